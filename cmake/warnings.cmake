@@ -1,0 +1,10 @@
+# Warnings are errors in every build of Kura's own code.
+set(KURA_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers)
+if(KURA_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(KURA_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything Kura needs to build, run and test on Debian 12, from
+# Debian's packages only. Safe to run again.
+set -euo pipefail
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config python3 python3-botocore
+  libboost-dev libboost-system-dev libssl-dev libsqlite3-dev librocksdb-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # engines Kura runs
+  postgresql postgresql-contrib redis-server
+  # clients the tests and the tour drive Kura with
+  awscli python3-boto3 python3-pytest postgresql-client redis-tools curl
+  # sanitizer and fuzzing builds
+  clang libclang-rt-14-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,187 @@
+#include "api/api_gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/ids.h"
+#include "protocol/form_decoding.h"
+#include "protocol/input_validator.h"
+#include "protocol/json_codec.h"
+#include "protocol/query_decoder.h"
+#include "protocol/query_encoder.h"
+
+namespace kura {
+namespace {
+
+using Json = nlohmann::json;
+
+bool isSigningParameter(std::string_view name) { return name.rfind("X-Amz-", 0) == 0; }
+
+std::string protocolName(const ServiceModel* model) {
+  return model != nullptr && model->protocol() == Protocol::Json ? "json" : "query";
+}
+
+ApiError notImplemented(const ServiceModel& model, const std::string& operation, bool known) {
+  if (model.protocol() == Protocol::Query) {
+    return ApiError::sender("InvalidAction", known ? "The action " + operation + " is not implemented by Kura yet."
+                                                   : "The action " + operation + " is not valid for this web service.");
+  }
+  return ApiError::sender("UnknownOperationException",
+                          known ? "The operation " + operation + " is not implemented by Kura yet." : "");
+}
+
+}  // namespace
+
+ApiGateway::ApiGateway(const ModelRegistry& models, const auth::CredentialStore& credentials, ClockPtr clock)
+    : models_(models), verifier_(credentials, clock), clock_(std::move(clock)) {}
+
+void ApiGateway::addService(ServiceModule& module) { services_[module.signingName()] = &module; }
+
+ApiGateway::Routed ApiGateway::route(const HttpRequest& request, const std::optional<auth::SigV4Scope>& scope) const {
+  if (scope) return {models_.bySigningName(scope->service), scope->service};
+  std::string_view target = request.header("X-Amz-Target");
+  if (!target.empty()) {
+    const ServiceModel* model = models_.byTargetPrefix(target.substr(0, target.find('.')));
+    return {model, model != nullptr ? model->signingName() : std::string(target)};
+  }
+  // A query request without a signature still names its API version.
+  for (std::string_view source : {request.query(), std::string_view(request.body)}) {
+    auto fields = parseForm(source);
+    if (!fields) continue;
+    for (const auto& [name, value] : *fields) {
+      if (name == "Version") {
+        if (const ServiceModel* model = models_.byApiVersion(value)) return {model, model->signingName()};
+      }
+    }
+  }
+  return {};
+}
+
+HttpResponse ApiGateway::errorResponse(const ServiceModel* model, const ApiError& given,
+                                       const std::string& requestId) const {
+  ApiError error = given;
+  if (model != nullptr) {
+    if (const Shape* shape = model->findError(error.code); shape != nullptr && shape->error) {
+      error.httpStatus = shape->error->httpStatus;
+      error.code = shape->error->code;
+    }
+  }
+  HttpResponse response;
+  response.status = error.httpStatus;
+  response.headers.emplace_back("x-amzn-RequestId", requestId);
+  if (model != nullptr && model->protocol() == Protocol::Json) {
+    response.headers.emplace_back("Content-Type", jsonContentType(*model));
+    response.headers.emplace_back("x-amzn-ErrorType", error.code);
+    response.body = encodeJsonError(*model, error);
+  } else {
+    response.headers.emplace_back("Content-Type", "text/xml");
+    response.body = encodeQueryError(error, requestId);
+  }
+  return response;
+}
+
+HttpResponse ApiGateway::handle(const HttpRequest& request) const {
+  RequestContext context;
+  context.requestId = newUuid();
+  context.receivedAt = clock_->now();
+  context.sourceIp = request.remoteAddress;
+  context.userAgent = std::string(request.header("User-Agent"));
+
+  auth::HttpRequestView view{request.method, request.target, request.headers, request.body};
+  std::optional<auth::SigV4Scope> scope = auth::peekScope(view);
+  Routed routed = route(request, scope);
+  context.service = routed.service;
+  auto verified = verifier_.verify(view);
+  if (auto* failure = std::get_if<auth::AuthError>(&verified)) {
+    ApiError error = auth::toApiError(*failure, protocolName(routed.model));
+    if (observer_) observer_({&context, nullptr, nullptr, &error});
+    return errorResponse(routed.model, error, context.requestId);
+  }
+  const auto& identity = std::get<auth::Identity>(verified);
+  context.accessKeyId = identity.credential.accessKeyId;
+  context.accountId = identity.credential.accountId;
+  context.userName = identity.credential.userName;
+  context.region = identity.scope.region;
+  if (routed.model == nullptr) {
+    ApiError error = ApiError::sender(
+        "UnknownService", "Kura does not implement the service '" + routed.service + "'.", 400);
+    if (observer_) observer_({&context, nullptr, nullptr, &error});
+    return errorResponse(nullptr, error, context.requestId);
+  }
+  return dispatch(request, *routed.model, context);
+}
+
+HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel& model,
+                                  RequestContext& context) const {
+  Json input;
+  const Operation* operation = nullptr;
+  auto fail = [&](const ApiError& error) {
+    if (observer_) observer_({&context, input.is_null() ? nullptr : &input, nullptr, &error});
+    return errorResponse(&model, error, context.requestId);
+  };
+
+  if (model.protocol() == Protocol::Query) {
+    FormFields fields;
+    auto fromQuery = parseForm(request.query());
+    auto fromBody = parseForm(request.body);
+    if (!fromQuery || !fromBody) {
+      return fail(ApiError::sender("MalformedQueryString",
+                                   "The request is not a well-formed form (bad escape or invalid UTF-8)."));
+    }
+    for (auto& field : *fromQuery) {
+      if (!isSigningParameter(field.first)) fields.push_back(std::move(field));
+    }
+    for (auto& field : *fromBody) fields.push_back(std::move(field));
+    std::string action;
+    for (const auto& [name, value] : fields) {
+      if (name == "Action") action = value;
+    }
+    context.operation = action;
+    if (action.empty()) return fail(ApiError::sender("MissingAction", "The request must contain the parameter Action."));
+    operation = model.findOperation(action);
+    if (operation == nullptr) return fail(notImplemented(model, action, false));
+    auto decoded = decodeQueryInput(operation->input, fields);
+    if (!decoded) return fail(decoded.error());
+    input = std::move(*decoded);
+  } else {
+    std::string_view target = request.header("X-Amz-Target");
+    size_t dot = target.find('.');
+    std::string name = dot == std::string_view::npos ? std::string() : std::string(target.substr(dot + 1));
+    context.operation = name;
+    operation = model.findOperation(name);
+    if (operation == nullptr) return fail(notImplemented(model, name, false));
+    auto decoded = decodeJsonInput(request.body);
+    if (!decoded) return fail(decoded.error());
+    input = std::move(*decoded);
+  }
+
+  auto moduleIt = services_.find(model.signingName());
+  const Handler* handler = moduleIt == services_.end() ? nullptr : moduleIt->second->handlers().find(operation->name);
+  if (handler == nullptr) return fail(notImplemented(model, operation->name, true));
+  if (auto violations = validateInput(operation->input, input); !violations.empty()) {
+    return fail(validationError(violations, model.protocol()));
+  }
+
+  Result<Json> output = ApiError::internal("no answer");
+  try {
+    output = (*handler)(context, input);
+  } catch (const std::exception& error) {
+    spdlog::error("request {}: {} {} failed: {}", context.requestId, model.signingName(), operation->name,
+                  error.what());
+    output = ApiError::internal("We encountered an internal error. Please try again.");
+  }
+  if (!output) return fail(output.error());
+  if (observer_) observer_({&context, &input, &*output, nullptr});
+
+  HttpResponse response;
+  response.headers.emplace_back("x-amzn-RequestId", context.requestId);
+  if (model.protocol() == Protocol::Query) {
+    response.headers.emplace_back("Content-Type", "text/xml");
+    response.body = encodeQueryResponse(model, *operation, *output, context.requestId);
+  } else {
+    response.headers.emplace_back("Content-Type", jsonContentType(model));
+    response.body = output->dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  return response;
+}
+
+}  // namespace kura

@@ -1,0 +1,56 @@
+#pragma once
+// The life of an API request, in order:
+//   1. route: the SigV4 credential scope's service name, else the
+//      X-Amz-Target prefix, else the form's Version, picks the service model;
+//   2. authenticate: SigV4 (header or presigned query);
+//   3. decode: the protocol (query form or JSON) turns the body into the
+//      operation's input value tree, validated against the model;
+//   4. handle: the service module's handler for the operation;
+//   5. encode: the output (or the error) in the protocol's wire shape, with
+//      the request id in x-amzn-RequestId.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "auth/sigv4_verifier.h"
+#include "common/clock.h"
+#include "http/http_message.h"
+#include "protocol/model_registry.h"
+#include "services/core/service_module.h"
+
+namespace kura {
+
+// What the gateway tells the audit trail about every call, success or error.
+struct ApiCallRecord {
+  const RequestContext* context = nullptr;
+  const nlohmann::json* input = nullptr;   // null when the input was not decoded
+  const nlohmann::json* output = nullptr;  // null on error
+  const ApiError* error = nullptr;         // null on success
+};
+using ApiCallObserver = std::function<void(const ApiCallRecord&)>;
+
+class ApiGateway {
+ public:
+  ApiGateway(const ModelRegistry& models, const auth::CredentialStore& credentials, ClockPtr clock);
+  // The module must outlive the gateway.
+  void addService(ServiceModule& module);
+  void setObserver(ApiCallObserver observer) { observer_ = std::move(observer); }
+  HttpResponse handle(const HttpRequest& request) const;
+
+ private:
+  struct Routed {
+    const ServiceModel* model = nullptr;
+    std::string service;  // signing name asked for, even when Kura has no model of it
+  };
+  Routed route(const HttpRequest& request, const std::optional<auth::SigV4Scope>& scope) const;
+  HttpResponse errorResponse(const ServiceModel* model, const ApiError& error, const std::string& requestId) const;
+  HttpResponse dispatch(const HttpRequest& request, const ServiceModel& model, RequestContext& context) const;
+
+  const ModelRegistry& models_;
+  auth::SigV4Verifier verifier_;
+  ClockPtr clock_;
+  std::map<std::string, ServiceModule*, std::less<>> services_;
+  ApiCallObserver observer_;
+};
+
+}  // namespace kura

@@ -1,0 +1,19 @@
+#pragma once
+// Hashes and MACs on OpenSSL 3, as the signing and the trail need them.
+#include <string>
+#include <string_view>
+
+namespace kura {
+
+std::string sha256(std::string_view data);       // raw 32 bytes
+std::string sha256Hex(std::string_view data);    // lower-case hex
+std::string hmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
+std::string toHex(std::string_view bytes);
+std::string randomBytes(size_t count);
+// Compares two strings in time independent of where they differ.
+bool constantTimeEquals(std::string_view a, std::string_view b);
+std::string base64Encode(std::string_view bytes);
+// Returns false on input that is not valid base64.
+bool base64Decode(std::string_view text, std::string& out);
+
+}  // namespace kura

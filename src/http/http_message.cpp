@@ -1,0 +1,25 @@
+#include "http/http_message.h"
+
+#include <strings.h>
+
+namespace kura {
+
+std::string_view HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return value;
+  }
+  return {};
+}
+
+std::string_view HttpRequest::path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view HttpRequest::query() const {
+  std::string_view t = target;
+  size_t mark = t.find('?');
+  return mark == std::string_view::npos ? std::string_view() : t.substr(mark + 1);
+}
+
+}  // namespace kura

@@ -1,0 +1,185 @@
+#include "http/http_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <optional>
+#include <stdexcept>
+
+namespace kura {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+
+HttpResponse plainError(int status, const std::string& message) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "text/plain");
+  response.body = message + "\n";
+  return response;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const HttpHandler& handler, size_t maxBodyBytes)
+      : stream_(std::move(socket)), handler_(handler), maxBodyBytes_(maxBodyBytes) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remoteAddress_ = endpoint.address().to_string();
+  }
+
+  void run() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(maxBodyBytes_);
+    parser_->header_limit(64 * 1024);
+    stream_.expires_after(kIdleTimeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
+  }
+
+  void onRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      HttpResponse response = plainError(413, "request body too large");
+      return write(std::move(response), false, 11);
+    }
+    if (ec) {
+      HttpResponse response = plainError(400, "malformed HTTP request");
+      return write(std::move(response), false, 11);
+    }
+    auto& message = parser_->get();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.remoteAddress = remoteAddress_;
+    bool keepAlive = message.keep_alive();
+    unsigned version = message.version();
+    HttpResponse response;
+    try {
+      response = handler_(request);
+    } catch (const std::exception& error) {
+      spdlog::error("request handler failed: {}", error.what());
+      response = plainError(500, "internal error");
+    }
+    write(std::move(response), keepAlive, version);
+  }
+
+  void write(HttpResponse response, bool keepAlive, unsigned version) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
+    message->version(version);
+    message->result(static_cast<unsigned>(response.status));
+    message->set(bhttp::field::server, "Kura");
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keepAlive);
+    message->prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message, keepAlive](beast::error_code ec, size_t) {
+                         if (ec || !keepAlive) return self->close();
+                         self->read();
+                       });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const HttpHandler& handler_;
+  size_t maxBodyBytes_;
+  std::string remoteAddress_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context io;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopped{false};
+
+  void accept() {
+    acceptor->async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopped) return;
+        spdlog::warn("accept failed: {}", ec.message());
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(socket), handler, options.maxBodyBytes)->run();
+      }
+      accept();
+    });
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) throw std::runtime_error("invalid host address " + impl_->options.host);
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor.emplace(impl_->io);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
+                             std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->accept();
+  int threads = impl_->options.threads > 0 ? impl_->options.threads
+                                           : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+}
+
+unsigned short HttpServer::port() const {
+  beast::error_code ec;
+  return impl_->acceptor ? impl_->acceptor->local_endpoint(ec).port() : 0;
+}
+
+void HttpServer::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  if (impl_->acceptor) {
+    beast::error_code ec;
+    impl_->acceptor->close(ec);
+  }
+  impl_->io.stop();
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+}  // namespace kura

@@ -1,0 +1,38 @@
+#pragma once
+// HTTP/1.1 with keep-alive on Boost.Beast/Asio: one listener, a pool of I/O
+// threads, and a handler called once per request on one of them.
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/http_message.h"
+
+namespace kura {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 4566;  // 0: any free port
+  int threads = 0;             // 0: one per core
+  size_t maxBodyBytes = 16 * 1024 * 1024;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler handler);
+  ~HttpServer();
+  // Binds and listens; throws std::runtime_error if it cannot.
+  void start();
+  unsigned short port() const;
+  // Stops accepting, closes connections, joins the threads.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kura

@@ -1,0 +1,43 @@
+// kura: a self-hosted database platform that speaks the AWS APIs.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "main/serve_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Kura: RDS, Aurora, DynamoDB and ElastiCache APIs on real engines"};
+  app.require_subcommand(1);
+
+  kura::ServerConfig config;
+  auto* serve = app.add_subcommand("serve", "Run the API server in the foreground (SIGTERM stops it)");
+  serve->set_config("--config", "", "Read settings from an INI/TOML file");
+  serve->add_option("--host", config.host, "Address to listen on")->envname("KURA_HOST")->capture_default_str();
+  serve->add_option("--port", config.port, "Port to listen on (0: any free port)")
+      ->envname("KURA_PORT")
+      ->capture_default_str();
+  serve->add_option("--data-dir", config.dataDir, "Where Kura keeps its state")
+      ->envname("KURA_DATA_DIR")
+      ->capture_default_str();
+  serve->add_option("--access-key-id", config.accessKeyId, "Access key id clients sign with")
+      ->envname("KURA_ACCESS_KEY_ID");
+  serve->add_option("--secret-access-key", config.secretAccessKey, "Its secret (prefer the environment)")
+      ->envname("KURA_SECRET_ACCESS_KEY");
+  serve->add_option("--credentials-file", config.credentialsFile, "File of 'ACCESS_KEY_ID SECRET [USER]' lines")
+      ->envname("KURA_CREDENTIALS_FILE");
+  serve->add_option("--account-id", config.accountId, "AWS account id in ARNs")
+      ->envname("KURA_ACCOUNT_ID")
+      ->capture_default_str();
+  serve->add_option("--log-level", config.logLevel, "trace, debug, info, warn, error")
+      ->envname("KURA_LOG_LEVEL")
+      ->capture_default_str();
+  serve->add_option("--threads", config.threads, "HTTP threads (0: one per core)")->envname("KURA_THREADS");
+  serve->add_flag("--enable-test-controllers", config.enableTestControllers,
+                  "Test-only resource kinds (for Kura's own crash tests)")
+      ->envname("KURA_ENABLE_TEST_CONTROLLERS");
+
+  CLI11_PARSE(app, argc, argv);
+  if (serve->parsed()) return kura::runServe(config);
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,121 @@
+#include "main/serve_command.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+#include "api/api_gateway.h"
+#include "http/http_server.h"
+#include "main/credentials_loader.h"
+#include "main/request_log.h"
+#include "services/sts/sts_service.h"
+
+namespace kura {
+namespace {
+
+void setUpLogging(const std::string& level) {
+  auto logger = spdlog::stderr_logger_mt("kura");
+  // logfmt-style lines: one event per line, fields as key=value.
+  logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
+// One server per data directory: a second one would corrupt the first's state.
+int lockDataDir(const std::filesystem::path& dataDir) {
+  int fd = ::open((dataDir / "kura.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) return -1;
+  return fd;
+}
+
+HttpResponse healthResponse() {
+  HttpResponse response;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = R"({"status":"ok","service":"kura"})";
+  return response;
+}
+
+}  // namespace
+
+int runServe(const ServerConfig& config) {
+  setUpLogging(config.logLevel);
+  // SIGTERM and SIGINT are taken by sigwait below; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.dataDir, ec);
+  if (ec) {
+    spdlog::error("msg=\"cannot create data directory\" path={} error=\"{}\"", config.dataDir.string(), ec.message());
+    return EXIT_FAILURE;
+  }
+  std::filesystem::permissions(config.dataDir, std::filesystem::perms::owner_all, ec);
+  int lockFd = lockDataDir(config.dataDir);
+  if (lockFd < 0) {
+    spdlog::error("msg=\"data directory is in use by another kura server\" path={}", config.dataDir.string());
+    return EXIT_FAILURE;
+  }
+
+  auth::StaticCredentialStore credentials;
+  auto loaded = loadCredentials(config, credentials);
+  if (!loaded) {
+    spdlog::error("msg=\"{}\"", loaded.error().message);
+    return 2;
+  }
+
+  ClockPtr clock = realClock();
+  ServiceEnv env;
+  env.dataDir = config.dataDir;
+  env.clock = clock;
+
+  std::vector<ServiceModulePtr> modules;
+  modules.push_back(makeStsService(env));
+
+  ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
+  for (auto& module : modules) gateway.addService(*module);
+  gateway.setObserver(logRequest);
+
+  HttpServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.threads = config.threads;
+  HttpServer server(options, [&gateway](const HttpRequest& request) {
+    if (request.path() == "/_kura/health") return healthResponse();
+    return gateway.handle(request);
+  });
+  try {
+    for (auto& module : modules) module->start();
+    server.start();
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
+    return EXIT_FAILURE;
+  }
+  spdlog::info("msg=\"kura is serving\" address={}:{} data_dir={}", config.host, server.port(),
+               config.dataDir.string());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("msg=\"shutting down\" signal={}", received);
+  server.stop();
+  for (auto& module : modules) module->stop();
+  ::close(lockFd);
+  spdlog::info("msg=\"stopped\"");
+  return EXIT_SUCCESS;
+}
+
+}  // namespace kura

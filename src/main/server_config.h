@@ -1,0 +1,24 @@
+#pragma once
+// The settings of `kura serve`, from (weakest first) defaults, a config file
+// (--config, INI/TOML), environment variables (KURA_*) and flags.
+#include <filesystem>
+#include <string>
+
+namespace kura {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  unsigned short port = 4566;
+  std::filesystem::path dataDir = "kura-data";
+  std::string accessKeyId;      // configured credentials; required off loopback
+  std::string secretAccessKey;  // never logged
+  std::filesystem::path credentialsFile;  // lines "ACCESS_KEY_ID SECRET [USER]"
+  std::string accountId = "000000000000";
+  std::string logLevel = "info";
+  int threads = 0;
+  bool enableTestControllers = false;  // test-only resource kinds and endpoints
+};
+
+bool isLoopbackHost(const std::string& host);
+
+}  // namespace kura

@@ -1,0 +1,158 @@
+#include "protocol/input_validator.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace kura {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr size_t kMaxReported = 10;
+
+std::string lowerFirst(const std::string& name) {
+  std::string out = name;
+  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  return out;
+}
+
+size_t codePoints(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xc0) != 0x80; }));
+}
+
+std::string shortValue(const Json& value) {
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  if (text.size() > 64) text = text.substr(0, 61) + "...";
+  return text;
+}
+
+class Walker {
+ public:
+  std::vector<Violation> violations;
+
+  void walk(const Shape& shape, const Json& value, const std::string& path) {
+    if (violations.size() >= kMaxReported) return;
+    switch (shape.type) {
+      case ShapeType::Structure:
+        return structure(shape, value, path);
+      case ShapeType::List:
+        if (!value.is_array()) return add(path, value, "Member must be a list");
+        size(shape, value.size(), value, path);
+        for (size_t i = 0; i < value.size(); ++i) {
+          walk(*shape.member.shape, value[i], fmt::format("{}.{}.member", path, i + 1));
+        }
+        return;
+      case ShapeType::Map:
+        if (!value.is_object()) return add(path, value, "Member must be a map");
+        size(shape, value.size(), value, path);
+        for (auto it = value.begin(); it != value.end(); ++it) {
+          walk(*shape.value.shape, it.value(), path + "." + it.key());
+        }
+        return;
+      case ShapeType::String:
+        if (!value.is_string()) return add(path, value, "Member must be a string");
+        if (!shape.enumValues.empty() &&
+            std::find(shape.enumValues.begin(), shape.enumValues.end(), value.get<std::string>()) ==
+                shape.enumValues.end()) {
+          std::string set;
+          for (const auto& e : shape.enumValues) set += (set.empty() ? "" : ", ") + e;
+          return add(path, value, "Member must satisfy enum value set: [" + set + "]");
+        }
+        size(shape, codePoints(value.get<std::string>()), value, path);
+        return;
+      case ShapeType::Blob:
+        if (!value.is_string()) return add(path, value, "Member must be a blob");
+        return;
+      case ShapeType::Boolean:
+        if (!value.is_boolean()) return add(path, value, "Member must be a boolean");
+        return;
+      case ShapeType::Integer:
+      case ShapeType::Long:
+        if (!value.is_number_integer()) return add(path, value, "Member must be an integer");
+        range(shape, value.get<double>(), value, path);
+        return;
+      case ShapeType::Double:
+      case ShapeType::Float:
+        if (!value.is_number()) return add(path, value, "Member must be a number");
+        range(shape, value.get<double>(), value, path);
+        return;
+      case ShapeType::Timestamp:
+        if (!value.is_number() && !value.is_string()) return add(path, value, "Member must be a timestamp");
+        return;
+    }
+  }
+
+ private:
+  void structure(const Shape& shape, const Json& value, const std::string& path) {
+    if (!value.is_object()) return add(path, value, "Member must be a structure");
+    for (const MemberRef& member : shape.members) {
+      std::string memberPath = path.empty() ? lowerFirst(member.name) : path + "." + lowerFirst(member.name);
+      auto it = value.find(member.name);
+      if (it == value.end() || it->is_null()) {
+        if (shape.required.count(member.name) != 0) {
+          violations.push_back({memberPath, "null", "Member must not be null", true});
+        }
+        continue;
+      }
+      walk(*member.shape, *it, memberPath);
+    }
+  }
+
+  void size(const Shape& shape, size_t length, const Json& value, const std::string& path) {
+    if (shape.min && static_cast<double>(length) < *shape.min) {
+      add(path, value, fmt::format("Member must have length greater than or equal to {}", *shape.min));
+    } else if (shape.max && static_cast<double>(length) > *shape.max) {
+      add(path, value, fmt::format("Member must have length less than or equal to {}", *shape.max));
+    }
+  }
+
+  void range(const Shape& shape, double number, const Json& value, const std::string& path) {
+    if (shape.min && number < *shape.min) {
+      add(path, value, fmt::format("Member must have value greater than or equal to {}", *shape.min));
+    } else if (shape.max && number > *shape.max) {
+      add(path, value, fmt::format("Member must have value less than or equal to {}", *shape.max));
+    }
+  }
+
+  void add(const std::string& path, const Json& value, std::string constraint) {
+    violations.push_back({path, shortValue(value), std::move(constraint), false});
+  }
+};
+
+std::string upperFirst(std::string name) {
+  if (!name.empty() && name[0] >= 'a' && name[0] <= 'z') name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  return name;
+}
+
+}  // namespace
+
+std::vector<Violation> validateInput(const Shape* input, const Json& value) {
+  if (input == nullptr) return {};
+  Walker walker;
+  walker.walk(*input, value, "");
+  return walker.violations;
+}
+
+ApiError validationError(const std::vector<Violation>& violations, Protocol protocol) {
+  if (protocol == Protocol::Query) {
+    const Violation& first = violations.front();
+    if (first.missing) {
+      return ApiError::sender("MissingParameter", "The request must contain the parameter " + upperFirst(first.path));
+    }
+    return ApiError::sender("InvalidParameterValue", fmt::format("Value '{}' for parameter {} is invalid. {}",
+                                                                 first.value, upperFirst(first.path), first.constraint));
+  }
+  std::string message = fmt::format("{} validation error{} detected: ", violations.size(),
+                                    violations.size() == 1 ? "" : "s");
+  for (size_t i = 0; i < violations.size(); ++i) {
+    const Violation& v = violations[i];
+    if (i > 0) message += "; ";
+    std::string shown = v.missing ? "null" : "'" + v.value + "'";
+    message += fmt::format("Value {} at '{}' failed to satisfy constraint: {}", shown, v.path, v.constraint);
+  }
+  return ApiError::sender("ValidationException", message);
+}
+
+}  // namespace kura

@@ -1,0 +1,32 @@
+#include "protocol/json_codec.h"
+
+namespace kura {
+
+using Json = nlohmann::json;
+
+Result<Json> decodeJsonInput(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return Json::object();
+  Json value = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return ApiError::sender("SerializationException", "The request body is not valid JSON (or not valid UTF-8).");
+  }
+  if (!value.is_object()) {
+    return ApiError::sender("SerializationException", "Start of structure or map found where not expected.");
+  }
+  return value;
+}
+
+std::string encodeJsonError(const ServiceModel& model, const ApiError& error) {
+  Json body = Json::object();
+  if (!error.detailsJson.empty()) {
+    Json details = Json::parse(error.detailsJson, nullptr, false);
+    if (details.is_object()) body = std::move(details);
+  }
+  body["__type"] = model.errorNamespace().empty() ? error.code : model.errorNamespace() + "#" + error.code;
+  body["message"] = error.message;
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string jsonContentType(const ServiceModel& model) { return "application/x-amz-json-" + model.jsonVersion(); }
+
+}  // namespace kura

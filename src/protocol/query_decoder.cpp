@@ -1,0 +1,176 @@
+#include "protocol/query_decoder.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "common/time_format.h"
+
+namespace kura {
+namespace {
+
+using Json = nlohmann::json;
+
+// Form keys split at '.' into a tree: "A.member.1" -> A -> member -> 1.
+struct FieldNode {
+  std::optional<std::string> value;
+  std::map<std::string, FieldNode, std::less<>> children;
+};
+
+ApiError invalidValue(const std::string& path, const std::string& why) {
+  return ApiError::sender("InvalidParameterValue", "Invalid value for parameter " + path + ": " + why);
+}
+
+Result<Json> decodeNode(const Shape& shape, const FieldNode& node, const std::string& path);
+
+// Indexed children ("1", "2", ...) in numeric order; anything else is an error.
+Result<std::vector<const FieldNode*>> indexed(const FieldNode& node, const std::string& path) {
+  std::map<long, const FieldNode*> ordered;
+  for (const auto& [key, child] : node.children) {
+    long index = 0;
+    auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), index);
+    if (ec != std::errc() || end != key.data() + key.size() || index < 1) {
+      return invalidValue(path, "list index " + key + " is not a positive number");
+    }
+    ordered[index] = &child;
+  }
+  std::vector<const FieldNode*> out;
+  for (auto& [index, child] : ordered) out.push_back(child);
+  return out;
+}
+
+Result<Json> decodeList(const Shape& shape, const FieldNode& node, const std::string& path) {
+  Json out = Json::array();
+  const FieldNode* items = &node;
+  if (!shape.flattened) {
+    auto it = node.children.find(shape.member.wireName());
+    if (it == node.children.end()) {
+      // "Name=" with no members is how an empty list is sent.
+      if (node.children.empty()) return out;
+      return invalidValue(path, "expected members named " + shape.member.wireName());
+    }
+    items = &it->second;
+  }
+  auto entries = indexed(*items, path);
+  if (!entries) return entries.error();
+  for (const FieldNode* entry : *entries) {
+    auto value = decodeNode(*shape.member.shape, *entry, path + "." + shape.member.wireName());
+    if (!value) return value;
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
+Result<Json> decodeMap(const Shape& shape, const FieldNode& node, const std::string& path) {
+  Json out = Json::object();
+  const FieldNode* entriesNode = &node;
+  if (!shape.flattened) {
+    auto it = node.children.find("entry");
+    if (it == node.children.end()) return out;
+    entriesNode = &it->second;
+  }
+  auto entries = indexed(*entriesNode, path);
+  if (!entries) return entries.error();
+  for (const FieldNode* entry : *entries) {
+    auto key = entry->children.find(shape.key.wireName());
+    auto value = entry->children.find(shape.value.wireName());
+    if (key == entry->children.end() || !key->second.value) return invalidValue(path, "map entry without a key");
+    if (value == entry->children.end()) return invalidValue(path, "map entry without a value");
+    auto decoded = decodeNode(*shape.value.shape, value->second, path);
+    if (!decoded) return decoded;
+    out[*key->second.value] = std::move(*decoded);
+  }
+  return out;
+}
+
+Result<Json> decodeScalar(const Shape& shape, const std::string& text, const std::string& path) {
+  switch (shape.type) {
+    case ShapeType::String:
+    case ShapeType::Blob:
+      return Json(text);
+    case ShapeType::Integer:
+    case ShapeType::Long: {
+      long long number = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec != std::errc() || end != text.data() + text.size()) return invalidValue(path, "not an integer");
+      if (shape.type == ShapeType::Integer && (number < INT32_MIN || number > INT32_MAX)) {
+        return invalidValue(path, "out of range for an integer");
+      }
+      return Json(number);
+    }
+    case ShapeType::Double:
+    case ShapeType::Float: {
+      double number = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
+        return invalidValue(path, "not a number");
+      }
+      return Json(number);
+    }
+    case ShapeType::Boolean:
+      if (text == "true") return Json(true);
+      if (text == "false") return Json(false);
+      return invalidValue(path, "expected true or false");
+    case ShapeType::Timestamp:
+      if (!parseTimestamp(text)) return invalidValue(path, "not a valid timestamp");
+      return Json(text);
+    default:
+      return invalidValue(path, "unexpected scalar");
+  }
+}
+
+Result<Json> decodeStructure(const Shape& shape, const FieldNode& node, const std::string& path) {
+  Json out = Json::object();
+  for (const MemberRef& member : shape.members) {
+    auto it = node.children.find(member.wireName());
+    if (it == node.children.end() && member.shape->type == ShapeType::List && member.shape->flattened &&
+        !member.shape->member.locationName.empty()) {
+      it = node.children.find(member.shape->member.locationName);
+    }
+    if (it == node.children.end()) continue;
+    std::string memberPath = path.empty() ? member.wireName() : path + "." + member.wireName();
+    auto value = decodeNode(*member.shape, it->second, memberPath);
+    if (!value) return value;
+    out[member.name] = std::move(*value);
+  }
+  return out;
+}
+
+Result<Json> decodeNode(const Shape& shape, const FieldNode& node, const std::string& path) {
+  switch (shape.type) {
+    case ShapeType::Structure:
+      return decodeStructure(shape, node, path);
+    case ShapeType::List:
+      return decodeList(shape, node, path);
+    case ShapeType::Map:
+      return decodeMap(shape, node, path);
+    default:
+      if (!node.value) return invalidValue(path, "expected a single value");
+      return decodeScalar(shape, *node.value, path);
+  }
+}
+
+}  // namespace
+
+Result<Json> decodeQueryInput(const Shape* input, const FormFields& fields) {
+  if (input == nullptr) return Json::object();
+  FieldNode root;
+  for (const auto& [name, value] : fields) {
+    if (name == "Action" || name == "Version") continue;
+    FieldNode* node = &root;
+    size_t start = 0;
+    while (true) {
+      size_t dot = name.find('.', start);
+      std::string_view part = std::string_view(name).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      auto it = node->children.find(part);
+      if (it == node->children.end()) it = node->children.emplace(std::string(part), FieldNode{}).first;
+      node = &it->second;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    node->value = value;
+  }
+  return decodeStructure(*input, root, "");
+}
+
+}  // namespace kura

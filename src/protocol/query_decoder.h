@@ -1,0 +1,16 @@
+#pragma once
+// The query protocol's request side: flat form fields such as
+//   Filters.Filter.1.Values.Value.1=postgres
+// become the value tree of the operation's input shape, member names as the
+// model has them, scalars typed (numbers, booleans) as the model says.
+#include <nlohmann/json.hpp>
+
+#include "common/api_error.h"
+#include "protocol/form_decoding.h"
+#include "protocol/service_model.h"
+
+namespace kura {
+
+Result<nlohmann::json> decodeQueryInput(const Shape* input, const FormFields& fields);
+
+}  // namespace kura

@@ -1,0 +1,144 @@
+#include "protocol/query_encoder.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "common/time_format.h"
+
+namespace kura {
+namespace {
+
+using Json = nlohmann::json;
+
+void open(std::string& out, const std::string& name) {
+  out += '<';
+  out += name;
+  out += '>';
+}
+
+void close(std::string& out, const std::string& name) {
+  out += "</";
+  out += name;
+  out += '>';
+}
+
+std::string scalarText(const Shape& shape, const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (shape.type == ShapeType::Timestamp && value.is_number()) {
+    auto millis = static_cast<long long>(std::llround(value.get<double>() * 1000));
+    return formatIso8601(SystemTime(std::chrono::milliseconds(millis)));
+  }
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_number()) return fmt::format("{}", value.get<double>());
+  return value.dump();
+}
+
+void encodeValue(std::string& out, const Shape& shape, const Json& value, const std::string& element);
+
+void encodeMembers(std::string& out, const Shape& shape, const Json& value) {
+  if (!value.is_object()) return;
+  for (const MemberRef& member : shape.members) {
+    auto it = value.find(member.name);
+    if (it == value.end() || it->is_null()) continue;
+    const Shape& memberShape = *member.shape;
+    if (memberShape.type == ShapeType::List && (member.flattened || memberShape.flattened)) {
+      // Flattened lists repeat the item element with no wrapper.
+      std::string item = memberShape.member.locationName.empty() ? member.wireName() : memberShape.member.locationName;
+      if (!member.locationName.empty()) item = member.locationName;
+      for (const auto& entry : *it) encodeValue(out, *memberShape.member.shape, entry, item);
+      continue;
+    }
+    encodeValue(out, memberShape, *it, member.wireName());
+  }
+}
+
+void encodeValue(std::string& out, const Shape& shape, const Json& value, const std::string& element) {
+  switch (shape.type) {
+    case ShapeType::Structure:
+      open(out, element);
+      encodeMembers(out, shape, value);
+      close(out, element);
+      return;
+    case ShapeType::List: {
+      open(out, element);
+      const std::string& item = shape.member.wireName();
+      if (value.is_array()) {
+        for (const auto& entry : value) encodeValue(out, *shape.member.shape, entry, item);
+      }
+      close(out, element);
+      return;
+    }
+    case ShapeType::Map: {
+      open(out, element);
+      if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it) {
+          open(out, "entry");
+          open(out, shape.key.wireName());
+          appendXmlEscaped(out, it.key());
+          close(out, shape.key.wireName());
+          encodeValue(out, *shape.value.shape, it.value(), shape.value.wireName());
+          close(out, "entry");
+        }
+      }
+      close(out, element);
+      return;
+    }
+    default:
+      open(out, element);
+      appendXmlEscaped(out, scalarText(shape, value));
+      close(out, element);
+  }
+}
+
+}  // namespace
+
+void appendXmlEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::string encodeQueryResponse(const ServiceModel& model, const Operation& op, const Json& output,
+                                const std::string& requestId) {
+  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+  out += '\n';
+  std::string root = op.name + "Response";
+  out += fmt::format(R"(<{} xmlns="{}">)", root, model.xmlNamespace());
+  if (op.output != nullptr) {
+    std::string wrapper = op.resultWrapper.empty() ? op.name + "Result" : op.resultWrapper;
+    open(out, wrapper);
+    encodeMembers(out, *op.output, output);
+    close(out, wrapper);
+  }
+  out += "<ResponseMetadata><RequestId>";
+  appendXmlEscaped(out, requestId);
+  out += "</RequestId></ResponseMetadata>";
+  close(out, root);
+  out += '\n';
+  return out;
+}
+
+std::string encodeQueryError(const ApiError& error, const std::string& requestId) {
+  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+  out += "\n<ErrorResponse><Error><Type>";
+  out += error.senderFault ? "Sender" : "Receiver";
+  out += "</Type><Code>";
+  appendXmlEscaped(out, error.code);
+  out += "</Code><Message>";
+  appendXmlEscaped(out, error.message);
+  out += "</Message></Error><RequestId>";
+  appendXmlEscaped(out, requestId);
+  out += "</RequestId></ErrorResponse>\n";
+  return out;
+}
+
+}  // namespace kura

@@ -1,0 +1,89 @@
+#pragma once
+// The official AWS service model (botocore's service-2.json) as typed
+// structures: the specification every request is parsed, validated and
+// answered by.
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kura {
+
+struct Shape;
+
+enum class ShapeType { Structure, List, Map, String, Integer, Long, Boolean, Timestamp, Blob, Double, Float };
+
+// A reference to a shape from a structure member, list member, map key or value.
+struct MemberRef {
+  std::string name;          // member name in the model
+  const Shape* shape = nullptr;
+  std::string locationName;  // wire name where it differs
+  std::string location;      // "header", "uri", ... (rest protocols only)
+  bool flattened = false;
+  const std::string& wireName() const { return locationName.empty() ? name : locationName; }
+};
+
+struct ErrorInfo {
+  std::string code;
+  int httpStatus = 400;
+  bool senderFault = true;
+};
+
+struct Shape {
+  std::string name;
+  ShapeType type = ShapeType::String;
+  std::vector<MemberRef> members;  // structure, in model order
+  std::set<std::string> required;
+  MemberRef member;                // list
+  MemberRef key, value;            // map
+  bool flattened = false;
+  std::vector<std::string> enumValues;
+  std::optional<double> min, max;
+  std::string timestampFormat;
+  bool exception = false;
+  std::optional<ErrorInfo> error;
+
+  const MemberRef* findMember(std::string_view memberName) const;
+};
+
+struct Operation {
+  std::string name;
+  const Shape* input = nullptr;
+  const Shape* output = nullptr;
+  std::string resultWrapper;
+  std::vector<const Shape*> errors;
+};
+
+enum class Protocol { Query, Json };
+
+class ServiceModel {
+ public:
+  // Parses a botocore model; throws std::runtime_error on a model it cannot read
+  // (the models are build-time data: failing loudly at start-up is right).
+  static std::unique_ptr<ServiceModel> parse(std::string_view signingName, std::string_view json);
+
+  const std::string& signingName() const { return signingName_; }
+  Protocol protocol() const { return protocol_; }
+  const std::string& apiVersion() const { return apiVersion_; }
+  const std::string& targetPrefix() const { return targetPrefix_; }  // json: X-Amz-Target prefix
+  const std::string& jsonVersion() const { return jsonVersion_; }    // json: "1.0" or "1.1"
+  const std::string& xmlNamespace() const { return xmlNamespace_; }  // query
+  const std::string& errorNamespace() const { return errorNamespace_; }
+  const Operation* findOperation(std::string_view name) const;
+  const Shape* findShape(std::string_view name) const;
+  // The error shape whose code (or shape name) is `code`, if the model has one.
+  const Shape* findError(std::string_view code) const;
+  const std::map<std::string, Operation, std::less<>>& operations() const { return operations_; }
+
+ private:
+  std::string signingName_, apiVersion_, targetPrefix_, jsonVersion_, xmlNamespace_, errorNamespace_;
+  Protocol protocol_ = Protocol::Query;
+  std::map<std::string, std::unique_ptr<Shape>, std::less<>> shapes_;
+  std::map<std::string, Operation, std::less<>> operations_;
+  std::map<std::string, const Shape*, std::less<>> errorsByCode_;
+};
+
+}  // namespace kura

@@ -1,0 +1,23 @@
+#pragma once
+#include <string>
+
+#include "common/clock.h"
+
+namespace kura {
+
+// Who asked, where, and under which request id: what every handler may need
+// beside the operation's input.
+struct RequestContext {
+  std::string requestId;
+  std::string accountId = "000000000000";
+  std::string region = "us-east-1";
+  std::string accessKeyId;
+  std::string userName;     // the caller's IAM-style user name
+  std::string sourceIp;
+  std::string userAgent;
+  std::string service;      // signing name: rds, dynamodb, sts, ...
+  std::string operation;    // e.g. DescribeDBInstances
+  SystemTime receivedAt{};
+};
+
+}  // namespace kura

@@ -1,0 +1,19 @@
+#pragma once
+#include <filesystem>
+
+#include "common/clock.h"
+
+namespace kura {
+
+class Catalog;
+class Reconciler;
+
+// What the server hands every service when it registers its handlers.
+struct ServiceEnv {
+  std::filesystem::path dataDir;  // the server's --data-dir
+  ClockPtr clock;
+  Catalog* catalog = nullptr;        // durable control-plane state
+  Reconciler* reconciler = nullptr;  // drives resources to their goal
+};
+
+}  // namespace kura

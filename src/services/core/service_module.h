@@ -1,0 +1,26 @@
+#pragma once
+// One AWS service as Kura implements it: its signing name, the handlers of
+// the operations it implements, and whatever state it owns (storage
+// engines, controllers). The server builds every module at start-up, hands
+// it a ServiceEnv, and routes each request to the module whose signing name
+// matches the request's SigV4 credential scope.
+#include <memory>
+#include <string>
+
+#include "services/core/handler_table.h"
+#include "services/core/service_env.h"
+
+namespace kura {
+
+class ServiceModule {
+ public:
+  virtual ~ServiceModule() = default;
+  virtual std::string signingName() const = 0;  // "dynamodb", "rds", "sts", ...
+  virtual const HandlerTable& handlers() const = 0;
+  // Called once the server accepts requests, and before it exits.
+  virtual void start() {}
+  virtual void stop() {}
+};
+using ServiceModulePtr = std::unique_ptr<ServiceModule>;
+
+}  // namespace kura

@@ -1,0 +1,129 @@
+"""Fixtures that start a real `kura serve` on a free loopback port with a
+temporary data directory, and hand tests boto3 clients and the AWS CLI
+pointed at it."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import boto3
+import botocore.config
+import pytest
+
+REGION = "ap-northeast-1"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KURA_BIN = os.environ.get("KURA_BIN", os.path.join(ROOT, "build", "src", "main", "kura"))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class KuraServer:
+    """One `kura serve` process; restart() keeps its data directory."""
+
+    def __init__(self, data_dir, extra_args=(), env=None):
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.env = dict(os.environ, **(env or {}))
+        self.port = None
+        self.proc = None
+        self.log_path = os.path.join(data_dir, "..", os.path.basename(data_dir) + ".log")
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout=30):
+        self.port = self.port or free_port()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [KURA_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", self.data_dir]
+            + self.extra_args,
+            stdout=self.log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kura exited with {self.proc.returncode}: {self.read_log()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.endpoint + "/_kura/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("kura did not become healthy: " + self.read_log()[-2000:])
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sigkill=False, timeout=30):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL if sigkill else signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode
+        self.proc = None
+        self.log.close()
+        return code
+
+    def restart(self, sigkill=True):
+        self.stop(sigkill=sigkill)
+        return self.start()
+
+    def client(self, service, **kwargs):
+        config = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
+                                        connect_timeout=5, read_timeout=60)
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=kwargs.pop("region", REGION),
+                            aws_access_key_id=kwargs.pop("key", "test"),
+                            aws_secret_access_key=kwargs.pop("secret", "test"), config=config, **kwargs)
+
+    def aws(self, *args, check=True, env=None):
+        """Runs the AWS CLI against this server; returns parsed JSON output (or None)."""
+        full_env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                        AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
+        full_env.pop("AWS_PROFILE", None)
+        full_env.update(env or {})
+        result = subprocess.run(["aws", "--endpoint-url", self.endpoint, "--output", "json", *args],
+                                capture_output=True, text=True, env=full_env, timeout=120)
+        if check and result.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed ({result.returncode}): {result.stderr}")
+        if result.returncode != 0:
+            return result
+        return json.loads(result.stdout) if result.stdout.strip() else None
+
+
+@pytest.fixture(scope="session")
+def kura_factory():
+    """Starts extra servers with their own data directories and arguments."""
+    root = tempfile.mkdtemp(prefix="kura-test-")
+    servers = []
+
+    def make(extra_args=(), env=None, start=True):
+        data_dir = tempfile.mkdtemp(dir=root)
+        server = KuraServer(data_dir, extra_args, env)
+        servers.append(server)
+        return server.start() if start else server
+
+    yield make
+    for server in servers:
+        server.stop(sigkill=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def kura(kura_factory):
+    """The shared server most tests use."""
+    return kura_factory(["--enable-test-controllers"])

@@ -1,0 +1,41 @@
+#include <gtest/gtest.h>
+
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/time_format.h"
+
+namespace kura {
+namespace {
+
+TEST(TimeFormat, RoundTripsAwsForms) {
+  auto t = parseTimestamp("2026-11-24T03:12:45Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(formatIso8601Seconds(*t), "2026-11-24T03:12:45Z");
+  EXPECT_EQ(formatIso8601(*t), "2026-11-24T03:12:45.000Z");
+  EXPECT_EQ(formatAmzDate(*t), "20261124T031245Z");
+  EXPECT_EQ(parseTimestamp("20261124T031245Z"), t);
+  EXPECT_EQ(parseTimestamp("2026-11-24T12:12:45+09:00"), t);
+  EXPECT_EQ(formatIso8601(*parseTimestamp("2026-11-24T03:12:45.250Z")), "2026-11-24T03:12:45.250Z");
+  EXPECT_EQ(formatIso8601(*parseTimestamp("1.5")), "1970-01-01T00:00:01.500Z");
+  EXPECT_FALSE(parseTimestamp("2026-13-01T00:00:00Z"));
+  EXPECT_FALSE(parseTimestamp("yesterday"));
+  EXPECT_FALSE(parseTimestamp(""));
+}
+
+TEST(Crypto, HashesAndEncodes) {
+  EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(toHex(hmacSha256("key", "The quick brown fox jumps over the lazy dog")),
+            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  std::string decoded;
+  ASSERT_TRUE(base64Decode(base64Encode("hello!?"), decoded));
+  EXPECT_EQ(decoded, "hello!?");
+  EXPECT_FALSE(base64Decode("a", decoded));
+  EXPECT_FALSE(base64Decode("ab$=", decoded));
+  EXPECT_TRUE(constantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(constantTimeEquals("abc", "abd"));
+  EXPECT_NE(newUuid(), newUuid());
+  EXPECT_EQ(newUuid().size(), 36u);
+}
+
+}  // namespace
+}  // namespace kura
