@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "main/serve_command.h"
+#include "main/trail_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Kura: RDS, Aurora, DynamoDB and ElastiCache APIs on real engines"};
@@ -33,11 +34,26 @@ int main(int argc, char** argv) {
       ->envname("KURA_LOG_LEVEL")
       ->capture_default_str();
   serve->add_option("--threads", config.threads, "HTTP threads (0: one per core)")->envname("KURA_THREADS");
+  serve->add_option("--trail-digest-interval", config.trailDigestSeconds,
+                    "Seconds between signed digests of the audit trail")
+      ->envname("KURA_TRAIL_DIGEST_INTERVAL")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");
 
+  kura::TrailVerifyArgs trailArgs;
+  auto* trail = app.add_subcommand("trail", "The audit trail of every API call");
+  trail->require_subcommand(1);
+  auto* verify = trail->add_subcommand("verify", "Check the trail's hash chain and signed digests");
+  verify->add_option("--data-dir", trailArgs.dataDir, "The server's data directory")
+      ->envname("KURA_DATA_DIR")
+      ->capture_default_str();
+  verify->add_option("--public-key", trailArgs.publicKeyFile, "Pin the digest signing key (PEM)");
+
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return kura::runServe(config);
+  if (verify->parsed()) return kura::runTrailVerify(trailArgs);
   return EXIT_FAILURE;
 }

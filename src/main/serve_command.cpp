@@ -17,7 +17,11 @@
 #include "http/http_server.h"
 #include "main/credentials_loader.h"
 #include "main/request_log.h"
+#include "common/ids.h"
+#include "services/cloudtrail/cloudtrail_service.h"
 #include "services/sts/sts_service.h"
+#include "trail/trail_event.h"
+#include "trail/trail_writer.h"
 
 namespace kura {
 namespace {
@@ -83,12 +87,28 @@ int runServe(const ServerConfig& config) {
   env.dataDir = config.dataDir;
   env.clock = clock;
 
+  auto trail = TrailWriter::open({config.dataDir / "trail", std::chrono::seconds(config.trailDigestSeconds)}, clock);
+  if (!trail) {
+    spdlog::error("msg=\"{}\"", trail.error().message);
+    return EXIT_FAILURE;
+  }
+  TrailWriter& trailWriter = **trail;
+
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env));
+  modules.push_back(makeCloudTrailService(env));
 
   ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
   for (auto& module : modules) gateway.addService(*module);
-  gateway.setObserver(logRequest);
+  gateway.setObserver([&trailWriter](const ApiCallRecord& record) {
+    logRequest(record);
+    try {
+      trailWriter.append(makeTrailEvent(*record.context, record.input, record.output, record.error, newUuid()));
+    } catch (const std::exception& error) {
+      spdlog::error("msg=\"cannot record the call in the trail\" request_id={} error=\"{}\"",
+                    record.context->requestId, error.what());
+    }
+  });
 
   HttpServerOptions options;
   options.host = config.host;
@@ -100,6 +120,7 @@ int runServe(const ServerConfig& config) {
   });
   try {
     for (auto& module : modules) module->start();
+    trailWriter.startSealing();
     server.start();
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
@@ -113,6 +134,7 @@ int runServe(const ServerConfig& config) {
   spdlog::info("msg=\"shutting down\" signal={}", received);
   server.stop();
   for (auto& module : modules) module->stop();
+  trailWriter.stop();
   ::close(lockFd);
   spdlog::info("msg=\"stopped\"");
   return EXIT_SUCCESS;

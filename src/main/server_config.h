@@ -16,6 +16,7 @@ struct ServerConfig {
   std::string accountId = "000000000000";
   std::string logLevel = "info";
   int threads = 0;
+  int trailDigestSeconds = 60;  // how often the trail is sealed by a signed digest
   bool enableTestControllers = false;  // test-only resource kinds and endpoints
 };
 

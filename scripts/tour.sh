@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts Kura on 127.0.0.1:4566 (data in ./kura-data) unless one already
+# answers there, then walks through the seed runbook's commands with the AWS
+# CLI, reading the data back. Kura keeps running afterwards; stop it with
+#   kill "$(cat kura-data/kura.pid)"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+endpoint="http://127.0.0.1:4566"
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-northeast-1 AWS_PAGER=""
+aws() { command aws --endpoint-url "$endpoint" "$@"; }
+step() { printf '\n== %s\n' "$*"; }
+
+if ! curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1; then
+  mkdir -p kura-data
+  nohup ./build/src/main/kura serve --host 127.0.0.1 --port 4566 --data-dir kura-data >kura-data/kura.log 2>&1 &
+  echo $! >kura-data/kura.pid
+  for _ in $(seq 1 100); do
+    curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fsS "$endpoint/_kura/health" >/dev/null || { tail -n 20 kura-data/kura.log; exit 1; }
+  echo "kura serve started (pid $(cat kura-data/kura.pid), log kura-data/kura.log)"
+fi
+
+step "Who am I"
+aws sts get-caller-identity
+
+step "RDS: the instances Kura runs"
+aws rds describe-db-instances
+
+step "ElastiCache: the cache clusters Kura runs"
+aws elasticache describe-cache-clusters
+
+step "DynamoDB (runbook 2.1): create the table"
+suffix=$(date +%s)
+table="user-table-$suffix"
+aws dynamodb create-table --table-name "$table" \
+  --attribute-definitions AttributeName=UserID,AttributeType=S \
+  --key-schema AttributeName=UserID,KeyType=HASH \
+  --billing-mode PAY_PER_REQUEST
+aws dynamodb wait table-exists --table-name "$table"
+aws dynamodb put-item --table-name "$table" --item '{"UserID":{"S":"u-1"},"Name":{"S":"Hanako"}}'
+
+step "DynamoDB (runbook 2.2): back up, then restore into a new table"
+backup_arn=$(aws dynamodb create-backup --table-name "$table" --backup-name "$table-backup-20250630" \
+  --query BackupDetails.BackupArn --output text)
+echo "backup: $backup_arn"
+aws dynamodb restore-table-from-backup --target-table-name "$table-restore" --backup-arn "$backup_arn"
+aws dynamodb wait table-exists --table-name "$table-restore"
+step "The restored table holds the item"
+aws dynamodb get-item --table-name "$table-restore" --key '{"UserID":{"S":"u-1"}}'
+
+printf '\nTour done. Kura keeps running at %s\n' "$endpoint"

@@ -1,0 +1,48 @@
+#include "main/trail_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "trail/trail_verifier.h"
+
+namespace kura {
+
+int runTrailVerify(const TrailVerifyArgs& args) {
+  std::filesystem::path dir = args.dataDir / "trail";
+  if (!std::filesystem::is_directory(dir)) {
+    fmt::print(stderr, "no trail in {}\n", args.dataDir.string());
+    return 2;
+  }
+  TrailVerifyOptions options;
+  options.dir = dir;
+  options.now = std::chrono::system_clock::now();
+  if (!args.publicKeyFile.empty()) {
+    std::ifstream in(args.publicKeyFile);
+    if (!in) {
+      fmt::print(stderr, "cannot read {}\n", args.publicKeyFile.string());
+      return 2;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    options.publicKeyPem = buffer.str();
+  }
+  auto started = std::chrono::steady_clock::now();
+  TrailReport report = verifyTrail(options);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (const TrailFinding& finding : report.findings) {
+    fmt::print("{}: {}: {}\n", finding.kind, finding.file, finding.detail);
+  }
+  for (const std::string& name : report.unsealed) {
+    fmt::print("note: {} is not sealed by a digest yet (the server seals it within its digest interval)\n", name);
+  }
+  fmt::print("{} log files, {} records, {} digests, {} bytes verified in {:.3f} s ({:.1f} MB/s): {}\n",
+             report.files, report.records, report.digests, report.bytes, seconds,
+             seconds > 0 ? static_cast<double>(report.bytes) / 1e6 / seconds : 0.0,
+             report.findings.empty() ? "intact" : fmt::format("{} findings", report.findings.size()));
+  return report.findings.empty() ? 0 : 1;
+}
+
+}  // namespace kura

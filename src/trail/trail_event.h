@@ -1,0 +1,20 @@
+#pragma once
+// One API call as a CloudTrail event: who (userIdentity), what (eventSource,
+// eventName, requestParameters), where (awsRegion, sourceIPAddress), how it
+// ended (responseElements or errorCode/errorMessage), and ids. Secrets in the
+// parameters are replaced as CloudTrail does; DynamoDB item operations are
+// data events and keep only the table name (never item contents).
+#include <nlohmann/json.hpp>
+
+#include "common/api_error.h"
+#include "services/core/request_context.h"
+
+namespace kura {
+
+nlohmann::json makeTrailEvent(const RequestContext& context, const nlohmann::json* input,
+                              const nlohmann::json* output, const ApiError* error, const std::string& eventId);
+// Replaces the values of members that may hold secrets, recursively.
+nlohmann::json redactSecrets(const nlohmann::json& value);
+bool isReadOnlyOperation(const std::string& operation);
+
+}  // namespace kura

@@ -1,0 +1,41 @@
+#pragma once
+// The on-disk form of the trail.
+//
+// Log files (trail/logs/<first sequence, 16 digits>.log) hold one record a
+// line:  <sequence> TAB <hash> TAB <CloudTrail event JSON> LF
+// where hash = hex(sha256(<previous record's hash> TAB <sequence> TAB <event>)),
+// and the first record of all chains to 64 zeros. Every record is thus bound
+// to every record before it, across files.
+//
+// Digest files (trail/digests/<sequence, 16 digits>.json) seal the log files
+// written since the previous digest: for each file its first and last
+// sequence, record count, and the hashes it starts from and ends with; the
+// digest names the previous digest and its sha256, and carries an Ed25519
+// signature over its own canonical JSON (without the signature member).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kura::trail {
+
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+std::string recordHash(std::string_view previousHash, uint64_t sequence, std::string_view event);
+std::string formatRecord(uint64_t sequence, std::string_view hash, std::string_view event);
+
+struct RecordView {
+  uint64_t sequence = 0;
+  std::string_view hash;
+  std::string_view event;
+};
+// Parses one line (without its LF); empty if it is not a record.
+std::optional<RecordView> parseRecord(std::string_view line);
+
+std::string logFileName(uint64_t firstSequence);
+std::string digestFileName(uint64_t digestSequence);
+// The number a log or digest file is named by; empty for other names.
+std::optional<uint64_t> fileSequence(std::string_view name, std::string_view extension);
+
+}  // namespace kura::trail

@@ -1,0 +1,37 @@
+#pragma once
+// Verifies a trail directory as `aws cloudtrail validate-logs` does for AWS:
+// every digest's signature and its link to the previous digest, every log
+// file against its digest, and every record's hash chain. Reports modified,
+// deleted, inserted and reordered records, deleted files, and missing
+// digests.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace kura {
+
+struct TrailFinding {
+  std::string kind;  // modified-record, missing-records, out-of-order, deleted-file, missing-digest, ...
+  std::string file;
+  std::string detail;
+};
+
+struct TrailReport {
+  std::vector<TrailFinding> findings;
+  uint64_t files = 0, records = 0, digests = 0, bytes = 0;
+  std::vector<std::string> unsealed;  // newest files not yet sealed (within the grace period)
+};
+
+struct TrailVerifyOptions {
+  std::filesystem::path dir;             // <data-dir>/trail
+  std::optional<std::string> publicKeyPem;  // pin the key; default: the one in dir
+  SystemTime now{};
+  std::chrono::seconds unsealedGrace{180};  // newest files younger than this may be unsealed
+};
+
+TrailReport verifyTrail(const TrailVerifyOptions& options);
+
+}  // namespace kura

@@ -1,0 +1,249 @@
+#include "trail/trail_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "common/crypto.h"
+#include "common/time_format.h"
+#include "trail/trail_format.h"
+
+namespace kura {
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string readAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void fsyncPath(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// Writes via a temporary file and rename, so a digest is whole or absent.
+void writeDurably(const fs::path& path, const std::string& text) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+  }
+  fsyncPath(tmp);
+  fs::rename(tmp, path);
+  fsyncPath(path.parent_path());
+}
+
+std::map<uint64_t, fs::path> listFiles(const fs::path& dir, std::string_view extension) {
+  std::map<uint64_t, fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (auto sequence = trail::fileSequence(entry.path().filename().string(), extension)) {
+      files[*sequence] = entry.path();
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+TrailWriter::TrailWriter(TrailOptions options, ClockPtr clock, DigestSignerPtr signer)
+    : options_(std::move(options)), clock_(std::move(clock)), signer_(std::move(signer)),
+      lastHash_(trail::kGenesisHash) {}
+
+Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, ClockPtr clock) {
+  std::error_code ec;
+  fs::create_directories(options.dir / "logs", ec);
+  fs::create_directories(options.dir / "digests", ec);
+  if (ec) return ApiError::internal("cannot create the trail directory " + options.dir.string());
+  auto signer = DigestSigner::openOrCreate(options.dir);
+  if (!signer) return signer.error();
+  std::unique_ptr<TrailWriter> writer(new TrailWriter(std::move(options), std::move(clock), *signer));
+  auto recovered = writer->recover();
+  if (!recovered) return recovered.error();
+  return writer;
+}
+
+TrailWriter::~TrailWriter() { stop(); }
+
+Result<bool> TrailWriter::recover() {
+  auto digests = listFiles(options_.dir / "digests", ".json");
+  std::set<std::string> sealed;
+  if (!digests.empty()) {
+    const fs::path& last = digests.rbegin()->second;
+    std::string text = readAll(last);
+    Json digest = Json::parse(text, nullptr, false);
+    if (digest.is_discarded()) return ApiError::internal("unreadable trail digest " + last.string());
+    nextDigest_ = digests.rbegin()->first + 1;
+    previousDigestFile_ = last.filename().string();
+    previousDigestHash_ = sha256Hex(text);
+    for (const auto& [sequence, path] : digests) {
+      Json d = Json::parse(readAll(path), nullptr, false);
+      if (d.is_discarded()) continue;
+      for (const auto& file : d.value("logFiles", Json::array())) sealed.insert(file.value("file", ""));
+    }
+  }
+  for (const auto& [first, path] : listFiles(options_.dir / "logs", ".log")) {
+    std::string text = readAll(path);
+    // A torn last line is a record whose call was never answered: drop it.
+    size_t end = text.rfind('\n');
+    size_t keep = end == std::string::npos ? 0 : end + 1;
+    if (keep != text.size()) {
+      spdlog::warn("msg=\"trail: dropping a torn record\" file={}", path.filename().string());
+      fs::resize_file(path, keep);
+      text.resize(keep);
+    }
+    PendingFile pending;
+    pending.name = path.filename().string();
+    pending.previousHash = lastHash_;
+    std::string_view rest(text);
+    while (!rest.empty()) {
+      size_t newline = rest.find('\n');
+      auto record = trail::parseRecord(rest.substr(0, newline));
+      rest.remove_prefix(newline + 1);
+      if (!record) continue;
+      if (pending.records == 0) pending.firstSequence = record->sequence;
+      pending.lastSequence = record->sequence;
+      pending.records++;
+      lastHash_ = std::string(record->hash);
+      nextSequence_ = record->sequence + 1;
+    }
+    pending.lastHash = lastHash_;
+    if (pending.records > 0 && sealed.count(pending.name) == 0) unsealed_.push_back(pending);
+    if (pending.records == 0) fs::remove(path);
+  }
+  // What an earlier run wrote but did not seal is sealed now.
+  std::lock_guard lock(mutex_);
+  sealLocked();
+  return true;
+}
+
+void TrailWriter::openFileLocked() {
+  fs::path path = options_.dir / "logs" / trail::logFileName(nextSequence_);
+  file_ = std::fopen(path.c_str(), "ab");
+  if (file_ == nullptr) throw std::runtime_error("cannot open trail file " + path.string());
+  fileBytes_ = 0;
+  PendingFile pending;
+  pending.name = path.filename().string();
+  pending.firstSequence = nextSequence_;
+  pending.previousHash = lastHash_;
+  unsealed_.push_back(pending);
+}
+
+uint64_t TrailWriter::append(const Json& event) {
+  std::string text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::lock_guard lock(mutex_);
+  if (file_ == nullptr) openFileLocked();
+  uint64_t sequence = nextSequence_++;
+  std::string hash = trail::recordHash(lastHash_, sequence, text);
+  std::string line = trail::formatRecord(sequence, hash, text);
+  // Written to the kernel before the call is answered: it survives the
+  // server's death (fsync happens at every seal).
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+    throw std::runtime_error("cannot append to the trail");
+  }
+  lastHash_ = hash;
+  fileBytes_ += line.size();
+  PendingFile& current = unsealed_.back();
+  current.lastSequence = sequence;
+  current.records++;
+  current.lastHash = hash;
+  if (fileBytes_ >= options_.maxFileBytes) {
+    ::fsync(fileno(file_));
+    std::fclose(file_);
+    file_ = nullptr;
+  }
+  return sequence;
+}
+
+void TrailWriter::seal() {
+  std::lock_guard lock(mutex_);
+  sealLocked();
+}
+
+void TrailWriter::sealLocked() {
+  std::erase_if(unsealed_, [](const PendingFile& f) { return f.records == 0; });
+  if (file_ != nullptr) {
+    ::fsync(fileno(file_));
+    std::fclose(file_);
+    file_ = nullptr;
+  }
+  SystemTime now = clock_->now();
+  if (unsealed_.empty()) {
+    lastSealTime_ = now;
+    return;
+  }
+  fsyncPath(options_.dir / "logs");
+  Json files = Json::array();
+  for (const PendingFile& f : unsealed_) {
+    files.push_back({{"file", f.name},
+                     {"firstSequence", f.firstSequence},
+                     {"lastSequence", f.lastSequence},
+                     {"records", f.records},
+                     {"previousHash", f.previousHash},
+                     {"lastHash", f.lastHash}});
+  }
+  Json digest = {{"digestSequence", nextDigest_},
+                 {"digestStartTime", lastSealTime_ == SystemTime{} ? nullptr : Json(formatIso8601(lastSealTime_))},
+                 {"digestEndTime", formatIso8601(now)},
+                 {"previousDigestFile", previousDigestFile_.empty() ? nullptr : Json(previousDigestFile_)},
+                 {"previousDigestHash", previousDigestHash_.empty() ? nullptr : Json(previousDigestHash_)},
+                 {"publicKeyFingerprint", signer_->fingerprint()},
+                 {"logFiles", files}};
+  digest["signature"] = base64Encode(signer_->sign(digest.dump()));
+  std::string text = digest.dump(2) + "\n";
+  std::string name = trail::digestFileName(nextDigest_);
+  writeDurably(options_.dir / "digests" / name, text);
+  previousDigestFile_ = name;
+  previousDigestHash_ = sha256Hex(text);
+  nextDigest_++;
+  unsealed_.clear();
+  lastSealTime_ = now;
+}
+
+void TrailWriter::startSealing() {
+  sealer_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, options_.digestInterval, [this] { return stopping_; });
+      try {
+        sealLocked();
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"trail: sealing failed\" error=\"{}\"", error.what());
+      }
+    }
+  });
+}
+
+void TrailWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (sealer_.joinable()) sealer_.join();
+  std::lock_guard lock(mutex_);
+  try {
+    sealLocked();
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"trail: final seal failed\" error=\"{}\"", error.what());
+  }
+}
+
+}  // namespace kura

@@ -1,0 +1,70 @@
+#pragma once
+// Appends CloudTrail events to the hash-chained log and seals the files
+// written since the last digest with a signed digest, every `digestInterval`
+// and at shutdown. On open it repairs a torn last line (a record whose call
+// was never answered) and seals what an earlier run left unsealed.
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api_error.h"
+#include "common/clock.h"
+#include "trail/digest_signer.h"
+
+namespace kura {
+
+struct TrailOptions {
+  std::filesystem::path dir;  // <data-dir>/trail
+  std::chrono::seconds digestInterval{60};
+  size_t maxFileBytes = 16 * 1024 * 1024;
+};
+
+class TrailWriter {
+ public:
+  static Result<std::unique_ptr<TrailWriter>> open(TrailOptions options, ClockPtr clock);
+  ~TrailWriter();
+
+  // Appends one event; returns its sequence number.
+  uint64_t append(const nlohmann::json& event);
+  // Seals every record written so far with a digest (no-op when none).
+  void seal();
+  // Starts the thread that seals every digestInterval; stop() seals and joins.
+  void startSealing();
+  void stop();
+
+ private:
+  TrailWriter(TrailOptions options, ClockPtr clock, DigestSignerPtr signer);
+  Result<bool> recover();
+  void sealLocked();
+  void openFileLocked();
+
+  struct PendingFile {
+    std::string name;
+    uint64_t firstSequence = 0, lastSequence = 0, records = 0;
+    std::string previousHash, lastHash;
+  };
+
+  TrailOptions options_;
+  ClockPtr clock_;
+  DigestSignerPtr signer_;
+  std::mutex mutex_;
+  std::FILE* file_ = nullptr;  // guarded by mutex_
+  size_t fileBytes_ = 0;
+  uint64_t nextSequence_ = 1;
+  std::string lastHash_;
+  std::vector<PendingFile> unsealed_;  // files written since the last digest
+  uint64_t nextDigest_ = 1;
+  std::string previousDigestFile_, previousDigestHash_;
+  SystemTime lastSealTime_{};
+  std::thread sealer_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+};
+
+}  // namespace kura
