@@ -19,6 +19,7 @@
 #include "main/request_log.h"
 #include "common/ids.h"
 #include "services/cloudtrail/cloudtrail_service.h"
+#include "services/logs/logs_service.h"
 #include "services/sts/sts_service.h"
 #include "trail/trail_event.h"
 #include "trail/trail_writer.h"
@@ -97,6 +98,8 @@ int runServe(const ServerConfig& config) {
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env));
   modules.push_back(makeCloudTrailService(env));
+  LogStore logStore(config.dataDir);
+  modules.push_back(makeLogsService(env, logStore));
 
   ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
   for (auto& module : modules) gateway.addService(*module);

@@ -19,6 +19,7 @@ int runTrailVerify(const TrailVerifyArgs& args) {
   TrailVerifyOptions options;
   options.dir = dir;
   options.now = std::chrono::system_clock::now();
+  if (args.requireSealed) options.unsealedGrace = std::chrono::seconds(-1);
   if (!args.publicKeyFile.empty()) {
     std::ifstream in(args.publicKeyFile);
     if (!in) {

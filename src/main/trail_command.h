@@ -7,6 +7,7 @@ namespace kura {
 struct TrailVerifyArgs {
   std::filesystem::path dataDir = "kura-data";
   std::filesystem::path publicKeyFile;  // pin the digest key; default: the one in the data dir
+  bool requireSealed = false;  // the server is stopped: every log file must be sealed by a digest
 };
 
 // `kura trail verify`: prints every finding and a summary; exit status 0 when
