@@ -1,0 +1,198 @@
+// The resources table of the Catalog.
+#include <string>
+
+#include "catalog/catalog.h"
+#include "catalog/catalog_internal.h"
+
+namespace kura {
+namespace {
+
+using catalog_internal::fromMillis;
+using catalog_internal::toMillis;
+
+constexpr const char* kColumns =
+    "SELECT id, account_id, region, service, kind, name, arn, status, goal, spec, state, created_at, updated_at, "
+    "version FROM resources ";
+
+Resource readResource(const SqliteStatement& row) {
+  Resource resource;
+  resource.id = row.integer(0);
+  resource.accountId = row.text(1);
+  resource.region = row.text(2);
+  resource.service = row.text(3);
+  resource.kind = row.text(4);
+  resource.name = row.text(5);
+  resource.arn = row.text(6);
+  resource.status = row.text(7);
+  resource.goal = row.text(8);
+  // Written by this class from nlohmann::json::dump(); a parse failure means
+  // the file was damaged, which must not pass silently.
+  resource.spec = nlohmann::json::parse(row.text(9));
+  resource.state = nlohmann::json::parse(row.text(10));
+  resource.createdAt = fromMillis(row.integer(11));
+  resource.updatedAt = fromMillis(row.integer(12));
+  resource.version = row.integer(13);
+  return resource;
+}
+
+ApiError notFound(const std::string& what) {
+  return ApiError::sender(catalog_errors::kNotFound, what + " was not found in the catalog", 404);
+}
+
+}  // namespace
+
+bool Catalog::resourceKeyTaken(const Resource& resource, int64_t exceptId) {
+  auto statement = db_.prepare(
+      "SELECT 1 FROM resources WHERE id <> ? AND "
+      "((account_id = ? AND region = ? AND kind = ? AND name = ?) OR arn = ?)");
+  statement.bind(1, exceptId)
+      .bind(2, resource.accountId)
+      .bind(3, resource.region)
+      .bind(4, resource.kind)
+      .bind(5, resource.name)
+      .bind(6, resource.arn);
+  return statement.step();
+}
+
+Result<Resource> Catalog::createResource(Resource resource) {
+  return transact([&]() -> Result<Resource> {
+    if (resourceKeyTaken(resource, 0)) {
+      return ApiError::sender(catalog_errors::kAlreadyExists,
+                              "a " + resource.kind + " named " + resource.name + " already exists in " +
+                                  resource.region + " (or its ARN " + resource.arn + " is taken)",
+                              409);
+    }
+    int64_t now = nowMillis();
+    db_.prepare(
+           "INSERT INTO resources (account_id, region, service, kind, name, arn, status, goal, spec, state, "
+           "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+        .bind(1, resource.accountId)
+        .bind(2, resource.region)
+        .bind(3, resource.service)
+        .bind(4, resource.kind)
+        .bind(5, resource.name)
+        .bind(6, resource.arn)
+        .bind(7, resource.status)
+        .bind(8, resource.goal)
+        .bind(9, resource.spec.dump())
+        .bind(10, resource.state.dump())
+        .bind(11, now)
+        .bind(12, now)
+        .run();
+    resource.id = db_.lastInsertId();
+    resource.createdAt = resource.updatedAt = fromMillis(now);
+    resource.version = 1;
+    return resource;
+  });
+}
+
+Result<Resource> Catalog::getResource(const std::string& accountId, const std::string& region,
+                                      const std::string& kind, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto statement =
+      db_.prepare(std::string(kColumns) + "WHERE account_id = ? AND region = ? AND kind = ? AND name = ?");
+  statement.bind(1, accountId).bind(2, region).bind(3, kind).bind(4, name);
+  if (!statement.step()) return notFound(kind + " " + name);
+  return readResource(statement);
+}
+
+Result<Resource> Catalog::getResourceByArn(const std::string& arn) {
+  std::lock_guard lock(mutex_);
+  auto statement = db_.prepare(std::string(kColumns) + "WHERE arn = ?");
+  statement.bind(1, arn);
+  if (!statement.step()) return notFound(arn);
+  return readResource(statement);
+}
+
+Result<Resource> Catalog::getResourceById(int64_t id) {
+  std::lock_guard lock(mutex_);
+  auto statement = db_.prepare(std::string(kColumns) + "WHERE id = ?");
+  statement.bind(1, id);
+  if (!statement.step()) return notFound("resource " + std::to_string(id));
+  return readResource(statement);
+}
+
+ResourcePage Catalog::listResources(const std::string& accountId, const std::string& region,
+                                    const std::string& kind, const std::string& afterName, size_t limit) {
+  std::lock_guard lock(mutex_);
+  ResourcePage page;
+  auto statement = db_.prepare(std::string(kColumns) +
+                               "WHERE account_id = ? AND region = ? AND kind = ? AND name > ? "
+                               "ORDER BY name LIMIT ?");
+  // One more than asked tells whether another page follows.
+  statement.bind(1, accountId).bind(2, region).bind(3, kind).bind(4, afterName).bind(5, static_cast<int64_t>(limit) + 1);
+  while (statement.step()) page.items.push_back(readResource(statement));
+  if (page.items.size() > limit) {
+    page.items.resize(limit);
+    page.truncated = true;
+  }
+  return page;
+}
+
+Result<Resource> Catalog::updateResource(const Resource& resource) {
+  return transact([&]() -> Result<Resource> {
+    auto current = db_.prepare("SELECT version FROM resources WHERE id = ?");
+    current.bind(1, resource.id);
+    if (!current.step()) return notFound(resource.kind + " " + resource.name);
+    if (current.integer(0) != resource.version) {
+      return ApiError::sender(catalog_errors::kVersionConflict,
+                              resource.kind + " " + resource.name + " changed since it was read (version " +
+                                  std::to_string(resource.version) + ", now " + std::to_string(current.integer(0)) +
+                                  "); read it again and retry",
+                              409);
+    }
+    if (resourceKeyTaken(resource, resource.id)) {
+      return ApiError::sender(catalog_errors::kAlreadyExists,
+                              "a " + resource.kind + " named " + resource.name + " already exists in " +
+                                  resource.region + " (or its ARN " + resource.arn + " is taken)",
+                              409);
+    }
+    int64_t now = nowMillis();
+    db_.prepare(
+           "UPDATE resources SET account_id = ?, region = ?, service = ?, kind = ?, name = ?, arn = ?, status = ?, "
+           "goal = ?, spec = ?, state = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        .bind(1, resource.accountId)
+        .bind(2, resource.region)
+        .bind(3, resource.service)
+        .bind(4, resource.kind)
+        .bind(5, resource.name)
+        .bind(6, resource.arn)
+        .bind(7, resource.status)
+        .bind(8, resource.goal)
+        .bind(9, resource.spec.dump())
+        .bind(10, resource.state.dump())
+        .bind(11, now)
+        .bind(12, resource.id)
+        .run();
+    Resource updated = resource;
+    updated.updatedAt = fromMillis(now);
+    updated.version = resource.version + 1;
+    return updated;
+  });
+}
+
+Result<bool> Catalog::removeResource(int64_t id, std::optional<int64_t> expectedVersion) {
+  return transact([&]() -> Result<bool> {
+    auto current = db_.prepare("SELECT version, arn, kind, name FROM resources WHERE id = ?");
+    current.bind(1, id);
+    if (!current.step()) return notFound("resource " + std::to_string(id));
+    if (expectedVersion && current.integer(0) != *expectedVersion) {
+      return ApiError::sender(catalog_errors::kVersionConflict,
+                              current.text(2) + " " + current.text(3) + " changed since it was read; read it again",
+                              409);
+    }
+    db_.prepare("DELETE FROM tags WHERE arn = ?").bind(1, current.text(1)).run();
+    db_.prepare("DELETE FROM resources WHERE id = ?").bind(1, id).run();  // the journal goes by cascade
+    return true;
+  });
+}
+
+std::vector<Resource> Catalog::listPending() {
+  std::lock_guard lock(mutex_);
+  std::vector<Resource> pending;
+  auto statement = db_.prepare(std::string(kColumns) + "WHERE status <> goal ORDER BY id");
+  while (statement.step()) pending.push_back(readResource(statement));
+  return pending;
+}
+
+}  // namespace kura
