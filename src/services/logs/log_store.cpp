@@ -194,7 +194,7 @@ Result<bool> LogStore::append(const std::string& account, const std::string& reg
 }
 
 Result<std::vector<LogEvent>> LogStore::events(const std::string& account, const std::string& region,
-                                               const std::string& group, const EventQuery& query, int64_t now) {
+                                               const std::string& group, const LogEventQuery& query, int64_t now) {
   std::lock_guard lock(mutex_);
   auto statement = db_.prepare("SELECT id, retention_days FROM log_groups WHERE account = ? AND region = ? AND name = ?");
   statement.bind(1, account).bind(2, region).bind(3, group);

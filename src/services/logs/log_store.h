@@ -37,7 +37,7 @@ struct LogEvent {
   std::string message;
 };
 
-struct EventQuery {
+struct LogEventQuery {
   std::vector<std::string> streams;  // empty: every stream of the group
   std::string streamPrefix;
   std::optional<int64_t> startTime, endTime;
@@ -74,7 +74,7 @@ class LogStore {
                       const std::string& stream, const std::vector<LogEvent>& events, int64_t now,
                       bool createMissing = false);
   Result<std::vector<LogEvent>> events(const std::string& account, const std::string& region,
-                                       const std::string& group, const EventQuery& query, int64_t now);
+                                       const std::string& group, const LogEventQuery& query, int64_t now);
 
  private:
   Result<int64_t> groupId(const std::string& account, const std::string& region, const std::string& group);

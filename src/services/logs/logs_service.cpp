@@ -170,7 +170,7 @@ class LogsService final : public ServiceModule {
   }
 
   Result<Json> getEvents(const RequestContext& c, const Json& in) {
-    EventQuery query;
+    LogEventQuery query;
     query.streams = {in["logStreamName"].get<std::string>()};
     query.limit = in.value("limit", 10000);
     if (in.contains("startTime")) query.startTime = in["startTime"].get<int64_t>();
@@ -208,7 +208,7 @@ class LogsService final : public ServiceModule {
     if (in.contains("logStreamNames") && in.contains("logStreamNamePrefix")) {
       return invalid("logStreamNames and logStreamNamePrefix cannot both be given.");
     }
-    EventQuery query;
+    LogEventQuery query;
     if (in.contains("logStreamNames")) query.streams = in["logStreamNames"].get<std::vector<std::string>>();
     query.streamPrefix = in.value("logStreamNamePrefix", "");
     if (in.contains("startTime")) query.startTime = in["startTime"].get<int64_t>();
