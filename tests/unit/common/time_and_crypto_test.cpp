@@ -39,3 +39,29 @@ TEST(Crypto, HashesAndEncodes) {
 
 }  // namespace
 }  // namespace kura
+
+#include <filesystem>
+
+#include "common/secret_box.h"
+
+namespace kura {
+namespace {
+
+TEST(SecretBox, SealsOpensAndRejectsTampering) {
+  auto path = std::filesystem::temp_directory_path() / ("kura-box-" + std::to_string(::getpid())) / "box.key";
+  auto box = SecretBox::openOrCreate(path);
+  ASSERT_TRUE(box.ok());
+  std::string sealed = (*box)->seal("S3cret-pass");
+  EXPECT_EQ(sealed.find("S3cret"), std::string::npos);
+  EXPECT_EQ((*box)->open(sealed), "S3cret-pass");
+  auto again = SecretBox::openOrCreate(path);
+  EXPECT_EQ((*again)->open(sealed), "S3cret-pass");
+  std::string tampered = sealed;
+  tampered[5] = tampered[5] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE((*box)->open(tampered));
+  EXPECT_FALSE((*box)->open("not base64!"));
+  std::filesystem::remove_all(path.parent_path());
+}
+
+}  // namespace
+}  // namespace kura

@@ -1,0 +1,399 @@
+#include <algorithm>
+
+#include "catalog/arn.h"
+#include "catalog/pagination.h"
+#include "common/ids.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
+#include "services/rds/rds_views.h"
+
+namespace kura::rds {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+ApiError combination(std::string message) {
+  return ApiError::sender("InvalidParameterCombination", std::move(message));
+}
+
+std::string dbiResourceId() {
+  std::string id = newUuid();
+  std::string out = "db-";
+  for (char c : id) {
+    if (c != '-' && out.size() < 29) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+Result<size_t> pageSize(const Json& in) {
+  if (!in.contains("MaxRecords")) return size_t{100};
+  int64_t requested = in["MaxRecords"];
+  if (requested < 20 || requested > 100) {
+    return invalid("Invalid value " + std::to_string(requested) + " for MaxRecords. Must be between 20 and 100");
+  }
+  return static_cast<size_t>(requested);
+}
+
+}  // namespace
+
+Result<Resource> RdsApi::findInstance(const RequestContext& c, const std::string& identifier) {
+  auto found = identifier.rfind("arn:", 0) == 0 ? catalog_.getResourceByArn(identifier)
+                                                 : catalog_.getResource(c.accountId, c.region, kInstance,
+                                                                        lowerCase(identifier));
+  if (!found || found->kind != kInstance || found->status == kDeleted) {
+    return ApiError::sender("DBInstanceNotFound", "DBInstance " + identifier + " not found.", 404);
+  }
+  return found;
+}
+
+Json RdsApi::instanceJson(const Resource& instance) { return instanceView(instance, catalog_.listTags(instance.arn)); }
+
+void RdsApi::addEvent(const Resource& resource, const std::string& message, std::vector<std::string> categories) {
+  Event event;
+  event.accountId = resource.accountId;
+  event.region = resource.region;
+  event.sourceType = resource.kind;
+  event.sourceId = resource.name;
+  event.sourceArn = resource.arn;
+  event.message = message;
+  event.categories = std::move(categories);
+  catalog_.addEvent(std::move(event));
+}
+
+Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, const std::vector<Tag>& tags,
+                                           const std::string& eventMessage) {
+  std::string identifier = spec["DBInstanceIdentifier"];
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kInstance;
+  draft.name = identifier;
+  draft.arn = makeArn("rds", c.region, c.accountId, "db:" + identifier);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  spec["DbiResourceId"] = dbiResourceId();
+  return catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kInstance, identifier).ok()) {
+      return ApiError::sender("DBInstanceAlreadyExists", "DB instance already exists", 400);
+    }
+    std::optional<int> wanted;
+    if (spec.contains("Port")) wanted = spec["Port"].get<int>();
+    auto port = ports_.allocate(draft.arn, wanted);
+    if (!port) {
+      return wanted ? invalid("Port " + std::to_string(*wanted) + " is in use on this host; choose another or omit Port.")
+                    : ApiError::sender("InsufficientDBInstanceCapacity",
+                                       "No free engine port is left in Kura's port range.");
+    }
+    draft.spec = spec;
+    draft.state = {{"Port", *port}, {"Address", config_.endpointAddress}, {"DbiResourceId", spec["DbiResourceId"]}};
+    auto created = catalog_.createResource(draft);
+    if (!created) return created;
+    catalog_.addTags(created->arn, tags);
+    addEvent(*created, eventMessage, {"creation"});
+    return created;
+  });
+}
+
+Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBInstanceIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBInstanceIdentifier")) return *error;
+  std::string engine = lowerCase(in.value("Engine", ""));
+  if (engine.rfind("aurora", 0) == 0 || in.contains("DBClusterIdentifier")) {
+    return combination("Kura does not run Aurora clusters yet; create a postgres instance instead.");
+  }
+  if (engine != "postgres") {
+    return invalid("Invalid DB engine: " + engine + ". Kura runs the postgres engine.");
+  }
+  if (config_.installedPostgresMajor == 0) {
+    return ApiError::sender("InvalidParameterCombination", "No PostgreSQL server is installed on this Kura host.");
+  }
+  std::string major = std::to_string(config_.installedPostgresMajor);
+  std::string version = in.value("EngineVersion", major);
+  if (version != major && version.rfind(major + ".", 0) != 0) {
+    return combination("Cannot find version " + version + " for postgres");
+  }
+  if (!in.contains("MasterUsername")) return invalid("The parameter MasterUsername must be provided and must not be blank.");
+  if (auto error = checkMasterUsername(in["MasterUsername"].get<std::string>())) return *error;
+  if (in.value("ManageMasterUserPassword", false)) {
+    return combination("Kura does not manage master passwords in Secrets Manager yet; give MasterUserPassword.");
+  }
+  if (!in.contains("MasterUserPassword")) {
+    return invalid("The parameter MasterUserPassword must be provided and must not be blank.");
+  }
+  if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+  if (in.value("MultiAZ", false)) {
+    return combination("Kura does not run Multi-AZ instances yet.");
+  }
+  int64_t retention = in.value("BackupRetentionPeriod", 1);
+  if (auto error = checkRetention(retention)) return *error;
+  std::string backupWindow = in.value("PreferredBackupWindow", "17:00-17:30");
+  if (auto error = checkBackupWindow(backupWindow)) return *error;
+  std::string maintenanceWindow = in.value("PreferredMaintenanceWindow", "sun:18:00-sun:18:30");
+  if (auto error = checkMaintenanceWindow(maintenanceWindow)) return *error;
+  int64_t storage = in.value("AllocatedStorage", 20);
+  if (storage < 20 || storage > 65536) {
+    return invalid("Invalid storage size for engine name postgres and storage type gp2: " + std::to_string(storage));
+  }
+  if (in.contains("Port") && (in["Port"].get<int>() < 1150 || in["Port"].get<int>() > 65535)) {
+    return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ". The port must be between 1150 and 65535.");
+  }
+
+  Json spec = {{"DBInstanceIdentifier", identifier},
+               {"DBInstanceClass", in["DBInstanceClass"]},
+               {"Engine", "postgres"},
+               {"EngineVersion", version == major ? major : version},
+               {"EngineMajor", major},
+               {"MasterUsername", in["MasterUsername"]},
+               {"MasterUserPasswordSealed", secrets_.seal(in["MasterUserPassword"].get<std::string>())},
+               {"AllocatedStorage", storage},
+               {"BackupRetentionPeriod", retention},
+               {"PreferredBackupWindow", backupWindow},
+               {"PreferredMaintenanceWindow", maintenanceWindow},
+               {"AvailabilityZone", in.value("AvailabilityZone", c.region + "a")},
+               {"MultiAZ", false},
+               {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
+               {"PubliclyAccessible", in.value("PubliclyAccessible", false)},
+               {"StorageType", in.value("StorageType", "gp2")},
+               {"StorageEncrypted", in.value("StorageEncrypted", false)},
+               {"CopyTagsToSnapshot", in.value("CopyTagsToSnapshot", false)},
+               {"DeletionProtection", in.value("DeletionProtection", false)},
+               {"DBParameterGroupName", in.value("DBParameterGroupName", "default.postgres" + major)},
+               {"DBName", in.value("DBName", "")}};
+  if (spec["DBName"] == "") spec.erase("DBName");
+  if (in.contains("KmsKeyId")) spec["KmsKeyId"] = in["KmsKeyId"];
+  if (in.contains("Port")) spec["Port"] = in["Port"];
+  if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  if (in.contains("MaxAllocatedStorage")) spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
+
+  auto created = recordNewInstance(c, spec, tagsFromInput(in), "DB instance created");
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*created)}};
+}
+
+Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) {
+  auto limit = pageSize(in);
+  if (!limit) return limit.error();
+  std::vector<std::string> ids, engines, resourceIds;
+  if (in.contains("DBInstanceIdentifier")) ids.push_back(in["DBInstanceIdentifier"]);
+  for (const auto& filter : in.value("Filters", Json::array())) {
+    std::string name = filter.value("Name", "");
+    auto values = filter.value("Values", Json::array()).get<std::vector<std::string>>();
+    if (name == "db-instance-id") {
+      ids.insert(ids.end(), values.begin(), values.end());
+    } else if (name == "engine") {
+      engines.insert(engines.end(), values.begin(), values.end());
+    } else if (name == "dbi-resource-id") {
+      resourceIds.insert(resourceIds.end(), values.begin(), values.end());
+    } else if (name == "db-cluster-id" || name == "domain") {
+      return Json{{"DBInstances", Json::array()}};  // Kura has no clusters or domains yet
+    } else {
+      return invalid("Unrecognized filter name: " + name);
+    }
+  }
+  if (in.contains("DBInstanceIdentifier")) {
+    auto found = findInstance(c, in["DBInstanceIdentifier"]);
+    if (!found) return found.error();
+  }
+  std::string after;
+  if (in.contains("Marker")) {
+    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
+    if (!decoded) return decoded.error();
+    after = *decoded;
+  }
+  auto matches = [&](const Resource& r) {
+    auto in_list = [](const std::vector<std::string>& list, const std::string& a, const std::string& b) {
+      return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
+             std::find(list.begin(), list.end(), b) != list.end();
+    };
+    return r.status != kDeleted && in_list(ids, r.name, r.arn) &&
+           in_list(engines, r.spec.value("Engine", ""), r.spec.value("Engine", "")) &&
+           in_list(resourceIds, r.spec.value("DbiResourceId", ""), r.spec.value("DbiResourceId", ""));
+  };
+  Json out = {{"DBInstances", Json::array()}};
+  // Filtering happens after the catalog's page: read on until the page is full.
+  while (true) {
+    ResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1);
+    for (const Resource& r : page.items) {
+      after = r.name;
+      if (!matches(r)) continue;
+      if (out["DBInstances"].size() == *limit) {
+        out["Marker"] = encodeAfterName(out["DBInstances"].back()["DBInstanceIdentifier"].get<std::string>());
+        return out;
+      }
+      out["DBInstances"].push_back(instanceJson(r));
+    }
+    if (!page.truncated) break;
+  }
+  return out;
+}
+
+Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
+  auto found = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!found) return found.error();
+  Resource instance = *found;
+  if (instance.status != kAvailable && instance.status != kStopped) {
+    return ApiError::sender("InvalidDBInstanceState",
+                            "Database instance is not in available state. Current state: " + instance.status);
+  }
+  if (in.value("MultiAZ", false)) return combination("Kura does not run Multi-AZ instances yet.");
+  if (in.contains("EngineVersion") && in["EngineVersion"] != instance.spec["EngineVersion"]) {
+    return combination("Cannot upgrade postgres from " + instance.spec.value("EngineVersion", "") + " to " +
+                       in["EngineVersion"].get<std::string>() + ": Kura runs the installed major version only.");
+  }
+  if (in.contains("NewDBInstanceIdentifier")) return combination("Kura cannot rename DB instances yet.");
+  Json& spec = instance.spec;
+  if (in.contains("BackupRetentionPeriod")) {
+    if (auto error = checkRetention(in["BackupRetentionPeriod"])) return *error;
+    spec["BackupRetentionPeriod"] = in["BackupRetentionPeriod"];
+  }
+  if (in.contains("PreferredBackupWindow")) {
+    if (auto error = checkBackupWindow(in["PreferredBackupWindow"].get<std::string>())) return *error;
+    spec["PreferredBackupWindow"] = in["PreferredBackupWindow"];
+  }
+  if (in.contains("PreferredMaintenanceWindow")) {
+    if (auto error = checkMaintenanceWindow(in["PreferredMaintenanceWindow"].get<std::string>())) return *error;
+    spec["PreferredMaintenanceWindow"] = in["PreferredMaintenanceWindow"];
+  }
+  for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot", "AutoMinorVersionUpgrade", "DBInstanceClass",
+                           "AllocatedStorage", "MaxAllocatedStorage", "StorageType", "PubliclyAccessible"}) {
+    if (in.contains(name)) spec[name] = in[name];
+  }
+  bool passwordChange = in.contains("MasterUserPassword");
+  if (passwordChange) {
+    if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+    spec["MasterUserPasswordSealed"] = secrets_.seal(in["MasterUserPassword"].get<std::string>());
+    spec["PasswordGeneration"] = spec.value("PasswordGeneration", 0) + 1;
+  }
+  if (in.contains("CloudwatchLogsExportConfiguration")) {
+    const Json& config = in["CloudwatchLogsExportConfiguration"];
+    auto exports = spec.value("EnabledCloudwatchLogsExports", Json::array()).get<std::vector<std::string>>();
+    for (const auto& log : config.value("EnableLogTypes", Json::array())) {
+      if (std::find(exports.begin(), exports.end(), log) == exports.end()) exports.push_back(log);
+    }
+    for (const auto& log : config.value("DisableLogTypes", Json::array())) std::erase(exports, log.get<std::string>());
+    spec["EnabledCloudwatchLogsExports"] = exports;
+  }
+  if (in.contains("DBParameterGroupName")) {
+    spec["DBParameterGroupName"] = in["DBParameterGroupName"];
+    instance.state["ParameterApplyStatus"] = "pending-reboot";
+  }
+  auto updated = catalog_.transact([&]() -> Result<Resource> {
+    if (passwordChange && instance.status == kAvailable) {
+      // The controller applies the new password to the engine, then returns to available.
+      instance.status = kModifying;
+      instance.goal = kAvailable;
+      instance.state["PendingModifiedValues"] = {{"MasterUserPassword", "****"}};
+    }
+    auto stored = catalog_.updateResource(instance);
+    if (stored) addEvent(*stored, "Updated to use a modified configuration", {"configuration change"});
+    return stored;
+  });
+  if (!updated) {
+    if (updated.error().code == catalog_errors::kVersionConflict) {
+      return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");
+    }
+    return updated.error();
+  }
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*updated)}};
+}
+
+Result<Json> RdsApi::deleteInstance(const RequestContext& c, const Json& in) {
+  auto found = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!found) return found.error();
+  Resource instance = *found;
+  if (instance.spec.value("DeletionProtection", false)) {
+    return combination("Cannot delete protected DB Instance, please disable deletion protection and try again.");
+  }
+  bool skip = in.value("SkipFinalSnapshot", false);
+  std::string finalSnapshot = in.value("FinalDBSnapshotIdentifier", "");
+  if (!skip && finalSnapshot.empty()) {
+    return combination("FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.");
+  }
+  if (skip && !finalSnapshot.empty()) {
+    return combination("Cannot specify both FinalDBSnapshotIdentifier and SkipFinalSnapshot.");
+  }
+  if (instance.status == kDeleting) {
+    return ApiError::sender("InvalidDBInstanceState", "Instance " + instance.name + " is already being deleted.");
+  }
+  if (!skip) {
+    finalSnapshot = lowerCase(finalSnapshot);
+    if (auto error = checkIdentifier(finalSnapshot, "FinalDBSnapshotIdentifier", 255)) return *error;
+    if (instance.status != kAvailable) {
+      return ApiError::sender("InvalidDBInstanceState",
+                              "Instance " + instance.name + " is not available: a final snapshot cannot be taken.");
+    }
+  }
+  auto result = catalog_.transact([&]() -> Result<Resource> {
+    if (!skip) {
+      auto snapshot = recordSnapshot(c, instance, finalSnapshot, "manual", {});
+      if (!snapshot) return snapshot.error();
+      instance.spec["FinalDBSnapshotIdentifier"] = finalSnapshot;
+    }
+    instance.spec["DeleteAutomatedBackups"] = in.value("DeleteAutomatedBackups", true);
+    instance.status = kDeleting;
+    instance.goal = kDeleted;
+    auto stored = catalog_.updateResource(instance);
+    if (stored) addEvent(*stored, "DB instance is being deleted", {"deletion"});
+    return stored;
+  });
+  if (!result) return result.error();
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*result)}};
+}
+
+Result<Json> RdsApi::rebootInstance(const RequestContext& c, const Json& in) {
+  auto found = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!found) return found.error();
+  Resource instance = *found;
+  if (instance.status != kAvailable) {
+    return ApiError::sender("InvalidDBInstanceState",
+                            "Database instance is not in available state. Current state: " + instance.status);
+  }
+  if (in.value("ForceFailover", false)) return combination("Cannot force a failover: the instance is not Multi-AZ.");
+  instance.status = kRebooting;
+  instance.goal = kAvailable;
+  auto stored = catalog_.updateResource(instance);
+  if (!stored) return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*stored)}};
+}
+
+Result<Json> RdsApi::stopInstance(const RequestContext& c, const Json& in) {
+  auto found = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!found) return found.error();
+  Resource instance = *found;
+  if (instance.status != kAvailable) {
+    return ApiError::sender("InvalidDBInstanceState",
+                            "Instance " + instance.name + " is not in available state. Current state: " + instance.status);
+  }
+  if (in.contains("DBSnapshotIdentifier")) {
+    return combination("Kura does not take a snapshot on stop yet; call CreateDBSnapshot first.");
+  }
+  instance.status = kStopping;
+  instance.goal = kStopped;
+  auto stored = catalog_.updateResource(instance);
+  if (!stored) return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*stored)}};
+}
+
+Result<Json> RdsApi::startInstance(const RequestContext& c, const Json& in) {
+  auto found = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!found) return found.error();
+  Resource instance = *found;
+  if (instance.status != kStopped) {
+    return ApiError::sender("InvalidDBInstanceState",
+                            "Instance " + instance.name + " is not stopped, it is " + instance.status + ".");
+  }
+  instance.status = kStarting;
+  instance.goal = kAvailable;
+  auto stored = catalog_.updateResource(instance);
+  if (!stored) return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*stored)}};
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,46 @@
+#include "services/rds/port_allocator.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace kura {
+namespace {
+
+std::string key(int port) { return "port:" + std::to_string(port); }
+
+}  // namespace
+
+bool portIsFree(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return free;
+}
+
+std::optional<int> PortAllocator::allocate(const std::string& owner, std::optional<int> wanted) {
+  auto taken = [&](int port) {
+    auto holder = catalog_.getSetting(key(port));
+    return (holder && !holder->empty()) || !portIsFree(port);
+  };
+  if (wanted) {
+    if (taken(*wanted)) return std::nullopt;
+    catalog_.putSetting(key(*wanted), owner);
+    return wanted;
+  }
+  for (int port = first_; port <= last_; ++port) {
+    if (taken(port)) continue;
+    catalog_.putSetting(key(port), owner);
+    return port;
+  }
+  return std::nullopt;
+}
+
+void PortAllocator::release(int port) { catalog_.putSetting(key(port), ""); }
+
+}  // namespace kura

@@ -1,0 +1,68 @@
+#pragma once
+// The RDS API's handlers. Each validates, records the desired state in one
+// catalog transaction, wakes the reconciler and answers at once with the
+// transitional status, as RDS does; the controllers in src/rds/ do the work.
+#include <string>
+
+#include "catalog/catalog.h"
+#include "common/secret_box.h"
+#include "reconcile/reconciler.h"
+#include "services/core/handler_table.h"
+#include "services/rds/port_allocator.h"
+
+namespace kura::rds {
+
+struct RdsConfig {
+  std::string endpointAddress = "127.0.0.1";  // what Endpoint.Address says
+  int installedPostgresMajor = 0;             // 0: none installed
+};
+
+class RdsApi {
+ public:
+  RdsApi(Catalog& catalog, Reconciler& reconciler, SecretBox& secrets, PortAllocator& ports, RdsConfig config);
+  void registerHandlers(HandlerTable& table);
+
+  // Instances (instance_handlers.cpp)
+  Result<Json> createInstance(const RequestContext& c, const Json& in);
+  Result<Json> describeInstances(const RequestContext& c, const Json& in);
+  Result<Json> modifyInstance(const RequestContext& c, const Json& in);
+  Result<Json> deleteInstance(const RequestContext& c, const Json& in);
+  Result<Json> rebootInstance(const RequestContext& c, const Json& in);
+  Result<Json> stopInstance(const RequestContext& c, const Json& in);
+  Result<Json> startInstance(const RequestContext& c, const Json& in);
+  // Snapshots and restores (snapshot_handlers.cpp)
+  Result<Json> createSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> describeSnapshots(const RequestContext& c, const Json& in);
+  Result<Json> deleteSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> copySnapshot(const RequestContext& c, const Json& in);
+  Result<Json> restoreFromSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> restoreToPointInTime(const RequestContext& c, const Json& in);
+  // Events, tags, engines (rds_misc_handlers.cpp)
+  Result<Json> describeEvents(const RequestContext& c, const Json& in);
+  Result<Json> addTags(const RequestContext& c, const Json& in);
+  Result<Json> removeTags(const RequestContext& c, const Json& in);
+  Result<Json> listTags(const RequestContext& c, const Json& in);
+  Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+
+ private:
+  Result<Resource> findInstance(const RequestContext& c, const std::string& identifier);
+  Result<Resource> findSnapshot(const RequestContext& c, const std::string& identifier);
+  // Records a new instance (creation or restore): port, sealed password, event.
+  Result<Resource> recordNewInstance(const RequestContext& c, Json spec, const std::vector<Tag>& tags,
+                                     const std::string& eventMessage);
+  Result<Resource> recordSnapshot(const RequestContext& c, const Resource& instance, const std::string& identifier,
+                                  const std::string& type, const std::vector<Tag>& tags);
+  Json instanceJson(const Resource& instance);
+  Json snapshotJson(const Resource& snapshot);
+  void addEvent(const Resource& resource, const std::string& message, std::vector<std::string> categories);
+
+  Catalog& catalog_;
+  Reconciler& reconciler_;
+  SecretBox& secrets_;
+  PortAllocator& ports_;
+  RdsConfig config_;
+};
+
+std::vector<Tag> tagsFromInput(const Json& in);
+
+}  // namespace kura::rds

@@ -1,0 +1,23 @@
+#pragma once
+// The catalog kinds RDS keeps, and the names it gives them.
+namespace kura::rds {
+
+inline constexpr const char* kService = "rds";
+inline constexpr const char* kInstance = "db-instance";
+inline constexpr const char* kSnapshot = "db-snapshot";
+
+// Statuses as DescribeDBInstances shows them.
+inline constexpr const char* kAvailable = "available";
+inline constexpr const char* kCreating = "creating";
+inline constexpr const char* kDeleting = "deleting";
+inline constexpr const char* kDeleted = "deleted";
+inline constexpr const char* kRebooting = "rebooting";
+inline constexpr const char* kStopping = "stopping";
+inline constexpr const char* kStopped = "stopped";
+inline constexpr const char* kStarting = "starting";
+inline constexpr const char* kModifying = "modifying";
+inline constexpr const char* kBackingUp = "backing-up";
+inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kIncompatibleRestore = "incompatible-restore";
+
+}  // namespace kura::rds

@@ -1,0 +1,162 @@
+#include "catalog/arn.h"
+#include "catalog/pagination.h"
+#include "common/time_format.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_views.h"
+
+namespace kura::rds {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+
+std::optional<SystemTime> timeOf(const Json& value) {
+  if (value.is_number()) {
+    return SystemTime(std::chrono::milliseconds(static_cast<long long>(value.get<double>() * 1000)));
+  }
+  return parseTimestamp(value.get<std::string>());
+}
+
+}  // namespace
+
+std::vector<Tag> tagsFromInput(const Json& in) {
+  std::vector<Tag> tags;
+  for (const auto& tag : in.value("Tags", Json::array())) tags.push_back({tag.value("Key", ""), tag.value("Value", "")});
+  return tags;
+}
+
+Result<Json> RdsApi::describeEvents(const RequestContext& c, const Json& in) {
+  kura::EventQuery query;
+  if (in.contains("SourceIdentifier")) {
+    if (!in.contains("SourceType")) {
+      return ApiError::sender("InvalidParameterCombination", "Cannot specify source identifier without source type");
+    }
+    query.sourceId = in["SourceIdentifier"].get<std::string>();
+  }
+  if (in.contains("SourceType")) query.sourceType = in["SourceType"].get<std::string>();
+  SystemTime now = catalog_.clock()->now();
+  if (in.contains("StartTime")) {
+    query.startTime = timeOf(in["StartTime"]);
+    if (!query.startTime) return invalid("Invalid StartTime.");
+  }
+  if (in.contains("EndTime")) {
+    query.endTime = timeOf(in["EndTime"]);
+    if (!query.endTime) return invalid("Invalid EndTime.");
+  }
+  if (!query.startTime) {
+    auto minutes = std::chrono::minutes(in.value("Duration", 60));
+    query.startTime = (query.endTime ? *query.endTime : now) - minutes;
+  }
+  query.categories = in.value("EventCategories", Json::array()).get<std::vector<std::string>>();
+  query.limit = 100;
+  if (in.contains("MaxRecords")) {
+    int64_t requested = in["MaxRecords"];
+    if (requested < 20 || requested > 100) return invalid("MaxRecords must be between 20 and 100.");
+    query.limit = static_cast<size_t>(requested);
+  }
+  if (in.contains("Marker")) {
+    auto position = decodePageToken(in["Marker"].get<std::string>(), "InvalidParameterValue");
+    if (!position) return position.error();
+    query.afterId = position->value("after", int64_t{0});
+  }
+  EventPage page = catalog_.listEvents(c.accountId, c.region, query);
+  Json out = {{"Events", Json::array()}};
+  for (const Event& event : page.items) {
+    if (event.sourceArn.rfind("arn:aws:rds:", 0) != 0) continue;
+    out["Events"].push_back(eventView(event));
+  }
+  if (page.truncated && !page.items.empty()) out["Marker"] = encodePageToken({{"after", page.items.back().id}});
+  return out;
+}
+
+Result<Json> RdsApi::addTags(const RequestContext& c, const Json& in) {
+  std::string arn = in["ResourceName"];
+  auto resource = catalog_.getResourceByArn(arn);
+  if (!resource || resource->accountId != c.accountId) {
+    return ApiError::sender(arn.find(":snapshot:") != std::string::npos ? "DBSnapshotNotFound" : "DBInstanceNotFound",
+                            "Resource " + arn + " not found.", 404);
+  }
+  catalog_.addTags(arn, tagsFromInput(in));
+  return Json::object();
+}
+
+Result<Json> RdsApi::removeTags(const RequestContext& c, const Json& in) {
+  std::string arn = in["ResourceName"];
+  auto resource = catalog_.getResourceByArn(arn);
+  if (!resource || resource->accountId != c.accountId) {
+    return ApiError::sender("DBInstanceNotFound", "Resource " + arn + " not found.", 404);
+  }
+  catalog_.removeTags(arn, in["TagKeys"].get<std::vector<std::string>>());
+  return Json::object();
+}
+
+Result<Json> RdsApi::listTags(const RequestContext& c, const Json& in) {
+  std::string arn = in["ResourceName"];
+  auto resource = catalog_.getResourceByArn(arn);
+  if (!resource || resource->accountId != c.accountId) {
+    return ApiError::sender(arn.find(":snapshot:") != std::string::npos ? "DBSnapshotNotFound" : "DBInstanceNotFound",
+                            "Resource " + arn + " not found.", 404);
+  }
+  Json tags = Json::array();
+  for (const Tag& tag : catalog_.listTags(arn)) tags.push_back({{"Key", tag.key}, {"Value", tag.value}});
+  return Json{{"TagList", tags}};
+}
+
+Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& in) {
+  Json out = {{"DBEngineVersions", Json::array()}};
+  std::string engine = in.value("Engine", "postgres");
+  if (engine != "postgres" || config_.installedPostgresMajor == 0) return out;
+  std::string major = std::to_string(config_.installedPostgresMajor);
+  if (in.contains("EngineVersion")) {
+    std::string wanted = in["EngineVersion"];
+    if (wanted != major && wanted.rfind(major + ".", 0) != 0) return out;
+  }
+  out["DBEngineVersions"].push_back({{"Engine", "postgres"},
+                                     {"EngineVersion", major},
+                                     {"DBParameterGroupFamily", "postgres" + major},
+                                     {"DBEngineDescription", "PostgreSQL"},
+                                     {"DBEngineVersionDescription", "PostgreSQL " + major + " (installed on this host)"},
+                                     {"ValidUpgradeTarget", Json::array()},
+                                     {"ExportableLogTypes", Json::array({"postgresql", "upgrade"})},
+                                     {"SupportsLogExportsToCloudwatchLogs", true},
+                                     {"SupportsReadReplica", false},
+                                     {"SupportedEngineModes", Json::array({"provisioned"})},
+                                     {"Status", "available"},
+                                     {"SupportsParallelQuery", false},
+                                     {"SupportsGlobalDatabases", false},
+                                     {"MajorEngineVersion", major},
+                                     {"SupportsBabelfish", false},
+                                     {"SupportsCertificateRotationWithoutRestart", true},
+                                     {"SupportsLocalWriteForwarding", false},
+                                     {"SupportsIntegrations", false}});
+  return out;
+}
+
+RdsApi::RdsApi(Catalog& catalog, Reconciler& reconciler, SecretBox& secrets, PortAllocator& ports, RdsConfig config)
+    : catalog_(catalog), reconciler_(reconciler), secrets_(secrets), ports_(ports), config_(std::move(config)) {}
+
+void RdsApi::registerHandlers(HandlerTable& table) {
+  auto bind = [this, &table](const char* name, Result<Json> (RdsApi::*method)(const RequestContext&, const Json&)) {
+    table.add(name, [this, method](const RequestContext& c, const Json& in) { return (this->*method)(c, in); });
+  };
+  bind("CreateDBInstance", &RdsApi::createInstance);
+  bind("DescribeDBInstances", &RdsApi::describeInstances);
+  bind("ModifyDBInstance", &RdsApi::modifyInstance);
+  bind("DeleteDBInstance", &RdsApi::deleteInstance);
+  bind("RebootDBInstance", &RdsApi::rebootInstance);
+  bind("StopDBInstance", &RdsApi::stopInstance);
+  bind("StartDBInstance", &RdsApi::startInstance);
+  bind("CreateDBSnapshot", &RdsApi::createSnapshot);
+  bind("DescribeDBSnapshots", &RdsApi::describeSnapshots);
+  bind("DeleteDBSnapshot", &RdsApi::deleteSnapshot);
+  bind("CopyDBSnapshot", &RdsApi::copySnapshot);
+  bind("RestoreDBInstanceFromDBSnapshot", &RdsApi::restoreFromSnapshot);
+  bind("RestoreDBInstanceToPointInTime", &RdsApi::restoreToPointInTime);
+  bind("DescribeEvents", &RdsApi::describeEvents);
+  bind("AddTagsToResource", &RdsApi::addTags);
+  bind("RemoveTagsFromResource", &RdsApi::removeTags);
+  bind("ListTagsForResource", &RdsApi::listTags);
+  bind("DescribeDBEngineVersions", &RdsApi::describeEngineVersions);
+}
+
+}  // namespace kura::rds

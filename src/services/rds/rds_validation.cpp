@@ -1,0 +1,116 @@
+#include "services/rds/rds_validation.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace kura::rds {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+
+std::optional<int> parseDayClock(std::string_view value) {
+  static constexpr std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  if (value.size() != 9 || value[3] != ':') return std::nullopt;
+  auto day = std::find(kDays.begin(), kDays.end(), lowerCase(value.substr(0, 3)));
+  if (day == kDays.end()) return std::nullopt;
+  auto clock = parseClock(value.substr(4));
+  if (!clock) return std::nullopt;
+  return static_cast<int>(day - kDays.begin()) * 1440 + *clock;
+}
+
+}  // namespace
+
+std::string lowerCase(std::string_view value) {
+  std::string out(value);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::optional<ApiError> checkIdentifier(std::string_view value, std::string_view parameter, size_t maxLength) {
+  bool valid = !value.empty() && value.size() <= maxLength && std::isalpha(static_cast<unsigned char>(value[0])) &&
+               value.back() != '-' && value.find("--") == std::string_view::npos &&
+               std::all_of(value.begin(), value.end(),
+                           [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+  if (valid) return std::nullopt;
+  return invalid("The parameter " + std::string(parameter) +
+                 " is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII "
+                 "letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.");
+}
+
+std::optional<ApiError> checkMasterUsername(std::string_view value) {
+  bool valid = !value.empty() && value.size() <= 63 && std::isalpha(static_cast<unsigned char>(value[0])) &&
+               std::all_of(value.begin(), value.end(),
+                           [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (!valid) {
+    return invalid("The parameter MasterUsername is not a valid identifier. It must begin with a letter and "
+                   "contain only letters, digits and underscores (1 to 63 characters).");
+  }
+  static constexpr std::array<std::string_view, 4> kReserved = {"rdsadmin", "rdsrepladmin", "rds_superuser",
+                                                                 "pg_monitor"};
+  if (std::find(kReserved.begin(), kReserved.end(), lowerCase(value)) != kReserved.end()) {
+    return invalid("MasterUsername " + std::string(value) + " cannot be used as it is a reserved word used by the engine");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> checkMasterPassword(std::string_view value) {
+  if (value.size() < 8) {
+    return invalid("The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.");
+  }
+  if (value.size() > 128) {
+    return invalid("The parameter MasterUserPassword is not a valid password because it is longer than 128 characters.");
+  }
+  for (char c : value) {
+    if (c < 33 || c > 126 || c == '/' || c == '"' || c == '@') {
+      return invalid("The parameter MasterUserPassword is not a valid password. Only printable ASCII characters "
+                     "besides '/', '@', '\"', ' ' may be used.");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int> parseClock(std::string_view value) {
+  if (value.size() != 5 || value[2] != ':' || !std::isdigit(static_cast<unsigned char>(value[0])) ||
+      !std::isdigit(static_cast<unsigned char>(value[1])) || !std::isdigit(static_cast<unsigned char>(value[3])) ||
+      !std::isdigit(static_cast<unsigned char>(value[4]))) {
+    return std::nullopt;
+  }
+  int hour = (value[0] - '0') * 10 + (value[1] - '0');
+  int minute = (value[3] - '0') * 10 + (value[4] - '0');
+  if (hour > 23 || minute > 59) return std::nullopt;
+  return hour * 60 + minute;
+}
+
+std::optional<ApiError> checkBackupWindow(std::string_view value) {
+  size_t dash = value.find('-');
+  auto start = dash == std::string_view::npos ? std::nullopt : parseClock(value.substr(0, dash));
+  auto end = dash == std::string_view::npos ? std::nullopt : parseClock(value.substr(dash + 1));
+  if (!start || !end) {
+    return invalid("The parameter PreferredBackupWindow must be provided in the format hh24:mi-hh24:mi.");
+  }
+  int length = (*end - *start + 1440) % 1440;
+  if (length < 30) return invalid("The backup window must be at least 30 minutes.");
+  if (length > 1440 - 30) return invalid("The backup window must be less than 24 hours.");
+  return std::nullopt;
+}
+
+std::optional<ApiError> checkMaintenanceWindow(std::string_view value) {
+  size_t dash = value.find('-');
+  auto start = dash == std::string_view::npos ? std::nullopt : parseDayClock(value.substr(0, dash));
+  auto end = dash == std::string_view::npos ? std::nullopt : parseDayClock(value.substr(dash + 1));
+  if (!start || !end) {
+    return invalid("The parameter PreferredMaintenanceWindow must be provided in the format ddd:hh24:mi-ddd:hh24:mi.");
+  }
+  if ((*end - *start + 7 * 1440) % (7 * 1440) < 30) return invalid("The maintenance window must be at least 30 minutes.");
+  return std::nullopt;
+}
+
+std::optional<ApiError> checkRetention(long days) {
+  if (days < 0 || days > 35) {
+    return invalid("Invalid backup retention period: " + std::to_string(days) + ". It must be between 0 and 35 days.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,26 @@
+#pragma once
+// RDS's rules for identifiers, passwords and windows, with AWS's messages.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/api_error.h"
+
+namespace kura::rds {
+
+// DB instance, snapshot and parameter group identifiers: 1-63 (255 for
+// snapshots) letters, digits and hyphens, a letter first, no trailing or
+// double hyphen. AWS stores them lower-cased.
+std::optional<ApiError> checkIdentifier(std::string_view value, std::string_view parameter, size_t maxLength = 63);
+std::string lowerCase(std::string_view value);
+std::optional<ApiError> checkMasterUsername(std::string_view value);
+std::optional<ApiError> checkMasterPassword(std::string_view value);
+// "hh24:mi-hh24:mi", at least 30 minutes.
+std::optional<ApiError> checkBackupWindow(std::string_view value);
+// "ddd:hh24:mi-ddd:hh24:mi", at least 30 minutes.
+std::optional<ApiError> checkMaintenanceWindow(std::string_view value);
+std::optional<ApiError> checkRetention(long days);
+// Minutes since midnight of a "hh24:mi" time; empty if malformed.
+std::optional<int> parseClock(std::string_view value);
+
+}  // namespace kura::rds

@@ -1,0 +1,99 @@
+#include "services/rds/rds_views.h"
+
+#include "common/time_format.h"
+
+namespace kura::rds {
+namespace {
+
+using Json = nlohmann::json;
+
+Json tagList(const std::vector<Tag>& tags) {
+  Json out = Json::array();
+  for (const Tag& tag : tags) out.push_back({{"Key", tag.key}, {"Value", tag.value}});
+  return out;
+}
+
+// Copies the members present in `from` (the stored spec) into `to`.
+void copyMembers(const Json& from, Json& to, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (from.contains(name) && !from[name].is_null()) to[name] = from[name];
+  }
+}
+
+}  // namespace
+
+Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
+  const Json& spec = instance.spec;
+  const Json& state = instance.state;
+  Json view = {{"DBInstanceIdentifier", instance.name},
+               {"DBInstanceStatus", instance.status},
+               {"DBInstanceArn", instance.arn},
+               {"InstanceCreateTime", toEpochSeconds(instance.createdAt)},
+               {"DBSecurityGroups", Json::array()},
+               {"VpcSecurityGroups", Json::array()},
+               {"DBParameterGroups", Json::array({{{"DBParameterGroupName", spec.value("DBParameterGroupName", "")},
+                                                   {"ParameterApplyStatus", state.value("ParameterApplyStatus", "in-sync")}}})},
+               {"PendingModifiedValues", state.value("PendingModifiedValues", Json::object())},
+               {"ReadReplicaDBInstanceIdentifiers", Json::array()},
+               {"OptionGroupMemberships", Json::array({{{"OptionGroupName", "default:postgres-" + spec.value("EngineMajor", std::string("15"))},
+                                                        {"Status", "in-sync"}}})},
+               {"DbiResourceId", state.value("DbiResourceId", spec.value("DbiResourceId", ""))},
+               {"CACertificateIdentifier", "rds-ca-rsa2048-g1"},
+               {"DomainMemberships", Json::array()},
+               {"AssociatedRoles", Json::array()},
+               {"TagList", tagList(tags)},
+               {"LicenseModel", "postgresql-license"},
+               {"MonitoringInterval", 0},
+               {"IAMDatabaseAuthenticationEnabled", false},
+               {"PerformanceInsightsEnabled", false},
+               {"CustomerOwnedIpEnabled", false},
+               {"NetworkType", "IPV4"}};
+  copyMembers(spec, view,
+              {"DBInstanceClass", "Engine", "EngineVersion", "MasterUsername", "DBName", "AllocatedStorage",
+               "PreferredBackupWindow", "BackupRetentionPeriod", "AvailabilityZone", "PreferredMaintenanceWindow",
+               "MultiAZ", "AutoMinorVersionUpgrade", "PubliclyAccessible", "StorageType", "StorageEncrypted",
+               "KmsKeyId", "CopyTagsToSnapshot", "DeletionProtection", "EnabledCloudwatchLogsExports",
+               "MaxAllocatedStorage", "DBClusterIdentifier", "PromotionTier", "SecondaryAvailabilityZone"});
+  if (state.contains("Port")) {
+    view["Endpoint"] = {{"Address", state.value("Address", "127.0.0.1")},
+                        {"Port", state["Port"]},
+                        {"HostedZoneId", "Z00000000KURA"}};
+    view["DbInstancePort"] = 0;
+  }
+  if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  return view;
+}
+
+Json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
+  const Json& spec = snapshot.spec;
+  const Json& state = snapshot.state;
+  Json view = {{"DBSnapshotIdentifier", snapshot.name},
+               {"DBSnapshotArn", snapshot.arn},
+               {"Status", snapshot.status},
+               {"PercentProgress", state.value("PercentProgress", 0)},
+               {"SnapshotType", spec.value("SnapshotType", "manual")},
+               {"TagList", tagList(tags)},
+               {"IAMDatabaseAuthenticationEnabled", false},
+               {"LicenseModel", "postgresql-license"},
+               {"ProcessorFeatures", Json::array()},
+               {"SnapshotTarget", "region"}};
+  copyMembers(spec, view,
+              {"DBInstanceIdentifier", "Engine", "EngineVersion", "AllocatedStorage", "Port", "AvailabilityZone",
+               "MasterUsername", "StorageType", "Encrypted", "KmsKeyId", "DbiResourceId", "SourceDBSnapshotIdentifier",
+               "SourceRegion", "InstanceCreateTime", "OriginalSnapshotCreateTime"});
+  if (state.contains("SnapshotCreateTime")) {
+    view["SnapshotCreateTime"] = state["SnapshotCreateTime"];
+    view["SnapshotDatabaseTime"] = state["SnapshotCreateTime"];
+    if (!view.contains("OriginalSnapshotCreateTime")) view["OriginalSnapshotCreateTime"] = state["SnapshotCreateTime"];
+  }
+  return view;
+}
+
+Json eventView(const Event& event) {
+  Json categories = Json::array();
+  for (const auto& category : event.categories) categories.push_back(category);
+  return {{"SourceIdentifier", event.sourceId}, {"SourceType", event.sourceType}, {"Message", event.message},
+          {"EventCategories", categories},      {"Date", toEpochSeconds(event.date)}, {"SourceArn", event.sourceArn}};
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,311 @@
+#include "catalog/arn.h"
+#include "catalog/pagination.h"
+#include "common/time_format.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
+#include "services/rds/rds_views.h"
+
+namespace kura::rds {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+
+// What a restore keeps from its source unless the request overrides it.
+const char* const kRestoredSettings[] = {"DBInstanceClass",      "Engine",           "EngineVersion",
+                                         "EngineMajor",          "MasterUsername",   "MasterUserPasswordSealed",
+                                         "AllocatedStorage",     "StorageType",      "StorageEncrypted",
+                                         "KmsKeyId",             "DBParameterGroupName", "BackupRetentionPeriod",
+                                         "PreferredBackupWindow", "PreferredMaintenanceWindow", "AvailabilityZone",
+                                         "CopyTagsToSnapshot",   "DBName",           "EnabledCloudwatchLogsExports"};
+
+// Overrides a restore request may carry.
+const char* const kRestoreOverrides[] = {"DBInstanceClass", "AvailabilityZone", "PubliclyAccessible",
+                                         "AutoMinorVersionUpgrade", "StorageType", "CopyTagsToSnapshot",
+                                         "DeletionProtection", "DBParameterGroupName", "DBName"};
+
+}  // namespace
+
+Result<Resource> RdsApi::findSnapshot(const RequestContext& c, const std::string& identifier) {
+  auto found = identifier.rfind("arn:", 0) == 0
+                   ? catalog_.getResourceByArn(identifier)
+                   : catalog_.getResource(c.accountId, c.region, kSnapshot, lowerCase(identifier));
+  if (!found || found->kind != kSnapshot || found->status == kDeleted) {
+    return ApiError::sender("DBSnapshotNotFound", "DBSnapshot " + identifier + " not found.", 404);
+  }
+  return found;
+}
+
+Json RdsApi::snapshotJson(const Resource& snapshot) { return snapshotView(snapshot, catalog_.listTags(snapshot.arn)); }
+
+Result<Resource> RdsApi::recordSnapshot(const RequestContext& c, const Resource& instance, const std::string& identifier,
+                                        const std::string& type, const std::vector<Tag>& tags) {
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kSnapshot;
+  draft.name = identifier;
+  draft.arn = makeArn("rds", c.region, c.accountId, "snapshot:" + identifier);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  const Json& source = instance.spec;
+  draft.spec = {{"DBSnapshotIdentifier", identifier},
+                {"DBInstanceIdentifier", instance.name},
+                {"SourceInstanceArn", instance.arn},
+                {"SnapshotType", type},
+                {"Port", instance.state.value("Port", 5432)},
+                {"Encrypted", source.value("StorageEncrypted", false)},
+                {"InstanceCreateTime", toEpochSeconds(instance.createdAt)},
+                {"DbiResourceId", source.value("DbiResourceId", "")}};
+  for (const char* name : kRestoredSettings) {
+    if (source.contains(name)) draft.spec[name] = source[name];
+  }
+  return catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kSnapshot, identifier).ok()) {
+      return ApiError::sender("DBSnapshotAlreadyExists", "Cannot create the snapshot because a snapshot with the "
+                                                         "identifier " + identifier + " already exists.");
+    }
+    auto created = catalog_.createResource(draft);
+    if (!created) return created;
+    std::vector<Tag> all = tags;
+    if (source.value("CopyTagsToSnapshot", false) && tags.empty()) all = catalog_.listTags(instance.arn);
+    catalog_.addTags(created->arn, all);
+    addEvent(*created, type == "manual" ? "Creating manual snapshot" : "Creating automated snapshot", {"creation"});
+    return created;
+  });
+}
+
+Result<Json> RdsApi::createSnapshot(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBSnapshotIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBSnapshotIdentifier", 255)) return *error;
+  auto instance = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!instance) return instance.error();
+  if (instance->status != kAvailable) {
+    return ApiError::sender("InvalidDBInstanceState", "Cannot create a snapshot because the database instance " +
+                                                          instance->name + " is not currently in the available state.");
+  }
+  auto snapshot = recordSnapshot(c, *instance, identifier, "manual", tagsFromInput(in));
+  if (!snapshot) return snapshot.error();
+  reconciler_.wake();
+  return Json{{"DBSnapshot", snapshotJson(*snapshot)}};
+}
+
+Result<Json> RdsApi::describeSnapshots(const RequestContext& c, const Json& in) {
+  size_t limit = 100;
+  if (in.contains("MaxRecords")) {
+    int64_t requested = in["MaxRecords"];
+    if (requested < 20 || requested > 100) return invalid("MaxRecords must be between 20 and 100.");
+    limit = static_cast<size_t>(requested);
+  }
+  std::vector<std::string> instances, types;
+  if (in.contains("DBInstanceIdentifier")) instances.push_back(lowerCase(in["DBInstanceIdentifier"].get<std::string>()));
+  if (in.contains("SnapshotType")) types.push_back(in["SnapshotType"]);
+  std::optional<std::string> only;
+  if (in.contains("DBSnapshotIdentifier")) {
+    auto found = findSnapshot(c, in["DBSnapshotIdentifier"]);
+    if (!found) return found.error();
+    only = found->name;
+  }
+  for (const auto& filter : in.value("Filters", Json::array())) {
+    std::string name = filter.value("Name", "");
+    auto values = filter.value("Values", Json::array()).get<std::vector<std::string>>();
+    if (name == "db-instance-id") {
+      instances.insert(instances.end(), values.begin(), values.end());
+    } else if (name == "snapshot-type") {
+      types.insert(types.end(), values.begin(), values.end());
+    } else if (name == "db-snapshot-id") {
+      if (!values.empty()) only = lowerCase(values.front());
+    } else if (name != "engine" && name != "dbi-resource-id") {
+      return invalid("Unrecognized filter name: " + name);
+    }
+  }
+  std::string after;
+  if (in.contains("Marker")) {
+    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
+    if (!decoded) return decoded.error();
+    after = *decoded;
+  }
+  auto listed = [](const std::vector<std::string>& list, const std::string& value) {
+    return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+  };
+  Json out = {{"DBSnapshots", Json::array()}};
+  while (true) {
+    ResourcePage page = catalog_.listResources(c.accountId, c.region, kSnapshot, after, limit + 1);
+    for (const Resource& s : page.items) {
+      after = s.name;
+      bool instanceMatches = listed(instances, s.spec.value("DBInstanceIdentifier", "")) ||
+                             listed(instances, s.spec.value("SourceInstanceArn", ""));
+      if (s.status == kDeleted || (only && s.name != *only) || !instanceMatches ||
+          !listed(types, s.spec.value("SnapshotType", "manual"))) {
+        continue;
+      }
+      if (out["DBSnapshots"].size() == limit) {
+        out["Marker"] = encodeAfterName(out["DBSnapshots"].back()["DBSnapshotIdentifier"].get<std::string>());
+        return out;
+      }
+      out["DBSnapshots"].push_back(snapshotJson(s));
+    }
+    if (!page.truncated) break;
+  }
+  return out;
+}
+
+Result<Json> RdsApi::deleteSnapshot(const RequestContext& c, const Json& in) {
+  auto found = findSnapshot(c, in["DBSnapshotIdentifier"]);
+  if (!found) return found.error();
+  Resource snapshot = *found;
+  if (snapshot.spec.value("SnapshotType", "manual") != "manual") {
+    return ApiError::sender("InvalidDBSnapshotState", "Only manual snapshots may be deleted.");
+  }
+  if (snapshot.status != kAvailable && snapshot.status != kFailed) {
+    return ApiError::sender("InvalidDBSnapshotState", "Cannot delete the snapshot because it is " + snapshot.status + ".");
+  }
+  snapshot.status = kDeleting;
+  snapshot.goal = kDeleted;
+  auto stored = catalog_.transact([&]() -> Result<Resource> {
+    auto updated = catalog_.updateResource(snapshot);
+    if (updated) addEvent(*updated, "Deleted manual snapshot", {"deletion"});
+    return updated;
+  });
+  if (!stored) return ApiError::sender("InvalidDBSnapshotState", "The snapshot changed meanwhile; try again.");
+  reconciler_.wake();
+  Json view = snapshotJson(*stored);
+  view["Status"] = "deleted";
+  return Json{{"DBSnapshot", view}};
+}
+
+Result<Json> RdsApi::copySnapshot(const RequestContext& c, const Json& in) {
+  auto source = findSnapshot(c, in["SourceDBSnapshotIdentifier"]);
+  if (!source) return source.error();
+  if (source->status != kAvailable) {
+    return ApiError::sender("InvalidDBSnapshotState", "The source snapshot is not available.");
+  }
+  std::string identifier = lowerCase(in["TargetDBSnapshotIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "TargetDBSnapshotIdentifier", 255)) return *error;
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kSnapshot;
+  draft.name = identifier;
+  draft.arn = makeArn("rds", c.region, c.accountId, "snapshot:" + identifier);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  draft.spec = source->spec;
+  draft.spec["DBSnapshotIdentifier"] = identifier;
+  draft.spec["SnapshotType"] = "manual";
+  draft.spec["SourceDBSnapshotIdentifier"] = source->arn;
+  draft.spec["CopyFromSnapshotArn"] = source->arn;
+  draft.spec["OriginalSnapshotCreateTime"] = source->state.value("SnapshotCreateTime", Json());
+  if (in.contains("KmsKeyId")) draft.spec["KmsKeyId"] = in["KmsKeyId"];
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kSnapshot, identifier).ok()) {
+      return ApiError::sender("DBSnapshotAlreadyExists", "Cannot copy the snapshot because a snapshot with the "
+                                                         "identifier " + identifier + " already exists.");
+    }
+    auto stored = catalog_.createResource(draft);
+    if (!stored) return stored;
+    auto tags = tagsFromInput(in);
+    if (in.value("CopyTags", false)) tags = catalog_.listTags(source->arn);
+    catalog_.addTags(stored->arn, tags);
+    addEvent(*stored, "Copying snapshot " + source->name, {"creation"});
+    return stored;
+  });
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBSnapshot", snapshotJson(*created)}};
+}
+
+Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBInstanceIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBInstanceIdentifier")) return *error;
+  if (!in.contains("DBSnapshotIdentifier")) {
+    return invalid("The parameter DBSnapshotIdentifier must be provided.");
+  }
+  auto snapshot = findSnapshot(c, in["DBSnapshotIdentifier"]);
+  if (!snapshot) return snapshot.error();
+  if (snapshot->status != kAvailable) {
+    return ApiError::sender("InvalidDBSnapshotState", "Snapshot " + snapshot->name + " is not available.");
+  }
+  if (in.value("MultiAZ", false)) return ApiError::sender("InvalidParameterCombination", "Kura does not run Multi-AZ instances yet.");
+  Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
+  for (const char* name : kRestoredSettings) {
+    if (snapshot->spec.contains(name)) spec[name] = snapshot->spec[name];
+  }
+  for (const char* name : kRestoreOverrides) {
+    if (in.contains(name)) spec[name] = in[name];
+  }
+  spec.emplace("PubliclyAccessible", false);
+  spec.emplace("AutoMinorVersionUpgrade", true);
+  spec.emplace("DeletionProtection", false);
+  if (in.contains("Port")) spec["Port"] = in["Port"];
+  spec["RestoreSource"] = {{"SnapshotArn", snapshot->arn}};
+  auto created = recordNewInstance(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*created)}};
+}
+
+Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["TargetDBInstanceIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "TargetDBInstanceIdentifier")) return *error;
+  std::string sourceId = in.value("SourceDBInstanceIdentifier", in.value("SourceDbiResourceId", ""));
+  if (sourceId.empty()) return invalid("The parameter SourceDBInstanceIdentifier must be provided.");
+  auto source = findInstance(c, sourceId);
+  if (!source) return source.error();
+  bool useLatest = in.value("UseLatestRestorableTime", false);
+  if (useLatest && in.contains("RestoreTime")) {
+    return ApiError::sender("InvalidParameterCombination", "Cannot specify both RestoreTime and UseLatestRestorableTime.");
+  }
+  if (!useLatest && !in.contains("RestoreTime")) {
+    return ApiError::sender("InvalidParameterCombination", "Either RestoreTime or UseLatestRestorableTime must be given.");
+  }
+  if (source->spec.value("BackupRetentionPeriod", 0) == 0) {
+    return ApiError::sender("InvalidDBInstanceState",
+                            "Automated backups are not enabled for " + source->name + ": it cannot be restored to a point in time.");
+  }
+  const Json& state = source->state;
+  auto earliest = state.contains("EarliestRestorableTime") ? std::optional<double>(state["EarliestRestorableTime"].get<double>())
+                                                           : std::nullopt;
+  auto latest = state.contains("LatestRestorableTime") ? std::optional<double>(state["LatestRestorableTime"].get<double>())
+                                                       : std::nullopt;
+  if (!earliest || !latest) {
+    return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + source->name + ".");
+  }
+  double target = *latest;
+  if (!useLatest) {
+    const Json& given = in["RestoreTime"];
+    auto time = given.is_number() ? std::optional(SystemTime(std::chrono::milliseconds(static_cast<long long>(given.get<double>() * 1000))))
+                                  : parseTimestamp(given.get<std::string>());
+    if (!time) return invalid("Invalid RestoreTime.");
+    target = toEpochSeconds(*time);
+    if (target < *earliest || target > *latest) {
+      return ApiError::sender("InvalidRestoreFault",
+                              "Restore time " + formatIso8601Seconds(*time) + " is outside the restorable window " +
+                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(*earliest * 1000)))) +
+                                  " to " +
+                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(*latest * 1000)))) + ".");
+    }
+  }
+  Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
+  for (const char* name : kRestoredSettings) {
+    if (source->spec.contains(name)) spec[name] = source->spec[name];
+  }
+  for (const char* name : kRestoreOverrides) {
+    if (in.contains(name)) spec[name] = in[name];
+  }
+  spec.emplace("PubliclyAccessible", false);
+  spec.emplace("AutoMinorVersionUpgrade", true);
+  spec.emplace("DeletionProtection", false);
+  if (in.contains("Port")) spec["Port"] = in["Port"];
+  spec["RestoreSource"] = {{"SourceInstanceArn", source->arn}, {"RestoreTime", target}, {"UseLatest", useLatest}};
+  auto created = recordNewInstance(c, spec, tagsFromInput(in),
+                                   "Restored from DB instance " + source->name + " to " +
+                                       formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(target * 1000)))));
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*created)}};
+}
+
+}  // namespace kura::rds
