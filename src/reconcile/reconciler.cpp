@@ -100,7 +100,9 @@ void Reconciler::workerLoop() {
       continue;
     }
     auto chosen = entries_.end();
-    SteadyTime wakeAt = nextResync_;
+    // While another worker rescans, its completion wakes us; do not spin on
+    // a resync time that has passed meanwhile.
+    SteadyTime wakeAt = rescanning_ ? now + resyncInterval_ + std::chrono::seconds(1) : nextResync_;
     for (auto entry = entries_.begin(); entry != entries_.end(); ++entry) {
       if (entry->second.running) continue;
       if (entry->second.due > now) {

@@ -102,14 +102,16 @@ TEST_F(ReconcilerTest, DrivesASleeperToAvailable) {
 }
 
 TEST_F(ReconcilerTest, ANewReconcilerFinishesWhatAStoppedOneLeft) {
-  auto sleeper = createSleeper("resumed", 200);
+  auto sleeper = createSleeper("resumed", 500);
   {
     auto reconciler = sleeperReconciler();
     reconciler->start();
     ASSERT_TRUE(eventually([&] { return statusOf(sleeper.id) == "step-1"; }));
-    // Destroyed mid-way: step-2 is sleeping and is cut short.
+    // Destroyed mid-way: step-2 is sleeping and is cut short (unless a slow
+    // machine let it finish first).
   }
-  EXPECT_EQ(statusOf(sleeper.id), "step-1");
+  auto stoppedAt = statusOf(sleeper.id);
+  EXPECT_TRUE(stoppedAt == "step-1" || stoppedAt == "step-2") << stoppedAt;
 
   // As after a restart: a fresh catalog connection and reconciler.
   catalog_ = std::make_unique<Catalog>(dir_ / "data");
