@@ -39,6 +39,12 @@ int main(int argc, char** argv) {
       ->envname("KURA_TRAIL_DIGEST_INTERVAL")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  serve->add_option("--engine-port-first", config.enginePortFirst, "First port of the engine endpoint range")
+      ->envname("KURA_ENGINE_PORT_FIRST")
+      ->capture_default_str();
+  serve->add_option("--engine-port-last", config.enginePortLast, "Last port of the engine endpoint range")
+      ->envname("KURA_ENGINE_PORT_LAST")
+      ->capture_default_str();
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");

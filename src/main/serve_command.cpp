@@ -17,7 +17,14 @@
 #include "http/http_server.h"
 #include "main/credentials_loader.h"
 #include "main/request_log.h"
+#include "catalog/catalog.h"
 #include "common/ids.h"
+#include "common/secret_box.h"
+#include "main/test_endpoints.h"
+#include "reconcile/reconciler.h"
+#include "reconcile/sleeper_controller.h"
+#include "services/elasticache/elasticache_service.h"
+#include "services/rds/rds_service.h"
 #include "services/cloudtrail/cloudtrail_service.h"
 #include "services/logs/logs_service.h"
 #include "services/sts/sts_service.h"
@@ -84,9 +91,27 @@ int runServe(const ServerConfig& config) {
   }
 
   ClockPtr clock = realClock();
+  std::unique_ptr<Catalog> catalog;
+  try {
+    catalog = std::make_unique<Catalog>(config.dataDir, clock);
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"cannot open the catalog\" error=\"{}\"", error.what());
+    return EXIT_FAILURE;
+  }
+  auto secrets = SecretBox::openOrCreate(config.dataDir / "keys" / "catalog-secrets.key");
+  if (!secrets) {
+    spdlog::error("msg=\"{}\"", secrets.error().message);
+    return EXIT_FAILURE;
+  }
+  Reconciler reconciler(*catalog, clock);
+  if (config.enableTestControllers) reconciler.add(std::make_unique<SleeperController>());
+  PortAllocator ports(*catalog, config.enginePortFirst, config.enginePortLast);
+
   ServiceEnv env;
   env.dataDir = config.dataDir;
   env.clock = clock;
+  env.catalog = catalog.get();
+  env.reconciler = &reconciler;
 
   auto trail = TrailWriter::open({config.dataDir / "trail", std::chrono::seconds(config.trailDigestSeconds)}, clock);
   if (!trail) {
@@ -100,6 +125,11 @@ int runServe(const ServerConfig& config) {
   modules.push_back(makeCloudTrailService(env));
   LogStore logStore(config.dataDir);
   modules.push_back(makeLogsService(env, logStore));
+  rds::RdsConfig rdsConfig;
+  rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
+  rdsConfig.installedPostgresMajor = installedPostgresMajor();
+  modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
+  modules.push_back(makeElastiCacheService(*catalog));
 
   ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
   for (auto& module : modules) gateway.addService(*module);
@@ -117,13 +147,18 @@ int runServe(const ServerConfig& config) {
   options.host = config.host;
   options.port = config.port;
   options.threads = config.threads;
-  HttpServer server(options, [&gateway](const HttpRequest& request) {
+  bool testEndpoints = config.enableTestControllers;
+  HttpServer server(options, [&](const HttpRequest& request) {
     if (request.path() == "/_kura/health") return healthResponse();
+    if (testEndpoints) {
+      if (auto response = handleTestEndpoint(request, *catalog, reconciler)) return *response;
+    }
     return gateway.handle(request);
   });
   try {
     for (auto& module : modules) module->start();
     trailWriter.startSealing();
+    reconciler.start();
     server.start();
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
@@ -136,6 +171,7 @@ int runServe(const ServerConfig& config) {
   sigwait(&signals, &received);
   spdlog::info("msg=\"shutting down\" signal={}", received);
   server.stop();
+  reconciler.stop();
   for (auto& module : modules) module->stop();
   trailWriter.stop();
   ::close(lockFd);

@@ -16,10 +16,14 @@ struct ServerConfig {
   std::string accountId = "000000000000";
   std::string logLevel = "info";
   int threads = 0;
-  int trailDigestSeconds = 60;  // how often the trail is sealed by a signed digest
+  int trailDigestSeconds = 60;
+  int enginePortFirst = 4510;  // engine endpoint ports, recorded in the catalog
+  int enginePortLast = 4559;  // how often the trail is sealed by a signed digest
   bool enableTestControllers = false;  // test-only resource kinds and endpoints
 };
 
 bool isLoopbackHost(const std::string& host);
+// The highest PostgreSQL major installed (/usr/lib/postgresql/<N>), 0 if none.
+int installedPostgresMajor();
 
 }  // namespace kura
