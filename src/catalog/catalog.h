@@ -125,6 +125,8 @@ class Catalog {
   // Every resource whose status differs from its goal, in every account and
   // region, oldest first.
   std::vector<Resource> listPending();
+  // Every resource of a kind, in every account and region (supervisors).
+  std::vector<Resource> listAllOfKind(const std::string& kind);
 
   // --- Events ----------------------------------------------------------------
   Event addEvent(Event event);

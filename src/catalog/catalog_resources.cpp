@@ -195,4 +195,13 @@ std::vector<Resource> Catalog::listPending() {
   return pending;
 }
 
+std::vector<Resource> Catalog::listAllOfKind(const std::string& kind) {
+  std::lock_guard lock(mutex_);
+  std::vector<Resource> resources;
+  auto statement = db_.prepare(std::string(kColumns) + "WHERE kind = ? ORDER BY id");
+  statement.bind(1, kind);
+  while (statement.step()) resources.push_back(readResource(statement));
+  return resources;
+}
+
 }  // namespace kura

@@ -1,0 +1,231 @@
+#include "rds/db_instance_controller.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "catalog/arn.h"
+#include "common/time_format.h"
+#include "services/rds/rds_kinds.h"
+
+namespace kura::rds {
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr int kMaxStartAttempts = 5;
+
+SystemTime fromEpoch(double seconds) {
+  return SystemTime(milliseconds(static_cast<long long>(seconds * 1000)));
+}
+
+}  // namespace
+
+std::string automatedSnapshotName(const std::string& instance, SystemTime at) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("rds:{}-{:04}-{:02}-{:02}-{:02}-{:02}", instance, utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min);
+}
+
+std::string DbInstanceController::kind() const { return kInstance; }
+
+StepOutcome DbInstanceController::failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error,
+                                           const char* status) {
+  ctx.note(error.message);
+  instance.state["LastError"] = error.message;
+  int attempts = instance.state.value("Attempts", 0) + 1;
+  instance.state["Attempts"] = attempts;
+  // An engine that fails to start may be waiting on something passing: try a
+  // few times before giving up. A restore that cannot work fails at once.
+  if (std::string(status) == kFailed && attempts < kMaxStartAttempts) {
+    return StepOutcome::retryAfter(milliseconds(500 * attempts));
+  }
+  instance.status = status;
+  instance.state["LastError"] = error.message;
+  ctx.emitEvent(std::string("DB instance failed: ") + error.message, {"failure"});
+  return StepOutcome::failed();
+}
+
+StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx) {
+  auto layout = layoutOf(instance, paths_, secrets_);
+  if (!layout) return failStep(instance, ctx, layout.error(), kFailed);
+  const std::string status = instance.status;
+  if (status == kCreating) return create(instance, *layout, ctx);
+  if (status == kBackingUp) return backUp(instance, *layout, ctx);
+  if (status == kDeleting) return remove(instance, *layout, ctx);
+  if (status == kRebooting) {
+    if (auto stopped = engine_.stop(*layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+    instance.state["ParameterApplyStatus"] = "in-sync";
+    instance.status = kAvailable;
+    ctx.emitEvent("DB instance restarted", {"availability"});
+    return StepOutcome::done();
+  }
+  if (status == kModifying) {
+    int wanted = instance.spec.value("PasswordGeneration", 0);
+    if (instance.state.value("AppliedPasswordGeneration", 0) != wanted) {
+      if (auto changed = engine_.setMasterPassword(*layout); !changed) {
+        return failStep(instance, ctx, changed.error(), kFailed);
+      }
+      instance.state["AppliedPasswordGeneration"] = wanted;
+      ctx.emitEvent("Reset master credentials", {"configuration change"});
+    }
+    instance.state.erase("PendingModifiedValues");
+    instance.status = kAvailable;
+    return StepOutcome::done();
+  }
+  if (status == kStopping) {
+    if (auto stopped = engine_.stop(*layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    instance.status = kStopped;
+    ctx.emitEvent("DB instance stopped", {"notification"});
+    return StepOutcome::done();
+  }
+  if (status == kStarting) {
+    if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+    instance.status = kAvailable;
+    ctx.emitEvent("DB instance started", {"notification"});
+    return StepOutcome::done();
+  }
+  // A status this controller does not drive towards the goal: settle on it.
+  ctx.note("no step from " + status + " to " + instance.goal);
+  return StepOutcome::failed();
+}
+
+StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx) {
+  if (!instance.state.value("FilesReady", false)) {
+    const Json source = instance.spec.value("RestoreSource", Json());
+    Result<bool> made = true;
+    if (source.contains("SnapshotArn")) {
+      auto snapshot = ctx.catalog().getResourceByArn(source["SnapshotArn"]);
+      if (!snapshot || snapshot->status != kAvailable) {
+        return failStep(instance, ctx, ApiError::internal("the snapshot to restore from is gone"), kIncompatibleRestore);
+      }
+      made = engine_.restore(paths_.snapshotDir(*snapshot), layout, std::nullopt, {});
+      if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
+    } else if (source.contains("SourceInstanceArn")) {
+      auto sourceInstance = ctx.catalog().getResourceByArn(source["SourceInstanceArn"]);
+      if (!sourceInstance) {
+        return failStep(instance, ctx, ApiError::internal("the source instance is gone"), kIncompatibleRestore);
+      }
+      SystemTime target = fromEpoch(source["RestoreTime"].get<double>());
+      // The newest backup of the source taken at or before the target time.
+      std::optional<Resource> base;
+      for (const Resource& snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
+        if (snapshot.status != kAvailable ||
+            snapshot.spec.value("SourceInstanceArn", "") != sourceInstance->arn ||
+            !snapshot.state.contains("SnapshotCreateTime")) {
+          continue;
+        }
+        double taken = snapshot.state["SnapshotCreateTime"];
+        if (fromEpoch(taken) > target) continue;
+        if (!base || taken > base->state["SnapshotCreateTime"].get<double>()) base = snapshot;
+      }
+      if (!base) {
+        return failStep(instance, ctx, ApiError::internal("no backup of the source precedes the restore time"),
+                        kIncompatibleRestore);
+      }
+      std::optional<SystemTime> until = target;
+      if (source.value("UseLatest", false)) until = std::nullopt;
+      made = engine_.restore(paths_.snapshotDir(*base), layout, until,
+                             paths_.walArchive(sourceInstance->spec.value("DbiResourceId", "")));
+      if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
+    } else {
+      made = engine_.create(layout);
+      if (!made) return failStep(instance, ctx, made.error(), kFailed);
+    }
+    instance.state["FilesReady"] = true;
+    return StepOutcome::progress();
+  }
+  if (auto started = engine_.start(layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+  instance.state.erase("Attempts");
+  instance.state.erase("LastError");
+  if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {
+    instance.status = kBackingUp;
+    ctx.emitEvent("Backing up DB instance", {"backup"});
+    return StepOutcome::progress();
+  }
+  instance.status = kAvailable;
+  ctx.emitEvent("DB instance created", {"creation"});
+  return StepOutcome::done();
+}
+
+StepOutcome DbInstanceController::backUp(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx) {
+  SystemTime now = ctx.now();
+  // The name is fixed before the snapshot is recorded, so that a step taken
+  // again after a crash finds the same snapshot instead of making another.
+  if (!instance.state.contains("PendingBackup")) {
+    instance.state["PendingBackup"] = automatedSnapshotName(instance.name, now);
+    return StepOutcome::progress();
+  }
+  Resource snapshot;
+  snapshot.accountId = instance.accountId;
+  snapshot.region = instance.region;
+  snapshot.service = kService;
+  snapshot.kind = kSnapshot;
+  snapshot.name = instance.state["PendingBackup"].get<std::string>();
+  snapshot.arn = makeArn("rds", instance.region, instance.accountId, "snapshot:" + snapshot.name);
+  snapshot.status = kCreating;
+  snapshot.goal = kAvailable;
+  snapshot.spec = {{"DBSnapshotIdentifier", snapshot.name}, {"DBInstanceIdentifier", instance.name},
+                   {"SourceInstanceArn", instance.arn}, {"SnapshotType", "automated"},
+                   {"Port", instance.state.value("Port", 0)}, {"Encrypted", instance.spec.value("StorageEncrypted", false)},
+                   {"InstanceCreateTime", toEpochSeconds(instance.createdAt)},
+                   {"DbiResourceId", instance.spec.value("DbiResourceId", "")}};
+  for (const char* name : {"Engine", "EngineVersion", "EngineMajor", "MasterUsername", "MasterUserPasswordSealed",
+                           "AllocatedStorage", "StorageType", "StorageEncrypted", "KmsKeyId", "DBParameterGroupName",
+                           "AvailabilityZone", "DBInstanceClass", "BackupRetentionPeriod", "PreferredBackupWindow",
+                           "PreferredMaintenanceWindow", "DBName"}) {
+    if (instance.spec.contains(name)) snapshot.spec[name] = instance.spec[name];
+  }
+  auto existing = ctx.catalog().getResource(snapshot.accountId, snapshot.region, kSnapshot, snapshot.name);
+  auto recorded = existing ? existing : ctx.catalog().createResource(snapshot);
+  if (!recorded) return failStep(instance, ctx, recorded.error(), kFailed);
+  // The snapshot controller takes the backup; this instance waits for it.
+  if (recorded->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
+  if (recorded->status != kAvailable) {
+    ctx.note("automated backup failed");
+  } else if (!instance.state.contains("EarliestRestorableTime")) {
+    instance.state["EarliestRestorableTime"] = recorded->state.value("SnapshotCreateTime", toEpochSeconds(now));
+  }
+  instance.state["LastAutomatedBackup"] = toEpochSeconds(now);
+  instance.state.erase("PendingBackup");
+  bool firstBackup = !instance.state.value("Created", false);
+  instance.state["Created"] = true;
+  instance.status = kAvailable;
+  ctx.emitEvent("Finished DB Instance backup", {"backup"});
+  if (firstBackup) ctx.emitEvent("DB instance created", {"creation"});
+  (void)layout;
+  return StepOutcome::done();
+}
+
+StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx) {
+  std::string finalSnapshot = instance.spec.value("FinalDBSnapshotIdentifier", "");
+  if (!finalSnapshot.empty()) {
+    auto snapshot = ctx.catalog().getResource(instance.accountId, instance.region, kSnapshot, finalSnapshot);
+    if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
+  }
+  if (auto stopped = engine_.stop(layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+  if (auto destroyed = engine_.destroy(layout); !destroyed) return failStep(instance, ctx, destroyed.error(), kFailed);
+  if (instance.spec.value("DeleteAutomatedBackups", true)) {
+    for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
+      if (snapshot.spec.value("SourceInstanceArn", "") != instance.arn ||
+          snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.goal == kDeleted) {
+        continue;
+      }
+      snapshot.status = kDeleting;
+      snapshot.goal = kDeleted;
+      ctx.catalog().updateResource(snapshot);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(layout.walArchive, ec);
+  }
+  if (instance.state.contains("Port")) ports_.release(instance.state["Port"]);
+  instance.status = kDeleted;
+  ctx.emitEvent("DB instance deleted", {"deletion"});
+  return StepOutcome::done();
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,36 @@
+#pragma once
+// Drives RDS DB instances: creating (new files, or restored from a snapshot
+// or to a point in time) -> backing-up (the first automated backup) ->
+// available; rebooting, modifying (new master password), stopping/stopped,
+// starting, and deleting (after the final snapshot, if one was asked for).
+#include "common/secret_box.h"
+#include "rds/instance_engine.h"
+#include "rds/rds_layout.h"
+#include "reconcile/controller.h"
+#include "services/rds/port_allocator.h"
+
+namespace kura::rds {
+
+class DbInstanceController final : public Controller {
+ public:
+  DbInstanceController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths, PortAllocator& ports)
+      : engine_(engine), secrets_(secrets), paths_(std::move(paths)), ports_(ports) {}
+  std::string kind() const override;
+  StepOutcome step(Resource& instance, ReconcileContext& ctx) override;
+
+ private:
+  StepOutcome create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  StepOutcome backUp(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  StepOutcome remove(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);
+
+  InstanceEngine& engine_;
+  const SecretBox& secrets_;
+  RdsPaths paths_;
+  PortAllocator& ports_;
+};
+
+// The name RDS gives an automated snapshot: rds:<instance>-YYYY-MM-DD-HH-MM.
+std::string automatedSnapshotName(const std::string& instance, SystemTime at);
+
+}  // namespace kura::rds

@@ -1,0 +1,84 @@
+#include "rds/db_snapshot_controller.h"
+
+#include "common/time_format.h"
+#include "services/rds/rds_kinds.h"
+
+namespace kura::rds {
+namespace {
+
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+constexpr int kMaxAttempts = 5;
+
+}  // namespace
+
+std::string DbSnapshotController::kind() const { return kSnapshot; }
+
+StepOutcome DbSnapshotController::fail(Resource& snapshot, ReconcileContext& ctx, const std::string& why) {
+  int attempts = snapshot.state.value("Attempts", 0) + 1;
+  snapshot.state["Attempts"] = attempts;
+  snapshot.state["LastError"] = why;
+  ctx.note(why);
+  if (attempts < kMaxAttempts) return StepOutcome::retryAfter(milliseconds(300 * attempts));
+  std::error_code ec;
+  fs::remove_all(paths_.snapshotDir(snapshot), ec);
+  snapshot.status = kFailed;
+  ctx.emitEvent("Snapshot failed: " + why, {"failure"});
+  return StepOutcome::failed();
+}
+
+StepOutcome DbSnapshotController::step(Resource& snapshot, ReconcileContext& ctx) {
+  if (snapshot.status == kCreating) return create(snapshot, ctx);
+  if (snapshot.status == kDeleting) {
+    std::error_code ec;
+    fs::remove_all(paths_.snapshotDir(snapshot), ec);
+    if (ec) return fail(snapshot, ctx, "cannot remove the snapshot's files: " + ec.message());
+    snapshot.status = kDeleted;
+    return StepOutcome::done();
+  }
+  ctx.note("no step from " + snapshot.status + " to " + snapshot.goal);
+  return StepOutcome::failed();
+}
+
+StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& ctx) {
+  fs::path dir = paths_.snapshotDir(snapshot);
+  std::error_code ec;
+  fs::remove_all(dir, ec);  // what a crashed attempt left
+  fs::create_directories(dir.parent_path(), ec);
+  std::string copyFrom = snapshot.spec.value("CopyFromSnapshotArn", "");
+  if (!copyFrom.empty()) {
+    auto source = ctx.catalog().getResourceByArn(copyFrom);
+    if (!source || source->status != kAvailable) return fail(snapshot, ctx, "the source snapshot is not available");
+    fs::path staging = dir;
+    staging += ".copying";
+    fs::remove_all(staging, ec);
+    fs::copy(paths_.snapshotDir(*source), staging, fs::copy_options::recursive, ec);
+    if (!ec) fs::rename(staging, dir, ec);
+    if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
+    snapshot.state["SnapshotCreateTime"] = source->state.value("SnapshotCreateTime", toEpochSeconds(ctx.now()));
+    snapshot.state["Bytes"] = source->state.value("Bytes", 0);
+    snapshot.state["PercentProgress"] = 100;
+    snapshot.status = kAvailable;
+    ctx.emitEvent("Finished copy of snapshot " + source->name, {"creation"});
+    return StepOutcome::done();
+  }
+  auto instance = ctx.catalog().getResourceByArn(snapshot.spec.value("SourceInstanceArn", ""));
+  if (!instance) return fail(snapshot, ctx, "the source instance is gone");
+  auto layout = layoutOf(*instance, paths_, secrets_);
+  if (!layout) return fail(snapshot, ctx, layout.error().message);
+  if (!engine_.running(*layout)) return fail(snapshot, ctx, "the source instance is not running");
+  auto backup = engine_.backup(*layout, dir);
+  if (!backup) return fail(snapshot, ctx, backup.error().message);
+  snapshot.state["SnapshotCreateTime"] = toEpochSeconds(backup->startTime);
+  snapshot.state["Bytes"] = backup->bytes;
+  snapshot.state["PercentProgress"] = 100;
+  snapshot.state.erase("Attempts");
+  snapshot.state.erase("LastError");
+  snapshot.status = kAvailable;
+  bool manual = snapshot.spec.value("SnapshotType", "manual") == "manual";
+  ctx.emitEvent(manual ? "Manual snapshot created" : "Automated snapshot created", {"creation"});
+  return StepOutcome::done();
+}
+
+}  // namespace kura::rds

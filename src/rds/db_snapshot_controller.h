@@ -1,0 +1,28 @@
+#pragma once
+// Drives RDS DB snapshots: creating (a consistent physical backup of the
+// source instance, or a copy of another snapshot) -> available; deleting ->
+// deleted. A backup cut off by a crash is thrown away and taken again.
+#include "common/secret_box.h"
+#include "rds/instance_engine.h"
+#include "rds/rds_layout.h"
+#include "reconcile/controller.h"
+
+namespace kura::rds {
+
+class DbSnapshotController final : public Controller {
+ public:
+  DbSnapshotController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths)
+      : engine_(engine), secrets_(secrets), paths_(std::move(paths)) {}
+  std::string kind() const override;
+  StepOutcome step(Resource& snapshot, ReconcileContext& ctx) override;
+
+ private:
+  StepOutcome create(Resource& snapshot, ReconcileContext& ctx);
+  StepOutcome fail(Resource& snapshot, ReconcileContext& ctx, const std::string& why);
+
+  InstanceEngine& engine_;
+  const SecretBox& secrets_;
+  RdsPaths paths_;
+};
+
+}  // namespace kura::rds

@@ -1,0 +1,51 @@
+#pragma once
+// What the RDS controllers need from a database engine, and nothing more:
+// the port between the control plane (src/rds/) and the engine drivers
+// (src/engines/). Every call is idempotent, so that a controller step cut
+// off by a crash can simply be taken again.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "common/api_error.h"
+#include "common/clock.h"
+
+namespace kura::rds {
+
+struct EngineLayout {
+  std::filesystem::path dir;         // the instance's own directory (data lives below it)
+  std::filesystem::path walArchive;  // continuous archive for point-in-time restore
+  int port = 0;
+  std::string masterUser;
+  std::string masterPassword;
+  std::string dbName;
+};
+
+struct BackupResult {
+  SystemTime startTime{};   // the backup is consistent as of this time
+  uint64_t bytes = 0;
+};
+
+class InstanceEngine {
+ public:
+  virtual ~InstanceEngine() = default;
+  // Creates the database files (if not there yet) and the master user.
+  virtual Result<bool> create(const EngineLayout& layout) = 0;
+  // Starts the server (adopting one already running on these files).
+  virtual Result<bool> start(const EngineLayout& layout) = 0;
+  virtual Result<bool> stop(const EngineLayout& layout) = 0;
+  virtual bool running(const EngineLayout& layout) = 0;
+  virtual Result<bool> setMasterPassword(const EngineLayout& layout) = 0;
+  // A consistent physical backup into `target` (created), with checksums.
+  virtual Result<BackupResult> backup(const EngineLayout& layout, const std::filesystem::path& target) = 0;
+  // New database files for `layout` from a backup (checksums verified first),
+  // replayed to `until` from `walArchive` when given, else to the backup's end.
+  virtual Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
+                               std::optional<SystemTime> until, const std::filesystem::path& walArchive) = 0;
+  // The newest moment the archive can restore to (empty: nothing archived).
+  virtual std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) = 0;
+  // Removes the instance's files (the server must be stopped).
+  virtual Result<bool> destroy(const EngineLayout& layout) = 0;
+};
+
+}  // namespace kura::rds

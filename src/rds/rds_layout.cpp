@@ -1,0 +1,31 @@
+#include "rds/rds_layout.h"
+
+namespace kura::rds {
+
+std::filesystem::path RdsPaths::instanceDir(const Resource& instance) const {
+  return root / "instances" / instance.spec.value("DbiResourceId", std::to_string(instance.id));
+}
+
+std::filesystem::path RdsPaths::walArchive(const std::string& dbiResourceId) const {
+  return root / "wal" / dbiResourceId;
+}
+
+std::filesystem::path RdsPaths::snapshotDir(const Resource& snapshot) const {
+  // The id keeps a snapshot deleted and re-created under the same name apart.
+  return root / "snapshots" / (snapshot.name + "-" + std::to_string(snapshot.id));
+}
+
+Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, const SecretBox& secrets) {
+  EngineLayout layout;
+  layout.dir = paths.instanceDir(instance);
+  layout.walArchive = paths.walArchive(instance.spec.value("DbiResourceId", std::to_string(instance.id)));
+  layout.port = instance.state.value("Port", 0);
+  layout.masterUser = instance.spec.value("MasterUsername", "postgres");
+  layout.dbName = instance.spec.value("DBName", "");
+  auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));
+  if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
+  layout.masterPassword = *password;
+  return layout;
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,154 @@
+#include "rds/rds_supervisor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <ctime>
+
+#include "common/time_format.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
+
+namespace kura::rds {
+namespace {
+
+constexpr auto kInterval = std::chrono::seconds(1);
+constexpr double kDaySeconds = 86400;
+
+// Minutes since midnight UTC.
+int minuteOfDay(SystemTime t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return utc.tm_hour * 60 + utc.tm_min;
+}
+
+bool insideWindow(const std::string& window, SystemTime now) {
+  size_t dash = window.find('-');
+  if (dash == std::string::npos) return false;
+  auto start = parseClock(window.substr(0, dash));
+  auto end = parseClock(window.substr(dash + 1));
+  if (!start || !end) return false;
+  int minute = minuteOfDay(now);
+  return *start <= *end ? (minute >= *start && minute < *end) : (minute >= *start || minute < *end);
+}
+
+}  // namespace
+
+RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine,
+                             const SecretBox& secrets, RdsPaths paths, ClockPtr clock)
+    : catalog_(catalog), reconciler_(reconciler), engine_(engine), secrets_(secrets), paths_(std::move(paths)),
+      clock_(std::move(clock)) {}
+
+RdsSupervisor::~RdsSupervisor() { stop(); }
+
+void RdsSupervisor::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      try {
+        checkOnce();
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"rds supervisor pass failed\" error=\"{}\"", error.what());
+      }
+      lock.lock();
+      wake_.wait_for(lock, kInterval, [this] { return stopping_; });
+    }
+  });
+}
+
+void RdsSupervisor::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    auto layout = layoutOf(instance, paths_, secrets_);
+    if (layout && engine_.running(*layout)) {
+      if (auto stopped = engine_.stop(*layout); !stopped) {
+        spdlog::error("msg=\"cannot stop engine\" instance={} error=\"{}\"", instance.name, stopped.error().message);
+      }
+    }
+  }
+}
+
+void RdsSupervisor::checkOnce() {
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) watch(instance);
+}
+
+bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
+  if (instance.spec.value("BackupRetentionPeriod", 0) == 0) return false;
+  double last = instance.state.value("LastAutomatedBackup", 0.0);
+  double age = toEpochSeconds(now) - last;
+  if (age < kDaySeconds / 2) return false;  // at most one a window
+  return insideWindow(instance.spec.value("PreferredBackupWindow", ""), now) || age > kDaySeconds + 3600;
+}
+
+void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime now) {
+  double retentionSeconds = instance.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
+  double oldestKept = std::numeric_limits<double>::max();
+  for (Resource snapshot : catalog_.listAllOfKind(kSnapshot)) {
+    if (snapshot.spec.value("SourceInstanceArn", "") != instance.arn ||
+        snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.status != kAvailable) {
+      continue;
+    }
+    double taken = snapshot.state.value("SnapshotCreateTime", 0.0);
+    if (toEpochSeconds(now) - taken > retentionSeconds) {
+      snapshot.status = kDeleting;
+      snapshot.goal = kDeleted;
+      if (catalog_.updateResource(snapshot)) reconciler_.wake();
+    } else {
+      oldestKept = std::min(oldestKept, taken);
+    }
+  }
+  // What can be restored starts at the oldest backup still kept.
+  if (oldestKept != std::numeric_limits<double>::max() &&
+      std::abs(instance.state.value("EarliestRestorableTime", 0.0) - oldestKept) > 0.5) {
+    Resource updated = instance;
+    updated.state["EarliestRestorableTime"] = oldestKept;
+    catalog_.updateResource(updated);
+  }
+}
+
+void RdsSupervisor::watch(Resource instance) {
+  if (instance.status != kAvailable || instance.goal != kAvailable) return;
+  auto layout = layoutOf(instance, paths_, secrets_);
+  if (!layout) return;
+  SystemTime now = clock_->now();
+  if (!engine_.running(*layout)) {
+    auto started = engine_.start(*layout);
+    spdlog::warn("msg=\"engine was not running: started again\" instance={} ok={}", instance.name, started.ok());
+    Event event;
+    event.accountId = instance.accountId;
+    event.region = instance.region;
+    event.sourceType = kInstance;
+    event.sourceId = instance.name;
+    event.sourceArn = instance.arn;
+    event.message = started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message;
+    event.categories = {"availability"};
+    catalog_.addEvent(event);
+  }
+  if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {
+    if (auto latest = engine_.latestRestorableTime(*layout)) {
+      double seconds = std::floor(toEpochSeconds(*latest));
+      if (seconds > instance.state.value("LatestRestorableTime", 0.0)) {
+        instance.state["LatestRestorableTime"] = seconds;
+        auto updated = catalog_.updateResource(instance);
+        if (!updated) return;  // changed meanwhile: next pass
+        instance = *updated;
+      }
+    }
+  }
+  if (backupDue(instance, now)) {
+    instance.status = kBackingUp;  // the controller takes the backup
+    if (catalog_.updateResource(instance)) reconciler_.wake();
+    return;
+  }
+  pruneAutomatedSnapshots(instance, now);
+}
+
+}  // namespace kura::rds

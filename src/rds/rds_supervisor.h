@@ -1,0 +1,50 @@
+#pragma once
+// Watches every RDS instance between reconcile steps, once a second:
+//  - an available instance whose engine is not running is started again
+//    (after a crash of Kura the engine is adopted or restarted);
+//  - LatestRestorableTime follows the WAL archive;
+//  - the daily automated backup is started inside PreferredBackupWindow
+//    (status backing-up: the instance controller takes it);
+//  - automated snapshots older than BackupRetentionPeriod days are deleted.
+// At shutdown it stops the engines it runs.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "catalog/catalog.h"
+#include "common/secret_box.h"
+#include "rds/instance_engine.h"
+#include "rds/rds_layout.h"
+#include "reconcile/reconciler.h"
+
+namespace kura::rds {
+
+class RdsSupervisor {
+ public:
+  RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine, const SecretBox& secrets,
+                RdsPaths paths, ClockPtr clock);
+  ~RdsSupervisor();
+  void start();
+  // Stops watching and stops every engine.
+  void stop();
+  // One pass (tests call it directly).
+  void checkOnce();
+
+ private:
+  void watch(Resource instance);
+  bool backupDue(const Resource& instance, SystemTime now) const;
+  void pruneAutomatedSnapshots(const Resource& instance, SystemTime now);
+
+  Catalog& catalog_;
+  Reconciler& reconciler_;
+  InstanceEngine& engine_;
+  const SecretBox& secrets_;
+  RdsPaths paths_;
+  ClockPtr clock_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+};
+
+}  // namespace kura::rds
