@@ -40,7 +40,8 @@ ApiGateway::Routed ApiGateway::route(const HttpRequest& request, const std::opti
   if (scope) return {models_.bySigningName(scope->service), scope->service};
   std::string_view target = request.header("X-Amz-Target");
   if (!target.empty()) {
-    const ServiceModel* model = models_.byTargetPrefix(target.substr(0, target.find('.')));
+    // "DynamoDB_20120810.PutItem"; CloudTrail's prefix has dots of its own.
+    const ServiceModel* model = models_.byTargetPrefix(target.substr(0, target.rfind('.')));
     return {model, model != nullptr ? model->signingName() : std::string(target)};
   }
   // A query request without a signature still names its API version.
@@ -144,7 +145,7 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     input = std::move(*decoded);
   } else {
     std::string_view target = request.header("X-Amz-Target");
-    size_t dot = target.find('.');
+    size_t dot = target.rfind('.');
     std::string name = dot == std::string_view::npos ? std::string() : std::string(target.substr(dot + 1));
     context.operation = name;
     operation = model.findOperation(name);

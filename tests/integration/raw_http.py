@@ -1,6 +1,7 @@
 """Hand-made requests for the cases an SDK never sends: no signature, a
 signature from the past, malformed bodies. Signing uses botocore's own
 SigV4Auth, so a valid request here is exactly what the SDKs send."""
+import contextlib
 import datetime
 import http.client
 import urllib.parse
@@ -9,6 +10,30 @@ from unittest import mock
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
+
+
+@contextlib.contextmanager
+def clock_at(when):
+    """Makes botocore's signers (pure Python and CRT) sign as if it were `when`."""
+    with mock.patch("botocore.auth.datetime") as fake:
+        fake.datetime.utcnow.return_value = when
+        fake.datetime.now.return_value = when
+        patches = []
+        try:
+            import botocore.crt.auth  # noqa: F401
+            patches.append(mock.patch("botocore.crt.auth.datetime"))
+        except ImportError:
+            pass
+        fakes = [p.start() for p in patches]
+        for f in fakes:
+            f.datetime.utcnow.return_value = when
+            f.datetime.now.return_value = when
+            f.timezone = datetime.timezone
+        try:
+            yield
+        finally:
+            for p in patches:
+                p.stop()
 
 
 def sign(endpoint, service, method="POST", path="/", headers=None, body=b"", key="test", secret="test",

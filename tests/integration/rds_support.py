@@ -1,0 +1,47 @@
+"""Helpers for RDS tests: wait for statuses, run SQL through psql."""
+import os
+import subprocess
+import time
+
+PASSWORD = "S3cret-pass"
+
+
+def wait_status(rds, identifier, wanted, timeout=120, snapshot=False):
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        if snapshot:
+            status = rds.describe_db_snapshots(DBSnapshotIdentifier=identifier)["DBSnapshots"][0]["Status"]
+        else:
+            status = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]["DBInstanceStatus"]
+        if status == wanted:
+            return
+        if status in ("failed", "incompatible-restore") and wanted != status:
+            raise AssertionError(f"{identifier} is {status}")
+        time.sleep(0.2)
+    raise AssertionError(f"{identifier} is still {status}, not {wanted}")
+
+
+def endpoint(rds, identifier):
+    instance = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+    return instance["Endpoint"]["Address"], instance["Endpoint"]["Port"]
+
+
+def psql(rds, identifier, sql, user="admin", password=PASSWORD, dbname="postgres", check=True):
+    host, port = endpoint(rds, identifier)
+    env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="10")
+    result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                             f"host={host} port={port} user={user} dbname={dbname}", "-c", sql],
+                            capture_output=True, text=True, env=env, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"psql failed: {result.stderr}")
+    return result.stdout.strip() if result.returncode == 0 else result
+
+
+def create_instance(rds, identifier, **extra):
+    params = dict(DBInstanceIdentifier=identifier, Engine="postgres", DBInstanceClass="db.t3.micro",
+                  MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                  BackupRetentionPeriod=1)
+    params.update(extra)
+    rds.create_db_instance(**params)
+    wait_status(rds, identifier, "available")
