@@ -21,6 +21,10 @@
 #include "common/ids.h"
 #include "common/secret_box.h"
 #include "main/test_endpoints.h"
+#include "rds/db_instance_controller.h"
+#include "rds/db_snapshot_controller.h"
+#include "rds/postgres_engine.h"
+#include "rds/rds_supervisor.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/sleeper_controller.h"
 #include "services/elasticache/elasticache_service.h"
@@ -107,6 +111,23 @@ int runServe(const ServerConfig& config) {
   if (config.enableTestControllers) reconciler.add(std::make_unique<SleeperController>());
   PortAllocator ports(*catalog, config.enginePortFirst, config.enginePortLast);
 
+  // RDS on the installed PostgreSQL, run as the unprivileged `postgres`
+  // user when Kura runs as root.
+  int postgresMajor = installedPostgresMajor();
+  auto postgresUser = rds::engineUser("postgres");
+  std::unique_ptr<rds::PostgresEngine> postgres;
+  std::unique_ptr<rds::RdsSupervisor> rdsSupervisor;
+  rds::RdsPaths rdsPaths{config.dataDir / "rds"};
+  if (postgresMajor > 0 && postgresUser) {
+    postgres = std::make_unique<rds::PostgresEngine>(postgresMajor, *postgresUser, config.dataDir);
+    reconciler.add(std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports));
+    reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths));
+    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock);
+  } else {
+    spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
+    postgresMajor = 0;
+  }
+
   ServiceEnv env;
   env.dataDir = config.dataDir;
   env.clock = clock;
@@ -127,7 +148,7 @@ int runServe(const ServerConfig& config) {
   modules.push_back(makeLogsService(env, logStore));
   rds::RdsConfig rdsConfig;
   rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
-  rdsConfig.installedPostgresMajor = installedPostgresMajor();
+  rdsConfig.installedPostgresMajor = postgresMajor;
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));
 
@@ -159,6 +180,7 @@ int runServe(const ServerConfig& config) {
     for (auto& module : modules) module->start();
     trailWriter.startSealing();
     reconciler.start();
+    if (rdsSupervisor) rdsSupervisor->start();
     server.start();
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
@@ -172,6 +194,7 @@ int runServe(const ServerConfig& config) {
   spdlog::info("msg=\"shutting down\" signal={}", received);
   server.stop();
   reconciler.stop();
+  if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
   for (auto& module : modules) module->stop();
   trailWriter.stop();
   ::close(lockFd);

@@ -109,17 +109,23 @@ class KuraServer:
 def kura_factory():
     """Starts extra servers with their own data directories and arguments."""
     root = tempfile.mkdtemp(prefix="kura-test-")
+    # Engines run as an unprivileged user when the tests run as root: they
+    # must be able to pass through these directories.
+    os.chmod(root, 0o711)
     servers = []
 
     def make(extra_args=(), env=None, start=True):
         data_dir = tempfile.mkdtemp(dir=root)
+        os.chmod(data_dir, 0o711)
         server = KuraServer(data_dir, extra_args, env)
         servers.append(server)
         return server.start() if start else server
 
     yield make
     for server in servers:
-        server.stop(sigkill=True)
+        server.stop()  # SIGTERM: Kura stops its engines
+    # Engines of servers a test killed and never restarted.
+    subprocess.run(["pkill", "-f", root], check=False)
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -1,0 +1,108 @@
+#include "rds/engine_process.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace kura::rds {
+namespace {
+
+constexpr size_t kMaxOutput = 64 * 1024;
+
+}  // namespace
+
+std::optional<EngineUser> engineUser(const std::string& name) {
+  EngineUser user;
+  if (::geteuid() != 0) return user;
+  struct passwd* entry = ::getpwnam(name.c_str());
+  if (entry == nullptr) return std::nullopt;
+  user.drop = true;
+  user.uid = entry->pw_uid;
+  user.gid = entry->pw_gid;
+  user.name = name;
+  return user;
+}
+
+ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser& user, const std::string& stdinText,
+                         std::chrono::seconds timeout, const std::vector<std::string>& extraEnv) {
+  ProcessResult result;
+  int output[2], input[2];
+  if (::pipe2(output, O_CLOEXEC) != 0) return result;
+  if (::pipe2(input, O_CLOEXEC) != 0) {
+    ::close(output[0]);
+    ::close(output[1]);
+    return result;
+  }
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> envStrings = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+  envStrings.push_back("HOME=" + std::string(user.drop ? "/var/lib/postgresql" : (getenv("HOME") ? getenv("HOME") : "/")));
+  envStrings.insert(envStrings.end(), extraEnv.begin(), extraEnv.end());
+  std::vector<char*> env;
+  for (auto& entry : envStrings) env.push_back(entry.data());
+  env.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid < 0) return result;
+  if (pid == 0) {
+    // Child: only async-signal-safe calls from here on.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::dup2(input[0], STDIN_FILENO);
+    ::dup2(output[1], STDOUT_FILENO);
+    ::dup2(output[1], STDERR_FILENO);
+    ::setsid();
+    if (user.drop) {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0) _exit(126);
+    }
+    ::execve(args[0], args.data(), env.data());
+    _exit(127);
+  }
+  ::close(input[0]);
+  ::close(output[1]);
+  if (!stdinText.empty()) {
+    size_t written = 0;
+    while (written < stdinText.size()) {
+      ssize_t n = ::write(input[1], stdinText.data() + written, stdinText.size() - written);
+      if (n <= 0) break;
+      written += static_cast<size_t>(n);
+    }
+  }
+  ::close(input[1]);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  bool timedOut = false;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timedOut = true;
+      break;
+    }
+    pollfd fd{output[0], POLLIN, 0};
+    int ready = ::poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    ssize_t n = ::read(output[0], buffer, sizeof(buffer));
+    if (n <= 0) break;  // EOF: every writer closed (a daemon child may keep it open: see pg_ctl -l)
+    if (result.output.size() < kMaxOutput) result.output.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(output[0]);
+  if (timedOut) {
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!timedOut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
+  if (timedOut) result.output += "\n(timed out)";
+  return result;
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,34 @@
+#pragma once
+// Runs an engine's command-line tools (initdb, pg_ctl, pg_basebackup, psql,
+// tar) to completion, as the engine's unprivileged user when Kura runs as
+// root (PostgreSQL refuses to run as root). Bounded in time; the child dies
+// with Kura (PR_SET_PDEATHSIG) unless it daemonizes itself (pg_ctl start
+// does: the server is then adopted by the next Kura through its pid file).
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kura::rds {
+
+struct ProcessResult {
+  int exitCode = -1;   // -1: could not start or timed out
+  std::string output;  // stdout and stderr together, bounded
+  bool ok() const { return exitCode == 0; }
+};
+
+struct EngineUser {
+  bool drop = false;  // true when Kura runs as root
+  unsigned uid = 0, gid = 0;
+  std::string name;
+};
+
+// The unprivileged user engines run as when Kura is root ("postgres").
+std::optional<EngineUser> engineUser(const std::string& name);
+
+ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser& user,
+                         const std::string& stdinText = "",
+                         std::chrono::seconds timeout = std::chrono::seconds(120),
+                         const std::vector<std::string>& extraEnv = {});
+
+}  // namespace kura::rds

@@ -1,0 +1,53 @@
+#pragma once
+// The PostgreSQL engine behind RDS instances, with the installed server
+// (/usr/lib/postgresql/<major>/bin):
+//  - files: <instance>/pgdata (initdb, scram-sha-256 over TCP on 127.0.0.1,
+//    trust on the instance's own Unix socket, which only the engine user can
+//    reach), settings Kura owns in pgdata/kura.conf;
+//  - continuous archiving: archive_command copies each finished WAL
+//    segment (1 MiB segments, archive_timeout 1 s) into the archive, so the
+//    restorable time trails now by a second or two under writes;
+//  - backups: pg_basebackup (tar, gzip, WAL fetched into it) plus a
+//    manifest of sha256 sums that every restore checks first;
+//  - point in time: recovery.signal, restore_command from the source's
+//    archive, recovery_target_time, then promotion.
+#include <string>
+
+#include "rds/engine_process.h"
+#include "rds/instance_engine.h"
+
+namespace kura::rds {
+
+class PostgresEngine final : public InstanceEngine {
+ public:
+  // `major`: the installed major version to run (see installedPostgresMajor);
+  // `dataDir`: Kura's data directory, which (with what is below it) Kura
+  // makes traversable for the engine user; directories above it must
+  // already be (chmod o+x), or creation fails saying so.
+  PostgresEngine(int major, EngineUser user, std::filesystem::path dataDir);
+
+  Result<bool> create(const EngineLayout& layout) override;
+  Result<bool> start(const EngineLayout& layout) override;
+  Result<bool> stop(const EngineLayout& layout) override;
+  bool running(const EngineLayout& layout) override;
+  Result<bool> setMasterPassword(const EngineLayout& layout) override;
+  Result<BackupResult> backup(const EngineLayout& layout, const std::filesystem::path& target) override;
+  Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
+                       std::optional<SystemTime> until, const std::filesystem::path& walArchive) override;
+  std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) override;
+  Result<bool> destroy(const EngineLayout& layout) override;
+
+ private:
+  std::string tool(const char* name) const;
+  ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
+                    std::chrono::seconds timeout = std::chrono::seconds(120)) const;
+  Result<bool> prepareDir(const std::filesystem::path& dir) const;
+  Result<bool> writeSettings(const EngineLayout& layout) const;
+  Result<std::string> sql(const EngineLayout& layout, const std::string& statement) const;
+
+  int major_;
+  EngineUser user_;
+  std::filesystem::path dataDir_;
+};
+
+}  // namespace kura::rds
