@@ -67,7 +67,12 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
   if (!instance) return fail(snapshot, ctx, "the source instance is gone");
   auto layout = layoutOf(*instance, paths_, secrets_);
   if (!layout) return fail(snapshot, ctx, layout.error().message);
-  if (!engine_.running(*layout)) return fail(snapshot, ctx, "the source instance is not running");
+  if (!engine_.running(*layout)) {
+    // The supervisor restarts an available instance's engine (after a crash
+    // of Kura, say): wait for it rather than fail.
+    if (instance->status == kAvailable || instance->status == kBackingUp) return StepOutcome::retryAfter(milliseconds(500));
+    return fail(snapshot, ctx, "the source instance is not running");
+  }
   auto backup = engine_.backup(*layout, dir);
   if (!backup) return fail(snapshot, ctx, backup.error().message);
   snapshot.state["SnapshotCreateTime"] = toEpochSeconds(backup->startTime);

@@ -59,6 +59,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     ::dup2(output[1], STDOUT_FILENO);
     ::dup2(output[1], STDERR_FILENO);
     ::setsid();
+    // Nothing of Kura's (its listening socket above all) may outlive it in
+    // an engine: close every other descriptor.
+    ::close_range(3, ~0U, 0);
     if (user.drop) {
       if (::setgroups(0, nullptr) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0) _exit(126);
     }

@@ -266,26 +266,24 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
                             "Automated backups are not enabled for " + source->name + ": it cannot be restored to a point in time.");
   }
   const Json& state = source->state;
-  auto earliest = state.contains("EarliestRestorableTime") ? std::optional<double>(state["EarliestRestorableTime"].get<double>())
-                                                           : std::nullopt;
-  auto latest = state.contains("LatestRestorableTime") ? std::optional<double>(state["LatestRestorableTime"].get<double>())
-                                                       : std::nullopt;
-  if (!earliest || !latest) {
+  if (!state.contains("EarliestRestorableTime") || !state.contains("LatestRestorableTime")) {
     return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + source->name + ".");
   }
-  double target = *latest;
+  const double earliest = state["EarliestRestorableTime"].get<double>();
+  const double latest = state["LatestRestorableTime"].get<double>();
+  double target = latest;
   if (!useLatest) {
     const Json& given = in["RestoreTime"];
     auto time = given.is_number() ? std::optional(SystemTime(std::chrono::milliseconds(static_cast<long long>(given.get<double>() * 1000))))
                                   : parseTimestamp(given.get<std::string>());
     if (!time) return invalid("Invalid RestoreTime.");
     target = toEpochSeconds(*time);
-    if (target < *earliest || target > *latest) {
+    if (target < earliest || target > latest) {
       return ApiError::sender("InvalidRestoreFault",
                               "Restore time " + formatIso8601Seconds(*time) + " is outside the restorable window " +
-                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(*earliest * 1000)))) +
+                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(earliest * 1000)))) +
                                   " to " +
-                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(*latest * 1000)))) + ".");
+                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(latest * 1000)))) + ".");
     }
   }
   Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
