@@ -8,6 +8,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -169,19 +170,28 @@ int runServe(const ServerConfig& config) {
   options.port = config.port;
   options.threads = config.threads;
   bool testEndpoints = config.enableTestControllers;
+  std::atomic<bool> ready{false};  // health answers 200 only once everything runs
   HttpServer server(options, [&](const HttpRequest& request) {
-    if (request.path() == "/_kura/health") return healthResponse();
+    if (request.path() == "/_kura/health") {
+      if (ready) return healthResponse();
+      HttpResponse starting;
+      starting.status = 503;
+      starting.body = R"({"status":"starting","service":"kura"})";
+      return starting;
+    }
     if (testEndpoints) {
       if (auto response = handleTestEndpoint(request, *catalog, reconciler)) return *response;
     }
     return gateway.handle(request);
   });
   try {
+    // Listen first: a port in use fails the start before anything runs.
+    server.start();
     for (auto& module : modules) module->start();
     trailWriter.startSealing();
     reconciler.start();
     if (rdsSupervisor) rdsSupervisor->start();
-    server.start();
+    ready = true;
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
     return EXIT_FAILURE;
