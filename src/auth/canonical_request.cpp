@@ -186,10 +186,21 @@ std::string stringToSign(std::string_view amzDate, const SigV4Scope& scope, std:
 
 std::string signingKey(std::string_view secret, std::string_view date, std::string_view region,
                        std::string_view service) {
+  // The key changes once a day per credential and scope: remember the last
+  // one each thread derived (four HMACs saved on every request).
+  struct CachedKey {
+    std::string secret, date, region, service, key;
+  };
+  thread_local CachedKey cached;
+  if (cached.secret == secret && cached.date == date && cached.region == region && cached.service == service) {
+    return cached.key;
+  }
   std::string key = hmacSha256("AWS4" + std::string(secret), date);
   key = hmacSha256(key, region);
   key = hmacSha256(key, service);
-  return hmacSha256(key, "aws4_request");
+  key = hmacSha256(key, "aws4_request");
+  cached = {std::string(secret), std::string(date), std::string(region), std::string(service), key};
+  return key;
 }
 
 std::string signature(std::string_view secret, std::string_view amzDate, const SigV4Scope& scope,

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
@@ -40,6 +41,9 @@ namespace kura {
 namespace {
 
 void setUpLogging(const std::string& level) {
+  // stderr is unbuffered by default: buffer it, flushed every second and at
+  // every warning (losing at most a second of info lines to a SIGKILL).
+  std::setvbuf(stderr, nullptr, _IOFBF, 1 << 16);
   auto logger = spdlog::stderr_logger_mt("kura");
   // logfmt-style lines: one event per line, fields as key=value.
   logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
