@@ -12,7 +12,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 if ! curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1; then
   mkdir -p kura-data
-  nohup ./build/src/main/kura serve --host 127.0.0.1 --port 4566 --data-dir kura-data >kura-data/kura.log 2>&1 &
+  nohup "${KURA_BIN:-./build/src/main/kura}" serve --host 127.0.0.1 --port 4566 --data-dir kura-data >kura-data/kura.log 2>&1 &
   echo $! >kura-data/kura.pid
   for _ in $(seq 1 100); do
     curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1 && break
@@ -25,14 +25,42 @@ fi
 step "Who am I"
 aws sts get-caller-identity
 
-step "RDS: the instances Kura runs"
-aws rds describe-db-instances
+step "RDS (runbook 1.1/1.3): a PostgreSQL instance with 7 days of automated backups"
+suffix=$(date +%s)
+db="prod-aurora-$suffix"
+aws rds create-db-instance --db-instance-identifier "$db" --engine postgres \
+  --master-username admin --master-user-password 'S3cret-pass' \
+  --db-instance-class db.t3.micro --allocated-storage 20 \
+  --backup-retention-period 7 --preferred-backup-window 02:00-03:00 \
+  --query 'DBInstance.[DBInstanceIdentifier,DBInstanceStatus]' --output text
+aws rds wait db-instance-available --db-instance-identifier "$db"
+read -r host port < <(aws rds describe-db-instances --db-instance-identifier "$db" \
+  --query 'DBInstances[0].Endpoint.[Address,Port]' --output text)
+echo "endpoint: $host:$port"
+export PGPASSWORD='S3cret-pass'
+psql -X -q "host=$host port=$port user=admin dbname=postgres" \
+  -c "CREATE TABLE orders (id int PRIMARY KEY, item text); INSERT INTO orders VALUES (1, 'book'), (2, 'pen');"
+
+step "RDS (runbook 1.3): take a manual snapshot, then restore it as a new instance"
+aws rds create-db-snapshot --db-instance-identifier "$db" --db-snapshot-identifier "$db-snap-20250630" \
+  --query 'DBSnapshot.[DBSnapshotIdentifier,Status]' --output text
+aws rds wait db-snapshot-available --db-snapshot-identifier "$db-snap-20250630"
+aws rds restore-db-instance-from-db-snapshot --db-instance-identifier "$db-restore" \
+  --db-snapshot-identifier "$db-snap-20250630" --query 'DBInstance.DBInstanceStatus' --output text
+aws rds wait db-instance-available --db-instance-identifier "$db-restore"
+read -r host port < <(aws rds describe-db-instances --db-instance-identifier "$db-restore" \
+  --query 'DBInstances[0].Endpoint.[Address,Port]' --output text)
+step "The restored instance holds the rows"
+psql -X "host=$host port=$port user=admin dbname=postgres" -c "SELECT * FROM orders ORDER BY id;"
 
 step "ElastiCache: the cache clusters Kura runs"
 aws elasticache describe-cache-clusters
 
+step "Audit (runbook 1.4/2.3): every call is in the trail"
+aws cloudtrail lookup-events --max-results 3 --query 'Events[].[EventTime,EventSource,EventName]' --output text
+"${KURA_BIN:-./build/src/main/kura}" trail verify --data-dir kura-data || true
+
 step "DynamoDB (runbook 2.1): create the table"
-suffix=$(date +%s)
 table="user-table-$suffix"
 aws dynamodb create-table --table-name "$table" \
   --attribute-definitions AttributeName=UserID,AttributeType=S \

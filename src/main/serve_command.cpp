@@ -69,7 +69,11 @@ HttpResponse healthResponse() {
 
 }  // namespace
 
-int runServe(const ServerConfig& config) {
+int runServe(const ServerConfig& givenConfig) {
+  // Engines resolve relative paths against their own directories: from here
+  // on the data directory is absolute.
+  ServerConfig config = givenConfig;
+  config.dataDir = std::filesystem::absolute(config.dataDir).lexically_normal();
   setUpLogging(config.logLevel);
   // SIGTERM and SIGINT are taken by sigwait below; block them before any thread starts.
   sigset_t signals;
