@@ -29,6 +29,7 @@
 #include "rds/rds_supervisor.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/sleeper_controller.h"
+#include "services/dynamodb/dynamodb_service.h"
 #include "services/elasticache/elasticache_service.h"
 #include "services/rds/rds_service.h"
 #include "services/cloudtrail/cloudtrail_service.h"
@@ -160,6 +161,12 @@ int runServe(const ServerConfig& givenConfig) {
   rdsConfig.installedPostgresMajor = postgresMajor;
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));
+  try {
+    modules.push_back(makeDynamoDbService(env));
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"cannot open the DynamoDB store\" error=\"{}\"", error.what());
+    return EXIT_FAILURE;
+  }
 
   ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
   for (auto& module : modules) gateway.addService(*module);

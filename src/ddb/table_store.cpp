@@ -1,0 +1,235 @@
+#include "ddb/table_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <fmt/format.h>
+
+namespace kura::ddb {
+namespace {
+
+std::string metaKey(const TableRef& ref) { return "m|" + ref.account + "|" + ref.region + "|" + ref.name; }
+std::string itemPrefix(const std::string& tableId) { return "i|" + tableId + "|"; }
+
+std::string lengthPrefixed(const std::string& bytes) { return fmt::format("{:08x}", bytes.size()) + bytes; }
+
+ApiError storageError(const rocksdb::Status& status) {
+  return ApiError::internal("storage failure: " + status.ToString());
+}
+
+}  // namespace
+
+TableStore::TableStore(rocksdb::DB* db) : db_(db) {}
+TableStore::~TableStore() = default;
+
+Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, dir.string(), &db);
+  if (!status.ok()) return ApiError::internal("cannot open the DynamoDB store: " + status.ToString());
+  std::unique_ptr<TableStore> store(new TableStore(db));
+  std::string counter;
+  if (db->Get(rocksdb::ReadOptions(), "c|next-table-id", &counter).ok()) store->nextTableId_ = std::stoull(counter);
+  return store;
+}
+
+std::string TableStore::encodeKey(const Json& hash, const Json* range) {
+  std::string key = lengthPrefixed(keyBytes(hash));
+  key += '|';
+  if (range != nullptr) key += lengthPrefixed(keyBytes(*range));
+  return key;
+}
+
+std::string TableStore::hashPrefix(const Json& hash) { return lengthPrefixed(keyBytes(hash)) + "|"; }
+
+std::mutex& TableStore::lockFor(const std::string& tableId) {
+  std::lock_guard lock(locksMutex_);
+  auto& entry = tableLocks_[tableId];
+  if (!entry) entry = std::make_unique<std::mutex>();
+  return *entry;
+}
+
+Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
+  std::lock_guard lock(metaMutex_);
+  std::string existing;
+  if (db_->Get(rocksdb::ReadOptions(), metaKey(ref), &existing).ok()) {
+    return ApiError::sender("ResourceInUseException", "Table already exists: " + ref.name);
+  }
+  std::string id = fmt::format("{:016x}", nextTableId_++);
+  description["_id"] = id;
+  rocksdb::WriteBatch batch;
+  batch.Put(metaKey(ref), description.dump());
+  batch.Put("c|next-table-id", std::to_string(nextTableId_));
+  rocksdb::WriteOptions options;
+  options.sync = true;  // tables are rare: make them durable against power loss too
+  auto status = db_->Write(options, &batch);
+  if (!status.ok()) return storageError(status);
+  return description;
+}
+
+std::optional<Json> TableStore::table(const TableRef& ref) {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), metaKey(ref), &value).ok()) return std::nullopt;
+  return Json::parse(value);
+}
+
+Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change) {
+  std::lock_guard lock(metaMutex_);
+  auto description = table(ref);
+  if (!description) return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Table: " + ref.name + " not found");
+  if (auto error = change(*description)) return *error;
+  auto status = db_->Put(rocksdb::WriteOptions(), metaKey(ref), description->dump());
+  if (!status.ok()) return storageError(status);
+  return *description;
+}
+
+Result<Json> TableStore::deleteTable(const TableRef& ref) {
+  std::lock_guard lock(metaMutex_);
+  auto description = table(ref);
+  if (!description) return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Table: " + ref.name + " not found");
+  std::string id = (*description)["_id"];
+  rocksdb::WriteBatch batch;
+  batch.Delete(metaKey(ref));
+  std::string prefix = itemPrefix(id);
+  batch.DeleteRange(prefix, prefix.substr(0, prefix.size() - 1) + "}");
+  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return storageError(status);
+  return *description;
+}
+
+std::vector<std::string> TableStore::tableNames(const std::string& account, const std::string& region) {
+  std::vector<std::string> names;
+  std::string prefix = "m|" + account + "|" + region + "|";
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    names.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  return names;
+}
+
+std::optional<Json> TableStore::getItem(const std::string& tableId, const std::string& key) {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), itemPrefix(tableId) + key, &value).ok()) return std::nullopt;
+  return Json::parse(value);
+}
+
+Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, const std::string& key,
+                                                  const std::function<Decision(const Json* current)>& decide) {
+  std::lock_guard lock(lockFor(tableId));
+  auto current = getItem(tableId, key);
+  auto decision = decide(current ? &*current : nullptr);
+  if (!decision) return decision.error();
+  rocksdb::Status status;
+  if (*decision) {
+    status = db_->Put(rocksdb::WriteOptions(), itemPrefix(tableId) + key, (**decision).dump());
+  } else if (current) {
+    status = db_->Delete(rocksdb::WriteOptions(), itemPrefix(tableId) + key);
+  }
+  if (!status.ok()) return storageError(status);
+  return current;
+}
+
+Result<bool> TableStore::writeBatch(const std::string& tableId,
+                                    const std::vector<std::pair<std::string, std::optional<Json>>>& writes) {
+  std::lock_guard lock(lockFor(tableId));
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, item] : writes) {
+    if (item) batch.Put(itemPrefix(tableId) + key, item->dump());
+    else batch.Delete(itemPrefix(tableId) + key);
+  }
+  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return storageError(status);
+  return true;
+}
+
+void TableStore::scanItems(const std::string& tableId, const std::string& keyPrefix, const std::string& startAfter,
+                           const std::function<bool(const std::string&, Json)>& visit) {
+  std::string prefix = itemPrefix(tableId) + keyPrefix;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (startAfter.empty()) {
+    it->Seek(prefix);
+  } else {
+    std::string from = itemPrefix(tableId) + startAfter;
+    it->Seek(from);
+    if (it->Valid() && it->key() == from) it->Next();
+  }
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string key = it->key().ToString().substr(itemPrefix(tableId).size());
+    if (!visit(key, Json::parse(it->value().ToString()))) break;
+  }
+}
+
+uint64_t TableStore::countItems(const std::string& tableId, uint64_t& bytes) {
+  uint64_t count = 0;
+  bytes = 0;
+  std::string prefix = itemPrefix(tableId);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ++count;
+    bytes += it->value().size();
+  }
+  return count;
+}
+
+Result<bool> TableStore::checkpoint(const std::filesystem::path& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  auto status = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!status.ok()) return storageError(status);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir.parent_path(), ec);
+  status = checkpoint->CreateCheckpoint(dir.string());
+  if (!status.ok()) return storageError(status);
+  return true;
+}
+
+Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir, const std::string& sourceTableId,
+                                                const std::string& targetTableId) {
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir.string(), &raw);
+  if (!status.ok()) return ApiError::internal("the backup cannot be read: " + status.ToString());
+  std::unique_ptr<rocksdb::DB> backup(raw);
+  std::string source = itemPrefix(sourceTableId), target = itemPrefix(targetTableId);
+  std::unique_ptr<rocksdb::Iterator> it(backup->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::WriteBatch batch;
+  uint64_t count = 0;
+  for (it->Seek(source); it->Valid() && it->key().starts_with(source); it->Next()) {
+    batch.Put(target + it->key().ToString().substr(source.size()), it->value());
+    ++count;
+    if (batch.Count() >= 1000) {
+      if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return storageError(s);
+      batch.Clear();
+    }
+  }
+  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return storageError(s);
+  return count;
+}
+
+void TableStore::putMeta(const std::string& key, const Json& value) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  db_->Put(options, key, value.dump());
+}
+
+std::optional<Json> TableStore::getMeta(const std::string& key) {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
+  return Json::parse(value);
+}
+
+void TableStore::deleteMeta(const std::string& key) { db_->Delete(rocksdb::WriteOptions(), key); }
+
+void TableStore::listMeta(const std::string& prefix, const std::function<void(const std::string&, Json)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    visit(it->key().ToString(), Json::parse(it->value().ToString()));
+  }
+}
+
+}  // namespace kura::ddb

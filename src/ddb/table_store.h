@@ -1,0 +1,81 @@
+#pragma once
+// DynamoDB tables on one embedded RocksDB (<data-dir>/dynamodb). Keys:
+//   m|<account>|<region>|<table>   table description (JSON)
+//   i|<table id>|<hash>|<range>    item (JSON), hash and range as length-prefixed bytes
+//   b|<backup arn>                 backup description (JSON)
+// Every write goes through RocksDB's WAL: an acknowledged write survives
+// the death of the server. Writes to a table are serialized so that a
+// condition check and the write it guards are one atomic step.
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/api_error.h"
+#include "ddb/attribute_value.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace kura::ddb {
+
+struct TableRef {
+  std::string account, region, name;
+};
+
+class TableStore {
+ public:
+  static Result<std::unique_ptr<TableStore>> open(const std::filesystem::path& dir);
+  ~TableStore();
+
+  // Table descriptions (the DynamoDB TableDescription JSON plus "_id").
+  Result<Json> createTable(const TableRef& ref, Json description);
+  std::optional<Json> table(const TableRef& ref);
+  Result<Json> updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change);
+  Result<Json> deleteTable(const TableRef& ref);
+  std::vector<std::string> tableNames(const std::string& account, const std::string& region);
+
+  // Items, addressed by their table's id and encoded key.
+  std::optional<Json> getItem(const std::string& tableId, const std::string& key);
+  // Runs `decide` on the current item (null if none) under the table's write
+  // lock; it returns the item to store, nullopt to delete, or an error.
+  using Decision = Result<std::optional<Json>>;
+  Result<std::optional<Json>> writeItem(const std::string& tableId, const std::string& key,
+                                        const std::function<Decision(const Json* current)>& decide);
+  // Several puts and deletes in one atomic batch (BatchWriteItem).
+  Result<bool> writeBatch(const std::string& tableId, const std::vector<std::pair<std::string, std::optional<Json>>>& writes);
+  // Items whose key starts with `keyPrefix`, in stored order, from after `startAfter`.
+  void scanItems(const std::string& tableId, const std::string& keyPrefix, const std::string& startAfter,
+                 const std::function<bool(const std::string& key, Json item)>& visit);
+  uint64_t countItems(const std::string& tableId, uint64_t& bytes);
+
+  // Backups: a RocksDB checkpoint (hard links, no copy of every item).
+  Result<bool> checkpoint(const std::filesystem::path& dir);
+  Result<uint64_t> copyFromCheckpoint(const std::filesystem::path& dir, const std::string& sourceTableId,
+                                      const std::string& targetTableId);
+  void putMeta(const std::string& key, const Json& value);
+  std::optional<Json> getMeta(const std::string& key);
+  void deleteMeta(const std::string& key);
+  void listMeta(const std::string& prefix, const std::function<void(const std::string&, Json)>& visit);
+
+  static std::string encodeKey(const Json& hash, const Json* range);
+  static std::string hashPrefix(const Json& hash);
+
+ private:
+  explicit TableStore(rocksdb::DB* db);
+  std::mutex& lockFor(const std::string& tableId);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::mutex locksMutex_;
+  std::map<std::string, std::unique_ptr<std::mutex>> tableLocks_;  // guarded by locksMutex_
+  std::mutex metaMutex_;  // table create/update/delete
+  uint64_t nextTableId_ = 1;
+};
+
+}  // namespace kura::ddb

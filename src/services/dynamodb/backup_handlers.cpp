@@ -1,0 +1,154 @@
+#include <random>
+
+#include "common/crypto.h"
+#include "common/time_format.h"
+#include "services/dynamodb/dynamodb_api.h"
+
+namespace kura::ddb {
+namespace {
+
+ApiError backupNotFound(const std::string& arn) {
+  return ApiError::sender("BackupNotFoundException", "Backup not found for arn " + arn);
+}
+
+std::string backupKey(const std::string& arn) { return "b|" + arn; }
+
+Json summaryOf(const Json& backup) {
+  return {{"TableName", backup["SourceTable"]["TableName"]},
+          {"TableId", backup["SourceTable"]["TableId"]},
+          {"TableArn", backup["SourceTable"]["TableArn"]},
+          {"BackupArn", backup["BackupArn"]},
+          {"BackupName", backup["BackupName"]},
+          {"BackupCreationDateTime", backup["BackupCreationDateTime"]},
+          {"BackupStatus", "AVAILABLE"},
+          {"BackupType", "USER"},
+          {"BackupSizeBytes", backup["BackupSizeBytes"]}};
+}
+
+Json descriptionOf(const Json& backup) {
+  const Json& table = backup["SourceTable"];
+  return {{"BackupDetails",
+           {{"BackupArn", backup["BackupArn"]},
+            {"BackupName", backup["BackupName"]},
+            {"BackupSizeBytes", backup["BackupSizeBytes"]},
+            {"BackupStatus", "AVAILABLE"},
+            {"BackupType", "USER"},
+            {"BackupCreationDateTime", backup["BackupCreationDateTime"]}}},
+          {"SourceTableDetails",
+           {{"TableName", table["TableName"]},
+            {"TableId", table["TableId"]},
+            {"TableArn", table["TableArn"]},
+            {"TableSizeBytes", backup["BackupSizeBytes"]},
+            {"KeySchema", table["KeySchema"]},
+            {"TableCreationDateTime", table["CreationDateTime"]},
+            {"ProvisionedThroughput",
+             {{"ReadCapacityUnits", table["ProvisionedThroughput"]["ReadCapacityUnits"]},
+              {"WriteCapacityUnits", table["ProvisionedThroughput"]["WriteCapacityUnits"]}}},
+            {"ItemCount", backup["ItemCount"]},
+            {"BillingMode", table["BillingModeSummary"]["BillingMode"]}}},
+          {"SourceTableFeatureDetails", Json::object()}};
+}
+
+}  // namespace
+
+Result<Json> DynamoDbApi::createBackup(const RequestContext& c, const Json& in) {
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return ApiError::sender("TableNotFoundException", "Table not found: " + in["TableName"].get<std::string>());
+  SystemTime now = clock_->now();
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::string arn = (*table)["TableArn"].get<std::string>() + "/backup/" + std::to_string(millis) + "-" +
+                    toHex(randomBytes(4));
+  std::string id = toHex(randomBytes(8));
+  // A consistent point-in-time copy of the store: hard links to its files.
+  auto made = store_.checkpoint(backupDir_ / id);
+  if (!made) return made.error();
+  uint64_t bytes = 0;
+  uint64_t count = store_.countItems((*table)["_id"], bytes);
+  Json backup = {{"BackupArn", arn}, {"BackupName", in["BackupName"]}, {"CheckpointId", id},
+                 {"BackupCreationDateTime", toEpochSeconds(now)}, {"BackupSizeBytes", bytes}, {"ItemCount", count},
+                 {"SourceTable", *table}, {"Account", c.accountId}, {"Region", c.region}};
+  store_.putMeta(backupKey(arn), backup);
+  return Json{{"BackupDetails", descriptionOf(backup)["BackupDetails"]}};
+}
+
+Result<Json> DynamoDbApi::describeBackup(const RequestContext& c, const Json& in) {
+  auto backup = store_.getMeta(backupKey(in["BackupArn"]));
+  if (!backup || (*backup)["Account"] != c.accountId) return backupNotFound(in["BackupArn"]);
+  return Json{{"BackupDescription", descriptionOf(*backup)}};
+}
+
+Result<Json> DynamoDbApi::listBackups(const RequestContext& c, const Json& in) {
+  std::string tableName = in.value("TableName", "");
+  std::string after = in.value("ExclusiveStartBackupArn", "");
+  size_t limit = in.value("Limit", 100);
+  Json summaries = Json::array();
+  std::string last;
+  bool more = false;
+  store_.listMeta("b|", [&](const std::string& key, Json backup) {
+    if (backup["Account"] != c.accountId || backup["Region"] != c.region) return;
+    if (!tableName.empty() && backup["SourceTable"]["TableName"] != tableName) return;
+    std::string arn = key.substr(2);
+    if (!after.empty() && arn <= after) return;
+    if (summaries.size() == limit) {
+      more = true;
+      return;
+    }
+    summaries.push_back(summaryOf(backup));
+    last = arn;
+  });
+  Json out = {{"BackupSummaries", summaries}};
+  if (more) out["LastEvaluatedBackupArn"] = last;
+  return out;
+}
+
+Result<Json> DynamoDbApi::deleteBackup(const RequestContext& c, const Json& in) {
+  auto backup = store_.getMeta(backupKey(in["BackupArn"]));
+  if (!backup || (*backup)["Account"] != c.accountId) return backupNotFound(in["BackupArn"]);
+  store_.deleteMeta(backupKey(in["BackupArn"]));
+  std::error_code ec;
+  std::filesystem::remove_all(backupDir_ / (*backup)["CheckpointId"].get<std::string>(), ec);
+  Json description = descriptionOf(*backup);
+  description["BackupDetails"]["BackupStatus"] = "DELETED";
+  return Json{{"BackupDescription", description}};
+}
+
+Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const Json& in) {
+  auto backup = store_.getMeta(backupKey(in["BackupArn"]));
+  if (!backup || (*backup)["Account"] != c.accountId) return backupNotFound(in["BackupArn"]);
+  std::string target = in["TargetTableName"];
+  if (store_.table({c.accountId, c.region, target})) {
+    return ApiError::sender("TableAlreadyExistsException", "Table already exists: " + target);
+  }
+  if (in.contains("GlobalSecondaryIndexOverride") || in.contains("LocalSecondaryIndexOverride")) {
+    return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
+  }
+  const Json& source = (*backup)["SourceTable"];
+  Json request = {{"TableName", target},
+                  {"KeySchema", source["KeySchema"]},
+                  {"AttributeDefinitions", source["AttributeDefinitions"]},
+                  {"BillingMode", in.value("BillingModeOverride", source["BillingModeSummary"]["BillingMode"].get<std::string>())}};
+  if (request["BillingMode"] == "PROVISIONED") {
+    request["ProvisionedThroughput"] =
+        in.value("ProvisionedThroughputOverride",
+                 Json{{"ReadCapacityUnits", source["ProvisionedThroughput"]["ReadCapacityUnits"]},
+                      {"WriteCapacityUnits", source["ProvisionedThroughput"]["WriteCapacityUnits"]}});
+  }
+  auto created = createTable(c, request);
+  if (!created) return created.error();
+  auto table = requireTable(c, target);
+  if (!table) return table.error();
+  auto copied = store_.copyFromCheckpoint(backupDir_ / (*backup)["CheckpointId"].get<std::string>(),
+                                          source["_id"], (*table)["_id"]);
+  if (!copied) {
+    store_.deleteTable({c.accountId, c.region, target});
+    return copied.error();
+  }
+  Json description = describe(*table, true);
+  description["RestoreSummary"] = {{"SourceBackupArn", in["BackupArn"]},
+                                   {"SourceTableArn", source["TableArn"]},
+                                   {"RestoreDateTime", toEpochSeconds(clock_->now())},
+                                   {"RestoreInProgress", false}};
+  return Json{{"TableDescription", description}};
+}
+
+}  // namespace kura::ddb

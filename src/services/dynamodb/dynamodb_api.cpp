@@ -1,0 +1,140 @@
+#include "services/dynamodb/dynamodb_api.h"
+
+#include <cmath>
+
+#include "common/time_format.h"
+
+namespace kura::ddb {
+
+DynamoDbApi::DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock)
+    : store_(store), backupDir_(std::move(backupDir)), clock_(std::move(clock)) {}
+
+Result<Json> DynamoDbApi::requireTable(const RequestContext& c, const std::string& name) {
+  auto table = store_.table({c.accountId, c.region, name});
+  if (!table) return ApiError::sender("ResourceNotFoundException", "Requested resource not found");
+  return *table;
+}
+
+Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes, bool exactKey) {
+  const Json& schema = table["KeySchema"];
+  if (exactKey && attributes.size() != schema.size()) {
+    return ApiError::sender("ValidationException", "The provided key element does not match the schema");
+  }
+  const Json* hash = nullptr;
+  const Json* range = nullptr;
+  for (const auto& element : schema) {
+    std::string name = element["AttributeName"];
+    auto it = attributes.find(name);
+    if (it == attributes.end()) {
+      if (exactKey) return ApiError::sender("ValidationException", "The provided key element does not match the schema");
+      return ApiError::sender("ValidationException",
+                              "One or more parameter values were invalid: Missing the key " + name + " in the item");
+    }
+    std::string wanted;
+    for (const auto& definition : table["AttributeDefinitions"]) {
+      if (definition["AttributeName"] == name) wanted = definition["AttributeType"];
+    }
+    std::string type = typeOf(*it);
+    if (type != wanted) {
+      return ApiError::sender("ValidationException",
+                              exactKey ? "The provided key element does not match the schema"
+                                       : "One or more parameter values were invalid: Type mismatch for key " + name +
+                                             " expected: " + wanted + " actual: " + type);
+    }
+    const std::string& value = it->begin().value().get<std::string>();
+    bool isHash = element["KeyType"] == "HASH";
+    if (value.empty()) {
+      return ApiError::sender("ValidationException",
+                              "One or more parameter values are not valid. The AttributeValue for a key attribute "
+                              "cannot contain an empty string value. Key: " + name);
+    }
+    if (value.size() > (isHash ? 2048u : 1024u)) {
+      return ApiError::sender("ValidationException",
+                              std::string("One or more parameter values were invalid: Size of ") +
+                                  (isHash ? "hashkey" : "rangekey") + " has exceeded the maximum size limit of " +
+                                  (isHash ? "2048" : "1024") + " bytes");
+    }
+    (isHash ? hash : range) = &*it;
+  }
+  return TableStore::encodeKey(*hash, range);
+}
+
+Json DynamoDbApi::keyOnly(const Json& table, const Json& item) {
+  Json key = Json::object();
+  for (const auto& element : table["KeySchema"]) {
+    std::string name = element["AttributeName"];
+    if (item.contains(name)) key[name] = item[name];
+  }
+  return key;
+}
+
+Json DynamoDbApi::describe(const Json& table, bool withCounts) {
+  Json out = table;
+  out.erase("_id");
+  out.erase("_tags");
+  if (withCounts) {
+    uint64_t bytes = 0;
+    out["ItemCount"] = store_.countItems(table["_id"], bytes);
+    out["TableSizeBytes"] = bytes;
+  }
+  return out;
+}
+
+Json DynamoDbApi::consumed(const std::string& table, double units, const Json& in) {
+  std::string mode = in.value("ReturnConsumedCapacity", "NONE");
+  if (mode == "NONE") return nullptr;
+  Json out = {{"TableName", table}, {"CapacityUnits", units}};
+  if (mode == "INDEXES") out["Table"] = {{"CapacityUnits", units}};
+  return out;
+}
+
+RequestExpressions::RequestExpressions(const Json& in)
+    : names(in.value("ExpressionAttributeNames", Json::object())),
+      values(in.value("ExpressionAttributeValues", Json::object())) {}
+
+ExpressionContext RequestExpressions::context() { return {&names, &values, &usedNames, &usedValues}; }
+
+std::optional<ApiError> RequestExpressions::checkAllUsed() const {
+  for (auto it = names.begin(); it != names.end(); ++it) {
+    if (!usedNames.count(it.key())) {
+      return ApiError::sender("ValidationException",
+                              "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + it.key() + "}");
+    }
+  }
+  for (auto it = values.begin(); it != values.end(); ++it) {
+    if (!usedValues.count(it.key())) {
+      return ApiError::sender("ValidationException",
+                              "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + it.key() + "}");
+    }
+  }
+  return std::nullopt;
+}
+
+void DynamoDbApi::registerHandlers(HandlerTable& table) {
+  auto bind = [this, &table](const char* name, Result<Json> (DynamoDbApi::*method)(const RequestContext&, const Json&)) {
+    table.add(name, [this, method](const RequestContext& c, const Json& in) { return (this->*method)(c, in); });
+  };
+  bind("CreateTable", &DynamoDbApi::createTable);
+  bind("DescribeTable", &DynamoDbApi::describeTable);
+  bind("ListTables", &DynamoDbApi::listTables);
+  bind("DeleteTable", &DynamoDbApi::deleteTable);
+  bind("UpdateTable", &DynamoDbApi::updateTable);
+  bind("TagResource", &DynamoDbApi::tagResource);
+  bind("UntagResource", &DynamoDbApi::untagResource);
+  bind("ListTagsOfResource", &DynamoDbApi::listTags);
+  bind("PutItem", &DynamoDbApi::putItem);
+  bind("GetItem", &DynamoDbApi::getItem);
+  bind("DeleteItem", &DynamoDbApi::deleteItem);
+  bind("UpdateItem", &DynamoDbApi::updateItem);
+  bind("BatchWriteItem", &DynamoDbApi::batchWriteItem);
+  bind("BatchGetItem", &DynamoDbApi::batchGetItem);
+  bind("Query", &DynamoDbApi::query);
+  bind("Scan", &DynamoDbApi::scan);
+  bind("CreateBackup", &DynamoDbApi::createBackup);
+  bind("DescribeBackup", &DynamoDbApi::describeBackup);
+  bind("ListBackups", &DynamoDbApi::listBackups);
+  bind("DeleteBackup", &DynamoDbApi::deleteBackup);
+  bind("RestoreTableFromBackup", &DynamoDbApi::restoreTableFromBackup);
+}
+
+}  // namespace kura::ddb

@@ -1,0 +1,69 @@
+#pragma once
+// DynamoDB's handlers: the data plane itself (parse, check, one write,
+// answer) on the TableStore.
+#include <filesystem>
+
+#include "common/clock.h"
+#include "ddb/expression.h"
+#include "ddb/table_store.h"
+#include "services/core/handler_table.h"
+
+namespace kura::ddb {
+
+class DynamoDbApi {
+ public:
+  DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock);
+  void registerHandlers(HandlerTable& table);
+
+  // Tables (table_handlers.cpp)
+  Result<Json> createTable(const RequestContext& c, const Json& in);
+  Result<Json> describeTable(const RequestContext& c, const Json& in);
+  Result<Json> listTables(const RequestContext& c, const Json& in);
+  Result<Json> deleteTable(const RequestContext& c, const Json& in);
+  Result<Json> updateTable(const RequestContext& c, const Json& in);
+  Result<Json> tagResource(const RequestContext& c, const Json& in);
+  Result<Json> untagResource(const RequestContext& c, const Json& in);
+  Result<Json> listTags(const RequestContext& c, const Json& in);
+  // Items (item_handlers.cpp)
+  Result<Json> putItem(const RequestContext& c, const Json& in);
+  Result<Json> getItem(const RequestContext& c, const Json& in);
+  Result<Json> deleteItem(const RequestContext& c, const Json& in);
+  Result<Json> updateItem(const RequestContext& c, const Json& in);
+  Result<Json> batchWriteItem(const RequestContext& c, const Json& in);
+  Result<Json> batchGetItem(const RequestContext& c, const Json& in);
+  // Query and Scan (query_handlers.cpp)
+  Result<Json> query(const RequestContext& c, const Json& in);
+  Result<Json> scan(const RequestContext& c, const Json& in);
+  // Backups (backup_handlers.cpp)
+  Result<Json> createBackup(const RequestContext& c, const Json& in);
+  Result<Json> describeBackup(const RequestContext& c, const Json& in);
+  Result<Json> listBackups(const RequestContext& c, const Json& in);
+  Result<Json> deleteBackup(const RequestContext& c, const Json& in);
+  Result<Json> restoreTableFromBackup(const RequestContext& c, const Json& in);
+
+  // Shared by the handlers (dynamodb_api.cpp)
+  Result<Json> requireTable(const RequestContext& c, const std::string& name);
+  // The stored key of an item or key map, checked against the table's schema.
+  Result<std::string> keyOf(const Json& table, const Json& attributes, bool exactKey);
+  Json describe(const Json& table, bool withCounts);
+  Json keyOnly(const Json& table, const Json& item);
+  static Json consumed(const std::string& table, double units, const Json& in);
+
+ private:
+  TableStore& store_;
+  std::filesystem::path backupDir_;
+  ClockPtr clock_;
+};
+
+// Expression context for a request's ExpressionAttributeNames / Values, with
+// the check DynamoDB makes that every given name and value is used.
+struct RequestExpressions {
+  explicit RequestExpressions(const Json& in);
+  ExpressionContext context();
+  std::optional<ApiError> checkAllUsed() const;
+
+  Json names, values;
+  std::set<std::string> usedNames, usedValues;
+};
+
+}  // namespace kura::ddb

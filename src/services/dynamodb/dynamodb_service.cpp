@@ -1,0 +1,33 @@
+#include "services/dynamodb/dynamodb_service.h"
+
+#include <stdexcept>
+
+#include "services/dynamodb/dynamodb_api.h"
+
+namespace kura {
+namespace {
+
+class DynamoDbService final : public ServiceModule {
+ public:
+  DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env)
+      : store_(std::move(store)), api_(*store_, env.dataDir / "dynamodb-backups", env.clock) {
+    api_.registerHandlers(handlers_);
+  }
+  std::string signingName() const override { return "dynamodb"; }
+  const HandlerTable& handlers() const override { return handlers_; }
+
+ private:
+  std::unique_ptr<ddb::TableStore> store_;
+  ddb::DynamoDbApi api_;
+  HandlerTable handlers_;
+};
+
+}  // namespace
+
+ServiceModulePtr makeDynamoDbService(const ServiceEnv& env) {
+  auto store = ddb::TableStore::open(env.dataDir / "dynamodb");
+  if (!store) throw std::runtime_error(store.error().message);
+  return std::make_unique<DynamoDbService>(std::move(*store), env);
+}
+
+}  // namespace kura

@@ -1,0 +1,277 @@
+#include <cmath>
+
+#include "services/dynamodb/dynamodb_api.h"
+
+namespace kura::ddb {
+namespace {
+
+constexpr size_t kMaxItemBytes = 400 * 1024;
+
+double writeUnits(const Json* item) { return item ? std::max(1.0, std::ceil(itemSize(*item) / 1024.0)) : 1.0; }
+double readUnits(const Json* item, bool consistent) {
+  double units = item ? std::max(1.0, std::ceil(itemSize(*item) / 4096.0)) : 1.0;
+  return consistent ? units : units / 2;
+}
+
+std::optional<ApiError> validateItem(Json& item, const char* where) {
+  if (!item.is_object()) return ApiError::sender("ValidationException", std::string(where) + " must be a map");
+  for (auto it = item.begin(); it != item.end(); ++it) {
+    if (auto error = validateValue(it.value(), where)) return error;
+  }
+  if (itemSize(item) > kMaxItemBytes) {
+    return ApiError::sender("ValidationException", "Item size has exceeded the maximum allowed size");
+  }
+  return std::nullopt;
+}
+
+// The condition, if any, parsed against the request's names and values.
+Result<ConditionPtr> conditionOf(const Json& in, RequestExpressions& expressions) {
+  if (!in.contains("ConditionExpression")) return ConditionPtr();
+  return parseCondition(in["ConditionExpression"], expressions.context());
+}
+
+ApiError conditionFailed(const Json& in, const Json* current) {
+  ApiError error = ApiError::sender("ConditionalCheckFailedException", "The conditional request failed");
+  if (current && in.value("ReturnValuesOnConditionCheckFailure", "NONE") == "ALL_OLD") {
+    error.detailsJson = Json{{"Item", *current}}.dump();
+  }
+  return error;
+}
+
+// The attributes an update touched, for UPDATED_OLD / UPDATED_NEW.
+Json touched(const Json& item, const std::vector<UpdateAction>& actions) {
+  Json out = Json::object();
+  for (const auto& action : actions) {
+    const std::string& top = action.path.front().name;
+    if (item.contains(top)) out[top] = item[top];
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  Json item = in["Item"];
+  if (auto error = validateItem(item, "Item")) return *error;
+  auto key = keyOf(*table, item, false);
+  if (!key) return key.error();
+  RequestExpressions expressions(in);
+  auto condition = conditionOf(in, expressions);
+  if (!condition) return condition.error();
+  if (auto error = expressions.checkAllUsed()) return *error;
+  std::string returnValues = in.value("ReturnValues", "NONE");
+  if (returnValues != "NONE" && returnValues != "ALL_OLD") {
+    return ApiError::sender("ValidationException", "ReturnValues can only be ALL_OLD or NONE");
+  }
+  auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
+    if (*condition) {
+      auto holds = evaluate(**condition, current ? *current : Json::object());
+      if (!holds) return holds.error();
+      if (!*holds) return conditionFailed(in, current);
+    }
+    return std::optional<Json>(item);
+  });
+  if (!old) return old.error();
+  Json out = Json::object();
+  if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
+  Json capacity = consumed(in["TableName"], writeUnits(&item), in);
+  if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  return out;
+}
+
+Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in) {
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  Json keyAttributes = in["Key"];
+  if (auto error = validateItem(keyAttributes, "Key")) return *error;
+  auto key = keyOf(*table, keyAttributes, true);
+  if (!key) return key.error();
+  RequestExpressions expressions(in);
+  std::vector<Path> projection;
+  if (in.contains("ProjectionExpression")) {
+    auto parsed = parseProjection(in["ProjectionExpression"], expressions.context());
+    if (!parsed) return parsed.error();
+    projection = *parsed;
+  }
+  if (auto error = expressions.checkAllUsed()) return *error;
+  auto item = store_.getItem((*table)["_id"], *key);
+  Json out = Json::object();
+  if (item) out["Item"] = projection.empty() ? *item : project(*item, projection);
+  Json capacity = consumed(in["TableName"], readUnits(item ? &*item : nullptr, in.value("ConsistentRead", false)), in);
+  if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  return out;
+}
+
+Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  Json keyAttributes = in["Key"];
+  if (auto error = validateItem(keyAttributes, "Key")) return *error;
+  auto key = keyOf(*table, keyAttributes, true);
+  if (!key) return key.error();
+  RequestExpressions expressions(in);
+  auto condition = conditionOf(in, expressions);
+  if (!condition) return condition.error();
+  if (auto error = expressions.checkAllUsed()) return *error;
+  auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
+    if (*condition) {
+      auto holds = evaluate(**condition, current ? *current : Json::object());
+      if (!holds) return holds.error();
+      if (!*holds) return conditionFailed(in, current);
+    }
+    return std::optional<Json>();
+  });
+  if (!old) return old.error();
+  Json out = Json::object();
+  if (in.value("ReturnValues", "NONE") == "ALL_OLD" && *old) out["Attributes"] = **old;
+  Json capacity = consumed(in["TableName"], writeUnits(*old ? &**old : nullptr), in);
+  if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  return out;
+}
+
+Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  Json keyAttributes = in["Key"];
+  if (auto error = validateItem(keyAttributes, "Key")) return *error;
+  auto key = keyOf(*table, keyAttributes, true);
+  if (!key) return key.error();
+  RequestExpressions expressions(in);
+  for (auto it = expressions.values.begin(); it != expressions.values.end(); ++it) {
+    if (auto error = validateValue(it.value(), "ExpressionAttributeValues")) return *error;
+  }
+  auto condition = conditionOf(in, expressions);
+  if (!condition) return condition.error();
+  std::vector<UpdateAction> actions;
+  if (in.contains("UpdateExpression")) {
+    auto parsed = parseUpdate(in["UpdateExpression"], expressions.context());
+    if (!parsed) return parsed.error();
+    actions = *parsed;
+  } else if (in.contains("AttributeUpdates")) {
+    return ApiError::sender("ValidationException", "Kura supports UpdateExpression, not the legacy AttributeUpdates, for now.");
+  }
+  if (auto error = expressions.checkAllUsed()) return *error;
+  for (const auto& action : actions) {
+    for (const auto& element : (*table)["KeySchema"]) {
+      if (action.path.size() == 1 && action.path[0].name == element["AttributeName"]) {
+        return ApiError::sender("ValidationException",
+                                "One or more parameter values were invalid: Cannot update attribute " +
+                                    action.path[0].name + ". This attribute is part of the key");
+      }
+    }
+  }
+  Json updated;
+  auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
+    Json item = current ? *current : keyAttributes;
+    if (*condition) {
+      auto holds = evaluate(**condition, current ? *current : Json::object());
+      if (!holds) return holds.error();
+      if (!*holds) return conditionFailed(in, current);
+    }
+    if (auto error = applyUpdate(item, actions)) return *error;
+    if (itemSize(item) > kMaxItemBytes) {
+      return ApiError::sender("ValidationException", "Item size to update has exceeded the maximum allowed size");
+    }
+    updated = item;
+    return std::optional<Json>(item);
+  });
+  if (!old) return old.error();
+  std::string returnValues = in.value("ReturnValues", "NONE");
+  Json out = Json::object();
+  if (returnValues == "ALL_NEW") out["Attributes"] = updated;
+  if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
+  if (returnValues == "UPDATED_NEW") out["Attributes"] = touched(updated, actions);
+  if (returnValues == "UPDATED_OLD" && *old) out["Attributes"] = touched(**old, actions);
+  if (out.contains("Attributes") && out["Attributes"].empty()) out.erase("Attributes");
+  Json capacity = consumed(in["TableName"], writeUnits(&updated), in);
+  if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  return out;
+}
+
+Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in) {
+  const Json& requests = in["RequestItems"];
+  size_t total = 0;
+  for (auto it = requests.begin(); it != requests.end(); ++it) total += it.value().size();
+  if (total == 0 || total > 25) {
+    return ApiError::sender("ValidationException",
+                            "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map "
+                            "value must satisfy constraint: [Member must have length less than or equal to 25, Member "
+                            "must have length greater than or equal to 1]");
+  }
+  Json consumedList = Json::array();
+  // Check everything first, then write each table's share in one batch.
+  std::vector<std::tuple<std::string, std::string, std::vector<std::pair<std::string, std::optional<Json>>>>> plans;
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    auto table = requireTable(c, it.key());
+    if (!table) return table.error();
+    std::vector<std::pair<std::string, std::optional<Json>>> writes;
+    std::set<std::string> seen;
+    for (const auto& request : it.value()) {
+      if (request.contains("PutRequest")) {
+        Json item = request["PutRequest"]["Item"];
+        if (auto error = validateItem(item, "Item")) return *error;
+        auto key = keyOf(*table, item, false);
+        if (!key) return key.error();
+        if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
+        writes.emplace_back(*key, item);
+      } else if (request.contains("DeleteRequest")) {
+        Json keyAttributes = request["DeleteRequest"]["Key"];
+        if (auto error = validateItem(keyAttributes, "Key")) return *error;
+        auto key = keyOf(*table, keyAttributes, true);
+        if (!key) return key.error();
+        if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
+        writes.emplace_back(*key, std::nullopt);
+      } else {
+        return ApiError::sender("ValidationException", "A WriteRequest needs a PutRequest or a DeleteRequest");
+      }
+    }
+    plans.emplace_back(it.key(), (*table)["_id"], std::move(writes));
+  }
+  for (auto& [name, id, writes] : plans) {
+    auto written = store_.writeBatch(id, writes);
+    if (!written) return written.error();
+    Json capacity = consumed(name, static_cast<double>(writes.size()), in);
+    if (!capacity.is_null()) consumedList.push_back(capacity);
+  }
+  Json out = {{"UnprocessedItems", Json::object()}};
+  if (!consumedList.empty()) out["ConsumedCapacity"] = consumedList;
+  return out;
+}
+
+Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) {
+  const Json& requests = in["RequestItems"];
+  size_t total = 0;
+  for (auto it = requests.begin(); it != requests.end(); ++it) total += it.value()["Keys"].size();
+  if (total > 100) {
+    return ApiError::sender("ValidationException", "Too many items requested for the BatchGetItem call");
+  }
+  Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    auto table = requireTable(c, it.key());
+    if (!table) return table.error();
+    RequestExpressions expressions(it.value());
+    std::vector<Path> projection;
+    if (it.value().contains("ProjectionExpression")) {
+      auto parsed = parseProjection(it.value()["ProjectionExpression"], expressions.context());
+      if (!parsed) return parsed.error();
+      projection = *parsed;
+    }
+    Json items = Json::array();
+    std::set<std::string> seen;
+    for (Json keyAttributes : it.value()["Keys"]) {
+      if (auto error = validateItem(keyAttributes, "Key")) return *error;
+      auto key = keyOf(*table, keyAttributes, true);
+      if (!key) return key.error();
+      if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
+      if (auto item = store_.getItem((*table)["_id"], *key)) {
+        items.push_back(projection.empty() ? *item : project(*item, projection));
+      }
+    }
+    out["Responses"][it.key()] = items;
+  }
+  return out;
+}
+
+}  // namespace kura::ddb

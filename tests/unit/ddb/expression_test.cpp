@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include "ddb/expression.h"
+
+namespace kura::ddb {
+namespace {
+
+Json item() {
+  return Json::parse(R"({"id":{"S":"u1"},"age":{"N":"30"},"name":{"S":"Hanako"},
+    "tags":{"SS":["a","b"]},"address":{"M":{"city":{"S":"Tokyo"}}},"list":{"L":[{"N":"1"},{"N":"2"}]}})");
+}
+
+bool holds(const std::string& text, const Json& values = Json::object(), const Json& names = Json::object()) {
+  ExpressionContext context{&names, &values};
+  auto condition = parseCondition(text, context);
+  EXPECT_TRUE(condition.ok()) << text << ": " << (condition.ok() ? "" : condition.error().message);
+  if (!condition.ok()) return false;
+  auto result = evaluate(**condition, item());
+  EXPECT_TRUE(result.ok());
+  return result.ok() && *result;
+}
+
+TEST(Expression, ComparisonsFunctionsAndLogic) {
+  Json v = {{":a", {{"N", "30"}}}, {":lo", {{"N", "18"}}}, {":hi", {{"N", "65"}}}, {":p", {{"S", "Han"}}},
+            {":t", {{"S", "a"}}}, {":c", {{"S", "Tokyo"}}}, {":s", {{"S", "S"}}}, {":x", {{"N", "1"}}}};
+  EXPECT_TRUE(holds("age = :a", v));
+  EXPECT_TRUE(holds("age BETWEEN :lo AND :hi", v));
+  EXPECT_TRUE(holds("begins_with(#n, :p)", v, {{"#n", "name"}}));
+  EXPECT_TRUE(holds("contains(tags, :t) AND address.city = :c", v));
+  EXPECT_TRUE(holds("attribute_type(name, :s) AND attribute_exists(list[1])", v));
+  EXPECT_FALSE(holds("attribute_exists(list[5]) OR attribute_not_exists(id)", v));
+  EXPECT_TRUE(holds("NOT age < :lo AND (age IN (:x, :a))", v));
+  EXPECT_TRUE(holds("size(tags) > :x", v));
+}
+
+TEST(Expression, RejectsSyntaxErrorsAndUnknownNames) {
+  Json values = {{":v", {{"N", "1"}}}};
+  Json names = Json::object();
+  ExpressionContext context{&names, &values};
+  EXPECT_FALSE(parseCondition("age = ", context).ok());
+  EXPECT_FALSE(parseCondition("age == :v", context).ok());
+  EXPECT_FALSE(parseCondition("#missing = :v", context).ok());
+  EXPECT_FALSE(parseCondition("age = :missing", context).ok());
+  EXPECT_FALSE(parseCondition("nosuchfunction(age)", context).ok());
+  EXPECT_FALSE(parseCondition("", context).ok());
+}
+
+TEST(Expression, UpdatesSetRemoveAddDelete) {
+  Json values = {{":one", {{"N", "1"}}}, {":t", {{"SS", {"c"}}}}, {":d", {{"SS", {"a"}}}}, {":l", {{"L", {{{"N", "3"}}}}}}};
+  Json names = Json::object();
+  ExpressionContext context{&names, &values};
+  auto actions = parseUpdate("SET age = age + :one, list = list_append(list, :l), address.zip = :one REMOVE name ADD tags :t DELETE tags :d", context);
+  ASSERT_TRUE(actions.ok()) << actions.error().message;
+  Json it = item();
+  ASSERT_FALSE(applyUpdate(it, *actions).has_value());
+  EXPECT_EQ(it["age"], Json({{"N", "31"}}));
+  EXPECT_EQ(it["list"]["L"].size(), 3u);
+  EXPECT_EQ(it["address"]["M"]["zip"], Json({{"N", "1"}}));
+  EXPECT_FALSE(it.contains("name"));
+  EXPECT_EQ(it["tags"]["SS"], Json({"b", "c"}));
+  EXPECT_FALSE(parseUpdate("SET a = :one SET b = :one", context).ok());
+}
+
+TEST(Expression, ProjectsNestedPaths) {
+  Json names = Json::object(), values = Json::object();
+  ExpressionContext context{&names, &values};
+  auto paths = parseProjection("id, address.city, list[1]", context);
+  ASSERT_TRUE(paths.ok());
+  Json projected = project(item(), *paths);
+  EXPECT_EQ(projected, Json::parse(R"({"id":{"S":"u1"},"address":{"M":{"city":{"S":"Tokyo"}}},"list":{"L":[{"N":"2"}]}})"));
+}
+
+}  // namespace
+}  // namespace kura::ddb
