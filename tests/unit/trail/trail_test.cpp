@@ -4,6 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "trail/trail_event.h"
 #include "trail/trail_format.h"
 #include "trail/trail_reader.h"
@@ -41,6 +44,22 @@ class TrailTest : public ::testing::Test {
     std::string out;
     for (const auto& f : report.findings) out += f.kind + "(" + f.file + ": " + f.detail + ") ";
     return out;
+  }
+
+  // Writes `count` records in a child process that then dies without any
+  // cleanup, as a killed server would: nothing is sealed.
+  void writeAndDie(int count) {
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto writer = TrailWriter::open({dir_, std::chrono::seconds(3600), 1 << 20}, clock_);
+      if (!writer.ok()) ::_exit(1);
+      write(**writer, count);
+      ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
 
   fs::path logFile(int index = 0) {
@@ -152,20 +171,14 @@ TEST_F(TrailTest, AMissingOrAlteredDigestIsCaught) {
 }
 
 TEST_F(TrailTest, AnOldUnsealedFileIsReported) {
-  auto writer = open();
-  write(*writer, 2);
-  writer.release();  // as if the server were killed: no final seal
+  writeAndDie(2);
   clock_->advance(std::chrono::hours(1));
   TrailReport report = verify();
   EXPECT_NE(kinds(report).find("missing-digest"), std::string::npos) << kinds(report);
 }
 
 TEST_F(TrailTest, ReopeningRepairsATornRecordAndSealsTheRest) {
-  {
-    auto writer = open();
-    write(*writer, 3);
-    writer.release();  // killed without sealing
-  }
+  writeAndDie(3);
   std::ofstream(logFile(), std::ios::app) << "4\tabc";  // a torn write
   auto writer = open();
   write(*writer, 2, 3);
