@@ -1,4 +1,5 @@
 #include <cctype>
+#include <charconv>
 
 #include "ddb/expression.h"
 
@@ -66,8 +67,18 @@ std::string upper(std::string text) {
   return text;
 }
 
+constexpr int kMaxNesting = 64;  // parentheses, NOT and functions inside each other
+
 class Parser {
  public:
+  // Counts one level of nesting for the life of the guard.
+  struct Nesting {
+    explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
+    ~Nesting() { --depth_; }
+    bool tooDeep() const { return depth_ > kMaxNesting; }
+    int& depth_;
+  };
+
   Parser(std::vector<Token> tokens, const ExpressionContext& context) : tokens_(std::move(tokens)), context_(context) {}
 
   bool atEnd() const { return peek().kind == Token::Kind::End; }
@@ -108,7 +119,13 @@ class Parser {
       while (isSymbol("[")) {
         next();
         if (peek().kind != Token::Kind::Number) return syntaxError("a list index must be a number");
-        out.push_back({"", std::stol(peek().text)});
+        long index = 0;
+        const std::string& digits = peek().text;
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+        if (ec != std::errc() || end != digits.data() + digits.size() || index > 1000000) {
+          return syntaxError("the list index " + digits + " is out of range");
+        }
+        out.push_back({"", index});
         next();
         if (auto error = expect("]")) return *error;
       }
@@ -151,6 +168,8 @@ class Parser {
   }
 
   Result<OperandPtr> primary() {
+    Nesting nesting(depth_);
+    if (nesting.tooDeep()) return syntaxError("the expression nests too deeply");
     if (peek().kind == Token::Kind::ValueRef) return value();
     if (peek().kind == Token::Kind::Name && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(") {
       std::string function = peek().text;
@@ -228,6 +247,8 @@ class Parser {
   }
 
   Result<ConditionPtr> negation() {
+    Nesting nesting(depth_);
+    if (nesting.tooDeep()) return syntaxError("the expression nests too deeply");
     if (isKeyword("NOT")) {
       next();
       auto inner = negation();
@@ -241,6 +262,8 @@ class Parser {
   }
 
   Result<ConditionPtr> comparison() {
+    Nesting nesting(depth_);
+    if (nesting.tooDeep()) return syntaxError("the expression nests too deeply");
     if (isSymbol("(")) {
       next();
       auto inner = condition();
@@ -317,6 +340,7 @@ class Parser {
  private:
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
   const ExpressionContext& context_;
 };
 

@@ -43,6 +43,13 @@ TEST(Expression, RejectsSyntaxErrorsAndUnknownNames) {
   EXPECT_FALSE(parseCondition("age = :missing", context).ok());
   EXPECT_FALSE(parseCondition("nosuchfunction(age)", context).ok());
   EXPECT_FALSE(parseCondition("", context).ok());
+  // Found by the fuzzer: nesting deep enough to overflow the stack, and an
+  // index too large for a long.
+  EXPECT_FALSE(parseCondition(std::string(5000, '(') + "a = :v", context).ok());
+  std::string manyNots;
+  for (int i = 0; i < 500; ++i) manyNots += "NOT ";
+  EXPECT_FALSE(parseCondition(manyNots + "a = :v", context).ok());
+  EXPECT_FALSE(parseUpdate("SET p=p[66666666666666666666600000001843165289]", context).ok());
 }
 
 TEST(Expression, UpdatesSetRemoveAddDelete) {
