@@ -14,6 +14,8 @@ for target in $targets; do
   corpus="build/fuzz/corpus/$target"
   mkdir -p "$corpus"
   echo "== fuzzing $target for ${seconds}s"
-  "build/fuzz/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" \
+  mkdir -p build/fuzz/artifacts
+  "build/fuzz/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix=build/fuzz/artifacts/ "$corpus" \
     2>&1 | tail -n 5
 done
