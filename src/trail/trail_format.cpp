@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 #include "common/crypto.h"
 
@@ -54,6 +56,22 @@ std::optional<uint64_t> fileSequence(std::string_view name, std::string_view ext
   auto [end, ec] = std::from_chars(name.data(), name.data() + 16, value);
   if (ec != std::errc() || end != name.data() + 16) return std::nullopt;
   return value;
+}
+
+std::map<uint64_t, std::filesystem::path> listTrailFiles(const std::filesystem::path& dir, std::string_view extension) {
+  std::map<uint64_t, std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (auto sequence = fileSequence(entry.path().filename().string(), extension)) files[*sequence] = entry.path();
+  }
+  return files;
+}
+
+std::string readTrailFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 }  // namespace kura::trail

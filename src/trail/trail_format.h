@@ -13,6 +13,8 @@
 // digest names the previous digest and its sha256, and carries an Ed25519
 // signature over its own canonical JSON (without the signature member).
 #include <cstdint>
+#include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,5 +39,8 @@ std::string logFileName(uint64_t firstSequence);
 std::string digestFileName(uint64_t digestSequence);
 // The number a log or digest file is named by; empty for other names.
 std::optional<uint64_t> fileSequence(std::string_view name, std::string_view extension);
+// The log or digest files of a folder by their number, and a file's bytes.
+std::map<uint64_t, std::filesystem::path> listTrailFiles(const std::filesystem::path& dir, std::string_view extension);
+std::string readTrailFile(const std::filesystem::path& path);
 
 }  // namespace kura::trail

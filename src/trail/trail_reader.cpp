@@ -11,17 +11,10 @@ namespace kura {
 
 void readTrailNewestFirst(const std::filesystem::path& trailDir, std::optional<uint64_t> before,
                           const std::function<bool(uint64_t, const nlohmann::json&)>& visit) {
-  std::map<uint64_t, std::filesystem::path> files;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(trailDir / "logs", ec)) {
-    if (auto first = trail::fileSequence(entry.path().filename().string(), ".log")) files[*first] = entry.path();
-  }
+  auto files = trail::listTrailFiles(trailDir / "logs", ".log");
   for (auto it = files.rbegin(); it != files.rend(); ++it) {
     if (before && it->first >= *before) continue;
-    std::ifstream in(it->second, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
+    std::string text = trail::readTrailFile(it->second);
     std::vector<std::string_view> lines;
     std::string_view rest(text);
     while (!rest.empty()) {

@@ -17,24 +17,6 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string readAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::map<uint64_t, fs::path> listFiles(const fs::path& dir, std::string_view extension) {
-  std::map<uint64_t, fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (auto sequence = trail::fileSequence(entry.path().filename().string(), extension)) {
-      files[*sequence] = entry.path();
-    }
-  }
-  return files;
-}
-
 struct SealedFile {
   Json entry;
   std::string digest;
@@ -48,16 +30,16 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
     report.findings.push_back({std::move(kind), std::move(file), std::move(detail)});
   };
   std::string publicKey =
-      options.publicKeyPem ? *options.publicKeyPem : readAll(options.dir / "digest-signing-key.pub.pem");
+      options.publicKeyPem ? *options.publicKeyPem : trail::readTrailFile(options.dir / "digest-signing-key.pub.pem");
   if (publicKey.empty()) find("missing-public-key", "digest-signing-key.pub.pem", "no public key to verify with");
 
   // Digests: signatures, sequence and the chain from each to the one before.
   std::map<std::string, SealedFile> sealed;
   std::optional<uint64_t> previousSequence;
   std::string previousName, previousHash;
-  for (const auto& [sequence, path] : listFiles(options.dir / "digests", ".json")) {
+  for (const auto& [sequence, path] : trail::listTrailFiles(options.dir / "digests", ".json")) {
     std::string name = path.filename().string();
-    std::string text = readAll(path);
+    std::string text = trail::readTrailFile(path);
     report.digests++;
     Json digest = Json::parse(text, nullptr, false);
     if (digest.is_discarded() || !digest.is_object() || !digest.contains("signature")) {
@@ -96,11 +78,11 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
   // Log files: the hash chain record by record, and each file against its digest.
   std::string chainHash(trail::kGenesisHash);
   uint64_t expected = 1;
-  auto logs = listFiles(options.dir / "logs", ".log");
+  auto logs = trail::listTrailFiles(options.dir / "logs", ".log");
   for (auto it = logs.begin(); it != logs.end(); ++it) {
     const auto& [first, path] = *it;
     std::string name = path.filename().string();
-    std::string text = readAll(path);
+    std::string text = trail::readTrailFile(path);
     report.files++;
     report.bytes += text.size();
     std::string startHash = chainHash;

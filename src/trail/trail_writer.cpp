@@ -21,13 +21,6 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string readAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 void fsyncPath(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
@@ -47,17 +40,6 @@ void writeDurably(const fs::path& path, const std::string& text) {
   fsyncPath(tmp);
   fs::rename(tmp, path);
   fsyncPath(path.parent_path());
-}
-
-std::map<uint64_t, fs::path> listFiles(const fs::path& dir, std::string_view extension) {
-  std::map<uint64_t, fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (auto sequence = trail::fileSequence(entry.path().filename().string(), extension)) {
-      files[*sequence] = entry.path();
-    }
-  }
-  return files;
 }
 
 }  // namespace
@@ -82,24 +64,24 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
 TrailWriter::~TrailWriter() { stop(); }
 
 Result<bool> TrailWriter::recover() {
-  auto digests = listFiles(options_.dir / "digests", ".json");
+  auto digests = trail::listTrailFiles(options_.dir / "digests", ".json");
   std::set<std::string> sealed;
   if (!digests.empty()) {
     const fs::path& last = digests.rbegin()->second;
-    std::string text = readAll(last);
+    std::string text = trail::readTrailFile(last);
     Json digest = Json::parse(text, nullptr, false);
     if (digest.is_discarded()) return ApiError::internal("unreadable trail digest " + last.string());
     nextDigest_ = digests.rbegin()->first + 1;
     previousDigestFile_ = last.filename().string();
     previousDigestHash_ = sha256Hex(text);
     for (const auto& [sequence, path] : digests) {
-      Json d = Json::parse(readAll(path), nullptr, false);
+      Json d = Json::parse(trail::readTrailFile(path), nullptr, false);
       if (d.is_discarded()) continue;
       for (const auto& file : d.value("logFiles", Json::array())) sealed.insert(file.value("file", ""));
     }
   }
-  for (const auto& [first, path] : listFiles(options_.dir / "logs", ".log")) {
-    std::string text = readAll(path);
+  for (const auto& [first, path] : trail::listTrailFiles(options_.dir / "logs", ".log")) {
+    std::string text = trail::readTrailFile(path);
     // A torn last line is a record whose call was never answered: drop it.
     size_t end = text.rfind('\n');
     size_t keep = end == std::string::npos ? 0 : end + 1;

@@ -24,6 +24,22 @@ const char* const kRestoreOverrides[] = {"DBInstanceClass", "AvailabilityZone", 
                                          "AutoMinorVersionUpgrade", "StorageType", "CopyTagsToSnapshot",
                                          "DeletionProtection", "DBParameterGroupName", "DBName"};
 
+// A restored instance's spec: the source's settings, then the request's overrides.
+Json restoredSpec(const std::string& identifier, const Json& source, const Json& in) {
+  Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
+  for (const char* name : kRestoredSettings) {
+    if (source.contains(name)) spec[name] = source[name];
+  }
+  for (const char* name : kRestoreOverrides) {
+    if (in.contains(name)) spec[name] = in[name];
+  }
+  spec.emplace("PubliclyAccessible", false);
+  spec.emplace("AutoMinorVersionUpgrade", true);
+  spec.emplace("DeletionProtection", false);
+  if (in.contains("Port")) spec["Port"] = in["Port"];
+  return spec;
+}
+
 }  // namespace
 
 Result<Resource> RdsApi::findSnapshot(const RequestContext& c, const std::string& identifier) {
@@ -229,17 +245,7 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
     return ApiError::sender("InvalidDBSnapshotState", "Snapshot " + snapshot->name + " is not available.");
   }
   if (in.value("MultiAZ", false)) return ApiError::sender("InvalidParameterCombination", "Kura does not run Multi-AZ instances yet.");
-  Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
-  for (const char* name : kRestoredSettings) {
-    if (snapshot->spec.contains(name)) spec[name] = snapshot->spec[name];
-  }
-  for (const char* name : kRestoreOverrides) {
-    if (in.contains(name)) spec[name] = in[name];
-  }
-  spec.emplace("PubliclyAccessible", false);
-  spec.emplace("AutoMinorVersionUpgrade", true);
-  spec.emplace("DeletionProtection", false);
-  if (in.contains("Port")) spec["Port"] = in["Port"];
+  Json spec = restoredSpec(identifier, snapshot->spec, in);
   spec["RestoreSource"] = {{"SnapshotArn", snapshot->arn}};
   auto created = recordNewInstance(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
   if (!created) return created.error();
@@ -286,17 +292,7 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
                                   formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(latest * 1000)))) + ".");
     }
   }
-  Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
-  for (const char* name : kRestoredSettings) {
-    if (source->spec.contains(name)) spec[name] = source->spec[name];
-  }
-  for (const char* name : kRestoreOverrides) {
-    if (in.contains(name)) spec[name] = in[name];
-  }
-  spec.emplace("PubliclyAccessible", false);
-  spec.emplace("AutoMinorVersionUpgrade", true);
-  spec.emplace("DeletionProtection", false);
-  if (in.contains("Port")) spec["Port"] = in["Port"];
+  Json spec = restoredSpec(identifier, source->spec, in);
   spec["RestoreSource"] = {{"SourceInstanceArn", source->arn}, {"RestoreTime", target}, {"UseLatest", useLatest}};
   auto created = recordNewInstance(c, spec, tagsFromInput(in),
                                    "Restored from DB instance " + source->name + " to " +
