@@ -118,6 +118,9 @@ int runServe(const ServerConfig& givenConfig) {
     return EXIT_FAILURE;
   }
   Reconciler reconciler(*catalog, clock);
+  // Controllers create resources for one another (an instance's automated
+  // snapshot): a rescan each second picks those up without a wake-up call.
+  reconciler.setResyncInterval(std::chrono::milliseconds(1000));
   if (config.enableTestControllers) reconciler.add(std::make_unique<SleeperController>());
   PortAllocator ports(*catalog, config.enginePortFirst, config.enginePortLast);
 
