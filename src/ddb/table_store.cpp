@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace kura::ddb {
 namespace {
 
@@ -141,6 +143,33 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
   for (const auto& [key, item] : writes) {
     if (item) batch.Put(itemPrefix(tableId) + key, item->dump());
     else batch.Delete(itemPrefix(tableId) + key);
+  }
+  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return storageError(status);
+  return true;
+}
+
+Result<bool> TableStore::transact(
+    const std::vector<TransactionItem>& items,
+    const std::function<Result<std::vector<std::pair<bool, std::optional<Json>>>>(
+        const std::vector<std::optional<Json>>& current)>& decide) {
+  std::vector<std::string> tables;
+  for (const auto& item : items) tables.push_back(item.tableId);
+  std::sort(tables.begin(), tables.end());
+  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (const auto& table : tables) locks.emplace_back(lockFor(table));
+  std::vector<std::optional<Json>> current;
+  for (const auto& item : items) current.push_back(getItem(item.tableId, item.key));
+  auto writes = decide(current);
+  if (!writes) return writes.error();
+  rocksdb::WriteBatch batch;
+  for (size_t i = 0; i < items.size() && i < writes->size(); ++i) {
+    const auto& [write, value] = (*writes)[i];
+    if (!write) continue;
+    std::string key = itemPrefix(items[i].tableId) + items[i].key;
+    if (value) batch.Put(key, value->dump());
+    else batch.Delete(key);
   }
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);

@@ -50,6 +50,15 @@ class TableStore {
                                         const std::function<Decision(const Json* current)>& decide);
   // Several puts and deletes in one atomic batch (BatchWriteItem).
   Result<bool> writeBatch(const std::string& tableId, const std::vector<std::pair<std::string, std::optional<Json>>>& writes);
+  // A transaction over items of several tables: every table's write lock is
+  // taken (in one order, so transactions never deadlock), `decide` sees the
+  // current items and returns the writes, which land in one atomic batch.
+  struct TransactionItem {
+    std::string tableId, key;
+  };
+  Result<bool> transact(const std::vector<TransactionItem>& items,
+                        const std::function<Result<std::vector<std::pair<bool, std::optional<Json>>>>(
+                            const std::vector<std::optional<Json>>& current)>& decide);
   // Items whose key starts with `keyPrefix`, in stored order, from after `startAfter`.
   void scanItems(const std::string& tableId, const std::string& keyPrefix, const std::string& startAfter,
                  const std::function<bool(const std::string& key, Json item)>& visit);

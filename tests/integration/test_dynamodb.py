@@ -161,3 +161,30 @@ def test_acknowledged_writes_survive_sigkill(kura_factory):
         if not start:
             break
     assert keys == {str(n) for n in range(100)}
+
+
+def test_transactions_are_all_or_nothing(ddb):
+    make_table(ddb, "accounts")
+    ddb.put_item(TableName="accounts", Item={"pk": {"S": "alice"}, "balance": {"N": "100"}})
+    ddb.put_item(TableName="accounts", Item={"pk": {"S": "bob"}, "balance": {"N": "0"}})
+    transfer = [
+        {"Update": {"TableName": "accounts", "Key": {"pk": {"S": "alice"}},
+                    "UpdateExpression": "SET balance = balance - :amount",
+                    "ConditionExpression": "balance >= :amount",
+                    "ExpressionAttributeValues": {":amount": {"N": "60"}}}},
+        {"Update": {"TableName": "accounts", "Key": {"pk": {"S": "bob"}},
+                    "UpdateExpression": "SET balance = balance + :amount",
+                    "ExpressionAttributeValues": {":amount": {"N": "60"}}}},
+    ]
+    ddb.transact_write_items(TransactItems=transfer, ClientRequestToken="transfer-1")
+    ddb.transact_write_items(TransactItems=transfer, ClientRequestToken="transfer-1")  # idempotent: applied once
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ddb.transact_write_items(TransactItems=transfer)  # alice has 40 left: cancelled, bob untouched
+    assert info.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in info.value.response["CancellationReasons"]] == ["ConditionalCheckFailed", "None"]
+    balances = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "accounts", "Key": {"pk": {"S": name}}}}
+                                                     for name in ("alice", "bob")])["Responses"]
+    assert [r["Item"]["balance"]["N"] for r in balances] == ["40", "60"]
+    assert code_of(ddb.transact_write_items, TransactItems=transfer[:1], ClientRequestToken="transfer-1") == \
+        "IdempotentParameterMismatchException"
+    assert code_of(ddb.transact_write_items, TransactItems=[transfer[0], transfer[0]]) == "ValidationException"

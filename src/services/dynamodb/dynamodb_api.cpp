@@ -128,6 +128,8 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("UpdateItem", &DynamoDbApi::updateItem);
   bind("BatchWriteItem", &DynamoDbApi::batchWriteItem);
   bind("BatchGetItem", &DynamoDbApi::batchGetItem);
+  bind("TransactWriteItems", &DynamoDbApi::transactWriteItems);
+  bind("TransactGetItems", &DynamoDbApi::transactGetItems);
   bind("Query", &DynamoDbApi::query);
   bind("Scan", &DynamoDbApi::scan);
   bind("CreateBackup", &DynamoDbApi::createBackup);

@@ -31,6 +31,9 @@ class DynamoDbApi {
   Result<Json> updateItem(const RequestContext& c, const Json& in);
   Result<Json> batchWriteItem(const RequestContext& c, const Json& in);
   Result<Json> batchGetItem(const RequestContext& c, const Json& in);
+  // Transactions (transact_handlers.cpp)
+  Result<Json> transactWriteItems(const RequestContext& c, const Json& in);
+  Result<Json> transactGetItems(const RequestContext& c, const Json& in);
   // Query and Scan (query_handlers.cpp)
   Result<Json> query(const RequestContext& c, const Json& in);
   Result<Json> scan(const RequestContext& c, const Json& in);

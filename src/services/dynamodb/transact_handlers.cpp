@@ -1,0 +1,163 @@
+#include "common/crypto.h"
+#include "common/time_format.h"
+#include "services/dynamodb/dynamodb_api.h"
+
+namespace kura::ddb {
+namespace {
+
+constexpr double kTokenSeconds = 600;  // ClientRequestToken idempotency window
+
+struct PlannedWrite {
+  std::string kind;  // Put, Update, Delete, ConditionCheck
+  const Json* request = nullptr;
+  ConditionPtr condition;
+  std::vector<UpdateAction> actions;
+  Json item;          // Put: the item; Update: the key attributes
+  std::string returnOnFailure;
+};
+
+}  // namespace
+
+Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json& in) {
+  const Json& operations = in["TransactItems"];
+  std::string token = in.value("ClientRequestToken", "");
+  std::string requestHash = sha256Hex(operations.dump());
+  std::string tokenKey = "t|" + c.accountId + "|" + c.region + "|" + token;
+  double now = toEpochSeconds(clock_->now());
+  if (!token.empty()) {
+    if (auto seen = store_.getMeta(tokenKey); seen && now - (*seen)["at"].get<double>() < kTokenSeconds) {
+      if ((*seen)["hash"] != requestHash) {
+        return ApiError::sender("IdempotentParameterMismatchException",
+                                "The request uses the same client token as a previous, but non-identical request.");
+      }
+      return Json::object();  // already applied: the same answer, nothing done twice
+    }
+  }
+  std::vector<TableStore::TransactionItem> items;
+  std::vector<PlannedWrite> plans;
+  std::set<std::string> seen;
+  for (const auto& operation : operations) {
+    if (operation.size() != 1) {
+      return ApiError::sender("ValidationException", "Each TransactItem must contain exactly one of Put, Update, Delete or ConditionCheck");
+    }
+    PlannedWrite plan;
+    plan.kind = operation.begin().key();
+    plan.request = &operation.begin().value();
+    const Json& request = *plan.request;
+    auto table = requireTable(c, request["TableName"]);
+    if (!table) return table.error();
+    Json keySource = plan.kind == "Put" ? request["Item"] : request["Key"];
+    for (auto it = keySource.begin(); it != keySource.end(); ++it) {
+      if (auto error = validateValue(it.value(), plan.kind == "Put" ? "Item" : "Key")) return *error;
+    }
+    auto key = keyOf(*table, keySource, plan.kind != "Put");
+    if (!key) return key.error();
+    if (!seen.insert((*table)["_id"].get<std::string>() + "/" + *key).second) {
+      return ApiError::sender("ValidationException", "Transaction request cannot include multiple operations on one item");
+    }
+    RequestExpressions expressions(request);
+    if (request.contains("ConditionExpression")) {
+      auto condition = parseCondition(request["ConditionExpression"], expressions.context());
+      if (!condition) return condition.error();
+      plan.condition = *condition;
+    } else if (plan.kind == "ConditionCheck") {
+      return ApiError::sender("ValidationException", "A ConditionCheck needs a ConditionExpression");
+    }
+    if (plan.kind == "Update") {
+      auto actions = parseUpdate(request.value("UpdateExpression", ""), expressions.context());
+      if (!actions) return actions.error();
+      plan.actions = *actions;
+    }
+    if (auto error = expressions.checkAllUsed()) return *error;
+    plan.item = keySource;
+    plan.returnOnFailure = request.value("ReturnValuesOnConditionCheckFailure", "NONE");
+    items.push_back({(*table)["_id"], *key});
+    plans.push_back(std::move(plan));
+  }
+  auto done = store_.transact(items, [&](const std::vector<std::optional<Json>>& current)
+                                         -> Result<std::vector<std::pair<bool, std::optional<Json>>>> {
+    Json reasons = Json::array();
+    bool failed = false;
+    for (size_t i = 0; i < plans.size(); ++i) {
+      Json reason = {{"Code", "None"}};
+      if (plans[i].condition) {
+        auto holds = evaluate(*plans[i].condition, current[i] ? *current[i] : Json::object());
+        if (!holds) return holds.error();
+        if (!*holds) {
+          failed = true;
+          reason = {{"Code", "ConditionalCheckFailed"}, {"Message", "The conditional request failed"}};
+          if (plans[i].returnOnFailure == "ALL_OLD" && current[i]) reason["Item"] = *current[i];
+        }
+      }
+      reasons.push_back(reason);
+    }
+    if (failed) {
+      std::string codes;
+      for (const auto& reason : reasons) codes += (codes.empty() ? "" : ", ") + reason["Code"].get<std::string>();
+      ApiError error = ApiError::sender("TransactionCanceledException",
+                                        "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
+      error.detailsJson = Json{{"CancellationReasons", reasons}}.dump();
+      return error;
+    }
+    std::vector<std::pair<bool, std::optional<Json>>> writes;
+    for (size_t i = 0; i < plans.size(); ++i) {
+      const PlannedWrite& plan = plans[i];
+      if (plan.kind == "ConditionCheck") {
+        writes.emplace_back(false, std::nullopt);
+      } else if (plan.kind == "Delete") {
+        writes.emplace_back(true, std::nullopt);
+      } else if (plan.kind == "Put") {
+        writes.emplace_back(true, plan.item);
+      } else {
+        Json item = current[i] ? *current[i] : plan.item;
+        if (auto error = applyUpdate(item, plan.actions)) return *error;
+        writes.emplace_back(true, item);
+      }
+    }
+    return writes;
+  });
+  if (!done) return done.error();
+  if (!token.empty()) store_.putMeta(tokenKey, Json{{"hash", requestHash}, {"at", now}});
+  return Json::object();
+}
+
+Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& in) {
+  std::vector<TableStore::TransactionItem> items;
+  std::vector<std::vector<Path>> projections;
+  for (const auto& operation : in["TransactItems"]) {
+    if (!operation.contains("Get")) return ApiError::sender("ValidationException", "Each TransactItem must contain Get");
+    const Json& request = operation["Get"];
+    auto table = requireTable(c, request["TableName"]);
+    if (!table) return table.error();
+    Json keyAttributes = request["Key"];
+    for (auto it = keyAttributes.begin(); it != keyAttributes.end(); ++it) {
+      if (auto error = validateValue(it.value(), "Key")) return *error;
+    }
+    auto key = keyOf(*table, keyAttributes, true);
+    if (!key) return key.error();
+    RequestExpressions expressions(request);
+    std::vector<Path> projection;
+    if (request.contains("ProjectionExpression")) {
+      auto parsed = parseProjection(request["ProjectionExpression"], expressions.context());
+      if (!parsed) return parsed.error();
+      projection = *parsed;
+    }
+    items.push_back({(*table)["_id"], *key});
+    projections.push_back(projection);
+  }
+  Json responses = Json::array();
+  // Under the tables' locks, so the reads see one consistent moment.
+  auto done = store_.transact(items, [&](const std::vector<std::optional<Json>>& current)
+                                         -> Result<std::vector<std::pair<bool, std::optional<Json>>>> {
+    for (size_t i = 0; i < current.size(); ++i) {
+      Json response = Json::object();
+      if (current[i]) response["Item"] = projections[i].empty() ? *current[i] : project(*current[i], projections[i]);
+      responses.push_back(response);
+    }
+    return std::vector<std::pair<bool, std::optional<Json>>>{};
+  });
+  if (!done) return done.error();
+  return Json{{"Responses", responses}};
+}
+
+}  // namespace kura::ddb
