@@ -38,6 +38,15 @@ ApiError conditionFailed(const Json& in, const Json* current) {
   return error;
 }
 
+// The error the write answers if its condition does not hold on `current`.
+std::optional<ApiError> checkCondition(const ConditionPtr& condition, const Json& in, const Json* current) {
+  if (!condition) return std::nullopt;
+  auto holds = evaluate(*condition, current ? *current : Json::object());
+  if (!holds) return holds.error();
+  if (!*holds) return conditionFailed(in, current);
+  return std::nullopt;
+}
+
 // The attributes an update touched, for UPDATED_OLD / UPDATED_NEW.
 Json touched(const Json& item, const std::vector<UpdateAction>& actions) {
   Json out = Json::object();
@@ -66,11 +75,7 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
     return ApiError::sender("ValidationException", "ReturnValues can only be ALL_OLD or NONE");
   }
   auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
-    if (*condition) {
-      auto holds = evaluate(**condition, current ? *current : Json::object());
-      if (!holds) return holds.error();
-      if (!*holds) return conditionFailed(in, current);
-    }
+    if (auto failure = checkCondition(*condition, in, current)) return *failure;
     return std::optional<Json>(item);
   });
   if (!old) return old.error();
@@ -116,11 +121,7 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
   if (!condition) return condition.error();
   if (auto error = expressions.checkAllUsed()) return *error;
   auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
-    if (*condition) {
-      auto holds = evaluate(**condition, current ? *current : Json::object());
-      if (!holds) return holds.error();
-      if (!*holds) return conditionFailed(in, current);
-    }
+    if (auto failure = checkCondition(*condition, in, current)) return *failure;
     return std::optional<Json>();
   });
   if (!old) return old.error();
@@ -165,11 +166,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   Json updated;
   auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     Json item = current ? *current : keyAttributes;
-    if (*condition) {
-      auto holds = evaluate(**condition, current ? *current : Json::object());
-      if (!holds) return holds.error();
-      if (!*holds) return conditionFailed(in, current);
-    }
+    if (auto failure = checkCondition(*condition, in, current)) return *failure;
     if (auto error = applyUpdate(item, actions)) return *error;
     if (itemSize(item) > kMaxItemBytes) {
       return ApiError::sender("ValidationException", "Item size to update has exceeded the maximum allowed size");
