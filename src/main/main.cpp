@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   serve->add_option("--engine-port-last", config.enginePortLast, "Last port of the engine endpoint range")
       ->envname("KURA_ENGINE_PORT_LAST")
       ->capture_default_str();
+  serve->add_option("--kms-root-key-file", config.kmsRootKeyFile,
+                    "Root key sealing KMS key material (32 bytes or their base64; KURA_KMS_ROOT_KEY overrides)")
+      ->envname("KURA_KMS_ROOT_KEY_FILE");
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");

@@ -22,6 +22,8 @@
 #include "catalog/catalog.h"
 #include "common/ids.h"
 #include "common/secret_box.h"
+#include "kms/key_manager.h"
+#include "kms/root_key.h"
 #include "main/test_endpoints.h"
 #include "rds/db_instance_controller.h"
 #include "rds/db_snapshot_controller.h"
@@ -33,6 +35,7 @@
 #include "services/elasticache/elasticache_service.h"
 #include "services/rds/rds_service.h"
 #include "services/cloudtrail/cloudtrail_service.h"
+#include "services/kms/kms_service.h"
 #include "services/logs/logs_service.h"
 #include "services/sts/sts_service.h"
 #include "trail/trail_event.h"
@@ -117,6 +120,14 @@ int runServe(const ServerConfig& givenConfig) {
     spdlog::error("msg=\"{}\"", secrets.error().message);
     return EXIT_FAILURE;
   }
+  const char* rootKeyValue = std::getenv("KURA_KMS_ROOT_KEY");
+  auto rootKey = kms::loadRootKey({rootKeyValue != nullptr ? rootKeyValue : "", config.kmsRootKeyFile, config.dataDir});
+  if (!rootKey) {
+    spdlog::error("msg=\"{}\"", rootKey.error().message);
+    return EXIT_FAILURE;
+  }
+  kms::KeyStore keyStore(config.dataDir, std::move(*rootKey));
+  kms::KeyManager keyManager(keyStore, clock);
   Reconciler reconciler(*catalog, clock);
   // Controllers create resources for one another (an instance's automated
   // snapshot): a rescan each second picks those up without a wake-up call.
@@ -159,6 +170,7 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeCloudTrailService(env));
   LogStore logStore(config.dataDir);
   modules.push_back(makeLogsService(env, logStore));
+  modules.push_back(makeKmsService(keyManager));
   rds::RdsConfig rdsConfig;
   rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
   rdsConfig.installedPostgresMajor = postgresMajor;

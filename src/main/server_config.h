@@ -19,6 +19,7 @@ struct ServerConfig {
   int trailDigestSeconds = 60;
   int enginePortFirst = 4510;  // engine endpoint ports, recorded in the catalog
   int enginePortLast = 4559;  // how often the trail is sealed by a signed digest
+  std::filesystem::path kmsRootKeyFile;  // seals KMS key material; default: generated in the data dir
   bool enableTestControllers = false;  // test-only resource kinds and endpoints
 };
 

@@ -1,0 +1,55 @@
+#pragma once
+// KMS keys, their material, aliases and tags on SQLite (data/kms/kms.db).
+// Material is stored sealed (AES-256-GCM) under the root key; the file alone
+// decrypts nothing. Every write is one transaction with full sync.
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kms/key_record.h"
+#include "sql/sqlite_db.h"
+
+namespace kura::kms {
+
+class KeyStore {
+ public:
+  KeyStore(const std::filesystem::path& dataDir, std::string rootKey);
+
+  void insertKey(const KeyRecord& key, const KeyMaterial& first);
+  void updateKey(const KeyRecord& key);
+  // Removes the key, its material, aliases and tags (deletion is final).
+  void eraseKey(const std::string& keyId);
+  std::optional<KeyRecord> key(const std::string& keyId);
+  // Keys of one account and region, by key id, starting after `after`.
+  std::vector<KeyRecord> keys(const std::string& account, const std::string& region, const std::string& after,
+                              size_t limit);
+
+  void addMaterial(const KeyRecord& key, const KeyMaterial& material);  // and makes it current
+  std::optional<KeyMaterial> material(const std::string& keyId, int64_t version);
+  std::vector<KeyMaterial> materials(const std::string& keyId);
+
+  // Aliases: names are unique per account and region.
+  bool insertAlias(const std::string& account, const std::string& region, const AliasRecord& alias);
+  void pointAlias(const std::string& account, const std::string& region, const std::string& name,
+                  const std::string& keyId, int64_t nowMs);
+  bool eraseAlias(const std::string& account, const std::string& region, const std::string& name);
+  std::optional<AliasRecord> alias(const std::string& account, const std::string& region, const std::string& name);
+  std::vector<AliasRecord> aliases(const std::string& account, const std::string& region);
+
+  std::map<std::string, std::string> tags(const std::string& keyId);
+  void setTags(const std::string& keyId, const std::map<std::string, std::string>& tags);
+  void removeTags(const std::string& keyId, const std::vector<std::string>& keys);
+
+ private:
+  KeyRecord readKey(SqliteStatement& row);
+  std::string seal(const std::string& keyId, const KeyMaterial& material) const;
+
+  std::string rootKey_;
+  std::mutex mutex_;
+  SqliteDb db_;
+};
+
+}  // namespace kura::kms
