@@ -37,6 +37,7 @@
 #include "services/cloudtrail/cloudtrail_service.h"
 #include "services/kms/kms_service.h"
 #include "services/logs/logs_service.h"
+#include "services/secretsmanager/secrets_service.h"
 #include "services/sts/sts_service.h"
 #include "trail/trail_event.h"
 #include "trail/trail_writer.h"
@@ -171,6 +172,8 @@ int runServe(const ServerConfig& givenConfig) {
   LogStore logStore(config.dataDir);
   modules.push_back(makeLogsService(env, logStore));
   modules.push_back(makeKmsService(keyManager));
+  secrets::SecretStore secretStore(config.dataDir);
+  modules.push_back(makeSecretsManagerService(secretStore, keyManager, clock));
   rds::RdsConfig rdsConfig;
   rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
   rdsConfig.installedPostgresMajor = postgresMajor;
