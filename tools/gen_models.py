@@ -58,6 +58,21 @@ def load(path):
         return json.load(f)
 
 
+OVERLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_overlay.json")
+
+
+def apply_overlay(folder, model):
+    """Adds the members of tools/model_overlay.json that the model lacks."""
+    with open(OVERLAY, encoding="utf-8") as f:
+        overlay = json.load(f).get(folder, {})
+    for name, shape in overlay.get("shapes", {}).items():
+        model["shapes"].setdefault(name, shape)
+    for name, members in overlay.get("members", {}).items():
+        for member, target in members.items():
+            model["shapes"][name]["members"].setdefault(member, target)
+    return model
+
+
 def cxx_literal_chunks(text, size=16000):
     # Adjacent raw string literals; each stays short for every compiler.
     for start in range(0, len(text), size):
@@ -76,7 +91,7 @@ def main():
     ]
     entries = []
     for index, (signing, (folder, version)) in enumerate(sorted(SERVICES.items())):
-        model = strip(load(os.path.join(data_dir, folder, version, "service-2.json")))
+        model = apply_overlay(folder, strip(load(os.path.join(data_dir, folder, version, "service-2.json"))))
         text = json.dumps(model, separators=(",", ":"))
         lines.append(f"const char kModel{index}[] =")
         lines.extend("  " + chunk for chunk in cxx_literal_chunks(text))

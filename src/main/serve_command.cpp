@@ -173,10 +173,13 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeLogsService(env, logStore));
   modules.push_back(makeKmsService(keyManager));
   secrets::SecretStore secretStore(config.dataDir);
-  modules.push_back(makeSecretsManagerService(secretStore, keyManager, clock));
+  auto secretsManager = makeSecretsManagerService(secretStore, keyManager, clock);
+  ManagedSecrets* managedSecrets = secretsManager.get();
+  modules.push_back(std::move(secretsManager));
   rds::RdsConfig rdsConfig;
   rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
   rdsConfig.installedPostgresMajor = postgresMajor;
+  rdsConfig.managedSecrets = managedSecrets;
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));
   try {

@@ -2,6 +2,7 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "common/crypto.h"
 #include "common/ids.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
@@ -115,13 +116,22 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   }
   if (!in.contains("MasterUsername")) return invalid("The parameter MasterUsername must be provided and must not be blank.");
   if (auto error = checkMasterUsername(in["MasterUsername"].get<std::string>())) return *error;
-  if (in.value("ManageMasterUserPassword", false)) {
-    return combination("Kura does not manage master passwords in Secrets Manager yet; give MasterUserPassword.");
+  bool managed = in.value("ManageMasterUserPassword", false);
+  if (managed && in.contains("MasterUserPassword")) {
+    return combination("You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.");
   }
-  if (!in.contains("MasterUserPassword")) {
+  if (!managed && in.contains("MasterUserSecretKmsKeyId")) {
+    return combination("You can't specify MasterUserSecretKmsKeyId without ManageMasterUserPassword.");
+  }
+  if (managed && config_.managedSecrets == nullptr) {
+    return combination("Secrets Manager is not available on this Kura server.");
+  }
+  if (!managed && !in.contains("MasterUserPassword")) {
     return invalid("The parameter MasterUserPassword must be provided and must not be blank.");
   }
-  if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+  if (!managed) {
+    if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+  }
   if (in.value("MultiAZ", false)) {
     return combination("Kura does not run Multi-AZ instances yet.");
   }
@@ -139,13 +149,14 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
     return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ". The port must be between 1150 and 65535.");
   }
 
+  std::string password = managed ? toHex(randomBytes(16)) : in["MasterUserPassword"].get<std::string>();
   Json spec = {{"DBInstanceIdentifier", identifier},
                {"DBInstanceClass", in["DBInstanceClass"]},
                {"Engine", "postgres"},
                {"EngineVersion", version == major ? major : version},
                {"EngineMajor", major},
                {"MasterUsername", in["MasterUsername"]},
-               {"MasterUserPasswordSealed", secrets_.seal(in["MasterUserPassword"].get<std::string>())},
+               {"MasterUserPasswordSealed", secrets_.seal(password)},
                {"AllocatedStorage", storage},
                {"BackupRetentionPeriod", retention},
                {"PreferredBackupWindow", backupWindow},
@@ -166,10 +177,59 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
   if (in.contains("MaxAllocatedStorage")) spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
 
+  if (managed) {
+    // As RDS does: the master password lives in a secret RDS owns, made
+    // before the instance so that the instance never exists without it.
+    std::string kmsKey = in.value("MasterUserSecretKmsKeyId", "");
+    auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", "rds!" + lowerCase(dbiResourceId()),
+                                                            in["MasterUsername"], password, kmsKey);
+    if (!secret) return secret.error();
+    spec["MasterUserSecretArn"] = *secret;
+    spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
+  }
   auto created = recordNewInstance(c, spec, tagsFromInput(in), "DB instance created");
-  if (!created) return created.error();
+  if (!created) {
+    if (managed) config_.managedSecrets->deleteOwnedSecret(c, spec["MasterUserSecretArn"]);
+    return created.error();
+  }
   reconciler_.wake();
   return Json{{"DBInstance", instanceJson(*created)}};
+}
+
+Result<Resource> RdsApi::changeMasterPassword(Resource instance, const std::string& password) {
+  instance.spec["MasterUserPasswordSealed"] = secrets_.seal(password);
+  instance.spec["PasswordGeneration"] = instance.spec.value("PasswordGeneration", 0) + 1;
+  return catalog_.transact([&]() -> Result<Resource> {
+    if (instance.status == kAvailable) {
+      // The controller applies the new password to the engine, then returns to available.
+      instance.status = kModifying;
+      instance.goal = kAvailable;
+      instance.state["PendingModifiedValues"] = {{"MasterUserPassword", "****"}};
+    }
+    auto stored = catalog_.updateResource(instance);
+    if (stored) addEvent(*stored, "Updated to use a modified configuration", {"configuration change"});
+    return stored;
+  });
+}
+
+Result<bool> RdsApi::rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
+                                           const std::string& password) {
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    if (instance.accountId != c.accountId || instance.region != c.region ||
+        instance.spec.value("MasterUserSecretArn", "") != secretArn) {
+      continue;
+    }
+    if (instance.status != kAvailable) {
+      return ApiError::sender("InvalidDBInstanceState",
+                              "DB instance " + instance.name + " is " + instance.status + ", not available: try the "
+                              "rotation again when it is available.");
+    }
+    auto changed = changeMasterPassword(instance, password);
+    if (!changed) return changed.error();
+    reconciler_.wake();
+    return true;
+  }
+  return ApiError::sender("DBInstanceNotFound", "No DB instance uses the secret " + secretArn + ".");
 }
 
 Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) {
@@ -340,6 +400,10 @@ Result<Json> RdsApi::deleteInstance(const RequestContext& c, const Json& in) {
     return stored;
   });
   if (!result) return result.error();
+  // RDS deletes the master secret it manages with the instance.
+  if (config_.managedSecrets != nullptr && result->spec.contains("MasterUserSecretArn")) {
+    config_.managedSecrets->deleteOwnedSecret(c, result->spec["MasterUserSecretArn"]);
+  }
   reconciler_.wake();
   return Json{{"DBInstance", instanceJson(*result)}};
 }

@@ -8,6 +8,7 @@
 #include "common/secret_box.h"
 #include "reconcile/reconciler.h"
 #include "services/core/handler_table.h"
+#include "services/core/managed_secrets.h"
 #include "services/rds/port_allocator.h"
 
 namespace kura::rds {
@@ -15,6 +16,7 @@ namespace kura::rds {
 struct RdsConfig {
   std::string endpointAddress = "127.0.0.1";  // what Endpoint.Address says
   int installedPostgresMajor = 0;             // 0: none installed
+  ManagedSecrets* managedSecrets = nullptr;   // Secrets Manager, for ManageMasterUserPassword
 };
 
 class RdsApi {
@@ -53,6 +55,12 @@ class RdsApi {
   Result<Resource> recordSnapshot(const RequestContext& c, const Resource& instance, const std::string& identifier,
                                   const std::string& type, const std::vector<Tag>& tags);
   Json instanceJson(const Resource& instance);
+  // A new master password for an instance: sealed in its spec, applied to
+  // the engine by the controller (status modifying until then).
+  Result<Resource> changeMasterPassword(Resource instance, const std::string& password);
+  // RotateSecret on an instance's managed master secret.
+  Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
+                                     const std::string& password);
   Json snapshotJson(const Resource& snapshot);
   void addEvent(const Resource& resource, const std::string& message, std::vector<std::string> categories);
 

@@ -133,7 +133,14 @@ Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& i
 }
 
 RdsApi::RdsApi(Catalog& catalog, Reconciler& reconciler, SecretBox& secrets, PortAllocator& ports, RdsConfig config)
-    : catalog_(catalog), reconciler_(reconciler), secrets_(secrets), ports_(ports), config_(std::move(config)) {}
+    : catalog_(catalog), reconciler_(reconciler), secrets_(secrets), ports_(ports), config_(std::move(config)) {
+  if (config_.managedSecrets != nullptr) {
+    config_.managedSecrets->setRotator("rds", [this](const RequestContext& c, const std::string& arn,
+                                                     const std::string& password) {
+      return rotateManagedPassword(c, arn, password);
+    });
+  }
+}
 
 void RdsApi::registerHandlers(HandlerTable& table) {
   auto bind = [this, &table](const char* name, Result<Json> (RdsApi::*method)(const RequestContext&, const Json&)) {

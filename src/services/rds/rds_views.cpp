@@ -61,6 +61,11 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
     view["DbInstancePort"] = 0;
   }
   if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  if (spec.contains("MasterUserSecretArn")) {
+    view["MasterUserSecret"] = {{"SecretArn", spec["MasterUserSecretArn"]},
+                                {"SecretStatus", "active"},
+                                {"KmsKeyId", spec.value("MasterUserSecretKmsKeyId", "")}};
+  }
   return view;
 }
 

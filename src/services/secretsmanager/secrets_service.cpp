@@ -1,6 +1,7 @@
 #include "services/secretsmanager/secrets_service.h"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "common/crypto.h"
@@ -29,6 +30,11 @@ ApiError invalidParameter(const std::string& message) {
 ApiError invalidRequest(const std::string& message) { return ApiError::sender("InvalidRequestException", message); }
 ApiError markedForDeletion() {
   return invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
+}
+
+ApiError ownedError(const SecretRecord& secret) {
+  return invalidRequest("You can't modify secret " + secret.arn + " because it is managed by " + secret.owningService +
+                        ". Use " + secret.owningService + " to change it.");
 }
 
 double seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
@@ -116,7 +122,7 @@ size_t pageStart(const Json& in) {
   }
 }
 
-class SecretsManagerService final : public ServiceModule {
+class SecretsManagerService final : public SecretsManagerModule {
  public:
   SecretsManagerService(secrets::SecretStore& store, kms::KeyManager& keys, ClockPtr clock)
       : store_(store), keys_(keys), clock_(std::move(clock)) {
@@ -164,6 +170,7 @@ class SecretsManagerService final : public ServiceModule {
       std::lock_guard lock(mutex_);
       auto secret = live(c, in["SecretId"]);
       if (!secret) return secret.error();
+      if (!secret->owningService.empty()) return rotateOwned(c, *secret, in);
       if (!in.contains("RotationLambdaARN") && secret->rotationLambdaArn.empty()) {
         return invalidRequest("No Lambda rotation function ARN is associated with this secret.");
       }
@@ -171,6 +178,37 @@ class SecretsManagerService final : public ServiceModule {
     });
   }
   std::string signingName() const override { return "secretsmanager"; }
+
+  Result<std::string> createOwnedSecret(const RequestContext& c, const std::string& owner, const std::string& name,
+                                        const std::string& username, const std::string& password,
+                                        const std::string& kmsKeyId) override {
+    std::lock_guard lock(mutex_);
+    SecretRecord secret;
+    secret.arn = "arn:aws:secretsmanager:" + c.region + ":" + c.accountId + ":secret:" + name + "-" +
+                 toHex(randomBytes(3));
+    secret.account = c.accountId;
+    secret.region = c.region;
+    secret.name = name;
+    secret.description = "Secret associated with primary " + owner + " resource";
+    secret.kmsKeyId = kmsKeyId;
+    secret.owningService = owner;
+    secret.createdMs = secret.lastChangedMs = nowMs();
+    Value value{Json{{"username", username}, {"password", password}}.dump(), false};
+    auto version = addVersion(c, secret, Json::object(), value, {kCurrent});
+    if (!version) return version.error();
+    store_.save(secret);
+    return secret.arn;
+  }
+
+  void deleteOwnedSecret(const RequestContext&, const std::string& arn) override {
+    std::lock_guard lock(mutex_);
+    store_.erase(arn);
+  }
+
+  void setRotator(const std::string& owner, Rotator rotator) override {
+    std::lock_guard lock(mutex_);
+    rotators_[owner] = std::move(rotator);
+  }
   const HandlerTable& handlers() const override { return handlers_; }
 
  private:
@@ -205,6 +243,31 @@ class SecretsManagerService final : public ServiceModule {
     auto secret = find(c, id);
     if (secret && secret->deletionDateMs) return markedForDeletion();
     return secret;
+  }
+
+  // Rotation of a secret another service owns: a new password, applied by
+  // the owner to its resource first, then made AWSCURRENT (the old value
+  // stays readable as AWSPREVIOUS).
+  Result<Json> rotateOwned(const RequestContext& c, SecretRecord& secret, const Json& in) {
+    auto rotator = rotators_.find(secret.owningService);
+    if (rotator == rotators_.end()) return invalidRequest("The service that owns this secret cannot rotate it now.");
+    SecretVersion* current = secret.versionWithStage(kCurrent);
+    if (current == nullptr) return invalidRequest("The secret has no AWSCURRENT version to rotate.");
+    auto plain = kms::openEnvelope(keys_, placeOf(c), current->sealed, contextFor(secret, current->versionId));
+    if (!plain) return ApiError::sender("DecryptionFailure", plain.error().message);
+    Json value = Json::parse(*plain, nullptr, false);
+    if (!value.is_object() || !value.contains("username")) return invalidRequest("The secret's value is damaged.");
+    secrets::PasswordRules rules;
+    rules.length = 32;
+    rules.excludeCharacters = "/@\"' \\";  // what RDS refuses in a master password
+    value["password"] = *secrets::randomPassword(rules);
+    auto applied = rotator->second(c, secret.arn, value["password"].get<std::string>());
+    if (!applied) return invalidRequest(applied.error().message);
+    auto version = addVersion(c, secret, in, Value{value.dump(), false}, {kCurrent});
+    if (!version) return version.error();
+    secret.lastRotatedMs = nowMs();
+    store_.save(secret);
+    return Json{{"ARN", secret.arn}, {"Name", secret.name}, {"VersionId", *version}};
   }
 
   // Seals `value` as a new version (or finds the same version again, for an
@@ -342,6 +405,7 @@ class SecretsManagerService final : public ServiceModule {
     if (!*value) return invalidParameter("You must provide either SecretString or SecretBinary.");
     auto secret = live(c, in["SecretId"]);
     if (!secret) return secret.error();
+    if (!secret->owningService.empty()) return ownedError(*secret);
     std::vector<std::string> stages = {kCurrent};
     if (in.contains("VersionStages")) stages = in["VersionStages"].get<std::vector<std::string>>();
     auto version = addVersion(c, *secret, in, **value, stages);
@@ -357,6 +421,7 @@ class SecretsManagerService final : public ServiceModule {
     if (!value) return value.error();
     auto secret = live(c, in["SecretId"]);
     if (!secret) return secret.error();
+    if (!secret->owningService.empty()) return ownedError(*secret);
     if (in.contains("Description")) secret->description = in["Description"];
     if (in.contains("KmsKeyId")) {
       auto key = keys_.usableKey(placeOf(c), in["KmsKeyId"]);
@@ -415,6 +480,7 @@ class SecretsManagerService final : public ServiceModule {
     }
     auto secret = find(c, in["SecretId"]);
     if (!secret) return secret.error();
+    if (!secret->owningService.empty()) return ownedError(*secret);
     if (secret->deletionDateMs && !force) return markedForDeletion();
     if (force) {
       store_.erase(secret->arn);
@@ -513,12 +579,14 @@ class SecretsManagerService final : public ServiceModule {
   kms::KeyManager& keys_;
   ClockPtr clock_;
   std::mutex mutex_;  // one read-modify-write of a secret at a time
+  std::map<std::string, Rotator> rotators_;
   HandlerTable handlers_;
 };
 
 }  // namespace
 
-ServiceModulePtr makeSecretsManagerService(secrets::SecretStore& store, kms::KeyManager& keys, ClockPtr clock) {
+std::unique_ptr<SecretsManagerModule> makeSecretsManagerService(secrets::SecretStore& store, kms::KeyManager& keys,
+                                                                ClockPtr clock) {
   return std::make_unique<SecretsManagerService>(store, keys, std::move(clock));
 }
 

@@ -1,0 +1,28 @@
+#pragma once
+// Secrets that another service owns (RDS's managed master passwords), as
+// Secrets Manager offers them to that service: created and deleted with the
+// resource, and rotated through the owner, which applies the new value to
+// its engine before the secret changes.
+#include <functional>
+#include <string>
+
+#include "common/api_error.h"
+#include "services/core/request_context.h"
+
+namespace kura {
+
+class ManagedSecrets {
+ public:
+  // Applies a new password to the owner's resource; an error stops the rotation.
+  using Rotator = std::function<Result<bool>(const RequestContext&, const std::string& secretArn,
+                                             const std::string& newPassword)>;
+  virtual ~ManagedSecrets() = default;
+  // A secret of `owner` ("rds") holding {"username", "password"}; its ARN.
+  virtual Result<std::string> createOwnedSecret(const RequestContext& c, const std::string& owner,
+                                                const std::string& name, const std::string& username,
+                                                const std::string& password, const std::string& kmsKeyId) = 0;
+  virtual void deleteOwnedSecret(const RequestContext& c, const std::string& arn) = 0;
+  virtual void setRotator(const std::string& owner, Rotator rotator) = 0;
+};
+
+}  // namespace kura
