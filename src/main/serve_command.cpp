@@ -145,8 +145,8 @@ int runServe(const ServerConfig& givenConfig) {
   rds::RdsPaths rdsPaths{config.dataDir / "rds"};
   if (postgresMajor > 0 && postgresUser) {
     postgres = std::make_unique<rds::PostgresEngine>(postgresMajor, *postgresUser, config.dataDir);
-    reconciler.add(std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports));
-    reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths));
+    reconciler.add(std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager));
+    reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock);
   } else {
     spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
@@ -180,6 +180,7 @@ int runServe(const ServerConfig& givenConfig) {
   rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
   rdsConfig.installedPostgresMajor = postgresMajor;
   rdsConfig.managedSecrets = managedSecrets;
+  rdsConfig.keys = &keyManager;
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));
   try {

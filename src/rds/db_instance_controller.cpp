@@ -1,5 +1,7 @@
 #include "rds/db_instance_controller.h"
 
+#include "kms/tree_envelope.h"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -94,6 +96,27 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
   return StepOutcome::failed();
 }
 
+Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const Resource& snapshot,
+                                              const EngineLayout& layout, std::optional<SystemTime> until,
+                                              const std::filesystem::path& walArchive) {
+  std::filesystem::path files = paths_.snapshotDir(snapshot);
+  if (!kms::isSealedTree(files)) return engine_.restore(files, layout, until, walArchive);
+  // A sealed snapshot is opened beside the new instance, restored, and the
+  // opened copy removed: plaintext backup files never outlive the restore.
+  std::filesystem::path opened = paths_.instanceDir(instance);
+  opened += ".opened-snapshot";
+  std::error_code ec;
+  std::filesystem::remove_all(opened, ec);
+  auto open = kms::openTree(keys_, {snapshot.accountId, snapshot.region}, files, opened);
+  Result<bool> made = open ? engine_.restore(opened, layout, until, walArchive) : Result<bool>(open.error());
+  std::filesystem::remove_all(opened, ec);
+  if (!open) {
+    return ApiError::sender("KMSKeyNotAccessibleFault",
+                            "The snapshot's KMS key cannot open it: " + open.error().message);
+  }
+  return made;
+}
+
 StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx) {
   if (!instance.state.value("FilesReady", false)) {
     const Json source = instance.spec.value("RestoreSource", Json());
@@ -103,7 +126,7 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
       if (!snapshot || snapshot->status != kAvailable) {
         return failStep(instance, ctx, ApiError::internal("the snapshot to restore from is gone"), kIncompatibleRestore);
       }
-      made = engine_.restore(paths_.snapshotDir(*snapshot), layout, std::nullopt, {});
+      made = restoreFrom(instance, *snapshot, layout, std::nullopt, {});
       if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
     } else if (source.contains("SourceInstanceArn")) {
       auto sourceInstance = ctx.catalog().getResourceByArn(source["SourceInstanceArn"]);
@@ -129,8 +152,8 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
       }
       std::optional<SystemTime> until = target;
       if (source.value("UseLatest", false)) until = std::nullopt;
-      made = engine_.restore(paths_.snapshotDir(*base), layout, until,
-                             paths_.walArchive(sourceInstance->spec.value("DbiResourceId", "")));
+      made = restoreFrom(instance, *base, layout, until,
+                         paths_.walArchive(sourceInstance->spec.value("DbiResourceId", "")));
       if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
     } else {
       made = engine_.create(layout);

@@ -4,6 +4,7 @@
 // available; rebooting, modifying (new master password), stopping/stopped,
 // starting, and deleting (after the final snapshot, if one was asked for).
 #include "common/secret_box.h"
+#include "kms/key_manager.h"
 #include "rds/instance_engine.h"
 #include "rds/rds_layout.h"
 #include "reconcile/controller.h"
@@ -13,8 +14,9 @@ namespace kura::rds {
 
 class DbInstanceController final : public Controller {
  public:
-  DbInstanceController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths, PortAllocator& ports)
-      : engine_(engine), secrets_(secrets), paths_(std::move(paths)), ports_(ports) {}
+  DbInstanceController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths, PortAllocator& ports,
+                       kms::KeyManager& keys)
+      : engine_(engine), secrets_(secrets), paths_(std::move(paths)), ports_(ports), keys_(keys) {}
   std::string kind() const override;
   StepOutcome step(Resource& instance, ReconcileContext& ctx) override;
 
@@ -22,12 +24,16 @@ class DbInstanceController final : public Controller {
   StepOutcome create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   StepOutcome backUp(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   StepOutcome remove(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  // Restores `layout` from a snapshot's files, opening them first when sealed.
+  Result<bool> restoreFrom(const Resource& instance, const Resource& snapshot, const EngineLayout& layout,
+                           std::optional<SystemTime> until, const std::filesystem::path& walArchive);
   StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);
 
   InstanceEngine& engine_;
   const SecretBox& secrets_;
   RdsPaths paths_;
   PortAllocator& ports_;
+  kms::KeyManager& keys_;  // opens sealed snapshots for restores
 };
 
 // The name RDS gives an automated snapshot: rds:<instance>-YYYY-MM-DD-HH-MM.

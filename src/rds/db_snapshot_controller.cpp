@@ -1,6 +1,7 @@
 #include "rds/db_snapshot_controller.h"
 
 #include "common/time_format.h"
+#include "kms/tree_envelope.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -45,6 +46,9 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
   fs::path dir = paths_.snapshotDir(snapshot);
   std::error_code ec;
   fs::remove_all(dir, ec);  // what a crashed attempt left
+  fs::path leftover = dir;
+  leftover += ".plain";
+  fs::remove_all(leftover, ec);
   fs::create_directories(dir.parent_path(), ec);
   std::string copyFrom = snapshot.spec.value("CopyFromSnapshotArn", "");
   if (!copyFrom.empty()) {
@@ -73,8 +77,21 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
     if (instance->status == kAvailable || instance->status == kBackingUp) return StepOutcome::retryAfter(milliseconds(500));
     return fail(snapshot, ctx, "the source instance is not running");
   }
-  auto backup = engine_.backup(*layout, dir);
+  bool encrypted = instance->spec.value("StorageEncrypted", false);
+  fs::path plain = dir;
+  plain += ".plain";  // an encrypted instance's backup, before it is sealed
+  fs::remove_all(plain, ec);
+  auto backup = engine_.backup(*layout, encrypted ? plain : dir);
   if (!backup) return fail(snapshot, ctx, backup.error().message);
+  if (encrypted) {
+    // Envelope encryption under the instance's KMS key; the context ties the
+    // data key to the instance the backup came from.
+    auto sealed = kms::sealTree(keys_, {instance->accountId, instance->region},
+                                instance->spec.value("KmsKeyId", "alias/aws/rds"),
+                                {{"aws:rds:dbi-resource-id", instance->spec.value("DbiResourceId", "")}}, plain, dir);
+    fs::remove_all(plain, ec);
+    if (!sealed) return fail(snapshot, ctx, "cannot encrypt the snapshot: " + sealed.error().message);
+  }
   snapshot.state["SnapshotCreateTime"] = toEpochSeconds(backup->startTime);
   snapshot.state["Bytes"] = backup->bytes;
   snapshot.state["PercentProgress"] = 100;

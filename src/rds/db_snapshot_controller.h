@@ -3,6 +3,7 @@
 // source instance, or a copy of another snapshot) -> available; deleting ->
 // deleted. A backup cut off by a crash is thrown away and taken again.
 #include "common/secret_box.h"
+#include "kms/key_manager.h"
 #include "rds/instance_engine.h"
 #include "rds/rds_layout.h"
 #include "reconcile/controller.h"
@@ -11,8 +12,8 @@ namespace kura::rds {
 
 class DbSnapshotController final : public Controller {
  public:
-  DbSnapshotController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths)
-      : engine_(engine), secrets_(secrets), paths_(std::move(paths)) {}
+  DbSnapshotController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths, kms::KeyManager& keys)
+      : engine_(engine), secrets_(secrets), paths_(std::move(paths)), keys_(keys) {}
   std::string kind() const override;
   StepOutcome step(Resource& snapshot, ReconcileContext& ctx) override;
 
@@ -23,6 +24,7 @@ class DbSnapshotController final : public Controller {
   InstanceEngine& engine_;
   const SecretBox& secrets_;
   RdsPaths paths_;
+  kms::KeyManager& keys_;  // seals the snapshots of encrypted instances
 };
 
 }  // namespace kura::rds

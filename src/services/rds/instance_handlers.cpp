@@ -135,6 +135,16 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (in.value("MultiAZ", false)) {
     return combination("Kura does not run Multi-AZ instances yet.");
   }
+  bool encrypted = in.value("StorageEncrypted", false);
+  if (in.contains("KmsKeyId") && !encrypted) {
+    return combination("KmsKeyId is given, but StorageEncrypted is not true.");
+  }
+  std::string kmsKeyArn;
+  if (encrypted) {
+    auto key = usableKmsKey(c, in.value("KmsKeyId", "alias/aws/rds"));
+    if (!key) return key.error();
+    kmsKeyArn = *key;
+  }
   int64_t retention = in.value("BackupRetentionPeriod", 1);
   if (auto error = checkRetention(retention)) return *error;
   std::string backupWindow = in.value("PreferredBackupWindow", "17:00-17:30");
@@ -172,7 +182,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
                {"DBParameterGroupName", in.value("DBParameterGroupName", "default.postgres" + major)},
                {"DBName", in.value("DBName", "")}};
   if (spec["DBName"] == "") spec.erase("DBName");
-  if (in.contains("KmsKeyId")) spec["KmsKeyId"] = in["KmsKeyId"];
+  if (encrypted) spec["KmsKeyId"] = kmsKeyArn;
   if (in.contains("Port")) spec["Port"] = in["Port"];
   if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
   if (in.contains("MaxAllocatedStorage")) spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
@@ -194,6 +204,19 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   }
   reconciler_.wake();
   return Json{{"DBInstance", instanceJson(*created)}};
+}
+
+Result<std::string> RdsApi::usableKmsKey(const RequestContext& c, const std::string& keyRef) {
+  if (config_.keys == nullptr) return combination("KMS is not available on this Kura server.");
+  auto key = config_.keys->usableKey({c.accountId, c.region}, keyRef);
+  if (!key) {
+    if (key.error().code == "NotFoundException") {
+      return ApiError::sender("KMSKeyNotAccessibleFault", "The specified KMS key [" + keyRef + "] does not exist.");
+    }
+    return ApiError::sender("KMSKeyNotAccessibleFault", "The KMS key " + keyRef + " is not accessible: " +
+                                                            key.error().message);
+  }
+  return key->arn();
 }
 
 Result<Resource> RdsApi::changeMasterPassword(Resource instance, const std::string& password) {

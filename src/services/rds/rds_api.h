@@ -8,6 +8,7 @@
 #include "common/secret_box.h"
 #include "reconcile/reconciler.h"
 #include "services/core/handler_table.h"
+#include "kms/key_manager.h"
 #include "services/core/managed_secrets.h"
 #include "services/rds/port_allocator.h"
 
@@ -17,6 +18,7 @@ struct RdsConfig {
   std::string endpointAddress = "127.0.0.1";  // what Endpoint.Address says
   int installedPostgresMajor = 0;             // 0: none installed
   ManagedSecrets* managedSecrets = nullptr;   // Secrets Manager, for ManageMasterUserPassword
+  kms::KeyManager* keys = nullptr;            // KMS, for StorageEncrypted
 };
 
 class RdsApi {
@@ -55,6 +57,8 @@ class RdsApi {
   Result<Resource> recordSnapshot(const RequestContext& c, const Resource& instance, const std::string& identifier,
                                   const std::string& type, const std::vector<Tag>& tags);
   Json instanceJson(const Resource& instance);
+  // The ARN of a usable KMS key for an encrypted resource, or RDS's fault.
+  Result<std::string> usableKmsKey(const RequestContext& c, const std::string& keyRef);
   // A new master password for an instance: sealed in its spec, applied to
   // the engine by the controller (status modifying until then).
   Result<Resource> changeMasterPassword(Resource instance, const std::string& password);

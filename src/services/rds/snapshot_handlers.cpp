@@ -245,6 +245,11 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
     return ApiError::sender("InvalidDBSnapshotState", "Snapshot " + snapshot->name + " is not available.");
   }
   if (in.value("MultiAZ", false)) return ApiError::sender("InvalidParameterCombination", "Kura does not run Multi-AZ instances yet.");
+  if (snapshot->spec.value("Encrypted", false)) {
+    // The snapshot's key must open it: a disabled or deleted key fails the restore now.
+    auto key = usableKmsKey(c, snapshot->spec.value("KmsKeyId", "alias/aws/rds"));
+    if (!key) return key.error();
+  }
   Json spec = restoredSpec(identifier, snapshot->spec, in);
   spec["RestoreSource"] = {{"SnapshotArn", snapshot->arn}};
   auto created = recordNewInstance(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
@@ -260,6 +265,10 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
   if (sourceId.empty()) return invalid("The parameter SourceDBInstanceIdentifier must be provided.");
   auto source = findInstance(c, sourceId);
   if (!source) return source.error();
+  if (source->spec.value("StorageEncrypted", false)) {
+    auto key = usableKmsKey(c, source->spec.value("KmsKeyId", "alias/aws/rds"));
+    if (!key) return key.error();
+  }
   bool useLatest = in.value("UseLatestRestorableTime", false);
   if (useLatest && in.contains("RestoreTime")) {
     return ApiError::sender("InvalidParameterCombination", "Cannot specify both RestoreTime and UseLatestRestorableTime.");

@@ -1,0 +1,27 @@
+#pragma once
+// Envelope encryption of a directory of backup files (RDS snapshots,
+// DynamoDB backups): one data key from KMS per tree, kept only encrypted in
+// <tree>/kura-envelope.json with its encryption context; every file sealed
+// in 1 MiB chunks under AES-256-GCM. Each chunk's additional data names the
+// file, the chunk's index and whether it is the last, so chunks cannot be
+// moved, reordered, or cut off without the open failing.
+#include <filesystem>
+
+#include "common/api_error.h"
+#include "kms/key_manager.h"
+
+namespace kura::kms {
+
+// Seals every file below `source` into `target` (created, must not exist).
+Result<bool> sealTree(KeyManager& keys, const Place& place, const std::string& keyRef,
+                      const EncryptionContext& context, const std::filesystem::path& source,
+                      const std::filesystem::path& target);
+// Opens a sealed tree into `target` (created, must not exist). A key that is
+// disabled, pending deletion or deleted answers KMS's error.
+Result<bool> openTree(KeyManager& keys, const Place& place, const std::filesystem::path& source,
+                      const std::filesystem::path& target);
+bool isSealedTree(const std::filesystem::path& dir);
+// The ARN of the key a sealed tree is under, or empty.
+std::string sealedTreeKeyArn(const std::filesystem::path& dir);
+
+}  // namespace kura::kms
