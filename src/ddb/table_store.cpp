@@ -1,7 +1,6 @@
 #include "ddb/table_store.h"
 
 #include <rocksdb/db.h>
-#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <fmt/format.h>
@@ -205,17 +204,42 @@ uint64_t TableStore::countItems(const std::string& tableId, uint64_t& bytes) {
   return count;
 }
 
-Result<bool> TableStore::checkpoint(const std::filesystem::path& dir) {
-  rocksdb::Checkpoint* raw = nullptr;
-  auto status = rocksdb::Checkpoint::Create(db_.get(), &raw);
-  if (!status.ok()) return storageError(status);
-  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+Result<uint64_t> TableStore::exportTable(const std::filesystem::path& dir, const std::string& tableId) {
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir.parent_path(), ec);
-  status = checkpoint->CreateCheckpoint(dir.string());
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.error_if_exists = true;
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(options, dir.string(), &raw);
   if (!status.ok()) return storageError(status);
-  return true;
+  std::unique_ptr<rocksdb::DB> out(raw);
+  // One consistent view of the table, however writes go on meanwhile.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  std::string prefix = itemPrefix(tableId);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));
+  rocksdb::WriteBatch batch;
+  uint64_t count = 0;
+  rocksdb::Status written;
+  for (it->Seek(prefix); written.ok() && it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    batch.Put(it->key(), it->value());
+    ++count;
+    if (batch.Count() >= 1000) {
+      written = out->Write(rocksdb::WriteOptions(), &batch);
+      batch.Clear();
+    }
+  }
+  it.reset();
+  db_->ReleaseSnapshot(snapshot);
+  if (!written.ok()) return storageError(written);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (auto s = out->Write(sync, &batch); !s.ok()) return storageError(s);
+  if (auto s = out->Flush(rocksdb::FlushOptions()); !s.ok()) return storageError(s);
+  return count;
 }
 
 Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir, const std::string& sourceTableId,

@@ -64,8 +64,9 @@ class TableStore {
                  const std::function<bool(const std::string& key, Json item)>& visit);
   uint64_t countItems(const std::string& tableId, uint64_t& bytes);
 
-  // Backups: a RocksDB checkpoint (hard links, no copy of every item).
-  Result<bool> checkpoint(const std::filesystem::path& dir);
+  // Backups: one table's items, as of one moment, in a new RocksDB at `dir`
+  // (a backup then holds that table alone, and can be sealed on its own).
+  Result<uint64_t> exportTable(const std::filesystem::path& dir, const std::string& tableId);
   Result<uint64_t> copyFromCheckpoint(const std::filesystem::path& dir, const std::string& sourceTableId,
                                       const std::string& targetTableId);
   void putMeta(const std::string& key, const Json& value);

@@ -158,6 +158,7 @@ int runServe(const ServerConfig& givenConfig) {
   env.clock = clock;
   env.catalog = catalog.get();
   env.reconciler = &reconciler;
+  env.keys = &keyManager;
 
   auto trail = TrailWriter::open({config.dataDir / "trail", std::chrono::seconds(config.trailDigestSeconds)}, clock);
   if (!trail) {

@@ -7,6 +7,9 @@ namespace kura {
 
 class Catalog;
 class Reconciler;
+namespace kms {
+class KeyManager;
+}
 
 // What the server hands every service when it registers its handlers.
 struct ServiceEnv {
@@ -14,6 +17,7 @@ struct ServiceEnv {
   ClockPtr clock;
   Catalog* catalog = nullptr;        // durable control-plane state
   Reconciler* reconciler = nullptr;  // drives resources to their goal
+  kms::KeyManager* keys = nullptr;   // KMS, for services that encrypt under a customer's key
 };
 
 }  // namespace kura

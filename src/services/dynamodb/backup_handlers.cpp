@@ -2,6 +2,7 @@
 
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "kms/tree_envelope.h"
 #include "services/dynamodb/dynamodb_api.h"
 
 namespace kura::ddb {
@@ -59,9 +60,25 @@ Result<Json> DynamoDbApi::createBackup(const RequestContext& c, const Json& in) 
   std::string arn = (*table)["TableArn"].get<std::string>() + "/backup/" + std::to_string(millis) + "-" +
                     toHex(randomBytes(4));
   std::string id = toHex(randomBytes(8));
-  // A consistent point-in-time copy of the store: hard links to its files.
-  auto made = store_.checkpoint(backupDir_ / id);
+  // A consistent copy of the table's items; for a table encrypted under KMS,
+  // sealed under its key.
+  std::string kmsKey = table->contains("SSEDescription") ? (*table)["SSEDescription"].value("KMSMasterKeyArn", "") : "";
+  std::filesystem::path plain = backupDir_ / (id + ".plain");
+  auto made = store_.exportTable(kmsKey.empty() ? backupDir_ / id : plain, (*table)["_id"]);
   if (!made) return made.error();
+  if (!kmsKey.empty()) {
+    auto sealed = kms::sealTree(*keys_, {c.accountId, c.region}, kmsKey,
+                                {{"aws:dynamodb:tableName", (*table)["TableName"].get<std::string>()},
+                                 {"aws:dynamodb:subscriberId", c.accountId}},
+                                plain, backupDir_ / id);
+    std::error_code ec;
+    std::filesystem::remove_all(plain, ec);
+    if (!sealed) {
+      std::filesystem::remove_all(backupDir_ / id, ec);
+      return ApiError::sender("ValidationException", "The table's KMS key cannot seal the backup: " +
+                                                         sealed.error().message);
+    }
+  }
   uint64_t bytes = 0;
   uint64_t count = store_.countItems((*table)["_id"], bytes);
   Json backup = {{"BackupArn", arn}, {"BackupName", in["BackupName"]}, {"CheckpointId", id},
@@ -122,6 +139,26 @@ Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const 
   if (in.contains("GlobalSecondaryIndexOverride") || in.contains("LocalSecondaryIndexOverride")) {
     return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
   }
+  // A sealed backup is opened first: an inaccessible key fails the restore
+  // before any table is made.
+  std::filesystem::path files = backupDir_ / (*backup)["CheckpointId"].get<std::string>();
+  std::filesystem::path opened = backupDir_ / ((*backup)["CheckpointId"].get<std::string>() + ".opened-" + toHex(randomBytes(4)));
+  struct RemoveOnExit {
+    std::filesystem::path path;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } cleanup{opened};
+  if (kms::isSealedTree(files)) {
+    if (keys_ == nullptr) return ApiError::sender("ValidationException", "KMS is not available on this Kura server.");
+    auto open = kms::openTree(*keys_, {c.accountId, c.region}, files, opened);
+    if (!open) {
+      return ApiError::sender("ValidationException",
+                              "The KMS key of the backup is not accessible: " + open.error().message);
+    }
+    files = opened;
+  }
   const Json& source = (*backup)["SourceTable"];
   Json request = {{"TableName", target},
                   {"KeySchema", source["KeySchema"]},
@@ -133,12 +170,17 @@ Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const 
                  Json{{"ReadCapacityUnits", source["ProvisionedThroughput"]["ReadCapacityUnits"]},
                       {"WriteCapacityUnits", source["ProvisionedThroughput"]["WriteCapacityUnits"]}});
   }
+  if (in.contains("SSESpecificationOverride")) {
+    request["SSESpecification"] = in["SSESpecificationOverride"];
+  } else if (source.contains("SSEDescription")) {
+    request["SSESpecification"] = {{"Enabled", true}, {"SSEType", "KMS"},
+                                   {"KMSMasterKeyId", source["SSEDescription"]["KMSMasterKeyArn"]}};
+  }
   auto created = createTable(c, request);
   if (!created) return created.error();
   auto table = requireTable(c, target);
   if (!table) return table.error();
-  auto copied = store_.copyFromCheckpoint(backupDir_ / (*backup)["CheckpointId"].get<std::string>(),
-                                          source["_id"], (*table)["_id"]);
+  auto copied = store_.copyFromCheckpoint(files, source["_id"], (*table)["_id"]);
   if (!copied) {
     store_.deleteTable({c.accountId, c.region, target});
     return copied.error();

@@ -6,8 +6,8 @@
 
 namespace kura::ddb {
 
-DynamoDbApi::DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock)
-    : store_(store), backupDir_(std::move(backupDir)), clock_(std::move(clock)) {}
+DynamoDbApi::DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock, kms::KeyManager* keys)
+    : store_(store), backupDir_(std::move(backupDir)), keys_(keys), clock_(std::move(clock)) {}
 
 Result<Json> DynamoDbApi::requireTable(const RequestContext& c, const std::string& name) {
   auto table = store_.table({c.accountId, c.region, name});

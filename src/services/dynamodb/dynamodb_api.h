@@ -6,13 +6,14 @@
 #include "common/clock.h"
 #include "ddb/expression.h"
 #include "ddb/table_store.h"
+#include "kms/key_manager.h"
 #include "services/core/handler_table.h"
 
 namespace kura::ddb {
 
 class DynamoDbApi {
  public:
-  DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock);
+  DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock, kms::KeyManager* keys);
   void registerHandlers(HandlerTable& table);
 
   // Tables (table_handlers.cpp)
@@ -55,6 +56,7 @@ class DynamoDbApi {
  private:
   TableStore& store_;
   std::filesystem::path backupDir_;
+  kms::KeyManager* keys_;  // seals the backups of tables encrypted under KMS
   ClockPtr clock_;
 };
 

@@ -10,7 +10,7 @@ namespace {
 class DynamoDbService final : public ServiceModule {
  public:
   DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env)
-      : store_(std::move(store)), api_(*store_, env.dataDir / "dynamodb-backups", env.clock) {
+      : store_(std::move(store)), api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys) {
     api_.registerHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }

@@ -75,8 +75,12 @@ Result<Json> DynamoDbApi::createTable(const RequestContext& c, const Json& in) {
   }
   description["ProvisionedThroughput"] = throughput;
   if (in.contains("SSESpecification") && in["SSESpecification"].value("Enabled", false)) {
-    description["SSEDescription"] = {{"Status", "ENABLED"}, {"SSEType", "KMS"},
-                                     {"KMSMasterKeyArn", in["SSESpecification"].value("KMSMasterKeyId", "alias/aws/dynamodb")}};
+    // Backups of the table are sealed under this key (backup_handlers.cpp).
+    std::string keyRef = in["SSESpecification"].value("KMSMasterKeyId", "alias/aws/dynamodb");
+    if (keys_ == nullptr) return invalid("KMS is not available on this Kura server.");
+    auto key = keys_->usableKey({c.accountId, c.region}, keyRef);
+    if (!key) return invalid("KMSMasterKeyId " + keyRef + " is not usable: " + key.error().message);
+    description["SSEDescription"] = {{"Status", "ENABLED"}, {"SSEType", "KMS"}, {"KMSMasterKeyArn", key->arn()}};
   }
   Json tags = Json::array();
   for (const auto& tag : in.value("Tags", Json::array())) tags.push_back(tag);
