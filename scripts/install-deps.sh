@@ -25,3 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# pgaudit for the installed PostgreSQL major (RDS audit logs).
+major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+if [ -n "$major" ] && ! dpkg-query -W -f='${Status}' "postgresql-$major-pgaudit" 2>/dev/null | grep -q "install ok installed"; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "postgresql-$major-pgaudit" ||
+    { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "postgresql-$major-pgaudit"; }
+fi

@@ -28,6 +28,7 @@
 #include "rds/db_instance_controller.h"
 #include "rds/db_snapshot_controller.h"
 #include "rds/postgres_engine.h"
+#include "rds/log_shipper.h"
 #include "rds/rds_supervisor.h"
 #include "reconcile/reconciler.h"
 #include "reconcile/sleeper_controller.h"
@@ -136,6 +137,19 @@ int runServe(const ServerConfig& givenConfig) {
   if (config.enableTestControllers) reconciler.add(std::make_unique<SleeperController>());
   PortAllocator ports(*catalog, config.enginePortFirst, config.enginePortLast);
 
+  // CloudWatch Logs: its API, and where RDS ships engine logs.
+  LogStore logStore(config.dataDir);
+  rds::LogShipper logShipper([&logStore](const Resource& instance, const std::string& group, const std::string& stream,
+                                         const std::vector<rds::ShippedEntry>& entries) {
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    std::vector<LogEvent> events;
+    events.reserve(entries.size());
+    for (const auto& entry : entries) events.push_back({0, stream, entry.timestampMs, now, entry.message});
+    return logStore.append(instance.accountId, instance.region, group, stream, events, now, /*createMissing=*/true).ok();
+  });
+
   // RDS on the installed PostgreSQL, run as the unprivileged `postgres`
   // user when Kura runs as root.
   int postgresMajor = installedPostgresMajor();
@@ -147,7 +161,8 @@ int runServe(const ServerConfig& givenConfig) {
     postgres = std::make_unique<rds::PostgresEngine>(postgresMajor, *postgresUser, config.dataDir);
     reconciler.add(std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager));
     reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager));
-    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock);
+    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
+                                                         &logShipper);
   } else {
     spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
     postgresMajor = 0;
@@ -170,7 +185,6 @@ int runServe(const ServerConfig& givenConfig) {
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env));
   modules.push_back(makeCloudTrailService(env));
-  LogStore logStore(config.dataDir);
   modules.push_back(makeLogsService(env, logStore));
   modules.push_back(makeKmsService(keyManager));
   secrets::SecretStore secretStore(config.dataDir);
@@ -182,6 +196,7 @@ int runServe(const ServerConfig& givenConfig) {
   rdsConfig.installedPostgresMajor = postgresMajor;
   rdsConfig.managedSecrets = managedSecrets;
   rdsConfig.keys = &keyManager;
+  rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.instanceDir(instance)); };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));
   try {

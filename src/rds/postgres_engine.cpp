@@ -1,5 +1,7 @@
 #include "rds/postgres_engine.h"
 
+#include "rds/log_shipper.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +86,8 @@ std::string PostgresEngine::tool(const char* name) const {
   return fmt::format("/usr/lib/postgresql/{}/bin/{}", major_, name);
 }
 
+std::string PostgresEngine::libDir() const { return fmt::format("/usr/lib/postgresql/{}/lib", major_); }
+
 ProcessResult PostgresEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
                                   std::chrono::seconds timeout) const {
   return runProcess(argv, user_, stdinText, timeout);
@@ -127,10 +131,22 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "archive_command = 'test ! -f {}/%f && cp %p {}/%f.part && mv {}/%f.part {}/%f'\n"
       "archive_timeout = 1\n"
       "max_wal_senders = 5\n"
-      "logging_collector = off\n"
+      // The server log as RDS names its files (DescribeDBLogFiles reads them,
+      // the supervisor ships them to CloudWatch Logs).
+      "logging_collector = on\n"
+      "log_directory = '{}'\n"
+      "log_filename = 'postgresql.log.%Y-%m-%d-%H'\n"
+      "log_rotation_age = 60\n"
+      "log_rotation_size = 0\n"
+      "log_line_prefix = '%t:%r:%u@%d:[%p]:'\n"
       "log_timezone = 'UTC'\n"
-      "timezone = 'UTC'\n",
-      layout.port, socketDir(layout).string(), archive, archive, archive, archive);
+      "timezone = 'UTC'\n"
+      "{}",
+      layout.port, socketDir(layout).string(), archive, archive, archive, archive,
+      postgresLogDir(layout.dir).string(),
+      // pgaudit, when installed, is loaded as RDS loads it: auditing itself
+      // is off until pgaudit.log is set (ALTER ROLE/DATABASE ... SET pgaudit.log).
+      fs::exists(fs::path(libDir()) / "pgaudit.so") ? "shared_preload_libraries = 'pgaudit'\n" : "");
   fs::path file = pgdata(layout) / "kura.conf";
   {
     std::ofstream out(file, std::ios::trunc);

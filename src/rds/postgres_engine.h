@@ -39,6 +39,7 @@ class PostgresEngine final : public InstanceEngine {
 
  private:
   std::string tool(const char* name) const;
+  std::string libDir() const;  // the installed major's extension libraries
   ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
                     std::chrono::seconds timeout = std::chrono::seconds(120)) const;
   Result<bool> prepareDir(const std::filesystem::path& dir) const;

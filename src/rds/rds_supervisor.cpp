@@ -36,9 +36,9 @@ bool insideWindow(const std::string& window, SystemTime now) {
 }  // namespace
 
 RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine,
-                             const SecretBox& secrets, RdsPaths paths, ClockPtr clock)
+                             const SecretBox& secrets, RdsPaths paths, ClockPtr clock, LogShipper* shipper)
     : catalog_(catalog), reconciler_(reconciler), engine_(engine), secrets_(secrets), paths_(std::move(paths)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)), shipper_(shipper) {}
 
 RdsSupervisor::~RdsSupervisor() { stop(); }
 
@@ -115,6 +115,12 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
 }
 
 void RdsSupervisor::watch(Resource instance) {
+  if (shipper_ != nullptr && instance.status != kCreating) {
+    auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());
+    if (std::find(exports.begin(), exports.end(), "postgresql") != exports.end()) {
+      shipper_->ship(instance, paths_.instanceDir(instance));
+    }
+  }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;

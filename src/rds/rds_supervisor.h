@@ -5,7 +5,9 @@
 //  - LatestRestorableTime follows the WAL archive;
 //  - the daily automated backup is started inside PreferredBackupWindow
 //    (status backing-up: the instance controller takes it);
-//  - automated snapshots older than BackupRetentionPeriod days are deleted.
+//  - automated snapshots older than BackupRetentionPeriod days are deleted;
+//  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
+//    that export the postgresql log.
 // At shutdown it stops the engines it runs.
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
+#include "rds/log_shipper.h"
 #include "rds/rds_layout.h"
 #include "reconcile/reconciler.h"
 
@@ -22,7 +25,7 @@ namespace kura::rds {
 class RdsSupervisor {
  public:
   RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine, const SecretBox& secrets,
-                RdsPaths paths, ClockPtr clock);
+                RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr);
   ~RdsSupervisor();
   void start();
   // Stops watching and stops every engine.
@@ -41,6 +44,7 @@ class RdsSupervisor {
   const SecretBox& secrets_;
   RdsPaths paths_;
   ClockPtr clock_;
+  LogShipper* shipper_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -2,6 +2,8 @@
 // The RDS API's handlers. Each validates, records the desired state in one
 // catalog transaction, wakes the reconciler and answers at once with the
 // transitional status, as RDS does; the controllers in src/rds/ do the work.
+#include <filesystem>
+#include <functional>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -19,6 +21,8 @@ struct RdsConfig {
   int installedPostgresMajor = 0;             // 0: none installed
   ManagedSecrets* managedSecrets = nullptr;   // Secrets Manager, for ManageMasterUserPassword
   kms::KeyManager* keys = nullptr;            // KMS, for StorageEncrypted
+  // Where an instance's engine writes its log files (DescribeDBLogFiles).
+  std::function<std::filesystem::path(const Resource&)> logDirOf;
 };
 
 class RdsApi {
@@ -47,6 +51,9 @@ class RdsApi {
   Result<Json> removeTags(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
   Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+  // Engine log files (log_file_handlers.cpp)
+  Result<Json> describeLogFiles(const RequestContext& c, const Json& in);
+  Result<Json> downloadLogFilePortion(const RequestContext& c, const Json& in);
 
  private:
   Result<Resource> findInstance(const RequestContext& c, const std::string& identifier);

@@ -147,6 +147,8 @@ void RdsApi::registerHandlers(HandlerTable& table) {
     table.add(name, [this, method](const RequestContext& c, const Json& in) { return (this->*method)(c, in); });
   };
   bind("CreateDBInstance", &RdsApi::createInstance);
+  bind("DescribeDBLogFiles", &RdsApi::describeLogFiles);
+  bind("DownloadDBLogFilePortion", &RdsApi::downloadLogFilePortion);
   bind("DescribeDBInstances", &RdsApi::describeInstances);
   bind("ModifyDBInstance", &RdsApi::modifyInstance);
   bind("DeleteDBInstance", &RdsApi::deleteInstance);

@@ -1,0 +1,127 @@
+// DescribeDBLogFiles and DownloadDBLogFilePortion over the files the
+// instance's PostgreSQL writes (log_directory), named as RDS names them:
+// "error/postgresql.log.YYYY-MM-DD-HH".
+#include <algorithm>
+#include <fstream>
+
+#include "services/rds/rds_api.h"
+
+namespace kura::rds {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kFolder = "error/";
+constexpr size_t kMaxPortionBytes = 1 << 20;
+constexpr int64_t kDefaultLines = 10000;
+
+struct LogFile {
+  std::string name;  // as RDS shows it
+  fs::path path;
+  int64_t lastWrittenMs = 0;
+  int64_t size = 0;
+};
+
+std::vector<LogFile> listLogFiles(const fs::path& dir) {
+  std::vector<LogFile> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec)) continue;
+    auto written = std::chrono::file_clock::to_sys(entry.last_write_time(ec));
+    files.push_back({kFolder + entry.path().filename().string(), entry.path(),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(written.time_since_epoch()).count(),
+                     static_cast<int64_t>(entry.file_size(ec))});
+  }
+  std::sort(files.begin(), files.end(), [](const LogFile& a, const LogFile& b) { return a.name < b.name; });
+  return files;
+}
+
+std::string readRange(const fs::path& file, uint64_t from, uint64_t to) {
+  std::ifstream in(file, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string text(static_cast<size_t>(to - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+}  // namespace
+
+Result<Json> RdsApi::describeLogFiles(const RequestContext& c, const Json& in) {
+  auto instance = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!instance) return instance.error();
+  std::vector<LogFile> files = config_.logDirOf ? listLogFiles(config_.logDirOf(*instance)) : std::vector<LogFile>{};
+  std::string contains = in.value("FilenameContains", "");
+  int64_t writtenSince = in.value("FileLastWritten", int64_t{0});
+  int64_t largerThan = in.value("FileSize", int64_t{0});
+  std::erase_if(files, [&](const LogFile& f) {
+    return f.name.find(contains) == std::string::npos || f.lastWrittenMs < writtenSince || f.size < largerThan;
+  });
+  size_t limit = static_cast<size_t>(in.value("MaxRecords", 100));
+  std::string after = in.value("Marker", "");
+  Json out = {{"DescribeDBLogFiles", Json::array()}};
+  for (const LogFile& f : files) {
+    if (!after.empty() && f.name <= after) continue;
+    if (out["DescribeDBLogFiles"].size() == limit) {
+      out["Marker"] = out["DescribeDBLogFiles"].back()["LogFileName"];
+      break;
+    }
+    out["DescribeDBLogFiles"].push_back({{"LogFileName", f.name}, {"LastWritten", f.lastWrittenMs}, {"Size", f.size}});
+  }
+  return out;
+}
+
+Result<Json> RdsApi::downloadLogFilePortion(const RequestContext& c, const Json& in) {
+  auto instance = findInstance(c, in["DBInstanceIdentifier"]);
+  if (!instance) return instance.error();
+  std::string wanted = in["LogFileName"];
+  std::optional<LogFile> file;
+  if (config_.logDirOf) {
+    for (LogFile& f : listLogFiles(config_.logDirOf(*instance))) {
+      if (f.name == wanted) file = std::move(f);
+    }
+  }
+  if (!file) {
+    return ApiError::sender("DBLogFileNotFoundFault", "DBLog File: " + wanted + ", is not found on the DB instance",
+                            404);
+  }
+  uint64_t size = static_cast<uint64_t>(file->size);
+  int64_t lines = in.value("NumberOfLines", kDefaultLines);
+  if (lines <= 0) return ApiError::sender("InvalidParameterValue", "NumberOfLines must be positive.");
+  uint64_t from = 0, to = size;
+  if (in.contains("Marker")) {
+    // Forward from the marker (a byte offset; "0" is the file's start).
+    try {
+      from = std::min<uint64_t>(std::stoull(in["Marker"].get<std::string>()), size);
+    } catch (const std::exception&) {
+      return ApiError::sender("InvalidParameterValue", "The marker is not valid.");
+    }
+    std::string text = readRange(file->path, from, std::min<uint64_t>(size, from + kMaxPortionBytes));
+    size_t end = 0;
+    for (int64_t n = 0; n < lines && end < text.size(); ++n) {
+      size_t newline = text.find('\n', end);
+      end = newline == std::string::npos ? text.size() : newline + 1;
+    }
+    to = from + end;
+  } else {
+    // The newest lines: back from the end of the file.
+    uint64_t start = size > kMaxPortionBytes ? size - kMaxPortionBytes : 0;
+    std::string text = readRange(file->path, start, size);
+    size_t searchEnd = text.size();
+    if (searchEnd > 0 && text[searchEnd - 1] == '\n') --searchEnd;  // the last line's own end
+    size_t begin = start > 0 ? text.find('\n') + 1 : 0;  // never a cut line
+    int64_t found = 0;
+    for (size_t i = searchEnd; i > begin; --i) {
+      if (text[i - 1] == '\n' && ++found == lines) {
+        begin = i;
+        break;
+      }
+    }
+    from = start + begin;
+  }
+  return Json{{"LogFileData", readRange(file->path, from, to)},
+              {"Marker", std::to_string(to)},
+              {"AdditionalDataPending", to < size}};
+}
+
+}  // namespace kura::rds
