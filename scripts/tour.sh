@@ -56,6 +56,13 @@ psql -X "host=$host port=$port user=admin dbname=postgres" -c "SELECT * FROM ord
 step "ElastiCache: the cache clusters Kura runs"
 aws elasticache describe-cache-clusters
 
+step "Security (runbook 1.4): a KMS key, and the password kept in Secrets Manager under it"
+key_id=$(aws kms create-key --description "$db backups" --query KeyMetadata.KeyId --output text)
+aws kms create-alias --alias-name "alias/$db" --target-key-id "$key_id"
+aws secretsmanager create-secret --name "$db/master" --kms-key-id "alias/$db" \
+  --secret-string '{"username":"admin","password":"S3cret-pass"}' --query ARN --output text
+aws secretsmanager get-secret-value --secret-id "$db/master" --query SecretString --output text
+
 step "Audit (runbook 1.4/2.3): every call is in the trail"
 aws cloudtrail lookup-events --max-results 3 --query 'Events[].[EventTime,EventSource,EventName]' --output text
 "${KURA_BIN:-./build/src/main/kura}" trail verify --data-dir kura-data || true
