@@ -196,6 +196,12 @@ int runServe(const ServerConfig& givenConfig) {
   rdsConfig.installedPostgresMajor = postgresMajor;
   rdsConfig.managedSecrets = managedSecrets;
   rdsConfig.keys = &keyManager;
+  if (postgres) {
+    rdsConfig.engineParameters = postgres->describeParameters();
+    rdsConfig.checkParameters = [&postgres](const std::map<std::string, std::string>& values) {
+      return postgres->checkParameters(values);
+    };
+  }
   rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.instanceDir(instance)); };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));

@@ -61,7 +61,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
   if (status == kRebooting) {
     if (auto stopped = engine_.stop(*layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
-    instance.state["ParameterApplyStatus"] = "in-sync";
+    noteStarted(instance);
     instance.status = kAvailable;
     ctx.emitEvent("DB instance restarted", {"availability"});
     return StepOutcome::done();
@@ -87,6 +87,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
   }
   if (status == kStarting) {
     if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+    noteStarted(instance);
     instance.status = kAvailable;
     ctx.emitEvent("DB instance started", {"notification"});
     return StepOutcome::done();
@@ -115,6 +116,18 @@ Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const R
                             "The snapshot's KMS key cannot open it: " + open.error().message);
   }
   return made;
+}
+
+void DbInstanceController::noteStarted(Resource& instance) {
+  // What a start put in effect: static parameters change only at the next one.
+  Json statics = Json::object();
+  const Json parameters = instance.state.value("Parameters", Json::object());
+  for (const auto& [name, parameter] : parameters.items()) {
+    if (parameter.value("static", false)) statics[name] = parameter["value"];
+  }
+  instance.state["StaticParametersAtStart"] = statics;
+  instance.state["StartedParameterGroup"] = instance.state.value("AppliedParameterGroup", "");
+  instance.state["ParameterApplyStatus"] = "in-sync";
 }
 
 StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx) {
@@ -163,6 +176,7 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     return StepOutcome::progress();
   }
   if (auto started = engine_.start(layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+  noteStarted(instance);
   instance.state.erase("Attempts");
   instance.state.erase("LastError");
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {

@@ -27,6 +27,7 @@ class DbInstanceController final : public Controller {
   // Restores `layout` from a snapshot's files, opening them first when sealed.
   Result<bool> restoreFrom(const Resource& instance, const Resource& snapshot, const EngineLayout& layout,
                            std::optional<SystemTime> until, const std::filesystem::path& walArchive);
+  void noteStarted(Resource& instance);
   StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);
 
   InstanceEngine& engine_;

@@ -4,6 +4,7 @@
 // (src/engines/). Every call is idempotent, so that a controller step cut
 // off by a crash can simply be taken again.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,8 @@ struct EngineLayout {
   std::string masterUser;
   std::string masterPassword;
   std::string dbName;
+  // The instance's parameter group values (engine setting -> value).
+  std::map<std::string, std::string> parameters;
 };
 
 struct BackupResult {
@@ -36,6 +39,9 @@ class InstanceEngine {
   virtual Result<bool> stop(const EngineLayout& layout) = 0;
   virtual bool running(const EngineLayout& layout) = 0;
   virtual Result<bool> setMasterPassword(const EngineLayout& layout) = 0;
+  // Writes the settings (layout.parameters included) and has the running
+  // server re-read them: dynamic ones apply at once, static ones at restart.
+  virtual Result<bool> reload(const EngineLayout& layout) = 0;
   // A consistent physical backup into `target` (created), with checksums.
   virtual Result<BackupResult> backup(const EngineLayout& layout, const std::filesystem::path& target) = 0;
   // New database files for `layout` from a backup (checksums verified first),

@@ -121,7 +121,11 @@ Result<bool> PostgresEngine::prepareDir(const fs::path& dir) const {
 
 Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
   std::string archive = layout.walArchive.string();
-  std::string settings = fmt::format(
+  // The parameter group's values first: Kura's own settings below win.
+  // Defaults a group may change (RDS runs in UTC), then the group's values.
+  std::string parameters = "timezone = 'UTC'\n# From the instance's DB parameter group.\n";
+  for (const auto& [name, value] : layout.parameters) parameters += name + " = " + quoteLiteral(value) + "\n";
+  std::string settings = parameters + fmt::format(
       "# Written by Kura for this instance; do not edit.\n"
       "listen_addresses = '127.0.0.1'\n"
       "port = {}\n"
@@ -140,7 +144,6 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "log_rotation_size = 0\n"
       "log_line_prefix = '%t:%r:%u@%d:[%p]:'\n"
       "log_timezone = 'UTC'\n"
-      "timezone = 'UTC'\n"
       "{}",
       layout.port, socketDir(layout).string(), archive, archive, archive, archive,
       postgresLogDir(layout.dir).string(),
@@ -162,6 +165,54 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
     std::ofstream(main, std::ios::app) << "\ninclude_if_exists = 'kura.conf'\n";
   }
   return true;
+}
+
+Result<bool> PostgresEngine::reload(const EngineLayout& layout) {
+  if (auto written = writeSettings(layout); !written) return written;
+  if (!running(layout)) return true;  // read at the next start
+  auto result = run({tool("pg_ctl"), "reload", "-D", pgdata(layout).string(), "-s"}, "", std::chrono::seconds(30));
+  if (!result.ok()) return engineError("PostgreSQL did not reload its settings", result);
+  return true;
+}
+
+std::vector<EngineParameter> PostgresEngine::describeParameters() const {
+  auto result = run({tool("postgres"), "--describe-config"}, "", std::chrono::seconds(30));
+  if (!result.ok()) return {};
+  return parseDescribeConfig(result.output);
+}
+
+Result<bool> PostgresEngine::checkParameters(const std::map<std::string, std::string>& values) const {
+  // A scratch directory holding nothing but the configuration: `postgres -C`
+  // parses and checks every value in it, as a start would.
+  fs::path scratch = dataDir_ / "rds" / "parameter-check" / toHex(randomBytes(6));
+  if (auto made = prepareDir(scratch.parent_path()); !made) return made;
+  if (auto made = prepareDir(scratch); !made) return made;
+  std::string text;
+  for (const auto& [name, value] : values) text += name + " = " + quoteLiteral(value) + "\n";
+  fs::path conf = scratch / "postgresql.conf";
+  std::ofstream(conf, std::ios::trunc) << text;
+  if (user_.drop) ::chown(conf.c_str(), user_.uid, user_.gid);
+  auto result = run({tool("postgres"), "-D", scratch.string(), "-C", "port"}, "", std::chrono::seconds(30));
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  if (result.ok()) return true;
+  // The server's own words, without its time stamps: "invalid value for
+  // parameter "log_statement": "bogus" HINT: Available values: none, ddl, mod, all."
+  std::string message;
+  size_t start = 0;
+  while (start < result.output.size()) {
+    size_t end = result.output.find('\n', start);
+    if (end == std::string::npos) end = result.output.size();
+    std::string line = result.output.substr(start, end - start);
+    start = end + 1;
+    for (const char* level : {"LOG:  ", "HINT:  "}) {
+      size_t at = line.find(level);
+      if (at != std::string::npos && line.find("skipping missing") == std::string::npos) {
+        message += (message.empty() ? "" : " ") + line.substr(at + std::string(level).size());
+      }
+    }
+  }
+  return ApiError::sender("InvalidParameterValue", message.empty() ? "PostgreSQL rejects these parameters" : message);
 }
 
 Result<bool> PostgresEngine::create(const EngineLayout& layout) {

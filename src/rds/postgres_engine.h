@@ -15,6 +15,7 @@
 
 #include "rds/engine_process.h"
 #include "rds/instance_engine.h"
+#include "services/rds/engine_parameter.h"
 
 namespace kura::rds {
 
@@ -31,6 +32,11 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> stop(const EngineLayout& layout) override;
   bool running(const EngineLayout& layout) override;
   Result<bool> setMasterPassword(const EngineLayout& layout) override;
+  Result<bool> reload(const EngineLayout& layout) override;
+  // The settings the installed server has (postgres --describe-config).
+  std::vector<EngineParameter> describeParameters() const;
+  // Has the server itself read `values` from a scratch configuration.
+  Result<bool> checkParameters(const std::map<std::string, std::string>& values) const;
   Result<BackupResult> backup(const EngineLayout& layout, const std::filesystem::path& target) override;
   Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
                        std::optional<SystemTime> until, const std::filesystem::path& walArchive) override;

@@ -22,6 +22,13 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   layout.port = instance.state.value("Port", 0);
   layout.masterUser = instance.spec.value("MasterUsername", "postgres");
   layout.dbName = instance.spec.value("DBName", "");
+  // The parameter group values in effect for this instance (the supervisor
+  // copies them from its group): {"name": {"value": ..., "static": ...}}.
+  if (instance.state.contains("Parameters")) {
+    for (const auto& [name, parameter] : instance.state["Parameters"].items()) {
+      layout.parameters[name] = parameter.value("value", "");
+    }
+  }
   auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));
   if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
   layout.masterPassword = *password;

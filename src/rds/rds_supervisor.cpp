@@ -10,6 +10,8 @@
 #include "services/rds/rds_validation.h"
 
 namespace kura::rds {
+using Json = nlohmann::json;
+
 namespace {
 
 constexpr auto kInterval = std::chrono::seconds(1);
@@ -114,6 +116,42 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
   }
 }
 
+bool RdsSupervisor::syncParameters(Resource& instance) {
+  std::string groupName = instance.spec.value("DBParameterGroupName", "");
+  auto group = catalog_.getResource(instance.accountId, instance.region, kParameterGroup, groupName);
+  // The default group is not stored: no values, version 0.
+  Json parameters = group ? group->spec.value("Parameters", Json::object()) : Json::object();
+  int64_t version = group ? group->spec.value("Version", int64_t{0}) : 0;
+  if (instance.state.value("AppliedParameterGroup", "") == groupName &&
+      instance.state.value("AppliedParameterVersion", int64_t{0}) == version) {
+    return true;
+  }
+  Resource updated = instance;
+  updated.state["Parameters"] = parameters;
+  auto layout = layoutOf(updated, paths_, secrets_);
+  if (!layout) return false;
+  auto reloaded = engine_.reload(*layout);
+  if (!reloaded) {
+    spdlog::warn("msg=\"cannot apply the parameter group\" instance={} error=\"{}\"", instance.name,
+                 reloaded.error().message);
+    updated.state["ParameterApplyStatus"] = "failed-to-apply";
+  } else {
+    Json statics = Json::object();
+    for (const auto& [name, parameter] : parameters.items()) {
+      if (parameter.value("static", false)) statics[name] = parameter["value"];
+    }
+    bool restartNeeded = statics != instance.state.value("StaticParametersAtStart", Json::object()) ||
+                         instance.state.value("StartedParameterGroup", groupName) != groupName;
+    updated.state["ParameterApplyStatus"] = restartNeeded ? "pending-reboot" : "in-sync";
+  }
+  updated.state["AppliedParameterGroup"] = groupName;
+  updated.state["AppliedParameterVersion"] = version;
+  auto stored = catalog_.updateResource(updated);
+  if (!stored) return false;  // changed meanwhile: next pass
+  instance = *stored;
+  return true;
+}
+
 void RdsSupervisor::watch(Resource instance) {
   if (shipper_ != nullptr && instance.status != kCreating) {
     auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());
@@ -149,6 +187,7 @@ void RdsSupervisor::watch(Resource instance) {
       }
     }
   }
+  if (!syncParameters(instance)) return;
   if (backupDue(instance, now)) {
     instance.status = kBackingUp;  // the controller takes the backup
     if (catalog_.updateResource(instance)) reconciler_.wake();

@@ -6,6 +6,9 @@
 //  - the daily automated backup is started inside PreferredBackupWindow
 //    (status backing-up: the instance controller takes it);
 //  - automated snapshots older than BackupRetentionPeriod days are deleted;
+//  - a changed DB parameter group reaches its instances: the engine
+//    re-reads its settings (dynamic ones apply), and ParameterApplyStatus
+//    says pending-reboot while a static one waits for the next start;
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
@@ -37,6 +40,8 @@ class RdsSupervisor {
   void watch(Resource instance);
   bool backupDue(const Resource& instance, SystemTime now) const;
   void pruneAutomatedSnapshots(const Resource& instance, SystemTime now);
+  // Returns false when the instance record moved on meanwhile.
+  bool syncParameters(Resource& instance);
 
   Catalog& catalog_;
   Reconciler& reconciler_;

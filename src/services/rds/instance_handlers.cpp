@@ -74,6 +74,10 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
   draft.status = kCreating;
   draft.goal = kAvailable;
   spec["DbiResourceId"] = dbiResourceId();
+  // The instance starts with its parameter group's values.
+  auto group = findParameterGroup(c, spec.value("DBParameterGroupName", defaultParameterGroup()));
+  if (!group) return group.error();
+  spec["DBParameterGroupName"] = group->name;
   return catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kInstance, identifier).ok()) {
       return ApiError::sender("DBInstanceAlreadyExists", "DB instance already exists", 400);
@@ -87,7 +91,12 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
                                        "No free engine port is left in Kura's port range.");
     }
     draft.spec = spec;
-    draft.state = {{"Port", *port}, {"Address", config_.endpointAddress}, {"DbiResourceId", spec["DbiResourceId"]}};
+    draft.state = {{"Port", *port},
+                   {"Address", config_.endpointAddress},
+                   {"DbiResourceId", spec["DbiResourceId"]},
+                   {"Parameters", group->spec.value("Parameters", Json::object())},
+                   {"AppliedParameterGroup", group->name},
+                   {"AppliedParameterVersion", group->spec.value("Version", 0)}};
     auto created = catalog_.createResource(draft);
     if (!created) return created;
     catalog_.addTags(created->arn, tags);
@@ -359,7 +368,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
     spec["EnabledCloudwatchLogsExports"] = exports;
   }
   if (in.contains("DBParameterGroupName")) {
-    spec["DBParameterGroupName"] = in["DBParameterGroupName"];
+    auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+    if (!group) return group.error();
+    spec["DBParameterGroupName"] = group->name;
     instance.state["ParameterApplyStatus"] = "pending-reboot";
   }
   auto updated = catalog_.transact([&]() -> Result<Resource> {

@@ -12,6 +12,7 @@
 #include "services/core/handler_table.h"
 #include "kms/key_manager.h"
 #include "services/core/managed_secrets.h"
+#include "services/rds/engine_parameter.h"
 #include "services/rds/port_allocator.h"
 
 namespace kura::rds {
@@ -23,6 +24,9 @@ struct RdsConfig {
   kms::KeyManager* keys = nullptr;            // KMS, for StorageEncrypted
   // Where an instance's engine writes its log files (DescribeDBLogFiles).
   std::function<std::filesystem::path(const Resource&)> logDirOf;
+  // The installed engine's settings, and its check of a set of values.
+  std::vector<EngineParameter> engineParameters;
+  ParameterChecker checkParameters;
 };
 
 class RdsApi {
@@ -51,6 +55,18 @@ class RdsApi {
   Result<Json> removeTags(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
   Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+  // Parameter groups (parameter_group_handlers.cpp)
+  Result<Json> createParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> describeParameterGroups(const RequestContext& c, const Json& in);
+  Result<Json> modifyParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> resetParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> deleteParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> describeParameters(const RequestContext& c, const Json& in);
+  Result<Json> describeEngineDefaultParameters(const RequestContext& c, const Json& in);
+  // A group by name (the default group of the installed major included):
+  // its record, or DBParameterGroupNotFound.
+  Result<Resource> findParameterGroup(const RequestContext& c, const std::string& name);
+  std::string defaultParameterGroup() const;
   // Engine log files (log_file_handlers.cpp)
   Result<Json> describeLogFiles(const RequestContext& c, const Json& in);
   Result<Json> downloadLogFilePortion(const RequestContext& c, const Json& in);

@@ -5,6 +5,7 @@ namespace kura::rds {
 inline constexpr const char* kService = "rds";
 inline constexpr const char* kInstance = "db-instance";
 inline constexpr const char* kSnapshot = "db-snapshot";
+inline constexpr const char* kParameterGroup = "db-parameter-group";
 
 // Statuses as DescribeDBInstances shows them.
 inline constexpr const char* kAvailable = "available";

@@ -148,6 +148,13 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   };
   bind("CreateDBInstance", &RdsApi::createInstance);
   bind("DescribeDBLogFiles", &RdsApi::describeLogFiles);
+  bind("CreateDBParameterGroup", &RdsApi::createParameterGroup);
+  bind("DescribeDBParameterGroups", &RdsApi::describeParameterGroups);
+  bind("ModifyDBParameterGroup", &RdsApi::modifyParameterGroup);
+  bind("ResetDBParameterGroup", &RdsApi::resetParameterGroup);
+  bind("DeleteDBParameterGroup", &RdsApi::deleteParameterGroup);
+  bind("DescribeDBParameters", &RdsApi::describeParameters);
+  bind("DescribeEngineDefaultParameters", &RdsApi::describeEngineDefaultParameters);
   bind("DownloadDBLogFilePortion", &RdsApi::downloadLogFilePortion);
   bind("DescribeDBInstances", &RdsApi::describeInstances);
   bind("ModifyDBInstance", &RdsApi::modifyInstance);

@@ -1,0 +1,61 @@
+#include "services/rds/engine_parameter.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace kura::rds {
+namespace {
+
+// Settings Kura writes for every instance (postgres_engine.cpp): where the
+// server listens, archives and logs, and what it preloads.
+constexpr std::array<std::string_view, 24> kKuraOwned = {
+    "listen_addresses", "port",           "unix_socket_directories", "unix_socket_group", "unix_socket_permissions",
+    "data_directory",   "hba_file",       "ident_file",              "config_file",       "external_pid_file",
+    "wal_level",        "archive_mode",   "archive_command",         "archive_library",   "restore_command",
+    "logging_collector", "log_directory", "log_filename",            "log_rotation_age",  "log_rotation_size",
+    "shared_preload_libraries", "max_wal_senders", "log_timezone", "log_line_prefix"};
+
+std::vector<std::string> splitTabs(std::string_view line) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  while (true) {
+    size_t tab = line.find('\t', start);
+    fields.emplace_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+    if (tab == std::string_view::npos) return fields;
+    start = tab + 1;
+  }
+}
+
+}  // namespace
+
+bool EngineParameter::isModifiable() const {
+  if (context == "internal") return false;
+  return std::find(kKuraOwned.begin(), kKuraOwned.end(), name) == kKuraOwned.end();
+}
+
+std::string EngineParameter::dataType() const {
+  if (type == "BOOLEAN") return "boolean";
+  if (type == "INTEGER") return "integer";
+  if (type == "REAL") return "float";
+  return "string";
+}
+
+std::vector<EngineParameter> parseDescribeConfig(const std::string& text) {
+  std::vector<EngineParameter> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    auto fields = splitTabs(std::string_view(text).substr(start, end - start));
+    start = end + 1;
+    if (fields.size() < 8) continue;
+    std::string name = fields[0];
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.push_back({name, fields[1], fields[3], fields[4], fields[5], fields[6], fields[7]});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,288 @@
+// DB parameter groups: the installed PostgreSQL's settings, a group's
+// values checked by PostgreSQL itself, and applied to the instances that
+// use the group (dynamic ones at once, static ones at the next reboot; the
+// RDS supervisor does the applying).
+#include <algorithm>
+
+#include "catalog/arn.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
+
+namespace kura::rds {
+namespace {
+
+constexpr size_t kMaxParametersPerCall = 20;
+
+ApiError notFound(const std::string& name) {
+  return ApiError::sender("DBParameterGroupNotFound", "DBParameterGroup not found: " + name, 404);
+}
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+ApiError invalidState(std::string message) {
+  return ApiError::sender("InvalidDBParameterGroupState", std::move(message));
+}
+
+const EngineParameter* findEngineParameter(const std::vector<EngineParameter>& all, const std::string& name) {
+  auto it = std::lower_bound(all.begin(), all.end(), name,
+                             [](const EngineParameter& p, const std::string& n) { return p.name < n; });
+  return it != all.end() && it->name == name ? &*it : nullptr;
+}
+
+Json groupView(const Resource& group) {
+  return {{"DBParameterGroupName", group.name},
+          {"DBParameterGroupFamily", group.spec.value("DBParameterGroupFamily", "")},
+          {"Description", group.spec.value("Description", "")},
+          {"DBParameterGroupArn", group.arn}};
+}
+
+Json parameterView(const EngineParameter& p, const Json* userValue) {
+  Json view = {{"ParameterName", p.name},
+               {"Description", p.description},
+               {"Source", userValue != nullptr ? "user" : "engine-default"},
+               {"ApplyType", p.isStatic() ? "static" : "dynamic"},
+               {"DataType", p.dataType()},
+               {"IsModifiable", p.isModifiable()},
+               {"ApplyMethod", p.isStatic() ? "pending-reboot" : "immediate"}};
+  if (userValue != nullptr) {
+    view["ParameterValue"] = (*userValue)["value"];
+  } else if (!p.defaultValue.empty()) {
+    view["ParameterValue"] = p.defaultValue;
+  }
+  if (!p.minimum.empty() || !p.maximum.empty()) view["AllowedValues"] = p.minimum + "-" + p.maximum;
+  if (p.type == "BOOLEAN") view["AllowedValues"] = "0,1";
+  return view;
+}
+
+// Records of every stored group plus the default one, by name.
+std::vector<Resource> allGroups(Catalog& catalog, const RequestContext& c, const Resource& defaultGroup) {
+  std::vector<Resource> groups = {defaultGroup};
+  std::string after;
+  while (true) {
+    ResourcePage page = catalog.listResources(c.accountId, c.region, kParameterGroup, after, 100);
+    for (Resource& r : page.items) groups.push_back(std::move(r));
+    if (!page.truncated || page.items.empty()) break;
+    after = groups.back().name;
+  }
+  std::sort(groups.begin(), groups.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
+  return groups;
+}
+
+// A page of `items` after the name in Marker (MaxRecords 20-100, 100 by default).
+template <typename T, typename Name>
+Result<Json> pageOf(const std::vector<T>& items, const Json& in, const char* listName, Name&& nameOf,
+                    const std::function<Json(const T&)>& render) {
+  int64_t limit = in.value("MaxRecords", 100);
+  if (limit < 20 || limit > 100) {
+    return invalid("Invalid value " + std::to_string(limit) + " for MaxRecords. Must be between 20 and 100");
+  }
+  std::string after = in.value("Marker", "");
+  Json out = {{listName, Json::array()}};
+  for (const T& item : items) {
+    if (!after.empty() && nameOf(item) <= after) continue;
+    if (out[listName].size() == static_cast<size_t>(limit)) {
+      out["Marker"] = nameOf(out[listName].back());
+      break;
+    }
+    out[listName].push_back(render(item));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RdsApi::defaultParameterGroup() const {
+  return "default.postgres" + std::to_string(config_.installedPostgresMajor);
+}
+
+Result<Resource> RdsApi::findParameterGroup(const RequestContext& c, const std::string& name) {
+  std::string wanted = lowerCase(name);
+  if (wanted == defaultParameterGroup()) {
+    Resource group;
+    group.accountId = c.accountId;
+    group.region = c.region;
+    group.kind = kParameterGroup;
+    group.name = wanted;
+    group.arn = makeArn("rds", c.region, c.accountId, "pg:" + wanted);
+    group.spec = {{"DBParameterGroupFamily", "postgres" + std::to_string(config_.installedPostgresMajor)},
+                  {"Description", "Default parameter group for postgres" +
+                                      std::to_string(config_.installedPostgresMajor)},
+                  {"Parameters", Json::object()},
+                  {"Default", true}};
+    return group;
+  }
+  auto found = catalog_.getResource(c.accountId, c.region, kParameterGroup, wanted);
+  if (!found) return notFound(name);
+  return found;
+}
+
+Result<Json> RdsApi::createParameterGroup(const RequestContext& c, const Json& in) {
+  std::string name = lowerCase(in["DBParameterGroupName"].get<std::string>());
+  if (auto error = checkIdentifier(name, "DBParameterGroupName", 255)) return *error;
+  std::string family = in["DBParameterGroupFamily"];
+  std::string installed = "postgres" + std::to_string(config_.installedPostgresMajor);
+  if (family != installed) {
+    return invalid("ParameterGroupFamily " + family + " is not supported here: Kura runs " + installed + ".");
+  }
+  if (name.rfind("default.", 0) == 0) return invalid("The parameter group name must not begin with 'default.'.");
+  Resource group;
+  group.accountId = c.accountId;
+  group.region = c.region;
+  group.service = kService;
+  group.kind = kParameterGroup;
+  group.name = name;
+  group.arn = makeArn("rds", c.region, c.accountId, "pg:" + name);
+  group.status = kAvailable;
+  group.goal = kAvailable;
+  group.spec = {{"DBParameterGroupFamily", family},
+                {"Description", in["Description"]},
+                {"Parameters", Json::object()},
+                {"Version", 1}};
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kParameterGroup, name)) {
+      return ApiError::sender("DBParameterGroupAlreadyExists", "Parameter group " + name + " already exists");
+    }
+    auto stored = catalog_.createResource(group);
+    if (stored) catalog_.addTags(stored->arn, tagsFromInput(in));
+    return stored;
+  });
+  if (!created) return created.error();
+  return Json{{"DBParameterGroup", groupView(*created)}};
+}
+
+Result<Json> RdsApi::describeParameterGroups(const RequestContext& c, const Json& in) {
+  auto defaultGroup = findParameterGroup(c, defaultParameterGroup());
+  std::vector<Resource> groups;
+  if (in.contains("DBParameterGroupName")) {
+    auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+    if (!group) return group.error();
+    groups.push_back(*group);
+  } else {
+    groups = allGroups(catalog_, c, *defaultGroup);
+  }
+  return pageOf<Resource>(
+      groups, in, "DBParameterGroups", [](const auto& g) -> std::string {
+        if constexpr (std::is_same_v<std::decay_t<decltype(g)>, Resource>) {
+          return g.name;
+        } else {
+          return g["DBParameterGroupName"].template get<std::string>();
+        }
+      },
+      groupView);
+}
+
+Result<Json> RdsApi::modifyParameterGroup(const RequestContext& c, const Json& in) {
+  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  if (!group) return group.error();
+  if (group->spec.value("Default", false)) {
+    return invalidState("Default parameter groups cannot be modified: " + group->name);
+  }
+  const Json& given = in["Parameters"];
+  if (given.empty() || given.size() > kMaxParametersPerCall) {
+    return invalid("A parameter group can be modified with 1 to 20 parameters at a time.");
+  }
+  Json parameters = group->spec.value("Parameters", Json::object());
+  for (const Json& p : given) {
+    std::string name = lowerCase(p.value("ParameterName", ""));
+    const EngineParameter* known = findEngineParameter(config_.engineParameters, name);
+    if (known == nullptr) return invalid("Could not find parameter with name: " + name);
+    if (!known->isModifiable()) return invalid("The parameter " + name + " cannot be modified.");
+    if (!p.contains("ParameterValue")) return invalid("The parameter value for " + name + " must be provided.");
+    std::string value = p["ParameterValue"];
+    if (value.find_first_of(std::string("\n\r\0", 3)) != std::string::npos) {
+      return invalid("The value of " + name + " must be one line.");
+    }
+    std::string method = p.value("ApplyMethod", "");
+    if (method.empty()) return invalid("The ApplyMethod of " + name + " must be provided.");
+    if (known->isStatic() && method == "immediate") {
+      return ApiError::sender("InvalidParameterCombination",
+                              "cannot use immediate apply method for static parameter " + name);
+    }
+    parameters[name] = {{"value", value}, {"static", known->isStatic()}};
+  }
+  // PostgreSQL reads the whole set, as it would at start: a value it
+  // refuses is refused here, with its words, and nothing is stored.
+  if (config_.checkParameters) {
+    std::map<std::string, std::string> values;
+    for (const auto& [name, p] : parameters.items()) values[name] = p["value"];
+    if (auto checked = config_.checkParameters(values); !checked) return checked.error();
+  }
+  Resource updated = *group;
+  updated.spec["Parameters"] = parameters;
+  updated.spec["Version"] = updated.spec.value("Version", 1) + 1;
+  auto stored = catalog_.updateResource(updated);
+  if (!stored) return invalidState("The parameter group changed meanwhile; try again.");
+  return Json{{"DBParameterGroupName", group->name}};
+}
+
+Result<Json> RdsApi::resetParameterGroup(const RequestContext& c, const Json& in) {
+  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  if (!group) return group.error();
+  if (group->spec.value("Default", false)) {
+    return invalidState("Default parameter groups cannot be modified: " + group->name);
+  }
+  bool all = in.value("ResetAllParameters", false);
+  if (all == in.contains("Parameters")) {
+    return ApiError::sender("InvalidParameterCombination",
+                            "Specify either ResetAllParameters or a list of Parameters, not both or neither.");
+  }
+  Resource updated = *group;
+  if (all) {
+    updated.spec["Parameters"] = Json::object();
+  } else {
+    for (const Json& p : in["Parameters"]) updated.spec["Parameters"].erase(lowerCase(p.value("ParameterName", "")));
+  }
+  updated.spec["Version"] = updated.spec.value("Version", 1) + 1;
+  auto stored = catalog_.updateResource(updated);
+  if (!stored) return invalidState("The parameter group changed meanwhile; try again.");
+  return Json{{"DBParameterGroupName", group->name}};
+}
+
+Result<Json> RdsApi::deleteParameterGroup(const RequestContext& c, const Json& in) {
+  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  if (!group) return group.error();
+  if (group->spec.value("Default", false)) return invalidState("Default parameter groups cannot be deleted.");
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    if (instance.accountId == c.accountId && instance.region == c.region && instance.status != kDeleted &&
+        instance.spec.value("DBParameterGroupName", "") == group->name) {
+      return invalidState("One or more database instances are still members of this parameter group " +
+                          group->name + ", so the group cannot be deleted");
+    }
+  }
+  auto removed = catalog_.removeResource(group->id);
+  if (!removed) return removed.error();
+  return Json::object();
+}
+
+Result<Json> RdsApi::describeParameters(const RequestContext& c, const Json& in) {
+  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  if (!group) return group.error();
+  std::string source = in.value("Source", "");
+  const Json parameters = group->spec.value("Parameters", Json::object());
+  std::vector<Json> views;
+  for (const EngineParameter& p : config_.engineParameters) {
+    const Json* user = parameters.contains(p.name) ? &parameters[p.name] : nullptr;
+    if (source == "user" && user == nullptr) continue;
+    if ((source == "engine-default" || source == "system") && user != nullptr) continue;
+    views.push_back(parameterView(p, user));
+  }
+  return pageOf<Json>(
+      views, in, "Parameters", [](const Json& v) { return v["ParameterName"].get<std::string>(); },
+      [](const Json& v) { return v; });
+}
+
+Result<Json> RdsApi::describeEngineDefaultParameters(const RequestContext&, const Json& in) {
+  std::string family = in["DBParameterGroupFamily"];
+  std::vector<Json> views;
+  if (family == "postgres" + std::to_string(config_.installedPostgresMajor)) {
+    for (const EngineParameter& p : config_.engineParameters) views.push_back(parameterView(p, nullptr));
+  }
+  auto page = pageOf<Json>(
+      views, in, "Parameters", [](const Json& v) { return v["ParameterName"].get<std::string>(); },
+      [](const Json& v) { return v; });
+  if (!page) return page.error();
+  Json defaults = {{"DBParameterGroupFamily", family}, {"Parameters", (*page)["Parameters"]}};
+  if (page->contains("Marker")) defaults["Marker"] = (*page)["Marker"];
+  return Json{{"EngineDefaults", defaults}};
+}
+
+}  // namespace kura::rds
