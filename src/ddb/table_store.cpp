@@ -12,6 +12,14 @@ namespace {
 
 std::string metaKey(const TableRef& ref) { return "m|" + ref.account + "|" + ref.region + "|" + ref.name; }
 std::string itemPrefix(const std::string& tableId) { return "i|" + tableId + "|"; }
+std::string indexPrefix(const std::string& tableId, const std::string& index) {
+  return "x|" + tableId + "|" + index + "|";
+}
+std::string allIndexesPrefix(const std::string& tableId) { return "x|" + tableId + "|"; }
+
+bool isKeyScalar(const Json& value) {
+  return value.is_object() && value.size() == 1 && (value.contains("S") || value.contains("N") || value.contains("B"));
+}
 
 std::string lengthPrefixed(const std::string& bytes) { return fmt::format("{:08x}", bytes.size()) + bytes; }
 
@@ -36,6 +44,10 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
   std::unique_ptr<TableStore> store(new TableStore(db));
   std::string counter;
   if (db->Get(rocksdb::ReadOptions(), "c|next-table-id", &counter).ok()) store->nextTableId_ = std::stoull(counter);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("m|"); it->Valid() && it->key().starts_with("m|"); it->Next()) {
+    store->rememberIndexes(Json::parse(it->value().ToString()));
+  }
   return store;
 }
 
@@ -70,6 +82,7 @@ Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
   options.sync = true;  // tables are rare: make them durable against power loss too
   auto status = db_->Write(options, &batch);
   if (!status.ok()) return storageError(status);
+  rememberIndexes(description);
   return description;
 }
 
@@ -86,6 +99,7 @@ Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<st
   if (auto error = change(*description)) return *error;
   auto status = db_->Put(rocksdb::WriteOptions(), metaKey(ref), description->dump());
   if (!status.ok()) return storageError(status);
+  rememberIndexes(*description);
   return *description;
 }
 
@@ -98,8 +112,14 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
   batch.Delete(metaKey(ref));
   std::string prefix = itemPrefix(id);
   batch.DeleteRange(prefix, prefix.substr(0, prefix.size() - 1) + "}");
+  std::string indexes = allIndexesPrefix(id);
+  batch.DeleteRange(indexes, indexes.substr(0, indexes.size() - 1) + "}");
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
+  {
+    std::unique_lock lock(indexesMutex_);
+    indexes_.erase(id);
+  }
   return *description;
 }
 
@@ -125,12 +145,14 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   auto current = getItem(tableId, key);
   auto decision = decide(current ? &*current : nullptr);
   if (!decision) return decision.error();
-  rocksdb::Status status;
+  rocksdb::WriteBatch batch;
   if (*decision) {
-    status = db_->Put(rocksdb::WriteOptions(), itemPrefix(tableId) + key, (**decision).dump());
+    batch.Put(itemPrefix(tableId) + key, (**decision).dump());
   } else if (current) {
-    status = db_->Delete(rocksdb::WriteOptions(), itemPrefix(tableId) + key);
+    batch.Delete(itemPrefix(tableId) + key);
   }
+  addIndexWrites(batch, tableId, key, current ? &*current : nullptr, *decision ? &**decision : nullptr);
+  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
   return current;
 }
@@ -139,7 +161,12 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
                                     const std::vector<std::pair<std::string, std::optional<Json>>>& writes) {
   std::lock_guard lock(lockFor(tableId));
   rocksdb::WriteBatch batch;
+  bool indexed = !indexesFor(tableId).empty();
   for (const auto& [key, item] : writes) {
+    if (indexed) {
+      auto before = getItem(tableId, key);
+      addIndexWrites(batch, tableId, key, before ? &*before : nullptr, item ? &*item : nullptr);
+    }
     if (item) batch.Put(itemPrefix(tableId) + key, item->dump());
     else batch.Delete(itemPrefix(tableId) + key);
   }
@@ -169,6 +196,7 @@ Result<bool> TableStore::transact(
     std::string key = itemPrefix(items[i].tableId) + items[i].key;
     if (value) batch.Put(key, value->dump());
     else batch.Delete(key);
+    addIndexWrites(batch, items[i].tableId, items[i].key, current[i] ? &*current[i] : nullptr, value ? &*value : nullptr);
   }
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
@@ -252,8 +280,14 @@ Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir
   std::unique_ptr<rocksdb::Iterator> it(backup->NewIterator(rocksdb::ReadOptions()));
   rocksdb::WriteBatch batch;
   uint64_t count = 0;
+  bool indexed = !indexesFor(targetTableId).empty();
   for (it->Seek(source); it->Valid() && it->key().starts_with(source); it->Next()) {
-    batch.Put(target + it->key().ToString().substr(source.size()), it->value());
+    std::string itemKey = it->key().ToString().substr(source.size());
+    batch.Put(target + itemKey, it->value());
+    if (indexed) {
+      Json item = Json::parse(it->value().ToString());
+      addIndexWrites(batch, targetTableId, itemKey, nullptr, &item);
+    }
     ++count;
     if (batch.Count() >= 1000) {
       if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return storageError(s);
@@ -262,6 +296,108 @@ Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir
   }
   if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return storageError(s);
   return count;
+}
+
+std::vector<IndexDef> indexesOf(const Json& description) {
+  std::vector<IndexDef> out;
+  for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    for (const Json& index : description.value(kind, Json::array())) {
+      IndexDef def{index.value("IndexName", ""), "", ""};
+      for (const Json& element : index.value("KeySchema", Json::array())) {
+        (element["KeyType"] == "HASH" ? def.hashAttr : def.rangeAttr) = element["AttributeName"];
+      }
+      out.push_back(std::move(def));
+    }
+  }
+  return out;
+}
+
+void TableStore::rememberIndexes(const Json& description) {
+  if (!description.contains("_id")) return;
+  std::unique_lock lock(indexesMutex_);
+  indexes_[description["_id"].get<std::string>()] = indexesOf(description);
+}
+
+std::vector<IndexDef> TableStore::indexesFor(const std::string& tableId) {
+  std::shared_lock lock(indexesMutex_);
+  auto it = indexes_.find(tableId);
+  return it == indexes_.end() ? std::vector<IndexDef>{} : it->second;
+}
+
+std::optional<std::string> TableStore::indexEntryKey(const IndexDef& index, const Json& item,
+                                                     const std::string& itemKey) {
+  if (!item.contains(index.hashAttr) || !isKeyScalar(item[index.hashAttr])) return std::nullopt;
+  const Json* range = nullptr;
+  if (!index.rangeAttr.empty()) {
+    if (!item.contains(index.rangeAttr) || !isKeyScalar(item[index.rangeAttr])) return std::nullopt;
+    range = &item[index.rangeAttr];
+  }
+  return encodeKey(item[index.hashAttr], range) + "|" + itemKey;
+}
+
+void TableStore::addIndexWrites(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,
+                                const Json* before, const Json* after) {
+  for (const IndexDef& index : indexesFor(tableId)) {
+    std::optional<std::string> old = before ? indexEntryKey(index, *before, key) : std::nullopt;
+    std::optional<std::string> now = after ? indexEntryKey(index, *after, key) : std::nullopt;
+    if (old && old != now) batch.Delete(indexPrefix(tableId, index.name) + *old);
+    if (now) batch.Put(indexPrefix(tableId, index.name) + *now, after->dump());
+  }
+}
+
+void TableStore::scanIndex(const std::string& tableId, const std::string& index, const std::string& keyPrefix,
+                           const std::string& startAfter,
+                           const std::function<bool(const std::string& key, Json item)>& visit) {
+  std::string base = indexPrefix(tableId, index);
+  std::string prefix = base + keyPrefix;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (startAfter.empty()) {
+    it->Seek(prefix);
+  } else {
+    it->Seek(base + startAfter);
+    if (it->Valid() && it->key() == base + startAfter) it->Next();
+  }
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!visit(it->key().ToString().substr(base.size()), Json::parse(it->value().ToString()))) break;
+  }
+}
+
+uint64_t TableStore::countIndex(const std::string& tableId, const std::string& index, uint64_t& bytes) {
+  uint64_t count = 0;
+  bytes = 0;
+  std::string prefix = indexPrefix(tableId, index);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ++count;
+    bytes += it->value().size();
+  }
+  return count;
+}
+
+Result<bool> TableStore::buildIndex(const std::string& tableId, const IndexDef& index) {
+  // Under the table's write lock: no item changes while the index fills.
+  std::lock_guard lock(lockFor(tableId));
+  rocksdb::WriteBatch batch;
+  std::string prefix = itemPrefix(tableId);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    Json item = Json::parse(it->value().ToString());
+    if (auto entry = indexEntryKey(index, item, it->key().ToString().substr(prefix.size()))) {
+      batch.Put(indexPrefix(tableId, index.name) + *entry, it->value());
+    }
+  }
+  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return storageError(status);
+  return true;
+}
+
+Result<bool> TableStore::dropIndex(const std::string& tableId, const std::string& index) {
+  std::string prefix = indexPrefix(tableId, index);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(prefix, prefix.substr(0, prefix.size() - 1) + "}");
+  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!status.ok()) return storageError(status);
+  return true;
 }
 
 void TableStore::putMeta(const std::string& key, const Json& value) {

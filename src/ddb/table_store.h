@@ -2,7 +2,10 @@
 // DynamoDB tables on one embedded RocksDB (<data-dir>/dynamodb). Keys:
 //   m|<account>|<region>|<table>   table description (JSON)
 //   i|<table id>|<hash>|<range>    item (JSON), hash and range as length-prefixed bytes
+//   x|<table id>|<index>|<index hash>|<index range>|<item key>
+//                                  a secondary index entry: the item (JSON)
 //   b|<backup arn>                 backup description (JSON)
+// Index entries are written in the same atomic batch as their item.
 // Every write goes through RocksDB's WAL: an acknowledged write survives
 // the death of the server. Writes to a table are serialized so that a
 // condition check and the write it guards are one atomic step.
@@ -21,6 +24,7 @@
 
 namespace rocksdb {
 class DB;
+class WriteBatch;
 }
 
 namespace kura::ddb {
@@ -28,6 +32,13 @@ namespace kura::ddb {
 struct TableRef {
   std::string account, region, name;
 };
+
+// A secondary index (global or local) as the store maintains it.
+struct IndexDef {
+  std::string name, hashAttr, rangeAttr;  // rangeAttr empty: none
+};
+// The indexes a table description declares.
+std::vector<IndexDef> indexesOf(const Json& description);
 
 class TableStore {
  public:
@@ -63,6 +74,18 @@ class TableStore {
   void scanItems(const std::string& tableId, const std::string& keyPrefix, const std::string& startAfter,
                  const std::function<bool(const std::string& key, Json item)>& visit);
   uint64_t countItems(const std::string& tableId, uint64_t& bytes);
+  // Entries of an index whose index key starts with `keyPrefix`
+  // (hashPrefix of the index hash value, or empty), from after `startAfter`
+  // (an entry key as indexEntryKey makes it).
+  void scanIndex(const std::string& tableId, const std::string& index, const std::string& keyPrefix,
+                 const std::string& startAfter, const std::function<bool(const std::string& key, Json item)>& visit);
+  uint64_t countIndex(const std::string& tableId, const std::string& index, uint64_t& bytes);
+  // The entry key of `item` (whose table key is `itemKey`) in `index`, or
+  // nothing when the item lacks the index's key attributes (sparse index).
+  static std::optional<std::string> indexEntryKey(const IndexDef& index, const Json& item, const std::string& itemKey);
+  // Fills a new index from the table's items / removes an index's entries.
+  Result<bool> buildIndex(const std::string& tableId, const IndexDef& index);
+  Result<bool> dropIndex(const std::string& tableId, const std::string& index);
 
   // Backups: one table's items, as of one moment, in a new RocksDB at `dir`
   // (a backup then holds that table alone, and can be sealed on its own).
@@ -86,6 +109,15 @@ class TableStore {
   std::map<std::string, std::unique_ptr<std::mutex>> tableLocks_;  // guarded by locksMutex_
   std::mutex metaMutex_;  // table create/update/delete
   uint64_t nextTableId_ = 1;
+  // The indexes of every table, by table id (from the table descriptions).
+  void rememberIndexes(const Json& description);
+  std::vector<IndexDef> indexesFor(const std::string& tableId);
+  // Adds to `batch` what keeps every index of the table in step with one
+  // item going from `before` to `after` (either may be null).
+  void addIndexWrites(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key, const Json* before,
+                      const Json* after);
+  std::shared_mutex indexesMutex_;
+  std::map<std::string, std::vector<IndexDef>> indexes_;  // guarded by indexesMutex_
 };
 
 }  // namespace kura::ddb

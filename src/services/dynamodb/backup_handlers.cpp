@@ -136,9 +136,6 @@ Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const 
   if (store_.table({c.accountId, c.region, target})) {
     return ApiError::sender("TableAlreadyExistsException", "Table already exists: " + target);
   }
-  if (in.contains("GlobalSecondaryIndexOverride") || in.contains("LocalSecondaryIndexOverride")) {
-    return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
-  }
   // A sealed backup is opened first: an inaccessible key fails the restore
   // before any table is made.
   std::filesystem::path files = backupDir_ / (*backup)["CheckpointId"].get<std::string>();
@@ -170,6 +167,28 @@ Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const 
                  Json{{"ReadCapacityUnits", source["ProvisionedThroughput"]["ReadCapacityUnits"]},
                       {"WriteCapacityUnits", source["ProvisionedThroughput"]["WriteCapacityUnits"]}});
   }
+  // The source's indexes, unless the request overrides them.
+  auto indexRequest = [](const Json& described) {
+    Json request = Json::array();
+    for (const Json& index : described) {
+      Json entry = {{"IndexName", index["IndexName"]}, {"KeySchema", index["KeySchema"]}, {"Projection", index["Projection"]}};
+      if (index.contains("ProvisionedThroughput")) {
+        entry["ProvisionedThroughput"] = {{"ReadCapacityUnits", index["ProvisionedThroughput"]["ReadCapacityUnits"]},
+                                          {"WriteCapacityUnits", index["ProvisionedThroughput"]["WriteCapacityUnits"]}};
+      }
+      request.push_back(entry);
+    }
+    return request;
+  };
+  Json globals = in.contains("GlobalSecondaryIndexOverride") ? in["GlobalSecondaryIndexOverride"]
+                                                              : indexRequest(source.value("GlobalSecondaryIndexes", Json::array()));
+  Json locals = in.contains("LocalSecondaryIndexOverride") ? in["LocalSecondaryIndexOverride"]
+                                                            : indexRequest(source.value("LocalSecondaryIndexes", Json::array()));
+  if (request["BillingMode"] == "PAY_PER_REQUEST") {
+    for (Json& index : globals) index.erase("ProvisionedThroughput");
+  }
+  if (!globals.empty()) request["GlobalSecondaryIndexes"] = globals;
+  if (!locals.empty()) request["LocalSecondaryIndexes"] = locals;
   if (in.contains("SSESpecificationOverride")) {
     request["SSESpecification"] = in["SSESpecificationOverride"];
   } else if (source.contains("SSEDescription")) {

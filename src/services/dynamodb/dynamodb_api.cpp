@@ -56,6 +56,36 @@ Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes
     }
     (isHash ? hash : range) = &*it;
   }
+  if (!exactKey) {
+    // An item's secondary index keys, where it has them, are of their
+    // declared types and not empty (an item without them is not indexed).
+    for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+      for (const Json& index : table.value(kind, Json::array())) {
+        for (const Json& element : index["KeySchema"]) {
+          std::string name = element["AttributeName"];
+          auto it = attributes.find(name);
+          if (it == attributes.end()) continue;
+          std::string wanted;
+          for (const auto& definition : table["AttributeDefinitions"]) {
+            if (definition["AttributeName"] == name) wanted = definition["AttributeType"];
+          }
+          std::string type = typeOf(*it);
+          std::string indexName = index["IndexName"];
+          if (type != wanted) {
+            return ApiError::sender("ValidationException",
+                                    "One or more parameter values were invalid: Type mismatch for Index Key " + name +
+                                        " Expected: " + wanted + " Actual: " + type + " IndexName: " + indexName);
+          }
+          if (it->begin().value().is_string() && it->begin().value().get<std::string>().empty()) {
+            return ApiError::sender("ValidationException",
+                                    "One or more parameter values are not valid. A value specified for a secondary "
+                                    "index key is not supported. The AttributeValue for a key attribute cannot contain "
+                                    "an empty string value. IndexName: " + indexName + ", IndexKey: " + name);
+          }
+        }
+      }
+    }
+  }
   return TableStore::encodeKey(*hash, range);
 }
 
@@ -76,6 +106,14 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
     uint64_t bytes = 0;
     out["ItemCount"] = store_.countItems(table["_id"], bytes);
     out["TableSizeBytes"] = bytes;
+    for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+      if (!out.contains(kind)) continue;
+      for (Json& index : out[kind]) {
+        uint64_t indexBytes = 0;
+        index["ItemCount"] = store_.countIndex(table["_id"], index["IndexName"], indexBytes);
+        index["IndexSizeBytes"] = indexBytes;
+      }
+    }
   }
   return out;
 }

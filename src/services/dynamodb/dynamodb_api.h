@@ -11,6 +11,8 @@
 
 namespace kura::ddb {
 
+struct ReadSource;
+
 class DynamoDbApi {
  public:
   DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock, kms::KeyManager* keys);
@@ -50,6 +52,10 @@ class DynamoDbApi {
   // The stored key of an item or key map, checked against the table's schema.
   Result<std::string> keyOf(const Json& table, const Json& attributes, bool exactKey);
   Json describe(const Json& table, bool withCounts);
+  // Where paging resumes in a table or index (ExclusiveStartKey).
+  Result<std::string> startPosition(const Json& table, const ReadSource& source, const Json& startKey);
+  // UpdateTable's GlobalSecondaryIndexUpdates (table_handlers.cpp).
+  Result<Json> updateGlobalIndexes(const RequestContext& c, const Json& in);
   Json keyOnly(const Json& table, const Json& item);
   static Json consumed(const std::string& table, double units, const Json& in);
 

@@ -2,18 +2,12 @@
 #include <functional>
 
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
 namespace {
 
 constexpr size_t kPageBytes = 1024 * 1024;
-
-std::string keyName(const Json& table, const char* type) {
-  for (const auto& element : table["KeySchema"]) {
-    if (element["KeyType"] == type) return element["AttributeName"];
-  }
-  return "";
-}
 
 bool isPathTo(const OperandPtr& operand, const std::string& name) {
   return operand->kind == Operand::Kind::Path && operand->path.size() == 1 && operand->path[0].name == name;
@@ -81,10 +75,23 @@ Json pageOutput(PageBuilder& page, const std::optional<Json>& lastKey, const std
 
 }  // namespace
 
+Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSource& source, const Json& startKey) {
+  auto invalidKey = [](const std::string& why) {
+    return ApiError::sender("ValidationException", "The provided starting key is invalid: " + why);
+  };
+  auto itemKey = keyOf(table, startKey, !source.index);
+  if (!itemKey) return invalidKey(itemKey.error().message);
+  if (!source.index) return *itemKey;
+  auto entry = TableStore::indexEntryKey(*source.index, startKey, *itemKey);
+  if (!entry) return invalidKey("The provided key element does not match the schema");
+  return *entry;
+}
+
 Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   auto table = requireTable(c, in["TableName"]);
   if (!table) return table.error();
-  if (in.contains("IndexName")) return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
+  auto source = readSourceFor(*table, in);
+  if (!source) return source.error();
   if (!in.contains("KeyConditionExpression")) {
     return ApiError::sender("ValidationException", "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
@@ -95,7 +102,8 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   if (!page) return page.error();
   if (auto error = expressions.checkAllUsed()) return *error;
 
-  std::string hashName = keyName(*table, "HASH"), rangeName = keyName(*table, "RANGE");
+  const std::string& hashName = source->hashName;
+  const std::string& rangeName = source->rangeName;
   std::vector<ConditionPtr> parts;
   if ((*keyCondition)->kind == Condition::Kind::And) {
     parts = {(*keyCondition)->left, (*keyCondition)->right};
@@ -117,26 +125,32 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
     }
   }
   if (!hashValue) return keyConditionError("the partition key must be given with =");
-  Json probe = {{hashName, *hashValue}};
   std::string prefix = TableStore::hashPrefix(*hashValue);
 
-  std::vector<Json> matching;
-  store_.scanItems((*table)["_id"], prefix, "", [&](const std::string&, Json item) {
-    matching.push_back(std::move(item));
+  // The items under the partition key (with their positions, for paging),
+  // in sort key order.
+  std::vector<std::pair<std::string, Json>> matching;
+  auto collect = [&](const std::string& position, Json item) {
+    matching.emplace_back(position, std::move(item));
     return true;
-  });
+  };
+  if (source->index) {
+    store_.scanIndex((*table)["_id"], source->index->name, prefix, "", collect);
+  } else {
+    store_.scanItems((*table)["_id"], prefix, "", collect);
+  }
   if (!rangeName.empty()) {
-    std::sort(matching.begin(), matching.end(), [&](const Json& a, const Json& b) {
-      return compareValues(a[rangeName], b[rangeName]).value_or(0) < 0;
+    std::stable_sort(matching.begin(), matching.end(), [&](const auto& a, const auto& b) {
+      return compareValues(a.second[rangeName], b.second[rangeName]).value_or(0) < 0;
     });
   }
   if (!in.value("ScanIndexForward", true)) std::reverse(matching.begin(), matching.end());
   size_t start = 0;
   if (in.contains("ExclusiveStartKey")) {
-    auto startKey = keyOf(*table, in["ExclusiveStartKey"], true);
-    if (!startKey) return ApiError::sender("ValidationException", "The provided starting key is invalid: " + startKey.error().message);
+    auto startKey = startPosition(*table, *source, in["ExclusiveStartKey"]);
+    if (!startKey) return startKey.error();
     for (size_t i = 0; i < matching.size(); ++i) {
-      if (*keyOf(*table, matching[i], false) == *startKey) {
+      if (matching[i].first == *startKey) {
         start = i + 1;
         break;
       }
@@ -144,15 +158,16 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   }
   std::optional<Json> lastKey;
   for (size_t i = start; i < matching.size(); ++i) {
+    const Json& item = matching[i].second;
     if (rangeCondition) {
-      auto holds = evaluate(*rangeCondition, matching[i]);
+      auto holds = evaluate(*rangeCondition, item);
       if (!holds) return holds.error();
       if (!*holds) continue;
     }
-    auto more = (*page)->add(matching[i]);
+    auto more = (*page)->add(source->project(*table, item));
     if (!more) return more.error();
     if (!*more) {
-      if (i + 1 < matching.size()) lastKey = keyOnly(*table, matching[i]);
+      if (i + 1 < matching.size()) lastKey = source->pagingKey(*table, item);
       break;
     }
   }
@@ -162,7 +177,8 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
 Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
   auto table = requireTable(c, in["TableName"]);
   if (!table) return table.error();
-  if (in.contains("IndexName")) return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
+  auto source = readSourceFor(*table, in);
+  if (!source) return source.error();
   int64_t segment = in.value("Segment", -1), total = in.value("TotalSegments", -1);
   if ((segment >= 0) != (total >= 0) || (total > 0 && segment >= total)) {
     return ApiError::sender("ValidationException", "Segment and TotalSegments must be given together, with Segment < TotalSegments");
@@ -173,15 +189,15 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
   if (auto error = expressions.checkAllUsed()) return *error;
   std::string startAfter;
   if (in.contains("ExclusiveStartKey")) {
-    auto startKey = keyOf(*table, in["ExclusiveStartKey"], true);
-    if (!startKey) return ApiError::sender("ValidationException", "The provided starting key is invalid: " + startKey.error().message);
+    auto startKey = startPosition(*table, *source, in["ExclusiveStartKey"]);
+    if (!startKey) return startKey.error();
     startAfter = *startKey;
   }
-  std::string hashName = keyName(*table, "HASH");
+  const std::string& hashName = source->hashName;
   std::optional<Json> lastKey;
   std::optional<ApiError> failure;
   bool full = false;
-  store_.scanItems((*table)["_id"], "", startAfter, [&](const std::string&, Json item) {
+  auto visit = [&](const std::string&, Json item) {
     if (full) {
       return false;
     }
@@ -189,17 +205,22 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
       size_t bucket = std::hash<std::string>{}(keyBytes(item[hashName])) % static_cast<size_t>(total);
       if (static_cast<int64_t>(bucket) != segment) return true;
     }
-    auto more = (*page)->add(item);
+    auto more = (*page)->add(source->project(*table, item));
     if (!more) {
       failure = more.error();
       return false;
     }
     if (!*more) {
-      lastKey = keyOnly(*table, item);
+      lastKey = source->pagingKey(*table, item);
       full = true;
     }
     return true;
-  });
+  };
+  if (source->index) {
+    store_.scanIndex((*table)["_id"], source->index->name, "", startAfter, visit);
+  } else {
+    store_.scanItems((*table)["_id"], "", startAfter, visit);
+  }
   if (failure) return *failure;
   return pageOutput(**page, lastKey, in["TableName"], in);
 }

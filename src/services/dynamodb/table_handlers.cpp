@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <set>
 
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
 namespace {
@@ -43,13 +45,35 @@ Result<Json> DynamoDbApi::createTable(const RequestContext& c, const Json& in) {
     std::string type = (*it)["AttributeType"];
     if (type != "S" && type != "N" && type != "B") return invalid("Invalid key attribute type " + type);
   }
-  if (definitions.size() != schema.size() && !in.contains("GlobalSecondaryIndexes") && !in.contains("LocalSecondaryIndexes")) {
-    return invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-  }
-  if (in.contains("GlobalSecondaryIndexes") || in.contains("LocalSecondaryIndexes")) {
-    return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
-  }
   std::string billing = in.value("BillingMode", "PROVISIONED");
+  // Secondary indexes, and every attribute definition used by some key.
+  std::set<std::string> keyAttributes;
+  for (const auto& element : schema) keyAttributes.insert(element["AttributeName"].get<std::string>());
+  Json globalIndexes, localIndexes;
+  if (in.contains("GlobalSecondaryIndexes")) {
+    auto described = globalIndexDescriptions(in, in["GlobalSecondaryIndexes"], tableArn(c, name),
+                                             billing == "PROVISIONED", keyAttributes);
+    if (!described) return described.error();
+    globalIndexes = *described;
+  }
+  if (in.contains("LocalSecondaryIndexes")) {
+    auto described = localIndexDescriptions(in, in["LocalSecondaryIndexes"], tableArn(c, name), keyAttributes);
+    if (!described) return described.error();
+    localIndexes = *described;
+  }
+  std::set<std::string> indexNames;
+  for (const Json* list : {&globalIndexes, &localIndexes}) {
+    if (list->is_null()) continue;
+    for (const Json& index : *list) {
+      if (!indexNames.insert(index["IndexName"].get<std::string>()).second) {
+        return invalid("Duplicate index name: " + index["IndexName"].get<std::string>());
+      }
+    }
+  }
+  if (definitions.size() != keyAttributes.size()) {
+    return invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                   "AttributeDefinitions");
+  }
   if (billing == "PROVISIONED" && !in.contains("ProvisionedThroughput")) {
     return invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
   }
@@ -74,6 +98,8 @@ Result<Json> DynamoDbApi::createTable(const RequestContext& c, const Json& in) {
     throughput["WriteCapacityUnits"] = in["ProvisionedThroughput"]["WriteCapacityUnits"];
   }
   description["ProvisionedThroughput"] = throughput;
+  if (!globalIndexes.is_null()) description["GlobalSecondaryIndexes"] = globalIndexes;
+  if (!localIndexes.is_null()) description["LocalSecondaryIndexes"] = localIndexes;
   if (in.contains("SSESpecification") && in["SSESpecification"].value("Enabled", false)) {
     // Backups of the table are sealed under this key (backup_handlers.cpp).
     std::string keyRef = in["SSESpecification"].value("KMSMasterKeyId", "alias/aws/dynamodb");
@@ -133,10 +159,89 @@ Result<Json> DynamoDbApi::deleteTable(const RequestContext& c, const Json& in) {
   return Json{{"TableDescription", view}};
 }
 
-Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
-  if (in.contains("GlobalSecondaryIndexUpdates")) {
-    return ApiError::sender("ValidationException", "Kura does not support secondary indexes yet.");
+Result<Json> DynamoDbApi::updateGlobalIndexes(const RequestContext& c, const Json& in) {
+  const Json& updates = in["GlobalSecondaryIndexUpdates"];
+  if (updates.size() != 1 || (!updates[0].contains("Create") && !updates[0].contains("Delete") &&
+                              !updates[0].contains("Update"))) {
+    return invalid("Only one global secondary index Create, Update or Delete is allowed per UpdateTable call");
   }
+  const Json& update = updates[0];
+  std::optional<IndexDef> created;
+  std::string deleted;
+  auto updated = store_.updateTable({c.accountId, c.region, in["TableName"]}, [&](Json& table) -> std::optional<ApiError> {
+    Json& indexes = table["GlobalSecondaryIndexes"];
+    if (indexes.is_null()) indexes = Json::array();
+    auto named = [&](const std::string& name) {
+      return std::find_if(indexes.begin(), indexes.end(), [&](const Json& i) { return i["IndexName"] == name; });
+    };
+    if (update.contains("Create")) {
+      const Json& index = update["Create"];
+      std::string name = index["IndexName"];
+      for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+        for (const Json& existing : table.value(kind, Json::array())) {
+          if (existing["IndexName"] == name) {
+            return ApiError::sender("ValidationException", "Attempting to create an index which already exists");
+          }
+        }
+      }
+      // New key attributes are defined by the request's AttributeDefinitions.
+      Json request = {{"AttributeDefinitions", table["AttributeDefinitions"]}, {"KeySchema", table["KeySchema"]}};
+      for (const Json& definition : in.value("AttributeDefinitions", Json::array())) {
+        auto& defs = request["AttributeDefinitions"];
+        auto it = std::find_if(defs.begin(), defs.end(),
+                               [&](const Json& d) { return d["AttributeName"] == definition["AttributeName"]; });
+        if (it == defs.end()) defs.push_back(definition);
+        else if ((*it)["AttributeType"] != definition["AttributeType"]) {
+          return invalid("Cannot change the type of attribute " + definition["AttributeName"].get<std::string>());
+        }
+      }
+      std::set<std::string> keys;
+      bool provisioned = table["BillingModeSummary"].value("BillingMode", "PROVISIONED") == "PROVISIONED";
+      auto described = globalIndexDescriptions(request, Json::array({index}), tableArn(c, in["TableName"]),
+                                               provisioned, keys);
+      if (!described) return described.error();
+      if (indexes.size() >= 20) {
+        return ApiError::sender("LimitExceededException", "A table has at most 20 global secondary indexes");
+      }
+      table["AttributeDefinitions"] = request["AttributeDefinitions"];
+      indexes.push_back((*described)[0]);
+      created = indexesOf(Json{{"GlobalSecondaryIndexes", *described}})[0];
+    } else if (update.contains("Delete")) {
+      std::string name = update["Delete"]["IndexName"];
+      auto it = named(name);
+      if (it == indexes.end()) {
+        return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Index: " + name + " not found");
+      }
+      indexes.erase(it);
+      deleted = name;
+    } else {
+      std::string name = update["Update"]["IndexName"];
+      auto it = named(name);
+      if (it == indexes.end()) {
+        return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Index: " + name + " not found");
+      }
+      if (update["Update"].contains("ProvisionedThroughput")) {
+        (*it)["ProvisionedThroughput"]["ReadCapacityUnits"] = update["Update"]["ProvisionedThroughput"]["ReadCapacityUnits"];
+        (*it)["ProvisionedThroughput"]["WriteCapacityUnits"] = update["Update"]["ProvisionedThroughput"]["WriteCapacityUnits"];
+      }
+    }
+    if (indexes.empty()) table.erase("GlobalSecondaryIndexes");
+    return std::nullopt;
+  });
+  if (!updated) return updated.error();
+  // The new index is filled from the table's items before the call answers:
+  // it is ACTIVE and complete at once.
+  if (created) {
+    if (auto built = store_.buildIndex((*updated)["_id"], *created); !built) return built.error();
+  }
+  if (!deleted.empty()) {
+    if (auto dropped = store_.dropIndex((*updated)["_id"], deleted); !dropped) return dropped.error();
+  }
+  return Json{{"TableDescription", describe(*updated, false)}};
+}
+
+Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
+  if (in.contains("GlobalSecondaryIndexUpdates")) return updateGlobalIndexes(c, in);
   auto updated = store_.updateTable({c.accountId, c.region, in["TableName"]}, [&](Json& table) -> std::optional<ApiError> {
     if (in.contains("DeletionProtectionEnabled")) table["DeletionProtectionEnabled"] = in["DeletionProtectionEnabled"];
     if (in.contains("BillingMode")) {

@@ -1,0 +1,38 @@
+#pragma once
+// Secondary indexes at the API: what CreateTable and UpdateTable accept
+// (validated as DynamoDB does), and how Query and Scan read an index
+// (its key names, its projection, its positions for paging).
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/api_error.h"
+#include "ddb/table_store.h"
+
+namespace kura::ddb {
+
+// The GlobalSecondaryIndexes / LocalSecondaryIndexes descriptions for a new
+// table from a CreateTable request; adds every index key attribute to
+// `keyAttributes`.
+Result<Json> globalIndexDescriptions(const Json& request, const Json& indexes, const std::string& tableArn,
+                                     bool provisioned, std::set<std::string>& keyAttributes);
+Result<Json> localIndexDescriptions(const Json& request, const Json& indexes, const std::string& tableArn,
+                                    std::set<std::string>& keyAttributes);
+
+// The table or one of its indexes, as Query and Scan read it.
+struct ReadSource {
+  std::string hashName, rangeName;
+  std::optional<IndexDef> index;  // none: the table itself
+  bool global = false;
+  Json projection;  // the index's Projection (ALL for the table)
+
+  // The item as the index holds it (its projection applied).
+  Json project(const Json& table, const Json& item) const;
+  // The keys of an item that page through this source (LastEvaluatedKey).
+  Json pagingKey(const Json& table, const Json& item) const;
+};
+
+// The source a Query or Scan request names (IndexName), or DynamoDB's error.
+Result<ReadSource> readSourceFor(const Json& table, const Json& request);
+
+}  // namespace kura::ddb
