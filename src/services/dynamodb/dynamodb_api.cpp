@@ -102,6 +102,7 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   Json out = table;
   out.erase("_id");
   out.erase("_tags");
+  out.erase("_ttl");
   if (withCounts) {
     uint64_t bytes = 0;
     out["ItemCount"] = store_.countItems(table["_id"], bytes);
@@ -157,6 +158,8 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("ListTables", &DynamoDbApi::listTables);
   bind("DeleteTable", &DynamoDbApi::deleteTable);
   bind("UpdateTable", &DynamoDbApi::updateTable);
+  bind("UpdateTimeToLive", &DynamoDbApi::updateTimeToLive);
+  bind("DescribeTimeToLive", &DynamoDbApi::describeTimeToLive);
   bind("TagResource", &DynamoDbApi::tagResource);
   bind("UntagResource", &DynamoDbApi::untagResource);
   bind("ListTagsOfResource", &DynamoDbApi::listTags);

@@ -27,6 +27,8 @@ class DynamoDbApi {
   Result<Json> tagResource(const RequestContext& c, const Json& in);
   Result<Json> untagResource(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
+  Result<Json> updateTimeToLive(const RequestContext& c, const Json& in);
+  Result<Json> describeTimeToLive(const RequestContext& c, const Json& in);
   // Items (item_handlers.cpp)
   Result<Json> putItem(const RequestContext& c, const Json& in);
   Result<Json> getItem(const RequestContext& c, const Json& in);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/ttl_sweeper.h"
 
 namespace kura {
 namespace {
@@ -10,15 +11,20 @@ namespace {
 class DynamoDbService final : public ServiceModule {
  public:
   DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env)
-      : store_(std::move(store)), api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys) {
+      : store_(std::move(store)),
+        api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys),
+        ttl_(*store_, env.clock) {
     api_.registerHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }
+  void start() override { ttl_.start(); }
+  void stop() override { ttl_.stop(); }
   const HandlerTable& handlers() const override { return handlers_; }
 
  private:
   std::unique_ptr<ddb::TableStore> store_;
   ddb::DynamoDbApi api_;
+  ddb::TtlSweeper ttl_;
   HandlerTable handlers_;
 };
 

@@ -304,4 +304,36 @@ Result<Json> DynamoDbApi::listTags(const RequestContext& c, const Json& in) {
   return Json{{"Tags", table->value("_tags", Json::array())}};
 }
 
+Result<Json> DynamoDbApi::updateTimeToLive(const RequestContext& c, const Json& in) {
+  const Json& spec = in["TimeToLiveSpecification"];
+  bool enable = spec["Enabled"];
+  std::string attribute = spec["AttributeName"];
+  auto updated = store_.updateTable({c.accountId, c.region, in["TableName"]}, [&](Json& table) -> std::optional<ApiError> {
+    Json current = table.value("_ttl", Json{{"Enabled", false}});
+    if (enable && current.value("Enabled", false)) {
+      return ApiError::sender("ValidationException", "TimeToLive is already enabled");
+    }
+    if (!enable && !current.value("Enabled", false)) {
+      return ApiError::sender("ValidationException", "TimeToLive is already disabled");
+    }
+    if (!enable && current.value("AttributeName", "") != attribute) {
+      return ApiError::sender("ValidationException",
+                              "TimeToLive is enabled on a different attribute: " + current.value("AttributeName", ""));
+    }
+    table["_ttl"] = {{"Enabled", enable}, {"AttributeName", attribute}};
+    return std::nullopt;
+  });
+  if (!updated) return updated.error();
+  return Json{{"TimeToLiveSpecification", {{"Enabled", enable}, {"AttributeName", attribute}}}};
+}
+
+Result<Json> DynamoDbApi::describeTimeToLive(const RequestContext& c, const Json& in) {
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  Json ttl = table->value("_ttl", Json{{"Enabled", false}});
+  Json description = {{"TimeToLiveStatus", ttl.value("Enabled", false) ? "ENABLED" : "DISABLED"}};
+  if (ttl.value("Enabled", false)) description["AttributeName"] = ttl["AttributeName"];
+  return Json{{"TimeToLiveDescription", description}};
+}
+
 }  // namespace kura::ddb
