@@ -11,7 +11,7 @@ packages=(
   # engines Kura runs
   postgresql postgresql-contrib redis-server
   # clients the tests and the tour drive Kura with
-  awscli python3-boto3 python3-pytest postgresql-client redis-tools curl wrk
+  awscli python3-boto3 python3-pytest python3-psycopg2 postgresql-client redis-tools curl wrk
   # sanitizer and fuzzing builds
   clang libclang-rt-14-dev
 )

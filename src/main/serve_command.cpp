@@ -28,6 +28,7 @@
 #include "rds/db_instance_controller.h"
 #include "rds/db_snapshot_controller.h"
 #include "rds/postgres_engine.h"
+#include "proxy/endpoint_proxy.h"
 #include "rds/log_shipper.h"
 #include "rds/rds_supervisor.h"
 #include "reconcile/reconciler.h"
@@ -150,6 +151,10 @@ int runServe(const ServerConfig& givenConfig) {
     return logStore.append(instance.accountId, instance.region, group, stream, events, now, /*createMissing=*/true).ok();
   });
 
+  // Multi-AZ endpoints: Kura owns the port and forwards to the primary.
+  std::string endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
+  EndpointProxies proxies(endpointAddress);
+
   // RDS on the installed PostgreSQL, run as the unprivileged `postgres`
   // user when Kura runs as root.
   int postgresMajor = installedPostgresMajor();
@@ -159,10 +164,11 @@ int runServe(const ServerConfig& givenConfig) {
   rds::RdsPaths rdsPaths{config.dataDir / "rds"};
   if (postgresMajor > 0 && postgresUser) {
     postgres = std::make_unique<rds::PostgresEngine>(postgresMajor, *postgresUser, config.dataDir);
-    reconciler.add(std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager));
+    reconciler.add(
+        std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager, &proxies));
     reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
-                                                         &logShipper);
+                                                         &logShipper, &proxies);
   } else {
     spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
     postgresMajor = 0;
@@ -192,7 +198,7 @@ int runServe(const ServerConfig& givenConfig) {
   ManagedSecrets* managedSecrets = secretsManager.get();
   modules.push_back(std::move(secretsManager));
   rds::RdsConfig rdsConfig;
-  rdsConfig.endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
+  rdsConfig.endpointAddress = endpointAddress;
   rdsConfig.installedPostgresMajor = postgresMajor;
   rdsConfig.managedSecrets = managedSecrets;
   rdsConfig.keys = &keyManager;
@@ -202,7 +208,7 @@ int runServe(const ServerConfig& givenConfig) {
       return postgres->checkParameters(values);
     };
   }
-  rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.instanceDir(instance)); };
+  rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.engineDir(instance)); };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(makeElastiCacheService(*catalog));
   try {
@@ -246,6 +252,7 @@ int runServe(const ServerConfig& givenConfig) {
   try {
     // Listen first: a port in use fails the start before anything runs.
     server.start();
+    proxies.start();
     for (auto& module : modules) module->start();
     trailWriter.startSealing();
     reconciler.start();
@@ -264,6 +271,7 @@ int runServe(const ServerConfig& givenConfig) {
   server.stop();
   reconciler.stop();
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
+  proxies.stop();
   for (auto& module : modules) module->stop();
   trailWriter.stop();
   ::close(lockFd);

@@ -58,6 +58,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
   if (status == kCreating) return create(instance, *layout, ctx);
   if (status == kBackingUp) return backUp(instance, *layout, ctx);
   if (status == kDeleting) return remove(instance, *layout, ctx);
+  if (status == kRebooting && instance.state.value("FailoverRequested", false)) return failOver(instance, ctx);
   if (status == kRebooting) {
     if (auto stopped = engine_.stop(*layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
@@ -80,13 +81,19 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     return StepOutcome::done();
   }
   if (status == kStopping) {
-    if (auto stopped = engine_.stop(*layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    auto stopped = isMultiAz(instance) ? multiAz_.stopBoth(instance) : engine_.stop(*layout);
+    if (!stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     instance.status = kStopped;
     ctx.emitEvent("DB instance stopped", {"notification"});
     return StepOutcome::done();
   }
   if (status == kStarting) {
     if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+    if (isMultiAz(instance)) {
+      if (auto standby = multiAz_.startStandby(instance); !standby) instance.state["StandbyReady"] = false;
+      if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
+      if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
+    }
     noteStarted(instance);
     instance.status = kAvailable;
     ctx.emitEvent("DB instance started", {"notification"});
@@ -116,6 +123,29 @@ Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const R
                             "The snapshot's KMS key cannot open it: " + open.error().message);
   }
   return made;
+}
+
+StepOutcome DbInstanceController::failOver(Resource& instance, ReconcileContext& ctx) {
+  // Planned (RebootDBInstance --force-failover): the primary stops cleanly,
+  // which hands every commit to the synchronous standby first.
+  if (!instance.state.value("FailoverStarted", false)) {
+    ctx.emitEvent("Multi-AZ instance failover started.", {"failover"});
+    instance.state["FailoverStarted"] = true;
+    if (auto switched = multiAz_.fenceAndSwitch(instance, true); !switched) {
+      return failStep(instance, ctx, switched.error(), kFailed);
+    }
+    return StepOutcome::progress();  // the new primary is recorded before it is promoted
+  }
+  if (auto promoted = multiAz_.promoteAndRoute(instance); !promoted) {
+    return failStep(instance, ctx, promoted.error(), kFailed);
+  }
+  if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
+  instance.state.erase("FailoverRequested");
+  instance.state.erase("FailoverStarted");
+  instance.state["EventedPrimary"] = instance.state["Primary"];
+  instance.status = kAvailable;
+  ctx.emitEvent("Multi-AZ instance failover completed.", {"failover"});
+  return StepOutcome::done();
 }
 
 void DbInstanceController::noteStarted(Resource& instance) {
@@ -176,6 +206,11 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     return StepOutcome::progress();
   }
   if (auto started = engine_.start(layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+  if (isMultiAz(instance)) {
+    // The standby in the other zone, then the endpoint.
+    if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
+    if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
+  }
   noteStarted(instance);
   instance.state.erase("Attempts");
   instance.state.erase("LastError");
@@ -244,8 +279,16 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     auto snapshot = ctx.catalog().getResource(instance.accountId, instance.region, kSnapshot, finalSnapshot);
     if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
   }
-  if (auto stopped = engine_.stop(layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
-  if (auto destroyed = engine_.destroy(layout); !destroyed) return failStep(instance, ctx, destroyed.error(), kFailed);
+  if (isMultiAz(instance)) {
+    if (auto stopped = multiAz_.stopBoth(instance); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    multiAz_.forget(instance);
+    std::error_code ec;
+    std::filesystem::remove_all(paths_.instanceDir(instance), ec);
+    for (const char* node : {"a", "b"}) ports_.release(instance.state["Nodes"][node].value("Port", 0));
+  } else {
+    if (auto stopped = engine_.stop(layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    if (auto destroyed = engine_.destroy(layout); !destroyed) return failStep(instance, ctx, destroyed.error(), kFailed);
+  }
   if (instance.spec.value("DeleteAutomatedBackups", true)) {
     for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
       if (snapshot.spec.value("SourceInstanceArn", "") != instance.arn ||

@@ -6,6 +6,7 @@
 #include "common/secret_box.h"
 #include "kms/key_manager.h"
 #include "rds/instance_engine.h"
+#include "rds/multi_az.h"
 #include "rds/rds_layout.h"
 #include "reconcile/controller.h"
 #include "services/rds/port_allocator.h"
@@ -15,8 +16,13 @@ namespace kura::rds {
 class DbInstanceController final : public Controller {
  public:
   DbInstanceController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths, PortAllocator& ports,
-                       kms::KeyManager& keys)
-      : engine_(engine), secrets_(secrets), paths_(std::move(paths)), ports_(ports), keys_(keys) {}
+                       kms::KeyManager& keys, EndpointProxies* proxies = nullptr)
+      : engine_(engine),
+        secrets_(secrets),
+        paths_(std::move(paths)),
+        ports_(ports),
+        keys_(keys),
+        multiAz_(engine_, secrets_, paths_, proxies) {}
   std::string kind() const override;
   StepOutcome step(Resource& instance, ReconcileContext& ctx) override;
 
@@ -28,6 +34,7 @@ class DbInstanceController final : public Controller {
   Result<bool> restoreFrom(const Resource& instance, const Resource& snapshot, const EngineLayout& layout,
                            std::optional<SystemTime> until, const std::filesystem::path& walArchive);
   void noteStarted(Resource& instance);
+  StepOutcome failOver(Resource& instance, ReconcileContext& ctx);
   StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);
 
   InstanceEngine& engine_;
@@ -35,6 +42,7 @@ class DbInstanceController final : public Controller {
   RdsPaths paths_;
   PortAllocator& ports_;
   kms::KeyManager& keys_;  // opens sealed snapshots for restores
+  MultiAz multiAz_;
 };
 
 // The name RDS gives an automated snapshot: rds:<instance>-YYYY-MM-DD-HH-MM.

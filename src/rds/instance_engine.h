@@ -22,6 +22,8 @@ struct EngineLayout {
   std::string dbName;
   // The instance's parameter group values (engine setting -> value).
   std::map<std::string, std::string> parameters;
+  // Multi-AZ primary with a standby: a commit returns once the standby has it.
+  bool synchronousStandby = false;
 };
 
 struct BackupResult {
@@ -50,6 +52,16 @@ class InstanceEngine {
                                std::optional<SystemTime> until, const std::filesystem::path& walArchive) = 0;
   // The newest moment the archive can restore to (empty: nothing archived).
   virtual std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) = 0;
+  // Multi-AZ. A standby of `primary` in `standby`'s directory, streaming
+  // from it (the primary must run); the standby's server is not started.
+  virtual Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) = 0;
+  // Makes a standby the primary (a primary already: nothing to do).
+  virtual Result<bool> promote(const EngineLayout& layout) = 0;
+  // Kills the server and every process it started, at once (a hung one too),
+  // so that it can never answer again.
+  virtual Result<bool> fence(const EngineLayout& layout) = 0;
+  // Answers a query within `timeout`.
+  virtual bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) = 0;
   // Removes the instance's files (the server must be stopped).
   virtual Result<bool> destroy(const EngineLayout& layout) = 0;
 };

@@ -2,6 +2,7 @@
 
 #include "rds/log_shipper.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +136,8 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "archive_command = 'test ! -f {}/%f && cp %p {}/%f.part && mv {}/%f.part {}/%f'\n"
       "archive_timeout = 1\n"
       "max_wal_senders = 5\n"
+      "hot_standby = on\n"
+      "synchronous_standby_names = '{}'\n"
       // The server log as RDS names its files (DescribeDBLogFiles reads them,
       // the supervisor ships them to CloudWatch Logs).
       "logging_collector = on\n"
@@ -146,6 +149,7 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "log_timezone = 'UTC'\n"
       "{}",
       layout.port, socketDir(layout).string(), archive, archive, archive, archive,
+      layout.synchronousStandby ? "*" : "",
       postgresLogDir(layout.dir).string(),
       // pgaudit, when installed, is loaded as RDS loads it: auditing itself
       // is off until pgaudit.log is set (ALTER ROLE/DATABASE ... SET pgaudit.log).
@@ -165,6 +169,53 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
     std::ofstream(main, std::ios::app) << "\ninclude_if_exists = 'kura.conf'\n";
   }
   return true;
+}
+
+Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const EngineLayout& standby) {
+  for (const fs::path& dir : {standby.dir, socketDir(standby)}) {
+    if (auto made = prepareDir(dir); !made) return made;
+  }
+  std::error_code ec;
+  fs::remove_all(pgdata(standby), ec);
+  // Over the primary's own socket (trusted, as every local connection of the
+  // engine user); -R leaves standby.signal and primary_conninfo behind.
+  auto result = run({tool("pg_basebackup"), "-h", socketDir(primary).string(), "-p", std::to_string(primary.port),
+                     "-U", primary.masterUser, "-D", pgdata(standby).string(), "-X", "stream", "-c", "fast", "-R",
+                     "--no-password"},
+                    "", std::chrono::minutes(60));
+  if (!result.ok()) return engineError("pg_basebackup of the standby failed", result);
+  fs::remove(pgdata(standby) / "postmaster.pid", ec);
+  return writeSettings(standby);
+}
+
+Result<bool> PostgresEngine::promote(const EngineLayout& layout) {
+  if (!fs::exists(pgdata(layout) / "standby.signal")) return true;  // a primary already
+  auto result = run({tool("pg_ctl"), "promote", "-D", pgdata(layout).string(), "-w", "-t", "60", "-s"}, "",
+                    std::chrono::seconds(90));
+  if (!result.ok() && fs::exists(pgdata(layout) / "standby.signal")) return engineError("promotion failed", result);
+  return true;
+}
+
+Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
+  std::string pidText = readFile(pgdata(layout) / "postmaster.pid");
+  pid_t pid = static_cast<pid_t>(std::atol(pidText.c_str()));
+  if (pid > 1) {
+    // pg_ctl starts the postmaster in a session of its own: the group is the
+    // postmaster and every backend, which die together, stopped or not.
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);
+    for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (::kill(pid, 0) == 0) return ApiError::internal("the old primary's server did not die");
+  }
+  return true;
+}
+
+bool PostgresEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
+  auto seconds = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
+  auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(layout).string(), "-p",
+                     std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-c", "SELECT 1"},
+                    "", std::chrono::seconds(seconds));
+  return result.ok();
 }
 
 Result<bool> PostgresEngine::reload(const EngineLayout& layout) {
@@ -264,6 +315,8 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
       return ApiError::internal("PostgreSQL did not start: " + result.output + " " + log);
     }
   }
+  // A Multi-AZ standby stays in recovery: it is up once it accepts reads.
+  if (fs::exists(pgdata(layout) / "standby.signal")) return true;
   // A restored instance replays WAL first: it is available once promoted.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -33,6 +33,10 @@ class PostgresEngine final : public InstanceEngine {
   bool running(const EngineLayout& layout) override;
   Result<bool> setMasterPassword(const EngineLayout& layout) override;
   Result<bool> reload(const EngineLayout& layout) override;
+  Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) override;
+  Result<bool> promote(const EngineLayout& layout) override;
+  Result<bool> fence(const EngineLayout& layout) override;
+  bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) override;
   // The settings the installed server has (postgres --describe-config).
   std::vector<EngineParameter> describeParameters() const;
   // Has the server itself read `values` from a scratch configuration.

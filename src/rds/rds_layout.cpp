@@ -15,11 +15,37 @@ std::filesystem::path RdsPaths::snapshotDir(const Resource& snapshot) const {
   return root / "snapshots" / (snapshot.name + "-" + std::to_string(snapshot.id));
 }
 
+bool isMultiAz(const Resource& instance) { return instance.state.contains("Nodes"); }
+
+std::string primaryNode(const Resource& instance) { return instance.state.value("Primary", "a"); }
+
+std::string standbyNode(const Resource& instance) { return primaryNode(instance) == "a" ? "b" : "a"; }
+
+std::filesystem::path RdsPaths::nodeDir(const Resource& instance, const std::string& node) const {
+  return instanceDir(instance) / ("node-" + node);
+}
+
+std::filesystem::path RdsPaths::engineDir(const Resource& instance) const {
+  return isMultiAz(instance) ? nodeDir(instance, primaryNode(instance)) : instanceDir(instance);
+}
+
+Result<EngineLayout> nodeLayoutOf(const Resource& instance, const std::string& node, const RdsPaths& paths,
+                                  const SecretBox& secrets) {
+  auto layout = layoutOf(instance, paths, secrets);
+  if (!layout) return layout;
+  layout->dir = paths.nodeDir(instance, node);
+  layout->port = instance.state["Nodes"][node].value("Port", 0);
+  layout->synchronousStandby = node == primaryNode(instance) && instance.state.value("StandbyReady", false);
+  return layout;
+}
+
 Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, const SecretBox& secrets) {
   EngineLayout layout;
-  layout.dir = paths.instanceDir(instance);
+  layout.dir = paths.engineDir(instance);
   layout.walArchive = paths.walArchive(instance.spec.value("DbiResourceId", std::to_string(instance.id)));
-  layout.port = instance.state.value("Port", 0);
+  layout.port = isMultiAz(instance) ? instance.state["Nodes"][primaryNode(instance)].value("Port", 0)
+                                     : instance.state.value("Port", 0);
+  layout.synchronousStandby = isMultiAz(instance) && instance.state.value("StandbyReady", false);
   layout.masterUser = instance.spec.value("MasterUsername", "postgres");
   layout.dbName = instance.spec.value("DBName", "");
   // The parameter group values in effect for this instance (the supervisor

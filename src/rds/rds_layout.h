@@ -13,11 +13,22 @@ struct RdsPaths {
   std::filesystem::path root;  // <data-dir>/rds
 
   std::filesystem::path instanceDir(const Resource& instance) const;
+  // Where the engine of the instance's current primary keeps its files: the
+  // instance directory, or for Multi-AZ the primary node's (node-a, node-b).
+  std::filesystem::path engineDir(const Resource& instance) const;
+  std::filesystem::path nodeDir(const Resource& instance, const std::string& node) const;
   std::filesystem::path walArchive(const std::string& dbiResourceId) const;
   std::filesystem::path snapshotDir(const Resource& snapshot) const;
 };
 
-// The engine layout of an instance record; the master password unsealed.
+// The engine layout of an instance record (for Multi-AZ: its primary's);
+// the master password unsealed.
 Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, const SecretBox& secrets);
+// Multi-AZ: the primary's node name, the standby's, and the standby's layout.
+bool isMultiAz(const Resource& instance);
+std::string primaryNode(const Resource& instance);
+std::string standbyNode(const Resource& instance);
+Result<EngineLayout> nodeLayoutOf(const Resource& instance, const std::string& node, const RdsPaths& paths,
+                                  const SecretBox& secrets);
 
 }  // namespace kura::rds

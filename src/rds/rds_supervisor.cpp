@@ -14,7 +14,8 @@ using Json = nlohmann::json;
 
 namespace {
 
-constexpr auto kInterval = std::chrono::seconds(1);
+// Often enough that a Multi-AZ primary's death is noticed within half a second.
+constexpr auto kInterval = std::chrono::milliseconds(500);
 constexpr double kDaySeconds = 86400;
 
 // Minutes since midnight UTC.
@@ -38,9 +39,16 @@ bool insideWindow(const std::string& window, SystemTime now) {
 }  // namespace
 
 RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine,
-                             const SecretBox& secrets, RdsPaths paths, ClockPtr clock, LogShipper* shipper)
-    : catalog_(catalog), reconciler_(reconciler), engine_(engine), secrets_(secrets), paths_(std::move(paths)),
-      clock_(std::move(clock)), shipper_(shipper) {}
+                             const SecretBox& secrets, RdsPaths paths, ClockPtr clock, LogShipper* shipper,
+                             EndpointProxies* proxies)
+    : catalog_(catalog),
+      reconciler_(reconciler),
+      engine_(engine),
+      secrets_(secrets),
+      paths_(std::move(paths)),
+      clock_(std::move(clock)),
+      shipper_(shipper),
+      multiAz_(engine_, secrets_, paths_, proxies) {}
 
 RdsSupervisor::~RdsSupervisor() { stop(); }
 
@@ -69,6 +77,12 @@ void RdsSupervisor::stop() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    if (isMultiAz(instance) && instance.status != kDeleted) {
+      if (auto stopped = multiAz_.stopBoth(instance); !stopped) {
+        spdlog::error("msg=\"cannot stop engines\" instance={} error=\"{}\"", instance.name, stopped.error().message);
+      }
+      continue;
+    }
     auto layout = layoutOf(instance, paths_, secrets_);
     if (layout && engine_.running(*layout)) {
       if (auto stopped = engine_.stop(*layout); !stopped) {
@@ -116,6 +130,71 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
   }
 }
 
+void RdsSupervisor::addEvent(const Resource& instance, const std::string& message, const std::string& category) {
+  Event event;
+  event.accountId = instance.accountId;
+  event.region = instance.region;
+  event.sourceType = kInstance;
+  event.sourceId = instance.name;
+  event.sourceArn = instance.arn;
+  event.message = message;
+  event.categories = {category};
+  catalog_.addEvent(event);
+}
+
+bool RdsSupervisor::watchMultiAz(Resource& instance) {
+  auto primary = layoutOf(instance, paths_, secrets_);
+  if (!primary) return false;
+  bool running = engine_.running(*primary);
+  bool answers = running && engine_.healthy(*primary, std::chrono::seconds(1));
+  int& unanswered = unanswered_[instance.arn];
+  unanswered = answers ? 0 : unanswered + 1;
+  if (!running || unanswered >= 2) {
+    // Automatic failover: fence, record the new primary, then promote it.
+    unanswered = 0;
+    spdlog::warn("msg=\"Multi-AZ primary lost: failing over\" instance={} running={}", instance.name, running);
+    addEvent(instance, "Multi-AZ instance failover started.", "failover");
+    if (auto switched = multiAz_.fenceAndSwitch(instance, false); !switched) {
+      spdlog::error("msg=\"cannot fence the old primary\" instance={} error=\"{}\"", instance.name,
+                    switched.error().message);
+      return false;
+    }
+    auto stored = catalog_.updateResource(instance);
+    if (!stored) return false;
+    instance = *stored;
+  }
+  // Every pass: the recorded primary is promoted and behind the endpoint
+  // (this also finishes a failover that a crash of Kura cut short).
+  if (auto promoted = multiAz_.promoteAndRoute(instance); !promoted) {
+    spdlog::error("msg=\"cannot promote the primary\" instance={} error=\"{}\"", instance.name, promoted.error().message);
+    return false;
+  }
+  bool standbyReady = instance.state.value("StandbyReady", false);
+  if (standbyReady) {
+    auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
+    if (standby && !engine_.running(*standby) && !multiAz_.startStandby(instance)) {
+      // A synchronous primary would wait for it forever: rebuild it.
+      instance.state["StandbyReady"] = false;
+      standbyReady = false;
+    }
+  }
+  if (!standbyReady) {
+    bool wasFailover = instance.state.value("Primary", "a") != instance.state.value("EventedPrimary", "a");
+    auto ready = multiAz_.ensureStandby(instance);
+    if (!ready) {
+      spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", instance.name, ready.error().message);
+    }
+    if (wasFailover) {
+      instance.state["EventedPrimary"] = instance.state["Primary"];
+      addEvent(instance, "Multi-AZ instance failover completed.", "failover");
+    }
+    auto stored = catalog_.updateResource(instance);
+    if (!stored) return false;
+    instance = *stored;
+  }
+  return true;
+}
+
 bool RdsSupervisor::syncParameters(Resource& instance) {
   std::string groupName = instance.spec.value("DBParameterGroupName", "");
   auto group = catalog_.getResource(instance.accountId, instance.region, kParameterGroup, groupName);
@@ -156,10 +235,11 @@ void RdsSupervisor::watch(Resource instance) {
   if (shipper_ != nullptr && instance.status != kCreating) {
     auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());
     if (std::find(exports.begin(), exports.end(), "postgresql") != exports.end()) {
-      shipper_->ship(instance, paths_.instanceDir(instance));
+      shipper_->ship(instance, paths_.engineDir(instance));
     }
   }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
+  if (isMultiAz(instance) && !watchMultiAz(instance)) return;
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;
   SystemTime now = clock_->now();

@@ -9,10 +9,13 @@
 //  - a changed DB parameter group reaches its instances: the engine
 //    re-reads its settings (dynamic ones apply), and ParameterApplyStatus
 //    says pending-reboot while a static one waits for the next start;
+//  - a Multi-AZ primary that died or stopped answering is fenced and its
+//    standby promoted (automatic failover), and a missing standby rebuilt;
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +23,7 @@
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
 #include "rds/log_shipper.h"
+#include "rds/multi_az.h"
 #include "rds/rds_layout.h"
 #include "reconcile/reconciler.h"
 
@@ -28,7 +32,7 @@ namespace kura::rds {
 class RdsSupervisor {
  public:
   RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine, const SecretBox& secrets,
-                RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr);
+                RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr, EndpointProxies* proxies = nullptr);
   ~RdsSupervisor();
   void start();
   // Stops watching and stops every engine.
@@ -42,6 +46,9 @@ class RdsSupervisor {
   void pruneAutomatedSnapshots(const Resource& instance, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
+  // Multi-AZ: false when the pass must stop here for this instance.
+  bool watchMultiAz(Resource& instance);
+  void addEvent(const Resource& instance, const std::string& message, const std::string& category);
 
   Catalog& catalog_;
   Reconciler& reconciler_;
@@ -50,6 +57,8 @@ class RdsSupervisor {
   RdsPaths paths_;
   ClockPtr clock_;
   LogShipper* shipper_;
+  MultiAz multiAz_;
+  std::map<std::string, int> unanswered_;  // instance ARN -> failed health probes in a row
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;

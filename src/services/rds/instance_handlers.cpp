@@ -90,6 +90,19 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
                     : ApiError::sender("InsufficientDBInstanceCapacity",
                                        "No free engine port is left in Kura's port range.");
     }
+    Json nodes;
+    if (spec.value("MultiAZ", false)) {
+      // Two nodes in two zones behind the endpoint, each on a port of its own.
+      std::string zone = spec.value("AvailabilityZone", c.region + "a");
+      std::string other = zone == c.region + "b" ? c.region + "c" : c.region + "b";
+      spec["SecondaryAvailabilityZone"] = other;
+      auto first = ports_.allocate(draft.arn + "#node-a");
+      auto second = ports_.allocate(draft.arn + "#node-b");
+      if (!first || !second) {
+        return ApiError::sender("InsufficientDBInstanceCapacity", "No free engine port is left in Kura's port range.");
+      }
+      nodes = {{"a", {{"Port", *first}, {"AvailabilityZone", zone}}}, {"b", {{"Port", *second}, {"AvailabilityZone", other}}}};
+    }
     draft.spec = spec;
     draft.state = {{"Port", *port},
                    {"Address", config_.endpointAddress},
@@ -97,6 +110,11 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
                    {"Parameters", group->spec.value("Parameters", Json::object())},
                    {"AppliedParameterGroup", group->name},
                    {"AppliedParameterVersion", group->spec.value("Version", 0)}};
+    if (!nodes.is_null()) {
+      draft.state["Nodes"] = nodes;
+      draft.state["Primary"] = "a";
+      draft.state["StandbyReady"] = false;
+    }
     auto created = catalog_.createResource(draft);
     if (!created) return created;
     catalog_.addTags(created->arn, tags);
@@ -141,9 +159,6 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (!managed) {
     if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
   }
-  if (in.value("MultiAZ", false)) {
-    return combination("Kura does not run Multi-AZ instances yet.");
-  }
   bool encrypted = in.value("StorageEncrypted", false);
   if (in.contains("KmsKeyId") && !encrypted) {
     return combination("KmsKeyId is given, but StorageEncrypted is not true.");
@@ -181,7 +196,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
                {"PreferredBackupWindow", backupWindow},
                {"PreferredMaintenanceWindow", maintenanceWindow},
                {"AvailabilityZone", in.value("AvailabilityZone", c.region + "a")},
-               {"MultiAZ", false},
+               {"MultiAZ", in.value("MultiAZ", false)},
                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                {"PubliclyAccessible", in.value("PubliclyAccessible", false)},
                {"StorageType", in.value("StorageType", "gp2")},
@@ -450,7 +465,12 @@ Result<Json> RdsApi::rebootInstance(const RequestContext& c, const Json& in) {
     return ApiError::sender("InvalidDBInstanceState",
                             "Database instance is not in available state. Current state: " + instance.status);
   }
-  if (in.value("ForceFailover", false)) return combination("Cannot force a failover: the instance is not Multi-AZ.");
+  if (in.value("ForceFailover", false)) {
+    if (!instance.spec.value("MultiAZ", false)) {
+      return combination("Cannot force a failover: the instance is not Multi-AZ.");
+    }
+    instance.state["FailoverRequested"] = true;
+  }
   instance.status = kRebooting;
   instance.goal = kAvailable;
   auto stored = catalog_.updateResource(instance);

@@ -1,0 +1,176 @@
+#include "proxy/endpoint_proxy.h"
+
+#include <utility>
+#include <optional>
+
+#include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <set>
+
+namespace kura {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// One client connection and its connection to the backend: bytes copied both
+// ways until either side closes.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket client, asio::io_context& io, unsigned short backend)
+      : client_(std::move(client)), server_(io), backend_(backend) {}
+
+  void start() {
+    auto self = shared_from_this();
+    server_.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), backend_),
+                          [self](const boost::system::error_code& error) {
+                            if (error) return self->close();
+                            self->pump(self->client_, self->server_, self->up_);
+                            self->pump(self->server_, self->client_, self->down_);
+                          });
+  }
+  void close() {
+    boost::system::error_code ignored;
+    client_.close(ignored);
+    server_.close(ignored);
+  }
+  unsigned short backend() const { return backend_; }
+
+ private:
+  void pump(tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
+    auto self = shared_from_this();
+    from.async_read_some(asio::buffer(buffer), [self, &from, &to, &buffer](const boost::system::error_code& error,
+                                                                           size_t bytes) {
+      if (error) return self->close();
+      asio::async_write(to, asio::buffer(buffer.data(), bytes),
+                        [self, &from, &to, &buffer](const boost::system::error_code& writeError, size_t) {
+                          if (writeError) return self->close();
+                          self->pump(from, to, buffer);
+                        });
+    });
+  }
+
+  tcp::socket client_, server_;
+  unsigned short backend_;
+  std::array<char, 16384> up_{}, down_{};
+};
+
+struct Endpoint {
+  std::unique_ptr<tcp::acceptor> acceptor;
+  unsigned short backend = 0;
+  std::vector<std::weak_ptr<Session>> sessions;
+};
+
+}  // namespace
+
+struct EndpointProxies::Impl {
+  std::string address;
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+  std::mutex mutex;  // guards endpoints (changed from other threads, used on the io thread)
+  std::map<std::string, Endpoint> endpoints;
+
+  void accept(const std::string& name) {
+    auto it = endpoints.find(name);
+    if (it == endpoints.end()) return;
+    it->second.acceptor->async_accept([this, name](const boost::system::error_code& error, tcp::socket socket) {
+      std::unique_lock lock(mutex);
+      auto found = endpoints.find(name);
+      if (found == endpoints.end() || error == asio::error::operation_aborted) return;
+      if (!error) {
+        socket.set_option(tcp::no_delay(true));
+        auto session = std::make_shared<Session>(std::move(socket), io, found->second.backend);
+        std::erase_if(found->second.sessions, [](const auto& s) { return s.expired(); });
+        found->second.sessions.push_back(session);
+        lock.unlock();
+        session->start();
+        lock.lock();
+      }
+      accept(name);
+    });
+  }
+
+  static void closeSessions(Endpoint& endpoint, unsigned short keepBackend) {
+    for (auto& weak : endpoint.sessions) {
+      if (auto session = weak.lock(); session && session->backend() != keepBackend) session->close();
+    }
+  }
+};
+
+EndpointProxies::EndpointProxies(std::string listenAddress) : impl_(std::make_unique<Impl>()) {
+  impl_->address = std::move(listenAddress);
+}
+
+EndpointProxies::~EndpointProxies() { stop(); }
+
+void EndpointProxies::start() {
+  impl_->work.emplace(asio::make_work_guard(impl_->io));
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+}
+
+void EndpointProxies::stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& [name, endpoint] : impl_->endpoints) {
+      boost::system::error_code ignored;
+      endpoint.acceptor->close(ignored);
+      Impl::closeSessions(endpoint, 0);
+    }
+    impl_->endpoints.clear();
+  }
+  impl_->work.reset();
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void EndpointProxies::route(const std::string& name, unsigned short port, unsigned short backend) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->endpoints.find(name);
+  if (it == impl_->endpoints.end()) {
+    Endpoint endpoint;
+    endpoint.acceptor = std::make_unique<tcp::acceptor>(impl_->io);
+    tcp::endpoint at(asio::ip::make_address(impl_->address), port);
+    endpoint.acceptor->open(at.protocol());
+    endpoint.acceptor->set_option(tcp::acceptor::reuse_address(true));
+    endpoint.acceptor->bind(at);  // throws when the port is taken
+    endpoint.acceptor->listen();
+    endpoint.backend = backend;
+    impl_->endpoints.emplace(name, std::move(endpoint));
+    asio::post(impl_->io, [this, name] {
+      std::lock_guard inner(impl_->mutex);
+      impl_->accept(name);
+    });
+    return;
+  }
+  if (it->second.backend != backend) {
+    it->second.backend = backend;
+    // Connections to the old primary end now: clients reconnect to the new one.
+    asio::post(impl_->io, [this, name, backend] {
+      std::lock_guard inner(impl_->mutex);
+      if (auto found = impl_->endpoints.find(name); found != impl_->endpoints.end()) {
+        Impl::closeSessions(found->second, backend);
+      }
+    });
+  }
+}
+
+void EndpointProxies::remove(const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->endpoints.find(name);
+  if (it == impl_->endpoints.end()) return;
+  boost::system::error_code ignored;
+  it->second.acceptor->close(ignored);
+  Impl::closeSessions(it->second, 0);
+  impl_->endpoints.erase(it);
+}
+
+unsigned short EndpointProxies::backendOf(const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->endpoints.find(name);
+  return it == impl_->endpoints.end() ? 0 : it->second.backend;
+}
+
+}  // namespace kura

@@ -1,0 +1,44 @@
+#pragma once
+// Multi-AZ instances: two nodes (node-a, node-b: separate data directories
+// and internal ports, one per availability zone), the primary streaming to
+// a synchronous standby, and the endpoint port owned by Kura's proxy, which
+// forwards to the primary.
+//
+// A failover fences the old primary first (killed with everything it
+// started, or stopped cleanly when planned), then promotes the standby and
+// re-points the endpoint; the old node is rebuilt as the new standby from
+// the new primary, never started as a primary again.
+#include "common/secret_box.h"
+#include "proxy/endpoint_proxy.h"
+#include "rds/instance_engine.h"
+#include "rds/rds_layout.h"
+
+namespace kura::rds {
+
+class MultiAz {
+ public:
+  MultiAz(InstanceEngine& engine, const SecretBox& secrets, const RdsPaths& paths, EndpointProxies* proxies)
+      : engine_(engine), secrets_(secrets), paths_(paths), proxies_(proxies) {}
+
+  // Builds and starts the standby from the running primary when it is not
+  // ready, then turns synchronous replication on. Sets state.StandbyReady.
+  Result<bool> ensureStandby(Resource& instance);
+  // The endpoint forwards to the current primary.
+  Result<bool> route(const Resource& instance);
+  // Step 1 of a failover: the old primary can no longer answer (stopped when
+  // planned, killed otherwise); the record now names the other node primary.
+  Result<bool> fenceAndSwitch(Resource& instance, bool planned);
+  // Step 2: the new primary is promoted and the endpoint points at it.
+  Result<bool> promoteAndRoute(const Resource& instance);
+  Result<bool> stopBoth(const Resource& instance);
+  Result<bool> startStandby(const Resource& instance);
+  void forget(const Resource& instance);
+
+ private:
+  InstanceEngine& engine_;
+  const SecretBox& secrets_;
+  const RdsPaths& paths_;
+  EndpointProxies* proxies_;
+};
+
+}  // namespace kura::rds

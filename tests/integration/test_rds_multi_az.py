@@ -1,0 +1,146 @@
+"""Multi-AZ RDS on real PostgreSQL: a synchronous standby in another zone
+behind an endpoint Kura owns. A client writes numbered rows as fast as it
+can through the endpoint while the primary is killed (SIGKILL) or hung
+(SIGSTOP); afterwards every acknowledged row is there once, the endpoint
+takes writes again, and the old primary never answers as a primary."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from rds_support import PASSWORD, create_instance, endpoint, psql, wait_status
+
+psycopg = pytest.importorskip("psycopg2")
+
+
+def connect(rds, identifier):
+    host, port = endpoint(rds, identifier)
+    return psycopg.connect(host=host, port=port, user="admin", password=PASSWORD, dbname="postgres",
+                           connect_timeout=3)
+
+
+class Writer(threading.Thread):
+    """Inserts numbered rows one commit each; remembers which were acknowledged."""
+
+    def __init__(self, rds, identifier):
+        super().__init__(daemon=True)
+        self.rds, self.identifier = rds, identifier
+        self.acked, self.stop, self.next = [], threading.Event(), 0
+
+    def run(self):
+        conn = None
+        while not self.stop.is_set():
+            try:
+                if conn is None:
+                    conn = connect(self.rds, self.identifier)
+                    conn.autocommit = True
+                n = self.next
+                self.next += 1
+                with conn.cursor() as cur:
+                    cur.execute("INSERT INTO acked (n) VALUES (%s)", (n,))
+                self.acked.append(n)
+            except Exception:  # noqa: BLE001 - a failover drops connections
+                conn = None
+                time.sleep(0.05)
+
+
+def primary_pid(server, identifier):
+    """The postmaster of the instance's current primary node, from its pid file."""
+    for folder, _, files in os.walk(os.path.join(server.data_dir, "rds", "instances")):
+        if "postmaster.pid" in files and "standby.signal" not in files:
+            with open(os.path.join(folder, "postmaster.pid")) as f:
+                pid = int(f.readline())
+            try:
+                os.kill(pid, 0)
+                return pid, folder
+            except OSError:
+                continue
+    raise AssertionError("no running primary")
+
+
+def wait_writes_resume(writer, timeout=30):
+    start_count, deadline = len(writer.acked), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(writer.acked) > start_count + 20:
+            return time.monotonic()
+        time.sleep(0.05)
+    raise AssertionError("writes did not resume through the endpoint")
+
+
+def check_rows(rds, identifier, writer):
+    rows = psql(rds, identifier, "SELECT string_agg(n::text, ',' ORDER BY n) FROM acked").split(",")
+    stored = [int(r) for r in rows if r]
+    assert len(stored) == len(set(stored)), "a row appears twice"
+    missing = set(writer.acked) - set(stored)
+    assert not missing, f"{len(missing)} acknowledged rows lost"
+
+
+def test_failovers_keep_every_acknowledged_write(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    create_instance(rds, "maz", MultiAZ=True, BackupRetentionPeriod=0)
+    instance = rds.describe_db_instances(DBInstanceIdentifier="maz")["DBInstances"][0]
+    assert instance["MultiAZ"] is True
+    zones = {instance["AvailabilityZone"], instance["SecondaryAvailabilityZone"]}
+    assert len(zones) == 2
+    address = endpoint(rds, "maz")
+    psql(rds, "maz", "CREATE TABLE acked (n int)")
+
+    writer = Writer(rds, "maz")
+    writer.start()
+    time.sleep(1)
+    try:
+        for fault in ("kill", "stop", "kill", "planned"):
+            pid, folder = primary_pid(server, "maz")
+            before = len(writer.acked)
+            if fault == "kill":
+                os.kill(pid, signal.SIGKILL)
+            elif fault == "stop":
+                os.killpg(pid, signal.SIGSTOP)  # the whole server hangs, backends too
+            else:
+                rds.reboot_db_instance(DBInstanceIdentifier="maz", ForceFailover=True)
+            deadline = time.monotonic() + 30
+            new_folder = folder
+            while time.monotonic() < deadline and new_folder == folder:
+                try:
+                    _, new_folder = primary_pid(server, "maz")
+                except AssertionError:
+                    pass
+                time.sleep(0.05)
+            assert new_folder != folder, f"{fault}: the primary did not move"
+            wait_writes_resume(writer)
+            assert len(writer.acked) > before
+            if fault == "stop":
+                # The hung primary was fenced: it is gone, not merely stopped.
+                with pytest.raises(OSError):
+                    os.killpg(pid, signal.SIGCONT)
+            wait_status(rds, "maz", "available", timeout=60)
+            # The standby is back before the next fault.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                standbys = [f for f, _, files in os.walk(os.path.join(server.data_dir, "rds", "instances"))
+                            if "standby.signal" in files and "postmaster.pid" in files]
+                if standbys:
+                    break
+                time.sleep(0.2)
+            assert standbys, f"{fault}: no standby was rebuilt"
+            time.sleep(0.5)
+    finally:
+        writer.stop.set()
+        writer.join(timeout=10)
+    assert endpoint(rds, "maz") == address  # the endpoint never moved
+    check_rows(rds, "maz", writer)
+    messages = [e["Message"] for e in rds.describe_events(SourceType="db-instance", SourceIdentifier="maz")["Events"]]
+    assert messages.count("Multi-AZ instance failover completed.") >= 4
+    # Nothing is left running once the instance is gone.
+    rds.delete_db_instance(DBInstanceIdentifier="maz", SkipFinalSnapshot=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if not rds.describe_db_instances()["DBInstances"]:
+            break
+        time.sleep(0.3)
+    left = subprocess.run(["pgrep", "-f", os.path.join(server.data_dir, "rds")], capture_output=True, text=True)
+    assert left.stdout.strip() == ""
