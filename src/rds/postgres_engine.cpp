@@ -2,7 +2,12 @@
 
 #include "rds/log_shipper.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,11 +216,31 @@ Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
 }
 
 bool PostgresEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
-  auto seconds = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
-  auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(layout).string(), "-p",
-                     std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-c", "SELECT 1"},
-                    "", std::chrono::seconds(seconds));
-  return result.ok();
+  // PostgreSQL's SSLRequest over TCP: the postmaster accepts, forks a backend
+  // and that backend answers 'N' or 'S' at once. A hung or dead server does
+  // not. No process is spawned, so a loaded host does not fake a failure.
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(layout.port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto waitFor = [&](short events) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd entry{fd, events, 0};
+    return ::poll(&entry, 1, static_cast<int>(left.count())) == 1 && (entry.revents & events) != 0;
+  };
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 || errno == EINPROGRESS) {
+    const unsigned char request[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};  // SSLRequest
+    char answer = 0;
+    ok = waitFor(POLLOUT) && ::send(fd, request, sizeof request, MSG_NOSIGNAL) == sizeof request &&
+         waitFor(POLLIN) && ::recv(fd, &answer, 1, 0) == 1 && (answer == 'N' || answer == 'S');
+  }
+  ::close(fd);
+  return ok;
 }
 
 Result<bool> PostgresEngine::reload(const EngineLayout& layout) {

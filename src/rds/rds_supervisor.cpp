@@ -149,6 +149,18 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
   bool answers = running && engine_.healthy(*primary, std::chrono::seconds(1));
   int& unanswered = unanswered_[instance.arn];
   unanswered = answers ? 0 : unanswered + 1;
+  if ((!running || unanswered >= 2) && !instance.state.value("StandbyReady", false)) {
+    // No standby to take over: the primary starts again where it is (a hung
+    // one is killed first), as a Single-AZ instance would.
+    unanswered = 0;
+    if (running) {
+      if (auto fenced = engine_.fence(*primary); !fenced) return false;
+    }
+    auto started = engine_.start(*primary);
+    addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+             "availability");
+    return false;
+  }
   if (!running || unanswered >= 2) {
     // Automatic failover: fence, record the new primary, then promote it.
     unanswered = 0;
@@ -243,7 +255,7 @@ void RdsSupervisor::watch(Resource instance) {
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;
   SystemTime now = clock_->now();
-  if (!engine_.running(*layout)) {
+  if (!isMultiAz(instance) && !engine_.running(*layout)) {
     auto started = engine_.start(*layout);
     spdlog::warn("msg=\"engine was not running: started again\" instance={} ok={}", instance.name, started.ok());
     Event event;

@@ -29,9 +29,15 @@ def free_port():
 class KuraServer:
     """One `kura serve` process; restart() keeps its data directory."""
 
+    _servers = 0
+
     def __init__(self, data_dir, extra_args=(), env=None):
         self.data_dir = data_dir
-        self.extra_args = list(extra_args)
+        # Each server gets its own block of engine ports, so that servers of
+        # this run (or of another run on the host) never race for one.
+        KuraServer._servers += 1
+        first = 20000 + ((os.getpid() * 37 + KuraServer._servers * 40) % 12000)  # below the ephemeral range
+        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(first + 39)] + list(extra_args)
         self.env = dict(os.environ, **(env or {}))
         self.port = None
         self.proc = None
