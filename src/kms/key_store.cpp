@@ -113,6 +113,25 @@ std::string KeyStore::seal(const std::string& keyId, const KeyMaterial& material
   return base64Encode(aesGcmSeal(rootKey_, material.bytes, materialAad(keyId, material.version)));
 }
 
+void KeyStore::insertMaterialLocked(const std::string& keyId, const KeyMaterial& material) {
+  db_.prepare("INSERT INTO materials(key_id, version, sealed, created_ms, on_demand) VALUES(?,?,?,?,?)")
+      .bind(1, keyId)
+      .bind(2, material.version)
+      .bind(3, seal(keyId, material))
+      .bind(4, material.createdMs)
+      .bind(5, int64_t{material.onDemand})
+      .run();
+}
+
+void KeyStore::updateKeyLocked(const KeyRecord& key) {
+  auto update = db_.prepare(
+      "UPDATE keys SET account=?2, region=?3, description=?4, key_usage=?5, key_spec=?6, aws_managed=?7, state=?8, "
+      "created_ms=?9, deletion_date_ms=?10, pending_window_days=?11, rotation_enabled=?12, rotation_period_days=?13, "
+      "next_rotation_ms=?14, current_version=?15 WHERE key_id=?1");
+  bindKey(update, key);
+  update.run();
+}
+
 void KeyStore::insertKey(const KeyRecord& key, const KeyMaterial& first) {
   std::lock_guard lock(mutex_);
   db_.transaction([&] {
@@ -120,24 +139,13 @@ void KeyStore::insertKey(const KeyRecord& key, const KeyMaterial& first) {
                               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     bindKey(insert, key);
     insert.run();
-    db_.prepare("INSERT INTO materials(key_id, version, sealed, created_ms, on_demand) VALUES(?,?,?,?,?)")
-        .bind(1, key.keyId)
-        .bind(2, first.version)
-        .bind(3, seal(key.keyId, first))
-        .bind(4, first.createdMs)
-        .bind(5, int64_t{first.onDemand})
-        .run();
+    insertMaterialLocked(key.keyId, first);
   });
 }
 
 void KeyStore::updateKey(const KeyRecord& key) {
   std::lock_guard lock(mutex_);
-  auto update = db_.prepare(
-      "UPDATE keys SET account=?2, region=?3, description=?4, key_usage=?5, key_spec=?6, aws_managed=?7, state=?8, "
-      "created_ms=?9, deletion_date_ms=?10, pending_window_days=?11, rotation_enabled=?12, rotation_period_days=?13, "
-      "next_rotation_ms=?14, current_version=?15 WHERE key_id=?1");
-  bindKey(update, key);
-  update.run();
+  updateKeyLocked(key);
 }
 
 void KeyStore::eraseKey(const std::string& keyId) {
@@ -167,19 +175,8 @@ std::vector<KeyRecord> KeyStore::keys(const std::string& account, const std::str
 void KeyStore::addMaterial(const KeyRecord& key, const KeyMaterial& material) {
   std::lock_guard lock(mutex_);
   db_.transaction([&] {
-    db_.prepare("INSERT INTO materials(key_id, version, sealed, created_ms, on_demand) VALUES(?,?,?,?,?)")
-        .bind(1, key.keyId)
-        .bind(2, material.version)
-        .bind(3, seal(key.keyId, material))
-        .bind(4, material.createdMs)
-        .bind(5, int64_t{material.onDemand})
-        .run();
-    auto update = db_.prepare(
-        "UPDATE keys SET account=?2, region=?3, description=?4, key_usage=?5, key_spec=?6, aws_managed=?7, "
-        "state=?8, created_ms=?9, deletion_date_ms=?10, pending_window_days=?11, rotation_enabled=?12, "
-        "rotation_period_days=?13, next_rotation_ms=?14, current_version=?15 WHERE key_id=?1");
-    bindKey(update, key);
-    update.run();
+    insertMaterialLocked(key.keyId, material);
+    updateKeyLocked(key);
   });
 }
 

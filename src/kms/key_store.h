@@ -46,6 +46,8 @@ class KeyStore {
  private:
   KeyRecord readKey(SqliteStatement& row);
   std::string seal(const std::string& keyId, const KeyMaterial& material) const;
+  void insertMaterialLocked(const std::string& keyId, const KeyMaterial& material);
+  void updateKeyLocked(const KeyRecord& key);
 
   std::string rootKey_;
   std::mutex mutex_;

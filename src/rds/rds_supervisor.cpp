@@ -258,15 +258,8 @@ void RdsSupervisor::watch(Resource instance) {
   if (!isMultiAz(instance) && !engine_.running(*layout)) {
     auto started = engine_.start(*layout);
     spdlog::warn("msg=\"engine was not running: started again\" instance={} ok={}", instance.name, started.ok());
-    Event event;
-    event.accountId = instance.accountId;
-    event.region = instance.region;
-    event.sourceType = kInstance;
-    event.sourceId = instance.name;
-    event.sourceArn = instance.arn;
-    event.message = started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message;
-    event.categories = {"availability"};
-    catalog_.addEvent(event);
+    addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+             "availability");
   }
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {
     if (auto latest = engine_.latestRestorableTime(*layout)) {

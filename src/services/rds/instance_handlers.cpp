@@ -243,11 +243,19 @@ Result<std::string> RdsApi::usableKmsKey(const RequestContext& c, const std::str
   return key->arn();
 }
 
+void RdsApi::sealMasterPassword(Json& spec, const std::string& password) {
+  spec["MasterUserPasswordSealed"] = secrets_.seal(password);
+  spec["PasswordGeneration"] = spec.value("PasswordGeneration", 0) + 1;
+}
+
 Result<Resource> RdsApi::changeMasterPassword(Resource instance, const std::string& password) {
-  instance.spec["MasterUserPasswordSealed"] = secrets_.seal(password);
-  instance.spec["PasswordGeneration"] = instance.spec.value("PasswordGeneration", 0) + 1;
+  sealMasterPassword(instance.spec, password);
+  return storeModified(std::move(instance), true);
+}
+
+Result<Resource> RdsApi::storeModified(Resource instance, bool passwordChange) {
   return catalog_.transact([&]() -> Result<Resource> {
-    if (instance.status == kAvailable) {
+    if (passwordChange && instance.status == kAvailable) {
       // The controller applies the new password to the engine, then returns to available.
       instance.status = kModifying;
       instance.goal = kAvailable;
@@ -370,8 +378,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
   bool passwordChange = in.contains("MasterUserPassword");
   if (passwordChange) {
     if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
-    spec["MasterUserPasswordSealed"] = secrets_.seal(in["MasterUserPassword"].get<std::string>());
-    spec["PasswordGeneration"] = spec.value("PasswordGeneration", 0) + 1;
+    sealMasterPassword(spec, in["MasterUserPassword"].get<std::string>());
   }
   if (in.contains("CloudwatchLogsExportConfiguration")) {
     const Json& config = in["CloudwatchLogsExportConfiguration"];
@@ -388,17 +395,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
     spec["DBParameterGroupName"] = group->name;
     instance.state["ParameterApplyStatus"] = "pending-reboot";
   }
-  auto updated = catalog_.transact([&]() -> Result<Resource> {
-    if (passwordChange && instance.status == kAvailable) {
-      // The controller applies the new password to the engine, then returns to available.
-      instance.status = kModifying;
-      instance.goal = kAvailable;
-      instance.state["PendingModifiedValues"] = {{"MasterUserPassword", "****"}};
-    }
-    auto stored = catalog_.updateResource(instance);
-    if (stored) addEvent(*stored, "Updated to use a modified configuration", {"configuration change"});
-    return stored;
-  });
+  auto updated = storeModified(instance, passwordChange);
   if (!updated) {
     if (updated.error().code == catalog_errors::kVersionConflict) {
       return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");

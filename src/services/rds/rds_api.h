@@ -85,6 +85,10 @@ class RdsApi {
   // A new master password for an instance: sealed in its spec, applied to
   // the engine by the controller (status modifying until then).
   Result<Resource> changeMasterPassword(Resource instance, const std::string& password);
+  void sealMasterPassword(Json& spec, const std::string& password);
+  // Records a modified instance; a new master password takes it through
+  // modifying (the controller applies it to the engine).
+  Result<Resource> storeModified(Resource instance, bool passwordChange);
   // RotateSecret on an instance's managed master secret.
   Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
                                      const std::string& password);
