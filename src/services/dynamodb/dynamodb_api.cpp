@@ -1,5 +1,7 @@
 #include "services/dynamodb/dynamodb_api.h"
 
+#include "services/dynamodb/legacy_parameters.h"
+
 #include <cmath>
 
 #include "common/time_format.h"
@@ -150,8 +152,13 @@ std::optional<ApiError> RequestExpressions::checkAllUsed() const {
 }
 
 void DynamoDbApi::registerHandlers(HandlerTable& table) {
+  // Every operation accepts the legacy parameters too (legacy_parameters.h).
   auto bind = [this, &table](const char* name, Result<Json> (DynamoDbApi::*method)(const RequestContext&, const Json&)) {
-    table.add(name, [this, method](const RequestContext& c, const Json& in) { return (this->*method)(c, in); });
+    table.add(name, [this, method](const RequestContext& c, const Json& in) -> Result<Json> {
+      auto translated = translateLegacyParameters(in);
+      if (!translated) return translated.error();
+      return (this->*method)(c, *translated);
+    });
   };
   bind("CreateTable", &DynamoDbApi::createTable);
   bind("DescribeTable", &DynamoDbApi::describeTable);

@@ -1,0 +1,200 @@
+#include "services/dynamodb/legacy_parameters.h"
+
+#include <map>
+#include <vector>
+
+namespace kura::ddb {
+namespace {
+
+ApiError invalid(const std::string& message) { return ApiError::sender("ValidationException", message); }
+
+// Placeholders the rewritten request adds to its names and values.
+class Placeholders {
+ public:
+  explicit Placeholders(Json& request) : request_(request) {}
+  std::string name(const std::string& attribute) {
+    std::string key = "#legacy_n" + std::to_string(names_++);
+    request_["ExpressionAttributeNames"][key] = attribute;
+    return key;
+  }
+  std::string value(const Json& attributeValue) {
+    std::string key = ":legacy_v" + std::to_string(values_++);
+    request_["ExpressionAttributeValues"][key] = attributeValue;
+    return key;
+  }
+
+ private:
+  Json& request_;
+  int names_ = 0, values_ = 0;
+};
+
+// One legacy condition ({ComparisonOperator, AttributeValueList}) on `name`.
+Result<std::string> comparison(Placeholders& p, const std::string& attribute, const Json& condition) {
+  std::string op = condition.value("ComparisonOperator", "");
+  Json values = condition.value("AttributeValueList", Json::array());
+  auto need = [&](size_t count) -> std::optional<ApiError> {
+    if (values.size() != count) {
+      return invalid("One or more parameter values were invalid: Invalid number of argument(s) for the " + op +
+                     " ComparisonOperator");
+    }
+    return std::nullopt;
+  };
+  std::string n = p.name(attribute);
+  static const std::map<std::string, std::string> binary = {{"EQ", "="}, {"NE", "<>"}, {"LT", "<"},
+                                                            {"LE", "<="}, {"GT", ">"}, {"GE", ">="}};
+  if (auto it = binary.find(op); it != binary.end()) {
+    if (auto error = need(1)) return *error;
+    return n + " " + it->second + " " + p.value(values[0]);
+  }
+  if (op == "NOT_NULL" || op == "NULL") {
+    if (auto error = need(0)) return *error;
+    return std::string(op == "NULL" ? "attribute_not_exists(" : "attribute_exists(") + n + ")";
+  }
+  if (op == "CONTAINS" || op == "NOT_CONTAINS") {
+    if (auto error = need(1)) return *error;
+    return std::string(op == "NOT_CONTAINS" ? "NOT " : "") + "contains(" + n + ", " + p.value(values[0]) + ")";
+  }
+  if (op == "BEGINS_WITH") {
+    if (auto error = need(1)) return *error;
+    return "begins_with(" + n + ", " + p.value(values[0]) + ")";
+  }
+  if (op == "BETWEEN") {
+    if (auto error = need(2)) return *error;
+    return n + " BETWEEN " + p.value(values[0]) + " AND " + p.value(values[1]);
+  }
+  if (op == "IN") {
+    if (values.empty()) return invalid("One or more parameter values were invalid: Invalid number of argument(s) for the IN ComparisonOperator");
+    std::string list;
+    for (const Json& v : values) list += (list.empty() ? "" : ", ") + p.value(v);
+    return n + " IN (" + list + ")";
+  }
+  return invalid("Unsupported ComparisonOperator: " + op);
+}
+
+// A map of conditions joined with AND (or ConditionalOperator's OR).
+Result<std::string> conditions(Placeholders& p, const Json& map, const std::string& joiner) {
+  std::string out;
+  for (const auto& [attribute, condition] : map.items()) {
+    auto part = comparison(p, attribute, condition);
+    if (!part) return part;
+    out += (out.empty() ? "" : " " + joiner + " ") + "(" + *part + ")";
+  }
+  return out;
+}
+
+// Expected: {attr: {Value, Exists}} or {attr: {ComparisonOperator, AttributeValueList}}.
+Result<std::string> expected(Placeholders& p, const Json& map, const std::string& joiner) {
+  std::string out;
+  for (const auto& [attribute, entry] : map.items()) {
+    std::string part;
+    if (entry.contains("ComparisonOperator")) {
+      auto compared = comparison(p, attribute, entry);
+      if (!compared) return compared;
+      part = *compared;
+    } else if (entry.value("Exists", true) == false) {
+      if (entry.contains("Value")) {
+        return invalid("One or more parameter values were invalid: Value cannot be used when Exists is false for "
+                       "Attribute: " + attribute);
+      }
+      part = "attribute_not_exists(" + p.name(attribute) + ")";
+    } else if (entry.contains("Value")) {
+      part = p.name(attribute) + " = " + p.value(entry["Value"]);
+    } else {
+      return invalid("One or more parameter values were invalid: Value must be provided when Exists is true for "
+                     "Attribute: " + attribute);
+    }
+    out += (out.empty() ? "" : " " + joiner + " ") + "(" + part + ")";
+  }
+  return out;
+}
+
+Result<std::string> attributeUpdates(Placeholders& p, const Json& map) {
+  std::vector<std::string> sets, removes, adds, deletes;
+  for (const auto& [attribute, update] : map.items()) {
+    std::string action = update.value("Action", "PUT");
+    std::string n = p.name(attribute);
+    if (action == "PUT") {
+      if (!update.contains("Value")) return invalid("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+      sets.push_back(n + " = " + p.value(update["Value"]));
+    } else if (action == "DELETE") {
+      if (update.contains("Value")) deletes.push_back(n + " " + p.value(update["Value"]));
+      else removes.push_back(n);
+    } else if (action == "ADD") {
+      if (!update.contains("Value")) return invalid("One or more parameter values were invalid: ADD action requires a value");
+      adds.push_back(n + " " + p.value(update["Value"]));
+    } else {
+      return invalid("Unsupported Action: " + action);
+    }
+  }
+  std::string out;
+  auto clause = [&](const char* keyword, const std::vector<std::string>& parts) {
+    if (parts.empty()) return;
+    std::string joined;
+    for (const auto& part : parts) joined += (joined.empty() ? "" : ", ") + part;
+    out += (out.empty() ? "" : " ") + std::string(keyword) + " " + joined;
+  };
+  clause("SET", sets);
+  clause("REMOVE", removes);
+  clause("ADD", adds);
+  clause("DELETE", deletes);
+  return out;
+}
+
+std::string projection(Placeholders& p, const Json& attributes) {
+  std::string out;
+  for (const Json& attribute : attributes) out += (out.empty() ? "" : ", ") + p.name(attribute.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+Result<Json> translateLegacyParameters(const Json& request) {
+  static const std::map<std::string, std::string> pairs = {
+      {"KeyConditions", "KeyConditionExpression"}, {"QueryFilter", "FilterExpression"},
+      {"ScanFilter", "FilterExpression"},          {"Expected", "ConditionExpression"},
+      {"AttributeUpdates", "UpdateExpression"},    {"AttributesToGet", "ProjectionExpression"}};
+  std::string legacy, modern;
+  for (const auto& [old, replacement] : pairs) {
+    if (request.contains(old)) legacy += (legacy.empty() ? "" : ", ") + old;
+  }
+  if (legacy.empty()) return request;
+  for (const char* name : {"KeyConditionExpression", "FilterExpression", "ConditionExpression", "UpdateExpression",
+                           "ProjectionExpression"}) {
+    if (request.contains(name)) modern += (modern.empty() ? "" : ", ") + std::string(name);
+  }
+  if (!modern.empty()) {
+    return invalid("Can not use both expression and non-expression parameters in the same request: "
+                   "Non-expression parameters: {" + legacy + "} Expression parameters: {" + modern + "}");
+  }
+  Json out = request;
+  Placeholders p(out);
+  std::string joiner = request.value("ConditionalOperator", "AND");
+  if (joiner != "AND" && joiner != "OR") return invalid("ConditionalOperator must be AND or OR");
+  if (request.contains("KeyConditions")) {
+    auto expression = conditions(p, request["KeyConditions"], "AND");
+    if (!expression) return expression.error();
+    out["KeyConditionExpression"] = *expression;
+  }
+  for (const char* filter : {"QueryFilter", "ScanFilter"}) {
+    if (!request.contains(filter)) continue;
+    auto expression = conditions(p, request[filter], joiner);
+    if (!expression) return expression.error();
+    out["FilterExpression"] = *expression;
+  }
+  if (request.contains("Expected")) {
+    auto expression = expected(p, request["Expected"], joiner);
+    if (!expression) return expression.error();
+    if (!expression->empty()) out["ConditionExpression"] = *expression;
+  }
+  if (request.contains("AttributeUpdates")) {
+    auto expression = attributeUpdates(p, request["AttributeUpdates"]);
+    if (!expression) return expression.error();
+    if (!expression->empty()) out["UpdateExpression"] = *expression;
+  }
+  if (request.contains("AttributesToGet")) out["ProjectionExpression"] = projection(p, request["AttributesToGet"]);
+  for (const auto& [old, replacement] : pairs) out.erase(old);
+  out.erase("ConditionalOperator");
+  return out;
+}
+
+}  // namespace kura::ddb
