@@ -67,6 +67,19 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     ctx.emitEvent("DB instance restarted", {"availability"});
     return StepOutcome::done();
   }
+  if (status == kModifying && instance.state.value("PromotionRequested", false)) {
+    if (auto promoted = engine_.promote(*layout); !promoted) return failStep(instance, ctx, promoted.error(), kFailed);
+    ctx.emitEvent("Promoted Read Replica to a stand-alone database instance", {"read replica"});
+    instance.state["Promoted"] = true;  // no longer a replica (the spec keeps where it came from)
+    instance.state.erase("PromotionRequested");
+    // Its own backups start now.
+    if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {
+      instance.status = kBackingUp;
+      return StepOutcome::progress();
+    }
+    instance.status = kAvailable;
+    return StepOutcome::done();
+  }
   if (status == kModifying) {
     int wanted = instance.spec.value("PasswordGeneration", 0);
     if (instance.state.value("AppliedPasswordGeneration", 0) != wanted) {
@@ -171,6 +184,16 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
       }
       made = restoreFrom(instance, *snapshot, layout, std::nullopt, {});
       if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
+    } else if (isReadReplica(instance)) {
+      // A read replica: a streaming copy of the source's primary.
+      auto sourceInstance = ctx.catalog().getResourceByArn(instance.spec["ReadReplicaSourceArn"]);
+      if (!sourceInstance || sourceInstance->status == kDeleted) {
+        return failStep(instance, ctx, ApiError::internal("the source instance is gone"), kFailed);
+      }
+      auto sourceLayout = layoutOf(*sourceInstance, paths_, secrets_);
+      if (!sourceLayout) return failStep(instance, ctx, sourceLayout.error(), kFailed);
+      made = engine_.createStandby(*sourceLayout, layout);
+      if (!made) return failStep(instance, ctx, made.error(), kFailed);
     } else if (source.contains("SourceInstanceArn")) {
       auto sourceInstance = ctx.catalog().getResourceByArn(source["SourceInstanceArn"]);
       if (!sourceInstance) {

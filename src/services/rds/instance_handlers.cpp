@@ -47,7 +47,22 @@ Result<Resource> RdsApi::findInstance(const RequestContext& c, const std::string
   return found;
 }
 
-Json RdsApi::instanceJson(const Resource& instance) { return instanceView(instance, catalog_.listTags(instance.arn)); }
+Json RdsApi::instanceJson(const Resource& instance) {
+  Json view = instanceView(instance, catalog_.listTags(instance.arn));
+  // Replication, both ways: the source lists its replicas.
+  Json replicas = Json::array();
+  for (const Resource& other : catalog_.listAllOfKind(kInstance)) {
+    if (other.status != kDeleted && isReadReplica(other) && other.spec.value("ReadReplicaSourceArn", "") == instance.arn) {
+      replicas.push_back(other.name);
+    }
+  }
+  view["ReadReplicaDBInstanceIdentifiers"] = replicas;
+  if (isReadReplica(instance)) {
+    view["ReadReplicaSourceDBInstanceIdentifier"] = instance.spec["ReadReplicaSourceDBInstanceIdentifier"];
+    view["StatusInfos"] = Json::array({{{"StatusType", "read replication"}, {"Normal", true}, {"Status", "replicating"}}});
+  }
+  return view;
+}
 
 void RdsApi::addEvent(const Resource& resource, const std::string& message, std::vector<std::string> categories) {
   Event event;

@@ -55,6 +55,9 @@ class RdsApi {
   Result<Json> removeTags(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
   Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+  // Read replicas (read_replica_handlers.cpp)
+  Result<Json> createReadReplica(const RequestContext& c, const Json& in);
+  Result<Json> promoteReadReplica(const RequestContext& c, const Json& in);
   // Parameter groups (parameter_group_handlers.cpp)
   Result<Json> createParameterGroup(const RequestContext& c, const Json& in);
   Result<Json> describeParameterGroups(const RequestContext& c, const Json& in);

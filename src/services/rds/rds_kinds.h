@@ -1,5 +1,7 @@
 #pragma once
 // The catalog kinds RDS keeps, and the names it gives them.
+#include "catalog/records.h"
+
 namespace kura::rds {
 
 inline constexpr const char* kService = "rds";
@@ -20,5 +22,10 @@ inline constexpr const char* kModifying = "modifying";
 inline constexpr const char* kBackingUp = "backing-up";
 inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kIncompatibleRestore = "incompatible-restore";
+
+// A read replica not (yet) promoted.
+inline bool isReadReplica(const Resource& instance) {
+  return instance.spec.contains("ReadReplicaSourceArn") && !instance.state.value("Promoted", false);
+}
 
 }  // namespace kura::rds

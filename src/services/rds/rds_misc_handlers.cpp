@@ -148,6 +148,8 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   };
   bind("CreateDBInstance", &RdsApi::createInstance);
   bind("DescribeDBLogFiles", &RdsApi::describeLogFiles);
+  bind("CreateDBInstanceReadReplica", &RdsApi::createReadReplica);
+  bind("PromoteReadReplica", &RdsApi::promoteReadReplica);
   bind("CreateDBParameterGroup", &RdsApi::createParameterGroup);
   bind("DescribeDBParameterGroups", &RdsApi::describeParameterGroups);
   bind("ModifyDBParameterGroup", &RdsApi::modifyParameterGroup);
