@@ -89,6 +89,41 @@ std::string sealedTreeKeyArn(const fs::path& dir) {
   return envelope.is_object() ? envelope.value("keyArn", "") : "";
 }
 
+Result<std::string> directoryDataKey(KeyManager& keys, const Place& place, const std::string& keyRef,
+                                     const EncryptionContext& context, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (isSealedTree(dir)) {
+    std::ifstream in(dir / kEnvelopeFile);
+    Json envelope = Json::parse(in, nullptr, false);
+    std::string blob;
+    if (!envelope.is_object() || !base64Decode(envelope.value("dataKey", ""), blob)) {
+      return ApiError::internal("the envelope of " + dir.string() + " is damaged");
+    }
+    auto dataKey = keys.decrypt(place, blob, envelope["context"].get<EncryptionContext>());
+    if (!dataKey) return dataKey.error();
+    return dataKey->plaintext;
+  }
+  auto dataKey = keys.generateDataKey(place, keyRef, kAesKeyBytes, context);
+  if (!dataKey) return dataKey.error();
+  Json envelope = {{"keyArn", dataKey->keyArn}, {"dataKey", base64Encode(dataKey->blob)}, {"context", context}};
+  fs::path tmp = dir / (std::string(kEnvelopeFile) + ".tmp");
+  std::ofstream(tmp, std::ios::trunc) << envelope.dump();
+  fs::rename(tmp, dir / kEnvelopeFile, ec);
+  if (ec) return ApiError::internal("cannot write the envelope of " + dir.string());
+  return dataKey->plaintext;
+}
+
+Result<bool> sealIntoDirectory(const std::string& dataKey, const fs::path& from, const fs::path& dir,
+                               const std::string& name) {
+  fs::path tmp = dir / (name + ".sealing");
+  if (auto sealed = sealFile(dataKey, name, from, tmp); !sealed) return sealed;
+  std::error_code ec;
+  fs::rename(tmp, dir / name, ec);
+  if (ec) return ApiError::internal("cannot place " + name + " in " + dir.string());
+  return true;
+}
+
 Result<bool> sealTree(KeyManager& keys, const Place& place, const std::string& keyRef,
                       const EncryptionContext& context, const fs::path& source, const fs::path& target) {
   auto dataKey = keys.generateDataKey(place, keyRef, kAesKeyBytes, context);
@@ -124,7 +159,7 @@ Result<bool> openTree(KeyManager& keys, const Place& place, const fs::path& sour
   if (ec) return ApiError::internal("cannot create " + target.string() + ": " + ec.message());
   for (const auto& entry : fs::recursive_directory_iterator(source)) {
     std::string name = fs::relative(entry.path(), source).string();
-    if (name == kEnvelopeFile) continue;
+    if (name == kEnvelopeFile || name.ends_with(".sealing") || name.ends_with(".tmp")) continue;
     if (entry.is_directory()) {
       fs::create_directories(target / name, ec);
       continue;

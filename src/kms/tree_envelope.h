@@ -21,6 +21,15 @@ Result<bool> sealTree(KeyManager& keys, const Place& place, const std::string& k
 Result<bool> openTree(KeyManager& keys, const Place& place, const std::filesystem::path& source,
                       const std::filesystem::path& target);
 bool isSealedTree(const std::filesystem::path& dir);
+
+// A directory whose files are sealed one at a time as they arrive (a WAL
+// archive): its data key is made on first use, kept encrypted in the same
+// kura-envelope.json, and openTree opens the whole directory.
+Result<std::string> directoryDataKey(KeyManager& keys, const Place& place, const std::string& keyRef,
+                                     const EncryptionContext& context, const std::filesystem::path& dir);
+// Seals one file into the directory under `name` (written whole, then renamed).
+Result<bool> sealIntoDirectory(const std::string& dataKey, const std::filesystem::path& from,
+                               const std::filesystem::path& dir, const std::string& name);
 // The ARN of the key a sealed tree is under, or empty.
 std::string sealedTreeKeyArn(const std::filesystem::path& dir);
 

@@ -168,7 +168,7 @@ int runServe(const ServerConfig& givenConfig) {
         std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager, &proxies));
     reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
-                                                         &logShipper, &proxies);
+                                                         &logShipper, &proxies, &keyManager);
   } else {
     spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
     postgresMajor = 0;

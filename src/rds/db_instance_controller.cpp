@@ -121,7 +121,21 @@ Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const R
                                               const EngineLayout& layout, std::optional<SystemTime> until,
                                               const std::filesystem::path& walArchive) {
   std::filesystem::path files = paths_.snapshotDir(snapshot);
-  if (!kms::isSealedTree(files)) return engine_.restore(files, layout, until, walArchive);
+  std::filesystem::path archive = walArchive;
+  if (!walArchive.empty() && kms::isSealedTree(walArchive)) {
+    // A sealed WAL archive is opened for the replay, and removed once the
+    // instance has started (create() below).
+    archive = paths_.instanceDir(instance);
+    archive += ".opened-wal";
+    std::error_code ec;
+    std::filesystem::remove_all(archive, ec);
+    auto opened = kms::openTree(keys_, {instance.accountId, instance.region}, walArchive, archive);
+    if (!opened) {
+      return ApiError::sender("KMSKeyNotAccessibleFault", "The WAL archive's KMS key cannot open it: " +
+                                                              opened.error().message);
+    }
+  }
+  if (!kms::isSealedTree(files)) return engine_.restore(files, layout, until, archive);
   // A sealed snapshot is opened beside the new instance, restored, and the
   // opened copy removed: plaintext backup files never outlive the restore.
   std::filesystem::path opened = paths_.instanceDir(instance);
@@ -129,7 +143,7 @@ Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const R
   std::error_code ec;
   std::filesystem::remove_all(opened, ec);
   auto open = kms::openTree(keys_, {snapshot.accountId, snapshot.region}, files, opened);
-  Result<bool> made = open ? engine_.restore(opened, layout, until, walArchive) : Result<bool>(open.error());
+  Result<bool> made = open ? engine_.restore(opened, layout, until, archive) : Result<bool>(open.error());
   std::filesystem::remove_all(opened, ec);
   if (!open) {
     return ApiError::sender("KMSKeyNotAccessibleFault",
@@ -229,6 +243,13 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     return StepOutcome::progress();
   }
   if (auto started = engine_.start(layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+  {
+    // Recovery is over: an opened copy of a sealed WAL archive goes.
+    std::filesystem::path openedWal = paths_.instanceDir(instance);
+    openedWal += ".opened-wal";
+    std::error_code ec;
+    std::filesystem::remove_all(openedWal, ec);
+  }
   if (isMultiAz(instance)) {
     // The standby in the other zone, then the endpoint.
     if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);

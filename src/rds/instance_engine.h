@@ -16,6 +16,9 @@ namespace kura::rds {
 struct EngineLayout {
   std::filesystem::path dir;         // the instance's own directory (data lives below it)
   std::filesystem::path walArchive;  // continuous archive for point-in-time restore
+  // Encrypted instances: the engine archives here, and Kura seals each
+  // segment into walArchive (empty: the engine archives to walArchive).
+  std::filesystem::path walOutbox;
   int port = 0;
   std::string masterUser;
   std::string masterPassword;

@@ -126,7 +126,7 @@ Result<bool> PostgresEngine::prepareDir(const fs::path& dir) const {
 }
 
 Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
-  std::string archive = layout.walArchive.string();
+  std::string archive = layout.walOutbox.empty() ? layout.walArchive.string() : layout.walOutbox.string();
   // The parameter group's values first: Kura's own settings below win.
   // Defaults a group may change (RDS runs in UTC), then the group's values.
   std::string parameters = "timezone = 'UTC'\n# From the instance's DB parameter group.\n";
@@ -329,6 +329,9 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
   if (!fs::exists(pgdata(layout) / "PG_VERSION")) return ApiError::internal("the instance has no database files");
   if (auto made = prepareDir(socketDir(layout)); !made) return made;
   if (auto made = prepareDir(layout.walArchive); !made) return made;
+  if (!layout.walOutbox.empty()) {
+    if (auto made = prepareDir(layout.walOutbox); !made) return made;
+  }
   if (auto written = writeSettings(layout); !written) return written;
   if (!running(layout)) {
     auto result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",

@@ -43,6 +43,7 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   EngineLayout layout;
   layout.dir = paths.engineDir(instance);
   layout.walArchive = paths.walArchive(instance.spec.value("DbiResourceId", std::to_string(instance.id)));
+  if (instance.spec.value("StorageEncrypted", false)) layout.walOutbox = paths.instanceDir(instance) / "wal-outbox";
   layout.port = isMultiAz(instance) ? instance.state["Nodes"][primaryNode(instance)].value("Port", 0)
                                      : instance.state.value("Port", 0);
   layout.synchronousStandby = isMultiAz(instance) && instance.state.value("StandbyReady", false);

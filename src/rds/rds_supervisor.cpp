@@ -1,5 +1,7 @@
 #include "rds/rds_supervisor.h"
 
+#include "kms/tree_envelope.h"
+
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -40,7 +42,7 @@ bool insideWindow(const std::string& window, SystemTime now) {
 
 RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine,
                              const SecretBox& secrets, RdsPaths paths, ClockPtr clock, LogShipper* shipper,
-                             EndpointProxies* proxies)
+                             EndpointProxies* proxies, kms::KeyManager* keys)
     : catalog_(catalog),
       reconciler_(reconciler),
       engine_(engine),
@@ -48,7 +50,8 @@ RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceE
       paths_(std::move(paths)),
       clock_(std::move(clock)),
       shipper_(shipper),
-      multiAz_(engine_, secrets_, paths_, proxies) {}
+      multiAz_(engine_, secrets_, paths_, proxies),
+      keys_(keys) {}
 
 RdsSupervisor::~RdsSupervisor() { stop(); }
 
@@ -243,7 +246,37 @@ bool RdsSupervisor::syncParameters(Resource& instance) {
   return true;
 }
 
+void RdsSupervisor::sealWal(const Resource& instance) {
+  auto layout = layoutOf(instance, paths_, secrets_);
+  if (!layout || layout->walOutbox.empty() || keys_ == nullptr) return;
+  std::error_code ec;
+  std::vector<std::filesystem::path> ready;
+  for (const auto& entry : std::filesystem::directory_iterator(layout->walOutbox, ec)) {
+    std::string name = entry.path().filename().string();
+    if (entry.is_regular_file(ec) && !name.ends_with(".part")) ready.push_back(entry.path());
+  }
+  if (ready.empty()) return;
+  auto key = kms::directoryDataKey(*keys_, {instance.accountId, instance.region},
+                                   instance.spec.value("KmsKeyId", "alias/aws/rds"),
+                                   {{"aws:rds:dbi-resource-id", instance.spec.value("DbiResourceId", "")}},
+                                   layout->walArchive);
+  if (!key) {
+    spdlog::warn("msg=\"cannot seal the WAL archive\" instance={} error=\"{}\"", instance.name, key.error().message);
+    return;
+  }
+  std::sort(ready.begin(), ready.end());
+  for (const auto& file : ready) {
+    if (auto sealed = kms::sealIntoDirectory(*key, file, layout->walArchive, file.filename().string()); !sealed) {
+      spdlog::warn("msg=\"cannot seal a WAL segment\" instance={} error=\"{}\"", instance.name,
+                   sealed.error().message);
+      return;
+    }
+    std::filesystem::remove(file, ec);
+  }
+}
+
 void RdsSupervisor::watch(Resource instance) {
+  if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) sealWal(instance);
   if (shipper_ != nullptr && instance.status != kCreating) {
     auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());
     if (std::find(exports.begin(), exports.end(), "postgresql") != exports.end()) {

@@ -11,6 +11,8 @@
 //    says pending-reboot while a static one waits for the next start;
 //  - a Multi-AZ primary that died or stopped answering is fenced and its
 //    standby promoted (automatic failover), and a missing standby rebuilt;
+//  - an encrypted instance's archived WAL segments are sealed under its KMS
+//    key into the WAL archive (the engine leaves them in an outbox);
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
@@ -22,6 +24,7 @@
 #include "catalog/catalog.h"
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
+#include "kms/key_manager.h"
 #include "rds/log_shipper.h"
 #include "rds/multi_az.h"
 #include "rds/rds_layout.h"
@@ -32,7 +35,8 @@ namespace kura::rds {
 class RdsSupervisor {
  public:
   RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine, const SecretBox& secrets,
-                RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr, EndpointProxies* proxies = nullptr);
+                RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr, EndpointProxies* proxies = nullptr,
+                kms::KeyManager* keys = nullptr);
   ~RdsSupervisor();
   void start();
   // Stops watching and stops every engine.
@@ -48,6 +52,7 @@ class RdsSupervisor {
   bool syncParameters(Resource& instance);
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
+  void sealWal(const Resource& instance);
   void addEvent(const Resource& instance, const std::string& message, const std::string& category);
 
   Catalog& catalog_;
@@ -58,6 +63,7 @@ class RdsSupervisor {
   ClockPtr clock_;
   LogShipper* shipper_;
   MultiAz multiAz_;
+  kms::KeyManager* keys_;
   std::map<std::string, int> unanswered_;  // instance ARN -> failed health probes in a row
   std::thread thread_;
   std::mutex mutex_;

@@ -2,6 +2,7 @@
 (no backup file readable without it), restores that read the data back,
 and a disabled key that blocks restores with KMSKeyNotAccessibleFault."""
 import os
+import time
 
 import botocore.exceptions
 import pytest
@@ -31,7 +32,7 @@ def test_encrypted_snapshot_is_sealed_and_restores(kura_factory):
     assert error_code(rds.create_db_instance, DBInstanceIdentifier="x", Engine="postgres",
                       DBInstanceClass="db.t3.micro", MasterUsername="admin", MasterUserPassword="S3cret-pass",
                       StorageEncrypted=True, KmsKeyId="alias/none") == "KMSKeyNotAccessibleFault"
-    create_instance(rds, "vault", StorageEncrypted=True, KmsKeyId=key["KeyId"], BackupRetentionPeriod=0)
+    create_instance(rds, "vault", StorageEncrypted=True, KmsKeyId=key["KeyId"], BackupRetentionPeriod=1)
     instance = rds.describe_db_instances(DBInstanceIdentifier="vault")["DBInstances"][0]
     assert instance["StorageEncrypted"] is True and instance["KmsKeyId"] == key["Arn"]
     marker = "marker-" + os.urandom(6).hex()
@@ -42,8 +43,8 @@ def test_encrypted_snapshot_is_sealed_and_restores(kura_factory):
     assert snapshot["Encrypted"] is True and snapshot["KmsKeyId"] == key["Arn"]
 
     sealed = snapshot_files(server.data_dir, "kura-envelope.json")
-    assert len(sealed) == 1
-    for path in sealed[0][1]:
+    assert len(sealed) == 3  # the manual snapshot, the first automated one, the WAL archive
+    for path in [p for _, files in sealed for p in files]:
         with open(path, "rb") as f:
             data = f.read()
         assert marker.encode() not in data
@@ -57,10 +58,28 @@ def test_encrypted_snapshot_is_sealed_and_restores(kura_factory):
     # No opened copy of the snapshot is left behind.
     assert not [d for d, _ in snapshot_files(server.data_dir, "kura-manifest.json") if "opened" in d]
 
+    # Point in time, from the sealed automated backup and the sealed WAL archive.
+    psql(rds, "vault", "INSERT INTO s VALUES ('after the snapshot')")
+    deadline = time.monotonic() + 60
+    target = None
+    while time.monotonic() < deadline:
+        instance = rds.describe_db_instances(DBInstanceIdentifier="vault")["DBInstances"][0]
+        latest = instance.get("LatestRestorableTime")
+        if latest and (target is None or latest > target):
+            if target is not None:
+                break
+            target = latest
+        time.sleep(0.5)
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="vault", TargetDBInstanceIdentifier="vault-pitr",
+                                             UseLatestRestorableTime=True)
+    wait_status(rds, "vault-pitr", "available")
+    assert psql(rds, "vault-pitr", "SELECT count(*) FROM s WHERE v = 'after the snapshot'") == "1"
+    assert not [d for d, _ in snapshot_files(server.data_dir, "000000010000000000000001") if "opened" in d]
+
     kms.disable_key(KeyId=key["KeyId"])
     assert error_code(rds.restore_db_instance_from_db_snapshot, DBInstanceIdentifier="vault-locked",
                       DBSnapshotIdentifier="vault-snap") == "KMSKeyNotAccessibleFault"
-    assert psql(rds, "vault", "SELECT count(*) FROM s") == "2000"  # nothing else breaks
+    assert psql(rds, "vault", "SELECT count(*) FROM s") == "2001"  # nothing else breaks
     kms.enable_key(KeyId=key["KeyId"])
     rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="vault-again", DBSnapshotIdentifier="vault-snap")
     wait_status(rds, "vault-again", "available")
