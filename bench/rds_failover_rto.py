@@ -60,6 +60,18 @@ def standby_ready():
                for _, _, files in os.walk(instance_dir()))
 
 
+def connect_retrying(address, seconds=60):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return psycopg2.connect(host=address["Address"], port=address["Port"], user="admin", password=password,
+                                    dbname="postgres", connect_timeout=2)
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 class Writer(threading.Thread):
     def __init__(self, host, port):
         super().__init__(daemon=True)
@@ -89,10 +101,10 @@ rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceC
                        BackupRetentionPeriod=0, MultiAZ=True)
 wait_available()
 address = status()["Endpoint"]
-with psycopg2.connect(host=address["Address"], port=address["Port"], user="admin", password=password,
-                      dbname="postgres") as setup:
-    setup.autocommit = True
-    setup.cursor().execute("CREATE TABLE acked (n int)")
+setup = connect_retrying(address)
+setup.autocommit = True
+setup.cursor().execute("CREATE TABLE acked (n int)")
+setup.close()
 writer = Writer(address["Address"], address["Port"])
 writer.start()
 results = {}
@@ -104,6 +116,7 @@ for fault in ("kill", "hang"):
         time.sleep(0.5)
         pid, _ = primary()
         fault_at = time.monotonic()
+        print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "pid", pid, flush=True)
         if fault == "kill":
             os.kill(pid, signal.SIGKILL)
         else:
@@ -117,12 +130,26 @@ for fault in ("kill", "hang"):
     results[fault] = rtos
 writer.stop.set()
 writer.join(timeout=10)
-with psycopg2.connect(host=address["Address"], port=address["Port"], user="admin", password=password,
-                      dbname="postgres") as check:
-    cur = check.cursor()
-    cur.execute("SELECT n FROM acked")
-    stored = [row[0] for row in cur.fetchall()]
-lost = len(set(writer.acked) - set(stored))
+while not standby_ready():
+    time.sleep(0.1)
+check = connect_retrying(address)
+cur = check.cursor()
+cur.execute("SELECT n FROM acked")
+stored = [row[0] for row in cur.fetchall()]
+check.close()
+missing = sorted(set(writer.acked) - set(stored))
+lost = len(missing)
+if missing:  # where they are, as ranges
+    ranges, start = [], missing[0]
+    for a, b in zip(missing, missing[1:] + [None]):
+        if b != a + 1:
+            ranges.append(f"{start}-{a}")
+            start = b
+    print("lost ranges:", ", ".join(ranges[:20]), "of", len(writer.acked))
+    when = dict(zip(writer.acked, writer.times))
+    wall = time.time() - time.monotonic()
+    print("first lost acknowledged at", time.strftime("%H:%M:%S", time.gmtime(wall + when[missing[0]])),
+          "last at", time.strftime("%H:%M:%S", time.gmtime(wall + when[missing[-1]])))
 duplicates = len(stored) - len(set(stored))
 for fault, rtos in results.items():
     rtos.sort()

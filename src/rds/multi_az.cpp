@@ -55,6 +55,8 @@ Result<bool> MultiAz::promoteAndRoute(const Resource& instance) {
   auto primary = layoutOf(instance, paths_, secrets_);
   if (!primary) return primary.error();
   if (!engine_.running(*primary)) {
+    // Whatever is left of it (backends of a dead postmaster) goes first.
+    if (auto fenced = engine_.fence(*primary); !fenced) return fenced;
     if (auto started = engine_.start(*primary); !started) return started;
   }
   if (auto promoted = engine_.promote(*primary); !promoted) return promoted;

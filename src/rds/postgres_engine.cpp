@@ -154,7 +154,8 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "log_timezone = 'UTC'\n"
       "{}",
       layout.port, socketDir(layout).string(), archive, archive, archive, archive,
-      layout.synchronousStandby ? "*" : "",
+      // The standby's walreceiver only: never pg_basebackup's stream while a standby is rebuilt.
+      layout.synchronousStandby ? "walreceiver" : "",
       postgresLogDir(layout.dir).string(),
       // pgaudit, when installed, is loaded as RDS loads it: auditing itself
       // is off until pgaudit.log is set (ALTER ROLE/DATABASE ... SET pgaudit.log).

@@ -156,9 +156,9 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
     // No standby to take over: the primary starts again where it is (a hung
     // one is killed first), as a Single-AZ instance would.
     unanswered = 0;
-    if (running) {
-      if (auto fenced = engine_.fence(*primary); !fenced) return false;
-    }
+    // Killed first in any case: a dead postmaster can leave backends that
+    // still answer their clients.
+    if (auto fenced = engine_.fence(*primary); !fenced) return false;
     auto started = engine_.start(*primary);
     addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
              "availability");
