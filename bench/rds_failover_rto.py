@@ -46,10 +46,11 @@ def primary():
     for folder, _, files in os.walk(instance_dir()):
         if "postmaster.pid" in files and "standby.signal" not in files:
             with open(os.path.join(folder, "postmaster.pid")) as f:
-                pid = int(f.readline())
+                lines = f.read().split("\n")
+                pid = int(lines[0])
             try:
                 os.kill(pid, 0)
-                return pid, folder
+                return pid, folder + " port " + lines[3] + " files " + ",".join(sorted(files))
             except OSError:
                 pass
     return None, None
@@ -86,6 +87,10 @@ class Writer(threading.Thread):
                     conn = psycopg2.connect(host=self.host, port=self.port, user="admin", password=password,
                                             dbname="postgres", connect_timeout=2)
                     conn.autocommit = True
+                    with conn.cursor() as cur:
+                        cur.execute("SELECT inet_server_port(), pg_is_in_recovery()")
+                        print("writer connected at", time.strftime("%H:%M:%S", time.gmtime()), cur.fetchone(),
+                              flush=True)
                 n, self.next = self.next, self.next + 1
                 with conn.cursor() as cur:
                     cur.execute("INSERT INTO acked (n) VALUES (%s)", (n,))
@@ -108,15 +113,15 @@ setup.close()
 writer = Writer(address["Address"], address["Port"])
 writer.start()
 results = {}
-for fault in ("kill", "hang"):
+for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
     rtos = []
     for _ in range(trials):
         while not standby_ready():
             time.sleep(0.1)
         time.sleep(0.5)
-        pid, _ = primary()
+        pid, where = primary()
         fault_at = time.monotonic()
-        print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "pid", pid, flush=True)
+        print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "pid", pid, where[-400:], flush=True)
         if fault == "kill":
             os.kill(pid, signal.SIGKILL)
         else:

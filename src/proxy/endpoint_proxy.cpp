@@ -146,6 +146,7 @@ void EndpointProxies::route(const std::string& name, unsigned short port, unsign
     return;
   }
   if (it->second.backend != backend) {
+    spdlog::info("msg=\"endpoint re-pointed\" endpoint={} port={} from={} to={}", name, port, it->second.backend, backend);
     it->second.backend = backend;
     // Connections to the old primary end now: clients reconnect to the new one.
     asio::post(impl_->io, [this, name, backend] {

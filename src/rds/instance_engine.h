@@ -65,6 +65,9 @@ class InstanceEngine {
   virtual Result<bool> fence(const EngineLayout& layout) = 0;
   // Answers a query within `timeout`.
   virtual bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) = 0;
+  // The primary reports a standby streaming to it as its synchronous one
+  // (waits up to `timeout`).
+  virtual bool synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) = 0;
   // Removes the instance's files (the server must be stopped).
   virtual Result<bool> destroy(const EngineLayout& layout) = 0;
 };

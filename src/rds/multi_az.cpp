@@ -13,13 +13,21 @@ Result<bool> MultiAz::ensureStandby(Resource& instance) {
   if (engine_.running(*standby)) {
     if (auto fenced = engine_.fence(*standby); !fenced) return fenced;
   }
+  spdlog::info("msg=\"building the standby\" instance={} node={} from_port={}", instance.name, standbyNode(instance),
+               primary->port);
   if (auto made = engine_.createStandby(*primary, *standby); !made) return made;
   if (auto started = engine_.start(*standby); !started) return started;
+  // From now on a commit waits for the standby to have it; the standby is
+  // ready only once the primary says so (a primary that cannot answer, or
+  // whose setting did not take, never gets a standby it could fail over to).
+  EngineLayout synchronous = *primary;
+  synchronous.synchronousStandby = true;
+  if (auto reloaded = engine_.reload(synchronous); !reloaded) return reloaded;
+  if (!engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(30))) {
+    return ApiError::internal("the standby does not stream synchronously from the primary");
+  }
   instance.state["StandbyReady"] = true;
-  // From now on a commit waits for the standby to have it.
-  auto synchronous = layoutOf(instance, paths_, secrets_);
-  if (!synchronous) return synchronous.error();
-  return engine_.reload(*synchronous);
+  return true;
 }
 
 Result<bool> MultiAz::route(const Resource& instance) {
@@ -42,6 +50,8 @@ Result<bool> MultiAz::fenceAndSwitch(Resource& instance, bool planned) {
   auto fenced = planned ? engine_.stop(*old) : engine_.fence(*old);
   if (!fenced && planned) fenced = engine_.fence(*old);
   if (!fenced) return fenced;
+  spdlog::info("msg=\"fenced the old primary\" instance={} node={} port={} planned={}", instance.name,
+               primaryNode(instance), old->port, planned);
   instance.state["Primary"] = standbyNode(instance);
   instance.state["StandbyReady"] = false;
   std::string zone = instance.state["Nodes"][primaryNode(instance)].value("AvailabilityZone", "");

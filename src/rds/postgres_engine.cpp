@@ -188,7 +188,9 @@ Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const En
   auto result = run({tool("pg_basebackup"), "-h", socketDir(primary).string(), "-p", std::to_string(primary.port),
                      "-U", primary.masterUser, "-D", pgdata(standby).string(), "-X", "stream", "-c", "fast", "-R",
                      "--no-password"},
-                    "", std::chrono::minutes(60));
+                    // Bounded: the supervisor waits for it, and a primary that hangs meanwhile must
+                    // still be noticed (a rebuild off the supervisor's thread is the real fix).
+                    "", std::chrono::minutes(2));
   if (!result.ok()) return engineError("pg_basebackup of the standby failed", result);
   fs::remove(pgdata(standby) / "postmaster.pid", ec);
   return writeSettings(standby);
@@ -202,18 +204,70 @@ Result<bool> PostgresEngine::promote(const EngineLayout& layout) {
   return true;
 }
 
+namespace {
+
+// The processes whose parent is `parent` (from /proc).
+std::vector<pid_t> childrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = readFile(entry.path() / "stat");
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos || close + 4 >= stat.size()) continue;
+    // After "pid (comm) ": the state, then the parent's pid.
+    pid_t ppid = static_cast<pid_t>(std::atol(stat.c_str() + close + 4));
+    if (ppid == parent) children.push_back(static_cast<pid_t>(std::atol(name.c_str())));
+  }
+  return children;
+}
+
+// Gone, or a zombie nobody has reaped yet.
+bool processGone(pid_t pid) {
+  if (::kill(pid, 0) != 0) return true;
+  std::string stat = readFile(fs::path("/proc") / std::to_string(pid) / "stat");
+  size_t close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z';
+}
+
+}  // namespace
+
 Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
   std::string pidText = readFile(pgdata(layout) / "postmaster.pid");
   pid_t pid = static_cast<pid_t>(std::atol(pidText.c_str()));
-  if (pid > 1) {
-    // pg_ctl starts the postmaster in a session of its own: the group is the
-    // postmaster and every backend, which die together, stopped or not.
-    ::kill(-pid, SIGKILL);
-    ::kill(pid, SIGKILL);
-    for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (::kill(pid, 0) == 0) return ApiError::internal("the old primary's server did not die");
+  if (pid <= 1 || processGone(pid)) {
+    // The postmaster is dead; its backends (each in a session of its own)
+    // may live on, reparented: they are found by the data directory they
+    // hold open... and cannot be told apart here, so they are left to notice
+    // the postmaster's death, which makes them exit.
+    return true;
   }
+  // Stopped first, so that it forks nothing more; then every child (backends,
+  // walsenders: each is a session of its own, out of reach of a group kill),
+  // then the postmaster itself.
+  ::kill(pid, SIGSTOP);
+  for (int round = 0; round < 3; ++round) {
+    for (pid_t child : childrenOf(pid)) ::kill(child, SIGKILL);
+  }
+  ::kill(pid, SIGKILL);
+  // Reaped normally within milliseconds; a zombie nobody reaps is dead too.
+  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!processGone(pid)) return ApiError::internal("the old primary's server did not die");
   return true;
+}
+
+bool PostgresEngine::synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(primary).string(), "-p",
+                       std::to_string(primary.port), "-U", primary.masterUser, "-d", "postgres", "-c",
+                       "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync' AND state = 'streaming'"},
+                      "", std::chrono::seconds(3));
+    if (result.ok() && result.output.rfind("1", 0) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 bool PostgresEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {

@@ -37,6 +37,7 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> promote(const EngineLayout& layout) override;
   Result<bool> fence(const EngineLayout& layout) override;
   bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) override;
+  bool synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) override;
   // The settings the installed server has (postgres --describe-config).
   std::vector<EngineParameter> describeParameters() const;
   // Has the server itself read `values` from a scratch configuration.
