@@ -184,6 +184,9 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
     spdlog::error("msg=\"cannot promote the primary\" instance={} error=\"{}\"", instance.name, promoted.error().message);
     return false;
   }
+  // A standby is (re)built only from a primary that answers: a rebuild from
+  // a hung one would only hold up the next check.
+  if (!answers && running) return false;
   bool standbyReady = instance.state.value("StandbyReady", false);
   if (standbyReady) {
     auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
