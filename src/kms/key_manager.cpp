@@ -202,16 +202,6 @@ Result<KeyRecord> KeyManager::setRotation(const Place& place, const std::string&
   return key;
 }
 
-Result<KeyRecord> KeyManager::rotateNow(const Place& place, const std::string& keyRef) {
-  auto key = customerKey(place, keyRef);
-  if (!key) return key;
-  if (key->state == KeyState::Disabled) return disabled(*key);
-  if (key->state == KeyState::PendingDeletion) return invalidState(key->arn() + " is pending deletion.");
-  key->currentVersion += 1;
-  store_.addMaterial(*key, freshMaterial(key->currentVersion, nowMs(), true));
-  return key;
-}
-
 Result<KeyRecord> KeyManager::setDescription(const Place& place, const std::string& keyRef,
                                              const std::string& description) {
   auto key = customerKey(place, keyRef);

@@ -61,7 +61,6 @@ class KeyManager {
   Result<KeyRecord> cancelDeletion(const Place& place, const std::string& keyRef);
   Result<KeyRecord> setRotation(const Place& place, const std::string& keyRef, bool enabled,
                                 std::optional<int64_t> periodDays);
-  Result<KeyRecord> rotateNow(const Place& place, const std::string& keyRef);
   Result<KeyRecord> setDescription(const Place& place, const std::string& keyRef, const std::string& description);
   std::vector<KeyMaterial> rotations(const KeyRecord& key) { return store_.materials(key.keyId); }
 

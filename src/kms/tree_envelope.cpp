@@ -76,6 +76,27 @@ Result<bool> openFile(const std::string& key, const std::string& name, const fs:
   return true;
 }
 
+// The data key of a sealed directory, opened by KMS (its errors as they are).
+Result<std::string> readEnvelopeKey(KeyManager& keys, const Place& place, const fs::path& dir) {
+  std::ifstream in(dir / kEnvelopeFile);
+  Json envelope = Json::parse(in, nullptr, false);
+  std::string blob;
+  if (!envelope.is_object() || !base64Decode(envelope.value("dataKey", ""), blob)) {
+    return ApiError::sender("InvalidRestoreFault", "the envelope of " + dir.filename().string() + " is missing or damaged");
+  }
+  auto dataKey = keys.decrypt(place, blob, envelope["context"].get<EncryptionContext>());
+  if (!dataKey) return dataKey.error();
+  return std::move(dataKey->plaintext);
+}
+
+void writeEnvelope(const DataKey& dataKey, const EncryptionContext& context, const fs::path& dir) {
+  Json envelope = {{"keyArn", dataKey.keyArn}, {"dataKey", base64Encode(dataKey.blob)}, {"context", context}};
+  fs::path tmp = dir / (std::string(kEnvelopeFile) + ".tmp");
+  std::ofstream(tmp, std::ios::trunc) << envelope.dump();
+  std::error_code ec;
+  fs::rename(tmp, dir / kEnvelopeFile, ec);
+}
+
 }  // namespace
 
 bool isSealedTree(const fs::path& dir) {
@@ -83,34 +104,15 @@ bool isSealedTree(const fs::path& dir) {
   return fs::exists(dir / kEnvelopeFile, ec);
 }
 
-std::string sealedTreeKeyArn(const fs::path& dir) {
-  std::ifstream in(dir / kEnvelopeFile);
-  Json envelope = Json::parse(in, nullptr, false);
-  return envelope.is_object() ? envelope.value("keyArn", "") : "";
-}
-
 Result<std::string> directoryDataKey(KeyManager& keys, const Place& place, const std::string& keyRef,
                                      const EncryptionContext& context, const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (isSealedTree(dir)) {
-    std::ifstream in(dir / kEnvelopeFile);
-    Json envelope = Json::parse(in, nullptr, false);
-    std::string blob;
-    if (!envelope.is_object() || !base64Decode(envelope.value("dataKey", ""), blob)) {
-      return ApiError::internal("the envelope of " + dir.string() + " is damaged");
-    }
-    auto dataKey = keys.decrypt(place, blob, envelope["context"].get<EncryptionContext>());
-    if (!dataKey) return dataKey.error();
-    return dataKey->plaintext;
-  }
+  if (isSealedTree(dir)) return readEnvelopeKey(keys, place, dir);
   auto dataKey = keys.generateDataKey(place, keyRef, kAesKeyBytes, context);
   if (!dataKey) return dataKey.error();
-  Json envelope = {{"keyArn", dataKey->keyArn}, {"dataKey", base64Encode(dataKey->blob)}, {"context", context}};
-  fs::path tmp = dir / (std::string(kEnvelopeFile) + ".tmp");
-  std::ofstream(tmp, std::ios::trunc) << envelope.dump();
-  fs::rename(tmp, dir / kEnvelopeFile, ec);
-  if (ec) return ApiError::internal("cannot write the envelope of " + dir.string());
+  writeEnvelope(*dataKey, context, dir);
+  if (!isSealedTree(dir)) return ApiError::internal("cannot write the envelope of " + dir.string());
   return dataKey->plaintext;
 }
 
@@ -140,19 +142,12 @@ Result<bool> sealTree(KeyManager& keys, const Place& place, const std::string& k
     if (!entry.is_regular_file()) continue;
     if (auto sealed = sealFile(dataKey->plaintext, name, entry.path(), target / name); !sealed) return sealed;
   }
-  Json envelope = {{"keyArn", dataKey->keyArn}, {"dataKey", base64Encode(dataKey->blob)}, {"context", context}};
-  std::ofstream(target / kEnvelopeFile, std::ios::trunc) << envelope.dump();
+  writeEnvelope(*dataKey, context, target);
   return true;
 }
 
 Result<bool> openTree(KeyManager& keys, const Place& place, const fs::path& source, const fs::path& target) {
-  std::ifstream in(source / kEnvelopeFile);
-  Json envelope = Json::parse(in, nullptr, false);
-  std::string blob;
-  if (!envelope.is_object() || !base64Decode(envelope.value("dataKey", ""), blob)) {
-    return ApiError::sender("InvalidRestoreFault", "the backup's envelope is missing or damaged");
-  }
-  auto dataKey = keys.decrypt(place, blob, envelope["context"].get<EncryptionContext>());
+  auto dataKey = readEnvelopeKey(keys, place, source);
   if (!dataKey) return dataKey.error();
   std::error_code ec;
   fs::create_directories(target, ec);
@@ -165,7 +160,7 @@ Result<bool> openTree(KeyManager& keys, const Place& place, const fs::path& sour
       continue;
     }
     if (!entry.is_regular_file()) continue;
-    if (auto opened = openFile(dataKey->plaintext, name, entry.path(), target / name); !opened) return opened;
+    if (auto opened = openFile(*dataKey, name, entry.path(), target / name); !opened) return opened;
   }
   return true;
 }

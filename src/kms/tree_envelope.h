@@ -30,7 +30,5 @@ Result<std::string> directoryDataKey(KeyManager& keys, const Place& place, const
 // Seals one file into the directory under `name` (written whole, then renamed).
 Result<bool> sealIntoDirectory(const std::string& dataKey, const std::filesystem::path& from,
                                const std::filesystem::path& dir, const std::string& name);
-// The ARN of the key a sealed tree is under, or empty.
-std::string sealedTreeKeyArn(const std::filesystem::path& dir);
 
 }  // namespace kura::kms

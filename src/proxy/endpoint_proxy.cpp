@@ -168,10 +168,4 @@ void EndpointProxies::remove(const std::string& name) {
   impl_->endpoints.erase(it);
 }
 
-unsigned short EndpointProxies::backendOf(const std::string& name) {
-  std::lock_guard lock(impl_->mutex);
-  auto it = impl_->endpoints.find(name);
-  return it == impl_->endpoints.end() ? 0 : it->second.backend;
-}
-
 }  // namespace kura

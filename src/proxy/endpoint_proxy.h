@@ -23,8 +23,6 @@ class EndpointProxies {
   void route(const std::string& name, unsigned short port, unsigned short backend);
   // Stops listening on the endpoint and closes its connections.
   void remove(const std::string& name);
-  // The backend an endpoint sends to, 0 if none.
-  unsigned short backendOf(const std::string& name);
 
  private:
   struct Impl;

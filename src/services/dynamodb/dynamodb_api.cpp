@@ -155,6 +155,7 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   // Every operation accepts the legacy parameters too (legacy_parameters.h).
   auto bind = [this, &table](const char* name, Result<Json> (DynamoDbApi::*method)(const RequestContext&, const Json&)) {
     table.add(name, [this, method](const RequestContext& c, const Json& in) -> Result<Json> {
+      if (!hasLegacyParameters(in)) return (this->*method)(c, in);
       auto translated = translateLegacyParameters(in);
       if (!translated) return translated.error();
       return (this->*method)(c, *translated);

@@ -146,16 +146,22 @@ std::string projection(Placeholders& p, const Json& attributes) {
   return out;
 }
 
+constexpr const char* kLegacyNames[] = {"AttributeUpdates", "AttributesToGet", "Expected",
+                                        "KeyConditions",    "QueryFilter",     "ScanFilter"};
+
 }  // namespace
 
+bool hasLegacyParameters(const Json& request) {
+  for (const char* name : kLegacyNames) {
+    if (request.contains(name)) return true;
+  }
+  return false;
+}
+
 Result<Json> translateLegacyParameters(const Json& request) {
-  static const std::map<std::string, std::string> pairs = {
-      {"KeyConditions", "KeyConditionExpression"}, {"QueryFilter", "FilterExpression"},
-      {"ScanFilter", "FilterExpression"},          {"Expected", "ConditionExpression"},
-      {"AttributeUpdates", "UpdateExpression"},    {"AttributesToGet", "ProjectionExpression"}};
   std::string legacy, modern;
-  for (const auto& [old, replacement] : pairs) {
-    if (request.contains(old)) legacy += (legacy.empty() ? "" : ", ") + old;
+  for (const char* name : kLegacyNames) {
+    if (request.contains(name)) legacy += (legacy.empty() ? "" : ", ") + std::string(name);
   }
   if (legacy.empty()) return request;
   for (const char* name : {"KeyConditionExpression", "FilterExpression", "ConditionExpression", "UpdateExpression",
@@ -192,7 +198,7 @@ Result<Json> translateLegacyParameters(const Json& request) {
     if (!expression->empty()) out["UpdateExpression"] = *expression;
   }
   if (request.contains("AttributesToGet")) out["ProjectionExpression"] = projection(p, request["AttributesToGet"]);
-  for (const auto& [old, replacement] : pairs) out.erase(old);
+  for (const char* name : kLegacyNames) out.erase(name);
   out.erase("ConditionalOperator");
   return out;
 }

@@ -10,8 +10,10 @@
 
 namespace kura::ddb {
 
-// The request with its legacy parameters turned into expressions (unchanged
-// when it has none).
+// True when the request carries any legacy parameter (a few key lookups:
+// the data path checks this before anything is copied).
+bool hasLegacyParameters(const Json& request);
+// The request with its legacy parameters turned into expressions.
 Result<Json> translateLegacyParameters(const Json& request);
 
 }  // namespace kura::ddb
