@@ -47,16 +47,25 @@ Result<Resource> RdsApi::findInstance(const RequestContext& c, const std::string
   return found;
 }
 
-Json RdsApi::instanceJson(const Resource& instance) {
-  Json view = instanceView(instance, catalog_.listTags(instance.arn));
-  // Replication, both ways: the source lists its replicas.
-  Json replicas = Json::array();
+std::map<std::string, Json> RdsApi::replicasBySource() {
+  std::map<std::string, Json> replicas;
   for (const Resource& other : catalog_.listAllOfKind(kInstance)) {
-    if (other.status != kDeleted && isReadReplica(other) && other.spec.value("ReadReplicaSourceArn", "") == instance.arn) {
-      replicas.push_back(other.name);
+    if (other.status != kDeleted && isReadReplica(other)) {
+      auto& list = replicas[other.spec.value("ReadReplicaSourceArn", "")];
+      if (list.is_null()) list = Json::array();
+      list.push_back(other.name);
     }
   }
-  view["ReadReplicaDBInstanceIdentifiers"] = replicas;
+  return replicas;
+}
+
+Json RdsApi::instanceJson(const Resource& instance) { return instanceJson(instance, replicasBySource()); }
+
+Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, Json>& replicas) {
+  Json view = instanceView(instance, catalog_.listTags(instance.arn));
+  // Replication, both ways: the source lists its replicas.
+  auto found = replicas.find(instance.arn);
+  view["ReadReplicaDBInstanceIdentifiers"] = found == replicas.end() ? Json::array() : found->second;
   if (isReadReplica(instance)) {
     view["ReadReplicaSourceDBInstanceIdentifier"] = instance.spec["ReadReplicaSourceDBInstanceIdentifier"];
     view["StatusInfos"] = Json::array({{{"StatusType", "read replication"}, {"Normal", true}, {"Status", "replicating"}}});
@@ -342,6 +351,7 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
            in_list(resourceIds, r.spec.value("DbiResourceId", ""), r.spec.value("DbiResourceId", ""));
   };
   Json out = {{"DBInstances", Json::array()}};
+  auto replicas = replicasBySource();  // once per call, not once per instance
   // Filtering happens after the catalog's page: read on until the page is full.
   while (true) {
     ResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1);
@@ -352,7 +362,7 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
         out["Marker"] = encodeAfterName(out["DBInstances"].back()["DBInstanceIdentifier"].get<std::string>());
         return out;
       }
-      out["DBInstances"].push_back(instanceJson(r));
+      out["DBInstances"].push_back(instanceJson(r, replicas));
     }
     if (!page.truncated) break;
   }

@@ -4,6 +4,7 @@
 // transitional status, as RDS does; the controllers in src/rds/ do the work.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -83,6 +84,9 @@ class RdsApi {
   Result<Resource> recordSnapshot(const RequestContext& c, const Resource& instance, const std::string& identifier,
                                   const std::string& type, const std::vector<Tag>& tags);
   Json instanceJson(const Resource& instance);
+  Json instanceJson(const Resource& instance, const std::map<std::string, Json>& replicasBySource);
+  // Read replica names by their source's ARN.
+  std::map<std::string, Json> replicasBySource();
   // The ARN of a usable KMS key for an encrypted resource, or RDS's fault.
   Result<std::string> usableKmsKey(const RequestContext& c, const std::string& keyRef);
   // A new master password for an instance: sealed in its spec, applied to
