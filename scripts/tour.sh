@@ -53,8 +53,29 @@ read -r host port < <(aws rds describe-db-instances --db-instance-identifier "$d
 step "The restored instance holds the rows"
 psql -X "host=$host port=$port user=admin dbname=postgres" -c "SELECT * FROM orders ORDER BY id;"
 
-step "ElastiCache: the cache clusters Kura runs"
-aws elasticache describe-cache-clusters
+step "ElastiCache (runbook 3.2): a Redis cluster, a manual snapshot, a new cluster from it"
+cache="prod-redis-$suffix"
+aws elasticache create-cache-cluster --cache-cluster-id "$cache" --engine redis \
+  --cache-node-type cache.t3.micro --num-cache-nodes 1 --snapshot-retention-limit 7 \
+  --query 'CacheCluster.[CacheClusterId,CacheClusterStatus]' --output text
+aws elasticache wait cache-cluster-available --cache-cluster-id "$cache"
+read -r rhost rport < <(aws elasticache describe-cache-clusters --cache-cluster-id "$cache" --show-cache-node-info \
+  --query 'CacheClusters[0].CacheNodes[0].Endpoint.[Address,Port]' --output text)
+redis-cli -h "$rhost" -p "$rport" SET session:42 hanako
+aws elasticache create-snapshot --cache-cluster-id "$cache" --snapshot-name "$cache-snap-20250630" \
+  --query 'Snapshot.[SnapshotName,SnapshotStatus]' --output text
+for _ in $(seq 1 100); do
+  [ "$(aws elasticache describe-snapshots --snapshot-name "$cache-snap-20250630" \
+      --query 'Snapshots[0].SnapshotStatus' --output text)" = available ] && break
+  sleep 0.2
+done
+aws elasticache create-cache-cluster --cache-cluster-id "$cache-restore" --snapshot-name "$cache-snap-20250630" \
+  --query 'CacheCluster.CacheClusterStatus' --output text
+aws elasticache wait cache-cluster-available --cache-cluster-id "$cache-restore"
+read -r rhost rport < <(aws elasticache describe-cache-clusters --cache-cluster-id "$cache-restore" \
+  --show-cache-node-info --query 'CacheClusters[0].CacheNodes[0].Endpoint.[Address,Port]' --output text)
+step "The restored cluster holds the key"
+redis-cli -h "$rhost" -p "$rport" GET session:42
 
 step "Security (runbook 1.4): a KMS key, and the password kept in Secrets Manager under it"
 key_id=$(aws kms create-key --description "$db backups" --query KeyMetadata.KeyId --output text)

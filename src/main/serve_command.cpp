@@ -19,6 +19,9 @@
 #include "http/http_server.h"
 #include "main/credentials_loader.h"
 #include "main/request_log.h"
+#include "cache/cache_cluster_controller.h"
+#include "cache/cache_snapshot_controller.h"
+#include "cache/cache_supervisor.h"
 #include "catalog/catalog.h"
 #include "common/ids.h"
 #include "common/secret_box.h"
@@ -158,7 +161,7 @@ int runServe(const ServerConfig& givenConfig) {
   // RDS on the installed PostgreSQL, run as the unprivileged `postgres`
   // user when Kura runs as root.
   int postgresMajor = installedPostgresMajor();
-  auto postgresUser = rds::engineUser("postgres");
+  auto postgresUser = engines::engineUser("postgres");
   std::unique_ptr<rds::PostgresEngine> postgres;
   std::unique_ptr<rds::RdsSupervisor> rdsSupervisor;
   rds::RdsPaths rdsPaths{config.dataDir / "rds"};
@@ -172,6 +175,23 @@ int runServe(const ServerConfig& givenConfig) {
   } else {
     spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
     postgresMajor = 0;
+  }
+
+  // ElastiCache on the installed Redis, run as the unprivileged `redis`
+  // user when Kura runs as root.
+  std::string redisVersion = engines::RedisEngine::installedVersion();
+  auto redisUser = engines::engineUser("redis");
+  std::unique_ptr<engines::RedisEngine> redis;
+  std::unique_ptr<cache::CacheSupervisor> cacheSupervisor;
+  cache::CachePaths cachePaths{config.dataDir / "elasticache"};
+  if (!redisVersion.empty() && redisUser) {
+    redis = std::make_unique<engines::RedisEngine>(*redisUser, config.dataDir);
+    reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, cachePaths, ports, keyManager));
+    reconciler.add(std::make_unique<cache::CacheSnapshotController>(*redis, cachePaths, keyManager));
+    cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, cachePaths, clock);
+  } else {
+    spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
+    redisVersion.clear();
   }
 
   ServiceEnv env;
@@ -210,7 +230,7 @@ int runServe(const ServerConfig& givenConfig) {
   }
   rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.engineDir(instance)); };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
-  modules.push_back(makeElastiCacheService(*catalog));
+  modules.push_back(makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, &keyManager}));
   try {
     modules.push_back(makeDynamoDbService(env));
   } catch (const std::exception& error) {
@@ -257,6 +277,7 @@ int runServe(const ServerConfig& givenConfig) {
     trailWriter.startSealing();
     reconciler.start();
     if (rdsSupervisor) rdsSupervisor->start();
+    if (cacheSupervisor) cacheSupervisor->start();
     ready = true;
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
@@ -271,6 +292,7 @@ int runServe(const ServerConfig& givenConfig) {
   server.stop();
   reconciler.stop();
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
+  if (cacheSupervisor) cacheSupervisor->stop();
   proxies.stop();
   for (auto& module : modules) module->stop();
   trailWriter.stop();

@@ -1,5 +1,7 @@
 #include "rds/postgres_engine.h"
 
+#include "engines/backup_manifest.h"
+
 #include "rds/log_shipper.h"
 
 #include <arpa/inet.h>
@@ -37,23 +39,6 @@ std::string readFile(const fs::path& path) {
   return buffer.str();
 }
 
-std::string sha256OfFile(const fs::path& path) {
-  // Files of a backup can be large: hash in chunks.
-  std::ifstream in(path, std::ios::binary);
-  std::string chunk(1 << 20, '\0');
-  std::string digestInput;
-  std::vector<std::string> parts;
-  // OpenSSL's incremental API through the common helpers would need a
-  // context type; a hash of chunk hashes is as strong for corruption checks.
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    std::streamsize got = in.gcount();
-    if (got <= 0) break;
-    digestInput += sha256(std::string_view(chunk.data(), static_cast<size_t>(got)));
-  }
-  return sha256Hex(digestInput);
-}
-
 std::string quoteLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
@@ -77,7 +62,7 @@ std::string pgTime(SystemTime t) {
   return iso.substr(0, 10) + " " + iso.substr(11, 12) + "+00";
 }
 
-ApiError engineError(const std::string& what, const ProcessResult& result) {
+ApiError engineError(const std::string& what, const engines::ProcessResult& result) {
   std::string output = result.output;
   if (output.size() > 600) output = output.substr(output.size() - 600);
   return ApiError::internal(what + ": " + output);
@@ -85,7 +70,7 @@ ApiError engineError(const std::string& what, const ProcessResult& result) {
 
 }  // namespace
 
-PostgresEngine::PostgresEngine(int major, EngineUser user, fs::path dataDir)
+PostgresEngine::PostgresEngine(int major, engines::EngineUser user, fs::path dataDir)
     : major_(major), user_(std::move(user)), dataDir_(fs::absolute(std::move(dataDir)).lexically_normal()) {}
 
 std::string PostgresEngine::tool(const char* name) const {
@@ -94,34 +79,14 @@ std::string PostgresEngine::tool(const char* name) const {
 
 std::string PostgresEngine::libDir() const { return fmt::format("/usr/lib/postgresql/{}/lib", major_); }
 
-ProcessResult PostgresEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
+engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
                                   std::chrono::seconds timeout) const {
-  return runProcess(argv, user_, stdinText, timeout);
+  return engines::runProcess(argv, user_, stdinText, timeout);
 }
 
 Result<bool> PostgresEngine::prepareDir(const fs::path& dir) const {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return ApiError::internal("cannot create " + dir.string() + ": " + ec.message());
-  if (user_.drop) {
-    // The engine user owns its directories; the ones above must let it pass.
-    if (::chown(dir.c_str(), user_.uid, user_.gid) != 0) {
-      return ApiError::internal("cannot give " + dir.string() + " to the engine user");
-    }
-    fs::path absolute = fs::absolute(dir).lexically_normal();
-    for (fs::path parent = absolute.parent_path(); !parent.empty() && parent != parent.root_path();
-         parent = parent.parent_path()) {
-      struct stat info {};
-      if (::stat(parent.c_str(), &info) != 0 || (info.st_mode & S_IXOTH) != 0) continue;
-      bool inside = parent.string().rfind(dataDir_.string(), 0) == 0;
-      if (!inside) {
-        return ApiError::internal("the engine user '" + user_.name + "' cannot reach " + parent.string() +
-                                  ": make it traversable (chmod o+x) or put the data directory elsewhere");
-      }
-      ::chmod(parent.c_str(), (info.st_mode & 07777) | S_IXOTH);
-    }
-  }
-  ::chmod(dir.c_str(), 0700);
+  auto made = engines::prepareEngineDir(dir, user_, dataDir_);
+  if (!made.ok) return ApiError::internal(made.error);
   return true;
 }
 
@@ -446,33 +411,18 @@ Result<BackupResult> PostgresEngine::backup(const EngineLayout& layout, const fs
                      "fast", "--no-password"},
                     "", std::chrono::minutes(60));
   if (!result.ok()) return engineError("pg_basebackup failed", result);
-  Json manifest = {{"engine", "postgres"}, {"major", major_}, {"startTime", toEpochSeconds(backup.startTime)},
-                   {"files", Json::object()}};
-  for (const auto& entry : fs::recursive_directory_iterator(target)) {
-    if (!entry.is_regular_file()) continue;
-    std::string name = fs::relative(entry.path(), target).string();
-    manifest["files"][name] = {{"sha256", sha256OfFile(entry.path())}, {"bytes", entry.file_size()}};
-    backup.bytes += entry.file_size();
-  }
-  std::ofstream(target / "kura-manifest.json", std::ios::trunc) << manifest.dump(2);
+  backup.bytes = engines::writeManifest(
+      target, {{"engine", "postgres"}, {"major", major_}, {"startTime", toEpochSeconds(backup.startTime)}});
   return backup;
 }
 
 Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout& layout,
                                      std::optional<SystemTime> until, const fs::path& walArchive) {
   // Checksums first: a damaged backup fails here, before anything is made.
-  Json manifest = Json::parse(readFile(backup / "kura-manifest.json"), nullptr, false);
-  if (manifest.is_discarded() || !manifest.contains("files")) {
-    return ApiError::sender("InvalidRestoreFault", "the snapshot's manifest is missing or damaged");
-  }
-  if (manifest.value("major", 0) != major_) {
+  auto check = engines::verifyManifest(backup);
+  if (!check.ok) return ApiError::sender("InvalidRestoreFault", check.error);
+  if (check.manifest.value("major", 0) != major_) {
     return ApiError::sender("InvalidRestoreFault", "the snapshot was taken with another PostgreSQL major version");
-  }
-  for (auto it = manifest["files"].begin(); it != manifest["files"].end(); ++it) {
-    fs::path file = backup / it.key();
-    if (!fs::exists(file) || sha256OfFile(file) != it.value().value("sha256", "")) {
-      return ApiError::sender("InvalidRestoreFault", "checksum mismatch in the snapshot's file " + it.key());
-    }
   }
   std::error_code ec;
   fs::remove_all(pgdata(layout), ec);

@@ -13,7 +13,7 @@
 //    archive, recovery_target_time, then promotion.
 #include <string>
 
-#include "rds/engine_process.h"
+#include "engines/engine_process.h"
 #include "rds/instance_engine.h"
 #include "services/rds/engine_parameter.h"
 
@@ -25,7 +25,7 @@ class PostgresEngine final : public InstanceEngine {
   // `dataDir`: Kura's data directory, which (with what is below it) Kura
   // makes traversable for the engine user; directories above it must
   // already be (chmod o+x), or creation fails saying so.
-  PostgresEngine(int major, EngineUser user, std::filesystem::path dataDir);
+  PostgresEngine(int major, engines::EngineUser user, std::filesystem::path dataDir);
 
   Result<bool> create(const EngineLayout& layout) override;
   Result<bool> start(const EngineLayout& layout) override;
@@ -51,14 +51,14 @@ class PostgresEngine final : public InstanceEngine {
  private:
   std::string tool(const char* name) const;
   std::string libDir() const;  // the installed major's extension libraries
-  ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
+  engines::ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
                     std::chrono::seconds timeout = std::chrono::seconds(120)) const;
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
   Result<std::string> sql(const EngineLayout& layout, const std::string& statement) const;
 
   int major_;
-  EngineUser user_;
+  engines::EngineUser user_;
   std::filesystem::path dataDir_;
 };
 

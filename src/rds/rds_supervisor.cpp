@@ -7,6 +7,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "common/daily_window.h"
 #include "common/time_format.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -19,24 +20,6 @@ namespace {
 // Often enough that a Multi-AZ primary's death is noticed within half a second.
 constexpr auto kInterval = std::chrono::milliseconds(500);
 constexpr double kDaySeconds = 86400;
-
-// Minutes since midnight UTC.
-int minuteOfDay(SystemTime t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return utc.tm_hour * 60 + utc.tm_min;
-}
-
-bool insideWindow(const std::string& window, SystemTime now) {
-  size_t dash = window.find('-');
-  if (dash == std::string::npos) return false;
-  auto start = parseClock(window.substr(0, dash));
-  auto end = parseClock(window.substr(dash + 1));
-  if (!start || !end) return false;
-  int minute = minuteOfDay(now);
-  return *start <= *end ? (minute >= *start && minute < *end) : (minute >= *start || minute < *end);
-}
 
 }  // namespace
 
@@ -51,34 +34,15 @@ RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceE
       clock_(std::move(clock)),
       shipper_(shipper),
       multiAz_(engine_, secrets_, paths_, proxies),
-      keys_(keys) {}
+      keys_(keys),
+      task_("rds supervisor", kInterval, [this] { checkOnce(); }) {}
 
 RdsSupervisor::~RdsSupervisor() { stop(); }
 
-void RdsSupervisor::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      try {
-        checkOnce();
-      } catch (const std::exception& error) {
-        spdlog::error("msg=\"rds supervisor pass failed\" error=\"{}\"", error.what());
-      }
-      lock.lock();
-      wake_.wait_for(lock, kInterval, [this] { return stopping_; });
-    }
-  });
-}
+void RdsSupervisor::start() { task_.start(); }
 
 void RdsSupervisor::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!task_.stop()) return;
   for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
     if (isMultiAz(instance) && instance.status != kDeleted) {
       if (auto stopped = multiAz_.stopBoth(instance); !stopped) {
@@ -104,7 +68,7 @@ bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
   double last = instance.state.value("LastAutomatedBackup", 0.0);
   double age = toEpochSeconds(now) - last;
   if (age < kDaySeconds / 2) return false;  // at most one a window
-  return insideWindow(instance.spec.value("PreferredBackupWindow", ""), now) || age > kDaySeconds + 3600;
+  return insideDailyWindow(instance.spec.value("PreferredBackupWindow", ""), now) || age > kDaySeconds + 3600;
 }
 
 void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime now) {

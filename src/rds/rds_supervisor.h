@@ -16,12 +16,10 @@
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
-#include <condition_variable>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "catalog/catalog.h"
+#include "common/periodic_task.h"
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
 #include "kms/key_manager.h"
@@ -65,10 +63,7 @@ class RdsSupervisor {
   MultiAz multiAz_;
   kms::KeyManager* keys_;
   std::map<std::string, int> unanswered_;  // instance ARN -> failed health probes in a row
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  PeriodicTask task_;
 };
 
 }  // namespace kura::rds

@@ -23,34 +23,13 @@ std::optional<double> expiryOf(const Json& item, const std::string& attribute) {
 }  // namespace
 
 TtlSweeper::TtlSweeper(TableStore& store, ClockPtr clock, std::chrono::milliseconds interval)
-    : store_(store), clock_(std::move(clock)), interval_(interval) {}
+    : store_(store), clock_(std::move(clock)), task_("TTL sweep", interval, [this] { sweepOnce(); }) {}
 
 TtlSweeper::~TtlSweeper() { stop(); }
 
-void TtlSweeper::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      try {
-        sweepOnce();
-      } catch (const std::exception& error) {
-        spdlog::error("msg=\"TTL sweep failed\" error=\"{}\"", error.what());
-      }
-      lock.lock();
-      wake_.wait_for(lock, interval_, [this] { return stopping_; });
-    }
-  });
-}
+void TtlSweeper::start() { task_.start(); }
 
-void TtlSweeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void TtlSweeper::stop() { task_.stop(); }
 
 size_t TtlSweeper::sweepOnce() {
   std::vector<Json> tables;

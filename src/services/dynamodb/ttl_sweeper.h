@@ -4,14 +4,11 @@
 // background, through the store's ordinary delete (indexes follow, and the
 // delete re-checks the item under the table's write lock). Items expired
 // more than five years ago are left alone, as DynamoDB leaves them.
-#include <atomic>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
+#include "common/periodic_task.h"
 #include "ddb/table_store.h"
 
 namespace kura::ddb {
@@ -28,12 +25,8 @@ class TtlSweeper {
  private:
   TableStore& store_;
   ClockPtr clock_;
-  std::chrono::milliseconds interval_;
   std::map<std::string, std::string> cursors_;  // table id -> where the last pass stopped
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  PeriodicTask task_;
 };
 
 }  // namespace kura::ddb

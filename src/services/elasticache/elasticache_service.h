@@ -1,12 +1,16 @@
 #pragma once
 #include "catalog/catalog.h"
+#include "reconcile/reconciler.h"
 #include "services/core/service_module.h"
+#include "services/elasticache/elasticache_api.h"
 
 namespace kura {
 
-// Amazon ElastiCache: what Kura runs so far is read from the catalog
-// (clusters, replication groups, snapshots, events). Creating them is not
-// implemented yet and answers InvalidAction, never a fake success.
-ServiceModulePtr makeElastiCacheService(Catalog& catalog);
+// Amazon ElastiCache (query protocol): Redis cache clusters on real Redis
+// servers, their snapshots and restores, events and tags. Replication
+// groups and Memcached are not implemented (their operations answer
+// InvalidAction).
+ServiceModulePtr makeElastiCacheService(Catalog& catalog, Reconciler& reconciler, PortAllocator& ports,
+                                        elasticache::ElastiCacheConfig config);
 
 }  // namespace kura

@@ -1,4 +1,5 @@
 #include "catalog/arn.h"
+#include "catalog/event_query_input.h"
 #include "catalog/pagination.h"
 #include "common/time_format.h"
 #include "services/rds/rds_api.h"
@@ -6,18 +7,6 @@
 #include "services/rds/rds_views.h"
 
 namespace kura::rds {
-namespace {
-
-ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
-
-std::optional<SystemTime> timeOf(const Json& value) {
-  if (value.is_number()) {
-    return SystemTime(std::chrono::milliseconds(static_cast<long long>(value.get<double>() * 1000)));
-  }
-  return parseTimestamp(value.get<std::string>());
-}
-
-}  // namespace
 
 std::vector<Tag> tagsFromInput(const Json& in) {
   std::vector<Tag> tags;
@@ -26,46 +15,15 @@ std::vector<Tag> tagsFromInput(const Json& in) {
 }
 
 Result<Json> RdsApi::describeEvents(const RequestContext& c, const Json& in) {
-  kura::EventQuery query;
-  if (in.contains("SourceIdentifier")) {
-    if (!in.contains("SourceType")) {
-      return ApiError::sender("InvalidParameterCombination", "Cannot specify source identifier without source type");
-    }
-    query.sourceId = in["SourceIdentifier"].get<std::string>();
-  }
-  if (in.contains("SourceType")) query.sourceType = in["SourceType"].get<std::string>();
-  SystemTime now = catalog_.clock()->now();
-  if (in.contains("StartTime")) {
-    query.startTime = timeOf(in["StartTime"]);
-    if (!query.startTime) return invalid("Invalid StartTime.");
-  }
-  if (in.contains("EndTime")) {
-    query.endTime = timeOf(in["EndTime"]);
-    if (!query.endTime) return invalid("Invalid EndTime.");
-  }
-  if (!query.startTime) {
-    auto minutes = std::chrono::minutes(in.value("Duration", 60));
-    query.startTime = (query.endTime ? *query.endTime : now) - minutes;
-  }
-  query.categories = in.value("EventCategories", Json::array()).get<std::vector<std::string>>();
-  query.limit = 100;
-  if (in.contains("MaxRecords")) {
-    int64_t requested = in["MaxRecords"];
-    if (requested < 20 || requested > 100) return invalid("MaxRecords must be between 20 and 100.");
-    query.limit = static_cast<size_t>(requested);
-  }
-  if (in.contains("Marker")) {
-    auto position = decodePageToken(in["Marker"].get<std::string>(), "InvalidParameterValue");
-    if (!position) return position.error();
-    query.afterId = position->value("after", int64_t{0});
-  }
-  EventPage page = catalog_.listEvents(c.accountId, c.region, query);
+  auto query = eventQueryOf(in, catalog_.clock()->now());
+  if (!query) return query.error();
+  EventPage page = catalog_.listEvents(c.accountId, c.region, *query);
   Json out = {{"Events", Json::array()}};
   for (const Event& event : page.items) {
     if (event.sourceArn.rfind("arn:aws:rds:", 0) != 0) continue;
     out["Events"].push_back(eventView(event));
   }
-  if (page.truncated && !page.items.empty()) out["Marker"] = encodePageToken({{"after", page.items.back().id}});
+  if (auto marker = nextEventMarker(page)) out["Marker"] = *marker;
   return out;
 }
 

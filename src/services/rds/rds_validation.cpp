@@ -70,26 +70,12 @@ std::optional<ApiError> checkMasterPassword(std::string_view value) {
   return std::nullopt;
 }
 
-std::optional<int> parseClock(std::string_view value) {
-  if (value.size() != 5 || value[2] != ':' || !std::isdigit(static_cast<unsigned char>(value[0])) ||
-      !std::isdigit(static_cast<unsigned char>(value[1])) || !std::isdigit(static_cast<unsigned char>(value[3])) ||
-      !std::isdigit(static_cast<unsigned char>(value[4]))) {
-    return std::nullopt;
-  }
-  int hour = (value[0] - '0') * 10 + (value[1] - '0');
-  int minute = (value[3] - '0') * 10 + (value[4] - '0');
-  if (hour > 23 || minute > 59) return std::nullopt;
-  return hour * 60 + minute;
-}
-
 std::optional<ApiError> checkBackupWindow(std::string_view value) {
-  size_t dash = value.find('-');
-  auto start = dash == std::string_view::npos ? std::nullopt : parseClock(value.substr(0, dash));
-  auto end = dash == std::string_view::npos ? std::nullopt : parseClock(value.substr(dash + 1));
-  if (!start || !end) {
+  auto window = parseDailyWindow(value);
+  if (!window) {
     return invalid("The parameter PreferredBackupWindow must be provided in the format hh24:mi-hh24:mi.");
   }
-  int length = (*end - *start + 1440) % 1440;
+  int length = window->minutes();
   if (length < 30) return invalid("The backup window must be at least 30 minutes.");
   if (length > 1440 - 30) return invalid("The backup window must be less than 24 hours.");
   return std::nullopt;

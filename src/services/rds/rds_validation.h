@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/api_error.h"
+#include "common/daily_window.h"
 
 namespace kura::rds {
 
@@ -20,7 +21,4 @@ std::optional<ApiError> checkBackupWindow(std::string_view value);
 // "ddd:hh24:mi-ddd:hh24:mi", at least 30 minutes.
 std::optional<ApiError> checkMaintenanceWindow(std::string_view value);
 std::optional<ApiError> checkRetention(long days);
-// Minutes since midnight of a "hh24:mi" time; empty if malformed.
-std::optional<int> parseClock(std::string_view value);
-
 }  // namespace kura::rds

@@ -1,4 +1,4 @@
-#include "rds/engine_process.h"
+#include "engines/engine_process.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -6,12 +6,13 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 
-namespace kura::rds {
+namespace kura::engines {
 namespace {
 
 constexpr size_t kMaxOutput = 64 * 1024;
@@ -55,6 +56,13 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Kura blocks SIGTERM and SIGINT (taken by sigwait) and ignores SIGPIPE:
+    // both would pass through exec, and a server that does not reset them
+    // itself (Redis) would ignore the SIGTERM that stops it.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     ::dup2(input[0], STDIN_FILENO);
     ::dup2(output[1], STDOUT_FILENO);
     ::dup2(output[1], STDERR_FILENO);
@@ -108,4 +116,32 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   return result;
 }
 
-}  // namespace kura::rds
+DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& user,
+                           const std::filesystem::path& dataDir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return {false, "cannot create " + dir.string() + ": " + ec.message()};
+  if (user.drop) {
+    // The engine user owns its directories; the ones above must let it pass.
+    if (::chown(dir.c_str(), user.uid, user.gid) != 0) {
+      return {false, "cannot give " + dir.string() + " to the engine user"};
+    }
+    fs::path absolute = fs::absolute(dir).lexically_normal();
+    for (fs::path parent = absolute.parent_path(); !parent.empty() && parent != parent.root_path();
+         parent = parent.parent_path()) {
+      struct stat info {};
+      if (::stat(parent.c_str(), &info) != 0 || (info.st_mode & S_IXOTH) != 0) continue;
+      bool inside = parent.string().rfind(dataDir.string(), 0) == 0;
+      if (!inside) {
+        return {false, "the engine user '" + user.name + "' cannot reach " + parent.string() +
+                           ": make it traversable (chmod o+x) or put the data directory elsewhere"};
+      }
+      ::chmod(parent.c_str(), (info.st_mode & 07777) | S_IXOTH);
+    }
+  }
+  ::chmod(dir.c_str(), 0700);
+  return {};
+}
+
+}  // namespace kura::engines

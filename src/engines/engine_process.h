@@ -1,15 +1,16 @@
 #pragma once
 // Runs an engine's command-line tools (initdb, pg_ctl, pg_basebackup, psql,
-// tar) to completion, as the engine's unprivileged user when Kura runs as
+// tar, redis-server, redis-cli) to completion, as the engine's unprivileged user when Kura runs as
 // root (PostgreSQL refuses to run as root). Bounded in time; the child dies
 // with Kura (PR_SET_PDEATHSIG) unless it daemonizes itself (pg_ctl start
 // does: the server is then adopted by the next Kura through its pid file).
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace kura::rds {
+namespace kura::engines {
 
 struct ProcessResult {
   int exitCode = -1;   // -1: could not start or timed out
@@ -31,4 +32,14 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
                          std::chrono::seconds timeout = std::chrono::seconds(120),
                          const std::vector<std::string>& extraEnv = {});
 
-}  // namespace kura::rds
+// Creates `dir` (and its parents), owned by the engine user with mode 0700;
+// directories above it inside `dataDir` are made traversable for that
+// user, and one outside that is not fails the call, saying so.
+struct DirResult {
+  bool ok = true;
+  std::string error;
+};
+DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& user,
+                           const std::filesystem::path& dataDir);
+
+}  // namespace kura::engines

@@ -1,0 +1,120 @@
+#include "cache/cache_cluster_controller.h"
+
+#include "kms/tree_envelope.h"
+#include "services/elasticache/elasticache_kinds.h"
+
+namespace kura::cache {
+namespace {
+
+using namespace elasticache;
+using std::chrono::milliseconds;
+namespace fs = std::filesystem;
+
+constexpr int kMaxStartAttempts = 5;
+
+}  // namespace
+
+std::string CacheClusterController::kind() const { return kCluster; }
+
+StepOutcome CacheClusterController::fail(Resource& cluster, ReconcileContext& ctx, const ApiError& error,
+                                         const char* status) {
+  ctx.note(error.message);
+  cluster.state["LastError"] = error.message;
+  int attempts = cluster.state.value("Attempts", 0) + 1;
+  cluster.state["Attempts"] = attempts;
+  // A server that fails to start may be waiting on something passing; a
+  // restore that cannot work fails at once.
+  if (std::string(status) == kFailed && attempts < kMaxStartAttempts) {
+    return StepOutcome::retryAfter(milliseconds(500 * attempts));
+  }
+  cluster.status = status;
+  ctx.emitEvent(std::string(status == std::string(kRestoreFailed) ? "Restore from snapshot failed: "
+                                                                   : "Cache cluster failed: ") +
+                    error.message,
+                {"failure"});
+  return StepOutcome::failed();
+}
+
+StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ctx) {
+  engines::RedisLayout layout = nodeLayout(cluster, paths_);
+  if (cluster.status == kCreating) return create(cluster, ctx);
+  if (cluster.status == kDeleting) return remove(cluster, ctx);
+  if (cluster.status == kRebooting) {
+    if (auto stopped = engine_.stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
+    if (auto started = engine_.start(layout); !started) return fail(cluster, ctx, started.error(), kFailed);
+    cluster.status = kAvailable;
+    ctx.emitEvent(std::string("Cache node ") + kNodeId + " restarted", {"notification"});
+    return StepOutcome::done();
+  }
+  ctx.note("no step from " + cluster.status + " to " + cluster.goal);
+  return StepOutcome::failed();
+}
+
+Result<bool> CacheClusterController::restoreFrom(const Resource& cluster, const Resource& snapshot) {
+  fs::path files = paths_.snapshotDir(snapshot);
+  engines::RedisLayout layout = nodeLayout(cluster, paths_);
+  if (!kms::isSealedTree(files)) return engine_.restore(files, layout);
+  // A sealed snapshot is opened beside the new cluster, restored, and the
+  // opened copy removed: a plaintext image never outlives the restore.
+  fs::path opened = paths_.clusterDir(cluster);
+  opened += ".opened-snapshot";
+  std::error_code ec;
+  fs::remove_all(opened, ec);
+  auto open = kms::openTree(keys_, {snapshot.accountId, snapshot.region}, files, opened);
+  Result<bool> made = open ? engine_.restore(opened, layout) : Result<bool>(open.error());
+  fs::remove_all(opened, ec);
+  if (!open) return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
+  return made;
+}
+
+StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& ctx) {
+  if (!cluster.state.value("FilesReady", false)) {
+    std::string source = cluster.spec.value("RestoreSnapshotArn", "");
+    if (!source.empty()) {
+      auto snapshot = ctx.catalog().getResourceByArn(source);
+      if (!snapshot || snapshot->status != kAvailable) {
+        return fail(cluster, ctx, ApiError::internal("the snapshot to restore from is gone"), kRestoreFailed);
+      }
+      if (auto made = restoreFrom(cluster, *snapshot); !made) return fail(cluster, ctx, made.error(), kRestoreFailed);
+    }
+    cluster.state["FilesReady"] = true;
+    return StepOutcome::progress();
+  }
+  if (auto started = engine_.start(nodeLayout(cluster, paths_)); !started) {
+    return fail(cluster, ctx, started.error(), kFailed);
+  }
+  cluster.state.erase("Attempts");
+  cluster.state.erase("LastError");
+  cluster.status = kAvailable;
+  ctx.emitEvent("Cache cluster created", {"creation"});
+  return StepOutcome::done();
+}
+
+StepOutcome CacheClusterController::remove(Resource& cluster, ReconcileContext& ctx) {
+  std::string finalSnapshot = cluster.spec.value("FinalSnapshotIdentifier", "");
+  if (!finalSnapshot.empty()) {
+    auto snapshot = ctx.catalog().getResource(cluster.accountId, cluster.region, kSnapshot, finalSnapshot);
+    if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
+  }
+  engines::RedisLayout layout = nodeLayout(cluster, paths_);
+  if (auto stopped = engine_.stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
+  std::error_code ec;
+  fs::remove_all(paths_.clusterDir(cluster), ec);
+  if (ec) return fail(cluster, ctx, ApiError::internal("cannot remove the cluster's files: " + ec.message()), kFailed);
+  // Automatic snapshots go with their cluster; manual ones stay.
+  for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
+    if (snapshot.spec.value("SourceClusterArn", "") != cluster.arn ||
+        snapshot.spec.value("SnapshotSource", "") != "automated" || snapshot.goal == kDeleted) {
+      continue;
+    }
+    snapshot.status = kDeleting;
+    snapshot.goal = kDeleted;
+    ctx.catalog().updateResource(snapshot);
+  }
+  if (cluster.state.contains("Port")) ports_.release(cluster.state["Port"]);
+  cluster.status = kDeleted;
+  ctx.emitEvent("Cache cluster deleted", {"deletion"});
+  return StepOutcome::done();
+}
+
+}  // namespace kura::cache

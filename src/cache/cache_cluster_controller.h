@@ -1,0 +1,32 @@
+#pragma once
+// Drives ElastiCache cache clusters (Redis, one node): creating (empty, or
+// restored from a snapshot) -> available; rebooting cache cluster nodes;
+// deleting (after the final snapshot, if one was asked for) -> deleted.
+#include "cache/cache_paths.h"
+#include "engines/redis_engine.h"
+#include "kms/key_manager.h"
+#include "reconcile/controller.h"
+#include "services/rds/port_allocator.h"
+
+namespace kura::cache {
+
+class CacheClusterController final : public Controller {
+ public:
+  CacheClusterController(engines::RedisEngine& engine, CachePaths paths, PortAllocator& ports, kms::KeyManager& keys)
+      : engine_(engine), paths_(std::move(paths)), ports_(ports), keys_(keys) {}
+  std::string kind() const override;
+  StepOutcome step(Resource& cluster, ReconcileContext& ctx) override;
+
+ private:
+  StepOutcome create(Resource& cluster, ReconcileContext& ctx);
+  StepOutcome remove(Resource& cluster, ReconcileContext& ctx);
+  Result<bool> restoreFrom(const Resource& cluster, const Resource& snapshot);
+  StepOutcome fail(Resource& cluster, ReconcileContext& ctx, const ApiError& error, const char* status);
+
+  engines::RedisEngine& engine_;
+  CachePaths paths_;
+  PortAllocator& ports_;
+  kms::KeyManager& keys_;  // opens sealed snapshots for restores
+};
+
+}  // namespace kura::cache

@@ -1,0 +1,36 @@
+#include "cache/snapshot_record.h"
+
+#include "catalog/arn.h"
+#include "common/time_format.h"
+#include "services/elasticache/elasticache_kinds.h"
+
+namespace kura::cache {
+
+using namespace elasticache;
+
+Resource newSnapshotRecord(const Resource& cluster, const std::string& name, const std::string& source,
+                           const std::string& kmsKeyArn) {
+  Resource snapshot;
+  snapshot.accountId = cluster.accountId;
+  snapshot.region = cluster.region;
+  snapshot.service = kService;
+  snapshot.kind = kSnapshot;
+  snapshot.name = name;
+  snapshot.arn = makeArn("elasticache", cluster.region, cluster.accountId, "snapshot:" + name);
+  snapshot.status = kCreating;
+  snapshot.goal = kAvailable;
+  snapshot.spec = {{"SnapshotName", name},
+                   {"SnapshotSource", source},
+                   {"SourceClusterArn", cluster.arn},
+                   {"CacheClusterCreateTime", toEpochSeconds(cluster.createdAt)},
+                   {"Port", cluster.state.value("Port", 0)}};
+  for (const char* member : {"CacheClusterId", "CacheNodeType", "Engine", "EngineVersion", "NumCacheNodes",
+                             "PreferredAvailabilityZone", "PreferredMaintenanceWindow", "CacheParameterGroupName",
+                             "AutoMinorVersionUpgrade", "SnapshotRetentionLimit", "SnapshotWindow"}) {
+    if (cluster.spec.contains(member)) snapshot.spec[member] = cluster.spec[member];
+  }
+  if (!kmsKeyArn.empty()) snapshot.spec["KmsKeyId"] = kmsKeyArn;
+  return snapshot;
+}
+
+}  // namespace kura::cache

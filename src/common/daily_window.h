@@ -1,0 +1,22 @@
+#pragma once
+// Daily windows as AWS writes them ("02:00-03:00", UTC): backup windows of
+// RDS, snapshot windows of ElastiCache.
+#include <optional>
+#include <string_view>
+
+#include "common/clock.h"
+
+namespace kura {
+
+// Minutes since midnight of a "hh24:mi" time; empty if malformed.
+std::optional<int> parseClock(std::string_view value);
+// The window's start and end in minutes since midnight; empty if malformed.
+struct DailyWindow {
+  int start = 0, end = 0;
+  int minutes() const { return (end - start + 1440) % 1440; }
+};
+std::optional<DailyWindow> parseDailyWindow(std::string_view value);
+// True when `now` (UTC) falls inside the window (which may wrap midnight).
+bool insideDailyWindow(std::string_view window, SystemTime now);
+
+}  // namespace kura

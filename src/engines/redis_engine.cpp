@@ -1,0 +1,219 @@
+#include "engines/redis_engine.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/time_format.h"
+#include "engines/backup_manifest.h"
+
+namespace kura::engines {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kServer = "/usr/bin/redis-server";
+constexpr const char* kClient = "/usr/bin/redis-cli";
+
+fs::path dataOf(const RedisLayout& layout) { return layout.dir / "data"; }
+fs::path pidFile(const RedisLayout& layout) { return layout.dir / "redis.pid"; }
+fs::path aofManifest(const RedisLayout& layout) {
+  return dataOf(layout) / "appendonlydir" / "appendonly.aof.manifest";
+}
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::string tail(const std::string& text, size_t n) { return text.size() > n ? text.substr(text.size() - n) : text; }
+
+// Alive and not a zombie (a daemon's parent is init, which in a container
+// may never reap it).
+bool alive(int pid) {
+  if (::kill(pid, 0) != 0) return false;
+  std::string stat = readFile(fs::path("/proc") / std::to_string(pid) / "stat");
+  size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
+
+template <typename Ready>
+bool waitFor(Ready ready, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return ready();
+}
+
+}  // namespace
+
+RedisEngine::RedisEngine(EngineUser user, fs::path dataDir) : user_(std::move(user)), dataDir_(std::move(dataDir)) {}
+
+std::string RedisEngine::installedVersion() {
+  if (!fs::exists(kServer)) return "";
+  auto result = runProcess({kServer, "--version"}, EngineUser{}, "", std::chrono::seconds(10));
+  // "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=..."
+  size_t at = result.output.find("v=");
+  if (!result.ok() || at == std::string::npos) return "";
+  size_t end = result.output.find(' ', at);
+  return result.output.substr(at + 2, end == std::string::npos ? std::string::npos : end - at - 2);
+}
+
+Result<bool> RedisEngine::prepareDir(const fs::path& dir) const {
+  auto made = prepareEngineDir(dir, user_, dataDir_);
+  if (!made.ok) return ApiError::internal(made.error);
+  return true;
+}
+
+ProcessResult RedisEngine::command(const RedisLayout& layout, const std::vector<std::string>& args,
+                                   std::chrono::seconds timeout) const {
+  std::vector<std::string> argv = {kClient, "-h", layout.address, "-p", std::to_string(layout.port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult result = runProcess(argv, EngineUser{}, "", timeout);
+  result.output = trimmed(result.output);
+  return result;
+}
+
+int RedisEngine::pidOf(const RedisLayout& layout) const {
+  std::string text = trimmed(readFile(pidFile(layout)));
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 9) return 0;
+  int pid = std::stoi(text);
+  if (pid <= 1 || !alive(pid)) return 0;
+  // A pid can be reused after a reboot: it must still be a Redis server.
+  if (trimmed(readFile(fs::path("/proc") / text / "comm")) != "redis-server") return 0;
+  return pid;
+}
+
+bool RedisEngine::running(const RedisLayout& layout) const { return pidOf(layout) > 0; }
+
+bool RedisEngine::healthy(const RedisLayout& layout) const {
+  auto result = command(layout, {"PING"}, std::chrono::seconds(2));
+  return result.ok() && result.output == "PONG";
+}
+
+Result<bool> RedisEngine::start(const RedisLayout& layout) {
+  if (auto made = prepareDir(layout.dir); !made) return made;
+  if (auto made = prepareDir(dataOf(layout)); !made) return made;
+  bool loadImageFirst = !fs::exists(aofManifest(layout)) && fs::exists(dataOf(layout) / "dump.rdb");
+  if (!running(layout)) {
+    std::error_code ec;
+    fs::remove(pidFile(layout), ec);
+    // Written by Kura for this node at every start; the server reads it as
+    // the engine user.
+    std::string settings = fmt::format(
+        "# Written by Kura for this cache node; do not edit.\n"
+        "bind {}\nport {}\nprotected-mode yes\ndaemonize yes\nsupervised no\n"
+        "pidfile {}\nlogfile {}\ndir {}\ndbfilename dump.rdb\nsave \"\"\n"
+        "appendonly {}\nappendfsync everysec\n"
+        // Snapshots stream an image as a replica sync does: at once.
+        "repl-diskless-sync-delay 0\n",
+        layout.address, layout.port, pidFile(layout).string(), (layout.dir / "redis.log").string(),
+        dataOf(layout).string(), loadImageFirst ? "no" : "yes");
+    fs::path conf = layout.dir / "redis.conf";
+    {
+      std::ofstream out(conf, std::ios::trunc);
+      out << settings;
+      if (!out) return ApiError::internal("cannot write " + conf.string());
+    }
+    if (user_.drop && ::chown(conf.c_str(), user_.uid, user_.gid) != 0) {
+      return ApiError::internal("cannot give " + conf.string() + " to the engine user");
+    }
+    auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30));
+    if (!result.ok()) {
+      return ApiError::internal("Redis did not start: " + result.output + " " +
+                                tail(readFile(layout.dir / "redis.log"), 600));
+    }
+  }
+  // Loading a large image takes a while: the server answers once loaded.
+  if (!waitFor([&] { return healthy(layout); }, std::chrono::minutes(5))) {
+    return ApiError::internal("Redis does not answer: " + tail(readFile(layout.dir / "redis.log"), 600));
+  }
+  if (loadImageFirst || command(layout, {"CONFIG", "GET", "appendonly"}).output == "appendonly\nno") {
+    // Started on a restored image: persist from here on, in an append-only
+    // file rewritten from what was loaded.
+    auto set = command(layout, {"CONFIG", "SET", "appendonly", "yes"});
+    if (!set.ok() || set.output != "OK") return ApiError::internal("cannot turn on Redis persistence: " + set.output);
+    if (!waitFor([&] { return fs::exists(aofManifest(layout)); }, std::chrono::minutes(5))) {
+      return ApiError::internal("Redis did not write its append-only file");
+    }
+  }
+  return true;
+}
+
+Result<bool> RedisEngine::stop(const RedisLayout& layout) {
+  int pid = pidOf(layout);
+  if (pid == 0) return true;
+  // SIGTERM: Redis fsyncs the append-only file and exits.
+  ::kill(pid, SIGTERM);
+  if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(30))) {
+    ::kill(pid, SIGKILL);
+    if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(5))) {
+      return ApiError::internal("Redis did not stop");
+    }
+  }
+  std::error_code ec;
+  fs::remove(pidFile(layout), ec);
+  return true;
+}
+
+Result<RedisBackup> RedisEngine::backup(const RedisLayout& layout, const fs::path& target) {
+  std::error_code ec;
+  fs::remove_all(target, ec);
+  fs::create_directories(target, ec);
+  if (ec) return ApiError::internal("cannot create " + target.string() + ": " + ec.message());
+  RedisBackup backup;
+  backup.time = std::chrono::system_clock::now();
+  // The server forks an image as of now and streams it, as it does for a replica.
+  auto result = command(layout, {"--rdb", (target / "dump.rdb").string()}, std::chrono::seconds(3600));
+  if (!result.ok() || result.output.find("Transfer finished with success") == std::string::npos ||
+      !fs::exists(target / "dump.rdb")) {
+    return ApiError::internal("the Redis image could not be taken: " + tail(result.output, 400));
+  }
+  backup.bytes = writeManifest(target, {{"engine", "redis"}, {"version", installedVersion()},
+                                        {"startTime", toEpochSeconds(backup.time)}});
+  return backup;
+}
+
+Result<bool> RedisEngine::restore(const fs::path& backup, const RedisLayout& layout) {
+  auto check = verifyManifest(backup);
+  if (!check.ok) return ApiError::sender("InvalidRestoreFault", check.error);
+  if (check.manifest.value("engine", "") != "redis" || !fs::exists(backup / "dump.rdb")) {
+    return ApiError::sender("InvalidRestoreFault", "the snapshot holds no Redis image");
+  }
+  if (auto made = prepareDir(layout.dir); !made) return made;
+  if (auto made = prepareDir(dataOf(layout)); !made) return made;
+  std::error_code ec;
+  fs::remove_all(dataOf(layout) / "appendonlydir", ec);
+  fs::path staged = dataOf(layout) / "dump.rdb.restoring";
+  fs::copy_file(backup / "dump.rdb", staged, fs::copy_options::overwrite_existing, ec);
+  if (ec) return ApiError::internal("cannot copy the snapshot's image: " + ec.message());
+  if (user_.drop && ::chown(staged.c_str(), user_.uid, user_.gid) != 0) {
+    return ApiError::internal("cannot give the restored image to the engine user");
+  }
+  fs::rename(staged, dataOf(layout) / "dump.rdb", ec);
+  if (ec) return ApiError::internal("cannot place the snapshot's image: " + ec.message());
+  return true;
+}
+
+Result<bool> RedisEngine::destroy(const RedisLayout& layout) {
+  std::error_code ec;
+  fs::remove_all(layout.dir, ec);
+  if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
+  return true;
+}
+
+}  // namespace kura::engines

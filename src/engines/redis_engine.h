@@ -1,0 +1,70 @@
+#pragma once
+// The Redis engine behind ElastiCache cache clusters, with the installed
+// redis-server (Debian's), run as the unprivileged `redis` user when Kura
+// runs as root:
+//  - files: <node>/data (dump.rdb, appendonlydir), the settings Kura writes
+//    in <node>/redis.conf, <node>/redis.log and <node>/redis.pid; the server
+//    daemonizes and the next Kura adopts it through its pid file;
+//  - persistence: the append-only file, fsynced every second, so that a
+//    restart of the node keeps what was written;
+//  - backups: an RDB streamed from the running server (`redis-cli --rdb`:
+//    the server forks a consistent image and keeps serving) and a manifest
+//    of checksums that every restore checks first;
+//  - restores: the RDB becomes the new node's dump.rdb; its first start loads
+//    it with the append-only file off, then turns it on (Redis rewrites the
+//    append-only file from memory).
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "common/api_error.h"
+#include "common/clock.h"
+#include "engines/engine_process.h"
+
+namespace kura::engines {
+
+struct RedisLayout {
+  std::filesystem::path dir;  // the node's own directory
+  std::string address = "127.0.0.1";
+  int port = 0;
+};
+
+struct RedisBackup {
+  SystemTime time{};  // the image is consistent as of this time
+  uint64_t bytes = 0;
+};
+
+class RedisEngine {
+ public:
+  // `dataDir`: Kura's data directory (see prepareEngineDir).
+  RedisEngine(EngineUser user, std::filesystem::path dataDir);
+
+  // The installed server's version ("7.0.15"); empty when there is none.
+  static std::string installedVersion();
+
+  // Starts the node's server on its files (made empty if there are none), or
+  // adopts the one running; returns once it answers.
+  Result<bool> start(const RedisLayout& layout);
+  Result<bool> stop(const RedisLayout& layout);
+  bool running(const RedisLayout& layout) const;
+  // Answers PING.
+  bool healthy(const RedisLayout& layout) const;
+  Result<RedisBackup> backup(const RedisLayout& layout, const std::filesystem::path& target);
+  // The node's files from a backup (checksums verified first); the server
+  // must not run.
+  Result<bool> restore(const std::filesystem::path& backup, const RedisLayout& layout);
+  // Removes the node's files (the server must be stopped).
+  Result<bool> destroy(const RedisLayout& layout);
+
+ private:
+  Result<bool> prepareDir(const std::filesystem::path& dir) const;
+  // redis-cli against the node, as Kura's own user; its output trimmed.
+  ProcessResult command(const RedisLayout& layout, const std::vector<std::string>& args,
+                        std::chrono::seconds timeout = std::chrono::seconds(10)) const;
+  int pidOf(const RedisLayout& layout) const;
+
+  EngineUser user_;
+  std::filesystem::path dataDir_;
+};
+
+}  // namespace kura::engines

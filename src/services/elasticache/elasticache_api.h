@@ -1,0 +1,66 @@
+#pragma once
+// The ElastiCache API's handlers. Each validates, records the desired state
+// in one catalog transaction, wakes the reconciler and answers at once with
+// the transitional status, as ElastiCache does; the controllers in
+// src/cache/ do the work on real Redis servers.
+#include <string>
+
+#include "catalog/catalog.h"
+#include "kms/key_manager.h"
+#include "reconcile/reconciler.h"
+#include "services/core/handler_table.h"
+#include "services/rds/port_allocator.h"
+
+namespace kura::elasticache {
+
+struct ElastiCacheConfig {
+  std::string endpointAddress = "127.0.0.1";  // what Endpoint.Address says
+  std::string redisVersion;                   // the installed redis-server's ("7.0.15"); empty: none
+  kms::KeyManager* keys = nullptr;            // KMS, for encrypted snapshots
+};
+
+class ElastiCacheApi {
+ public:
+  ElastiCacheApi(Catalog& catalog, Reconciler& reconciler, PortAllocator& ports, ElastiCacheConfig config);
+  void registerHandlers(HandlerTable& table);
+
+  // Cache clusters (cluster_handlers.cpp)
+  Result<Json> createCluster(const RequestContext& c, const Json& in);
+  Result<Json> describeClusters(const RequestContext& c, const Json& in);
+  Result<Json> modifyCluster(const RequestContext& c, const Json& in);
+  Result<Json> deleteCluster(const RequestContext& c, const Json& in);
+  Result<Json> rebootCluster(const RequestContext& c, const Json& in);
+  // Snapshots (snapshot_handlers.cpp)
+  Result<Json> createSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> describeSnapshots(const RequestContext& c, const Json& in);
+  Result<Json> deleteSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> copySnapshot(const RequestContext& c, const Json& in);
+  // Events, tags, engine versions, replication groups (elasticache_misc_handlers.cpp)
+  Result<Json> describeEvents(const RequestContext& c, const Json& in);
+  Result<Json> describeReplicationGroups(const RequestContext& c, const Json& in);
+  Result<Json> addTags(const RequestContext& c, const Json& in);
+  Result<Json> removeTags(const RequestContext& c, const Json& in);
+  Result<Json> listTags(const RequestContext& c, const Json& in);
+  Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+
+ private:
+  Result<Resource> findCluster(const RequestContext& c, const std::string& id);
+  Result<Resource> findSnapshot(const RequestContext& c, const std::string& name);
+  // The ARN of a usable KMS key, or ElastiCache's fault.
+  Result<std::string> usableKmsKey(const RequestContext& c, const std::string& keyRef);
+  // The redis major.minor installed ("7.0").
+  std::string redisMajorMinor() const;
+
+  Catalog& catalog_;
+  Reconciler& reconciler_;
+  PortAllocator& ports_;
+  ElastiCacheConfig config_;
+};
+
+// What DescribeCacheClusters and DescribeSnapshots show (elasticache_views.cpp).
+Json clusterView(const Resource& cluster, bool showNodes);
+Json snapshotView(const Resource& snapshot);
+// Page size from MaxRecords within [20, max], or InvalidParameterValue.
+Result<size_t> pageSize(const Json& in, size_t max);
+
+}  // namespace kura::elasticache

@@ -1,0 +1,25 @@
+#pragma once
+// The catalog kinds ElastiCache keeps, and the statuses it shows.
+#include "catalog/records.h"
+
+namespace kura::elasticache {
+
+inline constexpr const char* kService = "elasticache";
+inline constexpr const char* kCluster = "cache-cluster";
+inline constexpr const char* kReplicationGroup = "replication-group";
+inline constexpr const char* kSnapshot = "cache-snapshot";
+
+// CacheClusterStatus and SnapshotStatus as ElastiCache shows them.
+inline constexpr const char* kAvailable = "available";
+inline constexpr const char* kCreating = "creating";
+inline constexpr const char* kDeleting = "deleting";
+inline constexpr const char* kDeleted = "deleted";
+inline constexpr const char* kModifying = "modifying";
+inline constexpr const char* kRebooting = "rebooting cache cluster nodes";
+inline constexpr const char* kRestoreFailed = "restore-failed";
+inline constexpr const char* kFailed = "failed";
+
+// The one node of a Redis cache cluster.
+inline constexpr const char* kNodeId = "0001";
+
+}  // namespace kura::elasticache

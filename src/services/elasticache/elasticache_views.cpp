@@ -1,0 +1,96 @@
+#include <fmt/format.h>
+
+#include "common/time_format.h"
+
+#include "services/elasticache/elasticache_api.h"
+#include "services/elasticache/elasticache_kinds.h"
+
+namespace kura::elasticache {
+
+Result<size_t> pageSize(const Json& in, size_t max) {
+  if (!in.contains("MaxRecords")) return max;
+  int64_t requested = in["MaxRecords"];
+  if (requested < 20 || requested > static_cast<int64_t>(max)) {
+    return ApiError::sender("InvalidParameterValue", fmt::format("MaxRecords must be between 20 and {}.", max));
+  }
+  return static_cast<size_t>(requested);
+}
+
+Json clusterView(const Resource& cluster, bool showNodes) {
+  const Json& spec = cluster.spec;
+  std::string engineVersion = spec.value("EngineVersion", "");
+  Json view = {{"CacheClusterId", cluster.name},
+               {"ARN", cluster.arn},
+               {"ClientDownloadLandingPage", "https://console.aws.amazon.com/elasticache/home#client-download:"},
+               {"CacheNodeType", spec.value("CacheNodeType", "")},
+               {"Engine", spec.value("Engine", "redis")},
+               {"EngineVersion", engineVersion},
+               {"CacheClusterStatus", cluster.status},
+               {"NumCacheNodes", 1},
+               {"PreferredAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
+               {"CacheClusterCreateTime", toEpochSeconds(cluster.createdAt)},
+               {"PreferredMaintenanceWindow", spec.value("PreferredMaintenanceWindow", "")},
+               {"PendingModifiedValues", Json::object()},
+               {"CacheSecurityGroups", Json::array()},
+               {"CacheParameterGroup",
+                {{"CacheParameterGroupName", spec.value("CacheParameterGroupName", "")},
+                 {"ParameterApplyStatus", "in-sync"},
+                 {"CacheNodeIdsToReboot", Json::array()}}},
+               {"CacheSubnetGroupName", "default"},
+               {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
+               {"SnapshotRetentionLimit", spec.value("SnapshotRetentionLimit", 0)},
+               {"SnapshotWindow", spec.value("SnapshotWindow", "")},
+               {"AuthTokenEnabled", false},
+               {"TransitEncryptionEnabled", false},
+               {"AtRestEncryptionEnabled", false},
+               {"ReplicationGroupLogDeliveryEnabled", false},
+               {"LogDeliveryConfigurations", Json::array()},
+               {"NetworkType", "ipv4"},
+               {"IpDiscovery", "ipv4"}};
+  if (showNodes) {
+    Json node = {{"CacheNodeId", kNodeId},
+                 {"CacheNodeStatus", cluster.status == kAvailable ? "available" : cluster.status},
+                 {"CacheNodeCreateTime", toEpochSeconds(cluster.createdAt)},
+                 {"ParameterGroupStatus", "in-sync"},
+                 {"CustomerAvailabilityZone", spec.value("PreferredAvailabilityZone", "")}};
+    if (cluster.state.contains("Port")) {
+      node["Endpoint"] = {{"Address", cluster.state.value("Address", "127.0.0.1")}, {"Port", cluster.state["Port"]}};
+    }
+    view["CacheNodes"] = Json::array({node});
+  }
+  return view;
+}
+
+Json snapshotView(const Resource& snapshot) {
+  const Json& spec = snapshot.spec;
+  Json view = {{"SnapshotName", snapshot.name},
+               {"ARN", snapshot.arn},
+               {"CacheClusterId", spec.value("CacheClusterId", "")},
+               {"SnapshotStatus", snapshot.status},
+               {"SnapshotSource", spec.value("SnapshotSource", "manual")},
+               {"CacheNodeType", spec.value("CacheNodeType", "")},
+               {"Engine", spec.value("Engine", "redis")},
+               {"EngineVersion", spec.value("EngineVersion", "")},
+               {"NumCacheNodes", 1},
+               {"PreferredAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
+               {"CacheClusterCreateTime", spec.value("CacheClusterCreateTime", 0.0)},
+               {"PreferredMaintenanceWindow", spec.value("PreferredMaintenanceWindow", "")},
+               {"Port", spec.value("Port", 0)},
+               {"CacheParameterGroupName", spec.value("CacheParameterGroupName", "")},
+               {"CacheSubnetGroupName", "default"},
+               {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
+               {"SnapshotRetentionLimit", spec.value("SnapshotRetentionLimit", 0)},
+               {"SnapshotWindow", spec.value("SnapshotWindow", "")},
+               {"DataTiering", "disabled"}};
+  if (spec.contains("KmsKeyId")) view["KmsKeyId"] = spec["KmsKeyId"];
+  Json node = {{"CacheNodeId", kNodeId}, {"CacheNodeCreateTime", spec.value("CacheClusterCreateTime", 0.0)}};
+  if (snapshot.state.contains("SnapshotCreateTime")) {
+    node["SnapshotCreateTime"] = snapshot.state["SnapshotCreateTime"];
+    double megabytes = snapshot.state.value("Bytes", 0.0) / (1024.0 * 1024.0);
+    node["CacheSize"] = fmt::format("{:.1f} MB", megabytes);
+  }
+  view["NodeSnapshots"] = Json::array({node});
+  return view;
+}
+
+}  // namespace kura::elasticache
