@@ -1,6 +1,6 @@
 #include "cache/cache_cluster_controller.h"
 
-#include "kms/tree_envelope.h"
+#include "cache/restore_image.h"
 #include "services/elasticache/elasticache_kinds.h"
 
 namespace kura::cache {
@@ -50,23 +50,6 @@ StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ct
   return StepOutcome::failed();
 }
 
-Result<bool> CacheClusterController::restoreFrom(const Resource& cluster, const Resource& snapshot) {
-  fs::path files = paths_.snapshotDir(snapshot);
-  engines::RedisLayout layout = nodeLayout(cluster, paths_);
-  if (!kms::isSealedTree(files)) return engine_.restore(files, layout);
-  // A sealed snapshot is opened beside the new cluster, restored, and the
-  // opened copy removed: a plaintext image never outlives the restore.
-  fs::path opened = paths_.clusterDir(cluster);
-  opened += ".opened-snapshot";
-  std::error_code ec;
-  fs::remove_all(opened, ec);
-  auto open = kms::openTree(keys_, {snapshot.accountId, snapshot.region}, files, opened);
-  Result<bool> made = open ? engine_.restore(opened, layout) : Result<bool>(open.error());
-  fs::remove_all(opened, ec);
-  if (!open) return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
-  return made;
-}
-
 StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& ctx) {
   if (!cluster.state.value("FilesReady", false)) {
     std::string source = cluster.spec.value("RestoreSnapshotArn", "");
@@ -75,7 +58,8 @@ StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& 
       if (!snapshot || snapshot->status != kAvailable) {
         return fail(cluster, ctx, ApiError::internal("the snapshot to restore from is gone"), kRestoreFailed);
       }
-      if (auto made = restoreFrom(cluster, *snapshot); !made) return fail(cluster, ctx, made.error(), kRestoreFailed);
+      auto made = restoreImage(engine_, keys_, paths_, *snapshot, nodeLayout(cluster, paths_));
+      if (!made) return fail(cluster, ctx, made.error(), kRestoreFailed);
     }
     cluster.state["FilesReady"] = true;
     return StepOutcome::progress();

@@ -20,7 +20,6 @@ class CacheClusterController final : public Controller {
  private:
   StepOutcome create(Resource& cluster, ReconcileContext& ctx);
   StepOutcome remove(Resource& cluster, ReconcileContext& ctx);
-  Result<bool> restoreFrom(const Resource& cluster, const Resource& snapshot);
   StepOutcome fail(Resource& cluster, ReconcileContext& ctx, const ApiError& error, const char* status);
 
   engines::RedisEngine& engine_;

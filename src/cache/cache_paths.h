@@ -14,9 +14,16 @@ struct CachePaths {
   // name apart from the old one.
   std::filesystem::path clusterDir(const Resource& cluster) const;
   std::filesystem::path snapshotDir(const Resource& snapshot) const;
+  // A replication group's nodes live below it, one folder per member.
+  std::filesystem::path groupDir(const Resource& group) const;
 };
 
 // The engine layout of a cluster's node.
 engines::RedisLayout nodeLayout(const Resource& cluster, const CachePaths& paths);
+// The layout of a replication group's member (a replica of the group's
+// primary unless it is the primary).
+engines::RedisLayout memberLayout(const Resource& group, const std::string& member, const CachePaths& paths);
+// What a snapshot is taken from: a cluster's node, or a group's primary.
+engines::RedisLayout sourceLayout(const Resource& source, const CachePaths& paths);
 
 }  // namespace kura::cache

@@ -22,8 +22,9 @@ void CacheSnapshotController::clusterEvent(const Resource& snapshot, ReconcileCo
   Event event;
   event.accountId = snapshot.accountId;
   event.region = snapshot.region;
-  event.sourceType = kCluster;
-  event.sourceId = snapshot.spec.value("CacheClusterId", "");
+  bool ofGroup = snapshot.spec.contains("ReplicationGroupId");
+  event.sourceType = ofGroup ? kReplicationGroup : kCluster;
+  event.sourceId = snapshot.spec.value(ofGroup ? "ReplicationGroupId" : "CacheClusterId", "");
   event.sourceArn = snapshot.spec.value("SourceClusterArn", "");
   event.message = message;
   event.categories = {category};
@@ -85,13 +86,16 @@ StepOutcome CacheSnapshotController::create(Resource& snapshot, ReconcileContext
   plain += ".plain";  // the image before it is sealed
   fs::remove_all(plain, ec);
   fs::create_directories(dir.parent_path(), ec);
+  // The source: a cache cluster, or a replication group (its primary).
   auto cluster = ctx.catalog().getResourceByArn(snapshot.spec.value("SourceClusterArn", ""));
   if (!cluster || cluster->status == kDeleted) return fail(snapshot, ctx, "the source cache cluster is gone");
-  engines::RedisLayout layout = nodeLayout(*cluster, paths_);
+  engines::RedisLayout layout = sourceLayout(*cluster, paths_);
   if (!engine_.running(layout)) {
     // The supervisor restarts an available cluster's server (after a crash
     // of Kura, say): wait for it rather than fail.
-    if (cluster->status == kAvailable || cluster->status == kDeleting) return StepOutcome::retryAfter(milliseconds(500));
+    if (cluster->status == kAvailable || cluster->status == kDeleting || cluster->status == kModifying) {
+      return StepOutcome::retryAfter(milliseconds(500));
+    }
     return fail(snapshot, ctx, "the source cache cluster is not running");
   }
   std::string keyId = snapshot.spec.value("KmsKeyId", "");
@@ -111,7 +115,8 @@ StepOutcome CacheSnapshotController::create(Resource& snapshot, ReconcileContext
   snapshot.state.erase("LastError");
   snapshot.status = kAvailable;
   clusterEvent(snapshot, ctx,
-               "Snapshot succeeded for snapshot with ID '" + snapshot.name + "' of cache cluster with ID '" +
+               "Snapshot succeeded for snapshot with ID '" + snapshot.name + "' of " +
+                   (cluster->kind == kReplicationGroup ? "replication group" : "cache cluster") + " with ID '" +
                    cluster->name + "'",
                "snapshot");
   return StepOutcome::done();

@@ -20,7 +20,7 @@ void addEvent(Catalog& catalog, const Resource& cluster, const std::string& mess
   Event event;
   event.accountId = cluster.accountId;
   event.region = cluster.region;
-  event.sourceType = kCluster;
+  event.sourceType = cluster.kind;
   event.sourceId = cluster.name;
   event.sourceArn = cluster.arn;
   event.message = message;
@@ -39,12 +39,13 @@ std::string automaticSnapshotName(const std::string& cluster, SystemTime at) {
 }
 
 CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine,
-                                 CachePaths paths, ClockPtr clock)
+                                 CachePaths paths, ClockPtr clock, EndpointProxies* proxies)
     : catalog_(catalog),
       reconciler_(reconciler),
       engine_(engine),
       paths_(std::move(paths)),
       clock_(std::move(clock)),
+      groups_(engine_, paths_, proxies),
       task_("elasticache supervisor", std::chrono::seconds(1), [this] { checkOnce(); }) {}
 
 CacheSupervisor::~CacheSupervisor() { stop(); }
@@ -60,10 +61,16 @@ void CacheSupervisor::stop() {
       spdlog::error("msg=\"cannot stop Redis\" cluster={} error=\"{}\"", cluster.name, stopped.error().message);
     }
   }
+  for (const Resource& group : catalog_.listAllOfKind(kReplicationGroup)) {
+    if (auto stopped = groups_.stopAll(group); !stopped) {
+      spdlog::error("msg=\"cannot stop Redis\" group={} error=\"{}\"", group.name, stopped.error().message);
+    }
+  }
 }
 
 void CacheSupervisor::checkOnce() {
   for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) watch(cluster);
+  for (const Resource& group : catalog_.listAllOfKind(kReplicationGroup)) watchGroup(group);
 }
 
 void CacheSupervisor::watch(const Resource& cluster) {
@@ -77,17 +84,76 @@ void CacheSupervisor::watch(const Resource& cluster) {
              "notification");
     if (!started) return;
   }
+  keepAutomaticSnapshots(cluster);
+}
+
+void CacheSupervisor::watchGroup(Resource group) {
+  if (group.status != kAvailable || group.goal != kAvailable) return;
+  std::string primary = ReplicationGroups::primary(group);
+  engines::RedisLayout primaryLayout = memberLayout(group, primary, paths_);
+  bool running = engine_.running(primaryLayout);
+  bool answers = running && engine_.healthy(primaryLayout);
+  int& unanswered = unanswered_[group.arn];
+  unanswered = answers ? 0 : unanswered + 1;
+  if (!running || unanswered >= 2) {
+    unanswered = 0;
+    bool failover = group.spec.value("AutomaticFailoverEnabled", false) && ReplicationGroups::members(group).size() > 1;
+    if (failover) {
+      spdlog::warn("msg=\"replication group primary lost: failing over\" group={} running={}", group.name, running);
+      auto chosen = groups_.failOver(group, /*planned=*/false);
+      if (chosen) {
+        auto stored = catalog_.updateResource(group);
+        addEvent(catalog_, group, "Failover from primary node " + primary + " to replica node " + *chosen + " completed",
+                 "failover");
+        if (!stored) return;
+        group = *stored;
+      } else {
+        spdlog::error("msg=\"failover failed\" group={} error=\"{}\"", group.name, chosen.error().message);
+        failover = false;
+      }
+    }
+    if (!failover) {
+      // No replica to take over: the primary starts again where it is (a
+      // hung one is killed first).
+      engine_.fence(primaryLayout);
+      auto started = engine_.start(primaryLayout);
+      addEvent(catalog_, group,
+               started ? "Cache node 0001 of " + primary + " restarted"
+                       : "Cache node 0001 of " + primary + " could not be restarted: " + started.error().message,
+               "notification");
+    }
+  }
+  // Dead replicas (an old primary among them) come back following the primary.
+  for (const std::string& member : ReplicationGroups::members(group)) {
+    engines::RedisLayout layout = memberLayout(group, member, paths_);
+    if (member == ReplicationGroups::primary(group) || engine_.running(layout)) continue;
+    auto started = engine_.start(layout);
+    addEvent(catalog_, group,
+             started ? "Cache node 0001 of " + member + " restarted"
+                     : "Cache node 0001 of " + member + " could not be restarted: " + started.error().message,
+             "notification");
+  }
+  // Every pass: the endpoints are on the primary and a replica (this also
+  // restores them after a restart of Kura).
+  if (auto routed = groups_.route(group); !routed) {
+    spdlog::error("msg=\"cannot route the group's endpoints\" group={} error=\"{}\"", group.name,
+                  routed.error().message);
+  }
+  keepAutomaticSnapshots(group);
+}
+
+void CacheSupervisor::keepAutomaticSnapshots(const Resource& source) {
   SystemTime now = clock_->now();
-  int retention = cluster.spec.value("SnapshotRetentionLimit", 0);
+  int retention = source.spec.value("SnapshotRetentionLimit", 0);
   if (retention <= 0) return;
-  double last = cluster.state.value("LastAutomaticSnapshot", 0.0);
+  double last = source.state.value("LastAutomaticSnapshot", 0.0);
   double age = toEpochSeconds(now) - last;
   // At most one a window; a window missed (Kura was down) is made up a day later.
   if (age >= kDaySeconds / 2 &&
-      (insideDailyWindow(cluster.spec.value("SnapshotWindow", ""), now) || age > kDaySeconds + 3600)) {
-    takeAutomaticSnapshot(cluster, now);
+      (insideDailyWindow(source.spec.value("SnapshotWindow", ""), now) || age > kDaySeconds + 3600)) {
+    takeAutomaticSnapshot(source, now);
   }
-  pruneAutomaticSnapshots(cluster, now);
+  pruneAutomaticSnapshots(source, now);
 }
 
 void CacheSupervisor::takeAutomaticSnapshot(Resource cluster, SystemTime now) {

@@ -4,11 +4,18 @@
 //  - an available cluster whose server is not running is started again
 //    (after a crash of Kura the server is adopted or restarted), with an
 //    event;
+//  - a replication group's primary that died or stopped answering is fenced
+//    and its furthest replica promoted (automatic failover; without it the
+//    primary is restarted in place), a dead replica restarted, and the
+//    endpoints kept on the current primary and a replica;
 //  - the daily automatic snapshot is recorded inside SnapshotWindow when
 //    SnapshotRetentionLimit > 0 (the snapshot controller takes it), and
 //    automatic snapshots older than that many days are deleted.
 // At shutdown it stops the servers.
+#include <map>
+
 #include "cache/cache_paths.h"
+#include "cache/replication_group.h"
 #include "catalog/catalog.h"
 #include "common/periodic_task.h"
 #include "engines/redis_engine.h"
@@ -19,7 +26,7 @@ namespace kura::cache {
 class CacheSupervisor {
  public:
   CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine, CachePaths paths,
-                  ClockPtr clock);
+                  ClockPtr clock, EndpointProxies* proxies);
   ~CacheSupervisor();
   void start();
   // Stops watching and stops every server.
@@ -29,14 +36,19 @@ class CacheSupervisor {
 
  private:
   void watch(const Resource& cluster);
-  void takeAutomaticSnapshot(Resource cluster, SystemTime now);
-  void pruneAutomaticSnapshots(const Resource& cluster, SystemTime now);
+  void watchGroup(Resource group);
+  // Daily automatic snapshots of a cluster or group, and their pruning.
+  void keepAutomaticSnapshots(const Resource& source);
+  void takeAutomaticSnapshot(Resource source, SystemTime now);
+  void pruneAutomaticSnapshots(const Resource& source, SystemTime now);
 
   Catalog& catalog_;
   Reconciler& reconciler_;
   engines::RedisEngine& engine_;
   CachePaths paths_;
   ClockPtr clock_;
+  ReplicationGroups groups_;
+  std::map<std::string, int> unanswered_;  // group ARN -> failed health checks of its primary in a row
   PeriodicTask task_;
 };
 

@@ -29,7 +29,19 @@ Resource newSnapshotRecord(const Resource& cluster, const std::string& name, con
                              "AutoMinorVersionUpgrade", "SnapshotRetentionLimit", "SnapshotWindow"}) {
     if (cluster.spec.contains(member)) snapshot.spec[member] = cluster.spec[member];
   }
+  if (cluster.kind == kReplicationGroup) {
+    // A group's snapshot is taken from its primary.
+    snapshot.spec["ReplicationGroupId"] = cluster.name;
+    snapshot.spec["ReplicationGroupDescription"] = cluster.spec.value("ReplicationGroupDescription", "");
+    snapshot.spec["CacheClusterId"] = cluster.state.value("Primary", "");
+    snapshot.spec["AutomaticFailover"] = cluster.spec.value("AutomaticFailoverEnabled", false) ? "enabled" : "disabled";
+    snapshot.spec["Port"] = cluster.state.value("EndpointPort", 0);
+  }
   if (!kmsKeyArn.empty()) snapshot.spec["KmsKeyId"] = kmsKeyArn;
+  // A group encrypted at rest seals every snapshot under its key.
+  if (kmsKeyArn.empty() && cluster.spec.value("AtRestEncryptionEnabled", false)) {
+    snapshot.spec["KmsKeyId"] = cluster.spec.value("KmsKeyId", "");
+  }
   return snapshot;
 }
 

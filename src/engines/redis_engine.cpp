@@ -108,7 +108,9 @@ bool RedisEngine::healthy(const RedisLayout& layout) const {
 Result<bool> RedisEngine::start(const RedisLayout& layout) {
   if (auto made = prepareDir(layout.dir); !made) return made;
   if (auto made = prepareDir(dataOf(layout)); !made) return made;
-  bool loadImageFirst = !fs::exists(aofManifest(layout)) && fs::exists(dataOf(layout) / "dump.rdb");
+  // A replica loads what its primary sends, never an image of its own.
+  bool loadImageFirst =
+      layout.replicaOf == 0 && !fs::exists(aofManifest(layout)) && fs::exists(dataOf(layout) / "dump.rdb");
   if (!running(layout)) {
     std::error_code ec;
     fs::remove(pidFile(layout), ec);
@@ -116,12 +118,16 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     // the engine user.
     std::string settings = fmt::format(
         "# Written by Kura for this cache node; do not edit.\n"
-        "bind {}\nport {}\nprotected-mode yes\ndaemonize yes\nsupervised no\n"
+        "bind {}\nport {}\nprotected-mode yes\ndaemonize yes\nsupervised no\n{}"
         "pidfile {}\nlogfile {}\ndir {}\ndbfilename dump.rdb\nsave \"\"\n"
         "appendonly {}\nappendfsync everysec\n"
         // Snapshots stream an image as a replica sync does: at once.
-        "repl-diskless-sync-delay 0\n",
-        layout.address, layout.port, pidFile(layout).string(), (layout.dir / "redis.log").string(),
+        "repl-diskless-sync-delay 0\n"
+        // ps shows whose node it is (the settings live in its folder).
+        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n",
+        layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address, layout.port,
+        layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
+        pidFile(layout).string(), (layout.dir / "redis.log").string(),
         dataOf(layout).string(), loadImageFirst ? "no" : "yes");
     fs::path conf = layout.dir / "redis.conf";
     {
@@ -142,6 +148,8 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   if (!waitFor([&] { return healthy(layout); }, std::chrono::minutes(5))) {
     return ApiError::internal("Redis does not answer: " + tail(readFile(layout.dir / "redis.log"), 600));
   }
+  // An adopted server may have been started with another role.
+  if (auto role = setRole(layout); !role) return role;
   if (loadImageFirst || command(layout, {"CONFIG", "GET", "appendonly"}).output == "appendonly\nno") {
     // Started on a restored image: persist from here on, in an append-only
     // file rewritten from what was loaded.
@@ -206,6 +214,61 @@ Result<bool> RedisEngine::restore(const fs::path& backup, const RedisLayout& lay
   }
   fs::rename(staged, dataOf(layout) / "dump.rdb", ec);
   if (ec) return ApiError::internal("cannot place the snapshot's image: " + ec.message());
+  return true;
+}
+
+Result<bool> RedisEngine::setRole(const RedisLayout& layout) {
+  auto result = layout.replicaOf > 0
+                    ? command(layout, {"REPLICAOF", "127.0.0.1", std::to_string(layout.replicaOf)})
+                    : command(layout, {"REPLICAOF", "NO", "ONE"});
+  // "OK", or "OK Already connected to specified master".
+  if (!result.ok() || result.output.rfind("OK", 0) != 0) {
+    return ApiError::internal("cannot set the Redis node's role: " + tail(result.output, 300));
+  }
+  return true;
+}
+
+Result<bool> RedisEngine::fence(const RedisLayout& layout) {
+  int pid = pidOf(layout);
+  if (pid == 0) return true;
+  ::kill(pid, SIGKILL);
+  if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(10))) return ApiError::internal("Redis did not die");
+  std::error_code ec;
+  fs::remove(pidFile(layout), ec);
+  return true;
+}
+
+std::optional<long long> RedisEngine::replicationOffset(const RedisLayout& layout) const {
+  auto result = command(layout, {"INFO", "replication"}, std::chrono::seconds(2));
+  if (!result.ok()) return std::nullopt;
+  // A replica reports what it processed as slave_repl_offset; a primary (or
+  // a replica) what its stream holds as master_repl_offset.
+  for (const char* field : {"slave_repl_offset:", "master_repl_offset:"}) {
+    size_t at = result.output.find(field);
+    if (at == std::string::npos) continue;
+    try {
+      return std::stoll(result.output.substr(at + std::string(field).size()));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+bool RedisEngine::replicaLinked(const RedisLayout& layout) const {
+  auto result = command(layout, {"INFO", "replication"}, std::chrono::seconds(2));
+  return result.ok() && result.output.find("master_link_status:up") != std::string::npos;
+}
+
+Result<bool> RedisEngine::pauseWrites(const RedisLayout& layout, std::chrono::milliseconds limit) {
+  auto result = command(layout, {"CLIENT", "PAUSE", std::to_string(limit.count()), "WRITE"});
+  if (!result.ok() || result.output != "OK") return ApiError::internal("cannot pause writes: " + result.output);
+  return true;
+}
+
+Result<bool> RedisEngine::unpauseWrites(const RedisLayout& layout) {
+  auto result = command(layout, {"CLIENT", "UNPAUSE"});
+  if (!result.ok() || result.output != "OK") return ApiError::internal("cannot unpause writes: " + result.output);
   return true;
 }
 

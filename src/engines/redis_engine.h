@@ -15,6 +15,7 @@
 //    append-only file from memory).
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "common/api_error.h"
@@ -25,8 +26,10 @@ namespace kura::engines {
 
 struct RedisLayout {
   std::filesystem::path dir;  // the node's own directory
-  std::string address = "127.0.0.1";
+  std::string address = "127.0.0.1";  // it listens here and on 127.0.0.1
   int port = 0;
+  // A replica: the port of its primary on 127.0.0.1 (0: it is a primary).
+  int replicaOf = 0;
 };
 
 struct RedisBackup {
@@ -55,6 +58,21 @@ class RedisEngine {
   Result<bool> restore(const std::filesystem::path& backup, const RedisLayout& layout);
   // Removes the node's files (the server must be stopped).
   Result<bool> destroy(const RedisLayout& layout);
+
+  // Replication groups. Makes the running server a replica of
+  // layout.replicaOf, or a primary when it is 0 (promotion keeps its data).
+  Result<bool> setRole(const RedisLayout& layout);
+  // Kills the server at once (a hung one too), so it can never answer again.
+  Result<bool> fence(const RedisLayout& layout);
+  // How far the server's replication stream has come (master_repl_offset for
+  // a primary, the offset it has processed for a replica); empty if it does
+  // not answer.
+  std::optional<long long> replicationOffset(const RedisLayout& layout) const;
+  // A replica whose link to its primary is up.
+  bool replicaLinked(const RedisLayout& layout) const;
+  // Holds (or releases) client writes on a primary, for a planned failover.
+  Result<bool> pauseWrites(const RedisLayout& layout, std::chrono::milliseconds limit);
+  Result<bool> unpauseWrites(const RedisLayout& layout);
 
  private:
   Result<bool> prepareDir(const std::filesystem::path& dir) const;

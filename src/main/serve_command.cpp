@@ -22,6 +22,7 @@
 #include "cache/cache_cluster_controller.h"
 #include "cache/cache_snapshot_controller.h"
 #include "cache/cache_supervisor.h"
+#include "cache/replication_group_controller.h"
 #include "catalog/catalog.h"
 #include "common/ids.h"
 #include "common/secret_box.h"
@@ -188,7 +189,9 @@ int runServe(const ServerConfig& givenConfig) {
     redis = std::make_unique<engines::RedisEngine>(*redisUser, config.dataDir);
     reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, cachePaths, ports, keyManager));
     reconciler.add(std::make_unique<cache::CacheSnapshotController>(*redis, cachePaths, keyManager));
-    cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, cachePaths, clock);
+    reconciler.add(std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies));
+    cacheSupervisor =
+        std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, cachePaths, clock, &proxies);
   } else {
     spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
     redisVersion.clear();

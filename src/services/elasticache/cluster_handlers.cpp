@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 
 #include "cache/snapshot_record.h"
@@ -6,6 +7,7 @@
 #include "common/daily_window.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
+#include "services/elasticache/elasticache_validation.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_validation.h"
 
@@ -19,40 +21,6 @@ ApiError combination(std::string message) {
 ApiError notAvailable(const Resource& cluster) {
   return ApiError::sender("InvalidCacheClusterState",
                           "Cache cluster " + cluster.name + " is not in available state (it is " + cluster.status + ").");
-}
-
-// ElastiCache's rule for cluster ids: 1-50 letters, digits or hyphens,
-// starting with a letter, no two hyphens in a row and none at the end.
-std::optional<ApiError> checkClusterId(const std::string& id) {
-  bool valid = !id.empty() && id.size() <= 50 && std::isalpha(static_cast<unsigned char>(id[0])) &&
-               id.back() != '-' && id.find("--") == std::string::npos;
-  for (char ch : id) valid = valid && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-');
-  if (valid) return std::nullopt;
-  return invalid("The parameter CacheClusterId is not a valid identifier. Identifiers must begin with a letter; must "
-                 "contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two "
-                 "consecutive hyphens.");
-}
-
-std::optional<ApiError> checkSettings(const Json& in) {
-  if (in.contains("SnapshotRetentionLimit")) {
-    int64_t days = in["SnapshotRetentionLimit"];
-    if (days < 0 || days > 35) return invalid("SnapshotRetentionLimit must be between 0 and 35.");
-  }
-  if (in.contains("SnapshotWindow")) {
-    auto window = parseDailyWindow(in["SnapshotWindow"].get<std::string>());
-    if (!window) return invalid("The parameter SnapshotWindow must be provided in the format hh24:mi-hh24:mi.");
-    if (window->minutes() < 60) return invalid("The snapshot window must be at least 60 minutes.");
-  }
-  if (in.contains("PreferredMaintenanceWindow")) {
-    if (auto error = rds::checkMaintenanceWindow(in["PreferredMaintenanceWindow"].get<std::string>())) return error;
-  }
-  if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
-    return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
-  }
-  if (in.contains("CacheNodeType") && in["CacheNodeType"].get<std::string>().rfind("cache.", 0) != 0) {
-    return invalid("Invalid CacheNodeType: " + in["CacheNodeType"].get<std::string>());
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -71,30 +39,24 @@ std::string ElastiCacheApi::redisMajorMinor() const {
   return config_.redisVersion.substr(0, second);
 }
 
-Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& in) {
-  std::string id = rds::lowerCase(in["CacheClusterId"].get<std::string>());
-  if (auto error = checkClusterId(id)) return *error;
-  if (in.contains("ReplicationGroupId")) {
-    return ApiError::sender("ReplicationGroupNotFoundFault",
-                            "Replication group " + in["ReplicationGroupId"].get<std::string>() + " not found.", 404);
-  }
-  // What a restore starts from: the snapshot's settings, unless given.
-  std::optional<Resource> snapshot;
-  if (in.contains("SnapshotName")) {
-    auto found = findSnapshot(c, in["SnapshotName"]);
-    if (!found) return found.error();
-    if (found->status != kAvailable) {
-      return ApiError::sender("InvalidSnapshotState", "Snapshot " + found->name + " is not in available state.");
-    }
-    snapshot = *found;
-  }
+Result<std::optional<Resource>> ElastiCacheApi::restoreSource(const RequestContext& c, const Json& in) {
   if (in.contains("SnapshotArns")) {
-    return combination("Seeding a cluster from RDB files in Amazon S3 (SnapshotArns) is not supported by Kura; "
+    return combination("Seeding from RDB files in Amazon S3 (SnapshotArns) is not supported by Kura; "
                        "restore from a snapshot with SnapshotName.");
   }
-  std::string engine = in.value("Engine", snapshot ? snapshot->spec.value("Engine", "redis") : "memcached");
+  if (!in.contains("SnapshotName")) return std::optional<Resource>();
+  auto found = findSnapshot(c, in["SnapshotName"]);
+  if (!found) return found.error();
+  if (found->status != kAvailable) {
+    return ApiError::sender("InvalidSnapshotState", "Snapshot " + found->name + " is not in available state.");
+  }
+  return std::optional<Resource>(*found);
+}
+
+Result<std::string> ElastiCacheApi::checkEngine(const Json& in, const std::string& defaultEngine) {
+  std::string engine = in.value("Engine", defaultEngine);
   if (engine != "redis") {
-    return invalid("Kura runs Redis cache clusters only; the " + engine + " engine is not available.");
+    return invalid("Kura runs Redis only; the " + engine + " engine is not available.");
   }
   if (config_.redisVersion.empty()) {
     return ApiError::sender("InsufficientCacheClusterCapacity", "No Redis server is installed on this Kura host.");
@@ -107,17 +69,36 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
       return invalid("Cannot find version " + wanted + " for redis (this host runs " + config_.redisVersion + ").");
     }
   }
-  if (auto error = checkSettings(in)) return *error;
   if (in.contains("AuthToken") || in.value("TransitEncryptionEnabled", false)) {
-    return combination("In-transit encryption and AuthToken are not supported by Kura's cache clusters.");
-  }
-  if (in.contains("Port") && (in["Port"].get<int>() < 1024 || in["Port"].get<int>() > 65535)) {
-    return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ".");
+    return combination("In-transit encryption and AuthToken are not supported by Kura.");
   }
   std::string parameterGroup = in.value("CacheParameterGroupName", "default.redis" + major);
   if (parameterGroup != "default.redis" + major) {
     return ApiError::sender("CacheParameterGroupNotFound", "CacheParameterGroup " + parameterGroup + " not found.", 404);
   }
+  return version;
+}
+
+Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& in) {
+  std::string id = rds::lowerCase(in["CacheClusterId"].get<std::string>());
+  if (auto error = checkCacheIdentifier(id, "CacheClusterId", 50)) return *error;
+  if (in.contains("ReplicationGroupId")) {
+    auto group = findGroup(c, in["ReplicationGroupId"]);
+    if (!group) return group.error();
+    return combination("Adding a cache cluster to a replication group is not supported by Kura.");
+  }
+  // What a restore starts from: the snapshot's settings, unless given.
+  auto restore = restoreSource(c, in);
+  if (!restore) return restore.error();
+  const std::optional<Resource>& snapshot = *restore;
+  auto version = checkEngine(in, snapshot ? snapshot->spec.value("Engine", "redis") : "memcached");
+  if (!version) return version.error();
+  std::string major = version->substr(0, version->find('.'));
+  if (auto error = checkSettings(in)) return *error;
+  if (in.contains("Port") && (in["Port"].get<int>() < 1024 || in["Port"].get<int>() > 65535)) {
+    return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ".");
+  }
+  std::string parameterGroup = "default.redis" + major;
   const Json from = snapshot ? snapshot->spec : Json::object();
   Json spec = {{"CacheClusterId", id},
                {"Engine", "redis"},
@@ -165,26 +146,56 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
   return Json{{"CacheCluster", clusterView(*created, false)}};
 }
 
+std::vector<Json> ElastiCacheApi::allClusterViews(const RequestContext& c, bool showNodes) {
+  std::vector<Json> views;
+  for (const char* kind : {kCluster, kReplicationGroup}) {
+    for (std::string after;;) {
+      ResourcePage page = catalog_.listResources(c.accountId, c.region, kind, after, 500);
+      for (const Resource& resource : page.items) {
+        after = resource.name;
+        if (resource.kind == kCluster) {
+          views.push_back(clusterView(resource, showNodes));
+        } else {
+          for (Json& member : memberClusterViews(resource, showNodes)) views.push_back(std::move(member));
+        }
+      }
+      if (!page.truncated || page.items.empty()) break;
+    }
+  }
+  std::sort(views.begin(), views.end(), [](const Json& a, const Json& b) {
+    return a["CacheClusterId"].get<std::string>() < b["CacheClusterId"].get<std::string>();
+  });
+  return views;
+}
+
 Result<Json> ElastiCacheApi::describeClusters(const RequestContext& c, const Json& in) {
   auto limit = pageSize(in, 100);
   if (!limit) return limit.error();
   bool showNodes = in.value("ShowCacheNodeInfo", false);
+  bool standaloneOnly = in.value("ShowCacheClustersNotInReplicationGroups", false);
   Json out = {{"CacheClusters", Json::array()}};
-  if (in.contains("CacheClusterId")) {
-    auto found = findCluster(c, in["CacheClusterId"]);
-    if (!found) return found.error();
-    out["CacheClusters"].push_back(clusterView(*found, showNodes));
-    return out;
-  }
+  std::string wanted = in.contains("CacheClusterId") ? rds::lowerCase(in["CacheClusterId"].get<std::string>()) : "";
   std::string after;
   if (in.contains("Marker")) {
     auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
     if (!decoded) return decoded.error();
     after = *decoded;
   }
-  ResourcePage page = catalog_.listResources(c.accountId, c.region, kCluster, after, *limit);
-  for (const Resource& cluster : page.items) out["CacheClusters"].push_back(clusterView(cluster, showNodes));
-  if (page.truncated && !page.items.empty()) out["Marker"] = encodeAfterName(page.items.back().name);
+  // Standalone clusters and the members of replication groups, by id.
+  std::vector<Json> views = allClusterViews(c, showNodes);
+  std::vector<Json> page;
+  for (Json& view : views) {
+    std::string id = view["CacheClusterId"];
+    if (!wanted.empty() && id != wanted) continue;
+    if (standaloneOnly && view.contains("ReplicationGroupId")) continue;
+    if (id <= after) continue;
+    page.push_back(std::move(view));
+  }
+  if (!wanted.empty() && page.empty()) {
+    return ApiError::sender("CacheClusterNotFound", "CacheCluster not found: " + in["CacheClusterId"].get<std::string>(), 404);
+  }
+  for (size_t i = 0; i < page.size() && i < *limit; ++i) out["CacheClusters"].push_back(page[i]);
+  if (page.size() > *limit) out["Marker"] = encodeAfterName(page[*limit - 1]["CacheClusterId"].get<std::string>());
   return out;
 }
 

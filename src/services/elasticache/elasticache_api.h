@@ -35,9 +35,14 @@ class ElastiCacheApi {
   Result<Json> describeSnapshots(const RequestContext& c, const Json& in);
   Result<Json> deleteSnapshot(const RequestContext& c, const Json& in);
   Result<Json> copySnapshot(const RequestContext& c, const Json& in);
-  // Events, tags, engine versions, replication groups (elasticache_misc_handlers.cpp)
-  Result<Json> describeEvents(const RequestContext& c, const Json& in);
+  // Replication groups (replication_group_handlers.cpp)
+  Result<Json> createReplicationGroup(const RequestContext& c, const Json& in);
   Result<Json> describeReplicationGroups(const RequestContext& c, const Json& in);
+  Result<Json> modifyReplicationGroup(const RequestContext& c, const Json& in);
+  Result<Json> deleteReplicationGroup(const RequestContext& c, const Json& in);
+  Result<Json> testFailover(const RequestContext& c, const Json& in);
+  // Events, tags, engine versions (elasticache_misc_handlers.cpp)
+  Result<Json> describeEvents(const RequestContext& c, const Json& in);
   Result<Json> addTags(const RequestContext& c, const Json& in);
   Result<Json> removeTags(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
@@ -46,6 +51,13 @@ class ElastiCacheApi {
  private:
   Result<Resource> findCluster(const RequestContext& c, const std::string& id);
   Result<Resource> findSnapshot(const RequestContext& c, const std::string& name);
+  Result<Resource> findGroup(const RequestContext& c, const std::string& id);
+  // A snapshot to restore from (SnapshotName), checked; empty if none asked.
+  Result<std::optional<Resource>> restoreSource(const RequestContext& c, const Json& in);
+  // The installed version an EngineVersion asks for, or AWS's error.
+  Result<std::string> checkEngine(const Json& in, const std::string& defaultEngine);
+  // Every cache cluster view: standalone clusters and group members, by id.
+  std::vector<Json> allClusterViews(const RequestContext& c, bool showNodes);
   // The ARN of a usable KMS key, or ElastiCache's fault.
   Result<std::string> usableKmsKey(const RequestContext& c, const std::string& keyRef);
   // The redis major.minor installed ("7.0").
@@ -57,8 +69,12 @@ class ElastiCacheApi {
   ElastiCacheConfig config_;
 };
 
-// What DescribeCacheClusters and DescribeSnapshots show (elasticache_views.cpp).
+// What DescribeCacheClusters, DescribeReplicationGroups and
+// DescribeSnapshots show (elasticache_views.cpp).
 Json clusterView(const Resource& cluster, bool showNodes);
+Json groupView(const Resource& group);
+// The member cache clusters of a group, as DescribeCacheClusters shows them.
+std::vector<Json> memberClusterViews(const Resource& group, bool showNodes);
 Json snapshotView(const Resource& snapshot);
 // Page size from MaxRecords within [20, max], or InvalidParameterValue.
 Result<size_t> pageSize(const Json& in, size_t max);

@@ -24,7 +24,11 @@ void ElastiCacheApi::registerHandlers(HandlerTable& table) {
   bind("DeleteSnapshot", &ElastiCacheApi::deleteSnapshot);
   bind("CopySnapshot", &ElastiCacheApi::copySnapshot);
   bind("DescribeEvents", &ElastiCacheApi::describeEvents);
+  bind("CreateReplicationGroup", &ElastiCacheApi::createReplicationGroup);
   bind("DescribeReplicationGroups", &ElastiCacheApi::describeReplicationGroups);
+  bind("ModifyReplicationGroup", &ElastiCacheApi::modifyReplicationGroup);
+  bind("DeleteReplicationGroup", &ElastiCacheApi::deleteReplicationGroup);
+  bind("TestFailover", &ElastiCacheApi::testFailover);
   bind("AddTagsToResource", &ElastiCacheApi::addTags);
   bind("RemoveTagsFromResource", &ElastiCacheApi::removeTags);
   bind("ListTagsForResource", &ElastiCacheApi::listTags);
@@ -43,15 +47,6 @@ Result<Json> ElastiCacheApi::describeEvents(const RequestContext& c, const Json&
   }
   if (auto marker = nextEventMarker(page)) out["Marker"] = *marker;
   return out;
-}
-
-Result<Json> ElastiCacheApi::describeReplicationGroups(const RequestContext&, const Json& in) {
-  // Kura runs no replication groups (yet): a named one is not found.
-  if (in.contains("ReplicationGroupId")) {
-    return ApiError::sender("ReplicationGroupNotFoundFault",
-                            "Replication group " + in["ReplicationGroupId"].get<std::string>() + " not found.", 404);
-  }
-  return Json{{"ReplicationGroups", Json::array()}};
 }
 
 Result<Json> ElastiCacheApi::addTags(const RequestContext& c, const Json& in) {

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cache/replication_group.h"
 #include "common/time_format.h"
 
 #include "services/elasticache/elasticache_api.h"
@@ -83,6 +84,12 @@ Json snapshotView(const Resource& snapshot) {
                {"SnapshotWindow", spec.value("SnapshotWindow", "")},
                {"DataTiering", "disabled"}};
   if (spec.contains("KmsKeyId")) view["KmsKeyId"] = spec["KmsKeyId"];
+  if (spec.contains("ReplicationGroupId")) {
+    view["ReplicationGroupId"] = spec["ReplicationGroupId"];
+    view["ReplicationGroupDescription"] = spec.value("ReplicationGroupDescription", "");
+    view["AutomaticFailover"] = spec.value("AutomaticFailover", "disabled");
+    view["NumNodeGroups"] = 1;
+  }
   Json node = {{"CacheNodeId", kNodeId}, {"CacheNodeCreateTime", spec.value("CacheClusterCreateTime", 0.0)}};
   if (snapshot.state.contains("SnapshotCreateTime")) {
     node["SnapshotCreateTime"] = snapshot.state["SnapshotCreateTime"];
@@ -91,6 +98,82 @@ Json snapshotView(const Resource& snapshot) {
   }
   view["NodeSnapshots"] = Json::array({node});
   return view;
+}
+
+}  // namespace kura::elasticache
+
+namespace kura::elasticache {
+namespace {
+
+std::vector<std::string> memberNames(const Resource& group) { return cache::ReplicationGroups::members(group); }
+
+Json endpointOf(const Resource& group, int port) {
+  return {{"Address", group.state.value("Address", "127.0.0.1")}, {"Port", port}};
+}
+
+}  // namespace
+
+Json groupView(const Resource& group) {
+  const Json& spec = group.spec;
+  std::string primary = group.state.value("Primary", "");
+  Json members = Json::array();
+  for (const std::string& name : memberNames(group)) {
+    const Json& member = group.state["Members"][name];
+    members.push_back({{"CacheClusterId", name},
+                       {"CacheNodeId", kNodeId},
+                       {"ReadEndpoint", endpointOf(group, member.value("Port", 0))},
+                       {"PreferredAvailabilityZone", member.value("AvailabilityZone", "")},
+                       {"CurrentRole", name == primary ? "primary" : "replica"}});
+  }
+  Json nodeGroup = {{"NodeGroupId", kNodeId},
+                    {"Status", group.status},
+                    {"PrimaryEndpoint", endpointOf(group, group.state.value("EndpointPort", 0))},
+                    {"ReaderEndpoint", endpointOf(group, group.state.value("ReaderPort", 0))},
+                    {"NodeGroupMembers", members}};
+  Json view = {{"ReplicationGroupId", group.name},
+               {"ARN", group.arn},
+               {"Description", spec.value("ReplicationGroupDescription", "")},
+               {"Status", group.status},
+               {"PendingModifiedValues", Json::object()},
+               {"MemberClusters", memberNames(group)},
+               {"NodeGroups", Json::array({nodeGroup})},
+               {"SnapshottingClusterId", primary},
+               {"AutomaticFailover", spec.value("AutomaticFailoverEnabled", false) ? "enabled" : "disabled"},
+               {"MultiAZ", spec.value("MultiAZEnabled", false) ? "enabled" : "disabled"},
+               {"SnapshotRetentionLimit", spec.value("SnapshotRetentionLimit", 0)},
+               {"SnapshotWindow", spec.value("SnapshotWindow", "")},
+               {"ClusterEnabled", false},
+               {"ClusterMode", "disabled"},
+               {"CacheNodeType", spec.value("CacheNodeType", "")},
+               {"AuthTokenEnabled", false},
+               {"TransitEncryptionEnabled", false},
+               {"AtRestEncryptionEnabled", spec.value("AtRestEncryptionEnabled", false)},
+               {"ReplicationGroupCreateTime", toEpochSeconds(group.createdAt)},
+               {"DataTiering", "disabled"},
+               {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
+               {"NetworkType", "ipv4"},
+               {"IpDiscovery", "ipv4"},
+               {"LogDeliveryConfigurations", Json::array()}};
+  if (spec.contains("KmsKeyId")) view["KmsKeyId"] = spec["KmsKeyId"];
+  return view;
+}
+
+std::vector<Json> memberClusterViews(const Resource& group, bool showNodes) {
+  std::vector<Json> views;
+  for (const std::string& name : memberNames(group)) {
+    const Json& member = group.state["Members"][name];
+    // A member looks like a cache cluster of its own, in its group.
+    Resource cluster = group;
+    cluster.name = name;
+    cluster.arn = "arn:aws:elasticache:" + group.region + ":" + group.accountId + ":cluster:" + name;
+    cluster.spec["PreferredAvailabilityZone"] = member.value("AvailabilityZone", "");
+    cluster.state["Port"] = member.value("Port", 0);
+    Json view = clusterView(cluster, showNodes);
+    view["ReplicationGroupId"] = group.name;
+    view["AtRestEncryptionEnabled"] = group.spec.value("AtRestEncryptionEnabled", false);
+    views.push_back(std::move(view));
+  }
+  return views;
 }
 
 }  // namespace kura::elasticache

@@ -38,18 +38,18 @@ Result<std::string> ElastiCacheApi::usableKmsKey(const RequestContext& c, const 
 Result<Json> ElastiCacheApi::createSnapshot(const RequestContext& c, const Json& in) {
   std::string name = in["SnapshotName"];
   if (auto error = checkSnapshotName(name)) return *error;
-  if (in.contains("ReplicationGroupId")) {
-    return ApiError::sender("ReplicationGroupNotFoundFault",
-                            "Replication group " + in["ReplicationGroupId"].get<std::string>() + " not found.", 404);
+  if (in.contains("ReplicationGroupId") == in.contains("CacheClusterId")) {
+    return ApiError::sender("InvalidParameterCombination", "Give either a CacheClusterId or a ReplicationGroupId.");
   }
-  if (!in.contains("CacheClusterId")) {
-    return ApiError::sender("InvalidParameterCombination", "A CacheClusterId or a ReplicationGroupId must be given.");
-  }
-  auto cluster = findCluster(c, in["CacheClusterId"]);
+  // The source: a cache cluster, or a replication group (its primary).
+  auto cluster = in.contains("ReplicationGroupId") ? findGroup(c, in["ReplicationGroupId"])
+                                                   : findCluster(c, in["CacheClusterId"]);
   if (!cluster) return cluster.error();
   if (cluster->status != kAvailable) {
-    return ApiError::sender("InvalidCacheClusterState",
-                            "Cache cluster " + cluster->name + " is not in available state (it is " + cluster->status + ").");
+    bool group = cluster->kind == kReplicationGroup;
+    return ApiError::sender(group ? "InvalidReplicationGroupState" : "InvalidCacheClusterState",
+                            std::string(group ? "Replication group " : "Cache cluster ") + cluster->name +
+                                " is not in available state (it is " + cluster->status + ").");
   }
   std::string keyArn;
   if (in.contains("KmsKeyId")) {
@@ -74,11 +74,13 @@ Result<Json> ElastiCacheApi::createSnapshot(const RequestContext& c, const Json&
 Result<Json> ElastiCacheApi::describeSnapshots(const RequestContext& c, const Json& in) {
   auto limit = pageSize(in, 50);
   if (!limit) return limit.error();
-  if (in.contains("ReplicationGroupId")) {
-    return ApiError::sender("ReplicationGroupNotFoundFault",
-                            "Replication group " + in["ReplicationGroupId"].get<std::string>() + " not found.", 404);
-  }
   Json out = {{"Snapshots", Json::array()}};
+  std::string group;
+  if (in.contains("ReplicationGroupId")) {
+    auto found = findGroup(c, in["ReplicationGroupId"]);
+    if (!found) return found.error();
+    group = found->name;
+  }
   if (in.contains("SnapshotName")) {
     auto found = findSnapshot(c, in["SnapshotName"]);
     if (!found) return found.error();
@@ -110,6 +112,7 @@ Result<Json> ElastiCacheApi::describeSnapshots(const RequestContext& c, const Js
       cursor = snapshot.name;
       bool automated = snapshot.spec.value("SnapshotSource", "") == "automated";
       if (!cluster.empty() && snapshot.spec.value("CacheClusterId", "") != cluster) continue;
+      if (!group.empty() && snapshot.spec.value("ReplicationGroupId", "") != group) continue;
       if ((source == "system" && !automated) || (source == "user" && automated)) continue;
       matching.push_back(snapshot);
     }

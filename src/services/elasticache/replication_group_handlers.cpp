@@ -1,0 +1,248 @@
+#include <fmt/format.h>
+
+#include "cache/snapshot_record.h"
+#include "catalog/arn.h"
+#include "catalog/pagination.h"
+#include "services/elasticache/elasticache_api.h"
+#include "services/elasticache/elasticache_kinds.h"
+#include "services/elasticache/elasticache_validation.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_validation.h"
+
+namespace kura::elasticache {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+ApiError combination(std::string message) {
+  return ApiError::sender("InvalidParameterCombination", std::move(message));
+}
+ApiError notAvailable(const Resource& group) {
+  return ApiError::sender("InvalidReplicationGroupState", "Replication group " + group.name +
+                                                              " is not in available state (it is " + group.status + ").");
+}
+
+}  // namespace
+
+Result<Resource> ElastiCacheApi::findGroup(const RequestContext& c, const std::string& id) {
+  auto found = catalog_.getResource(c.accountId, c.region, kReplicationGroup, rds::lowerCase(id));
+  if (!found || found->status == kDeleted) {
+    return ApiError::sender("ReplicationGroupNotFoundFault", "Replication group " + id + " not found.", 404);
+  }
+  return found;
+}
+
+Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, const Json& in) {
+  std::string id = rds::lowerCase(in["ReplicationGroupId"].get<std::string>());
+  if (auto error = checkCacheIdentifier(id, "ReplicationGroupId", 40)) return *error;
+  for (const char* unsupported : {"GlobalReplicationGroupId", "PrimaryClusterId", "NodeGroupConfiguration", "UserGroupIds"}) {
+    if (in.contains(unsupported)) return combination(std::string(unsupported) + " is not supported by Kura.");
+  }
+  if (in.value("NumNodeGroups", 1) != 1) {
+    return invalid("Kura runs replication groups with cluster mode disabled: NumNodeGroups must be 1.");
+  }
+  auto restore = restoreSource(c, in);
+  if (!restore) return restore.error();
+  const std::optional<Resource>& snapshot = *restore;
+  auto version = checkEngine(in, "redis");
+  if (!version) return version.error();
+  if (auto error = checkSettings(in)) return *error;
+  int clusters = in.value("NumCacheClusters", 1);
+  if (in.contains("ReplicasPerNodeGroup")) {
+    if (in.contains("NumCacheClusters")) return combination("Give NumCacheClusters or ReplicasPerNodeGroup, not both.");
+    clusters = in["ReplicasPerNodeGroup"].get<int>() + 1;
+  }
+  if (clusters < 1 || clusters > 6) return invalid("A replication group has 1 to 6 cache clusters (0 to 5 replicas).");
+  bool failover = in.value("AutomaticFailoverEnabled", false);
+  bool multiAz = in.value("MultiAZEnabled", false);
+  if (failover && clusters < 2) {
+    return invalid("Automatic failover needs at least one replica: NumCacheClusters must be at least 2.");
+  }
+  if (multiAz && !failover) return combination("Multi-AZ needs AutomaticFailoverEnabled.");
+  bool encrypted = in.value("AtRestEncryptionEnabled", false);
+  std::string keyArn;
+  if (in.contains("KmsKeyId") && !encrypted) return combination("KmsKeyId needs AtRestEncryptionEnabled.");
+  if (encrypted) {
+    auto key = usableKmsKey(c, in.value("KmsKeyId", "alias/aws/elasticache"));
+    if (!key) return key.error();
+    keyArn = *key;
+  }
+  if (in.contains("Port") && (in["Port"].get<int>() < 1024 || in["Port"].get<int>() > 65535)) {
+    return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ".");
+  }
+  std::vector<std::string> zones = in.value("PreferredCacheClusterAZs", std::vector<std::string>());
+  if (!zones.empty() && zones.size() != static_cast<size_t>(clusters)) {
+    return invalid("PreferredCacheClusterAZs must name one zone per cache cluster.");
+  }
+  const Json from = snapshot ? snapshot->spec : Json::object();
+  std::string major = version->substr(0, version->find('.'));
+  Json spec = {{"ReplicationGroupId", id},
+               {"ReplicationGroupDescription", in["ReplicationGroupDescription"]},
+               {"Engine", "redis"},
+               {"EngineVersion", config_.redisVersion},
+               {"CacheNodeType", in.value("CacheNodeType", from.value("CacheNodeType", "cache.t3.micro"))},
+               {"NumCacheClusters", clusters},
+               {"AutomaticFailoverEnabled", failover},
+               {"MultiAZEnabled", multiAz},
+               {"AtRestEncryptionEnabled", encrypted},
+               {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:23:00-mon:01:30")},
+               {"CacheParameterGroupName", "default.redis" + major},
+               {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
+               {"SnapshotRetentionLimit", in.value("SnapshotRetentionLimit", 0)},
+               {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
+  if (encrypted) spec["KmsKeyId"] = keyArn;
+  if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kReplicationGroup;
+  draft.name = id;
+  draft.arn = makeArn("elasticache", c.region, c.accountId, "replicationgroup:" + id);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  draft.spec = spec;
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kReplicationGroup, id).ok()) {
+      return ApiError::sender("ReplicationGroupAlreadyExists", "Replication group " + id + " already exists.");
+    }
+    std::optional<int> wanted;
+    if (in.contains("Port")) wanted = in["Port"].get<int>();
+    auto endpoint = ports_.allocate(draft.arn, wanted);
+    if (!endpoint && wanted) {
+      return invalid("Port " + std::to_string(*wanted) + " is in use on this host; choose another or omit Port.");
+    }
+    auto reader = ports_.allocate(draft.arn + "#reader");
+    Json members = Json::object();
+    for (int i = 1; i <= clusters; ++i) {
+      std::string member = fmt::format("{}-{:03}", id, i);
+      auto port = ports_.allocate(draft.arn + "#" + member);
+      if (!port) break;
+      std::string zone = zones.empty() ? c.region + static_cast<char>('a' + (i - 1) % 3) : zones[i - 1];
+      members[member] = {{"Port", *port}, {"AvailabilityZone", zone}};
+    }
+    if (!endpoint || !reader || members.size() != static_cast<size_t>(clusters)) {
+      return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
+    }
+    draft.state = {{"Address", config_.endpointAddress}, {"EndpointPort", *endpoint}, {"ReaderPort", *reader},
+                   {"Members", members}, {"Primary", fmt::format("{}-001", id)}};
+    auto made = catalog_.createResource(draft);
+    if (!made) return made.error();
+    if (auto tags = rds::tagsFromInput(in); !tags.empty()) catalog_.addTags(made->arn, tags);
+    return made;
+  });
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"ReplicationGroup", groupView(*created)}};
+}
+
+Result<Json> ElastiCacheApi::describeReplicationGroups(const RequestContext& c, const Json& in) {
+  auto limit = pageSize(in, 100);
+  if (!limit) return limit.error();
+  Json out = {{"ReplicationGroups", Json::array()}};
+  if (in.contains("ReplicationGroupId")) {
+    auto found = findGroup(c, in["ReplicationGroupId"]);
+    if (!found) return found.error();
+    out["ReplicationGroups"].push_back(groupView(*found));
+    return out;
+  }
+  std::string after;
+  if (in.contains("Marker")) {
+    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
+    if (!decoded) return decoded.error();
+    after = *decoded;
+  }
+  ResourcePage page = catalog_.listResources(c.accountId, c.region, kReplicationGroup, after, *limit);
+  for (const Resource& group : page.items) out["ReplicationGroups"].push_back(groupView(group));
+  if (page.truncated && !page.items.empty()) out["Marker"] = encodeAfterName(page.items.back().name);
+  return out;
+}
+
+Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, const Json& in) {
+  auto group = findGroup(c, in["ReplicationGroupId"]);
+  if (!group) return group.error();
+  if (group->status != kAvailable) return notAvailable(*group);
+  if (auto error = checkSettings(in)) return *error;
+  if (in.contains("AuthToken") || in.contains("UserGroupIdsToAdd")) {
+    return combination("AuthToken and user groups are not supported by Kura.");
+  }
+  Json& spec = group->spec;
+  bool failover = in.value("AutomaticFailoverEnabled", spec.value("AutomaticFailoverEnabled", false));
+  bool multiAz = in.value("MultiAZEnabled", spec.value("MultiAZEnabled", false));
+  if (failover && spec.value("NumCacheClusters", 1) < 2) {
+    return invalid("Automatic failover needs at least one replica.");
+  }
+  if (multiAz && !failover) return combination("Multi-AZ needs AutomaticFailoverEnabled.");
+  spec["AutomaticFailoverEnabled"] = failover;
+  spec["MultiAZEnabled"] = multiAz;
+  if (in.contains("ReplicationGroupDescription")) spec["ReplicationGroupDescription"] = in["ReplicationGroupDescription"];
+  for (const char* member : {"SnapshotRetentionLimit", "SnapshotWindow", "PreferredMaintenanceWindow", "CacheNodeType",
+                             "AutoMinorVersionUpgrade"}) {
+    if (in.contains(member)) spec[member] = in[member];
+  }
+  if (in.contains("PrimaryClusterId") && in["PrimaryClusterId"] != group->state.value("Primary", "")) {
+    // A planned switch to the member asked for.
+    std::string target = in["PrimaryClusterId"];
+    if (!group->state["Members"].contains(target)) {
+      return ApiError::sender("CacheClusterNotFound", "CacheCluster not found: " + target, 404);
+    }
+    group->state["FailoverRequested"] = true;
+    group->state["FailoverTarget"] = target;
+    group->status = kModifying;
+  }
+  auto stored = catalog_.updateResource(*group);
+  if (!stored) return stored.error();
+  reconciler_.wake();
+  return Json{{"ReplicationGroup", groupView(*stored)}};
+}
+
+Result<Json> ElastiCacheApi::deleteReplicationGroup(const RequestContext& c, const Json& in) {
+  auto group = findGroup(c, in["ReplicationGroupId"]);
+  if (!group) return group.error();
+  if (in.value("RetainPrimaryCluster", false)) {
+    return invalid("RetainPrimaryCluster is not supported by Kura: the whole group is deleted.");
+  }
+  bool deletable = group->status == kAvailable || group->status == kRestoreFailed || group->status == kFailed;
+  if (!deletable) return notAvailable(*group);
+  std::string finalSnapshot = in.value("FinalSnapshotIdentifier", "");
+  if (!finalSnapshot.empty() && group->status != kAvailable) {
+    return combination("A final snapshot needs the replication group to be available.");
+  }
+  auto deleted = catalog_.transact([&]() -> Result<Resource> {
+    if (!finalSnapshot.empty()) {
+      if (catalog_.getResource(c.accountId, c.region, kSnapshot, finalSnapshot).ok()) {
+        return ApiError::sender("SnapshotAlreadyExistsFault", "Snapshot " + finalSnapshot + " already exists.");
+      }
+      auto made = catalog_.createResource(cache::newSnapshotRecord(*group, finalSnapshot, "manual"));
+      if (!made) return made.error();
+      group->spec["FinalSnapshotIdentifier"] = finalSnapshot;
+    }
+    group->status = kDeleting;
+    group->goal = kDeleted;
+    return catalog_.updateResource(*group);
+  });
+  if (!deleted) return deleted.error();
+  reconciler_.wake();
+  return Json{{"ReplicationGroup", groupView(*deleted)}};
+}
+
+Result<Json> ElastiCacheApi::testFailover(const RequestContext& c, const Json& in) {
+  auto group = findGroup(c, in["ReplicationGroupId"]);
+  if (!group) return group.error();
+  if (in["NodeGroupId"] != "0001") {
+    return ApiError::sender("NodeGroupNotFoundFault", "Node group " + in["NodeGroupId"].get<std::string>() + " not found.", 404);
+  }
+  if (group->status != kAvailable) return notAvailable(*group);
+  if (!group->spec.value("AutomaticFailoverEnabled", false)) {
+    return ApiError::sender("InvalidReplicationGroupState",
+                            "Replication group " + group->name + " does not have automatic failover enabled.");
+  }
+  group->state["FailoverRequested"] = true;
+  group->state.erase("FailoverTarget");
+  group->status = kModifying;
+  auto stored = catalog_.updateResource(*group);
+  if (!stored) return stored.error();
+  reconciler_.wake();
+  return Json{{"ReplicationGroup", groupView(*stored)}};
+}
+
+}  // namespace kura::elasticache
