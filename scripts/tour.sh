@@ -77,6 +77,23 @@ read -r rhost rport < <(aws elasticache describe-cache-clusters --cache-cluster-
 step "The restored cluster holds the key"
 redis-cli -h "$rhost" -p "$rport" GET session:42
 
+step "ElastiCache (runbook 3.1): Multi-AZ with automatic failover, and a failover drill"
+aws elasticache create-replication-group --replication-group-id "$cache-ha" \
+  --replication-group-description "runbook 3.1" --engine redis --cache-node-type cache.t3.micro \
+  --num-cache-clusters 2 --automatic-failover-enabled --multi-az-enabled \
+  --query 'ReplicationGroup.[ReplicationGroupId,Status]' --output text
+aws elasticache wait replication-group-available --replication-group-id "$cache-ha"
+read -r rhost rport < <(aws elasticache describe-replication-groups --replication-group-id "$cache-ha" \
+  --query 'ReplicationGroups[0].NodeGroups[0].PrimaryEndpoint.[Address,Port]' --output text)
+redis-cli -h "$rhost" -p "$rport" SET cart:7 3
+aws elasticache test-failover --replication-group-id "$cache-ha" --node-group-id 0001 \
+  --query 'ReplicationGroup.Status' --output text
+aws elasticache wait replication-group-available --replication-group-id "$cache-ha"
+aws elasticache describe-replication-groups --replication-group-id "$cache-ha" \
+  --query 'ReplicationGroups[0].NodeGroups[0].NodeGroupMembers[].[CacheClusterId,CurrentRole]' --output text
+step "The same endpoint, now on the new primary, still holds the key"
+redis-cli -h "$rhost" -p "$rport" GET cart:7
+
 step "Security (runbook 1.4): a KMS key, and the password kept in Secrets Manager under it"
 key_id=$(aws kms create-key --description "$db backups" --query KeyMetadata.KeyId --output text)
 aws kms create-alias --alias-name "alias/$db" --target-key-id "$key_id"
