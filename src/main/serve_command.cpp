@@ -143,7 +143,7 @@ int runServe(const ServerConfig& givenConfig) {
   PortAllocator ports(*catalog, config.enginePortFirst, config.enginePortLast);
 
   // CloudWatch Logs: its API, and where RDS ships engine logs.
-  LogStore logStore(config.dataDir);
+  LogStore logStore(config.dataDir, &keyManager);
   rds::LogShipper logShipper([&logStore](const Resource& instance, const std::string& group, const std::string& stream,
                                          const std::vector<rds::ShippedEntry>& entries) {
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -123,3 +123,67 @@ def test_events_survive_sigkill(kura_factory):
     server.restart(sigkill=True)
     events = server.client("logs").get_log_events(logGroupName="/durable", logStreamName="s")["events"]
     assert [e["message"] for e in events] == ["acknowledged"]
+
+
+def stored_bytes(data_dir):
+    """Every byte of the Logs database, its WAL included."""
+    import glob
+    import os
+    out = b""
+    for path in glob.glob(os.path.join(data_dir, "logs", "logs.db*")):
+        with open(path, "rb") as f:
+            out += f.read()
+    return out
+
+
+def test_kms_encrypted_group_seals_events_and_a_disabled_key_blocks_it(kura, logs):
+    kms = kura.client("kms")
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    logs.create_log_group(logGroupName="/app/sealed", kmsKeyId=key)
+    assert logs.describe_log_groups(logGroupNamePrefix="/app/sealed")["logGroups"][0]["kmsKeyId"] == key
+    logs.create_log_stream(logGroupName="/app/sealed", logStreamName="s")
+    t = now_ms()
+    logs.put_log_events(logGroupName="/app/sealed", logStreamName="s",
+                        logEvents=[{"timestamp": t, "message": "SEALED-LOG-MARKER-5521 user=alice"}])
+    events = logs.get_log_events(logGroupName="/app/sealed", logStreamName="s", startFromHead=True)["events"]
+    assert [e["message"] for e in events] == ["SEALED-LOG-MARKER-5521 user=alice"]
+    found = logs.filter_log_events(logGroupName="/app/sealed", filterPattern="alice")["events"]
+    assert len(found) == 1
+    assert b"SEALED-LOG-MARKER-5521" not in stored_bytes(kura.data_dir)
+
+    # A disabled key: the group can be neither read nor written; others can.
+    kms.disable_key(KeyId=key)
+    assert error_code(logs.get_log_events, logGroupName="/app/sealed", logStreamName="s") == "InvalidParameterException"
+    assert error_code(logs.put_log_events, logGroupName="/app/sealed", logStreamName="s",
+                      logEvents=[{"timestamp": t + 1, "message": "x"}]) == "InvalidParameterException"
+    logs.create_log_group(logGroupName="/app/plain-meanwhile")
+    kms.enable_key(KeyId=key)
+    assert len(logs.get_log_events(logGroupName="/app/sealed", logStreamName="s", startFromHead=True)["events"]) == 1
+
+    # Associate a key with a plain group: later events are sealed, earlier
+    # ones stay readable; disassociate: later ones are plain again.
+    logs.create_log_group(logGroupName="/app/later")
+    logs.create_log_stream(logGroupName="/app/later", logStreamName="s")
+    logs.put_log_events(logGroupName="/app/later", logStreamName="s",
+                        logEvents=[{"timestamp": t, "message": "before-association"}])
+    second = kms.create_key()["KeyMetadata"]["Arn"]
+    logs.associate_kms_key(logGroupName="/app/later", kmsKeyId=second)
+    logs.put_log_events(logGroupName="/app/later", logStreamName="s",
+                        logEvents=[{"timestamp": t + 1, "message": "AFTER-ASSOCIATION-9083"}])
+    assert b"AFTER-ASSOCIATION-9083" not in stored_bytes(kura.data_dir)
+    logs.disassociate_kms_key(logGroupName="/app/later")
+    assert "kmsKeyId" not in logs.describe_log_groups(logGroupNamePrefix="/app/later")["logGroups"][0]
+    logs.put_log_events(logGroupName="/app/later", logStreamName="s",
+                        logEvents=[{"timestamp": t + 2, "message": "after-disassociation"}])
+    messages = [e["message"] for e in logs.get_log_events(logGroupName="/app/later", logStreamName="s",
+                                                          startFromHead=True)["events"]]
+    assert messages == ["before-association", "AFTER-ASSOCIATION-9083", "after-disassociation"]
+    # Sealed events still need their key.
+    kms.disable_key(KeyId=second)
+    assert error_code(logs.get_log_events, logGroupName="/app/later", logStreamName="s") == "InvalidParameterException"
+    kms.enable_key(KeyId=second)
+
+    assert error_code(logs.create_log_group, logGroupName="/app/badkey",
+                      kmsKeyId="arn:aws:kms:ap-northeast-1:000000000000:key/missing") == "InvalidParameterException"
+    assert error_code(logs.associate_kms_key, logGroupName="/app/missing", kmsKeyId=key) == "ResourceNotFoundException"
+    assert logs.describe_log_groups(logGroupNamePrefix="/app/badkey")["logGroups"] == []

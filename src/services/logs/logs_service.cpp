@@ -42,12 +42,41 @@ std::string cursor(std::string_view prefix, const LogEvent& event) {
 }
 
 class LogsService final : public ServiceModule {
+ private:
+  // The ARN of a key that can seal a group's events, or the error AWS gives.
+  Result<std::string> usableKey(const RequestContext& c, const std::string& keyRef) {
+    if (env_.keys == nullptr) return ApiError::sender("InvalidParameterException", "KMS is not available.");
+    auto key = env_.keys->usableKey({c.accountId, c.region}, keyRef);
+    if (!key) {
+      return ApiError::sender("InvalidParameterException",
+                              "The specified KMS key " + keyRef + " cannot be used: " + key.error().message);
+    }
+    return key->arn();
+  }
+
  public:
   LogsService(const ServiceEnv& env, LogStore& store) : env_(env), store_(store) {
     handlers_.add("CreateLogGroup", [this](const RequestContext& c, const Json& in) -> Result<Json> {
-      auto created = store_.createGroup(c.accountId, c.region, in["logGroupName"], in.value("kmsKeyId", ""),
-                                        nowMillis(env_));
+      std::string keyArn;
+      if (in.contains("kmsKeyId")) {
+        auto key = usableKey(c, in["kmsKeyId"]);
+        if (!key) return key.error();
+        keyArn = *key;
+      }
+      auto created = store_.createGroup(c.accountId, c.region, in["logGroupName"], keyArn, nowMillis(env_));
       if (!created) return created.error();
+      return Json::object();
+    });
+    handlers_.add("AssociateKmsKey", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+      auto key = usableKey(c, in["kmsKeyId"]);
+      if (!key) return key.error();
+      auto associated = store_.setKmsKey(c.accountId, c.region, in["logGroupName"], *key);
+      if (!associated) return associated.error();
+      return Json::object();
+    });
+    handlers_.add("DisassociateKmsKey", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+      auto disassociated = store_.setKmsKey(c.accountId, c.region, in["logGroupName"], "");
+      if (!disassociated) return disassociated.error();
       return Json::object();
     });
     handlers_.add("DeleteLogGroup", [this](const RequestContext& c, const Json& in) -> Result<Json> {
