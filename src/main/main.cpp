@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
       ->envname("KURA_TRAIL_DIGEST_INTERVAL")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  serve->add_option("--trail", config.trail, "Record every API call in the audit trail: on or off")
+      ->envname("KURA_TRAIL")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   serve->add_option("--engine-port-first", config.enginePortFirst, "First port of the engine endpoint range")
       ->envname("KURA_ENGINE_PORT_FIRST")
       ->capture_default_str();

@@ -210,6 +210,7 @@ int runServe(const ServerConfig& givenConfig) {
     return EXIT_FAILURE;
   }
   TrailWriter& trailWriter = **trail;
+  env.flushTrail = [&trailWriter] { trailWriter.flush(); };
 
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env));
@@ -243,10 +244,16 @@ int runServe(const ServerConfig& givenConfig) {
 
   ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
   for (auto& module : modules) gateway.addService(*module);
-  gateway.setObserver([&trailWriter](const ApiCallRecord& record) {
+  bool trailOn = config.trail != "off";
+  if (!trailOn) spdlog::warn("msg=\"the audit trail is off: API calls are not recorded\"");
+  gateway.setObserver([&trailWriter, trailOn](const ApiCallRecord& record) {
     logRequest(record);
+    if (!trailOn) return;
     try {
-      trailWriter.append(makeTrailEvent(*record.context, record.input, record.output, record.error, newUuid()));
+      // A call that changed something is written before it is answered.
+      bool changed = record.error == nullptr && !isReadOnlyOperation(record.context->operation);
+      trailWriter.appendText(trailEventText(*record.context, record.input, record.output, record.error, newUuid()),
+                             changed);
     } catch (const std::exception& error) {
       spdlog::error("msg=\"cannot record the call in the trail\" request_id={} error=\"{}\"",
                     record.context->requestId, error.what());

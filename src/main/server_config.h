@@ -17,6 +17,9 @@ struct ServerConfig {
   std::string logLevel = "info";
   int threads = 0;
   int trailDigestSeconds = 60;
+  // The audit trail of every API call: "on" (the default) or "off" (for
+  // measuring its cost; LookupEvents then sees no new call).
+  std::string trail = "on";
   int enginePortFirst = 4510;  // engine endpoint ports, recorded in the catalog
   int enginePortLast = 4559;  // how often the trail is sealed by a signed digest
   std::filesystem::path kmsRootKeyFile;  // seals KMS key material; default: generated in the data dir

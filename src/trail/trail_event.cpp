@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "common/json_text.h"
 #include "common/time_format.h"
 
 namespace kura {
@@ -38,21 +39,6 @@ std::string lowerFirst(std::string name) {
   return name;
 }
 
-// CloudTrail writes parameters with lower-camel-case names.
-Json camelCaseKeys(const Json& value) {
-  if (value.is_object()) {
-    Json out = Json::object();
-    for (auto it = value.begin(); it != value.end(); ++it) out[lowerFirst(it.key())] = camelCaseKeys(it.value());
-    return out;
-  }
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (const auto& entry : value) out.push_back(camelCaseKeys(entry));
-    return out;
-  }
-  return value;
-}
-
 }  // namespace
 
 Json redactSecrets(const Json& value) {
@@ -79,53 +65,119 @@ bool isReadOnlyOperation(const std::string& operation) {
   return false;
 }
 
-Json makeTrailEvent(const RequestContext& context, const Json* input, const Json* output, const ApiError* error,
-                    const std::string& eventId) {
-  bool root = context.userName.empty() || context.userName == "root";
-  Json identity = {{"type", root ? "Root" : "IAMUser"},
-                   {"principalId", root ? context.accountId : context.accessKeyId},
-                   {"arn", root ? "arn:aws:iam::" + context.accountId + ":root"
-                                : "arn:aws:iam::" + context.accountId + ":user/" + context.userName},
-                   {"accountId", context.accountId},
-                   {"accessKeyId", context.accessKeyId}};
-  if (!root) identity["userName"] = context.userName;
+namespace {
 
+// A value as CloudTrail writes parameters: lower-camel-case member names,
+// secret members hidden; straight into the text, without a copy of the tree.
+void appendParameters(std::string& out, const Json& value) {
+  if (value.is_object()) {
+    out.push_back('{');
+    bool first = true;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (!first) out.push_back(',');
+      first = false;
+      appendJsonString(out, lowerFirst(it.key()));
+      out.push_back(':');
+      if (isSecretMember(it.key())) {
+        appendJsonString(out, kHidden);
+      } else {
+        appendParameters(out, it.value());
+      }
+    }
+    out.push_back('}');
+  } else if (value.is_array()) {
+    out.push_back('[');
+    bool first = true;
+    for (const auto& entry : value) {
+      if (!first) out.push_back(',');
+      first = false;
+      appendParameters(out, entry);
+    }
+    out.push_back(']');
+  } else if (value.is_string()) {
+    appendJsonString(out, value.get_ref<const std::string&>());
+  } else {
+    out += value.dump(-1, ' ', false, Json::error_handler_t::replace);  // numbers, booleans, null
+  }
+}
+
+void appendMember(std::string& out, std::string_view name, std::string_view text) {
+  out.push_back(',');
+  appendJsonString(out, name);
+  out.push_back(':');
+  appendJsonString(out, text);
+}
+
+void appendLiteral(std::string& out, std::string_view name, std::string_view literal) {
+  out.push_back(',');
+  appendJsonString(out, name);
+  out.push_back(':');
+  out.append(literal);
+}
+
+}  // namespace
+
+std::string trailEventText(const RequestContext& context, const Json* input, const Json* output, const ApiError* error,
+                           const std::string& eventId) {
+  bool root = context.userName.empty() || context.userName == "root";
   bool readOnly = isReadOnlyOperation(context.operation);
   bool dataEvent = context.service == "dynamodb" && isDynamoDbDataEvent(context.operation);
-  Json parameters = nullptr;
-  if (input != nullptr && input->is_object()) {
-    if (dataEvent) {
-      parameters = Json::object();
-      if (input->contains("TableName")) parameters["tableName"] = (*input)["TableName"];
+  std::string out;
+  out.reserve(768);
+  out.append(R"({"eventVersion":"1.08","userIdentity":{"type":)");
+  appendJsonString(out, root ? "Root" : "IAMUser");
+  appendMember(out, "principalId", root ? context.accountId : context.accessKeyId);
+  appendMember(out, "arn", root ? "arn:aws:iam::" + context.accountId + ":root"
+                                : "arn:aws:iam::" + context.accountId + ":user/" + context.userName);
+  appendMember(out, "accountId", context.accountId);
+  appendMember(out, "accessKeyId", context.accessKeyId);
+  if (!root) appendMember(out, "userName", context.userName);
+  out.push_back('}');
+  appendMember(out, "eventTime", formatIso8601Seconds(context.receivedAt));
+  appendMember(out, "eventSource", context.service + ".amazonaws.com");
+  appendMember(out, "eventName", context.operation);
+  appendMember(out, "awsRegion", context.region);
+  appendMember(out, "sourceIPAddress", context.sourceIp);
+  appendMember(out, "userAgent", context.userAgent);
+  out.append(R"(,"requestParameters":)");
+  if (input == nullptr || !input->is_object()) {
+    out.append("null");
+  } else if (dataEvent) {
+    // Data events name the table, never the items.
+    if (input->contains("TableName")) {
+      out.append(R"({"tableName":)");
+      appendParameters(out, (*input)["TableName"]);
+      out.push_back('}');
     } else {
-      parameters = camelCaseKeys(redactSecrets(*input));
+      out.append("{}");
     }
+  } else {
+    appendParameters(out, *input);
   }
-  Json response = nullptr;
-  if (output != nullptr && !readOnly && !dataEvent) response = camelCaseKeys(redactSecrets(*output));
-
-  Json event = {{"eventVersion", "1.08"},
-                {"userIdentity", identity},
-                {"eventTime", formatIso8601Seconds(context.receivedAt)},
-                {"eventSource", context.service + ".amazonaws.com"},
-                {"eventName", context.operation},
-                {"awsRegion", context.region},
-                {"sourceIPAddress", context.sourceIp},
-                {"userAgent", context.userAgent},
-                {"requestParameters", parameters},
-                {"responseElements", response},
-                {"requestID", context.requestId},
-                {"eventID", eventId},
-                {"readOnly", readOnly},
-                {"eventType", "AwsApiCall"},
-                {"managementEvent", !dataEvent},
-                {"recipientAccountId", context.accountId},
-                {"eventCategory", dataEvent ? "Data" : "Management"}};
+  out.append(R"(,"responseElements":)");
+  if (output != nullptr && !readOnly && !dataEvent) {
+    appendParameters(out, *output);
+  } else {
+    out.append("null");
+  }
+  appendMember(out, "requestID", context.requestId);
+  appendMember(out, "eventID", eventId);
+  appendLiteral(out, "readOnly", readOnly ? "true" : "false");
+  appendMember(out, "eventType", "AwsApiCall");
+  appendLiteral(out, "managementEvent", dataEvent ? "false" : "true");
+  appendMember(out, "recipientAccountId", context.accountId);
+  appendMember(out, "eventCategory", dataEvent ? "Data" : "Management");
   if (error != nullptr) {
-    event["errorCode"] = error->code;
-    event["errorMessage"] = error->message;
+    appendMember(out, "errorCode", error->code);
+    appendMember(out, "errorMessage", error->message);
   }
-  return event;
+  out.push_back('}');
+  return out;
+}
+
+Json makeTrailEvent(const RequestContext& context, const Json* input, const Json* output, const ApiError* error,
+                    const std::string& eventId) {
+  return Json::parse(trailEventText(context, input, output, error, eventId));
 }
 
 }  // namespace kura

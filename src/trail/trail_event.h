@@ -11,6 +11,11 @@
 
 namespace kura {
 
+// The event as the trail stores it: JSON text, written without building a
+// value tree (this runs on every API call).
+std::string trailEventText(const RequestContext& context, const nlohmann::json* input, const nlohmann::json* output,
+                           const ApiError* error, const std::string& eventId);
+// The same event as a value.
 nlohmann::json makeTrailEvent(const RequestContext& context, const nlohmann::json* input,
                               const nlohmann::json* output, const ApiError* error, const std::string& eventId);
 // Replaces the values of members that may hold secrets, recursively.

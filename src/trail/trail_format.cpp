@@ -15,7 +15,14 @@ std::string recordHash(std::string_view previousHash, uint64_t sequence, std::st
   char number[24];
   auto [end, ec] = std::to_chars(number, number + sizeof(number), sequence);
   (void)ec;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  // One context per thread, reused: this runs for every API call and for
+  // every record a verification reads.
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context local;
+  EVP_MD_CTX* ctx = local.ctx;
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
   EVP_DigestUpdate(ctx, previousHash.data(), previousHash.size());
   EVP_DigestUpdate(ctx, "\t", 1);
@@ -25,12 +32,25 @@ std::string recordHash(std::string_view previousHash, uint64_t sequence, std::st
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx, digest, &length);
-  EVP_MD_CTX_free(ctx);
   return toHex(std::string_view(reinterpret_cast<char*>(digest), length));
 }
 
+void appendRecord(std::string& out, uint64_t sequence, std::string_view hash, std::string_view event) {
+  char number[24];
+  auto [end, ec] = std::to_chars(number, number + sizeof(number), sequence);
+  (void)ec;
+  out.append(number, static_cast<size_t>(end - number));
+  out.push_back('\t');
+  out.append(hash);
+  out.push_back('\t');
+  out.append(event);
+  out.push_back('\n');
+}
+
 std::string formatRecord(uint64_t sequence, std::string_view hash, std::string_view event) {
-  return fmt::format("{}\t{}\t{}\n", sequence, hash, event);
+  std::string out;
+  appendRecord(out, sequence, hash, event);
+  return out;
 }
 
 std::optional<RecordView> parseRecord(std::string_view line) {

@@ -26,6 +26,8 @@ inline constexpr std::string_view kGenesisHash =
 
 std::string recordHash(std::string_view previousHash, uint64_t sequence, std::string_view event);
 std::string formatRecord(uint64_t sequence, std::string_view hash, std::string_view event);
+// The same record appended to `out`.
+void appendRecord(std::string& out, uint64_t sequence, std::string_view hash, std::string_view event);
 
 struct RecordView {
   uint64_t sequence = 0;

@@ -119,6 +119,7 @@ void TrailWriter::openFileLocked() {
   fs::path path = options_.dir / "logs" / trail::logFileName(nextSequence_);
   file_ = std::fopen(path.c_str(), "ab");
   if (file_ == nullptr) throw std::runtime_error("cannot open trail file " + path.string());
+  std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);  // room for the calls buffered between flushes
   fileBytes_ = 0;
   PendingFile pending;
   pending.name = path.filename().string();
@@ -128,17 +129,31 @@ void TrailWriter::openFileLocked() {
 }
 
 uint64_t TrailWriter::append(const Json& event) {
-  std::string text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return appendText(event.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void TrailWriter::flush() {
+  std::lock_guard lock(mutex_);
+  if (file_ != nullptr && buffered_ && std::fflush(file_) != 0) throw std::runtime_error("cannot write the trail");
+  buffered_ = false;
+}
+
+uint64_t TrailWriter::appendText(std::string_view text, bool changed) {
   std::lock_guard lock(mutex_);
   if (file_ == nullptr) openFileLocked();
   uint64_t sequence = nextSequence_++;
   std::string hash = trail::recordHash(lastHash_, sequence, text);
-  std::string line = trail::formatRecord(sequence, hash, text);
-  // Written to the kernel before the call is answered: it survives the
-  // server's death (fsync happens at every seal).
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+  std::string& line = line_;  // reused: no allocation per call
+  line.clear();
+  trail::appendRecord(line, sequence, hash, text);
+  // A change is written to the kernel before the call is answered: it
+  // survives the server's death (fsync happens at every seal). Other calls
+  // wait in the buffer for the sealer's next flush or the next change.
+  if (::fwrite_unlocked(line.data(), 1, line.size(), file_) != line.size()) {
     throw std::runtime_error("cannot append to the trail");
   }
+  buffered_ = !changed;
+  if (changed && std::fflush(file_) != 0) throw std::runtime_error("cannot append to the trail");
   lastHash_ = hash;
   fileBytes_ += line.size();
   PendingFile& current = unsealed_.back();
@@ -146,9 +161,11 @@ uint64_t TrailWriter::append(const Json& event) {
   current.records++;
   current.lastHash = hash;
   if (fileBytes_ >= options_.maxFileBytes) {
-    ::fsync(fileno(file_));
-    std::fclose(file_);
+    // Closed (its records reach the kernel) but synced at the next seal,
+    // not here: callers would wait on the disk.
+    if (std::fclose(file_) != 0) throw std::runtime_error("cannot write the trail");
     file_ = nullptr;
+    buffered_ = false;
   }
   return sequence;
 }
@@ -161,15 +178,19 @@ void TrailWriter::seal() {
 void TrailWriter::sealLocked() {
   std::erase_if(unsealed_, [](const PendingFile& f) { return f.records == 0; });
   if (file_ != nullptr) {
+    std::fflush(file_);
     ::fsync(fileno(file_));
     std::fclose(file_);
     file_ = nullptr;
+    buffered_ = false;
   }
   SystemTime now = clock_->now();
   if (unsealed_.empty()) {
     lastSealTime_ = now;
     return;
   }
+  // Every file a digest names is on disk before the digest is.
+  for (const PendingFile& f : unsealed_) fsyncPath(options_.dir / "logs" / f.name);
   fsyncPath(options_.dir / "logs");
   Json files = Json::array();
   for (const PendingFile& f : unsealed_) {
@@ -201,10 +222,19 @@ void TrailWriter::sealLocked() {
 void TrailWriter::startSealing() {
   sealer_ = std::thread([this] {
     std::unique_lock lock(mutex_);
+    auto nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
     while (!stopping_) {
-      wake_.wait_for(lock, options_.digestInterval, [this] { return stopping_; });
+      wake_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(options_.flushInterval, options_.digestInterval),
+                     [this] { return stopping_; });
       try {
-        sealLocked();
+        if (file_ != nullptr && buffered_) {
+          if (std::fflush(file_) != 0) throw std::runtime_error("cannot write the trail");
+          buffered_ = false;
+        }
+        if (std::chrono::steady_clock::now() >= nextSeal) {
+          sealLocked();
+          nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
+        }
       } catch (const std::exception& error) {
         spdlog::error("msg=\"trail: sealing failed\" error=\"{}\"", error.what());
       }

@@ -1,7 +1,13 @@
 #pragma once
 // Appends CloudTrail events to the hash-chained log and seals the files
 // written since the last digest with a signed digest, every `digestInterval`
-// and at shutdown. On open it repairs a torn last line (a record whose call
+// and at shutdown.
+//
+// A call that changed something is in the kernel (write(2)) before it is
+// answered. Calls that changed nothing (read-only ones, and errors) are
+// buffered and written within `flushInterval`, or with the next change: a
+// crash of the server loses at most that much of them, never a change, and
+// the chain stays whole (a torn last line is dropped at the next start). On open it repairs a torn last line (a record whose call
 // was never answered) and seals what an earlier run left unsealed.
 #include <condition_variable>
 #include <cstdio>
@@ -23,6 +29,7 @@ struct TrailOptions {
   std::filesystem::path dir;  // <data-dir>/trail
   std::chrono::seconds digestInterval{60};
   size_t maxFileBytes = 16 * 1024 * 1024;
+  std::chrono::milliseconds flushInterval{20};
 };
 
 class TrailWriter {
@@ -30,8 +37,12 @@ class TrailWriter {
   static Result<std::unique_ptr<TrailWriter>> open(TrailOptions options, ClockPtr clock);
   ~TrailWriter();
 
-  // Appends one event; returns its sequence number.
+  // Appends one event (JSON text on one line); returns its sequence number.
+  // `changed`: the call changed something (written before this returns).
+  uint64_t appendText(std::string_view eventText, bool changed = true);
   uint64_t append(const nlohmann::json& event);
+  // Writes what is buffered (LookupEvents reads every call made before it).
+  void flush();
   // Seals every record written so far with a digest (no-op when none).
   void seal();
   // Starts the thread that seals every digestInterval; stop() seals and joins.
@@ -55,6 +66,8 @@ class TrailWriter {
   DigestSignerPtr signer_;
   std::mutex mutex_;
   std::FILE* file_ = nullptr;  // guarded by mutex_
+  bool buffered_ = false;      // records in file_'s buffer, not yet written
+  std::string line_;           // the record being written
   size_t fileBytes_ = 0;
   uint64_t nextSequence_ = 1;
   std::string lastHash_;

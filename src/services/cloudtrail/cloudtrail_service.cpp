@@ -49,8 +49,10 @@ Json toLookupEvent(const Json& event) {
 
 class CloudTrailService final : public ServiceModule {
  public:
-  explicit CloudTrailService(const ServiceEnv& env) : trailDir_(env.dataDir / "trail") {
+  explicit CloudTrailService(const ServiceEnv& env) : trailDir_(env.dataDir / "trail"), flushTrail_(env.flushTrail) {
     handlers_.add("LookupEvents", [this](const RequestContext& context, const Json& input) {
+      // Every call answered before this one is in what is read.
+      if (flushTrail_) flushTrail_();
       return lookupEvents(context, input);
     });
   }
@@ -118,6 +120,7 @@ class CloudTrailService final : public ServiceModule {
   }
 
   std::filesystem::path trailDir_;
+  std::function<void()> flushTrail_;
   HandlerTable handlers_;
 };
 

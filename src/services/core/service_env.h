@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <functional>
 
 #include "common/clock.h"
 
@@ -18,6 +19,8 @@ struct ServiceEnv {
   Catalog* catalog = nullptr;        // durable control-plane state
   Reconciler* reconciler = nullptr;  // drives resources to their goal
   kms::KeyManager* keys = nullptr;   // KMS, for services that encrypt under a customer's key
+  // Writes the trail's buffered records (CloudTrail reads them back).
+  std::function<void()> flushTrail;
 };
 
 }  // namespace kura
