@@ -58,6 +58,7 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
   std::unique_ptr<TrailWriter> writer(new TrailWriter(std::move(options), std::move(clock), *signer));
   auto recovered = writer->recover();
   if (!recovered) return recovered.error();
+  writer->startWriting();
   return writer;
 }
 
@@ -128,46 +129,81 @@ void TrailWriter::openFileLocked() {
   unsealed_.push_back(pending);
 }
 
-uint64_t TrailWriter::append(const Json& event) {
-  return appendText(event.dump(-1, ' ', false, Json::error_handler_t::replace));
+void TrailWriter::append(const Json& event) {
+  appendText(event.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void TrailWriter::appendText(std::string_view text, bool changed) {
+  std::vector<std::string> batch;
+  {
+    std::lock_guard lock(queueMutex_);
+    queue_.emplace_back(text);
+    if (!changed && writing_) return;  // the writer thread writes it within flushInterval
+    batch.swap(queue_);
+  }
+  // A change is in the kernel before the call is answered: its caller
+  // writes it, with whatever was queued before it.
+  writeBatch(batch);
 }
 
 void TrailWriter::flush() {
-  std::lock_guard lock(mutex_);
-  if (file_ != nullptr && buffered_ && std::fflush(file_) != 0) throw std::runtime_error("cannot write the trail");
-  buffered_ = false;
+  std::vector<std::string> batch;
+  {
+    std::lock_guard lock(queueMutex_);
+    batch.swap(queue_);
+  }
+  if (!batch.empty()) writeBatch(batch);
 }
 
-uint64_t TrailWriter::appendText(std::string_view text, bool changed) {
+void TrailWriter::writeBatch(const std::vector<std::string>& batch) {
   std::lock_guard lock(mutex_);
-  if (file_ == nullptr) openFileLocked();
-  uint64_t sequence = nextSequence_++;
-  std::string hash = trail::recordHash(lastHash_, sequence, text);
-  std::string& line = line_;  // reused: no allocation per call
-  line.clear();
-  trail::appendRecord(line, sequence, hash, text);
-  // A change is written to the kernel before the call is answered: it
-  // survives the server's death (fsync happens at every seal). Other calls
-  // wait in the buffer for the sealer's next flush or the next change.
-  if (::fwrite_unlocked(line.data(), 1, line.size(), file_) != line.size()) {
-    throw std::runtime_error("cannot append to the trail");
+  for (const std::string& text : batch) {
+    if (file_ == nullptr) openFileLocked();
+    uint64_t sequence = nextSequence_++;
+    std::string hash = trail::recordHash(lastHash_, sequence, text);
+    line_.clear();
+    trail::appendRecord(line_, sequence, hash, text);
+    if (::fwrite_unlocked(line_.data(), 1, line_.size(), file_) != line_.size()) {
+      throw std::runtime_error("cannot append to the trail");
+    }
+    lastHash_ = hash;
+    fileBytes_ += line_.size();
+    PendingFile& current = unsealed_.back();
+    current.lastSequence = sequence;
+    current.records++;
+    current.lastHash = hash;
+    if (fileBytes_ >= options_.maxFileBytes) {
+      // Closed (its records reach the kernel) but synced at the next seal,
+      // not here: callers would wait on the disk.
+      if (std::fclose(file_) != 0) throw std::runtime_error("cannot write the trail");
+      file_ = nullptr;
+    }
   }
-  buffered_ = !changed;
-  if (changed && std::fflush(file_) != 0) throw std::runtime_error("cannot append to the trail");
-  lastHash_ = hash;
-  fileBytes_ += line.size();
-  PendingFile& current = unsealed_.back();
-  current.lastSequence = sequence;
-  current.records++;
-  current.lastHash = hash;
-  if (fileBytes_ >= options_.maxFileBytes) {
-    // Closed (its records reach the kernel) but synced at the next seal,
-    // not here: callers would wait on the disk.
-    if (std::fclose(file_) != 0) throw std::runtime_error("cannot write the trail");
-    file_ = nullptr;
-    buffered_ = false;
+  // One write for the whole batch.
+  if (file_ != nullptr && std::fflush(file_) != 0) throw std::runtime_error("cannot append to the trail");
+}
+
+void TrailWriter::startWriting() {
+  {
+    std::lock_guard lock(queueMutex_);
+    writing_ = true;
   }
-  return sequence;
+  writer_ = std::thread([this] {
+    std::unique_lock lock(queueMutex_);
+    while (!stopWriting_) {
+      queued_.wait_for(lock, options_.flushInterval, [this] { return stopWriting_; });
+      std::vector<std::string> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      try {
+        if (!batch.empty()) writeBatch(batch);
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
+      }
+      lock.lock();
+    }
+    writing_ = false;
+  });
 }
 
 void TrailWriter::seal() {
@@ -182,7 +218,6 @@ void TrailWriter::sealLocked() {
     ::fsync(fileno(file_));
     std::fclose(file_);
     file_ = nullptr;
-    buffered_ = false;
   }
   SystemTime now = clock_->now();
   if (unsealed_.empty()) {
@@ -224,13 +259,8 @@ void TrailWriter::startSealing() {
     std::unique_lock lock(mutex_);
     auto nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
     while (!stopping_) {
-      wake_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(options_.flushInterval, options_.digestInterval),
-                     [this] { return stopping_; });
+      wake_.wait_until(lock, nextSeal, [this] { return stopping_; });
       try {
-        if (file_ != nullptr && buffered_) {
-          if (std::fflush(file_) != 0) throw std::runtime_error("cannot write the trail");
-          buffered_ = false;
-        }
         if (std::chrono::steady_clock::now() >= nextSeal) {
           sealLocked();
           nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
@@ -243,6 +273,18 @@ void TrailWriter::startSealing() {
 }
 
 void TrailWriter::stop() {
+  {
+    // What is queued is written first.
+    std::lock_guard lock(queueMutex_);
+    stopWriting_ = true;
+  }
+  queued_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  try {
+    flush();  // what the writer thread had not taken yet
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
+  }
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;

@@ -3,11 +3,13 @@
 // written since the last digest with a signed digest, every `digestInterval`
 // and at shutdown.
 //
-// A call that changed something is in the kernel (write(2)) before it is
-// answered. Calls that changed nothing (read-only ones, and errors) are
-// buffered and written within `flushInterval`, or with the next change: a
-// crash of the server loses at most that much of them, never a change, and
-// the chain stays whole (a torn last line is dropped at the next start). On open it repairs a torn last line (a record whose call
+// A call that changed something writes its record (with the records queued
+// before it) to the kernel before it is answered. Calls that changed
+// nothing (read-only ones, and errors) only queue theirs: a writer thread
+// chains and writes the queue every `flushInterval` (one write(2) per
+// batch), or the next change does. A crash of the server loses at most that
+// much of them, never a change, and the chain stays whole (a torn last line
+// is dropped at the next start). On open it repairs a torn last line (a record whose call
 // was never answered) and seals what an earlier run left unsealed.
 #include <condition_variable>
 #include <cstdio>
@@ -37,10 +39,10 @@ class TrailWriter {
   static Result<std::unique_ptr<TrailWriter>> open(TrailOptions options, ClockPtr clock);
   ~TrailWriter();
 
-  // Appends one event (JSON text on one line); returns its sequence number.
-  // `changed`: the call changed something (written before this returns).
-  uint64_t appendText(std::string_view eventText, bool changed = true);
-  uint64_t append(const nlohmann::json& event);
+  // Appends one event (JSON text on one line). `changed`: the call changed
+  // something (written before this returns; throws if it cannot be).
+  void appendText(std::string_view eventText, bool changed = true);
+  void append(const nlohmann::json& event);
   // Writes what is buffered (LookupEvents reads every call made before it).
   void flush();
   // Seals every record written so far with a digest (no-op when none).
@@ -51,6 +53,9 @@ class TrailWriter {
 
  private:
   TrailWriter(TrailOptions options, ClockPtr clock, DigestSignerPtr signer);
+  void startWriting();
+  // Chains and writes records in order (takes mutex_).
+  void writeBatch(const std::vector<std::string>& batch);
   Result<bool> recover();
   void sealLocked();
   void openFileLocked();
@@ -66,8 +71,7 @@ class TrailWriter {
   DigestSignerPtr signer_;
   std::mutex mutex_;
   std::FILE* file_ = nullptr;  // guarded by mutex_
-  bool buffered_ = false;      // records in file_'s buffer, not yet written
-  std::string line_;           // the record being written
+  std::string line_;           // the record being written (guarded by mutex_)
   size_t fileBytes_ = 0;
   uint64_t nextSequence_ = 1;
   std::string lastHash_;
@@ -75,6 +79,12 @@ class TrailWriter {
   uint64_t nextDigest_ = 1;
   std::string previousDigestFile_, previousDigestHash_;
   SystemTime lastSealTime_{};
+  // Records of calls that changed nothing, waiting for the writer thread.
+  std::mutex queueMutex_;
+  std::condition_variable queued_;
+  std::vector<std::string> queue_;  // guarded by queueMutex_, as are the two below
+  bool writing_ = false, stopWriting_ = false;
+  std::thread writer_;
   std::thread sealer_;
   std::condition_variable wake_;
   bool stopping_ = false;

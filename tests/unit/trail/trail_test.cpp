@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,6 +83,37 @@ class TrailTest : public ::testing::Test {
   fs::path dir_;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(std::chrono::system_clock::now());
 };
+
+// The records in the trail files, in order.
+std::vector<std::string> eventNames(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& [first, path] : trail::listTrailFiles(dir / "logs", ".log")) {
+    (void)first;
+    std::istringstream lines(trail::readTrailFile(path));
+    for (std::string line; std::getline(lines, line);) {
+      auto record = trail::parseRecord(line);
+      if (record) names.push_back(Json::parse(record->event).value("eventName", ""));
+    }
+  }
+  return names;
+}
+
+TEST_F(TrailTest, AChangeIsWrittenAtOnceAndReadsWithinTheFlushInterval) {
+  auto writer = TrailWriter::open({dir_, std::chrono::seconds(3600), 1 << 20, std::chrono::milliseconds(50)}, clock_);
+  ASSERT_TRUE(writer.ok());
+  (*writer)->appendText(R"({"eventName":"Read1"})", /*changed=*/false);
+  (*writer)->appendText(R"({"eventName":"Change"})", /*changed=*/true);
+  // The change is written, with the read queued before it, in order.
+  EXPECT_EQ(eventNames(dir_), (std::vector<std::string>{"Read1", "Change"}));
+  (*writer)->appendText(R"({"eventName":"Read2"})", /*changed=*/false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(eventNames(dir_), (std::vector<std::string>{"Read1", "Change", "Read2"}));
+  (*writer)->appendText(R"({"eventName":"Read3"})", /*changed=*/false);
+  (*writer)->stop();  // writes what is queued, then seals
+  EXPECT_EQ(eventNames(dir_), (std::vector<std::string>{"Read1", "Change", "Read2", "Read3"}));
+  auto report = verify();
+  EXPECT_TRUE(report.findings.empty()) << kinds(report);
+}
 
 TEST_F(TrailTest, ASealedTrailVerifiesClean) {
   auto writer = open();
