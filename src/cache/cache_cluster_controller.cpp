@@ -36,6 +36,7 @@ StepOutcome CacheClusterController::fail(Resource& cluster, ReconcileContext& ct
 }
 
 StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ctx) {
+  auto guard = locks_.lock(cluster.arn);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   if (cluster.status == kCreating) return create(cluster, ctx);
   if (cluster.status == kDeleting) return remove(cluster, ctx);

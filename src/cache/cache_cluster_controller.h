@@ -3,6 +3,7 @@
 // restored from a snapshot) -> available; rebooting cache cluster nodes;
 // deleting (after the final snapshot, if one was asked for) -> deleted.
 #include "cache/cache_paths.h"
+#include "cache/node_locks.h"
 #include "engines/redis_engine.h"
 #include "kms/key_manager.h"
 #include "reconcile/controller.h"
@@ -12,8 +13,9 @@ namespace kura::cache {
 
 class CacheClusterController final : public Controller {
  public:
-  CacheClusterController(engines::RedisEngine& engine, CachePaths paths, PortAllocator& ports, kms::KeyManager& keys)
-      : engine_(engine), paths_(std::move(paths)), ports_(ports), keys_(keys) {}
+  CacheClusterController(engines::RedisEngine& engine, CachePaths paths, PortAllocator& ports, kms::KeyManager& keys,
+                         NodeLocks& locks)
+      : engine_(engine), paths_(std::move(paths)), ports_(ports), keys_(keys), locks_(locks) {}
   std::string kind() const override;
   StepOutcome step(Resource& cluster, ReconcileContext& ctx) override;
 
@@ -26,6 +28,7 @@ class CacheClusterController final : public Controller {
   CachePaths paths_;
   PortAllocator& ports_;
   kms::KeyManager& keys_;  // opens sealed snapshots for restores
+  NodeLocks& locks_;
 };
 
 }  // namespace kura::cache

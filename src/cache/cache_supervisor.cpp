@@ -39,12 +39,13 @@ std::string automaticSnapshotName(const std::string& cluster, SystemTime at) {
 }
 
 CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine,
-                                 CachePaths paths, ClockPtr clock, EndpointProxies* proxies)
+                                 CachePaths paths, ClockPtr clock, EndpointProxies* proxies, NodeLocks& locks)
     : catalog_(catalog),
       reconciler_(reconciler),
       engine_(engine),
       paths_(std::move(paths)),
       clock_(std::move(clock)),
+      locks_(locks),
       groups_(engine_, paths_, proxies),
       task_("elasticache supervisor", std::chrono::seconds(1), [this] { checkOnce(); }) {}
 
@@ -69,8 +70,19 @@ void CacheSupervisor::stop() {
 }
 
 void CacheSupervisor::checkOnce() {
-  for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) watch(cluster);
-  for (const Resource& group : catalog_.listAllOfKind(kReplicationGroup)) watchGroup(group);
+  for (const char* kind : {kCluster, kReplicationGroup}) {
+    for (const Resource& listed : catalog_.listAllOfKind(kind)) {
+      // Under the resource's lock, as it is now (a deletion may have begun).
+      auto guard = locks_.lock(listed.arn);
+      auto current = catalog_.getResourceById(listed.id);
+      if (!current) continue;
+      if (current->kind == kCluster) {
+        watch(*current);
+      } else {
+        watchGroup(*current);
+      }
+    }
+  }
 }
 
 void CacheSupervisor::watch(const Resource& cluster) {

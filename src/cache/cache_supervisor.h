@@ -15,6 +15,7 @@
 #include <map>
 
 #include "cache/cache_paths.h"
+#include "cache/node_locks.h"
 #include "cache/replication_group.h"
 #include "catalog/catalog.h"
 #include "common/periodic_task.h"
@@ -26,7 +27,7 @@ namespace kura::cache {
 class CacheSupervisor {
  public:
   CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine, CachePaths paths,
-                  ClockPtr clock, EndpointProxies* proxies);
+                  ClockPtr clock, EndpointProxies* proxies, NodeLocks& locks);
   ~CacheSupervisor();
   void start();
   // Stops watching and stops every server.
@@ -47,6 +48,7 @@ class CacheSupervisor {
   engines::RedisEngine& engine_;
   CachePaths paths_;
   ClockPtr clock_;
+  NodeLocks& locks_;
   ReplicationGroups groups_;
   std::map<std::string, int> unanswered_;  // group ARN -> failed health checks of its primary in a row
   PeriodicTask task_;

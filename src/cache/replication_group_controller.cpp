@@ -34,6 +34,7 @@ StepOutcome ReplicationGroupController::fail(Resource& group, ReconcileContext& 
 }
 
 StepOutcome ReplicationGroupController::step(Resource& group, ReconcileContext& ctx) {
+  auto guard = locks_.lock(group.arn);
   if (group.status == kCreating) return create(group, ctx);
   if (group.status == kDeleting) return remove(group, ctx);
   if (group.status == kModifying && group.state.value("FailoverRequested", false)) return testFailover(group, ctx);

@@ -4,6 +4,7 @@
 // modifying for a TestFailover (a planned failover that loses no write);
 // deleting (after the final snapshot, if one was asked for) -> deleted.
 #include "cache/cache_paths.h"
+#include "cache/node_locks.h"
 #include "cache/replication_group.h"
 #include "engines/redis_engine.h"
 #include "kms/key_manager.h"
@@ -15,8 +16,13 @@ namespace kura::cache {
 class ReplicationGroupController final : public Controller {
  public:
   ReplicationGroupController(engines::RedisEngine& engine, CachePaths paths, PortAllocator& ports,
-                             kms::KeyManager& keys, EndpointProxies* proxies)
-      : engine_(engine), paths_(std::move(paths)), ports_(ports), keys_(keys), groups_(engine_, paths_, proxies) {}
+                             kms::KeyManager& keys, EndpointProxies* proxies, NodeLocks& locks)
+      : engine_(engine),
+        paths_(std::move(paths)),
+        ports_(ports),
+        keys_(keys),
+        locks_(locks),
+        groups_(engine_, paths_, proxies) {}
   std::string kind() const override;
   StepOutcome step(Resource& group, ReconcileContext& ctx) override;
 
@@ -30,6 +36,7 @@ class ReplicationGroupController final : public Controller {
   CachePaths paths_;
   PortAllocator& ports_;
   kms::KeyManager& keys_;  // opens sealed snapshots for restores
+  NodeLocks& locks_;
   ReplicationGroups groups_;
 };
 

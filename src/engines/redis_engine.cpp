@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <sstream>
@@ -165,9 +166,16 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
 Result<bool> RedisEngine::stop(const RedisLayout& layout) {
   int pid = pidOf(layout);
   if (pid == 0) return true;
-  // SIGTERM: Redis fsyncs the append-only file and exits.
-  ::kill(pid, SIGTERM);
-  if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(30))) {
+  // SIGTERM: Redis fsyncs the append-only file and exits. It refuses while
+  // it writes its first append-only file (a replica just synced, say), and
+  // does not try again by itself: ask once a second.
+  bool stopped = false;
+  for (int attempt = 0; attempt < 30 && !stopped; ++attempt) {
+    ::kill(pid, SIGTERM);
+    stopped = waitFor([&] { return !alive(pid); }, std::chrono::seconds(1));
+  }
+  if (!stopped) {
+    spdlog::warn("msg=\"Redis did not stop on SIGTERM within 30 s: killing it\" node={}", layout.dir.string());
     ::kill(pid, SIGKILL);
     if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(5))) {
       return ApiError::internal("Redis did not stop");

@@ -185,13 +185,15 @@ int runServe(const ServerConfig& givenConfig) {
   std::unique_ptr<engines::RedisEngine> redis;
   std::unique_ptr<cache::CacheSupervisor> cacheSupervisor;
   cache::CachePaths cachePaths{config.dataDir / "elasticache"};
+  cache::NodeLocks cacheLocks;
   if (!redisVersion.empty() && redisUser) {
     redis = std::make_unique<engines::RedisEngine>(*redisUser, config.dataDir);
-    reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, cachePaths, ports, keyManager));
+    reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, cachePaths, ports, keyManager, cacheLocks));
     reconciler.add(std::make_unique<cache::CacheSnapshotController>(*redis, cachePaths, keyManager));
-    reconciler.add(std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies));
-    cacheSupervisor =
-        std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, cachePaths, clock, &proxies);
+    reconciler.add(
+        std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies, cacheLocks));
+    cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, cachePaths, clock,
+                                                               &proxies, cacheLocks);
   } else {
     spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
     redisVersion.clear();

@@ -283,3 +283,39 @@ def test_group_errors(kura):
     assert value == "1"
     ec.delete_replication_group(ReplicationGroupId="solo")
     wait_group(ec, "solo", "gone")
+
+
+def test_group_endpoints_come_back_after_sigkill_of_kura(kura_factory):
+    server = kura_factory()
+    ec = server.client("elasticache")
+    ec.create_replication_group(ReplicationGroupId="durable", ReplicationGroupDescription="x",
+                                NumCacheClusters=2, AutomaticFailoverEnabled=True)
+    group = wait_group(ec, "durable", "available")
+    primary_port, reader_port = endpoints(group)
+    client = Resp(primary_port)
+    client.call("SET", "kept", "yes")
+    assert int(client.call("WAIT", 1, 2000)) == 1
+    client.close()
+    server.restart(sigkill=True)
+    ec = server.client("elasticache")
+    # The nodes kept running; the endpoints (Kura's ports) are back.
+    deadline = time.monotonic() + 20
+    value = None
+    while time.monotonic() < deadline:
+        try:
+            value = Resp(primary_port, timeout=2).call("GET", "kept")
+            break
+        except (OSError, ConnectionError):
+            time.sleep(0.2)
+    assert value == "yes"
+    assert Resp(reader_port).call("GET", "kept") == "yes"
+    # And failover still works after the restart.
+    os.kill(member_pid(server.data_dir, "durable", "durable-001"), signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if primary_of(ec.describe_replication_groups(ReplicationGroupId="durable")["ReplicationGroups"][0]) == "durable-002":
+            break
+        time.sleep(0.2)
+    assert Resp(primary_port).call("GET", "kept") == "yes"
+    ec.delete_replication_group(ReplicationGroupId="durable")
+    wait_group(ec, "durable", "gone", timeout=20)
