@@ -11,9 +11,10 @@ namespace kura::ddb {
 DynamoDbApi::DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock, kms::KeyManager* keys)
     : store_(store), backupDir_(std::move(backupDir)), keys_(keys), clock_(std::move(clock)) {}
 
-Result<Json> DynamoDbApi::requireTable(const RequestContext& c, const std::string& name) {
+Result<Json> DynamoDbApi::requireTable(const RequestContext& c, const std::string& name, Use use) {
   auto table = store_.table({c.accountId, c.region, name});
   if (!table) return ApiError::sender("ResourceNotFoundException", "Requested resource not found");
+  if (auto throttled = limiter_.admit(*table, use)) return *throttled;
   return *table;
 }
 
@@ -121,10 +122,11 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   return out;
 }
 
-Json DynamoDbApi::consumed(const std::string& table, double units, const Json& in) {
+Json DynamoDbApi::consumed(const Json& table, Use use, double units, const Json& in) {
+  limiter_.charge(table, use, units);
   std::string mode = in.value("ReturnConsumedCapacity", "NONE");
   if (mode == "NONE") return nullptr;
-  Json out = {{"TableName", table}, {"CapacityUnits", units}};
+  Json out = {{"TableName", table["TableName"]}, {"CapacityUnits", units}};
   if (mode == "INDEXES") out["Table"] = {{"CapacityUnits", units}};
   return out;
 }

@@ -8,6 +8,7 @@
 #include "ddb/table_store.h"
 #include "kms/key_manager.h"
 #include "services/core/handler_table.h"
+#include "services/dynamodb/throughput_limiter.h"
 
 namespace kura::ddb {
 
@@ -50,7 +51,9 @@ class DynamoDbApi {
   Result<Json> restoreTableFromBackup(const RequestContext& c, const Json& in);
 
   // Shared by the handlers (dynamodb_api.cpp)
-  Result<Json> requireTable(const RequestContext& c, const std::string& name);
+  // The table, and for `use` Read or Write the check that a PROVISIONED
+  // table has capacity left (ProvisionedThroughputExceededException).
+  Result<Json> requireTable(const RequestContext& c, const std::string& name, Use use = Use::None);
   // The stored key of an item or key map, checked against the table's schema.
   Result<std::string> keyOf(const Json& table, const Json& attributes, bool exactKey);
   Json describe(const Json& table, bool withCounts);
@@ -59,13 +62,16 @@ class DynamoDbApi {
   // UpdateTable's GlobalSecondaryIndexUpdates (table_handlers.cpp).
   Result<Json> updateGlobalIndexes(const RequestContext& c, const Json& in);
   Json keyOnly(const Json& table, const Json& item);
-  static Json consumed(const std::string& table, double units, const Json& in);
+  // Charges what an operation consumed to the table's capacity, and says so
+  // as ReturnConsumedCapacity asks (null when it asks nothing).
+  Json consumed(const Json& table, Use use, double units, const Json& in);
 
  private:
   TableStore& store_;
   std::filesystem::path backupDir_;
   kms::KeyManager* keys_;  // seals the backups of tables encrypted under KMS
   ClockPtr clock_;
+  ThroughputLimiter limiter_;
 };
 
 // Expression context for a request's ExpressionAttributeNames / Values, with

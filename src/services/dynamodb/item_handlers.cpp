@@ -60,7 +60,7 @@ Json touched(const Json& item, const std::vector<UpdateAction>& actions) {
 }  // namespace
 
 Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
+  auto table = requireTable(c, in["TableName"], Use::Write);
   if (!table) return table.error();
   Json item = in["Item"];
   if (auto error = validateItem(item, "Item")) return *error;
@@ -81,13 +81,13 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
   if (!old) return old.error();
   Json out = Json::object();
   if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
-  Json capacity = consumed(in["TableName"], writeUnits(&item), in);
+  Json capacity = consumed(*table, Use::Write, writeUnits(&item), in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
 
 Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
+  auto table = requireTable(c, in["TableName"], Use::Read);
   if (!table) return table.error();
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
@@ -104,13 +104,13 @@ Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in) {
   auto item = store_.getItem((*table)["_id"], *key);
   Json out = Json::object();
   if (item) out["Item"] = projection.empty() ? *item : project(*item, projection);
-  Json capacity = consumed(in["TableName"], readUnits(item ? &*item : nullptr, in.value("ConsistentRead", false)), in);
+  Json capacity = consumed(*table, Use::Read, readUnits(item ? &*item : nullptr, in.value("ConsistentRead", false)), in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
 
 Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
+  auto table = requireTable(c, in["TableName"], Use::Write);
   if (!table) return table.error();
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
@@ -127,13 +127,13 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
   if (!old) return old.error();
   Json out = Json::object();
   if (in.value("ReturnValues", "NONE") == "ALL_OLD" && *old) out["Attributes"] = **old;
-  Json capacity = consumed(in["TableName"], writeUnits(*old ? &**old : nullptr), in);
+  Json capacity = consumed(*table, Use::Write, writeUnits(*old ? &**old : nullptr), in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
 
 Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
+  auto table = requireTable(c, in["TableName"], Use::Write);
   if (!table) return table.error();
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
@@ -182,7 +182,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   if (returnValues == "UPDATED_NEW") out["Attributes"] = touched(updated, actions);
   if (returnValues == "UPDATED_OLD" && *old) out["Attributes"] = touched(**old, actions);
   if (out.contains("Attributes") && out["Attributes"].empty()) out.erase("Attributes");
-  Json capacity = consumed(in["TableName"], writeUnits(&updated), in);
+  Json capacity = consumed(*table, Use::Write, writeUnits(&updated), in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -199,9 +199,9 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
   }
   Json consumedList = Json::array();
   // Check everything first, then write each table's share in one batch.
-  std::vector<std::tuple<std::string, std::string, std::vector<std::pair<std::string, std::optional<Json>>>>> plans;
+  std::vector<std::tuple<Json, std::string, std::vector<std::pair<std::string, std::optional<Json>>>>> plans;
   for (auto it = requests.begin(); it != requests.end(); ++it) {
-    auto table = requireTable(c, it.key());
+    auto table = requireTable(c, it.key(), Use::Write);
     if (!table) return table.error();
     std::vector<std::pair<std::string, std::optional<Json>>> writes;
     std::set<std::string> seen;
@@ -224,12 +224,14 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
         return ApiError::sender("ValidationException", "A WriteRequest needs a PutRequest or a DeleteRequest");
       }
     }
-    plans.emplace_back(it.key(), (*table)["_id"], std::move(writes));
+    plans.emplace_back(*table, (*table)["_id"], std::move(writes));
   }
-  for (auto& [name, id, writes] : plans) {
+  for (auto& [table, id, writes] : plans) {
     auto written = store_.writeBatch(id, writes);
     if (!written) return written.error();
-    Json capacity = consumed(name, static_cast<double>(writes.size()), in);
+    double units = 0;
+    for (const auto& write : writes) units += writeUnits(write.second ? &*write.second : nullptr);
+    Json capacity = consumed(table, Use::Write, units, in);
     if (!capacity.is_null()) consumedList.push_back(capacity);
   }
   Json out = {{"UnprocessedItems", Json::object()}};
@@ -245,9 +247,12 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
     return ApiError::sender("ValidationException", "Too many items requested for the BatchGetItem call");
   }
   Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
+  Json consumedList = Json::array();
   for (auto it = requests.begin(); it != requests.end(); ++it) {
-    auto table = requireTable(c, it.key());
+    auto table = requireTable(c, it.key(), Use::Read);
     if (!table) return table.error();
+    bool consistent = it.value().value("ConsistentRead", false);
+    double units = 0;
     RequestExpressions expressions(it.value());
     std::vector<Path> projection;
     if (it.value().contains("ProjectionExpression")) {
@@ -262,12 +267,15 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
       auto key = keyOf(*table, keyAttributes, true);
       if (!key) return key.error();
       if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
-      if (auto item = store_.getItem((*table)["_id"], *key)) {
-        items.push_back(projection.empty() ? *item : project(*item, projection));
-      }
+      auto item = store_.getItem((*table)["_id"], *key);
+      units += readUnits(item ? &*item : nullptr, consistent);
+      if (item) items.push_back(projection.empty() ? *item : project(*item, projection));
     }
     out["Responses"][it.key()] = items;
+    Json capacity = consumed(*table, Use::Read, units, in);
+    if (!capacity.is_null()) consumedList.push_back(capacity);
   }
+  if (!consumedList.empty()) out["ConsumedCapacity"] = consumedList;
   return out;
 }
 

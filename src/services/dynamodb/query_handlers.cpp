@@ -64,11 +64,13 @@ Result<std::unique_ptr<PageBuilder>> pageFor(const Json& in, RequestExpressions&
   return page;
 }
 
-Json pageOutput(PageBuilder& page, const std::optional<Json>& lastKey, const std::string& table, const Json& in) {
+Json pageOutput(DynamoDbApi& api, PageBuilder& page, const std::optional<Json>& lastKey, const Json& table,
+               const Json& in) {
   Json out = {{"Count", page.items.size()}, {"ScannedCount", page.evaluated}};
   if (!page.countOnly) out["Items"] = page.items;
   if (lastKey) out["LastEvaluatedKey"] = *lastKey;
-  Json capacity = DynamoDbApi::consumed(table, std::max(0.5, std::ceil(page.bytes / 4096.0) / (in.value("ConsistentRead", false) ? 1 : 2)), in);
+  double units = std::max(0.5, std::ceil(page.bytes / 4096.0) / (in.value("ConsistentRead", false) ? 1 : 2));
+  Json capacity = api.consumed(table, Use::Read, units, in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -88,7 +90,7 @@ Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSour
 }
 
 Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
+  auto table = requireTable(c, in["TableName"], Use::Read);
   if (!table) return table.error();
   auto source = readSourceFor(*table, in);
   if (!source) return source.error();
@@ -171,11 +173,11 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
       break;
     }
   }
-  return pageOutput(**page, lastKey, in["TableName"], in);
+  return pageOutput(*this, **page, lastKey, *table, in);
 }
 
 Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
+  auto table = requireTable(c, in["TableName"], Use::Read);
   if (!table) return table.error();
   auto source = readSourceFor(*table, in);
   if (!source) return source.error();
@@ -222,7 +224,7 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
     store_.scanItems((*table)["_id"], "", startAfter, visit);
   }
   if (failure) return *failure;
-  return pageOutput(**page, lastKey, in["TableName"], in);
+  return pageOutput(*this, **page, lastKey, *table, in);
 }
 
 }  // namespace kura::ddb

@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "services/dynamodb/dynamodb_api.h"
@@ -35,6 +37,7 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
   }
   std::vector<TableStore::TransactionItem> items;
   std::vector<PlannedWrite> plans;
+  std::vector<Json> tables;
   std::set<std::string> seen;
   for (const auto& operation : operations) {
     if (operation.size() != 1) {
@@ -44,7 +47,7 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
     plan.kind = operation.begin().key();
     plan.request = &operation.begin().value();
     const Json& request = *plan.request;
-    auto table = requireTable(c, request["TableName"]);
+    auto table = requireTable(c, request["TableName"], Use::Write);
     if (!table) return table.error();
     Json keySource = plan.kind == "Put" ? request["Item"] : request["Key"];
     for (auto it = keySource.begin(); it != keySource.end(); ++it) {
@@ -73,6 +76,7 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
     plan.returnOnFailure = request.value("ReturnValuesOnConditionCheckFailure", "NONE");
     items.push_back({(*table)["_id"], *key});
     plans.push_back(std::move(plan));
+    tables.push_back(*table);
   }
   auto done = store_.transact(items, [&](const std::vector<std::optional<Json>>& current)
                                          -> Result<std::vector<std::pair<bool, std::optional<Json>>>> {
@@ -118,16 +122,21 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
   });
   if (!done) return done.error();
   if (!token.empty()) store_.putMeta(tokenKey, Json{{"hash", requestHash}, {"at", now}});
+  // A transaction consumes twice: two write units per item (of up to 1 KB).
+  for (size_t i = 0; i < tables.size(); ++i) {
+    consumed(tables[i], Use::Write, 2 * std::max(1.0, std::ceil(itemSize(plans[i].item) / 1024.0)), Json::object());
+  }
   return Json::object();
 }
 
 Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& in) {
   std::vector<TableStore::TransactionItem> items;
   std::vector<std::vector<Path>> projections;
+  std::vector<Json> tables;
   for (const auto& operation : in["TransactItems"]) {
     if (!operation.contains("Get")) return ApiError::sender("ValidationException", "Each TransactItem must contain Get");
     const Json& request = operation["Get"];
-    auto table = requireTable(c, request["TableName"]);
+    auto table = requireTable(c, request["TableName"], Use::Read);
     if (!table) return table.error();
     Json keyAttributes = request["Key"];
     for (auto it = keyAttributes.begin(); it != keyAttributes.end(); ++it) {
@@ -144,6 +153,7 @@ Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& 
     }
     items.push_back({(*table)["_id"], *key});
     projections.push_back(projection);
+    tables.push_back(*table);
   }
   Json responses = Json::array();
   // Under the tables' locks, so the reads see one consistent moment.
@@ -157,6 +167,12 @@ Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& 
     return std::vector<std::pair<bool, std::optional<Json>>>{};
   });
   if (!done) return done.error();
+  // Two read units per item (of up to 4 KB), as transactions consume.
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const Json& response = responses[i];
+    double size = response.contains("Item") ? static_cast<double>(itemSize(response["Item"])) : 0.0;
+    consumed(tables[i], Use::Read, 2 * std::max(1.0, std::ceil(size / 4096.0)), Json::object());
+  }
   return Json{{"Responses", responses}};
 }
 

@@ -1,0 +1,45 @@
+#pragma once
+// Provisioned capacity as DynamoDB enforces it: a PROVISIONED table (and
+// only such a table) has a read and a write bucket that fill at its
+// ReadCapacityUnits / WriteCapacityUnits per second and hold up to 300
+// seconds of unused capacity (burst capacity), full when Kura first sees
+// the table. An operation is refused with ProvisionedThroughputExceededException
+// when its bucket is empty; what it consumed is taken out afterwards (a
+// large read can leave the bucket in debt, which the next seconds repay).
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api_error.h"
+
+namespace kura::ddb {
+
+enum class Use { None, Read, Write };
+
+class ThroughputLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // The error to answer when the table has no capacity left for `use`.
+  std::optional<ApiError> admit(const nlohmann::json& table, Use use, Clock::time_point now = Clock::now());
+  // Takes what an operation consumed out of the table's bucket.
+  void charge(const nlohmann::json& table, Use use, double units, Clock::time_point now = Clock::now());
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    Clock::time_point refilled{};
+    bool started = false;
+  };
+  // The bucket, refilled up to now; nullptr for on-demand tables.
+  Bucket* bucket(const nlohmann::json& table, Use use, Clock::time_point now);
+
+  std::mutex mutex_;
+  std::map<std::string, Bucket> buckets_;  // "<table id>/r" or "/w"; guarded by mutex_
+};
+
+}  // namespace kura::ddb
