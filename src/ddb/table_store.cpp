@@ -7,25 +7,23 @@
 
 #include <algorithm>
 
+#include "ddb/store_keys.h"
+
 namespace kura::ddb {
 namespace {
 
-std::string metaKey(const TableRef& ref) { return "m|" + ref.account + "|" + ref.region + "|" + ref.name; }
-std::string itemPrefix(const std::string& tableId) { return "i|" + tableId + "|"; }
-std::string indexPrefix(const std::string& tableId, const std::string& index) {
-  return "x|" + tableId + "|" + index + "|";
-}
-std::string allIndexesPrefix(const std::string& tableId) { return "x|" + tableId + "|"; }
+using keys::storageError;
+std::string metaKey(const TableRef& ref) { return keys::meta(ref); }
+std::string itemPrefix(const std::string& tableId) { return keys::items(tableId); }
+std::string indexPrefix(const std::string& tableId, const std::string& index) { return keys::index(tableId, index); }
+std::string allIndexesPrefix(const std::string& tableId) { return keys::allIndexes(tableId); }
+std::string changeLogPrefix(const std::string& tableId) { return keys::changeLog(tableId); }
 
 bool isKeyScalar(const Json& value) {
   return value.is_object() && value.size() == 1 && (value.contains("S") || value.contains("N") || value.contains("B"));
 }
 
 std::string lengthPrefixed(const std::string& bytes) { return fmt::format("{:08x}", bytes.size()) + bytes; }
-
-ApiError storageError(const rocksdb::Status& status) {
-  return ApiError::internal("storage failure: " + status.ToString());
-}
 
 }  // namespace
 
@@ -111,14 +109,17 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
   rocksdb::WriteBatch batch;
   batch.Delete(metaKey(ref));
   std::string prefix = itemPrefix(id);
-  batch.DeleteRange(prefix, prefix.substr(0, prefix.size() - 1) + "}");
+  batch.DeleteRange(prefix, keys::endOf(prefix));
   std::string indexes = allIndexesPrefix(id);
-  batch.DeleteRange(indexes, indexes.substr(0, indexes.size() - 1) + "}");
+  batch.DeleteRange(indexes, keys::endOf(indexes));
+  std::string log = changeLogPrefix(id);
+  batch.DeleteRange(log, keys::endOf(log));
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
   {
     std::unique_lock lock(indexesMutex_);
     indexes_.erase(id);
+    logged_.erase(id);
   }
   return *description;
 }
@@ -152,6 +153,7 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
     batch.Delete(itemPrefix(tableId) + key);
   }
   addIndexWrites(batch, tableId, key, current ? &*current : nullptr, *decision ? &**decision : nullptr);
+  if (*decision || current) addChangeLogWrite(batch, tableId, key, *decision ? &**decision : nullptr);
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
   return current;
@@ -169,6 +171,7 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
     }
     if (item) batch.Put(itemPrefix(tableId) + key, item->dump());
     else batch.Delete(itemPrefix(tableId) + key);
+    addChangeLogWrite(batch, tableId, key, item ? &*item : nullptr);
   }
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
@@ -197,6 +200,7 @@ Result<bool> TableStore::transact(
     if (value) batch.Put(key, value->dump());
     else batch.Delete(key);
     addIndexWrites(batch, items[i].tableId, items[i].key, current[i] ? &*current[i] : nullptr, value ? &*value : nullptr);
+    addChangeLogWrite(batch, items[i].tableId, items[i].key, value ? &*value : nullptr);
   }
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
@@ -315,7 +319,14 @@ std::vector<IndexDef> indexesOf(const Json& description) {
 void TableStore::rememberIndexes(const Json& description) {
   if (!description.contains("_id")) return;
   std::unique_lock lock(indexesMutex_);
-  indexes_[description["_id"].get<std::string>()] = indexesOf(description);
+  std::string id = description["_id"].get<std::string>();
+  indexes_[id] = indexesOf(description);
+  // Point-in-time recovery on: its changes are logged.
+  if (description.contains("_pitr") && description["_pitr"].value("Enabled", false)) {
+    logged_.insert(id);
+  } else {
+    logged_.erase(id);
+  }
 }
 
 std::vector<IndexDef> TableStore::indexesFor(const std::string& tableId) {
@@ -394,7 +405,7 @@ Result<bool> TableStore::buildIndex(const std::string& tableId, const IndexDef& 
 Result<bool> TableStore::dropIndex(const std::string& tableId, const std::string& index) {
   std::string prefix = indexPrefix(tableId, index);
   rocksdb::WriteBatch batch;
-  batch.DeleteRange(prefix, prefix.substr(0, prefix.size() - 1) + "}");
+  batch.DeleteRange(prefix, keys::endOf(prefix));
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
   return true;

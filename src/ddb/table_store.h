@@ -9,12 +9,14 @@
 // Every write goes through RocksDB's WAL: an acknowledged write survives
 // the death of the server. Writes to a table are serialized so that a
 // condition check and the write it guards are one atomic step.
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -97,6 +99,18 @@ class TableStore {
   void deleteMeta(const std::string& key);
   void listMeta(const std::string& prefix, const std::function<void(const std::string&, Json)>& visit);
 
+  // Point-in-time recovery (table_store_change_log.cpp): while it is on, every
+  // change to a table's items is logged (time, key, new item) in the same
+  // atomic batch as the change itself.
+  // Turns the log on: starts it afresh with every current item, logged at
+  // the returned time (epoch microseconds).
+  Result<int64_t> startChangeLog(const std::string& tableId);
+  // Turns it off and deletes it.
+  Result<bool> dropChangeLog(const std::string& tableId);
+  // Fills an empty table with the source's items as they were at `untilMicros`.
+  Result<uint64_t> restoreFromChangeLog(const std::string& sourceTableId, const std::string& targetTableId,
+                                        int64_t untilMicros);
+
   static std::string encodeKey(const Json& hash, const Json* range);
   static std::string hashPrefix(const Json& hash);
 
@@ -118,6 +132,12 @@ class TableStore {
                       const Json* after);
   std::shared_mutex indexesMutex_;
   std::map<std::string, std::vector<IndexDef>> indexes_;  // guarded by indexesMutex_
+  std::set<std::string> logged_;  // tables whose changes are logged; guarded by indexesMutex_
+  bool logged(const std::string& tableId);
+  // Adds the log entry of one item change to `batch` (when the table logs).
+  void addChangeLogWrite(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,
+                         const Json* after);
+  std::atomic<uint64_t> changeSequence_{0};
 };
 
 }  // namespace kura::ddb

@@ -129,34 +129,7 @@ Result<Json> DynamoDbApi::deleteBackup(const RequestContext& c, const Json& in) 
   return Json{{"BackupDescription", description}};
 }
 
-Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const Json& in) {
-  auto backup = store_.getMeta(backupKey(in["BackupArn"]));
-  if (!backup || (*backup)["Account"] != c.accountId) return backupNotFound(in["BackupArn"]);
-  std::string target = in["TargetTableName"];
-  if (store_.table({c.accountId, c.region, target})) {
-    return ApiError::sender("TableAlreadyExistsException", "Table already exists: " + target);
-  }
-  // A sealed backup is opened first: an inaccessible key fails the restore
-  // before any table is made.
-  std::filesystem::path files = backupDir_ / (*backup)["CheckpointId"].get<std::string>();
-  std::filesystem::path opened = backupDir_ / ((*backup)["CheckpointId"].get<std::string>() + ".opened-" + toHex(randomBytes(4)));
-  struct RemoveOnExit {
-    std::filesystem::path path;
-    ~RemoveOnExit() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  } cleanup{opened};
-  if (kms::isSealedTree(files)) {
-    if (keys_ == nullptr) return ApiError::sender("ValidationException", "KMS is not available on this Kura server.");
-    auto open = kms::openTree(*keys_, {c.accountId, c.region}, files, opened);
-    if (!open) {
-      return ApiError::sender("ValidationException",
-                              "The KMS key of the backup is not accessible: " + open.error().message);
-    }
-    files = opened;
-  }
-  const Json& source = (*backup)["SourceTable"];
+Json restoreRequest(const Json& source, const std::string& target, const Json& in) {
   Json request = {{"TableName", target},
                   {"KeySchema", source["KeySchema"]},
                   {"AttributeDefinitions", source["AttributeDefinitions"]},
@@ -195,6 +168,38 @@ Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const 
     request["SSESpecification"] = {{"Enabled", true}, {"SSEType", "KMS"},
                                    {"KMSMasterKeyId", source["SSEDescription"]["KMSMasterKeyArn"]}};
   }
+  return request;
+}
+
+Result<Json> DynamoDbApi::restoreTableFromBackup(const RequestContext& c, const Json& in) {
+  auto backup = store_.getMeta(backupKey(in["BackupArn"]));
+  if (!backup || (*backup)["Account"] != c.accountId) return backupNotFound(in["BackupArn"]);
+  std::string target = in["TargetTableName"];
+  if (store_.table({c.accountId, c.region, target})) {
+    return ApiError::sender("TableAlreadyExistsException", "Table already exists: " + target);
+  }
+  // A sealed backup is opened first: an inaccessible key fails the restore
+  // before any table is made.
+  std::filesystem::path files = backupDir_ / (*backup)["CheckpointId"].get<std::string>();
+  std::filesystem::path opened = backupDir_ / ((*backup)["CheckpointId"].get<std::string>() + ".opened-" + toHex(randomBytes(4)));
+  struct RemoveOnExit {
+    std::filesystem::path path;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } cleanup{opened};
+  if (kms::isSealedTree(files)) {
+    if (keys_ == nullptr) return ApiError::sender("ValidationException", "KMS is not available on this Kura server.");
+    auto open = kms::openTree(*keys_, {c.accountId, c.region}, files, opened);
+    if (!open) {
+      return ApiError::sender("ValidationException",
+                              "The KMS key of the backup is not accessible: " + open.error().message);
+    }
+    files = opened;
+  }
+  const Json& source = (*backup)["SourceTable"];
+  Json request = restoreRequest(source, target, in);
   auto created = createTable(c, request);
   if (!created) return created.error();
   auto table = requireTable(c, target);

@@ -106,6 +106,7 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   out.erase("_id");
   out.erase("_tags");
   out.erase("_ttl");
+  out.erase("_pitr");
   if (withCounts) {
     uint64_t bytes = 0;
     out["ItemCount"] = store_.countItems(table["_id"], bytes);
@@ -173,6 +174,9 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("TagResource", &DynamoDbApi::tagResource);
   bind("UntagResource", &DynamoDbApi::untagResource);
   bind("ListTagsOfResource", &DynamoDbApi::listTags);
+  bind("UpdateContinuousBackups", &DynamoDbApi::updateContinuousBackups);
+  bind("DescribeContinuousBackups", &DynamoDbApi::describeContinuousBackups);
+  bind("RestoreTableToPointInTime", &DynamoDbApi::restoreTableToPointInTime);
   bind("PutItem", &DynamoDbApi::putItem);
   bind("GetItem", &DynamoDbApi::getItem);
   bind("DeleteItem", &DynamoDbApi::deleteItem);

@@ -49,6 +49,10 @@ class DynamoDbApi {
   Result<Json> listBackups(const RequestContext& c, const Json& in);
   Result<Json> deleteBackup(const RequestContext& c, const Json& in);
   Result<Json> restoreTableFromBackup(const RequestContext& c, const Json& in);
+  // Point-in-time recovery (continuous_backup_handlers.cpp)
+  Result<Json> updateContinuousBackups(const RequestContext& c, const Json& in);
+  Result<Json> describeContinuousBackups(const RequestContext& c, const Json& in);
+  Result<Json> restoreTableToPointInTime(const RequestContext& c, const Json& in);
 
   // Shared by the handlers (dynamodb_api.cpp)
   // The table, and for `use` Read or Write the check that a PROVISIONED
@@ -73,6 +77,10 @@ class DynamoDbApi {
   ClockPtr clock_;
   ThroughputLimiter limiter_;
 };
+
+// The CreateTable request of a restore: the source table's schema, billing,
+// indexes and encryption unless the restore request overrides them.
+Json restoreRequest(const Json& source, const std::string& target, const Json& in);
 
 // Expression context for a request's ExpressionAttributeNames / Values, with
 // the check DynamoDB makes that every given name and value is used.

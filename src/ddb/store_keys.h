@@ -1,0 +1,32 @@
+#pragma once
+// How the DynamoDB store lays out its RocksDB keys (one keyspace):
+//   m|<account>|<region>|<table name>   table description
+//   i|<table id>|<item key>             item
+//   x|<table id>|<index>|<entry key>    secondary index entry
+//   p|<table id>|<micros>|<sequence>    change log (point-in-time recovery)
+//   c|next-table-id                     counter
+// Shared by the store's files; not an interface of its own.
+#include <string>
+
+#include <rocksdb/status.h>
+
+#include "common/api_error.h"
+#include "ddb/table_store.h"
+
+namespace kura::ddb::keys {
+
+inline std::string meta(const TableRef& ref) { return "m|" + ref.account + "|" + ref.region + "|" + ref.name; }
+inline std::string items(const std::string& tableId) { return "i|" + tableId + "|"; }
+inline std::string index(const std::string& tableId, const std::string& index) {
+  return "x|" + tableId + "|" + index + "|";
+}
+inline std::string allIndexes(const std::string& tableId) { return "x|" + tableId + "|"; }
+inline std::string changeLog(const std::string& tableId) { return "p|" + tableId + "|"; }
+// The first key after every key that starts with `prefix` (which ends in '|').
+inline std::string endOf(const std::string& prefix) { return prefix.substr(0, prefix.size() - 1) + "}"; }
+
+inline ApiError storageError(const rocksdb::Status& status) {
+  return ApiError::internal("storage failure: " + status.ToString());
+}
+
+}  // namespace kura::ddb::keys
