@@ -1,6 +1,7 @@
 #include "cache/cache_cluster_controller.h"
 
 #include "cache/restore_image.h"
+#include "cache/step_failure.h"
 #include "services/elasticache/elasticache_kinds.h"
 
 namespace kura::cache {
@@ -10,29 +11,13 @@ using namespace elasticache;
 using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
-constexpr int kMaxStartAttempts = 5;
-
 }  // namespace
 
 std::string CacheClusterController::kind() const { return kCluster; }
 
-StepOutcome CacheClusterController::fail(Resource& cluster, ReconcileContext& ctx, const ApiError& error,
+StepOutcome CacheClusterController::fail(Resource& resource, ReconcileContext& ctx, const ApiError& error,
                                          const char* status) {
-  ctx.note(error.message);
-  cluster.state["LastError"] = error.message;
-  int attempts = cluster.state.value("Attempts", 0) + 1;
-  cluster.state["Attempts"] = attempts;
-  // A server that fails to start may be waiting on something passing; a
-  // restore that cannot work fails at once.
-  if (std::string(status) == kFailed && attempts < kMaxStartAttempts) {
-    return StepOutcome::retryAfter(milliseconds(500 * attempts));
-  }
-  cluster.status = status;
-  ctx.emitEvent(std::string(status == std::string(kRestoreFailed) ? "Restore from snapshot failed: "
-                                                                   : "Cache cluster failed: ") +
-                    error.message,
-                {"failure"});
-  return StepOutcome::failed();
+  return failStep(resource, ctx, error, status, "Cache cluster");
 }
 
 StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ctx) {

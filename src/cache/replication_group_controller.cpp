@@ -1,6 +1,7 @@
 #include "cache/replication_group_controller.h"
 
 #include "cache/restore_image.h"
+#include "cache/step_failure.h"
 #include "services/elasticache/elasticache_kinds.h"
 
 namespace kura::cache {
@@ -10,27 +11,13 @@ using namespace elasticache;
 using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
-constexpr int kMaxStartAttempts = 5;
-
 }  // namespace
 
 std::string ReplicationGroupController::kind() const { return kReplicationGroup; }
 
-StepOutcome ReplicationGroupController::fail(Resource& group, ReconcileContext& ctx, const ApiError& error,
+StepOutcome ReplicationGroupController::fail(Resource& resource, ReconcileContext& ctx, const ApiError& error,
                                              const char* status) {
-  ctx.note(error.message);
-  group.state["LastError"] = error.message;
-  int attempts = group.state.value("Attempts", 0) + 1;
-  group.state["Attempts"] = attempts;
-  if (std::string(status) != kRestoreFailed && attempts < kMaxStartAttempts) {
-    return StepOutcome::retryAfter(milliseconds(500 * attempts));
-  }
-  group.status = status;
-  ctx.emitEvent(std::string(status == std::string(kRestoreFailed) ? "Restore from snapshot failed: "
-                                                                   : "Replication group failed: ") +
-                    error.message,
-                {"failure"});
-  return StepOutcome::failed();
+  return failStep(resource, ctx, error, status, "Replication group");
 }
 
 StepOutcome ReplicationGroupController::step(Resource& group, ReconcileContext& ctx) {

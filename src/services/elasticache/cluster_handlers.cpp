@@ -218,30 +218,43 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   return Json{{"CacheCluster", clusterView(*stored, false)}};
 }
 
-Result<Json> ElastiCacheApi::deleteCluster(const RequestContext& c, const Json& in) {
-  auto cluster = findCluster(c, in["CacheClusterId"]);
-  if (!cluster) return cluster.error();
-  bool deletable = cluster->status == kAvailable || cluster->status == kRestoreFailed || cluster->status == kFailed;
-  if (!deletable) return notAvailable(*cluster);
-  std::string finalSnapshot = in.value("FinalSnapshotIdentifier", "");
-  if (!finalSnapshot.empty() && cluster->status != kAvailable) {
-    return combination("A final snapshot needs the cluster to be available.");
+Result<Resource> ElastiCacheApi::startDeletion(const RequestContext& c, Resource resource,
+                                               const std::string& finalSnapshot) {
+  bool deletable = resource.status == kAvailable || resource.status == kRestoreFailed || resource.status == kFailed;
+  bool group = resource.kind == kReplicationGroup;
+  if (!deletable) {
+    return ApiError::sender(group ? "InvalidReplicationGroupState" : "InvalidCacheClusterState",
+                            std::string(group ? "Replication group " : "Cache cluster ") + resource.name +
+                                " is not in available state (it is " + resource.status + ").");
   }
+  if (!finalSnapshot.empty() && resource.status != kAvailable) {
+    return combination("A final snapshot needs the " + std::string(group ? "replication group" : "cluster") +
+                       " to be available.");
+  }
+  // The final snapshot and the deletion are recorded together; the
+  // controller waits for the snapshot before it stops the nodes.
   auto deleted = catalog_.transact([&]() -> Result<Resource> {
     if (!finalSnapshot.empty()) {
       if (catalog_.getResource(c.accountId, c.region, kSnapshot, finalSnapshot).ok()) {
         return ApiError::sender("SnapshotAlreadyExistsFault", "Snapshot " + finalSnapshot + " already exists.");
       }
-      auto made = catalog_.createResource(cache::newSnapshotRecord(*cluster, finalSnapshot, "manual"));
+      auto made = catalog_.createResource(cache::newSnapshotRecord(resource, finalSnapshot, "manual"));
       if (!made) return made.error();
-      cluster->spec["FinalSnapshotIdentifier"] = finalSnapshot;
+      resource.spec["FinalSnapshotIdentifier"] = finalSnapshot;
     }
-    cluster->status = kDeleting;
-    cluster->goal = kDeleted;
-    return catalog_.updateResource(*cluster);
+    resource.status = kDeleting;
+    resource.goal = kDeleted;
+    return catalog_.updateResource(resource);
   });
+  if (deleted) reconciler_.wake();
+  return deleted;
+}
+
+Result<Json> ElastiCacheApi::deleteCluster(const RequestContext& c, const Json& in) {
+  auto cluster = findCluster(c, in["CacheClusterId"]);
+  if (!cluster) return cluster.error();
+  auto deleted = startDeletion(c, *cluster, in.value("FinalSnapshotIdentifier", ""));
   if (!deleted) return deleted.error();
-  reconciler_.wake();
   return Json{{"CacheCluster", clusterView(*deleted, false)}};
 }
 

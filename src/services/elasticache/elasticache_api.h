@@ -58,6 +58,8 @@ class ElastiCacheApi {
   Result<std::string> checkEngine(const Json& in, const std::string& defaultEngine);
   // Every cache cluster view: standalone clusters and group members, by id.
   std::vector<Json> allClusterViews(const RequestContext& c, bool showNodes);
+  // Marks a cluster or group deleting (with its final snapshot, if named).
+  Result<Resource> startDeletion(const RequestContext& c, Resource resource, const std::string& finalSnapshot);
   // The ARN of a usable KMS key, or ElastiCache's fault.
   Result<std::string> usableKmsKey(const RequestContext& c, const std::string& keyRef);
   // The redis major.minor installed ("7.0").

@@ -1,6 +1,5 @@
 #include <fmt/format.h>
 
-#include "cache/snapshot_record.h"
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "services/elasticache/elasticache_api.h"
@@ -201,27 +200,8 @@ Result<Json> ElastiCacheApi::deleteReplicationGroup(const RequestContext& c, con
   if (in.value("RetainPrimaryCluster", false)) {
     return invalid("RetainPrimaryCluster is not supported by Kura: the whole group is deleted.");
   }
-  bool deletable = group->status == kAvailable || group->status == kRestoreFailed || group->status == kFailed;
-  if (!deletable) return notAvailable(*group);
-  std::string finalSnapshot = in.value("FinalSnapshotIdentifier", "");
-  if (!finalSnapshot.empty() && group->status != kAvailable) {
-    return combination("A final snapshot needs the replication group to be available.");
-  }
-  auto deleted = catalog_.transact([&]() -> Result<Resource> {
-    if (!finalSnapshot.empty()) {
-      if (catalog_.getResource(c.accountId, c.region, kSnapshot, finalSnapshot).ok()) {
-        return ApiError::sender("SnapshotAlreadyExistsFault", "Snapshot " + finalSnapshot + " already exists.");
-      }
-      auto made = catalog_.createResource(cache::newSnapshotRecord(*group, finalSnapshot, "manual"));
-      if (!made) return made.error();
-      group->spec["FinalSnapshotIdentifier"] = finalSnapshot;
-    }
-    group->status = kDeleting;
-    group->goal = kDeleted;
-    return catalog_.updateResource(*group);
-  });
+  auto deleted = startDeletion(c, *group, in.value("FinalSnapshotIdentifier", ""));
   if (!deleted) return deleted.error();
-  reconciler_.wake();
   return Json{{"ReplicationGroup", groupView(*deleted)}};
 }
 

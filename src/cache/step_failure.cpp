@@ -1,0 +1,27 @@
+#include "cache/step_failure.h"
+
+#include "services/elasticache/elasticache_kinds.h"
+
+namespace kura::cache {
+namespace {
+
+constexpr int kMaxStartAttempts = 5;
+
+}  // namespace
+
+StepOutcome failStep(Resource& resource, ReconcileContext& ctx, const ApiError& error, const char* status,
+                     const char* noun) {
+  ctx.note(error.message);
+  resource.state["LastError"] = error.message;
+  int attempts = resource.state.value("Attempts", 0) + 1;
+  resource.state["Attempts"] = attempts;
+  bool restore = std::string(status) == elasticache::kRestoreFailed;
+  if (!restore && attempts < kMaxStartAttempts) return StepOutcome::retryAfter(std::chrono::milliseconds(500 * attempts));
+  resource.status = status;
+  ctx.emitEvent((restore ? std::string("Restore from snapshot failed: ") : std::string(noun) + " failed: ") +
+                    error.message,
+                {"failure"});
+  return StepOutcome::failed();
+}
+
+}  // namespace kura::cache
