@@ -1,16 +1,15 @@
 #pragma once
 // Appends CloudTrail events to the hash-chained log and seals the files
 // written since the last digest with a signed digest, every `digestInterval`
-// and at shutdown.
+// and at shutdown. On open it repairs a torn last line (a record whose call
+// was never answered) and seals what an earlier run left unsealed.
 //
 // A call that changed something writes its record (with the records queued
 // before it) to the kernel before it is answered. Calls that changed
 // nothing (read-only ones, and errors) only queue theirs: a writer thread
 // chains and writes the queue every `flushInterval` (one write(2) per
 // batch), or the next change does. A crash of the server loses at most that
-// much of them, never a change, and the chain stays whole (a torn last line
-// is dropped at the next start). On open it repairs a torn last line (a record whose call
-// was never answered) and seals what an earlier run left unsealed.
+// much of them, never a change, and the chain stays whole.
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
