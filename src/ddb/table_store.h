@@ -107,6 +107,12 @@ class TableStore {
   Result<int64_t> startChangeLog(const std::string& tableId);
   // Turns it off and deletes it.
   Result<bool> dropChangeLog(const std::string& tableId);
+  // Drops what a restore to `cutoffMicros` or later can do without: of the
+  // entries before it, all but each key's last (and that one too when it
+  // is a deletion). Returns how many entries went.
+  Result<uint64_t> pruneChangeLog(const std::string& tableId, int64_t cutoffMicros);
+  // The ids of the tables whose changes are logged.
+  std::vector<std::string> loggedTables();
   // Fills an empty table with the source's items as they were at `untilMicros`.
   Result<uint64_t> restoreFromChangeLog(const std::string& sourceTableId, const std::string& targetTableId,
                                         int64_t untilMicros);

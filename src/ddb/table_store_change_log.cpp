@@ -78,6 +78,38 @@ Result<bool> TableStore::dropChangeLog(const std::string& tableId) {
   return true;
 }
 
+std::vector<std::string> TableStore::loggedTables() {
+  std::shared_lock lock(indexesMutex_);
+  return {logged_.begin(), logged_.end()};
+}
+
+Result<uint64_t> TableStore::pruneChangeLog(const std::string& tableId, int64_t cutoffMicros) {
+  std::string log = keys::changeLog(tableId);
+  std::string end = log + fmt::format("{:020}|", cutoffMicros);
+  std::map<std::string, std::pair<std::string, bool>> last;  // item key -> (its last entry, a deletion)
+  rocksdb::WriteBatch batch;
+  uint64_t dropped = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(log); it->Valid() && it->key().starts_with(log) && it->key().compare(end) < 0; it->Next()) {
+    std::string value = it->value().ToString();
+    size_t length = std::stoul(value.substr(0, 8), nullptr, 16);
+    auto& entry = last[value.substr(8, length)];
+    if (!entry.first.empty()) {
+      batch.Delete(entry.first);  // superseded by this one
+      ++dropped;
+    }
+    entry = {it->key().ToString(), value.size() == 8 + length};
+  }
+  it.reset();
+  for (const auto& [key, entry] : last) {
+    if (!entry.second) continue;
+    batch.Delete(entry.first);  // deleted before the cutoff: absent, as if never there
+    ++dropped;
+  }
+  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return keys::storageError(s);
+  return dropped;
+}
+
 Result<uint64_t> TableStore::restoreFromChangeLog(const std::string& sourceTableId, const std::string& targetTableId,
                                                   int64_t untilMicros) {
   // The last state of every key up to the moment, replayed in order.

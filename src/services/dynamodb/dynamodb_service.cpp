@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "common/periodic_task.h"
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/ttl_sweeper.h"
 
@@ -13,18 +14,33 @@ class DynamoDbService final : public ServiceModule {
   DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env)
       : store_(std::move(store)),
         api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys),
-        ttl_(*store_, env.clock) {
+        ttl_(*store_, env.clock),
+        // Point-in-time recovery keeps 35 days: older changes are folded
+        // into the state at the window's start, every hour.
+        pruning_("change-log pruning", std::chrono::hours(1), [this, clock = env.clock] {
+          int64_t cutoff = std::chrono::duration_cast<std::chrono::microseconds>(
+                               (clock->now() - std::chrono::hours(35 * 24)).time_since_epoch())
+                               .count();
+          for (const std::string& table : store_->loggedTables()) store_->pruneChangeLog(table, cutoff);
+        }) {
     api_.registerHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }
-  void start() override { ttl_.start(); }
-  void stop() override { ttl_.stop(); }
+  void start() override {
+    ttl_.start();
+    pruning_.start();
+  }
+  void stop() override {
+    ttl_.stop();
+    pruning_.stop();
+  }
   const HandlerTable& handlers() const override { return handlers_; }
 
  private:
   std::unique_ptr<ddb::TableStore> store_;
   ddb::DynamoDbApi api_;
   ddb::TtlSweeper ttl_;
+  PeriodicTask pruning_;
   HandlerTable handlers_;
 };
 
