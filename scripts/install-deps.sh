@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # engines Kura runs
-  postgresql postgresql-contrib redis-server
+  postgresql postgresql-contrib redis-server memcached
   # clients the tests and the tour drive Kura with
   awscli python3-boto3 python3-pytest python3-psycopg2 postgresql-client redis-tools curl wrk
   # sanitizer and fuzzing builds

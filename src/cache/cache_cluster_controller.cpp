@@ -1,5 +1,6 @@
 #include "cache/cache_cluster_controller.h"
 
+#include "cache/memcached_nodes.h"
 #include "cache/restore_image.h"
 #include "cache/step_failure.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -22,6 +23,7 @@ StepOutcome CacheClusterController::fail(Resource& resource, ReconcileContext& c
 
 StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ctx) {
   auto guard = locks_.lock(cluster.arn);
+  if (isMemcached(cluster)) return stepMemcached(cluster, ctx);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   if (cluster.status == kCreating) return create(cluster, ctx);
   if (cluster.status == kDeleting) return remove(cluster, ctx);
@@ -84,6 +86,60 @@ StepOutcome CacheClusterController::remove(Resource& cluster, ReconcileContext& 
   if (cluster.state.contains("Port")) ports_.release(cluster.state["Port"]);
   cluster.status = kDeleted;
   ctx.emitEvent("Cache cluster deleted", {"deletion"});
+  return StepOutcome::done();
+}
+
+StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileContext& ctx) {
+  if (memcached_ == nullptr) return fail(cluster, ctx, ApiError::internal("memcached is not installed"), kFailed);
+  const std::string status = cluster.status;
+  if (status == kDeleting || status == kModifying) {
+    // Nodes going away (all of them, or those ModifyCacheCluster removes).
+    std::vector<std::string> leaving = memcachedNodeIds(cluster);
+    if (status == kModifying) leaving = cluster.state.value("NodesToRemove", std::vector<std::string>());
+    for (const std::string& node : leaving) {
+      if (!cluster.state["Nodes"].contains(node)) continue;
+      auto layout = memcachedLayout(cluster, node, paths_);
+      if (auto stopped = memcached_->stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
+      std::error_code ec;
+      fs::remove_all(layout.dir, ec);
+      ports_.release(layout.port);
+      if (status == kModifying) cluster.state["Nodes"].erase(node);
+    }
+    cluster.state.erase("NodesToRemove");
+    if (status == kDeleting) {
+      std::error_code ec;
+      fs::remove_all(paths_.clusterDir(cluster), ec);
+      cluster.status = kDeleted;
+      ctx.emitEvent("Cache cluster deleted", {"deletion"});
+      return StepOutcome::done();
+    }
+  }
+  if (status == kRebooting) {
+    for (const std::string& node : cluster.state.value("NodesToReboot", std::vector<std::string>())) {
+      auto layout = memcachedLayout(cluster, node, paths_);
+      if (auto stopped = memcached_->stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
+    }
+  }
+  if (status != kCreating && status != kModifying && status != kRebooting) {
+    ctx.note("no step from " + status + " to " + cluster.goal);
+    return StepOutcome::failed();
+  }
+  // Every listed node runs (new ones start, rebooted ones start again, empty).
+  for (const std::string& node : memcachedNodeIds(cluster)) {
+    auto started = memcached_->start(memcachedLayout(cluster, node, paths_));
+    if (!started) return fail(cluster, ctx, started.error(), kFailed);
+  }
+  if (status == kRebooting) {
+    for (const std::string& node : cluster.state.value("NodesToReboot", std::vector<std::string>())) {
+      ctx.emitEvent("Cache node " + node + " restarted", {"notification"});
+    }
+    cluster.state.erase("NodesToReboot");
+  }
+  cluster.state.erase("Attempts");
+  cluster.state.erase("LastError");
+  if (status == kCreating) ctx.emitEvent("Cache cluster created", {"creation"});
+  if (status == kModifying) ctx.emitEvent("Cache cluster modified", {"configuration change"});
+  cluster.status = kAvailable;
   return StepOutcome::done();
 }
 

@@ -5,6 +5,7 @@
 
 #include <ctime>
 
+#include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "common/daily_window.h"
 #include "common/time_format.h"
@@ -39,10 +40,12 @@ std::string automaticSnapshotName(const std::string& cluster, SystemTime at) {
 }
 
 CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine,
-                                 CachePaths paths, ClockPtr clock, EndpointProxies* proxies, NodeLocks& locks)
+                                 engines::MemcachedEngine* memcached, CachePaths paths, ClockPtr clock,
+                                 EndpointProxies* proxies, NodeLocks& locks)
     : catalog_(catalog),
       reconciler_(reconciler),
       engine_(engine),
+      memcached_(memcached),
       paths_(std::move(paths)),
       clock_(std::move(clock)),
       locks_(locks),
@@ -56,6 +59,12 @@ void CacheSupervisor::start() { task_.start(); }
 void CacheSupervisor::stop() {
   if (!task_.stop()) return;
   for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
+    if (isMemcached(cluster)) {
+      for (const std::string& node : memcachedNodeIds(cluster)) {
+        if (memcached_ != nullptr) memcached_->stop(memcachedLayout(cluster, node, paths_));
+      }
+      continue;
+    }
     engines::RedisLayout layout = nodeLayout(cluster, paths_);
     if (!engine_.running(layout)) continue;
     if (auto stopped = engine_.stop(layout); !stopped) {
@@ -85,8 +94,22 @@ void CacheSupervisor::checkOnce() {
   }
 }
 
+void CacheSupervisor::watchMemcached(const Resource& cluster) {
+  if (memcached_ == nullptr) return;
+  for (const std::string& node : memcachedNodeIds(cluster)) {
+    auto layout = memcachedLayout(cluster, node, paths_);
+    if (memcached_->running(layout)) continue;
+    auto started = memcached_->start(layout);
+    addEvent(catalog_, cluster,
+             started ? "Cache node " + node + " restarted"
+                     : "Cache node " + node + " could not be restarted: " + started.error().message,
+             "notification");
+  }
+}
+
 void CacheSupervisor::watch(const Resource& cluster) {
   if (cluster.status != kAvailable || cluster.goal != kAvailable) return;
+  if (isMemcached(cluster)) return watchMemcached(cluster);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   if (!engine_.running(layout)) {
     auto started = engine_.start(layout);

@@ -1,7 +1,8 @@
 #pragma once
 // Watches every ElastiCache cache cluster between reconcile steps, once a
 // second:
-//  - an available cluster whose server is not running is started again
+//  - an available cluster whose server (or Memcached node) is not running is
+//    started again
 //    (after a crash of Kura the server is adopted or restarted), with an
 //    event;
 //  - a replication group's primary that died or stopped answering is fenced
@@ -19,6 +20,7 @@
 #include "cache/replication_group.h"
 #include "catalog/catalog.h"
 #include "common/periodic_task.h"
+#include "engines/memcached_engine.h"
 #include "engines/redis_engine.h"
 #include "reconcile/reconciler.h"
 
@@ -26,8 +28,10 @@ namespace kura::cache {
 
 class CacheSupervisor {
  public:
-  CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine, CachePaths paths,
-                  ClockPtr clock, EndpointProxies* proxies, NodeLocks& locks);
+  // `memcached`: null when memcached is not installed.
+  CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engines::RedisEngine& engine,
+                  engines::MemcachedEngine* memcached, CachePaths paths, ClockPtr clock, EndpointProxies* proxies,
+                  NodeLocks& locks);
   ~CacheSupervisor();
   void start();
   // Stops watching and stops every server.
@@ -37,6 +41,7 @@ class CacheSupervisor {
 
  private:
   void watch(const Resource& cluster);
+  void watchMemcached(const Resource& cluster);
   void watchGroup(Resource group);
   // Daily automatic snapshots of a cluster or group, and their pruning.
   void keepAutomaticSnapshots(const Resource& source);
@@ -46,6 +51,7 @@ class CacheSupervisor {
   Catalog& catalog_;
   Reconciler& reconciler_;
   engines::RedisEngine& engine_;
+  engines::MemcachedEngine* memcached_;
   CachePaths paths_;
   ClockPtr clock_;
   NodeLocks& locks_;

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 namespace kura::engines {
 namespace {
@@ -114,6 +117,45 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   if (!timedOut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
   if (timedOut) result.output += "\n(timed out)";
   return result;
+}
+
+namespace {
+
+std::string readSmallFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+bool processAlive(int pid) {
+  if (pid <= 1 || ::kill(pid, 0) != 0) return false;
+  // A daemon's parent is init, which in a container may never reap it.
+  std::string stat = readSmallFile(std::filesystem::path("/proc") / std::to_string(pid) / "stat");
+  size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
+
+int daemonPid(const std::filesystem::path& pidFile, const std::string& comm) {
+  std::string text = readSmallFile(pidFile);
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return 0;
+  int pid = std::stoi(text);
+  if (!processAlive(pid)) return 0;
+  if (readSmallFile(std::filesystem::path("/proc") / text / "comm") != comm) return 0;
+  return pid;
+}
+
+bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return ready();
 }
 
 DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& user,

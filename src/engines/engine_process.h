@@ -6,6 +6,7 @@
 // does: the server is then adopted by the next Kura through its pid file).
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,14 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
                          const std::string& stdinText = "",
                          std::chrono::seconds timeout = std::chrono::seconds(120),
                          const std::vector<std::string>& extraEnv = {});
+
+// Daemons (redis-server, memcached) write a pid file; the next Kura adopts
+// them through it. The pid in `pidFile` if that process lives (a zombie does
+// not) and is still `comm` (a pid can be reused); else 0.
+int daemonPid(const std::filesystem::path& pidFile, const std::string& comm);
+bool processAlive(int pid);
+// Polls `ready` every 50 ms for up to `limit`; its last answer.
+bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds limit);
 
 // Creates `dir` (and its parents), owned by the engine user with mode 0700;
 // directories above it inside `dataDir` are made traversable for that

@@ -41,25 +41,6 @@ std::string trimmed(std::string text) {
 
 std::string tail(const std::string& text, size_t n) { return text.size() > n ? text.substr(text.size() - n) : text; }
 
-// Alive and not a zombie (a daemon's parent is init, which in a container
-// may never reap it).
-bool alive(int pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::string stat = readFile(fs::path("/proc") / std::to_string(pid) / "stat");
-  size_t close = stat.rfind(')');
-  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
-}
-
-template <typename Ready>
-bool waitFor(Ready ready, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return ready();
-}
-
 }  // namespace
 
 RedisEngine::RedisEngine(EngineUser user, fs::path dataDir) : user_(std::move(user)), dataDir_(std::move(dataDir)) {}
@@ -89,15 +70,7 @@ ProcessResult RedisEngine::command(const RedisLayout& layout, const std::vector<
   return result;
 }
 
-int RedisEngine::pidOf(const RedisLayout& layout) const {
-  std::string text = trimmed(readFile(pidFile(layout)));
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 9) return 0;
-  int pid = std::stoi(text);
-  if (pid <= 1 || !alive(pid)) return 0;
-  // A pid can be reused after a reboot: it must still be a Redis server.
-  if (trimmed(readFile(fs::path("/proc") / text / "comm")) != "redis-server") return 0;
-  return pid;
-}
+int RedisEngine::pidOf(const RedisLayout& layout) const { return daemonPid(pidFile(layout), "redis-server"); }
 
 bool RedisEngine::running(const RedisLayout& layout) const { return pidOf(layout) > 0; }
 
@@ -146,7 +119,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     }
   }
   // Loading a large image takes a while: the server answers once loaded.
-  if (!waitFor([&] { return healthy(layout); }, std::chrono::minutes(5))) {
+  if (!waitUntil([&] { return healthy(layout); }, std::chrono::minutes(5))) {
     return ApiError::internal("Redis does not answer: " + tail(readFile(layout.dir / "redis.log"), 600));
   }
   // An adopted server may have been started with another role.
@@ -156,7 +129,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     // file rewritten from what was loaded.
     auto set = command(layout, {"CONFIG", "SET", "appendonly", "yes"});
     if (!set.ok() || set.output != "OK") return ApiError::internal("cannot turn on Redis persistence: " + set.output);
-    if (!waitFor([&] { return fs::exists(aofManifest(layout)); }, std::chrono::minutes(5))) {
+    if (!waitUntil([&] { return fs::exists(aofManifest(layout)); }, std::chrono::minutes(5))) {
       return ApiError::internal("Redis did not write its append-only file");
     }
   }
@@ -172,12 +145,12 @@ Result<bool> RedisEngine::stop(const RedisLayout& layout) {
   bool stopped = false;
   for (int attempt = 0; attempt < 30 && !stopped; ++attempt) {
     ::kill(pid, SIGTERM);
-    stopped = waitFor([&] { return !alive(pid); }, std::chrono::seconds(1));
+    stopped = waitUntil([&] { return !processAlive(pid); }, std::chrono::seconds(1));
   }
   if (!stopped) {
     spdlog::warn("msg=\"Redis did not stop on SIGTERM within 30 s: killing it\" node={}", layout.dir.string());
     ::kill(pid, SIGKILL);
-    if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(5))) {
+    if (!waitUntil([&] { return !processAlive(pid); }, std::chrono::seconds(5))) {
       return ApiError::internal("Redis did not stop");
     }
   }
@@ -240,7 +213,7 @@ Result<bool> RedisEngine::fence(const RedisLayout& layout) {
   int pid = pidOf(layout);
   if (pid == 0) return true;
   ::kill(pid, SIGKILL);
-  if (!waitFor([&] { return !alive(pid); }, std::chrono::seconds(10))) return ApiError::internal("Redis did not die");
+  if (!waitUntil([&] { return !processAlive(pid); }, std::chrono::seconds(10))) return ApiError::internal("Redis did not die");
   std::error_code ec;
   fs::remove(pidFile(layout), ec);
   return true;

@@ -186,14 +186,24 @@ int runServe(const ServerConfig& givenConfig) {
   std::unique_ptr<cache::CacheSupervisor> cacheSupervisor;
   cache::CachePaths cachePaths{config.dataDir / "elasticache"};
   cache::NodeLocks cacheLocks;
+  // Memcached clusters too, as the `memcache` user, when memcached is installed.
+  std::string memcachedVersion = engines::MemcachedEngine::installedVersion();
+  auto memcachedUser = engines::engineUser("memcache");
+  std::unique_ptr<engines::MemcachedEngine> memcached;
+  if (!memcachedVersion.empty() && memcachedUser) {
+    memcached = std::make_unique<engines::MemcachedEngine>(*memcachedUser, config.dataDir);
+  } else {
+    memcachedVersion.clear();
+  }
   if (!redisVersion.empty() && redisUser) {
     redis = std::make_unique<engines::RedisEngine>(*redisUser, config.dataDir);
-    reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, cachePaths, ports, keyManager, cacheLocks));
+    reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, memcached.get(), cachePaths, ports,
+                                                                   keyManager, cacheLocks));
     reconciler.add(std::make_unique<cache::CacheSnapshotController>(*redis, cachePaths, keyManager));
     reconciler.add(
         std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies, cacheLocks));
-    cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, cachePaths, clock,
-                                                               &proxies, cacheLocks);
+    cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, memcached.get(),
+                                                               cachePaths, clock, &proxies, cacheLocks);
   } else {
     spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
     redisVersion.clear();
@@ -236,7 +246,8 @@ int runServe(const ServerConfig& givenConfig) {
   }
   rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.engineDir(instance)); };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
-  modules.push_back(makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, &keyManager}));
+  modules.push_back(
+      makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, memcachedVersion, &keyManager}));
   try {
     modules.push_back(makeDynamoDbService(env));
   } catch (const std::exception& error) {

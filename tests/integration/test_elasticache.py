@@ -174,7 +174,7 @@ def test_errors_answer_elasticache_codes_and_change_nothing(kura):
     assert error_code(ec.create_cache_cluster, CacheClusterId="bad--id", Engine="redis") == "InvalidParameterValue"
     assert error_code(ec.create_cache_cluster, CacheClusterId="two-nodes", Engine="redis",
                       NumCacheNodes=2) == "InvalidParameterValue"
-    assert error_code(ec.create_cache_cluster, CacheClusterId="mc", Engine="memcached",
+    assert error_code(ec.create_cache_cluster, CacheClusterId="mc", Engine="valkey",
                       NumCacheNodes=1) == "InvalidParameterValue"
     assert error_code(ec.create_cache_cluster, CacheClusterId="old", Engine="redis",
                       EngineVersion="2.8") == "InvalidParameterValue"

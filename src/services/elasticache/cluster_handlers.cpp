@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
@@ -91,10 +92,15 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
   auto restore = restoreSource(c, in);
   if (!restore) return restore.error();
   const std::optional<Resource>& snapshot = *restore;
-  auto version = checkEngine(in, snapshot ? snapshot->spec.value("Engine", "redis") : "memcached");
+  std::string engine = in.value("Engine", snapshot ? snapshot->spec.value("Engine", "redis") : "memcached");
+  if (engine == "memcached") return createMemcachedCluster(c, in, id);
+  auto version = checkEngine(in, engine);
   if (!version) return version.error();
   std::string major = version->substr(0, version->find('.'));
   if (auto error = checkSettings(in)) return *error;
+  if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
+    return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
+  }
   if (in.contains("Port") && (in["Port"].get<int>() < 1024 || in["Port"].get<int>() > 65535)) {
     return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ".");
   }
@@ -204,6 +210,10 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   if (!cluster) return cluster.error();
   if (cluster->status != kAvailable) return notAvailable(*cluster);
   if (auto error = checkSettings(in)) return *error;
+  if (cache::isMemcached(*cluster)) return modifyMemcachedCluster(c, *cluster, in);
+  if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
+    return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
+  }
   if (in.contains("EngineVersion") && in["EngineVersion"] != cluster->spec["EngineVersion"] &&
       in["EngineVersion"] != redisMajorMinor()) {
     return invalid("Cannot find version " + in["EngineVersion"].get<std::string>() + " for redis.");
@@ -220,6 +230,9 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
 
 Result<Resource> ElastiCacheApi::startDeletion(const RequestContext& c, Resource resource,
                                                const std::string& finalSnapshot) {
+  if (!finalSnapshot.empty() && cache::isMemcached(resource)) {
+    return ApiError::sender("SnapshotFeatureNotSupportedFault", "Snapshots are not supported for Memcached clusters.");
+  }
   bool deletable = resource.status == kAvailable || resource.status == kRestoreFailed || resource.status == kFailed;
   bool group = resource.kind == kReplicationGroup;
   if (!deletable) {
@@ -261,10 +274,13 @@ Result<Json> ElastiCacheApi::deleteCluster(const RequestContext& c, const Json& 
 Result<Json> ElastiCacheApi::rebootCluster(const RequestContext& c, const Json& in) {
   auto cluster = findCluster(c, in["CacheClusterId"]);
   if (!cluster) return cluster.error();
+  bool memcached = cache::isMemcached(*cluster);
   for (const auto& node : in["CacheNodeIdsToReboot"]) {
-    if (node != kNodeId) return invalid("Cache node " + node.get<std::string>() + " is not a node of " + cluster->name + ".");
+    bool known = memcached ? cluster->state["Nodes"].contains(node.get<std::string>()) : node == kNodeId;
+    if (!known) return invalid("Cache node " + node.get<std::string>() + " is not a node of " + cluster->name + ".");
   }
   if (cluster->status != kAvailable) return notAvailable(*cluster);
+  if (memcached) cluster->state["NodesToReboot"] = in["CacheNodeIdsToReboot"];
   cluster->status = kRebooting;
   cluster->goal = kAvailable;
   auto stored = catalog_.updateResource(*cluster);

@@ -16,6 +16,7 @@ namespace kura::elasticache {
 struct ElastiCacheConfig {
   std::string endpointAddress = "127.0.0.1";  // what Endpoint.Address says
   std::string redisVersion;                   // the installed redis-server's ("7.0.15"); empty: none
+  std::string memcachedVersion;               // the installed memcached's ("1.6.18"); empty: none
   kms::KeyManager* keys = nullptr;            // KMS, for encrypted snapshots
 };
 
@@ -30,6 +31,9 @@ class ElastiCacheApi {
   Result<Json> modifyCluster(const RequestContext& c, const Json& in);
   Result<Json> deleteCluster(const RequestContext& c, const Json& in);
   Result<Json> rebootCluster(const RequestContext& c, const Json& in);
+  // Memcached clusters (memcached_cluster_handlers.cpp)
+  Result<Json> createMemcachedCluster(const RequestContext& c, const Json& in, const std::string& id);
+  Result<Json> modifyMemcachedCluster(const RequestContext& c, Resource cluster, const Json& in);
   // Snapshots (snapshot_handlers.cpp)
   Result<Json> createSnapshot(const RequestContext& c, const Json& in);
   Result<Json> describeSnapshots(const RequestContext& c, const Json& in);

@@ -81,21 +81,25 @@ Result<Json> ElastiCacheApi::listTags(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> ElastiCacheApi::describeEngineVersions(const RequestContext&, const Json& in) {
-  // Honest about what this host runs: the installed Redis, nothing else.
+  // Honest about what this host runs: the installed Redis and memcached.
   Json out = {{"CacheEngineVersions", Json::array()}};
-  if (config_.redisVersion.empty() || in.value("Engine", "redis") != "redis") return out;
-  std::string version = redisMajorMinor();
-  std::string family = "redis" + version.substr(0, version.find('.'));
-  if (in.contains("EngineVersion") && in["EngineVersion"] != version && in["EngineVersion"] != config_.redisVersion) {
-    return out;
-  }
-  if (in.contains("CacheParameterGroupFamily") && in["CacheParameterGroupFamily"] != family) return out;
-  out["CacheEngineVersions"].push_back({{"Engine", "redis"},
-                                         {"EngineVersion", version},
-                                         {"CacheParameterGroupFamily", family},
-                                         {"CacheEngineDescription", "Redis"},
-                                         {"CacheEngineVersionDescription",
-                                          "redis version " + config_.redisVersion + " (installed on this host)"}});
+  std::string engine = in.value("Engine", "");
+  auto offer = [&](const std::string& name, const std::string& version, const std::string& installed,
+                   const std::string& family, const std::string& description) {
+    if (installed.empty() || (!engine.empty() && engine != name)) return;
+    if (in.contains("EngineVersion") && in["EngineVersion"] != version && in["EngineVersion"] != installed) return;
+    if (in.contains("CacheParameterGroupFamily") && in["CacheParameterGroupFamily"] != family) return;
+    out["CacheEngineVersions"].push_back({{"Engine", name},
+                                           {"EngineVersion", version},
+                                           {"CacheParameterGroupFamily", family},
+                                           {"CacheEngineDescription", description},
+                                           {"CacheEngineVersionDescription",
+                                            name + " version " + installed + " (installed on this host)"}});
+  };
+  std::string redis = redisMajorMinor();
+  offer("redis", redis, config_.redisVersion, "redis" + redis.substr(0, redis.find('.')), "Redis");
+  const std::string& memcached = config_.memcachedVersion;
+  offer("memcached", memcached, memcached, "memcached" + memcached.substr(0, memcached.rfind('.')), "memcached");
   return out;
 }
 

@@ -35,9 +35,6 @@ std::optional<ApiError> checkSettings(const Json& in) {
   if (in.contains("PreferredMaintenanceWindow")) {
     if (auto error = rds::checkMaintenanceWindow(in["PreferredMaintenanceWindow"].get<std::string>())) return error;
   }
-  if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
-    return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
-  }
   if (in.contains("CacheNodeType") && in["CacheNodeType"].get<std::string>().rfind("cache.", 0) != 0) {
     return invalid("Invalid CacheNodeType: " + in["CacheNodeType"].get<std::string>());
   }

@@ -11,8 +11,8 @@ namespace kura::elasticache {
 // 1-`maxLength` letters, digits or hyphens, starting with a letter, no two
 // hyphens in a row and none at the end.
 std::optional<ApiError> checkCacheIdentifier(const std::string& id, const char* parameter, size_t maxLength);
-// SnapshotRetentionLimit, SnapshotWindow, PreferredMaintenanceWindow,
-// NumCacheNodes and CacheNodeType, where given.
+// SnapshotRetentionLimit, SnapshotWindow, PreferredMaintenanceWindow and
+// CacheNodeType, where given.
 std::optional<ApiError> checkSettings(const Json& in);
 
 }  // namespace kura::elasticache

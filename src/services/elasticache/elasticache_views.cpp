@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cache/memcached_nodes.h"
 #include "cache/replication_group.h"
 #include "common/time_format.h"
 
@@ -48,6 +49,30 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                {"LogDeliveryConfigurations", Json::array()},
                {"NetworkType", "ipv4"},
                {"IpDiscovery", "ipv4"}};
+  if (cache::isMemcached(cluster)) {
+    // Every node on a port of its own; the configuration endpoint is the
+    // first node (Kura does not answer Auto Discovery's `config get cluster`).
+    std::vector<std::string> nodes = cache::memcachedNodeIds(cluster);
+    view["NumCacheNodes"] = nodes.size();
+    std::string address = cluster.state.value("Address", "127.0.0.1");
+    if (!nodes.empty()) {
+      view["ConfigurationEndpoint"] = {{"Address", address}, {"Port", cluster.state["Nodes"][nodes[0]].value("Port", 0)}};
+    }
+    if (showNodes) {
+      view["CacheNodes"] = Json::array();
+      for (const std::string& node : nodes) {
+        view["CacheNodes"].push_back({{"CacheNodeId", node},
+                                      {"CacheNodeStatus", cluster.status == kAvailable ? "available" : cluster.status},
+                                      {"CacheNodeCreateTime", toEpochSeconds(cluster.createdAt)},
+                                      {"ParameterGroupStatus", "in-sync"},
+                                      {"CustomerAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
+                                      {"Endpoint", {{"Address", address}, {"Port", cluster.state["Nodes"][node].value("Port", 0)}}}});
+      }
+    }
+    view.erase("SnapshotRetentionLimit");
+    view.erase("SnapshotWindow");
+    return view;
+  }
   if (showNodes) {
     Json node = {{"CacheNodeId", kNodeId},
                  {"CacheNodeStatus", cluster.status == kAvailable ? "available" : cluster.status},

@@ -1,3 +1,4 @@
+#include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
@@ -45,6 +46,9 @@ Result<Json> ElastiCacheApi::createSnapshot(const RequestContext& c, const Json&
   auto cluster = in.contains("ReplicationGroupId") ? findGroup(c, in["ReplicationGroupId"])
                                                    : findCluster(c, in["CacheClusterId"]);
   if (!cluster) return cluster.error();
+  if (cache::isMemcached(*cluster)) {
+    return ApiError::sender("SnapshotFeatureNotSupportedFault", "Snapshots are not supported for Memcached clusters.");
+  }
   if (cluster->status != kAvailable) {
     bool group = cluster->kind == kReplicationGroup;
     return ApiError::sender(group ? "InvalidReplicationGroupState" : "InvalidCacheClusterState",

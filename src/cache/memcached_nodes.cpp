@@ -1,0 +1,25 @@
+#include "cache/memcached_nodes.h"
+
+#include <fmt/format.h>
+
+namespace kura::cache {
+
+bool isMemcached(const Resource& cluster) { return cluster.spec.value("Engine", "redis") == "memcached"; }
+
+std::vector<std::string> memcachedNodeIds(const Resource& cluster) {
+  std::vector<std::string> ids;
+  if (!cluster.state.contains("Nodes")) return ids;
+  const nlohmann::json& nodes = cluster.state["Nodes"];
+  for (auto it = nodes.begin(); it != nodes.end(); ++it) ids.push_back(it.key());
+  return ids;
+}
+
+engines::MemcachedLayout memcachedLayout(const Resource& cluster, const std::string& node, const CachePaths& paths) {
+  engines::MemcachedLayout layout;
+  layout.dir = paths.clusterDir(cluster) / ("node-" + node);
+  layout.address = cluster.state.value("Address", "127.0.0.1");
+  layout.port = cluster.state["Nodes"][node].value("Port", 0);
+  return layout;
+}
+
+}  // namespace kura::cache

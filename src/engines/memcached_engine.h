@@ -1,0 +1,43 @@
+#pragma once
+// The Memcached engine behind ElastiCache Memcached clusters, with the
+// installed memcached (Debian's), run as the unprivileged `memcache` user
+// when Kura runs as root. Each node is one daemonized memcached on its own
+// port, adopted through its pid file by the next Kura. Memcached keeps
+// nothing on disk: a node that restarts starts empty, as in ElastiCache.
+#include <filesystem>
+#include <string>
+
+#include "common/api_error.h"
+#include "engines/engine_process.h"
+
+namespace kura::engines {
+
+struct MemcachedLayout {
+  std::filesystem::path dir;  // the node's own directory (pid file, nothing else)
+  std::string address = "127.0.0.1";
+  int port = 0;
+  int memoryMegabytes = 64;
+};
+
+class MemcachedEngine {
+ public:
+  MemcachedEngine(EngineUser user, std::filesystem::path dataDir);
+
+  // The installed memcached's version ("1.6.18"); empty when there is none.
+  static std::string installedVersion();
+
+  // Starts the node (or adopts the one running); returns once it answers.
+  Result<bool> start(const MemcachedLayout& layout);
+  Result<bool> stop(const MemcachedLayout& layout);
+  bool running(const MemcachedLayout& layout) const;
+  // Answers `version`.
+  bool healthy(const MemcachedLayout& layout) const;
+
+ private:
+  int pidOf(const MemcachedLayout& layout) const;
+
+  EngineUser user_;
+  std::filesystem::path dataDir_;
+};
+
+}  // namespace kura::engines

@@ -1,0 +1,138 @@
+// Memcached cache clusters: 1 to 20 nodes, each a memcached of its own; no
+// snapshots (SnapshotFeatureNotSupportedFault), as in ElastiCache.
+#include <fmt/format.h>
+
+#include "cache/memcached_nodes.h"
+#include "catalog/arn.h"
+#include "services/elasticache/elasticache_api.h"
+#include "services/elasticache/elasticache_kinds.h"
+#include "services/rds/rds_api.h"
+
+namespace kura::elasticache {
+namespace {
+
+constexpr int kMaxNodes = 20;
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+ApiError combination(std::string message) {
+  return ApiError::sender("InvalidParameterCombination", std::move(message));
+}
+std::string nodeId(int n) { return fmt::format("{:04}", n); }
+
+}  // namespace
+
+Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, const Json& in, const std::string& id) {
+  if (config_.memcachedVersion.empty()) {
+    return ApiError::sender("InsufficientCacheClusterCapacity", "No memcached is installed on this Kura host.");
+  }
+  if (in.contains("SnapshotName") || in.value("SnapshotRetentionLimit", 0) > 0 || in.contains("SnapshotWindow")) {
+    return combination("Snapshots are not supported for Memcached clusters.");
+  }
+  if (in.contains("AuthToken") || in.value("TransitEncryptionEnabled", false)) {
+    return combination("In-transit encryption and AuthToken are not supported by Kura.");
+  }
+  if (in.contains("EngineVersion") && in["EngineVersion"] != config_.memcachedVersion) {
+    return invalid("Cannot find version " + in["EngineVersion"].get<std::string>() + " for memcached (this host runs " +
+                   config_.memcachedVersion + ").");
+  }
+  int nodes = in.value("NumCacheNodes", 1);
+  if (nodes < 1 || nodes > kMaxNodes) {
+    return invalid(fmt::format("NumCacheNodes must be between 1 and {} for Memcached.", kMaxNodes));
+  }
+  std::string family = "memcached" + config_.memcachedVersion.substr(0, config_.memcachedVersion.rfind('.'));
+  std::string parameterGroup = in.value("CacheParameterGroupName", "default." + family);
+  if (parameterGroup != "default." + family) {
+    return ApiError::sender("CacheParameterGroupNotFound", "CacheParameterGroup " + parameterGroup + " not found.", 404);
+  }
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kCluster;
+  draft.name = id;
+  draft.arn = makeArn("elasticache", c.region, c.accountId, "cluster:" + id);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  draft.spec = {{"CacheClusterId", id},
+                {"Engine", "memcached"},
+                {"EngineVersion", config_.memcachedVersion},
+                {"CacheNodeType", in.value("CacheNodeType", "cache.t3.micro")},
+                {"NumCacheNodes", nodes},
+                {"PreferredAvailabilityZone", in.value("PreferredAvailabilityZone", c.region + "a")},
+                {"AZMode", in.value("AZMode", "single-az")},
+                {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:23:00-mon:01:30")},
+                {"CacheParameterGroupName", parameterGroup},
+                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)}};
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kCluster, id).ok()) {
+      return ApiError::sender("CacheClusterAlreadyExists", "Cache cluster " + id + " already exists.");
+    }
+    Json ports = Json::object();
+    for (int n = 1; n <= nodes; ++n) {
+      std::optional<int> wanted;
+      if (n == 1 && in.contains("Port")) wanted = in["Port"].get<int>();
+      auto port = ports_.allocate(draft.arn + "#" + nodeId(n), wanted);
+      if (!port) {
+        return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
+      }
+      ports[nodeId(n)] = {{"Port", *port}};
+    }
+    draft.state = {{"Address", config_.endpointAddress}, {"Nodes", ports}};
+    auto made = catalog_.createResource(draft);
+    if (!made) return made.error();
+    if (auto tags = rds::tagsFromInput(in); !tags.empty()) catalog_.addTags(made->arn, tags);
+    return made;
+  });
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"CacheCluster", clusterView(*created, false)}};
+}
+
+Result<Json> ElastiCacheApi::modifyMemcachedCluster(const RequestContext& c, Resource cluster, const Json& in) {
+  (void)c;
+  if (in.contains("SnapshotRetentionLimit") || in.contains("SnapshotWindow")) {
+    return combination("Snapshots are not supported for Memcached clusters.");
+  }
+  std::vector<std::string> current = cache::memcachedNodeIds(cluster);
+  int wanted = in.value("NumCacheNodes", static_cast<int>(current.size()));
+  std::vector<std::string> removing = in.value("CacheNodeIdsToRemove", std::vector<std::string>());
+  if (wanted < 1 || wanted > kMaxNodes) {
+    return invalid(fmt::format("NumCacheNodes must be between 1 and {} for Memcached.", kMaxNodes));
+  }
+  if (wanted < static_cast<int>(current.size()) &&
+      static_cast<int>(removing.size()) != static_cast<int>(current.size()) - wanted) {
+    return combination("To remove nodes, CacheNodeIdsToRemove must name as many nodes as NumCacheNodes drops.");
+  }
+  if (wanted >= static_cast<int>(current.size()) && !removing.empty()) {
+    return combination("CacheNodeIdsToRemove needs NumCacheNodes lower than the cluster's.");
+  }
+  for (const std::string& node : removing) {
+    if (!cluster.state["Nodes"].contains(node)) return invalid("Cache node " + node + " is not a node of " + cluster.name + ".");
+  }
+  for (const char* member : {"PreferredMaintenanceWindow", "CacheNodeType", "AutoMinorVersionUpgrade"}) {
+    if (in.contains(member)) cluster.spec[member] = in[member];
+  }
+  bool nodesChange = wanted != static_cast<int>(current.size());
+  auto stored = catalog_.transact([&]() -> Result<Resource> {
+    if (nodesChange) {
+      // New nodes get the next ids; removed ones go when the controller stops them.
+      int next = current.empty() ? 1 : std::stoi(current.back()) + 1;
+      for (int added = static_cast<int>(current.size()); added < wanted; ++added, ++next) {
+        auto port = ports_.allocate(cluster.arn + "#" + nodeId(next));
+        if (!port) {
+          return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
+        }
+        cluster.state["Nodes"][nodeId(next)] = {{"Port", *port}};
+      }
+      cluster.state["NodesToRemove"] = removing;
+      cluster.spec["NumCacheNodes"] = wanted;
+      cluster.status = kModifying;
+    }
+    return catalog_.updateResource(cluster);
+  });
+  if (!stored) return stored.error();
+  reconciler_.wake();
+  return Json{{"CacheCluster", clusterView(*stored, false)}};
+}
+
+}  // namespace kura::elasticache

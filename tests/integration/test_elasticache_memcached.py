@@ -1,0 +1,118 @@
+"""ElastiCache Memcached clusters on real memcached: nodes that store and
+serve keys, nodes added and removed, a rebooted node comes back empty, a
+dead node is restarted, and snapshots are refused as ElastiCache refuses
+them."""
+import os
+import signal
+import socket
+import time
+
+import botocore.exceptions
+import pytest
+
+
+def wait_cluster(ec, cluster_id, wanted, timeout=30):
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        try:
+            cluster = ec.describe_cache_clusters(CacheClusterId=cluster_id, ShowCacheNodeInfo=True)["CacheClusters"][0]
+        except ec.exceptions.CacheClusterNotFoundFault:
+            if wanted == "gone":
+                return None
+            raise
+        status = cluster["CacheClusterStatus"]
+        if status == wanted:
+            return cluster
+        time.sleep(0.1)
+    raise AssertionError(f"{cluster_id} is still {status}, not {wanted}")
+
+
+def memcached(port, command):
+    """One text-protocol exchange; the reply up to END/STORED/... ."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as conn:
+        conn.sendall(command.encode())
+        reply = b""
+        while not (reply.endswith((b"END\r\n", b"STORED\r\n", b"DELETED\r\n", b"NOT_FOUND\r\n")) or
+                   (reply.startswith(b"VERSION ") and reply.endswith(b"\r\n"))):
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+        return reply.decode()
+
+
+def ports_of(cluster):
+    return {node["CacheNodeId"]: node["Endpoint"]["Port"] for node in cluster["CacheNodes"]}
+
+
+def error_code(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kwargs)
+    return raised.value.response["Error"]["Code"]
+
+
+def test_memcached_cluster_nodes_scale_reboot_and_heal(kura):
+    ec = kura.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="sessions-mc", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=3)
+    cluster = wait_cluster(ec, "sessions-mc", "available")
+    assert cluster["Engine"] == "memcached" and cluster["NumCacheNodes"] == 3
+    ports = ports_of(cluster)
+    assert sorted(ports) == ["0001", "0002", "0003"] and len(set(ports.values())) == 3
+    assert cluster["ConfigurationEndpoint"]["Port"] == ports["0001"]
+    for node, port in ports.items():
+        assert memcached(port, f"set key-{node} 0 0 5\r\nvalue\r\n") == "STORED\r\n"
+        assert f"VALUE key-{node} 0 5\r\nvalue\r\n" in memcached(port, f"get key-{node}\r\n")
+
+    # No snapshots of Memcached, as in ElastiCache.
+    assert error_code(ec.create_snapshot, CacheClusterId="sessions-mc", SnapshotName="mc-snap") == \
+        "SnapshotFeatureNotSupportedFault"
+    assert error_code(ec.delete_cache_cluster, CacheClusterId="sessions-mc", FinalSnapshotIdentifier="mc-final") == \
+        "SnapshotFeatureNotSupportedFault"
+
+    # A node more, then two fewer.
+    ec.modify_cache_cluster(CacheClusterId="sessions-mc", NumCacheNodes=4, ApplyImmediately=True)
+    cluster = wait_cluster(ec, "sessions-mc", "available")
+    ports = ports_of(cluster)
+    assert sorted(ports) == ["0001", "0002", "0003", "0004"]
+    assert memcached(ports["0004"], "set fresh 0 0 1\r\nx\r\n") == "STORED\r\n"
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="sessions-mc", NumCacheNodes=2,
+                      CacheNodeIdsToRemove=["0001"]) == "InvalidParameterCombination"
+    removed = ports["0003"]
+    ec.modify_cache_cluster(CacheClusterId="sessions-mc", NumCacheNodes=3, CacheNodeIdsToRemove=["0003"],
+                            ApplyImmediately=True)
+    cluster = wait_cluster(ec, "sessions-mc", "available")
+    assert sorted(ports_of(cluster)) == ["0001", "0002", "0004"]
+    with pytest.raises(ConnectionRefusedError):
+        memcached(removed, "version\r\n")
+
+    # A rebooted node comes back empty; the others keep their keys.
+    ec.reboot_cache_cluster(CacheClusterId="sessions-mc", CacheNodeIdsToReboot=["0002"])
+    cluster = wait_cluster(ec, "sessions-mc", "available")
+    ports = ports_of(cluster)
+    assert memcached(ports["0002"], "get key-0002\r\n") == "END\r\n"
+    assert "VALUE key-0001" in memcached(ports["0001"], "get key-0001\r\n")
+
+    # A node that dies is started again by the supervisor.
+    pid_path = next(os.path.join(root, name) for root, _, names in os.walk(os.path.join(kura.data_dir, "elasticache"))
+                    for name in names if name == "memcached.pid" and root.endswith("node-0001"))
+    with open(pid_path) as f:
+        os.kill(int(f.read().strip()), signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    answered = ""
+    while time.monotonic() < deadline and not answered.startswith("VERSION"):
+        try:
+            answered = memcached(ports["0001"], "version\r\n")
+        except OSError:
+            time.sleep(0.2)
+    assert answered.startswith("VERSION")
+    events = [e["Message"] for e in ec.describe_events(SourceType="cache-cluster", SourceIdentifier="sessions-mc")["Events"]]
+    assert "Cache node 0001 restarted" in events
+
+    ec.delete_cache_cluster(CacheClusterId="sessions-mc")
+    wait_cluster(ec, "sessions-mc", "gone")
+    with pytest.raises(ConnectionRefusedError):
+        memcached(ports["0001"], "version\r\n")
+    versions = ec.describe_cache_engine_versions(Engine="memcached")["CacheEngineVersions"]
+    assert len(versions) == 1 and versions[0]["CacheParameterGroupFamily"].startswith("memcached")
