@@ -67,6 +67,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     ctx.emitEvent("DB instance restarted", {"availability"});
     return StepOutcome::done();
   }
+  if (status == kModifying && instance.state.contains("MultiAzConversion")) return convertMultiAz(instance, ctx);
   if (status == kModifying && instance.state.value("PromotionRequested", false)) {
     if (auto promoted = engine_.promote(*layout); !promoted) return failStep(instance, ctx, promoted.error(), kFailed);
     ctx.emitEvent("Promoted Read Replica to a stand-alone database instance", {"read replica"});

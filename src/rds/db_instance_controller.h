@@ -35,6 +35,8 @@ class DbInstanceController final : public Controller {
                            std::optional<SystemTime> until, const std::filesystem::path& walArchive);
   void noteStarted(Resource& instance);
   StepOutcome failOver(Resource& instance, ReconcileContext& ctx);
+  // ModifyDBInstance --multi-az / --no-multi-az (multi_az_conversion.cpp).
+  StepOutcome convertMultiAz(Resource& instance, ReconcileContext& ctx);
   StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);
 
   InstanceEngine& engine_;

@@ -107,7 +107,13 @@ def test_memcached_cluster_nodes_scale_reboot_and_heal(kura):
         except OSError:
             time.sleep(0.2)
     assert answered.startswith("VERSION")
-    events = [e["Message"] for e in ec.describe_events(SourceType="cache-cluster", SourceIdentifier="sessions-mc")["Events"]]
+    # The event is recorded once the node answers.
+    deadline = time.monotonic() + 10
+    events = []
+    while time.monotonic() < deadline and "Cache node 0001 restarted" not in events:
+        events = [e["Message"] for e in ec.describe_events(SourceType="cache-cluster",
+                                                           SourceIdentifier="sessions-mc")["Events"]]
+        time.sleep(0.1)
     assert "Cache node 0001 restarted" in events
 
     ec.delete_cache_cluster(CacheClusterId="sessions-mc")

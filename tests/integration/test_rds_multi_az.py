@@ -144,3 +144,45 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
         time.sleep(0.3)
     left = subprocess.run(["pgrep", "-f", os.path.join(server.data_dir, "rds")], capture_output=True, text=True)
     assert left.stdout.strip() == ""
+
+
+def test_multi_az_is_turned_on_and_off_online(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    create_instance(rds, "convert", BackupRetentionPeriod=0)
+    address = endpoint(rds, "convert")
+    psql(rds, "convert", "CREATE TABLE kept (n int); INSERT INTO kept VALUES (1), (2)")
+
+    # On: the same endpoint, now behind Kura's proxy with a synchronous standby.
+    out = rds.modify_db_instance(DBInstanceIdentifier="convert", MultiAZ=True, ApplyImmediately=True)
+    assert out["DBInstance"]["DBInstanceStatus"] == "modifying"
+    wait_status(rds, "convert", "available")
+    instance = rds.describe_db_instances(DBInstanceIdentifier="convert")["DBInstances"][0]
+    assert instance["MultiAZ"] is True and instance["SecondaryAvailabilityZone"]
+    assert endpoint(rds, "convert") == address
+    assert psql(rds, "convert", "SELECT count(*) FROM kept") == "2"
+    standby = psql(rds, "convert", "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")
+    assert standby == "1"
+    # A planned failover works on the converted instance, and keeps the rows.
+    psql(rds, "convert", "INSERT INTO kept VALUES (3)")
+    rds.reboot_db_instance(DBInstanceIdentifier="convert", ForceFailover=True)
+    wait_status(rds, "convert", "available")
+    assert psql(rds, "convert", "SELECT count(*) FROM kept") == "3"
+
+    # Off: a single engine on the same endpoint again, the rows still there.
+    rds.modify_db_instance(DBInstanceIdentifier="convert", MultiAZ=False, ApplyImmediately=True)
+    wait_status(rds, "convert", "available")
+    instance = rds.describe_db_instances(DBInstanceIdentifier="convert")["DBInstances"][0]
+    assert instance["MultiAZ"] is False and "SecondaryAvailabilityZone" not in instance
+    assert endpoint(rds, "convert") == address
+    psql(rds, "convert", "INSERT INTO kept VALUES (4)")
+    assert psql(rds, "convert", "SELECT count(*) FROM kept") == "4"
+    events = [e["Message"] for e in rds.describe_events(SourceType="db-instance", SourceIdentifier="convert")["Events"]]
+    assert "Finished applying modification to convert to a Multi-AZ DB Instance" in events
+    assert "Finished applying modification to convert to a standard (Single-AZ) DB Instance" in events
+    rds.delete_db_instance(DBInstanceIdentifier="convert", SkipFinalSnapshot=True)
+    wait_status_gone = time.monotonic() + 60
+    while time.monotonic() < wait_status_gone:
+        if not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == "convert"]:
+            break
+        time.sleep(0.3)

@@ -377,7 +377,20 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
     return ApiError::sender("InvalidDBInstanceState",
                             "Database instance is not in available state. Current state: " + instance.status);
   }
-  if (in.value("MultiAZ", false)) return combination("Kura does not run Multi-AZ instances yet.");
+  bool multiAzChange = in.contains("MultiAZ") && in["MultiAZ"].get<bool>() != instance.spec.value("MultiAZ", false);
+  if (multiAzChange) {
+    // Turned on or off online: the controller moves the data between the
+    // instance's folder and its two nodes, with a short restart.
+    if (instance.status != kAvailable) {
+      return ApiError::sender("InvalidDBInstanceState", "Multi-AZ can be changed only on an available instance.");
+    }
+    if (isReadReplica(instance) || replicasBySource().count(instance.arn) > 0) {
+      return combination("Kura cannot change Multi-AZ on a read replica or on an instance with read replicas.");
+    }
+    if (in.contains("MasterUserPassword")) {
+      return combination("Change Multi-AZ and the master password in two modifications.");
+    }
+  }
   if (in.contains("EngineVersion") && in["EngineVersion"] != instance.spec["EngineVersion"]) {
     return combination("Cannot upgrade postgres from " + instance.spec.value("EngineVersion", "") + " to " +
                        in["EngineVersion"].get<std::string>() + ": Kura runs the installed major version only.");
@@ -420,7 +433,34 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
     spec["DBParameterGroupName"] = group->name;
     instance.state["ParameterApplyStatus"] = "pending-reboot";
   }
+  if (multiAzChange) {
+    bool on = in["MultiAZ"].get<bool>();
+    spec["MultiAZ"] = on;
+    instance.state["MultiAzConversion"] = on ? "on" : "off";
+    instance.status = kModifying;
+    if (on) {
+      std::string zone = spec.value("AvailabilityZone", c.region + "a");
+      std::string other = zone == c.region + "b" ? c.region + "c" : c.region + "b";
+      spec["SecondaryAvailabilityZone"] = other;
+      auto first = ports_.allocate(instance.arn + "#node-a");
+      auto second = ports_.allocate(instance.arn + "#node-b");
+      if (!first || !second) {
+        if (first) ports_.release(*first);
+        return ApiError::sender("InsufficientDBInstanceCapacity", "No free engine port is left in Kura's port range.");
+      }
+      instance.state["PendingNodes"] = {{"a", {{"Port", *first}, {"AvailabilityZone", zone}}},
+                                        {"b", {{"Port", *second}, {"AvailabilityZone", other}}}};
+    } else {
+      spec.erase("SecondaryAvailabilityZone");
+    }
+    addEvent(instance, on ? "Applying modification to convert to a Multi-AZ DB Instance"
+                          : "Applying modification to convert to a standard (Single-AZ) DB Instance",
+             {"configuration change"});
+  }
   auto updated = storeModified(instance, passwordChange);
+  if (!updated && instance.state.contains("PendingNodes")) {
+    for (const char* node : {"a", "b"}) ports_.release(instance.state["PendingNodes"][node].value("Port", 0));
+  }
   if (!updated) {
     if (updated.error().code == catalog_errors::kVersionConflict) {
       return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");
