@@ -29,6 +29,9 @@ def test_create_connect_and_read_back(rds):
     events = rds.describe_events(SourceType="db-instance", SourceIdentifier="app")["Events"]
     messages = [e["Message"] for e in events]
     assert "DB instance created" in messages and "Finished DB Instance backup" in messages
+    # In order, once each: the request, the first backup, the instance ready.
+    assert messages.count("DB instance created") == 1
+    assert messages.index("Creating DB instance") < messages.index("DB instance created")
 
 
 def test_duplicate_identifier(rds):

@@ -245,7 +245,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
     spec["MasterUserSecretArn"] = *secret;
     spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
   }
-  auto created = recordNewInstance(c, spec, tagsFromInput(in), "DB instance created");
+  auto created = recordNewInstance(c, spec, tagsFromInput(in), "Creating DB instance");
   if (!created) {
     if (managed) config_.managedSecrets->deleteOwnedSecret(c, spec["MasterUserSecretArn"]);
     return created.error();
