@@ -35,8 +35,8 @@ class ThroughputLimiter {
     Clock::time_point refilled{};
     bool started = false;
   };
-  // The bucket, refilled up to now; nullptr for on-demand tables.
-  Bucket* bucket(const nlohmann::json& table, Use use, Clock::time_point now);
+  // The table's bucket for `use`, refilled at `rate` up to now.
+  Bucket* bucket(const nlohmann::json& table, Use use, double rate, Clock::time_point now);
 
   std::mutex mutex_;
   std::map<std::string, Bucket> buckets_;  // "<table id>/r" or "/w"; guarded by mutex_
