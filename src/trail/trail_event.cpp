@@ -41,22 +41,6 @@ std::string lowerFirst(std::string name) {
 
 }  // namespace
 
-Json redactSecrets(const Json& value) {
-  if (value.is_object()) {
-    Json out = Json::object();
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      out[it.key()] = isSecretMember(it.key()) ? Json(kHidden) : redactSecrets(it.value());
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (const auto& entry : value) out.push_back(redactSecrets(entry));
-    return out;
-  }
-  return value;
-}
-
 bool isReadOnlyOperation(const std::string& operation) {
   for (const char* prefix : {"Describe", "List", "Get", "Lookup", "Query", "Scan", "BatchGet", "TransactGet",
                              "Download", "Filter", "Decrypt", "Encrypt", "Generate", "Verify", "Validate"}) {

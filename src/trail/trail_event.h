@@ -18,8 +18,6 @@ std::string trailEventText(const RequestContext& context, const nlohmann::json* 
 // The same event as a value.
 nlohmann::json makeTrailEvent(const RequestContext& context, const nlohmann::json* input,
                               const nlohmann::json* output, const ApiError* error, const std::string& eventId);
-// Replaces the values of members that may hold secrets, recursively.
-nlohmann::json redactSecrets(const nlohmann::json& value);
 bool isReadOnlyOperation(const std::string& operation);
 
 }  // namespace kura
