@@ -181,8 +181,9 @@ def test_multi_az_is_turned_on_and_off_online(kura_factory):
     assert "Finished applying modification to convert to a Multi-AZ DB Instance" in events
     assert "Finished applying modification to convert to a standard (Single-AZ) DB Instance" in events
     rds.delete_db_instance(DBInstanceIdentifier="convert", SkipFinalSnapshot=True)
-    wait_status_gone = time.monotonic() + 60
-    while time.monotonic() < wait_status_gone:
-        if not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == "convert"]:
-            break
+    deadline = time.monotonic() + 60
+    left = ["convert"]
+    while left and time.monotonic() < deadline:
+        left = [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == "convert"]
         time.sleep(0.3)
+    assert not left, "the converted instance was not deleted"
