@@ -80,6 +80,36 @@ Result<std::string> ElastiCacheApi::checkEngine(const Json& in, const std::strin
   return version;
 }
 
+Result<Resource> ElastiCacheApi::recordNew(const RequestContext& c, const std::string& kind, const std::string& name,
+                                           Json spec, const Json& in,
+                                           const std::function<std::optional<ApiError>(Resource&)>& allocate) {
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kind;
+  draft.name = name;
+  draft.arn = makeArn("elasticache", c.region, c.accountId,
+                      (kind == kCluster ? "cluster:" : "replicationgroup:") + name);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  draft.spec = std::move(spec);
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kind, name).ok()) {
+      return kind == kCluster ? ApiError::sender("CacheClusterAlreadyExists", "Cache cluster " + name + " already exists.")
+                              : ApiError::sender("ReplicationGroupAlreadyExists",
+                                                 "Replication group " + name + " already exists.");
+    }
+    if (auto error = allocate(draft)) return *error;
+    auto made = catalog_.createResource(draft);
+    if (!made) return made.error();
+    if (auto tags = rds::tagsFromInput(in); !tags.empty()) catalog_.addTags(made->arn, tags);
+    return made;
+  });
+  if (created) reconciler_.wake();
+  return created;
+}
+
 Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& in) {
   std::string id = rds::lowerCase(in["CacheClusterId"].get<std::string>());
   if (auto error = checkCacheIdentifier(id, "CacheClusterId", 50)) return *error;
@@ -119,20 +149,7 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
                {"SnapshotRetentionLimit", in.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
-  Resource draft;
-  draft.accountId = c.accountId;
-  draft.region = c.region;
-  draft.service = kService;
-  draft.kind = kCluster;
-  draft.name = id;
-  draft.arn = makeArn("elasticache", c.region, c.accountId, "cluster:" + id);
-  draft.status = kCreating;
-  draft.goal = kAvailable;
-  draft.spec = spec;
-  auto created = catalog_.transact([&]() -> Result<Resource> {
-    if (catalog_.getResource(c.accountId, c.region, kCluster, id).ok()) {
-      return ApiError::sender("CacheClusterAlreadyExists", "Cache cluster " + id + " already exists.");
-    }
+  auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     std::optional<int> wanted;
     if (in.contains("Port")) wanted = in["Port"].get<int>();
     auto port = ports_.allocate(draft.arn, wanted);
@@ -142,13 +159,9 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
                                        "No free engine port is left in Kura's port range.");
     }
     draft.state = {{"Port", *port}, {"Address", config_.endpointAddress}};
-    auto made = catalog_.createResource(draft);
-    if (!made) return made.error();
-    if (auto tags = rds::tagsFromInput(in); !tags.empty()) catalog_.addTags(made->arn, tags);
-    return made;
+    return std::nullopt;
   });
   if (!created) return created.error();
-  reconciler_.wake();
   return Json{{"CacheCluster", clusterView(*created, false)}};
 }
 

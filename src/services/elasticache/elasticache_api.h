@@ -3,6 +3,7 @@
 // in one catalog transaction, wakes the reconciler and answers at once with
 // the transitional status, as ElastiCache does; the controllers in
 // src/cache/ do the work on real Redis servers.
+#include <functional>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -62,6 +63,11 @@ class ElastiCacheApi {
   Result<std::string> checkEngine(const Json& in, const std::string& defaultEngine);
   // Every cache cluster view: standalone clusters and group members, by id.
   std::vector<Json> allClusterViews(const RequestContext& c, bool showNodes);
+  // Records a new cluster or group (kind, name and spec from the caller) in
+  // status creating, with the request's tags, in one transaction:
+  // `allocate` fills its state (ports) or answers the error to give.
+  Result<Resource> recordNew(const RequestContext& c, const std::string& kind, const std::string& name, Json spec,
+                             const Json& in, const std::function<std::optional<ApiError>(Resource&)>& allocate);
   // Marks a cluster or group deleting (with its final snapshot, if named).
   Result<Resource> startDeletion(const RequestContext& c, Resource resource, const std::string& finalSnapshot);
   // The ARN of a usable KMS key, or ElastiCache's fault.

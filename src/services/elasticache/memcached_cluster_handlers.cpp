@@ -44,16 +44,7 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
   if (parameterGroup != "default." + family) {
     return ApiError::sender("CacheParameterGroupNotFound", "CacheParameterGroup " + parameterGroup + " not found.", 404);
   }
-  Resource draft;
-  draft.accountId = c.accountId;
-  draft.region = c.region;
-  draft.service = kService;
-  draft.kind = kCluster;
-  draft.name = id;
-  draft.arn = makeArn("elasticache", c.region, c.accountId, "cluster:" + id);
-  draft.status = kCreating;
-  draft.goal = kAvailable;
-  draft.spec = {{"CacheClusterId", id},
+  Json spec = {{"CacheClusterId", id},
                 {"Engine", "memcached"},
                 {"EngineVersion", config_.memcachedVersion},
                 {"CacheNodeType", in.value("CacheNodeType", "cache.t3.micro")},
@@ -63,10 +54,7 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
                 {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:23:00-mon:01:30")},
                 {"CacheParameterGroupName", parameterGroup},
                 {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)}};
-  auto created = catalog_.transact([&]() -> Result<Resource> {
-    if (catalog_.getResource(c.accountId, c.region, kCluster, id).ok()) {
-      return ApiError::sender("CacheClusterAlreadyExists", "Cache cluster " + id + " already exists.");
-    }
+  auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     Json ports = Json::object();
     for (int n = 1; n <= nodes; ++n) {
       std::optional<int> wanted;
@@ -78,13 +66,9 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
       ports[nodeId(n)] = {{"Port", *port}};
     }
     draft.state = {{"Address", config_.endpointAddress}, {"Nodes", ports}};
-    auto made = catalog_.createResource(draft);
-    if (!made) return made.error();
-    if (auto tags = rds::tagsFromInput(in); !tags.empty()) catalog_.addTags(made->arn, tags);
-    return made;
+    return std::nullopt;
   });
   if (!created) return created.error();
-  reconciler_.wake();
   return Json{{"CacheCluster", clusterView(*created, false)}};
 }
 

@@ -90,20 +90,7 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
   if (encrypted) spec["KmsKeyId"] = keyArn;
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
-  Resource draft;
-  draft.accountId = c.accountId;
-  draft.region = c.region;
-  draft.service = kService;
-  draft.kind = kReplicationGroup;
-  draft.name = id;
-  draft.arn = makeArn("elasticache", c.region, c.accountId, "replicationgroup:" + id);
-  draft.status = kCreating;
-  draft.goal = kAvailable;
-  draft.spec = spec;
-  auto created = catalog_.transact([&]() -> Result<Resource> {
-    if (catalog_.getResource(c.accountId, c.region, kReplicationGroup, id).ok()) {
-      return ApiError::sender("ReplicationGroupAlreadyExists", "Replication group " + id + " already exists.");
-    }
+  auto created = recordNew(c, kReplicationGroup, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     std::optional<int> wanted;
     if (in.contains("Port")) wanted = in["Port"].get<int>();
     auto endpoint = ports_.allocate(draft.arn, wanted);
@@ -124,13 +111,9 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
     }
     draft.state = {{"Address", config_.endpointAddress}, {"EndpointPort", *endpoint}, {"ReaderPort", *reader},
                    {"Members", members}, {"Primary", fmt::format("{}-001", id)}};
-    auto made = catalog_.createResource(draft);
-    if (!made) return made.error();
-    if (auto tags = rds::tagsFromInput(in); !tags.empty()) catalog_.addTags(made->arn, tags);
-    return made;
+    return std::nullopt;
   });
   if (!created) return created.error();
-  reconciler_.wake();
   return Json{{"ReplicationGroup", groupView(*created)}};
 }
 
