@@ -29,7 +29,9 @@
 #include "kms/key_manager.h"
 #include "kms/root_key.h"
 #include "main/test_endpoints.h"
+#include "rds/db_cluster_controller.h"
 #include "rds/db_instance_controller.h"
+#include "services/rds/rds_kinds.h"
 #include "rds/db_snapshot_controller.h"
 #include "rds/postgres_engine.h"
 #include "proxy/endpoint_proxy.h"
@@ -171,6 +173,9 @@ int runServe(const ServerConfig& givenConfig) {
     reconciler.add(
         std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager, &proxies));
     reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager));
+    reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager,
+                                                               rds::kClusterSnapshot));
+    reconciler.add(std::make_unique<rds::DbClusterController>(*postgres, **secrets, rdsPaths, ports, &proxies));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
                                                          &logShipper, &proxies, &keyManager);
   } else {

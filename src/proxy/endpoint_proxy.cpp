@@ -6,7 +6,11 @@
 #include <boost/asio.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <stdexcept>
+
+#include <fmt/ranges.h>
 #include <set>
 
 namespace kura {
@@ -59,8 +63,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
 struct Endpoint {
   std::unique_ptr<tcp::acceptor> acceptor;
-  unsigned short backend = 0;
+  std::vector<unsigned short> backends;  // never empty
+  size_t next = 0;                       // the backend of the next connection
   std::vector<std::weak_ptr<Session>> sessions;
+
+  unsigned short pick() { return backends[next++ % backends.size()]; }
 };
 
 }  // namespace
@@ -82,7 +89,7 @@ struct EndpointProxies::Impl {
       if (found == endpoints.end() || error == asio::error::operation_aborted) return;
       if (!error) {
         socket.set_option(tcp::no_delay(true));
-        auto session = std::make_shared<Session>(std::move(socket), io, found->second.backend);
+        auto session = std::make_shared<Session>(std::move(socket), io, found->second.pick());
         std::erase_if(found->second.sessions, [](const auto& s) { return s.expired(); });
         found->second.sessions.push_back(session);
         lock.unlock();
@@ -93,9 +100,11 @@ struct EndpointProxies::Impl {
     });
   }
 
-  static void closeSessions(Endpoint& endpoint, unsigned short keepBackend) {
+  // Closes the connections to every backend but those in `keep`.
+  static void closeSessions(Endpoint& endpoint, const std::vector<unsigned short>& keep) {
     for (auto& weak : endpoint.sessions) {
-      if (auto session = weak.lock(); session && session->backend() != keepBackend) session->close();
+      auto session = weak.lock();
+      if (session && std::find(keep.begin(), keep.end(), session->backend()) == keep.end()) session->close();
     }
   }
 };
@@ -117,7 +126,7 @@ void EndpointProxies::stop() {
     for (auto& [name, endpoint] : impl_->endpoints) {
       boost::system::error_code ignored;
       endpoint.acceptor->close(ignored);
-      Impl::closeSessions(endpoint, 0);
+      Impl::closeSessions(endpoint, {});
     }
     impl_->endpoints.clear();
   }
@@ -127,17 +136,29 @@ void EndpointProxies::stop() {
 }
 
 void EndpointProxies::route(const std::string& name, unsigned short port, unsigned short backend) {
+  route(name, port, std::vector<unsigned short>{backend});
+}
+
+void EndpointProxies::route(const std::string& name, unsigned short port, std::vector<unsigned short> backends) {
+  route(name, impl_->address, port, std::move(backends));
+}
+
+const std::string& EndpointProxies::listenAddress() const { return impl_->address; }
+
+void EndpointProxies::route(const std::string& name, const std::string& address, unsigned short port,
+                            std::vector<unsigned short> backends) {
+  if (backends.empty()) throw std::invalid_argument("an endpoint needs a backend");
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->endpoints.find(name);
   if (it == impl_->endpoints.end()) {
     Endpoint endpoint;
     endpoint.acceptor = std::make_unique<tcp::acceptor>(impl_->io);
-    tcp::endpoint at(asio::ip::make_address(impl_->address), port);
+    tcp::endpoint at(asio::ip::make_address(address), port);
     endpoint.acceptor->open(at.protocol());
     endpoint.acceptor->set_option(tcp::acceptor::reuse_address(true));
     endpoint.acceptor->bind(at);  // throws when the port is taken
     endpoint.acceptor->listen();
-    endpoint.backend = backend;
+    endpoint.backends = std::move(backends);
     impl_->endpoints.emplace(name, std::move(endpoint));
     asio::post(impl_->io, [this, name] {
       std::lock_guard inner(impl_->mutex);
@@ -145,14 +166,15 @@ void EndpointProxies::route(const std::string& name, unsigned short port, unsign
     });
     return;
   }
-  if (it->second.backend != backend) {
-    spdlog::info("msg=\"endpoint re-pointed\" endpoint={} port={} from={} to={}", name, port, it->second.backend, backend);
-    it->second.backend = backend;
-    // Connections to the old primary end now: clients reconnect to the new one.
-    asio::post(impl_->io, [this, name, backend] {
+  if (it->second.backends != backends) {
+    spdlog::info("msg=\"endpoint re-pointed\" endpoint={} port={} from={} to={}", name, port,
+                 fmt::join(it->second.backends, ","), fmt::join(backends, ","));
+    it->second.backends = backends;
+    // Connections to an old primary end now: clients reconnect to the new one.
+    asio::post(impl_->io, [this, name, backends] {
       std::lock_guard inner(impl_->mutex);
       if (auto found = impl_->endpoints.find(name); found != impl_->endpoints.end()) {
-        Impl::closeSessions(found->second, backend);
+        Impl::closeSessions(found->second, backends);
       }
     });
   }
@@ -164,7 +186,7 @@ void EndpointProxies::remove(const std::string& name) {
   if (it == impl_->endpoints.end()) return;
   boost::system::error_code ignored;
   it->second.acceptor->close(ignored);
-  Impl::closeSessions(it->second, 0);
+  Impl::closeSessions(it->second, {});
   impl_->endpoints.erase(it);
 }
 

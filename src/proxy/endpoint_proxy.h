@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace kura {
 
@@ -21,6 +22,13 @@ class EndpointProxies {
   // Listens on `port` (if not yet) and sends new connections to `backend`;
   // connections to another backend are closed. Throws if the port is taken.
   void route(const std::string& name, unsigned short port, unsigned short backend);
+  // Several backends (a reader endpoint): new connections go to each in
+  // turn; connections to a backend no longer listed are closed.
+  void route(const std::string& name, unsigned short port, std::vector<unsigned short> backends);
+  // The same on another listen address than the default one.
+  void route(const std::string& name, const std::string& address, unsigned short port,
+             std::vector<unsigned short> backends);
+  const std::string& listenAddress() const;
   // Stops listening on the endpoint and closes its connections.
   void remove(const std::string& name);
 

@@ -121,7 +121,14 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
 Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const Resource& snapshot,
                                               const EngineLayout& layout, std::optional<SystemTime> until,
                                               const std::filesystem::path& walArchive) {
-  std::filesystem::path files = paths_.snapshotDir(snapshot);
+  return restoreFiles(instance, paths_.snapshotDir(snapshot), {snapshot.accountId, snapshot.region}, layout, until,
+                      walArchive);
+}
+
+Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const std::filesystem::path& files,
+                                               const kms::Place& place, const EngineLayout& layout,
+                                               std::optional<SystemTime> until,
+                                               const std::filesystem::path& walArchive) {
   std::filesystem::path archive = walArchive;
   if (!walArchive.empty() && kms::isSealedTree(walArchive)) {
     // A sealed WAL archive is opened for the replay, and removed once the
@@ -143,7 +150,7 @@ Result<bool> DbInstanceController::restoreFrom(const Resource& instance, const R
   opened += ".opened-snapshot";
   std::error_code ec;
   std::filesystem::remove_all(opened, ec);
-  auto open = kms::openTree(keys_, {snapshot.accountId, snapshot.region}, files, opened);
+  auto open = kms::openTree(keys_, place, files, opened);
   Result<bool> made = open ? engine_.restore(opened, layout, until, archive) : Result<bool>(open.error());
   std::filesystem::remove_all(opened, ec);
   if (!open) {
@@ -189,6 +196,9 @@ void DbInstanceController::noteStarted(Resource& instance) {
 }
 
 StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx) {
+  if (!instance.state.value("FilesReady", false) && isClusterMember(instance)) {
+    return makeMemberFiles(instance, layout, ctx);
+  }
   if (!instance.state.value("FilesReady", false)) {
     const Json source = instance.spec.value("RestoreSource", Json());
     Result<bool> made = true;
@@ -251,6 +261,7 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     std::error_code ec;
     std::filesystem::remove_all(openedWal, ec);
   }
+  if (isClusterMember(instance)) joinCluster(instance, ctx);
   if (isMultiAz(instance)) {
     // The standby in the other zone, then the endpoint.
     if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
@@ -324,6 +335,9 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     auto snapshot = ctx.catalog().getResource(instance.accountId, instance.region, kSnapshot, finalSnapshot);
     if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
   }
+  if (isClusterMember(instance)) {
+    if (auto waiting = leaveCluster(instance, layout, ctx)) return *waiting;
+  }
   if (isMultiAz(instance)) {
     if (auto stopped = multiAz_.stopBoth(instance); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     multiAz_.forget(instance);
@@ -334,7 +348,8 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     if (auto stopped = engine_.stop(layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     if (auto destroyed = engine_.destroy(layout); !destroyed) return failStep(instance, ctx, destroyed.error(), kFailed);
   }
-  if (instance.spec.value("DeleteAutomatedBackups", true)) {
+  // A cluster member's archive is the cluster's: it goes with the cluster.
+  if (instance.spec.value("DeleteAutomatedBackups", true) && !isClusterMember(instance)) {
     for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
       if (snapshot.spec.value("SourceInstanceArn", "") != instance.arn ||
           snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.goal == kDeleted) {

@@ -5,6 +5,7 @@
 // starting, and deleting (after the final snapshot, if one was asked for).
 #include "common/secret_box.h"
 #include "kms/key_manager.h"
+#include "rds/aurora_cluster.h"
 #include "rds/instance_engine.h"
 #include "rds/multi_az.h"
 #include "rds/rds_layout.h"
@@ -22,7 +23,8 @@ class DbInstanceController final : public Controller {
         paths_(std::move(paths)),
         ports_(ports),
         keys_(keys),
-        multiAz_(engine_, secrets_, paths_, proxies) {}
+        multiAz_(engine_, secrets_, paths_, proxies),
+        endpoints_(engine_, secrets_, paths_, proxies) {}
   std::string kind() const override;
   StepOutcome step(Resource& instance, ReconcileContext& ctx) override;
 
@@ -33,6 +35,20 @@ class DbInstanceController final : public Controller {
   // Restores `layout` from a snapshot's files, opening them first when sealed.
   Result<bool> restoreFrom(const Resource& instance, const Resource& snapshot, const EngineLayout& layout,
                            std::optional<SystemTime> until, const std::filesystem::path& walArchive);
+  // The same from backup files (sealed ones opened with keys of `place`).
+  Result<bool> restoreFiles(const Resource& instance, const std::filesystem::path& files, const kms::Place& place,
+                            const EngineLayout& layout, std::optional<SystemTime> until,
+                            const std::filesystem::path& walArchive);
+  // Aurora cluster members (cluster_member.cpp). The files of a new member:
+  // the writer's from the cluster's data (its volume, the snapshot or point
+  // in time it was restored from, or new), a reader's from the writer.
+  StepOutcome makeMemberFiles(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  // A started member: the cluster's endpoints include it.
+  void joinCluster(Resource& instance, ReconcileContext& ctx);
+  // A member being deleted: a writer with readers waits for the cluster to
+  // fail over to one; the last writer leaves its data in the cluster's
+  // volume. Empty when the deletion goes on.
+  std::optional<StepOutcome> leaveCluster(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   void noteStarted(Resource& instance);
   StepOutcome failOver(Resource& instance, ReconcileContext& ctx);
   // ModifyDBInstance --multi-az / --no-multi-az (multi_az_conversion.cpp).
@@ -45,6 +61,7 @@ class DbInstanceController final : public Controller {
   PortAllocator& ports_;
   kms::KeyManager& keys_;  // opens sealed snapshots for restores
   MultiAz multiAz_;
+  ClusterEndpoints endpoints_;
 };
 
 // The name RDS gives an automated snapshot: rds:<instance>-YYYY-MM-DD-HH-MM.

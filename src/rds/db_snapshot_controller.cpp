@@ -14,7 +14,24 @@ constexpr int kMaxAttempts = 5;
 
 }  // namespace
 
-std::string DbSnapshotController::kind() const { return kSnapshot; }
+std::string DbSnapshotController::kind() const { return kind_; }
+
+StepOutcome DbSnapshotController::copyFiles(Resource& snapshot, ReconcileContext& ctx, const fs::path& from,
+                                            double createTime, uint64_t bytes) {
+  fs::path dir = paths_.snapshotDir(snapshot);
+  fs::path staging = dir;
+  staging += ".copying";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::copy(from, staging, fs::copy_options::recursive, ec);
+  if (!ec) fs::rename(staging, dir, ec);
+  if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
+  snapshot.state["SnapshotCreateTime"] = createTime;
+  snapshot.state["Bytes"] = bytes;
+  snapshot.state["PercentProgress"] = 100;
+  snapshot.status = kAvailable;
+  return StepOutcome::done();
+}
 
 StepOutcome DbSnapshotController::fail(Resource& snapshot, ReconcileContext& ctx, const std::string& why) {
   int attempts = snapshot.state.value("Attempts", 0) + 1;
@@ -54,20 +71,26 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
   if (!copyFrom.empty()) {
     auto source = ctx.catalog().getResourceByArn(copyFrom);
     if (!source || source->status != kAvailable) return fail(snapshot, ctx, "the source snapshot is not available");
-    fs::path staging = dir;
-    staging += ".copying";
-    fs::remove_all(staging, ec);
-    fs::copy(paths_.snapshotDir(*source), staging, fs::copy_options::recursive, ec);
-    if (!ec) fs::rename(staging, dir, ec);
-    if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
-    snapshot.state["SnapshotCreateTime"] = source->state.value("SnapshotCreateTime", toEpochSeconds(ctx.now()));
-    snapshot.state["Bytes"] = source->state.value("Bytes", 0);
-    snapshot.state["PercentProgress"] = 100;
-    snapshot.status = kAvailable;
-    ctx.emitEvent("Finished copy of snapshot " + source->name, {"creation"});
-    return StepOutcome::done();
+    StepOutcome copied = copyFiles(snapshot, ctx, paths_.snapshotDir(*source),
+                                   source->state.value("SnapshotCreateTime", toEpochSeconds(ctx.now())),
+                                   source->state.value("Bytes", uint64_t{0}));
+    if (snapshot.status == kAvailable) ctx.emitEvent("Finished copy of snapshot " + source->name, {"creation"});
+    return copied;
   }
-  auto instance = ctx.catalog().getResourceByArn(snapshot.spec.value("SourceInstanceArn", ""));
+  std::string sourceArn = snapshot.spec.value("SourceInstanceArn", "");
+  if (snapshot.kind == kClusterSnapshot) {
+    // A cluster's data: its writer's, or the volume its last writer left.
+    auto cluster = ctx.catalog().getResourceByArn(snapshot.spec.value("SourceClusterArn", ""));
+    if (!cluster) return fail(snapshot, ctx, "the source cluster is gone");
+    sourceArn = cluster->state.value("Writer", "");
+    if (sourceArn.empty()) {
+      if (!cluster->state.value("HasVolume", false)) return fail(snapshot, ctx, "the cluster holds no data yet");
+      StepOutcome copied = copyFiles(snapshot, ctx, paths_.clusterVolume(*cluster), toEpochSeconds(ctx.now()), 0);
+      if (snapshot.status == kAvailable) ctx.emitEvent("Manual cluster snapshot created", {"creation"});
+      return copied;
+    }
+  }
+  auto instance = ctx.catalog().getResourceByArn(sourceArn);
   if (!instance) return fail(snapshot, ctx, "the source instance is gone");
   auto layout = layoutOf(*instance, paths_, secrets_);
   if (!layout) return fail(snapshot, ctx, layout.error().message);
@@ -99,7 +122,9 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
   snapshot.state.erase("LastError");
   snapshot.status = kAvailable;
   bool manual = snapshot.spec.value("SnapshotType", "manual") == "manual";
-  ctx.emitEvent(manual ? "Manual snapshot created" : "Automated snapshot created", {"creation"});
+  const char* what = snapshot.kind == kClusterSnapshot ? (manual ? "Manual cluster snapshot created" : "Automated cluster snapshot created")
+                                                      : (manual ? "Manual snapshot created" : "Automated snapshot created");
+  ctx.emitEvent(what, {"creation"});
   return StepOutcome::done();
 }
 

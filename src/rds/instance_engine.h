@@ -68,6 +68,10 @@ class InstanceEngine {
   // The primary reports a standby streaming to it as its synchronous one
   // (waits up to `timeout`).
   virtual bool synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) = 0;
+  // How far the server's WAL reaches (bytes): a standby's received or
+  // replayed position, whichever is further; a primary's current one.
+  // Empty when it does not answer within a few seconds.
+  virtual std::optional<uint64_t> walPosition(const EngineLayout& layout) = 0;
   // Removes the instance's files (the server must be stopped).
   virtual Result<bool> destroy(const EngineLayout& layout) = 0;
 };

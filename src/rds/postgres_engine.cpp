@@ -105,7 +105,10 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "archive_mode = on\n"
       "archive_command = 'test ! -f {}/%f && cp %p {}/%f.part && mv {}/%f.part {}/%f'\n"
       "archive_timeout = 1\n"
-      "max_wal_senders = 5\n"
+      "max_wal_senders = 10\n"
+      // A standby built while segments switch every second must still find
+      // the segment it starts from (and one that reconnects, its next ones).
+      "wal_keep_size = 256\n"
       "hot_standby = on\n"
       "synchronous_standby_names = '{}'\n"
       // The server log as RDS names its files (DescribeDBLogFiles reads them,
@@ -233,6 +236,21 @@ bool PostgresEngine::synchronousStandbyStreaming(const EngineLayout& primary, st
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+std::optional<uint64_t> PostgresEngine::walPosition(const EngineLayout& layout) {
+  auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(layout).string(), "-p",
+                     std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-c",
+                     "SELECT (CASE WHEN pg_is_in_recovery() "
+                     "THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) "
+                     "ELSE pg_current_wal_lsn() END - '0/0')::bigint"},
+                    "", std::chrono::seconds(3));
+  if (!result.ok()) return std::nullopt;
+  try {
+    return static_cast<uint64_t>(std::stoull(result.output));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 bool PostgresEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {

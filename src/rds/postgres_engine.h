@@ -46,6 +46,7 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
                        std::optional<SystemTime> until, const std::filesystem::path& walArchive) override;
   std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) override;
+  std::optional<uint64_t> walPosition(const EngineLayout& layout) override;
   Result<bool> destroy(const EngineLayout& layout) override;
 
  private:

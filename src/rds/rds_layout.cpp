@@ -12,7 +12,17 @@ std::filesystem::path RdsPaths::walArchive(const std::string& dbiResourceId) con
 
 std::filesystem::path RdsPaths::snapshotDir(const Resource& snapshot) const {
   // The id keeps a snapshot deleted and re-created under the same name apart.
-  return root / "snapshots" / (snapshot.name + "-" + std::to_string(snapshot.id));
+  const char* dir = snapshot.kind == "db-cluster-snapshot" ? "cluster-snapshots" : "snapshots";
+  return root / dir / (snapshot.name + "-" + std::to_string(snapshot.id));
+}
+
+std::filesystem::path RdsPaths::clusterVolume(const Resource& cluster) const {
+  return root / "cluster-volumes" / cluster.spec.value("DbClusterResourceId", std::to_string(cluster.id));
+}
+
+std::string walArchiveId(const Resource& instance) {
+  // Members of an Aurora cluster share the cluster's archive, across failovers.
+  return instance.spec.value("WalArchiveId", instance.spec.value("DbiResourceId", std::to_string(instance.id)));
 }
 
 bool isMultiAz(const Resource& instance) { return instance.state.contains("Nodes"); }
@@ -42,11 +52,14 @@ Result<EngineLayout> nodeLayoutOf(const Resource& instance, const std::string& n
 Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, const SecretBox& secrets) {
   EngineLayout layout;
   layout.dir = paths.engineDir(instance);
-  layout.walArchive = paths.walArchive(instance.spec.value("DbiResourceId", std::to_string(instance.id)));
+  layout.walArchive = paths.walArchive(walArchiveId(instance));
   if (instance.spec.value("StorageEncrypted", false)) layout.walOutbox = paths.instanceDir(instance) / "wal-outbox";
   layout.port = isMultiAz(instance) ? instance.state["Nodes"][primaryNode(instance)].value("Port", 0)
                                      : instance.state.value("Port", 0);
-  layout.synchronousStandby = isMultiAz(instance) && instance.state.value("StandbyReady", false);
+  // Multi-AZ: once the standby is ready; a cluster's writer: while a reader
+  // streams (the supervisor turns it on and off).
+  layout.synchronousStandby = isMultiAz(instance) ? instance.state.value("StandbyReady", false)
+                                                  : instance.state.value("SynchronousReaders", false);
   layout.masterUser = instance.spec.value("MasterUsername", "postgres");
   layout.dbName = instance.spec.value("DBName", "");
   // The parameter group values in effect for this instance (the supervisor

@@ -19,7 +19,13 @@ struct RdsPaths {
   std::filesystem::path nodeDir(const Resource& instance, const std::string& node) const;
   std::filesystem::path walArchive(const std::string& dbiResourceId) const;
   std::filesystem::path snapshotDir(const Resource& snapshot) const;
+  // An Aurora cluster's data while it has no instance: a backup of its last
+  // writer, which its next writer is restored from.
+  std::filesystem::path clusterVolume(const Resource& cluster) const;
 };
+
+// The name of the WAL archive an instance writes to (walArchive()).
+std::string walArchiveId(const Resource& instance);
 
 // The engine layout of an instance record (for Multi-AZ: its primary's);
 // the master password unsealed.

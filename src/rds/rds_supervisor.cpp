@@ -34,6 +34,7 @@ RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceE
       clock_(std::move(clock)),
       shipper_(shipper),
       multiAz_(engine_, secrets_, paths_, proxies),
+      clusterEndpoints_(engine_, secrets_, paths_, proxies),
       keys_(keys),
       task_("rds supervisor", kInterval, [this] { checkOnce(); }) {}
 
@@ -60,6 +61,7 @@ void RdsSupervisor::stop() {
 }
 
 void RdsSupervisor::checkOnce() {
+  for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) watchCluster(cluster);
   for (const Resource& instance : catalog_.listAllOfKind(kInstance)) watch(instance);
 }
 
@@ -74,8 +76,9 @@ bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
 void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime now) {
   double retentionSeconds = instance.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
   double oldestKept = std::numeric_limits<double>::max();
-  for (Resource snapshot : catalog_.listAllOfKind(kSnapshot)) {
-    if (snapshot.spec.value("SourceInstanceArn", "") != instance.arn ||
+  const bool cluster = instance.kind == kCluster;
+  for (Resource snapshot : catalog_.listAllOfKind(cluster ? kClusterSnapshot : kSnapshot)) {
+    if (snapshot.spec.value(cluster ? "SourceClusterArn" : "SourceInstanceArn", "") != instance.arn ||
         snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.status != kAvailable) {
       continue;
     }
@@ -101,7 +104,7 @@ void RdsSupervisor::addEvent(const Resource& instance, const std::string& messag
   Event event;
   event.accountId = instance.accountId;
   event.region = instance.region;
-  event.sourceType = kInstance;
+  event.sourceType = instance.kind;
   event.sourceId = instance.name;
   event.sourceArn = instance.arn;
   event.message = message;
@@ -225,7 +228,7 @@ void RdsSupervisor::sealWal(const Resource& instance) {
   if (ready.empty()) return;
   auto key = kms::directoryDataKey(*keys_, {instance.accountId, instance.region},
                                    instance.spec.value("KmsKeyId", "alias/aws/rds"),
-                                   {{"aws:rds:dbi-resource-id", instance.spec.value("DbiResourceId", "")}},
+                                   {{"aws:rds:dbi-resource-id", walArchiveId(instance)}},
                                    layout->walArchive);
   if (!key) {
     spdlog::warn("msg=\"cannot seal the WAL archive\" instance={} error=\"{}\"", instance.name, key.error().message);
@@ -243,6 +246,7 @@ void RdsSupervisor::sealWal(const Resource& instance) {
 }
 
 void RdsSupervisor::watch(Resource instance) {
+  // Only a primary archives (a cluster's readers share its writer's archive).
   if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) sealWal(instance);
   if (shipper_ != nullptr && instance.status != kCreating) {
     auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());
@@ -252,6 +256,11 @@ void RdsSupervisor::watch(Resource instance) {
   }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;
+  if (isClusterMember(instance)) {
+    watchMember(instance);
+    syncParameters(instance);
+    return;
+  }
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;
   SystemTime now = clock_->now();

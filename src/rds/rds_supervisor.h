@@ -13,6 +13,9 @@
 //    standby promoted (automatic failover), and a missing standby rebuilt;
 //  - an encrypted instance's archived WAL segments are sealed under its KMS
 //    key into the WAL archive (the engine leaves them in an outbox);
+//  - Aurora clusters (cluster_watch.cpp): a dead or hung writer is failed
+//    over to a reader, readers of an old writer are rebuilt, the endpoints
+//    follow, and the cluster's automated snapshots are taken and pruned;
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
@@ -23,6 +26,7 @@
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
 #include "kms/key_manager.h"
+#include "rds/aurora_cluster.h"
 #include "rds/log_shipper.h"
 #include "rds/multi_az.h"
 #include "rds/rds_layout.h"
@@ -44,8 +48,15 @@ class RdsSupervisor {
 
  private:
   void watch(Resource instance);
-  bool backupDue(const Resource& instance, SystemTime now) const;
-  void pruneAutomatedSnapshots(const Resource& instance, SystemTime now);
+  // Aurora clusters (cluster_watch.cpp).
+  void watchCluster(Resource cluster);
+  // A cluster's reader: started again, or rebuilt when it follows an old
+  // writer. False when the pass must stop here for this instance.
+  bool watchMember(Resource& instance);
+  // Of an instance or a cluster: its daily automated backup, and the
+  // pruning of the automated snapshots older than its retention.
+  bool backupDue(const Resource& owner, SystemTime now) const;
+  void pruneAutomatedSnapshots(const Resource& owner, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
   // Multi-AZ: false when the pass must stop here for this instance.
@@ -61,8 +72,9 @@ class RdsSupervisor {
   ClockPtr clock_;
   LogShipper* shipper_;
   MultiAz multiAz_;
+  ClusterEndpoints clusterEndpoints_;
   kms::KeyManager* keys_;
-  std::map<std::string, int> unanswered_;  // instance ARN -> failed health probes in a row
+  std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   PeriodicTask task_;
 };
 

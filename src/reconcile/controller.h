@@ -93,6 +93,11 @@ class ReconcileContext {
   // Sleeps unless the reconciler stops first; true if it slept in full.
   bool sleepFor(std::chrono::milliseconds duration) const { return stop_.sleepFor(duration); }
 
+  // Another resource was given a new goal by this step (through catalog()):
+  // the reconciler rescans once the step is persisted, as after an API call.
+  void requestRescan() { rescan_ = true; }
+  bool rescanRequested() const { return rescan_; }
+
   const std::vector<PendingEvent>& events() const { return events_; }
   const std::string& notes() const { return notes_; }
 
@@ -103,6 +108,7 @@ class ReconcileContext {
   int failures_;
   std::vector<PendingEvent> events_;
   std::string notes_;
+  bool rescan_ = false;
 };
 
 class Controller {

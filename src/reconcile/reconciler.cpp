@@ -235,7 +235,9 @@ Reconciler::Next Reconciler::stepOnce(int64_t id, int failures) {
     return recordFailure(before, failures, "unknown exception");
   }
   try {
-    return persist(before, resource, outcome, ctx);
+    Next next = persist(before, resource, outcome, ctx);
+    if (ctx.rescanRequested()) wake();
+    return next;
   } catch (const std::exception& error) {
     return recordFailure(before, failures, std::string("cannot persist the step: ") + error.what());
   }

@@ -26,15 +26,6 @@ std::string dbiResourceId() {
   return out;
 }
 
-Result<size_t> pageSize(const Json& in) {
-  if (!in.contains("MaxRecords")) return size_t{100};
-  int64_t requested = in["MaxRecords"];
-  if (requested < 20 || requested > 100) {
-    return invalid("Invalid value " + std::to_string(requested) + " for MaxRecords. Must be between 20 and 100");
-  }
-  return static_cast<size_t>(requested);
-}
-
 }  // namespace
 
 Result<Resource> RdsApi::findInstance(const RequestContext& c, const std::string& identifier) {
@@ -151,8 +142,9 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   std::string identifier = lowerCase(in["DBInstanceIdentifier"].get<std::string>());
   if (auto error = checkIdentifier(identifier, "DBInstanceIdentifier")) return *error;
   std::string engine = lowerCase(in.value("Engine", ""));
-  if (engine.rfind("aurora", 0) == 0 || in.contains("DBClusterIdentifier")) {
-    return combination("Kura does not run Aurora clusters yet; create a postgres instance instead.");
+  if (in.contains("DBClusterIdentifier")) return createClusterInstance(c, in);
+  if (engine.rfind("aurora", 0) == 0) {
+    return combination("An instance of engine " + engine + " is made with DBClusterIdentifier, in an Aurora cluster.");
   }
   if (engine != "postgres") {
     return invalid("Invalid DB engine: " + engine + ". Kura runs the postgres engine.");
@@ -312,9 +304,9 @@ Result<bool> RdsApi::rotateManagedPassword(const RequestContext& c, const std::s
 }
 
 Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) {
-  auto limit = pageSize(in);
+  auto limit = pageSizeOf(in);
   if (!limit) return limit.error();
-  std::vector<std::string> ids, engines, resourceIds;
+  std::vector<std::string> ids, engines, resourceIds, clusters;
   if (in.contains("DBInstanceIdentifier")) ids.push_back(in["DBInstanceIdentifier"]);
   for (const auto& filter : in.value("Filters", Json::array())) {
     std::string name = filter.value("Name", "");
@@ -325,8 +317,10 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
       engines.insert(engines.end(), values.begin(), values.end());
     } else if (name == "dbi-resource-id") {
       resourceIds.insert(resourceIds.end(), values.begin(), values.end());
-    } else if (name == "db-cluster-id" || name == "domain") {
-      return Json{{"DBInstances", Json::array()}};  // Kura has no clusters or domains yet
+    } else if (name == "db-cluster-id") {
+      for (const auto& value : values) clusters.push_back(value.rfind("arn:", 0) == 0 ? value : lowerCase(value));
+    } else if (name == "domain") {
+      return Json{{"DBInstances", Json::array()}};  // Kura has no domains
     } else {
       return invalid("Unrecognized filter name: " + name);
     }
@@ -348,7 +342,9 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
     };
     return r.status != kDeleted && in_list(ids, r.name, r.arn) &&
            in_list(engines, r.spec.value("Engine", ""), r.spec.value("Engine", "")) &&
-           in_list(resourceIds, r.spec.value("DbiResourceId", ""), r.spec.value("DbiResourceId", ""));
+           in_list(resourceIds, r.spec.value("DbiResourceId", ""), r.spec.value("DbiResourceId", "")) &&
+           (clusters.empty() || (isClusterMember(r) && in_list(clusters, r.spec.value("DBClusterIdentifier", ""),
+                                                                r.spec.value("ClusterArn", ""))));
   };
   Json out = {{"DBInstances", Json::array()}};
   auto replicas = replicasBySource();  // once per call, not once per instance
@@ -376,6 +372,15 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
   if (instance.status != kAvailable && instance.status != kStopped) {
     return ApiError::sender("InvalidDBInstanceState",
                             "Database instance is not in available state. Current state: " + instance.status);
+  }
+  if (isClusterMember(instance)) {
+    for (const char* name : {"MultiAZ", "MasterUserPassword", "BackupRetentionPeriod", "PreferredBackupWindow",
+                             "AllocatedStorage", "StorageType"}) {
+      if (in.contains(name)) {
+        return combination(std::string("The instance is a member of a DB cluster: ") + name +
+                           " is the cluster's setting (ModifyDBCluster).");
+      }
+    }
   }
   bool multiAzChange = in.contains("MultiAZ") && in["MultiAZ"].get<bool>() != instance.spec.value("MultiAZ", false);
   if (multiAzChange) {
@@ -480,6 +485,13 @@ Result<Json> RdsApi::deleteInstance(const RequestContext& c, const Json& in) {
   }
   bool skip = in.value("SkipFinalSnapshot", false);
   std::string finalSnapshot = in.value("FinalDBSnapshotIdentifier", "");
+  if (isClusterMember(instance)) {
+    // The cluster keeps the data: its instances take no final snapshot.
+    if (!finalSnapshot.empty()) {
+      return combination("FinalDBSnapshotIdentifier can not be specified when deleting a cluster instance.");
+    }
+    skip = true;
+  }
   if (!skip && finalSnapshot.empty()) {
     return combination("FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.");
   }
@@ -528,6 +540,7 @@ Result<Json> RdsApi::rebootInstance(const RequestContext& c, const Json& in) {
                             "Database instance is not in available state. Current state: " + instance.status);
   }
   if (in.value("ForceFailover", false)) {
+    if (isClusterMember(instance)) return combination("Use FailoverDBCluster to fail over an Aurora cluster.");
     if (!instance.spec.value("MultiAZ", false)) {
       return combination("Cannot force a failover: the instance is not Multi-AZ.");
     }
@@ -551,6 +564,10 @@ Result<Json> RdsApi::stopInstance(const RequestContext& c, const Json& in) {
   }
   if (in.contains("DBSnapshotIdentifier")) {
     return combination("Kura does not take a snapshot on stop yet; call CreateDBSnapshot first.");
+  }
+  if (isClusterMember(instance)) {
+    return ApiError::sender("InvalidDBInstanceState", "The instance is a member of a DB cluster; Kura does not stop "
+                                                      "Aurora clusters or their instances yet.");
   }
   instance.status = kStopping;
   instance.goal = kStopped;

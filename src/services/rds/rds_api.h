@@ -71,6 +71,20 @@ class RdsApi {
   // its record, or DBParameterGroupNotFound.
   Result<Resource> findParameterGroup(const RequestContext& c, const std::string& name);
   std::string defaultParameterGroup() const;
+  // Aurora clusters (cluster_handlers.cpp)
+  Result<Json> createCluster(const RequestContext& c, const Json& in);
+  Result<Json> describeClusters(const RequestContext& c, const Json& in);
+  Result<Json> modifyCluster(const RequestContext& c, const Json& in);
+  Result<Json> deleteCluster(const RequestContext& c, const Json& in);
+  Result<Json> failoverCluster(const RequestContext& c, const Json& in);
+  // CreateDBInstance with DBClusterIdentifier: a writer or a reader.
+  Result<Json> createClusterInstance(const RequestContext& c, const Json& in);
+  // Cluster snapshots and restores (cluster_snapshot_handlers.cpp)
+  Result<Json> createClusterSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> describeClusterSnapshots(const RequestContext& c, const Json& in);
+  Result<Json> deleteClusterSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> restoreClusterFromSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> restoreClusterToPointInTime(const RequestContext& c, const Json& in);
   // Engine log files (log_file_handlers.cpp)
   Result<Json> describeLogFiles(const RequestContext& c, const Json& in);
   Result<Json> downloadLogFilePortion(const RequestContext& c, const Json& in);
@@ -100,6 +114,19 @@ class RdsApi {
   Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
                                      const std::string& password);
   Json snapshotJson(const Resource& snapshot);
+  Result<Resource> findCluster(const RequestContext& c, const std::string& identifier);
+  Result<Resource> findClusterSnapshot(const RequestContext& c, const std::string& identifier);
+  // Records a new cluster (creation or restore): its two endpoint ports.
+  Result<Resource> recordNewCluster(const RequestContext& c, Json spec, const std::vector<Tag>& tags,
+                                    const std::string& eventMessage);
+  Result<Resource> recordClusterSnapshot(const RequestContext& c, const Resource& cluster,
+                                         const std::string& identifier, const std::string& type,
+                                         const std::vector<Tag>& tags);
+  Json clusterJson(const Resource& cluster);
+  // EngineVersion against the installed major: {version, major}.
+  Result<std::pair<std::string, std::string>> checkEngineVersion(const Json& in, const std::string& engine);
+  // The settings CreateDBCluster and the cluster restores share, into spec.
+  Result<bool> clusterSettings(const RequestContext& c, const Json& in, Json& spec, bool restored);
   void addEvent(const Resource& resource, const std::string& message, std::vector<std::string> categories);
 
   Catalog& catalog_;

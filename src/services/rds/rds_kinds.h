@@ -8,6 +8,9 @@ inline constexpr const char* kService = "rds";
 inline constexpr const char* kInstance = "db-instance";
 inline constexpr const char* kSnapshot = "db-snapshot";
 inline constexpr const char* kParameterGroup = "db-parameter-group";
+inline constexpr const char* kCluster = "db-cluster";
+inline constexpr const char* kClusterSnapshot = "db-cluster-snapshot";
+inline constexpr const char* kAuroraEngine = "aurora-postgresql";
 
 // Statuses as DescribeDBInstances shows them.
 inline constexpr const char* kAvailable = "available";
@@ -22,10 +25,14 @@ inline constexpr const char* kModifying = "modifying";
 inline constexpr const char* kBackingUp = "backing-up";
 inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kIncompatibleRestore = "incompatible-restore";
+inline constexpr const char* kFailingOver = "failing-over";
 
 // A read replica not (yet) promoted.
 inline bool isReadReplica(const Resource& instance) {
   return instance.spec.contains("ReadReplicaSourceArn") && !instance.state.value("Promoted", false);
 }
+
+// An instance of an Aurora cluster (the writer or a reader).
+inline bool isClusterMember(const Resource& instance) { return instance.spec.contains("ClusterArn"); }
 
 }  // namespace kura::rds

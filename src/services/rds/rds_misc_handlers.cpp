@@ -133,6 +133,16 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("RemoveTagsFromResource", &RdsApi::removeTags);
   bind("ListTagsForResource", &RdsApi::listTags);
   bind("DescribeDBEngineVersions", &RdsApi::describeEngineVersions);
+  bind("CreateDBCluster", &RdsApi::createCluster);
+  bind("DescribeDBClusters", &RdsApi::describeClusters);
+  bind("ModifyDBCluster", &RdsApi::modifyCluster);
+  bind("DeleteDBCluster", &RdsApi::deleteCluster);
+  bind("FailoverDBCluster", &RdsApi::failoverCluster);
+  bind("CreateDBClusterSnapshot", &RdsApi::createClusterSnapshot);
+  bind("DescribeDBClusterSnapshots", &RdsApi::describeClusterSnapshots);
+  bind("DeleteDBClusterSnapshot", &RdsApi::deleteClusterSnapshot);
+  bind("RestoreDBClusterFromSnapshot", &RdsApi::restoreClusterFromSnapshot);
+  bind("RestoreDBClusterToPointInTime", &RdsApi::restoreClusterToPointInTime);
 }
 
 }  // namespace kura::rds

@@ -99,4 +99,13 @@ std::optional<ApiError> checkRetention(long days) {
   return std::nullopt;
 }
 
+Result<size_t> pageSizeOf(const nlohmann::json& in) {
+  if (!in.contains("MaxRecords")) return size_t{100};
+  int64_t requested = in["MaxRecords"];
+  if (requested < 20 || requested > 100) {
+    return invalid("Invalid value " + std::to_string(requested) + " for MaxRecords. Must be between 20 and 100");
+  }
+  return static_cast<size_t>(requested);
+}
+
 }  // namespace kura::rds

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "common/api_error.h"
 #include "common/daily_window.h"
 
@@ -21,4 +23,6 @@ std::optional<ApiError> checkBackupWindow(std::string_view value);
 // "ddd:hh24:mi-ddd:hh24:mi", at least 30 minutes.
 std::optional<ApiError> checkMaintenanceWindow(std::string_view value);
 std::optional<ApiError> checkRetention(long days);
+// A Describe call's MaxRecords: 20-100, 100 when not given.
+Result<size_t> pageSizeOf(const nlohmann::json& in);
 }  // namespace kura::rds

@@ -94,6 +94,72 @@ Json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
   return view;
 }
 
+Json clusterView(const Resource& cluster, const std::vector<Resource>& members, const std::vector<Tag>& tags,
+                 const std::string& address, const std::string& readerAddress) {
+  const Json& spec = cluster.spec;
+  const Json& state = cluster.state;
+  Json memberList = Json::array();
+  for (const Resource& member : members) {
+    memberList.push_back({{"DBInstanceIdentifier", member.name},
+                          {"IsClusterWriter", state.value("Writer", "") == member.arn},
+                          {"DBClusterParameterGroupStatus", "in-sync"},
+                          {"PromotionTier", member.spec.value("PromotionTier", 1)}});
+  }
+  Json view = {{"DBClusterIdentifier", cluster.name},
+               {"DBClusterArn", cluster.arn},
+               {"Status", cluster.status},
+               {"ClusterCreateTime", toEpochSeconds(cluster.createdAt)},
+               {"Endpoint", address},
+               {"ReaderEndpoint", readerAddress},
+               {"Port", state.value("Port", 0)},
+               {"MultiAZ", members.size() > 1},
+               {"EngineMode", "provisioned"},
+               {"DBClusterMembers", memberList},
+               {"DBClusterOptionGroupMemberships", Json::array()},
+               {"VpcSecurityGroups", Json::array()},
+               {"AssociatedRoles", Json::array()},
+               {"ReadReplicaIdentifiers", Json::array()},
+               {"DomainMemberships", Json::array()},
+               {"TagList", tagList(tags)},
+               {"HostedZoneId", "Z00000000KURA"},
+               {"AllocatedStorage", 1},
+               {"StorageType", "aurora"},
+               {"IAMDatabaseAuthenticationEnabled", false},
+               {"HttpEndpointEnabled", false},
+               {"CrossAccountClone", false},
+               {"NetworkType", "IPV4"}};
+  copyMembers(spec, view,
+              {"Engine", "EngineVersion", "MasterUsername", "DatabaseName", "BackupRetentionPeriod",
+               "PreferredBackupWindow", "PreferredMaintenanceWindow", "StorageEncrypted", "KmsKeyId",
+               "DbClusterResourceId", "DeletionProtection", "CopyTagsToSnapshot", "AvailabilityZones",
+               "DBClusterParameterGroup", "EnabledCloudwatchLogsExports"});
+  if (state.contains("EarliestRestorableTime")) view["EarliestRestorableTime"] = state["EarliestRestorableTime"];
+  if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  return view;
+}
+
+Json clusterSnapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
+  const Json& spec = snapshot.spec;
+  const Json& state = snapshot.state;
+  Json view = {{"DBClusterSnapshotIdentifier", snapshot.name},
+               {"DBClusterSnapshotArn", snapshot.arn},
+               {"Status", snapshot.status},
+               {"PercentProgress", state.value("PercentProgress", 0)},
+               {"SnapshotType", spec.value("SnapshotType", "manual")},
+               {"TagList", tagList(tags)},
+               {"AllocatedStorage", 1},
+               {"StorageType", "aurora"},
+               {"LicenseModel", "postgresql-license"},
+               {"IAMDatabaseAuthenticationEnabled", false}};
+  copyMembers(spec, view,
+              {"DBClusterIdentifier", "Engine", "EngineVersion", "Port", "MasterUsername", "KmsKeyId",
+               "DbClusterResourceId", "ClusterCreateTime", "AvailabilityZones", "SourceDBClusterSnapshotArn"});
+  view["StorageEncrypted"] = spec.value("StorageEncrypted", false);
+  view["EngineMode"] = "provisioned";
+  if (state.contains("SnapshotCreateTime")) view["SnapshotCreateTime"] = state["SnapshotCreateTime"];
+  return view;
+}
+
 Json eventView(const Event& event) {
   Json categories = Json::array();
   for (const auto& category : event.categories) categories.push_back(category);

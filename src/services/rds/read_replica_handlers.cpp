@@ -28,6 +28,10 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
                             "Automated backups are not enabled for this database instance. To enable automated "
                             "backups, use ModifyDBInstance.");
   }
+  if (isClusterMember(*source)) {
+    return ApiError::sender("InvalidDBInstanceState", "An Aurora instance gets readers with CreateDBInstance "
+                                                      "--db-cluster-identifier, not as read replicas.");
+  }
   if (isReadReplica(*source)) {
     return ApiError::sender("InvalidDBInstanceState", "Kura cannot make a read replica of a read replica yet.");
   }

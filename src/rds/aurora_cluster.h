@@ -1,0 +1,36 @@
+#pragma once
+// Aurora PostgreSQL clusters on PostgreSQL (the records: see
+// services/rds/cluster_records.h). Kura owns two endpoints per cluster: the
+// cluster endpoint forwards to the writer, the reader endpoint spreads
+// connections over the readers that stream from the current writer (the
+// writer while there is none). A commit on the writer waits for one reader
+// while any streams, so that a failover to the reader furthest ahead loses
+// no acknowledged commit.
+#include <optional>
+#include <vector>
+
+#include "common/secret_box.h"
+#include "proxy/endpoint_proxy.h"
+#include "rds/instance_engine.h"
+#include "rds/rds_layout.h"
+#include "services/rds/cluster_records.h"
+
+namespace kura::rds {
+
+class ClusterEndpoints {
+ public:
+  ClusterEndpoints(InstanceEngine& engine, const SecretBox& secrets, const RdsPaths& paths, EndpointProxies* proxies)
+      : engine_(engine), secrets_(secrets), paths_(paths), proxies_(proxies) {}
+  // Points the cluster endpoint at the writer and the reader endpoint at the
+  // running readers of `members`; without a writer both stop listening.
+  Result<bool> route(const Resource& cluster, const std::vector<Resource>& members);
+  void remove(const Resource& cluster);
+
+ private:
+  InstanceEngine& engine_;
+  const SecretBox& secrets_;
+  const RdsPaths& paths_;
+  EndpointProxies* proxies_;
+};
+
+}  // namespace kura::rds

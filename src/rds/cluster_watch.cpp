@@ -1,0 +1,136 @@
+// The part of RdsSupervisor that watches Aurora clusters: a writer that died
+// or hangs is failed over to a reader (or restarted where it is, without
+// one); readers that do not follow the current writer are rebuilt from it;
+// the writer's commits wait for a reader while one streams; the endpoints
+// follow; the cluster's restorable window and daily automated snapshots.
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+#include "common/time_format.h"
+#include "rds/db_instance_controller.h"
+#include "rds/rds_supervisor.h"
+#include "services/rds/rds_kinds.h"
+
+namespace kura::rds {
+
+void RdsSupervisor::watchCluster(Resource cluster) {
+  if (cluster.status != kAvailable || cluster.goal != kAvailable) return;
+  std::vector<Resource> members = clusterMembers(catalog_, cluster);
+  auto writer = std::find_if(members.begin(), members.end(),
+                             [&](const Resource& member) { return isClusterWriter(cluster, member); });
+  if (writer == members.end() || writer->status != kAvailable || writer->goal != kAvailable) return;
+  auto layout = layoutOf(*writer, paths_, secrets_);
+  if (!layout) return;
+  bool running = engine_.running(*layout);
+  bool answers = running && engine_.healthy(*layout, std::chrono::seconds(1));
+  int& unanswered = unanswered_[cluster.arn];
+  unanswered = answers ? 0 : unanswered + 1;
+  std::vector<const Resource*> readers;
+  for (const Resource& member : members) {
+    if (member.status != kAvailable || !followsWriter(cluster, member)) continue;
+    auto readerLayout = layoutOf(member, paths_, secrets_);
+    if (readerLayout && engine_.running(*readerLayout)) readers.push_back(&member);
+  }
+  if (!running || unanswered >= 2) {
+    unanswered = 0;
+    if (!readers.empty()) {
+      spdlog::warn("msg=\"cluster writer lost: failing over\" cluster={} writer={} running={}", cluster.name,
+                   writer->name, running);
+      cluster.status = kFailingOver;
+      cluster.state["FailoverPlanned"] = false;
+      if (catalog_.updateResource(cluster)) reconciler_.wake();
+      return;
+    }
+    // No reader to take over: the writer starts again where it is.
+    if (auto fenced = engine_.fence(*layout); !fenced) return;
+    auto started = engine_.start(*layout);
+    addEvent(*writer, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+             "availability");
+    return;
+  }
+  if (!answers) return;
+  // Commits wait for a reader while one streams, and never for none.
+  bool synchronous = writer->state.value("SynchronousReaders", false);
+  if (synchronous != !readers.empty()) {
+    Resource updated = *writer;
+    updated.state["SynchronousReaders"] = !readers.empty();
+    auto wanted = layoutOf(updated, paths_, secrets_);
+    bool applied = wanted && engine_.reload(*wanted) &&
+                   (readers.empty() || engine_.synchronousStandbyStreaming(*wanted, std::chrono::seconds(5)));
+    if (!applied) {
+      // Back as it was: a reader that does not confirm must not hold commits.
+      updated.state["SynchronousReaders"] = false;
+      if (auto plain = layoutOf(updated, paths_, secrets_)) engine_.reload(*plain);
+    }
+    if (auto stored = catalog_.updateResource(updated)) *writer = *stored;
+  }
+  if (auto routed = clusterEndpoints_.route(cluster, members); !routed) {
+    spdlog::warn("msg=\"cannot route the cluster\" cluster={} error=\"{}\"", cluster.name, routed.error().message);
+  }
+  SystemTime now = clock_->now();
+  if (auto latest = engine_.latestRestorableTime(*layout)) {
+    double seconds = std::floor(toEpochSeconds(*latest));
+    if (seconds > cluster.state.value("LatestRestorableTime", 0.0)) {
+      cluster.state["LatestRestorableTime"] = seconds;
+      auto updated = catalog_.updateResource(cluster);
+      if (!updated) return;  // changed meanwhile: next pass
+      cluster = *updated;
+    }
+  }
+  if (!cluster.state.contains("LastAutomatedBackup") || backupDue(cluster, now)) {
+    Resource snapshot = clusterSnapshotDraft(cluster, automatedSnapshotName(cluster.name, now), "automated");
+    auto recorded = catalog_.transact([&]() -> Result<Resource> {
+      if (auto existing = catalog_.getResource(snapshot.accountId, snapshot.region, kClusterSnapshot, snapshot.name)) {
+        return existing;
+      }
+      cluster.state["LastAutomatedBackup"] = toEpochSeconds(now);
+      auto stored = catalog_.updateResource(cluster);
+      if (!stored) return stored;
+      return catalog_.createResource(snapshot);
+    });
+    if (recorded) reconciler_.wake();
+    return;
+  }
+  pruneAutomatedSnapshots(cluster, now);
+}
+
+bool RdsSupervisor::watchMember(Resource& instance) {
+  auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""));
+  if (!cluster) return false;
+  // The writer is the cluster's to watch (watchCluster).
+  if (isClusterWriter(*cluster, instance)) return false;
+  auto layout = layoutOf(instance, paths_, secrets_);
+  if (!layout) return false;
+  if (followsWriter(*cluster, instance)) {
+    if (!engine_.running(*layout)) {
+      auto started = engine_.start(*layout);
+      addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+               "availability");
+    }
+    return false;
+  }
+  // A reader of an old writer (the old writer itself after a failover):
+  // rebuilt from the current writer, once the cluster is settled.
+  if (cluster->status != kAvailable) return false;
+  auto writer = catalog_.getResourceByArn(cluster->state.value("Writer", ""));
+  if (!writer || writer->status != kAvailable) return false;
+  auto writerLayout = layoutOf(*writer, paths_, secrets_);
+  if (!writerLayout || !engine_.running(*writerLayout)) return false;
+  if (auto fenced = engine_.fence(*layout); !fenced) return false;
+  spdlog::info("msg=\"rebuilding a cluster reader\" cluster={} instance={} writer={}", cluster->name, instance.name,
+               writer->name);
+  auto made = engine_.createStandby(*writerLayout, *layout);
+  if (made) made = engine_.start(*layout);
+  if (!made) {
+    spdlog::warn("msg=\"cannot rebuild the reader\" instance={} error=\"{}\"", instance.name, made.error().message);
+    return false;
+  }
+  instance.state["Upstream"] = writer->arn;
+  instance.state["SynchronousReaders"] = false;
+  if (auto stored = catalog_.updateResource(instance)) instance = *stored;
+  addEvent(instance, "DB instance is now a reader of " + writer->name, "availability");
+  return false;
+}
+
+}  // namespace kura::rds

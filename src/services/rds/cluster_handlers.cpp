@@ -1,0 +1,430 @@
+// Aurora PostgreSQL clusters: CreateDBCluster, DescribeDBClusters,
+// ModifyDBCluster, DeleteDBCluster, FailoverDBCluster, and the instances
+// CreateDBInstance adds to a cluster. See src/rds/aurora_cluster.h for how
+// a cluster runs on PostgreSQL.
+#include <algorithm>
+
+#include "catalog/arn.h"
+#include "catalog/pagination.h"
+#include "common/ids.h"
+#include "services/rds/cluster_records.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
+#include "services/rds/rds_views.h"
+
+namespace kura::rds {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+ApiError combination(std::string message) {
+  return ApiError::sender("InvalidParameterCombination", std::move(message));
+}
+ApiError clusterState(std::string message) {
+  return ApiError::sender("InvalidDBClusterStateFault", std::move(message));
+}
+
+std::string clusterResourceId() {
+  std::string out = "cluster-";
+  for (char c : newUuid()) {
+    if (c != '-' && out.size() < 34) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// What an instance of a cluster takes from it.
+const char* const kFromCluster[] = {"Engine", "EngineVersion", "EngineMajor", "MasterUsername",
+                                    "MasterUserPasswordSealed", "StorageEncrypted", "KmsKeyId",
+                                    "PreferredBackupWindow", "CopyTagsToSnapshot"};
+
+}  // namespace
+
+Result<Resource> RdsApi::findCluster(const RequestContext& c, const std::string& identifier) {
+  auto found = identifier.rfind("arn:", 0) == 0
+                   ? catalog_.getResourceByArn(identifier)
+                   : catalog_.getResource(c.accountId, c.region, kCluster, lowerCase(identifier));
+  if (!found || found->kind != kCluster || found->status == kDeleted) {
+    return ApiError::sender("DBClusterNotFoundFault", "DBCluster " + identifier + " not found.", 404);
+  }
+  return found;
+}
+
+Json RdsApi::clusterJson(const Resource& cluster) {
+  return clusterView(cluster, clusterMembers(catalog_, cluster), catalog_.listTags(cluster.arn),
+                     config_.endpointAddress, readerEndpointAddress(config_.endpointAddress));
+}
+
+Result<Resource> RdsApi::recordNewCluster(const RequestContext& c, Json spec, const std::vector<Tag>& tags,
+                                          const std::string& eventMessage) {
+  std::string identifier = spec["DBClusterIdentifier"];
+  Resource draft;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
+  draft.service = kService;
+  draft.kind = kCluster;
+  draft.name = identifier;
+  draft.arn = makeArn("rds", c.region, c.accountId, "cluster:" + identifier);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  spec["DbClusterResourceId"] = clusterResourceId();
+  spec.emplace("AvailabilityZones", Json::array({c.region + "a", c.region + "b", c.region + "c"}));
+  spec.emplace("DBClusterParameterGroup", "default." + std::string(kAuroraEngine) + spec.value("EngineMajor", ""));
+  return catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kCluster, identifier).ok()) {
+      return ApiError::sender("DBClusterAlreadyExistsFault", "DB Cluster already exists", 400);
+    }
+    std::optional<int> wanted;
+    if (spec.contains("Port")) wanted = spec["Port"].get<int>();
+    auto port = ports_.allocate(draft.arn, wanted);
+    auto readerPort = port ? ports_.allocate(draft.arn + "#reader") : std::nullopt;
+    if (!port || !readerPort) {
+      return wanted ? invalid("Port " + std::to_string(*wanted) + " is in use on this host; choose another or omit Port.")
+                    : ApiError::sender("InsufficientDBClusterCapacityFault",
+                                       "No free port is left in Kura's port range.", 403);
+    }
+    spec["Port"] = *port;
+    draft.spec = spec;
+    draft.state = {{"Port", *port}, {"ReaderPort", *readerPort}, {"Writer", ""}};
+    auto created = catalog_.createResource(draft);
+    if (!created) return created;
+    catalog_.addTags(created->arn, tags);
+    addEvent(*created, eventMessage, {"creation"});
+    return created;
+  });
+}
+
+Result<Json> RdsApi::createCluster(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBClusterIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBClusterIdentifier")) return *error;
+  std::string engine = lowerCase(in["Engine"].get<std::string>());
+  if (engine != kAuroraEngine) {
+    return invalid("Invalid DB engine: " + engine + ". Kura runs Aurora clusters of the aurora-postgresql engine.");
+  }
+  auto version = checkEngineVersion(in, kAuroraEngine);
+  if (!version) return version.error();
+  if (in.contains("ReplicationSourceIdentifier") || in.contains("GlobalClusterIdentifier")) {
+    return combination("Kura does not replicate clusters across regions.");
+  }
+  if (in.value("EngineMode", "provisioned") != "provisioned") {
+    return invalid("Kura runs provisioned Aurora clusters only, not " + in["EngineMode"].get<std::string>() + ".");
+  }
+  if (in.value("ManageMasterUserPassword", false)) {
+    return combination("Kura does not manage the master password of Aurora clusters yet; give MasterUserPassword.");
+  }
+  if (!in.contains("MasterUsername")) return invalid("The parameter MasterUsername must be provided and must not be blank.");
+  if (auto error = checkMasterUsername(in["MasterUsername"].get<std::string>())) return *error;
+  if (!in.contains("MasterUserPassword")) {
+    return invalid("The parameter MasterUserPassword must be provided and must not be blank.");
+  }
+  if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+  Json spec = {{"DBClusterIdentifier", identifier},
+               {"Engine", kAuroraEngine},
+               {"EngineVersion", version->first},
+               {"EngineMajor", version->second},
+               {"MasterUsername", in["MasterUsername"]},
+               {"MasterUserPasswordSealed", secrets_.seal(in["MasterUserPassword"].get<std::string>())}};
+  if (in.contains("DatabaseName")) spec["DatabaseName"] = in["DatabaseName"];
+  if (auto settings = clusterSettings(c, in, spec, false); !settings) return settings.error();
+  auto created = recordNewCluster(c, spec, tagsFromInput(in), "Creating DB cluster");
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBCluster", clusterJson(*created)}};
+}
+
+Result<std::pair<std::string, std::string>> RdsApi::checkEngineVersion(const Json& in, const std::string& engine) {
+  if (config_.installedPostgresMajor == 0) {
+    return combination("No PostgreSQL server is installed on this Kura host.");
+  }
+  std::string major = std::to_string(config_.installedPostgresMajor);
+  std::string version = in.value("EngineVersion", major);
+  if (version != major && version.rfind(major + ".", 0) != 0) {
+    return combination("Cannot find version " + version + " for " + engine);
+  }
+  return std::pair{version, major};
+}
+
+Result<bool> RdsApi::clusterSettings(const RequestContext& c, const Json& in, Json& spec, bool restored) {
+  if (in.contains("Port") && (in["Port"].get<int>() < 1150 || in["Port"].get<int>() > 65535)) {
+    return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ". The port must be between 1150 and 65535.");
+  }
+  if (in.contains("Port")) spec["Port"] = in["Port"];
+  if (!restored) {
+    // Aurora keeps at least a day of backups.
+    int64_t retention = in.value("BackupRetentionPeriod", 1);
+    if (retention < 1 || retention > 35) {
+      return invalid("Invalid backup retention period: " + std::to_string(retention) +
+                     ". It must be between 1 and 35 days for Aurora DB clusters.");
+    }
+    spec["BackupRetentionPeriod"] = retention;
+    spec["PreferredBackupWindow"] = in.value("PreferredBackupWindow", "17:00-17:30");
+    spec["PreferredMaintenanceWindow"] = in.value("PreferredMaintenanceWindow", "sun:18:00-sun:18:30");
+    if (auto error = checkBackupWindow(spec["PreferredBackupWindow"].get<std::string>())) return *error;
+    if (auto error = checkMaintenanceWindow(spec["PreferredMaintenanceWindow"].get<std::string>())) return *error;
+    bool encrypted = in.value("StorageEncrypted", false);
+    if (in.contains("KmsKeyId") && !encrypted) return combination("KmsKeyId is given, but StorageEncrypted is not true.");
+    spec["StorageEncrypted"] = encrypted;
+  } else if (in.contains("KmsKeyId")) {
+    spec["StorageEncrypted"] = true;  // a restore may encrypt, never decrypt
+  }
+  if (spec.value("StorageEncrypted", false)) {
+    auto key = usableKmsKey(c, in.value("KmsKeyId", spec.value("KmsKeyId", "alias/aws/rds")));
+    if (!key) return key.error();
+    spec["KmsKeyId"] = *key;
+  }
+  for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) spec[name] = in.value(name, spec.value(name, false));
+  if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  if (in.contains("DBClusterParameterGroupName")) {
+    std::string group = lowerCase(in["DBClusterParameterGroupName"].get<std::string>());
+    if (group != "default." + std::string(kAuroraEngine) + spec.value("EngineMajor", "")) {
+      return ApiError::sender("DBClusterParameterGroupNotFound",
+                              "DBClusterParameterGroup not found: " + group + " (Kura has the default group only)", 404);
+    }
+  }
+  return true;
+}
+
+Result<Json> RdsApi::describeClusters(const RequestContext& c, const Json& in) {
+  auto limit = pageSizeOf(in);
+  if (!limit) return limit.error();
+  std::vector<std::string> ids, engines;
+  if (in.contains("DBClusterIdentifier")) {
+    auto found = findCluster(c, in["DBClusterIdentifier"]);
+    if (!found) return found.error();
+    ids.push_back(found->name);
+  }
+  for (const auto& filter : in.value("Filters", Json::array())) {
+    std::string name = filter.value("Name", "");
+    auto values = filter.value("Values", Json::array()).get<std::vector<std::string>>();
+    if (name == "db-cluster-id") {
+      for (const auto& value : values) ids.push_back(value.rfind("arn:", 0) == 0 ? value : lowerCase(value));
+    } else if (name == "engine") {
+      engines.insert(engines.end(), values.begin(), values.end());
+    } else if (name != "clone-group-id" && name != "domain" && name != "db-cluster-resource-id") {
+      return invalid("Unrecognized filter name: " + name);
+    }
+  }
+  std::string after;
+  if (in.contains("Marker")) {
+    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
+    if (!decoded) return decoded.error();
+    after = *decoded;
+  }
+  auto listed = [](const std::vector<std::string>& list, const std::string& a, const std::string& b) {
+    return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
+           std::find(list.begin(), list.end(), b) != list.end();
+  };
+  std::vector<Resource> clusters;
+  for (Resource& cluster : catalog_.listAllOfKind(kCluster)) {
+    if (cluster.accountId == c.accountId && cluster.region == c.region && cluster.status != kDeleted &&
+        cluster.name > after && listed(ids, cluster.name, cluster.arn) &&
+        listed(engines, cluster.spec.value("Engine", ""), "")) {
+      clusters.push_back(std::move(cluster));
+    }
+  }
+  std::sort(clusters.begin(), clusters.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
+  Json out = {{"DBClusters", Json::array()}};
+  for (const Resource& cluster : clusters) {
+    if (out["DBClusters"].size() == *limit) {
+      out["Marker"] = encodeAfterName(out["DBClusters"].back()["DBClusterIdentifier"].get<std::string>());
+      break;
+    }
+    out["DBClusters"].push_back(clusterJson(cluster));
+  }
+  return out;
+}
+
+Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
+  auto found = findCluster(c, in["DBClusterIdentifier"]);
+  if (!found) return found.error();
+  Resource cluster = *found;
+  if (cluster.status != kAvailable) return clusterState("DB cluster " + cluster.name + " is not available.");
+  for (const char* unsupported : {"NewDBClusterIdentifier", "EngineVersion", "ManageMasterUserPassword"}) {
+    if (in.contains(unsupported)) return combination(std::string("Kura cannot change ") + unsupported + " of a cluster yet.");
+  }
+  if (in.contains("BackupRetentionPeriod")) {
+    int64_t retention = in["BackupRetentionPeriod"];
+    if (retention < 1 || retention > 35) {
+      return invalid("Invalid backup retention period: " + std::to_string(retention) +
+                     ". It must be between 1 and 35 days for Aurora DB clusters.");
+    }
+    cluster.spec["BackupRetentionPeriod"] = retention;
+  }
+  if (in.contains("PreferredBackupWindow")) {
+    if (auto error = checkBackupWindow(in["PreferredBackupWindow"].get<std::string>())) return *error;
+    cluster.spec["PreferredBackupWindow"] = in["PreferredBackupWindow"];
+  }
+  if (in.contains("PreferredMaintenanceWindow")) {
+    if (auto error = checkMaintenanceWindow(in["PreferredMaintenanceWindow"].get<std::string>())) return *error;
+    cluster.spec["PreferredMaintenanceWindow"] = in["PreferredMaintenanceWindow"];
+  }
+  for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) {
+    if (in.contains(name)) cluster.spec[name] = in[name];
+  }
+  std::optional<std::string> password;
+  if (in.contains("MasterUserPassword")) {
+    if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+    password = in["MasterUserPassword"].get<std::string>();
+  }
+  auto stored = catalog_.transact([&]() -> Result<Resource> {
+    if (password) {
+      // The writer applies it; its readers have it through replication.
+      cluster.spec["MasterUserPasswordSealed"] = secrets_.seal(*password);
+      for (Resource member : clusterMembers(catalog_, cluster)) {
+        if (isClusterWriter(cluster, member) && member.status != kAvailable) {
+          return clusterState("The writer " + member.name + " is " + member.status + "; try again when it is available.");
+        }
+        sealMasterPassword(member.spec, *password);
+        auto changed = storeModified(member, isClusterWriter(cluster, member));
+        if (!changed) return changed.error();
+      }
+    }
+    auto updated = catalog_.updateResource(cluster);
+    if (updated) addEvent(*updated, "Updated to use a modified configuration", {"configuration change"});
+    return updated;
+  });
+  if (!stored) {
+    if (stored.error().code == catalog_errors::kVersionConflict) return clusterState("The DB cluster changed meanwhile; try again.");
+    return stored.error();
+  }
+  reconciler_.wake();
+  return Json{{"DBCluster", clusterJson(*stored)}};
+}
+
+Result<Json> RdsApi::deleteCluster(const RequestContext& c, const Json& in) {
+  auto found = findCluster(c, in["DBClusterIdentifier"]);
+  if (!found) return found.error();
+  Resource cluster = *found;
+  if (cluster.spec.value("DeletionProtection", false)) {
+    return combination("Cannot delete protected Cluster, please disable deletion protection and try again.");
+  }
+  if (cluster.status == kDeleting) return clusterState("Cluster " + cluster.name + " is already being deleted.");
+  if (!clusterMembers(catalog_, cluster).empty()) {
+    return clusterState("Cluster cannot be deleted, it still contains DB instances in non-deleting state.");
+  }
+  bool skip = in.value("SkipFinalSnapshot", false);
+  std::string finalSnapshot = lowerCase(in.value("FinalDBSnapshotIdentifier", ""));
+  if (!skip && finalSnapshot.empty()) {
+    return combination("FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.");
+  }
+  if (skip && !finalSnapshot.empty()) {
+    return combination("Cannot specify both FinalDBSnapshotIdentifier and SkipFinalSnapshot.");
+  }
+  if (!skip) {
+    if (auto error = checkIdentifier(finalSnapshot, "FinalDBSnapshotIdentifier", 255)) return *error;
+    if (!cluster.state.value("HasVolume", false)) {
+      return clusterState("Cluster " + cluster.name + " holds no data yet: delete it with SkipFinalSnapshot.");
+    }
+  }
+  auto result = catalog_.transact([&]() -> Result<Resource> {
+    if (!skip) {
+      auto snapshot = recordClusterSnapshot(c, cluster, finalSnapshot, "manual", {});
+      if (!snapshot) return snapshot.error();
+      cluster.spec["FinalDBSnapshotIdentifier"] = finalSnapshot;
+    }
+    cluster.status = kDeleting;
+    cluster.goal = kDeleted;
+    auto stored = catalog_.updateResource(cluster);
+    if (stored) addEvent(*stored, "DB cluster is being deleted", {"deletion"});
+    return stored;
+  });
+  if (!result) return result.error();
+  reconciler_.wake();
+  return Json{{"DBCluster", clusterJson(*result)}};
+}
+
+Result<Json> RdsApi::failoverCluster(const RequestContext& c, const Json& in) {
+  auto found = findCluster(c, in["DBClusterIdentifier"]);
+  if (!found) return found.error();
+  Resource cluster = *found;
+  if (cluster.status != kAvailable) return clusterState("DB cluster " + cluster.name + " is not available.");
+  std::vector<Resource> members = clusterMembers(catalog_, cluster);
+  bool hasReader = std::any_of(members.begin(), members.end(), [&](const Resource& member) {
+    return member.status == kAvailable && followsWriter(cluster, member);
+  });
+  if (in.contains("TargetDBInstanceIdentifier")) {
+    std::string target = lowerCase(in["TargetDBInstanceIdentifier"].get<std::string>());
+    auto chosen = std::find_if(members.begin(), members.end(), [&](const Resource& m) { return m.name == target; });
+    if (chosen == members.end()) {
+      return ApiError::sender("InvalidDBInstanceState", "DB instance " + target + " is not a member of " + cluster.name + ".");
+    }
+    if (isClusterWriter(cluster, *chosen)) {
+      return ApiError::sender("InvalidDBInstanceState", "DB instance " + target + " is already the writer.");
+    }
+    if (chosen->status != kAvailable || !followsWriter(cluster, *chosen)) {
+      return ApiError::sender("InvalidDBInstanceState", "DB instance " + target + " is not an available reader.");
+    }
+    cluster.state["FailoverTarget"] = chosen->arn;
+  } else if (!hasReader) {
+    return clusterState("Cluster " + cluster.name + " has no available reader to fail over to.");
+  }
+  cluster.status = kFailingOver;
+  cluster.goal = kAvailable;
+  cluster.state["FailoverPlanned"] = true;
+  auto stored = catalog_.updateResource(cluster);
+  if (!stored) return clusterState("The DB cluster changed meanwhile; try again.");
+  reconciler_.wake();
+  return Json{{"DBCluster", clusterJson(*stored)}};
+}
+
+Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBInstanceIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBInstanceIdentifier")) return *error;
+  auto cluster = findCluster(c, in["DBClusterIdentifier"]);
+  if (!cluster) return cluster.error();
+  if (lowerCase(in.value("Engine", "")) != cluster->spec.value("Engine", "")) {
+    return combination("The engine of a cluster's instance must be the cluster's: " +
+                       cluster->spec.value("Engine", std::string()) + ".");
+  }
+  if (cluster->status == kDeleting) return clusterState("Cluster " + cluster->name + " is being deleted.");
+  for (const char* name : {"MasterUsername", "MasterUserPassword", "ManageMasterUserPassword"}) {
+    if (in.contains(name)) {
+      return combination("The requested DB Instance will be a member of a DB Cluster. Set " + std::string(name) +
+                         " for the DB Cluster.");
+    }
+  }
+  for (const char* name : {"BackupRetentionPeriod", "StorageEncrypted", "KmsKeyId", "MultiAZ", "AllocatedStorage"}) {
+    if (in.contains(name)) {
+      return combination(std::string("The requested DB Instance will be a member of a DB Cluster. ") + name +
+                         " is the cluster's setting.");
+    }
+  }
+  Json spec = {{"DBInstanceIdentifier", identifier},
+               {"DBInstanceClass", in["DBInstanceClass"]},
+               {"DBClusterIdentifier", cluster->name},
+               {"ClusterArn", cluster->arn},
+               {"WalArchiveId", cluster->spec.value("DbClusterResourceId", "")},
+               {"BackupRetentionPeriod", 0},  // the cluster's backups cover it
+               {"AllocatedStorage", 1},
+               {"StorageType", "aurora"},
+               {"MultiAZ", false},
+               {"PromotionTier", in.value("PromotionTier", 1)},
+               {"AvailabilityZone", in.value("AvailabilityZone", c.region + "a")},
+               {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
+               {"PubliclyAccessible", in.value("PubliclyAccessible", false)},
+               {"DeletionProtection", in.value("DeletionProtection", false)},
+               {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:18:00-sun:18:30")}};
+  for (const char* name : kFromCluster) {
+    if (cluster->spec.contains(name)) spec[name] = cluster->spec[name];
+  }
+  if (cluster->spec.contains("DatabaseName")) spec["DBName"] = cluster->spec["DatabaseName"];
+  if (in.contains("DBParameterGroupName")) spec["DBParameterGroupName"] = in["DBParameterGroupName"];
+  if (in.contains("Port")) spec["Port"] = in["Port"];
+  if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    auto made = recordNewInstance(c, spec, tagsFromInput(in), "Creating DB instance");
+    if (!made) return made;
+    // The first instance of a cluster without one is its writer.
+    auto current = catalog_.getResourceByArn(cluster->arn);
+    if (!current) return current;
+    if (current->state.value("Writer", "").empty()) {
+      current->state["Writer"] = made->arn;
+      if (auto stored = catalog_.updateResource(*current); !stored) return stored;
+    }
+    return made;
+  });
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBInstance", instanceJson(*created)}};
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,246 @@
+// DB cluster snapshots and cluster restores: CreateDBClusterSnapshot,
+// DescribeDBClusterSnapshots, DeleteDBClusterSnapshot,
+// RestoreDBClusterFromSnapshot, RestoreDBClusterToPointInTime. A restore
+// makes a new cluster with no instance; its first instance, the writer, is
+// made from the snapshot (or the source's backup and WAL archive).
+#include <algorithm>
+
+#include "catalog/pagination.h"
+#include "common/time_format.h"
+#include "services/rds/cluster_records.h"
+#include "services/rds/rds_api.h"
+#include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
+#include "services/rds/rds_views.h"
+
+namespace kura::rds {
+namespace {
+
+ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
+
+SystemTime fromEpoch(double seconds) {
+  return SystemTime(std::chrono::milliseconds(static_cast<long long>(seconds * 1000)));
+}
+
+// What a restored cluster keeps from its source.
+const char* const kRestoredClusterSettings[] = {"Engine", "EngineVersion", "EngineMajor", "MasterUsername",
+                                                "MasterUserPasswordSealed", "StorageEncrypted", "KmsKeyId",
+                                                "DatabaseName", "BackupRetentionPeriod", "PreferredBackupWindow",
+                                                "PreferredMaintenanceWindow", "AvailabilityZones"};
+
+Json restoredClusterSpec(const std::string& identifier, const Json& source) {
+  Json spec = {{"DBClusterIdentifier", identifier}};
+  for (const char* name : kRestoredClusterSettings) {
+    if (source.contains(name)) spec[name] = source[name];
+  }
+  spec.emplace("BackupRetentionPeriod", 1);
+  spec.emplace("PreferredBackupWindow", "17:00-17:30");
+  spec.emplace("PreferredMaintenanceWindow", "sun:18:00-sun:18:30");
+  return spec;
+}
+
+}  // namespace
+
+Result<Resource> RdsApi::findClusterSnapshot(const RequestContext& c, const std::string& identifier) {
+  auto found = identifier.rfind("arn:", 0) == 0
+                   ? catalog_.getResourceByArn(identifier)
+                   : catalog_.getResource(c.accountId, c.region, kClusterSnapshot, lowerCase(identifier));
+  if (!found || found->kind != kClusterSnapshot || found->status == kDeleted) {
+    return ApiError::sender("DBClusterSnapshotNotFoundFault", "DBClusterSnapshot " + identifier + " not found.", 404);
+  }
+  return found;
+}
+
+Result<Resource> RdsApi::recordClusterSnapshot(const RequestContext& c, const Resource& cluster,
+                                               const std::string& identifier, const std::string& type,
+                                               const std::vector<Tag>& tags) {
+  Resource draft = clusterSnapshotDraft(cluster, identifier, type);
+  return catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kClusterSnapshot, identifier).ok()) {
+      return ApiError::sender("DBClusterSnapshotAlreadyExistsFault",
+                              "Cannot create the cluster snapshot because one with the identifier " + identifier +
+                                  " already exists.");
+    }
+    auto created = catalog_.createResource(draft);
+    if (!created) return created;
+    std::vector<Tag> all = tags;
+    if (cluster.spec.value("CopyTagsToSnapshot", false) && tags.empty()) all = catalog_.listTags(cluster.arn);
+    catalog_.addTags(created->arn, all);
+    addEvent(*created, "Creating manual cluster snapshot", {"backup"});
+    return created;
+  });
+}
+
+Result<Json> RdsApi::createClusterSnapshot(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBClusterSnapshotIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBClusterSnapshotIdentifier", 255)) return *error;
+  auto cluster = findCluster(c, in["DBClusterIdentifier"]);
+  if (!cluster) return cluster.error();
+  if (cluster->status != kAvailable) {
+    return ApiError::sender("InvalidDBClusterStateFault", "DB cluster " + cluster->name + " is not available.");
+  }
+  bool hasData = !cluster->state.value("Writer", "").empty() || cluster->state.value("HasVolume", false);
+  if (!hasData) {
+    return ApiError::sender("InvalidDBClusterStateFault",
+                            "DB cluster " + cluster->name + " holds no data yet: add an instance first.");
+  }
+  auto snapshot = recordClusterSnapshot(c, *cluster, identifier, "manual", tagsFromInput(in));
+  if (!snapshot) return snapshot.error();
+  reconciler_.wake();
+  return Json{{"DBClusterSnapshot", clusterSnapshotView(*snapshot, catalog_.listTags(snapshot->arn))}};
+}
+
+Result<Json> RdsApi::describeClusterSnapshots(const RequestContext& c, const Json& in) {
+  auto limit = pageSizeOf(in);
+  if (!limit) return limit.error();
+  std::vector<std::string> clusters, types, ids;
+  if (in.contains("DBClusterIdentifier")) clusters.push_back(lowerCase(in["DBClusterIdentifier"].get<std::string>()));
+  if (in.contains("SnapshotType")) types.push_back(in["SnapshotType"]);
+  if (in.contains("DBClusterSnapshotIdentifier")) {
+    auto found = findClusterSnapshot(c, in["DBClusterSnapshotIdentifier"]);
+    if (!found) return found.error();
+    ids.push_back(found->name);
+  }
+  for (const auto& filter : in.value("Filters", Json::array())) {
+    std::string name = filter.value("Name", "");
+    auto values = filter.value("Values", Json::array()).get<std::vector<std::string>>();
+    if (name == "db-cluster-id") {
+      clusters.insert(clusters.end(), values.begin(), values.end());
+    } else if (name == "snapshot-type") {
+      types.insert(types.end(), values.begin(), values.end());
+    } else if (name == "db-cluster-snapshot-id") {
+      ids.insert(ids.end(), values.begin(), values.end());
+    } else if (name != "engine") {
+      return invalid("Unrecognized filter name: " + name);
+    }
+  }
+  std::string after;
+  if (in.contains("Marker")) {
+    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
+    if (!decoded) return decoded.error();
+    after = *decoded;
+  }
+  auto listed = [](const std::vector<std::string>& list, const std::string& value) {
+    return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+  };
+  std::vector<Resource> snapshots;
+  for (Resource& snapshot : catalog_.listAllOfKind(kClusterSnapshot)) {
+    if (snapshot.accountId == c.accountId && snapshot.region == c.region && snapshot.status != kDeleted &&
+        snapshot.name > after && listed(ids, snapshot.name) &&
+        listed(clusters, snapshot.spec.value("DBClusterIdentifier", "")) &&
+        listed(types, snapshot.spec.value("SnapshotType", ""))) {
+      snapshots.push_back(std::move(snapshot));
+    }
+  }
+  std::sort(snapshots.begin(), snapshots.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
+  Json out = {{"DBClusterSnapshots", Json::array()}};
+  for (const Resource& snapshot : snapshots) {
+    if (out["DBClusterSnapshots"].size() == *limit) {
+      out["Marker"] = encodeAfterName(out["DBClusterSnapshots"].back()["DBClusterSnapshotIdentifier"].get<std::string>());
+      break;
+    }
+    out["DBClusterSnapshots"].push_back(clusterSnapshotView(snapshot, catalog_.listTags(snapshot.arn)));
+  }
+  return out;
+}
+
+Result<Json> RdsApi::deleteClusterSnapshot(const RequestContext& c, const Json& in) {
+  auto found = findClusterSnapshot(c, in["DBClusterSnapshotIdentifier"]);
+  if (!found) return found.error();
+  Resource snapshot = *found;
+  if (snapshot.status != kAvailable && snapshot.status != kFailed) {
+    return ApiError::sender("InvalidDBClusterSnapshotStateFault",
+                            "Cannot delete the snapshot because it is not in available state: " + snapshot.status);
+  }
+  if (snapshot.spec.value("SnapshotType", "") == "automated") {
+    return ApiError::sender("InvalidDBClusterSnapshotStateFault",
+                            "Automated snapshots are deleted with their retention period or their cluster.");
+  }
+  snapshot.status = kDeleting;
+  snapshot.goal = kDeleted;
+  auto stored = catalog_.updateResource(snapshot);
+  if (!stored) return ApiError::sender("InvalidDBClusterSnapshotStateFault", "The snapshot changed meanwhile; try again.");
+  reconciler_.wake();
+  return Json{{"DBClusterSnapshot", clusterSnapshotView(*stored, catalog_.listTags(stored->arn))}};
+}
+
+Result<Json> RdsApi::restoreClusterFromSnapshot(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBClusterIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBClusterIdentifier")) return *error;
+  auto snapshot = findClusterSnapshot(c, in["SnapshotIdentifier"]);
+  if (!snapshot) return snapshot.error();
+  if (snapshot->status != kAvailable) {
+    return ApiError::sender("InvalidDBClusterSnapshotStateFault", "DB cluster snapshot " + snapshot->name +
+                                                                     " is not available: " + snapshot->status);
+  }
+  if (lowerCase(in["Engine"].get<std::string>()) != snapshot->spec.value("Engine", "")) {
+    return ApiError::sender("InvalidParameterCombination", "The engine must be the snapshot's: " +
+                                                              snapshot->spec.value("Engine", std::string()) + ".");
+  }
+  Json spec = restoredClusterSpec(identifier, snapshot->spec);
+  if (spec.value("StorageEncrypted", false) || in.contains("KmsKeyId")) {
+    // The snapshot's own key must open it.
+    if (snapshot->spec.value("StorageEncrypted", false)) {
+      auto key = usableKmsKey(c, snapshot->spec.value("KmsKeyId", "alias/aws/rds"));
+      if (!key) return key.error();
+    }
+  }
+  if (auto settings = clusterSettings(c, in, spec, true); !settings) return settings.error();
+  spec["RestoreSource"] = {{"ClusterSnapshotArn", snapshot->arn}};
+  auto created = recordNewCluster(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBCluster", clusterJson(*created)}};
+}
+
+Result<Json> RdsApi::restoreClusterToPointInTime(const RequestContext& c, const Json& in) {
+  std::string identifier = lowerCase(in["DBClusterIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "DBClusterIdentifier")) return *error;
+  auto source = findCluster(c, in["SourceDBClusterIdentifier"]);
+  if (!source) return source.error();
+  if (in.value("RestoreType", "full-copy") != "full-copy") {
+    return ApiError::sender("InvalidParameterCombination", "Kura restores clusters as full copies only.");
+  }
+  if (source->spec.value("StorageEncrypted", false)) {
+    auto key = usableKmsKey(c, source->spec.value("KmsKeyId", "alias/aws/rds"));
+    if (!key) return key.error();
+  }
+  bool useLatest = in.value("UseLatestRestorableTime", false);
+  if (useLatest == in.contains("RestoreToTime")) {
+    return ApiError::sender("InvalidParameterCombination",
+                            "Give either RestoreToTime or UseLatestRestorableTime, and not both.");
+  }
+  const Json& state = source->state;
+  if (!state.contains("EarliestRestorableTime") || !state.contains("LatestRestorableTime")) {
+    return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + source->name + ".");
+  }
+  const double earliest = state["EarliestRestorableTime"].get<double>();
+  const double latest = state["LatestRestorableTime"].get<double>();
+  double target = latest;
+  if (!useLatest) {
+    const Json& given = in["RestoreToTime"];
+    auto time = given.is_number() ? std::optional(fromEpoch(given.get<double>())) : parseTimestamp(given.get<std::string>());
+    if (!time) return invalid("Invalid RestoreToTime.");
+    target = toEpochSeconds(*time);
+    if (target < earliest || target > latest) {
+      return ApiError::sender("InvalidRestoreFault", "Restore time " + formatIso8601Seconds(*time) +
+                                                         " is outside the restorable window " +
+                                                         formatIso8601Seconds(fromEpoch(earliest)) + " to " +
+                                                         formatIso8601Seconds(fromEpoch(latest)) + ".");
+    }
+  }
+  Json spec = restoredClusterSpec(identifier, source->spec);
+  if (auto settings = clusterSettings(c, in, spec, true); !settings) return settings.error();
+  spec["RestoreSource"] = {{"SourceClusterArn", source->arn},
+                           {"SourceArchiveId", source->spec.value("DbClusterResourceId", "")},
+                           {"RestoreTime", target},
+                           {"UseLatest", useLatest}};
+  auto created = recordNewCluster(c, spec, tagsFromInput(in),
+                                  "Restored from DB cluster " + source->name + " to " +
+                                      formatIso8601Seconds(fromEpoch(target)));
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBCluster", clusterJson(*created)}};
+}
+
+}  // namespace kura::rds

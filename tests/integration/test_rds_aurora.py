@@ -1,0 +1,315 @@
+"""Aurora PostgreSQL clusters on real PostgreSQL: a writer and streaming
+readers behind a cluster endpoint and a reader endpoint that Kura owns;
+cluster snapshots and point-in-time restores that hold the data; and
+failovers (asked for, a killed writer, a deleted writer) that keep every
+acknowledged commit while the cluster endpoint follows the new writer."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import botocore.exceptions
+import pytest
+
+from rds_support import PASSWORD, psql
+
+psycopg = pytest.importorskip("psycopg2")
+
+ENGINE = "aurora-postgresql"
+
+
+def error_code(call, **params):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(**params)
+    return info.value.response["Error"]["Code"]
+
+
+def cluster(rds, identifier):
+    return rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+
+
+def wait_cluster(rds, identifier, wanted="available", timeout=120):
+    deadline, status = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        status = cluster(rds, identifier)["Status"]
+        if status == wanted:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"cluster {identifier} is still {status}, not {wanted}")
+
+
+def wait_instances(rds, identifiers, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        statuses = {i["DBInstanceIdentifier"]: i["DBInstanceStatus"] for i in rds.describe_db_instances()["DBInstances"]}
+        if all(statuses.get(identifier) == "available" for identifier in identifiers):
+            return
+        failed = [i for i in identifiers if statuses.get(i) in ("failed", "incompatible-restore")]
+        assert not failed, f"{failed} failed"
+        time.sleep(0.2)
+    raise AssertionError(f"instances not available: {statuses}")
+
+
+def make_cluster(rds, identifier, readers=0, **extra):
+    rds.create_db_cluster(DBClusterIdentifier=identifier, Engine=ENGINE, MasterUsername="admin",
+                          MasterUserPassword=PASSWORD, **extra)
+    wait_cluster(rds, identifier)
+    add_instances(rds, identifier, [f"{identifier}-1"])
+    add_instances(rds, identifier, [f"{identifier}-{n + 2}" for n in range(readers)])
+
+
+def add_instances(rds, identifier, names):
+    for name in names:
+        rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier=identifier, Engine=ENGINE,
+                               DBInstanceClass="db.r6g.large")
+    wait_instances(rds, names)
+
+
+def writer_of(rds, identifier):
+    members = cluster(rds, identifier)["DBClusterMembers"]
+    writers = [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
+    assert len(writers) == 1, members
+    return writers[0]
+
+
+def sql_at(host, port, sql, check=True):
+    env = dict(os.environ, PGPASSWORD=PASSWORD, PGCONNECT_TIMEOUT="10")
+    result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                             f"host={host} port={port} user=admin dbname=postgres", "-c", sql],
+                            capture_output=True, text=True, env=env, timeout=60)
+    if check and result.returncode != 0:
+        raise AssertionError(f"psql failed: {result.stderr}")
+    return result.stdout.strip() if result.returncode == 0 else result
+
+
+def on_writer(rds, identifier, sql, check=True):
+    c = cluster(rds, identifier)
+    return sql_at(c["Endpoint"], c["Port"], sql, check)
+
+
+def on_reader(rds, identifier, sql, check=True):
+    c = cluster(rds, identifier)
+    return sql_at(c["ReaderEndpoint"], c["Port"], sql, check)
+
+
+def eventually(check, what, timeout=30):
+    deadline, value = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: {value!r}")
+
+
+def test_cluster_writer_readers_and_endpoints(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    assert error_code(rds.create_db_cluster, DBClusterIdentifier="my", Engine="aurora-mysql",
+                      MasterUsername="admin", MasterUserPassword=PASSWORD) == "InvalidParameterValue"
+    rds.create_db_cluster(DBClusterIdentifier="aur", Engine=ENGINE, MasterUsername="admin",
+                          MasterUserPassword=PASSWORD, DatabaseName="app", Tags=[{"Key": "team", "Value": "db"}])
+    assert error_code(rds.create_db_cluster, DBClusterIdentifier="aur", Engine=ENGINE, MasterUsername="admin",
+                      MasterUserPassword=PASSWORD) == "DBClusterAlreadyExistsFault"
+    assert error_code(rds.describe_db_clusters, DBClusterIdentifier="nope") == "DBClusterNotFoundFault"
+    wait_cluster(rds, "aur")
+    described = cluster(rds, "aur")
+    assert described["Engine"] == ENGINE and described["DatabaseName"] == "app"
+    assert described["DBClusterMembers"] == [] and described["BackupRetentionPeriod"] == 1
+    assert described["Endpoint"] == "127.0.0.1" and described["ReaderEndpoint"] == "127.0.0.2"
+    assert described["TagList"] == [{"Key": "team", "Value": "db"}]
+    assert error_code(rds.create_db_instance, DBInstanceIdentifier="x", DBClusterIdentifier="nope", Engine=ENGINE,
+                      DBInstanceClass="db.r6g.large") == "DBClusterNotFoundFault"
+    assert error_code(rds.create_db_instance, DBInstanceIdentifier="x", DBClusterIdentifier="aur", Engine=ENGINE,
+                      DBInstanceClass="db.r6g.large", MasterUsername="admin",
+                      MasterUserPassword=PASSWORD) == "InvalidParameterCombination"
+    assert error_code(rds.create_db_cluster_snapshot, DBClusterIdentifier="aur",
+                      DBClusterSnapshotIdentifier="empty") == "InvalidDBClusterStateFault"
+
+    add_instances(rds, "aur", ["aur-1"])
+    assert writer_of(rds, "aur") == "aur-1"
+    on_writer(rds, "aur", "CREATE TABLE t (n int); INSERT INTO t VALUES (1)")
+    add_instances(rds, "aur", ["aur-2", "aur-3"])
+    assert writer_of(rds, "aur") == "aur-1"
+    assert len(cluster(rds, "aur")["DBClusterMembers"]) == 3 and cluster(rds, "aur")["MultiAZ"] is True
+    on_writer(rds, "aur", "INSERT INTO t VALUES (2)")
+    # Every reader behind the reader endpoint has the row, and none takes writes.
+    for _ in range(4):
+        eventually(lambda: on_reader(rds, "aur", "SELECT count(*) FROM t") == "2", "reader rows")
+        refused = on_reader(rds, "aur", "INSERT INTO t VALUES (99)", check=False)
+        assert refused.returncode != 0 and "read-only" in refused.stderr
+    assert on_writer(rds, "aur", "SELECT pg_is_in_recovery()") == "f"
+    assert psql(rds, "aur-2", "SELECT pg_is_in_recovery()") == "t"
+    members = rds.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": ["aur"]}])["DBInstances"]
+    assert sorted(m["DBInstanceIdentifier"] for m in members) == ["aur-1", "aur-2", "aur-3"]
+    assert all(m["DBClusterIdentifier"] == "aur" and m["Engine"] == ENGINE for m in members)
+
+    assert error_code(rds.delete_db_cluster, DBClusterIdentifier="aur",
+                      SkipFinalSnapshot=True) == "InvalidDBClusterStateFault"
+    assert error_code(rds.failover_db_cluster, DBClusterIdentifier="aur",
+                      TargetDBInstanceIdentifier="aur-1") == "InvalidDBInstanceState"
+    assert error_code(rds.delete_db_instance, DBInstanceIdentifier="aur-2",
+                      FinalDBSnapshotIdentifier="no") == "InvalidParameterCombination"
+    # A reader goes: the reader endpoint serves on with the other one.
+    rds.delete_db_instance(DBInstanceIdentifier="aur-3")
+    eventually(lambda: len(cluster(rds, "aur")["DBClusterMembers"]) == 2, "reader deleted")
+    for _ in range(3):
+        assert on_reader(rds, "aur", "SELECT count(*) FROM t") == "2"
+
+
+class Writer(threading.Thread):
+    """Inserts numbered rows through the cluster endpoint, one commit each;
+    remembers which were acknowledged."""
+
+    def __init__(self, host, port):
+        super().__init__(daemon=True)
+        self.host, self.port = host, port
+        self.acked, self.stop, self.next = [], threading.Event(), 0
+
+    def run(self):
+        conn = None
+        while not self.stop.is_set():
+            try:
+                if conn is None:
+                    conn = psycopg.connect(host=self.host, port=self.port, user="admin", password=PASSWORD,
+                                           dbname="postgres", connect_timeout=3)
+                    conn.autocommit = True
+                n = self.next
+                self.next += 1
+                with conn.cursor() as cur:
+                    cur.execute("INSERT INTO acked (n) VALUES (%s)", (n,))
+                self.acked.append(n)
+            except Exception:  # noqa: BLE001 - a failover drops connections
+                conn = None
+                time.sleep(0.05)
+
+    def wait_resumed(self, timeout=30):
+        start, deadline = len(self.acked), time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.acked) > start + 20:
+                return
+            time.sleep(0.05)
+        raise AssertionError("writes did not resume through the cluster endpoint")
+
+
+def writer_pid(server, rds, identifier):
+    instance = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+    path = os.path.join(server.data_dir, "rds", "instances", instance["DbiResourceId"], "pgdata", "postmaster.pid")
+    with open(path) as f:
+        return int(f.readline())
+
+
+def test_cluster_failovers_keep_every_acknowledged_commit(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    make_cluster(rds, "fo", readers=2)
+    on_writer(rds, "fo", "CREATE TABLE acked (n int)")
+    endpoint = cluster(rds, "fo")["Endpoint"], cluster(rds, "fo")["Port"]
+    writer = Writer(*endpoint)
+    writer.start()
+    writer.wait_resumed()
+    try:
+        # Asked for, to a chosen reader; then the writer killed, twice.
+        for fault in ("planned", "kill", "kill"):
+            old = writer_of(rds, "fo")
+            if fault == "planned":
+                target = sorted(m["DBInstanceIdentifier"] for m in cluster(rds, "fo")["DBClusterMembers"]
+                                if not m["IsClusterWriter"])[0]
+                rds.failover_db_cluster(DBClusterIdentifier="fo", TargetDBInstanceIdentifier=target)
+            else:
+                os.kill(writer_pid(server, rds, old), signal.SIGKILL)
+            new = eventually(lambda: (w := writer_of(rds, "fo")) != old and w, f"{fault}: the writer did not move")
+            if fault == "planned":
+                assert new == target
+            wait_cluster(rds, "fo", timeout=60)
+            writer.wait_resumed()
+            # The old writer comes back as a reader of the new one, as does the other reader.
+            eventually(lambda: psql(rds, old, "SELECT pg_is_in_recovery()", check=False) == "t",
+                       f"{fault}: {old} is not a reader", timeout=90)
+            last = writer.acked[-1]
+            for member in cluster(rds, "fo")["DBClusterMembers"]:
+                name = member["DBInstanceIdentifier"]
+                eventually(lambda: (psql(rds, name, f"SELECT count(*) FROM acked WHERE n = {last}",
+                                         check=False) == "1"), f"{fault}: {name} does not follow {new}", timeout=90)
+    finally:
+        writer.stop.set()
+        writer.join(timeout=10)
+    stored = [int(r) for r in on_writer(rds, "fo", "SELECT string_agg(n::text, ',') FROM acked").split(",")]
+    assert len(stored) == len(set(stored)), "a row appears twice"
+    missing = set(writer.acked) - set(stored)
+    assert not missing, f"{len(missing)} acknowledged rows lost"
+    assert (cluster(rds, "fo")["Endpoint"], cluster(rds, "fo")["Port"]) == endpoint
+    messages = [e["Message"] for e in rds.describe_events(SourceType="db-cluster", SourceIdentifier="fo")["Events"]]
+    assert sum(m.startswith("Completed failover to DB instance") for m in messages) == 3
+
+    # Deleting the writer fails over to a reader first; its rows stay.
+    old = writer_of(rds, "fo")
+    rds.delete_db_instance(DBInstanceIdentifier=old)
+    eventually(lambda: writer_of(rds, "fo") != old, "deleting the writer did not fail over")
+    eventually(lambda: old not in [m["DBInstanceIdentifier"] for m in cluster(rds, "fo")["DBClusterMembers"]],
+               "the writer was not deleted", timeout=60)
+    assert int(on_writer(rds, "fo", "SELECT count(*) FROM acked")) == len(stored)
+
+
+def test_cluster_snapshot_restore_and_point_in_time(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    make_cluster(rds, "src", readers=1)
+    on_writer(rds, "src", "CREATE TABLE t (label text); INSERT INTO t VALUES ('before')")
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="src", DBClusterSnapshotIdentifier="src-snap")
+    eventually(lambda: rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="src-snap")
+               ["DBClusterSnapshots"][0]["Status"] == "available", "snapshot", timeout=120)
+    assert error_code(rds.create_db_cluster_snapshot, DBClusterIdentifier="src",
+                      DBClusterSnapshotIdentifier="src-snap") == "DBClusterSnapshotAlreadyExistsFault"
+    on_writer(rds, "src", "INSERT INTO t VALUES ('after')")
+
+    # The automated snapshot of the first writer opens the restorable window.
+    eventually(lambda: "EarliestRestorableTime" in cluster(rds, "src") and "LatestRestorableTime" in cluster(rds, "src"),
+               "restorable window", timeout=60)
+    automated = rds.describe_db_cluster_snapshots(DBClusterIdentifier="src", SnapshotType="automated")
+    assert automated["DBClusterSnapshots"] and automated["DBClusterSnapshots"][0]["SnapshotType"] == "automated"
+    time.sleep(1.5)
+    marker = time.time()
+    time.sleep(1.5)
+    on_writer(rds, "src", "INSERT INTO t VALUES ('later')")
+    eventually(lambda: cluster(rds, "src")["LatestRestorableTime"].timestamp() > marker + 1, "archive", timeout=60)
+
+    assert error_code(rds.restore_db_cluster_from_snapshot, DBClusterIdentifier="r", SnapshotIdentifier="nope",
+                      Engine=ENGINE) == "DBClusterSnapshotNotFoundFault"
+    rds.restore_db_cluster_from_snapshot(DBClusterIdentifier="from-snap", SnapshotIdentifier="src-snap", Engine=ENGINE)
+    rds.restore_db_cluster_to_point_in_time(DBClusterIdentifier="to-time", SourceDBClusterIdentifier="src",
+                                            RestoreToTime=marker)
+    assert error_code(rds.restore_db_cluster_to_point_in_time, DBClusterIdentifier="too-early",
+                      SourceDBClusterIdentifier="src", RestoreToTime=marker - 86400) == "InvalidRestoreFault"
+    wait_cluster(rds, "from-snap")
+    wait_cluster(rds, "to-time")
+    add_instances(rds, "from-snap", ["from-snap-1"])
+    add_instances(rds, "to-time", ["to-time-1"])
+    assert on_writer(rds, "from-snap", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "before"
+    assert on_writer(rds, "to-time", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "after,before"
+    # The restores are clusters of their own; the source is untouched.
+    on_writer(rds, "from-snap", "INSERT INTO t VALUES ('restored')")
+    assert on_writer(rds, "src", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "after,before,later"
+
+    # The last instance goes: the cluster keeps the data for the next one,
+    # and a final snapshot of the cluster holds it too.
+    rds.delete_db_instance(DBInstanceIdentifier="from-snap-1")
+    eventually(lambda: cluster(rds, "from-snap")["DBClusterMembers"] == [], "instance deleted", timeout=60)
+    add_instances(rds, "from-snap", ["from-snap-2"])
+    assert on_writer(rds, "from-snap", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "before,restored"
+    rds.delete_db_instance(DBInstanceIdentifier="from-snap-2")
+    eventually(lambda: cluster(rds, "from-snap")["DBClusterMembers"] == [], "instance deleted", timeout=60)
+    rds.delete_db_cluster(DBClusterIdentifier="from-snap", FinalDBSnapshotIdentifier="from-snap-final")
+    eventually(lambda: not rds.describe_db_clusters(Filters=[{"Name": "db-cluster-id", "Values": ["from-snap"]}])
+               ["DBClusters"], "cluster deleted", timeout=60)
+    final = rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="from-snap-final")["DBClusterSnapshots"][0]
+    assert final["Status"] == "available"
+    rds.restore_db_cluster_from_snapshot(DBClusterIdentifier="again", SnapshotIdentifier="from-snap-final",
+                                         Engine=ENGINE)
+    wait_cluster(rds, "again")
+    add_instances(rds, "again", ["again-1"])
+    assert on_writer(rds, "again", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "before,restored"
+    rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="src-snap")
+    assert error_code(rds.describe_db_cluster_snapshots,
+                      DBClusterSnapshotIdentifier="src-snap") == "DBClusterSnapshotNotFoundFault"
