@@ -46,7 +46,9 @@ StepOutcome DbInstanceController::makeMemberFiles(Resource& instance, const Engi
   if (cluster->state.value("Writer", "").empty()) {
     // The cluster lost its writer meanwhile: this instance takes over.
     auto claimed = updateCluster(ctx.catalog(), cluster->arn, [&](Resource& c) {
-      if (c.state.value("Writer", "").empty()) c.state["Writer"] = instance.arn;
+      if (!c.state.value("Writer", "").empty()) return;
+      c.state["Writer"] = instance.arn;
+      c.state["WriterEpoch"] = c.state.value("WriterEpoch", 0) + 1;
     });
     if (!claimed) return failStep(instance, ctx, claimed.error(), kFailed);
     cluster = claimed;
@@ -99,6 +101,7 @@ StepOutcome DbInstanceController::makeMemberFiles(Resource& instance, const Engi
       return failStep(instance, ctx, made.error(), kFailed);
     }
     instance.state["Upstream"] = writer->arn;
+    instance.state["UpstreamEpoch"] = cluster->state.value("WriterEpoch", 0);
   }
   instance.state["FilesReady"] = true;
   return StepOutcome::progress();

@@ -127,6 +127,7 @@ bool RdsSupervisor::watchMember(Resource& instance) {
     return false;
   }
   instance.state["Upstream"] = writer->arn;
+  instance.state["UpstreamEpoch"] = cluster->state.value("WriterEpoch", 0);
   instance.state["SynchronousReaders"] = false;
   if (auto stored = catalog_.updateResource(instance)) instance = *stored;
   addEvent(instance, "DB instance is now a reader of " + writer->name, "availability");

@@ -90,6 +90,7 @@ StepOutcome DbClusterController::switchWriter(Resource& cluster, ReconcileContex
   spdlog::info("msg=\"cluster failover\" cluster={} from={} to={} planned={}", cluster.name,
                old ? old->name : std::string("-"), chosen->first.name, planned);
   cluster.state["Writer"] = chosen->first.arn;
+  cluster.state["WriterEpoch"] = cluster.state.value("WriterEpoch", 0) + 1;
   cluster.state["FailoverSwitched"] = true;
   ctx.emitEvent("Started cross AZ failover to DB instance: " + chosen->first.name, {"failover"});
   return StepOutcome::progress();  // the new writer is recorded before it is promoted

@@ -1,5 +1,8 @@
 #include "rds/db_snapshot_controller.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "services/rds/rds_kinds.h"
@@ -11,6 +14,21 @@ using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
 constexpr int kMaxAttempts = 5;
+
+// A copy made by Kura belongs to Kura's user: each file gets back the owner
+// of its original, so that the engine user can still read it for a restore.
+void keepOwners(const fs::path& from, const fs::path& copy) {
+  auto own = [](const fs::path& original, const fs::path& made) {
+    struct stat info {};
+    if (::lstat(original.c_str(), &info) == 0) (void)::lchown(made.c_str(), info.st_uid, info.st_gid);
+  };
+  own(from, copy);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(copy, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    own(from / fs::relative(it->path(), copy), it->path());
+  }
+}
 
 }  // namespace
 
@@ -24,6 +42,7 @@ StepOutcome DbSnapshotController::copyFiles(Resource& snapshot, ReconcileContext
   std::error_code ec;
   fs::remove_all(staging, ec);
   fs::copy(from, staging, fs::copy_options::recursive, ec);
+  if (!ec) keepOwners(from, staging);
   if (!ec) fs::rename(staging, dir, ec);
   if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
   snapshot.state["SnapshotCreateTime"] = createTime;

@@ -46,7 +46,9 @@ def wait_instances(rds, identifiers, timeout=120):
         if all(statuses.get(identifier) == "available" for identifier in identifiers):
             return
         failed = [i for i in identifiers if statuses.get(i) in ("failed", "incompatible-restore")]
-        assert not failed, f"{failed} failed"
+        if failed:
+            events = rds.describe_events(SourceType="db-instance", SourceIdentifier=failed[0])["Events"]
+            raise AssertionError(f"{failed} failed: {[e['Message'] for e in events]}")
         time.sleep(0.2)
     raise AssertionError(f"instances not available: {statuses}")
 
@@ -311,5 +313,7 @@ def test_cluster_snapshot_restore_and_point_in_time(kura_factory):
     add_instances(rds, "again", ["again-1"])
     assert on_writer(rds, "again", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "before,restored"
     rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="src-snap")
+    eventually(lambda: not rds.describe_db_cluster_snapshots(
+        Filters=[{"Name": "db-cluster-snapshot-id", "Values": ["src-snap"]}])["DBClusterSnapshots"], "snapshot deleted")
     assert error_code(rds.describe_db_cluster_snapshots,
                       DBClusterSnapshotIdentifier="src-snap") == "DBClusterSnapshotNotFoundFault"

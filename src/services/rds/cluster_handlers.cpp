@@ -418,6 +418,7 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
     if (!current) return current;
     if (current->state.value("Writer", "").empty()) {
       current->state["Writer"] = made->arn;
+      current->state["WriterEpoch"] = current->state.value("WriterEpoch", 0) + 1;
       if (auto stored = catalog_.updateResource(*current); !stored) return stored;
     }
     return made;

@@ -21,7 +21,8 @@ std::string readerEndpointAddress(const std::string& address) {
 }
 
 bool followsWriter(const Resource& cluster, const Resource& instance) {
-  return !isClusterWriter(cluster, instance) && instance.state.value("Upstream", "") == cluster.state.value("Writer", "");
+  return !isClusterWriter(cluster, instance) && instance.state.value("Upstream", "") == cluster.state.value("Writer", "") &&
+         instance.state.value("UpstreamEpoch", 0) == cluster.state.value("WriterEpoch", 0);
 }
 
 Resource clusterSnapshotDraft(const Resource& cluster, const std::string& name, const std::string& type) {

@@ -2,7 +2,11 @@
 // The records of Aurora clusters, as the API and the controllers both read
 // them: the cluster names its writer (state.Writer, an instance ARN); every
 // other member instance is a reader, a streaming standby of the writer
-// (state.Upstream names the writer it was built from). See
+// (state.Upstream names the writer it was built from). Each change of
+// writer counts up the cluster's state.WriterEpoch, and a reader records the
+// epoch of the writer it was built from (state.UpstreamEpoch): an instance
+// that was writer once and becomes writer again is never mistaken for a
+// reader of itself, nor its old readers for its new ones. See
 // src/rds/aurora_cluster.h for how a cluster runs.
 #include <functional>
 #include <string>
@@ -17,7 +21,7 @@ std::vector<Resource> clusterMembers(Catalog& catalog, const Resource& cluster);
 inline bool isClusterWriter(const Resource& cluster, const Resource& instance) {
   return cluster.state.value("Writer", "") == instance.arn;
 }
-// A reader that serves the current writer's data.
+// A reader built from the current writer in its current epoch.
 bool followsWriter(const Resource& cluster, const Resource& instance);
 
 // Where the reader endpoint listens. As in Aurora, both endpoints share the
