@@ -53,6 +53,35 @@ read -r host port < <(aws rds describe-db-instances --db-instance-identifier "$d
 step "The restored instance holds the rows"
 psql -X "host=$host port=$port user=admin dbname=postgres" -c "SELECT * FROM orders ORDER BY id;"
 
+step "Aurora (runbook 1.1): a cluster with a writer and a reader, then a failover"
+aurora="prod-aurora-cluster-$suffix"
+aws rds create-db-cluster --db-cluster-identifier "$aurora" --engine aurora-postgresql \
+  --master-username admin --master-user-password 'S3cret-pass' --backup-retention-period 7 \
+  --query 'DBCluster.[DBClusterIdentifier,Status]' --output text
+aws rds wait db-cluster-available --db-cluster-identifier "$aurora"
+aws rds create-db-instance --db-instance-identifier "$aurora-1" --db-cluster-identifier "$aurora" \
+  --engine aurora-postgresql --db-instance-class db.r6g.large --query 'DBInstance.DBInstanceStatus' --output text
+aws rds wait db-instance-available --db-instance-identifier "$aurora-1"
+aws rds create-db-instance --db-instance-identifier "$aurora-2" --db-cluster-identifier "$aurora" \
+  --engine aurora-postgresql --db-instance-class db.r6g.large --query 'DBInstance.DBInstanceStatus' --output text
+aws rds wait db-instance-available --db-instance-identifier "$aurora-2"
+read -r writer reader cport < <(aws rds describe-db-clusters --db-cluster-identifier "$aurora" \
+  --query 'DBClusters[0].[Endpoint,ReaderEndpoint,Port]' --output text)
+echo "cluster endpoint: $writer:$cport  reader endpoint: $reader:$cport"
+psql -X -q "host=$writer port=$cport user=admin dbname=postgres" \
+  -c "CREATE TABLE payments (id int PRIMARY KEY); INSERT INTO payments VALUES (1), (2);"
+aws rds failover-db-cluster --db-cluster-identifier "$aurora" --target-db-instance-identifier "$aurora-2" \
+  --query 'DBCluster.Status' --output text
+for _ in $(seq 1 150); do
+  [ "$(aws rds describe-db-clusters --db-cluster-identifier "$aurora" \
+      --query 'DBClusters[0].DBClusterMembers[?IsClusterWriter].DBInstanceIdentifier' --output text)" = "$aurora-2" ] && break
+  sleep 0.2
+done
+aws rds wait db-cluster-available --db-cluster-identifier "$aurora"
+step "The new writer has the rows and takes writes through the same endpoint"
+psql -X "host=$writer port=$cport user=admin dbname=postgres" \
+  -c "INSERT INTO payments VALUES (3);" -c "SELECT inet_server_port() AS writer_port, count(*) FROM payments;"
+
 step "ElastiCache (runbook 3.2): a Redis cluster, a manual snapshot, a new cluster from it"
 cache="prod-redis-$suffix"
 aws elasticache create-cache-cluster --cache-cluster-id "$cache" --engine redis \

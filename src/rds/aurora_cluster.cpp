@@ -14,7 +14,8 @@ Result<bool> ClusterEndpoints::route(const Resource& cluster, const std::vector<
     if (!layout) continue;
     if (isClusterWriter(cluster, member)) {
       writer = static_cast<unsigned short>(layout->port);
-    } else if (followsWriter(cluster, member) && member.status == kAvailable && engine_.running(*layout)) {
+    } else if (followsWriter(cluster, member) && member.status == kAvailable && engine_.running(*layout) &&
+               engine_.healthy(*layout, std::chrono::milliseconds(300))) {
       readers.push_back(static_cast<unsigned short>(layout->port));
     }
   }

@@ -22,7 +22,7 @@ class ClusterEndpoints {
   ClusterEndpoints(InstanceEngine& engine, const SecretBox& secrets, const RdsPaths& paths, EndpointProxies* proxies)
       : engine_(engine), secrets_(secrets), paths_(paths), proxies_(proxies) {}
   // Points the cluster endpoint at the writer and the reader endpoint at the
-  // running readers of `members`; without a writer both stop listening.
+  // readers of `members` that answer; without a writer both stop listening.
   Result<bool> route(const Resource& cluster, const std::vector<Resource>& members);
   void remove(const Resource& cluster);
 

@@ -30,7 +30,11 @@ void RdsSupervisor::watchCluster(Resource cluster) {
   for (const Resource& member : members) {
     if (member.status != kAvailable || !followsWriter(cluster, member)) continue;
     auto readerLayout = layoutOf(member, paths_, secrets_);
-    if (readerLayout && engine_.running(*readerLayout)) readers.push_back(&member);
+    // A hung reader neither serves the reader endpoint nor holds commits.
+    if (readerLayout && engine_.running(*readerLayout) &&
+        engine_.healthy(*readerLayout, std::chrono::milliseconds(300))) {
+      readers.push_back(&member);
+    }
   }
   if (!running || unanswered >= 2) {
     unanswered = 0;

@@ -109,6 +109,9 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       // A standby built while segments switch every second must still find
       // the segment it starts from (and one that reconnects, its next ones).
       "wal_keep_size = 256\n"
+      // A hung standby is dropped after 5 s, so that a synchronous commit
+      // waits for it no longer than that (another standby takes its place).
+      "wal_sender_timeout = '5s'\n"
       "hot_standby = on\n"
       "synchronous_standby_names = '{}'\n"
       // The server log as RDS names its files (DescribeDBLogFiles reads them,

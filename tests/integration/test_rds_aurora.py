@@ -75,8 +75,8 @@ def writer_of(rds, identifier):
     return writers[0]
 
 
-def sql_at(host, port, sql, check=True):
-    env = dict(os.environ, PGPASSWORD=PASSWORD, PGCONNECT_TIMEOUT="10")
+def sql_at(host, port, sql, check=True, password=PASSWORD):
+    env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="10")
     result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
                              f"host={host} port={port} user=admin dbname=postgres", "-c", sql],
                             capture_output=True, text=True, env=env, timeout=60)

@@ -57,6 +57,12 @@ Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, 
   // Replication, both ways: the source lists its replicas.
   auto found = replicas.find(instance.arn);
   view["ReadReplicaDBInstanceIdentifiers"] = found == replicas.end() ? Json::array() : found->second;
+  if (isClusterMember(instance)) {
+    // The cluster's backups cover its instances.
+    if (auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""))) {
+      view["BackupRetentionPeriod"] = cluster->spec.value("BackupRetentionPeriod", 1);
+    }
+  }
   if (isReadReplica(instance)) {
     view["ReadReplicaSourceDBInstanceIdentifier"] = instance.spec["ReadReplicaSourceDBInstanceIdentifier"];
     view["StatusInfos"] = Json::array({{{"StatusType", "read replication"}, {"Normal", true}, {"Status", "replicating"}}});

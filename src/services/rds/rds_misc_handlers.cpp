@@ -62,31 +62,36 @@ Result<Json> RdsApi::listTags(const RequestContext& c, const Json& in) {
 
 Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& in) {
   Json out = {{"DBEngineVersions", Json::array()}};
-  std::string engine = in.value("Engine", "postgres");
-  if (engine != "postgres" || config_.installedPostgresMajor == 0) return out;
+  if (config_.installedPostgresMajor == 0) return out;
   std::string major = std::to_string(config_.installedPostgresMajor);
   if (in.contains("EngineVersion")) {
     std::string wanted = in["EngineVersion"];
     if (wanted != major && wanted.rfind(major + ".", 0) != 0) return out;
   }
-  out["DBEngineVersions"].push_back({{"Engine", "postgres"},
-                                     {"EngineVersion", major},
-                                     {"DBParameterGroupFamily", "postgres" + major},
-                                     {"DBEngineDescription", "PostgreSQL"},
-                                     {"DBEngineVersionDescription", "PostgreSQL " + major + " (installed on this host)"},
-                                     {"ValidUpgradeTarget", Json::array()},
-                                     {"ExportableLogTypes", Json::array({"postgresql", "upgrade"})},
-                                     {"SupportsLogExportsToCloudwatchLogs", true},
-                                     {"SupportsReadReplica", false},
-                                     {"SupportedEngineModes", Json::array({"provisioned"})},
-                                     {"Status", "available"},
-                                     {"SupportsParallelQuery", false},
-                                     {"SupportsGlobalDatabases", false},
-                                     {"MajorEngineVersion", major},
-                                     {"SupportsBabelfish", false},
-                                     {"SupportsCertificateRotationWithoutRestart", true},
-                                     {"SupportsLocalWriteForwarding", false},
-                                     {"SupportsIntegrations", false}});
+  // Both engines run on the installed PostgreSQL: plain instances, and
+  // Aurora clusters (see src/rds/aurora_cluster.h).
+  for (std::string engine : {"postgres", kAuroraEngine}) {
+    if (in.contains("Engine") && in["Engine"] != engine) continue;
+    bool aurora = engine == kAuroraEngine;
+    out["DBEngineVersions"].push_back({{"Engine", engine},
+                                       {"EngineVersion", major},
+                                       {"DBParameterGroupFamily", engine + major},
+                                       {"DBEngineDescription", aurora ? "Aurora (PostgreSQL)" : "PostgreSQL"},
+                                       {"DBEngineVersionDescription", "PostgreSQL " + major + " (installed on this host)"},
+                                       {"ValidUpgradeTarget", Json::array()},
+                                       {"ExportableLogTypes", Json::array({"postgresql", "upgrade"})},
+                                       {"SupportsLogExportsToCloudwatchLogs", true},
+                                       {"SupportsReadReplica", false},
+                                       {"SupportedEngineModes", Json::array({"provisioned"})},
+                                       {"Status", "available"},
+                                       {"SupportsParallelQuery", false},
+                                       {"SupportsGlobalDatabases", false},
+                                       {"MajorEngineVersion", major},
+                                       {"SupportsBabelfish", false},
+                                       {"SupportsCertificateRotationWithoutRestart", true},
+                                       {"SupportsLocalWriteForwarding", false},
+                                       {"SupportsIntegrations", false}});
+  }
   return out;
 }
 
