@@ -132,6 +132,9 @@ def kura_factory():
         server.stop()  # SIGTERM: Kura stops its engines
     # Engines of servers a test killed and never restarted.
     subprocess.run(["pkill", "-f", root], check=False)
+    if os.environ.get("KURA_KEEP_TEST_DATA"):  # for a post-mortem: the servers' logs and data
+        print(f"test data kept in {root}")
+        return
     shutil.rmtree(root, ignore_errors=True)
 
 
