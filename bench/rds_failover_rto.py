@@ -9,13 +9,12 @@ p95 per fault, and the acknowledged rows lost (must be 0). DATA_DIR is the
 server's --data-dir (to find the primary's process). Needs python3-psycopg2."""
 import os
 import signal
-import statistics
 import sys
-import threading
 import time
 
 import boto3
-import psycopg2
+
+from rto_common import PASSWORD, Writer, connect_retrying, report
 
 data_dir = sys.argv[1]
 endpoint = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:4566"
@@ -23,7 +22,6 @@ trials = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 rds = boto3.client("rds", endpoint_url=endpoint, region_name="ap-northeast-1",
                    aws_access_key_id="test", aws_secret_access_key="test")
 name = f"rto-{int(time.time())}"
-password = "S3cret-pass"
 
 
 def status():
@@ -61,52 +59,12 @@ def standby_ready():
                for _, _, files in os.walk(instance_dir()))
 
 
-def connect_retrying(address, seconds=60):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return psycopg2.connect(host=address["Address"], port=address["Port"], user="admin", password=password,
-                                    dbname="postgres", connect_timeout=2)
-        except psycopg2.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-class Writer(threading.Thread):
-    def __init__(self, host, port):
-        super().__init__(daemon=True)
-        self.host, self.port = host, port
-        self.acked, self.times, self.next, self.stop = [], [], 0, threading.Event()
-
-    def run(self):
-        conn = None
-        while not self.stop.is_set():
-            try:
-                if conn is None:
-                    conn = psycopg2.connect(host=self.host, port=self.port, user="admin", password=password,
-                                            dbname="postgres", connect_timeout=2)
-                    conn.autocommit = True
-                    with conn.cursor() as cur:
-                        cur.execute("SELECT inet_server_port(), pg_is_in_recovery()")
-                        print("writer connected at", time.strftime("%H:%M:%S", time.gmtime()), cur.fetchone(),
-                              flush=True)
-                n, self.next = self.next, self.next + 1
-                with conn.cursor() as cur:
-                    cur.execute("INSERT INTO acked (n) VALUES (%s)", (n,))
-                self.acked.append(n)
-                self.times.append(time.monotonic())
-            except Exception:  # noqa: BLE001 - connections drop in a failover
-                conn = None
-                time.sleep(0.01)
-
-
 rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
-                       MasterUsername="admin", MasterUserPassword=password, AllocatedStorage=20,
+                       MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
                        BackupRetentionPeriod=0, MultiAZ=True)
 wait_available()
 address = status()["Endpoint"]
-setup = connect_retrying(address)
+setup = connect_retrying(address["Address"], address["Port"])
 setup.autocommit = True
 setup.cursor().execute("CREATE TABLE acked (n int)")
 setup.close()
@@ -120,6 +78,7 @@ for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
             time.sleep(0.1)
         time.sleep(0.5)
         pid, where = primary()
+        old_port = int(where.split(" port ")[1].split()[0])
         fault_at = time.monotonic()
         print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "pid", pid, where[-400:], flush=True)
         if fault == "kill":
@@ -127,9 +86,9 @@ for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
         else:
             os.killpg(pid, signal.SIGSTOP)
         while True:
-            after = [t for t in writer.times[-50:] if t > fault_at]
-            if after and primary()[1] is not None and primary()[0] != pid:
-                rtos.append(after[0] - fault_at)
+            first = writer.first_commit_after(fault_at, old_port)
+            if first and primary()[1] is not None and primary()[0] != pid:
+                rtos.append(first - fault_at)
                 break
             time.sleep(0.01)
     results[fault] = rtos
@@ -137,29 +96,10 @@ writer.stop.set()
 writer.join(timeout=10)
 while not standby_ready():
     time.sleep(0.1)
-check = connect_retrying(address)
+check = connect_retrying(address["Address"], address["Port"])
 cur = check.cursor()
 cur.execute("SELECT n FROM acked")
 stored = [row[0] for row in cur.fetchall()]
 check.close()
-missing = sorted(set(writer.acked) - set(stored))
-lost = len(missing)
-if missing:  # where they are, as ranges
-    ranges, start = [], missing[0]
-    for a, b in zip(missing, missing[1:] + [None]):
-        if b != a + 1:
-            ranges.append(f"{start}-{a}")
-            start = b
-    print("lost ranges:", ", ".join(ranges[:20]), "of", len(writer.acked))
-    when = dict(zip(writer.acked, writer.times))
-    wall = time.time() - time.monotonic()
-    print("first lost acknowledged at", time.strftime("%H:%M:%S", time.gmtime(wall + when[missing[0]])),
-          "last at", time.strftime("%H:%M:%S", time.gmtime(wall + when[missing[-1]])))
-duplicates = len(stored) - len(set(stored))
-for fault, rtos in results.items():
-    rtos.sort()
-    p95 = rtos[min(len(rtos) - 1, int(round(0.95 * (len(rtos) - 1))))]
-    print(f"{fault}: RTO median {statistics.median(rtos):.2f} s, p95 {p95:.2f} s, "
-          f"min {rtos[0]:.2f}, max {rtos[-1]:.2f} ({len(rtos)} trials)")
-print(f"acknowledged commits: {len(writer.acked)}, lost: {lost}, duplicated: {duplicates}")
+report(results, writer, stored)
 rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
