@@ -185,9 +185,20 @@ bool RdsSupervisor::syncParameters(Resource& instance) {
   auto group = catalog_.getResource(instance.accountId, instance.region, kParameterGroup, groupName);
   // The default group is not stored: no values, version 0.
   Json parameters = group ? group->spec.value("Parameters", Json::object()) : Json::object();
-  int64_t version = group ? group->spec.value("Version", int64_t{0}) : 0;
+  Json version = group ? group->spec.value("Version", int64_t{0}) : 0;
+  if (isClusterMember(instance)) {
+    // An Aurora instance: its cluster's group first, its own group's values over them.
+    auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""));
+    std::string clusterGroupName = cluster ? cluster->spec.value("DBClusterParameterGroup", "") : "";
+    auto clusterGroup = catalog_.getResource(instance.accountId, instance.region, kClusterParameterGroup,
+                                             clusterGroupName);
+    Json merged = clusterGroup ? clusterGroup->spec.value("Parameters", Json::object()) : Json::object();
+    merged.update(parameters);
+    parameters = merged;
+    version = Json::array({version, clusterGroupName, clusterGroup ? clusterGroup->spec.value("Version", 0) : 0});
+  }
   if (instance.state.value("AppliedParameterGroup", "") == groupName &&
-      instance.state.value("AppliedParameterVersion", int64_t{0}) == version) {
+      instance.state.value("AppliedParameterVersion", Json(0)) == version) {
     return true;
   }
   Resource updated = instance;

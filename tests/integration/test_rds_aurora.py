@@ -317,3 +317,47 @@ def test_cluster_snapshot_restore_and_point_in_time(kura_factory):
         Filters=[{"Name": "db-cluster-snapshot-id", "Values": ["src-snap"]}])["DBClusterSnapshots"], "snapshot deleted")
     assert error_code(rds.describe_db_cluster_snapshots,
                       DBClusterSnapshotIdentifier="src-snap") == "DBClusterSnapshotNotFoundFault"
+
+
+def test_cluster_parameter_groups_reach_every_instance(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    version = rds.describe_db_engine_versions(Engine=ENGINE)["DBEngineVersions"][0]
+    family = version["DBParameterGroupFamily"]
+    assert family.startswith(ENGINE)
+    assert error_code(rds.create_db_cluster_parameter_group, DBClusterParameterGroupName="p",
+                      DBParameterGroupFamily="aurora-mysql8.0", Description="x") == "InvalidParameterValue"
+    rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="aur-params", DBParameterGroupFamily=family,
+                                          Description="for the cluster")
+    assert error_code(rds.create_db_cluster_parameter_group, DBClusterParameterGroupName="aur-params",
+                      DBParameterGroupFamily=family, Description="x") == "DBParameterGroupAlreadyExists"
+    rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="aur-params", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "250", "ApplyMethod": "immediate"}])
+    user = rds.describe_db_cluster_parameters(DBClusterParameterGroupName="aur-params", Source="user")["Parameters"]
+    assert [(p["ParameterName"], p["ParameterValue"]) for p in user] == [("log_min_duration_statement", "250")]
+    names = [g["DBClusterParameterGroupName"] for g in rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"]]
+    assert "aur-params" in names and f"default.{family}" in names
+    defaults = rds.describe_engine_default_cluster_parameters(DBParameterGroupFamily=family)["EngineDefaults"]
+    assert defaults["Parameters"]
+    assert error_code(rds.create_db_cluster, DBClusterIdentifier="pc", Engine=ENGINE, MasterUsername="admin",
+                      MasterUserPassword=PASSWORD,
+                      DBClusterParameterGroupName="nope") == "DBClusterParameterGroupNotFound"
+
+    make_cluster(rds, "pc", readers=1, DBClusterParameterGroupName="aur-params")
+    assert cluster(rds, "pc")["DBClusterParameterGroup"] == "aur-params"
+    for name in ("pc-1", "pc-2"):
+        eventually(lambda: psql(rds, name, "SHOW log_min_duration_statement") == "250ms", f"{name} has the value")
+    assert error_code(rds.delete_db_cluster_parameter_group,
+                      DBClusterParameterGroupName="aur-params") == "InvalidDBParameterGroupState"
+    # A change of the group reaches the running instances at once (a dynamic parameter).
+    rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="aur-params", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "500", "ApplyMethod": "immediate"}])
+    for name in ("pc-1", "pc-2"):
+        eventually(lambda: psql(rds, name, "SHOW log_min_duration_statement") == "500ms", f"{name} follows")
+    # The cluster goes back to the default group: the value goes with it.
+    rds.modify_db_cluster(DBClusterIdentifier="pc", DBClusterParameterGroupName=f"default.{family}",
+                          ApplyImmediately=True)
+    eventually(lambda: psql(rds, "pc-1", "SHOW log_min_duration_statement") == "-1", "back to the default")
+    rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName="aur-params")
+    assert error_code(rds.describe_db_cluster_parameters,
+                      DBClusterParameterGroupName="aur-params") == "DBParameterGroupNotFound"

@@ -174,11 +174,13 @@ Result<bool> RdsApi::clusterSettings(const RequestContext& c, const Json& in, Js
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) spec[name] = in.value(name, spec.value(name, false));
   if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
   if (in.contains("DBClusterParameterGroupName")) {
-    std::string group = lowerCase(in["DBClusterParameterGroupName"].get<std::string>());
-    if (group != "default." + std::string(kAuroraEngine) + spec.value("EngineMajor", "")) {
+    auto group = findClusterParameterGroup(c, in["DBClusterParameterGroupName"]);
+    if (!group) {
       return ApiError::sender("DBClusterParameterGroupNotFound",
-                              "DBClusterParameterGroup not found: " + group + " (Kura has the default group only)", 404);
+                              "DBClusterParameterGroup not found: " + in["DBClusterParameterGroupName"].get<std::string>(),
+                              404);
     }
+    spec["DBClusterParameterGroup"] = group->name;
   }
   return true;
 }
@@ -259,6 +261,16 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) {
     if (in.contains(name)) cluster.spec[name] = in[name];
+  }
+  if (in.contains("DBClusterParameterGroupName")) {
+    // Its values reach the cluster's instances (the RDS supervisor applies them).
+    auto group = findClusterParameterGroup(c, in["DBClusterParameterGroupName"]);
+    if (!group) {
+      return ApiError::sender("DBClusterParameterGroupNotFound",
+                              "DBClusterParameterGroup not found: " + in["DBClusterParameterGroupName"].get<std::string>(),
+                              404);
+    }
+    cluster.spec["DBClusterParameterGroup"] = group->name;
   }
   std::optional<std::string> password;
   if (in.contains("MasterUserPassword")) {

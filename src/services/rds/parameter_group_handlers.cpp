@@ -10,9 +10,28 @@
 #include "services/rds/rds_validation.h"
 
 namespace kura::rds {
+
+// What tells DB parameter groups and DB cluster parameter groups apart; the
+// handlers are the same.
+struct ParameterGroupFlavor {
+  const char* kind;        // catalog kind
+  const char* engine;      // family prefix: "postgres", "aurora-postgresql"
+  const char* nameMember;  // DBParameterGroupName / DBClusterParameterGroupName
+  const char* arnMember;   // DBParameterGroupArn / DBClusterParameterGroupArn
+  const char* arnPrefix;   // pg: / cluster-pg:
+  const char* usedBy;      // the kind of the resources that use a group
+  const char* useMember;   // and their spec member naming it
+};
+
 namespace {
 
 constexpr size_t kMaxParametersPerCall = 20;
+constexpr ParameterGroupFlavor kInstanceGroups{kParameterGroup,        "postgres",  "DBParameterGroupName",
+                                               "DBParameterGroupArn", "pg:",      kInstance,
+                                               "DBParameterGroupName"};
+constexpr ParameterGroupFlavor kClusterGroups{kClusterParameterGroup,        kAuroraEngine, "DBClusterParameterGroupName",
+                                              "DBClusterParameterGroupArn", "cluster-pg:", kCluster,
+                                              "DBClusterParameterGroup"};
 
 ApiError notFound(const std::string& name) {
   return ApiError::sender("DBParameterGroupNotFound", "DBParameterGroup not found: " + name, 404);
@@ -28,11 +47,11 @@ const EngineParameter* findEngineParameter(const std::vector<EngineParameter>& a
   return it != all.end() && it->name == name ? &*it : nullptr;
 }
 
-Json groupView(const Resource& group) {
-  return {{"DBParameterGroupName", group.name},
+Json groupView(const ParameterGroupFlavor& flavor, const Resource& group) {
+  return {{flavor.nameMember, group.name},
           {"DBParameterGroupFamily", group.spec.value("DBParameterGroupFamily", "")},
           {"Description", group.spec.value("Description", "")},
-          {"DBParameterGroupArn", group.arn}};
+          {flavor.arnMember, group.arn}};
 }
 
 Json parameterView(const EngineParameter& p, const Json* userValue) {
@@ -58,7 +77,7 @@ std::vector<Resource> allGroups(Catalog& catalog, const RequestContext& c, const
   std::vector<Resource> groups = {defaultGroup};
   std::string after;
   while (true) {
-    ResourcePage page = catalog.listResources(c.accountId, c.region, kParameterGroup, after, 100);
+    ResourcePage page = catalog.listResources(c.accountId, c.region, defaultGroup.kind, after, 100);
     for (Resource& r : page.items) groups.push_back(std::move(r));
     if (!page.truncated || page.items.empty()) break;
     after = groups.back().name;
@@ -94,32 +113,57 @@ std::string RdsApi::defaultParameterGroup() const {
   return "default.postgres" + std::to_string(config_.installedPostgresMajor);
 }
 
+std::string RdsApi::defaultClusterParameterGroup() const {
+  return "default." + std::string(kAuroraEngine) + std::to_string(config_.installedPostgresMajor);
+}
+
 Result<Resource> RdsApi::findParameterGroup(const RequestContext& c, const std::string& name) {
+  return findGroup(kInstanceGroups, c, name);
+}
+
+Result<Resource> RdsApi::findClusterParameterGroup(const RequestContext& c, const std::string& name) {
+  return findGroup(kClusterGroups, c, name);
+}
+
+Result<Resource> RdsApi::findGroup(const ParameterGroupFlavor& flavor, const RequestContext& c,
+                                   const std::string& name) {
   std::string wanted = lowerCase(name);
-  if (wanted == defaultParameterGroup()) {
+  std::string family = flavor.engine + std::to_string(config_.installedPostgresMajor);
+  if (wanted == "default." + family) {
     Resource group;
     group.accountId = c.accountId;
     group.region = c.region;
-    group.kind = kParameterGroup;
+    group.kind = flavor.kind;
     group.name = wanted;
-    group.arn = makeArn("rds", c.region, c.accountId, "pg:" + wanted);
-    group.spec = {{"DBParameterGroupFamily", "postgres" + std::to_string(config_.installedPostgresMajor)},
-                  {"Description", "Default parameter group for postgres" +
-                                      std::to_string(config_.installedPostgresMajor)},
+    group.arn = makeArn("rds", c.region, c.accountId, flavor.arnPrefix + wanted);
+    group.spec = {{"DBParameterGroupFamily", family},
+                  {"Description", "Default parameter group for " + family},
                   {"Parameters", Json::object()},
                   {"Default", true}};
     return group;
   }
-  auto found = catalog_.getResource(c.accountId, c.region, kParameterGroup, wanted);
+  auto found = catalog_.getResource(c.accountId, c.region, flavor.kind, wanted);
   if (!found) return notFound(name);
   return found;
 }
 
 Result<Json> RdsApi::createParameterGroup(const RequestContext& c, const Json& in) {
-  std::string name = lowerCase(in["DBParameterGroupName"].get<std::string>());
-  if (auto error = checkIdentifier(name, "DBParameterGroupName", 255)) return *error;
+  auto created = createGroup(kInstanceGroups, c, in);
+  if (!created) return created.error();
+  return Json{{"DBParameterGroup", groupView(kInstanceGroups, *created)}};
+}
+
+Result<Json> RdsApi::createClusterParameterGroup(const RequestContext& c, const Json& in) {
+  auto created = createGroup(kClusterGroups, c, in);
+  if (!created) return created.error();
+  return Json{{"DBClusterParameterGroup", groupView(kClusterGroups, *created)}};
+}
+
+Result<Resource> RdsApi::createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in) {
+  std::string name = lowerCase(in[flavor.nameMember].get<std::string>());
+  if (auto error = checkIdentifier(name, flavor.nameMember, 255)) return *error;
   std::string family = in["DBParameterGroupFamily"];
-  std::string installed = "postgres" + std::to_string(config_.installedPostgresMajor);
+  std::string installed = flavor.engine + std::to_string(config_.installedPostgresMajor);
   if (family != installed) {
     return invalid("ParameterGroupFamily " + family + " is not supported here: Kura runs " + installed + ".");
   }
@@ -128,50 +172,67 @@ Result<Json> RdsApi::createParameterGroup(const RequestContext& c, const Json& i
   group.accountId = c.accountId;
   group.region = c.region;
   group.service = kService;
-  group.kind = kParameterGroup;
+  group.kind = flavor.kind;
   group.name = name;
-  group.arn = makeArn("rds", c.region, c.accountId, "pg:" + name);
+  group.arn = makeArn("rds", c.region, c.accountId, flavor.arnPrefix + name);
   group.status = kAvailable;
   group.goal = kAvailable;
   group.spec = {{"DBParameterGroupFamily", family},
                 {"Description", in["Description"]},
                 {"Parameters", Json::object()},
                 {"Version", 1}};
-  auto created = catalog_.transact([&]() -> Result<Resource> {
-    if (catalog_.getResource(c.accountId, c.region, kParameterGroup, name)) {
+  return catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, flavor.kind, name)) {
       return ApiError::sender("DBParameterGroupAlreadyExists", "Parameter group " + name + " already exists");
     }
     auto stored = catalog_.createResource(group);
     if (stored) catalog_.addTags(stored->arn, tagsFromInput(in));
     return stored;
   });
-  if (!created) return created.error();
-  return Json{{"DBParameterGroup", groupView(*created)}};
 }
 
 Result<Json> RdsApi::describeParameterGroups(const RequestContext& c, const Json& in) {
-  auto defaultGroup = findParameterGroup(c, defaultParameterGroup());
+  return describeGroups(kInstanceGroups, c, in, "DBParameterGroups");
+}
+
+Result<Json> RdsApi::describeClusterParameterGroups(const RequestContext& c, const Json& in) {
+  return describeGroups(kClusterGroups, c, in, "DBClusterParameterGroups");
+}
+
+Result<Json> RdsApi::describeGroups(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
+                                    const char* listMember) {
+  auto defaultGroup = findGroup(flavor, c, std::string("default.") + flavor.engine +
+                                               std::to_string(config_.installedPostgresMajor));
   std::vector<Resource> groups;
-  if (in.contains("DBParameterGroupName")) {
-    auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  if (in.contains(flavor.nameMember)) {
+    auto group = findGroup(flavor, c, in[flavor.nameMember]);
     if (!group) return group.error();
     groups.push_back(*group);
   } else {
     groups = allGroups(catalog_, c, *defaultGroup);
   }
+  const char* nameMember = flavor.nameMember;
   return pageOf<Resource>(
-      groups, in, "DBParameterGroups", [](const auto& g) -> std::string {
+      groups, in, listMember, [nameMember](const auto& g) -> std::string {
         if constexpr (std::is_same_v<std::decay_t<decltype(g)>, Resource>) {
           return g.name;
         } else {
-          return g["DBParameterGroupName"].template get<std::string>();
+          return g[nameMember].template get<std::string>();
         }
       },
-      groupView);
+      [&flavor](const Resource& g) { return groupView(flavor, g); });
 }
 
 Result<Json> RdsApi::modifyParameterGroup(const RequestContext& c, const Json& in) {
-  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  return modifyGroup(kInstanceGroups, c, in);
+}
+
+Result<Json> RdsApi::modifyClusterParameterGroup(const RequestContext& c, const Json& in) {
+  return modifyGroup(kClusterGroups, c, in);
+}
+
+Result<Json> RdsApi::modifyGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in) {
+  auto group = findGroup(flavor, c, in[flavor.nameMember]);
   if (!group) return group.error();
   if (group->spec.value("Default", false)) {
     return invalidState("Default parameter groups cannot be modified: " + group->name);
@@ -211,11 +272,19 @@ Result<Json> RdsApi::modifyParameterGroup(const RequestContext& c, const Json& i
   updated.spec["Version"] = updated.spec.value("Version", 1) + 1;
   auto stored = catalog_.updateResource(updated);
   if (!stored) return invalidState("The parameter group changed meanwhile; try again.");
-  return Json{{"DBParameterGroupName", group->name}};
+  return Json{{flavor.nameMember, group->name}};
 }
 
 Result<Json> RdsApi::resetParameterGroup(const RequestContext& c, const Json& in) {
-  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  return resetGroup(kInstanceGroups, c, in);
+}
+
+Result<Json> RdsApi::resetClusterParameterGroup(const RequestContext& c, const Json& in) {
+  return resetGroup(kClusterGroups, c, in);
+}
+
+Result<Json> RdsApi::resetGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in) {
+  auto group = findGroup(flavor, c, in[flavor.nameMember]);
   if (!group) return group.error();
   if (group->spec.value("Default", false)) {
     return invalidState("Default parameter groups cannot be modified: " + group->name);
@@ -234,18 +303,27 @@ Result<Json> RdsApi::resetParameterGroup(const RequestContext& c, const Json& in
   updated.spec["Version"] = updated.spec.value("Version", 1) + 1;
   auto stored = catalog_.updateResource(updated);
   if (!stored) return invalidState("The parameter group changed meanwhile; try again.");
-  return Json{{"DBParameterGroupName", group->name}};
+  return Json{{flavor.nameMember, group->name}};
 }
 
 Result<Json> RdsApi::deleteParameterGroup(const RequestContext& c, const Json& in) {
-  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  return deleteGroup(kInstanceGroups, c, in);
+}
+
+Result<Json> RdsApi::deleteClusterParameterGroup(const RequestContext& c, const Json& in) {
+  return deleteGroup(kClusterGroups, c, in);
+}
+
+Result<Json> RdsApi::deleteGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in) {
+  auto group = findGroup(flavor, c, in[flavor.nameMember]);
   if (!group) return group.error();
   if (group->spec.value("Default", false)) return invalidState("Default parameter groups cannot be deleted.");
-  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
-    if (instance.accountId == c.accountId && instance.region == c.region && instance.status != kDeleted &&
-        instance.spec.value("DBParameterGroupName", "") == group->name) {
-      return invalidState("One or more database instances are still members of this parameter group " +
-                          group->name + ", so the group cannot be deleted");
+  for (const Resource& user : catalog_.listAllOfKind(flavor.usedBy)) {
+    if (user.accountId == c.accountId && user.region == c.region && user.status != kDeleted &&
+        user.spec.value(flavor.useMember, "") == group->name) {
+      return invalidState(std::string("One or more ") + (flavor.usedBy == std::string(kCluster) ? "clusters" : "database instances") +
+                          " are still members of this parameter group " + group->name +
+                          ", so the group cannot be deleted");
     }
   }
   auto removed = catalog_.removeResource(group->id);
@@ -254,7 +332,16 @@ Result<Json> RdsApi::deleteParameterGroup(const RequestContext& c, const Json& i
 }
 
 Result<Json> RdsApi::describeParameters(const RequestContext& c, const Json& in) {
-  auto group = findParameterGroup(c, in["DBParameterGroupName"]);
+  return describeGroupParameters(kInstanceGroups, c, in);
+}
+
+Result<Json> RdsApi::describeClusterParameters(const RequestContext& c, const Json& in) {
+  return describeGroupParameters(kClusterGroups, c, in);
+}
+
+Result<Json> RdsApi::describeGroupParameters(const ParameterGroupFlavor& flavor, const RequestContext& c,
+                                             const Json& in) {
+  auto group = findGroup(flavor, c, in[flavor.nameMember]);
   if (!group) return group.error();
   std::string source = in.value("Source", "");
   const Json parameters = group->spec.value("Parameters", Json::object());
@@ -273,7 +360,9 @@ Result<Json> RdsApi::describeParameters(const RequestContext& c, const Json& in)
 Result<Json> RdsApi::describeEngineDefaultParameters(const RequestContext&, const Json& in) {
   std::string family = in["DBParameterGroupFamily"];
   std::vector<Json> views;
-  if (family == "postgres" + std::to_string(config_.installedPostgresMajor)) {
+  std::string major = std::to_string(config_.installedPostgresMajor);
+  // Both families are the installed PostgreSQL's settings.
+  if (family == "postgres" + major || family == kAuroraEngine + major) {
     for (const EngineParameter& p : config_.engineParameters) views.push_back(parameterView(p, nullptr));
   }
   auto page = pageOf<Json>(

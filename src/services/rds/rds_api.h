@@ -18,6 +18,8 @@
 
 namespace kura::rds {
 
+struct ParameterGroupFlavor;  // parameter_group_handlers.cpp
+
 struct RdsConfig {
   std::string endpointAddress = "127.0.0.1";  // what Endpoint.Address says
   int installedPostgresMajor = 0;             // 0: none installed
@@ -67,10 +69,22 @@ class RdsApi {
   Result<Json> deleteParameterGroup(const RequestContext& c, const Json& in);
   Result<Json> describeParameters(const RequestContext& c, const Json& in);
   Result<Json> describeEngineDefaultParameters(const RequestContext& c, const Json& in);
+  // The same for cluster parameter groups (family aurora-postgresql<major>).
+  Result<Json> createClusterParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> describeClusterParameterGroups(const RequestContext& c, const Json& in);
+  Result<Json> modifyClusterParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> resetClusterParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> deleteClusterParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> describeClusterParameters(const RequestContext& c, const Json& in);
+  Result<Json> describeEngineDefaultClusterParameters(const RequestContext& c, const Json& in) {
+    return describeEngineDefaultParameters(c, in);
+  }
   // A group by name (the default group of the installed major included):
   // its record, or DBParameterGroupNotFound.
   Result<Resource> findParameterGroup(const RequestContext& c, const std::string& name);
+  Result<Resource> findClusterParameterGroup(const RequestContext& c, const std::string& name);
   std::string defaultParameterGroup() const;
+  std::string defaultClusterParameterGroup() const;
   // Aurora clusters (cluster_handlers.cpp)
   Result<Json> createCluster(const RequestContext& c, const Json& in);
   Result<Json> describeClusters(const RequestContext& c, const Json& in);
@@ -123,6 +137,15 @@ class RdsApi {
                                          const std::string& identifier, const std::string& type,
                                          const std::vector<Tag>& tags);
   Json clusterJson(const Resource& cluster);
+  // Parameter groups of either flavor (parameter_group_handlers.cpp).
+  Result<Resource> findGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const std::string& name);
+  Result<Resource> createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
+  Result<Json> describeGroups(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
+                              const char* listMember);
+  Result<Json> modifyGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
+  Result<Json> resetGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
+  Result<Json> deleteGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
+  Result<Json> describeGroupParameters(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
   // EngineVersion against the installed major: {version, major}.
   Result<std::pair<std::string, std::string>> checkEngineVersion(const Json& in, const std::string& engine);
   // The settings CreateDBCluster and the cluster restores share, into spec.

@@ -138,6 +138,13 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("RemoveTagsFromResource", &RdsApi::removeTags);
   bind("ListTagsForResource", &RdsApi::listTags);
   bind("DescribeDBEngineVersions", &RdsApi::describeEngineVersions);
+  bind("CreateDBClusterParameterGroup", &RdsApi::createClusterParameterGroup);
+  bind("DescribeDBClusterParameterGroups", &RdsApi::describeClusterParameterGroups);
+  bind("ModifyDBClusterParameterGroup", &RdsApi::modifyClusterParameterGroup);
+  bind("ResetDBClusterParameterGroup", &RdsApi::resetClusterParameterGroup);
+  bind("DeleteDBClusterParameterGroup", &RdsApi::deleteClusterParameterGroup);
+  bind("DescribeDBClusterParameters", &RdsApi::describeClusterParameters);
+  bind("DescribeEngineDefaultClusterParameters", &RdsApi::describeEngineDefaultClusterParameters);
   bind("CreateDBCluster", &RdsApi::createCluster);
   bind("DescribeDBClusters", &RdsApi::describeClusters);
   bind("ModifyDBCluster", &RdsApi::modifyCluster);
