@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "catalog/arn.h"
-#include "catalog/pagination.h"
 #include "common/ids.h"
 #include "services/rds/cluster_records.h"
+#include "services/rds/describe_paging.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -40,13 +40,7 @@ const char* const kFromCluster[] = {"Engine", "EngineVersion", "EngineMajor", "M
 }  // namespace
 
 Result<Resource> RdsApi::findCluster(const RequestContext& c, const std::string& identifier) {
-  auto found = identifier.rfind("arn:", 0) == 0
-                   ? catalog_.getResourceByArn(identifier)
-                   : catalog_.getResource(c.accountId, c.region, kCluster, lowerCase(identifier));
-  if (!found || found->kind != kCluster || found->status == kDeleted) {
-    return ApiError::sender("DBClusterNotFoundFault", "DBCluster " + identifier + " not found.", 404);
-  }
-  return found;
+  return findOfKind(c, identifier, kCluster, "DBClusterNotFoundFault", "DBCluster");
 }
 
 Json RdsApi::clusterJson(const Resource& cluster) {
@@ -205,34 +199,17 @@ Result<Json> RdsApi::describeClusters(const RequestContext& c, const Json& in) {
       return invalid("Unrecognized filter name: " + name);
     }
   }
-  std::string after;
-  if (in.contains("Marker")) {
-    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
-    if (!decoded) return decoded.error();
-    after = *decoded;
-  }
-  auto listed = [](const std::vector<std::string>& list, const std::string& a, const std::string& b) {
-    return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
-           std::find(list.begin(), list.end(), b) != list.end();
-  };
+  auto after = markerOf(in);
+  if (!after) return after.error();
   std::vector<Resource> clusters;
   for (Resource& cluster : catalog_.listAllOfKind(kCluster)) {
     if (cluster.accountId == c.accountId && cluster.region == c.region && cluster.status != kDeleted &&
-        cluster.name > after && listed(ids, cluster.name, cluster.arn) &&
-        listed(engines, cluster.spec.value("Engine", ""), "")) {
+        cluster.name > *after && (listedIn(ids, cluster.name) || listedIn(ids, cluster.arn)) &&
+        listedIn(engines, cluster.spec.value("Engine", ""))) {
       clusters.push_back(std::move(cluster));
     }
   }
-  std::sort(clusters.begin(), clusters.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
-  Json out = {{"DBClusters", Json::array()}};
-  for (const Resource& cluster : clusters) {
-    if (out["DBClusters"].size() == *limit) {
-      out["Marker"] = encodeAfterName(out["DBClusters"].back()["DBClusterIdentifier"].get<std::string>());
-      break;
-    }
-    out["DBClusters"].push_back(clusterJson(cluster));
-  }
-  return out;
+  return pageOfRecords(std::move(clusters), *limit, "DBClusters", [this](const Resource& r) { return clusterJson(r); });
 }
 
 Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {

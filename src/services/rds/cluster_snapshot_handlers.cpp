@@ -5,9 +5,9 @@
 // made from the snapshot (or the source's backup and WAL archive).
 #include <algorithm>
 
-#include "catalog/pagination.h"
 #include "common/time_format.h"
 #include "services/rds/cluster_records.h"
+#include "services/rds/describe_paging.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -42,13 +42,7 @@ Json restoredClusterSpec(const std::string& identifier, const Json& source) {
 }  // namespace
 
 Result<Resource> RdsApi::findClusterSnapshot(const RequestContext& c, const std::string& identifier) {
-  auto found = identifier.rfind("arn:", 0) == 0
-                   ? catalog_.getResourceByArn(identifier)
-                   : catalog_.getResource(c.accountId, c.region, kClusterSnapshot, lowerCase(identifier));
-  if (!found || found->kind != kClusterSnapshot || found->status == kDeleted) {
-    return ApiError::sender("DBClusterSnapshotNotFoundFault", "DBClusterSnapshot " + identifier + " not found.", 404);
-  }
-  return found;
+  return findOfKind(c, identifier, kClusterSnapshot, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot");
 }
 
 Result<Resource> RdsApi::recordClusterSnapshot(const RequestContext& c, const Resource& cluster,
@@ -114,34 +108,20 @@ Result<Json> RdsApi::describeClusterSnapshots(const RequestContext& c, const Jso
       return invalid("Unrecognized filter name: " + name);
     }
   }
-  std::string after;
-  if (in.contains("Marker")) {
-    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
-    if (!decoded) return decoded.error();
-    after = *decoded;
-  }
-  auto listed = [](const std::vector<std::string>& list, const std::string& value) {
-    return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
-  };
+  auto after = markerOf(in);
+  if (!after) return after.error();
   std::vector<Resource> snapshots;
   for (Resource& snapshot : catalog_.listAllOfKind(kClusterSnapshot)) {
     if (snapshot.accountId == c.accountId && snapshot.region == c.region && snapshot.status != kDeleted &&
-        snapshot.name > after && listed(ids, snapshot.name) &&
-        listed(clusters, snapshot.spec.value("DBClusterIdentifier", "")) &&
-        listed(types, snapshot.spec.value("SnapshotType", ""))) {
+        snapshot.name > *after && listedIn(ids, snapshot.name) &&
+        listedIn(clusters, snapshot.spec.value("DBClusterIdentifier", "")) &&
+        listedIn(types, snapshot.spec.value("SnapshotType", ""))) {
       snapshots.push_back(std::move(snapshot));
     }
   }
-  std::sort(snapshots.begin(), snapshots.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
-  Json out = {{"DBClusterSnapshots", Json::array()}};
-  for (const Resource& snapshot : snapshots) {
-    if (out["DBClusterSnapshots"].size() == *limit) {
-      out["Marker"] = encodeAfterName(out["DBClusterSnapshots"].back()["DBClusterSnapshotIdentifier"].get<std::string>());
-      break;
-    }
-    out["DBClusterSnapshots"].push_back(clusterSnapshotView(snapshot, catalog_.listTags(snapshot.arn)));
-  }
-  return out;
+  return pageOfRecords(std::move(snapshots), *limit, "DBClusterSnapshots", [this](const Resource& r) {
+    return clusterSnapshotView(r, catalog_.listTags(r.arn));
+  });
 }
 
 Result<Json> RdsApi::deleteClusterSnapshot(const RequestContext& c, const Json& in) {

@@ -29,13 +29,7 @@ std::string dbiResourceId() {
 }  // namespace
 
 Result<Resource> RdsApi::findInstance(const RequestContext& c, const std::string& identifier) {
-  auto found = identifier.rfind("arn:", 0) == 0 ? catalog_.getResourceByArn(identifier)
-                                                 : catalog_.getResource(c.accountId, c.region, kInstance,
-                                                                        lowerCase(identifier));
-  if (!found || found->kind != kInstance || found->status == kDeleted) {
-    return ApiError::sender("DBInstanceNotFound", "DBInstance " + identifier + " not found.", 404);
-  }
-  return found;
+  return findOfKind(c, identifier, kInstance, "DBInstanceNotFound", "DBInstance");
 }
 
 std::map<std::string, Json> RdsApi::replicasBySource() {

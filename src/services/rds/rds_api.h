@@ -104,6 +104,9 @@ class RdsApi {
   Result<Json> downloadLogFilePortion(const RequestContext& c, const Json& in);
 
  private:
+  // A record of `kind` by name or ARN, not deleted; else `notFoundCode`.
+  Result<Resource> findOfKind(const RequestContext& c, const std::string& identifier, const char* kind,
+                              const char* notFoundCode, const char* label);
   Result<Resource> findInstance(const RequestContext& c, const std::string& identifier);
   Result<Resource> findSnapshot(const RequestContext& c, const std::string& identifier);
   // Records a new instance (creation or restore): port, sealed password, event.

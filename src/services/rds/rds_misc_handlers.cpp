@@ -4,6 +4,7 @@
 #include "common/time_format.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
 #include "services/rds/rds_views.h"
 
 namespace kura::rds {
@@ -12,6 +13,16 @@ std::vector<Tag> tagsFromInput(const Json& in) {
   std::vector<Tag> tags;
   for (const auto& tag : in.value("Tags", Json::array())) tags.push_back({tag.value("Key", ""), tag.value("Value", "")});
   return tags;
+}
+
+Result<Resource> RdsApi::findOfKind(const RequestContext& c, const std::string& identifier, const char* kind,
+                                    const char* notFoundCode, const char* label) {
+  auto found = identifier.rfind("arn:", 0) == 0 ? catalog_.getResourceByArn(identifier)
+                                                 : catalog_.getResource(c.accountId, c.region, kind, lowerCase(identifier));
+  if (!found || found->kind != kind || found->status == kDeleted) {
+    return ApiError::sender(notFoundCode, std::string(label) + " " + identifier + " not found.", 404);
+  }
+  return found;
 }
 
 Result<Json> RdsApi::describeEvents(const RequestContext& c, const Json& in) {

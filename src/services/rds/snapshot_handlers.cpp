@@ -1,6 +1,7 @@
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "common/time_format.h"
+#include "services/rds/describe_paging.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -43,13 +44,7 @@ Json restoredSpec(const std::string& identifier, const Json& source, const Json&
 }  // namespace
 
 Result<Resource> RdsApi::findSnapshot(const RequestContext& c, const std::string& identifier) {
-  auto found = identifier.rfind("arn:", 0) == 0
-                   ? catalog_.getResourceByArn(identifier)
-                   : catalog_.getResource(c.accountId, c.region, kSnapshot, lowerCase(identifier));
-  if (!found || found->kind != kSnapshot || found->status == kDeleted) {
-    return ApiError::sender("DBSnapshotNotFound", "DBSnapshot " + identifier + " not found.", 404);
-  }
-  return found;
+  return findOfKind(c, identifier, kSnapshot, "DBSnapshotNotFound", "DBSnapshot");
 }
 
 Json RdsApi::snapshotJson(const Resource& snapshot) { return snapshotView(snapshot, catalog_.listTags(snapshot.arn)); }
@@ -108,12 +103,9 @@ Result<Json> RdsApi::createSnapshot(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> RdsApi::describeSnapshots(const RequestContext& c, const Json& in) {
-  size_t limit = 100;
-  if (in.contains("MaxRecords")) {
-    int64_t requested = in["MaxRecords"];
-    if (requested < 20 || requested > 100) return invalid("MaxRecords must be between 20 and 100.");
-    limit = static_cast<size_t>(requested);
-  }
+  auto pageSize = pageSizeOf(in);
+  if (!pageSize) return pageSize.error();
+  const size_t limit = *pageSize;
   std::vector<std::string> instances, types;
   if (in.contains("DBInstanceIdentifier")) instances.push_back(lowerCase(in["DBInstanceIdentifier"].get<std::string>()));
   if (in.contains("SnapshotType")) types.push_back(in["SnapshotType"]);
@@ -136,24 +128,18 @@ Result<Json> RdsApi::describeSnapshots(const RequestContext& c, const Json& in) 
       return invalid("Unrecognized filter name: " + name);
     }
   }
-  std::string after;
-  if (in.contains("Marker")) {
-    auto decoded = decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
-    if (!decoded) return decoded.error();
-    after = *decoded;
-  }
-  auto listed = [](const std::vector<std::string>& list, const std::string& value) {
-    return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
-  };
+  auto marker = markerOf(in);
+  if (!marker) return marker.error();
+  std::string after = *marker;
   Json out = {{"DBSnapshots", Json::array()}};
   while (true) {
     ResourcePage page = catalog_.listResources(c.accountId, c.region, kSnapshot, after, limit + 1);
     for (const Resource& s : page.items) {
       after = s.name;
-      bool instanceMatches = listed(instances, s.spec.value("DBInstanceIdentifier", "")) ||
-                             listed(instances, s.spec.value("SourceInstanceArn", ""));
+      bool instanceMatches = listedIn(instances, s.spec.value("DBInstanceIdentifier", "")) ||
+                             listedIn(instances, s.spec.value("SourceInstanceArn", ""));
       if (s.status == kDeleted || (only && s.name != *only) || !instanceMatches ||
-          !listed(types, s.spec.value("SnapshotType", "manual"))) {
+          !listedIn(types, s.spec.value("SnapshotType", "manual"))) {
         continue;
       }
       if (out["DBSnapshots"].size() == limit) {

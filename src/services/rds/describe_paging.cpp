@@ -1,0 +1,32 @@
+#include "services/rds/describe_paging.h"
+
+#include <algorithm>
+
+#include "catalog/pagination.h"
+
+namespace kura::rds {
+
+Result<std::string> markerOf(const nlohmann::json& in) {
+  if (!in.contains("Marker")) return std::string();
+  return decodeAfterName(in["Marker"].get<std::string>(), "InvalidParameterValue");
+}
+
+bool listedIn(const std::vector<std::string>& list, const std::string& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+nlohmann::json pageOfRecords(std::vector<Resource> records, size_t limit, const char* listMember,
+                             const std::function<nlohmann::json(const Resource&)>& render) {
+  std::sort(records.begin(), records.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
+  nlohmann::json out = {{listMember, nlohmann::json::array()}};
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i == limit) {
+      out["Marker"] = encodeAfterName(records[i - 1].name);
+      break;
+    }
+    out[listMember].push_back(render(records[i]));
+  }
+  return out;
+}
+
+}  // namespace kura::rds

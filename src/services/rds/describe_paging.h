@@ -1,0 +1,25 @@
+#pragma once
+// What the RDS Describe calls share: Marker in and out, filter lists, and a
+// page of records in name order.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/records.h"
+#include "common/api_error.h"
+
+namespace kura::rds {
+
+// The name after which the page starts (the request's Marker, decoded; ""
+// without one).
+Result<std::string> markerOf(const nlohmann::json& in);
+// True when `list` is empty (no such filter) or holds `value`.
+bool listedIn(const std::vector<std::string>& list, const std::string& value);
+// The first `limit` of `records` in name order, rendered under `listMember`,
+// and a Marker when more follow.
+nlohmann::json pageOfRecords(std::vector<Resource> records, size_t limit, const char* listMember,
+                             const std::function<nlohmann::json(const Resource&)>& render);
+
+}  // namespace kura::rds
