@@ -62,11 +62,24 @@ def in_recovery(instance):
         return False
 
 
+def synchronous(instance):
+    try:
+        conn = connect(instance["Endpoint"]["Address"], instance["Endpoint"]["Port"], timeout=1)
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")
+            value = cur.fetchone()[0] == 1
+        conn.close()
+        return value
+    except Exception:  # noqa: BLE001 - not up yet
+        return False
+
+
 def settled():
+    """Available, both readers streaming, and commits waiting for one."""
     if cluster()["Status"] != "available":
         return False
     writer, found = writer_name(), instances()
-    return all(in_recovery(found[m]) for m in members if m != writer)
+    return all(in_recovery(found[m]) for m in members if m != writer) and synchronous(found[writer])
 
 
 def writer_pid():
@@ -93,10 +106,10 @@ results = {}
 for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
     rtos = []
     for _ in range(trials):
-        wait_for(settled, "two streaming readers")
+        wait_for(settled, "two streaming readers, one synchronous")
         time.sleep(1)
         old, pid = writer_name(), writer_pid()
-        old_port = instances()[old]["Endpoint"]["Port"]
+        old_server = writer.current_server()
         fault_at = time.monotonic()
         print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "writer", old, "pid", pid, flush=True)
         if fault == "kill":
@@ -104,8 +117,8 @@ for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
         else:
             os.killpg(pid, signal.SIGSTOP)
         wait_for(lambda: writer_name() != old, "a new writer", 60)
-        wait_for(lambda: writer.first_commit_after(fault_at, old_port) is not None, "a commit", 60)
-        rtos.append(writer.first_commit_after(fault_at, old_port) - fault_at)
+        wait_for(lambda: writer.first_commit_after(fault_at, old_server) is not None, "a commit", 60)
+        rtos.append(writer.first_commit_after(fault_at, old_server) - fault_at)
     results[fault] = rtos
 writer.stop.set()
 writer.join(timeout=10)

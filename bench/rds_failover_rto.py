@@ -78,7 +78,7 @@ for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
             time.sleep(0.1)
         time.sleep(0.5)
         pid, where = primary()
-        old_port = int(where.split(" port ")[1].split()[0])
+        old_server = writer.current_server()
         fault_at = time.monotonic()
         print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "pid", pid, where[-400:], flush=True)
         if fault == "kill":
@@ -86,7 +86,7 @@ for fault in os.environ.get("BENCH_FAULTS", "kill,hang").split(","):
         else:
             os.killpg(pid, signal.SIGSTOP)
         while True:
-            first = writer.first_commit_after(fault_at, old_port)
+            first = writer.first_commit_after(fault_at, old_server)
             if first and primary()[1] is not None and primary()[0] != pid:
                 rtos.append(first - fault_at)
                 break

@@ -10,6 +10,8 @@ PASSWORD = "S3cret-pass"
 
 
 def connect(host, port, timeout=2):
+    """host and port may be comma-separated lists (libpq tries each in turn;
+    PGTARGETSESSIONATTRS=read-write in the environment picks the primary)."""
     return psycopg2.connect(host=host, port=port, user="admin", password=PASSWORD, dbname="postgres",
                             connect_timeout=timeout)
 
@@ -32,7 +34,7 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.host, self.port = host, port
         self.acked, self.times, self.next, self.stop = [], [], 0, threading.Event()
-        self.servers = []  # the port of the server that acknowledged each commit
+        self.servers = []  # which server acknowledged each commit: "port@postmaster start time"
 
     def run(self):
         conn, server = None, None
@@ -42,7 +44,8 @@ class Writer(threading.Thread):
                     conn = connect(self.host, self.port)
                     conn.autocommit = True
                     with conn.cursor() as cur:
-                        cur.execute("SELECT inet_server_port(), pg_is_in_recovery()")
+                        cur.execute("SELECT inet_server_port() || '@' || pg_postmaster_start_time(), "
+                                    "pg_is_in_recovery()")
                         server, recovering = cur.fetchone()
                         print("writer connected at", time.strftime("%H:%M:%S", time.gmtime()), server, recovering,
                               flush=True)
@@ -56,10 +59,14 @@ class Writer(threading.Thread):
                 conn = None
                 time.sleep(0.01)
 
+    def current_server(self):
+        return self.servers[-1] if self.servers else None
+
     def first_commit_after(self, moment, old_server=None):
         """When the first commit after `moment` was acknowledged, by another
-        server than `old_server` (a killed postmaster's backends may still
-        commit for a moment: that is not recovery)."""
+        server than `old_server` (current_server() before the fault: a killed
+        postmaster's backends may still commit for a moment, which is not
+        recovery; a server restarted in place counts as another)."""
         recent = list(zip(self.times[-2000:], self.servers[-2000:]))
         after = [t for t, server in recent if t > moment and server != old_server]
         return after[0] if after else None

@@ -194,6 +194,25 @@ std::vector<pid_t> childrenOf(pid_t parent) {
   return children;
 }
 
+// The live processes whose working directory is `dir` (from /proc).
+std::vector<pid_t> processesIn(const fs::path& dir) {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  fs::path wanted = fs::weakly_canonical(dir, ec);
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code linkError;
+    fs::path cwd = fs::read_symlink(entry.path() / "cwd", linkError);
+    if (linkError || cwd != wanted) continue;
+    std::string stat = readFile(entry.path() / "stat");
+    size_t close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;  // a zombie
+    found.push_back(static_cast<pid_t>(std::atol(name.c_str())));
+  }
+  return found;
+}
+
 // Gone, or a zombie nobody has reaped yet.
 bool processGone(pid_t pid) {
   if (::kill(pid, 0) != 0) return true;
@@ -207,25 +226,30 @@ bool processGone(pid_t pid) {
 Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
   std::string pidText = readFile(pgdata(layout) / "postmaster.pid");
   pid_t pid = static_cast<pid_t>(std::atol(pidText.c_str()));
-  if (pid <= 1 || processGone(pid)) {
-    // The postmaster is dead; its backends (each in a session of its own)
-    // may live on, reparented: they are found by the data directory they
-    // hold open... and cannot be told apart here, so they are left to notice
-    // the postmaster's death, which makes them exit.
-    return true;
+  if (pid > 1 && !processGone(pid)) {
+    // Stopped first, so that it forks nothing more; then every child
+    // (backends, walsenders: each is a session of its own, out of reach of
+    // a group kill), then the postmaster itself.
+    ::kill(pid, SIGSTOP);
+    for (int round = 0; round < 3; ++round) {
+      for (pid_t child : childrenOf(pid)) ::kill(child, SIGKILL);
+    }
+    ::kill(pid, SIGKILL);
+    // Reaped normally within milliseconds; a zombie nobody reaps is dead too.
+    for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!processGone(pid)) return ApiError::internal("the old primary's server did not die");
   }
-  // Stopped first, so that it forks nothing more; then every child (backends,
-  // walsenders: each is a session of its own, out of reach of a group kill),
-  // then the postmaster itself.
-  ::kill(pid, SIGSTOP);
-  for (int round = 0; round < 3; ++round) {
-    for (pid_t child : childrenOf(pid)) ::kill(child, SIGKILL);
+  // A postmaster that died first leaves its backends and walsenders running,
+  // reparented, until they notice: they can still commit, and a walsender
+  // can still have a commit acknowledged by a standby. Every process of the
+  // server works in its data directory, which is how they are found.
+  for (int round = 0; round < 50; ++round) {
+    std::vector<pid_t> left = processesIn(pgdata(layout));
+    if (left.empty()) return true;
+    for (pid_t process : left) ::kill(process, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ::kill(pid, SIGKILL);
-  // Reaped normally within milliseconds; a zombie nobody reaps is dead too.
-  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (!processGone(pid)) return ApiError::internal("the old primary's server did not die");
-  return true;
+  return ApiError::internal("processes of the old primary's server did not die");
 }
 
 bool PostgresEngine::synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {

@@ -257,7 +257,6 @@ void RdsSupervisor::sealWal(const Resource& instance) {
 }
 
 void RdsSupervisor::watch(Resource instance) {
-  // Only a primary archives (a cluster's readers share its writer's archive).
   if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) sealWal(instance);
   if (shipper_ != nullptr && instance.status != kCreating) {
     auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());

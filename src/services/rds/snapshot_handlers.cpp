@@ -92,6 +92,10 @@ Result<Json> RdsApi::createSnapshot(const RequestContext& c, const Json& in) {
   if (auto error = checkIdentifier(identifier, "DBSnapshotIdentifier", 255)) return *error;
   auto instance = findInstance(c, in["DBInstanceIdentifier"]);
   if (!instance) return instance.error();
+  if (isClusterMember(*instance)) {  // as RDS answers
+    return invalid("The specified instance is a member of a cluster and a snapshot cannot be created directly. "
+                   "Please use the CreateDBClusterSnapshot API instead.");
+  }
   if (instance->status != kAvailable) {
     return ApiError::sender("InvalidDBInstanceState", "Cannot create a snapshot because the database instance " +
                                                           instance->name + " is not currently in the available state.");
