@@ -109,23 +109,35 @@ def postmaster(name):
         return None
 
 
-def answers(port, path):
+def status(port, path):
+    import json
     import urllib.request
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=1) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
+            return json.load(answer) if answer.status == 200 else None
+    except (OSError, ValueError):
+        return None
 
 
 def leader():
-    """The leading node, and whether the other one is a healthy replica
-    streaming from it (Patroni's /primary and /replica health checks)."""
+    """The leading node, and whether the other one streams from it as its
+    synchronous standby (the leader's own view, as for Kura's benches)."""
     for name, (_, api_port) in ports.items():
-        if answers(api_port, "primary"):
-            others = [api for other, (_, api) in ports.items() if other != name]
-            return name, all(answers(api, "replica?lag=1MB") for api in others)
+        primary = status(api_port, "primary")
+        if primary is not None:
+            replication = primary.get("replication", [])
+            return name, any(r.get("state") == "streaming" and r.get("sync_state") == "sync" for r in replication)
     return None, False
+
+
+def settled():
+    """Synchronous streaming, three checks in a row a second apart (a node
+    that rejoins with pg_rewind streams for a moment before it rewinds)."""
+    for _ in range(3):
+        if not (leader()[1] and writer.current_server() is not None):
+            return False
+        time.sleep(1)
+    return True
 
 
 def wait_for(check, what, seconds=180):
@@ -160,8 +172,7 @@ try:
     for fault in os.environ.get("BENCH_FAULTS", "kill,node").split(","):
         rtos = []
         for _ in range(trials):
-            wait_for(lambda: leader()[1] and writer.current_server() is not None, "a settled cluster")
-            time.sleep(1)
+            wait_for(settled, "a settled cluster")
             name = leader()[0]
             pid, old_server, fault_at = postmaster(name), writer.current_server(), time.monotonic()
             print(fault, "at", time.strftime("%H:%M:%S", time.gmtime()), "leader", name, flush=True)
