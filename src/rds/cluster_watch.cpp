@@ -5,8 +5,6 @@
 // follow; the cluster's restorable window and daily automated snapshots.
 #include <spdlog/spdlog.h>
 
-#include <cmath>
-
 #include "common/time_format.h"
 #include "rds/db_instance_controller.h"
 #include "rds/rds_supervisor.h"
@@ -73,15 +71,7 @@ void RdsSupervisor::watchCluster(Resource cluster) {
     spdlog::warn("msg=\"cannot route the cluster\" cluster={} error=\"{}\"", cluster.name, routed.error().message);
   }
   SystemTime now = clock_->now();
-  if (auto latest = engine_.latestRestorableTime(*layout)) {
-    double seconds = std::floor(toEpochSeconds(*latest));
-    if (seconds > cluster.state.value("LatestRestorableTime", 0.0)) {
-      cluster.state["LatestRestorableTime"] = seconds;
-      auto updated = catalog_.updateResource(cluster);
-      if (!updated) return;  // changed meanwhile: next pass
-      cluster = *updated;
-    }
-  }
+  if (!followArchive(cluster, *layout)) return;
   if (!cluster.state.contains("LastAutomatedBackup") || backupDue(cluster, now)) {
     Resource snapshot = clusterSnapshotDraft(cluster, automatedSnapshotName(cluster.name, now), "automated");
     auto recorded = catalog_.transact([&]() -> Result<Resource> {

@@ -100,6 +100,18 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
   }
 }
 
+bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
+  auto latest = engine_.latestRestorableTime(layout);
+  if (!latest) return true;
+  double seconds = std::floor(toEpochSeconds(*latest));
+  if (seconds <= owner.state.value("LatestRestorableTime", 0.0)) return true;
+  owner.state["LatestRestorableTime"] = seconds;
+  auto updated = catalog_.updateResource(owner);
+  if (!updated) return false;  // changed meanwhile: next pass
+  owner = *updated;
+  return true;
+}
+
 void RdsSupervisor::addEvent(const Resource& instance, const std::string& message, const std::string& category) {
   Event event;
   event.accountId = instance.accountId;
@@ -280,17 +292,7 @@ void RdsSupervisor::watch(Resource instance) {
     addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
              "availability");
   }
-  if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {
-    if (auto latest = engine_.latestRestorableTime(*layout)) {
-      double seconds = std::floor(toEpochSeconds(*latest));
-      if (seconds > instance.state.value("LatestRestorableTime", 0.0)) {
-        instance.state["LatestRestorableTime"] = seconds;
-        auto updated = catalog_.updateResource(instance);
-        if (!updated) return;  // changed meanwhile: next pass
-        instance = *updated;
-      }
-    }
-  }
+  if (instance.spec.value("BackupRetentionPeriod", 0) > 0 && !followArchive(instance, *layout)) return;
   if (!syncParameters(instance)) return;
   if (backupDue(instance, now)) {
     instance.status = kBackingUp;  // the controller takes the backup

@@ -62,6 +62,9 @@ class RdsSupervisor {
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
   void sealWal(const Resource& instance);
+  // LatestRestorableTime of an instance or a cluster follows its WAL
+  // archive; false when the record changed meanwhile.
+  bool followArchive(Resource& owner, const EngineLayout& layout);
   void addEvent(const Resource& instance, const std::string& message, const std::string& category);
 
   Catalog& catalog_;

@@ -158,12 +158,10 @@ Result<Json> RdsApi::restoreClusterFromSnapshot(const RequestContext& c, const J
                                                               snapshot->spec.value("Engine", std::string()) + ".");
   }
   Json spec = restoredClusterSpec(identifier, snapshot->spec);
-  if (spec.value("StorageEncrypted", false) || in.contains("KmsKeyId")) {
+  if (snapshot->spec.value("StorageEncrypted", false)) {
     // The snapshot's own key must open it.
-    if (snapshot->spec.value("StorageEncrypted", false)) {
-      auto key = usableKmsKey(c, snapshot->spec.value("KmsKeyId", "alias/aws/rds"));
-      if (!key) return key.error();
-    }
+    auto key = usableKmsKey(c, snapshot->spec.value("KmsKeyId", "alias/aws/rds"));
+    if (!key) return key.error();
   }
   if (auto settings = clusterSettings(c, in, spec, true); !settings) return settings.error();
   spec["RestoreSource"] = {{"ClusterSnapshotArn", snapshot->arn}};
@@ -185,30 +183,10 @@ Result<Json> RdsApi::restoreClusterToPointInTime(const RequestContext& c, const 
     auto key = usableKmsKey(c, source->spec.value("KmsKeyId", "alias/aws/rds"));
     if (!key) return key.error();
   }
-  bool useLatest = in.value("UseLatestRestorableTime", false);
-  if (useLatest == in.contains("RestoreToTime")) {
-    return ApiError::sender("InvalidParameterCombination",
-                            "Give either RestoreToTime or UseLatestRestorableTime, and not both.");
-  }
-  const Json& state = source->state;
-  if (!state.contains("EarliestRestorableTime") || !state.contains("LatestRestorableTime")) {
-    return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + source->name + ".");
-  }
-  const double earliest = state["EarliestRestorableTime"].get<double>();
-  const double latest = state["LatestRestorableTime"].get<double>();
-  double target = latest;
-  if (!useLatest) {
-    const Json& given = in["RestoreToTime"];
-    auto time = given.is_number() ? std::optional(fromEpoch(given.get<double>())) : parseTimestamp(given.get<std::string>());
-    if (!time) return invalid("Invalid RestoreToTime.");
-    target = toEpochSeconds(*time);
-    if (target < earliest || target > latest) {
-      return ApiError::sender("InvalidRestoreFault", "Restore time " + formatIso8601Seconds(*time) +
-                                                         " is outside the restorable window " +
-                                                         formatIso8601Seconds(fromEpoch(earliest)) + " to " +
-                                                         formatIso8601Seconds(fromEpoch(latest)) + ".");
-    }
-  }
+  auto chosen = restoreTargetOf(in, "RestoreToTime", source->state, source->name);
+  if (!chosen) return chosen.error();
+  const double target = *chosen;
+  const bool useLatest = in.value("UseLatestRestorableTime", false);
   Json spec = restoredClusterSpec(identifier, source->spec);
   if (auto settings = clusterSettings(c, in, spec, true); !settings) return settings.error();
   spec["RestoreSource"] = {{"SourceClusterArn", source->arn},

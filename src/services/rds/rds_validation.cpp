@@ -1,5 +1,7 @@
 #include "services/rds/rds_validation.h"
 
+#include "common/time_format.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -106,6 +108,35 @@ Result<size_t> pageSizeOf(const nlohmann::json& in) {
     return invalid("Invalid value " + std::to_string(requested) + " for MaxRecords. Must be between 20 and 100");
   }
   return static_cast<size_t>(requested);
+}
+
+Result<double> restoreTargetOf(const nlohmann::json& in, const char* timeMember, const nlohmann::json& sourceState,
+                               const std::string& sourceName) {
+  bool useLatest = in.value("UseLatestRestorableTime", false);
+  if (useLatest == in.contains(timeMember)) {
+    return ApiError::sender("InvalidParameterCombination", std::string("Give either ") + timeMember +
+                                                               " or UseLatestRestorableTime, and not both.");
+  }
+  if (!sourceState.contains("EarliestRestorableTime") || !sourceState.contains("LatestRestorableTime")) {
+    return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + sourceName + ".");
+  }
+  const double earliest = sourceState["EarliestRestorableTime"].get<double>();
+  const double latest = sourceState["LatestRestorableTime"].get<double>();
+  if (useLatest) return latest;
+  auto fromEpoch = [](double seconds) {
+    return SystemTime(std::chrono::milliseconds(static_cast<long long>(seconds * 1000)));
+  };
+  const nlohmann::json& given = in[timeMember];
+  auto time = given.is_number() ? std::optional(fromEpoch(given.get<double>())) : parseTimestamp(given.get<std::string>());
+  if (!time) return invalid(std::string("Invalid ") + timeMember + ".");
+  double target = toEpochSeconds(*time);
+  if (target < earliest || target > latest) {
+    return ApiError::sender("InvalidRestoreFault", "Restore time " + formatIso8601Seconds(*time) +
+                                                       " is outside the restorable window " +
+                                                       formatIso8601Seconds(fromEpoch(earliest)) + " to " +
+                                                       formatIso8601Seconds(fromEpoch(latest)) + ".");
+  }
+  return target;
 }
 
 }  // namespace kura::rds

@@ -23,6 +23,12 @@ std::optional<ApiError> checkBackupWindow(std::string_view value);
 // "ddd:hh24:mi-ddd:hh24:mi", at least 30 minutes.
 std::optional<ApiError> checkMaintenanceWindow(std::string_view value);
 std::optional<ApiError> checkRetention(long days);
+// The moment a point-in-time restore replays to, in epoch seconds: the time
+// in `timeMember` (a timestamp or epoch seconds) inside the source's
+// restorable window (from its state's EarliestRestorableTime and
+// LatestRestorableTime), or the latest with UseLatestRestorableTime.
+Result<double> restoreTargetOf(const nlohmann::json& in, const char* timeMember, const nlohmann::json& sourceState,
+                               const std::string& sourceName);
 // A Describe call's MaxRecords: 20-100, 100 when not given.
 Result<size_t> pageSizeOf(const nlohmann::json& in);
 }  // namespace kura::rds

@@ -259,38 +259,14 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
     auto key = usableKmsKey(c, source->spec.value("KmsKeyId", "alias/aws/rds"));
     if (!key) return key.error();
   }
-  bool useLatest = in.value("UseLatestRestorableTime", false);
-  if (useLatest && in.contains("RestoreTime")) {
-    return ApiError::sender("InvalidParameterCombination", "Cannot specify both RestoreTime and UseLatestRestorableTime.");
-  }
-  if (!useLatest && !in.contains("RestoreTime")) {
-    return ApiError::sender("InvalidParameterCombination", "Either RestoreTime or UseLatestRestorableTime must be given.");
-  }
   if (source->spec.value("BackupRetentionPeriod", 0) == 0) {
     return ApiError::sender("InvalidDBInstanceState",
                             "Automated backups are not enabled for " + source->name + ": it cannot be restored to a point in time.");
   }
-  const Json& state = source->state;
-  if (!state.contains("EarliestRestorableTime") || !state.contains("LatestRestorableTime")) {
-    return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + source->name + ".");
-  }
-  const double earliest = state["EarliestRestorableTime"].get<double>();
-  const double latest = state["LatestRestorableTime"].get<double>();
-  double target = latest;
-  if (!useLatest) {
-    const Json& given = in["RestoreTime"];
-    auto time = given.is_number() ? std::optional(SystemTime(std::chrono::milliseconds(static_cast<long long>(given.get<double>() * 1000))))
-                                  : parseTimestamp(given.get<std::string>());
-    if (!time) return invalid("Invalid RestoreTime.");
-    target = toEpochSeconds(*time);
-    if (target < earliest || target > latest) {
-      return ApiError::sender("InvalidRestoreFault",
-                              "Restore time " + formatIso8601Seconds(*time) + " is outside the restorable window " +
-                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(earliest * 1000)))) +
-                                  " to " +
-                                  formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(latest * 1000)))) + ".");
-    }
-  }
+  auto chosen = restoreTargetOf(in, "RestoreTime", source->state, source->name);
+  if (!chosen) return chosen.error();
+  const double target = *chosen;
+  const bool useLatest = in.value("UseLatestRestorableTime", false);
   Json spec = restoredSpec(identifier, source->spec, in);
   spec["RestoreSource"] = {{"SourceInstanceArn", source->arn}, {"RestoreTime", target}, {"UseLatest", useLatest}};
   auto created = recordNewInstance(c, spec, tagsFromInput(in),
