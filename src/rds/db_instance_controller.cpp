@@ -199,6 +199,9 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
   if (!instance.state.value("FilesReady", false) && isClusterMember(instance)) {
     return makeMemberFiles(instance, layout, ctx);
   }
+  if (!instance.state.value("FilesReady", false) && isReadReplica(instance)) {
+    return makeReplicaFiles(instance, layout, ctx);
+  }
   if (!instance.state.value("FilesReady", false)) {
     const Json source = instance.spec.value("RestoreSource", Json());
     Result<bool> made = true;
@@ -209,16 +212,6 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
       }
       made = restoreFrom(instance, *snapshot, layout, std::nullopt, {});
       if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
-    } else if (isReadReplica(instance)) {
-      // A read replica: a streaming copy of the source's primary.
-      auto sourceInstance = ctx.catalog().getResourceByArn(instance.spec["ReadReplicaSourceArn"]);
-      if (!sourceInstance || sourceInstance->status == kDeleted) {
-        return failStep(instance, ctx, ApiError::internal("the source instance is gone"), kFailed);
-      }
-      auto sourceLayout = layoutOf(*sourceInstance, paths_, secrets_);
-      if (!sourceLayout) return failStep(instance, ctx, sourceLayout.error(), kFailed);
-      made = engine_.createStandby(*sourceLayout, layout);
-      if (!made) return failStep(instance, ctx, made.error(), kFailed);
     } else if (source.contains("SourceInstanceArn")) {
       auto sourceInstance = ctx.catalog().getResourceByArn(source["SourceInstanceArn"]);
       if (!sourceInstance) {
@@ -337,6 +330,8 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
   }
   if (isClusterMember(instance)) {
     if (auto waiting = leaveCluster(instance, layout, ctx)) return *waiting;
+  } else if (auto waiting = awaitNewReplicas(instance, ctx)) {
+    return *waiting;
   }
   if (isMultiAz(instance)) {
     if (auto stopped = multiAz_.stopBoth(instance); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
@@ -348,6 +343,7 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     if (auto stopped = engine_.stop(layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     if (auto destroyed = engine_.destroy(layout); !destroyed) return failStep(instance, ctx, destroyed.error(), kFailed);
   }
+  if (!isClusterMember(instance)) promoteReplicasOf(instance, ctx);
   // A cluster member's archive is the cluster's: it goes with the cluster.
   if (instance.spec.value("DeleteAutomatedBackups", true) && !isClusterMember(instance)) {
     for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {

@@ -49,6 +49,12 @@ class DbInstanceController final : public Controller {
   // fail over to one; the last writer leaves its data in the cluster's
   // volume. Empty when the deletion goes on.
   std::optional<StepOutcome> leaveCluster(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  // Read replicas (read_replica.cpp): a new replica's files, streamed from
+  // its source's primary; a source being deleted waits for replicas still
+  // being made, then has its replicas promoted once it has stopped.
+  StepOutcome makeReplicaFiles(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
+  std::optional<StepOutcome> awaitNewReplicas(const Resource& instance, ReconcileContext& ctx);
+  void promoteReplicasOf(const Resource& instance, ReconcileContext& ctx);
   void noteStarted(Resource& instance);
   StepOutcome failOver(Resource& instance, ReconcileContext& ctx);
   // ModifyDBInstance --multi-az / --no-multi-az (multi_az_conversion.cpp).
@@ -63,6 +69,9 @@ class DbInstanceController final : public Controller {
   MultiAz multiAz_;
   ClusterEndpoints endpoints_;
 };
+
+// Which server a standby streams from (state.Upstream of a read replica).
+std::string upstreamKey(const EngineLayout& upstream);
 
 // The name RDS gives an automated snapshot: rds:<instance>-YYYY-MM-DD-HH-MM.
 std::string automatedSnapshotName(const std::string& instance, SystemTime at);

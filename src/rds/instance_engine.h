@@ -27,6 +27,16 @@ struct EngineLayout {
   std::map<std::string, std::string> parameters;
   // Multi-AZ primary with a standby: a commit returns once the standby has it.
   bool synchronousStandby = false;
+  // A read replica's name towards its source (its walreceiver's application
+  // name): never the synchronous standby's, so that a commit to a Multi-AZ
+  // source is never acknowledged by an asynchronous replica alone.
+  std::string replicaName;
+};
+
+// A standby's replication, as it reports it.
+struct ReplicaStatus {
+  bool streaming = false;  // its walreceiver streams from the upstream
+  double lagSeconds = 0;   // how far its replay is behind (0 when caught up)
 };
 
 struct BackupResult {
@@ -58,6 +68,11 @@ class InstanceEngine {
   // Multi-AZ. A standby of `primary` in `standby`'s directory, streaming
   // from it (the primary must run); the standby's server is not started.
   virtual Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) = 0;
+  // Points a running standby at another upstream (the new primary of its
+  // source after a failover); it follows the new timeline if it can.
+  virtual Result<bool> follow(const EngineLayout& standby, const EngineLayout& upstream) = 0;
+  // Empty when the standby does not answer (or is not one).
+  virtual std::optional<ReplicaStatus> replicaStatus(const EngineLayout& standby) = 0;
   // Makes a standby the primary (a primary already: nothing to do).
   virtual Result<bool> promote(const EngineLayout& layout) = 0;
   // Kills the server and every process it started, at once (a hung one too),

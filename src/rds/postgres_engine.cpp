@@ -123,14 +123,17 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "log_rotation_size = 0\n"
       "log_line_prefix = '%t:%r:%u@%d:[%p]:'\n"
       "log_timezone = 'UTC'\n"
-      "{}",
+      "{}{}",
       layout.port, socketDir(layout).string(), archive, archive, archive, archive,
       // The standby's walreceiver only: never pg_basebackup's stream while a standby is rebuilt.
       layout.synchronousStandby ? "walreceiver" : "",
       postgresLogDir(layout.dir).string(),
       // pgaudit, when installed, is loaded as RDS loads it: auditing itself
       // is off until pgaudit.log is set (ALTER ROLE/DATABASE ... SET pgaudit.log).
-      fs::exists(fs::path(libDir()) / "pgaudit.so") ? "shared_preload_libraries = 'pgaudit'\n" : "");
+      fs::exists(fs::path(libDir()) / "pgaudit.so") ? "shared_preload_libraries = 'pgaudit'\n" : "",
+      // A read replica's walreceiver connects under this name (cluster_name
+      // is its default application_name), never as a synchronous standby.
+      layout.replicaName.empty() ? "" : "cluster_name = " + quoteLiteral(layout.replicaName) + "\n");
   fs::path file = pgdata(layout) / "kura.conf";
   {
     std::ofstream out(file, std::ios::trunc);
@@ -165,6 +168,35 @@ Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const En
   if (!result.ok()) return engineError("pg_basebackup of the standby failed", result);
   fs::remove(pgdata(standby) / "postmaster.pid", ec);
   return writeSettings(standby);
+}
+
+Result<bool> PostgresEngine::follow(const EngineLayout& standby, const EngineLayout& upstream) {
+  // primary_conninfo is reloadable: the walreceiver restarts towards the new
+  // upstream, and recovery_target_timeline 'latest' follows its promotion.
+  std::string conninfo = "host=" + socketDir(upstream).string() + " port=" + std::to_string(upstream.port) +
+                         " user=" + upstream.masterUser;
+  auto changed = sql(standby, "ALTER SYSTEM SET primary_conninfo = " + quoteLiteral(conninfo));
+  if (!changed) return changed.error();
+  if (auto reloaded = sql(standby, "SELECT pg_reload_conf()"); !reloaded) return reloaded.error();
+  return true;
+}
+
+std::optional<ReplicaStatus> PostgresEngine::replicaStatus(const EngineLayout& standby) {
+  // The lag as RDS's ReplicaLag for PostgreSQL has it: none while it streams
+  // and replay has caught up, else the age of the last replayed commit.
+  auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-F", " ", "-h", socketDir(standby).string(), "-p",
+                     std::to_string(standby.port), "-U", standby.masterUser, "-d", "postgres", "-c",
+                     "WITH r AS (SELECT coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false) s) "
+                     "SELECT pg_is_in_recovery(), s, "
+                     "CASE WHEN s AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+                     "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END FROM r"},
+                    "", std::chrono::seconds(3));
+  if (!result.ok()) return std::nullopt;
+  std::istringstream fields(result.output);
+  std::string recovering, streaming;
+  double lag = 0;
+  if (!(fields >> recovering >> streaming >> lag) || recovering != "t") return std::nullopt;
+  return ReplicaStatus{streaming == "t", std::max(0.0, lag)};
 }
 
 Result<bool> PostgresEngine::promote(const EngineLayout& layout) {

@@ -34,6 +34,8 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> setMasterPassword(const EngineLayout& layout) override;
   Result<bool> reload(const EngineLayout& layout) override;
   Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) override;
+  Result<bool> follow(const EngineLayout& standby, const EngineLayout& upstream) override;
+  std::optional<ReplicaStatus> replicaStatus(const EngineLayout& standby) override;
   Result<bool> promote(const EngineLayout& layout) override;
   Result<bool> fence(const EngineLayout& layout) override;
   bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) override;

@@ -1,5 +1,7 @@
 #include "rds/rds_layout.h"
 
+#include "services/rds/rds_kinds.h"
+
 namespace kura::rds {
 
 std::filesystem::path RdsPaths::instanceDir(const Resource& instance) const {
@@ -60,6 +62,7 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   // streams (the supervisor turns it on and off).
   layout.synchronousStandby = isMultiAz(instance) ? instance.state.value("StandbyReady", false)
                                                   : instance.state.value("SynchronousReaders", false);
+  if (isReadReplica(instance)) layout.replicaName = "kura-replica-" + instance.name;
   layout.masterUser = instance.spec.value("MasterUsername", "postgres");
   layout.dbName = instance.spec.value("DBName", "");
   // The parameter group values in effect for this instance (the supervisor

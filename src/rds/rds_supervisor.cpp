@@ -283,6 +283,7 @@ void RdsSupervisor::watch(Resource instance) {
     syncParameters(instance);
     return;
   }
+  if (isReadReplica(instance) && !watchReplica(instance)) return;
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;
   SystemTime now = clock_->now();

@@ -16,9 +16,14 @@
 //  - Aurora clusters (cluster_watch.cpp): a dead or hung writer is failed
 //    over to a reader, readers of an old writer are rebuilt, the endpoints
 //    follow, and the cluster's automated snapshots are taken and pruned;
+//  - read replicas (replica_watch.cpp) stream from their source's current
+//    primary, report their state and ReplicaLag, and are rebuilt when they
+//    cannot stream;
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
+#include <chrono>
+#include <functional>
 #include <map>
 
 #include "catalog/catalog.h"
@@ -34,6 +39,10 @@
 
 namespace kura::rds {
 
+// Records a datapoint of an instance's metric (CloudWatch's AWS/RDS
+// namespace, dimension DBInstanceIdentifier): instance, name, value, unit.
+using MetricSink = std::function<void(const Resource&, const std::string&, double, const std::string&)>;
+
 class RdsSupervisor {
  public:
   RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine, const SecretBox& secrets,
@@ -43,6 +52,7 @@ class RdsSupervisor {
   void start();
   // Stops watching and stops every engine.
   void stop();
+  void setMetricSink(MetricSink sink) { metrics_ = std::move(sink); }
   // One pass (tests call it directly).
   void checkOnce();
 
@@ -53,6 +63,10 @@ class RdsSupervisor {
   // A cluster's reader: started again, or rebuilt when it follows an old
   // writer. False when the pass must stop here for this instance.
   bool watchMember(Resource& instance);
+  // A read replica (replica_watch.cpp): follows its source's current
+  // primary, reports its state and lag, is rebuilt when it cannot stream.
+  // False when the pass must stop here for this instance.
+  bool watchReplica(Resource& replica);
   // Of an instance or a cluster: its daily automated backup, and the
   // pruning of the automated snapshots older than its retention.
   bool backupDue(const Resource& owner, SystemTime now) const;
@@ -77,6 +91,12 @@ class RdsSupervisor {
   MultiAz multiAz_;
   ClusterEndpoints clusterEndpoints_;
   kms::KeyManager* keys_;
+  struct ReplicaWatch {
+    std::chrono::steady_clock::time_point checkedAt{};
+    std::chrono::steady_clock::time_point streamedAt{};  // last seen streaming
+  };
+  std::map<std::string, ReplicaWatch> replicaWatch_;  // replica ARN ->
+  MetricSink metrics_;
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   PeriodicTask task_;
 };

@@ -59,7 +59,11 @@ Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, 
   }
   if (isReadReplica(instance)) {
     view["ReadReplicaSourceDBInstanceIdentifier"] = instance.spec["ReadReplicaSourceDBInstanceIdentifier"];
-    view["StatusInfos"] = Json::array({{{"StatusType", "read replication"}, {"Normal", true}, {"Status", "replicating"}}});
+    // As the supervisor last saw it: streaming from the source's primary, or not.
+    std::string state = instance.state.value("ReplicationState", "replicating");
+    Json info = {{"StatusType", "read replication"}, {"Normal", state == "replicating"}, {"Status", state}};
+    if (state != "replicating") info["Message"] = "The replica does not stream from its source at the moment.";
+    view["StatusInfos"] = Json::array({info});
   }
   return view;
 }
@@ -389,9 +393,8 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
     if (instance.status != kAvailable) {
       return ApiError::sender("InvalidDBInstanceState", "Multi-AZ can be changed only on an available instance.");
     }
-    if (isReadReplica(instance) || replicasBySource().count(instance.arn) > 0) {
-      return combination("Kura cannot change Multi-AZ on a read replica or on an instance with read replicas.");
-    }
+    // Replicas of the instance follow its primary wherever the change puts it.
+    if (isReadReplica(instance)) return combination("Kura does not make read replicas Multi-AZ yet.");
     if (in.contains("MasterUserPassword")) {
       return combination("Change Multi-AZ and the master password in two modifications.");
     }

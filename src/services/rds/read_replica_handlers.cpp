@@ -35,9 +35,9 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
   if (isReadReplica(*source)) {
     return ApiError::sender("InvalidDBInstanceState", "Kura cannot make a read replica of a read replica yet.");
   }
-  if (source->spec.value("MultiAZ", false) || in.value("MultiAZ", false)) {
-    return ApiError::sender("InvalidParameterCombination",
-                            "Kura does not make read replicas of, or as, Multi-AZ instances yet.");
+  // A Multi-AZ source is fine: the replica follows its primary across failovers.
+  if (in.value("MultiAZ", false)) {
+    return ApiError::sender("InvalidParameterCombination", "Kura does not make read replicas Multi-AZ yet.");
   }
   Json spec = {{"DBInstanceIdentifier", identifier},
                {"ReadReplicaSourceDBInstanceIdentifier", source->name},
