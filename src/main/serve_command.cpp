@@ -45,6 +45,8 @@
 #include "services/cloudtrail/cloudtrail_service.h"
 #include "services/kms/kms_service.h"
 #include "services/logs/logs_service.h"
+#include "services/monitoring/monitoring_service.h"
+#include "common/time_format.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sts/sts_service.h"
 #include "trail/trail_event.h"
@@ -146,6 +148,8 @@ int runServe(const ServerConfig& givenConfig) {
 
   // CloudWatch Logs: its API, and where RDS ships engine logs.
   LogStore logStore(config.dataDir, &keyManager);
+  // CloudWatch metrics: the users' own, and those Kura's services record.
+  MetricStore metricStore(config.dataDir);
   rds::LogShipper logShipper([&logStore](const Resource& instance, const std::string& group, const std::string& stream,
                                          const std::vector<rds::ShippedEntry>& entries) {
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -178,6 +182,12 @@ int runServe(const ServerConfig& givenConfig) {
     reconciler.add(std::make_unique<rds::DbClusterController>(*postgres, **secrets, rdsPaths, ports, &proxies));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
                                                          &logShipper, &proxies, &keyManager);
+    rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,
+                                                       double value, const std::string& unit) {
+      double now = toEpochSeconds(clock->now());
+      metricStore.put(instance.accountId, instance.region,
+                      {"AWS/RDS", name, {{"DBInstanceIdentifier", instance.name}}}, {{now, 1, value, value, value, unit}});
+    });
   } else {
     spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
     postgresMajor = 0;
@@ -233,6 +243,7 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeStsService(env));
   modules.push_back(makeCloudTrailService(env));
   modules.push_back(makeLogsService(env, logStore));
+  modules.push_back(makeMonitoringService(env, metricStore));
   modules.push_back(makeKmsService(keyManager));
   secrets::SecretStore secretStore(config.dataDir);
   auto secretsManager = makeSecretsManagerService(secretStore, keyManager, clock);

@@ -20,6 +20,11 @@ SqliteStatement& SqliteStatement::bind(int index, int64_t value) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::bindReal(int index, double value) {
+  sqlite3_bind_double(statement_, index, value);
+  return *this;
+}
+
 SqliteStatement& SqliteStatement::bindNull(int index) {
   sqlite3_bind_null(statement_, index);
   return *this;
@@ -47,6 +52,8 @@ void SqliteStatement::reset() {
 }
 
 int64_t SqliteStatement::integer(int column) const { return sqlite3_column_int64(statement_, column); }
+
+double SqliteStatement::real(int column) const { return sqlite3_column_double(statement_, column); }
 
 std::string SqliteStatement::text(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));

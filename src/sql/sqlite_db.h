@@ -28,6 +28,7 @@ class SqliteStatement {
 
   SqliteStatement& bind(int index, std::string_view text);
   SqliteStatement& bind(int index, int64_t value);
+  SqliteStatement& bindReal(int index, double value);  // named apart: an int would match both
   SqliteStatement& bindNull(int index);
   SqliteStatement& bind(int index, const std::optional<int64_t>& value);
   // Steps once: true while a row is available.
@@ -35,6 +36,7 @@ class SqliteStatement {
   void run();  // steps to completion
   void reset();  // ready to bind and run again
   int64_t integer(int column) const;
+  double real(int column) const;
   std::string text(int column) const;
   bool isNull(int column) const;
 

@@ -18,6 +18,9 @@ import pytest
 REGION = "ap-northeast-1"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KURA_BIN = os.environ.get("KURA_BIN", os.path.join(ROOT, "build", "src", "main", "kura"))
+# Debian's AWS CLI (what the README installs), even where another comes first
+# on PATH: newer CLIs speak CloudWatch's CBOR protocol, which Kura does not.
+AWS_CLI = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws"
 
 
 def free_port():
@@ -102,7 +105,7 @@ class KuraServer:
                         AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
         full_env.pop("AWS_PROFILE", None)
         full_env.update(env or {})
-        result = subprocess.run(["aws", "--endpoint-url", self.endpoint, "--output", "json", *args],
+        result = subprocess.run([AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json", *args],
                                 capture_output=True, text=True, env=full_env, timeout=120)
         if check and result.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({result.returncode}): {result.stderr}")

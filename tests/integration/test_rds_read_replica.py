@@ -1,6 +1,7 @@
 """RDS read replicas on real PostgreSQL: rows written on the source appear
 on the replica, the replica refuses writes, and once promoted it takes
 writes of its own and no longer follows the source."""
+import datetime
 import os
 import signal
 import subprocess
@@ -55,6 +56,21 @@ def test_read_replica_follows_then_promotes(kura_factory):
 
     psql(rds, "src", "INSERT INTO t VALUES (2)")
     wait_rows(rds, "replica", "SELECT string_agg(n::text, ',' ORDER BY n) FROM t", "1,2")
+    # ReplicaLag in CloudWatch (AWS/RDS), as RDS reports it: the replica has caught up.
+    cw = server.client("cloudwatch")
+    deadline, points = time.monotonic() + 20, []
+    while not points and time.monotonic() < deadline:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        points = cw.get_metric_statistics(
+            Namespace="AWS/RDS", MetricName="ReplicaLag", Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "replica"}],
+            StartTime=now - datetime.timedelta(minutes=5), EndTime=now + datetime.timedelta(minutes=1), Period=60,
+            Statistics=["Maximum", "SampleCount"])["Datapoints"]
+        time.sleep(0.5)
+    assert points and all(p["Unit"] == "Seconds" for p in points)
+    assert 0 <= points[-1]["Maximum"] < 30
+    metrics = cw.list_metrics(Namespace="AWS/RDS", MetricName="ReplicaLag")["Metrics"]
+    assert metrics == [{"Namespace": "AWS/RDS", "MetricName": "ReplicaLag",
+                        "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "replica"}]}]
     refused = psql(rds, "replica", "INSERT INTO t VALUES (99)", check=False)
     assert refused.returncode != 0 and "read-only" in refused.stderr
 
