@@ -87,6 +87,9 @@ class InstanceEngine {
   // replayed position, whichever is further; a primary's current one.
   // Empty when it does not answer within a few seconds.
   virtual std::optional<uint64_t> walPosition(const EngineLayout& layout) = 0;
+  // Client sessions open on the server (RDS's DatabaseConnections); empty
+  // when it does not answer.
+  virtual std::optional<int64_t> connections(const EngineLayout& layout) = 0;
   // Removes the instance's files (the server must be stopped).
   virtual Result<bool> destroy(const EngineLayout& layout) = 0;
 };

@@ -199,6 +199,21 @@ std::optional<ReplicaStatus> PostgresEngine::replicaStatus(const EngineLayout& s
   return ReplicaStatus{streaming == "t", std::max(0.0, lag)};
 }
 
+std::optional<int64_t> PostgresEngine::connections(const EngineLayout& layout) {
+  // Client sessions only (not Kura's own query, nor walsenders or workers).
+  auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(layout).string(), "-p",
+                     std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-c",
+                     "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                     "AND pid <> pg_backend_pid()"},
+                    "", std::chrono::seconds(3));
+  if (!result.ok()) return std::nullopt;
+  try {
+    return std::stoll(result.output);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 Result<bool> PostgresEngine::promote(const EngineLayout& layout) {
   if (!fs::exists(pgdata(layout) / "standby.signal")) return true;  // a primary already
   auto result = run({tool("pg_ctl"), "promote", "-D", pgdata(layout).string(), "-w", "-t", "60", "-s"}, "",

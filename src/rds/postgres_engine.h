@@ -36,6 +36,7 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) override;
   Result<bool> follow(const EngineLayout& standby, const EngineLayout& upstream) override;
   std::optional<ReplicaStatus> replicaStatus(const EngineLayout& standby) override;
+  std::optional<int64_t> connections(const EngineLayout& layout) override;
   Result<bool> promote(const EngineLayout& layout) override;
   Result<bool> fence(const EngineLayout& layout) override;
   bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) override;

@@ -19,6 +19,7 @@
 //  - read replicas (replica_watch.cpp) stream from their source's current
 //    primary, report their state and ReplicaLag, and are rebuilt when they
 //    cannot stream;
+//  - CloudWatch metrics of available instances (instance_metrics.cpp);
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
@@ -76,6 +77,8 @@ class RdsSupervisor {
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
   void sealWal(const Resource& instance);
+  // DatabaseConnections and FreeStorageSpace, every few seconds (instance_metrics.cpp).
+  void recordMetrics(const Resource& instance, const EngineLayout& layout);
   // LatestRestorableTime of an instance or a cluster follows its WAL
   // archive; false when the record changed meanwhile.
   bool followArchive(Resource& owner, const EngineLayout& layout);
@@ -97,6 +100,7 @@ class RdsSupervisor {
   };
   std::map<std::string, ReplicaWatch> replicaWatch_;  // replica ARN ->
   MetricSink metrics_;
+  std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   PeriodicTask task_;
 };
