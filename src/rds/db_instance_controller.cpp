@@ -164,6 +164,12 @@ StepOutcome DbInstanceController::failOver(Resource& instance, ReconcileContext&
   // Planned (RebootDBInstance --force-failover): the primary stops cleanly,
   // which hands every commit to the synchronous standby first.
   if (!instance.state.value("FailoverStarted", false)) {
+    // Only to a standby that has every commit: one being rebuilt (after an
+    // earlier failover) is made ready first.
+    if (!instance.state.value("StandbyReady", false)) {
+      if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
+      return StepOutcome::progress();
+    }
     ctx.emitEvent("Multi-AZ instance failover started.", {"failover"});
     instance.state["FailoverStarted"] = true;
     if (auto switched = multiAz_.fenceAndSwitch(instance, true); !switched) {

@@ -83,6 +83,9 @@ class InstanceEngine {
   // The primary reports a standby streaming to it as its synchronous one
   // (waits up to `timeout`).
   virtual bool synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) = 0;
+  // A standby (not a read replica) streams from the primary, synchronous or
+  // not (waits up to `timeout`).
+  virtual bool standbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) = 0;
   // How far the server's WAL reaches (bytes): a standby's received or
   // replayed position, whichever is further; a primary's current one.
   // Empty when it does not answer within a few seconds.

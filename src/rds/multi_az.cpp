@@ -2,7 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/resource_locks.h"
+#include "rds/primary_watchdog.h"
+
 namespace kura::rds {
+
+namespace {
+
+// The controller (a failover, a start) and the supervisor (a lost standby)
+// may both want the standby: one builds it, the other then finds it ready.
+ResourceLocks& standbyBuilds() {
+  static ResourceLocks locks;
+  return locks;
+}
+
+}  // namespace
 
 Result<bool> MultiAz::ensureStandby(Resource& instance) {
   if (instance.state.value("StandbyReady", false)) return true;
@@ -10,21 +24,37 @@ Result<bool> MultiAz::ensureStandby(Resource& instance) {
   if (!primary) return primary.error();
   auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
   if (!standby) return standby.error();
+  auto building = standbyBuilds().lock(instance.arn);
+  EngineLayout synchronous = *primary;
+  synchronous.synchronousStandby = true;
+  // Built meanwhile by the other: the primary reports it as its synchronous
+  // standby (a fenced old primary is only ever started again as a standby
+  // rebuilt from this primary, so nothing else can stream to it).
+  if (engine_.running(*standby) && engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(1))) {
+    instance.state["StandbyReady"] = true;
+    return true;
+  }
   if (engine_.running(*standby)) {
     if (auto fenced = engine_.fence(*standby); !fenced) return fenced;
   }
   spdlog::info("msg=\"building the standby\" instance={} node={} from_port={}", instance.name, standbyNode(instance),
                primary->port);
-  if (auto made = engine_.createStandby(*primary, *standby); !made) return made;
+  PrimaryWatchdog watchdog(engine_, *primary);
+  auto lost = [&] { return ApiError::internal("the primary stopped answering while the standby was built"); };
+  if (auto made = engine_.createStandby(*primary, *standby); !made) return watchdog.fenced() ? lost() : made;
   if (auto started = engine_.start(*standby); !started) return started;
+  // Commits wait for the standby only once it streams: until then (and if it
+  // never does) they do not stall.
+  if (!engine_.standbyStreaming(*primary, std::chrono::seconds(30))) {
+    return watchdog.fenced() ? lost() : ApiError::internal("the standby does not stream from the primary");
+  }
   // From now on a commit waits for the standby to have it; the standby is
   // ready only once the primary says so (a primary that cannot answer, or
   // whose setting did not take, never gets a standby it could fail over to).
-  EngineLayout synchronous = *primary;
-  synchronous.synchronousStandby = true;
   if (auto reloaded = engine_.reload(synchronous); !reloaded) return reloaded;
-  if (!engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(30))) {
-    return ApiError::internal("the standby does not stream synchronously from the primary");
+  if (!engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(10)) || watchdog.fenced()) {
+    engine_.reload(*primary);  // commits must not wait for a standby that is not there
+    return watchdog.fenced() ? lost() : ApiError::internal("the standby does not stream synchronously from the primary");
   }
   instance.state["StandbyReady"] = true;
   return true;

@@ -299,17 +299,27 @@ Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
   return ApiError::internal("processes of the old primary's server did not die");
 }
 
-bool PostgresEngine::synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {
+bool PostgresEngine::waitForStandby(const EngineLayout& primary, std::chrono::seconds timeout,
+                                    const std::string& condition) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(primary).string(), "-p",
                        std::to_string(primary.port), "-U", primary.masterUser, "-d", "postgres", "-c",
-                       "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync' AND state = 'streaming'"},
+                       "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND " + condition},
                       "", std::chrono::seconds(3));
     if (result.ok() && result.output.rfind("1", 0) == 0) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+bool PostgresEngine::synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {
+  return waitForStandby(primary, timeout, "sync_state = 'sync'");
+}
+
+bool PostgresEngine::standbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {
+  // The standby's walreceiver, by its default name (read replicas have their own).
+  return waitForStandby(primary, timeout, "application_name = 'walreceiver'");
 }
 
 std::optional<uint64_t> PostgresEngine::walPosition(const EngineLayout& layout) {

@@ -41,6 +41,7 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> fence(const EngineLayout& layout) override;
   bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) override;
   bool synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) override;
+  bool standbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) override;
   // The settings the installed server has (postgres --describe-config).
   std::vector<EngineParameter> describeParameters() const;
   // Has the server itself read `values` from a scratch configuration.
@@ -59,6 +60,8 @@ class PostgresEngine final : public InstanceEngine {
                     std::chrono::seconds timeout = std::chrono::seconds(120)) const;
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
+  // Polls pg_stat_replication on the primary until `condition` holds for a row.
+  bool waitForStandby(const EngineLayout& primary, std::chrono::seconds timeout, const std::string& condition);
   Result<std::string> sql(const EngineLayout& layout, const std::string& statement) const;
 
   int major_;
