@@ -45,7 +45,7 @@
 #include "services/cloudtrail/cloudtrail_service.h"
 #include "services/kms/kms_service.h"
 #include "services/logs/logs_service.h"
-#include "services/monitoring/monitoring_service.h"
+#include "services/cloudwatch/cloudwatch_service.h"
 #include "common/time_format.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sts/sts_service.h"
@@ -243,7 +243,7 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeStsService(env));
   modules.push_back(makeCloudTrailService(env));
   modules.push_back(makeLogsService(env, logStore));
-  modules.push_back(makeMonitoringService(env, metricStore));
+  modules.push_back(makeCloudWatchService(env, metricStore));
   modules.push_back(makeKmsService(keyManager));
   secrets::SecretStore secretStore(config.dataDir);
   auto secretsManager = makeSecretsManagerService(secretStore, keyManager, clock);

@@ -8,9 +8,9 @@
 #include <algorithm>
 
 #include "common/time_format.h"
-#include "services/monitoring/alarm_evaluation.h"
-#include "services/monitoring/metric_input.h"
-#include "services/monitoring/monitoring_api.h"
+#include "services/cloudwatch/alarm_evaluation.h"
+#include "services/cloudwatch/metric_input.h"
+#include "services/cloudwatch/cloudwatch_api.h"
 
 namespace kura {
 namespace {
@@ -110,7 +110,7 @@ bool hasDimensions(const Json& alarm, const Json& dimensions) {
 
 }  // namespace
 
-Result<Json> MonitoringApi::putMetricAlarm(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::putMetricAlarm(const RequestContext& c, const Json& in) {
   auto configured = alarmConfiguration(in);
   if (!configured) return configured.error();
   Json alarm = *configured;
@@ -139,7 +139,7 @@ Result<Json> MonitoringApi::putMetricAlarm(const RequestContext& c, const Json& 
   return Json::object();
 }
 
-Result<Json> MonitoringApi::describeAlarms(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::describeAlarms(const RequestContext& c, const Json& in) {
   Json names = in.value("AlarmNames", Json::array());
   std::string prefix = in.value("AlarmNamePrefix", "");
   if (!names.empty() && !prefix.empty()) {
@@ -182,7 +182,7 @@ Result<Json> MonitoringApi::describeAlarms(const RequestContext& c, const Json& 
   return out;
 }
 
-Result<Json> MonitoringApi::describeAlarmsForMetric(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::describeAlarmsForMetric(const RequestContext& c, const Json& in) {
   Json found = Json::array();
   for (const Json& alarm : alarms_.list(c.accountId, c.region, "")) {
     if (alarm.value("Namespace", "") != in["Namespace"] || alarm.value("MetricName", "") != in["MetricName"]) continue;
@@ -196,7 +196,7 @@ Result<Json> MonitoringApi::describeAlarmsForMetric(const RequestContext& c, con
   return Json{{"MetricAlarms", found}};
 }
 
-Result<Json> MonitoringApi::deleteAlarms(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::deleteAlarms(const RequestContext& c, const Json& in) {
   std::vector<std::string> names = in["AlarmNames"].get<std::vector<std::string>>();
   if (names.size() > kMaxNames) return invalidParameter("The collection AlarmNames must not have a size greater than 100.");
   if (auto absent = alarms_.remove(c.accountId, c.region, names)) {
@@ -211,7 +211,7 @@ Result<Json> MonitoringApi::deleteAlarms(const RequestContext& c, const Json& in
   return Json::object();
 }
 
-Result<Json> MonitoringApi::setAlarmState(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::setAlarmState(const RequestContext& c, const Json& in) {
   AlarmRef ref{c.accountId, c.region, in["AlarmName"]};
   Json reasonData = Json::object();
   if (in.contains("StateReasonData")) {
@@ -229,7 +229,7 @@ Result<Json> MonitoringApi::setAlarmState(const RequestContext& c, const Json& i
   return ApiError::internal("the alarm kept changing; try again");
 }
 
-bool MonitoringApi::changeState(const AlarmRef& ref, const Json& alarm, const std::string& state,
+bool CloudWatchApi::changeState(const AlarmRef& ref, const Json& alarm, const std::string& state,
                                 const std::string& reason, const Json& reasonData) {
   double at = now();
   std::string old = alarm.value("StateValue", "INSUFFICIENT_DATA");
@@ -258,7 +258,7 @@ bool MonitoringApi::changeState(const AlarmRef& ref, const Json& alarm, const st
   return true;
 }
 
-Result<Json> MonitoringApi::describeAlarmHistory(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::describeAlarmHistory(const RequestContext& c, const Json& in) {
   int64_t maxRecords = in.value("MaxRecords", int64_t{100});
   if (maxRecords < 1 || maxRecords > 100) return invalidParameter("MaxRecords must be between 1 and 100.");
   Json types = in.value("AlarmTypes", Json::array());
@@ -292,7 +292,7 @@ Result<Json> MonitoringApi::describeAlarmHistory(const RequestContext& c, const 
   return out;
 }
 
-Result<Json> MonitoringApi::setAlarmActions(const RequestContext& c, const Json& in, bool enabled) {
+Result<Json> CloudWatchApi::setAlarmActions(const RequestContext& c, const Json& in, bool enabled) {
   // As in CloudWatch, names of alarms that do not exist are passed over.
   for (const Json& name : in["AlarmNames"]) {
     AlarmRef ref{c.accountId, c.region, name};
@@ -307,7 +307,7 @@ Result<Json> MonitoringApi::setAlarmActions(const RequestContext& c, const Json&
   return Json::object();
 }
 
-void MonitoringApi::evaluateAlarms() {
+void CloudWatchApi::evaluateAlarms() {
   double at = now();
   for (auto& [ref, alarm] : alarms_.all()) {
     AlarmVerdict verdict = evaluateAlarm(alarm, metrics_, ref.account, ref.region, at);

@@ -1,14 +1,14 @@
-#include "services/monitoring/monitoring_service.h"
+#include "services/cloudwatch/cloudwatch_service.h"
 
 #include "common/periodic_task.h"
-#include "services/monitoring/monitoring_api.h"
+#include "services/cloudwatch/cloudwatch_api.h"
 
 namespace kura {
 namespace {
 
-class MonitoringService final : public ServiceModule {
+class CloudWatchService final : public ServiceModule {
  public:
-  MonitoringService(const ServiceEnv& env, MetricStore& metrics)
+  CloudWatchService(const ServiceEnv& env, MetricStore& metrics)
       : alarms_(env.dataDir), api_(env, metrics, alarms_), metrics_(metrics), pass_("CloudWatch alarms", std::chrono::seconds(1), [this] {
           api_.evaluateAlarms();
           // Hourly: datapoints past the retention go.
@@ -26,7 +26,7 @@ class MonitoringService final : public ServiceModule {
 
  private:
   AlarmStore alarms_;
-  MonitoringApi api_;
+  CloudWatchApi api_;
   MetricStore& metrics_;
   HandlerTable handlers_;
   double prunedAt_ = 0;
@@ -35,8 +35,8 @@ class MonitoringService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeMonitoringService(const ServiceEnv& env, MetricStore& store) {
-  return std::make_unique<MonitoringService>(env, store);
+ServiceModulePtr makeCloudWatchService(const ServiceEnv& env, MetricStore& store) {
+  return std::make_unique<CloudWatchService>(env, store);
 }
 
 }  // namespace kura

@@ -1,4 +1,4 @@
-#include "services/monitoring/alarm_store.h"
+#include "services/cloudwatch/alarm_store.h"
 
 namespace kura {
 

@@ -1,4 +1,4 @@
-#include "services/monitoring/metric_store.h"
+#include "services/cloudwatch/metric_store.h"
 
 #include <algorithm>
 

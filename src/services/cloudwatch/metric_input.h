@@ -6,7 +6,7 @@
 
 #include "common/api_error.h"
 #include "services/core/handler_table.h"
-#include "services/monitoring/metric_store.h"
+#include "services/cloudwatch/metric_store.h"
 
 namespace kura {
 

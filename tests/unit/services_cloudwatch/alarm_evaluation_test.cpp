@@ -1,6 +1,6 @@
 // CloudWatch alarm evaluation ("M out of N", missing data) and the metric
 // store's statistics, on a store in a temporary directory.
-#include "services/monitoring/alarm_evaluation.h"
+#include "services/cloudwatch/alarm_evaluation.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "services/core/handler_table.h"
-#include "services/monitoring/metric_store.h"
+#include "services/cloudwatch/metric_store.h"
 
 namespace kura {
 

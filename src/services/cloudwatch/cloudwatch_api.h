@@ -3,14 +3,14 @@
 // (alarm_handlers.cpp), and the pass that evaluates every alarm.
 #include "services/core/service_env.h"
 #include "services/core/handler_table.h"
-#include "services/monitoring/alarm_store.h"
-#include "services/monitoring/metric_store.h"
+#include "services/cloudwatch/alarm_store.h"
+#include "services/cloudwatch/metric_store.h"
 
 namespace kura {
 
-class MonitoringApi {
+class CloudWatchApi {
  public:
-  MonitoringApi(ServiceEnv env, MetricStore& metrics, AlarmStore& alarms)
+  CloudWatchApi(ServiceEnv env, MetricStore& metrics, AlarmStore& alarms)
       : env_(std::move(env)), metrics_(metrics), alarms_(alarms) {}
   void bind(HandlerTable& handlers);
   // Every alarm against its metric, now; a changed state is recorded with

@@ -1,11 +1,11 @@
-#include "services/monitoring/alarm_evaluation.h"
+#include "services/cloudwatch/alarm_evaluation.h"
 
 #include <fmt/format.h>
 
 #include <map>
 
 #include "common/time_format.h"
-#include "services/monitoring/metric_input.h"
+#include "services/cloudwatch/metric_input.h"
 
 namespace kura {
 namespace {

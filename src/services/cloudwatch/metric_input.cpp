@@ -1,4 +1,4 @@
-#include "services/monitoring/metric_input.h"
+#include "services/cloudwatch/metric_input.h"
 
 #include <cmath>
 

@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "common/time_format.h"
-#include "services/monitoring/metric_input.h"
-#include "services/monitoring/monitoring_api.h"
+#include "services/cloudwatch/metric_input.h"
+#include "services/cloudwatch/cloudwatch_api.h"
 
 namespace kura {
 namespace {
@@ -74,7 +74,7 @@ Result<std::vector<MetricSample>> samplesOf(const Json& datum, const std::string
 
 }  // namespace
 
-Result<Json> MonitoringApi::putMetricData(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::putMetricData(const RequestContext& c, const Json& in) {
   std::string nameSpace = in["Namespace"];
   if (nameSpace.rfind("AWS/", 0) == 0) {
     return invalidParameter("The value " + nameSpace + " for parameter Namespace is invalid.");
@@ -99,7 +99,7 @@ Result<Json> MonitoringApi::putMetricData(const RequestContext& c, const Json& i
   return Json::object();
 }
 
-Result<Json> MonitoringApi::getMetricStatistics(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::getMetricStatistics(const RequestContext& c, const Json& in) {
   auto metric = metricIdOf(in);
   auto period = periodOf(in["Period"]);
   auto start = timeOf(in, "StartTime");
@@ -132,7 +132,7 @@ Result<Json> MonitoringApi::getMetricStatistics(const RequestContext& c, const J
   return Json{{"Label", metric->name}, {"Datapoints", datapoints}};
 }
 
-Result<Json> MonitoringApi::getMetricData(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::getMetricData(const RequestContext& c, const Json& in) {
   auto start = timeOf(in, "StartTime");
   if (!start) return start.error();
   auto end = timeOf(in, "EndTime");
@@ -196,7 +196,7 @@ Result<Json> MonitoringApi::getMetricData(const RequestContext& c, const Json& i
   return Json{{"MetricDataResults", results}, {"Messages", Json::array()}};
 }
 
-Result<Json> MonitoringApi::listMetrics(const RequestContext& c, const Json& in) {
+Result<Json> CloudWatchApi::listMetrics(const RequestContext& c, const Json& in) {
   std::vector<DimensionFilter> filters;
   for (const Json& filter : in.value("Dimensions", Json::array())) {
     DimensionFilter dimension{filter.value("Name", ""), std::nullopt};
