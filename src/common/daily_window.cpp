@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <ctime>
+#include <string>
 
 namespace kura {
 
@@ -35,6 +36,33 @@ bool insideDailyWindow(std::string_view window, SystemTime now) {
   int minute = utc.tm_hour * 60 + utc.tm_min;
   return parsed->start <= parsed->end ? (minute >= parsed->start && minute < parsed->end)
                                       : (minute >= parsed->start || minute < parsed->end);
+}
+
+std::optional<int> parseWeekClock(std::string_view value) {
+  static constexpr std::string_view kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  if (value.size() != 9 || value[3] != ':') return std::nullopt;
+  std::string day;
+  for (char c : value.substr(0, 3)) day += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (int index = 0; index < 7; ++index) {
+    if (kDays[index] != day) continue;
+    auto clock = parseClock(value.substr(4));
+    if (!clock) return std::nullopt;
+    return index * 1440 + *clock;
+  }
+  return std::nullopt;
+}
+
+bool insideWeeklyWindow(std::string_view window, SystemTime now) {
+  size_t dash = window.find('-');
+  if (dash == std::string_view::npos) return false;
+  auto start = parseWeekClock(window.substr(0, dash));
+  auto end = parseWeekClock(window.substr(dash + 1));
+  if (!start || !end) return false;
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  int minute = utc.tm_wday * 1440 + utc.tm_hour * 60 + utc.tm_min;
+  return *start <= *end ? (minute >= *start && minute < *end) : (minute >= *start || minute < *end);
 }
 
 }  // namespace kura

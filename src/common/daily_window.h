@@ -1,6 +1,7 @@
 #pragma once
 // Daily windows as AWS writes them ("02:00-03:00", UTC): backup windows of
-// RDS, snapshot windows of ElastiCache.
+// RDS, snapshot windows of ElastiCache; and weekly maintenance windows
+// ("sun:05:00-sun:06:00").
 #include <optional>
 #include <string_view>
 
@@ -18,5 +19,11 @@ struct DailyWindow {
 std::optional<DailyWindow> parseDailyWindow(std::string_view value);
 // True when `now` (UTC) falls inside the window (which may wrap midnight).
 bool insideDailyWindow(std::string_view window, SystemTime now);
+
+// Minutes since Sunday midnight of a "ddd:hh24:mi" time (any case); empty if malformed.
+std::optional<int> parseWeekClock(std::string_view value);
+// True when `now` (UTC) falls inside a "ddd:hh24:mi-ddd:hh24:mi" window
+// (which may wrap the week).
+bool insideWeeklyWindow(std::string_view window, SystemTime now);
 
 }  // namespace kura

@@ -45,9 +45,13 @@ Result<bool> MultiAz::ensureStandby(Resource& instance) {
   if (auto started = engine_.start(*standby); !started) return started;
   // Commits wait for the standby only once it streams: until then (and if it
   // never does) they do not stall.
-  if (!engine_.standbyStreaming(*primary, std::chrono::seconds(30))) {
-    return watchdog.fenced() ? lost() : ApiError::internal("the standby does not stream from the primary");
+  // In one-second waits, so that a primary the watchdog fenced ends it at once.
+  bool streaming = false;
+  for (int second = 0; second < 30 && !streaming && !watchdog.fenced(); ++second) {
+    streaming = engine_.standbyStreaming(*primary, std::chrono::seconds(1));
   }
+  if (watchdog.fenced()) return lost();
+  if (!streaming) return ApiError::internal("the standby does not stream from the primary");
   // From now on a commit waits for the standby to have it; the standby is
   // ready only once the primary says so (a primary that cannot answer, or
   // whose setting did not take, never gets a standby it could fail over to).

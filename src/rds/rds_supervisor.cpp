@@ -112,6 +112,17 @@ bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
   return true;
 }
 
+bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) {
+  if (!instance.state.contains("PendingMaintenance") ||
+      !insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), now)) {
+    return false;
+  }
+  instance.state["ApplyPending"] = true;  // the controller applies them
+  instance.status = kModifying;
+  if (catalog_.updateResource(instance)) reconciler_.wake();
+  return true;
+}
+
 void RdsSupervisor::addEvent(const Resource& instance, const std::string& message, const std::string& category) {
   Event event;
   event.accountId = instance.accountId;
@@ -282,6 +293,7 @@ void RdsSupervisor::watch(Resource instance) {
     watchMember(instance);
     syncParameters(instance);
     if (auto layout = layoutOf(instance, paths_, secrets_)) recordMetrics(instance, *layout);
+    startPendingMaintenance(instance, clock_->now());
     return;
   }
   if (isReadReplica(instance) && !watchReplica(instance)) return;
@@ -297,6 +309,7 @@ void RdsSupervisor::watch(Resource instance) {
   }
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0 && !followArchive(instance, *layout)) return;
   if (!syncParameters(instance)) return;
+  if (startPendingMaintenance(instance, now)) return;
   if (backupDue(instance, now)) {
     instance.status = kBackingUp;  // the controller takes the backup
     if (catalog_.updateResource(instance)) reconciler_.wake();

@@ -6,6 +6,7 @@
 //  - the daily automated backup is started inside PreferredBackupWindow
 //    (status backing-up: the instance controller takes it);
 //  - automated snapshots older than BackupRetentionPeriod days are deleted;
+//  - modifications held for the maintenance window are applied in it;
 //  - a changed DB parameter group reaches its instances: the engine
 //    re-reads its settings (dynamic ones apply), and ParameterApplyStatus
 //    says pending-reboot while a static one waits for the next start;
@@ -74,6 +75,9 @@ class RdsSupervisor {
   void pruneAutomatedSnapshots(const Resource& owner, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
+  // Inside the weekly maintenance window, modifications held for it are
+  // handed to the controller (status modifying); true if so.
+  bool startPendingMaintenance(Resource& instance, SystemTime now);
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
   void sealWal(const Resource& instance);

@@ -4,6 +4,7 @@
 #include "catalog/pagination.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "services/rds/multi_az_change.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -369,7 +370,8 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
   return out;
 }
 
-Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
+Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) {
+  Json in = asked;  // what applies now (settings held for the maintenance window are taken out)
   auto found = findInstance(c, in["DBInstanceIdentifier"]);
   if (!found) return found.error();
   Resource instance = *found;
@@ -386,6 +388,43 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
       }
     }
   }
+  if (in.contains("BackupRetentionPeriod")) {
+    if (auto error = checkRetention(in["BackupRetentionPeriod"])) return *error;
+  }
+  if (in.contains("MultiAZ") && in["MultiAZ"].get<bool>() && isReadReplica(instance)) {
+    return combination("Kura does not make read replicas Multi-AZ yet.");
+  }
+  // As RDS does: the instance class, storage, Multi-AZ, and turning backups
+  // on or off wait for the maintenance window unless ApplyImmediately; an
+  // immediate modification also applies what was waiting.
+  Json pending = instance.state.value("PendingMaintenance", Json::object());
+  bool immediately = in.value("ApplyImmediately", false);
+  for (const char* name : {"DBInstanceClass", "AllocatedStorage", "StorageType", "MultiAZ", "BackupRetentionPeriod"}) {
+    if (!in.contains(name)) continue;
+    bool retentionOnOrOff = std::string(name) != "BackupRetentionPeriod" ||
+                            (in[name] == 0) != (instance.spec.value("BackupRetentionPeriod", 0) == 0);
+    if (immediately || !retentionOnOrOff) {
+      pending.erase(name);
+      continue;
+    }
+    if (in[name] == instance.spec.value(name, Json())) {
+      pending.erase(name);  // back to what it is: nothing waits
+    } else {
+      pending[name] = in[name];
+    }
+    in.erase(name);
+  }
+  if (immediately) {
+    for (const auto& [name, value] : pending.items()) {
+      if (!in.contains(name)) in[name] = value;
+    }
+    pending = Json::object();
+  }
+  if (pending.empty()) {
+    instance.state.erase("PendingMaintenance");
+  } else {
+    instance.state["PendingMaintenance"] = pending;
+  }
   bool multiAzChange = in.contains("MultiAZ") && in["MultiAZ"].get<bool>() != instance.spec.value("MultiAZ", false);
   if (multiAzChange) {
     // Turned on or off online: the controller moves the data between the
@@ -394,7 +433,6 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
       return ApiError::sender("InvalidDBInstanceState", "Multi-AZ can be changed only on an available instance.");
     }
     // Replicas of the instance follow its primary wherever the change puts it.
-    if (isReadReplica(instance)) return combination("Kura does not make read replicas Multi-AZ yet.");
     if (in.contains("MasterUserPassword")) {
       return combination("Change Multi-AZ and the master password in two modifications.");
     }
@@ -443,24 +481,8 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& in) {
   }
   if (multiAzChange) {
     bool on = in["MultiAZ"].get<bool>();
-    spec["MultiAZ"] = on;
-    instance.state["MultiAzConversion"] = on ? "on" : "off";
+    if (auto refused = recordMultiAzChange(instance, on, ports_)) return *refused;
     instance.status = kModifying;
-    if (on) {
-      std::string zone = spec.value("AvailabilityZone", c.region + "a");
-      std::string other = zone == c.region + "b" ? c.region + "c" : c.region + "b";
-      spec["SecondaryAvailabilityZone"] = other;
-      auto first = ports_.allocate(instance.arn + "#node-a");
-      auto second = ports_.allocate(instance.arn + "#node-b");
-      if (!first || !second) {
-        if (first) ports_.release(*first);
-        return ApiError::sender("InsufficientDBInstanceCapacity", "No free engine port is left in Kura's port range.");
-      }
-      instance.state["PendingNodes"] = {{"a", {{"Port", *first}, {"AvailabilityZone", zone}}},
-                                        {"b", {{"Port", *second}, {"AvailabilityZone", other}}}};
-    } else {
-      spec.erase("SecondaryAvailabilityZone");
-    }
     addEvent(instance, on ? "Applying modification to convert to a Multi-AZ DB Instance"
                           : "Applying modification to convert to a standard (Single-AZ) DB Instance",
              {"configuration change"});

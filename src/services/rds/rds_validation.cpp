@@ -11,16 +11,6 @@ namespace {
 
 ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
 
-std::optional<int> parseDayClock(std::string_view value) {
-  static constexpr std::array<std::string_view, 7> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  if (value.size() != 9 || value[3] != ':') return std::nullopt;
-  auto day = std::find(kDays.begin(), kDays.end(), lowerCase(value.substr(0, 3)));
-  if (day == kDays.end()) return std::nullopt;
-  auto clock = parseClock(value.substr(4));
-  if (!clock) return std::nullopt;
-  return static_cast<int>(day - kDays.begin()) * 1440 + *clock;
-}
-
 }  // namespace
 
 std::string lowerCase(std::string_view value) {
@@ -85,8 +75,8 @@ std::optional<ApiError> checkBackupWindow(std::string_view value) {
 
 std::optional<ApiError> checkMaintenanceWindow(std::string_view value) {
   size_t dash = value.find('-');
-  auto start = dash == std::string_view::npos ? std::nullopt : parseDayClock(value.substr(0, dash));
-  auto end = dash == std::string_view::npos ? std::nullopt : parseDayClock(value.substr(dash + 1));
+  auto start = dash == std::string_view::npos ? std::nullopt : parseWeekClock(value.substr(0, dash));
+  auto end = dash == std::string_view::npos ? std::nullopt : parseWeekClock(value.substr(dash + 1));
   if (!start || !end) {
     return invalid("The parameter PreferredMaintenanceWindow must be provided in the format ddd:hh24:mi-ddd:hh24:mi.");
   }

@@ -20,6 +20,14 @@ void copyMembers(const Json& from, Json& to, std::initializer_list<const char*> 
   }
 }
 
+// What is being applied (a new master password) and what waits for the
+// maintenance window, as one PendingModifiedValues.
+Json pendingModifiedValues(const Json& state) {
+  Json pending = state.value("PendingModifiedValues", Json::object());
+  for (const auto& [name, value] : state.value("PendingMaintenance", Json::object()).items()) pending[name] = value;
+  return pending;
+}
+
 }  // namespace
 
 Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
@@ -33,7 +41,7 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                {"VpcSecurityGroups", Json::array()},
                {"DBParameterGroups", Json::array({{{"DBParameterGroupName", spec.value("DBParameterGroupName", "")},
                                                    {"ParameterApplyStatus", state.value("ParameterApplyStatus", "in-sync")}}})},
-               {"PendingModifiedValues", state.value("PendingModifiedValues", Json::object())},
+               {"PendingModifiedValues", pendingModifiedValues(state)},
                {"ReadReplicaDBInstanceIdentifiers", Json::array()},
                {"OptionGroupMemberships", Json::array({{{"OptionGroupName", "default:postgres-" + spec.value("EngineMajor", std::string("15"))},
                                                         {"Status", "in-sync"}}})},

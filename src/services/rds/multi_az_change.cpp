@@ -1,0 +1,27 @@
+#include "services/rds/multi_az_change.h"
+
+namespace kura::rds {
+
+std::optional<ApiError> recordMultiAzChange(Resource& instance, bool on, PortAllocator& ports) {
+  nlohmann::json& spec = instance.spec;
+  if (on) {
+    std::string zone = spec.value("AvailabilityZone", instance.region + "a");
+    std::string other = zone == instance.region + "b" ? instance.region + "c" : instance.region + "b";
+    auto first = ports.allocate(instance.arn + "#node-a");
+    auto second = ports.allocate(instance.arn + "#node-b");
+    if (!first || !second) {
+      if (first) ports.release(*first);
+      return ApiError::sender("InsufficientDBInstanceCapacity", "No free engine port is left in Kura's port range.");
+    }
+    spec["SecondaryAvailabilityZone"] = other;
+    instance.state["PendingNodes"] = {{"a", {{"Port", *first}, {"AvailabilityZone", zone}}},
+                                      {"b", {{"Port", *second}, {"AvailabilityZone", other}}}};
+  } else {
+    spec.erase("SecondaryAvailabilityZone");
+  }
+  spec["MultiAZ"] = on;
+  instance.state["MultiAzConversion"] = on ? "on" : "off";
+  return std::nullopt;
+}
+
+}  // namespace kura::rds

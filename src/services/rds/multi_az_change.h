@@ -1,0 +1,16 @@
+#pragma once
+// The record of a Multi-AZ change (ModifyDBInstance --multi-az or
+// --no-multi-az, at once or in the maintenance window): the spec says what
+// the instance becomes, PendingNodes the ports and zones of its two nodes,
+// MultiAzConversion tells the controller to move the data.
+#include <optional>
+
+#include "catalog/records.h"
+#include "common/api_error.h"
+#include "services/rds/port_allocator.h"
+
+namespace kura::rds {
+
+std::optional<ApiError> recordMultiAzChange(Resource& instance, bool on, PortAllocator& ports);
+
+}  // namespace kura::rds
