@@ -181,7 +181,7 @@ int runServe(const ServerConfig& givenConfig) {
                                                                rds::kClusterSnapshot));
     reconciler.add(std::make_unique<rds::DbClusterController>(*postgres, **secrets, rdsPaths, ports, &proxies));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
-                                                         &logShipper, &proxies, &keyManager);
+                                                         &logShipper, &proxies, &keyManager, &ports);
     rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,
                                                        double value, const std::string& unit) {
       double now = toEpochSeconds(clock->now());

@@ -67,9 +67,6 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     ctx.emitEvent("DB instance restarted", {"availability"});
     return StepOutcome::done();
   }
-  if (status == kModifying && instance.state.value("ApplyPending", false)) {
-    return applyPendingMaintenance(instance, ctx);
-  }
   if (status == kModifying && instance.state.contains("MultiAzConversion")) return convertMultiAz(instance, ctx);
   if (status == kModifying && instance.state.value("PromotionRequested", false)) {
     if (auto promoted = engine_.promote(*layout); !promoted) return failStep(instance, ctx, promoted.error(), kFailed);

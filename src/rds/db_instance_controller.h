@@ -57,8 +57,6 @@ class DbInstanceController final : public Controller {
   void promoteReplicasOf(const Resource& instance, ReconcileContext& ctx);
   void noteStarted(Resource& instance);
   StepOutcome failOver(Resource& instance, ReconcileContext& ctx);
-  // The modifications held for the maintenance window (pending_maintenance.cpp).
-  StepOutcome applyPendingMaintenance(Resource& instance, ReconcileContext& ctx);
   // ModifyDBInstance --multi-az / --no-multi-az (multi_az_conversion.cpp).
   StepOutcome convertMultiAz(Resource& instance, ReconcileContext& ctx);
   StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);

@@ -1,48 +1,63 @@
-// The part of DbInstanceController that applies, in the instance's weekly
-// maintenance window, the modifications ModifyDBInstance held for it (the
-// supervisor starts this step when the window opens). The instance class
-// and storage are recorded (Kura does not size engines by them); Multi-AZ
-// is converted; backups are turned on or off.
-#include <fmt/format.h>
+// The part of RdsSupervisor that applies, when an instance's weekly
+// maintenance window opens, the modifications ModifyDBInstance held for it:
+// as an immediate modification would. The instance class and storage are
+// recorded (Kura does not size engines by them), backups are turned on or
+// off, and a Multi-AZ change is handed to the controller (status
+// modifying), which converts the instance.
+#include <spdlog/spdlog.h>
 
-#include "rds/db_instance_controller.h"
+#include "common/daily_window.h"
+#include "rds/rds_supervisor.h"
 #include "services/rds/multi_az_change.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
 
-StepOutcome DbInstanceController::applyPendingMaintenance(Resource& instance, ReconcileContext& ctx) {
-  const nlohmann::json pending = instance.state.value("PendingMaintenance", nlohmann::json::object());
+bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) {
+  if (!instance.state.contains("PendingMaintenance") ||
+      !insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), now)) {
+    return false;
+  }
+  Resource updated = instance;
+  const nlohmann::json pending = instance.state["PendingMaintenance"];
+  nlohmann::json left = nlohmann::json::object();
   std::string applied;
   for (const auto& [name, value] : pending.items()) {
     if (name == "MultiAZ") {
-      if (value.get<bool>() == instance.spec.value("MultiAZ", false)) continue;
-      if (auto refused = recordMultiAzChange(instance, value.get<bool>(), ports_)) {
-        ctx.note(refused->message);  // stays pending: the next window tries again
-        continue;
+      if (value.get<bool>() != updated.spec.value("MultiAZ", false)) {
+        auto refused = ports_ == nullptr ? std::optional<ApiError>(ApiError::internal("no port allocator"))
+                                         : recordMultiAzChange(updated, value.get<bool>(), *ports_);
+        if (refused) {
+          spdlog::warn("msg=\"cannot change Multi-AZ in the maintenance window\" instance={} error=\"{}\"",
+                       instance.name, refused->message);
+          left[name] = value;  // the next window tries again
+          continue;
+        }
+        updated.status = kModifying;  // the controller converts it
       }
     } else {
-      instance.spec[name] = value;
+      updated.spec[name] = value;
     }
     applied += (applied.empty() ? "" : ", ") + name;
   }
-  // What could not be applied (no free port for a Multi-AZ node) waits for the next window.
-  nlohmann::json left = nlohmann::json::object();
-  if (pending.contains("MultiAZ") && !instance.state.contains("MultiAzConversion") &&
-      pending["MultiAZ"] != instance.spec.value("MultiAZ", false)) {
-    left["MultiAZ"] = pending["MultiAZ"];
-  }
   if (left.empty()) {
-    instance.state.erase("PendingMaintenance");
+    updated.state.erase("PendingMaintenance");
   } else {
-    instance.state["PendingMaintenance"] = left;
+    updated.state["PendingMaintenance"] = left;
   }
-  instance.state.erase("ApplyPending");
-  ctx.emitEvent("Applied the modifications pending for the maintenance window: " + applied, {"maintenance"});
-  // A Multi-AZ change goes on as the next step (convertMultiAz).
-  if (instance.state.contains("MultiAzConversion")) return StepOutcome::progress();
-  instance.status = kAvailable;
-  return StepOutcome::done();
+  auto stored = catalog_.updateResource(updated);
+  if (!stored) {
+    if (updated.state.contains("PendingNodes") && ports_ != nullptr) {
+      for (const char* node : {"a", "b"}) ports_->release(updated.state["PendingNodes"][node].value("Port", 0));
+    }
+    return true;  // changed meanwhile: the next pass looks again
+  }
+  instance = *stored;
+  if (!applied.empty()) {
+    addEvent(instance, "Applied the modifications pending for the maintenance window: " + applied, "maintenance");
+  }
+  if (instance.status == kModifying) reconciler_.wake();
+  return true;
 }
 
 }  // namespace kura::rds

@@ -25,7 +25,7 @@ constexpr double kDaySeconds = 86400;
 
 RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine,
                              const SecretBox& secrets, RdsPaths paths, ClockPtr clock, LogShipper* shipper,
-                             EndpointProxies* proxies, kms::KeyManager* keys)
+                             EndpointProxies* proxies, kms::KeyManager* keys, PortAllocator* ports)
     : catalog_(catalog),
       reconciler_(reconciler),
       engine_(engine),
@@ -36,6 +36,7 @@ RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceE
       multiAz_(engine_, secrets_, paths_, proxies),
       clusterEndpoints_(engine_, secrets_, paths_, proxies),
       keys_(keys),
+      ports_(ports),
       task_("rds supervisor", kInterval, [this] { checkOnce(); }) {}
 
 RdsSupervisor::~RdsSupervisor() { stop(); }
@@ -109,17 +110,6 @@ bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
   auto updated = catalog_.updateResource(owner);
   if (!updated) return false;  // changed meanwhile: next pass
   owner = *updated;
-  return true;
-}
-
-bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) {
-  if (!instance.state.contains("PendingMaintenance") ||
-      !insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), now)) {
-    return false;
-  }
-  instance.state["ApplyPending"] = true;  // the controller applies them
-  instance.status = kModifying;
-  if (catalog_.updateResource(instance)) reconciler_.wake();
   return true;
 }
 

@@ -38,6 +38,7 @@
 #include "rds/multi_az.h"
 #include "rds/rds_layout.h"
 #include "reconcile/reconciler.h"
+#include "services/rds/port_allocator.h"
 
 namespace kura::rds {
 
@@ -49,7 +50,7 @@ class RdsSupervisor {
  public:
   RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceEngine& engine, const SecretBox& secrets,
                 RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr, EndpointProxies* proxies = nullptr,
-                kms::KeyManager* keys = nullptr);
+                kms::KeyManager* keys = nullptr, PortAllocator* ports = nullptr);
   ~RdsSupervisor();
   void start();
   // Stops watching and stops every engine.
@@ -75,8 +76,9 @@ class RdsSupervisor {
   void pruneAutomatedSnapshots(const Resource& owner, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
-  // Inside the weekly maintenance window, modifications held for it are
-  // handed to the controller (status modifying); true if so.
+  // Inside the weekly maintenance window, the modifications held for it are
+  // applied as an immediate ModifyDBInstance would (pending_maintenance.cpp);
+  // true if the instance changed.
   bool startPendingMaintenance(Resource& instance, SystemTime now);
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
@@ -98,6 +100,7 @@ class RdsSupervisor {
   MultiAz multiAz_;
   ClusterEndpoints clusterEndpoints_;
   kms::KeyManager* keys_;
+  PortAllocator* ports_;  // Multi-AZ changes held for the maintenance window take ports
   struct ReplicaWatch {
     std::chrono::steady_clock::time_point checkedAt{};
     std::chrono::steady_clock::time_point streamedAt{};  // last seen streaming

@@ -24,7 +24,8 @@ void copyMembers(const Json& from, Json& to, std::initializer_list<const char*> 
 // maintenance window, as one PendingModifiedValues.
 Json pendingModifiedValues(const Json& state) {
   Json pending = state.value("PendingModifiedValues", Json::object());
-  for (const auto& [name, value] : state.value("PendingMaintenance", Json::object()).items()) pending[name] = value;
+  const Json waiting = state.value("PendingMaintenance", Json::object());  // outlives the loop over it
+  for (const auto& [name, value] : waiting.items()) pending[name] = value;
   return pending;
 }
 

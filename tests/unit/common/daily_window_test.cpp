@@ -41,5 +41,24 @@ TEST(DailyWindow, TellsWhetherATimeIsInside) {
   EXPECT_FALSE(insideDailyWindow("garbage", at(2, 30)));
 }
 
+TEST(WeeklyWindow, ParsesDayTimes) {
+  EXPECT_EQ(parseWeekClock("sun:00:00"), 0);
+  EXPECT_EQ(parseWeekClock("Tue:02:30"), 2 * 1440 + 150);
+  EXPECT_FALSE(parseWeekClock("tue 02:30"));
+  EXPECT_FALSE(parseWeekClock("xyz:02:30"));
+  EXPECT_FALSE(parseWeekClock("tue:24:00"));
+}
+
+TEST(WeeklyWindow, TellsWhetherATimeIsInside) {
+  // at() is on a Tuesday.
+  EXPECT_TRUE(insideWeeklyWindow("tue:02:00-tue:03:00", at(2, 30)));
+  EXPECT_FALSE(insideWeeklyWindow("tue:02:00-tue:03:00", at(3, 0)));
+  EXPECT_FALSE(insideWeeklyWindow("wed:02:00-wed:03:00", at(2, 30)));
+  EXPECT_TRUE(insideWeeklyWindow("mon:23:00-tue:01:00", at(0, 30)));
+  EXPECT_TRUE(insideWeeklyWindow("sat:23:00-tue:00:30", at(0, 10)));  // wraps the week
+  EXPECT_FALSE(insideWeeklyWindow("sat:23:00-mon:00:30", at(0, 10)));
+  EXPECT_FALSE(insideWeeklyWindow("garbage", at(2, 30)));
+}
+
 }  // namespace
 }  // namespace kura
