@@ -113,8 +113,12 @@ def test_replica_follows_its_source_through_multi_az_and_is_promoted_when_the_so
     assert standbys == "kura-replica-replica:async,walreceiver:sync", standbys
 
     # A failover of the source: the replica streams from the promoted standby.
+    before = rds.describe_db_instances(DBInstanceIdentifier="src")["DBInstances"][0]
     rds.reboot_db_instance(DBInstanceIdentifier="src", ForceFailover=True)
     wait_status(rds, "src", "available")
+    after = rds.describe_db_instances(DBInstanceIdentifier="src")["DBInstances"][0]
+    assert (after["AvailabilityZone"], after["SecondaryAvailabilityZone"]) == \
+        (before["SecondaryAvailabilityZone"], before["AvailabilityZone"])  # the zones swapped
     psql(rds, "src", "INSERT INTO t VALUES (3)")
     wait_rows(rds, "replica", "SELECT string_agg(n::text, ',' ORDER BY n) FROM t", "1,2,3", timeout=60)
     assert "Read replica now streams from the current primary of src" in events_of(rds, "replica")

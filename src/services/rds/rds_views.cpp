@@ -63,6 +63,12 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                "MultiAZ", "AutoMinorVersionUpgrade", "PubliclyAccessible", "StorageType", "StorageEncrypted",
                "KmsKeyId", "CopyTagsToSnapshot", "DeletionProtection", "EnabledCloudwatchLogsExports",
                "MaxAllocatedStorage", "DBClusterIdentifier", "PromotionTier", "SecondaryAvailabilityZone"});
+  if (state.contains("Nodes") && state.contains("Primary")) {
+    // Multi-AZ: the zones follow the nodes' roles (a failover swaps them).
+    std::string primary = state["Primary"], standby = primary == "a" ? "b" : "a";
+    view["AvailabilityZone"] = state["Nodes"][primary].value("AvailabilityZone", "");
+    view["SecondaryAvailabilityZone"] = state["Nodes"][standby].value("AvailabilityZone", "");
+  }
   if (state.contains("Port")) {
     view["Endpoint"] = {{"Address", state.value("Address", "127.0.0.1")},
                         {"Port", state["Port"]},
