@@ -5,8 +5,10 @@ the same machine, and how far LatestRestorableTime lags under steady writes.
 DATA_DIR is the running Kura's --data-dir (to reach the engine's socket as
 Kura does). The database is made by `pgbench -i -s SCALE`. Per round:
   - Kura: create-db-snapshot until available; restore-db-instance-from-db-
-    snapshot until available (checksums verified, engine started, through
-    the API and the controller);
+    snapshot until the restored endpoint serves the data (checksums
+    verified, engine started, through the API and the controller), and
+    until available (after the new instance's first automated backup, as
+    RDS takes one);
   - peer: pg_basebackup with the flags Kura uses (-Ft -z -X fetch -c fast)
     over the same socket; restore = untar, then pg_ctl start until it
     accepts connections.
@@ -88,7 +90,7 @@ size = subprocess.run(["psql", "-X", "-A", "-t", f"host={host} port={port} user=
                       text=True).stdout.strip()
 print(f"database: {size}", flush=True)
 
-kura_snapshot, kura_restore, peer_backup, peer_restore = [], [], [], []
+kura_snapshot, kura_restore, kura_serving, peer_backup, peer_restore = [], [], [], [], []
 for round_number in range(rounds):
     snapshot = f"{name}-snap-{round_number}"
     start = time.monotonic()
@@ -107,7 +109,13 @@ for round_number in range(rounds):
 
     restored = f"{name}-restored-{round_number}"
     start = time.monotonic()
-    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=restored, DBSnapshotIdentifier=snapshot)
+    out = rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=restored, DBSnapshotIdentifier=snapshot)
+    wait(lambda: "Endpoint" in describe(restored), "restore endpoint")
+    endpoint_port = describe(restored)["Endpoint"]["Port"]
+    wait(lambda: subprocess.run(["psql", "-X", "-A", "-t", f"host={host} port={endpoint_port} user=admin "
+                                 "dbname=postgres connect_timeout=2", "-c", "SELECT count(*) FROM pgbench_branches"],
+                                env=env, capture_output=True).returncode == 0, "restored data")
+    kura_serving.append(time.monotonic() - start)
     wait(lambda: available(restored), "restore")
     kura_restore.append(time.monotonic() - start)
 
@@ -128,12 +136,14 @@ for round_number in range(rounds):
     rds.delete_db_instance(DBInstanceIdentifier=restored, SkipFinalSnapshot=True)
     rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)
     print(f"round {round_number + 1}: kura snapshot {kura_snapshot[-1]:.2f} s, pg_basebackup {peer_backup[-1]:.2f} s, "
-          f"kura restore {kura_restore[-1]:.2f} s, untar+start {peer_restore[-1]:.2f} s", flush=True)
+          f"kura restore serving {kura_serving[-1]:.2f} s / available {kura_restore[-1]:.2f} s, "
+          f"untar+start {peer_restore[-1]:.2f} s", flush=True)
 
 print(f"snapshot: kura {spread(kura_snapshot)}; pg_basebackup {spread(peer_backup)}; "
       f"ratio {statistics.median(kura_snapshot) / statistics.median(peer_backup):.2f}")
-print(f"restore: kura {spread(kura_restore)}; untar+start {spread(peer_restore)}; "
-      f"ratio {statistics.median(kura_restore) / statistics.median(peer_restore):.2f}")
+print(f"restore to serving the data: kura {spread(kura_serving)}; untar+start {spread(peer_restore)}; "
+      f"ratio {statistics.median(kura_serving) / statistics.median(peer_restore):.2f}")
+print(f"restore to available (after the restored instance's first automated backup): kura {spread(kura_restore)}")
 
 # Restore lag: how far LatestRestorableTime trails now under steady writes.
 writer = subprocess.Popen(["pgbench", "-n", "-c", "2", "-T", "60", "-h", host, "-p", str(port), "-U", "admin",
