@@ -56,3 +56,68 @@ def test_on_demand_never_throttles_and_capacity_is_reported(kura):
     out = ddb.batch_get_item(RequestItems={"cap-on-demand": {"Keys": [{"k": {"S": "big"}}], "ConsistentRead": True}},
                              ReturnConsumedCapacity="TOTAL")
     assert out["ConsumedCapacity"][0]["CapacityUnits"] == 1.0
+
+
+def test_batches_return_what_capacity_did_not_allow(kura):
+    ddb = kura.client("dynamodb")
+    make_table(ddb, "cap-batch", BillingMode="PROVISIONED",
+               ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    put_until_throttled(ddb, "cap-batch", 900, 400)  # the write burst is spent
+    batch = [{"PutRequest": {"Item": {"k": {"S": f"b{n}"}, "v": {"S": "x" * 900}}}} for n in range(25)]
+    # Nothing can be written: the call itself is refused, and nothing of it
+    # lands (a few milliseconds of refill may let one item of a call through
+    # first, which puts the bucket in debt again).
+    refused = [{"PutRequest": {"Item": {"k": {"S": f"r{n}"}, "v": {"S": "x" * 900}}}} for n in range(25)]
+    codes, written = [], set()
+    for _ in range(3):
+        try:
+            out = ddb.batch_write_item(RequestItems={"cap-batch": refused})
+            left = {r["PutRequest"]["Item"]["k"]["S"] for r in out["UnprocessedItems"].get("cap-batch", [])}
+            written |= {f"r{n}" for n in range(25)} - left
+        except botocore.exceptions.ClientError as error:
+            codes.append(error.response["Error"]["Code"])
+            break
+    assert codes == ["ProvisionedThroughputExceededException"]
+    items = ddb.scan(TableName="cap-batch", ConsistentRead=True)["Items"]
+    assert {i["k"]["S"] for i in items if i["k"]["S"][0] == "r"} == written
+    before = len(items)
+    # A few seconds of capacity (1 WCU a second): some items are written,
+    # the rest come back as UnprocessedItems, exactly the ones not written.
+    time.sleep(4.2)
+    out = ddb.batch_write_item(RequestItems={"cap-batch": batch})
+    unprocessed = out["UnprocessedItems"].get("cap-batch", [])
+    assert 1 <= 25 - len(unprocessed) <= 10, len(unprocessed)
+    left = {r["PutRequest"]["Item"]["k"]["S"] for r in unprocessed}
+    stored = {i["k"]["S"] for i in ddb.scan(TableName="cap-batch", ConsistentRead=True)["Items"] if i["k"]["S"][0] == "b"}
+    assert stored == {f"b{n}" for n in range(25)} - left
+    assert ddb.scan(TableName="cap-batch", ConsistentRead=True)["Count"] == before + 25 - len(unprocessed)
+    # Reads: the read burst (300 units at 1 RCU, less what the scans took)
+    # is spent one consistent read (one unit) at a time; BatchGetItem then
+    # hands the keys back in UnprocessedKeys with the rest of the request.
+    for _ in range(400):
+        try:
+            ddb.get_item(TableName="cap-batch", Key={"k": {"S": "b0"}}, ConsistentRead=True)
+        except botocore.exceptions.ClientError as error:
+            assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+            break
+    else:
+        raise AssertionError("reads were never throttled")
+    # Nothing can be read: the call is refused (a few milliseconds of refill
+    # may let one call through first, which puts the bucket in debt again).
+    codes = []
+    for _ in range(3):
+        try:
+            ddb.batch_get_item(RequestItems={"cap-batch": {"Keys": [{"k": {"S": "b1"}}], "ConsistentRead": True}})
+        except botocore.exceptions.ClientError as error:
+            codes.append(error.response["Error"]["Code"])
+            break
+    assert codes == ["ProvisionedThroughputExceededException"]
+    time.sleep(3.2)
+    keys = [{"k": {"S": f"b{n}"}} for n in range(10)]
+    out = ddb.batch_get_item(RequestItems={"cap-batch": {"Keys": keys, "ConsistentRead": True}})
+    again = out["UnprocessedKeys"].get("cap-batch", {"Keys": []})
+    got = {i["k"]["S"] for i in out["Responses"]["cap-batch"]}
+    assert 1 <= len(keys) - len(again["Keys"]) <= 6, again
+    assert got | {k["k"]["S"] for k in again["Keys"]} >= {f"b{n}" for n in range(10)} - left
+    if again["Keys"]:
+        assert again["ConsistentRead"] is True  # the rest of the request, to send again as it is

@@ -123,8 +123,8 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   return out;
 }
 
-Json DynamoDbApi::consumed(const Json& table, Use use, double units, const Json& in) {
-  limiter_.charge(table, use, units);
+Json DynamoDbApi::consumed(const Json& table, Use use, double units, const Json& in, bool charge) {
+  if (charge) limiter_.charge(table, use, units);
   std::string mode = in.value("ReturnConsumedCapacity", "NONE");
   if (mode == "NONE") return nullptr;
   Json out = {{"TableName", table["TableName"]}, {"CapacityUnits", units}};

@@ -66,9 +66,10 @@ class DynamoDbApi {
   // UpdateTable's GlobalSecondaryIndexUpdates (table_handlers.cpp).
   Result<Json> updateGlobalIndexes(const RequestContext& c, const Json& in);
   Json keyOnly(const Json& table, const Json& item);
-  // Charges what an operation consumed to the table's capacity, and says so
-  // as ReturnConsumedCapacity asks (null when it asks nothing).
-  Json consumed(const Json& table, Use use, double units, const Json& in);
+  // Charges what an operation consumed to the table's capacity (unless
+  // already charged), and says so as ReturnConsumedCapacity asks (null when
+  // it asks nothing).
+  Json consumed(const Json& table, Use use, double units, const Json& in, bool charge = true);
 
  private:
   TableStore& store_;

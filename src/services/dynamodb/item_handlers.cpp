@@ -199,11 +199,20 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
   }
   Json consumedList = Json::array();
   // Check everything first, then write each table's share in one batch.
-  std::vector<std::tuple<Json, std::string, std::vector<std::pair<std::string, std::optional<Json>>>>> plans;
-  for (auto it = requests.begin(); it != requests.end(); ++it) {
-    auto table = requireTable(c, it.key(), Use::Write);
-    if (!table) return table.error();
+  // Capacity is taken per item: what a PROVISIONED table has no capacity
+  // left for comes back in UnprocessedItems, as DynamoDB answers.
+  struct Plan {
+    std::string name;  // as the request names the table
+    Json table;
     std::vector<std::pair<std::string, std::optional<Json>>> writes;
+    Json unprocessed = Json::array();
+    double units = 0;
+  };
+  std::vector<Plan> plans;
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    auto table = requireTable(c, it.key(), Use::None);
+    if (!table) return table.error();
+    Plan plan{it.key(), *table, {}, Json::array(), 0};
     std::set<std::string> seen;
     for (const auto& request : it.value()) {
       if (request.contains("PutRequest")) {
@@ -212,29 +221,52 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
         auto key = keyOf(*table, item, false);
         if (!key) return key.error();
         if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
-        writes.emplace_back(*key, item);
+        plan.writes.emplace_back(*key, item);
       } else if (request.contains("DeleteRequest")) {
         Json keyAttributes = request["DeleteRequest"]["Key"];
         if (auto error = validateItem(keyAttributes, "Key")) return *error;
         auto key = keyOf(*table, keyAttributes, true);
         if (!key) return key.error();
         if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
-        writes.emplace_back(*key, std::nullopt);
+        plan.writes.emplace_back(*key, std::nullopt);
       } else {
         return ApiError::sender("ValidationException", "A WriteRequest needs a PutRequest or a DeleteRequest");
       }
     }
-    plans.emplace_back(*table, (*table)["_id"], std::move(writes));
+    plans.push_back(std::move(plan));
   }
-  for (auto& [table, id, writes] : plans) {
-    auto written = store_.writeBatch(id, writes);
-    if (!written) return written.error();
-    double units = 0;
-    for (const auto& write : writes) units += writeUnits(write.second ? &*write.second : nullptr);
-    Json capacity = consumed(table, Use::Write, units, in);
+  size_t admitted = 0;
+  std::optional<ApiError> throttled;
+  for (auto& plan : plans) {
+    const Json& original = requests[plan.name];
+    size_t kept = 0;
+    for (size_t i = 0; i < plan.writes.size(); ++i) {
+      double units = writeUnits(plan.writes[i].second ? &*plan.writes[i].second : nullptr);
+      if (auto refused = limiter_.admit(plan.table, Use::Write)) {
+        throttled = refused;
+        plan.unprocessed.push_back(original[i]);
+        continue;
+      }
+      limiter_.charge(plan.table, Use::Write, units);
+      plan.units += units;
+      if (kept != i) plan.writes[kept] = std::move(plan.writes[i]);  // never onto itself
+      ++kept;
+    }
+    plan.writes.resize(kept);
+    admitted += kept;
+  }
+  // Nothing could be written for want of capacity: the call itself is refused.
+  if (admitted == 0 && throttled) return *throttled;
+  Json out = {{"UnprocessedItems", Json::object()}};
+  for (auto& plan : plans) {
+    if (!plan.writes.empty()) {
+      auto written = store_.writeBatch(plan.table["_id"], plan.writes);
+      if (!written) return written.error();
+    }
+    if (!plan.unprocessed.empty()) out["UnprocessedItems"][plan.name] = plan.unprocessed;
+    Json capacity = consumed(plan.table, Use::Write, plan.units, in, /*charge=*/false);
     if (!capacity.is_null()) consumedList.push_back(capacity);
   }
-  Json out = {{"UnprocessedItems", Json::object()}};
   if (!consumedList.empty()) out["ConsumedCapacity"] = consumedList;
   return out;
 }
@@ -248,10 +280,13 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
   }
   Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
   Json consumedList = Json::array();
+  size_t admitted = 0;
+  std::optional<ApiError> throttled;
   for (auto it = requests.begin(); it != requests.end(); ++it) {
-    auto table = requireTable(c, it.key(), Use::Read);
+    auto table = requireTable(c, it.key(), Use::None);
     if (!table) return table.error();
     bool consistent = it.value().value("ConsistentRead", false);
+    Json unprocessed = Json::array();
     double units = 0;
     RequestExpressions expressions(it.value());
     std::vector<Path> projection;
@@ -267,14 +302,30 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
       auto key = keyOf(*table, keyAttributes, true);
       if (!key) return key.error();
       if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
+      // Capacity per key: what a PROVISIONED table has none left for comes
+      // back in UnprocessedKeys.
+      if (auto refused = limiter_.admit(*table, Use::Read)) {
+        throttled = refused;
+        unprocessed.push_back(keyAttributes);
+        continue;
+      }
       auto item = store_.getItem((*table)["_id"], *key);
-      units += readUnits(item ? &*item : nullptr, consistent);
+      double itemUnits = readUnits(item ? &*item : nullptr, consistent);
+      limiter_.charge(*table, Use::Read, itemUnits);
+      units += itemUnits;
+      ++admitted;
       if (item) items.push_back(projection.empty() ? *item : project(*item, projection));
     }
     out["Responses"][it.key()] = items;
-    Json capacity = consumed(*table, Use::Read, units, in);
+    if (!unprocessed.empty()) {
+      Json again = it.value();  // the same request (projection, names, consistency) for the keys left
+      again["Keys"] = unprocessed;
+      out["UnprocessedKeys"][it.key()] = again;
+    }
+    Json capacity = consumed(*table, Use::Read, units, in, /*charge=*/false);
     if (!capacity.is_null()) consumedList.push_back(capacity);
   }
+  if (admitted == 0 && throttled) return *throttled;
   if (!consumedList.empty()) out["ConsumedCapacity"] = consumedList;
   return out;
 }
