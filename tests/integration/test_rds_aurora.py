@@ -367,3 +367,25 @@ def test_cluster_parameter_groups_reach_every_instance(kura_factory):
     rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName="aur-params")
     assert error_code(rds.describe_db_cluster_parameters,
                       DBClusterParameterGroupName="aur-params") == "DBParameterGroupNotFound"
+
+    # An instance's own DB parameter group (family aurora-postgresqlN): its
+    # values go over the cluster group's, for that instance only.
+    rds.create_db_parameter_group(DBParameterGroupName="aur-instance", DBParameterGroupFamily=family,
+                                  Description="one reader")
+    rds.modify_db_parameter_group(DBParameterGroupName="aur-instance", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "750", "ApplyMethod": "immediate"}])
+    groups = [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]]
+    assert f"default.{family}" in groups and "aur-instance" in groups
+    assert cluster(rds, "pc") and rds.describe_db_instances(DBInstanceIdentifier="pc-2")["DBInstances"][0][
+        "DBParameterGroups"][0]["DBParameterGroupName"] == f"default.{family}"
+    rds.modify_db_instance(DBInstanceIdentifier="pc-2", DBParameterGroupName="aur-instance", ApplyImmediately=True)
+    eventually(lambda: psql(rds, "pc-2", "SHOW log_min_duration_statement") == "750ms", "pc-2 has its own value")
+    assert psql(rds, "pc-1", "SHOW log_min_duration_statement") == "-1"
+    # A group of the other family does not fit, either way.
+    postgres_family = family.replace(ENGINE, "postgres")
+    rds.create_db_parameter_group(DBParameterGroupName="plain", DBParameterGroupFamily=postgres_family,
+                                  Description="for RDS instances")
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="pc-2",
+                      DBParameterGroupName="plain") == "InvalidParameterCombination"
+    assert error_code(rds.create_db_instance, DBInstanceIdentifier="pc-9", DBClusterIdentifier="pc", Engine=ENGINE,
+                      DBInstanceClass="db.r6g.large", DBParameterGroupName="plain") == "InvalidParameterCombination"

@@ -95,8 +95,10 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
   draft.goal = kAvailable;
   spec["DbiResourceId"] = dbiResourceId();
   // The instance starts with its parameter group's values.
-  auto group = findParameterGroup(c, spec.value("DBParameterGroupName", defaultParameterGroup()));
+  bool aurora = spec.contains("ClusterArn");
+  auto group = findParameterGroup(c, spec.value("DBParameterGroupName", defaultParameterGroupOf(aurora)));
   if (!group) return group.error();
+  if (auto error = checkGroupFits(*group, aurora)) return *error;
   spec["DBParameterGroupName"] = group->name;
   return catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kInstance, identifier).ok()) {
@@ -476,6 +478,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   if (in.contains("DBParameterGroupName")) {
     auto group = findParameterGroup(c, in["DBParameterGroupName"]);
     if (!group) return group.error();
+    if (auto error = checkGroupFits(*group, isClusterMember(instance))) return *error;
     spec["DBParameterGroupName"] = group->name;
     instance.state["ParameterApplyStatus"] = "pending-reboot";
   }

@@ -16,6 +16,7 @@ namespace kura::rds {
 struct ParameterGroupFlavor {
   const char* kind;        // catalog kind
   const char* engine;      // family prefix: "postgres", "aurora-postgresql"
+  const char* otherEngine;  // a second family prefix these groups may have (Aurora instances' DB groups), or null
   const char* nameMember;  // DBParameterGroupName / DBClusterParameterGroupName
   const char* arnMember;   // DBParameterGroupArn / DBClusterParameterGroupArn
   const char* arnPrefix;   // pg: / cluster-pg:
@@ -26,12 +27,35 @@ struct ParameterGroupFlavor {
 namespace {
 
 constexpr size_t kMaxParametersPerCall = 20;
-constexpr ParameterGroupFlavor kInstanceGroups{kParameterGroup,        "postgres",  "DBParameterGroupName",
-                                               "DBParameterGroupArn", "pg:",      kInstance,
-                                               "DBParameterGroupName"};
-constexpr ParameterGroupFlavor kClusterGroups{kClusterParameterGroup,        kAuroraEngine, "DBClusterParameterGroupName",
-                                              "DBClusterParameterGroupArn", "cluster-pg:", kCluster,
-                                              "DBClusterParameterGroup"};
+// DB parameter groups serve RDS instances (family postgresN) and the
+// instances of Aurora clusters (aurora-postgresqlN).
+constexpr ParameterGroupFlavor kInstanceGroups{kParameterGroup,        "postgres",  kAuroraEngine,
+                                               "DBParameterGroupName", "DBParameterGroupArn", "pg:",
+                                               kInstance,              "DBParameterGroupName"};
+constexpr ParameterGroupFlavor kClusterGroups{kClusterParameterGroup,         kAuroraEngine,  nullptr,
+                                              "DBClusterParameterGroupName", "DBClusterParameterGroupArn",
+                                              "cluster-pg:",                 kCluster,       "DBClusterParameterGroup"};
+
+// The families of a flavor's groups on this installation ("postgres15", ...).
+std::vector<std::string> familiesOf(const ParameterGroupFlavor& flavor, int major) {
+  std::vector<std::string> families = {flavor.engine + std::to_string(major)};
+  if (flavor.otherEngine != nullptr) families.push_back(flavor.otherEngine + std::to_string(major));
+  return families;
+}
+
+Resource defaultGroupOf(const ParameterGroupFlavor& flavor, const RequestContext& c, const std::string& family) {
+  Resource group;
+  group.accountId = c.accountId;
+  group.region = c.region;
+  group.kind = flavor.kind;
+  group.name = "default." + family;
+  group.arn = makeArn("rds", c.region, c.accountId, flavor.arnPrefix + group.name);
+  group.spec = {{"DBParameterGroupFamily", family},
+                {"Description", "Default parameter group for " + family},
+                {"Parameters", Json::object()},
+                {"Default", true}};
+  return group;
+}
 
 ApiError notFound(const std::string& name) {
   return ApiError::sender("DBParameterGroupNotFound", "DBParameterGroup not found: " + name, 404);
@@ -72,12 +96,12 @@ Json parameterView(const EngineParameter& p, const Json* userValue) {
   return view;
 }
 
-// Records of every stored group plus the default one, by name.
-std::vector<Resource> allGroups(Catalog& catalog, const RequestContext& c, const Resource& defaultGroup) {
-  std::vector<Resource> groups = {defaultGroup};
+// Records of every stored group plus the default ones, by name.
+std::vector<Resource> allGroups(Catalog& catalog, const RequestContext& c, const std::vector<Resource>& defaults) {
+  std::vector<Resource> groups = defaults;
   std::string after;
   while (true) {
-    ResourcePage page = catalog.listResources(c.accountId, c.region, defaultGroup.kind, after, 100);
+    ResourcePage page = catalog.listResources(c.accountId, c.region, defaults.front().kind, after, 100);
     for (Resource& r : page.items) groups.push_back(std::move(r));
     if (!page.truncated || page.items.empty()) break;
     after = groups.back().name;
@@ -113,6 +137,22 @@ std::string RdsApi::defaultParameterGroup() const {
   return "default.postgres" + std::to_string(config_.installedPostgresMajor);
 }
 
+std::string RdsApi::defaultParameterGroupOf(bool aurora) const {
+  return aurora ? "default." + std::string(kAuroraEngine) + std::to_string(config_.installedPostgresMajor)
+                : defaultParameterGroup();
+}
+
+std::optional<ApiError> RdsApi::checkGroupFits(const Resource& group, bool aurora) const {
+  std::string family = group.spec.value("DBParameterGroupFamily", "");
+  std::string wanted = (aurora ? std::string(kAuroraEngine) : std::string("postgres")) +
+                       std::to_string(config_.installedPostgresMajor);
+  if (family == wanted) return std::nullopt;
+  return ApiError::sender("InvalidParameterCombination",
+                          "The parameter group " + group.name + " with DBParameterGroupFamily " + family +
+                              " can't be used for this instance. Use a parameter group with DBParameterGroupFamily " +
+                              wanted + ".");
+}
+
 std::string RdsApi::defaultClusterParameterGroup() const {
   return "default." + std::string(kAuroraEngine) + std::to_string(config_.installedPostgresMajor);
 }
@@ -128,19 +168,8 @@ Result<Resource> RdsApi::findClusterParameterGroup(const RequestContext& c, cons
 Result<Resource> RdsApi::findGroup(const ParameterGroupFlavor& flavor, const RequestContext& c,
                                    const std::string& name) {
   std::string wanted = lowerCase(name);
-  std::string family = flavor.engine + std::to_string(config_.installedPostgresMajor);
-  if (wanted == "default." + family) {
-    Resource group;
-    group.accountId = c.accountId;
-    group.region = c.region;
-    group.kind = flavor.kind;
-    group.name = wanted;
-    group.arn = makeArn("rds", c.region, c.accountId, flavor.arnPrefix + wanted);
-    group.spec = {{"DBParameterGroupFamily", family},
-                  {"Description", "Default parameter group for " + family},
-                  {"Parameters", Json::object()},
-                  {"Default", true}};
-    return group;
+  for (const std::string& family : familiesOf(flavor, config_.installedPostgresMajor)) {
+    if (wanted == "default." + family) return defaultGroupOf(flavor, c, family);
   }
   auto found = catalog_.getResource(c.accountId, c.region, flavor.kind, wanted);
   if (!found) return notFound(name);
@@ -163,9 +192,10 @@ Result<Resource> RdsApi::createGroup(const ParameterGroupFlavor& flavor, const R
   std::string name = lowerCase(in[flavor.nameMember].get<std::string>());
   if (auto error = checkIdentifier(name, flavor.nameMember, 255)) return *error;
   std::string family = in["DBParameterGroupFamily"];
-  std::string installed = flavor.engine + std::to_string(config_.installedPostgresMajor);
-  if (family != installed) {
-    return invalid("ParameterGroupFamily " + family + " is not supported here: Kura runs " + installed + ".");
+  auto families = familiesOf(flavor, config_.installedPostgresMajor);
+  if (std::find(families.begin(), families.end(), family) == families.end()) {
+    return invalid("ParameterGroupFamily " + family + " is not supported here: Kura runs " + families.front() +
+                   (families.size() > 1 ? " and " + families.back() : "") + ".");
   }
   if (name.rfind("default.", 0) == 0) return invalid("The parameter group name must not begin with 'default.'.");
   Resource group;
@@ -201,15 +231,17 @@ Result<Json> RdsApi::describeClusterParameterGroups(const RequestContext& c, con
 
 Result<Json> RdsApi::describeGroups(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
                                     const char* listMember) {
-  auto defaultGroup = findGroup(flavor, c, std::string("default.") + flavor.engine +
-                                               std::to_string(config_.installedPostgresMajor));
   std::vector<Resource> groups;
   if (in.contains(flavor.nameMember)) {
     auto group = findGroup(flavor, c, in[flavor.nameMember]);
     if (!group) return group.error();
     groups.push_back(*group);
   } else {
-    groups = allGroups(catalog_, c, *defaultGroup);
+    std::vector<Resource> defaults;
+    for (const std::string& family : familiesOf(flavor, config_.installedPostgresMajor)) {
+      defaults.push_back(defaultGroupOf(flavor, c, family));
+    }
+    groups = allGroups(catalog_, c, defaults);
   }
   const char* nameMember = flavor.nameMember;
   return pageOf<Resource>(

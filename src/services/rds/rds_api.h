@@ -84,6 +84,10 @@ class RdsApi {
   Result<Resource> findParameterGroup(const RequestContext& c, const std::string& name);
   Result<Resource> findClusterParameterGroup(const RequestContext& c, const std::string& name);
   std::string defaultParameterGroup() const;
+  // The default DB parameter group of an RDS instance, or of an Aurora one.
+  std::string defaultParameterGroupOf(bool aurora) const;
+  // A DB parameter group of the family the instance's engine needs.
+  std::optional<ApiError> checkGroupFits(const Resource& group, bool aurora) const;
   std::string defaultClusterParameterGroup() const;
   // Aurora clusters (cluster_handlers.cpp)
   Result<Json> createCluster(const RequestContext& c, const Json& in);
