@@ -251,7 +251,8 @@ std::vector<pid_t> processesIn(const fs::path& dir) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::error_code linkError;
     fs::path cwd = fs::read_symlink(entry.path() / "cwd", linkError);
-    if (linkError || cwd != wanted) continue;
+    // A data directory removed under a running server reads "<dir> (deleted)".
+    if (linkError || (cwd != wanted && cwd.string() != wanted.string() + " (deleted)")) continue;
     std::string stat = readFile(entry.path() / "stat");
     size_t close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;  // a zombie

@@ -1,9 +1,11 @@
 """Multi-AZ RDS on real PostgreSQL: a synchronous standby in another zone
 behind an endpoint Kura owns. A client writes numbered rows as fast as it
-can through the endpoint while the primary is killed (SIGKILL) or hung
-(SIGSTOP); afterwards every acknowledged row is there once, the endpoint
-takes writes again, and the old primary never answers as a primary."""
+can through the endpoint while the primary is killed (SIGKILL), hung
+(SIGSTOP) or loses its data directory; afterwards every acknowledged row
+is there once, the endpoint takes writes again, and the old primary never
+answers as a primary."""
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -93,13 +95,15 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
     writer.start()
     time.sleep(1)
     try:
-        for fault in ("kill", "stop", "kill", "planned"):
+        for fault in ("kill", "stop", "vanish", "kill", "planned"):
             pid, folder = primary_pid(server, "maz")
             before = len(writer.acked)
             if fault == "kill":
                 os.kill(pid, signal.SIGKILL)
             elif fault == "stop":
                 os.killpg(pid, signal.SIGSTOP)  # the whole server hangs, backends too
+            elif fault == "vanish":
+                shutil.rmtree(folder)  # the primary's data directory is gone under the running server
             else:
                 rds.reboot_db_instance(DBInstanceIdentifier="maz", ForceFailover=True)
             deadline = time.monotonic() + 30
@@ -117,6 +121,12 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
                 # The hung primary was fenced: it is gone, not merely stopped.
                 with pytest.raises(OSError):
                     os.killpg(pid, signal.SIGCONT)
+            if fault == "vanish":
+                # Its server (and every backend working in the removed folder) was fenced.
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
+                    time.sleep(0.1)
+                assert not os.path.exists(f"/proc/{pid}"), "the server of the removed folder still runs"
             wait_status(rds, "maz", "available", timeout=60)
             # The standby is back before the next fault.
             deadline = time.monotonic() + 60
@@ -134,7 +144,7 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
     assert endpoint(rds, "maz") == address  # the endpoint never moved
     check_rows(rds, "maz", writer)
     messages = [e["Message"] for e in rds.describe_events(SourceType="db-instance", SourceIdentifier="maz")["Events"]]
-    assert messages.count("Multi-AZ instance failover completed.") >= 4
+    assert messages.count("Multi-AZ instance failover completed.") >= 5
     # Nothing is left running once the instance is gone.
     rds.delete_db_instance(DBInstanceIdentifier="maz", SkipFinalSnapshot=True)
     deadline = time.monotonic() + 60
