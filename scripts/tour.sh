@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 endpoint="http://127.0.0.1:4566"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-northeast-1 AWS_PAGER=""
-aws() { command aws --endpoint-url "$endpoint" "$@"; }
+# Debian's AWS CLI (what install-deps.sh installs) even where another comes
+# first on PATH: newer CLIs speak CloudWatch's CBOR protocol, which Kura does not.
+aws_cli=aws
+[ -x /usr/bin/aws ] && aws_cli=/usr/bin/aws
+aws() { command "$aws_cli" --endpoint-url "$endpoint" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
 if ! curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1; then
@@ -52,6 +56,20 @@ read -r host port < <(aws rds describe-db-instances --db-instance-identifier "$d
   --query 'DBInstances[0].Endpoint.[Address,Port]' --output text)
 step "The restored instance holds the rows"
 psql -X "host=$host port=$port user=admin dbname=postgres" -c "SELECT * FROM orders ORDER BY id;"
+
+step "Incident (runbook 4.2): a CloudWatch alarm detects that the restored instance stops answering"
+aws cloudwatch put-metric-alarm --alarm-name "$db-restore-down" --namespace AWS/RDS \
+  --metric-name DatabaseConnections --dimensions "Name=DBInstanceIdentifier,Value=$db-restore" \
+  --statistic SampleCount --period 10 --evaluation-periods 2 --datapoints-to-alarm 2 \
+  --threshold 1 --comparison-operator LessThanThreshold --treat-missing-data breaching
+aws rds stop-db-instance --db-instance-identifier "$db-restore" --query 'DBInstance.DBInstanceStatus' --output text
+for _ in $(seq 1 60); do
+  state=$(aws cloudwatch describe-alarms --alarm-names "$db-restore-down" --query 'MetricAlarms[0].StateValue' --output text)
+  [ "$state" = ALARM ] && break
+  sleep 1
+done
+aws cloudwatch describe-alarm-history --alarm-name "$db-restore-down" --history-item-type StateUpdate \
+  --query 'AlarmHistoryItems[].[Timestamp,HistorySummary]' --output text
 
 step "Aurora (runbook 1.1): a cluster with a writer and a reader, then a failover"
 aurora="prod-aurora-cluster-$suffix"
