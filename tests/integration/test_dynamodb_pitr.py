@@ -133,3 +133,27 @@ def test_the_change_log_survives_sigkill(kura_factory):
     ddb.restore_table_to_point_in_time(SourceTableName="pitr-crash", TargetTableName="pitr-crash-latest",
                                        UseLatestRestorableTime=True)
     assert full_scan(ddb, "pitr-crash-latest") == full_scan(ddb, "pitr-crash")
+
+
+def test_deleting_a_recovered_table_leaves_a_system_backup(kura):
+    ddb = kura.client("dynamodb")
+    make_table(ddb, "pitr-deleted")
+    make_table(ddb, "pitr-never")
+    ddb.update_continuous_backups(TableName="pitr-deleted",
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for n in range(20):
+        ddb.put_item(TableName="pitr-deleted", Item={"k": {"S": f"k{n}"}, "g": {"S": "x"}, "n": {"N": str(n)}})
+    before = full_scan(ddb, "pitr-deleted")
+    ddb.delete_table(TableName="pitr-deleted")
+    ddb.delete_table(TableName="pitr-never")  # no point-in-time recovery: no backup
+    # Listed only when asked for SYSTEM (or ALL) backups, as DynamoDB lists them.
+    assert ddb.list_backups(TableName="pitr-deleted")["BackupSummaries"] == []
+    system = ddb.list_backups(TableName="pitr-deleted", BackupType="SYSTEM")["BackupSummaries"]
+    assert [b["BackupName"] for b in system] == ["pitr-deleted$DeletedTableBackup"]
+    assert system[0]["BackupType"] == "SYSTEM"
+    expiry = system[0]["BackupExpiryDateTime"] - system[0]["BackupCreationDateTime"]
+    assert expiry == datetime.timedelta(days=35)
+    assert ddb.list_backups(TableName="pitr-never", BackupType="ALL")["BackupSummaries"] == []
+    ddb.restore_table_from_backup(TargetTableName="pitr-deleted-back", BackupArn=system[0]["BackupArn"])
+    ddb.get_waiter("table_exists").wait(TableName="pitr-deleted-back")
+    assert full_scan(ddb, "pitr-deleted-back") == before

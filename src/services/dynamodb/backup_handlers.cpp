@@ -22,8 +22,17 @@ Json summaryOf(const Json& backup) {
           {"BackupName", backup["BackupName"]},
           {"BackupCreationDateTime", backup["BackupCreationDateTime"]},
           {"BackupStatus", "AVAILABLE"},
-          {"BackupType", "USER"},
+          {"BackupType", backup.value("BackupType", "USER")},
           {"BackupSizeBytes", backup["BackupSizeBytes"]}};
+}
+
+// A system backup of a deleted table is kept 35 days, as DynamoDB keeps it.
+constexpr double kSystemBackupDays = 35;
+
+void addExpiry(const Json& backup, Json& details) {
+  if (backup.value("BackupType", "USER") == "SYSTEM") {
+    details["BackupExpiryDateTime"] = backup["BackupCreationDateTime"].get<double>() + kSystemBackupDays * 86400;
+  }
 }
 
 Json descriptionOf(const Json& backup) {
@@ -33,7 +42,7 @@ Json descriptionOf(const Json& backup) {
             {"BackupName", backup["BackupName"]},
             {"BackupSizeBytes", backup["BackupSizeBytes"]},
             {"BackupStatus", "AVAILABLE"},
-            {"BackupType", "USER"},
+            {"BackupType", backup.value("BackupType", "USER")},
             {"BackupCreationDateTime", backup["BackupCreationDateTime"]}}},
           {"SourceTableDetails",
            {{"TableName", table["TableName"]},
@@ -55,6 +64,12 @@ Json descriptionOf(const Json& backup) {
 Result<Json> DynamoDbApi::createBackup(const RequestContext& c, const Json& in) {
   auto table = requireTable(c, in["TableName"]);
   if (!table) return ApiError::sender("TableNotFoundException", "Table not found: " + in["TableName"].get<std::string>());
+  return backUp(c, *table, in["BackupName"], "USER");
+}
+
+Result<Json> DynamoDbApi::backUp(const RequestContext& c, const Json& sourceTable, const std::string& name,
+                                 const std::string& type) {
+  const Json* table = &sourceTable;
   SystemTime now = clock_->now();
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   std::string arn = (*table)["TableArn"].get<std::string>() + "/backup/" + std::to_string(millis) + "-" +
@@ -81,21 +96,42 @@ Result<Json> DynamoDbApi::createBackup(const RequestContext& c, const Json& in) 
   }
   uint64_t bytes = 0;
   uint64_t count = store_.countItems((*table)["_id"], bytes);
-  Json backup = {{"BackupArn", arn}, {"BackupName", in["BackupName"]}, {"CheckpointId", id},
+  Json backup = {{"BackupArn", arn}, {"BackupName", name}, {"BackupType", type}, {"CheckpointId", id},
                  {"BackupCreationDateTime", toEpochSeconds(now)}, {"BackupSizeBytes", bytes}, {"ItemCount", count},
                  {"SourceTable", *table}, {"Account", c.accountId}, {"Region", c.region}};
   store_.putMeta(backupKey(arn), backup);
-  return Json{{"BackupDetails", descriptionOf(backup)["BackupDetails"]}};
+  Json details = descriptionOf(backup)["BackupDetails"];
+  addExpiry(backup, details);
+  return Json{{"BackupDetails", details}};
+}
+
+void DynamoDbApi::pruneSystemBackups() {
+  double now = toEpochSeconds(clock_->now());
+  std::vector<std::pair<std::string, std::string>> expired;  // key, checkpoint
+  store_.listMeta("b|", [&](const std::string& key, Json backup) {
+    if (backup.value("BackupType", "USER") != "SYSTEM") return;
+    if (now - backup["BackupCreationDateTime"].get<double>() > kSystemBackupDays * 86400) {
+      expired.emplace_back(key, backup["CheckpointId"].get<std::string>());
+    }
+  });
+  for (const auto& [key, checkpoint] : expired) {
+    store_.deleteMeta(key);
+    std::error_code ec;
+    std::filesystem::remove_all(backupDir_ / checkpoint, ec);
+  }
 }
 
 Result<Json> DynamoDbApi::describeBackup(const RequestContext& c, const Json& in) {
   auto backup = store_.getMeta(backupKey(in["BackupArn"]));
   if (!backup || (*backup)["Account"] != c.accountId) return backupNotFound(in["BackupArn"]);
-  return Json{{"BackupDescription", descriptionOf(*backup)}};
+  Json description = descriptionOf(*backup);
+  addExpiry(*backup, description["BackupDetails"]);
+  return Json{{"BackupDescription", description}};
 }
 
 Result<Json> DynamoDbApi::listBackups(const RequestContext& c, const Json& in) {
   std::string tableName = in.value("TableName", "");
+  std::string wantedType = in.value("BackupType", "USER");
   std::string after = in.value("ExclusiveStartBackupArn", "");
   size_t limit = in.value("Limit", 100);
   Json summaries = Json::array();
@@ -104,13 +140,18 @@ Result<Json> DynamoDbApi::listBackups(const RequestContext& c, const Json& in) {
   store_.listMeta("b|", [&](const std::string& key, Json backup) {
     if (backup["Account"] != c.accountId || backup["Region"] != c.region) return;
     if (!tableName.empty() && backup["SourceTable"]["TableName"] != tableName) return;
+    // USER unless asked otherwise, as DynamoDB lists them.
+    std::string type = backup.value("BackupType", "USER");
+    if (wantedType != "ALL" && type != wantedType) return;
     std::string arn = key.substr(2);
     if (!after.empty() && arn <= after) return;
     if (summaries.size() == limit) {
       more = true;
       return;
     }
-    summaries.push_back(summaryOf(backup));
+    Json summary = summaryOf(backup);
+    addExpiry(backup, summary);
+    summaries.push_back(summary);
     last = arn;
   });
   Json out = {{"BackupSummaries", summaries}};

@@ -48,6 +48,12 @@ class DynamoDbApi {
   Result<Json> describeBackup(const RequestContext& c, const Json& in);
   Result<Json> listBackups(const RequestContext& c, const Json& in);
   Result<Json> deleteBackup(const RequestContext& c, const Json& in);
+  // A consistent copy of a table's items: USER backups (CreateBackup), and
+  // the SYSTEM backup DynamoDB keeps of a deleted table that had
+  // point-in-time recovery on.
+  Result<Json> backUp(const RequestContext& c, const Json& table, const std::string& name, const std::string& type);
+  // Deletes SYSTEM backups past their 35 days (the service's hourly pass).
+  void pruneSystemBackups();
   Result<Json> restoreTableFromBackup(const RequestContext& c, const Json& in);
   // Point-in-time recovery (continuous_backup_handlers.cpp)
   Result<Json> updateContinuousBackups(const RequestContext& c, const Json& in);

@@ -16,12 +16,14 @@ class DynamoDbService final : public ServiceModule {
         api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys),
         ttl_(*store_, env.clock),
         // Point-in-time recovery keeps 35 days: older changes are folded
-        // into the state at the window's start, every hour.
+        // into the state at the window's start, every hour; system backups
+        // of deleted tables go after 35 days.
         pruning_("change-log pruning", std::chrono::hours(1), [this, clock = env.clock] {
           int64_t cutoff = std::chrono::duration_cast<std::chrono::microseconds>(
                                (clock->now() - std::chrono::hours(35 * 24)).time_since_epoch())
                                .count();
           for (const std::string& table : store_->loggedTables()) store_->pruneChangeLog(table, cutoff);
+          api_.pruneSystemBackups();  // a deleted table's backup, after its 35 days
         }) {
     api_.registerHandlers(handlers_);
   }

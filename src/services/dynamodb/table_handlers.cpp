@@ -152,6 +152,12 @@ Result<Json> DynamoDbApi::deleteTable(const RequestContext& c, const Json& in) {
                             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
                             "protection first.");
   }
+  if (table->contains("_pitr") && (*table)["_pitr"].value("Enabled", false)) {
+    // As DynamoDB does: point-in-time recovery leaves a system backup of the
+    // table as it was deleted, restorable for 35 days. No backup, no delete.
+    auto kept = backUp(c, *table, (*table)["TableName"].get<std::string>() + "$DeletedTableBackup", "SYSTEM");
+    if (!kept) return kept.error();
+  }
   auto deleted = store_.deleteTable({c.accountId, c.region, in["TableName"]});
   if (!deleted) return deleted.error();
   Json view = describe(*deleted, false);
