@@ -81,13 +81,37 @@ Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
   auto status = db_->Write(options, &batch);
   if (!status.ok()) return storageError(status);
   rememberIndexes(description);
+  remember(ref, &description);
   return description;
 }
 
 std::optional<Json> TableStore::table(const TableRef& ref) {
+  std::string key = metaKey(ref);
+  uint64_t seen = 0;
+  {
+    std::shared_lock lock(descriptionsMutex_);
+    auto found = descriptions_.find(key);
+    if (found != descriptions_.end()) return *found->second;
+    seen = descriptionsChanged_;
+  }
   std::string value;
-  if (!db_->Get(rocksdb::ReadOptions(), metaKey(ref), &value).ok()) return std::nullopt;
-  return Json::parse(value);
+  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
+  Json description = Json::parse(value);
+  std::unique_lock lock(descriptionsMutex_);
+  // Cached only if no table changed meanwhile: this read may be older than
+  // a change (a deletion above all) already made.
+  if (descriptionsChanged_ == seen) descriptions_.emplace(key, std::make_shared<const Json>(description));
+  return description;
+}
+
+void TableStore::remember(const TableRef& ref, const Json* description) {
+  std::unique_lock lock(descriptionsMutex_);
+  ++descriptionsChanged_;
+  if (description == nullptr) {
+    descriptions_.erase(metaKey(ref));
+  } else {
+    descriptions_[metaKey(ref)] = std::make_shared<const Json>(*description);
+  }
 }
 
 Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change) {
@@ -98,6 +122,7 @@ Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<st
   auto status = db_->Put(rocksdb::WriteOptions(), metaKey(ref), description->dump());
   if (!status.ok()) return storageError(status);
   rememberIndexes(*description);
+  remember(ref, &*description);
   return *description;
 }
 
@@ -116,6 +141,7 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
   batch.DeleteRange(log, keys::endOf(log));
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
+  remember(ref, nullptr);
   {
     std::unique_lock lock(indexesMutex_);
     indexes_.erase(id);

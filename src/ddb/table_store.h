@@ -128,6 +128,12 @@ class TableStore {
   std::mutex locksMutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> tableLocks_;  // guarded by locksMutex_
   std::mutex metaMutex_;  // table create/update/delete
+  // Table descriptions as stored, parsed once: every data-plane call reads
+  // its table's. Written through by create/update/delete (under metaMutex_).
+  std::shared_mutex descriptionsMutex_;
+  std::map<std::string, std::shared_ptr<const Json>> descriptions_;  // meta key ->; guarded by descriptionsMutex_
+  uint64_t descriptionsChanged_ = 0;  // counts remember() calls; guarded by descriptionsMutex_
+  void remember(const TableRef& ref, const Json* description);
   uint64_t nextTableId_ = 1;
   // The indexes of every table, by table id (from the table descriptions).
   void rememberIndexes(const Json& description);
