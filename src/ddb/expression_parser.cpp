@@ -414,6 +414,24 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
       parser.next();
     }
   }
+  // As DynamoDB: no two actions may touch the same path, or one inside the other.
+  for (size_t i = 0; i < actions.size(); ++i) {
+    for (size_t j = i + 1; j < actions.size(); ++j) {
+      const Path& a = actions[i].path;
+      const Path& b = actions[j].path;
+      size_t common = std::min(a.size(), b.size());
+      bool overlap = std::equal(a.begin(), a.begin() + static_cast<long>(common), b.begin(),
+                                [](const PathElement& x, const PathElement& y) {
+                                  return x.name == y.name && x.index == y.index;
+                                });
+      if (overlap) {
+        return ApiError::sender("ValidationException",
+                                "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
+                                "rewrite one of these paths; path one: [" + pathToString(a) + "], path two: [" +
+                                    pathToString(b) + "]");
+      }
+    }
+  }
   return actions;
 }
 

@@ -56,7 +56,7 @@ TEST(Expression, UpdatesSetRemoveAddDelete) {
   Json values = {{":one", {{"N", "1"}}}, {":t", {{"SS", {"c"}}}}, {":d", {{"SS", {"a"}}}}, {":l", {{"L", {{{"N", "3"}}}}}}};
   Json names = Json::object();
   ExpressionContext context{&names, &values};
-  auto actions = parseUpdate("SET age = age + :one, list = list_append(list, :l), address.zip = :one REMOVE name ADD tags :t DELETE tags :d", context);
+  auto actions = parseUpdate("SET age = age + :one, list = list_append(list, :l), address.zip = :one REMOVE name ADD tags :t", context);
   ASSERT_TRUE(actions.ok()) << actions.error().message;
   Json it = item();
   ASSERT_FALSE(applyUpdate(it, *actions).has_value());
@@ -64,8 +64,20 @@ TEST(Expression, UpdatesSetRemoveAddDelete) {
   EXPECT_EQ(it["list"]["L"].size(), 3u);
   EXPECT_EQ(it["address"]["M"]["zip"], Json({{"N", "1"}}));
   EXPECT_FALSE(it.contains("name"));
+  EXPECT_EQ(it["tags"]["SS"], Json({"a", "b", "c"}));
+  auto removed = parseUpdate("DELETE tags :d", context);
+  ASSERT_TRUE(removed.ok());
+  ASSERT_FALSE(applyUpdate(it, *removed).has_value());
   EXPECT_EQ(it["tags"]["SS"], Json({"b", "c"}));
   EXPECT_FALSE(parseUpdate("SET a = :one SET b = :one", context).ok());
+  // No two actions on one path, or on a path and a path inside it, as in DynamoDB.
+  for (const char* overlapping : {"ADD tags :t DELETE tags :d", "SET address.zip = :one REMOVE address",
+                                  "SET list[0] = :one, list[0] = :one"}) {
+    auto refused = parseUpdate(overlapping, context);
+    ASSERT_FALSE(refused.ok()) << overlapping;
+    EXPECT_NE(refused.error().message.find("Two document paths overlap"), std::string::npos);
+  }
+  EXPECT_TRUE(parseUpdate("SET list[0] = :one, list[1] = :one, address.zip = :one, address.city = :one", context).ok());
 }
 
 TEST(Expression, ProjectsNestedPaths) {
