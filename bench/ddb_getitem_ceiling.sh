@@ -3,15 +3,16 @@
 # loaded (BatchWriteItem), then one signed GetItem (ConsistentRead) is
 # replayed with wrk over keep-alive connections against
 #   - Kura's signed no-op (STS GetCallerIdentity), the foundation's ceiling;
-#   - dynalite, the same GetItem (when DYNALITE_DIR is given);
+#   - a peer, the same GetItem (when PEER is given: `moto` for moto's
+#     server on PATH, or a folder holding dynalite);
 # ROUNDS times each, at CONNECTIONS and at a quarter of them (a lighter load,
 # for the latency there). Also reports Kura's memory (RSS) and the size of
 # its DynamoDB folder per million items.
-#   bench/ddb_getitem_ceiling.sh [ITEMS=200000] [ROUNDS=3] [SECONDS=5] [CONNECTIONS=16] [DYNALITE_DIR]
+#   bench/ddb_getitem_ceiling.sh [ITEMS=200000] [ROUNDS=3] [SECONDS=5] [CONNECTIONS=16] [PEER]
 # Needs: wrk, a build in build/; dynalite: `npm install --prefix DIR dynalite`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-items="${1:-200000}"; rounds="${2:-3}"; seconds="${3:-5}"; connections="${4:-16}"; dynalite_dir="${5:-}"
+items="${1:-200000}"; rounds="${2:-3}"; seconds="${3:-5}"; connections="${4:-16}"; peer="${5:-}"
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 2; }
 work=$(mktemp -d)
 cleanup() { kill "${kura_pid:-}" "${peer_pid:-}" 2>/dev/null || true; rm -rf "$work"; }
@@ -77,21 +78,25 @@ awk -v a="$rss_before" -v b="$rss_after" -v d="$disk_kb" -v n="$items" 'BEGIN {
     a / 1024, b / 1024, (b - a) / 1024 * 1e6 / n, d / 1024, d / 1024 * 1e6 / n }'
 signed_noop_script "$kura_port" >"$work/noop.lua"
 
-if [ -n "$dynalite_dir" ]; then
+if [ -n "$peer" ]; then
   peer_port=$(free_port)
-  "$dynalite_dir/node_modules/.bin/dynalite" --port "$peer_port" --path "$work/dynalite" --createTableMs 0 >/dev/null 2>&1 &
+  if [ "$peer" = moto ]; then
+    moto_server -p "$peer_port" >/dev/null 2>&1 &
+  else
+    "$peer/node_modules/.bin/dynalite" --port "$peer_port" --path "$work/dynalite" --createTableMs 0 >/dev/null 2>&1 &
+  fi
   peer_pid=$!
-  sleep 1.5
+  sleep 2.5
   load_and_sign "$peer_port" "$items" "$work/peer.lua"
 fi
 
-echo "round conns kura_getitem_rps p50_ms p99_ms noop_rps noop_p50_ms noop_p99_ms getitem/noop dynalite_rps dynalite_p50_ms dynalite_p99_ms kura/dynalite" | tee "$work/results"
+echo "round conns kura_getitem_rps p50_ms p99_ms noop_rps noop_p50_ms noop_p99_ms getitem/noop peer_rps peer_p50_ms peer_p99_ms kura/peer" | tee "$work/results"
 for round in $(seq 1 "$rounds"); do
   for conns in "$connections" "$(( connections / 4 > 0 ? connections / 4 : 1 ))"; do
     read -r g_rps g_p50 g_p99 < <(wrk_run "http://127.0.0.1:$kura_port/" "$work/getitem.lua" "$seconds" "$conns")
     read -r n_rps n_p50 n_p99 < <(wrk_run "http://127.0.0.1:$kura_port/" "$work/noop.lua" "$seconds" "$conns")
     d_rps=0 d_p50=0 d_p99=0 peer_ratio=0
-    if [ -n "$dynalite_dir" ]; then
+    if [ -n "$peer" ]; then
       read -r d_rps d_p50 d_p99 < <(wrk_run "http://127.0.0.1:$peer_port/" "$work/peer.lua" "$seconds" "$conns")
       peer_ratio=$(awk -v a="$g_rps" -v b="$d_rps" 'BEGIN { printf "%.2f", a / b }')
     fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""YCSB core workloads against DynamoDB endpoints side by side: Kura and
-dynalite (the npm DynamoDB emulator, on LevelDB), same client, same data.
-    /usr/bin/python3 bench/ddb_ycsb.py KURA_ENDPOINT DYNALITE_DIR [RECORDS=10000] [OPS=20000] [CLIENTS=4] [ROUNDS=3]
-DYNALITE_DIR holds node_modules/.bin/dynalite (`npm install --prefix DIR dynalite`);
-the script starts it on a free loopback port with a LevelDB folder of its
-own. Records are YCSB's: a string key and ten 100-byte fields (1 KB).
+"""YCSB core workloads against DynamoDB endpoints side by side: Kura and a
+peer, same client, same data.
+    /usr/bin/python3 bench/ddb_ycsb.py KURA_ENDPOINT PEER [RECORDS=10000] [OPS=20000] [CLIENTS=4] [ROUNDS=3]
+PEER is `moto` (moto's server, `moto_server` on PATH; not a Debian package)
+or a folder holding node_modules/.bin/dynalite (`npm install --prefix DIR
+dynalite`; run on a LevelDB folder of its own). The script starts the peer
+on a free loopback port. Records are YCSB's: a string key and ten 100-byte fields (1 KB).
 Workloads (zipfian keys, as YCSB's default): load (PutItem), A (50% GetItem,
 50% UpdateItem of one field), B (95/5), C (GetItem only). The client signs
 with SigV4 over keep-alive HTTP (no SDK, so that the client is not the
@@ -155,17 +156,21 @@ def free_port():
 
 def main():
     kura = sys.argv[1]
-    dynalite_dir = sys.argv[2]
+    peer_name = "moto" if sys.argv[2] == "moto" else "dynalite"
     records = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
     ops = int(sys.argv[4]) if len(sys.argv) > 4 else 20000
     clients = int(sys.argv[5]) if len(sys.argv) > 5 else 4
     rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 3
     store = tempfile.mkdtemp(prefix="dynalite-")
     port = free_port()
-    peer = subprocess.Popen([os.path.join(dynalite_dir, "node_modules", ".bin", "dynalite"), "--port", str(port),
-                             "--path", store, "--createTableMs", "0"], stdout=subprocess.DEVNULL)
-    time.sleep(1.5)
-    servers = {"kura": kura, "dynalite": f"http://127.0.0.1:{port}"}
+    if peer_name == "moto":
+        command = [shutil.which("moto_server") or "moto_server", "-p", str(port)]
+    else:
+        command = [os.path.join(sys.argv[2], "node_modules", ".bin", "dynalite"), "--port", str(port), "--path", store,
+                   "--createTableMs", "0"]
+    peer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)
+    servers = {"kura": kura, peer_name: f"http://127.0.0.1:{port}"}
     results = {name: {w: [] for w in ("load", "A", "B", "C")} for name in servers}
     try:
         for round_number in range(rounds):
@@ -191,8 +196,8 @@ def main():
             line.append(f"{name} {statistics.median(rates):.0f} [{min(rates):.0f}-{max(rates):.0f}] "
                         f"p50 {statistics.median(r[1] for r in runs):.2f} p99 {statistics.median(r[2] for r in runs):.2f}")
         ratio = statistics.median(r[0] for r in results["kura"][workload]) / \
-            statistics.median(r[0] for r in results["dynalite"][workload])
-        print(f"{workload}: " + "; ".join(line) + f"; throughput ratio kura/dynalite {ratio:.2f}")
+            statistics.median(r[0] for r in results[peer_name][workload])
+        print(f"{workload}: " + "; ".join(line) + f"; throughput ratio kura/{peer_name} {ratio:.2f}")
 
 
 if __name__ == "__main__":
