@@ -131,7 +131,8 @@ class TableStore {
   // Table descriptions as stored, parsed once: every data-plane call reads
   // its table's. Written through by create/update/delete (under metaMutex_).
   std::shared_mutex descriptionsMutex_;
-  std::map<std::string, std::shared_ptr<const Json>> descriptions_;  // meta key ->; guarded by descriptionsMutex_
+  // meta key -> description; guarded by descriptionsMutex_
+  std::map<std::string, std::shared_ptr<const Json>> descriptions_;
   uint64_t descriptionsChanged_ = 0;  // counts remember() calls; guarded by descriptionsMutex_
   void remember(const TableRef& ref, const Json* description);
   uint64_t nextTableId_ = 1;

@@ -9,7 +9,10 @@ namespace {
 class CloudWatchService final : public ServiceModule {
  public:
   CloudWatchService(const ServiceEnv& env, MetricStore& metrics)
-      : alarms_(env.dataDir), api_(env, metrics, alarms_), metrics_(metrics), pass_("CloudWatch alarms", std::chrono::seconds(1), [this] {
+      : alarms_(env.dataDir),
+        api_(env, metrics, alarms_),
+        metrics_(metrics),
+        pass_("CloudWatch alarms", std::chrono::seconds(1), [this] {
           api_.evaluateAlarms();
           // Hourly: datapoints past the retention go.
           if (api_.now() - prunedAt_ > 3600) {

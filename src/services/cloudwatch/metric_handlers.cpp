@@ -113,7 +113,9 @@ Result<Json> CloudWatchApi::getMetricStatistics(const RequestContext& c, const J
     return invalidParameter("Kura does not compute percentile statistics (ExtendedStatistics) yet.");
   }
   Json statistics = in.value("Statistics", Json::array());
-  if (statistics.empty()) return combination("At least one of the parameters Statistics and ExtendedStatistics must be specified.");
+  if (statistics.empty()) {
+    return combination("At least one of the parameters Statistics and ExtendedStatistics must be specified.");
+  }
   double from = periodStart(*start, *period);
   double points = std::ceil((*end - from) / *period);
   if (points > kMaxDatapoints) {

@@ -33,7 +33,9 @@ Result<double> periodOf(const Json& value) {
 }
 
 Result<double> timeOf(const Json& in, const char* name) {
-  if (!in.contains(name)) return ApiError::sender("MissingParameter", std::string("The parameter ") + name + " is required.");
+  if (!in.contains(name)) {
+    return ApiError::sender("MissingParameter", std::string("The parameter ") + name + " is required.");
+  }
   const Json& value = in[name];
   if (value.is_number()) return value.get<double>();
   auto parsed = parseTimestamp(value.get<std::string>());
