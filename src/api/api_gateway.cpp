@@ -86,6 +86,7 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
   context.receivedAt = clock_->now();
   context.sourceIp = request.remoteAddress;
   context.userAgent = std::string(request.header("User-Agent"));
+  context.host = std::string(request.header("Host"));
 
   auth::HttpRequestView view{request.method, request.target, request.headers, request.body};
   std::optional<auth::SigV4Scope> scope = auth::peekScope(view);

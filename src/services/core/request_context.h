@@ -15,6 +15,7 @@ struct RequestContext {
   std::string userName;     // the caller's IAM-style user name
   std::string sourceIp;
   std::string userAgent;
+  std::string host;         // the Host header: where the client reached Kura
   std::string service;      // signing name: rds, dynamodb, sts, ...
   std::string operation;    // e.g. DescribeDBInstances
   SystemTime receivedAt{};

@@ -177,6 +177,8 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("UpdateContinuousBackups", &DynamoDbApi::updateContinuousBackups);
   bind("DescribeContinuousBackups", &DynamoDbApi::describeContinuousBackups);
   bind("RestoreTableToPointInTime", &DynamoDbApi::restoreTableToPointInTime);
+  bind("DescribeLimits", &DynamoDbApi::describeLimits);
+  bind("DescribeEndpoints", &DynamoDbApi::describeEndpoints);
   bind("PutItem", &DynamoDbApi::putItem);
   bind("GetItem", &DynamoDbApi::getItem);
   bind("DeleteItem", &DynamoDbApi::deleteItem);
@@ -185,6 +187,9 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("BatchGetItem", &DynamoDbApi::batchGetItem);
   bind("TransactWriteItems", &DynamoDbApi::transactWriteItems);
   bind("TransactGetItems", &DynamoDbApi::transactGetItems);
+  bind("ExecuteStatement", &DynamoDbApi::executeStatement);
+  bind("BatchExecuteStatement", &DynamoDbApi::batchExecuteStatement);
+  bind("ExecuteTransaction", &DynamoDbApi::executeTransaction);
   bind("Query", &DynamoDbApi::query);
   bind("Scan", &DynamoDbApi::scan);
   bind("CreateBackup", &DynamoDbApi::createBackup);

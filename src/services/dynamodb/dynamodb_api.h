@@ -13,6 +13,17 @@
 namespace kura::ddb {
 
 struct ReadSource;
+struct StatementRequest;
+namespace partiql {
+struct Statement;
+}
+
+// DynamoDB's default quotas (DescribeLimits): the provisioned capacity one
+// table may have, and the account in a region.
+constexpr int kTableMaxCapacityUnits = 40000;
+constexpr int kAccountMaxCapacityUnits = 80000;
+// ProvisionedThroughput within the table quota (account_handlers.cpp).
+std::optional<ApiError> checkThroughputLimit(const Json& throughput);
 
 class DynamoDbApi {
  public:
@@ -30,6 +41,9 @@ class DynamoDbApi {
   Result<Json> listTags(const RequestContext& c, const Json& in);
   Result<Json> updateTimeToLive(const RequestContext& c, const Json& in);
   Result<Json> describeTimeToLive(const RequestContext& c, const Json& in);
+  // Account (account_handlers.cpp)
+  Result<Json> describeLimits(const RequestContext& c, const Json& in);
+  Result<Json> describeEndpoints(const RequestContext& c, const Json& in);
   // Items (item_handlers.cpp)
   Result<Json> putItem(const RequestContext& c, const Json& in);
   Result<Json> getItem(const RequestContext& c, const Json& in);
@@ -40,6 +54,10 @@ class DynamoDbApi {
   // Transactions (transact_handlers.cpp)
   Result<Json> transactWriteItems(const RequestContext& c, const Json& in);
   Result<Json> transactGetItems(const RequestContext& c, const Json& in);
+  // PartiQL (partiql_handlers.cpp)
+  Result<Json> executeStatement(const RequestContext& c, const Json& in);
+  Result<Json> batchExecuteStatement(const RequestContext& c, const Json& in);
+  Result<Json> executeTransaction(const RequestContext& c, const Json& in);
   // Query and Scan (query_handlers.cpp)
   Result<Json> query(const RequestContext& c, const Json& in);
   Result<Json> scan(const RequestContext& c, const Json& in);
@@ -78,6 +96,12 @@ class DynamoDbApi {
   Json consumed(const Json& table, Use use, double units, const Json& in, bool charge = true);
 
  private:
+  // A statement (Statement, Parameters) parsed into `statement` and made the
+  // request of its item handler; runStatement calls that handler.
+  Result<StatementRequest> statementRequest(const RequestContext& c, const Json& entry, bool oneItem,
+                                            partiql::Statement& statement);
+  Result<Json> runStatement(const RequestContext& c, const StatementRequest& call);
+
   TableStore& store_;
   std::filesystem::path backupDir_;
   kms::KeyManager* keys_;  // seals the backups of tables encrypted under KMS

@@ -80,6 +80,9 @@ Result<Json> DynamoDbApi::createTable(const RequestContext& c, const Json& in) {
   if (billing == "PAY_PER_REQUEST" && in.contains("ProvisionedThroughput")) {
     return invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   }
+  if (in.contains("ProvisionedThroughput")) {
+    if (auto error = checkThroughputLimit(in["ProvisionedThroughput"])) return *error;
+  }
   double now = toEpochSeconds(clock_->now());
   Json description = {{"TableName", name},
                       {"TableArn", tableArn(c, name)},
@@ -248,6 +251,9 @@ Result<Json> DynamoDbApi::updateGlobalIndexes(const RequestContext& c, const Jso
 
 Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
   if (in.contains("GlobalSecondaryIndexUpdates")) return updateGlobalIndexes(c, in);
+  if (in.contains("ProvisionedThroughput")) {
+    if (auto error = checkThroughputLimit(in["ProvisionedThroughput"])) return *error;
+  }
   auto updated = store_.updateTable({c.accountId, c.region, in["TableName"]}, [&](Json& table) -> std::optional<ApiError> {
     if (in.contains("DeletionProtectionEnabled")) table["DeletionProtectionEnabled"] = in["DeletionProtectionEnabled"];
     if (in.contains("BillingMode")) {

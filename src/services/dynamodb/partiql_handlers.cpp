@@ -1,0 +1,239 @@
+// ExecuteStatement, BatchExecuteStatement and ExecuteTransaction: each
+// statement becomes the request of an item handler (partiql_requests.h).
+#include <map>
+
+#include "common/crypto.h"
+#include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/partiql_requests.h"
+
+namespace kura::ddb {
+namespace {
+
+using partiql::Statement;
+
+bool isRead(const Statement& s) { return s.kind == Statement::Kind::Select; }
+
+ApiError validation(const std::string& message) { return ApiError::sender("ValidationException", message); }
+
+// An INSERT whose key is taken answers as DynamoDB's PartiQL does.
+ApiError insertError(const ApiError& error) {
+  if (error.code != "ConditionalCheckFailedException") return error;
+  return ApiError::sender("DuplicateItemException", "Duplicate primary key exists in table");
+}
+
+// BatchStatementErrorCodeEnum: an API error's code within a batch response.
+std::string batchCode(const std::string& code) {
+  static const std::map<std::string, std::string> kCodes = {
+      {"ConditionalCheckFailedException", "ConditionalCheckFailed"},
+      {"DuplicateItemException", "DuplicateItem"},
+      {"ValidationException", "ValidationError"},
+      {"ResourceNotFoundException", "ResourceNotFound"},
+      {"ProvisionedThroughputExceededException", "ProvisionedThroughputExceeded"},
+      {"TransactionConflictException", "TransactionConflict"},
+      {"ItemCollectionSizeLimitExceededException", "ItemCollectionSizeLimitExceeded"},
+      {"RequestLimitExceeded", "RequestLimitExceeded"},
+      {"ThrottlingException", "ThrottlingError"},
+      {"AccessDeniedException", "AccessDenied"}};
+  auto it = kCodes.find(code);
+  return it == kCodes.end() ? "InternalServerError" : it->second;
+}
+
+// Adds one call's ConsumedCapacity to a batch's, one entry per table.
+void addCapacity(Json& total, const Json& response) {
+  if (!response.contains("ConsumedCapacity")) return;
+  const Json& used = response["ConsumedCapacity"];
+  for (Json& entry : total) {
+    if (entry["TableName"] != used["TableName"]) continue;
+    for (const char* field : {"CapacityUnits", "ReadCapacityUnits", "WriteCapacityUnits"}) {
+      if (used.contains(field)) entry[field] = entry.value(field, 0.0) + used[field].get<double>();
+    }
+    return;
+  }
+  total.push_back(used);
+}
+
+Json statementParameters(const Json& entry) { return entry.contains("Parameters") ? entry["Parameters"] : Json(); }
+
+Result<std::string> statementText(const Json& entry) {
+  if (!entry.is_object() || !entry.contains("Statement") || !entry["Statement"].is_string()) {
+    return validation("1 validation error detected: Value null at 'statement' failed to satisfy constraint: Member must not be null");
+  }
+  return entry["Statement"].get<std::string>();
+}
+
+}  // namespace
+
+// One parsed statement as its item handler's request, against the table it names.
+Result<StatementRequest> DynamoDbApi::statementRequest(const RequestContext& c, const Json& entry, bool oneItem,
+                                                       Statement& statement) {
+  auto text = statementText(entry);
+  if (!text) return text.error();
+  auto parsed = partiql::parseStatement(*text, statementParameters(entry));
+  if (!parsed) return parsed.error();
+  statement = std::move(*parsed);
+  auto table = requireTable(c, statement.table);
+  if (!table) return table.error();
+  return requestFor(statement, *table, oneItem);
+}
+
+Result<Json> DynamoDbApi::runStatement(const RequestContext& c, const StatementRequest& call) {
+  using Op = StatementRequest::Op;
+  switch (call.op) {
+    case Op::Get:
+      return getItem(c, call.request);
+    case Op::Query:
+      return query(c, call.request);
+    case Op::Scan:
+      return scan(c, call.request);
+    case Op::Put: {
+      auto out = putItem(c, call.request);
+      if (!out) return insertError(out.error());
+      return out;
+    }
+    case Op::Update:
+      return updateItem(c, call.request);
+    case Op::Delete:
+      return deleteItem(c, call.request);
+    case Op::Check:
+      break;
+  }
+  return validation("EXISTS is only allowed in ExecuteTransaction");
+}
+
+Result<Json> DynamoDbApi::executeStatement(const RequestContext& c, const Json& in) {
+  Statement statement;
+  auto call = statementRequest(c, in, false, statement);
+  if (!call) return call.error();
+  Json& request = call->request;
+  if (in.contains("ReturnConsumedCapacity")) request["ReturnConsumedCapacity"] = in["ReturnConsumedCapacity"];
+  bool reading = call->op == StatementRequest::Op::Query || call->op == StatementRequest::Op::Scan;
+  if (reading) {
+    if (in.contains("Limit")) request["Limit"] = in["Limit"];
+    if (in.contains("NextToken")) {
+      std::string decoded;
+      Json start;
+      if (in["NextToken"].is_string() && base64Decode(in["NextToken"].get<std::string>(), decoded)) {
+        start = Json::parse(decoded, nullptr, false);
+      }
+      if (!start.is_object()) return validation("The provided NextToken is not valid");
+      request["ExclusiveStartKey"] = start;
+    }
+  }
+  if (isRead(statement) && in.value("ConsistentRead", false)) request["ConsistentRead"] = true;
+  auto response = runStatement(c, *call);
+  if (!response) return response.error();
+  Json out = {{"Items", Json::array()}};
+  if (reading) {
+    out["Items"] = response->value("Items", Json::array());
+    if (response->contains("LastEvaluatedKey")) {
+      out["LastEvaluatedKey"] = (*response)["LastEvaluatedKey"];
+      out["NextToken"] = base64Encode((*response)["LastEvaluatedKey"].dump());
+    }
+  } else if (response->contains("Item")) {
+    out["Items"].push_back((*response)["Item"]);
+  } else if (response->contains("Attributes")) {
+    out["Items"].push_back((*response)["Attributes"]);
+  }
+  if (response->contains("ConsumedCapacity")) out["ConsumedCapacity"] = (*response)["ConsumedCapacity"];
+  return out;
+}
+
+Result<Json> DynamoDbApi::batchExecuteStatement(const RequestContext& c, const Json& in) {
+  const Json& statements = in.contains("Statements") ? in["Statements"] : Json();
+  if (!statements.is_array() || statements.empty() || statements.size() > 25) {
+    return validation("1 validation error detected: Value at 'statements' failed to satisfy constraint: Member must have length less than or equal to 25 and greater than or equal to 1");
+  }
+  // Parsed first: a batch is all reads or all writes.
+  std::vector<Result<StatementRequest>> calls;
+  std::vector<Statement> parsed(statements.size());
+  bool reads = false, writes = false;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    calls.push_back(statementRequest(c, statements[i], true, parsed[i]));
+    if (!calls.back()) continue;
+    (isRead(parsed[i]) ? reads : writes) = true;
+    if (calls.back()->op == StatementRequest::Op::Check) calls.back() = validation("EXISTS is only allowed in ExecuteTransaction");
+  }
+  if (reads && writes) return validation("Statements of a batch must be all reads or all writes");
+  Json responses = Json::array(), capacity = Json::array();
+  for (size_t i = 0; i < statements.size(); ++i) {
+    Result<Json> response = calls[i] ? Result<Json>(Json()) : Result<Json>(calls[i].error());
+    if (calls[i]) {
+      Json& request = calls[i]->request;
+      if (in.contains("ReturnConsumedCapacity")) request["ReturnConsumedCapacity"] = in["ReturnConsumedCapacity"];
+      if (reads && statements[i].value("ConsistentRead", false)) request["ConsistentRead"] = true;
+      response = runStatement(c, *calls[i]);
+    }
+    Json entry = Json::object();
+    if (!parsed[i].table.empty()) entry["TableName"] = parsed[i].table;
+    if (!response) {
+      entry["Error"] = {{"Code", batchCode(response.error().code)}, {"Message", response.error().message}};
+    } else {
+      if (response->contains("Item")) entry["Item"] = (*response)["Item"];
+      addCapacity(capacity, *response);
+    }
+    responses.push_back(entry);
+  }
+  Json out = {{"Responses", responses}};
+  if (!capacity.empty()) out["ConsumedCapacity"] = capacity;
+  return out;
+}
+
+Result<Json> DynamoDbApi::executeTransaction(const RequestContext& c, const Json& in) {
+  const Json& statements = in.contains("TransactStatements") ? in["TransactStatements"] : Json();
+  if (!statements.is_array() || statements.empty() || statements.size() > 100) {
+    return validation("1 validation error detected: Value at 'transactStatements' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
+  }
+  Json items = Json::array();
+  std::vector<bool> inserts;
+  bool reads = false, writes = false;
+  for (const Json& entry : statements) {
+    Statement statement;
+    auto call = statementRequest(c, entry, true, statement);
+    if (!call) return call.error();
+    if (!statement.returnValues.empty()) return validation("RETURNING is not allowed in a transaction");
+    (isRead(statement) ? reads : writes) = true;
+    static const std::map<StatementRequest::Op, const char*> kMembers = {
+        {StatementRequest::Op::Get, "Get"},       {StatementRequest::Op::Put, "Put"},
+        {StatementRequest::Op::Update, "Update"}, {StatementRequest::Op::Delete, "Delete"},
+        {StatementRequest::Op::Check, "ConditionCheck"}};
+    items.push_back({{kMembers.at(call->op), call->request}});
+    inserts.push_back(statement.kind == Statement::Kind::Insert);
+  }
+  if (reads && writes) return validation("Statements of a transaction must be all reads or all writes");
+  Json request = {{"TransactItems", items}};
+  for (const char* member : {"ReturnConsumedCapacity", "ClientRequestToken"}) {
+    if (in.contains(member)) request[member] = in[member];
+  }
+  if (reads) {
+    request.erase("ClientRequestToken");
+    auto response = transactGetItems(c, request);
+    if (!response) return response.error();
+    Json out = {{"Responses", response->value("Responses", Json::array())}};
+    if (response->contains("ConsumedCapacity")) out["ConsumedCapacity"] = (*response)["ConsumedCapacity"];
+    return out;
+  }
+  auto response = transactWriteItems(c, request);
+  if (!response) {
+    ApiError error = response.error();
+    Json details = Json::parse(error.detailsJson.empty() ? "{}" : error.detailsJson, nullptr, false);
+    if (details.is_object() && details.contains("CancellationReasons")) {
+      // A taken key of an INSERT is a duplicate, not a failed condition.
+      Json& reasons = details["CancellationReasons"];
+      for (size_t i = 0; i < reasons.size() && i < inserts.size(); ++i) {
+        if (inserts[i] && reasons[i].value("Code", "") == "ConditionalCheckFailed") {
+          reasons[i] = {{"Code", "DuplicateItem"}, {"Message", "Duplicate primary key exists in table"}};
+        }
+      }
+      error.detailsJson = details.dump();
+      error.message = "Transaction cancelled, please refer cancellation reasons for specific reasons [";
+      for (size_t i = 0; i < reasons.size(); ++i) error.message += (i ? ", " : "") + reasons[i].value("Code", "None");
+      error.message += "]";
+    }
+    return error;
+  }
+  Json out = Json::object();
+  if (response->contains("ConsumedCapacity")) out["ConsumedCapacity"] = (*response)["ConsumedCapacity"];
+  return out;
+}
+
+}  // namespace kura::ddb
