@@ -121,3 +121,48 @@ def test_batches_return_what_capacity_did_not_allow(kura):
     assert got | {k["k"]["S"] for k in again["Keys"]} >= {f"b{n}" for n in range(10)} - left
     if again["Keys"]:
         assert again["ConsistentRead"] is True  # the rest of the request, to send again as it is
+
+
+def test_a_global_index_has_capacity_of_its_own(kura):
+    ddb = kura.client("dynamodb")
+    ddb.create_table(
+        TableName="cap-gsi", BillingMode="PROVISIONED",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                 "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}])
+    # A write the index holds costs the index too; one it does not hold does not.
+    out = ddb.put_item(TableName="cap-gsi", Item={"k": {"S": "a"}, "g": {"S": "x"}, "v": {"S": "y" * 1500}},
+                       ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert out["Table"]["CapacityUnits"] == 2 and out["GlobalSecondaryIndexes"]["by-g"]["CapacityUnits"] == 1
+    assert out["CapacityUnits"] == 3
+    out = ddb.put_item(TableName="cap-gsi", Item={"k": {"S": "b"}, "v": {"S": "z"}},
+                       ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert "GlobalSecondaryIndexes" not in out and out["CapacityUnits"] == 1
+    # The index's 1 WCU (300 units of burst) throttles the table's writes
+    # long before the table's own 100 WCU would.
+    landed = 0
+    for i in range(400):
+        try:
+            ddb.put_item(TableName="cap-gsi", Item={"k": {"S": f"i{i}"}, "g": {"S": f"g{i % 7}"}})
+            landed += 1
+        except botocore.exceptions.ClientError as error:
+            assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+            assert "global secondary indexes" in error.response["Error"]["Message"]
+            break
+    assert 295 <= landed <= 310, landed
+    # Reads of the index take the index's read capacity, not the table's.
+    throttled = False
+    for _ in range(1000):
+        try:
+            ddb.scan(TableName="cap-gsi", IndexName="by-g")
+        except botocore.exceptions.ClientError as error:
+            assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+            throttled = True
+            break
+    assert throttled
+    assert ddb.get_item(TableName="cap-gsi", Key={"k": {"S": "a"}})["Item"]["g"] == {"S": "x"}
+    assert ddb.scan(TableName="cap-gsi", Select="COUNT")["Count"] == landed + 2

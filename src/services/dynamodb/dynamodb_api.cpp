@@ -1,4 +1,5 @@
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/secondary_indexes.h"
 
 #include "services/dynamodb/legacy_parameters.h"
 
@@ -123,13 +124,28 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   return out;
 }
 
-Json DynamoDbApi::consumed(const Json& table, Use use, double units, const Json& in, bool charge) {
-  if (charge) limiter_.charge(table, use, units);
+Json DynamoDbApi::consumed(const Json& table, Use use, double units, const Json& in, bool charge,
+                          const std::map<std::string, double>& indexUnits) {
+  double total = units;
+  if (charge && units > 0) limiter_.charge(table, use, units);
+  for (const auto& [index, indexUsed] : indexUnits) {
+    if (charge) limiter_.charge(table, use, indexUsed, index);
+    total += indexUsed;
+  }
   std::string mode = in.value("ReturnConsumedCapacity", "NONE");
   if (mode == "NONE") return nullptr;
-  Json out = {{"TableName", table["TableName"]}, {"CapacityUnits", units}};
-  if (mode == "INDEXES") out["Table"] = {{"CapacityUnits", units}};
+  Json out = {{"TableName", table["TableName"]}, {"CapacityUnits", total}};
+  if (mode == "INDEXES") {
+    out["Table"] = {{"CapacityUnits", units}};
+    for (const auto& [index, indexUsed] : indexUnits) {
+      out["GlobalSecondaryIndexes"][index] = {{"CapacityUnits", indexUsed}};
+    }
+  }
   return out;
+}
+
+std::optional<ApiError> DynamoDbApi::admitRead(const Json& table, const ReadSource& source) {
+  return limiter_.admit(table, Use::Read, source.global && source.index ? source.index->name : "");
 }
 
 RequestExpressions::RequestExpressions(const Json& in)

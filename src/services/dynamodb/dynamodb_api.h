@@ -2,6 +2,7 @@
 // DynamoDB's handlers: the data plane itself (parse, check, one write,
 // answer) on the TableStore.
 #include <filesystem>
+#include <map>
 
 #include "common/clock.h"
 #include "ddb/expression.h"
@@ -91,9 +92,13 @@ class DynamoDbApi {
   Result<Json> updateGlobalIndexes(const RequestContext& c, const Json& in);
   Json keyOnly(const Json& table, const Json& item);
   // Charges what an operation consumed to the table's capacity (unless
-  // already charged), and says so as ReturnConsumedCapacity asks (null when
-  // it asks nothing).
-  Json consumed(const Json& table, Use use, double units, const Json& in, bool charge = true);
+  // already charged) and to its global secondary indexes' (`indexUnits`:
+  // index name -> units), and says so as ReturnConsumedCapacity asks (null
+  // when it asks nothing).
+  Json consumed(const Json& table, Use use, double units, const Json& in, bool charge = true,
+                const std::map<std::string, double>& indexUnits = {});
+  // Whether a read of `source` (the table or an index) has capacity left.
+  std::optional<ApiError> admitRead(const Json& table, const ReadSource& source);
 
  private:
   // A statement (Statement, Parameters) parsed into `statement` and made the

@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
 namespace {
@@ -81,7 +82,8 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
   if (!old) return old.error();
   Json out = Json::object();
   if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
-  Json capacity = consumed(*table, Use::Write, writeUnits(&item), in);
+  Json capacity = consumed(*table, Use::Write, writeUnits(&item), in, true,
+                           indexWriteUnits(*table, *old ? &**old : nullptr, &item));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -127,7 +129,8 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
   if (!old) return old.error();
   Json out = Json::object();
   if (in.value("ReturnValues", "NONE") == "ALL_OLD" && *old) out["Attributes"] = **old;
-  Json capacity = consumed(*table, Use::Write, writeUnits(*old ? &**old : nullptr), in);
+  Json capacity = consumed(*table, Use::Write, writeUnits(*old ? &**old : nullptr), in, true,
+                           indexWriteUnits(*table, *old ? &**old : nullptr, nullptr));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -182,7 +185,8 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   if (returnValues == "UPDATED_NEW") out["Attributes"] = touched(updated, actions);
   if (returnValues == "UPDATED_OLD" && *old) out["Attributes"] = touched(**old, actions);
   if (out.contains("Attributes") && out["Attributes"].empty()) out.erase("Attributes");
-  Json capacity = consumed(*table, Use::Write, writeUnits(&updated), in);
+  Json capacity = consumed(*table, Use::Write, writeUnits(&updated), in, true,
+                           indexWriteUnits(*table, *old ? &**old : nullptr, &updated));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -207,6 +211,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
     std::vector<std::pair<std::string, std::optional<Json>>> writes;
     Json unprocessed = Json::array();
     double units = 0;
+    std::map<std::string, double> indexUnits;
   };
   std::vector<Plan> plans;
   for (auto it = requests.begin(); it != requests.end(); ++it) {
@@ -249,6 +254,14 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
       }
       limiter_.charge(plan.table, Use::Write, units);
       plan.units += units;
+      // The indexes are charged for the entries a put makes (what a
+      // delete removes from them is not read first, nor charged).
+      if (plan.writes[i].second) {
+        for (const auto& [index, indexUsed] : indexWriteUnits(plan.table, nullptr, &*plan.writes[i].second)) {
+          limiter_.charge(plan.table, Use::Write, indexUsed, index);
+          plan.indexUnits[index] += indexUsed;
+        }
+      }
       if (kept != i) plan.writes[kept] = std::move(plan.writes[i]);  // never onto itself
       ++kept;
     }
@@ -264,7 +277,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
       if (!written) return written.error();
     }
     if (!plan.unprocessed.empty()) out["UnprocessedItems"][plan.name] = plan.unprocessed;
-    Json capacity = consumed(plan.table, Use::Write, plan.units, in, /*charge=*/false);
+    Json capacity = consumed(plan.table, Use::Write, plan.units, in, /*charge=*/false, plan.indexUnits);
     if (!capacity.is_null()) consumedList.push_back(capacity);
   }
   if (!consumedList.empty()) out["ConsumedCapacity"] = consumedList;

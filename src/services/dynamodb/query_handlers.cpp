@@ -65,12 +65,15 @@ Result<std::unique_ptr<PageBuilder>> pageFor(const Json& in, RequestExpressions&
 }
 
 Json pageOutput(DynamoDbApi& api, PageBuilder& page, const std::optional<Json>& lastKey, const Json& table,
-               const Json& in) {
+               const ReadSource& source, const Json& in) {
   Json out = {{"Count", page.items.size()}, {"ScannedCount", page.evaluated}};
   if (!page.countOnly) out["Items"] = page.items;
   if (lastKey) out["LastEvaluatedKey"] = *lastKey;
   double units = std::max(0.5, std::ceil(page.bytes / 4096.0) / (in.value("ConsistentRead", false) ? 1 : 2));
-  Json capacity = api.consumed(table, Use::Read, units, in);
+  // A global secondary index has capacity of its own; a local one reads the table's.
+  bool global = source.global && source.index;
+  Json capacity = global ? api.consumed(table, Use::Read, 0, in, true, {{source.index->name, units}})
+                         : api.consumed(table, Use::Read, units, in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -90,10 +93,11 @@ Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSour
 }
 
 Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"], Use::Read);
+  auto table = requireTable(c, in["TableName"]);
   if (!table) return table.error();
   auto source = readSourceFor(*table, in);
   if (!source) return source.error();
+  if (auto throttled = admitRead(*table, *source)) return *throttled;
   if (!in.contains("KeyConditionExpression")) {
     return ApiError::sender("ValidationException", "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
@@ -173,14 +177,15 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
       break;
     }
   }
-  return pageOutput(*this, **page, lastKey, *table, in);
+  return pageOutput(*this, **page, lastKey, *table, *source, in);
 }
 
 Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"], Use::Read);
+  auto table = requireTable(c, in["TableName"]);
   if (!table) return table.error();
   auto source = readSourceFor(*table, in);
   if (!source) return source.error();
+  if (auto throttled = admitRead(*table, *source)) return *throttled;
   int64_t segment = in.value("Segment", -1), total = in.value("TotalSegments", -1);
   if ((segment >= 0) != (total >= 0) || (total > 0 && segment >= total)) {
     return ApiError::sender("ValidationException", "Segment and TotalSegments must be given together, with Segment < TotalSegments");
@@ -224,7 +229,7 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
     store_.scanItems((*table)["_id"], "", startAfter, visit);
   }
   if (failure) return *failure;
-  return pageOutput(*this, **page, lastKey, *table, in);
+  return pageOutput(*this, **page, lastKey, *table, *source, in);
 }
 
 }  // namespace kura::ddb

@@ -1,6 +1,7 @@
 #include "services/dynamodb/secondary_indexes.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace kura::ddb {
 namespace {
@@ -177,6 +178,36 @@ Result<ReadSource> readSourceFor(const Json& table, const Json& request) {
                             "for global secondary index " + name + " because its projection type is not ALL");
   }
   return source;
+}
+
+std::map<std::string, double> indexWriteUnits(const Json& table, const Json* before, const Json* after) {
+  std::map<std::string, double> out;
+  auto global = table.find("GlobalSecondaryIndexes");
+  if (global == table.end() || !global->is_array()) return out;
+  auto units = [](const Json& projected) { return std::max(1.0, std::ceil(itemSize(projected) / 1024.0)); };
+  for (const Json& index : *global) {
+    auto source = readSourceFor(table, Json{{"IndexName", index["IndexName"]}});
+    if (!source) continue;
+    auto holds = [&](const Json* item) {
+      return item != nullptr && item->contains(source->hashName) &&
+             (source->rangeName.empty() || item->contains(source->rangeName));
+    };
+    auto keyOf = [&](const Json& item) {
+      return Json::array({item[source->hashName], source->rangeName.empty() ? Json() : item[source->rangeName]});
+    };
+    bool was = holds(before), is = holds(after);
+    double cost = 0;
+    if (was && is) {
+      Json old = source->project(table, *before), now = source->project(table, *after);
+      if (old != now) cost = keyOf(*before) == keyOf(*after) ? units(now) : units(old) + units(now);
+    } else if (was) {
+      cost = units(source->project(table, *before));
+    } else if (is) {
+      cost = units(source->project(table, *after));
+    }
+    if (cost > 0) out[index["IndexName"].get<std::string>()] = cost;
+  }
+  return out;
 }
 
 }  // namespace kura::ddb

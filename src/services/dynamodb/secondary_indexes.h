@@ -2,6 +2,7 @@
 // Secondary indexes at the API: what CreateTable and UpdateTable accept
 // (validated as DynamoDB does), and how Query and Scan read an index
 // (its key names, its projection, its positions for paging).
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,5 +35,12 @@ struct ReadSource {
 
 // The source a Query or Scan request names (IndexName), or DynamoDB's error.
 Result<ReadSource> readSourceFor(const Json& table, const Json& request);
+
+// What one write of an item (`before` to `after`, null for none) costs each
+// global secondary index it changes, as DynamoDB charges it: the projected
+// item's size in 1 KB units for the entry put or deleted, both when the
+// index key moves, nothing when the index holds neither or its entry stays
+// the same. Index name -> write units.
+std::map<std::string, double> indexWriteUnits(const Json& table, const Json* before, const Json* after);
 
 }  // namespace kura::ddb

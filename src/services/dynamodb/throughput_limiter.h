@@ -6,6 +6,12 @@
 // the table. An operation is refused with ProvisionedThroughputExceededException
 // when its bucket is empty; what it consumed is taken out afterwards (a
 // large read can leave the bucket in debt, which the next seconds repay).
+//
+// Each global secondary index of such a table has its own two buckets, at
+// the index's provisioned capacity: a Query or Scan of the index reads from
+// its read bucket, and a write to the table is refused while any index's
+// write bucket is empty (DynamoDB throttles the table on behalf of an index
+// that cannot keep up) and charges the indexes it changes.
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -24,10 +30,13 @@ class ThroughputLimiter {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // The error to answer when the table has no capacity left for `use`.
-  std::optional<ApiError> admit(const nlohmann::json& table, Use use, Clock::time_point now = Clock::now());
-  // Takes what an operation consumed out of the table's bucket.
-  void charge(const nlohmann::json& table, Use use, double units, Clock::time_point now = Clock::now());
+  // The error to answer when the table (or, for reads, its global
+  // secondary index `index`) has no capacity left for `use`.
+  std::optional<ApiError> admit(const nlohmann::json& table, Use use, const std::string& index = "",
+                                Clock::time_point now = Clock::now());
+  // Takes what an operation consumed out of the table's (or index's) bucket.
+  void charge(const nlohmann::json& table, Use use, double units, const std::string& index = "",
+              Clock::time_point now = Clock::now());
 
  private:
   struct Bucket {
@@ -35,11 +44,11 @@ class ThroughputLimiter {
     Clock::time_point refilled{};
     bool started = false;
   };
-  // The table's bucket for `use`, refilled at `rate` up to now.
-  Bucket* bucket(const nlohmann::json& table, Use use, double rate, Clock::time_point now);
+  // The table's (or index's) bucket for `use`, refilled at `rate` up to now.
+  Bucket* bucket(const nlohmann::json& table, const std::string& index, Use use, double rate, Clock::time_point now);
 
   std::mutex mutex_;
-  std::map<std::string, Bucket> buckets_;  // "<table id>/r" or "/w"; guarded by mutex_
+  std::map<std::string, Bucket> buckets_;  // "<table id>/<index>/r" or "/w"; guarded by mutex_
 };
 
 }  // namespace kura::ddb
