@@ -2,14 +2,14 @@
 """YCSB core workloads against DynamoDB endpoints side by side: Kura and a
 peer, same client, same data.
     /usr/bin/python3 bench/ddb_ycsb.py KURA_ENDPOINT PEER [RECORDS=10000] [OPS=20000] [CLIENTS=4] [ROUNDS=3]
-PEER is `moto` (moto's server, `moto_server` on PATH; not a Debian package)
-or a folder holding node_modules/.bin/dynalite (`npm install --prefix DIR
+PEER is `moto` (moto's server, `moto_server` on PATH; not a Debian package),
+`none` (Kura alone, e.g. for a load of a million records), or a folder holding node_modules/.bin/dynalite (`npm install --prefix DIR
 dynalite`; run on a LevelDB folder of its own). The script starts the peer
 on a free loopback port. Records are YCSB's: a string key and ten 100-byte fields (1 KB).
 Workloads (zipfian keys, as YCSB's default): load (PutItem), A (50% GetItem,
 50% UpdateItem of one field), B (95/5), C (GetItem only). The client signs
 with SigV4 over keep-alive HTTP (no SDK, so that the client is not the
-bottleneck), CLIENTS processes at once. Reports throughput and p50/p99
+bottleneck), CLIENTS processes at once. Reports throughput and p50/p99/p99.9
 latency per workload (median of ROUNDS) and the ratio Kura/dynalite."""
 import bisect
 import datetime
@@ -133,7 +133,9 @@ def run(endpoint, table, workload, ops, clients, records):
     with multiprocessing.Pool(clients) as pool:
         latencies = sorted(x for part in pool.map(worker, jobs) for x in part)
     elapsed = time.perf_counter() - began
-    return len(latencies) / elapsed, latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * .99)] * 1000
+    def percentile(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000
+    return len(latencies) / elapsed, percentile(.5), percentile(.99), percentile(.999)
 
 
 def create_table(endpoint, table):
@@ -156,21 +158,24 @@ def free_port():
 
 def main():
     kura = sys.argv[1]
-    peer_name = "moto" if sys.argv[2] == "moto" else "dynalite"
+    peer_name = sys.argv[2] if sys.argv[2] in ("moto", "none") else "dynalite"
     records = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
     ops = int(sys.argv[4]) if len(sys.argv) > 4 else 20000
     clients = int(sys.argv[5]) if len(sys.argv) > 5 else 4
     rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 3
     store = tempfile.mkdtemp(prefix="dynalite-")
     port = free_port()
-    if peer_name == "moto":
+    if peer_name == "none":
+        command = None
+    elif peer_name == "moto":
         command = [shutil.which("moto_server") or "moto_server", "-p", str(port)]
     else:
         command = [os.path.join(sys.argv[2], "node_modules", ".bin", "dynalite"), "--port", str(port), "--path", store,
                    "--createTableMs", "0"]
-    peer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
-    servers = {"kura": kura, peer_name: f"http://127.0.0.1:{port}"}
+    peer = command and subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if peer:
+        time.sleep(2.5)
+    servers = {"kura": kura, **({peer_name: f"http://127.0.0.1:{port}"} if peer else {})}
     results = {name: {w: [] for w in ("load", "A", "B", "C")} for name in servers}
     try:
         for round_number in range(rounds):
@@ -181,20 +186,25 @@ def main():
                     result = run(endpoint, table, workload, records if workload == "load" else ops, clients, records)
                     results[name][workload].append(result)
                     print(f"round {round_number + 1} {name} {workload}: {result[0]:.0f} ops/s, "
-                          f"p50 {result[1]:.2f} ms, p99 {result[2]:.2f} ms", flush=True)
+                          f"p50 {result[1]:.2f} ms, p99 {result[2]:.2f} ms, p99.9 {result[3]:.2f} ms", flush=True)
     finally:
-        peer.terminate()
-        peer.wait()
+        if peer:
+            peer.terminate()
+            peer.wait()
         shutil.rmtree(store, ignore_errors=True)
     print(f"\n{records} records, {ops} operations per workload, {clients} client processes, {rounds} rounds "
-          "(median [min-max] ops/s; median p50 / p99 ms)")
+          "(median [min-max] ops/s; median p50 / p99 / p99.9 ms)")
     for workload in ("load", "A", "B", "C"):
         line = []
         for name in servers:
             runs = results[name][workload]
             rates = [r[0] for r in runs]
             line.append(f"{name} {statistics.median(rates):.0f} [{min(rates):.0f}-{max(rates):.0f}] "
-                        f"p50 {statistics.median(r[1] for r in runs):.2f} p99 {statistics.median(r[2] for r in runs):.2f}")
+                        f"p50 {statistics.median(r[1] for r in runs):.2f} p99 {statistics.median(r[2] for r in runs):.2f} "
+                        f"p99.9 {statistics.median(r[3] for r in runs):.2f}")
+        if peer_name == "none":
+            print(f"{workload}: " + "; ".join(line))
+            continue
         ratio = statistics.median(r[0] for r in results["kura"][workload]) / \
             statistics.median(r[0] for r in results[peer_name][workload])
         print(f"{workload}: " + "; ".join(line) + f"; throughput ratio kura/{peer_name} {ratio:.2f}")

@@ -166,3 +166,33 @@ def test_a_global_index_has_capacity_of_its_own(kura):
     assert throttled
     assert ddb.get_item(TableName="cap-gsi", Key={"k": {"S": "a"}})["Item"]["g"] == {"S": "x"}
     assert ddb.scan(TableName="cap-gsi", Select="COUNT")["Count"] == landed + 2
+
+
+def test_transactions_report_what_they_consume_with_their_indexes(kura):
+    ddb = kura.client("dynamodb")
+    ddb.create_table(
+        TableName="cap-txn", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    used = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "cap-txn", "Item": {"k": {"S": "a"}, "g": {"S": "x"}, "v": {"S": "y" * 1500}}}},
+        {"Put": {"TableName": "cap-txn", "Item": {"k": {"S": "b"}}}}],
+        ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    # Twice each item's units: 2 KB -> 4 on the table and the index; 1 -> 2 on the table only.
+    assert used == [{"TableName": "cap-txn", "CapacityUnits": 10.0, "Table": {"CapacityUnits": 6.0},
+                     "GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": 4.0}}}]
+    # Moving the index key deletes one entry and puts another.
+    used = ddb.transact_write_items(TransactItems=[
+        {"Update": {"TableName": "cap-txn", "Key": {"k": {"S": "a"}}, "UpdateExpression": "SET g = :g",
+                    "ExpressionAttributeValues": {":g": {"S": "z"}}}}],
+        ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"][0]
+    assert used["Table"]["CapacityUnits"] == 4 and used["GlobalSecondaryIndexes"]["by-g"]["CapacityUnits"] == 8
+    read = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "cap-txn", "Key": {"k": {"S": "a"}}}}],
+                                  ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert read == [{"TableName": "cap-txn", "CapacityUnits": 2.0}]
+    out = ddb.execute_transaction(TransactStatements=[{"Statement": "SELECT g FROM \"cap-txn\" WHERE k = 'a'"}],
+                                  ReturnConsumedCapacity="TOTAL")
+    assert out["Responses"][0]["Item"] == {"g": {"S": "z"}} and out["ConsumedCapacity"][0]["CapacityUnits"] == 2

@@ -124,6 +124,25 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   return out;
 }
 
+void addConsumed(Json& list, const Json& used) {
+  if (used.is_null()) return;
+  auto add = [](Json& into, const Json& from) {
+    for (const char* field : {"CapacityUnits", "ReadCapacityUnits", "WriteCapacityUnits"}) {
+      if (from.contains(field)) into[field] = into.value(field, 0.0) + from[field].get<double>();
+    }
+  };
+  for (Json& entry : list) {
+    if (entry["TableName"] != used["TableName"]) continue;
+    add(entry, used);
+    if (used.contains("Table")) add(entry["Table"], used["Table"]);
+    if (auto indexes = used.find("GlobalSecondaryIndexes"); indexes != used.end()) {
+      for (auto it = indexes->begin(); it != indexes->end(); ++it) add(entry["GlobalSecondaryIndexes"][it.key()], *it);
+    }
+    return;
+  }
+  list.push_back(used);
+}
+
 Json DynamoDbApi::consumed(const Json& table, Use use, double units, const Json& in, bool charge,
                           const std::map<std::string, double>& indexUnits) {
   double total = units;

@@ -23,6 +23,9 @@ struct Statement;
 // table may have, and the account in a region.
 constexpr int kTableMaxCapacityUnits = 40000;
 constexpr int kAccountMaxCapacityUnits = 80000;
+// Adds one ConsumedCapacity (null: none) to a list of them, one entry per
+// table, as calls that span items answer (dynamodb_api.cpp).
+void addConsumed(Json& list, const Json& used);
 // ProvisionedThroughput within the table quota (account_handlers.cpp).
 std::optional<ApiError> checkThroughputLimit(const Json& throughput);
 

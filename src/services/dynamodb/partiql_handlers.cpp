@@ -38,20 +38,6 @@ std::string batchCode(const std::string& code) {
   return it == kCodes.end() ? "InternalServerError" : it->second;
 }
 
-// Adds one call's ConsumedCapacity to a batch's, one entry per table.
-void addCapacity(Json& total, const Json& response) {
-  if (!response.contains("ConsumedCapacity")) return;
-  const Json& used = response["ConsumedCapacity"];
-  for (Json& entry : total) {
-    if (entry["TableName"] != used["TableName"]) continue;
-    for (const char* field : {"CapacityUnits", "ReadCapacityUnits", "WriteCapacityUnits"}) {
-      if (used.contains(field)) entry[field] = entry.value(field, 0.0) + used[field].get<double>();
-    }
-    return;
-  }
-  total.push_back(used);
-}
-
 Json statementParameters(const Json& entry) { return entry.contains("Parameters") ? entry["Parameters"] : Json(); }
 
 Result<std::string> statementText(const Json& entry) {
@@ -169,7 +155,7 @@ Result<Json> DynamoDbApi::batchExecuteStatement(const RequestContext& c, const J
       entry["Error"] = {{"Code", batchCode(response.error().code)}, {"Message", response.error().message}};
     } else {
       if (response->contains("Item")) entry["Item"] = (*response)["Item"];
-      addCapacity(capacity, *response);
+      if (response->contains("ConsumedCapacity")) addConsumed(capacity, (*response)["ConsumedCapacity"]);
     }
     responses.push_back(entry);
   }

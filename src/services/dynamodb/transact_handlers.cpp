@@ -1,8 +1,10 @@
 #include <cmath>
+#include <map>
 
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
 namespace {
@@ -78,6 +80,10 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
     plans.push_back(std::move(plan));
     tables.push_back(*table);
   }
+  // What each item's write costs the table and its global secondary
+  // indexes (known once the current items are read, inside the transaction).
+  std::vector<double> units(plans.size(), 1.0);
+  std::vector<std::map<std::string, double>> indexUnits(plans.size());
   auto done = store_.transact(items, [&](const std::vector<std::optional<Json>>& current)
                                          -> Result<std::vector<std::pair<bool, std::optional<Json>>>> {
     Json reasons = Json::array();
@@ -117,16 +123,26 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
         if (auto error = applyUpdate(item, plan.actions)) return *error;
         writes.emplace_back(true, item);
       }
+      const Json* before = current[i] ? &*current[i] : nullptr;
+      const Json* after = writes.back().second ? &*writes.back().second : nullptr;
+      const Json* sized = after ? after : before;
+      units[i] = sized ? std::max(1.0, std::ceil(itemSize(*sized) / 1024.0)) : 1.0;
+      if (writes.back().first) indexUnits[i] = indexWriteUnits(tables[i], before, after);
     }
     return writes;
   });
   if (!done) return done.error();
   if (!token.empty()) store_.putMeta(tokenKey, Json{{"hash", requestHash}, {"at", now}});
-  // A transaction consumes twice: two write units per item (of up to 1 KB).
+  // A transaction consumes twice: two write units per item (of up to 1 KB),
+  // on the table and on each index the write changes.
+  Json capacity = Json::array();
   for (size_t i = 0; i < tables.size(); ++i) {
-    consumed(tables[i], Use::Write, 2 * std::max(1.0, std::ceil(itemSize(plans[i].item) / 1024.0)), Json::object());
+    for (auto& [index, indexUsed] : indexUnits[i]) indexUsed *= 2;
+    addConsumed(capacity, consumed(tables[i], Use::Write, 2 * units[i], in, true, indexUnits[i]));
   }
-  return Json::object();
+  Json out = Json::object();
+  if (!capacity.empty()) out["ConsumedCapacity"] = capacity;
+  return out;
 }
 
 Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& in) {
@@ -168,12 +184,15 @@ Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& 
   });
   if (!done) return done.error();
   // Two read units per item (of up to 4 KB), as transactions consume.
+  Json capacity = Json::array();
   for (size_t i = 0; i < tables.size(); ++i) {
     const Json& response = responses[i];
     double size = response.contains("Item") ? static_cast<double>(itemSize(response["Item"])) : 0.0;
-    consumed(tables[i], Use::Read, 2 * std::max(1.0, std::ceil(size / 4096.0)), Json::object());
+    addConsumed(capacity, consumed(tables[i], Use::Read, 2 * std::max(1.0, std::ceil(size / 4096.0)), in));
   }
-  return Json{{"Responses", responses}};
+  Json out = {{"Responses", responses}};
+  if (!capacity.empty()) out["ConsumedCapacity"] = capacity;
+  return out;
 }
 
 }  // namespace kura::ddb
