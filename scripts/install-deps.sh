@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config python3 python3-botocore
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev librocksdb-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # engines Kura runs
   postgresql postgresql-contrib redis-server memcached
   # clients the tests and the tour drive Kura with

@@ -111,8 +111,7 @@ Result<bool> TrailWriter::recover() {
     if (pending.records == 0) fs::remove(path);
   }
   // What an earlier run wrote but did not seal is sealed now.
-  std::lock_guard lock(mutex_);
-  sealLocked();
+  seal();
   return true;
 }
 
@@ -207,34 +206,40 @@ void TrailWriter::startWriting() {
 }
 
 void TrailWriter::seal() {
-  std::lock_guard lock(mutex_);
-  sealLocked();
+  std::lock_guard sealing(sealMutex_);
+  sealHeld();
 }
 
-void TrailWriter::sealLocked() {
-  std::erase_if(unsealed_, [](const PendingFile& f) { return f.records == 0; });
-  if (file_ != nullptr) {
-    std::fflush(file_);
-    ::fsync(fileno(file_));
-    std::fclose(file_);
-    file_ = nullptr;
+void TrailWriter::sealHeld() {
+  // The files are taken under the writers' lock (the current one is closed:
+  // the next record opens a new file); the disk is waited for outside it,
+  // so that calls are never held up by a digest's fsyncs.
+  std::vector<PendingFile> files;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(unsealed_, [](const PendingFile& f) { return f.records == 0; });
+    if (file_ != nullptr) {
+      if (std::fclose(file_) != 0) throw std::runtime_error("cannot write the trail");
+      file_ = nullptr;
+    }
+    files.swap(unsealed_);
   }
   SystemTime now = clock_->now();
-  if (unsealed_.empty()) {
+  if (files.empty()) {
     lastSealTime_ = now;
     return;
   }
   // Every file a digest names is on disk before the digest is.
-  for (const PendingFile& f : unsealed_) fsyncPath(options_.dir / "logs" / f.name);
+  for (const PendingFile& f : files) fsyncPath(options_.dir / "logs" / f.name);
   fsyncPath(options_.dir / "logs");
-  Json files = Json::array();
-  for (const PendingFile& f : unsealed_) {
-    files.push_back({{"file", f.name},
-                     {"firstSequence", f.firstSequence},
-                     {"lastSequence", f.lastSequence},
-                     {"records", f.records},
-                     {"previousHash", f.previousHash},
-                     {"lastHash", f.lastHash}});
+  Json list = Json::array();
+  for (const PendingFile& f : files) {
+    list.push_back({{"file", f.name},
+                    {"firstSequence", f.firstSequence},
+                    {"lastSequence", f.lastSequence},
+                    {"records", f.records},
+                    {"previousHash", f.previousHash},
+                    {"lastHash", f.lastHash}});
   }
   Json digest = {{"digestSequence", nextDigest_},
                  {"digestStartTime", lastSealTime_ == SystemTime{} ? nullptr : Json(formatIso8601(lastSealTime_))},
@@ -242,7 +247,7 @@ void TrailWriter::sealLocked() {
                  {"previousDigestFile", previousDigestFile_.empty() ? nullptr : Json(previousDigestFile_)},
                  {"previousDigestHash", previousDigestHash_.empty() ? nullptr : Json(previousDigestHash_)},
                  {"publicKeyFingerprint", signer_->fingerprint()},
-                 {"logFiles", files}};
+                 {"logFiles", list}};
   digest["signature"] = base64Encode(signer_->sign(digest.dump()));
   std::string text = digest.dump(2) + "\n";
   std::string name = trail::digestFileName(nextDigest_);
@@ -250,19 +255,18 @@ void TrailWriter::sealLocked() {
   previousDigestFile_ = name;
   previousDigestHash_ = sha256Hex(text);
   nextDigest_++;
-  unsealed_.clear();
   lastSealTime_ = now;
 }
 
 void TrailWriter::startSealing() {
   sealer_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
+    std::unique_lock lock(sealMutex_);
     auto nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
     while (!stopping_) {
       wake_.wait_until(lock, nextSeal, [this] { return stopping_; });
       try {
         if (std::chrono::steady_clock::now() >= nextSeal) {
-          sealLocked();
+          sealHeld();
           nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
         }
       } catch (const std::exception& error) {
@@ -286,15 +290,14 @@ void TrailWriter::stop() {
     spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
   }
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(sealMutex_);
     if (stopping_) return;
     stopping_ = true;
   }
   wake_.notify_all();
   if (sealer_.joinable()) sealer_.join();
-  std::lock_guard lock(mutex_);
   try {
-    sealLocked();
+    seal();
   } catch (const std::exception& error) {
     spdlog::error("msg=\"trail: final seal failed\" error=\"{}\"", error.what());
   }

@@ -56,7 +56,9 @@ class TrailWriter {
   // Chains and writes records in order (takes mutex_).
   void writeBatch(const std::vector<std::string>& batch);
   Result<bool> recover();
-  void sealLocked();
+  // Seals with sealMutex_ held: takes the unsealed files under mutex_, then
+  // syncs them and writes the digest without it.
+  void sealHeld();
   void openFileLocked();
 
   struct PendingFile {
@@ -74,7 +76,10 @@ class TrailWriter {
   size_t fileBytes_ = 0;
   uint64_t nextSequence_ = 1;
   std::string lastHash_;
-  std::vector<PendingFile> unsealed_;  // files written since the last digest
+  std::vector<PendingFile> unsealed_;  // files written since the last digest (guarded by mutex_)
+  // One seal at a time; the digest chain below is the sealer's (guarded by
+  // sealMutex_, taken before mutex_ when both are).
+  std::mutex sealMutex_;
   uint64_t nextDigest_ = 1;
   std::string previousDigestFile_, previousDigestHash_;
   SystemTime lastSealTime_{};
@@ -85,8 +90,8 @@ class TrailWriter {
   bool writing_ = false, stopWriting_ = false;
   std::thread writer_;
   std::thread sealer_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  std::condition_variable wake_;  // wakes the sealer (with sealMutex_)
+  bool stopping_ = false;         // guarded by sealMutex_
 };
 
 }  // namespace kura
