@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
       ->envname("KURA_TRAIL_DIGEST_INTERVAL")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  serve->add_option("--trail-retention-days", config.trailRetentionDays,
+                    "Days the audit trail is kept before its oldest digests and files are deleted (0: forever)")
+      ->envname("KURA_TRAIL_RETENTION_DAYS")
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
   serve->add_option("--trail", config.trail, "Record every API call in the audit trail: on or off")
       ->envname("KURA_TRAIL")
       ->check(CLI::IsMember({"on", "off"}))

@@ -231,7 +231,11 @@ int runServe(const ServerConfig& givenConfig) {
   env.reconciler = &reconciler;
   env.keys = &keyManager;
 
-  auto trail = TrailWriter::open({config.dataDir / "trail", std::chrono::seconds(config.trailDigestSeconds)}, clock);
+  TrailOptions trailOptions;
+  trailOptions.dir = config.dataDir / "trail";
+  trailOptions.digestInterval = std::chrono::seconds(config.trailDigestSeconds);
+  trailOptions.retention = std::chrono::hours(24) * config.trailRetentionDays;
+  auto trail = TrailWriter::open(trailOptions, clock);
   if (!trail) {
     spdlog::error("msg=\"{}\"", trail.error().message);
     return EXIT_FAILURE;

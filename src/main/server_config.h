@@ -17,6 +17,9 @@ struct ServerConfig {
   std::string logLevel = "info";
   int threads = 0;
   int trailDigestSeconds = 60;
+  // Days the audit trail is kept (0: forever); CloudTrail Lake's longest is
+  // 2557 days (7 years), and the runbook asks for long retention.
+  int trailRetentionDays = 2557;
   // The audit trail of every API call: "on" (the default) or "off" (for
   // measuring its cost; LookupEvents then sees no new call).
   std::string trail = "on";

@@ -39,6 +39,10 @@ int runTrailVerify(const TrailVerifyArgs& args) {
   for (const std::string& name : report.unsealed) {
     fmt::print("note: {} is not sealed by a digest yet (the server seals it within its digest interval)\n", name);
   }
+  if (report.prunedThrough > 0) {
+    fmt::print("note: records 1 to {} were deleted by the trail's retention (signed mark pruned.json)\n",
+               report.prunedThrough);
+  }
   fmt::print("{} log files, {} records, {} digests, {} bytes verified in {:.3f} s ({:.1f} MB/s): {}\n",
              report.files, report.records, report.digests, report.bytes, seconds,
              seconds > 0 ? static_cast<double>(report.bytes) / 1e6 / seconds : 0.0,

@@ -12,6 +12,11 @@
 // sequence, record count, and the hashes it starts from and ends with; the
 // digest names the previous digest and its sha256, and carries an Ed25519
 // signature over its own canonical JSON (without the signature member).
+//
+// Retention deletes the oldest digests and their log files; trail/pruned.json
+// (kPrunedMark), signed like a digest, names the last digest deleted
+// (throughDigestSequence, throughDigestFile, throughDigestHash) and the last
+// record it sealed (lastSequence, lastHash): the chains continue from there.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -36,6 +41,8 @@ struct RecordView {
 };
 // Parses one line (without its LF); empty if it is not a record.
 std::optional<RecordView> parseRecord(std::string_view line);
+
+inline constexpr std::string_view kPrunedMark = "pruned.json";
 
 std::string logFileName(uint64_t firstSequence);
 std::string digestFileName(uint64_t digestSequence);

@@ -37,7 +37,32 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
   std::map<std::string, SealedFile> sealed;
   std::optional<uint64_t> previousSequence;
   std::string previousName, previousHash;
+  // Retention's mark: the chains start where the deleted digests ended.
+  std::string chainHash(trail::kGenesisHash);
+  uint64_t expected = 1;
+  uint64_t prunedDigests = 0;
+  fs::path markPath = options.dir / trail::kPrunedMark;
+  if (fs::exists(markPath)) {
+    Json mark = Json::parse(trail::readTrailFile(markPath), nullptr, false);
+    std::string signature;
+    Json unsigned_ = mark.is_object() ? mark : Json::object();
+    unsigned_.erase("signature");
+    if (!mark.is_object() || !mark.value("signature", Json()).is_string() ||
+        !base64Decode(mark["signature"].get<std::string>(), signature) ||
+        !verifyDigestSignature(publicKey, unsigned_.dump(), signature)) {
+      find("modified-digest", std::string(trail::kPrunedMark), "the retention mark's signature does not verify");
+    } else {
+      prunedDigests = mark.value("throughDigestSequence", uint64_t{0});
+      previousSequence = prunedDigests;
+      previousName = mark.value("throughDigestFile", "");
+      previousHash = mark.value("throughDigestHash", "");
+      chainHash = mark.value("lastHash", "");
+      expected = mark.value("lastSequence", uint64_t{0}) + 1;
+      report.prunedThrough = expected - 1;
+    }
+  }
   for (const auto& [sequence, path] : trail::listTrailFiles(options.dir / "digests", ".json")) {
+    if (sequence <= prunedDigests) continue;  // covered by the mark, left by a crash while pruning
     std::string name = path.filename().string();
     std::string text = trail::readTrailFile(path);
     report.digests++;
@@ -76,11 +101,11 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
   }
 
   // Log files: the hash chain record by record, and each file against its digest.
-  std::string chainHash(trail::kGenesisHash);
-  uint64_t expected = 1;
+  uint64_t prunedRecords = expected - 1;
   auto logs = trail::listTrailFiles(options.dir / "logs", ".log");
   for (auto it = logs.begin(); it != logs.end(); ++it) {
     const auto& [first, path] = *it;
+    if (first <= prunedRecords) continue;  // covered by the mark
     std::string name = path.filename().string();
     std::string text = trail::readTrailFile(path);
     report.files++;

@@ -23,6 +23,7 @@ struct TrailReport {
   std::vector<TrailFinding> findings;
   uint64_t files = 0, records = 0, digests = 0, bytes = 0;
   std::vector<std::string> unsealed;  // newest files not yet sealed (within the grace period)
+  uint64_t prunedThrough = 0;         // the last record retention deleted (0: none)
 };
 
 struct TrailVerifyOptions {

@@ -58,6 +58,7 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
   std::unique_ptr<TrailWriter> writer(new TrailWriter(std::move(options), std::move(clock), *signer));
   auto recovered = writer->recover();
   if (!recovered) return recovered.error();
+  writer->prune();
   writer->startWriting();
   return writer;
 }
@@ -67,6 +68,15 @@ TrailWriter::~TrailWriter() { stop(); }
 Result<bool> TrailWriter::recover() {
   auto digests = trail::listTrailFiles(options_.dir / "digests", ".json");
   std::set<std::string> sealed;
+  // What retention deleted: the chains go on from there.
+  Json mark = Json::parse(trail::readTrailFile(options_.dir / trail::kPrunedMark), nullptr, false);
+  if (mark.is_object()) {
+    nextDigest_ = mark.value("throughDigestSequence", uint64_t{0}) + 1;
+    previousDigestFile_ = mark.value("throughDigestFile", "");
+    previousDigestHash_ = mark.value("throughDigestHash", "");
+    nextSequence_ = mark.value("lastSequence", uint64_t{0}) + 1;
+    lastHash_ = mark.value("lastHash", std::string(trail::kGenesisHash));
+  }
   if (!digests.empty()) {
     const fs::path& last = digests.rbegin()->second;
     std::string text = trail::readTrailFile(last);
@@ -82,6 +92,7 @@ Result<bool> TrailWriter::recover() {
     }
   }
   for (const auto& [first, path] : trail::listTrailFiles(options_.dir / "logs", ".log")) {
+    if (first < nextSequence_ && mark.is_object()) continue;  // left by a crash during pruning
     std::string text = trail::readTrailFile(path);
     // A torn last line is a record whose call was never answered: drop it.
     size_t end = text.rfind('\n');
@@ -258,6 +269,50 @@ void TrailWriter::sealHeld() {
   lastSealTime_ = now;
 }
 
+void TrailWriter::prune() {
+  std::lock_guard sealing(sealMutex_);
+  pruneHeld();
+}
+
+void TrailWriter::pruneHeld() {
+  lastPrune_ = std::chrono::steady_clock::now();
+  if (options_.retention.count() <= 0) return;
+  SystemTime cutoff = clock_->now() - options_.retention;
+  auto digests = trail::listTrailFiles(options_.dir / "digests", ".json");
+  if (digests.size() < 2) return;  // the newest digest stays
+  digests.erase(std::prev(digests.end()));
+  Json mark;
+  std::vector<fs::path> doomed;
+  for (const auto& [sequence, path] : digests) {
+    std::string text = trail::readTrailFile(path);
+    Json digest = Json::parse(text, nullptr, false);
+    if (!digest.is_object()) break;
+    auto end = parseTimestamp(digest.value("digestEndTime", ""));
+    const Json& files = digest.value("logFiles", Json::array());
+    if (!end || *end >= cutoff || files.empty()) break;
+    mark = {{"throughDigestSequence", sequence},
+            {"throughDigestFile", path.filename().string()},
+            {"throughDigestHash", sha256Hex(text)},
+            {"lastSequence", files.back().value("lastSequence", uint64_t{0})},
+            {"lastHash", files.back().value("lastHash", "")},
+            {"prunedAt", formatIso8601(clock_->now())},
+            {"publicKeyFingerprint", signer_->fingerprint()}};
+    for (const auto& file : files) doomed.push_back(options_.dir / "logs" / file.value("file", ""));
+    doomed.push_back(path);
+  }
+  if (mark.is_null()) return;
+  // The mark is on disk before anything goes: a crash between leaves files
+  // the mark already covers, which the next pass deletes.
+  mark["signature"] = base64Encode(signer_->sign(mark.dump()));
+  writeDurably(options_.dir / trail::kPrunedMark, mark.dump(2) + "\n");
+  std::error_code ec;
+  for (const fs::path& path : doomed) fs::remove(path, ec);
+  fsyncPath(options_.dir / "logs");
+  fsyncPath(options_.dir / "digests");
+  spdlog::info("msg=\"trail: deleted what is older than the retention\" through_digest={} files={}",
+               mark["throughDigestSequence"].get<uint64_t>(), doomed.size());
+}
+
 void TrailWriter::startSealing() {
   sealer_ = std::thread([this] {
     std::unique_lock lock(sealMutex_);
@@ -269,6 +324,7 @@ void TrailWriter::startSealing() {
           sealHeld();
           nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
         }
+        if (std::chrono::steady_clock::now() - lastPrune_ >= std::chrono::hours(1)) pruneHeld();
       } catch (const std::exception& error) {
         spdlog::error("msg=\"trail: sealing failed\" error=\"{}\"", error.what());
       }

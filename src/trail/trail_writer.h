@@ -10,6 +10,12 @@
 // chains and writes the queue every `flushInterval` (one write(2) per
 // batch), or the next change does. A crash of the server loses at most that
 // much of them, never a change, and the chain stays whole.
+//
+// Retention: every hour, digests older than `retention` are deleted with
+// the log files they seal, oldest first (never the newest digest). A signed
+// mark (trail/pruned.json) written before the deletion names the last
+// digest deleted, its hash, and the last record it sealed, so that the
+// verifier starts the chains there and still finds any other file missing.
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -31,6 +37,7 @@ struct TrailOptions {
   std::chrono::seconds digestInterval{60};
   size_t maxFileBytes = 16 * 1024 * 1024;
   std::chrono::milliseconds flushInterval{20};
+  std::chrono::seconds retention{0};  // 0: kept forever
 };
 
 class TrailWriter {
@@ -46,7 +53,10 @@ class TrailWriter {
   void flush();
   // Seals every record written so far with a digest (no-op when none).
   void seal();
-  // Starts the thread that seals every digestInterval; stop() seals and joins.
+  // Deletes the digests older than the retention, and their log files.
+  void prune();
+  // Starts the thread that seals every digestInterval (and prunes every
+  // hour); stop() seals and joins.
   void startSealing();
   void stop();
 
@@ -59,6 +69,7 @@ class TrailWriter {
   // Seals with sealMutex_ held: takes the unsealed files under mutex_, then
   // syncs them and writes the digest without it.
   void sealHeld();
+  void pruneHeld();
   void openFileLocked();
 
   struct PendingFile {
@@ -83,6 +94,7 @@ class TrailWriter {
   uint64_t nextDigest_ = 1;
   std::string previousDigestFile_, previousDigestHash_;
   SystemTime lastSealTime_{};
+  std::chrono::steady_clock::time_point lastPrune_{};
   // Records of calls that changed nothing, waiting for the writer thread.
   std::mutex queueMutex_;
   std::condition_variable queued_;

@@ -259,5 +259,64 @@ TEST(TrailEvent, RedactsSecretsAndKeepsTheShape) {
   EXPECT_EQ(event["eventCategory"], "Data");
 }
 
+TEST_F(TrailTest, RetentionDeletesOldDigestsAndTheChainsStillVerify) {
+  using std::chrono::hours;
+  TrailOptions options{dir_, std::chrono::seconds(3600), 1 << 20};
+  options.retention = hours(24);
+  {
+    auto writer = TrailWriter::open(options, clock_);
+    ASSERT_TRUE(writer.ok());
+    write(**writer, 5);
+    (*writer)->seal();
+    clock_->advance(hours(1));
+    write(**writer, 5, 5);
+    (*writer)->seal();
+    clock_->advance(hours(48));
+    write(**writer, 5, 10);
+    (*writer)->seal();
+    (*writer)->prune();
+  }
+  // The two digests older than a day went with their files; the newest stays.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "digests"), fs::directory_iterator{}), 1);
+  EXPECT_TRUE(fs::exists(dir_ / "pruned.json"));
+  TrailReport report = verify();
+  EXPECT_TRUE(report.findings.empty()) << kinds(report);
+  EXPECT_EQ(report.prunedThrough, 10u);
+  EXPECT_EQ(report.records, 5u);
+  // A restart goes on from the mark, and what it writes verifies too.
+  {
+    auto writer = TrailWriter::open(options, clock_);
+    ASSERT_TRUE(writer.ok());
+    write(**writer, 3, 15);
+  }
+  report = verify();
+  EXPECT_TRUE(report.findings.empty()) << kinds(report);
+  EXPECT_EQ(report.records, 8u);
+  // A file deleted by hand is still caught, and so is a forged mark.
+  fs::path first = logFile(0);
+  std::string kept = read(first);
+  fs::remove(first);
+  EXPECT_NE(kinds(verify()).find("deleted-file"), std::string::npos);
+  overwrite(first, kept);
+  Json mark = Json::parse(read(dir_ / "pruned.json"));
+  mark["lastSequence"] = 12;
+  overwrite(dir_ / "pruned.json", mark.dump());
+  EXPECT_NE(kinds(verify()).find("modified-digest"), std::string::npos);
+}
+
+TEST_F(TrailTest, NoRetentionKeepsEverything) {
+  {
+    auto writer = open();
+    write(*writer, 3);
+    writer->seal();
+    clock_->advance(std::chrono::hours(24 * 400));
+    write(*writer, 3, 3);
+    writer->seal();
+    writer->prune();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "pruned.json"));
+  EXPECT_EQ(verify().records, 6u);
+}
+
 }  // namespace
 }  // namespace kura
