@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.h"
+#include "common/json_text.h"
 #include "protocol/form_decoding.h"
 #include "protocol/input_validator.h"
 #include "protocol/json_codec.h"
@@ -181,7 +182,8 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     response.body = encodeQueryResponse(model, *operation, *output, context.requestId);
   } else {
     response.headers.emplace_back("Content-Type", jsonContentType(model));
-    response.body = output->dump(-1, ' ', false, Json::error_handler_t::replace);
+    const std::string* raw = rawJsonText(*output);
+    response.body = raw ? *raw : output->dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   return response;
 }

@@ -81,4 +81,18 @@ void appendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+namespace {
+// A member name no AWS shape has (JSON member names of the models are
+// identifiers): marks an answer as raw text.
+constexpr const char* kRawJsonMember = "\x01rawJson";
+}  // namespace
+
+nlohmann::json rawJsonAnswer(std::string text) { return nlohmann::json{{kRawJsonMember, std::move(text)}}; }
+
+const std::string* rawJsonText(const nlohmann::json& answer) {
+  if (!answer.is_object() || answer.size() != 1) return nullptr;
+  auto it = answer.find(kRawJsonMember);
+  return it != answer.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
 }  // namespace kura

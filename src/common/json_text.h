@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace kura {
 
 // Appends `text` as a JSON string literal (quotes included). Control
@@ -12,5 +14,12 @@ namespace kura {
 // U+FFFD (nlohmann::json's dump with error_handler_t::replace does the same
 // per maximal invalid sequence), so the text always parses.
 void appendJsonString(std::string& out, std::string_view text);
+
+// A handler's answer already written as JSON text, which the JSON protocols
+// send as it is: DynamoDB's GetItem answers with a stored item this way,
+// without parsing it into a tree only to write it back.
+nlohmann::json rawJsonAnswer(std::string text);
+// The text of such an answer; null for any other answer.
+const std::string* rawJsonText(const nlohmann::json& answer);
 
 }  // namespace kura

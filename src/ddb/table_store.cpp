@@ -161,9 +161,15 @@ std::vector<std::string> TableStore::tableNames(const std::string& account, cons
 }
 
 std::optional<Json> TableStore::getItem(const std::string& tableId, const std::string& key) {
+  auto text = getItemText(tableId, key);
+  if (!text) return std::nullopt;
+  return Json::parse(*text);
+}
+
+std::optional<std::string> TableStore::getItemText(const std::string& tableId, const std::string& key) {
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions(), itemPrefix(tableId) + key, &value).ok()) return std::nullopt;
-  return Json::parse(value);
+  return value;
 }
 
 Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, const std::string& key,

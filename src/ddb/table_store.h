@@ -56,6 +56,8 @@ class TableStore {
 
   // Items, addressed by their table's id and encoded key.
   std::optional<Json> getItem(const std::string& tableId, const std::string& key);
+  // The item as stored: its JSON text, unparsed.
+  std::optional<std::string> getItemText(const std::string& tableId, const std::string& key);
   // Runs `decide` on the current item (null if none) under the table's write
   // lock; it returns the item to store, nullopt to delete, or an error.
   using Decision = Result<std::optional<Json>>;

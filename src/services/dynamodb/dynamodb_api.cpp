@@ -215,7 +215,7 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("DescribeLimits", &DynamoDbApi::describeLimits);
   bind("DescribeEndpoints", &DynamoDbApi::describeEndpoints);
   bind("PutItem", &DynamoDbApi::putItem);
-  bind("GetItem", &DynamoDbApi::getItem);
+  bind("GetItem", &DynamoDbApi::getItemCall);
   bind("DeleteItem", &DynamoDbApi::deleteItem);
   bind("UpdateItem", &DynamoDbApi::updateItem);
   bind("BatchWriteItem", &DynamoDbApi::batchWriteItem);

@@ -50,7 +50,10 @@ class DynamoDbApi {
   Result<Json> describeEndpoints(const RequestContext& c, const Json& in);
   // Items (item_handlers.cpp)
   Result<Json> putItem(const RequestContext& c, const Json& in);
-  Result<Json> getItem(const RequestContext& c, const Json& in);
+  // `rawAnswer`: the answer may be raw JSON text (json_text.h), for the API
+  // call itself; callers that read the answer leave it false.
+  Result<Json> getItem(const RequestContext& c, const Json& in, bool rawAnswer = false);
+  Result<Json> getItemCall(const RequestContext& c, const Json& in) { return getItem(c, in, true); }
   Result<Json> deleteItem(const RequestContext& c, const Json& in);
   Result<Json> updateItem(const RequestContext& c, const Json& in);
   Result<Json> batchWriteItem(const RequestContext& c, const Json& in);

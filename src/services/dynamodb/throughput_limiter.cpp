@@ -3,16 +3,17 @@
 #include <algorithm>
 
 namespace kura::ddb {
-namespace {
 
-constexpr double kBurstSeconds = 300;
-
-bool provisioned(const nlohmann::json& table) {
+bool isProvisioned(const nlohmann::json& table) {
   auto billing = table.find("BillingModeSummary");
   if (billing == table.end()) return true;
   auto mode = billing->find("BillingMode");
   return mode == billing->end() || *mode == "PROVISIONED";
 }
+
+namespace {
+
+constexpr double kBurstSeconds = 300;
 
 double unitsOf(const nlohmann::json& holder, Use use) {
   auto throughput = holder.find("ProvisionedThroughput");
@@ -32,7 +33,7 @@ const nlohmann::json& globalIndexes(const nlohmann::json& table) {
 // secondary index `index`; 0 for on-demand tables. Read in place, without
 // copies: this runs on every data-plane call.
 double rateOf(const nlohmann::json& table, Use use, const std::string& index) {
-  if (use == Use::None || !provisioned(table)) return 0;
+  if (use == Use::None || !isProvisioned(table)) return 0;
   if (index.empty()) return unitsOf(table, use);
   for (const auto& entry : globalIndexes(table)) {
     auto name = entry.find("IndexName");
@@ -70,7 +71,7 @@ ThroughputLimiter::Bucket* ThroughputLimiter::bucket(const nlohmann::json& table
 
 std::optional<ApiError> ThroughputLimiter::admit(const nlohmann::json& table, Use use, const std::string& index,
                                                  Clock::time_point now) {
-  if (use == Use::None || !provisioned(table)) return std::nullopt;  // on demand: no lock, no bucket
+  if (use == Use::None || !isProvisioned(table)) return std::nullopt;  // on demand: no lock, no bucket
   std::lock_guard lock(mutex_);
   double rate = rateOf(table, use, index);
   if (rate > 0 && bucket(table, index, use, rate, now)->tokens <= 0) return throttled(index);

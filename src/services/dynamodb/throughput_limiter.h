@@ -26,6 +26,9 @@ namespace kura::ddb {
 
 enum class Use { None, Read, Write };
 
+// Whether the table's capacity is PROVISIONED (and so held to it).
+bool isProvisioned(const nlohmann::json& table);
+
 class ThroughputLimiter {
  public:
   using Clock = std::chrono::steady_clock;
