@@ -12,6 +12,20 @@ def make_table(ddb, name, **billing):
                      KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}], **billing)
 
 
+def make_indexed_table(ddb, name, projection, table_capacity=None, index_capacity=None):
+    """A table keyed by k with a global secondary index "by-g" on g;
+    PROVISIONED when capacities are given, else on demand."""
+    index = {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": projection}}
+    billing = {"BillingMode": "PAY_PER_REQUEST"}
+    if table_capacity:
+        billing = {"BillingMode": "PROVISIONED", "ProvisionedThroughput": table_capacity}
+        index["ProvisionedThroughput"] = index_capacity
+    ddb.create_table(TableName=name, AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
+                                                           {"AttributeName": "g", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}], GlobalSecondaryIndexes=[index], **billing)
+
+
 def put_until_throttled(ddb, name, size, limit):
     """PutItem of `size`-byte items until refused; returns how many landed."""
     for i in range(limit):
@@ -125,15 +139,8 @@ def test_batches_return_what_capacity_did_not_allow(kura):
 
 def test_a_global_index_has_capacity_of_its_own(kura):
     ddb = kura.client("dynamodb")
-    ddb.create_table(
-        TableName="cap-gsi", BillingMode="PROVISIONED",
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
-                              {"AttributeName": "g", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        ProvisionedThroughput={"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
-        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "KEYS_ONLY"},
-                                 "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}])
+    make_indexed_table(ddb, "cap-gsi", "KEYS_ONLY", {"ReadCapacityUnits": 100, "WriteCapacityUnits": 100},
+                       {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
     # A write the index holds costs the index too; one it does not hold does not.
     out = ddb.put_item(TableName="cap-gsi", Item={"k": {"S": "a"}, "g": {"S": "x"}, "v": {"S": "y" * 1500}},
                        ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
@@ -170,13 +177,7 @@ def test_a_global_index_has_capacity_of_its_own(kura):
 
 def test_transactions_report_what_they_consume_with_their_indexes(kura):
     ddb = kura.client("dynamodb")
-    ddb.create_table(
-        TableName="cap-txn", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
-                              {"AttributeName": "g", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
+    make_indexed_table(ddb, "cap-txn", "ALL")
     used = ddb.transact_write_items(TransactItems=[
         {"Put": {"TableName": "cap-txn", "Item": {"k": {"S": "a"}, "g": {"S": "x"}, "v": {"S": "y" * 1500}}}},
         {"Put": {"TableName": "cap-txn", "Item": {"k": {"S": "b"}}}}],
