@@ -66,5 +66,8 @@ Json project(const Json& item, const std::vector<Path>& paths);
 // Applies the actions to `item` in place.
 std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>& actions);
 std::string pathToString(const Path& path);
+// Whether the operand is the top-level attribute `name` (a key attribute in
+// a key condition).
+bool isAttributeNamed(const OperandPtr& operand, const std::string& name);
 
 }  // namespace kura::ddb

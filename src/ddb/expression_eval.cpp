@@ -364,4 +364,8 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
   return std::nullopt;
 }
 
+bool isAttributeNamed(const OperandPtr& operand, const std::string& name) {
+  return operand->kind == Operand::Kind::Path && operand->path.size() == 1 && operand->path[0].name == name;
+}
+
 }  // namespace kura::ddb

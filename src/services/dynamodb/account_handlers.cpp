@@ -7,11 +7,8 @@ namespace kura::ddb {
 std::optional<ApiError> checkThroughputLimit(const Json& throughput) {
   for (const char* units : {"ReadCapacityUnits", "WriteCapacityUnits"}) {
     if (!throughput.is_object() || !throughput.contains(units) || !throughput[units].is_number()) continue;
-    double asked = throughput[units].get<double>();
-    if (asked < 1) {
-      return ApiError::sender("ValidationException", std::string("The parameter '") + units + "' must be at least 1");
-    }
-    if (asked > kTableMaxCapacityUnits) {
+    // (At least 1: the service model checks that.)
+    if (throughput[units].get<double>() > kTableMaxCapacityUnits) {
       return ApiError::sender("LimitExceededException",
                               std::string("Subscriber limit exceeded: Provisioned throughput for the table exceeds the "
                                           "maximum allowed ") + units + " (" + std::to_string(kTableMaxCapacityUnits) + ")");

@@ -124,6 +124,12 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   return out;
 }
 
+std::map<std::string, double> indexWriteCosts(const Json& table, const Json& in, const Json* before,
+                                              const Json* after) {
+  if (!isProvisioned(table) && in.value("ReturnConsumedCapacity", "NONE") == "NONE") return {};
+  return indexWriteUnits(table, before, after);
+}
+
 void addConsumed(Json& list, const Json& used) {
   if (used.is_null()) return;
   auto add = [](Json& into, const Json& from) {

@@ -23,6 +23,11 @@ struct Statement;
 // table may have, and the account in a region.
 constexpr int kTableMaxCapacityUnits = 40000;
 constexpr int kAccountMaxCapacityUnits = 80000;
+// What a write costs the table's global secondary indexes
+// (indexWriteUnits), worked out only when someone needs it: a PROVISIONED
+// table is charged it, or the request asks for its ConsumedCapacity.
+std::map<std::string, double> indexWriteCosts(const Json& table, const Json& in, const Json* before,
+                                              const Json* after);
 // Adds one ConsumedCapacity (null: none) to a list of them, one entry per
 // table, as calls that span items answer (dynamodb_api.cpp).
 void addConsumed(Json& list, const Json& used);

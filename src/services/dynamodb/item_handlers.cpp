@@ -84,7 +84,7 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
   Json out = Json::object();
   if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
   Json capacity = consumed(*table, Use::Write, writeUnits(&item), in, true,
-                           indexWriteUnits(*table, *old ? &**old : nullptr, &item));
+                           indexWriteCosts(*table, in, *old ? &**old : nullptr, &item));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -138,7 +138,7 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
   Json out = Json::object();
   if (in.value("ReturnValues", "NONE") == "ALL_OLD" && *old) out["Attributes"] = **old;
   Json capacity = consumed(*table, Use::Write, writeUnits(*old ? &**old : nullptr), in, true,
-                           indexWriteUnits(*table, *old ? &**old : nullptr, nullptr));
+                           indexWriteCosts(*table, in, *old ? &**old : nullptr, nullptr));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -194,7 +194,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   if (returnValues == "UPDATED_OLD" && *old) out["Attributes"] = touched(**old, actions);
   if (out.contains("Attributes") && out["Attributes"].empty()) out.erase("Attributes");
   Json capacity = consumed(*table, Use::Write, writeUnits(&updated), in, true,
-                           indexWriteUnits(*table, *old ? &**old : nullptr, &updated));
+                           indexWriteCosts(*table, in, *old ? &**old : nullptr, &updated));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
@@ -265,7 +265,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
       // The indexes are charged for the entries a put makes (what a
       // delete removes from them is not read first, nor charged).
       if (plan.writes[i].second) {
-        for (const auto& [index, indexUsed] : indexWriteUnits(plan.table, nullptr, &*plan.writes[i].second)) {
+        for (const auto& [index, indexUsed] : indexWriteCosts(plan.table, in, nullptr, &*plan.writes[i].second)) {
           limiter_.charge(plan.table, Use::Write, indexUsed, index);
           plan.indexUnits[index] += indexUsed;
         }

@@ -38,13 +38,13 @@ std::string batchCode(const std::string& code) {
   return it == kCodes.end() ? "InternalServerError" : it->second;
 }
 
+// The service model has already checked the request's shape (Statement
+// present, 1-25 batch statements, 1-100 in a transaction).
 Json statementParameters(const Json& entry) { return entry.contains("Parameters") ? entry["Parameters"] : Json(); }
 
-Result<std::string> statementText(const Json& entry) {
-  if (!entry.is_object() || !entry.contains("Statement") || !entry["Statement"].is_string()) {
-    return validation("1 validation error detected: Value null at 'statement' failed to satisfy constraint: Member must not be null");
-  }
-  return entry["Statement"].get<std::string>();
+const Json& listMember(const Json& in, const char* name) {
+  static const Json kNone = Json::array();
+  return in.contains(name) ? in[name] : kNone;
 }
 
 }  // namespace
@@ -52,9 +52,7 @@ Result<std::string> statementText(const Json& entry) {
 // One parsed statement as its item handler's request, against the table it names.
 Result<StatementRequest> DynamoDbApi::statementRequest(const RequestContext& c, const Json& entry, bool oneItem,
                                                        Statement& statement) {
-  auto text = statementText(entry);
-  if (!text) return text.error();
-  auto parsed = partiql::parseStatement(*text, statementParameters(entry));
+  auto parsed = partiql::parseStatement(entry["Statement"].get<std::string>(), statementParameters(entry));
   if (!parsed) return parsed.error();
   statement = std::move(*parsed);
   auto table = requireTable(c, statement.table);
@@ -125,10 +123,7 @@ Result<Json> DynamoDbApi::executeStatement(const RequestContext& c, const Json& 
 }
 
 Result<Json> DynamoDbApi::batchExecuteStatement(const RequestContext& c, const Json& in) {
-  const Json& statements = in.contains("Statements") ? in["Statements"] : Json();
-  if (!statements.is_array() || statements.empty() || statements.size() > 25) {
-    return validation("1 validation error detected: Value at 'statements' failed to satisfy constraint: Member must have length less than or equal to 25 and greater than or equal to 1");
-  }
+  const Json& statements = listMember(in, "Statements");
   // Parsed first: a batch is all reads or all writes.
   std::vector<Result<StatementRequest>> calls;
   std::vector<Statement> parsed(statements.size());
@@ -137,18 +132,15 @@ Result<Json> DynamoDbApi::batchExecuteStatement(const RequestContext& c, const J
     calls.push_back(statementRequest(c, statements[i], true, parsed[i]));
     if (!calls.back()) continue;
     (isRead(parsed[i]) ? reads : writes) = true;
-    if (calls.back()->op == StatementRequest::Op::Check) calls.back() = validation("EXISTS is only allowed in ExecuteTransaction");
+    Json& request = calls.back()->request;
+    if (in.contains("ReturnConsumedCapacity")) request["ReturnConsumedCapacity"] = in["ReturnConsumedCapacity"];
+    if (isRead(parsed[i]) && statements[i].value("ConsistentRead", false)) request["ConsistentRead"] = true;
   }
   if (reads && writes) return validation("Statements of a batch must be all reads or all writes");
   Json responses = Json::array(), capacity = Json::array();
   for (size_t i = 0; i < statements.size(); ++i) {
-    Result<Json> response = calls[i] ? Result<Json>(Json()) : Result<Json>(calls[i].error());
-    if (calls[i]) {
-      Json& request = calls[i]->request;
-      if (in.contains("ReturnConsumedCapacity")) request["ReturnConsumedCapacity"] = in["ReturnConsumedCapacity"];
-      if (reads && statements[i].value("ConsistentRead", false)) request["ConsistentRead"] = true;
-      response = runStatement(c, *calls[i]);
-    }
+    // (runStatement refuses EXISTS outside a transaction.)
+    Result<Json> response = calls[i] ? runStatement(c, *calls[i]) : Result<Json>(calls[i].error());
     Json entry = Json::object();
     if (!parsed[i].table.empty()) entry["TableName"] = parsed[i].table;
     if (!response) {
@@ -165,10 +157,7 @@ Result<Json> DynamoDbApi::batchExecuteStatement(const RequestContext& c, const J
 }
 
 Result<Json> DynamoDbApi::executeTransaction(const RequestContext& c, const Json& in) {
-  const Json& statements = in.contains("TransactStatements") ? in["TransactStatements"] : Json();
-  if (!statements.is_array() || statements.empty() || statements.size() > 100) {
-    return validation("1 validation error detected: Value at 'transactStatements' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
-  }
+  const Json& statements = listMember(in, "TransactStatements");
   Json items = Json::array();
   std::vector<bool> inserts;
   bool reads = false, writes = false;

@@ -36,23 +36,19 @@ ConditionPtr joinAll(const std::vector<ConditionPtr>& parts) {
   return joined;
 }
 
-bool isAttribute(const OperandPtr& operand, const std::string& name) {
-  return operand->kind == Operand::Kind::Path && operand->path.size() == 1 && operand->path[0].name == name;
-}
-
 // `name = value` (either way round): the value.
 std::optional<Json> equalityOn(const Condition& c, const std::string& name) {
   if (c.kind != Condition::Kind::Compare || c.op != "=") return std::nullopt;
   const OperandPtr& a = c.operands[0];
   const OperandPtr& b = c.operands[1];
-  if (isAttribute(a, name) && b->kind == Operand::Kind::Value) return b->value;
-  if (isAttribute(b, name) && a->kind == Operand::Kind::Value) return a->value;
+  if (isAttributeNamed(a, name) && b->kind == Operand::Kind::Value) return b->value;
+  if (isAttributeNamed(b, name) && a->kind == Operand::Kind::Value) return a->value;
   return std::nullopt;
 }
 
 // A sort key condition a Query's key condition can hold.
 bool isSortKeyCondition(const Condition& c, const std::string& name) {
-  if (c.operands.empty() || !isAttribute(c.operands[0], name)) return false;
+  if (c.operands.empty() || !isAttributeNamed(c.operands[0], name)) return false;
   for (size_t i = 1; i < c.operands.size(); ++i) {
     if (c.operands[i]->kind != Operand::Kind::Value) return false;
   }
@@ -124,7 +120,7 @@ Result<StatementRequest> selectRequest(const Statement& s, const Json& table, bo
   conjuncts(s.where, parts);
   ConditionPtr hash, range;
   for (const ConditionPtr& part : parts) {
-    if (!hash && equalityOn(*part, source->hashName) && isAttribute(part->operands[0], source->hashName)) {
+    if (!hash && equalityOn(*part, source->hashName) && isAttributeNamed(part->operands[0], source->hashName)) {
       hash = part;
     } else if (!range && !source->rangeName.empty() && isSortKeyCondition(*part, source->rangeName)) {
       range = part;

@@ -9,10 +9,6 @@ namespace {
 
 constexpr size_t kPageBytes = 1024 * 1024;
 
-bool isPathTo(const OperandPtr& operand, const std::string& name) {
-  return operand->kind == Operand::Kind::Path && operand->path.size() == 1 && operand->path[0].name == name;
-}
-
 ApiError keyConditionError(const std::string& why) {
   return ApiError::sender("ValidationException", "Query key condition not supported: " + why);
 }
@@ -119,10 +115,10 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   std::optional<Json> hashValue;
   ConditionPtr rangeCondition;
   for (const auto& part : parts) {
-    if (part->kind == Condition::Kind::Compare && part->op == "=" && isPathTo(part->operands[0], hashName) &&
+    if (part->kind == Condition::Kind::Compare && part->op == "=" && isAttributeNamed(part->operands[0], hashName) &&
         part->operands[1]->kind == Operand::Kind::Value && !hashValue) {
       hashValue = part->operands[1]->value;
-    } else if (!rangeName.empty() && !part->operands.empty() && isPathTo(part->operands[0], rangeName) &&
+    } else if (!rangeName.empty() && !part->operands.empty() && isAttributeNamed(part->operands[0], rangeName) &&
                (part->kind == Condition::Kind::Compare || part->kind == Condition::Kind::Between ||
                 part->kind == Condition::Kind::BeginsWith) && part->op != "<>" && !rangeCondition) {
       rangeCondition = part;

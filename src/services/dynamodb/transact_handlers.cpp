@@ -127,7 +127,7 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
       const Json* after = writes.back().second ? &*writes.back().second : nullptr;
       const Json* sized = after ? after : before;
       units[i] = sized ? std::max(1.0, std::ceil(itemSize(*sized) / 1024.0)) : 1.0;
-      if (writes.back().first) indexUnits[i] = indexWriteUnits(tables[i], before, after);
+      if (writes.back().first) indexUnits[i] = indexWriteCosts(tables[i], in, before, after);
     }
     return writes;
   });
