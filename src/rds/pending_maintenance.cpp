@@ -30,7 +30,7 @@ bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) 
         if (refused) {
           spdlog::warn("msg=\"cannot change Multi-AZ in the maintenance window\" instance={} error=\"{}\"",
                        instance.name, refused->message);
-          left[name] = value;  // the next window tries again
+          left[name] = value;  // tried again on the next pass while the window is open
           continue;
         }
         updated.status = kModifying;  // the controller converts it
@@ -40,6 +40,7 @@ bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) 
     }
     applied += (applied.empty() ? "" : ", ") + name;
   }
+  if (applied.empty()) return false;  // nothing could be applied: the record stays as it is
   if (left.empty()) {
     updated.state.erase("PendingMaintenance");
   } else {
@@ -47,9 +48,7 @@ bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) 
   }
   auto stored = catalog_.updateResource(updated);
   if (!stored) {
-    if (updated.state.contains("PendingNodes") && ports_ != nullptr) {
-      for (const char* node : {"a", "b"}) ports_->release(updated.state["PendingNodes"][node].value("Port", 0));
-    }
+    if (ports_ != nullptr) releaseMultiAzChange(updated, *ports_);
     return true;  // changed meanwhile: the next pass looks again
   }
   instance = *stored;

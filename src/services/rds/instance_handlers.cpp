@@ -445,10 +445,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (in.contains("NewDBInstanceIdentifier")) return combination("Kura cannot rename DB instances yet.");
   Json& spec = instance.spec;
-  if (in.contains("BackupRetentionPeriod")) {
-    if (auto error = checkRetention(in["BackupRetentionPeriod"])) return *error;
-    spec["BackupRetentionPeriod"] = in["BackupRetentionPeriod"];
-  }
+  if (in.contains("BackupRetentionPeriod")) spec["BackupRetentionPeriod"] = in["BackupRetentionPeriod"];  // checked above
   if (in.contains("PreferredBackupWindow")) {
     if (auto error = checkBackupWindow(in["PreferredBackupWindow"].get<std::string>())) return *error;
     spec["PreferredBackupWindow"] = in["PreferredBackupWindow"];
@@ -491,9 +488,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
              {"configuration change"});
   }
   auto updated = storeModified(instance, passwordChange);
-  if (!updated && instance.state.contains("PendingNodes")) {
-    for (const char* node : {"a", "b"}) ports_.release(instance.state["PendingNodes"][node].value("Port", 0));
-  }
+  if (!updated) releaseMultiAzChange(instance, ports_);
   if (!updated) {
     if (updated.error().code == catalog_errors::kVersionConflict) {
       return ApiError::sender("InvalidDBInstanceState", "The DB instance changed meanwhile; try again.");

@@ -24,4 +24,9 @@ std::optional<ApiError> recordMultiAzChange(Resource& instance, bool on, PortAll
   return std::nullopt;
 }
 
+void releaseMultiAzChange(const Resource& instance, PortAllocator& ports) {
+  if (!instance.state.contains("PendingNodes")) return;
+  for (const char* node : {"a", "b"}) ports.release(instance.state["PendingNodes"][node].value("Port", 0));
+}
+
 }  // namespace kura::rds

@@ -12,5 +12,8 @@
 namespace kura::rds {
 
 std::optional<ApiError> recordMultiAzChange(Resource& instance, bool on, PortAllocator& ports);
+// Gives back the ports a recorded change took, when its record could not be
+// stored.
+void releaseMultiAzChange(const Resource& instance, PortAllocator& ports);
 
 }  // namespace kura::rds

@@ -138,14 +138,12 @@ std::string RdsApi::defaultParameterGroup() const {
 }
 
 std::string RdsApi::defaultParameterGroupOf(bool aurora) const {
-  return aurora ? "default." + std::string(kAuroraEngine) + std::to_string(config_.installedPostgresMajor)
-                : defaultParameterGroup();
+  return aurora ? defaultClusterParameterGroup() : defaultParameterGroup();
 }
 
 std::optional<ApiError> RdsApi::checkGroupFits(const Resource& group, bool aurora) const {
   std::string family = group.spec.value("DBParameterGroupFamily", "");
-  std::string wanted = (aurora ? std::string(kAuroraEngine) : std::string("postgres")) +
-                       std::to_string(config_.installedPostgresMajor);
+  std::string wanted = familiesOf(kInstanceGroups, config_.installedPostgresMajor).at(aurora ? 1 : 0);
   if (family == wanted) return std::nullopt;
   return ApiError::sender("InvalidParameterCombination",
                           "The parameter group " + group.name + " with DBParameterGroupFamily " + family +
