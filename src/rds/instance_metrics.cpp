@@ -14,12 +14,16 @@ constexpr auto kMetricsEvery = std::chrono::seconds(5);
 
 }  // namespace
 
-void RdsSupervisor::recordMetrics(const Resource& instance, const EngineLayout& layout) {
-  if (!metrics_) return;
+bool RdsSupervisor::metricsDue(const Resource& instance) {
+  if (!metrics_) return false;
   auto steadyNow = std::chrono::steady_clock::now();
   auto& recordedAt = metricsRecordedAt_[instance.arn];
-  if (steadyNow - recordedAt < kMetricsEvery) return;
+  if (steadyNow - recordedAt < kMetricsEvery) return false;
   recordedAt = steadyNow;
+  return true;
+}
+
+void RdsSupervisor::recordMetrics(const Resource& instance, const EngineLayout& layout) {
   if (auto sessions = engine_.connections(layout)) {
     metrics_(instance, "DatabaseConnections", static_cast<double>(*sessions), "Count");
   }

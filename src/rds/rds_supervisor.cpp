@@ -282,14 +282,16 @@ void RdsSupervisor::watch(Resource instance) {
   if (isClusterMember(instance)) {
     watchMember(instance);
     syncParameters(instance);
-    if (auto layout = layoutOf(instance, paths_, secrets_)) recordMetrics(instance, *layout);
+    if (metricsDue(instance)) {
+      if (auto layout = layoutOf(instance, paths_, secrets_)) recordMetrics(instance, *layout);
+    }
     startPendingMaintenance(instance, clock_->now());
     return;
   }
   if (isReadReplica(instance) && !watchReplica(instance)) return;
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;
-  recordMetrics(instance, *layout);
+  if (metricsDue(instance)) recordMetrics(instance, *layout);
   SystemTime now = clock_->now();
   if (!isMultiAz(instance) && !engine_.running(*layout)) {
     auto started = engine_.start(*layout);

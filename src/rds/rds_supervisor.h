@@ -84,6 +84,8 @@ class RdsSupervisor {
   bool watchMultiAz(Resource& instance);
   void sealWal(const Resource& instance);
   // DatabaseConnections and FreeStorageSpace, every few seconds (instance_metrics.cpp).
+  // Whether the instance's metrics are due (every 5 s; marks them taken).
+  bool metricsDue(const Resource& instance);
   void recordMetrics(const Resource& instance, const EngineLayout& layout);
   // LatestRestorableTime of an instance or a cluster follows its WAL
   // archive; false when the record changed meanwhile.

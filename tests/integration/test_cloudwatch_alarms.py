@@ -8,6 +8,7 @@ import time
 
 import botocore.exceptions
 import pytest
+import raw_http
 
 from rds_support import create_instance, wait_status
 
@@ -104,6 +105,11 @@ def test_bad_alarms_are_refused(kura):
     assert error_code(cw.put_metric_alarm, **no_statistic) == "InvalidParameterCombination"
     assert error_code(cw.describe_alarms, AlarmNames=["a"], AlarmNamePrefix="a") == "InvalidParameterCombination"
     assert cw.describe_alarms(AlarmNames=["bad"])["MetricAlarms"] == []
+    # A date that is not one answers an error (not a failed server).
+    status, _, body = raw_http.send_signed(kura.endpoint, "monitoring", headers={
+        "Content-Type": "application/x-www-form-urlencoded"},
+        body=b"Action=DescribeAlarmHistory&Version=2010-08-01&StartDate=not-a-date")
+    assert status == 400 and b"InvalidParameterValue" in body, body
 
 
 def test_alarm_detects_a_stopped_rds_instance(kura_factory):

@@ -42,10 +42,8 @@ AlarmVerdict evaluateAlarm(const Json& alarm, MetricStore& metrics, const std::s
   const std::string comparison = alarm.value("ComparisonOperator", "GreaterThanThreshold");
   const std::string statistic = alarm.value("Statistic", "Average");
   const std::string missing = alarm.value("TreatMissingData", "missing");
-  MetricId metric{alarm.value("Namespace", ""), alarm.value("MetricName", ""), {}};
-  for (const Json& dimension : alarm.value("Dimensions", Json::array())) {
-    metric.dimensions.emplace_back(dimension.value("Name", ""), dimension.value("Value", ""));
-  }
+  auto metricOf = metricIdOf(alarm);  // PutMetricAlarm checked it
+  const MetricId metric = metricOf ? *metricOf : MetricId{};
   const double newest = periodStart(now, period);
   const double oldest = newest - (periods - 1) * period;
   std::map<double, MetricBucket> found;

@@ -266,8 +266,12 @@ Result<Json> CloudWatchApi::describeAlarmHistory(const RequestContext& c, const 
     return Json{{"AlarmHistoryItems", Json::array()}};
   }
   double start = 0, end = 4e9;
-  if (in.contains("StartDate")) start = *timeOf(in, "StartDate");
-  if (in.contains("EndDate")) end = *timeOf(in, "EndDate");
+  for (auto [member, bound] : {std::pair{"StartDate", &start}, {"EndDate", &end}}) {
+    if (!in.contains(member)) continue;
+    auto when = timeOf(in, member);
+    if (!when) return when.error();
+    *bound = *when;
+  }
   int64_t after = 0;
   if (in.contains("NextToken")) {
     try {

@@ -52,15 +52,11 @@ void MetricStore::put(const std::string& account, const std::string& region, Met
   for (const MetricSample& sample : samples) newest = std::max(newest, sample.timestamp);
   std::lock_guard lock(mutex_);
   db_.transaction([&] {
-    db_.prepare("INSERT INTO metrics (account, region, namespace, name, dimensions, last_put) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (account, region, namespace, name, dimensions) "
-                "DO UPDATE SET last_put = max(last_put, excluded.last_put)")
-        .bind(1, account).bind(2, region).bind(3, metric.nameSpace).bind(4, metric.name).bind(5, key)
-        .bindReal(6, newest)
-        .run();
-    auto id = db_.prepare("SELECT id FROM metrics WHERE account = ? AND region = ? AND namespace = ? AND name = ? "
-                          "AND dimensions = ?");
-    id.bind(1, account).bind(2, region).bind(3, metric.nameSpace).bind(4, metric.name).bind(5, key);
+    auto id = db_.prepare(
+        "INSERT INTO metrics (account, region, namespace, name, dimensions, last_put) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (account, region, namespace, name, dimensions) "
+        "DO UPDATE SET last_put = max(last_put, excluded.last_put) RETURNING id");
+    id.bind(1, account).bind(2, region).bind(3, metric.nameSpace).bind(4, metric.name).bind(5, key).bindReal(6, newest);
     if (!id.step()) throw SqliteError("the metric just stored is not there");
     int64_t metricId = id.integer(0);
     auto insert = db_.prepare("INSERT INTO datapoints VALUES (?, ?, ?, ?, ?, ?, ?)");
