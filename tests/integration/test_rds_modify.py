@@ -61,6 +61,16 @@ def test_modifications_wait_for_the_maintenance_window(kura_factory):
     events = [e["Message"] for e in rds.describe_events(SourceType="db-instance", SourceIdentifier="mod")["Events"]]
     assert "Applied the modifications pending for the maintenance window: BackupRetentionPeriod, MultiAZ" in events
 
+    # Retention on: the first automated backup is taken at once (the
+    # instance is backing-up, and refuses changes, until it is done).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        snapshots = rds.describe_db_snapshots(DBInstanceIdentifier="mod", SnapshotType="automated")["DBSnapshots"]
+        if [s for s in snapshots if s["Status"] == "available"] and describe(rds, "mod")["DBInstanceStatus"] == "available":
+            break
+        time.sleep(0.5)
+    assert describe(rds, "mod")["DBInstanceStatus"] == "available"
+
     # An immediate modification applies what waits with it.
     rds.modify_db_instance(DBInstanceIdentifier="mod",
                            PreferredMaintenanceWindow=f"{weekly(later)}-{weekly(later + datetime.timedelta(hours=1))}")

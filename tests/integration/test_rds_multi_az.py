@@ -128,16 +128,18 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
                     time.sleep(0.1)
                 assert not os.path.exists(f"/proc/{pid}"), "the server of the removed folder still runs"
             wait_status(rds, "maz", "available", timeout=60)
-            # The standby is back before the next fault.
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                standbys = [f for f, _, files in os.walk(os.path.join(server.data_dir, "rds", "instances"))
-                            if "standby.signal" in files and "postmaster.pid" in files]
-                if standbys:
-                    break
+            # The standby is back before the next fault: the primary has it
+            # as its synchronous standby (without one, a lost primary is
+            # restarted where it is, not failed over).
+            deadline = time.monotonic() + 90
+            synchronous = "0"
+            while time.monotonic() < deadline and synchronous != "1":
+                answer = psql(rds, "maz", "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'",
+                              check=False)
+                synchronous = answer if isinstance(answer, str) else "0"
                 time.sleep(0.2)
-            assert standbys, f"{fault}: no standby was rebuilt"
-            time.sleep(0.5)
+            assert synchronous == "1", f"{fault}: no standby was rebuilt"
+            time.sleep(1)  # the supervisor records it as ready
     finally:
         writer.stop.set()
         writer.join(timeout=10)
