@@ -296,15 +296,14 @@ void removeAt(Json& item, const Path& path) {
 }  // namespace
 
 std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>& actions) {
-  // Values are computed from the item as it was, then applied (SET a = b, b = a swaps).
-  const Json before = item;
+  // Values are all computed from the item as it was, then applied (SET a = b, b = a swaps).
   std::vector<std::pair<const UpdateAction*, std::optional<Json>>> computed;
   for (const auto& action : actions) {
     if (action.kind == UpdateAction::Kind::Remove) {
       computed.emplace_back(&action, std::nullopt);
       continue;
     }
-    auto value = valueOf(*action.value, before);
+    auto value = valueOf(*action.value, item);
     if (!value) return value.error();
     computed.emplace_back(&action, std::move(*value));
   }

@@ -176,19 +176,41 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
                                                   const std::function<Decision(const Json* current)>& decide) {
   std::lock_guard lock(lockFor(tableId));
   auto current = getItem(tableId, key);
-  auto decision = decide(current ? &*current : nullptr);
+  const Json* before = current ? &*current : nullptr;
+  auto decision = decide(before);
   if (!decision) return decision.error();
+  const Json* after = *decision;
+  if (after == before && before != nullptr) return current;  // left as it is
   rocksdb::WriteBatch batch;
-  if (*decision) {
-    batch.Put(itemPrefix(tableId) + key, (**decision).dump());
+  if (after) {
+    batch.Put(itemPrefix(tableId) + key, after->dump());
   } else if (current) {
     batch.Delete(itemPrefix(tableId) + key);
   }
-  addIndexWrites(batch, tableId, key, current ? &*current : nullptr, *decision ? &**decision : nullptr);
-  if (*decision || current) addChangeLogWrite(batch, tableId, key, *decision ? &**decision : nullptr);
+  addIndexWrites(batch, tableId, key, before, after);
+  if (after || current) addChangeLogWrite(batch, tableId, key, after);
   auto status = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!status.ok()) return storageError(status);
   return current;
+}
+
+Result<bool> TableStore::rewriteItemText(
+    const std::string& tableId, const std::string& key,
+    const std::function<std::optional<std::string>(const std::string& current)>& rewrite) {
+  std::lock_guard lock(lockFor(tableId));
+  // Under the write lock: an index or the change log starts under it too.
+  {
+    std::shared_lock indexesLock(indexesMutex_);
+    auto indexes = indexes_.find(tableId);
+    if ((indexes != indexes_.end() && !indexes->second.empty()) || logged_.count(tableId) > 0) return false;
+  }
+  auto current = getItemText(tableId, key);
+  if (!current) return false;
+  auto text = rewrite(*current);
+  if (!text) return false;
+  auto status = db_->Put(rocksdb::WriteOptions(), itemPrefix(tableId) + key, *text);
+  if (!status.ok()) return storageError(status);
+  return true;
 }
 
 Result<bool> TableStore::writeBatch(const std::string& tableId,

@@ -59,10 +59,18 @@ class TableStore {
   // The item as stored: its JSON text, unparsed.
   std::optional<std::string> getItemText(const std::string& tableId, const std::string& key);
   // Runs `decide` on the current item (null if none) under the table's write
-  // lock; it returns the item to store, nullopt to delete, or an error.
-  using Decision = Result<std::optional<Json>>;
+  // lock; it returns the item to store (which must outlive the call), null
+  // to delete, `current` itself to leave the item as it is, or an error.
+  using Decision = Result<const Json*>;
   Result<std::optional<Json>> writeItem(const std::string& tableId, const std::string& key,
                                         const std::function<Decision(const Json* current)>& decide);
+  // Rewrites the stored text of an existing item with `rewrite`, under the
+  // table's write lock, without parsing it (item_text.h). Only for tables
+  // without secondary indexes whose changes are not logged: false, and
+  // nothing written, when the table has either, the item does not exist or
+  // `rewrite` gives nothing back.
+  Result<bool> rewriteItemText(const std::string& tableId, const std::string& key,
+                               const std::function<std::optional<std::string>(const std::string& current)>& rewrite);
   // Several puts and deletes in one atomic batch (BatchWriteItem).
   Result<bool> writeBatch(const std::string& tableId, const std::vector<std::pair<std::string, std::optional<Json>>>& writes);
   // A transaction over items of several tables: every table's write lock is

@@ -83,6 +83,50 @@ def test_items_with_conditions_and_updates(ddb):
     assert "Item" not in ddb.get_item(TableName="items", Key={"pk": {"S": "a"}})
 
 
+def test_plain_set_updates_match_the_general_path(ddb):
+    """SET of whole top-level attributes to values rewrites the stored item
+    without parsing it; a table whose changes are logged (point-in-time
+    recovery) takes the general path. Both leave the same items."""
+    make_table(ddb, "plain")
+    make_table(ddb, "logged")
+    ddb.update_continuous_backups(TableName="logged",
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    item = {"pk": {"S": "a"}, "m": {"M": {"x": {"S": "a,}b\"c"}, "y": {"L": [{"N": "1"}, {"S": "]"}]}}},
+            "é": {"S": "utf-8 name"}, "n": {"N": "5"}}
+    updates = [
+        ("SET n = :v", {":v": {"N": "007.50"}}, {}),                  # replaced, the number made canonical
+        ("SET #a = :v, zz = :w", {":v": {"S": "first"}, ":w": {"BOOL": True}}, {"#a": "A"}),  # added
+        ("SET #e = :v, m = :w", {":v": {"SS": ["p", "q"]}, ":w": {"NULL": True}}, {"#e": "é"}),
+    ]
+    for table in ("plain", "logged"):
+        ddb.put_item(TableName=table, Item=item)
+        for expression, values, names in updates:
+            extra = {"ExpressionAttributeNames": names} if names else {}
+            assert "Attributes" not in ddb.update_item(TableName=table, Key={"pk": {"S": "a"}}, UpdateExpression=expression,
+                                                       ExpressionAttributeValues=values, **extra)
+        # An update of an item that is not there makes it.
+        ddb.update_item(TableName=table, Key={"pk": {"S": "new"}}, UpdateExpression="SET v = :v",
+                        ExpressionAttributeValues={":v": {"S": "made"}})
+    plain = ddb.scan(TableName="plain", ConsistentRead=True)["Items"]
+    assert sorted(plain, key=lambda i: i["pk"]["S"]) == sorted(ddb.scan(TableName="logged", ConsistentRead=True)["Items"],
+                                                               key=lambda i: i["pk"]["S"])
+    got = ddb.get_item(TableName="plain", Key={"pk": {"S": "a"}}, ConsistentRead=True)["Item"]
+    assert got == {"pk": {"S": "a"}, "n": {"N": "7.5"}, "A": {"S": "first"}, "zz": {"BOOL": True},
+                   "é": {"SS": ["p", "q"]}, "m": {"NULL": True}}
+    assert {"pk": {"S": "new"}, "v": {"S": "made"}} in plain
+    # An item that the update would take past 400 KB is refused and kept as it was.
+    ddb.put_item(TableName="plain", Item={"pk": {"S": "big"}, "a": {"S": "x" * (300 * 1024)}})
+    assert code_of(ddb.update_item, TableName="plain", Key={"pk": {"S": "big"}}, UpdateExpression="SET b = :v",
+                   ExpressionAttributeValues={":v": {"S": "y" * (120 * 1024)}}) == "ValidationException"
+    assert set(ddb.get_item(TableName="plain", Key={"pk": {"S": "big"}})["Item"]) == {"pk", "a"}
+    # The key cannot be set; an unused value is refused; both before anything is read.
+    assert code_of(ddb.update_item, TableName="plain", Key={"pk": {"S": "a"}}, UpdateExpression="SET pk = :v",
+                   ExpressionAttributeValues={":v": {"S": "b"}}) == "ValidationException"
+    assert code_of(ddb.update_item, TableName="plain", Key={"pk": {"S": "a"}}, UpdateExpression="SET n = :v",
+                   ExpressionAttributeValues={":v": {"N": "1"}, ":w": {"N": "2"}}) == "ValidationException"
+    assert ddb.get_item(TableName="plain", Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "7.5"}
+
+
 def test_validation_errors(ddb):
     make_table(ddb, "checks")
     assert code_of(ddb.put_item, TableName="checks", Item={"other": {"S": "x"}}) == "ValidationException"

@@ -56,11 +56,11 @@ size_t TtlSweeper::sweepOnce() {
       bool removed = false;
       store_.writeItem(id, key, [&](const Json* current) -> TableStore::Decision {
         // Still there and still expired, under the table's write lock.
-        if (current == nullptr) return std::optional<Json>();
+        if (current == nullptr) return nullptr;
         auto expiry = expiryOf(*current, attribute);
-        if (!expiry || *expiry > now) return std::optional<Json>(*current);
+        if (!expiry || *expiry > now) return current;
         removed = true;
-        return std::optional<Json>();
+        return nullptr;
       });
       if (removed) ++deleted;
     }

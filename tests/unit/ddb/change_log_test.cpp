@@ -48,12 +48,12 @@ class ChangeLogTest : public ::testing::Test {
   void put(const std::string& k, const std::string& v) {
     Json item = {{"k", {{"S", k}}}, {"v", {{"S", v}}}};
     ASSERT_TRUE(store_->writeItem(source_, key(k), [&](const Json*) -> TableStore::Decision {
-                  return std::optional<Json>(item);
+                  return &item;
                 }).ok());
   }
   void remove(const std::string& k) {
     ASSERT_TRUE(store_->writeItem(source_, key(k), [](const Json*) -> TableStore::Decision {
-                  return std::optional<Json>();
+                  return nullptr;
                 }).ok());
   }
   // The items of a restore to `at`, as "k=v" in key order.
