@@ -86,21 +86,27 @@ Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
 }
 
 std::optional<Json> TableStore::table(const TableRef& ref) {
+  auto description = tableShared(ref);
+  if (!description) return std::nullopt;
+  return *description;
+}
+
+std::shared_ptr<const Json> TableStore::tableShared(const TableRef& ref) {
   std::string key = metaKey(ref);
   uint64_t seen = 0;
   {
     std::shared_lock lock(descriptionsMutex_);
     auto found = descriptions_.find(key);
-    if (found != descriptions_.end()) return *found->second;
+    if (found != descriptions_.end()) return found->second;
     seen = descriptionsChanged_;
   }
   std::string value;
-  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
-  Json description = Json::parse(value);
+  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return nullptr;
+  auto description = std::make_shared<const Json>(Json::parse(value));
   std::unique_lock lock(descriptionsMutex_);
   // Cached only if no table changed meanwhile: this read may be older than
   // a change (a deletion above all) already made.
-  if (descriptionsChanged_ == seen) descriptions_.emplace(key, std::make_shared<const Json>(description));
+  if (descriptionsChanged_ == seen) descriptions_.emplace(key, description);
   return description;
 }
 

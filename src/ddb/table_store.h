@@ -50,6 +50,8 @@ class TableStore {
   // Table descriptions (the DynamoDB TableDescription JSON plus "_id").
   Result<Json> createTable(const TableRef& ref, Json description);
   std::optional<Json> table(const TableRef& ref);
+  // The same, shared as cached (no copy): what every data-plane call reads.
+  std::shared_ptr<const Json> tableShared(const TableRef& ref);
   Result<Json> updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change);
   Result<Json> deleteTable(const TableRef& ref);
   std::vector<std::string> tableNames(const std::string& account, const std::string& region);

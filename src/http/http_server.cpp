@@ -34,6 +34,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remoteAddress_ = endpoint.address().to_string();
+    // Room for a whole signed request, so that one read usually takes it
+    // (beast reads at most the buffer's free capacity, 512 bytes at first).
+    buffer_.reserve(16 * 1024);
   }
 
   void run() { read(); }

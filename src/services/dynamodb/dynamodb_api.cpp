@@ -13,10 +13,16 @@ DynamoDbApi::DynamoDbApi(TableStore& store, std::filesystem::path backupDir, Clo
     : store_(store), backupDir_(std::move(backupDir)), keys_(keys), clock_(std::move(clock)) {}
 
 Result<Json> DynamoDbApi::requireTable(const RequestContext& c, const std::string& name, Use use) {
-  auto table = store_.table({c.accountId, c.region, name});
+  auto table = sharedTable(c, name, use);
+  if (!table) return table.error();
+  return **table;
+}
+
+Result<std::shared_ptr<const Json>> DynamoDbApi::sharedTable(const RequestContext& c, const std::string& name, Use use) {
+  auto table = store_.tableShared({c.accountId, c.region, name});
   if (!table) return ApiError::sender("ResourceNotFoundException", "Requested resource not found");
   if (auto throttled = limiter_.admit(*table, use)) return *throttled;
-  return *table;
+  return table;
 }
 
 Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes, bool exactKey) {

@@ -94,6 +94,8 @@ class DynamoDbApi {
   // The table, and for `use` Read or Write the check that a PROVISIONED
   // table has capacity left (ProvisionedThroughputExceededException).
   Result<Json> requireTable(const RequestContext& c, const std::string& name, Use use = Use::None);
+  // The same without a copy, for the single-item calls.
+  Result<std::shared_ptr<const Json>> sharedTable(const RequestContext& c, const std::string& name, Use use);
   // The stored key of an item or key map, checked against the table's schema.
   Result<std::string> keyOf(const Json& table, const Json& attributes, bool exactKey);
   Json describe(const Json& table, bool withCounts);

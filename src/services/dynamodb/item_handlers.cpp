@@ -85,11 +85,12 @@ std::optional<std::vector<AttributeText>> plainSets(const Json& in, const Json& 
 }  // namespace
 
 Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"], Use::Write);
-  if (!table) return table.error();
+  auto found = sharedTable(c, in["TableName"], Use::Write);
+  if (!found) return found.error();
+  const Json& table = **found;
   Json item = in["Item"];
   if (auto error = validateItem(item, "Item")) return *error;
-  auto key = keyOf(*table, item, false);
+  auto key = keyOf(table, item, false);
   if (!key) return key.error();
   RequestExpressions expressions(in);
   auto condition = conditionOf(in, expressions);
@@ -99,25 +100,26 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
   if (returnValues != "NONE" && returnValues != "ALL_OLD") {
     return ApiError::sender("ValidationException", "ReturnValues can only be ALL_OLD or NONE");
   }
-  auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
+  auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
     return &item;
   });
   if (!old) return old.error();
   Json out = Json::object();
   if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
-  Json capacity = consumed(*table, Use::Write, writeUnits(&item), in, true,
-                           indexWriteCosts(*table, in, *old ? &**old : nullptr, &item));
+  Json capacity = consumed(table, Use::Write, writeUnits(&item), in, true,
+                           indexWriteCosts(table, in, *old ? &**old : nullptr, &item));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
 
 Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool rawAnswer) {
-  auto table = requireTable(c, in["TableName"], Use::Read);
-  if (!table) return table.error();
+  auto found = sharedTable(c, in["TableName"], Use::Read);
+  if (!found) return found.error();
+  const Json& table = **found;
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
-  auto key = keyOf(*table, keyAttributes, true);
+  auto key = keyOf(table, keyAttributes, true);
   if (!key) return key.error();
   RequestExpressions expressions(in);
   std::vector<Path> projection;
@@ -130,48 +132,50 @@ Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool 
   // The whole item of an on-demand table, with no capacity asked for, is
   // answered as it is stored, never parsed (the hot read of most tables).
   if (rawAnswer && projection.empty() && in.value("ReturnConsumedCapacity", "NONE") == "NONE" &&
-      !isProvisioned(*table)) {
-    auto text = store_.getItemText((*table)["_id"], *key);
+      !isProvisioned(table)) {
+    auto text = store_.getItemText(table["_id"], *key);
     return rawJsonAnswer(text ? "{\"Item\":" + *text + "}" : "{}");
   }
-  auto item = store_.getItem((*table)["_id"], *key);
+  auto item = store_.getItem(table["_id"], *key);
   Json out = Json::object();
   if (item) out["Item"] = projection.empty() ? *item : project(*item, projection);
-  Json capacity = consumed(*table, Use::Read, readUnits(item ? &*item : nullptr, in.value("ConsistentRead", false)), in);
+  Json capacity = consumed(table, Use::Read, readUnits(item ? &*item : nullptr, in.value("ConsistentRead", false)), in);
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
 
 Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"], Use::Write);
-  if (!table) return table.error();
+  auto found = sharedTable(c, in["TableName"], Use::Write);
+  if (!found) return found.error();
+  const Json& table = **found;
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
-  auto key = keyOf(*table, keyAttributes, true);
+  auto key = keyOf(table, keyAttributes, true);
   if (!key) return key.error();
   RequestExpressions expressions(in);
   auto condition = conditionOf(in, expressions);
   if (!condition) return condition.error();
   if (auto error = expressions.checkAllUsed()) return *error;
-  auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
+  auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
     return nullptr;
   });
   if (!old) return old.error();
   Json out = Json::object();
   if (in.value("ReturnValues", "NONE") == "ALL_OLD" && *old) out["Attributes"] = **old;
-  Json capacity = consumed(*table, Use::Write, writeUnits(*old ? &**old : nullptr), in, true,
-                           indexWriteCosts(*table, in, *old ? &**old : nullptr, nullptr));
+  Json capacity = consumed(table, Use::Write, writeUnits(*old ? &**old : nullptr), in, true,
+                           indexWriteCosts(table, in, *old ? &**old : nullptr, nullptr));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
 
 Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"], Use::Write);
-  if (!table) return table.error();
+  auto found = sharedTable(c, in["TableName"], Use::Write);
+  if (!found) return found.error();
+  const Json& table = **found;
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
-  auto key = keyOf(*table, keyAttributes, true);
+  auto key = keyOf(table, keyAttributes, true);
   if (!key) return key.error();
   RequestExpressions expressions(in);
   for (auto it = expressions.values.begin(); it != expressions.values.end(); ++it) {
@@ -189,7 +193,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   }
   if (auto error = expressions.checkAllUsed()) return *error;
   for (const auto& action : actions) {
-    for (const auto& element : (*table)["KeySchema"]) {
+    for (const auto& element : table["KeySchema"]) {
       if (action.path.size() == 1 && action.path[0].name == element["AttributeName"]) {
         return ApiError::sender("ValidationException",
                                 "One or more parameter values were invalid: Cannot update attribute " +
@@ -197,8 +201,8 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
       }
     }
   }
-  if (auto sets = plainSets(in, *table, *condition != nullptr, actions)) {
-    auto rewritten = store_.rewriteItemText((*table)["_id"], *key, [&](const std::string& current) {
+  if (auto sets = plainSets(in, table, *condition != nullptr, actions)) {
+    auto rewritten = store_.rewriteItemText(table["_id"], *key, [&](const std::string& current) {
       auto text = withAttributesSet(current, *sets);
       // The text is longer than the item's DynamoDB size: one within the
       // limit as text is within it; any other is weighed on the general path.
@@ -208,7 +212,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
     if (*rewritten) return Json::object();
   }
   Json updated;
-  auto old = store_.writeItem((*table)["_id"], *key, [&](const Json* current) -> TableStore::Decision {
+  auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
     updated = current ? *current : keyAttributes;
     if (auto error = applyUpdate(updated, actions)) return *error;
@@ -225,8 +229,8 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   if (returnValues == "UPDATED_NEW") out["Attributes"] = touched(updated, actions);
   if (returnValues == "UPDATED_OLD" && *old) out["Attributes"] = touched(**old, actions);
   if (out.contains("Attributes") && out["Attributes"].empty()) out.erase("Attributes");
-  Json capacity = consumed(*table, Use::Write, writeUnits(&updated), in, true,
-                           indexWriteCosts(*table, in, *old ? &**old : nullptr, &updated));
+  Json capacity = consumed(table, Use::Write, writeUnits(&updated), in, true,
+                           indexWriteCosts(table, in, *old ? &**old : nullptr, &updated));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }
