@@ -185,6 +185,24 @@ def test_a_global_index_has_capacity_of_its_own(kura):
     assert ddb.scan(TableName="cap-gsi", Select="COUNT")["Count"] == landed + 2
 
 
+def test_batch_writes_charge_the_index_entries_they_remove(kura):
+    ddb = kura.client("dynamodb")
+    make_indexed_table(ddb, "cap-batch-gsi", "ALL")
+    ddb.put_item(TableName="cap-batch-gsi", Item={"k": {"S": "a"}, "g": {"S": "x"}, "v": {"S": "y" * 1500}})
+    ddb.put_item(TableName="cap-batch-gsi", Item={"k": {"S": "b"}, "g": {"S": "x"}})
+    # Deleting an indexed item removes its index entry (2 units: 2 KB); a
+    # put that moves the index key removes one entry and makes another.
+    used = ddb.batch_write_item(RequestItems={"cap-batch-gsi": [
+        {"DeleteRequest": {"Key": {"k": {"S": "a"}}}},
+        {"PutRequest": {"Item": {"k": {"S": "b"}, "g": {"S": "z"}}}}]}, ReturnConsumedCapacity="INDEXES")
+    assert used["ConsumedCapacity"] == [{"TableName": "cap-batch-gsi", "CapacityUnits": 7.0,
+                                         "Table": {"CapacityUnits": 3.0},
+                                         "GlobalSecondaryIndexes": {"by-g": {"CapacityUnits": 4.0}}}]
+    assert ddb.query(TableName="cap-batch-gsi", IndexName="by-g", KeyConditionExpression="g = :g",
+                     ExpressionAttributeValues={":g": {"S": "z"}})["Items"] == [{"k": {"S": "b"}, "g": {"S": "z"}}]
+    assert ddb.scan(TableName="cap-batch-gsi", IndexName="by-g")["Count"] == 1
+
+
 def test_transactions_report_what_they_consume_with_their_indexes(kura):
     ddb = kura.client("dynamodb")
     make_indexed_table(ddb, "cap-txn", "ALL")

@@ -288,9 +288,19 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
   std::optional<ApiError> throttled;
   for (auto& plan : plans) {
     const Json& original = requests[plan.name];
+    // What a write costs is weighed for PROVISIONED tables, or when asked
+    // (as indexWriteCosts does): a delete costs what the item it removes
+    // weighs, and the indexes are charged for the entries a write removes
+    // and makes. The current item is read for that, outside the write, so a
+    // write racing it may be charged as if the item were as read.
+    bool weighs = isProvisioned(plan.table) || in.value("ReturnConsumedCapacity", "NONE") != "NONE";
+    bool indexed = plan.table.contains("GlobalSecondaryIndexes");
     size_t kept = 0;
     for (size_t i = 0; i < plan.writes.size(); ++i) {
-      double units = writeUnits(plan.writes[i].second ? &*plan.writes[i].second : nullptr);
+      const Json* after = plan.writes[i].second ? &*plan.writes[i].second : nullptr;
+      std::optional<Json> before;
+      if (weighs && (after == nullptr || indexed)) before = store_.getItem(plan.table["_id"], plan.writes[i].first);
+      double units = writeUnits(after ? after : before ? &*before : nullptr);
       if (auto refused = limiter_.admit(plan.table, Use::Write)) {
         throttled = refused;
         plan.unprocessed.push_back(original[i]);
@@ -298,10 +308,8 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
       }
       limiter_.charge(plan.table, Use::Write, units);
       plan.units += units;
-      // The indexes are charged for the entries a put makes (what a
-      // delete removes from them is not read first, nor charged).
-      if (plan.writes[i].second) {
-        for (const auto& [index, indexUsed] : indexWriteCosts(plan.table, in, nullptr, &*plan.writes[i].second)) {
+      if (weighs && indexed) {
+        for (const auto& [index, indexUsed] : indexWriteCosts(plan.table, in, before ? &*before : nullptr, after)) {
           limiter_.charge(plan.table, Use::Write, indexUsed, index);
           plan.indexUnits[index] += indexUsed;
         }
