@@ -75,6 +75,8 @@ std::optional<std::string> withAttributesSet(std::string_view item, std::vector<
     if (needsEscape(attribute.name)) return std::nullopt;
   }
   std::sort(attributes.begin(), attributes.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  auto sameName = [](const auto& a, const auto& b) { return a.name == b.name; };
+  if (std::adjacent_find(attributes.begin(), attributes.end(), sameName) != attributes.end()) return std::nullopt;
   std::string out;
   out.reserve(item.size() + 64);
   out += '{';

@@ -17,9 +17,9 @@ struct AttributeText {
   std::string value;  // its attribute value as JSON text, e.g. {"S":"x"}
 };
 
-// `item` with each of `attributes` (distinct names) set; nothing when the
-// text is not a compact JSON object or a name in it is escaped (the caller
-// then takes the general path).
+// `item` with each of `attributes` set; nothing when the text is not a
+// compact JSON object, a name in it is escaped or two attributes share a
+// name (the caller then takes the general path).
 std::optional<std::string> withAttributesSet(std::string_view item, std::vector<AttributeText> attributes);
 
 }  // namespace kura::ddb

@@ -44,6 +44,7 @@ TEST(ItemText, LeavesWhatItCannotHandleToTheGeneralPath) {
   EXPECT_FALSE(withAttributesSet("{\"a\":{\"S\":\"x\"}", {{"c", "{\"S\":\"y\"}"}}));  // cut short
   EXPECT_FALSE(withAttributesSet("[1]", {{"c", "{\"S\":\"y\"}"}}));
   EXPECT_FALSE(withAttributesSet("", {{"c", "{\"S\":\"y\"}"}}));
+  EXPECT_FALSE(withAttributesSet("{}", {{"c", "{\"S\":\"y\"}"}, {"c", "{\"S\":\"z\"}"}}));  // one name twice
   EXPECT_FALSE(withAttributesSet("{\"a\":{\"S\":\"x\"}}trailing", {{"c", "{\"S\":\"y\"}"}}));
 }
 
