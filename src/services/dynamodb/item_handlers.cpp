@@ -70,11 +70,12 @@ std::optional<std::vector<AttributeText>> plainSets(const Json& in, const Json& 
       in.value("ReturnConsumedCapacity", "NONE") != "NONE") {
     return std::nullopt;
   }
+  // (Two actions on one path never get here: parseUpdate refuses overlapping
+  // paths, and withAttributesSet refuses one name twice.)
   std::vector<AttributeText> sets;
-  std::set<std::string> names;
   for (const auto& action : actions) {
     if (action.kind != UpdateAction::Kind::Set || action.path.size() != 1 || action.path[0].name.empty() ||
-        action.value->kind != Operand::Kind::Value || !names.insert(action.path[0].name).second) {
+        action.value->kind != Operand::Kind::Value) {
       return std::nullopt;
     }
     sets.push_back({action.path[0].name, action.value->value.dump()});
