@@ -40,3 +40,15 @@ median_of_column() {  # file column label
   awk -v c="$2" 'NR > 1 { print $c }' "$1" | sort -n | awk -v label="$3" '{ v[NR] = $1 } END {
     printf "%s: median %.3f (min %.3f, max %.3f) over %d rounds\n", label, v[int((NR + 1) / 2)], v[1], v[NR], NR }'
 }
+
+# CPU time (user + system, in clock ticks) a process and all its threads
+# have used so far.
+cpu_ticks() {  # pid
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Microseconds of a process's CPU per call, from the ticks it used while
+# answering `calls` calls.
+cpu_us_per_call() {  # ticks calls
+  awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }'
+}

@@ -30,8 +30,14 @@ std::string newUuid() {
   bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
   bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
   std::string hex = toHex(bytes);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-         hex.substr(20);
+  std::string out(36, '-');
+  // 8-4-4-4-12 hex digits.
+  hex.copy(out.data(), 8, 0);
+  hex.copy(out.data() + 9, 4, 8);
+  hex.copy(out.data() + 14, 4, 12);
+  hex.copy(out.data() + 19, 4, 16);
+  hex.copy(out.data() + 24, 12, 20);
+  return out;
 }
 
 }  // namespace kura

@@ -1,9 +1,19 @@
 #include "common/json_text.h"
 
+#include <array>
+
 namespace kura {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// The bytes a JSON string can hold as they are: printable ASCII but '"' and
+// '\\' (one lookup per byte; this runs over every trail event).
+constexpr auto kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[static_cast<size_t>(c)] = c != '"' && c != '\\';
+  return plain;
+}();
 
 bool continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
@@ -32,14 +42,19 @@ size_t sequenceLength(std::string_view text, size_t i) {
 
 void appendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  size_t plain = 0;
+  while (plain < text.size() && kPlain[static_cast<unsigned char>(text[plain])]) ++plain;
+  if (plain == text.size()) {  // the common case: nothing to escape
+    out.append(1, '"').append(text).append(1, '"');
+    return;
+  }
   out.push_back('"');
   size_t i = 0;
   while (i < text.size()) {
     // Runs of plain ASCII go in at once.
     size_t run = i;
     while (run < text.size()) {
-      unsigned char c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      if (!kPlain[static_cast<unsigned char>(text[run])]) break;
       ++run;
     }
     if (run > i) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <optional>
 
 namespace kura {
 namespace {
@@ -48,9 +49,18 @@ std::string formatIso8601(SystemTime t) {
 }
 
 std::string formatIso8601Seconds(SystemTime t) {
-  std::tm utc = toUtc(t);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.tm_year + 1900, utc.tm_mon + 1,
-                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  // Every API call's trail event formats its time: each thread keeps the
+  // text of the last second it formatted.
+  thread_local std::optional<std::time_t> lastSecond;
+  thread_local std::string lastText;
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  if (seconds != lastSecond) {
+    std::tm utc = toUtc(t);
+    lastText = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                           utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    lastSecond = seconds;
+  }
+  return lastText;
 }
 
 std::string formatAmzDate(SystemTime t) {

@@ -285,8 +285,10 @@ int runServe(const ServerConfig& givenConfig) {
     try {
       // A call that changed something is written before it is answered.
       bool changed = record.error == nullptr && !isReadOnlyOperation(record.context->operation);
-      trailWriter.appendText(trailEventText(*record.context, record.input, record.output, record.error, newUuid()),
-                             changed);
+      thread_local std::string event;  // reused: no allocation per call
+      event.clear();
+      appendTrailEventText(event, *record.context, record.input, record.output, record.error, newUuid());
+      trailWriter.appendText(event, changed);
     } catch (const std::exception& error) {
       spdlog::error("msg=\"cannot record the call in the trail\" request_id={} error=\"{}\"",
                     record.context->requestId, error.what());

@@ -85,29 +85,31 @@ void appendParameters(std::string& out, const Json& value) {
   }
 }
 
+// `name` is one of the event's member names (plain ASCII, nothing to escape).
 void appendMember(std::string& out, std::string_view name, std::string_view text) {
-  out.push_back(',');
-  appendJsonString(out, name);
-  out.push_back(':');
+  out.append(",\"").append(name).append("\":");
   appendJsonString(out, text);
 }
 
 void appendLiteral(std::string& out, std::string_view name, std::string_view literal) {
-  out.push_back(',');
-  appendJsonString(out, name);
-  out.push_back(':');
-  out.append(literal);
+  out.append(",\"").append(name).append("\":").append(literal);
 }
 
 }  // namespace
 
 std::string trailEventText(const RequestContext& context, const Json* input, const Json* output, const ApiError* error,
                            const std::string& eventId) {
+  std::string out;
+  out.reserve(768);
+  appendTrailEventText(out, context, input, output, error, eventId);
+  return out;
+}
+
+void appendTrailEventText(std::string& out, const RequestContext& context, const Json* input, const Json* output,
+                          const ApiError* error, const std::string& eventId) {
   bool root = context.userName.empty() || context.userName == "root";
   bool readOnly = isReadOnlyOperation(context.operation);
   bool dataEvent = context.service == "dynamodb" && isDynamoDbDataEvent(context.operation);
-  std::string out;
-  out.reserve(768);
   out.append(R"({"eventVersion":"1.08","userIdentity":{"type":)");
   appendJsonString(out, root ? "Root" : "IAMUser");
   appendMember(out, "principalId", root ? context.accountId : context.accessKeyId);
@@ -156,7 +158,6 @@ std::string trailEventText(const RequestContext& context, const Json* input, con
     appendMember(out, "errorMessage", error->message);
   }
   out.push_back('}');
-  return out;
 }
 
 Json makeTrailEvent(const RequestContext& context, const Json* input, const Json* output, const ApiError* error,

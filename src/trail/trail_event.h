@@ -15,6 +15,9 @@ namespace kura {
 // value tree (this runs on every API call).
 std::string trailEventText(const RequestContext& context, const nlohmann::json* input, const nlohmann::json* output,
                            const ApiError* error, const std::string& eventId);
+// The same text appended to `out` (a buffer the caller reuses).
+void appendTrailEventText(std::string& out, const RequestContext& context, const nlohmann::json* input,
+                          const nlohmann::json* output, const ApiError* error, const std::string& eventId);
 // The same event as a value.
 nlohmann::json makeTrailEvent(const RequestContext& context, const nlohmann::json* input,
                               const nlohmann::json* output, const ApiError* error, const std::string& eventId);

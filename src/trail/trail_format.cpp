@@ -22,8 +22,10 @@ std::string recordHash(std::string_view previousHash, uint64_t sequence, std::st
     ~Context() { EVP_MD_CTX_free(ctx); }
   };
   thread_local Context local;
+  // Fetched once: EVP_sha256() looks the algorithm up (under a lock) each time.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   EVP_MD_CTX* ctx = local.ctx;
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(ctx, kSha256 != nullptr ? kSha256 : EVP_sha256(), nullptr);
   EVP_DigestUpdate(ctx, previousHash.data(), previousHash.size());
   EVP_DigestUpdate(ctx, "\t", 1);
   EVP_DigestUpdate(ctx, number, static_cast<size_t>(end - number));

@@ -144,30 +144,43 @@ void TrailWriter::append(const Json& event) {
 }
 
 void TrailWriter::appendText(std::string_view text, bool changed) {
-  std::vector<std::string> batch;
+  // The thread's own batch, swapped with the queue to write it (its buffers
+  // are kept for the next time).
+  thread_local Batch batch;
   {
     std::lock_guard lock(queueMutex_);
-    queue_.emplace_back(text);
+    queue_.text.append(text);
+    queue_.ends.push_back(queue_.text.size());
     if (!changed && writing_) return;  // the writer thread writes it within flushInterval
-    batch.swap(queue_);
+    std::swap(batch, queue_);
   }
   // A change is in the kernel before the call is answered: its caller
   // writes it, with whatever was queued before it.
-  writeBatch(batch);
+  try {
+    writeBatch(batch);
+  } catch (...) {
+    batch.clear();
+    throw;
+  }
+  batch.clear();
+  if (batch.text.capacity() > (1u << 20)) batch = Batch{};  // after a burst, not kept for good
 }
 
 void TrailWriter::flush() {
-  std::vector<std::string> batch;
+  Batch batch;
   {
     std::lock_guard lock(queueMutex_);
-    batch.swap(queue_);
+    std::swap(batch, queue_);
   }
   if (!batch.empty()) writeBatch(batch);
 }
 
-void TrailWriter::writeBatch(const std::vector<std::string>& batch) {
+void TrailWriter::writeBatch(const Batch& batch) {
   std::lock_guard lock(mutex_);
-  for (const std::string& text : batch) {
+  size_t begin = 0;
+  for (size_t end : batch.ends) {
+    std::string_view text(batch.text.data() + begin, end - begin);
+    begin = end;
     if (file_ == nullptr) openFileLocked();
     uint64_t sequence = nextSequence_++;
     std::string hash = trail::recordHash(lastHash_, sequence, text);
@@ -176,12 +189,12 @@ void TrailWriter::writeBatch(const std::vector<std::string>& batch) {
     if (::fwrite_unlocked(line_.data(), 1, line_.size(), file_) != line_.size()) {
       throw std::runtime_error("cannot append to the trail");
     }
-    lastHash_ = hash;
+    lastHash_ = std::move(hash);
     fileBytes_ += line_.size();
     PendingFile& current = unsealed_.back();
     current.lastSequence = sequence;
     current.records++;
-    current.lastHash = hash;
+    current.lastHash = lastHash_;
     if (fileBytes_ >= options_.maxFileBytes) {
       // Closed (its records reach the kernel) but synced at the next seal,
       // not here: callers would wait on the disk.
@@ -200,16 +213,17 @@ void TrailWriter::startWriting() {
   }
   writer_ = std::thread([this] {
     std::unique_lock lock(queueMutex_);
+    Batch batch;
     while (!stopWriting_) {
       queued_.wait_for(lock, options_.flushInterval, [this] { return stopWriting_; });
-      std::vector<std::string> batch;
-      batch.swap(queue_);
+      std::swap(batch, queue_);
       lock.unlock();
       try {
         if (!batch.empty()) writeBatch(batch);
       } catch (const std::exception& error) {
         spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
       }
+      batch.clear();
       lock.lock();
     }
     writing_ = false;

@@ -61,10 +61,23 @@ class TrailWriter {
   void stop();
 
  private:
+  // Events one after the other in one buffer, so that queueing an event
+  // allocates nothing once the buffers have grown (and no event's memory is
+  // freed by another thread than the one that took it).
+  struct Batch {
+    std::string text;
+    std::vector<size_t> ends;  // where each event ends in text
+    bool empty() const { return ends.empty(); }
+    void clear() {
+      text.clear();
+      ends.clear();
+    }
+  };
+
   TrailWriter(TrailOptions options, ClockPtr clock, DigestSignerPtr signer);
   void startWriting();
   // Chains and writes records in order (takes mutex_).
-  void writeBatch(const std::vector<std::string>& batch);
+  void writeBatch(const Batch& batch);
   Result<bool> recover();
   // Seals with sealMutex_ held: takes the unsealed files under mutex_, then
   // syncs them and writes the digest without it.
@@ -98,7 +111,7 @@ class TrailWriter {
   // Records of calls that changed nothing, waiting for the writer thread.
   std::mutex queueMutex_;
   std::condition_variable queued_;
-  std::vector<std::string> queue_;  // guarded by queueMutex_, as are the two below
+  Batch queue_;  // guarded by queueMutex_, as are the two below
   bool writing_ = false, stopWriting_ = false;
   std::thread writer_;
   std::thread sealer_;
