@@ -22,6 +22,17 @@ TEST(TimeFormat, RoundTripsAwsForms) {
   EXPECT_FALSE(parseTimestamp(""));
 }
 
+TEST(TimeFormat, SecondsFormatEachSecondAgain) {
+  // Each thread keeps the last second's text: a different second, and the
+  // first again, are formatted anew.
+  auto t = *parseTimestamp("2026-11-24T03:12:45Z");
+  EXPECT_EQ(formatIso8601Seconds(t), "2026-11-24T03:12:45Z");
+  EXPECT_EQ(formatIso8601Seconds(t + std::chrono::milliseconds(999)), "2026-11-24T03:12:45Z");
+  EXPECT_EQ(formatIso8601Seconds(t + std::chrono::seconds(1)), "2026-11-24T03:12:46Z");
+  EXPECT_EQ(formatIso8601Seconds(t), "2026-11-24T03:12:45Z");
+  EXPECT_EQ(formatIso8601Seconds(SystemTime{} - std::chrono::seconds(1)), "1969-12-31T23:59:59Z");
+}
+
 TEST(Crypto, HashesAndEncodes) {
   EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(toHex(hmacSha256("key", "The quick brown fox jumps over the lazy dog")),
@@ -33,8 +44,18 @@ TEST(Crypto, HashesAndEncodes) {
   EXPECT_FALSE(base64Decode("ab$=", decoded));
   EXPECT_TRUE(constantTimeEquals("abc", "abc"));
   EXPECT_FALSE(constantTimeEquals("abc", "abd"));
+  EXPECT_EQ(toHex(std::string("\x00\x0f\xa5\xff", 4)), "000fa5ff");
   EXPECT_NE(newUuid(), newUuid());
-  EXPECT_EQ(newUuid().size(), 36u);
+  std::string uuid = newUuid();
+  ASSERT_EQ(uuid.size(), 36u);
+  for (size_t i = 0; i < uuid.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      EXPECT_EQ(uuid[i], '-') << uuid;
+    } else {
+      EXPECT_NE(std::string("0123456789abcdef").find(uuid[i]), std::string::npos) << uuid;
+    }
+  }
+  EXPECT_EQ(uuid[14], '4') << uuid;  // version 4
 }
 
 }  // namespace
