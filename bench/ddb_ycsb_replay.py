@@ -5,7 +5,7 @@ requests replayed by wrk against Kura and a peer, side by side.
 PEER is `moto` (`moto_server` on PATH; not a Debian package), a folder
 holding node_modules/.bin/dynalite (`npm install --prefix DIR dynalite`), or
 `none` (Kura alone). The script starts Kura (build/src/main/kura) and the
-peer on free loopback ports, loads RECORDS YCSB records (a string key and
+peer on free loopback ports (KURA_BIN picks another build), loads RECORDS YCSB records (a string key and
 ten 100-byte fields, 1 KB) into each, then for each workload signs a pool of
 requests (zipfian keys as YCSB's default; A: 50% GetItem and 50% UpdateItem
 of one field, B: 95/5, C: GetItem only) and has wrk replay them over
@@ -147,7 +147,8 @@ def main():
     servers = {}
     try:
         port = free_port()
-        processes.append(subprocess.Popen([os.path.join(root, "build/src/main/kura"), "serve", "--port", str(port),
+        kura = os.environ.get("KURA_BIN", os.path.join(root, "build/src/main/kura"))
+        processes.append(subprocess.Popen([kura, "serve", "--port", str(port),
                                            "--data-dir", os.path.join(work, "kura"), "--log-level", "warn"],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         servers["kura"] = f"http://127.0.0.1:{port}"

@@ -117,22 +117,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One event loop per thread, each serving the connections given to it in
+// turn: a connection's reads, writes and timer run on one thread, so they
+// need no strand, and no thread wakes another for a connection's work.
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
-  asio::io_context io;
+  std::vector<std::unique_ptr<asio::io_context>> loops;  // one per thread; the first also accepts
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keepRunning;
+  size_t nextLoop = 0;  // used by the accepting loop only
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
 
   void accept() {
-    acceptor->async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& loop = *loops[nextLoop++ % loops.size()];
+    acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted || stopped) return;
         spdlog::warn("accept failed: {}", ec.message());
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), handler, options.maxBodyBytes)->run();
+        // Started on the connection's own loop, which runs everything it does.
+        auto executor = socket.get_executor();
+        asio::post(executor, [session = std::make_shared<Session>(std::move(socket), handler, options.maxBodyBytes)] {
+          session->run();
+        });
       }
       accept();
     });
@@ -147,11 +157,17 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(s
 HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
+  int threads = impl_->options.threads > 0 ? impl_->options.threads
+                                           : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    impl_->loops.push_back(std::make_unique<asio::io_context>(1));
+    impl_->keepRunning.push_back(asio::make_work_guard(*impl_->loops.back()));
+  }
   beast::error_code ec;
   auto address = asio::ip::make_address(impl_->options.host, ec);
   if (ec) throw std::runtime_error("invalid host address " + impl_->options.host);
   tcp::endpoint endpoint(address, impl_->options.port);
-  auto& acceptor = impl_->acceptor.emplace(impl_->io);
+  auto& acceptor = impl_->acceptor.emplace(*impl_->loops.front());
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
@@ -161,10 +177,8 @@ void HttpServer::start() {
                              std::to_string(impl_->options.port) + ": " + ec.message());
   }
   impl_->accept();
-  int threads = impl_->options.threads > 0 ? impl_->options.threads
-                                           : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < threads; ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& loop : impl_->loops) {
+    impl_->threads.emplace_back([&io = *loop] { io.run(); });
   }
 }
 
@@ -179,7 +193,7 @@ void HttpServer::stop() {
     beast::error_code ec;
     impl_->acceptor->close(ec);
   }
-  impl_->io.stop();
+  for (auto& loop : impl_->loops) loop->stop();
   for (auto& thread : impl_->threads) {
     if (thread.joinable()) thread.join();
   }

@@ -1,6 +1,8 @@
 #pragma once
-// HTTP/1.1 with keep-alive on Boost.Beast/Asio: one listener, a pool of I/O
-// threads, and a handler called once per request on one of them.
+// HTTP/1.1 with keep-alive on Boost.Beast/Asio: one listener, I/O threads
+// each with its own event loop (connections are dealt to them in turn),
+// and a handler called once per request on the connection's thread. A
+// handler must not block long: it would hold up its loop's connections.
 #include <functional>
 #include <memory>
 #include <string>

@@ -342,6 +342,9 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
   if (isMultiAz(instance)) {
     if (auto stopped = multiAz_.stopBoth(instance); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     multiAz_.forget(instance);
+    for (const char* node : {"a", "b"}) {  // what a node keeps outside the instance's folder goes too
+      if (auto nodeLayout = nodeLayoutOf(instance, node, paths_, secrets_)) (void)engine_.destroy(*nodeLayout);
+    }
     std::error_code ec;
     std::filesystem::remove_all(paths_.instanceDir(instance), ec);
     for (const char* node : {"a", "b"}) ports_.release(instance.state["Nodes"][node].value("Port", 0));

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -30,7 +31,16 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 fs::path pgdata(const EngineLayout& layout) { return layout.dir / "pgdata"; }
-fs::path socketDir(const EngineLayout& layout) { return layout.dir / "run"; }
+// A Unix socket's path holds at most 107 bytes (sun_path). An instance
+// whose directory is too deep for ".../run/.s.PGSQL.<port>" gets a short
+// one of its own under /tmp instead (0700, the engine user's), named by a
+// hash of its directory; PostgreSQL would refuse to start otherwise.
+fs::path socketDir(const EngineLayout& layout) {
+  fs::path own = layout.dir / "run";
+  constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+  if (own.string().size() + std::string_view("/.s.PGSQL.65535").size() <= kMaxSocketPath) return own;
+  return fs::path("/tmp") / ("kura-pg-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
+}
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -566,6 +576,7 @@ std::optional<SystemTime> PostgresEngine::latestRestorableTime(const EngineLayou
 
 Result<bool> PostgresEngine::destroy(const EngineLayout& layout) {
   std::error_code ec;
+  fs::remove_all(socketDir(layout), ec);  // when it is a short one outside (a no-op otherwise)
   fs::remove_all(layout.dir, ec);
   if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
   return true;

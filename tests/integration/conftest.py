@@ -123,9 +123,13 @@ def kura_factory():
     os.chmod(root, 0o711)
     servers = []
 
-    def make(extra_args=(), env=None, start=True):
+    def make(extra_args=(), env=None, start=True, subdir=None):
         data_dir = tempfile.mkdtemp(dir=root)
         os.chmod(data_dir, 0o711)
+        for part in (subdir or "").split("/"):  # a deeper data directory
+            if part:
+                data_dir = os.path.join(data_dir, part)
+                os.mkdir(data_dir, 0o711)
         server = KuraServer(data_dir, extra_args, env)
         servers.append(server)
         return server.start() if start else server

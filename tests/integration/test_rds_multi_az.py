@@ -4,6 +4,7 @@ can through the endpoint while the primary is killed (SIGKILL), hung
 (SIGSTOP) or loses its data directory; afterwards every acknowledged row
 is there once, the endpoint takes writes again, and the old primary never
 answers as a primary."""
+import hashlib
 import os
 import shutil
 import signal
@@ -199,3 +200,30 @@ def test_multi_az_is_turned_on_and_off_online(kura_factory):
         left = [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == "convert"]
         time.sleep(0.3)
     assert not left, "the converted instance was not deleted"
+
+
+def test_a_deep_data_directory_still_serves_multi_az(kura_factory):
+    """A Unix socket's path holds 107 bytes at most: under a deep data
+    directory the instance's sockets go elsewhere, and both nodes start."""
+    server = kura_factory(subdir="a-data-directory-as-deep-as-an-operator-may-choose/" + "x" * 40)
+    rds = server.client("rds")
+    create_instance(rds, "deep", MultiAZ=True, BackupRetentionPeriod=0)
+    psql(rds, "deep", "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the standby streams synchronously
+        if psql(rds, "deep", "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'") == "1":
+            break
+        time.sleep(0.5)
+    assert psql(rds, "deep", "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'") == "1"
+    assert psql(rds, "deep", "SELECT n FROM kept") == "7"
+    # Each node's sockets are in a short directory of its own, removed with it.
+    nodes = [folder for folder, dirs, _ in os.walk(os.path.join(server.data_dir, "rds", "instances")) if "pgdata" in dirs]
+    assert len(nodes) == 2
+    short = ["/tmp/kura-pg-" + hashlib.sha256(os.path.normpath(n).encode()).hexdigest()[:16] for n in nodes]
+    assert all(os.path.isdir(d) for d in short), short
+    rds.delete_db_instance(DBInstanceIdentifier="deep", SkipFinalSnapshot=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and rds.describe_db_instances()["DBInstances"]:
+        time.sleep(0.2)
+    assert not rds.describe_db_instances()["DBInstances"]
+    assert not any(os.path.exists(d) for d in short), short
