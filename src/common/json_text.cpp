@@ -42,12 +42,6 @@ size_t sequenceLength(std::string_view text, size_t i) {
 
 void appendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  size_t plain = 0;
-  while (plain < text.size() && kPlain[static_cast<unsigned char>(text[plain])]) ++plain;
-  if (plain == text.size()) {  // the common case: nothing to escape
-    out.append(1, '"').append(text).append(1, '"');
-    return;
-  }
   out.push_back('"');
   size_t i = 0;
   while (i < text.size()) {

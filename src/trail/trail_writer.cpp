@@ -144,26 +144,21 @@ void TrailWriter::append(const Json& event) {
 }
 
 void TrailWriter::appendText(std::string_view text, bool changed) {
-  // The thread's own batch, swapped with the queue to write it (its buffers
-  // are kept for the next time).
+  // The thread's own batch, swapped with the queue to write it; its buffers
+  // are kept for the next time (emptied then), but not after a burst.
   thread_local Batch batch;
   {
     std::lock_guard lock(queueMutex_);
     queue_.text.append(text);
     queue_.ends.push_back(queue_.text.size());
     if (!changed && writing_) return;  // the writer thread writes it within flushInterval
+    if (batch.text.capacity() > (1u << 20)) batch = Batch{};
+    batch.clear();  // what it held was written (or failed to be) last time
     std::swap(batch, queue_);
   }
   // A change is in the kernel before the call is answered: its caller
   // writes it, with whatever was queued before it.
-  try {
-    writeBatch(batch);
-  } catch (...) {
-    batch.clear();
-    throw;
-  }
-  batch.clear();
-  if (batch.text.capacity() > (1u << 20)) batch = Batch{};  // after a burst, not kept for good
+  writeBatch(batch);
 }
 
 void TrailWriter::flush() {
