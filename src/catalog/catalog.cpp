@@ -21,45 +21,14 @@ int64_t Catalog::nowMillis() const { return toMillis(clock_->now()); }
 
 // --- Transactions --------------------------------------------------------------
 
-void Catalog::begin() {
-  if (transactionDepth_ == 0) {
-    db_.exec("BEGIN IMMEDIATE");
-  } else {
-    db_.exec("SAVEPOINT nested_" + std::to_string(transactionDepth_));
-  }
-  ++transactionDepth_;
-}
+// The depth of nesting is SqliteDb's: it follows what SQLite says, so a
+// transaction SQLite rolled back on its own after SQLITE_FULL cannot leave
+// it wrong (it once went negative and every later call failed).
+void Catalog::begin() { db_.beginNested(); }
 
-void Catalog::commit() {
-  --transactionDepth_;
-  if (transactionDepth_ == 0) {
-    try {
-      db_.exec("COMMIT");
-    } catch (...) {
-      // A failed COMMIT leaves the transaction open; end it so the next
-      // caller starts clean.
-      db_.exec("ROLLBACK");
-      throw;
-    }
-  } else {
-    db_.exec("RELEASE nested_" + std::to_string(transactionDepth_));
-  }
-}
+void Catalog::commit() { db_.commitNested(); }
 
-void Catalog::rollback() {
-  --transactionDepth_;
-  try {
-    if (transactionDepth_ == 0) {
-      db_.exec("ROLLBACK");
-    } else {
-      std::string name = "nested_" + std::to_string(transactionDepth_);
-      db_.exec("ROLLBACK TO " + name + "; RELEASE " + name);
-    }
-  } catch (const SqliteError&) {
-    // SQLite may already have rolled back on its own (after SQLITE_FULL,
-    // SQLITE_IOERR, ...); there is nothing left to undo.
-  }
-}
+void Catalog::rollback() { db_.rollbackNested(); }
 
 // --- Migrations ------------------------------------------------------------------
 

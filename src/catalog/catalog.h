@@ -83,22 +83,30 @@ class Catalog {
   auto transact(F&& f) -> std::invoke_result_t<F&> {
     std::lock_guard lock(mutex_);
     begin();
-    try {
-      if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+    // commit() ends its level even when it throws: only f's failures roll back.
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+      try {
         f();
-        commit();
-      } else {
-        auto result = f();
-        if (isFailure(result)) {
-          rollback();
-        } else {
-          commit();
-        }
-        return result;
+      } catch (...) {
+        rollback();
+        throw;
       }
-    } catch (...) {
-      rollback();
-      throw;
+      commit();
+    } else {
+      auto result = [&] {
+        try {
+          return f();
+        } catch (...) {
+          rollback();
+          throw;
+        }
+      }();
+      if (isFailure(result)) {
+        rollback();
+      } else {
+        commit();
+      }
+      return result;
     }
   }
 
@@ -178,8 +186,7 @@ class Catalog {
 
   ClockPtr clock_;
   std::recursive_mutex mutex_;
-  SqliteDb db_;           // guarded by mutex_
-  int transactionDepth_ = 0;  // guarded by mutex_
+  SqliteDb db_;           // guarded by mutex_ (with its depth of nested transactions)
 };
 
 }  // namespace kura

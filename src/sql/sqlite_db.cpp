@@ -1,10 +1,44 @@
 #include "sql/sqlite_db.h"
 
-namespace kura {
+#include <sys/statvfs.h>
 
-SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
+#include "common/store_health.h"
+
+namespace kura {
+namespace {
+
+// Free space under which a store marked failing for a full disk stays so
+// until one of its writes succeeds: a small transaction and its WAL frames
+// fit in much less.
+constexpr uint64_t kRecoveredFreeBytes = 4u << 20;
+
+bool hasRoom(const std::filesystem::path& dir) {
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return false;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize >= kRecoveredFreeBytes;
+}
+
+}  // namespace
+
+void SqliteHealth::failed(int code, const std::string& message) {
+  int primary = code & 0xff;
+  if (primary != SQLITE_FULL && primary != SQLITE_IOERR) return;
+  failing_.store(true, std::memory_order_relaxed);
+  StoreHealth::global().failing(store_, primary == SQLITE_FULL ? "disk full: " + store_
+                                                               : "I/O error: " + store_ + ": " + message);
+}
+
+void SqliteHealth::recovered() {
+  failing_.store(false, std::memory_order_relaxed);
+  StoreHealth::global().recovered(store_);
+}
+
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health) : db_(db), health_(health) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) != SQLITE_OK) {
-    throw SqliteError(std::string("prepare failed: ") + sqlite3_errmsg(db) + " in " + std::string(sql));
+    int code = sqlite3_extended_errcode(db);
+    std::string message = sqlite3_errmsg(db);
+    if (health_ != nullptr) health_->failed(code, message);
+    throw SqliteError("prepare failed: " + message + " in " + std::string(sql), code & 0xff);
   }
 }
 
@@ -37,8 +71,17 @@ SqliteStatement& SqliteStatement::bind(int index, const std::optional<int64_t>& 
 bool SqliteStatement::step() {
   int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  throw SqliteError(std::string("step failed: ") + sqlite3_errmsg(db_));
+  if (rc == SQLITE_DONE) {
+    // A write outside a transaction is committed: the store writes again.
+    if (health_ != nullptr && !sqlite3_stmt_readonly(statement_) && sqlite3_get_autocommit(db_) != 0) {
+      health_->wrote();
+    }
+    return false;
+  }
+  int code = sqlite3_extended_errcode(db_);
+  std::string message = sqlite3_errmsg(db_);
+  if (health_ != nullptr) health_->failed(code, message);
+  throw SqliteError("step failed: " + message, code & 0xff);
 }
 
 void SqliteStatement::run() {
@@ -62,7 +105,7 @@ std::string SqliteStatement::text(int column) const {
 
 bool SqliteStatement::isNull(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
-SqliteDb::SqliteDb(const std::filesystem::path& path) {
+SqliteDb::SqliteDb(const std::filesystem::path& path) : health_(path.filename().string()) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -73,16 +116,80 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) {
   }
   sqlite3_busy_timeout(db_, 5000);
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  // Marked failing for a full disk, the store is healthy again once there
+  // is room, even before its next write.
+  StoreHealth::global().setProbe(health_.store(), [dir = path.parent_path()] { return hasRoom(dir); });
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
 
 void SqliteDb::exec(std::string_view sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    int code = sqlite3_extended_errcode(db_);
     std::string message = error != nullptr ? error : "unknown error";
     sqlite3_free(error);
-    throw SqliteError("sqlite: " + message);
+    health_.failed(code, message);
+    throw SqliteError("sqlite: " + message, rc & 0xff);
+  }
+  if (sqlite3_get_autocommit(db_) != 0) health_.wrote();
+}
+
+void SqliteDb::rollbackQuietly() {
+  if (inTransaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void SqliteDb::beginNested() {
+  if (nesting_ == 0) {
+    // A transaction nobody ended (a failure between BEGIN and the end of
+    // its level) must not swallow the next one.
+    rollbackQuietly();
+    exec("BEGIN IMMEDIATE");
+  } else {
+    if (!inTransaction()) {
+      throw SqliteError("sqlite: the enclosing transaction was rolled back after an error", SQLITE_ABORT);
+    }
+    exec("SAVEPOINT nested_" + std::to_string(nesting_));
+  }
+  ++nesting_;
+}
+
+void SqliteDb::commitNested() {
+  if (nesting_ <= 0) throw SqliteError("sqlite: commit without a transaction", SQLITE_MISUSE);
+  int level = --nesting_;
+  if (!inTransaction()) {
+    // SQLite rolled the whole transaction back on its own (SQLITE_FULL,
+    // SQLITE_IOERR, ...): nothing of this level was kept.
+    throw SqliteError("sqlite: the transaction was rolled back after an error", SQLITE_ABORT);
+  }
+  if (level == 0) {
+    try {
+      exec("COMMIT");
+    } catch (...) {
+      rollbackQuietly();  // a failed COMMIT may leave the transaction open
+      throw;
+    }
+  } else {
+    std::string name = "nested_" + std::to_string(level);
+    try {
+      exec("RELEASE " + name);
+    } catch (...) {
+      sqlite3_exec(db_, ("ROLLBACK TO " + name + "; RELEASE " + name).c_str(), nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+void SqliteDb::rollbackNested() {
+  if (nesting_ <= 0) return;
+  int level = --nesting_;
+  if (!inTransaction()) return;  // SQLite has already undone everything
+  if (level == 0) {
+    rollbackQuietly();
+  } else {
+    std::string name = "nested_" + std::to_string(level);
+    sqlite3_exec(db_, ("ROLLBACK TO " + name + "; RELEASE " + name).c_str(), nullptr, nullptr, nullptr);
   }
 }
 

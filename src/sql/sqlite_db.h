@@ -4,6 +4,7 @@
 // Not thread-safe by itself: each store guards its SqliteDb with a mutex.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -11,17 +12,41 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace kura {
 
 class SqliteError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit SqliteError(const std::string& message, int code = SQLITE_ERROR)
+      : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }  // SQLite's primary result code (SQLITE_FULL, ...)
+
+ private:
+  int code_;
+};
+
+// Marks the store failing in StoreHealth while its writes fail for a full
+// disk or an I/O error, and recovered at its next write that succeeds.
+class SqliteHealth {
+ public:
+  explicit SqliteHealth(std::string store) : store_(std::move(store)) {}
+  void failed(int code, const std::string& message);
+  void wrote() {
+    if (failing_.load(std::memory_order_relaxed)) recovered();
+  }
+  const std::string& store() const { return store_; }
+
+ private:
+  void recovered();
+  std::string store_;
+  std::atomic<bool> failing_{false};
 };
 
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, std::string_view sql);
+  SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health = nullptr);
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -43,6 +68,7 @@ class SqliteStatement {
  private:
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
+  SqliteHealth* health_;
 };
 
 class SqliteDb {
@@ -54,31 +80,61 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   void exec(std::string_view sql);
-  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
+  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql, &health_); }
   int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
 
-  // BEGIN IMMEDIATE ... COMMIT, rolled back if `work` throws.
+  // Whether a transaction is open, as SQLite knows it: after SQLITE_FULL,
+  // SQLITE_IOERR, SQLITE_NOMEM (and BUSY in some cases) SQLite may have
+  // rolled the transaction back by itself, so no counter of ours can say.
+  bool inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  // Ends the open transaction, if any, ignoring failures (a rollback is
+  // what happens anyway when the connection is closed).
+  void rollbackQuietly();
+
+  // BEGIN IMMEDIATE ... COMMIT (a savepoint when nested), rolled back if
+  // `work` throws.
   template <typename F>
   auto transaction(F&& work) {
-    exec("BEGIN IMMEDIATE");
-    try {
-      if constexpr (std::is_void_v<decltype(work())>) {
+    beginNested();
+    if constexpr (std::is_void_v<decltype(work())>) {
+      try {
         work();
-        exec("COMMIT");
-      } else {
-        auto result = work();
-        exec("COMMIT");
-        return result;
+      } catch (...) {
+        rollbackNested();
+        throw;
       }
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
+      commitNested();
+    } else {
+      auto result = [&] {
+        try {
+          return work();
+        } catch (...) {
+          rollbackNested();
+          throw;
+        }
+      }();
+      commitNested();
+      return result;
     }
   }
 
+  // Nested transactions: the outermost is BEGIN IMMEDIATE ... COMMIT, the
+  // inner ones savepoints named by their depth. The depth follows what
+  // SQLite says: a transaction SQLite rolled back on its own fails the
+  // COMMIT (or RELEASE) that would have ended it, and a failed COMMIT
+  // ends the transaction, so the next begin starts clean. Each begin is
+  // matched by exactly one commit or rollback; both always end their
+  // level, even when they throw.
+  void beginNested();
+  void commitNested();
+  void rollbackNested();  // never throws
+  int nesting() const { return nesting_; }
+
  private:
   sqlite3* db_ = nullptr;
+  SqliteHealth health_;
+  int nesting_ = 0;
 };
 
 }  // namespace kura

@@ -1,0 +1,41 @@
+#pragma once
+// Which of Kura's stores cannot write, and why (a full disk, an I/O
+// error), for GET /_kura/health. A store marks itself failing when a write
+// fails for lack of space and recovered when a write succeeds again; a
+// store that can heal without a write (RocksDB's Resume) registers a probe,
+// run for it while it is marked failing. Process-wide and thread-safe:
+// stores are deep in services that know nothing of the HTTP server.
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kura {
+
+class StoreHealth {
+ public:
+  static StoreHealth& global();
+
+  void failing(const std::string& store, std::string reason);
+  void recovered(const std::string& store);
+  // `probe` answers true once the store writes again; it is called (without
+  // this registry's lock) only while the store is marked failing.
+  void setProbe(const std::string& store, std::function<bool()> probe);
+  void removeProbe(const std::string& store);
+  // The failing stores and their reasons, by store name, after their
+  // probes have had their say.
+  std::vector<std::pair<std::string, std::string>> problems();
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::string> failing_;
+  std::map<std::string, std::function<bool()>> probes_;
+};
+
+// "no space left on device" for ENOSPC-like failures (the errno text an
+// operator searches for), else the message as it is.
+std::string describeStorageFailure(const std::string& message);
+
+}  // namespace kura

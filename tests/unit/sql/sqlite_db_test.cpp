@@ -1,0 +1,141 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "common/store_health.h"
+#include "sql/sqlite_db.h"
+
+namespace kura {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("kura-sql-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = std::make_unique<SqliteDb>(dir_ / "test.db");
+    db_->exec("CREATE TABLE t (v TEXT NOT NULL)");
+  }
+  void TearDown() override {
+    db_.reset();
+    fs::remove_all(dir_);
+  }
+
+  int64_t rows() {
+    auto count = db_->prepare("SELECT COUNT(*) FROM t");
+    count.step();
+    return count.integer(0);
+  }
+  void insert(const std::string& value) { db_->prepare("INSERT INTO t (v) VALUES (?)").bind(1, value).run(); }
+  // Caps the database at its current size: the next growth fails with
+  // SQLITE_FULL, as a full disk does.
+  void capAtCurrentSize() {
+    auto pages = db_->prepare("PRAGMA page_count");
+    pages.step();
+    db_->exec("PRAGMA max_page_count = " + std::to_string(pages.integer(0)));
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqliteDb> db_;
+};
+
+TEST_F(SqliteDbTest, AFullDatabaseFailsTheTransactionAndTheNextOneWorks) {
+  insert("before");
+  capAtCurrentSize();
+  std::string big(64 * 1024, 'x');
+  try {
+    db_->transaction([&] {
+      for (int i = 0; i < 8; ++i) insert(big);
+    });
+    FAIL() << "the transaction should not fit";
+  } catch (const SqliteError& error) {
+    EXPECT_EQ(error.code(), SQLITE_FULL) << error.what();
+  }
+  EXPECT_EQ(db_->nesting(), 0);
+  EXPECT_FALSE(db_->inTransaction());
+  EXPECT_EQ(rows(), 1);
+  db_->exec("PRAGMA max_page_count = 1000000");
+  db_->transaction([&] { insert("after"); });
+  EXPECT_EQ(rows(), 2);
+}
+
+TEST_F(SqliteDbTest, ATransactionSqliteRolledBackByItselfLeavesTheDepthRight) {
+  // SQLite ends the whole transaction by itself after some SQLITE_FULL or
+  // SQLITE_IOERR failures; a ROLLBACK from inside does the same to it.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    EXPECT_THROW(db_->transaction([&] {
+      insert("outer");
+      db_->transaction([&] {
+        insert("inner");
+        db_->exec("ROLLBACK");
+      });
+    }),
+                 SqliteError);
+    EXPECT_EQ(db_->nesting(), 0);
+    EXPECT_FALSE(db_->inTransaction());
+  }
+  EXPECT_EQ(rows(), 0);
+  // The next transactions, nested ones too, work: no savepoint is ever
+  // named from a depth below zero.
+  db_->transaction([&] {
+    insert("a");
+    db_->transaction([&] { insert("b"); });
+  });
+  EXPECT_EQ(rows(), 2);
+  EXPECT_EQ(db_->nesting(), 0);
+}
+
+TEST_F(SqliteDbTest, AFailedCommitEndsTheTransaction) {
+  // A deferred foreign key fails the COMMIT itself, which leaves SQLite's
+  // transaction open: the commit must end it.
+  db_->exec(
+      "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+      "CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)");
+  EXPECT_THROW(db_->transaction([&] {
+    insert("lost");
+    db_->exec("INSERT INTO child (parent) VALUES (42)");
+  }),
+               SqliteError);
+  EXPECT_EQ(db_->nesting(), 0);
+  EXPECT_FALSE(db_->inTransaction());
+  EXPECT_EQ(rows(), 0);
+  db_->transaction([&] { insert("kept"); });
+  EXPECT_EQ(rows(), 1);
+}
+
+TEST_F(SqliteDbTest, AnInnerFailureRollsBackOnlyItsSavepoint) {
+  db_->transaction([&] {
+    insert("outer");
+    EXPECT_THROW(db_->transaction([&] {
+      insert("inner");
+      throw SqliteError("refused");
+    }),
+                 SqliteError);
+    EXPECT_EQ(db_->nesting(), 1);
+  });
+  EXPECT_EQ(rows(), 1);
+  EXPECT_EQ(db_->nesting(), 0);
+}
+
+TEST_F(SqliteDbTest, AFullDiskMarksTheStoreFailingUntilAWriteSucceeds) {
+  StoreHealth::global().removeProbe("test.db");  // this machine's disk has room
+  capAtCurrentSize();
+  std::string big(64 * 1024, 'x');
+  EXPECT_THROW(db_->transaction([&] { insert(big); }), SqliteError);
+  auto problems = StoreHealth::global().problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].first, "test.db");
+  EXPECT_EQ(problems[0].second, "disk full: test.db");
+  db_->exec("PRAGMA max_page_count = 1000000");
+  db_->transaction([&] { insert(big); });
+  EXPECT_TRUE(StoreHealth::global().problems().empty());
+}
+
+}  // namespace
+}  // namespace kura
