@@ -26,6 +26,9 @@ inline std::string changeLog(const std::string& tableId) { return "p|" + tableId
 inline std::string endOf(const std::string& prefix) { return prefix.substr(0, prefix.size() - 1) + "}"; }
 
 inline ApiError storageError(const rocksdb::Status& status) {
+  if (status.IsNoSpace()) {
+    return ApiError::internal("The server's disk is full: the write may not have been made. Retry once space is freed.");
+  }
   return ApiError::internal("storage failure: " + status.ToString());
 }
 

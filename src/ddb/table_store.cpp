@@ -5,8 +5,13 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <stdexcept>
+
+#include "common/store_health.h"
+#include "ddb/rocksdb_options.h"
 #include "ddb/store_keys.h"
 
 namespace kura::ddb {
@@ -27,19 +32,45 @@ std::string lengthPrefixed(const std::string& bytes) { return fmt::format("{:08x
 
 }  // namespace
 
-TableStore::TableStore(rocksdb::DB* db) : db_(db) {}
-TableStore::~TableStore() = default;
+namespace {
+
+constexpr const char* kStoreName = "dynamodb";
+
+void markFailing(const rocksdb::Status& status) {
+  StoreHealth::global().failing(kStoreName, status.IsNoSpace() ? std::string("disk full: ") + kStoreName
+                                                               : std::string("I/O error: ") + kStoreName + ": " +
+                                                                     status.ToString());
+}
+
+}  // namespace
+
+TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped)
+    : db_(db), stopped_(std::move(stopped)) {
+  // While the store is stopped, health's probe resumes it: the store heals
+  // when space returns, with or without a write.
+  StoreHealth::global().setProbe(kStoreName, [this] { return resume(true); });
+}
+
+TableStore::~TableStore() {
+  StoreHealth::global().removeProbe(kStoreName);
+  StoreHealth::global().recovered(kStoreName);
+}
 
 Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  rocksdb::Options options;
-  options.create_if_missing = true;
+  // Set from RocksDB's threads when a flush or compaction stops the store.
+  auto stopped = std::make_shared<std::atomic<bool>>(false);
+  rocksdb::Options options = storeOptions(kStoreName, [stopped](const rocksdb::Status& error) {
+    if (!error.IsIOError()) return;
+    stopped->store(true);
+    markFailing(error);
+  });
   options.IncreaseParallelism(2);
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, dir.string(), &db);
   if (!status.ok()) return ApiError::internal("cannot open the DynamoDB store: " + status.ToString());
-  std::unique_ptr<TableStore> store(new TableStore(db));
+  std::unique_ptr<TableStore> store(new TableStore(db, std::move(stopped)));
   std::string counter;
   if (db->Get(rocksdb::ReadOptions(), "c|next-table-id", &counter).ok()) store->nextTableId_ = std::stoull(counter);
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
@@ -47,6 +78,41 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
     store->rememberIndexes(Json::parse(it->value().ToString()));
   }
   return store;
+}
+
+rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
+  if (stopped_->load(std::memory_order_relaxed)) resume(false);
+  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  // The write is in the memtable: the WAL is flushed (and synced when
+  // asked) before the write counts as made (rocksdb_options.h says why).
+  if (status.ok()) status = db_->FlushWAL(sync);
+  if (!status.ok() && status.IsIOError()) {
+    stopped_->store(true);
+    markFailing(status);
+  }
+  return status;
+}
+
+rocksdb::Status TableStore::put(const std::string& key, const std::string& value, bool sync) {
+  rocksdb::WriteBatch batch;
+  batch.Put(key, value);
+  return write(batch, sync);
+}
+
+bool TableStore::resume(bool always) {
+  std::unique_lock lock(resumeMutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;  // another thread is at it
+  if (!stopped_->load()) return true;
+  auto now = std::chrono::steady_clock::now();
+  // Writes retry at most four times a second (a Resume flushes memtables).
+  if (!always && now - lastResume_ < std::chrono::milliseconds(250)) return false;
+  lastResume_ = now;
+  rocksdb::Status status = db_->Resume();
+  if (!status.ok()) return false;
+  stopped_->store(false);
+  StoreHealth::global().recovered(kStoreName);
+  spdlog::info("msg=\"the DynamoDB store writes again\"");
+  return true;
 }
 
 std::string TableStore::encodeKey(const Json& hash, const Json* range) {
@@ -78,7 +144,7 @@ Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
   batch.Put("c|next-table-id", std::to_string(nextTableId_));
   rocksdb::WriteOptions options;
   options.sync = true;  // tables are rare: make them durable against power loss too
-  auto status = db_->Write(options, &batch);
+  auto status = write(batch, options.sync);
   if (!status.ok()) return storageError(status);
   rememberIndexes(description);
   remember(ref, &description);
@@ -125,7 +191,7 @@ Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<st
   auto description = table(ref);
   if (!description) return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Table: " + ref.name + " not found");
   if (auto error = change(*description)) return *error;
-  auto status = db_->Put(rocksdb::WriteOptions(), metaKey(ref), description->dump());
+  auto status = put(metaKey(ref), description->dump());
   if (!status.ok()) return storageError(status);
   rememberIndexes(*description);
   remember(ref, &*description);
@@ -145,7 +211,7 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
   batch.DeleteRange(indexes, keys::endOf(indexes));
   std::string log = changeLogPrefix(id);
   batch.DeleteRange(log, keys::endOf(log));
-  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   remember(ref, nullptr);
   {
@@ -195,7 +261,7 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   }
   addIndexWrites(batch, tableId, key, before, after);
   if (after || current) addChangeLogWrite(batch, tableId, key, after);
-  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   return current;
 }
@@ -214,7 +280,7 @@ Result<bool> TableStore::rewriteItemText(
   if (!current) return false;
   auto text = rewrite(*current);
   if (!text) return false;
-  auto status = db_->Put(rocksdb::WriteOptions(), itemPrefix(tableId) + key, *text);
+  auto status = put(itemPrefix(tableId) + key, *text);
   if (!status.ok()) return storageError(status);
   return true;
 }
@@ -233,7 +299,7 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
     else batch.Delete(itemPrefix(tableId) + key);
     addChangeLogWrite(batch, tableId, key, item ? &*item : nullptr);
   }
-  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   return true;
 }
@@ -262,7 +328,7 @@ Result<bool> TableStore::transact(
     addIndexWrites(batch, items[i].tableId, items[i].key, current[i] ? &*current[i] : nullptr, value ? &*value : nullptr);
     addChangeLogWrite(batch, items[i].tableId, items[i].key, value ? &*value : nullptr);
   }
-  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   return true;
 }
@@ -300,9 +366,9 @@ Result<uint64_t> TableStore::exportTable(const std::filesystem::path& dir, const
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir.parent_path(), ec);
-  rocksdb::Options options;
-  options.create_if_missing = true;
+  rocksdb::Options options = storeOptions("dynamodb backup");
   options.error_if_exists = true;
+  options.manual_wal_flush = false;  // flushed whole at the end
   rocksdb::DB* raw = nullptr;
   auto status = rocksdb::DB::Open(options, dir.string(), &raw);
   if (!status.ok()) return storageError(status);
@@ -337,7 +403,7 @@ Result<uint64_t> TableStore::exportTable(const std::filesystem::path& dir, const
 Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir, const std::string& sourceTableId,
                                                 const std::string& targetTableId) {
   rocksdb::DB* raw = nullptr;
-  auto status = rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir.string(), &raw);
+  auto status = rocksdb::DB::OpenForReadOnly(storeOptions("dynamodb backup"), dir.string(), &raw);
   if (!status.ok()) return ApiError::internal("the backup cannot be read: " + status.ToString());
   std::unique_ptr<rocksdb::DB> backup(raw);
   std::string source = itemPrefix(sourceTableId), target = itemPrefix(targetTableId);
@@ -354,11 +420,11 @@ Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir
     }
     ++count;
     if (batch.Count() >= 1000) {
-      if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return storageError(s);
+      if (auto s = write(batch); !s.ok()) return storageError(s);
       batch.Clear();
     }
   }
-  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return storageError(s);
+  if (auto s = write(batch); !s.ok()) return storageError(s);
   return count;
 }
 
@@ -457,7 +523,7 @@ Result<bool> TableStore::buildIndex(const std::string& tableId, const IndexDef& 
       batch.Put(indexPrefix(tableId, index.name) + *entry, it->value());
     }
   }
-  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   return true;
 }
@@ -466,15 +532,16 @@ Result<bool> TableStore::dropIndex(const std::string& tableId, const std::string
   std::string prefix = indexPrefix(tableId, index);
   rocksdb::WriteBatch batch;
   batch.DeleteRange(prefix, keys::endOf(prefix));
-  auto status = db_->Write(rocksdb::WriteOptions(), &batch);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   return true;
 }
 
 void TableStore::putMeta(const std::string& key, const Json& value) {
-  rocksdb::WriteOptions options;
-  options.sync = true;
-  db_->Put(options, key, value.dump());
+  // Callers answer the call after this: a write that failed must fail it.
+  if (auto status = put(key, value.dump(), /*sync=*/true); !status.ok()) {
+    throw std::runtime_error(storageError(status).message);
+  }
 }
 
 std::optional<Json> TableStore::getMeta(const std::string& key) {
@@ -483,7 +550,11 @@ std::optional<Json> TableStore::getMeta(const std::string& key) {
   return Json::parse(value);
 }
 
-void TableStore::deleteMeta(const std::string& key) { db_->Delete(rocksdb::WriteOptions(), key); }
+void TableStore::deleteMeta(const std::string& key) {
+  rocksdb::WriteBatch batch;
+  batch.Delete(key);
+  write(batch);  // a mark left behind is deleted the next time
+}
 
 void TableStore::listMeta(const std::string& prefix, const std::function<void(const std::string&, Json)>& visit) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

@@ -10,6 +10,7 @@
 // the death of the server. Writes to a table are serialized so that a
 // condition check and the write it guards are one atomic step.
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -26,6 +27,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 class WriteBatch;
 }
 
@@ -133,10 +135,21 @@ class TableStore {
   static std::string hashPrefix(const Json& hash);
 
  private:
-  explicit TableStore(rocksdb::DB* db);
+  TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped);
   std::mutex& lockFor(const std::string& tableId);
+  // Every write goes through here: it resumes a store an error stopped (at
+  // most four times a second), flushes the WAL, and reports a full disk to
+  // StoreHealth.
+  rocksdb::Status write(rocksdb::WriteBatch& batch, bool sync = false);
+  rocksdb::Status put(const std::string& key, const std::string& value, bool sync = false);
+  // RocksDB's Resume() of a stopped store; true when it writes again.
+  // `always`: whatever the time since the last attempt (health's probe).
+  bool resume(bool always);
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<std::atomic<bool>> stopped_;  // an error stopped RocksDB's writes
+  std::mutex resumeMutex_;
+  std::chrono::steady_clock::time_point lastResume_{};  // guarded by resumeMutex_
   std::mutex locksMutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> tableLocks_;  // guarded by locksMutex_
   std::mutex metaMutex_;  // table create/update/delete

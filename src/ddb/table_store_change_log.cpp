@@ -57,7 +57,7 @@ Result<int64_t> TableStore::startChangeLog(const std::string& tableId) {
               fmt::format("{:08x}", key.size()) + key + it->value().ToString());
   }
   it.reset();
-  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return keys::storageError(s);
+  if (auto s = write(batch); !s.ok()) return keys::storageError(s);
   {
     std::unique_lock guard(indexesMutex_);
     logged_.insert(tableId);
@@ -74,7 +74,7 @@ Result<bool> TableStore::dropChangeLog(const std::string& tableId) {
   std::string log = keys::changeLog(tableId);
   rocksdb::WriteBatch batch;
   batch.DeleteRange(log, keys::endOf(log));
-  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return keys::storageError(s);
+  if (auto s = write(batch); !s.ok()) return keys::storageError(s);
   return true;
 }
 
@@ -106,7 +106,7 @@ Result<uint64_t> TableStore::pruneChangeLog(const std::string& tableId, int64_t 
     batch.Delete(entry.first);  // deleted before the cutoff: absent, as if never there
     ++dropped;
   }
-  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return keys::storageError(s);
+  if (auto s = write(batch); !s.ok()) return keys::storageError(s);
   return dropped;
 }
 
@@ -137,11 +137,11 @@ Result<uint64_t> TableStore::restoreFromChangeLog(const std::string& sourceTable
     addIndexWrites(batch, targetTableId, key, nullptr, &parsed);
     ++count;
     if (batch.Count() >= 1000) {
-      if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return keys::storageError(s);
+      if (auto s = write(batch); !s.ok()) return keys::storageError(s);
       batch.Clear();
     }
   }
-  if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) return keys::storageError(s);
+  if (auto s = write(batch); !s.ok()) return keys::storageError(s);
   return count;
 }
 
