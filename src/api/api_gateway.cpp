@@ -113,6 +113,14 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
   return dispatch(request, *routed.model, context);
 }
 
+HttpResponse ApiGateway::unavailable(const HttpRequest& request) const {
+  auth::HttpRequestView view{request.method, request.target, request.headers, request.body};
+  Routed routed = route(request, auth::peekScope(view));
+  ApiError error = ApiError::sender("ServiceUnavailable", "Kura has too many connections open; retry later.", 503);
+  error.senderFault = false;
+  return errorResponse(routed.model, error, newUuid());
+}
+
 HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel& model,
                                   RequestContext& context) const {
   Json input;

@@ -36,6 +36,10 @@ class ApiGateway {
   void addService(ServiceModule& module);
   void setObserver(ApiCallObserver observer) { observer_ = std::move(observer); }
   HttpResponse handle(const HttpRequest& request) const;
+  // A request on a connection past the HTTP server's limit: neither
+  // authenticated nor handled, only answered 503 ServiceUnavailable in its
+  // service's protocol (the SDKs retry it, as they do AWS's own).
+  HttpResponse unavailable(const HttpRequest& request) const;
 
  private:
   struct Routed {

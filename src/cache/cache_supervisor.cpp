@@ -8,6 +8,7 @@
 #include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "common/daily_window.h"
+#include "common/descriptor_shortage.h"
 #include "common/time_format.h"
 #include "services/elasticache/elasticache_kinds.h"
 
@@ -98,7 +99,13 @@ void CacheSupervisor::watchMemcached(const Resource& cluster) {
   if (memcached_ == nullptr) return;
   for (const std::string& node : memcachedNodeIds(cluster)) {
     auto layout = memcachedLayout(cluster, node, paths_);
+    uint64_t mark = descriptorShortages();
     if (memcached_->running(layout)) continue;
+    // A pid file unread for lack of descriptors: unknown, left as it is.
+    if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) {
+      logProbeUnknown("memcached node " + cluster.name + "/" + node);
+      continue;
+    }
     auto started = memcached_->start(layout);
     addEvent(catalog_, cluster,
              started ? "Cache node " + node + " restarted"
@@ -111,7 +118,9 @@ void CacheSupervisor::watch(const Resource& cluster) {
   if (cluster.status != kAvailable || cluster.goal != kAvailable) return;
   if (isMemcached(cluster)) return watchMemcached(cluster);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
+  uint64_t mark = descriptorShortages();
   if (!engine_.running(layout)) {
+    if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("redis node " + cluster.name);
     auto started = engine_.start(layout);
     addEvent(catalog_, cluster,
              started ? std::string("Cache node ") + kNodeId + " restarted"
@@ -126,8 +135,14 @@ void CacheSupervisor::watchGroup(Resource group) {
   if (group.status != kAvailable || group.goal != kAvailable) return;
   std::string primary = ReplicationGroups::primary(group);
   engines::RedisLayout primaryLayout = memberLayout(group, primary, paths_);
+  uint64_t mark = descriptorShortages();
   bool running = engine_.running(primaryLayout);
   bool answers = running && engine_.healthy(primaryLayout);
+  // Kura out of descriptors cannot tell a dead primary from a live one: no
+  // failover, no restart, no count towards one.
+  if (judgeProbe(answers, mark) == ProbeVerdict::kUnknown) {
+    return logProbeUnknown("redis primary " + group.name + "/" + primary);
+  }
   int& unanswered = unanswered_[group.arn];
   unanswered = answers ? 0 : unanswered + 1;
   if (!running || unanswered >= 2) {
@@ -161,7 +176,12 @@ void CacheSupervisor::watchGroup(Resource group) {
   // Dead replicas (an old primary among them) come back following the primary.
   for (const std::string& member : ReplicationGroups::members(group)) {
     engines::RedisLayout layout = memberLayout(group, member, paths_);
+    uint64_t memberMark = descriptorShortages();
     if (member == ReplicationGroups::primary(group) || engine_.running(layout)) continue;
+    if (judgeProbe(false, memberMark) == ProbeVerdict::kUnknown) {
+      logProbeUnknown("redis replica " + group.name + "/" + member);
+      continue;
+    }
     auto started = engine_.start(layout);
     addEvent(catalog_, group,
              started ? "Cache node 0001 of " + member + " restarted"

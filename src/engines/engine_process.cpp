@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/descriptor_shortage.h"
+
 namespace kura::engines {
 namespace {
 
@@ -38,8 +40,14 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
                          std::chrono::seconds timeout, const std::vector<std::string>& extraEnv) {
   ProcessResult result;
   int output[2], input[2];
-  if (::pipe2(output, O_CLOEXEC) != 0) return result;
+  // Out of descriptors, a tool cannot run: noted, so that a probe made of a
+  // tool (pg_ctl status, redis-cli PING) is judged unknown, not down.
+  if (::pipe2(output, O_CLOEXEC) != 0) {
+    noteDescriptorError(errno);
+    return result;
+  }
   if (::pipe2(input, O_CLOEXEC) != 0) {
+    noteDescriptorError(errno);
     ::close(output[0]);
     ::close(output[1]);
     return result;
@@ -123,6 +131,7 @@ namespace {
 
 std::string readSmallFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
+  if (!in) noteDescriptorError(errno);  // a pid file unread for lack of descriptors proves nothing
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string text = buffer.str();

@@ -9,6 +9,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
+#include "common/descriptor_shortage.h"
+
 namespace kura::engines {
 namespace fs = std::filesystem;
 
@@ -23,7 +27,10 @@ fs::path pidFile(const MemcachedLayout& layout) { return layout.dir / "memcached
 // health check needs.)
 bool answersVersion(const std::string& address, int port, int timeoutMs) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    noteDescriptorError(errno);
+    return false;
+  }
   sockaddr_in target{};
   target.sin_family = AF_INET;
   target.sin_port = htons(static_cast<uint16_t>(port));

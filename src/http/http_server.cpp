@@ -6,8 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <optional>
 #include <stdexcept>
+
+#include "common/descriptor_shortage.h"
+#include "common/log_throttle.h"
 
 namespace kura {
 namespace {
@@ -18,6 +22,15 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
+// A connection past the limit has this long to send its one request (a
+// client sends it at once; an idle one must not hold the reserve long).
+constexpr auto kOverflowTimeout = std::chrono::seconds(2);
+// How long the listener waits before accepting again after a failure (out
+// of descriptors above all: retrying at once spins, and logs, millions of
+// times a second).
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+// A repeating accept failure or a full server is logged at most this often.
+constexpr auto kLogInterval = std::chrono::seconds(10);
 
 HttpResponse plainError(int status, const std::string& message) {
   HttpResponse response;
@@ -29,8 +42,11 @@ HttpResponse plainError(int status, const std::string& message) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpHandler& handler, size_t maxBodyBytes)
-      : stream_(std::move(socket)), handler_(handler), maxBodyBytes_(maxBodyBytes) {
+  // `open` counts the session until it ends; an `overflow` session (past
+  // the connection limit) serves one request, quickly, and closes.
+  Session(tcp::socket socket, const HttpHandler& handler, size_t maxBodyBytes, std::atomic<size_t>& open,
+          bool overflow)
+      : stream_(std::move(socket)), handler_(handler), maxBodyBytes_(maxBodyBytes), open_(open), overflow_(overflow) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remoteAddress_ = endpoint.address().to_string();
@@ -39,6 +55,8 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.reserve(16 * 1024);
   }
 
+  ~Session() { open_.fetch_sub(1, std::memory_order_relaxed); }
+
   void run() { read(); }
 
  private:
@@ -46,7 +64,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(maxBodyBytes_);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(overflow_ ? kOverflowTimeout : kIdleTimeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
   }
@@ -73,7 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(message.body());
     request.remoteAddress = remoteAddress_;
-    bool keepAlive = message.keep_alive();
+    bool keepAlive = message.keep_alive() && !overflow_;
     unsigned version = message.version();
     HttpResponse response;
     try {
@@ -112,8 +130,18 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const HttpHandler& handler_;
   size_t maxBodyBytes_;
+  std::atomic<size_t>& open_;
+  bool overflow_;
   std::string remoteAddress_;
 };
+
+HttpResponse defaultOverloaded(const HttpRequest&) {
+  return plainError(503, "too many connections: retry later");
+}
+
+bool isShortage(const beast::error_code& ec) {
+  return ec.category() == boost::system::system_category() && isDescriptorShortage(ec.value());
+}
 
 }  // namespace
 
@@ -121,37 +149,85 @@ class Session : public std::enable_shared_from_this<Session> {
 // turn: a connection's reads, writes and timer run on one thread, so they
 // need no strand, and no thread wakes another for a connection's work.
 struct HttpServer::Impl {
+  // Counted by the sessions themselves (each ends on its own loop): declared
+  // before the loops, so that they outlive every session.
+  std::atomic<size_t> served{0};       // connections within the limit
+  std::atomic<size_t> overflowing{0};  // past it, answered and closed
   HttpServerOptions options;
   HttpHandler handler;
+  HttpHandler overloaded;
   std::vector<std::unique_ptr<asio::io_context>> loops;  // one per thread; the first also accepts
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keepRunning;
   size_t nextLoop = 0;  // used by the accepting loop only
   std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> pause;  // on the accepting loop, as are the throttles
+  LogThrottle acceptFailures{kLogInterval};
+  LogThrottle limitReached{kLogInterval};
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
 
+  bool limited() const { return options.maxConnections > 0 && served.load() >= options.maxConnections; }
+
   void accept() {
+    if (stopped) return;
     asio::io_context& loop = *loops[nextLoop++ % loops.size()];
     acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted || stopped) return;
-        spdlog::warn("accept failed: {}", ec.message());
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        // Started on the connection's own loop, which runs everything it does.
-        auto executor = socket.get_executor();
-        asio::post(executor, [session = std::make_shared<Session>(std::move(socket), handler, options.maxBodyBytes)] {
-          session->run();
-        });
+        bool shortage = isShortage(ec);
+        if (shortage) noteDescriptorError(ec.value());
+        uint64_t unlogged = 0;
+        if (acceptFailures.allow(unlogged)) {
+          spdlog::warn("msg=\"accept failed\" error=\"{}\" failures_not_logged={} retry_after_ms={}", ec.message(),
+                       unlogged, ec == asio::error::connection_aborted ? 0 : kAcceptPause.count());
+        }
+        // A client that gave up before it was accepted: the next one can be
+        // taken at once. Anything else (no descriptors above all) would
+        // fail again at once: wait first.
+        if (ec == asio::error::connection_aborted) return accept();
+        return acceptAfter(kAcceptPause);
       }
+      bool over = limited();
+      if (over) {
+        uint64_t unlogged = 0;
+        if (limitReached.allow(unlogged)) {
+          spdlog::warn("msg=\"connection limit reached: new connections get 503, past the reserve they are closed\" "
+                       "limit={} reserve={} not_logged={}",
+                       options.maxConnections, options.reserveConnections, unlogged);
+        }
+        if (overflowing.load() >= options.reserveConnections) {
+          // The reserve is taken too: closed at once (the client sees a
+          // reset and retries), which drains the kernel's backlog so that a
+          // health check is not queued behind every idle newcomer. The
+          // descriptor is held only for this moment.
+          socket.close(ec);
+          return accept();
+        }
+      }
+      (over ? overflowing : served).fetch_add(1, std::memory_order_relaxed);
+      socket.set_option(tcp::no_delay(true), ec);
+      // Started on the connection's own loop, which runs everything it does.
+      auto executor = socket.get_executor();
+      auto session = std::make_shared<Session>(std::move(socket), over ? overloaded : handler, options.maxBodyBytes,
+                                               over ? overflowing : served, over);
+      asio::post(executor, [session = std::move(session)] { session->run(); });
       accept();
+    });
+  }
+
+  void acceptAfter(std::chrono::milliseconds delay) {
+    pause->expires_after(delay);
+    pause->async_wait([this](beast::error_code ec) {
+      if (!ec) accept();
     });
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpHandler overloaded)
+    : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
+  impl_->overloaded = overloaded ? std::move(overloaded) : defaultOverloaded;
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -167,6 +243,7 @@ void HttpServer::start() {
   auto address = asio::ip::make_address(impl_->options.host, ec);
   if (ec) throw std::runtime_error("invalid host address " + impl_->options.host);
   tcp::endpoint endpoint(address, impl_->options.port);
+  impl_->pause.emplace(*impl_->loops.front());
   auto& acceptor = impl_->acceptor.emplace(*impl_->loops.front());
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);

@@ -18,13 +18,24 @@ struct HttpServerOptions {
   unsigned short port = 4566;  // 0: any free port
   int threads = 0;             // 0: one per core
   size_t maxBodyBytes = 16 * 1024 * 1024;
+  // Connections served at once (0: no limit). Past it, up to
+  // `reserveConnections` more are each read for one request (within 2 s),
+  // answered by the overload handler (health checks still answered, API
+  // calls a 503) and closed; past both, a newcomer is closed as soon as it
+  // is accepted. Every descriptor the server holds is bounded. Out of
+  // descriptors all the same (EMFILE, ENFILE: something else took them),
+  // the listener waits 100 ms before it tries again, logging once per 10 s.
+  size_t maxConnections = 0;
+  size_t reserveConnections = 16;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, HttpHandler handler);
+  // `overloaded` answers the requests of connections past the limit (by
+  // default a plain 503).
+  HttpServer(HttpServerOptions options, HttpHandler handler, HttpHandler overloaded = {});
   ~HttpServer();
   // Binds and listens; throws std::runtime_error if it cannot.
   void start();

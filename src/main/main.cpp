@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
       ->envname("KURA_LOG_LEVEL")
       ->capture_default_str();
   serve->add_option("--threads", config.threads, "HTTP threads (0: one per core)")->envname("KURA_THREADS");
+  serve->add_option("--max-connections", config.maxConnections,
+                    "HTTP connections served at once; past it a new one gets 503 (0: from the descriptor limit)")
+      ->envname("KURA_MAX_CONNECTIONS")
+      ->check(CLI::Range(0, 10000000))
+      ->capture_default_str();
   serve->add_option("--trail-digest-interval", config.trailDigestSeconds,
                     "Seconds between signed digests of the audit trail")
       ->envname("KURA_TRAIL_DIGEST_INTERVAL")

@@ -18,6 +18,7 @@
 #include "api/api_gateway.h"
 #include "http/http_server.h"
 #include "main/credentials_loader.h"
+#include "main/descriptor_limit.h"
 #include "main/request_log.h"
 #include "cache/cache_cluster_controller.h"
 #include "cache/cache_snapshot_controller.h"
@@ -299,9 +300,20 @@ int runServe(const ServerConfig& givenConfig) {
   options.host = config.host;
   options.port = config.port;
   options.threads = config.threads;
+  DescriptorLimit descriptors = raiseDescriptorLimit();
+  options.maxConnections = config.maxConnections > 0
+                               ? static_cast<size_t>(config.maxConnections)
+                               : defaultMaxConnections(descriptors.limit, options.reserveConnections);
+  spdlog::info("msg=\"descriptor limit\" soft_limit_at_start={} soft_limit={} max_connections={} reserve={}",
+               descriptors.before, descriptors.limit, options.maxConnections, options.reserveConnections);
+  if (options.maxConnections + options.reserveConnections + 64 > descriptors.limit) {
+    spdlog::warn("msg=\"--max-connections leaves Kura too few descriptors for its stores and engines\" "
+                 "max_connections={} soft_limit={}",
+                 options.maxConnections, descriptors.limit);
+  }
   bool testEndpoints = config.enableTestControllers;
   std::atomic<bool> ready{false};  // health answers 200 only once everything runs
-  HttpServer server(options, [&](const HttpRequest& request) {
+  HttpHandler handle = [&](const HttpRequest& request) {
     if (request.path() == "/_kura/health") {
       if (ready) return healthResponse();
       HttpResponse starting;
@@ -313,6 +325,10 @@ int runServe(const ServerConfig& givenConfig) {
       if (auto response = handleTestEndpoint(request, *catalog, reconciler)) return *response;
     }
     return gateway.handle(request);
+  };
+  // Past the connection limit: health is still answered, API calls get 503.
+  HttpServer server(options, handle, [&](const HttpRequest& request) {
+    return request.path() == "/_kura/health" ? handle(request) : gateway.unavailable(request);
   });
   try {
     // Listen first: a port in use fails the start before anything runs.

@@ -16,6 +16,8 @@ struct ServerConfig {
   std::string accountId = "000000000000";
   std::string logLevel = "info";
   int threads = 0;
+  // HTTP connections served at once (0: derived from the descriptor limit).
+  int maxConnections = 0;
   int trailDigestSeconds = 60;
   // Days the audit trail is kept (0: forever); CloudTrail Lake's longest is
   // 2557 days (7 years), and the runbook asks for long retention.

@@ -5,6 +5,7 @@
 // follow; the cluster's restorable window and daily automated snapshots.
 #include <spdlog/spdlog.h>
 
+#include "common/descriptor_shortage.h"
 #include "common/time_format.h"
 #include "rds/db_instance_controller.h"
 #include "rds/rds_supervisor.h"
@@ -20,8 +21,12 @@ void RdsSupervisor::watchCluster(Resource cluster) {
   if (writer == members.end() || writer->status != kAvailable || writer->goal != kAvailable) return;
   auto layout = layoutOf(*writer, paths_, secrets_);
   if (!layout) return;
+  uint64_t mark = descriptorShortages();
   bool running = engine_.running(*layout);
   bool answers = running && engine_.healthy(*layout, std::chrono::seconds(1));
+  if (judgeProbe(answers, mark) == ProbeVerdict::kUnknown) {
+    return logProbeUnknown("rds cluster writer " + writer->name);
+  }
   int& unanswered = unanswered_[cluster.arn];
   unanswered = answers ? 0 : unanswered + 1;
   std::vector<const Resource*> readers;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "common/descriptor_shortage.h"
 #include "common/time_format.h"
 
 namespace kura::rds {
@@ -353,7 +354,10 @@ bool PostgresEngine::healthy(const EngineLayout& layout, std::chrono::millisecon
   // and that backend answers 'N' or 'S' at once. A hung or dead server does
   // not. No process is spawned, so a loaded host does not fake a failure.
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    noteDescriptorError(errno);  // Kura's shortage, not the engine's: the supervisor judges it unknown
+    return false;
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(layout.port));

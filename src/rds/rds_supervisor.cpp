@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "common/daily_window.h"
+#include "common/descriptor_shortage.h"
 #include "common/time_format.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -128,8 +129,15 @@ void RdsSupervisor::addEvent(const Resource& instance, const std::string& messag
 bool RdsSupervisor::watchMultiAz(Resource& instance) {
   auto primary = layoutOf(instance, paths_, secrets_);
   if (!primary) return false;
+  uint64_t mark = descriptorShortages();
   bool running = engine_.running(*primary);
   bool answers = running && engine_.healthy(*primary, std::chrono::seconds(1));
+  // Kura out of descriptors cannot tell a dead primary from a live one: no
+  // failover, no restart, no count towards one.
+  if (judgeProbe(answers, mark) == ProbeVerdict::kUnknown) {
+    logProbeUnknown("rds instance " + instance.name);
+    return false;
+  }
   int& unanswered = unanswered_[instance.arn];
   unanswered = answers ? 0 : unanswered + 1;
   if ((!running || unanswered >= 2) && !instance.state.value("StandbyReady", false)) {
@@ -293,7 +301,9 @@ void RdsSupervisor::watch(Resource instance) {
   if (!layout) return;
   if (metricsDue(instance)) recordMetrics(instance, *layout);
   SystemTime now = clock_->now();
+  uint64_t mark = descriptorShortages();
   if (!isMultiAz(instance) && !engine_.running(*layout)) {
+    if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("rds instance " + instance.name);
     auto started = engine_.start(*layout);
     spdlog::warn("msg=\"engine was not running: started again\" instance={} ok={}", instance.name, started.ok());
     addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
