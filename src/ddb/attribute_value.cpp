@@ -15,7 +15,14 @@ std::string typeOf(const Json& value) {
   return kTypes.count(type) ? type : "";
 }
 
-std::optional<ApiError> validateValue(Json& value, const std::string& where) {
+ApiError nestingTooDeep() {
+  return ApiError::sender("ValidationException", "Nesting Levels have exceeded supported limits");
+}
+
+namespace {
+
+// `containers`: the Ms and Ls around this value.
+std::optional<ApiError> validateNested(Json& value, const std::string& where, int containers) {
   auto invalid = [&](const std::string& why) {
     return ApiError::sender("ValidationException", "One or more parameter values were invalid: " + why + " in " + where);
   };
@@ -37,13 +44,15 @@ std::optional<ApiError> validateValue(Json& value, const std::string& where) {
     if (!inner.is_boolean() || !inner.get<bool>()) return invalid("a NULL value must be true");
   } else if (type == "M") {
     if (!inner.is_object()) return invalid("an M value must be a map");
+    if (containers >= kMaxAttributeNesting) return nestingTooDeep();
     for (auto it = inner.begin(); it != inner.end(); ++it) {
-      if (auto error = validateValue(it.value(), where)) return error;
+      if (auto error = validateNested(it.value(), where, containers + 1)) return error;
     }
   } else if (type == "L") {
     if (!inner.is_array()) return invalid("an L value must be a list");
+    if (containers >= kMaxAttributeNesting) return nestingTooDeep();
     for (auto& entry : inner) {
-      if (auto error = validateValue(entry, where)) return error;
+      if (auto error = validateNested(entry, where, containers + 1)) return error;
     }
   } else {
     if (!inner.is_array()) return invalid("a set must be a list");
@@ -61,6 +70,23 @@ std::optional<ApiError> validateValue(Json& value, const std::string& where) {
   }
   return std::nullopt;
 }
+
+bool nestsDeeper(const Json& value, int containers) {
+  if (!value.is_object() || value.size() != 1) return false;
+  auto it = value.begin();
+  if ((it.key() != "M" && it.key() != "L") || !(it->is_object() || it->is_array())) return false;
+  if (containers >= kMaxAttributeNesting) return true;
+  for (const auto& child : *it) {
+    if (nestsDeeper(child, containers + 1)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<ApiError> validateValue(Json& value, const std::string& where) { return validateNested(value, where, 0); }
+
+bool nestsTooDeep(const Json& value) { return nestsDeeper(value, 0); }
 
 bool valuesEqual(const Json& a, const Json& b) {
   std::string type = typeOf(a);

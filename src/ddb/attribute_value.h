@@ -15,8 +15,20 @@ using Json = nlohmann::json;
 
 // "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"; empty if malformed.
 std::string typeOf(const Json& value);
-// Checks an attribute value (recursively) and canonicalizes numbers in place.
+// DynamoDB's limit on nested attribute values: an M or L inside 32 others
+// is refused with "Nesting Levels have exceeded supported limits". Every
+// walker of attribute values (comparison, size, the expression evaluator
+// and writer) recurses once per level and relies on it, or on the request
+// body's own bound (protocol/json_nesting.h) for values never stored.
+inline constexpr int kMaxAttributeNesting = 32;
+
+// Checks an attribute value (recursively, at most kMaxAttributeNesting deep)
+// and canonicalizes numbers in place.
 std::optional<ApiError> validateValue(Json& value, const std::string& where);
+// Whether the value has an M or L nested deeper than kMaxAttributeNesting
+// (an update can nest a value under paths of its own).
+bool nestsTooDeep(const Json& value);
+ApiError nestingTooDeep();
 bool valuesEqual(const Json& a, const Json& b);
 // -1, 0, 1 for values of the same scalar type (S, N, B); empty otherwise.
 std::optional<int> compareValues(const Json& a, const Json& b);

@@ -31,6 +31,12 @@ struct Operand {
   OperandPtr left, right;
 };
 
+// How deep the trees go, for everything that walks them by recursion
+// (evaluate, ExpressionWriter, the shared pointers' destructors): the
+// parsers refuse parentheses, NOT, and functions nested more than 64 deep;
+// an AND/OR chain is a left-deep tree as long as the text allows (4 KB per
+// expression, 8 KB per PartiQL statement: a few thousand frames at most);
+// values are attribute values, bounded as attribute_value.h says.
 struct Condition;
 using ConditionPtr = std::shared_ptr<Condition>;
 struct Condition {

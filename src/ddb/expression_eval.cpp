@@ -72,7 +72,8 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
 
 bool setContains(const Json& set, const std::string& type, const Json& member) {
   std::string memberType = typeOf(member);
-  if (memberType.empty() || type.size() != 2 || memberType[0] != type[0]) return false;
+  // A set is never a member of a set (an NS operand is refused where it is parsed).
+  if (memberType.size() != 1 || type.size() != 2 || memberType[0] != type[0]) return false;
   const std::string& wanted = member.begin().value().get<std::string>();
   for (const auto& entry : set) {
     if (type == "NS" ? compareNumbers(entry, wanted) == 0 : entry == wanted) return true;
@@ -320,6 +321,8 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
       case UpdateAction::Kind::Set:
         if (!value) return invalidOperand("The provided expression refers to an attribute that does not exist in the item");
         if (auto error = setAt(item, action->path, *value)) return error;
+        // A value at a nested path nests deeper than it did in the request.
+        if (action->path.size() > 1 && nestsTooDeep(item[action->path.front().name])) return nestingTooDeep();
         break;
       case UpdateAction::Kind::Remove:
         removeAt(item, action->path);

@@ -290,6 +290,15 @@ class Parser {
         node->operands.push_back(*second);
       }
       if (auto error = expect(")")) return *error;
+      // contains(path, operand) looks for one string, or one member of a
+      // set: a set operand is refused, as DynamoDB does.
+      if (node->kind == Condition::Kind::Contains && node->operands[1]->kind == Operand::Kind::Value) {
+        std::string type = typeOf(node->operands[1]->value);
+        if (type == "SS" || type == "NS" || type == "BS") {
+          return syntaxError("Incorrect operand type for operator or function; operator or function: contains, "
+                             "operand type: " + type);
+        }
+      }
       return node;
     }
     auto left = operand(false);

@@ -28,6 +28,10 @@ std::string shortValue(const Json& value) {
   return text;
 }
 
+// The walk recurses once per level of the value, which is bounded before it
+// gets here: JSON bodies by kMaxJsonDepth (protocol/json_nesting.h), query
+// forms by the decoder's limit on a name's parts (and no query service's
+// model is recursive).
 class Walker {
  public:
   std::vector<Violation> violations;
@@ -38,55 +42,55 @@ class Walker {
       case ShapeType::Structure:
         return structure(shape, value, path);
       case ShapeType::List:
-        if (!value.is_array()) return add(path, value, "Member must be a list");
+        if (!value.is_array()) return add(shape, path, value, "Member must be a list");
         size(shape, value.size(), value, path);
         for (size_t i = 0; i < value.size(); ++i) {
           walk(*shape.member.shape, value[i], fmt::format("{}.{}.member", path, i + 1));
         }
         return;
       case ShapeType::Map:
-        if (!value.is_object()) return add(path, value, "Member must be a map");
+        if (!value.is_object()) return add(shape, path, value, "Member must be a map");
         size(shape, value.size(), value, path);
         for (auto it = value.begin(); it != value.end(); ++it) {
           walk(*shape.value.shape, it.value(), path + "." + it.key());
         }
         return;
       case ShapeType::String:
-        if (!value.is_string()) return add(path, value, "Member must be a string");
+        if (!value.is_string()) return add(shape, path, value, "Member must be a string");
         if (!shape.enumValues.empty() &&
             std::find(shape.enumValues.begin(), shape.enumValues.end(), value.get<std::string>()) ==
                 shape.enumValues.end()) {
           std::string set;
           for (const auto& e : shape.enumValues) set += (set.empty() ? "" : ", ") + e;
-          return add(path, value, "Member must satisfy enum value set: [" + set + "]");
+          return add(shape, path, value, "Member must satisfy enum value set: [" + set + "]");
         }
         size(shape, codePoints(value.get<std::string>()), value, path);
         return;
       case ShapeType::Blob:
-        if (!value.is_string()) return add(path, value, "Member must be a blob");
+        if (!value.is_string()) return add(shape, path, value, "Member must be a blob");
         return;
       case ShapeType::Boolean:
-        if (!value.is_boolean()) return add(path, value, "Member must be a boolean");
+        if (!value.is_boolean()) return add(shape, path, value, "Member must be a boolean");
         return;
       case ShapeType::Integer:
       case ShapeType::Long:
-        if (!value.is_number_integer()) return add(path, value, "Member must be an integer");
+        if (!value.is_number_integer()) return add(shape, path, value, "Member must be an integer");
         range(shape, value.get<double>(), value, path);
         return;
       case ShapeType::Double:
       case ShapeType::Float:
-        if (!value.is_number()) return add(path, value, "Member must be a number");
+        if (!value.is_number()) return add(shape, path, value, "Member must be a number");
         range(shape, value.get<double>(), value, path);
         return;
       case ShapeType::Timestamp:
-        if (!value.is_number() && !value.is_string()) return add(path, value, "Member must be a timestamp");
+        if (!value.is_number() && !value.is_string()) return add(shape, path, value, "Member must be a timestamp");
         return;
     }
   }
 
  private:
   void structure(const Shape& shape, const Json& value, const std::string& path) {
-    if (!value.is_object()) return add(path, value, "Member must be a structure");
+    if (!value.is_object()) return add(shape, path, value, "Member must be a structure");
     for (const MemberRef& member : shape.members) {
       std::string memberPath = path.empty() ? lowerFirst(member.name) : path + "." + lowerFirst(member.name);
       auto it = value.find(member.name);
@@ -102,22 +106,25 @@ class Walker {
 
   void size(const Shape& shape, size_t length, const Json& value, const std::string& path) {
     if (shape.min && static_cast<double>(length) < *shape.min) {
-      add(path, value, fmt::format("Member must have length greater than or equal to {}", *shape.min));
+      add(shape, path, value, fmt::format("Member must have length greater than or equal to {}", *shape.min));
     } else if (shape.max && static_cast<double>(length) > *shape.max) {
-      add(path, value, fmt::format("Member must have length less than or equal to {}", *shape.max));
+      add(shape, path, value, fmt::format("Member must have length less than or equal to {}", *shape.max));
     }
   }
 
   void range(const Shape& shape, double number, const Json& value, const std::string& path) {
     if (shape.min && number < *shape.min) {
-      add(path, value, fmt::format("Member must have value greater than or equal to {}", *shape.min));
+      add(shape, path, value, fmt::format("Member must have value greater than or equal to {}", *shape.min));
     } else if (shape.max && number > *shape.max) {
-      add(path, value, fmt::format("Member must have value less than or equal to {}", *shape.max));
+      add(shape, path, value, fmt::format("Member must have value less than or equal to {}", *shape.max));
     }
   }
 
-  void add(const std::string& path, const Json& value, std::string constraint) {
-    violations.push_back({path, shortValue(value), std::move(constraint), false});
+  // A secret (SecretString, Plaintext, ...) is never quoted back: the
+  // message reaches the client, the log and the trail.
+  void add(const Shape& shape, const std::string& path, const Json& value, std::string constraint) {
+    violations.push_back({path, shape.sensitive ? "" : shortValue(value), std::move(constraint), false,
+                          shape.sensitive});
   }
 };
 
@@ -141,6 +148,10 @@ ApiError validationError(const std::vector<Violation>& violations, Protocol prot
     if (first.missing) {
       return ApiError::sender("MissingParameter", "The request must contain the parameter " + upperFirst(first.path));
     }
+    if (first.hidden) {
+      return ApiError::sender("InvalidParameterValue",
+                              fmt::format("Value for parameter {} is invalid. {}", upperFirst(first.path), first.constraint));
+    }
     return ApiError::sender("InvalidParameterValue", fmt::format("Value '{}' for parameter {} is invalid. {}",
                                                                  first.value, upperFirst(first.path), first.constraint));
   }
@@ -149,6 +160,10 @@ ApiError validationError(const std::vector<Violation>& violations, Protocol prot
   for (size_t i = 0; i < violations.size(); ++i) {
     const Violation& v = violations[i];
     if (i > 0) message += "; ";
+    if (v.hidden) {  // AWS's own form for a sensitive member
+      message += fmt::format("Value at '{}' failed to satisfy constraint: {}", v.path, v.constraint);
+      continue;
+    }
     std::string shown = v.missing ? "null" : "'" + v.value + "'";
     message += fmt::format("Value {} at '{}' failed to satisfy constraint: {}", shown, v.path, v.constraint);
   }

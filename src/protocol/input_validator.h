@@ -18,6 +18,7 @@ struct Violation {
   std::string value;       // what was sent, "null" when missing
   std::string constraint;  // "Member must not be null", ...
   bool missing = false;
+  bool hidden = false;     // a sensitive member: its value is not shown
 };
 
 std::vector<Violation> validateInput(const Shape* input, const nlohmann::json& value);

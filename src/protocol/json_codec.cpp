@@ -1,11 +1,19 @@
 #include "protocol/json_codec.h"
 
+#include <fmt/format.h>
+
+#include "protocol/json_nesting.h"
+
 namespace kura {
 
 using Json = nlohmann::json;
 
 Result<Json> decodeJsonInput(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return Json::object();
+  if (!jsonNestsWithin(body)) {
+    return ApiError::sender("SerializationException",
+                            fmt::format("The request body nests deeper than {} levels.", kMaxJsonDepth));
+  }
   Json value = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return ApiError::sender("SerializationException", "The request body is not valid JSON (or not valid UTF-8).");

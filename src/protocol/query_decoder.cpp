@@ -1,5 +1,6 @@
 #include "protocol/query_decoder.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -10,6 +11,13 @@ namespace kura {
 namespace {
 
 using Json = nlohmann::json;
+
+// A form key has at most this many parts ("A.member.1" has 3). The deepest
+// key a query service's model allows has 33 (11 shapes deep, a map entry
+// taking 3 parts: entry.N.value); the tree below is freed recursively, and a
+// key of a million parts overflowed the stack doing so. decodeNode follows
+// the model's shapes, none of them recursive in a query service.
+constexpr size_t kMaxNameParts = 64;
 
 // Form keys split at '.' into a tree: "A.member.1" -> A -> member -> 1.
 struct FieldNode {
@@ -157,6 +165,11 @@ Result<Json> decodeQueryInput(const Shape* input, const FormFields& fields) {
   FieldNode root;
   for (const auto& [name, value] : fields) {
     if (name == "Action" || name == "Version") continue;
+    if (static_cast<size_t>(std::count(name.begin(), name.end(), '.')) >= kMaxNameParts) {
+      return ApiError::sender("InvalidParameterValue",
+                              "The parameter name " + name.substr(0, 64) + "... has more than " +
+                                  std::to_string(kMaxNameParts) + " parts.");
+    }
     FieldNode* node = &root;
     size_t start = 0;
     while (true) {

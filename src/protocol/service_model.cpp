@@ -91,6 +91,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
     if (def.contains("min") && def["min"].is_number()) shape.min = def["min"].get<double>();
     if (def.contains("max") && def["max"].is_number()) shape.max = def["max"].get<double>();
     shape.timestampFormat = def.value("timestampFormat", "");
+    shape.sensitive = def.value("sensitive", false);
     shape.exception = def.value("exception", false);
     if (shape.exception) {
       ErrorInfo info;

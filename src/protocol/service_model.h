@@ -43,6 +43,7 @@ struct Shape {
   std::vector<std::string> enumValues;
   std::optional<double> min, max;
   std::string timestampFormat;
+  bool sensitive = false;  // the model's "sensitive": never quoted back in an error
   bool exception = false;
   std::optional<ErrorInfo> error;
 

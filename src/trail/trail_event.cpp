@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <vector>
 
 #include "common/json_text.h"
 #include "common/time_format.h"
+#include "trail/trail_payloads.h"
 
 namespace kura {
 namespace {
@@ -13,26 +15,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr const char* kHidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
-
-bool containsNoCase(std::string_view haystack, std::string_view needle) {
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         }) != haystack.end();
-}
-
-bool isSecretMember(std::string_view name) {
-  static constexpr std::array kSecretWords = {"password", "secretstring", "secretbinary", "plaintext",
-                                              "secretaccesskey", "authtoken", "privatekey", "sessiontoken"};
-  return std::any_of(kSecretWords.begin(), kSecretWords.end(),
-                     [&](const char* word) { return containsNoCase(name, word); });
-}
-
-bool isDynamoDbDataEvent(const std::string& operation) {
-  static const std::array<std::string, 12> kDataOperations = {
-      "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
-      "TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement"};
-  return std::find(kDataOperations.begin(), kDataOperations.end(), operation) != kDataOperations.end();
-}
 
 std::string lowerFirst(std::string name) {
   if (!name.empty()) name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
@@ -51,10 +33,17 @@ bool isReadOnlyOperation(const std::string& operation) {
 
 namespace {
 
+// Inputs arrive bounded (JSON bodies by kMaxJsonDepth, query forms by the
+// model), outputs are the handlers'; this bound is for whatever else may
+// come: deeper values are written as null rather than recursed into.
+constexpr int kMaxParameterDepth = 160;
+
 // A value as CloudTrail writes parameters: lower-camel-case member names,
 // secret members hidden; straight into the text, without a copy of the tree.
-void appendParameters(std::string& out, const Json& value) {
-  if (value.is_object()) {
+void appendParameters(std::string& out, const Json& value, int depth = 0) {
+  if ((value.is_object() || value.is_array()) && depth >= kMaxParameterDepth) {
+    out.append("null");
+  } else if (value.is_object()) {
     out.push_back('{');
     bool first = true;
     for (auto it = value.begin(); it != value.end(); ++it) {
@@ -65,7 +54,7 @@ void appendParameters(std::string& out, const Json& value) {
       if (isSecretMember(it.key())) {
         appendJsonString(out, kHidden);
       } else {
-        appendParameters(out, it.value());
+        appendParameters(out, it.value(), depth + 1);
       }
     }
     out.push_back('}');
@@ -75,7 +64,7 @@ void appendParameters(std::string& out, const Json& value) {
     for (const auto& entry : value) {
       if (!first) out.push_back(',');
       first = false;
-      appendParameters(out, entry);
+      appendParameters(out, entry, depth + 1);
     }
     out.push_back(']');
   } else if (value.is_string()) {
@@ -83,6 +72,55 @@ void appendParameters(std::string& out, const Json& value) {
   } else {
     out += value.dump(-1, ' ', false, Json::error_handler_t::replace);  // numbers, booleans, null
   }
+}
+
+// The names of the tables a batch or transaction touched, once each.
+void appendTableNames(std::string& out, const Json& input) {
+  std::vector<const std::string*> names;
+  auto add = [&](const Json& name) {
+    if (!name.is_string()) return;
+    const auto& text = name.get_ref<const std::string&>();
+    if (std::none_of(names.begin(), names.end(), [&](const std::string* n) { return *n == text; })) {
+      names.push_back(&text);
+    }
+  };
+  if (auto items = input.find("RequestItems"); items != input.end() && items->is_object()) {
+    for (auto it = items->begin(); it != items->end(); ++it) names.push_back(&it.key());
+  }
+  if (auto items = input.find("TransactItems"); items != input.end() && items->is_array()) {
+    for (const auto& entry : *items) {
+      if (!entry.is_object()) continue;
+      for (const auto& request : entry) {  // {"Put": {"TableName": ...}}
+        if (auto table = request.find("TableName"); request.is_object() && table != request.end()) add(*table);
+      }
+    }
+  }
+  out.append(R"("tableNames":[)");
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    appendJsonString(out, *names[i]);
+  }
+  out.push_back(']');
+}
+
+// A call that carries data: only the members its policy names.
+void appendPayloadCallParameters(std::string& out, const PayloadCall& call, const Json& input) {
+  out.push_back('{');
+  bool first = true;
+  for (std::string_view name : call.kept) {
+    auto it = input.find(name);
+    if (it == input.end()) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    appendJsonString(out, lowerFirst(std::string(name)));
+    out.push_back(':');
+    appendParameters(out, *it);
+  }
+  if (call.tableNames) {
+    if (!first) out.push_back(',');
+    appendTableNames(out, input);
+  }
+  out.push_back('}');
 }
 
 // `name` is one of the event's member names (plain ASCII, nothing to escape).
@@ -109,7 +147,8 @@ void appendTrailEventText(std::string& out, const RequestContext& context, const
                           const ApiError* error, const std::string& eventId) {
   bool root = context.userName.empty() || context.userName == "root";
   bool readOnly = isReadOnlyOperation(context.operation);
-  bool dataEvent = context.service == "dynamodb" && isDynamoDbDataEvent(context.operation);
+  const PayloadCall* payloadCall = payloadCallOf(context.service, context.operation);
+  bool dataEvent = payloadCall != nullptr && payloadCall->dataEvent;
   out.append(R"({"eventVersion":"1.08","userIdentity":{"type":)");
   appendJsonString(out, root ? "Root" : "IAMUser");
   appendMember(out, "principalId", root ? context.accountId : context.accessKeyId);
@@ -128,20 +167,13 @@ void appendTrailEventText(std::string& out, const RequestContext& context, const
   out.append(R"(,"requestParameters":)");
   if (input == nullptr || !input->is_object()) {
     out.append("null");
-  } else if (dataEvent) {
-    // Data events name the table, never the items.
-    if (input->contains("TableName")) {
-      out.append(R"({"tableName":)");
-      appendParameters(out, (*input)["TableName"]);
-      out.push_back('}');
-    } else {
-      out.append("{}");
-    }
+  } else if (payloadCall != nullptr) {
+    appendPayloadCallParameters(out, *payloadCall, *input);
   } else {
     appendParameters(out, *input);
   }
   out.append(R"(,"responseElements":)");
-  if (output != nullptr && !readOnly && !dataEvent) {
+  if (output != nullptr && !readOnly && payloadCall == nullptr) {
     appendParameters(out, *output);
   } else {
     out.append("null");

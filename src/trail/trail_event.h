@@ -2,8 +2,9 @@
 // One API call as a CloudTrail event: who (userIdentity), what (eventSource,
 // eventName, requestParameters), where (awsRegion, sourceIPAddress), how it
 // ended (responseElements or errorCode/errorMessage), and ids. Secrets in the
-// parameters are replaced as CloudTrail does; DynamoDB item operations are
-// data events and keep only the table name (never item contents).
+// parameters are replaced as CloudTrail does; calls that carry data (DynamoDB
+// items, log events, KMS plaintexts) keep only the names of what they acted
+// on (trail/trail_payloads.h).
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.h"
