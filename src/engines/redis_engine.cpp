@@ -43,7 +43,16 @@ std::string tail(const std::string& text, size_t n) { return text.size() > n ? t
 
 }  // namespace
 
-RedisEngine::RedisEngine(EngineUser user, fs::path dataDir) : user_(std::move(user)), dataDir_(std::move(dataDir)) {}
+RedisEngine::RedisEngine(EngineUser user, fs::path dataDir)
+    : user_(std::move(user)), dataDir_(std::move(dataDir)) {
+  auto loaded = loadRedisCredentials(dataDir_);
+  if (loaded) {
+    credentials_ = *loaded;
+  } else {
+    credentialsError_ = loaded.error().message;
+    spdlog::error("msg=\"{}\"", credentialsError_);
+  }
+}
 
 std::string RedisEngine::installedVersion() {
   if (!fs::exists(kServer)) return "";
@@ -61,13 +70,43 @@ Result<bool> RedisEngine::prepareDir(const fs::path& dir) const {
   return true;
 }
 
-ProcessResult RedisEngine::command(const RedisLayout& layout, const std::vector<std::string>& args,
-                                   std::chrono::seconds timeout) const {
-  std::vector<std::string> argv = {kClient, "-h", layout.address, "-p", std::to_string(layout.port)};
+ProcessResult RedisEngine::signedIn(const RedisLayout& layout, const std::vector<std::string>& args,
+                                    std::chrono::seconds timeout) const {
+  if (!credentials_) return ProcessResult{-1, credentialsError_};
+  std::vector<std::string> argv = {kClient, "--user", kRedisAdminUser, "-h", layout.address,
+                                   "-p", std::to_string(layout.port)};
   argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult result = runProcess(argv, EngineUser{}, "", timeout);
+  // The password in the environment: /proc shows it to Kura's user alone.
+  ProcessResult result = runProcess(argv, EngineUser{}, "", timeout, {"REDISCLI_AUTH=" + credentials_->admin});
   result.output = trimmed(result.output);
   return result;
+}
+
+ProcessResult RedisEngine::command(const RedisLayout& layout, const std::vector<std::string>& args,
+                                   std::chrono::seconds timeout) const {
+  ProcessResult result = signedIn(layout, args, timeout);
+  // redis-cli goes on as the default user when its AUTH fails: a server
+  // started by an earlier Kura, which has no users yet. They are added, and
+  // the command (every one Kura runs can be repeated) runs again as Kura's.
+  if (result.output.rfind("AUTH failed", 0) == 0 && addUsers(layout)) result = signedIn(layout, args, timeout);
+  return result;
+}
+
+bool RedisEngine::addUsers(const RedisLayout& layout) const {
+  if (!credentials_) return false;
+  // As the default user, which may still do everything there; the commands
+  // (a password among them) go through stdin.
+  std::vector<std::string> argv = {kClient, "-h", layout.address, "-p", std::to_string(layout.port)};
+  ProcessResult result = runProcess(argv, EngineUser{}, redisAclCommands(*credentials_), std::chrono::seconds(10));
+  std::string expected = "OK\nOK\nOK\nOK\nOK";
+  bool added = result.ok() && trimmed(result.output) == expected;
+  if (added) {
+    spdlog::info("msg=\"a Redis node started by an earlier Kura was given its ACL users\" node={}",
+                 layout.dir.string());
+  } else {
+    spdlog::warn("msg=\"Kura cannot sign in to a Redis node\" node={}", layout.dir.string());
+  }
+  return added;
 }
 
 int RedisEngine::pidOf(const RedisLayout& layout) const { return daemonPid(pidFile(layout), "redis-server"); }
@@ -85,6 +124,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   // A replica loads what its primary sends, never an image of its own.
   bool loadImageFirst =
       layout.replicaOf == 0 && !fs::exists(aofManifest(layout)) && fs::exists(dataOf(layout) / "dump.rdb");
+  if (!credentials_) return ApiError::internal(credentialsError_);
   if (!running(layout)) {
     std::error_code ec;
     fs::remove(pidFile(layout), ec);
@@ -98,11 +138,11 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
         // Snapshots stream an image as a replica sync does: at once.
         "repl-diskless-sync-delay 0\n"
         // ps shows whose node it is (the settings live in its folder).
-        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n",
+        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}",
         layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address, layout.port,
         layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
         pidFile(layout).string(), (layout.dir / "redis.log").string(),
-        dataOf(layout).string(), loadImageFirst ? "no" : "yes");
+        dataOf(layout).string(), loadImageFirst ? "no" : "yes", redisAclSettings(*credentials_));
     fs::path conf = layout.dir / "redis.conf";
     {
       std::ofstream out(conf, std::ios::trunc);

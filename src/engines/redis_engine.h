@@ -12,7 +12,10 @@
 //    of checksums that every restore checks first;
 //  - restores: the RDB becomes the new node's dump.rdb; its first start loads
 //    it with the append-only file off, then turns it on (Redis rewrites the
-//    append-only file from memory).
+//    append-only file from memory);
+//  - access: clients have ElastiCache's commands, Kura and the replicas
+//    their own ACL users (redis_acl.h); Kura's password reaches redis-cli
+//    through its environment, never its command line.
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -21,6 +24,7 @@
 #include "common/api_error.h"
 #include "common/clock.h"
 #include "engines/engine_process.h"
+#include "engines/redis_acl.h"
 
 namespace kura::engines {
 
@@ -39,7 +43,8 @@ struct RedisBackup {
 
 class RedisEngine {
  public:
-  // `dataDir`: Kura's data directory (see prepareEngineDir).
+  // `dataDir`: Kura's data directory (see prepareEngineDir); the ACL users'
+  // key is kept in its keys/.
   RedisEngine(EngineUser user, std::filesystem::path dataDir);
 
   // The installed server's version ("7.0.15"); empty when there is none.
@@ -76,13 +81,21 @@ class RedisEngine {
 
  private:
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
-  // redis-cli against the node, as Kura's own user; its output trimmed.
+  // redis-cli against the node, as Kura's own user (Unix and ACL); its
+  // output trimmed.
   ProcessResult command(const RedisLayout& layout, const std::vector<std::string>& args,
                         std::chrono::seconds timeout = std::chrono::seconds(10)) const;
+  ProcessResult signedIn(const RedisLayout& layout, const std::vector<std::string>& args,
+                         std::chrono::seconds timeout) const;
+  // Gives a server started by an earlier Kura (no ACL users yet) the users
+  // it now starts with.
+  bool addUsers(const RedisLayout& layout) const;
   int pidOf(const RedisLayout& layout) const;
 
   EngineUser user_;
   std::filesystem::path dataDir_;
+  std::optional<RedisCredentials> credentials_;  // none: Kura cannot keep its key
+  std::string credentialsError_;
 };
 
 }  // namespace kura::engines
