@@ -195,4 +195,18 @@ DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& u
   return {};
 }
 
+DirResult giveTree(const std::filesystem::path& dir, const EngineUser& user) {
+  namespace fs = std::filesystem;
+  if (!user.drop) return {};
+  auto give = [&](const fs::path& path) { return ::lchown(path.c_str(), user.uid, user.gid) == 0; };
+  if (!give(dir)) return {false, "cannot give " + dir.string() + " to the engine user"};
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!give(it->path())) return {false, "cannot give " + it->path().string() + " to the engine user"};
+  }
+  if (ec) return {false, "cannot list " + dir.string() + ": " + ec.message()};
+  return {};
+}
+
 }  // namespace kura::engines

@@ -1,5 +1,6 @@
 // kura: a self-hosted database platform that speaks the AWS APIs.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -8,6 +9,9 @@
 #include "main/trail_command.h"
 
 int main(int argc, char** argv) {
+  // Everything Kura creates (stores, trail, keys, logs) is its own: 0700
+  // directories and 0600 files. Engines inherit it and keep theirs private too.
+  ::umask(077);
   CLI::App app{"Kura: RDS, Aurora, DynamoDB and ElastiCache APIs on real engines"};
   app.require_subcommand(1);
 

@@ -18,6 +18,7 @@
 #include "api/api_gateway.h"
 #include "http/http_server.h"
 #include "main/credentials_loader.h"
+#include "main/data_dir_modes.h"
 #include "main/descriptor_limit.h"
 #include "main/request_log.h"
 #include "cache/cache_cluster_controller.h"
@@ -105,7 +106,10 @@ int runServe(const ServerConfig& givenConfig) {
     spdlog::error("msg=\"cannot create data directory\" path={} error=\"{}\"", config.dataDir.string(), ec.message());
     return EXIT_FAILURE;
   }
-  std::filesystem::permissions(config.dataDir, std::filesystem::perms::owner_all, ec);
+  // Kura's alone (umask 077 from main()); an older Kura's looser modes are tightened.
+  if (int tightened = tightenDataDir(config.dataDir); tightened > 0) {
+    spdlog::info("msg=\"data directory tightened: group and other permissions removed\" entries={}", tightened);
+  }
   int lockFd = lockDataDir(config.dataDir);
   if (lockFd < 0) {
     spdlog::error("msg=\"data directory is in use by another kura server\" path={}", config.dataDir.string());

@@ -97,5 +97,20 @@ TEST(InputValidator, NeverQuotesASensitiveMember) {
   EXPECT_NE(validationError(violations, Protocol::Json).message.find("'nnnn"), std::string::npos);
 }
 
+TEST(InputValidator, ChecksTheDecodedLengthOfBlobs) {
+  // KMS takes at most 4096 bytes of plaintext: 5462 base64 characters.
+  const Shape* encrypt = input("kms", "Encrypt");
+  std::string fits = std::string(5460, 'A') + "==";  // 4094 bytes
+  EXPECT_TRUE(validateInput(encrypt, Json{{"KeyId", "k"}, {"Plaintext", fits}}).empty());
+  std::string exact = std::string(5460, 'A') + "A=";  // 4095 bytes
+  EXPECT_TRUE(validateInput(encrypt, Json{{"KeyId", "k"}, {"Plaintext", exact}}).empty());
+  std::string over = std::string(5464, 'A');  // 4098 bytes
+  auto violations = validateInput(encrypt, Json{{"KeyId", "k"}, {"Plaintext", over}});
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_TRUE(violations[0].hidden);
+  EXPECT_NE(violations[0].constraint.find("less than or equal to 4096"), std::string::npos);
+  EXPECT_EQ(validateInput(encrypt, Json{{"KeyId", "k"}, {"Plaintext", ""}}).size(), 1u);  // min 1
+}
+
 }  // namespace
 }  // namespace kura
