@@ -36,6 +36,11 @@ int runTrailVerify(const TrailVerifyArgs& args) {
   for (const TrailFinding& finding : report.findings) {
     fmt::print("{}: {}: {}\n", finding.kind, finding.file, finding.detail);
   }
+  // Outages the trail recorded itself (signed gap records): not findings.
+  for (const TrailGap& gap : report.gaps) {
+    fmt::print("gap: {} records lost between {} and {}: {} (gap record {} in {})\n", gap.records, gap.firstLostTime,
+               gap.lastLostTime, gap.reason, gap.sequence, gap.file);
+  }
   for (const std::string& name : report.unsealed) {
     fmt::print("note: {} is not sealed by a digest yet (the server seals it within its digest interval)\n", name);
   }
@@ -46,7 +51,10 @@ int runTrailVerify(const TrailVerifyArgs& args) {
   fmt::print("{} log files, {} records, {} digests, {} bytes verified in {:.3f} s ({:.1f} MB/s): {}\n",
              report.files, report.records, report.digests, report.bytes, seconds,
              seconds > 0 ? static_cast<double>(report.bytes) / 1e6 / seconds : 0.0,
-             report.findings.empty() ? "intact" : fmt::format("{} findings", report.findings.size()));
+             !report.findings.empty() ? fmt::format("{} findings", report.findings.size())
+             : report.gaps.empty()     ? std::string("intact")
+                                       : fmt::format("intact, with {} gaps (records lost to an outage, not tampering)",
+                                                     report.gaps.size()));
   return report.findings.empty() ? 0 : 1;
 }
 

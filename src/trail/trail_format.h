@@ -17,6 +17,14 @@
 // (kPrunedMark), signed like a digest, names the last digest deleted
 // (throughDigestSequence, throughDigestFile, throughDigestHash) and the last
 // record it sealed (lastSequence, lastHash): the chains continue from there.
+//
+// A gap record stands for records the writer could not write (a full
+// disk), written as soon as writing works again. Its event is
+//   {"kuraTrailGap":{"firstLostTime":..,"lastLostTime":..,"reason":..,
+//    "recordedTime":..,"records":N},"signature":"<base64>"}
+// with an Ed25519 signature (the digest key) over the kuraTrailGap
+// object's compact JSON; it is chained and sealed like any record. Lost
+// records take no sequence number: the chain has no hole.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -43,6 +51,7 @@ struct RecordView {
 std::optional<RecordView> parseRecord(std::string_view line);
 
 inline constexpr std::string_view kPrunedMark = "pruned.json";
+inline constexpr std::string_view kGapEventPrefix = R"({"kuraTrailGap":)";
 
 std::string logFileName(uint64_t firstSequence);
 std::string digestFileName(uint64_t digestSequence);

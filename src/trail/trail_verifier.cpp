@@ -32,6 +32,21 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
   std::string publicKey =
       options.publicKeyPem ? *options.publicKeyPem : trail::readTrailFile(options.dir / "digest-signing-key.pub.pem");
   if (publicKey.empty()) find("missing-public-key", "digest-signing-key.pub.pem", "no public key to verify with");
+  // A gap record is believed only with the digest key's signature: anyone
+  // else claiming an outage is tampering.
+  auto checkGap = [&](const std::string& file, uint64_t sequence, std::string_view event) {
+    Json parsed = Json::parse(event, nullptr, false);
+    std::string signature;
+    const Json* gap = parsed.is_object() && parsed.contains("kuraTrailGap") ? &parsed["kuraTrailGap"] : nullptr;
+    if (gap == nullptr || !gap->is_object() || !parsed.value("signature", Json()).is_string() ||
+        !base64Decode(parsed["signature"].get<std::string>(), signature) ||
+        !verifyDigestSignature(publicKey, gap->dump(), signature)) {
+      find("forged-gap", file, fmt::format("record {} claims lost records but its signature does not verify", sequence));
+      return;
+    }
+    report.gaps.push_back({file, sequence, gap->value("records", uint64_t{0}), gap->value("firstLostTime", ""),
+                           gap->value("lastLostTime", ""), gap->value("reason", "")});
+  };
 
   // Digests: signatures, sequence and the chain from each to the one before.
   std::map<std::string, SealedFile> sealed;
@@ -134,6 +149,9 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
       if (trail::recordHash(chainHash, record->sequence, record->event) != record->hash) {
         find("modified-record", name, fmt::format("record {} (line {}) does not match its hash chain",
                                                   record->sequence, lineNumber));
+      }
+      if (record->event.starts_with(trail::kGapEventPrefix)) {
+        checkGap(name, record->sequence, record->event);
       }
       if (records == 0) firstSequence = record->sequence;
       lastSequence = record->sequence;

@@ -1,17 +1,22 @@
 #include "trail/trail_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include "common/crypto.h"
+#include "common/store_health.h"
 #include "common/time_format.h"
 #include "trail/trail_format.h"
 
@@ -21,25 +26,56 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
+// Syncs a file or directory; throws if the disk does not take it.
 void fsyncPath(const fs::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.filename().string());
+  int synced = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  if (synced != 0) throw std::system_error(error, std::generic_category(), "cannot sync " + path.filename().string());
 }
 
-// Writes via a temporary file and rename, so a digest is whole or absent.
+// Writes all of `text`; false (errno set) if the disk refused part of it.
+bool writeAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      if (written == 0) errno = ENOSPC;
+      return false;
+    }
+    text.remove_prefix(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+// Writes via a temporary file and rename, so a digest is whole or absent:
+// it is renamed into place only once written whole and synced.
 void writeDurably(const fs::path& path, const std::string& text) {
   fs::path tmp = path;
   tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot create " + tmp.filename().string());
+  bool written = writeAll(fd, text) && ::fsync(fd) == 0;
+  int error = errno;
+  if (::close(fd) != 0 && written) {
+    written = false;
+    error = errno;
   }
-  fsyncPath(tmp);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    throw std::system_error(error, std::generic_category(), "cannot write " + path.filename().string());
+  }
   fs::rename(tmp, path);
   fsyncPath(path.parent_path());
+}
+
+// "no space left on device": errno's text as the gap record gives it.
+std::string reasonOf(int error) {
+  std::string text = std::generic_category().message(error);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
 }
 
 }  // namespace
@@ -58,7 +94,12 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
   std::unique_ptr<TrailWriter> writer(new TrailWriter(std::move(options), std::move(clock), *signer));
   auto recovered = writer->recover();
   if (!recovered) return recovered.error();
-  writer->prune();
+  try {
+    writer->prune();
+  } catch (const std::exception& error) {
+    // A full disk: the hourly pass prunes later.
+    spdlog::warn("msg=\"trail: cannot prune at start\" error=\"{}\"", error.what());
+  }
   writer->startWriting();
   return writer;
 }
@@ -66,6 +107,11 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
 TrailWriter::~TrailWriter() { stop(); }
 
 Result<bool> TrailWriter::recover() {
+  // A digest a failed seal left half-written was never renamed into place.
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.dir / "digests", ec)) {
+    if (entry.path().extension() == ".tmp") fs::remove(entry.path(), ec);
+  }
   auto digests = trail::listTrailFiles(options_.dir / "digests", ".json");
   std::set<std::string> sealed;
   // What retention deleted: the chains go on from there.
@@ -121,17 +167,25 @@ Result<bool> TrailWriter::recover() {
     if (pending.records > 0 && sealed.count(pending.name) == 0) unsealed_.push_back(pending);
     if (pending.records == 0) fs::remove(path);
   }
-  // What an earlier run wrote but did not seal is sealed now.
-  seal();
+  // What an earlier run wrote but did not seal is sealed now, or by the
+  // sealer once the disk takes it: a full disk does not keep Kura down.
+  try {
+    seal();
+  } catch (const std::exception& error) {
+    spdlog::warn("msg=\"trail: cannot seal at start\" error=\"{}\"", error.what());
+  }
   return true;
 }
 
 void TrailWriter::openFileLocked() {
   fs::path path = options_.dir / "logs" / trail::logFileName(nextSequence_);
-  file_ = std::fopen(path.c_str(), "ab");
-  if (file_ == nullptr) throw std::runtime_error("cannot open trail file " + path.string());
-  std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);  // room for the calls buffered between flushes
-  fileBytes_ = 0;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open trail file " + path.string());
+  // Named by its first record's sequence: a file left empty by a failed
+  // write is this one (a torn record was cut from it at once).
+  struct stat status {};
+  fileBytes_ = ::fstat(fd_, &status) == 0 ? static_cast<size_t>(status.st_size) : 0;
+  if (!unsealed_.empty() && unsealed_.back().name == path.filename().string()) return;
   PendingFile pending;
   pending.name = path.filename().string();
   pending.firstSequence = nextSequence_;
@@ -167,38 +221,111 @@ void TrailWriter::flush() {
     std::lock_guard lock(queueMutex_);
     std::swap(batch, queue_);
   }
-  if (!batch.empty()) writeBatch(batch);
+  if (!batch.empty() || gapPending_) writeBatch(batch);  // a gap waiting for room is written too
+}
+
+void TrailWriter::chainLocked(std::string_view text) {
+  uint64_t sequence = nextSequence_++;
+  std::string hash = trail::recordHash(lastHash_, sequence, text);
+  trail::appendRecord(line_, sequence, hash, text);
+  lastHash_ = std::move(hash);
+  PendingFile& current = unsealed_.back();
+  current.lastSequence = sequence;
+  current.records++;
+  current.lastHash = lastHash_;
+}
+
+void TrailWriter::loseLocked(uint64_t records, const std::string& reason) {
+  SystemTime now = clock_->now();
+  if (lostRecords_ == 0) {
+    firstLost_ = now;
+    spdlog::error("msg=\"trail: cannot write; records are lost until the disk takes them (a gap record will say how "
+                  "many)\" error=\"{}\"",
+                  reason);
+    StoreHealth::global().failing("trail", reason == "no space left on device" ? "disk full: trail"
+                                                                               : "cannot write the trail: " + reason);
+  }
+  lostRecords_ += records;
+  gapPending_ = true;
+  lastLost_ = now;
+  lostReason_ = reason;
+}
+
+std::string TrailWriter::gapEventLocked() const {
+  Json gap = {{"records", lostRecords_},
+              {"firstLostTime", formatIso8601(firstLost_)},
+              {"lastLostTime", formatIso8601(lastLost_)},
+              {"reason", lostReason_},
+              {"recordedTime", formatIso8601(clock_->now())}};
+  Json event = {{"kuraTrailGap", gap}, {"signature", base64Encode(signer_->sign(gap.dump()))}};
+  return event.dump();  // keys sorted: it starts with trail::kGapEventPrefix
 }
 
 void TrailWriter::writeBatch(const Batch& batch) {
   std::lock_guard lock(mutex_);
-  size_t begin = 0;
-  for (size_t end : batch.ends) {
-    std::string_view text(batch.text.data() + begin, end - begin);
-    begin = end;
-    if (file_ == nullptr) openFileLocked();
-    uint64_t sequence = nextSequence_++;
-    std::string hash = trail::recordHash(lastHash_, sequence, text);
-    line_.clear();
-    trail::appendRecord(line_, sequence, hash, text);
-    if (::fwrite_unlocked(line_.data(), 1, line_.size(), file_) != line_.size()) {
-      throw std::runtime_error("cannot append to the trail");
-    }
-    lastHash_ = std::move(hash);
-    fileBytes_ += line_.size();
-    PendingFile& current = unsealed_.back();
-    current.lastSequence = sequence;
-    current.records++;
-    current.lastHash = lastHash_;
-    if (fileBytes_ >= options_.maxFileBytes) {
-      // Closed (its records reach the kernel) but synced at the next seal,
-      // not here: callers would wait on the disk.
-      if (std::fclose(file_) != 0) throw std::runtime_error("cannot write the trail");
-      file_ = nullptr;
+  size_t count = batch.ends.size(), done = 0, begin = 0;
+  // An empty batch writes the gap record alone, if records were lost.
+  while (done < count || lostRecords_ > 0) {
+    // What the file and the chain were before this chunk: a chunk the disk
+    // refuses is cut off and the chain goes on from here.
+    // (Kept without allocating: this runs for every change.)
+    size_t chunkStart = done;
+    uint64_t sequenceBefore = nextSequence_;
+    hashBefore_.assign(lastHash_);
+    uint64_t fileLastBefore = 0, fileRecordsBefore = 0;
+    bool opened = false;  // the current file's counts above are taken
+    try {
+      if (fd_ < 0) openFileLocked();
+      fileLastBefore = unsealed_.back().lastSequence;
+      fileRecordsBefore = unsealed_.back().records;
+      opened = true;
+      line_.clear();
+      uint64_t gapRecords = lostRecords_;
+      if (gapRecords > 0) chainLocked(gapEventLocked());
+      // One write per chunk; a file is closed once it reaches maxFileBytes.
+      while (done < count && fileBytes_ + line_.size() < options_.maxFileBytes) {
+        size_t end = batch.ends[done];
+        chainLocked(std::string_view(batch.text.data() + begin, end - begin));
+        begin = end;
+        ++done;
+      }
+      if (!writeAll(fd_, line_)) {
+        int error = errno;
+        // A torn record is cut at once (shrinking needs no space).
+        if (::ftruncate(fd_, static_cast<off_t>(fileBytes_)) != 0) {
+          ::close(fd_);
+          fd_ = -1;
+        }
+        throw std::system_error(error, std::generic_category(), "cannot append to the trail");
+      }
+      fileBytes_ += line_.size();
+      if (gapRecords > 0) {
+        spdlog::warn("msg=\"trail: writing again; the records lost are recorded as a gap\" records={} from={} to={} "
+                     "reason=\"{}\"",
+                     gapRecords, formatIso8601(firstLost_), formatIso8601(lastLost_), lostReason_);
+        lostRecords_ = 0;
+        gapPending_ = false;
+        StoreHealth::global().recovered("trail");
+      }
+      if (fileBytes_ >= options_.maxFileBytes) {
+        // Closed (its records are in the kernel) but synced at the next
+        // seal, not here: callers would wait on the disk.
+        ::close(fd_);
+        fd_ = -1;
+      }
+    } catch (const std::system_error& error) {
+      nextSequence_ = sequenceBefore;
+      lastHash_.assign(hashBefore_);
+      if (opened) {
+        PendingFile& current = unsealed_.back();
+        current.lastSequence = fileLastBefore;
+        current.records = fileRecordsBefore;
+        current.lastHash = fileRecordsBefore > 0 ? hashBefore_ : std::string();
+      }
+      loseLocked(count - chunkStart, reasonOf(error.code().value()));
+      throw;
     }
   }
-  // One write for the whole batch.
-  if (file_ != nullptr && std::fflush(file_) != 0) throw std::runtime_error("cannot append to the trail");
 }
 
 void TrailWriter::startWriting() {
@@ -209,14 +336,21 @@ void TrailWriter::startWriting() {
   writer_ = std::thread([this] {
     std::unique_lock lock(queueMutex_);
     Batch batch;
+    auto lastGapAttempt = std::chrono::steady_clock::time_point{};
     while (!stopWriting_) {
       queued_.wait_for(lock, options_.flushInterval, [this] { return stopWriting_; });
       std::swap(batch, queue_);
       lock.unlock();
       try {
-        if (!batch.empty()) writeBatch(batch);
-      } catch (const std::exception& error) {
-        spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
+        if (!batch.empty()) {
+          writeBatch(batch);
+        } else if (gapPending_ && std::chrono::steady_clock::now() - lastGapAttempt >= std::chrono::seconds(1)) {
+          // Without calls, the gap is recorded once the disk takes it.
+          lastGapAttempt = std::chrono::steady_clock::now();
+          writeBatch(batch);
+        }
+      } catch (const std::exception&) {
+        // Counted as lost (loseLocked logs the start of an outage once).
       }
       batch.clear();
       lock.lock();
@@ -237,11 +371,16 @@ void TrailWriter::sealHeld() {
   std::vector<PendingFile> files;
   {
     std::lock_guard lock(mutex_);
-    std::erase_if(unsealed_, [](const PendingFile& f) { return f.records == 0; });
-    if (file_ != nullptr) {
-      if (std::fclose(file_) != 0) throw std::runtime_error("cannot write the trail");
-      file_ = nullptr;
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
     }
+    // A file whose every write failed holds nothing: it goes.
+    std::error_code ec;
+    for (const PendingFile& f : unsealed_) {
+      if (f.records == 0) fs::remove(options_.dir / "logs" / f.name, ec);
+    }
+    std::erase_if(unsealed_, [](const PendingFile& f) { return f.records == 0; });
     files.swap(unsealed_);
   }
   SystemTime now = clock_->now();
@@ -249,6 +388,24 @@ void TrailWriter::sealHeld() {
     lastSealTime_ = now;
     return;
   }
+  try {
+    writeDigest(files, now);
+    StoreHealth::global().recovered("trail digests");
+  } catch (const std::exception& error) {
+    // Sealed by the next seal: they go back before any file opened since.
+    {
+      std::lock_guard lock(mutex_);
+      unsealed_.insert(unsealed_.begin(), files.begin(), files.end());
+    }
+    std::string reason = describeStorageFailure(error.what());
+    StoreHealth::global().failing("trail digests", reason == "no space left on device"
+                                                       ? "disk full: trail digests"
+                                                       : "cannot seal the trail: " + reason);
+    throw;
+  }
+}
+
+void TrailWriter::writeDigest(const std::vector<PendingFile>& files, SystemTime now) {
   // Every file a digest names is on disk before the digest is.
   for (const PendingFile& f : files) fsyncPath(options_.dir / "logs" / f.name);
   fsyncPath(options_.dir / "logs");

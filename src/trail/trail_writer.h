@@ -16,8 +16,17 @@
 // mark (trail/pruned.json) written before the deletion names the last
 // digest deleted, its hash, and the last record it sealed, so that the
 // verifier starts the chains there and still finds any other file missing.
+//
+// A full disk: a batch whose write fails is cut back from the file (the
+// chain and the file stay as they were before it) and its records are
+// counted as lost. The first write that succeeds afterwards starts with a
+// gap record (trail_format.h): how many records were lost, between which
+// times, and why, signed with the digest key and chained like any record,
+// so that `kura trail verify` reports an outage, not tampering. A digest is
+// renamed into place only once it is wholly written and synced; files a
+// failed seal did not cover are sealed by the next one.
+#include <atomic>
 #include <condition_variable>
-#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -90,16 +99,30 @@ class TrailWriter {
     uint64_t firstSequence = 0, lastSequence = 0, records = 0;
     std::string previousHash, lastHash;
   };
+  // Syncs the files and writes their digest; throws, changing nothing of
+  // the digest chain, if the disk does not take it.
+  void writeDigest(const std::vector<PendingFile>& files, SystemTime now);
+  // Chains one record onto line_ and the current file's counts (mutex_ held).
+  void chainLocked(std::string_view event);
+  // Records that could not be written, for the gap record (mutex_ held).
+  void loseLocked(uint64_t records, const std::string& reason);
+  std::string gapEventLocked() const;
 
   TrailOptions options_;
   ClockPtr clock_;
   DigestSignerPtr signer_;
   std::mutex mutex_;
-  std::FILE* file_ = nullptr;  // guarded by mutex_
-  std::string line_;           // the record being written (guarded by mutex_)
-  size_t fileBytes_ = 0;
+  int fd_ = -1;       // the current log file, opened to append (guarded by mutex_)
+  std::string line_;  // the records being written (guarded by mutex_)
+  std::string hashBefore_;  // the chain's end before the chunk being written (guarded by mutex_)
+  size_t fileBytes_ = 0;  // what the current file holds, written whole
   uint64_t nextSequence_ = 1;
   std::string lastHash_;
+  // Records lost since the last write that succeeded (guarded by mutex_).
+  uint64_t lostRecords_ = 0;
+  SystemTime firstLost_{}, lastLost_{};
+  std::string lostReason_;
+  std::atomic<bool> gapPending_{false};  // lostRecords_ > 0, read without mutex_
   std::vector<PendingFile> unsealed_;  // files written since the last digest (guarded by mutex_)
   // One seal at a time; the digest chain below is the sealer's (guarded by
   // sealMutex_, taken before mutex_ when both are).
