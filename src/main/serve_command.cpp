@@ -18,6 +18,7 @@
 #include "api/api_gateway.h"
 #include "http/http_server.h"
 #include "main/credentials_loader.h"
+#include "main/health_report.h"
 #include "main/data_dir_modes.h"
 #include "main/descriptor_limit.h"
 #include "main/request_log.h"
@@ -77,10 +78,10 @@ int lockDataDir(const std::filesystem::path& dataDir) {
   return fd;
 }
 
-HttpResponse healthResponse() {
+HttpResponse healthResponse(const std::filesystem::path& dataDir) {
   HttpResponse response;
   response.headers.emplace_back("Content-Type", "application/json");
-  response.body = R"({"status":"ok","service":"kura"})";
+  response.body = healthReport(dataDir);  // "degraded", with why, while a store cannot write
   return response;
 }
 
@@ -319,7 +320,7 @@ int runServe(const ServerConfig& givenConfig) {
   std::atomic<bool> ready{false};  // health answers 200 only once everything runs
   HttpHandler handle = [&](const HttpRequest& request) {
     if (request.path() == "/_kura/health") {
-      if (ready) return healthResponse();
+      if (ready) return healthResponse(config.dataDir);
       HttpResponse starting;
       starting.status = 503;
       starting.body = R"({"status":"starting","service":"kura"})";
