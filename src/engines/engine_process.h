@@ -51,4 +51,9 @@ struct DirResult {
 DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& user,
                            const std::filesystem::path& dataDir);
 
+// Gives `dir` and everything below it to the engine user (nothing to do when
+// engines run as Kura's user): for files Kura makes for an engine to read
+// (an opened encrypted backup), which umask 077 keeps from everyone else.
+DirResult giveTree(const std::filesystem::path& dir, const EngineUser& user);
+
 }  // namespace kura::engines

@@ -8,6 +8,7 @@
 
 #include "catalog/arn.h"
 #include "common/time_format.h"
+#include "engines/engine_process.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -129,6 +130,16 @@ Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const 
                                                const kms::Place& place, const EngineLayout& layout,
                                                std::optional<SystemTime> until,
                                                const std::filesystem::path& walArchive) {
+  // What is opened here the engine reads (tar and restore_command run as
+  // its user, PostgreSQL's being RDS's one engine), and Kura's umask 077
+  // made it Kura's alone: it is given to the engine user.
+  auto shareWithEngine = [](const std::filesystem::path& opened) -> Result<bool> {
+    auto user = engines::engineUser("postgres");
+    if (!user) return true;
+    auto given = engines::giveTree(opened, *user);
+    if (!given.ok) return ApiError::internal(given.error);
+    return true;
+  };
   std::filesystem::path archive = walArchive;
   if (!walArchive.empty() && kms::isSealedTree(walArchive)) {
     // A sealed WAL archive is opened for the replay, and removed once the
@@ -142,6 +153,7 @@ Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const 
       return ApiError::sender("KMSKeyNotAccessibleFault", "The WAL archive's KMS key cannot open it: " +
                                                               opened.error().message);
     }
+    if (auto shared = shareWithEngine(archive); !shared) return shared;
   }
   if (!kms::isSealedTree(files)) return engine_.restore(files, layout, until, archive);
   // A sealed snapshot is opened beside the new instance, restored, and the
@@ -151,7 +163,8 @@ Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const 
   std::error_code ec;
   std::filesystem::remove_all(opened, ec);
   auto open = kms::openTree(keys_, place, files, opened);
-  Result<bool> made = open ? engine_.restore(opened, layout, until, archive) : Result<bool>(open.error());
+  Result<bool> made = open ? shareWithEngine(opened) : Result<bool>(open.error());
+  if (made) made = engine_.restore(opened, layout, until, archive);
   std::filesystem::remove_all(opened, ec);
   if (!open) {
     return ApiError::sender("KMSKeyNotAccessibleFault",
