@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,11 +24,23 @@ namespace {
 
 constexpr size_t kMaxOutput = 64 * 1024;
 
+// Kura runs engines as their own users when it may switch users: as root,
+// or as an unprivileged user given CAP_SETUID and CAP_SETGID (the systemd
+// unit, packaging/kura.service). Otherwise engines run as Kura's user.
+bool canSwitchUsers() {
+  if (::geteuid() == 0) return true;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  auto has = [&](unsigned cap) { return (data[cap / 32].effective & (1u << (cap % 32))) != 0; };
+  return has(CAP_SETUID) && has(CAP_SETGID);
+}
+
 }  // namespace
 
 std::optional<EngineUser> engineUser(const std::string& name) {
   EngineUser user;
-  if (::geteuid() != 0) return user;
+  if (!canSwitchUsers()) return user;
   struct passwd* entry = ::getpwnam(name.c_str());
   if (entry == nullptr) return std::nullopt;
   user.drop = true;
@@ -62,6 +76,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   for (auto& entry : envStrings) env.push_back(entry.data());
   env.push_back(nullptr);
 
+  // Prepared before the fork: the child may only make system calls.
+  __user_cap_header_struct capHeader{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct noCaps[2]{};
   pid_t pid = ::fork();
   if (pid < 0) return result;
   if (pid == 0) {
@@ -83,6 +100,11 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     ::close_range(3, ~0U, 0);
     if (user.drop) {
       if (::setgroups(0, nullptr) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0) _exit(126);
+      // Leaving root, setuid() dropped every capability; an unprivileged
+      // Kura given capabilities (ambient ones pass through exec) keeps them
+      // across setuid(): the engine must get none.
+      ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+      if (::syscall(SYS_capset, &capHeader, noCaps) != 0) _exit(126);
     }
     ::execve(args[0], args.data(), env.data());
     _exit(127);
@@ -173,6 +195,9 @@ DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& u
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return {false, "cannot create " + dir.string() + ": " + ec.message()};
+  // Before it is given away: once the engine user's, only its owner (or
+  // CAP_FOWNER, which Kura's service does not have) may change its mode.
+  ::chmod(dir.c_str(), 0700);
   if (user.drop) {
     // The engine user owns its directories; the ones above must let it pass.
     if (::chown(dir.c_str(), user.uid, user.gid) != 0) {
@@ -191,7 +216,6 @@ DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& u
       ::chmod(parent.c_str(), (info.st_mode & 07777) | S_IXOTH);
     }
   }
-  ::chmod(dir.c_str(), 0700);
   return {};
 }
 

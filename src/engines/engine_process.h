@@ -20,12 +20,14 @@ struct ProcessResult {
 };
 
 struct EngineUser {
-  bool drop = false;  // true when Kura runs as root
+  bool drop = false;  // true when Kura may switch users (root, or CAP_SETUID and CAP_SETGID)
   unsigned uid = 0, gid = 0;
   std::string name;
 };
 
-// The unprivileged user engines run as when Kura is root ("postgres").
+// The unprivileged user engines run as ("postgres") when Kura may switch
+// users: as root, or as its own user with CAP_SETUID and CAP_SETGID (the
+// systemd unit); otherwise engines run as Kura's user.
 std::optional<EngineUser> engineUser(const std::string& name);
 
 ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser& user,
