@@ -30,6 +30,17 @@ void addEvent(Catalog& catalog, const Resource& cluster, const std::string& mess
   catalog.addEvent(std::move(event));
 }
 
+// After a start of a node found not running: "restarted" only when Kura
+// started a server (one that came up meanwhile and was adopted ran on).
+void addStartEvent(Catalog& catalog, const Resource& owner, const std::string& node,
+                   const Result<bool>& started) {
+  if (!started) {
+    addEvent(catalog, owner, node + " could not be restarted: " + started.error().message, "notification");
+  } else if (started.value()) {
+    addEvent(catalog, owner, node + " restarted", "notification");
+  }
+}
+
 }  // namespace
 
 std::string automaticSnapshotName(const std::string& cluster, SystemTime at) {
@@ -122,10 +133,7 @@ void CacheSupervisor::watch(const Resource& cluster) {
   if (!engine_.running(layout)) {
     if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("redis node " + cluster.name);
     auto started = engine_.start(layout);
-    addEvent(catalog_, cluster,
-             started ? std::string("Cache node ") + kNodeId + " restarted"
-                     : "Cache node " + std::string(kNodeId) + " could not be restarted: " + started.error().message,
-             "notification");
+    addStartEvent(catalog_, cluster, std::string("Cache node ") + kNodeId, started);
     if (!started) return;
   }
   keepAutomaticSnapshots(cluster);
@@ -183,10 +191,7 @@ void CacheSupervisor::watchGroup(Resource group) {
       continue;
     }
     auto started = engine_.start(layout);
-    addEvent(catalog_, group,
-             started ? "Cache node 0001 of " + member + " restarted"
-                     : "Cache node 0001 of " + member + " could not be restarted: " + started.error().message,
-             "notification");
+    addStartEvent(catalog_, group, "Cache node 0001 of " + member, started);
   }
   // Every pass: the endpoints are on the primary and a replica (this also
   // restores them after a restart of Kura).

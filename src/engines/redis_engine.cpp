@@ -125,7 +125,8 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   bool loadImageFirst =
       layout.replicaOf == 0 && !fs::exists(aofManifest(layout)) && fs::exists(dataOf(layout) / "dump.rdb");
   if (!credentials_) return ApiError::internal(credentialsError_);
-  if (!running(layout)) {
+  bool launched = !running(layout);
+  if (launched) {
     std::error_code ec;
     fs::remove(pidFile(layout), ec);
     // Written by Kura for this node at every start; the server reads it as
@@ -173,7 +174,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
       return ApiError::internal("Redis did not write its append-only file");
     }
   }
-  return true;
+  return launched;
 }
 
 Result<bool> RedisEngine::stop(const RedisLayout& layout) {

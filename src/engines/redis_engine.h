@@ -51,7 +51,8 @@ class RedisEngine {
   static std::string installedVersion();
 
   // Starts the node's server on its files (made empty if there are none), or
-  // adopts the one running; returns once it answers.
+  // adopts the one running; returns once it answers. True: a server was
+  // started; false: one running was adopted (no restart to report).
   Result<bool> start(const RedisLayout& layout);
   Result<bool> stop(const RedisLayout& layout);
   bool running(const RedisLayout& layout) const;
