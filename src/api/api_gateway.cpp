@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/json_text.h"
+#include "common/store_health.h"
 #include "protocol/form_decoding.h"
 #include "protocol/input_validator.h"
 #include "protocol/json_codec.h"
@@ -178,7 +179,11 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   } catch (const std::exception& error) {
     spdlog::error("request {}: {} {} failed: {}", context.requestId, model.signingName(), operation->name,
                   error.what());
-    output = ApiError::internal("We encountered an internal error. Please try again.");
+    // A full disk is an outage the caller can wait out: it is told so.
+    output = ApiError::internal(describeStorageFailure(error.what()) == "no space left on device"
+                                    ? "The server's disk is full: the call may not have been applied. Retry once "
+                                      "space is freed."
+                                    : "We encountered an internal error. Please try again.");
   }
   if (!output) return fail(output.error());
   if (observer_) observer_({&context, &input, &*output, nullptr});

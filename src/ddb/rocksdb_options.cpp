@@ -42,9 +42,10 @@ class ErrorListener : public rocksdb::EventListener {
   void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
     if (onError_ && error != nullptr) onError_(*error);
   }
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* autoRecovery) override {
-    // Kura resumes the store itself (see the header).
-    if (autoRecovery != nullptr) *autoRecovery = false;
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error, bool* autoRecovery) override {
+    // From a full disk Kura resumes the store itself (see the header);
+    // RocksDB retries other errors as it would.
+    if (autoRecovery != nullptr && error.IsNoSpace()) *autoRecovery = false;
   }
 
  private:

@@ -153,6 +153,7 @@ def test_a_full_disk_heals_without_a_restart(small_disk):
             break
         logged.append(f"full {i} " + "y" * 2000)
     assert_disk_full_error(logs_error)
+    assert "disk is full" in logs_error.response["Error"]["Message"]
     catalog_error = None
     for i in range(200):
         catalog_error = failure(rds.create_db_parameter_group, DBParameterGroupName=f"pg-full-{i}",
@@ -160,6 +161,7 @@ def test_a_full_disk_heals_without_a_restart(small_disk):
         if catalog_error is not None:
             break
     assert_disk_full_error(catalog_error)
+    assert "disk is full" in catalog_error.response["Error"]["Message"]
     # Calls go on until the trail too has lost records (its file may have
     # had room for some).
     state = until(deadline, lambda: (ddb.describe_table(TableName="items"),
