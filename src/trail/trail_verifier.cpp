@@ -84,6 +84,10 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
     Json digest = Json::parse(text, nullptr, false);
     if (digest.is_discarded() || !digest.is_object() || !digest.contains("signature")) {
       find("modified-digest", name, "not a digest");
+      // It is there, damaged: the next digest links to it as it is.
+      previousSequence = sequence;
+      previousName = name;
+      previousHash = sha256Hex(text);
       continue;
     }
     std::string signature;

@@ -127,7 +127,14 @@ Result<bool> TrailWriter::recover() {
     const fs::path& last = digests.rbegin()->second;
     std::string text = trail::readTrailFile(last);
     Json digest = Json::parse(text, nullptr, false);
-    if (digest.is_discarded()) return ApiError::internal("unreadable trail digest " + last.string());
+    if (digest.is_discarded()) {
+      // Kura before 2026-12 renamed a digest into place unwritten on a full
+      // disk. Refusing to start would keep the server down over it: the
+      // chain goes on after it, `kura trail verify` reports it, and the
+      // files it claimed to seal are sealed again by the next digest.
+      spdlog::error("msg=\"trail: the newest digest is unreadable; kura trail verify reports it\" file={}",
+                    last.filename().string());
+    }
     nextDigest_ = digests.rbegin()->first + 1;
     previousDigestFile_ = last.filename().string();
     previousDigestHash_ = sha256Hex(text);

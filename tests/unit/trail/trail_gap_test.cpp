@@ -211,5 +211,26 @@ TEST_F(TrailGapTest, AGapNotSignedByTheDigestKeyIsForged) {
   EXPECT_TRUE(report.gaps.empty());
 }
 
+TEST_F(TrailGapTest, AnEmptyDigestLeftByAnOlderKuraDoesNotKeepItDown) {
+  {
+    auto writer = open();
+    change(*writer, "One");
+    writer->stop();
+  }
+  auto digests = trail::listTrailFiles(dir_ / "digests", ".json");
+  ASSERT_EQ(digests.size(), 1u);
+  fs::resize_file(digests.begin()->second, 0);  // renamed into place unwritten
+  auto reopened = TrailWriter::open({dir_, std::chrono::seconds(3600), 1 << 20, std::chrono::hours(1)}, clock_);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  change(**reopened, "Two");
+  (*reopened)->stop();
+  // The damage is reported, and only it: the chain goes on after it and
+  // the file it sealed is sealed again.
+  TrailReport report = verify();
+  ASSERT_EQ(report.findings.size(), 1u) << kinds(report);
+  EXPECT_EQ(report.findings[0].kind, "modified-digest");
+  EXPECT_EQ(report.records, 2u);
+}
+
 }  // namespace
 }  // namespace kura
