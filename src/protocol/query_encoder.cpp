@@ -35,6 +35,8 @@ std::string scalarText(const Shape& shape, const Json& value) {
   return value.dump();
 }
 
+// The encoders recurse along the output's shapes, and no query service's
+// model is recursive: the depth is the model's, never the client's.
 void encodeValue(std::string& out, const Shape& shape, const Json& value, const std::string& element);
 
 void encodeMembers(std::string& out, const Shape& shape, const Json& value) {

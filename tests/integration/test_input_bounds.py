@@ -180,6 +180,11 @@ def test_deep_expressions_are_validation_exceptions(server):
         ddb.execute_statement(Statement="INSERT INTO \"bounds-expr\" VALUE {'id': 'k', 'v': " + "[" * 40 + "1" +
                               "]" * 40 + "}")
     assert error.value.response["Error"]["Code"] == "ValidationException"
+    # A page token is the client's too.
+    token = base64.b64encode(b'{"id":' + b"[" * 12000 + b"]" * 12000 + b"}").decode()  # the model's 32768 at most
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        ddb.execute_statement(Statement="SELECT * FROM \"bounds-expr\"", NextToken=token)
+    assert error.value.response["Error"]["Code"] == "ValidationException"
     assert_alive(server)
     ddb.put_item(TableName="bounds-expr", Item={"id": {"S": "k"}})
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/crypto.h"
+#include "protocol/json_nesting.h"
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/partiql_requests.h"
 
@@ -96,7 +97,9 @@ Result<Json> DynamoDbApi::executeStatement(const RequestContext& c, const Json& 
     if (in.contains("NextToken")) {
       std::string decoded;
       Json start;
-      if (in["NextToken"].is_string() && base64Decode(in["NextToken"].get<std::string>(), decoded)) {
+      // The token is the client's: bounded like a body before it is parsed.
+      if (in["NextToken"].is_string() && base64Decode(in["NextToken"].get<std::string>(), decoded) &&
+          jsonNestsWithin(decoded)) {
         start = Json::parse(decoded, nullptr, false);
       }
       if (!start.is_object()) return validation("The provided NextToken is not valid");
