@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -100,13 +101,27 @@ bool RedisEngine::addUsers(const RedisLayout& layout) const {
   ProcessResult result = runProcess(argv, EngineUser{}, redisAclCommands(*credentials_), std::chrono::seconds(10));
   std::string expected = "OK\nOK\nOK\nOK\nOK";
   bool added = result.ok() && trimmed(result.output) == expected;
-  if (added) {
-    spdlog::info("msg=\"a Redis node started by an earlier Kura was given its ACL users\" node={}",
-                 layout.dir.string());
-  } else {
-    spdlog::warn("msg=\"Kura cannot sign in to a Redis node\" node={}", layout.dir.string());
+  if (!added) {
+    spdlog::warn("msg=\"Kura cannot sign in to a Redis node\" node={} port={}", layout.dir.string(), layout.port);
+    return false;
   }
-  return added;
+  spdlog::info("msg=\"a Redis node started by an earlier Kura was given its ACL users\" node={} port={}",
+               layout.dir.string(), layout.port);
+  // Its replicas followed it as its default user, which may no longer: they
+  // are given the users too (how to sign in to a primary among them), then
+  // their links are cut, and they come back signed in.
+  if (layout.replicaOf != 0) return true;
+  std::istringstream info(signedIn(layout, {"INFO", "replication"}, std::chrono::seconds(10)).output);
+  for (std::string line; std::getline(info, line);) {
+    // slave0:ip=127.0.0.1,port=21013,state=online,offset=...
+    size_t at = line.find(",port=");
+    if (line.rfind("slave", 0) != 0 || at == std::string::npos) continue;
+    RedisLayout replica;
+    replica.port = std::atoi(line.c_str() + at + 6);
+    if (replica.port > 0) command(replica, {"PING"});
+  }
+  signedIn(layout, {"CLIENT", "KILL", "TYPE", "replica"}, std::chrono::seconds(10));
+  return true;
 }
 
 int RedisEngine::pidOf(const RedisLayout& layout) const { return daemonPid(pidFile(layout), "redis-server"); }

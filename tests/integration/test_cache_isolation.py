@@ -197,3 +197,49 @@ def test_a_node_from_an_earlier_kura_is_given_the_acl(kura_factory):
     assert redis(cluster, "GET", "old") == "data"
     ec.delete_cache_cluster(CacheClusterId="legacy")
     wait_cluster(ec, "legacy", "gone")
+
+
+def test_a_group_from_an_earlier_kura_is_given_the_acl_and_replicates(kura_factory):
+    server = kura_factory()
+    ec = server.client("elasticache")
+    ec.create_replication_group(ReplicationGroupId="legacyg", ReplicationGroupDescription="old group",
+                                Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2)
+    group = wait_group(ec, "legacyg", "available")
+    primary_port, reader_port = endpoints(group)
+    ports = {m["CacheClusterId"]: m["ReadEndpoint"]["Port"] for m in group["NodeGroups"][0]["NodeGroupMembers"]}
+    server.stop(sigkill=True)  # the nodes run on
+    # As nodes of an earlier Kura: no users, an unrestricted default user, and
+    # the replica following its primary as that user.
+    for member in ("legacyg-002", "legacyg-001"):
+        port = ports[member]
+        for command in (("CONFIG", "SET", "masteruser", ""), ("CONFIG", "SET", "masterauth", ""),
+                        ("ACL", "SETUSER", "default", "reset", "on", "nopass", "~*", "&*", "+@all"),
+                        ("ACL", "DELUSER", "kura-admin", "kura-replication")):
+            assert as_admin(server.data_dir, port, *command) in ("OK", "2"), (member, command)
+    primary = Resp(ports["legacyg-001"])
+    primary.call("CLIENT", "KILL", "TYPE", "replica")
+    deadline = time.monotonic() + 10
+    while int(primary.call("WAIT", 1, 1000)) < 1 and time.monotonic() < deadline:
+        pass
+    assert "connected_slaves:1" in primary.call("INFO", "replication")
+    primary.close()
+
+    server.start()  # its health checks sign in to the primary, which gets the users, then the replica
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        closed = all("NOPERM" in redis({"CacheNodes": [{"Endpoint": {"Address": "127.0.0.1", "Port": p}}]},
+                                       "CONFIG", "GET", "maxmemory") for p in ports.values())
+        if closed:
+            break
+        time.sleep(0.3)
+    assert closed
+    writer = Resp(primary_port)
+    writer.call("SET", "after-upgrade", "replicated")
+    assert int(writer.call("WAIT", 1, 10000)) == 1  # the replica signed in again
+    writer.close()
+    reader = Resp(reader_port)
+    assert reader.call("GET", "after-upgrade") == "replicated"
+    reader.close()
+    ec = server.client("elasticache")
+    ec.delete_replication_group(ReplicationGroupId="legacyg")
+    wait_group(ec, "legacyg", "gone")
