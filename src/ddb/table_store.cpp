@@ -59,6 +59,12 @@ TableStore::~TableStore() {
 Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  // RocksDB's own info LOGs, which Kura no longer keeps (rocksdb_options.h):
+  // an older Kura left up to a thousand, in the space a full disk needs.
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name == "LOG" || name.starts_with("LOG.old.")) std::filesystem::remove(entry.path(), ec);
+  }
   // Set from RocksDB's threads when a flush or compaction stops the store.
   auto stopped = std::make_shared<std::atomic<bool>>(false);
   rocksdb::Options options = storeOptions(kStoreName, [stopped](const rocksdb::Status& error) {
