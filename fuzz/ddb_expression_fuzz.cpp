@@ -11,9 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   static const Json names = {{"#n", "name"}, {"#a", "age"}};
   static const Json values = {{":v", {{"N", "1"}}}, {":s", {{"S", "x"}}}, {":l", {{"L", Json::array()}}},
-                              {":t", {{"SS", {"a"}}}}};
+                              {":t", {{"SS", {"a"}}}}, {":ns", {{"NS", {"1", "2"}}}}};
   static const Json item = Json::parse(R"({"name":{"S":"x"},"age":{"N":"3"},"l":{"L":[{"N":"1"}]},
-    "m":{"M":{"k":{"S":"v"}}},"t":{"SS":["a"]}})");
+    "m":{"M":{"k":{"S":"v"}}},"t":{"SS":["a"]},"ns":{"NS":["1","2"]}})");
   ExpressionContext context{&names, &values};
   if (auto condition = parseCondition(text, context)) evaluate(**condition, item);
   if (auto actions = parseUpdate(text, context)) {

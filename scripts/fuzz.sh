@@ -10,6 +10,8 @@ targets=$(cd fuzz && ls *_fuzz.cpp 2>/dev/null | sed 's/\.cpp$//')
 [ -n "$targets" ] || { echo "no fuzz targets"; exit 0; }
 # shellcheck disable=SC2086
 cmake --build build/fuzz -j "$(nproc)" --target $targets
+# Seeds at and past the input limits (deep JSON, expressions, query names).
+python3 fuzz/write_seeds.py build/fuzz/corpus
 for target in $targets; do
   corpus="build/fuzz/corpus/$target"
   mkdir -p "$corpus"

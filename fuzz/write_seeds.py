@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Writes seed inputs for the fuzz targets: input nested at, just past and
+far past each of Kura's limits (JSON bodies 128 levels, attribute values 32,
+expression and PartiQL nesting 64, query form names 64 parts), so that every
+run starts at the edges where the stack overflowed before the limits.
+
+fuzz/write_seeds.py CORPUS_ROOT: one folder per target under CORPUS_ROOT
+(scripts/fuzz.sh passes build/fuzz/corpus); existing files are kept.
+"""
+import json
+import os
+import sys
+
+
+def brackets(depth, open_="[", close="]"):
+    return open_ * depth + close * depth
+
+
+def attribute(levels):
+    value = {"S": "bottom"}
+    for i in range(levels):
+        value = {"M": {"m": value}} if i % 2 else {"L": [value]}
+    return value
+
+
+def seeds():
+    json_body = {
+        "deep-127": '{"Zzz":' + brackets(127) + "}",
+        "deep-128": '{"Zzz":' + brackets(128) + "}",
+        "deep-2000": '{"Zzz":' + brackets(2000) + "}",
+        "deep-objects": '{"a":' * 200 + "1" + "}" * 200,
+        "brackets-in-strings": '{"a":"' + "[" * 300 + '\\"' + '","b":"\\\\"}',
+        "item-32": json.dumps({"TableName": "t", "Item": {"k": {"S": "x"}, "v": attribute(32)}}),
+        "item-33": json.dumps({"TableName": "t", "Item": {"k": {"S": "x"}, "v": attribute(33)}}),
+        "secret": json.dumps({"KeyId": "k", "Plaintext": "cGxhaW4=", "SecretString": "s", "MasterUserPassword": "p"}),
+    }
+    expressions = {
+        "parens-30": "(" * 30 + "age = :v" + ")" * 30,
+        "parens-2000": "(" * 2000 + "age = :v" + ")" * 2000,
+        "not-100": "NOT " * 100 + "age = :v",
+        "list-append-100": "SET l = " + "list_append(" * 100 + ":l" + ", :l)" * 100,
+        "contains-set": "contains(ns, :ns) OR contains(t, :t) OR contains(ns, :v)",
+        "nested-set": "SET m.k = :l, m.k2 = if_not_exists(m.k3, :v)",
+        "and-chain": " AND ".join(["age = :v"] * 300),
+        "deep-path": "SET " + ".".join(["m"] * 500) + " = :v",
+    }
+    partiql = {
+        "list-100": "INSERT INTO t VALUE {'k': " + brackets(100) + "}",
+        "map-40": "INSERT INTO t VALUE " + "{'a': " * 40 + "1" + "}" * 40,
+        "parens-100": "SELECT * FROM t WHERE " + "(" * 100 + "k = 1" + ")" * 100,
+        "not-100": "SELECT * FROM t WHERE " + "NOT " * 100 + "k = 1",
+        "set-contains": "SELECT * FROM t WHERE contains(s, <<1, 2>>)",
+    }
+    name64 = "Filters.Filter.1.Values" + ".Value.1" * 30  # 64 parts: the most a name may have
+    query_form = {
+        "parts-64": "Action=DescribeDBInstances&" + name64 + "=x",
+        "parts-65": "Action=DescribeDBInstances&" + name64 + ".y=x",
+        "parts-5000": "Action=DescribeDBInstances&Filters" + ".member.1" * 2500 + "=x",
+        "filters": "Action=DescribeDBInstances&Filters.Filter.1.Name=engine&Filters.Filter.1.Values.Value.1=postgres",
+    }
+    item_text = {
+        "deep-item": "a\n" + json.dumps({"k": {"S": "x"}, "v": attribute(40)}, separators=(",", ":")),
+        "deep-raw": "a\n" + '{"v":' + brackets(3000) + "}",
+    }
+    return {"json_body_fuzz": json_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
+            "query_form_fuzz": query_form, "item_text_fuzz": item_text}
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else "build/fuzz/corpus"
+    for target, inputs in seeds().items():
+        folder = os.path.join(root, target)
+        os.makedirs(folder, exist_ok=True)
+        for name, text in inputs.items():
+            with open(os.path.join(folder, "seed-" + name), "w", encoding="utf-8") as f:
+                f.write(text)
+
+
+if __name__ == "__main__":
+    main()
