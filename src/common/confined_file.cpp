@@ -65,8 +65,10 @@ UniqueFd openBeneath(const fs::path& root, const fs::path& relative, int flags, 
     errno = EXDEV;
     return UniqueFd();
   }
-  // The root is Kura's own path (the engine cannot replace it); below it nothing is trusted.
-  UniqueFd rootFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  // The directories above the root are Kura's own; the root itself may sit
+  // in a directory the engine can write to (a Multi-AZ node's in its
+  // instance's), so it must not be a link either.
+  UniqueFd rootFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!rootFd) return UniqueFd();
   // openat2 refuses any flag O_PATH does not take (O_NOCTTY among them).
   flags |= O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY);

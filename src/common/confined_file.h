@@ -48,9 +48,10 @@ struct FileOwner {
   gid_t gid = 0;
 };
 
-// `relative` below `root` (which must itself be a real directory, not a
-// link); errno tells why when the result is empty (ELOOP or EXDEV for a
-// planted link or a path that leaves the root).
+// `relative` below `root`, which must itself be a real directory, not a
+// link (the directories above it are trusted: they are Kura's own); errno
+// tells why when the result is empty (ELOOP or EXDEV for a planted link or
+// a path that leaves the root).
 UniqueFd openBeneath(const std::filesystem::path& root, const std::filesystem::path& relative, int flags,
                      mode_t mode = 0600);
 

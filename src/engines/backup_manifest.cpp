@@ -1,9 +1,11 @@
 #include "engines/backup_manifest.h"
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <vector>
 
+#include "common/confined_file.h"
 #include "common/crypto.h"
 
 namespace kura::engines {
@@ -13,17 +15,20 @@ namespace {
 constexpr const char* kManifest = "kura-manifest.json";
 }  // namespace
 
-std::string fileChecksum(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string chunk(1 << 20, '\0');
+std::string fileChecksum(const fs::path& root, const fs::path& relative) {
+  // The backup was written by the engine: its files are read beneath the
+  // backup's directory, and a link or special file there has no checksum.
+  UniqueFd in = openBeneath(root, relative, O_RDONLY | O_NONBLOCK);
+  struct stat info {};
+  if (!in || ::fstat(in.get(), &info) != 0 || !S_ISREG(info.st_mode)) return "";
   std::string digestInput;
   // OpenSSL's incremental API through the common helpers would need a
   // context type; a hash of chunk hashes is as strong for corruption checks.
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    std::streamsize got = in.gcount();
-    if (got <= 0) break;
-    digestInput += sha256(std::string_view(chunk.data(), static_cast<size_t>(got)));
+  while (true) {
+    auto chunk = readAll(in.get(), 1 << 20);
+    if (!chunk) return "";
+    if (chunk->empty()) break;
+    digestInput += sha256(*chunk);
   }
   return sha256Hex(digestInput);
 }
@@ -32,32 +37,32 @@ uint64_t writeManifest(const fs::path& dir, nlohmann::json header) {
   uint64_t bytes = 0;
   header["files"] = nlohmann::json::object();
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file() || entry.path().filename() == kManifest) continue;
-    std::string name = fs::relative(entry.path(), dir).string();
-    header["files"][name] = {{"sha256", fileChecksum(entry.path())}, {"bytes", entry.file_size()}};
-    bytes += entry.file_size();
+    // Only the regular files the backup tool wrote: a link is never followed.
+    if (entry.symlink_status().type() != fs::file_type::regular || entry.path().filename() == kManifest) continue;
+    fs::path relative = fs::relative(entry.path(), dir);
+    std::string checksum = fileChecksum(dir, relative);
+    auto info = statBeneath(dir, relative);
+    if (checksum.empty() || !info) throw std::runtime_error("cannot read the backup file " + relative.string());
+    header["files"][relative.string()] = {{"sha256", checksum}, {"bytes", static_cast<uint64_t>(info->st_size)}};
+    bytes += static_cast<uint64_t>(info->st_size);
   }
-  std::ofstream out(dir / kManifest, std::ios::trunc);
-  out << header.dump(2);
-  out.close();
-  if (!out) throw std::runtime_error("cannot write the backup manifest in " + dir.string());
+  if (!replaceBeneath(dir, kManifest, header.dump(2))) {
+    throw std::runtime_error("cannot write the backup manifest in " + dir.string());
+  }
   return bytes;
 }
 
 ManifestCheck verifyManifest(const fs::path& dir) {
   ManifestCheck check;
-  std::ifstream in(dir / kManifest, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  check.manifest = nlohmann::json::parse(text.str(), nullptr, false);
+  check.manifest = nlohmann::json::parse(readBeneath(dir, kManifest).value_or(""), nullptr, false);
   if (check.manifest.is_discarded() || !check.manifest.is_object() || !check.manifest.contains("files") ||
       !check.manifest["files"].is_object()) {
     check.error = "the snapshot's manifest is missing or damaged";
     return check;
   }
   for (auto it = check.manifest["files"].begin(); it != check.manifest["files"].end(); ++it) {
-    fs::path file = dir / it.key();
-    if (!it.value().is_object() || !fs::exists(file) || fileChecksum(file) != it.value().value("sha256", "")) {
+    std::string checksum = fileChecksum(dir, it.key());
+    if (!it.value().is_object() || checksum.empty() || checksum != it.value().value("sha256", "")) {
       check.error = "checksum mismatch in the snapshot's file " + it.key();
       return check;
     }

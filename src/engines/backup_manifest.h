@@ -12,7 +12,9 @@ namespace kura::engines {
 
 // A file's checksum: sha256 over the sha256 of each 1 MiB chunk (large files
 // are hashed in chunks; as strong for corruption checks).
-std::string fileChecksum(const std::filesystem::path& path);
+// `relative` is read beneath `root` (never through a link); empty when it
+// is not a regular file there.
+std::string fileChecksum(const std::filesystem::path& root, const std::filesystem::path& relative);
 
 // Lists every file below `dir` in `header["files"]` and writes the manifest
 // there. Returns the files' total size.

@@ -1,10 +1,15 @@
 #include "kms/tree_envelope.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "common/aes_gcm.h"
+#include "common/confined_file.h"
 #include "common/crypto.h"
 
 namespace kura::kms {
@@ -33,16 +38,26 @@ bool getLength(std::istream& in, uint32_t& length) {
   return true;
 }
 
-Result<bool> sealFile(const std::string& key, const std::string& name, const fs::path& from, const fs::path& to) {
-  std::ifstream in(from, std::ios::binary);
+// `relative` below `root`: the files sealed come from directories an engine
+// wrote (a backup, a WAL outbox), so they are opened beneath their root and
+// a planted link or special file is refused, never followed.
+Result<bool> sealFile(const std::string& key, const std::string& name, const fs::path& root, const fs::path& relative,
+                      const fs::path& to) {
+  UniqueFd in = openBeneath(root, relative, O_RDONLY | O_NONBLOCK);
+  struct stat info {};
+  if (!in || ::fstat(in.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return ApiError::internal("cannot seal " + (root / relative).string() + ": not a regular file beneath " +
+                              root.string());
+  }
   std::ofstream out(to, std::ios::binary | std::ios::trunc);
-  if (!in || !out) return ApiError::internal("cannot seal " + from.string());
+  if (!out) return ApiError::internal("cannot seal " + (root / relative).string());
   std::string chunk(kChunkBytes, '\0');
-  uint64_t size = fs::file_size(from), done = 0, index = 0;
+  uint64_t size = static_cast<uint64_t>(info.st_size), done = 0, index = 0;
   do {
     size_t length = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, size - done));
-    in.read(chunk.data(), static_cast<std::streamsize>(length));
-    if (static_cast<size_t>(in.gcount()) != length) return ApiError::internal("cannot read " + from.string());
+    auto piece = readAll(in.get(), length);
+    if (!piece || piece->size() != length) return ApiError::internal("cannot read " + (root / relative).string());
+    std::memcpy(chunk.data(), piece->data(), length);
     done += length;
     std::string sealed = aesGcmSeal(key, std::string_view(chunk.data(), length), chunkAad(name, index++, done == size));
     putLength(out, static_cast<uint32_t>(sealed.size()));
@@ -119,7 +134,7 @@ Result<std::string> directoryDataKey(KeyManager& keys, const Place& place, const
 Result<bool> sealIntoDirectory(const std::string& dataKey, const fs::path& from, const fs::path& dir,
                                const std::string& name) {
   fs::path tmp = dir / (name + ".sealing");
-  if (auto sealed = sealFile(dataKey, name, from, tmp); !sealed) return sealed;
+  if (auto sealed = sealFile(dataKey, name, from.parent_path(), from.filename(), tmp); !sealed) return sealed;
   std::error_code ec;
   fs::rename(tmp, dir / name, ec);
   if (ec) return ApiError::internal("cannot place " + name + " in " + dir.string());
@@ -135,12 +150,13 @@ Result<bool> sealTree(KeyManager& keys, const Place& place, const std::string& k
   if (ec) return ApiError::internal("cannot create " + target.string() + ": " + ec.message());
   for (const auto& entry : fs::recursive_directory_iterator(source)) {
     std::string name = fs::relative(entry.path(), source).string();
-    if (entry.is_directory()) {
+    auto type = entry.symlink_status().type();  // a link is neither: never followed
+    if (type == fs::file_type::directory) {
       fs::create_directories(target / name, ec);
       continue;
     }
-    if (!entry.is_regular_file()) continue;
-    if (auto sealed = sealFile(dataKey->plaintext, name, entry.path(), target / name); !sealed) return sealed;
+    if (type != fs::file_type::regular) continue;
+    if (auto sealed = sealFile(dataKey->plaintext, name, source, name, target / name); !sealed) return sealed;
   }
   writeEnvelope(*dataKey, context, target);
   return true;

@@ -1,11 +1,13 @@
 #include "rds/log_shipper.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/confined_file.h"
 #include "common/time_format.h"
 
 namespace kura::rds {
@@ -15,6 +17,7 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 constexpr size_t kMaxBytesPerPass = 1 << 20;
+constexpr const char* kStateFile = "log-shipping.json";
 
 // "2026-11-25 13:12:54 UTC:..." (log_line_prefix '%t:...'): the entry's time.
 std::optional<int64_t> entryTime(std::string_view line) {
@@ -26,22 +29,14 @@ std::optional<int64_t> entryTime(std::string_view line) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time->time_since_epoch()).count();
 }
 
-Json readState(const fs::path& file) {
-  std::ifstream in(file);
-  Json state = Json::parse(in, nullptr, false);
+// The state file sits in the engine's directory: read and replaced beneath
+// it, never through a link the engine planted.
+Json readState(const fs::path& instanceDir) {
+  Json state = Json::parse(readBeneath(instanceDir, kStateFile, 0, 1 << 20).value_or(""), nullptr, false);
   return state.is_object() ? state : Json::object();
 }
 
-void writeState(const fs::path& file, const Json& state) {
-  fs::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << state.dump();
-  }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-}
+void writeState(const fs::path& instanceDir, const Json& state) { replaceBeneath(instanceDir, kStateFile, state.dump()); }
 
 }  // namespace
 
@@ -68,32 +63,28 @@ std::vector<ShippedEntry> splitLogEntries(const std::string& text, int64_t fallb
 
 void LogShipper::ship(const Resource& instance, const fs::path& instanceDir) {
   fs::path logDir = postgresLogDir(instanceDir);
-  fs::path stateFile = instanceDir / "log-shipping.json";
   std::error_code ec;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(logDir, ec)) {
-    if (entry.is_regular_file(ec)) files.push_back(entry.path());
-  }
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(logDir, ec)) files.push_back(entry.path().filename().string());
   std::sort(files.begin(), files.end());
-  Json state = readState(stateFile);
+  Json state = readState(instanceDir);
   Json kept = Json::object();
   std::string group = "/aws/rds/instance/" + instance.name + "/postgresql";
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
-  for (const fs::path& file : files) {
-    std::string name = file.filename().string();
+  for (const std::string& name : files) {
+    fs::path relative = logDir.filename() / name;
+    auto info = statBeneath(instanceDir, relative);  // a planted link or FIFO is skipped
+    if (!info || !S_ISREG(info->st_mode)) continue;
     uint64_t offset = state.value(name, uint64_t{0});
-    uint64_t size = fs::file_size(file, ec);
-    if (ec || size <= offset) {
-      kept[name] = std::min(offset, ec ? offset : size);
+    uint64_t size = static_cast<uint64_t>(info->st_size);
+    if (size <= offset) {
+      kept[name] = std::min(offset, size);
       continue;
     }
-    std::ifstream in(file, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(offset));
-    std::string text(static_cast<size_t>(std::min<uint64_t>(size - offset, kMaxBytesPerPass)), '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<size_t>(in.gcount()));
+    std::string text = readBeneath(instanceDir, relative, offset, std::min<uint64_t>(size - offset, kMaxBytesPerPass))
+                           .value_or("");
     size_t complete = text.rfind('\n');  // only whole lines; the rest comes next pass
     if (complete == std::string::npos) {
       kept[name] = offset;
@@ -108,7 +99,7 @@ void LogShipper::ship(const Resource& instance, const fs::path& instanceDir) {
     }
     kept[name] = offset + complete + 1;
   }
-  if (kept != state) writeState(stateFile, kept);
+  if (kept != state) writeState(instanceDir, kept);
 }
 
 }  // namespace kura::rds

@@ -17,10 +17,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "common/confined_file.h"
 #include "common/crypto.h"
 #include "common/descriptor_shortage.h"
 #include "common/time_format.h"
@@ -32,6 +34,32 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 fs::path pgdata(const EngineLayout& layout) { return layout.dir / "pgdata"; }
+
+// Kura's own superuser in every instance: reached only over the instance's
+// Unix socket (which only the engine user can open), never over TCP. The
+// master user is an ordinary role with what RDS gives it (below).
+constexpr const char* kAdminUser = "rdsadmin";
+
+// Extensions the master user may create although PostgreSQL calls them
+// untrusted: pgextwlist creates them as a superuser would. Trusted ones
+// (pgcrypto, hstore, citext, ...) need no list; anything else stays refused.
+constexpr const char* kAllowedExtensions =
+    "pgaudit,pg_stat_statements,pgcrypto,hstore,citext,pg_trgm,uuid-ossp,btree_gin,btree_gist,tablefunc,"
+    "intarray,fuzzystrmatch,unaccent,ltree,cube,earthdistance,isn,tsm_system_rows,tsm_system_time,"
+    "pg_buffercache,pg_prewarm,pgrowlocks,pgstattuple,pg_visibility,amcheck,postgres_fdw,dblink";
+
+// Who may connect how: Kura's role over the socket only; over TCP every
+// other role with its password, and no replication connection at all.
+constexpr const char* kHostBasedAuthentication =
+    "# Written by Kura for this instance; do not edit.\n"
+    "local all rdsadmin trust\n"
+    "local replication rdsadmin trust\n"
+    "local all all trust\n"
+    "host all rdsadmin all reject\n"
+    "host replication all all reject\n"
+    "host all all 127.0.0.1/32 scram-sha-256\n"
+    "host all all ::1/128 scram-sha-256\n";
+
 // A Unix socket's path holds at most 107 bytes (sun_path). An instance
 // whose directory is too deep for ".../run/.s.PGSQL.<port>" gets a short
 // one of its own under /tmp instead (0700, the engine user's), named by a
@@ -41,6 +69,11 @@ fs::path socketDir(const EngineLayout& layout) {
   constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
   if (own.string().size() + std::string_view("/.s.PGSQL.65535").size() <= kMaxSocketPath) return own;
   return fs::path("/tmp") / ("kura-pg-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
+}
+
+// A WAL segment's name: 24 upper-case hex digits (never .partial or .history).
+bool isSegmentName(const std::string& name) {
+  return name.size() == 24 && name.find_first_not_of("0123456789ABCDEF") == std::string::npos;
 }
 
 std::string readFile(const fs::path& path) {
@@ -71,6 +104,46 @@ std::string quoteIdentifier(const std::string& text) {
 std::string pgTime(SystemTime t) {
   std::string iso = formatIso8601(t);  // 2026-11-24T03:12:45.000Z
   return iso.substr(0, 10) + " " + iso.substr(11, 12) + "+00";
+}
+
+// The master user as RDS makes it: a member of rds_superuser, which may
+// create databases, roles and the allowed extensions, own and grant
+// objects, watch and signal sessions, and set pgaudit's settings; never a
+// superuser, so no COPY ... PROGRAM, no server files, no ALTER SYSTEM, no
+// untrusted language. PostgreSQL 15 lets a CREATEROLE role grant any
+// non-superuser role, the three that reach the server's files and programs
+// included, so those three are marked superuser roles in the catalog:
+// only a superuser can grant them then, and membership confers no
+// superuser rights. It is in the data, so every standby, replica and
+// restored snapshot carries it. Idempotent: run at every start of a primary.
+std::string rolesStatement(const std::string& masterUser, bool pgaudit) {
+  std::string master = quoteIdentifier(masterUser);
+  std::string sql =
+      "DO $$ BEGIN\n"
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_superuser') THEN\n"
+      "    CREATE ROLE rds_superuser NOLOGIN;\n"
+      "  END IF;\n"
+      "END $$;\n"
+      "GRANT pg_monitor, pg_signal_backend, pg_checkpoint, pg_read_all_settings, pg_read_all_stats, "
+      "pg_stat_scan_tables TO rds_superuser;\n"
+      "UPDATE pg_authid SET rolsuper = true WHERE rolname IN "
+      "('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program') AND NOT rolsuper;\n"
+      // Memberships granted while the master was a superuser (older instances) go.
+      "DO $$ DECLARE m record; BEGIN\n"
+      "  FOR m IN SELECT r.rolname AS role, u.rolname AS member FROM pg_auth_members a\n"
+      "      JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles u ON u.oid = a.member\n"
+      "      WHERE r.rolname IN ('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program') LOOP\n"
+      "    EXECUTE format('REVOKE %I FROM %I CASCADE', m.role, m.member);\n"
+      "  END LOOP;\n"
+      "END $$;\n"
+      "ALTER ROLE " + master + " NOSUPERUSER NOREPLICATION NOBYPASSRLS CREATEDB CREATEROLE LOGIN INHERIT;\n"
+      "GRANT rds_superuser TO " + master + " WITH ADMIN OPTION;\n";
+  if (pgaudit) {
+    sql += "GRANT SET ON PARAMETER pgaudit.log, pgaudit.log_catalog, pgaudit.log_client, pgaudit.log_level, "
+           "pgaudit.log_parameter, pgaudit.log_relation, pgaudit.log_statement_once, pgaudit.role "
+           "TO rds_superuser;\n";
+  }
+  return sql;
 }
 
 ApiError engineError(const std::string& what, const engines::ProcessResult& result) {
@@ -139,27 +212,44 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       // The standby's walreceiver only: never pg_basebackup's stream while a standby is rebuilt.
       layout.synchronousStandby ? "walreceiver" : "",
       postgresLogDir(layout.dir).string(),
-      // pgaudit, when installed, is loaded as RDS loads it: auditing itself
-      // is off until pgaudit.log is set (ALTER ROLE/DATABASE ... SET pgaudit.log).
-      fs::exists(fs::path(libDir()) / "pgaudit.so") ? "shared_preload_libraries = 'pgaudit'\n" : "",
+      preloadSettings(),
       // A read replica's walreceiver connects under this name (cluster_name
       // is its default application_name), never as a synchronous standby.
       layout.replicaName.empty() ? "" : "cluster_name = " + quoteLiteral(layout.replicaName) + "\n");
-  fs::path file = pgdata(layout) / "kura.conf";
-  {
-    std::ofstream out(file, std::ios::trunc);
-    out << settings;
-    if (!out) return ApiError::internal("cannot write " + file.string());
+  // pgdata belongs to the engine user: nothing in it is followed or trusted.
+  if (!writeBeneath(layout.dir, "pgdata/kura.conf", settings, WriteMode::Truncate, fileOwner()) ||
+      !writeBeneath(layout.dir, "pgdata/pg_hba.conf", kHostBasedAuthentication, WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot write the settings of " + layout.dir.string() + ": " + std::strerror(errno));
   }
-  if (user_.drop && ::chown(file.c_str(), user_.uid, user_.gid) != 0) {
-    return ApiError::internal("cannot give " + file.string() + " to the engine user");
-  }
-  fs::path main = pgdata(layout) / "postgresql.conf";
-  std::string text = readFile(main);
-  if (text.find("include_if_exists = 'kura.conf'") == std::string::npos) {
-    std::ofstream(main, std::ios::app) << "\ninclude_if_exists = 'kura.conf'\n";
+  auto text = readBeneath(layout.dir, "pgdata/postgresql.conf");
+  if (!text) return ApiError::internal("cannot read postgresql.conf in " + layout.dir.string());
+  if (text->find("include_if_exists = 'kura.conf'") == std::string::npos &&
+      !writeBeneath(layout.dir, "pgdata/postgresql.conf", "\ninclude_if_exists = 'kura.conf'\n", WriteMode::Append,
+                    fileOwner())) {
+    return ApiError::internal("cannot write postgresql.conf in " + layout.dir.string());
   }
   return true;
+}
+
+std::optional<FileOwner> PostgresEngine::fileOwner() const {
+  if (!user_.drop) return std::nullopt;
+  return FileOwner{static_cast<uid_t>(user_.uid), static_cast<gid_t>(user_.gid)};
+}
+
+std::string PostgresEngine::preloadSettings() const {
+  // Loaded as RDS loads them: pgaudit (auditing is off until pgaudit.log is
+  // set), pg_stat_statements; pgextwlist lets the master user create the
+  // allowed extensions. Each only when installed.
+  std::string libraries;
+  for (const char* library : {"pgaudit", "pg_stat_statements", "pgextwlist"}) {
+    if (!fs::exists(fs::path(libDir()) / (std::string(library) + ".so"))) continue;
+    libraries += (libraries.empty() ? "" : ",") + std::string(library);
+  }
+  std::string text = libraries.empty() ? "" : "shared_preload_libraries = '" + libraries + "'\n";
+  if (libraries.find("pgextwlist") != std::string::npos) {
+    text += "extwlist.extensions = '" + std::string(kAllowedExtensions) + "'\n";
+  }
+  return text;
 }
 
 Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const EngineLayout& standby) {
@@ -171,7 +261,7 @@ Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const En
   // Over the primary's own socket (trusted, as every local connection of the
   // engine user); -R leaves standby.signal and primary_conninfo behind.
   auto result = run({tool("pg_basebackup"), "-h", socketDir(primary).string(), "-p", std::to_string(primary.port),
-                     "-U", primary.masterUser, "-D", pgdata(standby).string(), "-X", "stream", "-c", "fast", "-R",
+                     "-U", kAdminUser, "-D", pgdata(standby).string(), "-X", "stream", "-c", "fast", "-R",
                      "--no-password"},
                     // Bounded: the supervisor waits for it, and a primary that hangs meanwhile must
                     // still be noticed (a rebuild off the supervisor's thread is the real fix).
@@ -185,7 +275,7 @@ Result<bool> PostgresEngine::follow(const EngineLayout& standby, const EngineLay
   // primary_conninfo is reloadable: the walreceiver restarts towards the new
   // upstream, and recovery_target_timeline 'latest' follows its promotion.
   std::string conninfo = "host=" + socketDir(upstream).string() + " port=" + std::to_string(upstream.port) +
-                         " user=" + upstream.masterUser;
+                         " user=" + std::string(kAdminUser);
   auto changed = sql(standby, "ALTER SYSTEM SET primary_conninfo = " + quoteLiteral(conninfo));
   if (!changed) return changed.error();
   if (auto reloaded = sql(standby, "SELECT pg_reload_conf()"); !reloaded) return reloaded.error();
@@ -196,7 +286,7 @@ std::optional<ReplicaStatus> PostgresEngine::replicaStatus(const EngineLayout& s
   // The lag as RDS's ReplicaLag for PostgreSQL has it: none while it streams
   // and replay has caught up, else the age of the last replayed commit.
   auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-F", " ", "-h", socketDir(standby).string(), "-p",
-                     std::to_string(standby.port), "-U", standby.masterUser, "-d", "postgres", "-c",
+                     std::to_string(standby.port), "-U", kAdminUser, "-d", "postgres", "-c",
                      "WITH r AS (SELECT coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false) s) "
                      "SELECT pg_is_in_recovery(), s, "
                      "CASE WHEN s AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
@@ -213,7 +303,7 @@ std::optional<ReplicaStatus> PostgresEngine::replicaStatus(const EngineLayout& s
 std::optional<int64_t> PostgresEngine::connections(const EngineLayout& layout) {
   // Client sessions only (not Kura's own query, nor walsenders or workers).
   auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(layout).string(), "-p",
-                     std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-c",
+                     std::to_string(layout.port), "-U", kAdminUser, "-d", "postgres", "-c",
                      "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
                      "AND pid <> pg_backend_pid()"},
                     "", std::chrono::seconds(3));
@@ -283,8 +373,12 @@ bool processGone(pid_t pid) {
 }  // namespace
 
 Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
-  std::string pidText = readFile(pgdata(layout) / "postmaster.pid");
+  // The pid file is the engine's to write: its pid is killed only if that
+  // process works in this data directory (never another process of the host).
+  std::string pidText = readBeneath(layout.dir, "pgdata/postmaster.pid", 0, 4096).value_or("");
   pid_t pid = static_cast<pid_t>(std::atol(pidText.c_str()));
+  std::vector<pid_t> inDirectory = processesIn(pgdata(layout));
+  if (std::find(inDirectory.begin(), inDirectory.end(), pid) == inDirectory.end()) pid = 0;
   if (pid > 1 && !processGone(pid)) {
     // Stopped first, so that it forks nothing more; then every child
     // (backends, walsenders: each is a session of its own, out of reach of
@@ -316,7 +410,7 @@ bool PostgresEngine::waitForStandby(const EngineLayout& primary, std::chrono::se
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(primary).string(), "-p",
-                       std::to_string(primary.port), "-U", primary.masterUser, "-d", "postgres", "-c",
+                       std::to_string(primary.port), "-U", kAdminUser, "-d", "postgres", "-c",
                        "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND " + condition},
                       "", std::chrono::seconds(3));
     if (result.ok() && result.output.rfind("1", 0) == 0) return true;
@@ -336,7 +430,7 @@ bool PostgresEngine::standbyStreaming(const EngineLayout& primary, std::chrono::
 
 std::optional<uint64_t> PostgresEngine::walPosition(const EngineLayout& layout) {
   auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-h", socketDir(layout).string(), "-p",
-                     std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-c",
+                     std::to_string(layout.port), "-U", kAdminUser, "-d", "postgres", "-c",
                      "SELECT (CASE WHEN pg_is_in_recovery() "
                      "THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) "
                      "ELSE pg_current_wal_lsn() END - '0/0')::bigint"},
@@ -402,9 +496,9 @@ Result<bool> PostgresEngine::checkParameters(const std::map<std::string, std::st
   if (auto made = prepareDir(scratch); !made) return made;
   std::string text;
   for (const auto& [name, value] : values) text += name + " = " + quoteLiteral(value) + "\n";
-  fs::path conf = scratch / "postgresql.conf";
-  std::ofstream(conf, std::ios::trunc) << text;
-  if (user_.drop) ::chown(conf.c_str(), user_.uid, user_.gid);
+  if (!writeBeneath(scratch, "postgresql.conf", text, WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot write a scratch configuration in " + scratch.string());
+  }
   auto result = run({tool("postgres"), "-D", scratch.string(), "-C", "port"}, "", std::chrono::seconds(30));
   std::error_code ec;
   fs::remove_all(scratch, ec);
@@ -435,25 +529,46 @@ Result<bool> PostgresEngine::create(const EngineLayout& layout) {
   }
   std::error_code ec;
   fs::remove_all(pgdata(layout), ec);  // a half-made one from a crashed attempt
-  // The password reaches initdb through a file only the engine user reads.
-  fs::path passwordFile = layout.dir / ".initdb-password";
-  {
-    std::ofstream out(passwordFile, std::ios::trunc);
-    ::chmod(passwordFile.c_str(), 0600);
-    out << layout.masterPassword << "\n";
-  }
-  if (user_.drop) ::chown(passwordFile.c_str(), user_.uid, user_.gid);
-  auto result = run({tool("initdb"), "-D", pgdata(layout).string(), "-U", layout.masterUser,
-                     "--pwfile=" + passwordFile.string(), "--auth-host=scram-sha-256", "--auth-local=trust",
-                     "-E", "UTF8", "--locale=C.UTF-8", "--wal-segsize=1", "--no-instructions"});
-  fs::remove(passwordFile, ec);
+  // Kura's own role owns the cluster; the master user is made at the first
+  // start (ensureRoles), so its password never reaches a file.
+  auto result = run({tool("initdb"), "-D", pgdata(layout).string(), "-U", kAdminUser, "--auth-host=scram-sha-256",
+                     "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8", "--wal-segsize=1", "--no-instructions"});
   if (!result.ok()) return engineError("initdb failed", result);
   if (auto written = writeSettings(layout); !written) return written;
+  if (auto started = start(layout); !started) return started;
+  if (auto owned = sql(layout, "ALTER DATABASE postgres OWNER TO " + quoteIdentifier(layout.masterUser)); !owned) {
+    return owned.error();
+  }
   if (!layout.dbName.empty()) {
-    if (auto started = start(layout); !started) return started;
-    auto created = sql(layout, "CREATE DATABASE " + quoteIdentifier(layout.dbName));
+    auto created = sql(layout, "CREATE DATABASE " + quoteIdentifier(layout.dbName) + " OWNER " +
+                                   quoteIdentifier(layout.masterUser));
     if (!created) return created.error();
   }
+  return true;
+}
+
+Result<bool> PostgresEngine::ensureRoles(const EngineLayout& layout) {
+  if (layout.masterUser == kAdminUser) return ApiError::internal("the master user cannot be Kura's own role");
+  auto present = sql(layout, "SELECT 1");
+  if (!present) {
+    // An instance made before Kura had its own role: its master user is
+    // still the superuser that initdb made, and makes Kura's role.
+    auto made = sqlAs(layout, layout.masterUser,
+                      "CREATE ROLE " + std::string(kAdminUser) + " SUPERUSER LOGIN REPLICATION");
+    if (!made) return made.error();
+  }
+  auto exists = sql(layout, "SELECT count(*) FROM pg_roles WHERE rolname = " + quoteLiteral(layout.masterUser));
+  if (!exists) return exists.error();
+  // Never logged, whatever log_statement or pgaudit say: the statement may hold the password.
+  std::string quiet = "SET log_statement = 'none';\nSET pgaudit.log = 'none';\n";
+  if (*exists == "0") {
+    auto created = sql(layout, quiet + "CREATE ROLE " + quoteIdentifier(layout.masterUser) + " LOGIN PASSWORD " +
+                                   quoteLiteral(layout.masterPassword));
+    if (!created) return ApiError::internal("cannot create the master user");  // never echo the statement
+  }
+  bool pgaudit = preloadSettings().find("pgaudit") != std::string::npos;
+  auto granted = sql(layout, rolesStatement(layout.masterUser, pgaudit));
+  if (!granted) return granted.error();
   return true;
 }
 
@@ -474,8 +589,17 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     auto result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
                        (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
                       "", std::chrono::seconds(150));
+    if (!result.ok() && recoveryTargetUnreached(layout)) {
+      // The archive holds no commit after the moment asked for: nothing
+      // changed between its end and that moment (the API admits only
+      // moments the archive reaches), so its end is that moment's state.
+      if (auto dropped = dropRecoveryTarget(layout); !dropped) return dropped;
+      result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
+                    (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
+                   "", std::chrono::seconds(150));
+    }
     if (!result.ok()) {
-      std::string log = readFile(layout.dir / "postgresql.log");
+      std::string log = readBeneath(layout.dir, "postgresql.log").value_or("");
       if (log.size() > 800) log = log.substr(log.size() - 800);
       return ApiError::internal("PostgreSQL did not start: " + result.output + " " + log);
     }
@@ -486,7 +610,11 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (std::chrono::steady_clock::now() < deadline) {
     auto recovering = sql(layout, "SELECT pg_is_in_recovery()");
-    if (recovering && *recovering == "f") return true;
+    if (!recovering && recovering.error().message.find("\"" + std::string(kAdminUser) + "\" does not exist") !=
+                           std::string::npos) {
+      return ensureRoles(layout);  // an instance made before Kura had its own role
+    }
+    if (recovering && *recovering == "f") return ensureRoles(layout);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return ApiError::internal("PostgreSQL is still recovering after 5 minutes");
@@ -501,8 +629,13 @@ Result<bool> PostgresEngine::stop(const EngineLayout& layout) {
 }
 
 Result<std::string> PostgresEngine::sql(const EngineLayout& layout, const std::string& statement) const {
+  return sqlAs(layout, kAdminUser, statement);
+}
+
+Result<std::string> PostgresEngine::sqlAs(const EngineLayout& layout, const std::string& user,
+                                          const std::string& statement) const {
   auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir(layout).string(),
-                     "-p", std::to_string(layout.port), "-U", layout.masterUser, "-d", "postgres", "-f", "-"},
+                     "-p", std::to_string(layout.port), "-U", user, "-d", "postgres", "-f", "-"},
                     statement + ";\n", std::chrono::seconds(60));
   if (!result.ok()) return engineError("SQL failed", result);
   std::string out = result.output;
@@ -511,7 +644,8 @@ Result<std::string> PostgresEngine::sql(const EngineLayout& layout, const std::s
 }
 
 Result<bool> PostgresEngine::setMasterPassword(const EngineLayout& layout) {
-  auto changed = sql(layout, "ALTER ROLE " + quoteIdentifier(layout.masterUser) + " PASSWORD " +
+  auto changed = sql(layout, "SET log_statement = 'none';\nSET pgaudit.log = 'none';\nALTER ROLE " +
+                                 quoteIdentifier(layout.masterUser) + " PASSWORD " +
                                  quoteLiteral(layout.masterPassword));
   if (!changed) return ApiError::internal("cannot set the master password");  // never echo the statement
   return true;
@@ -524,7 +658,7 @@ Result<BackupResult> PostgresEngine::backup(const EngineLayout& layout, const fs
   BackupResult backup;
   backup.startTime = std::chrono::system_clock::now();
   auto result = run({tool("pg_basebackup"), "-h", socketDir(layout).string(), "-p", std::to_string(layout.port),
-                     "-U", layout.masterUser, "-D", (target / "base").string(), "-Ft", "-z", "-X", "fetch", "-c",
+                     "-U", kAdminUser, "-D", (target / "base").string(), "-Ft", "-z", "-X", "fetch", "-c",
                      "fast", "--no-password"},
                     "", std::chrono::minutes(60));
   if (!result.ok()) return engineError("pg_basebackup failed", result);
@@ -553,10 +687,9 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
     std::string settings = fmt::format("restore_command = 'cp {}/%f %p'\nrecovery_target_action = 'promote'\n",
                                        walArchive.string());
     if (until) settings += "recovery_target_time = '" + pgTime(*until) + "'\nrecovery_target_inclusive = true\n";
-    std::ofstream(pgdata(layout) / "postgresql.auto.conf", std::ios::app) << settings;
-    std::ofstream(pgdata(layout) / "recovery.signal", std::ios::trunc) << "";
-    if (user_.drop) {
-      ::chown((pgdata(layout) / "recovery.signal").c_str(), user_.uid, user_.gid);
+    if (!writeBeneath(layout.dir, "pgdata/postgresql.auto.conf", settings, WriteMode::Append, fileOwner()) ||
+        !writeBeneath(layout.dir, "pgdata/recovery.signal", "", WriteMode::Truncate, fileOwner())) {
+      return ApiError::internal("cannot write the recovery settings in " + layout.dir.string());
     }
   }
   return writeSettings(layout);
@@ -567,15 +700,84 @@ std::optional<SystemTime> PostgresEngine::latestRestorableTime(const EngineLayou
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(layout.walArchive, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.size() != 24 || name.find_first_not_of("0123456789ABCDEF") != std::string::npos) continue;
+    if (!isSegmentName(name)) continue;
     auto time = entry.last_write_time(ec);
     if (!ec && (!newest || time > *newest)) newest = time;
   }
   if (!newest) return std::nullopt;
   // Everything committed before the newest segment was archived is in the
   // archive, less a second for the copy itself.
-  return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(*newest)) -
-         std::chrono::seconds(1);
+  SystemTime archived =
+      std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(*newest)) -
+      std::chrono::seconds(1);
+  // An idle server switches no segment: when all it has written is in the
+  // archive, every moment up to now can be restored (RDS's window keeps
+  // moving too). Asked of the server only once the archive has been still
+  // for a while, so a busy instance costs no query.
+  SystemTime now = std::chrono::system_clock::now();
+  if (now - archived < std::chrono::seconds(3) || !everythingArchived(layout)) return archived;
+  return now - std::chrono::seconds(1);
+}
+
+bool PostgresEngine::everythingArchived(const EngineLayout& layout) {
+  // A segment still waiting to be sealed (encrypted instances) is not in the archive yet.
+  std::error_code ec;
+  if (!layout.walOutbox.empty()) {
+    for (const auto& entry : fs::directory_iterator(layout.walOutbox, ec)) {
+      if (isSegmentName(entry.path().filename().string())) return false;
+    }
+  }
+  // Archived: the segment holding the last record written is in the
+  // archive. Just after a switch the position stands at the next segment's
+  // start, past its page header (40 bytes), and pg_walfile_name of the
+  // segment's start names the one before. left(..., 24): the archiver may
+  // last have archived a backup history file ("<segment>.<offset>.backup").
+  auto result = sql(layout,
+                    "WITH w AS (SELECT pg_current_wal_insert_lsn() AS lsn, "
+                    "(SELECT setting::numeric FROM pg_settings WHERE name = 'wal_segment_size') AS seg), "
+                    "a AS (SELECT left(last_archived_wal, 24) AS archived, last_archived_time, last_failed_time "
+                    "FROM pg_stat_archiver) "
+                    "SELECT NOT pg_is_in_recovery() AND coalesce(archived >= pg_walfile_name(CASE WHEN "
+                    "(lsn - '0/0') % seg <= 40 THEN lsn - (lsn - '0/0') % seg ELSE lsn END), false), "
+                    "coalesce(last_failed_time < last_archived_time, last_failed_time IS NULL) FROM w, a");
+  if (!result) return false;
+  if (*result == "t|t" || *result == "t|f") return true;
+  // Only records archive_timeout does not switch for (the running
+  // transactions the background writer logs some seconds after the last
+  // write) are left: one switch archives them, once per idle spell. Never
+  // while the archiver is failing, which would pile up segments.
+  if (*result == "f|t") sql(layout, "SELECT pg_switch_wal()");
+  return false;
+}
+
+bool PostgresEngine::recoveryTargetUnreached(const EngineLayout& layout) const {
+  // The server's own words, in the newest file of its log.
+  std::string newest;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(postgresLogDir(layout.dir), ec)) {
+    newest = std::max(newest, entry.path().filename().string());
+  }
+  if (newest.empty()) return false;
+  auto size = statBeneath(layout.dir, fs::path("log") / newest);
+  if (!size) return false;
+  uint64_t from = size->st_size > 65536 ? static_cast<uint64_t>(size->st_size) - 65536 : 0;
+  auto tail = readBeneath(layout.dir, fs::path("log") / newest, from, 65536);
+  return tail && tail->find("recovery ended before configured recovery target was reached") != std::string::npos;
+}
+
+Result<bool> PostgresEngine::dropRecoveryTarget(const EngineLayout& layout) const {
+  auto text = readBeneath(layout.dir, "pgdata/postgresql.auto.conf");
+  if (!text) return ApiError::internal("cannot read postgresql.auto.conf in " + layout.dir.string());
+  std::string kept;
+  std::istringstream lines(*text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("recovery_target_time", 0) == 0 || line.rfind("recovery_target_inclusive", 0) == 0) continue;
+    kept += line + "\n";
+  }
+  if (!writeBeneath(layout.dir, "pgdata/postgresql.auto.conf", kept, WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot write postgresql.auto.conf in " + layout.dir.string());
+  }
+  return true;
 }
 
 Result<bool> PostgresEngine::destroy(const EngineLayout& layout) {

@@ -13,6 +13,7 @@
 //    archive, recovery_target_time, then promotion.
 #include <string>
 
+#include "common/confined_file.h"
 #include "engines/engine_process.h"
 #include "rds/instance_engine.h"
 #include "services/rds/engine_parameter.h"
@@ -60,9 +61,22 @@ class PostgresEngine final : public InstanceEngine {
                     std::chrono::seconds timeout = std::chrono::seconds(120)) const;
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
+  std::string preloadSettings() const;
+  // Who files Kura makes for the engine belong to (none: Kura's own user).
+  std::optional<FileOwner> fileOwner() const;
+  // Makes the master user what RDS makes it (see rolesStatement), and Kura's
+  // own role where an instance made before it has none.
+  Result<bool> ensureRoles(const EngineLayout& layout);
+  // The primary has nothing written that is not in the archive.
+  bool everythingArchived(const EngineLayout& layout);
+  // A point-in-time restore found no commit after its target in the archive.
+  bool recoveryTargetUnreached(const EngineLayout& layout) const;
+  Result<bool> dropRecoveryTarget(const EngineLayout& layout) const;
   // Polls pg_stat_replication on the primary until `condition` holds for a row.
   bool waitForStandby(const EngineLayout& primary, std::chrono::seconds timeout, const std::string& condition);
+  // As Kura's own role (rdsadmin), over the instance's socket.
   Result<std::string> sql(const EngineLayout& layout, const std::string& statement) const;
+  Result<std::string> sqlAs(const EngineLayout& layout, const std::string& user, const std::string& statement) const;
 
   int major_;
   engines::EngineUser user_;

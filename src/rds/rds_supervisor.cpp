@@ -103,6 +103,12 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
 }
 
 bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
+  // Every other second is enough: the window then trails by two or three
+  // seconds, and an idle server is asked about its archive no more often.
+  auto now = std::chrono::steady_clock::now();
+  auto& followed = archiveFollowedAt_[owner.arn];
+  if (now - followed < std::chrono::seconds(2)) return true;
+  followed = now;
   auto latest = engine_.latestRestorableTime(layout);
   if (!latest) return true;
   double seconds = std::floor(toEpochSeconds(*latest));
@@ -255,7 +261,10 @@ void RdsSupervisor::sealWal(const Resource& instance) {
   std::vector<std::filesystem::path> ready;
   for (const auto& entry : std::filesystem::directory_iterator(layout->walOutbox, ec)) {
     std::string name = entry.path().filename().string();
-    if (entry.is_regular_file(ec) && !name.ends_with(".part")) ready.push_back(entry.path());
+    // A link planted in the outbox is never sealed (nor followed).
+    if (entry.symlink_status(ec).type() == std::filesystem::file_type::regular && !name.ends_with(".part")) {
+      ready.push_back(entry.path());
+    }
   }
   if (ready.empty()) return;
   auto key = kms::directoryDataKey(*keys_, {instance.accountId, instance.region},

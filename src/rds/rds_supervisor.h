@@ -111,6 +111,7 @@ class RdsSupervisor {
   MetricSink metrics_;
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
+  std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
   PeriodicTask task_;
 };
 

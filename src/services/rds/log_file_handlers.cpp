@@ -1,8 +1,11 @@
 // DescribeDBLogFiles and DownloadDBLogFilePortion over the files the
 // instance's PostgreSQL writes (log_directory), named as RDS names them:
 // "error/postgresql.log.YYYY-MM-DD-HH".
+#include <sys/stat.h>
+
 #include <algorithm>
-#include <fstream>
+
+#include "common/confined_file.h"
 
 #include "services/rds/rds_api.h"
 
@@ -17,32 +20,33 @@ constexpr int64_t kDefaultLines = 10000;
 
 struct LogFile {
   std::string name;  // as RDS shows it
-  fs::path path;
+  fs::path root;     // the engine's directory, which the engine may write to
+  fs::path relative;  // the file below it
   int64_t lastWrittenMs = 0;
   int64_t size = 0;
 };
 
+// The engine writes the log directory: its entries are looked at and read
+// beneath the engine's directory, so a link planted there (or the log
+// directory replaced by one) is skipped, never followed.
 std::vector<LogFile> listLogFiles(const fs::path& dir) {
   std::vector<LogFile> files;
   std::error_code ec;
+  fs::path root = dir.parent_path();
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file(ec)) continue;
-    auto written = std::chrono::file_clock::to_sys(entry.last_write_time(ec));
-    files.push_back({kFolder + entry.path().filename().string(), entry.path(),
-                     std::chrono::duration_cast<std::chrono::milliseconds>(written.time_since_epoch()).count(),
-                     static_cast<int64_t>(entry.file_size(ec))});
+    fs::path relative = dir.filename() / entry.path().filename();
+    auto info = statBeneath(root, relative);
+    if (!info || !S_ISREG(info->st_mode)) continue;
+    int64_t writtenMs = int64_t{info->st_mtim.tv_sec} * 1000 + info->st_mtim.tv_nsec / 1000000;
+    files.push_back({kFolder + entry.path().filename().string(), root, relative, writtenMs,
+                     static_cast<int64_t>(info->st_size)});
   }
   std::sort(files.begin(), files.end(), [](const LogFile& a, const LogFile& b) { return a.name < b.name; });
   return files;
 }
 
-std::string readRange(const fs::path& file, uint64_t from, uint64_t to) {
-  std::ifstream in(file, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(from));
-  std::string text(static_cast<size_t>(to - from), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
+std::string readRange(const LogFile& file, uint64_t from, uint64_t to) {
+  return readBeneath(file.root, file.relative, from, static_cast<size_t>(to - from)).value_or("");
 }
 
 }  // namespace
@@ -96,7 +100,7 @@ Result<Json> RdsApi::downloadLogFilePortion(const RequestContext& c, const Json&
     } catch (const std::exception&) {
       return ApiError::sender("InvalidParameterValue", "The marker is not valid.");
     }
-    std::string text = readRange(file->path, from, std::min<uint64_t>(size, from + kMaxPortionBytes));
+    std::string text = readRange(*file, from, std::min<uint64_t>(size, from + kMaxPortionBytes));
     size_t end = 0;
     for (int64_t n = 0; n < lines && end < text.size(); ++n) {
       size_t newline = text.find('\n', end);
@@ -106,7 +110,7 @@ Result<Json> RdsApi::downloadLogFilePortion(const RequestContext& c, const Json&
   } else {
     // The newest lines: back from the end of the file.
     uint64_t start = size > kMaxPortionBytes ? size - kMaxPortionBytes : 0;
-    std::string text = readRange(file->path, start, size);
+    std::string text = readRange(*file, start, size);
     size_t searchEnd = text.size();
     if (searchEnd > 0 && text[searchEnd - 1] == '\n') --searchEnd;  // the last line's own end
     size_t begin = start > 0 ? text.find('\n') + 1 : 0;  // never a cut line
@@ -119,7 +123,7 @@ Result<Json> RdsApi::downloadLogFilePortion(const RequestContext& c, const Json&
     }
     from = start + begin;
   }
-  return Json{{"LogFileData", readRange(file->path, from, to)},
+  return Json{{"LogFileData", readRange(*file, from, to)},
               {"Marker", std::to_string(to)},
               {"AdditionalDataPending", to < size}};
 }

@@ -75,6 +75,13 @@ TEST_F(ConfinedFileTest, NeverFollowsALinkOnTheWay) {
   EXPECT_FALSE(fs::exists(outside_ / "new"));
 }
 
+TEST_F(ConfinedFileTest, RefusesARootThatIsALink) {
+  fs::create_directory_symlink(outside_, root_ / "node-a");
+  EXPECT_FALSE(readBeneath(root_ / "node-a", "secret"));
+  EXPECT_FALSE(writeBeneath(root_ / "node-a", "new", "x"));
+  EXPECT_FALSE(fs::exists(outside_ / "new"));
+}
+
 TEST_F(ConfinedFileTest, NeverLeavesTheRoot) {
   EXPECT_FALSE(readBeneath(root_, "../outside/secret"));
   EXPECT_FALSE(readBeneath(root_, outside_ / "secret"));
