@@ -25,11 +25,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# pgaudit for the installed PostgreSQL major (RDS audit logs).
+# Extensions for the installed PostgreSQL major: pgaudit (RDS audit logs)
+# and pgextwlist (the master user creates the allowed extensions).
 major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
-if [ -n "$major" ] && ! dpkg-query -W -f='${Status}' "postgresql-$major-pgaudit" 2>/dev/null | grep -q "install ok installed"; then
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "postgresql-$major-pgaudit" ||
-    { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "postgresql-$major-pgaudit"; }
+if [ -n "$major" ]; then
+  extensions=()
+  for p in "postgresql-$major-pgaudit" "postgresql-$major-pgextwlist"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || extensions+=("$p")
+  done
+  if [ ${#extensions[@]} -gt 0 ]; then
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${extensions[@]}" ||
+      { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${extensions[@]}"; }
+  fi
 fi
