@@ -187,7 +187,9 @@ void appendTrailEventText(std::string& out, const RequestContext& context, const
   appendMember(out, "eventCategory", dataEvent ? "Data" : "Management");
   if (error != nullptr) {
     appendMember(out, "errorCode", error->code);
-    appendMember(out, "errorMessage", error->message);
+    // A payload call's message may quote what it refused (a number in an
+    // item, a token of a statement): its code is recorded, not its message.
+    if (payloadCall == nullptr) appendMember(out, "errorMessage", error->message);
   }
   out.push_back('}');
 }

@@ -5,7 +5,8 @@
 // messages to sign) never reach the trail, whatever the encryption of the
 // resource: each such call names the few input members the trail records
 // (the names of what it acted on), everything else is left out, and its
-// response is not recorded at all. A member the model adds later is left
+// response is not recorded at all (nor its error's message, which may quote
+// a value: the error's code is). A member the model adds later is left
 // out too, until it is named here.
 //
 // Every other call is recorded whole, with its secret members hidden

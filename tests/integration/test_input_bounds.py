@@ -277,6 +277,9 @@ def test_data_plane_payloads_never_reach_the_trail(kura_factory):
     ddb.update_item(TableName="bounds-trail", Key={"id": {"S": "ITEM-KEY-7733"}}, UpdateExpression="SET w = :w",
                     ExpressionAttributeValues={":w": {"S": "UPDATE-VALUE-7735"}})
     ddb.execute_statement(Statement="INSERT INTO \"bounds-trail\" VALUE {'id': 'STATEMENT-KEY-7736'}")
+    with pytest.raises(botocore.exceptions.ClientError) as error:  # its message quotes the value
+        ddb.put_item(TableName="bounds-trail", Item={"id": {"S": "k"}, "n": {"N": "NUMBER-7739"}})
+    assert "NUMBER-7739" in error.value.response["Error"]["Message"]
     assert ddb.get_item(TableName="bounds-trail", Key={"id": {"S": "ITEM-KEY-7733"}})["Item"]["w"] == \
         {"S": "UPDATE-VALUE-7735"}
     secrets = server.client("secretsmanager")
@@ -285,7 +288,7 @@ def test_data_plane_payloads_never_reach_the_trail(kura_factory):
     ciphertext = kms.encrypt(KeyId=key, Plaintext=b"KMS-PLAINTEXT-7738")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=ciphertext)["Plaintext"] == b"KMS-PLAINTEXT-7738"
     markers = ["SEALED-MSG-7731", "PLAIN-MSG-7732", "ITEM-KEY-7733", "ITEM-VALUE-7734", "UPDATE-VALUE-7735",
-               "STATEMENT-KEY-7736", "SECRET-STRING-7737", "KMS-PLAINTEXT-7738",
+               "STATEMENT-KEY-7736", "SECRET-STRING-7737", "KMS-PLAINTEXT-7738", "NUMBER-7739",
                base64.b64encode(b"KMS-PLAINTEXT-7738").decode()]
 
     # LookupEvents: every call is recorded, by the names of what it acted on.
@@ -299,13 +302,15 @@ def test_data_plane_payloads_never_reach_the_trail(kura_factory):
     assert sorted(e["requestParameters"]["logGroupName"] for e in put_logs) == ["/bounds/plain", "/bounds/sealed"]
     assert all(e["requestParameters"] == {"logGroupName": e["requestParameters"]["logGroupName"],
                                           "logStreamName": "s"} for e in put_logs)
-    assert [e["requestParameters"] for e in events("PutItem")] == [{"tableName": "bounds-trail"}]
+    put_items = events("PutItem")  # newest first: the refused one, then the stored one
+    assert [e["requestParameters"] for e in put_items] == [{"tableName": "bounds-trail"}] * 2
+    assert put_items[0]["errorCode"] == "ValidationException" and "errorCode" not in put_items[1]
     assert [e["requestParameters"] for e in events("UpdateItem")] == [{"tableName": "bounds-trail"}]
     assert len(events("ExecuteStatement")) == 1
     created = events("CreateSecret")
     assert len(created) == 1 and created[0]["requestParameters"]["name"] == "bounds-secret"
     assert [e["requestParameters"]["keyId"] for e in events("Encrypt")] == [key]
-    for event in put_logs + events("PutItem") + events("Encrypt"):
+    for event in put_logs + put_items + events("Encrypt"):
         assert event["responseElements"] is None
     looked_up = json.dumps([events(n) for n in ("PutLogEvents", "PutItem", "UpdateItem", "ExecuteStatement",
                                                  "GetItem", "CreateSecret", "GetSecretValue", "Encrypt",

@@ -64,6 +64,21 @@ TEST(TrailPayloads, DynamoDbCallsKeepTableNamesOnly) {
   }
 }
 
+TEST(TrailPayloads, AnErrorOfAPayloadCallKeepsItsCodeNotItsMessage) {
+  RequestContext context;
+  context.service = "dynamodb";
+  context.operation = "PutItem";
+  Json input = {{"TableName", "t"}, {"Item", {{"n", {{"N", "12x-secret"}}}}}};
+  ApiError error = ApiError::sender("ValidationException", "the number 12x-secret is not valid");
+  Json event = Json::parse(trailEventText(context, &input, nullptr, &error, "e"));
+  EXPECT_EQ(event["errorCode"], "ValidationException");
+  EXPECT_FALSE(event.contains("errorMessage"));
+  EXPECT_EQ(event.dump().find("secret"), std::string::npos);
+  context.operation = "CreateTable";
+  event = Json::parse(trailEventText(context, &input, nullptr, &error, "e"));
+  EXPECT_EQ(event["errorMessage"], "the number 12x-secret is not valid");
+}
+
 TEST(TrailPayloads, KmsCryptographicCallsKeepTheKeyAndContextOnly) {
   Json input = {{"KeyId", "alias/app"}, {"Plaintext", "cGxhaW4tc2VjcmV0"}, {"EncryptionContext", {{"app", "x"}}}};
   Json output = {{"CiphertextBlob", "Y2lwaGVy"}, {"KeyId", "arn"}};
