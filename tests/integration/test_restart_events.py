@@ -102,10 +102,19 @@ def test_db_instance_events_only_when_kura_started_it(kura_factory):
     assert restarted_events(rds, "db-instance", "evdb") == []
     assert psql(rds, "evdb", "SELECT x FROM t") == "1"
 
+    # Kura stopped cleanly stops the engine: the next one starts it again, and says so.
+    server.stop()
+    assert wait_for(lambda: not alive(pid), 30)
+    server.start()
+    rds = server.client("rds")
+    assert wait_for(lambda: len(restarted_events(rds, "db-instance", "evdb")) == 1, 60)
+    assert wait_for(lambda: psql(rds, "evdb", "SELECT x FROM t", check=False) == "1", 60)
+    pid = read_pid(pid_file)
+
     # The engine dies: Kura starts it again and records it, once.
     os.kill(pid, signal.SIGKILL)
-    assert wait_for(lambda: len(restarted_events(rds, "db-instance", "evdb")) == 1, 60)
+    assert wait_for(lambda: len(restarted_events(rds, "db-instance", "evdb")) == 2, 60)
     assert wait_for(lambda: psql(rds, "evdb", "SELECT x FROM t", check=False) == "1", 60)
     assert read_pid(pid_file) != pid
     time.sleep(2)
-    assert restarted_events(rds, "db-instance", "evdb") == ["DB instance restarted"]
+    assert restarted_events(rds, "db-instance", "evdb") == ["DB instance restarted"] * 2
