@@ -13,6 +13,9 @@
 #include <fmt/ranges.h>
 #include <set>
 
+#include "common/descriptor_shortage.h"
+#include "common/log_throttle.h"
+
 namespace kura {
 namespace {
 
@@ -79,10 +82,11 @@ struct EndpointProxies::Impl {
   std::thread thread;
   std::mutex mutex;  // guards endpoints (changed from other threads, used on the io thread)
   std::map<std::string, Endpoint> endpoints;
+  LogThrottle acceptFailures{std::chrono::seconds(10)};  // used on the io thread
 
   void accept(const std::string& name) {
     auto it = endpoints.find(name);
-    if (it == endpoints.end()) return;
+    if (it == endpoints.end() || !it->second.acceptor->is_open()) return;
     it->second.acceptor->async_accept([this, name](const boost::system::error_code& error, tcp::socket socket) {
       std::unique_lock lock(mutex);
       auto found = endpoints.find(name);
@@ -95,6 +99,21 @@ struct EndpointProxies::Impl {
         lock.unlock();
         session->start();
         lock.lock();
+      } else {
+        // Out of descriptors above all: accepting again at once would fail
+        // again at once, spinning. Wait, and say so once per 10 s.
+        if (isDescriptorShortage(error.value())) noteDescriptorError(error.value());
+        uint64_t unlogged = 0;
+        if (acceptFailures.allow(unlogged)) {
+          spdlog::warn("msg=\"endpoint proxy: accept failed\" endpoint={} error=\"{}\" failures_not_logged={}", name,
+                       error.message(), unlogged);
+        }
+        auto pause = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(100));
+        pause->async_wait([this, name, pause](const boost::system::error_code&) {
+          std::lock_guard relock(mutex);
+          accept(name);
+        });
+        return;
       }
       accept(name);
     });

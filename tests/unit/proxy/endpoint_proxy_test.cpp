@@ -4,14 +4,20 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "common/descriptor_shortage.h"
 
 namespace kura {
 namespace {
@@ -32,6 +38,10 @@ class NamedBackend {
     thread_ = std::thread([this] {
       while (true) {
         int client = ::accept(fd_, nullptr, nullptr);
+        if (client < 0 && errno == EMFILE) {  // a test took every descriptor for a while
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
         if (client < 0) return;
         (void)::send(client, name_.data(), name_.size(), MSG_NOSIGNAL);
         ::close(client);
@@ -98,6 +108,45 @@ TEST(EndpointProxy, SpreadsConnectionsOverBackendsInTurn) {
   EXPECT_EQ(ask(port), "second");
   proxies.remove("reader");
   EXPECT_EQ(ask(port), "");
+  proxies.stop();
+}
+
+TEST(EndpointProxy, OutOfDescriptorsItsListenerWaitsInsteadOfSpinning) {
+  NamedBackend backend("backend");
+  EndpointProxies proxies;
+  proxies.start();
+  unsigned short port = freePort();
+  proxies.route("starved", port, backend.port());
+  // Clients made first, then every descriptor taken, then the clients
+  // connected (the kernel's backlog takes them): the proxy has no
+  // descriptor left to accept them with.
+  std::vector<int> clients;
+  for (int i = 0; i < 4; ++i) clients.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+  rlimit saved{};
+  ::getrlimit(RLIMIT_NOFILE, &saved);
+  rlimit low = saved;
+  low.rlim_cur = 64;
+  ::setrlimit(RLIMIT_NOFILE, &low);
+  std::vector<int> taken;
+  for (int fd = ::dup(STDERR_FILENO); fd >= 0; fd = ::dup(STDERR_FILENO)) taken.push_back(fd);
+  uint64_t before = descriptorShortages();
+  for (int fd : clients) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  uint64_t failures = descriptorShortages() - before;
+  for (int fd : taken) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  // One try per 100 ms, not one per few microseconds.
+  EXPECT_GE(failures, 3u);
+  EXPECT_LE(failures, 15u);
+  // Descriptors back: the waiting clients are served.
+  EXPECT_EQ(ask(port), "backend");
+  for (int fd : clients) ::close(fd);
   proxies.stop();
 }
 
