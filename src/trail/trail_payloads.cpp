@@ -35,6 +35,13 @@ std::unordered_map<std::string_view, Entry> makeTable() {
     table.emplace(op, Entry{"dynamodb", PayloadCall{true, {}, false}});
   }
   table.emplace("PutLogEvents", Entry{"logs", PayloadCall{true, {"logGroupName", "logStreamName"}, false}});
+  // A test of a filter against messages the caller pastes in.
+  table.emplace("TestMetricFilter", Entry{"logs", PayloadCall{false, {"filterPattern"}, false}});
+  // Datapoints are CloudWatch's data events, as AWS records them.
+  table.emplace("PutMetricData", Entry{"monitoring", PayloadCall{true, {"Namespace"}, false}});
+  // Wrapped key material and its import token.
+  table.emplace("ImportKeyMaterial",
+                Entry{"kms", PayloadCall{false, {"KeyId", "ValidTo", "ExpirationModel"}, false}});
   PayloadCall crypto{false,
                      {"KeyId", "SourceKeyId", "DestinationKeyId", "EncryptionContext", "SourceEncryptionContext",
                       "DestinationEncryptionContext", "EncryptionAlgorithm", "SourceEncryptionAlgorithm",

@@ -1,13 +1,14 @@
 #pragma once
 // What the trail keeps of the calls that carry data: DynamoDB's item calls,
-// PutLogEvents, KMS's cryptographic calls. Their payloads (items, keys,
-// attribute and parameter values, log messages, plaintexts, ciphertexts,
-// messages to sign) never reach the trail, whatever the encryption of the
-// resource: each such call names the few input members the trail records
-// (the names of what it acted on), everything else is left out, and its
-// response is not recorded at all (nor its error's message, which may quote
-// a value: the error's code is). A member the model adds later is left
-// out too, until it is named here.
+// PutLogEvents and TestMetricFilter, PutMetricData, KMS's cryptographic
+// calls and ImportKeyMaterial. Their payloads (items, keys, attribute and
+// parameter values, log messages, datapoints, plaintexts, ciphertexts, key
+// material, messages to sign) never reach the trail, whatever the
+// encryption of the resource: each such call names the few input members
+// the trail records (the names of what it acted on), everything else is
+// left out, and its response is not recorded at all (nor its error's
+// message, which may quote a value: the error's code is). A member the
+// model adds later is left out too, until it is named here.
 //
 // Every other call is recorded whole, with its secret members hidden
 // (isSecretMember: passwords, SecretString, Plaintext, ...).

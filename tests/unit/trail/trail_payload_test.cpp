@@ -26,6 +26,13 @@ TEST(TrailPayloads, LogEventsAreNeverRecorded) {
   EXPECT_TRUE(event["responseElements"].is_null());
   EXPECT_EQ(event["eventCategory"], "Data");
   EXPECT_EQ(event.dump().find("4111"), std::string::npos);
+  event = eventOf("logs", "TestMetricFilter",
+                  Json{{"filterPattern", "card"}, {"logEventMessages", {"card 4111-1111"}}});
+  EXPECT_EQ(event["requestParameters"], (Json{{"filterPattern", "card"}}));
+  event = eventOf("monitoring", "PutMetricData",
+                  Json{{"Namespace", "App"}, {"MetricData", {{{"MetricName", "m"}, {"Value", 4111.1111}}}}});
+  EXPECT_EQ(event["requestParameters"], (Json{{"namespace", "App"}}));
+  EXPECT_EQ(event.dump().find("4111"), std::string::npos);
   // A log group's other calls are recorded whole.
   event = eventOf("logs", "CreateLogGroup", Json{{"logGroupName", "/app"}, {"kmsKeyId", "k"}});
   EXPECT_EQ(event["requestParameters"]["kmsKeyId"], "k");
