@@ -240,6 +240,21 @@ def test_deep_query_names_are_refused(server, service, action, version, prefix, 
     getattr(server.client(client), method)()
 
 
+def test_oversize_values_answer_in_each_protocol(server):
+    cloudwatch = server.client("cloudwatch")
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        cloudwatch.put_metric_data(Namespace="Bounds", MetricData=[{"MetricName": "m" * 100000, "Value": 1.0}])
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error.value.response["Error"]["Code"] == "InvalidParameterValue"
+    logs = server.client("logs")
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        logs.create_log_group(logGroupName="g" * 100000)
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert_alive(server)
+    cloudwatch.list_metrics(Namespace="Bounds")
+    logs.describe_log_groups()
+
+
 def test_a_body_over_the_limit_is_413_and_the_server_goes_on(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
