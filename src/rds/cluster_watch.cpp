@@ -104,8 +104,12 @@ bool RdsSupervisor::watchMember(Resource& instance) {
   if (followsWriter(*cluster, instance)) {
     if (!engine_.running(*layout)) {
       auto started = engine_.start(*layout);
-      addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
-               "availability");
+      // One that came up meanwhile was adopted: it ran on, no restart to report.
+      if (!started || *started) {
+        addEvent(instance,
+                 started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+                 "availability");
+      }
     }
     return false;
   }

@@ -49,7 +49,8 @@ class InstanceEngine {
   virtual ~InstanceEngine() = default;
   // Creates the database files (if not there yet) and the master user.
   virtual Result<bool> create(const EngineLayout& layout) = 0;
-  // Starts the server (adopting one already running on these files).
+  // Starts the server (adopting one already running on these files): true
+  // when it started one, false when it adopted one.
   virtual Result<bool> start(const EngineLayout& layout) = 0;
   virtual Result<bool> stop(const EngineLayout& layout) = 0;
   virtual bool running(const EngineLayout& layout) = 0;

@@ -585,7 +585,13 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     if (auto made = prepareDir(layout.walOutbox); !made) return made;
   }
   if (auto written = writeSettings(layout); !written) return written;
-  if (!running(layout)) {
+  // True: a server was started; false: one running was adopted.
+  bool launched = !running(layout);
+  auto ready = [&]() -> Result<bool> {
+    if (auto roles = ensureRoles(layout); !roles) return roles;
+    return launched;
+  };
+  if (launched) {
     auto result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
                        (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
                       "", std::chrono::seconds(150));
@@ -605,16 +611,16 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     }
   }
   // A Multi-AZ standby stays in recovery: it is up once it accepts reads.
-  if (fs::exists(pgdata(layout) / "standby.signal")) return true;
+  if (fs::exists(pgdata(layout) / "standby.signal")) return launched;
   // A restored instance replays WAL first: it is available once promoted.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (std::chrono::steady_clock::now() < deadline) {
     auto recovering = sql(layout, "SELECT pg_is_in_recovery()");
     if (!recovering && recovering.error().message.find("\"" + std::string(kAdminUser) + "\" does not exist") !=
                            std::string::npos) {
-      return ensureRoles(layout);  // an instance made before Kura had its own role
+      return ready();  // an instance made before Kura had its own role
     }
-    if (recovering && *recovering == "f") return ensureRoles(layout);
+    if (recovering && *recovering == "f") return ready();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return ApiError::internal("PostgreSQL is still recovering after 5 minutes");

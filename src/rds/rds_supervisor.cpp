@@ -315,8 +315,12 @@ void RdsSupervisor::watch(Resource instance) {
     if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("rds instance " + instance.name);
     auto started = engine_.start(*layout);
     spdlog::warn("msg=\"engine was not running: started again\" instance={} ok={}", instance.name, started.ok());
-    addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
-             "availability");
+    // One that came up meanwhile was adopted: it ran on, no restart to report.
+    if (!started || *started) {
+      addEvent(instance,
+               started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+               "availability");
+    }
   }
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0 && !followArchive(instance, *layout)) return;
   if (!syncParameters(instance)) return;
