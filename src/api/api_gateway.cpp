@@ -133,6 +133,10 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
 
   if (model.protocol() == Protocol::Query) {
     FormFields fields;
+    if (!formFieldsWithin(request.query()) || !formFieldsWithin(request.body)) {
+      return fail(ApiError::sender("MalformedQueryString", "The request has more than " +
+                                                               std::to_string(kMaxFormFields) + " parameters."));
+    }
     auto fromQuery = parseForm(request.query());
     auto fromBody = parseForm(request.body);
     if (!fromQuery || !fromBody) {

@@ -1,5 +1,7 @@
 #include "protocol/form_decoding.h"
 
+#include <algorithm>
+
 namespace kura {
 namespace {
 
@@ -72,7 +74,12 @@ std::optional<std::string> percentDecode(std::string_view text, bool plusIsSpace
   return out;
 }
 
+bool formFieldsWithin(std::string_view body) {
+  return static_cast<size_t>(std::count(body.begin(), body.end(), '&')) < kMaxFormFields;
+}
+
 std::optional<FormFields> parseForm(std::string_view body) {
+  if (!formFieldsWithin(body)) return std::nullopt;
   FormFields fields;
   size_t start = 0;
   while (start <= body.size()) {

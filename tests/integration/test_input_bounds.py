@@ -255,6 +255,15 @@ def test_oversize_values_answer_in_each_protocol(server):
     logs.describe_log_groups()
 
 
+def test_a_form_of_too_many_fields_is_refused(server):
+    body = b"Action=ListMetrics&Version=2010-08-01" + b"&a=" * 100000
+    status, _, response = raw_http.send_signed(server.endpoint, "monitoring", headers=raw_http.FORM_HEADERS, body=body)
+    assert status == 400, response[:300]
+    assert b"<Code>MalformedQueryString</Code>" in response, response[:300]
+    assert_alive(server)
+    server.client("cloudwatch").list_metrics()
+
+
 def test_a_body_over_the_limit_is_413_and_the_server_goes_on(server):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"

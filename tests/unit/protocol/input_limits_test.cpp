@@ -104,6 +104,18 @@ TEST(QueryNesting, ANameOfTooManyPartsIsRefused) {
   EXPECT_EQ((*fine)["Filters"][0]["Values"][0], "postgres");
 }
 
+TEST(QueryNesting, AFormOfTooManyFieldsIsRefusedBeforeItIsSplit) {
+  std::string form = "Action=ListMetrics";
+  for (size_t i = 1; i < kMaxFormFields; ++i) form += "&a";
+  EXPECT_TRUE(formFieldsWithin(form));
+  auto fields = parseForm(form);
+  ASSERT_TRUE(fields.has_value());
+  EXPECT_EQ(fields->size(), kMaxFormFields);
+  form += "&a";
+  EXPECT_FALSE(formFieldsWithin(form));
+  EXPECT_FALSE(parseForm(form).has_value());
+}
+
 TEST(InputValidator, NeverQuotesASensitiveMember) {
   std::string secret = "S3cret-" + std::string(70000, 'x');
   auto violations = validateInput(input("secretsmanager", "CreateSecret"), Json{{"Name", "n"}, {"SecretString", secret}});
