@@ -59,6 +59,7 @@ class TrailWriter {
   void appendText(std::string_view eventText, bool changed = true);
   void append(const nlohmann::json& event);
   // Writes what is buffered (LookupEvents reads every call made before it).
+  // What the disk refuses is counted in the next gap record, not thrown.
   void flush();
   // Seals every record written so far with a digest (no-op when none).
   void seal();

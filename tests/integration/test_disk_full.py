@@ -176,6 +176,7 @@ def test_a_full_disk_heals_without_a_restart(small_disk):
     assert server.proc.poll() is None
     assert ddb.get_item(TableName="items", Key={"pk": {"S": "before-0"}}, ConsistentRead=True)["Item"]
     assert rds.describe_db_parameter_groups(DBParameterGroupName="pg-before")["DBParameterGroups"]
+    assert server.client("cloudtrail").lookup_events(MaxResults=5)["Events"]
 
     os.remove(filler)
     healed_at = time.monotonic()
