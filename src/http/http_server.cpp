@@ -196,10 +196,11 @@ struct HttpServer::Impl {
                        options.maxConnections, options.reserveConnections, unlogged);
         }
         if (overflowing.load() >= options.reserveConnections) {
-          // The reserve is taken too: closed at once (the client sees a
-          // reset and retries), which drains the kernel's backlog so that a
-          // health check is not queued behind every idle newcomer. The
-          // descriptor is held only for this moment.
+          // The reserve is taken too: closed at once (the client sees the
+          // connection closed, or reset if it had sent its request, and
+          // retries), which drains the kernel's backlog so that a health
+          // check is not queued behind every idle newcomer. The descriptor
+          // is held only for this moment.
           socket.close(ec);
           return accept();
         }

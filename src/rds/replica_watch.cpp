@@ -6,6 +6,7 @@
 // needed) is rebuilt from the source.
 #include <spdlog/spdlog.h>
 
+#include "common/descriptor_shortage.h"
 #include "rds/db_instance_controller.h"
 #include "rds/rds_supervisor.h"
 #include "services/rds/rds_kinds.h"
@@ -46,7 +47,14 @@ bool RdsSupervisor::watchReplica(Resource& replica) {
   }
   if (steadyNow - watched.checkedAt < kStatusEvery) return true;
   watched.checkedAt = steadyNow;
+  uint64_t mark = descriptorShortages();
   auto status = engine_.replicaStatus(*layout);
+  // Unasked for lack of descriptors in Kura: neither "error" nor a step
+  // towards a rebuild.
+  if (!status && judgeProbe(false, mark) == ProbeVerdict::kUnknown) {
+    logProbeUnknown("read replica " + replica.name);
+    return true;
+  }
   bool streaming = status && status->streaming;
   if (status && metrics_) metrics_(replica, "ReplicaLag", status->lagSeconds, "Seconds");
   // The time to a rebuild counts only while the source's primary runs.
