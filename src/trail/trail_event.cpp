@@ -1,7 +1,6 @@
 #include "trail/trail_event.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <vector>
 
