@@ -7,6 +7,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "kms/envelope.h"
+#include "protocol/json_nesting.h"
 #include "services/secretsmanager/random_password.h"
 
 namespace kura {
@@ -255,7 +256,8 @@ class SecretsManagerService final : public SecretsManagerModule {
     if (current == nullptr) return invalidRequest("The secret has no AWSCURRENT version to rotate.");
     auto plain = kms::openEnvelope(keys_, placeOf(c), current->sealed, contextFor(secret, current->versionId));
     if (!plain) return ApiError::sender("DecryptionFailure", plain.error().message);
-    Json value = Json::parse(*plain, nullptr, false);
+    // Kura wrote this value, but it is parsed as a body would be: bounded first.
+    Json value = jsonNestsWithin(*plain) ? Json::parse(*plain, nullptr, false) : Json();
     if (!value.is_object() || !value.contains("username")) return invalidRequest("The secret's value is damaged.");
     secrets::PasswordRules rules;
     rules.length = 32;
