@@ -495,16 +495,29 @@ void TrailWriter::startSealing() {
   sealer_ = std::thread([this] {
     std::unique_lock lock(sealMutex_);
     auto nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
+    bool sealFailing = false;  // logged once an outage, not at every retry
     while (!stopping_) {
       wake_.wait_until(lock, nextSeal, [this] { return stopping_; });
       try {
         if (std::chrono::steady_clock::now() >= nextSeal) {
-          sealHeld();
+          // A seal that fails (a full disk) is retried a second later, not
+          // at once: the loop spun on it.
+          nextSeal = std::chrono::steady_clock::now() +
+                     std::min<std::chrono::steady_clock::duration>(options_.digestInterval, std::chrono::seconds(1));
+          try {
+            sealHeld();
+          } catch (const std::exception& error) {
+            if (!sealFailing) spdlog::error("msg=\"trail: sealing failed; retried every second\" error=\"{}\"", error.what());
+            sealFailing = true;
+            continue;
+          }
+          if (sealFailing) spdlog::info("msg=\"trail: sealing again\"");
+          sealFailing = false;
           nextSeal = std::chrono::steady_clock::now() + options_.digestInterval;
         }
         if (std::chrono::steady_clock::now() - lastPrune_ >= std::chrono::hours(1)) pruneHeld();
       } catch (const std::exception& error) {
-        spdlog::error("msg=\"trail: sealing failed\" error=\"{}\"", error.what());
+        spdlog::error("msg=\"trail: pruning failed\" error=\"{}\"", error.what());
       }
     }
   });
