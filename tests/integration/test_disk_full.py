@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -251,3 +252,54 @@ def test_kura_starts_on_a_nearly_full_disk(small_disk):
     assert ddb.get_item(TableName="items", Key={"pk": {"S": "kept"}}, ConsistentRead=True)["Item"] == item("kept")
     assert health(server)["status"] in ("ok", "degraded")
     assert server.stop() == 0
+
+
+def test_writes_through_repeated_outages(small_disk):
+    """Two writers keep writing while the disk fills and empties twice:
+    the server lives, nothing acknowledged is lost, and the trail verifies."""
+    data_dir, servers = small_disk
+    server = start_server(data_dir, servers)
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="items", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    acknowledged, refused, stop = [], [], threading.Event()
+
+    def writer(name):
+        client = server.client("dynamodb")
+        for i in range(100000):
+            if stop.is_set():
+                return
+            key = f"{name}-{i}"
+            error = failure(client.put_item, TableName="items", Item={"pk": {"S": key}, "v": {"S": "x" * 8000}})
+            if error is None:
+                acknowledged.append(key)
+            else:
+                assert_disk_full_error(error)
+                refused.append(key)
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(2):
+            time.sleep(1.5)
+            filler = fill(data_dir)
+            time.sleep(2)
+            assert server.proc.poll() is None
+            os.remove(filler)
+        time.sleep(2)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert refused, "the disk never filled"
+    for key in acknowledged:
+        assert "Item" in ddb.get_item(TableName="items", Key={"pk": {"S": key}}, ConsistentRead=True), key
+    assert server.stop() == 0
+    assert server.read_log().count("level=error") < 200
+    verified = subprocess.run([KURA_BIN, "trail", "verify", "--data-dir", data_dir, "--require-sealed"],
+                              capture_output=True, text=True, timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    print(f"{len(acknowledged)} writes acknowledged, {len(refused)} refused; " + verified.stdout.splitlines()[-1])
