@@ -217,8 +217,9 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       // is its default application_name), never as a synchronous standby.
       layout.replicaName.empty() ? "" : "cluster_name = " + quoteLiteral(layout.replicaName) + "\n");
   // pgdata belongs to the engine user: nothing in it is followed or trusted.
-  if (!writeBeneath(layout.dir, "pgdata/kura.conf", settings, WriteMode::Truncate, fileOwner()) ||
-      !writeBeneath(layout.dir, "pgdata/pg_hba.conf", kHostBasedAuthentication, WriteMode::Truncate, fileOwner())) {
+  // Kura's own files are replaced whole (a link planted in their place goes).
+  if (!replaceBeneath(layout.dir, "pgdata/kura.conf", settings, fileOwner()) ||
+      !replaceBeneath(layout.dir, "pgdata/pg_hba.conf", kHostBasedAuthentication, fileOwner())) {
     return ApiError::internal("cannot write the settings of " + layout.dir.string() + ": " + std::strerror(errno));
   }
   auto text = readBeneath(layout.dir, "pgdata/postgresql.conf");
@@ -591,23 +592,35 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     if (auto roles = ensureRoles(layout); !roles) return roles;
     return launched;
   };
-  if (launched) {
+  auto launch = [&]() -> Result<bool> {
     auto result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
                        (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
                       "", std::chrono::seconds(150));
-    if (!result.ok() && recoveryTargetUnreached(layout)) {
-      // The archive holds no commit after the moment asked for: nothing
-      // changed between its end and that moment (the API admits only
-      // moments the archive reaches), so its end is that moment's state.
-      if (auto dropped = dropRecoveryTarget(layout); !dropped) return dropped;
-      result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
-                    (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
-                   "", std::chrono::seconds(150));
-    }
-    if (!result.ok()) {
-      std::string log = readBeneath(layout.dir, "postgresql.log").value_or("");
-      if (log.size() > 800) log = log.substr(log.size() - 800);
-      return ApiError::internal("PostgreSQL did not start: " + result.output + " " + log);
+    if (result.ok()) return true;
+    std::string log = readBeneath(layout.dir, "postgresql.log").value_or("");
+    if (log.size() > 800) log = log.substr(log.size() - 800);
+    return ApiError::internal("PostgreSQL did not start: " + result.output + " " + log);
+  };
+  // A point-in-time restore whose archive holds no commit after the moment
+  // asked for ends in "recovery ended before configured recovery target was
+  // reached" (before pg_ctl's wait ends, or after: the server accepts reads
+  // while it replays). Nothing changed between the archive's end and that
+  // moment (the API admits only moments the archive reaches), so the
+  // archive's end is that moment's state: replayed whole, once.
+  bool targetDropped = false;
+  LogMark mark = logMark(layout);
+  auto retryWithoutTarget = [&]() -> std::optional<Result<bool>> {
+    if (targetDropped || !recoveryTargetUnreached(layout, mark) || running(layout)) return std::nullopt;
+    targetDropped = true;
+    if (auto dropped = dropRecoveryTarget(layout); !dropped) return dropped;
+    return launch();
+  };
+  if (launched) {
+    auto started = launch();
+    if (!started) {
+      auto retried = retryWithoutTarget();
+      if (!retried) return started;
+      if (!*retried) return *retried;
     }
   }
   // A Multi-AZ standby stays in recovery: it is up once it accepts reads.
@@ -621,6 +634,9 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
       return ready();  // an instance made before Kura had its own role
     }
     if (recovering && *recovering == "f") return ready();
+    if (!recovering) {
+      if (auto retried = retryWithoutTarget(); retried && !*retried) return *retried;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return ApiError::internal("PostgreSQL is still recovering after 5 minutes");
@@ -756,19 +772,28 @@ bool PostgresEngine::everythingArchived(const EngineLayout& layout) {
   return false;
 }
 
-bool PostgresEngine::recoveryTargetUnreached(const EngineLayout& layout) const {
-  // The server's own words, in the newest file of its log.
-  std::string newest;
+PostgresEngine::LogMark PostgresEngine::logMark(const EngineLayout& layout) const {
+  LogMark mark;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(postgresLogDir(layout.dir), ec)) {
-    newest = std::max(newest, entry.path().filename().string());
+    mark.file = std::max(mark.file, entry.path().filename().string());
   }
-  if (newest.empty()) return false;
-  auto size = statBeneath(layout.dir, fs::path("log") / newest);
-  if (!size) return false;
-  uint64_t from = size->st_size > 65536 ? static_cast<uint64_t>(size->st_size) - 65536 : 0;
-  auto tail = readBeneath(layout.dir, fs::path("log") / newest, from, 65536);
-  return tail && tail->find("recovery ended before configured recovery target was reached") != std::string::npos;
+  if (!mark.file.empty()) {
+    auto info = statBeneath(layout.dir, fs::path("log") / mark.file);
+    mark.size = info ? static_cast<uint64_t>(info->st_size) : 0;
+  }
+  return mark;
+}
+
+bool PostgresEngine::recoveryTargetUnreached(const EngineLayout& layout, const LogMark& since) const {
+  // The server's own words, written to its log since `since` (never an
+  // earlier attempt's: that would replay a restore past its target).
+  LogMark now = logMark(layout);
+  if (now.file.empty()) return false;
+  uint64_t from = now.file == since.file ? since.size : 0;
+  if (now.size > from + (1u << 20)) from = now.size - (1u << 20);
+  auto text = readBeneath(layout.dir, fs::path("log") / now.file, from, 1u << 20);
+  return text && text->find("recovery ended before configured recovery target was reached") != std::string::npos;
 }
 
 Result<bool> PostgresEngine::dropRecoveryTarget(const EngineLayout& layout) const {
@@ -783,6 +808,12 @@ Result<bool> PostgresEngine::dropRecoveryTarget(const EngineLayout& layout) cons
   if (!writeBeneath(layout.dir, "pgdata/postgresql.auto.conf", kept, WriteMode::Truncate, fileOwner())) {
     return ApiError::internal("cannot write postgresql.auto.conf in " + layout.dir.string());
   }
+  return true;
+}
+
+Result<bool> PostgresEngine::share(const EngineLayout&, const fs::path& dir) {
+  auto given = engines::giveTree(dir, user_);
+  if (!given.ok) return ApiError::internal(given.error);
   return true;
 }
 

@@ -53,6 +53,7 @@ class PostgresEngine final : public InstanceEngine {
   std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) override;
   std::optional<uint64_t> walPosition(const EngineLayout& layout) override;
   Result<bool> destroy(const EngineLayout& layout) override;
+  Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) override;
 
  private:
   std::string tool(const char* name) const;
@@ -69,8 +70,15 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> ensureRoles(const EngineLayout& layout);
   // The primary has nothing written that is not in the archive.
   bool everythingArchived(const EngineLayout& layout);
-  // A point-in-time restore found no commit after its target in the archive.
-  bool recoveryTargetUnreached(const EngineLayout& layout) const;
+  // Where the server's log stands (its newest file and that file's size).
+  struct LogMark {
+    std::string file;
+    uint64_t size = 0;
+  };
+  LogMark logMark(const EngineLayout& layout) const;
+  // A point-in-time restore found no commit after its target in the
+  // archive (so the server said in its log since `since`).
+  bool recoveryTargetUnreached(const EngineLayout& layout, const LogMark& since) const;
   Result<bool> dropRecoveryTarget(const EngineLayout& layout) const;
   // Polls pg_stat_replication on the primary until `condition` holds for a row.
   bool waitForStandby(const EngineLayout& primary, std::chrono::seconds timeout, const std::string& condition);
