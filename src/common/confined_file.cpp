@@ -170,4 +170,23 @@ bool replaceBeneath(const fs::path& root, const fs::path& relative, std::string_
   return ::renameat(dir.get(), tmpName.c_str(), dir.get(), name.c_str()) == 0;
 }
 
+bool copyIntoBeneath(const fs::path& source, const fs::path& root, const fs::path& relative,
+                     const std::optional<FileOwner>& owner) {
+  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return false;
+  UniqueFd dir = openBeneath(root, relative.parent_path(), O_PATH | O_DIRECTORY);
+  if (!dir) return false;
+  std::string name = relative.filename().string();
+  ::unlinkat(dir.get(), name.c_str(), 0);
+  UniqueFd out(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out || !checkAndOwn(out.get(), owner)) return false;
+  while (true) {
+    auto chunk = readAll(in.get(), 1 << 20);
+    if (!chunk) return false;
+    if (chunk->empty()) break;
+    if (!writeToFd(out.get(), *chunk)) return false;
+  }
+  return ::fsync(out.get()) == 0;
+}
+
 }  // namespace kura

@@ -73,6 +73,12 @@ bool writeBeneath(const std::filesystem::path& root, const std::filesystem::path
 bool replaceBeneath(const std::filesystem::path& root, const std::filesystem::path& relative, std::string_view text,
                     const std::optional<FileOwner>& owner = std::nullopt);
 
+// Copies the regular file `source` (Kura's own) to a new file beneath
+// `root`, replacing whatever stood there (a planted link included, which
+// is removed, not followed); false with errno set.
+bool copyIntoBeneath(const std::filesystem::path& source, const std::filesystem::path& root,
+                     const std::filesystem::path& relative, const std::optional<FileOwner>& owner = std::nullopt);
+
 // Reads the whole of `fd` from where it stands, in pieces, until EOF or `limit`.
 std::optional<std::string> readAll(int fd, size_t limit);
 

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/confined_file.h"
 #include "common/descriptor_shortage.h"
 
 namespace kura::engines {
@@ -195,12 +196,23 @@ DirResult prepareEngineDir(const std::filesystem::path& dir, const EngineUser& u
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return {false, "cannot create " + dir.string() + ": " + ec.message()};
+  // The directory may sit in one the engine writes (a node's in its
+  // instance's, the socket directory in the instance's): a link planted in
+  // its place is removed, never followed, and the directory is changed
+  // through a descriptor of its own, so no chown or chmod lands elsewhere.
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd && (errno == ELOOP || errno == ENOTDIR) && fs::is_symlink(fs::symlink_status(dir, ec))) {
+    fs::remove(dir, ec);
+    fs::create_directory(dir, ec);
+    fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  }
+  if (!fd) return {false, "cannot open " + dir.string() + " as a directory: " + std::strerror(errno)};
   // Before it is given away: once the engine user's, only its owner (or
   // CAP_FOWNER, which Kura's service does not have) may change its mode.
-  ::chmod(dir.c_str(), 0700);
+  ::fchmod(fd.get(), 0700);
   if (user.drop) {
     // The engine user owns its directories; the ones above must let it pass.
-    if (::chown(dir.c_str(), user.uid, user.gid) != 0) {
+    if (::fchown(fd.get(), user.uid, user.gid) != 0) {
       return {false, "cannot give " + dir.string() + " to the engine user"};
     }
     fs::path absolute = fs::absolute(dir).lexically_normal();

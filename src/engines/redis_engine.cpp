@@ -7,10 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "common/confined_file.h"
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
 
@@ -26,13 +28,6 @@ fs::path dataOf(const RedisLayout& layout) { return layout.dir / "data"; }
 fs::path pidFile(const RedisLayout& layout) { return layout.dir / "redis.pid"; }
 fs::path aofManifest(const RedisLayout& layout) {
   return dataOf(layout) / "appendonlydir" / "appendonly.aof.manifest";
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 std::string trimmed(std::string text) {
@@ -63,6 +58,11 @@ std::string RedisEngine::installedVersion() {
   if (!result.ok() || at == std::string::npos) return "";
   size_t end = result.output.find(' ', at);
   return result.output.substr(at + 2, end == std::string::npos ? std::string::npos : end - at - 2);
+}
+
+std::optional<FileOwner> RedisEngine::owner() const {
+  if (!user_.drop) return std::nullopt;
+  return FileOwner{static_cast<uid_t>(user_.uid), static_cast<gid_t>(user_.gid)};
 }
 
 Result<bool> RedisEngine::prepareDir(const fs::path& dir) const {
@@ -159,24 +159,21 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
         layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
         pidFile(layout).string(), (layout.dir / "redis.log").string(),
         dataOf(layout).string(), loadImageFirst ? "no" : "yes", redisAclSettings(*credentials_));
+    // The node's directory is the engine's: its settings are written beside
+    // and renamed into place (a link planted as redis.conf goes, unfollowed).
     fs::path conf = layout.dir / "redis.conf";
-    {
-      std::ofstream out(conf, std::ios::trunc);
-      out << settings;
-      if (!out) return ApiError::internal("cannot write " + conf.string());
-    }
-    if (user_.drop && ::chown(conf.c_str(), user_.uid, user_.gid) != 0) {
-      return ApiError::internal("cannot give " + conf.string() + " to the engine user");
+    if (!replaceBeneath(layout.dir, "redis.conf", settings, owner())) {
+      return ApiError::internal("cannot write " + conf.string() + ": " + std::strerror(errno));
     }
     auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30));
     if (!result.ok()) {
       return ApiError::internal("Redis did not start: " + result.output + " " +
-                                tail(readFile(layout.dir / "redis.log"), 600));
+                                tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));
     }
   }
   // Loading a large image takes a while: the server answers once loaded.
   if (!waitUntil([&] { return healthy(layout); }, std::chrono::minutes(5))) {
-    return ApiError::internal("Redis does not answer: " + tail(readFile(layout.dir / "redis.log"), 600));
+    return ApiError::internal("Redis does not answer: " + tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));
   }
   // An adopted server may have been started with another role.
   if (auto role = setRole(layout); !role) return role;
@@ -244,10 +241,9 @@ Result<bool> RedisEngine::restore(const fs::path& backup, const RedisLayout& lay
   std::error_code ec;
   fs::remove_all(dataOf(layout) / "appendonlydir", ec);
   fs::path staged = dataOf(layout) / "dump.rdb.restoring";
-  fs::copy_file(backup / "dump.rdb", staged, fs::copy_options::overwrite_existing, ec);
-  if (ec) return ApiError::internal("cannot copy the snapshot's image: " + ec.message());
-  if (user_.drop && ::chown(staged.c_str(), user_.uid, user_.gid) != 0) {
-    return ApiError::internal("cannot give the restored image to the engine user");
+  fs::path relative = fs::relative(staged, layout.dir);
+  if (!copyIntoBeneath(backup / "dump.rdb", layout.dir, relative, owner())) {
+    return ApiError::internal("cannot copy the snapshot's image: " + std::string(std::strerror(errno)));
   }
   fs::rename(staged, dataOf(layout) / "dump.rdb", ec);
   if (ec) return ApiError::internal("cannot place the snapshot's image: " + ec.message());

@@ -23,6 +23,7 @@
 
 #include "common/api_error.h"
 #include "common/clock.h"
+#include "common/confined_file.h"
 #include "engines/engine_process.h"
 #include "engines/redis_acl.h"
 
@@ -82,6 +83,8 @@ class RedisEngine {
 
  private:
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
+  // Who the files Kura writes for the node belong to (none: Kura's own user).
+  std::optional<FileOwner> owner() const;
   // redis-cli against the node, as Kura's own user (Unix and ACL); its
   // output trimmed.
   ProcessResult command(const RedisLayout& layout, const std::vector<std::string>& args,

@@ -3,11 +3,13 @@
 // itself) and its primary node (Multi-AZ: Kura's proxy owns the endpoint
 // port), with one short restart. Each phase is recorded before the next, so
 // a crash of Kura resumes where it stopped.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "common/confined_file.h"
 #include "rds/db_instance_controller.h"
 #include "services/rds/rds_kinds.h"
 
@@ -26,9 +28,13 @@ Result<bool> moveData(const fs::path& from, const fs::path& to) {
     fs::rename(from, to, ec);
     if (ec) return ApiError::internal("cannot move " + from.string() + " to " + to.string() + ": " + ec.message());
   }
+  // Both sit in the instance's directory, which the engine writes: neither
+  // is followed if it is a link, and the folder is changed through its own
+  // descriptor.
   struct stat owner {};
-  if (::stat(to.c_str(), &owner) != 0 || ::chown(to.parent_path().c_str(), owner.st_uid, owner.st_gid) != 0 ||
-      ::chmod(to.parent_path().c_str(), 0700) != 0) {
+  UniqueFd folder(::open(to.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (::lstat(to.c_str(), &owner) != 0 || !S_ISDIR(owner.st_mode) || !folder ||
+      ::fchown(folder.get(), owner.st_uid, owner.st_gid) != 0 || ::fchmod(folder.get(), 0700) != 0) {
     return ApiError::internal("cannot give " + to.parent_path().string() + " to the engine user");
   }
   return true;

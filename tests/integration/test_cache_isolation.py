@@ -243,3 +243,39 @@ def test_a_group_from_an_earlier_kura_is_given_the_acl_and_replicates(kura_facto
     ec = server.client("elasticache")
     ec.delete_replication_group(ReplicationGroupId="legacyg")
     wait_group(ec, "legacyg", "gone")
+
+
+def test_links_planted_in_a_node_directory_are_never_followed(kura, tmp_path):
+    """The node's directory is the engine's: a link planted as redis.conf,
+    as the image a restore writes or as the log is replaced or ignored, never
+    followed (Kura would otherwise write, chown or read the host's file)."""
+    victim = tmp_path / "victim"
+    victim.write_text("host secret, untouched\n")
+    os.chmod(victim, 0o600)
+    before = os.lstat(victim)
+    ec = kura.client("elasticache")
+    cluster = create_cluster(ec, "planted")
+    Resp(cluster["CacheNodes"][0]["Endpoint"]["Port"]).call("SET", "kept", "v1")
+    ec.create_snapshot(CacheClusterId="planted", SnapshotName="planted-snap")
+    wait_snapshot(ec, "planted-snap")
+    node = node_dir(kura.data_dir, "planted")
+    os.remove(os.path.join(node, "redis.conf"))
+    os.symlink(victim, os.path.join(node, "redis.conf"))
+    ec.reboot_cache_cluster(CacheClusterId="planted", CacheNodeIdsToReboot=["0001"])
+    time.sleep(1)
+    cluster = wait_cluster(ec, "planted", "available")
+    assert Resp(cluster["CacheNodes"][0]["Endpoint"]["Port"]).call("GET", "kept") == "v1"
+    assert stat.S_ISREG(os.lstat(os.path.join(node, "redis.conf")).st_mode)
+
+    # A restore writes its image where the new node's engine could have planted a link.
+    ec.create_cache_cluster(CacheClusterId="planted-back", SnapshotName="planted-snap")
+    back = wait_cluster(ec, "planted-back", "available")
+    assert Resp(back["CacheNodes"][0]["Endpoint"]["Port"]).call("GET", "kept") == "v1"
+    after = os.lstat(victim)
+    assert (after.st_mode, after.st_uid, after.st_size, after.st_mtime_ns) == \
+        (before.st_mode, before.st_uid, before.st_size, before.st_mtime_ns)
+    assert victim.read_text() == "host secret, untouched\n"
+    for name in ("planted", "planted-back"):
+        ec.delete_cache_cluster(CacheClusterId=name)
+    for name in ("planted", "planted-back"):
+        wait_cluster(ec, name, "gone")

@@ -82,6 +82,15 @@ TEST_F(ConfinedFileTest, RefusesARootThatIsALink) {
   EXPECT_FALSE(fs::exists(outside_ / "new"));
 }
 
+TEST_F(ConfinedFileTest, CopiesOverAPlantedLinkWithoutFollowingIt) {
+  std::ofstream(base_ / "image") << "snapshot image";
+  fs::create_symlink(outside_ / "secret", root_ / "sub" / "dump.rdb");
+  ASSERT_TRUE(copyIntoBeneath(base_ / "image", root_, "sub/dump.rdb"));
+  EXPECT_FALSE(fs::is_symlink(root_ / "sub" / "dump.rdb"));
+  EXPECT_EQ(slurp(root_ / "sub" / "dump.rdb"), "snapshot image");
+  EXPECT_EQ(slurp(outside_ / "secret"), "host secret");
+}
+
 TEST_F(ConfinedFileTest, NeverLeavesTheRoot) {
   EXPECT_FALSE(readBeneath(root_, "../outside/secret"));
   EXPECT_FALSE(readBeneath(root_, outside_ / "secret"));

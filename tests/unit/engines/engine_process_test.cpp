@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <vector>
 
 #include "common/descriptor_shortage.h"
@@ -41,6 +42,34 @@ TEST(EngineProcessTest, AToolThatFailsIsDownAndOneKuraCannotStartForLackOfDescri
   EXPECT_GE(noted, 1u);  // runProcess itself noted it
   EXPECT_EQ(verdict, ProbeVerdict::kUnknown);
   EXPECT_TRUE(runProcess({"/bin/true"}, EngineUser{}, "", std::chrono::seconds(10)).ok());
+}
+
+}  // namespace
+}  // namespace kura::engines
+
+namespace kura::engines {
+namespace {
+
+// A link planted where an engine directory should be (the socket directory
+// in an instance's, a node's in its instance's) is replaced by a directory:
+// neither the chmod nor the chown ever reaches what it pointed to.
+TEST(EngineProcessTest, AnEngineDirectoryPlantedAsALinkIsReplacedNotFollowed) {
+  namespace fs = std::filesystem;
+  fs::path base = fs::temp_directory_path() / ("kura-engine-dir-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "instance");
+  fs::create_directories(base / "outside");
+  fs::permissions(base / "outside", fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  fs::create_directory_symlink(base / "outside", base / "instance" / "run");
+  EngineUser user;  // Kura's own user: no chown, only the mode
+  auto made = prepareEngineDir(base / "instance" / "run", user, base);
+  EXPECT_TRUE(made.ok) << made.error;
+  EXPECT_FALSE(fs::is_symlink(base / "instance" / "run"));
+  EXPECT_TRUE(fs::is_directory(base / "instance" / "run"));
+  EXPECT_EQ(fs::status(base / "instance" / "run").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(base / "outside").permissions() & fs::perms::all,
+            fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  fs::remove_all(base);
 }
 
 }  // namespace
