@@ -324,6 +324,16 @@ def test_cluster_snapshot_restore_and_point_in_time(kura_factory):
     assert error_code(rds.describe_db_cluster_snapshots,
                       DBClusterSnapshotIdentifier="src-snap") == "DBClusterSnapshotNotFoundFault"
 
+    # Nothing was written to the source since 'later': its window keeps
+    # moving to now, and a restore to a moment past its last commit holds it all.
+    eventually(lambda: cluster(rds, "src")["LatestRestorableTime"].timestamp() > time.time() - 6,
+               "an idle cluster's window reaching now", timeout=30)
+    rds.restore_db_cluster_to_point_in_time(DBClusterIdentifier="idle-time", SourceDBClusterIdentifier="src",
+                                            RestoreToTime=cluster(rds, "src")["LatestRestorableTime"])
+    wait_cluster(rds, "idle-time")
+    add_instances(rds, "idle-time", ["idle-time-1"])
+    assert on_writer(rds, "idle-time", "SELECT string_agg(label, ',' ORDER BY label) FROM t") == "after,before,later"
+
 
 def test_cluster_parameter_groups_reach_every_instance(kura_factory):
     server = kura_factory()
