@@ -106,6 +106,12 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
       // across setuid(): the engine must get none.
       ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
       if (::syscall(SYS_capset, &capHeader, noCaps) != 0) _exit(126);
+    } else if (::getuid() != 0) {
+      // A tool run as Kura's own unprivileged user (redis-cli towards a
+      // node a tenant reaches, tar, ...) gets none of the capabilities the
+      // service gives Kura either.
+      ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+      if (::syscall(SYS_capset, &capHeader, noCaps) != 0) _exit(126);
     }
     ::execve(args[0], args.data(), env.data());
     _exit(127);
@@ -152,12 +158,15 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
 
 namespace {
 
+// A pid file sits in the engine's directory: a link planted in its place is
+// not followed, a FIFO does not block and /dev/zero is not a regular file;
+// at most 4 KiB is read.
 std::string readSmallFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) noteDescriptorError(errno);  // a pid file unread for lack of descriptors proves nothing
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) noteDescriptorError(errno);  // a pid file unread for lack of descriptors proves nothing
+  struct stat info {};
+  if (!fd || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return "";
+  std::string text = readAll(fd.get(), 4096).value_or("");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
   return text;
 }

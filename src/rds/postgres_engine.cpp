@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -116,7 +117,7 @@ std::string pgTime(SystemTime t) {
 // only a superuser can grant them then, and membership confers no
 // superuser rights. It is in the data, so every standby, replica and
 // restored snapshot carries it. Idempotent: run at every start of a primary.
-std::string rolesStatement(const std::string& masterUser, bool pgaudit) {
+std::string rolesStatement(const std::string& masterUser, bool pgaudit, int major) {
   std::string master = quoteIdentifier(masterUser);
   std::string sql =
       "DO $$ BEGIN\n"
@@ -124,8 +125,9 @@ std::string rolesStatement(const std::string& masterUser, bool pgaudit) {
       "    CREATE ROLE rds_superuser NOLOGIN;\n"
       "  END IF;\n"
       "END $$;\n"
-      "GRANT pg_monitor, pg_signal_backend, pg_checkpoint, pg_read_all_settings, pg_read_all_stats, "
-      "pg_stat_scan_tables TO rds_superuser;\n"
+      "GRANT pg_monitor, pg_signal_backend, pg_read_all_settings, pg_read_all_stats, "
+      "pg_stat_scan_tables TO rds_superuser;\n" +
+      std::string(major >= 15 ? "GRANT pg_checkpoint TO rds_superuser;\n" : "") +
       "UPDATE pg_authid SET rolsuper = true WHERE rolname IN "
       "('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program') AND NOT rolsuper;\n"
       // Memberships granted while the master was a superuser (older instances) go.
@@ -138,7 +140,7 @@ std::string rolesStatement(const std::string& masterUser, bool pgaudit) {
       "END $$;\n"
       "ALTER ROLE " + master + " NOSUPERUSER NOREPLICATION NOBYPASSRLS CREATEDB CREATEROLE LOGIN INHERIT;\n"
       "GRANT rds_superuser TO " + master + " WITH ADMIN OPTION;\n";
-  if (pgaudit) {
+  if (pgaudit && major >= 15) {  // GRANT SET ON PARAMETER came with PostgreSQL 15
     sql += "GRANT SET ON PARAMETER pgaudit.log, pgaudit.log_catalog, pgaudit.log_client, pgaudit.log_level, "
            "pgaudit.log_parameter, pgaudit.log_relation, pgaudit.log_statement_once, pgaudit.role "
            "TO rds_superuser;\n";
@@ -165,7 +167,14 @@ std::string PostgresEngine::libDir() const { return fmt::format("/usr/lib/postgr
 
 engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
                                   std::chrono::seconds timeout) const {
-  return engines::runProcess(argv, user_, stdinText, timeout);
+  // Kura's sessions run as a superuser in databases the tenant owns: the
+  // tenant's settings for them (ALTER DATABASE ... SET search_path to a
+  // schema of its own functions, a read-only default, timeouts) must not
+  // reach Kura. Options a client sends override database and role settings.
+  static const std::vector<std::string> kSessionOptions = {
+      "PGOPTIONS=-c search_path=pg_catalog,pg_temp -c default_transaction_read_only=off -c statement_timeout=0 "
+      "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0 -c session_replication_role=replica"};
+  return engines::runProcess(argv, user_, stdinText, timeout, kSessionOptions);
 }
 
 Result<bool> PostgresEngine::prepareDir(const fs::path& dir) const {
@@ -235,6 +244,11 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
 std::optional<FileOwner> PostgresEngine::fileOwner() const {
   if (!user_.drop) return std::nullopt;
   return FileOwner{static_cast<uid_t>(user_.uid), static_cast<gid_t>(user_.gid)};
+}
+
+std::optional<uid_t> PostgresEngine::engineUid() const {
+  if (!user_.drop) return std::nullopt;
+  return static_cast<uid_t>(user_.uid);
 }
 
 std::string PostgresEngine::preloadSettings() const {
@@ -344,17 +358,33 @@ std::vector<pid_t> childrenOf(pid_t parent) {
 }
 
 // The live processes whose working directory is `dir` (from /proc).
-std::vector<pid_t> processesIn(const fs::path& dir) {
+// The live processes whose working directory is `dir` (from /proc), of
+// `owner` when given. `dir` sits in a directory the engine writes: if it is
+// a link, nothing is identified by it (a link to / would name every
+// process of the host); else a process matches by device and inode.
+std::vector<pid_t> processesIn(const fs::path& dir, std::optional<uid_t> owner) {
   std::vector<pid_t> found;
+  struct stat wanted {};
+  UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  bool present = fd && ::fstat(fd.get(), &wanted) == 0;
+  if (!present && errno != ENOENT) return found;
   std::error_code ec;
-  fs::path wanted = fs::weakly_canonical(dir, ec);
+  // A data directory removed under a running server reads "<dir> (deleted)".
+  std::string deleted = (fs::weakly_canonical(dir.parent_path(), ec) / dir.filename()).string() + " (deleted)";
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::error_code linkError;
-    fs::path cwd = fs::read_symlink(entry.path() / "cwd", linkError);
-    // A data directory removed under a running server reads "<dir> (deleted)".
-    if (linkError || (cwd != wanted && cwd.string() != wanted.string() + " (deleted)")) continue;
+    struct stat process {}, cwd {};
+    if (owner && (::stat(entry.path().c_str(), &process) != 0 || process.st_uid != *owner)) continue;
+    if (present) {
+      if (::stat((entry.path() / "cwd").c_str(), &cwd) != 0 || cwd.st_dev != wanted.st_dev ||
+          cwd.st_ino != wanted.st_ino) {
+        continue;
+      }
+    } else {
+      std::error_code linkError;
+      if (fs::read_symlink(entry.path() / "cwd", linkError).string() != deleted || linkError) continue;
+    }
     std::string stat = readFile(entry.path() / "stat");
     size_t close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;  // a zombie
@@ -378,7 +408,7 @@ Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
   // process works in this data directory (never another process of the host).
   std::string pidText = readBeneath(layout.dir, "pgdata/postmaster.pid", 0, 4096).value_or("");
   pid_t pid = static_cast<pid_t>(std::atol(pidText.c_str()));
-  std::vector<pid_t> inDirectory = processesIn(pgdata(layout));
+  std::vector<pid_t> inDirectory = processesIn(pgdata(layout), engineUid());
   if (std::find(inDirectory.begin(), inDirectory.end(), pid) == inDirectory.end()) pid = 0;
   if (pid > 1 && !processGone(pid)) {
     // Stopped first, so that it forks nothing more; then every child
@@ -398,7 +428,7 @@ Result<bool> PostgresEngine::fence(const EngineLayout& layout) {
   // can still have a commit acknowledged by a standby. Every process of the
   // server works in its data directory, which is how they are found.
   for (int round = 0; round < 50; ++round) {
-    std::vector<pid_t> left = processesIn(pgdata(layout));
+    std::vector<pid_t> left = processesIn(pgdata(layout), engineUid());
     if (left.empty()) return true;
     for (pid_t process : left) ::kill(process, SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -551,12 +581,20 @@ Result<bool> PostgresEngine::create(const EngineLayout& layout) {
 Result<bool> PostgresEngine::ensureRoles(const EngineLayout& layout) {
   if (layout.masterUser == kAdminUser) return ApiError::internal("the master user cannot be Kura's own role");
   auto present = sql(layout, "SELECT 1");
+  bool converting = false;
   if (!present) {
+    if (present.error().message.find("\"" + std::string(kAdminUser) + "\" does not exist") == std::string::npos) {
+      return present.error();
+    }
     // An instance made before Kura had its own role: its master user is
     // still the superuser that initdb made, and makes Kura's role.
     auto made = sqlAs(layout, layout.masterUser,
                       "CREATE ROLE " + std::string(kAdminUser) + " SUPERUSER LOGIN REPLICATION");
     if (!made) return made.error();
+    converting = true;
+  }
+  if (converting) {
+    if (auto cleared = clearSuperuserLeftovers(layout); !cleared) return cleared;
   }
   auto exists = sql(layout, "SELECT count(*) FROM pg_roles WHERE rolname = " + quoteLiteral(layout.masterUser));
   if (!exists) return exists.error();
@@ -568,8 +606,41 @@ Result<bool> PostgresEngine::ensureRoles(const EngineLayout& layout) {
     if (!created) return ApiError::internal("cannot create the master user");  // never echo the statement
   }
   bool pgaudit = preloadSettings().find("pgaudit") != std::string::npos;
-  auto granted = sql(layout, rolesStatement(layout.masterUser, pgaudit));
+  auto granted = sql(layout, rolesStatement(layout.masterUser, pgaudit, major_));
   if (!granted) return granted.error();
+  return true;
+}
+
+Result<bool> PostgresEngine::clearSuperuserLeftovers(const EngineLayout& layout) {
+  // What a master user that was a superuser could leave behind to act
+  // later with a superuser's rights: other superuser roles, server settings
+  // of its own (ALTER SYSTEM: an archive_command), libraries loaded into
+  // every session, and event triggers that would run in Kura's sessions.
+  auto global = sql(layout,
+                    "DO $$ DECLARE r record; BEGIN\n"
+                    "  FOR r IN SELECT rolname FROM pg_roles WHERE rolsuper AND rolname <> 'rdsadmin' AND rolname NOT IN "
+                    "('pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program') LOOP\n"
+                    "    EXECUTE format('ALTER ROLE %I NOSUPERUSER', r.rolname);\n"
+                    "  END LOOP;\n"
+                    "END $$;\n"
+                    "ALTER SYSTEM RESET ALL;\n"
+                    "UPDATE pg_db_role_setting SET setconfig = ARRAY(SELECT c FROM unnest(setconfig) c WHERE "
+                    "c NOT LIKE 'session_preload_libraries=%' AND c NOT LIKE 'local_preload_libraries=%');\n"
+                    "SELECT datname FROM pg_database WHERE datallowconn");
+  if (!global) return global.error();
+  std::istringstream databases(*global);
+  for (std::string database; std::getline(databases, database);) {
+    if (database.empty()) continue;
+    auto dropped = sqlIn(layout, database,
+                         "DO $$ DECLARE t record; BEGIN\n"
+                         "  FOR t IN SELECT evtname FROM pg_event_trigger LOOP\n"
+                         "    EXECUTE format('DROP EVENT TRIGGER %I', t.evtname);\n"
+                         "  END LOOP;\n"
+                         "END $$");
+    if (!dropped) return dropped.error();
+  }
+  auto reloaded = sql(layout, "SELECT pg_reload_conf()");
+  if (!reloaded) return reloaded.error();
   return true;
 }
 
@@ -631,7 +702,9 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     auto recovering = sql(layout, "SELECT pg_is_in_recovery()");
     if (!recovering && recovering.error().message.find("\"" + std::string(kAdminUser) + "\" does not exist") !=
                            std::string::npos) {
-      return ready();  // an instance made before Kura had its own role
+      // An instance made before Kura had its own role (or restored from its
+      // snapshot): asked as its master user, converted once out of recovery.
+      recovering = sqlAs(layout, layout.masterUser, "SELECT pg_is_in_recovery()");
     }
     if (recovering && *recovering == "f") return ready();
     if (!recovering) {
@@ -656,8 +729,18 @@ Result<std::string> PostgresEngine::sql(const EngineLayout& layout, const std::s
 
 Result<std::string> PostgresEngine::sqlAs(const EngineLayout& layout, const std::string& user,
                                           const std::string& statement) const {
+  return runSql(layout, user, "postgres", statement);
+}
+
+Result<std::string> PostgresEngine::sqlIn(const EngineLayout& layout, const std::string& database,
+                                          const std::string& statement) const {
+  return runSql(layout, kAdminUser, database, statement);
+}
+
+Result<std::string> PostgresEngine::runSql(const EngineLayout& layout, const std::string& user,
+                                           const std::string& database, const std::string& statement) const {
   auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir(layout).string(),
-                     "-p", std::to_string(layout.port), "-U", user, "-d", "postgres", "-f", "-"},
+                     "-p", std::to_string(layout.port), "-U", user, "-d", database, "-f", "-"},
                     statement + ";\n", std::chrono::seconds(60));
   if (!result.ok()) return engineError("SQL failed", result);
   std::string out = result.output;
@@ -754,21 +837,42 @@ bool PostgresEngine::everythingArchived(const EngineLayout& layout) {
   // start, past its page header (40 bytes), and pg_walfile_name of the
   // segment's start names the one before. left(..., 24): the archiver may
   // last have archived a backup history file ("<segment>.<offset>.backup").
+  // With it: whether the archiver last succeeded, and the transaction ids
+  // in use (xmin = xmax: none is).
   auto result = sql(layout,
                     "WITH w AS (SELECT pg_current_wal_insert_lsn() AS lsn, "
                     "(SELECT setting::numeric FROM pg_settings WHERE name = 'wal_segment_size') AS seg), "
                     "a AS (SELECT left(last_archived_wal, 24) AS archived, last_archived_time, last_failed_time "
-                    "FROM pg_stat_archiver) "
+                    "FROM pg_stat_archiver), x AS (SELECT pg_current_snapshot() AS s) "
                     "SELECT NOT pg_is_in_recovery() AND coalesce(archived >= pg_walfile_name(CASE WHEN "
                     "(lsn - '0/0') % seg <= 40 THEN lsn - (lsn - '0/0') % seg ELSE lsn END), false), "
-                    "coalesce(last_failed_time < last_archived_time, last_failed_time IS NULL) FROM w, a");
+                    "coalesce(last_failed_time < last_archived_time, last_failed_time IS NULL), "
+                    "pg_snapshot_xmin(s), pg_snapshot_xmax(s) FROM w, a, x");
   if (!result) return false;
-  if (*result == "t|t" || *result == "t|f") return true;
-  // Only records archive_timeout does not switch for (the running
+  std::vector<std::string> fields;
+  std::istringstream row(*result);
+  for (std::string field; std::getline(row, field, '|');) fields.push_back(field);
+  if (fields.size() != 4) return false;
+  const bool archived = fields[0] == "t", archiverOk = fields[1] == "t", noneInUse = fields[2] == fields[3];
+  const std::string& nextXid = fields[3];
+  std::string key = layout.dir.string();
+  std::lock_guard lock(archiveMutex_);
+  if (archived) {
+    // Everything is in the archive: remember the next transaction id, so
+    // that later records which are no transaction's (below) are known as such.
+    if (noneInUse) quietAt_[key] = nextXid;
+    else quietAt_.erase(key);
+    return true;
+  }
+  // A commit needs a transaction id: none taken since everything was
+  // archived means what is left unarchived commits nothing (the running
   // transactions the background writer logs some seconds after the last
-  // write) are left: one switch archives them, once per idle spell. Never
-  // while the archiver is failing, which would pile up segments.
-  if (*result == "f|t") sql(layout, "SELECT pg_switch_wal()");
+  // write, which archive_timeout does not switch for).
+  auto quiet = quietAt_.find(key);
+  if (quiet != quietAt_.end()) return noneInUse && quiet->second == nextXid;
+  // Not known (Kura started since): one switch archives it, once, never
+  // while the archiver is failing (segments would pile up).
+  if (archiverOk && switchedOnce_.insert(key).second) sql(layout, "SELECT pg_switch_wal()");
   return false;
 }
 

@@ -11,6 +11,9 @@
 //    manifest of sha256 sums that every restore checks first;
 //  - point in time: recovery.signal, restore_command from the source's
 //    archive, recovery_target_time, then promotion.
+#include <map>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "common/confined_file.h"
@@ -65,6 +68,8 @@ class PostgresEngine final : public InstanceEngine {
   std::string preloadSettings() const;
   // Who files Kura makes for the engine belong to (none: Kura's own user).
   std::optional<FileOwner> fileOwner() const;
+  // The engine's processes run as this user (none: as Kura's own).
+  std::optional<uid_t> engineUid() const;
   // Makes the master user what RDS makes it (see rolesStatement), and Kura's
   // own role where an instance made before it has none.
   Result<bool> ensureRoles(const EngineLayout& layout);
@@ -85,7 +90,21 @@ class PostgresEngine final : public InstanceEngine {
   // As Kura's own role (rdsadmin), over the instance's socket.
   Result<std::string> sql(const EngineLayout& layout, const std::string& statement) const;
   Result<std::string> sqlAs(const EngineLayout& layout, const std::string& user, const std::string& statement) const;
+  // As Kura's own role, in `database`.
+  Result<std::string> sqlIn(const EngineLayout& layout, const std::string& database,
+                            const std::string& statement) const;
+  Result<std::string> runSql(const EngineLayout& layout, const std::string& user, const std::string& database,
+                             const std::string& statement) const;
+  // Converting an instance whose master user was a superuser: what it may
+  // have left to act with a superuser's rights later goes.
+  Result<bool> clearSuperuserLeftovers(const EngineLayout& layout);
 
+  // Where everythingArchived found all archived and no transaction id in
+  // use: instance directory -> the next transaction id then. And the
+  // instances it switched a segment for, once each.
+  std::mutex archiveMutex_;
+  std::map<std::string, std::string> quietAt_;
+  std::set<std::string> switchedOnce_;
   int major_;
   engines::EngineUser user_;
   std::filesystem::path dataDir_;

@@ -131,6 +131,24 @@ def test_what_rds_allows_the_master_user(rds):
             psql(rds, "tenant", "CREATE EXTENSION pgaudit", dbname="app")
 
 
+def test_kuras_own_sessions_ignore_the_tenants_settings(rds):
+    """The master user owns the postgres database, where Kura works as a
+    superuser: a search path to functions of its own (Kura asks
+    pg_is_in_recovery() at every start) or a read-only default set on that
+    database must not reach Kura's sessions."""
+    psql(rds, "tenant", "CREATE SCHEMA evil; CREATE FUNCTION evil.pg_is_in_recovery() RETURNS boolean "
+                        "LANGUAGE sql AS $$ ALTER ROLE admin SUPERUSER; SELECT false $$")
+    psql(rds, "tenant", "ALTER DATABASE postgres SET search_path = evil, pg_catalog")
+    psql(rds, "tenant", "ALTER DATABASE postgres SET default_transaction_read_only = on")
+    try:
+        rds.reboot_db_instance(DBInstanceIdentifier="tenant")
+        wait_status(rds, "tenant", "available")
+        assert psql(rds, "tenant", "SELECT rolsuper FROM pg_roles WHERE rolname = 'admin'") == "f"
+    finally:
+        psql(rds, "tenant", "BEGIN READ WRITE; ALTER DATABASE postgres RESET ALL; COMMIT")
+        psql(rds, "tenant", "DROP SCHEMA evil CASCADE")
+
+
 def test_links_planted_by_the_engine_are_never_followed(server, rds, victim):
     info = os.lstat(victim)
     before = (info.st_mode, info.st_uid, info.st_gid, info.st_size, info.st_mtime_ns)
