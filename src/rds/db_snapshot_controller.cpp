@@ -41,7 +41,9 @@ StepOutcome DbSnapshotController::copyFiles(Resource& snapshot, ReconcileContext
   staging += ".copying";
   std::error_code ec;
   fs::remove_all(staging, ec);
-  fs::copy(from, staging, fs::copy_options::recursive, ec);
+  // The source is the engine's (a cluster's volume): a link in it is copied
+  // as a link, never followed (Kura would copy what it points to).
+  fs::copy(from, staging, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
   if (!ec) keepOwners(from, staging);
   if (!ec) fs::rename(staging, dir, ec);
   if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());

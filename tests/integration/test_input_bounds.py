@@ -255,6 +255,20 @@ def test_oversize_values_answer_in_each_protocol(server):
     logs.describe_log_groups()
 
 
+def test_deep_json_inside_a_query_parameter_is_refused(server):
+    """SetAlarmState's StateReasonData is JSON text the server parses."""
+    cloudwatch = server.client("cloudwatch")
+    cloudwatch.put_metric_alarm(AlarmName="deep", MetricName="m", Namespace="n", Statistic="Sum", Period=60,
+                                EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    deep = "[" * 2000 + "]" * 2000
+    with pytest.raises(botocore.exceptions.ClientError) as error:
+        cloudwatch.set_alarm_state(AlarmName="deep", StateValue="ALARM", StateReason="r", StateReasonData=deep)
+    assert error.value.response["Error"]["Code"] == "InvalidFormat"
+    cloudwatch.set_alarm_state(AlarmName="deep", StateValue="ALARM", StateReason="r", StateReasonData='{"a": [1]}')
+    assert cloudwatch.describe_alarms(AlarmNames=["deep"])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    assert_alive(server)
+
+
 def test_a_form_of_too_many_fields_is_refused(server):
     body = b"Action=ListMetrics&Version=2010-08-01" + b"&a=" * 100000
     status, _, response = raw_http.send_signed(server.endpoint, "monitoring", headers=raw_http.FORM_HEADERS, body=body)

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "common/time_format.h"
+#include "protocol/json_nesting.h"
 #include "services/cloudwatch/alarm_evaluation.h"
 #include "services/cloudwatch/metric_input.h"
 #include "services/cloudwatch/cloudwatch_api.h"
@@ -215,8 +216,10 @@ Result<Json> CloudWatchApi::setAlarmState(const RequestContext& c, const Json& i
   AlarmRef ref{c.accountId, c.region, in["AlarmName"]};
   Json reasonData = Json::object();
   if (in.contains("StateReasonData")) {
-    reasonData = Json::parse(in["StateReasonData"].get<std::string>(), nullptr, false);
-    if (reasonData.is_discarded()) {
+    // The client's text: held to the JSON nesting limit before it is parsed.
+    const std::string& text = in["StateReasonData"].get_ref<const std::string&>();
+    if (jsonNestsWithin(text)) reasonData = Json::parse(text, nullptr, false);
+    if (!jsonNestsWithin(text) || reasonData.is_discarded()) {
       return ApiError::sender("InvalidFormat", "The parameter StateReasonData is not valid JSON.");
     }
   }

@@ -141,9 +141,11 @@ TEST(EndpointProxy, OutOfDescriptorsItsListenerWaitsInsteadOfSpinning) {
   uint64_t failures = descriptorShortages() - before;
   for (int fd : taken) ::close(fd);
   ::setrlimit(RLIMIT_NOFILE, &saved);
-  // One try per 100 ms, not one per few microseconds.
-  EXPECT_GE(failures, 3u);
-  EXPECT_LE(failures, 15u);
+  // One try per 100 ms (about 10 in the second), not one per few
+  // microseconds (a spinning loop makes hundreds of thousands); wide bounds,
+  // so that a loaded machine that runs the proxy's thread late still passes.
+  EXPECT_GE(failures, 1u);
+  EXPECT_LE(failures, 100u);
   // Descriptors back: the waiting clients are served.
   EXPECT_EQ(ask(port), "backend");
   for (int fd : clients) ::close(fd);
