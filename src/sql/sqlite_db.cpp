@@ -33,7 +33,8 @@ void SqliteHealth::recovered() {
   StoreHealth::global().recovered(store_);
 }
 
-SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health) : db_(db), health_(health) {
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health, const int* nesting)
+    : db_(db), health_(health), nesting_(nesting) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) != SQLITE_OK) {
     int code = sqlite3_extended_errcode(db);
     std::string message = sqlite3_errmsg(db);
@@ -69,6 +70,11 @@ SqliteStatement& SqliteStatement::bind(int index, const std::optional<int64_t>& 
 }
 
 bool SqliteStatement::step() {
+  // Inside a transaction SQLite has rolled back on its own (a full disk):
+  // a write now would be committed alone, outside the work it belongs to.
+  if (nesting_ != nullptr && *nesting_ > 0 && sqlite3_get_autocommit(db_) != 0) {
+    throw SqliteError("sqlite: the transaction was rolled back after an error", SQLITE_ABORT);
+  }
   int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) {
@@ -124,6 +130,9 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : health_(path.filename().
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
 
 void SqliteDb::exec(std::string_view sql) {
+  if (nesting_ > 0 && !inTransaction()) {  // as in SqliteStatement::step
+    throw SqliteError("sqlite: the transaction was rolled back after an error", SQLITE_ABORT);
+  }
   char* error = nullptr;
   int rc = sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &error);
   if (rc != SQLITE_OK) {

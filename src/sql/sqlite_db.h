@@ -46,7 +46,8 @@ class SqliteHealth {
 
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health = nullptr);
+  // `nesting`: the owning SqliteDb's transaction depth, if any (see step()).
+  SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health = nullptr, const int* nesting = nullptr);
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -69,6 +70,7 @@ class SqliteStatement {
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
   SqliteHealth* health_;
+  const int* nesting_;
 };
 
 class SqliteDb {
@@ -80,7 +82,7 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   void exec(std::string_view sql);
-  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql, &health_); }
+  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql, &health_, &nesting_); }
   int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
 

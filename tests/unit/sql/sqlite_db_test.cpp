@@ -45,6 +45,27 @@ class SqliteDbTest : public ::testing::Test {
   std::unique_ptr<SqliteDb> db_;
 };
 
+// Work that catches an error SQLite answered by rolling the transaction back
+// cannot go on writing: its next write would be committed alone.
+TEST_F(SqliteDbTest, NoWriteRunsAloneAfterSQLiteRolledTheTransactionBack) {
+  db_->exec("CREATE TABLE guard (v TEXT)");
+  db_->exec("CREATE TRIGGER undo BEFORE INSERT ON guard BEGIN SELECT RAISE(ROLLBACK, 'rolled back'); END");
+  EXPECT_THROW(db_->transaction([&] {
+    insert("first");
+    try {
+      db_->prepare("INSERT INTO guard (v) VALUES ('x')").run();
+    } catch (const SqliteError&) {
+      // swallowed by careless work
+    }
+    insert("second");
+  }),
+               SqliteError);
+  EXPECT_EQ(rows(), 0);
+  EXPECT_EQ(db_->nesting(), 0);
+  insert("after");
+  EXPECT_EQ(rows(), 1);
+}
+
 TEST_F(SqliteDbTest, AFullDatabaseFailsTheTransactionAndTheNextOneWorks) {
   insert("before");
   capAtCurrentSize();
