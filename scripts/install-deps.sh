@@ -9,9 +9,10 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # engines Kura runs
-  postgresql postgresql-contrib redis-server memcached
+  postgresql postgresql-contrib redis-server memcached mariadb-server mariadb-backup
   # clients the tests and the tour drive Kura with
-  awscli python3-boto3 python3-pytest python3-psycopg2 postgresql-client redis-tools curl wrk
+  awscli python3-boto3 python3-pytest python3-psycopg2 postgresql-client
+  mariadb-client python3-pymysql redis-tools curl wrk
   # sanitizer and fuzzing builds
   clang libclang-rt-14-dev
 )
@@ -24,6 +25,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Kura runs its own MariaDB servers: the distribution's own, where its
+# install started one, is stopped (and under systemd kept from starting).
+if pgrep -x mariadbd >/dev/null 2>&1 && [ -f /run/mysqld/mysqld.pid ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mariadb 2>/dev/null; then
+    "${sudo_cmd[@]}" systemctl disable --now mariadb || true
+  else
+    "${sudo_cmd[@]}" service mariadb stop || "${sudo_cmd[@]}" kill "$(cat /run/mysqld/mysqld.pid)" || true
+  fi
 fi
 # Extensions for the installed PostgreSQL major: pgaudit (RDS audit logs)
 # and pgextwlist (the master user creates the allowed extensions).

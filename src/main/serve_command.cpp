@@ -37,6 +37,8 @@
 #include "services/rds/rds_kinds.h"
 #include "rds/db_snapshot_controller.h"
 #include "rds/postgres_engine.h"
+#include "rds/engine_set.h"
+#include "rds/mariadb_engine.h"
 #include "proxy/endpoint_proxy.h"
 #include "rds/log_shipper.h"
 #include "rds/rds_supervisor.h"
@@ -178,15 +180,38 @@ int runServe(const ServerConfig& givenConfig) {
   std::unique_ptr<rds::PostgresEngine> postgres;
   std::unique_ptr<rds::RdsSupervisor> rdsSupervisor;
   rds::RdsPaths rdsPaths{config.dataDir / "rds"};
+  // The engines of RDS instances, by their Engine: the controllers and the
+  // supervisor call the set, which hands each call to the instance's driver.
+  rds::EngineSet rdsEngines;
   if (postgresMajor > 0 && postgresUser) {
     postgres = std::make_unique<rds::PostgresEngine>(postgresMajor, *postgresUser, config.dataDir);
+    rdsEngines.add("postgres", *postgres);
+    rdsEngines.add(rds::kAuroraEngine, *postgres);
+  } else {
+    spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create PostgreSQL instances\"");
+    postgresMajor = 0;
+  }
+  // MySQL and MariaDB instances on the installed MariaDB server, run as the
+  // unprivileged `mysql` user when Kura runs as root.
+  std::string mariaDbVersion = rds::MariaDbEngine::installedVersion();
+  auto mysqlUser = engines::engineUser("mysql");
+  std::unique_ptr<rds::MariaDbEngine> mariaDb;
+  if (!mariaDbVersion.empty() && mysqlUser) {
+    mariaDb = std::make_unique<rds::MariaDbEngine>(mariaDbVersion, *mysqlUser, config.dataDir);
+    rdsEngines.add("mysql", *mariaDb);
+    rdsEngines.add("mariadb", *mariaDb);
+  } else {
+    spdlog::warn("msg=\"no MariaDB server (or no mysql user to run it as): RDS cannot create MySQL or MariaDB instances\"");
+    mariaDbVersion.clear();
+  }
+  if (!rdsEngines.empty()) {
     reconciler.add(
-        std::make_unique<rds::DbInstanceController>(*postgres, **secrets, rdsPaths, ports, keyManager, &proxies));
-    reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager));
-    reconciler.add(std::make_unique<rds::DbSnapshotController>(*postgres, **secrets, rdsPaths, keyManager,
+        std::make_unique<rds::DbInstanceController>(rdsEngines, **secrets, rdsPaths, ports, keyManager, &proxies));
+    reconciler.add(std::make_unique<rds::DbSnapshotController>(rdsEngines, **secrets, rdsPaths, keyManager));
+    reconciler.add(std::make_unique<rds::DbSnapshotController>(rdsEngines, **secrets, rdsPaths, keyManager,
                                                                rds::kClusterSnapshot));
-    reconciler.add(std::make_unique<rds::DbClusterController>(*postgres, **secrets, rdsPaths, ports, &proxies));
-    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, *postgres, **secrets, rdsPaths, clock,
+    reconciler.add(std::make_unique<rds::DbClusterController>(rdsEngines, **secrets, rdsPaths, ports, &proxies));
+    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, rdsEngines, **secrets, rdsPaths, clock,
                                                          &logShipper, &proxies, &keyManager, &ports);
     rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,
                                                        double value, const std::string& unit) {
@@ -194,9 +219,6 @@ int runServe(const ServerConfig& givenConfig) {
       metricStore.put(instance.accountId, instance.region,
                       {"AWS/RDS", name, {{"DBInstanceIdentifier", instance.name}}}, {{now, 1, value, value, value, unit}});
     });
-  } else {
-    spdlog::warn("msg=\"no PostgreSQL server (or no postgres user to run it as): RDS cannot create instances\"");
-    postgresMajor = 0;
   }
 
   // ElastiCache on the installed Redis, run as the unprivileged `redis`
@@ -268,6 +290,13 @@ int runServe(const ServerConfig& givenConfig) {
     rdsConfig.engineParameters = postgres->describeParameters();
     rdsConfig.checkParameters = [&postgres](const std::map<std::string, std::string>& values) {
       return postgres->checkParameters(values);
+    };
+  }
+  if (mariaDb) {
+    rdsConfig.installedMariaDbVersion = mariaDbVersion;
+    rdsConfig.mariaDbParameters = rds::MariaDbEngine::describeParameters();
+    rdsConfig.checkMariaDbParameters = [&mariaDb](const std::map<std::string, std::string>& values) {
+      return mariaDb->checkParameters(values);
     };
   }
   rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.engineDir(instance)); };

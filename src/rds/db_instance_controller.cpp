@@ -130,16 +130,9 @@ Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const 
                                                const kms::Place& place, const EngineLayout& layout,
                                                std::optional<SystemTime> until,
                                                const std::filesystem::path& walArchive) {
-  // What is opened here the engine reads (tar and restore_command run as
-  // its user, PostgreSQL's being RDS's one engine), and Kura's umask 077
-  // made it Kura's alone: it is given to the engine user.
-  auto shareWithEngine = [](const std::filesystem::path& opened) -> Result<bool> {
-    auto user = engines::engineUser("postgres");
-    if (!user) return true;
-    auto given = engines::giveTree(opened, *user);
-    if (!given.ok) return ApiError::internal(given.error);
-    return true;
-  };
+  // What is opened here the engine reads (its tools run as its user), and
+  // Kura's umask 077 made it Kura's alone: it is given to the engine user.
+  auto shareWithEngine = [&](const std::filesystem::path& opened) { return engine_.share(layout, opened); };
   std::filesystem::path archive = walArchive;
   if (!walArchive.empty() && kms::isSealedTree(walArchive)) {
     // A sealed WAL archive is opened for the replay, and removed once the

@@ -14,6 +14,8 @@
 namespace kura::rds {
 
 struct EngineLayout {
+  // The instance's Engine ("postgres", "mysql", ...): which driver runs it.
+  std::string engine;
   std::filesystem::path dir;         // the instance's own directory (data lives below it)
   std::filesystem::path walArchive;  // continuous archive for point-in-time restore
   // Encrypted instances: the engine archives here, and Kura seals each
@@ -96,6 +98,10 @@ class InstanceEngine {
   virtual std::optional<int64_t> connections(const EngineLayout& layout) = 0;
   // Removes the instance's files (the server must be stopped).
   virtual Result<bool> destroy(const EngineLayout& layout) = 0;
+  // Gives files Kura made for the engine to read (an opened encrypted
+  // snapshot or archive, which Kura's umask keeps to itself) to the user
+  // the engine runs as.
+  virtual Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) = 0;
 };
 
 }  // namespace kura::rds

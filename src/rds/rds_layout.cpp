@@ -53,6 +53,7 @@ Result<EngineLayout> nodeLayoutOf(const Resource& instance, const std::string& n
 
 Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, const SecretBox& secrets) {
   EngineLayout layout;
+  layout.engine = instance.spec.value("Engine", "postgres");
   layout.dir = paths.engineDir(instance);
   layout.walArchive = paths.walArchive(walArchiveId(instance));
   if (instance.spec.value("StorageEncrypted", false)) layout.walOutbox = paths.instanceDir(instance) / "wal-outbox";

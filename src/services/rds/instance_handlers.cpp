@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "services/rds/multi_az_change.h"
+#include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -96,9 +97,10 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
   spec["DbiResourceId"] = dbiResourceId();
   // The instance starts with its parameter group's values.
   bool aurora = spec.contains("ClusterArn");
-  auto group = findParameterGroup(c, spec.value("DBParameterGroupName", defaultParameterGroupOf(aurora)));
+  std::string engine = spec.value("Engine", aurora ? kAuroraEngine : "postgres");
+  auto group = findParameterGroup(c, spec.value("DBParameterGroupName", defaultParameterGroupOf(engine)));
   if (!group) return group.error();
-  if (auto error = checkGroupFits(*group, aurora)) return *error;
+  if (auto error = checkGroupFits(*group, engine)) return *error;
   spec["DBParameterGroupName"] = group->name;
   return catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kInstance, identifier).ok()) {
@@ -153,16 +155,32 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (engine.rfind("aurora", 0) == 0) {
     return combination("An instance of engine " + engine + " is made with DBClusterIdentifier, in an Aurora cluster.");
   }
-  if (engine != "postgres") {
-    return invalid("Invalid DB engine: " + engine + ". Kura runs the postgres engine.");
+  const bool mySql = servedByMariaDb(engine);
+  if (engine != "postgres" && !mySql) {
+    return invalid("Invalid DB engine: " + engine + ". Kura runs the postgres, mysql and mariadb engines.");
   }
-  if (config_.installedPostgresMajor == 0) {
-    return ApiError::sender("InvalidParameterCombination", "No PostgreSQL server is installed on this Kura host.");
-  }
-  std::string major = std::to_string(config_.installedPostgresMajor);
-  std::string version = in.value("EngineVersion", major);
-  if (version != major && version.rfind(major + ".", 0) != 0) {
-    return combination("Cannot find version " + version + " for postgres");
+  std::string major, version;
+  if (mySql) {
+    // MySQL and MariaDB instances run on the installed MariaDB server.
+    if (config_.installedMariaDbVersion.empty()) {
+      return combination("No MariaDB server is installed on this Kura host: it cannot run " + engine + " instances.");
+    }
+    auto served = mySqlVersionOf(engine, in.value("EngineVersion", ""), config_.installedMariaDbVersion);
+    if (!served) return combination("Cannot find version " + in.value("EngineVersion", "") + " for " + engine);
+    version = served->version;
+    major = served->major;
+    if (in.value("MultiAZ", false)) {
+      return combination("Kura does not run Multi-AZ " + engine + " instances yet; create it Single-AZ.");
+    }
+  } else {
+    if (config_.installedPostgresMajor == 0) {
+      return ApiError::sender("InvalidParameterCombination", "No PostgreSQL server is installed on this Kura host.");
+    }
+    major = std::to_string(config_.installedPostgresMajor);
+    version = in.value("EngineVersion", major);
+    if (version != major && version.rfind(major + ".", 0) != 0) {
+      return combination("Cannot find version " + version + " for postgres");
+    }
   }
   if (!in.contains("MasterUsername")) return invalid("The parameter MasterUsername must be provided and must not be blank.");
   if (auto error = checkMasterUsername(in["MasterUsername"].get<std::string>())) return *error;
@@ -200,7 +218,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (auto error = checkMaintenanceWindow(maintenanceWindow)) return *error;
   int64_t storage = in.value("AllocatedStorage", 20);
   if (storage < 20 || storage > 65536) {
-    return invalid("Invalid storage size for engine name postgres and storage type gp2: " + std::to_string(storage));
+    return invalid("Invalid storage size for engine name " + engine + " and storage type gp2: " + std::to_string(storage));
   }
   if (in.contains("Port") && (in["Port"].get<int>() < 1150 || in["Port"].get<int>() > 65535)) {
     return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ". The port must be between 1150 and 65535.");
@@ -209,8 +227,8 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   std::string password = managed ? toHex(randomBytes(16)) : in["MasterUserPassword"].get<std::string>();
   Json spec = {{"DBInstanceIdentifier", identifier},
                {"DBInstanceClass", in["DBInstanceClass"]},
-               {"Engine", "postgres"},
-               {"EngineVersion", version == major ? major : version},
+               {"Engine", engine},
+               {"EngineVersion", version},
                {"EngineMajor", major},
                {"MasterUsername", in["MasterUsername"]},
                {"MasterUserPasswordSealed", secrets_.seal(password)},
@@ -226,7 +244,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
                {"StorageEncrypted", in.value("StorageEncrypted", false)},
                {"CopyTagsToSnapshot", in.value("CopyTagsToSnapshot", false)},
                {"DeletionProtection", in.value("DeletionProtection", false)},
-               {"DBParameterGroupName", in.value("DBParameterGroupName", "default.postgres" + major)},
+               {"DBParameterGroupName", in.value("DBParameterGroupName", defaultParameterGroupOf(engine))},
                {"DBName", in.value("DBName", "")}};
   if (spec["DBName"] == "") spec.erase("DBName");
   if (encrypted) spec["KmsKeyId"] = kmsKeyArn;
@@ -396,6 +414,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   if (in.contains("MultiAZ") && in["MultiAZ"].get<bool>() && isReadReplica(instance)) {
     return combination("Kura does not make read replicas Multi-AZ yet.");
   }
+  if (in.value("MultiAZ", false) && servedByMariaDb(instance.spec.value("Engine", ""))) {
+    return combination("Kura does not run Multi-AZ " + instance.spec.value("Engine", std::string()) + " instances yet.");
+  }
   // As RDS does: the instance class, storage, Multi-AZ, and turning backups
   // on or off wait for the maintenance window unless ApplyImmediately; an
   // immediate modification also applies what was waiting.
@@ -475,7 +496,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   if (in.contains("DBParameterGroupName")) {
     auto group = findParameterGroup(c, in["DBParameterGroupName"]);
     if (!group) return group.error();
-    if (auto error = checkGroupFits(*group, isClusterMember(instance))) return *error;
+    if (auto error = checkGroupFits(*group, instance.spec.value("Engine", "postgres"))) return *error;
     spec["DBParameterGroupName"] = group->name;
     instance.state["ParameterApplyStatus"] = "pending-reboot";
   }

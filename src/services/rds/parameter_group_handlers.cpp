@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "catalog/arn.h"
+#include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -137,13 +138,38 @@ std::string RdsApi::defaultParameterGroup() const {
   return "default.postgres" + std::to_string(config_.installedPostgresMajor);
 }
 
-std::string RdsApi::defaultParameterGroupOf(bool aurora) const {
-  return aurora ? defaultClusterParameterGroup() : defaultParameterGroup();
+std::string RdsApi::parameterFamilyOf(const std::string& engine) const {
+  if (servedByMariaDb(engine)) return mySqlFamily(engine, config_.installedMariaDbVersion);
+  return engine + std::to_string(config_.installedPostgresMajor);
 }
 
-std::optional<ApiError> RdsApi::checkGroupFits(const Resource& group, bool aurora) const {
+std::string RdsApi::defaultParameterGroupOf(const std::string& engine) const {
+  return "default." + parameterFamilyOf(engine);
+}
+
+std::vector<std::string> RdsApi::groupFamilies(const ParameterGroupFlavor& flavor) const {
+  std::vector<std::string> families = familiesOf(flavor, config_.installedPostgresMajor);
+  // DB parameter groups serve MySQL and MariaDB instances too.
+  if (flavor.kind == std::string(kParameterGroup) && !config_.installedMariaDbVersion.empty()) {
+    for (const char* engine : {"mysql", "mariadb"}) families.push_back(parameterFamilyOf(engine));
+  }
+  return families;
+}
+
+const std::vector<EngineParameter>& RdsApi::parametersOf(const std::string& family) const {
+  for (const char* engine : {"mysql", "mariadb"}) {
+    if (!config_.installedMariaDbVersion.empty() && family == parameterFamilyOf(engine)) return config_.mariaDbParameters;
+  }
+  return config_.engineParameters;
+}
+
+const ParameterChecker& RdsApi::checkerOf(const std::string& family) const {
+  return &parametersOf(family) == &config_.mariaDbParameters ? config_.checkMariaDbParameters : config_.checkParameters;
+}
+
+std::optional<ApiError> RdsApi::checkGroupFits(const Resource& group, const std::string& engine) const {
   std::string family = group.spec.value("DBParameterGroupFamily", "");
-  std::string wanted = familiesOf(kInstanceGroups, config_.installedPostgresMajor).at(aurora ? 1 : 0);
+  std::string wanted = parameterFamilyOf(engine);
   if (family == wanted) return std::nullopt;
   return ApiError::sender("InvalidParameterCombination",
                           "The parameter group " + group.name + " with DBParameterGroupFamily " + family +
@@ -166,7 +192,7 @@ Result<Resource> RdsApi::findClusterParameterGroup(const RequestContext& c, cons
 Result<Resource> RdsApi::findGroup(const ParameterGroupFlavor& flavor, const RequestContext& c,
                                    const std::string& name) {
   std::string wanted = lowerCase(name);
-  for (const std::string& family : familiesOf(flavor, config_.installedPostgresMajor)) {
+  for (const std::string& family : groupFamilies(flavor)) {
     if (wanted == "default." + family) return defaultGroupOf(flavor, c, family);
   }
   auto found = catalog_.getResource(c.accountId, c.region, flavor.kind, wanted);
@@ -190,10 +216,13 @@ Result<Resource> RdsApi::createGroup(const ParameterGroupFlavor& flavor, const R
   std::string name = lowerCase(in[flavor.nameMember].get<std::string>());
   if (auto error = checkIdentifier(name, flavor.nameMember, 255)) return *error;
   std::string family = in["DBParameterGroupFamily"];
-  auto families = familiesOf(flavor, config_.installedPostgresMajor);
+  auto families = groupFamilies(flavor);
   if (std::find(families.begin(), families.end(), family) == families.end()) {
-    return invalid("ParameterGroupFamily " + family + " is not supported here: Kura runs " + families.front() +
-                   (families.size() > 1 ? " and " + families.back() : "") + ".");
+    std::string served;
+    for (size_t i = 0; i < families.size(); ++i) {
+      served += (i == 0 ? "" : i + 1 == families.size() ? " and " : ", ") + families[i];
+    }
+    return invalid("ParameterGroupFamily " + family + " is not supported here: Kura runs " + served + ".");
   }
   if (name.rfind("default.", 0) == 0) return invalid("The parameter group name must not begin with 'default.'.");
   Resource group;
@@ -236,7 +265,7 @@ Result<Json> RdsApi::describeGroups(const ParameterGroupFlavor& flavor, const Re
     groups.push_back(*group);
   } else {
     std::vector<Resource> defaults;
-    for (const std::string& family : familiesOf(flavor, config_.installedPostgresMajor)) {
+    for (const std::string& family : groupFamilies(flavor)) {
       defaults.push_back(defaultGroupOf(flavor, c, family));
     }
     groups = allGroups(catalog_, c, defaults);
@@ -272,9 +301,10 @@ Result<Json> RdsApi::modifyGroup(const ParameterGroupFlavor& flavor, const Reque
     return invalid("A parameter group can be modified with 1 to 20 parameters at a time.");
   }
   Json parameters = group->spec.value("Parameters", Json::object());
+  const std::string family = group->spec.value("DBParameterGroupFamily", "");
   for (const Json& p : given) {
     std::string name = lowerCase(p.value("ParameterName", ""));
-    const EngineParameter* known = findEngineParameter(config_.engineParameters, name);
+    const EngineParameter* known = findEngineParameter(parametersOf(family), name);
     if (known == nullptr) return invalid("Could not find parameter with name: " + name);
     if (!known->isModifiable()) return invalid("The parameter " + name + " cannot be modified.");
     if (!p.contains("ParameterValue")) return invalid("The parameter value for " + name + " must be provided.");
@@ -290,12 +320,12 @@ Result<Json> RdsApi::modifyGroup(const ParameterGroupFlavor& flavor, const Reque
     }
     parameters[name] = {{"value", value}, {"static", known->isStatic()}};
   }
-  // PostgreSQL reads the whole set, as it would at start: a value it
+  // The engine reads the whole set, as it would at start: a value it
   // refuses is refused here, with its words, and nothing is stored.
-  if (config_.checkParameters) {
+  if (const ParameterChecker& check = checkerOf(family)) {
     std::map<std::string, std::string> values;
     for (const auto& [name, p] : parameters.items()) values[name] = p["value"];
-    if (auto checked = config_.checkParameters(values); !checked) return checked.error();
+    if (auto checked = check(values); !checked) return checked.error();
   }
   Resource updated = *group;
   updated.spec["Parameters"] = parameters;
@@ -376,7 +406,7 @@ Result<Json> RdsApi::describeGroupParameters(const ParameterGroupFlavor& flavor,
   std::string source = in.value("Source", "");
   const Json parameters = group->spec.value("Parameters", Json::object());
   std::vector<Json> views;
-  for (const EngineParameter& p : config_.engineParameters) {
+  for (const EngineParameter& p : parametersOf(group->spec.value("DBParameterGroupFamily", ""))) {
     const Json* user = parameters.contains(p.name) ? &parameters[p.name] : nullptr;
     if (source == "user" && user == nullptr) continue;
     if ((source == "engine-default" || source == "system") && user != nullptr) continue;
@@ -390,10 +420,10 @@ Result<Json> RdsApi::describeGroupParameters(const ParameterGroupFlavor& flavor,
 Result<Json> RdsApi::describeEngineDefaultParameters(const RequestContext&, const Json& in) {
   std::string family = in["DBParameterGroupFamily"];
   std::vector<Json> views;
-  std::string major = std::to_string(config_.installedPostgresMajor);
-  // Both families are the installed PostgreSQL's settings.
-  if (family == "postgres" + major || family == kAuroraEngine + major) {
-    for (const EngineParameter& p : config_.engineParameters) views.push_back(parameterView(p, nullptr));
+  // Each family served here has its engine's settings.
+  auto families = groupFamilies(kInstanceGroups);
+  if (std::find(families.begin(), families.end(), family) != families.end()) {
+    for (const EngineParameter& p : parametersOf(family)) views.push_back(parameterView(p, nullptr));
   }
   auto page = pageOf<Json>(
       views, in, "Parameters", [](const Json& v) { return v["ParameterName"].get<std::string>(); },

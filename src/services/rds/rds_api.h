@@ -30,6 +30,11 @@ struct RdsConfig {
   // The installed engine's settings, and its check of a set of values.
   std::vector<EngineParameter> engineParameters;
   ParameterChecker checkParameters;
+  // MySQL and MariaDB instances: the installed MariaDB's version (empty:
+  // none), the settings their parameter groups may set, and its check.
+  std::string installedMariaDbVersion;
+  std::vector<EngineParameter> mariaDbParameters;
+  ParameterChecker checkMariaDbParameters;
 };
 
 class RdsApi {
@@ -84,10 +89,11 @@ class RdsApi {
   Result<Resource> findParameterGroup(const RequestContext& c, const std::string& name);
   Result<Resource> findClusterParameterGroup(const RequestContext& c, const std::string& name);
   std::string defaultParameterGroup() const;
-  // The default DB parameter group of an RDS instance, or of an Aurora one.
-  std::string defaultParameterGroupOf(bool aurora) const;
+  // The DB parameter group family of an instance's engine, and its default group.
+  std::string parameterFamilyOf(const std::string& engine) const;
+  std::string defaultParameterGroupOf(const std::string& engine) const;
   // A DB parameter group of the family the instance's engine needs.
-  std::optional<ApiError> checkGroupFits(const Resource& group, bool aurora) const;
+  std::optional<ApiError> checkGroupFits(const Resource& group, const std::string& engine) const;
   std::string defaultClusterParameterGroup() const;
   // Aurora clusters (cluster_handlers.cpp)
   Result<Json> createCluster(const RequestContext& c, const Json& in);
@@ -146,6 +152,11 @@ class RdsApi {
   Json clusterJson(const Resource& cluster);
   // Parameter groups of either flavor (parameter_group_handlers.cpp).
   Result<Resource> findGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const std::string& name);
+  // The families of a flavor's groups on this host, and the settings (and
+  // their check) of a family's groups.
+  std::vector<std::string> groupFamilies(const ParameterGroupFlavor& flavor) const;
+  const std::vector<EngineParameter>& parametersOf(const std::string& family) const;
+  const ParameterChecker& checkerOf(const std::string& family) const;
   Result<Resource> createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
   Result<Json> describeGroups(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
                               const char* listMember);

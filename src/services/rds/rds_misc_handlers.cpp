@@ -2,6 +2,7 @@
 #include "catalog/event_query_input.h"
 #include "catalog/pagination.h"
 #include "common/time_format.h"
+#include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -73,6 +74,30 @@ Result<Json> RdsApi::listTags(const RequestContext& c, const Json& in) {
 
 Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& in) {
   Json out = {{"DBEngineVersions", Json::array()}};
+  // MySQL and MariaDB: both run on the installed MariaDB, and say so.
+  for (std::string engine : {"mysql", "mariadb"}) {
+    if (in.contains("Engine") && in["Engine"] != engine) continue;
+    auto served = mySqlVersionOf(engine, in.value("EngineVersion", ""), config_.installedMariaDbVersion);
+    if (!served) continue;
+    out["DBEngineVersions"].push_back({{"Engine", engine},
+                                       {"EngineVersion", served->version},
+                                       {"DBParameterGroupFamily", parameterFamilyOf(engine)},
+                                       {"DBEngineDescription", engine == "mysql" ? "MySQL Community Edition" : "MariaDb Community Edition"},
+                                       {"DBEngineVersionDescription", mariaDbRunsNote(config_.installedMariaDbVersion)},
+                                       {"ValidUpgradeTarget", Json::array()},
+                                       {"ExportableLogTypes", Json::array()},
+                                       {"SupportsLogExportsToCloudwatchLogs", false},
+                                       {"SupportsReadReplica", false},
+                                       {"SupportedEngineModes", Json::array({"provisioned"})},
+                                       {"Status", "available"},
+                                       {"SupportsParallelQuery", false},
+                                       {"SupportsGlobalDatabases", false},
+                                       {"MajorEngineVersion", served->major},
+                                       {"SupportsBabelfish", false},
+                                       {"SupportsCertificateRotationWithoutRestart", true},
+                                       {"SupportsLocalWriteForwarding", false},
+                                       {"SupportsIntegrations", false}});
+  }
   if (config_.installedPostgresMajor == 0) return out;
   std::string major = std::to_string(config_.installedPostgresMajor);
   if (in.contains("EngineVersion")) {

@@ -1,11 +1,25 @@
 #include "services/rds/rds_views.h"
 
 #include "common/time_format.h"
+#include "services/rds/mysql_engines.h"
 
 namespace kura::rds {
 namespace {
 
 using Json = nlohmann::json;
+
+// As RDS names them for an instance's (or its snapshot's) engine.
+std::string licenseModelOf(const Json& spec) {
+  return servedByMariaDb(spec.value("Engine", "")) ? "general-public-license" : "postgresql-license";
+}
+
+std::string optionGroupOf(const Json& spec) {
+  std::string engine = spec.value("Engine", "postgres");
+  if (!servedByMariaDb(engine)) return "default:postgres-" + spec.value("EngineMajor", std::string("15"));
+  std::string major = spec.value("EngineMajor", std::string());
+  for (char& c : major) c = c == '.' ? '-' : c;
+  return "default:" + engine + "-" + major;  // default:mysql-8-0
+}
 
 Json tagList(const std::vector<Tag>& tags) {
   Json out = Json::array();
@@ -44,14 +58,14 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                                                    {"ParameterApplyStatus", state.value("ParameterApplyStatus", "in-sync")}}})},
                {"PendingModifiedValues", pendingModifiedValues(state)},
                {"ReadReplicaDBInstanceIdentifiers", Json::array()},
-               {"OptionGroupMemberships", Json::array({{{"OptionGroupName", "default:postgres-" + spec.value("EngineMajor", std::string("15"))},
+               {"OptionGroupMemberships", Json::array({{{"OptionGroupName", optionGroupOf(spec)},
                                                         {"Status", "in-sync"}}})},
                {"DbiResourceId", state.value("DbiResourceId", spec.value("DbiResourceId", ""))},
                {"CACertificateIdentifier", "rds-ca-rsa2048-g1"},
                {"DomainMemberships", Json::array()},
                {"AssociatedRoles", Json::array()},
                {"TagList", tagList(tags)},
-               {"LicenseModel", "postgresql-license"},
+               {"LicenseModel", licenseModelOf(spec)},
                {"MonitoringInterval", 0},
                {"IAMDatabaseAuthenticationEnabled", false},
                {"PerformanceInsightsEnabled", false},
@@ -94,7 +108,7 @@ Json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
                {"SnapshotType", spec.value("SnapshotType", "manual")},
                {"TagList", tagList(tags)},
                {"IAMDatabaseAuthenticationEnabled", false},
-               {"LicenseModel", "postgresql-license"},
+               {"LicenseModel", licenseModelOf(spec)},
                {"ProcessorFeatures", Json::array()},
                {"SnapshotTarget", "region"}};
   copyMembers(spec, view,

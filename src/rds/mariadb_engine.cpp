@@ -1,0 +1,572 @@
+#include "rds/mariadb_engine.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "common/crypto.h"
+#include "common/descriptor_shortage.h"
+#include "common/time_format.h"
+#include "engines/backup_manifest.h"
+
+namespace kura::rds {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kServer = "/usr/sbin/mariadbd";
+constexpr const char* kClient = "/usr/bin/mariadb";
+
+// What RDS grants a MySQL master user, less RELOAD: with RELOAD, FLUSH
+// PRIVILEGES would put in effect at once whatever the master wrote into the
+// grant tables (its INSERT and UPDATE reach the mysql schema), SUPER and
+// FILE included. DELETE HISTORY (MariaDB's own) lets it GRANT ALL on a
+// database. Never SUPER, FILE, SHUTDOWN, nor the privileges MariaDB split
+// from SUPER.
+constexpr const char* kMasterPrivileges =
+    "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, "
+    "CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, REPLICATION CLIENT, CREATE VIEW, "
+    "SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, DELETE HISTORY";
+// The same as the bits of mysql.global_priv's "access" (MariaDB 10.11):
+// every account but Kura's is cut down to them at each start.
+constexpr uint64_t kMasterAccessMask = 805272895;
+
+// A parameter a group may set: its server variable, whether it applies
+// only at a restart, its type as RDS shows it, and what it does.
+struct MariaDbParameter {
+  const char* name;
+  bool isStatic;
+  const char* type;  // BOOLEAN, INTEGER, REAL, STRING
+  const char* defaultValue;
+  const char* description;
+};
+
+constexpr MariaDbParameter kParameters[] = {
+    {"autocommit", false, "BOOLEAN", "1", "Sets the autocommit mode."},
+    {"character_set_server", false, "STRING", "utf8mb4", "The server's default character set."},
+    {"collation_server", false, "STRING", "utf8mb4_general_ci", "The server's default collation."},
+    {"event_scheduler", false, "STRING", "OFF", "Whether the event scheduler runs."},
+    {"explicit_defaults_for_timestamp", false, "BOOLEAN", "1", "TIMESTAMP columns take standard defaults."},
+    {"general_log", false, "BOOLEAN", "0", "Whether the general query log is on."},
+    {"group_concat_max_len", false, "INTEGER", "1048576", "The longest result of GROUP_CONCAT."},
+    {"innodb_buffer_pool_size", false, "INTEGER", "134217728", "The InnoDB buffer pool's size in bytes."},
+    {"innodb_file_per_table", false, "BOOLEAN", "1", "Each InnoDB table in a file of its own."},
+    {"innodb_flush_log_at_trx_commit", false, "INTEGER", "1", "When InnoDB flushes its log (0, 1 or 2)."},
+    {"innodb_lock_wait_timeout", false, "INTEGER", "50", "Seconds a transaction waits for a row lock."},
+    {"innodb_log_file_size", true, "INTEGER", "100663296", "The size of InnoDB's redo log."},
+    {"innodb_print_all_deadlocks", false, "BOOLEAN", "0", "Every deadlock is written to the error log."},
+    {"interactive_timeout", false, "INTEGER", "28800", "Seconds an idle interactive connection is kept."},
+    {"join_buffer_size", false, "INTEGER", "262144", "The buffer of joins without an index."},
+    {"lock_wait_timeout", false, "INTEGER", "86400", "Seconds a statement waits for a metadata lock."},
+    {"long_query_time", false, "REAL", "10", "Queries slower than this (seconds) go to the slow query log."},
+    {"max_allowed_packet", false, "INTEGER", "16777216", "The largest packet or statement."},
+    {"max_connect_errors", false, "INTEGER", "100", "Failed connections before a host is refused."},
+    {"max_connections", false, "INTEGER", "151", "The most client connections at once."},
+    {"max_heap_table_size", false, "INTEGER", "16777216", "The largest MEMORY table."},
+    {"net_read_timeout", false, "INTEGER", "30", "Seconds to wait for more data from a connection."},
+    {"net_write_timeout", false, "INTEGER", "60", "Seconds to wait for a block to be written."},
+    {"performance_schema", true, "BOOLEAN", "0", "Whether the Performance Schema is on."},
+    {"slow_query_log", false, "BOOLEAN", "0", "Whether the slow query log is on."},
+    {"sort_buffer_size", false, "INTEGER", "2097152", "Each sort's buffer."},
+    {"sql_mode", false, "STRING", "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION",
+     "The SQL modes of new sessions."},
+    {"sync_binlog", false, "INTEGER", "0", "How often the binary log is synced to disk."},
+    {"table_open_cache", false, "INTEGER", "2000", "Open tables kept for all threads."},
+    {"thread_cache_size", false, "INTEGER", "151", "Threads kept for reuse."},
+    {"time_zone", false, "STRING", "UTC", "The time zone of new sessions (a name, or an offset as +01:00)."},
+    {"tmp_table_size", false, "INTEGER", "16777216", "The largest internal in-memory temporary table."},
+    {"wait_timeout", false, "INTEGER", "28800", "Seconds an idle connection is kept."},
+};
+
+const MariaDbParameter* findParameter(const std::string& name) {
+  for (const auto& p : kParameters) {
+    if (name == p.name) return &p;
+  }
+  return nullptr;
+}
+
+// The option that sets a variable at start (time_zone has its own).
+std::string optionOf(const std::string& name) { return name == "time_zone" ? "default_time_zone" : name; }
+
+fs::path dataOf(const EngineLayout& layout) { return layout.dir / "data"; }
+fs::path configOf(const EngineLayout& layout) { return layout.dir / "kura.cnf"; }
+
+// A Unix socket's path holds at most 107 bytes: an instance whose directory
+// is too deep gets a short directory of its own under /tmp (0700, the
+// engine user's), named by a hash of its directory.
+fs::path socketDir(const EngineLayout& layout) {
+  fs::path own = layout.dir / "run";
+  constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+  if (own.string().size() + std::string_view("/mariadbd.sock").size() <= kMaxSocketPath) return own;
+  return fs::path("/tmp") / ("kura-my-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
+}
+fs::path socketOf(const EngineLayout& layout) { return socketDir(layout) / "mariadbd.sock"; }
+
+std::string quoteLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string quoteIdentifier(const std::string& text) {
+  std::string out = "`";
+  for (char c : text) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+
+// A value in an option file: double quotes, with \ and " escaped.
+std::string quoteOption(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A value in SET GLOBAL: numbers as they are, anything else as a string.
+std::string sqlValue(const MariaDbParameter* p, const std::string& value) {
+  bool numeric = p != nullptr && std::string(p->type) != "STRING" && !value.empty() &&
+                 value.find_first_not_of("0123456789.") == std::string::npos;
+  return numeric ? value : quoteLiteral(value);
+}
+
+ApiError engineError(const std::string& what, const engines::ProcessResult& result) {
+  std::string output = result.output;
+  if (output.size() > 600) output = output.substr(output.size() - 600);
+  return ApiError::internal(what + ": " + output);
+}
+
+ApiError notYet(const char* what) {
+  return ApiError::sender("InvalidParameterCombination",
+                          std::string(what) + " of MySQL and MariaDB instances are not available in Kura yet.");
+}
+
+std::string readProcFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+MariaDbEngine::MariaDbEngine(std::string version, engines::EngineUser user, fs::path dataDir)
+    : version_(std::move(version)), user_(std::move(user)), dataDir_(fs::absolute(std::move(dataDir)).lexically_normal()) {}
+
+std::string MariaDbEngine::installedVersion() {
+  if (::access(kServer, X_OK) != 0 || ::access("/usr/bin/mariadb-backup", X_OK) != 0) return "";
+  engines::EngineUser self;
+  auto result = engines::runProcess({kServer, "--version"}, self, "", std::chrono::seconds(20));
+  // "mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 for debian-linux-gnu on x86_64"
+  std::smatch match;
+  if (!result.ok() || !std::regex_search(result.output, match, std::regex(R"(Ver (\d+\.\d+\.\d+)-MariaDB)"))) return "";
+  return match[1];
+}
+
+engines::ProcessResult MariaDbEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
+                                          std::chrono::seconds timeout) const {
+  return engines::runProcess(argv, user_, stdinText, timeout);
+}
+
+Result<bool> MariaDbEngine::prepareDir(const fs::path& dir) const {
+  auto made = engines::prepareEngineDir(dir, user_, dataDir_);
+  if (!made.ok) return ApiError::internal(made.error);
+  return true;
+}
+
+Result<bool> MariaDbEngine::prepareDirs(const EngineLayout& layout) const {
+  // no-files and no-plugins stay empty: the server imports and exports
+  // files only there, and loads plugins only from there.
+  for (const fs::path& dir : {layout.dir, layout.dir / "log", layout.dir / "binlog", layout.dir / "no-files",
+                              layout.dir / "no-plugins", socketDir(layout)}) {
+    if (auto made = prepareDir(dir); !made) return made;
+  }
+  return true;
+}
+
+std::optional<FileOwner> MariaDbEngine::fileOwner() const {
+  if (!user_.drop) return std::nullopt;
+  return FileOwner{static_cast<uid_t>(user_.uid), static_cast<gid_t>(user_.gid)};
+}
+
+std::string MariaDbEngine::adminUser() const {
+  if (user_.drop) return user_.name;
+  struct passwd* self = ::getpwuid(::geteuid());
+  return self != nullptr ? self->pw_name : "root";
+}
+
+Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
+  // The parameter group's values first: Kura's own settings below win.
+  std::string settings = "# Written by Kura for this instance; do not edit.\n[mariadbd]\n";
+  settings += "default_time_zone = \"+00:00\"\ncharacter_set_server = utf8mb4\ncollation_server = utf8mb4_general_ci\n";
+  settings += "# From the instance's DB parameter group.\n";
+  for (const auto& [name, value] : layout.parameters) {
+    if (findParameter(name) == nullptr) continue;  // the API admits no other
+    settings += optionOf(name) + " = " + quoteOption(value) + "\n";
+  }
+  settings += fmt::format(
+      "# Kura's own.\n"
+      "datadir = {}\n"
+      "socket = {}\n"
+      "pid_file = {}\n"
+      "port = {}\n"
+      "bind_address = 127.0.0.1\n"
+      "skip_name_resolve\n"
+      // Probes and failed logins never get 127.0.0.1 blocked for every client.
+      "host_cache_size = 0\n"
+      "log_error = {}\n"
+      "secure_file_priv = {}\n"
+      "local_infile = 0\n"
+      "plugin_dir = {}\n"
+      "plugin_maturity = stable\n"
+      "symbolic_links = 0\n"
+      "init_file = {}\n"
+      "log_bin = {}\n"
+      "server_id = 1\n"
+      "binlog_format = ROW\n"
+      "expire_logs_days = 7\n",
+      dataOf(layout).string(), socketOf(layout).string(), (layout.dir / "run" / "mariadbd.pid").string(), layout.port,
+      (layout.dir / "log" / "mysql-error.log").string(), (layout.dir / "no-files").string(),
+      (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
+      (layout.dir / "binlog" / "mysql-bin").string());
+  // Run by the server at every start before it takes a connection: Kura's
+  // account is what it must be, and every other one (the master, those it
+  // made, anything written into the grant tables meanwhile) has no more
+  // than the master's privileges. One statement a line, as the server reads it.
+  std::string admin = quoteLiteral(adminUser());
+  std::string init = fmt::format(
+      "SET sql_log_bin = 0;\n"
+      "DELETE FROM mysql.global_priv WHERE User = 'root' OR (User = {0} AND Host <> 'localhost');\n"
+      "REPLACE INTO mysql.global_priv (Host, User, Priv) VALUES ('localhost', {0}, "
+      "'{{\"access\":18446744073709551615,\"plugin\":\"unix_socket\",\"authentication_string\":\"\"}}');\n"
+      "UPDATE mysql.global_priv SET Priv = JSON_SET(Priv, '$.access', "
+      "CAST(JSON_VALUE(Priv, '$.access') AS UNSIGNED) & {1}) WHERE NOT (User = {0} AND Host = 'localhost');\n"
+      "DELETE FROM mysql.proxies_priv WHERE NOT (User = {0} AND Host = 'localhost');\n"
+      "FLUSH PRIVILEGES;\n",
+      admin, kMasterAccessMask);
+  // The instance's directory belongs to the engine user: Kura's files in it
+  // are replaced whole (a link planted in their place goes, never followed).
+  if (!replaceBeneath(layout.dir, "kura.cnf", settings, fileOwner()) ||
+      !replaceBeneath(layout.dir, "init.sql", init, fileOwner())) {
+    return ApiError::internal("cannot write the settings of " + layout.dir.string() + ": " + std::strerror(errno));
+  }
+  return true;
+}
+
+int MariaDbEngine::serverPid(const EngineLayout& layout) const {
+  // The pid file is the engine's to write: its pid counts only if that
+  // process is a mariadbd working in this instance's data directory.
+  std::string text = readBeneath(layout.dir, "run/mariadbd.pid", 0, 64).value_or("");
+  int pid = std::atoi(text.c_str());
+  if (pid <= 1 || !engines::processAlive(pid)) return 0;
+  fs::path proc = fs::path("/proc") / std::to_string(pid);
+  std::string comm = readProcFile(proc / "comm");
+  if (comm != "mariadbd\n") return 0;
+  std::error_code ec;
+  fs::path cwd = fs::read_symlink(proc / "cwd", ec);
+  if (ec || cwd != fs::weakly_canonical(dataOf(layout), ec)) return 0;
+  return pid;
+}
+
+bool MariaDbEngine::running(const EngineLayout& layout) { return serverPid(layout) != 0; }
+
+Result<std::string> MariaDbEngine::sql(const EngineLayout& layout, const std::string& statement,
+                                       std::chrono::seconds timeout) const {
+  // The statement on standard input (never in the arguments, which any
+  // user of the host can read).
+  auto result = run({kClient, "--no-defaults", "--protocol=socket", "--socket=" + socketOf(layout).string(),
+                     "--user=" + adminUser(), "--batch", "--skip-column-names", "--raw"},
+                    statement + ";\n", timeout);
+  if (!result.ok()) return engineError("SQL failed", result);
+  std::string out = result.output;
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+Result<bool> MariaDbEngine::create(const EngineLayout& layout) {
+  if (fs::exists(dataOf(layout) / "mysql")) return writeSettings(layout);
+  if (auto made = prepareDirs(layout); !made) return made;
+  std::error_code ec;
+  fs::remove_all(dataOf(layout), ec);  // a half-made one from a crashed attempt
+  auto result = run({"/usr/bin/mariadb-install-db", "--no-defaults", "--datadir=" + dataOf(layout).string(),
+                     "--auth-root-authentication-method=socket", "--auth-root-socket-user=" + adminUser(),
+                     "--skip-test-db", "--skip-name-resolve"},
+                    "", std::chrono::seconds(180));
+  if (!result.ok()) return engineError("mariadb-install-db failed", result);
+  if (auto written = writeSettings(layout); !written) return written;
+  if (auto started = start(layout); !started) return started.error();
+  // Named time zones (RDS's time_zone values are names), from the host's
+  // tzdata: several megabytes of SQL, piped from the tool to the client.
+  if (fs::exists("/usr/share/zoneinfo/UTC")) {
+    auto zones = run({"/bin/sh", "-c",
+                      "/usr/bin/mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | " + std::string(kClient) +
+                          " --no-defaults --protocol=socket --socket=\"$0\" --user=\"$1\" mysql",
+                      socketOf(layout).string(), adminUser()},
+                     "", std::chrono::seconds(180));
+    if (!zones.ok()) return engineError("cannot load the time zones", zones);
+  }
+  if (!layout.dbName.empty()) {
+    auto made = sql(layout, "CREATE DATABASE IF NOT EXISTS " + quoteIdentifier(layout.dbName));
+    if (!made) return made.error();
+  }
+  return true;
+}
+
+Result<bool> MariaDbEngine::ensureMaster(const EngineLayout& layout) {
+  if (layout.masterUser == adminUser()) return ApiError::internal("the master user cannot be Kura's own account");
+  std::string master = quoteLiteral(layout.masterUser) + "@'%'";
+  // Never in the general log: the statement holds the password.
+  auto made = sql(layout, "SET SESSION sql_log_off = 1;\nCREATE USER IF NOT EXISTS " + master + " IDENTIFIED BY " +
+                              quoteLiteral(layout.masterPassword) + ";\nGRANT " + kMasterPrivileges + " ON *.* TO " +
+                              master + " WITH GRANT OPTION");
+  if (!made) return ApiError::internal("cannot create the master user");  // never echo the statement
+  return true;
+}
+
+Result<bool> MariaDbEngine::start(const EngineLayout& layout) {
+  if (!fs::exists(dataOf(layout) / "mysql")) return ApiError::internal("the instance has no database files");
+  if (auto made = prepareDirs(layout); !made) return made;
+  if (auto written = writeSettings(layout); !written) return written;
+  bool launched = !running(layout);
+  if (launched) {
+    // Daemonized (setsid -f: a session of its own, out of Kura's process
+    // group, not killed with it): the next Kura adopts it by its pid file.
+    auto result = run({"/bin/sh", "-c", "exec /usr/bin/setsid -f " + std::string(kServer) +
+                                            " --defaults-file=\"$0\" </dev/null >/dev/null 2>&1",
+                       configOf(layout).string()},
+                      "", std::chrono::seconds(30));
+    if (!result.ok()) return engineError("MariaDB did not start", result);
+    // Up once it answers on its port (after the init file: before that it takes no connection).
+    bool up = engines::waitUntil(
+        [&] { return running(layout) && healthy(layout, std::chrono::milliseconds(500)); }, std::chrono::seconds(120));
+    if (!up) {
+      auto size = statBeneath(layout.dir, "log/mysql-error.log");
+      uint64_t from = size && size->st_size > 1200 ? static_cast<uint64_t>(size->st_size) - 1200 : 0;
+      return ApiError::internal("MariaDB did not start: " +
+                                readBeneath(layout.dir, "log/mysql-error.log", from, 1200).value_or(""));
+    }
+  }
+  if (auto master = ensureMaster(layout); !master) return master;
+  return launched;
+}
+
+Result<bool> MariaDbEngine::stop(const EngineLayout& layout) {
+  int pid = serverPid(layout);
+  if (pid == 0) return true;
+  // SIGTERM is a clean shutdown; sent as the engine user, who owns the server.
+  run({"/bin/kill", "-TERM", std::to_string(pid)}, "", std::chrono::seconds(10));
+  if (engines::waitUntil([&] { return !engines::processAlive(pid); }, std::chrono::seconds(90))) return true;
+  return fence(layout);
+}
+
+Result<bool> MariaDbEngine::fence(const EngineLayout& layout) {
+  int pid = serverPid(layout);
+  if (pid == 0) return true;
+  run({"/bin/kill", "-KILL", std::to_string(pid)}, "", std::chrono::seconds(10));
+  if (!engines::waitUntil([&] { return !engines::processAlive(pid); }, std::chrono::seconds(5))) {
+    return ApiError::internal("the MariaDB server did not die");
+  }
+  return true;
+}
+
+Result<bool> MariaDbEngine::setMasterPassword(const EngineLayout& layout) {
+  std::string master = quoteLiteral(layout.masterUser) + "@'%'";
+  auto changed = sql(layout, "SET SESSION sql_log_off = 1;\nALTER USER " + master + " IDENTIFIED BY " +
+                                 quoteLiteral(layout.masterPassword));
+  if (!changed) return ApiError::internal("cannot set the master password");  // never echo the statement
+  return true;
+}
+
+Result<bool> MariaDbEngine::reload(const EngineLayout& layout) {
+  if (auto written = writeSettings(layout); !written) return written;
+  if (!running(layout)) return true;  // read at the next start
+  // The dynamic values now; static ones wait for the next start. A value
+  // the group no longer sets keeps what it has until then.
+  std::string statements;
+  for (const auto& [name, value] : layout.parameters) {
+    const MariaDbParameter* p = findParameter(name);
+    if (p == nullptr || p->isStatic) continue;
+    statements += "SET GLOBAL " + name + " = " + sqlValue(p, value) + ";\n";
+  }
+  if (statements.empty()) return true;
+  auto applied = sql(layout, statements);
+  if (!applied) return applied.error();
+  return true;
+}
+
+Result<BackupResult> MariaDbEngine::backup(const EngineLayout& layout, const fs::path& target) {
+  std::error_code ec;
+  fs::remove_all(target, ec);
+  if (auto made = prepareDir(target); !made) return made.error();
+  BackupResult backup;
+  backup.startTime = std::chrono::system_clock::now();
+  fs::path base = target / "base";
+  auto copied = run({"/usr/bin/mariadb-backup", "--defaults-file=" + configOf(layout).string(), "--backup",
+                     "--target-dir=" + base.string(), "--socket=" + socketOf(layout).string(), "--user=" + adminUser()},
+                    "", std::chrono::minutes(60));
+  if (!copied.ok()) return engineError("mariadb-backup failed", copied);
+  // Prepared now: a restore is a copy, and a backup that cannot be prepared fails here.
+  auto prepared = run({"/usr/bin/mariadb-backup", "--no-defaults", "--prepare", "--target-dir=" + base.string()}, "",
+                      std::chrono::minutes(60));
+  if (!prepared.ok()) return engineError("mariadb-backup --prepare failed", prepared);
+  backup.bytes = engines::writeManifest(
+      target, {{"engine", "mariadb"}, {"version", version_}, {"startTime", toEpochSeconds(backup.startTime)}});
+  return backup;
+}
+
+Result<bool> MariaDbEngine::restore(const fs::path& backup, const EngineLayout& layout,
+                                    std::optional<SystemTime> until, const fs::path& walArchive) {
+  if (until || !walArchive.empty()) return notYet("Point-in-time restores");
+  // Checksums first: a damaged backup fails here, before anything is made.
+  auto check = engines::verifyManifest(backup);
+  if (!check.ok) return ApiError::sender("InvalidRestoreFault", check.error);
+  if (check.manifest.value("engine", "") != "mariadb") {
+    return ApiError::sender("InvalidRestoreFault", "the snapshot is not a MariaDB backup");
+  }
+  std::error_code ec;
+  fs::remove_all(dataOf(layout), ec);
+  if (auto made = prepareDirs(layout); !made) return made;
+  // Copied as the engine user, so that the files are its own.
+  auto copied = run({"/bin/cp", "-R", "--preserve=mode,timestamps", (backup / "base").string(), dataOf(layout).string()},
+                    "", std::chrono::minutes(60));
+  if (!copied.ok()) return engineError("cannot copy the snapshot's files", copied);
+  return writeSettings(layout);
+}
+
+std::optional<SystemTime> MariaDbEngine::latestRestorableTime(const EngineLayout&) {
+  // No binary log archive yet: nothing to restore to a point in time from.
+  return std::nullopt;
+}
+
+Result<bool> MariaDbEngine::createStandby(const EngineLayout&, const EngineLayout&) { return notYet("Standbys"); }
+Result<bool> MariaDbEngine::follow(const EngineLayout&, const EngineLayout&) { return notYet("Replicas"); }
+std::optional<ReplicaStatus> MariaDbEngine::replicaStatus(const EngineLayout&) { return std::nullopt; }
+Result<bool> MariaDbEngine::promote(const EngineLayout&) { return true; }  // a primary already
+bool MariaDbEngine::synchronousStandbyStreaming(const EngineLayout&, std::chrono::seconds) { return false; }
+bool MariaDbEngine::standbyStreaming(const EngineLayout&, std::chrono::seconds) { return false; }
+std::optional<uint64_t> MariaDbEngine::walPosition(const EngineLayout&) { return std::nullopt; }
+
+bool MariaDbEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
+  // The server's greeting over TCP (a handshake packet, or an error packet
+  // when it refuses more connections: alive either way). No process is
+  // spawned, so a loaded host does not fake a failure.
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    noteDescriptorError(errno);
+    return false;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(layout.port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto waitFor = [&](short events) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd entry{fd, events, 0};
+    return ::poll(&entry, 1, static_cast<int>(left.count())) == 1 && (entry.revents & events) != 0;
+  };
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 || errno == EINPROGRESS) {
+    unsigned char greeting[5] = {};
+    size_t got = 0;
+    while (got < sizeof greeting && waitFor(POLLIN)) {
+      ssize_t n = ::recv(fd, greeting + got, sizeof greeting - got, 0);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    // After the 4-byte packet header: protocol version 10, or 0xff (an error).
+    ok = got == sizeof greeting && (greeting[4] == 10 || greeting[4] == 0xff);
+  }
+  ::close(fd);
+  return ok;
+}
+
+std::optional<int64_t> MariaDbEngine::connections(const EngineLayout& layout) {
+  // Client sessions only (not Kura's own, nor the server's threads).
+  auto count = sql(layout,
+                   "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER NOT IN (" +
+                       quoteLiteral(adminUser()) + ", 'system user', 'event_scheduler') AND COMMAND <> 'Daemon'",
+                   std::chrono::seconds(3));
+  if (!count) return std::nullopt;
+  try {
+    return std::stoll(*count);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+Result<bool> MariaDbEngine::destroy(const EngineLayout& layout) {
+  std::error_code ec;
+  if (socketDir(layout).parent_path() != layout.dir) fs::remove_all(socketDir(layout), ec);  // a short one outside
+  fs::remove_all(layout.dir, ec);
+  if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
+  return true;
+}
+
+Result<bool> MariaDbEngine::share(const EngineLayout&, const fs::path& dir) {
+  auto given = engines::giveTree(dir, user_);
+  if (!given.ok) return ApiError::internal(given.error);
+  return true;
+}
+
+std::vector<EngineParameter> MariaDbEngine::describeParameters() {
+  std::vector<EngineParameter> out;
+  for (const auto& p : kParameters) {
+    out.push_back({p.name, p.isStatic ? "postmaster" : "user", p.type, p.defaultValue, "", "", p.description});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<bool> MariaDbEngine::checkParameters(const std::map<std::string, std::string>& values) const {
+  // mariadbd --help parses every option as a start would and refuses a bad
+  // value ("Error while setting value 'x' to 'sql_mode'"). time_zone is
+  // checked against the zone tables only at start.
+  std::vector<std::string> argv = {kServer, "--no-defaults"};
+  for (const auto& [name, value] : values) {
+    const MariaDbParameter* p = findParameter(name);
+    if (p == nullptr) return ApiError::sender("InvalidParameterValue", "Could not find parameter with name: " + name);
+    if (name == "time_zone") continue;
+    argv.push_back("--" + name + "=" + value);
+  }
+  argv.insert(argv.end(), {"--verbose", "--help"});
+  auto result = run(argv, "", std::chrono::seconds(30));
+  if (result.ok()) return true;
+  std::string message;
+  std::istringstream lines(result.output);
+  for (std::string line; std::getline(lines, line);) {
+    size_t at = line.find("[ERROR] ");
+    if (at == std::string::npos) continue;
+    std::string text = line.substr(at + 8);
+    for (const char* noise : {"Buffered error: ", "/usr/sbin/mariadbd: "}) {
+      if (text.rfind(noise, 0) == 0) text = text.substr(std::strlen(noise));
+    }
+    if (text.find("Aborting") != std::string::npos) continue;
+    message += (message.empty() ? "" : " ") + text;
+  }
+  return ApiError::sender("InvalidParameterValue", message.empty() ? "MariaDB rejects these parameters" : message);
+}
+
+}  // namespace kura::rds

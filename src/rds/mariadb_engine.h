@@ -1,0 +1,90 @@
+#pragma once
+// The MariaDB engine behind RDS instances of the engines `mysql` and
+// `mariadb`, with the installed server (/usr/sbin/mariadbd, Debian's
+// mariadb-server), spoken to over the MySQL protocol:
+//  - files: <instance>/data (mariadb-install-db), settings Kura owns in
+//    <instance>/kura.cnf, the binary log in <instance>/binlog, the error log
+//    in <instance>/log;
+//  - accounts: Kura's own (named after the user the engine runs as, reached
+//    by unix_socket authentication over the instance's socket only) and the
+//    master user with what RDS gives a MySQL master, never SUPER, FILE,
+//    SHUTDOWN nor RELOAD (see kMasterPrivileges); an init file that the
+//    server runs at every start, before it takes a connection, puts both
+//    back as they must be whatever was written to the grant tables;
+//  - the server: started daemonized with a pid file (a later Kura adopts
+//    it), on 127.0.0.1 and the instance's port, no file import or export
+//    (secure_file_priv is an empty directory, local_infile off), no plugin
+//    to load (plugin_dir is an empty directory);
+//  - backups: mariadb-backup --backup then --prepare, plus the shared
+//    manifest of sha256 sums that every restore checks first.
+// Not there yet: point-in-time restore (binary log archiving), Multi-AZ,
+// read replicas and Aurora MySQL.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/confined_file.h"
+#include "engines/engine_process.h"
+#include "rds/instance_engine.h"
+#include "services/rds/engine_parameter.h"
+
+namespace kura::rds {
+
+class MariaDbEngine final : public InstanceEngine {
+ public:
+  // `dataDir`: Kura's data directory (as for PostgresEngine).
+  MariaDbEngine(std::string version, engines::EngineUser user, std::filesystem::path dataDir);
+  // The installed server's version ("10.11.19"); empty when none is installed.
+  static std::string installedVersion();
+
+  Result<bool> create(const EngineLayout& layout) override;
+  Result<bool> start(const EngineLayout& layout) override;
+  Result<bool> stop(const EngineLayout& layout) override;
+  bool running(const EngineLayout& layout) override;
+  Result<bool> setMasterPassword(const EngineLayout& layout) override;
+  Result<bool> reload(const EngineLayout& layout) override;
+  Result<BackupResult> backup(const EngineLayout& layout, const std::filesystem::path& target) override;
+  Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
+                       std::optional<SystemTime> until, const std::filesystem::path& walArchive) override;
+  std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) override;
+  Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) override;
+  Result<bool> follow(const EngineLayout& standby, const EngineLayout& upstream) override;
+  std::optional<ReplicaStatus> replicaStatus(const EngineLayout& standby) override;
+  Result<bool> promote(const EngineLayout& layout) override;
+  Result<bool> fence(const EngineLayout& layout) override;
+  bool healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) override;
+  bool synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) override;
+  bool standbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) override;
+  std::optional<uint64_t> walPosition(const EngineLayout& layout) override;
+  std::optional<int64_t> connections(const EngineLayout& layout) override;
+  Result<bool> destroy(const EngineLayout& layout) override;
+  Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) override;
+
+  // The settings a DB parameter group of the MySQL families may set.
+  static std::vector<EngineParameter> describeParameters();
+  // Has the server itself read `values` (mariadbd --help parses and checks them).
+  Result<bool> checkParameters(const std::map<std::string, std::string>& values) const;
+
+ private:
+  engines::ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
+                             std::chrono::seconds timeout = std::chrono::seconds(120)) const;
+  Result<bool> prepareDir(const std::filesystem::path& dir) const;
+  Result<bool> prepareDirs(const EngineLayout& layout) const;
+  Result<bool> writeSettings(const EngineLayout& layout) const;
+  std::optional<FileOwner> fileOwner() const;
+  // Kura's account in every instance: the name of the user its tools run as.
+  std::string adminUser() const;
+  // The server's pid when it runs on this instance's files, else 0.
+  int serverPid(const EngineLayout& layout) const;
+  // The master user exists with what RDS gives it.
+  Result<bool> ensureMaster(const EngineLayout& layout);
+  // As Kura's account, over the instance's socket.
+  Result<std::string> sql(const EngineLayout& layout, const std::string& statement,
+                          std::chrono::seconds timeout = std::chrono::seconds(60)) const;
+
+  std::string version_;
+  engines::EngineUser user_;
+  std::filesystem::path dataDir_;
+};
+
+}  // namespace kura::rds
