@@ -48,7 +48,8 @@ TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopp
     : db_(db), stopped_(std::move(stopped)) {
   // While the store is stopped, health's probe resumes it: the store heals
   // when space returns, with or without a write.
-  StoreHealth::global().setProbe(kStoreName, [this] { return resume(true); });
+  // At most once a second: /_kura/health is answered to anyone.
+  StoreHealth::global().setProbe(kStoreName, [this] { return resume(std::chrono::seconds(1)); });
 }
 
 TableStore::~TableStore() {
@@ -87,7 +88,7 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
 }
 
 rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
-  if (stopped_->load(std::memory_order_relaxed)) resume(false);
+  if (stopped_->load(std::memory_order_relaxed)) resume(std::chrono::milliseconds(250));
   rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
   // The write is in the memtable: the WAL is flushed (and synced when
   // asked) before the write counts as made (rocksdb_options.h says why).
@@ -105,13 +106,13 @@ rocksdb::Status TableStore::put(const std::string& key, const std::string& value
   return write(batch, sync);
 }
 
-bool TableStore::resume(bool always) {
+bool TableStore::resume(std::chrono::milliseconds minInterval) {
   std::unique_lock lock(resumeMutex_, std::try_to_lock);
   if (!lock.owns_lock()) return false;  // another thread is at it
   if (!stopped_->load()) return true;
   auto now = std::chrono::steady_clock::now();
-  // Writes retry at most four times a second (a Resume flushes memtables).
-  if (!always && now - lastResume_ < std::chrono::milliseconds(250)) return false;
+  // A Resume flushes memtables: tried at most once per interval, whoever asks.
+  if (now - lastResume_ < minInterval) return false;
   lastResume_ = now;
   rocksdb::Status status = db_->Resume();
   if (!status.ok()) return false;

@@ -142,9 +142,9 @@ class TableStore {
   // StoreHealth.
   rocksdb::Status write(rocksdb::WriteBatch& batch, bool sync = false);
   rocksdb::Status put(const std::string& key, const std::string& value, bool sync = false);
-  // RocksDB's Resume() of a stopped store; true when it writes again.
-  // `always`: whatever the time since the last attempt (health's probe).
-  bool resume(bool always);
+  // RocksDB's Resume() of a stopped store, unless tried less than
+  // `minInterval` ago; true when it writes again.
+  bool resume(std::chrono::milliseconds minInterval);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<std::atomic<bool>> stopped_;  // an error stopped RocksDB's writes

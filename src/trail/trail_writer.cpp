@@ -537,6 +537,17 @@ void TrailWriter::stop() {
     spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
   }
   {
+    // The count of records lost lives in memory until a gap record holds
+    // it: stopped before the disk took one, Kura says it here, the only
+    // place left (the trail itself will not show the gap).
+    std::lock_guard lock(mutex_);
+    if (gapPending_) {
+      spdlog::error("msg=\"trail: stopped with records lost and no gap record written; kura trail verify will not "
+                    "show this gap\" records={} first_lost={} last_lost={} reason=\"{}\"",
+                    lostRecords_, formatIso8601(firstLost_), formatIso8601(lastLost_), lostReason_);
+    }
+  }
+  {
     std::lock_guard lock(sealMutex_);
     if (stopping_) return;
     stopping_ = true;
