@@ -103,13 +103,7 @@ bool RdsSupervisor::watchMember(Resource& instance) {
   if (!layout) return false;
   if (followsWriter(*cluster, instance)) {
     if (!engine_.running(*layout)) {
-      auto started = engine_.start(*layout);
-      // One that came up meanwhile was adopted: it ran on, no restart to report.
-      if (!started || *started) {
-        addEvent(instance,
-                 started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
-                 "availability");
-      }
+      addStartEvent(instance, engine_.start(*layout));
     }
     return false;
   }

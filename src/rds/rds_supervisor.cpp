@@ -120,6 +120,13 @@ bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
   return true;
 }
 
+void RdsSupervisor::addStartEvent(const Resource& instance, Result<bool> started) {
+  // One that came up meanwhile was adopted: it ran on, no restart to report.
+  if (started && !*started) return;
+  addEvent(instance, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
+           "availability");
+}
+
 void RdsSupervisor::addEvent(const Resource& instance, const std::string& message, const std::string& category) {
   Event event;
   event.accountId = instance.accountId;
@@ -315,12 +322,7 @@ void RdsSupervisor::watch(Resource instance) {
     if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("rds instance " + instance.name);
     auto started = engine_.start(*layout);
     spdlog::warn("msg=\"engine was not running: started again\" instance={} ok={}", instance.name, started.ok());
-    // One that came up meanwhile was adopted: it ran on, no restart to report.
-    if (!started || *started) {
-      addEvent(instance,
-               started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
-               "availability");
-    }
+    addStartEvent(instance, started);
   }
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0 && !followArchive(instance, *layout)) return;
   if (!syncParameters(instance)) return;

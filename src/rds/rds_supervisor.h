@@ -91,6 +91,9 @@ class RdsSupervisor {
   // archive; false when the record changed meanwhile.
   bool followArchive(Resource& owner, const EngineLayout& layout);
   void addEvent(const Resource& instance, const std::string& message, const std::string& category);
+  // After a start of an engine found not running: "restarted" only when a
+  // server was started (`started` true), the failure when it failed.
+  void addStartEvent(const Resource& instance, Result<bool> started);
 
   Catalog& catalog_;
   Reconciler& reconciler_;
