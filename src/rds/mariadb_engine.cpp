@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
@@ -116,6 +117,58 @@ fs::path socketDir(const EngineLayout& layout) {
 }
 fs::path socketOf(const EngineLayout& layout) { return socketDir(layout) / "mariadbd.sock"; }
 
+// A binary log file's name: mysql-bin.NNNNNN (never the index).
+bool isBinlogName(const std::string& name) {
+  return name.size() == 16 && name.rfind("mysql-bin.", 0) == 0 &&
+         name.find_first_not_of("0123456789", 10) == std::string::npos;
+}
+
+// Copies `relative` below `root` (engine-owned: never through a link) to
+// `dir`/`name`, written beside and renamed into place.
+bool copyIntoArchive(const fs::path& root, const fs::path& relative, const fs::path& dir, const std::string& name,
+                     const std::optional<FileOwner>& owner) {
+  UniqueFd from = openBeneath(root, relative, O_RDONLY);
+  if (!from) return false;
+  // A new file: whatever the engine left under its name (a link, a hard
+  // link to another file) goes first, never written through.
+  std::string part = name + ".part";
+  std::error_code ec;
+  fs::remove(dir / part, ec);
+  UniqueFd to = openBeneath(dir, part, O_WRONLY | O_CREAT | O_EXCL);
+  if (!to) return false;
+  if (owner && ::fchown(to.get(), owner->uid, owner->gid) != 0) return false;
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = ::read(from.get(), buffer, sizeof buffer);
+    if (n < 0) return false;
+    if (n == 0) break;
+    for (ssize_t written = 0; written < n;) {
+      ssize_t w = ::write(to.get(), buffer + written, static_cast<size_t>(n - written));
+      if (w <= 0) return false;
+      written += w;
+    }
+  }
+  if (::fsync(to.get()) != 0) return false;
+  fs::rename(dir / part, dir / name, ec);
+  return !ec;
+}
+
+// The newest modification time of the binary log files in `dir`.
+std::optional<fs::file_time_type> newestBinlog(const fs::path& dir) {
+  std::optional<fs::file_time_type> newest;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!isBinlogName(entry.path().filename().string())) continue;
+    auto time = entry.last_write_time(ec);
+    if (!ec && (!newest || time > *newest)) newest = time;
+  }
+  return newest;
+}
+
+SystemTime toSystem(fs::file_time_type time) {
+  return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(time));
+}
+
 std::string quoteLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
@@ -199,9 +252,10 @@ Result<bool> MariaDbEngine::prepareDirs(const EngineLayout& layout) const {
   // no-files and no-plugins stay empty: the server imports and exports
   // files only there, and loads plugins only from there.
   for (const fs::path& dir : {layout.dir, layout.dir / "log", layout.dir / "binlog", layout.dir / "no-files",
-                              layout.dir / "no-plugins", socketDir(layout)}) {
+                              layout.dir / "no-plugins", socketDir(layout), layout.walArchive}) {
     if (auto made = prepareDir(dir); !made) return made;
   }
+  if (!layout.walOutbox.empty()) return prepareDir(layout.walOutbox);
   return true;
 }
 
@@ -437,7 +491,6 @@ Result<BackupResult> MariaDbEngine::backup(const EngineLayout& layout, const fs:
 
 Result<bool> MariaDbEngine::restore(const fs::path& backup, const EngineLayout& layout,
                                     std::optional<SystemTime> until, const fs::path& walArchive) {
-  if (until || !walArchive.empty()) return notYet("Point-in-time restores");
   // Checksums first: a damaged backup fails here, before anything is made.
   auto check = engines::verifyManifest(backup);
   if (!check.ok) return ApiError::sender("InvalidRestoreFault", check.error);
@@ -451,12 +504,106 @@ Result<bool> MariaDbEngine::restore(const fs::path& backup, const EngineLayout& 
   auto copied = run({"/bin/cp", "-R", "--preserve=mode,timestamps", (backup / "base").string(), dataOf(layout).string()},
                     "", std::chrono::minutes(60));
   if (!copied.ok()) return engineError("cannot copy the snapshot's files", copied);
-  return writeSettings(layout);
+  if (auto written = writeSettings(layout); !written) return written;
+  if (walArchive.empty()) return true;
+  // Point in time: the archive replayed on the server, then stopped, all
+  // within this step: one cut off by a crash is taken again from the copy.
+  if (auto started = start(layout); !started) return started.error();
+  auto replayed = replay(layout, walArchive, until);
+  auto stopped = stop(layout);
+  if (!replayed) return replayed;
+  return stopped;
 }
 
-std::optional<SystemTime> MariaDbEngine::latestRestorableTime(const EngineLayout&) {
-  // No binary log archive yet: nothing to restore to a point in time from.
-  return std::nullopt;
+Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& archive, std::optional<SystemTime> until) {
+  // Where the backup ends in the source's binary log: "mysql-bin.000003\t1234\t0-1-56".
+  std::string info = readBeneath(layout.dir, "data/xtrabackup_binlog_info", 0, 4096).value_or("");
+  std::istringstream fields(info);
+  std::string first, position;
+  if (!(fields >> first >> position) || !isBinlogName(first) ||
+      position.find_first_not_of("0123456789") != std::string::npos) {
+    return ApiError::sender("InvalidRestoreFault", "the backup does not say where the binary log continues it");
+  }
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(archive, ec)) {
+    std::string name = entry.path().filename().string();
+    if (isBinlogName(name) && name >= first) files.push_back(name);
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty() || files.front() != first) {
+    return ApiError::sender("InvalidRestoreFault", "the binary log archive lacks " + first);
+  }
+  // Everything logged up to the second asked for (the log's times are whole seconds).
+  std::string stop;
+  if (until) {
+    std::string iso = formatIso8601(std::chrono::time_point_cast<std::chrono::seconds>(*until) + std::chrono::seconds(1));
+    stop = iso.substr(0, 10) + " " + iso.substr(11, 8);
+  }
+  std::vector<std::string> argv = {
+      "/bin/bash", "-c",
+      "set -o pipefail; socket=\"$1\" user=\"$2\" position=\"$3\" stop=\"$4\"; shift 4; "
+      "if [ -n \"$stop\" ]; then set -- --stop-datetime=\"$stop\" \"$@\"; fi; "
+      "/usr/bin/mariadb-binlog --no-defaults --start-position=\"$position\" \"$@\" | " +
+          std::string(kClient) + " --no-defaults --protocol=socket --socket=\"$socket\" --user=\"$user\"",
+      "replay", socketOf(layout).string(), adminUser(), position, stop};
+  for (const std::string& name : files) argv.push_back((archive / name).string());
+  auto result = run(argv, "", std::chrono::minutes(60));
+  if (!result.ok()) return engineError("cannot replay the binary log archive", result);
+  return true;
+}
+
+std::optional<SystemTime> MariaDbEngine::latestRestorableTime(const EngineLayout& layout) {
+  return archiveBinlogs(layout);
+}
+
+std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layout) {
+  std::lock_guard lock(archiveMutex_);
+  // Encrypted instances: copied into the outbox, which the supervisor seals into the archive.
+  const fs::path& into = layout.walOutbox.empty() ? layout.walArchive : layout.walOutbox;
+  auto copyClosed = [&]() -> std::optional<std::string> {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(layout.dir / "binlog", ec)) {
+      std::string name = entry.path().filename().string();
+      if (isBinlogName(name)) names.push_back(name);
+    }
+    if (names.empty()) return std::nullopt;
+    std::sort(names.begin(), names.end());
+    for (size_t i = 0; i + 1 < names.size(); ++i) {  // the last one is still written to
+      const std::string& name = names[i];
+      if (fs::exists(layout.walArchive / name, ec) || fs::exists(into / name, ec)) continue;
+      if (!copyIntoArchive(layout.dir, fs::path("binlog") / name, into, name, fileOwner())) return std::nullopt;
+    }
+    return names.back();
+  };
+  auto active = copyClosed();
+  if (!active) return std::nullopt;
+  // A file still in the outbox (waiting to be sealed) is not in the archive yet.
+  auto archived = [&] { return newestBinlog(layout.walArchive); };
+  auto activeInfo = statBeneath(layout.dir, fs::path("binlog") / *active);
+  auto newest = archived();
+  if (!activeInfo) return std::nullopt;
+  if (!layout.walOutbox.empty() && newestBinlog(layout.walOutbox)) {
+    return newest ? std::optional<SystemTime>(toSystem(*newest) - std::chrono::seconds(1)) : std::nullopt;
+  }
+  SystemTime activeTime(std::chrono::duration_cast<SystemTime::duration>(
+      std::chrono::seconds(activeInfo->st_mtim.tv_sec) + std::chrono::nanoseconds(activeInfo->st_mtim.tv_nsec)));
+  // Nothing written since the last rotation was archived: every moment up
+  // to now can be restored.
+  SystemTime now = std::chrono::system_clock::now();
+  if (newest && activeTime < toSystem(*newest)) return now - std::chrono::seconds(1);
+  // Written to since: rotated (at most every 3 s) and the closed file copied.
+  auto& rotated = rotatedAt_[layout.dir];
+  if (std::chrono::steady_clock::now() - rotated >= std::chrono::seconds(3) && running(layout)) {
+    rotated = std::chrono::steady_clock::now();
+    if (sql(layout, "FLUSH BINARY LOGS", std::chrono::seconds(10))) copyClosed();
+    newest = archived();
+  }
+  // What the newest archived file holds was written before it was copied,
+  // less a second for the copy itself.
+  if (!newest) return std::nullopt;
+  return toSystem(*newest) - std::chrono::seconds(1);
 }
 
 Result<bool> MariaDbEngine::createStandby(const EngineLayout&, const EngineLayout&) { return notYet("Standbys"); }
@@ -518,6 +665,10 @@ std::optional<int64_t> MariaDbEngine::connections(const EngineLayout& layout) {
 }
 
 Result<bool> MariaDbEngine::destroy(const EngineLayout& layout) {
+  {
+    std::lock_guard lock(archiveMutex_);
+    rotatedAt_.erase(layout.dir);
+  }
   std::error_code ec;
   if (socketDir(layout).parent_path() != layout.dir) fs::remove_all(socketDir(layout), ec);  // a short one outside
   fs::remove_all(layout.dir, ec);

@@ -16,9 +16,15 @@
 //    (secure_file_priv is an empty directory, local_infile off), no plugin
 //    to load (plugin_dir is an empty directory);
 //  - backups: mariadb-backup --backup then --prepare, plus the shared
-//    manifest of sha256 sums that every restore checks first.
-// Not there yet: point-in-time restore (binary log archiving), Multi-AZ,
-// read replicas and Aurora MySQL.
+//    manifest of sha256 sums that every restore checks first;
+//  - point in time: each closed binary log file is copied into the
+//    instance's archive (the supervisor asks for the restorable time every
+//    other second: a log written to since its last rotation is rotated, at
+//    most every 3 s, and copied), and a restore replays the archive from
+//    the backup's binary log position to the second asked for.
+// Not there yet: Multi-AZ, read replicas and Aurora MySQL.
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +84,12 @@ class MariaDbEngine final : public InstanceEngine {
   int serverPid(const EngineLayout& layout) const;
   // The master user exists with what RDS gives it.
   Result<bool> ensureMaster(const EngineLayout& layout);
+  // Copies the closed binary log files not archived yet (rotating a log
+  // written to since its last rotation); the newest moment archived.
+  std::optional<SystemTime> archiveBinlogs(const EngineLayout& layout);
+  // Replays `archive` from the backup's binary log position on the running server.
+  Result<bool> replay(const EngineLayout& layout, const std::filesystem::path& archive,
+                      std::optional<SystemTime> until);
   // As Kura's account, over the instance's socket.
   Result<std::string> sql(const EngineLayout& layout, const std::string& statement,
                           std::chrono::seconds timeout = std::chrono::seconds(60)) const;
@@ -85,6 +97,8 @@ class MariaDbEngine final : public InstanceEngine {
   std::string version_;
   engines::EngineUser user_;
   std::filesystem::path dataDir_;
+  std::mutex archiveMutex_;
+  std::map<std::filesystem::path, std::chrono::steady_clock::time_point> rotatedAt_;  // instance dir ->
 };
 
 }  // namespace kura::rds

@@ -3,6 +3,7 @@ server, through boto3, a MySQL driver (PyMySQL) and the mariadb client: the
 data written is read back, the master user has what RDS gives it and no
 more, snapshots (encrypted ones too) restore the data, parameter groups
 reach SHOW VARIABLES, and the server goes with the instance."""
+import datetime
 import os
 import subprocess
 import time
@@ -154,6 +155,34 @@ def test_snapshot_and_restore_bring_the_rows_back(rds):
     assert endpoint(rds, "blog-restored") != endpoint(rds, "blog")
 
 
+def test_point_in_time_restore_between_two_writes(rds):
+    query(rds, "blog", "CREATE TABLE notes.pitr (label VARCHAR(10))")
+    query(rds, "blog", "INSERT INTO notes.pitr VALUES ('A')")
+    time.sleep(1.5)
+    between = datetime.datetime.now(datetime.timezone.utc)
+    time.sleep(1.5)
+    query(rds, "blog", "INSERT INTO notes.pitr VALUES ('B')")
+    written = datetime.datetime.now(datetime.timezone.utc)
+    # The binary log archive follows within seconds.
+    deadline = time.monotonic() + 30
+    latest = None
+    while time.monotonic() < deadline:
+        latest = rds.describe_db_instances(DBInstanceIdentifier="blog")["DBInstances"][0].get("LatestRestorableTime")
+        if latest and latest >= written:
+            break
+        time.sleep(0.5)
+    assert latest and latest >= written, latest
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="blog", TargetDBInstanceIdentifier="blog-pitr",
+                                             RestoreTime=between)
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="blog",
+                                             TargetDBInstanceIdentifier="blog-latest", UseLatestRestorableTime=True)
+    wait_status(rds, "blog-pitr", "available", timeout=180)
+    wait_status(rds, "blog-latest", "available", timeout=180)
+    assert query(rds, "blog-pitr", "SELECT label FROM notes.pitr ORDER BY label") == (("A",),)
+    assert query(rds, "blog-latest", "SELECT label FROM notes.pitr ORDER BY label") == (("A",), ("B",))
+    assert query(rds, "blog-pitr", "SELECT COUNT(*) FROM notes.snap") == ((3,),)  # what followed the snapshot too
+
+
 def test_encrypted_snapshot_holds_no_plaintext_and_restores(rds, server):
     create(rds, "vault", "mysql", StorageEncrypted=True)
     wait_status(rds, "vault", "available", timeout=180)
@@ -174,6 +203,26 @@ def test_encrypted_snapshot_holds_no_plaintext_and_restores(rds, server):
     rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="vault-restored", DBSnapshotIdentifier="vault-snap")
     wait_status(rds, "vault-restored", "available", timeout=180)
     assert query(rds, "vault-restored", "SELECT s FROM v.secrets") == ((marker,),)
+    # The binary log archive is sealed too, and a point-in-time restore opens it.
+    later = "kura-plaintext-marker-5582"
+    query(rds, "vault", f"INSERT INTO v.secrets VALUES ('{later}')")
+    written = datetime.datetime.now(datetime.timezone.utc)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        vault = rds.describe_db_instances(DBInstanceIdentifier="vault")["DBInstances"][0]
+        if vault.get("LatestRestorableTime") and vault["LatestRestorableTime"] >= written:
+            break
+        time.sleep(0.5)
+    archive = os.path.join(server.data_dir, "rds", "wal", vault["DbiResourceId"])
+    archived = [os.path.join(archive, name) for name in os.listdir(archive) if name.startswith("mysql-bin.")]
+    assert archived
+    for path in archived:
+        with open(path, "rb") as f:
+            assert later.encode() not in f.read(), path
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="vault",
+                                             TargetDBInstanceIdentifier="vault-latest", UseLatestRestorableTime=True)
+    wait_status(rds, "vault-latest", "available", timeout=180)
+    assert query(rds, "vault-latest", "SELECT s FROM v.secrets ORDER BY s") == ((marker,), (later,))
 
 
 def show_variable(rds, identifier, name):
@@ -242,7 +291,7 @@ def test_stop_start_and_reboot_keep_the_data(rds, server):
 
 def test_delete_leaves_no_server_behind(rds, server):
     instance_dirs = os.path.join(server.data_dir, "rds", "instances")
-    names = ["shop", "blog", "blog-restored", "vault", "vault-restored"]
+    names = ["shop", "blog", "blog-restored", "blog-pitr", "blog-latest", "vault", "vault-restored", "vault-latest"]
     assert len(servers_below(instance_dirs)) == len(names)
     for name in names:
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)

@@ -2,7 +2,6 @@
 #include "catalog/pagination.h"
 #include "common/time_format.h"
 #include "services/rds/describe_paging.h"
-#include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -263,11 +262,6 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
   if (source->spec.value("BackupRetentionPeriod", 0) == 0) {
     return ApiError::sender("InvalidDBInstanceState",
                             "Automated backups are not enabled for " + source->name + ": it cannot be restored to a point in time.");
-  }
-  if (servedByMariaDb(source->spec.value("Engine", ""))) {
-    return ApiError::sender("InvalidParameterCombination",
-                            "Kura does not restore " + source->spec.value("Engine", std::string()) +
-                                " instances to a point in time yet; restore one of their snapshots.");
   }
   auto chosen = restoreTargetOf(in, "RestoreTime", source->state, source->name);
   if (!chosen) return chosen.error();
