@@ -289,6 +289,50 @@ def test_stop_start_and_reboot_keep_the_data(rds, server):
     assert servers_below(instance_dirs)
 
 
+def test_new_master_password_and_the_error_log(rds):
+    rds.modify_db_instance(DBInstanceIdentifier="blog", MasterUserPassword="Changed-pass-2", ApplyImmediately=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            query(rds, "blog", "SELECT 1", password="Changed-pass-2")
+            break
+        except pymysql.MySQLError:
+            time.sleep(0.3)
+    assert query(rds, "blog", "SELECT COUNT(*) FROM notes.snap", password="Changed-pass-2") == ((3,),)
+    assert refused(rds, "blog", "SELECT 1") == 1045  # the old password no longer
+    rds.modify_db_instance(DBInstanceIdentifier="blog", MasterUserPassword=PASSWORD, ApplyImmediately=True)
+    wait_status(rds, "blog", "available")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            query(rds, "blog", "SELECT 1")
+            break
+        except pymysql.MySQLError:
+            time.sleep(0.3)
+    # The server's error log, as RDS names it.
+    files = [f["LogFileName"] for f in rds.describe_db_log_files(DBInstanceIdentifier="blog")["DescribeDBLogFiles"]]
+    assert "error/mysql-error.log" in files
+    portion = rds.download_db_log_file_portion(DBInstanceIdentifier="blog", LogFileName="error/mysql-error.log")
+    assert "ready for connections" in portion["LogFileData"]
+
+
+def test_a_killed_kura_finds_its_servers_running_and_adopts_them(rds, server):
+    instance_dirs = os.path.join(server.data_dir, "rds", "instances")
+    before = sorted(servers_below(instance_dirs))
+    host, port = endpoint(rds, "shop")
+    server.stop(sigkill=True)
+    assert sorted(servers_below(instance_dirs)) == before  # the servers outlive Kura
+    with pymysql.connect(host=host, port=port, user="admin", password=PASSWORD, connect_timeout=10) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM shop.orders")
+            assert cursor.fetchall() == ((2,),)
+    server.start()
+    time.sleep(3)  # a few supervisor passes
+    wait_status(rds, "shop", "available")
+    assert query(rds, "shop", "SELECT COUNT(*) FROM shop.orders") == ((2,),)
+    assert sorted(servers_below(instance_dirs)) == before  # adopted, none started twice
+
+
 def test_delete_leaves_no_server_behind(rds, server):
     instance_dirs = os.path.join(server.data_dir, "rds", "instances")
     names = ["shop", "blog", "blog-restored", "blog-pitr", "blog-latest", "vault", "vault-restored", "vault-latest"]
