@@ -111,7 +111,20 @@ TEST(EndpointProxy, SpreadsConnectionsOverBackendsInTurn) {
   proxies.stop();
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define KURA_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KURA_SANITIZED 1
+#endif
+#endif
+
 TEST(EndpointProxy, OutOfDescriptorsItsListenerWaitsInsteadOfSpinning) {
+#ifdef KURA_SANITIZED
+  // UBSan's vptr check opens a pipe to see whether memory is readable: with
+  // every descriptor taken it fails, and reports Asio's objects as invalid.
+  GTEST_SKIP() << "takes every descriptor, which the sanitizers' own checks need";
+#endif
   NamedBackend backend("backend");
   EndpointProxies proxies;
   proxies.start();
