@@ -30,6 +30,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kServer = "/usr/sbin/mariadbd";
+// Written once an instance's files are made whole (create()).
+constexpr const char* kCreatedMark = "kura-created";
 constexpr const char* kClient = "/usr/bin/mariadb";
 
 // What RDS grants a MySQL master user, less RELOAD: with RELOAD, FLUSH
@@ -251,8 +253,10 @@ Result<bool> MariaDbEngine::prepareDir(const fs::path& dir) const {
 Result<bool> MariaDbEngine::prepareDirs(const EngineLayout& layout) const {
   // no-files and no-plugins stay empty: the server imports and exports
   // files only there, and loads plugins only from there.
+  // tmp: the server's temporary files, its own (the host's /tmp is shared
+  // with every other server, whose temporary names can collide with its).
   for (const fs::path& dir : {layout.dir, layout.dir / "log", layout.dir / "binlog", layout.dir / "no-files",
-                              layout.dir / "no-plugins", socketDir(layout), layout.walArchive}) {
+                              layout.dir / "no-plugins", layout.dir / "tmp", socketDir(layout), layout.walArchive}) {
     if (auto made = prepareDir(dir); !made) return made;
   }
   if (!layout.walOutbox.empty()) return prepareDir(layout.walOutbox);
@@ -291,6 +295,7 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       "host_cache_size = 0\n"
       "log_error = {}\n"
       "secure_file_priv = {}\n"
+      "tmpdir = {}\n"
       "local_infile = 0\n"
       "plugin_dir = {}\n"
       "plugin_maturity = stable\n"
@@ -302,7 +307,7 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       "expire_logs_days = 7\n",
       dataOf(layout).string(), socketOf(layout).string(), (layout.dir / "run" / "mariadbd.pid").string(), layout.port,
       (layout.dir / "log" / "mysql-error.log").string(), (layout.dir / "no-files").string(),
-      (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
+      (layout.dir / "tmp").string(), (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
       (layout.dir / "binlog" / "mysql-bin").string());
   // Run by the server at every start before it takes a connection: Kura's
   // account is what it must be, and every other one (the master, those it
@@ -359,15 +364,21 @@ Result<std::string> MariaDbEngine::sql(const EngineLayout& layout, const std::st
 }
 
 Result<bool> MariaDbEngine::create(const EngineLayout& layout) {
-  if (fs::exists(dataOf(layout) / "mysql")) return writeSettings(layout);
+  // Made whole once: an attempt cut off (or failed) half way is made again.
+  if (statBeneath(layout.dir, kCreatedMark)) return writeSettings(layout);
+  if (auto stopped = stop(layout); !stopped) return stopped;
   if (auto made = prepareDirs(layout); !made) return made;
   std::error_code ec;
-  fs::remove_all(dataOf(layout), ec);  // a half-made one from a crashed attempt
+  fs::remove_all(dataOf(layout), ec);
   auto result = run({"/usr/bin/mariadb-install-db", "--no-defaults", "--datadir=" + dataOf(layout).string(),
-                     "--auth-root-authentication-method=socket", "--auth-root-socket-user=" + adminUser(),
-                     "--skip-test-db", "--skip-name-resolve"},
+                     "--tmpdir=" + (layout.dir / "tmp").string(), "--auth-root-authentication-method=socket",
+                     "--auth-root-socket-user=" + adminUser(), "--skip-test-db", "--skip-name-resolve"},
                     "", std::chrono::seconds(180));
-  if (!result.ok()) return engineError("mariadb-install-db failed", result);
+  if (!result.ok()) {
+    // The tool's first lines say what went wrong (its last ones are advice).
+    std::string output = result.output.substr(0, 600);
+    return ApiError::internal("mariadb-install-db failed: " + output);
+  }
   if (auto written = writeSettings(layout); !written) return written;
   if (auto started = start(layout); !started) return started.error();
   // Named time zones (RDS's time_zone values are names), from the host's
@@ -383,6 +394,9 @@ Result<bool> MariaDbEngine::create(const EngineLayout& layout) {
   if (!layout.dbName.empty()) {
     auto made = sql(layout, "CREATE DATABASE IF NOT EXISTS " + quoteIdentifier(layout.dbName));
     if (!made) return made.error();
+  }
+  if (!writeBeneath(layout.dir, kCreatedMark, "", WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot mark " + layout.dir.string() + " made");
   }
   return true;
 }
