@@ -1,12 +1,8 @@
 #include "rds/mariadb_engine.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -20,9 +16,9 @@
 #include <thread>
 
 #include "common/crypto.h"
-#include "common/descriptor_shortage.h"
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
+#include "engines/tcp_probe.h"
 
 namespace kura::rds {
 namespace {
@@ -629,39 +625,11 @@ bool MariaDbEngine::standbyStreaming(const EngineLayout&, std::chrono::seconds) 
 std::optional<uint64_t> MariaDbEngine::walPosition(const EngineLayout&) { return std::nullopt; }
 
 bool MariaDbEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
-  // The server's greeting over TCP (a handshake packet, or an error packet
-  // when it refuses more connections: alive either way). No process is
-  // spawned, so a loaded host does not fake a failure.
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) {
-    noteDescriptorError(errno);
-    return false;
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(layout.port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto waitFor = [&](short events) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd entry{fd, events, 0};
-    return ::poll(&entry, 1, static_cast<int>(left.count())) == 1 && (entry.revents & events) != 0;
-  };
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 || errno == EINPROGRESS) {
-    unsigned char greeting[5] = {};
-    size_t got = 0;
-    while (got < sizeof greeting && waitFor(POLLIN)) {
-      ssize_t n = ::recv(fd, greeting + got, sizeof greeting - got, 0);
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    // After the 4-byte packet header: protocol version 10, or 0xff (an error).
-    ok = got == sizeof greeting && (greeting[4] == 10 || greeting[4] == 0xff);
-  }
-  ::close(fd);
-  return ok;
+  // The server's greeting (a handshake packet, or an error packet when it
+  // refuses more connections: alive either way). After the packet's 4-byte
+  // header: protocol version 10, or 0xff (an error).
+  std::string greeting = engines::probeTcp(layout.port, "", 5, timeout);
+  return greeting.size() == 5 && (greeting[4] == 10 || static_cast<unsigned char>(greeting[4]) == 0xff);
 }
 
 std::optional<int64_t> MariaDbEngine::connections(const EngineLayout& layout) {

@@ -1,16 +1,13 @@
 #include "rds/postgres_engine.h"
 
 #include "engines/backup_manifest.h"
+#include "engines/tcp_probe.h"
 
 #include "rds/log_shipper.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -25,7 +22,6 @@
 
 #include "common/confined_file.h"
 #include "common/crypto.h"
-#include "common/descriptor_shortage.h"
 #include "common/time_format.h"
 
 namespace kura::rds {
@@ -475,34 +471,11 @@ std::optional<uint64_t> PostgresEngine::walPosition(const EngineLayout& layout) 
 }
 
 bool PostgresEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
-  // PostgreSQL's SSLRequest over TCP: the postmaster accepts, forks a backend
-  // and that backend answers 'N' or 'S' at once. A hung or dead server does
-  // not. No process is spawned, so a loaded host does not fake a failure.
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) {
-    noteDescriptorError(errno);  // Kura's shortage, not the engine's: the supervisor judges it unknown
-    return false;
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(layout.port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto waitFor = [&](short events) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd entry{fd, events, 0};
-    return ::poll(&entry, 1, static_cast<int>(left.count())) == 1 && (entry.revents & events) != 0;
-  };
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 || errno == EINPROGRESS) {
-    const unsigned char request[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};  // SSLRequest
-    char answer = 0;
-    ok = waitFor(POLLOUT) && ::send(fd, request, sizeof request, MSG_NOSIGNAL) == sizeof request &&
-         waitFor(POLLIN) && ::recv(fd, &answer, 1, 0) == 1 && (answer == 'N' || answer == 'S');
-  }
-  ::close(fd);
-  return ok;
+  // PostgreSQL's SSLRequest: the postmaster accepts, forks a backend and
+  // that backend answers 'N' or 'S' at once. A hung or dead server does not.
+  static constexpr char kSslRequest[8] = {0, 0, 0, 8, 0x04, static_cast<char>(0xd2), 0x16, 0x2f};
+  std::string answer = engines::probeTcp(layout.port, std::string_view(kSslRequest, sizeof kSslRequest), 1, timeout);
+  return answer == "N" || answer == "S";
 }
 
 Result<bool> PostgresEngine::reload(const EngineLayout& layout) {
