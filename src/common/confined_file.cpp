@@ -155,8 +155,12 @@ bool writeBeneath(const fs::path& root, const fs::path& relative, std::string_vi
   return writeToFd(fd.get(), text);
 }
 
-bool replaceBeneath(const fs::path& root, const fs::path& relative, std::string_view text,
-                    const std::optional<FileOwner>& owner) {
+namespace {
+
+// A new file beside `relative` (whatever stood under the temporary name
+// goes first), filled by `fill`, synced, then renamed over `relative`.
+template <typename Fill>
+bool replaceWith(const fs::path& root, const fs::path& relative, const std::optional<FileOwner>& owner, Fill&& fill) {
   fs::path temporary = relative;
   temporary += ".kura-new";
   UniqueFd dir = openBeneath(root, relative.parent_path(), O_PATH | O_DIRECTORY);
@@ -165,28 +169,35 @@ bool replaceBeneath(const fs::path& root, const fs::path& relative, std::string_
   ::unlinkat(dir.get(), tmpName.c_str(), 0);  // a leftover, or a link planted under that name
   {
     UniqueFd fd(::openat(dir.get(), tmpName.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd || !checkAndOwn(fd.get(), owner) || !writeToFd(fd.get(), text) || ::fsync(fd.get()) != 0) return false;
+    if (!fd || !checkAndOwn(fd.get(), owner) || !fill(fd.get()) || ::fsync(fd.get()) != 0) return false;
   }
   return ::renameat(dir.get(), tmpName.c_str(), dir.get(), name.c_str()) == 0;
 }
 
-bool copyIntoBeneath(const fs::path& source, const fs::path& root, const fs::path& relative,
-                     const std::optional<FileOwner>& owner) {
-  UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in) return false;
-  UniqueFd dir = openBeneath(root, relative.parent_path(), O_PATH | O_DIRECTORY);
-  if (!dir) return false;
-  std::string name = relative.filename().string();
-  ::unlinkat(dir.get(), name.c_str(), 0);
-  UniqueFd out(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!out || !checkAndOwn(out.get(), owner)) return false;
-  while (true) {
-    auto chunk = readAll(in.get(), 1 << 20);
-    if (!chunk) return false;
-    if (chunk->empty()) break;
-    if (!writeToFd(out.get(), *chunk)) return false;
+}  // namespace
+
+bool replaceBeneath(const fs::path& root, const fs::path& relative, std::string_view text,
+                    const std::optional<FileOwner>& owner) {
+  return replaceWith(root, relative, owner, [&](int fd) { return writeToFd(fd, text); });
+}
+
+bool copyBeneath(const fs::path& fromRoot, const fs::path& fromRelative, const fs::path& toRoot,
+                 const fs::path& toRelative, const std::optional<FileOwner>& owner) {
+  // O_NONBLOCK: a FIFO planted as the source neither blocks nor is copied.
+  UniqueFd in = openBeneath(fromRoot, fromRelative, O_RDONLY | O_NONBLOCK);
+  struct stat info {};
+  if (!in || ::fstat(in.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (in) errno = EINVAL;
+    return false;
   }
-  return ::fsync(out.get()) == 0;
+  return replaceWith(toRoot, toRelative, owner, [&](int out) {
+    while (true) {
+      auto chunk = readAll(in.get(), 1 << 20);
+      if (!chunk) return false;
+      if (chunk->empty()) return true;
+      if (!writeToFd(out, *chunk)) return false;
+    }
+  });
 }
 
 }  // namespace kura

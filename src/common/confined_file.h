@@ -73,11 +73,13 @@ bool writeBeneath(const std::filesystem::path& root, const std::filesystem::path
 bool replaceBeneath(const std::filesystem::path& root, const std::filesystem::path& relative, std::string_view text,
                     const std::optional<FileOwner>& owner = std::nullopt);
 
-// Copies the regular file `source` (Kura's own) to a new file beneath
-// `root`, replacing whatever stood there (a planted link included, which
-// is removed, not followed); false with errno set.
-bool copyIntoBeneath(const std::filesystem::path& source, const std::filesystem::path& root,
-                     const std::filesystem::path& relative, const std::optional<FileOwner>& owner = std::nullopt);
+// Copies the regular file `fromRelative` beneath `fromRoot` to `toRelative`
+// beneath `toRoot`. Neither side follows a link (a link, FIFO or device as
+// the source is refused); the copy is written beside its target, synced and
+// renamed into place, replacing whatever stood there. False with errno set.
+bool copyBeneath(const std::filesystem::path& fromRoot, const std::filesystem::path& fromRelative,
+                 const std::filesystem::path& toRoot, const std::filesystem::path& toRelative,
+                 const std::optional<FileOwner>& owner = std::nullopt);
 
 // Reads the whole of `fd` from where it stands, in pieces, until EOF or `limit`.
 std::optional<std::string> readAll(int fd, size_t limit);

@@ -242,7 +242,7 @@ Result<bool> RedisEngine::restore(const fs::path& backup, const RedisLayout& lay
   fs::remove_all(dataOf(layout) / "appendonlydir", ec);
   fs::path staged = dataOf(layout) / "dump.rdb.restoring";
   fs::path relative = fs::relative(staged, layout.dir);
-  if (!copyIntoBeneath(backup / "dump.rdb", layout.dir, relative, owner())) {
+  if (!copyBeneath(backup, "dump.rdb", layout.dir, relative, owner())) {
     return ApiError::internal("cannot copy the snapshot's image: " + std::string(std::strerror(errno)));
   }
   fs::rename(staged, dataOf(layout) / "dump.rdb", ec);

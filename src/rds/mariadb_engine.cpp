@@ -121,36 +121,6 @@ bool isBinlogName(const std::string& name) {
          name.find_first_not_of("0123456789", 10) == std::string::npos;
 }
 
-// Copies `relative` below `root` (engine-owned: never through a link) to
-// `dir`/`name`, written beside and renamed into place.
-bool copyIntoArchive(const fs::path& root, const fs::path& relative, const fs::path& dir, const std::string& name,
-                     const std::optional<FileOwner>& owner) {
-  UniqueFd from = openBeneath(root, relative, O_RDONLY);
-  if (!from) return false;
-  // A new file: whatever the engine left under its name (a link, a hard
-  // link to another file) goes first, never written through.
-  std::string part = name + ".part";
-  std::error_code ec;
-  fs::remove(dir / part, ec);
-  UniqueFd to = openBeneath(dir, part, O_WRONLY | O_CREAT | O_EXCL);
-  if (!to) return false;
-  if (owner && ::fchown(to.get(), owner->uid, owner->gid) != 0) return false;
-  char buffer[1 << 16];
-  while (true) {
-    ssize_t n = ::read(from.get(), buffer, sizeof buffer);
-    if (n < 0) return false;
-    if (n == 0) break;
-    for (ssize_t written = 0; written < n;) {
-      ssize_t w = ::write(to.get(), buffer + written, static_cast<size_t>(n - written));
-      if (w <= 0) return false;
-      written += w;
-    }
-  }
-  if (::fsync(to.get()) != 0) return false;
-  fs::rename(dir / part, dir / name, ec);
-  return !ec;
-}
-
 // The newest modification time of the binary log files in `dir`.
 std::optional<fs::file_time_type> newestBinlog(const fs::path& dir) {
   std::optional<fs::file_time_type> newest;
@@ -583,7 +553,8 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
     for (size_t i = 0; i + 1 < names.size(); ++i) {  // the last one is still written to
       const std::string& name = names[i];
       if (fs::exists(layout.walArchive / name, ec) || fs::exists(into / name, ec)) continue;
-      if (!copyIntoArchive(layout.dir, fs::path("binlog") / name, into, name, fileOwner())) return std::nullopt;
+      // Never through a link, and never a FIFO the engine left under a binary log's name.
+      if (!copyBeneath(layout.dir, fs::path("binlog") / name, into, name, fileOwner())) return std::nullopt;
     }
     return names.back();
   };

@@ -85,10 +85,19 @@ TEST_F(ConfinedFileTest, RefusesARootThatIsALink) {
 TEST_F(ConfinedFileTest, CopiesOverAPlantedLinkWithoutFollowingIt) {
   std::ofstream(base_ / "image") << "snapshot image";
   fs::create_symlink(outside_ / "secret", root_ / "sub" / "dump.rdb");
-  ASSERT_TRUE(copyIntoBeneath(base_ / "image", root_, "sub/dump.rdb"));
+  ASSERT_TRUE(copyBeneath(base_, "image", root_, "sub/dump.rdb"));
   EXPECT_FALSE(fs::is_symlink(root_ / "sub" / "dump.rdb"));
   EXPECT_EQ(slurp(root_ / "sub" / "dump.rdb"), "snapshot image");
   EXPECT_EQ(slurp(outside_ / "secret"), "host secret");
+}
+
+TEST_F(ConfinedFileTest, NeverCopiesALinkAFifoOrAPathOutOfTheRoot) {
+  fs::create_symlink(outside_ / "secret", root_ / "sub" / "mysql-bin.000001");
+  ASSERT_EQ(::mkfifo((root_ / "sub" / "mysql-bin.000002").c_str(), 0600), 0);
+  EXPECT_FALSE(copyBeneath(root_, "sub/mysql-bin.000001", base_, "copied"));
+  EXPECT_FALSE(copyBeneath(root_, "sub/mysql-bin.000002", base_, "copied"));  // and does not block
+  EXPECT_FALSE(copyBeneath(root_, "../outside/secret", base_, "copied"));
+  EXPECT_FALSE(fs::exists(base_ / "copied"));
 }
 
 TEST_F(ConfinedFileTest, NeverLeavesTheRoot) {
