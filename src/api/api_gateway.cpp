@@ -133,13 +133,15 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
 
   if (model.protocol() == Protocol::Query) {
     FormFields fields;
-    if (!formFieldsWithin(request.query()) || !formFieldsWithin(request.body)) {
-      return fail(ApiError::sender("MalformedQueryString", "The request has more than " +
-                                                               std::to_string(kMaxFormFields) + " parameters."));
-    }
     auto fromQuery = parseForm(request.query());
     auto fromBody = parseForm(request.body);
     if (!fromQuery || !fromBody) {
+      // parseForm refuses too many fields before it splits; counted again
+      // only here, to say which it was.
+      if (!formFieldsWithin(request.query()) || !formFieldsWithin(request.body)) {
+        return fail(ApiError::sender("MalformedQueryString", "The request has more than " +
+                                                                 std::to_string(kMaxFormFields) + " parameters."));
+      }
       return fail(ApiError::sender("MalformedQueryString",
                                    "The request is not a well-formed form (bad escape or invalid UTF-8)."));
     }
