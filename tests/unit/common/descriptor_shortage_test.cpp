@@ -7,35 +7,13 @@
 #include <cerrno>
 #include <vector>
 
+#include "../descriptor_exhaustion.h"
 #include "common/log_throttle.h"
 
 namespace kura {
 namespace {
 
-// Takes every descriptor the process may open (its soft limit lowered to
-// 64 first), and gives them back at the end.
-class Exhausted {
- public:
-  Exhausted() {
-    ::getrlimit(RLIMIT_NOFILE, &saved_);
-    rlimit low = saved_;
-    low.rlim_cur = 64;
-    ::setrlimit(RLIMIT_NOFILE, &low);
-    while (true) {
-      int fd = ::dup(STDERR_FILENO);
-      if (fd < 0) break;
-      taken_.push_back(fd);
-    }
-  }
-  ~Exhausted() {
-    for (int fd : taken_) ::close(fd);
-    ::setrlimit(RLIMIT_NOFILE, &saved_);
-  }
-
- private:
-  rlimit saved_{};
-  std::vector<int> taken_;
-};
+using Exhausted = test_support::DescriptorsExhausted;
 
 TEST(DescriptorShortageTest, AProbeThatAnsweredIsUpAndOneThatDidNotIsDown) {
   uint64_t mark = descriptorShortages();

@@ -9,6 +9,8 @@
 
 #include "common/descriptor_shortage.h"
 
+#include "../descriptor_exhaustion.h"
+
 namespace kura::engines {
 namespace {
 
@@ -23,20 +25,13 @@ TEST(EngineProcessTest, AToolThatFailsIsDownAndOneKuraCannotStartForLackOfDescri
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(judgeProbe(failed.ok(), mark), ProbeVerdict::kDown);
 
-  rlimit saved{};
-  ::getrlimit(RLIMIT_NOFILE, &saved);
-  rlimit low = saved;
-  low.rlim_cur = 64;
-  ::setrlimit(RLIMIT_NOFILE, &low);
-  std::vector<int> taken;
-  for (int fd = ::dup(STDERR_FILENO); fd >= 0; fd = ::dup(STDERR_FILENO)) taken.push_back(fd);
+  test_support::DescriptorsExhausted exhausted;
   mark = descriptorShortages();
   auto starved = runProcess({"/bin/true"}, EngineUser{}, "", std::chrono::seconds(10));
   uint64_t noted = descriptorShortages() - mark;
   // Judged while still short (the supervisor's case), then given back.
   ProbeVerdict verdict = judgeProbe(starved.ok(), mark);
-  for (int fd : taken) ::close(fd);
-  ::setrlimit(RLIMIT_NOFILE, &saved);
+  exhausted.release();
 
   EXPECT_EQ(starved.exitCode, -1);
   EXPECT_GE(noted, 1u);  // runProcess itself noted it

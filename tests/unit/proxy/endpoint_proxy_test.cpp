@@ -13,11 +13,14 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/descriptor_shortage.h"
+
+#include "../descriptor_exhaustion.h"
 
 namespace kura {
 namespace {
@@ -135,13 +138,7 @@ TEST(EndpointProxy, OutOfDescriptorsItsListenerWaitsInsteadOfSpinning) {
   // descriptor left to accept them with.
   std::vector<int> clients;
   for (int i = 0; i < 4; ++i) clients.push_back(::socket(AF_INET, SOCK_STREAM, 0));
-  rlimit saved{};
-  ::getrlimit(RLIMIT_NOFILE, &saved);
-  rlimit low = saved;
-  low.rlim_cur = 64;
-  ::setrlimit(RLIMIT_NOFILE, &low);
-  std::vector<int> taken;
-  for (int fd = ::dup(STDERR_FILENO); fd >= 0; fd = ::dup(STDERR_FILENO)) taken.push_back(fd);
+  auto exhausted = std::make_unique<test_support::DescriptorsExhausted>();
   uint64_t before = descriptorShortages();
   for (int fd : clients) {
     sockaddr_in address{};
@@ -152,8 +149,7 @@ TEST(EndpointProxy, OutOfDescriptorsItsListenerWaitsInsteadOfSpinning) {
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));
   uint64_t failures = descriptorShortages() - before;
-  for (int fd : taken) ::close(fd);
-  ::setrlimit(RLIMIT_NOFILE, &saved);
+  exhausted.reset();
   // One try per 100 ms (about 10 in the second), not one per few
   // microseconds (a spinning loop makes hundreds of thousands); wide bounds,
   // so that a loaded machine that runs the proxy's thread late still passes.
