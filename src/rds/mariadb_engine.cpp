@@ -19,16 +19,66 @@
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
 #include "engines/tcp_probe.h"
+#include "rds/mariadb_files.h"
 
 namespace kura::rds {
-namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kServer = "/usr/sbin/mariadbd";
+namespace mariadb {
+
+fs::path dataOf(const EngineLayout& layout) { return layout.dir / "data"; }
+fs::path configOf(const EngineLayout& layout) { return layout.dir / "kura.cnf"; }
+
+fs::path socketDir(const EngineLayout& layout) {
+  fs::path own = layout.dir / "run";
+  constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
+  if (own.string().size() + std::string_view("/mariadbd.sock").size() <= kMaxSocketPath) return own;
+  return fs::path("/tmp") / ("kura-my-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
+}
+fs::path socketOf(const EngineLayout& layout) { return socketDir(layout) / "mariadbd.sock"; }
+
+std::string quoteLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string quoteIdentifier(const std::string& text) {
+  std::string out = "`";
+  for (char c : text) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+
+std::string quoteOption(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+ApiError engineError(const std::string& what, const engines::ProcessResult& result) {
+  std::string output = result.output;
+  if (output.size() > 600) output = output.substr(output.size() - 600);
+  return ApiError::internal(what + ": " + output);
+}
+
+}  // namespace mariadb
+
+using namespace mariadb;
+
+namespace {
+
 // Written once an instance's files are made whole (create()).
 constexpr const char* kCreatedMark = "kura-created";
-constexpr const char* kClient = "/usr/bin/mariadb";
 
 // What RDS grants a MySQL master user, less RELOAD: with RELOAD, FLUSH
 // PRIVILEGES would put in effect at once whatever the master wrote into the
@@ -101,19 +151,6 @@ const MariaDbParameter* findParameter(const std::string& name) {
 // The option that sets a variable at start (time_zone has its own).
 std::string optionOf(const std::string& name) { return name == "time_zone" ? "default_time_zone" : name; }
 
-fs::path dataOf(const EngineLayout& layout) { return layout.dir / "data"; }
-fs::path configOf(const EngineLayout& layout) { return layout.dir / "kura.cnf"; }
-
-// A Unix socket's path holds at most 107 bytes: an instance whose directory
-// is too deep gets a short directory of its own under /tmp (0700, the
-// engine user's), named by a hash of its directory.
-fs::path socketDir(const EngineLayout& layout) {
-  fs::path own = layout.dir / "run";
-  constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
-  if (own.string().size() + std::string_view("/mariadbd.sock").size() <= kMaxSocketPath) return own;
-  return fs::path("/tmp") / ("kura-my-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
-}
-fs::path socketOf(const EngineLayout& layout) { return socketDir(layout) / "mariadbd.sock"; }
 
 // A binary log file's name: mysql-bin.NNNNNN (never the index).
 bool isBinlogName(const std::string& name) {
@@ -137,33 +174,6 @@ SystemTime toSystem(fs::file_time_type time) {
   return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(time));
 }
 
-std::string quoteLiteral(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-std::string quoteIdentifier(const std::string& text) {
-  std::string out = "`";
-  for (char c : text) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
-}
-
-// A value in an option file: double quotes, with \ and " escaped.
-std::string quoteOption(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // A value in SET GLOBAL: numbers as they are, anything else as a string.
 std::string sqlValue(const MariaDbParameter* p, const std::string& value) {
@@ -172,11 +182,6 @@ std::string sqlValue(const MariaDbParameter* p, const std::string& value) {
   return numeric ? value : quoteLiteral(value);
 }
 
-ApiError engineError(const std::string& what, const engines::ProcessResult& result) {
-  std::string output = result.output;
-  if (output.size() > 600) output = output.substr(output.size() - 600);
-  return ApiError::internal(what + ": " + output);
-}
 
 ApiError notYet(const char* what) {
   return ApiError::sender("InvalidParameterCombination",
