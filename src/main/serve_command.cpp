@@ -299,7 +299,7 @@ int runServe(const ServerConfig& givenConfig) {
       return mariaDb->checkParameters(values);
     };
   }
-  rdsConfig.logDirOf = [rdsPaths](const Resource& instance) { return rds::postgresLogDir(rdsPaths.engineDir(instance)); };
+  rdsConfig.engineDirOf = [rdsPaths](const Resource& instance) { return rdsPaths.engineDir(instance); };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(
       makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, memcachedVersion, &keyManager}));

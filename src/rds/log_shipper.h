@@ -1,9 +1,14 @@
 #pragma once
-// Ships what an instance's PostgreSQL writes to its log files (server log
-// and pgaudit's AUDIT lines) to CloudWatch Logs, as RDS does for
-// EnableCloudwatchLogsExports=postgresql: group /aws/rds/instance/<id>/postgresql,
-// one stream named after the instance, one event per log entry (continuation
-// lines stay with their entry).
+// Ships what an instance's engine writes to its log files to CloudWatch
+// Logs, as RDS does for EnableCloudwatchLogsExports: group
+// /aws/rds/instance/<id>/<log type>, one stream named after the instance,
+// one event per log entry (continuation lines stay with their entry).
+//  - PostgreSQL, type postgresql: the server log and pgaudit's AUDIT lines;
+//  - MySQL and MariaDB: error, general, slowquery and audit (the audit
+//    plugin's file, followed across its rotations); which files are which:
+//    services/rds/engine_log_files.h.
+// A log type the instance does not export is passed over (its files' ends
+// noted): exporting it later ships what is written from then on.
 //
 // Offsets per file are kept in <instance dir>/log-shipping.json, written
 // after the sink took the events: a crash in between ships those lines
@@ -39,7 +44,10 @@ class LogShipper {
 // PostgreSQL's log directory below an instance's directory, and the name
 // DescribeDBLogFiles gives its files ("error/postgresql.log.2026-11-25-13").
 std::filesystem::path postgresLogDir(const std::filesystem::path& instanceDir);
-// The entries of a piece of log text that ends at a line end.
+// The entries of a piece of PostgreSQL log text that ends at a line end.
 std::vector<ShippedEntry> splitLogEntries(const std::string& text, int64_t fallbackMs);
+// The same for a MySQL log of `type` (audit, error, general, slowquery):
+// times are the server's local time, as MariaDB writes them.
+std::vector<ShippedEntry> splitMySqlLogEntries(const std::string& type, const std::string& text, int64_t fallbackMs);
 
 }  // namespace kura::rds

@@ -20,6 +20,7 @@
 #include "engines/backup_manifest.h"
 #include "engines/tcp_probe.h"
 #include "rds/mariadb_files.h"
+#include "rds/mariadb_logs.h"
 
 namespace kura::rds {
 
@@ -280,6 +281,7 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       (layout.dir / "log" / "mysql-error.log").string(), (layout.dir / "no-files").string(),
       (layout.dir / "tmp").string(), (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
       (layout.dir / "binlog" / "mysql-bin").string());
+  if (auto logs = mariaDbLogSettings(layout, dataDir_, adminUser()); logs) settings += *logs; else return logs.error();
   // Run by the server at every start before it takes a connection: Kura's
   // account is what it must be, and every other one (the master, those it
   // made, anything written into the grant tables meanwhile) has no more
@@ -353,11 +355,13 @@ Result<bool> MariaDbEngine::create(const EngineLayout& layout) {
   if (auto written = writeSettings(layout); !written) return written;
   if (auto started = start(layout); !started) return started.error();
   // Named time zones (RDS's time_zone values are names), from the host's
-  // tzdata: several megabytes of SQL, piped from the tool to the client.
+  // tzdata: several megabytes of SQL, piped from the tool to the client
+  // (kept out of a general log the parameter group turns on).
   if (fs::exists("/usr/share/zoneinfo/UTC")) {
     auto zones = run({"/bin/sh", "-c",
                       "/usr/bin/mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | " + std::string(kClient) +
-                          " --no-defaults --protocol=socket --socket=\"$0\" --user=\"$1\" mysql",
+                          " --no-defaults --init-command='SET SESSION sql_log_off = 1' --protocol=socket "
+                          "--socket=\"$0\" --user=\"$1\" mysql",
                       socketOf(layout).string(), adminUser()},
                      "", std::chrono::seconds(180));
     if (!zones.ok()) return engineError("cannot load the time zones", zones);

@@ -295,12 +295,8 @@ void RdsSupervisor::sealWal(const Resource& instance) {
 
 void RdsSupervisor::watch(Resource instance) {
   if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) sealWal(instance);
-  if (shipper_ != nullptr && instance.status != kCreating) {
-    auto exports = instance.spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array());
-    if (std::find(exports.begin(), exports.end(), "postgresql") != exports.end()) {
-      shipper_->ship(instance, paths_.engineDir(instance));
-    }
-  }
+  // Every instance: the log types it does not export are passed over.
+  if (shipper_ != nullptr && instance.status != kCreating) shipper_->ship(instance, paths_.engineDir(instance));
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;
   if (isClusterMember(instance)) {

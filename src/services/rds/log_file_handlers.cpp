@@ -1,11 +1,12 @@
 // DescribeDBLogFiles and DownloadDBLogFilePortion over the files the
-// instance's PostgreSQL writes (log_directory), named as RDS names them:
-// "error/postgresql.log.YYYY-MM-DD-HH".
+// instance's engine writes, named as RDS names them (engine_log_files.h):
+// "error/postgresql.log.YYYY-MM-DD-HH", "error/mysql-error.log", "audit/server_audit.log".
 #include <sys/stat.h>
 
 #include <algorithm>
 
 #include "common/confined_file.h"
+#include "services/rds/engine_log_files.h"
 
 #include "services/rds/rds_api.h"
 
@@ -14,7 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kFolder = "error/";
 constexpr size_t kMaxPortionBytes = 1 << 20;
 constexpr int64_t kDefaultLines = 10000;
 
@@ -29,19 +29,14 @@ struct LogFile {
 // The engine writes the log directory: its entries are looked at and read
 // beneath the engine's directory, so a link planted there (or the log
 // directory replaced by one) is skipped, never followed.
-std::vector<LogFile> listLogFiles(const fs::path& dir) {
+std::vector<LogFile> listLogFiles(const Resource& instance, const fs::path& root) {
   std::vector<LogFile> files;
-  std::error_code ec;
-  fs::path root = dir.parent_path();
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    fs::path relative = dir.filename() / entry.path().filename();
-    auto info = statBeneath(root, relative);
+  for (const EngineLogFile& file : engineLogFiles(instance.spec.value("Engine", "postgres"), root)) {
+    auto info = statBeneath(root, file.relative);
     if (!info || !S_ISREG(info->st_mode)) continue;
     int64_t writtenMs = int64_t{info->st_mtim.tv_sec} * 1000 + info->st_mtim.tv_nsec / 1000000;
-    files.push_back({kFolder + entry.path().filename().string(), root, relative, writtenMs,
-                     static_cast<int64_t>(info->st_size)});
+    files.push_back({file.name, root, file.relative, writtenMs, static_cast<int64_t>(info->st_size)});
   }
-  std::sort(files.begin(), files.end(), [](const LogFile& a, const LogFile& b) { return a.name < b.name; });
   return files;
 }
 
@@ -54,7 +49,7 @@ std::string readRange(const LogFile& file, uint64_t from, uint64_t to) {
 Result<Json> RdsApi::describeLogFiles(const RequestContext& c, const Json& in) {
   auto instance = findInstance(c, in["DBInstanceIdentifier"]);
   if (!instance) return instance.error();
-  std::vector<LogFile> files = config_.logDirOf ? listLogFiles(config_.logDirOf(*instance)) : std::vector<LogFile>{};
+  std::vector<LogFile> files = config_.engineDirOf ? listLogFiles(*instance, config_.engineDirOf(*instance)) : std::vector<LogFile>{};
   std::string contains = in.value("FilenameContains", "");
   int64_t writtenSince = in.value("FileLastWritten", int64_t{0});
   int64_t largerThan = in.value("FileSize", int64_t{0});
@@ -80,8 +75,8 @@ Result<Json> RdsApi::downloadLogFilePortion(const RequestContext& c, const Json&
   if (!instance) return instance.error();
   std::string wanted = in["LogFileName"];
   std::optional<LogFile> file;
-  if (config_.logDirOf) {
-    for (LogFile& f : listLogFiles(config_.logDirOf(*instance))) {
+  if (config_.engineDirOf) {
+    for (LogFile& f : listLogFiles(*instance, config_.engineDirOf(*instance))) {
       if (f.name == wanted) file = std::move(f);
     }
   }

@@ -25,8 +25,9 @@ struct RdsConfig {
   int installedPostgresMajor = 0;             // 0: none installed
   ManagedSecrets* managedSecrets = nullptr;   // Secrets Manager, for ManageMasterUserPassword
   kms::KeyManager* keys = nullptr;            // KMS, for StorageEncrypted
-  // Where an instance's engine writes its log files (DescribeDBLogFiles).
-  std::function<std::filesystem::path(const Resource&)> logDirOf;
+  // The directory of an instance's engine, below which it writes its log
+  // files (DescribeDBLogFiles; see engine_log_files.h).
+  std::function<std::filesystem::path(const Resource&)> engineDirOf;
   // The installed engine's settings, and its check of a set of values.
   std::vector<EngineParameter> engineParameters;
   ParameterChecker checkParameters;

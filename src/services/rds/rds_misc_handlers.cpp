@@ -2,6 +2,7 @@
 #include "catalog/event_query_input.h"
 #include "catalog/pagination.h"
 #include "common/time_format.h"
+#include "services/rds/engine_log_files.h"
 #include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
@@ -85,8 +86,8 @@ Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& i
                                        {"DBEngineDescription", engine == "mysql" ? "MySQL Community Edition" : "MariaDb Community Edition"},
                                        {"DBEngineVersionDescription", mariaDbRunsNote(config_.installedMariaDbVersion)},
                                        {"ValidUpgradeTarget", Json::array()},
-                                       {"ExportableLogTypes", Json::array()},
-                                       {"SupportsLogExportsToCloudwatchLogs", false},
+                                       {"ExportableLogTypes", exportableLogTypes(engine)},
+                                       {"SupportsLogExportsToCloudwatchLogs", true},
                                        {"SupportsReadReplica", false},
                                        {"SupportedEngineModes", Json::array({"provisioned"})},
                                        {"Status", "available"},
@@ -115,7 +116,7 @@ Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& i
                                        {"DBEngineDescription", aurora ? "Aurora (PostgreSQL)" : "PostgreSQL"},
                                        {"DBEngineVersionDescription", "PostgreSQL " + major + " (installed on this host)"},
                                        {"ValidUpgradeTarget", Json::array()},
-                                       {"ExportableLogTypes", Json::array({"postgresql", "upgrade"})},
+                                       {"ExportableLogTypes", exportableLogTypes(engine)},
                                        {"SupportsLogExportsToCloudwatchLogs", true},
                                        {"SupportsReadReplica", false},
                                        {"SupportedEngineModes", Json::array({"provisioned"})},

@@ -1,0 +1,51 @@
+#include "services/rds/engine_log_files.h"
+
+#include <algorithm>
+
+#include "services/rds/mysql_engines.h"
+
+namespace kura::rds {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A rotation of the audit log: server_audit.log.1 ... server_audit.log.100.
+bool isAuditLogName(const std::string& name) {
+  constexpr std::string_view kBase = "server_audit.log";
+  if (name == kBase) return true;
+  if (name.size() <= kBase.size() + 1 || name.compare(0, kBase.size() + 1, "server_audit.log.") != 0) return false;
+  std::string_view number = std::string_view(name).substr(kBase.size() + 1);
+  return number.size() <= 3 && number.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::vector<EngineLogFile> engineLogFiles(const std::string& engine, const fs::path& engineDir) {
+  std::vector<EngineLogFile> files;
+  bool mysql = servedByMariaDb(engine);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(engineDir / "log", ec)) {
+    std::string name = entry.path().filename().string();
+    fs::path relative = fs::path("log") / name;
+    if (!mysql) {
+      files.push_back({"error/" + name, "postgresql", relative});
+    } else if (name == "mysql-error.log") {
+      files.push_back({"error/" + name, "error", relative});
+    } else if (name == "mysql-general.log") {
+      files.push_back({"general/" + name, "general", relative});
+    } else if (name == "mysql-slowquery.log") {
+      files.push_back({"slowquery/" + name, "slowquery", relative});
+    } else if (isAuditLogName(name)) {
+      files.push_back({"audit/" + name, "audit", relative});
+    }
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return files;
+}
+
+std::vector<std::string> exportableLogTypes(const std::string& engine) {
+  if (servedByMariaDb(engine)) return {"audit", "error", "general", "slowquery"};
+  return {"postgresql", "upgrade"};
+}
+
+}  // namespace kura::rds
