@@ -80,6 +80,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   // Prepared before the fork: the child may only make system calls.
   __user_cap_header_struct capHeader{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct noCaps[2]{};
+  const pid_t kura = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return result;
   if (pid == 0) {
@@ -113,6 +114,12 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
       ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
       if (::syscall(SYS_capset, &capHeader, noCaps) != 0) _exit(126);
     }
+    // A change of user clears the parent-death signal: set again, so that a
+    // tool run as the engine user (mariadb-backup, pg_basebackup, cp) dies
+    // with Kura too, and never works on beside the next Kura's attempt. A
+    // Kura already gone meanwhile: nothing is run.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != kura) _exit(126);
     ::execve(args[0], args.data(), env.data());
     _exit(127);
   }

@@ -486,8 +486,13 @@ Result<bool> MariaDbEngine::restore(const fs::path& backup, const EngineLayout& 
   if (check.manifest.value("engine", "") != "mariadb") {
     return ApiError::sender("InvalidRestoreFault", "the snapshot is not a MariaDB backup");
   }
+  // A server an attempt cut off by a crash left running (the point in time
+  // replay's) would outlive its files, keep the port and be taken for none:
+  // it goes first. Its binary log holds that attempt's replay and goes too.
+  if (auto fenced = fence(layout); !fenced) return fenced;
   std::error_code ec;
   fs::remove_all(dataOf(layout), ec);
+  fs::remove_all(layout.dir / "binlog", ec);
   if (auto made = prepareDirs(layout); !made) return made;
   // Copied as the engine user, so that the files are its own.
   auto copied = run({"/bin/cp", "-R", "--preserve=mode,timestamps", (backup / "base").string(), dataOf(layout).string()},
@@ -533,7 +538,10 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
       "/bin/bash", "-c",
       "set -o pipefail; socket=\"$1\" user=\"$2\" position=\"$3\" stop=\"$4\"; shift 4; "
       "if [ -n \"$stop\" ]; then set -- --stop-datetime=\"$stop\" \"$@\"; fi; "
-      "/usr/bin/mariadb-binlog --no-defaults --start-position=\"$position\" \"$@\" | " +
+      // Both ends of the pipe die with the shell, which dies with Kura: none
+      // replays on into a server the next attempt discards.
+      "/usr/bin/setpriv --pdeathsig KILL /usr/bin/mariadb-binlog --no-defaults --start-position=\"$position\" \"$@\" | "
+      "/usr/bin/setpriv --pdeathsig KILL " +
           std::string(kClient) + " --no-defaults --protocol=socket --socket=\"$socket\" --user=\"$user\"",
       "replay", socketOf(layout).string(), adminUser(), position, stop};
   for (const std::string& name : files) argv.push_back((archive / name).string());
