@@ -20,6 +20,15 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(digest), length);
 }
 
+std::string sha1(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha1(), nullptr) != 1) {
+    throw std::runtime_error("sha1 failed");
+  }
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
 std::string sha256Hex(std::string_view data) { return toHex(sha256(data)); }
 
 std::string hmacSha256(std::string_view key, std::string_view data) {

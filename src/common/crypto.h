@@ -7,6 +7,8 @@ namespace kura {
 
 std::string sha256(std::string_view data);       // raw 32 bytes
 std::string sha256Hex(std::string_view data);    // lower-case hex
+// Raw 20 bytes; only where a format asks for it (MySQL's native password hash).
+std::string sha1(std::string_view data);
 std::string hmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string toHex(std::string_view bytes);
 std::string randomBytes(size_t count);

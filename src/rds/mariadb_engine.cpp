@@ -184,11 +184,6 @@ std::string sqlValue(const MariaDbParameter* p, const std::string& value) {
 }
 
 
-ApiError notYet(const char* what) {
-  return ApiError::sender("InvalidParameterCombination",
-                          std::string(what) + " of MySQL and MariaDB instances are not available in Kura yet.");
-}
-
 std::string readProcFile(const fs::path& path) {
   std::ifstream in(path);
   std::stringstream buffer;
@@ -274,7 +269,6 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       "symbolic_links = 0\n"
       "init_file = {}\n"
       "log_bin = {}\n"
-      "server_id = 1\n"
       "binlog_format = ROW\n"
       "expire_logs_days = 7\n",
       dataOf(layout).string(), socketOf(layout).string(), (layout.dir / "run" / "mariadbd.pid").string(), layout.port,
@@ -282,6 +276,7 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       (layout.dir / "tmp").string(), (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
       (layout.dir / "binlog" / "mysql-bin").string());
   if (auto logs = mariaDbLogSettings(layout, dataDir_, adminUser()); logs) settings += *logs; else return logs.error();
+  settings += replicationSettings(layout);
   // Run by the server at every start before it takes a connection: Kura's
   // account is what it must be, and every other one (the master, those it
   // made, anything written into the grant tables meanwhile) has no more
@@ -295,8 +290,9 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       "UPDATE mysql.global_priv SET Priv = JSON_SET(Priv, '$.access', "
       "CAST(JSON_VALUE(Priv, '$.access') AS UNSIGNED) & {1}) WHERE NOT (User = {0} AND Host = 'localhost');\n"
       "DELETE FROM mysql.proxies_priv WHERE NOT (User = {0} AND Host = 'localhost');\n"
+      "{2}"
       "FLUSH PRIVILEGES;\n",
-      admin, kMasterAccessMask);
+      admin, kMasterAccessMask, replicationAccountInit());
   // The instance's directory belongs to the engine user: Kura's files in it
   // are replaced whole (a link planted in their place goes, never followed).
   if (!replaceBeneath(layout.dir, "kura.cnf", settings, fileOwner()) ||
@@ -410,7 +406,12 @@ Result<bool> MariaDbEngine::start(const EngineLayout& layout) {
                                 readBeneath(layout.dir, "log/mysql-error.log", from, 1200).value_or(""));
     }
   }
-  if (auto master = ensureMaster(layout); !master) return master;
+  // A replica has the master user its upstream has (and changes nothing itself).
+  if (isReplica(layout)) {
+    if (auto replicating = startReplication(layout); !replicating) return replicating;
+  } else if (auto master = ensureMaster(layout); !master) {
+    return master;
+  }
   return launched;
 }
 
@@ -434,6 +435,7 @@ Result<bool> MariaDbEngine::fence(const EngineLayout& layout) {
 }
 
 Result<bool> MariaDbEngine::setMasterPassword(const EngineLayout& layout) {
+  if (isReplica(layout)) return true;  // it comes with replication
   std::string master = quoteLiteral(layout.masterUser) + "@'%'";
   auto changed = sql(layout, "SET SESSION sql_log_off = 1;\nALTER USER " + master + " IDENTIFIED BY " +
                                  quoteLiteral(layout.masterPassword));
@@ -446,15 +448,27 @@ Result<bool> MariaDbEngine::reload(const EngineLayout& layout) {
   if (!running(layout)) return true;  // read at the next start
   // The dynamic values now; static ones wait for the next start. A value
   // the group no longer sets keeps what it has until then.
-  std::string statements;
+  // Commits wait for a standby (or stop waiting) at once.
+  std::string statements = std::string("SET GLOBAL rpl_semi_sync_master_enabled = ") +
+                           (layout.synchronousStandby ? "ON" : "OFF") + ";\n";
   for (const auto& [name, value] : layout.parameters) {
     const MariaDbParameter* p = findParameter(name);
     if (p == nullptr || p->isStatic) continue;
     statements += "SET GLOBAL " + name + " = " + sqlValue(p, value) + ";\n";
   }
-  if (statements.empty()) return true;
-  auto applied = sql(layout, statements);
+  // Once per server: the supervisor asks at every pass, and a hung server
+  // must not hold it up each time (only the master's sessions change, never
+  // the global values: it has no SUPER).
+  int pid = serverPid(layout);
+  {
+    std::lock_guard lock(appliedMutex_);
+    auto found = applied_.find(layout.dir);
+    if (found != applied_.end() && found->second == std::make_pair(pid, statements)) return true;
+  }
+  auto applied = sql(layout, statements, std::chrono::seconds(10));
   if (!applied) return applied.error();
+  std::lock_guard lock(appliedMutex_);
+  applied_[layout.dir] = {pid, statements};
   return true;
 }
 
@@ -604,14 +618,6 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
   return toSystem(*newest) - std::chrono::seconds(1);
 }
 
-Result<bool> MariaDbEngine::createStandby(const EngineLayout&, const EngineLayout&) { return notYet("Standbys"); }
-Result<bool> MariaDbEngine::follow(const EngineLayout&, const EngineLayout&) { return notYet("Replicas"); }
-std::optional<ReplicaStatus> MariaDbEngine::replicaStatus(const EngineLayout&) { return std::nullopt; }
-Result<bool> MariaDbEngine::promote(const EngineLayout&) { return true; }  // a primary already
-bool MariaDbEngine::synchronousStandbyStreaming(const EngineLayout&, std::chrono::seconds) { return false; }
-bool MariaDbEngine::standbyStreaming(const EngineLayout&, std::chrono::seconds) { return false; }
-std::optional<uint64_t> MariaDbEngine::walPosition(const EngineLayout&) { return std::nullopt; }
-
 bool MariaDbEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
   // The server's greeting (a handshake packet, or an error packet when it
   // refuses more connections: alive either way). After the packet's 4-byte
@@ -638,6 +644,10 @@ Result<bool> MariaDbEngine::destroy(const EngineLayout& layout) {
   {
     std::lock_guard lock(archiveMutex_);
     rotatedAt_.erase(layout.dir);
+  }
+  {
+    std::lock_guard lock(appliedMutex_);
+    applied_.erase(layout.dir);
   }
   std::error_code ec;
   if (socketDir(layout).parent_path() != layout.dir) fs::remove_all(socketDir(layout), ec);  // a short one outside

@@ -22,7 +22,7 @@
 //    other second: a log written to since its last rotation is rotated, at
 //    most every 3 s, and copied), and a restore replays the archive from
 //    the backup's binary log position to the second asked for.
-// Not there yet: Multi-AZ, read replicas and Aurora MySQL.
+//  - standbys, read replicas and Aurora readers: see mariadb_replication.cpp.
 #include <map>
 #include <mutex>
 #include <optional>
@@ -90,6 +90,17 @@ class MariaDbEngine final : public InstanceEngine {
   // Replays `archive` from the backup's binary log position on the running server.
   Result<bool> replay(const EngineLayout& layout, const std::filesystem::path& archive,
                       std::optional<SystemTime> until);
+  // Replication (mariadb_replication.cpp). The server replicates from an
+  // upstream (a standby, read replica or cluster reader).
+  bool isReplica(const EngineLayout& layout) const;
+  // kura.cnf's lines for replication, and init.sql's for its account.
+  std::string replicationSettings(const EngineLayout& layout) const;
+  std::string replicationAccountInit() const;
+  std::string replicationPassword() const;
+  // A new replica's first start: replicates from its upstream from where its copy ends.
+  Result<bool> startReplication(const EngineLayout& layout);
+  // SHOW SLAVE STATUS (empty when it replicates from no one; none when it does not answer).
+  std::optional<std::map<std::string, std::string>> slaveStatus(const EngineLayout& layout) const;
   // As Kura's account, over the instance's socket.
   Result<std::string> sql(const EngineLayout& layout, const std::string& statement,
                           std::chrono::seconds timeout = std::chrono::seconds(60)) const;
@@ -99,6 +110,9 @@ class MariaDbEngine final : public InstanceEngine {
   std::filesystem::path dataDir_;
   std::mutex archiveMutex_;
   std::map<std::filesystem::path, std::chrono::steady_clock::time_point> rotatedAt_;  // instance dir ->
+  // What reload() last applied to each instance's server (its pid, the statements).
+  std::mutex appliedMutex_;
+  std::map<std::filesystem::path, std::pair<int, std::string>> applied_;
 };
 
 }  // namespace kura::rds

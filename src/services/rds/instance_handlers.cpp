@@ -169,9 +169,6 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
     if (!served) return combination("Cannot find version " + in.value("EngineVersion", "") + " for " + engine);
     version = served->version;
     major = served->major;
-    if (in.value("MultiAZ", false)) {
-      return combination("Kura does not run Multi-AZ " + engine + " instances yet; create it Single-AZ.");
-    }
   } else {
     if (config_.installedPostgresMajor == 0) {
       return ApiError::sender("InvalidParameterCombination", "No PostgreSQL server is installed on this Kura host.");
@@ -413,9 +410,6 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (in.contains("MultiAZ") && in["MultiAZ"].get<bool>() && isReadReplica(instance)) {
     return combination("Kura does not make read replicas Multi-AZ yet.");
-  }
-  if (in.value("MultiAZ", false) && servedByMariaDb(instance.spec.value("Engine", ""))) {
-    return combination("Kura does not run Multi-AZ " + instance.spec.value("Engine", std::string()) + " instances yet.");
   }
   // As RDS does: the instance class, storage, Multi-AZ, and turning backups
   // on or off wait for the maintenance window unless ApplyImmediately; an

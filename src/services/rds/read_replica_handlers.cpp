@@ -1,6 +1,5 @@
 // Read replicas: an instance whose engine streams (asynchronously) from
 // another instance's primary and answers reads only, until promoted.
-#include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -35,11 +34,6 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
   }
   if (isReadReplica(*source)) {
     return ApiError::sender("InvalidDBInstanceState", "Kura cannot make a read replica of a read replica yet.");
-  }
-  if (servedByMariaDb(source->spec.value("Engine", ""))) {
-    return ApiError::sender("InvalidParameterCombination",
-                            "Kura does not make read replicas of " + source->spec.value("Engine", std::string()) +
-                                " instances yet.");
   }
   // A Multi-AZ source is fine: the replica follows its primary across failovers.
   if (in.value("MultiAZ", false)) {

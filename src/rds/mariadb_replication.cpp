@@ -1,0 +1,313 @@
+// MariaDB's part of Multi-AZ, read replicas and Aurora readers: a standby
+// (or replica) is a copy of its upstream made with mariadb-backup, then
+// replicating from it by GTID over 127.0.0.1 as `rdsrepladmin` (an account
+// with REPLICATION SLAVE only, whose password derives from a key of Kura's).
+//
+// No acknowledged commit is lost in a failover: the primary of a Multi-AZ
+// instance (the writer of a cluster, while a reader streams) runs
+// semi-synchronous replication with the lossless wait point (AFTER_SYNC),
+// no timeout to fall back to asynchronous commits, and only a standby (never
+// a read replica) acknowledges. A promotion first applies everything the
+// standby received, then ends replication and opens it for writes.
+//
+// Every server writes its binary log with log_slave_updates and GTIDs in
+// strict mode: a promoted standby serves its replicas and the archive from
+// where its old primary stopped. A replica writes nothing of its own to
+// its binary log (Kura never changes it but through replication), so that
+// its GTIDs stay its upstream's.
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <sstream>
+#include <thread>
+
+#include "common/crypto.h"
+#include "common/key_file.h"
+#include "engines/engine_process.h"
+#include "rds/mariadb_engine.h"
+#include "rds/mariadb_files.h"
+
+namespace kura::rds {
+
+namespace fs = std::filesystem;
+using namespace mariadb;
+
+namespace {
+
+constexpr const char* kReplicationUser = "rdsrepladmin";
+// Names a standby in its primary's SHOW SLAVE HOSTS (a read replica goes by
+// its own name there).
+constexpr const char* kStandbyName = "kura-standby";
+// Written into a standby's (or replica's) directory when it is made: the
+// port it replicates from and the GTID its copy ends at.
+constexpr const char* kUpstreamFile = "kura-upstream";
+// REPLICATION SLAVE in mysql.global_priv's "access" bits.
+constexpr uint64_t kReplicationSlaveAccess = 1ULL << 19;
+
+// The sequence number of domain 0 in a GTID list ("0-1-57,1-2-3"), else 0.
+uint64_t domainZeroSequence(const std::string& list) {
+  std::istringstream items(list);
+  for (std::string item; std::getline(items, item, ',');) {
+    size_t begin = item.find_first_not_of(" \n");
+    if (begin == std::string::npos) continue;
+    item = item.substr(begin);
+    size_t first = item.find('-'), last = item.rfind('-');
+    if (first == std::string::npos || last == first || item.substr(0, first) != "0") continue;
+    try {
+      return std::stoull(item.substr(last + 1));
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+bool isGtidList(const std::string& text) { return text.find_first_not_of("0123456789-,") == std::string::npos; }
+
+}  // namespace
+
+std::string MariaDbEngine::replicationPassword() const {
+  auto key = readOrCreateKeyFile(dataDir_ / "keys" / "mariadb-replication.key");
+  if (!key) return "";
+  return toHex(hmacSha256(*key, kReplicationUser));
+}
+
+bool MariaDbEngine::isReplica(const EngineLayout& layout) const {
+  return statBeneath(layout.dir, kUpstreamFile).has_value();
+}
+
+std::string MariaDbEngine::replicationSettings(const EngineLayout& layout) const {
+  // server_id: the node's port, unique on this host among the servers that
+  // replicate from one another.
+  std::string settings = fmt::format(
+      "server_id = {}\n"
+      "gtid_domain_id = 0\n"
+      "gtid_strict_mode = ON\n"
+      "log_slave_updates = ON\n"
+      "rpl_semi_sync_master_enabled = {}\n"
+      "rpl_semi_sync_master_wait_point = AFTER_SYNC\n"
+      "rpl_semi_sync_master_wait_no_slave = ON\n"
+      // Never falls back to asynchronous commits (a commit waits until a
+      // standby has it, or until the failover that fences this server).
+      "rpl_semi_sync_master_timeout = 4294967295\n",
+      layout.port, layout.synchronousStandby ? "ON" : "OFF");
+  if (isReplica(layout)) {
+    settings += fmt::format(
+        "read_only = ON\n"
+        "report_host = {}\n"
+        "rpl_semi_sync_slave_enabled = {}\n"
+        "relay_log = {}\n"
+        "slave_net_timeout = 5\n",
+        quoteOption(layout.replicaName.empty() ? kStandbyName : layout.replicaName),
+        layout.replicaName.empty() ? "ON" : "OFF", (layout.dir / "binlog" / "relay-bin").string());
+  }
+  return settings;
+}
+
+std::string MariaDbEngine::replicationAccountInit() const {
+  // SHA1(SHA1(password)), as mysql_native_password keeps it.
+  std::string password = replicationPassword();
+  if (password.empty()) return "";
+  std::string hash = "*" + toHex(sha1(sha1(password)));
+  for (char& c : hash) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt::format(
+      "REPLACE INTO mysql.global_priv (Host, User, Priv) VALUES ('127.0.0.1', '{}', "
+      "'{{\"access\":{},\"plugin\":\"mysql_native_password\",\"authentication_string\":\"{}\"}}');\n",
+      kReplicationUser, kReplicationSlaveAccess, hash);
+}
+
+Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const EngineLayout& standby) {
+  if (auto made = prepareDirs(standby); !made) return made;
+  if (auto stopped = stop(standby); !stopped) return stopped;
+  std::error_code ec;
+  fs::remove_all(dataOf(standby), ec);
+  for (const char* dir : {"binlog", "log"}) {
+    for (const auto& entry : fs::directory_iterator(standby.dir / dir, ec)) fs::remove_all(entry.path(), ec);
+  }
+  fs::remove(standby.dir / kUpstreamFile, ec);
+  auto copied = run({"/usr/bin/mariadb-backup", "--defaults-file=" + configOf(primary).string(), "--backup",
+                     "--target-dir=" + dataOf(standby).string(), "--socket=" + socketOf(primary).string(),
+                     "--user=" + adminUser()},
+                    "", std::chrono::minutes(2));
+  if (!copied.ok()) return engineError("mariadb-backup of the standby failed", copied);
+  auto prepared = run({"/usr/bin/mariadb-backup", "--no-defaults", "--prepare", "--target-dir=" + dataOf(standby).string()},
+                      "", std::chrono::minutes(2));
+  if (!prepared.ok()) return engineError("mariadb-backup --prepare of the standby failed", prepared);
+  // Where the copy ends: "mysql-bin.000003\t1234\t0-1-56" (no GTID yet on a new server).
+  std::string info = readBeneath(standby.dir, "data/xtrabackup_binlog_info", 0, 4096).value_or("");
+  std::istringstream fields(info);
+  std::string file, position, gtid;
+  fields >> file >> position >> gtid;
+  if (!isGtidList(gtid)) return ApiError::internal("the standby's copy ends at no GTID: " + info.substr(0, 200));
+  if (!writeBeneath(standby.dir, kUpstreamFile, std::to_string(primary.port) + " " + gtid + "\n", WriteMode::Truncate,
+                    fileOwner())) {
+    return ApiError::internal("cannot write the standby's upstream");
+  }
+  if (!writeBeneath(standby.dir, "kura-created", "", WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot mark " + standby.dir.string() + " made");
+  }
+  return writeSettings(standby);
+}
+
+Result<bool> MariaDbEngine::startReplication(const EngineLayout& layout) {
+  auto status = slaveStatus(layout);
+  if (!status) return ApiError::internal("the replica does not answer");
+  if (!status->empty()) return true;  // configured: it replicates since its start
+  std::string upstream = readBeneath(layout.dir, kUpstreamFile, 0, 4096).value_or("");
+  std::istringstream fields(upstream);
+  int port = 0;
+  std::string gtid;
+  fields >> port >> gtid;
+  if (port <= 0 || !isGtidList(gtid)) return ApiError::internal("the replica's upstream is unknown");
+  std::string password = replicationPassword();
+  if (password.empty()) return ApiError::internal("no replication key");
+  // Never in the general log: the statement holds the password.
+  auto started = sql(layout, fmt::format("SET SESSION sql_log_off = 1;\n"
+                                         "SET GLOBAL gtid_slave_pos = {};\n"
+                                         "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {}, "
+                                         "MASTER_USER = '{}', MASTER_PASSWORD = {}, MASTER_USE_GTID = slave_pos, "
+                                         "MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1;\n"
+                                         "START SLAVE",
+                                         quoteLiteral(gtid), port, kReplicationUser, quoteLiteral(password)));
+  if (!started) return ApiError::internal("cannot start replication");  // never echo the statement
+  return true;
+}
+
+Result<bool> MariaDbEngine::follow(const EngineLayout& standby, const EngineLayout& upstream) {
+  std::string old = readBeneath(standby.dir, kUpstreamFile, 0, 4096).value_or("");
+  std::istringstream fields(old);
+  int port = 0;
+  std::string gtid;
+  fields >> port >> gtid;
+  if (!writeBeneath(standby.dir, kUpstreamFile, std::to_string(upstream.port) + " " + gtid + "\n",
+                    WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot write the replica's upstream");
+  }
+  if (!running(standby)) return true;  // configured at its next start
+  // By GTID: it asks the new upstream for what follows what it applied.
+  auto changed = sql(standby, fmt::format("STOP SLAVE;\nCHANGE MASTER TO MASTER_PORT = {}, MASTER_USE_GTID = "
+                                          "slave_pos;\nSTART SLAVE",
+                                          upstream.port));
+  if (!changed) return changed.error();
+  return true;
+}
+
+std::optional<std::map<std::string, std::string>> MariaDbEngine::slaveStatus(const EngineLayout& layout) const {
+  // Vertical output: "   Slave_IO_Running: Yes" a line; nothing when the
+  // server replicates from no one.
+  auto result = run({kClient, "--no-defaults", "--protocol=socket", "--socket=" + socketOf(layout).string(),
+                     "--user=" + adminUser(), "--vertical", "--raw"},
+                    "SHOW SLAVE STATUS;\n", std::chrono::seconds(3));
+  if (!result.ok()) return std::nullopt;
+  std::map<std::string, std::string> fields;
+  std::istringstream lines(result.output);
+  for (std::string line; std::getline(lines, line);) {
+    size_t colon = line.find(": ");
+    if (colon == std::string::npos || line.rfind("***", 0) == 0) continue;
+    size_t begin = line.find_first_not_of(' ');
+    fields[line.substr(begin, colon - begin)] = line.substr(colon + 2);
+  }
+  return fields;
+}
+
+std::optional<ReplicaStatus> MariaDbEngine::replicaStatus(const EngineLayout& standby) {
+  auto status = slaveStatus(standby);
+  if (!status || status->empty()) return std::nullopt;
+  ReplicaStatus out;
+  out.streaming = (*status)["Slave_IO_Running"] == "Yes" && (*status)["Slave_SQL_Running"] == "Yes";
+  try {
+    out.lagSeconds = std::stod((*status)["Seconds_Behind_Master"]);
+  } catch (const std::exception&) {
+    out.lagSeconds = 0;  // NULL: not replicating (streaming says so)
+  }
+  return out;
+}
+
+Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
+  if (!isReplica(layout)) return true;  // a primary already
+  // Whatever it received is applied first: a commit its old primary had
+  // acknowledged is in its relay log, if not applied yet.
+  auto stopped = sql(layout, "STOP SLAVE IO_THREAD", std::chrono::seconds(30));
+  if (!stopped) return stopped.error();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    auto status = slaveStatus(layout);
+    if (!status) return ApiError::internal("the standby does not answer");
+    if (status->empty()) break;
+    if ((*status)["Slave_SQL_Running"] != "Yes") {
+      if (!(*status)["Last_SQL_Error"].empty()) {
+        return ApiError::internal("the standby cannot apply what it received: " + (*status)["Last_SQL_Error"]);
+      }
+      if (auto restarted = sql(layout, "START SLAVE SQL_THREAD"); !restarted) return restarted.error();
+    } else if ((*status)["Relay_Master_Log_File"] == (*status)["Master_Log_File"] &&
+               (*status)["Exec_Master_Log_Pos"] == (*status)["Read_Master_Log_Pos"]) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return ApiError::internal("the standby did not apply what it received within 120 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto opened = sql(layout, "STOP SLAVE;\nRESET SLAVE ALL;\nSET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
+                            "SET GLOBAL read_only = OFF");
+  if (!opened) return opened.error();
+  std::error_code ec;
+  if (::unlinkat(AT_FDCWD, (layout.dir / kUpstreamFile).c_str(), 0) != 0 && errno != ENOENT) {
+    return ApiError::internal("cannot end the standby's replication");
+  }
+  if (auto written = writeSettings(layout); !written) return written;
+  return ensureMaster(layout);
+}
+
+bool MariaDbEngine::synchronousStandbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {
+  // Only standbys acknowledge (replicas run no semi-synchronous slave).
+  return engines::waitUntil(
+      [&] {
+        auto status = sql(primary,
+                          "SELECT CONCAT(MAX(IF(VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS', VARIABLE_VALUE, '')), ' ', "
+                          "MAX(IF(VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS', VARIABLE_VALUE, ''))) "
+                          "FROM information_schema.GLOBAL_STATUS",
+                          std::chrono::seconds(3));
+        if (!status) return false;
+        std::istringstream fields(*status);
+        std::string on;
+        int clients = 0;
+        return static_cast<bool>(fields >> on >> clients) && on == "ON" && clients > 0;
+      },
+      timeout);
+}
+
+bool MariaDbEngine::standbyStreaming(const EngineLayout& primary, std::chrono::seconds timeout) {
+  // The standby registers with its report_host (a read replica with its own name).
+  return engines::waitUntil(
+      [&] {
+        auto hosts = sql(primary, "SHOW SLAVE HOSTS", std::chrono::seconds(3));
+        if (!hosts) return false;
+        std::istringstream rows(*hosts);
+        for (std::string row; std::getline(rows, row);) {
+          std::istringstream fields(row);
+          std::string id, host;
+          if (fields >> id >> host && host == kStandbyName) return true;
+        }
+        return false;
+      },
+      timeout);
+}
+
+std::optional<uint64_t> MariaDbEngine::walPosition(const EngineLayout& layout) {
+  // The sequence number of the newest transaction it has: a replica's
+  // received one (its relay log is applied at promotion), a primary's
+  // logged one. Strict GTIDs keep it growing across failovers.
+  auto status = slaveStatus(layout);
+  if (!status) return std::nullopt;
+  auto logged = sql(layout, "SELECT @@gtid_binlog_pos", std::chrono::seconds(3));
+  if (!logged) return std::nullopt;
+  uint64_t position = domainZeroSequence(*logged);
+  if (!status->empty()) position = std::max(position, domainZeroSequence((*status)["Gtid_IO_Pos"]));
+  return position;
+}
+
+}  // namespace kura::rds

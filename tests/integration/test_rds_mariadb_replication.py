@@ -1,0 +1,213 @@
+"""Multi-AZ and read replicas of RDS MySQL/MariaDB instances on the
+installed MariaDB server. A client writes numbered rows one commit each
+through the endpoint while the primary is killed (SIGKILL), hung (SIGSTOP)
+or failed over on request; afterwards every acknowledged row is there
+once, and the old primary never answers as one. A read replica follows its
+source, refuses writes, and takes them once promoted."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+pymysql = pytest.importorskip("pymysql")
+
+from rds_support import PASSWORD, endpoint, wait_status  # noqa: E402
+
+if not os.path.exists("/usr/sbin/mariadbd"):
+    pytest.skip("no MariaDB server installed", allow_module_level=True)
+
+
+def connect(rds, identifier, timeout=3):
+    host, port = endpoint(rds, identifier)
+    return pymysql.connect(host=host, port=port, user="admin", password=PASSWORD, connect_timeout=timeout,
+                           read_timeout=30, write_timeout=30, autocommit=True)
+
+
+def query(rds, identifier, sql, args=None):
+    with connect(rds, identifier, timeout=10) as connection, connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+
+
+def create(rds, identifier, engine="mariadb", **extra):
+    params = dict(DBInstanceIdentifier=identifier, Engine=engine, DBInstanceClass="db.t3.micro",
+                  MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                  BackupRetentionPeriod=1)
+    params.update(extra)
+    rds.create_db_instance(**params)
+    wait_status(rds, identifier, "available", timeout=240)
+    return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+
+
+class Writer(threading.Thread):
+    """Inserts numbered rows one commit each; remembers which were acknowledged."""
+
+    def __init__(self, rds, identifier):
+        super().__init__(daemon=True)
+        self.rds, self.identifier = rds, identifier
+        self.acked, self.stop, self.next = [], threading.Event(), 0
+
+    def run(self):
+        connection = None
+        while not self.stop.is_set():
+            try:
+                if connection is None:
+                    connection = connect(self.rds, self.identifier)
+                n = self.next
+                self.next += 1
+                with connection.cursor() as cursor:
+                    cursor.execute("INSERT INTO app.acked (n) VALUES (%s)", (n,))
+                self.acked.append(n)
+            except Exception:  # noqa: BLE001 - a failover drops connections
+                connection = None
+                time.sleep(0.05)
+
+
+def server_pid(folder):
+    try:
+        with open(os.path.join(folder, "run", "mariadbd.pid")) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def primary_node(server):
+    """The running node that replicates from no one: (pid, folder)."""
+    root = os.path.join(server.data_dir, "rds", "instances")
+    for instance in os.listdir(root):
+        for node in ("node-a", "node-b"):
+            folder = os.path.join(root, instance, node)
+            pid = server_pid(folder)
+            if pid and not os.path.exists(os.path.join(folder, "kura-upstream")):
+                return pid, folder
+    raise AssertionError("no running primary")
+
+
+def wait_writes_resume(writer, timeout=60):
+    start_count, deadline = len(writer.acked), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(writer.acked) > start_count + 20:
+            return
+        time.sleep(0.05)
+    raise AssertionError("writes did not resume through the endpoint")
+
+
+def wait_semi_sync(rds, identifier, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            rows = dict(query(rds, identifier, "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_%'"))
+            if rows.get("Rpl_semi_sync_master_status") == "ON" and int(rows["Rpl_semi_sync_master_clients"]) >= 1:
+                return
+        except pymysql.MySQLError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("no semi-synchronous standby")
+
+
+def test_multi_az_failovers_keep_every_acknowledged_write(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    instance = create(rds, "mymaz", MultiAZ=True, BackupRetentionPeriod=0)
+    assert instance["MultiAZ"] is True
+    assert instance["AvailabilityZone"] != instance["SecondaryAvailabilityZone"]
+    address = endpoint(rds, "mymaz")
+    query(rds, "mymaz", "CREATE DATABASE app")
+    query(rds, "mymaz", "CREATE TABLE app.acked (n INT PRIMARY KEY)")
+    wait_semi_sync(rds, "mymaz")
+
+    writer = Writer(rds, "mymaz")
+    writer.start()
+    time.sleep(1)
+    try:
+        for fault in ("kill", "stop", "planned"):
+            pid, folder = primary_node(server)
+            before = len(writer.acked)
+            if fault == "kill":
+                os.kill(pid, signal.SIGKILL)
+            elif fault == "stop":
+                os.kill(pid, signal.SIGSTOP)  # the server hangs
+            else:
+                rds.reboot_db_instance(DBInstanceIdentifier="mymaz", ForceFailover=True)
+            deadline, new_folder = time.monotonic() + 60, folder
+            while time.monotonic() < deadline and new_folder == folder:
+                try:
+                    _, new_folder = primary_node(server)
+                except AssertionError:
+                    pass
+                time.sleep(0.05)
+            assert new_folder != folder, f"{fault}: the primary did not move"
+            wait_writes_resume(writer)
+            assert len(writer.acked) > before
+            if fault == "stop":
+                # The hung primary was fenced: gone, not merely stopped.
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
+                    time.sleep(0.1)
+                assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+            wait_status(rds, "mymaz", "available", timeout=120)
+            wait_semi_sync(rds, "mymaz")  # the old node is the standby again
+            time.sleep(1)
+    finally:
+        writer.stop.set()
+        writer.join(timeout=10)
+    assert endpoint(rds, "mymaz") == address
+    stored = [row[0] for row in query(rds, "mymaz", "SELECT n FROM app.acked")]
+    missing = set(writer.acked) - set(stored)
+    assert not missing, f"{len(missing)} acknowledged rows lost"
+    # The master user cannot turn the acknowledgement off.
+    with pytest.raises(pymysql.MySQLError):
+        query(rds, "mymaz", "SET GLOBAL rpl_semi_sync_master_enabled = OFF")
+    messages = [e["Message"] for e in rds.describe_events(SourceType="db-instance",
+                                                          SourceIdentifier="mymaz")["Events"]]
+    assert messages.count("Multi-AZ instance failover completed.") >= 3
+    rds.delete_db_instance(DBInstanceIdentifier="mymaz", SkipFinalSnapshot=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and rds.describe_db_instances()["DBInstances"]:
+        time.sleep(0.3)
+    left = subprocess.run(["pgrep", "-f", os.path.join(server.data_dir, "rds")], capture_output=True, text=True)
+    assert left.stdout.strip() == ""
+
+
+def test_read_replica_follows_refuses_writes_and_is_promoted(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    create(rds, "mysrc", engine="mysql")
+    query(rds, "mysrc", "CREATE DATABASE app")
+    query(rds, "mysrc", "CREATE TABLE app.t (n INT PRIMARY KEY, v VARCHAR(20))")
+    query(rds, "mysrc", "INSERT INTO app.t VALUES (1, 'before')")
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="myrep", SourceDBInstanceIdentifier="mysrc")
+    wait_status(rds, "myrep", "available", timeout=240)
+    replica = rds.describe_db_instances(DBInstanceIdentifier="myrep")["DBInstances"][0]
+    assert replica["ReadReplicaSourceDBInstanceIdentifier"] == "mysrc"
+    assert replica["Engine"] == "mysql"
+    query(rds, "mysrc", "INSERT INTO app.t VALUES (2, 'after')")
+    deadline, rows = time.monotonic() + 30, []
+    while time.monotonic() < deadline:
+        rows = query(rds, "myrep", "SELECT n, v FROM app.t ORDER BY n")
+        if len(rows) == 2:
+            break
+        time.sleep(0.2)
+    assert rows == ((1, "before"), (2, "after"))
+    # Read-only for the master user (error 1290: --read-only).
+    with pytest.raises(pymysql.MySQLError) as info:
+        query(rds, "myrep", "INSERT INTO app.t VALUES (3, 'on the replica')")
+    assert info.value.args[0] == 1290
+    rds.promote_read_replica(DBInstanceIdentifier="myrep")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        described = rds.describe_db_instances(DBInstanceIdentifier="myrep")["DBInstances"][0]
+        if described["DBInstanceStatus"] == "available" and "ReadReplicaSourceDBInstanceIdentifier" not in described:
+            break
+        time.sleep(0.5)
+    assert "ReadReplicaSourceDBInstanceIdentifier" not in described
+    query(rds, "myrep", "INSERT INTO app.t VALUES (3, 'promoted')")
+    assert query(rds, "myrep", "SELECT COUNT(*) FROM app.t") == ((3,),)
+    # The source goes on alone.
+    query(rds, "mysrc", "INSERT INTO app.t VALUES (4, 'source')")
+    assert query(rds, "mysrc", "SELECT COUNT(*) FROM app.t") == ((3,),)
