@@ -14,7 +14,8 @@
 //  - the server: started daemonized with a pid file (a later Kura adopts
 //    it), on 127.0.0.1 and the instance's port, no file import or export
 //    (secure_file_priv is an empty directory, local_infile off), no plugin
-//    to load (plugin_dir is an empty directory);
+//    to load but the audit plugin, loaded for good (plugin_dir holds a copy
+//    of it alone; mariadb_logs.h, with the general and slow query logs);
 //  - backups: mariadb-backup --backup then --prepare, plus the shared
 //    manifest of sha256 sums that every restore checks first;
 //  - point in time: each closed binary log file is copied into the

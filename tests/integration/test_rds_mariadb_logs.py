@@ -193,6 +193,7 @@ def test_no_password_reaches_a_log(rds, logs):
     query(rds, f"CREATE USER '{tag}'@'%' IDENTIFIED BY '{TENANT_SECRET}'")
     query(rds, f"ALTER USER '{tag}'@'%' IDENTIFIED BY '{TENANT_SECRET}'")
     query(rds, f"SET PASSWORD FOR '{tag}'@'%' = PASSWORD('{TENANT_SECRET}')")
+    query(rds, f"GRANT SELECT ON mysql.* TO '{tag}_2'@'%' IDENTIFIED BY '{TENANT_SECRET}'")
     # Kura's own: creating the master user, and changing its password.
     rds.modify_db_instance(DBInstanceIdentifier=ID, MasterUserPassword=NEW_PASSWORD, ApplyImmediately=True)
     deadline = time.monotonic() + 60
@@ -206,9 +207,10 @@ def test_no_password_reaches_a_log(rds, logs):
             time.sleep(0.3)
     wait_status(rds, ID, "available", timeout=60)
     audit = wait_in_file(rds, "audit/server_audit.log", f"SET PASSWORD FOR \\'{tag}")
-    assert f"CREATE USER \\'{tag}" in audit and f"ALTER USER \\'{tag}" in audit  # the plugin escapes quotes
+    for statement in ("CREATE USER", "ALTER USER", "GRANT SELECT ON mysql.* TO"):
+        assert f"{statement} \\'{tag}" in audit, statement  # the plugin escapes quotes
     shipped = wait_for_events(logs, "audit", tag)
-    assert len(shipped) == 3
+    assert len(shipped) == 4
     for text in [audit, download(rds, "error/mysql-error.log"), download(rds, "general/mysql-general.log"),
                  download(rds, "slowquery/mysql-slowquery.log")] + [e["message"] for e in shipped]:
         assert PASSWORD not in text and NEW_PASSWORD not in text

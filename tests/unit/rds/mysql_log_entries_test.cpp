@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -86,6 +87,82 @@ TEST(EngineLogFiles, NamedAsRdsNamesThem) {
   EXPECT_EQ(postgres.size(), 7u);
   EXPECT_EQ(postgres.front().type, "postgresql");
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kura::rds
+
+namespace kura::rds {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ShipperFixture {
+  fs::path dir = fs::temp_directory_path() / ("kura-shipper-" + std::to_string(::getpid()));
+  Resource instance;
+  std::vector<std::pair<std::string, std::string>> shipped;  // group, message
+  LogShipper shipper{[this](const Resource&, const std::string& group, const std::string&,
+                            const std::vector<ShippedEntry>& entries) {
+    for (const auto& entry : entries) shipped.emplace_back(group, entry.message);
+    return true;
+  }};
+
+  ShipperFixture() {
+    fs::remove_all(dir);
+    fs::create_directories(dir / "log");
+    instance.name = "db";
+    instance.spec = {{"Engine", "mariadb"}, {"EnabledCloudwatchLogsExports", {"audit"}}};
+  }
+  ~ShipperFixture() { fs::remove_all(dir); }
+  void append(const std::string& name, const std::string& text) {
+    std::ofstream(dir / "log" / name, std::ios::app) << text;
+  }
+  std::vector<std::string> messages(const std::string& group) {
+    std::vector<std::string> out;
+    for (const auto& [g, m] : shipped) {
+      if (g == group) out.push_back(m);
+    }
+    shipped.clear();
+    return out;
+  }
+};
+
+TEST(LogShipper, FollowsTheAuditLogAcrossItsRotation) {
+  ShipperFixture f;
+  const std::string audit = "/aws/rds/instance/db/audit";
+  f.append("server_audit.log", "20261203 12:00:00,h,u,l,1,1,QUERY,,'one',0\n");
+  f.shipper.ship(f.instance, f.dir);
+  EXPECT_EQ(f.messages(audit), (std::vector<std::string>{"20261203 12:00:00,h,u,l,1,1,QUERY,,'one',0"}));
+  // Written to, then rotated (renamed to .1) and a new file begun, between two passes.
+  f.append("server_audit.log", "20261203 12:00:01,h,u,l,1,2,QUERY,,'two',0\n");
+  fs::rename(f.dir / "log" / "server_audit.log", f.dir / "log" / "server_audit.log.1");
+  f.append("server_audit.log", "20261203 12:00:02,h,u,l,1,3,QUERY,,'three',0\n");
+  f.shipper.ship(f.instance, f.dir);
+  auto second = f.messages(audit);
+  std::sort(second.begin(), second.end());
+  EXPECT_EQ(second, (std::vector<std::string>{"20261203 12:00:01,h,u,l,1,2,QUERY,,'two',0",
+                                              "20261203 12:00:02,h,u,l,1,3,QUERY,,'three',0"}));
+  f.shipper.ship(f.instance, f.dir);
+  EXPECT_TRUE(f.messages(audit).empty());  // nothing twice
+}
+
+TEST(LogShipper, ATypeNotExportedIsPassedOver) {
+  ShipperFixture f;
+  const std::string error = "/aws/rds/instance/db/error";
+  f.append("mysql-error.log", "2026-12-03 12:00:00 0 [Note] before\n");
+  f.shipper.ship(f.instance, f.dir);
+  EXPECT_TRUE(f.messages(error).empty());
+  f.instance.spec["EnabledCloudwatchLogsExports"] = {"audit", "error"};
+  f.append("mysql-error.log", "2026-12-03 12:00:01 0 [Note] after\n");
+  f.shipper.ship(f.instance, f.dir);
+  EXPECT_EQ(f.messages(error), (std::vector<std::string>{"2026-12-03 12:00:01 0 [Note] after"}));
+  // A half-written line waits for its end.
+  f.append("mysql-error.log", "2026-12-03 12:00:02 0 [Note] hal");
+  f.shipper.ship(f.instance, f.dir);
+  EXPECT_TRUE(f.messages(error).empty());
+  f.append("mysql-error.log", "f\n");
+  f.shipper.ship(f.instance, f.dir);
+  EXPECT_EQ(f.messages(error), (std::vector<std::string>{"2026-12-03 12:00:02 0 [Note] half"}));
 }
 
 }  // namespace
