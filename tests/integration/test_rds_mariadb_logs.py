@@ -7,6 +7,7 @@ One instance serves every test (a MariaDB instance takes seconds to make)."""
 import os
 import time
 
+import botocore.exceptions
 import pytest
 
 pymysql = pytest.importorskip("pymysql")
@@ -239,3 +240,17 @@ def test_exports_follow_modify_db_instance(rds, logs):
     wait_for_events(logs, "audit", loud)
     wait_for_events(logs, "general", loud)
     assert not events(logs, "audit", quiet) and not events(logs, "general", quiet)
+
+
+def test_log_types_of_another_engine_are_refused(rds):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        rds.modify_db_instance(DBInstanceIdentifier=ID, ApplyImmediately=True,
+                               CloudwatchLogsExportConfiguration={"EnableLogTypes": ["postgresql"]})
+    assert info.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    assert "'postgresql'" in info.value.response["Error"]["Message"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        rds.create_db_instance(DBInstanceIdentifier="wrong-logs", Engine="mysql", DBInstanceClass="db.t3.micro",
+                               MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                               EnableCloudwatchLogsExports=["error", "upgrade"])
+    assert info.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    assert not rds.describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": ["wrong-logs"]}])["DBInstances"]

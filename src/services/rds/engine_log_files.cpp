@@ -48,4 +48,19 @@ std::vector<std::string> exportableLogTypes(const std::string& engine) {
   return {"postgresql", "upgrade"};
 }
 
+std::optional<ApiError> checkLogTypes(const std::string& engine, const std::string& version, const nlohmann::json& types) {
+  if (!types.is_array()) return ApiError::sender("InvalidParameterValue", "The log types must be a list.");
+  std::vector<std::string> allowed = exportableLogTypes(engine);
+  std::string refused;
+  for (const auto& type : types) {
+    std::string name = type.is_string() ? type.get<std::string>() : type.dump();
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    refused += (refused.empty() ? "'" : ", '") + name + "'";
+  }
+  if (refused.empty()) return std::nullopt;
+  return ApiError::sender("InvalidParameterCombination", "You cannot use the log types " + refused +
+                                                             " with engine version " + engine + " " + version +
+                                                             ". For supported log types, see the documentation.");
+}
+
 }  // namespace kura::rds

@@ -9,8 +9,13 @@
 // Files are found by name only: whoever reads one reaches it beneath the
 // engine's directory (common/confined_file.h), which the engine may write to.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/api_error.h"
 
 namespace kura::rds {
 
@@ -26,5 +31,8 @@ std::vector<EngineLogFile> engineLogFiles(const std::string& engine, const std::
 
 // The log types an instance of `engine` can export to CloudWatch Logs.
 std::vector<std::string> exportableLogTypes(const std::string& engine);
+// RDS's refusal of `types` (a list of log type names) for an instance of
+// `engine` at `version` when one of them is not exportable.
+std::optional<ApiError> checkLogTypes(const std::string& engine, const std::string& version, const nlohmann::json& types);
 
 }  // namespace kura::rds

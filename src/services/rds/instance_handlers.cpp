@@ -4,6 +4,7 @@
 #include "catalog/pagination.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "services/rds/engine_log_files.h"
 #include "services/rds/multi_az_change.h"
 #include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
@@ -246,7 +247,10 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (spec["DBName"] == "") spec.erase("DBName");
   if (encrypted) spec["KmsKeyId"] = kmsKeyArn;
   if (in.contains("Port")) spec["Port"] = in["Port"];
-  if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  if (in.contains("EnableCloudwatchLogsExports")) {
+    if (auto error = checkLogTypes(engine, version, in["EnableCloudwatchLogsExports"])) return *error;
+    spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  }
   if (in.contains("MaxAllocatedStorage")) spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
 
   if (managed) {
@@ -480,6 +484,12 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (in.contains("CloudwatchLogsExportConfiguration")) {
     const Json& config = in["CloudwatchLogsExportConfiguration"];
+    for (const char* list : {"EnableLogTypes", "DisableLogTypes"}) {
+      if (auto error = checkLogTypes(spec.value("Engine", "postgres"), spec.value("EngineVersion", ""),
+                                     config.value(list, Json::array()))) {
+        return *error;
+      }
+    }
     auto exports = spec.value("EnabledCloudwatchLogsExports", Json::array()).get<std::vector<std::string>>();
     for (const auto& log : config.value("EnableLogTypes", Json::array())) {
       if (std::find(exports.begin(), exports.end(), log) == exports.end()) exports.push_back(log);
