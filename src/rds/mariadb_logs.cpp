@@ -91,10 +91,12 @@ Result<std::string> mariaDbLogSettings(const EngineLayout& layout, const fs::pat
   // ships the file. The plugin is loaded FORCE_PLUS_PERMANENT (no
   // UNINSTALL, which the master's DELETE on mysql.plugin would allow) and
   // its variables need SUPER to change: the master can neither turn
-  // auditing off nor move its file. Kura's own account is left out, as
-  // RDS users leave out rdsadmin: its statements are housekeeping (and
-  // some carry the master password; the plugin masks passwords in CREATE
-  // USER, ALTER USER, GRANT and SET PASSWORD anyway).
+  // auditing off nor move its file. Kura's own accounts are left out, as
+  // RDS users leave out rdsadmin: its admin account's statements are
+  // housekeeping (some carry the master password; the plugin masks
+  // passwords in CREATE USER, ALTER USER, GRANT and SET PASSWORD anyway),
+  // and rdsrepladmin (mariadb_replication.cpp) is a standby's or replica's
+  // replication. Their connections are still recorded.
   auto pluginDir = auditPluginDir(dataDir);
   if (!pluginDir) return pluginDir.error();
   settings += fmt::format(
@@ -107,7 +109,7 @@ Result<std::string> mariaDbLogSettings(const EngineLayout& layout, const fs::pat
       "server_audit_file_rotate_size = 1000000\n"
       "server_audit_file_rotations = 9\n"
       "server_audit_events = CONNECT,QUERY\n"
-      "server_audit_excl_users = {}\n",
+      "server_audit_excl_users = {},rdsrepladmin\n",
       pluginDir->string(), (log / "server_audit.log").string(), adminUser);
   return settings;
 }
