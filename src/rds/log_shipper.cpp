@@ -247,8 +247,8 @@ std::vector<ShippedEntry> splitMySqlLogEntries(const std::string& type, const st
     bool begins = false;
     std::optional<int64_t> time;
     if (type == "audit") {
-      begins = true;  // the plugin escapes line ends within a record
-      time = longDate(line, 0);
+      time = longDate(line, 0);  // a record's line ends are escaped; a line without a time continues one anyway
+      begins = time.has_value();
     } else if (type == "error") {
       time = isoDate(line, 0);
       if (!time) time = shortDate(line, 0);

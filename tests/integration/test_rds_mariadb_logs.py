@@ -122,9 +122,10 @@ def test_every_log_reaches_cloudwatch_logs(rds, logs):
     instance = rds.describe_db_instances(DBInstanceIdentifier=ID)["DBInstances"][0]
     assert sorted(instance["EnabledCloudwatchLogsExports"]) == ALL
     tag = marker("audit_marker")
-    query(rds, f"SELECT '{tag}'")
+    query(rds, f"SELECT '{tag}',\n  'second line'")
     # The audit plugin's QUERY record of it: one event, the record's fields.
     [event] = wait_for_events(logs, "audit", tag)
+    assert "second line" in event["message"]
     fields = event["message"].split(",")
     assert fields[2] == "admin" and fields[6] == "QUERY", event["message"]
     assert event["logStreamName"] == ID
