@@ -39,6 +39,7 @@
 #include "rds/postgres_engine.h"
 #include "rds/engine_set.h"
 #include "rds/mariadb_engine.h"
+#include "services/rds/mysql_engines.h"
 #include "proxy/endpoint_proxy.h"
 #include "rds/log_shipper.h"
 #include "rds/rds_supervisor.h"
@@ -200,6 +201,7 @@ int runServe(const ServerConfig& givenConfig) {
     mariaDb = std::make_unique<rds::MariaDbEngine>(mariaDbVersion, *mysqlUser, config.dataDir);
     rdsEngines.add("mysql", *mariaDb);
     rdsEngines.add("mariadb", *mariaDb);
+    rdsEngines.add(rds::kAuroraMySqlEngine, *mariaDb);
   } else {
     spdlog::warn("msg=\"no MariaDB server (or no mysql user to run it as): RDS cannot create MySQL or MariaDB instances\"");
     mariaDbVersion.clear();

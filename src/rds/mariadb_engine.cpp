@@ -450,7 +450,7 @@ Result<bool> MariaDbEngine::reload(const EngineLayout& layout) {
   // the group no longer sets keeps what it has until then.
   // Commits wait for a standby (or stop waiting) at once.
   std::string statements = std::string("SET GLOBAL rpl_semi_sync_master_enabled = ") +
-                           (layout.synchronousStandby ? "ON" : "OFF") + ";\n";
+                           (waitsForStandby(layout) ? "ON" : "OFF") + ";\n";
   for (const auto& [name, value] : layout.parameters) {
     const MariaDbParameter* p = findParameter(name);
     if (p == nullptr || p->isStatic) continue;

@@ -94,6 +94,8 @@ class MariaDbEngine final : public InstanceEngine {
   // Replication (mariadb_replication.cpp). The server replicates from an
   // upstream (a standby, read replica or cluster reader).
   bool isReplica(const EngineLayout& layout) const;
+  // Commits wait for a standby's acknowledgement (semi-synchronous replication).
+  bool waitsForStandby(const EngineLayout& layout) const;
   // kura.cnf's lines for replication, and init.sql's for its account.
   std::string replicationSettings(const EngineLayout& layout) const;
   std::string replicationAccountInit() const;

@@ -79,6 +79,13 @@ bool MariaDbEngine::isReplica(const EngineLayout& layout) const {
   return statBeneath(layout.dir, kUpstreamFile).has_value();
 }
 
+bool MariaDbEngine::waitsForStandby(const EngineLayout& layout) const {
+  // Never a replica's: its applier would wait for an acknowledgement that
+  // no one downstream gives (an old writer rebuilt as a reader keeps the
+  // record of its synchronous readers until the supervisor clears it).
+  return layout.synchronousStandby && !isReplica(layout);
+}
+
 std::string MariaDbEngine::replicationSettings(const EngineLayout& layout) const {
   // server_id: the node's port, unique on this host among the servers that
   // replicate from one another.
@@ -93,7 +100,7 @@ std::string MariaDbEngine::replicationSettings(const EngineLayout& layout) const
       // Never falls back to asynchronous commits (a commit waits until a
       // standby has it, or until the failover that fences this server).
       "rpl_semi_sync_master_timeout = 4294967295\n",
-      layout.port, layout.synchronousStandby ? "ON" : "OFF");
+      layout.port, waitsForStandby(layout) ? "ON" : "OFF");
   if (isReplica(layout)) {
     settings += fmt::format(
         "read_only = ON\n"
@@ -242,12 +249,16 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
         return ApiError::internal("the standby cannot apply what it received: " + (*status)["Last_SQL_Error"]);
       }
       if (auto restarted = sql(layout, "START SLAVE SQL_THREAD"); !restarted) return restarted.error();
-    } else if ((*status)["Relay_Master_Log_File"] == (*status)["Master_Log_File"] &&
-               (*status)["Exec_Master_Log_Pos"] == (*status)["Read_Master_Log_Pos"]) {
-      break;
+    } else {
+      // Applied as far as received, by GTID (binary log coordinates can
+      // differ while both are caught up: heartbeats move only the read one).
+      auto applied = sql(layout, "SELECT @@gtid_slave_pos", std::chrono::seconds(5));
+      if (!applied) return applied.error();
+      if (domainZeroSequence(*applied) >= domainZeroSequence((*status)["Gtid_IO_Pos"])) break;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return ApiError::internal("the standby did not apply what it received within 120 s");
+      return ApiError::internal("the standby did not apply what it received within 120 s (received " +
+                                (*status)["Gtid_IO_Pos"] + ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -361,12 +361,17 @@ def test_engine_versions_say_what_runs_and_refusals_are_clear(rds):
     mysql = rds.describe_db_engine_versions(Engine="mysql")["DBEngineVersions"]
     assert mysql[0]["DBParameterGroupFamily"] == "mysql8.0"
     assert "MariaDB" in mysql[0]["DBEngineVersionDescription"]
-    for extra, code in ((dict(EngineVersion="5.7.44"), "InvalidParameterCombination"),
-                        (dict(MultiAZ=True), "InvalidParameterCombination")):
-        with pytest.raises(botocore.exceptions.ClientError) as info:
-            create(rds, "refused", "mysql", **extra)
-        assert info.value.response["Error"]["Code"] == code
+    aurora = rds.describe_db_engine_versions(Engine="aurora-mysql")["DBEngineVersions"]
+    assert aurora[0]["DBParameterGroupFamily"] == "aurora-mysql8.0"
+    assert "MariaDB" in aurora[0]["DBEngineVersionDescription"]
     with pytest.raises(botocore.exceptions.ClientError) as info:
-        rds.create_db_cluster(DBClusterIdentifier="prod-aurora", Engine="aurora-mysql", MasterUsername="admin",
-                              MasterUserPassword=PASSWORD)
-    assert info.value.response["Error"]["Code"] in ("InvalidParameterValue", "InvalidParameterCombination")
+        create(rds, "refused", "mysql", EngineVersion="5.7.44")
+    assert info.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    # Aurora MySQL 2 (MySQL 5.7) is not served; Aurora MySQL 3 is.
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        rds.create_db_cluster(DBClusterIdentifier="old-aurora", Engine="aurora-mysql", MasterUsername="admin",
+                              MasterUserPassword=PASSWORD, EngineVersion="5.7.mysql_aurora.2.11.2")
+    assert info.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        rds.create_db_instance(DBInstanceIdentifier="refused", Engine="aurora-mysql", DBInstanceClass="db.r6g.large")
+    assert info.value.response["Error"]["Code"] == "InvalidParameterCombination"

@@ -8,6 +8,7 @@
 #include "common/ids.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/describe_paging.h"
+#include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -62,7 +63,7 @@ Result<Resource> RdsApi::recordNewCluster(const RequestContext& c, Json spec, co
   draft.goal = kAvailable;
   spec["DbClusterResourceId"] = clusterResourceId();
   spec.emplace("AvailabilityZones", Json::array({c.region + "a", c.region + "b", c.region + "c"}));
-  spec.emplace("DBClusterParameterGroup", "default." + std::string(kAuroraEngine) + spec.value("EngineMajor", ""));
+  spec.emplace("DBClusterParameterGroup", defaultParameterGroupOf(spec.value("Engine", kAuroraEngine)));
   return catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kCluster, identifier).ok()) {
       return ApiError::sender("DBClusterAlreadyExistsFault", "DB Cluster already exists", 400);
@@ -91,10 +92,11 @@ Result<Json> RdsApi::createCluster(const RequestContext& c, const Json& in) {
   std::string identifier = lowerCase(in["DBClusterIdentifier"].get<std::string>());
   if (auto error = checkIdentifier(identifier, "DBClusterIdentifier")) return *error;
   std::string engine = lowerCase(in["Engine"].get<std::string>());
-  if (engine != kAuroraEngine) {
-    return invalid("Invalid DB engine: " + engine + ". Kura runs Aurora clusters of the aurora-postgresql engine.");
+  if (engine != kAuroraEngine && engine != kAuroraMySqlEngine) {
+    return invalid("Invalid DB engine: " + engine + ". Kura runs Aurora clusters of the aurora-postgresql and "
+                   "aurora-mysql engines.");
   }
-  auto version = checkEngineVersion(in, kAuroraEngine);
+  auto version = checkEngineVersion(in, engine);
   if (!version) return version.error();
   if (in.contains("ReplicationSourceIdentifier") || in.contains("GlobalClusterIdentifier")) {
     return combination("Kura does not replicate clusters across regions.");
@@ -112,7 +114,7 @@ Result<Json> RdsApi::createCluster(const RequestContext& c, const Json& in) {
   }
   if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
   Json spec = {{"DBClusterIdentifier", identifier},
-               {"Engine", kAuroraEngine},
+               {"Engine", engine},
                {"EngineVersion", version->first},
                {"EngineMajor", version->second},
                {"MasterUsername", in["MasterUsername"]},
@@ -126,6 +128,14 @@ Result<Json> RdsApi::createCluster(const RequestContext& c, const Json& in) {
 }
 
 Result<std::pair<std::string, std::string>> RdsApi::checkEngineVersion(const Json& in, const std::string& engine) {
+  if (engine == kAuroraMySqlEngine) {
+    if (config_.installedMariaDbVersion.empty()) {
+      return combination("No MariaDB server is installed on this Kura host: it cannot run aurora-mysql clusters.");
+    }
+    auto served = mySqlVersionOf(engine, in.value("EngineVersion", ""), config_.installedMariaDbVersion);
+    if (!served) return combination("Cannot find version " + in.value("EngineVersion", "") + " for " + engine);
+    return std::pair{served->version, served->major};
+  }
   if (config_.installedPostgresMajor == 0) {
     return combination("No PostgreSQL server is installed on this Kura host.");
   }

@@ -14,7 +14,9 @@ std::string seriesOf(const std::string& version) {
 
 }  // namespace
 
-bool servedByMariaDb(const std::string& engine) { return engine == "mysql" || engine == "mariadb"; }
+bool servedByMariaDb(const std::string& engine) {
+  return engine == "mysql" || engine == "mariadb" || engine == kAuroraMySqlEngine;
+}
 
 std::optional<MySqlVersion> mySqlVersionOf(const std::string& engine, const std::string& asked,
                                            const std::string& installedMariaDb) {
@@ -23,6 +25,13 @@ std::optional<MySqlVersion> mySqlVersionOf(const std::string& engine, const std:
     // MySQL 8.0, as its users name it: "8.0", "8.0.36". MariaDB speaks its protocol.
     if (asked.empty()) return MySqlVersion{"8.0.40", "8.0"};
     if (!std::regex_match(asked, std::regex(R"(8\.0(\.\d{1,3})?)"))) return std::nullopt;
+    return MySqlVersion{asked, "8.0"};
+  }
+  if (engine == kAuroraMySqlEngine) {
+    // Aurora MySQL 3 (MySQL 8.0 compatible), as its users name it:
+    // "8.0.mysql_aurora.3.04.1". Aurora MySQL 2 (5.7) is not served.
+    if (asked.empty()) return MySqlVersion{"8.0.mysql_aurora.3.08.0", "8.0"};
+    if (!std::regex_match(asked, std::regex(R"(8\.0\.mysql_aurora\.3\.\d{2}\.\d{1,2})"))) return std::nullopt;
     return MySqlVersion{asked, "8.0"};
   }
   if (engine != "mariadb") return std::nullopt;
@@ -34,6 +43,7 @@ std::optional<MySqlVersion> mySqlVersionOf(const std::string& engine, const std:
 }
 
 std::string mySqlFamily(const std::string& engine, const std::string& installedMariaDb) {
+  if (engine == kAuroraMySqlEngine) return "aurora-mysql8.0";
   return engine == "mysql" ? "mysql8.0" : "mariadb" + seriesOf(installedMariaDb);
 }
 

@@ -1,11 +1,14 @@
 #pragma once
-// The RDS engines of the MySQL protocol, `mysql` and `mariadb`, which Kura
+// The RDS engines of the MySQL protocol, `mysql`, `mariadb` and
+// `aurora-mysql` (the instances of Aurora MySQL clusters), which Kura
 // serves with the installed MariaDB server (src/rds/mariadb_engine.h): the
 // versions it accepts and records, and the names RDS gives their families.
 #include <optional>
 #include <string>
 
 namespace kura::rds {
+
+inline constexpr const char* kAuroraMySqlEngine = "aurora-mysql";
 
 bool servedByMariaDb(const std::string& engine);
 
@@ -18,7 +21,8 @@ struct MySqlVersion {
 std::optional<MySqlVersion> mySqlVersionOf(const std::string& engine, const std::string& asked,
                                            const std::string& installedMariaDb);
 
-// The DB parameter group family: "mysql8.0", "mariadb10.11" (the installed series).
+// The DB parameter group family: "mysql8.0", "mariadb10.11" (the installed series),
+// "aurora-mysql8.0".
 std::string mySqlFamily(const std::string& engine, const std::string& installedMariaDb);
 
 // What DescribeDBEngineVersions says really runs.

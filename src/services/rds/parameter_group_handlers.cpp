@@ -149,15 +149,19 @@ std::string RdsApi::defaultParameterGroupOf(const std::string& engine) const {
 
 std::vector<std::string> RdsApi::groupFamilies(const ParameterGroupFlavor& flavor) const {
   std::vector<std::string> families = familiesOf(flavor, config_.installedPostgresMajor);
-  // DB parameter groups serve MySQL and MariaDB instances too.
-  if (flavor.kind == std::string(kParameterGroup) && !config_.installedMariaDbVersion.empty()) {
-    for (const char* engine : {"mysql", "mariadb"}) families.push_back(parameterFamilyOf(engine));
+  // DB parameter groups serve MySQL, MariaDB and Aurora MySQL instances too;
+  // DB cluster parameter groups Aurora MySQL clusters.
+  if (!config_.installedMariaDbVersion.empty()) {
+    if (flavor.kind == std::string(kParameterGroup)) {
+      for (const char* engine : {"mysql", "mariadb"}) families.push_back(parameterFamilyOf(engine));
+    }
+    families.push_back(parameterFamilyOf(kAuroraMySqlEngine));
   }
   return families;
 }
 
 const std::vector<EngineParameter>& RdsApi::parametersOf(const std::string& family) const {
-  for (const char* engine : {"mysql", "mariadb"}) {
+  for (const char* engine : {"mysql", "mariadb", kAuroraMySqlEngine}) {
     if (!config_.installedMariaDbVersion.empty() && family == parameterFamilyOf(engine)) return config_.mariaDbParameters;
   }
   return config_.engineParameters;

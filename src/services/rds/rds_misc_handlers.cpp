@@ -75,15 +75,17 @@ Result<Json> RdsApi::listTags(const RequestContext& c, const Json& in) {
 
 Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& in) {
   Json out = {{"DBEngineVersions", Json::array()}};
-  // MySQL and MariaDB: both run on the installed MariaDB, and say so.
-  for (std::string engine : {"mysql", "mariadb"}) {
+  // MySQL, MariaDB and Aurora MySQL: all run on the installed MariaDB, and say so.
+  for (std::string engine : {"mysql", "mariadb", kAuroraMySqlEngine}) {
     if (in.contains("Engine") && in["Engine"] != engine) continue;
     auto served = mySqlVersionOf(engine, in.value("EngineVersion", ""), config_.installedMariaDbVersion);
     if (!served) continue;
     out["DBEngineVersions"].push_back({{"Engine", engine},
                                        {"EngineVersion", served->version},
                                        {"DBParameterGroupFamily", parameterFamilyOf(engine)},
-                                       {"DBEngineDescription", engine == "mysql" ? "MySQL Community Edition" : "MariaDb Community Edition"},
+                                       {"DBEngineDescription", engine == "mysql"     ? "MySQL Community Edition"
+                                                              : engine == "mariadb" ? "MariaDb Community Edition"
+                                                                                    : "Aurora MySQL"},
                                        {"DBEngineVersionDescription", mariaDbRunsNote(config_.installedMariaDbVersion)},
                                        {"ValidUpgradeTarget", Json::array()},
                                        {"ExportableLogTypes", exportableLogTypes(engine)},
