@@ -153,10 +153,27 @@ const MariaDbParameter* findParameter(const std::string& name) {
 std::string optionOf(const std::string& name) { return name == "time_zone" ? "default_time_zone" : name; }
 
 
-// A binary log file's name: mysql-bin.NNNNNN (never the index).
+// A binary log file's name: <base>.NNNNNN (never the index), where the
+// base is "mysql-bin" for a server made by create() or restore(), and
+// "gen<epoch ms>-bin" for one made as a standby or reader: each server
+// that becomes a primary writes files of its own generation, which never
+// collide in the instance's (or cluster's) archive with those of the
+// primaries before it.
 bool isBinlogName(const std::string& name) {
-  return name.size() == 16 && name.rfind("mysql-bin.", 0) == 0 &&
-         name.find_first_not_of("0123456789", 10) == std::string::npos;
+  static const std::regex pattern(R"((mysql|gen\d{13})-bin\.\d{6})");
+  return std::regex_match(name, pattern);
+}
+
+// The generation of a binary log file (0: the first server's).
+uint64_t generationOf(const std::string& name) {
+  return name.rfind("gen", 0) == 0 ? std::stoull(name.substr(3, 13)) : 0;
+}
+
+// The sequence number of domain 0 in a GTID list ("0-1-57,1-2-3"), else 0.
+uint64_t gtidSequence(const std::string& list) {
+  std::smatch match;
+  if (!std::regex_search(list, match, std::regex(R"((?:^|,)\s*0-\d+-(\d+))"))) return 0;
+  return std::stoull(match[1]);
 }
 
 // The newest modification time of the binary log files in `dir`.
@@ -274,7 +291,7 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       dataOf(layout).string(), socketOf(layout).string(), (layout.dir / "run" / "mariadbd.pid").string(), layout.port,
       (layout.dir / "log" / "mysql-error.log").string(), (layout.dir / "no-files").string(),
       (layout.dir / "tmp").string(), (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
-      (layout.dir / "binlog" / "mysql-bin").string());
+      (layout.dir / "binlog" / binlogBase(layout)).string());
   if (auto logs = mariaDbLogSettings(layout, dataDir_, adminUser()); logs) settings += *logs; else return logs.error();
   settings += replicationSettings(layout);
   // Run by the server at every start before it takes a connection: Kura's
@@ -507,6 +524,7 @@ Result<bool> MariaDbEngine::restore(const fs::path& backup, const EngineLayout& 
   std::error_code ec;
   fs::remove_all(dataOf(layout), ec);
   fs::remove_all(layout.dir / "binlog", ec);
+  fs::remove(layout.dir / "kura-upstream", ec);  // a primary (a cluster's new writer may have been a reader)
   if (auto made = prepareDirs(layout); !made) return made;
   // Copied as the engine user, so that the files are its own.
   auto copied = run({"/bin/cp", "-R", "--preserve=mode,timestamps", (backup / "base").string(), dataOf(layout).string()},
@@ -527,19 +545,30 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
   // Where the backup ends in the source's binary log: "mysql-bin.000003\t1234\t0-1-56".
   std::string info = readBeneath(layout.dir, "data/xtrabackup_binlog_info", 0, 4096).value_or("");
   std::istringstream fields(info);
-  std::string first, position;
+  std::string first, position, backupGtid;
   if (!(fields >> first >> position) || !isBinlogName(first) ||
       position.find_first_not_of("0123456789") != std::string::npos) {
     return ApiError::sender("InvalidRestoreFault", "the backup does not say where the binary log continues it");
   }
-  std::vector<std::string> files;
+  fields >> backupGtid;
+  // The archive's files by generation: the backup's own from its file on,
+  // then those of the primaries that followed (failovers).
+  std::map<uint64_t, std::vector<std::string>> generations;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(archive, ec)) {
     std::string name = entry.path().filename().string();
-    if (isBinlogName(name) && name >= first) files.push_back(name);
+    if (!isBinlogName(name) || generationOf(name) < generationOf(first)) continue;
+    if (generationOf(name) == generationOf(first) && name < first) continue;
+    generations[generationOf(name)].push_back(name);
   }
-  std::sort(files.begin(), files.end());
-  if (files.empty() || files.front() != first) {
+  for (auto& [generation, files] : generations) std::sort(files.begin(), files.end());
+  // The backup's own generation lacks its file when that primary died
+  // before archiving it: a later generation (its standby's, which
+  // replicated the same transactions) may still cover what follows.
+  bool fromOwn = !generations.empty() && generations.begin()->first == generationOf(first) &&
+                 generations.begin()->second.front() == first;
+  if (!fromOwn && generations.count(generationOf(first)) != 0) generations.erase(generationOf(first));
+  if (!fromOwn && (generations.empty() || gtidSequence(backupGtid) == 0)) {
     return ApiError::sender("InvalidRestoreFault", "the binary log archive lacks " + first);
   }
   // Everything logged up to the second asked for (the log's times are whole seconds).
@@ -548,19 +577,49 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
     std::string iso = formatIso8601(std::chrono::time_point_cast<std::chrono::seconds>(*until) + std::chrono::seconds(1));
     stop = iso.substr(0, 10) + " " + iso.substr(11, 8);
   }
-  std::vector<std::string> argv = {
-      "/bin/bash", "-c",
-      "set -o pipefail; socket=\"$1\" user=\"$2\" position=\"$3\" stop=\"$4\"; shift 4; "
-      "if [ -n \"$stop\" ]; then set -- --stop-datetime=\"$stop\" \"$@\"; fi; "
-      // Both ends of the pipe die with the shell, which dies with Kura: none
-      // replays on into a server the next attempt discards.
-      "/usr/bin/setpriv --pdeathsig KILL /usr/bin/mariadb-binlog --no-defaults --start-position=\"$position\" \"$@\" | "
-      "/usr/bin/setpriv --pdeathsig KILL " +
-          std::string(kClient) + " --no-defaults --protocol=socket --socket=\"$socket\" --user=\"$user\"",
-      "replay", socketOf(layout).string(), adminUser(), position, stop};
-  for (const std::string& name : files) argv.push_back((archive / name).string());
-  auto result = run(argv, "", std::chrono::minutes(60));
-  if (!result.ok()) return engineError("cannot replay the binary log archive", result);
+  auto replayFiles = [&](const std::string& from, const std::vector<std::string>& files) -> Result<bool> {
+    std::vector<std::string> argv = {
+        "/bin/bash", "-c",
+        "set -o pipefail; socket=\"$1\" user=\"$2\" position=\"$3\" stop=\"$4\"; shift 4; "
+        "if [ -n \"$stop\" ]; then set -- --stop-datetime=\"$stop\" \"$@\"; fi; "
+        // Both ends of the pipe die with the shell, which dies with Kura: none
+        // replays on into a server the next attempt discards.
+        "/usr/bin/setpriv --pdeathsig KILL /usr/bin/mariadb-binlog --no-defaults --start-position=\"$position\" \"$@\" | "
+        "/usr/bin/setpriv --pdeathsig KILL " +
+            std::string(kClient) + " --no-defaults --protocol=socket --socket=\"$socket\" --user=\"$user\"",
+        "replay", socketOf(layout).string(), adminUser(), from, stop};
+    for (const std::string& name : files) argv.push_back((archive / name).string());
+    auto result = run(argv, "", std::chrono::minutes(60));
+    if (!result.ok()) return engineError("cannot replay the binary log archive", result);
+    return true;
+  };
+  // The backup's generation from its position in its file.
+  auto it = generations.begin();
+  if (fromOwn) {
+    if (auto replayed = replayFiles(position, it->second); !replayed) return replayed;
+    ++it;
+  }
+  // Each later one by GTID: a new primary's log also holds what it
+  // replicated before its promotion, which is skipped up to the newest
+  // transaction replayed so far (the replayed events keep their GTIDs).
+  for (; it != generations.end(); ++it) {
+    auto logged = sql(layout, "SELECT @@gtid_binlog_pos", std::chrono::seconds(10));
+    if (!logged) return logged.error();
+    uint64_t reached = std::max(gtidSequence(*logged), gtidSequence(backupGtid));
+    // It must go on from there: a generation that begins later would leave
+    // out what lay between (never restored silently).
+    auto firstGtid = run({"/bin/bash", "-c",
+                          "/usr/bin/mariadb-binlog --no-defaults \"$1\" | grep -m1 -o 'GTID 0-[0-9]*-[0-9]*'",
+                          "first-gtid", (archive / it->second.front()).string()},
+                         "", std::chrono::minutes(5));
+    uint64_t begins = gtidSequence(firstGtid.output.size() > 5 ? firstGtid.output.substr(5) : "");
+    if (begins > reached + 1) {
+      return ApiError::sender("InvalidRestoreFault", fmt::format("the binary log archive has a gap: transactions {} "
+                                                                 "to {} are in none of its files",
+                                                                 reached + 1, begins - 1));
+    }
+    if (auto replayed = replayFiles("0-1-" + std::to_string(reached), it->second); !replayed) return replayed;
+  }
   return true;
 }
 

@@ -100,6 +100,8 @@ class MariaDbEngine final : public InstanceEngine {
   std::string replicationSettings(const EngineLayout& layout) const;
   std::string replicationAccountInit() const;
   std::string replicationPassword() const;
+  // The base name of its binary log files ("mysql-bin", or a standby's "gen<ms>-bin").
+  std::string binlogBase(const EngineLayout& layout) const;
   // A new replica's first start: replicates from its upstream from where its copy ends.
   Result<bool> startReplication(const EngineLayout& layout);
   // SHOW SLAVE STATUS (empty when it replicates from no one; none when it does not answer).

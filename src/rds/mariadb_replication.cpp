@@ -44,6 +44,10 @@ constexpr const char* kStandbyName = "kura-standby";
 // Written into a standby's (or replica's) directory when it is made: the
 // port it replicates from and the GTID its copy ends at.
 constexpr const char* kUpstreamFile = "kura-upstream";
+// The base name of the server's binary log files when not "mysql-bin": a
+// standby's (or reader's) own generation, written when it is made (see
+// isBinlogName in mariadb_engine.cpp).
+constexpr const char* kBinlogBaseFile = "kura-binlog-base";
 // REPLICATION SLAVE in mysql.global_priv's "access" bits.
 constexpr uint64_t kReplicationSlaveAccess = 1ULL << 19;
 
@@ -84,6 +88,14 @@ bool MariaDbEngine::waitsForStandby(const EngineLayout& layout) const {
   // no one downstream gives (an old writer rebuilt as a reader keeps the
   // record of its synchronous readers until the supervisor clears it).
   return layout.synchronousStandby && !isReplica(layout);
+}
+
+std::string MariaDbEngine::binlogBase(const EngineLayout& layout) const {
+  std::string base = readBeneath(layout.dir, kBinlogBaseFile, 0, 64).value_or("");
+  while (!base.empty() && base.back() == '\n') base.pop_back();
+  bool valid = base.size() == 20 && base.rfind("gen", 0) == 0 && base.substr(16) == "-bin" &&
+               base.substr(3, 13).find_first_not_of("0123456789") == std::string::npos;
+  return valid ? base : "mysql-bin";
 }
 
 std::string MariaDbEngine::replicationSettings(const EngineLayout& layout) const {
@@ -135,6 +147,13 @@ Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const Eng
     for (const auto& entry : fs::directory_iterator(standby.dir / dir, ec)) fs::remove_all(entry.path(), ec);
   }
   fs::remove(standby.dir / kUpstreamFile, ec);
+  // A generation of its own for its binary log: should it become the
+  // primary, its files never take the names of its predecessors' in the archive.
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  if (!writeBeneath(standby.dir, kBinlogBaseFile, fmt::format("gen{:013d}-bin\n", now.count()), WriteMode::Truncate,
+                    fileOwner())) {
+    return ApiError::internal("cannot name the standby's binary log");
+  }
   auto copied = run({"/usr/bin/mariadb-backup", "--defaults-file=" + configOf(primary).string(), "--backup",
                      "--target-dir=" + dataOf(standby).string(), "--socket=" + socketOf(primary).string(),
                      "--user=" + adminUser()},

@@ -108,7 +108,7 @@ def eventually(check, what, timeout=30):
 def test_cluster_writer_readers_and_endpoints(kura_factory):
     server = kura_factory()
     rds = server.client("rds")
-    assert error_code(rds.create_db_cluster, DBClusterIdentifier="my", Engine="aurora-mysql",
+    assert error_code(rds.create_db_cluster, DBClusterIdentifier="my", Engine="neptune",
                       MasterUsername="admin", MasterUserPassword=PASSWORD) == "InvalidParameterValue"
     rds.create_db_cluster(DBClusterIdentifier="aur", Engine=ENGINE, MasterUsername="admin",
                           MasterUserPassword=PASSWORD, DatabaseName="app", Tags=[{"Key": "team", "Value": "db"}])
@@ -342,7 +342,7 @@ def test_cluster_parameter_groups_reach_every_instance(kura_factory):
     family = version["DBParameterGroupFamily"]
     assert family.startswith(ENGINE)
     assert error_code(rds.create_db_cluster_parameter_group, DBClusterParameterGroupName="p",
-                      DBParameterGroupFamily="aurora-mysql8.0", Description="x") == "InvalidParameterValue"
+                      DBParameterGroupFamily="aurora-mysql5.7", Description="x") == "InvalidParameterValue"
     rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="aur-params", DBParameterGroupFamily=family,
                                           Description="for the cluster")
     assert error_code(rds.create_db_cluster_parameter_group, DBClusterParameterGroupName="aur-params",

@@ -211,3 +211,52 @@ def test_read_replica_follows_refuses_writes_and_is_promoted(kura_factory):
     # The source goes on alone.
     query(rds, "mysrc", "INSERT INTO app.t VALUES (4, 'source')")
     assert query(rds, "mysrc", "SELECT COUNT(*) FROM app.t") == ((3,),)
+
+
+def test_point_in_time_and_snapshots_span_a_failover(kura_factory):
+    """The archive holds each primary's binary log under a generation of its
+    own: a restore replays the old primary's, then the new one's from where
+    the first ended."""
+    server = kura_factory()
+    rds = server.client("rds")
+    create(rds, "mypit", MultiAZ=True, BackupRetentionPeriod=1)
+    wait_semi_sync(rds, "mypit")
+    query(rds, "mypit", "CREATE DATABASE app")
+    query(rds, "mypit", "CREATE TABLE app.t (n INT PRIMARY KEY, era VARCHAR(10))")
+    for n in range(1, 51):
+        query(rds, "mypit", "INSERT INTO app.t VALUES (%s, 'before')", (n,))
+    rds.create_db_snapshot(DBInstanceIdentifier="mypit", DBSnapshotIdentifier="mypit-before")
+    wait_status(rds, "mypit-before", "available", timeout=240, snapshot=True)
+    for n in range(51, 101):
+        query(rds, "mypit", "INSERT INTO app.t VALUES (%s, 'before')", (n,))
+    pid, _ = primary_node(server)
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            query(rds, "mypit", "INSERT INTO app.t VALUES (101, 'after')")
+            break
+        except pymysql.MySQLError:
+            time.sleep(0.2)
+    for n in range(102, 151):
+        query(rds, "mypit", "INSERT INTO app.t VALUES (%s, 'after')", (n,))
+    written = time.time()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        latest = rds.describe_db_instances(DBInstanceIdentifier="mypit")["DBInstances"][0].get("LatestRestorableTime")
+        if latest and latest.timestamp() > written + 1:
+            break
+        time.sleep(0.5)
+    assert latest and latest.timestamp() > written + 1, f"LatestRestorableTime stalls at {latest}"
+    # From the snapshot taken before the failover, through both primaries' logs.
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="mypit", TargetDBInstanceIdentifier="mypit-pitr",
+                                             UseLatestRestorableTime=True)
+    wait_status(rds, "mypit-pitr", "available", timeout=300)
+    assert query(rds, "mypit-pitr", "SELECT era, COUNT(*) FROM app.t GROUP BY era ORDER BY era") == (
+        ("after", 50), ("before", 100))
+    # A snapshot of the new primary restores everything too.
+    rds.create_db_snapshot(DBInstanceIdentifier="mypit", DBSnapshotIdentifier="mypit-after")
+    wait_status(rds, "mypit-after", "available", timeout=240, snapshot=True)
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="mypit-copy", DBSnapshotIdentifier="mypit-after")
+    wait_status(rds, "mypit-copy", "available", timeout=300)
+    assert query(rds, "mypit-copy", "SELECT COUNT(*) FROM app.t") == ((150,),)
