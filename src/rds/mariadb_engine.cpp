@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -162,11 +163,6 @@ std::string optionOf(const std::string& name) { return name == "time_zone" ? "de
 bool isBinlogName(const std::string& name) {
   static const std::regex pattern(R"((mysql|gen\d{13})-bin\.\d{6})");
   return std::regex_match(name, pattern);
-}
-
-// The generation of a binary log file (0: the first server's).
-uint64_t generationOf(const std::string& name) {
-  return name.rfind("gen", 0) == 0 ? std::stoull(name.substr(3, 13)) : 0;
 }
 
 // The sequence number of domain 0 in a GTID list ("0-1-57,1-2-3"), else 0.
@@ -356,29 +352,9 @@ Result<bool> MariaDbEngine::create(const EngineLayout& layout) {
   if (auto made = prepareDirs(layout); !made) return made;
   std::error_code ec;
   fs::remove_all(dataOf(layout), ec);
-  auto result = run({"/usr/bin/mariadb-install-db", "--no-defaults", "--datadir=" + dataOf(layout).string(),
-                     "--tmpdir=" + (layout.dir / "tmp").string(), "--auth-root-authentication-method=socket",
-                     "--auth-root-socket-user=" + adminUser(), "--skip-test-db", "--skip-name-resolve"},
-                    "", std::chrono::seconds(180));
-  if (!result.ok()) {
-    // The tool's first lines say what went wrong (its last ones are advice).
-    std::string output = result.output.substr(0, 600);
-    return ApiError::internal("mariadb-install-db failed: " + output);
-  }
+  if (auto installed = copyTemplate(layout); !installed) return installed;
   if (auto written = writeSettings(layout); !written) return written;
   if (auto started = start(layout); !started) return started.error();
-  // Named time zones (RDS's time_zone values are names), from the host's
-  // tzdata: several megabytes of SQL, piped from the tool to the client
-  // (kept out of a general log the parameter group turns on).
-  if (fs::exists("/usr/share/zoneinfo/UTC")) {
-    auto zones = run({"/bin/sh", "-c",
-                      "/usr/bin/mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | " + std::string(kClient) +
-                          " --no-defaults --init-command='SET SESSION sql_log_off = 1' --protocol=socket "
-                          "--socket=\"$0\" --user=\"$1\" mysql",
-                      socketOf(layout).string(), adminUser()},
-                     "", std::chrono::seconds(180));
-    if (!zones.ok()) return engineError("cannot load the time zones", zones);
-  }
   if (!layout.dbName.empty()) {
     auto made = sql(layout, "CREATE DATABASE IF NOT EXISTS " + quoteIdentifier(layout.dbName));
     if (!made) return made.error();
@@ -386,6 +362,51 @@ Result<bool> MariaDbEngine::create(const EngineLayout& layout) {
   if (!writeBeneath(layout.dir, kCreatedMark, "", WriteMode::Truncate, fileOwner())) {
     return ApiError::internal("cannot mark " + layout.dir.string() + " made");
   }
+  return true;
+}
+
+Result<bool> MariaDbEngine::copyTemplate(const EngineLayout& layout) {
+  // mariadb-install-db and the named time zones give every instance the
+  // same files (about two seconds of a create): made once per Kura process
+  // into a template (one an earlier process left, whole or not, is made
+  // anew), which each new instance copies.
+  static std::mutex mutex;
+  static std::set<fs::path> made;
+  fs::path dir = dataDir_ / "rds" / "mariadb-template";
+  std::unique_lock lock(mutex);
+  if (!made.contains(dir)) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (auto prepared = prepareDir(dir); !prepared) return prepared;
+    if (auto prepared = prepareDir(dir / "tmp"); !prepared) return prepared;
+    auto result = run({"/usr/bin/mariadb-install-db", "--no-defaults", "--datadir=" + (dir / "data").string(),
+                       "--tmpdir=" + (dir / "tmp").string(), "--auth-root-authentication-method=socket",
+                       "--auth-root-socket-user=" + adminUser(), "--skip-test-db", "--skip-name-resolve"},
+                      "", std::chrono::seconds(180));
+    if (!result.ok()) {
+      // The tool's first lines say what went wrong (its last ones are advice).
+      return ApiError::internal("mariadb-install-db failed: " + result.output.substr(0, 600));
+    }
+    // Named time zones (RDS's time_zone values are names), from the host's
+    // tzdata: several megabytes of SQL, read by the server in bootstrap
+    // mode (no connection, no binary or general log).
+    if (fs::exists("/usr/share/zoneinfo/UTC")) {
+      auto zones = run({"/bin/sh", "-c",
+                        "{ echo 'USE mysql;'; /usr/bin/mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null; } | " +
+                            std::string(kServer) +
+                            " --no-defaults --bootstrap --datadir=\"$0\" --tmpdir=\"$1\" --log-warnings=0 "
+                            "--max-allowed-packet=8M",
+                        (dir / "data").string(), (dir / "tmp").string()},
+                       "", std::chrono::seconds(180));
+      if (!zones.ok()) return engineError("cannot load the time zones", zones);
+    }
+    made.insert(dir);
+  }
+  lock.unlock();  // made once, only read from now on
+  // Copied as the engine user, so that the files are its own.
+  auto copied = run({"/bin/cp", "-R", "--preserve=mode,timestamps", (dir / "data").string(), dataOf(layout).string()},
+                    "", std::chrono::seconds(180));
+  if (!copied.ok()) return engineError("cannot copy the template's files", copied);
   return true;
 }
 
@@ -551,24 +572,47 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
     return ApiError::sender("InvalidRestoreFault", "the backup does not say where the binary log continues it");
   }
   fields >> backupGtid;
-  // The archive's files by generation: the backup's own from its file on,
-  // then those of the primaries that followed (failovers).
-  std::map<uint64_t, std::vector<std::string>> generations;
+  // The archive's generations (one per primary, see isBinlogName) in the
+  // order they became primary: the first server's, then each promoted one,
+  // which left "<base>.promoted" ("<sequence> <epoch ms>": the newest
+  // transaction it had when promoted). What a generation logged beyond its
+  // successor's promotion was never acknowledged (the successor had every
+  // commit that was) and is cut off.
+  struct Generation {
+    std::string base;
+    uint64_t promotedAt = 0;  // epoch ms (0: the first server)
+    uint64_t promotedSeq = 0;
+    std::vector<std::string> files;
+  };
+  std::map<std::string, Generation> byBase;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(archive, ec)) {
     std::string name = entry.path().filename().string();
-    if (!isBinlogName(name) || generationOf(name) < generationOf(first)) continue;
-    if (generationOf(name) == generationOf(first) && name < first) continue;
-    generations[generationOf(name)].push_back(name);
+    if (isBinlogName(name)) {
+      std::string base = name.substr(0, name.size() - 7);
+      byBase[base].base = base;
+      byBase[base].files.push_back(name);
+    } else if (name.ends_with("-bin.promoted") && isBinlogName(name.substr(0, name.size() - 9) + ".000001")) {
+      std::string base = name.substr(0, name.size() - 9);
+      std::istringstream marker(readBeneath(archive, name, 0, 256).value_or(""));
+      Generation& generation = byBase[base];
+      generation.base = base;
+      marker >> generation.promotedSeq >> generation.promotedAt;
+    }
   }
-  for (auto& [generation, files] : generations) std::sort(files.begin(), files.end());
-  // The backup's own generation lacks its file when that primary died
-  // before archiving it: a later generation (its standby's, which
-  // replicated the same transactions) may still cover what follows.
-  bool fromOwn = !generations.empty() && generations.begin()->first == generationOf(first) &&
-                 generations.begin()->second.front() == first;
-  if (!fromOwn && generations.count(generationOf(first)) != 0) generations.erase(generationOf(first));
-  if (!fromOwn && (generations.empty() || gtidSequence(backupGtid) == 0)) {
+  std::vector<Generation> order;
+  for (auto& [base, generation] : byBase) {
+    // Only the first server's and promoted ones' files are the instance's history.
+    if (generation.files.empty() || (base != "mysql-bin" && generation.promotedAt == 0)) continue;
+    std::sort(generation.files.begin(), generation.files.end());
+    order.push_back(std::move(generation));
+  }
+  std::sort(order.begin(), order.end(), [](const Generation& a, const Generation& b) { return a.promotedAt < b.promotedAt; });
+  std::string firstBase = first.substr(0, first.size() - 7);
+  auto own = std::find_if(order.begin(), order.end(), [&](const Generation& g) { return g.base == firstBase; });
+  if (own == order.end()) return ApiError::sender("InvalidRestoreFault", "the binary log archive lacks " + first);
+  bool fromOwn = std::find(own->files.begin(), own->files.end(), first) != own->files.end();
+  if (!fromOwn && gtidSequence(backupGtid) == 0) {
     return ApiError::sender("InvalidRestoreFault", "the binary log archive lacks " + first);
   }
   // Everything logged up to the second asked for (the log's times are whole seconds).
@@ -577,32 +621,39 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
     std::string iso = formatIso8601(std::chrono::time_point_cast<std::chrono::seconds>(*until) + std::chrono::seconds(1));
     stop = iso.substr(0, 10) + " " + iso.substr(11, 8);
   }
-  auto replayFiles = [&](const std::string& from, const std::vector<std::string>& files) -> Result<bool> {
+  auto replayFiles = [&](const std::string& from, const std::string& to,
+                         const std::vector<std::string>& files) -> Result<bool> {
     std::vector<std::string> argv = {
         "/bin/bash", "-c",
-        "set -o pipefail; socket=\"$1\" user=\"$2\" position=\"$3\" stop=\"$4\"; shift 4; "
+        "set -o pipefail; socket=\"$1\" user=\"$2\" position=\"$3\" stop=\"$4\" to=\"$5\"; shift 5; "
         "if [ -n \"$stop\" ]; then set -- --stop-datetime=\"$stop\" \"$@\"; fi; "
+        "if [ -n \"$to\" ]; then set -- --stop-position=\"$to\" \"$@\"; fi; "
         // Both ends of the pipe die with the shell, which dies with Kura: none
         // replays on into a server the next attempt discards.
         "/usr/bin/setpriv --pdeathsig KILL /usr/bin/mariadb-binlog --no-defaults --start-position=\"$position\" \"$@\" | "
         "/usr/bin/setpriv --pdeathsig KILL " +
             std::string(kClient) + " --no-defaults --protocol=socket --socket=\"$socket\" --user=\"$user\"",
-        "replay", socketOf(layout).string(), adminUser(), from, stop};
+        "replay", socketOf(layout).string(), adminUser(), from, stop, to};
     for (const std::string& name : files) argv.push_back((archive / name).string());
     auto result = run(argv, "", std::chrono::minutes(60));
     if (!result.ok()) return engineError("cannot replay the binary log archive", result);
     return true;
   };
-  // The backup's generation from its position in its file.
-  auto it = generations.begin();
+  // Where each generation ends: its successor's promotion ("" for the last).
+  auto endOf = [&](std::vector<Generation>::iterator it) {
+    auto next = std::next(it);
+    return next == order.end() ? std::string() : "0-1-" + std::to_string(next->promotedSeq);
+  };
+  auto it = own;
   if (fromOwn) {
-    if (auto replayed = replayFiles(position, it->second); !replayed) return replayed;
-    ++it;
+    // The backup's generation from its position in its file.
+    std::vector<std::string> files(std::find(it->files.begin(), it->files.end(), first), it->files.end());
+    if (auto replayed = replayFiles(position, endOf(it), files); !replayed) return replayed;
   }
-  // Each later one by GTID: a new primary's log also holds what it
-  // replicated before its promotion, which is skipped up to the newest
-  // transaction replayed so far (the replayed events keep their GTIDs).
-  for (; it != generations.end(); ++it) {
+  // The later ones by GTID, each from the newest transaction replayed so
+  // far (a new primary's log also holds what it replicated before its
+  // promotion; the replayed events keep their GTIDs).
+  for (++it; it != order.end(); ++it) {
     auto logged = sql(layout, "SELECT @@gtid_binlog_pos", std::chrono::seconds(10));
     if (!logged) return logged.error();
     uint64_t reached = std::max(gtidSequence(*logged), gtidSequence(backupGtid));
@@ -610,7 +661,7 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
     // out what lay between (never restored silently).
     auto firstGtid = run({"/bin/bash", "-c",
                           "/usr/bin/mariadb-binlog --no-defaults \"$1\" | grep -m1 -o 'GTID 0-[0-9]*-[0-9]*'",
-                          "first-gtid", (archive / it->second.front()).string()},
+                          "first-gtid", (archive / it->files.front()).string()},
                          "", std::chrono::minutes(5));
     uint64_t begins = gtidSequence(firstGtid.output.size() > 5 ? firstGtid.output.substr(5) : "");
     if (begins > reached + 1) {
@@ -618,7 +669,7 @@ Result<bool> MariaDbEngine::replay(const EngineLayout& layout, const fs::path& a
                                                                  "to {} are in none of its files",
                                                                  reached + 1, begins - 1));
     }
-    if (auto replayed = replayFiles("0-1-" + std::to_string(reached), it->second); !replayed) return replayed;
+    if (auto replayed = replayFiles("0-1-" + std::to_string(reached), endOf(it), it->files); !replayed) return replayed;
   }
   return true;
 }
@@ -627,27 +678,54 @@ std::optional<SystemTime> MariaDbEngine::latestRestorableTime(const EngineLayout
   return archiveBinlogs(layout);
 }
 
-std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layout) {
-  std::lock_guard lock(archiveMutex_);
+std::optional<std::string> MariaDbEngine::copyBinlogs(const EngineLayout& layout, bool withActive) {
   // Encrypted instances: copied into the outbox, which the supervisor seals into the archive.
   const fs::path& into = layout.walOutbox.empty() ? layout.walArchive : layout.walOutbox;
-  auto copyClosed = [&]() -> std::optional<std::string> {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(layout.dir / "binlog", ec)) {
-      std::string name = entry.path().filename().string();
-      if (isBinlogName(name)) names.push_back(name);
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(layout.dir / "binlog", ec)) {
+    std::string name = entry.path().filename().string();
+    if (isBinlogName(name)) names.push_back(name);
+  }
+  if (names.empty()) return std::nullopt;
+  std::sort(names.begin(), names.end());
+  // The last one is still written to (unless the server is gone for good).
+  for (size_t i = 0; i + (withActive ? 0 : 1) < names.size(); ++i) {
+    const std::string& name = names[i];
+    if (fs::exists(layout.walArchive / name, ec) || fs::exists(into / name, ec)) continue;
+    // Never through a link, and never a FIFO the engine left under a binary log's name.
+    if (!copyBeneath(layout.dir, fs::path("binlog") / name, into, name, fileOwner())) return std::nullopt;
+    // A file copied when written to no more keeps its time: the archive's
+    // times say what it can restore to (see archiveBinlogs), and what a
+    // dead primary logged last is no newer than its death.
+    auto source = statBeneath(layout.dir, fs::path("binlog") / name);
+    if (withActive && source) {
+      struct timespec times[2] = {source->st_mtim, source->st_mtim};
+      ::utimensat(AT_FDCWD, (into / name).c_str(), times, AT_SYMLINK_NOFOLLOW);
     }
-    if (names.empty()) return std::nullopt;
-    std::sort(names.begin(), names.end());
-    for (size_t i = 0; i + 1 < names.size(); ++i) {  // the last one is still written to
-      const std::string& name = names[i];
-      if (fs::exists(layout.walArchive / name, ec) || fs::exists(into / name, ec)) continue;
-      // Never through a link, and never a FIFO the engine left under a binary log's name.
-      if (!copyBeneath(layout.dir, fs::path("binlog") / name, into, name, fileOwner())) return std::nullopt;
-    }
-    return names.back();
-  };
+  }
+  return names.back();
+}
+
+Result<bool> MariaDbEngine::archiveTail(const EngineLayout& layout) {
+  // A fenced old primary's last files (the one it wrote to when it died
+  // among them) before its directory is made a standby again: what its
+  // successor replicated of them is in no other log when the successor was
+  // made after they were archived. What lies beyond its successor's
+  // promotion (commits never acknowledged) is cut off at replay.
+  if (isReplica(layout) || running(layout)) return true;
+  std::lock_guard lock(archiveMutex_);
+  std::error_code ec;
+  if (!fs::exists(layout.dir / "binlog", ec)) return true;
+  if (!copyBinlogs(layout, true) && newestBinlog(layout.dir / "binlog")) {
+    return ApiError::internal("cannot archive the old primary's binary log");
+  }
+  return true;
+}
+
+std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layout) {
+  std::lock_guard lock(archiveMutex_);
+  auto copyClosed = [&] { return copyBinlogs(layout, false); };
   auto active = copyClosed();
   if (!active) return std::nullopt;
   // A file still in the outbox (waiting to be sealed) is not in the archive yet.

@@ -78,6 +78,9 @@ class MariaDbEngine final : public InstanceEngine {
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> prepareDirs(const EngineLayout& layout) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
+  // A new instance's data directory: a copy of the server's files as made
+  // by mariadb-install-db, with the named time zones loaded.
+  Result<bool> copyTemplate(const EngineLayout& layout);
   std::optional<FileOwner> fileOwner() const;
   // Kura's account in every instance: the name of the user its tools run as.
   std::string adminUser() const;
@@ -88,6 +91,12 @@ class MariaDbEngine final : public InstanceEngine {
   // Copies the closed binary log files not archived yet (rotating a log
   // written to since its last rotation); the newest moment archived.
   std::optional<SystemTime> archiveBinlogs(const EngineLayout& layout);
+  // Copies the binary log files not archived yet into the archive (or the
+  // outbox of an encrypted instance), the one written to only when
+  // `withActive`; the newest file's name (none when none could be copied).
+  std::optional<std::string> copyBinlogs(const EngineLayout& layout, bool withActive);
+  // Archives what a stopped old primary logged last (see the definition).
+  Result<bool> archiveTail(const EngineLayout& layout);
   // Replays `archive` from the backup's binary log position on the running server.
   Result<bool> replay(const EngineLayout& layout, const std::filesystem::path& archive,
                       std::optional<SystemTime> until);

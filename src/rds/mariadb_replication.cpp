@@ -141,6 +141,8 @@ std::string MariaDbEngine::replicationAccountInit() const {
 Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const EngineLayout& standby) {
   if (auto made = prepareDirs(standby); !made) return made;
   if (auto stopped = stop(standby); !stopped) return stopped;
+  // An old primary made a standby: its last binary log files first.
+  if (auto archived = archiveTail(standby); !archived) return archived;
   std::error_code ec;
   fs::remove_all(dataOf(standby), ec);
   for (const char* dir : {"binlog", "log"}) {
@@ -280,6 +282,22 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
                                 (*status)["Gtid_IO_Pos"] + ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Its generation's place in the archive's history: from here on, what it
+  // logs is the instance's (see MariaDbEngine::replay). Written before it
+  // takes a write, again if this is taken again.
+  auto had = sql(layout, "SELECT @@gtid_slave_pos, @@gtid_binlog_pos", std::chrono::seconds(5));
+  if (!had) return had.error();
+  std::istringstream positions(*had);
+  std::string applied, logged;
+  positions >> applied >> logged;
+  uint64_t sequence = std::max(domainZeroSequence(applied), domainZeroSequence(logged));
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  const fs::path& into = layout.walOutbox.empty() ? layout.walArchive : layout.walOutbox;
+  if (auto made = prepareDir(into); !made) return made;
+  if (!replaceBeneath(into, binlogBase(layout) + ".promoted", fmt::format("{} {}\n", sequence, now.count()),
+                      fileOwner())) {
+    return ApiError::internal("cannot record the promotion in the binary log archive");
   }
   auto opened = sql(layout, "STOP SLAVE;\nRESET SLAVE ALL;\nSET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
                             "SET GLOBAL read_only = OFF");

@@ -226,3 +226,14 @@ def test_killed_writer_loses_no_acknowledged_commit(kura_factory):
         name = member["DBInstanceIdentifier"]
         eventually(lambda: on_instance(rds, name, "SELECT COUNT(*) FROM app.acked WHERE n = %s", (last,)) == ((1,),),
                    f"{name} does not follow the writer", timeout=120)
+    # A point-in-time restore spans the failovers: each writer's binary log
+    # is in the cluster's archive under a generation of its own.
+    written = time.time()
+    eventually(lambda: (t := cluster(rds, "fo").get("LatestRestorableTime")) and t.timestamp() > written + 1,
+               "LatestRestorableTime stalls", timeout=90)
+    rds.restore_db_cluster_to_point_in_time(DBClusterIdentifier="fo-pitr", SourceDBClusterIdentifier="fo",
+                                            UseLatestRestorableTime=True)
+    wait_cluster(rds, "fo-pitr", timeout=240)
+    add_instances(rds, "fo-pitr", ["fo-pitr-1"])
+    restored = {row[0] for row in on_writer(rds, "fo-pitr", "SELECT n FROM app.acked")}
+    assert set(writer.acked) <= restored, f"{len(set(writer.acked) - restored)} acknowledged rows not restored"
