@@ -111,6 +111,8 @@ class MariaDbEngine final : public InstanceEngine {
   std::string replicationPassword() const;
   // The base name of its binary log files ("mysql-bin", or a standby's "gen<ms>-bin").
   std::string binlogBase(const EngineLayout& layout) const;
+  // The replication account on a server replicas connect to, as it must be.
+  Result<bool> ensureReplicationAccount(const EngineLayout& upstream);
   // A new replica's first start: replicates from its upstream from where its copy ends.
   Result<bool> startReplication(const EngineLayout& layout);
   // SHOW SLAVE STATUS (empty when it replicates from no one; none when it does not answer).

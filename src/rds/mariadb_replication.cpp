@@ -138,11 +138,21 @@ std::string MariaDbEngine::replicationAccountInit() const {
       kReplicationUser, kReplicationSlaveAccess, hash);
 }
 
+Result<bool> MariaDbEngine::ensureReplicationAccount(const EngineLayout& upstream) {
+  // As init.sql has it at every start: the master user (CREATE USER) may
+  // have dropped or changed it since. Not logged: each server has its own.
+  auto ensured = sql(upstream, "SET SESSION sql_log_bin = 0;\nSET SESSION sql_log_off = 1;\n" +
+                                   replicationAccountInit() + "FLUSH PRIVILEGES");
+  if (!ensured) return ApiError::internal("cannot set up the replication account");  // never echo the statement
+  return true;
+}
+
 Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const EngineLayout& standby) {
   if (auto made = prepareDirs(standby); !made) return made;
   if (auto stopped = stop(standby); !stopped) return stopped;
   // An old primary made a standby: its last binary log files first.
   if (auto archived = archiveTail(standby); !archived) return archived;
+  if (auto ensured = ensureReplicationAccount(primary); !ensured) return ensured;
   std::error_code ec;
   fs::remove_all(dataOf(standby), ec);
   for (const char* dir : {"binlog", "log"}) {
@@ -214,6 +224,7 @@ Result<bool> MariaDbEngine::follow(const EngineLayout& standby, const EngineLayo
                     WriteMode::Truncate, fileOwner())) {
     return ApiError::internal("cannot write the replica's upstream");
   }
+  if (auto ensured = ensureReplicationAccount(upstream); !ensured) return ensured;
   if (!running(standby)) return true;  // configured at its next start
   // By GTID: it asks the new upstream for what follows what it applied.
   auto changed = sql(standby, fmt::format("STOP SLAVE;\nCHANGE MASTER TO MASTER_PORT = {}, MASTER_USE_GTID = "

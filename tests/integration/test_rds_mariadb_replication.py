@@ -181,6 +181,10 @@ def test_read_replica_follows_refuses_writes_and_is_promoted(kura_factory):
     query(rds, "mysrc", "CREATE DATABASE app")
     query(rds, "mysrc", "CREATE TABLE app.t (n INT PRIMARY KEY, v VARCHAR(20))")
     query(rds, "mysrc", "INSERT INTO app.t VALUES (1, 'before')")
+    # The master user can see, drop or change Kura's replication account
+    # (it has CREATE USER), never use it: a replica is still made.
+    assert query(rds, "mysrc", "SELECT Host FROM mysql.user WHERE User = 'rdsrepladmin'") == (("127.0.0.1",),)
+    query(rds, "mysrc", "DROP USER 'rdsrepladmin'@'127.0.0.1'")
     rds.create_db_instance_read_replica(DBInstanceIdentifier="myrep", SourceDBInstanceIdentifier="mysrc")
     wait_status(rds, "myrep", "available", timeout=240)
     replica = rds.describe_db_instances(DBInstanceIdentifier="myrep")["DBInstances"][0]
@@ -260,3 +264,61 @@ def test_point_in_time_and_snapshots_span_a_failover(kura_factory):
     rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="mypit-copy", DBSnapshotIdentifier="mypit-after")
     wait_status(rds, "mypit-copy", "available", timeout=300)
     assert query(rds, "mypit-copy", "SELECT COUNT(*) FROM app.t") == ((150,),)
+
+
+def test_managed_password_and_a_replica_follow_the_source_through_a_failover(kura_factory):
+    import json
+
+    from model_overlay import newer_client
+    server = kura_factory()
+    rds, sm = newer_client(server, "rds"), server.client("secretsmanager")
+    rds.create_db_instance(DBInstanceIdentifier="mysrc", Engine="mysql", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
+                           BackupRetentionPeriod=1, MultiAZ=True)
+    wait_status(rds, "mysrc", "available", timeout=240)
+    secret_arn = rds.describe_db_instances(DBInstanceIdentifier="mysrc")["DBInstances"][0]["MasterUserSecret"]["SecretArn"]
+
+    def password():
+        return json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"])["password"]
+
+    def run(identifier, sql, secret=None):
+        host, port = endpoint(rds, identifier)
+        with pymysql.connect(host=host, port=port, user="admin", password=secret or password(), connect_timeout=5,
+                             autocommit=True) as connection, connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    run("mysrc", "CREATE DATABASE app")
+    run("mysrc", "CREATE TABLE app.t (n INT PRIMARY KEY)")
+    run("mysrc", "INSERT INTO app.t VALUES (1)")
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="myrep", SourceDBInstanceIdentifier="mysrc")
+    wait_status(rds, "myrep", "available", timeout=240)
+    # A rotation reaches the standby and the replica with replication.
+    first = password()
+    sm.rotate_secret(SecretId=secret_arn)
+    wait_status(rds, "mysrc", "available")
+    assert password() != first
+    with pytest.raises(pymysql.MySQLError):
+        run("mysrc", "SELECT 1", secret=first)
+    rds.reboot_db_instance(DBInstanceIdentifier="mysrc", ForceFailover=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            run("mysrc", "INSERT INTO app.t VALUES (2)")
+            break
+        except pymysql.MySQLError:
+            time.sleep(0.3)
+    wait_status(rds, "mysrc", "available", timeout=120)
+    # The replica follows the new primary.
+    deadline, rows = time.monotonic() + 90, ()
+    while time.monotonic() < deadline:
+        try:
+            rows = run("myrep", "SELECT n FROM app.t ORDER BY n")
+        except pymysql.MySQLError:
+            rows = ()
+        if rows == ((1,), (2,)):
+            break
+        time.sleep(0.3)
+    assert rows == ((1,), (2,))
+    status = rds.describe_db_instances(DBInstanceIdentifier="myrep")["DBInstances"][0]["StatusInfos"][0]
+    assert status["Status"] == "replicating" and status["Normal"] is True
