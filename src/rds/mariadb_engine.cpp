@@ -173,11 +173,12 @@ uint64_t gtidSequence(const std::string& list) {
 }
 
 // The newest modification time of the binary log files in `dir`.
-std::optional<fs::file_time_type> newestBinlog(const fs::path& dir) {
+std::optional<fs::file_time_type> newestBinlog(const fs::path& dir, const std::string& base = "") {
   std::optional<fs::file_time_type> newest;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!isBinlogName(entry.path().filename().string())) continue;
+    std::string name = entry.path().filename().string();
+    if (!isBinlogName(name) || (!base.empty() && name.rfind(base + ".", 0) != 0)) continue;
     auto time = entry.last_write_time(ec);
     if (!ec && (!newest || time > *newest)) newest = time;
   }
@@ -728,8 +729,16 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
   auto copyClosed = [&] { return copyBinlogs(layout, false); };
   auto active = copyClosed();
   if (!active) return std::nullopt;
-  // A file still in the outbox (waiting to be sealed) is not in the archive yet.
-  auto archived = [&] { return newestBinlog(layout.walArchive); };
+  // A file still in the outbox (waiting to be sealed) is not in the archive
+  // yet. This server's own generation decides: another's files (an old
+  // primary's, archived or sealed after this one took over) say nothing of
+  // what this one has archived.
+  std::string base = binlogBase(layout);
+  auto archived = [&] {
+    auto own = newestBinlog(layout.walArchive, base);
+    return own ? own : newestBinlog(layout.walArchive);
+  };
+  auto ownArchived = [&] { return newestBinlog(layout.walArchive, base); };
   auto activeInfo = statBeneath(layout.dir, fs::path("binlog") / *active);
   auto newest = archived();
   if (!activeInfo) return std::nullopt;
@@ -741,7 +750,7 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
   // Nothing written since the last rotation was archived: every moment up
   // to now can be restored.
   SystemTime now = std::chrono::system_clock::now();
-  if (newest && activeTime < toSystem(*newest)) return now - std::chrono::seconds(1);
+  if (auto own = ownArchived(); own && activeTime < toSystem(*own)) return now - std::chrono::seconds(1);
   // Written to since: rotated (at most every 3 s) and the closed file copied.
   auto& rotated = rotatedAt_[layout.dir];
   if (std::chrono::steady_clock::now() - rotated >= std::chrono::seconds(3) && running(layout)) {

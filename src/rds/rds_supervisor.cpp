@@ -1,5 +1,8 @@
 #include "rds/rds_supervisor.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "kms/tree_envelope.h"
 
 #include <spdlog/spdlog.h>
@@ -284,10 +287,19 @@ void RdsSupervisor::sealWal(const Resource& instance) {
   }
   std::sort(ready.begin(), ready.end());
   for (const auto& file : ready) {
+    // The sealed copy keeps the time the engine's file had in the outbox:
+    // the archive's times say what it can restore to, and a file sealed
+    // late (an old primary's last one, after a failover) holds nothing newer.
+    struct stat before {};
+    bool timed = ::lstat(file.c_str(), &before) == 0;
     if (auto sealed = kms::sealIntoDirectory(*key, file, layout->walArchive, file.filename().string()); !sealed) {
       spdlog::warn("msg=\"cannot seal a WAL segment\" instance={} error=\"{}\"", instance.name,
                    sealed.error().message);
       return;
+    }
+    if (timed) {
+      struct timespec times[2] = {before.st_mtim, before.st_mtim};
+      ::utimensat(AT_FDCWD, (layout->walArchive / file.filename()).c_str(), times, AT_SYMLINK_NOFOLLOW);
     }
     std::filesystem::remove(file, ec);
   }

@@ -223,7 +223,7 @@ def test_point_in_time_and_snapshots_span_a_failover(kura_factory):
     the first ended."""
     server = kura_factory()
     rds = server.client("rds")
-    create(rds, "mypit", MultiAZ=True, BackupRetentionPeriod=1)
+    create(rds, "mypit", MultiAZ=True, BackupRetentionPeriod=1, StorageEncrypted=True)
     wait_semi_sync(rds, "mypit")
     query(rds, "mypit", "CREATE DATABASE app")
     query(rds, "mypit", "CREATE TABLE app.t (n INT PRIMARY KEY, era VARCHAR(10))")
