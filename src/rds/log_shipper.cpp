@@ -147,9 +147,10 @@ uint64_t shipFile(const fs::path& instanceDir, const fs::path& relative, uint64_
 }
 
 // PostgreSQL: every file of the log directory, offsets by file name.
-void shipPostgres(const Resource& instance, const fs::path& instanceDir, bool exported, const Json& state, Json& kept,
-                  const LogSink& sink) {
-  std::string group = "/aws/rds/instance/" + instance.name + "/postgresql";
+void shipPostgres(const Resource& instance, const fs::path& instanceDir, const LogTarget& target, const Json& state,
+                  Json& kept, const LogSink& sink) {
+  bool exported = std::find(target.exports.begin(), target.exports.end(), "postgresql") != target.exports.end();
+  std::string group = target.groupPrefix + "/postgresql";
   for (const EngineLogFile& file : engineLogFiles(instance.spec.value("Engine", "postgres"), instanceDir)) {
     std::string name = file.relative.filename().string();
     auto info = statBeneath(instanceDir, file.relative);  // a planted link or FIFO is skipped
@@ -174,8 +175,9 @@ void shipPostgres(const Resource& instance, const fs::path& instanceDir, bool ex
 // the file's inode: a file renamed by a rotation (server_audit.log to
 // server_audit.log.1) is read on from where it was left, and a new file
 // under an old name is read from its start.
-void shipMySql(const Resource& instance, const fs::path& instanceDir, const Json& exports, const Json& state, Json& kept,
-               const LogSink& sink) {
+void shipMySql(const Resource& instance, const fs::path& instanceDir, const LogTarget& target, const Json& state,
+               Json& kept, const LogSink& sink) {
+  const std::vector<std::string>& exports = target.exports;
   std::map<uint64_t, std::pair<std::string, uint64_t>> known;  // inode -> (name, offset)
   for (const auto& [name, value] : state.items()) {
     if (value.is_object()) known[value.value("inode", uint64_t{0})] = {name, value.value("offset", uint64_t{0})};
@@ -198,7 +200,7 @@ void shipMySql(const Resource& instance, const fs::path& instanceDir, const Json
       kept[file.name] = {{"inode", inode}, {"offset", size}};  // passed over
       continue;
     }
-    std::string group = "/aws/rds/instance/" + instance.name + "/" + file.type;
+    std::string group = target.groupPrefix + "/" + file.type;
     uint64_t shipped = shipFile(
         instanceDir, file.relative, offset, size,
         [&](const std::string& text) { return splitMySqlLogEntries(file.type, text, nowMs()); },
@@ -279,16 +281,29 @@ std::vector<ShippedEntry> splitMySqlLogEntries(const std::string& type, const st
   return entries;
 }
 
-void LogShipper::ship(const Resource& instance, const fs::path& instanceDir) {
-  Json exports = instance.spec.value("EnabledCloudwatchLogsExports", Json::array());
-  if (!exports.is_array()) exports = Json::array();
+LogTarget logTargetOf(const Resource& instance, const Resource* cluster) {
+  LogTarget target;
+  target.groupPrefix = cluster != nullptr ? "/aws/rds/cluster/" + cluster->name : "/aws/rds/instance/" + instance.name;
+  for (const Resource* from : {&instance, cluster}) {
+    if (from == nullptr) continue;
+    Json exports = from->spec.value("EnabledCloudwatchLogsExports", Json::array());
+    if (!exports.is_array()) continue;
+    for (const auto& type : exports) {
+      if (type.is_string() && std::find(target.exports.begin(), target.exports.end(), type) == target.exports.end()) {
+        target.exports.push_back(type.get<std::string>());
+      }
+    }
+  }
+  return target;
+}
+
+void LogShipper::ship(const Resource& instance, const fs::path& instanceDir, const LogTarget& target) {
   Json state = readState(instanceDir);
   Json kept = Json::object();
   if (servedByMariaDb(instance.spec.value("Engine", "postgres"))) {
-    shipMySql(instance, instanceDir, exports, state, kept, sink_);
+    shipMySql(instance, instanceDir, target, state, kept, sink_);
   } else {
-    bool exported = std::find(exports.begin(), exports.end(), "postgresql") != exports.end();
-    shipPostgres(instance, instanceDir, exported, state, kept, sink_);
+    shipPostgres(instance, instanceDir, target, state, kept, sink_);
   }
   if (kept != state) writeState(instanceDir, kept);
 }

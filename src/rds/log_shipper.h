@@ -1,7 +1,9 @@
 #pragma once
 // Ships what an instance's engine writes to its log files to CloudWatch
 // Logs, as RDS does for EnableCloudwatchLogsExports: group
-// /aws/rds/instance/<id>/<log type>, one stream named after the instance,
+// /aws/rds/instance/<id>/<log type> (an Aurora cluster's instances:
+// /aws/rds/cluster/<cluster id>/<log type>, as the cluster exports them),
+// one stream named after the instance,
 // one event per log entry (continuation lines stay with their entry).
 //  - PostgreSQL, type postgresql: the server log and pgaudit's AUDIT lines;
 //  - MySQL and MariaDB: error, general, slowquery and audit (the audit
@@ -32,10 +34,18 @@ struct ShippedEntry {
 using LogSink = std::function<bool(const Resource& instance, const std::string& group, const std::string& stream,
                                    const std::vector<ShippedEntry>& entries)>;
 
+// Where an instance's logs go: the groups' common prefix and the log types
+// exported (a cluster member's: its cluster's, with its own).
+struct LogTarget {
+  std::string groupPrefix;
+  std::vector<std::string> exports;
+};
+LogTarget logTargetOf(const Resource& instance, const Resource* cluster);
+
 class LogShipper {
  public:
   explicit LogShipper(LogSink sink) : sink_(std::move(sink)) {}
-  void ship(const Resource& instance, const std::filesystem::path& instanceDir);
+  void ship(const Resource& instance, const std::filesystem::path& instanceDir, const LogTarget& target);
 
  private:
   LogSink sink_;

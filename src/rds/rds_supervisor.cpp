@@ -308,7 +308,13 @@ void RdsSupervisor::sealWal(const Resource& instance) {
 void RdsSupervisor::watch(Resource instance) {
   if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) sealWal(instance);
   // Every instance: the log types it does not export are passed over.
-  if (shipper_ != nullptr && instance.status != kCreating) shipper_->ship(instance, paths_.engineDir(instance));
+  if (shipper_ != nullptr && instance.status != kCreating) {
+    std::optional<Resource> cluster;
+    if (isClusterMember(instance)) {
+      if (auto found = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""))) cluster = *found;
+    }
+    shipper_->ship(instance, paths_.engineDir(instance), logTargetOf(instance, cluster ? &*cluster : nullptr));
+  }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;
   if (isClusterMember(instance)) {

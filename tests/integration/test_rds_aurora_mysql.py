@@ -159,6 +159,22 @@ def test_runbook_cluster_with_the_cli_snapshot_and_restore(kura_factory):
         on_instance(rds, "prod-aurora-2", "INSERT INTO shop.orders VALUES (4, 'nori')")
     assert info.value.args[0] == 1290
 
+    # The runbook's audit section: the MySQL audit log shipped to CloudWatch Logs.
+    server.aws("rds", "modify-db-cluster", "--db-cluster-identifier", "prod-aurora",
+               "--cloudwatch-logs-export-configuration", '{"EnableLogTypes":["audit"]}')
+    assert cluster(rds, "prod-aurora")["EnabledCloudwatchLogsExports"] == ["audit"]
+    on_writer(rds, "prod-aurora", "SELECT item FROM shop.orders WHERE id = 2 /* audited-query */")
+    logs = server.client("logs")
+
+    def audited():
+        try:
+            events = logs.filter_log_events(logGroupName="/aws/rds/cluster/prod-aurora/audit",
+                                            filterPattern='"audited-query"')["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            return False
+        return events and events[0]["logStreamName"] == "prod-aurora-1"
+    eventually(audited, "the audit log does not reach CloudWatch Logs")
+
     # The runbook's snapshot command on a cluster member answers as RDS does.
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         rds.create_db_snapshot(DBInstanceIdentifier="prod-aurora-1", DBSnapshotIdentifier="prod-aurora-snap-20250630")

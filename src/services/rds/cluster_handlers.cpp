@@ -8,6 +8,7 @@
 #include "common/ids.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/describe_paging.h"
+#include "services/rds/engine_log_files.h"
 #include "services/rds/mysql_engines.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_kinds.h"
@@ -176,7 +177,13 @@ Result<bool> RdsApi::clusterSettings(const RequestContext& c, const Json& in, Js
     spec["KmsKeyId"] = *key;
   }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) spec[name] = in.value(name, spec.value(name, false));
-  if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  if (in.contains("EnableCloudwatchLogsExports")) {
+    if (auto error = checkLogTypes(spec.value("Engine", ""), spec.value("EngineVersion", ""),
+                                   in["EnableCloudwatchLogsExports"])) {
+      return *error;
+    }
+    spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
+  }
   if (in.contains("DBClusterParameterGroupName")) {
     auto group = findClusterParameterGroup(c, in["DBClusterParameterGroupName"]);
     if (!group) {
@@ -248,6 +255,10 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) {
     if (in.contains(name)) cluster.spec[name] = in[name];
+  }
+  if (in.contains("CloudwatchLogsExportConfiguration")) {
+    // The cluster's instances ship to /aws/rds/cluster/<id>/<type> (the RDS supervisor).
+    if (auto error = changeLogExports(cluster.spec, in["CloudwatchLogsExportConfiguration"])) return *error;
   }
   if (in.contains("DBClusterParameterGroupName")) {
     // Its values reach the cluster's instances (the RDS supervisor applies them).

@@ -48,6 +48,24 @@ std::vector<std::string> exportableLogTypes(const std::string& engine) {
   return {"postgresql", "upgrade"};
 }
 
+std::optional<ApiError> changeLogExports(nlohmann::json& spec, const nlohmann::json& config) {
+  for (const char* list : {"EnableLogTypes", "DisableLogTypes"}) {
+    if (auto error = checkLogTypes(spec.value("Engine", "postgres"), spec.value("EngineVersion", ""),
+                                   config.value(list, nlohmann::json::array()))) {
+      return error;
+    }
+  }
+  auto exports = spec.value("EnabledCloudwatchLogsExports", nlohmann::json::array()).get<std::vector<std::string>>();
+  for (const auto& log : config.value("EnableLogTypes", nlohmann::json::array())) {
+    if (std::find(exports.begin(), exports.end(), log) == exports.end()) exports.push_back(log);
+  }
+  for (const auto& log : config.value("DisableLogTypes", nlohmann::json::array())) {
+    std::erase(exports, log.get<std::string>());
+  }
+  spec["EnabledCloudwatchLogsExports"] = exports;
+  return std::nullopt;
+}
+
 std::optional<ApiError> checkLogTypes(const std::string& engine, const std::string& version, const nlohmann::json& types) {
   if (!types.is_array()) return ApiError::sender("InvalidParameterValue", "The log types must be a list.");
   std::vector<std::string> allowed = exportableLogTypes(engine);

@@ -34,5 +34,9 @@ std::vector<std::string> exportableLogTypes(const std::string& engine);
 // RDS's refusal of `types` (a list of log type names) for an instance of
 // `engine` at `version` when one of them is not exportable.
 std::optional<ApiError> checkLogTypes(const std::string& engine, const std::string& version, const nlohmann::json& types);
+// Applies a CloudwatchLogsExportConfiguration (EnableLogTypes,
+// DisableLogTypes) to the EnabledCloudwatchLogsExports of an instance's or
+// cluster's spec, each type checked first.
+std::optional<ApiError> changeLogExports(nlohmann::json& spec, const nlohmann::json& config);
 
 }  // namespace kura::rds

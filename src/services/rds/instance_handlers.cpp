@@ -483,19 +483,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     sealMasterPassword(spec, in["MasterUserPassword"].get<std::string>());
   }
   if (in.contains("CloudwatchLogsExportConfiguration")) {
-    const Json& config = in["CloudwatchLogsExportConfiguration"];
-    for (const char* list : {"EnableLogTypes", "DisableLogTypes"}) {
-      if (auto error = checkLogTypes(spec.value("Engine", "postgres"), spec.value("EngineVersion", ""),
-                                     config.value(list, Json::array()))) {
-        return *error;
-      }
-    }
-    auto exports = spec.value("EnabledCloudwatchLogsExports", Json::array()).get<std::vector<std::string>>();
-    for (const auto& log : config.value("EnableLogTypes", Json::array())) {
-      if (std::find(exports.begin(), exports.end(), log) == exports.end()) exports.push_back(log);
-    }
-    for (const auto& log : config.value("DisableLogTypes", Json::array())) std::erase(exports, log.get<std::string>());
-    spec["EnabledCloudwatchLogsExports"] = exports;
+    if (auto error = changeLogExports(spec, in["CloudwatchLogsExportConfiguration"])) return *error;
   }
   if (in.contains("DBParameterGroupName")) {
     auto group = findParameterGroup(c, in["DBParameterGroupName"]);

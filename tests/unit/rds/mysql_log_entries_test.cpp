@@ -131,18 +131,18 @@ TEST(LogShipper, FollowsTheAuditLogAcrossItsRotation) {
   ShipperFixture f;
   const std::string audit = "/aws/rds/instance/db/audit";
   f.append("server_audit.log", "20261203 12:00:00,h,u,l,1,1,QUERY,,'one',0\n");
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   EXPECT_EQ(f.messages(audit), (std::vector<std::string>{"20261203 12:00:00,h,u,l,1,1,QUERY,,'one',0"}));
   // Written to, then rotated (renamed to .1) and a new file begun, between two passes.
   f.append("server_audit.log", "20261203 12:00:01,h,u,l,1,2,QUERY,,'two',0\n");
   fs::rename(f.dir / "log" / "server_audit.log", f.dir / "log" / "server_audit.log.1");
   f.append("server_audit.log", "20261203 12:00:02,h,u,l,1,3,QUERY,,'three',0\n");
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   auto second = f.messages(audit);
   std::sort(second.begin(), second.end());
   EXPECT_EQ(second, (std::vector<std::string>{"20261203 12:00:01,h,u,l,1,2,QUERY,,'two',0",
                                               "20261203 12:00:02,h,u,l,1,3,QUERY,,'three',0"}));
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   EXPECT_TRUE(f.messages(audit).empty());  // nothing twice
 }
 
@@ -150,18 +150,18 @@ TEST(LogShipper, ATypeNotExportedIsPassedOver) {
   ShipperFixture f;
   const std::string error = "/aws/rds/instance/db/error";
   f.append("mysql-error.log", "2026-12-03 12:00:00 0 [Note] before\n");
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   EXPECT_TRUE(f.messages(error).empty());
   f.instance.spec["EnabledCloudwatchLogsExports"] = {"audit", "error"};
   f.append("mysql-error.log", "2026-12-03 12:00:01 0 [Note] after\n");
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   EXPECT_EQ(f.messages(error), (std::vector<std::string>{"2026-12-03 12:00:01 0 [Note] after"}));
   // A half-written line waits for its end.
   f.append("mysql-error.log", "2026-12-03 12:00:02 0 [Note] hal");
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   EXPECT_TRUE(f.messages(error).empty());
   f.append("mysql-error.log", "f\n");
-  f.shipper.ship(f.instance, f.dir);
+  f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
   EXPECT_EQ(f.messages(error), (std::vector<std::string>{"2026-12-03 12:00:02 0 [Note] half"}));
 }
 
