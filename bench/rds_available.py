@@ -1,26 +1,24 @@
 #!/usr/bin/env python3
 """Time from create-db-instance to available, against a running Kura.
-    /usr/bin/python3 bench/rds_available.py [ENDPOINT=http://127.0.0.1:4566] [RUNS=5]
+    /usr/bin/python3 bench/rds_available.py [ENDPOINT=http://127.0.0.1:4566] [RUNS=5] [--engine postgres|mysql|mariadb]
 Reports median, min and max for BackupRetentionPeriod 0 and 1 (the latter
 includes the first automated backup), then deletes what it made."""
 import statistics
 import sys
 import time
 
-import boto3
+from rds_bench import create_instance, engine_option, rds_client
 
+engine = engine_option()
 endpoint = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:4566"
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-rds = boto3.client("rds", endpoint_url=endpoint, region_name="ap-northeast-1",
-                   aws_access_key_id="test", aws_secret_access_key="test")
+rds = rds_client(endpoint)
 stamp = int(time.time())
 
 
 def timed(name, retention):
     start = time.monotonic()
-    rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.t3.micro",
-                           MasterUsername="admin", MasterUserPassword="S3cret-pass", AllocatedStorage=20,
-                           BackupRetentionPeriod=retention)
+    create_instance(rds, name, engine, retention)
     deadline = start + 120
     while time.monotonic() < deadline:
         status = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]["DBInstanceStatus"]
@@ -35,7 +33,7 @@ def timed(name, retention):
 for retention in (0, 1):
     names = [f"bench-{stamp}-r{retention}-{i}" for i in range(runs)]
     times = [timed(name, retention) for name in names]
-    print(f"retention {retention}: create->available median {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}, {runs} runs)")
+    print(f"{engine}, retention {retention}: create->available median {statistics.median(times):.2f} s "
+          f"(min {min(times):.2f}, max {max(times):.2f}, {runs} runs)", flush=True)
     for name in names:
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)

@@ -4,24 +4,47 @@ import statistics
 import threading
 import time
 
-import psycopg2
+from rds_bench import PASSWORD, is_mysql
 
-PASSWORD = "S3cret-pass"
+# Which server acknowledged a commit: "port@postmaster start time" for
+# PostgreSQL, "port@data directory@start second" for MariaDB (a server
+# restarted in place counts as another).
+SERVER = {"postgres": "SELECT inet_server_port() || '@' || pg_postmaster_start_time(), pg_is_in_recovery()",
+          "mariadb": "SELECT CONCAT(@@port, '@', @@datadir, '@', UNIX_TIMESTAMP() - VARIABLE_VALUE), @@read_only "
+                     "FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'"}
 
 
-def connect(host, port, timeout=2):
-    """host and port may be comma-separated lists (libpq tries each in turn;
-    PGTARGETSESSIONATTRS=read-write in the environment picks the primary)."""
+def connect(host, port, timeout=2, engine="postgres", read_timeout=10):
+    """For PostgreSQL host and port may be comma-separated lists (libpq tries
+    each in turn; PGTARGETSESSIONATTRS=read-write in the environment picks the
+    primary). The MySQL engines work in the database `bench`, autocommit."""
+    if is_mysql(engine):
+        import pymysql  # noqa: PLC0415 - only the MySQL engines need it
+        return pymysql.connect(host=host, port=int(port), user="admin", password=PASSWORD, database="bench",
+                               connect_timeout=timeout, read_timeout=read_timeout, write_timeout=read_timeout,
+                               autocommit=True)
+    import psycopg2  # noqa: PLC0415
     return psycopg2.connect(host=host, port=port, user="admin", password=PASSWORD, dbname="postgres",
                             connect_timeout=timeout)
 
 
-def connect_retrying(host, port, seconds=60):
+def query(host, port, statement, engine="postgres", timeout=2, read_timeout=10):
+    """Every row of one statement, on a connection of its own."""
+    conn = connect(host, port, timeout=timeout, engine=engine, read_timeout=read_timeout)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def connect_retrying(host, port, seconds=60, engine="postgres"):
     deadline = time.monotonic() + seconds
     while True:
         try:
-            return connect(host, port)
-        except psycopg2.OperationalError:
+            return connect(host, port, engine=engine)
+        except Exception:  # noqa: BLE001 - either driver's connection error
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -30,9 +53,9 @@ def connect_retrying(host, port, seconds=60):
 class Writer(threading.Thread):
     """Inserts numbered rows through one endpoint, one commit each."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, engine="postgres"):
         super().__init__(daemon=True)
-        self.host, self.port = host, port
+        self.host, self.port, self.engine = host, port, engine
         self.acked, self.times, self.next, self.stop = [], [], 0, threading.Event()
         self.servers = []  # which server acknowledged each commit: "port@postmaster start time"
 
@@ -41,11 +64,10 @@ class Writer(threading.Thread):
         while not self.stop.is_set():
             try:
                 if conn is None:
-                    conn = connect(self.host, self.port)
+                    conn = connect(self.host, self.port, engine=self.engine)
                     conn.autocommit = True
                     with conn.cursor() as cur:
-                        cur.execute("SELECT inet_server_port() || '@' || pg_postmaster_start_time(), "
-                                    "pg_is_in_recovery()")
+                        cur.execute(SERVER["mariadb" if is_mysql(self.engine) else "postgres"])
                         server, recovering = cur.fetchone()
                         print("writer connected at", time.strftime("%H:%M:%S", time.gmtime()), server, recovering,
                               flush=True)
