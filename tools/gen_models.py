@@ -22,6 +22,7 @@ SERVICES = {
     "cloudtrail": ("cloudtrail", "2013-11-01"),
     "logs": ("logs", "2014-03-28"),
     "monitoring": ("cloudwatch", "2010-08-01"),
+    "ec2": ("ec2", "2016-11-15"),
 }
 
 DROP = {"documentation", "documentationUrl", "examples", "deprecatedMessage"}

@@ -19,11 +19,12 @@ using Json = nlohmann::json;
 bool isSigningParameter(std::string_view name) { return name.rfind("X-Amz-", 0) == 0; }
 
 std::string protocolName(const ServiceModel* model) {
-  return model != nullptr && model->protocol() == Protocol::Json ? "json" : "query";
+  if (model == nullptr) return "query";
+  return model->protocol() == Protocol::Json ? "json" : model->protocol() == Protocol::Ec2 ? "ec2" : "query";
 }
 
 ApiError notImplemented(const ServiceModel& model, const std::string& operation, bool known) {
-  if (model.protocol() == Protocol::Query) {
+  if (model.protocol() != Protocol::Json) {
     return ApiError::sender("InvalidAction", known ? "The action " + operation + " is not implemented by Kura yet."
                                                    : "The action " + operation + " is not valid for this web service.");
   }
@@ -75,6 +76,9 @@ HttpResponse ApiGateway::errorResponse(const ServiceModel* model, const ApiError
     response.headers.emplace_back("Content-Type", jsonContentType(*model));
     response.headers.emplace_back("x-amzn-ErrorType", error.code);
     response.body = encodeJsonError(*model, error);
+  } else if (model != nullptr && model->protocol() == Protocol::Ec2) {
+    response.headers.emplace_back("Content-Type", "text/xml");
+    response.body = encodeEc2Error(error, requestId);
   } else {
     response.headers.emplace_back("Content-Type", "text/xml");
     response.body = encodeQueryError(error, requestId);
@@ -131,7 +135,7 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     return errorResponse(&model, error, context.requestId);
   };
 
-  if (model.protocol() == Protocol::Query) {
+  if (model.protocol() != Protocol::Json) {
     FormFields fields;
     auto fromQuery = parseForm(request.query());
     auto fromBody = parseForm(request.body);
@@ -157,7 +161,8 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     if (action.empty()) return fail(ApiError::sender("MissingAction", "The request must contain the parameter Action."));
     operation = model.findOperation(action);
     if (operation == nullptr) return fail(notImplemented(model, action, false));
-    auto decoded = decodeQueryInput(operation->input, fields);
+    auto decoded = model.protocol() == Protocol::Ec2 ? decodeEc2Input(operation->input, fields)
+                                                     : decodeQueryInput(operation->input, fields);
     if (!decoded) return fail(decoded.error());
     input = std::move(*decoded);
   } else {
@@ -196,7 +201,10 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
 
   HttpResponse response;
   response.headers.emplace_back("x-amzn-RequestId", context.requestId);
-  if (model.protocol() == Protocol::Query) {
+  if (model.protocol() == Protocol::Ec2) {
+    response.headers.emplace_back("Content-Type", "text/xml");
+    response.body = encodeEc2Response(model, *operation, *output, context.requestId);
+  } else if (model.protocol() == Protocol::Query) {
     response.headers.emplace_back("Content-Type", "text/xml");
     response.body = encodeQueryResponse(model, *operation, *output, context.requestId);
   } else {

@@ -294,6 +294,9 @@ ApiError toApiError(const AuthError& error, std::string_view protocol) {
     case AuthFailure::UnsupportedAlgorithm:
       return ApiError::sender(json ? "IncompleteSignatureException" : "IncompleteSignature", error.message, 400);
     case AuthFailure::UnknownAccessKey:
+      if (protocol == "ec2") {
+        return ApiError::sender("AuthFailure", "AWS was not able to validate the provided access credentials", 401);
+      }
       return json ? ApiError::sender("UnrecognizedClientException", error.message, 400)
                   : ApiError::sender("InvalidClientTokenId", error.message, 403);
     case AuthFailure::SignatureMismatch:

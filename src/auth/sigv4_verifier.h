@@ -82,7 +82,7 @@ class SigV4Verifier {
   std::chrono::seconds maxSkew_;
 };
 
-// The error a service answers for a failure: protocol "query" or "json".
+// The error a service answers for a failure: protocol "query", "ec2" or "json".
 ApiError toApiError(const AuthError& error, std::string_view protocol);
 
 // --- The pure pieces ---------------------------------------------------------

@@ -46,6 +46,7 @@
 #include "reconcile/reconciler.h"
 #include "reconcile/sleeper_controller.h"
 #include "services/dynamodb/dynamodb_service.h"
+#include "services/ec2/ec2_service.h"
 #include "services/elasticache/elasticache_service.h"
 #include "services/rds/rds_service.h"
 #include "services/cloudtrail/cloudtrail_service.h"
@@ -305,6 +306,7 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(
       makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, memcachedVersion, &keyManager}));
+  modules.push_back(makeEc2Service(*catalog));
   try {
     modules.push_back(makeDynamoDbService(env));
   } catch (const std::exception& error) {

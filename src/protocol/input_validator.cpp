@@ -153,7 +153,7 @@ std::vector<Violation> validateInput(const Shape* input, const Json& value) {
 }
 
 ApiError validationError(const std::vector<Violation>& violations, Protocol protocol) {
-  if (protocol == Protocol::Query) {
+  if (protocol != Protocol::Json) {
     const Violation& first = violations.front();
     if (first.missing) {
       return ApiError::sender("MissingParameter", "The request must contain the parameter " + upperFirst(first.path));

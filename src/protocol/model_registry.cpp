@@ -11,7 +11,7 @@ const ModelRegistry& ModelRegistry::embedded() {
       auto model = ServiceModel::parse(embedded.signingName, embedded.json);
       const ServiceModel* raw = model.get();
       if (!raw->targetPrefix().empty()) r.byTarget_[raw->targetPrefix()] = raw;
-      if (raw->protocol() == Protocol::Query) r.byVersion_[raw->apiVersion()] = raw;
+      if (raw->protocol() != Protocol::Json) r.byVersion_[raw->apiVersion()] = raw;
       r.models_[std::string(embedded.signingName)] = std::move(model);
     }
     return r;

@@ -29,7 +29,22 @@ ApiError invalidValue(const std::string& path, const std::string& why) {
   return ApiError::sender("InvalidParameterValue", "Invalid value for parameter " + path + ": " + why);
 }
 
-Result<Json> decodeNode(const Shape& shape, const FieldNode& node, const std::string& path);
+// The EC2 dialect names members by queryName, else by locationName with an
+// upper-case first letter, and flattens every list ("Filter.1.Value.1").
+struct Dialect {
+  bool ec2 = false;
+};
+
+std::string requestName(const MemberRef& member, Dialect dialect) {
+  if (!dialect.ec2) return member.wireName();
+  if (!member.queryName.empty()) return member.queryName;
+  if (member.locationName.empty()) return member.name;
+  std::string name = member.locationName;
+  if (name[0] >= 'a' && name[0] <= 'z') name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  return name;
+}
+
+Result<Json> decodeNode(const Shape& shape, const FieldNode& node, const std::string& path, Dialect dialect);
 
 // Indexed children ("1", "2", ...) in numeric order; anything else is an error.
 Result<std::vector<const FieldNode*>> indexed(const FieldNode& node, const std::string& path) {
@@ -47,10 +62,10 @@ Result<std::vector<const FieldNode*>> indexed(const FieldNode& node, const std::
   return out;
 }
 
-Result<Json> decodeList(const Shape& shape, const FieldNode& node, const std::string& path) {
+Result<Json> decodeList(const Shape& shape, const FieldNode& node, const std::string& path, Dialect dialect) {
   Json out = Json::array();
   const FieldNode* items = &node;
-  if (!shape.flattened) {
+  if (!shape.flattened && !dialect.ec2) {
     auto it = node.children.find(shape.member.wireName());
     if (it == node.children.end()) {
       // "Name=" with no members is how an empty list is sent.
@@ -62,14 +77,14 @@ Result<Json> decodeList(const Shape& shape, const FieldNode& node, const std::st
   auto entries = indexed(*items, path);
   if (!entries) return entries.error();
   for (const FieldNode* entry : *entries) {
-    auto value = decodeNode(*shape.member.shape, *entry, path + "." + shape.member.wireName());
+    auto value = decodeNode(*shape.member.shape, *entry, path + "." + shape.member.wireName(), dialect);
     if (!value) return value;
     out.push_back(std::move(*value));
   }
   return out;
 }
 
-Result<Json> decodeMap(const Shape& shape, const FieldNode& node, const std::string& path) {
+Result<Json> decodeMap(const Shape& shape, const FieldNode& node, const std::string& path, Dialect dialect) {
   Json out = Json::object();
   const FieldNode* entriesNode = &node;
   if (!shape.flattened) {
@@ -84,7 +99,7 @@ Result<Json> decodeMap(const Shape& shape, const FieldNode& node, const std::str
     auto value = entry->children.find(shape.value.wireName());
     if (key == entry->children.end() || !key->second.value) return invalidValue(path, "map entry without a key");
     if (value == entry->children.end()) return invalidValue(path, "map entry without a value");
-    auto decoded = decodeNode(*shape.value.shape, value->second, path);
+    auto decoded = decodeNode(*shape.value.shape, value->second, path, dialect);
     if (!decoded) return decoded;
     out[*key->second.value] = std::move(*decoded);
   }
@@ -127,40 +142,39 @@ Result<Json> decodeScalar(const Shape& shape, const std::string& text, const std
   }
 }
 
-Result<Json> decodeStructure(const Shape& shape, const FieldNode& node, const std::string& path) {
+Result<Json> decodeStructure(const Shape& shape, const FieldNode& node, const std::string& path, Dialect dialect) {
   Json out = Json::object();
   for (const MemberRef& member : shape.members) {
-    auto it = node.children.find(member.wireName());
-    if (it == node.children.end() && member.shape->type == ShapeType::List && member.shape->flattened &&
+    const std::string name = requestName(member, dialect);
+    auto it = node.children.find(name);
+    if (it == node.children.end() && !dialect.ec2 && member.shape->type == ShapeType::List && member.shape->flattened &&
         !member.shape->member.locationName.empty()) {
       it = node.children.find(member.shape->member.locationName);
     }
     if (it == node.children.end()) continue;
-    std::string memberPath = path.empty() ? member.wireName() : path + "." + member.wireName();
-    auto value = decodeNode(*member.shape, it->second, memberPath);
+    std::string memberPath = path.empty() ? name : path + "." + name;
+    auto value = decodeNode(*member.shape, it->second, memberPath, dialect);
     if (!value) return value;
     out[member.name] = std::move(*value);
   }
   return out;
 }
 
-Result<Json> decodeNode(const Shape& shape, const FieldNode& node, const std::string& path) {
+Result<Json> decodeNode(const Shape& shape, const FieldNode& node, const std::string& path, Dialect dialect) {
   switch (shape.type) {
     case ShapeType::Structure:
-      return decodeStructure(shape, node, path);
+      return decodeStructure(shape, node, path, dialect);
     case ShapeType::List:
-      return decodeList(shape, node, path);
+      return decodeList(shape, node, path, dialect);
     case ShapeType::Map:
-      return decodeMap(shape, node, path);
+      return decodeMap(shape, node, path, dialect);
     default:
       if (!node.value) return invalidValue(path, "expected a single value");
       return decodeScalar(shape, *node.value, path);
   }
 }
 
-}  // namespace
-
-Result<Json> decodeQueryInput(const Shape* input, const FormFields& fields) {
+Result<Json> decodeForm(const Shape* input, const FormFields& fields, Dialect dialect) {
   if (input == nullptr) return Json::object();
   FieldNode root;
   for (const auto& [name, value] : fields) {
@@ -183,7 +197,15 @@ Result<Json> decodeQueryInput(const Shape* input, const FormFields& fields) {
     }
     node->value = value;
   }
-  return decodeStructure(*input, root, "");
+  return decodeStructure(*input, root, "", dialect);
+}
+
+}  // namespace
+
+Result<Json> decodeQueryInput(const Shape* input, const FormFields& fields) { return decodeForm(input, fields, {}); }
+
+Result<Json> decodeEc2Input(const Shape* input, const FormFields& fields) {
+  return decodeForm(input, fields, Dialect{true});
 }
 
 }  // namespace kura

@@ -12,5 +12,10 @@
 namespace kura {
 
 Result<nlohmann::json> decodeQueryInput(const Shape* input, const FormFields& fields);
+// EC2's dialect: every list flattened and members named by queryName, else
+// by locationName with an upper-case first letter:
+//   Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-0abc
+//   IpPermissions.1.IpRanges.1.CidrIp=10.0.0.0/8 (IpRanges' locationName is ipRanges)
+Result<nlohmann::json> decodeEc2Input(const Shape* input, const FormFields& fields);
 
 }  // namespace kura

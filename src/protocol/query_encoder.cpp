@@ -129,6 +129,34 @@ std::string encodeQueryResponse(const ServiceModel& model, const Operation& op, 
   return out;
 }
 
+std::string encodeEc2Response(const ServiceModel& model, const Operation& op, const Json& output,
+                              const std::string& requestId) {
+  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+  out += '\n';
+  std::string root = op.name + "Response";
+  std::string xmlns = model.xmlNamespace();
+  if (!xmlns.empty() && xmlns.back() != '/') xmlns += '/';  // as EC2 writes it
+  out += fmt::format(R"(<{} xmlns="{}"><requestId>)", root, xmlns);
+  appendXmlEscaped(out, requestId);
+  out += "</requestId>";
+  if (op.output != nullptr) encodeMembers(out, *op.output, output);
+  close(out, root);
+  out += '\n';
+  return out;
+}
+
+std::string encodeEc2Error(const ApiError& error, const std::string& requestId) {
+  std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
+  out += "\n<Response><Errors><Error><Code>";
+  appendXmlEscaped(out, error.code);
+  out += "</Code><Message>";
+  appendXmlEscaped(out, error.message);
+  out += "</Message></Error></Errors><RequestID>";
+  appendXmlEscaped(out, requestId);
+  out += "</RequestID></Response>\n";
+  return out;
+}
+
 std::string encodeQueryError(const ApiError& error, const std::string& requestId) {
   std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
   out += "\n<ErrorResponse><Error><Type>";

@@ -16,6 +16,13 @@ namespace kura {
 std::string encodeQueryResponse(const ServiceModel& model, const Operation& op, const nlohmann::json& output,
                                 const std::string& requestId);
 std::string encodeQueryError(const ApiError& error, const std::string& requestId);
+// EC2's dialect: no Result wrapper, the request id first,
+//   <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+//     <requestId>...</requestId><vpcSet><item>...</item></vpcSet>
+// and errors as <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>.
+std::string encodeEc2Response(const ServiceModel& model, const Operation& op, const nlohmann::json& output,
+                              const std::string& requestId);
+std::string encodeEc2Error(const ApiError& error, const std::string& requestId);
 // Escapes text for an XML element or attribute.
 void appendXmlEscaped(std::string& out, std::string_view text);
 

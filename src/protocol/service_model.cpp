@@ -38,6 +38,8 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
   std::string protocol = meta.at("protocol").get<std::string>();
   if (protocol == "query") {
     model->protocol_ = Protocol::Query;
+  } else if (protocol == "ec2") {
+    model->protocol_ = Protocol::Ec2;
   } else if (protocol == "json") {
     model->protocol_ = Protocol::Json;
   } else {
@@ -69,6 +71,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
     if (member.shape == nullptr) throw std::runtime_error("dangling shape " + ref.dump());
     member.locationName = ref.value("locationName", "");
     member.location = ref.value("location", "");
+    member.queryName = ref.value("queryName", "");
     member.flattened = ref.value("flattened", false);
     return member;
   };

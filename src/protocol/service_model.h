@@ -21,6 +21,7 @@ struct MemberRef {
   std::string name;          // member name in the model
   const Shape* shape = nullptr;
   std::string locationName;  // wire name where it differs
+  std::string queryName;     // ec2 protocol: the request's name where it differs
   std::string location;      // "header", "uri", ... (rest protocols only)
   bool flattened = false;
   const std::string& wireName() const { return locationName.empty() ? name : locationName; }
@@ -58,7 +59,10 @@ struct Operation {
   std::vector<const Shape*> errors;
 };
 
-enum class Protocol { Query, Json };
+// Query: form in, XML out with a Result wrapper. Ec2: EC2's dialect of it
+// (every list flattened, member names from queryName or locationName, XML
+// without a wrapper, <Response><Errors> errors). Json: JSON in and out.
+enum class Protocol { Query, Ec2, Json };
 
 class ServiceModel {
  public:
@@ -71,7 +75,7 @@ class ServiceModel {
   const std::string& apiVersion() const { return apiVersion_; }
   const std::string& targetPrefix() const { return targetPrefix_; }  // json: X-Amz-Target prefix
   const std::string& jsonVersion() const { return jsonVersion_; }    // json: "1.0" or "1.1"
-  const std::string& xmlNamespace() const { return xmlNamespace_; }  // query
+  const std::string& xmlNamespace() const { return xmlNamespace_; }  // query, ec2
   const std::string& errorNamespace() const { return errorNamespace_; }
   const Operation* findOperation(std::string_view name) const;
   const Shape* findShape(std::string_view name) const;
