@@ -1,5 +1,7 @@
 #include "services/ec2/ec2_api.h"
 
+#include <functional>
+
 #include "services/ec2/ec2_records.h"
 
 namespace kura::ec2 {
@@ -8,12 +10,12 @@ Ec2Api::Ec2Api(Catalog& catalog) : catalog_(catalog) {}
 
 void Ec2Api::registerHandlers(HandlerTable& table) {
   // Every call first makes the caller's default VPC (once), and answers
-  // DryRun as EC2 does.
-  auto bind = [&](const std::string& operation, auto method) {
-    table.add(operation, [this, method](const RequestContext& c, const Json& in) -> Result<Json> {
+  // DryRun as EC2 does. `call` is a member or a function of (this, c, in).
+  auto bind = [&](const std::string& operation, auto call) {
+    table.add(operation, [this, call](const RequestContext& c, const Json& in) -> Result<Json> {
       ensureDefaultVpc(c);
       if (in.value("DryRun", false)) return dryRunError();
-      return (this->*method)(c, in);
+      return std::invoke(call, this, c, in);
     });
   };
   bind("CreateVpc", &Ec2Api::createVpc);
@@ -27,20 +29,17 @@ void Ec2Api::registerHandlers(HandlerTable& table) {
   bind("DeleteSecurityGroup", &Ec2Api::deleteSecurityGroup);
   bind("DescribeSecurityGroups", &Ec2Api::describeSecurityGroups);
   bind("DescribeSecurityGroupRules", &Ec2Api::describeSecurityGroupRules);
+  bind("AuthorizeSecurityGroupIngress",
+       [](Ec2Api* api, const RequestContext& c, const Json& in) { return api->authorize(c, in, false); });
+  bind("AuthorizeSecurityGroupEgress",
+       [](Ec2Api* api, const RequestContext& c, const Json& in) { return api->authorize(c, in, true); });
+  bind("RevokeSecurityGroupIngress",
+       [](Ec2Api* api, const RequestContext& c, const Json& in) { return api->revoke(c, in, false); });
+  bind("RevokeSecurityGroupEgress",
+       [](Ec2Api* api, const RequestContext& c, const Json& in) { return api->revoke(c, in, true); });
   bind("CreateTags", &Ec2Api::createTags);
   bind("DeleteTags", &Ec2Api::deleteTags);
   bind("DescribeTags", &Ec2Api::describeTags);
-  auto bindRules = [&](const std::string& operation, bool authorize, bool egress) {
-    table.add(operation, [this, authorize, egress](const RequestContext& c, const Json& in) -> Result<Json> {
-      ensureDefaultVpc(c);
-      if (in.value("DryRun", false)) return dryRunError();
-      return authorize ? this->authorize(c, in, egress) : revoke(c, in, egress);
-    });
-  };
-  bindRules("AuthorizeSecurityGroupIngress", true, false);
-  bindRules("AuthorizeSecurityGroupEgress", true, true);
-  bindRules("RevokeSecurityGroupIngress", false, false);
-  bindRules("RevokeSecurityGroupEgress", false, true);
 }
 
 }  // namespace kura::ec2
