@@ -279,3 +279,18 @@ def test_everything_survives_a_restart(kura_factory):
     assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailabilityZone"] == REGION + "b"
     assert ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"] == before
     assert len(ec2.describe_subnets()["Subnets"]) == 4
+
+
+def test_signature_errors_in_ec2s_words(server):
+    error = error_of(server.client("ec2", key="AKIANOTKNOWN0000000", secret="x").describe_vpcs)
+    assert error["Code"] == "AuthFailure"
+    error = error_of(server.client("ec2", secret="wrong").describe_vpcs)
+    assert error["Code"] == "SignatureDoesNotMatch"
+
+
+def test_trail_records_ec2_calls(server):
+    group_id = server.client("ec2").create_security_group(GroupName="audited", Description="x")["GroupId"]
+    events = server.client("cloudtrail").lookup_events(LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "CreateSecurityGroup"}])["Events"]
+    assert any(e["EventSource"] == "ec2.amazonaws.com" for e in events)
+    server.client("ec2").delete_security_group(GroupId=group_id)
