@@ -1,5 +1,6 @@
 // Security groups and their rules.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "services/ec2/cidr.h"
@@ -24,13 +25,17 @@ Json allTrafficOut() {
 
 // "tcp", "6" -> tcp; "-1", "all" -> -1; other numbers as they are.
 std::optional<std::string> normalizedProtocol(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (text == "-1" || text == "all") return "-1";
   if (text == "tcp" || text == "6") return "tcp";
   if (text == "udp" || text == "17") return "udp";
   if (text == "icmp" || text == "1") return "icmp";
   if (text == "icmpv6" || text == "58") return "icmpv6";
-  if (text.empty() || text.size() > 3 || !std::all_of(text.begin(), text.end(), ::isdigit)) return std::nullopt;
+  if (text.empty() || text.size() > 3 ||
+      !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    return std::nullopt;
+  }
   if (std::stoi(text) > 255) return std::nullopt;
   return text;
 }
@@ -40,7 +45,8 @@ bool hasPorts(const std::string& protocol) { return protocol == "tcp" || protoco
 std::string ruleText(const SecurityRule& rule) {
   std::string peer = !rule.cidrIpv4.empty() ? rule.cidrIpv4 : !rule.cidrIpv6.empty() ? rule.cidrIpv6 : rule.groupId;
   std::string protocol = rule.protocol == "-1" ? "ALL" : rule.protocol;
-  std::transform(protocol.begin(), protocol.end(), protocol.begin(), ::toupper);
+  std::transform(protocol.begin(), protocol.end(), protocol.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
   return "peer: " + peer + ", " + protocol + ", from port: " + std::to_string(rule.fromPort) +
          ", to port: " + std::to_string(rule.toPort) + ", ALLOW";
 }
