@@ -320,5 +320,11 @@ def test_managed_password_and_a_replica_follow_the_source_through_a_failover(kur
             break
         time.sleep(0.3)
     assert rows == ((1,), (2,))
-    status = rds.describe_db_instances(DBInstanceIdentifier="myrep")["DBInstances"][0]["StatusInfos"][0]
+    # Its status says so once the supervisor has seen it stream again.
+    deadline, status = time.monotonic() + 30, None
+    while time.monotonic() < deadline:
+        status = rds.describe_db_instances(DBInstanceIdentifier="myrep")["DBInstances"][0]["StatusInfos"][0]
+        if status["Status"] == "replicating":
+            break
+        time.sleep(0.3)
     assert status["Status"] == "replicating" and status["Normal"] is True
