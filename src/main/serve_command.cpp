@@ -27,6 +27,7 @@
 #include "cache/cache_supervisor.h"
 #include "cache/replication_group_controller.h"
 #include "catalog/catalog.h"
+#include "common/certificate_authority.h"
 #include "common/ids.h"
 #include "common/secret_box.h"
 #include "kms/key_manager.h"
@@ -141,6 +142,12 @@ int runServe(const ServerConfig& givenConfig) {
     spdlog::error("msg=\"{}\"", secrets.error().message);
     return EXIT_FAILURE;
   }
+  // The CA of the RDS instances' server certificates (keys/rds-ca.key, .pem).
+  auto certificateAuthority = CertificateAuthority::openOrCreate(config.dataDir / "keys");
+  if (!certificateAuthority) {
+    spdlog::error("msg=\"{}\"", certificateAuthority.error().message);
+    return EXIT_FAILURE;
+  }
   const char* rootKeyValue = std::getenv("KURA_KMS_ROOT_KEY");
   auto rootKey = kms::loadRootKey({rootKeyValue != nullptr ? rootKeyValue : "", config.kmsRootKeyFile, config.dataDir});
   if (!rootKey) {
@@ -181,7 +188,7 @@ int runServe(const ServerConfig& givenConfig) {
   auto postgresUser = engines::engineUser("postgres");
   std::unique_ptr<rds::PostgresEngine> postgres;
   std::unique_ptr<rds::RdsSupervisor> rdsSupervisor;
-  rds::RdsPaths rdsPaths{config.dataDir / "rds"};
+  rds::RdsPaths rdsPaths{config.dataDir / "rds", certificateAuthority->get()};
   // The engines of RDS instances, by their Engine: the controllers and the
   // supervisor call the set, which hands each call to the instance's driver.
   rds::EngineSet rdsEngines;
@@ -286,6 +293,7 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(std::move(secretsManager));
   rds::RdsConfig rdsConfig;
   rdsConfig.endpointAddress = endpointAddress;
+  rdsConfig.certificateAuthority = certificateAuthority->get();
   rdsConfig.installedPostgresMajor = postgresMajor;
   rdsConfig.managedSecrets = managedSecrets;
   rdsConfig.keys = &keyManager;
@@ -358,6 +366,13 @@ int runServe(const ServerConfig& givenConfig) {
       starting.status = 503;
       starting.body = R"({"status":"starting","service":"kura"})";
       return starting;
+    }
+    if (request.path() == "/_kura/rds/ca-bundle.pem" && request.method == "GET") {
+      // Public, as RDS's trust store is: what clients verify instances with.
+      HttpResponse bundle;
+      bundle.headers.emplace_back("Content-Type", "application/x-pem-file");
+      bundle.body = (*certificateAuthority)->bundlePem();
+      return bundle;
     }
     if (testEndpoints) {
       if (auto response = handleTestEndpoint(request, *catalog, reconciler)) return *response;

@@ -7,9 +7,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/api_error.h"
 #include "common/clock.h"
+
+namespace kura {
+class CertificateAuthority;
+}
 
 namespace kura::rds {
 
@@ -33,6 +38,10 @@ struct EngineLayout {
   // name): never the synchronous standby's, so that a commit to a Multi-AZ
   // source is never acknowledged by an asynchronous replica alone.
   std::string replicaName;
+  // TLS: the CA that issues the server's certificate (none: no TLS), and
+  // the names clients reach the server by (its subjectAltName).
+  const CertificateAuthority* certificateAuthority = nullptr;
+  std::vector<std::string> serverNames;
 };
 
 // A standby's replication, as it reports it.

@@ -20,6 +20,7 @@
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
 #include "engines/tcp_probe.h"
+#include "rds/engine_tls.h"
 #include "rds/mariadb_files.h"
 #include "rds/mariadb_logs.h"
 
@@ -131,6 +132,7 @@ constexpr MariaDbParameter kParameters[] = {
     {"net_read_timeout", false, "INTEGER", "30", "Seconds to wait for more data from a connection."},
     {"net_write_timeout", false, "INTEGER", "60", "Seconds to wait for a block to be written."},
     {"performance_schema", true, "BOOLEAN", "0", "Whether the Performance Schema is on."},
+    {"require_secure_transport", false, "BOOLEAN", "0", "TCP clients must use TLS (the socket is Kura's)."},
     {"slow_query_log", false, "BOOLEAN", "0", "Whether the slow query log is on."},
     {"sort_buffer_size", false, "INTEGER", "2097152", "Each sort's buffer."},
     {"sql_mode", false, "STRING", "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION",
@@ -291,6 +293,8 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       (layout.dir / "binlog" / binlogBase(layout)).string());
   if (auto logs = mariaDbLogSettings(layout, dataDir_, adminUser()); logs) settings += *logs; else return logs.error();
   settings += replicationSettings(layout);
+  if (auto tls = writeServerCertificate(layout, fileOwner()); !tls) return tls.error();
+  settings += mariaDbTlsSettings(layout);
   // Run by the server at every start before it takes a connection: Kura's
   // account is what it must be, and every other one (the master, those it
   // made, anything written into the grant tables meanwhile) has no more

@@ -207,7 +207,7 @@ Result<bool> MariaDbEngine::startReplication(const EngineLayout& layout) {
                                          "SET GLOBAL gtid_slave_pos = {};\n"
                                          "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {}, "
                                          "MASTER_USER = '{}', MASTER_PASSWORD = {}, MASTER_USE_GTID = slave_pos, "
-                                         "MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1;\n"
+                                         "MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1, MASTER_SSL = 1;\n"
                                          "START SLAVE",
                                          quoteLiteral(gtid), port, kReplicationUser, quoteLiteral(password)));
   if (!started) return ApiError::internal("cannot start replication");  // never echo the statement
@@ -228,7 +228,7 @@ Result<bool> MariaDbEngine::follow(const EngineLayout& standby, const EngineLayo
   if (!running(standby)) return true;  // configured at its next start
   // By GTID: it asks the new upstream for what follows what it applied.
   auto changed = sql(standby, fmt::format("STOP SLAVE;\nCHANGE MASTER TO MASTER_PORT = {}, MASTER_USE_GTID = "
-                                          "slave_pos;\nSTART SLAVE",
+                                          "slave_pos, MASTER_SSL = 1;\nSTART SLAVE",
                                           upstream.port));
   if (!changed) return changed.error();
   return true;

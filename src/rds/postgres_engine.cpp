@@ -3,6 +3,7 @@
 #include "engines/backup_manifest.h"
 #include "engines/tcp_probe.h"
 
+#include "rds/engine_tls.h"
 #include "rds/log_shipper.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -46,16 +48,19 @@ constexpr const char* kAllowedExtensions =
     "pg_buffercache,pg_prewarm,pgrowlocks,pgstattuple,pg_visibility,amcheck,postgres_fdw,dblink";
 
 // Who may connect how: Kura's role over the socket only; over TCP every
-// other role with its password, and no replication connection at all.
-constexpr const char* kHostBasedAuthentication =
-    "# Written by Kura for this instance; do not edit.\n"
-    "local all rdsadmin trust\n"
-    "local replication rdsadmin trust\n"
-    "local all all trust\n"
-    "host all rdsadmin all reject\n"
-    "host replication all all reject\n"
-    "host all all 127.0.0.1/32 scram-sha-256\n"
-    "host all all ::1/128 scram-sha-256\n";
+// other role with its password (only over TLS when the group's
+// rds.force_ssl is 1), and no replication connection at all.
+std::string hostBasedAuthentication(bool forceTls) {
+  std::string tcp = forceTls ? "hostssl" : "host";
+  return "# Written by Kura for this instance; do not edit.\n"
+         "local all rdsadmin trust\n"
+         "local replication rdsadmin trust\n"
+         "local all all trust\n"
+         "host all rdsadmin all reject\n"
+         "host replication all all reject\n" +
+         tcp + " all all 127.0.0.1/32 scram-sha-256\n" +
+         tcp + " all all ::1/128 scram-sha-256\n";
+}
 
 // A Unix socket's path holds at most 107 bytes (sun_path). An instance
 // whose directory is too deep for ".../run/.s.PGSQL.<port>" gets a short
@@ -184,8 +189,12 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
   // The parameter group's values first: Kura's own settings below win.
   // Defaults a group may change (RDS runs in UTC), then the group's values.
   std::string parameters = "timezone = 'UTC'\n# From the instance's DB parameter group.\n";
-  for (const auto& [name, value] : layout.parameters) parameters += name + " = " + quoteLiteral(value) + "\n";
-  std::string settings = parameters + fmt::format(
+  for (const auto& [name, value] : layout.parameters) {
+    if (name != kPostgresForceSsl) parameters += name + " = " + quoteLiteral(value) + "\n";  // pg_hba's, below
+  }
+  auto tls = writeServerCertificate(layout, fileOwner());
+  if (!tls) return tls;
+  std::string settings = parameters + postgresTlsSettings(layout) + fmt::format(
       "# Written by Kura for this instance; do not edit.\n"
       "listen_addresses = '127.0.0.1'\n"
       "port = {}\n"
@@ -224,7 +233,8 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
   // pgdata belongs to the engine user: nothing in it is followed or trusted.
   // Kura's own files are replaced whole (a link planted in their place goes).
   if (!replaceBeneath(layout.dir, "pgdata/kura.conf", settings, fileOwner()) ||
-      !replaceBeneath(layout.dir, "pgdata/pg_hba.conf", kHostBasedAuthentication, fileOwner())) {
+      !replaceBeneath(layout.dir, "pgdata/pg_hba.conf", hostBasedAuthentication(postgresForcesTls(layout)),
+                      fileOwner())) {
     return ApiError::internal("cannot write the settings of " + layout.dir.string() + ": " + std::strerror(errno));
   }
   auto text = readBeneath(layout.dir, "pgdata/postgresql.conf");
@@ -489,7 +499,12 @@ Result<bool> PostgresEngine::reload(const EngineLayout& layout) {
 std::vector<EngineParameter> PostgresEngine::describeParameters() const {
   auto result = run({tool("postgres"), "--describe-config"}, "", std::chrono::seconds(30));
   if (!result.ok()) return {};
-  return parseDescribeConfig(result.output);
+  auto parameters = parseDescribeConfig(result.output);
+  // RDS's own: pg_hba.conf takes TCP clients only over TLS when it is 1.
+  parameters.push_back({kPostgresForceSsl, "sighup", "BOOLEAN", "0", "0", "1",
+                        "Force SSL connections: TCP clients must use TLS."});
+  std::sort(parameters.begin(), parameters.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return parameters;
 }
 
 Result<bool> PostgresEngine::checkParameters(const std::map<std::string, std::string>& values) const {
@@ -499,7 +514,16 @@ Result<bool> PostgresEngine::checkParameters(const std::map<std::string, std::st
   if (auto made = prepareDir(scratch.parent_path()); !made) return made;
   if (auto made = prepareDir(scratch); !made) return made;
   std::string text;
-  for (const auto& [name, value] : values) text += name + " = " + quoteLiteral(value) + "\n";
+  for (const auto& [name, value] : values) {
+    if (name == kPostgresForceSsl) {
+      if (value != "0" && value != "1") {
+        return ApiError::sender("InvalidParameterValue", "invalid value for parameter \"rds.force_ssl\": \"" + value +
+                                                             "\" HINT: Available values: 0, 1.");
+      }
+      continue;
+    }
+    text += name + " = " + quoteLiteral(value) + "\n";
+  }
   if (!writeBeneath(scratch, "postgresql.conf", text, WriteMode::Truncate, fileOwner())) {
     return ApiError::internal("cannot write a scratch configuration in " + scratch.string());
   }

@@ -1,5 +1,8 @@
 #include "rds/rds_layout.h"
 
+#include <algorithm>
+
+#include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -71,6 +74,16 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   if (instance.state.contains("Parameters")) {
     for (const auto& [name, parameter] : instance.state["Parameters"].items()) {
       layout.parameters[name] = parameter.value("value", "");
+    }
+  }
+  // What clients connect to (Endpoint.Address; a cluster member's cluster
+  // and reader endpoints too), and the loopback names Kura and tools use.
+  layout.certificateAuthority = paths.certificateAuthority;
+  std::string address = instance.state.value("Address", "127.0.0.1");
+  for (const std::string& name : {address, isClusterMember(instance) ? readerEndpointAddress(address) : address,
+                                  std::string("127.0.0.1"), std::string("localhost")}) {
+    if (std::find(layout.serverNames.begin(), layout.serverNames.end(), name) == layout.serverNames.end()) {
+      layout.serverNames.push_back(name);
     }
   }
   auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));

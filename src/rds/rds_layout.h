@@ -11,6 +11,8 @@ namespace kura::rds {
 
 struct RdsPaths {
   std::filesystem::path root;  // <data-dir>/rds
+  // Issues the engines' server certificates (none: they serve no TLS).
+  const CertificateAuthority* certificateAuthority = nullptr;
 
   std::filesystem::path instanceDir(const Resource& instance) const;
   // Where the engine of the instance's current primary keeps its files: the

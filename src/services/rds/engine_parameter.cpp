@@ -8,13 +8,16 @@ namespace kura::rds {
 namespace {
 
 // Settings Kura writes for every instance (postgres_engine.cpp): where the
-// server listens, archives and logs, and what it preloads.
-constexpr std::array<std::string_view, 24> kKuraOwned = {
+// server listens, archives and logs, what it preloads, and its TLS (the
+// certificate Kura's CA issued; no file or command of a tenant's choosing).
+constexpr std::array<std::string_view, 33> kKuraOwned = {
     "listen_addresses", "port",           "unix_socket_directories", "unix_socket_group", "unix_socket_permissions",
     "data_directory",   "hba_file",       "ident_file",              "config_file",       "external_pid_file",
     "wal_level",        "archive_mode",   "archive_command",         "archive_library",   "restore_command",
     "logging_collector", "log_directory", "log_filename",            "log_rotation_age",  "log_rotation_size",
-    "shared_preload_libraries", "max_wal_senders", "log_timezone", "log_line_prefix"};
+    "shared_preload_libraries", "max_wal_senders", "log_timezone", "log_line_prefix",
+    "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_crl_dir", "ssl_dh_params_file",
+    "ssl_passphrase_command", "ssl_passphrase_command_supports_reload"};
 
 std::vector<std::string> splitTabs(std::string_view line) {
   std::vector<std::string> fields;

@@ -2,6 +2,7 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "common/certificate_authority.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "services/rds/engine_log_files.h"
@@ -51,6 +52,11 @@ Json RdsApi::instanceJson(const Resource& instance) { return instanceJson(instan
 
 Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, Json>& replicas) {
   Json view = instanceView(instance, catalog_.listTags(instance.arn));
+  if (const CertificateAuthority* ca = config_.certificateAuthority) {
+    // Its server certificate is the CA's (renewed before it ends).
+    view["CACertificateIdentifier"] = ca->identifier();
+    view["CertificateDetails"] = {{"CAIdentifier", ca->identifier()}};
+  }
   // Replication, both ways: the source lists its replicas.
   auto found = replicas.find(instance.arn);
   view["ReadReplicaDBInstanceIdentifiers"] = found == replicas.end() ? Json::array() : found->second;

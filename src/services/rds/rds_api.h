@@ -16,6 +16,10 @@
 #include "services/rds/engine_parameter.h"
 #include "services/rds/port_allocator.h"
 
+namespace kura {
+class CertificateAuthority;
+}
+
 namespace kura::rds {
 
 struct ParameterGroupFlavor;  // parameter_group_handlers.cpp
@@ -36,6 +40,9 @@ struct RdsConfig {
   std::string installedMariaDbVersion;
   std::vector<EngineParameter> mariaDbParameters;
   ParameterChecker checkMariaDbParameters;
+  // Kura's CA, which issues the instances' server certificates
+  // (DescribeCertificates, CACertificateIdentifier); none: no TLS.
+  const CertificateAuthority* certificateAuthority = nullptr;
 };
 
 class RdsApi {
@@ -64,6 +71,7 @@ class RdsApi {
   Result<Json> removeTags(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
   Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+  Result<Json> describeCertificates(const RequestContext& c, const Json& in);
   // Read replicas (read_replica_handlers.cpp)
   Result<Json> createReadReplica(const RequestContext& c, const Json& in);
   Result<Json> promoteReadReplica(const RequestContext& c, const Json& in);

@@ -1,6 +1,7 @@
 #include "catalog/arn.h"
 #include "catalog/event_query_input.h"
 #include "catalog/pagination.h"
+#include "common/certificate_authority.h"
 #include "common/time_format.h"
 #include "services/rds/engine_log_files.h"
 #include "services/rds/mysql_engines.h"
@@ -134,6 +135,25 @@ Result<Json> RdsApi::describeEngineVersions(const RequestContext&, const Json& i
   return out;
 }
 
+Result<Json> RdsApi::describeCertificates(const RequestContext& c, const Json& in) {
+  // One CA: Kura's, which issued every instance's server certificate.
+  const CertificateAuthority* ca = config_.certificateAuthority;
+  std::string wanted = lowerCase(in.value("CertificateIdentifier", ""));
+  if (ca == nullptr || (!wanted.empty() && wanted != ca->identifier())) {
+    if (wanted.empty()) return Json{{"Certificates", Json::array()}};
+    return ApiError::sender("CertificateNotFound", "Certificate " + in.value("CertificateIdentifier", "") + " not found.",
+                            404);
+  }
+  Json certificate = {{"CertificateIdentifier", ca->identifier()},
+                      {"CertificateType", "CA"},
+                      {"Thumbprint", ca->thumbprint()},
+                      {"ValidFrom", toEpochSeconds(ca->validFrom())},
+                      {"ValidTill", toEpochSeconds(ca->validTill())},
+                      {"CertificateArn", "arn:aws:rds:" + c.region + "::cert:" + ca->identifier()},
+                      {"CustomerOverride", false}};
+  return Json{{"Certificates", Json::array({certificate})}};
+}
+
 RdsApi::RdsApi(Catalog& catalog, Reconciler& reconciler, SecretBox& secrets, PortAllocator& ports, RdsConfig config)
     : catalog_(catalog), reconciler_(reconciler), secrets_(secrets), ports_(ports), config_(std::move(config)) {
   if (config_.managedSecrets != nullptr) {
@@ -177,6 +197,7 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("RemoveTagsFromResource", &RdsApi::removeTags);
   bind("ListTagsForResource", &RdsApi::listTags);
   bind("DescribeDBEngineVersions", &RdsApi::describeEngineVersions);
+  bind("DescribeCertificates", &RdsApi::describeCertificates);
   bind("CreateDBClusterParameterGroup", &RdsApi::createClusterParameterGroup);
   bind("DescribeDBClusterParameterGroups", &RdsApi::describeClusterParameterGroups);
   bind("ModifyDBClusterParameterGroup", &RdsApi::modifyClusterParameterGroup);
