@@ -241,6 +241,12 @@ Result<IssuedCertificate> CertificateAuthority::issue(const std::vector<std::str
   return IssuedCertificate{keyPemOf(key.get()), certificatePemOf(cert.get())};
 }
 
+std::optional<SystemTime> CertificateAuthority::validTillOf(const std::string& certificatePem) {
+  CertPtr cert = certificateOfPem(certificatePem);
+  if (!cert) return std::nullopt;
+  return timeOf(X509_get0_notAfter(cert.get()));
+}
+
 bool CertificateAuthority::stillCovers(const IssuedCertificate& issued, const std::vector<std::string>& names,
                                        std::chrono::hours remaining) const {
   CertPtr cert = certificateOfPem(issued.certificatePem);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ class CertificateAuthority {
   // `names`, and valid for at least `remaining` more.
   bool stillCovers(const IssuedCertificate& issued, const std::vector<std::string>& names,
                    std::chrono::hours remaining) const;
+  // When a certificate (PEM) ends; empty when it cannot be read.
+  static std::optional<SystemTime> validTillOf(const std::string& certificatePem);
 
  private:
   CertificateAuthority() = default;

@@ -39,6 +39,7 @@
 #include "rds/db_snapshot_controller.h"
 #include "rds/postgres_engine.h"
 #include "rds/engine_set.h"
+#include "rds/engine_tls.h"
 #include "rds/mariadb_engine.h"
 #include "services/rds/mysql_engines.h"
 #include "proxy/endpoint_proxy.h"
@@ -311,6 +312,9 @@ int runServe(const ServerConfig& givenConfig) {
     };
   }
   rdsConfig.engineDirOf = [rdsPaths](const Resource& instance) { return rdsPaths.engineDir(instance); };
+  rdsConfig.serverCertificateValidTill = [rdsPaths](const Resource& instance) {
+    return rds::serverCertificateValidTill(rdsPaths.engineDir(instance));
+  };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(
       makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, memcachedVersion, &keyManager}));

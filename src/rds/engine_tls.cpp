@@ -42,6 +42,12 @@ Result<bool> writeServerCertificate(const EngineLayout& layout, const std::optio
   return true;
 }
 
+std::optional<SystemTime> serverCertificateValidTill(const std::filesystem::path& engineDir) {
+  auto pem = readBeneath(engineDir, kServerCertificateFile, 0, 64 << 10);
+  if (!pem) return std::nullopt;
+  return CertificateAuthority::validTillOf(*pem);
+}
+
 bool postgresForcesTls(const EngineLayout& layout) {
   auto found = layout.parameters.find(kPostgresForceSsl);
   return layout.certificateAuthority != nullptr && found != layout.parameters.end() && found->second == "1";

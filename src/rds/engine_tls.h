@@ -22,6 +22,9 @@ inline constexpr const char* kCaBundleFile = "ca-bundle.pem";
 // layout's names, or ends within 30 days. True when the engine has TLS
 // files to serve; false when the layout has no CA (no TLS).
 Result<bool> writeServerCertificate(const EngineLayout& layout, const std::optional<FileOwner>& owner);
+// When the certificate in an engine's directory ends (CertificateDetails);
+// empty when there is none.
+std::optional<SystemTime> serverCertificateValidTill(const std::filesystem::path& engineDir);
 
 // PostgreSQL: the group's `rds.force_ssl` ("1": TCP clients only over TLS).
 inline constexpr const char* kPostgresForceSsl = "rds.force_ssl";

@@ -5,6 +5,7 @@ verify with the bundle (psql verify-full, the mariadb client, PyMySQL,
 openssl s_client); rds.force_ssl and require_secure_transport refuse
 plaintext TCP clients, while Kura's own sessions (the socket) and MariaDB's
 replication between Multi-AZ nodes (over TLS) keep working."""
+import datetime
 import hashlib
 import os
 import re
@@ -100,6 +101,9 @@ def test_postgres_serves_tls_and_force_ssl_refuses_plaintext(rds, bundle):
     ca = rds.describe_certificates()["Certificates"][0]["CertificateIdentifier"]
     assert instance["CACertificateIdentifier"] == ca
     assert instance["CertificateDetails"]["CAIdentifier"] == ca
+    # A year, as RDS's server certificates.
+    valid_days = (instance["CertificateDetails"]["ValidTill"] - datetime.datetime.now(datetime.timezone.utc)).days
+    assert 360 <= valid_days <= 366
     host, port = endpoint(rds, "pgtls")
     verified = psql(host, port, "verify-full", bundle)
     assert verified.returncode == 0, verified.stderr

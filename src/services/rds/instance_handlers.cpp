@@ -5,6 +5,7 @@
 #include "common/certificate_authority.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/time_format.h"
 #include "services/rds/engine_log_files.h"
 #include "services/rds/multi_az_change.h"
 #include "services/rds/mysql_engines.h"
@@ -56,6 +57,11 @@ Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, 
     // Its server certificate is the CA's (renewed before it ends).
     view["CACertificateIdentifier"] = ca->identifier();
     view["CertificateDetails"] = {{"CAIdentifier", ca->identifier()}};
+    if (config_.serverCertificateValidTill) {
+      if (auto until = config_.serverCertificateValidTill(instance)) {
+        view["CertificateDetails"]["ValidTill"] = toEpochSeconds(*until);
+      }
+    }
   }
   // Replication, both ways: the source lists its replicas.
   auto found = replicas.find(instance.arn);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -43,6 +44,8 @@ struct RdsConfig {
   // Kura's CA, which issues the instances' server certificates
   // (DescribeCertificates, CACertificateIdentifier); none: no TLS.
   const CertificateAuthority* certificateAuthority = nullptr;
+  // When an instance's server certificate ends (empty: none yet).
+  std::function<std::optional<SystemTime>(const Resource&)> serverCertificateValidTill;
 };
 
 class RdsApi {
