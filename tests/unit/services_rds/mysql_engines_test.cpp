@@ -34,7 +34,20 @@ TEST(MySqlEngines, FamiliesAreNamedAsRdsNamesThem) {
   EXPECT_EQ(mySqlFamily("mariadb", "10.11.19"), "mariadb10.11");
   EXPECT_TRUE(servedByMariaDb("mysql"));
   EXPECT_TRUE(servedByMariaDb("mariadb"));
-  EXPECT_FALSE(servedByMariaDb("aurora-mysql"));
+  EXPECT_EQ(mySqlFamily("aurora-mysql", "10.11.19"), "aurora-mysql8.0");
+  EXPECT_TRUE(servedByMariaDb("aurora-mysql"));
+  EXPECT_FALSE(servedByMariaDb("aurora-postgresql"));
+}
+
+TEST(MySqlEngines, AuroraMySqlThreeIsServedTwoIsNot) {
+  auto runbook = mySqlVersionOf("aurora-mysql", "8.0.mysql_aurora.3.04.1", "10.11.19");
+  ASSERT_TRUE(runbook);
+  EXPECT_EQ(runbook->version, "8.0.mysql_aurora.3.04.1");
+  EXPECT_EQ(runbook->major, "8.0");
+  EXPECT_TRUE(mySqlVersionOf("aurora-mysql", "", "10.11.19"));
+  EXPECT_FALSE(mySqlVersionOf("aurora-mysql", "5.7.mysql_aurora.2.11.2", "10.11.19"));
+  EXPECT_FALSE(mySqlVersionOf("aurora-mysql", "8.0", "10.11.19"));
+  EXPECT_FALSE(mySqlVersionOf("aurora-mysql", "8.0.mysql_aurora.3.04.1", ""));
 }
 
 }  // namespace
