@@ -74,6 +74,16 @@ ApiError engineError(const std::string& what, const engines::ProcessResult& resu
   return ApiError::internal(what + ": " + output);
 }
 
+uint64_t gtidSequence(const std::string& list) {
+  std::smatch match;
+  if (!std::regex_search(list, match, std::regex(R"((?:^|,)\s*0-\d+-(\d+))"))) return 0;
+  try {
+    return std::stoull(match[1]);
+  } catch (const std::exception&) {
+    return 0;  // out of range
+  }
+}
+
 }  // namespace mariadb
 
 using namespace mariadb;
@@ -167,12 +177,6 @@ bool isBinlogName(const std::string& name) {
   return std::regex_match(name, pattern);
 }
 
-// The sequence number of domain 0 in a GTID list ("0-1-57,1-2-3"), else 0.
-uint64_t gtidSequence(const std::string& list) {
-  std::smatch match;
-  if (!std::regex_search(list, match, std::regex(R"((?:^|,)\s*0-\d+-(\d+))"))) return 0;
-  return std::stoull(match[1]);
-}
 
 // The newest modification time of the binary log files in `dir`.
 std::optional<fs::file_time_type> newestBinlog(const fs::path& dir, const std::string& base = "") {

@@ -2,6 +2,7 @@
 // Where a MariaDB instance keeps its files, and how Kura quotes what it
 // writes to the server: shared by the parts of MariaDbEngine (its
 // lifecycle, replication and logs live in files of their own).
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -27,6 +28,11 @@ std::string quoteLiteral(const std::string& text);
 std::string quoteIdentifier(const std::string& text);
 // A value in an option file: double quotes, with \ and " escaped.
 std::string quoteOption(const std::string& text);
+
+// The sequence number of GTID domain 0 in a GTID list ("0-1-57,1-2-3" ->
+// 57), 0 when it has none. Kura's servers log in domain 0 only, and strict
+// GTIDs keep its numbers growing across failovers.
+uint64_t gtidSequence(const std::string& list);
 
 // The tail of a tool's output in an internal error.
 ApiError engineError(const std::string& what, const engines::ProcessResult& result);

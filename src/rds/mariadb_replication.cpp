@@ -51,24 +51,6 @@ constexpr const char* kBinlogBaseFile = "kura-binlog-base";
 // REPLICATION SLAVE in mysql.global_priv's "access" bits.
 constexpr uint64_t kReplicationSlaveAccess = 1ULL << 19;
 
-// The sequence number of domain 0 in a GTID list ("0-1-57,1-2-3"), else 0.
-uint64_t domainZeroSequence(const std::string& list) {
-  std::istringstream items(list);
-  for (std::string item; std::getline(items, item, ',');) {
-    size_t begin = item.find_first_not_of(" \n");
-    if (begin == std::string::npos) continue;
-    item = item.substr(begin);
-    size_t first = item.find('-'), last = item.rfind('-');
-    if (first == std::string::npos || last == first || item.substr(0, first) != "0") continue;
-    try {
-      return std::stoull(item.substr(last + 1));
-    } catch (const std::exception&) {
-      return 0;
-    }
-  }
-  return 0;
-}
-
 bool isGtidList(const std::string& text) { return text.find_first_not_of("0123456789-,") == std::string::npos; }
 
 }  // namespace
@@ -286,7 +268,7 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
       // differ while both are caught up: heartbeats move only the read one).
       auto applied = sql(layout, "SELECT @@gtid_slave_pos", std::chrono::seconds(5));
       if (!applied) return applied.error();
-      if (domainZeroSequence(*applied) >= domainZeroSequence((*status)["Gtid_IO_Pos"])) break;
+      if (gtidSequence(*applied) >= gtidSequence((*status)["Gtid_IO_Pos"])) break;
     }
     if (std::chrono::steady_clock::now() > deadline) {
       return ApiError::internal("the standby did not apply what it received within 120 s (received " +
@@ -302,7 +284,7 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
   std::istringstream positions(*had);
   std::string applied, logged;
   positions >> applied >> logged;
-  uint64_t sequence = std::max(domainZeroSequence(applied), domainZeroSequence(logged));
+  uint64_t sequence = std::max(gtidSequence(applied), gtidSequence(logged));
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
   const fs::path& into = layout.walOutbox.empty() ? layout.walArchive : layout.walOutbox;
   if (auto made = prepareDir(into); !made) return made;
@@ -364,8 +346,8 @@ std::optional<uint64_t> MariaDbEngine::walPosition(const EngineLayout& layout) {
   if (!status) return std::nullopt;
   auto logged = sql(layout, "SELECT @@gtid_binlog_pos", std::chrono::seconds(3));
   if (!logged) return std::nullopt;
-  uint64_t position = domainZeroSequence(*logged);
-  if (!status->empty()) position = std::max(position, domainZeroSequence((*status)["Gtid_IO_Pos"]));
+  uint64_t position = gtidSequence(*logged);
+  if (!status->empty()) position = std::max(position, gtidSequence((*status)["Gtid_IO_Pos"]));
   return position;
 }
 
