@@ -6,13 +6,13 @@ acknowledged commit while the cluster endpoint follows the new writer."""
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import botocore.exceptions
 import pytest
 
 from rds_support import PASSWORD, psql
+from steady_writer import SteadyWriter
 
 psycopg = pytest.importorskip("psycopg2")
 
@@ -162,39 +162,14 @@ def test_cluster_writer_readers_and_endpoints(kura_factory):
         assert on_reader(rds, "aur", "SELECT count(*) FROM t") == "2"
 
 
-class Writer(threading.Thread):
-    """Inserts numbered rows through the cluster endpoint, one commit each;
-    remembers which were acknowledged."""
-
-    def __init__(self, host, port):
-        super().__init__(daemon=True)
-        self.host, self.port = host, port
-        self.acked, self.stop, self.next = [], threading.Event(), 0
-
-    def run(self):
-        conn = None
-        while not self.stop.is_set():
-            try:
-                if conn is None:
-                    conn = psycopg.connect(host=self.host, port=self.port, user="admin", password=PASSWORD,
-                                           dbname="postgres", connect_timeout=3)
-                    conn.autocommit = True
-                n = self.next
-                self.next += 1
-                with conn.cursor() as cur:
-                    cur.execute("INSERT INTO acked (n) VALUES (%s)", (n,))
-                self.acked.append(n)
-            except Exception:  # noqa: BLE001 - a failover drops connections
-                conn = None
-                time.sleep(0.05)
-
-    def wait_resumed(self, timeout=30):
-        start, deadline = len(self.acked), time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.acked) > start + 20:
-                return
-            time.sleep(0.05)
-        raise AssertionError("writes did not resume through the cluster endpoint")
+def steady_writer(host, port):
+    """A steady writer of rows into `acked` through the endpoint at host:port."""
+    def connect():
+        connection = psycopg.connect(host=host, port=port, user="admin", password=PASSWORD, dbname="postgres",
+                                     connect_timeout=3)
+        connection.autocommit = True
+        return connection
+    return SteadyWriter(connect, "INSERT INTO acked (n) VALUES (%s)")
 
 
 def writer_pid(server, rds, identifier):
@@ -210,7 +185,7 @@ def test_cluster_failovers_keep_every_acknowledged_commit(kura_factory):
     make_cluster(rds, "fo", readers=2)
     on_writer(rds, "fo", "CREATE TABLE acked (n int)")
     endpoint = cluster(rds, "fo")["Endpoint"], cluster(rds, "fo")["Port"]
-    writer = Writer(*endpoint)
+    writer = steady_writer(*endpoint)
     writer.start()
     writer.wait_resumed()
     try:

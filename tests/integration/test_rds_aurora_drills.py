@@ -9,8 +9,8 @@ import time
 import pytest
 
 from rds_support import PASSWORD, psql
-from test_rds_aurora import (ENGINE, Writer, add_instances, cluster, eventually, on_reader, on_writer, sql_at,
-                             wait_cluster, writer_of, writer_pid)
+from test_rds_aurora import (ENGINE, add_instances, cluster, eventually, on_reader, on_writer, sql_at,
+                             steady_writer, wait_cluster, writer_of, writer_pid)
 
 
 def sealed_files(data_dir):
@@ -54,7 +54,7 @@ def test_encrypted_cluster_kura_kill_hung_writer_and_password(kura_factory):
     # The writer hangs: it is fenced (killed, not merely stopped) and the reader takes over.
     on_writer(rds, "enc", "CREATE TABLE acked (n int)")
     c = cluster(rds, "enc")
-    writer = Writer(c["Endpoint"], c["Port"])
+    writer = steady_writer(c["Endpoint"], c["Port"])
     writer.start()
     try:
         writer.wait_resumed()

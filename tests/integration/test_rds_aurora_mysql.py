@@ -6,7 +6,6 @@ restore the data, and failovers (asked for, a killed or hung writer) that keep
 every acknowledged commit while the cluster endpoint follows the writer."""
 import os
 import signal
-import threading
 import time
 
 import botocore.exceptions
@@ -15,6 +14,7 @@ import pytest
 pymysql = pytest.importorskip("pymysql")
 
 from rds_support import PASSWORD  # noqa: E402
+from steady_writer import SteadyWriter  # noqa: E402
 
 if not os.path.exists("/usr/sbin/mariadbd"):
     pytest.skip("no MariaDB server installed", allow_module_level=True)
@@ -95,35 +95,6 @@ def on_instance(rds, name, sql, args=None):
 def semi_synchronous(rds, identifier):
     status = dict(on_writer(rds, identifier, "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_%'"))
     return status.get("Rpl_semi_sync_master_status") == "ON" and status.get("Rpl_semi_sync_master_clients") == "1"
-
-
-class Writer(threading.Thread):
-    """Inserts numbered rows one commit each; remembers which were acknowledged."""
-
-    def __init__(self, host, port):
-        super().__init__(daemon=True)
-        self.host, self.port = host, port
-        self.acked, self.stop, self.next = [], threading.Event(), 0
-
-    def run(self):
-        connection = None
-        while not self.stop.is_set():
-            try:
-                if connection is None:
-                    connection = pymysql.connect(host=self.host, port=self.port, user="admin", password=PASSWORD,
-                                                 connect_timeout=3, read_timeout=30, autocommit=True)
-                n = self.next
-                self.next += 1
-                with connection.cursor() as cursor:
-                    cursor.execute("INSERT INTO app.acked (n) VALUES (%s)", (n,))
-                self.acked.append(n)
-            except Exception:  # noqa: BLE001 - a failover drops connections
-                connection = None
-                time.sleep(0.05)
-
-    def wait_resumed(self, timeout=60):
-        start = len(self.acked)
-        eventually(lambda: len(self.acked) > start + 20, "writes did not resume", timeout)
 
 
 def test_runbook_cluster_with_the_cli_snapshot_and_restore(kura_factory):
@@ -231,7 +202,9 @@ def test_killed_writer_loses_no_acknowledged_commit(kura_factory):
     on_writer(rds, "fo", "CREATE DATABASE app")
     on_writer(rds, "fo", "CREATE TABLE app.acked (n INT PRIMARY KEY)")
     c = cluster(rds, "fo")
-    writer = Writer(c["Endpoint"], c["Port"])
+    writer = SteadyWriter(lambda: pymysql.connect(host=c["Endpoint"], port=c["Port"], user="admin", password=PASSWORD,
+                                                  connect_timeout=3, read_timeout=30, autocommit=True),
+                          "INSERT INTO app.acked (n) VALUES (%s)")
     writer.start()
     writer.wait_resumed()
     try:

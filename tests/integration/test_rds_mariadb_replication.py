@@ -7,7 +7,6 @@ source, refuses writes, and takes them once promoted."""
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 pymysql = pytest.importorskip("pymysql")
 
 from rds_support import PASSWORD, endpoint, wait_status  # noqa: E402
+from steady_writer import SteadyWriter  # noqa: E402
 
 if not os.path.exists("/usr/sbin/mariadbd"):
     pytest.skip("no MariaDB server installed", allow_module_level=True)
@@ -42,30 +42,6 @@ def create(rds, identifier, engine="mariadb", **extra):
     return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
 
 
-class Writer(threading.Thread):
-    """Inserts numbered rows one commit each; remembers which were acknowledged."""
-
-    def __init__(self, rds, identifier):
-        super().__init__(daemon=True)
-        self.rds, self.identifier = rds, identifier
-        self.acked, self.stop, self.next = [], threading.Event(), 0
-
-    def run(self):
-        connection = None
-        while not self.stop.is_set():
-            try:
-                if connection is None:
-                    connection = connect(self.rds, self.identifier)
-                n = self.next
-                self.next += 1
-                with connection.cursor() as cursor:
-                    cursor.execute("INSERT INTO app.acked (n) VALUES (%s)", (n,))
-                self.acked.append(n)
-            except Exception:  # noqa: BLE001 - a failover drops connections
-                connection = None
-                time.sleep(0.05)
-
-
 def server_pid(folder):
     try:
         with open(os.path.join(folder, "run", "mariadbd.pid")) as f:
@@ -86,15 +62,6 @@ def primary_node(server):
             if pid and not os.path.exists(os.path.join(folder, "kura-upstream")):
                 return pid, folder
     raise AssertionError("no running primary")
-
-
-def wait_writes_resume(writer, timeout=60):
-    start_count, deadline = len(writer.acked), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(writer.acked) > start_count + 20:
-            return
-        time.sleep(0.05)
-    raise AssertionError("writes did not resume through the endpoint")
 
 
 def wait_semi_sync(rds, identifier, timeout=120):
@@ -121,7 +88,7 @@ def test_multi_az_failovers_keep_every_acknowledged_write(kura_factory):
     query(rds, "mymaz", "CREATE TABLE app.acked (n INT PRIMARY KEY)")
     wait_semi_sync(rds, "mymaz")
 
-    writer = Writer(rds, "mymaz")
+    writer = SteadyWriter(lambda: connect(rds, "mymaz"), "INSERT INTO app.acked (n) VALUES (%s)")
     writer.start()
     time.sleep(1)
     try:
@@ -142,7 +109,7 @@ def test_multi_az_failovers_keep_every_acknowledged_write(kura_factory):
                     pass
                 time.sleep(0.05)
             assert new_folder != folder, f"{fault}: the primary did not move"
-            wait_writes_resume(writer)
+            writer.wait_resumed()
             assert len(writer.acked) > before
             if fault == "stop":
                 # The hung primary was fenced: gone, not merely stopped.

@@ -9,12 +9,12 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
 from rds_support import PASSWORD, create_instance, endpoint, psql, wait_status
+from steady_writer import SteadyWriter
 
 psycopg = pytest.importorskip("psycopg2")
 
@@ -23,31 +23,6 @@ def connect(rds, identifier):
     host, port = endpoint(rds, identifier)
     return psycopg.connect(host=host, port=port, user="admin", password=PASSWORD, dbname="postgres",
                            connect_timeout=3)
-
-
-class Writer(threading.Thread):
-    """Inserts numbered rows one commit each; remembers which were acknowledged."""
-
-    def __init__(self, rds, identifier):
-        super().__init__(daemon=True)
-        self.rds, self.identifier = rds, identifier
-        self.acked, self.stop, self.next = [], threading.Event(), 0
-
-    def run(self):
-        conn = None
-        while not self.stop.is_set():
-            try:
-                if conn is None:
-                    conn = connect(self.rds, self.identifier)
-                    conn.autocommit = True
-                n = self.next
-                self.next += 1
-                with conn.cursor() as cur:
-                    cur.execute("INSERT INTO acked (n) VALUES (%s)", (n,))
-                self.acked.append(n)
-            except Exception:  # noqa: BLE001 - a failover drops connections
-                conn = None
-                time.sleep(0.05)
 
 
 def primary_pid(server, identifier):
@@ -62,15 +37,6 @@ def primary_pid(server, identifier):
             except OSError:
                 continue
     raise AssertionError("no running primary")
-
-
-def wait_writes_resume(writer, timeout=30):
-    start_count, deadline = len(writer.acked), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(writer.acked) > start_count + 20:
-            return time.monotonic()
-        time.sleep(0.05)
-    raise AssertionError("writes did not resume through the endpoint")
 
 
 def check_rows(rds, identifier, writer):
@@ -92,7 +58,11 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
     address = endpoint(rds, "maz")
     psql(rds, "maz", "CREATE TABLE acked (n int)")
 
-    writer = Writer(rds, "maz")
+    def connect_autocommit():
+        connection = connect(rds, "maz")
+        connection.autocommit = True
+        return connection
+    writer = SteadyWriter(connect_autocommit, "INSERT INTO acked (n) VALUES (%s)")
     writer.start()
     time.sleep(1)
     try:
@@ -116,7 +86,7 @@ def test_failovers_keep_every_acknowledged_write(kura_factory):
                     pass
                 time.sleep(0.05)
             assert new_folder != folder, f"{fault}: the primary did not move"
-            wait_writes_resume(writer)
+            writer.wait_resumed(timeout=30)
             assert len(writer.acked) > before
             if fault == "stop":
                 # The hung primary was fenced: it is gone, not merely stopped.
