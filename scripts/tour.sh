@@ -71,23 +71,25 @@ done
 aws cloudwatch describe-alarm-history --alarm-name "$db-restore-down" --history-item-type StateUpdate \
   --query 'AlarmHistoryItems[].[Timestamp,HistorySummary]' --output text
 
-step "Aurora (runbook 1.1): a cluster with a writer and a reader, then a failover"
+step "Aurora MySQL (runbook 1.1): the runbook's cluster, a writer and a reader, then a failover"
 aurora="prod-aurora-cluster-$suffix"
-aws rds create-db-cluster --db-cluster-identifier "$aurora" --engine aurora-postgresql \
-  --master-username admin --master-user-password 'S3cret-pass' --backup-retention-period 7 \
-  --query 'DBCluster.[DBClusterIdentifier,Status]' --output text
+aws rds create-db-cluster --db-cluster-identifier "$aurora" --engine aurora-mysql \
+  --engine-version 8.0.mysql_aurora.3.04.1 --master-username admin --master-user-password 'S3cret-pass' \
+  --backup-retention-period 7 --preferred-backup-window 02:00-03:00 --storage-encrypted \
+  --query 'DBCluster.[DBClusterIdentifier,Engine,EngineVersion,Status]' --output text
 aws rds wait db-cluster-available --db-cluster-identifier "$aurora"
 aws rds create-db-instance --db-instance-identifier "$aurora-1" --db-cluster-identifier "$aurora" \
-  --engine aurora-postgresql --db-instance-class db.r6g.large --query 'DBInstance.DBInstanceStatus' --output text
+  --engine aurora-mysql --db-instance-class db.r6g.large --query 'DBInstance.DBInstanceStatus' --output text
 aws rds wait db-instance-available --db-instance-identifier "$aurora-1"
 aws rds create-db-instance --db-instance-identifier "$aurora-2" --db-cluster-identifier "$aurora" \
-  --engine aurora-postgresql --db-instance-class db.r6g.large --query 'DBInstance.DBInstanceStatus' --output text
+  --engine aurora-mysql --db-instance-class db.r6g.large --query 'DBInstance.DBInstanceStatus' --output text
 aws rds wait db-instance-available --db-instance-identifier "$aurora-2"
 read -r writer reader cport < <(aws rds describe-db-clusters --db-cluster-identifier "$aurora" \
   --query 'DBClusters[0].[Endpoint,ReaderEndpoint,Port]' --output text)
 echo "cluster endpoint: $writer:$cport  reader endpoint: $reader:$cport"
-psql -X -q "host=$writer port=$cport user=admin dbname=postgres" \
-  -c "CREATE TABLE payments (id int PRIMARY KEY); INSERT INTO payments VALUES (1), (2);"
+mysql_at() { MYSQL_PWD='S3cret-pass' mariadb --protocol=tcp -h "$1" -P "$cport" -u admin --table -e "$2"; }
+mysql_at "$writer" "CREATE DATABASE shop; CREATE TABLE shop.payments (id INT PRIMARY KEY);
+  INSERT INTO shop.payments VALUES (1), (2);"
 aws rds failover-db-cluster --db-cluster-identifier "$aurora" --target-db-instance-identifier "$aurora-2" \
   --query 'DBCluster.Status' --output text
 for _ in $(seq 1 150); do
@@ -97,8 +99,11 @@ for _ in $(seq 1 150); do
 done
 aws rds wait db-cluster-available --db-cluster-identifier "$aurora"
 step "The new writer has the rows and takes writes through the same endpoint"
-psql -X "host=$writer port=$cport user=admin dbname=postgres" \
-  -c "INSERT INTO payments VALUES (3);" -c "SELECT inet_server_port() AS writer_port, count(*) FROM payments;"
+for _ in $(seq 1 50); do
+  mysql_at "$writer" "INSERT INTO shop.payments VALUES (3);" 2>/dev/null && break
+  sleep 0.2
+done
+mysql_at "$writer" "SELECT @@port AS writer_port, COUNT(*) FROM shop.payments;"
 
 step "ElastiCache (runbook 3.2): a Redis cluster, a manual snapshot, a new cluster from it"
 cache="prod-redis-$suffix"
