@@ -139,11 +139,18 @@ uint64_t shipFile(const fs::path& instanceDir, const fs::path& relative, uint64_
   std::string text =
       readBeneath(instanceDir, relative, offset, std::min<uint64_t>(size - offset, kMaxBytesPerPass)).value_or("");
   size_t complete = text.rfind('\n');  // only whole lines; the rest comes next pass
-  if (complete == std::string::npos) return offset;
+  size_t consumed = complete + 1;
+  if (complete == std::string::npos) {
+    // A line longer than a pass (a tenant's long statement) would never
+    // end within one: its first part is shipped as it is, so that the
+    // file is read on instead of stalling there.
+    if (text.size() < kMaxBytesPerPass) return offset;
+    complete = consumed = text.size();
+  }
   text.resize(complete);
   auto entries = split(text);
   if (!entries.empty() && !send(entries)) return offset;
-  return offset + complete + 1;
+  return offset + consumed;
 }
 
 // PostgreSQL: every file of the log directory, offsets by file name.

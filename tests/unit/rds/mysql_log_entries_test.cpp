@@ -165,5 +165,17 @@ TEST(LogShipper, ATypeNotExportedIsPassedOver) {
   EXPECT_EQ(f.messages(error), (std::vector<std::string>{"2026-12-03 12:00:02 0 [Note] half"}));
 }
 
+TEST(LogShipper, ALineLongerThanAPassDoesNotStallTheFile) {
+  ShipperFixture f;
+  const std::string general = "/aws/rds/instance/db/general";
+  f.instance.spec["EnabledCloudwatchLogsExports"] = {"general"};
+  f.append("mysql-general.log", "261203 12:00:00\t     6 Query\tSELECT '" + std::string(3 << 20, 'x') + "'\n");
+  f.append("mysql-general.log", "261203 12:00:01\t     6 Quit\t\n");
+  for (int pass = 0; pass < 5; ++pass) f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr));
+  auto shipped = f.messages(general);
+  ASSERT_FALSE(shipped.empty());
+  EXPECT_EQ(shipped.back(), "261203 12:00:01\t     6 Quit\t");
+}
+
 }  // namespace
 }  // namespace kura::rds
