@@ -205,6 +205,17 @@ def test_bad_vpc_cidrs(ec2, kwargs, code):
     assert error_of(ec2.create_vpc, **kwargs)["Code"] == code
 
 
+def test_filters_are_bounded(ec2):
+    at_most = [{"Name": "vpc-id", "Values": ["vpc-%017x" % n]} for n in range(50)]
+    assert ec2.describe_vpcs(Filters=at_most)["Vpcs"] == []
+    too_many = at_most + [{"Name": "vpc-id", "Values": ["x"]}]
+    assert error_of(ec2.describe_vpcs, Filters=too_many)["Code"] == "FilterLimitExceeded"
+    values = ["vpc-%017x" % n for n in range(200)]
+    assert ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": values}])["Subnets"] == []
+    assert error_of(ec2.describe_subnets,
+                    Filters=[{"Name": "vpc-id", "Values": values + ["x"]}])["Code"] == "FilterLimitExceeded"
+
+
 def test_errors(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.40.0.0/24")["Subnet"]["SubnetId"]

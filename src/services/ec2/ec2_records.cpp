@@ -197,10 +197,17 @@ Result<std::vector<Tag>> tagsToApply(const Json& in, const std::string& resource
   return out;
 }
 
+constexpr size_t kMaxFilters = 50;
+constexpr size_t kMaxFilterValues = 200;
+
 Result<std::vector<Filter>> parseFilters(const Json& in, const std::vector<std::string>& known) {
   std::vector<Filter> filters;
   auto given = in.find("Filters");
   if (given == in.end()) return filters;
+  // EC2's own bounds: up to 50 filters, each with up to 200 values.
+  if (given->size() > kMaxFilters) {
+    return ApiError::sender("FilterLimitExceeded", "The maximum number of filters is " + std::to_string(kMaxFilters) + ".");
+  }
   for (const auto& entry : *given) {
     Filter filter;
     filter.name = entry.value("Name", "");
@@ -209,6 +216,10 @@ Result<std::vector<Filter>> parseFilters(const Json& in, const std::vector<std::
       return ApiError::sender("InvalidParameterValue", "The filter '" + filter.name + "' is invalid");
     }
     if (entry.contains("Values")) filter.values = entry["Values"].get<std::vector<std::string>>();
+    if (filter.values.size() > kMaxFilterValues) {
+      return ApiError::sender("FilterLimitExceeded", "The maximum number of values for the filter '" + filter.name +
+                                                         "' is " + std::to_string(kMaxFilterValues) + ".");
+    }
     filters.push_back(std::move(filter));
   }
   return filters;
