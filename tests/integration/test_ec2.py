@@ -216,6 +216,21 @@ def test_filters_are_bounded(ec2):
                     Filters=[{"Name": "vpc-id", "Values": values + ["x"]}])["Code"] == "FilterLimitExceeded"
 
 
+def test_rules_of_one_call_are_bounded_before_peers_are_looked_up(ec2):
+    vpc_id = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="bounded", Description="x", VpcId=vpc_id)["GroupId"]
+    cidrs = ["10.%d.%d.0/24" % (n // 256, n % 256) for n in range(60)]
+    missing = "sg-0123456789abcdef0"
+    assert error_of(ec2.authorize_security_group_ingress, GroupId=group,
+                    IpPermissions=[tcp(22, cidrs=cidrs[:59], groups=[missing])])["Code"] == "InvalidGroup.NotFound"
+    assert error_of(ec2.authorize_security_group_ingress, GroupId=group,
+                    IpPermissions=[tcp(22, cidrs=cidrs, groups=[missing])])["Code"] == \
+        "RulesPerSecurityGroupLimitExceeded"
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[tcp(22, cidrs=cidrs)])
+    ec2.delete_security_group(GroupId=group)
+    ec2.delete_vpc(VpcId=vpc_id)
+
+
 def test_errors(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.40.0.0/24")["Subnet"]["SubnetId"]

@@ -163,6 +163,18 @@ Result<std::vector<SecurityRule>> requestedRules(Catalog& catalog, const Request
   if (permissions.empty()) {
     return ApiError::sender("MissingParameter", "The request must contain the parameter ipPermissions");
   }
+  // Each peer of a permission is one rule; more than a group may hold are
+  // refused before any peer is looked up.
+  size_t peers = 0;
+  for (const auto& permission : permissions) {
+    for (const char* list : {"IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs"}) {
+      if (auto it = permission.find(list); it != permission.end()) peers += it->size();
+    }
+  }
+  if (peers > kRulesPerDirection || permissions.size() > kRulesPerDirection) {
+    return ApiError::sender("RulesPerSecurityGroupLimitExceeded",
+                            "The maximum number of rules per security group has been reached.");
+  }
   std::vector<SecurityRule> rules;
   for (const auto& permission : permissions) {
     auto some = rulesOfPermission(catalog, c, group, permission, egress);
