@@ -1,7 +1,6 @@
 #include "common/certificate_authority.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -18,6 +17,7 @@
 #include <sstream>
 
 #include "common/crypto.h"
+#include "common/key_file.h"
 
 namespace kura {
 namespace {
@@ -44,18 +44,6 @@ std::string readFile(const fs::path& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
-}
-
-// Written beside, synced, renamed over: a crash leaves the old file or the new one.
-bool writePrivateFile(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  std::error_code ec;
-  if (ok) fs::rename(tmp, path, ec);
-  return ok && !ec;
 }
 
 std::string bioText(BIO* bio) {
@@ -182,7 +170,7 @@ Result<std::unique_ptr<CertificateAuthority>> CertificateAuthority::openOrCreate
     if (!native.key) return ApiError::internal("cannot read the certificate authority's key " + keyFile.string());
   } else {
     native.key.reset(EVP_EC_gen("P-256"));
-    if (!native.key || !writePrivateFile(keyFile, keyPemOf(native.key.get()))) {
+    if (!native.key || !writeKeyFile(keyFile, keyPemOf(native.key.get()))) {
       return ApiError::internal("cannot write the certificate authority's key " + keyFile.string());
     }
   }
@@ -203,7 +191,7 @@ Result<std::unique_ptr<CertificateAuthority>> CertificateAuthority::openOrCreate
                 addExtension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign") &&
                 addExtension(cert.get(), cert.get(), NID_subject_key_identifier, "hash") &&
                 X509_sign(cert.get(), native.key.get(), EVP_sha256()) > 0;
-    if (!made || !writePrivateFile(certificateFile, certificatePemOf(cert.get()))) {
+    if (!made || !writeKeyFile(certificateFile, certificatePemOf(cert.get()))) {
       return ApiError::internal("cannot write the certificate authority's certificate " + certificateFile.string());
     }
     native.certificate = std::move(cert);

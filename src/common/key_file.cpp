@@ -30,15 +30,21 @@ Result<std::string> readOrCreateKeyFile(const std::filesystem::path& keyFile, si
   if (std::filesystem::exists(keyFile, ec)) return readKeyFile(keyFile, bytes);
   std::filesystem::create_directories(keyFile.parent_path(), ec);
   std::string key = randomBytes(bytes);
+  if (!writeKeyFile(keyFile, key)) return ApiError::internal("cannot write " + keyFile.string());
+  return key;
+}
+
+bool writeKeyFile(const std::filesystem::path& keyFile, std::string_view text) {
   std::filesystem::path tmp = keyFile;
   tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // fchmod: a temporary file left behind keeps its mode through O_TRUNC.
+  bool ok = fd >= 0 && ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
-  if (!ok) return ApiError::internal("cannot write " + keyFile.string());
-  std::filesystem::rename(tmp, keyFile, ec);
-  if (ec) return ApiError::internal("cannot write " + keyFile.string());
-  return key;
+  std::error_code ec;
+  if (ok) std::filesystem::rename(tmp, keyFile, ec);
+  return ok && !ec;
 }
 
 }  // namespace kura
