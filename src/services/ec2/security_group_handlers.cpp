@@ -82,27 +82,18 @@ Result<std::vector<SecurityRule>> rulesOfPermission(Catalog& catalog, const Requ
     }
   }
   std::vector<SecurityRule> rules;
-  for (const auto& range : permission.value("IpRanges", Json::array())) {
-    std::string text = range.value("CidrIp", "");
-    auto cidr = parseCidr(text);
-    if (!cidr || cidr->base.v6) {
-      return ApiError::sender("InvalidParameterValue", "CIDR block " + text + " is malformed");
+  for (bool v6 : {false, true}) {
+    for (const auto& range : permission.value(v6 ? "Ipv6Ranges" : "IpRanges", Json::array())) {
+      std::string text = range.value(v6 ? "CidrIpv6" : "CidrIp", "");
+      auto cidr = parseCidr(text);
+      if (!cidr || cidr->base.v6 != v6) {
+        return ApiError::sender("InvalidParameterValue", "CIDR block " + text + " is malformed");
+      }
+      SecurityRule rule = base;
+      (v6 ? rule.cidrIpv6 : rule.cidrIpv4) = text;
+      rule.description = range.value("Description", "");
+      rules.push_back(rule);
     }
-    SecurityRule rule = base;
-    rule.cidrIpv4 = text;
-    rule.description = range.value("Description", "");
-    rules.push_back(rule);
-  }
-  for (const auto& range : permission.value("Ipv6Ranges", Json::array())) {
-    std::string text = range.value("CidrIpv6", "");
-    auto cidr = parseCidr(text);
-    if (!cidr || !cidr->base.v6) {
-      return ApiError::sender("InvalidParameterValue", "CIDR block " + text + " is malformed");
-    }
-    SecurityRule rule = base;
-    rule.cidrIpv6 = text;
-    rule.description = range.value("Description", "");
-    rules.push_back(rule);
   }
   for (const auto& prefixList : permission.value("PrefixListIds", Json::array())) {
     std::string id = prefixList.value("PrefixListId", "");
