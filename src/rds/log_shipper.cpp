@@ -42,10 +42,18 @@ Json readState(const fs::path& instanceDir) {
 
 void writeState(const fs::path& instanceDir, const Json& state) { replaceBeneath(instanceDir, kStateFile, state.dump()); }
 
+// A count the state file holds under `key`; 0 when it holds anything else
+// (the engine can write the file: what it holds is never trusted to be
+// well formed).
+uint64_t countIn(const Json& object, const std::string& key) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_number_unsigned() ? found->get<uint64_t>() : 0;
+}
+
 // `count` digits at `at` (a leading space counts as 0 where MariaDB pads
 // an hour with one); -1 when they are not there.
 int number(std::string_view text, size_t at, size_t count, bool spacePadded = false) {
-  if (text.size() < at + count) return -1;
+  if (count > 9 || text.size() < at + count) return -1;  // more digits than an int holds
   int value = 0;
   for (size_t i = 0; i < count; ++i) {
     char c = text[at + i];
@@ -163,7 +171,7 @@ void shipPostgres(const Resource& instance, const fs::path& instanceDir, const L
     auto info = statBeneath(instanceDir, file.relative);  // a planted link or FIFO is skipped
     if (!info || !S_ISREG(info->st_mode)) continue;
     uint64_t size = static_cast<uint64_t>(info->st_size);
-    uint64_t offset = state.value(name, uint64_t{0});
+    uint64_t offset = countIn(state, name);
     if (!exported || size < offset) {
       kept[name] = size;  // not exported: passed over
       continue;
@@ -187,7 +195,7 @@ void shipMySql(const Resource& instance, const fs::path& instanceDir, const LogT
   const std::vector<std::string>& exports = target.exports;
   std::map<uint64_t, std::pair<std::string, uint64_t>> known;  // inode -> (name, offset)
   for (const auto& [name, value] : state.items()) {
-    if (value.is_object()) known[value.value("inode", uint64_t{0})] = {name, value.value("offset", uint64_t{0})};
+    if (value.is_object()) known[countIn(value, "inode")] = {name, countIn(value, "offset")};
   }
   for (const EngineLogFile& file : engineLogFiles(instance.spec.value("Engine", "mysql"), instanceDir)) {
     auto info = statBeneath(instanceDir, file.relative);

@@ -165,6 +165,16 @@ TEST(LogShipper, ATypeNotExportedIsPassedOver) {
   EXPECT_EQ(f.messages(error), (std::vector<std::string>{"2026-12-03 12:00:02 0 [Note] half"}));
 }
 
+TEST(LogShipper, AMalformedStateFileIsReadAsNoState) {
+  ShipperFixture f;
+  const std::string audit = "/aws/rds/instance/db/audit";
+  std::ofstream(f.dir / "log-shipping.json")
+      << R"({"audit/server_audit.log": {"inode": "x", "offset": [1]}, "audit/server_audit.log.99999999999": {}})";
+  f.append("server_audit.log", "20261203 12:00:00,h,u,l,1,1,QUERY,,'one',0\n");
+  EXPECT_NO_THROW(f.shipper.ship(f.instance, f.dir, logTargetOf(f.instance, nullptr)));
+  EXPECT_EQ(f.messages(audit), (std::vector<std::string>{"20261203 12:00:00,h,u,l,1,1,QUERY,,'one',0"}));
+}
+
 TEST(LogShipper, ALineLongerThanAPassDoesNotStallTheFile) {
   ShipperFixture f;
   const std::string general = "/aws/rds/instance/db/general";
