@@ -231,6 +231,18 @@ def test_rules_of_one_call_are_bounded_before_peers_are_looked_up(ec2):
     ec2.delete_vpc(VpcId=vpc_id)
 
 
+def test_tag_calls_name_at_most_a_thousand_resources(ec2):
+    vpc_id = default_vpc(ec2)["VpcId"]
+    tags = [{"Key": "bound", "Value": "x"}]
+    error = error_of(ec2.create_tags, Resources=[vpc_id] * 1001, Tags=tags)
+    assert error["Code"] == "InvalidParameterValue" and "1000" in error["Message"]
+    assert error_of(ec2.delete_tags, Resources=[vpc_id] * 1001, Tags=tags)["Code"] == "InvalidParameterValue"
+    assert not ec2.describe_tags(Filters=[{"Name": "key", "Values": ["bound"]}])["Tags"]
+    ec2.create_tags(Resources=[vpc_id] * 1000, Tags=tags)
+    assert len(ec2.describe_tags(Filters=[{"Name": "key", "Values": ["bound"]}])["Tags"]) == 1
+    ec2.delete_tags(Resources=[vpc_id], Tags=tags)
+
+
 def test_errors(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.40.0.0/24")["Subnet"]["SubnetId"]

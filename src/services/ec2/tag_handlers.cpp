@@ -45,9 +45,16 @@ Result<Tagged> taggedResource(Catalog& catalog, const RequestContext& c, const s
   return ApiError::sender("InvalidID", "The ID '" + id + "' is not valid");
 }
 
+constexpr size_t kMaxResources = 1000;  // EC2's bound on one CreateTags or DeleteTags
+
 Result<std::vector<Tagged>> taggedResources(Catalog& catalog, const RequestContext& c, const Json& in) {
   std::vector<Tagged> out;
-  for (const auto& id : in.value("Resources", Json::array())) {
+  const Json ids = in.value("Resources", Json::array());
+  if (ids.size() > kMaxResources) {
+    return ApiError::sender("InvalidParameterValue", "A call may name at most " + std::to_string(kMaxResources) +
+                                                         " resources; it named " + std::to_string(ids.size()) + ".");
+  }
+  for (const auto& id : ids) {
     auto tagged = taggedResource(catalog, c, id.get<std::string>());
     if (!tagged) return tagged.error();
     out.push_back(*tagged);
