@@ -243,6 +243,20 @@ def test_tag_calls_name_at_most_a_thousand_resources(ec2):
     ec2.delete_tags(Resources=[vpc_id], Tags=tags)
 
 
+def test_ipv6_ranges_are_one_block_however_spelt(ec2):
+    vpc_id = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="spelt", Description="x", VpcId=vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[tcp(443, ipv6=["2001:0DB8:0:0::/32"])])
+    permissions = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    assert permissions[0]["Ipv6Ranges"] == [{"CidrIpv6": "2001:db8::/32"}]
+    assert error_of(ec2.authorize_security_group_ingress, GroupId=group,
+                    IpPermissions=[tcp(443, ipv6=["2001:db8::/32"])])["Code"] == "InvalidPermission.Duplicate"
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[tcp(443, ipv6=["2001:db8:0::/32"])])
+    assert ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"] == []
+    ec2.delete_security_group(GroupId=group)
+    ec2.delete_vpc(VpcId=vpc_id)
+
+
 def test_errors(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.40.0.0/24")["Subnet"]["SubnetId"]

@@ -90,7 +90,9 @@ Result<std::vector<SecurityRule>> rulesOfPermission(Catalog& catalog, const Requ
         return ApiError::sender("InvalidParameterValue", "CIDR block " + text + " is malformed");
       }
       SecurityRule rule = base;
-      (v6 ? rule.cidrIpv6 : rule.cidrIpv4) = text;
+      // IPv6 has many spellings of one block (2001:DB8:0::/32); one is kept,
+      // so that a duplicate or a revoke in another spelling is recognised.
+      (v6 ? rule.cidrIpv6 : rule.cidrIpv4) = v6 ? cidr->text() : text;
       rule.description = range.value("Description", "");
       rules.push_back(rule);
     }
