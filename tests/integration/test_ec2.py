@@ -198,6 +198,10 @@ def test_cli_authorize_and_revoke(server):
 @pytest.mark.parametrize("kwargs, code", [
     ({"CidrBlock": "10.0.0.0/33"}, "InvalidParameterValue"),
     ({"CidrBlock": "not-a-cidr"}, "InvalidParameterValue"),
+    ({"CidrBlock": "10.0.0.0/016"}, "InvalidParameterValue"),
+    ({"CidrBlock": "10.0.0.0/"}, "InvalidParameterValue"),
+    ({"CidrBlock": "010.0.0.0/16"}, "InvalidParameterValue"),
+    ({"CidrBlock": "10.0.0.0/99999999999999999999"}, "InvalidParameterValue"),
     ({"CidrBlock": "10.0.0.0/8"}, "InvalidVpc.Range"),
     ({"CidrBlock": "10.0.0.1/16"}, "InvalidVpc.Range"),
 ])

@@ -53,6 +53,8 @@ std::optional<Cidr> parseCidr(std::string_view text) {
   int prefix = -1;
   auto [end, ec] = std::from_chars(prefixText.data(), prefixText.data() + prefixText.size(), prefix);
   if (ec != std::errc() || end != prefixText.data() + prefixText.size() || prefixText.empty()) return std::nullopt;
+  // One spelling of a prefix, as of the address: "/016" is not "/16".
+  if (prefixText.size() > 1 && prefixText[0] == '0') return std::nullopt;
   if (prefix < 0 || static_cast<size_t>(prefix) > base->bits()) return std::nullopt;
   return Cidr{*base, prefix};
 }
