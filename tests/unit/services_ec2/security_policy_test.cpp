@@ -134,7 +134,9 @@ TEST(ec2Cidr, ParsesMatchesAndCompares) {
   EXPECT_TRUE(parseCidr("0.0.0.0/0")->contains(*parseIpAddress("203.0.113.9")));
   EXPECT_FALSE(parseCidr("0.0.0.0/0")->contains(*parseIpAddress("2001:db8::1")));
   EXPECT_TRUE(parseCidr("::/0")->contains(*parseIpAddress("2001:db8::1")));
-  for (const char* bad : {"10.0.0.0", "10.0.0.0/33", "10.0.0/8", "10.0.0.0/-1", "10.0.0.0/8x", "::/129", "/8", ""}) {
+  for (const char* bad : {"10.0.0.0", "10.0.0.0/33", "10.0.0/8", "10.0.0.0/-1", "10.0.0.0/8x", "::/129", "/8", "",
+                           "10.0.0.0/016", "010.0.0.0/8", "10.0.0.0/+8", "10.0.0.0/", "10.0.0.0/99999999999999999999",
+                           "fe80::1%eth0/64", "10.0.0.0/8/8"}) {
     EXPECT_FALSE(parseCidr(bad)) << bad;
   }
 }
