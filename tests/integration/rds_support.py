@@ -1,4 +1,5 @@
 """Helpers for RDS tests: wait for statuses, run SQL through psql."""
+import datetime
 import os
 import subprocess
 import time
@@ -20,6 +21,34 @@ def wait_status(rds, identifier, wanted, timeout=120, snapshot=False):
             raise AssertionError(f"{identifier} is {status}")
         time.sleep(0.2)
     raise AssertionError(f"{identifier} is still {status}, not {wanted}")
+
+
+def wait_restorable(rds, identifier, written, timeout=60):
+    """Waits until the instance's LatestRestorableTime reaches `written` (a
+    datetime, or epoch seconds); returns it."""
+    if isinstance(written, (int, float)):
+        written = datetime.datetime.fromtimestamp(written, datetime.timezone.utc)
+    deadline, latest = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        latest = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0].get("LatestRestorableTime")
+        if latest and latest >= written:
+            return latest
+        time.sleep(0.5)
+    raise AssertionError(f"{identifier}: LatestRestorableTime stalls at {latest}, not {written}")
+
+
+def wait_gone(rds, names, timeout=120):
+    """Waits until each instance of `names` is deleted."""
+    for name in names:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                rds.describe_db_instances(DBInstanceIdentifier=name)
+            except rds.exceptions.DBInstanceNotFoundFault:
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError(f"{name} is not gone")
 
 
 def endpoint(rds, identifier):

@@ -13,7 +13,7 @@ import pytest
 
 pymysql = pytest.importorskip("pymysql")
 
-from rds_support import PASSWORD, endpoint, wait_status  # noqa: E402
+from rds_support import PASSWORD, endpoint, wait_gone, wait_restorable, wait_status  # noqa: E402
 
 if not os.path.exists("/usr/sbin/mariadbd"):
     pytest.skip("no MariaDB server installed", allow_module_level=True)
@@ -165,14 +165,7 @@ def test_point_in_time_restore_between_two_writes(rds):
     query(rds, "blog", "INSERT INTO notes.pitr VALUES ('B')")
     written = datetime.datetime.now(datetime.timezone.utc)
     # The binary log archive follows within seconds.
-    deadline = time.monotonic() + 30
-    latest = None
-    while time.monotonic() < deadline:
-        latest = rds.describe_db_instances(DBInstanceIdentifier="blog")["DBInstances"][0].get("LatestRestorableTime")
-        if latest and latest >= written:
-            break
-        time.sleep(0.5)
-    assert latest and latest >= written, latest
+    wait_restorable(rds, "blog", written, timeout=30)
     rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="blog", TargetDBInstanceIdentifier="blog-pitr",
                                              RestoreTime=between)
     rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="blog",
@@ -340,14 +333,7 @@ def test_delete_leaves_no_server_behind(rds, server):
     assert len(servers_below(instance_dirs)) == len(names)
     for name in names:
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
-    for name in names:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                rds.describe_db_instances(DBInstanceIdentifier=name)
-            except botocore.exceptions.ClientError:
-                break
-            time.sleep(0.3)
+    wait_gone(rds, names)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and servers_below(instance_dirs):
         time.sleep(0.2)

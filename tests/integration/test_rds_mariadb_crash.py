@@ -14,7 +14,7 @@ import pytest
 
 pymysql = pytest.importorskip("pymysql")
 
-from rds_support import PASSWORD, endpoint, wait_status  # noqa: E402
+from rds_support import PASSWORD, endpoint, wait_gone, wait_restorable, wait_status  # noqa: E402
 
 if not os.path.exists("/usr/sbin/mariadbd") or not os.path.exists("/usr/bin/mariadb-backup"):
     pytest.skip("no MariaDB server installed", allow_module_level=True)
@@ -270,14 +270,7 @@ def test_sigkill_while_a_point_in_time_restore_replays_the_binary_log(server):
     rds = running(server)
     insert_rows(rds, "crashy", ROWS + 1, LATER)
     written = datetime.datetime.now(datetime.timezone.utc)
-    deadline = time.monotonic() + 60
-    latest = None
-    while time.monotonic() < deadline:
-        latest = rds.describe_db_instances(DBInstanceIdentifier="crashy")["DBInstances"][0].get("LatestRestorableTime")
-        if latest and latest >= written:
-            break
-        time.sleep(0.5)
-    assert latest and latest >= written, latest
+    wait_restorable(rds, "crashy", written)
     rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="crashy",
                                              TargetDBInstanceIdentifier="crashy-pitr", UseLatestRestorableTime=True)
     directory = instance_dir(server, rds, "crashy-pitr")
@@ -308,16 +301,7 @@ def test_deletes_after_the_crashes_leave_nothing_behind(server):
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
     for name in ("crashy-snap", "crashy-snap2"):
         rds.delete_db_snapshot(DBSnapshotIdentifier=name)
-    for name in names:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                rds.describe_db_instances(DBInstanceIdentifier=name)
-            except botocore.exceptions.ClientError:
-                break
-            time.sleep(0.3)
-        else:
-            raise AssertionError(f"{name} is not gone")
+    wait_gone(rds, names)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and rds.describe_db_snapshots()["DBSnapshots"]:
         time.sleep(0.3)

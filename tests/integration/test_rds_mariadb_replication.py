@@ -13,7 +13,7 @@ import pytest
 
 pymysql = pytest.importorskip("pymysql")
 
-from rds_support import PASSWORD, endpoint, wait_status  # noqa: E402
+from rds_support import PASSWORD, endpoint, wait_restorable, wait_status  # noqa: E402
 from steady_writer import SteadyWriter  # noqa: E402
 
 if not os.path.exists("/usr/sbin/mariadbd"):
@@ -211,14 +211,7 @@ def test_point_in_time_and_snapshots_span_a_failover(kura_factory):
             time.sleep(0.2)
     for n in range(102, 151):
         query(rds, "mypit", "INSERT INTO app.t VALUES (%s, 'after')", (n,))
-    written = time.time()
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        latest = rds.describe_db_instances(DBInstanceIdentifier="mypit")["DBInstances"][0].get("LatestRestorableTime")
-        if latest and latest.timestamp() > written + 1:
-            break
-        time.sleep(0.5)
-    assert latest and latest.timestamp() > written + 1, f"LatestRestorableTime stalls at {latest}"
+    wait_restorable(rds, "mypit", time.time() + 1, timeout=90)
     # From the snapshot taken before the failover, through both primaries' logs.
     rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="mypit", TargetDBInstanceIdentifier="mypit-pitr",
                                              UseLatestRestorableTime=True)
