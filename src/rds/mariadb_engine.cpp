@@ -554,7 +554,8 @@ Result<bool> MariaDbEngine::restore(const fs::path& backup, const EngineLayout& 
   std::error_code ec;
   fs::remove_all(dataOf(layout), ec);
   fs::remove_all(layout.dir / "binlog", ec);
-  fs::remove(layout.dir / "kura-upstream", ec);  // a primary (a cluster's new writer may have been a reader)
+  // A primary (a cluster's new writer may have been a reader).
+  if (auto forgotten = forgetUpstream(layout); !forgotten) return forgotten;
   if (auto made = prepareDirs(layout); !made) return made;
   // Copied as the engine user, so that the files are its own.
   auto copied = run({"/bin/cp", "-R", "--preserve=mode,timestamps", (backup / "base").string(), dataOf(layout).string()},

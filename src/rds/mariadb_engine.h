@@ -103,6 +103,15 @@ class MariaDbEngine final : public InstanceEngine {
   // Replication (mariadb_replication.cpp). The server replicates from an
   // upstream (a standby, read replica or cluster reader).
   bool isReplica(const EngineLayout& layout) const;
+  // What a replica replicates from: its upstream's port and the GTID its
+  // copy ended at (port 0: none, or unreadable).
+  struct Upstream {
+    int port = 0;
+    std::string gtid;
+  };
+  Upstream readUpstream(const EngineLayout& layout) const;
+  Result<bool> writeUpstream(const EngineLayout& layout, const Upstream& upstream) const;
+  Result<bool> forgetUpstream(const EngineLayout& layout) const;
   // Commits wait for a standby's acknowledgement (semi-synchronous replication).
   bool waitsForStandby(const EngineLayout& layout) const;
   // kura.cnf's lines for replication, and init.sql's for its account.

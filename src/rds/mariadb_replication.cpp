@@ -65,6 +65,30 @@ bool MariaDbEngine::isReplica(const EngineLayout& layout) const {
   return statBeneath(layout.dir, kUpstreamFile).has_value();
 }
 
+MariaDbEngine::Upstream MariaDbEngine::readUpstream(const EngineLayout& layout) const {
+  // "<port> <gtid>": Kura's file, in a directory the engine writes (read beneath it, bounded).
+  std::istringstream fields(readBeneath(layout.dir, kUpstreamFile, 0, 4096).value_or(""));
+  Upstream upstream;
+  fields >> upstream.port >> upstream.gtid;
+  if (upstream.port <= 0 || upstream.port > 65535 || !isGtidList(upstream.gtid)) return {};
+  return upstream;
+}
+
+Result<bool> MariaDbEngine::writeUpstream(const EngineLayout& layout, const Upstream& upstream) const {
+  if (!writeBeneath(layout.dir, kUpstreamFile, std::to_string(upstream.port) + " " + upstream.gtid + "\n",
+                    WriteMode::Truncate, fileOwner())) {
+    return ApiError::internal("cannot write the upstream of " + layout.dir.string());
+  }
+  return true;
+}
+
+Result<bool> MariaDbEngine::forgetUpstream(const EngineLayout& layout) const {
+  if (::unlinkat(AT_FDCWD, (layout.dir / kUpstreamFile).c_str(), 0) != 0 && errno != ENOENT) {
+    return ApiError::internal("cannot end the replication of " + layout.dir.string());
+  }
+  return true;
+}
+
 bool MariaDbEngine::waitsForStandby(const EngineLayout& layout) const {
   // Never a replica's: its applier would wait for an acknowledgement that
   // no one downstream gives (an old writer rebuilt as a reader keeps the
@@ -140,7 +164,7 @@ Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const Eng
   for (const char* dir : {"binlog", "log"}) {
     for (const auto& entry : fs::directory_iterator(standby.dir / dir, ec)) fs::remove_all(entry.path(), ec);
   }
-  fs::remove(standby.dir / kUpstreamFile, ec);
+  if (auto forgotten = forgetUpstream(standby); !forgotten) return forgotten;
   // A generation of its own for its binary log: should it become the
   // primary, its files never take the names of its predecessors' in the archive.
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
@@ -162,10 +186,7 @@ Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const Eng
   std::string file, position, gtid;
   fields >> file >> position >> gtid;
   if (!isGtidList(gtid)) return ApiError::internal("the standby's copy ends at no GTID: " + info.substr(0, 200));
-  if (!writeBeneath(standby.dir, kUpstreamFile, std::to_string(primary.port) + " " + gtid + "\n", WriteMode::Truncate,
-                    fileOwner())) {
-    return ApiError::internal("cannot write the standby's upstream");
-  }
+  if (auto written = writeUpstream(standby, {primary.port, gtid}); !written) return written;
   if (!writeBeneath(standby.dir, "kura-created", "", WriteMode::Truncate, fileOwner())) {
     return ApiError::internal("cannot mark " + standby.dir.string() + " made");
   }
@@ -176,12 +197,8 @@ Result<bool> MariaDbEngine::startReplication(const EngineLayout& layout) {
   auto status = slaveStatus(layout);
   if (!status) return ApiError::internal("the replica does not answer");
   if (!status->empty()) return true;  // configured: it replicates since its start
-  std::string upstream = readBeneath(layout.dir, kUpstreamFile, 0, 4096).value_or("");
-  std::istringstream fields(upstream);
-  int port = 0;
-  std::string gtid;
-  fields >> port >> gtid;
-  if (port <= 0 || !isGtidList(gtid)) return ApiError::internal("the replica's upstream is unknown");
+  Upstream upstream = readUpstream(layout);
+  if (upstream.port == 0) return ApiError::internal("the replica's upstream is unknown");
   std::string password = replicationPassword();
   if (password.empty()) return ApiError::internal("no replication key");
   // Never in the general log: the statement holds the password.
@@ -191,21 +208,15 @@ Result<bool> MariaDbEngine::startReplication(const EngineLayout& layout) {
                                          "MASTER_USER = '{}', MASTER_PASSWORD = {}, MASTER_USE_GTID = slave_pos, "
                                          "MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1, MASTER_SSL = 1;\n"
                                          "START SLAVE",
-                                         quoteLiteral(gtid), port, kReplicationUser, quoteLiteral(password)));
+                                         quoteLiteral(upstream.gtid), upstream.port, kReplicationUser,
+                                         quoteLiteral(password)));
   if (!started) return ApiError::internal("cannot start replication");  // never echo the statement
   return true;
 }
 
 Result<bool> MariaDbEngine::follow(const EngineLayout& standby, const EngineLayout& upstream) {
-  std::string old = readBeneath(standby.dir, kUpstreamFile, 0, 4096).value_or("");
-  std::istringstream fields(old);
-  int port = 0;
-  std::string gtid;
-  fields >> port >> gtid;
-  if (!writeBeneath(standby.dir, kUpstreamFile, std::to_string(upstream.port) + " " + gtid + "\n",
-                    WriteMode::Truncate, fileOwner())) {
-    return ApiError::internal("cannot write the replica's upstream");
-  }
+  // The GTID its copy ended at stays (it starts from it if it never ran).
+  if (auto written = writeUpstream(standby, {upstream.port, readUpstream(standby).gtid}); !written) return written;
   if (auto ensured = ensureReplicationAccount(upstream); !ensured) return ensured;
   if (!running(standby)) return true;  // configured at its next start
   // By GTID: it asks the new upstream for what follows what it applied.
@@ -259,8 +270,11 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
     if (!status) return ApiError::internal("the standby does not answer");
     if (status->empty()) break;
     if ((*status)["Slave_SQL_Running"] != "Yes") {
+      // The error's number only: its text quotes the tenant's statement,
+      // which may hold a password (an ALTER USER), into Kura's log and events.
       if (!(*status)["Last_SQL_Error"].empty()) {
-        return ApiError::internal("the standby cannot apply what it received: " + (*status)["Last_SQL_Error"]);
+        return ApiError::internal("the standby cannot apply what it received (error " +
+                                  (*status)["Last_SQL_Errno"].substr(0, 10) + ")");
       }
       if (auto restarted = sql(layout, "START SLAVE SQL_THREAD"); !restarted) return restarted.error();
     } else {
@@ -295,10 +309,7 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
   auto opened = sql(layout, "STOP SLAVE;\nRESET SLAVE ALL;\nSET GLOBAL rpl_semi_sync_slave_enabled = OFF;\n"
                             "SET GLOBAL read_only = OFF");
   if (!opened) return opened.error();
-  std::error_code ec;
-  if (::unlinkat(AT_FDCWD, (layout.dir / kUpstreamFile).c_str(), 0) != 0 && errno != ENOENT) {
-    return ApiError::internal("cannot end the standby's replication");
-  }
+  if (auto forgotten = forgetUpstream(layout); !forgotten) return forgotten;
   if (auto written = writeSettings(layout); !written) return written;
   return ensureMaster(layout);
 }
