@@ -74,3 +74,39 @@ def create_instance(rds, identifier, **extra):
     params.update(extra)
     rds.create_db_instance(**params)
     wait_status(rds, identifier, "available")
+
+
+# Aurora clusters, of either engine.
+def cluster(rds, identifier):
+    return rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+
+
+def wait_cluster(rds, identifier, wanted="available", timeout=120):
+    deadline, status = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        status = cluster(rds, identifier)["Status"]
+        if status == wanted:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"cluster {identifier} is still {status}, not {wanted}")
+
+
+def wait_instances(rds, identifiers, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        statuses = {i["DBInstanceIdentifier"]: i["DBInstanceStatus"] for i in rds.describe_db_instances()["DBInstances"]}
+        if all(statuses.get(identifier) == "available" for identifier in identifiers):
+            return
+        failed = [i for i in identifiers if statuses.get(i) in ("failed", "incompatible-restore")]
+        if failed:
+            events = rds.describe_events(SourceType="db-instance", SourceIdentifier=failed[0])["Events"]
+            raise AssertionError(f"{failed} failed: {[e['Message'] for e in events]}")
+        time.sleep(0.2)
+    raise AssertionError(f"instances not available: {statuses}")
+
+
+def writer_of(rds, identifier):
+    members = cluster(rds, identifier)["DBClusterMembers"]
+    writers = [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
+    assert len(writers) == 1, members
+    return writers[0]

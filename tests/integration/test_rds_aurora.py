@@ -11,7 +11,7 @@ import time
 import botocore.exceptions
 import pytest
 
-from rds_support import PASSWORD, psql
+from rds_support import PASSWORD, cluster, psql, wait_cluster, wait_instances, writer_of  # noqa: F401 (the drills import them from here)
 from steady_writer import SteadyWriter
 
 psycopg = pytest.importorskip("psycopg2")
@@ -23,34 +23,6 @@ def error_code(call, **params):
     with pytest.raises(botocore.exceptions.ClientError) as info:
         call(**params)
     return info.value.response["Error"]["Code"]
-
-
-def cluster(rds, identifier):
-    return rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
-
-
-def wait_cluster(rds, identifier, wanted="available", timeout=120):
-    deadline, status = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        status = cluster(rds, identifier)["Status"]
-        if status == wanted:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"cluster {identifier} is still {status}, not {wanted}")
-
-
-def wait_instances(rds, identifiers, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        statuses = {i["DBInstanceIdentifier"]: i["DBInstanceStatus"] for i in rds.describe_db_instances()["DBInstances"]}
-        if all(statuses.get(identifier) == "available" for identifier in identifiers):
-            return
-        failed = [i for i in identifiers if statuses.get(i) in ("failed", "incompatible-restore")]
-        if failed:
-            events = rds.describe_events(SourceType="db-instance", SourceIdentifier=failed[0])["Events"]
-            raise AssertionError(f"{failed} failed: {[e['Message'] for e in events]}")
-        time.sleep(0.2)
-    raise AssertionError(f"instances not available: {statuses}")
 
 
 def make_cluster(rds, identifier, readers=0, **extra):
@@ -66,13 +38,6 @@ def add_instances(rds, identifier, names):
         rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier=identifier, Engine=ENGINE,
                                DBInstanceClass="db.r6g.large")
     wait_instances(rds, names)
-
-
-def writer_of(rds, identifier):
-    members = cluster(rds, identifier)["DBClusterMembers"]
-    writers = [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
-    assert len(writers) == 1, members
-    return writers[0]
 
 
 def sql_at(host, port, sql, check=True, password=PASSWORD):

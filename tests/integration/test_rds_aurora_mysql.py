@@ -13,17 +13,13 @@ import pytest
 
 pymysql = pytest.importorskip("pymysql")
 
-from rds_support import PASSWORD  # noqa: E402
+from rds_support import PASSWORD, cluster, wait_cluster, wait_instances, writer_of  # noqa: E402
 from steady_writer import SteadyWriter  # noqa: E402
 
 if not os.path.exists("/usr/sbin/mariadbd"):
     pytest.skip("no MariaDB server installed", allow_module_level=True)
 
 ENGINE = "aurora-mysql"
-
-
-def cluster(rds, identifier):
-    return rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
 
 
 def eventually(check, what, timeout=60):
@@ -40,34 +36,11 @@ def eventually(check, what, timeout=60):
     raise AssertionError(f"{what}: {value!r}")
 
 
-def wait_cluster(rds, identifier, timeout=120):
-    eventually(lambda: cluster(rds, identifier)["Status"] == "available", f"cluster {identifier}", timeout)
-
-
-def wait_instances(rds, names, timeout=240):
-    def ready():
-        statuses = {i["DBInstanceIdentifier"]: i["DBInstanceStatus"] for i in rds.describe_db_instances()["DBInstances"]}
-        failed = [n for n in names if statuses.get(n) in ("failed", "incompatible-restore")]
-        assert not failed, f"{failed} failed"
-        return all(statuses.get(n) == "available" for n in names)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not ready():
-        time.sleep(0.3)
-    assert ready(), f"instances not available: {names}"
-
-
 def add_instances(rds, identifier, names):
     for name in names:
         rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier=identifier, Engine=ENGINE,
                                DBInstanceClass="db.r6g.large")
     wait_instances(rds, names)
-
-
-def writer_of(rds, identifier):
-    members = cluster(rds, identifier)["DBClusterMembers"]
-    writers = [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
-    assert len(writers) == 1, members
-    return writers[0]
 
 
 def run_sql(host, port, sql, args=None):
