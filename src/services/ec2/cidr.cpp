@@ -33,6 +33,12 @@ std::optional<IpAddress> parseIpAddress(std::string_view text) {
   return address;
 }
 
+std::string addressText(const IpAddress& address) {
+  char buffer[INET6_ADDRSTRLEN] = {};
+  inet_ntop(address.v6 ? AF_INET6 : AF_INET, address.bytes.data(), buffer, sizeof(buffer));
+  return buffer;
+}
+
 IpAddress unmapped(const IpAddress& address) {
   if (!address.v6) return address;
   for (size_t index = 0; index < 10; ++index) {

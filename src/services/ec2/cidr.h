@@ -32,6 +32,9 @@ struct Cidr {
 
 // Parses "10.0.0.1" or "2001:db8::1" (inet_pton: no zone, no prefix).
 std::optional<IpAddress> parseIpAddress(std::string_view text);
+// The canonical text of an address: a dotted quad, or IPv6 compressed and
+// lower-case (inet_ntop), so that one address has one spelling in records.
+std::string addressText(const IpAddress& address);
 // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) as the IPv4 it carries.
 IpAddress unmapped(const IpAddress& address);
 // Parses "10.0.0.0/16" or "2001:db8::/56"; the prefix must fit the family.
