@@ -208,28 +208,42 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
   // The thread's own batch, swapped with the queue to write it; its buffers
   // are kept for the next time (emptied then), but not after a burst.
   thread_local Batch batch;
+  if (!changed) {
+    std::lock_guard lock(queueMutex_);
+    if (writing_) {
+      // The writer thread writes it within flushInterval.
+      queue_.text.append(text);
+      queue_.ends.push_back(queue_.text.size());
+      return;
+    }
+  }
+  // A change is in the kernel before the call is answered: its caller
+  // writes it, with whatever was queued before it. The queue is taken with
+  // mutex_ held (as every taker does), so that flush() waits for it.
+  std::lock_guard writing(mutex_);
   {
     std::lock_guard lock(queueMutex_);
     queue_.text.append(text);
     queue_.ends.push_back(queue_.text.size());
-    if (!changed && writing_) return;  // the writer thread writes it within flushInterval
     if (batch.text.capacity() > (1u << 20)) batch = Batch{};
     batch.clear();  // what it held was written (or failed to be) last time
     std::swap(batch, queue_);
   }
-  // A change is in the kernel before the call is answered: its caller
-  // writes it, with whatever was queued before it.
-  writeBatch(batch);
+  writeBatchLocked(batch);
 }
 
 void TrailWriter::flush() {
+  // Whoever took the queue before this (the writer thread, a change) holds
+  // mutex_ until its batch is written: once this has it, every record
+  // queued before this call is written, or counted as lost.
+  std::lock_guard writing(mutex_);
   Batch batch;
   {
     std::lock_guard lock(queueMutex_);
     std::swap(batch, queue_);
   }
   try {
-    if (!batch.empty() || gapPending_) writeBatch(batch);  // a gap waiting for room is written too
+    if (!batch.empty() || gapPending_) writeBatchLocked(batch);  // a gap waiting for room is written too
   } catch (const std::exception&) {
     // Counted in the next gap record: a read (LookupEvents) is not failed
     // for records the disk did not take.
@@ -273,8 +287,7 @@ std::string TrailWriter::gapEventLocked() const {
   return event.dump();  // keys sorted: it starts with trail::kGapEventPrefix
 }
 
-void TrailWriter::writeBatch(const Batch& batch) {
-  std::lock_guard lock(mutex_);
+void TrailWriter::writeBatchLocked(const Batch& batch) {
   size_t count = batch.ends.size(), done = 0, begin = 0;
   // An empty batch writes the gap record alone, if records were lost.
   while (done < count || lostRecords_ > 0) {
@@ -346,27 +359,36 @@ void TrailWriter::startWriting() {
     writing_ = true;
   }
   writer_ = std::thread([this] {
-    std::unique_lock lock(queueMutex_);
     Batch batch;
     auto lastGapAttempt = std::chrono::steady_clock::time_point{};
-    while (!stopWriting_) {
-      queued_.wait_for(lock, options_.flushInterval, [this] { return stopWriting_; });
-      std::swap(batch, queue_);
-      lock.unlock();
+    for (;;) {
+      {
+        std::unique_lock lock(queueMutex_);
+        queued_.wait_for(lock, options_.flushInterval, [this] { return stopWriting_; });
+        if (stopWriting_) break;  // stop() flushes what is queued
+        if (queue_.empty() && !gapPending_) continue;
+      }
       try {
+        // The queue is taken with mutex_ held until it is written: a
+        // flush() (LookupEvents) that comes meanwhile waits for it.
+        std::lock_guard writing(mutex_);
+        {
+          std::lock_guard lock(queueMutex_);
+          std::swap(batch, queue_);
+        }
         if (!batch.empty()) {
-          writeBatch(batch);
+          writeBatchLocked(batch);
         } else if (gapPending_ && std::chrono::steady_clock::now() - lastGapAttempt >= std::chrono::seconds(1)) {
           // Without calls, the gap is recorded once the disk takes it.
           lastGapAttempt = std::chrono::steady_clock::now();
-          writeBatch(batch);
+          writeBatchLocked(batch);
         }
       } catch (const std::exception&) {
         // Counted as lost (loseLocked logs the start of an outage once).
       }
       batch.clear();
-      lock.lock();
     }
+    std::lock_guard lock(queueMutex_);
     writing_ = false;
   });
 }

@@ -58,7 +58,9 @@ class TrailWriter {
   // something (written before this returns; throws if it cannot be).
   void appendText(std::string_view eventText, bool changed = true);
   void append(const nlohmann::json& event);
-  // Writes what is buffered (LookupEvents reads every call made before it).
+  // Writes what is buffered, and waits for what another thread has taken
+  // from the queue and is writing (LookupEvents reads every call made
+  // before it).
   // What the disk refuses is counted in the next gap record, not thrown.
   void flush();
   // Seals every record written so far with a digest (no-op when none).
@@ -86,8 +88,9 @@ class TrailWriter {
 
   TrailWriter(TrailOptions options, ClockPtr clock, DigestSignerPtr signer);
   void startWriting();
-  // Chains and writes records in order (takes mutex_).
-  void writeBatch(const Batch& batch);
+  // Chains and writes records in order (mutex_ held: every taker of the
+  // queue holds it from taking the queue until its batch is written).
+  void writeBatchLocked(const Batch& batch);
   Result<bool> recover();
   // Seals with sealMutex_ held: takes the unsealed files under mutex_, then
   // syncs them and writes the digest without it.
@@ -133,6 +136,9 @@ class TrailWriter {
   SystemTime lastSealTime_{};
   std::chrono::steady_clock::time_point lastPrune_{};
   // Records of calls that changed nothing, waiting for the writer thread.
+  // Queueing takes queueMutex_ alone; taking the queue to write it takes
+  // mutex_ first and holds it until the batch is written, so that flush()
+  // also waits for a batch another thread has taken.
   std::mutex queueMutex_;
   std::condition_variable queued_;
   Batch queue_;  // guarded by queueMutex_, as are the two below

@@ -115,6 +115,27 @@ TEST_F(TrailTest, AChangeIsWrittenAtOnceWithTheReadsQueuedBeforeIt) {
   EXPECT_TRUE(report.findings.empty()) << kinds(report);
 }
 
+TEST_F(TrailTest, FlushWaitsForTheBatchTheWriterThreadHasTaken) {
+  // The writer thread takes the queue at any moment (here, all the time):
+  // a record it has taken but not yet written is still one flush() must
+  // wait for, or LookupEvents misses calls answered before it.
+  auto writer = TrailWriter::open({dir_, std::chrono::seconds(3600), 64 << 10, std::chrono::milliseconds(0)}, clock_);
+  ASSERT_TRUE(writer.ok());
+  int missed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string name = "Read" + std::to_string(i);
+    (*writer)->appendText(R"({"eventName":")" + name + R"("})", /*changed=*/false);
+    (*writer)->flush();
+    std::string newest;
+    readTrailNewestFirst(dir_, std::nullopt, [&](uint64_t, const Json& event) {
+      newest = event.value("eventName", "");
+      return false;
+    });
+    if (newest != name) ++missed;
+  }
+  EXPECT_EQ(missed, 0);
+}
+
 TEST_F(TrailTest, ASealedTrailVerifiesClean) {
   auto writer = open();
   write(*writer, 10);
