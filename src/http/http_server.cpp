@@ -1,8 +1,5 @@
 #include "http/http_server.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -12,128 +9,26 @@
 
 #include "common/descriptor_shortage.h"
 #include "common/log_throttle.h"
+#include "http/http_session.h"
+#include "http/tls_context_slot.h"
 
 namespace kura {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
-// A connection past the limit has this long to send its one request (a
-// client sends it at once; an idle one must not hold the reserve long).
-constexpr auto kOverflowTimeout = std::chrono::seconds(2);
+using http_session::plainError;
+using PlainSession = http_session::Session<http_session::PlainStream>;
+using TlsSession = http_session::Session<http_session::TlsStream>;
+
 // How long the listener waits before accepting again after a failure (out
 // of descriptors above all: retrying at once spins, and logs, millions of
 // times a second).
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 // A repeating accept failure or a full server is logged at most this often.
 constexpr auto kLogInterval = std::chrono::seconds(10);
-
-HttpResponse plainError(int status, const std::string& message) {
-  HttpResponse response;
-  response.status = status;
-  response.headers.emplace_back("Content-Type", "text/plain");
-  response.body = message + "\n";
-  return response;
-}
-
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  // `open` counts the session until it ends; an `overflow` session (past
-  // the connection limit) serves one request, quickly, and closes.
-  Session(tcp::socket socket, const HttpHandler& handler, size_t maxBodyBytes, std::atomic<size_t>& open,
-          bool overflow)
-      : stream_(std::move(socket)), handler_(handler), maxBodyBytes_(maxBodyBytes), open_(open), overflow_(overflow) {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) remoteAddress_ = endpoint.address().to_string();
-    // Room for a whole signed request, so that one read usually takes it
-    // (beast reads at most the buffer's free capacity, 512 bytes at first).
-    buffer_.reserve(16 * 1024);
-  }
-
-  ~Session() { open_.fetch_sub(1, std::memory_order_relaxed); }
-
-  void run() { read(); }
-
- private:
-  void read() {
-    parser_.emplace();
-    parser_->body_limit(maxBodyBytes_);
-    parser_->header_limit(64 * 1024);
-    stream_.expires_after(overflow_ ? kOverflowTimeout : kIdleTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
-  }
-
-  void onRead(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof) {
-      return close();
-    }
-    if (ec == bhttp::error::body_limit) {
-      HttpResponse response = plainError(413, "request body too large");
-      return write(std::move(response), false, 11);
-    }
-    if (ec) {
-      HttpResponse response = plainError(400, "malformed HTTP request");
-      return write(std::move(response), false, 11);
-    }
-    auto& message = parser_->get();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    request.body = std::move(message.body());
-    request.remoteAddress = remoteAddress_;
-    bool keepAlive = message.keep_alive() && !overflow_;
-    unsigned version = message.version();
-    HttpResponse response;
-    try {
-      response = handler_(request);
-    } catch (const std::exception& error) {
-      spdlog::error("request handler failed: {}", error.what());
-      response = plainError(500, "internal error");
-    }
-    write(std::move(response), keepAlive, version);
-  }
-
-  void write(HttpResponse response, bool keepAlive, unsigned version) {
-    auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
-    message->version(version);
-    message->result(static_cast<unsigned>(response.status));
-    message->set(bhttp::field::server, "Kura");
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keepAlive);
-    message->prepare_payload();
-    stream_.expires_after(kIdleTimeout);
-    bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message, keepAlive](beast::error_code ec, size_t) {
-                         if (ec || !keepAlive) return self->close();
-                         self->read();
-                       });
-  }
-
-  void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  }
-
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const HttpHandler& handler_;
-  size_t maxBodyBytes_;
-  std::atomic<size_t>& open_;
-  bool overflow_;
-  std::string remoteAddress_;
-};
 
 HttpResponse defaultOverloaded(const HttpRequest&) {
   return plainError(503, "too many connections: retry later");
@@ -209,9 +104,21 @@ struct HttpServer::Impl {
       socket.set_option(tcp::no_delay(true), ec);
       // Started on the connection's own loop, which runs everything it does.
       auto executor = socket.get_executor();
-      auto session = std::make_shared<Session>(std::move(socket), over ? overloaded : handler, options.maxBodyBytes,
-                                               over ? overflowing : served, over);
-      asio::post(executor, [session = std::move(session)] { session->run(); });
+      const HttpHandler& serve = over ? overloaded : handler;
+      std::atomic<size_t>& open = over ? overflowing : served;
+      if (options.tls) {
+        // The context of the moment: a renewed certificate is used from
+        // the next connection on.
+        TlsContextPtr context = options.tls->current();
+        http_session::TlsStream stream(std::move(socket), *context);
+        auto session = std::make_shared<TlsSession>(std::move(stream), serve, options.maxBodyBytes, open, over,
+                                                    std::move(context));
+        asio::post(executor, [session = std::move(session)] { session->run(); });
+      } else {
+        auto session = std::make_shared<PlainSession>(http_session::PlainStream(std::move(socket)), serve,
+                                                      options.maxBodyBytes, open, over);
+        asio::post(executor, [session = std::move(session)] { session->run(); });
+      }
       accept();
     });
   }

@@ -1,5 +1,5 @@
 #pragma once
-// HTTP/1.1 with keep-alive on Boost.Beast/Asio: one listener, I/O threads
+// HTTP/1.1 (or HTTPS) with keep-alive on Boost.Beast/Asio: one listener, I/O threads
 // each with its own event loop (connections are dealt to them in turn),
 // and a handler called once per request on the connection's thread. A
 // handler must not block long: it would hold up its loop's connections.
@@ -12,6 +12,8 @@
 #include "http/http_message.h"
 
 namespace kura {
+
+class TlsContextSlot;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
@@ -27,6 +29,10 @@ struct HttpServerOptions {
   // the listener waits 100 ms before it tries again, logging once per 10 s.
   size_t maxConnections = 0;
   size_t reserveConnections = 16;
+  // HTTPS with the slot's context of the moment (null: plain HTTP). Each
+  // connection first does its handshake, within 10 s (2 s past the
+  // limit); then everything above holds as for plain HTTP.
+  std::shared_ptr<TlsContextSlot> tls;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

@@ -63,6 +63,18 @@ int main(int argc, char** argv) {
   serve->add_option("--engine-port-last", config.enginePortLast, "Last port of the engine endpoint range")
       ->envname("KURA_ENGINE_PORT_LAST")
       ->capture_default_str();
+  serve->add_flag("--tls", config.tls,
+                  "Serve HTTPS with a certificate Kura's CA issues (its bundle: <data-dir>/keys/rds-ca.pem)")
+      ->envname("KURA_TLS");
+  serve->add_option("--tls-names", config.tlsNames,
+                    "More DNS names or addresses for that certificate (beside the bind address and localhost)")
+      ->envname("KURA_TLS_NAMES")
+      ->delimiter(',');
+  serve->add_option("--tls-cert-file", config.tlsCertFile,
+                    "Serve HTTPS with this certificate chain (PEM; reloaded on SIGHUP or when it changes)")
+      ->envname("KURA_TLS_CERT_FILE");
+  serve->add_option("--tls-key-file", config.tlsKeyFile, "Its private key (PEM, mode 0600)")
+      ->envname("KURA_TLS_KEY_FILE");
   serve->add_option("--kms-root-key-file", config.kmsRootKeyFile,
                     "Root key sealing KMS key material (32 bytes or their base64; KURA_KMS_ROOT_KEY overrides)")
       ->envname("KURA_KMS_ROOT_KEY_FILE");

@@ -3,6 +3,7 @@
 // (--config, INI/TOML), environment variables (KURA_*) and flags.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace kura {
 
@@ -27,6 +28,13 @@ struct ServerConfig {
   std::string trail = "on";
   int enginePortFirst = 4510;  // engine endpoint ports, recorded in the catalog
   int enginePortLast = 4559;  // how often the trail is sealed by a signed digest
+  // HTTPS for the API (main/api_tls.h): a certificate Kura's CA issues
+  // for the bind address, `tlsNames` and the loopback names, or a
+  // configured chain and key (PEM; the key file its owner's alone).
+  bool tls = false;
+  std::vector<std::string> tlsNames;
+  std::filesystem::path tlsCertFile;
+  std::filesystem::path tlsKeyFile;
   std::filesystem::path kmsRootKeyFile;  // seals KMS key material; default: generated in the data dir
   bool enableTestControllers = false;  // test-only resource kinds and endpoints
 };

@@ -1,0 +1,188 @@
+#pragma once
+// One connection of the API listener (http_server.cpp's own): reads a
+// request, calls the handler, writes the response, and again while the
+// client keeps the connection alive. The same code serves plain HTTP
+// (beast::tcp_stream) and HTTPS (beast::ssl_stream over one), which first
+// does its handshake; limits and timeouts are the same for both.
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "http/http_server.h"
+#include "http/tls_server_context.h"
+
+namespace kura::http_session {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+inline constexpr auto kIdleTimeout = std::chrono::seconds(120);
+// A connection past the limit has this long to send its one request (a
+// client sends it at once; an idle one must not hold the reserve long).
+inline constexpr auto kOverflowTimeout = std::chrono::seconds(2);
+// A TLS client has this long to finish its handshake: one that connects
+// and says nothing holds a connection slot, never a thread (the handshake
+// is asynchronous on the connection's loop like every read), and not long.
+inline constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+inline HttpResponse plainError(int status, const std::string& message) {
+  HttpResponse response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "text/plain");
+  response.body = message + "\n";
+  return response;
+}
+
+// The connection is gone or broken, nothing more to say on it: the peer
+// closed or reset it, it timed out, or TLS failed (a record that does not
+// decrypt, a peer that closed without close_notify).
+inline bool isConnectionEnd(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+         ec.category() == asio::error::get_ssl_category();
+}
+
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+ public:
+  // `open` counts the session until it ends; an `overflow` session (past
+  // the connection limit) serves one request, quickly, and closes. A TLS
+  // session holds `context`, the one its handshake used, to its end.
+  Session(Stream&& stream, const HttpHandler& handler, size_t maxBodyBytes, std::atomic<size_t>& open, bool overflow,
+          TlsContextPtr context = nullptr)
+      : context_(std::move(context)),
+        stream_(std::move(stream)),
+        handler_(handler),
+        maxBodyBytes_(maxBodyBytes),
+        open_(open),
+        overflow_(overflow) {
+    beast::error_code ec;
+    auto endpoint = socket().remote_endpoint(ec);
+    if (!ec) remoteAddress_ = endpoint.address().to_string();
+    // Room for a whole signed request, so that one read usually takes it
+    // (beast reads at most the buffer's free capacity, 512 bytes at first).
+    buffer_.reserve(16 * 1024);
+  }
+
+  ~Session() { open_.fetch_sub(1, std::memory_order_relaxed); }
+
+  void run() {
+    if constexpr (kTls) {
+      lowest().expires_after(overflow_ ? kOverflowTimeout : kHandshakeTimeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) { self->onHandshake(ec); });
+    } else {
+      read();
+    }
+  }
+
+ private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& socket() { return lowest().socket(); }
+
+  void onHandshake(beast::error_code ec) {
+    if (ec) {
+      // Plain HTTP sent to the TLS port ends here too ("http request"):
+      // the connection is closed, nothing is answered in the clear.
+      spdlog::debug("msg=\"TLS handshake failed\" remote={} error=\"{}\"", remoteAddress_, ec.message());
+      return close();
+    }
+    read();
+  }
+
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(maxBodyBytes_);
+    parser_->header_limit(64 * 1024);
+    lowest().expires_after(overflow_ ? kOverflowTimeout : kIdleTimeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
+  }
+
+  void onRead(beast::error_code ec) {
+    if (isConnectionEnd(ec)) return close();
+    if (ec == bhttp::error::body_limit) {
+      HttpResponse response = plainError(413, "request body too large");
+      return write(std::move(response), false, 11);
+    }
+    if (ec) {
+      HttpResponse response = plainError(400, "malformed HTTP request");
+      return write(std::move(response), false, 11);
+    }
+    auto& message = parser_->get();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.remoteAddress = remoteAddress_;
+    bool keepAlive = message.keep_alive() && !overflow_;
+    unsigned version = message.version();
+    HttpResponse response;
+    try {
+      response = handler_(request);
+    } catch (const std::exception& error) {
+      spdlog::error("request handler failed: {}", error.what());
+      response = plainError(500, "internal error");
+    }
+    write(std::move(response), keepAlive, version);
+  }
+
+  void write(HttpResponse response, bool keepAlive, unsigned version) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
+    message->version(version);
+    message->result(static_cast<unsigned>(response.status));
+    message->set(bhttp::field::server, "Kura");
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keepAlive);
+    message->prepare_payload();
+    lowest().expires_after(kIdleTimeout);
+    bhttp::async_write(stream_, *message,
+                       [self = this->shared_from_this(), message, keepAlive](beast::error_code ec, size_t) {
+                         if (ec || !keepAlive) return self->close();
+                         self->read();
+                       });
+  }
+
+  // The TCP connection is shut for sending; over TLS without a
+  // close_notify first: every response is framed by its Content-Length, so
+  // a client cannot mistake a cut one for a whole one, and waiting for the
+  // peer's close_notify would hold the descriptor for a client that never
+  // sends it.
+  void close() {
+    beast::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  TlsContextPtr context_;  // before the stream: it outlives the stream's TLS state
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const HttpHandler& handler_;
+  size_t maxBodyBytes_;
+  std::atomic<size_t>& open_;
+  bool overflow_;
+  std::string remoteAddress_;
+};
+
+}  // namespace kura::http_session
