@@ -37,6 +37,11 @@ void Ec2Api::registerHandlers(HandlerTable& table) {
        [](Ec2Api* api, const RequestContext& c, const Json& in) { return api->revoke(c, in, false); });
   bind("RevokeSecurityGroupEgress",
        [](Ec2Api* api, const RequestContext& c, const Json& in) { return api->revoke(c, in, true); });
+  bind("CreateNetworkInterface", &Ec2Api::createNetworkInterface);
+  bind("DeleteNetworkInterface", &Ec2Api::deleteNetworkInterface);
+  bind("DescribeNetworkInterfaces", &Ec2Api::describeNetworkInterfaces);
+  bind("ModifyNetworkInterfaceAttribute", &Ec2Api::modifyNetworkInterfaceAttribute);
+  bind("DescribeNetworkInterfaceAttribute", &Ec2Api::describeNetworkInterfaceAttribute);
   bind("CreateTags", &Ec2Api::createTags);
   bind("DeleteTags", &Ec2Api::deleteTags);
   bind("DescribeTags", &Ec2Api::describeTags);

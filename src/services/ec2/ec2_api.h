@@ -1,8 +1,9 @@
 #pragma once
 // The EC2 API's network part, as databases need it: VPCs, subnets,
-// security groups and their rules, tags. Every account gets a default VPC
-// in each region (172.31.0.0/16, one default subnet per zone, its default
-// security group) at its first EC2 call there. Records live in the catalog
+// security groups and their rules, network interfaces (the addresses
+// clients connect from, and their groups), tags. Every account gets a
+// default VPC in each region (172.31.0.0/16, one default subnet per zone,
+// its default security group) at its first EC2 call there. Records live in the catalog
 // (ec2_kinds.h), one transaction per call; nothing is reconciled.
 #include <string>
 #include <vector>
@@ -36,6 +37,13 @@ class Ec2Api {
   Result<Json> describeSecurityGroupRules(const RequestContext& c, const Json& in);
   Result<Json> authorize(const RequestContext& c, const Json& in, bool egress);
   Result<Json> revoke(const RequestContext& c, const Json& in, bool egress);
+  // Network interfaces: client addresses and their groups
+  // (network_interface_handlers.cpp)
+  Result<Json> createNetworkInterface(const RequestContext& c, const Json& in);
+  Result<Json> deleteNetworkInterface(const RequestContext& c, const Json& in);
+  Result<Json> describeNetworkInterfaces(const RequestContext& c, const Json& in);
+  Result<Json> modifyNetworkInterfaceAttribute(const RequestContext& c, const Json& in);
+  Result<Json> describeNetworkInterfaceAttribute(const RequestContext& c, const Json& in);
   // Tags (tag_handlers.cpp)
   Result<Json> createTags(const RequestContext& c, const Json& in);
   Result<Json> deleteTags(const RequestContext& c, const Json& in);

@@ -27,6 +27,8 @@ constexpr IdKind kSubnetIds{kSubnet, "subnet-", "InvalidSubnetID.NotFound", "Inv
                             "subnet ID"};
 constexpr IdKind kGroupIds{kSecurityGroup, "sg-", "InvalidGroup.NotFound", "InvalidGroupId.Malformed",
                            "security group"};
+constexpr IdKind kInterfaceIds{kNetworkInterface, "eni-", "InvalidNetworkInterfaceID.NotFound",
+                               "InvalidNetworkInterfaceID.Malformed", "networkInterface ID"};
 
 bool wellFormed(const std::string& id, const std::string& prefix) {
   if (id.size() <= prefix.size() || id.size() > prefix.size() + 17 || id.rfind(prefix, 0) != 0) return false;
@@ -120,6 +122,9 @@ Result<Resource> findSubnet(Catalog& catalog, const RequestContext& c, const std
 }
 Result<Resource> findGroup(Catalog& catalog, const RequestContext& c, const std::string& id) {
   return find(catalog, c, kGroupIds, id);
+}
+Result<Resource> findInterface(Catalog& catalog, const RequestContext& c, const std::string& id) {
+  return find(catalog, c, kInterfaceIds, id);
 }
 
 std::vector<std::string> zonesOf(const std::string& region) { return {region + "a", region + "b", region + "c"}; }

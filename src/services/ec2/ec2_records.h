@@ -17,10 +17,12 @@ std::string arnOf(const RequestContext& c, const std::string& kind, const std::s
 Resource newRecord(const RequestContext& c, const std::string& kind, const std::string& id, Json spec);
 std::vector<Resource> listAll(Catalog& catalog, const RequestContext& c, const std::string& kind);
 
-// Looks a VPC, subnet or group up by id: NotFound or Malformed as EC2 says.
+// Looks a VPC, subnet, group or network interface up by id: NotFound or
+// Malformed as EC2 says.
 Result<Resource> findVpc(Catalog& catalog, const RequestContext& c, const std::string& id);
 Result<Resource> findSubnet(Catalog& catalog, const RequestContext& c, const std::string& id);
 Result<Resource> findGroup(Catalog& catalog, const RequestContext& c, const std::string& id);
+Result<Resource> findInterface(Catalog& catalog, const RequestContext& c, const std::string& id);
 
 // The region's zones, as RDS places instances: <region>a, b and c.
 std::vector<std::string> zonesOf(const std::string& region);

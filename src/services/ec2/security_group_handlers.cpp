@@ -376,6 +376,14 @@ Result<Json> Ec2Api::deleteSecurityGroup(const RequestContext& c, const Json& in
       return ApiError::sender("CannotDelete", "the specified group: \"" + group->name +
                                                   "\" name: \"default\" cannot be deleted by a user");
     }
+    // A rule of another group that names it, or an interface in it, depends on it.
+    for (const Resource& interface : listAll(catalog_, c, kNetworkInterface)) {
+      for (const auto& member : interface.spec.value("Groups", Json::array())) {
+        if (member == group->name) {
+          return ApiError::sender("DependencyViolation", "resource " + group->name + " has a dependent object");
+        }
+      }
+    }
     for (const Resource& other : listAll(catalog_, c, kSecurityGroup)) {
       if (other.name == group->name) continue;
       for (bool egress : {false, true}) {

@@ -1,5 +1,6 @@
 // CreateTags, DeleteTags and DescribeTags over VPCs, subnets, security
-// groups and their rules (tags are the catalog's, per ARN).
+// groups and their rules, and network interfaces (tags are the catalog's,
+// per ARN).
 #include "services/ec2/ec2_api.h"
 #include "services/ec2/ec2_kinds.h"
 #include "services/ec2/ec2_records.h"
@@ -10,7 +11,7 @@ namespace {
 
 struct Tagged {
   std::string id;
-  std::string type;  // vpc, subnet, security-group, security-group-rule
+  std::string type;  // vpc, subnet, security-group, security-group-rule, network-interface
   std::string arn;
 };
 
@@ -25,6 +26,11 @@ Result<Tagged> taggedResource(Catalog& catalog, const RequestContext& c, const s
     auto subnet = findSubnet(catalog, c, id);
     if (!subnet) return subnet.error();
     return Tagged{id, "subnet", subnet->arn};
+  }
+  if (id.rfind("eni-", 0) == 0) {
+    auto interface = findInterface(catalog, c, id);
+    if (!interface) return interface.error();
+    return Tagged{id, "network-interface", interface->arn};
   }
   if (id.rfind("sgr-", 0) == 0) {
     for (const Resource& group : listAll(catalog, c, kSecurityGroup)) {
@@ -108,9 +114,9 @@ Result<Json> Ec2Api::describeTags(const RequestContext& c, const Json& in) {
   auto filters = parseFilters(in, {"key", "value", "resource-id", "resource-type"});
   if (!filters) return filters.error();
   std::vector<Tagged> resources;
-  for (const char* kind : {kVpc, kSubnet, kSecurityGroup}) {
+  for (const char* kind : {kVpc, kSubnet, kSecurityGroup, kNetworkInterface}) {
     for (const Resource& record : listAll(catalog_, c, kind)) {
-      std::string type = kind == std::string(kSecurityGroup) ? "security-group" : kind;
+      std::string type = kind;  // the catalog's kinds are EC2's resource types
       resources.push_back({record.name, type, record.arn});
       if (kind != std::string(kSecurityGroup)) continue;
       for (bool egress : {false, true}) {

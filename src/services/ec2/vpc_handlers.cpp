@@ -189,8 +189,10 @@ Result<Json> Ec2Api::deleteVpc(const RequestContext& c, const Json& in) {
     auto vpc = findVpc(catalog_, c, in.value("VpcId", ""));
     if (!vpc) return vpc.error();
     bool inUse = false;
-    for (const Resource& subnet : listAll(catalog_, c, kSubnet)) {
-      if (subnet.spec.value("VpcId", "") == vpc->name) inUse = true;
+    for (const char* kind : {kSubnet, kNetworkInterface}) {
+      for (const Resource& record : listAll(catalog_, c, kind)) {
+        if (record.spec.value("VpcId", "") == vpc->name) inUse = true;
+      }
     }
     std::vector<Resource> ownGroups;
     for (const Resource& group : listAll(catalog_, c, kSecurityGroup)) {
@@ -298,6 +300,12 @@ Result<Json> Ec2Api::deleteSubnet(const RequestContext& c, const Json& in) {
   return committed(catalog_.transact([&]() -> Result<Json> {
     auto subnet = findSubnet(catalog_, c, in.value("SubnetId", ""));
     if (!subnet) return subnet.error();
+    for (const Resource& interface : listAll(catalog_, c, kNetworkInterface)) {
+      if (interface.spec.value("SubnetId", "") == subnet->name) {
+        return ApiError::sender("DependencyViolation",
+                                "The subnet '" + subnet->name + "' has dependencies and cannot be deleted.");
+      }
+    }
     catalog_.removeResource(subnet->id);
     return Json::object();
   }));
