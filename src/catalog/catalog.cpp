@@ -26,7 +26,10 @@ int64_t Catalog::nowMillis() const { return toMillis(clock_->now()); }
 // it wrong (it once went negative and every later call failed).
 void Catalog::begin() { db_.beginNested(); }
 
-void Catalog::commit() { db_.commitNested(); }
+void Catalog::commit() {
+  db_.commitNested();
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
 
 void Catalog::rollback() { db_.rollbackNested(); }
 

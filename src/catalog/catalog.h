@@ -20,6 +20,7 @@
 // codes (DBInstanceNotFound, TableAlreadyExists, ...). A failing database
 // (disk full, corruption) throws SqliteError: the request path's outer
 // handler turns it into an internal error.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -75,6 +76,10 @@ class Catalog {
   const ClockPtr& clock() const { return clock_; }
   // Versions of the applied migrations, ascending.
   std::vector<int> appliedMigrations();
+  // Grows after every committed write: a view cached from the catalog is
+  // current while the generation it was read at still is (read the
+  // generation first, then the catalog).
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Runs f() in one transaction (BEGIN IMMEDIATE ... COMMIT), holding the
   // catalog for the caller's thread. Rolls back if f throws or returns a
@@ -187,6 +192,7 @@ class Catalog {
   ClockPtr clock_;
   std::recursive_mutex mutex_;
   SqliteDb db_;           // guarded by mutex_ (with its depth of nested transactions)
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace kura

@@ -83,11 +83,61 @@ struct EndpointProxies::Impl {
   std::mutex mutex;  // guards endpoints (changed from other threads, used on the io thread)
   std::map<std::string, Endpoint> endpoints;
   LogThrottle acceptFailures{std::chrono::seconds(10)};  // used on the io thread
+  LogThrottle refusals{std::chrono::seconds(10)};        // used on the io thread
+  EndpointGuard guard;                                    // set before the io thread starts
+
+  // Whether the guard lets the accepted connection pass; one it refuses (or
+  // whose source cannot be told) is reset at once. A guard that throws
+  // refuses: the groups could not be read.
+  bool admitted(const std::string& name, tcp::socket& socket) {
+    boost::system::error_code error;
+    auto remote = socket.remote_endpoint(error);
+    unsigned short port = error ? 0 : socket.local_endpoint(error).port();
+    bool pass = false;
+    std::string why = "refused by the endpoint's security groups";
+    if (error) {
+      why = "source unknown: " + error.message();
+    } else {
+      try {
+        pass = guard(name, peerOf(remote.address()), port);
+      } catch (const std::exception& failure) {
+        why = std::string("security groups unreadable: ") + failure.what();
+      }
+    }
+    if (pass) return true;
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    uint64_t unlogged = 0;
+    if (refusals.allow(unlogged)) {
+      spdlog::info("msg=\"endpoint connection refused\" endpoint={} port={} source={} reason=\"{}\" refusals_not_logged={}",
+                   name, port, error ? std::string("?") : remote.address().to_string(), why, unlogged);
+    }
+    return false;
+  }
+
+  static PeerAddress peerOf(const asio::ip::address& address) {
+    PeerAddress peer;
+    if (address.is_v6() && !address.to_v6().is_v4_mapped()) {
+      peer.v6 = true;
+      peer.bytes = address.to_v6().to_bytes();
+      return peer;
+    }
+    auto v4 = address.is_v4() ? address.to_v4() : asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    auto bytes = v4.to_bytes();
+    std::copy(bytes.begin(), bytes.end(), peer.bytes.begin());
+    return peer;
+  }
 
   void accept(const std::string& name) {
     auto it = endpoints.find(name);
     if (it == endpoints.end() || !it->second.acceptor->is_open()) return;
     it->second.acceptor->async_accept([this, name](const boost::system::error_code& error, tcp::socket socket) {
+      if (!error && guard && !admitted(name, socket)) {
+        std::lock_guard lock(mutex);
+        if (endpoints.contains(name)) accept(name);
+        return;
+      }
       std::unique_lock lock(mutex);
       auto found = endpoints.find(name);
       if (found == endpoints.end() || error == asio::error::operation_aborted) return;
@@ -133,6 +183,8 @@ EndpointProxies::EndpointProxies(std::string listenAddress) : impl_(std::make_un
 }
 
 EndpointProxies::~EndpointProxies() { stop(); }
+
+void EndpointProxies::setGuard(EndpointGuard guard) { impl_->guard = std::move(guard); }
 
 void EndpointProxies::start() {
   impl_->work.emplace(asio::make_work_guard(impl_->io));

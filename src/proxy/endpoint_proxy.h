@@ -3,7 +3,12 @@
 // port and forwards every TCP connection to the instance's current primary
 // (a port on 127.0.0.1). A failover re-points the endpoint and closes the
 // connections to the old primary, so no client keeps talking to it.
-// One Asio thread serves every endpoint.
+// One Asio thread serves every endpoint. A guard, when set, decides for
+// each connection whether it may pass (security groups): one it refuses is
+// reset at once and never reaches the engine.
+#include <array>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,10 +18,22 @@
 
 namespace kura {
 
+// Where a connection comes from, as the proxy saw it.
+struct PeerAddress {
+  bool v6 = false;
+  std::array<uint8_t, 16> bytes{};  // IPv4 in the first four
+};
+// Whether a connection from `source` to the endpoint `name` (listening on
+// `port`) may pass. Asked for every new connection, on the proxy's thread,
+// without the proxy's lock held.
+using EndpointGuard = std::function<bool(const std::string& name, const PeerAddress& source, unsigned short port)>;
+
 class EndpointProxies {
  public:
   explicit EndpointProxies(std::string listenAddress = "127.0.0.1");
   ~EndpointProxies();
+  // Set before start(): from then on every connection is asked about.
+  void setGuard(EndpointGuard guard);
   void start();
   void stop();
   // Listens on `port` (if not yet) and sends new connections to `backend`;

@@ -98,6 +98,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
   if (status == kStopping) {
     auto stopped = isMultiAz(instance) ? multiAz_.stopBoth(instance) : engine_.stop(*layout);
     if (!stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    if (!isMultiAz(instance) && isBehindProxy(instance)) multiAz_.forget(instance);  // a stopped instance is not reached
     instance.status = kStopped;
     ctx.emitEvent("DB instance stopped", {"notification"});
     return StepOutcome::done();
@@ -107,6 +108,8 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     if (isMultiAz(instance)) {
       if (auto standby = multiAz_.startStandby(instance); !standby) instance.state["StandbyReady"] = false;
       if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
+      if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
+    } else if (isBehindProxy(instance)) {
       if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
     }
     noteStarted(instance);
@@ -270,6 +273,8 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
   if (isMultiAz(instance)) {
     // The standby in the other zone, then the endpoint.
     if (auto ready = multiAz_.ensureStandby(instance); !ready) return failStep(instance, ctx, ready.error(), kFailed);
+  }
+  if (isBehindProxy(instance)) {
     if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
   }
   noteStarted(instance);
@@ -355,6 +360,7 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     std::filesystem::remove_all(paths_.instanceDir(instance), ec);
     for (const char* node : {"a", "b"}) ports_.release(instance.state["Nodes"][node].value("Port", 0));
   } else {
+    if (isBehindProxy(instance)) multiAz_.forget(instance);
     if (auto stopped = engine_.stop(layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     if (auto destroyed = engine_.destroy(layout); !destroyed) return failStep(instance, ctx, destroyed.error(), kFailed);
   }
@@ -373,7 +379,9 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     std::error_code ec;
     std::filesystem::remove_all(layout.walArchive, ec);
   }
-  if (instance.state.contains("Port")) ports_.release(instance.state["Port"]);
+  for (const char* port : {"Port", "EnginePort"}) {
+    if (instance.state.contains(port)) ports_.release(instance.state[port]);
+  }
   instance.status = kDeleted;
   ctx.emitEvent("DB instance deleted", {"deletion"});
   return StepOutcome::done();

@@ -86,10 +86,15 @@ StepOutcome DbInstanceController::convertMultiAz(Resource& instance, ReconcileCo
     for (const char* key : {"Nodes", "Primary", "StandbyReady", "EventedPrimary"}) instance.state.erase(key);
     return StepOutcome::progress();
   } else {
-    // Off, phase 2: the engine runs on the endpoint port again.
+    // Off, phase 2: the engine runs on a port of its own again, behind the
+    // endpoint (an instance converted before Kura had a proxy for Single-AZ
+    // ones: on the endpoint port itself).
     auto layout = layoutOf(instance, paths_, secrets_);
     if (!layout) return failStep(instance, ctx, layout.error(), kFailed);
     if (auto started = engine_.start(*layout); !started) return failStep(instance, ctx, started.error(), kFailed);
+    if (isBehindProxy(instance)) {
+      if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
+    }
     ctx.emitEvent("Finished applying modification to convert to a standard (Single-AZ) DB Instance",
                   {"configuration change"});
   }

@@ -32,6 +32,8 @@ std::string walArchiveId(const Resource& instance) {
 
 bool isMultiAz(const Resource& instance) { return instance.state.contains("Nodes"); }
 
+bool isBehindProxy(const Resource& instance) { return isMultiAz(instance) || instance.state.contains("EnginePort"); }
+
 std::string primaryNode(const Resource& instance) { return instance.state.value("Primary", "a"); }
 
 std::string standbyNode(const Resource& instance) { return primaryNode(instance) == "a" ? "b" : "a"; }
@@ -61,7 +63,7 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   layout.walArchive = paths.walArchive(walArchiveId(instance));
   if (instance.spec.value("StorageEncrypted", false)) layout.walOutbox = paths.instanceDir(instance) / "wal-outbox";
   layout.port = isMultiAz(instance) ? instance.state["Nodes"][primaryNode(instance)].value("Port", 0)
-                                     : instance.state.value("Port", 0);
+                                     : instance.state.value("EnginePort", instance.state.value("Port", 0));
   // Multi-AZ: once the standby is ready; a cluster's writer: while a reader
   // streams (the supervisor turns it on and off).
   layout.synchronousStandby = isMultiAz(instance) ? instance.state.value("StandbyReady", false)

@@ -34,6 +34,11 @@ std::string walArchiveId(const Resource& instance);
 Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, const SecretBox& secrets);
 // Multi-AZ: the primary's node name, the standby's, and the standby's layout.
 bool isMultiAz(const Resource& instance);
+// Whether Kura's proxy owns the instance's endpoint port (where security
+// groups are enforced) and the engine listens on a port of its own: every
+// Multi-AZ instance, and a Single-AZ one recorded with an EnginePort (all
+// since security groups are enforced; older ones listen on the endpoint).
+bool isBehindProxy(const Resource& instance);
 std::string primaryNode(const Resource& instance);
 std::string standbyNode(const Resource& instance);
 Result<EngineLayout> nodeLayoutOf(const Resource& instance, const std::string& node, const RdsPaths& paths,

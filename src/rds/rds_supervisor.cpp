@@ -315,6 +315,13 @@ void RdsSupervisor::watch(Resource instance) {
     }
     shipper_->ship(instance, paths_.engineDir(instance), logTargetOf(instance, cluster ? &*cluster : nullptr));
   }
+  // A Single-AZ engine's endpoint, every pass (after a restart of Kura, its
+  // proxy has none yet); a Multi-AZ one's is routed with its primary below.
+  if (!isMultiAz(instance) && isBehindProxy(instance) && instance.goal == kAvailable && instance.status != kCreating) {
+    if (auto routed = multiAz_.route(instance); !routed) {
+      spdlog::warn("msg=\"cannot route the instance\" instance={} error=\"{}\"", instance.name, routed.error().message);
+    }
+  }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;
   if (isClusterMember(instance)) {

@@ -39,8 +39,9 @@ class KuraServer:
         # Each server gets its own block of engine ports, so that servers of
         # this run (or of another run on the host) never race for one.
         KuraServer._servers += 1
-        first = 20000 + ((os.getpid() * 37 + KuraServer._servers * 40) % 12000)  # below the ephemeral range
-        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(first + 39)] + list(extra_args)
+        # (A Single-AZ instance takes two: its endpoint and its engine's own.)
+        first = 20000 + ((os.getpid() * 37 + KuraServer._servers * 80) % 12000)  # below the ephemeral range
+        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(first + 79)] + list(extra_args)
         self.env = dict(os.environ, **(env or {}))
         self.port = None
         self.proc = None

@@ -6,7 +6,9 @@ std::optional<ApiError> recordMultiAzChange(Resource& instance, bool on, PortAll
   nlohmann::json& spec = instance.spec;
   if (on) {
     std::string zone = spec.value("AvailabilityZone", instance.region + "a");
-    std::string other = zone == instance.region + "b" ? instance.region + "c" : instance.region + "b";
+    // The caller names the standby's zone (one of the subnet group's).
+    std::string other = spec.value("SecondaryAvailabilityZone",
+                                   zone == instance.region + "b" ? instance.region + "c" : instance.region + "b");
     auto first = ports.allocate(instance.arn + "#node-a");
     auto second = ports.allocate(instance.arn + "#node-b");
     if (!first || !second) {
@@ -17,6 +19,14 @@ std::optional<ApiError> recordMultiAzChange(Resource& instance, bool on, PortAll
     instance.state["PendingNodes"] = {{"a", {{"Port", *first}, {"AvailabilityZone", zone}}},
                                       {"b", {{"Port", *second}, {"AvailabilityZone", other}}}};
   } else {
+    // Single-AZ again: the engine gets a port of its own behind the proxy.
+    if (!instance.state.contains("EnginePort")) {
+      auto port = ports.allocate(instance.arn + "#engine");
+      if (!port) {
+        return ApiError::sender("InsufficientDBInstanceCapacity", "No free engine port is left in Kura's port range.");
+      }
+      instance.state["EnginePort"] = *port;
+    }
     spec.erase("SecondaryAvailabilityZone");
   }
   spec["MultiAZ"] = on;
