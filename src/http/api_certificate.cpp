@@ -114,8 +114,9 @@ std::optional<std::string> canonicalAddress(const std::string& name) {
   return address.to_string();
 }
 
-// A DNS name a certificate may hold: labels of letters, digits and
-// hyphens (a leading "*." for a wildcard), lower-cased.
+// A DNS name a certificate may hold: labels of letters, digits and inner
+// hyphens (a leading "*." for a wildcard), lower-cased. Nothing else gets
+// through: the names are written into OpenSSL's "DNS:a,IP:b" syntax.
 std::optional<std::string> canonicalDnsName(const std::string& name) {
   if (name.empty() || name.size() > 253) return std::nullopt;
   std::string lower;
@@ -123,10 +124,12 @@ std::optional<std::string> canonicalDnsName(const std::string& name) {
   for (size_t index = 0; index < name.size(); ++index) {
     char c = name[index];
     bool wildcard = index == 0 && c == '*' && name.size() > 2 && name[1] == '.';
+    bool labelEnd = index + 1 == name.size() || name[index + 1] == '.';
     if (c == '.') {
       if (labelLength == 0) return std::nullopt;
       labelLength = 0;
-    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || wildcard) {
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || wildcard ||
+               (c == '-' && labelLength > 0 && !labelEnd)) {
       if (++labelLength > 63) return std::nullopt;
     } else {
       return std::nullopt;
