@@ -7,6 +7,7 @@
 #include "services/ec2/ec2_api.h"
 #include "services/ec2/ec2_kinds.h"
 #include "services/ec2/ec2_records.h"
+#include "services/ec2/network_lookup.h"
 #include "services/ec2/security_rules.h"
 
 namespace kura::ec2 {
@@ -383,6 +384,10 @@ Result<Json> Ec2Api::deleteSecurityGroup(const RequestContext& c, const Json& in
           return ApiError::sender("DependencyViolation", "resource " + group->name + " has a dependent object");
         }
       }
+    }
+    // A database still behind it keeps it, as a network interface would in EC2.
+    if (std::string user = databaseUsingGroup(catalog_, c, group->name); !user.empty()) {
+      return ApiError::sender("DependencyViolation", "resource " + group->name + " has a dependent object");
     }
     for (const Resource& other : listAll(catalog_, c, kSecurityGroup)) {
       if (other.name == group->name) continue;

@@ -7,6 +7,7 @@
 #include "catalog/arn.h"
 #include "common/ids.h"
 #include "services/rds/cluster_records.h"
+#include "services/rds/db_network.h"
 #include "services/rds/describe_paging.h"
 #include "services/rds/engine_log_files.h"
 #include "services/rds/mysql_engines.h"
@@ -193,6 +194,8 @@ Result<bool> RdsApi::clusterSettings(const RequestContext& c, const Json& in, Js
     }
     spec["DBClusterParameterGroup"] = group->name;
   }
+  // Its subnet group gives its zones; its security groups must be in that group's VPC.
+  if (auto placed = placeClusterNetwork(catalog_, c, in, spec); !placed) return placed.error();
   return true;
 }
 
@@ -275,7 +278,21 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
     if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
     password = in["MasterUserPassword"].get<std::string>();
   }
+  if (in.contains("VpcSecurityGroupIds")) {
+    // As RDS does: security groups change at once, whatever ApplyImmediately says.
+    auto groups = checkedSecurityGroups(catalog_, c, &in["VpcSecurityGroupIds"],
+                                        vpcOfResource(catalog_, c, cluster.spec), "DB cluster");
+    if (!groups) return groups.error();
+    cluster.spec["VpcSecurityGroupIds"] = *groups;
+  }
   auto stored = catalog_.transact([&]() -> Result<Resource> {
+    if (in.contains("VpcSecurityGroupIds")) {
+      // Its instances are reached through the cluster's groups: each carries a copy.
+      for (Resource member : clusterMembers(catalog_, cluster)) {
+        member.spec["VpcSecurityGroupIds"] = cluster.spec["VpcSecurityGroupIds"];
+        if (auto changed = catalog_.updateResource(member); !changed) return changed.error();
+      }
+    }
     if (password) {
       // The writer applies it; its readers have it through replication.
       cluster.spec["MasterUserPasswordSealed"] = secrets_.seal(*password);
@@ -392,7 +409,8 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
                          " for the DB Cluster.");
     }
   }
-  for (const char* name : {"BackupRetentionPeriod", "StorageEncrypted", "KmsKeyId", "MultiAZ", "AllocatedStorage"}) {
+  for (const char* name : {"BackupRetentionPeriod", "StorageEncrypted", "KmsKeyId", "MultiAZ", "AllocatedStorage",
+                           "VpcSecurityGroupIds"}) {
     if (in.contains(name)) {
       return combination(std::string("The requested DB Instance will be a member of a DB Cluster. ") + name +
                          " is the cluster's setting.");
@@ -408,7 +426,6 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
                {"StorageType", "aurora"},
                {"MultiAZ", false},
                {"PromotionTier", in.value("PromotionTier", 1)},
-               {"AvailabilityZone", in.value("AvailabilityZone", c.region + "a")},
                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                {"PubliclyAccessible", in.value("PubliclyAccessible", false)},
                {"DeletionProtection", in.value("DeletionProtection", false)},
@@ -417,6 +434,15 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
     if (cluster->spec.contains(name)) spec[name] = cluster->spec[name];
   }
   if (cluster->spec.contains("DatabaseName")) spec["DBName"] = cluster->spec["DatabaseName"];
+  // It lives in the cluster's subnet group, behind the cluster's security groups.
+  std::string subnetGroup = cluster->spec.value("DBSubnetGroupName", "default");
+  if (in.contains("DBSubnetGroupName") && lowerCase(in["DBSubnetGroupName"].get<std::string>()) != subnetGroup) {
+    return combination("The requested DB Instance will be a member of a DB Cluster: its DB subnet group is the "
+                       "cluster's, " + subnetGroup + ".");
+  }
+  spec["DBSubnetGroupName"] = subnetGroup;
+  if (cluster->spec.contains("VpcSecurityGroupIds")) spec["VpcSecurityGroupIds"] = cluster->spec["VpcSecurityGroupIds"];
+  if (in.contains("AvailabilityZone")) spec["AvailabilityZone"] = in["AvailabilityZone"];
   if (in.contains("DBParameterGroupName")) spec["DBParameterGroupName"] = in["DBParameterGroupName"];
   if (in.contains("Port")) spec["Port"] = in["Port"];
   if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];

@@ -6,6 +6,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/time_format.h"
+#include "services/rds/db_network.h"
 #include "services/rds/engine_log_files.h"
 #include "services/rds/multi_az_change.h"
 #include "services/rds/mysql_engines.h"
@@ -13,6 +14,7 @@
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 #include "services/rds/rds_views.h"
+#include "services/rds/zone_choice.h"
 
 namespace kura::rds {
 namespace {
@@ -66,10 +68,21 @@ Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, 
   // Replication, both ways: the source lists its replicas.
   auto found = replicas.find(instance.arn);
   view["ReadReplicaDBInstanceIdentifiers"] = found == replicas.end() ? Json::array() : found->second;
+  // Its network: the subnet group (and its subnets) and the security groups.
+  RequestContext owner;
+  owner.accountId = instance.accountId;
+  owner.region = instance.region;
+  if (instance.spec.contains("DBSubnetGroupName")) {
+    if (auto group = findDbSubnetGroup(catalog_, owner, instance.spec["DBSubnetGroupName"])) {
+      view["DBSubnetGroup"] = dbSubnetGroupView(catalog_, owner, *group);
+      view["DBSubnetGroup"].erase("SupportedNetworkTypes");
+    }
+  }
   if (isClusterMember(instance)) {
-    // The cluster's backups cover its instances.
+    // The cluster's backups cover its instances; its security groups are theirs.
     if (auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""))) {
       view["BackupRetentionPeriod"] = cluster->spec.value("BackupRetentionPeriod", 1);
+      view["VpcSecurityGroups"] = securityGroupMemberships(cluster->spec);
     }
   }
   if (isReadReplica(instance)) {
@@ -115,6 +128,8 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
   if (!group) return group.error();
   if (auto error = checkGroupFits(*group, engine)) return *error;
   spec["DBParameterGroupName"] = group->name;
+  // Its subnet group decides its zones; its security groups must be in that group's VPC.
+  if (auto placed = placeInstanceNetwork(catalog_, c, spec); !placed) return placed.error();
   return catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kInstance, identifier).ok()) {
       return ApiError::sender("DBInstanceAlreadyExists", "DB instance already exists", 400);
@@ -128,11 +143,18 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
                                        "No free engine port is left in Kura's port range.");
     }
     Json nodes;
-    if (spec.value("MultiAZ", false)) {
-      // Two nodes in two zones behind the endpoint, each on a port of its own.
-      std::string zone = spec.value("AvailabilityZone", c.region + "a");
-      std::string other = zone == c.region + "b" ? c.region + "c" : c.region + "b";
-      spec["SecondaryAvailabilityZone"] = other;
+    std::optional<int> enginePort;
+    if (!spec.value("MultiAZ", false)) {
+      // The engine's own port: the proxy owns the endpoint port, where the
+      // instance's security groups admit connections.
+      enginePort = ports_.allocate(draft.arn + "#engine");
+      if (!enginePort) {
+        return ApiError::sender("InsufficientDBInstanceCapacity", "No free engine port is left in Kura's port range.");
+      }
+    } else {
+      // Two nodes in two zones of its subnet group behind the endpoint, each on a port of its own.
+      std::string zone = spec.value("AvailabilityZone", "");
+      std::string other = spec.value("SecondaryAvailabilityZone", "");
       auto first = ports_.allocate(draft.arn + "#node-a");
       auto second = ports_.allocate(draft.arn + "#node-b");
       if (!first || !second) {
@@ -147,6 +169,7 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
                    {"Parameters", group->spec.value("Parameters", Json::object())},
                    {"AppliedParameterGroup", group->name},
                    {"AppliedParameterVersion", group->spec.value("Version", 0)}};
+    if (enginePort) draft.state["EnginePort"] = *enginePort;
     if (!nodes.is_null()) {
       draft.state["Nodes"] = nodes;
       draft.state["Primary"] = "a";
@@ -246,7 +269,6 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
                {"BackupRetentionPeriod", retention},
                {"PreferredBackupWindow", backupWindow},
                {"PreferredMaintenanceWindow", maintenanceWindow},
-               {"AvailabilityZone", in.value("AvailabilityZone", c.region + "a")},
                {"MultiAZ", in.value("MultiAZ", false)},
                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                {"PubliclyAccessible", in.value("PubliclyAccessible", false)},
@@ -264,6 +286,10 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
     spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
   }
   if (in.contains("MaxAllocatedStorage")) spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
+  // Checked and settled where every new instance is recorded (db_network.h).
+  for (const char* name : {"AvailabilityZone", "DBSubnetGroupName", "VpcSecurityGroupIds"}) {
+    if (in.contains(name)) spec[name] = in[name];
+  }
 
   if (managed) {
     // As RDS does: the master password lives in a secret RDS owns, made
@@ -414,7 +440,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (isClusterMember(instance)) {
     for (const char* name : {"MultiAZ", "MasterUserPassword", "BackupRetentionPeriod", "PreferredBackupWindow",
-                             "AllocatedStorage", "StorageType"}) {
+                             "AllocatedStorage", "StorageType", "VpcSecurityGroupIds"}) {
       if (in.contains(name)) {
         return combination(std::string("The instance is a member of a DB cluster: ") + name +
                            " is the cluster's setting (ModifyDBCluster).");
@@ -476,6 +502,17 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (in.contains("NewDBInstanceIdentifier")) return combination("Kura cannot rename DB instances yet.");
   Json& spec = instance.spec;
+  if (in.contains("DBSubnetGroupName") &&
+      lowerCase(in["DBSubnetGroupName"].get<std::string>()) != spec.value("DBSubnetGroupName", "default")) {
+    return combination("Kura cannot move a DB instance to another DB subnet group yet.");
+  }
+  if (in.contains("VpcSecurityGroupIds")) {
+    // As RDS does: security groups change at once, whatever ApplyImmediately says.
+    auto groups = checkedSecurityGroups(catalog_, c, &in["VpcSecurityGroupIds"],
+                                        vpcOfResource(catalog_, c, spec), "DB instance");
+    if (!groups) return groups.error();
+    spec["VpcSecurityGroupIds"] = *groups;
+  }
   if (in.contains("BackupRetentionPeriod")) spec["BackupRetentionPeriod"] = in["BackupRetentionPeriod"];  // checked above
   if (in.contains("PreferredBackupWindow")) {
     if (auto error = checkBackupWindow(in["PreferredBackupWindow"].get<std::string>())) return *error;
@@ -506,6 +543,12 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (multiAzChange) {
     bool on = in["MultiAZ"].get<bool>();
+    if (on) {
+      // The standby goes to another zone of the instance's subnet group.
+      auto placement = placeInZones(zonesOfInstance(catalog_, c, spec), spec.value("AvailabilityZone", ""), true);
+      if (!placement) return placement.error();
+      spec["SecondaryAvailabilityZone"] = placement->secondary;
+    }
     if (auto refused = recordMultiAzChange(instance, on, ports_)) return *refused;
     instance.status = kModifying;
     addEvent(instance, on ? "Applying modification to convert to a Multi-AZ DB Instance"

@@ -121,6 +121,11 @@ class RdsApi {
   Result<Json> deleteClusterSnapshot(const RequestContext& c, const Json& in);
   Result<Json> restoreClusterFromSnapshot(const RequestContext& c, const Json& in);
   Result<Json> restoreClusterToPointInTime(const RequestContext& c, const Json& in);
+  // DB subnet groups (subnet_group_handlers.cpp)
+  Result<Json> createSubnetGroup(const RequestContext& c, const Json& in);
+  Result<Json> describeSubnetGroups(const RequestContext& c, const Json& in);
+  Result<Json> modifySubnetGroup(const RequestContext& c, const Json& in);
+  Result<Json> deleteSubnetGroup(const RequestContext& c, const Json& in);
   // Engine log files (log_file_handlers.cpp)
   Result<Json> describeLogFiles(const RequestContext& c, const Json& in);
   Result<Json> downloadLogFilePortion(const RequestContext& c, const Json& in);

@@ -11,6 +11,7 @@ inline constexpr const char* kParameterGroup = "db-parameter-group";
 inline constexpr const char* kCluster = "db-cluster";
 inline constexpr const char* kClusterSnapshot = "db-cluster-snapshot";
 inline constexpr const char* kClusterParameterGroup = "db-cluster-parameter-group";
+inline constexpr const char* kSubnetGroup = "db-subnet-group";  // db_network.h
 inline constexpr const char* kAuroraEngine = "aurora-postgresql";
 
 // Statuses as DescribeDBInstances shows them.

@@ -198,6 +198,10 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("ListTagsForResource", &RdsApi::listTags);
   bind("DescribeDBEngineVersions", &RdsApi::describeEngineVersions);
   bind("DescribeCertificates", &RdsApi::describeCertificates);
+  bind("CreateDBSubnetGroup", &RdsApi::createSubnetGroup);
+  bind("DescribeDBSubnetGroups", &RdsApi::describeSubnetGroups);
+  bind("ModifyDBSubnetGroup", &RdsApi::modifySubnetGroup);
+  bind("DeleteDBSubnetGroup", &RdsApi::deleteSubnetGroup);
   bind("CreateDBClusterParameterGroup", &RdsApi::createClusterParameterGroup);
   bind("DescribeDBClusterParameterGroups", &RdsApi::describeClusterParameterGroups);
   bind("ModifyDBClusterParameterGroup", &RdsApi::modifyClusterParameterGroup);

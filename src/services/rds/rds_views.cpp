@@ -1,6 +1,7 @@
 #include "services/rds/rds_views.h"
 
 #include "common/time_format.h"
+#include "services/rds/db_network.h"
 #include "services/rds/mysql_engines.h"
 
 namespace kura::rds {
@@ -53,7 +54,7 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                {"DBInstanceArn", instance.arn},
                {"InstanceCreateTime", toEpochSeconds(instance.createdAt)},
                {"DBSecurityGroups", Json::array()},
-               {"VpcSecurityGroups", Json::array()},
+               {"VpcSecurityGroups", securityGroupMemberships(spec)},
                {"DBParameterGroups", Json::array({{{"DBParameterGroupName", spec.value("DBParameterGroupName", "")},
                                                    {"ParameterApplyStatus", state.value("ParameterApplyStatus", "in-sync")}}})},
                {"PendingModifiedValues", pendingModifiedValues(state)},
@@ -145,7 +146,7 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
                {"EngineMode", "provisioned"},
                {"DBClusterMembers", memberList},
                {"DBClusterOptionGroupMemberships", Json::array()},
-               {"VpcSecurityGroups", Json::array()},
+               {"VpcSecurityGroups", securityGroupMemberships(spec)},
                {"AssociatedRoles", Json::array()},
                {"ReadReplicaIdentifiers", Json::array()},
                {"DomainMemberships", Json::array()},
@@ -162,6 +163,7 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
                "PreferredBackupWindow", "PreferredMaintenanceWindow", "StorageEncrypted", "KmsKeyId",
                "DbClusterResourceId", "DeletionProtection", "CopyTagsToSnapshot", "AvailabilityZones",
                "DBClusterParameterGroup", "EnabledCloudwatchLogsExports"});
+  if (spec.contains("DBSubnetGroupName")) view["DBSubnetGroup"] = spec["DBSubnetGroupName"];
   if (state.contains("EarliestRestorableTime")) view["EarliestRestorableTime"] = state["EarliestRestorableTime"];
   if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
   return view;

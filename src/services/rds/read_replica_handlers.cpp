@@ -44,7 +44,6 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
                {"ReadReplicaSourceArn", source->arn},
                {"BackupRetentionPeriod", 0},
                {"MultiAZ", false},
-               {"AvailabilityZone", in.value("AvailabilityZone", c.region + "a")},
                {"PubliclyAccessible", in.value("PubliclyAccessible", false)},
                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                {"CopyTagsToSnapshot", in.value("CopyTagsToSnapshot", false)},
@@ -52,7 +51,11 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
   for (const char* name : kFromSource) {
     if (source->spec.contains(name)) spec[name] = source->spec[name];
   }
-  for (const char* name : {"DBInstanceClass", "StorageType", "DBParameterGroupName"}) {
+  // A replica lives in its source's subnet group unless it names one; its
+  // security groups are the VPC's default unless it names them, as in RDS.
+  spec["DBSubnetGroupName"] = source->spec.value("DBSubnetGroupName", "default");
+  for (const char* name : {"DBInstanceClass", "StorageType", "DBParameterGroupName", "AvailabilityZone",
+                           "DBSubnetGroupName", "VpcSecurityGroupIds"}) {
     if (in.contains(name)) spec[name] = in[name];
   }
   if (in.contains("Port")) spec["Port"] = in["Port"];

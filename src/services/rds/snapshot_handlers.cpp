@@ -17,13 +17,16 @@ const char* const kRestoredSettings[] = {"DBInstanceClass",      "Engine",      
                                          "EngineMajor",          "MasterUsername",   "MasterUserPasswordSealed",
                                          "AllocatedStorage",     "StorageType",      "StorageEncrypted",
                                          "KmsKeyId",             "DBParameterGroupName", "BackupRetentionPeriod",
-                                         "PreferredBackupWindow", "PreferredMaintenanceWindow", "AvailabilityZone",
+                                         "PreferredBackupWindow", "PreferredMaintenanceWindow",
                                          "CopyTagsToSnapshot",   "DBName",           "EnabledCloudwatchLogsExports"};
 
-// Overrides a restore request may carry.
+// Overrides a restore request may carry. Its zone, subnet group and
+// security groups are its own (defaults as for a new instance), not the
+// source's: a restore may land in another VPC.
 const char* const kRestoreOverrides[] = {"DBInstanceClass", "AvailabilityZone", "PubliclyAccessible",
                                          "AutoMinorVersionUpgrade", "StorageType", "CopyTagsToSnapshot",
-                                         "DeletionProtection", "DBParameterGroupName", "DBName"};
+                                         "DeletionProtection", "DBParameterGroupName", "DBName",
+                                         "DBSubnetGroupName", "VpcSecurityGroupIds"};
 
 // A restored instance's spec: the source's settings, then the request's overrides.
 Json restoredSpec(const std::string& identifier, const Json& source, const Json& in) {
