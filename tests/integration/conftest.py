@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -29,19 +30,44 @@ def free_port():
         return s.getsockname()[1]
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "serial: runs alone, after the tests that run in parallel (scripts/test.sh): a failover or "
+                   "crash drill whose waits or timings another worker's load could upset")
+
+
+def engine_ports(serial):
+    """The block of engine ports of this process's `serial`th server, within
+    20000-31999 (below the ephemeral range). Under pytest-xdist each worker
+    has a share of the range of its own: two workers' servers, running at
+    once, never take the same port (Kura checks that a port is free when it
+    allocates it, but an engine binds it only later, and a stopped engine's
+    port looks free)."""
+    block = 80  # (a Single-AZ instance takes two: its endpoint and its engine's own)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    share = 12000 // workers
+    first = 20000 + worker * share + (os.getpid() * 37 + serial * block) % (share - block)
+    return first, first + block - 1
+
+
 class KuraServer:
-    """One `kura serve` process; restart() keeps its data directory."""
+    """One `kura serve` process; restart() keeps its data directory. With
+    --tls or --tls-cert-file among its arguments it serves HTTPS, and its
+    clients verify it with `ca_bundle` (for --tls, by default, the bundle
+    of the server's own CA)."""
 
     _servers = 0
 
-    def __init__(self, data_dir, extra_args=(), env=None):
+    def __init__(self, data_dir, extra_args=(), env=None, ca_bundle=None):
         self.data_dir = data_dir
+        self.tls = "--tls" in extra_args or "--tls-cert-file" in extra_args
+        self.ca_bundle = ca_bundle or (os.path.join(data_dir, "keys", "rds-ca.pem") if self.tls else None)
         # Each server gets its own block of engine ports, so that servers of
         # this run (or of another run on the host) never race for one.
         KuraServer._servers += 1
-        # (A Single-AZ instance takes two: its endpoint and its engine's own.)
-        first = 20000 + ((os.getpid() * 37 + KuraServer._servers * 80) % 12000)  # below the ephemeral range
-        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(first + 79)] + list(extra_args)
+        first, last = engine_ports(KuraServer._servers)
+        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(last)] + list(extra_args)
         self.env = dict(os.environ, **(env or {}))
         self.port = None
         self.proc = None
@@ -49,7 +75,12 @@ class KuraServer:
 
     @property
     def endpoint(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def ssl_context(self):
+        """What a client that trusts `ca_bundle` verifies the server with
+        (None for plain HTTP)."""
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.tls else None
 
     def start(self, timeout=30):
         self.port = self.port or free_port()
@@ -63,7 +94,8 @@ class KuraServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"kura exited with {self.proc.returncode}: {self.read_log()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.endpoint + "/_kura/health", timeout=1) as r:
+                with urllib.request.urlopen(self.endpoint + "/_kura/health", timeout=1,
+                                            context=self.ssl_context()) as r:
                     if r.status == 200:
                         return self
             except OSError:
@@ -96,6 +128,8 @@ class KuraServer:
     def client(self, service, **kwargs):
         config = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
                                         connect_timeout=5, read_timeout=60)
+        if self.tls:
+            kwargs.setdefault("verify", self.ca_bundle)
         return boto3.client(service, endpoint_url=self.endpoint, region_name=kwargs.pop("region", REGION),
                             aws_access_key_id=kwargs.pop("key", "test"),
                             aws_secret_access_key=kwargs.pop("secret", "test"), config=config, **kwargs)
@@ -106,7 +140,8 @@ class KuraServer:
                         AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
         full_env.pop("AWS_PROFILE", None)
         full_env.update(env or {})
-        result = subprocess.run([AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json", *args],
+        tls = ["--ca-bundle", self.ca_bundle] if self.tls else []
+        result = subprocess.run([AWS_CLI, "--endpoint-url", self.endpoint, *tls, "--output", "json", *args],
                                 capture_output=True, text=True, env=full_env, timeout=120)
         if check and result.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({result.returncode}): {result.stderr}")
@@ -124,14 +159,14 @@ def kura_factory():
     os.chmod(root, 0o711)
     servers = []
 
-    def make(extra_args=(), env=None, start=True, subdir=None):
+    def make(extra_args=(), env=None, start=True, subdir=None, ca_bundle=None):
         data_dir = tempfile.mkdtemp(dir=root)
         os.chmod(data_dir, 0o711)
         for part in (subdir or "").split("/"):  # a deeper data directory
             if part:
                 data_dir = os.path.join(data_dir, part)
                 os.mkdir(data_dir, 0o711)
-        server = KuraServer(data_dir, extra_args, env)
+        server = KuraServer(data_dir, extra_args, env, ca_bundle)
         servers.append(server)
         return server.start() if start else server
 
