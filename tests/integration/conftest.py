@@ -30,27 +30,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "serial: runs alone, after the tests that run in parallel (scripts/test.sh): a failover or "
-                   "crash drill whose waits or timings another worker's load could upset")
-
-
-def engine_ports(serial):
-    """The block of engine ports of this process's `serial`th server, within
-    20000-31999 (below the ephemeral range). Under pytest-xdist each worker
-    has a share of the range of its own: two workers' servers, running at
-    once, never take the same port (Kura checks that a port is free when it
-    allocates it, but an engine binds it only later, and a stopped engine's
-    port looks free)."""
-    block = 80  # (a Single-AZ instance takes two: its endpoint and its engine's own)
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
-    share = 12000 // workers
-    first = 20000 + worker * share + (os.getpid() * 37 + serial * block) % (share - block)
-    return first, first + block - 1
-
-
 class KuraServer:
     """One `kura serve` process; restart() keeps its data directory. With
     --tls or --tls-cert-file among its arguments it serves HTTPS, and its
@@ -66,8 +45,9 @@ class KuraServer:
         # Each server gets its own block of engine ports, so that servers of
         # this run (or of another run on the host) never race for one.
         KuraServer._servers += 1
-        first, last = engine_ports(KuraServer._servers)
-        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(last)] + list(extra_args)
+        # (A Single-AZ instance takes two: its endpoint and its engine's own.)
+        first = 20000 + ((os.getpid() * 37 + KuraServer._servers * 80) % 12000)  # below the ephemeral range
+        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(first + 79)] + list(extra_args)
         self.env = dict(os.environ, **(env or {}))
         self.port = None
         self.proc = None
