@@ -82,13 +82,18 @@ def test_addresses_are_assigned_in_the_subnet_past_the_reserved_ones(ec2, networ
     for _ in range(11):
         made.append(ec2.create_network_interface(SubnetId=network["subnet"])["NetworkInterface"])
     assert [eni["PrivateIpAddress"] for eni in made] == [f"10.40.1.{n}" for n in range(4, 15)]
+    subnet = ec2.describe_subnets(SubnetIds=[network["subnet"]])["Subnets"][0]
+    assert subnet["AvailableIpAddressCount"] == 0
     error = error_of(ec2.create_network_interface, SubnetId=network["subnet"])
     assert error["Code"] == "InsufficientFreeAddressesInSubnet"
     # A freed address is handed out again; a loopback address needs none of the subnet's.
     ec2.delete_network_interface(NetworkInterfaceId=made[3]["NetworkInterfaceId"])
+    assert ec2.describe_subnets(SubnetIds=[network["subnet"]])["Subnets"][0]["AvailableIpAddressCount"] == 1
     again = ec2.create_network_interface(SubnetId=network["subnet"])["NetworkInterface"]
     assert again["PrivateIpAddress"] == "10.40.1.7"
     local = ec2.create_network_interface(SubnetId=network["subnet"], PrivateIpAddress="127.0.40.1")
+    subnet = ec2.describe_subnets(SubnetIds=[network["subnet"]])["Subnets"][0]
+    assert subnet["AvailableIpAddressCount"] == 0  # a loopback address is none of the subnet's
     made[3] = again
     for eni in made + [local["NetworkInterface"]]:
         ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])

@@ -15,7 +15,8 @@
 namespace kura::ec2 {
 namespace {
 
-constexpr size_t kGroupsPerInterface = 5;  // EC2's default quota
+constexpr size_t kGroupsPerInterface = 5;        // EC2's default quotas
+constexpr size_t kInterfacesPerRegion = 5000;
 constexpr size_t kMaxDescription = 255;
 
 ApiError unsupported(const std::string& what) {
@@ -262,6 +263,10 @@ Result<Json> Ec2Api::createNetworkInterface(const RequestContext& c, const Json&
     if (!groups) return groups.error();
     auto address = interfaceAddress(catalog_, c, requestedAddress(in), *subnet);
     if (!address) return address.error();
+    if (interfacesOf(catalog_, c).size() >= kInterfacesPerRegion) {
+      return ApiError::sender("NetworkInterfaceLimitExceeded",
+                              "The maximum number of network interfaces has been reached.");
+    }
     std::string id = newId("eni");
     auto created = catalog_.createResource(newRecord(c, kNetworkInterface, id,
                                                      {{"SubnetId", subnet->name},

@@ -1,10 +1,12 @@
 // VPCs, subnets and availability zones; the default VPC.
 #include <algorithm>
+#include <map>
 
 #include "services/ec2/cidr.h"
 #include "services/ec2/ec2_api.h"
 #include "services/ec2/ec2_kinds.h"
 #include "services/ec2/ec2_records.h"
+#include "services/ec2/interface_addresses.h"
 #include "services/ec2/network_changes.h"
 
 namespace kura::ec2 {
@@ -45,12 +47,26 @@ FilterValues vpcFilterValues(const Resource& vpc) {
           {"dhcp-options-id", {vpc.spec.value("DhcpOptionsId", "default")}}};
 }
 
-uint64_t availableAddresses(const std::string& cidrText) {
+// The addresses of a subnet that interfaces may still take: EC2 keeps five,
+// and each interface with an address of the subnet's (not a loopback one)
+// holds one.
+uint64_t availableAddresses(const std::string& cidrText, uint64_t used = 0) {
   auto cidr = parseCidr(cidrText);
-  return cidr && cidr->size() > 5 ? cidr->size() - 5 : 0;  // EC2 keeps five per subnet
+  uint64_t usable = cidr && cidr->size() > 5 ? cidr->size() - 5 : 0;
+  return usable > used ? usable - used : 0;
 }
 
-Json subnetView(const Resource& subnet, const std::vector<Tag>& tags) {
+// How many addresses of each subnet interfaces hold, by subnet id.
+std::map<std::string, uint64_t> usedAddresses(Catalog& catalog, const RequestContext& c) {
+  std::map<std::string, uint64_t> used;
+  for (const Resource& interface : listAll(catalog, c, kNetworkInterface)) {
+    auto address = parseIpAddress(interface.spec.value("PrivateIpAddress", ""));
+    if (address && !isLoopback(*address)) ++used[interface.spec.value("SubnetId", "")];
+  }
+  return used;
+}
+
+Json subnetView(const Resource& subnet, const std::vector<Tag>& tags, uint64_t used = 0) {
   const Json& spec = subnet.spec;
   Json view = {{"SubnetId", subnet.name},
                {"SubnetArn", subnet.arn},
@@ -58,7 +74,7 @@ Json subnetView(const Resource& subnet, const std::vector<Tag>& tags) {
                {"CidrBlock", spec["CidrBlock"]},
                {"AvailabilityZone", spec["AvailabilityZone"]},
                {"AvailabilityZoneId", spec["AvailabilityZoneId"]},
-               {"AvailableIpAddressCount", availableAddresses(spec.value("CidrBlock", ""))},
+               {"AvailableIpAddressCount", availableAddresses(spec.value("CidrBlock", ""), used)},
                {"DefaultForAz", spec.value("DefaultForAz", false)},
                {"MapPublicIpOnLaunch", spec.value("MapPublicIpOnLaunch", false)},
                {"MapCustomerOwnedIpOnLaunch", false},
@@ -76,7 +92,7 @@ Json subnetView(const Resource& subnet, const std::vector<Tag>& tags) {
   return view;
 }
 
-FilterValues subnetFilterValues(const Resource& subnet) {
+FilterValues subnetFilterValues(const Resource& subnet, uint64_t used) {
   const Json& spec = subnet.spec;
   std::string cidr = spec.value("CidrBlock", "");
   std::string zone = spec.value("AvailabilityZone", "");
@@ -95,7 +111,7 @@ FilterValues subnetFilterValues(const Resource& subnet) {
           {"map-public-ip-on-launch", {spec.value("MapPublicIpOnLaunch", false) ? "true" : "false"}},
           {"state", {kAvailable}},
           {"owner-id", {subnet.accountId}},
-          {"available-ip-address-count", {std::to_string(availableAddresses(cidr))}}};
+          {"available-ip-address-count", {std::to_string(availableAddresses(cidr, used))}}};
 }
 
 ApiError invalidCidr(const std::string& cidr) {
@@ -328,10 +344,14 @@ Result<Json> Ec2Api::describeSubnets(const RequestContext& c, const Json& in) {
   } else {
     subnets = listAll(catalog_, c, kSubnet);
   }
+  std::map<std::string, uint64_t> used = usedAddresses(catalog_, c);
   Json items = Json::array();
   for (const Resource& subnet : subnets) {
     std::vector<Tag> tags = catalog_.listTags(subnet.arn);
-    if (matchesFilters(*filters, subnetFilterValues(subnet), tags)) items.push_back(subnetView(subnet, tags));
+    uint64_t taken = used[subnet.name];
+    if (matchesFilters(*filters, subnetFilterValues(subnet, taken), tags)) {
+      items.push_back(subnetView(subnet, tags, taken));
+    }
   }
   Json out = Json::object();
   auto page = pageOf(in, std::move(items), out);
