@@ -3,6 +3,8 @@
 // write moves on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "../catalog/catalog_test_support.h"
 #include "catalog/catalog.h"
 #include "services/ec2/cidr.h"
@@ -67,6 +69,27 @@ TEST_F(ec2NetworkMembers, ASourceBelongsToTheGroupsOfItsInterface) {
   EXPECT_EQ(groupsOf("172.31.0.9"), (std::vector<std::string>{web}));
   EXPECT_TRUE(groupsOf("127.0.0.6").empty());
   EXPECT_TRUE(groupsOf("172.31.0.10").empty());
+}
+
+TEST_F(ec2NetworkMembers, AnAddressOfTwoVpcsIsInTheGroupsOfBoth) {
+  std::string web = makeGroup("web");
+  makeInterface("172.31.0.9", {web});
+  auto vpc = api_->createVpc(context_, {{"CidrBlock", "172.31.0.0/16"}});
+  ASSERT_TRUE(vpc.ok());
+  std::string vpcId = (*vpc)["Vpc"]["VpcId"];
+  auto subnet = api_->createSubnet(context_, {{"VpcId", vpcId}, {"CidrBlock", "172.31.0.0/24"}});
+  ASSERT_TRUE(subnet.ok());
+  auto group = api_->createSecurityGroup(context_, {{"GroupName", "other"}, {"Description", "x"}, {"VpcId", vpcId}});
+  ASSERT_TRUE(group.ok());
+  std::string other = (*group)["GroupId"];
+  auto interface = api_->createNetworkInterface(
+      context_, {{"SubnetId", (*subnet)["Subnet"]["SubnetId"]}, {"PrivateIpAddress", "172.31.0.9"}, {"Groups", {other}}});
+  ASSERT_TRUE(interface.ok()) << interface.error().message;
+  std::vector<std::string> groups = groupsOf("172.31.0.9");
+  std::sort(groups.begin(), groups.end());
+  std::vector<std::string> both = {web, other};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(groups, both);
 }
 
 TEST_F(ec2NetworkMembers, AnIPv4MappedSourceIsItsIPv4Address) {
