@@ -17,6 +17,7 @@
 
 #include "api/api_gateway.h"
 #include "http/http_server.h"
+#include "main/api_tls.h"
 #include "main/credentials_loader.h"
 #include "main/health_report.h"
 #include "main/data_dir_modes.h"
@@ -29,6 +30,7 @@
 #include "catalog/catalog.h"
 #include "common/certificate_authority.h"
 #include "common/ids.h"
+#include "common/periodic_task.h"
 #include "common/secret_box.h"
 #include "kms/key_manager.h"
 #include "kms/root_key.h"
@@ -99,11 +101,13 @@ int runServe(const ServerConfig& givenConfig) {
   ServerConfig config = givenConfig;
   config.dataDir = std::filesystem::absolute(config.dataDir).lexically_normal();
   setUpLogging(config.logLevel);
-  // SIGTERM and SIGINT are taken by sigwait below; block them before any thread starts.
+  // SIGTERM and SIGINT (stop) and SIGHUP (reload the API's certificate)
+  // are taken by sigwait below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -149,6 +153,26 @@ int runServe(const ServerConfig& givenConfig) {
     spdlog::error("msg=\"{}\"", certificateAuthority.error().message);
     return EXIT_FAILURE;
   }
+  // HTTPS for the API, when asked for: checked before anything starts.
+  auto apiCertificate = openApiCertificate(config, **certificateAuthority);
+  if (!apiCertificate) {
+    spdlog::error("msg=\"{}\"", apiCertificate.error().message);
+    return 2;
+  }
+  if (*apiCertificate) spdlog::info("msg=\"the API serves HTTPS\" {}", (*apiCertificate)->summary());
+  warnIfPlainOffLoopback(config, *apiCertificate != nullptr);
+  // Renewal of an issued certificate, and a configured one's files
+  // reloaded once they change: a rotation needs no restart, nor a signal.
+  PeriodicTask apiCertificateCheck("API certificate check", std::chrono::minutes(1), [&apiCertificate] {
+    auto refreshed = (*apiCertificate)->refresh();
+    if (!refreshed) {
+      spdlog::error("msg=\"the API's certificate was not renewed or reloaded: the one before is still served\" "
+                    "error=\"{}\"",
+                    refreshed.error().message);
+    } else if (*refreshed) {
+      spdlog::info("msg=\"the API's certificate was renewed or reloaded\" {}", (*apiCertificate)->summary());
+    }
+  });
   const char* rootKeyValue = std::getenv("KURA_KMS_ROOT_KEY");
   auto rootKey = kms::loadRootKey({rootKeyValue != nullptr ? rootKeyValue : "", config.kmsRootKeyFile, config.dataDir});
   if (!rootKey) {
@@ -350,6 +374,7 @@ int runServe(const ServerConfig& givenConfig) {
   options.host = config.host;
   options.port = config.port;
   options.threads = config.threads;
+  if (*apiCertificate) options.tls = (*apiCertificate)->slot();
   DescriptorLimit descriptors = raiseDescriptorLimit();
   options.maxConnections = config.maxConnections > 0
                                ? static_cast<size_t>(config.maxConnections)
@@ -396,17 +421,34 @@ int runServe(const ServerConfig& givenConfig) {
     reconciler.start();
     if (rdsSupervisor) rdsSupervisor->start();
     if (cacheSupervisor) cacheSupervisor->start();
+    if (*apiCertificate) apiCertificateCheck.start();
     ready = true;
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
     return EXIT_FAILURE;
   }
-  spdlog::info("msg=\"kura is serving\" address={}:{} data_dir={}", config.host, server.port(),
-               config.dataDir.string());
+  spdlog::info("msg=\"kura is serving\" address={}:{} scheme={} data_dir={}", config.host, server.port(),
+               *apiCertificate ? "https" : "http", config.dataDir.string());
 
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    if (!*apiCertificate) {
+      spdlog::info("msg=\"SIGHUP: nothing to reload (the API serves plain HTTP)\"");
+      continue;
+    }
+    // Read again even when the files look unchanged (a rotation within
+    // the same second, on a file system with coarse timestamps).
+    auto reloaded = (*apiCertificate)->refresh(/*force=*/true);
+    if (reloaded) {
+      spdlog::info("msg=\"SIGHUP: the API's certificate was reloaded\" {}", (*apiCertificate)->summary());
+    } else {
+      spdlog::error("msg=\"SIGHUP: the API's certificate was not reloaded: the one before is still served\" "
+                    "error=\"{}\"",
+                    reloaded.error().message);
+    }
+  }
   spdlog::info("msg=\"shutting down\" signal={}", received);
+  apiCertificateCheck.stop();
   server.stop();
   reconciler.stop();
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
