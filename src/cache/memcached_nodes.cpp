@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cache/node_endpoints.h"
+
 namespace kura::cache {
 
 bool isMemcached(const Resource& cluster) { return cluster.spec.value("Engine", "redis") == "memcached"; }
@@ -18,7 +20,7 @@ engines::MemcachedLayout memcachedLayout(const Resource& cluster, const std::str
   engines::MemcachedLayout layout;
   layout.dir = paths.clusterDir(cluster) / ("node-" + node);
   layout.address = cluster.state.value("Address", "127.0.0.1");
-  layout.port = cluster.state["Nodes"][node].value("Port", 0);
+  layout.port = enginePortOf(cluster.state["Nodes"][node]);
   return layout;
 }
 

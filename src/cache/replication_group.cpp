@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "cache/node_endpoints.h"
+
 namespace kura::cache {
 namespace {
 
@@ -56,7 +58,7 @@ Result<bool> ReplicationGroups::route(const Resource& group) {
   } catch (const std::exception& error) {
     return ApiError::internal(std::string("cannot listen on the endpoint port: ") + error.what());
   }
-  return true;
+  return NodeEndpoints(proxies_).route(group);  // each member's own endpoint
 }
 
 Result<std::string> ReplicationGroups::failOver(Resource& group, bool planned, const std::string& target) {
@@ -118,6 +120,7 @@ void ReplicationGroups::forget(const Resource& group) {
   if (proxies_ == nullptr) return;
   proxies_->remove(group.arn);
   proxies_->remove(group.arn + "#reader");
+  NodeEndpoints(proxies_).forget(group);
 }
 
 }  // namespace kura::cache
