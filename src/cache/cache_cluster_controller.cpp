@@ -1,5 +1,6 @@
 #include "cache/cache_cluster_controller.h"
 
+#include "cache/client_users.h"
 #include "cache/memcached_nodes.h"
 #include "cache/restore_image.h"
 #include "cache/step_failure.h"
@@ -34,6 +35,19 @@ StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ct
     ctx.emitEvent(std::string("Cache node ") + kNodeId + " restarted", {"notification"});
     return StepOutcome::done();
   }
+  if (cluster.status == kModifying) {
+    // New client users: set on the running node (one that is down has them
+    // from its redis.conf when it starts again).
+    if (clientUsersPending(cluster) && engine_.running(layout)) {
+      if (auto applied = engine_.applyClientUsers(layout); !applied) return fail(cluster, ctx, applied.error(), kFailed);
+    }
+    markClientUsersApplied(cluster);
+    cluster.state.erase("Attempts");
+    cluster.state.erase("LastError");
+    cluster.status = kAvailable;
+    ctx.emitEvent("Cache cluster modified: its users changed", {"configuration change"});
+    return StepOutcome::done();
+  }
   ctx.note("no step from " + cluster.status + " to " + cluster.goal);
   return StepOutcome::failed();
 }
@@ -57,6 +71,7 @@ StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& 
   }
   cluster.state.erase("Attempts");
   cluster.state.erase("LastError");
+  markClientUsersApplied(cluster);
   cluster.status = kAvailable;
   ctx.emitEvent("Cache cluster created", {"creation"});
   return StepOutcome::done();

@@ -1,8 +1,33 @@
 #include "cache/cache_paths.h"
 
+#include <sstream>
+
+#include "cache/client_users.h"
 #include "services/elasticache/elasticache_kinds.h"
 
 namespace kura::cache {
+namespace {
+
+// TLS and the clients' users, as the owner's record says.
+void addAccess(const Resource& owner, const CachePaths& paths, engines::RedisLayout& layout) {
+  if (owner.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
+  std::string sealed = owner.spec.value(kClientAclSealed, "");
+  if (sealed.empty()) return;
+  std::optional<std::string> opened;
+  if (paths.secrets != nullptr) opened = paths.secrets->open(sealed);
+  if (!opened) {
+    // Unreadable (another data directory's key): no client gets in, rather
+    // than every client without a password.
+    layout.clientUsers = {"default reset off"};
+    return;
+  }
+  std::istringstream lines(*opened);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) layout.clientUsers.push_back(line);
+  }
+}
+
+}  // namespace
 
 std::filesystem::path CachePaths::clusterDir(const Resource& cluster) const {
   return root / "clusters" / (cluster.name + "-" + std::to_string(cluster.id));
@@ -24,6 +49,7 @@ engines::RedisLayout memberLayout(const Resource& group, const std::string& memb
   layout.port = members[member].value("Port", 0);
   std::string primary = group.state.value("Primary", "");
   if (member != primary && members.contains(primary)) layout.replicaOf = members[primary].value("Port", 0);
+  addAccess(group, paths, layout);
   return layout;
 }
 
@@ -39,6 +65,7 @@ engines::RedisLayout nodeLayout(const Resource& cluster, const CachePaths& paths
   layout.dir = paths.clusterDir(cluster) / (std::string("node-") + elasticache::kNodeId);
   layout.address = cluster.state.value("Address", "127.0.0.1");
   layout.port = cluster.state.value("Port", 0);
+  addAccess(cluster, paths, layout);
   return layout;
 }
 

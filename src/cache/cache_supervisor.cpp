@@ -5,6 +5,7 @@
 
 #include <ctime>
 
+#include "cache/client_users.h"
 #include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "common/daily_window.h"
@@ -125,10 +126,29 @@ void CacheSupervisor::watchMemcached(const Resource& cluster) {
   }
 }
 
-void CacheSupervisor::watch(const Resource& cluster) {
-  if (cluster.status != kAvailable || cluster.goal != kAvailable) return;
-  if (isMemcached(cluster)) return watchMemcached(cluster);
+bool CacheSupervisor::catchUpClientUsers(Resource& owner, const std::vector<engines::RedisLayout>& nodes) {
+  if (!clientUsersPending(owner)) return true;
+  for (const engines::RedisLayout& layout : nodes) {
+    if (!engine_.running(layout)) continue;  // it starts with them
+    if (auto applied = engine_.applyClientUsers(layout); !applied) {
+      spdlog::error("msg=\"cannot set the clients' users\" resource={} error=\"{}\"", owner.name,
+                    applied.error().message);
+      return false;
+    }
+  }
+  markClientUsersApplied(owner);
+  auto stored = catalog_.updateResource(owner);
+  if (!stored) return false;  // changed meanwhile: the next pass sees it
+  owner = *stored;
+  return true;
+}
+
+void CacheSupervisor::watch(const Resource& listed) {
+  if (listed.status != kAvailable || listed.goal != kAvailable) return;
+  if (isMemcached(listed)) return watchMemcached(listed);
+  Resource cluster = listed;
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
+  catchUpClientUsers(cluster, {layout});
   uint64_t mark = descriptorShortages();
   if (!engine_.running(layout)) {
     if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("redis node " + cluster.name);
@@ -141,6 +161,9 @@ void CacheSupervisor::watch(const Resource& cluster) {
 
 void CacheSupervisor::watchGroup(Resource group) {
   if (group.status != kAvailable || group.goal != kAvailable) return;
+  std::vector<engines::RedisLayout> nodes;
+  for (const std::string& member : ReplicationGroups::members(group)) nodes.push_back(memberLayout(group, member, paths_));
+  catchUpClientUsers(group, nodes);
   std::string primary = ReplicationGroups::primary(group);
   engines::RedisLayout primaryLayout = memberLayout(group, primary, paths_);
   uint64_t mark = descriptorShortages();

@@ -9,11 +9,14 @@
 //    and its furthest replica promoted (automatic failover; without it the
 //    primary is restarted in place), a dead replica restarted, and the
 //    endpoints kept on the current primary and a replica;
+//  - a change of the clients' users recorded while a cluster or group was
+//    busy is set on its running nodes;
 //  - the daily automatic snapshot is recorded inside SnapshotWindow when
 //    SnapshotRetentionLimit > 0 (the snapshot controller takes it), and
 //    automatic snapshots older than that many days are deleted.
 // At shutdown it stops the servers.
 #include <map>
+#include <vector>
 
 #include "cache/cache_paths.h"
 #include "cache/node_locks.h"
@@ -43,6 +46,9 @@ class CacheSupervisor {
   void watch(const Resource& cluster);
   void watchMemcached(const Resource& cluster);
   void watchGroup(Resource group);
+  // Sets the clients' users recorded while the resource was busy on its
+  // running nodes (client_users.h); false when they could not be set yet.
+  bool catchUpClientUsers(Resource& owner, const std::vector<engines::RedisLayout>& nodes);
   // Daily automatic snapshots of a cluster or group, and their pruning.
   void keepAutomaticSnapshots(const Resource& source);
   void takeAutomaticSnapshot(Resource source, SystemTime now);

@@ -1,5 +1,6 @@
 #include "cache/replication_group_controller.h"
 
+#include "cache/client_users.h"
 #include "cache/restore_image.h"
 #include "cache/step_failure.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -24,6 +25,8 @@ StepOutcome ReplicationGroupController::step(Resource& group, ReconcileContext& 
   auto guard = locks_.lock(group.arn);
   if (group.status == kCreating) return create(group, ctx);
   if (group.status == kDeleting) return remove(group, ctx);
+  // Users first: a failover asked for meanwhile waits for them.
+  if (group.status == kModifying && clientUsersPending(group)) return applyClientUsers(group, ctx);
   if (group.status == kModifying && group.state.value("FailoverRequested", false)) return testFailover(group, ctx);
   if (group.status == kModifying) {
     group.status = kAvailable;
@@ -61,11 +64,30 @@ StepOutcome ReplicationGroupController::create(Resource& group, ReconcileContext
     return StepOutcome::retryAfter(milliseconds(100));
   }
   group.state.erase("LinkWaits");
+  // Every node started with the users the record holds now (an adopted
+  // one had them set by start).
+  markClientUsersApplied(group);
   if (auto routed = groups_.route(group); !routed) return fail(group, ctx, routed.error(), kFailed);
   group.state.erase("Attempts");
   group.state.erase("LastError");
   group.status = kAvailable;
   ctx.emitEvent("Replication group " + group.name + " created", {"creation"});
+  return StepOutcome::done();
+}
+
+StepOutcome ReplicationGroupController::applyClientUsers(Resource& group, ReconcileContext& ctx) {
+  for (const std::string& member : ReplicationGroups::members(group)) {
+    engines::RedisLayout layout = memberLayout(group, member, paths_);
+    // A node that is down has them from its redis.conf when it starts again.
+    if (!engine_.running(layout)) continue;
+    if (auto applied = engine_.applyClientUsers(layout); !applied) return fail(group, ctx, applied.error(), kFailed);
+  }
+  markClientUsersApplied(group);
+  group.state.erase("Attempts");
+  group.state.erase("LastError");
+  ctx.emitEvent("Replication group " + group.name + " modified: its users changed", {"configuration change"});
+  if (group.state.value("FailoverRequested", false)) return StepOutcome::progress();
+  group.status = kAvailable;
   return StepOutcome::done();
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Drives ElastiCache replication groups: creating (the primary's node empty
 // or restored from a snapshot, then the replicas from it) -> available;
-// modifying for a TestFailover (a planned failover that loses no write);
+// modifying for a TestFailover (a planned failover that loses no write) or
+// for new client users (an AUTH token, a user group's users:
+// client_users.h), set on every running node;
 // deleting (after the final snapshot, if one was asked for) -> deleted.
 #include "cache/cache_paths.h"
 #include "cache/node_locks.h"
@@ -29,6 +31,7 @@ class ReplicationGroupController final : public Controller {
  private:
   StepOutcome create(Resource& group, ReconcileContext& ctx);
   StepOutcome testFailover(Resource& group, ReconcileContext& ctx);
+  StepOutcome applyClientUsers(Resource& group, ReconcileContext& ctx);
   StepOutcome remove(Resource& group, ReconcileContext& ctx);
   StepOutcome fail(Resource& group, ReconcileContext& ctx, const ApiError& error, const char* status);
 

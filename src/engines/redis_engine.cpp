@@ -6,13 +6,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "common/confined_file.h"
+#include "common/server_certificate.h"
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
 
@@ -71,14 +74,24 @@ Result<bool> RedisEngine::prepareDir(const fs::path& dir) const {
   return true;
 }
 
+std::vector<std::string> RedisEngine::reach(const RedisLayout& layout) const {
+  std::vector<std::string> args = {"-h", layout.address, "-p", std::to_string(layout.port)};
+  if (layout.tls != nullptr) {
+    // The CA's own certificate in Kura's keys/ (certificate_authority.h),
+    // never the copy in the node's folder, which the engine user owns.
+    args.insert(args.end(), {"--tls", "--cacert", (dataDir_ / "keys" / "rds-ca.pem").string()});
+  }
+  return args;
+}
+
 ProcessResult RedisEngine::signedIn(const RedisLayout& layout, const std::vector<std::string>& args,
-                                    std::chrono::seconds timeout) const {
+                                    std::chrono::seconds timeout, const std::string& input) const {
   if (!credentials_) return ProcessResult{-1, credentialsError_};
-  std::vector<std::string> argv = {kClient, "--user", kRedisAdminUser, "-h", layout.address,
-                                   "-p", std::to_string(layout.port)};
+  std::vector<std::string> argv = {kClient, "--user", kRedisAdminUser};
+  for (std::string& arg : reach(layout)) argv.push_back(std::move(arg));
   argv.insert(argv.end(), args.begin(), args.end());
   // The password in the environment: /proc shows it to Kura's user alone.
-  ProcessResult result = runProcess(argv, EngineUser{}, "", timeout, {"REDISCLI_AUTH=" + credentials_->admin});
+  ProcessResult result = runProcess(argv, EngineUser{}, input, timeout, {"REDISCLI_AUTH=" + credentials_->admin});
   result.output = trimmed(result.output);
   return result;
 }
@@ -97,7 +110,8 @@ bool RedisEngine::addUsers(const RedisLayout& layout) const {
   if (!credentials_) return false;
   // As the default user, which may still do everything there; the commands
   // (a password among them) go through stdin.
-  std::vector<std::string> argv = {kClient, "-h", layout.address, "-p", std::to_string(layout.port)};
+  std::vector<std::string> argv = {kClient};
+  for (std::string& arg : reach(layout)) argv.push_back(std::move(arg));
   ProcessResult result = runProcess(argv, EngineUser{}, redisAclCommands(*credentials_), std::chrono::seconds(10));
   std::string expected = "OK\nOK\nOK\nOK\nOK";
   bool added = result.ok() && trimmed(result.output) == expected;
@@ -142,23 +156,26 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   if (!credentials_) return ApiError::internal(credentialsError_);
   bool launched = !running(layout);
   if (launched) {
+    auto tls = tlsSettings(layout);
+    if (!tls) return tls.error();
     std::error_code ec;
     fs::remove(pidFile(layout), ec);
     // Written by Kura for this node at every start; the server reads it as
     // the engine user.
     std::string settings = fmt::format(
         "# Written by Kura for this cache node; do not edit.\n"
-        "bind {}\nport {}\nprotected-mode yes\ndaemonize yes\nsupervised no\n{}"
+        "bind {}\n{}protected-mode yes\ndaemonize yes\nsupervised no\n{}"
         "pidfile {}\nlogfile {}\ndir {}\ndbfilename dump.rdb\nsave \"\"\n"
         "appendonly {}\nappendfsync everysec\n"
         // Snapshots stream an image as a replica sync does: at once.
         "repl-diskless-sync-delay 0\n"
         // ps shows whose node it is (the settings live in its folder).
         "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}",
-        layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address, layout.port,
+        layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address,
+        layout.tls != nullptr ? *tls : fmt::format("port {}\n", layout.port),
         layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
         pidFile(layout).string(), (layout.dir / "redis.log").string(),
-        dataOf(layout).string(), loadImageFirst ? "no" : "yes", redisAclSettings(*credentials_));
+        dataOf(layout).string(), loadImageFirst ? "no" : "yes", redisAclSettings(*credentials_, layout.clientUsers));
     // The node's directory is the engine's: its settings are written beside
     // and renamed into place (a link planted as redis.conf goes, unfollowed).
     fs::path conf = layout.dir / "redis.conf";
@@ -175,8 +192,12 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   if (!waitUntil([&] { return healthy(layout); }, std::chrono::minutes(5))) {
     return ApiError::internal("Redis does not answer: " + tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));
   }
-  // An adopted server may have been started with another role.
+  // An adopted server may have been started with another role, and before
+  // the clients' users last changed.
   if (auto role = setRole(layout); !role) return role;
+  if (!launched) {
+    if (auto users = applyClientUsers(layout); !users) return users;
+  }
   if (loadImageFirst || command(layout, {"CONFIG", "GET", "appendonly"}).output == "appendonly\nno") {
     // Started on a restored image: persist from here on, in an append-only
     // file rewritten from what was loaded.
@@ -302,6 +323,49 @@ Result<bool> RedisEngine::pauseWrites(const RedisLayout& layout, std::chrono::mi
 Result<bool> RedisEngine::unpauseWrites(const RedisLayout& layout) {
   auto result = command(layout, {"CLIENT", "UNPAUSE"});
   if (!result.ok() || result.output != "OK") return ApiError::internal("cannot unpause writes: " + result.output);
+  return true;
+}
+
+Result<std::string> RedisEngine::tlsSettings(const RedisLayout& layout) const {
+  if (layout.tls == nullptr) return std::string();
+  std::vector<std::string> names = {"127.0.0.1", "localhost"};
+  if (layout.address != "127.0.0.1") names.insert(names.begin(), layout.address);
+  if (auto written = writeServerCertificate(*layout.tls, layout.dir, names, owner()); !written) return written.error();
+  // TLS only: no plaintext port. Replicas reach their primary over TLS and
+  // verify it with the bundle; clients are not asked for certificates.
+  return fmt::format(
+      "port 0\ntls-port {}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\n"
+      "tls-auth-clients no\ntls-replication yes\n",
+      layout.port, (layout.dir / kServerCertificateFile).string(), (layout.dir / kServerKeyFile).string(),
+      (layout.dir / kCaBundleFile).string());
+}
+
+Result<bool> RedisEngine::applyClientUsers(const RedisLayout& layout) {
+  auto listed = command(layout, {"ACL", "USERS"});
+  if (!listed.ok()) return ApiError::internal("cannot list the Redis node's users: " + tail(listed.output, 300));
+  std::vector<std::string> rules = layout.clientUsers;
+  if (rules.empty()) rules.push_back(redisDefaultUserRule({}));
+  std::set<std::string> kept = {kRedisAdminUser, kRedisReplicationUser};
+  // Through stdin: the rules hold password hashes, which the command line
+  // would show to every local user.
+  std::string input;
+  for (const std::string& rule : rules) {
+    input += "ACL SETUSER " + rule + "\n";
+    kept.insert(rule.substr(0, rule.find(' ')));
+  }
+  std::istringstream users(listed.output);
+  for (std::string user; std::getline(users, user);) {
+    if (!user.empty() && !kept.contains(user)) input += "ACL DELUSER " + user + "\n";
+  }
+  ProcessResult result = signedIn(layout, {}, std::chrono::seconds(10), input);
+  std::istringstream replies(result.output);
+  bool applied = result.ok();
+  for (std::string reply; std::getline(replies, reply);) {
+    // OK for a user set, the count for one removed.
+    applied = applied && (reply == "OK" || (!reply.empty() && std::isdigit(static_cast<unsigned char>(reply[0]))));
+  }
+  // The replies may quote a rule: only their start is told.
+  if (!applied) return ApiError::internal("cannot set the Redis node's users: " + result.output.substr(0, 80));
   return true;
 }
 

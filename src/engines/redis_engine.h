@@ -15,13 +15,25 @@
 //    append-only file from memory);
 //  - access: clients have ElastiCache's commands, Kura and the replicas
 //    their own ACL users (redis_acl.h); Kura's password reaches redis-cli
-//    through its environment, never its command line.
+//    through its environment, never its command line. The clients' users
+//    (an AUTH token on `default`, or a user group's users) come with the
+//    layout, their passwords as hashes only, written into redis.conf at
+//    every start and set on the running server by applyClientUsers;
+//  - in-transit encryption: a node with a CA serves TLS only (`port 0`,
+//    `tls-port`), its certificate issued by Kura's CA, replicas following
+//    their primary over TLS, clients not asked for certificates, as
+//    ElastiCache. Kura's own redis-cli speaks TLS to it too, verifying the
+//    node's certificate with the CA's bundle: one way in for everyone, no
+//    second (Unix socket) listener whose path length and permissions would
+//    depend on the data directory.
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/api_error.h"
+#include "common/certificate_authority.h"
 #include "common/clock.h"
 #include "common/confined_file.h"
 #include "engines/engine_process.h"
@@ -35,6 +47,12 @@ struct RedisLayout {
   int port = 0;
   // A replica: the port of its primary on 127.0.0.1 (0: it is a primary).
   int replicaOf = 0;
+  // In-transit encryption: the CA that issues the node's certificate (null:
+  // plaintext).
+  const CertificateAuthority* tls = nullptr;
+  // The clients' ACL users (redisClientUserRule lines); empty: the default
+  // user, without password.
+  std::vector<std::string> clientUsers;
 };
 
 struct RedisBackup {
@@ -63,6 +81,10 @@ class RedisEngine {
   // The node's files from a backup (checksums verified first); the server
   // must not run.
   Result<bool> restore(const std::filesystem::path& backup, const RedisLayout& layout);
+  // Sets the layout's client users on the running server and removes any
+  // other client user it has (Kura's own stay); clients of a removed user
+  // are disconnected by Redis.
+  Result<bool> applyClientUsers(const RedisLayout& layout);
   // Removes the node's files (the server must be stopped).
   Result<bool> destroy(const RedisLayout& layout);
 
@@ -90,7 +112,12 @@ class RedisEngine {
   ProcessResult command(const RedisLayout& layout, const std::vector<std::string>& args,
                         std::chrono::seconds timeout = std::chrono::seconds(10)) const;
   ProcessResult signedIn(const RedisLayout& layout, const std::vector<std::string>& args,
-                         std::chrono::seconds timeout) const;
+                         std::chrono::seconds timeout, const std::string& input = "") const;
+  // How redis-cli reaches the node: address, port, and TLS when it serves it.
+  std::vector<std::string> reach(const RedisLayout& layout) const;
+  // The node's TLS settings for redis.conf (its certificate written first);
+  // empty without TLS.
+  Result<std::string> tlsSettings(const RedisLayout& layout) const;
   // Gives a server started by an earlier Kura (no ACL users yet) the users
   // it now starts with.
   bool addUsers(const RedisLayout& layout) const;

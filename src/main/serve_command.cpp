@@ -262,7 +262,7 @@ int runServe(const ServerConfig& givenConfig) {
   auto redisUser = engines::engineUser("redis");
   std::unique_ptr<engines::RedisEngine> redis;
   std::unique_ptr<cache::CacheSupervisor> cacheSupervisor;
-  cache::CachePaths cachePaths{config.dataDir / "elasticache"};
+  cache::CachePaths cachePaths{config.dataDir / "elasticache", certificateAuthority->get(), secrets->get()};
   cache::NodeLocks cacheLocks;
   // Memcached clusters too, as the `memcache` user, when memcached is installed.
   std::string memcachedVersion = engines::MemcachedEngine::installedVersion();
@@ -341,7 +341,9 @@ int runServe(const ServerConfig& givenConfig) {
   };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
   modules.push_back(
-      makeElastiCacheService(*catalog, reconciler, ports, {endpointAddress, redisVersion, memcachedVersion, &keyManager}));
+      makeElastiCacheService(*catalog, reconciler, ports,
+                             {endpointAddress, redisVersion, memcachedVersion, &keyManager, secrets->get(),
+                              certificateAuthority->get()}));
   modules.push_back(makeEc2Service(*catalog));
   try {
     modules.push_back(makeDynamoDbService(env));

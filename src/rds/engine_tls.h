@@ -8,15 +8,12 @@
 #include <string>
 
 #include "common/confined_file.h"
+#include "common/server_certificate.h"
 #include "rds/instance_engine.h"
 
 namespace kura::rds {
 
-// Beneath the engine's directory (EngineLayout::dir).
-inline constexpr const char* kServerKeyFile = "server-key.pem";
-inline constexpr const char* kServerCertificateFile = "server-cert.pem";
-inline constexpr const char* kCaBundleFile = "ca-bundle.pem";
-
+// The files (kServerKeyFile, ...) lie beneath EngineLayout::dir.
 // Writes the key, the certificate and the CA's bundle for `layout`, issuing
 // a new certificate when the one there is not the CA's, not for exactly the
 // layout's names, or ends within 30 days. True when the engine has TLS

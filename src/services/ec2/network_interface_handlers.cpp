@@ -190,7 +190,6 @@ Json interfaceView(Catalog& catalog, const RequestContext& c, const Resource& in
                {"OwnerId", interface.accountId},
                {"PrivateIpAddress", address},
                {"PrivateIpAddresses", Json::array({primary})},
-               {"RequesterId", interface.accountId},
                {"RequesterManaged", false},
                {"SourceDestCheck", spec.value("SourceDestCheck", true)},
                {"Status", kAvailable},
@@ -201,10 +200,11 @@ Json interfaceView(Catalog& catalog, const RequestContext& c, const Resource& in
 }
 
 const std::vector<std::string> kFilterNames = {
-    "network-interface-id", "subnet-id",       "vpc-id",           "availability-zone",
-    "description",          "status",          "owner-id",         "requester-id",
-    "interface-type",       "mac-address",     "private-ip-address", "addresses.private-ip-address",
-    "addresses.primary",    "private-dns-name", "requester-managed", "source-dest-check",
+    "network-interface-id", "subnet-id",        "vpc-id",
+    "availability-zone",    "description",      "status",
+    "owner-id",             "interface-type",   "mac-address",
+    "private-ip-address",   "addresses.private-ip-address", "addresses.primary",
+    "private-dns-name",     "requester-managed", "source-dest-check",
     "group-id",             "group-name"};
 
 FilterValues interfaceFilterValues(Catalog& catalog, const RequestContext& c, const Resource& interface) {
@@ -217,7 +217,6 @@ FilterValues interfaceFilterValues(Catalog& catalog, const RequestContext& c, co
                          {"description", {spec.value("Description", "")}},
                          {"status", {kAvailable}},
                          {"owner-id", {interface.accountId}},
-                         {"requester-id", {interface.accountId}},
                          {"interface-type", {"interface"}},
                          {"mac-address", {spec.value("MacAddress", "")}},
                          {"private-ip-address", {address}},

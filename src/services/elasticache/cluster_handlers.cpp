@@ -70,9 +70,6 @@ Result<std::string> ElastiCacheApi::checkEngine(const Json& in, const std::strin
       return invalid("Cannot find version " + wanted + " for redis (this host runs " + config_.redisVersion + ").");
     }
   }
-  if (in.contains("AuthToken") || in.value("TransitEncryptionEnabled", false)) {
-    return combination("In-transit encryption and AuthToken are not supported by Kura.");
-  }
   std::string parameterGroup = in.value("CacheParameterGroupName", "default.redis" + major);
   if (parameterGroup != "default.redis" + major) {
     return ApiError::sender("CacheParameterGroupNotFound", "CacheParameterGroup " + parameterGroup + " not found.", 404);
@@ -149,6 +146,7 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
                {"SnapshotRetentionLimit", in.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
+  if (auto error = recordNewAccess(c, in, spec, /*group=*/false)) return *error;
   auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     std::optional<int> wanted;
     if (in.contains("Port")) wanted = in["Port"].get<int>();
@@ -231,13 +229,19 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
       in["EngineVersion"] != redisMajorMinor()) {
     return invalid("Cannot find version " + in["EngineVersion"].get<std::string>() + " for redis.");
   }
-  if (in.contains("AuthToken")) return combination("AuthToken is not supported by Kura's cache clusters.");
+  // The AUTH token applies at once, as with ApplyImmediately.
+  auto access = modifyAccess(c, in, *cluster);
+  if (!access) return access.error();
+  if (*access) {
+    if (auto error = recordClientUsers(c, *cluster)) return *error;
+  }
   for (const char* member : {"SnapshotRetentionLimit", "SnapshotWindow", "PreferredMaintenanceWindow",
                              "CacheNodeType", "AutoMinorVersionUpgrade"}) {
     if (in.contains(member)) cluster->spec[member] = in[member];
   }
   auto stored = catalog_.updateResource(*cluster);
   if (!stored) return stored.error();
+  if (stored->status == kModifying) reconciler_.wake();
   return Json{{"CacheCluster", clusterView(*stored, false)}};
 }
 

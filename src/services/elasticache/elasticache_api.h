@@ -7,6 +7,8 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "common/certificate_authority.h"
+#include "common/secret_box.h"
 #include "kms/key_manager.h"
 #include "reconcile/reconciler.h"
 #include "services/core/handler_table.h"
@@ -19,6 +21,8 @@ struct ElastiCacheConfig {
   std::string redisVersion;                   // the installed redis-server's ("7.0.15"); empty: none
   std::string memcachedVersion;               // the installed memcached's ("1.6.18"); empty: none
   kms::KeyManager* keys = nullptr;            // KMS, for encrypted snapshots
+  SecretBox* secrets = nullptr;               // seals AUTH tokens' and users' password hashes
+  const CertificateAuthority* certificateAuthority = nullptr;  // in-transit encryption (none: refused)
 };
 
 class ElastiCacheApi {
@@ -46,6 +50,15 @@ class ElastiCacheApi {
   Result<Json> modifyReplicationGroup(const RequestContext& c, const Json& in);
   Result<Json> deleteReplicationGroup(const RequestContext& c, const Json& in);
   Result<Json> testFailover(const RequestContext& c, const Json& in);
+  // Users and user groups (user_handlers.cpp, user_group_handlers.cpp)
+  Result<Json> createUser(const RequestContext& c, const Json& in);
+  Result<Json> describeUsers(const RequestContext& c, const Json& in);
+  Result<Json> modifyUser(const RequestContext& c, const Json& in);
+  Result<Json> deleteUser(const RequestContext& c, const Json& in);
+  Result<Json> createUserGroup(const RequestContext& c, const Json& in);
+  Result<Json> describeUserGroups(const RequestContext& c, const Json& in);
+  Result<Json> modifyUserGroup(const RequestContext& c, const Json& in);
+  Result<Json> deleteUserGroup(const RequestContext& c, const Json& in);
   // Events, tags, engine versions (elasticache_misc_handlers.cpp)
   Result<Json> describeEvents(const RequestContext& c, const Json& in);
   Result<Json> addTags(const RequestContext& c, const Json& in);
@@ -75,6 +88,29 @@ class ElastiCacheApi {
   // The redis major.minor installed ("7.0").
   std::string redisMajorMinor() const;
 
+  // In-transit encryption and AUTH (client_access.cpp).
+  // TransitEncryptionEnabled, AuthToken and UserGroupIds of a new cluster or
+  // group, checked and written into its spec with its client users.
+  std::optional<ApiError> recordNewAccess(const RequestContext& c, const Json& in, Json& spec, bool group);
+  // ModifyReplicationGroup's (or ModifyCacheCluster's) AuthToken with its
+  // AuthTokenUpdateStrategy, and user groups added or removed, into the
+  // spec; true when the client users changed.
+  Result<bool> modifyAccess(const RequestContext& c, const Json& in, Resource& owner);
+  // Records the client users `owner`'s spec now asks for (client_users.h),
+  // sealed, and puts an available owner in modifying so that its nodes get
+  // them. The caller stores the record.
+  std::optional<ApiError> recordClientUsers(const RequestContext& c, Resource& owner);
+  // Every replication group of the caller's account and region that uses
+  // one of `userGroupIds`, its client users recorded again and stored (in
+  // the caller's transaction).
+  std::optional<ApiError> refreshGroupsUsing(const RequestContext& c, const std::vector<std::string>& userGroupIds);
+  // Users and user groups: the stored record, or the default user made up
+  // (it exists in every account and region); AWS's not-found faults.
+  Result<Resource> findUser(const RequestContext& c, const std::string& id);
+  Result<Resource> findUserGroup(const RequestContext& c, const std::string& id);
+  // Every resource of a kind in the caller's account and region.
+  std::vector<Resource> allOfKind(const RequestContext& c, const std::string& kind);
+
   Catalog& catalog_;
   Reconciler& reconciler_;
   PortAllocator& ports_;
@@ -88,6 +124,11 @@ Json groupView(const Resource& group);
 // The member cache clusters of a group, as DescribeCacheClusters shows them.
 std::vector<Json> memberClusterViews(const Resource& group, bool showNodes);
 Json snapshotView(const Resource& snapshot);
+// Users and user groups (user_views.cpp); `userGroups`: the ids of the user
+// groups a user belongs to, `groups`: the replication groups using a user
+// group.
+Json userView(const Resource& user, const std::vector<std::string>& userGroups);
+Json userGroupView(const Resource& userGroup, const std::vector<std::string>& groups);
 // Page size from MaxRecords within [20, max], or InvalidParameterValue.
 Result<size_t> pageSize(const Json& in, size_t max);
 

@@ -33,6 +33,14 @@ void ElastiCacheApi::registerHandlers(HandlerTable& table) {
   bind("RemoveTagsFromResource", &ElastiCacheApi::removeTags);
   bind("ListTagsForResource", &ElastiCacheApi::listTags);
   bind("DescribeCacheEngineVersions", &ElastiCacheApi::describeEngineVersions);
+  bind("CreateUser", &ElastiCacheApi::createUser);
+  bind("DescribeUsers", &ElastiCacheApi::describeUsers);
+  bind("ModifyUser", &ElastiCacheApi::modifyUser);
+  bind("DeleteUser", &ElastiCacheApi::deleteUser);
+  bind("CreateUserGroup", &ElastiCacheApi::createUserGroup);
+  bind("DescribeUserGroups", &ElastiCacheApi::describeUserGroups);
+  bind("ModifyUserGroup", &ElastiCacheApi::modifyUserGroup);
+  bind("DeleteUserGroup", &ElastiCacheApi::deleteUserGroup);
 }
 
 Result<Json> ElastiCacheApi::describeEvents(const RequestContext& c, const Json& in) {

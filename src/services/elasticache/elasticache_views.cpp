@@ -42,13 +42,14 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
                {"SnapshotRetentionLimit", spec.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", spec.value("SnapshotWindow", "")},
-               {"AuthTokenEnabled", false},
-               {"TransitEncryptionEnabled", false},
+               {"AuthTokenEnabled", spec.contains("AuthTokenHashesSealed")},
+               {"TransitEncryptionEnabled", spec.value("TransitEncryptionEnabled", false)},
                {"AtRestEncryptionEnabled", false},
                {"ReplicationGroupLogDeliveryEnabled", false},
                {"LogDeliveryConfigurations", Json::array()},
                {"NetworkType", "ipv4"},
                {"IpDiscovery", "ipv4"}};
+  if (spec.contains("AuthTokenLastModifiedDate")) view["AuthTokenLastModifiedDate"] = spec["AuthTokenLastModifiedDate"];
   if (cache::isMemcached(cluster)) {
     // Every node on a port of its own; the configuration endpoint is the
     // first node (Kura does not answer Auto Discovery's `config get cluster`).
@@ -170,8 +171,8 @@ Json groupView(const Resource& group) {
                {"ClusterEnabled", false},
                {"ClusterMode", "disabled"},
                {"CacheNodeType", spec.value("CacheNodeType", "")},
-               {"AuthTokenEnabled", false},
-               {"TransitEncryptionEnabled", false},
+               {"AuthTokenEnabled", spec.contains("AuthTokenHashesSealed")},
+               {"TransitEncryptionEnabled", spec.value("TransitEncryptionEnabled", false)},
                {"AtRestEncryptionEnabled", spec.value("AtRestEncryptionEnabled", false)},
                {"ReplicationGroupCreateTime", toEpochSeconds(group.createdAt)},
                {"DataTiering", "disabled"},
@@ -180,6 +181,8 @@ Json groupView(const Resource& group) {
                {"IpDiscovery", "ipv4"},
                {"LogDeliveryConfigurations", Json::array()}};
   if (spec.contains("KmsKeyId")) view["KmsKeyId"] = spec["KmsKeyId"];
+  if (spec.contains("AuthTokenLastModifiedDate")) view["AuthTokenLastModifiedDate"] = spec["AuthTokenLastModifiedDate"];
+  if (spec.contains("UserGroupIds")) view["UserGroupIds"] = spec["UserGroupIds"];
   return view;
 }
 

@@ -33,7 +33,7 @@ Result<Resource> ElastiCacheApi::findGroup(const RequestContext& c, const std::s
 Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, const Json& in) {
   std::string id = rds::lowerCase(in["ReplicationGroupId"].get<std::string>());
   if (auto error = checkCacheIdentifier(id, "ReplicationGroupId", 40)) return *error;
-  for (const char* unsupported : {"GlobalReplicationGroupId", "PrimaryClusterId", "NodeGroupConfiguration", "UserGroupIds"}) {
+  for (const char* unsupported : {"GlobalReplicationGroupId", "PrimaryClusterId", "NodeGroupConfiguration"}) {
     if (in.contains(unsupported)) return combination(std::string(unsupported) + " is not supported by Kura.");
   }
   if (in.value("NumNodeGroups", 1) != 1) {
@@ -90,6 +90,7 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
   if (encrypted) spec["KmsKeyId"] = keyArn;
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
+  if (auto error = recordNewAccess(c, in, spec, /*group=*/true)) return *error;
   auto created = recordNew(c, kReplicationGroup, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     std::optional<int> wanted;
     if (in.contains("Port")) wanted = in["Port"].get<int>();
@@ -144,8 +145,11 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   if (!group) return group.error();
   if (group->status != kAvailable) return notAvailable(*group);
   if (auto error = checkSettings(in)) return *error;
-  if (in.contains("AuthToken") || in.contains("UserGroupIdsToAdd")) {
-    return combination("AuthToken and user groups are not supported by Kura.");
+  // The AUTH token and user groups apply at once, as with ApplyImmediately.
+  auto access = modifyAccess(c, in, *group);
+  if (!access) return access.error();
+  if (*access) {
+    if (auto error = recordClientUsers(c, *group)) return *error;
   }
   Json& spec = group->spec;
   bool failover = in.value("AutomaticFailoverEnabled", spec.value("AutomaticFailoverEnabled", false));

@@ -38,7 +38,7 @@ TEST_F(RedisAclTest, PasswordsComeFromAPrivateKeyAndStayTheSame) {
 
 TEST_F(RedisAclTest, SettingsHoldTheAdminPasswordOnlyAsItsHash) {
   RedisCredentials credentials{"admin-secret", "replication-secret"};
-  std::string settings = redisAclSettings(credentials);
+  std::string settings = redisAclSettings(credentials, {});
   EXPECT_EQ(settings.find("admin-secret"), std::string::npos);
   EXPECT_NE(settings.find("user kura-admin reset on #" + sha256Hex("admin-secret") + " ~* &* +@all\n"),
             std::string::npos);
@@ -53,8 +53,8 @@ TEST_F(RedisAclTest, SettingsHoldTheAdminPasswordOnlyAsItsHash) {
 }
 
 TEST_F(RedisAclTest, ClientsLoseElastiCachesRestrictedCommandsOnly) {
-  std::string settings = redisAclSettings({"a", "b"});
-  size_t at = settings.find("user default reset on nopass ");
+  std::string settings = redisAclSettings({"a", "b"}, {});
+  size_t at = settings.find("user default reset nopass on ");
   ASSERT_NE(at, std::string::npos);
   std::string rules = settings.substr(at, settings.find('\n', at) - at) + " ";
   for (const char* denied : {"config", "debug", "module", "save", "bgsave", "bgrewriteaof", "shutdown", "replicaof",
@@ -65,6 +65,27 @@ TEST_F(RedisAclTest, ClientsLoseElastiCachesRestrictedCommandsOnly) {
   EXPECT_EQ(rules.find("@dangerous"), std::string::npos);  // KEYS, FLUSHALL stay
   EXPECT_EQ(rules.find("-keys"), std::string::npos);
   EXPECT_EQ(rules.find("-flushall"), std::string::npos);
+}
+
+TEST_F(RedisAclTest, ClientUsersReplaceTheOpenDefaultUser) {
+  std::string hash = sha256Hex("a-token-of-sixteen");
+  std::string settings = redisAclSettings({"a", "b"}, {redisDefaultUserRule({hash})});
+  EXPECT_EQ(settings.find("nopass"), std::string::npos);
+  EXPECT_NE(settings.find("user default reset #" + hash + " on ~* &* +@all -config"), std::string::npos);
+  EXPECT_EQ(settings.find("a-token-of-sixteen"), std::string::npos);
+}
+
+TEST_F(RedisAclTest, TheRestrictedCommandsFollowEveryClientUsersOwnRules) {
+  std::string rule = redisClientUserRule("app", {}, "on ~* +@all +config|get");
+  EXPECT_EQ(rule.rfind("app reset nopass on ~* +@all +config|get -config ", 0), 0u) << rule;
+  EXPECT_TRUE(redisCommandRestricted("config"));
+  EXPECT_TRUE(redisCommandRestricted("config|get"));
+  EXPECT_TRUE(redisCommandRestricted("acl|setuser"));
+  EXPECT_TRUE(redisCommandRestricted("cluster|meet"));
+  EXPECT_FALSE(redisCommandRestricted("acl|whoami"));
+  EXPECT_FALSE(redisCommandRestricted("cluster|info"));
+  EXPECT_FALSE(redisCommandRestricted("get"));
+  EXPECT_FALSE(redisCommandRestricted("flushall"));
 }
 
 }  // namespace
