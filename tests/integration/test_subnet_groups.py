@@ -331,3 +331,174 @@ def test_an_instance_lives_in_its_subnet_group_behind_its_groups(server, rds, ec
     # No longer in use.
     spare = ec2.create_security_group(GroupName="spare", Description="s", VpcId=network.vpc)["GroupId"]
     ec2.delete_security_group(GroupId=spare)
+
+
+# --- Cache subnet groups and ElastiCache resources ----------------------------
+
+
+def wait_cache(read, wanted="available", timeout=90):
+    deadline, status = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        status = read()
+        if status == wanted:
+            return
+        assert status not in ("failed", "restore-failed"), status
+        time.sleep(0.2)
+    raise AssertionError(f"still {status}, not {wanted}")
+
+
+def test_cache_subnet_group_lifecycle_and_errors(elasticache, network, other_network):
+    ec = elasticache
+    made = ec.create_cache_subnet_group(CacheSubnetGroupName="Cache-Net", CacheSubnetGroupDescription="caches",
+                                        SubnetIds=[network.subnets[ZONE_B], network.subnets[ZONE_C]],
+                                        Tags=[{"Key": "team", "Value": "cache"}])["CacheSubnetGroup"]
+    assert made["CacheSubnetGroupName"] == "cache-net" and made["VpcId"] == network.vpc
+    assert made["ARN"] == f"arn:aws:elasticache:{REGION}:000000000000:subnetgroup:cache-net"
+    assert subnet_zones(made) == [ZONE_B, ZONE_C]
+    listed = ec.describe_cache_subnet_groups(CacheSubnetGroupName="cache-net")["CacheSubnetGroups"]
+    assert [g["CacheSubnetGroupName"] for g in listed] == ["cache-net"]
+    names = [g["CacheSubnetGroupName"] for g in ec.describe_cache_subnet_groups()["CacheSubnetGroups"]]
+    assert "default" in names and "cache-net" in names
+    changed = ec.modify_cache_subnet_group(CacheSubnetGroupName="cache-net", CacheSubnetGroupDescription="all",
+                                           SubnetIds=list(network.subnets.values()))["CacheSubnetGroup"]
+    assert subnet_zones(changed) == [ZONE_A, ZONE_B, ZONE_C] and changed["CacheSubnetGroupDescription"] == "all"
+    # One zone is enough for a cache subnet group.
+    ec.create_cache_subnet_group(CacheSubnetGroupName="one-zone", CacheSubnetGroupDescription="d",
+                                 SubnetIds=[network.subnets[ZONE_A]])
+
+    assert code_of(ec.create_cache_subnet_group, CacheSubnetGroupName="cache-net", CacheSubnetGroupDescription="d",
+                   SubnetIds=[network.subnets[ZONE_A]]) == "CacheSubnetGroupAlreadyExists"
+    assert code_of(ec.create_cache_subnet_group, CacheSubnetGroupName="x", CacheSubnetGroupDescription="d",
+                   SubnetIds=["subnet-0123456789abcdef0"]) == "InvalidSubnet"
+    assert code_of(ec.create_cache_subnet_group, CacheSubnetGroupName="x", CacheSubnetGroupDescription="d",
+                   SubnetIds=[network.subnets[ZONE_A], other_network.subnets[ZONE_A]]) == "InvalidSubnet"
+    assert code_of(ec.create_cache_subnet_group, CacheSubnetGroupName="x", CacheSubnetGroupDescription="d",
+                   SubnetIds=[]) in ("InvalidParameterValue", "MissingParameter")
+    assert code_of(ec.create_cache_subnet_group, CacheSubnetGroupName="bad_name", CacheSubnetGroupDescription="d",
+                   SubnetIds=[network.subnets[ZONE_A]]) == "InvalidParameterValue"
+    for call, extra in ((ec.describe_cache_subnet_groups, {}), (ec.delete_cache_subnet_group, {}),
+                        (ec.modify_cache_subnet_group, {"SubnetIds": [network.subnets[ZONE_A]]})):
+        assert code_of(call, CacheSubnetGroupName="nope", **extra) == "CacheSubnetGroupNotFoundFault"
+    assert code_of(ec.modify_cache_subnet_group, CacheSubnetGroupName="cache-net",
+                   SubnetIds=["subnet-0123456789abcdef0"]) == "InvalidSubnet"
+    ec.delete_cache_subnet_group(CacheSubnetGroupName="one-zone")
+    assert code_of(ec.describe_cache_subnet_groups, CacheSubnetGroupName="one-zone") == \
+        "CacheSubnetGroupNotFoundFault"
+
+
+def test_default_cache_subnet_group_is_the_default_vpc(elasticache, default_network):
+    group = elasticache.describe_cache_subnet_groups(CacheSubnetGroupName="default")["CacheSubnetGroups"][0]
+    assert group["VpcId"] == default_network["vpc"]
+    assert sorted(s["SubnetIdentifier"] for s in group["Subnets"]) == default_network["subnets"]
+
+
+def test_cache_subnet_groups_through_the_cli(server, network):
+    made = server.aws("elasticache", "create-cache-subnet-group", "--cache-subnet-group-name", "cli-cache",
+                      "--cache-subnet-group-description", "from the CLI",
+                      "--subnet-ids", network.subnets[ZONE_A])["CacheSubnetGroup"]
+    assert made["VpcId"] == network.vpc and subnet_zones(made) == [ZONE_A]
+    changed = server.aws("elasticache", "modify-cache-subnet-group", "--cache-subnet-group-name", "cli-cache",
+                         "--subnet-ids", network.subnets[ZONE_A], network.subnets[ZONE_B])["CacheSubnetGroup"]
+    assert subnet_zones(changed) == [ZONE_A, ZONE_B]
+    listed = server.aws("elasticache", "describe-cache-subnet-groups", "--cache-subnet-group-name", "cli-cache")
+    assert listed["CacheSubnetGroups"][0]["CacheSubnetGroupDescription"] == "from the CLI"
+    server.aws("elasticache", "delete-cache-subnet-group", "--cache-subnet-group-name", "cli-cache")
+    missing = server.aws("elasticache", "describe-cache-subnet-groups", "--cache-subnet-group-name", "cli-cache",
+                         check=False)
+    assert missing.returncode != 0 and "CacheSubnetGroupNotFoundFault" in missing.stderr
+
+
+def test_cache_resources_refuse_what_their_network_does_not_allow(elasticache, network, other_network):
+    ec = elasticache
+    ec.create_cache_subnet_group(CacheSubnetGroupName="ab-cache", CacheSubnetGroupDescription="a and b",
+                                 SubnetIds=[network.subnets[ZONE_A], network.subnets[ZONE_B]])
+    group = dict(ReplicationGroupId="bad-rg", ReplicationGroupDescription="d", Engine="redis",
+                 CacheNodeType="cache.t3.micro", NumCacheClusters=2)
+    cluster = dict(CacheClusterId="bad-cc", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1)
+    memcached = dict(CacheClusterId="bad-mc", Engine="memcached", CacheNodeType="cache.t3.micro", NumCacheNodes=2)
+    for create, params in ((ec.create_replication_group, group), (ec.create_cache_cluster, cluster),
+                           (ec.create_cache_cluster, memcached)):
+        assert code_of(create, CacheSubnetGroupName="nope", **params) == "CacheSubnetGroupNotFoundFault"
+        assert code_of(create, CacheSubnetGroupName="ab-cache", SecurityGroupIds=["sg-0123456789abcdef0"],
+                       **params) == "InvalidParameterValue"
+        error = error_of(create, CacheSubnetGroupName="ab-cache", SecurityGroupIds=[other_network.group], **params)
+        assert error["Code"] == "InvalidParameterCombination" and other_network.vpc in error["Message"]
+        # Without a subnet group: the default VPC's, where this VPC's groups are not.
+        assert code_of(create, SecurityGroupIds=[network.group], **params) == "InvalidParameterCombination"
+    assert code_of(ec.create_replication_group, CacheSubnetGroupName="ab-cache",
+                   PreferredCacheClusterAZs=[ZONE_A, ZONE_C], **group) == "InvalidVPCNetworkStateFault"
+    assert code_of(ec.create_cache_cluster, CacheSubnetGroupName="ab-cache", PreferredAvailabilityZone=ZONE_C,
+                   **cluster) == "InvalidVPCNetworkStateFault"
+    assert code_of(ec.create_cache_cluster, CacheSubnetGroupName="ab-cache",
+                   PreferredAvailabilityZones=[ZONE_A, ZONE_C], **memcached) == "InvalidVPCNetworkStateFault"
+    # Nothing was recorded.
+    assert code_of(ec.describe_replication_groups, ReplicationGroupId="bad-rg") == "ReplicationGroupNotFoundFault"
+    assert code_of(ec.describe_cache_clusters, CacheClusterId="bad-cc") == "CacheClusterNotFound"
+
+
+def test_a_replication_group_lives_in_its_subnet_group_behind_its_groups(server, elasticache, ec2, network,
+                                                                        other_network):
+    """One real Redis replication group of two nodes in a group of zones b and c."""
+    ec = elasticache
+    ec.create_cache_subnet_group(CacheSubnetGroupName="rg-net", CacheSubnetGroupDescription="rg",
+                                 SubnetIds=[network.subnets[ZONE_B], network.subnets[ZONE_C]])
+    ec.create_replication_group(ReplicationGroupId="net-rg", ReplicationGroupDescription="in rg-net",
+                                Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2,
+                                CacheSubnetGroupName="RG-NET", SecurityGroupIds=[network.group])
+    read = lambda: ec.describe_replication_groups(ReplicationGroupId="net-rg")["ReplicationGroups"][0]["Status"]
+    wait_cache(read)
+    group = ec.describe_replication_groups(ReplicationGroupId="net-rg")["ReplicationGroups"][0]
+    zones = sorted(m["PreferredAvailabilityZone"] for m in group["NodeGroups"][0]["NodeGroupMembers"])
+    assert zones == [ZONE_B, ZONE_C]  # never the region's first zone, which the group lacks
+    members = [c for c in ec.describe_cache_clusters()["CacheClusters"] if c.get("ReplicationGroupId") == "net-rg"]
+    assert len(members) == 2
+    for member in members:
+        assert member["CacheSubnetGroupName"] == "rg-net"
+        assert member["SecurityGroups"] == [{"SecurityGroupId": network.group, "Status": "active"}]
+
+    # Security groups change at once; the CLI too.
+    ec.modify_replication_group(ReplicationGroupId="net-rg", SecurityGroupIds=[network.default_group])
+    member = ec.describe_cache_clusters(CacheClusterId="net-rg-001")["CacheClusters"][0]
+    assert member["SecurityGroups"] == [{"SecurityGroupId": network.default_group, "Status": "active"}]
+    wait_cache(read)
+    server.aws("elasticache", "modify-replication-group", "--replication-group-id", "net-rg",
+               "--security-group-ids", network.group, network.default_group, "--apply-immediately")
+    member = server.aws("elasticache", "describe-cache-clusters", "--cache-cluster-id", "net-rg-002")
+    assert [g["SecurityGroupId"] for g in member["CacheClusters"][0]["SecurityGroups"]] == \
+        [network.group, network.default_group]
+    wait_cache(read)
+    for wrong, code in (([other_network.group], "InvalidParameterCombination"),
+                        (["sg-0123456789abcdef0"], "InvalidParameterValue")):
+        assert code_of(ec.modify_replication_group, ReplicationGroupId="net-rg", SecurityGroupIds=wrong) == code
+
+    # What it uses stays.
+    assert code_of(ec.delete_cache_subnet_group, CacheSubnetGroupName="rg-net") == "CacheSubnetGroupInUse"
+    assert code_of(ec.modify_cache_subnet_group, CacheSubnetGroupName="rg-net",
+                   SubnetIds=[network.subnets[ZONE_B]]) == "SubnetInUse"
+    assert code_of(ec2.delete_security_group, GroupId=network.group) == "DependencyViolation"
+
+    ec.delete_replication_group(ReplicationGroupId="net-rg")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            ec.delete_cache_subnet_group(CacheSubnetGroupName="rg-net")
+            break
+        except ec.exceptions.CacheSubnetGroupInUse:
+            time.sleep(0.3)
+    assert code_of(ec.describe_cache_subnet_groups, CacheSubnetGroupName="rg-net") == "CacheSubnetGroupNotFoundFault"
+
+
+def test_a_memcached_cluster_takes_its_groups_zone_and_security_groups(elasticache, network, default_network):
+    ec = elasticache
+    ec.create_cache_subnet_group(CacheSubnetGroupName="mc-net", CacheSubnetGroupDescription="mc",
+                                 SubnetIds=[network.subnets[ZONE_C]])
+    made = ec.create_cache_cluster(CacheClusterId="net-mc", Engine="memcached", CacheNodeType="cache.t3.micro",
+                                   NumCacheNodes=1, CacheSubnetGroupName="mc-net")["CacheCluster"]
+    assert made["PreferredAvailabilityZone"] == ZONE_C and made["CacheSubnetGroupName"] == "mc-net"
+    # No groups named: the VPC's default group.
+    assert made["SecurityGroups"] == [{"SecurityGroupId": network.default_group, "Status": "active"}]
+    read = lambda: ec.describe_cache_clusters(CacheClusterId="net-mc")["CacheClusters"][0]["CacheClusterStatus"]
+    wait_cache(read)
+    changed = ec.modify_cache_cluster(CacheClusterId="net-mc", SecurityGroupIds=[network.group])["CacheCluster"]
+    assert changed["SecurityGroups"] == [{"SecurityGroupId": network.group, "Status": "active"}]
+    ec.delete_cache_cluster(CacheClusterId="net-mc")

@@ -6,6 +6,7 @@
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "common/daily_window.h"
+#include "services/elasticache/cache_network.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
@@ -91,6 +92,8 @@ Result<Resource> ElastiCacheApi::recordNew(const RequestContext& c, const std::s
   draft.status = kCreating;
   draft.goal = kAvailable;
   draft.spec = std::move(spec);
+  // Its subnet group decides its nodes' zones; its security groups must be in that group's VPC.
+  if (auto placed = placeCacheNetwork(catalog_, c, in, draft.spec); !placed) return placed.error();
   auto created = catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kind, name).ok()) {
       return kind == kCluster ? ApiError::sender("CacheClusterAlreadyExists", "Cache cluster " + name + " already exists.")
@@ -221,6 +224,8 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   if (!cluster) return cluster.error();
   if (cluster->status != kAvailable) return notAvailable(*cluster);
   if (auto error = checkSettings(in)) return *error;
+  // Security groups change at once, as in ElastiCache.
+  if (auto changed = changeCacheSecurityGroups(catalog_, c, in, cluster->spec); !changed) return changed.error();
   if (cache::isMemcached(*cluster)) return modifyMemcachedCluster(c, *cluster, in);
   if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
     return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");

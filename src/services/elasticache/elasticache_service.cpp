@@ -1,5 +1,7 @@
 #include "services/elasticache/elasticache_service.h"
 
+#include "services/elasticache/cache_network.h"
+
 namespace kura {
 namespace {
 
@@ -9,6 +11,7 @@ class ElastiCacheService final : public ServiceModule {
                      elasticache::ElastiCacheConfig config)
       : api_(catalog, reconciler, ports, std::move(config)) {
     api_.registerHandlers(handlers_);
+    elasticache::registerCacheSubnetGroupHandlers(handlers_, catalog);
   }
   std::string signingName() const override { return "elasticache"; }
   const HandlerTable& handlers() const override { return handlers_; }

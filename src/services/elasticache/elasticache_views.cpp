@@ -4,6 +4,7 @@
 #include "cache/replication_group.h"
 #include "common/time_format.h"
 
+#include "services/elasticache/cache_network.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 
@@ -38,7 +39,8 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                 {{"CacheParameterGroupName", spec.value("CacheParameterGroupName", "")},
                  {"ParameterApplyStatus", "in-sync"},
                  {"CacheNodeIdsToReboot", Json::array()}}},
-               {"CacheSubnetGroupName", "default"},
+               {"CacheSubnetGroupName", spec.value("CacheSubnetGroupName", "default")},
+               {"SecurityGroups", cacheSecurityGroupMemberships(spec)},
                {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
                {"SnapshotRetentionLimit", spec.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", spec.value("SnapshotWindow", "")},

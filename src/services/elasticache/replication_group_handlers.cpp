@@ -2,6 +2,7 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "services/elasticache/cache_network.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
@@ -104,7 +105,7 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
       std::string member = fmt::format("{}-{:03}", id, i);
       auto port = ports_.allocate(draft.arn + "#" + member);
       if (!port) break;
-      std::string zone = zones.empty() ? c.region + static_cast<char>('a' + (i - 1) % 3) : zones[i - 1];
+      std::string zone = draft.spec["PreferredCacheClusterAZs"][i - 1];  // of its subnet group (recordNew)
       members[member] = {{"Port", *port}, {"AvailabilityZone", zone}};
     }
     if (!endpoint || !reader || members.size() != static_cast<size_t>(clusters)) {
@@ -145,6 +146,8 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   if (!group) return group.error();
   if (group->status != kAvailable) return notAvailable(*group);
   if (auto error = checkSettings(in)) return *error;
+  // Security groups change at once, as in ElastiCache.
+  if (auto changed = changeCacheSecurityGroups(catalog_, c, in, group->spec); !changed) return changed.error();
   // The AUTH token and user groups apply at once, as with ApplyImmediately.
   auto access = modifyAccess(c, in, *group);
   if (!access) return access.error();
