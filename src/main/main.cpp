@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "main/serve_command.h"
+#include "main/serve_config_file.h"
 #include "main/trail_command.h"
 
 int main(int argc, char** argv) {
@@ -94,7 +95,13 @@ int main(int argc, char** argv) {
                    "The server is stopped: report any log file no digest covers, however new");
 
   CLI11_PARSE(app, argc, argv);
-  if (serve->parsed()) return kura::runServe(config);
+  if (serve->parsed()) {
+    if (std::string problem = kura::applyServeConfigFile(*serve); !problem.empty()) {
+      std::cerr << problem << "\n";
+      return 2;
+    }
+    return kura::runServe(config);
+  }
   if (verify->parsed()) return kura::runTrailVerify(trailArgs);
   return EXIT_FAILURE;
 }

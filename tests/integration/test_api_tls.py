@@ -306,6 +306,22 @@ def test_the_issued_certificate_is_kept_across_restarts(kura_factory):
     assert key_mode == 0o600
 
 
+def test_tls_from_the_config_file(kura_factory, tmp_path):
+    config = tmp_path / "kura.toml"
+    config.write_text('[serve]\ntls = true\ntls_names = ["kura.example.test"]\n')
+    server = kura_factory(["--config", str(config)], start=False)
+    server.tls = True
+    server.ca_bundle = os.path.join(server.data_dir, "keys", "rds-ca.pem")
+    server.start()
+    assert ("DNS", "kura.example.test") in served_certificate(server, server.ca_bundle)["subjectAltName"]
+    # A setting Kura does not know stops the start with its name.
+    config.write_text("tls = true\ntls-certificate = x\n")
+    server.stop()
+    with pytest.raises(RuntimeError, match="exited with 2"):
+        server.start()
+    assert "unknown setting 'tls-certificate'" in server.read_log()
+
+
 def test_plain_http_off_loopback_is_warned_about(tmp_path):
     port = conftest.free_port()
     log_path = tmp_path / "kura.log"
