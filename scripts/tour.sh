@@ -3,26 +3,36 @@
 # answers there, then walks through the seed runbook's commands with the AWS
 # CLI, reading the data back. Kura keeps running afterwards; stop it with
 #   kill "$(cat kura-data/kura.pid)"
+# Over HTTPS: KURA_ENDPOINT=https://127.0.0.1:4566 (a server it starts then
+# runs with --tls; the CLI and curl verify it with KURA_CA_BUNDLE, by
+# default that server's CA bundle, kura-data/keys/rds-ca.pem).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-endpoint="http://127.0.0.1:4566"
+endpoint="${KURA_ENDPOINT:-http://127.0.0.1:4566}"
+tls_args=() ca_args=()
+if [[ $endpoint == https://* ]]; then
+  tls_args=(--tls)
+  ca_args=(--ca-bundle "${KURA_CA_BUNDLE:-$PWD/kura-data/keys/rds-ca.pem}")
+fi
+health() { curl -fsS ${ca_args[1]:+--cacert "${ca_args[1]}"} "$endpoint/_kura/health"; }
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-northeast-1 AWS_PAGER=""
 # Debian's AWS CLI (what install-deps.sh installs) even where another comes
 # first on PATH: newer CLIs speak CloudWatch's CBOR protocol, which Kura does not.
 aws_cli=aws
 [ -x /usr/bin/aws ] && aws_cli=/usr/bin/aws
-aws() { command "$aws_cli" --endpoint-url "$endpoint" "$@"; }
+aws() { command "$aws_cli" --endpoint-url "$endpoint" "${ca_args[@]}" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
-if ! curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1; then
+if ! health >/dev/null 2>&1; then
   mkdir -p kura-data
-  nohup "${KURA_BIN:-./build/src/main/kura}" serve --host 127.0.0.1 --port 4566 --data-dir kura-data >kura-data/kura.log 2>&1 &
+  nohup "${KURA_BIN:-./build/src/main/kura}" serve --host 127.0.0.1 --port 4566 --data-dir kura-data "${tls_args[@]}" \
+    >kura-data/kura.log 2>&1 &
   echo $! >kura-data/kura.pid
   for _ in $(seq 1 100); do
-    curl -fsS "$endpoint/_kura/health" >/dev/null 2>&1 && break
+    health >/dev/null 2>&1 && break
     sleep 0.1
   done
-  curl -fsS "$endpoint/_kura/health" >/dev/null || { tail -n 20 kura-data/kura.log; exit 1; }
+  health >/dev/null || { tail -n 20 kura-data/kura.log; exit 1; }
   echo "kura serve started (pid $(cat kura-data/kura.pid), log kura-data/kura.log)"
 fi
 
