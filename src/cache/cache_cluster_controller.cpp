@@ -31,6 +31,7 @@ StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ct
   if (cluster.status == kRebooting) {
     if (auto stopped = engine_.stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
     if (auto started = engine_.start(layout); !started) return fail(cluster, ctx, started.error(), kFailed);
+    if (auto routed = endpoints_.route(cluster); !routed) return fail(cluster, ctx, routed.error(), kFailed);
     cluster.status = kAvailable;
     ctx.emitEvent(std::string("Cache node ") + kNodeId + " restarted", {"notification"});
     return StepOutcome::done();
@@ -69,6 +70,7 @@ StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& 
   if (auto started = engine_.start(nodeLayout(cluster, paths_)); !started) {
     return fail(cluster, ctx, started.error(), kFailed);
   }
+  if (auto routed = endpoints_.route(cluster); !routed) return fail(cluster, ctx, routed.error(), kFailed);
   cluster.state.erase("Attempts");
   cluster.state.erase("LastError");
   markClientUsersApplied(cluster);
@@ -84,6 +86,7 @@ StepOutcome CacheClusterController::remove(Resource& cluster, ReconcileContext& 
     if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
   }
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
+  endpoints_.forget(cluster);
   if (auto stopped = engine_.stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
   std::error_code ec;
   fs::remove_all(paths_.clusterDir(cluster), ec);
@@ -98,7 +101,9 @@ StepOutcome CacheClusterController::remove(Resource& cluster, ReconcileContext& 
     snapshot.goal = kDeleted;
     ctx.catalog().updateResource(snapshot);
   }
-  if (cluster.state.contains("Port")) ports_.release(cluster.state["Port"]);
+  for (const char* port : {"Port", "EnginePort"}) {
+    if (cluster.state.contains(port)) ports_.release(cluster.state[port]);
+  }
   cluster.status = kDeleted;
   ctx.emitEvent("Cache cluster deleted", {"deletion"});
   return StepOutcome::done();
@@ -114,10 +119,13 @@ StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileCo
     for (const std::string& node : leaving) {
       if (!cluster.state["Nodes"].contains(node)) continue;
       auto layout = memcachedLayout(cluster, node, paths_);
+      endpoints_.forgetNode(cluster, node);
       if (auto stopped = memcached_->stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
       std::error_code ec;
       fs::remove_all(layout.dir, ec);
-      ports_.release(layout.port);
+      for (const char* port : {"Port", "EnginePort"}) {
+        if (cluster.state["Nodes"][node].contains(port)) ports_.release(cluster.state["Nodes"][node][port]);
+      }
       if (status == kModifying) cluster.state["Nodes"].erase(node);
     }
     cluster.state.erase("NodesToRemove");
@@ -144,6 +152,7 @@ StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileCo
     auto started = memcached_->start(memcachedLayout(cluster, node, paths_));
     if (!started) return fail(cluster, ctx, started.error(), kFailed);
   }
+  if (auto routed = endpoints_.route(cluster); !routed) return fail(cluster, ctx, routed.error(), kFailed);
   if (status == kRebooting) {
     for (const std::string& node : cluster.state.value("NodesToReboot", std::vector<std::string>())) {
       ctx.emitEvent("Cache node " + node + " restarted", {"notification"});

@@ -4,6 +4,7 @@
 // by modifying) -> available; rebooting cache cluster nodes; deleting
 // (after the final snapshot, if one was asked for) -> deleted.
 #include "cache/cache_paths.h"
+#include "cache/node_endpoints.h"
 #include "cache/node_locks.h"
 #include "engines/memcached_engine.h"
 #include "engines/redis_engine.h"
@@ -17,8 +18,14 @@ class CacheClusterController final : public Controller {
  public:
   // `memcached`: null when memcached is not installed.
   CacheClusterController(engines::RedisEngine& engine, engines::MemcachedEngine* memcached, CachePaths paths,
-                         PortAllocator& ports, kms::KeyManager& keys, NodeLocks& locks)
-      : engine_(engine), memcached_(memcached), paths_(std::move(paths)), ports_(ports), keys_(keys), locks_(locks) {}
+                         PortAllocator& ports, kms::KeyManager& keys, NodeLocks& locks, EndpointProxies* proxies)
+      : engine_(engine),
+        memcached_(memcached),
+        paths_(std::move(paths)),
+        ports_(ports),
+        keys_(keys),
+        locks_(locks),
+        endpoints_(proxies) {}
   std::string kind() const override;
   StepOutcome step(Resource& cluster, ReconcileContext& ctx) override;
 
@@ -34,6 +41,7 @@ class CacheClusterController final : public Controller {
   PortAllocator& ports_;
   kms::KeyManager& keys_;  // opens sealed snapshots for restores
   NodeLocks& locks_;
+  NodeEndpoints endpoints_;  // the nodes' endpoints, where their security groups admit clients
 };
 
 }  // namespace kura::cache

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cache/client_users.h"
+#include "cache/node_endpoints.h"
 #include "services/elasticache/elasticache_kinds.h"
 
 namespace kura::cache {
@@ -46,9 +47,9 @@ engines::RedisLayout memberLayout(const Resource& group, const std::string& memb
   layout.dir = paths.groupDir(group) / member;
   layout.address = group.state.value("Address", "127.0.0.1");
   const auto& members = group.state["Members"];
-  layout.port = members[member].value("Port", 0);
+  layout.port = enginePortOf(members[member]);
   std::string primary = group.state.value("Primary", "");
-  if (member != primary && members.contains(primary)) layout.replicaOf = members[primary].value("Port", 0);
+  if (member != primary && members.contains(primary)) layout.replicaOf = enginePortOf(members[primary]);
   addAccess(group, paths, layout);
   return layout;
 }
@@ -64,7 +65,7 @@ engines::RedisLayout nodeLayout(const Resource& cluster, const CachePaths& paths
   engines::RedisLayout layout;
   layout.dir = paths.clusterDir(cluster) / (std::string("node-") + elasticache::kNodeId);
   layout.address = cluster.state.value("Address", "127.0.0.1");
-  layout.port = cluster.state.value("Port", 0);
+  layout.port = enginePortOf(cluster.state);
   addAccess(cluster, paths, layout);
   return layout;
 }

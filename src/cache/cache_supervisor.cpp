@@ -63,6 +63,7 @@ CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engin
       clock_(std::move(clock)),
       locks_(locks),
       groups_(engine_, paths_, proxies),
+      nodeEndpoints_(proxies),
       task_("elasticache supervisor", std::chrono::seconds(1), [this] { checkOnce(); }) {}
 
 CacheSupervisor::~CacheSupervisor() { stop(); }
@@ -145,6 +146,9 @@ bool CacheSupervisor::catchUpClientUsers(Resource& owner, const std::vector<engi
 
 void CacheSupervisor::watch(const Resource& listed) {
   if (listed.status != kAvailable || listed.goal != kAvailable) return;
+  if (auto routed = nodeEndpoints_.route(listed); !routed) {
+    spdlog::error("msg=\"cannot route the cluster's nodes\" cluster={} error=\"{}\"", listed.name, routed.error().message);
+  }
   if (isMemcached(listed)) return watchMemcached(listed);
   Resource cluster = listed;
   engines::RedisLayout layout = nodeLayout(cluster, paths_);

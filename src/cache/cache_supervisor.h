@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cache/cache_paths.h"
+#include "cache/node_endpoints.h"
 #include "cache/node_locks.h"
 #include "cache/replication_group.h"
 #include "catalog/catalog.h"
@@ -62,6 +63,7 @@ class CacheSupervisor {
   ClockPtr clock_;
   NodeLocks& locks_;
   ReplicationGroups groups_;
+  NodeEndpoints nodeEndpoints_;  // a cache cluster's, routed every pass (a restart of Kura has none)
   std::map<std::string, int> unanswered_;  // group ARN -> failed health checks of its primary in a row
   PeriodicTask task_;
 };

@@ -133,7 +133,9 @@ StepOutcome ReplicationGroupController::remove(Resource& group, ReconcileContext
     if (group.state.contains(port)) ports_.release(group.state[port]);
   }
   for (const std::string& member : ReplicationGroups::members(group)) {
-    ports_.release(group.state["Members"][member].value("Port", 0));
+    for (const char* port : {"Port", "EnginePort"}) {
+      if (group.state["Members"][member].contains(port)) ports_.release(group.state["Members"][member][port]);
+    }
   }
   group.status = kDeleted;
   ctx.emitEvent("Replication group " + group.name + " deleted", {"deletion"});

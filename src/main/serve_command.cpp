@@ -45,6 +45,7 @@
 #include "rds/mariadb_engine.h"
 #include "services/rds/mysql_engines.h"
 #include "proxy/endpoint_proxy.h"
+#include "services/ec2/endpoint_admission.h"
 #include "rds/log_shipper.h"
 #include "rds/rds_supervisor.h"
 #include "reconcile/reconciler.h"
@@ -203,9 +204,15 @@ int runServe(const ServerConfig& givenConfig) {
     return logStore.append(instance.accountId, instance.region, group, stream, events, now, /*createMissing=*/true).ok();
   });
 
-  // Multi-AZ endpoints: Kura owns the port and forwards to the primary.
+  // The engines' endpoints: Kura owns each port, admits a connection only
+  // through the resource's security groups, and forwards it to the engine
+  // (a Multi-AZ instance's: its current primary).
   std::string endpointAddress = isLoopbackHost(config.host) || config.host == "0.0.0.0" ? "127.0.0.1" : config.host;
   EndpointProxies proxies(endpointAddress);
+  ec2::EndpointAdmission admission(*catalog);
+  proxies.setGuard([&admission](const std::string& endpoint, const PeerAddress& peer, unsigned short port) {
+    return admission.admits(endpoint, ec2::IpAddress{peer.v6, peer.bytes}, port);
+  });
 
   // RDS on the installed PostgreSQL, run as the unprivileged `postgres`
   // user when Kura runs as root.
@@ -276,7 +283,7 @@ int runServe(const ServerConfig& givenConfig) {
   if (!redisVersion.empty() && redisUser) {
     redis = std::make_unique<engines::RedisEngine>(*redisUser, config.dataDir);
     reconciler.add(std::make_unique<cache::CacheClusterController>(*redis, memcached.get(), cachePaths, ports,
-                                                                   keyManager, cacheLocks));
+                                                                   keyManager, cacheLocks, &proxies));
     reconciler.add(std::make_unique<cache::CacheSnapshotController>(*redis, cachePaths, keyManager));
     reconciler.add(
         std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies, cacheLocks));

@@ -159,7 +159,12 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
                     : ApiError::sender("InsufficientCacheClusterCapacity",
                                        "No free engine port is left in Kura's port range.");
     }
-    draft.state = {{"Port", *port}, {"Address", config_.endpointAddress}};
+    // The node's own port, behind the proxy that owns the endpoint port.
+    auto enginePort = ports_.allocate(draft.arn + "#engine");
+    if (!enginePort) {
+      return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
+    }
+    draft.state = {{"Port", *port}, {"EnginePort", *enginePort}, {"Address", config_.endpointAddress}};
     return std::nullopt;
   });
   if (!created) return created.error();

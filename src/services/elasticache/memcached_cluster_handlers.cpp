@@ -60,10 +60,11 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
       std::optional<int> wanted;
       if (n == 1 && in.contains("Port")) wanted = in["Port"].get<int>();
       auto port = ports_.allocate(draft.arn + "#" + nodeId(n), wanted);
-      if (!port) {
+      auto enginePort = port ? ports_.allocate(draft.arn + "#" + nodeId(n) + "#engine") : std::nullopt;
+      if (!enginePort) {
         return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
       }
-      ports[nodeId(n)] = {{"Port", *port}};
+      ports[nodeId(n)] = {{"Port", *port}, {"EnginePort", *enginePort}};
     }
     draft.state = {{"Address", config_.endpointAddress}, {"Nodes", ports}};
     return std::nullopt;
@@ -103,10 +104,11 @@ Result<Json> ElastiCacheApi::modifyMemcachedCluster(const RequestContext& c, Res
       int next = current.empty() ? 1 : std::stoi(current.back()) + 1;
       for (int added = static_cast<int>(current.size()); added < wanted; ++added, ++next) {
         auto port = ports_.allocate(cluster.arn + "#" + nodeId(next));
-        if (!port) {
+        auto enginePort = port ? ports_.allocate(cluster.arn + "#" + nodeId(next) + "#engine") : std::nullopt;
+        if (!enginePort) {
           return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
         }
-        cluster.state["Nodes"][nodeId(next)] = {{"Port", *port}};
+        cluster.state["Nodes"][nodeId(next)] = {{"Port", *port}, {"EnginePort", *enginePort}};
       }
       cluster.state["NodesToRemove"] = removing;
       cluster.spec["NumCacheNodes"] = wanted;

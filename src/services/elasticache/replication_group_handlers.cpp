@@ -104,9 +104,10 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
     for (int i = 1; i <= clusters; ++i) {
       std::string member = fmt::format("{}-{:03}", id, i);
       auto port = ports_.allocate(draft.arn + "#" + member);
-      if (!port) break;
+      auto enginePort = port ? ports_.allocate(draft.arn + "#" + member + "#engine") : std::nullopt;
+      if (!enginePort) break;
       std::string zone = draft.spec["PreferredCacheClusterAZs"][i - 1];  // of its subnet group (recordNew)
-      members[member] = {{"Port", *port}, {"AvailabilityZone", zone}};
+      members[member] = {{"Port", *port}, {"EnginePort", *enginePort}, {"AvailabilityZone", zone}};
     }
     if (!endpoint || !reader || members.size() != static_cast<size_t>(clusters)) {
       return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
