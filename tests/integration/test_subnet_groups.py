@@ -100,6 +100,8 @@ def test_db_subnet_group_lifecycle(rds, network):
     described = rds.describe_db_subnet_groups(DBSubnetGroupName="APP-db")["DBSubnetGroups"]
     assert [g["DBSubnetGroupName"] for g in described] == ["app-db"]
     assert described[0]["DBSubnetGroupDescription"] == "app databases"
+    gone = made["DBSubnetGroupArn"].replace("app-db", "gone-db")
+    assert code_of(rds.list_tags_for_resource, ResourceName=gone) == "DBSubnetGroupNotFoundFault"
     tags = rds.list_tags_for_resource(ResourceName=made["DBSubnetGroupArn"])["TagList"]
     assert tags == [{"Key": "team", "Value": "db"}]
     rds.add_tags_to_resource(ResourceName=made["DBSubnetGroupArn"], Tags=[{"Key": "env", "Value": "test"}])
@@ -265,6 +267,13 @@ def test_clusters_take_their_subnet_group_and_security_groups(rds, network, othe
                    VpcSecurityGroupIds=[other_network.group]) == "InvalidParameterCombination"
     described = rds.describe_db_clusters(DBClusterIdentifier="c1")["DBClusters"][0]
     assert len(described["VpcSecurityGroups"]) == 2
+    # A cluster's instances live in its subnet group behind its groups: they name neither.
+    member = dict(DBInstanceIdentifier="c1-1", DBClusterIdentifier="c1", Engine="aurora-postgresql",
+                  DBInstanceClass="db.r6g.large")
+    assert code_of(rds.create_db_instance, VpcSecurityGroupIds=[network.group], **member) == \
+        "InvalidParameterCombination"
+    assert code_of(rds.create_db_instance, DBSubnetGroupName="default", **member) == "InvalidParameterCombination"
+    assert code_of(rds.create_db_instance, AvailabilityZone=ZONE_C, **member) == "InvalidParameterCombination"
 
     # In use: neither the subnet group nor the security group can go.
     error = error_of(rds.delete_db_subnet_group, DBSubnetGroupName="cluster-net")
@@ -286,6 +295,7 @@ def test_an_instance_lives_in_its_subnet_group_behind_its_groups(server, rds, ec
     rds.create_db_subnet_group(DBSubnetGroupName="pg-net", DBSubnetGroupDescription="pg",
                                SubnetIds=[network.subnets[ZONE_A], network.subnets[ZONE_C]])
     made = rds.create_db_instance(**instance_params("pg-net-1", DBSubnetGroupName="PG-NET", MultiAZ=True,
+                                                    BackupRetentionPeriod=1,
                                                     VpcSecurityGroupIds=[network.group]))["DBInstance"]
     assert made["DBSubnetGroup"]["DBSubnetGroupName"] == "pg-net"
     # Both nodes in the group's zones, never the region's third.
@@ -320,13 +330,33 @@ def test_an_instance_lives_in_its_subnet_group_behind_its_groups(server, rds, ec
                    SubnetIds=[other_network.subnets[ZONE_A], other_network.subnets[ZONE_C]]) == "InvalidSubnet"
     assert code_of(rds.delete_db_subnet_group, DBSubnetGroupName="pg-net") == "InvalidDBSubnetGroupStateFault"
     assert code_of(ec2.delete_security_group, GroupId=network.group) == "DependencyViolation"
-    # A read replica in another group of another VPC would need groups of that VPC.
-    assert code_of(rds.create_db_instance_read_replica, DBInstanceIdentifier="pg-net-r",
-                   SourceDBInstanceIdentifier="pg-net-1", VpcSecurityGroupIds=[other_network.group]) in (
-        "InvalidParameterCombination", "InvalidDBInstanceState")
+    # Read replicas and restores check their network the same way (and record nothing when refused).
+    replica = dict(DBInstanceIdentifier="pg-net-r", SourceDBInstanceIdentifier="pg-net-1")
+    assert code_of(rds.create_db_instance_read_replica, VpcSecurityGroupIds=[other_network.group], **replica) == \
+        "InvalidParameterCombination"
+    assert code_of(rds.create_db_instance_read_replica, AvailabilityZone=ZONE_B, **replica) == \
+        "InvalidParameterCombination"
+    assert code_of(rds.create_db_instance_read_replica, DBSubnetGroupName="nope", **replica) == \
+        "DBSubnetGroupNotFoundFault"
+    rds.create_db_snapshot(DBInstanceIdentifier="pg-net-1", DBSnapshotIdentifier="pg-net-snap")
+    wait_status(rds, "pg-net-snap", "available", snapshot=True)
+    restore = dict(DBInstanceIdentifier="pg-net-restored", DBSnapshotIdentifier="pg-net-snap")
+    assert code_of(rds.restore_db_instance_from_db_snapshot, DBSubnetGroupName="pg-net",
+                   VpcSecurityGroupIds=[other_network.group], **restore) == "InvalidParameterCombination"
+    assert code_of(rds.restore_db_instance_from_db_snapshot, DBSubnetGroupName="pg-net",
+                   AvailabilityZone=ZONE_B, **restore) == "InvalidParameterCombination"
+    assert code_of(rds.restore_db_instance_from_db_snapshot, DBSubnetGroupName="nope", **restore) == \
+        "DBSubnetGroupNotFoundFault"
+    pitr = dict(SourceDBInstanceIdentifier="pg-net-1", TargetDBInstanceIdentifier="pg-net-pitr",
+                UseLatestRestorableTime=True)
+    assert code_of(rds.restore_db_instance_to_point_in_time, VpcSecurityGroupIds=["sg-0123456789abcdef0"],
+                   **pitr) in ("InvalidParameterValue", "InvalidRestoreFault")
+    for identifier in ("pg-net-r", "pg-net-restored", "pg-net-pitr"):
+        assert code_of(rds.describe_db_instances, DBInstanceIdentifier=identifier) == "DBInstanceNotFound"
 
     rds.delete_db_instance(DBInstanceIdentifier="pg-net-1", SkipFinalSnapshot=True)
     wait_gone(rds, ["pg-net-1"])
+    rds.delete_db_snapshot(DBSnapshotIdentifier="pg-net-snap")
     rds.delete_db_subnet_group(DBSubnetGroupName="pg-net")
     # No longer in use.
     spare = ec2.create_security_group(GroupName="spare", Description="s", VpcId=network.vpc)["GroupId"]

@@ -18,6 +18,17 @@ std::vector<Tag> tagsFromInput(const Json& in) {
   return tags;
 }
 
+namespace {
+
+// The fault of a tagging call whose ARN names nothing, by the ARN's kind.
+const char* notFoundCodeOf(const std::string& arn) {
+  if (arn.find(":snapshot:") != std::string::npos) return "DBSnapshotNotFound";
+  if (arn.find(":subgrp:") != std::string::npos) return "DBSubnetGroupNotFoundFault";
+  return "DBInstanceNotFound";
+}
+
+}  // namespace
+
 Result<Resource> RdsApi::findOfKind(const RequestContext& c, const std::string& identifier, const char* kind,
                                     const char* notFoundCode, const char* label) {
   auto found = identifier.rfind("arn:", 0) == 0 ? catalog_.getResourceByArn(identifier)
@@ -45,8 +56,7 @@ Result<Json> RdsApi::addTags(const RequestContext& c, const Json& in) {
   std::string arn = in["ResourceName"];
   auto resource = catalog_.getResourceByArn(arn);
   if (!resource || resource->accountId != c.accountId) {
-    return ApiError::sender(arn.find(":snapshot:") != std::string::npos ? "DBSnapshotNotFound" : "DBInstanceNotFound",
-                            "Resource " + arn + " not found.", 404);
+    return ApiError::sender(notFoundCodeOf(arn), "Resource " + arn + " not found.", 404);
   }
   catalog_.addTags(arn, tagsFromInput(in));
   return Json::object();
@@ -56,7 +66,7 @@ Result<Json> RdsApi::removeTags(const RequestContext& c, const Json& in) {
   std::string arn = in["ResourceName"];
   auto resource = catalog_.getResourceByArn(arn);
   if (!resource || resource->accountId != c.accountId) {
-    return ApiError::sender("DBInstanceNotFound", "Resource " + arn + " not found.", 404);
+    return ApiError::sender(notFoundCodeOf(arn), "Resource " + arn + " not found.", 404);
   }
   catalog_.removeTags(arn, in["TagKeys"].get<std::vector<std::string>>());
   return Json::object();
@@ -66,8 +76,7 @@ Result<Json> RdsApi::listTags(const RequestContext& c, const Json& in) {
   std::string arn = in["ResourceName"];
   auto resource = catalog_.getResourceByArn(arn);
   if (!resource || resource->accountId != c.accountId) {
-    return ApiError::sender(arn.find(":snapshot:") != std::string::npos ? "DBSnapshotNotFound" : "DBInstanceNotFound",
-                            "Resource " + arn + " not found.", 404);
+    return ApiError::sender(notFoundCodeOf(arn), "Resource " + arn + " not found.", 404);
   }
   Json tags = Json::array();
   for (const Tag& tag : catalog_.listTags(arn)) tags.push_back({{"Key", tag.key}, {"Value", tag.value}});
