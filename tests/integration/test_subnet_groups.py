@@ -8,7 +8,7 @@ import time
 import botocore.exceptions
 import pytest
 
-from rds_support import PASSWORD, wait_gone, wait_status
+from rds_support import PASSWORD, wait_cluster, wait_gone, wait_instances, wait_status
 
 REGION = "ap-northeast-1"
 ZONE_A, ZONE_B, ZONE_C = REGION + "a", REGION + "b", REGION + "c"
@@ -361,6 +361,34 @@ def test_an_instance_lives_in_its_subnet_group_behind_its_groups(server, rds, ec
     # No longer in use.
     spare = ec2.create_security_group(GroupName="spare", Description="s", VpcId=network.vpc)["GroupId"]
     ec2.delete_security_group(GroupId=spare)
+
+
+def test_an_aurora_instance_shows_its_clusters_network(rds, network):
+    """One real Aurora PostgreSQL writer: it is in its cluster's subnet group
+    and behind its cluster's security groups, which change with the cluster's."""
+    rds.create_db_subnet_group(DBSubnetGroupName="aurora-net", DBSubnetGroupDescription="aurora",
+                               SubnetIds=[network.subnets[ZONE_B], network.subnets[ZONE_C]])
+    rds.create_db_cluster(DBClusterIdentifier="aur-net", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword=PASSWORD, DBSubnetGroupName="aurora-net",
+                          VpcSecurityGroupIds=[network.group])
+    wait_cluster(rds, "aur-net")
+    rds.create_db_instance(DBInstanceIdentifier="aur-net-1", DBClusterIdentifier="aur-net",
+                           Engine="aurora-postgresql", DBInstanceClass="db.r6g.large", AvailabilityZone=ZONE_C)
+    wait_instances(rds, ["aur-net-1"])
+    writer = rds.describe_db_instances(DBInstanceIdentifier="aur-net-1")["DBInstances"][0]
+    assert writer["AvailabilityZone"] == ZONE_C
+    assert writer["DBSubnetGroup"]["DBSubnetGroupName"] == "aurora-net"
+    assert writer["DBSubnetGroup"]["VpcId"] == network.vpc
+    assert writer["VpcSecurityGroups"] == [{"VpcSecurityGroupId": network.group, "Status": "active"}]
+    # Its groups are the cluster's: changed through the cluster only.
+    assert code_of(rds.modify_db_instance, DBInstanceIdentifier="aur-net-1",
+                   VpcSecurityGroupIds=[network.default_group]) == "InvalidParameterCombination"
+    rds.modify_db_cluster(DBClusterIdentifier="aur-net", VpcSecurityGroupIds=[network.default_group])
+    writer = rds.describe_db_instances(DBInstanceIdentifier="aur-net-1")["DBInstances"][0]
+    assert writer["VpcSecurityGroups"] == [{"VpcSecurityGroupId": network.default_group, "Status": "active"}]
+    rds.delete_db_instance(DBInstanceIdentifier="aur-net-1")
+    wait_gone(rds, ["aur-net-1"])
+    rds.delete_db_cluster(DBClusterIdentifier="aur-net", SkipFinalSnapshot=True)
 
 
 # --- Cache subnet groups and ElastiCache resources ----------------------------
