@@ -62,6 +62,21 @@ def node_dir(data_dir, cluster_id):
     return path
 
 
+def engine_port(folder):
+    """The port a node's engine listens on (behind its endpoint, Kura's
+    proxy, which is gone while Kura is down), from its redis.conf."""
+    with open(os.path.join(folder, "redis.conf")) as f:
+        for line in f:
+            if line.split()[:1] in (["port"], ["tls-port"]) and line.split()[1] != "0":
+                return int(line.split()[1])
+    raise AssertionError(f"no port in {folder}/redis.conf")
+
+
+def member_dir(data_dir, group_id, member):
+    (path,) = glob.glob(os.path.join(data_dir, "elasticache", "groups", f"{group_id}-*", member))
+    return path
+
+
 def admin_password(data_dir):
     """Kura's password on its nodes, derived as Kura does from its private key."""
     with open(os.path.join(data_dir, "keys", "redis-users.key"), "rb") as f:
@@ -180,14 +195,15 @@ def test_a_node_from_an_earlier_kura_is_given_the_acl(kura_factory):
     server = kura_factory()
     ec = server.client("elasticache")
     cluster = create_cluster(ec, "legacy")
-    port = cluster["CacheNodes"][0]["Endpoint"]["Port"]
+    port = engine_port(node_dir(server.data_dir, "legacy"))
     redis(cluster, "SET", "old", "data")
     server.stop(sigkill=True)  # the node runs on
     # As a node of an earlier Kura: no users but an unrestricted default.
     for command in (("ACL", "SETUSER", "default", "reset", "on", "nopass", "~*", "&*", "+@all"),
                     ("ACL", "DELUSER", "kura-admin", "kura-replication")):
         assert as_admin(server.data_dir, port, *command) in ("OK", "2")
-    assert redis(cluster, "CONFIG", "GET", "maxmemory").startswith("maxmemory")
+    direct = {"CacheNodes": [{"Endpoint": {"Address": "127.0.0.1", "Port": port}}]}
+    assert redis(direct, "CONFIG", "GET", "maxmemory").startswith("maxmemory")
     server.start()
     ec = server.client("elasticache")
     # Kura's next command there (a snapshot) signs in after giving it its users.
@@ -206,7 +222,8 @@ def test_a_group_from_an_earlier_kura_is_given_the_acl_and_replicates(kura_facto
                                 Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2)
     group = wait_group(ec, "legacyg", "available")
     primary_port, reader_port = endpoints(group)
-    ports = {m["CacheClusterId"]: m["ReadEndpoint"]["Port"] for m in group["NodeGroups"][0]["NodeGroupMembers"]}
+    ports = {m["CacheClusterId"]: engine_port(member_dir(server.data_dir, "legacyg", m["CacheClusterId"]))
+             for m in group["NodeGroups"][0]["NodeGroupMembers"]}
     server.stop(sigkill=True)  # the nodes run on
     # As nodes of an earlier Kura: no users, an unrestricted default user, and
     # the replica following its primary as that user.
