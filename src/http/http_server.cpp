@@ -108,12 +108,23 @@ struct HttpServer::Impl {
       std::atomic<size_t>& open = over ? overflowing : served;
       if (options.tls) {
         // The context of the moment: a renewed certificate is used from
-        // the next connection on.
-        TlsContextPtr context = options.tls->current();
-        http_session::TlsStream stream(std::move(socket), *context);
-        auto session = std::make_shared<TlsSession>(std::move(stream), serve, options.maxBodyBytes, open, over,
-                                                    std::move(context));
-        asio::post(executor, [session = std::move(session)] { session->run(); });
+        // the next connection on. OpenSSL's per-connection state is
+        // allocated here and asio throws when it cannot be: that closes
+        // this connection, never the listener.
+        try {
+          TlsContextPtr context = options.tls->current();
+          http_session::TlsStream stream(std::move(socket), *context);
+          auto session = std::make_shared<TlsSession>(std::move(stream), serve, options.maxBodyBytes, open, over,
+                                                      std::move(context));
+          asio::post(executor, [session = std::move(session)] { session->run(); });
+        } catch (const std::exception& error) {
+          open.fetch_sub(1, std::memory_order_relaxed);  // no session counts it
+          uint64_t unlogged = 0;
+          if (acceptFailures.allow(unlogged)) {
+            spdlog::warn("msg=\"cannot start a TLS connection: closed\" error=\"{}\" failures_not_logged={}",
+                         error.what(), unlogged);
+          }
+        }
       } else {
         auto session = std::make_shared<PlainSession>(http_session::PlainStream(std::move(socket)), serve,
                                                       options.maxBodyBytes, open, over);
