@@ -1,17 +1,15 @@
 #pragma once
 // What other services ask of EC2's security groups: whether a group's
-// ingress rules admit a connection, and whether groups exist. Nothing
-// enforces it yet; the engines' endpoints will (issue 17).
+// ingress rules admit a connection, and whether groups exist. The engines'
+// endpoints ask it for every new connection (endpoint_admission.h).
 //
 // Matching: an ingress rule admits a TCP connection to `port` when its
 // protocol is tcp (port within its range) or -1 (all), and its peer is a
 // CIDR block holding the source address (an IPv4-mapped IPv6 source is
 // matched as IPv4), or a group the source belongs to. A source belongs to
-// a group only through ConnectionSource::groupIds, which the caller fills
-// from the resource the connection comes from. Every client reaches Kura's
-// engines over loopback today, and Kura cannot yet tell which resource a
-// loopback connection comes from: until it can, only CIDR rules (such as
-// 127.0.0.0/8 or 0.0.0.0/0) can admit a loopback source.
+// the groups in ConnectionSource::groupIds, which the caller fills: those
+// of the network interface that names the source's address
+// (network_members.h), or the default groups for an address none names.
 #include <memory>
 #include <string>
 #include <vector>
