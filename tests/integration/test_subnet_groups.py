@@ -330,6 +330,7 @@ def test_an_instance_lives_in_its_subnet_group_behind_its_groups(server, rds, ec
                    SubnetIds=[other_network.subnets[ZONE_A], other_network.subnets[ZONE_C]]) == "InvalidSubnet"
     assert code_of(rds.delete_db_subnet_group, DBSubnetGroupName="pg-net") == "InvalidDBSubnetGroupStateFault"
     assert code_of(ec2.delete_security_group, GroupId=network.group) == "DependencyViolation"
+    assert code_of(ec2.delete_subnet, SubnetId=network.subnets[ZONE_C]) == "DependencyViolation"  # its standby's
     # Read replicas and restores check their network the same way (and record nothing when refused).
     replica = dict(DBInstanceIdentifier="pg-net-r", SourceDBInstanceIdentifier="pg-net-1")
     assert code_of(rds.create_db_instance_read_replica, VpcSecurityGroupIds=[other_network.group], **replica) == \
@@ -534,6 +535,7 @@ def test_a_replication_group_lives_in_its_subnet_group_behind_its_groups(server,
     assert code_of(ec.modify_cache_subnet_group, CacheSubnetGroupName="rg-net",
                    SubnetIds=[network.subnets[ZONE_B]]) == "SubnetInUse"
     assert code_of(ec2.delete_security_group, GroupId=network.group) == "DependencyViolation"
+    assert code_of(ec2.delete_subnet, SubnetId=network.subnets[ZONE_B]) == "DependencyViolation"
 
     ec.delete_replication_group(ReplicationGroupId="net-rg")
     deadline = time.monotonic() + 60

@@ -83,4 +83,43 @@ std::string databaseUsingGroup(Catalog& catalog, const RequestContext& c, const 
   return "";
 }
 
+std::string databaseInSubnet(Catalog& catalog, const RequestContext& c, const Resource& subnet) {
+  // The kinds and spec keys of RDS (db_network.h) and ElastiCache
+  // (cache_network.h), named here so that EC2 does not link either.
+  const std::string zone = subnet.spec.value("AvailabilityZone", "");
+  auto groupsHolding = [&](const char* kind) {
+    std::set<std::string> names;
+    for (const Resource& group : listAll(catalog, c, kind)) {
+      const Json ids = group.spec.value("SubnetIds", Json::array());
+      if (std::find(ids.begin(), ids.end(), Json(subnet.name)) != ids.end()) names.insert(group.name);
+    }
+    // The "default" groups are the default VPC's default subnets.
+    if (subnet.spec.value("DefaultForAz", false)) names.insert("default");
+    return names;
+  };
+  const std::set<std::string> dbGroups = groupsHolding("db-subnet-group");
+  const std::set<std::string> cacheGroups = groupsHolding("cache-subnet-group");
+  auto live = [&](const Resource& resource) {
+    return resource.accountId == c.accountId && resource.region == c.region && resource.status != "deleted";
+  };
+  for (const Resource& instance : catalog.listAllOfKind("db-instance")) {
+    if (!live(instance) || !dbGroups.count(instance.spec.value("DBSubnetGroupName", "default"))) continue;
+    if (instance.spec.value("AvailabilityZone", "") == zone ||
+        instance.spec.value("SecondaryAvailabilityZone", "") == zone) {
+      return instance.name;
+    }
+  }
+  for (const char* kind : {"cache-cluster", "replication-group"}) {
+    for (const Resource& resource : catalog.listAllOfKind(kind)) {
+      if (!live(resource) || !cacheGroups.count(resource.spec.value("CacheSubnetGroupName", "default"))) continue;
+      if (resource.spec.value("PreferredAvailabilityZone", "") == zone) return resource.name;
+      const Json members = resource.state.value("Members", Json::object());
+      for (const auto& [member, node] : members.items()) {
+        if (node.value("AvailabilityZone", "") == zone) return resource.name;
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace kura::ec2

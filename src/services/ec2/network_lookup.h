@@ -46,4 +46,11 @@ std::string vpcOfGroup(Catalog& catalog, const RequestContext& c, const std::str
 // when none does.
 std::string databaseUsingGroup(Catalog& catalog, const RequestContext& c, const std::string& groupId);
 
+// The name of a database (not deleted) with a node in `subnet`: an RDS
+// instance, or an ElastiCache cluster or replication group member, whose
+// subnet group (the "default" one included) holds the subnet and whose node
+// is in the subnet's zone. Empty when none is; EC2 keeps such a subnet, as it
+// keeps one a database's network interface is in.
+std::string databaseInSubnet(Catalog& catalog, const RequestContext& c, const Resource& subnet);
+
 }  // namespace kura::ec2

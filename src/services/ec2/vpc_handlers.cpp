@@ -7,7 +7,7 @@
 #include "services/ec2/ec2_kinds.h"
 #include "services/ec2/ec2_records.h"
 #include "services/ec2/interface_addresses.h"
-#include "services/ec2/network_changes.h"
+#include "services/ec2/network_lookup.h"
 
 namespace kura::ec2 {
 namespace {
@@ -152,10 +152,8 @@ Resource mustCreate(Catalog& catalog, Resource record) {
 
 void Ec2Api::ensureDefaultVpc(const RequestContext& c) {
   if (catalog_.getResource(c.accountId, c.region, kNetworkDefaults, "default")) return;
-  bool made = false;
   catalog_.transact([&] {
     if (catalog_.getResource(c.accountId, c.region, kNetworkDefaults, "default")) return;
-    made = true;
     Resource vpc = mustCreate(catalog_, vpcRecord(c, kDefaultVpcCidr, true, "default"));
     // 172.31.0.0/20, 172.31.16.0/20, 172.31.32.0/20, as EC2 lays them out.
     int third = 0;
@@ -167,7 +165,6 @@ void Ec2Api::ensureDefaultVpc(const RequestContext& c) {
     Resource marker = newRecord(c, kNetworkDefaults, "default", {{"DefaultVpcId", vpc.name}});
     mustCreate(catalog_, std::move(marker));
   });
-  if (made) noteNetworkChange();
 }
 
 Result<Json> Ec2Api::createVpc(const RequestContext& c, const Json& in) {
@@ -189,7 +186,7 @@ Result<Json> Ec2Api::createVpc(const RequestContext& c, const Json& in) {
   std::string tenancy = in.value("InstanceTenancy", "default");
   auto tags = tagsToApply(in, "vpc");
   if (!tags) return tags.error();
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     if (listAll(catalog_, c, kVpc).size() >= kVpcsPerRegion) {
       return ApiError::sender("VpcLimitExceeded", "The maximum number of VPCs has been reached.");
     }
@@ -197,11 +194,11 @@ Result<Json> Ec2Api::createVpc(const RequestContext& c, const Json& in) {
     mustCreate(catalog_, defaultGroupRecord(c, vpc.name));
     catalog_.addTags(vpc.arn, *tags);
     return Json{{"Vpc", vpcView(vpc, catalog_.listTags(vpc.arn))}};
-  }));
+  });
 }
 
 Result<Json> Ec2Api::deleteVpc(const RequestContext& c, const Json& in) {
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto vpc = findVpc(catalog_, c, in.value("VpcId", ""));
     if (!vpc) return vpc.error();
     bool inUse = false;
@@ -226,7 +223,7 @@ Result<Json> Ec2Api::deleteVpc(const RequestContext& c, const Json& in) {
     for (const Resource& group : ownGroups) catalog_.removeResource(group.id);
     catalog_.removeResource(vpc->id);
     return Json::object();
-  }));
+  });
 }
 
 Result<Json> Ec2Api::describeVpcs(const RequestContext& c, const Json& in) {
@@ -292,7 +289,7 @@ Result<Json> Ec2Api::createSubnet(const RequestContext& c, const Json& in) {
   }
   auto tags = tagsToApply(in, "subnet");
   if (!tags) return tags.error();
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto vpc = findVpc(catalog_, c, in.value("VpcId", ""));
     if (!vpc) return vpc.error();
     auto vpcCidr = parseCidr(vpc->spec.value("CidrBlock", ""));
@@ -309,11 +306,11 @@ Result<Json> Ec2Api::createSubnet(const RequestContext& c, const Json& in) {
     Resource subnet = mustCreate(catalog_, subnetRecord(c, vpc->name, cidr->text(), zone, false));
     catalog_.addTags(subnet.arn, *tags);
     return Json{{"Subnet", subnetView(subnet, catalog_.listTags(subnet.arn))}};
-  }));
+  });
 }
 
 Result<Json> Ec2Api::deleteSubnet(const RequestContext& c, const Json& in) {
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto subnet = findSubnet(catalog_, c, in.value("SubnetId", ""));
     if (!subnet) return subnet.error();
     for (const Resource& interface : listAll(catalog_, c, kNetworkInterface)) {
@@ -322,9 +319,14 @@ Result<Json> Ec2Api::deleteSubnet(const RequestContext& c, const Json& in) {
                                 "The subnet '" + subnet->name + "' has dependencies and cannot be deleted.");
       }
     }
+    // A database's node in it depends on it too (RDS and ElastiCache place nodes in subnets).
+    if (!databaseInSubnet(catalog_, c, *subnet).empty()) {
+      return ApiError::sender("DependencyViolation",
+                              "The subnet '" + subnet->name + "' has dependencies and cannot be deleted.");
+    }
     catalog_.removeResource(subnet->id);
     return Json::object();
-  }));
+  });
 }
 
 Result<Json> Ec2Api::describeSubnets(const RequestContext& c, const Json& in) {

@@ -110,5 +110,24 @@ TEST_F(ec2NetworkLookup, FindsTheDatabaseBehindAGroup) {
   EXPECT_EQ(databaseUsingGroup(*catalog_, elsewhere, group), "");
 }
 
+TEST_F(ec2NetworkLookup, FindsTheDatabaseWithANodeInASubnet) {
+  std::string vpc = makeVpc("10.30.0.0/16");
+  std::string a = makeSubnet(vpc, "10.30.0.0/20", "ap-northeast-1a");
+  std::string b = makeSubnet(vpc, "10.30.16.0/20", "ap-northeast-1b");
+  auto subnet = [&](const std::string& id) { return *catalog_->getResource(context_.accountId, context_.region, "subnet", id); };
+  record("db-subnet-group", "app", {{"VpcId", vpc}, {"SubnetIds", Json::array({a, b})}});
+  EXPECT_EQ(databaseInSubnet(*catalog_, context_, subnet(a)), "");  // a group alone keeps nothing
+  record("db-instance", "orders", {{"DBSubnetGroupName", "app"}, {"AvailabilityZone", "ap-northeast-1b"}});
+  EXPECT_EQ(databaseInSubnet(*catalog_, context_, subnet(a)), "");
+  EXPECT_EQ(databaseInSubnet(*catalog_, context_, subnet(b)), "orders");
+  // A replication group member in the default cache subnet group's zone a.
+  std::string defaultA = subnetsOfVpc(*catalog_, context_, defaultVpcIdOf(*catalog_, context_)).front().name;
+  EXPECT_EQ(databaseInSubnet(*catalog_, context_, subnet(defaultA)), "");
+  Resource group = record("replication-group", "sessions", {{"CacheSubnetGroupName", "default"}});
+  group.state = {{"Members", {{"sessions-001", {{"AvailabilityZone", "ap-northeast-1a"}}}}}};
+  ASSERT_TRUE(catalog_->updateResource(group).ok());
+  EXPECT_EQ(databaseInSubnet(*catalog_, context_, subnet(defaultA)), "sessions");
+}
+
 }  // namespace
 }  // namespace kura::ec2
