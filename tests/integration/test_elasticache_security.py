@@ -182,6 +182,16 @@ def test_tls_and_auth_token_rotation_survive_failover_restarts_and_a_kill_of_kur
     assert "NOAUTH" in answers(single, bundle, "GET", "x")
     code, out = cli(single, "PING")
     assert "PONG" not in out
+    ec.modify_cache_cluster(CacheClusterId="sec-single", AuthToken=TOKEN_B, AuthTokenUpdateStrategy="ROTATE",
+                            ApplyImmediately=True)
+    wait_cluster(ec, "sec-single", "available")
+    assert answers(single, bundle, "PING", password=TOKEN_A) == "PONG"
+    assert answers(single, bundle, "PING", password=TOKEN_B) == "PONG"
+    ec.modify_cache_cluster(CacheClusterId="sec-single", AuthToken=TOKEN_B, AuthTokenUpdateStrategy="SET",
+                            ApplyImmediately=True)
+    wait_cluster(ec, "sec-single", "available")
+    assert "WRONGPASS" in answers(single, bundle, "PING", password=TOKEN_A)
+    assert answers(single, bundle, "PING", password=TOKEN_B) == "PONG"
 
 
 def test_auth_token_errors(kura):
@@ -271,6 +281,15 @@ def test_users_and_user_groups_apply_as_redis_acls(kura, bundle):
     wait_group(ec, "sec-rbac", "available")
     assert answers(port, bundle, "SET", "app:x", "3", user="reader", password=PASSWORD) == "OK"
     assert "NOPERM" in answers(port, bundle, "GET", "other:x", user="reader", password=PASSWORD)
+
+    # A node killed comes back with the same users (restarted without failover).
+    (pid_file,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "groups", "sec-rbac-*", "sec-rbac-001",
+                                         "redis.pid"))
+    with open(pid_file) as f:
+        os.kill(int(f.read().strip()), signal.SIGKILL)
+    wait_answer(port, bundle, "3", "GET", "app:x", user="reader", password=PASSWORD, timeout=60)
+    assert "NOPERM" in answers(port, bundle, "GET", "other:x", user="reader", password=PASSWORD)
+    assert "NOPERM" in answers(port, bundle, "CONFIG", "GET", "maxmemory", password=ADMIN_PASSWORD)
 
     # Taken out of the group: gone from the servers.
     assert error_code(ec.delete_user_group, UserGroupId="sec-users") == "InvalidUserGroupState"
