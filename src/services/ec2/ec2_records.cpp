@@ -6,7 +6,6 @@
 #include "catalog/arn.h"
 #include "common/crypto.h"
 #include "services/ec2/ec2_kinds.h"
-#include "services/ec2/network_changes.h"
 
 namespace kura::ec2 {
 namespace {
@@ -267,11 +266,6 @@ Result<Json> pageOf(const Json& in, Json items, Json& out) {
   for (; index < items.size() && page.size() < limit; ++index) page.push_back(std::move(items[index]));
   if (index < items.size()) out["NextToken"] = std::to_string(index);
   return page;
-}
-
-Result<Json> committed(Result<Json> out) {
-  if (out.ok()) noteNetworkChange();
-  return out;
 }
 
 ApiError dryRunError() {

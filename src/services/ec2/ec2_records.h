@@ -54,10 +54,6 @@ Result<Json> pageOf(const Json& in, Json items, Json& out);
 // everything out (security_group_handlers.cpp).
 Resource defaultGroupRecord(const RequestContext& c, const std::string& vpcId);
 
-// What a write handler returns: `out`, after noting a network change
-// (network_changes.h) when it is a success, i.e. its transaction committed.
-Result<Json> committed(Result<Json> out);
-
 // DryRunOperation: what EC2 answers a call whose DryRun is true.
 ApiError dryRunError();
 

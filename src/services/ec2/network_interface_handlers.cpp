@@ -254,7 +254,7 @@ Result<Json> Ec2Api::createNetworkInterface(const RequestContext& c, const Json&
   if (!description) return description.error();
   auto tags = tagsToApply(in, "network-interface");
   if (!tags) return tags.error();
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto subnet = findSubnet(catalog_, c, in.value("SubnetId", ""));
     if (!subnet) return subnet.error();
     const std::string vpcId = subnet->spec.value("VpcId", "");
@@ -279,17 +279,17 @@ Result<Json> Ec2Api::createNetworkInterface(const RequestContext& c, const Json&
     if (!created) throw std::runtime_error("ec2: cannot record a network interface: " + created.error().message);
     catalog_.addTags(created->arn, *tags);
     return Json{{"NetworkInterface", interfaceView(catalog_, c, *created, catalog_.listTags(created->arn))}};
-  }));
+  });
 }
 
 Result<Json> Ec2Api::deleteNetworkInterface(const RequestContext& c, const Json& in) {
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto interface = findInterface(catalog_, c, in.value("NetworkInterfaceId", ""));
     if (!interface) return interface.error();
     catalog_.deleteAllTags(interface->arn);
     catalog_.removeResource(interface->id);
     return Json::object();
-  }));
+  });
 }
 
 Result<Json> Ec2Api::describeNetworkInterfaces(const RequestContext& c, const Json& in) {
@@ -329,7 +329,7 @@ Result<Json> Ec2Api::modifyNetworkInterfaceAttribute(const RequestContext& c, co
     return ApiError::sender("MissingParameter",
                             "The request must contain the parameter groupSet, description or sourceDestCheck");
   }
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto interface = findInterface(catalog_, c, in.value("NetworkInterfaceId", ""));
     if (!interface) return interface.error();
     Resource changed = *interface;
@@ -350,7 +350,7 @@ Result<Json> Ec2Api::modifyNetworkInterfaceAttribute(const RequestContext& c, co
     auto done = stored(catalog_, changed);
     if (!done) return done.error();
     return Json::object();
-  }));
+  });
 }
 
 Result<Json> Ec2Api::describeNetworkInterfaceAttribute(const RequestContext& c, const Json& in) {

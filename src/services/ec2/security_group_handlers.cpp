@@ -346,7 +346,7 @@ Result<Json> Ec2Api::createSecurityGroup(const RequestContext& c, const Json& in
   }
   auto tags = tagsToApply(in, "security-group");
   if (!tags) return tags.error();
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto vpc = in.contains("VpcId") ? findVpc(catalog_, c, in["VpcId"].get<std::string>()) : defaultVpcOf(catalog_, c);
     if (!vpc) return vpc.error();
     for (const Resource& group : listAll(catalog_, c, kSecurityGroup)) {
@@ -366,11 +366,11 @@ Result<Json> Ec2Api::createSecurityGroup(const RequestContext& c, const Json& in
     Json out = {{"GroupId", created->name}};
     if (!tags->empty()) out["Tags"] = tagList(*tags);
     return out;
-  }));
+  });
 }
 
 Result<Json> Ec2Api::deleteSecurityGroup(const RequestContext& c, const Json& in) {
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto group = targetGroup(catalog_, c, in);
     if (!group) return group.error();
     if (group->spec.value("GroupName", "") == "default") {
@@ -404,7 +404,7 @@ Result<Json> Ec2Api::deleteSecurityGroup(const RequestContext& c, const Json& in
     }
     catalog_.removeResource(group->id);
     return Json{{"Return", true}, {"GroupId", group->name}};
-  }));
+  });
 }
 
 Result<Json> Ec2Api::describeSecurityGroups(const RequestContext& c, const Json& in) {
@@ -474,7 +474,7 @@ Result<Json> Ec2Api::describeSecurityGroupRules(const RequestContext& c, const J
 Result<Json> Ec2Api::authorize(const RequestContext& c, const Json& in, bool egress) {
   auto tags = tagsToApply(in, "security-group-rule");
   if (!tags) return tags.error();
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto group = targetGroup(catalog_, c, in);
     if (!group) return group.error();
     auto requested = requestedRules(catalog_, c, *group, in, egress);
@@ -506,11 +506,11 @@ Result<Json> Ec2Api::authorize(const RequestContext& c, const Json& in, bool egr
     auto stored = updated(catalog_, changed);
     if (!stored) return stored.error();
     return Json{{"Return", true}, {"SecurityGroupRules", std::move(added)}};
-  }));
+  });
 }
 
 Result<Json> Ec2Api::revoke(const RequestContext& c, const Json& in, bool egress) {
-  return committed(catalog_.transact([&]() -> Result<Json> {
+  return catalog_.transact([&]() -> Result<Json> {
     auto group = targetGroup(catalog_, c, in);
     if (!group) return group.error();
     std::vector<SecurityRule> ingress = rulesOf(group->spec, false);
@@ -558,7 +558,7 @@ Result<Json> Ec2Api::revoke(const RequestContext& c, const Json& in, bool egress
     Json out = {{"Return", true}};
     if (!unknown.empty()) out["UnknownIpPermissions"] = permissionsView(unknown);
     return out;
-  }));
+  });
 }
 
 }  // namespace kura::ec2

@@ -1,6 +1,5 @@
 // Which groups a source address belongs to, over interfaces made through
-// the EC2 API's own handlers on a real catalog; and the generation every
-// write moves on.
+// the EC2 API's own handlers on a real catalog.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +8,6 @@
 #include "catalog/catalog.h"
 #include "services/ec2/cidr.h"
 #include "services/ec2/ec2_api.h"
-#include "services/ec2/network_changes.h"
 #include "services/ec2/network_members.h"
 
 namespace kura::ec2 {
@@ -129,32 +127,6 @@ TEST_F(ec2NetworkMembers, AnotherAccountOrRegionHasItsOwnInterfaces) {
   makeInterface("127.0.0.9", {app});
   EXPECT_TRUE(groupsOfAddress(*catalog_, "999988887777", context_.region, address("127.0.0.9")).empty());
   EXPECT_TRUE(groupsOfAddress(*catalog_, context_.accountId, "us-east-1", address("127.0.0.9")).empty());
-}
-
-TEST_F(ec2NetworkMembers, EveryCommittedWriteMovesTheGenerationOn) {
-  uint64_t before = networkGeneration();
-  std::string app = makeGroup("app");
-  EXPECT_GT(networkGeneration(), before);
-  before = networkGeneration();
-  Json rule = {{"IpProtocol", "tcp"}, {"FromPort", 5432}, {"ToPort", 5432}, {"IpRanges", {{{"CidrIp", "10.0.0.0/8"}}}}};
-  ASSERT_TRUE(api_->authorize(context_, {{"GroupId", app}, {"IpPermissions", Json::array({rule})}}, false).ok());
-  EXPECT_GT(networkGeneration(), before);
-  before = networkGeneration();
-  ASSERT_TRUE(api_->revoke(context_, {{"GroupId", app}, {"IpPermissions", Json::array({rule})}}, false).ok());
-  EXPECT_GT(networkGeneration(), before);
-  before = networkGeneration();
-  std::string id = makeInterface("127.0.0.10", {app});
-  EXPECT_GT(networkGeneration(), before);
-  // A refused write commits nothing and leaves the generation as it was.
-  before = networkGeneration();
-  EXPECT_FALSE(api_->createNetworkInterface(context_, {{"SubnetId", subnet_}, {"PrivateIpAddress", "127.0.0.10"}}).ok());
-  EXPECT_FALSE(api_->deleteSecurityGroup(context_, {{"GroupId", app}}).ok());
-  EXPECT_EQ(networkGeneration(), before);
-  ASSERT_TRUE(api_->deleteNetworkInterface(context_, {{"NetworkInterfaceId", id}}).ok());
-  EXPECT_GT(networkGeneration(), before);
-  before = networkGeneration();
-  ASSERT_TRUE(api_->deleteSecurityGroup(context_, {{"GroupId", app}}).ok());
-  EXPECT_GT(networkGeneration(), before);
 }
 
 }  // namespace
