@@ -26,7 +26,8 @@ Resource newSnapshotRecord(const Resource& cluster, const std::string& name, con
                    {"Port", cluster.state.value("Port", 0)}};
   for (const char* member : {"CacheClusterId", "CacheNodeType", "Engine", "EngineVersion", "NumCacheNodes",
                              "PreferredAvailabilityZone", "PreferredMaintenanceWindow", "CacheParameterGroupName",
-                             "AutoMinorVersionUpgrade", "SnapshotRetentionLimit", "SnapshotWindow"}) {
+                             "AutoMinorVersionUpgrade", "SnapshotRetentionLimit", "SnapshotWindow",
+                             "CacheSubnetGroupName"}) {
     if (cluster.spec.contains(member)) snapshot.spec[member] = cluster.spec[member];
   }
   if (cluster.kind == kReplicationGroup) {

@@ -530,6 +530,13 @@ def test_a_replication_group_lives_in_its_subnet_group_behind_its_groups(server,
                         (["sg-0123456789abcdef0"], "InvalidParameterValue")):
         assert code_of(ec.modify_replication_group, ReplicationGroupId="net-rg", SecurityGroupIds=wrong) == code
 
+    # Its snapshots say where it was.
+    ec.create_snapshot(ReplicationGroupId="net-rg", SnapshotName="net-rg-snap")
+    snapshot = ec.describe_snapshots(SnapshotName="net-rg-snap")["Snapshots"][0]
+    assert snapshot["CacheSubnetGroupName"] == "rg-net"
+    wait_cache(lambda: ec.describe_snapshots(SnapshotName="net-rg-snap")["Snapshots"][0]["SnapshotStatus"])
+    wait_cache(read)
+
     # What it uses stays.
     assert code_of(ec.delete_cache_subnet_group, CacheSubnetGroupName="rg-net") == "CacheSubnetGroupInUse"
     assert code_of(ec.modify_cache_subnet_group, CacheSubnetGroupName="rg-net",
@@ -546,6 +553,7 @@ def test_a_replication_group_lives_in_its_subnet_group_behind_its_groups(server,
         except ec.exceptions.CacheSubnetGroupInUse:
             time.sleep(0.3)
     assert code_of(ec.describe_cache_subnet_groups, CacheSubnetGroupName="rg-net") == "CacheSubnetGroupNotFoundFault"
+    ec.delete_snapshot(SnapshotName="net-rg-snap")
 
 
 def test_a_memcached_cluster_takes_its_groups_zone_and_security_groups(elasticache, network, default_network):

@@ -106,7 +106,7 @@ Json snapshotView(const Resource& snapshot) {
                {"PreferredMaintenanceWindow", spec.value("PreferredMaintenanceWindow", "")},
                {"Port", spec.value("Port", 0)},
                {"CacheParameterGroupName", spec.value("CacheParameterGroupName", "")},
-               {"CacheSubnetGroupName", "default"},
+               {"CacheSubnetGroupName", spec.value("CacheSubnetGroupName", "default")},
                {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
                {"SnapshotRetentionLimit", spec.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", spec.value("SnapshotWindow", "")},
