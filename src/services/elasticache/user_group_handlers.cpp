@@ -139,6 +139,7 @@ Result<Json> ElastiCacheApi::modifyUserGroup(const RequestContext& c, const Json
     return updated;
   });
   if (!stored) return stored.error();
+  reconciler_.wake();  // the groups now modifying
   return userGroupView(*stored, replicationGroupsUsing(allOfKind(c, kReplicationGroup), stored->name));
 }
 

@@ -224,6 +224,7 @@ Result<Json> ElastiCacheApi::modifyUser(const RequestContext& c, const Json& in)
     return updated;
   });
   if (!stored) return stored.error();
+  reconciler_.wake();  // the groups now modifying
   std::vector<std::string> memberOf;
   for (const Resource& userGroup : allOfKind(c, kUserGroup)) {
     std::vector<std::string> ids = userIdsOf(userGroup);
@@ -257,6 +258,7 @@ Result<Json> ElastiCacheApi::deleteUser(const RequestContext& c, const Json& in)
     return *user;
   });
   if (!deleted) return deleted.error();
+  reconciler_.wake();
   deleted->status = kDeleting;
   return userView(*deleted, {});
 }
