@@ -220,6 +220,8 @@ def test_instances_refuse_what_their_network_does_not_allow(rds, network, other_
     assert code_of(create, **instance_params("x1", DBSubnetGroupName="nope")) == "DBSubnetGroupNotFoundFault"
     error = error_of(create, **instance_params("x1", DBSubnetGroupName="ac-only", AvailabilityZone=ZONE_B))
     assert error["Code"] == "InvalidParameterCombination" and ZONE_B in error["Message"]
+    assert code_of(create, **instance_params("x1", DBSubnetGroupName="ac-only", AvailabilityZone=ZONE_A,
+                                             MultiAZ=True)) == "InvalidParameterCombination"
     error = error_of(create, **instance_params("x1", DBSubnetGroupName="ac-only",
                                                VpcSecurityGroupIds=["sg-0123456789abcdef0"]))
     assert error["Code"] == "InvalidParameterValue" and "sg-0123456789abcdef0" in error["Message"]

@@ -152,6 +152,11 @@ Result<bool> placeInstanceNetwork(Catalog& catalog, const RequestContext& c, Jso
   auto groups = checkedSecurityGroups(catalog, c, asked, vpcId, "DB instance");
   if (!groups) return groups.error();
   spec["VpcSecurityGroupIds"] = *groups;
+  if (spec.value("MultiAZ", false) && spec.contains("AvailabilityZone")) {
+    // RDS chooses both zones of a Multi-AZ instance.
+    return ApiError::sender("InvalidParameterCombination",
+                            "Requesting a specific availability zone is not valid for Multi-AZ instances.");
+  }
   auto placement = placeInZones(zonesOfDbSubnetGroup(catalog, c, *group), spec.value("AvailabilityZone", ""),
                                 spec.value("MultiAZ", false));
   if (!placement) return placement.error();
