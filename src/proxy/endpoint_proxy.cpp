@@ -34,6 +34,10 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), backend_),
                           [self](const boost::system::error_code& error) {
                             if (error) return self->close();
+                            // Small requests and answers go at once both ways
+                            // (Nagle's wait would hold each behind the last one's ACK).
+                            boost::system::error_code ignored;
+                            self->server_.set_option(tcp::no_delay(true), ignored);
                             self->pump(self->client_, self->server_, self->up_);
                             self->pump(self->server_, self->client_, self->down_);
                           });
