@@ -5,6 +5,7 @@ more, snapshots (encrypted ones too) restore the data, parameter groups
 reach SHOW VARIABLES, and the server goes with the instance."""
 import datetime
 import os
+import re
 import subprocess
 import time
 
@@ -313,10 +314,14 @@ def test_new_master_password_and_the_error_log(rds):
 def test_a_killed_kura_finds_its_servers_running_and_adopts_them(rds, server):
     instance_dirs = os.path.join(server.data_dir, "rds", "instances")
     before = sorted(servers_below(instance_dirs))
-    host, port = endpoint(rds, "shop")
+    resource_id = rds.describe_db_instances(DBInstanceIdentifier="shop")["DBInstances"][0]["DbiResourceId"]
+    with open(os.path.join(instance_dirs, resource_id, "kura.cnf")) as f:
+        engine_port = int(re.search(r"^port\s*=\s*(\d+)", f.read(), re.M).group(1))
     server.stop(sigkill=True)
     assert sorted(servers_below(instance_dirs)) == before  # the servers outlive Kura
-    with pymysql.connect(host=host, port=port, user="admin", password=PASSWORD, connect_timeout=10) as connection:
+    # They serve on their own ports; the endpoint, Kura's proxy, is back with Kura.
+    with pymysql.connect(host="127.0.0.1", port=engine_port, user="admin", password=PASSWORD,
+                         connect_timeout=10) as connection:
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM shop.orders")
             assert cursor.fetchall() == ((2,),)
