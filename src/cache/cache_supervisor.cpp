@@ -68,7 +68,23 @@ CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engin
 
 CacheSupervisor::~CacheSupervisor() { stop(); }
 
-void CacheSupervisor::start() { task_.start(); }
+void CacheSupervisor::start() {
+  routeEndpoints();
+  task_.start();
+}
+
+void CacheSupervisor::routeEndpoints() {
+  for (const char* kind : {kCluster, kReplicationGroup}) {
+    for (const Resource& resource : catalog_.listAllOfKind(kind)) {
+      if (resource.goal != kAvailable || resource.status == kCreating) continue;
+      auto routed = resource.kind == kCluster ? nodeEndpoints_.route(resource) : groups_.route(resource);
+      if (!routed) {
+        spdlog::warn("msg=\"cannot route the endpoints\" resource={} error=\"{}\"", resource.name,
+                     routed.error().message);
+      }
+    }
+  }
+}
 
 void CacheSupervisor::stop() {
   if (!task_.stop()) return;

@@ -37,6 +37,8 @@ class CacheSupervisor {
                   engines::MemcachedEngine* memcached, CachePaths paths, ClockPtr clock, EndpointProxies* proxies,
                   NodeLocks& locks);
   ~CacheSupervisor();
+  // Routes every node's endpoint first (a restarted Kura's proxy has none
+  // yet, and the API answers already), then watches.
   void start();
   // Stops watching and stops every server.
   void stop();
@@ -44,6 +46,7 @@ class CacheSupervisor {
   void checkOnce();
 
  private:
+  void routeEndpoints();
   void watch(const Resource& cluster);
   void watchMemcached(const Resource& cluster);
   void watchGroup(Resource group);

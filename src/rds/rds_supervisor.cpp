@@ -45,7 +45,25 @@ RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceE
 
 RdsSupervisor::~RdsSupervisor() { stop(); }
 
-void RdsSupervisor::start() { task_.start(); }
+void RdsSupervisor::start() {
+  routeEndpoints();
+  task_.start();
+}
+
+void RdsSupervisor::routeEndpoints() {
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    if (instance.goal != kAvailable || instance.status == kCreating || !isBehindProxy(instance)) continue;
+    if (auto routed = multiAz_.route(instance); !routed) {
+      spdlog::warn("msg=\"cannot route the instance\" instance={} error=\"{}\"", instance.name, routed.error().message);
+    }
+  }
+  for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
+    if (cluster.goal != kAvailable || cluster.status == kCreating) continue;
+    if (auto routed = clusterEndpoints_.route(cluster, clusterMembers(catalog_, cluster)); !routed) {
+      spdlog::warn("msg=\"cannot route the cluster\" cluster={} error=\"{}\"", cluster.name, routed.error().message);
+    }
+  }
+}
 
 void RdsSupervisor::stop() {
   if (!task_.stop()) return;

@@ -52,6 +52,8 @@ class RdsSupervisor {
                 RdsPaths paths, ClockPtr clock, LogShipper* shipper = nullptr, EndpointProxies* proxies = nullptr,
                 kms::KeyManager* keys = nullptr, PortAllocator* ports = nullptr);
   ~RdsSupervisor();
+  // Routes every endpoint first (a restarted Kura's proxy has none yet, and
+  // the API answers already), then watches.
   void start();
   // Stops watching and stops every engine.
   void stop();
@@ -60,6 +62,8 @@ class RdsSupervisor {
   void checkOnce();
 
  private:
+  // Every endpoint to its engine as recorded, without asking the engines.
+  void routeEndpoints();
   void watch(Resource instance);
   // Aurora clusters (cluster_watch.cpp).
   void watchCluster(Resource cluster);
