@@ -572,3 +572,22 @@ def test_a_memcached_cluster_takes_its_groups_zone_and_security_groups(elasticac
     changed = ec.modify_cache_cluster(CacheClusterId="net-mc", SecurityGroupIds=[network.group])["CacheCluster"]
     assert changed["SecurityGroups"] == [{"SecurityGroupId": network.group, "Status": "active"}]
     ec.delete_cache_cluster(CacheClusterId="net-mc")
+
+
+def test_cache_subnet_groups_page_with_marker(elasticache, network):
+    for index in range(21):
+        elasticache.create_cache_subnet_group(CacheSubnetGroupName=f"cpage-{index:02d}",
+                                              CacheSubnetGroupDescription="p", SubnetIds=[network.subnets[ZONE_A]])
+    seen, marker = [], None
+    while True:
+        page = elasticache.describe_cache_subnet_groups(MaxRecords=20, **({"Marker": marker} if marker else {}))
+        assert len(page["CacheSubnetGroups"]) <= 20
+        seen += [g["CacheSubnetGroupName"] for g in page["CacheSubnetGroups"]]
+        marker = page.get("Marker")
+        if not marker:
+            break
+    assert [name for name in seen if name.startswith("cpage-")] == [f"cpage-{index:02d}" for index in range(21)]
+    assert len(seen) == len(set(seen)) and "default" in seen
+    assert code_of(elasticache.describe_cache_subnet_groups, MaxRecords=5) == "InvalidParameterValue"
+    for index in range(21):
+        elasticache.delete_cache_subnet_group(CacheSubnetGroupName=f"cpage-{index:02d}")

@@ -32,7 +32,9 @@ Result<Resource> defaultGroup(Catalog& catalog, const RequestContext& c) {
   group.arn = makeArn("elasticache", c.region, c.accountId, std::string("subnetgroup:") + kDefaultCacheSubnetGroup);
   group.status = kAvailable;
   group.goal = kAvailable;
-  group.spec = {{"CacheSubnetGroupDescription", "Default CacheSubnetGroup"}, {"VpcId", vpcId}, {"SubnetIds", subnetIds}};
+  group.spec = {{"CacheSubnetGroupDescription", "Default CacheSubnetGroup"},
+                {"VpcId", vpcId},
+                {"SubnetIds", subnetIds}};
   return group;
 }
 

@@ -62,7 +62,9 @@ std::vector<std::string> zonesInUse(Catalog& catalog, const RequestContext& c, c
           resource.spec.value("CacheSubnetGroupName", "") != name) {
         continue;
       }
-      if (resource.spec.contains("PreferredAvailabilityZone")) zones.push_back(resource.spec["PreferredAvailabilityZone"]);
+      if (resource.spec.contains("PreferredAvailabilityZone")) {
+        zones.push_back(resource.spec["PreferredAvailabilityZone"]);
+      }
       const Json members = resource.state.value("Members", Json::object());  // outlives the loop over it
       for (const auto& [member, node] : members.items()) zones.push_back(node.value("AvailabilityZone", ""));
     }

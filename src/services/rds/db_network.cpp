@@ -131,7 +131,8 @@ Result<Json> checkedSecurityGroups(Catalog& catalog, const RequestContext& c, co
     if (std::find(groups.begin(), groups.end(), id) != groups.end()) continue;
     std::string groupVpc = ec2::vpcOfGroup(catalog, c, groupId);
     if (groupVpc.empty()) {
-      return ApiError::sender("InvalidParameterValue", "Invalid security group , groupId= " + groupId + ", groupName=.");
+      return ApiError::sender("InvalidParameterValue",
+                              "Invalid security group , groupId= " + groupId + ", groupName=.");
     }
     if (groupVpc != vpcId) {
       return ApiError::sender("InvalidParameterCombination", "The " + what + " and EC2 security group are in different "

@@ -32,7 +32,8 @@ class ec2NetworkLookup : public ::testing::Test {
     EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
     return made.ok() ? (*made)["Subnet"]["SubnetId"].get<std::string>() : "";
   }
-  Resource record(const std::string& kind, const std::string& name, Json spec, const std::string& status = "available") {
+  Resource record(const std::string& kind, const std::string& name, Json spec,
+                  const std::string& status = "available") {
     Resource resource;
     resource.accountId = context_.accountId;
     resource.region = context_.region;
@@ -114,7 +115,9 @@ TEST_F(ec2NetworkLookup, FindsTheDatabaseWithANodeInASubnet) {
   std::string vpc = makeVpc("10.30.0.0/16");
   std::string a = makeSubnet(vpc, "10.30.0.0/20", "ap-northeast-1a");
   std::string b = makeSubnet(vpc, "10.30.16.0/20", "ap-northeast-1b");
-  auto subnet = [&](const std::string& id) { return *catalog_->getResource(context_.accountId, context_.region, "subnet", id); };
+  auto subnet = [&](const std::string& id) {
+    return *catalog_->getResource(context_.accountId, context_.region, "subnet", id);
+  };
   record("db-subnet-group", "app", {{"VpcId", vpc}, {"SubnetIds", Json::array({a, b})}});
   EXPECT_EQ(databaseInSubnet(*catalog_, context_, subnet(a)), "");  // a group alone keeps nothing
   record("db-instance", "orders", {{"DBSubnetGroupName", "app"}, {"AvailabilityZone", "ap-northeast-1b"}});
