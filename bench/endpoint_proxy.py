@@ -2,13 +2,17 @@
 """What the enforcing endpoint costs: a Redis cache node reached through
 Kura's endpoint (the proxy that checks the node's security groups and copies
 the bytes) side by side with the same node's engine port, reached directly.
-    /usr/bin/python3 bench/endpoint_proxy.py [ROUNDS=5] [CONNECTS=2000] [PINGS=20000]
+    /usr/bin/python3 bench/endpoint_proxy.py [ROUNDS=5] [CONNECTS=2000] [PINGS=20000] [SECONDS=10]
 Starts its own Kura (build/src/main/kura, or $KURA_BIN) on a free port with a
 temporary data directory, makes one Redis cache cluster, and measures, in
 alternating rounds:
   - connection setup: connect, PING, +PONG, close (per connection, µs);
   - query latency: PING round trips on one connection (µs);
   - throughput: redis-benchmark GET/SET, 50 clients (requests/s).
+Then one PostgreSQL instance, with pgbench's select-only script for SECONDS
+per run: 8 clients on their connections (transactions/s and mean latency),
+and 4 clients connecting anew for every transaction (-C: connection setup
+with authentication, transactions/s).
 Reports, per measure, the median over rounds of each side's p50 (and p99)
 with the rounds' spread, the endpoint's overhead (p50 through it minus p50
 direct) and the throughput ratio. Goals (issue 17): p50 overhead under
@@ -30,6 +34,8 @@ KURA_BIN = os.environ.get("KURA_BIN", os.path.join(ROOT, "build", "src", "main",
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 CONNECTS = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
 PINGS = int(sys.argv[3]) if len(sys.argv) > 3 else 20000
+SECONDS = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+PASSWORD = "bench-password-1"
 
 
 def free_port():
@@ -74,17 +80,69 @@ def benchmark_rps(port):
     return sum(rates) / len(rates)
 
 
+def pgbench(port, *args):
+    """Transactions/s and mean latency (ms) of one pgbench run."""
+    env = dict(os.environ, PGPASSWORD=PASSWORD, PGSSLMODE="disable")
+    out = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", "admin", "-n", "-S", "-T", str(SECONDS),
+                          *args, "postgres"], capture_output=True, text=True, env=env, timeout=SECONDS + 120).stdout
+    tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+    latency = re.search(r"latency average = ([0-9.]+) ms", out)
+    return tps, float(latency.group(1)) if latency else float("nan")
+
+
+def postgres_side(port):
+    rds = boto3.client("rds", endpoint_url=f"http://127.0.0.1:{port}", region_name="ap-northeast-1",
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    rds.create_db_instance(DBInstanceIdentifier="bench", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                           BackupRetentionPeriod=0)
+    deadline = time.monotonic() + 180
+    while True:
+        instance = rds.describe_db_instances(DBInstanceIdentifier="bench")["DBInstances"][0]
+        if instance["DBInstanceStatus"] == "available":
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit("the instance is not available")
+        time.sleep(0.5)
+    endpoint_port = instance["Endpoint"]["Port"]
+    (conf,) = glob.glob(os.path.join(ROOT_DIR[0], "data", "rds", "instances", "*", "pgdata", "kura.conf"))
+    engine_port = int(re.search(r"^port = (\d+)$", open(conf).read(), re.M).group(1))
+    env = dict(os.environ, PGPASSWORD=PASSWORD, PGSSLMODE="disable")
+    subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(engine_port), "-U", "admin", "-i", "-s", "1", "-q",
+                    "postgres"], check=True, capture_output=True, env=env, timeout=300)
+    print(f"postgres: endpoint port {endpoint_port} (proxy), engine port {engine_port} (direct); "
+          f"{ROUNDS} rounds of pgbench -S for {SECONDS} s", flush=True)
+    measures = {key: ([], []) for key in ("tps, 8 clients", "latency ms, 8 clients", "tps, new connection each")}
+    for round_ in range(ROUNDS):
+        sides = [(0, endpoint_port), (1, engine_port)] if round_ % 2 == 0 else [(1, engine_port), (0, endpoint_port)]
+        for side, target in sides:
+            tps, latency = pgbench(target, "-c", "8", "-j", "2")
+            measures["tps, 8 clients"][side].append(tps)
+            measures["latency ms, 8 clients"][side].append(latency)
+            measures["tps, new connection each"][side].append(pgbench(target, "-C", "-c", "4", "-j", "2")[0])
+    results = {name: summary(name, *values, "") for name, values in measures.items()}
+    print(f"postgres ratios endpoint/direct: tps {results['tps, 8 clients'][0] / results['tps, 8 clients'][1]:.3f}, "
+          f"tps with a connection each {results['tps, new connection each'][0] / results['tps, new connection each'][1]:.3f}; "
+          f"latency overhead {1000 * (results['latency ms, 8 clients'][0] - results['latency ms, 8 clients'][1]):.0f} µs")
+    rds.delete_db_instance(DBInstanceIdentifier="bench", SkipFinalSnapshot=True)
+
+
+ROOT_DIR = []
+
+
 def summary(name, rounds_endpoint, rounds_direct, unit):
     e = statistics.median(rounds_endpoint)
     d = statistics.median(rounds_direct)
     spread = lambda xs: f"{min(xs):.1f}-{max(xs):.1f}"
-    print(f"{name}: endpoint {e:.1f} {unit} ({spread(rounds_endpoint)}), direct {d:.1f} {unit} "
+    unit = f" {unit}" if unit else ""
+    print(f"{name}: endpoint {e:.1f}{unit} ({spread(rounds_endpoint)}), direct {d:.1f}{unit} "
           f"({spread(rounds_direct)})", flush=True)
     return e, d
 
 
 def main():
     root = tempfile.mkdtemp(prefix="kura-bench-proxy-")
+    ROOT_DIR.append(root)
     os.chmod(root, 0o711)
     port = free_port()
     log = open(os.path.join(root, "kura.log"), "ab")
@@ -136,6 +194,7 @@ def main():
               f"ping {results['ping p50'][0] - results['ping p50'][1]:.1f} µs; "
               f"throughput ratio endpoint/direct {results['rps'][0] / results['rps'][1]:.3f}")
         client.delete_cache_cluster(CacheClusterId="bench")
+        postgres_side(port)
     finally:
         kura.terminate()
         try:
