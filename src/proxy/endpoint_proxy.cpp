@@ -23,11 +23,13 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 // One client connection and its connection to the backend: bytes copied both
-// ways until either side closes.
+// ways until either side closes. Both sockets live on one worker's context
+// and are touched only by its thread: other threads post to executor().
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket client, asio::io_context& io, unsigned short backend)
-      : client_(std::move(client)), server_(io), backend_(backend) {}
+  Session(tcp::socket client, unsigned short backend)
+      : client_(std::move(client)), server_(client_.get_executor()), backend_(backend) {}
+  tcp::socket::executor_type executor() { return client_.get_executor(); }
 
   void start() {
     auto self = shared_from_this();
@@ -81,9 +83,14 @@ struct Endpoint {
 
 struct EndpointProxies::Impl {
   std::string address;
+  // Accepting, routing and the guard on one thread (io); the bytes of the
+  // sessions on workers, one context and thread each, a session on one of
+  // them for its whole life (so that copying scales with the cores).
   asio::io_context io;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::thread thread;
+  std::vector<std::unique_ptr<asio::io_context>> workers;
+  size_t nextWorker = 0;  // used on the io thread
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
   std::mutex mutex;  // guards endpoints (changed from other threads, used on the io thread)
   std::map<std::string, Endpoint> endpoints;
   LogThrottle acceptFailures{std::chrono::seconds(10)};  // used on the io thread
@@ -136,7 +143,10 @@ struct EndpointProxies::Impl {
   void accept(const std::string& name) {
     auto it = endpoints.find(name);
     if (it == endpoints.end() || !it->second.acceptor->is_open()) return;
-    it->second.acceptor->async_accept([this, name](const boost::system::error_code& error, tcp::socket socket) {
+    // The connection lands on the next worker's context.
+    asio::io_context& worker = *workers[nextWorker++ % workers.size()];
+    it->second.acceptor->async_accept(worker, [this, name](const boost::system::error_code& error,
+                                                           tcp::socket socket) {
       if (!error && guard && !admitted(name, socket)) {
         std::lock_guard lock(mutex);
         if (endpoints.contains(name)) accept(name);
@@ -146,13 +156,12 @@ struct EndpointProxies::Impl {
       auto found = endpoints.find(name);
       if (found == endpoints.end() || error == asio::error::operation_aborted) return;
       if (!error) {
-        socket.set_option(tcp::no_delay(true));
-        auto session = std::make_shared<Session>(std::move(socket), io, found->second.pick());
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto session = std::make_shared<Session>(std::move(socket), found->second.pick());
         std::erase_if(found->second.sessions, [](const auto& s) { return s.expired(); });
         found->second.sessions.push_back(session);
-        lock.unlock();
-        session->start();
-        lock.lock();
+        asio::post(session->executor(), [session] { session->start(); });
       } else {
         // Out of descriptors above all: accepting again at once would fail
         // again at once, spinning. Wait, and say so once per 10 s.
@@ -173,11 +182,14 @@ struct EndpointProxies::Impl {
     });
   }
 
-  // Closes the connections to every backend but those in `keep`.
+  // Closes the connections to every backend but those in `keep` (each on
+  // its worker's thread).
   static void closeSessions(Endpoint& endpoint, const std::vector<unsigned short>& keep) {
     for (auto& weak : endpoint.sessions) {
       auto session = weak.lock();
-      if (session && std::find(keep.begin(), keep.end(), session->backend()) == keep.end()) session->close();
+      if (session && std::find(keep.begin(), keep.end(), session->backend()) == keep.end()) {
+        asio::post(session->executor(), [session] { session->close(); });
+      }
     }
   }
 };
@@ -191,8 +203,18 @@ EndpointProxies::~EndpointProxies() { stop(); }
 void EndpointProxies::setGuard(EndpointGuard guard) { impl_->guard = std::move(guard); }
 
 void EndpointProxies::start() {
-  impl_->work.emplace(asio::make_work_guard(impl_->io));
-  impl_->thread = std::thread([this] { impl_->io.run(); });
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < cores; ++i) {
+    impl_->workers.push_back(std::make_unique<asio::io_context>(1));
+    // Its reactor (an epoll descriptor) now, while descriptors are there to
+    // be had: made lazily by the first connection, it could fail for want
+    // of one, inside the accept, and end Kura.
+    asio::steady_timer warm(*impl_->workers.back());
+  }
+  impl_->work.push_back(asio::make_work_guard(impl_->io));
+  for (auto& worker : impl_->workers) impl_->work.push_back(asio::make_work_guard(*worker));
+  impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& worker : impl_->workers) impl_->threads.emplace_back([&context = *worker] { context.run(); });
 }
 
 void EndpointProxies::stop() {
@@ -205,9 +227,13 @@ void EndpointProxies::stop() {
     }
     impl_->endpoints.clear();
   }
-  impl_->work.reset();
+  impl_->work.clear();
   impl_->io.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  for (auto& worker : impl_->workers) worker->stop();
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+  impl_->threads.clear();
 }
 
 void EndpointProxies::route(const std::string& name, unsigned short port, unsigned short backend) {

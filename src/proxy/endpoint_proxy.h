@@ -3,7 +3,8 @@
 // port and forwards every TCP connection to the instance's current primary
 // (a port on 127.0.0.1). A failover re-points the endpoint and closes the
 // connections to the old primary, so no client keeps talking to it.
-// One Asio thread serves every endpoint. A guard, when set, decides for
+// One Asio thread accepts on every endpoint; the connections' bytes are
+// copied by one worker thread per core. A guard, when set, decides for
 // each connection whether it may pass (security groups): one it refuses is
 // reset at once and never reaches the engine.
 #include <array>
