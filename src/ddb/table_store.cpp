@@ -45,7 +45,12 @@ void markFailing(const rocksdb::Status& status) {
 }  // namespace
 
 TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped)
-    : db_(db), stopped_(std::move(stopped)) {
+    : db_(db),
+      walSync_([this]() -> std::string {
+        rocksdb::Status status = db_->SyncWAL();
+        return status.ok() ? std::string() : status.ToString();
+      }),
+      stopped_(std::move(stopped)) {
   // While the store is stopped, health's probe resumes it: the store heals
   // when space returns, with or without a write.
   // At most once a second: /_kura/health is answered to anyone.
@@ -87,12 +92,31 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
   return store;
 }
 
-rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
+rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch) {
   if (stopped_->load(std::memory_order_relaxed)) resume(std::chrono::milliseconds(250));
   rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
-  // The write is in the memtable: the WAL is flushed (and synced when
-  // asked) before the write counts as made (rocksdb_options.h says why).
-  if (status.ok()) status = db_->FlushWAL(sync);
+  // The write is in the memtable: the WAL is flushed to the kernel, then
+  // synced, before the write counts as made, so that every acknowledged
+  // write survives a power loss.
+  //
+  // Why not WriteOptions::sync? RocksDB's write groups do share one sync
+  // among concurrent sync writers (the group's leader writes every batch
+  // of the group to the WAL and syncs once, DBImpl::WriteToWAL), but they
+  // sync before the memtable insert: a sync that fails on a full disk
+  // leaves the write out of the memtable, and with RocksDB 7.8 a WAL that
+  // failed while the memtable is empty stays in use after Resume() and the
+  // next write asserts (rocksdb_options.h). And RocksDB's SyncWAL() does
+  // not share: concurrent callers sync one after the other. So the WAL is
+  // flushed here, after the insert, and synced by walSync_, which runs one
+  // SyncWAL() for every writer waiting.
+  if (status.ok()) status = db_->FlushWAL(false);
+  if (status.ok()) {
+    std::string error = walSync_.syncCovering();
+    if (!error.empty()) {
+      status = error.find("No space left") != std::string::npos ? rocksdb::Status::NoSpace(error)
+                                                                 : rocksdb::Status::IOError(error);
+    }
+  }
   if (!status.ok() && status.IsIOError()) {
     stopped_->store(true);
     markFailing(status);
@@ -100,10 +124,10 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   return status;
 }
 
-rocksdb::Status TableStore::put(const std::string& key, const std::string& value, bool sync) {
+rocksdb::Status TableStore::put(const std::string& key, const std::string& value) {
   rocksdb::WriteBatch batch;
   batch.Put(key, value);
-  return write(batch, sync);
+  return write(batch);
 }
 
 bool TableStore::resume(std::chrono::milliseconds minInterval) {
@@ -149,9 +173,7 @@ Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
   rocksdb::WriteBatch batch;
   batch.Put(metaKey(ref), description.dump());
   batch.Put("c|next-table-id", std::to_string(nextTableId_));
-  rocksdb::WriteOptions options;
-  options.sync = true;  // tables are rare: make them durable against power loss too
-  auto status = write(batch, options.sync);
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   rememberIndexes(description);
   remember(ref, &description);
@@ -546,7 +568,7 @@ Result<bool> TableStore::dropIndex(const std::string& tableId, const std::string
 
 void TableStore::putMeta(const std::string& key, const Json& value) {
   // Callers answer the call after this: a write that failed must fail it.
-  if (auto status = put(key, value.dump(), /*sync=*/true); !status.ok()) {
+  if (auto status = put(key, value.dump()); !status.ok()) {
     throw std::runtime_error(storageError(status).message);
   }
 }
