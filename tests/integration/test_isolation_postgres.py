@@ -104,7 +104,7 @@ def test_the_master_user_is_no_superuser(rds):
     "ALTER ROLE admin REPLICATION",
     "ALTER ROLE rdsadmin PASSWORD 'taken'",
     "CREATE TABLESPACE t LOCATION '/tmp'",
-])
+], ids=lambda statement: statement.replace(MARK, "/tmp/kura-isolation"))  # the same in every pytest-xdist worker
 def test_what_rds_refuses_the_master_user(rds, statement):
     result = psql(rds, "tenant", statement, dbname="app", check=False)
     assert not isinstance(result, str), f"{statement!r} was allowed"
