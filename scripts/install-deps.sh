@@ -11,7 +11,7 @@ packages=(
   # engines Kura runs
   postgresql postgresql-contrib redis-server memcached mariadb-server mariadb-backup
   # clients the tests and the tour drive Kura with
-  awscli python3-boto3 python3-pytest python3-psycopg2 postgresql-client
+  awscli python3-boto3 python3-pytest python3-pytest-xdist python3-psycopg2 postgresql-client
   mariadb-client python3-pymysql redis-tools curl wrk
   # sanitizer and fuzzing builds
   clang libclang-rt-14-dev

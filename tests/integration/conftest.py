@@ -30,6 +30,27 @@ def free_port():
         return s.getsockname()[1]
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "serial: runs alone, after the tests that run in parallel (scripts/test.sh): a failover or "
+                   "crash drill whose waits or timings another worker's load could upset")
+
+
+def engine_ports(serial):
+    """The block of engine ports of this process's `serial`th server, within
+    20000-31999 (below the ephemeral range). Under pytest-xdist each worker
+    has a share of the range of its own: two workers' servers, running at
+    once, never take the same port (Kura checks that a port is free when it
+    allocates it, but an engine binds it only later, and a stopped engine's
+    port looks free)."""
+    block = 80  # (a Single-AZ instance takes two: its endpoint and its engine's own)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    share = 12000 // workers
+    first = 20000 + worker * share + (os.getpid() * 37 + serial * block) % (share - block)
+    return first, first + block - 1
+
+
 class KuraServer:
     """One `kura serve` process; restart() keeps its data directory. With
     --tls or --tls-cert-file among its arguments it serves HTTPS, and its
@@ -45,9 +66,8 @@ class KuraServer:
         # Each server gets its own block of engine ports, so that servers of
         # this run (or of another run on the host) never race for one.
         KuraServer._servers += 1
-        # (A Single-AZ instance takes two: its endpoint and its engine's own.)
-        first = 20000 + ((os.getpid() * 37 + KuraServer._servers * 80) % 12000)  # below the ephemeral range
-        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(first + 79)] + list(extra_args)
+        first, last = engine_ports(KuraServer._servers)
+        self.extra_args = ["--engine-port-first", str(first), "--engine-port-last", str(last)] + list(extra_args)
         self.env = dict(os.environ, **(env or {}))
         self.port = None
         self.proc = None
@@ -130,6 +150,23 @@ class KuraServer:
         return json.loads(result.stdout) if result.stdout.strip() else None
 
 
+def stop_all(servers, timeout=30):
+    """Stops servers the way KuraServer.stop() does, all at once: each Kura
+    takes seconds to stop its engines, and they need not wait in turn."""
+    running = [s for s in servers if s.proc is not None and s.proc.poll() is None]
+    for server in running:
+        server.proc.send_signal(signal.SIGTERM)  # Kura stops its engines
+    deadline = time.monotonic() + timeout
+    for server in running:
+        try:
+            server.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+    for server in servers:
+        server.stop()  # closes what is left of each
+
+
 @pytest.fixture(scope="session")
 def kura_factory():
     """Starts extra servers with their own data directories and arguments."""
@@ -150,9 +187,9 @@ def kura_factory():
         servers.append(server)
         return server.start() if start else server
 
+    make.servers = servers
     yield make
-    for server in servers:
-        server.stop()  # SIGTERM: Kura stops its engines
+    stop_all(servers)
     # Engines of servers a test killed and never restarted.
     subprocess.run(["pkill", "-f", root], check=False)
     if os.environ.get("KURA_KEEP_TEST_DATA"):  # for a post-mortem: the servers' logs and data
@@ -164,4 +201,19 @@ def kura_factory():
 @pytest.fixture(scope="session")
 def kura(kura_factory):
     """The shared server most tests use."""
-    return kura_factory(["--enable-test-controllers"])
+    server = kura_factory(["--enable-test-controllers"])
+    server.shared = True
+    return server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stop_module_servers(kura_factory):
+    """Stops the servers a module's tests and fixtures started once the
+    module is done (all but the shared one): the engines of every earlier
+    module no longer run, and load the machine, until the session ends."""
+    first = len(kura_factory.servers)
+    yield
+    done = [s for s in kura_factory.servers[first:] if not getattr(s, "shared", False)]
+    stop_all(done)
+    for server in done:  # engines of a server a test killed and never restarted
+        subprocess.run(["pkill", "-f", server.data_dir], check=False)

@@ -144,6 +144,7 @@ def writer_pid(server, rds, identifier):
         return int(f.readline())
 
 
+@pytest.mark.serial
 def test_cluster_failovers_keep_every_acknowledged_commit(kura_factory):
     server = kura_factory()
     rds = server.client("rds")

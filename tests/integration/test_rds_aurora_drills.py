@@ -21,6 +21,7 @@ def sealed_files(data_dir):
     return found
 
 
+@pytest.mark.serial
 def test_encrypted_cluster_kura_kill_hung_writer_and_password(kura_factory):
     server = kura_factory()
     rds, kms = server.client("rds"), server.client("kms")

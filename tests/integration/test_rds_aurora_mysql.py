@@ -165,6 +165,7 @@ def test_runbook_cluster_with_the_cli_snapshot_and_restore(kura_factory):
     assert on_writer(rds, "prod-aurora", "SELECT COUNT(*) FROM shop.orders") == ((5,),)
 
 
+@pytest.mark.serial
 def test_killed_writer_loses_no_acknowledged_commit(kura_factory):
     server = kura_factory()
     rds = server.client("rds")

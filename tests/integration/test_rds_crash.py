@@ -4,6 +4,8 @@ left running without a Kura that knows it."""
 import subprocess
 import time
 
+import pytest
+
 from rds_support import create_instance, psql, wait_status
 
 
@@ -12,6 +14,7 @@ def postgres_processes(data_dir):
     return [line for line in result.stdout.split() if line]
 
 
+@pytest.mark.serial
 def test_sigkill_during_snapshot_and_restore(kura_factory):
     server = kura_factory()
     rds = server.client("rds")
@@ -34,6 +37,7 @@ def test_sigkill_during_snapshot_and_restore(kura_factory):
     assert psql(rds, "crashy-back", "SELECT count(*) FROM k") == "50000"
 
 
+@pytest.mark.serial
 def test_engines_are_adopted_after_sigkill_and_stopped_with_kura(kura_factory):
     server = kura_factory()
     rds = server.client("rds")
@@ -52,6 +56,7 @@ def test_engines_are_adopted_after_sigkill_and_stopped_with_kura(kura_factory):
     assert postgres_processes(server.data_dir) == []
 
 
+@pytest.mark.serial
 def test_corrupted_snapshot_fails_the_restore_and_nothing_else(kura_factory):
     import glob
     import os

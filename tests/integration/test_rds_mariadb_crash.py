@@ -198,6 +198,7 @@ def wait_snapshot(rds, identifier, timeout=180):
     assert status == "available", (identifier, status, events_of(rds, "db-snapshot", identifier))
 
 
+@pytest.mark.serial
 def test_sigkill_while_mariadb_backup_takes_a_snapshot(server):
     rds = server.client("rds")
     rds.create_db_instance(DBInstanceIdentifier="crashy", Engine="mariadb", DBInstanceClass="db.t3.micro",
@@ -245,6 +246,7 @@ def test_sigkill_while_mariadb_backup_takes_a_snapshot(server):
     assert not [name for name in snapshots if name.endswith((".plain", ".copying"))], snapshots
 
 
+@pytest.mark.serial
 def test_sigkill_while_a_restore_copies_the_snapshot(server):
     rds = running(server)
     rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="crashy-back", DBSnapshotIdentifier="crashy-snap")
@@ -266,6 +268,7 @@ def test_sigkill_while_a_restore_copies_the_snapshot(server):
     assert_no_orphans(server.data_dir, server.proc.pid)
 
 
+@pytest.mark.serial
 def test_sigkill_while_a_point_in_time_restore_replays_the_binary_log(server):
     rds = running(server)
     insert_rows(rds, "crashy", ROWS + 1, LATER)
@@ -294,6 +297,7 @@ def test_sigkill_while_a_point_in_time_restore_replays_the_binary_log(server):
     assert_no_orphans(server.data_dir, server.proc.pid)
 
 
+@pytest.mark.serial
 def test_deletes_after_the_crashes_leave_nothing_behind(server):
     rds = running(server)
     names = ["crashy", "crashy-back", "crashy-pitr"]

@@ -77,6 +77,7 @@ def wait_semi_sync(rds, identifier, timeout=120):
     raise AssertionError("no semi-synchronous standby")
 
 
+@pytest.mark.serial
 def test_multi_az_failovers_keep_every_acknowledged_write(kura_factory):
     server = kura_factory()
     rds = server.client("rds")
@@ -184,6 +185,7 @@ def test_read_replica_follows_refuses_writes_and_is_promoted(kura_factory):
     assert query(rds, "mysrc", "SELECT COUNT(*) FROM app.t") == ((3,),)
 
 
+@pytest.mark.serial
 def test_point_in_time_and_snapshots_span_a_failover(kura_factory):
     """The archive holds each primary's binary log under a generation of its
     own: a restore replays the old primary's, then the new one's from where
@@ -226,6 +228,7 @@ def test_point_in_time_and_snapshots_span_a_failover(kura_factory):
     assert query(rds, "mypit-copy", "SELECT COUNT(*) FROM app.t") == ((150,),)
 
 
+@pytest.mark.serial
 def test_managed_password_and_a_replica_follow_the_source_through_a_failover(kura_factory):
     import json
 

@@ -47,6 +47,7 @@ def check_rows(rds, identifier, writer):
     assert not missing, f"{len(missing)} acknowledged rows lost"
 
 
+@pytest.mark.serial
 def test_failovers_keep_every_acknowledged_write(kura_factory):
     server = kura_factory()
     rds = server.client("rds")

@@ -90,6 +90,7 @@ def events_of(rds, identifier):
     return [e["Message"] for e in rds.describe_events(SourceType="db-instance", SourceIdentifier=identifier)["Events"]]
 
 
+@pytest.mark.serial
 def test_replica_follows_its_source_through_multi_az_and_is_promoted_when_the_source_goes(kura_factory):
     server = kura_factory()
     rds = server.client("rds")

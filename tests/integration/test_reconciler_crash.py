@@ -5,6 +5,8 @@ import os
 import time
 import urllib.request
 
+import pytest
+
 
 def call(server, method, path):
     request = urllib.request.Request(server.endpoint + path, method=method)
@@ -22,6 +24,7 @@ def wait_for(predicate, timeout=30):
     raise AssertionError("timed out")
 
 
+@pytest.mark.serial
 def test_sigkill_mid_operation_then_restart_finishes_the_work(kura_factory, tmp_path):
     server = kura_factory(["--enable-test-controllers"])
     work = tmp_path / "sleeper"
