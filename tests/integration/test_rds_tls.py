@@ -127,6 +127,12 @@ def test_postgres_serves_tls_and_force_ssl_refuses_plaintext(rds, bundle):
         rds.modify_db_parameter_group(DBParameterGroupName="pg-force-ssl", Parameters=[
             {"ParameterName": "rds.force_ssl", "ParameterValue": "yes", "ApplyMethod": "immediate"}])
     assert info.value.response["Error"]["Code"] == "InvalidParameterValue"
+    # One CA: naming it changes nothing, naming another is refused.
+    same = rds.modify_db_instance(DBInstanceIdentifier="pgtls", CACertificateIdentifier=ca, ApplyImmediately=True)
+    assert same["DBInstance"]["CACertificateIdentifier"] == ca
+    with pytest.raises(rds.exceptions.CertificateNotFoundFault):
+        rds.modify_db_instance(DBInstanceIdentifier="pgtls", CACertificateIdentifier="rds-ca-rsa4096-g1",
+                               ApplyImmediately=True)
     rds.delete_db_instance(DBInstanceIdentifier="pgtls", SkipFinalSnapshot=True)
 
 

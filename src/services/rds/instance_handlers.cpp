@@ -447,6 +447,17 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
       }
     }
   }
+  if (in.contains("CACertificateIdentifier")) {
+    // Kura has one CA (per data directory), whose certificates every
+    // instance already serves: naming it changes nothing; another is none.
+    std::string asked = in["CACertificateIdentifier"].get<std::string>();
+    const CertificateAuthority* ca = config_.certificateAuthority;
+    if (ca == nullptr || asked != ca->identifier()) {
+      return ApiError::sender("CertificateNotFound",
+                              "CertificateIdentifier " + asked + " doesn't refer to an existing certificate.", 404);
+    }
+    in.erase("CACertificateIdentifier");
+  }
   if (in.contains("BackupRetentionPeriod")) {
     if (auto error = checkRetention(in["BackupRetentionPeriod"])) return *error;
   }
