@@ -26,6 +26,7 @@
 
 #include "common/crypto.h"
 #include "common/key_file.h"
+#include "common/server_certificate.h"
 #include "engines/engine_process.h"
 #include "rds/mariadb_engine.h"
 #include "rds/mariadb_files.h"
@@ -52,6 +53,15 @@ constexpr const char* kBinlogBaseFile = "kura-binlog-base";
 constexpr uint64_t kReplicationSlaveAccess = 1ULL << 19;
 
 bool isGtidList(const std::string& text) { return text.find_first_not_of("0123456789-,") == std::string::npos; }
+
+// Replication over TLS, the upstream's certificate checked against Kura's
+// CA (the bundle in the replica's own directory) and for 127.0.0.1, the
+// address it connects to: a process that took the upstream's port would
+// not be followed.
+std::string verifiedTls(const EngineLayout& replica) {
+  return "MASTER_SSL = 1, MASTER_SSL_CA = " + quoteLiteral((replica.dir / kCaBundleFile).string()) +
+         ", MASTER_SSL_VERIFY_SERVER_CERT = 1";
+}
 
 }  // namespace
 
@@ -206,10 +216,10 @@ Result<bool> MariaDbEngine::startReplication(const EngineLayout& layout) {
                                          "SET GLOBAL gtid_slave_pos = {};\n"
                                          "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {}, "
                                          "MASTER_USER = '{}', MASTER_PASSWORD = {}, MASTER_USE_GTID = slave_pos, "
-                                         "MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1, MASTER_SSL = 1;\n"
+                                         "MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1, {};\n"
                                          "START SLAVE",
                                          quoteLiteral(upstream.gtid), upstream.port, kReplicationUser,
-                                         quoteLiteral(password)));
+                                         quoteLiteral(password), verifiedTls(layout)));
   if (!started) return ApiError::internal("cannot start replication");  // never echo the statement
   return true;
 }
@@ -221,8 +231,8 @@ Result<bool> MariaDbEngine::follow(const EngineLayout& standby, const EngineLayo
   if (!running(standby)) return true;  // configured at its next start
   // By GTID: it asks the new upstream for what follows what it applied.
   auto changed = sql(standby, fmt::format("STOP SLAVE;\nCHANGE MASTER TO MASTER_PORT = {}, MASTER_USE_GTID = "
-                                          "slave_pos, MASTER_SSL = 1;\nSTART SLAVE",
-                                          upstream.port));
+                                          "slave_pos, {};\nSTART SLAVE",
+                                          upstream.port, verifiedTls(standby)));
   if (!changed) return changed.error();
   return true;
 }
