@@ -13,6 +13,8 @@ packages=(
   # clients the tests and the tour drive Kura with
   awscli python3-boto3 python3-pytest python3-pytest-xdist python3-psycopg2 postgresql-client
   mariadb-client python3-pymysql redis-tools curl wrk
+  # the trace that proves no answer goes out before its sync (test_durability_order.py)
+  strace
   # sanitizer and fuzzing builds
   clang libclang-rt-14-dev
 )

@@ -192,6 +192,7 @@ void TrailWriter::openFileLocked() {
   // write is this one (a torn record was cut from it at once).
   struct stat status {};
   fileBytes_ = ::fstat(fd_, &status) == 0 ? static_cast<size_t>(status.st_size) : 0;
+  if (fileBytes_ == 0) newFile_ = true;
   if (!unsealed_.empty() && unsealed_.back().name == path.filename().string()) return;
   PendingFile pending;
   pending.name = path.filename().string();
@@ -208,28 +209,63 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
   // The thread's own batch, swapped with the queue to write it; its buffers
   // are kept for the next time (emptied then), but not after a burst.
   thread_local Batch batch;
-  if (!changed) {
-    std::lock_guard lock(queueMutex_);
-    if (writing_) {
-      // The writer thread writes it within flushInterval.
-      queue_.text.append(text);
-      queue_.ends.push_back(queue_.text.size());
-      return;
-    }
-  }
-  // A change is in the kernel before the call is answered: its caller
-  // writes it, with whatever was queued before it. The queue is taken with
-  // mutex_ held (as every taker does), so that flush() waits for it.
-  std::lock_guard writing(mutex_);
+  uint64_t ticket = 0;
   {
     std::lock_guard lock(queueMutex_);
     queue_.text.append(text);
     queue_.ends.push_back(queue_.text.size());
-    if (batch.text.capacity() > (1u << 20)) batch = Batch{};
-    batch.clear();  // what it held was written (or failed to be) last time
-    std::swap(batch, queue_);
+    ticket = ++queuedRecords_;
+    // The writer thread writes and syncs it within flushInterval.
+    if (!changed && writing_) return;
   }
-  writeBatchLocked(batch);
+  // A change is on disk before the call is answered: whoever holds mutex_
+  // next takes the queue, this record with it, and writes and syncs it
+  // (group commit: while one caller syncs, the others queue theirs and
+  // wait here, and the next one to get mutex_ does all of theirs at once).
+  std::lock_guard writing(mutex_);
+  if (settled_ >= ticket) return;  // another taker wrote and synced it
+  if (batch.text.capacity() > (1u << 20)) batch = Batch{};
+  batch.clear();  // what it held was written (or failed to be) last time
+  uint64_t through = takeQueueLocked(batch);
+  writeAndSyncLocked(batch, through);
+}
+
+uint64_t TrailWriter::takeQueueLocked(Batch& batch) {
+  std::lock_guard lock(queueMutex_);
+  std::swap(batch, queue_);
+  return queuedRecords_;
+}
+
+void TrailWriter::writeAndSyncLocked(const Batch& batch, uint64_t through) {
+  try {
+    if (!batch.empty() || gapPending_) writeBatchLocked(batch);  // a gap waiting for room is written too
+  } catch (const std::exception&) {
+    settled_ = std::max(settled_, through);  // lost, and counted in the next gap record
+    throw;
+  }
+  syncLocked();
+  settled_ = std::max(settled_, through);
+}
+
+void TrailWriter::syncLocked() {
+  // Files closed full by the batch first: their records come before the
+  // current file's.
+  while (!closing_.empty()) {
+    int fd = closing_.front();
+    if (::fdatasync(fd) != 0) {
+      throw std::system_error(errno, std::generic_category(), "cannot sync the trail");
+    }
+    ::close(fd);
+    closing_.erase(closing_.begin());
+  }
+  if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot sync the trail");
+  }
+  if (newFile_) {
+    // A new file's name is on disk too, or its records would be lost with it.
+    fsyncPath(options_.dir / "logs");
+    newFile_ = false;
+  }
 }
 
 void TrailWriter::flush() {
@@ -238,12 +274,9 @@ void TrailWriter::flush() {
   // queued before this call is written, or counted as lost.
   std::lock_guard writing(mutex_);
   Batch batch;
-  {
-    std::lock_guard lock(queueMutex_);
-    std::swap(batch, queue_);
-  }
+  uint64_t through = takeQueueLocked(batch);
   try {
-    if (!batch.empty() || gapPending_) writeBatchLocked(batch);  // a gap waiting for room is written too
+    writeAndSyncLocked(batch, through);
   } catch (const std::exception&) {
     // Counted in the next gap record: a read (LookupEvents) is not failed
     // for records the disk did not take.
@@ -333,9 +366,9 @@ void TrailWriter::writeBatchLocked(const Batch& batch) {
         StoreHealth::global().recovered("trail");
       }
       if (fileBytes_ >= options_.maxFileBytes) {
-        // Closed (its records are in the kernel) but synced at the next
-        // seal, not here: callers would wait on the disk.
-        ::close(fd_);
+        // Full: the next record opens a new file. This one is synced (then
+        // closed) with the batch, by syncLocked.
+        closing_.push_back(fd_);
         fd_ = -1;
       }
     } catch (const std::system_error& error) {
@@ -372,16 +405,13 @@ void TrailWriter::startWriting() {
         // The queue is taken with mutex_ held until it is written: a
         // flush() (LookupEvents) that comes meanwhile waits for it.
         std::lock_guard writing(mutex_);
-        {
-          std::lock_guard lock(queueMutex_);
-          std::swap(batch, queue_);
-        }
+        uint64_t through = takeQueueLocked(batch);
         if (!batch.empty()) {
-          writeBatchLocked(batch);
+          writeAndSyncLocked(batch, through);
         } else if (gapPending_ && std::chrono::steady_clock::now() - lastGapAttempt >= std::chrono::seconds(1)) {
           // Without calls, the gap is recorded once the disk takes it.
           lastGapAttempt = std::chrono::steady_clock::now();
-          writeBatchLocked(batch);
+          writeAndSyncLocked(batch, through);
         }
       } catch (const std::exception&) {
         // Counted as lost (loseLocked logs the start of an outage once).
@@ -409,6 +439,9 @@ void TrailWriter::sealHeld() {
       ::close(fd_);
       fd_ = -1;
     }
+    // Left by a sync that failed: the digest syncs every file it names.
+    for (int fd : closing_) ::close(fd);
+    closing_.clear();
     // A file whose every write failed holds nothing: it goes.
     std::error_code ec;
     for (const PendingFile& f : unsealed_) {

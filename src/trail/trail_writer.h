@@ -4,12 +4,16 @@
 // and at shutdown. On open it repairs a torn last line (a record whose call
 // was never answered) and seals what an earlier run left unsealed.
 //
-// A call that changed something writes its record (with the records queued
-// before it) to the kernel before it is answered. Calls that changed
-// nothing (read-only ones, and errors) only queue theirs: a writer thread
-// chains and writes the queue every `flushInterval` (one write(2) per
-// batch), or the next change does. A crash of the server loses at most that
-// much of them, never a change, and the chain stays whole.
+// A call that changed something has its record (with the records queued
+// before it) written and synced (fdatasync) before it is answered: a
+// power loss loses no record of a change that was answered. Group commit:
+// whoever takes the queue writes it in one write(2) and syncs it once, and
+// the callers whose records it took, waiting meanwhile for the writing
+// lock, find them settled and return. Calls that changed nothing
+// (read-only ones, and errors) only queue theirs: a writer thread chains,
+// writes and syncs the queue every `flushInterval`, or the next change
+// does. A crash of the server or of the host loses at most that much of
+// them, never a change, and the chain stays whole.
 //
 // Retention: every hour, digests older than `retention` are deleted with
 // the log files they seal, oldest first (never the newest digest). A signed
@@ -91,6 +95,17 @@ class TrailWriter {
   // Chains and writes records in order (mutex_ held: every taker of the
   // queue holds it from taking the queue until its batch is written).
   void writeBatchLocked(const Batch& batch);
+  // Takes the queue into `batch` (mutex_ held); returns how many records
+  // were ever queued, the last of them now in `batch`.
+  uint64_t takeQueueLocked(Batch& batch);
+  // Writes and syncs what takeQueueLocked took, then counts the records
+  // through `through` as settled (mutex_ held). Throws if the disk refuses:
+  // a write refused counts its records as lost (the gap record) and
+  // settles them; a sync refused settles nothing (their callers retry it).
+  void writeAndSyncLocked(const Batch& batch, uint64_t through);
+  // fdatasync of what was written: the files a batch closed, the current
+  // one, and the logs folder once a new file is in it (mutex_ held).
+  void syncLocked();
   Result<bool> recover();
   // Seals with sealMutex_ held: takes the unsealed files under mutex_, then
   // syncs them and writes the digest without it.
@@ -117,6 +132,9 @@ class TrailWriter {
   DigestSignerPtr signer_;
   std::mutex mutex_;
   int fd_ = -1;       // the current log file, opened to append (guarded by mutex_)
+  std::vector<int> closing_;  // files full since the last sync: synced, then closed (guarded by mutex_)
+  bool newFile_ = false;      // a file was created since the last sync (guarded by mutex_)
+  uint64_t settled_ = 0;      // records written and synced, or lost (guarded by mutex_)
   std::string line_;  // the records being written (guarded by mutex_)
   std::string hashBefore_;  // the chain's end before the chunk being written (guarded by mutex_)
   size_t fileBytes_ = 0;  // what the current file holds, written whole
@@ -141,7 +159,8 @@ class TrailWriter {
   // also waits for a batch another thread has taken.
   std::mutex queueMutex_;
   std::condition_variable queued_;
-  Batch queue_;  // guarded by queueMutex_, as are the two below
+  Batch queue_;  // guarded by queueMutex_, as are the three below
+  uint64_t queuedRecords_ = 0;  // records ever queued: a change's ticket is its count
   bool writing_ = false, stopWriting_ = false;
   std::thread writer_;
   std::thread sealer_;
