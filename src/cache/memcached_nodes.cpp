@@ -21,6 +21,7 @@ engines::MemcachedLayout memcachedLayout(const Resource& cluster, const std::str
   layout.dir = paths.clusterDir(cluster) / ("node-" + node);
   layout.address = cluster.state.value("Address", "127.0.0.1");
   layout.port = enginePortOf(cluster.state["Nodes"][node]);
+  if (cluster.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
   return layout;
 }
 

@@ -12,6 +12,8 @@
 #include <cerrno>
 
 #include "common/descriptor_shortage.h"
+#include "common/server_certificate.h"
+#include "engines/tls_probe.h"
 
 namespace kura::engines {
 namespace fs = std::filesystem;
@@ -67,6 +69,9 @@ int MemcachedEngine::pidOf(const MemcachedLayout& layout) const { return daemonP
 bool MemcachedEngine::running(const MemcachedLayout& layout) const { return pidOf(layout) > 0; }
 
 bool MemcachedEngine::healthy(const MemcachedLayout& layout) const {
+  if (layout.tls != nullptr) {
+    return probeTls(layout.port, layout.dir / kCaBundleFile, "version\r\n", 8, std::chrono::seconds(1)) == "VERSION ";
+  }
   return answersVersion(layout.address, layout.port, 1000);
 }
 
@@ -83,6 +88,20 @@ Result<bool> MemcachedEngine::start(const MemcachedLayout& layout) {
     if (user_.drop) {
       argv.push_back("-u");
       argv.push_back(user_.name);
+    }
+    if (layout.tls != nullptr) {
+      std::vector<std::string> names = {"127.0.0.1", "localhost"};
+      if (layout.address != "127.0.0.1") names.insert(names.begin(), layout.address);
+      std::optional<FileOwner> owner;
+      if (user_.drop) owner = FileOwner{static_cast<uid_t>(user_.uid), static_cast<gid_t>(user_.gid)};
+      if (auto written = writeServerCertificate(*layout.tls, layout.dir, names, owner); !written) {
+        return written.error();
+      }
+      // TLS on the node's one listener; clients are not asked for certificates.
+      argv.insert(argv.end(), {"-Z", "-o",
+                               "ssl_chain_cert=" + (layout.dir / kServerCertificateFile).string() +
+                                   ",ssl_key=" + (layout.dir / kServerKeyFile).string() +
+                                   ",ssl_ca_cert=" + (layout.dir / kCaBundleFile).string()});
     }
     auto result = runProcess(argv, user_, "", std::chrono::seconds(30));
     if (!result.ok()) return ApiError::internal("memcached did not start: " + result.output);

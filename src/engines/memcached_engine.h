@@ -4,10 +4,13 @@
 // when Kura runs as root. Each node is one daemonized memcached on its own
 // port, adopted through its pid file by the next Kura. Memcached keeps
 // nothing on disk: a node that restarts starts empty, as in ElastiCache.
+// With in-transit encryption the node serves TLS only (memcached's own,
+// -Z), as ElastiCache Memcached 1.6.12 and later do.
 #include <filesystem>
 #include <string>
 
 #include "common/api_error.h"
+#include "common/certificate_authority.h"
 #include "engines/engine_process.h"
 
 namespace kura::engines {
@@ -17,6 +20,9 @@ struct MemcachedLayout {
   std::string address = "127.0.0.1";
   int port = 0;
   int memoryMegabytes = 64;
+  // In-transit encryption: TLS only, with a certificate this CA issues
+  // (written into the node's directory at every start); null: plaintext.
+  const CertificateAuthority* tls = nullptr;
 };
 
 class MemcachedEngine {

@@ -122,3 +122,41 @@ def test_memcached_cluster_nodes_scale_reboot_and_heal(kura):
         memcached(ports["0001"], "version\r\n")
     versions = ec.describe_cache_engine_versions(Engine="memcached")["CacheEngineVersions"]
     assert len(versions) == 1 and versions[0]["CacheParameterGroupFamily"].startswith("memcached")
+
+
+def test_memcached_in_transit_encryption_serves_tls_only(kura, tmp_path):
+    """TransitEncryptionEnabled: memcached's own TLS with a certificate of
+    Kura's CA, verified with the bundle clients download; plaintext gets
+    nothing; AuthToken is Redis's alone."""
+    import ssl
+    import urllib.request
+    ec = kura.client("elasticache")
+    assert error_code(ec.create_cache_cluster, CacheClusterId="mc-token", Engine="memcached",
+                      CacheNodeType="cache.t3.micro", NumCacheNodes=1, TransitEncryptionEnabled=True,
+                      AuthToken="a-long-enough-token-1") == "InvalidParameterCombination"
+    ec.create_cache_cluster(CacheClusterId="mc-tls", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=2, TransitEncryptionEnabled=True)
+    cluster = wait_cluster(ec, "mc-tls", "available")
+    assert cluster["TransitEncryptionEnabled"] is True
+    bundle = tmp_path / "kura-ca-bundle.pem"
+    with urllib.request.urlopen(kura.endpoint + "/_kura/rds/ca-bundle.pem", timeout=10) as response:
+        bundle.write_bytes(response.read())
+    context = ssl.create_default_context(cafile=str(bundle))
+    for node, port in ports_of(cluster).items():
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as conn:
+                conn.sendall(b"set greeting 0 0 5\r\nhello\r\nget greeting\r\n")
+                reply = b""
+                while not reply.endswith(b"END\r\n"):
+                    chunk = conn.recv(4096)
+                    assert chunk, reply
+                    reply += chunk
+                assert reply == b"STORED\r\nVALUE greeting 0 5\r\nhello\r\nEND\r\n", node
+        # Plaintext: the node answers no command.
+        assert "VERSION" not in memcached(port, "version\r\n")
+        # A bundle that is not Kura's does not verify the node.
+        with pytest.raises(ssl.SSLError):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+                ssl.create_default_context().wrap_socket(raw, server_hostname="127.0.0.1")
+    ec.delete_cache_cluster(CacheClusterId="mc-tls")
+    wait_cluster(ec, "mc-tls", "gone")

@@ -28,8 +28,11 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
   if (in.contains("SnapshotName") || in.value("SnapshotRetentionLimit", 0) > 0 || in.contains("SnapshotWindow")) {
     return combination("Snapshots are not supported for Memcached clusters.");
   }
-  if (in.contains("AuthToken") || in.value("TransitEncryptionEnabled", false)) {
-    return combination("In-transit encryption and AuthToken are not supported by Kura.");
+  if (in.contains("AuthToken")) return combination("AuthToken is only supported for the Redis engine.");
+  // In-transit encryption: memcached's own TLS, with a certificate of Kura's CA.
+  bool tls = in.value("TransitEncryptionEnabled", false);
+  if (tls && config_.certificateAuthority == nullptr) {
+    return combination("In-transit encryption is not available on this Kura host (it has no certificate authority).");
   }
   if (in.contains("EngineVersion") && in["EngineVersion"] != config_.memcachedVersion) {
     return invalid("Cannot find version " + in["EngineVersion"].get<std::string>() + " for memcached (this host runs " +
@@ -53,7 +56,8 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
                 {"AZMode", in.value("AZMode", "single-az")},
                 {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:23:00-mon:01:30")},
                 {"CacheParameterGroupName", parameterGroup},
-                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)}};
+                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
+                {"TransitEncryptionEnabled", tls}};
   auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     Json ports = Json::object();
     for (int n = 1; n <= nodes; ++n) {
