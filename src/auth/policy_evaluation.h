@@ -1,0 +1,49 @@
+#pragma once
+// The evaluation of identity-based policies for one request, as IAM does it
+// within one account: a request is allowed when a statement allows it and
+// none denies it; an explicit Deny wins; nothing said is a deny.
+//
+// What a statement matches:
+//  - Action / NotAction: "service:Operation" patterns, `*` and `?`
+//    wildcards, case-insensitive;
+//  - Resource / NotResource: ARN patterns with `*` and `?`, case-sensitive;
+//  - Condition: every operator and key must hold (values of one key: any).
+//    Operators: StringEquals, StringNotEquals, StringEqualsIgnoreCase,
+//    StringNotEqualsIgnoreCase, StringLike, StringNotLike, ArnEquals,
+//    ArnLike, ArnNotEquals, ArnNotLike, Bool, IpAddress, NotIpAddress,
+//    DateEquals, DateNotEquals, DateLessThan(Equals), DateGreaterThan(Equals),
+//    NumericEquals, NumericNotEquals, NumericLessThan(Equals),
+//    NumericGreaterThan(Equals), Null, each with an IfExists form. An
+//    operator Kura does not know (ForAnyValue:, ForAllValues: among them)
+//    never holds. A key the request does not carry is absent, as in IAM: a
+//    positive operator is false, a negated one (StringNotEquals,
+//    NotIpAddress, ...) true, an IfExists form true, Null true.
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/policy_document.h"
+
+namespace kura::auth {
+
+// What a request is, as the policies see it.
+struct RequestFacts {
+  std::string action;                  // "dynamodb:GetItem"
+  std::vector<std::string> resources;  // ARNs or "*"; each must be allowed
+  // Condition keys in lower case ("aws:sourceip") and their values.
+  std::map<std::string, std::string, std::less<>> keys;
+};
+
+enum class Decision { Allow, ImplicitDeny, ExplicitDeny };
+
+// The decision for `facts` under every one of `policies` (a user's
+// attached and inline policies together). With several resources, the
+// first one not allowed decides, and `deniedResource` names it.
+Decision evaluatePolicies(const std::vector<const PolicyDocument*>& policies, const RequestFacts& facts,
+                          std::string* deniedResource = nullptr);
+
+// `*` matches any run of characters, `?` any one character.
+bool wildcardMatch(std::string_view pattern, std::string_view text, bool ignoreCase);
+
+}  // namespace kura::auth

@@ -1,0 +1,135 @@
+#include "auth/request_resources.h"
+
+#include <array>
+
+namespace kura::auth {
+namespace {
+
+using Json = nlohmann::json;
+
+// One input member that names a resource, and how its ARN is written: the
+// resource part before the value ("table/", "db:"). The first member of a
+// service's list that the input carries decides.
+struct NamedBy {
+  std::string_view member;
+  std::string_view resourcePrefix;
+};
+
+struct ServiceResources {
+  std::string_view signingName;
+  std::string_view arnService;  // the service of its ARNs
+  bool global;                  // ARNs without a region (IAM)
+  std::vector<NamedBy> members;
+};
+
+// Members whose value is already an ARN (tagging calls, mostly) are taken
+// as they are: ResourceArn, ResourceName (RDS, ElastiCache), TableArn.
+const std::array<std::string_view, 3> kArnMembers{"ResourceArn", "ResourceName", "TableArn"};
+
+const std::vector<ServiceResources>& table() {
+  static const std::vector<ServiceResources> services{
+      {"dynamodb", "dynamodb", false, {{"TableName", "table/"}, {"GlobalTableName", "global-table/"}}},
+      {"rds",
+       "rds",
+       false,
+       {{"DBSnapshotIdentifier", "snapshot:"},
+        {"DBClusterSnapshotIdentifier", "cluster-snapshot:"},
+        {"DBInstanceIdentifier", "db:"},
+        {"DBClusterIdentifier", "cluster:"},
+        {"DBSubnetGroupName", "subgrp:"},
+        {"DBClusterParameterGroupName", "cluster-pg:"},
+        {"DBParameterGroupName", "pg:"}}},
+      {"elasticache",
+       "elasticache",
+       false,
+       {{"SnapshotName", "snapshot:"},
+        {"CacheClusterId", "cluster:"},
+        {"ReplicationGroupId", "replicationgroup:"},
+        {"UserGroupId", "usergroup:"},
+        {"UserId", "user:"},
+        {"CacheSubnetGroupName", "subnetgroup:"},
+        {"CacheParameterGroupName", "parametergroup:"}}},
+      {"kms", "kms", false, {{"KeyId", "key/"}, {"AliasName", ""}}},
+      {"secretsmanager", "secretsmanager", false, {{"SecretId", "secret:"}, {"Name", "secret:"}}},
+      {"logs", "logs", false, {{"logGroupName", "log-group:"}}},
+      {"monitoring", "cloudwatch", false, {{"AlarmName", "alarm:"}}},
+      // A user's policies are acted on through the user; a managed policy
+      // is its own resource.
+      {"iam", "iam", true, {{"UserName", "user/"}, {"PolicyArn", ""}, {"PolicyName", "policy/"}}},
+  };
+  return services;
+}
+
+std::string arnOf(const ServiceResources& service, const RequestTarget& target, std::string_view prefix,
+                  const std::string& value) {
+  std::string region = service.global ? "" : target.region;
+  return "arn:aws:" + std::string(service.arnService) + ":" + region + ":" + target.accountId + ":" +
+         std::string(prefix) + value;
+}
+
+// KMS names a key by id, ARN, alias name or alias ARN.
+std::string kmsArn(const ServiceResources& service, const RequestTarget& target, const std::string& keyId) {
+  if (keyId.rfind("arn:", 0) == 0) return keyId;
+  if (keyId.rfind("alias/", 0) == 0) return arnOf(service, target, "", keyId);
+  return arnOf(service, target, "key/", keyId);
+}
+
+// DynamoDB's batch and transaction calls act on every table they name.
+std::vector<std::string> dynamoDbTables(const ServiceResources& service, const Json& input,
+                                        const RequestTarget& target) {
+  std::vector<std::string> out;
+  if (auto items = input.find("RequestItems"); items != input.end() && items->is_object()) {
+    for (auto it = items->begin(); it != items->end(); ++it) out.push_back(arnOf(service, target, "table/", it.key()));
+  }
+  if (auto items = input.find("TransactItems"); items != input.end() && items->is_array()) {
+    for (const auto& item : *items) {
+      if (!item.is_object()) continue;
+      for (auto part = item.begin(); part != item.end(); ++part) {
+        auto name = part->find("TableName");
+        if (part->is_object() && name != part->end() && name->is_string()) {
+          out.push_back(arnOf(service, target, "table/", name->get<std::string>()));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string actionPrefix(std::string_view signingName) {
+  return signingName == "monitoring" ? "cloudwatch" : std::string(signingName);
+}
+
+std::vector<std::string> requestResources(std::string_view signingName, std::string_view operation,
+                                          const Json& input, const RequestTarget& target) {
+  if (!input.is_object()) return {"*"};
+  for (const auto& service : table()) {
+    if (service.signingName != signingName) continue;
+    for (std::string_view member : kArnMembers) {
+      auto it = input.find(member);
+      if (it != input.end() && it->is_string() && it->get<std::string>().rfind("arn:", 0) == 0) {
+        return {it->get<std::string>()};
+      }
+    }
+    if (signingName == "dynamodb") {
+      if (auto tables = dynamoDbTables(service, input, target); !tables.empty()) return tables;
+    }
+    for (const auto& named : service.members) {
+      auto it = input.find(named.member);
+      if (it == input.end() || !it->is_string()) continue;
+      const std::string value = it->get<std::string>();
+      if (signingName == "kms") return {kmsArn(service, target, value)};
+      if (value.rfind("arn:", 0) == 0) return {value};
+      return {arnOf(service, target, named.resourcePrefix, value)};
+    }
+    // IAM's calls on the caller itself (GetUser, ListAccessKeys without a name).
+    if (signingName == "iam" && operation != "ListUsers" && operation != "ListPolicies" && !target.callerArn.empty()) {
+      return {target.callerArn};
+    }
+    break;
+  }
+  return {"*"};
+}
+
+}  // namespace kura::auth
