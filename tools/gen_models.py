@@ -23,6 +23,7 @@ SERVICES = {
     "logs": ("logs", "2014-03-28"),
     "monitoring": ("cloudwatch", "2010-08-01"),
     "ec2": ("ec2", "2016-11-15"),
+    "iam": ("iam", "2010-05-08"),
 }
 
 DROP = {"documentation", "documentationUrl", "examples", "deprecatedMessage"}

@@ -93,6 +93,7 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
   context.sourceIp = request.remoteAddress;
   context.userAgent = std::string(request.header("User-Agent"));
   context.host = std::string(request.header("Host"));
+  context.secureTransport = secureTransport_;
 
   auth::HttpRequestView view{request.method, request.target, request.headers, request.body};
   std::optional<auth::SigV4Scope> scope = auth::peekScope(view);
@@ -108,6 +109,8 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
   context.accessKeyId = identity.credential.accessKeyId;
   context.accountId = identity.credential.accountId;
   context.userName = identity.credential.userName;
+  context.userId = identity.credential.userId;
+  context.userArn = identity.credential.userArn;
   context.region = identity.scope.region;
   if (routed.model == nullptr) {
     ApiError error = ApiError::sender(
@@ -182,6 +185,9 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   if (handler == nullptr) return fail(notImplemented(model, operation->name, true));
   if (auto violations = validateInput(operation->input, input); !violations.empty()) {
     return fail(validationError(violations, model.protocol()));
+  }
+  if (!context.userId.empty() && authorizer_) {
+    if (auto denied = authorizer_(context, input, protocolName(&model))) return fail(*denied);
   }
 
   Result<Json> output = ApiError::internal("no answer");

@@ -9,7 +9,9 @@
 //   5. encode: the output (or the error) in the protocol's wire shape, with
 //      the request id in x-amzn-RequestId.
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/sigv4_verifier.h"
@@ -28,6 +30,12 @@ struct ApiCallRecord {
   const ApiError* error = nullptr;         // null on success
 };
 using ApiCallObserver = std::function<void(const ApiCallRecord&)>;
+// Decides whether an IAM user may make a call, once its input is decoded and
+// valid: empty to go on, or the error to answer (AccessDenied). Asked only
+// for IAM users: the account root costs nothing here. `protocol` is "query",
+// "ec2" or "json".
+using ApiAuthorizer =
+    std::function<std::optional<ApiError>(const RequestContext&, const nlohmann::json& input, std::string_view protocol)>;
 
 class ApiGateway {
  public:
@@ -35,6 +43,10 @@ class ApiGateway {
   // The module must outlive the gateway.
   void addService(ServiceModule& module);
   void setObserver(ApiCallObserver observer) { observer_ = std::move(observer); }
+  void setAuthorizer(ApiAuthorizer authorizer) { authorizer_ = std::move(authorizer); }
+  // The API port speaks HTTPS (every request on it came over TLS: IAM's
+  // aws:SecureTransport).
+  void setSecureTransport(bool secure) { secureTransport_ = secure; }
   HttpResponse handle(const HttpRequest& request) const;
   // A request on a connection past the HTTP server's limit: neither
   // authenticated nor handled, only answered 503 ServiceUnavailable in its
@@ -55,6 +67,8 @@ class ApiGateway {
   ClockPtr clock_;
   std::map<std::string, ServiceModule*, std::less<>> services_;
   ApiCallObserver observer_;
+  ApiAuthorizer authorizer_;
+  bool secureTransport_ = false;
 };
 
 }  // namespace kura

@@ -29,6 +29,9 @@ struct SigV4Scope {
 
 struct Credential {
   std::string accessKeyId, secretAccessKey, accountId, userName;
+  // An IAM user's id (AIDA...) and ARN; both empty for the account root
+  // (Kura's configured credentials), which no policy restricts.
+  std::string userId, userArn;
 };
 
 class CredentialStore {

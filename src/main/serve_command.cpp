@@ -52,6 +52,9 @@
 #include "reconcile/sleeper_controller.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/ec2/ec2_service.h"
+#include "services/iam/iam_service.h"
+#include "iam/iam_principals.h"
+#include "iam/request_authorizer.h"
 #include "services/elasticache/elasticache_service.h"
 #include "services/rds/rds_service.h"
 #include "services/cloudtrail/cloudtrail_service.h"
@@ -352,6 +355,7 @@ int runServe(const ServerConfig& givenConfig) {
                              {endpointAddress, redisVersion, memcachedVersion, &keyManager, secrets->get(),
                               certificateAuthority->get()}));
   modules.push_back(makeEc2Service(*catalog));
+  modules.push_back(makeIamService(*catalog, **secrets));
   try {
     modules.push_back(makeDynamoDbService(env));
   } catch (const std::exception& error) {
@@ -359,7 +363,15 @@ int runServe(const ServerConfig& givenConfig) {
     return EXIT_FAILURE;
   }
 
-  ApiGateway gateway(ModelRegistry::embedded(), credentials, clock);
+  // IAM users' access keys are accepted beside Kura's own credentials (the
+  // account root); their calls are evaluated against their policies.
+  iam::IamPrincipals iamPrincipals(*catalog, **secrets, config.accountId);
+  iam::ChainedCredentialStore allCredentials(credentials, iamPrincipals);
+  iam::RequestAuthorizer authorizer(iamPrincipals);
+  ApiGateway gateway(ModelRegistry::embedded(), allCredentials, clock);
+  gateway.setSecureTransport(*apiCertificate != nullptr);
+  gateway.setAuthorizer([&authorizer](const RequestContext& context, const nlohmann::json& input,
+                                      std::string_view protocol) { return authorizer.authorize(context, input, protocol); });
   for (auto& module : modules) gateway.addService(*module);
   bool trailOn = config.trail != "off";
   if (!trailOn) spdlog::warn("msg=\"the audit trail is off: API calls are not recorded\"");

@@ -144,15 +144,15 @@ std::string trailEventText(const RequestContext& context, const Json* input, con
 
 void appendTrailEventText(std::string& out, const RequestContext& context, const Json* input, const Json* output,
                           const ApiError* error, const std::string& eventId) {
-  bool root = context.userName.empty() || context.userName == "root";
+  // Kura's own credentials are the account root; an IAM user's key names its user.
+  bool root = context.userId.empty();
   bool readOnly = isReadOnlyOperation(context.operation);
   const PayloadCall* payloadCall = payloadCallOf(context.service, context.operation);
   bool dataEvent = payloadCall != nullptr && payloadCall->dataEvent;
   out.append(R"({"eventVersion":"1.08","userIdentity":{"type":)");
   appendJsonString(out, root ? "Root" : "IAMUser");
-  appendMember(out, "principalId", root ? context.accountId : context.accessKeyId);
-  appendMember(out, "arn", root ? "arn:aws:iam::" + context.accountId + ":root"
-                                : "arn:aws:iam::" + context.accountId + ":user/" + context.userName);
+  appendMember(out, "principalId", root ? context.accountId : context.userId);
+  appendMember(out, "arn", root ? "arn:aws:iam::" + context.accountId + ":root" : context.userArn);
   appendMember(out, "accountId", context.accountId);
   appendMember(out, "accessKeyId", context.accessKeyId);
   if (!root) appendMember(out, "userName", context.userName);

@@ -13,7 +13,11 @@ struct RequestContext {
   std::string region = "us-east-1";
   std::string accessKeyId;
   std::string userName;     // the caller's IAM-style user name
+  // The caller's IAM user id (AIDA...) and ARN; empty for the account root.
+  std::string userId;
+  std::string userArn;
   std::string sourceIp;
+  bool secureTransport = false;  // the request came over TLS
   std::string userAgent;
   std::string host;         // the Host header: where the client reached Kura
   std::string service;      // signing name: rds, dynamodb, sts, ...

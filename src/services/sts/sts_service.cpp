@@ -7,11 +7,11 @@ class StsService final : public ServiceModule {
  public:
   StsService() {
     handlers_.add("GetCallerIdentity", [](const RequestContext& context, const Json&) -> Result<Json> {
-      bool root = context.userName.empty() || context.userName == "root";
-      std::string arn = root ? "arn:aws:iam::" + context.accountId + ":root"
-                             : "arn:aws:iam::" + context.accountId + ":user/" + context.userName;
-      return Json{{"Account", context.accountId}, {"Arn", arn},
-                  {"UserId", root ? context.accountId : context.accessKeyId}};
+      // Kura's own credentials are the account root; an IAM user's key
+      // names its user.
+      bool root = context.userId.empty();
+      std::string arn = root ? "arn:aws:iam::" + context.accountId + ":root" : context.userArn;
+      return Json{{"Account", context.accountId}, {"Arn", arn}, {"UserId", root ? context.accountId : context.userId}};
     });
   }
   std::string signingName() const override { return "sts"; }

@@ -1,0 +1,319 @@
+"""IAM: users, access keys and policies through boto3 and the AWS CLI; a
+user's key accepted by SigV4 and its calls evaluated against its policies
+(AccessDenied with AWS's message, in the trail with its errorCode); the
+account root never restricted."""
+import json
+import subprocess
+
+import botocore.exceptions
+import pytest
+
+from conftest import AWS_CLI, REGION
+
+ACCOUNT = "000000000000"
+
+
+def error_of(call, *args, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        call(*args, **kwargs)
+    return caught.value.response
+
+
+def code_of(call, *args, **kwargs):
+    return error_of(call, *args, **kwargs)["Error"]["Code"]
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def table_arn(name):
+    return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+
+
+@pytest.fixture(scope="module")
+def server(kura_factory):
+    return kura_factory()
+
+
+@pytest.fixture(scope="module")
+def tables(server):
+    ddb = server.client("dynamodb")
+    for name in ("iam-orders", "iam-users"):
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName=name, Item={"k": {"S": "one"}, "v": {"S": name}})
+    return "iam-orders", "iam-users"
+
+
+def make_user(server, name, *documents):
+    """A user with one key and the documents as inline policies; its key."""
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    for index, document in enumerate(documents):
+        iam.put_user_policy(UserName=name, PolicyName=f"p{index}", PolicyDocument=document)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def as_user(server, service, key):
+    return server.client(service, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+def test_users_keys_and_policies_round_trip(server):
+    iam = server.client("iam")
+    user = iam.create_user(UserName="Carol", Path="/ops/")["User"]
+    assert user["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/ops/Carol"
+    assert user["UserId"].startswith("AIDA") and len(user["UserId"]) == 21
+    assert iam.get_user(UserName="carol")["User"]["UserName"] == "Carol"  # names ignore case
+    assert "Carol" in [u["UserName"] for u in iam.list_users()["Users"]]
+    assert [u["UserName"] for u in iam.list_users(PathPrefix="/ops/")["Users"]] == ["Carol"]
+
+    key = iam.create_access_key(UserName="Carol")["AccessKey"]
+    assert key["AccessKeyId"].startswith("AKIA") and len(key["AccessKeyId"]) == 20
+    assert len(key["SecretAccessKey"]) == 40 and key["Status"] == "Active"
+    listed = iam.list_access_keys(UserName="Carol")["AccessKeyMetadata"]
+    assert [k["AccessKeyId"] for k in listed] == [key["AccessKeyId"]]
+    assert "SecretAccessKey" not in listed[0]  # shown once only
+    iam.update_access_key(UserName="Carol", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    assert iam.list_access_keys(UserName="Carol")["AccessKeyMetadata"][0]["Status"] == "Inactive"
+
+    document = policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"})
+    created = iam.create_policy(PolicyName="ReadItems", PolicyDocument=document, Description="reads")["Policy"]
+    arn = created["Arn"]
+    assert arn == f"arn:aws:iam::{ACCOUNT}:policy/ReadItems"
+    assert created["DefaultVersionId"] == "v1" and created["AttachmentCount"] == 0
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["Description"] == "reads"
+    version = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]
+    assert version["Document"] == json.loads(document) and version["IsDefaultVersion"]
+    assert arn in [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]]
+    assert iam.list_policies(Scope="AWS")["Policies"] == []
+
+    second = policy({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"})
+    assert iam.create_policy_version(PolicyArn=arn, PolicyDocument=second)["PolicyVersion"]["VersionId"] == "v2"
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v2"
+    assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v2", "v1"]
+
+    iam.attach_user_policy(UserName="Carol", PolicyArn=arn)
+    assert iam.list_attached_user_policies(UserName="Carol")["AttachedPolicies"] == [
+        {"PolicyName": "ReadItems", "PolicyArn": arn}]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+    iam.put_user_policy(UserName="Carol", PolicyName="inline", PolicyDocument=document)
+    assert iam.list_user_policies(UserName="Carol")["PolicyNames"] == ["inline"]
+    got = iam.get_user_policy(UserName="Carol", PolicyName="inline")
+    assert got["PolicyDocument"] == json.loads(document) and got["UserName"] == "Carol"
+
+    # Everything undone, in the order IAM asks for.
+    iam.delete_user_policy(UserName="Carol", PolicyName="inline")
+    iam.detach_user_policy(UserName="Carol", PolicyArn=arn)
+    iam.delete_access_key(UserName="Carol", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName="Carol")
+    iam.delete_policy_version(PolicyArn=arn, VersionId="v1")
+    iam.delete_policy(PolicyArn=arn)
+    assert code_of(iam.get_policy, PolicyArn=arn) == "NoSuchEntity"
+
+
+def test_iam_errors_as_aws_answers_them(server):
+    iam = server.client("iam")
+    missing = error_of(iam.get_user, UserName="nobody")
+    assert missing["Error"]["Code"] == "NoSuchEntity"
+    assert missing["Error"]["Message"] == "The user with name nobody cannot be found."
+    assert missing["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    iam.create_user(UserName="dave")
+    taken = error_of(iam.create_user, UserName="DAVE")
+    assert taken["Error"]["Code"] == "EntityAlreadyExists"
+    assert taken["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert code_of(iam.create_user, UserName="bad name") == "ValidationError"
+    assert code_of(iam.create_user, UserName="ok", Path="no-slashes") == "ValidationError"
+
+    first = iam.create_access_key(UserName="dave")["AccessKey"]
+    second = iam.create_access_key(UserName="dave")["AccessKey"]
+    limit = error_of(iam.create_access_key, UserName="dave")
+    assert limit["Error"]["Code"] == "LimitExceeded"
+    assert limit["Error"]["Message"] == "Cannot exceed quota for AccessKeysPerUser: 2"
+    conflict = error_of(iam.delete_user, UserName="dave")
+    assert conflict["Error"]["Code"] == "DeleteConflict"
+    assert conflict["Error"]["Message"] == "Cannot delete entity, must delete access keys first."
+    assert code_of(iam.delete_access_key, UserName="dave", AccessKeyId="AKIA0000000000000000") == "NoSuchEntity"
+    for key in (first, second):
+        iam.delete_access_key(UserName="dave", AccessKeyId=key["AccessKeyId"])
+
+    for bad, message in (("{", "This policy contains invalid Json"),
+                         (json.dumps({"Version": "2012-10-17"}), "Syntax errors in policy."),
+                         (policy({"Effect": "Allow", "Action": "dynamodb:GetItem"}),
+                          "Policy statement must contain resources."),
+                         (policy({"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": "*"}),
+                          "Policy document should not specify a principal.")):
+        refused = error_of(iam.create_policy, PolicyName="Bad", PolicyDocument=bad)
+        assert refused["Error"] == {"Type": "Sender", "Code": "MalformedPolicyDocument", "Message": message}
+    assert code_of(iam.put_user_policy, UserName="dave", PolicyName="x", PolicyDocument="[]") == \
+        "MalformedPolicyDocument"
+
+    document = policy({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"})
+    arn = iam.create_policy(PolicyName="Attached", PolicyDocument=document)["Policy"]["Arn"]
+    assert code_of(iam.create_policy, PolicyName="attached", PolicyDocument=document) == "EntityAlreadyExists"
+    iam.attach_user_policy(UserName="dave", PolicyArn=arn)
+    attached = error_of(iam.delete_policy, PolicyArn=arn)
+    assert attached["Error"]["Code"] == "DeleteConflict"
+    assert attached["Error"]["Message"] == "Cannot delete a policy attached to entities."
+    assert error_of(iam.delete_user, UserName="dave")["Error"]["Message"] == \
+        "Cannot delete entity, must detach all policies first."
+    missing_policy = f"arn:aws:iam::{ACCOUNT}:policy/Nope"
+    assert code_of(iam.attach_user_policy, UserName="dave", PolicyArn=missing_policy) == "NoSuchEntity"
+    assert code_of(iam.get_policy_version, PolicyArn=arn, VersionId="v9") == "NoSuchEntity"
+    assert code_of(iam.get_user_policy, UserName="dave", PolicyName="none") == "NoSuchEntity"
+    assert code_of(iam.delete_policy_version, PolicyArn=arn, VersionId="v1") == "DeleteConflict"
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=document)
+    assert code_of(iam.create_policy_version, PolicyArn=arn, PolicyDocument=document) == "LimitExceeded"
+
+    # An operation of IAM that Kura does not implement yet.
+    unknown = error_of(iam.create_group, GroupName="admins")
+    assert unknown["Error"]["Code"] == "InvalidAction"
+
+
+def test_iam_errors_through_the_cli(server):
+    server.aws("iam", "create-user", "--user-name", "erin")
+    for args, code in ((["iam", "get-user", "--user-name", "nobody"], "NoSuchEntity"),
+                       (["iam", "create-user", "--user-name", "erin"], "EntityAlreadyExists"),
+                       (["iam", "create-policy", "--policy-name", "cli", "--policy-document", "{not json"],
+                        "MalformedPolicyDocument")):
+        result = server.aws(*args, check=False)
+        assert result.returncode != 0 and f"({code})" in result.stderr, result.stderr
+    key = server.aws("iam", "create-access-key", "--user-name", "erin")["AccessKey"]
+    identity = server.aws("sts", "get-caller-identity", env={"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                                                              "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]})
+    assert identity["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/erin"
+
+
+def test_a_user_allowed_get_item_on_one_table_only(server, tables):
+    orders, users = tables
+    key = make_user(server, "reader", policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table_arn(orders)}))
+    ddb = as_user(server, "dynamodb", key)
+    assert ddb.get_item(TableName=orders, Key={"k": {"S": "one"}})["Item"]["v"]["S"] == orders
+
+    put = error_of(ddb.put_item, TableName=orders, Item={"k": {"S": "two"}})
+    assert put["Error"]["Code"] == "AccessDeniedException"
+    assert put["Error"]["Message"] == (
+        f"User: arn:aws:iam::{ACCOUNT}:user/reader is not authorized to perform: dynamodb:PutItem on resource: "
+        f"{table_arn(orders)} because no identity-based policy allows the dynamodb:PutItem action")
+    other = error_of(ddb.get_item, TableName=users, Key={"k": {"S": "one"}})
+    assert other["Error"]["Code"] == "AccessDeniedException"
+    assert table_arn(users) in other["Error"]["Message"]
+    # Nothing was written by the refused call.
+    assert "Item" not in server.client("dynamodb").get_item(TableName=orders, Key={"k": {"S": "two"}})
+
+    # A query-protocol service answers AccessDenied, HTTP 403.
+    rds = error_of(as_user(server, "rds", key).describe_db_instances)
+    assert rds["Error"]["Code"] == "AccessDenied" and rds["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "rds:DescribeDBInstances" in rds["Error"]["Message"]
+    # The root is never restricted.
+    server.client("dynamodb").put_item(TableName=orders, Item={"k": {"S": "root"}})
+
+
+def test_explicit_deny_wins_over_allow_everything(server, tables):
+    orders, _ = tables
+    key = make_user(server, "denied",
+                    policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+                    policy({"Effect": "Deny", "Action": "dynamodb:PutItem", "Resource": table_arn(orders)}))
+    ddb = as_user(server, "dynamodb", key)
+    ddb.get_item(TableName=orders, Key={"k": {"S": "one"}})
+    refused = error_of(ddb.put_item, TableName=orders, Item={"k": {"S": "x"}})
+    assert refused["Error"]["Code"] == "AccessDeniedException"
+    assert refused["Error"]["Message"].endswith("with an explicit deny in an identity-based policy")
+    # A policy change applies to the next call.
+    server.client("iam").delete_user_policy(UserName="denied", PolicyName="p1")
+    ddb.put_item(TableName=orders, Item={"k": {"S": "x"}})
+
+
+def test_not_action_and_conditions(server, tables):
+    orders, _ = tables
+    key = make_user(server, "notiam", policy(
+        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "dynamodb:DeleteItem", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}},
+        {"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:username": "notiam"}}}))
+    ddb = as_user(server, "dynamodb", key)
+    ddb.get_item(TableName=orders, Key={"k": {"S": "one"}})
+    ddb.scan(TableName=orders, Limit=1)  # the deny's condition does not hold for this user
+    assert code_of(as_user(server, "iam", key).list_users) == "AccessDenied"
+    assert code_of(ddb.delete_item, TableName=orders, Key={"k": {"S": "one"}}) == "AccessDeniedException"
+
+
+def test_inactive_and_deleted_keys_are_refused(server):
+    key = make_user(server, "keys", policy({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+    iam = server.client("iam")
+    sts = as_user(server, "sts", key)
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/keys"
+    iam.update_access_key(UserName="keys", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    assert code_of(sts.get_caller_identity) == "InvalidClientTokenId"
+    assert code_of(as_user(server, "dynamodb", key).list_tables) == "UnrecognizedClientException"
+    iam.update_access_key(UserName="keys", AccessKeyId=key["AccessKeyId"], Status="Active")
+    sts.get_caller_identity()
+    iam.delete_access_key(UserName="keys", AccessKeyId=key["AccessKeyId"])
+    assert code_of(sts.get_caller_identity) == "InvalidClientTokenId"
+    # A wrong secret for a real key is a bad signature, as with any key.
+    other = iam.create_access_key(UserName="keys")["AccessKey"]
+    wrong = server.client("sts", key=other["AccessKeyId"], secret="x" * 40)
+    assert code_of(wrong.get_caller_identity) == "SignatureDoesNotMatch"
+
+
+def test_get_caller_identity_and_get_user_name_the_user(server):
+    key = make_user(server, "whoami")  # no policy at all
+    identity = as_user(server, "sts", key).get_caller_identity()
+    user = server.client("iam").get_user(UserName="whoami")["User"]
+    assert identity["Arn"] == user["Arn"] and identity["UserId"] == user["UserId"]
+    assert identity["Account"] == ACCOUNT
+    # GetUser without a name is the caller: allowed on its own ARN.
+    server.client("iam").put_user_policy(UserName="whoami", PolicyName="self", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::*:user/${aws:username}"}))
+    assert as_user(server, "iam", key).get_user()["User"]["UserName"] == "whoami"
+    assert code_of(as_user(server, "iam", key).get_user, UserName="reader") == "AccessDenied"
+    # The root's own GetUser.
+    assert server.client("iam").get_user()["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert server.client("sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+
+
+def test_trail_names_the_user_and_the_denied_call(server, tables):
+    orders, _ = tables
+    key = make_user(server, "audited", policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table_arn(orders)}))
+    ddb = as_user(server, "dynamodb", key)
+    ddb.get_item(TableName=orders, Key={"k": {"S": "one"}})
+    code_of(ddb.delete_item, TableName=orders, Key={"k": {"S": "one"}})
+    trail = server.client("cloudtrail")
+    events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": "audited"}])["Events"]
+    by_name = {e["EventName"]: json.loads(e["CloudTrailEvent"]) for e in events}
+    assert set(by_name) >= {"GetItem", "DeleteItem"}
+    identity = by_name["GetItem"]["userIdentity"]
+    user = server.client("iam").get_user(UserName="audited")["User"]
+    assert identity == {"type": "IAMUser", "principalId": user["UserId"], "arn": user["Arn"],
+                        "accountId": ACCOUNT, "accessKeyId": key["AccessKeyId"], "userName": "audited"}
+    assert "errorCode" not in by_name["GetItem"]
+    assert by_name["DeleteItem"]["errorCode"] == "AccessDeniedException"
+    by_key = trail.lookup_events(LookupAttributes=[{"AttributeKey": "AccessKeyId",
+                                                    "AttributeValue": key["AccessKeyId"]}])["Events"]
+    assert {e["EventName"] for e in by_key} >= {"GetItem", "DeleteItem"}
+    # The root's calls stay the root's.
+    root_events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName",
+                                                         "AttributeValue": "CreateAccessKey"}])["Events"]
+    root_event = json.loads(root_events[0]["CloudTrailEvent"])
+    assert root_event["userIdentity"]["type"] == "Root"
+    # The secret answered once is not in the trail.
+    assert key["SecretAccessKey"] not in json.dumps([e["CloudTrailEvent"] for e in root_events])
+
+
+def test_cli_as_a_restricted_user(server, tables):
+    orders, _ = tables
+    key = make_user(server, "cliuser", policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table_arn(orders)}))
+    env = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    item = server.aws("dynamodb", "get-item", "--table-name", orders, "--key", '{"k":{"S":"one"}}', env=env)
+    assert item["Item"]["v"]["S"] == orders
+    refused = server.aws("dynamodb", "list-tables", check=False, env=env)
+    assert refused.returncode != 0 and "(AccessDeniedException)" in refused.stderr
+    assert "dynamodb:ListTables" in refused.stderr
