@@ -92,7 +92,7 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
   return store;
 }
 
-rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch) {
+rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   if (stopped_->load(std::memory_order_relaxed)) resume(std::chrono::milliseconds(250));
   rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
   // The write is in the memtable: the WAL is flushed to the kernel, then
@@ -110,13 +110,7 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch) {
   // flushed here, after the insert, and synced by walSync_, which runs one
   // SyncWAL() for every writer waiting.
   if (status.ok()) status = db_->FlushWAL(false);
-  if (status.ok()) {
-    std::string error = walSync_.syncCovering();
-    if (!error.empty()) {
-      status = error.find("No space left") != std::string::npos ? rocksdb::Status::NoSpace(error)
-                                                                 : rocksdb::Status::IOError(error);
-    }
-  }
+  if (status.ok() && sync) return syncWal();
   if (!status.ok() && status.IsIOError()) {
     stopped_->store(true);
     markFailing(status);
@@ -124,10 +118,22 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch) {
   return status;
 }
 
-rocksdb::Status TableStore::put(const std::string& key, const std::string& value) {
+rocksdb::Status TableStore::put(const std::string& key, const std::string& value, bool sync) {
   rocksdb::WriteBatch batch;
   batch.Put(key, value);
-  return write(batch);
+  return write(batch, sync);
+}
+
+rocksdb::Status TableStore::syncWal() {
+  rocksdb::Status status;
+  std::string error = walSync_.syncCovering();
+  if (!error.empty()) {
+    status = error.find("No space left") != std::string::npos ? rocksdb::Status::NoSpace(error)
+                                                               : rocksdb::Status::IOError(error);
+    stopped_->store(true);
+    markFailing(status);
+  }
+  return status;
 }
 
 bool TableStore::resume(std::chrono::milliseconds minInterval) {
@@ -275,7 +281,7 @@ std::optional<std::string> TableStore::getItemText(const std::string& tableId, c
 
 Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, const std::string& key,
                                                   const std::function<Decision(const Json* current)>& decide) {
-  std::lock_guard lock(lockFor(tableId));
+  std::unique_lock lock(lockFor(tableId));
   auto current = getItem(tableId, key);
   const Json* before = current ? &*current : nullptr;
   auto decision = decide(before);
@@ -290,15 +296,20 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   }
   addIndexWrites(batch, tableId, key, before, after);
   if (after || current) addChangeLogWrite(batch, tableId, key, after);
-  auto status = write(batch);
+  auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
+  // The WAL is synced after the table's lock is released: writers of one
+  // table share a sync too. A read meanwhile may see the write before its
+  // sync ends; the write is answered only after it (docs/operations.md).
+  lock.unlock();
+  if (status = syncWal(); !status.ok()) return storageError(status);
   return current;
 }
 
 Result<bool> TableStore::rewriteItemText(
     const std::string& tableId, const std::string& key,
     const std::function<std::optional<std::string>(const std::string& current)>& rewrite) {
-  std::lock_guard lock(lockFor(tableId));
+  std::unique_lock lock(lockFor(tableId));
   // Under the write lock: an index or the change log starts under it too.
   {
     std::shared_lock indexesLock(indexesMutex_);
@@ -309,14 +320,16 @@ Result<bool> TableStore::rewriteItemText(
   if (!current) return false;
   auto text = rewrite(*current);
   if (!text) return false;
-  auto status = put(itemPrefix(tableId) + key, *text);
+  auto status = put(itemPrefix(tableId) + key, *text, /*sync=*/false);
   if (!status.ok()) return storageError(status);
+  lock.unlock();  // as in writeItem
+  if (status = syncWal(); !status.ok()) return storageError(status);
   return true;
 }
 
 Result<bool> TableStore::writeBatch(const std::string& tableId,
                                     const std::vector<std::pair<std::string, std::optional<Json>>>& writes) {
-  std::lock_guard lock(lockFor(tableId));
+  std::unique_lock lock(lockFor(tableId));
   rocksdb::WriteBatch batch;
   bool indexed = !indexesFor(tableId).empty();
   for (const auto& [key, item] : writes) {
@@ -328,8 +341,10 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
     else batch.Delete(itemPrefix(tableId) + key);
     addChangeLogWrite(batch, tableId, key, item ? &*item : nullptr);
   }
-  auto status = write(batch);
+  auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
+  lock.unlock();  // as in writeItem
+  if (status = syncWal(); !status.ok()) return storageError(status);
   return true;
 }
 
@@ -357,8 +372,10 @@ Result<bool> TableStore::transact(
     addIndexWrites(batch, items[i].tableId, items[i].key, current[i] ? &*current[i] : nullptr, value ? &*value : nullptr);
     addChangeLogWrite(batch, items[i].tableId, items[i].key, value ? &*value : nullptr);
   }
-  auto status = write(batch);
+  auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
+  locks.clear();  // as in writeItem
+  if (status = syncWal(); !status.ok()) return storageError(status);
   return true;
 }
 

@@ -141,10 +141,13 @@ class TableStore {
   TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped);
   std::mutex& lockFor(const std::string& tableId);
   // Every write goes through here: it resumes a store an error stopped (at
-  // most four times a second), flushes and syncs the WAL (walSync_), and
+  // most four times a second), flushes the WAL and syncs it (or leaves the
+  // sync to the caller's syncWal(), once it released its locks), and
   // reports a full disk to StoreHealth.
-  rocksdb::Status write(rocksdb::WriteBatch& batch);
-  rocksdb::Status put(const std::string& key, const std::string& value);
+  rocksdb::Status write(rocksdb::WriteBatch& batch, bool sync = true);
+  rocksdb::Status put(const std::string& key, const std::string& value, bool sync = true);
+  // Returns once a WAL sync that began after this call ended (walSync_).
+  rocksdb::Status syncWal();
   // RocksDB's Resume() of a stopped store, unless tried less than
   // `minInterval` ago; true when it writes again.
   bool resume(std::chrono::milliseconds minInterval);
