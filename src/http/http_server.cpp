@@ -59,6 +59,7 @@ struct HttpServer::Impl {
   LogThrottle acceptFailures{kLogInterval};
   LogThrottle limitReached{kLogInterval};
   std::vector<std::thread> threads;
+  std::optional<asio::thread_pool> disk;  // handles what options.waitsForDisk picks
   std::atomic<bool> stopped{false};
 
   bool limited() const { return options.maxConnections > 0 && served.load() >= options.maxConnections; }
@@ -115,7 +116,7 @@ struct HttpServer::Impl {
           TlsContextPtr context = options.tls->current();
           http_session::TlsStream stream(std::move(socket), *context);
           auto session = std::make_shared<TlsSession>(std::move(stream), serve, options.maxBodyBytes, open, over,
-                                                      std::move(context));
+                                                      std::move(context), diskPool(over), &options.waitsForDisk);
           asio::post(executor, [session = std::move(session)] { session->run(); });
         } catch (const std::exception& error) {
           open.fetch_sub(1, std::memory_order_relaxed);  // no session counts it
@@ -127,12 +128,16 @@ struct HttpServer::Impl {
         }
       } else {
         auto session = std::make_shared<PlainSession>(http_session::PlainStream(std::move(socket)), serve,
-                                                      options.maxBodyBytes, open, over);
+                                                      options.maxBodyBytes, open, over, nullptr, diskPool(over),
+                                                      &options.waitsForDisk);
         asio::post(executor, [session = std::move(session)] { session->run(); });
       }
       accept();
     });
   }
+
+  // Past the limit a request is only answered 503: never on the pool.
+  asio::thread_pool* diskPool(bool over) { return over || !disk ? nullptr : &*disk; }
 
   void acceptAfter(std::chrono::milliseconds delay) {
     pause->expires_after(delay);
@@ -172,6 +177,7 @@ void HttpServer::start() {
     throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
                              std::to_string(impl_->options.port) + ": " + ec.message());
   }
+  if (impl_->options.waitsForDisk) impl_->disk.emplace(std::max(1, impl_->options.diskThreads));
   impl_->accept();
   for (auto& loop : impl_->loops) {
     impl_->threads.emplace_back([&io = *loop] { io.run(); });
@@ -193,6 +199,9 @@ void HttpServer::stop() {
   for (auto& thread : impl_->threads) {
     if (thread.joinable()) thread.join();
   }
+  // Handlers still running finish; their answers go to loops that no
+  // longer run, and are dropped with them.
+  if (impl_->disk) impl_->disk->join();
 }
 
 }  // namespace kura

@@ -3,6 +3,10 @@
 // each with its own event loop (connections are dealt to them in turn),
 // and a handler called once per request on the connection's thread. A
 // handler must not block long: it would hold up its loop's connections.
+// Requests that may wait for the disk (`waitsForDisk`: a change, answered
+// only once it is synced) are handled on a pool of threads instead, and
+// answered back on their connection's loop: the loops go on serving reads
+// meanwhile, and many changes wait for the same sync (group commit).
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +37,10 @@ struct HttpServerOptions {
   // connection first does its handshake, within 10 s (2 s past the
   // limit); then everything above holds as for plain HTTP.
   std::shared_ptr<TlsContextSlot> tls;
+  // Which requests go to the pool (none when unset), and its size: as many
+  // changes as it has threads share a sync.
+  std::function<bool(const HttpRequest&)> waitsForDisk;
+  int diskThreads = 32;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

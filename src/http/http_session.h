@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,11 +66,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // `open` counts the session until it ends; an `overflow` session (past
   // the connection limit) serves one request, quickly, and closes. A TLS
   // session holds `context`, the one its handshake used, to its end.
+  // `disk` (may be null) runs the requests `waitsForDisk` picks.
   Session(Stream&& stream, const HttpHandler& handler, size_t maxBodyBytes, std::atomic<size_t>& open, bool overflow,
-          TlsContextPtr context = nullptr)
+          TlsContextPtr context = nullptr, asio::thread_pool* disk = nullptr,
+          const std::function<bool(const HttpRequest&)>* waitsForDisk = nullptr)
       : context_(std::move(context)),
         stream_(std::move(stream)),
         handler_(handler),
+        disk_(disk),
+        waitsForDisk_(waitsForDisk),
         maxBodyBytes_(maxBodyBytes),
         open_(open),
         overflow_(overflow) {
@@ -137,14 +142,28 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.remoteAddress = remoteAddress_;
     bool keepAlive = message.keep_alive() && !overflow_;
     unsigned version = message.version();
-    HttpResponse response;
+    if (disk_ != nullptr && waitsForDisk_ != nullptr && *waitsForDisk_ && (*waitsForDisk_)(request)) {
+      // Handled on the pool; the answer is written on this connection's
+      // loop, which reads nothing more from it until then.
+      asio::post(*disk_, [self = this->shared_from_this(), request = std::move(request), keepAlive, version]() mutable {
+        HttpResponse response = self->call(request);
+        auto executor = self->stream_.get_executor();
+        asio::post(executor, [self = std::move(self), response = std::move(response), keepAlive, version]() mutable {
+          self->write(std::move(response), keepAlive, version);
+        });
+      });
+      return;
+    }
+    write(call(request), keepAlive, version);
+  }
+
+  HttpResponse call(const HttpRequest& request) {
     try {
-      response = handler_(request);
+      return handler_(request);
     } catch (const std::exception& error) {
       spdlog::error("request handler failed: {}", error.what());
-      response = plainError(500, "internal error");
+      return plainError(500, "internal error");
     }
-    write(std::move(response), keepAlive, version);
   }
 
   void write(HttpResponse response, bool keepAlive, unsigned version) {
@@ -179,6 +198,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const HttpHandler& handler_;
+  asio::thread_pool* disk_;
+  const std::function<bool(const HttpRequest&)>* waitsForDisk_;
   size_t maxBodyBytes_;
   std::atomic<size_t>& open_;
   bool overflow_;

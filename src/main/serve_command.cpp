@@ -396,6 +396,27 @@ int runServe(const ServerConfig& givenConfig) {
   options.port = config.port;
   options.threads = config.threads;
   if (*apiCertificate) options.tls = (*apiCertificate)->slot();
+  // A call that may change something is answered only once its change and
+  // its trail record are synced: it waits for the disk on the HTTP
+  // server's pool, not on a loop that reads (GetItem, Describe*) share.
+  options.waitsForDisk = [](const HttpRequest& request) {
+    if (request.method != "POST") return false;  // health and the test endpoints
+    std::string_view target = request.header("X-Amz-Target");
+    std::string_view operation;
+    if (!target.empty()) {
+      operation = target.substr(target.rfind('.') + 1);
+    } else {
+      // The query protocol: the form's Action (a signed form has it in
+      // the body; read-only calls are what stays on the loop, so a miss
+      // only costs a hop to the pool).
+      std::string_view body = request.body;
+      size_t at = body.starts_with("Action=") ? 0 : body.find("&Action=");
+      if (at == std::string_view::npos) return true;
+      body.remove_prefix(at + (at == 0 ? 7 : 8));
+      operation = body.substr(0, body.find('&'));
+    }
+    return !isReadOnlyOperation(std::string(operation));
+  };
   DescriptorLimit descriptors = raiseDescriptorLimit();
   options.maxConnections = config.maxConnections > 0
                                ? static_cast<size_t>(config.maxConnections)
