@@ -236,13 +236,14 @@ uint64_t TrailWriter::takeQueueLocked(Batch& batch) {
   return queuedRecords_;
 }
 
-void TrailWriter::writeAndSyncLocked(const Batch& batch, uint64_t through) {
+void TrailWriter::writeAndSyncLocked(const Batch& batch, uint64_t through, bool sync) {
   try {
     if (!batch.empty() || gapPending_) writeBatchLocked(batch);  // a gap waiting for room is written too
   } catch (const std::exception&) {
     settled_ = std::max(settled_, through);  // lost, and counted in the next gap record
     throw;
   }
+  if (!sync) return;
   syncLocked();
   settled_ = std::max(settled_, through);
 }
@@ -276,7 +277,9 @@ void TrailWriter::flush() {
   Batch batch;
   uint64_t through = takeQueueLocked(batch);
   try {
-    writeAndSyncLocked(batch, through);
+    // Written, not synced: a reader of the trail reads the kernel's pages
+    // (a change's caller whose record this takes syncs it itself).
+    writeAndSyncLocked(batch, through, /*sync=*/false);
   } catch (const std::exception&) {
     // Counted in the next gap record: a read (LookupEvents) is not failed
     // for records the disk did not take.
@@ -394,20 +397,28 @@ void TrailWriter::startWriting() {
   writer_ = std::thread([this] {
     Batch batch;
     auto lastGapAttempt = std::chrono::steady_clock::time_point{};
+    auto lastSync = std::chrono::steady_clock::now();
+    bool unsynced = false;  // reads' records written and not synced yet
     for (;;) {
+      bool due = false;  // readSyncInterval passed since the last sync
       {
         std::unique_lock lock(queueMutex_);
         queued_.wait_for(lock, options_.flushInterval, [this] { return stopWriting_; });
         if (stopWriting_) break;  // stop() flushes what is queued
-        if (queue_.empty() && !gapPending_) continue;
+        due = std::chrono::steady_clock::now() - lastSync >= options_.readSyncInterval;
+        if (queue_.empty() && !gapPending_ && !(unsynced && due)) continue;
       }
+      if (due) lastSync = std::chrono::steady_clock::now();
       try {
         // The queue is taken with mutex_ held until it is written: a
         // flush() (LookupEvents) that comes meanwhile waits for it.
         std::lock_guard writing(mutex_);
         uint64_t through = takeQueueLocked(batch);
-        if (!batch.empty()) {
-          writeAndSyncLocked(batch, through);
+        if (!batch.empty() || (unsynced && due && !gapPending_)) {
+          // Reads' records are synced at most once per readSyncInterval
+          // (a change's caller syncs what it finds written sooner).
+          unsynced = !due;
+          writeAndSyncLocked(batch, through, due);
         } else if (gapPending_ && std::chrono::steady_clock::now() - lastGapAttempt >= std::chrono::seconds(1)) {
           // Without calls, the gap is recorded once the disk takes it.
           lastGapAttempt = std::chrono::steady_clock::now();

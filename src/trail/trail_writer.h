@@ -10,10 +10,13 @@
 // whoever takes the queue writes it in one write(2) and syncs it once, and
 // the callers whose records it took, waiting meanwhile for the writing
 // lock, find them settled and return. Calls that changed nothing
-// (read-only ones, and errors) only queue theirs: a writer thread chains,
-// writes and syncs the queue every `flushInterval`, or the next change
-// does. A crash of the server or of the host loses at most that much of
-// them, never a change, and the chain stays whole.
+// (read-only ones, and errors) only queue theirs: a writer thread chains
+// and writes the queue every `flushInterval`, or the next change does, and
+// syncs it at most once a second (`readSyncInterval`; syncing every batch
+// of reads cost a quarter of the throughput of a signed no-op), or the
+// next change does. A crash of the server loses at most `flushInterval` of
+// them, a power loss at most `readSyncInterval`; never a change, and the
+// chain stays whole.
 //
 // Retention: every hour, digests older than `retention` are deleted with
 // the log files they seal, oldest first (never the newest digest). A signed
@@ -50,6 +53,7 @@ struct TrailOptions {
   std::chrono::seconds digestInterval{60};
   size_t maxFileBytes = 16 * 1024 * 1024;
   std::chrono::milliseconds flushInterval{20};
+  std::chrono::milliseconds readSyncInterval{1000};
   std::chrono::seconds retention{0};  // 0: kept forever
 };
 
@@ -102,7 +106,9 @@ class TrailWriter {
   // through `through` as settled (mutex_ held). Throws if the disk refuses:
   // a write refused counts its records as lost (the gap record) and
   // settles them; a sync refused settles nothing (their callers retry it).
-  void writeAndSyncLocked(const Batch& batch, uint64_t through);
+  // Without `sync` it only writes, and settles nothing: a change's caller
+  // whose record it took syncs it itself.
+  void writeAndSyncLocked(const Batch& batch, uint64_t through, bool sync = true);
   // fdatasync of what was written: the files a batch closed, the current
   // one, and the logs folder once a new file is in it (mutex_ held).
   void syncLocked();
