@@ -1,6 +1,8 @@
 #include <random>
+#include <stdexcept>
 
 #include "common/crypto.h"
+#include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "services/dynamodb/dynamodb_api.h"
@@ -93,6 +95,12 @@ Result<Json> DynamoDbApi::backUp(const RequestContext& c, const Json& sourceTabl
       return ApiError::sender("ValidationException", "The table's KMS key cannot seal the backup: " +
                                                          sealed.error().message);
     }
+  }
+  // On disk before the backup is recorded, and so shown AVAILABLE.
+  if (auto error = syncTree(backupDir_ / id); !error.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(backupDir_ / id, ec);
+    throw std::runtime_error(error);
   }
   uint64_t bytes = 0;
   uint64_t count = store_.countItems((*table)["_id"], bytes);
