@@ -111,7 +111,9 @@ Result<double> restoreTargetOf(const nlohmann::json& in, const char* timeMember,
     return ApiError::sender("InvalidRestoreFault", "No restorable time is known yet for " + sourceName + ".");
   }
   const double earliest = sourceState["EarliestRestorableTime"].get<double>();
-  const double latest = sourceState["LatestRestorableTime"].get<double>();
+  // Whole seconds, followed every other second: just after the first backup
+  // it can trail the backup itself, which is then the latest there is.
+  const double latest = std::max(earliest, sourceState["LatestRestorableTime"].get<double>());
   if (useLatest) return latest;
   auto fromEpoch = [](double seconds) {
     return SystemTime(std::chrono::milliseconds(static_cast<long long>(seconds * 1000)));
