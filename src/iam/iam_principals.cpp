@@ -58,6 +58,8 @@ std::shared_ptr<const UserPolicies> IamPrincipals::policiesOf(const std::string&
     // Stored documents were checked when written; one that no longer
     // parses grants nothing.
     if (auto document = auth::parsePolicyDocument(text)) compiled->documents.push_back(std::move(*document));
+    compiled->usesKeys = compiled->usesKeys || text.find("Condition") != std::string::npos ||
+                         text.find("${") != std::string::npos;
   }
   std::unique_lock lock(mutex_);
   if (policies_.size() >= kMaxCached) policies_.clear();

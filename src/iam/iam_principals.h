@@ -24,6 +24,9 @@ namespace kura::iam {
 // A user's identity policies, parsed.
 struct UserPolicies {
   std::vector<auth::PolicyDocument> documents;
+  // Some statement has a Condition or a policy variable: only then does a
+  // call need its condition keys.
+  bool usesKeys = false;
   std::vector<const auth::PolicyDocument*> view() const;
 };
 

@@ -35,8 +35,8 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   facts.action = auth::actionPrefix(context.service) + ":" + context.operation;
   facts.resources = auth::requestResources(context.service, context.operation, input,
                                            {context.region, context.accountId, context.userArn});
-  addGlobalKeys(context, facts);
   auto policies = principals_.policiesOf(context.userName);
+  if (policies && policies->usesKeys) addGlobalKeys(context, facts);
   std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
   auth::Decision decision = auth::Decision::ImplicitDeny;
   if (policies) decision = auth::evaluatePolicies(policies->view(), facts, &resource);
