@@ -1,5 +1,6 @@
 #include "cache/cache_snapshot_controller.h"
 
+#include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -109,6 +110,8 @@ StepOutcome CacheSnapshotController::create(Resource& snapshot, ReconcileContext
     fs::remove_all(plain, ec);
     if (!sealed) return fail(snapshot, ctx, "cannot encrypt the snapshot: " + sealed.error().message);
   }
+  // On disk before it is shown available.
+  if (auto error = syncTree(dir); !error.empty()) return fail(snapshot, ctx, error);
   snapshot.state["SnapshotCreateTime"] = toEpochSeconds(image->time);
   snapshot.state["Bytes"] = image->bytes;
   snapshot.state.erase("Attempts");

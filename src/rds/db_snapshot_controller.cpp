@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "services/rds/rds_kinds.h"
@@ -47,6 +48,8 @@ StepOutcome DbSnapshotController::copyFiles(Resource& snapshot, ReconcileContext
   if (!ec) keepOwners(from, staging);
   if (!ec) fs::rename(staging, dir, ec);
   if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
+  // On disk before it is shown available.
+  if (auto error = syncTree(dir); !error.empty()) return fail(snapshot, ctx, error);
   snapshot.state["SnapshotCreateTime"] = createTime;
   snapshot.state["Bytes"] = bytes;
   snapshot.state["PercentProgress"] = 100;
@@ -136,6 +139,8 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
     fs::remove_all(plain, ec);
     if (!sealed) return fail(snapshot, ctx, "cannot encrypt the snapshot: " + sealed.error().message);
   }
+  // On disk before it is shown available.
+  if (auto error = syncTree(dir); !error.empty()) return fail(snapshot, ctx, error);
   snapshot.state["SnapshotCreateTime"] = toEpochSeconds(backup->startTime);
   snapshot.state["Bytes"] = backup->bytes;
   snapshot.state["PercentProgress"] = 100;
