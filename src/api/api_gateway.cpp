@@ -184,6 +184,13 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   const Handler* handler = moduleIt == services_.end() ? nullptr : moduleIt->second->handlers().find(operation->name);
   if (handler == nullptr) return fail(notImplemented(model, operation->name, true));
   if (auto violations = validateInput(operation->input, input); !violations.empty()) {
+    if (model.signingName() == "iam") {
+      // IAM speaks the query protocol but words these as the JSON services
+      // do ("1 validation error detected: ..."), under its own code.
+      ApiError error = validationError(violations, Protocol::Json);
+      error.code = "ValidationError";
+      return fail(error);
+    }
     return fail(validationError(violations, model.protocol()));
   }
   if (!context.userId.empty() && authorizer_) {

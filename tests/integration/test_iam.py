@@ -317,3 +317,23 @@ def test_cli_as_a_restricted_user(server, tables):
     refused = server.aws("dynamodb", "list-tables", check=False, env=env)
     assert refused.returncode != 0 and "(AccessDeniedException)" in refused.stderr
     assert "dynamodb:ListTables" in refused.stderr
+
+
+def test_model_violations_are_validation_errors(server):
+    too_long = error_of(server.client("iam").create_user, UserName="u" * 65)
+    assert too_long["Error"]["Code"] == "ValidationError"
+    assert too_long["Error"]["Message"].startswith("1 validation error detected: Value ")
+    assert "at 'userName' failed to satisfy constraint" in too_long["Error"]["Message"]
+
+
+def test_secure_transport_condition(kura_factory):
+    """aws:SecureTransport is true on an API that serves HTTPS, false on plain HTTP."""
+    document = policy({"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*",
+                       "Condition": {"Bool": {"aws:SecureTransport": "true"}}})
+    for server, allowed in ((kura_factory(["--tls"]), True), (kura_factory(), False)):
+        key = make_user(server, "tls", document)
+        ddb = as_user(server, "dynamodb", key)
+        if allowed:
+            assert "TableNames" in ddb.list_tables()
+        else:
+            assert code_of(ddb.list_tables) == "AccessDeniedException"
