@@ -160,7 +160,9 @@ void appendTrailEventText(std::string& out, const RequestContext& context, const
   appendMember(out, "eventTime", formatIso8601Seconds(context.receivedAt));
   appendMember(out, "eventSource", context.service + ".amazonaws.com");
   appendMember(out, "eventName", context.operation);
-  appendMember(out, "awsRegion", context.region);
+  // IAM is global: CloudTrail records its calls in us-east-1, whatever
+  // region the client signed for.
+  appendMember(out, "awsRegion", context.service == "iam" ? std::string_view("us-east-1") : context.region);
   appendMember(out, "sourceIPAddress", context.sourceIp);
   appendMember(out, "userAgent", context.userAgent);
   out.append(R"(,"requestParameters":)");

@@ -299,7 +299,8 @@ def test_trail_names_the_user_and_the_denied_call(server, tables):
                                                     "AttributeValue": key["AccessKeyId"]}])["Events"]
     assert {e["EventName"] for e in by_key} >= {"GetItem", "DeleteItem"}
     # The root's calls stay the root's.
-    root_events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName",
+    # IAM's own calls are in us-east-1's events, as CloudTrail records them.
+    root_events = server.client("cloudtrail", region="us-east-1").lookup_events(LookupAttributes=[{"AttributeKey": "EventName",
                                                          "AttributeValue": "CreateAccessKey"}])["Events"]
     root_event = json.loads(root_events[0]["CloudTrailEvent"])
     assert root_event["userIdentity"]["type"] == "Root"
@@ -337,3 +338,23 @@ def test_secure_transport_condition(kura_factory):
             assert "TableNames" in ddb.list_tables()
         else:
             assert code_of(ddb.list_tables) == "AccessDeniedException"
+
+
+def test_list_users_pages(server):
+    iam = server.client("iam")
+    for index in range(5):
+        iam.create_user(UserName=f"page{index}", Path="/paged/")
+    first = iam.list_users(PathPrefix="/paged/", MaxItems=3)
+    seen = [u["UserName"] for u in first["Users"]]
+    assert first["IsTruncated"] and "Marker" in first
+    while first["IsTruncated"]:
+        first = iam.list_users(PathPrefix="/paged/", MaxItems=3, Marker=first["Marker"])
+        seen += [u["UserName"] for u in first["Users"]]
+    assert seen == [f"page{index}" for index in range(5)]
+    # CloudTrail records IAM, a global service, in us-east-1.
+    events = server.client("cloudtrail", region="us-east-1").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateUser"}])["Events"]
+    assert not server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateUser"}])["Events"]
+    assert json.loads(events[0]["CloudTrailEvent"])["awsRegion"] == "us-east-1"
+    assert json.loads(events[0]["CloudTrailEvent"])["eventSource"] == "iam.amazonaws.com"
