@@ -67,6 +67,11 @@ std::shared_ptr<const UserPolicies> IamPrincipals::policiesOf(const std::string&
   return compiled;
 }
 
+std::string IamPrincipals::userArnOf(const std::string& userName) {
+  auto user = catalog_.getResource(accountId_, kRegion, kUser, recordName(userName));
+  return user ? user->arn : std::string();
+}
+
 std::optional<auth::Credential> ChainedCredentialStore::find(std::string_view accessKeyId) const {
   if (auto root = root_.find(accessKeyId)) return root;
   // IAM's keys all begin so; anything else is not worth a catalog read.

@@ -40,6 +40,8 @@ class IamPrincipals {
   std::optional<auth::Credential> findAccessKey(std::string_view accessKeyId);
   // The policies of a user by name; null once the user is gone.
   std::shared_ptr<const UserPolicies> policiesOf(const std::string& userName);
+  // A user's ARN, its path included; empty if there is no such user.
+  std::string userArnOf(const std::string& userName);
 
  private:
   struct CachedKey {

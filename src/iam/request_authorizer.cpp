@@ -35,6 +35,13 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   facts.action = auth::actionPrefix(context.service) + ":" + context.operation;
   facts.resources = auth::requestResources(context.service, context.operation, input,
                                            {context.region, context.accountId, context.userArn});
+  // IAM acts on a user by name; its ARN holds its path, which only the
+  // record knows (a call on a user that does not exist keeps the name alone).
+  if (context.service == "iam" && input.is_object() && input.contains("UserName") && input["UserName"].is_string()) {
+    if (std::string arn = principals_.userArnOf(input["UserName"].get<std::string>()); !arn.empty()) {
+      facts.resources = {arn};
+    }
+  }
   auto policies = principals_.policiesOf(context.userName);
   if (policies && policies->usesKeys) addGlobalKeys(context, facts);
   std::string resource = facts.resources.empty() ? "*" : facts.resources.front();

@@ -358,3 +358,16 @@ def test_list_users_pages(server):
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateUser"}])["Events"]
     assert json.loads(events[0]["CloudTrailEvent"])["awsRegion"] == "us-east-1"
     assert json.loads(events[0]["CloudTrailEvent"])["eventSource"] == "iam.amazonaws.com"
+
+
+def test_a_user_resource_holds_its_path(server):
+    iam = server.client("iam")
+    iam.create_user(UserName="Opsy", Path="/ops/")
+    iam.create_user(UserName="Devy", Path="/dev/")
+    key = make_user(server, "pathy", policy(
+        {"Effect": "Allow", "Action": "iam:ListAccessKeys", "Resource": f"arn:aws:iam::{ACCOUNT}:user/ops/*"}))
+    as_iam = as_user(server, "iam", key)
+    assert as_iam.list_access_keys(UserName="Opsy")["AccessKeyMetadata"] == []
+    denied = error_of(as_iam.list_access_keys, UserName="Devy")
+    assert denied["Error"]["Code"] == "AccessDenied"
+    assert f"on resource: arn:aws:iam::{ACCOUNT}:user/dev/Devy " in denied["Error"]["Message"]
