@@ -3,6 +3,7 @@
 // resources (auth/request_resources.h) and the global condition keys, under
 // the user's identity policies (auth/policy_evaluation.h). The account root
 // never comes here: the gateway asks only for IAM users.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +18,14 @@ namespace kura::iam {
 
 class RequestAuthorizer {
  public:
+  // The ARN of the KMS key an alias ("alias/name" or its ARN) names in an
+  // account and region; empty if none.
+  using KmsAliasResolver =
+      std::function<std::string(const std::string& account, const std::string& region, const std::string& alias)>;
+
   explicit RequestAuthorizer(IamPrincipals& principals) : principals_(principals) {}
+  // KMS authorizes a call that names a key by alias on the key itself.
+  void setKmsAliasResolver(KmsAliasResolver resolver) { kmsAliasResolver_ = std::move(resolver); }
   // Empty when allowed; else AWS's error naming user, action and resource:
   // AccessDenied (HTTP 403) for `protocol` "query", AccessDeniedException
   // (400) for "json", UnauthorizedOperation (403) for "ec2".
@@ -26,6 +34,7 @@ class RequestAuthorizer {
 
  private:
   IamPrincipals& principals_;
+  KmsAliasResolver kmsAliasResolver_;
 };
 
 }  // namespace kura::iam

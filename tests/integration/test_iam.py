@@ -371,3 +371,18 @@ def test_a_user_resource_holds_its_path(server):
     denied = error_of(as_iam.list_access_keys, UserName="Devy")
     assert denied["Error"]["Code"] == "AccessDenied"
     assert f"on resource: arn:aws:iam::{ACCOUNT}:user/dev/Devy " in denied["Error"]["Message"]
+
+
+def test_kms_calls_by_alias_are_evaluated_on_the_key(server):
+    kms = server.client("kms")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/iam-app", TargetKeyId=key_arn)
+    other_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/iam-other", TargetKeyId=other_arn)
+    key = make_user(server, "crypto", policy({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": key_arn}))
+    as_kms = as_user(server, "kms", key)
+    assert as_kms.encrypt(KeyId="alias/iam-app", Plaintext=b"x")["KeyId"] == key_arn
+    assert as_kms.encrypt(KeyId=key_arn, Plaintext=b"x")["KeyId"] == key_arn
+    denied = error_of(as_kms.encrypt, KeyId="alias/iam-other", Plaintext=b"x")
+    assert denied["Error"]["Code"] == "AccessDeniedException"
+    assert f"on resource: {other_arn} " in denied["Error"]["Message"]
