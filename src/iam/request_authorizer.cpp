@@ -42,15 +42,8 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
       facts.resources = {arn};
     }
   }
-  if (context.service == "kms" && kmsAliasResolver_ && input.is_object() && input.contains("KeyId") &&
-      input["KeyId"].is_string()) {
-    const std::string keyId = input["KeyId"].get<std::string>();
-    bool alias = keyId.rfind("alias/", 0) == 0 || keyId.find(":alias/") != std::string::npos;
-    if (alias) {
-      if (std::string arn = kmsAliasResolver_(context.accountId, context.region, keyId); !arn.empty()) {
-        facts.resources = {arn};
-      }
-    }
+  if (auto resolver = resolvers_.find(context.service); resolver != resolvers_.end() && input.is_object()) {
+    if (std::string arn = resolver->second(context, input); !arn.empty()) facts.resources = {arn};
   }
   auto policies = principals_.policiesOf(context.userName);
   if (policies && policies->usesKeys) addGlobalKeys(context, facts);

@@ -4,6 +4,7 @@
 // the user's identity policies (auth/policy_evaluation.h). The account root
 // never comes here: the gateway asks only for IAM users.
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,14 +19,16 @@ namespace kura::iam {
 
 class RequestAuthorizer {
  public:
-  // The ARN of the KMS key an alias ("alias/name" or its ARN) names in an
-  // account and region; empty if none.
-  using KmsAliasResolver =
-      std::function<std::string(const std::string& account, const std::string& region, const std::string& alias)>;
+  // The ARN of the resource a call acts on when only a lookup knows it (the
+  // key a KMS alias names, a secret's ARN with its random suffix); empty to
+  // keep the ARN derived from the input (auth/request_resources.h).
+  using ResourceResolver = std::function<std::string(const RequestContext&, const nlohmann::json& input)>;
 
   explicit RequestAuthorizer(IamPrincipals& principals) : principals_(principals) {}
-  // KMS authorizes a call that names a key by alias on the key itself.
-  void setKmsAliasResolver(KmsAliasResolver resolver) { kmsAliasResolver_ = std::move(resolver); }
+  // For the calls of the service of signing name `service`; set at start-up.
+  void setResourceResolver(const std::string& service, ResourceResolver resolver) {
+    resolvers_[service] = std::move(resolver);
+  }
   // Empty when allowed; else AWS's error naming user, action and resource:
   // AccessDenied (HTTP 403) for `protocol` "query", AccessDeniedException
   // (400) for "json", UnauthorizedOperation (403) for "ec2".
@@ -34,7 +37,7 @@ class RequestAuthorizer {
 
  private:
   IamPrincipals& principals_;
-  KmsAliasResolver kmsAliasResolver_;
+  std::map<std::string, ResourceResolver, std::less<>> resolvers_;
 };
 
 }  // namespace kura::iam

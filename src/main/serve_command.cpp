@@ -23,6 +23,7 @@
 #include "main/data_dir_modes.h"
 #include "main/descriptor_limit.h"
 #include "main/request_log.h"
+#include "main/resource_resolvers.h"
 #include "cache/cache_cluster_controller.h"
 #include "cache/cache_snapshot_controller.h"
 #include "cache/cache_supervisor.h"
@@ -368,14 +369,7 @@ int runServe(const ServerConfig& givenConfig) {
   iam::IamPrincipals iamPrincipals(*catalog, **secrets, config.accountId);
   iam::ChainedCredentialStore allCredentials(credentials, iamPrincipals);
   iam::RequestAuthorizer authorizer(iamPrincipals);
-  authorizer.setKmsAliasResolver([&keyManager](const std::string& account, const std::string& region,
-                                               const std::string& alias) -> std::string {
-    // AWS's own aliases (alias/aws/rds) make their key on first use: an
-    // authorization must not, so they are evaluated as written.
-    if (alias.find("alias/aws/") != std::string::npos) return {};
-    auto key = keyManager.resolve({account, region}, alias);
-    return key ? key->arn() : std::string();
-  });
+  addResourceResolvers(authorizer, keyManager, secretStore);
   ApiGateway gateway(ModelRegistry::embedded(), allCredentials, clock);
   gateway.setSecureTransport(*apiCertificate != nullptr);
   gateway.setAuthorizer([&authorizer](const RequestContext& context, const nlohmann::json& input,

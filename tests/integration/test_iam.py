@@ -386,3 +386,16 @@ def test_kms_calls_by_alias_are_evaluated_on_the_key(server):
     denied = error_of(as_kms.encrypt, KeyId="alias/iam-other", Plaintext=b"x")
     assert denied["Error"]["Code"] == "AccessDeniedException"
     assert f"on resource: {other_arn} " in denied["Error"]["Message"]
+
+
+def test_secrets_are_evaluated_on_their_full_arn(server):
+    sm = server.client("secretsmanager")
+    arn = sm.create_secret(Name="iam/db", SecretString="s3cret")["ARN"]
+    sm.create_secret(Name="iam/other", SecretString="x")
+    key = make_user(server, "secretive", policy({
+        "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+        "Resource": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:iam/db-??????"}))
+    as_sm = as_user(server, "secretsmanager", key)
+    assert as_sm.get_secret_value(SecretId="iam/db")["SecretString"] == "s3cret"
+    assert as_sm.get_secret_value(SecretId=arn)["SecretString"] == "s3cret"
+    assert code_of(as_sm.get_secret_value, SecretId="iam/other") == "AccessDeniedException"

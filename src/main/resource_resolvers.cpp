@@ -1,0 +1,34 @@
+#include "main/resource_resolvers.h"
+
+namespace kura {
+namespace {
+
+std::string stringMember(const nlohmann::json& input, const char* name) {
+  auto it = input.find(name);
+  return it != input.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+void addResourceResolvers(iam::RequestAuthorizer& authorizer, kms::KeyManager& keys, secrets::SecretStore& secrets) {
+  // KMS authorizes a call that names its key by alias on the key itself.
+  authorizer.setResourceResolver("kms", [&keys](const RequestContext& context, const nlohmann::json& input) {
+    std::string keyId = stringMember(input, "KeyId");
+    bool alias = keyId.rfind("alias/", 0) == 0 || keyId.find(":alias/") != std::string::npos;
+    // AWS's own aliases (alias/aws/rds) make their key on first use: an
+    // authorization must not, so they are evaluated as written.
+    if (!alias || keyId.find("alias/aws/") != std::string::npos) return std::string();
+    auto key = keys.resolve({context.accountId, context.region}, keyId);
+    return key ? key->arn() : std::string();
+  });
+  // A secret named by name is evaluated on its ARN (secret:<name>-AbCdEf).
+  authorizer.setResourceResolver("secretsmanager", [&secrets](const RequestContext& context,
+                                                              const nlohmann::json& input) {
+    std::string id = stringMember(input, "SecretId");
+    if (id.empty() || id.rfind("arn:", 0) == 0) return std::string();
+    auto secret = secrets.byName(context.accountId, context.region, id);
+    return secret ? secret->arn : std::string();
+  });
+}
+
+}  // namespace kura
