@@ -86,8 +86,10 @@ struct EndpointProxies::Impl {
   // Accepting, routing and the guard on one thread (io); the bytes of the
   // sessions on workers, one context and thread each, a session on one of
   // them for its whole life (so that copying scales with the cores).
-  asio::io_context io;
+  // Declared before io, so destroyed after it: an accept still pending on io
+  // holds the socket it was to fill, which belongs to a worker.
   std::vector<std::unique_ptr<asio::io_context>> workers;
+  asio::io_context io;
   size_t nextWorker = 0;  // used on the io thread
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
