@@ -74,12 +74,28 @@ def test_runbook_cluster_with_the_cli_snapshot_and_restore(kura_factory):
     server = kura_factory()
     rds = server.client("rds")
     key = server.aws("kms", "create-key", "--description", "db")["KeyMetadata"]["Arn"]
+    # The Terraform's network: aws_security_group.db, aws_db_subnet_group.aurora,
+    # and the runbook's rule (1.2): only the app reaches the DB. This test's
+    # client, at 127.0.0.1, is the app server (a network interface in "app").
+    vpc = server.aws("ec2", "describe-vpcs", "--filters", "Name=is-default,Values=true")["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in
+               server.aws("ec2", "describe-subnets", "--filters", f"Name=vpc-id,Values={vpc}")["Subnets"]]
+    app = server.aws("ec2", "create-security-group", "--group-name", "app", "--description", "app servers",
+                     "--vpc-id", vpc)["GroupId"]
+    db = server.aws("ec2", "create-security-group", "--group-name", "db", "--description", "aurora",
+                    "--vpc-id", vpc)["GroupId"]
+    server.aws("ec2", "authorize-security-group-ingress", "--group-id", db, "--protocol", "tcp", "--port", "0-65535",
+               "--source-group", app)
+    server.aws("ec2", "create-network-interface", "--subnet-id", subnets[0], "--groups", app,
+               "--private-ip-address", "127.0.0.1", "--description", "app server")
+    server.aws("rds", "create-db-subnet-group", "--db-subnet-group-name", "aurora", "--db-subnet-group-description",
+               "aurora", "--subnet-ids", *subnets)
     made = server.aws(
         "rds", "create-db-cluster", "--db-cluster-identifier", "prod-aurora", "--engine", "aurora-mysql",
         "--engine-version", "8.0.mysql_aurora.3.04.1", "--master-username", "admin",
         "--master-user-password", PASSWORD, "--backup-retention-period", "7",
-        "--preferred-backup-window", "02:00-03:00", "--vpc-security-group-ids", "sg-0123456789abcdef0",
-        "--storage-encrypted", "--kms-key-id", key)["DBCluster"]
+        "--preferred-backup-window", "02:00-03:00", "--vpc-security-group-ids", db,
+        "--db-subnet-group-name", "aurora", "--storage-encrypted", "--kms-key-id", key)["DBCluster"]
     assert made["Engine"] == "aurora-mysql" and made["EngineVersion"] == "8.0.mysql_aurora.3.04.1"
     wait_cluster(rds, "prod-aurora")
     described = cluster(rds, "prod-aurora")
@@ -93,6 +109,11 @@ def test_runbook_cluster_with_the_cli_snapshot_and_restore(kura_factory):
     server.aws("rds", "wait", "db-instance-available", "--db-instance-identifier", "prod-aurora-2")
     assert writer_of(rds, "prod-aurora") == "prod-aurora-1"
 
+    # Anyone else is refused at the endpoint, before the engine.
+    c = cluster(rds, "prod-aurora")
+    with pytest.raises(pymysql.MySQLError):
+        pymysql.connect(host=c["Endpoint"], port=c["Port"], user="admin", password=PASSWORD, connect_timeout=3,
+                        bind_address="127.0.0.9")
     on_writer(rds, "prod-aurora", "CREATE DATABASE shop")
     on_writer(rds, "prod-aurora", "CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(20))")
     on_writer(rds, "prod-aurora", "INSERT INTO shop.orders VALUES (1, 'tea'), (2, 'rice'), (3, 'miso')")
@@ -150,7 +171,8 @@ def test_runbook_cluster_with_the_cli_snapshot_and_restore(kura_factory):
     on_writer(rds, "prod-aurora", "INSERT INTO shop.orders VALUES (4, 'after the snapshot')")
 
     server.aws("rds", "restore-db-cluster-from-snapshot", "--db-cluster-identifier", "prod-aurora-restore",
-               "--snapshot-identifier", "prod-aurora-snap-20250630", "--engine", "aurora-mysql")
+               "--snapshot-identifier", "prod-aurora-snap-20250630", "--engine", "aurora-mysql",
+               "--vpc-security-group-ids", db, "--db-subnet-group-name", "aurora")
     wait_cluster(rds, "prod-aurora-restore")
     add_instances(rds, "prod-aurora-restore", ["prod-aurora-restore-1"])
     assert on_writer(rds, "prod-aurora-restore", "SELECT id, item FROM shop.orders ORDER BY id") == (

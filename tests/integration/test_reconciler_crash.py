@@ -30,8 +30,11 @@ def test_sigkill_mid_operation_then_restart_finishes_the_work(kura_factory, tmp_
     work = tmp_path / "sleeper"
     work.mkdir()
     call(server, "POST", f"/_kura/test/sleeper?name=s1&dir={work}&stepMillis=400")
-    # Kill the server once the first step has been done, mid-way through the walk.
-    wait_for(lambda: (work / "step-1.done").exists())
+    # Kill the server once the first step has been done, mid-way through the walk
+    # (its log line is written after its marker: waiting for the marker alone
+    # could kill it between the two, and the step, done, is not done again).
+    log = work / "steps.log"
+    wait_for(lambda: log.exists() and "step-1" in log.read_text().split())
     server.stop(sigkill=True)
     status = None
     server.start()
