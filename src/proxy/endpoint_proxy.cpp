@@ -163,10 +163,10 @@ struct EndpointProxies::Impl {
         auto session = std::make_shared<Session>(std::move(socket), found->second.pick());
         std::erase_if(found->second.sessions, [](const auto& s) { return s.expired(); });
         found->second.sessions.push_back(session);
-        // Started here, not posted: no other thread has the new session
-        // yet, and a hop to the worker would add a wake-up to every
-        // connection's setup. Its completions run on the worker.
-        session->start();
+        // Started on its worker, the only thread that touches its sockets
+        // (the worker wakes once for it either way: to start, or for the
+        // connection's completion).
+        asio::post(session->executor(), [session] { session->start(); });
       } else {
         // Out of descriptors above all: accepting again at once would fail
         // again at once, spinning. Wait, and say so once per 10 s.
