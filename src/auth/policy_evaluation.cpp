@@ -236,12 +236,15 @@ bool wildcardMatch(std::string_view pattern, std::string_view text, bool ignoreC
   // exponential on patterns of many stars.
   size_t p = 0, t = 0, starP = std::string_view::npos, starT = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || fold(pattern[p], ignoreCase) == fold(text[t], ignoreCase))) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
+    // A star is a wildcard before it is a character: tested first, or a '*'
+    // in the text (an S3 key's) would be taken as matching it literally.
+    if (p < pattern.size() && pattern[p] == '*') {
       starP = p++;
       starT = t;
+    } else if (p < pattern.size() &&
+               (pattern[p] == '?' || fold(pattern[p], ignoreCase) == fold(text[t], ignoreCase))) {
+      ++p;
+      ++t;
     } else if (starP != std::string_view::npos) {
       p = starP + 1;
       t = ++starT;

@@ -89,6 +89,11 @@ TEST(Wildcards, StarAndQuestionMark) {
   EXPECT_FALSE(wildcardMatch("arn:aws:dynamodb:*:*:table/Orders", kTable, false));  // ARNs are case-sensitive
   // Many stars stay linear.
   EXPECT_FALSE(wildcardMatch(std::string(200, '*') + "b", std::string(10000, 'a'), false));
+  // A '*' in the text is matched by the pattern's star as any other character.
+  EXPECT_TRUE(wildcardMatch("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/*secret", false));
+  EXPECT_TRUE(wildcardMatch("a*", "a*b", false));
+  EXPECT_TRUE(wildcardMatch("*b", "**b", false));
+  EXPECT_FALSE(wildcardMatch("a*a*a*a*a*a*a*b", std::string(10000, 'a'), false));
 }
 
 TEST(PolicyEvaluation, ActionsAreCaseInsensitiveAndDefaultIsDeny) {
