@@ -417,7 +417,7 @@ int runServe(const ServerConfig& givenConfig) {
       body.remove_prefix(at + (at == 0 ? 7 : 8));
       operation = body.substr(0, body.find('&'));
     }
-    return !isReadOnlyOperation(std::string(operation));
+    return !isReadOnlyOperation(operation);
   };
   DescriptorLimit descriptors = raiseDescriptorLimit();
   options.maxConnections = config.maxConnections > 0

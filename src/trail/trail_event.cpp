@@ -22,10 +22,10 @@ std::string lowerFirst(std::string name) {
 
 }  // namespace
 
-bool isReadOnlyOperation(const std::string& operation) {
+bool isReadOnlyOperation(std::string_view operation) {
   for (const char* prefix : {"Describe", "List", "Get", "Lookup", "Query", "Scan", "BatchGet", "TransactGet",
                              "Download", "Filter", "Decrypt", "Encrypt", "Generate", "Verify", "Validate"}) {
-    if (operation.rfind(prefix, 0) == 0) return true;
+    if (operation.starts_with(prefix)) return true;
   }
   return false;
 }

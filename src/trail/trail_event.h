@@ -5,6 +5,8 @@
 // parameters are replaced as CloudTrail does; calls that carry data (DynamoDB
 // items, log events, KMS plaintexts) keep only the names of what they acted
 // on (trail/trail_payloads.h).
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.h"
@@ -22,6 +24,6 @@ void appendTrailEventText(std::string& out, const RequestContext& context, const
 // The same event as a value.
 nlohmann::json makeTrailEvent(const RequestContext& context, const nlohmann::json* input,
                               const nlohmann::json* output, const ApiError* error, const std::string& eventId);
-bool isReadOnlyOperation(const std::string& operation);
+bool isReadOnlyOperation(std::string_view operation);
 
 }  // namespace kura
