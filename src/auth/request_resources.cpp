@@ -106,23 +106,36 @@ std::vector<std::string> requestResources(std::string_view signingName, std::str
   if (!input.is_object()) return {"*"};
   for (const auto& service : table()) {
     if (service.signingName != signingName) continue;
+    // A member that names a resource by ARN is evaluated beside the one that
+    // names it by name, never instead of it: a call that carries both (a
+    // ResourceArn the handler ignores beside its TableName) is allowed only
+    // if both are, so that an extra member cannot stand in for the resource
+    // the call acts on. The name's resource comes last.
+    std::vector<std::string> out;
     for (std::string_view member : kArnMembers) {
       auto it = input.find(member);
       if (it != input.end() && it->is_string() && it->get<std::string>().rfind("arn:", 0) == 0) {
-        return {it->get<std::string>()};
+        out.push_back(it->get<std::string>());
       }
     }
     if (signingName == "dynamodb") {
-      if (auto tables = dynamoDbTables(service, input, target); !tables.empty()) return tables;
+      auto tables = dynamoDbTables(service, input, target);
+      out.insert(out.end(), tables.begin(), tables.end());
     }
     for (const auto& named : service.members) {
       auto it = input.find(named.member);
       if (it == input.end() || !it->is_string()) continue;
       const std::string value = it->get<std::string>();
-      if (signingName == "kms") return {kmsArn(service, target, value)};
-      if (value.rfind("arn:", 0) == 0) return {value};
-      return {arnOf(service, target, named.resourcePrefix, value)};
+      if (signingName == "kms") {
+        out.push_back(kmsArn(service, target, value));
+      } else if (value.rfind("arn:", 0) == 0) {
+        out.push_back(value);
+      } else {
+        out.push_back(arnOf(service, target, named.resourcePrefix, value));
+      }
+      return out;
     }
+    if (!out.empty()) return out;
     // IAM's calls on the caller itself (GetUser, ListAccessKeys without a name).
     if (signingName == "iam" && operation != "ListUsers" && operation != "ListPolicies" && !target.callerArn.empty()) {
       return {target.callerArn};

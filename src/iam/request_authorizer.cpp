@@ -39,11 +39,19 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   // record knows (a call on a user that does not exist keeps the name alone).
   if (context.service == "iam" && input.is_object() && input.contains("UserName") && input["UserName"].is_string()) {
     if (std::string arn = principals_.userArnOf(input["UserName"].get<std::string>()); !arn.empty()) {
-      facts.resources = {arn};
+      facts.resources.back() = arn;  // the user's, named last
     }
   }
   if (auto resolver = resolvers_.find(context.service); resolver != resolvers_.end() && input.is_object()) {
-    if (std::string arn = resolver->second(context, input); !arn.empty()) facts.resources = {arn};
+    // The resolved resource stands for the one named by name, which comes
+    // last; one named by ARN beside it is still evaluated.
+    if (std::string arn = resolver->second(context, input); !arn.empty()) {
+      if (facts.resources.empty()) {
+        facts.resources = {arn};
+      } else {
+        facts.resources.back() = arn;
+      }
+    }
   }
   auto policies = principals_.policiesOf(context.userName);
   if (policies && policies->usesKeys) addGlobalKeys(context, facts);

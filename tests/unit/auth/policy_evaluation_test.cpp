@@ -259,6 +259,15 @@ TEST(RequestResources, DerivedPerService) {
             std::vector<std::string>{"arn:aws:iam::000000000000:user/alice"});
   EXPECT_EQ(requestResources("ec2", "DescribeVpcs", Json::object(), target), std::vector<std::string>{"*"});
   EXPECT_EQ(actionPrefix("monitoring"), "cloudwatch");
+  // An ARN member beside the name is evaluated with it, not in its place.
+  EXPECT_EQ(requestResources("dynamodb", "PutItem",
+                             Json{{"TableName", "orders"},
+                                  {"ResourceArn", "arn:aws:dynamodb:us-east-1:000000000000:table/users"}},
+                             target),
+            (std::vector<std::string>{kOtherTable, kTable}));
+  EXPECT_EQ(requestResources("dynamodb", "TagResource",
+                             Json{{"ResourceArn", "arn:aws:dynamodb:us-east-1:000000000000:table/users"}}, target),
+            std::vector<std::string>{kOtherTable});
 }
 
 }  // namespace
