@@ -122,7 +122,13 @@ std::vector<std::string> requestResources(std::string_view signingName, std::str
       auto tables = dynamoDbTables(service, input, target);
       out.insert(out.end(), tables.begin(), tables.end());
     }
+    // IAM's calls on a managed policy act on the policy, its calls on a user
+    // (attaching a policy included) on the user: a member the call does not
+    // take (a UserName beside CreatePolicyVersion's PolicyArn) is not read.
+    bool policyCall = signingName == "iam" && operation.find("Polic") != std::string_view::npos &&
+                      operation.find("User") == std::string_view::npos;
     for (const auto& named : service.members) {
+      if (signingName == "iam" && policyCall == (named.member == "UserName")) continue;
       auto it = input.find(named.member);
       if (it == input.end() || !it->is_string()) continue;
       const std::string value = it->get<std::string>();

@@ -37,7 +37,10 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
                                            {context.region, context.accountId, context.userArn});
   // IAM acts on a user by name; its ARN holds its path, which only the
   // record knows (a call on a user that does not exist keeps the name alone).
-  if (context.service == "iam" && input.is_object() && input.contains("UserName") && input["UserName"].is_string()) {
+  bool policyCall = context.operation.find("Polic") != std::string::npos &&
+                    context.operation.find("User") == std::string::npos;
+  if (context.service == "iam" && !policyCall && input.is_object() && input.contains("UserName") &&
+      input["UserName"].is_string()) {
     if (std::string arn = principals_.userArnOf(input["UserName"].get<std::string>()); !arn.empty()) {
       facts.resources.back() = arn;  // the user's, named last
     }

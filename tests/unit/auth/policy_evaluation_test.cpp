@@ -259,6 +259,16 @@ TEST(RequestResources, DerivedPerService) {
             std::vector<std::string>{"arn:aws:iam::000000000000:user/alice"});
   EXPECT_EQ(requestResources("ec2", "DescribeVpcs", Json::object(), target), std::vector<std::string>{"*"});
   EXPECT_EQ(actionPrefix("monitoring"), "cloudwatch");
+  // IAM's calls on a managed policy are evaluated on the policy whatever
+  // UserName they carry; its calls on a user, on the user.
+  const std::string policyArn = "arn:aws:iam::000000000000:policy/admin";
+  EXPECT_EQ(requestResources("iam", "CreatePolicyVersion", Json{{"PolicyArn", policyArn}, {"UserName", "alice"}},
+                             target),
+            std::vector<std::string>{policyArn});
+  EXPECT_EQ(requestResources("iam", "AttachUserPolicy", Json{{"PolicyArn", policyArn}, {"UserName", "bob"}}, target),
+            std::vector<std::string>{"arn:aws:iam::000000000000:user/bob"});
+  EXPECT_EQ(requestResources("iam", "PutUserPolicy", Json{{"PolicyName", "p"}, {"UserName", "bob"}}, target),
+            std::vector<std::string>{"arn:aws:iam::000000000000:user/bob"});
   // An ARN member beside the name is evaluated with it, not in its place.
   EXPECT_EQ(requestResources("dynamodb", "PutItem",
                              Json{{"TableName", "orders"},
