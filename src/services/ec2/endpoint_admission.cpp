@@ -4,6 +4,8 @@
 
 #include "catalog/catalog.h"
 #include "services/ec2/ec2_kinds.h"
+#include "services/ec2/ec2_records.h"
+#include "services/ec2/network_lookup.h"
 #include "services/ec2/network_members.h"
 #include "services/ec2/security_policy.h"
 
@@ -27,28 +29,12 @@ std::vector<std::string> groupsOf(const Resource& resource) {
 }
 
 // The ids of every VPC's default group in the account and region.
-std::vector<std::string> defaultGroups(Catalog& catalog, const std::string& accountId, const std::string& region) {
+std::vector<std::string> defaultGroups(Catalog& catalog, const RequestContext& place) {
   std::vector<std::string> ids;
-  for (const Resource& group : catalog.listAllOfKind(kSecurityGroup)) {
-    if (group.accountId == accountId && group.region == region && group.spec.value("GroupName", "") == "default") {
-      ids.push_back(group.name);
-    }
+  for (const Resource& group : listAll(catalog, place, kSecurityGroup)) {
+    if (group.spec.value("GroupName", "") == "default") ids.push_back(group.name);
   }
   return ids;
-}
-
-// The default group of the region's default VPC; empty when it has none.
-std::string defaultVpcGroup(Catalog& catalog, const std::string& accountId, const std::string& region) {
-  auto marker = catalog.getResource(accountId, region, kNetworkDefaults, "default");
-  if (!marker) return {};
-  std::string vpcId = marker->spec.value("DefaultVpcId", "");
-  for (const Resource& group : catalog.listAllOfKind(kSecurityGroup)) {
-    if (group.accountId == accountId && group.region == region && group.spec.value("VpcId", "") == vpcId &&
-        group.spec.value("GroupName", "") == "default") {
-      return group.name;
-    }
-  }
-  return {};
 }
 
 }  // namespace
@@ -80,20 +66,22 @@ bool EndpointAdmission::decide(const std::string& arn, const IpAddress& source, 
     auto found = catalog_.getResourceByArn(cluster);
     if (found) owner = *found;
   }
-  const std::string& account = owner.accountId;
-  const std::string& region = owner.region;
+  RequestContext place;  // the resource's account and region
+  place.accountId = owner.accountId;
+  place.region = owner.region;
   std::vector<std::string> groups = groupsOf(owner);
   if (groups.empty()) {
     // Recorded without groups: in the default VPC's default group, if the
     // region ever had a network; if not, there is nothing to restrict.
-    if (!catalog_.getResource(account, region, kNetworkDefaults, "default")) return true;
-    std::string group = defaultVpcGroup(catalog_, account, region);
+    auto marker = catalog_.getResource(place.accountId, place.region, kNetworkDefaults, "default");
+    if (!marker) return true;
+    std::string group = defaultGroupOf(catalog_, place, marker->spec.value("DefaultVpcId", ""));
     if (group.empty()) return false;
     groups.push_back(group);
   }
-  ConnectionSource from{source, groupsOfAddress(catalog_, account, region, source)};
-  if (from.groupIds.empty()) from.groupIds = defaultGroups(catalog_, account, region);
-  return makeCatalogSecurityPolicy(catalog_)->admitsTcp(account, region, groups, from, port);
+  ConnectionSource from{source, groupsOfAddress(catalog_, place.accountId, place.region, source)};
+  if (from.groupIds.empty()) from.groupIds = defaultGroups(catalog_, place);
+  return makeCatalogSecurityPolicy(catalog_)->admitsTcp(place.accountId, place.region, groups, from, port);
 }
 
 }  // namespace kura::ec2
