@@ -150,6 +150,14 @@ def test_iam_errors_as_aws_answers_them(server):
         assert refused["Error"] == {"Type": "Sender", "Code": "MalformedPolicyDocument", "Message": message}
     assert code_of(iam.put_user_policy, UserName="dave", PolicyName="x", PolicyDocument="[]") == \
         "MalformedPolicyDocument"
+    # The inline quota is on the user's policies together, not one by one.
+    big = policy(*[{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{index:04}/*"}
+                   for index in range(16)])
+    assert 1024 < len(big) <= 2048
+    iam.put_user_policy(UserName="dave", PolicyName="big1", PolicyDocument=big)
+    iam.put_user_policy(UserName="dave", PolicyName="big1", PolicyDocument=big)  # replacing it stays within
+    assert code_of(iam.put_user_policy, UserName="dave", PolicyName="big2", PolicyDocument=big) == "LimitExceeded"
+    iam.delete_user_policy(UserName="dave", PolicyName="big1")
 
     document = policy({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"})
     arn = iam.create_policy(PolicyName="Attached", PolicyDocument=document)["Policy"]["Arn"]

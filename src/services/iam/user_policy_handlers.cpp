@@ -79,6 +79,23 @@ Result<Json> IamApi::putUserPolicy(const RequestContext& c, const Json& in) {
   auto stored = catalog_.transact([&]() -> Result<Resource> {
     auto user = targetUser(c, in);
     if (!user) return user.error();
+    // IAM's quota is on a user's inline policies together, not one by one:
+    // without it a user's record (and every evaluation of its calls) grows
+    // with each new name.
+    auto nonSpace = [](const std::string& text) {
+      return static_cast<size_t>(
+          std::count_if(text.begin(), text.end(), [](unsigned char ch) { return !std::isspace(ch); }));
+    };
+    size_t total = nonSpace(document);
+    if (auto inline_ = user->spec.find("InlinePolicies"); inline_ != user->spec.end() && inline_->is_object()) {
+      for (auto it = inline_->begin(); it != inline_->end(); ++it) {
+        if (it.key() != name && it->is_string()) total += nonSpace(it->get<std::string>());
+      }
+    }
+    if (total > kMaxInlinePolicySize) {
+      return limitExceeded("Maximum policy size of " + std::to_string(kMaxInlinePolicySize) +
+                           " bytes exceeded for user " + user->spec.value("UserName", ""));
+    }
     user->spec["InlinePolicies"][name] = document;  // replaces one of that name
     return catalog_.updateResource(*user);
   });
