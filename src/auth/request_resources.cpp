@@ -127,19 +127,26 @@ std::vector<std::string> requestResources(std::string_view signingName, std::str
     // take (a UserName beside CreatePolicyVersion's PolicyArn) is not read.
     bool policyCall = signingName == "iam" && operation.find("Polic") != std::string_view::npos &&
                       operation.find("User") == std::string_view::npos;
-    for (const auto& named : service.members) {
-      if (signingName == "iam" && policyCall == (named.member == "UserName")) continue;
-      auto it = input.find(named.member);
+    // Outside IAM every member the input carries names a resource the call
+    // is evaluated on (CreateDBSnapshot on its instance and its snapshot, as
+    // RDS authorizes it), so that a member the call ignores only narrows it.
+    // They are read last to first: the row's first member, the one a
+    // resolver looks up, comes last.
+    bool found = false;
+    for (auto named = service.members.rbegin(); named != service.members.rend(); ++named) {
+      if (signingName == "iam" && policyCall == (named->member == "UserName")) continue;
+      auto it = input.find(named->member);
       if (it == input.end() || !it->is_string()) continue;
       const std::string value = it->get<std::string>();
+      if (signingName == "iam" && found) out.pop_back();  // IAM's first member alone decides
+      found = true;
       if (signingName == "kms") {
         out.push_back(kmsArn(service, target, value));
       } else if (value.rfind("arn:", 0) == 0) {
         out.push_back(value);
       } else {
-        out.push_back(arnOf(service, target, named.resourcePrefix, value));
+        out.push_back(arnOf(service, target, named->resourcePrefix, value));
       }
-      return out;
     }
     if (!out.empty()) return out;
     // IAM's calls on the caller itself (GetUser, ListAccessKeys without a name).

@@ -250,7 +250,13 @@ TEST(RequestResources, DerivedPerService) {
             std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:db:db1"});
   EXPECT_EQ(requestResources("rds", "CreateDBSnapshot",
                              Json{{"DBInstanceIdentifier", "db1"}, {"DBSnapshotIdentifier", "s1"}}, target),
-            std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:snapshot:s1"});
+            (std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:db:db1",
+                                      "arn:aws:rds:us-east-1:000000000000:snapshot:s1"}));
+  // A member the call ignores narrows what it is evaluated on, never widens it.
+  EXPECT_EQ(requestResources("rds", "DeleteDBInstance",
+                             Json{{"DBInstanceIdentifier", "db1"}, {"DBSnapshotIdentifier", "allowed"}}, target),
+            (std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:db:db1",
+                                      "arn:aws:rds:us-east-1:000000000000:snapshot:allowed"}));
   EXPECT_EQ(requestResources("kms", "Encrypt", Json{{"KeyId", "alias/app"}}, target),
             std::vector<std::string>{"arn:aws:kms:us-east-1:000000000000:alias/app"});
   EXPECT_EQ(requestResources("secretsmanager", "GetSecretValue", Json{{"SecretId", "db/pw"}}, target),
