@@ -4,9 +4,9 @@
 set -euo pipefail
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config python3 python3-botocore
+  build-essential cmake ninja-build ccache pkg-config python3 python3-botocore
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev librocksdb-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # engines Kura runs
   postgresql postgresql-contrib redis-server memcached mariadb-server mariadb-backup
