@@ -73,6 +73,8 @@ StepOutcome CacheSnapshotController::copy(Resource& snapshot, ReconcileContext& 
   fs::copy(paths_.snapshotDir(*source), staging, fs::copy_options::recursive, ec);
   if (!ec) fs::rename(staging, dir, ec);
   if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
+  // On disk before it is shown available.
+  if (auto error = syncTree(dir); !error.empty()) return fail(snapshot, ctx, error);
   snapshot.state = source->state;
   snapshot.state.erase("Attempts");
   snapshot.status = kAvailable;

@@ -29,6 +29,40 @@ std::string syncOne(const fs::path& path) {
 
 }  // namespace
 
+std::string syncPath(const fs::path& path) { return syncOne(path); }
+
+std::string GrowingFolderSync::sync(const fs::path& dir) {
+  std::lock_guard lock(mutex_);
+  auto known = synced_.find(dir.string());
+  const bool first = known == synced_.end();
+  std::set<std::string> now;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    struct stat status {};
+    if (::lstat(it->path().c_str(), &status) != 0 || !S_ISREG(status.st_mode)) continue;
+    std::string key = it->path().filename().string() + " " + std::to_string(status.st_ino) + " " +
+                      std::to_string(status.st_size) + " " + std::to_string(status.st_mtim.tv_sec) + "." +
+                      std::to_string(status.st_mtim.tv_nsec);
+    if (first || !known->second.contains(key)) {
+      if (auto error = syncOne(it->path()); !error.empty()) return error;
+    }
+    now.insert(std::move(key));
+  }
+  if (ec) {
+    synced_.erase(dir.string());  // gone (a deleted instance's): nothing to remember
+    return "cannot read " + dir.string() + ": " + ec.message();
+  }
+  // The folder's entries (the names renamed into it), and the first time
+  // the folder's own name.
+  if (auto error = syncOne(dir); !error.empty()) return error;
+  if (first) {
+    if (auto error = syncOne(dir.parent_path()); !error.empty()) return error;
+  }
+  // Only what the folder still holds is remembered (pruned files go).
+  synced_[dir.string()] = std::move(now);
+  return "";
+}
+
 std::string syncTree(const fs::path& dir) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);

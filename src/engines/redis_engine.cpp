@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/durable_tree.h"
 #include "common/confined_file.h"
 #include "common/server_certificate.h"
 #include "common/time_format.h"
@@ -268,6 +269,9 @@ Result<bool> RedisEngine::restore(const fs::path& backup, const RedisLayout& lay
   }
   fs::rename(staged, dataOf(layout) / "dump.rdb", ec);
   if (ec) return ApiError::internal("cannot place the snapshot's image: " + ec.message());
+  // The image under its name, and the node's folders, on disk before the
+  // node starts from it (and is shown available).
+  if (auto error = syncTree(layout.dir); !error.empty()) return ApiError::internal(error);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // instances of Aurora clusters (see aurora_cluster.h).
 #include <spdlog/spdlog.h>
 
+#include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "rds/db_instance_controller.h"
@@ -191,6 +192,8 @@ std::optional<StepOutcome> DbInstanceController::leaveCluster(Resource& instance
   fs::remove_all(volume, ec);
   fs::rename(staging, volume, ec);
   if (ec) return failStep(instance, ctx, ApiError::internal("cannot keep the cluster's data: " + ec.message()), kFailed);
+  // On disk before the cluster counts on it (its last instance is removed next).
+  if (auto error = syncTree(volume); !error.empty()) return failStep(instance, ctx, ApiError::internal(error), kFailed);
   auto kept = updateCluster(ctx.catalog(), clusterArn, [&](Resource& c) {
     c.state["HasVolume"] = true;
     c.state["Writer"] = "";

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "catalog/arn.h"
+#include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "engines/engine_process.h"
 #include "services/rds/rds_kinds.h"
@@ -151,7 +152,7 @@ Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const 
     }
     if (auto shared = shareWithEngine(archive); !shared) return shared;
   }
-  if (!kms::isSealedTree(files)) return engine_.restore(files, layout, until, archive);
+  if (!kms::isSealedTree(files)) return syncRestored(engine_.restore(files, layout, until, archive), layout);
   // A sealed snapshot is opened beside the new instance, restored, and the
   // opened copy removed: plaintext backup files never outlive the restore.
   std::filesystem::path opened = paths_.instanceDir(instance);
@@ -166,7 +167,19 @@ Result<bool> DbInstanceController::restoreFiles(const Resource& instance, const 
     return ApiError::sender("KMSKeyNotAccessibleFault",
                             "The snapshot's KMS key cannot open it: " + open.error().message);
   }
-  return made;
+  return syncRestored(made, layout);
+}
+
+Result<bool> DbInstanceController::syncRestored(Result<bool> restored, const EngineLayout& layout) {
+  // The restored files are on disk before the step is recorded done, and
+  // so before the instance is ever shown available: a power loss after that
+  // never finds a torn copy that no step would make again. (MariaDB's
+  // point-in-time replay ran inside the restore and is synced with it;
+  // PostgreSQL's replays at its first start, which ends recovery with a
+  // checkpoint before it takes writes.)
+  if (!restored) return restored;
+  if (auto error = syncTree(layout.dir); !error.empty()) return ApiError::internal(error);
+  return restored;
 }
 
 StepOutcome DbInstanceController::failOver(Resource& instance, ReconcileContext& ctx) {

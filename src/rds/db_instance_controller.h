@@ -39,6 +39,9 @@ class DbInstanceController final : public Controller {
   Result<bool> restoreFiles(const Resource& instance, const std::filesystem::path& files, const kms::Place& place,
                             const EngineLayout& layout, std::optional<SystemTime> until,
                             const std::filesystem::path& walArchive);
+  // A successful restore's files synced (every file and folder under the
+  // instance's): its result, or the error of the sync.
+  Result<bool> syncRestored(Result<bool> restored, const EngineLayout& layout);
   // Aurora cluster members (cluster_member.cpp). The files of a new member:
   // the writer's from the cluster's data (its volume, the snapshot or point
   // in time it was restored from, or new), a reader's from the writer.

@@ -134,6 +134,15 @@ bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
   if (!latest) return true;
   double seconds = std::floor(toEpochSeconds(*latest));
   if (seconds <= owner.state.value("LatestRestorableTime", 0.0)) return true;
+  // Counted (and so admitted by a point-in-time restore) only once on disk:
+  // every file the time was read from is in the archive now (it only
+  // grows), and is synced here with the archive's folder, whoever wrote it
+  // (the engine's archiver, Kura's copy of a binary log, a sealed segment).
+  if (auto error = archiveSync_.sync(layout.walArchive); !error.empty()) {
+    spdlog::warn("msg=\"cannot sync the WAL archive: LatestRestorableTime held\" owner={} error=\"{}\"", owner.name,
+                 error);
+    return true;
+  }
   owner.state["LatestRestorableTime"] = seconds;
   auto updated = catalog_.updateResource(owner);
   if (!updated) return false;  // changed meanwhile: next pass

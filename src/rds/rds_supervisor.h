@@ -2,7 +2,9 @@
 // Watches every RDS instance between reconcile steps, once a second:
 //  - an available instance whose engine is not running is started again
 //    (after a crash of Kura the engine is adopted or restarted);
-//  - LatestRestorableTime follows the WAL archive;
+//  - LatestRestorableTime follows the WAL archive, counting only what is
+//    synced (every file in the archive, and the archive's folder, fsynced
+//    before the catalog says the time is restorable);
 //  - the daily automated backup is started inside PreferredBackupWindow
 //    (status backing-up: the instance controller takes it);
 //  - automated snapshots older than BackupRetentionPeriod days are deleted;
@@ -29,6 +31,7 @@
 #include <map>
 
 #include "catalog/catalog.h"
+#include "common/durable_tree.h"
 #include "common/periodic_task.h"
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
@@ -119,6 +122,7 @@ class RdsSupervisor {
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
+  GrowingFolderSync archiveSync_;  // the WAL and binary log archives, synced before they count
   PeriodicTask task_;
 };
 
