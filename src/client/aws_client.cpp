@@ -1,0 +1,117 @@
+#include "client/aws_client.h"
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "client/paginator_table.h"
+#include "client/protocol_codec.h"
+#include "client/sigv4_signer.h"
+
+namespace kura::client {
+namespace {
+
+constexpr int kAttempts = 3;
+constexpr int kMaxPages = 1000;
+
+bool retryable(const CallError& error) {
+  if (error.kind == CallErrorKind::Transport) return true;
+  if (error.kind != CallErrorKind::Service) return false;
+  static const std::set<std::string, std::less<>> kThrottling = {
+      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+      "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+      "RequestThrottled", "LimitExceededException", "PriorRequestNotComplete"};
+  return error.httpStatus >= 500 || kThrottling.contains(error.code);
+}
+
+std::vector<std::string> splitKeys(std::string_view keys) {
+  std::vector<std::string> out;
+  while (!keys.empty()) {
+    size_t comma = keys.find(',');
+    out.emplace_back(keys.substr(0, comma));
+    keys = comma == std::string_view::npos ? std::string_view{} : keys.substr(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+AwsClient::AwsClient(ClientIdentity identity, std::optional<Endpoint> endpointOverride, HttpTransportPtr transport,
+                     ClockPtr clock, const ModelRegistry& models)
+    : identity_(std::move(identity)),
+      endpointOverride_(std::move(endpointOverride)),
+      transport_(std::move(transport)),
+      clock_(std::move(clock)),
+      models_(models) {}
+
+Endpoint AwsClient::endpointFor(std::string_view service) const {
+  if (endpointOverride_) return *endpointOverride_;
+  return awsRegionalEndpoint(service, identity_.region);
+}
+
+CallResult AwsClient::attempt(const ServiceModel& model, const Operation& operation, const nlohmann::json& input) {
+  Endpoint endpoint = endpointFor(model.signingName());
+  SignableRequest request;
+  request.target = endpoint.path;
+  request.headers.emplace_back("Host", endpoint.hostHeader());
+  request.headers.emplace_back("User-Agent", "kura-check/0.1");
+  encodeCall(model, operation, input, request);
+  signRequest(request, identity_.credentials, SigningScope{identity_.region, model.signingName()}, clock_->now());
+  auto sent = transport_->send(endpoint, request);
+  if (auto* problem = std::get_if<std::string>(&sent)) {
+    return CallError{CallErrorKind::Transport, 0, {}, *problem};
+  }
+  return decodeAnswer(model, operation, std::get<HttpAnswer>(sent));
+}
+
+CallResult AwsClient::call(std::string_view service, std::string_view operationName, const nlohmann::json& input) {
+  const ServiceModel* model = models_.bySigningName(service);
+  if (model == nullptr) return CallError{CallErrorKind::Usage, 0, {}, "no model of service " + std::string(service)};
+  const Operation* operation = model->findOperation(operationName);
+  if (operation == nullptr) {
+    return CallError{CallErrorKind::Usage, 0, {}, std::string(service) + " has no operation " +
+                                                      std::string(operationName)};
+  }
+  CallResult result = attempt(*model, *operation, input);
+  for (int attemptNumber = 1; attemptNumber < kAttempts; ++attemptNumber) {
+    const CallError* error = errorOf(result);
+    if (error == nullptr || !retryable(*error)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 << attemptNumber));
+    result = attempt(*model, *operation, input);
+  }
+  return result;
+}
+
+CallResult AwsClient::callAll(std::string_view service, std::string_view operation, nlohmann::json input) {
+  const Paginator* paginator = findPaginator(service, operation);
+  CallResult first = call(service, operation, input);
+  if (paginator == nullptr || errorOf(first) != nullptr) return first;
+  nlohmann::json merged = std::get<nlohmann::json>(std::move(first));
+  std::vector<std::string> keys = splitKeys(paginator->resultKeys);
+  std::string inputToken(paginator->inputToken), outputToken(paginator->outputToken);
+  std::string moreResults(paginator->moreResults);
+  nlohmann::json page = merged;
+  std::set<std::string> seenTokens;
+  for (int pages = 1; pages < kMaxPages; ++pages) {
+    if (!moreResults.empty() && page.value(moreResults, false) != true) break;
+    auto token = page.find(outputToken);
+    if (token == page.end() || !token->is_string() || token->get<std::string>().empty()) break;
+    // An endpoint that hands the same token back would page forever.
+    if (!seenTokens.insert(token->get<std::string>()).second) break;
+    input[inputToken] = *token;
+    CallResult next = call(service, operation, input);
+    if (errorOf(next) != nullptr) return next;
+    page = std::get<nlohmann::json>(std::move(next));
+    for (const std::string& key : keys) {
+      auto items = page.find(key);
+      if (items == page.end() || !items->is_array()) continue;
+      nlohmann::json& target = merged[key];
+      if (!target.is_array()) target = nlohmann::json::array();
+      for (auto& item : *items) target.push_back(std::move(item));
+    }
+  }
+  merged.erase(outputToken);
+  return merged;
+}
+
+}  // namespace kura::client
