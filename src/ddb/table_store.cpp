@@ -257,12 +257,14 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
   return *description;
 }
 
-std::vector<std::string> TableStore::tableNames(const std::string& account, const std::string& region) {
+std::vector<std::string> TableStore::tableNames(const std::string& account, const std::string& region,
+                                               const std::string& after, size_t limit) {
   std::vector<std::string> names;
   std::string prefix = "m|" + account + "|" + region + "|";
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    names.push_back(it->key().ToString().substr(prefix.size()));
+  for (it->Seek(prefix + after); it->Valid() && it->key().starts_with(prefix) && names.size() < limit; it->Next()) {
+    std::string name = it->key().ToString().substr(prefix.size());
+    if (name != after) names.push_back(std::move(name));
   }
   return names;
 }

@@ -59,7 +59,10 @@ class TableStore {
   std::shared_ptr<const Json> tableShared(const TableRef& ref);
   Result<Json> updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change);
   Result<Json> deleteTable(const TableRef& ref);
-  std::vector<std::string> tableNames(const std::string& account, const std::string& region);
+  // Up to `limit` table names of an account's region after `after`
+  // (exclusive; empty for the first), in byte order.
+  std::vector<std::string> tableNames(const std::string& account, const std::string& region, const std::string& after,
+                                      size_t limit);
 
   // Items, addressed by their table's id and encoded key.
   std::optional<Json> getItem(const std::string& tableId, const std::string& key);

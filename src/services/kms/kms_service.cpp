@@ -102,8 +102,16 @@ class KmsService final : public ServiceModule {
       return Json{{"KeyMetadata", keyMetadata(*key)}};
     });
     handlers_.add("ListKeys", [this](const RequestContext& c, const Json& in) -> Result<Json> {
-      auto keys = keys_.keys(placeOf(c), "", SIZE_MAX);
-      return page(keys, in, "Keys", [](const KeyRecord& k) { return Json{{"KeyId", k.keyId}, {"KeyArn", k.arn()}}; });
+      // The marker is the last key id returned: a page reads only its own
+      // keys (and one more), however many the account has.
+      size_t limit = static_cast<size_t>(in.value("Limit", 100));
+      auto keys = keys_.keys(placeOf(c), in.value("Marker", ""), limit + 1);
+      Json out = {{"Keys", Json::array()}, {"Truncated", keys.size() > limit}};
+      for (size_t i = 0; i < keys.size() && i < limit; ++i) {
+        out["Keys"].push_back(Json{{"KeyId", keys[i].keyId}, {"KeyArn", keys[i].arn()}});
+      }
+      if (keys.size() > limit) out["NextMarker"] = keys[limit - 1].keyId;
+      return out;
     });
     addStateHandlers();
     addAliasHandlers();

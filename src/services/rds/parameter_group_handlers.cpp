@@ -97,17 +97,18 @@ Json parameterView(const EngineParameter& p, const Json* userValue) {
   return view;
 }
 
-// Records of every stored group plus the default ones, by name.
-std::vector<Resource> allGroups(Catalog& catalog, const RequestContext& c, const std::vector<Resource>& defaults) {
-  std::vector<Resource> groups = defaults;
-  std::string after;
-  while (true) {
-    ResourcePage page = catalog.listResources(c.accountId, c.region, defaults.front().kind, after, 100);
-    for (Resource& r : page.items) groups.push_back(std::move(r));
-    if (!page.truncated || page.items.empty()) break;
-    after = groups.back().name;
+// The first `count` groups named after `after`, stored and default ones
+// together, by name: one page of the catalog, however many groups there are.
+std::vector<Resource> groupsAfter(Catalog& catalog, const RequestContext& c, const std::vector<Resource>& defaults,
+                                  const std::string& after, size_t count) {
+  std::vector<Resource> groups;
+  for (const Resource& group : defaults) {
+    if (group.name > after) groups.push_back(group);
   }
+  ResourcePage page = catalog.listResources(c.accountId, c.region, defaults.front().kind, after, count);
+  for (Resource& r : page.items) groups.push_back(std::move(r));
   std::sort(groups.begin(), groups.end(), [](const Resource& a, const Resource& b) { return a.name < b.name; });
+  if (groups.size() > count) groups.resize(count);
   return groups;
 }
 
@@ -272,7 +273,10 @@ Result<Json> RdsApi::describeGroups(const ParameterGroupFlavor& flavor, const Re
     for (const std::string& family : groupFamilies(flavor)) {
       defaults.push_back(defaultGroupOf(flavor, c, family));
     }
-    groups = allGroups(catalog_, c, defaults);
+    // One more than the page holds tells whether a Marker follows; pageOf
+    // refuses a MaxRecords outside 20..100.
+    auto limit = std::clamp<int64_t>(in.value("MaxRecords", int64_t{100}), 20, 100);
+    groups = groupsAfter(catalog_, c, defaults, in.value("Marker", ""), static_cast<size_t>(limit) + 1);
   }
   const char* nameMember = flavor.nameMember;
   return pageOf<Resource>(
