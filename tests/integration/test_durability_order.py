@@ -7,7 +7,6 @@ and duration, so "finished before" is read from the clock, not from the
 order of lines.) Skipped where strace is missing: scripts/install-deps.sh
 installs it, so CI runs it."""
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -21,52 +20,7 @@ import botocore.config
 import pytest
 
 from conftest import KURA_BIN, REGION, free_port
-
-STRACE = shutil.which("strace")
-
-# 12345 12:34:56.789012 fdatasync(7</data/dynamodb/000004.log>) = 0 <0.000210>
-LINE = re.compile(r"^(?P<pid>\d+)\s+(?P<time>\d+\.\d+)\s+(?P<rest>.*)$")
-CALL = re.compile(r"^(?P<name>\w+)\((?P<args>.*)$")
-RESUMED = re.compile(r"^<\.\.\. (?P<name>\w+) resumed>(?P<args>.*)$")
-DURATION = re.compile(r"<(?P<seconds>\d+\.\d+)>\s*$")
-
-
-def parse(trace_text):
-    """The trace's completed calls: (name, first argument (the fd as
-    strace -yy shows it), the text of the call, entry time, exit time)."""
-    calls, pending = [], {}
-    for raw in trace_text.splitlines():
-        m = LINE.match(raw)
-        if not m:
-            continue
-        pid, at, rest = m.group("pid"), float(m.group("time")), m.group("rest")
-        if rest.endswith("<unfinished ...>"):
-            call = CALL.match(rest)
-            if call:
-                pending[pid] = (call.group("name"), call.group("args"), at)
-            continue
-        resumed = RESUMED.match(rest)
-        if resumed:
-            name, args, entry = pending.pop(pid, (resumed.group("name"), "", at))
-            args += resumed.group("args")
-        else:
-            call = CALL.match(rest)
-            if not call:
-                continue
-            name, args, entry = call.group("name"), call.group("args"), at
-        duration = DURATION.search(args)
-        exit_at = (at + float(duration.group("seconds"))) if duration else at
-        fd = args.split(",", 1)[0].split(")", 1)[0]
-        calls.append((name, fd, args, entry, exit_at))
-    return calls
-
-
-def first_sync_after(calls, path_part, after):
-    """When the first sync of a file whose path holds `path_part`, begun
-    after `after`, finished (None if none)."""
-    ends = [c[4] for c in calls
-            if c[0] in ("fdatasync", "fsync") and path_part in c[1] and c[3] >= after]
-    return min(ends) if ends else None
+from syscall_trace import STRACE, first_sync_after, parse
 
 
 @pytest.mark.skipif(STRACE is None, reason="strace is not installed (scripts/install-deps.sh installs it)")

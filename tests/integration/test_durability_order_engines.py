@@ -1,0 +1,223 @@
+"""What Kura reports as done is on disk first, for the engines' data: under
+strace (see syscall_trace.py), the fsync of every file a report stands on,
+and of the folders that hold their names, ends before the answer that first
+reports it:
+- a WAL segment (PostgreSQL) or binary log (MariaDB) counted in
+  LatestRestorableTime: the archived copy and the archive's folder, synced
+  after the copy was renamed into it;
+- an RDS snapshot, an ElastiCache snapshot and a copy of one, before the
+  describe that first shows it `available`;
+- a restore's files (an RDS point-in-time restore, an ElastiCache cluster
+  made from a snapshot) before the restored resource is first `available`.
+Each test then reads the data back through the restored resource. Skipped
+where strace is missing (scripts/install-deps.sh installs it)."""
+import datetime
+import glob
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from rds_support import PASSWORD, psql
+from syscall_trace import STRACE, TracedKura, answered_at, renamed_into, synced_at
+
+pytestmark = pytest.mark.skipif(STRACE is None, reason="strace is not installed (scripts/install-deps.sh installs it)")
+
+
+def poll(call, done, timeout, what):
+    """Calls `call` until `done(response)`; returns (response, its request id)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = call()
+        if done(response):
+            return response, response["ResponseMetadata"]["RequestId"]
+        assert time.monotonic() < deadline, f"{what}: not reached in {timeout} s ({response})"
+        time.sleep(0.3)
+
+
+def assert_synced(calls, paths, before, after=0.0, what=""):
+    for path in paths:
+        at = synced_at(calls, path, after)
+        assert at is not None, f"{what}: {path} was never synced"
+        assert at <= before, f"{what}: {path} was synced at {at}, after the answer at {before}"
+
+
+def assert_archive_counted_only_synced(calls, archive, is_log, latest, answered, written, what):
+    """Every archived file that the LatestRestorableTime answered can stand
+    on (those archived by then: time <= latest + 1 s, as Kura reckons it)
+    was synced, and renamed into the archive before a sync of its folder,
+    all before the answer; one of them was archived after `written`."""
+    counted = []
+    for name in sorted(os.listdir(archive)):
+        path = os.path.join(archive, name)
+        if is_log(name) and os.path.getmtime(path) <= latest + 1:
+            counted.append((name, os.path.getmtime(path)))
+    assert counted, f"{what}: nothing in {os.listdir(archive)} is counted in {latest}"
+    assert any(mtime >= written - 0.01 for _, mtime in counted), \
+        f"{what}: no file archived after the write at {written} is counted in {latest}: {counted}"
+    for name, _ in counted:
+        path = os.path.join(archive, name)
+        # The copy's content: synced under its final name or before it was
+        # renamed into place (the same file).
+        ends = [t for t in (synced_at(calls, path), synced_at(calls, path + ".part"),
+                            synced_at(calls, path + ".kura-new")) if t is not None]
+        assert ends and min(ends) <= answered, \
+            f"{what}: {name} counted in LatestRestorableTime before it was synced ({ends} vs {answered})"
+        renamed = renamed_into(calls, path)
+        assert renamed is not None, f"{what}: no rename of {name} into the archive in the trace"
+        folder = synced_at(calls, archive, after=renamed)
+        assert folder is not None and folder <= answered, \
+            f"{what}: the archive's folder was not synced after {name} was renamed into it, before the answer"
+
+
+def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_reported():
+    with TracedKura() as kura:
+        rds = kura.client("rds")
+        rds.create_db_instance(DBInstanceIdentifier="durpg", Engine="postgres", DBInstanceClass="db.t3.micro",
+                               MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                               BackupRetentionPeriod=1)
+        describe = lambda name: lambda: rds.describe_db_instances(DBInstanceIdentifier=name)  # noqa: E731
+        status = lambda r: r["DBInstances"][0]["DBInstanceStatus"]  # noqa: E731
+        poll(describe("durpg"), lambda r: status(r) == "available", 300, "durpg available")
+        psql(rds, "durpg", "CREATE TABLE t (v text); INSERT INTO t VALUES ('kept')")
+        written = time.time()
+
+        made = rds.create_db_snapshot(DBInstanceIdentifier="durpg", DBSnapshotIdentifier="durpg-snap")
+        snap_asked = made["ResponseMetadata"]["RequestId"]
+        _, snap_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durpg-snap"),
+                             lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "snapshot available")
+
+        response, lrt_shown = poll(describe("durpg"),
+                                   lambda r: r["DBInstances"][0].get("LatestRestorableTime", datetime.datetime.min
+                                                                     .replace(tzinfo=datetime.timezone.utc))
+                                   .timestamp() >= written, 60, "LatestRestorableTime past the write")
+        source = response["DBInstances"][0]
+        latest = source["LatestRestorableTime"]
+
+        asked = rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durpg",
+                                                         TargetDBInstanceIdentifier="durpg-pitr",
+                                                         RestoreTime=latest)
+        restore_asked = asked["ResponseMetadata"]["RequestId"]
+        restored, restore_shown = poll(describe("durpg-pitr"), lambda r: status(r) in ("available", "failed",
+                                                                                       "incompatible-restore"),
+                                       300, "restored instance available")
+        assert status(restored) == "available", restored
+        assert psql(rds, "durpg-pitr", "SELECT v FROM t") == "kept"
+        restored_id = restored["DBInstances"][0]["DbiResourceId"]
+        source_id = source["DbiResourceId"]
+        kura.stop()  # the trace is whole once strace ends; the files stay until the context ends
+        calls = kura.calls()
+        data = kura.data_dir
+
+        # The WAL archive.
+        archive = os.path.join(data, "rds", "wal", source_id)
+        assert_archive_counted_only_synced(calls, archive, lambda n: re.fullmatch(r"[0-9A-F]{24}", n) is not None,
+                                           latest.timestamp(), answered_at(calls, lrt_shown), written, "WAL")
+
+        # The snapshot: every file, its folders, and the folder that holds it.
+        shown = answered_at(calls, snap_shown)
+        asked_at = answered_at(calls, snap_asked)
+        [snap_dir] = [d for d in glob.glob(os.path.join(data, "rds", "snapshots", "durpg-snap-*"))
+                      if re.fullmatch(r"durpg-snap-\d+", os.path.basename(d))]
+        files = [os.path.join(d, f) for d, _, fs in os.walk(snap_dir) for f in fs]
+        folders = [d for d, _, _ in os.walk(snap_dir)]
+        assert any(f.endswith("base.tar.gz") for f in files), files
+        assert_synced(calls, files + folders, shown, what="snapshot")
+        assert_synced(calls, [os.path.dirname(snap_dir)], shown, after=asked_at, what="snapshot's folder")
+
+        # The restore's files (from the snapshot's tar: PostgreSQL never
+        # rewrites these), the instance's folder and the one holding it.
+        shown = answered_at(calls, restore_shown)
+        asked_at = answered_at(calls, restore_asked)
+        instance = os.path.join(data, "rds", "instances", restored_id)
+        assert_synced(calls, [os.path.join(instance, "pgdata", "PG_VERSION"),
+                              os.path.join(instance, "pgdata", "postgresql.conf"),
+                              os.path.join(instance, "pgdata", "base"),
+                              instance], shown, after=asked_at, what="restore")
+        assert_synced(calls, [os.path.dirname(instance)], shown, after=asked_at, what="restore's folder")
+
+
+def mariadb_query(rds, identifier, sql):
+    instance = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]
+    result = subprocess.run(["mariadb", "--no-defaults", "-h", instance["Endpoint"]["Address"], "-P",
+                             str(instance["Endpoint"]["Port"]), "-u", "admin", f"-p{PASSWORD}", "-N", "-B",
+                             "-e", sql], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/sbin/mariadbd"), reason="no MariaDB server installed")
+def test_mariadb_binary_log_archive_is_synced_before_it_counts():
+    with TracedKura() as kura:
+        rds = kura.client("rds")
+        rds.create_db_instance(DBInstanceIdentifier="durmaria", Engine="mariadb", DBInstanceClass="db.t3.micro",
+                               MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                               BackupRetentionPeriod=1)
+        describe = lambda: rds.describe_db_instances(DBInstanceIdentifier="durmaria")  # noqa: E731
+        poll(describe, lambda r: r["DBInstances"][0]["DBInstanceStatus"] == "available", 300, "available")
+        mariadb_query(rds, "durmaria", "CREATE DATABASE d; CREATE TABLE d.t (v text); INSERT INTO d.t VALUES ('kept')")
+        written = time.time()
+        response, shown = poll(describe, lambda r: "LatestRestorableTime" in r["DBInstances"][0] and
+                               r["DBInstances"][0]["LatestRestorableTime"].timestamp() >= written, 60,
+                               "LatestRestorableTime past the write")
+        latest = response["DBInstances"][0]["LatestRestorableTime"]
+        source_id = response["DBInstances"][0]["DbiResourceId"]
+        kura.stop()
+        calls = kura.calls()
+        archive = os.path.join(kura.data_dir, "rds", "wal", source_id)
+        assert_archive_counted_only_synced(calls, archive, lambda n: re.fullmatch(r".+-bin\.\d{6}", n) is not None,
+                                           latest.timestamp(), answered_at(calls, shown), written, "binary log")
+
+
+def redis_cli(cluster, *args):
+    node = cluster["CacheNodes"][0]["Endpoint"]
+    result = subprocess.run(["redis-cli", "-h", node["Address"], "-p", str(node["Port"]), *args],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_cache_snapshot_its_copy_and_a_restore_are_synced_before_available():
+    with TracedKura() as kura:
+        ec = kura.client("elasticache")
+        clusters = lambda name: lambda: ec.describe_cache_clusters(CacheClusterId=name,  # noqa: E731
+                                                                  ShowCacheNodeInfo=True)
+        status = lambda r: r["CacheClusters"][0]["CacheClusterStatus"]  # noqa: E731
+        ec.create_cache_cluster(CacheClusterId="durcache", Engine="redis", CacheNodeType="cache.t3.micro",
+                                NumCacheNodes=1)
+        source, _ = poll(clusters("durcache"), lambda r: status(r) == "available", 120, "cluster available")
+        assert redis_cli(source["CacheClusters"][0], "SET", "k", "kept") == "OK"
+
+        snapshots = lambda name: lambda: ec.describe_snapshots(SnapshotName=name)  # noqa: E731
+        available = lambda r: r["Snapshots"][0]["SnapshotStatus"] == "available"  # noqa: E731
+        snap_asked = ec.create_snapshot(CacheClusterId="durcache", SnapshotName="dursnap")["ResponseMetadata"]
+        _, snap_shown = poll(snapshots("dursnap"), available, 120, "snapshot available")
+        copy_asked = ec.copy_snapshot(SourceSnapshotName="dursnap",
+                                      TargetSnapshotName="dursnap-copy")["ResponseMetadata"]
+        _, copy_shown = poll(snapshots("dursnap-copy"), available, 120, "copy available")
+
+        restore_asked = ec.create_cache_cluster(CacheClusterId="durrestored",
+                                                SnapshotName="dursnap-copy")["ResponseMetadata"]
+        restored, restore_shown = poll(clusters("durrestored"), lambda r: status(r) == "available", 120,
+                                       "restored cluster available")
+        assert redis_cli(restored["CacheClusters"][0], "GET", "k") == "kept"
+        kura.stop()
+        calls = kura.calls()
+        data = kura.data_dir
+
+        for name, asked, shown in (("dursnap", snap_asked, snap_shown), ("dursnap-copy", copy_asked, copy_shown)):
+            [snap_dir] = [d for d in glob.glob(os.path.join(data, "elasticache", "snapshots", name + "-*"))
+                          if re.fullmatch(re.escape(name) + r"-\d+", os.path.basename(d))]
+            files = [os.path.join(d, f) for d, _, fs in os.walk(snap_dir) for f in fs]
+            assert any(f.endswith("dump.rdb") for f in files), files
+            at = answered_at(calls, shown)
+            assert_synced(calls, files + [snap_dir], at, what=name)
+            assert_synced(calls, [os.path.dirname(snap_dir)], at, after=answered_at(calls, asked["RequestId"]),
+                          what=name + "'s folder")
+
+        [node] = glob.glob(os.path.join(data, "elasticache", "clusters", "durrestored-*", "node-0001"))
+        assert_synced(calls, [os.path.join(node, "data", "dump.rdb"), os.path.join(node, "data"), node],
+                      answered_at(calls, restore_shown), after=answered_at(calls, restore_asked["RequestId"]),
+                      what="restore")
