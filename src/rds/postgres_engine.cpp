@@ -201,7 +201,12 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "unix_socket_directories = '{}'\n"
       "wal_level = replica\n"
       "archive_mode = on\n"
-      "archive_command = 'test ! -f {}/%f && cp %p {}/%f.part && mv {}/%f.part {}/%f'\n"
+      // Each segment synced before its name appears, and the name synced
+      // before PostgreSQL recycles the segment: after a power loss the
+      // archive holds whole segments only (a torn one under the final name
+      // would fail `test ! -f` for ever and stop archiving).
+      "archive_command = 'test ! -f {}/%f && cp %p {}/%f.part && sync {}/%f.part && mv {}/%f.part {}/%f && "
+      "sync {}'\n"
       "archive_timeout = 1\n"
       "max_wal_senders = 10\n"
       // A standby built while segments switch every second must still find
@@ -222,7 +227,7 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "log_line_prefix = '%t:%r:%u@%d:[%p]:'\n"
       "log_timezone = 'UTC'\n"
       "{}{}",
-      layout.port, socketDir(layout).string(), archive, archive, archive, archive,
+      layout.port, socketDir(layout).string(), archive, archive, archive, archive, archive, archive,
       // The standby's walreceiver only: never pg_basebackup's stream while a standby is rebuilt.
       layout.synchronousStandby ? "walreceiver" : "",
       postgresLogDir(layout.dir).string(),

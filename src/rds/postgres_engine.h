@@ -5,8 +5,9 @@
 //    trust on the instance's own Unix socket, which only the engine user can
 //    reach), settings Kura owns in pgdata/kura.conf;
 //  - continuous archiving: archive_command copies each finished WAL
-//    segment (1 MiB segments, archive_timeout 1 s) into the archive, so the
-//    restorable time trails now by a second or two under writes;
+//    segment (1 MiB segments, archive_timeout 1 s) into the archive (synced
+//    before it is renamed into place, the folder after), so the restorable
+//    time trails now by a second or two under writes;
 //  - backups: pg_basebackup (tar, gzip, WAL fetched into it) plus a
 //    manifest of sha256 sums that every restore checks first;
 //  - point in time: recovery.signal, restore_command from the source's
