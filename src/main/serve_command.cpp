@@ -63,6 +63,8 @@
 #include "services/logs/logs_service.h"
 #include "services/cloudwatch/cloudwatch_service.h"
 #include "common/time_format.h"
+#include "dbauth/db_auth_policy.h"
+#include "dbauth/db_auth_responder.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sts/sts_service.h"
 #include "trail/trail_event.h"
@@ -225,6 +227,14 @@ int runServe(const ServerConfig& givenConfig) {
   std::unique_ptr<rds::PostgresEngine> postgres;
   std::unique_ptr<rds::RdsSupervisor> rdsSupervisor;
   rds::RdsPaths rdsPaths{config.dataDir / "rds", certificateAuthority->get()};
+  // IAM database authentication: the engines send token logins to Kura's
+  // responder, whose port they are configured with (src/dbauth/).
+  dbauth::DbAuthResponder dbAuth(*catalog);
+  if (auto listening = dbAuth.listen()) {
+    rdsPaths.dbAuthPort = *listening;
+  } else {
+    spdlog::error("msg=\"IAM database authentication is unavailable\" error=\"{}\"", listening.error().message);
+  }
   // The engines of RDS instances, by their Engine: the controllers and the
   // supervisor call the set, which hands each call to the instance's driver.
   rds::EngineSet rdsEngines;
@@ -369,6 +379,7 @@ int runServe(const ServerConfig& givenConfig) {
   iam::IamPrincipals iamPrincipals(*catalog, **secrets, config.accountId);
   iam::ChainedCredentialStore allCredentials(credentials, iamPrincipals);
   iam::RequestAuthorizer authorizer(iamPrincipals);
+  dbAuth.serve(allCredentials, dbauth::authorizeWith(authorizer), clock);
   addResourceResolvers(authorizer, keyManager, secretStore);
   ApiGateway gateway(ModelRegistry::embedded(), allCredentials, clock);
   gateway.setSecureTransport(*apiCertificate != nullptr);
@@ -498,6 +509,7 @@ int runServe(const ServerConfig& givenConfig) {
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
   if (cacheSupervisor) cacheSupervisor->stop();
   proxies.stop();
+  dbAuth.stop();
   for (auto& module : modules) module->stop();
   trailWriter.stop();
   ::close(lockFd);

@@ -42,6 +42,11 @@ struct EngineLayout {
   // the names clients reach the server by (its subjectAltName).
   const CertificateAuthority* certificateAuthority = nullptr;
   std::vector<std::string> serverNames;
+  // IAM database authentication: the port of Kura's responder on
+  // 127.0.0.1 (0: none), and the key naming this instance to it (its
+  // DbiResourceId). Token logins go there, over TLS only.
+  int dbAuthPort = 0;
+  std::string dbAuthKey;
 };
 
 // A standby's replication, as it reports it.

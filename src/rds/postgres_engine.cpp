@@ -47,17 +47,27 @@ constexpr const char* kAllowedExtensions =
     "intarray,fuzzystrmatch,unaccent,ltree,cube,earthdistance,isn,tsm_system_rows,tsm_system_time,"
     "pg_buffercache,pg_prewarm,pgrowlocks,pgstattuple,pg_visibility,amcheck,postgres_fdw,dblink";
 
-// Who may connect how: Kura's role over the socket only; over TCP every
-// other role with its password (only over TLS when the group's
-// rds.force_ssl is 1), and no replication connection at all.
-std::string hostBasedAuthentication(bool forceTls) {
+// Who may connect how: Kura's role over the socket only; a member of
+// rds_iam by IAM database authentication token alone, over TLS alone (the
+// `ldap` method in simple-bind mode, towards Kura's responder on
+// 127.0.0.1, src/dbauth/); over TCP every other role with its password
+// (only over TLS when the group's rds.force_ssl is 1), and no replication
+// connection at all.
+std::string hostBasedAuthentication(const EngineLayout& layout, bool forceTls) {
   std::string tcp = forceTls ? "hostssl" : "host";
+  std::string iam;
+  if (layout.dbAuthPort > 0 && !layout.dbAuthKey.empty()) {
+    iam = fmt::format("hostssl all +rds_iam all ldap ldapserver=127.0.0.1 ldapport={} ldapprefix=\"uid=\" "
+                      "ldapsuffix=\",ou={}\"\n",
+                      layout.dbAuthPort, layout.dbAuthKey);
+  }
   return "# Written by Kura for this instance; do not edit.\n"
          "local all rdsadmin trust\n"
          "local replication rdsadmin trust\n"
          "local all all trust\n"
          "host all rdsadmin all reject\n"
          "host replication all all reject\n" +
+         iam + "host all +rds_iam all reject\n" +
          tcp + " all all 127.0.0.1/32 scram-sha-256\n" +
          tcp + " all all ::1/128 scram-sha-256\n";
 }
@@ -124,6 +134,11 @@ std::string rolesStatement(const std::string& masterUser, bool pgaudit, int majo
       "DO $$ BEGIN\n"
       "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_superuser') THEN\n"
       "    CREATE ROLE rds_superuser NOLOGIN;\n"
+      "  END IF;\n"
+      // IAM database authentication: its members log in by token alone
+      // (pg_hba.conf); the master, a CREATEROLE role, grants it.
+      "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_iam') THEN\n"
+      "    CREATE ROLE rds_iam NOLOGIN;\n"
       "  END IF;\n"
       "END $$;\n"
       "GRANT pg_monitor, pg_signal_backend, pg_read_all_settings, pg_read_all_stats, "
@@ -238,7 +253,7 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
   // pgdata belongs to the engine user: nothing in it is followed or trusted.
   // Kura's own files are replaced whole (a link planted in their place goes).
   if (!replaceBeneath(layout.dir, "pgdata/kura.conf", settings, fileOwner()) ||
-      !replaceBeneath(layout.dir, "pgdata/pg_hba.conf", hostBasedAuthentication(postgresForcesTls(layout)),
+      !replaceBeneath(layout.dir, "pgdata/pg_hba.conf", hostBasedAuthentication(layout, postgresForcesTls(layout)),
                       fileOwner())) {
     return ApiError::internal("cannot write the settings of " + layout.dir.string() + ": " + std::strerror(errno));
   }
@@ -663,6 +678,9 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
   bool launched = !running(layout);
   auto ready = [&]() -> Result<bool> {
     if (auto roles = ensureRoles(layout); !roles) return roles;
+    // An adopted server reads the pg_hba.conf just written (a Kura that
+    // starts again may name another IAM authentication port).
+    if (!launched) sql(layout, "SELECT pg_reload_conf()");
     return launched;
   };
   auto launch = [&]() -> Result<bool> {

@@ -88,6 +88,8 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
       layout.serverNames.push_back(name);
     }
   }
+  layout.dbAuthPort = paths.dbAuthPort;
+  layout.dbAuthKey = instance.spec.value("DbiResourceId", "");
   auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));
   if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
   layout.masterPassword = *password;

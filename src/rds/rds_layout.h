@@ -13,6 +13,8 @@ struct RdsPaths {
   std::filesystem::path root;  // <data-dir>/rds
   // Issues the engines' server certificates (none: they serve no TLS).
   const CertificateAuthority* certificateAuthority = nullptr;
+  // Where the engines send IAM database authentication logins (0: nowhere).
+  int dbAuthPort = 0;
 
   std::filesystem::path instanceDir(const Resource& instance) const;
   // Where the engine of the instance's current primary keeps its files: the

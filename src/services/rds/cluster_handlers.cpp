@@ -178,6 +178,8 @@ Result<bool> RdsApi::clusterSettings(const RequestContext& c, const Json& in, Js
     spec["KmsKeyId"] = *key;
   }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) spec[name] = in.value(name, spec.value(name, false));
+  spec["IAMDatabaseAuthenticationEnabled"] =
+      in.value("EnableIAMDatabaseAuthentication", spec.value("IAMDatabaseAuthenticationEnabled", false));
   if (in.contains("EnableCloudwatchLogsExports")) {
     if (auto error = checkLogTypes(spec.value("Engine", ""), spec.value("EngineVersion", ""),
                                    in["EnableCloudwatchLogsExports"])) {
@@ -258,6 +260,9 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) {
     if (in.contains(name)) cluster.spec[name] = in[name];
+  }
+  if (in.contains("EnableIAMDatabaseAuthentication")) {
+    cluster.spec["IAMDatabaseAuthenticationEnabled"] = in["EnableIAMDatabaseAuthentication"];
   }
   if (in.contains("CloudwatchLogsExportConfiguration")) {
     // The cluster's instances ship to /aws/rds/cluster/<id>/<type> (the RDS supervisor).

@@ -44,7 +44,7 @@ Resource clusterSnapshotDraft(const Resource& cluster, const std::string& name, 
   for (const char* member : {"Engine", "EngineVersion", "EngineMajor", "MasterUsername", "MasterUserPasswordSealed",
                              "StorageEncrypted", "KmsKeyId", "DbClusterResourceId", "AvailabilityZones",
                              "DatabaseName", "DBClusterParameterGroup", "BackupRetentionPeriod",
-                             "PreferredBackupWindow", "PreferredMaintenanceWindow"}) {
+                             "PreferredBackupWindow", "PreferredMaintenanceWindow", "IAMDatabaseAuthenticationEnabled"}) {
     if (cluster.spec.contains(member)) snapshot.spec[member] = cluster.spec[member];
   }
   return snapshot;

@@ -26,7 +26,8 @@ SystemTime fromEpoch(double seconds) {
 const char* const kRestoredClusterSettings[] = {"Engine", "EngineVersion", "EngineMajor", "MasterUsername",
                                                 "MasterUserPasswordSealed", "StorageEncrypted", "KmsKeyId",
                                                 "DatabaseName", "BackupRetentionPeriod", "PreferredBackupWindow",
-                                                "PreferredMaintenanceWindow", "AvailabilityZones"};
+                                                "PreferredMaintenanceWindow", "AvailabilityZones",
+                                                "IAMDatabaseAuthenticationEnabled"};
 
 Json restoredClusterSpec(const std::string& identifier, const Json& source) {
   Json spec = {{"DBClusterIdentifier", identifier}};

@@ -276,6 +276,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
                {"StorageEncrypted", in.value("StorageEncrypted", false)},
                {"CopyTagsToSnapshot", in.value("CopyTagsToSnapshot", false)},
                {"DeletionProtection", in.value("DeletionProtection", false)},
+               {"IAMDatabaseAuthenticationEnabled", in.value("EnableIAMDatabaseAuthentication", false)},
                {"DBParameterGroupName", in.value("DBParameterGroupName", defaultParameterGroupOf(engine))},
                {"DBName", in.value("DBName", "")}};
   if (spec["DBName"] == "") spec.erase("DBName");
@@ -536,6 +537,10 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot", "AutoMinorVersionUpgrade", "DBInstanceClass",
                            "AllocatedStorage", "MaxAllocatedStorage", "StorageType", "PubliclyAccessible"}) {
     if (in.contains(name)) spec[name] = in[name];
+  }
+  // At once, whatever ApplyImmediately says: the engine asks Kura at each login.
+  if (in.contains("EnableIAMDatabaseAuthentication")) {
+    spec["IAMDatabaseAuthenticationEnabled"] = in["EnableIAMDatabaseAuthentication"];
   }
   bool passwordChange = in.contains("MasterUserPassword");
   if (passwordChange) {

@@ -68,7 +68,7 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                {"TagList", tagList(tags)},
                {"LicenseModel", licenseModelOf(spec)},
                {"MonitoringInterval", 0},
-               {"IAMDatabaseAuthenticationEnabled", false},
+               {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)},
                {"PerformanceInsightsEnabled", false},
                {"CustomerOwnedIpEnabled", false},
                {"NetworkType", "IPV4"}};
@@ -108,7 +108,7 @@ Json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
                {"PercentProgress", state.value("PercentProgress", 0)},
                {"SnapshotType", spec.value("SnapshotType", "manual")},
                {"TagList", tagList(tags)},
-               {"IAMDatabaseAuthenticationEnabled", false},
+               {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)},
                {"LicenseModel", licenseModelOf(spec)},
                {"ProcessorFeatures", Json::array()},
                {"SnapshotTarget", "region"}};
@@ -154,7 +154,7 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
                {"HostedZoneId", "Z00000000KURA"},
                {"AllocatedStorage", 1},
                {"StorageType", "aurora"},
-               {"IAMDatabaseAuthenticationEnabled", false},
+               {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)},
                {"HttpEndpointEnabled", false},
                {"CrossAccountClone", false},
                {"NetworkType", "IPV4"}};
@@ -181,7 +181,7 @@ Json clusterSnapshotView(const Resource& snapshot, const std::vector<Tag>& tags)
                {"AllocatedStorage", 1},
                {"StorageType", "aurora"},
                {"LicenseModel", "postgresql-license"},
-               {"IAMDatabaseAuthenticationEnabled", false}};
+               {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)}};
   copyMembers(spec, view,
               {"DBClusterIdentifier", "Engine", "EngineVersion", "Port", "MasterUsername", "KmsKeyId",
                "DbClusterResourceId", "ClusterCreateTime", "AvailabilityZones", "SourceDBClusterSnapshotArn"});

@@ -51,6 +51,8 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
   for (const char* name : kFromSource) {
     if (source->spec.contains(name)) spec[name] = source->spec[name];
   }
+  spec["IAMDatabaseAuthenticationEnabled"] =
+      in.value("EnableIAMDatabaseAuthentication", source->spec.value("IAMDatabaseAuthenticationEnabled", false));
   // A replica lives in its source's subnet group unless it names one; its
   // security groups are the VPC's default unless it names them, as in RDS.
   spec["DBSubnetGroupName"] = source->spec.value("DBSubnetGroupName", "default");

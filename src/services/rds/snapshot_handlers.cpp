@@ -18,7 +18,8 @@ const char* const kRestoredSettings[] = {"DBInstanceClass",      "Engine",      
                                          "AllocatedStorage",     "StorageType",      "StorageEncrypted",
                                          "KmsKeyId",             "DBParameterGroupName", "BackupRetentionPeriod",
                                          "PreferredBackupWindow", "PreferredMaintenanceWindow",
-                                         "CopyTagsToSnapshot",   "DBName",           "EnabledCloudwatchLogsExports"};
+                                         "CopyTagsToSnapshot",   "DBName",           "EnabledCloudwatchLogsExports",
+                                         "IAMDatabaseAuthenticationEnabled"};
 
 // Overrides a restore request may carry. Its zone, subnet group and
 // security groups are its own (defaults as for a new instance), not the
@@ -41,6 +42,9 @@ Json restoredSpec(const std::string& identifier, const Json& source, const Json&
   spec.emplace("AutoMinorVersionUpgrade", true);
   spec.emplace("DeletionProtection", false);
   if (in.contains("Port")) spec["Port"] = in["Port"];
+  if (in.contains("EnableIAMDatabaseAuthentication")) {
+    spec["IAMDatabaseAuthenticationEnabled"] = in["EnableIAMDatabaseAuthentication"];
+  }
   return spec;
 }
 

@@ -1,0 +1,76 @@
+#include "dbauth/db_auth_responder.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "dbauth/rds_db_auth_targets.h"
+
+namespace kura::dbauth {
+namespace {
+
+constexpr const char* kPortSetting = "dbauth.port";
+// Privileged ports tried when Kura runs as root, highest first.
+constexpr unsigned short kPrivilegedFirst = 1023, kPrivilegedLast = 900;
+
+}  // namespace
+
+DbAuthResponder::DbAuthResponder(Catalog& catalog)
+    : catalog_(catalog), listener_([this](const std::string& name, const std::string& password) {
+        return authenticate(name, password);
+      }) {}
+
+DbAuthResponder::~DbAuthResponder() { stop(); }
+
+Result<unsigned short> DbAuthResponder::listen() {
+  std::vector<unsigned short> ports;
+  if (auto kept = catalog_.getSetting(kPortSetting)) {
+    unsigned short port = 0;
+    if (std::from_chars(kept->data(), kept->data() + kept->size(), port).ec == std::errc() && port > 0) {
+      ports.push_back(port);
+    }
+  }
+  if (::geteuid() == 0) {
+    for (unsigned short port = kPrivilegedFirst; port >= kPrivilegedLast; --port) ports.push_back(port);
+  }
+  auto listening = listener_.start(ports);
+  if (!listening) return listening;
+  if (catalog_.getSetting(kPortSetting) != std::to_string(*listening)) {
+    catalog_.putSetting(kPortSetting, std::to_string(*listening));
+  }
+  spdlog::info("msg=\"IAM database authentication listens\" address=127.0.0.1:{}", *listening);
+  return listening;
+}
+
+void DbAuthResponder::serve(const auth::CredentialStore& credentials, DbAuthTokenVerifier::Authorize authorize,
+                            ClockPtr clock) {
+  verifier_ = std::make_unique<DbAuthTokenVerifier>(credentials, std::move(authorize), std::move(clock));
+  service_ = std::make_unique<DbAuthService>(
+      *verifier_, [this](const std::string& key) { return rdsDbAuthTarget(catalog_, key); },
+      [this](const DbAuthTarget& target, const std::string& message) {
+        Event event;
+        event.accountId = target.accountId;
+        event.region = target.region;
+        event.sourceType = target.sourceType;
+        event.sourceId = target.sourceId;
+        event.sourceArn = target.sourceArn;
+        event.message = message;
+        event.categories = {"notification"};
+        catalog_.addEvent(event);
+      });
+  serving_ = service_.get();
+}
+
+void DbAuthResponder::stop() {
+  listener_.stop();
+  serving_ = nullptr;
+}
+
+bool DbAuthResponder::authenticate(const std::string& name, const std::string& password) {
+  DbAuthService* service = serving_;
+  return service != nullptr && service->authenticate(name, password);
+}
+
+}  // namespace kura::dbauth

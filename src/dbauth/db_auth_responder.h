@@ -1,0 +1,38 @@
+#pragma once
+// IAM database authentication in a running Kura: the LDAP responder its
+// engines send token logins to (on 127.0.0.1, on a port kept across
+// restarts in the catalog's settings, so that engines configured before a
+// restart still reach it), the token check behind it, and the events of
+// refusals. Listening starts before the engines are configured (they are
+// told the port); logins are refused until serve() is called.
+#include <atomic>
+#include <memory>
+
+#include "catalog/catalog.h"
+#include "dbauth/db_auth_service.h"
+#include "dbauth/ldap_listener.h"
+
+namespace kura::dbauth {
+
+class DbAuthResponder {
+ public:
+  explicit DbAuthResponder(Catalog& catalog);
+  ~DbAuthResponder();
+  // Listens (the port kept last time if free; when Kura runs as root, a
+  // port below 1024, which no other user can take while Kura is down).
+  Result<unsigned short> listen();
+  // From here on logins are checked with these credentials and policies.
+  void serve(const auth::CredentialStore& credentials, DbAuthTokenVerifier::Authorize authorize, ClockPtr clock);
+  void stop();
+
+ private:
+  bool authenticate(const std::string& name, const std::string& password);
+
+  Catalog& catalog_;
+  std::unique_ptr<DbAuthTokenVerifier> verifier_;
+  std::unique_ptr<DbAuthService> service_;
+  std::atomic<DbAuthService*> serving_{nullptr};
+  LdapListener listener_;
+};
+
+}  // namespace kura::dbauth

@@ -1,0 +1,55 @@
+#pragma once
+// IAM database authentication as the engines ask for it: a login's bind
+// name says which database and user (`uid=<user>,ou=<key>`, the key being
+// the instance's DbiResourceId, written into the engine's configuration by
+// Kura), its password is the token. The answer is yes or no; a refusal is
+// logged (Kura's log and the instance's events, DescribeEvents) with the
+// user, the signing key and why, never the token.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dbauth/db_auth_token.h"
+
+namespace kura::dbauth {
+
+// The bind name of `user` on the instance whose key is `key`.
+std::string bindName(std::string_view user, std::string_view key);
+// The user and key of a bind name; nullopt when it is not one.
+struct BindName {
+  std::string user, key;
+};
+std::optional<BindName> parseBindName(std::string_view name);
+
+class DbAuthService {
+ public:
+  // The database a key names (nullopt: none).
+  using TargetLookup = std::function<std::optional<DbAuthTarget>(const std::string& key)>;
+  // Records a refusal where its owner reads it (an RDS event).
+  using RefusalSink = std::function<void(const DbAuthTarget& target, const std::string& message)>;
+
+  DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup lookup, RefusalSink sink);
+  bool authenticate(std::string_view name, std::string_view password);
+
+ private:
+  void recordRefusal(const DbAuthTarget& target, const std::string& message);
+
+  const DbAuthTokenVerifier& verifier_;
+  TargetLookup lookup_;
+  RefusalSink sink_;
+  // Events of refusals: at most one per database every few seconds, with a
+  // count of those left out, so that a flood of bad logins cannot flood
+  // the catalog (the log has every one).
+  struct Throttle {
+    std::chrono::steady_clock::time_point last{};
+    uint64_t suppressed = 0;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Throttle> throttles_;  // by source ARN; guarded by mutex_
+};
+
+}  // namespace kura::dbauth
