@@ -5,10 +5,12 @@ reports it:
 - a WAL segment (PostgreSQL) or binary log (MariaDB) counted in
   LatestRestorableTime: the archived copy and the archive's folder, synced
   after the copy was renamed into it;
-- an RDS snapshot, an ElastiCache snapshot and a copy of one, before the
-  describe that first shows it `available`;
-- a restore's files (an RDS point-in-time restore, an ElastiCache cluster
-  made from a snapshot) before the restored resource is first `available`.
+- an RDS snapshot and a copy of one, an Aurora cluster snapshot, an
+  ElastiCache snapshot and a copy of one, before the describe that first
+  shows it `available`;
+- a restore's files (a point-in-time restore of PostgreSQL and of MariaDB,
+  an ElastiCache cluster made from a snapshot) before the restored resource
+  is first `available`.
 Each test then reads the data back through the restored resource. Skipped
 where strace is missing (scripts/install-deps.sh installs it)."""
 import datetime
@@ -44,19 +46,32 @@ def assert_synced(calls, paths, before, after=0.0, what=""):
         assert at <= before, f"{what}: {path} was synced at {at}, after the answer at {before}"
 
 
-def assert_archive_counted_only_synced(calls, archive, is_log, latest, answered, written, what):
+def assert_snapshot_synced(calls, parent, name, image, asked, shown):
+    """The snapshot `name` under `parent` (as `<name>-<id>`): every file and
+    folder in it synced before `shown`, the folder that holds it after `asked`."""
+    [snap_dir] = [d for d in glob.glob(os.path.join(parent, name + "-*"))
+                  if re.fullmatch(re.escape(name) + r"-\d+", os.path.basename(d))]
+    files = [os.path.join(d, f) for d, _, fs in os.walk(snap_dir) for f in fs]
+    folders = [d for d, _, _ in os.walk(snap_dir)]
+    assert any(f.endswith(image) for f in files), files
+    assert_synced(calls, files + folders, shown, what=name)
+    assert_synced(calls, [parent], shown, after=asked, what=name + "'s folder")
+
+
+def assert_archive_counted_only_synced(calls, archive, is_log, latest, answered, writing, what):
     """Every archived file that the LatestRestorableTime answered can stand
     on (those archived by then: time <= latest + 1 s, as Kura reckons it)
     was synced, and renamed into the archive before a sync of its folder,
-    all before the answer; one of them was archived after `written`."""
+    all before the answer; one of them was archived after the test's write
+    began (at `writing`)."""
     counted = []
     for name in sorted(os.listdir(archive)):
         path = os.path.join(archive, name)
         if is_log(name) and os.path.getmtime(path) <= latest + 1:
             counted.append((name, os.path.getmtime(path)))
     assert counted, f"{what}: nothing in {os.listdir(archive)} is counted in {latest}"
-    assert any(mtime >= written - 0.01 for _, mtime in counted), \
-        f"{what}: no file archived after the write at {written} is counted in {latest}: {counted}"
+    assert any(mtime >= writing - 0.01 for _, mtime in counted), \
+        f"{what}: no file archived after the write begun at {writing} is counted in {latest}: {counted}"
     for name, _ in counted:
         path = os.path.join(archive, name)
         # The copy's content: synced under its final name or before it was
@@ -81,6 +96,7 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
         describe = lambda name: lambda: rds.describe_db_instances(DBInstanceIdentifier=name)  # noqa: E731
         status = lambda r: r["DBInstances"][0]["DBInstanceStatus"]  # noqa: E731
         poll(describe("durpg"), lambda r: status(r) == "available", 300, "durpg available")
+        writing = time.time()
         psql(rds, "durpg", "CREATE TABLE t (v text); INSERT INTO t VALUES ('kept')")
         written = time.time()
 
@@ -88,6 +104,11 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
         snap_asked = made["ResponseMetadata"]["RequestId"]
         _, snap_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durpg-snap"),
                              lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "snapshot available")
+
+        made = rds.copy_db_snapshot(SourceDBSnapshotIdentifier="durpg-snap", TargetDBSnapshotIdentifier="durpg-copy")
+        copy_asked = made["ResponseMetadata"]["RequestId"]
+        _, copy_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durpg-copy"),
+                             lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "copy available")
 
         response, lrt_shown = poll(describe("durpg"),
                                    lambda r: r["DBInstances"][0].get("LatestRestorableTime", datetime.datetime.min
@@ -114,18 +135,13 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
         # The WAL archive.
         archive = os.path.join(data, "rds", "wal", source_id)
         assert_archive_counted_only_synced(calls, archive, lambda n: re.fullmatch(r"[0-9A-F]{24}", n) is not None,
-                                           latest.timestamp(), answered_at(calls, lrt_shown), written, "WAL")
+                                           latest.timestamp(), answered_at(calls, lrt_shown), writing, "WAL")
 
-        # The snapshot: every file, its folders, and the folder that holds it.
-        shown = answered_at(calls, snap_shown)
-        asked_at = answered_at(calls, snap_asked)
-        [snap_dir] = [d for d in glob.glob(os.path.join(data, "rds", "snapshots", "durpg-snap-*"))
-                      if re.fullmatch(r"durpg-snap-\d+", os.path.basename(d))]
-        files = [os.path.join(d, f) for d, _, fs in os.walk(snap_dir) for f in fs]
-        folders = [d for d, _, _ in os.walk(snap_dir)]
-        assert any(f.endswith("base.tar.gz") for f in files), files
-        assert_synced(calls, files + folders, shown, what="snapshot")
-        assert_synced(calls, [os.path.dirname(snap_dir)], shown, after=asked_at, what="snapshot's folder")
+        # The snapshot and its copy: every file, its folders, and the folder that holds it.
+        assert_snapshot_synced(calls, os.path.join(data, "rds", "snapshots"), "durpg-snap", "base.tar.gz",
+                               answered_at(calls, snap_asked), answered_at(calls, snap_shown))
+        assert_snapshot_synced(calls, os.path.join(data, "rds", "snapshots"), "durpg-copy", "base.tar.gz",
+                               answered_at(calls, copy_asked), answered_at(calls, copy_shown))
 
         # The restore's files (from the snapshot's tar: PostgreSQL never
         # rewrites these), the instance's folder and the one holding it.
@@ -157,6 +173,7 @@ def test_mariadb_binary_log_archive_is_synced_before_it_counts():
                                BackupRetentionPeriod=1)
         describe = lambda: rds.describe_db_instances(DBInstanceIdentifier="durmaria")  # noqa: E731
         poll(describe, lambda r: r["DBInstances"][0]["DBInstanceStatus"] == "available", 300, "available")
+        writing = time.time()
         mariadb_query(rds, "durmaria", "CREATE DATABASE d; CREATE TABLE d.t (v text); INSERT INTO d.t VALUES ('kept')")
         written = time.time()
         response, shown = poll(describe, lambda r: "LatestRestorableTime" in r["DBInstances"][0] and
@@ -164,11 +181,49 @@ def test_mariadb_binary_log_archive_is_synced_before_it_counts():
                                "LatestRestorableTime past the write")
         latest = response["DBInstances"][0]["LatestRestorableTime"]
         source_id = response["DBInstances"][0]["DbiResourceId"]
+        asked = rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durmaria",
+                                                         TargetDBInstanceIdentifier="durmaria-pitr",
+                                                         RestoreTime=latest)["ResponseMetadata"]["RequestId"]
+        restored, restore_shown = poll(lambda: rds.describe_db_instances(DBInstanceIdentifier="durmaria-pitr"),
+                                       lambda r: r["DBInstances"][0]["DBInstanceStatus"] in (
+                                           "available", "failed", "incompatible-restore"), 300, "restored")
+        assert restored["DBInstances"][0]["DBInstanceStatus"] == "available", restored
+        assert mariadb_query(rds, "durmaria-pitr", "SELECT v FROM d.t") == "kept"
+        restored_id = restored["DBInstances"][0]["DbiResourceId"]
         kura.stop()
         calls = kura.calls()
-        archive = os.path.join(kura.data_dir, "rds", "wal", source_id)
+        data = kura.data_dir
+        archive = os.path.join(data, "rds", "wal", source_id)
         assert_archive_counted_only_synced(calls, archive, lambda n: re.fullmatch(r".+-bin\.\d{6}", n) is not None,
-                                           latest.timestamp(), answered_at(calls, shown), written, "binary log")
+                                           latest.timestamp(), answered_at(calls, shown), writing, "binary log")
+        # The restore's files: the table's, copied from the backup and
+        # replayed into, the server's folders, the instance's and the one holding it.
+        instance = os.path.join(data, "rds", "instances", restored_id)
+        assert_synced(calls, [os.path.join(instance, "data", "d", "t.frm"), os.path.join(instance, "data", "d"),
+                              os.path.join(instance, "data"), instance, os.path.dirname(instance)],
+                      answered_at(calls, restore_shown), after=answered_at(calls, asked), what="restore")
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/lib/postgresql"), reason="no PostgreSQL installed")
+def test_aurora_cluster_snapshot_is_synced_before_available():
+    with TracedKura() as kura:
+        rds = kura.client("rds")
+        rds.create_db_cluster(DBClusterIdentifier="duraur", Engine="aurora-postgresql", MasterUsername="admin",
+                              MasterUserPassword=PASSWORD)
+        rds.create_db_instance(DBInstanceIdentifier="duraur-1", DBClusterIdentifier="duraur",
+                               Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+        poll(lambda: rds.describe_db_instances(DBInstanceIdentifier="duraur-1"),
+             lambda r: r["DBInstances"][0]["DBInstanceStatus"] == "available", 300, "writer available")
+        poll(lambda: rds.describe_db_clusters(DBClusterIdentifier="duraur"),
+             lambda r: r["DBClusters"][0]["Status"] == "available", 120, "cluster available")
+        asked = rds.create_db_cluster_snapshot(DBClusterIdentifier="duraur", DBClusterSnapshotIdentifier="duraur-snap")
+        _, shown = poll(lambda: rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="duraur-snap"),
+                        lambda r: r["DBClusterSnapshots"][0]["Status"] == "available", 180, "cluster snapshot")
+        kura.stop()
+        calls = kura.calls()
+        assert_snapshot_synced(calls, os.path.join(kura.data_dir, "rds", "cluster-snapshots"), "duraur-snap",
+                               "base.tar.gz", answered_at(calls, asked["ResponseMetadata"]["RequestId"]),
+                               answered_at(calls, shown))
 
 
 def redis_cli(cluster, *args):
@@ -208,14 +263,8 @@ def test_cache_snapshot_its_copy_and_a_restore_are_synced_before_available():
         data = kura.data_dir
 
         for name, asked, shown in (("dursnap", snap_asked, snap_shown), ("dursnap-copy", copy_asked, copy_shown)):
-            [snap_dir] = [d for d in glob.glob(os.path.join(data, "elasticache", "snapshots", name + "-*"))
-                          if re.fullmatch(re.escape(name) + r"-\d+", os.path.basename(d))]
-            files = [os.path.join(d, f) for d, _, fs in os.walk(snap_dir) for f in fs]
-            assert any(f.endswith("dump.rdb") for f in files), files
-            at = answered_at(calls, shown)
-            assert_synced(calls, files + [snap_dir], at, what=name)
-            assert_synced(calls, [os.path.dirname(snap_dir)], at, after=answered_at(calls, asked["RequestId"]),
-                          what=name + "'s folder")
+            assert_snapshot_synced(calls, os.path.join(data, "elasticache", "snapshots"), name, "dump.rdb",
+                                   answered_at(calls, asked["RequestId"]), answered_at(calls, shown))
 
         [node] = glob.glob(os.path.join(data, "elasticache", "clusters", "durrestored-*", "node-0001"))
         assert_synced(calls, [os.path.join(node, "data", "dump.rdb"), os.path.join(node, "data"), node],
