@@ -5,6 +5,11 @@
 // meanwhile waits for it to end and is then covered by the next sync, which
 // one of them runs for all: N concurrent callers cost about two syncs, not N.
 //
+// A caller with other work to do meanwhile (a call whose trail record is
+// synced too) takes a ticket with start() instead: a sync that covers it
+// starts at once, on the commit's own thread, and wait(ticket) returns
+// once it has ended. The caller pays one sync latency for both, not two.
+//
 // A failed sync fails every caller it was the first to cover, even if a
 // later one succeeds before that caller wakes: after a failed fsync the
 // kernel may have dropped the pages it could not write, so a later sync
@@ -15,6 +20,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace kura {
 
@@ -23,10 +29,21 @@ class GroupCommit {
   // `sync` makes durable everything handed over before it was called; it
   // returns an error text, empty on success.
   explicit GroupCommit(std::function<std::string()> sync) : sync_(std::move(sync)) {}
+  // Joins the thread start() started (after the syncs it owes).
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Returns once a sync that started after this call began has succeeded
   // (an empty text), or the error of one that failed.
   std::string syncCovering();
+
+  // Takes a ticket for what was handed over before this call and has a
+  // sync that covers it run on the commit's own thread (started on the
+  // first call); returns at once.
+  uint64_t start();
+  // Returns once the sync covering `ticket` has ended: empty, or its error.
+  std::string wait(uint64_t ticket);
 
   // Syncs run so far (for tests and benchmarks: how well calls share them).
   uint64_t syncs() const {
@@ -52,6 +69,15 @@ class GroupCommit {
   std::deque<Failure> failures_;
   bool syncing_ = false;
   uint64_t syncs_ = 0;
+  // Runs one sync for tickets issued and not yet covered (mutex_ held on
+  // entry and on return); returns its error.
+  std::string runSyncLocked(std::unique_lock<std::mutex>& lock);
+  // The error for a ticket a sync that ended covered (mutex_ held).
+  std::string outcomeLocked(uint64_t ticket) const;
+  void syncInBackground();
+  std::condition_variable pending_;  // wakes the thread start() started
+  std::thread thread_;
+  bool stopping_ = false;
 };
 
 }  // namespace kura

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/deferred_syncs.h"
 #include "common/store_health.h"
 #include "ddb/rocksdb_options.h"
 #include "ddb/store_keys.h"
@@ -125,15 +126,28 @@ rocksdb::Status TableStore::put(const std::string& key, const std::string& value
 }
 
 rocksdb::Status TableStore::syncWal() {
-  rocksdb::Status status;
   std::string error = walSync_.syncCovering();
-  if (!error.empty()) {
-    status = error.find("No space left") != std::string::npos ? rocksdb::Status::NoSpace(error)
-                                                               : rocksdb::Status::IOError(error);
-    stopped_->store(true);
-    markFailing(status);
-  }
+  return error.empty() ? rocksdb::Status::OK() : syncFailure(error);
+}
+
+rocksdb::Status TableStore::syncFailure(const std::string& error) {
+  rocksdb::Status status = error.find("No space left") != std::string::npos ? rocksdb::Status::NoSpace(error)
+                                                                            : rocksdb::Status::IOError(error);
+  stopped_->store(true);
+  markFailing(status);
   return status;
+}
+
+rocksdb::Status TableStore::syncWalOrDefer() {
+  DeferredSyncs* deferred = DeferredSyncs::current();
+  if (deferred == nullptr) return syncWal();
+  uint64_t ticket = walSync_.start();
+  deferred->defer([this, ticket] {
+    std::string error = walSync_.wait(ticket);
+    if (!error.empty()) syncFailure(error);
+    return error;
+  });
+  return rocksdb::Status::OK();
 }
 
 bool TableStore::resume(std::chrono::milliseconds minInterval) {
@@ -304,7 +318,7 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   // table share a sync too. A read meanwhile may see the write before its
   // sync ends; the write is answered only after it (docs/operations.md).
   lock.unlock();
-  if (status = syncWal(); !status.ok()) return storageError(status);
+  if (status = syncWalOrDefer(); !status.ok()) return storageError(status);
   return current;
 }
 
@@ -325,7 +339,7 @@ Result<bool> TableStore::rewriteItemText(
   auto status = put(itemPrefix(tableId) + key, *text, /*sync=*/false);
   if (!status.ok()) return storageError(status);
   lock.unlock();  // as in writeItem
-  if (status = syncWal(); !status.ok()) return storageError(status);
+  if (status = syncWalOrDefer(); !status.ok()) return storageError(status);
   return true;
 }
 
@@ -346,7 +360,7 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
   auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
   lock.unlock();  // as in writeItem
-  if (status = syncWal(); !status.ok()) return storageError(status);
+  if (status = syncWalOrDefer(); !status.ok()) return storageError(status);
   return true;
 }
 
@@ -377,7 +391,7 @@ Result<bool> TableStore::transact(
   auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
   locks.clear();  // as in writeItem
-  if (status = syncWal(); !status.ok()) return storageError(status);
+  if (status = syncWalOrDefer(); !status.ok()) return storageError(status);
   return true;
 }
 

@@ -151,6 +151,12 @@ class TableStore {
   rocksdb::Status put(const std::string& key, const std::string& value, bool sync = true);
   // Returns once a WAL sync that began after this call ended (walSync_).
   rocksdb::Status syncWal();
+  // The same for an item's write, unless the call has a DeferredSyncs
+  // scope open (common/deferred_syncs.h): then the sync starts now and the
+  // scope waits for it before the answer, beside the trail's sync.
+  rocksdb::Status syncWalOrDefer();
+  // Turns a failed sync's text into a status, and stops the store.
+  rocksdb::Status syncFailure(const std::string& error);
   // RocksDB's Resume() of a stopped store, unless tried less than
   // `minInterval` ago; true when it writes again.
   bool resume(std::chrono::milliseconds minInterval);

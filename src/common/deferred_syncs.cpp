@@ -1,0 +1,37 @@
+#include "common/deferred_syncs.h"
+
+namespace kura {
+namespace {
+thread_local DeferredSyncs* openScope = nullptr;
+}  // namespace
+
+DeferredSyncs::DeferredSyncs() : outer_(openScope) {
+  if (outer_ == nullptr) openScope = this;
+}
+
+DeferredSyncs::~DeferredSyncs() {
+  try {
+    waitAll();
+  } catch (...) {
+    // A wait does not throw (GroupCommit turns a sync's exception into its
+    // error text); nothing may leave a destructor.
+  }
+  if (outer_ == nullptr) openScope = nullptr;
+}
+
+DeferredSyncs* DeferredSyncs::current() { return openScope; }
+
+void DeferredSyncs::defer(std::function<std::string()> wait) { waits_.push_back(std::move(wait)); }
+
+std::string DeferredSyncs::waitAll() {
+  if (outer_ != nullptr) return outer_->waitAll();
+  std::string first;
+  for (auto& wait : waits_) {
+    std::string error = wait();
+    if (first.empty()) first = std::move(error);
+  }
+  waits_.clear();
+  return first;
+}
+
+}  // namespace kura
