@@ -6,6 +6,7 @@
 #include "common/aes_gcm.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "kms/key_policy.h"
 
 namespace kura::kms {
 namespace {
@@ -81,7 +82,8 @@ Result<KeyRecord> KeyManager::createKey(const Place& place, const CreateKeyReque
   key.region = place.region;
   key.description = request.description;
   key.createdMs = nowMs();
-  store_.insertKey(key, freshMaterial(1, key.createdMs, false));
+  store_.insertKey(key, freshMaterial(1, key.createdMs, false),
+                   request.policy.empty() ? defaultKeyPolicy(place.account) : request.policy);
   if (!request.tags.empty()) store_.setTags(key.keyId, request.tags);
   return key;
 }
@@ -112,7 +114,8 @@ Result<KeyRecord> KeyManager::createAwsManagedKey(const Place& place, const std:
   key.createdMs = nowMs();
   key.rotationEnabled = true;  // AWS rotates its managed keys every year
   key.nextRotationMs = key.createdMs + key.rotationPeriodDays * kDayMs;
-  store_.insertKey(key, freshMaterial(1, key.createdMs, false));
+  store_.insertKey(key, freshMaterial(1, key.createdMs, false),
+                   awsManagedKeyPolicy(place.account, place.region, aliasName.substr(10)));
   store_.insertAlias(place.account, place.region, {aliasName, key.keyId, key.createdMs, key.createdMs});
   return key;
 }

@@ -25,6 +25,7 @@ struct CreateKeyRequest {
   std::string keyUsage = "ENCRYPT_DECRYPT";
   std::string keySpec = "SYMMETRIC_DEFAULT";
   std::map<std::string, std::string> tags;
+  std::string policy;  // JSON, already checked (kms/key_access.h); empty: the default key policy
 };
 
 struct Encrypted {

@@ -26,6 +26,14 @@ CREATE TABLE IF NOT EXISTS aliases(
 CREATE TABLE IF NOT EXISTS key_tags(
   key_id TEXT NOT NULL REFERENCES keys(key_id) ON DELETE CASCADE, tag_key TEXT NOT NULL, tag_value TEXT NOT NULL,
   PRIMARY KEY(key_id, tag_key));
+CREATE TABLE IF NOT EXISTS key_policies(
+  key_id TEXT PRIMARY KEY REFERENCES keys(key_id) ON DELETE CASCADE, policy TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS grants(
+  grant_id TEXT NOT NULL, key_id TEXT NOT NULL REFERENCES keys(key_id) ON DELETE CASCADE,
+  account TEXT NOT NULL, region TEXT NOT NULL, grant_token TEXT NOT NULL UNIQUE, grantee TEXT NOT NULL,
+  retiring TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY(key_id, grant_id));
+CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants(key_id, grantee);
+CREATE INDEX IF NOT EXISTS grants_by_retiring ON grants(account, region, retiring);
 )sql";
 
 constexpr const char* kKeyColumns =
@@ -132,7 +140,7 @@ void KeyStore::updateKeyLocked(const KeyRecord& key) {
   update.run();
 }
 
-void KeyStore::insertKey(const KeyRecord& key, const KeyMaterial& first) {
+void KeyStore::insertKey(const KeyRecord& key, const KeyMaterial& first, const std::string& policy) {
   std::lock_guard lock(mutex_);
   db_.transaction([&] {
     auto insert = db_.prepare(std::string("INSERT INTO keys(") + kKeyColumns +
@@ -140,6 +148,7 @@ void KeyStore::insertKey(const KeyRecord& key, const KeyMaterial& first) {
     bindKey(insert, key);
     insert.run();
     insertMaterialLocked(key.keyId, first);
+    db_.prepare("INSERT INTO key_policies(key_id, policy) VALUES(?,?)").bind(1, key.keyId).bind(2, policy).run();
   });
 }
 

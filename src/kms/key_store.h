@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kms/grant_record.h"
 #include "kms/key_record.h"
 #include "sql/sqlite_db.h"
 
@@ -18,7 +19,8 @@ class KeyStore {
  public:
   KeyStore(const std::filesystem::path& dataDir, std::string rootKey);
 
-  void insertKey(const KeyRecord& key, const KeyMaterial& first);
+  // With its key policy (JSON text), in the same transaction.
+  void insertKey(const KeyRecord& key, const KeyMaterial& first, const std::string& policy);
   void updateKey(const KeyRecord& key);
   // Removes the key, its material, aliases and tags (deletion is final).
   void eraseKey(const std::string& keyId);
@@ -39,12 +41,29 @@ class KeyStore {
   std::optional<AliasRecord> alias(const std::string& account, const std::string& region, const std::string& name);
   std::vector<AliasRecord> aliases(const std::string& account, const std::string& region);
 
+  // Key policies (key_policy_store.cpp): empty for a key made before Kura
+  // stored them, which has the default policy.
+  std::string policy(const std::string& keyId);
+  void setPolicy(const std::string& keyId, const std::string& policy);
+
+  // Grants (key_policy_store.cpp), erased with their key.
+  void insertGrant(const GrantRecord& grant);
+  std::vector<GrantRecord> grantsOfKey(const std::string& keyId);
+  // The key's grants whose grantee is `grantee`, or a role (whose sessions
+  // a caller may be).
+  std::vector<GrantRecord> grantsForGrantee(const std::string& keyId, const std::string& grantee);
+  std::vector<GrantRecord> grantsRetirableBy(const std::string& account, const std::string& region,
+                                             const std::string& principal);
+  std::optional<GrantRecord> grantByToken(const std::string& token);
+  bool eraseGrant(const std::string& keyId, const std::string& grantId);
+
   std::map<std::string, std::string> tags(const std::string& keyId);
   void setTags(const std::string& keyId, const std::map<std::string, std::string>& tags);
   void removeTags(const std::string& keyId, const std::vector<std::string>& keys);
 
  private:
   KeyRecord readKey(SqliteStatement& row);
+  std::vector<GrantRecord> selectGrants(const std::string& where, const std::vector<std::string>& args);
   std::string seal(const std::string& keyId, const KeyMaterial& material) const;
   void insertMaterialLocked(const std::string& keyId, const KeyMaterial& material);
   void updateKeyLocked(const KeyRecord& key);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/crypto.h"
+#include "services/kms/kms_access_handlers.h"
 
 namespace kura {
 namespace {
@@ -94,7 +95,7 @@ Result<Json> page(const std::vector<T>& items, const Json& in, const char* listN
 
 class KmsService final : public ServiceModule {
  public:
-  explicit KmsService(kms::KeyManager& keys) : keys_(keys) {
+  explicit KmsService(kms::KeyManager& keys) : keys_(keys), access_(keys) {
     handlers_.add("CreateKey", [this](const RequestContext& c, const Json& in) { return createKey(c, in); });
     handlers_.add("DescribeKey", [this](const RequestContext& c, const Json& in) -> Result<Json> {
       auto key = keys_.resolve(placeOf(c), in["KeyId"]);
@@ -117,6 +118,8 @@ class KmsService final : public ServiceModule {
     addAliasHandlers();
     addCryptoHandlers();
     addTagHandlers();
+    addKeyPolicyHandlers(handlers_, keys_, access_);
+    addGrantHandlers(handlers_, keys_, access_);
   }
   std::string signingName() const override { return "kms"; }
   const HandlerTable& handlers() const override { return handlers_; }
@@ -133,6 +136,19 @@ class KmsService final : public ServiceModule {
     }
     if (in.contains("Tags")) {
       for (const Json& tag : in["Tags"]) request.tags[tag["TagKey"]] = tag["TagValue"];
+    }
+    if (in.contains("Policy")) {
+      request.policy = in["Policy"].get<std::string>();
+      auto policy = kms::KeyAccess::parse(request.policy);
+      if (!policy) return policy.error();
+      if (!in.value("BypassPolicyLockoutSafetyCheck", false)) {
+        // An IAM principal's identity policies were weighed when the call
+        // was authorized; here the policy must at least name the caller.
+        std::string anyKey = "arn:aws:kms:" + c.region + ":" + c.accountId + ":key/*";
+        auto kept = access_.checkLockout(*policy, callerOf(c), anyKey, {},
+                                         [](const auth::RequestFacts&) { return auth::Decision::Allow; });
+        if (!kept) return kept.error();
+      }
     }
     auto key = keys_.createKey(placeOf(c), request);
     if (!key) return key.error();
@@ -312,6 +328,7 @@ class KmsService final : public ServiceModule {
   }
 
   kms::KeyManager& keys_;
+  kms::KeyAccess access_;
   HandlerTable handlers_;
 };
 

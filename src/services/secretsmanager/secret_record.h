@@ -40,6 +40,7 @@ struct SecretRecord {
   std::optional<int64_t> lastRotatedMs;
   std::string owningService;  // "rds" for secrets RDS manages
   std::vector<std::pair<std::string, std::string>> tags;
+  std::string resourcePolicy;  // JSON; empty when none (secret_access.h)
   std::vector<SecretVersion> versions;
 
   SecretVersion* versionWithStage(const std::string& stage);

@@ -42,7 +42,8 @@ Json metaOf(const SecretRecord& s) {
           {"rotationRules", s.rotationRules},
           {"lastRotatedMs", optionalJson(s.lastRotatedMs)},
           {"owningService", s.owningService},
-          {"tags", s.tags}};
+          {"tags", s.tags},
+          {"resourcePolicy", s.resourcePolicy}};
 }
 
 void applyMeta(SecretRecord& s, const Json& meta) {
@@ -59,6 +60,7 @@ void applyMeta(SecretRecord& s, const Json& meta) {
   s.lastRotatedMs = optionalInt(meta["lastRotatedMs"]);
   s.owningService = meta.value("owningService", "");
   s.tags = meta["tags"].get<std::vector<std::pair<std::string, std::string>>>();
+  s.resourcePolicy = meta.value("resourcePolicy", "");
 }
 
 }  // namespace

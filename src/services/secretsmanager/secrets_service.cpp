@@ -9,6 +9,7 @@
 #include "kms/envelope.h"
 #include "protocol/json_nesting.h"
 #include "services/secretsmanager/random_password.h"
+#include "services/secretsmanager/resource_policy_handlers.h"
 
 namespace kura {
 namespace {
@@ -176,6 +177,13 @@ class SecretsManagerService final : public SecretsManagerModule {
         return invalidRequest("No Lambda rotation function ARN is associated with this secret.");
       }
       return invalidRequest("Kura cannot invoke AWS Lambda rotation functions; rotate by PutSecretValue.");
+    });
+    addResourcePolicyHandlers(handlers_, store_, [this](const RequestContext& c, const std::string& id, bool write,
+                                                        const SecretChange& change) -> Result<Json> {
+      std::lock_guard lock(mutex_);
+      auto secret = write ? live(c, id) : find(c, id);
+      if (!secret) return secret.error();
+      return change(*secret);
     });
   }
   std::string signingName() const override { return "secretsmanager"; }

@@ -1,0 +1,17 @@
+#pragma once
+// KMS operations on who may use a key: key policies (GetKeyPolicy,
+// PutKeyPolicy, ListKeyPolicies) and grants (CreateGrant, ListGrants,
+// ListRetirableGrants, RetireGrant, RevokeGrant).
+#include "kms/key_access.h"
+#include "services/core/handler_table.h"
+
+namespace kura {
+
+void addKeyPolicyHandlers(HandlerTable& handlers, kms::KeyManager& keys, kms::KeyAccess& access);
+void addGrantHandlers(HandlerTable& handlers, kms::KeyManager& keys, kms::KeyAccess& access);
+
+// The caller as key policies and grants name it: an IAM principal's ARN, or
+// the account root's.
+auth::Caller callerOf(const RequestContext& context);
+
+}  // namespace kura
