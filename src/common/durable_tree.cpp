@@ -31,7 +31,7 @@ std::string syncOne(const fs::path& path) {
 
 std::string syncPath(const fs::path& path) { return syncOne(path); }
 
-std::string GrowingFolderSync::sync(const fs::path& dir) {
+std::string GrowingFolderSync::sync(const fs::path& dir, double syncedBefore) {
   std::lock_guard lock(mutex_);
   auto known = synced_.find(dir.string());
   const bool first = known == synced_.end();
@@ -43,7 +43,8 @@ std::string GrowingFolderSync::sync(const fs::path& dir) {
     std::string key = it->path().filename().string() + " " + std::to_string(status.st_ino) + " " +
                       std::to_string(status.st_size) + " " + std::to_string(status.st_mtim.tv_sec) + "." +
                       std::to_string(status.st_mtim.tv_nsec);
-    if (first || !known->second.contains(key)) {
+    const bool knownSynced = first ? status.st_mtim.tv_sec < syncedBefore : known->second.contains(key);
+    if (!knownSynced) {
       if (auto error = syncOne(it->path()); !error.empty()) return error;
     }
     now.insert(std::move(key));

@@ -30,7 +30,10 @@ class GrowingFolderSync {
  public:
   // An error text, empty once every file in `dir` at the time of the call,
   // the folder, and (the first time) the folder holding it are synced.
-  std::string sync(const std::filesystem::path& dir);
+  // `syncedBefore` (epoch seconds): files last written before it are known
+  // to be synced already (an earlier run counted them only once synced),
+  // so that the first pass after a start does not sync a whole archive.
+  std::string sync(const std::filesystem::path& dir, double syncedBefore = 0);
 
  private:
   std::mutex mutex_;

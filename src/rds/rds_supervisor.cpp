@@ -138,7 +138,9 @@ bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {
   // every file the time was read from is in the archive now (it only
   // grows), and is synced here with the archive's folder, whoever wrote it
   // (the engine's archiver, Kura's copy of a binary log, a sealed segment).
-  if (auto error = archiveSync_.sync(layout.walArchive); !error.empty()) {
+  // (What the time recorded already counts was synced before it was.)
+  if (auto error = archiveSync_.sync(layout.walArchive, owner.state.value("LatestRestorableTime", 0.0));
+      !error.empty()) {
     spdlog::warn("msg=\"cannot sync the WAL archive: LatestRestorableTime held\" owner={} error=\"{}\"", owner.name,
                  error);
     return true;
@@ -327,6 +329,15 @@ void RdsSupervisor::sealWal(const Resource& instance) {
     if (timed) {
       struct timespec times[2] = {before.st_mtim, before.st_mtim};
       ::utimensat(AT_FDCWD, (layout->walArchive / file.filename()).c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
+    // The sealed copy and its name on disk before the engine's copy goes:
+    // after a power loss either the outbox still has the segment (sealed
+    // again) or the archive has it whole, never a torn copy alone.
+    std::string synced = syncPath(layout->walArchive / file.filename());
+    if (synced.empty()) synced = syncPath(layout->walArchive);
+    if (!synced.empty()) {
+      spdlog::warn("msg=\"cannot sync a sealed WAL segment\" instance={} error=\"{}\"", instance.name, synced);
+      return;
     }
     std::filesystem::remove(file, ec);
   }
