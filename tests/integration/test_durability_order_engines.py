@@ -2,9 +2,9 @@
 strace (see syscall_trace.py), the fsync of every file a report stands on,
 and of the folders that hold their names, ends before the answer that first
 reports it:
-- a WAL segment (PostgreSQL) or binary log (MariaDB) counted in
-  LatestRestorableTime: the archived copy and the archive's folder, synced
-  after the copy was renamed into it;
+- a WAL segment (PostgreSQL, plain or sealed for an encrypted instance) or
+  binary log (MariaDB) counted in LatestRestorableTime: the archived copy
+  and the archive's folder, synced after the copy was renamed into it;
 - an RDS snapshot and a copy of one, an Aurora cluster snapshot, an
   ElastiCache snapshot and a copy of one, before the describe that first
   shows it `available`;
@@ -59,16 +59,19 @@ def assert_snapshot_synced(calls, parent, name, image, asked, shown):
 
 
 def assert_archive_counted_only_synced(calls, archive, is_log, latest, answered, writing, what):
-    """Every archived file that the LatestRestorableTime answered can stand
-    on (those archived by then: time <= latest + 1 s, as Kura reckons it)
+    """Every archived file that the LatestRestorableTime answered stands on
     was synced, and renamed into the archive before a sync of its folder,
     all before the answer; one of them was archived after the test's write
-    began (at `writing`)."""
-    counted = []
-    for name in sorted(os.listdir(archive)):
-        path = os.path.join(archive, name)
-        if is_log(name) and os.path.getmtime(path) <= latest + 1:
-            counted.append((name, os.path.getmtime(path)))
+    began (at `writing`). Kura counts the files archived by the newest one,
+    whose time T gives floor(T - 1 s): those of times up to `latest` + 1 s,
+    and the next one if it was in the archive before the answer."""
+    files = sorted((os.path.getmtime(os.path.join(archive, n)), n) for n in os.listdir(archive) if is_log(n))
+    counted = [(name, mtime) for mtime, name in files if mtime <= latest + 1]
+    later = [(name, mtime) for mtime, name in files if mtime > latest + 1]
+    if later:
+        renamed = renamed_into(calls, os.path.join(archive, later[0][0]))
+        if renamed is not None and renamed <= answered:
+            counted.append(later[0])
     assert counted, f"{what}: nothing in {os.listdir(archive)} is counted in {latest}"
     assert any(mtime >= writing - 0.01 for _, mtime in counted), \
         f"{what}: no file archived after the write begun at {writing} is counted in {latest}: {counted}"
@@ -153,6 +156,33 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
                               os.path.join(instance, "pgdata", "base"),
                               instance], shown, after=asked_at, what="restore")
         assert_synced(calls, [os.path.dirname(instance)], shown, after=asked_at, what="restore's folder")
+
+
+def test_encrypted_postgres_sealed_wal_is_synced_before_it_counts():
+    """An encrypted instance's segments wait in an outbox; Kura seals each
+    into the archive, and syncs it and the folder before the outbox's copy
+    goes and before it counts."""
+    with TracedKura() as kura:
+        rds = kura.client("rds")
+        rds.create_db_instance(DBInstanceIdentifier="dursealed", Engine="postgres", DBInstanceClass="db.t3.micro",
+                               MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+                               BackupRetentionPeriod=1, StorageEncrypted=True)
+        describe = lambda: rds.describe_db_instances(DBInstanceIdentifier="dursealed")  # noqa: E731
+        poll(describe, lambda r: r["DBInstances"][0]["DBInstanceStatus"] == "available", 300, "available")
+        writing = time.time()
+        psql(rds, "dursealed", "CREATE TABLE t (v text); INSERT INTO t VALUES ('kept')")
+        written = time.time()
+        response, shown = poll(describe, lambda r: "LatestRestorableTime" in r["DBInstances"][0] and
+                               r["DBInstances"][0]["LatestRestorableTime"].timestamp() >= written, 60,
+                               "LatestRestorableTime past the write")
+        latest = response["DBInstances"][0]["LatestRestorableTime"]
+        source_id = response["DBInstances"][0]["DbiResourceId"]
+        kura.stop()
+        calls = kura.calls()
+        archive = os.path.join(kura.data_dir, "rds", "wal", source_id)
+        assert os.path.exists(os.path.join(archive, "kura-envelope.json")), os.listdir(archive)
+        assert_archive_counted_only_synced(calls, archive, lambda n: re.fullmatch(r"[0-9A-F]{24}", n) is not None,
+                                           latest.timestamp(), answered_at(calls, shown), writing, "sealed WAL")
 
 
 def mariadb_query(rds, identifier, sql):
