@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "main/check_command.h"
 #include "main/serve_command.h"
 #include "main/serve_config_file.h"
 #include "main/trail_command.h"
@@ -94,7 +95,31 @@ int main(int argc, char** argv) {
   verify->add_flag("--require-sealed", trailArgs.requireSealed,
                    "The server is stopped: report any log file no digest covers, however new");
 
-  CLI11_PARSE(app, argc, argv);
+  kura::CheckArgs checkArgs;
+  auto* check = app.add_subcommand("check", "Audit the runbook's checklist through the AWS APIs (docs/check.md)");
+  check->add_option("--endpoint-url", checkArgs.endpointUrl, "Endpoint of every service (default: AWS's own)");
+  check->add_option("--region", checkArgs.region, "Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)");
+  check->add_option("--profile", checkArgs.profile, "Profile of ~/.aws/credentials and ~/.aws/config");
+  check->add_option("--format", checkArgs.format, "Output: table, json, junit or sarif")
+      ->check(CLI::IsMember({"table", "json", "junit", "sarif"}))
+      ->capture_default_str();
+  check->add_option("--fail-on", checkArgs.failOn, "Exit 1 when a rule this severe or worse fails")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical"}))
+      ->capture_default_str();
+  check->add_option("--suppressions", checkArgs.suppressionsFile,
+                    "JSON file of accepted failures (rule, resource, reason, expires)");
+  check->add_option("--output", checkArgs.outputFile, "Write the report to this file instead of standard output");
+  check->add_option("--timeout", checkArgs.timeoutSeconds, "Seconds each HTTP step may take")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+
+  // Usage errors exit 2 for `kura check` (CLI11 would exit 106 and others).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return check->parsed() && code != 0 ? 2 : code;
+  }
   if (serve->parsed()) {
     if (std::string problem = kura::applyServeConfigFile(*serve); !problem.empty()) {
       std::cerr << problem << "\n";
@@ -103,5 +128,6 @@ int main(int argc, char** argv) {
     return kura::runServe(config);
   }
   if (verify->parsed()) return kura::runTrailVerify(trailArgs);
+  if (check->parsed()) return kura::runCheck(checkArgs);
   return EXIT_FAILURE;
 }

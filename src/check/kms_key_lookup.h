@@ -1,0 +1,15 @@
+#pragma once
+// What KMS says of a key a resource names (DescribeKey, remembered for the run).
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "check/check_context.h"
+
+namespace kura::check {
+
+// The key's KeyMetadata, or the error that kept it from being read.
+std::variant<nlohmann::json, client::CallError> describeKey(CheckContext& context, const std::string& keyId);
+
+}  // namespace kura::check

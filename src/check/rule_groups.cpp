@@ -1,0 +1,15 @@
+#include "check/rule_groups.h"
+
+namespace kura::check {
+
+void runAllRuleGroups(CheckContext& context) {
+  checkRds(context);
+  checkDynamoDb(context);
+  checkElastiCache(context);
+  checkSecretsManager(context);
+  checkCloudTrail(context);
+  checkAlarms(context);
+  checkKms(context);
+}
+
+}  // namespace kura::check
