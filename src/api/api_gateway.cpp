@@ -111,6 +111,11 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
   context.userName = identity.credential.userName;
   context.userId = identity.credential.userId;
   context.userArn = identity.credential.userArn;
+  context.principalType = identity.credential.principalType;
+  context.roleName = identity.credential.roleName;
+  context.roleArn = identity.credential.roleArn;
+  context.roleId = identity.credential.roleId;
+  context.sessionIssuedAt = identity.credential.issuedAt;
   context.region = identity.scope.region;
   if (routed.model == nullptr) {
     ApiError error = ApiError::sender(
@@ -184,7 +189,7 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   const Handler* handler = moduleIt == services_.end() ? nullptr : moduleIt->second->handlers().find(operation->name);
   if (handler == nullptr) return fail(notImplemented(model, operation->name, true));
   if (auto violations = validateInput(operation->input, input); !violations.empty()) {
-    if (model.signingName() == "iam") {
+    if (model.signingName() == "iam" || model.signingName() == "sts") {
       // IAM speaks the query protocol but words these as the JSON services
       // do ("1 validation error detected: ..."), under its own code.
       ApiError error = validationError(violations, Protocol::Json);

@@ -60,10 +60,23 @@ Result<std::vector<PolicyCondition>> parseConditions(const Json& block) {
   for (auto op = block.begin(); op != block.end(); ++op) {
     if (!op.value().is_object()) return malformed("Syntax errors in policy.");
     std::string name = op.key();
+    std::string qualifier;
+    for (std::string_view set : {"ForAnyValue:", "ForAllValues:"}) {
+      if (name.rfind(set, 0) == 0) {
+        qualifier = set.substr(0, set.size() - 1);
+        name.erase(0, set.size());
+      }
+    }
     bool ifExists = name.size() > 8 && name.compare(name.size() - 8, 8, "IfExists") == 0;
     if (ifExists) name.resize(name.size() - 8);
+    // IAM refuses an operator it does not know when the policy is stored;
+    // Kura refuses those it does not evaluate, rather than store a
+    // statement that could never apply.
+    if (!knownConditionOperator(name) || (ifExists && name == "Null")) {
+      return malformed("Invalid Condition type : " + op.key());
+    }
     for (auto key = op.value().begin(); key != op.value().end(); ++key) {
-      PolicyCondition condition{name, ifExists, lower(key.key()), {}};
+      PolicyCondition condition{name, ifExists, lower(key.key()), {}, qualifier};
       const Json& values = key.value();
       for (const Json& value : values.is_array() ? values : Json::array({values})) {
         auto text = conditionValue(value);
@@ -134,6 +147,16 @@ Result<PolicyStatement> parseStatement(const Json& given) {
 }
 
 }  // namespace
+
+bool knownConditionOperator(std::string_view op) {
+  static constexpr std::string_view kKnown[] = {
+      "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike",
+      "StringNotLike", "ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike", "Bool", "IpAddress", "NotIpAddress",
+      "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan",
+      "NumericGreaterThanEquals", "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals",
+      "DateGreaterThan", "DateGreaterThanEquals", "Null"};
+  return std::find(std::begin(kKnown), std::end(kKnown), op) != std::end(kKnown);
+}
 
 Result<PolicyDocument> parsePolicyDocument(std::string_view text) {
   // Policies are small (IAM keeps them to a few kilobytes): the parser's

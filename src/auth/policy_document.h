@@ -15,10 +15,12 @@ namespace kura::auth {
 // One test of a Condition block: {"StringEquals": {"aws:username": ["a"]}}
 // gives {operator "StringEquals", key "aws:username", values ["a"]}.
 struct PolicyCondition {
-  std::string op;   // as written, without an IfExists suffix
+  std::string op;   // as written, without a set qualifier or an IfExists suffix
   bool ifExists = false;
   std::string key;  // lower case: condition keys are case-insensitive
   std::vector<std::string> values;
+  // "ForAnyValue" or "ForAllValues" (the set operators), else empty.
+  std::string qualifier;
 };
 
 struct PolicyStatement {
@@ -35,6 +37,10 @@ struct PolicyDocument {
   std::string version;  // "2012-10-17" or "2008-10-17"
   std::vector<PolicyStatement> statements;
 };
+
+// Whether the evaluator knows a condition operator (without its qualifier
+// and IfExists suffix): a document with another is refused when stored.
+bool knownConditionOperator(std::string_view op);
 
 // The document, or MalformedPolicyDocument (HTTP 400) saying what is wrong.
 Result<PolicyDocument> parsePolicyDocument(std::string_view text);

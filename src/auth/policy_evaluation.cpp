@@ -179,7 +179,13 @@ bool conditionHolds(const PolicyCondition& condition, const RequestFacts& facts)
   }
   // Unknown operators never hold, whether the key is there or not.
   if (!valueMatches(condition.op, "", "").has_value()) return false;
-  if (actual == nullptr) return condition.ifExists || negated(condition.op);
+  if (actual == nullptr) {
+    // The set operators on a key the request does not carry: every one of
+    // its (no) values matches, none does.
+    if (condition.qualifier == "ForAllValues") return true;
+    if (condition.qualifier == "ForAnyValue") return false;
+    return condition.ifExists || negated(condition.op);
+  }
   bool any = false;
   for (const auto& expected : condition.values) {
     std::string value = substituteVariables(expected, facts);

@@ -13,9 +13,10 @@
 //    ArnLike, ArnNotEquals, ArnNotLike, Bool, IpAddress, NotIpAddress,
 //    DateEquals, DateNotEquals, DateLessThan(Equals), DateGreaterThan(Equals),
 //    NumericEquals, NumericNotEquals, NumericLessThan(Equals),
-//    NumericGreaterThan(Equals), Null, each with an IfExists form. An
-//    operator Kura does not know (ForAnyValue:, ForAllValues: among them)
-//    never holds. A key the request does not carry is absent, as in IAM: a
+//    NumericGreaterThan(Equals), Null, each with an IfExists form and the
+//    ForAnyValue: and ForAllValues: qualifiers (a request's keys have one
+//    value each; a missing key: ForAllValues holds, ForAnyValue does not).
+//    An operator Kura does not know never holds (parsing refuses it). A key the request does not carry is absent, as in IAM: a
 //    positive operator is false, a negated one (StringNotEquals,
 //    NotIpAddress, ...) true, an IfExists form true, Null true.
 #include <map>

@@ -247,6 +247,18 @@ std::variant<Identity, AuthError> SigV4Verifier::verify(const HttpRequestView& r
   if (!credential) {
     return AuthError{AuthFailure::UnknownAccessKey, "The security token included in the request is invalid."};
   }
+  if (!credential->sessionToken.empty()) {
+    // Temporary credentials: the token issued with them, in the header or
+    // (presigned) the query, and not past their expiry.
+    std::string token(headerValue(request, "x-amz-security-token"));
+    if (token.empty()) token = queryParameter(query, "X-Amz-Security-Token").value_or("");
+    if (!constantTimeEquals(token, credential->sessionToken)) {
+      return AuthError{AuthFailure::UnknownAccessKey, "The security token included in the request is invalid."};
+    }
+    if (now >= credential->expiresAt) {
+      return AuthError{AuthFailure::ExpiredToken, "The security token included in the request is expired"};
+    }
+  }
 
   // The payload hash the client signed: its x-amz-content-sha256 when sent
   // (checked against the body when it is a hash), UNSIGNED-PAYLOAD or the
@@ -302,6 +314,11 @@ ApiError toApiError(const AuthError& error, std::string_view protocol) {
     case AuthFailure::SignatureMismatch:
       return json ? ApiError::sender("InvalidSignatureException", error.message, 400)
                   : ApiError::sender("SignatureDoesNotMatch", error.message, 403);
+    case AuthFailure::ExpiredToken:
+      // EC2 words an expired credential as an expired request.
+      if (protocol == "ec2") return ApiError::sender("RequestExpired", error.message, 400);
+      return json ? ApiError::sender("ExpiredTokenException", error.message, 400)
+                  : ApiError::sender("ExpiredToken", error.message, 403);
     case AuthFailure::RequestExpired:
       return json ? ApiError::sender("InvalidSignatureException", error.message, 400)
                   : ApiError::sender("RequestExpired", error.message, 403);

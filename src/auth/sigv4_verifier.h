@@ -30,8 +30,18 @@ struct SigV4Scope {
 struct Credential {
   std::string accessKeyId, secretAccessKey, accountId, userName;
   // An IAM user's id (AIDA...) and ARN; both empty for the account root
-  // (Kura's configured credentials), which no policy restricts.
+  // (Kura's configured credentials), which no policy restricts. For a
+  // role's session, "<role id>:<session name>" and the session's ARN
+  // (arn:aws:sts::<account>:assumed-role/<role>/<session>).
   std::string userId, userArn;
+  std::string principalType = "Root";  // "Root", "IAMUser" or "AssumedRole"
+  // Temporary credentials (STS): the token every request must carry
+  // (X-Amz-Security-Token), when they expire, and when they were issued.
+  std::string sessionToken;
+  SystemTime expiresAt{};
+  SystemTime issuedAt{};
+  // An assumed role's session: its role (record name as given, ARN, id AROA...).
+  std::string roleName, roleArn, roleId;
 };
 
 class CredentialStore {
@@ -61,6 +71,7 @@ enum class AuthFailure {
   UnknownAccessKey,
   SignatureMismatch,
   RequestExpired,
+  ExpiredToken,  // temporary credentials past their expiry
   InvalidDate,
   UnsupportedAlgorithm
 };

@@ -1,5 +1,7 @@
 #include "iam/iam_principals.h"
 
+#include <cmath>
+
 #include "iam/iam_records.h"
 
 namespace kura::iam {
@@ -8,14 +10,51 @@ namespace {
 // Enough for every key of a large account; past it the cache starts over
 // rather than grow without bound.
 constexpr size_t kMaxCached = 10000;
+// Decisions remembered per principal.
+constexpr size_t kMaxDecisions = 4096;
+
+SystemTime fromEpochSeconds(double seconds) {
+  return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double>(seconds)));
+}
+
+std::vector<std::pair<std::string, std::string>> tagsOf(const Resource& principal) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& tag : principal.spec.value("Tags", nlohmann::json::array())) {
+    out.emplace_back(tag.value("Key", ""), tag.value("Value", ""));
+  }
+  return out;
+}
 
 }  // namespace
 
-std::vector<const auth::PolicyDocument*> UserPolicies::view() const {
-  std::vector<const auth::PolicyDocument*> out;
-  out.reserve(documents.size());
-  for (const auto& document : documents) out.push_back(&document);
-  return out;
+std::optional<auth::Decision> PrincipalPolicies::recalled(const std::string& key, std::string* deniedResource) const {
+  std::shared_lock lock(mutex_);
+  auto it = decisions_.find(key);
+  if (it == decisions_.end()) return std::nullopt;
+  if (deniedResource != nullptr && it->second.decision != auth::Decision::Allow) {
+    *deniedResource = it->second.deniedResource;
+  }
+  return it->second.decision;
+}
+
+void PrincipalPolicies::remember(const std::string& key, auth::Decision decision,
+                                 const std::string& deniedResource) const {
+  std::unique_lock lock(mutex_);
+  if (decisions_.size() >= kMaxDecisions) decisions_.clear();
+  decisions_[key] = {decision, deniedResource};
+}
+
+std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string>& texts) {
+  auto compiled = std::make_shared<PrincipalPolicies>();
+  for (const auto& text : texts) {
+    // Stored documents were checked when written; one that no longer
+    // parses grants nothing.
+    if (auto document = auth::parsePolicyDocument(text)) compiled->documents.push_back(std::move(*document));
+    compiled->usesKeys = compiled->usesKeys || text.find("Condition") != std::string::npos ||
+                         text.find("${") != std::string::npos;
+  }
+  for (const auto& document : compiled->documents) compiled->pointers.push_back(&document);
+  return compiled;
 }
 
 IamPrincipals::IamPrincipals(Catalog& catalog, const SecretBox& secrets, std::string accountId)
@@ -37,46 +76,122 @@ std::optional<auth::Credential> IamPrincipals::findAccessKey(std::string_view ac
   if (!secret || !user) return std::nullopt;
   auth::Credential credential{id, *secret, accountId_, user->spec.value("UserName", ""),
                               user->spec.value("UserId", ""), user->arn};
+  credential.principalType = "IAMUser";
   std::unique_lock lock(mutex_);
   if (keys_.size() >= kMaxCached) keys_.clear();
   keys_[id] = {generation, credential};
   return credential;
 }
 
-std::shared_ptr<const UserPolicies> IamPrincipals::policiesOf(const std::string& userName) {
+std::optional<auth::Credential> IamPrincipals::findSession(std::string_view accessKeyId) {
   uint64_t generation = catalog_.generation();
-  std::string name = recordName(userName);
+  std::string id(accessKeyId);
   {
     std::shared_lock lock(mutex_);
-    auto it = policies_.find(name);
+    auto it = keys_.find(id);
+    if (it != keys_.end() && it->second.generation == generation) return it->second.credential;
+  }
+  auto session = catalog_.getResource(accountId_, kRegion, kSession, id);
+  if (!session) return std::nullopt;
+  auto secret = secrets_.open(session->spec.value("SecretSealed", ""));
+  auto token = secrets_.open(session->spec.value("TokenSealed", ""));
+  if (!secret || !token || token->empty()) return std::nullopt;
+  auth::Credential credential;
+  credential.accessKeyId = id;
+  credential.secretAccessKey = *secret;
+  credential.accountId = accountId_;
+  credential.sessionToken = *token;
+  credential.expiresAt = fromEpochSeconds(session->spec.value("Expiration", 0.0));
+  credential.issuedAt = session->createdAt;
+  std::string type = session->spec.value("Type", "");
+  if (type == "AssumedRole") {
+    auto role = catalog_.getResource(accountId_, kRegion, kRole, session->spec.value("RoleName", ""));
+    if (!role) return std::nullopt;  // the role is gone: so is what it granted
+    std::string sessionName = session->spec.value("SessionName", "");
+    credential.principalType = "AssumedRole";
+    credential.roleName = role->spec.value("RoleName", "");
+    credential.roleArn = role->arn;
+    credential.roleId = role->spec.value("RoleId", "");
+    credential.userName = sessionName;
+    credential.userId = credential.roleId + ":" + sessionName;
+    credential.userArn = assumedRoleArn(accountId_, credential.roleName, sessionName);
+  } else if (type == "IAMUser") {
+    auto user = catalog_.getResource(accountId_, kRegion, kUser, session->spec.value("UserName", ""));
+    if (!user) return std::nullopt;
+    credential.principalType = "IAMUser";
+    credential.userName = user->spec.value("UserName", "");
+    credential.userId = user->spec.value("UserId", "");
+    credential.userArn = user->arn;
+  } else {
+    credential.principalType = "Root";
+    credential.userName = "root";
+  }
+  std::unique_lock lock(mutex_);
+  if (keys_.size() >= kMaxCached) keys_.clear();
+  keys_[id] = {generation, credential};
+  return credential;
+}
+
+std::shared_ptr<const PrincipalPolicies> IamPrincipals::cachedPolicies(const std::string& cacheKey,
+                                                                       const std::string& kind,
+                                                                       const std::string& name) {
+  uint64_t generation = catalog_.generation();
+  {
+    std::shared_lock lock(mutex_);
+    auto it = policies_.find(cacheKey);
     if (it != policies_.end() && it->second.generation == generation) return it->second.policies;
   }
-  auto user = catalog_.getResource(accountId_, kRegion, kUser, name);
-  if (!user) return nullptr;
-  auto compiled = std::make_shared<UserPolicies>();
-  for (const auto& text : userPolicyDocuments(catalog_, *user)) {
-    // Stored documents were checked when written; one that no longer
-    // parses grants nothing.
-    if (auto document = auth::parsePolicyDocument(text)) compiled->documents.push_back(std::move(*document));
-    compiled->usesKeys = compiled->usesKeys || text.find("Condition") != std::string::npos ||
-                         text.find("${") != std::string::npos;
+  auto record = catalog_.getResource(accountId_, kRegion, kind, name);
+  std::shared_ptr<PrincipalPolicies> compiled;
+  if (record && kind == kSession) {
+    // Its session policies: the inline one and the managed ones it named.
+    bool limits = record->spec.contains("Policy") || record->spec.contains("PolicyArns");
+    std::vector<std::string> texts;
+    if (record->spec.contains("Policy")) texts.push_back(record->spec.value("Policy", ""));
+    for (const auto& arn : record->spec.value("PolicyArns", std::vector<std::string>())) {
+      if (auto text = defaultPolicyDocument(catalog_, arn)) texts.push_back(std::move(*text));
+    }
+    compiled = compilePolicies(texts);
+    compiled->limits = limits;
+    compiled->tags = tagsOf(*record);
+  } else if (record) {
+    compiled = compilePolicies(kind == kUser ? userPolicyDocuments(catalog_, *record)
+                                             : ownPolicyDocuments(catalog_, *record));
+    compiled->tags = tagsOf(*record);
   }
   std::unique_lock lock(mutex_);
   if (policies_.size() >= kMaxCached) policies_.clear();
-  policies_[name] = {generation, compiled};
+  policies_[cacheKey] = {generation, compiled};
   return compiled;
 }
 
-std::string IamPrincipals::userArnOf(const std::string& userName) {
-  auto user = catalog_.getResource(accountId_, kRegion, kUser, recordName(userName));
-  return user ? user->arn : std::string();
+std::shared_ptr<const PrincipalPolicies> IamPrincipals::policiesOf(const std::string& userName) {
+  std::string name = recordName(userName);
+  return cachedPolicies("user/" + name, kUser, name);
+}
+
+std::shared_ptr<const PrincipalPolicies> IamPrincipals::policiesOfRole(const std::string& roleName) {
+  std::string name = recordName(roleName);
+  return cachedPolicies("role/" + name, kRole, name);
+}
+
+std::shared_ptr<const PrincipalPolicies> IamPrincipals::sessionPolicyOf(const std::string& accessKeyId) {
+  return cachedPolicies("session/" + accessKeyId, kSession, accessKeyId);
+}
+
+std::string IamPrincipals::userArnOf(const std::string& userName) { return arnOf(kUser, userName); }
+
+std::string IamPrincipals::arnOf(const std::string& kind, const std::string& name) {
+  auto record = catalog_.getResource(accountId_, kRegion, kind, recordName(name));
+  return record ? record->arn : std::string();
 }
 
 std::optional<auth::Credential> ChainedCredentialStore::find(std::string_view accessKeyId) const {
   if (auto root = root_.find(accessKeyId)) return root;
-  // IAM's keys all begin so; anything else is not worth a catalog read.
-  if (accessKeyId.rfind("AKIA", 0) != 0) return std::nullopt;
-  return users_.findAccessKey(accessKeyId);
+  // IAM's keys all begin so, STS's ASIA; anything else is not worth a catalog read.
+  if (accessKeyId.rfind("AKIA", 0) == 0) return users_.findAccessKey(accessKeyId);
+  if (accessKeyId.rfind("ASIA", 0) == 0) return users_.findSession(accessKeyId);
+  return std::nullopt;
 }
 
 }  // namespace kura::iam

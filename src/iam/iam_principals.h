@@ -1,10 +1,10 @@
 #pragma once
-// The IAM users behind access keys, as the request path needs them on every
-// call: the credential of an active key (for SigV4) and the user's compiled
-// identity policies (for evaluation). Both are cached in memory and read
-// again from the catalog once its generation has moved (any committed
-// write, IAM's among them), so a deleted key or a detached policy takes
-// effect on the next call.
+// The IAM principals behind credentials, as the request path needs them on
+// every call: the credential of an active access key or of an unexpired
+// STS session (for SigV4), and the principal's compiled identity policies
+// (for evaluation). Both are cached in memory and read again from the
+// catalog once its generation has moved (any committed write, IAM's among
+// them), so a deleted key or a detached policy takes effect on the next call.
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,23 +12,47 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
-#include "auth/policy_document.h"
+#include "auth/policy_evaluation.h"
 #include "auth/sigv4_verifier.h"
 #include "catalog/catalog.h"
 #include "common/secret_box.h"
 
 namespace kura::iam {
 
-// A user's identity policies, parsed.
-struct UserPolicies {
+// A principal's identity policies, parsed, and its tags (aws:PrincipalTag).
+// Decisions on calls that read no condition key are remembered here, per
+// action and resources: the same call again costs one lookup.
+struct PrincipalPolicies {
   std::vector<auth::PolicyDocument> documents;
+  std::vector<const auth::PolicyDocument*> pointers;  // into documents
+  const std::vector<const auth::PolicyDocument*>& view() const { return pointers; }
+  std::vector<std::pair<std::string, std::string>> tags;
   // Some statement has a Condition or a policy variable: only then does a
-  // call need its condition keys.
+  // call need its condition keys (and its decision is not remembered).
   bool usesKeys = false;
-  std::vector<const auth::PolicyDocument*> view() const;
+  // For a session: whether it was given a session policy (which then
+  // limits what its role's policies allow); its tags are the session's.
+  bool limits = false;
+
+  // A remembered decision, if any; remember() keeps a bounded number.
+  std::optional<auth::Decision> recalled(const std::string& key, std::string* deniedResource) const;
+  void remember(const std::string& key, auth::Decision decision, const std::string& deniedResource) const;
+
+ private:
+  struct Remembered {
+    auth::Decision decision;
+    std::string deniedResource;
+  };
+  mutable std::shared_mutex mutex_;
+  mutable std::unordered_map<std::string, Remembered> decisions_;  // guarded by mutex_
 };
+using UserPolicies = PrincipalPolicies;
+
+// Compiles documents (those that no longer parse grant nothing).
+std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string>& texts);
 
 class IamPrincipals {
  public:
@@ -38,10 +62,18 @@ class IamPrincipals {
   // The credential of an active access key: its secret, the user's name,
   // id (AIDA...) and ARN. Empty for an unknown, inactive or deleted key.
   std::optional<auth::Credential> findAccessKey(std::string_view accessKeyId);
-  // The policies of a user by name; null once the user is gone.
-  std::shared_ptr<const UserPolicies> policiesOf(const std::string& userName);
-  // A user's ARN, its path included; empty if there is no such user.
+  // The credential of an STS session (ASIA...), expired or not (the
+  // verifier tells an expired one apart); empty for an unknown one or one
+  // whose role or user is gone.
+  std::optional<auth::Credential> findSession(std::string_view accessKeyId);
+  // The policies of a user (its groups' included), a role, or a session's
+  // own session policy and tags; null once the principal is gone.
+  std::shared_ptr<const PrincipalPolicies> policiesOf(const std::string& userName);
+  std::shared_ptr<const PrincipalPolicies> policiesOfRole(const std::string& roleName);
+  std::shared_ptr<const PrincipalPolicies> sessionPolicyOf(const std::string& accessKeyId);
+  // A user's (a role's, a group's) ARN, its path included; empty if there is none.
   std::string userArnOf(const std::string& userName);
+  std::string arnOf(const std::string& kind, const std::string& name);
 
  private:
   struct CachedKey {
@@ -50,18 +82,21 @@ class IamPrincipals {
   };
   struct CachedPolicies {
     uint64_t generation = 0;
-    std::shared_ptr<const UserPolicies> policies;
+    std::shared_ptr<const PrincipalPolicies> policies;
   };
+  std::shared_ptr<const PrincipalPolicies> cachedPolicies(const std::string& cacheKey, const std::string& kind,
+                                                          const std::string& name);
 
   Catalog& catalog_;
   const SecretBox& secrets_;
   std::string accountId_;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, CachedKey> keys_;            // guarded by mutex_
-  std::unordered_map<std::string, CachedPolicies> policies_;  // guarded by mutex_; by record name
+  std::unordered_map<std::string, CachedPolicies> policies_;  // guarded by mutex_; "<kind>/<record name>"
 };
 
-// Kura's own credentials first (the account root), then IAM users' keys.
+// Kura's own credentials first (the account root), then IAM users' keys
+// and STS sessions.
 class ChainedCredentialStore final : public auth::CredentialStore {
  public:
   ChainedCredentialStore(const auth::CredentialStore& root, IamPrincipals& users) : root_(root), users_(users) {}

@@ -2,77 +2,136 @@
 
 #include "auth/policy_evaluation.h"
 #include "auth/request_resources.h"
-#include "common/time_format.h"
+#include "iam/global_condition_keys.h"
+#include "iam/iam_request_resources.h"
 
 namespace kura::iam {
 namespace {
 
-// The global condition keys Kura knows of a request (docs/iam.md).
-void addGlobalKeys(const RequestContext& context, auth::RequestFacts& facts) {
-  std::string sourceIp = context.sourceIp;
-  if (sourceIp.rfind("::ffff:", 0) == 0 && sourceIp.find('.') != std::string::npos) sourceIp = sourceIp.substr(7);
-  facts.keys.emplace("aws:sourceip", sourceIp);
-  facts.keys.emplace("aws:securetransport", context.secureTransport ? "true" : "false");
-  facts.keys.emplace("aws:requestedregion", context.region);
-  facts.keys.emplace("aws:username", context.userName);
-  facts.keys.emplace("aws:userid", context.userId);
-  facts.keys.emplace("aws:principalarn", context.userArn);
-  facts.keys.emplace("aws:principalaccount", context.accountId);
-  facts.keys.emplace("aws:principaltype", "User");
-  facts.keys.emplace("aws:currenttime", formatIso8601Seconds(context.receivedAt));
-  facts.keys.emplace("aws:epochtime", std::to_string(static_cast<long long>(toEpochSeconds(context.receivedAt))));
-  if (!context.userAgent.empty()) facts.keys.emplace("aws:useragent", context.userAgent);
-}
-
-}  // namespace
-
-std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& context, const nlohmann::json& input,
-                                                     std::string_view protocol) const {
-  // STS answers who the caller is whatever its policies say, even under an
-  // explicit deny, as AWS does.
-  if (context.service == "sts" && context.operation == "GetCallerIdentity") return std::nullopt;
-  auth::RequestFacts facts;
-  facts.action = auth::actionPrefix(context.service) + ":" + context.operation;
-  facts.resources = auth::requestResources(context.service, context.operation, input,
-                                           {context.region, context.accountId, context.userArn});
-  // IAM acts on a user by name; its ARN holds its path, which only the
-  // record knows (a call on a user that does not exist keeps the name alone).
-  bool policyCall = context.operation.find("Polic") != std::string::npos &&
-                    context.operation.find("User") == std::string::npos;
-  if (context.service == "iam" && !policyCall && input.is_object() && input.contains("UserName") &&
-      input["UserName"].is_string()) {
-    if (std::string arn = principals_.userArnOf(input["UserName"].get<std::string>()); !arn.empty()) {
-      facts.resources.back() = arn;  // the user's, named last
-    }
-  }
-  if (auto resolver = resolvers_.find(context.service); resolver != resolvers_.end() && input.is_object()) {
-    // The resolved resource stands for the one named by name, which comes
-    // last; one named by ARN beside it is still evaluated.
-    if (std::string arn = resolver->second(context, input); !arn.empty()) {
-      if (facts.resources.empty()) {
-        facts.resources = {arn};
-      } else {
-        facts.resources.back() = arn;
-      }
-    }
-  }
-  auto policies = principals_.policiesOf(context.userName);
-  if (policies && policies->usesKeys) addGlobalKeys(context, facts);
-  std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
-  auth::Decision decision = auth::Decision::ImplicitDeny;
-  if (policies) decision = auth::evaluatePolicies(policies->view(), facts, &resource);
-  if (decision == auth::Decision::Allow) return std::nullopt;
-  std::string message = "User: " + context.userArn + " is not authorized to perform: " + facts.action +
-                        " on resource: " + resource +
-                        (decision == auth::Decision::ExplicitDeny
-                             ? " with an explicit deny in an identity-based policy"
-                             : " because no identity-based policy allows the " + facts.action + " action");
+ApiError denied(std::string_view protocol, const std::string& message) {
   if (protocol == "json") return ApiError::sender("AccessDeniedException", message, 400);
   if (protocol == "ec2") {
     return ApiError::sender("UnauthorizedOperation", "You are not authorized to perform this operation. " + message,
                             403);
   }
   return ApiError::sender("AccessDenied", message, 403);
+}
+
+// The decision under `policies`, remembered per action and resources when
+// no statement reads a condition key (the same call again is one lookup).
+auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFacts& facts, bool remember,
+                      std::string* deniedResource) {
+  if (!remember) return auth::evaluatePolicies(policies.view(), facts, deniedResource);
+  std::string key = facts.action;
+  for (const auto& resource : facts.resources) key.append(1, '\n').append(resource);
+  if (auto decision = policies.recalled(key, deniedResource)) return *decision;
+  auth::Decision decision = auth::evaluatePolicies(policies.view(), facts, deniedResource);
+  policies.remember(key, decision, *deniedResource);
+  return decision;
+}
+
+}  // namespace
+
+std::vector<std::string> RequestAuthorizer::resourcesOf(const RequestContext& context,
+                                                        const nlohmann::json& input) const {
+  if (context.service == "iam" || context.service == "sts") return iamRequestResources(context, input, principals_);
+  auto resources = auth::requestResources(context.service, context.operation, input,
+                                          {context.region, context.accountId, context.userArn});
+  if (auto resolver = resolvers_.find(context.service); resolver != resolvers_.end() && input.is_object()) {
+    // The resolved resource stands for the one named by name, which comes
+    // last; one named by ARN beside it is still evaluated.
+    if (std::string arn = resolver->second(context, input); !arn.empty()) {
+      if (resources.empty()) {
+        resources = {arn};
+      } else {
+        resources.back() = arn;
+      }
+    }
+  }
+  return resources;
+}
+
+std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& context, const nlohmann::json& input,
+                                                     std::string_view protocol) const {
+  // STS answers who the caller is whatever its policies say, even under an
+  // explicit deny, as AWS does.
+  if (context.service == "sts" && context.operation == "GetCallerIdentity") return std::nullopt;
+  bool assumed = context.principalType == "AssumedRole";
+  bool temporary = context.accessKeyId.rfind("ASIA", 0) == 0;
+  if (temporary && !assumed) {
+    // GetSessionToken's credentials (without MFA, which Kura does not
+    // have): IAM refuses them, STS takes them only for AssumeRole.
+    if (context.service == "iam") {
+      return ApiError::sender("InvalidClientTokenId", "The security token included in the request is invalid", 403);
+    }
+    if (context.service == "sts" && context.operation != "AssumeRole") {
+      return ApiError::sender("AccessDenied", "Cannot call " + context.operation + " with session credentials", 403);
+    }
+  }
+  auth::RequestFacts facts;
+  facts.action = auth::actionPrefix(context.service) + ":" + context.operation;
+  facts.resources = resourcesOf(context, input);
+  auto policies = assumed ? principals_.policiesOfRole(context.roleName) : principals_.policiesOf(context.userName);
+  auto session = assumed ? principals_.sessionPolicyOf(context.accessKeyId) : nullptr;
+  bool usesKeys = (policies && policies->usesKeys) || (session && session->limits && session->usesKeys);
+  auto check = checks_.find(context.service);
+  if (usesKeys || check != checks_.end()) {
+    // A session's tags stand before its role's of the same key.
+    std::vector<std::pair<std::string, std::string>> tags;
+    if (session) tags = session->tags;
+    if (policies) tags.insert(tags.end(), policies->tags.begin(), policies->tags.end());
+    addGlobalKeys(context, tags, facts);
+  }
+  std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
+  if (check != checks_.end()) {
+    // The service weighs its resources' own policies (auth/resource_policy.h)
+    // with the identity (and session) policies' decision on facts it
+    // derives: a key's ARN, its condition keys.
+    auto identity = [&](const auth::RequestFacts& asked) {
+      std::string ignored;
+      auth::Decision decision = policies ? decide(*policies, asked, false, &ignored) : auth::Decision::ImplicitDeny;
+      if (decision == auth::Decision::Allow && session && session->limits) {
+        decision = decide(*session, asked, false, &ignored);
+      }
+      return decision;
+    };
+    return checkResourcePolicies(check->second, context, input, facts, protocol, identity);
+  }
+  auth::Decision decision = auth::Decision::ImplicitDeny;
+  if (policies) decision = decide(*policies, facts, !usesKeys, &resource);
+  std::string kind = "identity-based";
+  if (decision == auth::Decision::Allow && session && session->limits) {
+    // A session policy limits what the role's policies allow.
+    decision = decide(*session, facts, !usesKeys, &resource);
+    kind = "session";
+  }
+  if (decision == auth::Decision::Allow) return std::nullopt;
+  std::string article = kind == "session" ? "a " : "an ";
+  return denied(protocol, "User: " + context.userArn + " is not authorized to perform: " + facts.action +
+                              " on resource: " + resource +
+                              (decision == auth::Decision::ExplicitDeny
+                                   ? " with an explicit deny in " + article + kind + " policy"
+                                   : " because no " + kind + " policy allows the " + facts.action + " action"));
+}
+
+std::optional<ApiError> RequestAuthorizer::checkResourcePolicies(const ResourcePolicyCheck& check,
+                                                                 const RequestContext& context,
+                                                                 const nlohmann::json& input,
+                                                                 const auth::RequestFacts& facts,
+                                                                 std::string_view protocol,
+                                                                 const IdentityDecision& identity) const {
+  auth::ResourceVerdict verdict = check(context, input, facts, identity);
+  if (verdict.error) return verdict.error;
+  if (verdict.decision == auth::Decision::Allow) return std::nullopt;
+  std::string action = verdict.action.empty() ? facts.action : verdict.action;
+  std::string resource = verdict.resource;
+  if (resource.empty()) resource = facts.resources.empty() ? "*" : facts.resources.front();
+  std::string kind = verdict.byResourcePolicy ? "resource-based" : "identity-based";
+  return denied(protocol, "User: " + context.userArn + " is not authorized to perform: " + action + " on resource: " +
+                              resource +
+                              (verdict.decision == auth::Decision::ExplicitDeny
+                                   ? " with an explicit deny in a " + kind + " policy"
+                                   : " because no " + kind + " policy allows the " + action + " action"));
 }
 
 }  // namespace kura::iam

@@ -1,8 +1,10 @@
 #pragma once
-// The decision on one API call made by an IAM user: its action and
-// resources (auth/request_resources.h) and the global condition keys, under
-// the user's identity policies (auth/policy_evaluation.h). The account root
-// never comes here: the gateway asks only for IAM users.
+// The decision on one API call made by an IAM principal (a user, or a
+// role's session): its action and resources (auth/request_resources.h,
+// iam/iam_request_resources.h) and the global condition keys, under the
+// principal's identity policies (a user's with its groups', a role's) and
+// a session's own session policy (auth/policy_evaluation.h). The account
+// root never comes here: the gateway asks only for IAM principals.
 #include <functional>
 #include <map>
 #include <optional>
@@ -11,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/resource_policy.h"
 #include "common/api_error.h"
 #include "iam/iam_principals.h"
 #include "services/core/request_context.h"
@@ -29,15 +32,33 @@ class RequestAuthorizer {
   void setResourceResolver(const std::string& service, ResourceResolver resolver) {
     resolvers_[service] = std::move(resolver);
   }
-  // Empty when allowed; else AWS's error naming user, action and resource:
-  // AccessDenied (HTTP 403) for `protocol` "query", AccessDeniedException
-  // (400) for "json", UnauthorizedOperation (403) for "ec2".
+  // A service whose resources carry policies of their own (KMS key policies
+  // and grants, secrets' resource policies) decides its calls itself, from
+  // the call's facts (global keys filled) and the identity policies'
+  // decision on facts it derives (auth/resource_policy.h); set at start-up.
+  using IdentityDecision = std::function<auth::Decision(const auth::RequestFacts&)>;
+  using ResourcePolicyCheck = std::function<auth::ResourceVerdict(
+      const RequestContext&, const nlohmann::json& input, const auth::RequestFacts&, const IdentityDecision&)>;
+  void setResourcePolicyCheck(const std::string& service, ResourcePolicyCheck check) {
+    checks_[service] = std::move(check);
+  }
+  // Empty when allowed; else AWS's error naming principal, action and
+  // resource: AccessDenied (HTTP 403) for `protocol` "query",
+  // AccessDeniedException (400) for "json", UnauthorizedOperation (403)
+  // for "ec2".
   std::optional<ApiError> authorize(const RequestContext& context, const nlohmann::json& input,
                                     std::string_view protocol) const;
+  // The resources a call is evaluated on (the simulator asks too).
+  std::vector<std::string> resourcesOf(const RequestContext& context, const nlohmann::json& input) const;
 
  private:
   IamPrincipals& principals_;
+  std::optional<ApiError> checkResourcePolicies(const ResourcePolicyCheck& check, const RequestContext& context,
+                                                const nlohmann::json& input, const auth::RequestFacts& facts,
+                                                std::string_view protocol, const IdentityDecision& identity) const;
+
   std::map<std::string, ResourceResolver, std::less<>> resolvers_;
+  std::map<std::string, ResourcePolicyCheck, std::less<>> checks_;
 };
 
 }  // namespace kura::iam

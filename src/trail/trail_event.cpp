@@ -149,13 +149,30 @@ void appendTrailEventText(std::string& out, const RequestContext& context, const
   bool readOnly = isReadOnlyOperation(context.operation);
   const PayloadCall* payloadCall = payloadCallOf(context.service, context.operation);
   bool dataEvent = payloadCall != nullptr && payloadCall->dataEvent;
+  bool assumed = context.principalType == "AssumedRole";
   out.append(R"({"eventVersion":"1.08","userIdentity":{"type":)");
-  appendJsonString(out, root ? "Root" : "IAMUser");
+  appendJsonString(out, root ? "Root" : assumed ? "AssumedRole" : "IAMUser");
   appendMember(out, "principalId", root ? context.accountId : context.userId);
   appendMember(out, "arn", root ? "arn:aws:iam::" + context.accountId + ":root" : context.userArn);
   appendMember(out, "accountId", context.accountId);
   appendMember(out, "accessKeyId", context.accessKeyId);
-  if (!root) appendMember(out, "userName", context.userName);
+  if (!root && !assumed) appendMember(out, "userName", context.userName);
+  if (context.sessionIssuedAt != SystemTime{}) {
+    // Temporary credentials (STS): the session, and for a role's the role
+    // that issued it.
+    out.append(R"(,"sessionContext":{)");
+    if (assumed) {
+      out.append(R"("sessionIssuer":{"type":"Role")");
+      appendMember(out, "principalId", context.roleId);
+      appendMember(out, "arn", context.roleArn);
+      appendMember(out, "accountId", context.accountId);
+      appendMember(out, "userName", context.roleName);
+      out.append("},");
+    }
+    out.append(R"("webIdFederationData":{},"attributes":{"creationDate":)");
+    appendJsonString(out, formatIso8601Seconds(context.sessionIssuedAt));
+    out.append(R"(,"mfaAuthenticated":"false"}})");
+  }
   out.push_back('}');
   appendMember(out, "eventTime", formatIso8601Seconds(context.receivedAt));
   appendMember(out, "eventSource", context.service + ".amazonaws.com");

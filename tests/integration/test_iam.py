@@ -178,7 +178,7 @@ def test_iam_errors_as_aws_answers_them(server):
     assert code_of(iam.create_policy_version, PolicyArn=arn, PolicyDocument=document) == "LimitExceeded"
 
     # An operation of IAM that Kura does not implement yet.
-    unknown = error_of(iam.create_group, GroupName="admins")
+    unknown = error_of(iam.create_instance_profile, InstanceProfileName="admins")
     assert unknown["Error"]["Code"] == "InvalidAction"
 
 
@@ -407,3 +407,244 @@ def test_secrets_are_evaluated_on_their_full_arn(server):
     assert as_sm.get_secret_value(SecretId="iam/db")["SecretString"] == "s3cret"
     assert as_sm.get_secret_value(SecretId=arn)["SecretString"] == "s3cret"
     assert code_of(as_sm.get_secret_value, SecretId="iam/other") == "AccessDeniedException"
+
+
+def test_groups_round_trip_and_errors(server):
+    iam = server.client("iam")
+    group = iam.create_group(GroupName="Readers", Path="/team/")["Group"]
+    assert group["Arn"] == f"arn:aws:iam::{ACCOUNT}:group/team/Readers"
+    assert group["GroupId"].startswith("AGPA") and len(group["GroupId"]) == 21
+    assert code_of(iam.create_group, GroupName="readers") == "EntityAlreadyExists"
+    assert "Readers" in [g["GroupName"] for g in iam.list_groups()["Groups"]]
+    assert [g["GroupName"] for g in iam.list_groups(PathPrefix="/team/")["Groups"]] == ["Readers"]
+    for name in ("gm1", "gm2", "gm3"):
+        iam.create_user(UserName=name)
+        iam.add_user_to_group(GroupName="readers", UserName=name)
+    iam.add_user_to_group(GroupName="Readers", UserName="gm1")  # again: no change
+    got = iam.get_group(GroupName="Readers")
+    assert got["Group"]["GroupName"] == "Readers"
+    assert [u["UserName"] for u in got["Users"]] == ["gm1", "gm2", "gm3"]
+    first = iam.get_group(GroupName="Readers", MaxItems=2)
+    assert first["IsTruncated"] and [u["UserName"] for u in first["Users"]] == ["gm1", "gm2"]
+    rest = iam.get_group(GroupName="Readers", Marker=first["Marker"])
+    assert [u["UserName"] for u in rest["Users"]] == ["gm3"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="gm1")["Groups"]] == ["Readers"]
+
+    document = policy({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"})
+    iam.put_group_policy(GroupName="Readers", PolicyName="list", PolicyDocument=document)
+    assert iam.list_group_policies(GroupName="Readers")["PolicyNames"] == ["list"]
+    got = iam.get_group_policy(GroupName="Readers", PolicyName="list")
+    assert got["GroupName"] == "Readers" and got["PolicyDocument"] == json.loads(document)
+    arn = iam.create_policy(PolicyName="GroupManaged", PolicyDocument=document)["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName="Readers", PolicyArn=arn)
+    assert iam.list_attached_group_policies(GroupName="Readers")["AttachedPolicies"] == [
+        {"PolicyName": "GroupManaged", "PolicyArn": arn}]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+
+    assert error_of(iam.delete_group, GroupName="Readers")["Error"]["Message"] == \
+        "Cannot delete entity, must remove users from group first."
+    assert error_of(iam.delete_user, UserName="gm3")["Error"]["Message"] == \
+        "Cannot delete entity, must remove user from all groups first."
+    missing = error_of(iam.get_group, GroupName="nobody")
+    assert missing["Error"]["Code"] == "NoSuchEntity"
+    assert missing["Error"]["Message"] == "The group with name nobody cannot be found."
+    assert code_of(iam.add_user_to_group, GroupName="Readers", UserName="nobody") == "NoSuchEntity"
+    assert code_of(iam.get_group_policy, GroupName="Readers", PolicyName="none") == "NoSuchEntity"
+    assert code_of(iam.create_group, GroupName="bad name") == "ValidationError"
+    # The group's inline quota is 5,120 characters together.
+    big = policy(*[{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b{index:04}/*"}
+                   for index in range(40)])
+    assert 2560 < len(big.replace(" ", "")) <= 5120
+    iam.put_group_policy(GroupName="Readers", PolicyName="big1", PolicyDocument=big)
+    assert code_of(iam.put_group_policy, GroupName="Readers", PolicyName="big2", PolicyDocument=big) == \
+        "LimitExceeded"
+
+    for name in ("gm1", "gm2", "gm3"):
+        iam.remove_user_from_group(GroupName="Readers", UserName=name)
+    assert code_of(iam.remove_user_from_group, GroupName="Readers", UserName="gm1") == "NoSuchEntity"
+    assert iam.list_groups_for_user(UserName="gm1")["Groups"] == []
+    assert error_of(iam.delete_group, GroupName="Readers")["Error"]["Message"] == \
+        "Cannot delete entity, must delete policies first."
+    for name in ("list", "big1"):
+        iam.delete_group_policy(GroupName="Readers", PolicyName=name)
+    iam.detach_group_policy(GroupName="Readers", PolicyArn=arn)
+    iam.delete_group(GroupName="Readers")
+    assert code_of(iam.get_group, GroupName="Readers") == "NoSuchEntity"
+    iam.delete_user(UserName="gm3")
+
+
+def test_a_users_calls_are_evaluated_under_its_groups_policies(server, tables):
+    orders, users = tables
+    iam = server.client("iam")
+    key = make_user(server, "grace")
+    ddb = as_user(server, "dynamodb", key)
+    assert code_of(ddb.get_item, TableName=orders, Key={"k": {"S": "one"}}) == "AccessDeniedException"
+
+    iam.create_group(GroupName="order-readers")
+    iam.put_group_policy(GroupName="order-readers", PolicyName="get", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table_arn(orders)}))
+    iam.add_user_to_group(GroupName="order-readers", UserName="grace")
+    assert ddb.get_item(TableName=orders, Key={"k": {"S": "one"}})["Item"]["v"]["S"] == orders
+    assert code_of(ddb.get_item, TableName=users, Key={"k": {"S": "one"}}) == "AccessDeniedException"
+
+    # A managed policy attached to the group applies as well, until detached.
+    arn = iam.create_policy(PolicyName="GroupPut", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": table_arn(orders)}))["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName="order-readers", PolicyArn=arn)
+    ddb.put_item(TableName=orders, Item={"k": {"S": "grace"}, "v": {"S": "by group"}})
+    assert ddb.get_item(TableName=orders, Key={"k": {"S": "grace"}})["Item"]["v"]["S"] == "by group"
+    iam.detach_group_policy(GroupName="order-readers", PolicyArn=arn)
+    assert code_of(ddb.put_item, TableName=orders, Item={"k": {"S": "x"}}) == "AccessDeniedException"
+
+    # A group's explicit deny wins over the user's own allow.
+    iam.put_user_policy(UserName="grace", PolicyName="all", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}))
+    assert ddb.get_item(TableName=users, Key={"k": {"S": "one"}})["Item"]
+    iam.create_group(GroupName="no-users-table")
+    iam.put_group_policy(GroupName="no-users-table", PolicyName="deny", PolicyDocument=policy(
+        {"Effect": "Deny", "Action": "dynamodb:*", "Resource": table_arn(users)}))
+    iam.add_user_to_group(GroupName="no-users-table", UserName="grace")
+    denied = error_of(ddb.get_item, TableName=users, Key={"k": {"S": "one"}})
+    assert denied["Error"]["Message"].endswith("with an explicit deny in an identity-based policy")
+    iam.remove_user_from_group(GroupName="no-users-table", UserName="grace")
+    assert ddb.get_item(TableName=users, Key={"k": {"S": "one"}})["Item"]
+
+    # Group calls are evaluated on the group's ARN.
+    iam_as_grace = as_user(server, "iam", key)
+    iam.put_user_policy(UserName="grace", PolicyName="all", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "iam:GetGroup", "Resource": f"arn:aws:iam::{ACCOUNT}:group/order-*"}))
+    assert iam_as_grace.get_group(GroupName="order-readers")["Group"]["GroupName"] == "order-readers"
+    assert code_of(iam_as_grace.get_group, GroupName="no-users-table") == "AccessDenied"
+
+
+def test_roles_round_trip_and_trust_policy_errors(server):
+    iam = server.client("iam")
+    iam.create_user(UserName="truster")
+    trust = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/truster"},
+                    "Action": "sts:AssumeRole"})
+    role = iam.create_role(RoleName="Auditor", Path="/ops/", AssumeRolePolicyDocument=trust,
+                           Description="reads", MaxSessionDuration=7200,
+                           Tags=[{"Key": "team", "Value": "blue"}])["Role"]
+    assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/ops/Auditor"
+    assert role["RoleId"].startswith("AROA") and len(role["RoleId"]) == 21
+    got = iam.get_role(RoleName="auditor")["Role"]
+    assert got["AssumeRolePolicyDocument"] == json.loads(trust)
+    assert got["MaxSessionDuration"] == 7200 and got["Description"] == "reads"
+    assert got["Tags"] == [{"Key": "team", "Value": "blue"}]
+    assert [r["RoleName"] for r in iam.list_roles(PathPrefix="/ops/")["Roles"]] == ["Auditor"]
+    assert code_of(iam.create_role, RoleName="AUDITOR", AssumeRolePolicyDocument=trust) == "EntityAlreadyExists"
+
+    everyone = policy({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"})
+    iam.update_assume_role_policy(RoleName="Auditor", PolicyDocument=everyone)
+    assert iam.get_role(RoleName="Auditor")["Role"]["AssumeRolePolicyDocument"] == json.loads(everyone)
+
+    document = policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"})
+    iam.put_role_policy(RoleName="Auditor", PolicyName="read", PolicyDocument=document)
+    assert iam.list_role_policies(RoleName="Auditor")["PolicyNames"] == ["read"]
+    assert iam.get_role_policy(RoleName="Auditor", PolicyName="read")["PolicyDocument"] == json.loads(document)
+    arn = iam.create_policy(PolicyName="RoleManaged", PolicyDocument=document)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="Auditor", PolicyArn=arn)
+    assert iam.list_attached_role_policies(RoleName="Auditor")["AttachedPolicies"] == [
+        {"PolicyName": "RoleManaged", "PolicyArn": arn}]
+    assert error_of(iam.delete_role, RoleName="Auditor")["Error"]["Message"] == \
+        "Cannot delete entity, must delete policies first."
+
+    for bad, message in (
+            (policy({"Effect": "Allow", "Action": "sts:AssumeRole"}), "Missing required field Principal"),
+            (policy({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole",
+                     "Resource": "*"}), "Has prohibited field Resource"),
+            (policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/nobody"},
+                     "Action": "sts:AssumeRole"}),
+             f'Invalid principal in policy: "AWS":"arn:aws:iam::{ACCOUNT}:user/nobody"'),
+            (policy({"Effect": "Allow", "Principal": {"AWS": "not-an-arn"}, "Action": "sts:AssumeRole"}),
+             'Invalid principal in policy: "AWS":"not-an-arn"')):
+        refused = error_of(iam.create_role, RoleName="BadTrust", AssumeRolePolicyDocument=bad)
+        assert refused["Error"]["Code"] == "MalformedPolicyDocument", refused
+        assert refused["Error"]["Message"] == message
+    assert code_of(iam.update_assume_role_policy, RoleName="Auditor", PolicyDocument="{") == \
+        "MalformedPolicyDocument"
+    assert code_of(iam.create_role, RoleName="Big", AssumeRolePolicyDocument=policy(
+        *[{"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole", "Sid": f"s{i:03}"}
+          for i in range(40)])) == "LimitExceeded"
+    assert code_of(iam.get_role, RoleName="nobody") == "NoSuchEntity"
+    assert code_of(iam.create_role, RoleName="Short", AssumeRolePolicyDocument=trust,
+                   MaxSessionDuration=50000) == "ValidationError"
+
+    iam.delete_role_policy(RoleName="Auditor", PolicyName="read")
+    iam.detach_role_policy(RoleName="Auditor", PolicyArn=arn)
+    iam.delete_role(RoleName="Auditor")
+    assert code_of(iam.get_role, RoleName="Auditor") == "NoSuchEntity"
+
+
+def test_principal_tags_in_conditions(server, tables):
+    orders, _ = tables
+    iam = server.client("iam")
+    iam.create_user(UserName="tagged", Tags=[{"Key": "team", "Value": "red"}])
+    iam.put_user_policy(UserName="tagged", PolicyName="team", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}))
+    key = iam.create_access_key(UserName="tagged")["AccessKey"]
+    ddb = as_user(server, "dynamodb", key)
+    assert code_of(ddb.get_item, TableName=orders, Key={"k": {"S": "one"}}) == "AccessDeniedException"
+    iam.tag_user(UserName="tagged", Tags=[{"Key": "Team", "Value": "blue"}])  # keys ignore case
+    assert iam.list_user_tags(UserName="tagged")["Tags"] == [{"Key": "team", "Value": "blue"}]
+    assert ddb.get_item(TableName=orders, Key={"k": {"S": "one"}})["Item"]
+    iam.untag_user(UserName="tagged", TagKeys=["team"])
+    assert iam.list_user_tags(UserName="tagged")["Tags"] == []
+    assert code_of(ddb.get_item, TableName=orders, Key={"k": {"S": "one"}}) == "AccessDeniedException"
+
+
+def test_unknown_condition_operators_are_refused_at_save(server):
+    iam = server.client("iam")
+    bad = policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
+                  "Condition": {"StringEqualsSometimes": {"aws:username": "x"}}})
+    refused = error_of(iam.create_policy, PolicyName="BadOperator", PolicyDocument=bad)
+    assert refused["Error"]["Code"] == "MalformedPolicyDocument"
+    # The set operators are known.
+    good = policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
+                   "Condition": {"ForAnyValue:StringLike": {"aws:username": "a*"},
+                                 "ForAllValues:StringEquals": {"aws:RequestedRegion": "us-east-1"}}})
+    iam.create_policy(PolicyName="SetOperators", PolicyDocument=good)
+    assert code_of(iam.create_policy, PolicyName="x" * 129, PolicyDocument=good) == "ValidationError"
+
+
+def test_simulate_principal_and_custom_policy(server, tables):
+    orders, users = tables
+    iam = server.client("iam")
+    iam.create_user(UserName="simulated")
+    iam.put_user_policy(UserName="simulated", PolicyName="p", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "dynamodb:DeleteTable", "Resource": table_arn(orders)}))
+    iam.create_group(GroupName="sim-group")
+    iam.put_group_policy(GroupName="sim-group", PolicyName="kms", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:username": "simulated"}}}))
+    iam.add_user_to_group(GroupName="sim-group", UserName="simulated")
+    results = iam.simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/simulated",
+        ActionNames=["dynamodb:GetItem", "dynamodb:DeleteTable", "s3:GetObject"],
+        ResourceArns=[table_arn(orders), table_arn(users)])["EvaluationResults"]
+    decisions = {(r["EvalActionName"], r["EvalResourceName"]): r["EvalDecision"] for r in results}
+    assert decisions == {
+        ("dynamodb:GetItem", table_arn(orders)): "allowed",
+        ("dynamodb:GetItem", table_arn(users)): "allowed",
+        ("dynamodb:DeleteTable", table_arn(orders)): "explicitDeny",
+        ("dynamodb:DeleteTable", table_arn(users)): "allowed",
+        ("s3:GetObject", table_arn(orders)): "implicitDeny",
+        ("s3:GetObject", table_arn(users)): "implicitDeny"}
+    # The group's policy, with the condition's key given as context.
+    source = f"arn:aws:iam::{ACCOUNT}:user/simulated"
+    assert iam.simulate_principal_policy(PolicySourceArn=source, ActionNames=["kms:Decrypt"])[
+        "EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    assert iam.simulate_principal_policy(
+        PolicySourceArn=source, ActionNames=["kms:Decrypt"],
+        ContextEntries=[{"ContextKeyName": "aws:username", "ContextKeyValues": ["simulated"],
+                         "ContextKeyType": "string"}])["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    custom = iam.simulate_custom_policy(
+        PolicyInputList=[policy({"Effect": "Allow", "Action": "rds:Describe*", "Resource": "*"})],
+        ActionNames=["rds:DescribeDBInstances", "rds:DeleteDBInstance"])["EvaluationResults"]
+    assert [r["EvalDecision"] for r in custom] == ["allowed", "implicitDeny"]
+    assert code_of(iam.simulate_principal_policy, PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/nobody",
+                   ActionNames=["s3:GetObject"]) == "NoSuchEntity"
+    assert code_of(iam.simulate_custom_policy, PolicyInputList=["{"], ActionNames=["s3:GetObject"]) == \
+        "MalformedPolicyDocument"

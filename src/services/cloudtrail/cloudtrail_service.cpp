@@ -10,6 +10,18 @@ namespace {
 
 constexpr int kDefaultMaxResults = 50;
 
+// The user name LookupEvents shows and matches: an IAM user's, "root",
+// and for a role's session the session's name.
+std::string userNameOf(const Json& identity) {
+  std::string type = identity.value("type", "");
+  if (type == "Root") return "root";
+  if (type == "AssumedRole") {
+    std::string arn = identity.value("arn", "");
+    return arn.substr(arn.rfind('/') + 1);
+  }
+  return identity.value("userName", "");
+}
+
 // The lookup attribute a CloudTrail event matches, or false.
 bool matches(const Json& event, const std::string& key, const std::string& value) {
   if (key == "EventId") return event.value("eventID", "") == value;
@@ -17,10 +29,7 @@ bool matches(const Json& event, const std::string& key, const std::string& value
   if (key == "EventSource") return event.value("eventSource", "") == value;
   if (key == "ReadOnly") return (event.value("readOnly", false) ? "true" : "false") == value;
   if (key == "AccessKeyId") return event["userIdentity"].value("accessKeyId", "") == value;
-  if (key == "Username") {
-    const Json& identity = event["userIdentity"];
-    return identity.value("userName", identity.value("type", "") == "Root" ? "root" : "") == value;
-  }
+  if (key == "Username") return userNameOf(event["userIdentity"]) == value;
   if (key == "ResourceName" || key == "ResourceType") {
     // Resource names are the identifiers in the request's parameters.
     const Json& parameters = event["requestParameters"];
@@ -40,7 +49,7 @@ Json toLookupEvent(const Json& event) {
               {"ReadOnly", event.value("readOnly", false) ? "true" : "false"},
               {"AccessKeyId", identity.value("accessKeyId", "")},
               {"EventSource", event.value("eventSource", "")},
-              {"Username", identity.value("userName", identity.value("type", "") == "Root" ? "root" : "")},
+              {"Username", userNameOf(identity)},
               {"Resources", Json::array()},
               {"CloudTrailEvent", event.dump()}};
   if (auto time = parseTimestamp(event.value("eventTime", ""))) out["EventTime"] = toEpochSeconds(*time);

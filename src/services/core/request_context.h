@@ -16,6 +16,13 @@ struct RequestContext {
   // The caller's IAM user id (AIDA...) and ARN; empty for the account root.
   std::string userId;
   std::string userArn;
+  // "Root", "IAMUser" or "AssumedRole" (a role's session: userName is the
+  // session's name, userId "<role id>:<session>", userArn the session's
+  // ARN); for an assumed role, its role (name, ARN, id AROA...).
+  std::string principalType = "Root";
+  std::string roleName, roleArn, roleId;
+  // Temporary credentials (STS): when they were issued; unset for a key.
+  SystemTime sessionIssuedAt{};
   std::string sourceIp;
   bool secureTransport = false;  // the request came over TLS
   std::string userAgent;

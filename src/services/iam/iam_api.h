@@ -1,10 +1,12 @@
 #pragma once
-// The IAM API (query protocol), the first slice: users, their access keys,
-// managed policies with versions, and a user's attached and inline
-// policies. Records live in the catalog (iam/iam_records.h), one
-// transaction per call; nothing is reconciled. The request path reads the
-// same records to accept a user's key and to evaluate its policies
-// (iam/iam_principals.h). Every other IAM operation answers InvalidAction.
+// The IAM API (query protocol): users and their access keys, groups, roles
+// with their trust policies, managed policies with versions, the
+// principals' attached and inline policies, and the policy simulator.
+// Records live in the catalog (iam/iam_records.h), one transaction per
+// call; nothing is reconciled. The request path reads the same records to
+// accept a user's key and to evaluate its policies (iam/iam_principals.h).
+// Every other IAM operation answers InvalidAction.
+#include <optional>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -12,6 +14,19 @@
 #include "services/core/handler_table.h"
 
 namespace kura::iam {
+
+// Users, groups and roles hold identity policies the same way; what
+// differs is named here.
+struct PrincipalKind {
+  const char* kind;    // the record's kind (iam_records.h)
+  const char* member;  // the input member naming it: "UserName"
+  const char* noun;    // "user"
+  const char* Noun;    // "User" (quota names: PoliciesPerUser)
+  size_t inlineQuota;  // characters of its inline policies together
+  static const PrincipalKind& user();
+  static const PrincipalKind& group();
+  static const PrincipalKind& role();
+};
 
 class IamApi {
  public:
@@ -28,6 +43,25 @@ class IamApi {
   Result<Json> listAccessKeys(const RequestContext& c, const Json& in);
   Result<Json> updateAccessKey(const RequestContext& c, const Json& in);
   Result<Json> deleteAccessKey(const RequestContext& c, const Json& in);
+  // Groups and their members (group_handlers.cpp)
+  Result<Json> createGroup(const RequestContext& c, const Json& in);
+  Result<Json> getGroup(const RequestContext& c, const Json& in);
+  Result<Json> listGroups(const RequestContext& c, const Json& in);
+  Result<Json> deleteGroup(const RequestContext& c, const Json& in);
+  Result<Json> addUserToGroup(const RequestContext& c, const Json& in);
+  Result<Json> removeUserFromGroup(const RequestContext& c, const Json& in);
+  Result<Json> listGroupsForUser(const RequestContext& c, const Json& in);
+  // Roles (role_handlers.cpp)
+  Result<Json> createRole(const RequestContext& c, const Json& in);
+  Result<Json> getRole(const RequestContext& c, const Json& in);
+  Result<Json> listRoles(const RequestContext& c, const Json& in);
+  Result<Json> deleteRole(const RequestContext& c, const Json& in);
+  Result<Json> updateAssumeRolePolicy(const RequestContext& c, const Json& in);
+  Result<Json> updateRole(const RequestContext& c, const Json& in);
+  // Tags on users and roles: aws:PrincipalTag/<key> (principal_tag_handlers.cpp)
+  Result<Json> tagPrincipal(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> untagPrincipal(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> listPrincipalTags(const PrincipalKind& kind, const RequestContext& c, const Json& in);
   // Managed policies and their versions (policy_handlers.cpp)
   Result<Json> createPolicy(const RequestContext& c, const Json& in);
   Result<Json> getPolicy(const RequestContext& c, const Json& in);
@@ -38,20 +72,25 @@ class IamApi {
   Result<Json> listPolicyVersions(const RequestContext& c, const Json& in);
   Result<Json> setDefaultPolicyVersion(const RequestContext& c, const Json& in);
   Result<Json> deletePolicyVersion(const RequestContext& c, const Json& in);
-  // A user's attached and inline policies (user_policy_handlers.cpp)
-  Result<Json> attachUserPolicy(const RequestContext& c, const Json& in);
-  Result<Json> detachUserPolicy(const RequestContext& c, const Json& in);
-  Result<Json> listAttachedUserPolicies(const RequestContext& c, const Json& in);
-  Result<Json> putUserPolicy(const RequestContext& c, const Json& in);
-  Result<Json> getUserPolicy(const RequestContext& c, const Json& in);
-  Result<Json> deleteUserPolicy(const RequestContext& c, const Json& in);
-  Result<Json> listUserPolicies(const RequestContext& c, const Json& in);
+  // A principal's attached and inline policies (principal_policy_handlers.cpp)
+  Result<Json> attachPolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> detachPolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> listAttachedPolicies(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> putInlinePolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> getInlinePolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> deleteInlinePolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> listInlinePolicies(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  // The policy simulator (simulate_handlers.cpp)
+  Result<Json> simulatePrincipalPolicy(const RequestContext& c, const Json& in);
+  Result<Json> simulateCustomPolicy(const RequestContext& c, const Json& in);
 
  private:
   // The user named by the input's UserName, else the caller (an IAM user;
-  // the root has no user record: ValidationError for it).
+  // the root and roles' sessions have no user record: ValidationError).
   Result<Resource> targetUser(const RequestContext& c, const Json& in);
+  Result<Resource> targetPrincipal(const PrincipalKind& kind, const RequestContext& c, const Json& in);
   Result<Resource> findPolicy(const RequestContext& c, const std::string& arn);
+  std::optional<ApiError> checkTrustPolicy(const RequestContext& c, const std::string& document);
 
   Catalog& catalog_;
   const SecretBox& secrets_;

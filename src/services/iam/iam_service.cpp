@@ -45,13 +45,40 @@ void IamApi::registerHandlers(HandlerTable& table) {
   table.add("ListPolicyVersions", bind(&IamApi::listPolicyVersions));
   table.add("SetDefaultPolicyVersion", bind(&IamApi::setDefaultPolicyVersion));
   table.add("DeletePolicyVersion", bind(&IamApi::deletePolicyVersion));
-  table.add("AttachUserPolicy", bind(&IamApi::attachUserPolicy));
-  table.add("DetachUserPolicy", bind(&IamApi::detachUserPolicy));
-  table.add("ListAttachedUserPolicies", bind(&IamApi::listAttachedUserPolicies));
-  table.add("PutUserPolicy", bind(&IamApi::putUserPolicy));
-  table.add("GetUserPolicy", bind(&IamApi::getUserPolicy));
-  table.add("DeleteUserPolicy", bind(&IamApi::deleteUserPolicy));
-  table.add("ListUserPolicies", bind(&IamApi::listUserPolicies));
+  table.add("CreateGroup", bind(&IamApi::createGroup));
+  table.add("GetGroup", bind(&IamApi::getGroup));
+  table.add("ListGroups", bind(&IamApi::listGroups));
+  table.add("DeleteGroup", bind(&IamApi::deleteGroup));
+  table.add("AddUserToGroup", bind(&IamApi::addUserToGroup));
+  table.add("RemoveUserFromGroup", bind(&IamApi::removeUserFromGroup));
+  table.add("ListGroupsForUser", bind(&IamApi::listGroupsForUser));
+  table.add("CreateRole", bind(&IamApi::createRole));
+  table.add("GetRole", bind(&IamApi::getRole));
+  table.add("ListRoles", bind(&IamApi::listRoles));
+  table.add("DeleteRole", bind(&IamApi::deleteRole));
+  table.add("UpdateAssumeRolePolicy", bind(&IamApi::updateAssumeRolePolicy));
+  table.add("UpdateRole", bind(&IamApi::updateRole));
+  table.add("SimulatePrincipalPolicy", bind(&IamApi::simulatePrincipalPolicy));
+  table.add("SimulateCustomPolicy", bind(&IamApi::simulateCustomPolicy));
+  // The same calls on a user's, a group's and a role's policies and tags.
+  using KindMethod = Result<Json> (IamApi::*)(const PrincipalKind&, const RequestContext&, const Json&);
+  auto bindKind = [this](KindMethod method, const PrincipalKind& kind) {
+    return [this, method, &kind](const RequestContext& c, const Json& in) { return (this->*method)(kind, c, in); };
+  };
+  for (const PrincipalKind* kind : {&PrincipalKind::user(), &PrincipalKind::group(), &PrincipalKind::role()}) {
+    std::string noun = kind->Noun;
+    table.add("Attach" + noun + "Policy", bindKind(&IamApi::attachPolicy, *kind));
+    table.add("Detach" + noun + "Policy", bindKind(&IamApi::detachPolicy, *kind));
+    table.add("ListAttached" + noun + "Policies", bindKind(&IamApi::listAttachedPolicies, *kind));
+    table.add("Put" + noun + "Policy", bindKind(&IamApi::putInlinePolicy, *kind));
+    table.add("Get" + noun + "Policy", bindKind(&IamApi::getInlinePolicy, *kind));
+    table.add("Delete" + noun + "Policy", bindKind(&IamApi::deleteInlinePolicy, *kind));
+    table.add("List" + noun + "Policies", bindKind(&IamApi::listInlinePolicies, *kind));
+    if (kind == &PrincipalKind::group()) continue;  // IAM has no tags on groups
+    table.add("Tag" + noun, bindKind(&IamApi::tagPrincipal, *kind));
+    table.add("Untag" + noun, bindKind(&IamApi::untagPrincipal, *kind));
+    table.add("List" + noun + "Tags", bindKind(&IamApi::listPrincipalTags, *kind));
+  }
 }
 
 }  // namespace iam

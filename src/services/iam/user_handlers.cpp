@@ -21,7 +21,7 @@ Json userView(const Resource& user) {
 
 Result<Resource> IamApi::targetUser(const RequestContext& c, const Json& in) {
   std::string name = in.contains("UserName") ? in["UserName"].get<std::string>() : c.userName;
-  if (!in.contains("UserName") && c.userId.empty()) {
+  if (!in.contains("UserName") && c.principalType != "IAMUser") {
     return validationError("Must specify userName when calling with non-User credentials");
   }
   auto user = findUser(catalog_, c.accountId, name);
@@ -48,7 +48,8 @@ Result<Json> IamApi::createUser(const RequestContext& c, const Json& in) {
                 {"Path", path},
                 {"AccessKeys", Json::array()},
                 {"AttachedPolicies", Json::array()},
-                {"InlinePolicies", Json::object()}};
+                {"InlinePolicies", Json::object()},
+                {"Tags", in.value("Tags", Json::array())}};
   auto created = catalog_.transact([&]() -> Result<Resource> {
     if (findUser(catalog_, c.accountId, name)) return entityAlreadyExists("User with name " + name + " already exists.");
     auto made = catalog_.createResource(draft);
@@ -60,7 +61,7 @@ Result<Json> IamApi::createUser(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> IamApi::getUser(const RequestContext& c, const Json& in) {
-  if (!in.contains("UserName") && c.userId.empty()) {
+  if (!in.contains("UserName") && c.principalType == "Root") {
     // The account root asking about itself: IAM answers with the root's ARN
     // and the account id, and no user name.
     return Json{{"User", {{"Path", "/"}, {"UserId", c.accountId}, {"Arn", "arn:aws:iam::" + c.accountId + ":root"},
@@ -97,6 +98,9 @@ Result<Json> IamApi::deleteUser(const RequestContext& c, const Json& in) {
     }
     if (!user->spec.value("AttachedPolicies", Json::array()).empty()) {
       return deleteConflict("Cannot delete entity, must detach all policies first.");
+    }
+    if (!user->spec.value("Groups", Json::array()).empty()) {
+      return deleteConflict("Cannot delete entity, must remove user from all groups first.");
     }
     return catalog_.removeResource(user->id);
   });

@@ -177,10 +177,20 @@ TEST(PolicyEvaluation, AbsentKeysAndUnknownOperators) {
   EXPECT_EQ(decide({with(R"({"StringEqualsIfExists":{"aws:PrincipalTag/team":"db"}})")}, request), Decision::Allow);
   EXPECT_EQ(decide({with(R"({"Null":{"aws:PrincipalTag/team":"true"}})")}, request), Decision::Allow);
   EXPECT_EQ(decide({with(R"({"Null":{"aws:username":"true"}})")}, request), Decision::ImplicitDeny);
-  // An operator Kura does not know never holds.
-  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringEquals":{"aws:username":"alice"}})")}, request),
+  // The set operators: on a key of one value, as the operator itself; on a
+  // missing key ForAllValues holds and ForAnyValue does not.
+  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringEquals":{"aws:username":"alice"}})")}, request), Decision::Allow);
+  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringEquals":{"aws:username":"bob"}})")}, request),
             Decision::ImplicitDeny);
-  EXPECT_EQ(decide({with(R"({"StringSoundsLike":{"aws:username":"alice"}})")}, request), Decision::ImplicitDeny);
+  EXPECT_EQ(decide({with(R"({"ForAllValues:StringEquals":{"aws:PrincipalTag/team":"db"}})")}, request),
+            Decision::Allow);
+  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringEquals":{"aws:PrincipalTag/team":"db"}})")}, request),
+            Decision::ImplicitDeny);
+  // An operator Kura does not know is refused when the policy is stored.
+  auto unknown = parsePolicyDocument(with(R"({"StringSoundsLike":{"aws:username":"alice"}})"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, "MalformedPolicyDocument");
+  EXPECT_EQ(unknown.error().message, "Invalid Condition type : StringSoundsLike");
 }
 
 TEST(PolicyEvaluation, PolicyVariablesInResources) {
