@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/deferred_syncs.h"
 #include "common/ids.h"
 #include "common/json_text.h"
 #include "common/store_health.h"
@@ -202,6 +203,9 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     if (auto denied = authorizer_(context, input, protocolName(&model))) return fail(*denied);
   }
 
+  // A store's sync before the answer runs beside the trail's (the
+  // observer's), and both end before the answer (common/deferred_syncs.h).
+  DeferredSyncs deferred;
   Result<Json> output = ApiError::internal("no answer");
   try {
     output = (*handler)(context, input);
@@ -214,8 +218,24 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
                                       "space is freed."
                                     : "We encountered an internal error. Please try again.");
   }
-  if (!output) return fail(output.error());
+  if (!output) {
+    HttpResponse response = fail(output.error());
+    deferred.waitAll();  // what a failed call wrote (a part of a batch) is synced too
+    return response;
+  }
   if (observer_) observer_({&context, &input, &*output, nullptr});
+  if (std::string error = deferred.waitAll(); !error.empty()) {
+    // The change is made (in memory) and recorded in the trail, but its
+    // sync failed: the caller is told it may not have been applied.
+    spdlog::error("request {}: {} {}: the sync of its change failed: {}", context.requestId, model.signingName(),
+                  operation->name, error);
+    return errorResponse(&model,
+                         ApiError::internal(describeStorageFailure(error) == "no space left on device"
+                                                ? "The server's disk is full: the call may not have been applied. "
+                                                  "Retry once space is freed."
+                                                : "We encountered an internal error. Please try again."),
+                         context.requestId);
+  }
 
   HttpResponse response;
   response.headers.emplace_back("x-amzn-RequestId", context.requestId);
