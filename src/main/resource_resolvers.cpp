@@ -1,5 +1,7 @@
 #include "main/resource_resolvers.h"
 
+#include "main/resource_policy_checks.h"
+
 namespace kura {
 namespace {
 
@@ -29,6 +31,8 @@ void addResourceResolvers(iam::RequestAuthorizer& authorizer, kms::KeyManager& k
     auto secret = secrets.byName(context.accountId, context.region, id);
     return secret ? secret->arn : std::string();
   });
+  // Key policies, grants and secrets' resource policies.
+  addResourcePolicyChecks(authorizer, keys, secrets);
 }
 
 }  // namespace kura

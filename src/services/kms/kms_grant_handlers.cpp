@@ -77,17 +77,6 @@ Result<Json> grantPage(const std::vector<GrantRecord>& grants, const Json& in, c
   return out;
 }
 
-// GrantTokens name grants that exist (Kura's are usable as soon as made).
-Result<bool> checkGrantTokens(kms::KeyManager& keys, const Json& in) {
-  if (!in.contains("GrantTokens")) return true;
-  for (const Json& token : in["GrantTokens"]) {
-    if (!keys.store().grantByToken(token.get<std::string>())) {
-      return ApiError::sender("InvalidGrantTokenException", "The grant token is not valid.");
-    }
-  }
-  return true;
-}
-
 Result<Json> createGrant(kms::KeyManager& keys, const RequestContext& c, const Json& in) {
   if (auto tokens = checkGrantTokens(keys, in); !tokens) return tokens.error();
   auto key = keys.resolve(placeOf(c), in["KeyId"]);
@@ -190,6 +179,16 @@ Result<Json> retireGrant(kms::KeyManager& keys, const RequestContext& c, const J
 }
 
 }  // namespace
+
+Result<bool> checkGrantTokens(kms::KeyManager& keys, const Json& in) {
+  if (!in.contains("GrantTokens")) return true;
+  for (const Json& token : in["GrantTokens"]) {
+    if (!keys.store().grantByToken(token.get<std::string>())) {
+      return ApiError::sender("InvalidGrantTokenException", "The grant token is not valid.");
+    }
+  }
+  return true;
+}
 
 void addGrantHandlers(HandlerTable& handlers, kms::KeyManager& keys, kms::KeyAccess&) {
   handlers.add("CreateGrant", [&keys](const RequestContext& c, const Json& in) { return createGrant(keys, c, in); });

@@ -244,8 +244,17 @@ class KmsService final : public ServiceModule {
     });
   }
 
+  // The operations that take GrantTokens check them first.
+  void addWithGrantTokens(const std::string& operation, Handler handler) {
+    handlers_.add(operation,
+                  [this, handler = std::move(handler)](const RequestContext& c, const Json& in) -> Result<Json> {
+                    if (auto tokens = checkGrantTokens(keys_, in); !tokens) return tokens.error();
+                    return handler(c, in);
+                  });
+  }
+
   void addCryptoHandlers() {
-    handlers_.add("Encrypt", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+    addWithGrantTokens("Encrypt", [this](const RequestContext& c, const Json& in) -> Result<Json> {
       if (auto ok = checkAlgorithm(in); !ok) return ok.error();
       auto plaintext = blobMember(in, "Plaintext");
       if (!plaintext) return plaintext.error();
@@ -254,7 +263,7 @@ class KmsService final : public ServiceModule {
       return Json{{"CiphertextBlob", base64Encode(sealed->blob)}, {"KeyId", sealed->keyArn},
                   {"EncryptionAlgorithm", kAlgorithm}};
     });
-    handlers_.add("Decrypt", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+    addWithGrantTokens("Decrypt", [this](const RequestContext& c, const Json& in) -> Result<Json> {
       if (auto ok = checkAlgorithm(in); !ok) return ok.error();
       auto blob = blobMember(in, "CiphertextBlob");
       if (!blob) return blob.error();
@@ -263,7 +272,7 @@ class KmsService final : public ServiceModule {
       return Json{{"Plaintext", base64Encode(plain->plaintext)}, {"KeyId", plain->keyArn},
                   {"EncryptionAlgorithm", kAlgorithm}};
     });
-    handlers_.add("ReEncrypt", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+    addWithGrantTokens("ReEncrypt", [this](const RequestContext& c, const Json& in) -> Result<Json> {
       if (auto ok = checkAlgorithm(in, "SourceEncryptionAlgorithm"); !ok) return ok.error();
       if (auto ok = checkAlgorithm(in, "DestinationEncryptionAlgorithm"); !ok) return ok.error();
       auto blob = blobMember(in, "CiphertextBlob");
@@ -277,10 +286,10 @@ class KmsService final : public ServiceModule {
                   {"KeyId", sealed->keyArn}, {"SourceEncryptionAlgorithm", kAlgorithm},
                   {"DestinationEncryptionAlgorithm", kAlgorithm}};
     });
-    handlers_.add("GenerateDataKey", [this](const RequestContext& c, const Json& in) {
+    addWithGrantTokens("GenerateDataKey", [this](const RequestContext& c, const Json& in) {
       return generateDataKey(c, in, true);
     });
-    handlers_.add("GenerateDataKeyWithoutPlaintext", [this](const RequestContext& c, const Json& in) {
+    addWithGrantTokens("GenerateDataKeyWithoutPlaintext", [this](const RequestContext& c, const Json& in) {
       return generateDataKey(c, in, false);
     });
     handlers_.add("GenerateRandom", [](const RequestContext&, const Json& in) -> Result<Json> {

@@ -1,0 +1,66 @@
+#include "main/resource_policy_checks.h"
+
+#include <memory>
+
+#include "kms/key_access.h"
+#include "services/kms/kms_access_handlers.h"
+#include "services/secretsmanager/secret_access.h"
+
+namespace kura {
+namespace {
+
+bool carriesValue(const nlohmann::json& input) {
+  return input.contains("SecretString") || input.contains("SecretBinary");
+}
+
+// The KMS operation Secrets Manager makes for a call, on the caller's
+// behalf: null when it makes none.
+const char* kmsUseOf(const std::string& operation, const nlohmann::json& input) {
+  if (operation == "GetSecretValue") return "Decrypt";
+  if (operation == "PutSecretValue") return "GenerateDataKey";
+  if ((operation == "CreateSecret" || operation == "UpdateSecret") && carriesValue(input)) return "GenerateDataKey";
+  return nullptr;
+}
+
+}  // namespace
+
+void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager& keys, secrets::SecretStore& secrets) {
+  auto access = std::make_shared<kms::KeyAccess>(keys);
+  authorizer.setResourcePolicyCheck("kms", [access](const RequestContext& context, const nlohmann::json& input,
+                                                    const auth::RequestFacts& facts,
+                                                    const iam::RequestAuthorizer::IdentityDecision& identity) {
+    return access->authorize({context.accountId, context.region}, callerOf(context), context.operation, input, facts,
+                             identity);
+  });
+  authorizer.setResourcePolicyCheck("secretsmanager", [access, &secrets](
+                                                          const RequestContext& context, const nlohmann::json& input,
+                                                          const auth::RequestFacts& facts,
+                                                          const iam::RequestAuthorizer::IdentityDecision& identity) {
+    std::optional<secrets::SecretRecord> secret;
+    for (const std::string& resource : facts.resources) {
+      if (resource.find(":secret:") == std::string::npos) continue;
+      secret = secrets.byArn(resource);
+      if (secret && secret->account == context.accountId) break;
+      secret.reset();
+    }
+    auth::Caller caller = callerOf(context);
+    auth::ResourceVerdict verdict =
+        secrets::authorizeSecretCall(secret ? &*secret : nullptr, caller, facts, identity);
+    const char* kmsOperation = kmsUseOf(context.operation, input);
+    if (verdict.decision != auth::Decision::Allow || kmsOperation == nullptr) return verdict;
+    // The secret's value is sealed under its KMS key, which Secrets Manager
+    // uses for the caller: the key's policy, grants and the caller's
+    // identity policies must let it, through Secrets Manager.
+    std::string keyRef = secret ? secret->kmsKeyId : input.value("KmsKeyId", std::string());
+    if (keyRef.empty()) keyRef = "alias/aws/secretsmanager";
+    nlohmann::json kmsInput = {{"KeyId", keyRef}};
+    if (secret) kmsInput["EncryptionContext"] = {{"SecretARN", secret->arn}};
+    auth::RequestFacts kmsFacts = facts;
+    kmsFacts.keys.insert_or_assign("kms:viaservice", "secretsmanager." + context.region + ".amazonaws.com");
+    auth::ResourceVerdict kmsVerdict =
+        access->authorize({context.accountId, context.region}, caller, kmsOperation, kmsInput, kmsFacts, identity);
+    return kmsVerdict.decision == auth::Decision::Allow ? verdict : kmsVerdict;
+  });
+}
+
+}  // namespace kura
