@@ -8,6 +8,8 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev librocksdb-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  # the server headers MariaDB's AWSAuthenticationPlugin is built against (src/dbauth/)
+  libmariadbd-dev
   # engines Kura runs
   postgresql postgresql-contrib redis-server memcached mariadb-server mariadb-backup
   # clients the tests and the tour drive Kura with

@@ -26,6 +26,11 @@ DbAuthTokenVerifier::Authorize authorizeWith(iam::RequestAuthorizer& authorizer)
     context.userName = credential.userName;
     context.userId = credential.userId;
     context.userArn = credential.userArn;
+    context.principalType = credential.principalType;
+    context.roleName = credential.roleName;
+    context.roleArn = credential.roleArn;
+    context.roleId = credential.roleId;
+    context.sessionIssuedAt = credential.issuedAt;
     context.secureTransport = true;  // the engines take tokens over TLS only
     context.service = kService;
     context.operation = "connect";

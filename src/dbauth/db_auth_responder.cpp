@@ -45,7 +45,7 @@ Result<unsigned short> DbAuthResponder::listen() {
 }
 
 void DbAuthResponder::serve(const auth::CredentialStore& credentials, DbAuthTokenVerifier::Authorize authorize,
-                            ClockPtr clock) {
+                            DbAuthService::TlsCheck tls, ClockPtr clock) {
   verifier_ = std::make_unique<DbAuthTokenVerifier>(credentials, std::move(authorize), std::move(clock));
   service_ = std::make_unique<DbAuthService>(
       *verifier_, [this](const std::string& key) { return rdsDbAuthTarget(catalog_, key); },
@@ -59,7 +59,8 @@ void DbAuthResponder::serve(const auth::CredentialStore& credentials, DbAuthToke
         event.message = message;
         event.categories = {"notification"};
         catalog_.addEvent(event);
-      });
+      },
+      std::move(tls));
   serving_ = service_.get();
 }
 

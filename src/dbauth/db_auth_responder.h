@@ -22,7 +22,9 @@ class DbAuthResponder {
   // port below 1024, which no other user can take while Kura is down).
   Result<unsigned short> listen();
   // From here on logins are checked with these credentials and policies.
-  void serve(const auth::CredentialStore& credentials, DbAuthTokenVerifier::Authorize authorize, ClockPtr clock);
+  // `tls`: whether a MariaDB client (by the proxy's port) is on TLS.
+  void serve(const auth::CredentialStore& credentials, DbAuthTokenVerifier::Authorize authorize,
+             DbAuthService::TlsCheck tls, ClockPtr clock);
   void stop();
 
  private:

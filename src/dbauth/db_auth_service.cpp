@@ -38,12 +38,22 @@ std::optional<BindName> parseBindName(std::string_view name) {
   if (split == std::string_view::npos || split < kUserPrefix.size()) return std::nullopt;
   BindName parsed{std::string(name.substr(kUserPrefix.size(), split - kUserPrefix.size())),
                   std::string(name.substr(split + kKeyPrefix.size()))};
+  if (size_t via = parsed.key.find(";via="); via != std::string::npos) {
+    std::string port = parsed.key.substr(via + 5);
+    parsed.key.resize(via);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    parsed.via = std::stoi(port);
+    if (parsed.via <= 0 || parsed.via > 65535) return std::nullopt;
+  }
   if (parsed.user.empty() || parsed.key.empty()) return std::nullopt;
   return parsed;
 }
 
-DbAuthService::DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup lookup, RefusalSink sink)
-    : verifier_(verifier), lookup_(std::move(lookup)), sink_(std::move(sink)) {}
+DbAuthService::DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup lookup, RefusalSink sink,
+                             TlsCheck tls)
+    : verifier_(verifier), lookup_(std::move(lookup)), sink_(std::move(sink)), tls_(std::move(tls)) {}
 
 bool DbAuthService::authenticate(std::string_view name, std::string_view password) {
   auto parsed = parseBindName(name);
@@ -57,7 +67,14 @@ bool DbAuthService::authenticate(std::string_view name, std::string_view passwor
                  printable(parsed->key), printable(parsed->user));
     return false;
   }
-  DbAuthDecision decision = verifier_.verify(password, parsed->user, *target);
+  DbAuthDecision decision;
+  if (parsed->via > 0 && !(tls_ && tls_(static_cast<unsigned short>(parsed->via)))) {
+    // MariaDB: the token came without TLS (the plugin cannot tell; the
+    // proxy can). Refused without a look at it.
+    decision.reason = "the client did not connect over TLS";
+  } else {
+    decision = verifier_.verify(password, parsed->user, *target);
+  }
   if (decision.allowed) {
     spdlog::info("msg=\"IAM database authentication\" db=\"{}\" user=\"{}\" principal=\"{}\" access_key_id={}",
                  target->sourceId, printable(parsed->user), decision.principal, printable(decision.accessKeyId));

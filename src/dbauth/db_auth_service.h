@@ -19,9 +19,12 @@ namespace kura::dbauth {
 
 // The bind name of `user` on the instance whose key is `key`.
 std::string bindName(std::string_view user, std::string_view key);
-// The user and key of a bind name; nullopt when it is not one.
+// The user and key of a bind name; nullopt when it is not one. MariaDB's
+// plugin adds to the key the port its connection comes from
+// (`;via=<port>`): the proxy's, which says whether the client is on TLS.
 struct BindName {
   std::string user, key;
+  int via = 0;
 };
 std::optional<BindName> parseBindName(std::string_view name);
 
@@ -31,8 +34,10 @@ class DbAuthService {
   using TargetLookup = std::function<std::optional<DbAuthTarget>(const std::string& key)>;
   // Records a refusal where its owner reads it (an RDS event).
   using RefusalSink = std::function<void(const DbAuthTarget& target, const std::string& message)>;
+  // Whether the client behind the proxy's connection from `port` is on TLS.
+  using TlsCheck = std::function<bool(unsigned short port)>;
 
-  DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup lookup, RefusalSink sink);
+  DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup lookup, RefusalSink sink, TlsCheck tls);
   bool authenticate(std::string_view name, std::string_view password);
 
  private:
@@ -41,6 +46,7 @@ class DbAuthService {
   const DbAuthTokenVerifier& verifier_;
   TargetLookup lookup_;
   RefusalSink sink_;
+  TlsCheck tls_;
   // Events of refusals: at most one per database every few seconds, with a
   // count of those left out, so that a flood of bad logins cannot flood
   // the catalog (the log has every one).

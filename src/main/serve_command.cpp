@@ -379,7 +379,8 @@ int runServe(const ServerConfig& givenConfig) {
   iam::IamPrincipals iamPrincipals(*catalog, **secrets, config.accountId);
   iam::ChainedCredentialStore allCredentials(credentials, iamPrincipals);
   iam::RequestAuthorizer authorizer(iamPrincipals);
-  dbAuth.serve(allCredentials, dbauth::authorizeWith(authorizer), clock);
+  dbAuth.serve(allCredentials, dbauth::authorizeWith(authorizer),
+               [&proxies](unsigned short port) { return proxies.clientAskedForTls(port); }, clock);
   addResourceResolvers(authorizer, keyManager, secretStore);
   ApiGateway gateway(ModelRegistry::embedded(), allCredentials, clock);
   gateway.setSecureTransport(*apiCertificate != nullptr);

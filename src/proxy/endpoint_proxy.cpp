@@ -22,13 +22,29 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+}  // namespace
+
+// Whether each client asked for TLS in its first packet, by the local port
+// of the proxy's connection to the engine (which the engine sees as its
+// peer's port): MariaDB's IAM authentication plugin asks so. A MySQL
+// client's first packet is an SSLRequest or its handshake response; both
+// carry its capability flags after the 4-byte header, CLIENT_SSL (0x800)
+// among them, and one that asked for TLS cannot go on without it.
+struct ClientTls {
+  std::mutex mutex;
+  std::map<unsigned short, bool> byBackendPort;  // guarded by mutex
+};
+
+namespace {
+
 // One client connection and its connection to the backend: bytes copied both
 // ways until either side closes. Both sockets live on one worker's context
 // and are touched only by its thread: other threads post to executor().
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket client, unsigned short backend)
-      : client_(std::move(client)), server_(client_.get_executor()), backend_(backend) {}
+  Session(tcp::socket client, unsigned short backend, std::shared_ptr<ClientTls> tls)
+      : client_(std::move(client)), server_(client_.get_executor()), backend_(backend), tls_(std::move(tls)) {}
+  ~Session() { forgetTls(); }
   tcp::socket::executor_type executor() { return client_.get_executor(); }
 
   void start() {
@@ -40,6 +56,8 @@ class Session : public std::enable_shared_from_this<Session> {
                             // (Nagle's wait would hold each behind the last one's ACK).
                             boost::system::error_code ignored;
                             self->server_.set_option(tcp::no_delay(true), ignored);
+                            auto local = self->server_.local_endpoint(ignored);
+                            if (!ignored) self->localPort_ = local.port();
                             self->pump(self->client_, self->server_, self->up_);
                             self->pump(self->server_, self->client_, self->down_);
                           });
@@ -48,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
     boost::system::error_code ignored;
     client_.close(ignored);
     server_.close(ignored);
+    forgetTls();
   }
   unsigned short backend() const { return backend_; }
 
@@ -57,6 +76,7 @@ class Session : public std::enable_shared_from_this<Session> {
     from.async_read_some(asio::buffer(buffer), [self, &from, &to, &buffer](const boost::system::error_code& error,
                                                                            size_t bytes) {
       if (error) return self->close();
+      if (&from == &self->client_ && !self->tlsNoted_) self->noteTls(buffer.data(), bytes);
       asio::async_write(to, asio::buffer(buffer.data(), bytes),
                         [self, &from, &to, &buffer](const boost::system::error_code& writeError, size_t) {
                           if (writeError) return self->close();
@@ -65,8 +85,25 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  void noteTls(const char* bytes, size_t size) {
+    tlsNoted_ = true;
+    if (localPort_ == 0) return;
+    bool asked = size >= 8 && (static_cast<unsigned char>(bytes[5]) & 0x08) != 0;
+    std::lock_guard lock(tls_->mutex);
+    tls_->byBackendPort[localPort_] = asked;
+  }
+  void forgetTls() {
+    if (!tlsNoted_ || localPort_ == 0) return;
+    std::lock_guard lock(tls_->mutex);
+    tls_->byBackendPort.erase(localPort_);
+    localPort_ = 0;
+  }
+
   tcp::socket client_, server_;
   unsigned short backend_;
+  std::shared_ptr<ClientTls> tls_;
+  unsigned short localPort_ = 0;  // of server_, once connected
+  bool tlsNoted_ = false;
   std::array<char, 16384> up_{}, down_{};
 };
 
@@ -98,6 +135,7 @@ struct EndpointProxies::Impl {
   LogThrottle acceptFailures{std::chrono::seconds(10)};  // used on the io thread
   LogThrottle refusals{std::chrono::seconds(10)};        // used on the io thread
   EndpointGuard guard;                                    // set before the io thread starts
+  std::shared_ptr<ClientTls> clientTls = std::make_shared<ClientTls>();
 
   // Whether the guard lets the accepted connection pass; one it refuses (or
   // whose source cannot be told) is reset at once. A guard that throws
@@ -160,7 +198,7 @@ struct EndpointProxies::Impl {
       if (!error) {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        auto session = std::make_shared<Session>(std::move(socket), found->second.pick());
+        auto session = std::make_shared<Session>(std::move(socket), found->second.pick(), clientTls);
         std::erase_if(found->second.sessions, [](const auto& s) { return s.expired(); });
         found->second.sessions.push_back(session);
         // Started on its worker, the only thread that touches its sockets
@@ -206,6 +244,12 @@ EndpointProxies::EndpointProxies(std::string listenAddress) : impl_(std::make_un
 EndpointProxies::~EndpointProxies() { stop(); }
 
 void EndpointProxies::setGuard(EndpointGuard guard) { impl_->guard = std::move(guard); }
+
+bool EndpointProxies::clientAskedForTls(unsigned short backendLocalPort) const {
+  std::lock_guard lock(impl_->clientTls->mutex);
+  auto found = impl_->clientTls->byBackendPort.find(backendLocalPort);
+  return found != impl_->clientTls->byBackendPort.end() && found->second;
+}
 
 void EndpointProxies::start() {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());

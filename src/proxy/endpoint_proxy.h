@@ -35,6 +35,10 @@ class EndpointProxies {
   ~EndpointProxies();
   // Set before start(): from then on every connection is asked about.
   void setGuard(EndpointGuard guard);
+  // Whether the client of the connection the proxy made to an engine from
+  // `backendLocalPort` asked for TLS in its first packet (MySQL protocol:
+  // an SSLRequest). False for a port no open connection has.
+  bool clientAskedForTls(unsigned short backendLocalPort) const;
   void start();
   void stop();
   // Listens on `port` (if not yet) and sends new connections to `backend`;

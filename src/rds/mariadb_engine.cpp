@@ -22,6 +22,7 @@
 #include "engines/tcp_probe.h"
 #include "rds/engine_tls.h"
 #include "rds/mariadb_files.h"
+#include "rds/mariadb_iam_auth.h"
 #include "rds/mariadb_logs.h"
 
 namespace kura::rds {
@@ -296,6 +297,7 @@ Result<bool> MariaDbEngine::writeSettings(const EngineLayout& layout) const {
       (layout.dir / "tmp").string(), (layout.dir / "no-plugins").string(), (layout.dir / "init.sql").string(),
       (layout.dir / "binlog" / binlogBase(layout)).string());
   if (auto logs = mariaDbLogSettings(layout, dataDir_, adminUser()); logs) settings += *logs; else return logs.error();
+  if (auto iam = mariaDbIamAuthSettings(layout, dataDir_); iam) settings += *iam; else return iam.error();
   settings += replicationSettings(layout);
   if (auto tls = writeServerCertificate(layout, fileOwner()); !tls) return tls.error();
   settings += mariaDbTlsSettings(layout);

@@ -13,6 +13,7 @@ import os
 import subprocess
 import time
 import urllib.parse
+import urllib.request
 
 import pymysql
 import pytest
@@ -237,3 +238,79 @@ def test_disabled_instances_refuse_tokens(rds, pg):
         rds.modify_db_instance(DBInstanceIdentifier="iam-pg", EnableIAMDatabaseAuthentication=True,
                                ApplyImmediately=True)
     assert pg_login(host, port, "alice", token_boto(rds, host, port, "alice")).returncode == 0
+
+
+# --- MariaDB (mysql, mariadb, aurora-mysql) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundle(server, tmp_path_factory):
+    with urllib.request.urlopen(server.endpoint + "/_kura/rds/ca-bundle.pem", timeout=10) as response:
+        path = tmp_path_factory.mktemp("iam") / "ca.pem"
+        path.write_bytes(response.read())
+    return str(path)
+
+
+def my_connect(host, port, user, password, bundle=None, tls=True):
+    return pymysql.connect(host=host, port=port, user=user, password=password, connect_timeout=10,
+                           ssl={"ca": bundle} if tls else None)
+
+
+def my_query(host, port, sql, user="admin", password=PASSWORD):
+    with my_connect(host, port, user, password, tls=False) as connection, connection.cursor() as cursor:
+        for statement in sql.split(";"):
+            if statement.strip():
+                cursor.execute(statement)
+        connection.commit()
+        return cursor.fetchall()
+
+
+@pytest.fixture(scope="module")
+def maria(rds):
+    instance = create(rds, "iam-maria", engine="mariadb")
+    host, port = instance["Endpoint"]["Address"], instance["Endpoint"]["Port"]
+    my_query(host, port, "CREATE USER alice IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'; "
+                         "CREATE USER bob IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'; "
+                         "CREATE DATABASE app; CREATE TABLE app.notes (body TEXT); "
+                         "GRANT SELECT, INSERT ON app.* TO alice")
+    return instance
+
+
+def test_pymysql_logs_in_with_a_token_over_tls_and_reads_back(rds, maria, bundle):
+    host, port = maria["Endpoint"]["Address"], maria["Endpoint"]["Port"]
+    with my_connect(host, port, "alice", token_boto(rds, host, port, "alice"), bundle) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO app.notes VALUES ('by token')")
+            connection.commit()
+            cursor.execute("SELECT CURRENT_USER(), (SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                           "WHERE VARIABLE_NAME = 'Ssl_cipher')")
+            user, cipher = cursor.fetchone()
+    assert user.startswith("alice@") and cipher
+    assert my_query(host, port, "SELECT body FROM app.notes") == (("by token",),)
+
+
+def test_the_mariadb_client_logs_in_with_a_cli_token(server, rds, maria, bundle):
+    host, port = maria["Endpoint"]["Address"], maria["Endpoint"]["Port"]
+    token = token_cli(server, host, port, "alice")
+    done = subprocess.run(["mariadb", "-h", host, "-P", str(port), "-u", "alice", f"--password={token}",
+                           "--enable-cleartext-plugin", "--ssl", f"--ssl-ca={bundle}", "-N", "-e",
+                           "SELECT CURRENT_USER()"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("alice@"), (done.stdout, done.stderr)
+
+
+def test_mariadb_refuses_plain_tcp_and_bad_tokens(rds, maria, bundle):
+    host, port = maria["Endpoint"]["Address"], maria["Endpoint"]["Port"]
+    with pytest.raises(pymysql.err.OperationalError):
+        my_connect(host, port, "alice", token_boto(rds, host, port, "alice"), tls=False)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    good = presign(host, port, "alice")
+    bad = {"expired": presign(host, port, "alice", when=now - datetime.timedelta(minutes=16)),
+           "tampered": good[:-1] + ("0" if good[-1] != "0" else "1"),
+           "another user's": presign(host, port, "bob"),
+           "another endpoint's": presign(host, port + 1, "alice")}
+    for name, token in bad.items():
+        with pytest.raises(pymysql.err.OperationalError):
+            my_connect(host, port, "alice", token, bundle)
+            raise AssertionError(f"{name} was accepted")
+    my_connect(host, port, "alice", good, bundle).close()
