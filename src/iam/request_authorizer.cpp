@@ -53,8 +53,10 @@ std::vector<std::string> RequestAuthorizer::resourcesOf(const RequestContext& co
 
 std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& context, const nlohmann::json& input,
                                                      std::string_view protocol) const {
-  // STS answers who the caller is whatever its policies say, even under an
-  // explicit deny, as AWS does.
+  // STS answers who the caller is, and gives it a session of itself,
+  // whatever its policies say, as AWS does (neither needs a permission).
+  bool needsNoPermission = context.operation == "GetCallerIdentity" || context.operation == "GetSessionToken";
+  if (context.service == "sts" && needsNoPermission && context.accessKeyId.rfind("ASIA", 0) != 0) return std::nullopt;
   if (context.service == "sts" && context.operation == "GetCallerIdentity") return std::nullopt;
   bool assumed = context.principalType == "AssumedRole";
   bool temporary = context.accessKeyId.rfind("ASIA", 0) == 0;
