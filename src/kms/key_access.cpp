@@ -48,7 +48,8 @@ std::vector<Target> targetsOf(const std::string& operation, const Json& input) {
     return {{"kms:" + operation, member(input, "TargetKeyId")}};
   }
   if (operation == "DeleteAlias") return {{"kms:DeleteAlias", member(input, "AliasName")}};
-  if (input.contains("KeyId")) return {{"kms:" + operation, member(input, "KeyId")}};
+  // ListAliases filtered by key is IAM's alone, as in KMS.
+  if (input.contains("KeyId") && operation != "ListAliases") return {{"kms:" + operation, member(input, "KeyId")}};
   return {};
 }
 

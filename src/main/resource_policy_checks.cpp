@@ -22,6 +22,19 @@ const char* kmsUseOf(const std::string& operation, const nlohmann::json& input) 
   return nullptr;
 }
 
+// The secret an ARN names, in the caller's account and region: the full
+// ARN, or the partial one (without the random suffix) that the handlers
+// accept too.
+std::optional<secrets::SecretRecord> secretNamedBy(secrets::SecretStore& secrets, const RequestContext& context,
+                                                   const std::string& arn) {
+  std::string prefix = "arn:aws:secretsmanager:" + context.region + ":" + context.accountId + ":secret:";
+  if (arn.rfind(prefix, 0) != 0) return std::nullopt;
+  if (auto secret = secrets.byArn(arn)) return secret;
+  auto secret = secrets.byName(context.accountId, context.region, arn.substr(prefix.size()));
+  if (secret && secret->arn.size() == arn.size() + 7 && secret->arn.rfind(arn + "-", 0) == 0) return secret;
+  return std::nullopt;
+}
+
 }  // namespace
 
 void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager& keys, secrets::SecretStore& secrets) {
@@ -37,15 +50,16 @@ void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager
                                                           const auth::RequestFacts& facts,
                                                           const iam::RequestAuthorizer::IdentityDecision& identity) {
     std::optional<secrets::SecretRecord> secret;
-    for (const std::string& resource : facts.resources) {
-      if (resource.find(":secret:") == std::string::npos) continue;
-      secret = secrets.byArn(resource);
-      if (secret && secret->account == context.accountId) break;
-      secret.reset();
+    auth::RequestFacts resolved = facts;
+    for (std::string& resource : resolved.resources) {
+      secret = secretNamedBy(secrets, context, resource);
+      if (!secret) continue;
+      resource = secret->arn;  // a partial ARN stands for the secret's own
+      break;
     }
     auth::Caller caller = callerOf(context);
     auth::ResourceVerdict verdict =
-        secrets::authorizeSecretCall(secret ? &*secret : nullptr, caller, facts, identity);
+        secrets::authorizeSecretCall(secret ? &*secret : nullptr, caller, resolved, identity);
     const char* kmsOperation = kmsUseOf(context.operation, input);
     if (verdict.decision != auth::Decision::Allow || kmsOperation == nullptr) return verdict;
     // The secret's value is sealed under its KMS key, which Secrets Manager
@@ -55,7 +69,7 @@ void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager
     if (keyRef.empty()) keyRef = "alias/aws/secretsmanager";
     nlohmann::json kmsInput = {{"KeyId", keyRef}};
     if (secret) kmsInput["EncryptionContext"] = {{"SecretARN", secret->arn}};
-    auth::RequestFacts kmsFacts = facts;
+    auth::RequestFacts kmsFacts = resolved;
     kmsFacts.keys.insert_or_assign("kms:viaservice", "secretsmanager." + context.region + ".amazonaws.com");
     auth::ResourceVerdict kmsVerdict =
         access->authorize({context.accountId, context.region}, caller, kmsOperation, kmsInput, kmsFacts, identity);

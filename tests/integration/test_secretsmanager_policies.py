@@ -122,6 +122,10 @@ def test_resource_policy_deny_refuses_an_allowed_user(server):
     err = error_of(user.get_secret_value, SecretId="rp-guarded")
     assert err["Code"] == "AccessDeniedException"
     assert "explicit deny in a resource-based policy" in err["Message"]
+    # Named by its full ARN or by the ARN without its random suffix alike.
+    full = sm.describe_secret(SecretId="rp-guarded")["ARN"]
+    for named in (full, full[:-7]):
+        assert error_of(user.get_secret_value, SecretId=named)["Code"] == "AccessDeniedException"
     # Other calls and other secrets are still allowed.
     assert user.describe_secret(SecretId="rp-guarded")["Name"] == "rp-guarded"
     assert user.get_secret_value(SecretId="rp-open")["SecretString"] == "open"
