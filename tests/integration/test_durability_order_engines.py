@@ -5,9 +5,9 @@ reports it:
 - a WAL segment (PostgreSQL, plain or sealed for an encrypted instance) or
   binary log (MariaDB) counted in LatestRestorableTime: the archived copy
   and the archive's folder, synced after the copy was renamed into it;
-- an RDS snapshot and a copy of one, an Aurora cluster snapshot, an
-  ElastiCache snapshot and a copy of one, before the describe that first
-  shows it `available`;
+- an RDS snapshot (PostgreSQL, MariaDB) and a copy of one, an Aurora
+  cluster snapshot, an ElastiCache snapshot and a copy of one, before the
+  describe that first shows it `available`;
 - a restore's files (a point-in-time restore of PostgreSQL and of MariaDB,
   an ElastiCache cluster made from a snapshot) before the restored resource
   is first `available`.
@@ -195,7 +195,7 @@ def mariadb_query(rds, identifier, sql):
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/sbin/mariadbd"), reason="no MariaDB server installed")
-def test_mariadb_binary_log_archive_is_synced_before_it_counts():
+def test_mariadb_binary_logs_snapshot_and_point_in_time_restore_are_synced_before_reported():
     with TracedKura() as kura:
         rds = kura.client("rds")
         rds.create_db_instance(DBInstanceIdentifier="durmaria", Engine="mariadb", DBInstanceClass="db.t3.micro",
@@ -211,6 +211,10 @@ def test_mariadb_binary_log_archive_is_synced_before_it_counts():
                                "LatestRestorableTime past the write")
         latest = response["DBInstances"][0]["LatestRestorableTime"]
         source_id = response["DBInstances"][0]["DbiResourceId"]
+        snap_asked = rds.create_db_snapshot(DBInstanceIdentifier="durmaria",
+                                            DBSnapshotIdentifier="durmaria-snap")["ResponseMetadata"]["RequestId"]
+        _, snap_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durmaria-snap"),
+                             lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "snapshot available")
         asked = rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durmaria",
                                                          TargetDBInstanceIdentifier="durmaria-pitr",
                                                          RestoreTime=latest)["ResponseMetadata"]["RequestId"]
@@ -226,6 +230,9 @@ def test_mariadb_binary_log_archive_is_synced_before_it_counts():
         archive = os.path.join(data, "rds", "wal", source_id)
         assert_archive_counted_only_synced(calls, archive, lambda n: re.fullmatch(r".+-bin\.\d{6}", n) is not None,
                                            latest.timestamp(), answered_at(calls, shown), writing, "binary log")
+        # The snapshot (mariabackup's files): every file and folder.
+        assert_snapshot_synced(calls, os.path.join(data, "rds", "snapshots"), "durmaria-snap", "kura-manifest.json",
+                               answered_at(calls, snap_asked), answered_at(calls, snap_shown))
         # The restore's files: the table's, copied from the backup and
         # replayed into, the server's folders, the instance's and the one holding it.
         instance = os.path.join(data, "rds", "instances", restored_id)
