@@ -19,7 +19,7 @@ import pymysql
 import pytest
 
 from conftest import AWS_CLI, REGION
-from rds_support import PASSWORD, endpoint, psql, wait_status
+from rds_support import PASSWORD, cluster, endpoint, psql, wait_cluster, wait_instances, wait_status
 
 ACCOUNT = "000000000000"
 
@@ -238,6 +238,56 @@ def test_disabled_instances_refuse_tokens(rds, pg):
         rds.modify_db_instance(DBInstanceIdentifier="iam-pg", EnableIAMDatabaseAuthentication=True,
                                ApplyImmediately=True)
     assert pg_login(host, port, "alice", token_boto(rds, host, port, "alice")).returncode == 0
+
+
+def test_session_credentials_sign_tokens(server, rds, iam, pg):
+    """A token signed with STS session credentials carries its
+    X-Amz-Security-Token; the session's user needs rds-db:connect."""
+    host, port = endpoint(rds, "iam-pg")
+    iam.create_user(UserName="dbsession")
+    iam.put_user_policy(UserName="dbsession", PolicyName="connect", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "rds-db:connect",
+                                                "Resource": f"arn:aws:rds-db:*:*:dbuser:{pg['DbiResourceId']}/alice"}]}))
+    key = iam.create_access_key(UserName="dbsession")["AccessKey"]
+    sts = server.client("sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    session = sts.get_session_token()["Credentials"]
+    signer = server.client("rds", key=session["AccessKeyId"], secret=session["SecretAccessKey"],
+                           aws_session_token=session["SessionToken"])
+    token = token_boto(signer, host, port, "alice")
+    assert "X-Amz-Security-Token=" in token
+    done = pg_login(host, port, "alice", token)
+    assert done.returncode == 0 and done.stdout.strip() == "alice", done.stderr
+    assert pg_login(host, port, "bob", token_boto(signer, host, port, "bob")).returncode != 0  # not allowed
+    forged = token.replace("X-Amz-Security-Token=", "X-Amz-Security-Token=x")
+    assert pg_login(host, port, "alice", forged).returncode != 0
+
+
+def test_aurora_postgresql_clusters_take_tokens_for_their_endpoints(rds):
+    rds.create_db_cluster(DBClusterIdentifier="iam-aurora", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword=PASSWORD, EnableIAMDatabaseAuthentication=True)
+    rds.create_db_instance(DBInstanceIdentifier="iam-aurora-1", DBClusterIdentifier="iam-aurora",
+                           Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+    wait_cluster(rds, "iam-aurora")
+    wait_instances(rds, ["iam-aurora-1"])
+    described = cluster(rds, "iam-aurora")
+    assert described["IAMDatabaseAuthenticationEnabled"] is True
+    host, port = described["Endpoint"], described["Port"]
+    env = dict(os.environ, PGPASSWORD=PASSWORD, PGCONNECT_TIMEOUT="10")
+    made = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", f"host={host} port={port} user=admin dbname=postgres",
+                           "-c", "CREATE USER alice; GRANT rds_iam TO alice"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert made.returncode == 0, made.stderr
+    done = pg_login(host, port, "alice", token_boto(rds, host, port, "alice"))
+    assert done.returncode == 0 and done.stdout.strip() == "alice", done.stderr
+    # The member's own endpoint reaches the same server, and its own tokens are good there.
+    member_host, member_port = endpoint(rds, "iam-aurora-1")
+    assert pg_login(member_host, member_port, "alice",
+                    token_boto(rds, member_host, member_port, "alice")).returncode == 0
+    rds.modify_db_cluster(DBClusterIdentifier="iam-aurora", EnableIAMDatabaseAuthentication=False,
+                          ApplyImmediately=True)
+    assert pg_login(host, port, "alice", token_boto(rds, host, port, "alice")).returncode != 0
+    events = rds.describe_events(SourceIdentifier="iam-aurora", SourceType="db-cluster", Duration=60)["Events"]
+    assert any("not enabled" in e["Message"] for e in events), events
 
 
 # --- MariaDB (mysql, mariadb, aurora-mysql) ------------------------------------------
