@@ -17,13 +17,24 @@ ApiError denied(std::string_view protocol, const std::string& message) {
   return ApiError::sender("AccessDenied", message, 403);
 }
 
-// The decision under `policies`, remembered per action and resources when
-// no statement reads a condition key (the same call again is one lookup).
+// The decision under `policies`, remembered per action, resources and the
+// values of the condition keys the policies read (the same call again is
+// one lookup; a policy on aws:CurrentTime is decided again each second).
 auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFacts& facts, bool remember,
                       std::string* deniedResource) {
   if (!remember) return auth::evaluatePolicies(policies.view(), facts, deniedResource);
   std::string key = facts.action;
   for (const auto& resource : facts.resources) key.append(1, '\n').append(resource);
+  for (const auto& name : policies.keysRead) {
+    auto value = facts.keys.find(name);
+    // A value holds any byte but NUL: absent and empty stay apart.
+    key.append(1, '\n').append(name).append(1, '=');
+    if (value == facts.keys.end()) {
+      key.append(1, '\0');
+    } else {
+      key.append(std::to_string(value->second.size())).append(1, ':').append(value->second);
+    }
+  }
   if (auto decision = policies.recalled(key, deniedResource)) return *decision;
   auth::Decision decision = auth::evaluatePolicies(policies.view(), facts, deniedResource);
   policies.remember(key, decision, *deniedResource);
@@ -77,6 +88,10 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   auto session = assumed ? principals_.sessionPolicyOf(context.accessKeyId) : nullptr;
   bool usesKeys = (policies && policies->usesKeys) || (session && session->limits && session->usesKeys);
   auto check = checks_.find(context.service);
+  if (check != checks_.end() && !check->second.operations.empty() &&
+      !check->second.operations.contains(context.operation)) {
+    check = checks_.end();
+  }
   if (usesKeys || check != checks_.end()) {
     // A session's tags stand before its role's of the same key.
     std::vector<std::pair<std::string, std::string>> tags;
@@ -97,14 +112,14 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
       }
       return decision;
     };
-    return checkResourcePolicies(check->second, context, input, facts, protocol, identity);
+    return checkResourcePolicies(check->second.decide, context, input, facts, protocol, identity);
   }
   auth::Decision decision = auth::Decision::ImplicitDeny;
-  if (policies) decision = decide(*policies, facts, !usesKeys, &resource);
+  if (policies) decision = decide(*policies, facts, true, &resource);
   std::string kind = "identity-based";
   if (decision == auth::Decision::Allow && session && session->limits) {
     // A session policy limits what the role's policies allow.
-    decision = decide(*session, facts, !usesKeys, &resource);
+    decision = decide(*session, facts, true, &resource);
     kind = "session";
   }
   if (decision == auth::Decision::Allow) return std::nullopt;

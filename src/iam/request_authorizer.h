@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -39,8 +40,11 @@ class RequestAuthorizer {
   using IdentityDecision = std::function<auth::Decision(const auth::RequestFacts&)>;
   using ResourcePolicyCheck = std::function<auth::ResourceVerdict(
       const RequestContext&, const nlohmann::json& input, const auth::RequestFacts&, const IdentityDecision&)>;
-  void setResourcePolicyCheck(const std::string& service, ResourcePolicyCheck check) {
-    checks_[service] = std::move(check);
+  // `operations`: the service's calls it decides (CreateTable with a KMS
+  // key, ...); empty: all of them.
+  void setResourcePolicyCheck(const std::string& service, ResourcePolicyCheck check,
+                              std::set<std::string, std::less<>> operations = {}) {
+    checks_[service] = {std::move(check), std::move(operations)};
   }
   // Empty when allowed; else AWS's error naming principal, action and
   // resource: AccessDenied (HTTP 403) for `protocol` "query",
@@ -58,7 +62,11 @@ class RequestAuthorizer {
                                                 std::string_view protocol, const IdentityDecision& identity) const;
 
   std::map<std::string, ResourceResolver, std::less<>> resolvers_;
-  std::map<std::string, ResourcePolicyCheck, std::less<>> checks_;
+  struct ServiceCheck {
+    ResourcePolicyCheck decide;
+    std::set<std::string, std::less<>> operations;
+  };
+  std::map<std::string, ServiceCheck, std::less<>> checks_;
 };
 
 }  // namespace kura::iam

@@ -1,6 +1,8 @@
 #include "main/resource_policy_checks.h"
 
+#include <map>
 #include <memory>
+#include <set>
 
 #include "kms/key_access.h"
 #include "services/kms/kms_access_handlers.h"
@@ -33,6 +35,38 @@ std::optional<secrets::SecretRecord> secretNamedBy(secrets::SecretStore& secrets
   auto secret = secrets.byName(context.accountId, context.region, arn.substr(prefix.size()));
   if (secret && secret->arn.size() == arn.size() + 7 && secret->arn.rfind(arn + "-", 0) == 0) return secret;
   return std::nullopt;
+}
+
+// The KMS key a creation call names for a service to encrypt with.
+std::string keyNamedBy(const nlohmann::json& input) {
+  if (auto key = input.find("KmsKeyId"); key != input.end() && key->is_string()) return key->get<std::string>();
+  for (const char* name : {"SSESpecification", "SSESpecificationOverride"}) {
+    auto sse = input.find(name);
+    if (sse == input.end() || !sse->is_object()) continue;
+    if (auto key = sse->find("KMSMasterKeyId"); key != sse->end() && key->is_string()) return key->get<std::string>();
+  }
+  return "";
+}
+
+// A call that has a service encrypt a resource under a customer's key: the
+// caller's identity policies decide the call, and the key's policy (or a
+// grant) must let the caller have the service use the key, as AWS's
+// services ask for it (kms:CreateGrant and kms:DescribeKey through the
+// service: kms:ViaService).
+auth::ResourceVerdict encryptingCall(kms::KeyAccess& access, const std::string& service, const RequestContext& context,
+                                     const nlohmann::json& input, const auth::RequestFacts& facts,
+                                     const iam::RequestAuthorizer::IdentityDecision& identity) {
+  auth::Decision decision = identity(facts);
+  std::string keyRef = keyNamedBy(input);
+  if (decision != auth::Decision::Allow || keyRef.empty()) return {decision};
+  auth::RequestFacts viaService = facts;
+  viaService.keys.insert_or_assign("kms:viaservice", service + "." + context.region + ".amazonaws.com");
+  for (const char* operation : {"DescribeKey", "CreateGrant"}) {
+    auth::ResourceVerdict verdict = access.authorize({context.accountId, context.region}, callerOf(context), operation,
+                                                     {{"KeyId", keyRef}}, viaService, identity);
+    if (verdict.decision != auth::Decision::Allow) return verdict;
+  }
+  return {auth::Decision::Allow};
 }
 
 }  // namespace
@@ -75,6 +109,22 @@ void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager
         access->authorize({context.accountId, context.region}, caller, kmsOperation, kmsInput, kmsFacts, identity);
     return kmsVerdict.decision == auth::Decision::Allow ? verdict : kmsVerdict;
   });
+  // The calls that have a service encrypt under a key the caller names.
+  const std::map<std::string, std::set<std::string, std::less<>>> encrypting = {
+      {"rds",
+       {"CreateDBInstance", "CreateDBCluster", "CreateDBInstanceReadReplica", "CopyDBSnapshot", "CopyDBClusterSnapshot",
+        "RestoreDBClusterFromSnapshot", "RestoreDBClusterToPointInTime"}},
+      {"dynamodb", {"CreateTable", "UpdateTable", "RestoreTableFromBackup", "RestoreTableToPointInTime"}},
+      {"elasticache", {"CreateReplicationGroup", "CreateSnapshot", "CopySnapshot"}}};
+  for (const auto& [service, operations] : encrypting) {
+    authorizer.setResourcePolicyCheck(
+        service,
+        [access, service](const RequestContext& context, const nlohmann::json& input, const auth::RequestFacts& facts,
+                          const iam::RequestAuthorizer::IdentityDecision& identity) {
+          return encryptingCall(*access, service, context, input, facts, identity);
+        },
+        operations);
+  }
 }
 
 }  // namespace kura

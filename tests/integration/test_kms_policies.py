@@ -283,3 +283,41 @@ def test_unknown_grant_tokens_are_refused(server):
     assert err["Code"] == "InvalidGrantTokenException"
     grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=ROOT, Operations=["Encrypt"])
     assert kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x", GrantTokens=[grant["GrantToken"]])["KeyId"] == key["Arn"]
+
+
+def test_encrypting_with_a_customer_key_needs_its_key_policy(server):
+    """A DynamoDB table or an RDS instance encrypted under a customer key:
+    the caller must be allowed kms:CreateGrant and kms:DescribeKey on the
+    key, through the service, as AWS's services ask for it."""
+    kms = server.client("kms")
+    key = kms.create_key()["KeyMetadata"]  # the default policy: IAM decides
+    everything_but_kms = policy({"Effect": "Allow", "Action": ["dynamodb:*", "rds:*"], "Resource": "*"})
+    iam = server.client("iam")
+    iam.create_user(UserName="kms-builder")
+    iam.put_user_policy(UserName="kms-builder", PolicyName="p0", PolicyDocument=everything_but_kms)
+    creds = iam.create_access_key(UserName="kms-builder")["AccessKey"]
+    ddb = server.client("dynamodb", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"])
+    rds = server.client("rds", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"])
+    table = {"KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+             "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+             "BillingMode": "PAY_PER_REQUEST"}
+    sse = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key["Arn"]}
+    err = error_of(ddb.create_table, TableName="kms-sealed", SSESpecification=sse, **table)
+    assert err["Code"] == "AccessDeniedException" and "kms:DescribeKey" in err["Message"]
+    err = error_of(rds.create_db_instance, DBInstanceIdentifier="kms-sealed", Engine="postgres",
+                   DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="u",
+                   MasterUserPassword="password123", StorageEncrypted=True, KmsKeyId=key["KeyId"])
+    assert err["Code"] == "AccessDenied" and key["Arn"] in err["Message"]
+    # Under the AWS managed key, the service may use it for the account.
+    ddb.create_table(TableName="kms-managed", SSESpecification={"Enabled": True, "SSEType": "KMS"}, **table)
+    # With kms:CreateGrant and kms:DescribeKey through DynamoDB, it works.
+    iam.put_user_policy(UserName="kms-builder", PolicyName="p1", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": ["kms:CreateGrant", "kms:DescribeKey"], "Resource": key["Arn"],
+         "Condition": {"StringEquals": {"kms:ViaService": f"dynamodb.{REGION}.amazonaws.com"}}}))
+    created = ddb.create_table(TableName="kms-sealed", SSESpecification=sse, **table)["TableDescription"]
+    assert created["TableName"] == "kms-sealed"
+    # A key policy denying the builder wins over its identity policy.
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=policy(
+        allow(ROOT), deny(f"arn:aws:iam::{ACCOUNT}:user/kms-builder", "kms:CreateGrant")))
+    err = error_of(ddb.create_table, TableName="kms-sealed-2", SSESpecification=sse, **table)
+    assert err["Code"] == "AccessDeniedException" and "resource-based policy" in err["Message"]
