@@ -1,6 +1,8 @@
 #include "iam/iam_principals.h"
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "iam/iam_records.h"
 
@@ -53,7 +55,27 @@ std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string
     compiled->usesKeys = compiled->usesKeys || text.find("Condition") != std::string::npos ||
                          text.find("${") != std::string::npos;
   }
-  for (const auto& document : compiled->documents) compiled->pointers.push_back(&document);
+  std::set<std::string> keys;
+  auto variablesOf = [&keys](const std::string& text) {
+    for (size_t open = text.find("${"); open != std::string::npos; open = text.find("${", open + 2)) {
+      size_t close = text.find('}', open);
+      if (close == std::string::npos) break;
+      std::string name = text.substr(open + 2, close - open - 2);
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      keys.insert(std::move(name));
+    }
+  };
+  for (const auto& document : compiled->documents) {
+    compiled->pointers.push_back(&document);
+    for (const auto& statement : document.statements) {
+      for (const auto& resource : statement.resources) variablesOf(resource);
+      for (const auto& condition : statement.conditions) {
+        keys.insert(condition.key);
+        for (const auto& value : condition.values) variablesOf(value);
+      }
+    }
+  }
+  compiled->keysRead.assign(keys.begin(), keys.end());
   return compiled;
 }
 

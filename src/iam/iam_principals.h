@@ -33,6 +33,9 @@ struct PrincipalPolicies {
   // Some statement has a Condition or a policy variable: only then does a
   // call need its condition keys (and its decision is not remembered).
   bool usesKeys = false;
+  // The condition keys and policy variables its statements read (lower
+  // case): with their values, they make the decision's memory key.
+  std::vector<std::string> keysRead;
   // For a session: whether it was given a session policy (which then
   // limits what its role's policies allow); its tags are the session's.
   bool limits = false;
