@@ -17,7 +17,7 @@ cleanup() { kill "${kura_pid:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 source bench/wrk_common.sh
 port=$(free_port)
-./build/src/main/kura serve --port "$port" --data-dir "$work/data" --log-level warn >"$work/kura.log" 2>&1 &
+"${KURA_BIN:-./build/src/main/kura}" serve --port "$port" --data-dir "$work/data" --log-level warn >"$work/kura.log" 2>&1 &
 kura_pid=$!
 wait_health "$port"
 
