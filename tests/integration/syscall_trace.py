@@ -56,7 +56,9 @@ def parse(trace_text):
                 continue
             name, args, entry = call.group("name"), call.group("args"), at
         duration = DURATION.search(args)
-        exit_at = (at + float(duration.group("seconds"))) if duration else at
+        # The duration counts from the entry; a resumed line is printed at
+        # the exit, so its own time is not where the duration starts.
+        exit_at = (entry + float(duration.group("seconds"))) if duration else at
         fd = args.split(",", 1)[0].split(")", 1)[0]
         calls.append((name, fd, args, entry, exit_at))
     return calls
