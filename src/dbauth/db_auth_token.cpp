@@ -113,7 +113,11 @@ DbAuthDecision DbAuthTokenVerifier::verify(std::string_view token, std::string_v
     switch (error->failure) {
       case auth::AuthFailure::RequestExpired: return refused("the token has expired", decision);
       case auth::AuthFailure::UnknownAccessKey: return refused("the token's access key is not known", decision);
-      case auth::AuthFailure::SignatureMismatch: return refused("the token's signature does not match", decision);
+      case auth::AuthFailure::SignatureMismatch:
+        if (error->message.rfind("Signature not yet current", 0) == 0) {
+          return refused("the token is dated in the future", decision);
+        }
+        return refused("the token's signature does not match", decision);
       default: return refused("the token is not a valid presigned request", decision);
     }
   }
