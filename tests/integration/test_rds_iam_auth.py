@@ -52,7 +52,7 @@ def create(rds, identifier, engine="postgres", **extra):
 @pytest.fixture(scope="module")
 def pg(rds):
     """A PostgreSQL instance with alice and bob (rds_iam) and carol (a password)."""
-    instance = create(rds, "iam-pg")
+    instance = create(rds, "iam-pg", BackupRetentionPeriod=1)  # read replicas need backups
     psql(rds, "iam-pg", "CREATE USER alice; GRANT rds_iam TO alice; CREATE USER bob; GRANT rds_iam TO bob; "
                         "CREATE USER carol PASSWORD 'Carol-pass-1'; CREATE TABLE notes (body text); "
                         "GRANT SELECT, INSERT ON notes TO alice")
@@ -364,3 +364,44 @@ def test_mariadb_refuses_plain_tcp_and_bad_tokens(rds, maria, bundle):
             my_connect(host, port, "alice", token, bundle)
             raise AssertionError(f"{name} was accepted")
     my_connect(host, port, "alice", good, bundle).close()
+
+
+# --- What carries it, and what it survives ---------------------------------------
+
+
+def test_read_replicas_and_restores_carry_it(rds, pg):
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="iam-pg-replica", SourceDBInstanceIdentifier="iam-pg")
+    rds.create_db_snapshot(DBInstanceIdentifier="iam-pg", DBSnapshotIdentifier="iam-pg-snap")
+    wait_status(rds, "iam-pg-snap", "available", snapshot=True)
+    snapshot = rds.describe_db_snapshots(DBSnapshotIdentifier="iam-pg-snap")["DBSnapshots"][0]
+    assert snapshot["IAMDatabaseAuthenticationEnabled"] is True
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="iam-pg-restored", DBSnapshotIdentifier="iam-pg-snap")
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="iam-pg-restored-off",
+                                             DBSnapshotIdentifier="iam-pg-snap",
+                                             EnableIAMDatabaseAuthentication=False)
+    for name in ("iam-pg-replica", "iam-pg-restored", "iam-pg-restored-off"):
+        wait_status(rds, name, "available", timeout=240)
+    for name, enabled in (("iam-pg-replica", True), ("iam-pg-restored", True), ("iam-pg-restored-off", False)):
+        instance = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+        assert instance["IAMDatabaseAuthenticationEnabled"] is enabled, name
+        host, port = endpoint(rds, name)
+        done = pg_login(host, port, "alice", token_boto(rds, host, port, "alice"))
+        # rds_iam and its members came with the data; the token names this instance's endpoint.
+        assert (done.returncode == 0) is enabled, (name, done.stderr)
+
+
+def test_a_killed_kura_takes_tokens_again_on_the_same_port(server, rds, pg, maria, bundle):
+    host, port = endpoint(rds, "iam-pg")
+    log = server.read_log()
+    listening = log[log.rindex("IAM database authentication listens"):].split("\n")[0]
+    server.stop(sigkill=True)  # the engines keep running, configured with the responder's port
+    server.start()
+    wait_status(rds, "iam-pg", "available")
+    log = server.read_log()
+    assert log[log.rindex("IAM database authentication listens"):].split("\n")[0].split("address=")[1] == \
+        listening.split("address=")[1]
+    done = pg_login(host, port, "alice", token_boto(rds, host, port, "alice"))
+    assert done.returncode == 0, done.stderr
+    mhost, mport = maria["Endpoint"]["Address"], maria["Endpoint"]["Port"]
+    wait_status(rds, "iam-maria", "available")
+    my_connect(mhost, mport, "alice", token_boto(rds, mhost, mport, "alice"), bundle).close()
