@@ -28,6 +28,8 @@ SigningTrace signRequest(SignableRequest& request, const AwsCredentials& credent
                          SystemTime now) {
   std::string amzDate = formatAmzDate(now);
   setHeader(request.headers, "X-Amz-Date", amzDate);
+  std::string payloadHash = sha256Hex(request.body);
+  if (scope.signBody) setHeader(request.headers, "X-Amz-Content-Sha256", payloadHash);
   bool tokenSigned = !credentials.sessionToken.empty() && !scope.omitSessionToken;
   if (tokenSigned) setHeader(request.headers, "X-Amz-Security-Token", credentials.sessionToken);
 
@@ -39,7 +41,7 @@ SigningTrace signRequest(SignableRequest& request, const AwsCredentials& credent
   auth::SigV4Scope signingScope{credentials.accessKeyId, amzDate.substr(0, 8), scope.region, scope.service};
   SigningTrace trace;
   trace.canonicalRequest = auth::canonicalRequest(request.method, request.target, request.headers, signedHeaders,
-                                                  sha256Hex(request.body), false);
+                                                  payloadHash, false);
   trace.stringToSign = auth::stringToSign(amzDate, signingScope, trace.canonicalRequest);
   trace.signature = auth::signature(credentials.secretAccessKey, amzDate, signingScope, trace.canonicalRequest);
 

@@ -23,6 +23,7 @@ struct SignableRequest {
 struct SigningScope {
   std::string region, service;
   bool omitSessionToken = false;  // sign without the token, add it after (STS's old form)
+  bool signBody = false;          // send and sign X-Amz-Content-Sha256 (S3 wants it; others accept it)
 };
 
 struct SigningTrace {  // the intermediate texts, for tests and debugging
