@@ -100,16 +100,20 @@ Result<auth::ResourcePolicy> KeyAccess::parse(const std::string& text) {
   return auth::parseResourcePolicy(text, "MalformedPolicyDocumentException", kMaxKeyPolicyChars);
 }
 
-std::shared_ptr<const auth::ResourcePolicy> KeyAccess::policyOf(const std::string& keyId, const std::string& text) {
-  std::lock_guard lock(mutex_);
-  auto it = cache_.find(keyId);
-  if (it != cache_.end() && it->second.text == text) return it->second.policy;
-  auto parsed = parse(text);
+std::shared_ptr<const auth::ResourcePolicy> KeyAccess::policyOf(const KeyRecord& key) {
+  uint64_t generation = keys_.store().policyGeneration();  // before the text: a change between misses next time
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key.keyId);
+    if (it != cache_.end() && it->second.generation == generation) return it->second.policy;
+  }
+  auto parsed = parse(policyText(key));
   // A stored policy was checked when stored; one that no longer parses
   // allows nothing.
   auto policy = std::make_shared<const auth::ResourcePolicy>(parsed ? std::move(*parsed) : auth::ResourcePolicy{});
+  std::lock_guard lock(mutex_);
   if (cache_.size() > 4096) cache_.clear();
-  cache_[keyId] = {text, policy};
+  cache_[key.keyId] = {generation, policy};
   return policy;
 }
 
@@ -176,7 +180,7 @@ auth::ResourceVerdict KeyAccess::authorize(const Place& place, const auth::Calle
   std::string lockoutArn = "arn:aws:kms:" + place.region + ":" + place.account + ":key/*";
   for (const Target& target : targets) {
     std::optional<KeyRecord> key;
-    std::string policyText, keyArn;
+    std::string managedPolicy, keyArn;
     std::string ref = target.keyRef;
     if (ref.empty() && target.blobMember != nullptr) {
       std::string blob;
@@ -187,11 +191,10 @@ auth::ResourceVerdict KeyAccess::authorize(const Place& place, const auth::Calle
     std::string service = managedService(ref);
     if (!service.empty() && !keys_.store().alias(place.account, place.region, ref.substr(ref.find("alias/")))) {
       // An AWS managed key not made yet: its policy is known already.
-      policyText = awsManagedKeyPolicy(place.account, place.region, service);
+      managedPolicy = awsManagedKeyPolicy(place.account, place.region, service);
       keyArn = "arn:aws:kms:" + place.region + ":" + place.account + ":" + ref.substr(ref.find("alias/"));
     } else if (auto found = ref.empty() ? std::optional<KeyRecord>() : existingKey(keys_, place, ref)) {
       key = std::move(*found);
-      policyText = this->policyText(*key);
       keyArn = key->arn();
     } else {
       // No such key: the handler answers NotFoundException, if IAM lets it.
@@ -219,9 +222,9 @@ auth::ResourceVerdict KeyAccess::authorize(const Place& place, const auth::Calle
     }
     std::shared_ptr<const auth::ResourcePolicy> policy;
     if (key) {
-      policy = policyOf(key->keyId, policyText);
+      policy = policyOf(*key);
     } else {
-      auto parsed = parse(policyText);  // Kura's own text: it parses
+      auto parsed = parse(managedPolicy);  // Kura's own text: it parses
       policy = std::make_shared<const auth::ResourcePolicy>(parsed ? std::move(*parsed) : auth::ResourcePolicy{});
     }
     auth::Decision identityDecision = identity(one);

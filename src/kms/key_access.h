@@ -55,10 +55,11 @@ class KeyAccess {
 
  private:
   struct Cached {
-    std::string text;
+    uint64_t generation = 0;  // the store's policy generation when read
     std::shared_ptr<const auth::ResourcePolicy> policy;
   };
-  std::shared_ptr<const auth::ResourcePolicy> policyOf(const std::string& keyId, const std::string& text);
+  // The key's policy, parsed: read again once any policy has changed.
+  std::shared_ptr<const auth::ResourcePolicy> policyOf(const KeyRecord& key);
 
   KeyManager& keys_;
   std::mutex mutex_;

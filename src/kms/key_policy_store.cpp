@@ -37,6 +37,7 @@ void KeyStore::setPolicy(const std::string& keyId, const std::string& policy) {
       .bind(1, keyId)
       .bind(2, policy)
       .run();
+  policyGeneration_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void KeyStore::insertGrant(const GrantRecord& grant) {

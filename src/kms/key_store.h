@@ -2,6 +2,7 @@
 // KMS keys, their material, aliases and tags on SQLite (data/kms/kms.db).
 // Material is stored sealed (AES-256-GCM) under the root key; the file alone
 // decrypts nothing. Every write is one transaction with full sync.
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -45,6 +46,9 @@ class KeyStore {
   // stored them, which has the default policy.
   std::string policy(const std::string& keyId);
   void setPolicy(const std::string& keyId, const std::string& policy);
+  // Moves on every setPolicy: what a parsed policy kept in memory is
+  // checked against (kms/key_access.h).
+  uint64_t policyGeneration() const { return policyGeneration_.load(std::memory_order_acquire); }
 
   // Grants (key_policy_store.cpp), erased with their key.
   void insertGrant(const GrantRecord& grant);
@@ -69,6 +73,7 @@ class KeyStore {
   void updateKeyLocked(const KeyRecord& key);
 
   std::string rootKey_;
+  std::atomic<uint64_t> policyGeneration_{1};
   std::mutex mutex_;
   SqliteDb db_;
 };
