@@ -271,6 +271,8 @@ def test_aurora_postgresql_clusters_take_tokens_for_their_endpoints(rds):
     wait_instances(rds, ["iam-aurora-1"])
     described = cluster(rds, "iam-aurora")
     assert described["IAMDatabaseAuthenticationEnabled"] is True
+    member = rds.describe_db_instances(DBInstanceIdentifier="iam-aurora-1")["DBInstances"][0]
+    assert member["IAMDatabaseAuthenticationEnabled"] is True  # the cluster's
     host, port = described["Endpoint"], described["Port"]
     env = dict(os.environ, PGPASSWORD=PASSWORD, PGCONNECT_TIMEOUT="10")
     made = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", f"host={host} port={port} user=admin dbname=postgres",
@@ -364,6 +366,24 @@ def test_mariadb_refuses_plain_tcp_and_bad_tokens(rds, maria, bundle):
             my_connect(host, port, "alice", token, bundle)
             raise AssertionError(f"{name} was accepted")
     my_connect(host, port, "alice", good, bundle).close()
+
+
+def test_aurora_mysql_clusters_take_tokens_for_their_endpoints(rds, bundle):
+    rds.create_db_cluster(DBClusterIdentifier="iam-aurora-my", Engine="aurora-mysql", MasterUsername="admin",
+                          MasterUserPassword=PASSWORD, EnableIAMDatabaseAuthentication=True)
+    rds.create_db_instance(DBInstanceIdentifier="iam-aurora-my-1", DBClusterIdentifier="iam-aurora-my",
+                           Engine="aurora-mysql", DBInstanceClass="db.r6g.large")
+    wait_cluster(rds, "iam-aurora-my")
+    wait_instances(rds, ["iam-aurora-my-1"])
+    described = cluster(rds, "iam-aurora-my")
+    host, port = described["Endpoint"], described["Port"]
+    my_query(host, port, "CREATE USER alice IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'")
+    with my_connect(host, port, "alice", token_boto(rds, host, port, "alice"), bundle) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT CURRENT_USER()")
+            assert cursor.fetchone()[0].startswith("alice@")
+    with pytest.raises(pymysql.err.OperationalError):
+        my_connect(host, port, "alice", token_boto(rds, host, port + 1, "alice"), bundle)
 
 
 # --- What carries it, and what it survives ---------------------------------------

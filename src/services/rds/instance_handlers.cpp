@@ -83,6 +83,7 @@ Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, 
     if (auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""))) {
       view["BackupRetentionPeriod"] = cluster->spec.value("BackupRetentionPeriod", 1);
       view["VpcSecurityGroups"] = securityGroupMemberships(cluster->spec);
+      view["IAMDatabaseAuthenticationEnabled"] = cluster->spec.value("IAMDatabaseAuthenticationEnabled", false);
     }
   }
   if (isReadReplica(instance)) {
