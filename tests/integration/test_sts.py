@@ -317,3 +317,36 @@ def test_the_trail_names_the_session(server, tables):
     assumed = trail.lookup_events(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": "traced"}],
                                   )["Events"]
     assert "AssumeRole" in [e["EventName"] for e in assumed]
+
+
+def test_the_cli_assumes_a_role_and_uses_its_session(server, tables):
+    a, b = tables
+    server.aws("iam", "create-group", "--group-name", "cli-assumers")
+    server.aws("iam", "put-group-policy", "--group-name", "cli-assumers", "--policy-name", "assume",
+               "--policy-document", may_assume("cli-role"))
+    server.aws("iam", "create-user", "--user-name", "cli-user")
+    server.aws("iam", "add-user-to-group", "--group-name", "cli-assumers", "--user-name", "cli-user")
+    key = server.aws("iam", "create-access-key", "--user-name", "cli-user")["AccessKey"]
+    server.aws("iam", "create-role", "--role-name", "cli-role", "--assume-role-policy-document",
+               trusting(f"arn:aws:iam::{ACCOUNT}:user/cli-user"))
+    server.aws("iam", "put-role-policy", "--role-name", "cli-role", "--policy-name", "read",
+               "--policy-document", policy({"Effect": "Allow", "Action": "dynamodb:GetItem",
+                                            "Resource": table_arn(a)}))
+    user_env = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    credentials = server.aws("sts", "assume-role", "--role-arn", role_arn("cli-role"), "--role-session-name",
+                             "cli", "--duration-seconds", "900", env=user_env)["Credentials"]
+    session_env = {"AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+                   "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+                   "AWS_SESSION_TOKEN": credentials["SessionToken"]}
+    assert server.aws("sts", "get-caller-identity", env=session_env)["Arn"] == \
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/cli-role/cli"
+    item = server.aws("dynamodb", "get-item", "--table-name", a, "--key", '{"k": {"S": "one"}}', env=session_env)
+    assert item["Item"]["v"]["S"] == a
+    refused = server.aws("dynamodb", "get-item", "--table-name", b, "--key", '{"k": {"S": "one"}}',
+                         env=session_env, check=False)
+    assert refused.returncode != 0 and "(AccessDeniedException)" in refused.stderr
+    # Out of the group, the user may no longer assume the role.
+    server.aws("iam", "remove-user-from-group", "--group-name", "cli-assumers", "--user-name", "cli-user")
+    refused = server.aws("sts", "assume-role", "--role-arn", role_arn("cli-role"), "--role-session-name", "cli",
+                         env=user_env, check=False)
+    assert refused.returncode != 0 and "(AccessDenied)" in refused.stderr
