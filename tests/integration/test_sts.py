@@ -350,3 +350,23 @@ def test_the_cli_assumes_a_role_and_uses_its_session(server, tables):
     refused = server.aws("sts", "assume-role", "--role-arn", role_arn("cli-role"), "--role-session-name", "cli",
                          env=user_env, check=False)
     assert refused.returncode != 0 and "(AccessDenied)" in refused.stderr
+
+
+def test_session_and_role_tags_are_principal_tags(server, tables):
+    a, _ = tables
+    key = make_user(server, "tagger", may_assume("tagged-role"))
+    make_role(server, "tagged-role", trusting(f"arn:aws:iam::{ACCOUNT}:user/tagger"),
+              policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table_arn(a),
+                      "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}),
+              Tags=[{"Key": "team", "Value": "red"}])
+    sts = as_user(server, "sts", key)
+    red = sts.assume_role(RoleArn=role_arn("tagged-role"), RoleSessionName="red")["Credentials"]
+    assert code_of(as_session(server, "dynamodb", red).get_item, TableName=a, Key={"k": {"S": "one"}}) == \
+        "AccessDeniedException"
+    # A session's tag stands before its role's of the same key.
+    blue = sts.assume_role(RoleArn=role_arn("tagged-role"), RoleSessionName="blue",
+                           Tags=[{"Key": "team", "Value": "blue"}])["Credentials"]
+    assert as_session(server, "dynamodb", blue).get_item(TableName=a, Key={"k": {"S": "one"}})["Item"]
+    # The role's own tag, once blue, holds for its sessions from the next call.
+    server.client("iam").tag_role(RoleName="tagged-role", Tags=[{"Key": "team", "Value": "blue"}])
+    assert as_session(server, "dynamodb", red).get_item(TableName=a, Key={"k": {"S": "one"}})["Item"]
