@@ -3,6 +3,11 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "check/report_formats.h"
 #include "check/suppressions.h"
 #include "common/time_format.h"
@@ -127,6 +132,25 @@ TEST(RuleCatalog, IdsAreUniqueAndEachHasASection) {
     EXPECT_TRUE(ids.insert(rule.id).second) << rule.id;
     EXPECT_FALSE(rule.section.empty()) << rule.id;
     EXPECT_FALSE(rule.title.empty()) << rule.id;
+  }
+}
+
+}  // namespace
+}  // namespace kura::check
+
+namespace kura::check {
+namespace {
+
+TEST(RuleCatalog, EveryRuleIsDocumented) {
+  std::ifstream in(std::filesystem::path(KURA_TEST_DATA_DIR) / ".." / ".." / "docs" / "check.md");
+  ASSERT_TRUE(in);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string doc = buffer.str();
+  for (const Rule& rule : ruleCatalog()) {
+    std::string row = "| `" + std::string(rule.id) + "` | " + std::string(rule.section) + " | " +
+                      std::string(severityName(rule.severity)) + " |";
+    EXPECT_NE(doc.find(row), std::string::npos) << "docs/check.md lacks the row " << row;
   }
 }
 
