@@ -262,6 +262,23 @@ bool wildcardMatch(std::string_view pattern, std::string_view text, bool ignoreC
   return p == pattern.size();
 }
 
+Decision explainPolicies(const std::vector<const PolicyDocument*>& policies, const RequestFacts& facts,
+                         std::vector<StatementRef>* matched) {
+  const std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
+  std::vector<StatementRef> allows, denies;
+  for (size_t p = 0; p < policies.size(); ++p) {
+    for (size_t s = 0; s < policies[p]->statements.size(); ++s) {
+      const auto& statement = policies[p]->statements[s];
+      if (!statementApplies(statement, *policies[p], facts, resource)) continue;
+      (statement.allow ? allows : denies).push_back({p, s});
+    }
+  }
+  Decision decision = !denies.empty() ? Decision::ExplicitDeny : !allows.empty() ? Decision::Allow
+                                                                                 : Decision::ImplicitDeny;
+  if (matched != nullptr) *matched = decision == Decision::ExplicitDeny ? denies : allows;
+  return decision;
+}
+
 Decision evaluatePolicies(const std::vector<const PolicyDocument*>& policies, const RequestFacts& facts,
                           std::string* deniedResource) {
   static const std::vector<std::string> kAnyResource{"*"};

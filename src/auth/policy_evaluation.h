@@ -44,6 +44,17 @@ enum class Decision { Allow, ImplicitDeny, ExplicitDeny };
 Decision evaluatePolicies(const std::vector<const PolicyDocument*>& policies, const RequestFacts& facts,
                           std::string* deniedResource = nullptr);
 
+// The decision on `facts`' first resource (or "*"), and the statements
+// that made it, as (policy index, statement index): the Deny statements
+// that apply when one does, else the Allow ones (none for an implicit
+// deny). What the policy simulator answers as MatchedStatements.
+struct StatementRef {
+  size_t policy = 0;
+  size_t statement = 0;
+};
+Decision explainPolicies(const std::vector<const PolicyDocument*>& policies, const RequestFacts& facts,
+                         std::vector<StatementRef>* matched);
+
 // `*` matches any run of characters, `?` any one character.
 bool wildcardMatch(std::string_view pattern, std::string_view text, bool ignoreCase);
 

@@ -73,4 +73,28 @@ std::vector<std::string> userPolicyDocuments(Catalog& catalog, const Resource& u
   return documents;
 }
 
+namespace {
+
+void addSourced(Catalog& catalog, const Resource& principal, std::vector<SourcedDocument>& out) {
+  for (const auto& arn : principal.spec.value("AttachedPolicies", std::vector<std::string>())) {
+    auto document = defaultPolicyDocument(catalog, arn);
+    if (document) out.push_back({arn.substr(arn.rfind('/') + 1), "user-managed", std::move(*document)});
+  }
+  std::string type = principal.kind == kUser ? "user" : principal.kind == kGroup ? "group" : "role";
+  const auto inline_ = principal.spec.value("InlinePolicies", nlohmann::json::object());
+  for (auto it = inline_.begin(); it != inline_.end(); ++it) out.push_back({it.key(), type, it->get<std::string>()});
+}
+
+}  // namespace
+
+std::vector<SourcedDocument> sourcedPolicyDocuments(Catalog& catalog, const Resource& principal) {
+  std::vector<SourcedDocument> out;
+  addSourced(catalog, principal, out);
+  if (principal.kind != kUser) return out;
+  for (const auto& name : principal.spec.value("Groups", std::vector<std::string>())) {
+    if (auto group = catalog.getResource(principal.accountId, kRegion, kGroup, name)) addSourced(catalog, *group, out);
+  }
+  return out;
+}
+
 }  // namespace kura::iam

@@ -62,4 +62,13 @@ std::vector<std::string> ownPolicyDocuments(Catalog& catalog, const Resource& pr
 // A user's, those of its groups included.
 std::vector<std::string> userPolicyDocuments(Catalog& catalog, const Resource& user);
 
+// A principal's documents (a user's with its groups') and where each comes
+// from, as the policy simulator names them: a managed policy by its name
+// (type "user-managed"), an inline one by its name (type "user", "group"
+// or "role", its principal's kind).
+struct SourcedDocument {
+  std::string id, type, text;
+};
+std::vector<SourcedDocument> sourcedPolicyDocuments(Catalog& catalog, const Resource& principal);
+
 }  // namespace kura::iam

@@ -632,18 +632,25 @@ def test_simulate_principal_and_custom_policy(server, tables):
         ("dynamodb:DeleteTable", table_arn(users)): "allowed",
         ("s3:GetObject", table_arn(orders)): "implicitDeny",
         ("s3:GetObject", table_arn(users)): "implicitDeny"}
+    matched = {(r["EvalActionName"], r["EvalResourceName"]): r["MatchedStatements"] for r in results}
+    assert matched[("dynamodb:DeleteTable", table_arn(orders))] == [
+        {"SourcePolicyId": "p", "SourcePolicyType": "user"}]
+    assert matched[("s3:GetObject", table_arn(orders))] == []
     # The group's policy, with the condition's key given as context.
     source = f"arn:aws:iam::{ACCOUNT}:user/simulated"
-    assert iam.simulate_principal_policy(PolicySourceArn=source, ActionNames=["kms:Decrypt"])[
-        "EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    unknown = iam.simulate_principal_policy(PolicySourceArn=source, ActionNames=["kms:Decrypt"])[
+        "EvaluationResults"][0]
+    assert unknown["EvalDecision"] == "implicitDeny" and unknown["MissingContextValues"] == ["aws:username"]
     assert iam.simulate_principal_policy(
         PolicySourceArn=source, ActionNames=["kms:Decrypt"],
         ContextEntries=[{"ContextKeyName": "aws:username", "ContextKeyValues": ["simulated"],
-                         "ContextKeyType": "string"}])["EvaluationResults"][0]["EvalDecision"] == "allowed"
+                         "ContextKeyType": "string"}])["EvaluationResults"][0]["MatchedStatements"] == [
+        {"SourcePolicyId": "kms", "SourcePolicyType": "group"}]
     custom = iam.simulate_custom_policy(
         PolicyInputList=[policy({"Effect": "Allow", "Action": "rds:Describe*", "Resource": "*"})],
         ActionNames=["rds:DescribeDBInstances", "rds:DeleteDBInstance"])["EvaluationResults"]
     assert [r["EvalDecision"] for r in custom] == ["allowed", "implicitDeny"]
+    assert custom[0]["MatchedStatements"] == [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "none"}]
     assert code_of(iam.simulate_principal_policy, PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/nobody",
                    ActionNames=["s3:GetObject"]) == "NoSuchEntity"
     assert code_of(iam.simulate_custom_policy, PolicyInputList=["{"], ActionNames=["s3:GetObject"]) == \

@@ -3,9 +3,12 @@
 // PolicyInputList, and SimulateCustomPolicy the given ones alone, for each
 // action and resource asked, through the evaluator every call goes through
 // (auth/policy_evaluation.h). Condition keys are those of ContextEntries
-// (the first value of each), as IAM's simulator takes them.
+// (the first value of each), as IAM's simulator takes them; the keys the
+// policies read that are not given are answered as MissingContextValues,
+// the statements that decided as MatchedStatements.
+#include <set>
+
 #include "auth/policy_evaluation.h"
-#include "iam/iam_principals.h"
 #include "iam/iam_records.h"
 #include "services/iam/iam_api.h"
 #include "services/iam/iam_validation.h"
@@ -22,18 +25,40 @@ const char* decisionName(auth::Decision decision) {
   return "implicitDeny";
 }
 
-Result<Json> simulate(const std::vector<std::string>& documents, const Json& in) {
-  std::vector<std::string> texts = documents;
+Result<Json> simulate(std::vector<SourcedDocument> sources, const Json& in) {
+  size_t index = 0;
   for (const auto& text : in.value("PolicyInputList", std::vector<std::string>())) {
-    if (auto parsed = auth::parsePolicyDocument(text); !parsed) return parsed.error();
-    texts.push_back(text);
+    sources.push_back({"PolicyInputList." + std::to_string(++index), "none", text});
   }
-  auto compiled = compilePolicies(texts);
+  // Parsed in order, each beside where it came from.
+  std::vector<auth::PolicyDocument> documents;
+  std::vector<const SourcedDocument*> origins;
+  for (const auto& source : sources) {
+    auto parsed = auth::parsePolicyDocument(source.text);
+    if (!parsed) {
+      if (source.type == "none") return parsed.error();  // the caller's own input
+      continue;                                           // a stored one that no longer parses grants nothing
+    }
+    documents.push_back(std::move(*parsed));
+    origins.push_back(&source);
+  }
+  std::vector<const auth::PolicyDocument*> view;
+  std::set<std::string> keysRead;
+  for (const auto& document : documents) {
+    view.push_back(&document);
+    for (const auto& statement : document.statements) {
+      for (const auto& condition : statement.conditions) keysRead.insert(condition.key);
+    }
+  }
   auth::RequestFacts facts;
   for (const auto& entry : in.value("ContextEntries", Json::array())) {
     std::string name = recordName(entry.value("ContextKeyName", ""));
     auto values = entry.value("ContextKeyValues", std::vector<std::string>());
     if (!name.empty() && !values.empty()) facts.keys[name] = values.front();
+  }
+  Json missing = Json::array();
+  for (const auto& key : keysRead) {
+    if (!facts.keys.contains(key)) missing.push_back(key);
   }
   auto resources = in.value("ResourceArns", std::vector<std::string>());
   if (resources.empty()) resources.push_back("*");
@@ -42,12 +67,18 @@ Result<Json> simulate(const std::vector<std::string>& documents, const Json& in)
     for (const auto& resource : resources) {
       facts.action = action.get<std::string>();
       facts.resources = {resource};
-      auth::Decision decision = auth::evaluatePolicies(compiled->view(), facts);
+      std::vector<auth::StatementRef> matched;
+      auth::Decision decision = auth::explainPolicies(view, facts, &matched);
+      Json statements = Json::array();
+      for (const auto& ref : matched) {
+        statements.push_back({{"SourcePolicyId", origins[ref.policy]->id},
+                              {"SourcePolicyType", origins[ref.policy]->type}});
+      }
       results.push_back({{"EvalActionName", facts.action},
                          {"EvalResourceName", resource},
                          {"EvalDecision", decisionName(decision)},
-                         {"MatchedStatements", Json::array()},
-                         {"MissingContextValues", Json::array()}});
+                         {"MatchedStatements", statements},
+                         {"MissingContextValues", missing}});
     }
   }
   return Json{{"EvaluationResults", results}, {"IsTruncated", false}};
@@ -62,8 +93,7 @@ Result<Json> IamApi::simulatePrincipalPolicy(const RequestContext& c, const Json
       (source->kind != kUser && source->kind != kGroup && source->kind != kRole)) {
     return noSuchEntity("The entity with ARN " + arn + " cannot be found.");
   }
-  return simulate(source->kind == kUser ? userPolicyDocuments(catalog_, *source) : ownPolicyDocuments(catalog_, *source),
-                  in);
+  return simulate(sourcedPolicyDocuments(catalog_, *source), in);
 }
 
 Result<Json> IamApi::simulateCustomPolicy(const RequestContext&, const Json& in) { return simulate({}, in); }
