@@ -292,3 +292,20 @@ def test_against_moto_every_rule_completes(moto):
     assert find(report, "secretsmanager-rotation", "bad-secret")[0]["status"] == "failed"
     for fmt in ("table", "junit", "sarif"):
         assert run_check(moto, "--format", fmt, env={"AWS_DEFAULT_REGION": "us-east-1"}).returncode == 1
+
+
+def test_https_endpoint_is_verified(kura_factory):
+    """Over HTTPS the endpoint's certificate is verified: against the bundle
+    AWS_CA_BUNDLE names it is trusted, against the system's store alone
+    (which does not hold Kura's own CA) the check refuses to go on."""
+    server = kura_factory(["--tls"])
+    server.client("kms").create_key(Description="over tls")
+    done = run_check(server.endpoint.replace("127.0.0.1", "localhost"), "--format", "json",
+                     env={"AWS_CA_BUNDLE": server.ca_bundle})
+    assert done.returncode in (0, 1), done.stderr
+    assert find(json.loads(done.stdout), "kms-rotation", "key/")[0]["status"] == "failed"
+    # By address: the certificate's IP entry is what is matched.
+    done = run_check(server.endpoint, env={"AWS_CA_BUNDLE": server.ca_bundle})
+    assert done.returncode in (0, 1), done.stderr
+    done = run_check(server.endpoint)
+    assert done.returncode == 2 and "TLS handshake" in done.stderr
