@@ -63,13 +63,6 @@ std::string managedService(const std::string& ref) {
   return at == std::string::npos ? std::string() : ref.substr(at + 10);
 }
 
-// The key a reference names, if it exists.
-std::optional<KeyRecord> existingKey(KeyManager& keys, const Place& place, const std::string& ref) {
-  auto key = keys.resolve(place, ref);
-  if (!key) return std::nullopt;
-  return std::move(*key);
-}
-
 }  // namespace
 
 bool constraintsHold(const GrantRecord& grant, const EncryptionContext& context) {
@@ -115,6 +108,34 @@ std::shared_ptr<const auth::ResourcePolicy> KeyAccess::policyOf(const KeyRecord&
   if (cache_.size() > 4096) cache_.clear();
   cache_[key.keyId] = {generation, policy};
   return policy;
+}
+
+std::optional<KeyRecord> KeyAccess::existingKey(const Place& place, const std::string& ref) {
+  std::string keyId = ref;
+  std::string arnPrefix = "arn:aws:kms:" + place.region + ":" + place.account + ":key/";
+  if (keyId.rfind(arnPrefix, 0) == 0) keyId = keyId.substr(arnPrefix.size());
+  if (keyId.size() != 36 || keyId.find_first_not_of("0123456789abcdefABCDEF-") != std::string::npos) {
+    auto key = keys_.resolve(place, ref);  // an alias, or what KMS will refuse
+    if (!key) return std::nullopt;
+    return std::move(*key);
+  }
+  uint64_t generation = keys_.store().keyGeneration();  // before the read: a change between misses next time
+  {
+    std::lock_guard lock(mutex_);
+    auto it = keys_cache_.find(keyId);
+    if (it != keys_cache_.end() && it->second.generation == generation) {
+      const KeyRecord& key = it->second.key;
+      if (key.account != place.account || key.region != place.region) return std::nullopt;
+      return key;
+    }
+  }
+  auto key = keys_.store().key(keyId);
+  if (!key) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  if (keys_cache_.size() > 4096) keys_cache_.clear();
+  keys_cache_[keyId] = {generation, *key};
+  if (key->account != place.account || key->region != place.region) return std::nullopt;
+  return key;
 }
 
 Result<bool> KeyAccess::checkLockout(const auth::ResourcePolicy& policy, const auth::Caller& caller,
@@ -193,7 +214,7 @@ auth::ResourceVerdict KeyAccess::authorize(const Place& place, const auth::Calle
       // An AWS managed key not made yet: its policy is known already.
       managedPolicy = awsManagedKeyPolicy(place.account, place.region, service);
       keyArn = "arn:aws:kms:" + place.region + ":" + place.account + ":" + ref.substr(ref.find("alias/"));
-    } else if (auto found = ref.empty() ? std::optional<KeyRecord>() : existingKey(keys_, place, ref)) {
+    } else if (auto found = ref.empty() ? std::optional<KeyRecord>() : existingKey(place, ref)) {
       key = std::move(*found);
       keyArn = key->arn();
     } else {

@@ -60,10 +60,18 @@ class KeyAccess {
   };
   // The key's policy, parsed: read again once any policy has changed.
   std::shared_ptr<const auth::ResourcePolicy> policyOf(const KeyRecord& key);
+  // The key a reference names, if it exists: by id or key ARN from memory
+  // until a key record changes, by alias from the store.
+  std::optional<KeyRecord> existingKey(const Place& place, const std::string& ref);
+  struct CachedKey {
+    uint64_t generation = 0;  // the store's key generation when read
+    KeyRecord key;
+  };
 
   KeyManager& keys_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Cached> cache_;  // guarded by mutex_; by key id
+  std::unordered_map<std::string, Cached> cache_;     // guarded by mutex_; by key id
+  std::unordered_map<std::string, CachedKey> keys_cache_;  // guarded by mutex_; by key id
 };
 
 // A grant's constraints hold for an encryption context.

@@ -132,6 +132,7 @@ void KeyStore::insertMaterialLocked(const std::string& keyId, const KeyMaterial&
 }
 
 void KeyStore::updateKeyLocked(const KeyRecord& key) {
+  keyGeneration_.fetch_add(1, std::memory_order_acq_rel);
   auto update = db_.prepare(
       "UPDATE keys SET account=?2, region=?3, description=?4, key_usage=?5, key_spec=?6, aws_managed=?7, state=?8, "
       "created_ms=?9, deletion_date_ms=?10, pending_window_days=?11, rotation_enabled=?12, rotation_period_days=?13, "
@@ -159,6 +160,7 @@ void KeyStore::updateKey(const KeyRecord& key) {
 
 void KeyStore::eraseKey(const std::string& keyId) {
   std::lock_guard lock(mutex_);
+  keyGeneration_.fetch_add(1, std::memory_order_acq_rel);
   db_.prepare("DELETE FROM keys WHERE key_id=?").bind(1, keyId).run();
 }
 

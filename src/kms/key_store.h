@@ -49,6 +49,8 @@ class KeyStore {
   // Moves on every setPolicy: what a parsed policy kept in memory is
   // checked against (kms/key_access.h).
   uint64_t policyGeneration() const { return policyGeneration_.load(std::memory_order_acquire); }
+  // Moves on every write of a key's record (made, changed, erased).
+  uint64_t keyGeneration() const { return keyGeneration_.load(std::memory_order_acquire); }
 
   // Grants (key_policy_store.cpp), erased with their key.
   void insertGrant(const GrantRecord& grant);
@@ -74,6 +76,7 @@ class KeyStore {
 
   std::string rootKey_;
   std::atomic<uint64_t> policyGeneration_{1};
+  std::atomic<uint64_t> keyGeneration_{1};
   std::mutex mutex_;
   SqliteDb db_;
 };
