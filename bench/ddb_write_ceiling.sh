@@ -86,6 +86,12 @@ run() {  # server op port seconds connections [delay_ms]
     { read -r rps p50 p99; echo "$rps $(ms "$p50") $(ms "$p99")"; }
 }
 
+# What the disk gives: a durable write waits for at least one sync.
+disk_sync_ms() {
+  dd if=/dev/zero of="$work/dsync" bs=4k count=200 oflag=dsync 2>&1 | awk '/copied/ { printf "%.2f", $(NF-3) * 1000 / 200 }'
+  rm -f "$work/dsync"
+}
+echo "disk: a 4 KB appending write with O_DSYNC takes $(disk_sync_ms) ms (before the rounds)"
 ops=(GetItem PutItem UpdateItem)
 echo "round op nginx_rps kura_rps kura_p50_ms kura_p99_ms kura/nginx" | tee "$work/results"
 for round in $(seq 1 "$rounds"); do
@@ -96,6 +102,7 @@ for round in $(seq 1 "$rounds"); do
       tee -a "$work/results"
   done
 done
+echo "disk: a 4 KB appending write with O_DSYNC takes $(disk_sync_ms) ms (after the rounds)"
 echo "Kura at about half its peak ($conns connections, each waiting between requests):"
 for op in "${ops[@]}"; do
   peak=$(awk -v o="$op" '$2 == o { print $4 }' "$work/results" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')

@@ -12,7 +12,9 @@
 #     not compared here: the trail's writer thread takes its own share of
 #     the cores, which would favour the server with the trail on.
 #   bench/trail_overhead.sh [ROUNDS=5] [SECONDS=5] [CONNECTIONS=16]
-# KURA_BIN picks the binary (default build/src/main/kura).
+# KURA_BIN picks the binary (default build/src/main/kura). CALL=getitem
+# measures a signed GetItem of a 1 KB item instead of the no-op (its trail
+# record is the same, the call's own work larger).
 # Needs: wrk (Debian package), a build in build/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +32,31 @@ on_pid=$!
 off_pid=$!
 wait_health "$on_port"
 wait_health "$off_port"
-signed_noop_script "$on_port" >"$work/on.lua"
-signed_noop_script "$off_port" >"$work/off.lua"
+if [ "${CALL:-noop}" = getitem ]; then
+  for side in on off; do
+    port_var="${side}_port"
+    /usr/bin/python3 - "${!port_var}" >"$work/$side.lua" <<'PY'
+import json, sys, boto3, botocore.auth, botocore.awsrequest, botocore.credentials
+url = f"http://127.0.0.1:{sys.argv[1]}"
+c = boto3.client("dynamodb", endpoint_url=url, region_name="ap-northeast-1",
+                 aws_access_key_id="test", aws_secret_access_key="test")
+c.create_table(TableName="bench", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+               AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+c.get_waiter("table_exists").wait(TableName="bench")
+c.put_item(TableName="bench", Item={"k": {"S": "k7"}, "v": {"S": "x" * 1000}})
+body = json.dumps({"TableName": "bench", "Key": {"k": {"S": "k7"}}})
+req = botocore.awsrequest.AWSRequest(method="POST", url=url + "/", data=body, headers={
+    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.GetItem"})
+botocore.auth.SigV4Auth(botocore.credentials.Credentials("test", "test"), "dynamodb", "ap-northeast-1").add_auth(req)
+print('wrk.method = "POST"\nwrk.body = ' + json.dumps(body))
+for k, v in req.headers.items():
+    print(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
+PY
+  done
+else
+  signed_noop_script "$on_port" >"$work/on.lua"
+  signed_noop_script "$off_port" >"$work/off.lua"
+fi
 
 echo "in turn:"
 echo "round on_rps on_p50_ms on_p99_ms off_rps off_p50_ms off_p99_ms on/off" | tee "$work/turns"
