@@ -72,6 +72,8 @@ void checkRdsSecurity(CheckContext& context, const RdsDatabase& database) {
     context.failed("rds-deletion-protection", database.arn, "deletion protection off",
                    database.modifyCommand(context) + " --deletion-protection --apply-immediately");
   }
+  // A read replica's master password is its source's.
+  if (!database.cluster && !textOf(database.raw, "ReadReplicaSourceDBInstanceIdentifier").empty()) return;
   auto secret = database.raw.find("MasterUserSecret");
   if (secret != database.raw.end() && secret->is_object() && !textOf(*secret, "SecretArn").empty()) {
     context.noteKeyUse(textOf(*secret, "KmsKeyId"), database.arn);

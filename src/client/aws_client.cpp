@@ -36,12 +36,17 @@ std::vector<std::string> splitKeys(std::string_view keys) {
 
 }  // namespace
 
+RetryPause realRetryPause() {
+  return [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); };
+}
+
 AwsClient::AwsClient(ClientIdentity identity, std::optional<Endpoint> endpointOverride, HttpTransportPtr transport,
-                     ClockPtr clock, const ModelRegistry& models)
+                     ClockPtr clock, RetryPause pause, const ModelRegistry& models)
     : identity_(std::move(identity)),
       endpointOverride_(std::move(endpointOverride)),
       transport_(std::move(transport)),
       clock_(std::move(clock)),
+      pause_(std::move(pause)),
       models_(models) {}
 
 Endpoint AwsClient::endpointFor(std::string_view service) const {
@@ -76,7 +81,7 @@ CallResult AwsClient::call(std::string_view service, std::string_view operationN
   for (int attemptNumber = 1; attemptNumber < kAttempts; ++attemptNumber) {
     const CallError* error = errorOf(result);
     if (error == nullptr || !retryable(*error)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 << attemptNumber));
+    pause_(std::chrono::milliseconds(200 << attemptNumber));
     result = attempt(*model, *operation, input);
   }
   return result;

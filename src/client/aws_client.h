@@ -3,6 +3,8 @@
 // operation of any service Kura carries a model of, signed with SigV4,
 // sent to an --endpoint-url or AWS's regional endpoint, its answer decoded
 // by the model, its pages followed by botocore's paginators.
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,13 +22,17 @@
 namespace kura::client {
 
 using CallResult = std::variant<nlohmann::json, CallError>;
+// Waits between retries; tests pass one that does not sleep.
+using RetryPause = std::function<void(std::chrono::milliseconds)>;
+RetryPause realRetryPause();
 
 class AwsClient {
  public:
   // endpointOverride: one endpoint for every service (Kura, moto); without
   // it each service's regional AWS endpoint.
   AwsClient(ClientIdentity identity, std::optional<Endpoint> endpointOverride, HttpTransportPtr transport,
-            ClockPtr clock, const ModelRegistry& models = ModelRegistry::embedded());
+            ClockPtr clock, RetryPause pause = realRetryPause(),
+            const ModelRegistry& models = ModelRegistry::embedded());
 
   // One call; service is the signing name ("rds", "dynamodb", "monitoring").
   CallResult call(std::string_view service, std::string_view operation, const nlohmann::json& input);
@@ -45,6 +51,7 @@ class AwsClient {
   std::optional<Endpoint> endpointOverride_;
   HttpTransportPtr transport_;
   ClockPtr clock_;
+  RetryPause pause_;
   const ModelRegistry& models_;
 };
 

@@ -13,6 +13,7 @@ namespace {
 struct Script {
   std::deque<std::variant<HttpAnswer, std::string>> answers;
   std::vector<SignableRequest> requests;
+  std::vector<std::chrono::milliseconds> pauses;
 };
 
 class ScriptedTransport final : public HttpTransport {
@@ -40,7 +41,8 @@ std::string header(const SignableRequest& request, std::string_view name) {
 AwsClient makeClient(Script& script) {
   ClientIdentity identity{{"AKID", "secret", "", "test"}, "ap-northeast-1"};
   return AwsClient(identity, parseEndpointUrl("http://127.0.0.1:4566"), std::make_unique<ScriptedTransport>(script),
-                   std::make_shared<ManualClock>(*parseTimestamp("2026-12-03T12:00:00Z")));
+                   std::make_shared<ManualClock>(*parseTimestamp("2026-12-03T12:00:00Z")),
+                   [&script](std::chrono::milliseconds pause) { script.pauses.push_back(pause); });
 }
 
 TEST(AwsClient, JsonCallsFollowEveryPage) {
@@ -113,6 +115,8 @@ TEST(AwsClient, ThrottlingAndTransportFailuresAreRetried) {
   AwsClient client = makeClient(script);
   EXPECT_NE(outputOf(client.call("secretsmanager", "ListSecrets", nlohmann::json::object())), nullptr);
   EXPECT_EQ(script.requests.size(), 3u);
+  EXPECT_EQ(script.pauses, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(400),
+                                                                   std::chrono::milliseconds(800)}));
   // Without an answer at all, three tries and a transport error.
   Script silent;
   AwsClient unreachable = makeClient(silent);
