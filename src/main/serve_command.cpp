@@ -381,6 +381,11 @@ int runServe(const ServerConfig& givenConfig) {
   iam::RequestAuthorizer authorizer(iamPrincipals);
   dbAuth.serve(allCredentials, dbauth::authorizeWith(authorizer),
                [&proxies](unsigned short port) { return proxies.clientAskedForTls(port); }, clock);
+  // Stopped before the authorizer and credentials it asks go, on every way out.
+  struct DbAuthStop {
+    dbauth::DbAuthResponder& responder;
+    ~DbAuthStop() { responder.stop(); }
+  } dbAuthStop{dbAuth};
   addResourceResolvers(authorizer, keyManager, secretStore);
   ApiGateway gateway(ModelRegistry::embedded(), allCredentials, clock);
   gateway.setSecureTransport(*apiCertificate != nullptr);
