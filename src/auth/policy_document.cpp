@@ -69,12 +69,10 @@ Result<std::vector<PolicyCondition>> parseConditions(const Json& block) {
     }
     bool ifExists = name.size() > 8 && name.compare(name.size() - 8, 8, "IfExists") == 0;
     if (ifExists) name.resize(name.size() - 8);
-    // IAM refuses an operator it does not know when the policy is stored;
-    // Kura refuses those it does not evaluate, rather than store a
-    // statement that could never apply.
-    if (!knownConditionOperator(name) || (ifExists && name == "Null")) {
-      return malformed("Invalid Condition type : " + op.key());
-    }
+    // IAM refuses an operator it does not know when the policy is stored
+    // (as a syntax error); Kura refuses those it does not evaluate too
+    // (BinaryEquals), rather than store a statement that could never apply.
+    if (!knownConditionOperator(name)) return malformed("Syntax errors in policy.");
     for (auto key = op.value().begin(); key != op.value().end(); ++key) {
       PolicyCondition condition{name, ifExists, lower(key.key()), {}, qualifier};
       const Json& values = key.value();

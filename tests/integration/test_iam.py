@@ -600,6 +600,9 @@ def test_unknown_condition_operators_are_refused_at_save(server):
                   "Condition": {"StringEqualsSometimes": {"aws:username": "x"}}})
     refused = error_of(iam.create_policy, PolicyName="BadOperator", PolicyDocument=bad)
     assert refused["Error"]["Code"] == "MalformedPolicyDocument"
+    assert refused["Error"]["Message"] == "Syntax errors in policy."
+    assert code_of(iam.put_user_policy, UserName="dave", PolicyName="bad", PolicyDocument=bad) == \
+        "MalformedPolicyDocument"
     # The set operators are known.
     good = policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*",
                    "Condition": {"ForAnyValue:StringLike": {"aws:username": "a*"},

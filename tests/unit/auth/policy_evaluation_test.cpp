@@ -190,7 +190,7 @@ TEST(PolicyEvaluation, AbsentKeysAndUnknownOperators) {
   auto unknown = parsePolicyDocument(with(R"({"StringSoundsLike":{"aws:username":"alice"}})"));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "MalformedPolicyDocument");
-  EXPECT_EQ(unknown.error().message, "Invalid Condition type : StringSoundsLike");
+  EXPECT_EQ(unknown.error().message, "Syntax errors in policy.");
 }
 
 TEST(PolicyEvaluation, PolicyVariablesInResources) {

@@ -48,7 +48,7 @@ TEST(TrustPolicy, RefusedAsIamRefusesThem) {
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"*"}})")), "Policy statement must contain actions.");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole",)"
                              R"("Condition":{"StringMaybe":{"sts:RoleSessionName":"x"}}})")),
-            "Invalid Condition type : StringMaybe");
+            "Syntax errors in policy.");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":")" + kAccount +
                              R"(","Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"})")),
             "accepted");
