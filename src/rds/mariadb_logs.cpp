@@ -26,7 +26,7 @@ std::optional<std::string> readWhole(const fs::path& path) {
 }
 
 // The plugin directory every MariaDB instance loads from, holding the audit
-// plugin and nothing else. The master user may INSTALL SONAME (it has
+// plugin and Kura's AWSAuthenticationPlugin (mariadb_iam_auth.h), nothing else. The master user may INSTALL SONAME (it has
 // INSERT on mysql.plugin, as on RDS): whatever sits in plugin_dir is code
 // it can load into the server, and Debian's plugin directory holds several
 // that reach files or the network (CONNECT, FederatedX, file_key_management).
