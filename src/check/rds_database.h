@@ -32,5 +32,6 @@ void checkRdsAvailability(CheckContext& context, const RdsDatabase& database, co
 void checkRdsBackups(CheckContext& context, const RdsDatabase& database);
 void checkRdsSecurity(CheckContext& context, const RdsDatabase& database);
 void checkRdsLogs(CheckContext& context, const RdsDatabase& database);
+void checkRdsParameters(CheckContext& context, const RdsDatabase& database);
 
 }  // namespace kura::check

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kInstanceRules[] = {"rds-multi-az",          "rds-backup-retention",       "rds-backup-window",
                                           "rds-snapshot-recent",   "rds-deletion-protection",    "rds-storage-encrypted-cmk",
                                           "rds-log-exports",       "rds-log-retention",          "rds-iam-auth",
-                                          "rds-master-password-managed"};
+                                          "rds-master-password-managed", "rds-parameter-group"};
 
 void unreadableAll(CheckContext& context, const std::string& what, const client::CallError& error) {
   for (const char* rule : kInstanceRules) context.unreadable(rule, "rds:" + context.region(), what, error);
@@ -35,6 +35,7 @@ void checkRds(CheckContext& context) {
     if (!replica) checkRdsBackups(context, database);
     checkRdsSecurity(context, database);
     checkRdsLogs(context, database);
+    checkRdsParameters(context, database);
   }
   const auto& clustersAnswer = context.read("rds", "DescribeDBClusters");
   if (const auto* error = client::errorOf(clustersAnswer)) {
@@ -47,6 +48,7 @@ void checkRds(CheckContext& context) {
     checkRdsBackups(context, database);
     checkRdsSecurity(context, database);
     checkRdsLogs(context, database);
+    checkRdsParameters(context, database);
   }
 }
 

@@ -60,7 +60,10 @@ def fleet(kura_factory):
     rds.create_db_instance(DBInstanceIdentifier="bad-pg", Engine="postgres", DBInstanceClass="db.t3.micro",
                            MasterUsername="admin", MasterUserPassword="S3cret-pass", AllocatedStorage=20,
                            BackupRetentionPeriod=0, MultiAZ=False, StorageEncrypted=False)
-    rds.create_db_instance(DBInstanceIdentifier="good-pg", Engine="postgres", DBInstanceClass="db.t3.micro",
+    family = rds.describe_db_engine_versions(Engine="postgres")["DBEngineVersions"][0]["DBParameterGroupFamily"]
+    rds.create_db_parameter_group(DBParameterGroupName="good-params", DBParameterGroupFamily=family,
+                                  Description="time zone and connections set explicitly")
+    rds.create_db_instance(DBInstanceIdentifier="good-pg", DBParameterGroupName="good-params", Engine="postgres", DBInstanceClass="db.t3.micro",
                            MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
                            BackupRetentionPeriod=7, PreferredBackupWindow="02:00-03:00", MultiAZ=True,
                            StorageEncrypted=True, KmsKeyId=good_key["KeyId"], DeletionProtection=True,
@@ -108,6 +111,7 @@ EXPECTED_FAILURES = [
     ("rds-storage-encrypted-cmk", "db:bad-pg", "1.4"),
     ("rds-master-password-managed", "db:bad-pg", "1.4"),
     ("rds-deletion-protection", "db:bad-pg", "4.2"),
+    ("rds-parameter-group", "db:bad-pg", "1.2"),
     ("dynamodb-pitr", "table/bad-table", "2.2"),
     ("dynamodb-kms-encryption", "table/bad-table", "2.3"),
     ("elasticache-encryption-at-rest", "cluster:bad-cache", "3.3"),
@@ -124,6 +128,7 @@ EXPECTED_PASSES = [
     ("rds-storage-encrypted-cmk", "db:good-pg"),
     ("rds-master-password-managed", "db:good-pg"),
     ("rds-deletion-protection", "db:good-pg"),
+    ("rds-parameter-group", "db:good-pg"),
     ("dynamodb-pitr", "table/good-table"),
     ("dynamodb-kms-encryption", "table/good-table"),
     ("elasticache-encryption-at-rest", "replicationgroup:good-cache"),
