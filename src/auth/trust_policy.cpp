@@ -41,7 +41,7 @@ bool validAwsPrincipal(const std::string& value) {
 Result<TrustStatement> parseStatement(const Json& given) {
   if (!given.is_object()) return malformed("Syntax errors in policy.");
   if (given.contains("NotPrincipal")) return malformed("Has prohibited field NotPrincipal");
-  if (given.contains("Resource") || given.contains("NotResource")) return malformed("Has prohibited field Resource");
+  if (given.contains("Resource") || given.contains("NotResource")) return malformed("Has prohibited field Resource.");
   if (!given.contains("Principal")) return malformed("Missing required field Principal");
   TrustStatement statement;
   const Json& principal = given["Principal"];
@@ -71,6 +71,21 @@ Result<TrustStatement> parseStatement(const Json& given) {
     }
   } else {
     return malformed("Syntax errors in policy.");
+  }
+  // The actions of STS that a trust policy may name, as IAM takes them.
+  if (given.contains("Action")) {
+    auto actions = stringList(given["Action"]);
+    if (!actions) return actions.error();
+    static constexpr std::string_view kTrustActions[] = {
+        "sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:DecodeAuthorizationMessage",
+        "sts:GetAccessKeyInfo", "sts:GetCallerIdentity", "sts:GetFederationToken", "sts:GetServiceBearerToken",
+        "sts:GetSessionToken", "sts:SetSourceIdentity", "sts:TagSession"};
+    for (const auto& action : *actions) {
+      if (std::find(std::begin(kTrustActions), std::end(kTrustActions), action) == std::end(kTrustActions)) {
+        return malformed("Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and "
+                         "sts:AssumeRoleWithWebIdentity");
+      }
+    }
   }
   Json body = given;
   body.erase("Principal");

@@ -552,7 +552,7 @@ def test_roles_round_trip_and_trust_policy_errors(server):
     for bad, message in (
             (policy({"Effect": "Allow", "Action": "sts:AssumeRole"}), "Missing required field Principal"),
             (policy({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole",
-                     "Resource": "*"}), "Has prohibited field Resource"),
+                     "Resource": "*"}), "Has prohibited field Resource."),
             (policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/nobody"},
                      "Action": "sts:AssumeRole"}),
              f'Invalid principal in policy: "AWS":"arn:aws:iam::{ACCOUNT}:user/nobody"'),

@@ -40,10 +40,13 @@ TEST(TrustPolicy, RefusedAsIamRefusesThem) {
   EXPECT_EQ(refusal("{"), "This policy contains invalid Json");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Action":"sts:AssumeRole"})")), "Missing required field Principal");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"})")),
-            "Has prohibited field Resource");
+            "Has prohibited field Resource.");
+  EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":"*","Action":"dynamodb:GetItem"})")),
+            "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and "
+            "sts:AssumeRoleWithWebIdentity");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"sts:AssumeRole"})")),
             R"(Invalid principal in policy: "AWS":"bob")");
-  EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::12:user/x"},"Action":"a:b"})")),
+  EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::12:user/x"},"Action":"sts:AssumeRole"})")),
             R"(Invalid principal in policy: "AWS":"arn:aws:iam::12:user/x")");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"*"}})")), "Policy statement must contain actions.");
   EXPECT_EQ(refusal(document(R"({"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole",)"
@@ -90,7 +93,7 @@ TEST(TrustPolicy, ConditionsAndExplicitDeny) {
   EXPECT_EQ(decide(named, alice, "ok-1"), Decision::Allow);
   EXPECT_EQ(decide(named, alice, "no-1"), Decision::ImplicitDeny);
   std::string denied = document(R"({"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"},)"
-                                R"({"Effect":"Deny","Principal":{"AWS":")" + kAlice + R"("},"Action":"sts:*"})");
+                                R"({"Effect":"Deny","Principal":{"AWS":")" + kAlice + R"("},"Action":"sts:AssumeRole"})");
   EXPECT_EQ(decide(denied, alice), Decision::ExplicitDeny);
   EXPECT_EQ(decide(denied, TrustCaller{{"arn:aws:iam::000000000000:user/bob"}, kAccount}), Decision::Allow);
 }
