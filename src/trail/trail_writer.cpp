@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <set>
@@ -218,16 +219,37 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
     // The writer thread writes and syncs it within flushInterval.
     if (!changed && writing_) return;
   }
-  // A change is on disk before the call is answered: whoever holds mutex_
-  // next takes the queue, this record with it, and writes and syncs it
-  // (group commit: while one caller syncs, the others queue theirs and
-  // wait here, and the next one to get mutex_ does all of theirs at once).
-  std::lock_guard writing(mutex_);
-  if (settled_ >= ticket) return;  // another taker wrote and synced it
-  if (batch.text.capacity() > (1u << 20)) batch = Batch{};
-  batch.clear();  // what it held was written (or failed to be) last time
-  uint64_t through = takeQueueLocked(batch);
-  writeAndSyncLocked(batch, through);
+  // A change is on disk before the call is answered: one caller at a time
+  // takes the queue, this record with it, and writes and syncs it (group
+  // commit: while one caller syncs, the others queue theirs and wait, and
+  // the next leader does all of theirs at once). A sync that fails settles
+  // nothing: its waiters lead again, and the error is the leader's.
+  for (;;) {
+    {
+      std::unique_lock waiting(settleMutex_);
+      settledChanged_.wait(waiting, [&] { return settled_.load() >= ticket || !leading_; });
+      if (settled_.load() >= ticket) return;  // another caller wrote and synced it
+      leading_ = true;
+    }
+    std::exception_ptr failure;
+    try {
+      std::lock_guard writing(mutex_);
+      if (settled_.load() < ticket) {  // the writer thread may have settled it meanwhile
+        if (batch.text.capacity() > (1u << 20)) batch = Batch{};
+        batch.clear();  // what it held was written (or failed to be) last time
+        uint64_t through = takeQueueLocked(batch);
+        writeAndSyncLocked(batch, through);
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    {
+      std::lock_guard waiting(settleMutex_);
+      leading_ = false;
+    }
+    settledChanged_.notify_all();
+    if (failure) std::rethrow_exception(failure);
+  }
 }
 
 uint64_t TrailWriter::takeQueueLocked(Batch& batch) {
@@ -240,12 +262,12 @@ void TrailWriter::writeAndSyncLocked(const Batch& batch, uint64_t through, bool 
   try {
     if (!batch.empty() || gapPending_) writeBatchLocked(batch);  // a gap waiting for room is written too
   } catch (const std::exception&) {
-    settled_ = std::max(settled_, through);  // lost, and counted in the next gap record
+    settled_.store(std::max(settled_.load(), through));  // lost, and counted in the next gap record
     throw;
   }
   if (!sync) return;
   syncLocked();
-  settled_ = std::max(settled_, through);
+  settled_.store(std::max(settled_.load(), through));
 }
 
 void TrailWriter::syncLocked() {

@@ -140,7 +140,16 @@ class TrailWriter {
   int fd_ = -1;       // the current log file, opened to append (guarded by mutex_)
   std::vector<int> closing_;  // files full since the last sync: synced, then closed (guarded by mutex_)
   bool newFile_ = false;      // a file was created since the last sync (guarded by mutex_)
-  uint64_t settled_ = 0;      // records written and synced, or lost (guarded by mutex_)
+  // Records written and synced, or lost (written with mutex_ held; read
+  // without it by the callers waiting for theirs).
+  std::atomic<uint64_t> settled_{0};
+  // A change's caller waits here until its record is settled, or until no
+  // other caller is writing and syncing the queue: then it does, for all.
+  // Waiters wake together (a condition variable), not one after the other
+  // as each would take mutex_ in turn only to find its record settled.
+  std::mutex settleMutex_;
+  std::condition_variable settledChanged_;
+  bool leading_ = false;  // a caller is writing and syncing (guarded by settleMutex_)
   std::string line_;  // the records being written (guarded by mutex_)
   std::string hashBefore_;  // the chain's end before the chunk being written (guarded by mutex_)
   size_t fileBytes_ = 0;  // what the current file holds, written whole
