@@ -50,7 +50,9 @@ std::vector<Watched> watchedResources(CheckContext& context) {
   const auto& instances = context.read("rds", "DescribeDBInstances");
   if (const auto* output = client::outputOf(instances)) {
     for (const auto& instance : listOf(*output, "DBInstances")) {
-      Watched watched{textOf(instance, "DBInstanceArn"), "AWS/RDS", "DBInstanceIdentifier",
+      Watched watched{textOf(instance, "DBInstanceArn"),
+                      "AWS/RDS",
+                      "DBInstanceIdentifier",
                       textOf(instance, "DBInstanceIdentifier"),
                       {{"CPUUtilization", "Average", "GreaterThanThreshold", "80"},
                        {"DatabaseConnections", "Maximum", "GreaterThanThreshold", "100"}}};
@@ -71,7 +73,10 @@ std::vector<Watched> watchedResources(CheckContext& context) {
         std::string tableArn = textOf(table->value("Table", nlohmann::json::object()), "TableArn");
         if (!tableArn.empty()) arn = tableArn;
       }
-      out.push_back({arn, "AWS/DynamoDB", "TableName", name.get<std::string>(),
+      out.push_back({arn,
+                     "AWS/DynamoDB",
+                     "TableName",
+                     name.get<std::string>(),
                      {{"ReadThrottleEvents", "Sum", "GreaterThanThreshold", "0"},
                       {"WriteThrottleEvents", "Sum", "GreaterThanThreshold", "0"}}});
     }
@@ -80,7 +85,10 @@ std::vector<Watched> watchedResources(CheckContext& context) {
   if (const auto* output = client::outputOf(clusters)) {
     for (const auto& cluster : listOf(*output, "CacheClusters")) {
       bool memcached = textOf(cluster, "Engine") == "memcached";
-      Watched watched{textOf(cluster, "ARN"), "AWS/ElastiCache", "CacheClusterId", textOf(cluster, "CacheClusterId"),
+      Watched watched{textOf(cluster, "ARN"),
+                      "AWS/ElastiCache",
+                      "CacheClusterId",
+                      textOf(cluster, "CacheClusterId"),
                       {{"CurrConnections", "Maximum", "GreaterThanThreshold", "1000"}}};
       if (memcached) {
         watched.metrics.push_back({"CPUUtilization", "Average", "GreaterThanThreshold", "80"});
@@ -104,7 +112,8 @@ void checkAlarms(CheckContext& context) {
   if (resources.empty()) return;
   const auto& answer = context.read("monitoring", "DescribeAlarms");
   if (const auto* error = client::errorOf(answer)) {
-    for (const Watched& watched : resources) context.unreadable("cloudwatch-alarms", watched.arn, "DescribeAlarms", *error);
+    for (const Watched& watched : resources)
+      context.unreadable("cloudwatch-alarms", watched.arn, "DescribeAlarms", *error);
     return;
   }
   const auto& alarms = listOf(*client::outputOf(answer), "MetricAlarms");

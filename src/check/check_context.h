@@ -4,12 +4,11 @@
 // kms-pending-deletion-in-use). Rule groups are free functions of it, so a
 // new group (drills' results, say) is one more function in rule_groups.h.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "check/rule_result.h"
 #include "client/aws_client.h"
@@ -33,8 +32,7 @@ class CheckContext {
   void failed(std::string_view ruleId, std::string resource, std::string detail, std::string fix);
   void notCheckable(std::string_view ruleId, std::string resource, std::string detail);
   // Not checkable because a read failed: the detail says which and why.
-  void unreadable(std::string_view ruleId, std::string resource, std::string_view what,
-                  const client::CallError& error);
+  void unreadable(std::string_view ruleId, std::string resource, std::string_view what, const client::CallError& error);
 
   // A resource that uses a KMS key (by id, ARN or alias as it named it).
   void noteKeyUse(const std::string& keyReference, const std::string& resource);

@@ -16,8 +16,10 @@ void checkCloudTrail(CheckContext& context) {
   const auto& trails = listOf(*client::outputOf(answer), "trailList");
   std::string cloudtrail = context.aws("cloudtrail");
   if (trails.empty()) {
-    std::string fix = cloudtrail + " create-trail --name audit --s3-bucket-name <bucket> --is-multi-region-trail "
-                                   "--enable-log-file-validation && " + cloudtrail + " start-logging --name audit";
+    std::string fix = cloudtrail +
+                      " create-trail --name audit --s3-bucket-name <bucket> --is-multi-region-trail "
+                      "--enable-log-file-validation && " +
+                      cloudtrail + " start-logging --name audit";
     context.failed("cloudtrail-logging", account, "no trail", fix);
     context.failed("cloudtrail-log-validation", account, "no trail", fix);
     return;

@@ -15,8 +15,8 @@ void checkPitr(CheckContext& context, const std::string& name, const std::string
     return;
   }
   const auto& description = client::outputOf(answer)->value("ContinuousBackupsDescription", nlohmann::json::object());
-  std::string status =
-      textOf(description.value("PointInTimeRecoveryDescription", nlohmann::json::object()), "PointInTimeRecoveryStatus");
+  std::string status = textOf(description.value("PointInTimeRecoveryDescription", nlohmann::json::object()),
+                              "PointInTimeRecoveryStatus");
   if (status == "ENABLED") {
     context.passed("dynamodb-pitr", arn, "point-in-time recovery enabled");
   } else {
@@ -42,11 +42,10 @@ void checkBackup(CheckContext& context, const std::string& name, const std::stri
   if (newest && now - *newest <= kBackupMaxAge) {
     context.passed("dynamodb-backup-recent", arn, "newest on-demand backup taken " + formatIso8601Seconds(*newest));
   } else {
-    context.failed("dynamodb-backup-recent", arn,
-                   newest ? "newest on-demand backup is " + ageText(*newest, now) + " old"
-                          : std::string("no on-demand backup"),
-                   context.aws("dynamodb") + " create-backup --table-name " + name + " --backup-name " + name +
-                       "-backup");
+    context.failed(
+        "dynamodb-backup-recent", arn,
+        newest ? "newest on-demand backup is " + ageText(*newest, now) + " old" : std::string("no on-demand backup"),
+        context.aws("dynamodb") + " create-backup --table-name " + name + " --backup-name " + name + "-backup");
   }
 }
 
@@ -90,7 +89,8 @@ void checkTable(CheckContext& context, const std::string& name) {
     // Auto scaling lives in Application Auto Scaling, which kura check does not read.
     context.notCheckable("dynamodb-capacity-mode", arn,
                          "provisioned capacity: whether auto scaling covers it is not read (Application Auto "
-                         "Scaling); switch with: " + context.aws("dynamodb") + " update-table --table-name " + name +
+                         "Scaling); switch with: " +
+                             context.aws("dynamodb") + " update-table --table-name " + name +
                              " --billing-mode PAY_PER_REQUEST");
   }
 }

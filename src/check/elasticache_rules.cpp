@@ -10,14 +10,15 @@ constexpr long long kMinSnapshotDays = 7;
 
 struct CacheTarget {
   std::string arn, id;
-  bool group = false;   // a replication group (else a standalone cluster)
-  bool redis = true;    // Redis or Valkey; else Memcached
+  bool group = false;  // a replication group (else a standalone cluster)
+  bool redis = true;   // Redis or Valkey; else Memcached
   nlohmann::json raw;
 };
 
 std::string modifyCommand(const CheckContext& context, const CacheTarget& target) {
   return context.aws("elasticache") +
-         (target.group ? " modify-replication-group --replication-group-id " : " modify-cache-cluster --cache-cluster-id ") +
+         (target.group ? " modify-replication-group --replication-group-id "
+                       : " modify-cache-cluster --cache-cluster-id ") +
          target.id;
 }
 
@@ -37,11 +38,11 @@ void checkAvailability(CheckContext& context, const CacheTarget& target) {
     if (multiAz == "enabled" && failover == "enabled") {
       context.passed("elasticache-multi-az", target.arn, "Multi-AZ with automatic failover");
     } else {
-      context.failed("elasticache-multi-az", target.arn,
-                     "Multi-AZ " + (multiAz.empty() ? "disabled" : multiAz) + ", automatic failover " +
-                         (failover.empty() ? "disabled" : failover),
-                     modifyCommand(context, target) +
-                         " --multi-az-enabled --automatic-failover-enabled --apply-immediately");
+      context.failed(
+          "elasticache-multi-az", target.arn,
+          "Multi-AZ " + (multiAz.empty() ? "disabled" : multiAz) + ", automatic failover " +
+              (failover.empty() ? "disabled" : failover),
+          modifyCommand(context, target) + " --multi-az-enabled --automatic-failover-enabled --apply-immediately");
     }
     return;
   }
@@ -73,10 +74,10 @@ void checkTarget(CheckContext& context, const CacheTarget& target) {
     if (days >= kMinSnapshotDays) {
       context.passed("elasticache-snapshot-retention", target.arn, "snapshots kept " + std::to_string(days) + " days");
     } else {
-      context.failed("elasticache-snapshot-retention", target.arn,
-                     days == 0 ? std::string("automatic snapshots off")
-                               : "snapshots kept " + std::to_string(days) + " days",
-                     modifyCommand(context, target) + " --snapshot-retention-limit 7 --apply-immediately");
+      context.failed(
+          "elasticache-snapshot-retention", target.arn,
+          days == 0 ? std::string("automatic snapshots off") : "snapshots kept " + std::to_string(days) + " days",
+          modifyCommand(context, target) + " --snapshot-retention-limit 7 --apply-immediately");
     }
     if (flagOf(target.raw, "AtRestEncryptionEnabled")) {
       context.noteKeyUse(textOf(target.raw, "KmsKeyId"), target.arn);
@@ -89,18 +90,20 @@ void checkTarget(CheckContext& context, const CacheTarget& target) {
     if (authenticated) {
       context.passed("elasticache-auth", target.arn, "clients authenticate (AUTH token or user group)");
     } else {
-      context.failed("elasticache-auth", target.arn, "no AUTH token and no user group",
-                     modifyCommand(context, target) +
-                         " --auth-token <16 to 128 characters> --auth-token-update-strategy ROTATE --apply-immediately");
+      context.failed(
+          "elasticache-auth", target.arn, "no AUTH token and no user group",
+          modifyCommand(context, target) +
+              " --auth-token <16 to 128 characters> --auth-token-update-strategy ROTATE --apply-immediately");
     }
   }
   if (flagOf(target.raw, "TransitEncryptionEnabled")) {
     context.passed("elasticache-encryption-in-transit", target.arn, "TLS in transit");
   } else {
     context.failed("elasticache-encryption-in-transit", target.arn, "no TLS in transit",
-                   target.group ? modifyCommand(context, target) +
-                                      " --transit-encryption-enabled --transit-encryption-mode preferred --apply-immediately"
-                                : rebuildCommand(context, target, "--transit-encryption-enabled"));
+                   target.group
+                       ? modifyCommand(context, target) +
+                             " --transit-encryption-enabled --transit-encryption-mode preferred --apply-immediately"
+                       : rebuildCommand(context, target, "--transit-encryption-enabled"));
   }
 }
 

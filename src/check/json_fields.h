@@ -1,11 +1,10 @@
 #pragma once
 // Reading members of a decoded answer without trusting its shape: a member
 // missing or of another type reads as empty, false or absent.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 

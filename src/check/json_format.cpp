@@ -18,7 +18,8 @@ std::string formatJson(const CheckReport& report) {
     if (!result.fix.empty()) entry["fix"] = result.fix;
     if (!result.suppressionReason.empty()) entry["suppression"] = result.suppressionReason;
     results.push_back(std::move(entry));
-    summary[std::string(outcomeName(result.outcome))] = summary[std::string(outcomeName(result.outcome))].get<int>() + 1;
+    summary[std::string(outcomeName(result.outcome))] =
+        summary[std::string(outcomeName(result.outcome))].get<int>() + 1;
   }
   nlohmann::json expired = nlohmann::json::array();
   for (const ExpiredSuppression& suppression : report.expiredSuppressions) {

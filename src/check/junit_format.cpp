@@ -41,9 +41,10 @@ std::string formatJunit(const CheckReport& report) {
     }
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n", escaped(rule->id),
                        results.size(), ruleFailures, ruleSkipped);
-    out += fmt::format("    <properties><property name=\"section\" value=\"{}\"/><property name=\"severity\" "
-                       "value=\"{}\"/></properties>\n",
-                       escaped(rule->section), severityName(rule->severity));
+    out += fmt::format(
+        "    <properties><property name=\"section\" value=\"{}\"/><property name=\"severity\" "
+        "value=\"{}\"/></properties>\n",
+        escaped(rule->section), severityName(rule->severity));
     for (const RuleResult* result : results) {
       out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", escaped(rule->id), escaped(result->resource));
       switch (result->outcome) {

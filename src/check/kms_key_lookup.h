@@ -1,9 +1,8 @@
 #pragma once
 // What KMS says of a key a resource names (DescribeKey, remembered for the run).
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "check/check_context.h"
 

@@ -38,7 +38,8 @@ void checkRotation(CheckContext& context, const std::string& keyId, const std::s
   } else if (flagOf(*client::outputOf(answer), "KeyRotationEnabled")) {
     context.passed("kms-rotation", arn, "automatic rotation on");
   } else {
-    context.failed("kms-rotation", arn, "automatic rotation off", context.aws("kms") + " enable-key-rotation --key-id " + keyId);
+    context.failed("kms-rotation", arn, "automatic rotation off",
+                   context.aws("kms") + " enable-key-rotation --key-id " + keyId);
   }
 }
 
@@ -76,8 +77,7 @@ void checkKms(CheckContext& context) {
     if (state != "PendingDeletion" && state != "PendingReplicaDeletion") {
       context.passed("kms-pending-deletion-in-use", arn, "not pending deletion (" + state + ")");
     } else if (users.empty()) {
-      context.passed("kms-pending-deletion-in-use", arn,
-                     "pending deletion; no resource kura check read uses it");
+      context.passed("kms-pending-deletion-in-use", arn, "pending deletion; no resource kura check read uses it");
     } else {
       std::string names;
       for (const std::string& user : users) names += (names.empty() ? "" : ", ") + user;

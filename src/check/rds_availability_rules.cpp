@@ -10,8 +10,8 @@ namespace {
 
 void checkInstance(CheckContext& context, const RdsDatabase& database, const nlohmann::json& instances) {
   if (flagOf(database.raw, "MultiAZ")) {
-    context.passed("rds-multi-az", database.arn, "Multi-AZ with a standby in " +
-                                                     textOf(database.raw, "SecondaryAvailabilityZone"));
+    context.passed("rds-multi-az", database.arn,
+                   "Multi-AZ with a standby in " + textOf(database.raw, "SecondaryAvailabilityZone"));
     return;
   }
   std::string zone = textOf(database.raw, "AvailabilityZone");
@@ -20,9 +20,9 @@ void checkInstance(CheckContext& context, const RdsDatabase& database, const nlo
       if (!replicaId.is_string() || textOf(other, "DBInstanceIdentifier") != replicaId.get<std::string>()) continue;
       std::string replicaZone = textOf(other, "AvailabilityZone");
       if (!replicaZone.empty() && replicaZone != zone) {
-        context.passed("rds-multi-az", database.arn,
-                       "single-AZ in " + zone + ", with replica " + replicaId.get<std::string>() + " in " +
-                           replicaZone);
+        context.passed(
+            "rds-multi-az", database.arn,
+            "single-AZ in " + zone + ", with replica " + replicaId.get<std::string>() + " in " + replicaZone);
         return;
       }
     }

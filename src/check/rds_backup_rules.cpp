@@ -18,7 +18,8 @@ void checkSnapshot(CheckContext& context, const RdsDatabase& database, long long
     return;
   }
   std::optional<SystemTime> newest;
-  for (const auto& snapshot : listOf(*client::outputOf(answer), database.cluster ? "DBClusterSnapshots" : "DBSnapshots")) {
+  for (const auto& snapshot :
+       listOf(*client::outputOf(answer), database.cluster ? "DBClusterSnapshots" : "DBSnapshots")) {
     if (textOf(snapshot, "Status") != "available") continue;
     auto created = timeOf(snapshot, "SnapshotCreateTime");
     if (created && (!newest || *created > *newest)) newest = created;
@@ -29,16 +30,17 @@ void checkSnapshot(CheckContext& context, const RdsDatabase& database, long long
                    "newest automated snapshot taken " + formatIso8601Seconds(*newest));
     return;
   }
-  std::string fix = retention > 0 ? context.aws("rds") +
-                                        (database.cluster ? " create-db-cluster-snapshot " : " create-db-snapshot ") +
-                                        database.idOption() +
-                                        (database.cluster ? " --db-cluster-snapshot-identifier " : " --db-snapshot-identifier ") +
-                                        database.id + "-manual-now"
-                                  : database.modifyCommand(context) + " --backup-retention-period 7 --apply-immediately";
-  context.failed("rds-snapshot-recent", database.arn,
-                 newest ? "newest automated snapshot is " + ageText(*newest, now) + " old"
-                        : std::string("no automated snapshot"),
-                 fix);
+  std::string fix = retention > 0
+                        ? context.aws("rds") +
+                              (database.cluster ? " create-db-cluster-snapshot " : " create-db-snapshot ") +
+                              database.idOption() +
+                              (database.cluster ? " --db-cluster-snapshot-identifier " : " --db-snapshot-identifier ") +
+                              database.id + "-manual-now"
+                        : database.modifyCommand(context) + " --backup-retention-period 7 --apply-immediately";
+  context.failed(
+      "rds-snapshot-recent", database.arn,
+      newest ? "newest automated snapshot is " + ageText(*newest, now) + " old" : std::string("no automated snapshot"),
+      fix);
 }
 
 }  // namespace
@@ -48,10 +50,10 @@ void checkRdsBackups(CheckContext& context, const RdsDatabase& database) {
   if (retention >= kMinRetentionDays) {
     context.passed("rds-backup-retention", database.arn, "backups kept " + std::to_string(retention) + " days");
   } else {
-    context.failed("rds-backup-retention", database.arn,
-                   retention == 0 ? std::string("automated backups off")
-                                  : "backups kept " + std::to_string(retention) + " days",
-                   database.modifyCommand(context) + " --backup-retention-period 7 --apply-immediately");
+    context.failed(
+        "rds-backup-retention", database.arn,
+        retention == 0 ? std::string("automated backups off") : "backups kept " + std::to_string(retention) + " days",
+        database.modifyCommand(context) + " --backup-retention-period 7 --apply-immediately");
   }
   std::string window = textOf(database.raw, "PreferredBackupWindow");
   if (!window.empty()) {

@@ -1,9 +1,8 @@
 #pragma once
 // An RDS DB instance or Aurora DB cluster, seen the same way by the rules
 // that apply to both: its id, ARN, engine, and how the CLI names it.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "check/check_context.h"
 

@@ -38,8 +38,8 @@ void checkRetention(CheckContext& context, const RdsDatabase& database, const nl
     for (const auto& candidate : groups) {
       if (textOf(candidate, "logGroupName") == name) group = &candidate;
     }
-    std::string fix = context.aws("logs") + " put-retention-policy --log-group-name " + name +
-                      " --retention-in-days " + std::to_string(kMinRetentionDays);
+    std::string fix = context.aws("logs") + " put-retention-policy --log-group-name " + name + " --retention-in-days " +
+                      std::to_string(kMinRetentionDays);
     if (group == nullptr) {
       missing += (missing.empty() ? "" : ", ") + name;
       fixes += (fixes.empty() ? "" : " && ") + context.aws("logs") + " create-log-group --log-group-name " + name +

@@ -26,11 +26,11 @@ void checkRdsParameters(CheckContext& context, const RdsDatabase& database) {
   context.failed("rds-parameter-group", database.arn, "the default parameter group " + group,
                  database.cluster
                      ? rds + " create-db-cluster-parameter-group --db-cluster-parameter-group-name " + own +
-                           " --db-parameter-group-family " + family + " --description \"" + database.id +
-                           "\" && " + database.modifyCommand(context) + " --db-cluster-parameter-group-name " + own
+                           " --db-parameter-group-family " + family + " --description \"" + database.id + "\" && " +
+                           database.modifyCommand(context) + " --db-cluster-parameter-group-name " + own
                      : rds + " create-db-parameter-group --db-parameter-group-name " + own +
-                           " --db-parameter-group-family " + family + " --description \"" + database.id +
-                           "\" && " + database.modifyCommand(context) + " --db-parameter-group-name " + own +
+                           " --db-parameter-group-family " + family + " --description \"" + database.id + "\" && " +
+                           database.modifyCommand(context) + " --db-parameter-group-name " + own +
                            " --apply-immediately");
 }
 

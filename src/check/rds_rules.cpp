@@ -6,10 +6,17 @@
 namespace kura::check {
 namespace {
 
-constexpr const char* kInstanceRules[] = {"rds-multi-az",          "rds-backup-retention",       "rds-backup-window",
-                                          "rds-snapshot-recent",   "rds-deletion-protection",    "rds-storage-encrypted-cmk",
-                                          "rds-log-exports",       "rds-log-retention",          "rds-iam-auth",
-                                          "rds-master-password-managed", "rds-parameter-group"};
+constexpr const char* kInstanceRules[] = {"rds-multi-az",
+                                          "rds-backup-retention",
+                                          "rds-backup-window",
+                                          "rds-snapshot-recent",
+                                          "rds-deletion-protection",
+                                          "rds-storage-encrypted-cmk",
+                                          "rds-log-exports",
+                                          "rds-log-retention",
+                                          "rds-iam-auth",
+                                          "rds-master-password-managed",
+                                          "rds-parameter-group"};
 
 void unreadableAll(CheckContext& context, const std::string& what, const client::CallError& error) {
   for (const char* rule : kInstanceRules) context.unreadable(rule, "rds:" + context.region(), what, error);

@@ -17,8 +17,8 @@ std::string reencryptCommand(const CheckContext& context, const RdsDatabase& dat
            " --db-cluster-snapshot-identifier " + plain + " && " + rds +
            " copy-db-cluster-snapshot --source-db-cluster-snapshot-identifier " + plain +
            " --target-db-cluster-snapshot-identifier " + sealed + " --kms-key-id <customer key> && " + rds +
-           " restore-db-cluster-from-snapshot --db-cluster-identifier " + sealed + " --snapshot-identifier " +
-           sealed + " --engine " + database.engine;
+           " restore-db-cluster-from-snapshot --db-cluster-identifier " + sealed + " --snapshot-identifier " + sealed +
+           " --engine " + database.engine;
   }
   return rds + " create-db-snapshot --db-instance-identifier " + database.id + " --db-snapshot-identifier " + plain +
          " && " + rds + " copy-db-snapshot --source-db-snapshot-identifier " + plain +
@@ -50,8 +50,9 @@ void checkEncryption(CheckContext& context, const RdsDatabase& database) {
     context.passed("rds-storage-encrypted-cmk", database.arn, "encrypted with customer key " + keyId);
   } else {
     context.failed("rds-storage-encrypted-cmk", database.arn,
-                   "encrypted with " + (manager.empty() ? std::string("a key of unknown manager")
-                                                        : "an " + manager + "-managed key") + " " + keyId,
+                   "encrypted with " +
+                       (manager.empty() ? std::string("a key of unknown manager") : "an " + manager + "-managed key") +
+                       " " + keyId,
                    reencryptCommand(context, database));
   }
 }

@@ -10,10 +10,10 @@
 namespace kura::check {
 
 struct Rule {
-  std::string_view id;        // "rds-multi-az"
-  std::string_view section;   // the runbook's section, "1.1"
+  std::string_view id;       // "rds-multi-az"
+  std::string_view section;  // the runbook's section, "1.1"
   Severity severity;
-  std::string_view title;     // what a passing resource has
+  std::string_view title;  // what a passing resource has
   std::string_view fixSummary;
 };
 

@@ -20,8 +20,10 @@ const std::vector<Rule>& ruleCatalog() {
        "--cloudwatch-logs-export-configuration EnableLogTypes=..."},
       {"rds-log-retention", "5", Medium, "exported log groups kept 365 days or more (or never expiring)",
        "logs put-retention-policy --retention-in-days 365"},
-      {"rds-parameter-group", "1.2", Low, "a parameter group of the team's (SQL mode, time zone, connections set "
-       "explicitly), not a default one", "create-db-parameter-group, then modify-db-instance --db-parameter-group-name"},
+      {"rds-parameter-group", "1.2", Low,
+       "a parameter group of the team's (SQL mode, time zone, connections set "
+       "explicitly), not a default one",
+       "create-db-parameter-group, then modify-db-instance --db-parameter-group-name"},
       {"rds-iam-auth", "1.2", Low, "IAM database authentication enabled", "--enable-iam-database-authentication"},
       {"rds-master-password-managed", "1.4", Medium, "the master password managed in Secrets Manager",
        "--manage-master-user-password"},

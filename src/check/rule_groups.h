@@ -6,13 +6,13 @@
 
 namespace kura::check {
 
-void checkRds(CheckContext& context);            // section 1
-void checkDynamoDb(CheckContext& context);       // section 2
-void checkElastiCache(CheckContext& context);    // section 3
-void checkSecretsManager(CheckContext& context); // section 1.4
-void checkCloudTrail(CheckContext& context);     // sections 2.3, 3.3, 5
-void checkAlarms(CheckContext& context);         // section 4.2
-void checkKms(CheckContext& context);            // section 1.4; last: it reads the keys the others noted
+void checkRds(CheckContext& context);             // section 1
+void checkDynamoDb(CheckContext& context);        // section 2
+void checkElastiCache(CheckContext& context);     // section 3
+void checkSecretsManager(CheckContext& context);  // section 1.4
+void checkCloudTrail(CheckContext& context);      // sections 2.3, 3.3, 5
+void checkAlarms(CheckContext& context);          // section 4.2
+void checkKms(CheckContext& context);             // section 1.4; last: it reads the keys the others noted
 
 // Every group, in that order.
 void runAllRuleGroups(CheckContext& context);

@@ -20,8 +20,8 @@ struct RuleResult {
   const Rule* rule = nullptr;
   std::string resource;  // the ARN (or id) looked at
   Outcome outcome = Outcome::NotCheckable;
-  std::string detail;    // what was seen, one sentence
-  std::string fix;       // the exact command, for failed results
+  std::string detail;  // what was seen, one sentence
+  std::string fix;     // the exact command, for failed results
   std::string suppressionReason;
 };
 

@@ -31,8 +31,8 @@ std::string formatSarif(const CheckReport& report) {
     rules.push_back({{"id", rule.id},
                      {"name", rule.id},
                      {"shortDescription", {{"text", rule.title}}},
-                     {"fullDescription", {{"text", std::string(rule.title) + " (runbook section " +
-                                                       std::string(rule.section) + ")"}}},
+                     {"fullDescription",
+                      {{"text", std::string(rule.title) + " (runbook section " + std::string(rule.section) + ")"}}},
                      {"help", {{"text", "Fix: " + std::string(rule.fixSummary)}}},
                      {"defaultConfiguration", {{"level", levelOf(rule.severity)}}},
                      {"properties", {{"section", rule.section}, {"severity", severityName(rule.severity)}}}});
@@ -45,9 +45,8 @@ std::string formatSarif(const CheckReport& report) {
         {"ruleIndex", index},
         {"message", {{"text", result.detail}}},
         {"locations",
-         nlohmann::json::array({{{"logicalLocations",
-                                  nlohmann::json::array({{{"fullyQualifiedName", result.resource},
-                                                          {"kind", "resource"}}})}}})},
+         nlohmann::json::array({{{"logicalLocations", nlohmann::json::array({{{"fullyQualifiedName", result.resource},
+                                                                              {"kind", "resource"}}})}}})},
         {"properties", {{"section", result.rule->section}, {"status", outcomeName(result.outcome)}}}};
     switch (result.outcome) {
       case Outcome::Passed:
@@ -75,10 +74,8 @@ std::string formatSarif(const CheckReport& report) {
   nlohmann::json document = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", nlohmann::json::array({{{"tool",
-                                        {{"driver",
-                                          {{"name", "kura check"}, {"rules", rules}}}}},
-                                       {"results", results}}})}};
+      {"runs", nlohmann::json::array(
+                   {{{"tool", {{"driver", {{"name", "kura check"}, {"rules", rules}}}}}, {"results", results}}})}};
   return document.dump(2) + "\n";
 }
 

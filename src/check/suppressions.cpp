@@ -1,9 +1,8 @@
 #include "check/suppressions.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/time_format.h"
 

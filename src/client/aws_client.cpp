@@ -17,10 +17,16 @@ constexpr int kMaxPages = 1000;
 bool retryable(const CallError& error) {
   if (error.kind == CallErrorKind::Transport) return true;
   if (error.kind != CallErrorKind::Service) return false;
-  static const std::set<std::string, std::less<>> kThrottling = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "TooManyRequestsException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
-      "RequestThrottled", "LimitExceededException", "PriorRequestNotComplete"};
+  static const std::set<std::string, std::less<>> kThrottling = {"Throttling",
+                                                                 "ThrottlingException",
+                                                                 "ThrottledException",
+                                                                 "RequestThrottledException",
+                                                                 "TooManyRequestsException",
+                                                                 "ProvisionedThroughputExceededException",
+                                                                 "RequestLimitExceeded",
+                                                                 "RequestThrottled",
+                                                                 "LimitExceededException",
+                                                                 "PriorRequestNotComplete"};
   return error.httpStatus >= 500 || kThrottling.contains(error.code);
 }
 
@@ -74,8 +80,8 @@ CallResult AwsClient::call(std::string_view service, std::string_view operationN
   if (model == nullptr) return CallError{CallErrorKind::Usage, 0, {}, "no model of service " + std::string(service)};
   const Operation* operation = model->findOperation(operationName);
   if (operation == nullptr) {
-    return CallError{CallErrorKind::Usage, 0, {}, std::string(service) + " has no operation " +
-                                                      std::string(operationName)};
+    return CallError{
+        CallErrorKind::Usage, 0, {}, std::string(service) + " has no operation " + std::string(operationName)};
   }
   CallResult result = attempt(*model, *operation, input);
   for (int attemptNumber = 1; attemptNumber < kAttempts; ++attemptNumber) {

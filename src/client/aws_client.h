@@ -5,12 +5,11 @@
 // by the model, its pages followed by botocore's paginators.
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "client/aws_environment.h"
 #include "client/call_error.h"

@@ -82,19 +82,16 @@ class BeastTransport final : public HttpTransport {
  private:
   template <typename Stream>
   std::variant<HttpAnswer, std::string> exchange(asio::io_context& io, Stream& stream, beast::tcp_stream& tcpStream,
-                                                 const tcp::resolver::results_type& addresses,
-                                                 const Endpoint& endpoint,
+                                                 const tcp::resolver::results_type& addresses, const Endpoint& endpoint,
                                                  http::request<http::string_body>& message,
                                                  beast::ssl_stream<beast::tcp_stream>* tlsStream) {
     tcpStream.expires_after(options_.timeout);
-    beast::error_code ec =
-        runStep(io, [&](auto handler) { tcpStream.async_connect(addresses, std::move(handler)); });
+    beast::error_code ec = runStep(io, [&](auto handler) { tcpStream.async_connect(addresses, std::move(handler)); });
     if (ec) return failure("cannot connect to", endpoint, ec);
     if (tlsStream != nullptr) {
       tcpStream.expires_after(options_.timeout);
-      ec = runStep(io, [&](auto handler) {
-        tlsStream->async_handshake(asio::ssl::stream_base::client, std::move(handler));
-      });
+      ec = runStep(
+          io, [&](auto handler) { tlsStream->async_handshake(asio::ssl::stream_base::client, std::move(handler)); });
       if (ec) return failure("TLS handshake with", endpoint, ec);
     }
     tcpStream.expires_after(options_.timeout);

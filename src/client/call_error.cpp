@@ -20,9 +20,9 @@ std::string CallError::describe() const {
 }
 
 bool CallError::notImplemented() const {
-  static constexpr std::array<std::string_view, 6> kCodes = {"InvalidAction",    "UnknownOperationException",
-                                                            "UnknownOperation", "NotImplemented",
-                                                            "NotImplementedException", "UnsupportedOperation"};
+  static constexpr std::array<std::string_view, 6> kCodes = {"InvalidAction",           "UnknownOperationException",
+                                                             "UnknownOperation",        "NotImplemented",
+                                                             "NotImplementedException", "UnsupportedOperation"};
   if (kind != CallErrorKind::Service) return false;
   for (std::string_view known : kCodes) {
     if (code == known) return true;

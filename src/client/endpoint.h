@@ -9,8 +9,8 @@ namespace kura::client {
 
 struct Endpoint {
   bool tls = true;
-  std::string host;   // name or address, without brackets
-  std::string port;   // always set: 443 or 80 by default
+  std::string host;        // name or address, without brackets
+  std::string port;        // always set: 443 or 80 by default
   std::string path = "/";  // base path of the endpoint, ending in '/'
 
   // The Host header: the port only where it is not the scheme's default.

@@ -12,9 +12,9 @@ namespace {
 
 std::string headerValue(const HeaderList& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (std::equal(key.begin(), key.end(), name.begin(), name.end(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                               std::tolower(static_cast<unsigned char>(b)); })) {
+    if (std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
       return value;
     }
   }
@@ -73,8 +73,8 @@ std::variant<nlohmann::json, CallError> decodeAnswer(const ServiceModel& model, 
     if (answer.body.empty()) return nlohmann::json::object();
     nlohmann::json body = nlohmann::json::parse(answer.body, nullptr, false);
     if (!body.is_object()) {
-      return CallError{CallErrorKind::Malformed, answer.status, {}, "the answer to " + operation.name +
-                                                                        " is not a JSON object"};
+      return CallError{
+          CallErrorKind::Malformed, answer.status, {}, "the answer to " + operation.name + " is not a JSON object"};
     }
     return body;
   }

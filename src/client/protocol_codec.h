@@ -4,10 +4,9 @@
 // or an error. Query (RDS, ElastiCache, CloudWatch): form in, XML out.
 // JSON (DynamoDB, KMS, Secrets Manager, CloudTrail, CloudWatch Logs): JSON
 // in and out, the operation in X-Amz-Target.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "client/call_error.h"
 #include "client/http_transport.h"

@@ -3,9 +3,8 @@
 // tree becomes form fields named as the model says, e.g.
 //   {"Filters":[{"Name":"engine","Values":["postgres"]}]}
 //   -> Filters.Filter.1.Name=engine&Filters.Filter.1.Values.Value.1=postgres
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "protocol/service_model.h"
 

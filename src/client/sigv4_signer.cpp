@@ -40,8 +40,8 @@ SigningTrace signRequest(SignableRequest& request, const AwsCredentials& credent
 
   auth::SigV4Scope signingScope{credentials.accessKeyId, amzDate.substr(0, 8), scope.region, scope.service};
   SigningTrace trace;
-  trace.canonicalRequest = auth::canonicalRequest(request.method, request.target, request.headers, signedHeaders,
-                                                  payloadHash, false);
+  trace.canonicalRequest =
+      auth::canonicalRequest(request.method, request.target, request.headers, signedHeaders, payloadHash, false);
   trace.stringToSign = auth::stringToSign(amzDate, signingScope, trace.canonicalRequest);
   trace.signature = auth::signature(credentials.secretAccessKey, amzDate, signingScope, trace.canonicalRequest);
 

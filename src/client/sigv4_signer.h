@@ -16,7 +16,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 struct SignableRequest {
   std::string method = "POST";
   std::string target = "/";  // path plus optional ?query, as it goes on the wire
-  HeaderList headers;         // must hold Host; X-Amz-Date and the token are added
+  HeaderList headers;        // must hold Host; X-Amz-Date and the token are added
   std::string body;
 };
 

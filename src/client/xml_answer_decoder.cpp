@@ -139,9 +139,8 @@ XmlError decodeXmlError(std::string_view xml) {
   pugi::xml_document document;
   if (!document.load_buffer(xml.data(), xml.size())) return {};
   // The first <Error> anywhere in the document, then its Code and Message.
-  pugi::xml_node error = document.find_node([](const pugi::xml_node& node) {
-    return node.type() == pugi::node_element && localName(node) == "Error";
-  });
+  pugi::xml_node error = document.find_node(
+      [](const pugi::xml_node& node) { return node.type() == pugi::node_element && localName(node) == "Error"; });
   if (!error) return {};
   return {child(error, "Code").text().as_string(), child(error, "Message").text().as_string()};
 }

@@ -4,11 +4,10 @@
 // member names as the model has them, numbers and booleans typed, lists and
 // maps unwrapped as the model says (flattened or with member/entry
 // wrappers). Timestamps and blobs stay text.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "protocol/service_model.h"
 

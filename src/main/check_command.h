@@ -8,7 +8,7 @@ struct CheckArgs {
   std::string format = "table";  // table, json, junit, sarif
   std::string failOn = "high";   // low, medium, high, critical
   std::string suppressionsFile;
-  std::string outputFile;        // empty: standard output
+  std::string outputFile;  // empty: standard output
   int timeoutSeconds = 30;
 };
 

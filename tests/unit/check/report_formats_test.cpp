@@ -1,14 +1,15 @@
 // The report formats, the verdict and the suppressions on a fixed set of results.
+#include "check/report_formats.h"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <pugixml.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 #include <set>
 #include <sstream>
 
-#include "check/report_formats.h"
 #include "check/suppressions.h"
 #include "common/time_format.h"
 
@@ -30,11 +31,11 @@ CheckReport sampleReport() {
 
 TEST(ReportFormats, VerdictFollowsFailOn) {
   CheckReport report = sampleReport();
-  EXPECT_EQ(verdictExitCode(report, Severity::High), 1);      // rds-multi-az is high
+  EXPECT_EQ(verdictExitCode(report, Severity::High), 1);  // rds-multi-az is high
   EXPECT_EQ(verdictExitCode(report, Severity::Critical), 0);
   report.results[0].outcome = Outcome::Suppressed;
   EXPECT_EQ(verdictExitCode(report, Severity::High), 0);
-  EXPECT_EQ(verdictExitCode(report, Severity::Low), 1);       // rds-iam-auth is low
+  EXPECT_EQ(verdictExitCode(report, Severity::Low), 1);  // rds-iam-auth is low
 }
 
 TEST(ReportFormats, JsonHasEveryResultAndASummary) {
@@ -60,9 +61,8 @@ TEST(ReportFormats, JunitIsWellFormedWithATestcasePerResult) {
   int cases = 0;
   for (pugi::xpath_node node : document.select_nodes("//testcase")) {
     ++cases;
-    EXPECT_STREQ(node.node().attribute("name").value(), node.node().attribute("classname").as_string()[0] == 'c'
-                                                            ? "cloudtrail:r"
-                                                            : "arn:aws:rds:r:1:db:a&b");
+    EXPECT_STREQ(node.node().attribute("name").value(),
+                 node.node().attribute("classname").as_string()[0] == 'c' ? "cloudtrail:r" : "arn:aws:rds:r:1:db:a&b");
   }
   EXPECT_EQ(cases, 4);
   pugi::xpath_node failure = document.select_node("//testcase[@classname='rds-multi-az']/failure");

@@ -1,10 +1,11 @@
 // The client over a scripted transport: requests signed and shaped per
 // protocol, pages followed by the paginators, errors and retries.
+#include "client/aws_client.h"
+
 #include <gtest/gtest.h>
 
 #include <deque>
 
-#include "client/aws_client.h"
 #include "common/time_format.h"
 
 namespace kura::client {
@@ -57,20 +58,22 @@ TEST(AwsClient, JsonCallsFollowEveryPage) {
   EXPECT_EQ(header(script.requests[0], "X-Amz-Target"), "TrentService.ListKeys");
   EXPECT_EQ(header(script.requests[0], "Content-Type"), "application/x-amz-json-1.1");
   EXPECT_EQ(nlohmann::json::parse(script.requests[1].body)["Marker"], "m1");
-  EXPECT_NE(header(script.requests[0], "Authorization")
-                .find("Credential=AKID/20261203/ap-northeast-1/kms/aws4_request"),
-            std::string::npos);
+  EXPECT_NE(
+      header(script.requests[0], "Authorization").find("Credential=AKID/20261203/ap-northeast-1/kms/aws4_request"),
+      std::string::npos);
   EXPECT_EQ(header(script.requests[0], "Host"), "127.0.0.1:4566");
 }
 
 TEST(AwsClient, QueryCallsFollowMarkers) {
   Script script;
   auto page = [](const std::string& id, const std::string& marker) {
-    return HttpAnswer{200, {}, "<DescribeDBInstancesResponse><DescribeDBInstancesResult>" +
-                                   (marker.empty() ? "" : "<Marker>" + marker + "</Marker>") +
-                                   "<DBInstances><DBInstance><DBInstanceIdentifier>" + id +
-                                   "</DBInstanceIdentifier></DBInstance></DBInstances>"
-                                   "</DescribeDBInstancesResult></DescribeDBInstancesResponse>"};
+    return HttpAnswer{200,
+                      {},
+                      "<DescribeDBInstancesResponse><DescribeDBInstancesResult>" +
+                          (marker.empty() ? "" : "<Marker>" + marker + "</Marker>") +
+                          "<DBInstances><DBInstance><DBInstanceIdentifier>" + id +
+                          "</DBInstanceIdentifier></DBInstance></DBInstances>"
+                          "</DescribeDBInstancesResult></DescribeDBInstancesResponse>"};
   };
   script.answers.push_back(page("db1", "p2"));
   script.answers.push_back(page("db2", ""));
@@ -86,7 +89,8 @@ TEST(AwsClient, ErrorsCarryTheirCodes) {
   Script script;
   script.answers.push_back(HttpAnswer{
       400, {}, R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"no table"})"});
-  script.answers.push_back(HttpAnswer{400, {}, "<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>"});
+  script.answers.push_back(
+      HttpAnswer{400, {}, "<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>"});
   script.answers.push_back(HttpAnswer{404, {{"x-amzn-ErrorType", "UnknownOperationException:"}}, ""});
   AwsClient client = makeClient(script);
   CallResult missingResult = client.call("dynamodb", "DescribeTable", {{"TableName", "t"}});
@@ -115,8 +119,8 @@ TEST(AwsClient, ThrottlingAndTransportFailuresAreRetried) {
   AwsClient client = makeClient(script);
   EXPECT_NE(outputOf(client.call("secretsmanager", "ListSecrets", nlohmann::json::object())), nullptr);
   EXPECT_EQ(script.requests.size(), 3u);
-  EXPECT_EQ(script.pauses, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(400),
-                                                                   std::chrono::milliseconds(800)}));
+  EXPECT_EQ(script.pauses,
+            (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(400), std::chrono::milliseconds(800)}));
   // Without an answer at all, three tries and a transport error.
   Script silent;
   AwsClient unreachable = makeClient(silent);

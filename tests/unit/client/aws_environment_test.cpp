@@ -1,5 +1,7 @@
 // Credentials and region from the AWS environment and shared files, and
 // endpoint URLs.
+#include "client/aws_environment.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -7,7 +9,6 @@
 #include <fstream>
 #include <map>
 
-#include "client/aws_environment.h"
 #include "client/endpoint.h"
 
 namespace kura::client {
@@ -52,10 +53,12 @@ TEST_F(AwsEnvironmentTest, EnvironmentKeysComeFirst) {
 }
 
 TEST_F(AwsEnvironmentTest, ProfilesFromTheSharedFiles) {
-  write("credentials", "# comment\n[default]\naws_access_key_id = DEFAULT\naws_secret_access_key = d\n"
-                       "[audit]\naws_access_key_id = AUDIT\naws_secret_access_key = a\naws_session_token = t\n");
-  write("config", "[default]\nregion = us-west-2\n[profile audit]\nregion = eu-central-1\n"
-                  "[profile inline]\naws_access_key_id = INLINE\naws_secret_access_key = i\nregion = sa-east-1\n");
+  write("credentials",
+        "# comment\n[default]\naws_access_key_id = DEFAULT\naws_secret_access_key = d\n"
+        "[audit]\naws_access_key_id = AUDIT\naws_secret_access_key = a\naws_session_token = t\n");
+  write("config",
+        "[default]\nregion = us-west-2\n[profile audit]\nregion = eu-central-1\n"
+        "[profile inline]\naws_access_key_id = INLINE\naws_secret_access_key = i\nregion = sa-east-1\n");
   auto defaults = std::get<ClientIdentity>(resolveIdentity(lookup(), "", ""));
   EXPECT_EQ(defaults.credentials.accessKeyId, "DEFAULT");
   EXPECT_EQ(defaults.region, "us-west-2");

@@ -2,15 +2,16 @@
 // (tests/data/aws-signing-test-suite/v4): from each case's unsigned request
 // and context it must produce the suite's canonical request, string to
 // sign, signature and Authorization header.
+#include "client/sigv4_signer.h"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "client/sigv4_signer.h"
 #include "common/time_format.h"
 
 namespace kura::client {
@@ -80,7 +81,8 @@ TEST_P(SignerVector, SignsAsTheSuiteDoes) {
   SigningScope scope{context["region"], context["service"], context.value("omit_session_token", false),
                      context.value("sign_body", false)};
   SignableRequest request = parseRequest(readFile(dir / "request.txt"));
-  SigningTrace trace = signRequest(request, credentials, scope, *parseTimestamp(context["timestamp"].get<std::string>()));
+  SigningTrace trace =
+      signRequest(request, credentials, scope, *parseTimestamp(context["timestamp"].get<std::string>()));
   EXPECT_EQ(trace.canonicalRequest, readFile(dir / "header-canonical-request.txt"));
   EXPECT_EQ(trace.stringToSign, readFile(dir / "header-string-to-sign.txt"));
   EXPECT_EQ(trace.signature, readFile(dir / "header-signature.txt"));
@@ -90,12 +92,11 @@ TEST_P(SignerVector, SignsAsTheSuiteDoes) {
   EXPECT_EQ(headerOf(request.headers, "X-Amz-Security-Token"), headerOf(expected.headers, "X-Amz-Security-Token"));
 }
 
-INSTANTIATE_TEST_SUITE_P(AwsSigningTestSuite, SignerVector, ::testing::ValuesIn(caseNames()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AwsSigningTestSuite, SignerVector, ::testing::ValuesIn(caseNames()), [](const auto& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
 
 TEST(SignerVectors, TheSuiteIsThere) { EXPECT_GE(caseNames().size(), 30u); }
 

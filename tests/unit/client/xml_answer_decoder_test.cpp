@@ -2,10 +2,11 @@
 // Kura's own encoder writes reads back as the same value tree, and the
 // shapes AWS writes (member wrappers, flattened lists, maps, numbers and
 // booleans, namespaces) come out typed.
+#include "client/xml_answer_decoder.h"
+
 #include <gtest/gtest.h>
 
 #include "client/query_form_encoder.h"
-#include "client/xml_answer_decoder.h"
 #include "protocol/model_registry.h"
 #include "protocol/query_encoder.h"
 
@@ -23,17 +24,16 @@ nlohmann::json decoded(std::string_view service, std::string_view operation, std
 TEST(XmlAnswerDecoder, ReadsBackWhatKurasEncoderWrites) {
   const ServiceModel& rds = model("rds");
   const Operation& operation = *rds.findOperation("DescribeDBInstances");
-  nlohmann::json output = {
-      {"Marker", "next-page"},
-      {"DBInstances",
-       {{{"DBInstanceIdentifier", "db1"},
-         {"MultiAZ", true},
-         {"BackupRetentionPeriod", 7},
-         {"StorageEncrypted", false},
-         {"EnabledCloudwatchLogsExports", {"postgresql", "upgrade"}},
-         {"ReadReplicaDBInstanceIdentifiers", {"db1-replica"}},
-         {"VpcSecurityGroups", {{{"VpcSecurityGroupId", "sg-1"}, {"Status", "active"}}}},
-         {"Endpoint", {{"Address", "127.0.0.1"}, {"Port", 5432}}}}}}};
+  nlohmann::json output = {{"Marker", "next-page"},
+                           {"DBInstances",
+                            {{{"DBInstanceIdentifier", "db1"},
+                              {"MultiAZ", true},
+                              {"BackupRetentionPeriod", 7},
+                              {"StorageEncrypted", false},
+                              {"EnabledCloudwatchLogsExports", {"postgresql", "upgrade"}},
+                              {"ReadReplicaDBInstanceIdentifiers", {"db1-replica"}},
+                              {"VpcSecurityGroups", {{{"VpcSecurityGroupId", "sg-1"}, {"Status", "active"}}}},
+                              {"Endpoint", {{"Address", "127.0.0.1"}, {"Port", 5432}}}}}}};
   std::string xml = encodeQueryResponse(rds, operation, output, "request-1");
   EXPECT_EQ(decoded("rds", "DescribeDBInstances", xml), output);
 }
