@@ -17,6 +17,8 @@ packages=(
   mariadb-client python3-pymysql redis-tools curl wrk
   # the trace that proves no answer goes out before its sync (test_durability_order.py)
   strace
+  # the plain HTTP server the DynamoDB benchmarks measure against (bench/ddb_write_ceiling.sh)
+  nginx-light
   # sanitizer and fuzzing builds
   clang libclang-rt-14-dev
 )
