@@ -115,7 +115,7 @@ def test_unknown_operations_answer_the_protocols_error(kura):
 
 def test_model_operation_not_implemented_is_not_faked(kura):
     with pytest.raises(botocore.exceptions.ClientError) as info:
-        kura.client("sts").get_session_token()
+        kura.client("sts").get_access_key_info(AccessKeyId="AKIAIOSFODNN7EXAMPLE")
     assert info.value.response["Error"]["Code"] == "InvalidAction"
     assert "not implemented" in info.value.response["Error"]["Message"]
 

@@ -223,14 +223,11 @@ Result<Json> RdsApi::describeClusters(const RequestContext& c, const Json& in) {
   }
   auto after = markerOf(in);
   if (!after) return after.error();
-  std::vector<Resource> clusters;
-  for (Resource& cluster : catalog_.listAllOfKind(kCluster)) {
-    if (cluster.accountId == c.accountId && cluster.region == c.region && cluster.status != kDeleted &&
-        cluster.name > *after && (listedIn(ids, cluster.name) || listedIn(ids, cluster.arn)) &&
-        listedIn(engines, cluster.spec.value("Engine", ""))) {
-      clusters.push_back(std::move(cluster));
-    }
-  }
+  // One more than the page holds tells whether a Marker follows.
+  auto clusters = recordsAfter(catalog_, c, kCluster, *after, *limit + 1, [&](const Resource& cluster) {
+    return cluster.status != kDeleted && (listedIn(ids, cluster.name) || listedIn(ids, cluster.arn)) &&
+           listedIn(engines, cluster.spec.value("Engine", ""));
+  });
   return pageOfRecords(std::move(clusters), *limit, "DBClusters", [this](const Resource& r) { return clusterJson(r); });
 }
 

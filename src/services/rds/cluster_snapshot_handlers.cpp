@@ -111,15 +111,12 @@ Result<Json> RdsApi::describeClusterSnapshots(const RequestContext& c, const Jso
   }
   auto after = markerOf(in);
   if (!after) return after.error();
-  std::vector<Resource> snapshots;
-  for (Resource& snapshot : catalog_.listAllOfKind(kClusterSnapshot)) {
-    if (snapshot.accountId == c.accountId && snapshot.region == c.region && snapshot.status != kDeleted &&
-        snapshot.name > *after && listedIn(ids, snapshot.name) &&
-        listedIn(clusters, snapshot.spec.value("DBClusterIdentifier", "")) &&
-        listedIn(types, snapshot.spec.value("SnapshotType", ""))) {
-      snapshots.push_back(std::move(snapshot));
-    }
-  }
+  // One more than the page holds tells whether a Marker follows.
+  auto snapshots = recordsAfter(catalog_, c, kClusterSnapshot, *after, *limit + 1, [&](const Resource& snapshot) {
+    return snapshot.status != kDeleted && listedIn(ids, snapshot.name) &&
+           listedIn(clusters, snapshot.spec.value("DBClusterIdentifier", "")) &&
+           listedIn(types, snapshot.spec.value("SnapshotType", ""));
+  });
   return pageOfRecords(std::move(snapshots), *limit, "DBClusterSnapshots", [this](const Resource& r) {
     return clusterSnapshotView(r, catalog_.listTags(r.arn));
   });

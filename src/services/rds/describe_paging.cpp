@@ -29,4 +29,19 @@ nlohmann::json pageOfRecords(std::vector<Resource> records, size_t limit, const 
   return out;
 }
 
+std::vector<Resource> recordsAfter(Catalog& catalog, const RequestContext& c, const std::string& kind,
+                                   std::string after, size_t count,
+                                   const std::function<bool(const Resource&)>& keep) {
+  std::vector<Resource> found;
+  while (found.size() < count) {
+    ResourcePage page = catalog.listResources(c.accountId, c.region, kind, after, 100);
+    for (Resource& record : page.items) {
+      after = record.name;
+      if (found.size() < count && keep(record)) found.push_back(std::move(record));
+    }
+    if (!page.truncated || page.items.empty()) break;
+  }
+  return found;
+}
+
 }  // namespace kura::rds

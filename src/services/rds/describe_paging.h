@@ -7,8 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/catalog.h"
 #include "catalog/records.h"
 #include "common/api_error.h"
+#include "services/core/request_context.h"
 
 namespace kura::rds {
 
@@ -21,5 +23,12 @@ bool listedIn(const std::vector<std::string>& list, const std::string& value);
 // and a Marker when more follow.
 nlohmann::json pageOfRecords(std::vector<Resource> records, size_t limit, const char* listMember,
                              const std::function<nlohmann::json(const Resource&)>& render);
+// Up to `count` records of `kind` in the caller's account and region, named
+// after `after`, that `keep` accepts, by name. The catalog is read a page at
+// a time and no further than the records found need: a Describe call's page
+// costs the same however many records the region (or Kura) holds.
+std::vector<Resource> recordsAfter(Catalog& catalog, const RequestContext& c, const std::string& kind,
+                                   std::string after, size_t count,
+                                   const std::function<bool(const Resource&)>& keep);
 
 }  // namespace kura::rds
