@@ -157,17 +157,20 @@ std::optional<SecretRecord> SecretStore::byArn(const std::string& arn) {
   return loadWhere("arn=?", {arn});
 }
 
-std::vector<SecretRecord> SecretStore::all(const std::string& account, const std::string& region) {
-  std::vector<std::string> arns;
-  {
-    std::lock_guard lock(mutex_);
-    auto select = db_.prepare("SELECT arn FROM secrets WHERE account=? AND region=? ORDER BY name");
-    select.bind(1, account).bind(2, region);
-    while (select.step()) arns.push_back(select.text(0));
-  }
+std::vector<SecretRecord> SecretStore::summaries(const std::string& account, const std::string& region) {
+  std::lock_guard lock(mutex_);
+  auto select =
+      db_.prepare("SELECT arn, account, region, name, meta FROM secrets WHERE account=? AND region=? ORDER BY name");
+  select.bind(1, account).bind(2, region);
   std::vector<SecretRecord> out;
-  for (const std::string& arn : arns) {
-    if (auto secret = byArn(arn)) out.push_back(std::move(*secret));
+  while (select.step()) {
+    SecretRecord secret;
+    secret.arn = select.text(0);
+    secret.account = select.text(1);
+    secret.region = select.text(2);
+    secret.name = select.text(3);
+    applyMeta(secret, Json::parse(select.text(4)));
+    out.push_back(std::move(secret));
   }
   return out;
 }

@@ -22,7 +22,10 @@ class SecretStore {
   void erase(const std::string& arn);
   std::optional<SecretRecord> byName(const std::string& account, const std::string& region, const std::string& name);
   std::optional<SecretRecord> byArn(const std::string& arn);
-  std::vector<SecretRecord> all(const std::string& account, const std::string& region);
+  // Every secret of an account's region without its versions (what
+  // ListSecrets filters and orders on, and a partial ARN is matched
+  // against), in one read: a version costs a query of its own.
+  std::vector<SecretRecord> summaries(const std::string& account, const std::string& region);
 
  private:
   std::optional<SecretRecord> loadWhere(const std::string& where, const std::vector<std::string>& args);

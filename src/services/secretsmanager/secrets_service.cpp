@@ -232,8 +232,8 @@ class SecretsManagerService final : public SecretsManagerModule {
     if (id.rfind("arn:", 0) == 0) {
       secret = store_.byArn(id);
       if (!secret) {
-        for (SecretRecord& s : store_.all(c.accountId, c.region)) {
-          if (s.arn.size() == id.size() + 7 && s.arn.rfind(id + "-", 0) == 0) secret = std::move(s);
+        for (const SecretRecord& s : store_.summaries(c.accountId, c.region)) {
+          if (s.arn.size() == id.size() + 7 && s.arn.rfind(id + "-", 0) == 0) secret = store_.byArn(s.arn);
         }
       }
     } else {
@@ -451,7 +451,9 @@ class SecretsManagerService final : public SecretsManagerModule {
 
   Result<Json> listSecrets(const RequestContext& c, const Json& in) {
     std::lock_guard lock(mutex_);
-    std::vector<SecretRecord> all = store_.all(c.accountId, c.region);
+    // Filtered and ordered on summaries; only the page's secrets are read
+    // with their versions.
+    std::vector<SecretRecord> all = store_.summaries(c.accountId, c.region);
     std::vector<SecretRecord> kept;
     for (SecretRecord& s : all) {
       if (s.deletionDateMs) continue;
@@ -472,7 +474,7 @@ class SecretsManagerService final : public SecretsManagerModule {
     if (start == SIZE_MAX) return invalidParameter("The NextToken is not valid.");
     Json out = {{"SecretList", Json::array()}};
     for (size_t i = start; i < kept.size() && out["SecretList"].size() < limit; ++i) {
-      out["SecretList"].push_back(describe(kept[i], "SecretVersionsToStages"));
+      if (auto full = store_.byArn(kept[i].arn)) out["SecretList"].push_back(describe(*full, "SecretVersionsToStages"));
     }
     if (start + limit < kept.size()) out["NextToken"] = std::to_string(start + limit);
     return out;
