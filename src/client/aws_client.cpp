@@ -103,12 +103,21 @@ CallResult AwsClient::callAll(std::string_view service, std::string_view operati
   std::string moreResults(paginator->moreResults);
   nlohmann::json page = merged;
   std::set<std::string> seenTokens;
-  for (int pages = 1; pages < kMaxPages; ++pages) {
+  for (int pages = 1;; ++pages) {
     if (!moreResults.empty() && page.value(moreResults, false) != true) break;
     auto token = page.find(outputToken);
     if (token == page.end() || !token->is_string() || token->get<std::string>().empty()) break;
-    // An endpoint that hands the same token back would page forever.
-    if (!seenTokens.insert(token->get<std::string>()).second) break;
+    // An endpoint that hands a token back, or never stops, would page
+    // forever; what was read so far is not the whole answer, so it is not
+    // passed off as one (a rule would judge a partial list).
+    if (!seenTokens.insert(token->get<std::string>()).second) {
+      return CallError{CallErrorKind::Malformed, 0, {},
+                       std::string(operation) + " handed back a page token it had already given"};
+    }
+    if (pages >= kMaxPages) {
+      return CallError{CallErrorKind::Malformed, 0, {},
+                       std::string(operation) + " still had more pages after " + std::to_string(kMaxPages)};
+    }
     input[inputToken] = *token;
     CallResult next = call(service, operation, input);
     if (errorOf(next) != nullptr) return next;

@@ -6,6 +6,7 @@
 #include "client/query_form_encoder.h"
 #include "client/xml_answer_decoder.h"
 #include "protocol/json_codec.h"
+#include "protocol/json_nesting.h"
 
 namespace kura::client {
 namespace {
@@ -31,7 +32,10 @@ std::string bareCode(std::string code) {
 
 CallError jsonError(const HttpAnswer& answer) {
   CallError error{CallErrorKind::Service, answer.status, {}, {}};
-  nlohmann::json body = nlohmann::json::parse(answer.body, nullptr, false);
+  // An endpoint's answer is held to the nesting the server holds requests
+  // to: the copies and dumps that walk it recurse once per level.
+  nlohmann::json body =
+      jsonNestsWithin(answer.body) ? nlohmann::json::parse(answer.body, nullptr, false) : nlohmann::json();
   if (body.is_object()) {
     if (auto type = body.find("__type"); type != body.end() && type->is_string()) error.code = type->get<std::string>();
     for (const char* key : {"message", "Message"}) {
@@ -71,6 +75,11 @@ std::variant<nlohmann::json, CallError> decodeAnswer(const ServiceModel& model, 
   if (answer.status < 200 || answer.status >= 300) return json ? jsonError(answer) : queryError(answer);
   if (json) {
     if (answer.body.empty()) return nlohmann::json::object();
+    if (!jsonNestsWithin(answer.body)) {
+      return CallError{CallErrorKind::Malformed, answer.status, {},
+                       "the answer to " + operation.name + " nests deeper than " + std::to_string(kMaxJsonDepth) +
+                           " levels"};
+    }
     nlohmann::json body = nlohmann::json::parse(answer.body, nullptr, false);
     if (!body.is_object()) {
       return CallError{

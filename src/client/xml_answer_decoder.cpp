@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <map>
 #include <pugixml.hpp>
+#include <string>
 #include <vector>
 
 namespace kura::client {
@@ -118,12 +119,35 @@ nlohmann::json decodeNode(const Shape* shape, const pugi::xml_node& node) {
   }
 }
 
+// Whether no element lies deeper than `maxDepth`; pugixml's walker keeps its
+// own stack, where the decoder (and every copy of what it builds) recurses.
+bool nestsWithin(pugi::xml_document& document, int maxDepth) {
+  struct DepthWalker : pugi::xml_tree_walker {
+    int maxDepth = 0;
+    bool within = true;
+    bool for_each(pugi::xml_node&) override {
+      if (depth() >= maxDepth) within = false;
+      return within;
+    }
+  } walker;
+  walker.maxDepth = maxDepth;
+  document.traverse(walker);
+  return walker.within;
+}
+
+// The same bound the server holds JSON bodies to (protocol/json_nesting.h);
+// the deepest query-protocol answer Kura reads nests far less.
+constexpr int kMaxXmlDepth = 128;
+
 }  // namespace
 
 std::variant<nlohmann::json, std::string> decodeQueryAnswer(const Operation& operation, std::string_view xml) {
   pugi::xml_document document;
   pugi::xml_parse_result parsed = document.load_buffer(xml.data(), xml.size());
   if (!parsed) return std::string("not XML: ") + parsed.description();
+  if (!nestsWithin(document, kMaxXmlDepth)) {
+    return "the answer nests deeper than " + std::to_string(kMaxXmlDepth) + " elements";
+  }
   pugi::xml_node root = document.document_element();
   if (operation.output == nullptr) return nlohmann::json::object();
   pugi::xml_node result = operation.resultWrapper.empty() ? root : child(root, operation.resultWrapper);

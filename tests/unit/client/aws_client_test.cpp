@@ -141,5 +141,35 @@ TEST(AwsClient, MalformedAnswersAreErrors) {
             CallErrorKind::Malformed);
 }
 
+TEST(AwsClient, PagesWithoutEndAreErrorsNotPartialAnswers) {
+  Script script;
+  script.answers.push_back(HttpAnswer{200, {}, R"({"Keys":[{"KeyId":"a"}],"Truncated":true,"NextMarker":"m1"})"});
+  script.answers.push_back(HttpAnswer{200, {}, R"({"Keys":[{"KeyId":"b"}],"Truncated":true,"NextMarker":"m1"})"});
+  AwsClient client = makeClient(script);
+  CallResult result = client.callAll("kms", "ListKeys", nlohmann::json::object());
+  ASSERT_NE(errorOf(result), nullptr);
+  EXPECT_EQ(errorOf(result)->kind, CallErrorKind::Malformed);
+  EXPECT_EQ(script.requests.size(), 2u);
+}
+
+TEST(AwsClient, AnswersNestedTooDeepAreRefused) {
+  Script script;
+  std::string deepJson = R"({"Keys":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string deepXml = "<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances>";
+  for (int i = 0; i < 100000; ++i) deepXml += "<a>";
+  for (int i = 0; i < 100000; ++i) deepXml += "</a>";
+  deepXml += "</DBInstances></DescribeDBInstancesResult></DescribeDBInstancesResponse>";
+  script.answers.push_back(HttpAnswer{200, {}, deepJson});
+  script.answers.push_back(HttpAnswer{200, {}, deepXml});
+  script.answers.push_back(HttpAnswer{400, {}, std::string(100000, '[') + std::string(100000, ']')});
+  AwsClient client = makeClient(script);
+  EXPECT_EQ(errorOf(client.call("kms", "ListKeys", nlohmann::json::object()))->kind, CallErrorKind::Malformed);
+  EXPECT_EQ(errorOf(client.call("rds", "DescribeDBInstances", nlohmann::json::object()))->kind,
+            CallErrorKind::Malformed);
+  CallResult deepError = client.call("kms", "DescribeKey", {{"KeyId", "k"}});
+  ASSERT_NE(errorOf(deepError), nullptr);
+  EXPECT_EQ(errorOf(deepError)->kind, CallErrorKind::Service);
+}
+
 }  // namespace
 }  // namespace kura::client
