@@ -1,6 +1,7 @@
 #include "iam/iam_principals.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <set>
 
@@ -12,8 +13,16 @@ namespace {
 // Enough for every key of a large account; past it the cache starts over
 // rather than grow without bound.
 constexpr size_t kMaxCached = 10000;
-// Decisions remembered per principal.
+// Decisions remembered per principal, the longest key remembered, and the
+// bytes all principals' remembered decisions may hold together.
 constexpr size_t kMaxDecisions = 4096;
+constexpr size_t kMaxDecisionKey = 2048;
+constexpr size_t kDecisionBudget = size_t{64} << 20;
+std::atomic<size_t> gDecisionBytes{0};
+
+size_t decisionBytes(const std::string& key, const std::string& deniedResource) {
+  return key.size() + deniedResource.size() + 64;  // with the map's node, roughly
+}
 
 SystemTime fromEpochSeconds(double seconds) {
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double>(seconds)));
@@ -39,11 +48,28 @@ std::optional<auth::Decision> PrincipalPolicies::recalled(const std::string& key
   return it->second.decision;
 }
 
+PrincipalPolicies::~PrincipalPolicies() { gDecisionBytes.fetch_sub(bytes_); }
+
+void PrincipalPolicies::forgetAll() const {
+  gDecisionBytes.fetch_sub(bytes_);
+  bytes_ = 0;
+  decisions_.clear();
+}
+
 void PrincipalPolicies::remember(const std::string& key, auth::Decision decision,
                                  const std::string& deniedResource) const {
+  if (key.size() > kMaxDecisionKey) return;  // decided again next time
+  size_t bytes = decisionBytes(key, deniedResource);
   std::unique_lock lock(mutex_);
-  if (decisions_.size() >= kMaxDecisions) decisions_.clear();
-  decisions_[key] = {decision, deniedResource};
+  if (decisions_.size() >= kMaxDecisions) forgetAll();
+  if (gDecisionBytes.load() + bytes > kDecisionBudget) {
+    forgetAll();
+    if (gDecisionBytes.load() + bytes > kDecisionBudget) return;
+  }
+  auto [it, added] = decisions_.try_emplace(key, Remembered{decision, deniedResource});
+  if (!added) return;
+  bytes_ += bytes;
+  gDecisionBytes.fetch_add(bytes);
 }
 
 std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string>& texts) {

@@ -23,8 +23,8 @@
 namespace kura::iam {
 
 // A principal's identity policies, parsed, and its tags (aws:PrincipalTag).
-// Decisions on calls that read no condition key are remembered here, per
-// action and resources: the same call again costs one lookup.
+// Decisions are remembered here, per action, resources and the values of
+// the condition keys its statements read: the same call again costs one lookup.
 struct PrincipalPolicies {
   std::vector<auth::PolicyDocument> documents;
   std::vector<const auth::PolicyDocument*> pointers;  // into documents
@@ -40,17 +40,27 @@ struct PrincipalPolicies {
   // limits what its role's policies allow); its tags are the session's.
   bool limits = false;
 
-  // A remembered decision, if any; remember() keeps a bounded number.
+  // A remembered decision, if any; remember() keeps a bounded number, each
+  // of a bounded size, within a budget of bytes shared by every principal
+  // (the keys hold request values a caller chooses: resources, its user
+  // agent), and skips the rest.
   std::optional<auth::Decision> recalled(const std::string& key, std::string* deniedResource) const;
   void remember(const std::string& key, auth::Decision decision, const std::string& deniedResource) const;
+
+  PrincipalPolicies() = default;
+  PrincipalPolicies(const PrincipalPolicies&) = delete;
+  PrincipalPolicies& operator=(const PrincipalPolicies&) = delete;
+  ~PrincipalPolicies();
 
  private:
   struct Remembered {
     auth::Decision decision;
     std::string deniedResource;
   };
+  void forgetAll() const;  // mutex_ held
   mutable std::shared_mutex mutex_;
   mutable std::unordered_map<std::string, Remembered> decisions_;  // guarded by mutex_
+  mutable size_t bytes_ = 0;  // of decisions_, counted in the shared budget; guarded by mutex_
 };
 using UserPolicies = PrincipalPolicies;
 
