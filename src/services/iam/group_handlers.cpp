@@ -26,14 +26,6 @@ Json groupView(const Resource& group) {
               {"CreateDate", toEpochSeconds(group.createdAt)}};
 }
 
-Json userView(const Resource& user) {
-  return Json{{"Path", user.spec.value("Path", "/")},
-              {"UserName", user.spec.value("UserName", "")},
-              {"UserId", user.spec.value("UserId", "")},
-              {"Arn", user.arn},
-              {"CreateDate", toEpochSeconds(user.createdAt)}};
-}
-
 ApiError noSuchGroup(const std::string& name) {
   return noSuchEntity("The group with name " + name + " cannot be found.");
 }
@@ -97,16 +89,7 @@ Result<Json> IamApi::getGroup(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> IamApi::listGroups(const RequestContext& c, const Json& in) {
-  auto page = pageOf(in);
-  if (!page) return page.error();
-  std::string prefix = in.value("PathPrefix", "/");
-  ResourcePage groups = catalog_.listResources(c.accountId, kRegion, kGroup, page->afterName, page->limit);
-  Json out = {{"Groups", Json::array()}};
-  for (const auto& group : groups.items) {
-    if (group.spec.value("Path", "/").rfind(prefix, 0) == 0) out["Groups"].push_back(groupView(group));
-  }
-  finishPage(out, groups);
-  return out;
+  return listByPath(catalog_, c.accountId, in, kGroup, "Groups", groupView);
 }
 
 Result<Json> IamApi::deleteGroup(const RequestContext& c, const Json& in) {

@@ -5,6 +5,8 @@
 #include "auth/policy_document.h"
 #include "catalog/pagination.h"
 #include "common/crypto.h"
+#include "common/time_format.h"
+#include "iam/iam_records.h"
 
 namespace kura::iam {
 
@@ -69,6 +71,29 @@ Result<IamPage> pageOf(const nlohmann::json& in) {
 void finishPage(nlohmann::json& out, const ResourcePage& page) {
   out["IsTruncated"] = page.truncated;
   if (page.truncated && !page.items.empty()) out["Marker"] = encodeAfterName(page.items.back().name);
+}
+
+Result<nlohmann::json> listByPath(Catalog& catalog, const std::string& accountId, const nlohmann::json& in,
+                                  const std::string& kind, const std::string& member,
+                                  const std::function<nlohmann::json(const Resource&)>& view) {
+  auto page = pageOf(in);
+  if (!page) return page.error();
+  std::string prefix = in.value("PathPrefix", "/");
+  ResourcePage records = catalog.listResources(accountId, kRegion, kind, page->afterName, page->limit);
+  nlohmann::json out = {{member, nlohmann::json::array()}};
+  for (const auto& record : records.items) {
+    if (record.spec.value("Path", "/").rfind(prefix, 0) == 0) out[member].push_back(view(record));
+  }
+  finishPage(out, records);
+  return out;
+}
+
+nlohmann::json userView(const Resource& user) {
+  return nlohmann::json{{"Path", user.spec.value("Path", "/")},
+                        {"UserName", user.spec.value("UserName", "")},
+                        {"UserId", user.spec.value("UserId", "")},
+                        {"Arn", user.arn},
+                        {"CreateDate", toEpochSeconds(user.createdAt)}};
 }
 
 }  // namespace kura::iam

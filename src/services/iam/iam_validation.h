@@ -1,6 +1,8 @@
 #pragma once
 // What IAM checks of names, paths, policy documents and pages, with its
-// error codes and wording: ValidationError, NoSuchEntity and the rest.
+// error codes and wording: ValidationError, NoSuchEntity and the rest; and
+// the list pages and views its handlers share.
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,5 +38,13 @@ struct IamPage {
 };
 Result<IamPage> pageOf(const nlohmann::json& in);
 void finishPage(nlohmann::json& out, const ResourcePage& page);
+// One page of a kind's records (ListUsers, ListGroups, ListRoles) in
+// `member`: those under the request's PathPrefix, as `view` shows them.
+Result<nlohmann::json> listByPath(Catalog& catalog, const std::string& accountId, const nlohmann::json& in,
+                                  const std::string& kind, const std::string& member,
+                                  const std::function<nlohmann::json(const Resource&)>& view);
+
+// A user as IAM shows it: Path, UserName, UserId, Arn, CreateDate.
+nlohmann::json userView(const Resource& user);
 
 }  // namespace kura::iam

@@ -112,16 +112,8 @@ Result<Json> IamApi::getRole(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> IamApi::listRoles(const RequestContext& c, const Json& in) {
-  auto page = pageOf(in);
-  if (!page) return page.error();
-  std::string prefix = in.value("PathPrefix", "/");
-  ResourcePage roles = catalog_.listResources(c.accountId, kRegion, kRole, page->afterName, page->limit);
-  Json out = {{"Roles", Json::array()}};
-  for (const auto& role : roles.items) {
-    if (role.spec.value("Path", "/").rfind(prefix, 0) == 0) out["Roles"].push_back(roleView(role, false));
-  }
-  finishPage(out, roles);
-  return out;
+  auto view = [](const Resource& role) { return roleView(role, false); };
+  return listByPath(catalog_, c.accountId, in, kRole, "Roles", view);
 }
 
 Result<Json> IamApi::deleteRole(const RequestContext& c, const Json& in) {

@@ -1,24 +1,11 @@
 // IAM users: a name (unique without regard to case), a path, an id
 // (AIDA...) and an ARN. A user is deleted only once nothing hangs on it
 // (access keys, attached and inline policies), as IAM refuses otherwise.
-#include "common/time_format.h"
 #include "iam/iam_records.h"
 #include "services/iam/iam_api.h"
 #include "services/iam/iam_validation.h"
 
 namespace kura::iam {
-namespace {
-
-Json userView(const Resource& user) {
-  return Json{{"Path", user.spec.value("Path", "/")},
-              {"UserName", user.spec.value("UserName", "")},
-              {"UserId", user.spec.value("UserId", "")},
-              {"Arn", user.arn},
-              {"CreateDate", toEpochSeconds(user.createdAt)}};
-}
-
-}  // namespace
-
 Result<Resource> IamApi::targetUser(const RequestContext& c, const Json& in) {
   std::string name = in.contains("UserName") ? in["UserName"].get<std::string>() : c.userName;
   if (!in.contains("UserName") && c.principalType != "IAMUser") {
@@ -73,16 +60,7 @@ Result<Json> IamApi::getUser(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> IamApi::listUsers(const RequestContext& c, const Json& in) {
-  auto page = pageOf(in);
-  if (!page) return page.error();
-  std::string prefix = in.value("PathPrefix", "/");
-  ResourcePage users = catalog_.listResources(c.accountId, kRegion, kUser, page->afterName, page->limit);
-  Json out = {{"Users", Json::array()}};
-  for (const auto& user : users.items) {
-    if (user.spec.value("Path", "/").rfind(prefix, 0) == 0) out["Users"].push_back(userView(user));
-  }
-  finishPage(out, users);
-  return out;
+  return listByPath(catalog_, c.accountId, in, kUser, "Users", userView);
 }
 
 Result<Json> IamApi::deleteUser(const RequestContext& c, const Json& in) {
