@@ -92,6 +92,9 @@ std::string integer(unsigned char tag, long value) {
 }  // namespace
 
 LdapRead readLdapMessage(std::string_view buffer, size_t maxSize, LdapMessage& message, size_t& consumed) {
+  // Not a message from its first byte: refused at once, not waited on for
+  // the length it may claim.
+  if (!buffer.empty() && static_cast<unsigned char>(buffer[0]) != kSequence) return LdapRead::Invalid;
   Element outer;
   switch (readElement(buffer, maxSize, outer)) {
     case ElementRead::NeedMore: return LdapRead::NeedMore;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <system_error>
 
 #include "dbauth/ldap_bind.h"
 
@@ -82,6 +83,9 @@ void LdapListener::stop() {
   ::close(listenFd_);
   listenFd_ = -1;
   std::unique_lock lock(mutex_);
+  // Wakes the connections being served (their reads end), rather than
+  // waiting out their deadlines.
+  for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
   idle_.wait_for(lock, kConnectionDeadline + std::chrono::seconds(1), [this] { return active_ == 0; });
 }
 
@@ -92,7 +96,15 @@ void LdapListener::acceptLoop() {
     sockaddr_in peer{};
     socklen_t length = sizeof(peer);
     int fd = ::accept4(listenFd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      // Out of descriptors or memory above all: the pending connection
+      // stays, so accepting again at once would fail again at once,
+      // spinning. Wait a little first.
+      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      continue;
+    }
     // Loopback only (the socket listens on 127.0.0.1: this is belt and braces).
     if (peer.sin_family != AF_INET || (ntohl(peer.sin_addr.s_addr) >> 24) != 127) {
       ::close(fd);
@@ -105,14 +117,23 @@ void LdapListener::acceptLoop() {
         continue;
       }
       ++active_;
+      open_.insert(fd);
     }
-    std::thread([this, fd] {
-      serve(fd);
-      ::close(fd);
+    auto finish = [this, fd] {
       std::lock_guard lock(mutex_);
+      open_.erase(fd);
+      ::close(fd);
       --active_;
       idle_.notify_all();
-    }).detach();
+    };
+    try {
+      std::thread([this, fd, finish] {
+        serve(fd);
+        finish();
+      }).detach();
+    } catch (const std::system_error&) {
+      finish();  // no thread to be had: the connection is refused, not Kura ended
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,7 +30,8 @@ class LdapListener {
 
   // Listens on the first of `ports` free on 127.0.0.1 (0: any), and serves.
   Result<unsigned short> start(const std::vector<unsigned short>& ports);
-  // Stops listening; waits for the connections being served (10 s at most).
+  // Stops listening; ends the connections being served and waits for them
+  // (10 s at most).
   void stop();
   unsigned short port() const { return port_; }
 
@@ -45,6 +47,7 @@ class LdapListener {
   std::mutex mutex_;
   std::condition_variable idle_;
   int active_ = 0;  // connections being served; guarded by mutex_
+  std::set<int> open_;  // their descriptors, closed under mutex_; guarded by mutex_
 };
 
 }  // namespace kura::dbauth

@@ -34,6 +34,8 @@ TEST(LdapBind, APartialMessageNeedsMoreAndATooLargeOneIsInvalid) {
   EXPECT_EQ(readLdapMessage(std::string("\x30\x80\x00\x00", 4), 16384, message, consumed), LdapRead::Invalid);
   // Not a SEQUENCE.
   EXPECT_EQ(readLdapMessage(std::string("\x04\x01\x00", 3), 16384, message, consumed), LdapRead::Invalid);
+  // Not a SEQUENCE from its first byte: refused before the length it claims.
+  EXPECT_EQ(readLdapMessage(std::string("GET / HTTP/1.1"), 16384, message, consumed), LdapRead::Invalid);
 }
 
 TEST(LdapBind, UnbindAndOtherOperationsAreTold) {

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <vector>
 
 #include "dbauth/ldap_bind.h"
 
@@ -81,6 +83,31 @@ TEST_F(LdapListenerTest, GarbageOversizeAndOtherOperationsCloseTheConnection) {
   EXPECT_EQ(answerTo(fd, ldapBindRequest(1, "uid=alice,ou=db-A", std::string(20000, 'x'))), "");
   ::close(fd);
   EXPECT_EQ(asked_.load(), 0);
+}
+
+TEST_F(LdapListenerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
+  std::vector<int> held;
+  for (int i = 0; i < 32; ++i) held.push_back(connectTo(port_));
+  // The 33rd is closed unanswered, without waiting for the others' deadlines.
+  auto started = std::chrono::steady_clock::now();
+  int extra = connectTo(port_);
+  EXPECT_EQ(answerTo(extra, ldapBindRequest(1, "uid=alice,ou=db-A", "good-token")), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ::close(extra);
+  for (int fd : held) ::close(fd);
+  EXPECT_EQ(asked_.load(), 0);
+}
+
+TEST_F(LdapListenerTest, StopEndsTheConnectionsBeingServed) {
+  int idle = connectTo(port_);
+  // Served once it has answered a bind; then idle, inside its deadline.
+  EXPECT_EQ(answerTo(idle, ldapBindRequest(1, "uid=alice,ou=db-A", "good-token")), ldapBindResponse(1, kLdapSuccess));
+  auto started = std::chrono::steady_clock::now();
+  listener_.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  char byte;
+  EXPECT_LE(::recv(idle, &byte, 1, 0), 0);
+  ::close(idle);
 }
 
 }  // namespace
