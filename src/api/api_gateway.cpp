@@ -106,18 +106,21 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
     if (observer_) observer_({&context, nullptr, nullptr, &error});
     return errorResponse(routed.model, error, context.requestId);
   }
-  const auto& identity = std::get<auth::Identity>(verified);
-  context.accessKeyId = identity.credential.accessKeyId;
-  context.accountId = identity.credential.accountId;
-  context.userName = identity.credential.userName;
-  context.userId = identity.credential.userId;
-  context.userArn = identity.credential.userArn;
-  context.principalType = identity.credential.principalType;
-  context.roleName = identity.credential.roleName;
-  context.roleArn = identity.credential.roleArn;
-  context.roleId = identity.credential.roleId;
-  context.sessionIssuedAt = identity.credential.issuedAt;
-  context.region = identity.scope.region;
+  // The verified identity is this call's alone: its strings are moved, not
+  // copied, into the context (no allocations per call for them).
+  auto& identity = std::get<auth::Identity>(verified);
+  auth::Credential& credential = identity.credential;
+  context.accessKeyId = std::move(credential.accessKeyId);
+  context.accountId = std::move(credential.accountId);
+  context.userName = std::move(credential.userName);
+  context.userId = std::move(credential.userId);
+  context.userArn = std::move(credential.userArn);
+  context.principalType = std::move(credential.principalType);
+  context.roleName = std::move(credential.roleName);
+  context.roleArn = std::move(credential.roleArn);
+  context.roleId = std::move(credential.roleId);
+  context.sessionIssuedAt = credential.issuedAt;
+  context.region = std::move(identity.scope.region);
   if (routed.model == nullptr) {
     ApiError error = ApiError::sender(
         "UnknownService", "Kura does not implement the service '" + routed.service + "'.", 400);
