@@ -25,13 +25,14 @@ void DeferredSyncs::defer(std::function<std::string()> wait) { waits_.push_back(
 
 std::string DeferredSyncs::waitAll() {
   if (outer_ != nullptr) return outer_->waitAll();
-  std::string first;
   for (auto& wait : waits_) {
     std::string error = wait();
-    if (first.empty()) first = std::move(error);
+    if (firstError_.empty()) firstError_ = std::move(error);
   }
   waits_.clear();
-  return first;
+  // Kept: an inner scope's waitAll() may have run a wait of the outer
+  // call's, whose own waitAll() must still answer its failure.
+  return firstError_;
 }
 
 }  // namespace kura

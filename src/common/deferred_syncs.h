@@ -32,12 +32,14 @@ class DeferredSyncs {
   // A wait to run before the answer: returns an error text, empty when the
   // sync succeeded.
   void defer(std::function<std::string()> wait);
-  // Runs every wait left; returns the first error (empty when none).
+  // Runs every wait left; returns the first error of any wait run so far
+  // in this scope (empty when none).
   std::string waitAll();
 
  private:
   std::vector<std::function<std::string()>> waits_;
   DeferredSyncs* outer_ = nullptr;  // the scope open when this one opened
+  std::string firstError_;          // the first wait's error (an outermost scope's)
 };
 
 }  // namespace kura

@@ -124,5 +124,17 @@ TEST(DeferredSyncs, WaitsRunBeforeTheScopeEndsAndReportTheFirstError) {
   EXPECT_EQ(DeferredSyncs::current(), nullptr);
 }
 
+// A call made within a call runs the outer call's waits; a failure it
+// meets is still the outer call's to answer.
+TEST(DeferredSyncs, AnOuterCallsFailureRunByAnInnerScopeIsStillReported) {
+  DeferredSyncs scope;
+  scope.defer([] { return std::string("I/O error"); });
+  {
+    DeferredSyncs inner;
+    EXPECT_EQ(inner.waitAll(), "I/O error");
+  }
+  EXPECT_EQ(scope.waitAll(), "I/O error");
+}
+
 }  // namespace
 }  // namespace kura
