@@ -30,9 +30,11 @@ using tcp = asio::ip::tcp;
 // client's first packet is an SSLRequest or its handshake response; both
 // carry its capability flags after the 4-byte header, CLIENT_SSL (0x800)
 // among them, and one that asked for TLS cannot go on without it.
+// Each entry names the session that noted it, which alone forgets it (a
+// port freed by one connection may already be another's).
 struct ClientTls {
   std::mutex mutex;
-  std::map<unsigned short, bool> byBackendPort;  // guarded by mutex
+  std::map<unsigned short, std::pair<const void*, bool>> byBackendPort;  // guarded by mutex
 };
 
 namespace {
@@ -90,12 +92,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (localPort_ == 0) return;
     bool asked = size >= 8 && (static_cast<unsigned char>(bytes[5]) & 0x08) != 0;
     std::lock_guard lock(tls_->mutex);
-    tls_->byBackendPort[localPort_] = asked;
+    tls_->byBackendPort[localPort_] = {this, asked};
   }
   void forgetTls() {
     if (!tlsNoted_ || localPort_ == 0) return;
     std::lock_guard lock(tls_->mutex);
-    tls_->byBackendPort.erase(localPort_);
+    auto found = tls_->byBackendPort.find(localPort_);
+    if (found != tls_->byBackendPort.end() && found->second.first == this) tls_->byBackendPort.erase(found);
     localPort_ = 0;
   }
 
@@ -248,7 +251,7 @@ void EndpointProxies::setGuard(EndpointGuard guard) { impl_->guard = std::move(g
 bool EndpointProxies::clientAskedForTls(unsigned short backendLocalPort) const {
   std::lock_guard lock(impl_->clientTls->mutex);
   auto found = impl_->clientTls->byBackendPort.find(backendLocalPort);
-  return found != impl_->clientTls->byBackendPort.end() && found->second;
+  return found != impl_->clientTls->byBackendPort.end() && found->second.second;
 }
 
 void EndpointProxies::start() {
