@@ -1,6 +1,10 @@
 #include "services/secretsmanager/secret_access.h"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 namespace kura::secrets {
 namespace {
@@ -8,6 +12,26 @@ namespace {
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
+}
+
+// Stored resource policies, parsed once (they were checked when stored):
+// by their text, at most kMaxParsed of them (20 KiB each), then started over.
+constexpr size_t kMaxParsed = 256;
+
+std::shared_ptr<const auth::ResourcePolicy> storedPolicy(const std::string& text) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<const auth::ResourcePolicy>> parsed;  // guarded by mutex
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = parsed.find(text); it != parsed.end()) return it->second;
+  }
+  auto policy = parseSecretPolicy(text);
+  if (!policy) return nullptr;
+  auto shared = std::make_shared<const auth::ResourcePolicy>(std::move(*policy));
+  std::lock_guard lock(mutex);
+  if (parsed.size() >= kMaxParsed) parsed.clear();
+  parsed.emplace(text, shared);
+  return shared;
 }
 
 }  // namespace
@@ -35,7 +59,7 @@ auth::ResourceVerdict authorizeSecretCall(const SecretRecord* secret, const auth
   auth::Decision identityDecision = identity(one);
   if (identityDecision == auth::Decision::ExplicitDeny) return {identityDecision};
   if (secret->resourcePolicy.empty()) return {identityDecision};
-  auto policy = parseSecretPolicy(secret->resourcePolicy);
+  auto policy = storedPolicy(secret->resourcePolicy);
   if (!policy) return {identityDecision};  // checked when stored
   auto finding = auth::evaluateResourcePolicy(*policy, caller, one);
   if (finding.deny) return {auth::Decision::ExplicitDeny, true, "", secret->arn};
