@@ -61,7 +61,20 @@ std::string GrowingFolderSync::sync(const fs::path& dir, double syncedBefore) {
   }
   // Only what the folder still holds is remembered (pruned files go).
   synced_[dir.string()] = std::move(now);
+  // A folder that went (a deleted instance's archive, never synced again)
+  // is forgotten with what it held, checked now and then.
+  if (++calls_ % kForgetEvery == 0) {
+    for (auto it = synced_.begin(); it != synced_.end();) {
+      struct stat status {};
+      it = ::lstat(it->first.c_str(), &status) != 0 && errno == ENOENT ? synced_.erase(it) : std::next(it);
+    }
+  }
   return "";
+}
+
+size_t GrowingFolderSync::folders() const {
+  std::lock_guard lock(mutex_);
+  return synced_.size();
 }
 
 std::string syncTree(const fs::path& dir) {

@@ -5,6 +5,7 @@
 // holds it (so that its name is on disk too). Links are never followed and
 // nothing but regular files and folders is opened: an engine may have
 // written the tree.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -34,9 +35,14 @@ class GrowingFolderSync {
   // to be synced already (an earlier run counted them only once synced),
   // so that the first pass after a start does not sync a whole archive.
   std::string sync(const std::filesystem::path& dir, double syncedBefore = 0);
+  // The folders remembered (for tests): every kForgetEvery calls, those
+  // gone are forgotten.
+  size_t folders() const;
+  static constexpr uint64_t kForgetEvery = 64;
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  uint64_t calls_ = 0;  // successful sync() calls (guarded by mutex_)
   // Per folder, the files it held, as "name inode size mtime", that are synced.
   std::map<std::string, std::set<std::string>> synced_;
 };

@@ -60,5 +60,17 @@ TEST_F(DurableTreeTest, GrowingFolderSyncsWhatArrivesAndForgetsAFolderThatWent) 
   EXPECT_EQ(archive.sync(folder), "");
 }
 
+// The archive of an instance that was deleted is never synced again: what
+// was remembered of it goes once its folder is gone.
+TEST_F(DurableTreeTest, GrowingFolderSyncForgetsAFolderThatWentUnseen) {
+  GrowingFolderSync archive;
+  fs::create_directories(base_ / "gone");
+  std::ofstream(base_ / "gone" / "000000010000000000000001") << "segment";
+  EXPECT_EQ(archive.sync(base_ / "gone"), "");
+  fs::remove_all(base_ / "gone");
+  for (uint64_t i = 0; i < GrowingFolderSync::kForgetEvery; ++i) EXPECT_EQ(archive.sync(base_ / "tree"), "");
+  EXPECT_EQ(archive.folders(), 1u);
+}
+
 }  // namespace
 }  // namespace kura
