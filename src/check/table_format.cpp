@@ -6,6 +6,20 @@
 #include "check/report_formats.h"
 
 namespace kura::check {
+namespace {
+
+// The endpoint's names and messages as the terminal shows them: a control
+// character (an escape sequence, a carriage return, a newline) would let an
+// endpoint redraw or forge the lines around it.
+std::string shown(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string formatTable(const CheckReport& report) {
   std::string out;
@@ -21,12 +35,12 @@ std::string formatTable(const CheckReport& report) {
     ++counts[result.outcome];
     out += fmt::format("{:<{}}  {:<8}  {:<7}  {:<{}}  {}: {}\n", outcomeName(result.outcome), statusWidth,
                        severityName(result.rule->severity), result.rule->section, result.rule->id, ruleWidth,
-                       result.resource, result.detail);
+                       shown(result.resource), shown(result.detail));
     if (result.outcome == Outcome::Failed && !result.fix.empty()) {
-      out += fmt::format("{:<{}}  fix: {}\n", "", statusWidth, result.fix);
+      out += fmt::format("{:<{}}  fix: {}\n", "", statusWidth, shown(result.fix));
     }
     if (result.outcome == Outcome::Suppressed) {
-      out += fmt::format("{:<{}}  suppressed: {}\n", "", statusWidth, result.suppressionReason);
+      out += fmt::format("{:<{}}  suppressed: {}\n", "", statusWidth, shown(result.suppressionReason));
     }
   }
   for (const ExpiredSuppression& suppression : report.expiredSuppressions) {

@@ -91,6 +91,15 @@ TEST(ReportFormats, TableShowsFixesAndASummary) {
   std::string table = formatTable(sampleReport());
   EXPECT_NE(table.find("fix: aws rds modify"), std::string::npos);
   EXPECT_NE(table.find("4 results: 1 passed, 2 failed, 1 not checkable, 0 suppressed"), std::string::npos);
+  // An endpoint's control characters cannot redraw or forge the lines.
+  CheckReport forged = sampleReport();
+  forged.results[1].resource = "db\x1b[2K\rpassed";
+  forged.results[1].detail = "ok\nfailed  high  1.1  rds-multi-az  x: y";
+  std::string shown = formatTable(forged);
+  EXPECT_EQ(shown.find('\x1b'), std::string::npos);
+  EXPECT_EQ(shown.find('\r'), std::string::npos);
+  EXPECT_NE(shown.find("db?[2K?passed"), std::string::npos);
+  EXPECT_NE(shown.find("ok?failed"), std::string::npos);
 }
 
 TEST(Suppressions, ApplyUntilTheyExpire) {
