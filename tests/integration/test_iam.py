@@ -658,3 +658,24 @@ def test_simulate_principal_and_custom_policy(server, tables):
                    ActionNames=["s3:GetObject"]) == "NoSuchEntity"
     assert code_of(iam.simulate_custom_policy, PolicyInputList=["{"], ActionNames=["s3:GetObject"]) == \
         "MalformedPolicyDocument"
+
+
+def test_simulate_pages_action_resource_pairs(server):
+    # The pairs are the product of two lists the caller sends: answered a
+    # page at a time, not all at once.
+    iam = server.client("iam")
+    document = policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    actions = [f"s3:Action{i}" for i in range(30)]
+    resources = [f"arn:aws:s3:::bucket{i}" for i in range(10)]
+    first = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=actions, ResourceArns=resources)
+    assert len(first["EvaluationResults"]) == 100 and first["IsTruncated"] and "Marker" in first
+    seen = [(r["EvalActionName"], r["EvalResourceName"]) for r in first["EvaluationResults"]]
+    page = first
+    while page["IsTruncated"]:
+        page = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=actions, ResourceArns=resources,
+                                          MaxItems=70, Marker=page["Marker"])
+        assert len(page["EvaluationResults"]) <= 70
+        seen += [(r["EvalActionName"], r["EvalResourceName"]) for r in page["EvaluationResults"]]
+    assert seen == [(a, r) for a in actions for r in resources]
+    assert code_of(iam.simulate_custom_policy, PolicyInputList=[document], ActionNames=actions,
+                   Marker="not-a-marker") == "ValidationError"

@@ -6,9 +6,12 @@
 // (the first value of each), as IAM's simulator takes them; the keys the
 // policies read that are not given are answered as MissingContextValues,
 // the statements that decided as MatchedStatements.
+#include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "auth/policy_evaluation.h"
+#include "catalog/pagination.h"
 #include "iam/iam_records.h"
 #include "services/iam/iam_api.h"
 #include "services/iam/iam_validation.h"
@@ -62,26 +65,40 @@ Result<Json> simulate(std::vector<SourcedDocument> sources, const Json& in) {
   }
   auto resources = in.value("ResourceArns", std::vector<std::string>());
   if (resources.empty()) resources.push_back("*");
-  Json results = Json::array();
-  for (const auto& action : in["ActionNames"]) {
-    for (const auto& resource : resources) {
-      facts.action = action.get<std::string>();
-      facts.resources = {resource};
-      std::vector<auth::StatementRef> matched;
-      auth::Decision decision = auth::explainPolicies(view, facts, &matched);
-      Json statements = Json::array();
-      for (const auto& ref : matched) {
-        statements.push_back({{"SourcePolicyId", origins[ref.policy]->id},
-                              {"SourcePolicyType", origins[ref.policy]->type}});
-      }
-      results.push_back({{"EvalActionName", facts.action},
-                         {"EvalResourceName", resource},
-                         {"EvalDecision", decisionName(decision)},
-                         {"MatchedStatements", statements},
-                         {"MissingContextValues", missing}});
-    }
+  auto actions = in["ActionNames"].get<std::vector<std::string>>();
+  // A page of the (action, resource) pairs, MaxItems of them (100 unless
+  // asked), from the pair the Marker names: the pairs are as many as the
+  // product of two lists the caller sends.
+  auto page = pageOf(in);
+  if (!page) return page.error();
+  size_t first = 0;
+  if (const std::string& after = page->afterName; !after.empty()) {
+    auto [end, error] = std::from_chars(after.data(), after.data() + after.size(), first);
+    if (error != std::errc() || end != after.data() + after.size()) return validationError("Invalid Marker.");
   }
-  return Json{{"EvaluationResults", results}, {"IsTruncated", false}};
+  size_t total = actions.size() * resources.size();
+  size_t last = first + std::min(page->limit, total - std::min(first, total));
+  Json results = Json::array();
+  for (size_t pair = first; pair < last; ++pair) {
+    const std::string& resource = resources[pair % resources.size()];
+    facts.action = actions[pair / resources.size()];
+    facts.resources = {resource};
+    std::vector<auth::StatementRef> matched;
+    auth::Decision decision = auth::explainPolicies(view, facts, &matched);
+    Json statements = Json::array();
+    for (const auto& ref : matched) {
+      statements.push_back({{"SourcePolicyId", origins[ref.policy]->id},
+                            {"SourcePolicyType", origins[ref.policy]->type}});
+    }
+    results.push_back({{"EvalActionName", facts.action},
+                       {"EvalResourceName", resource},
+                       {"EvalDecision", decisionName(decision)},
+                       {"MatchedStatements", statements},
+                       {"MissingContextValues", missing}});
+  }
+  Json out = {{"EvaluationResults", results}, {"IsTruncated", last < total}};
+  if (last < total) out["Marker"] = encodeAfterName(std::to_string(last));
+  return out;
 }
 
 }  // namespace
