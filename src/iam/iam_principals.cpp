@@ -227,8 +227,6 @@ std::shared_ptr<const PrincipalPolicies> IamPrincipals::sessionPolicyOf(const st
   return cachedPolicies("session/" + accessKeyId, kSession, accessKeyId);
 }
 
-std::string IamPrincipals::userArnOf(const std::string& userName) { return arnOf(kUser, userName); }
-
 std::string IamPrincipals::arnOf(const std::string& kind, const std::string& name) {
   auto record = catalog_.getResource(accountId_, kRegion, kind, recordName(name));
   return record ? record->arn : std::string();

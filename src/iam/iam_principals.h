@@ -62,7 +62,6 @@ struct PrincipalPolicies {
   mutable std::unordered_map<std::string, Remembered> decisions_;  // guarded by mutex_
   mutable size_t bytes_ = 0;  // of decisions_, counted in the shared budget; guarded by mutex_
 };
-using UserPolicies = PrincipalPolicies;
 
 // Compiles documents (those that no longer parse grant nothing).
 std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string>& texts);
@@ -84,8 +83,8 @@ class IamPrincipals {
   std::shared_ptr<const PrincipalPolicies> policiesOf(const std::string& userName);
   std::shared_ptr<const PrincipalPolicies> policiesOfRole(const std::string& roleName);
   std::shared_ptr<const PrincipalPolicies> sessionPolicyOf(const std::string& accessKeyId);
-  // A user's (a role's, a group's) ARN, its path included; empty if there is none.
-  std::string userArnOf(const std::string& userName);
+  // The ARN of a user, role or group (`kind`), its path included; empty if
+  // there is none.
   std::string arnOf(const std::string& kind, const std::string& name);
 
  private:
