@@ -13,6 +13,10 @@ namespace {
 
 constexpr int kAttempts = 3;
 constexpr int kMaxPages = 1000;
+// What one callAll may hold of an endpoint's answers: far above any real
+// listing (100,000 KMS keys take some 15 MB), far below a thousand pages of
+// the transport's 64 MiB each.
+constexpr size_t kMaxPagedBytes = 256 * 1024 * 1024;
 
 bool retryable(const CallError& error) {
   if (error.kind == CallErrorKind::Transport) return true;
@@ -72,6 +76,7 @@ CallResult AwsClient::attempt(const ServiceModel& model, const Operation& operat
   if (auto* problem = std::get_if<std::string>(&sent)) {
     return CallError{CallErrorKind::Transport, 0, {}, *problem};
   }
+  bytesRead_ += std::get<HttpAnswer>(sent).body.size();
   return decodeAnswer(model, operation, std::get<HttpAnswer>(sent));
 }
 
@@ -95,6 +100,7 @@ CallResult AwsClient::call(std::string_view service, std::string_view operationN
 
 CallResult AwsClient::callAll(std::string_view service, std::string_view operation, nlohmann::json input) {
   const Paginator* paginator = findPaginator(service, operation);
+  size_t bytesBefore = bytesRead_;
   CallResult first = call(service, operation, input);
   if (paginator == nullptr || errorOf(first) != nullptr) return first;
   nlohmann::json merged = std::get<nlohmann::json>(std::move(first));
@@ -113,6 +119,10 @@ CallResult AwsClient::callAll(std::string_view service, std::string_view operati
     if (!seenTokens.insert(token->get<std::string>()).second) {
       return CallError{CallErrorKind::Malformed, 0, {},
                        std::string(operation) + " handed back a page token it had already given"};
+    }
+    if (bytesRead_ - bytesBefore > kMaxPagedBytes) {
+      return CallError{CallErrorKind::Malformed, 0, {},
+                       std::string(operation) + "'s pages ran past " + std::to_string(kMaxPagedBytes >> 20) + " MiB"};
     }
     if (pages >= kMaxPages) {
       return CallError{CallErrorKind::Malformed, 0, {},

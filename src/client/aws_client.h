@@ -52,6 +52,7 @@ class AwsClient {
   ClockPtr clock_;
   RetryPause pause_;
   const ModelRegistry& models_;
+  size_t bytesRead_ = 0;  // answer bodies so far, to bound what callAll holds
 };
 
 // A CallResult's output, or nullptr when it is an error.

@@ -150,6 +150,17 @@ TEST(AwsClient, PagesWithoutEndAreErrorsNotPartialAnswers) {
   ASSERT_NE(errorOf(result), nullptr);
   EXPECT_EQ(errorOf(result)->kind, CallErrorKind::Malformed);
   EXPECT_EQ(script.requests.size(), 2u);
+  // Pages that never stop growing: refused once they pass 256 MiB together.
+  Script huge;
+  for (int i = 0; i < 5; ++i) {
+    huge.answers.push_back(HttpAnswer{200, {}, R"({"Keys":[],"Truncated":true,"NextMarker":"m)" + std::to_string(i) +
+                                                   R"(","Pad":")" + std::string(52 << 20, 'x') + "\"}"});
+  }
+  AwsClient hugeClient = makeClient(huge);
+  CallResult hugeResult = hugeClient.callAll("kms", "ListKeys", nlohmann::json::object());
+  ASSERT_NE(errorOf(hugeResult), nullptr);
+  EXPECT_EQ(errorOf(hugeResult)->kind, CallErrorKind::Malformed);
+  EXPECT_EQ(huge.requests.size(), 5u);
 }
 
 TEST(AwsClient, AnswersNestedTooDeepAreRefused) {
