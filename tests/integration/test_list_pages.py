@@ -1,7 +1,9 @@
 """List calls page by a position, not by reading everything: walking every
 page of ListTables, DescribeDBParameterGroups (stored groups among the
 default ones) and ListKeys returns each resource exactly once, in order,
-with the page size asked for, and an unknown position starts after it.
+with the page size asked for, and an unknown position starts after it;
+ListSecrets pages by a secret's place in creation order, so secrets made
+between pages neither repeat nor shift the others.
 (bench/control_plane_scale.py measures that a page costs the same at 10
 and at 10,000 resources.)"""
 import pytest
@@ -69,3 +71,50 @@ def test_list_keys_pages(server):
                          lambda a: a.get("NextMarker") if a["Truncated"] else None, "Marker", Limit=7)
     assert sorted(listed) == sorted(made) and len(listed) == len(set(listed))
     assert [len(p) for p in pages] == [7, 7, 7, 4]
+
+
+def test_list_secrets_pages_each_secret_once_while_secrets_are_added(server):
+    sm = server.client("secretsmanager")
+    made = [sm.create_secret(Name=f"pages/{i:02d}", SecretString="v")["ARN"] for i in range(25)]
+    for order in ("asc", "desc"):
+        seen, dates, token, added = [], [], None, []
+        while True:
+            answer = sm.list_secrets(MaxResults=7, SortOrder=order, **({"NextToken": token} if token else {}))
+            seen += [s["ARN"] for s in answer["SecretList"]]
+            dates += [s["CreatedDate"] for s in answer["SecretList"]]
+            assert len(answer["SecretList"]) == 7 or "NextToken" not in answer
+            # Secrets made between pages move no one: each already there is
+            # listed exactly once.
+            added.append(sm.create_secret(Name=f"pages/{order}-late-{len(added)}", SecretString="v")["ARN"])
+            token = answer.get("NextToken")
+            if not token:
+                break
+        assert len(seen) == len(set(seen))
+        assert set(made) <= set(seen)
+        assert dates == sorted(dates, reverse=order == "desc")
+        if order == "asc":
+            # Made after the walk started, so later than every page's position.
+            assert set(added[:-1]) <= set(seen)
+    # A secret scheduled for deletion leaves the list; a page of a filter
+    # never holds another name.
+    sm.delete_secret(SecretId=made[0], RecoveryWindowInDays=7)
+    token, named = None, []
+    while True:
+        answer = sm.list_secrets(MaxResults=4, Filters=[{"Key": "name", "Values": ["pages/1"]}],
+                                 **({"NextToken": token} if token else {}))
+        named += [s["Name"] for s in answer["SecretList"]]
+        token = answer.get("NextToken")
+        if not token:
+            break
+    assert named == [f"pages/{i}" for i in range(10, 20)]
+    assert made[0] not in [s["ARN"] for s in sm.list_secrets(MaxResults=100)["SecretList"]]
+
+
+def test_list_secrets_refuses_a_forged_token(server):
+    import base64
+    import botocore.exceptions
+    sm = server.client("secretsmanager")
+    for token in ("not-a-token", base64.b64encode(b"x:arn").decode(), base64.b64encode(b"12").decode()):
+        with pytest.raises(botocore.exceptions.ClientError) as error:
+            sm.list_secrets(NextToken=token)
+        assert error.value.response["Error"]["Code"] == "InvalidParameterException"

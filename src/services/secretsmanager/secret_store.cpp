@@ -63,6 +63,22 @@ void applyMeta(SecretRecord& s, const Json& meta) {
   s.resourcePolicy = meta.value("resourcePolicy", "");
 }
 
+bool hasColumn(SqliteDb& db, const char* table, const char* column) {
+  auto statement = db.prepare("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
+  statement.bind(1, table).bind(2, column);
+  return statement.step() && statement.integer(0) > 0;
+}
+
+SecretRecord summaryFrom(SqliteStatement& select) {
+  SecretRecord secret;
+  secret.arn = select.text(0);
+  secret.account = select.text(1);
+  secret.region = select.text(2);
+  secret.name = select.text(3);
+  applyMeta(secret, Json::parse(select.text(4)));
+  return secret;
+}
+
 }  // namespace
 
 bool SecretVersion::has(const std::string& stage) const {
@@ -85,18 +101,37 @@ SecretVersion* SecretRecord::version(const std::string& versionId) {
 
 SecretStore::SecretStore(const std::filesystem::path& dataDir) : db_(dataDir / "secretsmanager" / "secrets.db") {
   db_.exec(kSchema);
+  addListingColumns();
+}
+
+// ListSecrets' order (creation time, then ARN) and whether a secret is
+// listed at all, as columns under one index. Stores made before them get
+// the columns filled from each secret's metadata, once.
+void SecretStore::addListingColumns() {
+  if (!hasColumn(db_, "secrets", "created_ms")) {
+    db_.transaction([&] {
+      db_.exec("ALTER TABLE secrets ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0");
+      db_.exec("ALTER TABLE secrets ADD COLUMN deleting INTEGER NOT NULL DEFAULT 0");
+      db_.exec("UPDATE secrets SET created_ms = json_extract(meta, '$.createdMs'), "
+               "deleting = json_extract(meta, '$.deletionDateMs') IS NOT NULL");
+    });
+  }
+  db_.exec("CREATE INDEX IF NOT EXISTS secrets_listed ON secrets(account, region, deleting, created_ms, arn)");
 }
 
 void SecretStore::save(const SecretRecord& secret) {
   std::lock_guard lock(mutex_);
   db_.transaction([&] {
-    db_.prepare("INSERT INTO secrets(arn, account, region, name, meta) VALUES(?,?,?,?,?) "
-                "ON CONFLICT(arn) DO UPDATE SET meta=excluded.meta")
+    db_.prepare("INSERT INTO secrets(arn, account, region, name, meta, created_ms, deleting) VALUES(?,?,?,?,?,?,?) "
+                "ON CONFLICT(arn) DO UPDATE SET meta=excluded.meta, created_ms=excluded.created_ms, "
+                "deleting=excluded.deleting")
         .bind(1, secret.arn)
         .bind(2, secret.account)
         .bind(3, secret.region)
         .bind(4, secret.name)
         .bind(5, metaOf(secret).dump())
+        .bind(6, secret.createdMs)
+        .bind(7, int64_t{secret.deletionDateMs.has_value()})
         .run();
     db_.prepare("DELETE FROM versions WHERE arn=?").bind(1, secret.arn).run();
     for (const SecretVersion& v : secret.versions) {
@@ -157,21 +192,33 @@ std::optional<SecretRecord> SecretStore::byArn(const std::string& arn) {
   return loadWhere("arn=?", {arn});
 }
 
-std::vector<SecretRecord> SecretStore::summaries(const std::string& account, const std::string& region) {
+std::vector<std::string> SecretStore::arnsStartingWith(const std::string& prefix) {
   std::lock_guard lock(mutex_);
-  auto select =
-      db_.prepare("SELECT arn, account, region, name, meta FROM secrets WHERE account=? AND region=? ORDER BY name");
-  select.bind(1, account).bind(2, region);
-  std::vector<SecretRecord> out;
+  // The ARNs from `prefix` up to the first that does not start with it.
+  auto select = db_.prepare("SELECT arn FROM secrets WHERE arn >= ? ORDER BY arn");
+  select.bind(1, prefix);
+  std::vector<std::string> out;
   while (select.step()) {
-    SecretRecord secret;
-    secret.arn = select.text(0);
-    secret.account = select.text(1);
-    secret.region = select.text(2);
-    secret.name = select.text(3);
-    applyMeta(secret, Json::parse(select.text(4)));
-    out.push_back(std::move(secret));
+    std::string arn = select.text(0);
+    if (arn.rfind(prefix, 0) != 0) break;
+    out.push_back(std::move(arn));
   }
+  return out;
+}
+
+std::vector<SecretRecord> SecretStore::listedPage(const std::string& account, const std::string& region,
+                                                  bool descending, const std::optional<SecretPosition>& after,
+                                                  size_t limit) {
+  std::lock_guard lock(mutex_);
+  std::string sql = "SELECT arn, account, region, name, meta FROM secrets WHERE account=? AND region=? AND deleting=0";
+  if (after) sql += descending ? " AND (created_ms, arn) < (?, ?)" : " AND (created_ms, arn) > (?, ?)";
+  sql += descending ? " ORDER BY created_ms DESC, arn DESC LIMIT ?" : " ORDER BY created_ms, arn LIMIT ?";
+  auto select = db_.prepare(sql);
+  select.bind(1, account).bind(2, region);
+  if (after) select.bind(3, after->createdMs).bind(4, after->arn);
+  select.bind(after ? 5 : 3, static_cast<int64_t>(limit));
+  std::vector<SecretRecord> out;
+  while (select.step()) out.push_back(summaryFrom(select));
   return out;
 }
 

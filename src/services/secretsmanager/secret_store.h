@@ -13,6 +13,12 @@
 
 namespace kura::secrets {
 
+// Where a secret stands in ListSecrets' order.
+struct SecretPosition {
+  int64_t createdMs = 0;
+  std::string arn;
+};
+
 class SecretStore {
  public:
   explicit SecretStore(const std::filesystem::path& dataDir);
@@ -22,12 +28,19 @@ class SecretStore {
   void erase(const std::string& arn);
   std::optional<SecretRecord> byName(const std::string& account, const std::string& region, const std::string& name);
   std::optional<SecretRecord> byArn(const std::string& arn);
-  // Every secret of an account's region without its versions (what
-  // ListSecrets filters and orders on, and a partial ARN is matched
-  // against), in one read: a version costs a query of its own.
-  std::vector<SecretRecord> summaries(const std::string& account, const std::string& region);
+  // The ARNs that start with `prefix` (a partial ARN's candidates), read
+  // from the primary key's order.
+  std::vector<std::string> arnsStartingWith(const std::string& prefix);
+  // A run of an account's region's secrets without their versions (what
+  // ListSecrets filters on), in creation order and then ARN order (reversed
+  // when `descending`), strictly after `after` when given, at most `limit`:
+  // read from an index kept in that order, so a page costs the same at 10
+  // and at 10,000 secrets. Secrets scheduled for deletion are left out.
+  std::vector<SecretRecord> listedPage(const std::string& account, const std::string& region, bool descending,
+                                       const std::optional<SecretPosition>& after, size_t limit);
 
  private:
+  void addListingColumns();
   std::optional<SecretRecord> loadWhere(const std::string& where, const std::vector<std::string>& args);
 
   std::mutex mutex_;

@@ -116,6 +116,40 @@ bool matchesFilter(const SecretRecord& s, const std::string& key, const std::str
   return negate ? !match : match;
 }
 
+bool matchesFilters(const SecretRecord& s, const Json& filters) {
+  for (const Json& filter : filters) {
+    bool any = false;
+    for (const Json& v : filter.value("Values", Json::array())) any = any || matchesFilter(s, filter["Key"], v);
+    if (!any) return false;
+  }
+  return true;
+}
+
+// ListSecrets reads its index in runs of kListBatch when filtering, and
+// looks at no more than kListScanBudget secrets for one page.
+constexpr size_t kListBatch = 100;
+constexpr size_t kListScanBudget = 1000;
+
+// A ListSecrets NextToken: the position of the last secret a page looked
+// at, "<created ms>:<ARN>" in base64.
+std::string listToken(const secrets::SecretPosition& position) {
+  return base64Encode(std::to_string(position.createdMs) + ":" + position.arn);
+}
+
+std::optional<secrets::SecretPosition> listTokenPosition(const std::string& token) {
+  std::string text;
+  if (!base64Decode(token, text)) return std::nullopt;
+  size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string::npos || colon > 18 || colon + 1 == text.size()) return std::nullopt;
+  secrets::SecretPosition position;
+  for (size_t i = 0; i < colon; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    position.createdMs = position.createdMs * 10 + (text[i] - '0');
+  }
+  position.arn = text.substr(colon + 1);
+  return position;
+}
+
 size_t pageStart(const Json& in) {
   try {
     return in.contains("NextToken") ? std::stoul(in["NextToken"].get<std::string>()) : 0;
@@ -232,8 +266,8 @@ class SecretsManagerService final : public SecretsManagerModule {
     if (id.rfind("arn:", 0) == 0) {
       secret = store_.byArn(id);
       if (!secret) {
-        for (const SecretRecord& s : store_.summaries(c.accountId, c.region)) {
-          if (s.arn.size() == id.size() + 7 && s.arn.rfind(id + "-", 0) == 0) secret = store_.byArn(s.arn);
+        for (const std::string& arn : store_.arnsStartingWith(id + "-")) {
+          if (arn.size() == id.size() + 7) secret = store_.byArn(arn);
         }
       }
     } else {
@@ -449,34 +483,46 @@ class SecretsManagerService final : public SecretsManagerModule {
     return out;
   }
 
+  // Pages walk ListSecrets' index from the position the token names (the
+  // last secret the previous page looked at), so each costs the same however
+  // many secrets the region holds, and secrets made or deleted between pages
+  // neither repeat nor shift the others. A filtered page reads at most
+  // kListScanBudget secrets and may come back short, with a NextToken, as
+  // AWS's may.
   Result<Json> listSecrets(const RequestContext& c, const Json& in) {
     std::lock_guard lock(mutex_);
-    // Filtered and ordered on summaries; only the page's secrets are read
-    // with their versions.
-    std::vector<SecretRecord> all = store_.summaries(c.accountId, c.region);
-    std::vector<SecretRecord> kept;
-    for (SecretRecord& s : all) {
-      if (s.deletionDateMs) continue;
-      bool keep = true;
-      for (const Json& filter : in.value("Filters", Json::array())) {
-        bool any = false;
-        for (const Json& v : filter.value("Values", Json::array())) any = any || matchesFilter(s, filter["Key"], v);
-        keep = keep && any;
-      }
-      if (keep) kept.push_back(std::move(s));
-    }
-    std::stable_sort(kept.begin(), kept.end(), [](const SecretRecord& a, const SecretRecord& b) {
-      return a.createdMs < b.createdMs;
-    });
-    if (in.value("SortOrder", "asc") == "desc") std::reverse(kept.begin(), kept.end());
     size_t limit = static_cast<size_t>(in.value("MaxResults", 100));
-    size_t start = pageStart(in);
-    if (start == SIZE_MAX) return invalidParameter("The NextToken is not valid.");
-    Json out = {{"SecretList", Json::array()}};
-    for (size_t i = start; i < kept.size() && out["SecretList"].size() < limit; ++i) {
-      if (auto full = store_.byArn(kept[i].arn)) out["SecretList"].push_back(describe(*full, "SecretVersionsToStages"));
+    std::optional<secrets::SecretPosition> position;
+    if (in.contains("NextToken")) {
+      position = listTokenPosition(in["NextToken"].get<std::string>());
+      if (!position) return invalidParameter("The NextToken is not valid.");
     }
-    if (start + limit < kept.size()) out["NextToken"] = std::to_string(start + limit);
+    bool descending = in.value("SortOrder", "asc") == "desc";
+    Json filters = in.value("Filters", Json::array());
+    bool filtered = !filters.empty();
+    size_t batch = filtered ? kListBatch : limit + 1;
+    std::vector<SecretRecord> page;
+    size_t looked = 0;
+    bool more = false;
+    for (bool done = false; !done;) {
+      std::vector<SecretRecord> run = store_.listedPage(c.accountId, c.region, descending, position, batch);
+      for (SecretRecord& s : run) {
+        if (page.size() == limit || looked == kListScanBudget) {
+          more = true;
+          done = true;
+          break;
+        }
+        ++looked;
+        position = secrets::SecretPosition{s.createdMs, s.arn};
+        if (matchesFilters(s, filters)) page.push_back(std::move(s));
+      }
+      done = done || run.size() < batch;
+    }
+    Json out = {{"SecretList", Json::array()}};
+    for (const SecretRecord& s : page) {
+      if (auto full = store_.byArn(s.arn)) out["SecretList"].push_back(describe(*full, "SecretVersionsToStages"));
+    }
+    if (more && position) out["NextToken"] = listToken(*position);
     return out;
   }
 
