@@ -16,6 +16,8 @@ SERVICES = {
     "sts": ("sts", "2011-06-15"),
     "rds": ("rds", "2014-10-31"),
     "dynamodb": ("dynamodb", "2012-08-10"),
+    # Signed as "dynamodb" too: told apart by its X-Amz-Target prefix.
+    "dynamodbstreams": ("dynamodbstreams", "2012-08-10"),
     "elasticache": ("elasticache", "2015-02-02"),
     "kms": ("kms", "2014-11-01"),
     "secretsmanager": ("secretsmanager", "2017-10-17"),

@@ -38,11 +38,19 @@ ApiError notImplemented(const ServiceModel& model, const std::string& operation,
 ApiGateway::ApiGateway(const ModelRegistry& models, const auth::CredentialStore& credentials, ClockPtr clock)
     : models_(models), verifier_(credentials, clock), clock_(std::move(clock)) {}
 
-void ApiGateway::addService(ServiceModule& module) { services_[module.signingName()] = &module; }
+void ApiGateway::addService(ServiceModule& module) {
+  services_[module.signingName()] = &module;
+  for (const std::string& model : module.alsoServes()) services_[model] = &module;
+}
 
 ApiGateway::Routed ApiGateway::route(const HttpRequest& request, const std::optional<auth::SigV4Scope>& scope) const {
-  if (scope) return {models_.bySigningName(scope->service), scope->service};
   std::string_view target = request.header("X-Amz-Target");
+  // DynamoDB Streams signs as "dynamodb" (its calls are IAM's dynamodb:
+  // actions, its trail's events DynamoDB's): its target prefix tells it apart.
+  if ((!scope || scope->service == "dynamodb") && target.starts_with("DynamoDBStreams_20120810.")) {
+    return {models_.bySigningName("dynamodbstreams"), "dynamodb"};
+  }
+  if (scope) return {models_.bySigningName(scope->service), scope->service};
   if (!target.empty()) {
     // "DynamoDB_20120810.PutItem"; CloudTrail's prefix has dots of its own.
     const ServiceModel* model = models_.byTargetPrefix(target.substr(0, target.rfind('.')));

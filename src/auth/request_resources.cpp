@@ -28,7 +28,11 @@ const std::array<std::string_view, 3> kArnMembers{"ResourceArn", "ResourceName",
 
 const std::vector<ServiceResources>& table() {
   static const std::vector<ServiceResources> services{
-      {"dynamodb", "dynamodb", false, {{"TableName", "table/"}, {"GlobalTableName", "global-table/"}}},
+      // DynamoDB Streams signs as dynamodb: its calls name their stream by ARN.
+      {"dynamodb",
+       "dynamodb",
+       false,
+       {{"TableName", "table/"}, {"GlobalTableName", "global-table/"}, {"StreamArn", ""}}},
       {"rds",
        "rds",
        false,
@@ -121,6 +125,12 @@ std::vector<std::string> requestResources(std::string_view signingName, std::str
     if (signingName == "dynamodb") {
       auto tables = dynamoDbTables(service, input, target);
       out.insert(out.end(), tables.begin(), tables.end());
+      // A shard iterator starts with its stream's ARN (GetRecords), as
+      // DynamoDB's do; the handler reads no other stream than that one.
+      if (auto it = input.find("ShardIterator"); it != input.end() && it->is_string()) {
+        const std::string& iterator = it->get_ref<const std::string&>();
+        if (iterator.rfind("arn:", 0) == 0) out.push_back(iterator.substr(0, iterator.find('|')));
+      }
     }
     // IAM's calls on a managed policy act on the policy, its calls on a user
     // (attaching a policy included) on the user: a member the call does not

@@ -4,6 +4,10 @@
 //   i|<table id>|<item key>             item
 //   x|<table id>|<index>|<entry key>    secondary index entry
 //   p|<table id>|<micros>|<sequence>    change log (point-in-time recovery)
+//   t|<account>|<region>|<table name>|<label>   stream description
+//   r|<stream id>|<sequence>            stream record
+//   q|<stream id>                       where the stream's trimming stands
+//   c|stream-iterator-secret            the key shard iterators are signed with
 //   c|next-table-id                     counter
 // Shared by the store's files; not an interface of its own.
 #include <string>
@@ -22,6 +26,7 @@ inline std::string index(const std::string& tableId, const std::string& index) {
 }
 inline std::string allIndexes(const std::string& tableId) { return "x|" + tableId + "|"; }
 inline std::string changeLog(const std::string& tableId) { return "p|" + tableId + "|"; }
+inline std::string streamRecords(const std::string& streamId) { return "r|" + streamId + "|"; }
 // The first key after every key that starts with `prefix` (which ends in '|').
 inline std::string endOf(const std::string& prefix) { return prefix.substr(0, prefix.size() - 1) + "}"; }
 

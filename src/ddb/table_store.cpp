@@ -87,6 +87,7 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
   std::string counter;
   if (db->Get(rocksdb::ReadOptions(), "c|next-table-id", &counter).ok()) store->nextTableId_ = std::stoull(counter);
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  store->loadStreamSecret();
   for (it->Seek("m|"); it->Valid() && it->key().starts_with("m|"); it->Next()) {
     store->rememberIndexes(Json::parse(it->value().ToString()));
   }
@@ -182,7 +183,7 @@ std::mutex& TableStore::lockFor(const std::string& tableId) {
   return *entry;
 }
 
-Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
+Result<Json> TableStore::createTable(const TableRef& ref, Json description, const AlsoWrite& alsoWrite) {
   std::lock_guard lock(metaMutex_);
   std::string existing;
   if (db_->Get(rocksdb::ReadOptions(), metaKey(ref), &existing).ok()) {
@@ -193,6 +194,9 @@ Result<Json> TableStore::createTable(const TableRef& ref, Json description) {
   rocksdb::WriteBatch batch;
   batch.Put(metaKey(ref), description.dump());
   batch.Put("c|next-table-id", std::to_string(nextTableId_));
+  if (alsoWrite) {
+    for (const auto& [key, value] : alsoWrite(description)) batch.Put(key, value);
+  }
   auto status = write(batch);
   if (!status.ok()) return storageError(status);
   rememberIndexes(description);
@@ -235,19 +239,27 @@ void TableStore::remember(const TableRef& ref, const Json* description) {
   }
 }
 
-Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change) {
+Result<Json> TableStore::updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change,
+                                     const AlsoWrite& alsoWrite) {
   std::lock_guard lock(metaMutex_);
   auto description = table(ref);
   if (!description) return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Table: " + ref.name + " not found");
+  std::unique_lock<std::mutex> tableLock;
+  if (alsoWrite) tableLock = std::unique_lock(lockFor((*description)["_id"]));
   if (auto error = change(*description)) return *error;
-  auto status = put(metaKey(ref), description->dump());
+  rocksdb::WriteBatch batch;
+  batch.Put(metaKey(ref), description->dump());
+  if (alsoWrite) {
+    for (const auto& [key, value] : alsoWrite(*description)) batch.Put(key, value);
+  }
+  auto status = write(batch);
   if (!status.ok()) return storageError(status);
   rememberIndexes(*description);
   remember(ref, &*description);
   return *description;
 }
 
-Result<Json> TableStore::deleteTable(const TableRef& ref) {
+Result<Json> TableStore::deleteTable(const TableRef& ref, const AlsoWrite& alsoWrite) {
   std::lock_guard lock(metaMutex_);
   auto description = table(ref);
   if (!description) return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Table: " + ref.name + " not found");
@@ -260,6 +272,11 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
   batch.DeleteRange(indexes, keys::endOf(indexes));
   std::string log = changeLogPrefix(id);
   batch.DeleteRange(log, keys::endOf(log));
+  // Under the table's write lock: its stream is closed at its last record.
+  std::unique_lock tableLock(lockFor(id));
+  if (alsoWrite) {
+    for (const auto& [key, value] : alsoWrite(*description)) batch.Put(key, value);
+  }
   auto status = write(batch);
   if (!status.ok()) return storageError(status);
   remember(ref, nullptr);
@@ -267,6 +284,7 @@ Result<Json> TableStore::deleteTable(const TableRef& ref) {
     std::unique_lock lock(indexesMutex_);
     indexes_.erase(id);
     logged_.erase(id);
+    streams_.erase(id);
   }
   return *description;
 }
@@ -296,7 +314,8 @@ std::optional<std::string> TableStore::getItemText(const std::string& tableId, c
 }
 
 Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, const std::string& key,
-                                                  const std::function<Decision(const Json* current)>& decide) {
+                                                  const std::function<Decision(const Json* current)>& decide,
+                                                  WriteCause cause) {
   std::unique_lock lock(lockFor(tableId));
   auto current = getItem(tableId, key);
   const Json* before = current ? &*current : nullptr;
@@ -312,6 +331,7 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   }
   addIndexWrites(batch, tableId, key, before, after);
   if (after || current) addChangeLogWrite(batch, tableId, key, after);
+  addStreamWrite(batch, tableId, before, after, cause);
   auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
   // The WAL is synced after the table's lock is released: writers of one
@@ -330,7 +350,10 @@ Result<bool> TableStore::rewriteItemText(
   {
     std::shared_lock indexesLock(indexesMutex_);
     auto indexes = indexes_.find(tableId);
-    if ((indexes != indexes_.end() && !indexes->second.empty()) || logged_.count(tableId) > 0) return false;
+    if ((indexes != indexes_.end() && !indexes->second.empty()) || logged_.count(tableId) > 0 ||
+        streams_.count(tableId) > 0) {
+      return false;
+    }
   }
   auto current = getItemText(tableId, key);
   if (!current) return false;
@@ -348,10 +371,12 @@ Result<bool> TableStore::writeBatch(const std::string& tableId,
   std::unique_lock lock(lockFor(tableId));
   rocksdb::WriteBatch batch;
   bool indexed = !indexesFor(tableId).empty();
+  bool streamed = activeStream(tableId) != nullptr;
   for (const auto& [key, item] : writes) {
-    if (indexed) {
+    if (indexed || streamed) {
       auto before = getItem(tableId, key);
-      addIndexWrites(batch, tableId, key, before ? &*before : nullptr, item ? &*item : nullptr);
+      if (indexed) addIndexWrites(batch, tableId, key, before ? &*before : nullptr, item ? &*item : nullptr);
+      if (streamed) addStreamWrite(batch, tableId, before ? &*before : nullptr, item ? &*item : nullptr);
     }
     if (item) batch.Put(itemPrefix(tableId) + key, item->dump());
     else batch.Delete(itemPrefix(tableId) + key);
@@ -387,6 +412,7 @@ Result<bool> TableStore::transact(
     else batch.Delete(key);
     addIndexWrites(batch, items[i].tableId, items[i].key, current[i] ? &*current[i] : nullptr, value ? &*value : nullptr);
     addChangeLogWrite(batch, items[i].tableId, items[i].key, value ? &*value : nullptr);
+    addStreamWrite(batch, items[i].tableId, current[i] ? &*current[i] : nullptr, value ? &*value : nullptr);
   }
   auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
@@ -515,6 +541,7 @@ void TableStore::rememberIndexes(const Json& description) {
   } else {
     logged_.erase(id);
   }
+  rememberStream(id, description);
 }
 
 std::vector<IndexDef> TableStore::indexesFor(const std::string& tableId) {

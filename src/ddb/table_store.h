@@ -40,6 +40,13 @@ struct TableRef {
   std::string account, region, name;
 };
 
+// Who made an item change: a request, or Time to Live's background
+// deletion (which a stream record marks as the service's).
+enum class WriteCause { Request, TimeToLive };
+// Further keys (and values) written in the same atomic batch as a table's
+// description, given the description as it is written (with its "_id").
+using AlsoWrite = std::function<std::vector<std::pair<std::string, std::string>>(const Json& description)>;
+
 // A secondary index (global or local) as the store maintains it.
 struct IndexDef {
   std::string name, hashAttr, rangeAttr;  // rangeAttr empty: none
@@ -53,12 +60,15 @@ class TableStore {
   ~TableStore();
 
   // Table descriptions (the DynamoDB TableDescription JSON plus "_id").
-  Result<Json> createTable(const TableRef& ref, Json description);
+  Result<Json> createTable(const TableRef& ref, Json description, const AlsoWrite& alsoWrite = {});
   std::optional<Json> table(const TableRef& ref);
   // The same, shared as cached (no copy): what every data-plane call reads.
   std::shared_ptr<const Json> tableShared(const TableRef& ref);
-  Result<Json> updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change);
-  Result<Json> deleteTable(const TableRef& ref);
+  // With `alsoWrite`, the change is made under the table's write lock (no
+  // item changes meanwhile: a stream is closed at its last record).
+  Result<Json> updateTable(const TableRef& ref, const std::function<std::optional<ApiError>(Json&)>& change,
+                           const AlsoWrite& alsoWrite = {});
+  Result<Json> deleteTable(const TableRef& ref, const AlsoWrite& alsoWrite = {});
   // Up to `limit` table names of an account's region after `after`
   // (exclusive; empty for the first), in byte order.
   std::vector<std::string> tableNames(const std::string& account, const std::string& region, const std::string& after,
@@ -73,7 +83,8 @@ class TableStore {
   // to delete, `current` itself to leave the item as it is, or an error.
   using Decision = Result<const Json*>;
   Result<std::optional<Json>> writeItem(const std::string& tableId, const std::string& key,
-                                        const std::function<Decision(const Json* current)>& decide);
+                                        const std::function<Decision(const Json* current)>& decide,
+                                        WriteCause cause = WriteCause::Request);
   // Rewrites the stored text of an existing item with `rewrite`, under the
   // table's write lock, without parsing it (item_text.h). Only for tables
   // without secondary indexes whose changes are not logged: false, and
@@ -137,6 +148,33 @@ class TableStore {
   Result<uint64_t> restoreFromChangeLog(const std::string& sourceTableId, const std::string& targetTableId,
                                         int64_t untilMicros);
 
+  // DynamoDB Streams (stream_log.cpp). While a table's stream is enabled,
+  // its description names it ("_stream": Id, ViewType, MetaKey), and every
+  // change to one of its items adds a record to the stream in the same
+  // atomic batch as the change itself (none for a write that leaves the
+  // item as it was). A stream's own description is kept under
+  // streamMetaKey() (listMeta lists them), its records under its id, in
+  // the order of their sequence numbers, which a table's write lock hands
+  // out one after the other.
+  static std::string streamMetaKey(const TableRef& ref, const std::string& label);
+  static std::string streamMetaPrefix(const std::string& account, const std::string& region);
+  // Up to `limit` records (JSON text) with sequence numbers from `from` to
+  // `through`, in order.
+  std::vector<std::pair<uint64_t, std::string>> streamRecords(const std::string& streamId, uint64_t from,
+                                                              uint64_t through, size_t limit);
+  // The last sequence number the stream handed out (0: none yet). For an
+  // enabled stream it is exact only under the table's write lock (alsoWrite).
+  uint64_t lastStreamSequence(const std::string& streamId);
+  // Deletes the records created before `cutoffSeconds` (epoch), oldest
+  // first; returns the first sequence number left (or the next to come).
+  Result<uint64_t> trimStream(const std::string& streamId, double cutoffSeconds);
+  // The sequence numbers below this one were trimmed (1: none).
+  uint64_t streamTrimmedBelow(const std::string& streamId);
+  // Deletes a stream's description and records.
+  Result<bool> dropStream(const std::string& metaKey, const std::string& streamId);
+  // The key shard iterators are signed with (kept in the store).
+  const std::string& streamSecret() const { return streamSecret_; }
+
   static std::string encodeKey(const Json& hash, const Json* range);
   static std::string hashPrefix(const Json& hash);
 
@@ -194,6 +232,25 @@ class TableStore {
   void addChangeLogWrite(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,
                          const Json* after);
   std::atomic<uint64_t> changeSequence_{0};
+
+  // Enabled streams, by table id (from the table descriptions); guarded by
+  // indexesMutex_, their next sequence number by the table's write lock.
+  struct ActiveStream {
+    std::string id, viewType;
+    std::vector<std::string> keyAttributes;
+    std::string region;
+    uint64_t nextSequence = 1;
+  };
+  std::map<std::string, std::shared_ptr<ActiveStream>> streams_;
+  std::string streamSecret_;
+  void loadStreamSecret();
+  // Called by rememberIndexes: follows the description's "_stream".
+  void rememberStream(const std::string& tableId, const Json& description);
+  std::shared_ptr<ActiveStream> activeStream(const std::string& tableId);
+  // Adds the stream record of one item change to `batch` (when the table
+  // has a stream and the item changed). Under the table's write lock.
+  void addStreamWrite(rocksdb::WriteBatch& batch, const std::string& tableId, const Json* before, const Json* after,
+                      WriteCause cause = WriteCause::Request);
 };
 
 }  // namespace kura::ddb

@@ -49,11 +49,12 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
   model->targetPrefix_ = meta.value("targetPrefix", "");
   model->jsonVersion_ = meta.value("jsonVersion", "1.0");
   model->xmlNamespace_ = meta.value("xmlNamespace", "");
-  if (model->protocol_ == Protocol::Json && signingName == "dynamodb") {
-    // DynamoDB writes com.amazonaws.dynamodb.v20120810#Code; SDKs read what follows '#'.
+  if (model->protocol_ == Protocol::Json && (signingName == "dynamodb" || signingName == "dynamodbstreams")) {
+    // DynamoDB writes com.amazonaws.dynamodb.v20120810#Code (its Streams
+    // too); SDKs read what follows '#'.
     std::string version = model->apiVersion_;
     std::erase(version, '-');
-    model->errorNamespace_ = "com.amazonaws." + std::string(signingName) + ".v" + version;
+    model->errorNamespace_ = "com.amazonaws.dynamodb.v" + version;
   }
 
   // Two passes: create every shape, then resolve references.

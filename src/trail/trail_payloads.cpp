@@ -34,6 +34,11 @@ std::unordered_map<std::string_view, Entry> makeTable() {
   for (std::string_view op : {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"}) {
     table.emplace(op, Entry{"dynamodb", PayloadCall{true, {}, false}});
   }
+  // DynamoDB Streams: reading records is a data event (the records are
+  // not recorded); DescribeStream and ListStreams are management events.
+  table.emplace("GetShardIterator",
+                Entry{"dynamodb", PayloadCall{true, {"StreamArn", "ShardId", "ShardIteratorType", "SequenceNumber"}, false}});
+  table.emplace("GetRecords", Entry{"dynamodb", PayloadCall{true, {"ShardIterator", "Limit"}, false}});
   table.emplace("PutLogEvents", Entry{"logs", PayloadCall{true, {"logGroupName", "logStreamName"}, false}});
   // A test of a filter against messages the caller pastes in.
   table.emplace("TestMetricFilter", Entry{"logs", PayloadCall{false, {"filterPattern"}, false}});

@@ -6,6 +6,7 @@
 // matches the request's SigV4 credential scope.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "services/core/handler_table.h"
 #include "services/core/service_env.h"
@@ -17,6 +18,9 @@ class ServiceModule {
   virtual ~ServiceModule() = default;
   virtual std::string signingName() const = 0;  // "dynamodb", "rds", "sts", ...
   virtual const HandlerTable& handlers() const = 0;
+  // Further service models whose operations this module's handlers answer
+  // (DynamoDB's answers DynamoDB Streams', "dynamodbstreams").
+  virtual std::vector<std::string> alsoServes() const { return {}; }
   // Called once the server accepts requests, and before it exits.
   virtual void start() {}
   virtual void stop() {}

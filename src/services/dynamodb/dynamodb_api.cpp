@@ -114,6 +114,7 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   out.erase("_tags");
   out.erase("_ttl");
   out.erase("_pitr");
+  out.erase("_stream");
   if (withCounts) {
     uint64_t bytes = 0;
     out["ItemCount"] = store_.countItems(table["_id"], bytes);
@@ -244,6 +245,11 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
   bind("ListBackups", &DynamoDbApi::listBackups);
   bind("DeleteBackup", &DynamoDbApi::deleteBackup);
   bind("RestoreTableFromBackup", &DynamoDbApi::restoreTableFromBackup);
+  // DynamoDB Streams' operations (the module answers its model too).
+  bind("ListStreams", &DynamoDbApi::listStreams);
+  bind("DescribeStream", &DynamoDbApi::describeStream);
+  bind("GetShardIterator", &DynamoDbApi::getShardIterator);
+  bind("GetRecords", &DynamoDbApi::getRecords);
 }
 
 }  // namespace kura::ddb

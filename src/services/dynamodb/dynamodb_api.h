@@ -85,6 +85,13 @@ class DynamoDbApi {
   // Deletes SYSTEM backups past their 35 days (the service's hourly pass).
   void pruneSystemBackups();
   Result<Json> restoreTableFromBackup(const RequestContext& c, const Json& in);
+  // DynamoDB Streams (stream_handlers.cpp)
+  Result<Json> listStreams(const RequestContext& c, const Json& in);
+  Result<Json> describeStream(const RequestContext& c, const Json& in);
+  Result<Json> getShardIterator(const RequestContext& c, const Json& in);
+  Result<Json> getRecords(const RequestContext& c, const Json& in);
+  // A stream's description, by its ARN, in the caller's account and region.
+  Result<Json> findStream(const RequestContext& c, const std::string& arn);
   // Point-in-time recovery (continuous_backup_handlers.cpp)
   Result<Json> updateContinuousBackups(const RequestContext& c, const Json& in);
   Result<Json> describeContinuousBackups(const RequestContext& c, const Json& in);

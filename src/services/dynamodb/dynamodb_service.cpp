@@ -4,6 +4,7 @@
 
 #include "common/periodic_task.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/stream_retention.h"
 #include "services/dynamodb/ttl_sweeper.h"
 
 namespace kura {
@@ -24,17 +25,24 @@ class DynamoDbService final : public ServiceModule {
                                .count();
           for (const std::string& table : store_->loggedTables()) store_->pruneChangeLog(table, cutoff);
           api_.pruneSystemBackups();  // a deleted table's backup, after its 35 days
-        }) {
+        }),
+        // Streams keep 24 hours of records; a disabled stream goes 24 hours
+        // after it was disabled.
+        streamTrim_("stream trimming", std::chrono::minutes(1),
+                    [this, clock = env.clock] { ddb::trimStreams(*store_, clock->now()); }) {
     api_.registerHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }
+  std::vector<std::string> alsoServes() const override { return {"dynamodbstreams"}; }
   void start() override {
     ttl_.start();
     pruning_.start();
+    streamTrim_.start();
   }
   void stop() override {
     ttl_.stop();
     pruning_.stop();
+    streamTrim_.stop();
   }
   const HandlerTable& handlers() const override { return handlers_; }
 
@@ -43,6 +51,7 @@ class DynamoDbService final : public ServiceModule {
   ddb::DynamoDbApi api_;
   ddb::TtlSweeper ttl_;
   PeriodicTask pruning_;
+  PeriodicTask streamTrim_;
   HandlerTable handlers_;
 };
 

@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/secondary_indexes.h"
+#include "services/dynamodb/stream_specification.h"
 
 namespace kura::ddb {
 namespace {
@@ -114,7 +115,10 @@ Result<Json> DynamoDbApi::createTable(const RequestContext& c, const Json& in) {
   Json tags = Json::array();
   for (const auto& tag : in.value("Tags", Json::array())) tags.push_back(tag);
   description["_tags"] = tags;
-  auto created = store_.createTable({c.accountId, c.region, name}, description);
+  StreamChange stream;
+  if (auto error = stream.apply(c, in, description, clock_->now())) return *error;
+  auto created = store_.createTable({c.accountId, c.region, name}, description,
+                                    StreamChange::asked(in) ? stream.writes(store_) : AlsoWrite{});
   if (!created) return created.error();
   Json view = describe(*created, false);
   view["TableStatus"] = "CREATING";  // as DynamoDB answers; it is ACTIVE at once
@@ -155,7 +159,10 @@ Result<Json> DynamoDbApi::deleteTable(const RequestContext& c, const Json& in) {
     auto kept = backUp(c, *table, (*table)["TableName"].get<std::string>() + "$DeletedTableBackup", "SYSTEM");
     if (!kept) return kept.error();
   }
-  auto deleted = store_.deleteTable({c.accountId, c.region, in["TableName"]});
+  StreamChange stream;  // its stream is closed, readable for 24 hours
+  stream.closeWith(*table, clock_->now());
+  auto deleted = store_.deleteTable({c.accountId, c.region, in["TableName"]},
+                                    StreamChange::enabled(*table) ? stream.writes(store_) : AlsoWrite{});
   if (!deleted) return deleted.error();
   Json view = describe(*deleted, false);
   view["TableStatus"] = "DELETING";
@@ -248,7 +255,9 @@ Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
   if (in.contains("ProvisionedThroughput")) {
     if (auto error = checkThroughputLimit(in["ProvisionedThroughput"])) return *error;
   }
+  StreamChange stream;
   auto updated = store_.updateTable({c.accountId, c.region, in["TableName"]}, [&](Json& table) -> std::optional<ApiError> {
+    if (auto error = stream.apply(c, in, table, clock_->now())) return error;
     if (in.contains("DeletionProtectionEnabled")) table["DeletionProtectionEnabled"] = in["DeletionProtectionEnabled"];
     if (in.contains("BillingMode")) {
       std::string mode = in["BillingMode"];
@@ -265,7 +274,7 @@ Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
       table["ProvisionedThroughput"]["WriteCapacityUnits"] = in["ProvisionedThroughput"]["WriteCapacityUnits"];
     }
     return std::nullopt;
-  });
+  }, StreamChange::asked(in) ? stream.writes(store_) : AlsoWrite{});
   if (!updated) return updated.error();
   return Json{{"TableDescription", describe(*updated, false)}};
 }

@@ -54,14 +54,18 @@ size_t TtlSweeper::sweepOnce() {
     cursors_[id] = seen < kItemsPerTablePerPass ? "" : last;
     for (const std::string& key : expired) {
       bool removed = false;
-      store_.writeItem(id, key, [&](const Json* current) -> TableStore::Decision {
-        // Still there and still expired, under the table's write lock.
-        if (current == nullptr) return nullptr;
-        auto expiry = expiryOf(*current, attribute);
-        if (!expiry || *expiry > now) return current;
-        removed = true;
-        return nullptr;
-      });
+      // A stream marks the deletion as the service's (WriteCause).
+      store_.writeItem(
+          id, key,
+          [&](const Json* current) -> TableStore::Decision {
+            // Still there and still expired, under the table's write lock.
+            if (current == nullptr) return nullptr;
+            auto expiry = expiryOf(*current, attribute);
+            if (!expiry || *expiry > now) return current;
+            removed = true;
+            return nullptr;
+          },
+          WriteCause::TimeToLive);
       if (removed) ++deleted;
     }
   }
