@@ -169,34 +169,73 @@ bool negated(std::string_view op) {
          op == "DateNotEquals";
 }
 
-bool conditionHolds(const PolicyCondition& condition, const RequestFacts& facts) {
-  const std::string* actual = keyValue(facts, condition.key);
+// The values a request carries for a key: one resource's own keys first
+// (its tags), then the request's single-valued keys, then its multi-valued
+// ones. Empty: the key is absent.
+struct KeyValues {
+  const std::string* single = nullptr;
+  const std::vector<std::string>* many = nullptr;
+  bool absent() const { return single == nullptr && many == nullptr; }
+};
+
+KeyValues valuesOf(const RequestFacts& facts, const ConditionKeys* resourceKeys, std::string_view key) {
+  if (resourceKeys != nullptr) {
+    if (auto it = resourceKeys->find(key); it != resourceKeys->end()) return {&it->second, nullptr};
+  }
+  if (const std::string* value = keyValue(facts, key)) return {value, nullptr};
+  if (auto it = facts.multiKeys.find(key); it != facts.multiKeys.end() && !it->second.empty()) {
+    return {nullptr, &it->second};
+  }
+  return {};
+}
+
+bool conditionHolds(const PolicyCondition& condition, const RequestFacts& facts, const ConditionKeys* resourceKeys) {
+  KeyValues actual = valuesOf(facts, resourceKeys, condition.key);
   if (condition.op == "Null") {
     // {"Null": {"key": "true"}}: the key is absent.
     if (condition.values.empty()) return false;
     bool wantAbsent = equalsIgnoreCase(condition.values.front(), "true");
-    return wantAbsent == (actual == nullptr);
+    return wantAbsent == actual.absent();
   }
   // Unknown operators never hold, whether the key is there or not.
   if (!valueMatches(condition.op, "", "").has_value()) return false;
-  if (actual == nullptr) {
+  if (actual.absent()) {
     // The set operators on a key the request does not carry: every one of
     // its (no) values matches, none does.
     if (condition.qualifier == "ForAllValues") return true;
     if (condition.qualifier == "ForAnyValue") return false;
     return condition.ifExists || negated(condition.op);
   }
-  bool any = false;
-  for (const auto& expected : condition.values) {
-    std::string value = substituteVariables(expected, facts);
-    auto match = valueMatches(condition.op, *actual, value);
-    if (!match) return false;
-    if (*match) {
-      any = true;
-      break;
+  // Whether one value of the request matches one of the condition's
+  // (empty: an operator that cannot compare, which never holds).
+  auto matchesOne = [&](const std::string& value) -> std::optional<bool> {
+    for (const auto& expected : condition.values) {
+      auto match = valueMatches(condition.op, value, substituteVariables(expected, facts));
+      if (!match) return std::nullopt;
+      if (*match) return true;
     }
+    return false;
+  };
+  bool isNegated = negated(condition.op);
+  if (actual.single != nullptr) {
+    auto match = matchesOne(*actual.single);
+    if (!match) return false;
+    return isNegated ? !*match : *match;
   }
-  return negated(condition.op) ? !any : any;
+  // Several values: each holds when it matches (a negated operator: when
+  // it matches none of the condition's values).
+  bool all = true, any = false, anyMatch = false;
+  for (const auto& value : *actual.many) {
+    auto match = matchesOne(value);
+    if (!match) return false;
+    anyMatch = anyMatch || *match;
+    bool holds = isNegated ? !*match : *match;
+    all = all && holds;
+    any = any || holds;
+  }
+  if (condition.qualifier == "ForAllValues") return all;
+  if (condition.qualifier == "ForAnyValue") return any;
+  return isNegated ? !anyMatch : anyMatch;
 }
 
 bool matchesAny(const std::vector<std::string>& patterns, std::string_view text, bool ignoreCase,
@@ -211,6 +250,12 @@ bool matchesAny(const std::vector<std::string>& patterns, std::string_view text,
   return false;
 }
 
+const ConditionKeys* resourceKeysOf(const RequestFacts& facts, const std::string& resource) {
+  if (facts.resourceKeys.empty()) return nullptr;
+  auto it = facts.resourceKeys.find(resource);
+  return it == facts.resourceKeys.end() ? nullptr : &it->second;
+}
+
 bool statementApplies(const PolicyStatement& statement, const PolicyDocument& policy, const RequestFacts& facts,
                       const std::string& resource) {
   bool action = matchesAny(statement.actions, facts.action, true, nullptr);
@@ -218,8 +263,11 @@ bool statementApplies(const PolicyStatement& statement, const PolicyDocument& po
   const RequestFacts* variables = policy.version == "2012-10-17" ? &facts : nullptr;
   bool named = matchesAny(statement.resources, resource, false, variables);
   if (named == statement.notResource) return false;
-  return std::all_of(statement.conditions.begin(), statement.conditions.end(),
-                     [&](const PolicyCondition& condition) { return conditionHolds(condition, facts); });
+  if (statement.conditions.empty()) return true;
+  const ConditionKeys* resourceKeys = resourceKeysOf(facts, resource);
+  return std::all_of(statement.conditions.begin(), statement.conditions.end(), [&](const PolicyCondition& condition) {
+    return conditionHolds(condition, facts, resourceKeys);
+  });
 }
 
 Decision evaluateOne(const std::vector<const PolicyDocument*>& policies, const RequestFacts& facts,

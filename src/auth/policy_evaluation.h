@@ -14,8 +14,12 @@
 //    DateEquals, DateNotEquals, DateLessThan(Equals), DateGreaterThan(Equals),
 //    NumericEquals, NumericNotEquals, NumericLessThan(Equals),
 //    NumericGreaterThan(Equals), Null, each with an IfExists form and the
-//    ForAnyValue: and ForAllValues: qualifiers (a request's keys have one
-//    value each; a missing key: ForAllValues holds, ForAnyValue does not).
+//    ForAnyValue: and ForAllValues: qualifiers. A key may carry several
+//    values (dynamodb:LeadingKeys, aws:TagKeys): ForAllValues holds when
+//    every value matches (a negated operator: matches none of the
+//    condition's values), ForAnyValue when one does; without a qualifier a
+//    positive operator holds when one value matches, a negated one when
+//    none does. A missing key: ForAllValues holds, ForAnyValue does not.
 //    An operator Kura does not know never holds (parsing refuses it). A key the request does not carry is absent, as in IAM: a
 //    positive operator is false, a negated one (StringNotEquals,
 //    NotIpAddress, ...) true, an IfExists form true, Null true.
@@ -28,12 +32,20 @@
 
 namespace kura::auth {
 
+using ConditionKeys = std::map<std::string, std::string, std::less<>>;
+
 // What a request is, as the policies see it.
 struct RequestFacts {
   std::string action;                  // "dynamodb:GetItem"
   std::vector<std::string> resources;  // ARNs or "*"; each must be allowed
   // Condition keys in lower case ("aws:sourceip") and their values.
-  std::map<std::string, std::string, std::less<>> keys;
+  ConditionKeys keys;
+  // Keys of several values ("dynamodb:leadingkeys", "aws:tagkeys"), never
+  // empty lists (a key without values is absent).
+  std::map<std::string, std::vector<std::string>, std::less<>> multiKeys;
+  // Keys of one resource of `resources` (its tags: "aws:resourcetag/team",
+  // "rds:db-tag/team"), by its ARN: evaluated with that resource only.
+  std::map<std::string, ConditionKeys, std::less<>> resourceKeys;
 };
 
 enum class Decision { Allow, ImplicitDeny, ExplicitDeny };

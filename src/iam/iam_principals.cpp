@@ -206,6 +206,12 @@ std::shared_ptr<const PrincipalPolicies> IamPrincipals::cachedPolicies(const std
     compiled = compilePolicies(kind == kUser ? userPolicyDocuments(catalog_, *record)
                                              : ownPolicyDocuments(catalog_, *record));
     compiled->tags = tagsOf(*record);
+    std::string boundaryArn = permissionsBoundaryOf(*record);
+    if (!boundaryArn.empty()) {
+      std::vector<std::string> texts;
+      if (auto text = defaultPolicyDocument(catalog_, boundaryArn)) texts.push_back(std::move(*text));
+      compiled->boundary = compilePolicies(texts);
+    }
   }
   std::unique_lock lock(mutex_);
   if (policies_.size() >= kMaxCached) policies_.clear();

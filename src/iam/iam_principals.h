@@ -39,6 +39,10 @@ struct PrincipalPolicies {
   // For a session: whether it was given a session policy (which then
   // limits what its role's policies allow); its tags are the session's.
   bool limits = false;
+  // A user's or role's permissions boundary (the default version of the
+  // managed policy it names; one that is gone allows nothing), or null: it
+  // limits what the identity policies allow.
+  std::shared_ptr<const PrincipalPolicies> boundary;
 
   // A remembered decision, if any; remember() keeps a bounded number, each
   // of a bounded size, within a budget of bytes shared by every principal
@@ -86,6 +90,7 @@ class IamPrincipals {
   // The ARN of a user, role or group (`kind`), its path included; empty if
   // there is none.
   std::string arnOf(const std::string& kind, const std::string& name);
+  Catalog& catalog() { return catalog_; }
 
  private:
   struct CachedKey {

@@ -42,6 +42,11 @@ Result<Resource> findRole(Catalog& catalog, const std::string& accountId, const 
   return catalog.getResource(accountId, kRegion, kRole, recordName(roleName));
 }
 
+std::string permissionsBoundaryOf(const Resource& principal) {
+  auto boundary = principal.spec.find("PermissionsBoundary");
+  return boundary != principal.spec.end() && boundary->is_string() ? boundary->get<std::string>() : std::string();
+}
+
 std::optional<std::string> defaultPolicyDocument(Catalog& catalog, const std::string& arn) {
   auto policy = catalog.getResourceByArn(arn);
   if (!policy || policy->kind != kPolicy) return std::nullopt;

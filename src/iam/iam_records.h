@@ -12,6 +12,8 @@
 //   iam-role        spec {RoleName, RoleId, Path, Description,
 //                         AssumeRolePolicyDocument, MaxSessionDuration, Tags,
 //                         AttachedPolicies, InlinePolicies}
+//                   users and roles: PermissionsBoundary (a managed
+//                   policy's ARN) when they have one
 //   iam-access-key  name AccessKeyId; spec {UserName (the user's record
 //                   name), Status, SecretSealed (common/secret_box.h)}
 //   iam-policy      spec {PolicyName, PolicyId, Path, Description,
@@ -52,6 +54,9 @@ std::string assumedRoleArn(const std::string& accountId, const std::string& role
 Result<Resource> findUser(Catalog& catalog, const std::string& accountId, const std::string& userName);
 Result<Resource> findGroup(Catalog& catalog, const std::string& accountId, const std::string& groupName);
 Result<Resource> findRole(Catalog& catalog, const std::string& accountId, const std::string& roleName);
+
+// The ARN of a user's or role's permissions boundary; empty if none.
+std::string permissionsBoundaryOf(const Resource& principal);
 
 // The default version's document of the managed policy of that ARN.
 std::optional<std::string> defaultPolicyDocument(Catalog& catalog, const std::string& arn);

@@ -4,6 +4,7 @@
 #include "auth/request_resources.h"
 #include "iam/global_condition_keys.h"
 #include "iam/iam_request_resources.h"
+#include "iam/service_condition_keys.h"
 
 namespace kura::iam {
 namespace {
@@ -20,19 +21,32 @@ ApiError denied(std::string_view protocol, const std::string& message) {
 // The decision under `policies`, remembered per action, resources and the
 // values of the condition keys the policies read (the same call again is
 // one lookup; a policy on aws:CurrentTime is decided again each second).
+void appendValue(std::string& key, const std::string& value) {
+  key.append(std::to_string(value.size())).append(1, ':').append(value);
+}
+
 auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFacts& facts, bool remember,
                       std::string* deniedResource) {
   if (!remember) return auth::evaluatePolicies(policies.view(), facts, deniedResource);
   std::string key = facts.action;
   for (const auto& resource : facts.resources) key.append(1, '\n').append(resource);
   for (const auto& name : policies.keysRead) {
-    auto value = facts.keys.find(name);
     // A value holds any byte but NUL: absent and empty stay apart.
     key.append(1, '\n').append(name).append(1, '=');
-    if (value == facts.keys.end()) {
-      key.append(1, '\0');
+    if (auto value = facts.keys.find(name); value != facts.keys.end()) {
+      appendValue(key, value->second);
+    } else if (auto values = facts.multiKeys.find(name); values != facts.multiKeys.end()) {
+      key.append(1, '[');
+      for (const auto& one : values->second) appendValue(key, one);
     } else {
-      key.append(std::to_string(value->second.size())).append(1, ':').append(value->second);
+      key.append(1, '\0');
+    }
+    // A resource's own keys (its tags), per resource.
+    for (const auto& [resource, keys] : facts.resourceKeys) {
+      if (auto value = keys.find(name); value != keys.end()) {
+        key.append(1, '@').append(resource).append(1, '=');
+        appendValue(key, value->second);
+      }
     }
   }
   if (auto decision = policies.recalled(key, deniedResource)) return *decision;
@@ -86,7 +100,9 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   facts.resources = resourcesOf(context, input);
   auto policies = assumed ? principals_.policiesOfRole(context.roleName) : principals_.policiesOf(context.userName);
   auto session = assumed ? principals_.sessionPolicyOf(context.accessKeyId) : nullptr;
-  bool usesKeys = (policies && policies->usesKeys) || (session && session->limits && session->usesKeys);
+  const PrincipalPolicies* boundary = policies ? policies->boundary.get() : nullptr;
+  bool usesKeys = (policies && policies->usesKeys) || (session && session->limits && session->usesKeys) ||
+                  (boundary != nullptr && boundary->usesKeys);
   auto check = checks_.find(context.service);
   if (check != checks_.end() && !check->second.operations.empty() &&
       !check->second.operations.contains(context.operation)) {
@@ -99,6 +115,18 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
     if (policies) tags.insert(tags.end(), policies->tags.begin(), policies->tags.end());
     addGlobalKeys(context, tags, facts);
   }
+  if (usesKeys) {
+    // The service's keys that some statement reads (docs/iam.md).
+    std::vector<std::string> wanted;
+    for (const PrincipalPolicies* read : {policies.get(), session && session->limits ? session.get() : nullptr,
+                                         boundary}) {
+      if (read != nullptr) wanted.insert(wanted.end(), read->keysRead.begin(), read->keysRead.end());
+    }
+    addServiceKeys(context, input, wanted, principals_.catalog(), facts);
+    if (auto provider = serviceKeys_.find(context.service); provider != serviceKeys_.end()) {
+      provider->second(context, input, wanted, facts);
+    }
+  }
   std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
   if (check != checks_.end()) {
     // The service weighs its resources' own policies (auth/resource_policy.h)
@@ -107,6 +135,10 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
     auto identity = [&](const auth::RequestFacts& asked) {
       std::string ignored;
       auth::Decision decision = policies ? decide(*policies, asked, false, &ignored) : auth::Decision::ImplicitDeny;
+      if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
+        auth::Decision limit = decide(*boundary, asked, false, &ignored);
+        if (limit == auth::Decision::ExplicitDeny || decision == auth::Decision::Allow) decision = limit;
+      }
       if (decision == auth::Decision::Allow && session && session->limits) {
         decision = decide(*session, asked, false, &ignored);
       }
@@ -116,19 +148,30 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   }
   auth::Decision decision = auth::Decision::ImplicitDeny;
   if (policies) decision = decide(*policies, facts, true, &resource);
-  std::string kind = "identity-based";
+  std::string kind = "identity-based policy";
+  if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
+    // A permissions boundary: what the identity policies allow, it must
+    // allow too; its Deny refuses whatever they say.
+    std::string limited = resource;
+    auth::Decision limit = decide(*boundary, facts, true, &limited);
+    if (limit == auth::Decision::ExplicitDeny || (decision == auth::Decision::Allow && limit != auth::Decision::Allow)) {
+      decision = limit;
+      resource = limited;
+      kind = "permissions boundary";
+    }
+  }
   if (decision == auth::Decision::Allow && session && session->limits) {
     // A session policy limits what the role's policies allow.
     decision = decide(*session, facts, true, &resource);
-    kind = "session";
+    kind = "session policy";
   }
   if (decision == auth::Decision::Allow) return std::nullopt;
-  std::string article = kind == "session" ? "a " : "an ";
+  std::string article = kind == "identity-based policy" ? "an " : "a ";
   return denied(protocol, "User: " + context.userArn + " is not authorized to perform: " + facts.action +
                               " on resource: " + resource +
                               (decision == auth::Decision::ExplicitDeny
-                                   ? " with an explicit deny in " + article + kind + " policy"
-                                   : " because no " + kind + " policy allows the " + facts.action + " action"));
+                                   ? " with an explicit deny in " + article + kind
+                                   : " because no " + kind + " allows the " + facts.action + " action"));
 }
 
 std::optional<ApiError> RequestAuthorizer::checkResourcePolicies(const ResourcePolicyCheck& check,

@@ -3,7 +3,8 @@
 // role's session): its action and resources (auth/request_resources.h,
 // iam/iam_request_resources.h) and the global condition keys, under the
 // principal's identity policies (a user's with its groups', a role's) and
-// a session's own session policy (auth/policy_evaluation.h). The account
+// a session's own session policy, within a user's or role's permissions
+// boundary (auth/policy_evaluation.h). The account
 // root never comes here: the gateway asks only for IAM principals.
 #include <functional>
 #include <map>
@@ -46,6 +47,14 @@ class RequestAuthorizer {
                               std::set<std::string, std::less<>> operations = {}) {
     checks_[service] = {std::move(check), std::move(operations)};
   }
+  // The condition keys of a service that only it can fill (DynamoDB's,
+  // from a table's key schema), for a call of a principal whose policies
+  // read `wanted` keys (lower case); set at start-up.
+  using ServiceKeys = std::function<void(const RequestContext&, const nlohmann::json& input,
+                                         const std::vector<std::string>& wanted, auth::RequestFacts&)>;
+  void setServiceKeys(const std::string& service, ServiceKeys provider) {
+    serviceKeys_[service] = std::move(provider);
+  }
   // Empty when allowed; else AWS's error naming principal, action and
   // resource: AccessDenied (HTTP 403) for `protocol` "query",
   // AccessDeniedException (400) for "json", UnauthorizedOperation (403)
@@ -62,6 +71,7 @@ class RequestAuthorizer {
                                                 std::string_view protocol, const IdentityDecision& identity) const;
 
   std::map<std::string, ResourceResolver, std::less<>> resolvers_;
+  std::map<std::string, ServiceKeys, std::less<>> serviceKeys_;
   struct ServiceCheck {
     ResourcePolicyCheck decide;
     std::set<std::string, std::less<>> operations;

@@ -193,6 +193,63 @@ TEST(PolicyEvaluation, AbsentKeysAndUnknownOperators) {
   EXPECT_EQ(unknown.error().message, "Syntax errors in policy.");
 }
 
+TEST(PolicyEvaluation, MultiValuedKeys) {
+  auto with = [](const std::string& condition) {
+    return statement(R"({"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":)" + condition + "}");
+  };
+  RequestFacts request = facts("dynamodb:BatchGetItem", kTable);
+  request.multiKeys["dynamodb:leadingkeys"] = {"alice", "bob"};
+  // ForAllValues: every value of the request among the condition's.
+  EXPECT_EQ(decide({with(R"({"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["alice","bob","carol"]}})")},
+                   request),
+            Decision::Allow);
+  EXPECT_EQ(decide({with(R"({"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["${aws:username}"]}})")}, request),
+            Decision::ImplicitDeny);
+  // ForAnyValue: one is enough.
+  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringEquals":{"dynamodb:LeadingKeys":"${aws:username}"}})")}, request),
+            Decision::Allow);
+  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringEquals":{"dynamodb:LeadingKeys":"carol"}})")}, request),
+            Decision::ImplicitDeny);
+  // Negated: ForAllValues holds when no value is named; ForAnyValue when one is not.
+  EXPECT_EQ(decide({with(R"({"ForAllValues:StringNotEquals":{"dynamodb:LeadingKeys":"carol"}})")}, request),
+            Decision::Allow);
+  EXPECT_EQ(decide({with(R"({"ForAllValues:StringNotEquals":{"dynamodb:LeadingKeys":"bob"}})")}, request),
+            Decision::ImplicitDeny);
+  EXPECT_EQ(decide({with(R"({"ForAnyValue:StringNotEquals":{"dynamodb:LeadingKeys":"bob"}})")}, request),
+            Decision::Allow);
+  // Without a qualifier: a positive operator holds when one value matches,
+  // a negated one when none does.
+  EXPECT_EQ(decide({with(R"({"StringEquals":{"dynamodb:LeadingKeys":"bob"}})")}, request), Decision::Allow);
+  EXPECT_EQ(decide({with(R"({"StringNotEquals":{"dynamodb:LeadingKeys":"bob"}})")}, request),
+            Decision::ImplicitDeny);
+  // A Deny on any tag key but those named (aws:TagKeys).
+  std::string onlyTeam = statement(R"({"Effect":"Allow","Action":"dynamodb:*","Resource":"*"},
+      {"Effect":"Deny","Action":"dynamodb:TagResource","Resource":"*",
+       "Condition":{"ForAnyValue:StringNotEquals":{"aws:TagKeys":["team"]}}})");
+  RequestFacts tagging = facts("dynamodb:TagResource", kTable);
+  tagging.multiKeys["aws:tagkeys"] = {"team"};
+  EXPECT_EQ(decide({onlyTeam}, tagging), Decision::Allow);
+  tagging.multiKeys["aws:tagkeys"] = {"team", "cost"};
+  EXPECT_EQ(decide({onlyTeam}, tagging), Decision::ExplicitDeny);
+}
+
+TEST(PolicyEvaluation, ResourceKeysHoldForTheirResourceOnly) {
+  std::string byTag = statement(R"({"Effect":"Allow","Action":"dynamodb:*","Resource":"*",
+      "Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:username}"}}})");
+  RequestFacts request = facts("dynamodb:BatchGetItem", kTable);
+  request.resources = {kTable, kOtherTable};
+  request.resourceKeys[kTable]["aws:resourcetag/team"] = "alice";
+  std::string denied;
+  // The other table has no such tag: the call is refused on it.
+  std::vector<PolicyDocument> documents{parse(byTag)};
+  EXPECT_EQ(evaluatePolicies({&documents[0]}, request, &denied), Decision::ImplicitDeny);
+  EXPECT_EQ(denied, kOtherTable);
+  request.resourceKeys[kOtherTable]["aws:resourcetag/team"] = "alice";
+  EXPECT_EQ(evaluatePolicies({&documents[0]}, request, &denied), Decision::Allow);
+  request.resourceKeys[kOtherTable]["aws:resourcetag/team"] = "bob";
+  EXPECT_EQ(evaluatePolicies({&documents[0]}, request, &denied), Decision::ImplicitDeny);
+}
+
 TEST(PolicyEvaluation, PolicyVariablesInResources) {
   std::string own = statement(R"({"Effect":"Allow","Action":"iam:*AccessKey*",
       "Resource":"arn:aws:iam::000000000000:user/${aws:username}"})");
