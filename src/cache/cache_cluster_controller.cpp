@@ -2,6 +2,7 @@
 
 #include "cache/client_users.h"
 #include "cache/memcached_nodes.h"
+#include "cache/parameter_apply.h"
 #include "cache/restore_image.h"
 #include "cache/step_failure.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -32,6 +33,9 @@ StepOutcome CacheClusterController::step(Resource& cluster, ReconcileContext& ct
     if (auto stopped = engine_.stop(layout); !stopped) return fail(cluster, ctx, stopped.error(), kFailed);
     if (auto started = engine_.start(layout); !started) return fail(cluster, ctx, started.error(), kFailed);
     if (auto routed = endpoints_.route(cluster); !routed) return fail(cluster, ctx, routed.error(), kFailed);
+    // It started with every value of its parameter group.
+    markParametersRebooted(cluster, {kNodeId});
+    cluster.state.erase("ParametersToApply");
     cluster.status = kAvailable;
     ctx.emitEvent(std::string("Cache node ") + kNodeId + " restarted", {"notification"});
     return StepOutcome::done();
@@ -128,6 +132,7 @@ StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileCo
       }
       if (status == kModifying) cluster.state["Nodes"].erase(node);
     }
+    markParametersRebooted(cluster, leaving);
     cluster.state.erase("NodesToRemove");
     if (status == kDeleting) {
       std::error_code ec;
@@ -157,6 +162,7 @@ StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileCo
     for (const std::string& node : cluster.state.value("NodesToReboot", std::vector<std::string>())) {
       ctx.emitEvent("Cache node " + node + " restarted", {"notification"});
     }
+    markParametersRebooted(cluster, cluster.state.value("NodesToReboot", std::vector<std::string>()));
     cluster.state.erase("NodesToReboot");
   }
   cluster.state.erase("Attempts");

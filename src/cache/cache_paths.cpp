@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "cache/cache_parameters.h"
 #include "cache/client_users.h"
 #include "cache/node_endpoints.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -9,9 +10,11 @@
 namespace kura::cache {
 namespace {
 
-// TLS and the clients' users, as the owner's record says.
+// TLS, the cache parameters and the clients' users, as the owner's record
+// says.
 void addAccess(const Resource& owner, const CachePaths& paths, engines::RedisLayout& layout) {
   if (owner.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
+  layout.settings = redisSettingsOf(owner);
   std::string sealed = owner.spec.value(kClientAclSealed, "");
   if (sealed.empty()) return;
   std::optional<std::string> opened;

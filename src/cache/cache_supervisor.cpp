@@ -7,6 +7,7 @@
 
 #include "cache/client_users.h"
 #include "cache/memcached_nodes.h"
+#include "cache/parameter_apply.h"
 #include "cache/snapshot_record.h"
 #include "common/daily_window.h"
 #include "common/descriptor_shortage.h"
@@ -169,6 +170,7 @@ void CacheSupervisor::watch(const Resource& listed) {
   Resource cluster = listed;
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   catchUpClientUsers(cluster, {layout});
+  applyPendingParameters(catalog_, engine_, cluster, {layout});
   uint64_t mark = descriptorShortages();
   if (!engine_.running(layout)) {
     if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("redis node " + cluster.name);
@@ -184,6 +186,7 @@ void CacheSupervisor::watchGroup(Resource group) {
   std::vector<engines::RedisLayout> nodes;
   for (const std::string& member : ReplicationGroups::members(group)) nodes.push_back(memberLayout(group, member, paths_));
   catchUpClientUsers(group, nodes);
+  applyPendingParameters(catalog_, engine_, group, nodes);
   std::string primary = ReplicationGroups::primary(group);
   engines::RedisLayout primaryLayout = memberLayout(group, primary, paths_);
   uint64_t mark = descriptorShortages();

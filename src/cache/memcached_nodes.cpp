@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cache/cache_parameters.h"
 #include "cache/node_endpoints.h"
 
 namespace kura::cache {
@@ -22,6 +23,7 @@ engines::MemcachedLayout memcachedLayout(const Resource& cluster, const std::str
   layout.address = cluster.state.value("Address", "127.0.0.1");
   layout.port = enginePortOf(cluster.state["Nodes"][node]);
   if (cluster.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
+  layout.options = memcachedOptionsOf(cluster);
   return layout;
 }
 

@@ -83,6 +83,7 @@ Result<bool> MemcachedEngine::start(const MemcachedLayout& layout) {
     fs::remove(pidFile(layout), ec);
     std::vector<std::string> argv = {kServer, "-d", "-P", pidFile(layout).string(), "-p", std::to_string(layout.port),
                                      "-U", "0", "-l", layout.address, "-m", std::to_string(layout.memoryMegabytes)};
+    argv.insert(argv.end(), layout.options.begin(), layout.options.end());
     // memcached refuses root unless told whom to run as; Kura already
     // dropped to the engine user then, and names it again.
     if (user_.drop) {

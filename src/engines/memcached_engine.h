@@ -8,6 +8,7 @@
 // -Z), as ElastiCache Memcached 1.6.12 and later do.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/api_error.h"
 #include "common/certificate_authority.h"
@@ -23,6 +24,9 @@ struct MemcachedLayout {
   // In-transit encryption: TLS only, with a certificate this CA issues
   // (written into the node's directory at every start); null: plaintext.
   const CertificateAuthority* tls = nullptr;
+  // The cache parameters' options ("-I", "2097152", "-o", "idle_timeout=5"),
+  // validated by the caller; a running node takes new ones at its restart.
+  std::vector<std::string> options;
 };
 
 class MemcachedEngine {

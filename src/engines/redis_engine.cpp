@@ -39,6 +39,14 @@ std::string trimmed(std::string text) {
   return text;
 }
 
+// The cache parameters' directives, each value quoted (the caller allows
+// letters, digits, '$', '.' and '-' only).
+std::string parameterLines(const RedisLayout& layout) {
+  std::string lines;
+  for (const auto& [name, value] : layout.settings) lines += name + " \"" + value + "\"\n";
+  return lines;
+}
+
 std::string tail(const std::string& text, size_t n) { return text.size() > n ? text.substr(text.size() - n) : text; }
 
 }  // namespace
@@ -171,12 +179,13 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
         // Snapshots stream an image as a replica sync does: at once.
         "repl-diskless-sync-delay 0\n"
         // ps shows whose node it is (the settings live in its folder).
-        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}",
+        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}{}",
         layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address,
         layout.tls != nullptr ? *tls : fmt::format("port {}\n", layout.port),
         layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
         pidFile(layout).string(), (layout.dir / "redis.log").string(),
-        dataOf(layout).string(), loadImageFirst ? "no" : "yes", redisAclSettings(*credentials_, layout.clientUsers));
+        dataOf(layout).string(), loadImageFirst ? "no" : "yes", parameterLines(layout),
+        redisAclSettings(*credentials_, layout.clientUsers));
     // The node's directory is the engine's: its settings are written beside
     // and renamed into place (a link planted as redis.conf goes, unfollowed).
     fs::path conf = layout.dir / "redis.conf";
@@ -209,6 +218,16 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     }
   }
   return launched;
+}
+
+Result<bool> RedisEngine::applySettings(const RedisLayout& layout,
+                                        const std::vector<std::pair<std::string, std::string>>& settings) {
+  if (settings.empty()) return true;
+  std::vector<std::string> args = {"CONFIG", "SET"};
+  for (const auto& [name, value] : settings) args.insert(args.end(), {name, value});
+  auto set = command(layout, args);
+  if (!set.ok() || set.output != "OK") return ApiError::internal("cannot set the node's parameters: " + set.output);
+  return true;
 }
 
 Result<bool> RedisEngine::stop(const RedisLayout& layout) {

@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/api_error.h"
@@ -53,6 +54,9 @@ struct RedisLayout {
   // The clients' ACL users (redisClientUserRule lines); empty: the default
   // user, without password.
   std::vector<std::string> clientUsers;
+  // The cache parameters' directives (name, value), validated by the
+  // caller: in redis.conf at every start, after Kura's own.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 struct RedisBackup {
@@ -85,6 +89,9 @@ class RedisEngine {
   // other client user it has (Kura's own stay); clients of a removed user
   // are disconnected by Redis.
   Result<bool> applyClientUsers(const RedisLayout& layout);
+  // Sets directives on the running server at once (CONFIG SET, as Kura's
+  // own user: clients may not run CONFIG).
+  Result<bool> applySettings(const RedisLayout& layout, const std::vector<std::pair<std::string, std::string>>& settings);
   // Removes the node's files (the server must be stopped).
   Result<bool> destroy(const RedisLayout& layout);
 

@@ -1,12 +1,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cache/cache_parameters.h"
 #include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "common/daily_window.h"
 #include "services/elasticache/cache_network.h"
+#include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
@@ -70,10 +72,6 @@ Result<std::string> ElastiCacheApi::checkEngine(const Json& in, const std::strin
     if (wanted != version && wanted != config_.redisVersion && wanted != major + ".x" && wanted != major) {
       return invalid("Cannot find version " + wanted + " for redis (this host runs " + config_.redisVersion + ").");
     }
-  }
-  std::string parameterGroup = in.value("CacheParameterGroupName", "default.redis" + major);
-  if (parameterGroup != "default.redis" + major) {
-    return ApiError::sender("CacheParameterGroupNotFound", "CacheParameterGroup " + parameterGroup + " not found.", 404);
   }
   return version;
 }
@@ -149,6 +147,9 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
                {"SnapshotRetentionLimit", in.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
+  if (auto error = placeCacheParameterGroup(catalog_, c, in, cache::redisFamilyOf(config_.redisVersion), spec)) {
+    return *error;
+  }
   if (auto error = recordNewAccess(c, in, spec, /*group=*/false)) return *error;
   auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     std::optional<int> wanted;
@@ -231,6 +232,7 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   if (auto error = checkSettings(in)) return *error;
   // Security groups change at once, as in ElastiCache.
   if (auto changed = changeCacheSecurityGroups(catalog_, c, in, cluster->spec); !changed) return changed.error();
+  if (auto error = changeCacheParameterGroup(catalog_, c, in, *cluster)) return *error;
   if (cache::isMemcached(*cluster)) return modifyMemcachedCluster(c, *cluster, in);
   if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
     return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");

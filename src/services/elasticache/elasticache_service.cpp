@@ -1,6 +1,7 @@
 #include "services/elasticache/elasticache_service.h"
 
 #include "services/elasticache/cache_network.h"
+#include "services/elasticache/cache_parameter_groups.h"
 
 namespace kura {
 namespace {
@@ -9,9 +10,10 @@ class ElastiCacheService final : public ServiceModule {
  public:
   ElastiCacheService(Catalog& catalog, Reconciler& reconciler, PortAllocator& ports,
                      elasticache::ElastiCacheConfig config)
-      : api_(catalog, reconciler, ports, std::move(config)) {
+      : api_(catalog, reconciler, ports, config) {
     api_.registerHandlers(handlers_);
     elasticache::registerCacheSubnetGroupHandlers(handlers_, catalog);
+    elasticache::registerCacheParameterGroupHandlers(handlers_, catalog, {config.redisVersion, config.memcachedVersion});
   }
   std::string signingName() const override { return "elasticache"; }
   const HandlerTable& handlers() const override { return handlers_; }

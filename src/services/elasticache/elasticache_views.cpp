@@ -5,6 +5,7 @@
 #include "common/time_format.h"
 
 #include "services/elasticache/cache_network.h"
+#include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 
@@ -35,10 +36,7 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                {"PreferredMaintenanceWindow", spec.value("PreferredMaintenanceWindow", "")},
                {"PendingModifiedValues", Json::object()},
                {"CacheSecurityGroups", Json::array()},
-               {"CacheParameterGroup",
-                {{"CacheParameterGroupName", spec.value("CacheParameterGroupName", "")},
-                 {"ParameterApplyStatus", "in-sync"},
-                 {"CacheNodeIdsToReboot", Json::array()}}},
+               {"CacheParameterGroup", cacheParameterGroupStatus(cluster)},
                {"CacheSubnetGroupName", spec.value("CacheSubnetGroupName", "default")},
                {"SecurityGroups", cacheSecurityGroupMemberships(spec)},
                {"AutoMinorVersionUpgrade", spec.value("AutoMinorVersionUpgrade", true)},
@@ -54,7 +52,7 @@ Json clusterView(const Resource& cluster, bool showNodes) {
   if (spec.contains("AuthTokenLastModifiedDate")) view["AuthTokenLastModifiedDate"] = spec["AuthTokenLastModifiedDate"];
   if (cache::isMemcached(cluster)) {
     // Every node on a port of its own; the configuration endpoint is the
-    // first node (Kura does not answer Auto Discovery's `config get cluster`).
+    // first node.
     std::vector<std::string> nodes = cache::memcachedNodeIds(cluster);
     view["NumCacheNodes"] = nodes.size();
     std::string address = cluster.state.value("Address", "127.0.0.1");
@@ -67,7 +65,7 @@ Json clusterView(const Resource& cluster, bool showNodes) {
         view["CacheNodes"].push_back({{"CacheNodeId", node},
                                       {"CacheNodeStatus", cluster.status == kAvailable ? "available" : cluster.status},
                                       {"CacheNodeCreateTime", toEpochSeconds(cluster.createdAt)},
-                                      {"ParameterGroupStatus", "in-sync"},
+                                      {"ParameterGroupStatus", cacheNodeParameterStatus(cluster, node)},
                                       {"CustomerAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
                                       {"Endpoint", {{"Address", address}, {"Port", cluster.state["Nodes"][node].value("Port", 0)}}}});
       }
@@ -80,7 +78,7 @@ Json clusterView(const Resource& cluster, bool showNodes) {
     Json node = {{"CacheNodeId", kNodeId},
                  {"CacheNodeStatus", cluster.status == kAvailable ? "available" : cluster.status},
                  {"CacheNodeCreateTime", toEpochSeconds(cluster.createdAt)},
-                 {"ParameterGroupStatus", "in-sync"},
+                 {"ParameterGroupStatus", cacheNodeParameterStatus(cluster, kNodeId)},
                  {"CustomerAvailabilityZone", spec.value("PreferredAvailabilityZone", "")}};
     if (cluster.state.contains("Port")) {
       node["Endpoint"] = {{"Address", cluster.state.value("Address", "127.0.0.1")}, {"Port", cluster.state["Port"]}};

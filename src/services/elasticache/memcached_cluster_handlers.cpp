@@ -2,8 +2,10 @@
 // snapshots (SnapshotFeatureNotSupportedFault), as in ElastiCache.
 #include <fmt/format.h>
 
+#include "cache/cache_parameters.h"
 #include "cache/memcached_nodes.h"
 #include "catalog/arn.h"
+#include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/rds/rds_api.h"
@@ -42,11 +44,6 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
   if (nodes < 1 || nodes > kMaxNodes) {
     return invalid(fmt::format("NumCacheNodes must be between 1 and {} for Memcached.", kMaxNodes));
   }
-  std::string family = "memcached" + config_.memcachedVersion.substr(0, config_.memcachedVersion.rfind('.'));
-  std::string parameterGroup = in.value("CacheParameterGroupName", "default." + family);
-  if (parameterGroup != "default." + family) {
-    return ApiError::sender("CacheParameterGroupNotFound", "CacheParameterGroup " + parameterGroup + " not found.", 404);
-  }
   Json spec = {{"CacheClusterId", id},
                 {"Engine", "memcached"},
                 {"EngineVersion", config_.memcachedVersion},
@@ -55,9 +52,11 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
                 {"PreferredAvailabilityZone", in.value("PreferredAvailabilityZone", c.region + "a")},
                 {"AZMode", in.value("AZMode", "single-az")},
                 {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:23:00-mon:01:30")},
-                {"CacheParameterGroupName", parameterGroup},
                 {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                 {"TransitEncryptionEnabled", tls}};
+  if (auto error = placeCacheParameterGroup(catalog_, c, in, cache::memcachedFamilyOf(config_.memcachedVersion), spec)) {
+    return *error;
+  }
   auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     Json ports = Json::object();
     for (int n = 1; n <= nodes; ++n) {

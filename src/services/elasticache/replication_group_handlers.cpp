@@ -2,7 +2,9 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "cache/cache_parameters.h"
 #include "services/elasticache/cache_network.h"
+#include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
@@ -91,6 +93,9 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
   if (encrypted) spec["KmsKeyId"] = keyArn;
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
+  if (auto error = placeCacheParameterGroup(catalog_, c, in, cache::redisFamilyOf(config_.redisVersion), spec)) {
+    return *error;
+  }
   if (auto error = recordNewAccess(c, in, spec, /*group=*/true)) return *error;
   auto created = recordNew(c, kReplicationGroup, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
     std::optional<int> wanted;
@@ -149,6 +154,7 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   if (auto error = checkSettings(in)) return *error;
   // Security groups change at once, as in ElastiCache.
   if (auto changed = changeCacheSecurityGroups(catalog_, c, in, group->spec); !changed) return changed.error();
+  if (auto error = changeCacheParameterGroup(catalog_, c, in, *group)) return *error;
   // The AUTH token and user groups apply at once, as with ApplyImmediately.
   auto access = modifyAccess(c, in, *group);
   if (!access) return access.error();

@@ -1,0 +1,53 @@
+#include "cache/parameter_apply.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "cache/cache_parameters.h"
+
+namespace kura::cache {
+
+bool applyPendingParameters(Catalog& catalog, engines::RedisEngine& engine, Resource& owner,
+                            const std::vector<engines::RedisLayout>& nodes) {
+  if (!owner.state.value("ParametersToApply", false)) return true;
+  auto settings = redisImmediateSettingsOf(owner);
+  for (const engines::RedisLayout& layout : nodes) {
+    if (!engine.running(layout)) continue;  // it starts with them
+    if (auto applied = engine.applySettings(layout, settings); !applied) {
+      spdlog::error("msg=\"cannot set the cache parameters\" resource={} error=\"{}\"", owner.name,
+                    applied.error().message);
+      return false;
+    }
+  }
+  owner.state.erase("ParametersToApply");
+  auto stored = catalog.updateResource(owner);
+  if (!stored) return false;  // changed meanwhile: the next pass sees it
+  owner = *stored;
+  Event event;
+  event.accountId = owner.accountId;
+  event.region = owner.region;
+  event.sourceType = owner.kind;
+  event.sourceId = owner.name;
+  event.sourceArn = owner.arn;
+  event.message = "Parameters of cache parameter group " + owner.spec.value("CacheParameterGroupName", "") +
+                  " applied to the running nodes";
+  event.categories = {"configuration change"};
+  catalog.addEvent(std::move(event));
+  return true;
+}
+
+void markParametersRebooted(Resource& owner, const std::vector<std::string>& nodes) {
+  if (!owner.state.contains("NodesToRebootForParameters")) return;
+  auto pending = owner.state.value("NodesToRebootForParameters", std::vector<std::string>());
+  std::erase_if(pending, [&](const std::string& node) {
+    return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
+  });
+  if (pending.empty()) {
+    owner.state.erase("NodesToRebootForParameters");
+  } else {
+    owner.state["NodesToRebootForParameters"] = pending;
+  }
+}
+
+}  // namespace kura::cache
