@@ -28,6 +28,14 @@ SERVICES = {
     "iam": ("iam", "2010-05-08"),
 }
 
+# signing name -> Kura's own service models (tools/models/, laid out as
+# botocore's data, so that AWS_DATA_PATH=tools/models gives the AWS CLI and
+# boto3 them too): the APIs AWS
+# lacks, such as fault injection for `kura drill` (docs/drill.md).
+LOCAL_MODELS = {
+    "kura": "models/kura/2026-12-01/service-2.json",
+}
+
 DROP = {"documentation", "documentationUrl", "examples", "deprecatedMessage"}
 
 
@@ -97,6 +105,13 @@ def main():
     for index, (signing, (folder, version)) in enumerate(sorted(SERVICES.items())):
         model = apply_overlay(folder, strip(load(os.path.join(data_dir, folder, version, "service-2.json"))))
         text = json.dumps(model, separators=(",", ":"))
+        lines.append(f"const char kModel{index}[] =")
+        lines.extend("  " + chunk for chunk in cxx_literal_chunks(text))
+        lines.append(";")
+        entries.append(f'    {{"{signing}", std::string_view(kModel{index}, sizeof(kModel{index}) - 1)}},')
+    here = os.path.dirname(os.path.abspath(__file__))
+    for index, (signing, path) in enumerate(sorted(LOCAL_MODELS.items()), start=len(SERVICES)):
+        text = json.dumps(strip(load(os.path.join(here, path))), separators=(",", ":"))
         lines.append(f"const char kModel{index}[] =")
         lines.extend("  " + chunk for chunk in cxx_literal_chunks(text))
         lines.append(";")

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "main/check_command.h"
+#include "main/drill_command.h"
 #include "main/serve_command.h"
 #include "main/serve_config_file.h"
 #include "main/trail_command.h"
@@ -113,12 +114,43 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
 
+  kura::drill::DrillOptions drillOptions;
+  auto* drill = app.add_subcommand("drill", "Rehearse an incident against a resource and measure RTO/RPO (docs/drill.md)");
+  drill->add_option("name", drillOptions.drillName, "The drill: " + kura::drillList())->required();
+  drill->add_option("--resource", drillOptions.resource, "DB instance or cluster identifier")->required();
+  drill->add_option("--endpoint-url", drillOptions.endpointUrl, "Endpoint of every service (default: AWS's own)");
+  drill->add_option("--region", drillOptions.region, "Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)");
+  drill->add_option("--profile", drillOptions.profile, "Profile of ~/.aws/credentials and ~/.aws/config");
+  drill->add_option("--format", drillOptions.format, "Standard output: table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  drill->add_option("--report-dir", drillOptions.reportDir, "Where the Markdown and HTML reports go")
+      ->capture_default_str();
+  drill->add_option("--duration", drillOptions.durationSeconds, "Seconds to wait for recovery after the fault")
+      ->check(CLI::Range(5, 3600))
+      ->capture_default_str();
+  drill->add_option("--fault", drillOptions.fault, "At the engine: kill (SIGKILL) or hang (SIGSTOP, then SIGCONT)")
+      ->check(CLI::IsMember({"kill", "hang"}))
+      ->capture_default_str();
+  drill->add_option("--hang-seconds", drillOptions.hangSeconds, "How long a hang lasts")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  drill->add_option("--db-user", drillOptions.dbUser, "Database user (default: the master user)");
+  drill->add_option("--db-password", drillOptions.dbPassword,
+                    "Its password (default: the managed master secret; prefer the environment)")
+      ->envname("KURA_DB_PASSWORD");
+  drill->add_option("--log-group", drillOptions.logGroup, "CloudWatch Logs group of the drills' records")
+      ->capture_default_str();
+  drill->add_option("--timeout", drillOptions.timeoutSeconds, "Seconds each HTTP step may take")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+
   // Usage errors exit 2 for `kura check` (CLI11 would exit 106 and others).
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     int code = app.exit(error);
-    return check->parsed() && code != 0 ? 2 : code;
+    return (check->parsed() || drill->parsed()) && code != 0 ? 2 : code;
   }
   if (serve->parsed()) {
     if (std::string problem = kura::applyServeConfigFile(*serve); !problem.empty()) {
@@ -129,5 +161,6 @@ int main(int argc, char** argv) {
   }
   if (verify->parsed()) return kura::runTrailVerify(trailArgs);
   if (check->parsed()) return kura::runCheck(checkArgs);
+  if (drill->parsed()) return kura::runDrill(drillOptions);
   return EXIT_FAILURE;
 }

@@ -1,0 +1,43 @@
+#pragma once
+// Resumes (SIGCONT) the processes a "hang" fault stopped once its seconds
+// are over, or at once when Kura stops: a drill never leaves an engine
+// stopped behind it. A bounded number of hangs is pending at a time.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "services/faults/engine_processes.h"
+
+namespace kura::faults {
+
+class HangResumer {
+ public:
+  static constexpr size_t kMaxPending = 32;
+
+  HangResumer();
+  ~HangResumer();
+  HangResumer(const HangResumer&) = delete;
+  HangResumer& operator=(const HangResumer&) = delete;
+
+  // False when kMaxPending hangs are pending already (nothing is stopped then).
+  bool stopFor(std::vector<EngineProcess> processes, std::chrono::seconds duration);
+  // Resumes everything pending and ends the thread.
+  void shutdown();
+
+ private:
+  struct Pending {
+    std::chrono::steady_clock::time_point due;
+    std::vector<EngineProcess> processes;
+  };
+  void run();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<Pending> pending_;  // guarded by mutex_
+  bool stopping_ = false;         // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace kura::faults
