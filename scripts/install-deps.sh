@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   # the server headers MariaDB's AWSAuthenticationPlugin is built against (src/dbauth/)
   libmariadbd-dev
+  # the client libraries `kura drill` writes its workloads with (src/drill/)
+  libpq-dev libmariadb-dev
   # engines Kura runs
   postgresql postgresql-contrib redis-server memcached mariadb-server mariadb-backup
   # clients the tests and the tour drive Kura with
