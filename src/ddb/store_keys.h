@@ -4,7 +4,8 @@
 //   i|<table id>|<item key>             item
 //   x|<table id>|<index>|<entry key>    secondary index entry
 //   p|<table id>|<micros>|<sequence>    change log (point-in-time recovery)
-//   t|<account>|<region>|<table name>|<label>   stream description
+//   s|<account>|<region>|<table name>|<label>   stream description
+//   t|<account>|<region>|<token>        a transaction's ClientRequestToken
 //   r|<stream id>|<sequence>            stream record
 //   q|<stream id>                       where the stream's trimming stands
 //   c|stream-iterator-secret            the key shard iterators are signed with

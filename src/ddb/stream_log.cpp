@@ -52,7 +52,7 @@ std::string TableStore::streamMetaKey(const TableRef& ref, const std::string& la
 }
 
 std::string TableStore::streamMetaPrefix(const std::string& account, const std::string& region) {
-  return "t|" + account + "|" + region + "|";
+  return "s|" + account + "|" + region + "|";
 }
 
 void TableStore::loadStreamSecret() {
@@ -154,7 +154,7 @@ void TableStore::addStreamWrite(rocksdb::WriteBatch& batch, const std::string& t
                  {"awsRegion", stream->region},
                  {"dynamodb", std::move(body)}};
   if (cause == WriteCause::TimeToLive) {
-    record["userIdentity"] = {{"type", "Service"}, {"principalId", "dynamodb.amazonaws.com"}};
+    record["userIdentity"] = {{"Type", "Service"}, {"PrincipalId", "dynamodb.amazonaws.com"}};
   }
   batch.Put(recordKey(stream->id, sequence), record.dump());
 }

@@ -98,3 +98,192 @@ def test_create_table_with_stream_and_every_write_path(kura):
     assert first["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES" and first["dynamodb"]["SizeBytes"] > 0
     assert abs(first["dynamodb"]["ApproximateCreationDateTime"].timestamp() - time.time()) < 120
     assert "userIdentity" not in first
+
+
+@pytest.mark.parametrize("view", ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"])
+def test_every_view_type(kura, view):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    name = "st-view-" + view.lower().replace("_", "-")
+    arn = make_table(ddb, name, view)["LatestStreamArn"]
+    ddb.put_item(TableName=name, Item=item("k", 1, v={"N": "1"}))
+    ddb.put_item(TableName=name, Item=item("k", 1, v={"N": "2"}))
+    ddb.delete_item(TableName=name, Key=item("k", 1))
+    insert, modify, remove = (r["dynamodb"] for r in read_all(streams, arn))
+    for body in (insert, modify, remove):
+        assert body["StreamViewType"] == view and body["Keys"] == item("k", 1)
+    new = view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+    old = view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+    assert ("NewImage" in insert) == new and "OldImage" not in insert
+    assert ("NewImage" in modify) == new and ("OldImage" in modify) == old
+    assert "NewImage" not in remove and ("OldImage" in remove) == old
+    if new:
+        assert modify["NewImage"]["v"] == {"N": "2"}
+    if old:
+        assert modify["OldImage"]["v"] == {"N": "1"} and remove["OldImage"]["v"] == {"N": "2"}
+
+
+def test_iterator_types_and_paging(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arn = make_table(ddb, "st-iter", "KEYS_ONLY")["LatestStreamArn"]
+    shard = only_shard(streams, arn)
+    latest = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    assert latest.startswith(arn + "|")
+    for n in range(5):
+        ddb.put_item(TableName="st-iter", Item=item("p", n))
+    # LATEST, taken before the writes, reads them all.
+    assert len(streams.get_records(ShardIterator=latest)["Records"]) == 5
+    page = streams.get_records(ShardIterator=streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"], Limit=2)
+    assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in page["Records"]] == ["0", "1"]
+    page = streams.get_records(ShardIterator=page["NextShardIterator"], Limit=2)
+    assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in page["Records"]] == ["2", "3"]
+    third = page["Records"][0]["dynamodb"]["SequenceNumber"]
+    at = read_all(streams, arn, "AT_SEQUENCE_NUMBER", SequenceNumber=third)
+    assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in at] == ["2", "3", "4"]
+    after = read_all(streams, arn, "AFTER_SEQUENCE_NUMBER", SequenceNumber=third)
+    assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in after] == ["3", "4"]
+    # LATEST now: nothing until the next write, which it then reads.
+    now = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    empty = streams.get_records(ShardIterator=now)
+    assert empty["Records"] == [] and empty["NextShardIterator"]
+    ddb.put_item(TableName="st-iter", Item=item("p", 9))
+    assert [r["dynamodb"]["Keys"]["sk"]["N"] for r in
+            streams.get_records(ShardIterator=empty["NextShardIterator"])["Records"]] == ["9"]
+    description = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert description["StreamStatus"] == "ENABLED" and description["StreamViewType"] == "KEYS_ONLY"
+    assert description["TableName"] == "st-iter" and description["KeySchema"] == KEY
+    assert description["Shards"][0]["SequenceNumberRange"]["StartingSequenceNumber"] == "000000000000000000001"
+    assert "EndingSequenceNumber" not in description["Shards"][0]["SequenceNumberRange"]
+
+
+def test_list_streams_filters_and_pages(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arns = [make_table(ddb, f"st-list-{n}")["LatestStreamArn"] for n in range(3)]
+    ddb.create_table(TableName="st-list-none", BillingMode="PAY_PER_REQUEST", KeySchema=KEY,
+                     AttributeDefinitions=ATTRS)
+    listed = streams.list_streams(TableName="st-list-1")["Streams"]
+    assert listed == [{"StreamArn": arns[1], "TableName": "st-list-1", "StreamLabel": arns[1].rsplit("/", 1)[1]}]
+    assert streams.list_streams(TableName="st-list-none")["Streams"] == []
+    everything = [s["StreamArn"] for s in streams.list_streams()["Streams"]]
+    assert set(arns) <= set(everything)
+    paged, start = [], None
+    while True:
+        page = streams.list_streams(Limit=2, **({"ExclusiveStartStreamArn": start} if start else {}))
+        assert len(page["Streams"]) <= 2
+        paged += [s["StreamArn"] for s in page["Streams"]]
+        start = page.get("LastEvaluatedStreamArn")
+        if not start:
+            break
+    assert paged == everything
+
+
+def test_disable_and_enable(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    ddb.create_table(TableName="st-toggle", BillingMode="PAY_PER_REQUEST", KeySchema=KEY, AttributeDefinitions=ATTRS)
+    assert "LatestStreamArn" not in ddb.describe_table(TableName="st-toggle")["Table"]
+    code, message = error_of(ddb.update_table, TableName="st-toggle", StreamSpecification={"StreamEnabled": False})
+    assert (code, message) == ("ValidationException", "Table has no stream to disable: TableName: st-toggle")
+    code, _ = error_of(ddb.update_table, TableName="st-toggle", StreamSpecification={"StreamEnabled": True})
+    assert code == "ValidationException"
+    enabled = ddb.update_table(TableName="st-toggle", StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]
+    first = enabled["LatestStreamArn"]
+    assert enabled["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    for view in ("NEW_IMAGE", "KEYS_ONLY"):  # the view type is not changed in place
+        code, message = error_of(ddb.update_table, TableName="st-toggle",
+                                 StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+        assert (code, message) == ("ValidationException", "Table already has an enabled stream: TableName: st-toggle")
+    ddb.put_item(TableName="st-toggle", Item=item("a", 1))
+    disabled = ddb.update_table(TableName="st-toggle", StreamSpecification={"StreamEnabled": False})
+    assert disabled["TableDescription"]["StreamSpecification"] == {"StreamEnabled": False}
+    ddb.put_item(TableName="st-toggle", Item=item("b", 1))  # no stream: no record anywhere
+    description = streams.describe_stream(StreamArn=first)["StreamDescription"]
+    assert description["StreamStatus"] == "DISABLED"
+    closed = description["Shards"][0]
+    assert closed["SequenceNumberRange"]["EndingSequenceNumber"] == "000000000000000000001"
+    iterator = streams.get_shard_iterator(StreamArn=first, ShardId=closed["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    page = streams.get_records(ShardIterator=iterator)
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in page["Records"]] == ["a"]
+    assert "NextShardIterator" not in page  # the closed shard is read to its end
+    again = ddb.update_table(TableName="st-toggle", StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "OLD_IMAGE"})["TableDescription"]
+    second = again["LatestStreamArn"]
+    assert second != first
+    ddb.delete_item(TableName="st-toggle", Key=item("b", 1))
+    records = read_all(streams, second)
+    assert [(r["eventName"], r["dynamodb"]["OldImage"]["pk"]["S"]) for r in records] == [("REMOVE", "b")]
+    assert {s["StreamArn"] for s in streams.list_streams(TableName="st-toggle")["Streams"]} == {first, second}
+    # A deleted table's stream is closed and stays readable.
+    ddb.delete_table(TableName="st-toggle")
+    assert streams.describe_stream(StreamArn=second)["StreamDescription"]["StreamStatus"] == "DISABLED"
+    assert len(read_all(streams, second)) == 1
+
+
+def test_errors(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arn = make_table(ddb, "st-errors")["LatestStreamArn"]
+    shard = only_shard(streams, arn)
+    missing = arn.replace("st-errors", "st-missing")
+    assert error_of(streams.describe_stream, StreamArn=missing)[0] == "ResourceNotFoundException"
+    assert error_of(streams.get_shard_iterator, StreamArn=missing, ShardId=shard,
+                    ShardIteratorType="LATEST")[0] == "ResourceNotFoundException"
+    other_account = arn.replace(":000000000000:", ":111111111111:")
+    assert error_of(streams.describe_stream, StreamArn=other_account)[0] == "ResourceNotFoundException"
+    assert error_of(streams.get_shard_iterator, StreamArn=arn, ShardId="shardId-00000000000000000000-00000000",
+                    ShardIteratorType="LATEST")[0] == "ResourceNotFoundException"
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    assert error_of(streams.get_records, ShardIterator=iterator[:-6] + "AAAAAA")[0] == "ValidationException"
+    assert error_of(streams.get_records, ShardIterator="not an iterator")[0] == "ValidationException"
+    # Another account's ARN before this iterator's body: refused, not read.
+    assert error_of(streams.get_records,
+                    ShardIterator=other_account + iterator[len(arn):])[0] == "ValidationException"
+    assert error_of(streams.get_records, ShardIterator=iterator, Limit=1001)[0] == "ValidationException"
+    ddb.put_item(TableName="st-errors", Item=item("a", 1))
+    assert error_of(streams.get_shard_iterator, StreamArn=arn, ShardId=shard,
+                    ShardIteratorType="AT_SEQUENCE_NUMBER")[0] == "ValidationException"
+    assert error_of(streams.get_shard_iterator, StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                    SequenceNumber="000000000000000000099")[0] == "ValidationException"
+    code, message = error_of(ddb.create_table, TableName="st-errors-2", BillingMode="PAY_PER_REQUEST", KeySchema=KEY,
+                             AttributeDefinitions=ATTRS, StreamSpecification={"StreamEnabled": True})
+    assert code == "ValidationException" and "StreamViewType" in message
+    assert "st-errors-2" not in ddb.list_tables()["TableNames"]
+
+
+def test_acknowledged_writes_are_in_the_stream_after_sigkill(kura_factory):
+    server = kura_factory()
+    ddb = server.client("dynamodb")
+    arn = make_table(ddb, "st-durable", "NEW_IMAGE")["LatestStreamArn"]
+    for n in range(20):
+        ddb.put_item(TableName="st-durable", Item=item("k", n))
+    ddb.batch_write_item(RequestItems={"st-durable": [{"DeleteRequest": {"Key": item("k", n)}} for n in range(5)]})
+    before = read_all(server.client("dynamodbstreams"), arn)
+    server.restart(sigkill=True)
+    ddb, streams = server.client("dynamodb"), server.client("dynamodbstreams")
+    after = read_all(streams, arn)
+    assert [r["dynamodb"]["SequenceNumber"] for r in after] == [r["dynamodb"]["SequenceNumber"] for r in before]
+    assert len(after) == 25
+    assert [r["eventName"] for r in after] == ["INSERT"] * 20 + ["REMOVE"] * 5
+    # Numbering goes on where it stopped.
+    ddb.put_item(TableName="st-durable", Item=item("k", 99))
+    last = read_all(streams, arn)[-1]["dynamodb"]["SequenceNumber"]
+    assert int(last) > int(after[-1]["dynamodb"]["SequenceNumber"])
+
+
+def test_ttl_deletions_are_marked_as_the_services(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arn = make_table(ddb, "st-ttl", "OLD_IMAGE")["LatestStreamArn"]
+    ddb.update_time_to_live(TableName="st-ttl", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    ddb.put_item(TableName="st-ttl", Item=item("gone", 1, exp={"N": str(int(time.time()) - 60)}))
+    ddb.put_item(TableName="st-ttl", Item=item("kept", 1, exp={"N": str(int(time.time()) + 3600)}))
+    ddb.put_item(TableName="st-ttl", Item=item("user", 1))
+    ddb.delete_item(TableName="st-ttl", Key=item("user", 1))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "Item" in ddb.get_item(TableName="st-ttl", Key=item("gone", 1)):
+        time.sleep(0.2)
+    removes = [r for r in read_all(streams, arn) if r["eventName"] == "REMOVE"]
+    by_key = {r["dynamodb"]["Keys"]["pk"]["S"]: r for r in removes}
+    assert set(by_key) == {"gone", "user"}
+    assert by_key["gone"]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+    assert by_key["gone"]["dynamodb"]["OldImage"]["pk"] == {"S": "gone"}
+    assert "userIdentity" not in by_key["user"]

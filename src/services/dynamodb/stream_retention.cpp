@@ -12,7 +12,7 @@ namespace kura::ddb {
 size_t trimStreams(TableStore& store, SystemTime now) {
   double cutoff = toEpochSeconds(now - kStreamRetention);
   std::vector<std::pair<std::string, Json>> streams;
-  store.listMeta("t|", [&](const std::string& key, Json stream) { streams.emplace_back(key, std::move(stream)); });
+  store.listMeta("s|", [&](const std::string& key, Json stream) { streams.emplace_back(key, std::move(stream)); });
   size_t dropped = 0;
   for (const auto& [key, stream] : streams) {
     std::string id = stream.value("Id", "");

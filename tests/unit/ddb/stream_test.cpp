@@ -79,7 +79,7 @@ class StreamStoreTest : public ::testing::Test {
                         {"AttributeDefinitions", {{{"AttributeName", "k"}, {"AttributeType", "S"}}}},
                         {"_stream",
                          {{"Enabled", true}, {"Id", "s1"}, {"ViewType", "NEW_IMAGE"}, {"Region", "r"},
-                          {"MetaKey", "t|a|r|t|L"}}}};
+                          {"MetaKey", "s|a|r|t|L"}}}};
     auto made = store_->createTable({"a", "r", "t"}, description);
     ASSERT_TRUE(made.ok());
     table_ = (*made)["_id"];
@@ -147,7 +147,7 @@ TEST_F(StreamStoreTest, TrimmingKeepsRecordsYoungerThanTheCutoff) {
   EXPECT_EQ(*trimmed, 1u);
   EXPECT_EQ(store_->streamTrimmedBelow("s1"), 1u);
   EXPECT_EQ(store_->streamRecords("s1", 1, UINT64_MAX, 100).size(), 1u);
-  ASSERT_TRUE(store_->dropStream("t|a|r|t|L", "s1").ok());
+  ASSERT_TRUE(store_->dropStream("s|a|r|t|L", "s1").ok());
   EXPECT_TRUE(store_->streamRecords("s1", 1, UINT64_MAX, 100).empty());
 }
 
