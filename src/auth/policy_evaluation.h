@@ -46,6 +46,9 @@ struct RequestFacts {
   // Keys of one resource of `resources` (its tags: "aws:resourcetag/team",
   // "rds:db-tag/team"), by its ARN: evaluated with that resource only.
   std::map<std::string, ConditionKeys, std::less<>> resourceKeys;
+  // The caller has a permissions boundary: a resource policy's
+  // NotPrincipal never leaves it out (auth/resource_policy.h).
+  bool boundedPrincipal = false;
 };
 
 enum class Decision { Allow, ImplicitDeny, ExplicitDeny };

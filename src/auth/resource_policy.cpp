@@ -105,6 +105,23 @@ Result<bool> parsePrincipal(const Json& given, ResourcePolicyStatement& statemen
   return true;
 }
 
+// Whether a NotPrincipal leaves the caller out, as AWS evaluates it: each
+// principal of the caller's chain must be named, the account first, then
+// (a role's session) the role, then the caller itself; so a user named
+// without its account, or a session without its role and account, is not
+// left out. A principal with a permissions boundary never is.
+bool excludedBy(const ResourcePolicyStatement& statement, const Caller& caller, bool accountNamed, bool bounded) {
+  if (bounded || statement.anyone) return statement.anyone && !bounded;
+  if (!accountNamed) return false;
+  if (caller.arn == "arn:aws:iam::" + caller.account + ":root") return true;
+  bool self = std::find(statement.arns.begin(), statement.arns.end(), caller.arn) != statement.arns.end();
+  if (!self) return false;
+  if (caller.arn.find(":assumed-role/") == std::string::npos) return true;
+  return std::any_of(statement.arns.begin(), statement.arns.end(), [&](const std::string& arn) {
+    return arn.find(":role/") != std::string::npos && principalNames(arn, caller);
+  });
+}
+
 }  // namespace
 
 Result<ResourcePolicy> parseResourcePolicy(std::string_view text, const std::string& errorCode, size_t maxChars) {
@@ -177,7 +194,7 @@ ResourcePolicyFinding evaluateResourcePolicy(const ResourcePolicy& policy, const
                    statement.accounts.end();
     if (callerIsRoot && account) named = true;  // the account principal is the root itself
     if (statement.notPrincipal) {
-      named = !named && !account;
+      named = !excludedBy(statement, caller, account, facts.boundedPrincipal);
       account = false;
     }
     if (!named && !account) continue;

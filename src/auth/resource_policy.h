@@ -7,7 +7,11 @@
 //    "*") allows or denies by itself;
 //  - one naming the account (`arn:aws:iam::<account>:root`, or the account
 //    id) denies everyone in the account, and allows only what the caller's
-//    identity policies allow too: the account delegates to IAM.
+//    identity policies allow too: the account delegates to IAM;
+//  - one with NotPrincipal applies to every caller it does not leave out:
+//    to be left out, each principal of the caller's chain must be named
+//    (the account, then a session's role, then the caller's own ARN), and
+//    a caller with a permissions boundary never is, as in AWS.
 // Whether that delegation is enough (Secrets Manager) or needed (KMS) is
 // the service's rule: kms/key_access.h, services/secretsmanager.
 #include <optional>

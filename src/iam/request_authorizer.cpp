@@ -115,6 +115,7 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
     if (policies) tags.insert(tags.end(), policies->tags.begin(), policies->tags.end());
     addGlobalKeys(context, tags, facts);
   }
+  facts.boundedPrincipal = boundary != nullptr;
   if (usesKeys) {
     // The service's keys that some statement reads (docs/iam.md).
     std::vector<std::string> wanted;

@@ -113,6 +113,16 @@ void addServiceKeys(const RequestContext& context, const nlohmann::json& input, 
     if (!keys.empty()) facts.multiKeys.insert_or_assign("aws:tagkeys", std::move(keys));
   }
   if (rds && wantsPrefix(wanted, "rds:")) addRdsKeys(context, input, facts);
+  if (context.service == "iam") {
+    // The boundary a call sets (CreateUser, Put...PermissionsBoundary) and
+    // the managed policy it attaches: a delegated administrator's limits.
+    if (auto boundary = input.find("PermissionsBoundary"); boundary != input.end() && boundary->is_string()) {
+      facts.keys.insert_or_assign("iam:permissionsboundary", boundary->get<std::string>());
+    }
+    if (auto policy = input.find("PolicyArn"); policy != input.end() && policy->is_string()) {
+      facts.keys.insert_or_assign("iam:policyarn", policy->get<std::string>());
+    }
+  }
   // The tags of each resource the catalog holds (KMS keys and secrets are
   // in their services' stores: their services fill these keys).
   bool resourceTags = wantsPrefix(wanted, "aws:resourcetag/") ||

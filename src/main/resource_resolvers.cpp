@@ -1,5 +1,6 @@
 #include "main/resource_resolvers.h"
 
+#include "iam/dynamodb_condition_keys.h"
 #include "main/resource_policy_checks.h"
 
 namespace kura {
@@ -33,6 +34,15 @@ void addResourceResolvers(iam::RequestAuthorizer& authorizer, kms::KeyManager& k
   });
   // Key policies, grants and secrets' resource policies.
   addResourcePolicyChecks(authorizer, keys, secrets);
+}
+
+void addDynamoDbConditionKeys(iam::RequestAuthorizer& authorizer, ddb::TableStore& tables) {
+  authorizer.setServiceKeys("dynamodb", [&tables](const RequestContext& context, const nlohmann::json& input,
+                                                  const std::vector<std::string>& wanted, auth::RequestFacts& facts) {
+    iam::addDynamoDbKeys(context.operation, input, wanted, [&](const std::string& table) {
+      return tables.tableShared({context.accountId, context.region, table});
+    }, facts);
+  });
 }
 
 }  // namespace kura

@@ -57,9 +57,10 @@ class DynamoDbService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeDynamoDbService(const ServiceEnv& env) {
+ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** storeOut) {
   auto store = ddb::TableStore::open(env.dataDir / "dynamodb");
   if (!store) throw std::runtime_error(store.error().message);
+  if (storeOut != nullptr) *storeOut = store->get();
   return std::make_unique<DynamoDbService>(std::move(*store), env);
 }
 

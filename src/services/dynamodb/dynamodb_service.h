@@ -2,10 +2,15 @@
 #include "services/core/service_module.h"
 
 namespace kura {
+namespace ddb {
+class TableStore;
+}
 
 // Amazon DynamoDB on an embedded RocksDB (<data-dir>/dynamodb): tables,
 // items with every expression, Query and Scan, batches, backups.
 // Throws std::runtime_error if the store cannot be opened.
-ServiceModulePtr makeDynamoDbService(const ServiceEnv& env);
+// `store`, if given, is set to the module's table store (IAM's condition
+// keys read tables' key schemas from it).
+ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** store = nullptr);
 
 }  // namespace kura

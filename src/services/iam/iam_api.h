@@ -6,6 +6,9 @@
 // call; nothing is reconciled. The request path reads the same records to
 // accept a user's key and to evaluate its policies (iam/iam_principals.h).
 // Every other IAM operation answers InvalidAction.
+//
+// A user's or role's permissions boundary as GetUser and GetRole show it
+// ({PermissionsBoundaryType, PermissionsBoundaryArn}), null for none.
 #include <optional>
 #include <string>
 
@@ -17,6 +20,8 @@ namespace kura::iam {
 
 // Users, groups and roles hold identity policies the same way; what
 // differs is named here.
+Json boundaryView(const Resource& principal);
+
 struct PrincipalKind {
   const char* kind;    // the record's kind (iam_records.h)
   const char* member;  // the input member naming it: "UserName"
@@ -80,6 +85,9 @@ class IamApi {
   Result<Json> getInlinePolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
   Result<Json> deleteInlinePolicy(const PrincipalKind& kind, const RequestContext& c, const Json& in);
   Result<Json> listInlinePolicies(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  // Permissions boundaries of users and roles (boundary_handlers.cpp)
+  Result<Json> putPermissionsBoundary(const PrincipalKind& kind, const RequestContext& c, const Json& in);
+  Result<Json> deletePermissionsBoundary(const PrincipalKind& kind, const RequestContext& c, const Json& in);
   // The policy simulator (simulate_handlers.cpp)
   Result<Json> simulatePrincipalPolicy(const RequestContext& c, const Json& in);
   Result<Json> simulateCustomPolicy(const RequestContext& c, const Json& in);
@@ -91,6 +99,8 @@ class IamApi {
   Result<Resource> targetPrincipal(const PrincipalKind& kind, const RequestContext& c, const Json& in);
   Result<Resource> findPolicy(const RequestContext& c, const std::string& arn);
   std::optional<ApiError> checkTrustPolicy(const RequestContext& c, const std::string& document);
+  // A managed policy of the account that may be a permissions boundary.
+  std::optional<ApiError> checkBoundary(const RequestContext& c, const std::string& arn);
 
   Catalog& catalog_;
   const SecretBox& secrets_;

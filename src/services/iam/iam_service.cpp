@@ -74,7 +74,9 @@ void IamApi::registerHandlers(HandlerTable& table) {
     table.add("Get" + noun + "Policy", bindKind(&IamApi::getInlinePolicy, *kind));
     table.add("Delete" + noun + "Policy", bindKind(&IamApi::deleteInlinePolicy, *kind));
     table.add("List" + noun + "Policies", bindKind(&IamApi::listInlinePolicies, *kind));
-    if (kind == &PrincipalKind::group()) continue;  // IAM has no tags on groups
+    if (kind == &PrincipalKind::group()) continue;  // IAM has no tags nor boundaries on groups
+    table.add("Put" + noun + "PermissionsBoundary", bindKind(&IamApi::putPermissionsBoundary, *kind));
+    table.add("Delete" + noun + "PermissionsBoundary", bindKind(&IamApi::deletePermissionsBoundary, *kind));
     table.add("Tag" + noun, bindKind(&IamApi::tagPrincipal, *kind));
     table.add("Untag" + noun, bindKind(&IamApi::untagPrincipal, *kind));
     table.add("List" + noun + "Tags", bindKind(&IamApi::listPrincipalTags, *kind));

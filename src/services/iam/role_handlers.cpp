@@ -29,6 +29,7 @@ Json roleView(const Resource& role, bool full) {
                {"MaxSessionDuration", role.spec.value("MaxSessionDuration", kDefaultMaxSession)}};
   if (role.spec.contains("Description")) view["Description"] = role.spec["Description"];
   if (full) {
+    if (Json boundary = boundaryView(role); !boundary.is_null()) view["PermissionsBoundary"] = boundary;
     auto tags = role.spec.value("Tags", Json::array());
     if (!tags.empty()) view["Tags"] = tags;
     view["RoleLastUsed"] = Json::object();
@@ -72,10 +73,6 @@ Result<Json> IamApi::createRole(const RequestContext& c, const Json& in) {
   if (auto error = checkName(name, "roleName")) return *error;
   std::string path = in.value("Path", "/");
   if (auto error = checkPath(path)) return *error;
-  if (in.contains("PermissionsBoundary")) {
-    // Refused rather than ignored: ignoring it would grant what it withholds.
-    return validationError("Kura does not support permissions boundaries.");
-  }
   std::string trust = in["AssumeRolePolicyDocument"];
   if (auto error = checkTrustPolicy(c, trust)) return *error;
   Resource draft;
@@ -96,8 +93,12 @@ Result<Json> IamApi::createRole(const RequestContext& c, const Json& in) {
                 {"AttachedPolicies", Json::array()},
                 {"InlinePolicies", Json::object()}};
   if (in.contains("Description")) draft.spec["Description"] = in["Description"];
+  if (in.contains("PermissionsBoundary")) draft.spec["PermissionsBoundary"] = in["PermissionsBoundary"];
   auto created = catalog_.transact([&]() -> Result<Resource> {
     if (findRole(catalog_, c.accountId, name)) return entityAlreadyExists("Role with name " + name + " already exists.");
+    if (in.contains("PermissionsBoundary")) {
+      if (auto error = checkBoundary(c, in["PermissionsBoundary"])) return *error;
+    }
     return catalog_.createResource(draft);
   });
   if (!created) return created.error();

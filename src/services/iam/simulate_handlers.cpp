@@ -5,7 +5,10 @@
 // (auth/policy_evaluation.h). Condition keys are those of ContextEntries
 // (the first value of each), as IAM's simulator takes them; the keys the
 // policies read that are not given are answered as MissingContextValues,
-// the statements that decided as MatchedStatements.
+// the statements that decided as MatchedStatements. A user's or role's
+// permissions boundary (or PermissionsBoundaryPolicyInputList) limits the
+// decision as it limits the principal's calls
+// (PermissionsBoundaryDecisionDetail).
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -28,40 +31,65 @@ const char* decisionName(auth::Decision decision) {
   return "implicitDeny";
 }
 
-Result<Json> simulate(std::vector<SourcedDocument> sources, const Json& in) {
-  size_t index = 0;
-  for (const auto& text : in.value("PolicyInputList", std::vector<std::string>())) {
-    sources.push_back({"PolicyInputList." + std::to_string(++index), "none", text});
-  }
-  // Parsed in order, each beside where it came from.
-  std::vector<auth::PolicyDocument> documents;
-  std::vector<const SourcedDocument*> origins;
-  for (const auto& source : sources) {
+// Parses what `given` holds (the caller's own: a document that does not
+// parse is its error; a stored one that no longer parses grants nothing).
+Result<bool> parseAll(const std::vector<SourcedDocument>& given, std::vector<auth::PolicyDocument>& documents,
+                      std::vector<const SourcedDocument*>& origins) {
+  for (const auto& source : given) {
     auto parsed = auth::parsePolicyDocument(source.text);
     if (!parsed) {
-      if (source.type == "none") return parsed.error();  // the caller's own input
-      continue;                                           // a stored one that no longer parses grants nothing
+      if (source.type == "none") return parsed.error();
+      continue;
     }
     documents.push_back(std::move(*parsed));
     origins.push_back(&source);
   }
-  std::vector<const auth::PolicyDocument*> view;
+  return true;
+}
+
+// `boundary`: the principal's permissions boundary (its documents, or
+// PermissionsBoundaryPolicyInputList's), empty for none.
+Result<Json> simulate(std::vector<SourcedDocument> sources, std::vector<SourcedDocument> boundary, const Json& in) {
+  size_t index = 0;
+  for (const auto& text : in.value("PolicyInputList", std::vector<std::string>())) {
+    sources.push_back({"PolicyInputList." + std::to_string(++index), "none", text});
+  }
+  index = 0;
+  for (const auto& text : in.value("PermissionsBoundaryPolicyInputList", std::vector<std::string>())) {
+    if (index == 0) boundary.clear();  // given: simulated in the stead of the principal's own
+    boundary.push_back({"PermissionsBoundaryPolicyInputList." + std::to_string(++index), "none", text});
+  }
+  // Parsed in order, each beside where it came from.
+  std::vector<auth::PolicyDocument> documents, limits;
+  std::vector<const SourcedDocument*> origins, limitOrigins;
+  if (auto parsed = parseAll(sources, documents, origins); !parsed) return parsed.error();
+  if (auto parsed = parseAll(boundary, limits, limitOrigins); !parsed) return parsed.error();
+  bool bounded = !boundary.empty();
+  std::vector<const auth::PolicyDocument*> view, limitView;
   std::set<std::string> keysRead;
-  for (const auto& document : documents) {
-    view.push_back(&document);
-    for (const auto& statement : document.statements) {
-      for (const auto& condition : statement.conditions) keysRead.insert(condition.key);
+  for (auto* list : {&documents, &limits}) {
+    for (const auto& document : *list) {
+      (list == &documents ? view : limitView).push_back(&document);
+      for (const auto& statement : document.statements) {
+        for (const auto& condition : statement.conditions) keysRead.insert(condition.key);
+      }
     }
   }
   auth::RequestFacts facts;
   for (const auto& entry : in.value("ContextEntries", Json::array())) {
     std::string name = recordName(entry.value("ContextKeyName", ""));
     auto values = entry.value("ContextKeyValues", std::vector<std::string>());
-    if (!name.empty() && !values.empty()) facts.keys[name] = values.front();
+    if (name.empty() || values.empty()) continue;
+    // A list type (stringList, ...) is a key of several values.
+    if (entry.value("ContextKeyType", "").ends_with("List")) {
+      facts.multiKeys[name] = values;
+    } else {
+      facts.keys[name] = values.front();
+    }
   }
   Json missing = Json::array();
   for (const auto& key : keysRead) {
-    if (!facts.keys.contains(key)) missing.push_back(key);
+    if (!facts.keys.contains(key) && !facts.multiKeys.contains(key)) missing.push_back(key);
   }
   auto resources = in.value("ResourceArns", std::vector<std::string>());
   if (resources.empty()) resources.push_back("*");
@@ -90,11 +118,28 @@ Result<Json> simulate(std::vector<SourcedDocument> sources, const Json& in) {
       statements.push_back({{"SourcePolicyId", origins[ref.policy]->id},
                             {"SourcePolicyType", origins[ref.policy]->type}});
     }
-    results.push_back({{"EvalActionName", facts.action},
-                       {"EvalResourceName", resource},
-                       {"EvalDecision", decisionName(decision)},
-                       {"MatchedStatements", statements},
-                       {"MissingContextValues", missing}});
+    Json result = {{"EvalActionName", facts.action},
+                   {"EvalResourceName", resource},
+                   {"MissingContextValues", missing}};
+    if (bounded) {
+      // The boundary must allow what the identity policies allow; its Deny
+      // refuses whatever they say.
+      std::vector<auth::StatementRef> limitMatched;
+      auth::Decision limit = auth::explainPolicies(limitView, facts, &limitMatched);
+      result["PermissionsBoundaryDecisionDetail"] = {{"AllowedByPermissionsBoundary", limit == auth::Decision::Allow}};
+      if (decision != auth::Decision::ExplicitDeny &&
+          (limit == auth::Decision::ExplicitDeny || (decision == auth::Decision::Allow && limit != decision))) {
+        decision = limit;
+        statements = Json::array();
+        for (const auto& ref : limitMatched) {
+          statements.push_back({{"SourcePolicyId", limitOrigins[ref.policy]->id},
+                                {"SourcePolicyType", limitOrigins[ref.policy]->type}});
+        }
+      }
+    }
+    result["EvalDecision"] = decisionName(decision);
+    result["MatchedStatements"] = statements;
+    results.push_back(std::move(result));
   }
   Json out = {{"EvaluationResults", results}, {"IsTruncated", last < total}};
   if (last < total) out["Marker"] = encodeAfterName(std::to_string(last));
@@ -110,9 +155,16 @@ Result<Json> IamApi::simulatePrincipalPolicy(const RequestContext& c, const Json
       (source->kind != kUser && source->kind != kGroup && source->kind != kRole)) {
     return noSuchEntity("The entity with ARN " + arn + " cannot be found.");
   }
-  return simulate(sourcedPolicyDocuments(catalog_, *source), in);
+  std::vector<SourcedDocument> boundary;
+  if (std::string boundaryArn = permissionsBoundaryOf(*source); !boundaryArn.empty()) {
+    // A boundary whose policy is gone allows nothing: an empty policy stands for it.
+    auto text = defaultPolicyDocument(catalog_, boundaryArn);
+    boundary.push_back({boundaryArn.substr(boundaryArn.rfind('/') + 1), "user-managed",
+                        text.value_or(R"({"Version":"2012-10-17","Statement":[]})")});
+  }
+  return simulate(sourcedPolicyDocuments(catalog_, *source), std::move(boundary), in);
 }
 
-Result<Json> IamApi::simulateCustomPolicy(const RequestContext&, const Json& in) { return simulate({}, in); }
+Result<Json> IamApi::simulateCustomPolicy(const RequestContext&, const Json& in) { return simulate({}, {}, in); }
 
 }  // namespace kura::iam

@@ -1,6 +1,7 @@
 // IAM users: a name (unique without regard to case), a path, an id
 // (AIDA...) and an ARN. A user is deleted only once nothing hangs on it
 // (access keys, attached and inline policies), as IAM refuses otherwise.
+// A permissions boundary may be set at creation (boundary_handlers.cpp).
 #include "iam/iam_records.h"
 #include "services/iam/iam_api.h"
 #include "services/iam/iam_validation.h"
@@ -37,8 +38,12 @@ Result<Json> IamApi::createUser(const RequestContext& c, const Json& in) {
                 {"AttachedPolicies", Json::array()},
                 {"InlinePolicies", Json::object()},
                 {"Tags", in.value("Tags", Json::array())}};
+  if (in.contains("PermissionsBoundary")) draft.spec["PermissionsBoundary"] = in["PermissionsBoundary"];
   auto created = catalog_.transact([&]() -> Result<Resource> {
     if (findUser(catalog_, c.accountId, name)) return entityAlreadyExists("User with name " + name + " already exists.");
+    if (in.contains("PermissionsBoundary")) {
+      if (auto error = checkBoundary(c, in["PermissionsBoundary"])) return *error;
+    }
     auto made = catalog_.createResource(draft);
     if (!made) return entityAlreadyExists("User with name " + name + " already exists.");
     return made;
@@ -56,7 +61,11 @@ Result<Json> IamApi::getUser(const RequestContext& c, const Json& in) {
   }
   auto user = targetUser(c, in);
   if (!user) return user.error();
-  return Json{{"User", userView(*user)}};
+  Json view = userView(*user);
+  if (Json boundary = boundaryView(*user); !boundary.is_null()) view["PermissionsBoundary"] = boundary;
+  auto tags = user->spec.value("Tags", Json::array());
+  if (!tags.empty()) view["Tags"] = tags;
+  return Json{{"User", view}};
 }
 
 Result<Json> IamApi::listUsers(const RequestContext& c, const Json& in) {

@@ -84,10 +84,30 @@ TEST(ResourcePolicy, DenyOfTheAccountAppliesToEveryone) {
 }
 
 TEST(ResourcePolicy, NotPrincipalAppliesToOthers) {
-  auto policy = parse(document(R"({"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},)"
-                               R"("Action":"kms:*","Resource":"*"})"));
+  // A user named with its account is left out; everyone else is denied.
+  auto policy = parse(document(R"({"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice",)"
+                               R"("111122223333"]},"Action":"kms:*","Resource":"*"})"));
   EXPECT_FALSE(evaluateResourcePolicy(policy, kUser, facts("kms:Decrypt")).deny);
   EXPECT_TRUE(evaluateResourcePolicy(policy, kSession, facts("kms:Decrypt")).deny);
+  // Named without its account, the user is not left out: AWS checks the
+  // account first.
+  auto userOnly = parse(document(R"({"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},)"
+                                 R"("Action":"kms:*","Resource":"*"})"));
+  EXPECT_TRUE(evaluateResourcePolicy(userOnly, kUser, facts("kms:Decrypt")).deny);
+  // A principal with a permissions boundary is never left out.
+  RequestFacts bounded = facts("kms:Decrypt");
+  bounded.boundedPrincipal = true;
+  EXPECT_TRUE(evaluateResourcePolicy(policy, kUser, bounded).deny);
+}
+
+TEST(ResourcePolicy, NotPrincipalLeavesASessionOutWithItsRoleAndAccount) {
+  std::string session = kSession.arn;
+  auto all = parse(document(R"({"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/reader",")" +
+                            session + R"(","arn:aws:iam::111122223333:root"]},"Action":"kms:*","Resource":"*"})"));
+  EXPECT_FALSE(evaluateResourcePolicy(all, kSession, facts("kms:Decrypt")).deny);
+  auto noRole = parse(document(R"({"Effect":"Deny","NotPrincipal":{"AWS":[")" + session +
+                               R"(","arn:aws:iam::111122223333:root"]},"Action":"kms:*","Resource":"*"})"));
+  EXPECT_TRUE(evaluateResourcePolicy(noRole, kSession, facts("kms:Decrypt")).deny);
 }
 
 TEST(ResourcePolicy, ConditionsReadTheServiceKeys) {
