@@ -2,6 +2,7 @@
 write path makes its record (in the same atomic batch as the write),
 every view type, every iterator type, across a SIGKILL, disable and
 enable, and the errors a consumer meets."""
+import json
 import time
 
 import botocore.exceptions
@@ -287,3 +288,44 @@ def test_ttl_deletions_are_marked_as_the_services(kura):
     assert by_key["gone"]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
     assert by_key["gone"]["dynamodb"]["OldImage"]["pk"] == {"S": "gone"}
     assert "userIdentity" not in by_key["user"]
+
+
+def test_iam_on_the_stream_arn_and_the_trail(kura_factory):
+    server = kura_factory()
+    ddb = server.client("dynamodb")
+    arn = make_table(ddb, "st-iam")["LatestStreamArn"]
+    other = make_table(ddb, "st-iam-other")["LatestStreamArn"]
+    ddb.put_item(TableName="st-iam", Item=item("a", 1))
+    ddb.put_item(TableName="st-iam-other", Item=item("a", 1))
+    iam = server.client("iam")
+    iam.create_user(UserName="stream-reader")
+    document = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Action": ["dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"],
+        "Resource": "arn:aws:dynamodb:*:*:table/st-iam/stream/*"}]}
+    iam.put_user_policy(UserName="stream-reader", PolicyName="read", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName="stream-reader")["AccessKey"]
+    reader = server.client("dynamodbstreams", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert [r["eventName"] for r in read_all(reader, arn)] == ["INSERT"]
+    code, message = error_of(reader.describe_stream, StreamArn=other)
+    assert code == "AccessDeniedException" and "dynamodb:DescribeStream" in message and other in message
+    assert error_of(reader.list_streams)[0] == "AccessDeniedException"
+    # An iterator of the other stream, handed to the reader, is refused on that stream's ARN.
+    root = server.client("dynamodbstreams")
+    shard = only_shard(root, other)
+    foreign = root.get_shard_iterator(StreamArn=other, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    code, message = error_of(reader.get_records, ShardIterator=foreign)
+    assert code == "AccessDeniedException" and "dynamodb:GetRecords" in message
+
+    trail = server.client("cloudtrail")
+    def events(name):
+        found = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])
+        return [json.loads(e["CloudTrailEvent"]) for e in found["Events"]]
+    got = [e for e in events("GetRecords") if "errorCode" not in e][0]
+    assert got["eventSource"] == "dynamodb.amazonaws.com" and got["eventCategory"] == "Data"
+    assert got["managementEvent"] is False and got["responseElements"] is None
+    assert got["requestParameters"]["shardIterator"].startswith(arn + "|")
+    iterator_event = events("GetShardIterator")[0]
+    assert iterator_event["eventCategory"] == "Data" and iterator_event["requestParameters"]["streamArn"] in (arn, other)
+    described = events("DescribeStream")[0]
+    assert described["eventCategory"] == "Management" and described["readOnly"] is True
