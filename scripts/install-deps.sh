@@ -17,6 +17,8 @@ packages=(
   # clients the tests and the tour drive Kura with
   awscli python3-boto3 python3-pytest python3-pytest-xdist python3-psycopg2 postgresql-client
   mariadb-client python3-pymysql redis-tools curl wrk
+  # a Memcached client that uses the nodes Auto Discovery finds (test_elasticache_auto_discovery.py)
+  python3-pymemcache
   # the trace that proves no answer goes out before its sync (test_durability_order.py)
   strace
   # the plain HTTP server the DynamoDB benchmarks measure against (bench/ddb_write_ceiling.sh)

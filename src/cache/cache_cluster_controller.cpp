@@ -1,6 +1,7 @@
 #include "cache/cache_cluster_controller.h"
 
 #include "cache/client_users.h"
+#include "cache/memcached_discovery.h"
 #include "cache/memcached_nodes.h"
 #include "cache/parameter_apply.h"
 #include "cache/restore_image.h"
@@ -152,6 +153,8 @@ StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileCo
     ctx.note("no step from " + status + " to " + cluster.goal);
     return StepOutcome::failed();
   }
+  // Auto Discovery's clients learn of nodes added or removed.
+  if (status == kModifying) raiseMemcachedConfigVersion(cluster);
   // Every listed node runs (new ones start, rebooted ones start again, empty).
   for (const std::string& node : memcachedNodeIds(cluster)) {
     auto started = memcached_->start(memcachedLayout(cluster, node, paths_));

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "cache/memcached_discovery.h"
 #include "services/elasticache/elasticache_kinds.h"
 
 namespace kura::cache {
@@ -38,8 +39,15 @@ int enginePortOf(const nlohmann::json& node) { return node.value("EnginePort", n
 Result<bool> NodeEndpoints::route(const Resource& resource) {
   if (proxies_ == nullptr) return ApiError::internal("no endpoint proxy");
   try {
+    // A Memcached node's clients pass through its Auto Discovery filter
+    // (memcached_discovery.h), but for TLS, which it cannot read.
+    bool discovery = resource.kind == elasticache::kCluster && resource.state.contains("Nodes") &&
+                     !resource.spec.value("TransitEncryptionEnabled", false);
+    std::string config = discovery ? memcachedClusterConfig(resource) : "";
     for (const NodeEndpoint& node : proxiedNodes(resource)) {
-      proxies_->route(node.name, static_cast<unsigned short>(node.port), static_cast<unsigned short>(node.enginePort));
+      auto backend = static_cast<unsigned short>(node.enginePort);
+      if (discovery) backend = MemcachedDiscovery::instance().serve(node.name, backend, config);
+      proxies_->route(node.name, static_cast<unsigned short>(node.port), backend);
     }
   } catch (const std::exception& error) {
     return ApiError::internal(std::string("cannot listen on a node's endpoint port: ") + error.what());
@@ -49,13 +57,18 @@ Result<bool> NodeEndpoints::route(const Resource& resource) {
 
 void NodeEndpoints::forget(const Resource& resource) {
   if (proxies_ == nullptr) return;
-  for (const NodeEndpoint& node : proxiedNodes(resource)) proxies_->remove(node.name);
+  bool memcached = resource.kind == elasticache::kCluster && resource.state.contains("Nodes");
+  for (const NodeEndpoint& node : proxiedNodes(resource)) {
+    proxies_->remove(node.name);
+    if (memcached) MemcachedDiscovery::instance().forget(node.name);
+  }
 }
 
 void NodeEndpoints::forgetNode(const Resource& resource, const std::string& node) {
   if (proxies_ == nullptr) return;
   bool redisNode = resource.kind == elasticache::kCluster && !resource.state.contains("Nodes");
   proxies_->remove(redisNode ? resource.arn : resource.arn + "#" + node);
+  if (!redisNode) MemcachedDiscovery::instance().forget(resource.arn + "#" + node);
 }
 
 }  // namespace kura::cache
