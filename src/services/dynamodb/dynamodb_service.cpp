@@ -27,9 +27,12 @@ class DynamoDbService final : public ServiceModule {
           api_.pruneSystemBackups();  // a deleted table's backup, after its 35 days
         }),
         // Streams keep 24 hours of records; a disabled stream goes 24 hours
-        // after it was disabled.
+        // after it was disabled; shards roll over every 4 hours.
         streamTrim_("stream trimming", std::chrono::minutes(1),
-                    [this, clock = env.clock] { ddb::trimStreams(*store_, clock->now()); }) {
+                    [this, clock = env.clock] {
+                      ddb::trimStreams(*store_, clock->now());
+                      ddb::rollShards(*store_, clock->now());
+                    }) {
     api_.registerHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }

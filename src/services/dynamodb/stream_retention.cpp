@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/time_format.h"
+#include "ddb/stream_format.h"
 
 namespace kura::ddb {
 
@@ -30,6 +31,84 @@ size_t trimStreams(TableStore& store, SystemTime now) {
     }
   }
   return dropped;
+}
+
+namespace {
+
+// s|<account>|<region>|<table>|<label>
+std::optional<TableRef> tableOfStreamKey(const std::string& key) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t bar = key.find('|'); bar != std::string::npos; bar = key.find('|', start)) {
+    parts.push_back(key.substr(start, bar - start));
+    start = bar + 1;
+  }
+  parts.push_back(key.substr(start));
+  if (parts.size() != 5) return std::nullopt;
+  return TableRef{parts[1], parts[2], parts[3]};
+}
+
+}  // namespace
+
+size_t rollShards(TableStore& store, SystemTime now, std::chrono::seconds lifetime) {
+  double nowSeconds = toEpochSeconds(now);
+  double openedBefore = toEpochSeconds(now - lifetime);
+  int64_t nowMillis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::vector<std::pair<std::string, Json>> due;
+  store.listMeta("s|", [&](const std::string& key, Json stream) {
+    if (stream.value("StreamStatus", "") != "ENABLED" || stream["Shards"].empty()) return;
+    const Json& open = stream["Shards"].back();
+    if (open.value("Opened", stream.value("CreationRequestDateTime", nowSeconds)) < openedBefore) {
+      due.emplace_back(key, std::move(stream));
+    }
+  });
+  size_t rolled = 0;
+  for (const auto& [key, stream] : due) {
+    auto table = tableOfStreamKey(key);
+    if (!table) continue;
+    std::string id = stream["Id"];
+    bool done = false;
+    // Through the table's update: under its write lock (the shard closes at
+    // its last record) and DynamoDB's description lock (no UpdateTable
+    // disables the stream meanwhile).
+    auto stillOurs = [&](Json& description) -> std::optional<ApiError> {
+      if (!description.contains("_stream") || description["_stream"].value("Id", "") != id ||
+          !description["_stream"].value("Enabled", false)) {
+        return ApiError::sender("ResourceInUseException", "the stream changed");
+      }
+      return std::nullopt;
+    };
+    AlsoWrite roll = [&](const Json&) {
+      std::vector<std::pair<std::string, std::string>> out;
+      auto meta = store.getMeta(key);
+      if (!meta || (*meta)["Shards"].empty()) return out;
+      uint64_t trimmedBelow = store.streamTrimmedBelow(id);
+      Json kept = Json::array();
+      for (const Json& shard : (*meta)["Shards"]) {
+        bool gone = shard.value("Closed", false) && shard.value("End", uint64_t{0}) < trimmedBelow;
+        if (!gone) kept.push_back(shard);
+      }
+      Json& open = kept.back();
+      uint64_t last = store.lastStreamSequence(id);
+      if (open.value("Closed", false) || last < open.value("Start", uint64_t{1})) {
+        return out;  // closed already, or no record yet
+      }
+      open["End"] = last;
+      open["Closed"] = true;
+      std::string parent = open["ShardId"];
+      kept.push_back({{"ShardId", streams::shardId(nowMillis, last + 1)},
+                      {"Start", last + 1},
+                      {"Opened", nowSeconds},
+                      {"Parent", parent}});
+      (*meta)["Shards"] = kept;
+      out.emplace_back(key, meta->dump());
+      done = true;
+      return out;
+    };
+    auto updated = store.updateTable(*table, stillOurs, roll);
+    if (updated && done) ++rolled;
+  }
+  return rolled;
 }
 
 }  // namespace kura::ddb

@@ -67,7 +67,9 @@ std::optional<ApiError> StreamChange::apply(const RequestContext& c, const Json&
              {"KeySchema", table["KeySchema"]},
              {"CreationRequestDateTime", toEpochSeconds(now)},
              {"Id", id},
-             {"Shards", Json::array({{{"ShardId", streams::shardId(millis, 1)}, {"Start", 1}}})}};
+             {"Shards", Json::array({{{"ShardId", streams::shardId(millis, 1)},
+                                      {"Start", 1},
+                                      {"Opened", toEpochSeconds(now)}}})}};
   table["_stream"] = {{"Enabled", true}, {"Id", id}, {"ViewType", view}, {"Region", c.region}, {"MetaKey", openedKey_}};
   table["StreamSpecification"] = {{"StreamEnabled", true}, {"StreamViewType", view}};
   table["LatestStreamLabel"] = label;

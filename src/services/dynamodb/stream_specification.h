@@ -6,7 +6,7 @@
 // table's and written in the same atomic batch:
 //   {StreamArn, StreamLabel, StreamViewType, StreamStatus, TableName,
 //    KeySchema, CreationRequestDateTime, Id, DisabledAt,
-//    Shards: [{ShardId, Start, End, Closed}]}
+//    Shards: [{ShardId, Start, End, Closed, Opened, Parent}]}
 // A disabled stream (or that of a deleted table) is closed at its last
 // record and stays readable for 24 hours, as DynamoDB's.
 #include <optional>
