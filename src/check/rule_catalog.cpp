@@ -60,6 +60,12 @@ const std::vector<Rule>& ruleCatalog() {
       // Detection (section 4.2: detect by CloudWatch alarm).
       {"cloudwatch-alarms", "4.2", High, "alarms on the metrics the runbook watches for each database",
        "cloudwatch put-metric-alarm for each metric without one"},
+      // Rehearsal (sections 4.2 and 5): the last drill per database, from
+      // the summaries `kura drill` logs to /kura/drills.
+      {"rds-restore-drill-recent", "5", Medium, "a restore drill passed within 90 days",
+       "kura drill snapshot-restore --resource <id>"},
+      {"rds-failover-drill-recent", "5", Medium, "a failover drill passed within 90 days",
+       "kura drill instance-failure --resource <id>"},
   };
   return rules;
 }

@@ -9,6 +9,7 @@ void runAllRuleGroups(CheckContext& context) {
   checkSecretsManager(context);
   checkCloudTrail(context);
   checkAlarms(context);
+  checkDrills(context);
   checkKms(context);
 }
 
