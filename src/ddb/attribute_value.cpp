@@ -21,11 +21,53 @@ ApiError nestingTooDeep() {
 
 namespace {
 
-// `containers`: the Ms and Ls around this value.
+ApiError invalidParameter(const std::string& why) {
+  return ApiError::sender("ValidationException", "One or more parameter values were invalid: " + why);
+}
+
+// DynamoDB's words for a number it refuses.
+ApiError numberRefused(const std::string& text, NumberProblem problem) {
+  switch (problem) {
+    case NumberProblem::Overflow:
+      return ApiError::sender("ValidationException",
+                              "Number overflow. Attempting to store a number with magnitude larger than supported range");
+    case NumberProblem::Underflow:
+      return ApiError::sender("ValidationException",
+                              "Number underflow. Attempting to store a number with magnitude smaller than supported range");
+    case NumberProblem::TooManyDigits:
+      return ApiError::sender("ValidationException", "Attempting to store more than 38 significant digits in a Number");
+    case NumberProblem::NotANumber:
+      break;
+  }
+  if (text.empty()) return ApiError::sender("ValidationException", "The parameter cannot be converted to a numeric value");
+  return ApiError::sender("ValidationException", "The parameter cannot be converted to a numeric value: " + text);
+}
+
+std::optional<ApiError> checkNumber(Json& number) {
+  NumberProblem problem = NumberProblem::NotANumber;
+  auto canonical = canonicalNumber(number.get<std::string>(), &problem);
+  if (!canonical) return numberRefused(number.get<std::string>(), problem);
+  number = *canonical;
+  return std::nullopt;
+}
+
+// "[a, b]", as DynamoDB lists a set in its messages.
+std::string listed(const Json& members) {
+  std::string out = "[";
+  for (const auto& member : members) out += (out.size() > 1 ? ", " : "") + member.get<std::string>();
+  return out + "]";
+}
+
+// `containers`: the Ms and Ls around this value. The messages are
+// DynamoDB's; a member of the wrong JSON type, which DynamoDB refuses
+// while deserializing, names `where`.
 std::optional<ApiError> validateNested(Json& value, const std::string& where, int containers) {
-  auto invalid = [&](const std::string& why) {
-    return ApiError::sender("ValidationException", "One or more parameter values were invalid: " + why + " in " + where);
-  };
+  auto invalid = [&](const std::string& why) { return invalidParameter(why + " in " + where); };
+  if (value.is_object() && value.size() > 1) {
+    return ApiError::sender("ValidationException",
+                            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+                            "supported datatypes");
+  }
   std::string type = typeOf(value);
   if (type.empty()) return ApiError::sender("ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   Json& inner = value.begin().value();
@@ -35,13 +77,12 @@ std::optional<ApiError> validateNested(Json& value, const std::string& where, in
     if (type == "B" && !base64Decode(inner.get<std::string>(), raw)) return invalid("a B value must be base64");
   } else if (type == "N") {
     if (!inner.is_string()) return invalid("an N value must be a string");
-    auto number = canonicalNumber(inner.get<std::string>());
-    if (!number) return invalid("the number " + inner.get<std::string>() + " is not valid");
-    inner = *number;
+    if (auto error = checkNumber(inner)) return error;
   } else if (type == "BOOL") {
     if (!inner.is_boolean()) return invalid("a BOOL value must be true or false");
   } else if (type == "NULL") {
-    if (!inner.is_boolean() || !inner.get<bool>()) return invalid("a NULL value must be true");
+    if (!inner.is_boolean()) return invalid("a NULL value must be true");
+    if (!inner.get<bool>()) return invalidParameter("Null attribute value types must have the value of true");
   } else if (type == "M") {
     if (!inner.is_object()) return invalid("an M value must be a map");
     if (containers >= kMaxAttributeNesting) return nestingTooDeep();
@@ -56,16 +97,24 @@ std::optional<ApiError> validateNested(Json& value, const std::string& where, in
     }
   } else {
     if (!inner.is_array()) return invalid("a set must be a list");
-    if (inner.empty()) return invalid("An string set  may not be empty");
+    if (inner.empty()) {
+      if (type == "SS") return invalidParameter("An string set  may not be empty");
+      if (type == "NS") return invalidParameter("An number set  may not be empty");
+      return invalidParameter("Binary sets should not be empty");
+    }
     std::set<std::string> seen;
     for (auto& entry : inner) {
       if (!entry.is_string()) return invalid("set members must be strings");
+      std::string raw;
+      if (type == "BS" && !base64Decode(entry.get<std::string>(), raw)) return invalid("a BS member must be base64");
       if (type == "NS") {
-        auto number = canonicalNumber(entry.get<std::string>());
-        if (!number) return invalid("the number " + entry.get<std::string>() + " is not valid");
-        entry = *number;
+        if (auto error = checkNumber(entry)) return error;
       }
-      if (!seen.insert(entry.get<std::string>()).second) return invalid("Input collection contains duplicates");
+      if (!seen.insert(type == "BS" ? raw : entry.get<std::string>()).second) {
+        if (type == "NS") return ApiError::sender("ValidationException", "Input collection contains duplicates");
+        if (type == "SS") return invalidParameter("Input collection " + listed(inner) + " contains duplicates.");
+        return invalidParameter("Input collection " + listed(inner) + "of type BS contains duplicates.");
+      }
     }
   }
   return std::nullopt;
@@ -143,6 +192,12 @@ std::optional<int> compareValues(const Json& a, const Json& b) {
   return std::nullopt;
 }
 
+size_t binaryLength(const std::string& base64) {
+  size_t padding = 0;
+  while (padding < 2 && padding < base64.size() && base64[base64.size() - 1 - padding] == '=') ++padding;
+  return (base64.size() - padding) * 3 / 4;
+}
+
 namespace {
 
 size_t valueSize(const Json& value) {
@@ -150,7 +205,7 @@ size_t valueSize(const Json& value) {
   const Json& inner = value.begin().value();
   if (type == "S") return inner.get<std::string>().size();
   if (type == "N") return (inner.get<std::string>().size() + 1) / 2 + 1;
-  if (type == "B") return inner.get<std::string>().size() * 3 / 4;
+  if (type == "B") return binaryLength(inner.get<std::string>());
   if (type == "BOOL" || type == "NULL") return 1;
   size_t size = 3;
   if (type == "M") {
@@ -158,7 +213,10 @@ size_t valueSize(const Json& value) {
   } else if (type == "L") {
     for (const auto& entry : inner) size += valueSize(entry) + 1;
   } else {
-    for (const auto& entry : inner) size += entry.get<std::string>().size();
+    for (const auto& entry : inner) {
+      const std::string& member = entry.get<std::string>();
+      size += type == "BS" ? binaryLength(member) : type == "NS" ? (member.size() + 1) / 2 + 1 : member.size();
+    }
   }
   return size;
 }

@@ -32,6 +32,8 @@ ApiError nestingTooDeep();
 bool valuesEqual(const Json& a, const Json& b);
 // -1, 0, 1 for values of the same scalar type (S, N, B); empty otherwise.
 std::optional<int> compareValues(const Json& a, const Json& b);
+// The bytes a valid base64 text decodes to, without decoding it.
+size_t binaryLength(const std::string& base64);
 // The item size as DynamoDB counts it (names plus values), in bytes.
 size_t itemSize(const Json& item);
 // A key attribute's stored form: type letter then its bytes (B decoded).

@@ -17,7 +17,11 @@ struct Decimal {
   long exponent = 0;
 };
 
-std::optional<Decimal> parse(std::string_view text) {
+std::optional<Decimal> parse(std::string_view text, NumberProblem* problem = nullptr) {
+  auto refuse = [&](NumberProblem why) -> std::optional<Decimal> {
+    if (problem) *problem = why;
+    return std::nullopt;
+  };
   Decimal d;
   size_t i = 0;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) d.negative = text[i++] == '-';
@@ -35,28 +39,30 @@ std::optional<Decimal> parse(std::string_view text) {
       break;
     }
   }
-  if (!any) return std::nullopt;
+  if (!any) return refuse(NumberProblem::NotANumber);
   long exponent = 0;
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
     bool negativeExponent = false;
     if (i < text.size() && (text[i] == '-' || text[i] == '+')) negativeExponent = text[i++] == '-';
-    if (i >= text.size()) return std::nullopt;
+    if (i >= text.size()) return refuse(NumberProblem::NotANumber);
     for (; i < text.size(); ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(text[i])) || exponent > 100000) return std::nullopt;
+      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return refuse(NumberProblem::NotANumber);
+      if (exponent > 100000) return refuse(negativeExponent ? NumberProblem::Underflow : NumberProblem::Overflow);
       exponent = exponent * 10 + (text[i] - '0');
     }
     if (negativeExponent) exponent = -exponent;
   }
-  if (i != text.size()) return std::nullopt;
+  if (i != text.size()) return refuse(NumberProblem::NotANumber);
   if (pointAt < 0) pointAt = static_cast<long>(mantissa.size());
   size_t first = mantissa.find_first_not_of('0');
   if (first == std::string::npos) return Decimal{};  // zero
   size_t last = mantissa.find_last_not_of('0');
   d.digits = mantissa.substr(first, last - first + 1);
   d.exponent = pointAt - static_cast<long>(first) + exponent;
-  if (d.digits.size() > kMaxDigits) return std::nullopt;
-  if (d.exponent > kMaxExponent + 1 || d.exponent < kMinExponent) return std::nullopt;
+  if (d.exponent > kMaxExponent + 1) return refuse(NumberProblem::Overflow);
+  if (d.exponent < kMinExponent + 1) return refuse(NumberProblem::Underflow);  // under 1e-130
+  if (d.digits.size() > kMaxDigits) return refuse(NumberProblem::TooManyDigits);
   return d;
 }
 
@@ -149,8 +155,8 @@ std::optional<std::string> addSigned(Decimal a, Decimal b) {
 
 }  // namespace
 
-std::optional<std::string> canonicalNumber(std::string_view text) {
-  auto d = parse(text);
+std::optional<std::string> canonicalNumber(std::string_view text, NumberProblem* problem) {
+  auto d = parse(text, problem);
   if (!d) return std::nullopt;
   return format(*d);
 }

@@ -8,9 +8,12 @@
 
 namespace kura::ddb {
 
+// Why DynamoDB refuses a number.
+enum class NumberProblem { NotANumber, Overflow, Underflow, TooManyDigits };
 // The canonical form ("1.50" -> "1.5", "-0" -> "0", "1e2" -> "100"), or
-// empty if `text` is not a number DynamoDB accepts.
-std::optional<std::string> canonicalNumber(std::string_view text);
+// empty if `text` is not a number DynamoDB accepts (and then why, in
+// `problem` if given).
+std::optional<std::string> canonicalNumber(std::string_view text, NumberProblem* problem = nullptr);
 // -1, 0, 1; both canonical.
 int compareNumbers(const std::string& a, const std::string& b);
 // a + b and a - b, canonical; empty on overflow of 38 digits.

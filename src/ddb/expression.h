@@ -26,7 +26,7 @@ struct Operand;
 using OperandPtr = std::shared_ptr<Operand>;
 struct Operand {
   enum class Kind { Path, Value, Size, IfNotExists, ListAppend, Plus, Minus } kind = Kind::Path;
-  Path path;
+  Path path;  // a size() of a value has it in `left` instead
   Json value;
   OperandPtr left, right;
 };
@@ -61,7 +61,10 @@ struct ExpressionContext {
   std::set<std::string>* usedValues = nullptr;
 };
 
-Result<ConditionPtr> parseCondition(const std::string& text, const ExpressionContext& context);
+// Errors are DynamoDB's, named for the request parameter that holds the
+// expression ("Invalid KeyConditionExpression: Syntax error; token: ...").
+Result<ConditionPtr> parseCondition(const std::string& text, const ExpressionContext& context,
+                                    const std::string& parameter = "ConditionExpression");
 Result<std::vector<Path>> parseProjection(const std::string& text, const ExpressionContext& context);
 Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const ExpressionContext& context);
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "common/crypto.h"
 #include "ddb/decimal.h"
 #include "ddb/expression.h"
 
@@ -8,6 +9,19 @@ namespace {
 
 ApiError invalidOperand(const std::string& message) {
   return ApiError::sender("ValidationException", "Invalid UpdateExpression: " + message);
+}
+
+// A type as DynamoDB spells it out in ADD's and DELETE's messages.
+std::string spelledType(const std::string& type) {
+  static const std::map<std::string, std::string> kNames = {
+      {"S", "STRING"}, {"N", "NUMBER"}, {"B", "BINARY"}, {"BOOL", "BOOLEAN"}, {"NULL", "NULL"}, {"M", "MAP"},
+      {"L", "LIST"},   {"SS", "STRING SET"}, {"NS", "NUMBER SET"}, {"BS", "BINARY SET"}};
+  auto it = kNames.find(type);
+  return it == kNames.end() ? type : it->second;
+}
+
+ApiError incorrectDataType() {
+  return ApiError::sender("ValidationException", "An operand in the update expression has an incorrect data type");
 }
 
 // The value of an operand for an item; empty (nullopt) if a path is absent.
@@ -20,13 +34,19 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
       return found ? std::optional<Json>(*found) : std::nullopt;
     }
     case Operand::Kind::Size: {
-      const Json* found = resolvePath(item, operand.path);
+      std::optional<Json> literal;
+      if (operand.left) {
+        auto inner = valueOf(*operand.left, item);
+        if (!inner) return inner;
+        literal = std::move(*inner);
+      }
+      const Json* found = operand.left ? (literal ? &*literal : nullptr) : resolvePath(item, operand.path);
       if (!found) return std::optional<Json>();
       std::string type = typeOf(*found);
       size_t size = 0;
       const Json& inner = found->begin().value();
       if (type == "S") size = inner.get<std::string>().size();
-      else if (type == "B") size = inner.get<std::string>().size() * 3 / 4;
+      else if (type == "B") size = binaryLength(inner.get<std::string>());
       else if (type == "M" || type == "L" || type == "SS" || type == "NS" || type == "BS") size = inner.size();
       else return std::optional<Json>();
       return std::optional<Json>(Json{{"N", std::to_string(size)}});
@@ -41,8 +61,14 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
       if (!a) return a;
       auto b = valueOf(*operand.right, item);
       if (!b) return b;
-      if (!*a || !*b || typeOf(**a) != "L" || typeOf(**b) != "L") {
-        return invalidOperand("Incorrect operand type for operator or function; operator or function: list_append");
+      if (!*a || !*b) {
+        return invalidOperand("The provided expression refers to an attribute that does not exist in the item");
+      }
+      for (const auto& side : {*a, *b}) {
+        if (typeOf(*side) != "L") {
+          return invalidOperand("Incorrect operand type for operator or function; operator or function: list_append, "
+                                "operand type: " + typeOf(*side));
+        }
       }
       Json joined = (**a)["L"];
       for (const auto& entry : (**b)["L"]) joined.push_back(entry);
@@ -57,9 +83,11 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
       if (!*a || !*b) {
         return invalidOperand("The provided expression refers to an attribute that does not exist in the item");
       }
-      if (typeOf(**a) != "N" || typeOf(**b) != "N") {
-        return invalidOperand(std::string("Incorrect operand type for operator or function; operator: ") +
-                              (operand.kind == Operand::Kind::Plus ? "+" : "-"));
+      for (const auto& side : {*a, *b}) {
+        if (typeOf(*side) != "N") {
+          return invalidOperand(std::string("Incorrect operand type for operator or function; operator or function: ") +
+                                (operand.kind == Operand::Kind::Plus ? "+" : "-") + ", operand type: " + typeOf(*side));
+        }
       }
       auto result = operand.kind == Operand::Kind::Plus ? addNumbers((**a)["N"], (**b)["N"])
                                                         : subtractNumbers((**a)["N"], (**b)["N"]);
@@ -68,6 +96,15 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
     }
   }
   return std::optional<Json>();
+}
+
+// The text of an S, the decoded bytes of a B.
+std::string contentOf(const Json& value) {
+  const std::string& text = value.begin().value().get<std::string>();
+  if (value.begin().key() != "B") return text;
+  std::string bytes;
+  base64Decode(text, bytes);
+  return bytes;
 }
 
 bool setContains(const Json& set, const std::string& type, const Json& member) {
@@ -170,15 +207,15 @@ Result<bool> evaluate(const Condition& condition, const Json& item) {
       if (!values[0] || !values[1]) return false;
       std::string type = typeOf(*values[0]);
       if ((type != "S" && type != "B") || typeOf(*values[1]) != type) return false;
-      const std::string& text = (*values[0])[type].get<std::string>();
-      const std::string& prefix = (*values[1])[type].get<std::string>();
+      std::string text = contentOf(*values[0]), prefix = contentOf(*values[1]);
       return text.rfind(prefix, 0) == 0;
     }
     case Kind::Contains: {
       if (!values[0] || !values[1]) return false;
       std::string type = typeOf(*values[0]);
-      if (type == "S" && typeOf(*values[1]) == "S") {
-        return (*values[0])["S"].get<std::string>().find((*values[1])["S"].get<std::string>()) != std::string::npos;
+      // A string holds a substring, a binary a run of bytes.
+      if ((type == "S" || type == "B") && typeOf(*values[1]) == type) {
+        return contentOf(*values[0]).find(contentOf(*values[1])) != std::string::npos;
       }
       if (type == "SS" || type == "NS" || type == "BS") return setContains((*values[0])[type], type, *values[1]);
       if (type == "L") {
@@ -280,18 +317,26 @@ std::optional<ApiError> setAt(Json& item, const Path& path, Json value) {
   return std::nullopt;
 }
 
-void removeAt(Json& item, const Path& path) {
+// A missing attribute or list element is no error; a path through
+// something absent or of another type is, as in DynamoDB.
+std::optional<ApiError> removeAt(Json& item, const Path& path) {
   Json* parent = parentOf(item, path);
-  if (parent == nullptr) return;
+  auto invalidPath = [] {
+    return ApiError::sender("ValidationException", "The document path provided in the update expression is invalid for update");
+  };
+  if (parent == nullptr) return invalidPath();
   const PathElement& last = path.back();
   if (path.size() == 1) {
     item.erase(last.name);
   } else if (last.index >= 0 && typeOf(*parent) == "L") {
     Json& list = (*parent)["L"];
     if (static_cast<size_t>(last.index) < list.size()) list.erase(static_cast<size_t>(last.index));
-  } else if (typeOf(*parent) == "M") {
+  } else if (last.index < 0 && typeOf(*parent) == "M") {
     (*parent)["M"].erase(last.name);
+  } else {
+    return invalidPath();
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -325,7 +370,7 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
         if (action->path.size() > 1 && nestsTooDeep(item[action->path.front().name])) return nestingTooDeep();
         break;
       case UpdateAction::Kind::Remove:
-        removeAt(item, action->path);
+        if (auto error = removeAt(item, action->path)) return error;
         break;
       case UpdateAction::Kind::Add: {
         std::string type = typeOf(*value);
@@ -333,7 +378,7 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
           if (auto error = setAt(item, action->path, *value)) return error;
         } else if (type == "N" && typeOf(*current) == "N") {
           auto sum = addNumbers((*current)["N"], (*value)["N"]);
-          if (!sum) return ApiError::sender("ValidationException", "Number overflow");
+          if (!sum) return ApiError::sender("ValidationException", "Number overflow. Attempting to store a number with magnitude larger than supported range");
           if (auto error = setAt(item, action->path, Json{{"N", *sum}})) return error;
         } else if ((type == "SS" || type == "NS" || type == "BS") && typeOf(*current) == type) {
           Json merged = *current;
@@ -341,24 +386,29 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
             if (!setContains(merged[type], type, Json{{type.substr(0, 1), member}})) merged[type].push_back(member);
           }
           if (auto error = setAt(item, action->path, merged)) return error;
+        } else if (type != "N" && type != "SS" && type != "NS" && type != "BS") {
+          return invalidOperand("Incorrect operand type for operator or function; operator: ADD, operand type: " +
+                                spelledType(type));
         } else {
-          return invalidOperand("Incorrect operand type for operator or function; operator: ADD, operand type: " + type);
+          return incorrectDataType();
         }
         break;
       }
       case UpdateAction::Kind::Delete: {
         std::string type = typeOf(*value);
         if (type != "SS" && type != "NS" && type != "BS") {
-          return invalidOperand("Incorrect operand type for operator or function; operator: DELETE, operand type: " + type);
+          return invalidOperand("Incorrect operand type for operator or function; operator: DELETE, operand type: " +
+                                spelledType(type));
         }
         if (current == nullptr) break;
-        if (typeOf(*current) != type) return invalidOperand("Incorrect operand type for operator or function; operator: DELETE");
+        if (typeOf(*current) != type) return incorrectDataType();
         Json kept = Json::array();
         for (const auto& member : (*current)[type]) {
           if (!setContains((*value)[type], type, Json{{type.substr(0, 1), member}})) kept.push_back(member);
         }
-        if (kept.empty()) removeAt(item, action->path);
-        else if (auto error = setAt(item, action->path, Json{{type, kept}})) return error;
+        if (kept.empty()) {
+          if (auto error = removeAt(item, action->path)) return error;
+        } else if (auto error = setAt(item, action->path, Json{{type, kept}})) return error;
         break;
       }
     }

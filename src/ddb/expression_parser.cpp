@@ -1,64 +1,89 @@
+#include <array>
 #include <cctype>
 #include <charconv>
 
 #include "ddb/expression.h"
+#include "ddb/expression_reserved.h"
 
 namespace kura::ddb {
 namespace {
 
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr int kMaxOperators = 300;
+constexpr int kMaxNesting = 64;  // parentheses, NOT and functions inside each other
+
 struct Token {
   enum class Kind { Name, NameRef, ValueRef, Number, Symbol, End } kind = Kind::End;
   std::string text;
+  std::string space;  // the whitespace before it
 };
 
-ApiError syntaxError(const std::string& message) {
-  return ApiError::sender("ValidationException", "Invalid expression: " + message);
+// DynamoDB's prefix for an expression's errors: "Invalid ConditionExpression: ...".
+ApiError invalid(const std::string& parameter, const std::string& message) {
+  return ApiError::sender("ValidationException", "Invalid " + parameter + ": " + message);
+}
+
+ApiError syntaxError(const std::string& parameter, const std::string& token, const std::string& near) {
+  return invalid(parameter, "Syntax error; token: \"" + token + "\", near: \"" + near + "\"");
 }
 
 bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-Result<std::vector<Token>> tokenize(const std::string& text) {
+// The bytes of the UTF-8 character starting at `at` (the text is valid UTF-8: it came in JSON).
+size_t characterLength(const std::string& text, size_t at) {
+  auto lead = static_cast<unsigned char>(text[at]);
+  size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  return std::min(length, text.size() - at);
+}
+
+// Names start with a letter; #names and :values hold letters, digits and _.
+Result<std::vector<Token>> tokenize(const std::string& text, const std::string& parameter) {
   std::vector<Token> tokens;
+  std::string space;
   size_t i = 0;
+  // A character no token starts with: DynamoDB shows it, after the token
+  // before it, in the word that holds it.
+  auto refuse = [&](size_t at) {
+    size_t end = at;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+    std::string near = (tokens.empty() ? "" : tokens.back().text) + space + text.substr(at, end - at);
+    return syntaxError(parameter, text.substr(at, characterLength(text, at)), near);
+  };
   while (i < text.size()) {
     char c = text[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
+      space.push_back(c);
       ++i;
       continue;
     }
+    Token token;
+    size_t start = i;
     if (c == '#' || c == ':') {
-      size_t start = i++;
-      while (i < text.size() && isNameChar(text[i])) ++i;
-      if (i == start + 1) return syntaxError(std::string("Syntax error; token: \"") + c + "\"");
-      tokens.push_back({c == '#' ? Token::Kind::NameRef : Token::Kind::ValueRef, text.substr(start, i - start)});
-      continue;
-    }
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      size_t start = i;
-      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-      tokens.push_back({Token::Kind::Number, text.substr(start, i - start)});
-      continue;
-    }
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-      size_t start = i;
-      while (i < text.size() && isNameChar(text[i])) ++i;
-      tokens.push_back({Token::Kind::Name, text.substr(start, i - start)});
-      continue;
-    }
-    std::string two = text.substr(i, 2);
-    if (two == "<=" || two == ">=" || two == "<>") {
-      tokens.push_back({Token::Kind::Symbol, two});
-      i += 2;
-      continue;
-    }
-    if (std::string("()[],.=<>+-").find(c) != std::string::npos) {
-      tokens.push_back({Token::Kind::Symbol, std::string(1, c)});
       ++i;
-      continue;
+      while (i < text.size() && isNameChar(text[i])) ++i;
+      if (i == start + 1) return refuse(start);
+      token.kind = c == '#' ? Token::Kind::NameRef : Token::Kind::ValueRef;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+      token.kind = Token::Kind::Number;
+    } else if (std::isalpha(static_cast<unsigned char>(c))) {
+      while (i < text.size() && isNameChar(text[i])) ++i;
+      token.kind = Token::Kind::Name;
+    } else if (std::string two = text.substr(i, 2); two == "<=" || two == ">=" || two == "<>") {
+      i += 2;
+      token.kind = Token::Kind::Symbol;
+    } else if (std::string("()[],.=<>+-").find(c) != std::string::npos) {
+      ++i;
+      token.kind = Token::Kind::Symbol;
+    } else {
+      return refuse(i);
     }
-    return syntaxError(std::string("Syntax error; token: \"") + c + "\"");
+    token.text = text.substr(start, i - start);
+    token.space = std::move(space);
+    space.clear();
+    tokens.push_back(std::move(token));
   }
-  tokens.push_back({Token::Kind::End, ""});
+  tokens.push_back({Token::Kind::End, "", space});
   return tokens;
 }
 
@@ -67,10 +92,25 @@ std::string upper(std::string text) {
   return text;
 }
 
-constexpr int kMaxNesting = 64;  // parentheses, NOT and functions inside each other
+// "{N:1}", as DynamoDB shows a value in its messages.
+std::string shown(const Json& value) {
+  std::string type = typeOf(value);
+  const Json& inner = value.begin().value();
+  return "{" + type + ":" + (inner.is_string() ? inner.get<std::string>() : inner.dump()) + "}";
+}
+
+const std::set<std::string>& conditionFunctions() {
+  static const std::set<std::string> kNames = {"attribute_exists", "attribute_not_exists", "attribute_type",
+                                               "begins_with", "contains"};
+  return kNames;
+}
 
 class Parser {
  public:
+  // Errors DynamoDB finds after the syntax, reported in this order (the
+  // first of each kind is kept).
+  enum Deferred { Parentheses, UnknownFunction, MisusedFunction, Reserved, Undefined, Operands, Function, kDeferred };
+
   // Counts one level of nesting for the life of the guard.
   struct Nesting {
     explicit Nesting(int& depth) : depth_(depth) { ++depth_; }
@@ -79,7 +119,8 @@ class Parser {
     int& depth_;
   };
 
-  Parser(std::vector<Token> tokens, const ExpressionContext& context) : tokens_(std::move(tokens)), context_(context) {}
+  Parser(std::vector<Token> tokens, const ExpressionContext& context, std::string parameter, bool update)
+      : tokens_(std::move(tokens)), context_(context), parameter_(std::move(parameter)), update_(update) {}
 
   bool atEnd() const { return peek().kind == Token::Kind::End; }
   const Token& peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
@@ -89,11 +130,42 @@ class Parser {
   bool isSymbol(const char* symbol) const { return peek().kind == Token::Kind::Symbol && peek().text == symbol; }
   void next() { ++pos_; }
 
+  // The token here is not what the grammar allows: DynamoDB's syntax error,
+  // showing it between its neighbours.
+  ApiError unexpected() const {
+    const Token& current = peek();
+    bool end = current.kind == Token::Kind::End;
+    std::string near = pos_ > 0 ? tokens_[pos_ - 1].text + current.space : "";
+    if (!end) {
+      near += current.text;
+      const Token& following = peek(1);
+      near += following.space + following.text;
+    }
+    return syntaxError(parameter_, end ? "<EOF>" : current.text, near);
+  }
+
   std::optional<ApiError> expect(const char* symbol) {
-    if (!isSymbol(symbol)) return syntaxError(std::string("Syntax error; expected ") + symbol + " near \"" + peek().text + "\"");
+    if (!isSymbol(symbol)) return unexpected();
     next();
     return std::nullopt;
   }
+
+  void defer(Deferred kind, const std::string& message) {
+    if (!deferred_[kind]) deferred_[kind] = invalid(parameter_, message);
+  }
+
+  // What was deferred, or too many operators; nothing if the expression is good.
+  std::optional<ApiError> finish() const {
+    if (operators_ > kMaxOperators) {
+      return invalid(parameter_, "The expression contains too many operators; operator count: " + std::to_string(operators_));
+    }
+    for (const auto& error : deferred_) {
+      if (error) return error;
+    }
+    return std::nullopt;
+  }
+
+  ApiError tooDeep() const { return invalid(parameter_, "The expression has redundant parentheses;"); }
 
   Result<Path> path() {
     Path out;
@@ -101,30 +173,34 @@ class Parser {
       const Token& token = peek();
       std::string name;
       if (token.kind == Token::Kind::Name) {
+        // The grammar's own words are never names (nor anything else here).
+        static const std::set<std::string> kKeywords = {"AND", "OR", "NOT", "BETWEEN", "IN",
+                                                        "SET", "REMOVE", "ADD", "DELETE"};
+        if (kKeywords.count(upper(token.text))) return unexpected();
         name = token.text;
+        if (isReservedWord(name)) defer(Reserved, "Attribute name is a reserved keyword; reserved keyword: " + name);
       } else if (token.kind == Token::Kind::NameRef) {
-        if (context_.names == nullptr || !context_.names->contains(token.text)) {
-          return ApiError::sender("ValidationException",
-                                  "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + token.text +
-                                      "}; An expression attribute name used in the document path is not defined; attribute name: " +
-                                      token.text);
+        auto found = context_.names ? context_.names->find(token.text) : Json::const_iterator();
+        if (context_.names == nullptr || found == context_.names->end() || !found->is_string()) {
+          defer(Undefined, "An expression attribute name used in the document path is not defined; attribute name: " +
+                               token.text);
+          name = token.text;
+        } else {
+          if (context_.usedNames) context_.usedNames->insert(token.text);
+          name = found->get<std::string>();
         }
-        if (context_.usedNames) context_.usedNames->insert(token.text);
-        name = (*context_.names)[token.text].get<std::string>();
       } else {
-        return syntaxError("Syntax error; token: \"" + token.text + "\", expected an attribute name");
+        return unexpected();
       }
       next();
       out.push_back({name, -1});
       while (isSymbol("[")) {
         next();
-        if (peek().kind != Token::Kind::Number) return syntaxError("a list index must be a number");
+        if (peek().kind != Token::Kind::Number) return unexpected();
         long index = 0;
         const std::string& digits = peek().text;
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-        if (ec != std::errc() || end != digits.data() + digits.size() || index > 1000000) {
-          return syntaxError("the list index " + digits + " is out of range");
-        }
+        if (ec != std::errc() || end != digits.data() + digits.size() || index > 1000000) return unexpected();
         out.push_back({"", index});
         next();
         if (auto error = expect("]")) return *error;
@@ -137,79 +213,134 @@ class Parser {
 
   Result<OperandPtr> value() {
     const Token& token = peek();
-    if (token.kind != Token::Kind::ValueRef) return syntaxError("expected a value");
-    if (context_.values == nullptr || !context_.values->contains(token.text)) {
-      return ApiError::sender("ValidationException",
-                              "An expression attribute value used in expression is not defined; attribute value: " + token.text);
-    }
-    if (context_.usedValues) context_.usedValues->insert(token.text);
+    if (token.kind != Token::Kind::ValueRef) return unexpected();
     auto operand = std::make_shared<Operand>();
     operand->kind = Operand::Kind::Value;
-    operand->value = (*context_.values)[token.text];
+    auto found = context_.values ? context_.values->find(token.text) : Json::const_iterator();
+    if (context_.values == nullptr || found == context_.values->end()) {
+      defer(Undefined, "An expression attribute value used in expression is not defined; attribute value: " + token.text);
+      operand->value = Json{{"NULL", true}};
+    } else {
+      if (context_.usedValues) context_.usedValues->insert(token.text);
+      operand->value = *found;
+    }
     next();
     return operand;
   }
 
-  // operand: path | :value | size(path) | if_not_exists(path, operand) | list_append(a, b), with + and - in updates
+  // A literal operand's type, or empty for a path or function.
+  static std::string literalType(const OperandPtr& operand) {
+    return operand->kind == Operand::Kind::Value ? typeOf(operand->value) : "";
+  }
+
+  // operand: path | :value | function(...), with + and - in updates
   Result<OperandPtr> operand(bool arithmetic) {
     auto first = primary();
     if (!first) return first;
     if (arithmetic && (isSymbol("+") || isSymbol("-"))) {
       auto op = std::make_shared<Operand>();
       op->kind = isSymbol("+") ? Operand::Kind::Plus : Operand::Kind::Minus;
+      std::string symbol = peek().text;
+      ++operators_;
       next();
       auto second = primary();
       if (!second) return second;
       op->left = *first;
       op->right = *second;
+      for (const auto& side : {op->left, op->right}) {
+        std::string type = literalType(side);
+        if (!type.empty() && type != "N") {
+          defer(Function, "Incorrect operand type for operator or function; operator or function: " + symbol +
+                              ", operand type: " + type);
+        }
+      }
       return op;
     }
     return first;
   }
 
+  // name(operand, ...): the arguments as written.
+  Result<std::vector<OperandPtr>> arguments() {
+    next();  // the name
+    next();  // (
+    std::vector<OperandPtr> out;
+    if (isSymbol(")")) return unexpected();
+    while (true) {
+      auto argument = operand(false);
+      if (!argument) return argument.error();
+      out.push_back(*argument);
+      if (!isSymbol(",")) break;
+      next();
+    }
+    if (auto error = expect(")")) return *error;
+    return out;
+  }
+
+  bool checkCount(const std::string& function, const std::vector<OperandPtr>& arguments, size_t wanted) {
+    if (arguments.size() == wanted) return true;
+    defer(Operands, "Incorrect number of operands for operator or function; operator or function: " + function +
+                        ", number of operands: " + std::to_string(arguments.size()));
+    return false;
+  }
+
+  bool checkPath(const std::string& function, const OperandPtr& argument) {
+    if (argument->kind == Operand::Kind::Path) return true;
+    defer(Function, "Operator or function requires a document path; operator or function: " + function);
+    return false;
+  }
+
   Result<OperandPtr> primary() {
     Nesting nesting(depth_);
-    if (nesting.tooDeep()) return syntaxError("the expression nests too deeply");
+    if (nesting.tooDeep()) return tooDeep();
     if (peek().kind == Token::Kind::ValueRef) return value();
-    if (peek().kind == Token::Kind::Name && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(") {
-      std::string function = peek().text;
-      next();
-      next();
+    if (peek().kind != Token::Kind::Name || peek(1).kind != Token::Kind::Symbol || peek(1).text != "(") {
+      auto p = path();
+      if (!p) return p.error();
       auto op = std::make_shared<Operand>();
-      if (function == "size") {
-        op->kind = Operand::Kind::Size;
-        auto p = path();
-        if (!p) return p.error();
-        op->path = *p;
-      } else if (function == "if_not_exists") {
-        op->kind = Operand::Kind::IfNotExists;
-        auto p = path();
-        if (!p) return p.error();
-        op->path = *p;
-        if (auto error = expect(",")) return *error;
-        auto fallback = operand(false);
-        if (!fallback) return fallback;
-        op->right = *fallback;
-      } else if (function == "list_append") {
-        op->kind = Operand::Kind::ListAppend;
-        auto a = operand(false);
-        if (!a) return a;
-        if (auto error = expect(",")) return *error;
-        auto b = operand(false);
-        if (!b) return b;
-        op->left = *a;
-        op->right = *b;
-      } else {
-        return syntaxError("Invalid function name; function: " + function);
-      }
-      if (auto error = expect(")")) return *error;
+      op->kind = Operand::Kind::Path;
+      op->path = *p;
       return op;
     }
-    auto p = path();
-    if (!p) return p.error();
+    std::string function = peek().text;
+    auto args = arguments();
+    if (!args) return args.error();
+    ++operators_;
     auto op = std::make_shared<Operand>();
-    op->kind = Operand::Kind::Path;
-    op->path = *p;
+    op->kind = Operand::Kind::Path;  // what an unknown or misused function stands for
+    if (!update_ && function == "size") {
+      if (checkCount(function, *args, 1)) {
+        std::string type = literalType((*args)[0]);
+        if (type == "N" || type == "BOOL" || type == "NULL") {
+          defer(Function, "Incorrect operand type for operator or function; operator or function: size, operand type: " + type);
+        }
+        op->kind = Operand::Kind::Size;
+        if ((*args)[0]->kind == Operand::Kind::Path) op->path = (*args)[0]->path;
+        else op->left = (*args)[0];
+      }
+    } else if (update_ && function == "if_not_exists") {
+      if (checkCount(function, *args, 2) && checkPath(function, (*args)[0])) {
+        op->kind = Operand::Kind::IfNotExists;
+        op->path = (*args)[0]->path;
+        op->right = (*args)[1];
+      }
+    } else if (update_ && function == "list_append") {
+      if (checkCount(function, *args, 2)) {
+        for (const auto& argument : *args) {
+          std::string type = literalType(argument);
+          if (!type.empty() && type != "L") {
+            defer(Function, "Incorrect operand type for operator or function; operator or function: list_append, "
+                            "operand type: " + type);
+          }
+        }
+        op->kind = Operand::Kind::ListAppend;
+        op->left = (*args)[0];
+        op->right = (*args)[1];
+      }
+    } else if (!update_ && conditionFunctions().count(function)) {
+      defer(MisusedFunction, "The function is not allowed to be used this way in an expression; function: " + function);
+    } else {
+      defer(UnknownFunction, "Invalid function name; function: " + function);
+    }
     return op;
   }
 
@@ -218,6 +349,7 @@ class Parser {
     auto left = conjunction();
     if (!left) return left;
     while (isKeyword("OR")) {
+      ++operators_;
       next();
       auto right = conjunction();
       if (!right) return right;
@@ -226,6 +358,7 @@ class Parser {
       node->left = *left;
       node->right = *right;
       left = node;
+      parenthesized_ = false;
     }
     return left;
   }
@@ -234,6 +367,7 @@ class Parser {
     auto left = negation();
     if (!left) return left;
     while (isKeyword("AND")) {
+      ++operators_;
       next();
       auto right = negation();
       if (!right) return right;
@@ -242,83 +376,118 @@ class Parser {
       node->left = *left;
       node->right = *right;
       left = node;
+      parenthesized_ = false;
     }
     return left;
   }
 
   Result<ConditionPtr> negation() {
     Nesting nesting(depth_);
-    if (nesting.tooDeep()) return syntaxError("the expression nests too deeply");
+    if (nesting.tooDeep()) return tooDeep();
     if (isKeyword("NOT")) {
+      ++operators_;
       next();
       auto inner = negation();
       if (!inner) return inner;
       auto node = std::make_shared<Condition>();
       node->kind = Condition::Kind::Not;
       node->left = *inner;
+      parenthesized_ = false;
       return node;
     }
     return comparison();
   }
 
+  Result<ConditionPtr> function() {
+    std::string name = peek().text;
+    auto node = std::make_shared<Condition>();
+    static const std::map<std::string, std::pair<Condition::Kind, size_t>> kFunctions = {
+        {"attribute_exists", {Condition::Kind::Exists, 1}}, {"attribute_not_exists", {Condition::Kind::NotExists, 1}},
+        {"attribute_type", {Condition::Kind::Type, 2}},     {"begins_with", {Condition::Kind::BeginsWith, 2}},
+        {"contains", {Condition::Kind::Contains, 2}}};
+    auto [kind, wanted] = kFunctions.at(name);
+    node->kind = kind;
+    auto args = arguments();
+    if (!args) return args.error();
+    ++operators_;
+    node->operands = *args;
+    if (!checkCount(name, *args, wanted)) {
+      node->operands.resize(wanted, (*args)[0]);
+      return node;
+    }
+    const OperandPtr& first = (*args)[0];
+    if (kind == Condition::Kind::Exists || kind == Condition::Kind::NotExists) {
+      checkPath(name, first);
+    } else if (kind == Condition::Kind::Type) {
+      std::string type = literalType((*args)[1]);
+      if (type != "S") {
+        defer(Function, "Incorrect operand type for operator or function; operator or function: attribute_type, "
+                        "operand type: " + (type.empty() ? std::string("{NS,SS,L,BS,N,M,B,BOOL,NULL,S}") : type));
+      } else {
+        static const std::set<std::string> kTypes = {"S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"};
+        std::string named = (*args)[1]->value["S"].get<std::string>();
+        if (!kTypes.count(named)) {
+          defer(Function, "Invalid attribute type name found; type: " + named + ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
+        }
+      }
+    } else if (kind == Condition::Kind::Contains) {
+      // contains(path, operand) looks for one string, or one member of a set.
+      std::string type = literalType((*args)[1]);
+      if (type == "SS" || type == "NS" || type == "BS") {
+        defer(Function, "Incorrect operand type for operator or function; operator or function: contains, operand type: " + type);
+      }
+    } else if (kind == Condition::Kind::BeginsWith) {
+      for (const auto& argument : *args) {
+        std::string type = literalType(argument);
+        if (!type.empty() && type != "S" && type != "B") {
+          defer(Function, "Incorrect operand type for operator or function; operator or function: begins_with, "
+                          "operand type: " + type);
+        }
+      }
+    }
+    return node;
+  }
+
   Result<ConditionPtr> comparison() {
     Nesting nesting(depth_);
-    if (nesting.tooDeep()) return syntaxError("the expression nests too deeply");
+    if (nesting.tooDeep()) return tooDeep();
     if (isSymbol("(")) {
       next();
+      parenthesized_ = false;
       auto inner = condition();
       if (!inner) return inner;
       if (auto error = expect(")")) return *error;
+      // ((a < b)): DynamoDB refuses parentheses around parentheses.
+      if (parenthesized_) defer(Parentheses, "The expression has redundant parentheses;");
+      parenthesized_ = true;
       return inner;
     }
-    static const std::map<std::string, Condition::Kind> kFunctions = {
-        {"attribute_exists", Condition::Kind::Exists}, {"attribute_not_exists", Condition::Kind::NotExists},
-        {"attribute_type", Condition::Kind::Type},     {"begins_with", Condition::Kind::BeginsWith},
-        {"contains", Condition::Kind::Contains}};
-    if (peek().kind == Token::Kind::Name && kFunctions.count(peek().text) && peek(1).text == "(") {
-      auto node = std::make_shared<Condition>();
-      node->kind = kFunctions.at(peek().text);
-      next();
-      next();
-      auto first = operand(false);
-      if (!first) return first.error();
-      node->operands.push_back(*first);
-      if (node->kind != Condition::Kind::Exists && node->kind != Condition::Kind::NotExists) {
-        if (auto error = expect(",")) return *error;
-        auto second = operand(false);
-        if (!second) return second.error();
-        node->operands.push_back(*second);
-      }
-      if (auto error = expect(")")) return *error;
-      // contains(path, operand) looks for one string, or one member of a
-      // set: a set operand is refused, as DynamoDB does.
-      if (node->kind == Condition::Kind::Contains && node->operands[1]->kind == Operand::Kind::Value) {
-        std::string type = typeOf(node->operands[1]->value);
-        if (type == "SS" || type == "NS" || type == "BS") {
-          return syntaxError("Incorrect operand type for operator or function; operator or function: contains, "
-                             "operand type: " + type);
-        }
-      }
-      return node;
+    parenthesized_ = false;
+    if (peek().kind == Token::Kind::Name && conditionFunctions().count(peek().text) && peek(1).text == "(") {
+      return function();
     }
+    bool call = peek().kind == Token::Kind::Name && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(";
     auto left = operand(false);
     if (!left) return left.error();
     auto node = std::make_shared<Condition>();
     node->operands.push_back(*left);
     if (isKeyword("BETWEEN")) {
+      ++operators_;
       next();
       node->kind = Condition::Kind::Between;
       auto low = operand(false);
       if (!low) return low.error();
-      if (!isKeyword("AND")) return syntaxError("BETWEEN needs AND");
+      if (!isKeyword("AND")) return unexpected();
       next();
       auto high = operand(false);
       if (!high) return high.error();
       node->operands.push_back(*low);
       node->operands.push_back(*high);
+      checkBounds(*low, *high);
       return node;
     }
     if (isKeyword("IN")) {
+      ++operators_;
       next();
       node->kind = Condition::Kind::In;
       if (auto error = expect("(")) return *error;
@@ -334,6 +503,7 @@ class Parser {
     }
     for (const char* op : {"=", "<>", "<=", ">=", "<", ">"}) {
       if (isSymbol(op)) {
+        ++operators_;
         next();
         node->kind = Condition::Kind::Compare;
         node->op = op;
@@ -343,34 +513,85 @@ class Parser {
         return node;
       }
     }
-    return syntaxError("Syntax error; token: \"" + peek().text + "\"");
+    // A function standing alone as a condition: an unknown one is reported
+    // as such (already deferred), size() as misused.
+    if (call && (atEnd() || isKeyword("AND") || isKeyword("OR") || isSymbol(")"))) {
+      if ((*left)->kind == Operand::Kind::Size) {
+        defer(MisusedFunction, "The function is not allowed to be used this way in an expression; function: size");
+      }
+      if (finish()) return node;  // never evaluated: the request is refused
+    }
+    return unexpected();
   }
+
+  // BETWEEN :low AND :high with both literal: of one type, low <= high.
+  void checkBounds(const OperandPtr& low, const OperandPtr& high) {
+    std::string lowType = literalType(low), highType = literalType(high);
+    if (lowType.empty() || highType.empty()) return;
+    std::string bounds = "lower bound operand: AttributeValue: " + shown(low->value) +
+                         ", upper bound operand: AttributeValue: " + shown(high->value);
+    if (lowType != highType) {
+      defer(Function, "The BETWEEN operator requires same data type for lower and upper bounds; " + bounds);
+    } else if (auto order = compareValues(low->value, high->value); order && *order > 0) {
+      defer(Function, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; " + bounds);
+    }
+  }
+
+  const std::string& parameter() const { return parameter_; }
 
  private:
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int operators_ = 0;
+  bool parenthesized_ = false;  // the condition just parsed was a parenthesized one
+  std::array<std::optional<ApiError>, kDeferred> deferred_;
   const ExpressionContext& context_;
+  std::string parameter_;
+  bool update_;
 };
+
+// "[a, b, [2]]", as DynamoDB lists a path in its messages.
+std::string listedPath(const Path& path) {
+  std::string out;
+  for (const auto& element : path) {
+    if (!out.empty()) out += ", ";
+    out += element.index >= 0 ? "[" + std::to_string(element.index) + "]" : element.name;
+  }
+  return "[" + out + "]";
+}
+
+// The checks every expression starts with: its size, and not empty.
+std::optional<ApiError> checkText(const std::string& text, const std::string& parameter) {
+  if (text.size() > kMaxExpressionBytes) {
+    return invalid(parameter, "Expression size has exceeded the maximum allowed size; expression size: " +
+                                  std::to_string(text.size()));
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return invalid(parameter, "The expression can not be empty;");
+  return std::nullopt;
+}
 
 }  // namespace
 
-Result<ConditionPtr> parseCondition(const std::string& text, const ExpressionContext& context) {
-  if (text.size() > 4096) return ApiError::sender("ValidationException", "Expression size has exceeded the maximum allowed size");
-  auto tokens = tokenize(text);
+Result<ConditionPtr> parseCondition(const std::string& text, const ExpressionContext& context,
+                                    const std::string& parameter) {
+  if (auto error = checkText(text, parameter)) return *error;
+  auto tokens = tokenize(text, parameter);
   if (!tokens) return tokens.error();
-  Parser parser(std::move(*tokens), context);
-  if (parser.atEnd()) return ApiError::sender("ValidationException", "Invalid expression: The expression can not be empty;");
+  Parser parser(std::move(*tokens), context, parameter, /*update=*/false);
   auto condition = parser.condition();
   if (!condition) return condition;
-  if (!parser.atEnd()) return syntaxError("Syntax error; token: \"" + parser.peek().text + "\"");
+  if (!parser.atEnd()) return parser.unexpected();
+  if (auto error = parser.finish()) return *error;
   return condition;
 }
 
 Result<std::vector<Path>> parseProjection(const std::string& text, const ExpressionContext& context) {
-  auto tokens = tokenize(text);
+  const std::string parameter = "ProjectionExpression";
+  if (auto error = checkText(text, parameter)) return *error;
+  auto tokens = tokenize(text, parameter);
   if (!tokens) return tokens.error();
-  Parser parser(std::move(*tokens), context);
+  Parser parser(std::move(*tokens), context, parameter, /*update=*/false);
   std::vector<Path> paths;
   while (true) {
     auto path = parser.path();
@@ -379,24 +600,25 @@ Result<std::vector<Path>> parseProjection(const std::string& text, const Express
     if (parser.atEnd()) break;
     if (auto error = parser.expect(",")) return *error;
   }
+  if (auto error = parser.finish()) return *error;
   return paths;
 }
 
 Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const ExpressionContext& context) {
-  if (text.size() > 4096) return ApiError::sender("ValidationException", "Expression size has exceeded the maximum allowed size");
-  auto tokens = tokenize(text);
+  const std::string parameter = "UpdateExpression";
+  if (auto error = checkText(text, parameter)) return *error;
+  auto tokens = tokenize(text, parameter);
   if (!tokens) return tokens.error();
-  Parser parser(std::move(*tokens), context);
+  Parser parser(std::move(*tokens), context, parameter, /*update=*/true);
   std::vector<UpdateAction> actions;
   std::set<std::string> clauses;
-  if (parser.atEnd()) return ApiError::sender("ValidationException", "Invalid UpdateExpression: The expression can not be empty;");
   while (!parser.atEnd()) {
     std::string clause = upper(parser.peek().text);
     if (parser.peek().kind != Token::Kind::Name || (clause != "SET" && clause != "REMOVE" && clause != "ADD" && clause != "DELETE")) {
-      return syntaxError("Syntax error; token: \"" + parser.peek().text + "\"");
+      return parser.unexpected();
     }
     if (!clauses.insert(clause).second) {
-      return ApiError::sender("ValidationException", "Invalid UpdateExpression: The \"" + clause + "\" section can only be used once in an update expression;");
+      return invalid(parameter, "The \"" + clause + "\" section can only be used once in an update expression;");
     }
     parser.next();
     while (true) {
@@ -423,6 +645,7 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
       parser.next();
     }
   }
+  if (auto error = parser.finish()) return *error;
   // As DynamoDB: no two actions may touch the same path, or one inside the other.
   for (size_t i = 0; i < actions.size(); ++i) {
     for (size_t j = i + 1; j < actions.size(); ++j) {
@@ -434,10 +657,8 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
                                   return x.name == y.name && x.index == y.index;
                                 });
       if (overlap) {
-        return ApiError::sender("ValidationException",
-                                "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
-                                "rewrite one of these paths; path one: [" + pathToString(a) + "], path two: [" +
-                                    pathToString(b) + "]");
+        return invalid(parameter, "Two document paths overlap with each other; must remove or rewrite one of these "
+                                  "paths; path one: " + listedPath(a) + ", path two: " + listedPath(b));
       }
     }
   }

@@ -33,7 +33,7 @@ std::string ExpressionWriter::operand(const Operand& operand) {
     case Operand::Kind::Value:
       return value(operand.value);
     case Operand::Kind::Size:
-      return "size(" + path(operand.path) + ")";
+      return "size(" + (operand.left ? this->operand(*operand.left) : path(operand.path)) + ")";
     case Operand::Kind::IfNotExists:
       return "if_not_exists(" + path(operand.path) + ", " + this->operand(*operand.right) + ")";
     case Operand::Kind::ListAppend:

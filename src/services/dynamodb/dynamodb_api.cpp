@@ -3,6 +3,8 @@
 
 #include "services/dynamodb/legacy_parameters.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "common/time_format.h"
@@ -58,11 +60,18 @@ Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes
                               "One or more parameter values are not valid. The AttributeValue for a key attribute "
                               "cannot contain an empty string value. Key: " + name);
     }
-    if (value.size() > (isHash ? 2048u : 1024u)) {
+    // Sizes in bytes: a binary key weighs what it decodes to. The messages
+    // are DynamoDB's (the hash key's has no space before the number).
+    size_t bytes = type == "B" ? binaryLength(value) : value.size();
+    if (isHash && bytes > 2048) {
       return ApiError::sender("ValidationException",
-                              std::string("One or more parameter values were invalid: Size of ") +
-                                  (isHash ? "hashkey" : "rangekey") + " has exceeded the maximum size limit of " +
-                                  (isHash ? "2048" : "1024") + " bytes");
+                              "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
+                              "size limit of2048 bytes");
+    }
+    if (!isHash && bytes > 1024) {
+      return ApiError::sender("ValidationException",
+                              "One or more parameter values were invalid: Aggregated size of all range keys has "
+                              "exceeded the size limit of 1024 bytes");
     }
     (isHash ? hash : range) = &*it;
   }
@@ -180,13 +189,47 @@ std::optional<ApiError> DynamoDbApi::admitRead(const Json& table, const ReadSour
   return limiter_.admit(table, Use::Read, source.global && source.index ? source.index->name : "");
 }
 
+// Null when the request has none (an empty map is an error, below).
+// Numbers are made canonical here; a value DynamoDB refuses is reported
+// by checkAllUsed, before anything is evaluated.
 RequestExpressions::RequestExpressions(const Json& in)
-    : names(in.value("ExpressionAttributeNames", Json::object())),
-      values(in.value("ExpressionAttributeValues", Json::object())) {}
+    : names(in.value("ExpressionAttributeNames", Json())), values(in.value("ExpressionAttributeValues", Json())) {
+  for (auto it = values.begin(); it != values.end(); ++it) validateValue(it.value(), "ExpressionAttributeValues");
+}
 
 ExpressionContext RequestExpressions::context() { return {&names, &values, &usedNames, &usedValues}; }
 
+namespace {
+
+// #name and :value: the marker, then letters, digits and _.
+bool isPlaceholder(const std::string& key, char marker) {
+  return key.size() > 1 && key[0] == marker && std::all_of(key.begin() + 1, key.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
+}
+
+}  // namespace
+
 std::optional<ApiError> RequestExpressions::checkAllUsed() const {
+  auto invalid = [](const std::string& message) { return ApiError::sender("ValidationException", message); };
+  if (names.is_object() && names.empty()) return invalid("ExpressionAttributeNames must not be empty");
+  for (auto it = names.begin(); it != names.end(); ++it) {
+    if (!isPlaceholder(it.key(), '#')) {
+      return invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + it.key() + "\"");
+    }
+  }
+  if (values.is_object() && values.empty()) return invalid("ExpressionAttributeValues must not be empty");
+  for (auto it = values.begin(); it != values.end(); ++it) {
+    if (!isPlaceholder(it.key(), ':')) {
+      return invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + it.key() + "\"");
+    }
+  }
+  for (auto it = values.begin(); it != values.end(); ++it) {
+    Json value = it.value();
+    if (auto error = validateValue(value, "ExpressionAttributeValues")) {
+      return invalid("ExpressionAttributeValues contains invalid value: " + error->message + " for key " + it.key());
+    }
+  }
   for (auto it = names.begin(); it != names.end(); ++it) {
     if (!usedNames.count(it.key())) {
       return ApiError::sender("ValidationException",
@@ -202,10 +245,35 @@ std::optional<ApiError> RequestExpressions::checkAllUsed() const {
   return std::nullopt;
 }
 
+namespace {
+
+// The pattern the model gives TableName and IndexName, which the gateway's
+// model check (lengths, types) leaves to the service: DynamoDB's words.
+std::optional<ApiError> checkNamePatterns(const Json& in) {
+  for (const auto& [member, path] : {std::pair<const char*, const char*>{"TableName", "tableName"}, {"IndexName", "indexName"}}) {
+    auto it = in.find(member);
+    if (it == in.end() || !it->is_string()) continue;
+    const std::string& name = it->get_ref<const std::string&>();
+    bool valid = std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
+    if (!valid) {
+      return ApiError::sender("ValidationException",
+                              "1 validation error detected: Value '" + name + "' at '" + path +
+                                  "' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                                  "[a-zA-Z0-9_.-]+");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void DynamoDbApi::registerHandlers(HandlerTable& table) {
   // Every operation accepts the legacy parameters too (legacy_parameters.h).
   auto bind = [this, &table](const char* name, Result<Json> (DynamoDbApi::*method)(const RequestContext&, const Json&)) {
     table.add(name, [this, method](const RequestContext& c, const Json& in) -> Result<Json> {
+      if (auto error = checkNamePatterns(in)) return *error;
       if (!hasLegacyParameters(in)) return (this->*method)(c, in);
       auto translated = translateLegacyParameters(in);
       if (!translated) return translated.error();

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "common/json_text.h"
@@ -179,9 +180,6 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   auto key = keyOf(table, keyAttributes, true);
   if (!key) return key.error();
   RequestExpressions expressions(in);
-  for (auto it = expressions.values.begin(); it != expressions.values.end(); ++it) {
-    if (auto error = validateValue(it.value(), "ExpressionAttributeValues")) return *error;
-  }
   auto condition = conditionOf(in, expressions);
   if (!condition) return condition.error();
   std::vector<UpdateAction> actions;
@@ -213,8 +211,18 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
     if (*rewritten) return Json::object();
   }
   Json updated;
+  // An update that only removes attributes (REMOVE, DELETE from a set) of
+  // an item that does not exist creates nothing, as in DynamoDB; one with
+  // no actions at all creates the item with its key.
+  bool removesOnly = !actions.empty() && std::all_of(actions.begin(), actions.end(), [](const UpdateAction& action) {
+    return action.kind == UpdateAction::Kind::Remove || action.kind == UpdateAction::Kind::Delete;
+  });
   auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
+    if (!current && removesOnly) {
+      updated = nullptr;
+      return nullptr;
+    }
     updated = current ? *current : keyAttributes;
     if (auto error = applyUpdate(updated, actions)) return *error;
     if (itemSize(updated) > kMaxItemBytes) {
@@ -225,13 +233,14 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   if (!old) return old.error();
   std::string returnValues = in.value("ReturnValues", "NONE");
   Json out = Json::object();
-  if (returnValues == "ALL_NEW") out["Attributes"] = updated;
+  const Json* written = updated.is_null() ? nullptr : &updated;
+  if (returnValues == "ALL_NEW" && written) out["Attributes"] = updated;
   if (returnValues == "ALL_OLD" && *old) out["Attributes"] = **old;
-  if (returnValues == "UPDATED_NEW") out["Attributes"] = touched(updated, actions);
+  if (returnValues == "UPDATED_NEW" && written) out["Attributes"] = touched(updated, actions);
   if (returnValues == "UPDATED_OLD" && *old) out["Attributes"] = touched(**old, actions);
   if (out.contains("Attributes") && out["Attributes"].empty()) out.erase("Attributes");
-  Json capacity = consumed(table, Use::Write, writeUnits(&updated), in, true,
-                           indexWriteCosts(table, in, *old ? &**old : nullptr, &updated));
+  Json capacity = consumed(table, Use::Write, writeUnits(written), in, true,
+                           indexWriteCosts(table, in, *old ? &**old : nullptr, written));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
   return out;
 }

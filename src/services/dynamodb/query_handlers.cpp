@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/secondary_indexes.h"
@@ -9,8 +10,100 @@ namespace {
 
 constexpr size_t kPageBytes = 1024 * 1024;
 
-ApiError keyConditionError(const std::string& why) {
-  return ApiError::sender("ValidationException", "Query key condition not supported: " + why);
+ApiError validation(const std::string& message) { return ApiError::sender("ValidationException", message); }
+
+// One condition of a KeyConditionExpression: the key attribute it names and
+// the condition with that attribute first.
+struct KeyPart {
+  std::string name;
+  ConditionPtr condition;
+};
+
+// The parts of a key condition (conditions joined by AND), each checked as
+// DynamoDB checks them, in its words.
+std::optional<ApiError> keyParts(const ConditionPtr& node, std::vector<KeyPart>& parts) {
+  using Kind = Condition::Kind;
+  static const std::map<Kind, std::string> kRefused = {
+      {Kind::Or, "OR"},           {Kind::Not, "NOT"}, {Kind::In, "IN"}, {Kind::Exists, "attribute_exists"},
+      {Kind::NotExists, "attribute_not_exists"}, {Kind::Type, "attribute_type"}, {Kind::Contains, "contains"}};
+  if (node->kind == Kind::And) {
+    if (auto error = keyParts(node->left, parts)) return error;
+    return keyParts(node->right, parts);
+  }
+  if (auto refused = kRefused.find(node->kind); refused != kRefused.end()) {
+    return validation("Invalid operator used in KeyConditionExpression: " + refused->second);
+  }
+  if (node->kind == Kind::Compare && node->op == "<>") return validation("Invalid operator used in KeyConditionExpression: <>");
+  const char* name = node->kind == Kind::Between ? "BETWEEN" : node->kind == Kind::BeginsWith ? "begins_with" : nullptr;
+  if (name && node->operands[0]->kind != Operand::Kind::Path) {
+    return validation(std::string("Invalid condition in KeyConditionExpression: ") + name +
+                      " operator must have the key attribute as its first operand");
+  }
+  int pathAt = -1;
+  for (size_t i = 0; i < node->operands.size(); ++i) {
+    const Operand& operand = *node->operands[i];
+    if (operand.kind != Operand::Kind::Value && operand.kind != Operand::Kind::Path) {
+      return validation("KeyConditionExpressions cannot contain nested operations");
+    }
+    if (operand.kind != Operand::Kind::Path) continue;
+    if (pathAt >= 0) return validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition");
+    if (operand.path.size() > 1) return validation("KeyConditionExpressions cannot have conditions on nested attributes");
+    pathAt = static_cast<int>(i);
+  }
+  if (pathAt < 0) return validation("Invalid condition in KeyConditionExpression: No key attribute specified");
+  KeyPart part{node->operands[static_cast<size_t>(pathAt)]->path[0].name, node};
+  for (const auto& other : parts) {
+    if (other.name == part.name) return validation("KeyConditionExpressions must only contain one condition per key");
+  }
+  if (pathAt == 1) {  // :v < k is k > :v
+    static const std::map<std::string, std::string> kFlipped = {{"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
+    auto flipped = std::make_shared<Condition>(*node);
+    flipped->op = kFlipped.at(node->op);
+    std::swap(flipped->operands[0], flipped->operands[1]);
+    part.condition = flipped;
+  }
+  parts.push_back(std::move(part));
+  return std::nullopt;
+}
+
+// The declared type of a key attribute.
+std::string attributeType(const Json& table, const std::string& name) {
+  for (const auto& definition : table["AttributeDefinitions"]) {
+    if (definition["AttributeName"] == name) return definition["AttributeType"];
+  }
+  return "";
+}
+
+// The partition key's value and the sort key's condition, if any, checked
+// against the schema of the source as DynamoDB checks them.
+std::optional<ApiError> keyConditionFor(const Json& table, const ReadSource& source, const ConditionPtr& keyCondition,
+                                        std::optional<Json>& hashValue, ConditionPtr& rangeCondition) {
+  std::vector<KeyPart> parts;
+  if (auto error = keyParts(keyCondition, parts)) return error;
+  if (source.rangeName.empty() && parts.size() > 1) return validation("Query key condition not supported");
+  for (const std::string& name : {source.hashName, source.rangeName}) {
+    if (name.empty()) continue;
+    auto part = std::find_if(parts.begin(), parts.end(), [&](const KeyPart& p) { return p.name == name; });
+    if (part == parts.end()) {
+      if (name == source.hashName || parts.size() > 1) return validation("Query condition missed key schema element: " + name);
+      continue;
+    }
+    std::string type = attributeType(table, name);
+    for (size_t i = 1; i < part->condition->operands.size(); ++i) {
+      if (typeOf(part->condition->operands[i]->value) != type) {
+        return validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
+      }
+    }
+    if (name == source.hashName) {
+      if (part->condition->kind != Condition::Kind::Compare || part->condition->op != "=") {
+        return validation("Query key condition not supported");
+      }
+      hashValue = part->condition->operands[1]->value;
+    } else {
+      rangeCondition = part->condition;
+    }
+  }
+  return std::nullopt;
 }
 
 // What a page of Query or Scan gathers: the filter, projection and counts.
@@ -42,7 +135,7 @@ struct PageBuilder {
 Result<std::unique_ptr<PageBuilder>> pageFor(const Json& in, RequestExpressions& expressions) {
   auto page = std::make_unique<PageBuilder>(PageBuilder{in});
   if (in.contains("FilterExpression")) {
-    auto filter = parseCondition(in["FilterExpression"], expressions.context());
+    auto filter = parseCondition(in["FilterExpression"], expressions.context(), "FilterExpression");
     if (!filter) return filter.error();
     page->filter = *filter;
   }
@@ -98,35 +191,16 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
     return ApiError::sender("ValidationException", "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
   RequestExpressions expressions(in);
-  auto keyCondition = parseCondition(in["KeyConditionExpression"], expressions.context());
+  auto keyCondition = parseCondition(in["KeyConditionExpression"], expressions.context(), "KeyConditionExpression");
   if (!keyCondition) return keyCondition.error();
   auto page = pageFor(in, expressions);
   if (!page) return page.error();
   if (auto error = expressions.checkAllUsed()) return *error;
 
-  const std::string& hashName = source->hashName;
   const std::string& rangeName = source->rangeName;
-  std::vector<ConditionPtr> parts;
-  if ((*keyCondition)->kind == Condition::Kind::And) {
-    parts = {(*keyCondition)->left, (*keyCondition)->right};
-  } else {
-    parts = {*keyCondition};
-  }
   std::optional<Json> hashValue;
   ConditionPtr rangeCondition;
-  for (const auto& part : parts) {
-    if (part->kind == Condition::Kind::Compare && part->op == "=" && isAttributeNamed(part->operands[0], hashName) &&
-        part->operands[1]->kind == Operand::Kind::Value && !hashValue) {
-      hashValue = part->operands[1]->value;
-    } else if (!rangeName.empty() && !part->operands.empty() && isAttributeNamed(part->operands[0], rangeName) &&
-               (part->kind == Condition::Kind::Compare || part->kind == Condition::Kind::Between ||
-                part->kind == Condition::Kind::BeginsWith) && part->op != "<>" && !rangeCondition) {
-      rangeCondition = part;
-    } else {
-      return keyConditionError("the condition must name the partition key with = and at most one sort key condition");
-    }
-  }
-  if (!hashValue) return keyConditionError("the partition key must be given with =");
+  if (auto error = keyConditionFor(*table, *source, *keyCondition, hashValue, rangeCondition)) return *error;
   std::string prefix = TableStore::hashPrefix(*hashValue);
 
   // The items under the partition key (with their positions, for paging),
@@ -149,14 +223,22 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   if (!in.value("ScanIndexForward", true)) std::reverse(matching.begin(), matching.end());
   size_t start = 0;
   if (in.contains("ExclusiveStartKey")) {
-    auto startKey = startPosition(*table, *source, in["ExclusiveStartKey"]);
-    if (!startKey) return startKey.error();
-    for (size_t i = 0; i < matching.size(); ++i) {
-      if (matching[i].first == *startKey) {
-        start = i + 1;
-        break;
-      }
+    const Json& startKey = in["ExclusiveStartKey"];
+    auto position = startPosition(*table, *source, startKey);
+    if (!position) return position.error();
+    if (!rangeCondition && !valuesEqual(startKey.value(source->hashName, Json()), *hashValue)) {
+      return validation("The provided starting key is outside query boundaries based on provided conditions");
     }
+    // The page goes on after the key's place in the order, whether an item
+    // is there or not (it may have been deleted since).
+    Json startRange = rangeName.empty() ? Json() : startKey.value(rangeName, Json());
+    bool forward = in.value("ScanIndexForward", true);
+    auto after = [&](const std::pair<std::string, Json>& entry) {
+      int order = rangeName.empty() ? 0 : compareValues(entry.second[rangeName], startRange).value_or(0);
+      if (order == 0) order = entry.first.compare(*position) < 0 ? -1 : (entry.first == *position ? 0 : 1);
+      return forward ? order > 0 : order < 0;
+    };
+    start = static_cast<size_t>(std::find_if(matching.begin(), matching.end(), after) - matching.begin());
   }
   std::optional<Json> lastKey;
   for (size_t i = start; i < matching.size(); ++i) {

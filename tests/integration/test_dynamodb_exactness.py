@@ -1,0 +1,281 @@
+"""DynamoDB's exact answers in the corners: each row of ERRORS is a request
+DynamoDB refuses, with the error code and message it answers (from the
+DynamoDB developer guide and API reference, and where those are silent the
+messages dynalite and moto took from the service); the tests after it read
+back what requests DynamoDB accepts do. One server for the module."""
+import boto3
+import botocore.config
+import botocore.exceptions
+import pytest
+
+V = "ValidationException"
+INVALID_NAME = ("1 validation error detected: Value '{}' at 'tableName' failed to satisfy constraint: Member must "
+                "satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+
+
+def nested_map(depth):
+    value = {"S": "leaf"}
+    for _ in range(depth):
+        value = {"M": {"m": value}}
+    return value
+
+
+# (operation, request, error code, message)
+ERRORS = [
+    # Reserved words named without a #alias, in each kind of expression.
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET status = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V, "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "attribute_exists(Data)"},
+     V, "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Data"),
+    ("GetItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "ProjectionExpression": "pk, count"},
+     V, "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: count"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "#n = :v AND year > :v",
+              "ExpressionAttributeNames": {"#n": "name"}, "ExpressionAttributeValues": {":v": {"N": "1"}}},
+     V, "Invalid FilterExpression: Attribute name is a reserved keyword; reserved keyword: year"),
+    # Syntax errors name the expression, the token and what is around it.
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a x b"},
+     V, 'Invalid ConditionExpression: Syntax error; token: "x", near: "a x b"'),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET _123 = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V, 'Invalid UpdateExpression: Syntax error; token: "_", near: "SET _123"'),
+    ("Scan", {"TableName": "plain", "FilterExpression": "a ="},
+     V, 'Invalid FilterExpression: Syntax error; token: "<EOF>", near: "="'),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v AND AND",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, 'Invalid KeyConditionExpression: Syntax error; token: "AND", near: "AND AND"'),
+    ("GetItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "ProjectionExpression": "a,,b"},
+     V, 'Invalid ProjectionExpression: Syntax error; token: ",", near: ",,b"'),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": ""},
+     V, "Invalid ConditionExpression: The expression can not be empty;"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a" + " " * 4095 + "= b"},
+     V, "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4099"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "((a = b))"},
+     V, "Invalid ConditionExpression: The expression has redundant parentheses;"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "foo(a)"},
+     V, "Invalid ConditionExpression: Invalid function name; function: foo"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = size(b) AND contains(a)"},
+     V, "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: "
+        "contains, number of operands: 1"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "#x = b"},
+     V, "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; "
+        "attribute name: #x"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = :nope"},
+     V, "Invalid ConditionExpression: An expression attribute value used in expression is not defined; "
+        "attribute value: :nope"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a BETWEEN :hi AND :lo",
+                 "ExpressionAttributeValues": {":hi": {"N": "5"}, ":lo": {"N": "1"}}},
+     V, "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower "
+        "bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "begins_with(a, :n)",
+                 "ExpressionAttributeValues": {":n": {"N": "5"}}},
+     V, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: "
+        "begins_with, operand type: N"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "attribute_type(a, :t)",
+                 "ExpressionAttributeValues": {":t": {"S": "STRING"}}},
+     V, "Invalid ConditionExpression: Invalid attribute type name found; type: STRING, valid types: "
+        "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a = b + :s",
+                    "ExpressionAttributeValues": {":s": {"S": "x"}}},
+     V, "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, "
+        "operand type: S"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a = :v SET b = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V, 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a.b = :v REMOVE a",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V, "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these "
+        "paths; path one: [a, b], path two: [a]"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "filled"}}, "UpdateExpression": "ADD a :s",
+                    "ExpressionAttributeValues": {":s": {"S": "x"}}},
+     V, "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: "
+        "STRING"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "filled"}}, "UpdateExpression": "REMOVE gone.b"},
+     V, "The document path provided in the update expression is invalid for update"),
+    # The placeholders' maps.
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = :v",
+                 "ExpressionAttributeValues": {":v": {"S": "x"}, ":x": {"S": "y"}}},
+     V, "Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = b",
+                 "ExpressionAttributeNames": {"#n": "a"}},
+     V, "Value provided in ExpressionAttributeNames unused in expressions: keys: {#n}"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = b",
+                 "ExpressionAttributeValues": {}},
+     V, "ExpressionAttributeValues must not be empty"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = b",
+                 "ExpressionAttributeNames": {"name": "a"}},
+     V, 'ExpressionAttributeNames contains invalid key: Syntax error; key: "name"'),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = :v",
+                 "ExpressionAttributeValues": {":v": {"N": "x1"}}},
+     V, "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value: x1 "
+        "for key :v"),
+    # Key conditions.
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v OR pk = :w",
+               "ExpressionAttributeValues": {":v": {"S": "a"}, ":w": {"S": "b"}}},
+     V, "Invalid operator used in KeyConditionExpression: OR"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :n",
+               "ExpressionAttributeValues": {":n": {"N": "1"}}},
+     V, "One or more parameter values were invalid: Condition parameter type does not match schema type"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "sk = :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "Query condition missed key schema element: pk"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v AND pk = :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "KeyConditionExpressions must only contain one condition per key"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk > :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "Query key condition not supported"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v AND size(sk) > :n",
+               "ExpressionAttributeValues": {":v": {"S": "a"}, ":n": {"N": "1"}}},
+     V, "KeyConditionExpressions cannot contain nested operations"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}, "ExclusiveStartKey": {"x": {"S": "a"}}},
+     V, "The provided starting key is invalid: The provided key element does not match the schema"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}},
+               "ExclusiveStartKey": {"pk": {"S": "b"}, "sk": {"S": "a"}}},
+     V, "The provided starting key is outside query boundaries based on provided conditions"),
+    # Table names.
+    ("DescribeTable", {"TableName": "bad name!"}, V, INVALID_NAME.format("bad name!")),
+    ("PutItem", {"TableName": "tab\u00e9", "Item": {"pk": {"S": "a"}}}, V, INVALID_NAME.format("tab\u00e9")),
+    ("CreateTable", {"TableName": "has/slash", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"},
+     V, INVALID_NAME.format("has/slash")),
+    ("DescribeTable", {"TableName": "ab"}, V,
+     "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length "
+     "greater than or equal to 3"),
+    # Attribute values.
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "n": {"N": "1" * 39}}},
+     V, "Attempting to store more than 38 significant digits in a Number"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "n": {"N": "1e126"}}},
+     V, "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "n": {"N": "1e-131"}}},
+     V, "Number underflow. Attempting to store a number with magnitude smaller than supported range"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "n": {"N": "12abc"}}},
+     V, "The parameter cannot be converted to a numeric value: 12abc"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"SS": []}}},
+     V, "One or more parameter values were invalid: An string set  may not be empty"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NS": []}}},
+     V, "One or more parameter values were invalid: An number set  may not be empty"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"BS": []}}},
+     V, "One or more parameter values were invalid: Binary sets should not be empty"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"SS": ["x", "x"]}}},
+     V, "One or more parameter values were invalid: Input collection [x, x] contains duplicates."),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NULL": False}}},
+     V, "One or more parameter values were invalid: Null attribute value types must have the value of true"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"S": "x", "N": "1"}}},
+     V, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "deep": nested_map(33)}},
+     V, "Nesting Levels have exceeded supported limits"),
+    # Keys: sizes are bytes (a binary key's decoded bytes).
+    ("PutItem", {"TableName": "binary", "Item": {"pk": {"B": b"x" * 2049}}},
+     V, "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"),
+    ("PutItem", {"TableName": "sorted", "Item": {"pk": {"S": "a"}, "sk": {"S": "x" * 1025}}},
+     V, "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of "
+        "1024 bytes"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(kura_factory):
+    return kura_factory()
+
+
+@pytest.fixture(scope="module")
+def raw(server):
+    """A client that sends what it is given: the server, not boto3, judges it."""
+    config = botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+    return boto3.client("dynamodb", endpoint_url=server.endpoint, region_name="ap-northeast-1",
+                        aws_access_key_id="test", aws_secret_access_key="test", config=config)
+
+
+@pytest.fixture(scope="module")
+def ddb(raw):
+    def table(name, key_type="S", sort=None):
+        definitions = [{"AttributeName": "pk", "AttributeType": key_type}]
+        schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+        if sort:
+            definitions.append({"AttributeName": "sk", "AttributeType": sort})
+            schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        raw.create_table(TableName=name, AttributeDefinitions=definitions, KeySchema=schema,
+                         BillingMode="PAY_PER_REQUEST")
+    table("plain")
+    table("sorted", sort="S")
+    table("binary", key_type="B")
+    raw.put_item(TableName="plain", Item={"pk": {"S": "filled"}, "a": {"N": "1"}})
+    return raw
+
+
+def operation_method(operation):
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
+
+
+@pytest.mark.parametrize("operation,request_,code,message", ERRORS,
+                         ids=[f"{i}-{row[0]}" for i, row in enumerate(ERRORS)])
+def test_refused_as_dynamodb_refuses(ddb, operation, request_, code, message):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        getattr(ddb, operation_method(operation))(**request_)
+    error = info.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (code, message)
+
+
+def test_binary_values_are_measured_and_compared_as_bytes(ddb):
+    eight = bytes([0, 1, 2, 0xFF, 0xFE, 5, 6, 7])
+    ddb.put_item(TableName="plain", Item={"pk": {"S": "bin"}, "b": {"B": eight}, "low": {"B": b"\x01"}})
+    def matches(condition, values):
+        return ddb.scan(TableName="plain", FilterExpression=condition,
+                        ExpressionAttributeValues=values)["Count"]
+    assert matches("size(b) = :n", {":n": {"N": "8"}}) == 1
+    assert matches("begins_with(b, :p)", {":p": {"B": eight[:4]}}) == 1
+    assert matches("begins_with(b, :p)", {":p": {"B": eight[1:5]}}) == 0
+    assert matches("contains(b, :p)", {":p": {"B": bytes([0xFF, 0xFE])}}) == 1
+    assert matches("contains(b, :p)", {":p": {"B": bytes([0xFE, 0xFF])}}) == 0
+    # Unsigned bytes: 0xFF sorts after 0x01.
+    assert matches("b > :v", {":v": {"B": b"\x01\xff"}}) == 0
+    assert matches("low < :v", {":v": {"B": b"\xff"}}) == 1
+    assert matches("low BETWEEN :a AND :z", {":a": {"B": b"\x00"}, ":z": {"B": b"\x80"}}) == 1
+    # A binary key of 2,048 bytes is within the limit (its base64 text is longer).
+    ddb.put_item(TableName="binary", Item={"pk": {"B": b"k" * 2048}})
+    assert ddb.get_item(TableName="binary", Key={"pk": {"B": b"k" * 2048}})["Item"]["pk"]["B"] == b"k" * 2048
+
+
+def test_removing_from_a_missing_item_creates_nothing(ddb):
+    ddb.update_item(TableName="plain", Key={"pk": {"S": "ghost"}}, UpdateExpression="REMOVE a")
+    ddb.update_item(TableName="plain", Key={"pk": {"S": "ghost"}}, UpdateExpression="REMOVE x.y, z[0]")
+    ddb.update_item(TableName="plain", Key={"pk": {"S": "ghost"}}, UpdateExpression="DELETE s :v",
+                    ExpressionAttributeValues={":v": {"SS": ["a"]}})
+    assert "Item" not in ddb.get_item(TableName="plain", Key={"pk": {"S": "ghost"}}, ConsistentRead=True)
+    # An update with no actions creates the item with its key alone.
+    ddb.update_item(TableName="plain", Key={"pk": {"S": "bare"}})
+    assert ddb.get_item(TableName="plain", Key={"pk": {"S": "bare"}})["Item"] == {"pk": {"S": "bare"}}
+    # Removing a missing attribute of an existing item is no error.
+    ddb.update_item(TableName="plain", Key={"pk": {"S": "bare"}}, UpdateExpression="REMOVE a")
+
+
+def test_query_continues_after_a_start_key_that_is_no_item(ddb):
+    for sk in ["a", "b", "c", "d"]:
+        ddb.put_item(TableName="sorted", Item={"pk": {"S": "page"}, "sk": {"S": sk}})
+    def keys(forward, start):
+        out = ddb.query(TableName="sorted", KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": "page"}}, ScanIndexForward=forward,
+                        ExclusiveStartKey={"pk": {"S": "page"}, "sk": {"S": start}})
+        return [item["sk"]["S"] for item in out["Items"]]
+    assert keys(True, "bb") == ["c", "d"]
+    assert keys(False, "bb") == ["b", "a"]
+    assert keys(True, "b") == ["c", "d"]
+    assert keys(True, "zz") == []
+    # A key condition with the literal first reads as the same condition.
+    out = ddb.query(TableName="sorted", KeyConditionExpression=":p = pk AND :s < sk",
+                    ExpressionAttributeValues={":p": {"S": "page"}, ":s": {"S": "b"}})
+    assert [item["sk"]["S"] for item in out["Items"]] == ["c", "d"]
+
+
+def test_comparisons_of_different_types_are_false_not_errors(ddb):
+    # A condition comparing an attribute with a value of another type holds
+    # for no item; only a key condition's literal is checked against the schema.
+    assert ddb.scan(TableName="plain", FilterExpression="a < :s",
+                    ExpressionAttributeValues={":s": {"S": "9"}})["Count"] == 0
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ddb.put_item(TableName="plain", Item={"pk": {"S": "filled"}, "a": {"N": "2"}},
+                     ConditionExpression="a = :s", ExpressionAttributeValues={":s": {"S": "1"}})
+    assert info.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
