@@ -140,6 +140,9 @@ class Catalog {
   std::vector<Resource> listPending();
   // Every resource of a kind, in every account and region (supervisors).
   std::vector<Resource> listAllOfKind(const std::string& kind);
+  // The resources whose spec names `sourceArn` as its ReadReplicaSourceArn,
+  // by id (an index keeps them: no scan of the fleet).
+  std::vector<Resource> listReadReplicasOf(const std::string& sourceArn);
 
   // --- Events ----------------------------------------------------------------
   Event addEvent(Event event);

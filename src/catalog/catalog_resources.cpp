@@ -204,4 +204,14 @@ std::vector<Resource> Catalog::listAllOfKind(const std::string& kind) {
   return resources;
 }
 
+std::vector<Resource> Catalog::listReadReplicasOf(const std::string& sourceArn) {
+  std::lock_guard lock(mutex_);
+  std::vector<Resource> resources;
+  auto statement =
+      db_.prepare(std::string(kColumns) + "WHERE json_extract(spec, '$.ReadReplicaSourceArn') = ? ORDER BY id");
+  statement.bind(1, sourceArn);
+  while (statement.step()) resources.push_back(readResource(statement));
+  return resources;
+}
+
 }  // namespace kura

@@ -41,6 +41,10 @@ const std::vector<CatalogMigration>& catalogMigrations() {
           PRIMARY KEY (account_id, scope, token)) WITHOUT ROWID;
         CREATE INDEX idempotency_tokens_by_expiry ON idempotency_tokens (expires_at);
       )"},
+      {4, "read replicas by their source", R"(
+        CREATE INDEX resources_by_replica_source ON resources (json_extract(spec, '$.ReadReplicaSourceArn'))
+          WHERE json_extract(spec, '$.ReadReplicaSourceArn') IS NOT NULL;
+      )"},
   };
   return migrations;
 }

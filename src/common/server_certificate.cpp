@@ -3,6 +3,9 @@
 #include <errno.h>
 
 #include <cstring>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
 
 namespace kura {
 namespace {
@@ -41,7 +44,23 @@ Result<bool> writeServerCertificate(const CertificateAuthority& ca, const std::f
 std::optional<SystemTime> serverCertificateValidTill(const std::filesystem::path& dir) {
   auto pem = readBeneath(dir, kServerCertificateFile, 0, 64 << 10);
   if (!pem) return std::nullopt;
-  return CertificateAuthority::validTillOf(*pem);
+  // Parsing a certificate costs far more than reading it, and a Describe
+  // page asks for a hundred: the dates are kept by the PEM's hash and
+  // length (certificates Kura issued itself), at most kKept of them.
+  static constexpr size_t kKept = 1 << 16;
+  static std::mutex mutex;
+  static std::unordered_map<size_t, std::pair<size_t, std::optional<SystemTime>>> known;
+  size_t hash = std::hash<std::string>{}(*pem);
+  {
+    std::lock_guard lock(mutex);
+    auto found = known.find(hash);
+    if (found != known.end() && found->second.first == pem->size()) return found->second.second;
+  }
+  std::optional<SystemTime> till = CertificateAuthority::validTillOf(*pem);
+  std::lock_guard lock(mutex);
+  if (known.size() >= kKept) known.clear();
+  known[hash] = {pem->size(), till};
+  return till;
 }
 
 }  // namespace kura

@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "services/rds/db_network.h"
+#include "services/rds/describe_paging.h"
 #include "services/rds/engine_log_files.h"
 #include "services/rds/multi_az_change.h"
 #include "services/rds/mysql_engines.h"
@@ -39,21 +40,15 @@ Result<Resource> RdsApi::findInstance(const RequestContext& c, const std::string
   return findOfKind(c, identifier, kInstance, "DBInstanceNotFound", "DBInstance");
 }
 
-std::map<std::string, Json> RdsApi::replicasBySource() {
-  std::map<std::string, Json> replicas;
-  for (const Resource& other : catalog_.listAllOfKind(kInstance)) {
-    if (other.status != kDeleted && isReadReplica(other)) {
-      auto& list = replicas[other.spec.value("ReadReplicaSourceArn", "")];
-      if (list.is_null()) list = Json::array();
-      list.push_back(other.name);
-    }
+Json RdsApi::replicaNamesOf(const std::string& sourceArn) {
+  Json names = Json::array();
+  for (const Resource& other : catalog_.listReadReplicasOf(sourceArn)) {
+    if (other.kind == kInstance && other.status != kDeleted && isReadReplica(other)) names.push_back(other.name);
   }
-  return replicas;
+  return names;
 }
 
-Json RdsApi::instanceJson(const Resource& instance) { return instanceJson(instance, replicasBySource()); }
-
-Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, Json>& replicas) {
+Json RdsApi::instanceJson(const Resource& instance, std::map<std::string, Json>* subnetGroupViews) {
   Json view = instanceView(instance, catalog_.listTags(instance.arn));
   if (const CertificateAuthority* ca = config_.certificateAuthority) {
     // Its server certificate is the CA's (renewed before it ends).
@@ -66,16 +61,28 @@ Json RdsApi::instanceJson(const Resource& instance, const std::map<std::string, 
     }
   }
   // Replication, both ways: the source lists its replicas.
-  auto found = replicas.find(instance.arn);
-  view["ReadReplicaDBInstanceIdentifiers"] = found == replicas.end() ? Json::array() : found->second;
+  view["ReadReplicaDBInstanceIdentifiers"] = replicaNamesOf(instance.arn);
   // Its network: the subnet group (and its subnets) and the security groups.
   RequestContext owner;
   owner.accountId = instance.accountId;
   owner.region = instance.region;
   if (instance.spec.contains("DBSubnetGroupName")) {
-    if (auto group = findDbSubnetGroup(catalog_, owner, instance.spec["DBSubnetGroupName"])) {
-      view["DBSubnetGroup"] = dbSubnetGroupView(catalog_, owner, *group);
-      view["DBSubnetGroup"].erase("SupportedNetworkTypes");
+    std::string name = instance.spec["DBSubnetGroupName"];
+    const Json* known = nullptr;
+    if (subnetGroupViews != nullptr) {
+      auto found = subnetGroupViews->find(name);
+      if (found != subnetGroupViews->end()) known = &found->second;
+    }
+    if (known != nullptr) {
+      if (!known->is_null()) view["DBSubnetGroup"] = *known;
+    } else {
+      Json group = nullptr;
+      if (auto found = findDbSubnetGroup(catalog_, owner, name)) {
+        group = dbSubnetGroupView(catalog_, owner, *found);
+        group.erase("SupportedNetworkTypes");
+        view["DBSubnetGroup"] = group;
+      }
+      if (subnetGroupViews != nullptr) subnetGroupViews->emplace(name, std::move(group));
     }
   }
   if (isClusterMember(instance)) {
@@ -401,30 +408,47 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
     if (!decoded) return decoded.error();
     after = *decoded;
   }
-  auto matches = [&](const Resource& r) {
-    auto in_list = [](const std::vector<std::string>& list, const std::string& a, const std::string& b) {
-      return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
-             std::find(list.begin(), list.end(), b) != list.end();
-    };
-    return r.status != kDeleted && in_list(ids, r.name, r.arn) &&
-           in_list(engines, r.spec.value("Engine", ""), r.spec.value("Engine", "")) &&
+  auto in_list = [](const std::vector<std::string>& list, const std::string& a, const std::string& b) {
+    return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
+           std::find(list.begin(), list.end(), b) != list.end();
+  };
+  auto matchesBeyondIds = [&](const Resource& r) {
+    return r.status != kDeleted && in_list(engines, r.spec.value("Engine", ""), r.spec.value("Engine", "")) &&
            in_list(resourceIds, r.spec.value("DbiResourceId", ""), r.spec.value("DbiResourceId", "")) &&
            (clusters.empty() || (isClusterMember(r) && in_list(clusters, r.spec.value("DBClusterIdentifier", ""),
                                                                 r.spec.value("ClusterArn", ""))));
   };
+  if (!ids.empty()) {
+    // Named instances are read by name or ARN, not looked for among the
+    // region's: the same cost at 10 and at 10,000 instances.
+    std::vector<Resource> named;
+    for (const std::string& id : ids) {
+      auto found = id.rfind("arn:", 0) == 0 ? catalog_.getResourceByArn(id)
+                                            : catalog_.getResource(c.accountId, c.region, kInstance, lowerCase(id));
+      if (!found || found->kind != kInstance || found->accountId != c.accountId || found->region != c.region ||
+          found->name <= after || !matchesBeyondIds(*found)) {
+        continue;
+      }
+      bool seen = std::any_of(named.begin(), named.end(), [&](const Resource& r) { return r.id == found->id; });
+      if (!seen) named.push_back(*found);
+    }
+    std::map<std::string, Json> groups;
+    return pageOfRecords(std::move(named), *limit, "DBInstances",
+                         [&](const Resource& r) { return instanceJson(r, &groups); });
+  }
   Json out = {{"DBInstances", Json::array()}};
-  auto replicas = replicasBySource();  // once per call, not once per instance
+  std::map<std::string, Json> groups;  // subnet groups' views, once a page
   // Filtering happens after the catalog's page: read on until the page is full.
   while (true) {
     ResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1);
     for (const Resource& r : page.items) {
       after = r.name;
-      if (!matches(r)) continue;
+      if (!matchesBeyondIds(r)) continue;
       if (out["DBInstances"].size() == *limit) {
         out["Marker"] = encodeAfterName(out["DBInstances"].back()["DBInstanceIdentifier"].get<std::string>());
         return out;
       }
-      out["DBInstances"].push_back(instanceJson(r, replicas));
+      out["DBInstances"].push_back(instanceJson(r, &groups));
     }
     if (!page.truncated) break;
   }
