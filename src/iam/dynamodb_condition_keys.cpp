@@ -157,11 +157,34 @@ std::string tableNameOf(const Json& request) {
   return name != request.end() && name->is_string() ? name->get<std::string>() : std::string();
 }
 
+// aws:ResourceTag/<key> of each table the call acts on (a table's tags are
+// in its description), per table.
+void addTableTags(const TableLookup& table, auth::RequestFacts& facts) {
+  for (const auto& arn : facts.resources) {
+    size_t at = arn.find(":table/");
+    if (!arn.starts_with("arn:") || at == std::string::npos || facts.resourceKeys.contains(arn)) continue;
+    std::string name = arn.substr(at + 7);
+    name = name.substr(0, name.find('/'));
+    auth::ConditionKeys keys;
+    if (auto description = table(name); description && description->is_object()) {
+      for (const auto& tag : memberOr(*description, "_tags", kNoList)) {
+        if (!tag.is_object()) continue;
+        std::string key = "aws:resourcetag/" + tag.value("Key", "");
+        std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+        keys.insert_or_assign(std::move(key), tag.value("Value", ""));
+      }
+    }
+    facts.resourceKeys.emplace(arn, std::move(keys));
+  }
+}
+
 }  // namespace
 
 void addDynamoDbKeys(const std::string& operation, const nlohmann::json& input, const std::vector<std::string>& wanted,
                      const TableLookup& table, auth::RequestFacts& facts) {
-  if (!input.is_object() || !wantsPrefix(wanted, "dynamodb:")) return;
+  if (!input.is_object()) return;
+  if (wantsPrefix(wanted, "aws:resourcetag/")) addTableTags(table, facts);
+  if (!wantsPrefix(wanted, "dynamodb:")) return;
 
   bool wantsLeading = wantsPrefix(wanted, "dynamodb:leadingkeys");
   bool wantsAttributes = wantsPrefix(wanted, "dynamodb:attributes");

@@ -15,6 +15,7 @@
 //    ALL_PROJECTED_ATTRIBUTES on an index, ALL_ATTRIBUTES).
 //  - dynamodb:ReturnValues: PutItem's, UpdateItem's and DeleteItem's
 //    (NONE without one).
+//  - aws:ResourceTag/<key>: each table's tags, per table.
 #include <functional>
 #include <memory>
 #include <string>

@@ -123,13 +123,16 @@ void addServiceKeys(const RequestContext& context, const nlohmann::json& input, 
       facts.keys.insert_or_assign("iam:policyarn", policy->get<std::string>());
     }
   }
-  // The tags of each resource the catalog holds (KMS keys and secrets are
-  // in their services' stores: their services fill these keys).
+  // The tags of each resource the catalog holds (KMS keys', secrets' and
+  // tables' are in their services' stores: their services fill these keys).
   bool resourceTags = wantsPrefix(wanted, "aws:resourcetag/") ||
                       (rds && (wantsPrefix(wanted, "rds:") && std::any_of(wanted.begin(), wanted.end(), [](const auto& k) {
                                  return k.find("-tag/") != std::string::npos && !k.starts_with("rds:req-tag/");
                                })));
-  if (!resourceTags || context.service == "kms" || context.service == "secretsmanager") return;
+  if (!resourceTags || context.service == "kms" || context.service == "secretsmanager" ||
+      context.service == "dynamodb") {
+    return;
+  }
   for (const auto& arn : facts.resources) {
     if (!arn.starts_with("arn:") || facts.resourceKeys.contains(arn)) continue;
     auth::ConditionKeys keys;

@@ -5,7 +5,8 @@
 //  - every service: aws:RequestTag/<key> (the tags a call sets) and
 //    aws:TagKeys (their keys, or those an untagging call names: several
 //    values), aws:ResourceTag/<key> (the tags of each resource the call acts
-//    on that the catalog holds: RDS, Aurora, ElastiCache, DynamoDB, EC2);
+//    on that the catalog holds: RDS, Aurora, ElastiCache, EC2; DynamoDB's
+//    tables keep theirs: iam/dynamodb_condition_keys.h);
 //  - rds: rds:DatabaseEngine, rds:DatabaseClass, rds:StorageEncrypted,
 //    rds:MultiAz, rds:Piops (CreateDBInstance, CreateDBCluster, and the calls
 //    that name them), rds:req-tag/<key>, and the resource's tags as
