@@ -122,10 +122,10 @@ std::shared_ptr<TableStore::ActiveStream> TableStore::activeStream(const std::st
 void TableStore::addStreamWrite(rocksdb::WriteBatch& batch, const std::string& tableId, const Json* before,
                                 const Json* after, WriteCause cause) {
   if (before == nullptr && after == nullptr) return;  // nothing was there, nothing is
-  // A write that leaves the item as it was makes no record, as DynamoDB's.
-  if (before != nullptr && after != nullptr && sameItem(*before, *after)) return;
   auto stream = activeStream(tableId);
   if (!stream) return;
+  // A write that leaves the item as it was makes no record, as DynamoDB's.
+  if (before != nullptr && after != nullptr && sameItem(*before, *after)) return;
   uint64_t sequence = stream->nextSequence++;
   const Json& item = after != nullptr ? *after : *before;
   Json keys = Json::object();
@@ -160,8 +160,10 @@ void TableStore::addStreamWrite(rocksdb::WriteBatch& batch, const std::string& t
 }
 
 std::vector<std::pair<uint64_t, std::string>> TableStore::streamRecords(const std::string& streamId, uint64_t from,
-                                                                       uint64_t through, size_t limit) {
+                                                                       uint64_t through, size_t limit,
+                                                                       size_t maxBytes) {
   std::vector<std::pair<uint64_t, std::string>> out;
+  size_t bytes = 0;
   if (from > through) return out;
   std::string prefix = keys::streamRecords(streamId);
   std::string end = recordKey(streamId, through);
@@ -169,6 +171,8 @@ std::vector<std::pair<uint64_t, std::string>> TableStore::streamRecords(const st
   for (it->Seek(recordKey(streamId, from)); it->Valid() && out.size() < limit && it->key().starts_with(prefix) &&
                                             it->key().compare(end) <= 0;
        it->Next()) {
+    if (!out.empty() && bytes + it->value().size() > maxBytes) break;
+    bytes += it->value().size();
     out.emplace_back(sequenceOfKey(it->key()), it->value().ToString());
   }
   return out;

@@ -13,6 +13,7 @@
 // are one atomic step.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -159,9 +160,10 @@ class TableStore {
   static std::string streamMetaKey(const TableRef& ref, const std::string& label);
   static std::string streamMetaPrefix(const std::string& account, const std::string& region);
   // Up to `limit` records (JSON text) with sequence numbers from `from` to
-  // `through`, in order.
+  // `through`, in order, and no more than `maxBytes` of them (but one).
   std::vector<std::pair<uint64_t, std::string>> streamRecords(const std::string& streamId, uint64_t from,
-                                                              uint64_t through, size_t limit);
+                                                              uint64_t through, size_t limit,
+                                                              size_t maxBytes = SIZE_MAX);
   // The last sequence number the stream handed out (0: none yet). For an
   // enabled stream it is exact only under the table's write lock (alsoWrite).
   uint64_t lastStreamSequence(const std::string& streamId);

@@ -329,3 +329,19 @@ def test_iam_on_the_stream_arn_and_the_trail(kura_factory):
     assert iterator_event["eventCategory"] == "Data" and iterator_event["requestParameters"]["streamArn"] in (arn, other)
     described = events("DescribeStream")[0]
     assert described["eventCategory"] == "Management" and described["readOnly"] is True
+
+
+def test_get_records_answers_at_most_a_megabyte(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arn = make_table(ddb, "st-big", "NEW_IMAGE")["LatestStreamArn"]
+    for n in range(5):
+        ddb.put_item(TableName="st-big", Item=item("big", n, blob={"S": "x" * 300_000}))
+    shard = only_shard(streams, arn)
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    sizes = []
+    while len(sum(sizes, [])) < 5:
+        page = streams.get_records(ShardIterator=iterator)
+        assert 1 <= len(page["Records"]) <= 3
+        sizes.append([r["dynamodb"]["Keys"]["sk"]["N"] for r in page["Records"]])
+        iterator = page["NextShardIterator"]
+    assert sum(sizes, []) == ["0", "1", "2", "3", "4"]

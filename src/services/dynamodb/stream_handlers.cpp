@@ -12,6 +12,8 @@ namespace kura::ddb {
 namespace {
 
 constexpr size_t kMaxRecordsPerCall = 1000;
+// GetRecords answers up to 1 MB of records, as DynamoDB's (at least one).
+constexpr size_t kMaxBytesPerCall = 1 << 20;
 constexpr uint64_t kOpenEnd = std::numeric_limits<uint64_t>::max();
 
 ApiError streamNotFound(const std::string& arn) {
@@ -184,14 +186,14 @@ Result<Json> DynamoDbApi::getRecords(const RequestContext& c, const Json& in) {
                             "The iterator points at records beyond the trim horizon of shard " + position->shardId);
   }
   uint64_t end = shardEnd(*shard);
-  auto read = store_.streamRecords(id, position->next, end, limit);
+  auto read = store_.streamRecords(id, position->next, end, limit, kMaxBytesPerCall);
   Json records = Json::array();
   for (const auto& [sequence, text] : read) records.push_back(Json::parse(text));
   Json out = {{"Records", records}};
   uint64_t next = read.empty() ? position->next : read.back().first + 1;
   // A closed shard read to its end has no next iterator: its reader goes on
   // to the shard after it.
-  bool finished = end != kOpenEnd && (next > end || read.size() < limit);
+  bool finished = end != kOpenEnd && (next > end || store_.streamRecords(id, next, end, 1).empty());
   if (!finished) {
     streams::IteratorPosition following{position->streamArn, position->shardId, next,
                                         now + streams::kIteratorLifetimeMillis};
