@@ -255,6 +255,13 @@ def test_replication_group_members_take_the_group_values(kura):
     statuses = {m["CacheClusterId"]: m["CacheParameterGroup"]["ParameterApplyStatus"]
                 for m in members if m.get("ReplicationGroupId") == "pg-rg"}
     assert statuses == {"pg-rg-001": "pending-reboot", "pg-rg-002": "pending-reboot"}
+    # Kura runs the installed Redis only: another version is refused, saying which runs.
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="6.2", ApplyImmediately=True)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    installed = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
+    assert "runs redis " + installed.split("v=")[1].split()[0] in refused.value.response["Error"]["Message"]
+    ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="7.0", ApplyImmediately=True)
     ec.delete_replication_group(ReplicationGroupId="pg-rg")
 
 
@@ -291,4 +298,22 @@ def test_memcached_parameters_apply_at_node_reboot(kura):
     assert nodes == {"0001": "in-sync", "0002": "pending-reboot"}
     assert memcached_settings(ports["0001"])["growth_factor"] == "1.50"
     assert memcached_settings(ports["0002"])["growth_factor"] == "1.25"
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="pg-mc", EngineVersion="1.6.22",
+                      ApplyImmediately=True) == "InvalidParameterValue"
     ec.delete_cache_cluster(CacheClusterId="pg-mc")
+
+
+def test_engine_versions_are_the_installed_ones_with_their_families(kura):
+    ec = kura.client("elasticache")
+    redis = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
+    redis = redis.split("v=")[1].split()[0]
+    memcached = subprocess.run(["memcached", "-V"], capture_output=True, text=True).stdout.split()[1]
+    versions = {v["Engine"]: v for v in ec.describe_cache_engine_versions()["CacheEngineVersions"]}
+    assert versions["redis"]["EngineVersion"] == ".".join(redis.split(".")[:2])
+    assert versions["memcached"]["EngineVersion"] == memcached
+    groups = {g["CacheParameterGroupName"]: g["CacheParameterGroupFamily"]
+              for g in ec.describe_cache_parameter_groups()["CacheParameterGroups"]}
+    for version in versions.values():
+        family = version["CacheParameterGroupFamily"]
+        assert groups["default." + family] == family
+        assert ec.describe_engine_default_parameters(CacheParameterGroupFamily=family)["EngineDefaults"]["Parameters"]

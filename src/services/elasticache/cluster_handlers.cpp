@@ -10,6 +10,7 @@
 #include "services/elasticache/cache_network.h"
 #include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
+#include "services/elasticache/engine_versions.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
 #include "services/rds/rds_api.h"
@@ -237,9 +238,8 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
     return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
   }
-  if (in.contains("EngineVersion") && in["EngineVersion"] != cluster->spec["EngineVersion"] &&
-      in["EngineVersion"] != redisMajorMinor()) {
-    return invalid("Cannot find version " + in["EngineVersion"].get<std::string>() + " for redis.");
+  if (in.contains("EngineVersion")) {
+    if (auto error = checkEngineVersionChange("redis", in["EngineVersion"], config_.redisVersion)) return *error;
   }
   // The AUTH token applies at once, as with ApplyImmediately.
   auto access = modifyAccess(c, in, *cluster);

@@ -7,6 +7,7 @@
 #include "catalog/arn.h"
 #include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
+#include "services/elasticache/engine_versions.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/rds/rds_api.h"
 
@@ -36,7 +37,7 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
   if (tls && config_.certificateAuthority == nullptr) {
     return combination("In-transit encryption is not available on this Kura host (it has no certificate authority).");
   }
-  if (in.contains("EngineVersion") && in["EngineVersion"] != config_.memcachedVersion) {
+  if (in.contains("EngineVersion") && !namesInstalledVersion("memcached", in["EngineVersion"], config_.memcachedVersion)) {
     return invalid("Cannot find version " + in["EngineVersion"].get<std::string>() + " for memcached (this host runs " +
                    config_.memcachedVersion + ").");
   }
@@ -78,6 +79,11 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
 
 Result<Json> ElastiCacheApi::modifyMemcachedCluster(const RequestContext& c, Resource cluster, const Json& in) {
   (void)c;
+  if (in.contains("EngineVersion")) {
+    if (auto error = checkEngineVersionChange("memcached", in["EngineVersion"], config_.memcachedVersion)) {
+      return *error;
+    }
+  }
   if (in.contains("SnapshotRetentionLimit") || in.contains("SnapshotWindow")) {
     return combination("Snapshots are not supported for Memcached clusters.");
   }

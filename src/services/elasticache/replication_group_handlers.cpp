@@ -6,6 +6,7 @@
 #include "services/elasticache/cache_network.h"
 #include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
+#include "services/elasticache/engine_versions.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
 #include "services/rds/rds_api.h"
@@ -155,6 +156,9 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   // Security groups change at once, as in ElastiCache.
   if (auto changed = changeCacheSecurityGroups(catalog_, c, in, group->spec); !changed) return changed.error();
   if (auto error = changeCacheParameterGroup(catalog_, c, in, *group)) return *error;
+  if (in.contains("EngineVersion")) {
+    if (auto error = checkEngineVersionChange("redis", in["EngineVersion"], config_.redisVersion)) return *error;
+  }
   // The AUTH token and user groups apply at once, as with ApplyImmediately.
   auto access = modifyAccess(c, in, *group);
   if (!access) return access.error();
