@@ -29,7 +29,33 @@ void Catalog::begin() { db_.beginNested(); }
 void Catalog::commit() {
   db_.commitNested();
   generation_.fetch_add(1, std::memory_order_acq_rel);
+  // A savepoint's writes are visible to others once the outermost commits,
+  // which holds mutex_ until then: counting them now is never too early
+  // for a reader, who reads the catalog under mutex_ after the counter.
+  for (size_t slot = 0; touchedSlots_ != 0 && slot < kServiceSlots; ++slot) {
+    if (touchedSlots_ & (uint32_t{1} << slot)) serviceGenerations_[slot].fetch_add(1, std::memory_order_acq_rel);
+  }
+  touchedSlots_ = 0;
 }
+
+size_t Catalog::serviceSlot(std::string_view service) {
+  return std::hash<std::string_view>{}(service) % kServiceSlots;
+}
+
+void Catalog::noteWrite(std::string_view service) { touchedSlots_ |= uint32_t{1} << serviceSlot(service); }
+
+namespace {
+
+// The service of an ARN (arn:aws:<service>:...).
+std::string_view serviceOfArn(std::string_view arn) {
+  size_t first = arn.find(':');
+  size_t second = first == std::string_view::npos ? first : arn.find(':', first + 1);
+  size_t third = second == std::string_view::npos ? second : arn.find(':', second + 1);
+  if (third == std::string_view::npos) return {};
+  return arn.substr(second + 1, third - second - 1);
+}
+
+}  // namespace
 
 void Catalog::rollback() { db_.rollbackNested(); }
 
@@ -78,6 +104,7 @@ std::vector<int> Catalog::appliedMigrations() {
 
 void Catalog::addTags(const std::string& arn, const std::vector<Tag>& tags) {
   transact([&] {
+    noteWrite(serviceOfArn(arn));
     auto statement = db_.prepare(
         "INSERT INTO tags (arn, key, value) VALUES (?, ?, ?) "
         "ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value");
@@ -91,6 +118,7 @@ void Catalog::addTags(const std::string& arn, const std::vector<Tag>& tags) {
 
 void Catalog::removeTags(const std::string& arn, const std::vector<std::string>& keys) {
   transact([&] {
+    noteWrite(serviceOfArn(arn));
     auto statement = db_.prepare("DELETE FROM tags WHERE arn = ? AND key = ?");
     for (const auto& key : keys) {
       statement.bind(1, arn).bind(2, key);
@@ -110,7 +138,10 @@ std::vector<Tag> Catalog::listTags(const std::string& arn) {
 }
 
 void Catalog::deleteAllTags(const std::string& arn) {
-  transact([&] { db_.prepare("DELETE FROM tags WHERE arn = ?").bind(1, arn).run(); });
+  transact([&] {
+    noteWrite(serviceOfArn(arn));
+    db_.prepare("DELETE FROM tags WHERE arn = ?").bind(1, arn).run();
+  });
 }
 
 // --- Journal ---------------------------------------------------------------------

@@ -20,12 +20,14 @@
 // codes (DBInstanceNotFound, TableAlreadyExists, ...). A failing database
 // (disk full, corruption) throws SqliteError: the request path's outer
 // handler turns it into an internal error.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -80,6 +82,14 @@ class Catalog {
   // current while the generation it was read at still is (read the
   // generation first, then the catalog).
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // Grows after every committed write to a resource (or its tags) of
+  // `service` ("iam", "sts"): a cache of one service's records is not
+  // dropped when another's change (a table created, a snapshot taken).
+  // Services share a few counters by hash: a write may move another
+  // service's too, never too few.
+  uint64_t serviceGeneration(std::string_view service) const {
+    return serviceGenerations_[serviceSlot(service)].load(std::memory_order_acquire);
+  }
 
   // Runs f() in one transaction (BEGIN IMMEDIATE ... COMMIT), holding the
   // catalog for the caller's thread. Rolls back if f throws or returns a
@@ -183,6 +193,8 @@ class Catalog {
     return false;
   }
 
+  static size_t serviceSlot(std::string_view service);
+  void noteWrite(std::string_view service);  // mutex_ held: counted at the next commit
   void begin();
   void commit();
   void rollback();
@@ -196,6 +208,9 @@ class Catalog {
   std::recursive_mutex mutex_;
   SqliteDb db_;           // guarded by mutex_ (with its depth of nested transactions)
   std::atomic<uint64_t> generation_{0};
+  static constexpr size_t kServiceSlots = 32;
+  std::array<std::atomic<uint64_t>, kServiceSlots> serviceGenerations_{};
+  uint32_t touchedSlots_ = 0;  // bits of serviceGenerations_ written since the last commit; guarded by mutex_
 };
 
 }  // namespace kura

@@ -62,6 +62,7 @@ Result<Resource> Catalog::createResource(Resource resource) {
                                   resource.region + " (or its ARN " + resource.arn + " is taken)",
                               409);
     }
+    noteWrite(resource.service);
     int64_t now = nowMillis();
     db_.prepare(
            "INSERT INTO resources (account_id, region, service, kind, name, arn, status, goal, spec, state, "
@@ -131,9 +132,11 @@ ResourcePage Catalog::listResources(const std::string& accountId, const std::str
 
 Result<Resource> Catalog::updateResource(const Resource& resource) {
   return transact([&]() -> Result<Resource> {
-    auto current = db_.prepare("SELECT version FROM resources WHERE id = ?");
+    auto current = db_.prepare("SELECT version, service FROM resources WHERE id = ?");
     current.bind(1, resource.id);
     if (!current.step()) return notFound(resource.kind + " " + resource.name);
+    noteWrite(current.text(1));
+    noteWrite(resource.service);
     if (current.integer(0) != resource.version) {
       return ApiError::sender(catalog_errors::kVersionConflict,
                               resource.kind + " " + resource.name + " changed since it was read (version " +
@@ -173,9 +176,10 @@ Result<Resource> Catalog::updateResource(const Resource& resource) {
 
 Result<bool> Catalog::removeResource(int64_t id, std::optional<int64_t> expectedVersion) {
   return transact([&]() -> Result<bool> {
-    auto current = db_.prepare("SELECT version, arn, kind, name FROM resources WHERE id = ?");
+    auto current = db_.prepare("SELECT version, arn, kind, name, service FROM resources WHERE id = ?");
     current.bind(1, id);
     if (!current.step()) return notFound("resource " + std::to_string(id));
+    noteWrite(current.text(4));
     if (expectedVersion && current.integer(0) != *expectedVersion) {
       return ApiError::sender(catalog_errors::kVersionConflict,
                               current.text(2) + " " + current.text(3) + " changed since it was read; read it again",

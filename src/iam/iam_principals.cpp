@@ -105,12 +105,18 @@ std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string
   return compiled;
 }
 
+uint64_t IamPrincipals::iamGeneration() const {
+  // Users, groups, roles, keys and policies are IAM's records, sessions
+  // STS's: a write to any other service's leaves the caches be.
+  return catalog_.serviceGeneration(kService) + catalog_.serviceGeneration("sts");
+}
+
 IamPrincipals::IamPrincipals(Catalog& catalog, const SecretBox& secrets, std::string accountId)
     : catalog_(catalog), secrets_(secrets), accountId_(std::move(accountId)) {}
 
 std::optional<auth::Credential> IamPrincipals::findAccessKey(std::string_view accessKeyId) {
   // Read the generation first: a write after it makes the next call read again.
-  uint64_t generation = catalog_.generation();
+  uint64_t generation = iamGeneration();
   std::string id(accessKeyId);
   {
     std::shared_lock lock(mutex_);
@@ -132,7 +138,7 @@ std::optional<auth::Credential> IamPrincipals::findAccessKey(std::string_view ac
 }
 
 std::optional<auth::Credential> IamPrincipals::findSession(std::string_view accessKeyId) {
-  uint64_t generation = catalog_.generation();
+  uint64_t generation = iamGeneration();
   std::string id(accessKeyId);
   {
     std::shared_lock lock(mutex_);
@@ -183,7 +189,7 @@ std::optional<auth::Credential> IamPrincipals::findSession(std::string_view acce
 std::shared_ptr<const PrincipalPolicies> IamPrincipals::cachedPolicies(const std::string& cacheKey,
                                                                        const std::string& kind,
                                                                        const std::string& name) {
-  uint64_t generation = catalog_.generation();
+  uint64_t generation = iamGeneration();
   {
     std::shared_lock lock(mutex_);
     auto it = policies_.find(cacheKey);

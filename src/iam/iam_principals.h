@@ -3,8 +3,10 @@
 // every call: the credential of an active access key or of an unexpired
 // STS session (for SigV4), and the principal's compiled identity policies
 // (for evaluation). Both are cached in memory and read again from the
-// catalog once its generation has moved (any committed write, IAM's among
-// them), so a deleted key or a detached policy takes effect on the next call.
+// catalog once IAM's generation has moved (a committed write to an IAM or
+// STS record: Catalog::serviceGeneration), so a deleted key or a detached
+// policy takes effect on the next call, and a table created or a snapshot
+// taken does not empty the caches.
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,6 +93,9 @@ class IamPrincipals {
   // there is none.
   std::string arnOf(const std::string& kind, const std::string& name);
   Catalog& catalog() { return catalog_; }
+  // What the caches are read at: grows with every write to IAM's and
+  // STS's records.
+  uint64_t iamGeneration() const;
 
  private:
   struct CachedKey {
