@@ -99,6 +99,16 @@ std::string shown(const Json& value) {
   return "{" + type + ":" + (inner.is_string() ? inner.get<std::string>() : inner.dump()) + "}";
 }
 
+// "[a, b, [2]]", as DynamoDB lists a path in its messages.
+std::string listedPath(const Path& path) {
+  std::string out;
+  for (const auto& element : path) {
+    if (!out.empty()) out += ", ";
+    out += element.index >= 0 ? "[" + std::to_string(element.index) + "]" : element.name;
+  }
+  return "[" + out + "]";
+}
+
 const std::set<std::string>& conditionFunctions() {
   static const std::set<std::string> kNames = {"attribute_exists", "attribute_not_exists", "attribute_type",
                                                "begins_with", "contains"};
@@ -109,7 +119,7 @@ class Parser {
  public:
   // Errors DynamoDB finds after the syntax, reported in this order (the
   // first of each kind is kept).
-  enum Deferred { Parentheses, UnknownFunction, MisusedFunction, Reserved, Undefined, Operands, Function, kDeferred };
+  enum Deferred { Parentheses, UnknownFunction, MisusedFunction, Reserved, Undefined, Operands, Distinct, Function, kDeferred };
 
   // Counts one level of nesting for the life of the guard.
   struct Nesting {
@@ -411,6 +421,7 @@ class Parser {
     if (!args) return args.error();
     ++operators_;
     node->operands = *args;
+    checkDistinct(name, *args);
     if (!checkCount(name, *args, wanted)) {
       node->operands.resize(wanted, (*args)[0]);
       return node;
@@ -510,6 +521,7 @@ class Parser {
         auto right = operand(false);
         if (!right) return right.error();
         node->operands.push_back(*right);
+        checkDistinct(op, node->operands);
         return node;
       }
     }
@@ -522,6 +534,21 @@ class Parser {
       if (finish()) return node;  // never evaluated: the request is refused
     }
     return unexpected();
+  }
+
+  // a = a, begins_with(a, a): DynamoDB refuses an operator whose first
+  // operand is the same path as another.
+  void checkDistinct(const std::string& op, const std::vector<OperandPtr>& operands) {
+    if (operands.size() != 2 || operands[0]->kind != Operand::Kind::Path || operands[1]->kind != Operand::Kind::Path) return;
+    const Path& a = operands[0]->path;
+    const Path& b = operands[1]->path;
+    bool same = a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const PathElement& x, const PathElement& y) {
+                  return x.name == y.name && x.index == y.index;
+                });
+    if (same) {
+      defer(Distinct, "The first operand must be distinct from the remaining operands for this operator or function; "
+                      "operator: " + op + ", first operand: " + listedPath(a));
+    }
   }
 
   // BETWEEN :low AND :high with both literal: of one type, low <= high.
@@ -550,16 +577,6 @@ class Parser {
   std::string parameter_;
   bool update_;
 };
-
-// "[a, b, [2]]", as DynamoDB lists a path in its messages.
-std::string listedPath(const Path& path) {
-  std::string out;
-  for (const auto& element : path) {
-    if (!out.empty()) out += ", ";
-    out += element.index >= 0 ? "[" + std::to_string(element.index) + "]" : element.name;
-  }
-  return "[" + out + "]";
-}
 
 // The checks every expression starts with: its size, and not empty.
 std::optional<ApiError> checkText(const std::string& text, const std::string& parameter) {

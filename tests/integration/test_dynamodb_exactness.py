@@ -92,6 +92,9 @@ ERRORS = [
         "STRING"),
     ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "filled"}}, "UpdateExpression": "REMOVE gone.b"},
      V, "The document path provided in the update expression is invalid for update"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a.b = a.b"},
+     V, "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this "
+        "operator or function; operator: =, first operand: [a, b]"),
     # The placeholders' maps.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = :v",
                  "ExpressionAttributeValues": {":v": {"S": "x"}, ":x": {"S": "y"}}},
@@ -170,6 +173,13 @@ ERRORS = [
     # Keys: sizes are bytes (a binary key's decoded bytes).
     ("PutItem", {"TableName": "binary", "Item": {"pk": {"B": b"x" * 2049}}},
      V, "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes"),
+    ("PutItem", {"TableName": "binary", "Item": {"pk": {"B": b""}}},
+     V, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
+        "binary value. Key: pk"),
+    ("BatchGetItem", {"RequestItems": {"plain": {"Keys": [{"pk": {"S": "a"}}], "AttributesToGet": ["a"],
+                                                 "ProjectionExpression": "a"}}},
+     V, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+        "{AttributesToGet} Expression parameters: {ProjectionExpression}"),
     ("PutItem", {"TableName": "sorted", "Item": {"pk": {"S": "a"}, "sk": {"S": "x" * 1025}}},
      V, "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of "
         "1024 bytes"),
@@ -202,6 +212,12 @@ def ddb(raw):
     table("plain")
     table("sorted", sort="S")
     table("binary", key_type="B")
+    raw.create_table(TableName="local", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "other")],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     LocalSecondaryIndexes=[{"IndexName": "by_other", "Projection": {"ProjectionType": "ALL"},
+                                             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                           {"AttributeName": "other", "KeyType": "RANGE"}]}])
     raw.put_item(TableName="plain", Item={"pk": {"S": "filled"}, "a": {"N": "1"}})
     return raw
 
@@ -279,3 +295,28 @@ def test_comparisons_of_different_types_are_false_not_errors(ddb):
         ddb.put_item(TableName="plain", Item={"pk": {"S": "filled"}, "a": {"N": "2"}},
                      ConditionExpression="a = :s", ExpressionAttributeValues={":s": {"S": "1"}})
     assert info.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def test_item_collection_metrics_for_tables_with_local_indexes(ddb):
+    metrics = {"ItemCollectionKey": {"pk": {"S": "c"}}, "SizeEstimateRangeGB": [0.0, 1.0]}
+    item = {"pk": {"S": "c"}, "sk": {"S": "1"}, "other": {"S": "x"}}
+    out = ddb.put_item(TableName="local", Item=item, ReturnItemCollectionMetrics="SIZE")
+    assert out["ItemCollectionMetrics"] == metrics
+    out = ddb.update_item(TableName="local", Key={"pk": {"S": "c"}, "sk": {"S": "1"}}, UpdateExpression="SET z = :z",
+                          ExpressionAttributeValues={":z": {"N": "1"}}, ReturnItemCollectionMetrics="SIZE")
+    assert out["ItemCollectionMetrics"] == metrics
+    out = ddb.batch_write_item(RequestItems={"local": [{"PutRequest": {"Item": dict(item, sk={"S": "2"})}}]},
+                               ReturnItemCollectionMetrics="SIZE")
+    assert out["ItemCollectionMetrics"] == {"local": [metrics]}
+    out = ddb.delete_item(TableName="local", Key={"pk": {"S": "c"}, "sk": {"S": "1"}}, ReturnItemCollectionMetrics="SIZE")
+    assert out["ItemCollectionMetrics"] == metrics
+    # Not asked for, or no local index: none.
+    assert "ItemCollectionMetrics" not in ddb.put_item(TableName="local", Item=item)
+    assert "ItemCollectionMetrics" not in ddb.put_item(TableName="plain", Item={"pk": {"S": "m"}},
+                                                       ReturnItemCollectionMetrics="SIZE")
+
+
+def test_batch_get_item_projects_attributes_to_get(ddb):
+    ddb.put_item(TableName="plain", Item={"pk": {"S": "wide"}, "a": {"N": "1"}, "b": {"S": "x"}, "c": {"S": "y"}})
+    out = ddb.batch_get_item(RequestItems={"plain": {"Keys": [{"pk": {"S": "wide"}}], "AttributesToGet": ["pk", "b"]}})
+    assert out["Responses"]["plain"] == [{"pk": {"S": "wide"}, "b": {"S": "x"}}]

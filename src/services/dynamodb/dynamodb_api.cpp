@@ -57,8 +57,9 @@ Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes
     bool isHash = element["KeyType"] == "HASH";
     if (value.empty()) {
       return ApiError::sender("ValidationException",
-                              "One or more parameter values are not valid. The AttributeValue for a key attribute "
-                              "cannot contain an empty string value. Key: " + name);
+                              std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                                          "attribute cannot contain an empty ") +
+                                  (type == "B" ? "binary" : "string") + " value. Key: " + name);
     }
     // Sizes in bytes: a binary key weighs what it decodes to. The messages
     // are DynamoDB's (the hash key's has no space before the number).

@@ -84,6 +84,53 @@ std::optional<std::vector<AttributeText>> plainSets(const Json& in, const Json& 
   return sets;
 }
 
+// ItemCollectionMetrics for a write asked for them (ReturnItemCollectionMetrics
+// SIZE) to a table with local secondary indexes, as DynamoDB answers: the
+// partition key, and the partition's size as a range in whole GB; null
+// otherwise (DynamoDB answers nothing for a table without them).
+Json collectionMetrics(TableStore& store, const Json& table, const Json& in, const Json& keyAttributes) {
+  if (in.value("ReturnItemCollectionMetrics", "NONE") != "SIZE" || !table.contains("LocalSecondaryIndexes")) {
+    return nullptr;
+  }
+  std::string hashName;
+  for (const auto& element : table["KeySchema"]) {
+    if (element["KeyType"] == "HASH") hashName = element["AttributeName"];
+  }
+  auto hash = keyAttributes.find(hashName);
+  if (hash == keyAttributes.end()) return nullptr;
+  size_t bytes = 0;
+  store.scanItems(table["_id"], TableStore::hashPrefix(*hash), "", [&](const std::string&, Json item) {
+    bytes += itemSize(item);
+    return true;
+  });
+  double lower = std::floor(static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+  return Json{{"ItemCollectionKey", {{hashName, *hash}}}, {"SizeEstimateRangeGB", {lower, lower + 1}}};
+}
+
+// A table's AttributesToGet in BatchGetItem, as the projection of those
+// top-level attributes; DynamoDB refuses it with a ProjectionExpression.
+Result<std::vector<Path>> attributesToGet(const Json& request) {
+  auto names = request.find("AttributesToGet");
+  if (names == request.end()) return std::vector<Path>();
+  if (request.contains("ProjectionExpression")) {
+    return ApiError::sender("ValidationException",
+                            "Can not use both expression and non-expression parameters in the same request: "
+                            "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+  }
+  std::vector<Path> paths;
+  std::set<std::string> seen;
+  for (const auto& name : *names) {
+    if (!name.is_string()) continue;
+    if (!seen.insert(name.get<std::string>()).second) {
+      return ApiError::sender("ValidationException",
+                              "One or more parameter values were invalid: Duplicate value in attribute name: " +
+                                  name.get<std::string>());
+    }
+    paths.push_back({{name.get<std::string>(), -1}});
+  }
+  return paths;
+}
+
 }  // namespace
 
 Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
@@ -112,6 +159,7 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
   Json capacity = consumed(table, Use::Write, writeUnits(&item), in, true,
                            indexWriteCosts(table, in, *old ? &**old : nullptr, &item));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  if (Json metrics = collectionMetrics(store_, table, in, item); !metrics.is_null()) out["ItemCollectionMetrics"] = metrics;
   return out;
 }
 
@@ -168,6 +216,9 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
   Json capacity = consumed(table, Use::Write, writeUnits(*old ? &**old : nullptr), in, true,
                            indexWriteCosts(table, in, *old ? &**old : nullptr, nullptr));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  if (Json metrics = collectionMetrics(store_, table, in, keyAttributes); !metrics.is_null()) {
+    out["ItemCollectionMetrics"] = metrics;
+  }
   return out;
 }
 
@@ -242,6 +293,9 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   Json capacity = consumed(table, Use::Write, writeUnits(written), in, true,
                            indexWriteCosts(table, in, *old ? &**old : nullptr, written));
   if (!capacity.is_null()) out["ConsumedCapacity"] = capacity;
+  if (Json metrics = collectionMetrics(store_, table, in, keyAttributes); !metrics.is_null()) {
+    out["ItemCollectionMetrics"] = metrics;
+  }
   return out;
 }
 
@@ -263,6 +317,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
     std::string name;  // as the request names the table
     Json table;
     std::vector<std::pair<std::string, std::optional<Json>>> writes;
+    std::vector<Json> keys;  // each write's key attributes (an item's for a put)
     Json unprocessed = Json::array();
     double units = 0;
     std::map<std::string, double> indexUnits;
@@ -271,7 +326,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
   for (auto it = requests.begin(); it != requests.end(); ++it) {
     auto table = requireTable(c, it.key(), Use::None);
     if (!table) return table.error();
-    Plan plan{it.key(), *table, {}, Json::array(), 0};
+    Plan plan{it.key(), *table, {}, {}, Json::array(), 0};
     std::set<std::string> seen;
     for (const auto& request : it.value()) {
       if (request.contains("PutRequest")) {
@@ -281,6 +336,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
         if (!key) return key.error();
         if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
         plan.writes.emplace_back(*key, item);
+        plan.keys.push_back(item);
       } else if (request.contains("DeleteRequest")) {
         Json keyAttributes = request["DeleteRequest"]["Key"];
         if (auto error = validateItem(keyAttributes, "Key")) return *error;
@@ -288,6 +344,7 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
         if (!key) return key.error();
         if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
         plan.writes.emplace_back(*key, std::nullopt);
+        plan.keys.push_back(keyAttributes);
       } else {
         return ApiError::sender("ValidationException", "A WriteRequest needs a PutRequest or a DeleteRequest");
       }
@@ -324,10 +381,14 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
           plan.indexUnits[index] += indexUsed;
         }
       }
-      if (kept != i) plan.writes[kept] = std::move(plan.writes[i]);  // never onto itself
+      if (kept != i) {  // never onto itself
+        plan.writes[kept] = std::move(plan.writes[i]);
+        plan.keys[kept] = std::move(plan.keys[i]);
+      }
       ++kept;
     }
     plan.writes.resize(kept);
+    plan.keys.resize(kept);
     admitted += kept;
   }
   // Nothing could be written for want of capacity: the call itself is refused.
@@ -339,6 +400,11 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
       if (!written) return written.error();
     }
     if (!plan.unprocessed.empty()) out["UnprocessedItems"][plan.name] = plan.unprocessed;
+    for (const Json& keyAttributes : plan.keys) {
+      if (Json metrics = collectionMetrics(store_, plan.table, in, keyAttributes); !metrics.is_null()) {
+        out["ItemCollectionMetrics"][plan.name].push_back(metrics);
+      }
+    }
     Json capacity = consumed(plan.table, Use::Write, plan.units, in, /*charge=*/false, plan.indexUnits);
     if (!capacity.is_null()) consumedList.push_back(capacity);
   }
@@ -364,12 +430,15 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
     Json unprocessed = Json::array();
     double units = 0;
     RequestExpressions expressions(it.value());
-    std::vector<Path> projection;
+    auto projected = attributesToGet(it.value());
+    if (!projected) return projected.error();
+    std::vector<Path> projection = *projected;
     if (it.value().contains("ProjectionExpression")) {
       auto parsed = parseProjection(it.value()["ProjectionExpression"], expressions.context());
       if (!parsed) return parsed.error();
       projection = *parsed;
     }
+    if (auto error = expressions.checkAllUsed()) return *error;
     Json items = Json::array();
     std::set<std::string> seen;
     for (Json keyAttributes : it.value()["Keys"]) {
