@@ -367,8 +367,9 @@ int runServe(const ServerConfig& givenConfig) {
                               certificateAuthority->get()}));
   modules.push_back(makeEc2Service(*catalog));
   modules.push_back(makeIamService(*catalog, **secrets));
+  ddb::TableStore* tableStore = nullptr;
   try {
-    modules.push_back(makeDynamoDbService(env));
+    modules.push_back(makeDynamoDbService(env, &tableStore));
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot open the DynamoDB store\" error=\"{}\"", error.what());
     return EXIT_FAILURE;
@@ -387,6 +388,7 @@ int runServe(const ServerConfig& givenConfig) {
     ~DbAuthStop() { responder.stop(); }
   } dbAuthStop{dbAuth};
   addResourceResolvers(authorizer, keyManager, secretStore);
+  addDynamoDbConditionKeys(authorizer, *tableStore);
   ApiGateway gateway(ModelRegistry::embedded(), allCredentials, clock);
   gateway.setSecureTransport(*apiCertificate != nullptr);
   gateway.setAuthorizer([&authorizer](const RequestContext& context, const nlohmann::json& input,
