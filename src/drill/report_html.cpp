@@ -57,7 +57,19 @@ std::string formatTimelineSvg(const DrillReport& report) {
   // Success rate: one bar per slice that had attempts; a slice without any
   // (a write that hung across it) is drawn as an empty gap.
   for (const auto& slice : slices) {
-    if (slice.attempts == 0) continue;
+    if (slice.attempts == 0) {
+      // No write began in it: one was waiting for its answer. Shaded by how
+      // that write ended (pale red: it failed or timed out).
+      double middle = slice.start + slice.width / 2;
+      for (const auto& attempt : report.attempts) {
+        if (attempt.startSeconds > middle || attempt.endSeconds() < middle) continue;
+        svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"/>\n",
+                           x(slice.start), kRateTop, std::max(0.5, x(slice.start + slice.width) - x(slice.start)),
+                           kRateHeight, attempt.acked ? "#cec" : "#fcc");
+        break;
+      }
+      continue;
+    }
     double height = kRateHeight * slice.successRate();
     std::string colour = slice.acked == slice.attempts ? "#4a8" : slice.acked == 0 ? "#d44" : "#e93";
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" fill=\"{}\"/>\n",
@@ -77,12 +89,14 @@ std::string formatTimelineSvg(const DrillReport& report) {
                        x(slice.start + slice.width / 2), yLatency(slice.maxLatency));
   }
   if (!points.empty()) svg += "<polyline fill=\"none\" stroke=\"#36c\" points=\"" + points + "\"/>\n";
+  int labelRow = 12;
   auto marker = [&](double at, const std::string& colour, const std::string& label) {
     svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"2\" "
                        "stroke-dasharray=\"4 3\"/>\n",
                        x(at), kRateTop, kLatencyTop + kLatencyHeight, colour);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"{}\">{}</text>\n", x(at) + 3, kRateTop + 12, colour,
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"{}\">{}</text>\n", x(at) + 3, kRateTop + labelRow, colour,
                        escape(label));
+    labelRow += 14;
   };
   marker(report.faultAt, "#c00", fmt::format("fault {:.2f} s", report.faultAt));
   if (report.recovery.recoveredAt) {
@@ -125,6 +139,9 @@ std::string formatHtml(const DrillReport& report) {
   row("Writes", fmt::format("{} attempted, {} acknowledged, {} lost", report.loss.attempted, report.loss.acked,
                             report.loss.lost));
   out += "</table>\n<h2>Timeline</h2>\n" + formatTimelineSvg(report);
+  out += "<p>Bars: the share of the writes begun in each slice that were acknowledged (green: all, orange: some, "
+         "red: none). Pale red: no write began, one was waiting for an answer that never came or failed. Dashed "
+         "lines: the fault and the recovery (writes succeeding steadily again). Seconds since the drill began.</p>\n";
   out += "<h2>Events</h2>\n<ul>\n";
   if (report.events.empty()) out += "<li>None seen.</li>\n";
   for (const auto& event : report.events) {
