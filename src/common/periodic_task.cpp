@@ -1,5 +1,7 @@
 #include "common/periodic_task.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 namespace kura {
@@ -11,6 +13,8 @@ PeriodicTask::~PeriodicTask() { stop(); }
 
 void PeriodicTask::start() {
   thread_ = std::thread([this] {
+    // Named for top -H and /proc/PID/task (15 characters at most).
+    pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
     std::unique_lock lock(mutex_);
     while (!stopping_) {
       lock.unlock();

@@ -1,13 +1,19 @@
 #include "ddb/rocksdb_options.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <spdlog/spdlog.h>
 
 #include <cstdarg>
 #include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <mutex>
 
 namespace kura::ddb {
 namespace {
@@ -52,7 +58,33 @@ class ErrorListener : public rocksdb::EventListener {
   BackgroundErrorHandler onError_;
 };
 
+// One budget for the process: the cache and the memtables' manager are
+// made at the first store's opening and shared by every store after it.
+struct MemoryBudget {
+  std::mutex mutex;
+  size_t bytes = kDefaultStoreMemoryBudget;
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> writeBuffers;
+};
+
+MemoryBudget& budget() {
+  static MemoryBudget instance;
+  return instance;
+}
+
 }  // namespace
+
+void setStoreMemoryBudget(size_t bytes) {
+  std::lock_guard lock(budget().mutex);
+  budget().bytes = bytes;
+  budget().cache.reset();
+  budget().writeBuffers.reset();
+}
+
+size_t storeMemoryBudget() {
+  std::lock_guard lock(budget().mutex);
+  return budget().bytes;
+}
 
 rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler onError) {
   rocksdb::Options options;
@@ -64,6 +96,25 @@ rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler o
   options.manual_wal_flush = true;
   options.writable_file_max_buffer_size = kWalBufferBytes;
   options.listeners.push_back(std::make_shared<ErrorListener>(std::move(onError)));
+
+  MemoryBudget& memory = budget();
+  std::lock_guard lock(memory.mutex);
+  if (!memory.cache) {
+    memory.cache = rocksdb::NewLRUCache(memory.bytes);
+    memory.writeBuffers = std::make_shared<rocksdb::WriteBufferManager>(memory.bytes / 4, memory.cache);
+  }
+  options.write_buffer_manager = memory.writeBuffers;
+  // Two memtables of an eighth each at most (64 MiB, RocksDB's default, at
+  // a budget of 512 MiB or more).
+  options.write_buffer_size = std::clamp<size_t>(memory.bytes / 8, 1u << 20, 64u << 20);
+  options.max_write_buffer_number = 2;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = memory.cache;
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
 

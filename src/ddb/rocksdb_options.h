@@ -14,6 +14,13 @@
 //    Resume(), and the next write asserts.)
 //  - RocksDB's own recovery from a full disk off: it waits for 64 MB free
 //    (the write buffer); Kura calls Resume() itself when it retries.
+//  - memory bounded by one budget (`--dynamodb-cache-mb`), not by the
+//    data: one LRU block cache shared by every store of the process, with
+//    the memtables charged to it (a WriteBufferManager of a quarter of it,
+//    which flushes when they pass that) and the tables' index and filter
+//    blocks kept in it rather than beside it (those of level 0 pinned); a
+//    Bloom filter per table (10 bits a key) so that a GetItem reads one
+//    table's block, not one per level.
 #include <functional>
 #include <string>
 
@@ -24,6 +31,13 @@ namespace kura::ddb {
 
 // Called (from RocksDB's threads) when RocksDB stops writing after an error.
 using BackgroundErrorHandler = std::function<void(const rocksdb::Status&)>;
+
+// The memory RocksDB may hold for the process's DynamoDB stores, in bytes
+// (default 256 MiB). Takes effect for the stores opened after it is set:
+// `kura serve` sets it before opening its store.
+void setStoreMemoryBudget(size_t bytes);
+size_t storeMemoryBudget();
+inline constexpr size_t kDefaultStoreMemoryBudget = 256u << 20;
 
 // `store` names the store in Kura's log lines.
 rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler onError = nullptr);

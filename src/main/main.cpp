@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "ddb/rocksdb_options.h"
 #include "main/check_command.h"
 #include "main/drill_command.h"
 #include "main/serve_command.h"
@@ -81,6 +82,11 @@ int main(int argc, char** argv) {
   serve->add_option("--kms-root-key-file", config.kmsRootKeyFile,
                     "Root key sealing KMS key material (32 bytes or their base64; KURA_KMS_ROOT_KEY overrides)")
       ->envname("KURA_KMS_ROOT_KEY_FILE");
+  serve->add_option("--dynamodb-cache-mb", config.dynamoDbCacheMb,
+                    "Memory for DynamoDB's store: RocksDB's cache, memtables and index blocks (MiB)")
+      ->envname("KURA_DYNAMODB_CACHE_MB")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");
@@ -157,6 +163,7 @@ int main(int argc, char** argv) {
       std::cerr << problem << "\n";
       return 2;
     }
+    kura::ddb::setStoreMemoryBudget(static_cast<size_t>(config.dynamoDbCacheMb) << 20);
     return kura::runServe(config);
   }
   if (verify->parsed()) return kura::runTrailVerify(trailArgs);

@@ -37,6 +37,9 @@ struct ServerConfig {
   std::filesystem::path tlsKeyFile;
   std::filesystem::path kmsRootKeyFile;  // seals KMS key material; default: generated in the data dir
   bool enableTestControllers = false;  // test-only resource kinds and endpoints
+  // What the DynamoDB store's RocksDB may hold in memory (block cache, with
+  // its memtables and index and filter blocks charged to it), in MiB.
+  int dynamoDbCacheMb = 256;
 };
 
 bool isLoopbackHost(const std::string& host);
