@@ -53,6 +53,7 @@
 #include "reconcile/sleeper_controller.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/ec2/ec2_service.h"
+#include "services/faults/fault_service.h"
 #include "services/iam/iam_service.h"
 #include "iam/iam_principals.h"
 #include "iam/request_authorizer.h"
@@ -367,6 +368,7 @@ int runServe(const ServerConfig& givenConfig) {
                               certificateAuthority->get()}));
   modules.push_back(makeEc2Service(*catalog));
   modules.push_back(makeIamService(*catalog, **secrets));
+  modules.push_back(makeFaultService(*catalog, rdsPaths, clock));
   ddb::TableStore* tableStore = nullptr;
   try {
     modules.push_back(makeDynamoDbService(env, &tableStore));
