@@ -1,6 +1,7 @@
 #include "cache/replication_group_controller.h"
 
 #include "cache/client_users.h"
+#include "cache/parameter_apply.h"
 #include "cache/restore_image.h"
 #include "cache/step_failure.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -28,6 +29,7 @@ StepOutcome ReplicationGroupController::step(Resource& group, ReconcileContext& 
   // Users first: a failover asked for meanwhile waits for them.
   if (group.status == kModifying && clientUsersPending(group)) return applyClientUsers(group, ctx);
   if (group.status == kModifying && group.state.value("FailoverRequested", false)) return testFailover(group, ctx);
+  if (group.status == kModifying && group.state.contains("MembersToReboot")) return rebootMembers(group, ctx);
   if (group.status == kModifying) {
     group.status = kAvailable;
     return StepOutcome::done();
@@ -87,6 +89,24 @@ StepOutcome ReplicationGroupController::applyClientUsers(Resource& group, Reconc
   group.state.erase("LastError");
   ctx.emitEvent("Replication group " + group.name + " modified: its users changed", {"configuration change"});
   if (group.state.value("FailoverRequested", false)) return StepOutcome::progress();
+  group.status = kAvailable;
+  return StepOutcome::done();
+}
+
+StepOutcome ReplicationGroupController::rebootMembers(Resource& group, ReconcileContext& ctx) {
+  auto rebooting = group.state.value("MembersToReboot", std::vector<std::string>());
+  for (const std::string& member : rebooting) {
+    if (!group.state["Members"].contains(member)) continue;
+    // In its role: a primary comes back from its append-only file, a
+    // replica follows the primary again.
+    engines::RedisLayout layout = memberLayout(group, member, paths_);
+    if (auto stopped = engine_.stop(layout); !stopped) return fail(group, ctx, stopped.error(), kFailed);
+    if (auto started = engine_.start(layout); !started) return fail(group, ctx, started.error(), kFailed);
+    ctx.emitEvent("Cache node 0001 of " + member + " restarted", {"notification"});
+  }
+  if (auto routed = groups_.route(group); !routed) return fail(group, ctx, routed.error(), kFailed);
+  markParametersRebooted(group, rebooting);
+  group.state.erase("MembersToReboot");
   group.status = kAvailable;
   return StepOutcome::done();
 }

@@ -3,7 +3,9 @@
 // or restored from a snapshot, then the replicas from it) -> available;
 // modifying for a TestFailover (a planned failover that loses no write) or
 // for new client users (an AUTH token, a user group's users:
-// client_users.h), set on every running node;
+// client_users.h), set on every running node, or for a reboot of members
+// (RebootCacheCluster on a member: its node restarts with the group's
+// current parameters);
 // deleting (after the final snapshot, if one was asked for) -> deleted.
 #include "cache/cache_paths.h"
 #include "cache/node_locks.h"
@@ -32,6 +34,7 @@ class ReplicationGroupController final : public Controller {
   StepOutcome create(Resource& group, ReconcileContext& ctx);
   StepOutcome testFailover(Resource& group, ReconcileContext& ctx);
   StepOutcome applyClientUsers(Resource& group, ReconcileContext& ctx);
+  StepOutcome rebootMembers(Resource& group, ReconcileContext& ctx);
   StepOutcome remove(Resource& group, ReconcileContext& ctx);
   StepOutcome fail(Resource& group, ReconcileContext& ctx, const ApiError& error, const char* status);
 

@@ -255,6 +255,17 @@ def test_replication_group_members_take_the_group_values(kura):
     statuses = {m["CacheClusterId"]: m["CacheParameterGroup"]["ParameterApplyStatus"]
                 for m in members if m.get("ReplicationGroupId") == "pg-rg"}
     assert statuses == {"pg-rg-001": "pending-reboot", "pg-rg-002": "pending-reboot"}
+    # A member rebooted takes them; the other still waits.
+    rebooted = ec.reboot_cache_cluster(CacheClusterId="pg-rg-002", CacheNodeIdsToReboot=["0001"])["CacheCluster"]
+    assert rebooted["CacheClusterId"] == "pg-rg-002" and rebooted["ReplicationGroupId"] == "pg-rg"
+    wait_for(lambda: ec.describe_replication_groups(ReplicationGroupId="pg-rg")["ReplicationGroups"][0]["Status"]
+             == "available", timeout=30, what="the group available again")
+    assert admin_config(kura, ports[1], "activerehashing") == "no"
+    assert admin_config(kura, ports[0], "activerehashing") == "yes"
+    members = ec.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+    statuses = {m["CacheClusterId"]: m["CacheNodes"][0]["ParameterGroupStatus"]
+                for m in members if m.get("ReplicationGroupId") == "pg-rg"}
+    assert statuses == {"pg-rg-001": "pending-reboot", "pg-rg-002": "in-sync"}
     # Kura runs the installed Redis only: another version is refused, saying which runs.
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="6.2", ApplyImmediately=True)

@@ -302,7 +302,7 @@ Result<Json> ElastiCacheApi::deleteCluster(const RequestContext& c, const Json& 
 
 Result<Json> ElastiCacheApi::rebootCluster(const RequestContext& c, const Json& in) {
   auto cluster = findCluster(c, in["CacheClusterId"]);
-  if (!cluster) return cluster.error();
+  if (!cluster) return rebootGroupMember(c, in, cluster.error());
   bool memcached = cache::isMemcached(*cluster);
   for (const auto& node : in["CacheNodeIdsToReboot"]) {
     bool known = memcached ? cluster->state["Nodes"].contains(node.get<std::string>()) : node == kNodeId;
@@ -316,6 +316,35 @@ Result<Json> ElastiCacheApi::rebootCluster(const RequestContext& c, const Json& 
   if (!stored) return stored.error();
   reconciler_.wake();
   return Json{{"CacheCluster", clusterView(*stored, false)}};
+}
+
+}  // namespace kura::elasticache
+
+namespace kura::elasticache {
+
+Result<Json> ElastiCacheApi::rebootGroupMember(const RequestContext& c, const Json& in, const ApiError& notFound) {
+  std::string id = rds::lowerCase(in["CacheClusterId"].get<std::string>());
+  for (Resource group : allOfKind(c, kReplicationGroup)) {
+    if (group.status == kDeleted || !group.state.contains("Members") || !group.state["Members"].contains(id)) {
+      continue;
+    }
+    for (const auto& node : in["CacheNodeIdsToReboot"]) {
+      if (node != kNodeId) return invalid("Cache node " + node.get<std::string>() + " is not a node of " + id + ".");
+    }
+    if (group.status != kAvailable) {
+      return ApiError::sender("InvalidCacheClusterState", "Cache cluster " + id + " is not in available state (its "
+                                                              "replication group is " + group.status + ").");
+    }
+    group.state["MembersToReboot"] = Json::array({id});
+    group.status = kModifying;
+    auto stored = catalog_.updateResource(group);
+    if (!stored) return stored.error();
+    reconciler_.wake();
+    for (Json& view : memberClusterViews(*stored, false)) {
+      if (view["CacheClusterId"] == id) return Json{{"CacheCluster", view}};
+    }
+  }
+  return notFound;
 }
 
 }  // namespace kura::elasticache

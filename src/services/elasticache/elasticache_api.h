@@ -36,6 +36,9 @@ class ElastiCacheApi {
   Result<Json> modifyCluster(const RequestContext& c, const Json& in);
   Result<Json> deleteCluster(const RequestContext& c, const Json& in);
   Result<Json> rebootCluster(const RequestContext& c, const Json& in);
+  // RebootCacheCluster of a replication group's member (its node restarts,
+  // the group shows modifying meanwhile); `notFound` when it is none.
+  Result<Json> rebootGroupMember(const RequestContext& c, const Json& in, const ApiError& notFound);
   // Memcached clusters (memcached_cluster_handlers.cpp)
   Result<Json> createMemcachedCluster(const RequestContext& c, const Json& in, const std::string& id);
   Result<Json> modifyMemcachedCluster(const RequestContext& c, Resource cluster, const Json& in);
