@@ -6,10 +6,12 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "ddb/store_keys.h"
 #include "ddb/stream_format.h"
 #include "ddb/table_store.h"
@@ -36,6 +38,31 @@ double nowSeconds() {
 // Where a stream's trimming stands: the sequence numbers below it are gone.
 std::string trimmedKey(const std::string& streamId) { return "q|" + streamId; }
 
+// The key attributes of a stored item key (encodeKey: each value
+// length-prefixed, "<type>:<bytes>", binary values decoded); empty if the
+// key is not one encodeKey makes.
+std::optional<Json> keysOfItemKey(const std::string& key, const std::vector<std::string>& names) {
+  Json keys = Json::object();
+  size_t at = 0;
+  for (const std::string& name : names) {
+    if (at < key.size() && key[at] == '|') ++at;  // between hash and range
+    if (at + 8 > key.size()) return std::nullopt;
+    size_t length = 0;
+    auto [end, error] = std::from_chars(key.data() + at, key.data() + at + 8, length, 16);
+    if (error != std::errc() || end != key.data() + at + 8 || at + 8 + length > key.size()) return std::nullopt;
+    std::string_view value(key.data() + at + 8, length);
+    at += 8 + length;
+    size_t colon = value.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string type(value.substr(0, colon));
+    std::string bytes(value.substr(colon + 1));
+    if (type == "B") bytes = base64Encode(bytes);
+    else if (type != "S" && type != "N") return std::nullopt;
+    keys[name] = {{type, bytes}};
+  }
+  return keys;
+}
+
 bool sameItem(const Json& a, const Json& b) {
   if (a.size() != b.size()) return false;
   for (auto it = a.begin(); it != a.end(); ++it) {
@@ -56,6 +83,9 @@ std::string TableStore::streamMetaPrefix(const std::string& account, const std::
 }
 
 void TableStore::loadStreamSecret() {
+  // Event ids: a random prefix of this run, then a counter.
+  std::string salt = randomBytes(8);
+  for (char c : salt) eventIdSalt_ = (eventIdSalt_ << 8) | static_cast<unsigned char>(c);
   if (db_->Get(rocksdb::ReadOptions(), kSecretKey, &streamSecret_).ok() && streamSecret_.size() == 32) return;
   streamSecret_ = randomBytes(32);
   if (!put(kSecretKey, streamSecret_).ok()) {
@@ -120,43 +150,76 @@ std::shared_ptr<TableStore::ActiveStream> TableStore::activeStream(const std::st
 }
 
 void TableStore::addStreamWrite(rocksdb::WriteBatch& batch, const std::string& tableId, const Json* before,
-                                const Json* after, WriteCause cause) {
+                                const Json* after, WriteCause cause, const std::string* beforeText,
+                                const std::string* afterText) {
   if (before == nullptr && after == nullptr) return;  // nothing was there, nothing is
   auto stream = activeStream(tableId);
   if (!stream) return;
   // A write that leaves the item as it was makes no record, as DynamoDB's.
-  if (before != nullptr && after != nullptr && sameItem(*before, *after)) return;
-  uint64_t sequence = stream->nextSequence++;
+  if (before != nullptr && after != nullptr) {
+    bool same = beforeText != nullptr && afterText != nullptr ? *beforeText == *afterText || sameItem(*before, *after)
+                                                                : sameItem(*before, *after);
+    if (same) return;
+  }
   const Json& item = after != nullptr ? *after : *before;
   Json keys = Json::object();
   for (const std::string& name : stream->keyAttributes) {
     if (auto it = item.find(name); it != item.end()) keys[name] = *it;
   }
-  Json body = {{"ApproximateCreationDateTime", std::floor(nowSeconds())},
-               {"Keys", keys},
-               {"SequenceNumber", streams::formatSequence(sequence)}};
-  size_t size = itemSize(keys);
   const std::string& view = stream->viewType;
-  if (after != nullptr && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
-    body["NewImage"] = *after;
-    size += itemSize(*after);
-  }
-  if (before != nullptr && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
-    body["OldImage"] = *before;
-    size += itemSize(*before);
-  }
-  body["SizeBytes"] = std::max<size_t>(size, 1);
-  body["StreamViewType"] = view;
-  Json record = {{"eventID", toHex(randomBytes(16))},
-                 {"eventName", before == nullptr ? "INSERT" : after == nullptr ? "REMOVE" : "MODIFY"},
-                 {"eventVersion", "1.1"},
-                 {"eventSource", "aws:dynamodb"},
-                 {"awsRegion", stream->region},
-                 {"dynamodb", std::move(body)}};
+  bool withNew = after != nullptr && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES");
+  bool withOld = before != nullptr && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES");
+  std::string newText = withNew && afterText == nullptr ? after->dump() : std::string();
+  std::string oldText = withOld && beforeText == nullptr ? before->dump() : std::string();
+  addStreamRecord(batch, *stream, before == nullptr ? "INSERT" : after == nullptr ? "REMOVE" : "MODIFY", keys.dump(),
+                  withOld ? (beforeText != nullptr ? beforeText : &oldText) : nullptr,
+                  withNew ? (afterText != nullptr ? afterText : &newText) : nullptr, cause);
+}
+
+void TableStore::addStreamRecord(rocksdb::WriteBatch& batch, ActiveStream& stream, std::string_view eventName,
+                                 const std::string& keysText, const std::string* oldImage,
+                                 const std::string* newImage, WriteCause cause) {
+  // The record is written as text: its images are the items' own texts,
+  // dumped once for the item and its record. SizeBytes: the keys and
+  // images as the record holds them.
+  uint64_t sequence = stream.nextSequence++;
+  size_t size = keysText.size() + (newImage ? newImage->size() : 0) + (oldImage ? oldImage->size() : 0);
+  std::string record;
+  record.reserve(256 + size);
+  record += R"({"eventID":")";
+  record += fmt::format("{:016x}{:016x}", eventIdSalt_, eventIdCounter_.fetch_add(1, std::memory_order_relaxed));
+  record += R"(","eventName":")";
+  record += eventName;
+  record += R"(","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":)";
+  appendJsonString(record, stream.region);
+  record += fmt::format(R"(,"dynamodb":{{"ApproximateCreationDateTime":{},"Keys":)", std::floor(nowSeconds()));
+  record += keysText;
+  if (newImage) record.append(R"(,"NewImage":)").append(*newImage);
+  if (oldImage) record.append(R"(,"OldImage":)").append(*oldImage);
+  record += fmt::format(R"(,"SequenceNumber":"{}","SizeBytes":{},"StreamViewType":)", streams::formatSequence(sequence),
+                        std::max<size_t>(size, 1));
+  appendJsonString(record, stream.viewType);
+  record += '}';
   if (cause == WriteCause::TimeToLive) {
-    record["userIdentity"] = {{"Type", "Service"}, {"PrincipalId", "dynamodb.amazonaws.com"}};
+    record += R"(,"userIdentity":{"PrincipalId":"dynamodb.amazonaws.com","Type":"Service"})";
   }
-  batch.Put(recordKey(stream->id, sequence), record.dump());
+  record += '}';
+  batch.Put(recordKey(stream.id, sequence), record);
+}
+
+bool TableStore::addStreamRewrite(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,
+                                  const std::string& beforeText, const std::string& afterText) {
+  auto stream = activeStream(tableId);
+  if (!stream) return true;
+  if (beforeText == afterText) return true;  // unchanged: no record
+  auto keys = keysOfItemKey(key, stream->keyAttributes);
+  if (!keys) return false;
+  const std::string& view = stream->viewType;
+  bool withNew = view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES";
+  bool withOld = view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES";
+  addStreamRecord(batch, *stream, "MODIFY", keys->dump(), withOld ? &beforeText : nullptr,
+                  withNew ? &afterText : nullptr, WriteCause::Request);
+  return true;
 }
 
 std::vector<std::pair<uint64_t, std::string>> TableStore::streamRecords(const std::string& streamId, uint64_t from,

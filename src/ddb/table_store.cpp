@@ -317,21 +317,26 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
                                                   const std::function<Decision(const Json* current)>& decide,
                                                   WriteCause cause) {
   std::unique_lock lock(lockFor(tableId));
-  auto current = getItem(tableId, key);
+  auto currentText = getItemText(tableId, key);
+  std::optional<Json> current;
+  if (currentText) current = Json::parse(*currentText);
   const Json* before = current ? &*current : nullptr;
   auto decision = decide(before);
   if (!decision) return decision.error();
   const Json* after = *decision;
   if (after == before && before != nullptr) return current;  // left as it is
   rocksdb::WriteBatch batch;
+  std::string afterText;
   if (after) {
-    batch.Put(itemPrefix(tableId) + key, after->dump());
+    afterText = after->dump();
+    batch.Put(itemPrefix(tableId) + key, afterText);
   } else if (current) {
     batch.Delete(itemPrefix(tableId) + key);
   }
   addIndexWrites(batch, tableId, key, before, after);
   if (after || current) addChangeLogWrite(batch, tableId, key, after);
-  addStreamWrite(batch, tableId, before, after, cause);
+  addStreamWrite(batch, tableId, before, after, cause, currentText ? &*currentText : nullptr,
+                 after ? &afterText : nullptr);
   auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
   // The WAL is synced after the table's lock is released: writers of one
@@ -350,16 +355,16 @@ Result<bool> TableStore::rewriteItemText(
   {
     std::shared_lock indexesLock(indexesMutex_);
     auto indexes = indexes_.find(tableId);
-    if ((indexes != indexes_.end() && !indexes->second.empty()) || logged_.count(tableId) > 0 ||
-        streams_.count(tableId) > 0) {
-      return false;
-    }
+    if ((indexes != indexes_.end() && !indexes->second.empty()) || logged_.count(tableId) > 0) return false;
   }
   auto current = getItemText(tableId, key);
   if (!current) return false;
   auto text = rewrite(*current);
   if (!text) return false;
-  auto status = put(itemPrefix(tableId) + key, *text, /*sync=*/false);
+  rocksdb::WriteBatch batch;
+  batch.Put(itemPrefix(tableId) + key, *text);
+  if (!addStreamRewrite(batch, tableId, key, *current, *text)) return false;
+  auto status = write(batch, /*sync=*/false);
   if (!status.ok()) return storageError(status);
   lock.unlock();  // as in writeItem
   if (status = syncWalOrDefer(); !status.ok()) return storageError(status);

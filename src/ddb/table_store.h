@@ -23,6 +23,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/api_error.h"
@@ -90,7 +91,8 @@ class TableStore {
   // table's write lock, without parsing it (item_text.h). Only for tables
   // without secondary indexes whose changes are not logged: false, and
   // nothing written, when the table has either, the item does not exist or
-  // `rewrite` gives nothing back.
+  // `rewrite` gives nothing back. A stream's record is made from the two
+  // texts (none when they are the same).
   Result<bool> rewriteItemText(const std::string& tableId, const std::string& key,
                                const std::function<std::optional<std::string>(const std::string& current)>& rewrite);
   // Several puts and deletes in one atomic batch (BatchWriteItem).
@@ -251,8 +253,20 @@ class TableStore {
   std::shared_ptr<ActiveStream> activeStream(const std::string& tableId);
   // Adds the stream record of one item change to `batch` (when the table
   // has a stream and the item changed). Under the table's write lock.
+  // The items' JSON texts, when the caller has them, are not dumped again.
   void addStreamWrite(rocksdb::WriteBatch& batch, const std::string& tableId, const Json* before, const Json* after,
-                      WriteCause cause = WriteCause::Request);
+                      WriteCause cause = WriteCause::Request, const std::string* beforeText = nullptr,
+                      const std::string* afterText = nullptr);
+  // The record itself, its images given as the items' texts (null: none).
+  void addStreamRecord(rocksdb::WriteBatch& batch, ActiveStream& stream, std::string_view eventName,
+                       const std::string& keysText, const std::string* oldImage, const std::string* newImage,
+                       WriteCause cause);
+  // The record of an item rewritten as text (rewriteItemText); false when
+  // it cannot be made without parsing the item.
+  bool addStreamRewrite(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,
+                        const std::string& beforeText, const std::string& afterText);
+  uint64_t eventIdSalt_ = 0;
+  std::atomic<uint64_t> eventIdCounter_{0};
 };
 
 }  // namespace kura::ddb

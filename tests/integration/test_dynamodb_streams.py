@@ -345,3 +345,25 @@ def test_get_records_answers_at_most_a_megabyte(kura):
         sizes.append([r["dynamodb"]["Keys"]["sk"]["N"] for r in page["Records"]])
         iterator = page["NextShardIterator"]
     assert sum(sizes, []) == ["0", "1", "2", "3", "4"]
+
+
+def test_updates_of_binary_and_number_keys_name_their_keys(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arn = ddb.create_table(TableName="st-binary", BillingMode="PAY_PER_REQUEST",
+                           KeySchema=[{"AttributeName": "b", "KeyType": "HASH"},
+                                      {"AttributeName": "n", "KeyType": "RANGE"}],
+                           AttributeDefinitions=[{"AttributeName": "b", "AttributeType": "B"},
+                                                 {"AttributeName": "n", "AttributeType": "N"}],
+                           StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                           )["TableDescription"]["LatestStreamArn"]
+    key = {"b": {"B": b"\x00\xff|x"}, "n": {"N": "-1.5"}}
+    ddb.put_item(TableName="st-binary", Item=dict(key, v={"S": "a"}))
+    for value in ("b", "b", "c"):  # the second changes nothing: no record
+        ddb.update_item(TableName="st-binary", Key=key, UpdateExpression="SET v = :v",
+                        ExpressionAttributeValues={":v": {"S": value}})
+    records = read_all(streams, arn)
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "MODIFY"]
+    for record in records:
+        assert record["dynamodb"]["Keys"] == key
+    assert records[2]["dynamodb"]["OldImage"]["v"] == {"S": "b"}
+    assert records[2]["dynamodb"]["NewImage"] == dict(key, v={"S": "c"})

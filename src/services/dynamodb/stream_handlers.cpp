@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 
+#include "common/json_text.h"
 #include "ddb/stream_format.h"
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/stream_specification.h"
@@ -187,9 +188,13 @@ Result<Json> DynamoDbApi::getRecords(const RequestContext& c, const Json& in) {
   }
   uint64_t end = shardEnd(*shard);
   auto read = store_.streamRecords(id, position->next, end, limit, kMaxBytesPerCall);
-  Json records = Json::array();
-  for (const auto& [sequence, text] : read) records.push_back(Json::parse(text));
-  Json out = {{"Records", records}};
+  // The records as stored are the answer's text: none is parsed.
+  std::string out = R"({"Records":[)";
+  for (size_t i = 0; i < read.size(); ++i) {
+    if (i > 0) out += ',';
+    out += read[i].second;
+  }
+  out += ']';
   uint64_t next = read.empty() ? position->next : read.back().first + 1;
   // A closed shard read to its end has no next iterator: its reader goes on
   // to the shard after it.
@@ -197,9 +202,11 @@ Result<Json> DynamoDbApi::getRecords(const RequestContext& c, const Json& in) {
   if (!finished) {
     streams::IteratorPosition following{position->streamArn, position->shardId, next,
                                         now + streams::kIteratorLifetimeMillis};
-    out["NextShardIterator"] = streams::encodeIterator(following, store_.streamSecret());
+    out += R"(,"NextShardIterator":)";
+    appendJsonString(out, streams::encodeIterator(following, store_.streamSecret()));
   }
-  return out;
+  out += '}';
+  return rawJsonAnswer(std::move(out));
 }
 
 }  // namespace kura::ddb
