@@ -18,7 +18,7 @@ constexpr unsigned short kPrivilegedFirst = 1023, kPrivilegedLast = 900;
 }  // namespace
 
 DbAuthResponder::DbAuthResponder(Catalog& catalog)
-    : catalog_(catalog), listener_([this](const std::string& name, const std::string& password) {
+    : catalog_(catalog), targets_(catalog), listener_([this](const std::string& name, const std::string& password) {
         return authenticate(name, password);
       }) {}
 
@@ -48,7 +48,7 @@ void DbAuthResponder::serve(const auth::CredentialStore& credentials, DbAuthToke
                             DbAuthService::TlsCheck tls, ClockPtr clock) {
   verifier_ = std::make_unique<DbAuthTokenVerifier>(credentials, std::move(authorize), std::move(clock));
   service_ = std::make_unique<DbAuthService>(
-      *verifier_, [this](const std::string& key) { return rdsDbAuthTarget(catalog_, key); },
+      *verifier_, [this](const std::string& key) { return targets_.find(key); },
       [this](const DbAuthTarget& target, const std::string& message) {
         Event event;
         event.accountId = target.accountId;

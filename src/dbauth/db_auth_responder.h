@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "dbauth/db_auth_service.h"
 #include "dbauth/ldap_listener.h"
+#include "dbauth/rds_db_auth_targets.h"
 
 namespace kura::dbauth {
 
@@ -31,6 +32,7 @@ class DbAuthResponder {
   bool authenticate(const std::string& name, const std::string& password);
 
   Catalog& catalog_;
+  DbAuthTargets targets_;
   std::unique_ptr<DbAuthTokenVerifier> verifier_;
   std::unique_ptr<DbAuthService> service_;
   std::atomic<DbAuthService*> serving_{nullptr};

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "dbauth/ldap_bind.h"
@@ -20,8 +22,6 @@ namespace {
 
 constexpr size_t kMaxMessage = 16 * 1024;
 constexpr int kMaxMessages = 4;
-constexpr int kMaxConnections = 32;
-constexpr auto kConnectionDeadline = std::chrono::seconds(10);
 
 using Clock = std::chrono::steady_clock;
 
@@ -45,9 +45,28 @@ bool sendAll(int fd, const std::string& bytes, Clock::time_point deadline) {
 
 }  // namespace
 
-LdapListener::LdapListener(Authenticate authenticate) : authenticate_(std::move(authenticate)) {}
+LdapListener::LdapListener(Authenticate authenticate, LdapLimits limits)
+    : authenticate_(std::move(authenticate)), limits_(limits) {}
 
 LdapListener::~LdapListener() { stop(); }
+
+long loopbackPeerUid(unsigned short peerPort, unsigned short port) {
+  // sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid ...
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // the heading
+  char local[16], remote[16];
+  std::snprintf(local, sizeof(local), ":%04X", peerPort);
+  std::snprintf(remote, sizeof(remote), ":%04X", port);
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, localAddress, remoteAddress, state, queues, timer, retransmits;
+    long uid = -1;
+    if (!(fields >> slot >> localAddress >> remoteAddress >> state >> queues >> timer >> retransmits >> uid)) continue;
+    if (localAddress.ends_with(local) && remoteAddress.ends_with(remote)) return uid;
+  }
+  return -1;
+}
 
 Result<unsigned short> LdapListener::start(const std::vector<unsigned short>& ports) {
   std::vector<unsigned short> candidates = ports;
@@ -84,9 +103,37 @@ void LdapListener::stop() {
   listenFd_ = -1;
   std::unique_lock lock(mutex_);
   // Wakes the connections being served (their reads end), rather than
-  // waiting out their deadlines.
-  for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
-  idle_.wait_for(lock, kConnectionDeadline + std::chrono::seconds(1), [this] { return active_ == 0; });
+  // waiting out their deadlines; a check in flight is waited for, however
+  // long: its thread reads this listener and what the check reads, which
+  // must outlive it.
+  for (auto& [fd, connection] : open_) ::shutdown(fd, SHUT_RDWR);
+  while (!idle_.wait_for(lock, std::chrono::seconds(10), [this] { return open_.empty(); })) {
+    spdlog::warn("msg=\"IAM database authentication: waiting for checks in flight to end\" connections={}",
+                 open_.size());
+  }
+}
+
+bool LdapListener::makeRoom(const std::string& source) {
+  int total = 0, ofSource = 0;
+  for (const auto& [fd, connection] : open_) {
+    if (connection.ended) continue;
+    ++total;
+    if (connection.source == source) ++ofSource;
+  }
+  bool sourceFull = ofSource >= limits_.maxPerSource;
+  if (!sourceFull && total < limits_.maxConnections) return true;
+  // The oldest waiting connection of the source when it is the one full,
+  // else of any source.
+  std::map<int, Connection>::iterator oldest = open_.end();
+  for (auto it = open_.begin(); it != open_.end(); ++it) {
+    const Connection& connection = it->second;
+    if (connection.ended || connection.checking || (sourceFull && connection.source != source)) continue;
+    if (oldest == open_.end() || connection.since < oldest->second.since) oldest = it;
+  }
+  if (oldest == open_.end()) return false;
+  oldest->second.ended = true;
+  ::shutdown(oldest->first, SHUT_RDWR);  // its thread ends and closes it
+  return true;
 }
 
 void LdapListener::acceptLoop() {
@@ -110,20 +157,26 @@ void LdapListener::acceptLoop() {
       ::close(fd);
       continue;
     }
+    // Its source: the local user owning the peer's socket (an engine's, or
+    // another's), else its address.
+    long uid = loopbackPeerUid(ntohs(peer.sin_port), port_);
+    char address[INET_ADDRSTRLEN] = "";
+    ::inet_ntop(AF_INET, &peer.sin_addr, address, sizeof(address));
+    std::string source = uid >= 0 ? "uid:" + std::to_string(uid) : std::string("address:") + address;
     {
       std::lock_guard lock(mutex_);
-      if (active_ >= kMaxConnections) {
+      // Beside the connections ended to make room (still closing), never
+      // more than twice the cap.
+      if (static_cast<int>(open_.size()) >= 2 * limits_.maxConnections || !makeRoom(source)) {
         ::close(fd);
         continue;
       }
-      ++active_;
-      open_.insert(fd);
+      open_[fd] = {source, Clock::now()};
     }
     auto finish = [this, fd] {
       std::lock_guard lock(mutex_);
       open_.erase(fd);
       ::close(fd);
-      --active_;
       idle_.notify_all();
     };
     try {
@@ -138,9 +191,17 @@ void LdapListener::acceptLoop() {
 }
 
 void LdapListener::serve(int fd) {
-  auto deadline = Clock::now() + kConnectionDeadline;
+  auto accepted = Clock::now();
+  auto deadline = accepted + limits_.connection;
+  // The next whole message is due by then: the first within the handshake
+  // time, each next one within the idle time.
+  auto due = std::min(deadline, accepted + limits_.handshake);
   std::string buffer;
   char chunk[4096];
+  auto setChecking = [this, fd](bool checking) {
+    std::lock_guard lock(mutex_);
+    if (auto it = open_.find(fd); it != open_.end()) it->second.checking = checking;
+  };
   for (int answered = 0; answered < kMaxMessages;) {
     LdapMessage message;
     size_t consumed = 0;
@@ -149,7 +210,7 @@ void LdapListener::serve(int fd) {
     if (read == LdapRead::NeedMore) {
       if (buffer.size() >= kMaxMessage) return;
       pollfd waiting{fd, POLLIN, 0};
-      if (::poll(&waiting, 1, millisLeft(deadline)) <= 0) return;
+      if (::poll(&waiting, 1, millisLeft(due)) <= 0) return;
       ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return;
@@ -163,12 +224,16 @@ void LdapListener::serve(int fd) {
     int result = kLdapInvalidCredentials;
     if (message.version != 3 || !message.simple) {
       result = kLdapProtocolError;
-    } else if (!message.password.empty() && authenticate_(message.name, message.password)) {
-      result = kLdapSuccess;
+    } else if (!message.password.empty()) {
+      setChecking(true);
+      bool allowed = authenticate_(message.name, message.password);
+      setChecking(false);
+      if (allowed) result = kLdapSuccess;
     }
     // The password (the token) goes no further than this frame.
     std::fill(message.password.begin(), message.password.end(), '\0');
     if (!sendAll(fd, ldapBindResponse(message.messageId, result), deadline)) return;
+    due = std::min(deadline, Clock::now() + limits_.idle);
   }
 }
 

@@ -13,11 +13,8 @@ std::string lower(std::string text) {
 
 std::string endpoint(const std::string& address, int port) { return lower(address) + ":" + std::to_string(port); }
 
-}  // namespace
-
-std::optional<DbAuthTarget> rdsDbAuthTarget(Catalog& catalog, const std::string& dbiResourceId) {
-  for (const Resource& instance : catalog.listAllOfKind(rds::kInstance)) {
-    if (instance.spec.value("DbiResourceId", "") != dbiResourceId || instance.status == rds::kDeleted) continue;
+std::optional<DbAuthTarget> targetOf(Catalog& catalog, const Resource& instance, const std::string& dbiResourceId) {
+  {
     DbAuthTarget target;
     target.accountId = instance.accountId;
     target.region = instance.region;
@@ -46,7 +43,44 @@ std::optional<DbAuthTarget> rdsDbAuthTarget(Catalog& catalog, const std::string&
     if (target.resourceId.empty()) return std::nullopt;
     return target;
   }
+}
+
+}  // namespace
+
+std::optional<DbAuthTarget> rdsDbAuthTarget(Catalog& catalog, const std::string& dbiResourceId) {
+  for (const Resource& instance : catalog.listAllOfKind(rds::kInstance)) {
+    if (instance.spec.value("DbiResourceId", "") != dbiResourceId || instance.status == rds::kDeleted) continue;
+    return targetOf(catalog, instance, dbiResourceId);
+  }
   return std::nullopt;
+}
+
+std::optional<DbAuthTarget> DbAuthTargets::find(const std::string& dbiResourceId) {
+  std::string arn;
+  {
+    std::lock_guard lock(mutex_);
+    // Read the generation first: a write after it makes the next login build again.
+    uint64_t generation = catalog_.serviceGeneration("rds");
+    if (!built_ || generation != generation_) {
+      arnById_.clear();
+      for (const Resource& instance : catalog_.listAllOfKind(rds::kInstance)) {
+        if (instance.status == rds::kDeleted) continue;
+        std::string id = instance.spec.value("DbiResourceId", "");
+        if (!id.empty()) arnById_.emplace(std::move(id), instance.arn);
+      }
+      built_ = true;
+      generation_ = generation;
+    }
+    auto found = arnById_.find(dbiResourceId);
+    if (found == arnById_.end()) return std::nullopt;
+    arn = found->second;
+  }
+  auto instance = catalog_.getResourceByArn(arn);
+  if (!instance || instance->kind != rds::kInstance || instance->status == rds::kDeleted ||
+      instance->spec.value("DbiResourceId", "") != dbiResourceId) {
+    return std::nullopt;
+  }
+  return targetOf(catalog_, *instance, dbiResourceId);
 }
 
 }  // namespace kura::dbauth

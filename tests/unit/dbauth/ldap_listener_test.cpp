@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "dbauth/ldap_bind.h"
@@ -85,17 +87,79 @@ TEST_F(LdapListenerTest, GarbageOversizeAndOtherOperationsCloseTheConnection) {
   EXPECT_EQ(asked_.load(), 0);
 }
 
-TEST_F(LdapListenerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
+// Whether the peer closed the connection within `wait` (recv gives 0).
+bool closedWithin(int fd, std::chrono::milliseconds wait) {
+  timeval timeout{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  char byte;
+  return ::recv(fd, &byte, 1, 0) == 0;
+}
+
+TEST_F(LdapListenerTest, IdleConnectionsCannotLockTheLoginsOut) {
+  // One source holding every slot it may, idle: a login still gets in, at
+  // once, and the oldest idle connection makes room for it.
   std::vector<int> held;
-  for (int i = 0; i < 32; ++i) held.push_back(connectTo(port_));
-  // The 33rd is closed unanswered, without waiting for the others' deadlines.
+  for (int i = 0; i < 24; ++i) held.push_back(connectTo(port_));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto started = std::chrono::steady_clock::now();
-  int extra = connectTo(port_);
-  EXPECT_EQ(answerTo(extra, ldapBindRequest(1, "uid=alice,ou=db-A", "good-token")), "");
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
-  ::close(extra);
+  int login = connectTo(port_);
+  EXPECT_EQ(answerTo(login, ldapBindRequest(1, "uid=alice,ou=db-A", "good-token")), ldapBindResponse(1, kLdapSuccess));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  ::close(login);
+  EXPECT_TRUE(closedWithin(held.front(), std::chrono::milliseconds(500)));  // the oldest went
   for (int fd : held) ::close(fd);
-  EXPECT_EQ(asked_.load(), 0);
+  EXPECT_EQ(asked_.load(), 1);
+}
+
+TEST_F(LdapListenerTest, OneSourceHoldsAtMostItsShare) {
+  // 30 idle connections of one source: only the 24 newest stay.
+  std::vector<int> held;
+  for (int i = 0; i < 30; ++i) {
+    held.push_back(connectTo(port_));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  int closed = 0;
+  for (int i = 0; i < 6; ++i) closed += closedWithin(held[i], std::chrono::milliseconds(500)) ? 1 : 0;
+  EXPECT_EQ(closed, 6);
+  EXPECT_FALSE(closedWithin(held.back(), std::chrono::milliseconds(100)));
+  for (int fd : held) ::close(fd);
+}
+
+TEST_F(LdapListenerTest, ASilentConnectionIsEndedAfterTheHandshakeTime) {
+  int fd = connectTo(port_);
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(closedWithin(fd, std::chrono::seconds(5)));
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, std::chrono::milliseconds(1500));
+  EXPECT_LT(took, std::chrono::seconds(4));
+  ::close(fd);
+  // After an answer, the next message is due within the idle time too.
+  fd = connectTo(port_);
+  EXPECT_EQ(answerTo(fd, ldapBindRequest(1, "uid=alice,ou=db-A", "good-token")), ldapBindResponse(1, kLdapSuccess));
+  EXPECT_TRUE(closedWithin(fd, std::chrono::seconds(5)));
+  ::close(fd);
+}
+
+TEST(LdapListenerCheck, StopWaitsForACheckInFlight) {
+  // A check that outlasts every deadline: stop() returns only once it has
+  // ended, so nothing it reads is gone under it.
+  std::atomic<bool> inCheck{false}, checkEnded{false};
+  auto state = std::make_shared<int>(7);
+  LdapListener listener([&](const std::string&, const std::string&) {
+    inCheck = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    checkEnded = *state == 7;
+    return true;
+  }, LdapLimits{std::chrono::milliseconds(500), std::chrono::milliseconds(500), std::chrono::milliseconds(1000), 64, 24});
+  auto started = listener.start({});
+  ASSERT_TRUE(started.ok());
+  int fd = connectTo(*started);
+  std::string request = ldapBindRequest(1, "uid=alice,ou=db-A", "slow-token");
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  while (!inCheck) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  listener.stop();
+  EXPECT_TRUE(checkEnded.load());
+  ::close(fd);
 }
 
 TEST_F(LdapListenerTest, StopEndsTheConnectionsBeingServed) {
