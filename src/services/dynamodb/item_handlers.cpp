@@ -133,14 +133,11 @@ Result<std::vector<Path>> attributesToGet(const Json& request) {
 
 }  // namespace
 
+// Each handler checks what needs no table first, as DynamoDB does: a bad
+// request to a table that does not exist is a ValidationException.
 Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
-  auto found = sharedTable(c, in["TableName"], Use::Write);
-  if (!found) return found.error();
-  const Json& table = **found;
   Json item = in["Item"];
   if (auto error = validateItem(item, "Item")) return *error;
-  auto key = keyOf(table, item, false);
-  if (!key) return key.error();
   RequestExpressions expressions(in);
   auto condition = conditionOf(in, expressions);
   if (!condition) return condition.error();
@@ -149,6 +146,11 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
   if (returnValues != "NONE" && returnValues != "ALL_OLD") {
     return ApiError::sender("ValidationException", "ReturnValues can only be ALL_OLD or NONE");
   }
+  auto found = sharedTable(c, in["TableName"], Use::Write);
+  if (!found) return found.error();
+  const Json& table = **found;
+  auto key = keyOf(table, item, false);
+  if (!key) return key.error();
   auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
     return &item;
@@ -164,13 +166,8 @@ Result<Json> DynamoDbApi::putItem(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool rawAnswer) {
-  auto found = sharedTable(c, in["TableName"], Use::Read);
-  if (!found) return found.error();
-  const Json& table = **found;
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
-  auto key = keyOf(table, keyAttributes, true);
-  if (!key) return key.error();
   RequestExpressions expressions(in);
   std::vector<Path> projection;
   if (in.contains("ProjectionExpression")) {
@@ -179,6 +176,11 @@ Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool 
     projection = *parsed;
   }
   if (auto error = expressions.checkAllUsed()) return *error;
+  auto found = sharedTable(c, in["TableName"], Use::Read);
+  if (!found) return found.error();
+  const Json& table = **found;
+  auto key = keyOf(table, keyAttributes, true);
+  if (!key) return key.error();
   // The whole item of an on-demand table, with no capacity asked for, is
   // answered as it is stored, never parsed (the hot read of most tables).
   if (rawAnswer && projection.empty() && in.value("ReturnConsumedCapacity", "NONE") == "NONE" &&
@@ -195,17 +197,17 @@ Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool 
 }
 
 Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
-  auto found = sharedTable(c, in["TableName"], Use::Write);
-  if (!found) return found.error();
-  const Json& table = **found;
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
-  auto key = keyOf(table, keyAttributes, true);
-  if (!key) return key.error();
   RequestExpressions expressions(in);
   auto condition = conditionOf(in, expressions);
   if (!condition) return condition.error();
   if (auto error = expressions.checkAllUsed()) return *error;
+  auto found = sharedTable(c, in["TableName"], Use::Write);
+  if (!found) return found.error();
+  const Json& table = **found;
+  auto key = keyOf(table, keyAttributes, true);
+  if (!key) return key.error();
   auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
     return nullptr;
@@ -223,13 +225,8 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
-  auto found = sharedTable(c, in["TableName"], Use::Write);
-  if (!found) return found.error();
-  const Json& table = **found;
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
-  auto key = keyOf(table, keyAttributes, true);
-  if (!key) return key.error();
   RequestExpressions expressions(in);
   auto condition = conditionOf(in, expressions);
   if (!condition) return condition.error();
@@ -242,6 +239,11 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
     return ApiError::sender("ValidationException", "Kura supports UpdateExpression, not the legacy AttributeUpdates, for now.");
   }
   if (auto error = expressions.checkAllUsed()) return *error;
+  auto found = sharedTable(c, in["TableName"], Use::Write);
+  if (!found) return found.error();
+  const Json& table = **found;
+  auto key = keyOf(table, keyAttributes, true);
+  if (!key) return key.error();
   for (const auto& action : actions) {
     for (const auto& element : table["KeySchema"]) {
       if (action.path.size() == 1 && action.path[0].name == element["AttributeName"]) {
@@ -308,6 +310,16 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
                             "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map "
                             "value must satisfy constraint: [Member must have length less than or equal to 25, Member "
                             "must have length greater than or equal to 1]");
+  }
+  // The items and keys are checked before any table is looked up, as DynamoDB does.
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    for (const auto& request : it.value()) {
+      for (const auto& [kind, member] : {std::pair<const char*, const char*>{"PutRequest", "Item"}, {"DeleteRequest", "Key"}}) {
+        if (!request.contains(kind) || !request[kind].contains(member)) continue;
+        Json attributes = request[kind][member];
+        if (auto error = validateItem(attributes, member)) return *error;
+      }
+    }
   }
   Json consumedList = Json::array();
   // Check everything first, then write each table's share in one batch.
@@ -418,6 +430,19 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
   for (auto it = requests.begin(); it != requests.end(); ++it) total += it.value()["Keys"].size();
   if (total > 100) {
     return ApiError::sender("ValidationException", "Too many items requested for the BatchGetItem call");
+  }
+  // The keys and projections are checked before any table is looked up, as DynamoDB does.
+  for (auto it = requests.begin(); it != requests.end(); ++it) {
+    for (Json keyAttributes : it.value().value("Keys", Json::array())) {
+      if (auto error = validateItem(keyAttributes, "Key")) return *error;
+    }
+    RequestExpressions expressions(it.value());
+    if (auto projected = attributesToGet(it.value()); !projected) return projected.error();
+    if (it.value().contains("ProjectionExpression")) {
+      auto parsed = parseProjection(it.value()["ProjectionExpression"], expressions.context());
+      if (!parsed) return parsed.error();
+    }
+    if (auto error = expressions.checkAllUsed()) return *error;
   }
   Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
   Json consumedList = Json::array();

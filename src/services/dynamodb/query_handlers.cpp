@@ -106,6 +106,26 @@ std::optional<ApiError> keyConditionFor(const Json& table, const ReadSource& sou
   return std::nullopt;
 }
 
+// The values of an ExclusiveStartKey, as DynamoDB checks them before the
+// key itself (whose schema needs the table); most of its messages then
+// begin "The provided starting key is invalid: ", the numbers' and sets' not.
+std::optional<ApiError> checkStartKeyValues(const Json& in) {
+  auto startKey = in.find("ExclusiveStartKey");
+  if (startKey == in.end() || !startKey->is_object()) return std::nullopt;
+  for (auto it = startKey->begin(); it != startKey->end(); ++it) {
+    Json value = it.value();
+    auto error = validateValue(value, "ExclusiveStartKey");
+    if (!error) continue;
+    static const char* kBare[] = {"contains duplicates", "number set", "numeric value", "significant digits",
+                                  "number with magnitude"};
+    bool bare = std::any_of(std::begin(kBare), std::end(kBare),
+                            [&](const char* words) { return error->message.find(words) != std::string::npos; });
+    if (!bare) error->message = "The provided starting key is invalid: " + error->message;
+    return error;
+  }
+  return std::nullopt;
+}
+
 // What a page of Query or Scan gathers: the filter, projection and counts.
 struct PageBuilder {
   const Json& in;
@@ -181,12 +201,10 @@ Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSour
   return *entry;
 }
 
+// What needs no table is checked first, as DynamoDB does (a bad request to
+// a table that does not exist is a ValidationException).
 Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
-  if (!table) return table.error();
-  auto source = readSourceFor(*table, in);
-  if (!source) return source.error();
-  if (auto throttled = admitRead(*table, *source)) return *throttled;
+  if (auto error = checkStartKeyValues(in)) return *error;
   if (!in.contains("KeyConditionExpression")) {
     return ApiError::sender("ValidationException", "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
@@ -196,6 +214,14 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   auto page = pageFor(in, expressions);
   if (!page) return page.error();
   if (auto error = expressions.checkAllUsed()) return *error;
+  std::vector<KeyPart> parts;
+  if (auto error = keyParts(*keyCondition, parts)) return *error;
+  if (parts.size() > 2) return validation("Conditions can be of length 1 or 2 only");
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  auto source = readSourceFor(*table, in);
+  if (!source) return source.error();
+  if (auto throttled = admitRead(*table, *source)) return *throttled;
 
   const std::string& rangeName = source->rangeName;
   std::optional<Json> hashValue;
@@ -259,19 +285,29 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
-  auto table = requireTable(c, in["TableName"]);
-  if (!table) return table.error();
-  auto source = readSourceFor(*table, in);
-  if (!source) return source.error();
-  if (auto throttled = admitRead(*table, *source)) return *throttled;
+  if (auto error = checkStartKeyValues(in)) return *error;
   int64_t segment = in.value("Segment", -1), total = in.value("TotalSegments", -1);
-  if ((segment >= 0) != (total >= 0) || (total > 0 && segment >= total)) {
-    return ApiError::sender("ValidationException", "Segment and TotalSegments must be given together, with Segment < TotalSegments");
+  if (segment >= 0 && total < 0) {
+    return validation("The TotalSegments parameter is required but was not present in the request when Segment "
+                      "parameter is present");
+  }
+  if (total >= 0 && segment < 0) {
+    return validation("The Segment parameter is required but was not present in the request when parameter "
+                      "TotalSegments is present");
+  }
+  if (total >= 0 && segment >= total) {
+    return validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
+                      std::to_string(segment) + " is not less than TotalSegments: " + std::to_string(total));
   }
   RequestExpressions expressions(in);
   auto page = pageFor(in, expressions);
   if (!page) return page.error();
   if (auto error = expressions.checkAllUsed()) return *error;
+  auto table = requireTable(c, in["TableName"]);
+  if (!table) return table.error();
+  auto source = readSourceFor(*table, in);
+  if (!source) return source.error();
+  if (auto throttled = admitRead(*table, *source)) return *throttled;
   std::string startAfter;
   if (in.contains("ExclusiveStartKey")) {
     auto startKey = startPosition(*table, *source, in["ExclusiveStartKey"]);
