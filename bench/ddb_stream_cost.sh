@@ -43,27 +43,39 @@ for name, stream in (("plain", None), ("streamed", {"StreamEnabled": True, "Stre
                                                 for i in range(start, min(start + 25, keys))]})
 PY
 
-run() {  # table op seconds -> "rps p50_ms p99_ms"
-  local out
+# Kura's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$kura_pid/stat"; }
+
+run() {  # table op seconds -> "rps p50_ms p99_ms cpu_us_per_request"
+  local out before after
+  before=$(cpu_ticks)
   out=$(DDB_OP="$2" DDB_HOST="127.0.0.1:$kp" DDB_TABLE="$1" DDB_KEYS=$keys DDB_RUN="$1$RANDOM$RANDOM" \
         wrk -t2 -c"$conns" -d"${3}s" --latency -s "$lua" "http://127.0.0.1:$kp/")
+  after=$(cpu_ticks)
   if grep -q "Non-2xx" <<<"$out"; then echo "$1 $2: $(grep Non-2xx <<<"$out")" >&2; exit 1; fi
-  awk '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} END { print rps, p50, p99 }' <<<"$out" |
-    { read -r rps p50 p99; echo "$rps $(ms "$p50") $(ms "$p99")"; }
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '/requests in/ {n=$1} /Requests\/sec/ {rps=$2}
+    / 50%/ {p50=$2} / 99%/ {p99=$2} END { printf "%s %s %s %.1f\n", rps, p50, p99, ticks * 1e6 / hz / n }' <<<"$out" |
+    { read -r rps p50 p99 cpu; echo "$rps $(ms "$p50") $(ms "$p99") $cpu"; }
 }
 
-echo "round op plain_rps streamed_rps plain_p99_ms streamed_p99_ms streamed/plain" | tee "$work/results"
+# Throughput on a shared machine moves with its other load; Kura's CPU
+# time per request much less: both are reported.
+echo "round op plain_rps streamed_rps streamed/plain plain_cpu_us streamed_cpu_us cpu_streamed/plain" |
+  tee "$work/results"
 for round in $(seq 1 "$rounds"); do
   for op in PutItem UpdateItem; do
-    p=$(run plain "$op" "$seconds"); read -r p_rps _ p_p99 <<<"$p"
-    s=$(run streamed "$op" "$seconds"); read -r s_rps _ s_p99 <<<"$s"
-    echo "$round $op $p_rps $s_rps $p_p99 $s_p99 $(awk -v a="$s_rps" -v b="$p_rps" 'BEGIN { printf "%.3f", a / b }')" |
-      tee -a "$work/results"
+    p=$(run plain "$op" "$seconds"); read -r p_rps _ _ p_cpu <<<"$p"
+    s=$(run streamed "$op" "$seconds"); read -r s_rps _ _ s_cpu <<<"$s"
+    echo "$round $op $p_rps $s_rps $(awk -v a="$s_rps" -v b="$p_rps" 'BEGIN { printf "%.3f", a / b }')" \
+      "$p_cpu $s_cpu $(awk -v a="$s_cpu" -v b="$p_cpu" 'BEGIN { printf "%.3f", a / b }')" | tee -a "$work/results"
   done
 done
 for op in PutItem UpdateItem; do
-  awk -v o="$op" '$2 == o { print $7 }' "$work/results" | sort -g | awk -v o="$op" '{ v[NR] = $1 } END {
-    printf "%s streamed/plain: median %.3f (min %.3f, max %.3f) over %d rounds\n", o, v[int((NR + 1) / 2)], v[1], v[NR], NR }'
+  for column in 5 8; do
+    awk -v o="$op" -v c="$column" '$2 == o { print $c }' "$work/results" | sort -g |
+      awk -v o="$op" -v what="$([ $column = 5 ] && echo "throughput" || echo "CPU per request")" '{ v[NR] = $1 } END {
+        printf "%s %s streamed/plain: median %.3f (min %.3f, max %.3f) over %d rounds\n", o, what, v[int((NR + 1) / 2)], v[1], v[NR], NR }'
+  done
 done
 
 echo "read lag under a PutItem load ($conns connections):"
