@@ -12,7 +12,7 @@ struct DrillOptions {
   std::string format = "table";  // what standard output gets: table or json
   std::string reportDir = ".";   // where the Markdown and HTML reports go
   int durationSeconds = 60;      // longest wait for recovery after the fault
-  std::string fault = "kill";    // at the engine: kill or hang
+  std::string fault = "kill";    // at the engine: kill or hang; reboot: the public API's (fault_injection.h)
   int hangSeconds = 10;          // how long a hang lasts
   std::string dbUser, dbPassword;  // empty: the master user and its managed secret
   std::string logGroup = "/kura/drills";

@@ -48,6 +48,7 @@ std::variant<InjectedFault, std::string> injectFault(DrillContext& context, cons
                 {"DrillName", context.options().drillName}};
   if (fault == "hang") input["DurationSeconds"] = hangSeconds;
   InjectedFault injected;
+  if (fault == "reboot") return publicApiFault(context, target, std::move(injected));  // asked for by name
   injected.at = context.elapsed();
   auto answer = context.client().call("kura", "InjectFault", input);
   if (const auto* output = client::outputOf(answer)) {

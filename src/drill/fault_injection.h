@@ -22,7 +22,8 @@ struct InjectedFault {
   std::vector<std::string> notes;
 };
 
-// fault: "kill", "hang" or "zone-failure"; hangSeconds for "hang".
+// fault: "kill", "hang" or "zone-failure" at the engine (hangSeconds for
+// "hang"), or "reboot": the public API's fault, even where Kura's is there.
 std::variant<InjectedFault, std::string> injectFault(DrillContext& context, const DatabaseTarget& target,
                                                      const std::string& fault, int hangSeconds);
 

@@ -135,8 +135,9 @@ int main(int argc, char** argv) {
   drill->add_option("--duration", drillOptions.durationSeconds, "Seconds to wait for recovery after the fault")
       ->check(CLI::Range(5, 3600))
       ->capture_default_str();
-  drill->add_option("--fault", drillOptions.fault, "At the engine: kill (SIGKILL) or hang (SIGSTOP, then SIGCONT)")
-      ->check(CLI::IsMember({"kill", "hang"}))
+  drill->add_option("--fault", drillOptions.fault,
+                    "kill (SIGKILL) or hang (SIGSTOP, then SIGCONT) at the engine, or reboot through the public API")
+      ->check(CLI::IsMember({"kill", "hang", "reboot"}))
       ->capture_default_str();
   drill->add_option("--hang-seconds", drillOptions.hangSeconds, "How long a hang lasts")
       ->check(CLI::Range(1, 300))

@@ -115,6 +115,15 @@ def test_instance_failure_on_multi_az_postgres(kura_factory, tmp_path):
     assert results["rds-restore-drill-recent"]["fix"].startswith(
         f"kura drill snapshot-restore --endpoint-url {server.endpoint} --region {REGION} --resource drilled")
 
+    # The public API's fault, as against AWS: a reboot with failover.
+    wait_status(rds, "drilled", "available")
+    done = run_drill(server, "instance-failure", "--resource", "drilled", "--format", "json", "--duration", "40",
+                     "--fault", "reboot", "--report-dir", str(reports))
+    assert done.returncode == 0, done.stderr + done.stdout
+    report = json.loads(done.stdout)
+    assert report["faultMethod"] == "rds:RebootDBInstance" and "ForceFailover" in report["fault"]
+    assert report["passed"] is True and report["lost"] == 0 and report["acked"] > 50
+
 
 def test_fault_api_refuses_what_it_must(kura_factory):
     server = kura_factory()
