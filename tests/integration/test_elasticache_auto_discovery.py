@@ -50,7 +50,8 @@ def discover(port):
     return int(version), [tuple(n.split("|")) for n in nodes.split(" ")]
 
 
-def test_config_get_cluster_follows_the_nodes(kura):
+def test_config_get_cluster_follows_the_nodes(kura_factory):
+    kura = kura_factory()  # its own: it is restarted
     ec = kura.client("elasticache")
     ec.create_cache_cluster(CacheClusterId="disco", Engine="memcached", CacheNodeType="cache.t3.micro",
                             NumCacheNodes=2)

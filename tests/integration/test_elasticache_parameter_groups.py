@@ -152,7 +152,8 @@ def test_default_groups_engine_defaults_and_checked_values(kura):
         "CacheParameterGroupNotFound"
 
 
-def test_redis_parameters_reach_the_node_at_once_or_at_reboot_and_stay(kura):
+def test_redis_parameters_reach_the_node_at_once_or_at_reboot_and_stay(kura_factory):
+    kura = kura_factory()  # its own: it is restarted
     ec = kura.client("elasticache")
     ec.create_cache_parameter_group(CacheParameterGroupName="sessions", CacheParameterGroupFamily="redis7",
                                     Description="sessions")
