@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -578,8 +579,46 @@ class Parser {
   bool update_;
 };
 
-// The checks every expression starts with: its size, and not empty.
-std::optional<ApiError> checkText(const std::string& text, const std::string& parameter) {
+// #name and :value keys: the marker, then letters, digits and _.
+bool isPlaceholder(const std::string& key, char marker) {
+  return key.size() > 1 && key[0] == marker &&
+         std::all_of(key.begin() + 1, key.end(), [](char c) { return isNameChar(c); });
+}
+
+// The placeholder maps, checked before any expression is read, as DynamoDB
+// does: not empty when given, well-formed keys, valid values.
+std::optional<ApiError> checkPlaceholders(const ExpressionContext& context) {
+  auto refuse = [](const std::string& message) { return ApiError::sender("ValidationException", message); };
+  const Json* names = context.names;
+  const Json* values = context.values;
+  if (names && names->is_object()) {
+    if (names->empty()) return refuse("ExpressionAttributeNames must not be empty");
+    for (auto it = names->begin(); it != names->end(); ++it) {
+      if (!isPlaceholder(it.key(), '#')) {
+        return refuse("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + it.key() + "\"");
+      }
+    }
+  }
+  if (values && values->is_object()) {
+    if (values->empty()) return refuse("ExpressionAttributeValues must not be empty");
+    for (auto it = values->begin(); it != values->end(); ++it) {
+      if (!isPlaceholder(it.key(), ':')) {
+        return refuse("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + it.key() + "\"");
+      }
+    }
+    for (auto it = values->begin(); it != values->end(); ++it) {
+      Json value = it.value();
+      if (auto error = validateValue(value, "ExpressionAttributeValues")) {
+        return refuse("ExpressionAttributeValues contains invalid value: " + error->message + " for key " + it.key());
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The checks every expression starts with: the placeholders, its size, and not empty.
+std::optional<ApiError> checkText(const std::string& text, const std::string& parameter, const ExpressionContext& context) {
+  if (auto error = checkPlaceholders(context)) return error;
   if (text.size() > kMaxExpressionBytes) {
     return invalid(parameter, "Expression size has exceeded the maximum allowed size; expression size: " +
                                   std::to_string(text.size()));
@@ -592,7 +631,7 @@ std::optional<ApiError> checkText(const std::string& text, const std::string& pa
 
 Result<ConditionPtr> parseCondition(const std::string& text, const ExpressionContext& context,
                                     const std::string& parameter) {
-  if (auto error = checkText(text, parameter)) return *error;
+  if (auto error = checkText(text, parameter, context)) return *error;
   auto tokens = tokenize(text, parameter);
   if (!tokens) return tokens.error();
   Parser parser(std::move(*tokens), context, parameter, /*update=*/false);
@@ -605,7 +644,7 @@ Result<ConditionPtr> parseCondition(const std::string& text, const ExpressionCon
 
 Result<std::vector<Path>> parseProjection(const std::string& text, const ExpressionContext& context) {
   const std::string parameter = "ProjectionExpression";
-  if (auto error = checkText(text, parameter)) return *error;
+  if (auto error = checkText(text, parameter, context)) return *error;
   auto tokens = tokenize(text, parameter);
   if (!tokens) return tokens.error();
   Parser parser(std::move(*tokens), context, parameter, /*update=*/false);
@@ -623,7 +662,7 @@ Result<std::vector<Path>> parseProjection(const std::string& text, const Express
 
 Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const ExpressionContext& context) {
   const std::string parameter = "UpdateExpression";
-  if (auto error = checkText(text, parameter)) return *error;
+  if (auto error = checkText(text, parameter, context)) return *error;
   auto tokens = tokenize(text, parameter);
   if (!tokens) return tokens.error();
   Parser parser(std::move(*tokens), context, parameter, /*update=*/true);

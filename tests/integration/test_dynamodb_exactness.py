@@ -112,6 +112,30 @@ ERRORS = [
                  "ExpressionAttributeValues": {":v": {"N": "x1"}}},
      V, "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value: x1 "
         "for key :v"),
+    ("GetItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "ExpressionAttributeNames": {"#a": "a"}},
+     V, "ExpressionAttributeNames can only be specified when using expressions"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "ExpressionAttributeValues": {":a": {"S": "a"}}},
+     V, "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and "
+        "ConditionExpression are null"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "a = :v", "ScanFilter": {}, "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: "
+        "{ScanFilter} Expression parameters: {FilterExpression}"),
+    ("Scan", {"TableName": "plain", "ScanFilter": {"a": {"ComparisonOperator": "LT", "AttributeValueList": [{"BOOL": True}]}}},
+     V, "One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL AttributeValue type"),
+    ("Scan", {"TableName": "plain", "ScanFilter": {"a": {"ComparisonOperator": "BETWEEN",
+                                                         "AttributeValueList": [{"N": "2"}, {"N": "1"}]}}},
+     V, "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"),
+    # Checked before the table is looked up: a missing table does not hide them.
+    ("GetItem", {"TableName": "nosuchtable", "Key": {"pk": {"N": "1e200"}}},
+     V, "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+    ("Query", {"TableName": "nosuchtable", "KeyConditionExpression": "pk = :v OR pk = :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "Invalid operator used in KeyConditionExpression: OR"),
+    ("Scan", {"TableName": "nosuchtable", "Segment": 1, "TotalSegments": 1},
+     V, "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 1 is not less "
+        "than TotalSegments: 1"),
+    ("DescribeTable", {"TableName": "nosuchtable"}, "ResourceNotFoundException",
+     "Requested resource not found: Table: nosuchtable not found"),
     # Key conditions.
     ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v OR pk = :w",
                "ExpressionAttributeValues": {":v": {"S": "a"}, ":w": {"S": "b"}}},

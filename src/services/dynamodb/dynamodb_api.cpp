@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 
 #include "common/time_format.h"
 
@@ -268,13 +269,70 @@ std::optional<ApiError> checkNamePatterns(const Json& in) {
   return std::nullopt;
 }
 
+// Expression and legacy parameters together, and placeholders with no
+// expression to use them, as DynamoDB refuses them (before anything else
+// in the request body is looked at).
+std::optional<ApiError> checkExpressionParameters(const std::string& operation, const Json& in) {
+  struct Parameters {
+    std::vector<std::string> expressions, legacy;
+  };
+  static const std::map<std::string, Parameters> kOperations = {
+      {"GetItem", {{"ProjectionExpression"}, {"AttributesToGet"}}},
+      {"PutItem", {{"ConditionExpression"}, {"Expected", "ConditionalOperator"}}},
+      {"DeleteItem", {{"ConditionExpression"}, {"Expected", "ConditionalOperator"}}},
+      {"UpdateItem", {{"UpdateExpression", "ConditionExpression"}, {"AttributeUpdates", "Expected", "ConditionalOperator"}}},
+      {"Query", {{"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
+                 {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"}}},
+      {"Scan", {{"ProjectionExpression", "FilterExpression"}, {"AttributesToGet", "ScanFilter", "ConditionalOperator"}}}};
+  auto found = kOperations.find(operation);
+  if (found == kOperations.end()) return std::nullopt;
+  auto present = [&](const std::vector<std::string>& names) {
+    std::vector<std::string> out;
+    for (const auto& name : names) {
+      if (in.contains(name) && !in[name].is_null()) out.push_back(name);
+    }
+    return out;
+  };
+  auto joined = [](const std::vector<std::string>& names, const std::string& separator) {
+    std::string out;
+    for (const auto& name : names) out += (out.empty() ? "" : separator) + name;
+    return out;
+  };
+  auto invalid = [](const std::string& message) { return ApiError::sender("ValidationException", message); };
+  std::vector<std::string> expressions = present(found->second.expressions);
+  if (!expressions.empty()) {
+    std::vector<std::string> legacy = found->second.legacy;
+    // KeyConditions beside a FilterExpression alone is allowed.
+    if (in.contains("KeyConditions") && !in.contains("KeyConditionExpression")) {
+      legacy.erase(std::remove(legacy.begin(), legacy.end(), "KeyConditions"), legacy.end());
+    }
+    if (auto both = present(legacy); !both.empty()) {
+      return invalid("Can not use both expression and non-expression parameters in the same request: Non-expression "
+                     "parameters: {" + joined(both, ", ") + "} Expression parameters: {" + joined(expressions, ", ") + "}");
+    }
+  }
+  if (in.contains("ExpressionAttributeNames") && expressions.empty()) {
+    return invalid("ExpressionAttributeNames can only be specified when using expressions");
+  }
+  std::vector<std::string> valued;
+  for (const auto& name : found->second.expressions) {
+    if (name != "ProjectionExpression") valued.push_back(name);
+  }
+  if (in.contains("ExpressionAttributeValues") && !valued.empty() && present(valued).empty()) {
+    return invalid("ExpressionAttributeValues can only be specified when using expressions: " + joined(valued, " and ") +
+                   (valued.size() > 1 ? " are" : " is") + " null");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void DynamoDbApi::registerHandlers(HandlerTable& table) {
   // Every operation accepts the legacy parameters too (legacy_parameters.h).
   auto bind = [this, &table](const char* name, Result<Json> (DynamoDbApi::*method)(const RequestContext&, const Json&)) {
-    table.add(name, [this, method](const RequestContext& c, const Json& in) -> Result<Json> {
+    table.add(name, [this, method, operation = std::string(name)](const RequestContext& c, const Json& in) -> Result<Json> {
       if (auto error = checkNamePatterns(in)) return *error;
+      if (auto error = checkExpressionParameters(operation, in)) return *error;
       if (!hasLegacyParameters(in)) return (this->*method)(c, in);
       auto translated = translateLegacyParameters(in);
       if (!translated) return translated.error();

@@ -228,16 +228,14 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   Json keyAttributes = in["Key"];
   if (auto error = validateItem(keyAttributes, "Key")) return *error;
   RequestExpressions expressions(in);
-  auto condition = conditionOf(in, expressions);
-  if (!condition) return condition.error();
   std::vector<UpdateAction> actions;
-  if (in.contains("UpdateExpression")) {
+  if (in.contains("UpdateExpression")) {  // read before the condition, as DynamoDB does
     auto parsed = parseUpdate(in["UpdateExpression"], expressions.context());
     if (!parsed) return parsed.error();
     actions = *parsed;
-  } else if (in.contains("AttributeUpdates")) {
-    return ApiError::sender("ValidationException", "Kura supports UpdateExpression, not the legacy AttributeUpdates, for now.");
   }
+  auto condition = conditionOf(in, expressions);
+  if (!condition) return condition.error();
   if (auto error = expressions.checkAllUsed()) return *error;
   auto found = sharedTable(c, in["TableName"], Use::Write);
   if (!found) return found.error();

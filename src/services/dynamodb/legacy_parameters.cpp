@@ -1,7 +1,11 @@
 #include "services/dynamodb/legacy_parameters.h"
 
+#include <cstdint>
 #include <map>
+#include <set>
 #include <vector>
+
+#include "ddb/attribute_value.h"
 
 namespace kura::ddb {
 namespace {
@@ -29,9 +33,48 @@ class Placeholders {
 };
 
 // One legacy condition ({ComparisonOperator, AttributeValueList}) on `name`.
+// A legacy condition's values, checked as DynamoDB checks them: each value,
+// their number for the operator, one type, a type the operator takes, and
+// BETWEEN's bounds in order.
+std::optional<ApiError> checkComparison(const std::string& op, Json& values) {
+  for (Json& value : values) {
+    if (auto error = validateValue(value, "AttributeValueList")) return error;
+  }
+  static const std::map<std::string, std::pair<size_t, size_t>> kCounts = {
+      {"NULL", {0, 0}},        {"NOT_NULL", {0, 0}}, {"EQ", {1, 1}},  {"NE", {1, 1}}, {"LE", {1, 1}},
+      {"LT", {1, 1}},          {"GE", {1, 1}},       {"GT", {1, 1}},  {"CONTAINS", {1, 1}},
+      {"NOT_CONTAINS", {1, 1}}, {"BEGINS_WITH", {1, 1}}, {"IN", {1, SIZE_MAX}}, {"BETWEEN", {2, 2}}};
+  auto count = kCounts.find(op);
+  if (count == kCounts.end()) return std::nullopt;  // refused where it is translated
+  if (values.size() < count->second.first || values.size() > count->second.second) {
+    return invalid("One or more parameter values were invalid: Invalid number of argument(s) for the " + op +
+                   " ComparisonOperator");
+  }
+  if (values.empty()) return std::nullopt;
+  std::string type = typeOf(values[0]);
+  for (const Json& value : values) {
+    if (typeOf(value) != type) {
+      return invalid("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type");
+    }
+  }
+  static const std::set<std::string> kScalars = {"S", "N", "B"};
+  bool allowed = op == "EQ" || op == "NE" ? (kScalars.count(type) || type == "SS" || type == "NS" || type == "BS")
+                 : op == "BEGINS_WITH"    ? (type == "S" || type == "B")
+                                          : kScalars.count(type) > 0;
+  if (!allowed) {
+    return invalid("One or more parameter values were invalid: ComparisonOperator " + op + " is not valid for " + type +
+                   " AttributeValue type");
+  }
+  if (op == "BETWEEN" && compareValues(values[0], values[1]).value_or(0) > 0) {
+    return invalid("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
+  }
+  return std::nullopt;
+}
+
 Result<std::string> comparison(Placeholders& p, const std::string& attribute, const Json& condition) {
   std::string op = condition.value("ComparisonOperator", "");
   Json values = condition.value("AttributeValueList", Json::array());
+  if (auto error = checkComparison(op, values)) return *error;
   auto need = [&](size_t count) -> std::optional<ApiError> {
     if (values.size() != count) {
       return invalid("One or more parameter values were invalid: Invalid number of argument(s) for the " + op +
@@ -100,8 +143,8 @@ Result<std::string> expected(Placeholders& p, const Json& map, const std::string
     } else if (entry.contains("Value")) {
       part = p.name(attribute) + " = " + p.value(entry["Value"]);
     } else {
-      return invalid("One or more parameter values were invalid: Value must be provided when Exists is true for "
-                     "Attribute: " + attribute);
+      return invalid(std::string("One or more parameter values were invalid: Value must be provided when Exists is ") +
+                     (entry.contains("Exists") ? "true" : "null") + " for Attribute: " + attribute);
     }
     out += (out.empty() ? "" : " " + joiner + " ") + "(" + part + ")";
   }
