@@ -80,6 +80,7 @@ StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& 
   cluster.state.erase("LastError");
   markClientUsersApplied(cluster);
   cluster.status = kAvailable;
+  markParametersStarted(cluster);
   ctx.emitEvent("Cache cluster created", {"creation"});
   return StepOutcome::done();
 }
@@ -170,7 +171,10 @@ StepOutcome CacheClusterController::stepMemcached(Resource& cluster, ReconcileCo
   }
   cluster.state.erase("Attempts");
   cluster.state.erase("LastError");
-  if (status == kCreating) ctx.emitEvent("Cache cluster created", {"creation"});
+  if (status == kCreating) {
+    markParametersStarted(cluster);
+    ctx.emitEvent("Cache cluster created", {"creation"});
+  }
   if (status == kModifying) ctx.emitEvent("Cache cluster modified", {"configuration change"});
   cluster.status = kAvailable;
   return StepOutcome::done();

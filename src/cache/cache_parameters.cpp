@@ -166,13 +166,26 @@ std::vector<std::string> memcachedOptionsOf(const Resource& owner) {
   return options;
 }
 
-bool rebootNeededBetween(std::string_view family, const nlohmann::json& before, const nlohmann::json& after) {
+namespace {
+
+bool changedBetween(std::string_view family, const nlohmann::json& before, const nlohmann::json& after,
+                    bool immediate) {
   auto old = effectiveCacheParameters(family, before);
   auto now = effectiveCacheParameters(family, after);
   for (size_t i = 0; i < old.size() && i < now.size(); ++i) {
-    if (!old[i].first->immediate && old[i].second != now[i].second) return true;
+    if (old[i].first->immediate == immediate && old[i].second != now[i].second) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool rebootNeededBetween(std::string_view family, const nlohmann::json& before, const nlohmann::json& after) {
+  return changedBetween(family, before, after, false);
+}
+
+bool immediateChangeBetween(std::string_view family, const nlohmann::json& before, const nlohmann::json& after) {
+  return changedBetween(family, before, after, true);
 }
 
 }  // namespace kura::cache

@@ -66,8 +66,10 @@ std::vector<std::pair<std::string, std::string>> redisImmediateSettingsOf(const 
 // The memcached options a node of `owner` starts with.
 std::vector<std::string> memcachedOptionsOf(const Resource& owner);
 
-// Whether any parameter needing a reboot has another value in `after` than
-// in `before` (each a CacheParameters object of the family).
+// Whether any parameter needing a reboot (or, for the second, any that
+// changes at once) has another value in `after` than in `before` (each a
+// CacheParameters object of the family).
 bool rebootNeededBetween(std::string_view family, const nlohmann::json& before, const nlohmann::json& after);
+bool immediateChangeBetween(std::string_view family, const nlohmann::json& before, const nlohmann::json& after);
 
 }  // namespace kura::cache

@@ -50,4 +50,9 @@ void markParametersRebooted(Resource& owner, const std::vector<std::string>& nod
   }
 }
 
+void markParametersStarted(Resource& owner) {
+  owner.state.erase("ParametersToApply");
+  owner.state.erase("NodesToRebootForParameters");
+}
+
 }  // namespace kura::cache

@@ -20,5 +20,8 @@ bool applyPendingParameters(Catalog& catalog, engines::RedisEngine& engine, Reso
 // The nodes (node ids, or a replication group's members) were restarted
 // with the owner's current values: no reboot is pending for them any more.
 void markParametersRebooted(Resource& owner, const std::vector<std::string>& nodes);
+// Every node (re)started with the owner's current values (at its
+// creation): nothing is left to apply.
+void markParametersStarted(Resource& owner);
 
 }  // namespace kura::cache

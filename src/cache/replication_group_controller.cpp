@@ -66,9 +66,10 @@ StepOutcome ReplicationGroupController::create(Resource& group, ReconcileContext
     return StepOutcome::retryAfter(milliseconds(100));
   }
   group.state.erase("LinkWaits");
-  // Every node started with the users the record holds now (an adopted
-  // one had them set by start).
+  // Every node started with the users and parameters the record holds now
+  // (an adopted one had the users set by start).
   markClientUsersApplied(group);
+  markParametersStarted(group);
   if (auto routed = groups_.route(group); !routed) return fail(group, ctx, routed.error(), kFailed);
   group.state.erase("Attempts");
   group.state.erase("LastError");

@@ -187,7 +187,9 @@ void takeValues(Catalog& catalog, Resource& owner, const Json& values, bool addE
   Json before = owner.spec.value("CacheParameters", Json::object());
   owner.spec["CacheParameters"] = values;
   if (before == values) return;
-  if (!cache::isMemcached(owner)) owner.state["ParametersToApply"] = true;
+  if (!cache::isMemcached(owner) && cache::immediateChangeBetween(family, before, values)) {
+    owner.state["ParametersToApply"] = true;
+  }
   if (cache::rebootNeededBetween(family, before, values)) {
     owner.state["NodesToRebootForParameters"] = nodesOf(owner);
     if (addEvents) {
