@@ -243,7 +243,7 @@ class TableStore {
     std::string id, viewType;
     std::vector<std::string> keyAttributes;
     std::string region;
-    uint64_t nextSequence = 1;
+    std::atomic<uint64_t> nextSequence{1};  // written under the table's write lock
   };
   std::map<std::string, std::shared_ptr<ActiveStream>> streams_;
   std::string streamSecret_;
