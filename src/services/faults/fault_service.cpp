@@ -32,7 +32,10 @@ bool printable(const std::string& text) {
 class FaultService final : public ServiceModule {
  public:
   FaultService(Catalog& catalog, rds::RdsPaths paths, ClockPtr clock)
-      : catalog_(catalog), targets_(catalog, std::move(paths)), clock_(std::move(clock)) {
+      : catalog_(catalog),
+        targets_(catalog, paths),
+        clock_(std::move(clock)),
+        resumer_(paths.root / "fault-hangs") {
     handlers_.add("InjectFault", [this](const RequestContext& c, const Json& in) { return injectFault(c, in); });
     handlers_.add("RecordDrillEvent", [this](const RequestContext& c, const Json& in) { return recordDrillEvent(c, in); });
   }

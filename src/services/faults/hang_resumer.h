@@ -1,9 +1,12 @@
 #pragma once
 // Resumes (SIGCONT) the processes a "hang" fault stopped once its seconds
 // are over, or at once when Kura stops: a drill never leaves an engine
-// stopped behind it. A bounded number of hangs is pending at a time.
+// stopped behind it. The pending hangs are written to a state file, so
+// that a Kura killed meanwhile resumes them when it starts again. A bounded
+// number of hangs is pending at a time.
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -16,7 +19,9 @@ class HangResumer {
  public:
   static constexpr size_t kMaxPending = 32;
 
-  HangResumer();
+  // stateFile: where the pending hangs are kept (empty: nowhere); what an
+  // earlier run left there is resumed at once.
+  explicit HangResumer(std::filesystem::path stateFile = {});
   ~HangResumer();
   HangResumer(const HangResumer&) = delete;
   HangResumer& operator=(const HangResumer&) = delete;
@@ -32,6 +37,9 @@ class HangResumer {
     std::vector<EngineProcess> processes;
   };
   void run();
+  void saveLocked() const;  // mutex_ held
+
+  std::filesystem::path stateFile_;
 
   std::mutex mutex_;
   std::condition_variable wake_;
