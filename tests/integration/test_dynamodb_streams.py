@@ -240,6 +240,8 @@ def test_errors(kura):
     assert error_of(streams.get_records,
                     ShardIterator=other_account + iterator[len(arn):])[0] == "ValidationException"
     assert error_of(streams.get_records, ShardIterator=iterator, Limit=1001)[0] == "ValidationException"
+    assert error_of(streams.list_streams, Limit=101)[0] == "ValidationException"
+    assert error_of(streams.describe_stream, StreamArn=arn, Limit=101)[0] == "ValidationException"
     ddb.put_item(TableName="st-errors", Item=item("a", 1))
     assert error_of(streams.get_shard_iterator, StreamArn=arn, ShardId=shard,
                     ShardIteratorType="AT_SEQUENCE_NUMBER")[0] == "ValidationException"

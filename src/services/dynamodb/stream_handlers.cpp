@@ -21,6 +21,17 @@ ApiError streamNotFound(const std::string& arn) {
   return ApiError::sender("ResourceNotFoundException", "Requested resource not found: Stream: " + arn + " not found");
 }
 
+// DynamoDB's bound on a page of streams or shards, refused past it.
+constexpr size_t kMaxPage = 100;
+
+std::optional<ApiError> checkPageLimit(const Json& in) {
+  if (in.value("Limit", size_t{0}) <= kMaxPage) return std::nullopt;
+  return ApiError::sender("ValidationException", "1 validation error detected: Value '" +
+                                                     std::to_string(in["Limit"].get<int64_t>()) +
+                                                     "' at 'limit' failed to satisfy constraint: Member must have "
+                                                     "value less than or equal to 100");
+}
+
 int64_t millisOf(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -69,6 +80,7 @@ Result<Json> DynamoDbApi::findStream(const RequestContext& c, const std::string&
 }
 
 Result<Json> DynamoDbApi::listStreams(const RequestContext& c, const Json& in) {
+  if (auto error = checkPageLimit(in)) return *error;
   std::string prefix = TableStore::streamMetaPrefix(c.accountId, c.region);
   if (in.contains("TableName")) prefix += in["TableName"].get<std::string>() + "|";
   size_t limit = in.value("Limit", 100);
@@ -95,6 +107,7 @@ Result<Json> DynamoDbApi::listStreams(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> DynamoDbApi::describeStream(const RequestContext& c, const Json& in) {
+  if (auto error = checkPageLimit(in)) return *error;
   auto stream = findStream(c, in["StreamArn"]);
   if (!stream) return stream.error();
   size_t limit = in.value("Limit", 100);
