@@ -14,8 +14,8 @@ DbAuthTokenVerifier::Authorize authorizeWith(iam::RequestAuthorizer& authorizer)
   authorizer.setResourceResolver(kService, [](const RequestContext&, const nlohmann::json& input) {
     return input.value(kArnMember, std::string());
   });
-  return [&authorizer](const auth::Identity& signer, const std::string& region,
-                       const std::string& resourceArn) -> std::optional<std::string> {
+  return [&authorizer](const auth::Identity& signer, const std::string& region, const std::string& resourceArn,
+                       const DbAuthTokenVerifier::ClientAddress& client) -> std::optional<std::string> {
     const auth::Credential& credential = signer.credential;
     if (credential.userArn.empty()) return std::nullopt;  // the account root
     RequestContext context;
@@ -32,6 +32,8 @@ DbAuthTokenVerifier::Authorize authorizeWith(iam::RequestAuthorizer& authorizer)
     context.roleId = credential.roleId;
     context.sessionIssuedAt = credential.issuedAt;
     context.secureTransport = true;  // the engines take tokens over TLS only
+    // aws:SourceIp: the database client's address, not the engine's.
+    if (client) context.sourceIp = client();
     context.service = kService;
     context.operation = "connect";
     context.receivedAt = std::chrono::system_clock::now();

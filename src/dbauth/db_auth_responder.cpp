@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "dbauth/peer_process.h"
 #include "dbauth/rds_db_auth_targets.h"
 
 namespace kura::dbauth {
@@ -18,8 +19,10 @@ constexpr unsigned short kPrivilegedFirst = 1023, kPrivilegedLast = 900;
 }  // namespace
 
 DbAuthResponder::DbAuthResponder(Catalog& catalog)
-    : catalog_(catalog), targets_(catalog), listener_([this](const std::string& name, const std::string& password) {
-        return authenticate(name, password);
+    : catalog_(catalog),
+      targets_(catalog),
+      listener_([this](const std::string& name, const std::string& password, unsigned short peerPort) {
+        return authenticate(name, password, peerPort);
       }) {}
 
 DbAuthResponder::~DbAuthResponder() { stop(); }
@@ -69,9 +72,24 @@ void DbAuthResponder::stop() {
   serving_ = nullptr;
 }
 
-bool DbAuthResponder::authenticate(const std::string& name, const std::string& password) {
+bool DbAuthResponder::authenticate(const std::string& name, const std::string& password, unsigned short peerPort) {
   DbAuthService* service = serving_;
-  return service != nullptr && service->authenticate(name, password);
+  return service != nullptr &&
+         service->authenticate(name, password, [this, peerPort](int via) { return clientAddress(via, peerPort); });
+}
+
+std::string DbAuthResponder::clientAddress(int via, unsigned short peerPort) const {
+  auto proxied = [this](unsigned short port) { return proxiedClients_ ? proxiedClients_(port) : std::string(); };
+  // MariaDB's plugin names the proxy's connection it came by.
+  if (via > 0) return proxied(static_cast<unsigned short>(via));
+  // PostgreSQL: the backend asking serves one client connection, whose
+  // remote end is the client, or the proxy (on loopback) for one behind it.
+  auto client = clientOfPeerProcess(peerPort, listener_.port());
+  if (!client) return "";
+  if (client->address.starts_with("127.") || client->address == "::1") {
+    if (std::string behind = proxied(client->port); !behind.empty()) return behind;
+  }
+  return client->address;
 }
 
 }  // namespace kura::dbauth

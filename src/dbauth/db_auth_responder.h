@@ -6,6 +6,8 @@
 // refusals. Listening starts before the engines are configured (they are
 // told the port); logins are refused until serve() is called.
 #include <atomic>
+#include <functional>
+#include <string>
 #include <memory>
 
 #include "catalog/catalog.h"
@@ -27,9 +29,17 @@ class DbAuthResponder {
   void serve(const auth::CredentialStore& credentials, DbAuthTokenVerifier::Authorize authorize,
              DbAuthService::TlsCheck tls, ClockPtr clock);
   void stop();
+  // The client address of the proxy's connection to an engine from `port`
+  // (empty if none): the aws:SourceIp of logins through the proxy. Set
+  // before serve().
+  void setProxiedClients(std::function<std::string(unsigned short port)> clients) {
+    proxiedClients_ = std::move(clients);
+  }
 
  private:
-  bool authenticate(const std::string& name, const std::string& password);
+  bool authenticate(const std::string& name, const std::string& password, unsigned short peerPort);
+  std::string clientAddress(int via, unsigned short peerPort) const;
+  std::function<std::string(unsigned short)> proxiedClients_;
 
   Catalog& catalog_;
   DbAuthTargets targets_;

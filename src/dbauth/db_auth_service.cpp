@@ -55,7 +55,7 @@ DbAuthService::DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup l
                              TlsCheck tls)
     : verifier_(verifier), lookup_(std::move(lookup)), sink_(std::move(sink)), tls_(std::move(tls)) {}
 
-bool DbAuthService::authenticate(std::string_view name, std::string_view password) {
+bool DbAuthService::authenticate(std::string_view name, std::string_view password, const ClientResolver& client) {
   auto parsed = parseBindName(name);
   if (!parsed) {
     spdlog::warn("msg=\"IAM database authentication refused: not a login Kura configured\"");
@@ -73,7 +73,9 @@ bool DbAuthService::authenticate(std::string_view name, std::string_view passwor
     // proxy can). Refused without a look at it.
     decision.reason = "the client did not connect over TLS";
   } else {
-    decision = verifier_.verify(password, parsed->user, *target);
+    int via = parsed->via;
+    decision = verifier_.verify(password, parsed->user, *target,
+                                [&client, via] { return client ? client(via) : std::string(); });
   }
   if (decision.allowed) {
     spdlog::info("msg=\"IAM database authentication\" db=\"{}\" user=\"{}\" principal=\"{}\" access_key_id={}",

@@ -36,9 +36,13 @@ class DbAuthService {
   using RefusalSink = std::function<void(const DbAuthTarget& target, const std::string& message)>;
   // Whether the client behind the proxy's connection from `port` is on TLS.
   using TlsCheck = std::function<bool(unsigned short port)>;
+  // The address of the database client of a login (aws:SourceIp), given
+  // the proxy port MariaDB's plugin names (0: none, PostgreSQL); empty when
+  // it cannot be told. Asked only for a token whose signature holds.
+  using ClientResolver = std::function<std::string(int via)>;
 
   DbAuthService(const DbAuthTokenVerifier& verifier, TargetLookup lookup, RefusalSink sink, TlsCheck tls);
-  bool authenticate(std::string_view name, std::string_view password);
+  bool authenticate(std::string_view name, std::string_view password, const ClientResolver& client = {});
 
  private:
   void recordRefusal(const DbAuthTarget& target, const std::string& message);

@@ -72,7 +72,8 @@ DbAuthTokenVerifier::DbAuthTokenVerifier(const auth::CredentialStore& credential
     : authorize_(std::move(authorize)), signatures_(credentials, std::move(clock), kMaxSkew) {}
 
 DbAuthDecision DbAuthTokenVerifier::verify(std::string_view token, std::string_view dbUser,
-                                           const DbAuthTarget& target) const {
+                                           const DbAuthTarget& target,
+                                           const ClientAddress& client) const {
   if (!target.enabled) return refused("IAM database authentication is not enabled on the instance");
   if (token.empty() || token.size() > kMaxTokenSize) return refused("the password is not an authentication token");
   for (char c : token) {
@@ -129,7 +130,7 @@ DbAuthDecision DbAuthTokenVerifier::verify(std::string_view token, std::string_v
     decision.allowed = true;
     return decision;
   }
-  if (auto denial = authorize_(identity, target.region, dbUserArn(target, dbUser))) {
+  if (auto denial = authorize_(identity, target.region, dbUserArn(target, dbUser), client)) {
     return refused(*denial, decision);
   }
   decision.allowed = true;

@@ -42,15 +42,20 @@ struct DbAuthDecision {
 
 class DbAuthTokenVerifier {
  public:
+  // The address of the database client a login is for (aws:SourceIp),
+  // worked out only when asked; empty when it cannot be told.
+  using ClientAddress = std::function<std::string()>;
   // Whether the signer of a token (an IAM user or a role's session, never
-  // the root) may `rds-db:connect` on `resourceArn` in `region`: empty
-  // when allowed, else why not.
+  // the root) may `rds-db:connect` on `resourceArn` in `region`, for the
+  // client at `client`: empty when allowed, else why not.
   using Authorize = std::function<std::optional<std::string>(const auth::Identity& signer, const std::string& region,
-                                                             const std::string& resourceArn)>;
+                                                             const std::string& resourceArn,
+                                                             const ClientAddress& client)>;
   // `credentials`: the same lookup the API's SigV4 uses (keys and sessions);
   // `authorize`: the same policy evaluation as the API's calls.
   DbAuthTokenVerifier(const auth::CredentialStore& credentials, Authorize authorize, ClockPtr clock);
-  DbAuthDecision verify(std::string_view token, std::string_view dbUser, const DbAuthTarget& target) const;
+  DbAuthDecision verify(std::string_view token, std::string_view dbUser, const DbAuthTarget& target,
+                        const ClientAddress& client = {}) const;
 
  private:
   Authorize authorize_;

@@ -180,8 +180,8 @@ void LdapListener::acceptLoop() {
       idle_.notify_all();
     };
     try {
-      std::thread([this, fd, finish] {
-        serve(fd);
+      std::thread([this, fd, finish, peerPort = ntohs(peer.sin_port)] {
+        serve(fd, peerPort);
         finish();
       }).detach();
     } catch (const std::system_error&) {
@@ -190,7 +190,7 @@ void LdapListener::acceptLoop() {
   }
 }
 
-void LdapListener::serve(int fd) {
+void LdapListener::serve(int fd, unsigned short peerPort) {
   auto accepted = Clock::now();
   auto deadline = accepted + limits_.connection;
   // The next whole message is due by then: the first within the handshake
@@ -226,7 +226,7 @@ void LdapListener::serve(int fd) {
       result = kLdapProtocolError;
     } else if (!message.password.empty()) {
       setChecking(true);
-      bool allowed = authenticate_(message.name, message.password);
+      bool allowed = authenticate_(message.name, message.password, peerPort);
       setChecking(false);
       if (allowed) result = kLdapSuccess;
     }

@@ -40,7 +40,10 @@ struct LdapLimits {
 
 class LdapListener {
  public:
-  using Authenticate = std::function<bool(const std::string& name, const std::string& password)>;
+  // `peerPort`: the port of the peer's end (127.0.0.1:peerPort), which
+  // tells the process asking (dbauth/peer_process.h).
+  using Authenticate =
+      std::function<bool(const std::string& name, const std::string& password, unsigned short peerPort)>;
 
   explicit LdapListener(Authenticate authenticate, LdapLimits limits = {});
   ~LdapListener();
@@ -62,7 +65,7 @@ class LdapListener {
     bool ended = false;     // shut down to make room
   };
   void acceptLoop();
-  void serve(int fd);
+  void serve(int fd, unsigned short peerPort);
   // Makes room for a connection of `source` (mutex_ held): false when none
   // can be made.
   bool makeRoom(const std::string& source);

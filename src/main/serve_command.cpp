@@ -382,6 +382,7 @@ int runServe(const ServerConfig& givenConfig) {
   iam::IamPrincipals iamPrincipals(*catalog, **secrets, config.accountId);
   iam::ChainedCredentialStore allCredentials(credentials, iamPrincipals);
   iam::RequestAuthorizer authorizer(iamPrincipals);
+  dbAuth.setProxiedClients([&proxies](unsigned short port) { return proxies.clientAddress(port); });
   dbAuth.serve(allCredentials, dbauth::authorizeWith(authorizer),
                [&proxies](unsigned short port) { return proxies.clientAskedForTls(port); }, clock);
   // Stopped before the authorizer and credentials it asks go, on every way out.

@@ -33,8 +33,13 @@ using tcp = asio::ip::tcp;
 // Each entry names the session that noted it, which alone forgets it (a
 // port freed by one connection may already be another's).
 struct ClientTls {
+  struct Note {
+    const void* session;
+    bool askedTls;
+    std::string client;  // the client's address
+  };
   std::mutex mutex;
-  std::map<unsigned short, std::pair<const void*, bool>> byBackendPort;  // guarded by mutex
+  std::map<unsigned short, Note> byBackendPort;  // guarded by mutex
 };
 
 namespace {
@@ -91,14 +96,23 @@ class Session : public std::enable_shared_from_this<Session> {
     tlsNoted_ = true;
     if (localPort_ == 0) return;
     bool asked = size >= 8 && (static_cast<unsigned char>(bytes[5]) & 0x08) != 0;
+    boost::system::error_code ignored;
+    auto remote = client_.remote_endpoint(ignored);
+    std::string address;
+    if (!ignored) {
+      auto ip = remote.address();
+      address = ip.is_v6() && ip.to_v6().is_v4_mapped()
+                    ? asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6()).to_string()
+                    : ip.to_string();
+    }
     std::lock_guard lock(tls_->mutex);
-    tls_->byBackendPort[localPort_] = {this, asked};
+    tls_->byBackendPort[localPort_] = {this, asked, std::move(address)};
   }
   void forgetTls() {
     if (!tlsNoted_ || localPort_ == 0) return;
     std::lock_guard lock(tls_->mutex);
     auto found = tls_->byBackendPort.find(localPort_);
-    if (found != tls_->byBackendPort.end() && found->second.first == this) tls_->byBackendPort.erase(found);
+    if (found != tls_->byBackendPort.end() && found->second.session == this) tls_->byBackendPort.erase(found);
     localPort_ = 0;
   }
 
@@ -251,7 +265,13 @@ void EndpointProxies::setGuard(EndpointGuard guard) { impl_->guard = std::move(g
 bool EndpointProxies::clientAskedForTls(unsigned short backendLocalPort) const {
   std::lock_guard lock(impl_->clientTls->mutex);
   auto found = impl_->clientTls->byBackendPort.find(backendLocalPort);
-  return found != impl_->clientTls->byBackendPort.end() && found->second.second;
+  return found != impl_->clientTls->byBackendPort.end() && found->second.askedTls;
+}
+
+std::string EndpointProxies::clientAddress(unsigned short backendLocalPort) const {
+  std::lock_guard lock(impl_->clientTls->mutex);
+  auto found = impl_->clientTls->byBackendPort.find(backendLocalPort);
+  return found == impl_->clientTls->byBackendPort.end() ? std::string() : found->second.client;
 }
 
 void EndpointProxies::start() {

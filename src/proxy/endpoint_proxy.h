@@ -39,6 +39,9 @@ class EndpointProxies {
   // `backendLocalPort` asked for TLS in its first packet (MySQL protocol:
   // an SSLRequest). False for a port no open connection has.
   bool clientAskedForTls(unsigned short backendLocalPort) const;
+  // The client's address ("203.0.113.7") of that connection; empty for a
+  // port no open connection has (IAM database authentication's aws:SourceIp).
+  std::string clientAddress(unsigned short backendLocalPort) const;
   void start();
   void stop();
   // Listens on `port` (if not yet) and sends new connections to `backend`;

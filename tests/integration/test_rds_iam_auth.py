@@ -386,6 +386,48 @@ def test_aurora_mysql_clusters_take_tokens_for_their_endpoints(rds, bundle):
         my_connect(host, port, "alice", token_boto(rds, host, port + 1, "alice"), bundle)
 
 
+# --- aws:SourceIp: the database client's address -----------------------------------
+
+
+def source_ip_user(server, iam, name, resource_id, cidr):
+    """A user allowed rds-db:connect as alice only from `cidr`; its key."""
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="connect", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "rds-db:connect",
+                       "Resource": f"arn:aws:rds-db:{REGION}:{ACCOUNT}:dbuser:{resource_id}/alice",
+                       "Condition": {"IpAddress": {"aws:SourceIp": cidr},
+                                     "Bool": {"aws:SecureTransport": "true"}}}]}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def test_source_ip_is_the_postgresql_clients(server, rds, iam, pg):
+    host, port = endpoint(rds, "iam-pg")
+    near = source_ip_user(server, iam, "pg-near", pg["DbiResourceId"], "127.0.0.1/32")
+    far = source_ip_user(server, iam, "pg-far", pg["DbiResourceId"], "10.0.0.0/8")
+    done = pg_login(host, port, "alice", presign(host, port, "alice", key=near[0], secret=near[1]))
+    assert done.returncode == 0 and done.stdout.strip() == "alice", done.stderr
+    refused = pg_login(host, port, "alice", presign(host, port, "alice", key=far[0], secret=far[1]))
+    assert refused.returncode != 0 and "authentication failed" in refused.stderr
+    assert f'access_key_id="{far[0]}"' in server.read_log()
+
+
+def test_source_ip_is_the_mariadb_clients(server, rds, iam, maria, bundle):
+    """The client's own address, as it connects from 127.0.0.5, not the
+    engine's nor the proxy's."""
+    host, port = maria["Endpoint"]["Address"], maria["Endpoint"]["Port"]
+    key, secret = source_ip_user(server, iam, "my-near", maria["DbiResourceId"], "127.0.0.5/32")
+    token = presign(host, port, "alice", key=key, secret=secret)
+    with pymysql.connect(host=host, port=port, user="alice", password=token, connect_timeout=10,
+                         ssl={"ca": bundle}, bind_address="127.0.0.5") as connection:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT CURRENT_USER()")
+            assert cursor.fetchone()[0].startswith("alice@")
+    with pytest.raises(pymysql.err.OperationalError):
+        my_connect(host, port, "alice", token, bundle)  # from 127.0.0.1
+
+
 # --- What carries it, and what it survives ---------------------------------------
 
 

@@ -46,7 +46,8 @@ class DbAuthTokenTest : public ::testing::Test {
   DbAuthDecision verify(const std::string& text, const std::string& user = "alice") {
     DbAuthTokenVerifier verifier(
         credentials_,
-        [this](const auth::Identity& signer, const std::string&, const std::string& arn) -> std::optional<std::string> {
+        [this](const auth::Identity& signer, const std::string&, const std::string& arn,
+               const DbAuthTokenVerifier::ClientAddress&) -> std::optional<std::string> {
           asked_ = arn;
           if (signer.credential.userArn.empty()) return std::nullopt;
           if (arn.ends_with("/alice")) return std::nullopt;

@@ -41,7 +41,7 @@ std::string answerTo(int fd, const std::string& request) {
 class LdapListenerTest : public ::testing::Test {
  protected:
   LdapListenerTest()
-      : listener_([this](const std::string& name, const std::string& password) {
+      : listener_([this](const std::string& name, const std::string& password, unsigned short) {
           ++asked_;
           return name == "uid=alice,ou=db-A" && password == "good-token";
         }) {}
@@ -145,7 +145,7 @@ TEST(LdapListenerCheck, StopWaitsForACheckInFlight) {
   // ended, so nothing it reads is gone under it.
   std::atomic<bool> inCheck{false}, checkEnded{false};
   auto state = std::make_shared<int>(7);
-  LdapListener listener([&](const std::string&, const std::string&) {
+  LdapListener listener([&](const std::string&, const std::string&, unsigned short) {
     inCheck = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     checkEnded = *state == 7;
