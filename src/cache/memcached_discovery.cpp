@@ -182,6 +182,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto& buffer = up ? upBuffer_ : downBuffer_;
     from.async_read_some(asio::buffer(buffer), [self, up, &buffer](const boost::system::error_code& error,
                                                                    size_t bytes) {
+      if (error == asio::error::eof && up) {
+        // The client is done sending: memcached is told so, and its
+        // answers still reach the client until it closes.
+        boost::system::error_code ignored;
+        self->server_.shutdown(tcp::socket::shutdown_send, ignored);
+        return;
+      }
       if (error) return self->close();
       std::string_view read(buffer.data(), bytes);
       auto out = std::make_shared<std::string>(up ? self->stream_.fromClient(read) : self->stream_.fromServer(read));
