@@ -369,3 +369,20 @@ def test_updates_of_binary_and_number_keys_name_their_keys(kura):
         assert record["dynamodb"]["Keys"] == key
     assert records[2]["dynamodb"]["OldImage"]["v"] == {"S": "b"}
     assert records[2]["dynamodb"]["NewImage"] == dict(key, v={"S": "c"})
+
+
+def test_with_the_aws_cli(kura):
+    kura.aws("dynamodb", "create-table", "--table-name", "st-cli", "--billing-mode", "PAY_PER_REQUEST",
+             "--attribute-definitions", "AttributeName=id,AttributeType=S",
+             "--key-schema", "AttributeName=id,KeyType=HASH")
+    updated = kura.aws("dynamodb", "update-table", "--table-name", "st-cli", "--stream-specification",
+                       "StreamEnabled=true,StreamViewType=NEW_IMAGE")
+    arn = updated["TableDescription"]["LatestStreamArn"]
+    kura.aws("dynamodb", "put-item", "--table-name", "st-cli", "--item", '{"id":{"S":"cli"},"n":{"N":"7"}}')
+    assert kura.aws("dynamodbstreams", "list-streams", "--table-name", "st-cli")["Streams"][0]["StreamArn"] == arn
+    shard = kura.aws("dynamodbstreams", "describe-stream", "--stream-arn", arn)["StreamDescription"]["Shards"][0]
+    iterator = kura.aws("dynamodbstreams", "get-shard-iterator", "--stream-arn", arn, "--shard-id", shard["ShardId"],
+                        "--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"]
+    records = kura.aws("dynamodbstreams", "get-records", "--shard-iterator", iterator)["Records"]
+    assert [(r["eventName"], r["dynamodb"]["NewImage"]) for r in records] == [
+        ("INSERT", {"id": {"S": "cli"}, "n": {"N": "7"}})]
