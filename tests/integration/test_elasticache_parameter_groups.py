@@ -274,6 +274,12 @@ def test_replication_group_members_take_the_group_values(kura):
     installed = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
     assert "runs redis " + installed.split("v=")[1].split()[0] in refused.value.response["Error"]["Message"]
     ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="7.0", ApplyImmediately=True)
+    # Back to the default group: its values on both nodes at once.
+    ec.modify_replication_group(ReplicationGroupId="pg-rg", CacheParameterGroupName="default.redis7",
+                                ApplyImmediately=True)
+    for port in ports:
+        wait_for(lambda: admin_config(kura, port, "slowlog-max-len") == "128", what=f"slowlog-max-len 128 on {port}")
+    ec.delete_cache_parameter_group(CacheParameterGroupName="rg-params")
     ec.delete_replication_group(ReplicationGroupId="pg-rg")
 
 
