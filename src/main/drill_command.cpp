@@ -70,7 +70,14 @@ int runDrill(const drill::DrillOptions& options) {
   client::AwsClient awsClient(std::get<client::ClientIdentity>(std::move(identity)), endpoint,
                               client::makeBeastTransport(transport), realClock());
   drill::DrillContext context(awsClient, options);
-  drill::DrillResult result = chosen->run(context);
+  drill::DrillResult result = std::string("no result");
+  try {
+    result = chosen->run(context);
+  } catch (const std::exception& error) {
+    // An answer of an unexpected shape (a member of another type) ends
+    // the drill, with what it was, not the process.
+    result = std::string("the drill stopped on an unexpected answer: ") + error.what();
+  }
   if (auto* problem = std::get_if<std::string>(&result)) {
     fmt::print(stderr, "drill {} on {}: {}\n", options.drillName, options.resource, *problem);
     return 2;

@@ -124,6 +124,22 @@ def test_instance_failure_on_multi_az_postgres(kura_factory, tmp_path):
     assert report["faultMethod"] == "rds:RebootDBInstance" and "ForceFailover" in report["fault"]
     assert report["passed"] is True and report["lost"] == 0 and report["acked"] > 50
 
+    # A zone fails: every node of the account's instances in it (here the
+    # primary) is killed; the standby in the other zone takes over.
+    wait_status(rds, "drilled", "available")
+    before = rds.describe_db_instances(DBInstanceIdentifier="drilled")["DBInstances"][0]
+    targets = server.client("kura").inject_fault(ResourceType="db-instance", ResourceIdentifier="drilled",
+                                                 Fault="zone-failure")["Targets"]
+    assert [(t["Role"], t["AvailabilityZone"]) for t in targets] == [("primary", before["AvailabilityZone"])]
+    assert targets[0]["ProcessCount"] > 0
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        after = rds.describe_db_instances(DBInstanceIdentifier="drilled")["DBInstances"][0]
+        if after["AvailabilityZone"] == before["SecondaryAvailabilityZone"]:
+            break
+        time.sleep(0.2)
+    assert after["AvailabilityZone"] == before["SecondaryAvailabilityZone"]
+
 
 def test_fault_api_refuses_what_it_must(kura_factory):
     server = kura_factory()
