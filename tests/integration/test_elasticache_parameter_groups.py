@@ -107,6 +107,10 @@ def test_default_groups_engine_defaults_and_checked_values(kura):
     assert cluster_on["cluster-enabled"]["ParameterValue"] == "yes"
     assert error_code(ec.describe_engine_default_parameters, CacheParameterGroupFamily="redis2.8") == \
         "InvalidParameterValue"
+    # The AWS CLI pages through them by itself (MaxRecords and Marker).
+    listed = kura.aws("elasticache", "describe-cache-parameters", "--cache-parameter-group-name", "default.redis7",
+                      "--page-size", "20")["Parameters"]
+    assert sorted(p["ParameterName"] for p in listed) == sorted(everything)
 
     ec.create_cache_parameter_group(CacheParameterGroupName="tuned", CacheParameterGroupFamily="redis7",
                                     Description="tuned for sessions")
@@ -129,16 +133,21 @@ def test_default_groups_engine_defaults_and_checked_values(kura):
                       ParameterNameValues=[{"ParameterName": "timeout", "ParameterValue": "0"}]) == \
         "CacheParameterGroupNotFound"
 
+    kura.aws("elasticache", "modify-cache-parameter-group", "--cache-parameter-group-name", "tuned",
+             "--parameter-name-values", "ParameterName=notify-keyspace-events,ParameterValue=Kx")
+    assert values_of(ec, "tuned", Source="user")["notify-keyspace-events"]["ParameterValue"] == "Kx"
     ec.modify_cache_parameter_group(CacheParameterGroupName="tuned", ParameterNameValues=[
         {"ParameterName": "maxmemory-policy", "ParameterValue": "allkeys-lru"},
         {"ParameterName": "timeout", "ParameterValue": "300"},
         {"ParameterName": "list-max-listpack-size", "ParameterValue": "-3"}])
     user = values_of(ec, "tuned", Source="user")
     assert {name: p["ParameterValue"] for name, p in user.items()} == \
-        {"maxmemory-policy": "allkeys-lru", "timeout": "300", "list-max-listpack-size": "-3"}
+        {"maxmemory-policy": "allkeys-lru", "timeout": "300", "list-max-listpack-size": "-3",
+         "notify-keyspace-events": "Kx"}
     ec.reset_cache_parameter_group(CacheParameterGroupName="tuned",
                                    ParameterNameValues=[{"ParameterName": "timeout"}])
-    assert sorted(values_of(ec, "tuned", Source="user")) == ["list-max-listpack-size", "maxmemory-policy"]
+    assert sorted(values_of(ec, "tuned", Source="user")) == ["list-max-listpack-size", "maxmemory-policy",
+                                                             "notify-keyspace-events"]
     assert values_of(ec, "tuned")["timeout"]["ParameterValue"] == "0"
     assert error_code(ec.reset_cache_parameter_group, CacheParameterGroupName="tuned") == \
         "InvalidParameterCombination"
