@@ -64,6 +64,13 @@ std::string listed(const Json& members) {
 std::optional<ApiError> validateNested(Json& value, const std::string& where, int containers) {
   auto invalid = [&](const std::string& why) { return invalidParameter(why + " in " + where); };
   if (value.is_object() && value.size() > 1) {
+    // DynamoDB checks each of the types given before refusing them together.
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      Json single = {{it.key(), it.value()}};
+      if (!typeOf(single).empty()) {
+        if (auto error = validateNested(single, where, containers)) return error;
+      }
+    }
     return ApiError::sender("ValidationException",
                             "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
                             "supported datatypes");

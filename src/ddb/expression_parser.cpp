@@ -616,6 +616,26 @@ std::optional<ApiError> checkPlaceholders(const ExpressionContext& context) {
   return std::nullopt;
 }
 
+// As DynamoDB: no two paths (of an update's actions, or a projection) may be
+// the same, or one inside the other; where one has a name and the other an
+// index at the same place they conflict.
+std::optional<ApiError> checkOverlaps(const std::vector<Path>& paths, const std::string& parameter) {
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const Path& a = paths[j];
+      const Path& b = paths[i];
+      size_t common = std::min(a.size(), b.size()), at = 0;
+      while (at < common && a[at].name == b[at].name && a[at].index == b[at].index) ++at;
+      std::string both = "must remove or rewrite one of these paths; path one: " + listedPath(a) + ", path two: " + listedPath(b);
+      if (at < common && (a[at].index >= 0) != (b[at].index >= 0)) {
+        return invalid(parameter, "Two document paths conflict with each other; " + both);
+      }
+      if (at == common) return invalid(parameter, "Two document paths overlap with each other; " + both);
+    }
+  }
+  return std::nullopt;
+}
+
 // The checks every expression starts with: the placeholders, its size, and not empty.
 std::optional<ApiError> checkText(const std::string& text, const std::string& parameter, const ExpressionContext& context) {
   if (auto error = checkPlaceholders(context)) return error;
@@ -657,6 +677,7 @@ Result<std::vector<Path>> parseProjection(const std::string& text, const Express
     if (auto error = parser.expect(",")) return *error;
   }
   if (auto error = parser.finish()) return *error;
+  if (auto error = checkOverlaps(paths, parameter)) return *error;
   return paths;
 }
 
@@ -702,22 +723,9 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
     }
   }
   if (auto error = parser.finish()) return *error;
-  // As DynamoDB: no two actions may touch the same path, or one inside the other.
-  for (size_t i = 0; i < actions.size(); ++i) {
-    for (size_t j = i + 1; j < actions.size(); ++j) {
-      const Path& a = actions[i].path;
-      const Path& b = actions[j].path;
-      size_t common = std::min(a.size(), b.size());
-      bool overlap = std::equal(a.begin(), a.begin() + static_cast<long>(common), b.begin(),
-                                [](const PathElement& x, const PathElement& y) {
-                                  return x.name == y.name && x.index == y.index;
-                                });
-      if (overlap) {
-        return invalid(parameter, "Two document paths overlap with each other; must remove or rewrite one of these "
-                                  "paths; path one: " + listedPath(a) + ", path two: " + listedPath(b));
-      }
-    }
-  }
+  std::vector<Path> paths;
+  for (const auto& action : actions) paths.push_back(action.path);
+  if (auto error = checkOverlaps(paths, parameter)) return *error;
   return actions;
 }
 

@@ -183,9 +183,16 @@ Result<std::string> attributeUpdates(Placeholders& p, const Json& map) {
   return out;
 }
 
-std::string projection(Placeholders& p, const Json& attributes) {
+Result<std::string> projection(Placeholders& p, const Json& attributes) {
   std::string out;
-  for (const Json& attribute : attributes) out += (out.empty() ? "" : ", ") + p.name(attribute.get<std::string>());
+  std::set<std::string> seen;
+  for (const Json& attribute : attributes) {
+    if (!seen.insert(attribute.get<std::string>()).second) {
+      return invalid("One or more parameter values were invalid: Duplicate value in attribute name: " +
+                     attribute.get<std::string>());
+    }
+    out += (out.empty() ? "" : ", ") + p.name(attribute.get<std::string>());
+  }
   return out;
 }
 
@@ -240,7 +247,11 @@ Result<Json> translateLegacyParameters(const Json& request) {
     if (!expression) return expression.error();
     if (!expression->empty()) out["UpdateExpression"] = *expression;
   }
-  if (request.contains("AttributesToGet")) out["ProjectionExpression"] = projection(p, request["AttributesToGet"]);
+  if (request.contains("AttributesToGet")) {
+    auto expression = projection(p, request["AttributesToGet"]);
+    if (!expression) return expression.error();
+    out["ProjectionExpression"] = *expression;
+  }
   for (const char* name : kLegacyNames) out.erase(name);
   out.erase("ConditionalOperator");
   return out;

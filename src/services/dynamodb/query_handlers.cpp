@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/secondary_indexes.h"
@@ -193,6 +194,30 @@ Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSour
   auto invalidKey = [](const std::string& why) {
     return ApiError::sender("ValidationException", "The provided starting key is invalid: " + why);
   };
+  // As DynamoDB checks it: the table's and the source's key attributes and
+  // no others, the source's of their declared types, then the table's key.
+  std::set<std::string> names;
+  for (const auto& element : table["KeySchema"]) names.insert(element["AttributeName"].get<std::string>());
+  for (const std::string& name : {source.hashName, source.rangeName}) {
+    if (!name.empty()) names.insert(name);
+  }
+  if (!startKey.is_object() || startKey.size() != names.size()) {
+    return ApiError::sender("ValidationException", "The provided starting key is invalid");
+  }
+  for (const std::string& name : {source.hashName, source.rangeName}) {
+    if (name.empty()) continue;
+    auto value = startKey.find(name);
+    if (value == startKey.end()) return ApiError::sender("ValidationException", "The provided starting key is invalid");
+    if (typeOf(*value) != attributeType(table, name)) {
+      return ApiError::sender("ValidationException", "The provided key element does not match the schema");
+    }
+  }
+  Json tableKey = Json::object();
+  for (const auto& element : table["KeySchema"]) {
+    const std::string& name = element["AttributeName"].get_ref<const std::string&>();
+    if (startKey.contains(name)) tableKey[name] = startKey[name];
+  }
+  if (auto checked = keyOf(table, tableKey, true); !checked) return invalidKey(checked.error().message);
   auto itemKey = keyOf(table, startKey, !source.index);
   if (!itemKey) return invalidKey(itemKey.error().message);
   if (!source.index) return *itemKey;
@@ -224,6 +249,12 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   if (auto throttled = admitRead(*table, *source)) return *throttled;
 
   const std::string& rangeName = source->rangeName;
+  std::optional<std::string> position;  // the ExclusiveStartKey's, checked before the key condition's schema
+  if (in.contains("ExclusiveStartKey")) {
+    auto found = startPosition(*table, *source, in["ExclusiveStartKey"]);
+    if (!found) return found.error();
+    position = *found;
+  }
   std::optional<Json> hashValue;
   ConditionPtr rangeCondition;
   if (auto error = keyConditionFor(*table, *source, *keyCondition, hashValue, rangeCondition)) return *error;
@@ -250,8 +281,6 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   size_t start = 0;
   if (in.contains("ExclusiveStartKey")) {
     const Json& startKey = in["ExclusiveStartKey"];
-    auto position = startPosition(*table, *source, startKey);
-    if (!position) return position.error();
     if (!rangeCondition && !valuesEqual(startKey.value(source->hashName, Json()), *hashValue)) {
       return validation("The provided starting key is outside query boundaries based on provided conditions");
     }

@@ -10,7 +10,7 @@ Json item() {
     "tags":{"SS":["a","b"]},"address":{"M":{"city":{"S":"Tokyo"}}},"nums":{"L":[{"N":"1"},{"N":"2"}]}})");
 }
 
-bool holds(const std::string& text, const Json& values = Json::object(), const Json& names = Json::object()) {
+bool holds(const std::string& text, const Json& values = Json(), const Json& names = Json()) {
   ExpressionContext context{&names, &values};
   auto condition = parseCondition(text, context);
   EXPECT_TRUE(condition.ok()) << text << ": " << (condition.ok() ? "" : condition.error().message);
@@ -35,7 +35,7 @@ TEST(Expression, ComparisonsFunctionsAndLogic) {
 
 TEST(Expression, RejectsSyntaxErrorsAndUnknownNames) {
   Json values = {{":v", {{"N", "1"}}}};
-  Json names = Json::object();
+  Json names;  // none, as a request without ExpressionAttributeNames
   ExpressionContext context{&names, &values};
   EXPECT_FALSE(parseCondition("age = ", context).ok());
   EXPECT_FALSE(parseCondition("age == :v", context).ok());
@@ -87,7 +87,7 @@ TEST(Expression, RefusesInDynamoDbsWords) {
 
 TEST(Expression, UpdatesSetRemoveAddDelete) {
   Json values = {{":one", {{"N", "1"}}}, {":t", {{"SS", {"c"}}}}, {":d", {{"SS", {"a"}}}}, {":l", {{"L", {{{"N", "3"}}}}}}};
-  Json names = Json::object();
+  Json names;  // none, as a request without ExpressionAttributeNames
   ExpressionContext context{&names, &values};
   auto actions = parseUpdate("SET age = age + :one, nums = list_append(nums, :l), address.zip = :one REMOVE title ADD tags :t", context);
   ASSERT_TRUE(actions.ok()) << actions.error().message;
@@ -114,7 +114,7 @@ TEST(Expression, UpdatesSetRemoveAddDelete) {
 }
 
 TEST(Expression, ProjectsNestedPaths) {
-  Json names = Json::object(), values = Json::object();
+  Json names, values;  // none (null), as a request without them
   ExpressionContext context{&names, &values};
   auto paths = parseProjection("id, address.city, nums[1]", context);
   ASSERT_TRUE(paths.ok());

@@ -31,7 +31,7 @@ TEST(AttributeNesting, ThirtyTwoLevelsPassAndThirtyThreeAreRefused) {
 }
 
 TEST(AttributeNesting, AnUpdateCannotNestAValueDeeperThanTheLimit) {
-  Json names = Json::object();
+  Json names;  // none, as a request without ExpressionAttributeNames
   Json values = {{":v", nestedValue(kMaxAttributeNesting - 1)}};
   ExpressionContext context{&names, &values};
   Json item = {{"id", {{"S", "k"}}}, {"a", nestedValue(1)}};  // a = {"M": {"a": {"S": ...}}}
@@ -50,7 +50,7 @@ TEST(AttributeNesting, AnUpdateCannotNestAValueDeeperThanTheLimit) {
 }
 
 TEST(ExpressionNesting, DeepExpressionsAreValidationErrors) {
-  Json names = Json::object();
+  Json names;  // none, as a request without ExpressionAttributeNames
   Json values = {{":v", {{"N", "1"}}}};
   ExpressionContext context{&names, &values};
   std::string parens = std::string(2000, '(') + "a = :v" + std::string(2000, ')');
@@ -88,7 +88,7 @@ TEST(ExpressionNesting, DeepPartiqlIsRefused) {
 }
 
 TEST(ContainsOperand, ASetOperandIsAValidationException) {
-  Json names = Json::object();
+  Json names;  // none, as a request without ExpressionAttributeNames
   Json values = {{":v", {{"NS", {"1", "2"}}}}, {":n", {{"N", "1"}}}};
   ExpressionContext context{&names, &values};
   auto parsed = parseCondition("contains(ns, :v)", context);
