@@ -2,6 +2,7 @@
 write path makes its record (in the same atomic batch as the write),
 every view type, every iterator type, across a SIGKILL, disable and
 enable, and the errors a consumer meets."""
+import concurrent.futures
 import json
 import time
 
@@ -386,3 +387,25 @@ def test_with_the_aws_cli(kura):
     records = kura.aws("dynamodbstreams", "get-records", "--shard-iterator", iterator)["Records"]
     assert [(r["eventName"], r["dynamodb"]["NewImage"]) for r in records] == [
         ("INSERT", {"id": {"S": "cli"}, "n": {"N": "7"}})]
+
+
+def test_concurrent_writers_each_item_in_order(kura):
+    ddb, streams = kura.client("dynamodb"), kura.client("dynamodbstreams")
+    arn = make_table(ddb, "st-concurrent", "NEW_IMAGE")["LatestStreamArn"]
+
+    def writer(worker):
+        client = kura.client("dynamodb")
+        for step in range(15):
+            client.put_item(TableName="st-concurrent", Item=item(f"w{worker}", 0, step={"N": str(step)}))
+        return worker
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert sorted(pool.map(writer, range(8))) == list(range(8))
+    records = read_all(streams, arn)
+    assert len(records) == 8 * 15
+    sequences = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert sequences == sorted(set(sequences))
+    for worker in range(8):
+        steps = [int(r["dynamodb"]["NewImage"]["step"]["N"]) for r in records
+                 if r["dynamodb"]["Keys"]["pk"]["S"] == f"w{worker}"]
+        assert steps == list(range(15))
