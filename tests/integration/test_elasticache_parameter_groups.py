@@ -7,6 +7,7 @@ and of the engine."""
 import glob
 import hashlib
 import hmac
+import json
 import os
 import signal
 import socket
@@ -156,6 +157,12 @@ def test_default_groups_engine_defaults_and_checked_values(kura):
 
     assert error_code(ec.delete_cache_parameter_group, CacheParameterGroupName="default.redis7") == \
         "InvalidCacheParameterGroupState"
+    # The trail has the changes, refused ones with their error.
+    trail = [json.loads(e["CloudTrailEvent"]) for e in kura.client("cloudtrail").lookup_events(LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "ModifyCacheParameterGroup"}])["Events"]]
+    assert any(e["requestParameters"]["cacheParameterGroupName"] == "tuned" and "errorCode" not in e
+               for e in trail), trail[:2]
+    assert any(e.get("errorCode") == "InvalidParameterValue" for e in trail)
     ec.delete_cache_parameter_group(CacheParameterGroupName="tuned")
     assert error_code(ec.describe_cache_parameter_groups, CacheParameterGroupName="tuned") == \
         "CacheParameterGroupNotFound"
