@@ -281,3 +281,32 @@ def test_not_principal_in_a_secrets_policy_and_trust_policies(server):
     trust = policy({"Effect": "Allow", "NotPrincipal": {"AWS": owner_arn}, "Action": "sts:AssumeRole"})
     refused = error_of(server.client("iam").create_role, RoleName="lp-np", AssumeRolePolicyDocument=trust)
     assert refused["Code"] == "MalformedPolicyDocument"
+
+
+def test_not_principal_in_a_key_policy(server):
+    """A key policy that denies everyone but one user (named with its
+    account) and delegates the rest to IAM: that user encrypts, another
+    allowed by its own policies is refused, and a user with a permissions
+    boundary is never left out."""
+    kms = server.client("kms")
+    use = policy({"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"})
+    keeper = make_user(server, "keeper", use)
+    stranger = make_user(server, "stranger", use)
+    boundary = server.client("iam").create_policy(PolicyName="lp-kms-all", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))["Policy"]["Arn"]
+    bounded = make_user(server, "keeper-bounded", use, boundary=boundary)
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    key_id = kms.create_key(Policy=policy(
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": root},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Deny", "NotPrincipal": {"AWS": [root, f"arn:aws:iam::{ACCOUNT}:user/keeper",
+                                                    f"arn:aws:iam::{ACCOUNT}:user/keeper-bounded"]},
+         "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}))["KeyMetadata"]["KeyId"]
+    mine = as_user(server, "kms", keeper)
+    blob = mine.encrypt(KeyId=key_id, Plaintext=b"kept")["CiphertextBlob"]
+    assert mine.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
+    denied = error_of(as_user(server, "kms", stranger).decrypt, CiphertextBlob=blob)
+    assert denied["Code"] == "AccessDeniedException"
+    assert "explicit deny in a resource-based policy" in denied["Message"]
+    assert error_of(as_user(server, "kms", bounded).encrypt, KeyId=key_id, Plaintext=b"x")["Code"] == \
+        "AccessDeniedException"

@@ -67,6 +67,11 @@ TEST_F(IamCacheGeneration, AnUnrelatedWriteKeepsTheCachesAnIamWriteDropsThem) {
   Resource table = make("dynamodb", "table", "orders", nlohmann::json::object());
   catalog_->addTags(table.arn, {{"team", "blue"}});
   ASSERT_TRUE(catalog_->removeResource(table.id).ok());
+  // ... and every other service Kura serves (they share no counter with IAM's).
+  for (const char* service : {"rds", "elasticache", "kms", "secretsmanager", "ec2", "logs", "cloudtrail",
+                              "monitoring"}) {
+    make(service, "thing", std::string("one-") + service, nlohmann::json::object());
+  }
   EXPECT_GT(catalog_->generation(), allBefore);
   EXPECT_EQ(principals.iamGeneration(), iamBefore);
   auto kept = principals.policiesOf("alice");
