@@ -140,6 +140,16 @@ def test_instance_failure_on_multi_az_postgres(kura_factory, tmp_path):
         time.sleep(0.2)
     assert after["AvailabilityZone"] == before["SecondaryAvailabilityZone"]
 
+    # A hung primary (SIGSTOP of all its processes): fenced and failed over
+    # before the hang ends, nothing acknowledged lost.
+    wait_status(rds, "drilled", "available")
+    done = run_drill(server, "instance-failure", "--resource", "drilled", "--format", "json", "--duration", "40",
+                     "--fault", "hang", "--hang-seconds", "8", "--report-dir", str(reports))
+    assert done.returncode == 0, done.stderr + done.stdout
+    report = json.loads(done.stdout)
+    assert report["fault"].startswith("hang (8 s") and report["outageSeen"] is True
+    assert report["passed"] is True and report["lost"] == 0
+
 
 def test_fault_api_refuses_what_it_must(kura_factory):
     server = kura_factory()
