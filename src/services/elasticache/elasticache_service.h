@@ -6,10 +6,10 @@
 
 namespace kura {
 
-// Amazon ElastiCache (query protocol): Redis cache clusters on real Redis
-// servers, their snapshots and restores, events and tags. Replication
-// groups and Memcached are not implemented (their operations answer
-// InvalidAction).
+// Amazon ElastiCache (query protocol): Redis cache clusters and replication
+// groups on real Redis servers, Memcached clusters on real memcached, their
+// snapshots and restores, cache subnet and parameter groups, users, events
+// and tags.
 ServiceModulePtr makeElastiCacheService(Catalog& catalog, Reconciler& reconciler, PortAllocator& ports,
                                         elasticache::ElastiCacheConfig config);
 
