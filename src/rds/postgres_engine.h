@@ -12,6 +12,7 @@
 //    manifest of sha256 sums that every restore checks first;
 //  - point in time: recovery.signal, restore_command from the source's
 //    archive, recovery_target_time, then promotion.
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -105,6 +106,15 @@ class PostgresEngine final : public InstanceEngine {
   // instances it switched a segment for, once each.
   std::mutex archiveMutex_;
   std::map<std::string, std::string> quietAt_;
+  // Where everythingArchived last said yes: the newest WAL file's name, time
+  // and size just before it asked, and when. While pg_wal is unchanged (no
+  // record written, so no commit) the answer stands, up to 10 s, without a
+  // query: an idle fleet costs no psql every other second.
+  struct IdleVerdict {
+    std::string walMark;
+    std::chrono::steady_clock::time_point at{};
+  };
+  std::map<std::string, IdleVerdict> idleVerdicts_;
   std::set<std::string> switchedOnce_;
   int major_;
   engines::EngineUser user_;
