@@ -90,7 +90,7 @@ class FaultService final : public ServiceModule {
     }
     int seconds = input.value("DurationSeconds", 10);
     if (fault == "hang") {
-      if (!resumer_.stopFor(processes.front(), std::chrono::seconds(seconds))) {
+      if (!resumer_.stopFor(context.accountId, processes.front(), std::chrono::seconds(seconds))) {
         return ApiError::sender("LimitExceededException", "Too many hang faults are pending; wait for one to end.", 429);
       }
     } else {

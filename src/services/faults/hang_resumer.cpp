@@ -42,11 +42,13 @@ void HangResumer::saveLocked() const {
 
 HangResumer::~HangResumer() { shutdown(); }
 
-bool HangResumer::stopFor(std::vector<EngineProcess> processes, std::chrono::seconds duration) {
+bool HangResumer::stopFor(const std::string& owner, std::vector<EngineProcess> processes,
+                          std::chrono::seconds duration) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || pending_.size() >= kMaxPending) return false;
-    pending_.push_back({std::chrono::steady_clock::now() + duration, processes});
+    size_t owned = std::count_if(pending_.begin(), pending_.end(), [&](const Pending& hang) { return hang.owner == owner; });
+    if (stopping_ || pending_.size() >= kMaxPending || owned >= kMaxPendingPerOwner) return false;
+    pending_.push_back({owner, std::chrono::steady_clock::now() + duration, processes});
     saveLocked();  // before they stop: a crash from here on still resumes them
     signalEach(processes, SIGSTOP);
   }

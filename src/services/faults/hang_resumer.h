@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -17,7 +18,9 @@ namespace kura::faults {
 
 class HangResumer {
  public:
-  static constexpr size_t kMaxPending = 32;
+  // In all, and per owner (an account): one tenant cannot take every slot.
+  static constexpr size_t kMaxPending = 64;
+  static constexpr size_t kMaxPendingPerOwner = 8;
 
   // stateFile: where the pending hangs are kept (empty: nowhere); what an
   // earlier run left there is resumed at once.
@@ -26,13 +29,15 @@ class HangResumer {
   HangResumer(const HangResumer&) = delete;
   HangResumer& operator=(const HangResumer&) = delete;
 
-  // False when kMaxPending hangs are pending already (nothing is stopped then).
-  bool stopFor(std::vector<EngineProcess> processes, std::chrono::seconds duration);
+  // False when kMaxPending hangs, or kMaxPendingPerOwner of `owner`'s, are
+  // pending already (nothing is stopped then).
+  bool stopFor(const std::string& owner, std::vector<EngineProcess> processes, std::chrono::seconds duration);
   // Resumes everything pending and ends the thread.
   void shutdown();
 
  private:
   struct Pending {
+    std::string owner;
     std::chrono::steady_clock::time_point due;
     std::vector<EngineProcess> processes;
   };

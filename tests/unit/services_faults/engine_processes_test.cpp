@@ -99,7 +99,7 @@ TEST_F(EngineProcesses, AHangIsResumedWhenItsTimeIsUpAndAfterARestart) {
   fs::path state = dir_ / "hangs";
   {
     HangResumer resumer(state);
-    ASSERT_TRUE(resumer.stopFor(processesBeneath(dir_ / "node-a"), std::chrono::seconds(1)));
+    ASSERT_TRUE(resumer.stopFor("000000000000", processesBeneath(dir_ / "node-a"), std::chrono::seconds(1)));
     EXPECT_TRUE(waitForState(child, 'T'));
     EXPECT_TRUE(fs::exists(state));
     EXPECT_TRUE(waitForState(child, 'S'));  // resumed after its second
@@ -117,6 +117,15 @@ TEST_F(EngineProcesses, AHangIsResumedWhenItsTimeIsUpAndAfterARestart) {
     EXPECT_TRUE(waitForState(child, 'S'));
     EXPECT_FALSE(fs::exists(state));
   }
+}
+
+TEST_F(EngineProcesses, OneOwnerCannotTakeEveryHangSlot) {
+  HangResumer resumer;
+  for (size_t at = 0; at < HangResumer::kMaxPendingPerOwner; ++at) {
+    EXPECT_TRUE(resumer.stopFor("111111111111", {}, std::chrono::seconds(60)));
+  }
+  EXPECT_FALSE(resumer.stopFor("111111111111", {}, std::chrono::seconds(60)));
+  EXPECT_TRUE(resumer.stopFor("222222222222", {}, std::chrono::seconds(60)));
 }
 
 TEST_F(EngineProcesses, ASignalSkipsAProcessThatIsNoLongerTheOneFound) {
