@@ -110,6 +110,15 @@ std::string listedPath(const Path& path) {
   return "[" + out + "]";
 }
 
+// A type as DynamoDB spells it out in ADD's and DELETE's messages.
+std::string spelledType(const std::string& type) {
+  static const std::map<std::string, std::string> kNames = {
+      {"S", "STRING"}, {"N", "NUMBER"}, {"B", "BINARY"}, {"BOOL", "BOOLEAN"}, {"NULL", "NULL"}, {"M", "MAP"},
+      {"L", "LIST"},   {"SS", "STRING SET"}, {"NS", "NUMBER SET"}, {"BS", "BINARY SET"}};
+  auto it = kNames.find(type);
+  return it == kNames.end() ? type : it->second;
+}
+
 const std::set<std::string>& conditionFunctions() {
   static const std::set<std::string> kNames = {"attribute_exists", "attribute_not_exists", "attribute_type",
                                                "begins_with", "contains"};
@@ -716,6 +725,13 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
         auto value = parser.value();
         if (!value) return value.error();
         action.value = *value;
+        // ADD takes a number or a set, DELETE a set.
+        std::string type = typeOf((*value)->value);
+        bool set = type == "SS" || type == "NS" || type == "BS";
+        if (!type.empty() && !set && (clause == "DELETE" || type != "N")) {
+          parser.defer(Parser::Function, "Incorrect operand type for operator or function; operator: " + clause +
+                                             ", operand type: " + spelledType(type));
+        }
       }
       actions.push_back(std::move(action));
       if (!parser.isSymbol(",")) break;

@@ -334,6 +334,14 @@ void DynamoDbApi::registerHandlers(HandlerTable& table) {
       if (auto error = checkNamePatterns(in)) return *error;
       if (auto error = checkExpressionParameters(operation, in)) return *error;
       if (!hasLegacyParameters(in)) return (this->*method)(c, in);
+      // DynamoDB checks the item's or key's values before the legacy conditions.
+      for (const char* member : {"Item", "Key"}) {
+        if (!in.contains(member) || !in[member].is_object()) continue;
+        for (auto it = in[member].begin(); it != in[member].end(); ++it) {
+          Json value = it.value();
+          if (auto error = validateValue(value, member)) return *error;
+        }
+      }
       auto translated = translateLegacyParameters(in);
       if (!translated) return translated.error();
       return (this->*method)(c, *translated);

@@ -343,7 +343,14 @@ Result<Json> DynamoDbApi::batchWriteItem(const RequestContext& c, const Json& in
         Json item = request["PutRequest"]["Item"];
         if (auto error = validateItem(item, "Item")) return *error;
         auto key = keyOf(*table, item, false);
-        if (!key) return key.error();
+        if (!key) {
+          // A missing or mistyped key is worded as for a key, as DynamoDB words it here.
+          const std::string& message = key.error().message;
+          if (message.find("Missing the key") != std::string::npos || message.find("Type mismatch for key") != std::string::npos) {
+            return ApiError::sender("ValidationException", "The provided key element does not match the schema");
+          }
+          return key.error();
+        }
         if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
         plan.writes.emplace_back(*key, item);
         plan.keys.push_back(item);

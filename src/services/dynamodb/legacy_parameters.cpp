@@ -130,8 +130,32 @@ Result<std::string> expected(Placeholders& p, const Json& map, const std::string
   std::string out;
   for (const auto& [attribute, entry] : map.items()) {
     std::string part;
+    // DynamoDB's checks of one Expected entry, in its words and order.
+    std::string about = " for Attribute: " + attribute;
+    if (entry.contains("AttributeValueList") && entry.contains("Value")) {
+      return invalid("One or more parameter values were invalid: Value and AttributeValueList cannot be used together" + about);
+    }
     if (entry.contains("ComparisonOperator")) {
-      auto compared = comparison(p, attribute, entry);
+      std::string op = entry["ComparisonOperator"].is_string() ? entry["ComparisonOperator"].get<std::string>() : "";
+      if (entry.contains("Exists")) {
+        return invalid("One or more parameter values were invalid: Exists and ComparisonOperator cannot be used together" + about);
+      }
+      if (op != "NULL" && op != "NOT_NULL" && !entry.contains("AttributeValueList") && !entry.contains("Value")) {
+        return invalid("One or more parameter values were invalid: Value or AttributeValueList must be used with "
+                       "ComparisonOperator: " + op + about);
+      }
+    } else if (entry.contains("AttributeValueList")) {
+      return invalid("One or more parameter values were invalid: AttributeValueList can only be used with a "
+                     "ComparisonOperator" + about);
+    }
+    if (entry.contains("Value") && !entry.contains("ComparisonOperator")) {
+      Json value = entry["Value"];
+      if (auto error = validateValue(value, "Expected")) return *error;
+    }
+    if (entry.contains("ComparisonOperator")) {
+      Json withList = entry;
+      if (entry.contains("Value")) withList["AttributeValueList"] = Json::array({entry["Value"]});
+      auto compared = comparison(p, attribute, withList);
       if (!compared) return compared;
       part = *compared;
     } else if (entry.value("Exists", true) == false) {
@@ -232,7 +256,7 @@ Result<Json> translateLegacyParameters(const Json& request) {
     out["KeyConditionExpression"] = *expression;
   }
   for (const char* filter : {"QueryFilter", "ScanFilter"}) {
-    if (!request.contains(filter)) continue;
+    if (!request.contains(filter) || request[filter].empty()) continue;  // an empty filter filters nothing
     auto expression = conditions(p, request[filter], joiner);
     if (!expression) return expression.error();
     out["FilterExpression"] = *expression;

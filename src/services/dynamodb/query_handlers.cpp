@@ -194,18 +194,19 @@ Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSour
   auto invalidKey = [](const std::string& why) {
     return ApiError::sender("ValidationException", "The provided starting key is invalid: " + why);
   };
-  // As DynamoDB checks it: the table's and the source's key attributes and
-  // no others, the source's of their declared types, then the table's key.
+  // As DynamoDB checks it: for an index, the table's and the index's key
+  // attributes and no others, the index's of their declared types; then the
+  // table's key.
   std::set<std::string> names;
   for (const auto& element : table["KeySchema"]) names.insert(element["AttributeName"].get<std::string>());
   for (const std::string& name : {source.hashName, source.rangeName}) {
     if (!name.empty()) names.insert(name);
   }
-  if (!startKey.is_object() || startKey.size() != names.size()) {
+  if (source.index && (!startKey.is_object() || startKey.size() != names.size())) {
     return ApiError::sender("ValidationException", "The provided starting key is invalid");
   }
   for (const std::string& name : {source.hashName, source.rangeName}) {
-    if (name.empty()) continue;
+    if (name.empty() || !source.index) continue;
     auto value = startKey.find(name);
     if (value == startKey.end()) return ApiError::sender("ValidationException", "The provided starting key is invalid");
     if (typeOf(*value) != attributeType(table, name)) {
