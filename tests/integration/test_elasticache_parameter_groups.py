@@ -167,6 +167,24 @@ def test_default_groups_engine_defaults_and_checked_values(kura):
     assert error_code(ec.describe_cache_parameter_groups, CacheParameterGroupName="tuned") == \
         "CacheParameterGroupNotFound"
 
+    # Pages of groups: the defaults among the recorded ones, by name.
+    made = [f"page-{i:02}" for i in range(22)]
+    for name in made:
+        ec.create_cache_parameter_group(CacheParameterGroupName=name, CacheParameterGroupFamily="memcached1.6",
+                                        Description=name)
+    seen, marker = [], None
+    while True:
+        page = ec.describe_cache_parameter_groups(MaxRecords=20, **({"Marker": marker} if marker else {}))
+        assert len(page["CacheParameterGroups"]) <= 20
+        seen += [g["CacheParameterGroupName"] for g in page["CacheParameterGroups"]]
+        marker = page.get("Marker")
+        if not marker:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen))
+    assert set(made) | {"default.redis7", "default.redis7.cluster.on", "default.memcached1.6"} <= set(seen)
+    for name in made:
+        ec.delete_cache_parameter_group(CacheParameterGroupName=name)
+
 
 def test_redis_parameters_reach_the_node_at_once_or_at_reboot_and_stay(kura_factory):
     kura = kura_factory()  # its own: it is restarted
@@ -332,6 +350,19 @@ def test_memcached_parameters_apply_at_node_reboot(kura):
     assert nodes == {"0001": "in-sync", "0002": "pending-reboot"}
     assert memcached_settings(ports["0001"])["growth_factor"] == "1.50"
     assert memcached_settings(ports["0002"])["growth_factor"] == "1.25"
+    # A node that dies is started again with the group's values.
+    pid_files = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "pg-mc-*", "node-0002",
+                                       "memcached.pid"))
+    with open(pid_files[0]) as f:
+        os.kill(int(f.read().strip()), signal.SIGKILL)
+
+    def restarted_settings():
+        try:
+            return memcached_settings(ports["0002"])
+        except (OSError, AssertionError):
+            return None
+    wait_for(lambda: (settings := restarted_settings()) and settings["growth_factor"] == "1.50", timeout=20,
+             what="node 0002 back with the group's values")
     assert error_code(ec.modify_cache_cluster, CacheClusterId="pg-mc", EngineVersion="1.6.22",
                       ApplyImmediately=True) == "InvalidParameterValue"
     ec.delete_cache_cluster(CacheClusterId="pg-mc")
