@@ -1,6 +1,7 @@
 #include "main/resource_resolvers.h"
 
 #include "iam/dynamodb_condition_keys.h"
+#include "iam/service_condition_keys.h"
 #include "main/resource_policy_checks.h"
 
 namespace kura {
@@ -31,6 +32,24 @@ void addResourceResolvers(iam::RequestAuthorizer& authorizer, kms::KeyManager& k
     if (id.empty() || id.rfind("arn:", 0) == 0) return std::string();
     auto secret = secrets.byName(context.accountId, context.region, id);
     return secret ? secret->arn : std::string();
+  });
+  // aws:ResourceTag/<key> of the keys a call acts on: their tags, per key
+  // (for identity policies that read them; AWS's managed aliases as written).
+  authorizer.setServiceKeys("kms", [&keys](const RequestContext& context, const nlohmann::json&,
+                                           const std::vector<std::string>& wanted, auth::RequestFacts& facts) {
+    if (!iam::wantsPrefix(wanted, "aws:resourcetag/")) return;
+    for (const auto& arn : facts.resources) {
+      if (arn.find(":key/") == std::string::npos || facts.resourceKeys.contains(arn)) continue;
+      auto key = keys.resolve({context.accountId, context.region}, arn);
+      if (!key) continue;
+      auth::ConditionKeys tags;
+      for (const auto& [name, value] : keys.store().tags(key->keyId)) {
+        std::string lowered = "aws:resourcetag/" + name;
+        for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        tags.insert_or_assign(std::move(lowered), value);
+      }
+      facts.resourceKeys.emplace(arn, std::move(tags));
+    }
   });
   // Key policies, grants and secrets' resource policies.
   addResourcePolicyChecks(authorizer, keys, secrets);

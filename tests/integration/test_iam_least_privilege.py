@@ -310,3 +310,18 @@ def test_not_principal_in_a_key_policy(server):
     assert "explicit deny in a resource-based policy" in denied["Message"]
     assert error_of(as_user(server, "kms", bounded).encrypt, KeyId=key_id, Plaintext=b"x")["Code"] == \
         "AccessDeniedException"
+
+
+def test_kms_keys_by_their_tags(server):
+    kms = server.client("kms")
+    blue = kms.create_key(Tags=[{"TagKey": "team", "TagValue": "blue"}])["KeyMetadata"]["KeyId"]
+    red = kms.create_key(Tags=[{"TagKey": "team", "TagValue": "red"}])["KeyMetadata"]["KeyId"]
+    key = make_user(server, "kms-blue", policy({
+        "Effect": "Allow", "Action": ["kms:Encrypt", "kms:TagResource"], "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}}))
+    mine = as_user(server, "kms", key)
+    blob = mine.encrypt(KeyId=blue, Plaintext=b"blue")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"blue"
+    assert error_of(mine.encrypt, KeyId=red, Plaintext=b"red")["Code"] == "AccessDeniedException"
+    kms.tag_resource(KeyId=red, Tags=[{"TagKey": "team", "TagValue": "blue"}])
+    mine.encrypt(KeyId=red, Plaintext=b"now blue")
