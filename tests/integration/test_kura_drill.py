@@ -210,3 +210,20 @@ def test_snapshot_restore_proves_the_newest_snapshot_holds_the_data(kura_factory
     summary = json.loads(server.client("logs").get_log_events(
         logGroupName="/kura/drills", logStreamName="snapshot-restore/db-instance/kept")["events"][0]["message"])
     assert summary["verdict"] == "passed"
+
+
+@pytest.mark.serial
+def test_instance_failure_on_multi_az_mariadb(kura_factory, tmp_path):
+    """The same drill through libmariadb: a MariaDB primary killed, the standby takes over."""
+    server = kura_factory()
+    rds = server.client("rds")
+    rds.create_db_instance(DBInstanceIdentifier="maria", Engine="mariadb", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", MasterUserPassword="S3cret-pass", AllocatedStorage=20,
+                           BackupRetentionPeriod=0, MultiAZ=True)
+    wait_status(rds, "maria", "available", timeout=180)
+    done = run_drill(server, "instance-failure", "--resource", "maria", "--format", "json", "--duration", "40",
+                     "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
+    assert done.returncode == 0, done.stderr + done.stdout
+    report = json.loads(done.stdout)
+    assert report["workload"].startswith("MySQL table kura_drill.kura_drill_")
+    assert report["outageSeen"] is True and report["passed"] is True and report["lost"] == 0
