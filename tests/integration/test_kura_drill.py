@@ -44,6 +44,15 @@ class HtmlCheck(html.parser.HTMLParser):
         self.tags.append(tag)
 
 
+def check_results(server, instance):
+    """`kura check`'s results for the instance, by rule."""
+    checked = subprocess.run([KURA_BIN, "check", "--endpoint-url", server.endpoint, "--format", "json"],
+                             capture_output=True, text=True, timeout=120,
+                             env=dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                                      AWS_DEFAULT_REGION=REGION))
+    return {r["rule"]: r for r in json.loads(checked.stdout)["results"] if r["resource"].endswith(f":db:{instance}")}
+
+
 def error_code(call, **kwargs):
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         call(**kwargs)
@@ -104,11 +113,7 @@ def test_instance_failure_on_multi_az_postgres(kura_factory, tmp_path):
     assert summary["verdict"] == "passed" and summary["lostWrites"] == 0 and summary["rtoSeconds"] > 0
 
     # `kura check` reads the last drill per database from that log.
-    checked = subprocess.run([KURA_BIN, "check", "--endpoint-url", server.endpoint, "--format", "json"],
-                             capture_output=True, text=True, timeout=120,
-                             env=dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
-                                      AWS_DEFAULT_REGION=REGION))
-    results = {r["rule"]: r for r in json.loads(checked.stdout)["results"] if ":db:drilled" in r["resource"]}
+    results = check_results(server, "drilled")
     assert results["rds-failover-drill-recent"]["status"] == "passed"
     assert "last instance-failure drill passed on" in results["rds-failover-drill-recent"]["detail"]
     assert results["rds-restore-drill-recent"]["status"] == "failed"
@@ -192,6 +197,8 @@ def test_snapshot_restore_proves_the_newest_snapshot_holds_the_data(kura_factory
                            MasterUsername="admin", MasterUserPassword="S3cret-pass", AllocatedStorage=20,
                            BackupRetentionPeriod=1)
     wait_status(rds, "kept", "available")
+    # No drill recorded at the endpoint yet: not checkable, never passed.
+    assert check_results(server, "kept")["rds-restore-drill-recent"]["status"] == "not checkable"
     done = run_drill(server, "snapshot-restore", "--resource", "kept", "--format", "json", "--duration", "50",
                      "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
     assert done.returncode == 0, done.stderr + done.stdout
@@ -210,6 +217,7 @@ def test_snapshot_restore_proves_the_newest_snapshot_holds_the_data(kura_factory
     summary = json.loads(server.client("logs").get_log_events(
         logGroupName="/kura/drills", logStreamName="snapshot-restore/db-instance/kept")["events"][0]["message"])
     assert summary["verdict"] == "passed"
+    assert check_results(server, "kept")["rds-restore-drill-recent"]["status"] == "passed"
 
 
 @pytest.mark.serial
