@@ -191,6 +191,10 @@ ERRORS = [
                "ExpressionAttributeValues": {":v": {"S": "a"}},
                "ExclusiveStartKey": {"pk": {"S": "b"}, "sk": {"S": "a"}}},
      V, "The provided starting key is outside query boundaries based on provided conditions"),
+    ("Query", {"TableName": "sorted", "KeyConditions": {"sk": {"ComparisonOperator": "NULL"}}},
+     V, "Query condition missed key schema element: pk"),
+    ("Query", {"TableName": "sorted", "KeyConditions": {"pk": {"ComparisonOperator": "NULL"}}},
+     V, "Attempted conditional constraint is not an indexable operation"),
     # Table names.
     ("DescribeTable", {"TableName": "bad name!"}, V, INVALID_NAME.format("bad name!")),
     ("PutItem", {"TableName": "tab\u00e9", "Item": {"pk": {"S": "a"}}}, V, INVALID_NAME.format("tab\u00e9")),

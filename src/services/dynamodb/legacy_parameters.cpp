@@ -276,7 +276,11 @@ Result<Json> translateLegacyParameters(const Json& request) {
     if (!expression) return expression.error();
     out["ProjectionExpression"] = *expression;
   }
-  for (const char* name : kLegacyNames) out.erase(name);
+  // KeyConditions stays beside its expression: Query checks it against the
+  // schema in DynamoDB's words before the expression.
+  for (const char* name : kLegacyNames) {
+    if (std::string(name) != "KeyConditions") out.erase(name);
+  }
   out.erase("ConditionalOperator");
   return out;
 }

@@ -240,9 +240,14 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   auto page = pageFor(in, expressions);
   if (!page) return page.error();
   if (auto error = expressions.checkAllUsed()) return *error;
+  // Legacy KeyConditions (translated, the original kept beside) are checked
+  // against the schema first, as DynamoDB checks them.
+  const Json* legacy = in.contains("KeyConditions") ? &in["KeyConditions"] : nullptr;
   std::vector<KeyPart> parts;
-  if (auto error = keyParts(*keyCondition, parts)) return *error;
-  if (parts.size() > 2) return validation("Conditions can be of length 1 or 2 only");
+  if (!legacy) {
+    if (auto error = keyParts(*keyCondition, parts)) return *error;
+  }
+  if ((legacy ? legacy->size() : parts.size()) > 2) return validation("Conditions can be of length 1 or 2 only");
   auto table = requireTable(c, in["TableName"]);
   if (!table) return table.error();
   auto source = readSourceFor(*table, in);
@@ -255,6 +260,21 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
     auto found = startPosition(*table, *source, in["ExclusiveStartKey"]);
     if (!found) return found.error();
     position = *found;
+  }
+  if (auto error = selectError(*source, in)) return *error;
+  if (legacy) {
+    if (source->rangeName.empty() && legacy->size() > 1) return validation("Query key condition not supported");
+    for (const std::string& name : {source->hashName, source->rangeName}) {
+      if (!name.empty() && !legacy->contains(name) && (name == source->hashName || legacy->size() > 1)) {
+        return validation("Query condition missed key schema element: " + name);
+      }
+    }
+    static const std::set<std::string> kUnindexable = {"NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"};
+    for (const auto& [name, condition] : legacy->items()) {
+      if (kUnindexable.count(condition.value("ComparisonOperator", ""))) {
+        return validation("Attempted conditional constraint is not an indexable operation");
+      }
+    }
   }
   std::optional<Json> hashValue;
   ConditionPtr rangeCondition;
@@ -344,6 +364,7 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
     if (!startKey) return startKey.error();
     startAfter = *startKey;
   }
+  if (auto error = selectError(*source, in)) return *error;
   const std::string& hashName = source->hashName;
   std::optional<Json> lastKey;
   std::optional<ApiError> failure;

@@ -171,13 +171,17 @@ Result<ReadSource> readSourceFor(const Json& table, const Json& request) {
   if (source.global && request.value("ConsistentRead", false)) {
     return ApiError::sender("ValidationException", "Consistent reads are not supported on global secondary indexes");
   }
+  return source;
+}
+
+std::optional<ApiError> selectError(const ReadSource& source, const Json& request) {
   if (request.value("Select", "") == "ALL_ATTRIBUTES" && source.projection.value("ProjectionType", "") != "ALL" &&
       source.global) {
     return ApiError::sender("ValidationException",
                             "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported "
-                            "for global secondary index " + name + " because its projection type is not ALL");
+                            "for global secondary index " + source.index->name + " because its projection type is not ALL");
   }
-  return source;
+  return std::nullopt;
 }
 
 std::map<std::string, double> indexWriteUnits(const Json& table, const Json* before, const Json* after) {

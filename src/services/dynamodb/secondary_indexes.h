@@ -35,6 +35,9 @@ struct ReadSource {
 
 // The source a Query or Scan request names (IndexName), or DynamoDB's error.
 Result<ReadSource> readSourceFor(const Json& table, const Json& request);
+// Select ALL_ATTRIBUTES of a global index that does not project them all,
+// which DynamoDB refuses after checking the ExclusiveStartKey.
+std::optional<ApiError> selectError(const ReadSource& source, const Json& request);
 
 // What one write of an item (`before` to `after`, null for none) costs each
 // global secondary index it changes, as DynamoDB charges it: the projected
