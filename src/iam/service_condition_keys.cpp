@@ -1,6 +1,9 @@
 #include "iam/service_condition_keys.h"
 
 #include <algorithm>
+#include <iterator>
+
+#include "iam/iam_records.h"
 
 namespace kura::iam {
 namespace {
@@ -91,6 +94,46 @@ void addRdsKeys(const RequestContext& context, const Json& input, auth::RequestF
   if (iops || context.operation == "CreateDBInstance") facts.keys.insert_or_assign("rds:piops", iops.value_or("0"));
 }
 
+// iam:PermissionsBoundary: the boundary a call sets (CreateUser, CreateRole,
+// Put{User,Role}PermissionsBoundary), or the one the user or role a call
+// changes has (its policies, its boundary's removal): a delegated
+// administrator may be allowed to manage only bounded principals.
+// iam:PolicyARN: the managed policy an Attach or Detach call names.
+void addIamKeys(const RequestContext& context, const Json& input, Catalog& catalog, auth::RequestFacts& facts) {
+  const std::string& operation = context.operation;
+  auto text = [&](const char* member) {
+    auto it = input.find(member);
+    return it != input.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  bool sets = operation == "CreateUser" || operation == "CreateRole" || operation == "PutUserPermissionsBoundary" ||
+              operation == "PutRolePermissionsBoundary";
+  if (sets) {
+    if (std::string boundary = text("PermissionsBoundary"); !boundary.empty()) {
+      facts.keys.insert_or_assign("iam:permissionsboundary", boundary);
+    }
+  } else {
+    static const char* const kChanges[] = {"AttachUserPolicy", "DetachUserPolicy", "PutUserPolicy",
+                                           "DeleteUserPolicy", "AttachRolePolicy", "DetachRolePolicy",
+                                           "PutRolePolicy", "DeleteRolePolicy", "DeleteUserPermissionsBoundary",
+                                           "DeleteRolePermissionsBoundary"};
+    bool changes = std::any_of(std::begin(kChanges), std::end(kChanges),
+                               [&](const char* name) { return operation == name; });
+    if (changes) {
+      bool user = operation.find("User") != std::string::npos;
+      std::string name = text(user ? "UserName" : "RoleName");
+      auto principal = user ? findUser(catalog, context.accountId, name) : findRole(catalog, context.accountId, name);
+      if (principal) {
+        if (std::string boundary = permissionsBoundaryOf(*principal); !boundary.empty()) {
+          facts.keys.insert_or_assign("iam:permissionsboundary", boundary);
+        }
+      }
+    }
+  }
+  if (operation.starts_with("Attach") || operation.starts_with("Detach")) {
+    if (std::string policy = text("PolicyArn"); !policy.empty()) facts.keys.insert_or_assign("iam:policyarn", policy);
+  }
+}
+
 }  // namespace
 
 bool wantsPrefix(const std::vector<std::string>& wanted, std::string_view prefix) {
@@ -113,16 +156,7 @@ void addServiceKeys(const RequestContext& context, const nlohmann::json& input, 
     if (!keys.empty()) facts.multiKeys.insert_or_assign("aws:tagkeys", std::move(keys));
   }
   if (rds && wantsPrefix(wanted, "rds:")) addRdsKeys(context, input, facts);
-  if (context.service == "iam") {
-    // The boundary a call sets (CreateUser, Put...PermissionsBoundary) and
-    // the managed policy it attaches: a delegated administrator's limits.
-    if (auto boundary = input.find("PermissionsBoundary"); boundary != input.end() && boundary->is_string()) {
-      facts.keys.insert_or_assign("iam:permissionsboundary", boundary->get<std::string>());
-    }
-    if (auto policy = input.find("PolicyArn"); policy != input.end() && policy->is_string()) {
-      facts.keys.insert_or_assign("iam:policyarn", policy->get<std::string>());
-    }
-  }
+  if (context.service == "iam" && wantsPrefix(wanted, "iam:")) addIamKeys(context, input, catalog, facts);
   // The tags of each resource the catalog holds (KMS keys', secrets' and
   // tables' are in their services' stores: their services fill these keys).
   bool resourceTags = wantsPrefix(wanted, "aws:resourcetag/") ||

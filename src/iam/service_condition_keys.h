@@ -12,8 +12,9 @@
 //    that name them), rds:req-tag/<key>, and the resource's tags as
 //    rds:db-tag/, cluster-tag/, snapshot-tag/, cluster-snapshot-tag/,
 //    subgrp-tag/, pg-tag/, cluster-pg-tag/ <key>;
-//  - iam: iam:PermissionsBoundary (the boundary a call sets), iam:PolicyARN
-//    (the managed policy it attaches or detaches);
+//  - iam: iam:PermissionsBoundary (the boundary a call sets, or the one of
+//    the user or role whose policies or boundary a call changes),
+//    iam:PolicyARN (the managed policy an Attach or Detach call names);
 //  - dynamodb: iam/dynamodb_condition_keys.h.
 // Only the keys `wanted` (those the principal's policies read, lower case)
 // are looked for: a principal without conditions costs nothing.

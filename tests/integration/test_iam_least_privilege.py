@@ -325,3 +325,26 @@ def test_kms_keys_by_their_tags(server):
     assert error_of(mine.encrypt, KeyId=red, Plaintext=b"red")["Code"] == "AccessDeniedException"
     kms.tag_resource(KeyId=red, Tags=[{"TagKey": "team", "TagValue": "blue"}])
     mine.encrypt(KeyId=red, Plaintext=b"now blue")
+
+
+def test_a_delegated_administrator_manages_bounded_users_only(server):
+    """iam:PermissionsBoundary: an administrator may create users only with
+    its boundary, and attach policies only to users that have it."""
+    iam = server.client("iam")
+    bound = iam.create_policy(PolicyName="lp-delegate-bound", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}))["Policy"]["Arn"]
+    reads = iam.create_policy(PolicyName="lp-delegate-reads", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}))["Policy"]["Arn"]
+    iam.create_user(UserName="lp-unbounded")
+    key = make_user(server, "lp-delegate", policy(
+        {"Effect": "Allow", "Action": ["iam:CreateUser", "iam:AttachUserPolicy"], "Resource": "*",
+         "Condition": {"StringEquals": {"iam:PermissionsBoundary": bound}}}))
+    admin = as_user(server, "iam", key)
+    assert error_of(admin.create_user, UserName="lp-free")["Code"] == "AccessDenied"
+    admin.create_user(UserName="lp-bounded", PermissionsBoundary=bound)
+    assert iam.get_user(UserName="lp-bounded")["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == bound
+    admin.attach_user_policy(UserName="lp-bounded", PolicyArn=reads)
+    assert [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName="lp-bounded")["AttachedPolicies"]] == \
+        [reads]
+    assert error_of(admin.attach_user_policy, UserName="lp-unbounded", PolicyArn=reads)["Code"] == "AccessDenied"
+    assert iam.list_attached_user_policies(UserName="lp-unbounded")["AttachedPolicies"] == []
