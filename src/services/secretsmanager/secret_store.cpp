@@ -1,6 +1,7 @@
 #include "services/secretsmanager/secret_store.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/crypto.h"
 
@@ -220,6 +221,30 @@ std::vector<SecretRecord> SecretStore::listedPage(const std::string& account, co
   std::vector<SecretRecord> out;
   while (select.step()) out.push_back(summaryFrom(select));
   return out;
+}
+
+void SecretStore::addVersionStages(std::vector<SecretRecord>& secrets) {
+  if (secrets.empty()) return;
+  std::lock_guard lock(mutex_);
+  std::map<std::string, SecretRecord*> byArn;
+  std::string sql = "SELECT arn, version_id, stages, created_ms FROM versions WHERE arn IN (";
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    secrets[i].versions.clear();
+    byArn[secrets[i].arn] = &secrets[i];
+    sql += i == 0 ? "?" : ",?";
+  }
+  sql += ") ORDER BY arn, created_ms, version_id";
+  auto select = db_.prepare(sql);
+  for (size_t i = 0; i < secrets.size(); ++i) select.bind(static_cast<int>(i + 1), secrets[i].arn);
+  while (select.step()) {
+    auto owner = byArn.find(select.text(0));
+    if (owner == byArn.end()) continue;
+    SecretVersion v;
+    v.versionId = select.text(1);
+    v.stages = Json::parse(select.text(2)).get<std::vector<std::string>>();
+    v.createdMs = select.integer(3);
+    owner->second->versions.push_back(std::move(v));
+  }
 }
 
 }  // namespace kura::secrets

@@ -518,10 +518,9 @@ class SecretsManagerService final : public SecretsManagerModule {
       }
       done = done || run.size() < batch;
     }
+    store_.addVersionStages(page);
     Json out = {{"SecretList", Json::array()}};
-    for (const SecretRecord& s : page) {
-      if (auto full = store_.byArn(s.arn)) out["SecretList"].push_back(describe(*full, "SecretVersionsToStages"));
-    }
+    for (const SecretRecord& s : page) out["SecretList"].push_back(describe(s, "SecretVersionsToStages"));
     if (more && position) out["NextToken"] = listToken(*position);
     return out;
   }
