@@ -386,6 +386,27 @@ def test_aurora_mysql_clusters_take_tokens_for_their_endpoints(rds, bundle):
         my_connect(host, port, "alice", token_boto(rds, host, port + 1, "alice"), bundle)
 
 
+def test_idle_connections_to_the_responder_do_not_lock_logins_out(server, rds, pg):
+    """A local client filling the LDAP responder with idle connections (more
+    than it holds at once): psql still logs in with a token, at once."""
+    import socket
+    log = server.read_log()
+    address = log[log.rindex("IAM database authentication listens"):].split("\n")[0].split("address=")[1].strip()
+    ldap_host, ldap_port = address.rsplit(":", 1)
+    held = []
+    try:
+        for _ in range(80):
+            held.append(socket.create_connection((ldap_host, int(ldap_port)), timeout=5))
+        host, port = endpoint(rds, "iam-pg")
+        started = time.monotonic()
+        done = pg_login(host, port, "alice", token_boto(rds, host, port, "alice"))
+        assert done.returncode == 0 and done.stdout.strip() == "alice", done.stderr
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in held:
+            connection.close()
+
+
 # --- aws:SourceIp: the database client's address -----------------------------------
 
 
