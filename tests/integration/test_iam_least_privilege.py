@@ -348,3 +348,22 @@ def test_a_delegated_administrator_manages_bounded_users_only(server):
         [reads]
     assert error_of(admin.attach_user_policy, UserName="lp-unbounded", PolicyArn=reads)["Code"] == "AccessDenied"
     assert iam.list_attached_user_policies(UserName="lp-unbounded")["AttachedPolicies"] == []
+
+
+def test_the_simulator_takes_lists_and_boundaries(server):
+    iam = server.client("iam")
+    own = policy({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*",
+                  "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["a", "b"]}}})
+
+    def decide(values, **extra):
+        result = iam.simulate_custom_policy(
+            PolicyInputList=[own], ActionNames=["dynamodb:GetItem"],
+            ContextEntries=[{"ContextKeyName": "dynamodb:LeadingKeys", "ContextKeyValues": values,
+                             "ContextKeyType": "stringList"}], **extra)["EvaluationResults"][0]
+        return result["EvalDecision"], result.get("PermissionsBoundaryDecisionDetail")
+
+    assert decide(["a", "b"]) == ("allowed", None)
+    assert decide(["a", "c"]) == ("implicitDeny", None)
+    only_puts = policy({"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "*"})
+    assert decide(["a"], PermissionsBoundaryPolicyInputList=[only_puts]) == \
+        ("implicitDeny", {"AllowedByPermissionsBoundary": False})
