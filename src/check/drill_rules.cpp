@@ -51,9 +51,9 @@ std::optional<LastDrill> lastDrillOf(CheckContext& context, const DrillKind& kin
       if (newest && newest->at >= at) continue;
       LastDrill last{drill, at, "", ""};
       // The newest summary says whether that drill passed.
-      const auto& events = context.read(
-          "logs", "GetLogEvents",
-          {{"logGroupName", kGroup}, {"logStreamName", stream}, {"startFromHead", false}, {"limit", 1}});
+      const auto& events =
+          context.read("logs", "GetLogEvents",
+                       {{"logGroupName", kGroup}, {"logStreamName", stream}, {"startFromHead", false}, {"limit", 1}});
       if (const auto* output = client::outputOf(events)) {
         const auto& list = listOf(*output, "events");
         if (!list.empty()) {
@@ -77,16 +77,15 @@ void checkDrillKind(CheckContext& context, const DrillKind& kind, const Database
     context.unreadable(kind.ruleId, database.arn, "the drills' log group " + std::string(kGroup), *problem);
     return;
   }
-  std::string fix = "kura drill " + std::string(kind.drills.front()) + context.aws("").substr(3) + "--resource " +
-                    database.id;
+  std::string fix =
+      "kura drill " + std::string(kind.drills.front()) + context.aws("").substr(3) + "--resource " + database.id;
   SystemTime now = context.now();
   if (!last) {
     context.failed(kind.ruleId, database.arn, fmt::format("no {} drill recorded", kind.drills.front()), fix);
   } else if (now - last->at > std::chrono::hours(24 * kMaxAgeDays)) {
-    context.failed(kind.ruleId, database.arn,
-                   fmt::format("last {} drill {} ago (more than {} days)", last->drill, ageText(last->at, now),
-                               kMaxAgeDays),
-                   fix);
+    context.failed(
+        kind.ruleId, database.arn,
+        fmt::format("last {} drill {} ago (more than {} days)", last->drill, ageText(last->at, now), kMaxAgeDays), fix);
   } else if (last->verdict != "passed") {
     context.failed(kind.ruleId, database.arn,
                    fmt::format("last {} drill, on {}, failed: {}", last->drill, formatIso8601Seconds(last->at),
@@ -121,7 +120,8 @@ void checkDrills(CheckContext& context) {
   const auto& groups = context.read("logs", "DescribeLogGroups", {{"logGroupNamePrefix", kGroup}});
   bool hasGroup = false;
   if (const auto* output = client::outputOf(groups)) {
-    for (const auto& group : listOf(*output, "logGroups")) hasGroup = hasGroup || textOf(group, "logGroupName") == kGroup;
+    for (const auto& group : listOf(*output, "logGroups"))
+      hasGroup = hasGroup || textOf(group, "logGroupName") == kGroup;
   }
   for (const auto& kind : kinds) {
     for (const auto& database : databases) {

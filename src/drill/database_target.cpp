@@ -54,7 +54,8 @@ std::variant<DatabaseTarget, std::string> resolveDatabase(client::AwsClient& cli
     }
   } else {
     const client::CallError* instanceError = client::errorOf(instances);
-    if (instanceError && instanceError->code != "DBInstanceNotFound" && instanceError->code != "DBInstanceNotFoundFault") {
+    if (instanceError && instanceError->code != "DBInstanceNotFound" &&
+        instanceError->code != "DBInstanceNotFoundFault") {
       return "cannot read the instance " + options.resource + ": " + instanceError->describe();
     }
     auto clusters = client.call("rds", "DescribeDBClusters", {{"DBClusterIdentifier", options.resource}});

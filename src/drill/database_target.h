@@ -12,8 +12,8 @@
 namespace kura::drill {
 
 struct DatabaseTarget {
-  std::string resourceType;  // "db-instance" or "db-cluster"
-  std::string identifier;    // as given
+  std::string resourceType;    // "db-instance" or "db-cluster"
+  std::string identifier;      // as given
   std::string writerInstance;  // the instance that takes the writes (the identifier for an instance)
   std::string engine;          // as RDS names it: postgres, mysql, aurora-postgresql, ...
   std::string host;

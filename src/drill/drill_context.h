@@ -28,9 +28,7 @@ class DrillContext {
   const DrillOptions& options() const { return options_; }
   std::chrono::steady_clock::time_point start() const { return start_; }
   std::chrono::system_clock::time_point startedAt() const { return startedAt_; }
-  double elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
  private:
   client::AwsClient& client_;

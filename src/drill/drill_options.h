@@ -8,12 +8,12 @@ namespace kura::drill {
 struct DrillOptions {
   std::string drillName;
   std::string endpointUrl, region, profile;
-  std::string resource;          // a DB instance or cluster identifier
-  std::string format = "table";  // what standard output gets: table or json
-  std::string reportDir = ".";   // where the Markdown and HTML reports go
-  int durationSeconds = 60;      // longest wait for recovery after the fault
-  std::string fault = "kill";    // at the engine: kill or hang; reboot: the public API's (fault_injection.h)
-  int hangSeconds = 10;          // how long a hang lasts
+  std::string resource;            // a DB instance or cluster identifier
+  std::string format = "table";    // what standard output gets: table or json
+  std::string reportDir = ".";     // where the Markdown and HTML reports go
+  int durationSeconds = 60;        // longest wait for recovery after the fault
+  std::string fault = "kill";      // at the engine: kill or hang; reboot: the public API's (fault_injection.h)
+  int hangSeconds = 10;            // how long a hang lasts
   std::string dbUser, dbPassword;  // empty: the master user and its managed secret
   std::string logGroup = "/kura/drills";
   int timeoutSeconds = 30;  // each HTTP step of the API calls

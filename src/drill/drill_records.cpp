@@ -45,8 +45,8 @@ std::optional<std::string> recordDrillEvent(DrillContext& context, const DrillRe
                 {"Message", message}};
   auto answer = context.client().call("kura", "RecordDrillEvent", input);
   if (const auto* error = client::errorOf(answer)) {
-    return "the drill's end was not recorded as an event of the resource (kura:RecordDrillEvent: " +
-           error->describe() + ")";
+    return "the drill's end was not recorded as an event of the resource (kura:RecordDrillEvent: " + error->describe() +
+           ")";
   }
   return std::nullopt;
 }
@@ -60,17 +60,20 @@ std::optional<std::string> writeDrillLog(DrillContext& context, const DrillRepor
     return error != nullptr && error->code != "ResourceAlreadyExistsException";
   };
   auto group_ = client.call("logs", "CreateLogGroup", {{"logGroupName", group}});
-  if (failed(group_)) return "the drill's log was not written (CreateLogGroup: " + client::errorOf(group_)->describe() + ")";
+  if (failed(group_))
+    return "the drill's log was not written (CreateLogGroup: " + client::errorOf(group_)->describe() + ")";
   auto stream_ = client.call("logs", "CreateLogStream", {{"logGroupName", group}, {"logStreamName", stream}});
   if (failed(stream_)) {
     return "the drill's log was not written (CreateLogStream: " + client::errorOf(stream_)->describe() + ")";
   }
-  Json input = {{"logGroupName", group},
-                {"logStreamName", stream},
-                {"logEvents", {{{"timestamp", epochMillis(std::chrono::system_clock::now())},
-                                {"message", drillLogMessage(report)}}}}};
+  Json input = {
+      {"logGroupName", group},
+      {"logStreamName", stream},
+      {"logEvents",
+       {{{"timestamp", epochMillis(std::chrono::system_clock::now())}, {"message", drillLogMessage(report)}}}}};
   auto put = client.call("logs", "PutLogEvents", input);
-  if (const auto* error = client::errorOf(put)) return "the drill's log was not written (PutLogEvents: " + error->describe() + ")";
+  if (const auto* error = client::errorOf(put))
+    return "the drill's log was not written (PutLogEvents: " + error->describe() + ")";
   return std::nullopt;
 }
 
@@ -91,7 +94,8 @@ std::vector<SeenEvent> eventsSinceStart(DrillContext& context, const DrillReport
       events.push_back({event.value("Date", ""), type + " " + id, event.value("Message", "")});
     }
   }
-  std::stable_sort(events.begin(), events.end(), [](const SeenEvent& a, const SeenEvent& b) { return a.date < b.date; });
+  std::stable_sort(events.begin(), events.end(),
+                   [](const SeenEvent& a, const SeenEvent& b) { return a.date < b.date; });
   return events;
 }
 

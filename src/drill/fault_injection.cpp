@@ -54,7 +54,7 @@ std::variant<InjectedFault, std::string> injectFault(DrillContext& context, cons
   if (const auto* output = client::outputOf(answer)) {
     injected.method = "kura:InjectFault";
     injected.atEngine = true;
-    std::string what = fault == "hang" ? fmt::format("hang ({} s, SIGSTOP then SIGCONT)", hangSeconds)
+    std::string what = fault == "hang"   ? fmt::format("hang ({} s, SIGSTOP then SIGCONT)", hangSeconds)
                        : fault == "kill" ? "kill (SIGKILL)"
                                          : "zone failure (SIGKILL of every node in the zone)";
     std::vector<std::string> targets;

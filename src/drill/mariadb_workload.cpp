@@ -1,7 +1,6 @@
 // The SQL workload on MySQL and MariaDB, through libmariadb.
-#include <mysql.h>
-
 #include <fmt/format.h>
+#include <mysql.h>
 
 #include "drill/sql_workload.h"
 
@@ -16,7 +15,8 @@ class MariaDbWorkload final : public Workload {
   ~MariaDbWorkload() override { disconnect(); }
 
   std::string describe() const override {
-    return fmt::format("MySQL table {} at {}:{}, one INSERT per write (libmariadb)", table_, target_.host, target_.port);
+    return fmt::format("MySQL table {} at {}:{}, one INSERT per write (libmariadb)", table_, target_.host,
+                       target_.port);
   }
 
   std::optional<std::string> prepare() override {
@@ -44,9 +44,7 @@ class MariaDbWorkload final : public Workload {
     return ids;
   }
 
-  void cleanup() override {
-    execute(fmt::format("DROP TABLE IF EXISTS {}", table_), 10, nullptr);
-  }
+  void cleanup() override { execute(fmt::format("DROP TABLE IF EXISTS {}", table_), 10, nullptr); }
 
  private:
   void disconnect() {

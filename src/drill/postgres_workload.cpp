@@ -1,8 +1,7 @@
 // The SQL workload on PostgreSQL, through libpq.
+#include <fmt/format.h>
 #include <libpq-fe.h>
 #include <poll.h>
-
-#include <fmt/format.h>
 
 #include "drill/sql_workload.h"
 
@@ -50,7 +49,9 @@ class PostgresWorkload final : public Workload {
     return ids;
   }
 
-  void cleanup() override { execute(fmt::format("DROP TABLE IF EXISTS {}", table_), std::chrono::seconds(10), nullptr); }
+  void cleanup() override {
+    execute(fmt::format("DROP TABLE IF EXISTS {}", table_), std::chrono::seconds(10), nullptr);
+  }
 
  private:
   void disconnect() {
@@ -61,8 +62,8 @@ class PostgresWorkload final : public Workload {
   std::optional<std::string> connect() {
     std::string port = std::to_string(target_.port);
     const char* keys[] = {"host", "port", "user", "password", "dbname", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {target_.host.c_str(), port.c_str(), target_.user.c_str(), target_.password.c_str(),
-                            target_.dbName.c_str(), "2", "kura-drill", nullptr};
+    const char* values[] = {target_.host.c_str(),   port.c_str(), target_.user.c_str(), target_.password.c_str(),
+                            target_.dbName.c_str(), "2",          "kura-drill",         nullptr};
     connection_ = PQconnectdbParams(keys, values, 0);
     if (PQstatus(connection_) == CONNECTION_OK) return std::nullopt;
     std::string error = oneLine(PQerrorMessage(connection_));
@@ -72,7 +73,8 @@ class PostgresWorkload final : public Workload {
 
   // Runs one statement within `timeout`; a statement not answered in time
   // drops its connection (the next write opens a new one).
-  std::optional<std::string> execute(const std::string& sql, std::chrono::milliseconds timeout, std::set<int64_t>* ids) {
+  std::optional<std::string> execute(const std::string& sql, std::chrono::milliseconds timeout,
+                                     std::set<int64_t>* ids) {
     auto deadline = Clock::now() + timeout;
     if (connection_ == nullptr) {
       if (auto failed = connect()) return failed;

@@ -16,11 +16,21 @@ std::string escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
         out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
     }
@@ -43,7 +53,9 @@ std::string formatTimelineSvg(const DrillReport& report) {
   auto x = [&](double seconds) { return kLeft + plotWidth * std::clamp(seconds / end, 0.0, 1.0); };
   double maxLatency = 0.01;
   for (const auto& slice : slices) maxLatency = std::max(maxLatency, slice.maxLatency);
-  auto yLatency = [&](double seconds) { return kLatencyTop + kLatencyHeight * (1 - std::min(1.0, seconds / maxLatency)); };
+  auto yLatency = [&](double seconds) {
+    return kLatencyTop + kLatencyHeight * (1 - std::min(1.0, seconds / maxLatency));
+  };
 
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
@@ -63,9 +75,9 @@ std::string formatTimelineSvg(const DrillReport& report) {
       double middle = slice.start + slice.width / 2;
       for (const auto& attempt : report.attempts) {
         if (attempt.startSeconds > middle || attempt.endSeconds() < middle) continue;
-        svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"/>\n",
-                           x(slice.start), kRateTop, std::max(0.5, x(slice.start + slice.width) - x(slice.start)),
-                           kRateHeight, attempt.acked ? "#cec" : "#fcc");
+        svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"/>\n", x(slice.start),
+                           kRateTop, std::max(0.5, x(slice.start + slice.width) - x(slice.start)), kRateHeight,
+                           attempt.acked ? "#cec" : "#fcc");
         break;
       }
       continue;
@@ -74,8 +86,7 @@ std::string formatTimelineSvg(const DrillReport& report) {
     std::string colour = slice.acked == slice.attempts ? "#4a8" : slice.acked == 0 ? "#d44" : "#e93";
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" fill=\"{}\"/>\n",
                        x(slice.start), kRateTop + kRateHeight - height,
-                       std::max(0.5, x(slice.start + slice.width) - x(slice.start)), std::max(height, 1.0),
-                       colour);
+                       std::max(0.5, x(slice.start + slice.width) - x(slice.start)), std::max(height, 1.0), colour);
   }
   svg += fmt::format("<text x=\"{}\" y=\"{}\">write latency (mean line, max dots; top {:.3f} s)</text>\n", kLeft,
                      kLatencyTop - 6, maxLatency);
@@ -91,9 +102,10 @@ std::string formatTimelineSvg(const DrillReport& report) {
   if (!points.empty()) svg += "<polyline fill=\"none\" stroke=\"#36c\" points=\"" + points + "\"/>\n";
   int labelRow = 12;
   auto marker = [&](double at, const std::string& colour, const std::string& label) {
-    svg += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"2\" "
-                       "stroke-dasharray=\"4 3\"/>\n",
-                       x(at), kRateTop, kLatencyTop + kLatencyHeight, colour);
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"2\" "
+        "stroke-dasharray=\"4 3\"/>\n",
+        x(at), kRateTop, kLatencyTop + kLatencyHeight, colour);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"{}\">{}</text>\n", x(at) + 3, kRateTop + labelRow, colour,
                        escape(label));
     labelRow += 14;
@@ -139,9 +151,10 @@ std::string formatHtml(const DrillReport& report) {
   row("Writes", fmt::format("{} attempted, {} acknowledged, {} lost", report.loss.attempted, report.loss.acked,
                             report.loss.lost));
   out += "</table>\n<h2>Timeline</h2>\n" + formatTimelineSvg(report);
-  out += "<p>Bars: the share of the writes begun in each slice that were acknowledged (green: all, orange: some, "
-         "red: none). Pale red: no write began, one was waiting for an answer that never came or failed. Dashed "
-         "lines: the fault and the recovery (writes succeeding steadily again). Seconds since the drill began.</p>\n";
+  out +=
+      "<p>Bars: the share of the writes begun in each slice that were acknowledged (green: all, orange: some, "
+      "red: none). Pale red: no write began, one was waiting for an answer that never came or failed. Dashed "
+      "lines: the fault and the recovery (writes succeeding steadily again). Seconds since the drill began.</p>\n";
   out += "<h2>Events</h2>\n<ul>\n";
   if (report.events.empty()) out += "<li>None seen.</li>\n";
   for (const auto& event : report.events) {

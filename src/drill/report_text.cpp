@@ -30,8 +30,8 @@ std::string seconds(const std::optional<double>& value) {
 }  // namespace
 
 std::string formatMarkdown(const DrillReport& report) {
-  std::string out = fmt::format("# Drill {} on {} {}\n\n", cell(report.drill), cell(report.resourceType),
-                                cell(report.resource));
+  std::string out =
+      fmt::format("# Drill {} on {} {}\n\n", cell(report.drill), cell(report.resourceType), cell(report.resource));
   out += fmt::format("**{}**: {}\n\n", report.passed ? "Passed" : "Failed", cell(report.verdictReason));
   out += "| | |\n|---|---|\n";
   out += fmt::format("| Started | {} |\n", cell(report.startedAt));
@@ -41,9 +41,9 @@ std::string formatMarkdown(const DrillReport& report) {
   out += fmt::format("| Workload | {} |\n", cell(report.workload));
   out += fmt::format("| Fault | {} at {:.2f} s, through {} |\n", cell(report.fault), report.faultAt,
                      cell(report.faultMethod));
-  out += fmt::format("| First failed write | {} |\n",
-                     report.recovery.firstFailureAt ? fmt::format("{:.2f} s", *report.recovery.firstFailureAt)
-                                                    : std::string("none"));
+  out += fmt::format("| First failed write | {} |\n", report.recovery.firstFailureAt
+                                                          ? fmt::format("{:.2f} s", *report.recovery.firstFailureAt)
+                                                          : std::string("none"));
   out += fmt::format("| Recovered | {} |\n", report.recovery.recoveredAt
                                                  ? fmt::format("{:.2f} s", *report.recovery.recoveredAt)
                                                  : std::string("no"));
@@ -77,7 +77,8 @@ std::string formatDrillTable(const DrillReport& report) {
   out += fmt::format("RPO        {} writes lost ({:.2f} s)\n", report.loss.lost, report.loss.rpoSeconds);
   out += fmt::format("writes     {} attempted, {} acked, {} lost\n", report.loss.attempted, report.loss.acked,
                      report.loss.lost);
-  for (const auto& event : report.events) out += fmt::format("event      {} {}\n", cell(event.date), cell(event.message));
+  for (const auto& event : report.events)
+    out += fmt::format("event      {} {}\n", cell(event.date), cell(event.message));
   for (const auto& note : report.notes) out += fmt::format("note       {}\n", cell(note));
   return out;
 }

@@ -8,7 +8,9 @@ SteadyWriter::SteadyWriter(Workload& workload, std::chrono::steady_clock::time_p
 
 SteadyWriter::~SteadyWriter() { stop(); }
 
-void SteadyWriter::start() { thread_ = std::thread([this] { run(); }); }
+void SteadyWriter::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void SteadyWriter::stop() {
   stopping_ = true;

@@ -22,7 +22,7 @@ class SteadyWriter {
   SteadyWriter& operator=(const SteadyWriter&) = delete;
 
   void start();
-  void stop();  // waits for the attempt under way
+  void stop();                                 // waits for the attempt under way
   std::vector<WriteAttempt> attempts() const;  // a copy, so far
 
  private:

@@ -13,10 +13,10 @@
 namespace kura::drill {
 
 struct Recovery {
-  bool outageSeen = false;                // some write after the fault failed
-  std::optional<double> firstFailureAt;   // seconds since the drill started
-  std::optional<double> recoveredAt;      // the acknowledgement that began the steady run
-  std::optional<double> rtoSeconds;       // recoveredAt - faultAt (0 when no write failed)
+  bool outageSeen = false;               // some write after the fault failed
+  std::optional<double> firstFailureAt;  // seconds since the drill started
+  std::optional<double> recoveredAt;     // the acknowledgement that began the steady run
+  std::optional<double> rtoSeconds;      // recoveredAt - faultAt (0 when no write failed)
 };
 
 // Recovered: the first acknowledged write after the fault that begins a run

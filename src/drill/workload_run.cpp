@@ -74,7 +74,8 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
   report.faultMethod = done.method;
   report.faultAt = done.at;
   report.notes = done.notes;
-  while (!settled(writer.attempts(), done, context.elapsed(), options.durationSeconds)) std::this_thread::sleep_for(100ms);
+  while (!settled(writer.attempts(), done, context.elapsed(), options.durationSeconds))
+    std::this_thread::sleep_for(100ms);
   writer.stop();
   report.attempts = writer.attempts();
   report.recovery = measureRecovery(report.attempts, report.faultAt);
@@ -83,7 +84,8 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
   // resource answers again (it may still be recovering).
   std::optional<std::set<int64_t>> held;
   std::string readError;
-  auto readDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(10, options.durationSeconds / 2));
+  auto readDeadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(std::max(10, options.durationSeconds / 2));
   while (!(held = workload.readBack(readError)) && std::chrono::steady_clock::now() < readDeadline) {
     std::this_thread::sleep_for(500ms);
   }
@@ -100,15 +102,17 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
     report.passed = false;
     report.verdictReason = "the acknowledged writes could not be read back";
   } else if (!report.recovery.rtoSeconds) {
-    report.verdictReason = fmt::format("writes did not succeed steadily again within {} s of the fault", options.durationSeconds);
+    report.verdictReason =
+        fmt::format("writes did not succeed steadily again within {} s of the fault", options.durationSeconds);
   } else if (report.loss.lost > 0) {
     report.verdictReason = fmt::format("{} acknowledged writes were lost", report.loss.lost);
   } else {
     report.passed = true;
     report.verdictReason = report.recovery.outageSeen
-                               ? fmt::format("writes succeeded steadily {:.2f} s after the fault; no acknowledged "
-                                             "write was lost",
-                                             *report.recovery.rtoSeconds)
+                               ? fmt::format(
+                                     "writes succeeded steadily {:.2f} s after the fault; no acknowledged "
+                                     "write was lost",
+                                     *report.recovery.rtoSeconds)
                                : "no write failed across the fault; no acknowledged write was lost";
   }
   return report;

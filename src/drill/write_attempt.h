@@ -8,7 +8,7 @@
 namespace kura::drill {
 
 struct WriteAttempt {
-  int64_t id = 0;          // the sequence number written
+  int64_t id = 0;           // the sequence number written
   double startSeconds = 0;  // since the drill started
   double latencySeconds = 0;
   bool acked = false;

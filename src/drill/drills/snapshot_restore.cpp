@@ -84,8 +84,8 @@ class SnapshotRestore final : public Drill {
                                 {{"DBInstanceIdentifier", target.writerInstance}, {"DBSnapshotIdentifier", temporary}});
     if (const auto* error = client::errorOf(snapshot)) return "CreateDBSnapshot: " + error->describe();
     if (!waitForSnapshot(client, temporary, limit, problem)) return problem;
-    report.fault = fmt::format("restore of the snapshot {} (the newest) to the temporary instance {}", temporary,
-                               temporary);
+    report.fault =
+        fmt::format("restore of the snapshot {} (the newest) to the temporary instance {}", temporary, temporary);
     report.faultMethod = "rds:RestoreDBInstanceFromDBSnapshot";
     report.faultAt = context.elapsed();
     auto restored = client.call("rds", "RestoreDBInstanceFromDBSnapshot",
@@ -117,8 +117,8 @@ class SnapshotRestore final : public Drill {
     } else if (!held) {
       report.verdictReason = "the restored instance could not be read: " + readError;
     } else if (report.loss.lost > 0) {
-      report.verdictReason = fmt::format("{} of the {} marker rows are missing from the restore", report.loss.lost,
-                                         report.loss.acked);
+      report.verdictReason =
+          fmt::format("{} of the {} marker rows are missing from the restore", report.loss.lost, report.loss.acked);
     } else {
       report.passed = true;
       report.verdictReason = fmt::format("the newest snapshot restored in {:.2f} s and holds all {} marker rows",

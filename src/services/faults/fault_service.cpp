@@ -26,18 +26,17 @@ bool validDrillName(const std::string& name) {
 }
 
 bool printable(const std::string& text) {
-  return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return std::none_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 class FaultService final : public ServiceModule {
  public:
   FaultService(Catalog& catalog, rds::RdsPaths paths, ClockPtr clock)
-      : catalog_(catalog),
-        targets_(catalog, paths),
-        clock_(std::move(clock)),
-        resumer_(paths.root / "fault-hangs") {
+      : catalog_(catalog), targets_(catalog, paths), clock_(std::move(clock)), resumer_(paths.root / "fault-hangs") {
     handlers_.add("InjectFault", [this](const RequestContext& c, const Json& in) { return injectFault(c, in); });
-    handlers_.add("RecordDrillEvent", [this](const RequestContext& c, const Json& in) { return recordDrillEvent(c, in); });
+    handlers_.add("RecordDrillEvent",
+                  [this](const RequestContext& c, const Json& in) { return recordDrillEvent(c, in); });
   }
 
   std::string signingName() const override { return "kura"; }
@@ -65,7 +64,8 @@ class FaultService final : public ServiceModule {
     if (!drill.empty() && !validDrillName(drill)) {
       return invalid("DrillName must be lower-case letters, digits and hyphens.");
     }
-    if (fault != "hang" && input.contains("DurationSeconds")) return invalid("DurationSeconds is for the hang fault only.");
+    if (fault != "hang" && input.contains("DurationSeconds"))
+      return invalid("DurationSeconds is for the hang fault only.");
     if (fault != "zone-failure" && input.contains("AvailabilityZone")) {
       return invalid("AvailabilityZone is for the zone-failure fault only.");
     }
@@ -91,7 +91,8 @@ class FaultService final : public ServiceModule {
     int seconds = input.value("DurationSeconds", 10);
     if (fault == "hang") {
       if (!resumer_.stopFor(context.accountId, processes.front(), std::chrono::seconds(seconds))) {
-        return ApiError::sender("LimitExceededException", "Too many hang faults are pending; wait for one to end.", 429);
+        return ApiError::sender("LimitExceededException", "Too many hang faults are pending; wait for one to end.",
+                                429);
       }
     } else {
       for (const auto& found : processes) faults::signalEach(faults::serversOf(found), SIGKILL);
@@ -101,7 +102,9 @@ class FaultService final : public ServiceModule {
     Json out = {{"FaultId", faultId}, {"InjectedAt", toEpochSeconds(clock_->now())}, {"Targets", Json::array()}};
     for (size_t at = 0; at < targets.size(); ++at) {
       const FaultTarget& target = targets[at];
-      std::string what = fault == "hang" ? "hang of " + std::to_string(seconds) + " s" : fault == "kill" ? "kill" : "zone failure";
+      std::string what = fault == "hang"   ? "hang of " + std::to_string(seconds) + " s"
+                         : fault == "kill" ? "kill"
+                                           : "zone failure";
       addEvent(target.instance, "db-instance",
                "Kura fault injection" + by + ": " + what + " of the " + target.role + " in " + target.zone + " (" +
                    faultId + ").");

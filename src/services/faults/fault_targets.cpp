@@ -15,8 +15,8 @@ Result<Resource> FaultTargets::writerOf(const RequestContext& context, const std
   if (!found || found->goal == "deleted") return notFound(type, id);
   if (type == "db-instance") return found;
   std::string writerArn = found->state.value("Writer", "");
-  auto writer = writerArn.empty() ? Result<Resource>(notFound("writer of db-cluster", id))
-                                  : catalog_.getResourceByArn(writerArn);
+  auto writer =
+      writerArn.empty() ? Result<Resource>(notFound("writer of db-cluster", id)) : catalog_.getResourceByArn(writerArn);
   if (!writer || writer->accountId != context.accountId || writer->region != context.region) {
     return ApiError::sender("InvalidResourceStateException", "The db-cluster " + id + " has no writer instance.", 409);
   }

@@ -46,7 +46,8 @@ bool HangResumer::stopFor(const std::string& owner, std::vector<EngineProcess> p
                           std::chrono::seconds duration) {
   {
     std::lock_guard lock(mutex_);
-    size_t owned = std::count_if(pending_.begin(), pending_.end(), [&](const Pending& hang) { return hang.owner == owner; });
+    size_t owned =
+        std::count_if(pending_.begin(), pending_.end(), [&](const Pending& hang) { return hang.owner == owner; });
     if (stopping_ || pending_.size() >= kMaxPending || owned >= kMaxPendingPerOwner) return false;
     pending_.push_back({owner, std::chrono::steady_clock::now() + duration, processes});
     saveLocked();  // before they stop: a crash from here on still resumes them
@@ -81,8 +82,9 @@ void HangResumer::run() {
     if (pending_.empty()) {
       wake_.wait(lock);
     } else {
-      auto next = std::min_element(pending_.begin(), pending_.end(),
-                                   [](const Pending& a, const Pending& b) { return a.due < b.due; })->due;
+      auto next = std::min_element(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+                    return a.due < b.due;
+                  })->due;
       wake_.wait_until(lock, next);
     }
   }

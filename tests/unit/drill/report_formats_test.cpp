@@ -1,6 +1,7 @@
 #include "drill/report_formats.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "drill/drill_records.h"

@@ -73,7 +73,7 @@ TEST(Timeline, LossCountsAcknowledgedWritesNotHeldAndTheirSpan) {
   EXPECT_EQ(loss.acked, 29);
   EXPECT_EQ(loss.lost, 12);
   EXPECT_EQ(loss.lostIds.front(), 18);
-  EXPECT_NEAR(loss.rpoSeconds, 2.5 - 1.71, 1e-9);  // id 18 was acknowledged at 1.71
+  EXPECT_NEAR(loss.rpoSeconds, 2.5 - 1.71, 1e-9);           // id 18 was acknowledged at 1.71
   EXPECT_EQ(measureLoss(attempts, {}, 0.0).rpoSeconds, 0);  // lost before the fault: no negative span
 }
 
