@@ -80,8 +80,12 @@ class SnapshotRestore final : public Drill {
     std::string problem;
     auto described = waitForInstance(client, target.writerInstance, "available", limit, problem);
     if (!described) return problem;
+    // Tagged, so that what a drill killed midway left is found and deleted.
+    Json tags = Json::array({{{"Key", "kura:drill"}, {"Value", "snapshot-restore"}}});
     auto snapshot = client.call("rds", "CreateDBSnapshot",
-                                {{"DBInstanceIdentifier", target.writerInstance}, {"DBSnapshotIdentifier", temporary}});
+                                {{"DBInstanceIdentifier", target.writerInstance},
+                                 {"DBSnapshotIdentifier", temporary},
+                                 {"Tags", tags}});
     if (const auto* error = client::errorOf(snapshot)) return "CreateDBSnapshot: " + error->describe();
     if (!waitForSnapshot(client, temporary, limit, problem)) return problem;
     report.fault =
@@ -92,7 +96,8 @@ class SnapshotRestore final : public Drill {
                                 {{"DBInstanceIdentifier", temporary},
                                  {"DBSnapshotIdentifier", temporary},
                                  {"DBInstanceClass", described->value("DBInstanceClass", "db.t3.micro")},
-                                 {"MultiAZ", false}});
+                                 {"MultiAZ", false},
+                                 {"Tags", tags}});
     if (const auto* error = client::errorOf(restored)) return "RestoreDBInstanceFromDBSnapshot: " + error->describe();
     auto copy = waitForInstance(client, temporary, "available", limit, problem);
     std::optional<std::set<int64_t>> held;
