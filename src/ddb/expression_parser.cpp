@@ -174,15 +174,46 @@ class Parser {
     if (!deferred_[kind]) deferred_[kind] = invalid(parameter_, message);
   }
 
+  // A condition is read: the first of its own errors (undefined names,
+  // operand counts, distinct operands, operand types, in that order) is the
+  // expression's if no earlier condition had one, as DynamoDB reports them.
+  void conditionDone() {
+    for (int kind = Undefined; kind <= Function; ++kind) {
+      if (deferred_[kind] && !conditionError_) conditionError_ = deferred_[kind];
+      deferred_[kind].reset();
+    }
+  }
+
   // What was deferred, or too many operators; nothing if the expression is good.
-  std::optional<ApiError> finish() const {
+  std::optional<ApiError> finish() {
     if (operators_ > kMaxOperators) {
       return invalid(parameter_, "The expression contains too many operators; operator count: " + std::to_string(operators_));
     }
+    for (int kind = Parentheses; kind < Undefined; ++kind) {
+      if (deferred_[kind]) return deferred_[kind];
+    }
+    if (conditionError_) return conditionError_;
     for (const auto& error : deferred_) {
       if (error) return error;
     }
     return std::nullopt;
+  }
+
+  // Where the parser is, to try one reading and go back for another.
+  struct Mark {
+    size_t pos;
+    int operators;
+    bool parenthesized;
+    std::array<std::optional<ApiError>, kDeferred> deferred;
+    std::optional<ApiError> conditionError;
+  };
+  Mark mark() const { return {pos_, operators_, parenthesized_, deferred_, conditionError_}; }
+  void restore(const Mark& at) {
+    pos_ = at.pos;
+    operators_ = at.operators;
+    parenthesized_ = at.parenthesized;
+    deferred_ = at.deferred;
+    conditionError_ = at.conditionError;
   }
 
   ApiError tooDeep() const { return invalid(parameter_, "The expression has redundant parentheses;"); }
@@ -248,8 +279,10 @@ class Parser {
     return operand;
   }
 
-  // A literal operand's type, or empty for a path or function.
+  // An operand's type where it is known without the item: a literal's, or
+  // N for size(); empty for a path or another function.
   static std::string literalType(const OperandPtr& operand) {
+    if (operand->kind == Operand::Kind::Size) return "N";
     return operand->kind == Operand::Kind::Value ? typeOf(operand->value) : "";
   }
 
@@ -312,6 +345,15 @@ class Parser {
   Result<OperandPtr> primary() {
     Nesting nesting(depth_);
     if (nesting.tooDeep()) return tooDeep();
+    if (isSymbol("(")) {  // (operand); ((operand)) is redundant
+      next();
+      bool doubled = isSymbol("(");
+      auto inner = primary();
+      if (!inner) return inner;
+      if (auto error = expect(")")) return *error;
+      if (doubled && (*inner)->kind != Operand::Kind::Value) defer(Parentheses, "The expression has redundant parentheses;");
+      return inner;
+    }
     if (peek().kind == Token::Kind::ValueRef) return value();
     if (peek().kind != Token::Kind::Name || peek(1).kind != Token::Kind::Symbol || peek(1).text != "(") {
       auto p = path();
@@ -473,25 +515,59 @@ class Parser {
     Nesting nesting(depth_);
     if (nesting.tooDeep()) return tooDeep();
     if (isSymbol("(")) {
+      // A parenthesized condition, or else a comparison of a parenthesized operand.
+      Mark before = mark();
       next();
       parenthesized_ = false;
       auto inner = condition();
-      if (!inner) return inner;
-      if (auto error = expect(")")) return *error;
-      // ((a < b)): DynamoDB refuses parentheses around parentheses.
-      if (parenthesized_) defer(Parentheses, "The expression has redundant parentheses;");
-      parenthesized_ = true;
-      return inner;
+      if (inner && !expect(")")) {
+        // ((a < b)): DynamoDB refuses parentheses around parentheses.
+        if (parenthesized_) defer(Parentheses, "The expression has redundant parentheses;");
+        parenthesized_ = true;
+        return inner;
+      }
+      ApiError failed = inner ? unexpected() : inner.error();
+      restore(before);
+      auto compared = comparisonOfOperands();
+      if (!compared) return failed;  // the condition's error reads better
+      return compared;
     }
     parenthesized_ = false;
     if (peek().kind == Token::Kind::Name && conditionFunctions().count(peek().text) && peek(1).text == "(") {
-      return function();
+      std::string name = peek().text;
+      auto node = function();
+      if (!node) return node;
+      conditionDone();
+      // A condition function compared as a value: DynamoDB refuses it as misused.
+      if (isComparator() || isKeyword("BETWEEN") || isKeyword("IN")) {
+        defer(MisusedFunction, "The function is not allowed to be used this way in an expression; function: " + name);
+        return comparisonAfter(std::make_shared<Operand>(), false);
+      }
+      return node;
     }
+    return comparisonOfOperands();
+  }
+
+  bool isComparator() const {
+    for (const char* op : {"=", "<>", "<=", ">=", "<", ">"}) {
+      if (isSymbol(op)) return true;
+    }
+    return false;
+  }
+
+  Result<ConditionPtr> comparisonOfOperands() {
     bool call = peek().kind == Token::Kind::Name && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(";
     auto left = operand(false);
     if (!left) return left.error();
+    auto node = comparisonAfter(*left, call);
+    if (node) conditionDone();
+    return node;
+  }
+
+  // The rest of a comparison whose first operand is read.
+  Result<ConditionPtr> comparisonAfter(const OperandPtr& left, bool call) {
     auto node = std::make_shared<Condition>();
-    node->operands.push_back(*left);
+    node->operands.push_back(left);
     if (isKeyword("BETWEEN")) {
       ++operators_;
       next();
@@ -538,7 +614,7 @@ class Parser {
     // A function standing alone as a condition: an unknown one is reported
     // as such (already deferred), size() as misused.
     if (call && (atEnd() || isKeyword("AND") || isKeyword("OR") || isSymbol(")"))) {
-      if ((*left)->kind == Operand::Kind::Size) {
+      if (left->kind == Operand::Kind::Size) {
         defer(MisusedFunction, "The function is not allowed to be used this way in an expression; function: size");
       }
       if (finish()) return node;  // never evaluated: the request is refused
@@ -563,6 +639,7 @@ class Parser {
 
   // BETWEEN :low AND :high with both literal: of one type, low <= high.
   void checkBounds(const OperandPtr& low, const OperandPtr& high) {
+    if (low->kind != Operand::Kind::Value || high->kind != Operand::Kind::Value) return;
     std::string lowType = literalType(low), highType = literalType(high);
     if (lowType.empty() || highType.empty()) return;
     std::string bounds = "lower bound operand: AttributeValue: " + shown(low->value) +
@@ -583,6 +660,7 @@ class Parser {
   int operators_ = 0;
   bool parenthesized_ = false;  // the condition just parsed was a parenthesized one
   std::array<std::optional<ApiError>, kDeferred> deferred_;
+  std::optional<ApiError> conditionError_;  // the first condition's own error
   const ExpressionContext& context_;
   std::string parameter_;
   bool update_;

@@ -52,6 +52,21 @@ ERRORS = [
      V, "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4099"),
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "((a = b))"},
      V, "Invalid ConditionExpression: The expression has redundant parentheses;"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "a = :v AND b > ((c))", "ExpressionAttributeValues": {":v": {"N": "1"}}},
+     V, "Invalid FilterExpression: The expression has redundant parentheses;"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "attribute_not_exists(a) > b"},
+     V, "Invalid FilterExpression: The function is not allowed to be used this way in an expression; function: "
+        "attribute_not_exists"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "size(size(a)) > b"},
+     V, "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: size, "
+        "operand type: N"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "a = a AND #a = b AND :nope > a", "ExpressionAttributeNames": {"#a": "a"}},
+     V, "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this operator or "
+        "function; operator: =, first operand: [a]"),
+    ("Scan", {"TableName": "plain", "FilterExpression": "attribute_exists(:v) AND a = a",
+              "ExpressionAttributeValues": {":v": {"S": "1"}}},
+     V, "Invalid FilterExpression: Operator or function requires a document path; operator or function: "
+        "attribute_exists"),
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "foo(a)"},
      V, "Invalid ConditionExpression: Invalid function name; function: foo"),
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "a = size(b) AND contains(a)"},
@@ -341,6 +356,13 @@ def test_query_continues_after_a_start_key_that_is_no_item(ddb):
     out = ddb.query(TableName="sorted", KeyConditionExpression=":p = pk AND :s < sk",
                     ExpressionAttributeValues={":p": {"S": "page"}, ":s": {"S": "b"}})
     assert [item["sk"]["S"] for item in out["Items"]] == ["c", "d"]
+
+
+def test_parenthesized_operands_read_as_their_operand(ddb):
+    ddb.put_item(TableName="plain", Item={"pk": {"S": "paren"}, "n": {"N": "5"}})
+    out = ddb.scan(TableName="plain", FilterExpression="(n) BETWEEN (:lo) AND (:hi) AND ((n = :five) OR n = :lo)",
+                   ExpressionAttributeValues={":lo": {"N": "1"}, ":hi": {"N": "9"}, ":five": {"N": "5"}})
+    assert [item["pk"]["S"] for item in out["Items"]] == ["paren"]
 
 
 def test_comparisons_of_different_types_are_false_not_errors(ddb):
