@@ -16,7 +16,7 @@ import pytest
 
 from conftest import KURA_BIN, REGION, ROOT
 from model_overlay import newer_client
-from rds_support import wait_status
+from rds_support import wait_cluster, wait_instances, wait_status, writer_of
 
 # Kura's own service model, laid out as botocore's data: boto3 (and the AWS
 # CLI) call the fault API with it.
@@ -235,3 +235,28 @@ def test_instance_failure_on_multi_az_mariadb(kura_factory, tmp_path):
     report = json.loads(done.stdout)
     assert report["workload"].startswith("MySQL table kura_drill.kura_drill_")
     assert report["outageSeen"] is True and report["passed"] is True and report["lost"] == 0
+
+
+@pytest.mark.serial
+def test_instance_failure_on_an_aurora_cluster(kura_factory, tmp_path):
+    """--resource names the cluster: its writer is killed, a reader is promoted."""
+    server = kura_factory()
+    rds = server.client("rds")
+    rds.create_db_cluster(DBClusterIdentifier="aur", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword="S3cret-pass")
+    for name in ("aur-1", "aur-2"):
+        rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier="aur", Engine="aurora-postgresql",
+                               DBInstanceClass="db.r6g.large")
+    wait_instances(rds, ["aur-1", "aur-2"])
+    wait_cluster(rds, "aur")
+    writer = writer_of(rds, "aur")
+    done = run_drill(server, "instance-failure", "--resource", "aur", "--format", "json", "--duration", "40",
+                     "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
+    assert done.returncode == 0, done.stderr + done.stdout
+    report = json.loads(done.stdout)
+    assert report["resourceType"] == "db-cluster" and f"{writer} primary" in report["fault"]
+    assert report["passed"] is True and report["lost"] == 0
+    assert writer_of(rds, "aur") != writer
+    cluster_events = [e["Message"] for e in rds.describe_events(SourceType="db-cluster", SourceIdentifier="aur",
+                                                                Duration=60)["Events"]]
+    assert any(m.startswith("Drill instance-failure: ended, passed") for m in cluster_events)
