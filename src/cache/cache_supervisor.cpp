@@ -125,9 +125,10 @@ void CacheSupervisor::checkOnce() {
   }
 }
 
-void CacheSupervisor::watchMemcached(const Resource& cluster) {
+void CacheSupervisor::watchMemcached(const Resource& listed) {
   if (memcached_ == nullptr) return;
-  for (const std::string& node : memcachedNodeIds(cluster)) {
+  Resource cluster = listed;
+  for (const std::string& node : memcachedNodeIds(listed)) {
     auto layout = memcachedLayout(cluster, node, paths_);
     uint64_t mark = descriptorShortages();
     if (memcached_->running(layout)) continue;
@@ -137,6 +138,7 @@ void CacheSupervisor::watchMemcached(const Resource& cluster) {
       continue;
     }
     auto started = memcached_->start(layout);
+    if (started) noteNodeStartedAgain(catalog_, cluster, node);
     addEvent(catalog_, cluster,
              started ? "Cache node " + node + " restarted"
                      : "Cache node " + node + " could not be restarted: " + started.error().message,
@@ -175,6 +177,7 @@ void CacheSupervisor::watch(const Resource& listed) {
   if (!engine_.running(layout)) {
     if (judgeProbe(false, mark) == ProbeVerdict::kUnknown) return logProbeUnknown("redis node " + cluster.name);
     auto started = engine_.start(layout);
+    if (started && *started) noteNodeStartedAgain(catalog_, cluster, kNodeId);
     addStartEvent(catalog_, cluster, std::string("Cache node ") + kNodeId, started);
     if (!started) return;
   }
@@ -221,6 +224,7 @@ void CacheSupervisor::watchGroup(Resource group) {
       // hung one is killed first).
       engine_.fence(primaryLayout);
       auto started = engine_.start(primaryLayout);
+      if (started && *started) noteNodeStartedAgain(catalog_, group, primary);
       addEvent(catalog_, group,
                started ? "Cache node 0001 of " + primary + " restarted"
                        : "Cache node 0001 of " + primary + " could not be restarted: " + started.error().message,
@@ -237,6 +241,7 @@ void CacheSupervisor::watchGroup(Resource group) {
       continue;
     }
     auto started = engine_.start(layout);
+    if (started && *started) noteNodeStartedAgain(catalog_, group, member);
     addStartEvent(catalog_, group, "Cache node 0001 of " + member, started);
   }
   // Every pass: the endpoints are on the primary and a replica (this also

@@ -50,6 +50,13 @@ void markParametersRebooted(Resource& owner, const std::vector<std::string>& nod
   }
 }
 
+void noteNodeStartedAgain(Catalog& catalog, Resource& owner, const std::string& node) {
+  Resource next = owner;
+  markParametersRebooted(next, {node});
+  if (next.state == owner.state) return;
+  if (auto stored = catalog.updateResource(next)) owner = *stored;  // else changed meanwhile: shown pending a while
+}
+
 void markParametersStarted(Resource& owner) {
   owner.state.erase("ParametersToApply");
   owner.state.erase("NodesToRebootForParameters");

@@ -20,6 +20,10 @@ bool applyPendingParameters(Catalog& catalog, engines::RedisEngine& engine, Reso
 // The nodes (node ids, or a replication group's members) were restarted
 // with the owner's current values: no reboot is pending for them any more.
 void markParametersRebooted(Resource& owner, const std::vector<std::string>& nodes);
+// A node the supervisor started again after a failure runs the owner's
+// current values: no reboot is pending for it. Stores the owner (and
+// updates the caller's copy) when that changes its record.
+void noteNodeStartedAgain(Catalog& catalog, Resource& owner, const std::string& node);
 // Every node (re)started with the owner's current values (at its
 // creation): nothing is left to apply.
 void markParametersStarted(Resource& owner);

@@ -363,6 +363,10 @@ def test_memcached_parameters_apply_at_node_reboot(kura):
             return None
     wait_for(lambda: (settings := restarted_settings()) and settings["growth_factor"] == "1.50", timeout=20,
              what="node 0002 back with the group's values")
+    # ... and is no longer shown pending (once the supervisor has noted it).
+    wait_for(lambda: {n["CacheNodeId"]: n["ParameterGroupStatus"] for n in wait_cluster(ec, "pg-mc")["CacheNodes"]}
+             == {"0001": "in-sync", "0002": "in-sync"}, timeout=10, what="both nodes in-sync")
+    assert wait_cluster(ec, "pg-mc")["CacheParameterGroup"]["ParameterApplyStatus"] == "in-sync"
     assert error_code(ec.modify_cache_cluster, CacheClusterId="pg-mc", EngineVersion="1.6.22",
                       ApplyImmediately=True) == "InvalidParameterValue"
     ec.delete_cache_cluster(CacheClusterId="pg-mc")
