@@ -297,10 +297,13 @@ def test_replication_group_members_take_the_group_values(kura):
              == "available", timeout=30, what="the group available again")
     assert admin_config(kura, ports[1], "activerehashing") == "no"
     assert admin_config(kura, ports[0], "activerehashing") == "yes"
-    members = ec.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
-    statuses = {m["CacheClusterId"]: m["CacheNodes"][0]["ParameterGroupStatus"]
+
+    def node_statuses():
+        members = ec.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+        return {m["CacheClusterId"]: m["CacheNodes"][0]["ParameterGroupStatus"]
                 for m in members if m.get("ReplicationGroupId") == "pg-rg"}
-    assert statuses == {"pg-rg-001": "pending-reboot", "pg-rg-002": "in-sync"}
+    wait_for(lambda: node_statuses() == {"pg-rg-001": "pending-reboot", "pg-rg-002": "in-sync"}, timeout=10,
+             what="pg-rg-002 in-sync, pg-rg-001 pending")
     # Kura runs the installed Redis only: another version is refused, saying which runs.
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="6.2", ApplyImmediately=True)
