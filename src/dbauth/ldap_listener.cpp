@@ -1,6 +1,9 @@
 #include "dbauth/ldap_listener.h"
 
 #include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,8 +14,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "dbauth/ldap_bind.h"
@@ -50,22 +51,44 @@ LdapListener::LdapListener(Authenticate authenticate, LdapLimits limits)
 
 LdapListener::~LdapListener() { stop(); }
 
-long loopbackPeerUid(unsigned short peerPort, unsigned short port) {
-  // sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid ...
-  std::ifstream table("/proc/net/tcp");
-  std::string line;
-  std::getline(table, line);  // the heading
-  char local[16], remote[16];
-  std::snprintf(local, sizeof(local), ":%04X", peerPort);
-  std::snprintf(remote, sizeof(remote), ":%04X", port);
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, localAddress, remoteAddress, state, queues, timer, retransmits;
-    long uid = -1;
-    if (!(fields >> slot >> localAddress >> remoteAddress >> state >> queues >> timer >> retransmits >> uid)) continue;
-    if (localAddress.ends_with(local) && remoteAddress.ends_with(remote)) return uid;
+long loopbackPeerUid(uint32_t peerAddress, unsigned short peerPort, unsigned short port) {
+  // One exact lookup of the peer's socket by its four-tuple (sock_diag): a
+  // read of /proc/net/tcp may miss a socket while others come and go.
+  int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return -1;
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } query{};
+  query.header.nlmsg_len = sizeof(query);
+  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  query.header.nlmsg_flags = NLM_F_REQUEST;
+  query.request.sdiag_family = AF_INET;
+  query.request.sdiag_protocol = IPPROTO_TCP;
+  query.request.idiag_states = ~0u;
+  query.request.id.idiag_sport = htons(peerPort);
+  query.request.id.idiag_dport = htons(port);
+  query.request.id.idiag_src[0] = htonl(peerAddress);
+  query.request.id.idiag_dst[0] = htonl(INADDR_LOOPBACK);
+  query.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+  query.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  long uid = -1;
+  timeval timeout{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  if (::sendto(fd, &query, sizeof(query), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) ==
+      static_cast<ssize_t>(sizeof(query))) {
+    alignas(nlmsghdr) char answer[8192];
+    ssize_t n = ::recv(fd, answer, sizeof(answer), 0);
+    auto* header = reinterpret_cast<nlmsghdr*>(answer);
+    if (n > 0 && NLMSG_OK(header, static_cast<unsigned>(n)) && header->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+        header->nlmsg_len >= NLMSG_LENGTH(sizeof(inet_diag_msg))) {
+      uid = static_cast<long>(static_cast<const inet_diag_msg*>(NLMSG_DATA(header))->idiag_uid);
+    }
   }
-  return -1;
+  ::close(fd);
+  return uid;
 }
 
 Result<unsigned short> LdapListener::start(const std::vector<unsigned short>& ports) {
@@ -159,7 +182,7 @@ void LdapListener::acceptLoop() {
     }
     // Its source: the local user owning the peer's socket (an engine's, or
     // another's), else its address.
-    long uid = loopbackPeerUid(ntohs(peer.sin_port), port_);
+    long uid = loopbackPeerUid(ntohl(peer.sin_addr.s_addr), ntohs(peer.sin_port), port_);
     char address[INET_ADDRSTRLEN] = "";
     ::inet_ntop(AF_INET, &peer.sin_addr, address, sizeof(address));
     std::string source = uid >= 0 ? "uid:" + std::to_string(uid) : std::string("address:") + address;

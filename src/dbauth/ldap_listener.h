@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -81,8 +82,8 @@ class LdapListener {
   std::map<int, Connection> open_;  // by descriptor, closed under mutex_; guarded by mutex_
 };
 
-// The user owning the local socket at 127.0.0.1:`peerPort` connected to
-// 127.0.0.1:`port` (/proc/net/tcp), or -1.
-long loopbackPeerUid(unsigned short peerPort, unsigned short port);
+// The user owning the local socket at `peerAddress`:`peerPort` (host
+// order) connected to 127.0.0.1:`port` (the kernel's sock_diag), or -1.
+long loopbackPeerUid(uint32_t peerAddress, unsigned short peerPort, unsigned short port);
 
 }  // namespace kura::dbauth

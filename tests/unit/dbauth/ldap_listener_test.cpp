@@ -176,3 +176,30 @@ TEST_F(LdapListenerTest, StopEndsTheConnectionsBeingServed) {
 
 }  // namespace
 }  // namespace kura::dbauth
+
+namespace kura::dbauth {
+namespace {
+
+TEST(LoopbackPeerUid, NamesTheUserOwningThePeerSocket) {
+  int server = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(server, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(server, 4), 0);
+  socklen_t length = sizeof(address);
+  ::getsockname(server, reinterpret_cast<sockaddr*>(&address), &length);
+  unsigned short port = ntohs(address.sin_port);
+  int client = connectTo(port);
+  sockaddr_in local{};
+  length = sizeof(local);
+  ::getsockname(client, reinterpret_cast<sockaddr*>(&local), &length);
+  EXPECT_EQ(loopbackPeerUid(ntohl(local.sin_addr.s_addr), ntohs(local.sin_port), port), static_cast<long>(::getuid()));
+  EXPECT_EQ(loopbackPeerUid(ntohl(local.sin_addr.s_addr), static_cast<unsigned short>(ntohs(local.sin_port) + 1), port),
+            -1);
+  ::close(client);
+  ::close(server);
+}
+
+}  // namespace
+}  // namespace kura::dbauth
