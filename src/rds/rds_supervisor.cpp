@@ -97,14 +97,13 @@ bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
 }
 
 void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime now) {
-  // It reads every snapshot of its kind: not on every pass of an idle fleet,
-  // only after the catalog changed (a snapshot made, taken, deleted) or once
-  // a minute for the retention window's moving end.
-  uint64_t generation = catalog_.generation();
+  // It reads every snapshot of its kind: once a minute an owner, not on
+  // every pass (retention is counted in days; the first backup's
+  // EarliestRestorableTime is the backup controller's to set).
   auto steadyNow = std::chrono::steady_clock::now();
-  Pruned& last = prunedAt_[instance.arn];
-  if (last.generation == generation && steadyNow - last.at < std::chrono::minutes(1)) return;
-  last = {generation, steadyNow};
+  auto& last = prunedAt_[instance.arn];
+  if (last != std::chrono::steady_clock::time_point{} && steadyNow - last < std::chrono::minutes(1)) return;
+  last = steadyNow;
   double retentionSeconds = instance.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
   double oldestKept = std::numeric_limits<double>::max();
   const bool cluster = instance.kind == kCluster;

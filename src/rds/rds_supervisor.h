@@ -122,13 +122,8 @@ class RdsSupervisor {
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
-  // When an owner's automated snapshots were last pruned, and the catalog's
-  // generation then: pruned again only after a catalog write or a minute.
-  struct Pruned {
-    uint64_t generation = 0;
-    std::chrono::steady_clock::time_point at{};
-  };
-  std::map<std::string, Pruned> prunedAt_;  // instance or cluster ARN ->
+  // When an owner's automated snapshots were last pruned (once a minute).
+  std::map<std::string, std::chrono::steady_clock::time_point> prunedAt_;  // instance or cluster ARN ->
   GrowingFolderSync archiveSync_;  // the WAL and binary log archives, synced before they count
   PeriodicTask task_;
 };
