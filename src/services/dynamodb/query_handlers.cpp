@@ -202,11 +202,11 @@ Result<std::string> DynamoDbApi::startPosition(const Json& table, const ReadSour
   for (const std::string& name : {source.hashName, source.rangeName}) {
     if (!name.empty()) names.insert(name);
   }
-  if (source.index && (!startKey.is_object() || startKey.size() != names.size())) {
+  if (!startKey.is_object() || startKey.size() != names.size()) {
     return ApiError::sender("ValidationException", "The provided starting key is invalid");
   }
   for (const std::string& name : {source.hashName, source.rangeName}) {
-    if (name.empty() || !source.index) continue;
+    if (name.empty()) continue;
     auto value = startKey.find(name);
     if (value == startKey.end()) return ApiError::sender("ValidationException", "The provided starting key is invalid");
     if (typeOf(*value) != attributeType(table, name)) {
