@@ -100,7 +100,9 @@ std::vector<unsigned long> socketsIfHolding(const std::string& pid, unsigned lon
 
 }  // namespace
 
-std::optional<RemoteEnd> clientOfPeerProcess(unsigned short peerPort, unsigned short ldapPort) {
+namespace {
+
+std::optional<RemoteEnd> lookOnce(unsigned short peerPort, unsigned short ldapPort) {
   auto rows = readTcpTable("/proc/net/tcp");
   auto rows6 = readTcpTable("/proc/net/tcp6");
   rows.insert(rows.end(), rows6.begin(), rows6.end());
@@ -132,6 +134,15 @@ std::optional<RemoteEnd> clientOfPeerProcess(unsigned short peerPort, unsigned s
     }
   }
   return client;
+}
+
+}  // namespace
+
+std::optional<RemoteEnd> clientOfPeerProcess(unsigned short peerPort, unsigned short ldapPort) {
+  // A read of /proc/net/tcp may miss a socket while others come and go:
+  // looked for again once before giving up.
+  if (auto client = lookOnce(peerPort, ldapPort)) return client;
+  return lookOnce(peerPort, ldapPort);
 }
 
 }  // namespace kura::dbauth
