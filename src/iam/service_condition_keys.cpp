@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 #include "iam/iam_records.h"
 
@@ -134,6 +135,48 @@ void addIamKeys(const RequestContext& context, const Json& input, Catalog& catal
   }
 }
 
+// ElastiCache's keys of the calls that make or change a cluster or a
+// replication group, from the members they name; on the creating calls the
+// flags default to false, as ElastiCache takes them.
+void addElastiCacheKeys(const RequestContext& context, const Json& input, auth::RequestFacts& facts) {
+  const std::string& operation = context.operation;
+  bool creates = operation == "CreateCacheCluster" || operation == "CreateReplicationGroup";
+  auto member = [&](const char* name) -> std::optional<std::string> {
+    auto it = input.find(name);
+    if (it == input.end()) return std::nullopt;
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
+    if (it->is_number()) return it->dump();
+    return std::nullopt;
+  };
+  static const std::pair<const char*, const char*> kText[] = {
+      {"CacheNodeType", "elasticache:cachenodetype"},        {"EngineVersion", "elasticache:engineversion"},
+      {"NumNodeGroups", "elasticache:numnodegroups"},        {"ReplicasPerNodeGroup", "elasticache:replicaspernodegroup"},
+      {"SnapshotRetentionLimit", "elasticache:snapshotretentionlimit"}, {"KmsKeyId", "elasticache:kmskeyid"},
+      {"CacheParameterGroupName", "elasticache:cacheparametergroupname"}};
+  for (const auto& [name, key] : kText) {
+    if (auto value = member(name)) facts.keys.insert_or_assign(key, *value);
+  }
+  if (auto engine = member("Engine")) {
+    facts.keys.insert_or_assign("elasticache:enginetype", lower(*engine));
+  } else if (operation == "CreateReplicationGroup") {
+    facts.keys.insert_or_assign("elasticache:enginetype", "redis");
+  }
+  static const std::pair<const char*, const char*> kFlags[] = {
+      {"AtRestEncryptionEnabled", "elasticache:atrestencryptionenabled"},
+      {"TransitEncryptionEnabled", "elasticache:transitencryptionenabled"},
+      {"MultiAZEnabled", "elasticache:multiazenabled"},
+      {"AutomaticFailoverEnabled", "elasticache:automaticfailoverenabled"}};
+  for (const auto& [name, key] : kFlags) {
+    auto value = member(name);
+    if (value || creates) facts.keys.insert_or_assign(key, value.value_or("false"));
+  }
+  auto token = input.find("AuthToken");
+  if (token != input.end() || creates) {
+    facts.keys.insert_or_assign("elasticache:authtokenenabled", token != input.end() ? "true" : "false");
+  }
+}
+
 }  // namespace
 
 bool wantsPrefix(const std::vector<std::string>& wanted, std::string_view prefix) {
@@ -157,6 +200,9 @@ void addServiceKeys(const RequestContext& context, const nlohmann::json& input, 
   }
   if (rds && wantsPrefix(wanted, "rds:")) addRdsKeys(context, input, facts);
   if (context.service == "iam" && wantsPrefix(wanted, "iam:")) addIamKeys(context, input, catalog, facts);
+  if (context.service == "elasticache" && wantsPrefix(wanted, "elasticache:")) {
+    addElastiCacheKeys(context, input, facts);
+  }
   // The tags of each resource the catalog holds (KMS keys', secrets' and
   // tables' are in their services' stores: their services fill these keys).
   bool resourceTags = wantsPrefix(wanted, "aws:resourcetag/") ||

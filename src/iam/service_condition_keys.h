@@ -15,6 +15,12 @@
 //  - iam: iam:PermissionsBoundary (the boundary a call sets, or the one of
 //    the user or role whose policies or boundary a call changes),
 //    iam:PolicyARN (the managed policy an Attach or Detach call names);
+//  - elasticache: elasticache:CacheNodeType, EngineType, EngineVersion,
+//    AtRestEncryptionEnabled, TransitEncryptionEnabled, AuthTokenEnabled,
+//    MultiAZEnabled, AutomaticFailoverEnabled, NumNodeGroups,
+//    ReplicasPerNodeGroup, SnapshotRetentionLimit, KmsKeyId,
+//    CacheParameterGroupName of the calls that name them (the flags false
+//    on CreateCacheCluster and CreateReplicationGroup unless given);
 //  - dynamodb: iam/dynamodb_condition_keys.h.
 // Only the keys `wanted` (those the principal's policies read, lower case)
 // are looked for: a principal without conditions costs nothing.

@@ -367,3 +367,30 @@ def test_the_simulator_takes_lists_and_boundaries(server):
     only_puts = policy({"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "*"})
     assert decide(["a"], PermissionsBoundaryPolicyInputList=[only_puts]) == \
         ("implicitDeny", {"AllowedByPermissionsBoundary": False})
+
+
+def test_elasticache_creation_keys(server):
+    """Replication groups only encrypted at rest and in transit, on small nodes."""
+    ec = server.client("elasticache")
+    key = make_user(server, "cacher", policy(
+        {"Effect": "Allow", "Action": "elasticache:CreateReplicationGroup", "Resource": "*"},
+        {"Effect": "Deny", "Action": "elasticache:CreateReplicationGroup", "Resource": "*",
+         "Condition": {"Bool": {"elasticache:AtRestEncryptionEnabled": "false"}}},
+        {"Effect": "Deny", "Action": "elasticache:CreateReplicationGroup", "Resource": "*",
+         "Condition": {"Bool": {"elasticache:TransitEncryptionEnabled": "false"}}},
+        {"Effect": "Deny", "Action": "elasticache:CreateReplicationGroup", "Resource": "*",
+         "Condition": {"StringNotLike": {"elasticache:CacheNodeType": "cache.t3.*"}}}))
+    mine = as_user(server, "elasticache", key)
+    base = {"ReplicationGroupId": "lp-cache", "ReplicationGroupDescription": "least privilege",
+            "CacheNodeType": "cache.t3.micro", "NumCacheClusters": 1, "AtRestEncryptionEnabled": True,
+            "TransitEncryptionEnabled": True}
+    for refused in ({"AtRestEncryptionEnabled": False}, {"TransitEncryptionEnabled": False},
+                    {"CacheNodeType": "cache.r6g.large"}):
+        assert error_of(mine.create_replication_group, **dict(base, **refused))["Code"] == "AccessDenied", refused
+    unencrypted = dict(base)
+    del unencrypted["AtRestEncryptionEnabled"]  # absent: false, as ElastiCache takes it
+    assert error_of(mine.create_replication_group, **unencrypted)["Code"] == "AccessDenied"
+    assert ec.describe_replication_groups()["ReplicationGroups"] == []
+    created = mine.create_replication_group(**base)["ReplicationGroup"]
+    assert created["AtRestEncryptionEnabled"] is True and created["TransitEncryptionEnabled"] is True
+    assert [g["ReplicationGroupId"] for g in ec.describe_replication_groups()["ReplicationGroups"]] == ["lp-cache"]
