@@ -223,6 +223,24 @@ ERRORS = [
     ("DescribeTable", {"TableName": "ab"}, V,
      "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length "
      "greater than or equal to 3"),
+    # CreateTable's schema.
+    ("CreateTable", {"TableName": "newt", "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}],
+                     "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}], "BillingMode": "PAY_PER_REQUEST"},
+     V, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
+    ("CreateTable", {"TableName": "newt", "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}],
+                     "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}]},
+     V, "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified "
+        "when BillingMode is PROVISIONED"),
+    ("CreateTable", {"TableName": "newt", "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}],
+                     "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"},
+     V, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. "
+        "Keys: [b], AttributeDefinitions: [a]"),
+    ("CreateTable", {"TableName": "newt", "BillingMode": "PAY_PER_REQUEST",
+                     "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in ("a", "b")],
+                     "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+                     "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}],
+                                                 "Projection": {}}]},
+     V, "One or more parameter values were invalid: Unknown ProjectionType: null"),
     # Attribute values.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "n": {"N": "1" * 39}}},
      V, "Attempting to store more than 38 significant digits in a Number"),

@@ -360,6 +360,12 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
   if (auto throttled = admitRead(*table, *source)) return *throttled;
   std::string startAfter;
   if (in.contains("ExclusiveStartKey")) {
+    // A table Scan's start key is checked as a key of the table first, as DynamoDB words it.
+    if (!source->index) {
+      if (auto checked = keyOf(*table, in["ExclusiveStartKey"], true); !checked) {
+        return validation("The provided starting key is invalid: " + checked.error().message);
+      }
+    }
     auto startKey = startPosition(*table, *source, in["ExclusiveStartKey"]);
     if (!startKey) return startKey.error();
     startAfter = *startKey;

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <set>
+#include <vector>
 
 #include "common/ids.h"
 #include "common/time_format.h"
@@ -26,9 +27,109 @@ std::optional<std::string> tableFromArn(const RequestContext& c, const std::stri
   return rest.substr(0, rest.find('/'));
 }
 
+// CreateTable's schema checked as DynamoDB checks it, in its order and
+// words: billing and throughput, the key schema against the definitions,
+// then each local and global index.
+std::optional<ApiError> checkTableSchema(const Json& in) {
+  auto refuse = [](const std::string& message) { return ApiError::sender("ValidationException", message); };
+  auto names = [](const Json& list) {
+    std::vector<std::string> out;
+    for (const auto& entry : list) out.push_back(entry.value("AttributeName", ""));
+    return out;
+  };
+  auto listed = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return "[" + out + "]";
+  };
+  const Json throughput = in.value("ProvisionedThroughput", Json());
+  if (in.value("BillingMode", "PROVISIONED") == "PAY_PER_REQUEST") {
+    if (!throughput.is_null()) {
+      return invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+    }
+  } else {
+    if (!throughput.is_object() || !throughput.contains("ReadCapacityUnits") || !throughput.contains("WriteCapacityUnits")) {
+      return invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+    }
+    for (const char* units : {"ReadCapacityUnits", "WriteCapacityUnits"}) {
+      if (throughput[units].is_number() && throughput[units].get<double>() > 1e12) {
+        return refuse("Given value " + throughput[units].dump() + " for " + units + " is out of bounds");
+      }
+    }
+  }
+  std::vector<std::string> definitions = names(in.value("AttributeDefinitions", Json::array()));
+  const Json schema = in.value("KeySchema", Json::array());
+  std::vector<std::string> keys = names(schema);
+  auto defined = [&](const std::string& key) { return std::find(definitions.begin(), definitions.end(), key) != definitions.end(); };
+  if (keys.size() > definitions.size()) return refuse("Invalid KeySchema: Some index key attribute have no definition");
+  if (!std::all_of(keys.begin(), keys.end(), defined)) {
+    return invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: " + listed(keys) +
+                   ", AttributeDefinitions: " + listed(definitions));
+  }
+  // The checks every key schema gets, the table's and each index's.
+  auto checkSchema = [&](const Json& keySchema) -> std::optional<ApiError> {
+    if (keySchema.size() > 1 && keySchema[0].value("AttributeName", "") == keySchema[1].value("AttributeName", "")) {
+      return refuse("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    }
+    if (keySchema.empty() || keySchema[0].value("KeyType", "") != "HASH") {
+      return refuse("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    }
+    if (keySchema.size() > 1 && keySchema[1].value("KeyType", "") != "RANGE") {
+      return refuse("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    }
+    return std::nullopt;
+  };
+  if (auto error = checkSchema(schema)) return error;
+  bool indexed = in.contains("LocalSecondaryIndexes") || in.contains("GlobalSecondaryIndexes");
+  if (!indexed && keys.size() != definitions.size()) {
+    return invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                   "AttributeDefinitions");
+  }
+  std::set<std::string> indexNames;
+  for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
+    if (!in.contains(kind)) continue;
+    bool local = std::string(kind) == "LocalSecondaryIndexes";
+    const Json& indexes = in[kind];
+    if (indexes.empty()) return invalid(std::string("List of ") + kind + " is empty");
+    if (local && schema.size() != 2) {
+      return invalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+    }
+    for (const Json& index : indexes) {
+      std::string indexName = index.value("IndexName", "");
+      const Json indexSchema = index.value("KeySchema", Json::array());
+      std::vector<std::string> indexKeys = names(indexSchema);
+      if (!std::all_of(indexKeys.begin(), indexKeys.end(), defined)) {
+        return invalid("Some index key attributes are not defined in AttributeDefinitions. Keys: " + listed(indexKeys) +
+                       ", AttributeDefinitions: " + listed(definitions));
+      }
+      if (auto error = checkSchema(indexSchema)) return error;
+      if (local && indexSchema.size() != 2) return invalid("Index KeySchema does not have a range key for index: " + indexName);
+      if (local && indexKeys[0] != keys[0]) {
+        return invalid("Index KeySchema does not have the same leading hash key as table KeySchema for index: " +
+                       indexName + ". index hash key: " + indexKeys[0] + ", table hash key: " + keys[0]);
+      }
+      const Json projection = index.value("Projection", Json::object());
+      if (!projection.contains("ProjectionType")) return invalid("Unknown ProjectionType: null");
+      std::string projectionType = projection.value("ProjectionType", "");
+      if (projection.contains("NonKeyAttributes") && projectionType != "INCLUDE") {
+        return invalid("ProjectionType is " + projectionType + ", but NonKeyAttributes is specified");
+      }
+      if (!local && in.value("BillingMode", "") == "PAY_PER_REQUEST" && index.contains("ProvisionedThroughput")) {
+        return invalid("ProvisionedThroughput should not be specified for index: " + indexName +
+                       " when BillingMode is PAY_PER_REQUEST");
+      }
+      if (!indexNames.insert(indexName).second) return invalid("Duplicate index name: " + indexName);
+    }
+    if (local && indexes.size() > 5) return invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+    if (!local && indexes.size() > 20) return invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Json> DynamoDbApi::createTable(const RequestContext& c, const Json& in) {
+  if (auto error = checkTableSchema(in)) return *error;
   std::string name = in["TableName"];
   const Json& schema = in["KeySchema"];
   const Json& definitions = in["AttributeDefinitions"];
