@@ -214,6 +214,13 @@ ERRORS = [
      V, "Query condition missed key schema element: pk"),
     ("Query", {"TableName": "sorted", "KeyConditions": {"pk": {"ComparisonOperator": "NULL"}}},
      V, "Attempted conditional constraint is not an indexable operation"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v", "FilterExpression": "sk > :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk"),
+    ("GetItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "ProjectionExpression": "pk.x"},
+     V, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"),
+    ("Scan", {"TableName": "local", "FilterExpression": "attribute_exists(#o[0])", "ExpressionAttributeNames": {"#o": "other"}},
+     V, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: other"),
     # Table names.
     ("DescribeTable", {"TableName": "bad name!"}, V, INVALID_NAME.format("bad name!")),
     ("PutItem", {"TableName": "tab\u00e9", "Item": {"pk": {"S": "a"}}}, V, INVALID_NAME.format("tab\u00e9")),

@@ -4,6 +4,7 @@
 #include "common/json_text.h"
 #include "ddb/item_text.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/key_paths.h"
 #include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
@@ -181,6 +182,7 @@ Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool 
   const Json& table = **found;
   auto key = keyOf(table, keyAttributes, true);
   if (!key) return key.error();
+  if (auto error = checkKeyPaths(table, projection)) return *error;
   // The whole item of an on-demand table, with no capacity asked for, is
   // answered as it is stored, never parsed (the hot read of most tables).
   if (rawAnswer && projection.empty() && in.value("ReturnConsumedCapacity", "NONE") == "NONE" &&

@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "protocol/json_nesting.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/key_paths.h"
 #include "services/dynamodb/partiql_requests.h"
 
 namespace kura::ddb {
@@ -66,8 +67,11 @@ Result<Json> DynamoDbApi::runStatement(const RequestContext& c, const StatementR
   switch (call.op) {
     case Op::Get:
       return getItem(c, call.request);
-    case Op::Query:
-      return query(c, call.request);
+    case Op::Query: {
+      Json request = call.request;
+      request[kFromStatement] = true;
+      return query(c, request);
+    }
     case Op::Scan:
       return scan(c, call.request);
     case Op::Put: {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/key_paths.h"
 #include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
@@ -279,6 +280,14 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   std::optional<Json> hashValue;
   ConditionPtr rangeCondition;
   if (auto error = keyConditionFor(*table, *source, *keyCondition, hashValue, rangeCondition)) return *error;
+  if (auto error = checkKeyPaths(*table, (*page)->projection)) return *error;
+  if ((*page)->filter) {
+    std::vector<Path> filtered = conditionPaths(*(*page)->filter);
+    if (!in.contains(kFromStatement)) {
+      if (auto error = checkFilterKeys(filtered, source->hashName, source->rangeName)) return *error;
+    }
+    if (auto error = checkKeyPaths(*table, filtered)) return *error;
+  }
   std::string prefix = TableStore::hashPrefix(*hashValue);
 
   // The items under the partition key (with their positions, for paging),
@@ -371,6 +380,10 @@ Result<Json> DynamoDbApi::scan(const RequestContext& c, const Json& in) {
     startAfter = *startKey;
   }
   if (auto error = selectError(*source, in)) return *error;
+  if (auto error = checkKeyPaths(*table, (*page)->projection)) return *error;
+  if ((*page)->filter) {
+    if (auto error = checkKeyPaths(*table, conditionPaths(*(*page)->filter))) return *error;
+  }
   const std::string& hashName = source->hashName;
   std::optional<Json> lastKey;
   std::optional<ApiError> failure;

@@ -1,0 +1,69 @@
+#include "services/dynamodb/key_paths.h"
+
+namespace kura::ddb {
+namespace {
+
+void operandPaths(const Operand& operand, std::vector<Path>& out) {
+  if (!operand.path.empty()) out.push_back(operand.path);
+  for (const auto& inner : {operand.left, operand.right}) {
+    if (inner) operandPaths(*inner, out);
+  }
+}
+
+void collect(const Condition& condition, std::vector<Path>& out) {
+  for (const auto& operand : condition.operands) operandPaths(*operand, out);
+  for (const auto& inner : {condition.left, condition.right}) {
+    if (inner) collect(*inner, out);
+  }
+}
+
+ApiError notScalar(const std::string& what, const std::string& name) {
+  return ApiError::sender("ValidationException",
+                          "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+                          "allowed: " + what + ": " + name);
+}
+
+}  // namespace
+
+std::vector<Path> conditionPaths(const Condition& condition) {
+  std::vector<Path> out;
+  collect(condition, out);
+  return out;
+}
+
+std::optional<ApiError> checkKeyPaths(const Json& table, const std::vector<Path>& paths) {
+  for (const Path& path : paths) {
+    if (path.size() < 2) continue;
+    for (const auto& element : table["KeySchema"]) {
+      if (element["AttributeName"] == path[0].name) return notScalar("Key", path[0].name);
+    }
+  }
+  for (const Path& path : paths) {
+    if (path.size() < 2) continue;
+    for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
+      for (const auto& index : table.value(kind, Json::array())) {
+        for (const auto& element : index["KeySchema"]) {
+          if (element["AttributeName"] == path[0].name) return notScalar("IndexKey", path[0].name);
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> checkFilterKeys(const std::vector<Path>& paths, const std::string& hashName,
+                                        const std::string& rangeName) {
+  for (const std::string& name : {hashName, rangeName}) {
+    if (name.empty()) continue;
+    for (const Path& path : paths) {
+      if (path[0].name == name) {
+        return ApiError::sender("ValidationException",
+                                "Filter Expression can only contain non-primary key attributes: Primary key "
+                                "attribute: " + name);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kura::ddb
