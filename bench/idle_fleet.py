@@ -7,7 +7,8 @@ default, and makes Kura follow each one's WAL archive) and REDIS + MEMCACHED
 ElastiCache clusters of one node, waits until all are available, lets it
 settle 10 s, then samples Kura's own /proc/PID/stat (user + system time of
 its threads, not of the engines, which are other processes) over SECONDS,
-and its RSS. Reports Kura's share of one core, the threads that used it
+and its RSS. Reports Kura's share of one core, the tools it ran and waited
+for (their CPU, from the same file's cutime and cstime), the threads that used it
 (by name, from /proc/PID/task), and the engines' RSS beside Kura's. Stops
 Kura (which stops its engines) and removes the data directory."""
 import concurrent.futures
@@ -38,9 +39,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def cpu_seconds(path):
+def cpu_seconds(path, children=False):
     with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
+    if children:  # cutime, cstime: the tools Kura ran and waited for (psql, pg_ctl, redis-cli)
+        return (int(fields[13]) + int(fields[14])) / TICKS
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
@@ -119,18 +122,22 @@ try:
     time.sleep(10)
     before, start = threads(kura.pid), time.monotonic()
     total_before = cpu_seconds(f"/proc/{kura.pid}/stat")
+    tools_before = cpu_seconds(f"/proc/{kura.pid}/stat", children=True)
     rss_samples = []
     while time.monotonic() - start < seconds:
         rss_samples.append(rss_mb(kura.pid))
         time.sleep(1)
     elapsed = time.monotonic() - start
     used = cpu_seconds(f"/proc/{kura.pid}/stat") - total_before
+    tools = cpu_seconds(f"/proc/{kura.pid}/stat", children=True) - tools_before
     after = threads(kura.pid)
     engines = engine_processes()
     engines_rss = sum(rss_mb(pid) for pid in engines)
     print(f"Kura over {elapsed:.0f} s: {used:.2f} s of CPU = {100 * used / elapsed:.2f}% of a core; RSS "
           f"{min(rss_samples):.0f}-{max(rss_samples):.0f} MB; its {len(engines)} engine processes: "
           f"{engines_rss:.0f} MB RSS together")
+    print(f"  the tools it ran meanwhile (psql, pg_ctl, redis-cli; not the engines): {tools:.2f} s = "
+          f"{100 * tools / elapsed:.2f}% of a core")
     by_name = {}
     for tid, (name, spent) in after.items():
         by_name[name] = by_name.get(name, 0.0) + spent - before.get(tid, (name, 0.0))[1]
