@@ -221,6 +221,9 @@ ERRORS = [
      V, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"),
     ("Scan", {"TableName": "local", "FilterExpression": "attribute_exists(#o[0])", "ExpressionAttributeNames": {"#o": "other"}},
      V, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: other"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v AND sk > :v",
+               "ExpressionAttributeValues": {":v": {"S": "b"}}, "ExclusiveStartKey": {"pk": {"S": "b"}, "sk": {"S": "a"}}},
+     V, "The provided starting key does not match the range key predicate"),
     # Table names.
     ("DescribeTable", {"TableName": "bad name!"}, V, INVALID_NAME.format("bad name!")),
     ("PutItem", {"TableName": "tab\u00e9", "Item": {"pk": {"S": "a"}}}, V, INVALID_NAME.format("tab\u00e9")),

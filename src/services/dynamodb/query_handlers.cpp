@@ -311,8 +311,15 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   size_t start = 0;
   if (in.contains("ExclusiveStartKey")) {
     const Json& startKey = in["ExclusiveStartKey"];
-    if (!rangeCondition && !valuesEqual(startKey.value(source->hashName, Json()), *hashValue)) {
+    bool sameHash = valuesEqual(startKey.value(source->hashName, Json()), *hashValue);
+    if (!rangeCondition && !sameHash) {
       return validation("The provided starting key is outside query boundaries based on provided conditions");
+    }
+    if (rangeCondition) {
+      auto holds = evaluate(*rangeCondition, startKey);
+      if (!holds) return holds.error();
+      if (!*holds) return validation("The provided starting key does not match the range key predicate");
+      if (!sameHash) return validation("The query can return at most one row and cannot be restarted");
     }
     // The page goes on after the key's place in the order, whether an item
     // is there or not (it may have been deleted since).
