@@ -47,11 +47,29 @@ class CatalogTest : public ::testing::Test {
 TEST_F(CatalogTest, MigrationsApplyOnceAndSurviveReopening) {
   {
     auto catalog = open();
-    EXPECT_EQ(catalog->appliedMigrations(), (std::vector<int>{1, 2, 3}));
+    EXPECT_EQ(catalog->appliedMigrations(), (std::vector<int>{1, 2, 3, 4}));
   }
   EXPECT_TRUE(fs::exists(dir_ / "catalog.db"));
   auto catalog = open();
-  EXPECT_EQ(catalog->appliedMigrations(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(catalog->appliedMigrations(), (std::vector<int>{1, 2, 3, 4}));
+}
+
+TEST_F(CatalogTest, ListsReadReplicasByTheirSource) {
+  auto catalog = open();
+  Resource source = instance("source");
+  ASSERT_TRUE(catalog->createResource(source).ok());
+  for (const char* name : {"replica-b", "replica-a"}) {
+    Resource replica = instance(name);
+    replica.spec["ReadReplicaSourceArn"] = source.arn;
+    ASSERT_TRUE(catalog->createResource(replica).ok());
+  }
+  Resource other = instance("other-replica");
+  other.spec["ReadReplicaSourceArn"] = "arn:aws:rds:" + std::string(kRegion) + ":000000000000:db:elsewhere";
+  ASSERT_TRUE(catalog->createResource(other).ok());
+  std::vector<std::string> names;
+  for (const Resource& r : catalog->listReadReplicasOf(source.arn)) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"replica-b", "replica-a"}));  // by id
+  EXPECT_TRUE(catalog->listReadReplicasOf("arn:aws:rds:nowhere").empty());
 }
 
 TEST_F(CatalogTest, RefusesACatalogFromANewerKura) {
