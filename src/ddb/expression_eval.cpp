@@ -20,6 +20,11 @@ std::string spelledType(const std::string& type) {
   return it == kNames.end() ? type : it->second;
 }
 
+// Without the "Invalid UpdateExpression: " the other operand errors have.
+ApiError missingAttribute() {
+  return ApiError::sender("ValidationException", "The provided expression refers to an attribute that does not exist in the item");
+}
+
 ApiError incorrectDataType() {
   return ApiError::sender("ValidationException", "An operand in the update expression has an incorrect data type");
 }
@@ -62,7 +67,7 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
       auto b = valueOf(*operand.right, item);
       if (!b) return b;
       if (!*a || !*b) {
-        return invalidOperand("The provided expression refers to an attribute that does not exist in the item");
+        return missingAttribute();
       }
       for (const auto& side : {*a, *b}) {
         if (typeOf(*side) != "L") {
@@ -81,7 +86,7 @@ Result<std::optional<Json>> valueOf(const Operand& operand, const Json& item) {
       auto b = valueOf(*operand.right, item);
       if (!b) return b;
       if (!*a || !*b) {
-        return invalidOperand("The provided expression refers to an attribute that does not exist in the item");
+        return missingAttribute();
       }
       for (const auto& side : {*a, *b}) {
         if (typeOf(*side) != "N") {
@@ -364,7 +369,7 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
     const Json* current = resolvePath(item, action->path);
     switch (action->kind) {
       case UpdateAction::Kind::Set:
-        if (!value) return invalidOperand("The provided expression refers to an attribute that does not exist in the item");
+        if (!value) return missingAttribute();
         if (auto error = setAt(item, action->path, *value)) return error;
         // A value at a nested path nests deeper than it did in the request.
         if (action->path.size() > 1 && nestsTooDeep(item[action->path.front().name])) return nestingTooDeep();

@@ -178,8 +178,21 @@ ERRORS = [
      V, "The provided key element does not match the schema"),
     ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v",
                "ExpressionAttributeValues": {":v": {"S": "a"}}, "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"S": ""}}},
-     V, "The provided starting key is invalid: One or more parameter values are not valid. The AttributeValue for a "
+     V, "The provided starting key is invalid: One or more parameter values were invalid: The AttributeValue for a "
         "key attribute cannot contain an empty string value. Key: sk"),
+    ("GetItem", {"TableName": "plain", "Key": {"pk": {"S": ""}}},
+     V, "One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty "
+        "string value. Key: pk"),
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": ""}}},
+     V, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
+        "string value. Key: pk"),
+    ("GetItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "ProjectionExpression": "a",
+                 "ExpressionAttributeNames": {"#a": "a", "#b": "b"}},
+     V, "Value provided in ExpressionAttributeNames unused in expressions: keys: {#a, #b}"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "filled"}}, "UpdateExpression": "SET c = nothing"},
+     V, "The provided expression refers to an attribute that does not exist in the item"),
+    ("BatchGetItem", {"RequestItems": {"nosuchtable": {"Keys": [{"pk": {"S": "a"}}, {"pk": {"S": "a"}}]}}},
+     V, "Provided list of item keys contains duplicates"),
     ("Query", {"TableName": "local", "IndexName": "by_other", "KeyConditionExpression": "pk = :v",
                "ExpressionAttributeValues": {":v": {"S": "a"}}, "ExclusiveStartKey": {"pk": {"S": "a"}, "sk": {"S": "1"}}},
      V, "The provided starting key is invalid"),

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "common/time_format.h"
 
@@ -58,8 +59,10 @@ Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes
     bool isHash = element["KeyType"] == "HASH";
     if (value.empty()) {
       return ApiError::sender("ValidationException",
-                              std::string("One or more parameter values are not valid. The AttributeValue for a key "
-                                          "attribute cannot contain an empty ") +
+                              // DynamoDB words it one way for a key, another for an item's key.
+                              std::string(exactKey ? "One or more parameter values were invalid: "
+                                                   : "One or more parameter values are not valid. ") +
+                                  "The AttributeValue for a key attribute cannot contain an empty " +
                                   (type == "B" ? "binary" : "string") + " value. Key: " + name);
     }
     // Sizes in bytes: a binary key weighs what it decodes to. The messages
@@ -232,16 +235,16 @@ std::optional<ApiError> RequestExpressions::checkAllUsed() const {
       return invalid("ExpressionAttributeValues contains invalid value: " + error->message + " for key " + it.key());
     }
   }
-  for (auto it = names.begin(); it != names.end(); ++it) {
-    if (!usedNames.count(it.key())) {
-      return ApiError::sender("ValidationException",
-                              "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + it.key() + "}");
+  // Every unused key is named, as DynamoDB names them: "keys: {#a, #b}".
+  for (const auto& [map, used, what] : {std::tuple<const Json&, const std::set<std::string>&, const char*>{names, usedNames, "Names"},
+                                        {values, usedValues, "Values"}}) {
+    std::string unused;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!used.count(it.key())) unused += (unused.empty() ? "" : ", ") + it.key();
     }
-  }
-  for (auto it = values.begin(); it != values.end(); ++it) {
-    if (!usedValues.count(it.key())) {
-      return ApiError::sender("ValidationException",
-                              "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + it.key() + "}");
+    if (!unused.empty()) {
+      return ApiError::sender("ValidationException", std::string("Value provided in ExpressionAttribute") + what +
+                                                         " unused in expressions: keys: {" + unused + "}");
     }
   }
   return std::nullopt;

@@ -440,8 +440,13 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
   }
   // The keys and projections are checked before any table is looked up, as DynamoDB does.
   for (auto it = requests.begin(); it != requests.end(); ++it) {
+    std::vector<Json> keys;
     for (Json keyAttributes : it.value().value("Keys", Json::array())) {
       if (auto error = validateItem(keyAttributes, "Key")) return *error;
+      if (std::find(keys.begin(), keys.end(), keyAttributes) != keys.end()) {
+        return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
+      }
+      keys.push_back(std::move(keyAttributes));
     }
     RequestExpressions expressions(it.value());
     if (auto projected = attributesToGet(it.value()); !projected) return projected.error();
