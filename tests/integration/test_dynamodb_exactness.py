@@ -329,6 +329,7 @@ def ddb(raw):
     table("plain")
     table("sorted", sort="S")
     table("binary", key_type="B")
+    table("binsort", sort="B")
     raw.create_table(TableName="local", BillingMode="PAY_PER_REQUEST",
                      AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "other")],
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -370,6 +371,16 @@ def test_binary_values_are_measured_and_compared_as_bytes(ddb):
     # A binary key of 2,048 bytes is within the limit (its base64 text is longer).
     ddb.put_item(TableName="binary", Item={"pk": {"B": b"k" * 2048}})
     assert ddb.get_item(TableName="binary", Key={"pk": {"B": b"k" * 2048}})["Item"]["pk"]["B"] == b"k" * 2048
+
+
+def test_binary_sort_keys_order_as_unsigned_bytes(ddb):
+    for sk in [b"\xff", b"\x01", b"\x80\x00", b"\x7f", b"\x80"]:
+        ddb.put_item(TableName="binsort", Item={"pk": {"S": "p"}, "sk": {"B": sk}})
+    out = ddb.query(TableName="binsort", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}})
+    assert [item["sk"]["B"] for item in out["Items"]] == [b"\x01", b"\x7f", b"\x80", b"\x80\x00", b"\xff"]
+    out = ddb.query(TableName="binsort", KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+                    ExpressionAttributeValues={":p": {"S": "p"}, ":lo": {"B": b"\x7f"}, ":hi": {"B": b"\x80\x00"}})
+    assert [item["sk"]["B"] for item in out["Items"]] == [b"\x7f", b"\x80", b"\x80\x00"]
 
 
 def test_removing_from_a_missing_item_creates_nothing(ddb):
