@@ -56,8 +56,17 @@ class Postgres(Peer):
     def serving(self, port):
         return self.psql(port, "SELECT count(*) FROM pgbench_branches").returncode == 0
 
+    def socket_port(self):
+        """The engine's own port, as its socket in run/ names it (an instance behind Kura's endpoint
+        runs its engine on a port of its own)."""
+        for name in os.listdir(os.path.join(self.dir, "run")):
+            if name.startswith(".s.PGSQL.") and not name.endswith(".lock"):
+                return int(name.rsplit(".", 1)[1])
+        return self.port
+
     def backup(self, work):
-        self.run(os.path.join(self.bindir, "pg_basebackup"), "-h", os.path.join(self.dir, "run"), "-p", str(self.port),
+        self.run(os.path.join(self.bindir, "pg_basebackup"), "-h", os.path.join(self.dir, "run"), "-p",
+                 str(self.socket_port()),
                  "-U", "rdsadmin", "-D", os.path.join(work, "base"), "-Ft", "-z", "-X", "fetch", "-c", "fast",
                  "--no-password")
 
