@@ -237,6 +237,10 @@ ERRORS = [
     ("Query", {"TableName": "sorted", "KeyConditionExpression": "pk = :v AND sk > :v",
                "ExpressionAttributeValues": {":v": {"S": "b"}}, "ExclusiveStartKey": {"pk": {"S": "b"}, "sk": {"S": "a"}}},
      V, "The provided starting key does not match the range key predicate"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"a": {"Action": "DELETE", "Value": {"S": "1"}}}},
+     V, "One or more parameter values were invalid: DELETE action with value is not supported for the type S"),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"a": {"Action": "ADD", "Value": {"B": "Yg=="}}}},
+     V, "One or more parameter values were invalid: ADD action is not supported for the type B"),
     # Table names.
     ("DescribeTable", {"TableName": "bad name!"}, V, INVALID_NAME.format("bad name!")),
     ("PutItem", {"TableName": "tab\u00e9", "Item": {"pk": {"S": "a"}}}, V, INVALID_NAME.format("tab\u00e9")),
@@ -371,6 +375,14 @@ def test_binary_values_are_measured_and_compared_as_bytes(ddb):
     # A binary key of 2,048 bytes is within the limit (its base64 text is longer).
     ddb.put_item(TableName="binary", Item={"pk": {"B": b"k" * 2048}})
     assert ddb.get_item(TableName="binary", Key={"pk": {"B": b"k" * 2048}})["Item"]["pk"]["B"] == b"k" * 2048
+
+
+def test_legacy_add_of_a_list_appends_to_it(ddb):
+    key = {"pk": {"S": "listed"}}
+    for values in (["a"], ["b", "c"]):
+        ddb.update_item(TableName="plain", Key=key,
+                        AttributeUpdates={"l": {"Action": "ADD", "Value": {"L": [{"S": v} for v in values]}}})
+    assert ddb.get_item(TableName="plain", Key=key)["Item"]["l"] == {"L": [{"S": "a"}, {"S": "b"}, {"S": "c"}]}
 
 
 def test_binary_sort_keys_order_as_unsigned_bytes(ddb):

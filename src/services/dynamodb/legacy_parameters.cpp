@@ -179,15 +179,32 @@ Result<std::string> attributeUpdates(Placeholders& p, const Json& map) {
   std::vector<std::string> sets, removes, adds, deletes;
   for (const auto& [attribute, update] : map.items()) {
     std::string action = update.value("Action", "PUT");
+    // DynamoDB's checks of one update, in its words and order.
+    std::string type;
+    if (update.contains("Value")) {
+      Json value = update["Value"];
+      if (auto error = validateValue(value, "AttributeUpdates")) return *error;
+      type = typeOf(value);
+    } else if (action != "DELETE") {
+      return invalid("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
+    }
+    bool set = type == "SS" || type == "NS" || type == "BS";
+    if (action == "DELETE" && !type.empty() && !set) {
+      return invalid("One or more parameter values were invalid: DELETE action with value is not supported for the type " + type);
+    }
+    if (action == "ADD" && !set && type != "N" && type != "L") {
+      return invalid("One or more parameter values were invalid: ADD action is not supported for the type " + type);
+    }
     std::string n = p.name(attribute);
     if (action == "PUT") {
-      if (!update.contains("Value")) return invalid("One or more parameter values were invalid: Only DELETE action is allowed when no attribute value is specified");
       sets.push_back(n + " = " + p.value(update["Value"]));
     } else if (action == "DELETE") {
       if (update.contains("Value")) deletes.push_back(n + " " + p.value(update["Value"]));
       else removes.push_back(n);
+    } else if (action == "ADD" && type == "L") {  // ADD of a list appends to it
+      sets.push_back(n + " = list_append(if_not_exists(" + n + ", " + p.value(Json{{"L", Json::array()}}) + "), " +
+                     p.value(update["Value"]) + ")");
     } else if (action == "ADD") {
-      if (!update.contains("Value")) return invalid("One or more parameter values were invalid: ADD action requires a value");
       adds.push_back(n + " " + p.value(update["Value"]));
     } else {
       return invalid("Unsupported Action: " + action);
@@ -250,31 +267,32 @@ Result<Json> translateLegacyParameters(const Json& request) {
   Placeholders p(out);
   std::string joiner = request.value("ConditionalOperator", "AND");
   if (joiner != "AND" && joiner != "OR") return invalid("ConditionalOperator must be AND or OR");
-  if (request.contains("KeyConditions")) {
-    auto expression = conditions(p, request["KeyConditions"], "AND");
-    if (!expression) return expression.error();
-    out["KeyConditionExpression"] = *expression;
-  }
   for (const char* filter : {"QueryFilter", "ScanFilter"}) {
     if (!request.contains(filter) || request[filter].empty()) continue;  // an empty filter filters nothing
     auto expression = conditions(p, request[filter], joiner);
     if (!expression) return expression.error();
     out["FilterExpression"] = *expression;
   }
-  if (request.contains("Expected")) {
-    auto expression = expected(p, request["Expected"], joiner);
-    if (!expression) return expression.error();
-    if (!expression->empty()) out["ConditionExpression"] = *expression;
-  }
   if (request.contains("AttributeUpdates")) {
     auto expression = attributeUpdates(p, request["AttributeUpdates"]);
     if (!expression) return expression.error();
     if (!expression->empty()) out["UpdateExpression"] = *expression;
   }
+  if (request.contains("Expected")) {
+    auto expression = expected(p, request["Expected"], joiner);
+    if (!expression) return expression.error();
+    if (!expression->empty()) out["ConditionExpression"] = *expression;
+  }
   if (request.contains("AttributesToGet")) {
     auto expression = projection(p, request["AttributesToGet"]);
     if (!expression) return expression.error();
     out["ProjectionExpression"] = *expression;
+  }
+  // Last, as DynamoDB checks the key conditions after the rest.
+  if (request.contains("KeyConditions")) {
+    auto expression = conditions(p, request["KeyConditions"], "AND");
+    if (!expression) return expression.error();
+    out["KeyConditionExpression"] = *expression;
   }
   // KeyConditions stays beside its expression: Query checks it against the
   // schema in DynamoDB's words before the expression.
