@@ -1,5 +1,8 @@
 #include "services/dynamodb/key_paths.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace kura::ddb {
 namespace {
 
@@ -24,6 +27,26 @@ ApiError notScalar(const std::string& what, const std::string& name) {
 }
 
 }  // namespace
+
+// The values of an ExclusiveStartKey, as DynamoDB checks them before the
+// key itself (whose schema needs the table); most of its messages then
+// begin "The provided starting key is invalid: ", the numbers' and sets' not.
+std::optional<ApiError> checkStartKeyValues(const Json& in) {
+  auto startKey = in.find("ExclusiveStartKey");
+  if (startKey == in.end() || !startKey->is_object()) return std::nullopt;
+  for (auto it = startKey->begin(); it != startKey->end(); ++it) {
+    Json value = it.value();
+    auto error = validateValue(value, "ExclusiveStartKey");
+    if (!error) continue;
+    static const char* kBare[] = {"contains duplicates", "number set", "numeric value", "significant digits",
+                                  "number with magnitude"};
+    bool bare = std::any_of(std::begin(kBare), std::end(kBare),
+                            [&](const char* words) { return error->message.find(words) != std::string::npos; });
+    if (!bare) error->message = "The provided starting key is invalid: " + error->message;
+    return error;
+  }
+  return std::nullopt;
+}
 
 std::vector<Path> conditionPaths(const Condition& condition) {
   std::vector<Path> out;

@@ -1,7 +1,8 @@
 #pragma once
-// What DynamoDB refuses of a projection's or filter's paths once the table
-// is known: a path into a key attribute (pk.a, pk[0]) of the table or of
-// one of its indexes, and a Query filter on the source's own key.
+// Checks about keys: what DynamoDB refuses of a projection's or filter's
+// paths once the table is known (a path into a key attribute, pk.a or
+// pk[0], of the table or of one of its indexes, and a Query filter on the
+// source's own key), and an ExclusiveStartKey's values.
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,9 @@
 
 namespace kura::ddb {
 
+// The values of an ExclusiveStartKey, as DynamoDB checks them before the
+// key itself (whose schema needs the table).
+std::optional<ApiError> checkStartKeyValues(const Json& in);
 // The document paths a condition names, those inside its functions too.
 std::vector<Path> conditionPaths(const Condition& condition);
 // "Key attributes must be scalars; ...: Key: pk" (IndexKey for an index's).

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ddb/attribute_value.h"
+#include "services/dynamodb/key_paths.h"
 
 namespace kura::ddb {
 namespace {
@@ -288,7 +289,9 @@ Result<Json> translateLegacyParameters(const Json& request) {
     if (!expression) return expression.error();
     out["ProjectionExpression"] = *expression;
   }
-  // Last, as DynamoDB checks the key conditions after the rest.
+  // Last, as DynamoDB checks the key conditions after the rest, the start
+  // key's values included.
+  if (auto error = checkStartKeyValues(request)) return *error;
   if (request.contains("KeyConditions")) {
     auto expression = conditions(p, request["KeyConditions"], "AND");
     if (!expression) return expression.error();

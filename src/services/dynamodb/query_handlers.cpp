@@ -108,26 +108,6 @@ std::optional<ApiError> keyConditionFor(const Json& table, const ReadSource& sou
   return std::nullopt;
 }
 
-// The values of an ExclusiveStartKey, as DynamoDB checks them before the
-// key itself (whose schema needs the table); most of its messages then
-// begin "The provided starting key is invalid: ", the numbers' and sets' not.
-std::optional<ApiError> checkStartKeyValues(const Json& in) {
-  auto startKey = in.find("ExclusiveStartKey");
-  if (startKey == in.end() || !startKey->is_object()) return std::nullopt;
-  for (auto it = startKey->begin(); it != startKey->end(); ++it) {
-    Json value = it.value();
-    auto error = validateValue(value, "ExclusiveStartKey");
-    if (!error) continue;
-    static const char* kBare[] = {"contains duplicates", "number set", "numeric value", "significant digits",
-                                  "number with magnitude"};
-    bool bare = std::any_of(std::begin(kBare), std::end(kBare),
-                            [&](const char* words) { return error->message.find(words) != std::string::npos; });
-    if (!bare) error->message = "The provided starting key is invalid: " + error->message;
-    return error;
-  }
-  return std::nullopt;
-}
-
 // What a page of Query or Scan gathers: the filter, projection and counts.
 struct PageBuilder {
   const Json& in;
