@@ -334,6 +334,7 @@ def ddb(raw):
     table("sorted", sort="S")
     table("binary", key_type="B")
     table("binsort", sort="B")
+    table("scanned")
     raw.create_table(TableName="local", BillingMode="PAY_PER_REQUEST",
                      AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "other")],
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -431,6 +432,18 @@ def test_parenthesized_operands_read_as_their_operand(ddb):
     out = ddb.scan(TableName="plain", FilterExpression="(n) BETWEEN (:lo) AND (:hi) AND ((n = :five) OR n = :lo)",
                    ExpressionAttributeValues={":lo": {"N": "1"}, ":hi": {"N": "9"}, ":five": {"N": "5"}})
     assert [item["pk"]["S"] for item in out["Items"]] == ["paren"]
+
+
+def test_scan_continues_after_a_start_key_that_is_no_item(ddb):
+    for pk in ["a", "b", "c", "d"]:
+        ddb.put_item(TableName="scanned", Item={"pk": {"S": pk}})
+    order = [item["pk"]["S"] for item in ddb.scan(TableName="scanned")["Items"]]
+    assert sorted(order) == ["a", "b", "c", "d"]
+    for at, key in enumerate(order):
+        ddb.delete_item(TableName="scanned", Key={"pk": {"S": key}})  # the start key need not be an item
+        rest = ddb.scan(TableName="scanned", ExclusiveStartKey={"pk": {"S": key}})["Items"]
+        assert [item["pk"]["S"] for item in rest] == order[at + 1:]
+        ddb.put_item(TableName="scanned", Item={"pk": {"S": key}})
 
 
 def test_comparisons_of_different_types_are_false_not_errors(ddb):
