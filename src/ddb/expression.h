@@ -72,6 +72,9 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
 Result<bool> evaluate(const Condition& condition, const Json& item);
 const Json* resolvePath(const Json& item, const Path& path);
 Json project(const Json& item, const std::vector<Path>& paths);
+// Whether the actions only remove (REMOVE, DELETE from a set): applied to
+// an item that does not exist they create nothing, as in DynamoDB.
+bool onlyRemoves(const std::vector<UpdateAction>& actions);
 // Applies the actions to `item` in place.
 std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>& actions);
 std::string pathToString(const Path& path);

@@ -421,6 +421,12 @@ std::optional<ApiError> applyUpdate(Json& item, const std::vector<UpdateAction>&
   return std::nullopt;
 }
 
+bool onlyRemoves(const std::vector<UpdateAction>& actions) {
+  return !actions.empty() && std::all_of(actions.begin(), actions.end(), [](const UpdateAction& action) {
+    return action.kind == UpdateAction::Kind::Remove || action.kind == UpdateAction::Kind::Delete;
+  });
+}
+
 bool isAttributeNamed(const OperandPtr& operand, const std::string& name) {
   return operand->kind == Operand::Kind::Path && operand->path.size() == 1 && operand->path[0].name == name;
 }

@@ -402,6 +402,9 @@ def test_removing_from_a_missing_item_creates_nothing(ddb):
     ddb.update_item(TableName="plain", Key={"pk": {"S": "ghost"}}, UpdateExpression="DELETE s :v",
                     ExpressionAttributeValues={":v": {"SS": ["a"]}})
     assert "Item" not in ddb.get_item(TableName="plain", Key={"pk": {"S": "ghost"}}, ConsistentRead=True)
+    ddb.transact_write_items(TransactItems=[{"Update": {"TableName": "plain", "Key": {"pk": {"S": "ghost"}},
+                                                        "UpdateExpression": "REMOVE a"}}])
+    assert "Item" not in ddb.get_item(TableName="plain", Key={"pk": {"S": "ghost"}}, ConsistentRead=True)
     # An update with no actions creates the item with its key alone.
     ddb.update_item(TableName="plain", Key={"pk": {"S": "bare"}})
     assert ddb.get_item(TableName="plain", Key={"pk": {"S": "bare"}})["Item"] == {"pk": {"S": "bare"}}

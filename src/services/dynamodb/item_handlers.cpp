@@ -267,9 +267,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   // An update that only removes attributes (REMOVE, DELETE from a set) of
   // an item that does not exist creates nothing, as in DynamoDB; one with
   // no actions at all creates the item with its key.
-  bool removesOnly = !actions.empty() && std::all_of(actions.begin(), actions.end(), [](const UpdateAction& action) {
-    return action.kind == UpdateAction::Kind::Remove || action.kind == UpdateAction::Kind::Delete;
-  });
+  bool removesOnly = onlyRemoves(actions);
   auto old = store_.writeItem(table["_id"], *key, [&](const Json* current) -> TableStore::Decision {
     if (auto failure = checkCondition(*condition, in, current)) return *failure;
     if (!current && removesOnly) {

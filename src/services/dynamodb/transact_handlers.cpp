@@ -118,6 +118,8 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
         writes.emplace_back(true, std::nullopt);
       } else if (plan.kind == "Put") {
         writes.emplace_back(true, plan.item);
+      } else if (!current[i] && onlyRemoves(plan.actions)) {
+        writes.emplace_back(false, std::nullopt);  // removing from a missing item creates nothing
       } else {
         Json item = current[i] ? *current[i] : plan.item;
         if (auto error = applyUpdate(item, plan.actions)) return *error;
