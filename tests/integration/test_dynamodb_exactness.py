@@ -268,6 +268,9 @@ ERRORS = [
                      "GlobalSecondaryIndexes": [{"IndexName": "gsi", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}],
                                                  "Projection": {}}]},
      V, "One or more parameter values were invalid: Unknown ProjectionType: null"),
+    ("UpdateTable", {"TableName": "plain", "ProvisionedThroughput": {"ReadCapacityUnits": 1000000000001,
+                                                                     "WriteCapacityUnits": 1}},
+     V, "Given value 1000000000001 for ReadCapacityUnits is out of bounds"),
     # Attribute values.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "n": {"N": "1" * 39}}},
      V, "Attempting to store more than 38 significant digits in a Number"),

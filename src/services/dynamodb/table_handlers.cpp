@@ -352,6 +352,14 @@ Result<Json> DynamoDbApi::updateGlobalIndexes(const RequestContext& c, const Jso
 }
 
 Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
+  // Throughput beyond DynamoDB's bound is refused before anything else, in its words.
+  for (const char* units : {"ReadCapacityUnits", "WriteCapacityUnits"}) {
+    const Json throughput = in.value("ProvisionedThroughput", Json::object());
+    if (throughput.contains(units) && throughput[units].is_number() && throughput[units].get<double>() > 1e12) {
+      return ApiError::sender("ValidationException",
+                              "Given value " + throughput[units].dump() + " for " + units + " is out of bounds");
+    }
+  }
   if (in.contains("GlobalSecondaryIndexUpdates")) return updateGlobalIndexes(c, in);
   if (in.contains("ProvisionedThroughput")) {
     if (auto error = checkThroughputLimit(in["ProvisionedThroughput"])) return *error;
