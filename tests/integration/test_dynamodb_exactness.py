@@ -241,6 +241,9 @@ ERRORS = [
      V, "One or more parameter values were invalid: DELETE action with value is not supported for the type S"),
     ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "AttributeUpdates": {"a": {"Action": "ADD", "Value": {"B": "Yg=="}}}},
      V, "One or more parameter values were invalid: ADD action is not supported for the type B"),
+    ("Query", {"TableName": "sorted", "KeyConditionExpression": "zz = :v", "ExpressionAttributeValues": {":v": {"S": "a"}},
+               "ExclusiveStartKey": {"pk": {"S": "a"}, "x": {"S": "a"}}},
+     V, "Query condition missed key schema element: pk"),
     # Table names.
     ("DescribeTable", {"TableName": "bad name!"}, V, INVALID_NAME.format("bad name!")),
     ("PutItem", {"TableName": "tab\u00e9", "Item": {"pk": {"S": "a"}}}, V, INVALID_NAME.format("tab\u00e9")),

@@ -236,27 +236,51 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   if (auto throttled = admitRead(*table, *source)) return *throttled;
 
   const std::string& rangeName = source->rangeName;
-  std::optional<std::string> position;  // the ExclusiveStartKey's, checked before the key condition's schema
-  if (in.contains("ExclusiveStartKey")) {
-    auto found = startPosition(*table, *source, in["ExclusiveStartKey"]);
-    if (!found) return found.error();
-    position = *found;
-  }
-  if (auto error = selectError(*source, in)) return *error;
+  // DynamoDB walks the source's key attributes, the partition key's then the
+  // sort key's, checking for each the start key's value and then the key
+  // condition on it; the start key as a whole comes after.
+  std::vector<std::string> conditioned;
   if (legacy) {
-    if (source->rangeName.empty() && legacy->size() > 1) return validation("Query key condition not supported");
-    for (const std::string& name : {source->hashName, source->rangeName}) {
-      if (!name.empty() && !legacy->contains(name) && (name == source->hashName || legacy->size() > 1)) {
-        return validation("Query condition missed key schema element: " + name);
-      }
+    for (const auto& [name, condition] : legacy->items()) conditioned.push_back(name);
+  } else {
+    for (const auto& part : parts) conditioned.push_back(part.name);
+  }
+  const Json* startKey = in.contains("ExclusiveStartKey") ? &in["ExclusiveStartKey"] : nullptr;
+  if (startKey) {
+    std::set<std::string> names;
+    for (const auto& element : (*table)["KeySchema"]) names.insert(element["AttributeName"].get<std::string>());
+    for (const std::string& name : {source->hashName, rangeName}) {
+      if (!name.empty()) names.insert(name);
     }
-    static const std::set<std::string> kUnindexable = {"NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"};
-    for (const auto& [name, condition] : legacy->items()) {
-      if (kUnindexable.count(condition.value("ComparisonOperator", ""))) {
+    if (!startKey->is_object() || startKey->size() != names.size()) return validation("The provided starting key is invalid");
+  }
+  for (const std::string& name : {source->hashName, rangeName}) {
+    if (name.empty()) continue;
+    bool isHash = name == source->hashName;
+    if (startKey) {
+      auto value = startKey->find(name);
+      if (value == startKey->end()) return validation("The provided starting key is invalid");
+      if (typeOf(*value) != attributeType(*table, name)) return validation("The provided key element does not match the schema");
+    }
+    if (isHash && rangeName.empty() && conditioned.size() > 1) return validation("Query key condition not supported");
+    if (std::find(conditioned.begin(), conditioned.end(), name) == conditioned.end()) {
+      if (isHash || conditioned.size() > 1) return validation("Query condition missed key schema element: " + name);
+      continue;
+    }
+    if (legacy) {
+      static const std::set<std::string> kUnindexable = {"NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"};
+      if (kUnindexable.count((*legacy)[name].value("ComparisonOperator", ""))) {
         return validation("Attempted conditional constraint is not an indexable operation");
       }
     }
   }
+  std::optional<std::string> position;
+  if (startKey) {
+    auto found = startPosition(*table, *source, *startKey);
+    if (!found) return found.error();
+    position = *found;
+  }
+  if (auto error = selectError(*source, in)) return *error;
   std::optional<Json> hashValue;
   ConditionPtr rangeCondition;
   if (auto error = keyConditionFor(*table, *source, *keyCondition, hashValue, rangeCondition)) return *error;
