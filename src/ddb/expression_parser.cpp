@@ -170,6 +170,8 @@ class Parser {
     return std::nullopt;
   }
 
+  const std::optional<ApiError>& deferred(Deferred kind) const { return deferred_[kind]; }
+
   void defer(Deferred kind, const std::string& message) {
     if (!deferred_[kind]) deferred_[kind] = invalid(parameter_, message);
   }
@@ -776,13 +778,14 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
   Parser parser(std::move(*tokens), context, parameter, /*update=*/true);
   std::vector<UpdateAction> actions;
   std::set<std::string> clauses;
+  std::optional<ApiError> section;  // a clause twice, reported in DynamoDB's order below
   while (!parser.atEnd()) {
     std::string clause = upper(parser.peek().text);
     if (parser.peek().kind != Token::Kind::Name || (clause != "SET" && clause != "REMOVE" && clause != "ADD" && clause != "DELETE")) {
       return parser.unexpected();
     }
-    if (!clauses.insert(clause).second) {
-      return invalid(parameter, "The \"" + clause + "\" section can only be used once in an update expression;");
+    if (!clauses.insert(clause).second && !section) {
+      section = invalid(parameter, "The \"" + clause + "\" section can only be used once in an update expression;");
     }
     parser.next();
     while (true) {
@@ -816,10 +819,18 @@ Result<std::vector<UpdateAction>> parseUpdate(const std::string& text, const Exp
       parser.next();
     }
   }
-  if (auto error = parser.finish()) return *error;
+  // DynamoDB's order for an update: reserved words, unknown functions, a
+  // clause twice, undefined placeholders, overlapping paths, then operand
+  // counts and types.
   std::vector<Path> paths;
   for (const auto& action : actions) paths.push_back(action.path);
+  for (auto kind : {Parser::Reserved, Parser::UnknownFunction}) {
+    if (auto error = parser.deferred(kind)) return *error;
+  }
+  if (section) return *section;
+  if (auto error = parser.deferred(Parser::Undefined)) return *error;
   if (auto error = checkOverlaps(paths, parameter)) return *error;
+  if (auto error = parser.finish()) return *error;
   return actions;
 }
 

@@ -97,6 +97,9 @@ ERRORS = [
     ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a = :v SET b = :v",
                     "ExpressionAttributeValues": {":v": {"S": "x"}}},
      V, 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
+    ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a = :v SET abort = :v",
+                    "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     V, "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: abort"),
     ("UpdateItem", {"TableName": "plain", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET a.b = :v REMOVE a",
                     "ExpressionAttributeValues": {":v": {"S": "x"}}},
      V, "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these "
