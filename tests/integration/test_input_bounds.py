@@ -123,7 +123,7 @@ def test_thirty_two_levels_of_nesting_are_stored_and_thirty_three_refused(server
     # An update cannot nest a value of 32 levels one level further down.
     ddb.put_item(TableName="bounds-nesting", Item={"id": {"S": "upd"}, "m": {"M": {}}})
     with pytest.raises(botocore.exceptions.ClientError) as error:
-        ddb.update_item(TableName="bounds-nesting", Key={"id": {"S": "upd"}}, UpdateExpression="SET m.inner = :v",
+        ddb.update_item(TableName="bounds-nesting", Key={"id": {"S": "upd"}}, UpdateExpression="SET m.deeper = :v",
                         ExpressionAttributeValues={":v": nested(32)})
     assert "Nesting Levels have exceeded supported limits" in error.value.response["Error"]["Message"]
     assert ddb.get_item(TableName="bounds-nesting", Key={"id": {"S": "upd"}})["Item"]["m"] == {"M": {}}
