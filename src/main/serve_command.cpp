@@ -20,6 +20,7 @@
 #include "main/api_tls.h"
 #include "main/credentials_loader.h"
 #include "main/health_report.h"
+#include "main/metrics_endpoint.h"
 #include "main/data_dir_modes.h"
 #include "main/descriptor_limit.h"
 #include "main/request_log.h"
@@ -397,10 +398,15 @@ int runServe(const ServerConfig& givenConfig) {
   gateway.setAuthorizer([&authorizer](const RequestContext& context, const nlohmann::json& input,
                                       std::string_view protocol) { return authorizer.authorize(context, input, protocol); });
   for (auto& module : modules) gateway.addService(*module);
+  // /_kura/metrics: the calls' counters, the resources' and stores' gauges.
+  MetricsEndpoint metricsEndpoint({catalog.get(), config.dataDir, clock, rdsEngines.empty() ? nullptr : &rdsEngines,
+                                   &rdsPaths, secrets->get(), redis.get(), memcached.get(), &cachePaths},
+                                  modules, isLoopbackHost(config.host), credentials, clock);
   bool trailOn = config.trail != "off";
   if (!trailOn) spdlog::warn("msg=\"the audit trail is off: API calls are not recorded\"");
-  gateway.setObserver([&trailWriter, trailOn](const ApiCallRecord& record) {
+  gateway.setObserver([&trailWriter, trailOn, &metricsEndpoint](const ApiCallRecord& record) {
     logRequest(record);
+    metricsEndpoint.observe(record);
     if (!trailOn) return;
     try {
       // A call that changed something is written before it is answered.
@@ -472,7 +478,8 @@ int runServe(const ServerConfig& givenConfig) {
     if (testEndpoints) {
       if (auto response = handleTestEndpoint(request, *catalog, reconciler)) return *response;
     }
-    return gateway.handle(request);
+    if (auto metrics = metricsEndpoint.serve(request)) return *metrics;
+    return metricsEndpoint.timed([&] { return gateway.handle(request); });
   };
   // Past the connection limit: health is still answered, API calls get 503.
   HttpServer server(options, handle, [&](const HttpRequest& request) {
@@ -488,6 +495,7 @@ int runServe(const ServerConfig& givenConfig) {
     if (rdsSupervisor) rdsSupervisor->start();
     if (cacheSupervisor) cacheSupervisor->start();
     if (*apiCertificate) apiCertificateCheck.start();
+    metricsEndpoint.start();
     ready = true;
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
@@ -516,6 +524,7 @@ int runServe(const ServerConfig& givenConfig) {
   spdlog::info("msg=\"shutting down\" signal={}", received);
   apiCertificateCheck.stop();
   server.stop();
+  metricsEndpoint.stop();
   reconciler.stop();
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
   if (cacheSupervisor) cacheSupervisor->stop();

@@ -1,0 +1,157 @@
+#include "main/resource_metrics.h"
+
+#include <map>
+
+#include "cache/memcached_nodes.h"
+#include "cache/replication_group.h"
+#include "common/time_format.h"
+#include "metrics/store_sizes.h"
+#include "services/elasticache/elasticache_kinds.h"
+#include "services/rds/rds_kinds.h"
+
+namespace kura {
+namespace {
+
+using LabelPairs = std::vector<std::pair<std::string, std::string>>;
+constexpr auto kProbeTimeout = std::chrono::milliseconds(500);
+
+LabelPairs labelsOf(const Resource& resource, const std::string& node = "") {
+  LabelPairs labels{{"account", resource.accountId},
+                    {"region", resource.region},
+                    {"kind", resource.kind},
+                    {"name", resource.name}};
+  if (!node.empty()) labels.emplace_back("node", node);
+  return labels;
+}
+
+// Whether an engine should be running now (one being created, stopped or
+// deleted is not counted as down).
+bool shouldRun(const Resource& resource) {
+  for (const char* status : {"creating", "stopped", "stopping", "starting", "deleting", "deleted"}) {
+    if (resource.status == status) return false;
+  }
+  return resource.goal != "deleted" && resource.goal != "stopped";
+}
+
+std::string ownerKey(const std::string& account, const std::string& region, const std::string& name) {
+  return account + '\n' + region + '\n' + name;
+}
+
+}  // namespace
+
+ResourceMetrics::ResourceMetrics(ResourceMetricSources sources, metrics::GaugeBoard& board,
+                                 std::chrono::milliseconds interval)
+    : sources_(std::move(sources)), board_(board), task_("metrics collection", interval, [this] { collectOnce(); }) {}
+
+void ResourceMetrics::collectOnce() {
+  Catalog& catalog = *sources_.catalog;
+  double now = toEpochSeconds(sources_.clock->now());
+  metrics::GaugeFamily up{"kura_engine_up", "1 if the resource's engine answers its probe, 0 if not.", {}, 0};
+  metrics::GaugeFamily lag{"kura_replication_lag_seconds",
+                           "How far a replica's replay is behind its source (RDS ReplicaLag).", {}, 0};
+  metrics::GaugeFamily lagBytes{"kura_replication_lag_bytes",
+                                "Bytes of the replication stream a Redis replica has yet to process.", {}, 0};
+  metrics::GaugeFamily backupAge{"kura_backup_age_seconds",
+                                 "Seconds since the newest available snapshot of the resource was taken.", {}, 0};
+  metrics::GaugeFamily restorable{"kura_restorable_lag_seconds",
+                                  "Seconds between now and the resource's LatestRestorableTime.", {}, 0};
+  metrics::GaugeFamily connections{"kura_connections", "Client sessions open on the resource's engine.", {}, 0};
+  metrics::GaugeFamily stores{"kura_store_bytes", "Bytes Kura's own stores take on disk.", {}, 0};
+
+  // The newest snapshot of each owner: kind of owner -> key -> time.
+  std::map<std::string, double> newestSnapshot;
+  auto noteSnapshots = [&](const char* kind, const char* ownerField, const char* ownerPrefix) {
+    for (const Resource& snapshot : catalog.listAllOfKind(kind)) {
+      if (snapshot.status != "available" || !snapshot.state.contains("SnapshotCreateTime")) continue;
+      std::string owner = snapshot.spec.value(ownerField, "");
+      if (owner.empty()) continue;
+      double taken = snapshot.state["SnapshotCreateTime"].get<double>();
+      double& newest = newestSnapshot[ownerPrefix + ownerKey(snapshot.accountId, snapshot.region, owner)];
+      newest = std::max(newest, taken);
+    }
+  };
+  noteSnapshots(rds::kSnapshot, "DBInstanceIdentifier", "i:");
+  noteSnapshots(rds::kClusterSnapshot, "DBClusterIdentifier", "c:");
+  noteSnapshots(elasticache::kSnapshot, "CacheClusterId", "e:");
+  noteSnapshots(elasticache::kSnapshot, "ReplicationGroupId", "g:");
+  auto reportBackup = [&](const Resource& owner, const char* prefix) {
+    auto found = newestSnapshot.find(prefix + ownerKey(owner.accountId, owner.region, owner.name));
+    if (found != newestSnapshot.end()) backupAge.add(labelsOf(owner), std::max(0.0, now - found->second));
+  };
+  auto reportRestorable = [&](const Resource& owner) {
+    if (owner.state.contains("LatestRestorableTime") && owner.state["LatestRestorableTime"].is_number()) {
+      restorable.add(labelsOf(owner), std::max(0.0, now - owner.state["LatestRestorableTime"].get<double>()));
+    }
+  };
+
+  for (const Resource& instance : catalog.listAllOfKind(rds::kInstance)) {
+    reportBackup(instance, "i:");
+    reportRestorable(instance);
+    if (sources_.rdsEngine == nullptr || !shouldRun(instance)) continue;
+    rds::InstanceEngine& engine = *sources_.rdsEngine;
+    auto layout = rds::layoutOf(instance, *sources_.rdsPaths, *sources_.secrets);
+    if (!layout) continue;
+    bool answers = engine.healthy(*layout, kProbeTimeout);
+    up.add(labelsOf(instance, rds::isMultiAz(instance) ? rds::primaryNode(instance) : ""), answers ? 1 : 0);
+    if (answers) {
+      if (auto sessions = engine.connections(*layout)) connections.add(labelsOf(instance), static_cast<double>(*sessions));
+    }
+    if (answers && (rds::isReadReplica(instance) || rds::isClusterMember(instance))) {
+      if (auto status = engine.replicaStatus(*layout)) lag.add(labelsOf(instance), status->lagSeconds);
+    }
+    if (rds::isMultiAz(instance)) {
+      std::string standby = rds::standbyNode(instance);
+      auto standbyLayout = rds::nodeLayoutOf(instance, standby, *sources_.rdsPaths, *sources_.secrets);
+      if (!standbyLayout) continue;
+      bool standbyAnswers = engine.healthy(*standbyLayout, kProbeTimeout);
+      up.add(labelsOf(instance, standby), standbyAnswers ? 1 : 0);
+      if (!standbyAnswers) continue;
+      if (auto status = engine.replicaStatus(*standbyLayout)) lag.add(labelsOf(instance, standby), status->lagSeconds);
+    }
+  }
+  for (const Resource& cluster : catalog.listAllOfKind(rds::kCluster)) {
+    reportBackup(cluster, "c:");
+    reportRestorable(cluster);
+  }
+
+  for (const Resource& cluster : catalog.listAllOfKind(elasticache::kCluster)) {
+    reportBackup(cluster, "e:");
+    if (!shouldRun(cluster) || cluster.spec.contains("ReplicationGroupId")) continue;
+    if (cache::isMemcached(cluster)) {
+      if (sources_.memcached == nullptr) continue;
+      for (const std::string& node : cache::memcachedNodeIds(cluster)) {
+        bool answers = sources_.memcached->healthy(cache::memcachedLayout(cluster, node, *sources_.cachePaths));
+        up.add(labelsOf(cluster, node), answers ? 1 : 0);
+      }
+      continue;
+    }
+    if (sources_.redis == nullptr) continue;
+    bool answers = sources_.redis->healthy(cache::nodeLayout(cluster, *sources_.cachePaths));
+    up.add(labelsOf(cluster, "0001"), answers ? 1 : 0);
+  }
+  for (const Resource& group : catalog.listAllOfKind(elasticache::kReplicationGroup)) {
+    reportBackup(group, "g:");
+    if (!shouldRun(group) || sources_.redis == nullptr) continue;
+    std::string primary = cache::ReplicationGroups::primary(group);
+    auto primaryOffset = sources_.redis->replicationOffset(cache::memberLayout(group, primary, *sources_.cachePaths));
+    for (const std::string& member : cache::ReplicationGroups::members(group)) {
+      auto layout = cache::memberLayout(group, member, *sources_.cachePaths);
+      bool answers = sources_.redis->healthy(layout);
+      up.add(labelsOf(group, member), answers ? 1 : 0);
+      if (!answers || member == primary || !primaryOffset) continue;
+      if (auto offset = sources_.redis->replicationOffset(layout)) {
+        lagBytes.add(labelsOf(group, member), static_cast<double>(std::max(0LL, *primaryOffset - *offset)));
+      }
+    }
+  }
+
+  for (auto& [store, bytes] : metrics::storeSizes(sources_.dataDir)) stores.add({{"store", store}}, bytes);
+
+  std::vector<metrics::GaugeFamily> families;
+  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores}) {
+    families.push_back(std::move(*family));
+  }
+  board_.publish(std::move(families));
+}
+
+}  // namespace kura
