@@ -10,7 +10,7 @@ import botocore.exceptions
 import pytest
 import raw_http
 
-from rds_support import create_instance, wait_status
+from rds_support import create_instance, endpoint, wait_status
 
 TOPIC = "arn:aws:sns:ap-northeast-1:000000000000:ops"
 
@@ -135,3 +135,37 @@ def test_alarm_detects_a_stopped_rds_instance(kura_factory):
     rds.start_db_instance(DBInstanceIdentifier="watched")
     wait_status(rds, "watched", "available")
     wait_state(cw, "watched-down", "OK", timeout=40)
+
+
+def test_database_connections_counts_the_clients_of_an_instance(kura):
+    """DatabaseConnections is the number of client sessions through the
+    instance's endpoint (read from the server's processes), not Kura's own."""
+    import psycopg2
+    rds, cw = kura.client("rds"), kura.client("cloudwatch")
+    create_instance(rds, "counted", BackupRetentionPeriod=0)
+    dims = [{"Name": "DBInstanceIdentifier", "Value": "counted"}]
+    host, port = endpoint(rds, "counted")
+
+    def await_value(wanted, timeout=30):
+        """Waits for the newest period's maximum to be `wanted`; returns
+        the values seen."""
+        deadline, seen = time.monotonic() + timeout, []
+        while time.monotonic() < deadline:
+            data = cw.get_metric_data(MetricDataQueries=[{"Id": "c", "MetricStat": {"Metric": {
+                "Namespace": "AWS/RDS", "MetricName": "DatabaseConnections", "Dimensions": dims},
+                "Period": 5, "Stat": "Maximum"}}], StartTime=time.time() - 60, EndTime=time.time() + 60)
+            values = data["MetricDataResults"][0]["Values"]  # newest first
+            seen = values[:3]
+            if values and values[0] == wanted:
+                return seen
+            time.sleep(0.5)
+        raise AssertionError(f"DatabaseConnections is {seen}, not {wanted}")
+
+    sessions = [psycopg2.connect(host=host, port=port, user="admin", password="S3cret-pass", dbname="postgres",
+                                 connect_timeout=10) for _ in range(3)]
+    try:
+        await_value(3)
+    finally:
+        for session in sessions:
+            session.close()
+    await_value(0)
