@@ -331,7 +331,7 @@ int runServe(const ServerConfig& givenConfig) {
 
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env, **secrets));
-  modules.push_back(makeCloudTrailService(env));
+  modules.push_back(makeCloudTrailService(env, config.trail != "off"));
   modules.push_back(makeLogsService(env, logStore));
   modules.push_back(makeCloudWatchService(env, metricStore));
   modules.push_back(makeKmsService(keyManager));

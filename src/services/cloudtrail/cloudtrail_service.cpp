@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/time_format.h"
+#include "services/cloudtrail/trail_description.h"
 #include "trail/trail_reader.h"
 
 namespace kura {
@@ -58,7 +59,8 @@ Json toLookupEvent(const Json& event) {
 
 class CloudTrailService final : public ServiceModule {
  public:
-  explicit CloudTrailService(const ServiceEnv& env) : trailDir_(env.dataDir / "trail"), flushTrail_(env.flushTrail) {
+  CloudTrailService(const ServiceEnv& env, bool logging) : trailDir_(env.dataDir / "trail"), flushTrail_(env.flushTrail) {
+    addTrailDescriptionHandlers(handlers_, {trailDir_, logging, env.clock->now()});
     handlers_.add("LookupEvents", [this](const RequestContext& context, const Json& input) {
       // Every call answered before this one is in what is read.
       if (flushTrail_) flushTrail_();
@@ -135,6 +137,8 @@ class CloudTrailService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeCloudTrailService(const ServiceEnv& env) { return std::make_unique<CloudTrailService>(env); }
+ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging) {
+  return std::make_unique<CloudTrailService>(env, logging);
+}
 
 }  // namespace kura

@@ -4,7 +4,8 @@
 namespace kura {
 
 // AWS CloudTrail's event history: LookupEvents over Kura's own trail of
-// every API call (see src/trail/).
-ServiceModulePtr makeCloudTrailService(const ServiceEnv& env);
+// every API call (see src/trail/), and that trail described
+// (trail_description.h); `logging` false when the server runs with --trail off.
+ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging = true);
 
 }  // namespace kura

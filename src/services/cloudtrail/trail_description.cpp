@@ -1,0 +1,120 @@
+#include "services/cloudtrail/trail_description.h"
+
+#include <optional>
+
+#include "common/time_format.h"
+#include "trail/trail_format.h"
+
+namespace kura {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char* kTrailName = "kura";
+
+std::string trailArn(const RequestContext& c) {
+  return "arn:aws:cloudtrail:" + c.region + ":" + c.accountId + ":trail/" + kTrailName;
+}
+
+// A trail named by its name or ARN: Kura's, or none.
+bool namesOurTrail(const RequestContext& c, const std::string& name) {
+  return name == kTrailName || name == trailArn(c);
+}
+
+ApiError trailNotFound(const RequestContext& c, const std::string& name) {
+  return ApiError::sender("TrailNotFoundException", "Unknown trail: " + name + " for the user: " + c.accountId);
+}
+
+// The trail is multi-region (it records every region's calls); Kura has no
+// region of its own, so its home is reported as the caller's region.
+Json trailJson(const RequestContext& c) {
+  return {{"Name", kTrailName},
+          {"IncludeGlobalServiceEvents", true},
+          {"IsMultiRegionTrail", true},
+          {"HomeRegion", c.region},
+          {"TrailARN", trailArn(c)},
+          {"LogFileValidationEnabled", true},
+          {"HasCustomEventSelectors", true},
+          {"HasInsightSelectors", false},
+          {"IsOrganizationTrail", false}};
+}
+
+// When the newest file of a kind was last written, if there is one.
+std::optional<SystemTime> newestWrite(const std::filesystem::path& dir, std::string_view extension) {
+  auto files = trail::listTrailFiles(dir, extension);
+  if (files.empty()) return std::nullopt;
+  std::error_code ec;
+  auto written = std::filesystem::last_write_time(files.rbegin()->second, ec);
+  if (ec) return std::nullopt;
+  return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(written));
+}
+
+// What the trail records: every management event, read and write, and the
+// data events of DynamoDB's items and streams (src/trail/trail_payloads.h).
+Json advancedSelectors() {
+  auto selector = [](const char* name, Json fields) { return Json{{"Name", name}, {"FieldSelectors", fields}}; };
+  auto equals = [](const char* field, Json values) { return Json{{"Field", field}, {"Equals", values}}; };
+  return Json::array(
+      {selector("Management events", Json::array({equals("eventCategory", {"Management"})})),
+       selector("DynamoDB item data events", Json::array({equals("eventCategory", {"Data"}),
+                                                          equals("resources.type", {"AWS::DynamoDB::Table"})})),
+       selector("DynamoDB Streams data events", Json::array({equals("eventCategory", {"Data"}),
+                                                             equals("resources.type", {"AWS::DynamoDB::Stream"})}))});
+}
+
+ApiError unsupported(const std::string& operation) {
+  return ApiError::sender("UnsupportedOperationException",
+                          operation + " is not supported: Kura keeps one trail of every call, always on, whose log "
+                                      "files are validated by signed digests (kura trail verify).");
+}
+
+}  // namespace
+
+void addTrailDescriptionHandlers(HandlerTable& handlers, OwnTrail trail) {
+  handlers.add("DescribeTrails", [](const RequestContext& c, const Json& in) -> Result<Json> {
+    Json out = {{"trailList", Json::array()}};
+    const Json names = in.value("trailNameList", Json::array());
+    bool wanted = names.empty();
+    for (const Json& name : names) wanted = wanted || namesOurTrail(c, name.get<std::string>());
+    if (wanted) out["trailList"].push_back(trailJson(c));
+    return out;
+  });
+  handlers.add("GetTrail", [](const RequestContext& c, const Json& in) -> Result<Json> {
+    std::string name = in.value("Name", "");
+    if (!namesOurTrail(c, name)) return trailNotFound(c, name);
+    return Json{{"Trail", trailJson(c)}};
+  });
+  handlers.add("ListTrails", [](const RequestContext& c, const Json&) -> Result<Json> {
+    return Json{{"Trails", Json::array({{{"TrailARN", trailArn(c)}, {"Name", kTrailName}, {"HomeRegion", c.region}}})}};
+  });
+  handlers.add("GetTrailStatus", [trail](const RequestContext& c, const Json& in) -> Result<Json> {
+    std::string name = in.value("Name", "");
+    if (!namesOurTrail(c, name)) return trailNotFound(c, name);
+    Json out = {{"IsLogging", trail.logging}};
+    if (trail.logging) out["StartLoggingTime"] = toEpochSeconds(trail.startedAt);
+    if (auto delivered = newestWrite(trail.dir / "logs", ".log")) out["LatestDeliveryTime"] = toEpochSeconds(*delivered);
+    if (auto sealed = newestWrite(trail.dir / "digests", ".json")) {
+      out["LatestDigestDeliveryTime"] = toEpochSeconds(*sealed);
+    }
+    return out;
+  });
+  handlers.add("GetEventSelectors", [](const RequestContext& c, const Json& in) -> Result<Json> {
+    std::string name = in.value("TrailName", "");
+    if (!namesOurTrail(c, name)) return trailNotFound(c, name);
+    return Json{{"TrailARN", trailArn(c)}, {"AdvancedEventSelectors", advancedSelectors()}};
+  });
+  handlers.add("StartLogging", [trail](const RequestContext& c, const Json& in) -> Result<Json> {
+    std::string name = in.value("Name", "");
+    if (!namesOurTrail(c, name)) return trailNotFound(c, name);
+    if (!trail.logging) return unsupported("StartLogging");  // the server runs with --trail off
+    return Json::object();  // it is logging, and stays so
+  });
+  for (const char* operation : {"CreateTrail", "DeleteTrail", "StopLogging", "UpdateTrail", "PutEventSelectors",
+                                "PutInsightSelectors"}) {
+    handlers.add(operation, [operation](const RequestContext&, const Json&) -> Result<Json> {
+      return unsupported(operation);
+    });
+  }
+}
+
+}  // namespace kura

@@ -1,0 +1,24 @@
+#pragma once
+// Kura's own trail (src/trail/) as CloudTrail's trail API describes a
+// trail: DescribeTrails, GetTrail, ListTrails, GetTrailStatus and
+// GetEventSelectors answer with what the trail really is (always on,
+// every region's calls, log files validated by signed digests, no S3
+// bucket); the calls that would make, change or stop a trail are refused
+// with UnsupportedOperationException, since Kura keeps exactly one and it
+// is never stopped. StartLogging on it succeeds: it is logging.
+#include <filesystem>
+
+#include "common/clock.h"
+#include "services/core/handler_table.h"
+
+namespace kura {
+
+struct OwnTrail {
+  std::filesystem::path dir;  // <data-dir>/trail
+  bool logging = true;        // false when the server runs with --trail off
+  SystemTime startedAt{};     // when this server started writing it
+};
+
+void addTrailDescriptionHandlers(HandlerTable& handlers, OwnTrail trail);
+
+}  // namespace kura
