@@ -19,6 +19,8 @@ packages=(
   mariadb-client python3-pymysql redis-tools curl wrk
   # a Memcached client that uses the nodes Auto Discovery finds (test_elasticache_auto_discovery.py)
   python3-pymemcache
+  # the Prometheus text parser that reads /_kura/metrics (test_metrics.py)
+  python3-prometheus-client
   # the trace that proves no answer goes out before its sync (test_durability_order.py)
   strace
   # the plain HTTP server the DynamoDB benchmarks measure against (bench/ddb_write_ceiling.sh)
