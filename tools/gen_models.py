@@ -26,6 +26,7 @@ SERVICES = {
     "monitoring": ("cloudwatch", "2010-08-01"),
     "ec2": ("ec2", "2016-11-15"),
     "iam": ("iam", "2010-05-08"),
+    "application-autoscaling": ("application-autoscaling", "2016-02-06"),
 }
 
 # signing name -> Kura's own service models (tools/models/, laid out as

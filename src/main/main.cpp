@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
       ->envname("KURA_TRAIL_DIGEST_INTERVAL")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  serve->add_option("--autoscaling-time-scale", config.autoscalingTimeScale,
+                    "Application Auto Scaling's pace: its alarms' periods and cooldowns are divided by it (1: AWS's; "
+                    "60: a minute lasts a second, for tests)")
+      ->envname("KURA_AUTOSCALING_TIME_SCALE")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
   serve->add_option("--trail-retention-days", config.trailRetentionDays,
                     "Days the audit trail is kept before its oldest digests and files are deleted (0: forever)")
       ->envname("KURA_TRAIL_RETENTION_DAYS")

@@ -64,6 +64,9 @@
 #include "services/kms/kms_service.h"
 #include "services/logs/logs_service.h"
 #include "services/cloudwatch/cloudwatch_service.h"
+#include "services/applicationautoscaling/application_autoscaling_service.h"
+#include "services/dynamodb/consumption_meter.h"
+#include "trail/trail_event.h"
 #include "common/time_format.h"
 #include "dbauth/db_auth_policy.h"
 #include "dbauth/db_auth_responder.h"
@@ -201,6 +204,7 @@ int runServe(const ServerConfig& givenConfig) {
   LogStore logStore(config.dataDir, &keyManager);
   // CloudWatch metrics: the users' own, and those Kura's services record.
   MetricStore metricStore(config.dataDir);
+  AlarmStore alarmStore(config.dataDir);  // CloudWatch's, and Application Auto Scaling's alarms
   rds::LogShipper logShipper([&logStore](const Resource& instance, const std::string& group, const std::string& stream,
                                          const std::vector<rds::ShippedEntry>& entries) {
     int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -333,7 +337,7 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeStsService(env, **secrets));
   modules.push_back(makeCloudTrailService(env, config.trail != "off"));
   modules.push_back(makeLogsService(env, logStore));
-  modules.push_back(makeCloudWatchService(env, metricStore));
+  modules.push_back(makeCloudWatchService(env, metricStore, &alarmStore));
   modules.push_back(makeKmsService(keyManager));
   secrets::SecretStore secretStore(config.dataDir);
   auto secretsManager = makeSecretsManagerService(secretStore, keyManager, clock);
@@ -377,6 +381,30 @@ int runServe(const ServerConfig& givenConfig) {
     spdlog::error("msg=\"cannot open the DynamoDB store\" error=\"{}\"", error.what());
     return EXIT_FAILURE;
   }
+  // DynamoDB's consumed capacity as CloudWatch metrics, and Application Auto
+  // Scaling on them: alarms CloudWatch evaluates, UpdateTable as the
+  // service-linked role, recorded in the trail (docs/autoscaling.md).
+  ScalingTimes scalingTimes{config.autoscalingTimeScale};
+  ddb::ConsumedCapacityPublisher dynamoDbMetrics(
+      std::chrono::milliseconds(static_cast<int64_t>(std::clamp(scalingTimes.period() / 2, 0.25, 30.0) * 1000)),
+      [&metricStore, clock](const ddb::ConsumedUnits& used) {
+        MetricId metric{"AWS/DynamoDB", used.read ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits",
+                        {{"TableName", used.table}}};
+        if (!used.index.empty()) metric.dimensions.emplace_back("GlobalSecondaryIndexName", used.index);
+        double now = toEpochSeconds(clock->now());
+        metricStore.put(used.account, used.region, metric, {{now, 1, used.units, used.units, used.units, "Count"}});
+      });
+  dynamoDbMetrics.start();
+  AutoScalingDeps scalingDeps{&modules.back()->handlers(), &alarmStore, &metricStore, scalingTimes,
+                              [&trailWriter, trailOn = config.trail != "off"](
+                                  const RequestContext& c, const nlohmann::json& input, const nlohmann::json* output,
+                                  const ApiError* error) {
+                                if (!trailOn) return;
+                                std::string event;
+                                appendTrailEventText(event, c, &input, output, error, newUuid());
+                                trailWriter.appendText(event, error == nullptr);
+                              }};
+  modules.push_back(makeApplicationAutoScalingService(env, std::move(scalingDeps)));
 
   // IAM users' access keys are accepted beside Kura's own credentials (the
   // account root); their calls are evaluated against their policies.

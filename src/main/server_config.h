@@ -36,6 +36,9 @@ struct ServerConfig {
   std::filesystem::path tlsCertFile;
   std::filesystem::path tlsKeyFile;
   std::filesystem::path kmsRootKeyFile;  // seals KMS key material; default: generated in the data dir
+  // Application Auto Scaling's pace: a minute of its alarms' periods and
+  // cooldowns lasts 60 / scale seconds (1: AWS's; 60: a minute a second, for tests).
+  double autoscalingTimeScale = 1;
   bool enableTestControllers = false;  // test-only resource kinds and endpoints
   // What the DynamoDB store's RocksDB may hold in memory (block cache, with
   // its memtables and index and filter blocks charged to it), in MiB.

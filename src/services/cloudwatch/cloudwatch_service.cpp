@@ -8,9 +8,9 @@ namespace {
 
 class CloudWatchService final : public ServiceModule {
  public:
-  CloudWatchService(const ServiceEnv& env, MetricStore& metrics)
-      : alarms_(env.dataDir),
-        api_(env, metrics, alarms_),
+  CloudWatchService(const ServiceEnv& env, MetricStore& metrics, AlarmStore* alarms)
+      : ownAlarms_(alarms == nullptr ? std::make_unique<AlarmStore>(env.dataDir) : nullptr),
+        api_(env, metrics, alarms != nullptr ? *alarms : *ownAlarms_),
         metrics_(metrics),
         pass_("CloudWatch alarms", std::chrono::seconds(1), [this] {
           api_.evaluateAlarms();
@@ -28,7 +28,7 @@ class CloudWatchService final : public ServiceModule {
   void stop() override { pass_.stop(); }
 
  private:
-  AlarmStore alarms_;
+  std::unique_ptr<AlarmStore> ownAlarms_;
   CloudWatchApi api_;
   MetricStore& metrics_;
   HandlerTable handlers_;
@@ -38,8 +38,8 @@ class CloudWatchService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeCloudWatchService(const ServiceEnv& env, MetricStore& store) {
-  return std::make_unique<CloudWatchService>(env, store);
+ServiceModulePtr makeCloudWatchService(const ServiceEnv& env, MetricStore& store, AlarmStore* alarms) {
+  return std::make_unique<CloudWatchService>(env, store, alarms);
 }
 
 }  // namespace kura

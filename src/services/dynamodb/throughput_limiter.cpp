@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "services/dynamodb/consumption_meter.h"
+
 namespace kura::ddb {
 
 bool isProvisioned(const nlohmann::json& table) {
@@ -87,6 +89,8 @@ std::optional<ApiError> ThroughputLimiter::admit(const nlohmann::json& table, Us
 
 void ThroughputLimiter::charge(const nlohmann::json& table, Use use, double units, const std::string& index,
                                Clock::time_point now) {
+  // What every table consumes is published (CloudWatch's AWS/DynamoDB metrics), on-demand tables' too.
+  if (use != Use::None) consumptionMeter().add(table, use == Use::Read, units, index);
   double rate = rateOf(table, use, index);
   if (rate <= 0) return;
   std::lock_guard lock(mutex_);

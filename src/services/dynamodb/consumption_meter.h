@@ -1,0 +1,62 @@
+#pragma once
+// The capacity units each table (and global secondary index) consumes, as
+// DynamoDB publishes them to CloudWatch: AWS/DynamoDB
+// ConsumedReadCapacityUnits and ConsumedWriteCapacityUnits, dimensions
+// TableName (and GlobalSecondaryIndexName), one Sum per publication, in
+// the table's account and region. Calls add what they consumed (every
+// charge of the throughput limiter, on-demand tables too); the service
+// publishes the sums each interval and starts over. Nothing is published
+// for a table that consumed nothing (as DynamoDB publishes nothing for an
+// idle table).
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/periodic_task.h"
+
+namespace kura::ddb {
+
+struct ConsumedUnits {
+  std::string account, region, table, index;
+  bool read = true;
+  double units = 0;
+};
+
+class ConsumptionMeter {
+ public:
+  void add(const nlohmann::json& table, bool read, double units, const std::string& index);
+  // What was consumed since the last call.
+  std::vector<ConsumedUnits> drain();
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, ConsumedUnits> sums_;  // "<table arn>/<index>/r|w"; guarded by mutex_
+};
+
+// The process's meter: every table store's calls add to it.
+ConsumptionMeter& consumptionMeter();
+
+// Publishes the meter's sums every `interval` (and once more when stopped)
+// through `sink` (CloudWatch's metric store), stamped with the time of
+// publication.
+class ConsumedCapacityPublisher {
+ public:
+  using Sink = std::function<void(const ConsumedUnits&)>;
+  ConsumedCapacityPublisher(std::chrono::milliseconds interval, Sink sink);
+  ~ConsumedCapacityPublisher();
+  void start();
+  void stop();
+
+ private:
+  void publish();
+  Sink sink_;
+  PeriodicTask task_;
+};
+
+}  // namespace kura::ddb
