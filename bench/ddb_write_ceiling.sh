@@ -13,6 +13,11 @@
 # nginx gets the same wrk script (it ignores the signature): both sides
 # pay the same client cost. Then, for each operation, Kura's latency at
 # about half its peak (wrk waits between requests on each connection).
+# Each Kura run also reports Kura's CPU time per request (all its threads,
+# from /proc: less noisy than throughput on a shared machine).
+# KURA_BIN may name several builds, comma-separated (before,after): each
+# runs as a server of its own, loaded alike, and every round runs nginx
+# and then each build in turn, so that they are compared in the same run.
 #   bench/ddb_write_ceiling.sh [KURA_BIN=build/src/main/kura] [ROUNDS=3] [CONNECTIONS=16] [SECONDS=5]
 # Needs: wrk, nginx (Debian packages; nginx-light is enough), boto3.
 set -euo pipefail
@@ -22,19 +27,24 @@ command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 2;
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "install nginx (apt-get install nginx-light)"; exit 2; }
 work=$(mktemp -d)
-cleanup() { kill "${kura_pid:-}" "${nginx_pid:-}" 2>/dev/null || true; sleep 0.5; rm -rf "$work"; }
+cleanup() { kill ${kura_pid:-} "${nginx_pid:-}" 2>/dev/null || true; sleep 0.5; rm -rf "$work"; }
 trap cleanup EXIT
 source bench/wrk_common.sh
 lua="$PWD/bench/ddb_signed_write.lua"
 keys=1000
 
-kp=$(free_port); np=$(free_port)
-"$kura" serve --host 127.0.0.1 --port "$kp" --data-dir "$work/kura" --log-level warn >"$work/kura.log" 2>&1 &
-kura_pid=$!
-wait_health "$kp"
-/usr/bin/python3 - "$kp" "$keys" "$work" <<'PY'
+IFS=, read -r -a kuras <<<"$kura"
+np=$(free_port)
+kura_pids=(); kura_ports=()
+for i in "${!kuras[@]}"; do
+  kp=$(free_port)
+  "${kuras[$i]}" serve --host 127.0.0.1 --port "$kp" --data-dir "$work/kura$i" --log-level warn >"$work/kura$i.log" 2>&1 &
+  kura_pids+=($!); kura_ports+=("$kp")
+  kura_pid="${kura_pids[*]}"  # for cleanup
+  wait_health "$kp"
+/usr/bin/python3 - "$kp" "$keys" "$work" "$i" <<'PY'
 import json, sys, boto3, botocore.auth, botocore.awsrequest, botocore.credentials
-port, keys, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+port, keys, work, index = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 url = f"http://127.0.0.1:{port}"
 c = boto3.client("dynamodb", endpoint_url=url, region_name="ap-northeast-1",
                  aws_access_key_id="test", aws_secret_access_key="test")
@@ -56,12 +66,13 @@ def getitem_script(host):
     for k, v in req.headers.items():
         lua += f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n"
     return lua
-open(f"{work}/kura-GetItem.lua", "w").write(getitem_script(f"127.0.0.1:{port}"))
+open(f"{work}/kura{index}-GetItem.lua", "w").write(getitem_script(f"127.0.0.1:{port}"))
 # nginx answers what Kura answers, as many bytes.
 answer = json.dumps(r["Item"] and {"Item": {"k": {"S": "k7"}, "v": {"S": "x" * 1000}}})
 open(f"{work}/getitem.json", "w").write(answer)
 PY
-cp "$work/kura-GetItem.lua" "$work/nginx-GetItem.lua"
+done
+cp "$work/kura0-GetItem.lua" "$work/nginx-GetItem.lua"
 mkdir -p "$work/nginx"
 cat >"$work/nginx.conf" <<EOF
 worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/nginx/err.log;
@@ -75,16 +86,23 @@ EOF
 nginx_pid=$!
 sleep 0.5
 
-# One wrk run: "rps p50_ms p99_ms" (exits if any answer was not 2xx).
+# One wrk run: "rps p50_ms p99_ms cpu_us" (exits if any answer was not 2xx);
+# cpu_us: the server's CPU time per request (kuraN only; nginx: 0).
 run() {  # server op port seconds connections [delay_ms]
-  local out script="$work/$1-$2.lua"
+  local out script="$work/$1-$2.lua" pid="" before=0 after=0
   [ "$2" = GetItem ] && [ -z "${6:-}" ] || script="$lua"
+  [[ "$1" == kura* ]] && pid="${kura_pids[${1#kura}]}"
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
   out=$(DDB_OP="$2" DDB_HOST="127.0.0.1:$3" DDB_TABLE=bench DDB_KEYS=$keys DDB_RUN="$1$RANDOM$RANDOM" \
         DDB_DELAY_MS="${6:-0}" wrk -t2 -c"$5" -d"${4}s" --latency -s "$script" "http://127.0.0.1:$3/")
+  [ -n "$pid" ] && after=$(cpu_ticks "$pid")
   if grep -q "Non-2xx" <<<"$out"; then echo "$1 $2: $(grep Non-2xx <<<"$out")" >&2; exit 1; fi
   awk '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} END { print rps, p50, p99 }' <<<"$out" |
-    { read -r rps p50 p99; echo "$rps $(ms "$p50") $(ms "$p99")"; }
+    { read -r rps p50 p99; echo "$rps $(ms "$p50") $(ms "$p99") $(awk -v t=$((after - before)) -v hz="$hz" -v r="$rps" -v s="$4" \
+        'BEGIN { printf "%.0f", (r > 0 ? t / hz * 1e6 / (r * s) : 0) }')"; }
 }
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # What the disk gives: a durable write waits for at least one sync.
 disk_sync_ms() {
@@ -93,26 +111,40 @@ disk_sync_ms() {
 }
 echo "disk: a 4 KB appending write with O_DSYNC takes $(disk_sync_ms) ms (before the rounds)"
 ops=(GetItem PutItem UpdateItem)
-echo "round op nginx_rps kura_rps kura_p50_ms kura_p99_ms kura/nginx" | tee "$work/results"
+echo "round op server nginx_rps kura_rps kura_p50_ms kura_p99_ms kura_cpu_us kura/nginx" | tee "$work/results"
 for round in $(seq 1 "$rounds"); do
   for op in "${ops[@]}"; do
-    n=$(run nginx "$op" "$np" "$seconds" "$conns"); read -r n_rps _ _ <<<"$n"
-    k=$(run kura "$op" "$kp" "$seconds" "$conns"); read -r k_rps k_p50 k_p99 <<<"$k"
-    echo "$round $op $n_rps $k_rps $k_p50 $k_p99 $(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { printf "%.3f", a / b }')" |
-      tee -a "$work/results"
+    n=$(run nginx "$op" "$np" "$seconds" "$conns"); read -r n_rps _ _ _ <<<"$n"
+    for i in "${!kuras[@]}"; do
+      k=$(run "kura$i" "$op" "${kura_ports[$i]}" "$seconds" "$conns"); read -r k_rps k_p50 k_p99 k_cpu <<<"$k"
+      echo "$round $op kura$i $n_rps $k_rps $k_p50 $k_p99 $k_cpu $(awk -v a="$k_rps" -v b="$n_rps" 'BEGIN { printf "%.3f", a / b }')" |
+        tee -a "$work/results"
+    done
   done
 done
 echo "disk: a 4 KB appending write with O_DSYNC takes $(disk_sync_ms) ms (after the rounds)"
+for i in "${!kuras[@]}"; do
+  echo "kura$i = ${kuras[$i]}"
+done
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "Kura at about half its peak ($conns connections, each waiting between requests):"
 for op in "${ops[@]}"; do
-  peak=$(awk -v o="$op" '$2 == o { print $4 }' "$work/results" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-  # Each connection's cycle at half the peak is twice its cycle at the
-  # peak; the wait is the difference, less the shorter latency there.
-  delay=$(awk -v c="$conns" -v p="$peak" 'BEGIN { printf "%.3f", 1000 * c / p * 1.5 }')
-  h=$(run kura "$op" "$kp" "$seconds" "$conns" "$delay"); read -r h_rps h_p50 h_p99 <<<"$h"
-  echo "$op: $h_rps req/s ($(awk -v a="$h_rps" -v b="$peak" 'BEGIN { printf "%.2f", a / b }') of the median peak $peak), p50 $h_p50 ms, p99 $h_p99 ms"
+  for i in "${!kuras[@]}"; do
+    peak=$(awk -v o="$op" -v k="kura$i" '$2 == o && $3 == k { print $5 }' "$work/results" | median)
+    # Each connection's cycle at half the peak is twice its cycle at the
+    # peak; the wait is the difference, less the shorter latency there.
+    delay=$(awk -v c="$conns" -v p="$peak" 'BEGIN { printf "%.3f", 1000 * c / p * 1.5 }')
+    h=$(run "kura$i" "$op" "${kura_ports[$i]}" "$seconds" "$conns" "$delay"); read -r h_rps h_p50 h_p99 _ <<<"$h"
+    echo "kura$i $op: $h_rps req/s ($(awk -v a="$h_rps" -v b="$peak" 'BEGIN { printf "%.2f", a / b }') of the median peak $peak), p50 $h_p50 ms, p99 $h_p99 ms"
+  done
 done
 for op in "${ops[@]}"; do
-  awk -v o="$op" '$2 == o { print $7 }' "$work/results" | sort -g | awk -v o="$op" '{ v[NR] = $1 } END {
-    printf "%s kura/nginx: median %.3f (min %.3f, max %.3f) over %d rounds\n", o, v[int((NR + 1) / 2)], v[1], v[NR], NR }'
+  for i in "${!kuras[@]}"; do
+    ratios=$(awk -v o="$op" -v k="kura$i" '$2 == o && $3 == k { print $9 }' "$work/results" | sort -g | tr '\n' ' ')
+    cpus=$(awk -v o="$op" -v k="kura$i" '$2 == o && $3 == k { print $8 }' "$work/results" | sort -g | tr '\n' ' ')
+    awk -v o="$op" -v k="kura$i" -v r="$ratios" -v c="$cpus" 'BEGIN {
+      n = split(r, v, " "); split(c, u, " "); m = int((n + 1) / 2)
+      printf "%s %s kura/nginx: median %.3f (min %.3f, max %.3f) over %d rounds; CPU per request: median %d us (%d-%d)\n",
+        k, o, v[m], v[1], v[n], n, u[m], u[1], u[n] }'
+  done
 done

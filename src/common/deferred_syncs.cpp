@@ -1,8 +1,19 @@
 #include "common/deferred_syncs.h"
 
+#include <atomic>
+#include <memory>
+#include <utility>
+
+#include "common/group_commit.h"
+
 namespace kura {
 namespace {
 thread_local DeferredSyncs* openScope = nullptr;
+
+std::string outcome(const PendingSync& wait, const std::string& error) {
+  if (error.empty() || !wait.onFailure) return error;
+  return wait.onFailure(error);
+}
 }  // namespace
 
 DeferredSyncs::DeferredSyncs() : outer_(openScope) {
@@ -21,18 +32,65 @@ DeferredSyncs::~DeferredSyncs() {
 
 DeferredSyncs* DeferredSyncs::current() { return openScope; }
 
-void DeferredSyncs::defer(std::function<std::string()> wait) { waits_.push_back(std::move(wait)); }
+void DeferredSyncs::defer(GroupCommit& commit, uint64_t ticket,
+                          std::function<std::string(const std::string&)> onFailure) {
+  waits_.push_back({&commit, ticket, std::move(onFailure)});
+}
 
 std::string DeferredSyncs::waitAll() {
   if (outer_ != nullptr) return outer_->waitAll();
-  for (auto& wait : waits_) {
-    std::string error = wait();
+  for (const PendingSync& wait : waits_) {
+    std::string error = outcome(wait, wait.commit->wait(wait.ticket));
     if (firstError_.empty()) firstError_ = std::move(error);
   }
   waits_.clear();
   // Kept: an inner scope's waitAll() may have run a wait of the outer
   // call's, whose own waitAll() must still answer its failure.
   return firstError_;
+}
+
+std::vector<PendingSync> DeferredSyncs::release() {
+  std::vector<PendingSync> waits;
+  std::swap(waits, waits_);
+  return waits;
+}
+
+void DeferredSyncs::whenAll(std::vector<PendingSync> waits, std::string errorSoFar,
+                            std::function<void(const std::string& error)> done) {
+  if (waits.empty()) {
+    done(errorSoFar);
+    return;
+  }
+  // Shared by the callbacks; the last one to end answers.
+  struct State {
+    std::vector<PendingSync> waits;
+    std::vector<std::string> errors;
+    std::atomic<size_t> left;
+    std::string errorSoFar;
+    std::function<void(const std::string&)> done;
+  };
+  auto state = std::make_shared<State>();
+  size_t count = waits.size();
+  state->waits = std::move(waits);
+  state->errors.resize(count);
+  state->left.store(count);
+  state->errorSoFar = std::move(errorSoFar);
+  state->done = std::move(done);
+  for (size_t i = 0; i < count; ++i) {
+    const PendingSync& wait = state->waits[i];
+    wait.commit->whenCovered(wait.ticket, [state, i](const std::string& error) {
+      // Each callback writes its own slot; the last one reads them all
+      // (the counter's acquire-release orders the writes before).
+      state->errors[i] = outcome(state->waits[i], error);
+      if (state->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      const std::string* first = &state->errorSoFar;
+      for (const std::string& each : state->errors) {
+        if (!first->empty()) break;
+        first = &each;
+      }
+      state->done(*first);
+    });
+  }
 }
 
 }  // namespace kura

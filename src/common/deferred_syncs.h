@@ -1,20 +1,38 @@
 #pragma once
 // The syncs a call waits for before it is answered, run beside each other.
 // The API gateway opens one on the thread that handles a call; a store
-// whose write must be synced before the answer (the DynamoDB store's WAL)
-// starts its sync (GroupCommit::start) and leaves the wait here instead of
-// waiting at once, while the trail's record of the call is written and
-// synced; the gateway then waits for both before it answers. A call pays
-// one sync latency, not one per file. Without an open scope (a sweeper, a
-// restore, a test) a store waits at once, as before.
+// whose write must be synced before the answer (the DynamoDB store's WAL,
+// the trail's record of a change) starts its sync (GroupCommit::start) and
+// leaves the wait here instead of waiting at once; the gateway then waits
+// for all of them before it answers. A call pays one sync latency, not one
+// per file. Without an open scope (a sweeper, a restore, a test) a store
+// waits at once, as before.
+//
+// A caller that must not block (a connection's event loop) takes the waits
+// out of the scope (release) and is called back once they have all ended
+// (whenAll), on the thread that ran the last sync: no thread is parked for
+// the call meanwhile.
 //
 // Every wait left here is waited for before the scope ends, even when the
 // call failed or threw: nothing a call wrote is acknowledged unsynced.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace kura {
+
+class GroupCommit;
+
+// One sync a call waits for: a group commit's ticket, and what a failure
+// of that sync means for the call.
+struct PendingSync {
+  GroupCommit* commit = nullptr;
+  uint64_t ticket = 0;
+  // Given the sync's error, returns the call's (empty: the call is answered
+  // all the same). Unset: the sync's error is the call's.
+  std::function<std::string(const std::string& error)> onFailure;
+};
 
 class DeferredSyncs {
  public:
@@ -29,15 +47,26 @@ class DeferredSyncs {
 
   // The scope open on this thread, or null.
   static DeferredSyncs* current();
-  // A wait to run before the answer: returns an error text, empty when the
-  // sync succeeded.
-  void defer(std::function<std::string()> wait);
+  // A sync to wait for before the answer.
+  void defer(GroupCommit& commit, uint64_t ticket, std::function<std::string(const std::string&)> onFailure = {});
   // Runs every wait left; returns the first error of any wait run so far
   // in this scope (empty when none).
   std::string waitAll();
 
+  // The outermost scope, with waits left: the caller may release them.
+  bool waiting() const { return outer_ == nullptr && !waits_.empty(); }
+  // Hands the waits left over to the caller (the scope then has none);
+  // with firstError(), what whenAll() takes.
+  std::vector<PendingSync> release();
+  const std::string& firstError() const { return firstError_; }
+  // Calls `done` with the first error of `waits` in their order (or
+  // `errorSoFar` if not empty), once every one of their syncs has ended: at
+  // once if they all have, else on the thread that ended the last.
+  static void whenAll(std::vector<PendingSync> waits, std::string errorSoFar,
+                      std::function<void(const std::string& error)> done);
+
  private:
-  std::vector<std::function<std::string()>> waits_;
+  std::vector<PendingSync> waits_;
   DeferredSyncs* outer_ = nullptr;  // the scope open when this one opened
   std::string firstError_;          // the first wait's error (an outermost scope's)
 };

@@ -60,7 +60,49 @@ std::string GroupCommit::runSyncLocked(std::unique_lock<std::mutex>& lock) {
   completedThrough_ = through;
   done_.notify_all();
   pending_.notify_one();  // tickets issued during this sync want the next
+  if (!callbacks_.empty() && callbacks_.front().first <= through) runCallbacksLocked(lock, through);
   return error;
+}
+
+void GroupCommit::runCallbacksLocked(std::unique_lock<std::mutex>& lock, uint64_t through) {
+  // Tickets are taken in order but called back in the order they asked:
+  // every callback the sync covered is taken, not only a leading run.
+  std::vector<std::pair<uint64_t, Done>> due;
+  std::swap(due, due_);  // reuses the last sync's buffer
+  std::erase_if(callbacks_, [&](auto& callback) {
+    if (callback.first > through) return false;
+    due.push_back(std::move(callback));
+    return true;
+  });
+  std::vector<std::string> outcomes;
+  outcomes.reserve(failures_.empty() ? 0 : due.size());
+  if (!failures_.empty()) {
+    for (auto& callback : due) outcomes.push_back(outcomeLocked(callback.first));
+  }
+  // Called without the lock: a callback may start or wait for the next sync.
+  lock.unlock();
+  static const std::string kNoError;
+  for (size_t i = 0; i < due.size(); ++i) {
+    try {
+      due[i].second(outcomes.empty() ? kNoError : outcomes[i]);
+    } catch (...) {
+      // A callback does not throw (it answers a call); the others still run.
+    }
+  }
+  due.clear();
+  lock.lock();
+  if (due_.capacity() < due.capacity()) std::swap(due, due_);
+}
+
+void GroupCommit::whenCovered(uint64_t ticket, Done done) {
+  std::unique_lock lock(mutex_);
+  if (completedThrough_ >= ticket) {
+    std::string error = outcomeLocked(ticket);
+    lock.unlock();
+    done(error);
+    return;
+  }
+  callbacks_.emplace_back(ticket, std::move(done));
 }
 
 uint64_t GroupCommit::start() {

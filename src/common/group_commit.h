@@ -10,6 +10,11 @@
 // starts at once, on the commit's own thread, and wait(ticket) returns
 // once it has ended. The caller pays one sync latency for both, not two.
 //
+// A caller that must not block (a connection's event loop) asks instead
+// to be called back once the sync covering its ticket has ended
+// (whenCovered): the thread that ran that sync calls it, so that no thread
+// waits for the disk on the caller's behalf.
+//
 // A failed sync fails every caller it was the first to cover, even if a
 // later one succeeds before that caller wakes: after a failed fsync the
 // kernel may have dropped the pages it could not write, so a later sync
@@ -21,6 +26,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace kura {
 
@@ -44,6 +51,11 @@ class GroupCommit {
   uint64_t start();
   // Returns once the sync covering `ticket` has ended: empty, or its error.
   std::string wait(uint64_t ticket);
+  // Calls `done` with what wait(ticket) would return, once the sync
+  // covering `ticket` has ended: at once (on this thread) if it has, else
+  // on the thread that ran it, right after it. `done` must not block.
+  using Done = std::function<void(const std::string& error)>;
+  void whenCovered(uint64_t ticket, Done done);
 
   // Syncs run so far (for tests and benchmarks: how well calls share them).
   uint64_t syncs() const {
@@ -69,11 +81,17 @@ class GroupCommit {
   std::deque<Failure> failures_;
   bool syncing_ = false;
   uint64_t syncs_ = 0;
+  // Callbacks waiting for their tickets' sync, in ticket order (whenCovered).
+  std::deque<std::pair<uint64_t, Done>> callbacks_;
+  std::vector<std::pair<uint64_t, Done>> due_;  // taken from callbacks_ by the sync that covered them
   // Runs one sync for tickets issued and not yet covered (mutex_ held on
   // entry and on return); returns its error.
   std::string runSyncLocked(std::unique_lock<std::mutex>& lock);
   // The error for a ticket a sync that ended covered (mutex_ held).
   std::string outcomeLocked(uint64_t ticket) const;
+  // Calls back (without mutex_, which is held on entry and on return) the
+  // callbacks of tickets through `through`.
+  void runCallbacksLocked(std::unique_lock<std::mutex>& lock, uint64_t through);
   void syncInBackground();
   std::condition_variable pending_;  // wakes the thread start() started
   std::thread thread_;

@@ -142,10 +142,8 @@ rocksdb::Status TableStore::syncFailure(const std::string& error) {
 rocksdb::Status TableStore::syncWalOrDefer() {
   DeferredSyncs* deferred = DeferredSyncs::current();
   if (deferred == nullptr) return syncWal();
-  uint64_t ticket = walSync_.start();
-  deferred->defer([this, ticket] {
-    std::string error = walSync_.wait(ticket);
-    if (!error.empty()) syncFailure(error);
+  deferred->defer(walSync_, walSync_.start(), [this](const std::string& error) {
+    syncFailure(error);
     return error;
   });
   return rocksdb::Status::OK();

@@ -1,6 +1,7 @@
 #pragma once
 // A request as it came off the wire and the response to it, free of any
 // HTTP library's types so that the layers above stay testable on their own.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,10 @@ struct HttpRequest {
   HeaderList headers;  // in order, original case, duplicates kept
   std::string body;
   std::string remoteAddress;
+  // Handled on a connection's event loop, which must not wait: a handler
+  // whose answer waits for something (a sync) answers later instead
+  // (HttpResponse::answerLater).
+  bool mayAnswerLater = false;
 
   // The first header of that name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;
@@ -27,6 +32,11 @@ struct HttpResponse {
   int status = 200;
   HeaderList headers;
   std::string body;
+  // Set (only for a request that allowed it) when the answer is not ready:
+  // the server calls it once, on the request's thread, with `send`, which
+  // the handler then calls once, on any thread, with the answer.
+  using Send = std::function<void(HttpResponse)>;
+  std::function<void(Send)> answerLater;
 };
 
 }  // namespace kura

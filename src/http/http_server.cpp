@@ -60,6 +60,7 @@ struct HttpServer::Impl {
   LogThrottle limitReached{kLogInterval};
   std::vector<std::thread> threads;
   std::optional<asio::thread_pool> disk;  // handles what options.waitsForDisk picks
+  http_session::OwedAnswers owed;         // answers handlers owe the loops' connections
   std::atomic<bool> stopped{false};
 
   bool limited() const { return options.maxConnections > 0 && served.load() >= options.maxConnections; }
@@ -116,7 +117,8 @@ struct HttpServer::Impl {
           TlsContextPtr context = options.tls->current();
           http_session::TlsStream stream(std::move(socket), *context);
           auto session = std::make_shared<TlsSession>(std::move(stream), serve, options.maxBodyBytes, open, over,
-                                                      std::move(context), diskPool(over), &options.waitsForDisk);
+                                                      std::move(context), diskPool(over), &options.waitsForDisk,
+                                                      &owed);
           asio::post(executor, [session = std::move(session)] { session->run(); });
         } catch (const std::exception& error) {
           open.fetch_sub(1, std::memory_order_relaxed);  // no session counts it
@@ -129,7 +131,7 @@ struct HttpServer::Impl {
       } else {
         auto session = std::make_shared<PlainSession>(http_session::PlainStream(std::move(socket)), serve,
                                                       options.maxBodyBytes, open, over, nullptr, diskPool(over),
-                                                      &options.waitsForDisk);
+                                                      &options.waitsForDisk, &owed);
         asio::post(executor, [session = std::move(session)] { session->run(); });
       }
       accept();
@@ -202,6 +204,9 @@ void HttpServer::stop() {
   // Handlers still running finish; their answers go to loops that no
   // longer run, and are dropped with them.
   if (impl_->disk) impl_->disk->join();
+  // Answers still owed are posted to the (stopped) loops, which must stay
+  // until then; they are dropped with them.
+  impl_->owed.waitForNone();
 }
 
 }  // namespace kura

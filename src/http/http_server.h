@@ -6,7 +6,10 @@
 // Requests that may wait for the disk (`waitsForDisk`: a change, answered
 // only once it is synced) are handled on a pool of threads instead, and
 // answered back on their connection's loop: the loops go on serving reads
-// meanwhile, and many changes wait for the same sync (group commit).
+// meanwhile, and many changes wait for the same sync (group commit). A
+// request handled on its loop may be answered later instead
+// (HttpResponse::answerLater): a change that only waits for a sync is
+// answered by the thread that ends it, and no thread waits meanwhile.
 #include <functional>
 #include <memory>
 #include <string>

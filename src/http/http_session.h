@@ -13,8 +13,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -58,6 +60,29 @@ inline bool isConnectionEnd(const beast::error_code& ec) {
          ec.category() == asio::error::get_ssl_category();
 }
 
+// The answers handlers owe (HttpResponse::answerLater): the server waits
+// for them before its loops go, which their answers are posted to.
+class OwedAnswers {
+ public:
+  void add() {
+    std::lock_guard lock(mutex_);
+    ++owed_;
+  }
+  void paid() {
+    std::lock_guard lock(mutex_);
+    if (--owed_ == 0) none_.notify_all();
+  }
+  void waitForNone() {
+    std::unique_lock lock(mutex_);
+    none_.wait(lock, [this] { return owed_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable none_;
+  size_t owed_ = 0;
+};
+
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -66,15 +91,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // `open` counts the session until it ends; an `overflow` session (past
   // the connection limit) serves one request, quickly, and closes. A TLS
   // session holds `context`, the one its handshake used, to its end.
-  // `disk` (may be null) runs the requests `waitsForDisk` picks.
+  // `disk` (may be null) runs the requests `waitsForDisk` picks. With
+  // `owed`, the requests handled on the loop may be answered later
+  // (HttpRequest::mayAnswerLater), counted there until they are.
   Session(Stream&& stream, const HttpHandler& handler, size_t maxBodyBytes, std::atomic<size_t>& open, bool overflow,
           TlsContextPtr context = nullptr, asio::thread_pool* disk = nullptr,
-          const std::function<bool(const HttpRequest&)>* waitsForDisk = nullptr)
+          const std::function<bool(const HttpRequest&)>* waitsForDisk = nullptr, OwedAnswers* owed = nullptr)
       : context_(std::move(context)),
         stream_(std::move(stream)),
         handler_(handler),
         disk_(disk),
         waitsForDisk_(waitsForDisk),
+        owed_(owed),
         maxBodyBytes_(maxBodyBytes),
         open_(open),
         overflow_(overflow) {
@@ -154,7 +182,36 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       });
       return;
     }
-    write(call(request), keepAlive, version);
+    request.mayAnswerLater = owed_ != nullptr && !overflow_;
+    HttpResponse response = call(request);
+    if (response.answerLater) return answerLater(std::move(response.answerLater), keepAlive, version);
+    write(std::move(response), keepAlive, version);
+  }
+
+  // The handler answers once what it waits for has ended, from whichever
+  // thread ends it: the answer is posted to this connection's loop, which
+  // reads nothing more from it until then.
+  void answerLater(std::function<void(HttpResponse::Send)> later, bool keepAlive, unsigned version) {
+    owed_->add();
+    HttpResponse::Send send = [self = this->shared_from_this(), keepAlive, version](HttpResponse response) mutable {
+      OwedAnswers* owed = self->owed_;
+      auto executor = self->stream_.get_executor();
+      // The session goes with the posted answer: nothing of it is left
+      // here once the answer is counted paid (the loops may go then).
+      asio::post(executor, [self = std::move(self), response = std::move(response), keepAlive, version]() mutable {
+        self->write(std::move(response), keepAlive, version);
+      });
+      owed->paid();
+    };
+    try {
+      later(std::move(send));
+    } catch (const std::exception& error) {
+      // Not taken (out of memory): the connection closes unanswered, as it
+      // would if the handler threw.
+      spdlog::error("request handler failed: {}", error.what());
+      owed_->paid();
+      close();
+    }
   }
 
   HttpResponse call(const HttpRequest& request) {
@@ -200,6 +257,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   const HttpHandler& handler_;
   asio::thread_pool* disk_;
   const std::function<bool(const HttpRequest&)>* waitsForDisk_;
+  OwedAnswers* owed_;
   size_t maxBodyBytes_;
   std::atomic<size_t>& open_;
   bool overflow_;

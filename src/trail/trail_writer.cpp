@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "common/crypto.h"
+#include "common/deferred_syncs.h"
 #include "common/store_health.h"
 #include "common/time_format.h"
 #include "trail/trail_format.h"
@@ -83,7 +84,18 @@ std::string reasonOf(int error) {
 
 TrailWriter::TrailWriter(TrailOptions options, ClockPtr clock, DigestSignerPtr signer)
     : options_(std::move(options)), clock_(std::move(clock)), signer_(std::move(signer)),
-      lastHash_(trail::kGenesisHash) {}
+      lastHash_(trail::kGenesisHash),
+      recordSync_([this] {
+        // What is queued, this call's record with it (or written already by
+        // the writer thread, unsynced): written, then synced. A failure
+        // throws; GroupCommit makes it the error of the calls it covers.
+        std::lock_guard writing(mutex_);
+        if (recordBatch_.text.capacity() > (1u << 20)) recordBatch_ = Batch{};
+        recordBatch_.clear();
+        uint64_t through = takeQueueLocked(recordBatch_);
+        writeAndSyncLocked(recordBatch_, through);
+        return std::string();
+      }) {}
 
 Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, ClockPtr clock) {
   std::error_code ec;
@@ -218,6 +230,16 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
     ticket = ++queuedRecords_;
     // The writer thread writes and syncs it within flushInterval.
     if (!changed && writing_) return;
+  }
+  if (DeferredSyncs* deferred = DeferredSyncs::current()) {
+    // The call waits for the sync of its record beside its other syncs
+    // (the record is in the queue the sync takes). A trail that cannot be
+    // synced does not fail the call (as below: the caller logs it).
+    deferred->defer(recordSync_, recordSync_.start(), [](const std::string& error) {
+      spdlog::error("msg=\"cannot record the call in the trail\" error=\"{}\"", error);
+      return std::string();
+    });
+    return;
   }
   // A change is on disk before the call is answered: one caller at a time
   // takes the queue, this record with it, and writes and syncs it (group

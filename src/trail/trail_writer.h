@@ -18,6 +18,12 @@
 // them, a power loss at most `readSyncInterval`; never a change, and the
 // chain stays whole.
 //
+// Within a call's DeferredSyncs scope (common/deferred_syncs.h) a change's
+// record is only queued: a sync thread (recordSync_, group commit) takes
+// the queue, writes it and syncs it, and the call waits for that beside
+// its other syncs, or is called back once it has ended; the caller's
+// thread never writes nor syncs the trail itself.
+//
 // Retention: every hour, digests older than `retention` are deleted with
 // the log files they seal, oldest first (never the newest digest). A signed
 // mark (trail/pruned.json) written before the deletion names the last
@@ -44,6 +50,7 @@
 
 #include "common/api_error.h"
 #include "common/clock.h"
+#include "common/group_commit.h"
 #include "trail/digest_signer.h"
 
 namespace kura {
@@ -181,6 +188,10 @@ class TrailWriter {
   std::thread sealer_;
   std::condition_variable wake_;  // wakes the sealer (with sealMutex_)
   bool stopping_ = false;         // guarded by sealMutex_
+  // Writes and syncs the queue for the changes deferred to a call's scope
+  // (appendText). Last: its thread is joined before the rest goes.
+  Batch recordBatch_;  // the sync thread's own (guarded by mutex_)
+  GroupCommit recordSync_;
 };
 
 }  // namespace kura

@@ -101,39 +101,139 @@ TEST(GroupCommit, AStartedSyncThatFailsFailsItsWaiter) {
   EXPECT_EQ(commit.wait(commit.start()), "");
 }
 
+// A callback asked for a ticket runs once a sync that covers it has
+// ended, on the thread that ran it (or at once if one has), with its
+// outcome; a sync started meanwhile covers data handed over after it.
+TEST(GroupCommit, WhenCoveredCallsBackAfterTheSyncThatCoversTheTicket) {
+  std::atomic<uint64_t> handed{0}, durable{0};
+  std::atomic<bool> fail{false};
+  GroupCommit commit([&] {
+    uint64_t covering = handed.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    durable.store(covering);
+    return fail ? std::string("I/O error") : std::string();
+  });
+  constexpr int kCalls = 200;
+  std::atomic<int> called{0}, uncovered{0}, otherThread{0};
+  auto caller = std::this_thread::get_id();
+  for (int i = 1; i <= kCalls; ++i) {
+    handed.store(i);
+    commit.whenCovered(commit.start(), [&, i](const std::string& error) {
+      if (!error.empty() || durable.load() < static_cast<uint64_t>(i)) uncovered++;
+      if (std::this_thread::get_id() != caller) otherThread++;
+      called++;
+    });
+  }
+  for (int i = 0; i < 500 && called.load() < kCalls; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(called.load(), kCalls);
+  EXPECT_EQ(uncovered.load(), 0);
+  EXPECT_GT(otherThread.load(), 0);
+  EXPECT_LT(commit.syncs(), static_cast<uint64_t>(kCalls));  // shared
+  // Covered already: called at once, here. A failed sync's error reaches
+  // the callbacks it covered.
+  uint64_t done = commit.start();
+  EXPECT_EQ(commit.wait(done), "");
+  bool atOnce = false;
+  commit.whenCovered(done, [&](const std::string& error) { atOnce = error.empty(); });
+  EXPECT_TRUE(atOnce);
+  fail = true;
+  std::atomic<bool> failed{false};
+  commit.whenCovered(commit.start(), [&](const std::string& error) { failed = error == "I/O error"; });
+  for (int i = 0; i < 500 && !failed; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(failed);
+}
+
 // The deferred waits of a call run before its scope ends, in order, and
-// report the first error; without a scope a store waits at once.
+// report the first error (as the waits' onFailure makes it); without a
+// scope a store waits at once.
 TEST(DeferredSyncs, WaitsRunBeforeTheScopeEndsAndReportTheFirstError) {
   EXPECT_EQ(DeferredSyncs::current(), nullptr);
-  std::vector<int> ran;
+  GroupCommit fine([] { return std::string(); });
+  GroupCommit broken([] { return std::string("I/O error"); });
+  std::vector<int> failures;
   {
     DeferredSyncs scope;
     ASSERT_EQ(DeferredSyncs::current(), &scope);
     {
       DeferredSyncs inner;  // a call made within a call: the outer scope collects
       EXPECT_EQ(DeferredSyncs::current(), &scope);
+      EXPECT_FALSE(inner.waiting());
     }
-    scope.defer([&] { ran.push_back(1); return std::string(); });
-    scope.defer([&] { ran.push_back(2); return std::string("I/O error"); });
-    scope.defer([&] { ran.push_back(3); return std::string("later error"); });
+    scope.defer(fine, fine.start());
+    // A failure the call is answered despite (logged instead): no error.
+    scope.defer(broken, broken.start(), [&](const std::string&) {
+      failures.push_back(1);
+      return std::string();
+    });
+    scope.defer(broken, broken.start(), [&](const std::string& error) {
+      failures.push_back(2);
+      return error;
+    });
+    scope.defer(broken, broken.start(), [&](const std::string&) {
+      failures.push_back(3);
+      return std::string("later error");
+    });
+    EXPECT_TRUE(scope.waiting());
     EXPECT_EQ(scope.waitAll(), "I/O error");
-    EXPECT_EQ(ran, (std::vector<int>{1, 2, 3}));
-    scope.defer([&] { ran.push_back(4); return std::string(); });
+    EXPECT_FALSE(scope.waiting());
+    EXPECT_EQ(failures, (std::vector<int>{1, 2, 3}));
+    scope.defer(broken, broken.start(), [&](const std::string& error) {
+      failures.push_back(4);
+      return error;
+    });
   }
-  EXPECT_EQ(ran, (std::vector<int>{1, 2, 3, 4}));  // the destructor waited for the last
+  EXPECT_EQ(failures, (std::vector<int>{1, 2, 3, 4}));  // the destructor waited for the last
   EXPECT_EQ(DeferredSyncs::current(), nullptr);
 }
 
 // A call made within a call runs the outer call's waits; a failure it
 // meets is still the outer call's to answer.
 TEST(DeferredSyncs, AnOuterCallsFailureRunByAnInnerScopeIsStillReported) {
+  GroupCommit broken([] { return std::string("I/O error"); });
   DeferredSyncs scope;
-  scope.defer([] { return std::string("I/O error"); });
+  scope.defer(broken, broken.start());
   {
     DeferredSyncs inner;
     EXPECT_EQ(inner.waitAll(), "I/O error");
   }
   EXPECT_EQ(scope.waitAll(), "I/O error");
+}
+
+// Released waits call back once, after every sync ended, with the first
+// error in their order; the scope is left with nothing to wait for.
+TEST(DeferredSyncs, ReleasedWaitsCallBackOnceAllSyncsEnded) {
+  std::atomic<bool> slowDone{false};
+  GroupCommit slow([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    slowDone = true;
+    return std::string();
+  });
+  GroupCommit broken([] { return std::string("I/O error"); });
+  std::atomic<int> calls{0};
+  std::string outcome;
+  std::atomic<bool> afterSlow{false};
+  {
+    DeferredSyncs scope;
+    scope.defer(slow, slow.start());
+    scope.defer(broken, broken.start());
+    ASSERT_TRUE(scope.waiting());
+    std::vector<PendingSync> waits = scope.release();
+    EXPECT_FALSE(scope.waiting());
+    DeferredSyncs::whenAll(std::move(waits), scope.firstError(), [&](const std::string& error) {
+      outcome = error;
+      afterSlow = slowDone.load();
+      calls++;
+    });
+  }  // the scope's end waits for nothing now
+  for (int i = 0; i < 500 && calls.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_TRUE(afterSlow);
+  EXPECT_EQ(outcome, "I/O error");
+  // Nothing to wait for: called at once.
+  bool atOnce = false;
+  DeferredSyncs::whenAll({}, "", [&](const std::string& error) { atOnce = error.empty(); });
+  EXPECT_TRUE(atOnce);
 }
 
 }  // namespace
