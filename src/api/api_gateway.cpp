@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/synced_answer.h"
 #include "common/deferred_syncs.h"
 #include "common/ids.h"
 #include "common/json_text.h"
@@ -230,24 +231,12 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
                                     : "We encountered an internal error. Please try again.");
   }
   if (!output) {
-    HttpResponse response = fail(output.error());
-    deferred.waitAll();  // what a failed call wrote (a part of a batch) is synced too
-    return response;
+    // What a failed call wrote (a part of a batch) is synced too.
+    return answerOnceSynced(request, deferred, fail(output.error()));
   }
   if (observer_) observer_({&context, &input, &*output, nullptr});
-  if (std::string error = deferred.waitAll(); !error.empty()) {
-    // The change is made (in memory) and recorded in the trail, but its
-    // sync failed: the caller is told it may not have been applied.
-    spdlog::error("request {}: {} {}: the sync of its change failed: {}", context.requestId, model.signingName(),
-                  operation->name, error);
-    return errorResponse(&model,
-                         ApiError::internal(describeStorageFailure(error) == "no space left on device"
-                                                ? "The server's disk is full: the call may not have been applied. "
-                                                  "Retry once space is freed."
-                                                : "We encountered an internal error. Please try again."),
-                         context.requestId);
-  }
 
+  // Encoded now, sent once the syncs end (api/synced_answer.h).
   HttpResponse response;
   response.headers.emplace_back("x-amzn-RequestId", context.requestId);
   if (model.protocol() == Protocol::Ec2) {
@@ -261,7 +250,21 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     const std::string* raw = rawJsonText(*output);
     response.body = raw ? *raw : output->dump(-1, ' ', false, Json::error_handler_t::replace);
   }
-  return response;
+  return answerOnceSynced(request, deferred, std::move(response),
+                          [this, &model, requestId = context.requestId,
+                           name = operation->name](const std::string& error) {
+                            // The change is made (in memory) and recorded in the trail, but its
+                            // sync failed: the caller is told it may not have been applied.
+                            spdlog::error("request {}: {} {}: the sync of its change failed: {}", requestId,
+                                          model.signingName(), name, error);
+                            return errorResponse(
+                                &model,
+                                ApiError::internal(describeStorageFailure(error) == "no space left on device"
+                                                       ? "The server's disk is full: the call may not have been "
+                                                         "applied. Retry once space is freed."
+                                                       : "We encountered an internal error. Please try again."),
+                                requestId);
+                          });
 }
 
 }  // namespace kura

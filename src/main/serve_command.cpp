@@ -462,6 +462,12 @@ int runServe(const ServerConfig& givenConfig) {
     std::string_view target = request.header("X-Amz-Target");
     std::string_view operation;
     if (!target.empty()) {
+      // DynamoDB's item writes wait for no thread: handled on the loop,
+      // answered once synced, by the thread that ends the sync
+      // (api/synced_answer.h).
+      for (std::string_view write : {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}) {
+        if (target.starts_with("DynamoDB_20120810.") && target.substr(18) == write) return false;
+      }
       operation = target.substr(target.rfind('.') + 1);
     } else {
       // The query protocol: the form's Action (a signed form has it in
