@@ -26,6 +26,42 @@ void checkPitr(CheckContext& context, const std::string& name, const std::string
   }
 }
 
+// A provisioned table passes when Application Auto Scaling covers both its
+// read and its write capacity: a scalable target with a scaling policy.
+void checkAutoScaling(CheckContext& context, const std::string& name, const std::string& arn) {
+  const nlohmann::json dynamodb = {{"ServiceNamespace", "dynamodb"}};
+  const auto& targets = context.read("application-autoscaling", "DescribeScalableTargets", dynamodb);
+  const auto& policies = context.read("application-autoscaling", "DescribeScalingPolicies", dynamodb);
+  for (const auto* answer : {&targets, &policies}) {
+    if (const auto* error = client::errorOf(*answer)) {
+      context.unreadable("dynamodb-capacity-mode", arn,
+                         answer == &targets ? "DescribeScalableTargets" : "DescribeScalingPolicies", *error);
+      return;
+    }
+  }
+  auto covers = [&](const nlohmann::json& list, const char* dimension) {
+    for (const auto& entry : list) {
+      if (textOf(entry, "ResourceId") == "table/" + name && textOf(entry, "ScalableDimension") == dimension) return true;
+    }
+    return false;
+  };
+  std::string uncovered;
+  for (const char* dimension : {"dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"}) {
+    if (covers(listOf(*client::outputOf(targets), "ScalableTargets"), dimension) &&
+        covers(listOf(*client::outputOf(policies), "ScalingPolicies"), dimension)) {
+      continue;
+    }
+    uncovered += std::string(uncovered.empty() ? "" : " and ") +
+                 (std::string_view(dimension).ends_with("ReadCapacityUnits") ? "reads" : "writes");
+  }
+  if (uncovered.empty()) {
+    context.passed("dynamodb-capacity-mode", arn, "provisioned capacity, auto scaled (reads and writes)");
+  } else {
+    context.failed("dynamodb-capacity-mode", arn, "provisioned capacity without auto scaling of its " + uncovered,
+                   context.aws("dynamodb") + " update-table --table-name " + name + " --billing-mode PAY_PER_REQUEST");
+  }
+}
+
 void checkBackup(CheckContext& context, const std::string& name, const std::string& arn) {
   const auto& answer = context.read("dynamodb", "ListBackups", {{"TableName", name}, {"BackupType", "USER"}});
   if (const auto* error = client::errorOf(answer)) {
@@ -86,12 +122,7 @@ void checkTable(CheckContext& context, const std::string& name) {
   if (mode == "PAY_PER_REQUEST") {
     context.passed("dynamodb-capacity-mode", arn, "on-demand capacity");
   } else {
-    // Auto scaling lives in Application Auto Scaling, which kura check does not read.
-    context.notCheckable("dynamodb-capacity-mode", arn,
-                         "provisioned capacity: whether auto scaling covers it is not read (Application Auto "
-                         "Scaling); switch with: " +
-                             context.aws("dynamodb") + " update-table --table-name " + name +
-                             " --billing-mode PAY_PER_REQUEST");
+    checkAutoScaling(context, name, arn);
   }
 }
 

@@ -35,7 +35,7 @@ const std::vector<Rule>& ruleCatalog() {
        "update-table --sse-specification Enabled=true,SSEType=KMS"},
       {"dynamodb-deletion-protection", "4.2", Medium, "deletion protection on",
        "update-table --deletion-protection-enabled"},
-      {"dynamodb-capacity-mode", "2.1", Low, "on-demand capacity (provisioned needs auto scaling)",
+      {"dynamodb-capacity-mode", "2.1", Low, "on-demand capacity, or provisioned with auto scaling of reads and writes",
        "update-table --billing-mode PAY_PER_REQUEST"},
       // ElastiCache (section 3).
       {"elasticache-multi-az", "3.1", High, "Multi-AZ with automatic failover (Memcached: nodes in two zones)",
