@@ -6,10 +6,14 @@ the change in the trail as the service-linked role's UpdateTable; state
 survives SIGKILL; bad input gets AWS's errors; IAM refuses a user without
 application-autoscaling:* actions. The server runs with
 --autoscaling-time-scale 60: a minute of the alarms' periods lasts a second."""
+import json
+import os
+import subprocess
 import time
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import KURA_BIN, REGION
 
 TABLE_DIM = "dynamodb:table:ReadCapacityUnits"
 
@@ -298,3 +302,37 @@ def test_unserved_json_service_gets_a_json_error(server):
     ssm = server.client("ssm")
     code, message = error_of(ssm.describe_parameters)
     assert code == "UnknownService" and "ssm" in message
+
+
+def test_kura_check_reads_the_targets(server):
+    """`kura check`'s dynamodb-capacity-mode: a provisioned table passes once
+    auto scaling covers its reads and writes, and fails before."""
+    ddb = server.client("dynamodb")
+    scaling = server.client("application-autoscaling")
+    make_table(ddb, "checked")
+
+    def verdict():
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION=REGION)
+        done = subprocess.run([KURA_BIN, "check", "--endpoint-url", server.endpoint, "--format", "json"],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode in (0, 1), done.stderr
+        found = [r for r in json.loads(done.stdout)["results"]
+                 if r["rule"] == "dynamodb-capacity-mode" and r["resource"].endswith("table/checked")]
+        return found[0]
+
+    before = verdict()
+    assert before["status"] == "failed" and "reads and writes" in before["detail"]
+    for dimension, metric in (("Read", "DynamoDBReadCapacityUtilization"), ("Write", "DynamoDBWriteCapacityUtilization")):
+        scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/checked",
+                                         ScalableDimension=f"dynamodb:table:{dimension}CapacityUnits",
+                                         MinCapacity=5, MaxCapacity=50)
+        scaling.put_scaling_policy(
+            PolicyName=f"{dimension.lower()}s", ServiceNamespace="dynamodb", ResourceId="table/checked",
+            ScalableDimension=f"dynamodb:table:{dimension}CapacityUnits", PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={"TargetValue": 70.0,
+                                                      "PredefinedMetricSpecification": {"PredefinedMetricType": metric}})
+        if dimension == "Read":
+            half = verdict()
+            assert half["status"] == "failed" and half["detail"].endswith("of its writes")
+    assert verdict()["status"] == "passed"
