@@ -17,6 +17,8 @@ struct DrillOptions {
   std::string dbUser, dbPassword;  // empty: the master user and its managed secret
   std::string logGroup = "/kura/drills";
   int timeoutSeconds = 30;  // each HTTP step of the API calls
+  std::string zone;         // az-failure: the zone that fails (empty: the primary's)
+  int maxLost = -1;         // Redis drills: acknowledged writes that may be lost (-1: any; reported)
 };
 
 }  // namespace kura::drill

@@ -83,8 +83,14 @@ std::vector<SeenEvent> eventsSinceStart(DrillContext& context, const DrillReport
   std::string since = formatIso8601Seconds(context.startedAt() - std::chrono::seconds(1));
   std::vector<std::pair<std::string, std::string>> sources = {{"db-instance", report.writerInstance}};
   if (report.resourceType == "db-cluster") sources.emplace_back("db-cluster", report.resource);
+  std::string service = "rds";
+  if (report.resourceType == "replication-group") {
+    service = "elasticache";
+    sources = {{"replication-group", report.resource}};
+  }
+  if (report.resourceType == "table") return events;  // DynamoDB has no events of a table
   for (const auto& [type, id] : sources) {
-    auto answer = context.client().callAll("rds", "DescribeEvents",
+    auto answer = context.client().callAll(service, "DescribeEvents",
                                            {{"SourceType", type}, {"SourceIdentifier", id}, {"StartTime", since}});
     if (const auto* error = client::errorOf(answer)) {
       note = "the resource's events could not be read (DescribeEvents: " + error->describe() + ")";

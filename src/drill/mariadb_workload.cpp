@@ -44,6 +44,8 @@ class MariaDbWorkload final : public Workload {
     return ids;
   }
 
+  std::optional<std::string> eraseAll() override { return execute(fmt::format("DELETE FROM {}", table_), 10, nullptr); }
+
   void cleanup() override { execute(fmt::format("DROP TABLE IF EXISTS {}", table_), 10, nullptr); }
 
  private:

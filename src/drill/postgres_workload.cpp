@@ -49,6 +49,10 @@ class PostgresWorkload final : public Workload {
     return ids;
   }
 
+  std::optional<std::string> eraseAll() override {
+    return execute(fmt::format("DELETE FROM {}", table_), std::chrono::seconds(10), nullptr);
+  }
+
   void cleanup() override {
     execute(fmt::format("DROP TABLE IF EXISTS {}", table_), std::chrono::seconds(10), nullptr);
   }

@@ -26,6 +26,9 @@ class Workload {
   // Every id the resource holds now, on a new connection; nullopt and
   // `error` set when it cannot be read.
   virtual std::optional<std::set<int64_t>> readBack(std::string& error) = 0;
+  // accidental-delete's accident: deletes every write so far, as a bad
+  // statement would (DELETE without WHERE); an error is one sentence.
+  virtual std::optional<std::string> eraseAll() { return "this workload cannot delete its writes"; }
   // Drops what prepare() made (best effort).
   virtual void cleanup() = 0;
 };

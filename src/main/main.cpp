@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   kura::drill::DrillOptions drillOptions;
   auto* drill = app.add_subcommand("drill", "Rehearse an incident against a resource and measure RTO/RPO (docs/drill.md)");
   drill->add_option("name", drillOptions.drillName, "The drill: " + kura::drillList())->required();
-  drill->add_option("--resource", drillOptions.resource, "DB instance or cluster identifier")->required();
+  drill->add_option("--resource", drillOptions.resource, "DB instance or cluster, group or table")->required();
   drill->add_option("--endpoint-url", drillOptions.endpointUrl, "Endpoint of every service (default: AWS's own)");
   drill->add_option("--region", drillOptions.region, "Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)");
   drill->add_option("--profile", drillOptions.profile, "Profile of ~/.aws/credentials and ~/.aws/config");
@@ -154,6 +154,11 @@ int main(int argc, char** argv) {
       ->envname("KURA_DB_PASSWORD");
   drill->add_option("--log-group", drillOptions.logGroup, "CloudWatch Logs group of the drills' records")
       ->capture_default_str();
+  drill->add_option("--zone", drillOptions.zone, "az-failure: the zone that fails (default: the primary's)");
+  drill->add_option("--max-lost", drillOptions.maxLost,
+                    "Redis drills: fail when more acknowledged writes are lost (default: report the loss only; "
+                    "Redis replicates asynchronously)")
+      ->check(CLI::Range(0, 1000000000));
   drill->add_option("--timeout", drillOptions.timeoutSeconds, "Seconds each HTTP step may take")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();

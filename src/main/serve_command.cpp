@@ -373,7 +373,7 @@ int runServe(const ServerConfig& givenConfig) {
                               certificateAuthority->get()}));
   modules.push_back(makeEc2Service(*catalog));
   modules.push_back(makeIamService(*catalog, **secrets));
-  modules.push_back(makeFaultService(*catalog, rdsPaths, clock));
+  modules.push_back(makeFaultService(*catalog, rdsPaths, config.dataDir / "elasticache", clock));
   ddb::TableStore* tableStore = nullptr;
   try {
     modules.push_back(makeDynamoDbService(env, &tableStore));

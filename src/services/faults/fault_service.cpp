@@ -32,8 +32,11 @@ bool printable(const std::string& text) {
 
 class FaultService final : public ServiceModule {
  public:
-  FaultService(Catalog& catalog, rds::RdsPaths paths, ClockPtr clock)
-      : catalog_(catalog), targets_(catalog, paths), clock_(std::move(clock)), resumer_(paths.root / "fault-hangs") {
+  FaultService(Catalog& catalog, rds::RdsPaths paths, std::filesystem::path cacheRoot, ClockPtr clock)
+      : catalog_(catalog),
+        targets_(catalog, paths, std::move(cacheRoot)),
+        clock_(std::move(clock)),
+        resumer_(paths.root / "fault-hangs") {
     handlers_.add("InjectFault", [this](const RequestContext& c, const Json& in) { return injectFault(c, in); });
     handlers_.add("RecordDrillEvent",
                   [this](const RequestContext& c, const Json& in) { return recordDrillEvent(c, in); });
@@ -85,7 +88,7 @@ class FaultService final : public ServiceModule {
       processes.push_back(faults::processesBeneath(target.dir));
       if (processes.back().empty() && fault != "zone-failure") {
         return ApiError::sender("InvalidResourceStateException",
-                                "No engine process of " + target.instance.name + " is running.", 409);
+                                "No engine process of " + target.name() + " is running.", 409);
       }
     }
     int seconds = input.value("DurationSeconds", 10);
@@ -105,10 +108,11 @@ class FaultService final : public ServiceModule {
       std::string what = fault == "hang"   ? "hang of " + std::to_string(seconds) + " s"
                          : fault == "kill" ? "kill"
                                            : "zone failure";
-      addEvent(target.instance, "db-instance",
-               "Kura fault injection" + by + ": " + what + " of the " + target.role + " in " + target.zone + " (" +
+      addEvent(target.instance, target.instance.kind,
+               "Kura fault injection" + by + ": " + what + " of the " + target.role + (target.member.empty() ? "" : " " + target.member) +
+                   " in " + target.zone + " (" +
                    faultId + ").");
-      out["Targets"].push_back({{"ResourceIdentifier", target.instance.name},
+      out["Targets"].push_back({{"ResourceIdentifier", target.name()},
                                 {"Role", target.role},
                                 {"AvailabilityZone", target.zone},
                                 {"ProcessCount", static_cast<int>(processes[at].size())}});
@@ -140,8 +144,9 @@ class FaultService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeFaultService(Catalog& catalog, rds::RdsPaths paths, ClockPtr clock) {
-  return std::make_unique<FaultService>(catalog, std::move(paths), std::move(clock));
+ServiceModulePtr makeFaultService(Catalog& catalog, rds::RdsPaths paths, std::filesystem::path cacheRoot,
+                                  ClockPtr clock) {
+  return std::make_unique<FaultService>(catalog, std::move(paths), std::move(cacheRoot), std::move(clock));
 }
 
 }  // namespace kura
