@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import gen_models  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FOLDERS = {"monitoring": "cloudwatch", "dynamodbstreams": "dynamodb"}
+FOLDERS = {"monitoring": "cloudwatch", "dynamodbstreams": "dynamodb", "application-autoscaling": "applicationautoscaling"}
 REGISTRATION = re.compile(r'(?:handlers_\.add|table\.add|bind|add)\(\s*"([A-Z][A-Za-z0-9]+)"')
 
 
