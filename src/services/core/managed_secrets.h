@@ -13,7 +13,9 @@ namespace kura {
 
 class ManagedSecrets {
  public:
-  // Applies a new password to the owner's resource; an error stops the rotation.
+  // Puts a password in place on the owner's resource, idempotently: true
+  // once the resource uses it (and is available), false while it is being
+  // applied (asked again, it answers again); an error stops the rotation.
   using Rotator = std::function<Result<bool>(const RequestContext&, const std::string& secretArn,
                                              const std::string& newPassword)>;
   virtual ~ManagedSecrets() = default;

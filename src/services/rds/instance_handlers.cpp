@@ -363,6 +363,9 @@ Result<bool> RdsApi::rotateManagedPassword(const RequestContext& c, const std::s
         instance.spec.value("MasterUserSecretArn", "") != secretArn) {
       continue;
     }
+    // Already the instance's password: in place once the instance is available again.
+    auto sealed = secrets_.open(instance.spec.value("MasterUserPasswordSealed", ""));
+    if (sealed && *sealed == password) return instance.status == kAvailable;
     if (instance.status != kAvailable) {
       return ApiError::sender("InvalidDBInstanceState",
                               "DB instance " + instance.name + " is " + instance.status + ", not available: try the "
@@ -371,7 +374,7 @@ Result<bool> RdsApi::rotateManagedPassword(const RequestContext& c, const std::s
     auto changed = changeMasterPassword(instance, password);
     if (!changed) return changed.error();
     reconciler_.wake();
-    return true;
+    return false;
   }
   return ApiError::sender("DBInstanceNotFound", "No DB instance uses the secret " + secretArn + ".");
 }

@@ -223,6 +223,14 @@ std::vector<SecretRecord> SecretStore::listedPage(const std::string& account, co
   return out;
 }
 
+std::vector<std::string> SecretStore::ownedArns() {
+  std::lock_guard lock(mutex_);
+  auto select = db_.prepare("SELECT arn FROM secrets WHERE json_extract(meta, '$.owningService') <> ''");
+  std::vector<std::string> out;
+  while (select.step()) out.push_back(select.text(0));
+  return out;
+}
+
 void SecretStore::addVersionStages(std::vector<SecretRecord>& secrets) {
   if (secrets.empty()) return;
   std::lock_guard lock(mutex_);

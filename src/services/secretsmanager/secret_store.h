@@ -38,6 +38,9 @@ class SecretStore {
   // and at 10,000 secrets. Secrets scheduled for deletion are left out.
   std::vector<SecretRecord> listedPage(const std::string& account, const std::string& region, bool descending,
                                        const std::optional<SecretPosition>& after, size_t limit);
+  // The ARNs of the secrets another service owns (their rotations are
+  // driven by Secrets Manager: owned_rotation.h).
+  std::vector<std::string> ownedArns();
   // Gives each secret its versions' ids and stages (what ListSecrets shows
   // of them; not their values), all in one query.
   void addVersionStages(std::vector<SecretRecord>& secrets);

@@ -6,10 +6,13 @@
 
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/periodic_task.h"
 #include "kms/envelope.h"
 #include "protocol/json_nesting.h"
 #include "services/secretsmanager/random_password.h"
+#include "services/secretsmanager/owned_rotation.h"
 #include "services/secretsmanager/resource_policy_handlers.h"
+#include "services/secretsmanager/rotation_schedule.h"
 
 namespace kura {
 namespace {
@@ -89,10 +92,13 @@ Json describe(const SecretRecord& s, const char* stagesMember) {
               {"CreatedDate", seconds(s.createdMs)}, {stagesMember, versionStages(s)}};
   if (!s.description.empty()) out["Description"] = s.description;
   if (!s.kmsKeyId.empty()) out["KmsKeyId"] = s.kmsKeyId;
-  if (s.rotationEnabled || !s.rotationLambdaArn.empty()) out["RotationEnabled"] = s.rotationEnabled;
+  if (s.rotationEnabled || !s.rotationLambdaArn.empty() || !s.rotationRules.is_null()) {
+    out["RotationEnabled"] = s.rotationEnabled;
+  }
   if (!s.rotationLambdaArn.empty()) out["RotationLambdaARN"] = s.rotationLambdaArn;
   if (!s.rotationRules.is_null()) out["RotationRules"] = s.rotationRules;
   if (s.lastRotatedMs) out["LastRotatedDate"] = seconds(*s.lastRotatedMs);
+  if (auto next = secrets::nextRotationMs(s)) out["NextRotationDate"] = seconds(*next);
   if (s.lastAccessedMs) out["LastAccessedDate"] = seconds(*s.lastAccessedMs);
   if (s.deletedMs) out["DeletedDate"] = seconds(*s.deletedMs);
   if (!s.tags.empty()) out["Tags"] = tagsJson(s);
@@ -206,11 +212,25 @@ class SecretsManagerService final : public SecretsManagerModule {
       std::lock_guard lock(mutex_);
       auto secret = live(c, in["SecretId"]);
       if (!secret) return secret.error();
-      if (!secret->owningService.empty()) return rotateOwned(c, *secret, in);
+      if (!secret->owningService.empty()) return rotation_.rotate(c, *secret, in);
+      if (in.contains("RotationRules")) {
+        auto rules = secrets::checkRotationRules(in["RotationRules"]);
+        if (!rules) return rules.error();
+      }
       if (!in.contains("RotationLambdaARN") && secret->rotationLambdaArn.empty()) {
         return invalidRequest("No Lambda rotation function ARN is associated with this secret.");
       }
-      return invalidRequest("Kura cannot invoke AWS Lambda rotation functions; rotate by PutSecretValue.");
+      // Kura runs no Lambda: AWS's answer when it cannot invoke the function.
+      // Nothing of the rotation is saved.
+      return ApiError::sender("AccessDeniedException",
+                              "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function "
+                              "policy grants access to the principal secretsmanager.amazonaws.com.");
+    });
+    handlers_.add("CancelRotateSecret", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+      std::lock_guard lock(mutex_);
+      auto secret = live(c, in["SecretId"]);
+      if (!secret) return secret.error();
+      return rotation_.cancel(*secret);
     });
     addResourcePolicyHandlers(handlers_, store_, [this](const RequestContext& c, const std::string& id, bool write,
                                                         const SecretChange& change) -> Result<Json> {
@@ -235,6 +255,9 @@ class SecretsManagerService final : public SecretsManagerModule {
     secret.description = "Secret associated with primary " + owner + " resource";
     secret.kmsKeyId = kmsKeyId;
     secret.owningService = owner;
+    // As RDS sets it: rotated every 7 days (owned_rotation.h).
+    secret.rotationEnabled = true;
+    secret.rotationRules = secrets::defaultOwnedRotationRules();
     secret.createdMs = secret.lastChangedMs = nowMs();
     Value value{Json{{"username", username}, {"password", password}}.dump(), false};
     auto version = addVersion(c, secret, Json::object(), value, {kCurrent});
@@ -253,6 +276,8 @@ class SecretsManagerService final : public SecretsManagerModule {
     rotators_[owner] = std::move(rotator);
   }
   const HandlerTable& handlers() const override { return handlers_; }
+  void start() override { rotationPass_.start(); }
+  void stop() override { rotationPass_.stop(); }
 
  private:
   int64_t nowMs() const {
@@ -278,6 +303,7 @@ class SecretsManagerService final : public SecretsManagerModule {
       store_.erase(secret->arn);
       return notFound();
     }
+    rotation_.advance(*secret);  // a rotation under way whose resource now uses its password ends here
     return std::move(*secret);
   }
 
@@ -286,32 +312,6 @@ class SecretsManagerService final : public SecretsManagerModule {
     auto secret = find(c, id);
     if (secret && secret->deletionDateMs) return markedForDeletion();
     return secret;
-  }
-
-  // Rotation of a secret another service owns: a new password, applied by
-  // the owner to its resource first, then made AWSCURRENT (the old value
-  // stays readable as AWSPREVIOUS).
-  Result<Json> rotateOwned(const RequestContext& c, SecretRecord& secret, const Json& in) {
-    auto rotator = rotators_.find(secret.owningService);
-    if (rotator == rotators_.end()) return invalidRequest("The service that owns this secret cannot rotate it now.");
-    SecretVersion* current = secret.versionWithStage(kCurrent);
-    if (current == nullptr) return invalidRequest("The secret has no AWSCURRENT version to rotate.");
-    auto plain = kms::openEnvelope(keys_, placeOf(c), current->sealed, contextFor(secret, current->versionId));
-    if (!plain) return ApiError::sender("DecryptionFailure", plain.error().message);
-    // Kura wrote this value, but it is parsed as a body would be: bounded first.
-    Json value = jsonNestsWithin(*plain) ? Json::parse(*plain, nullptr, false) : Json();
-    if (!value.is_object() || !value.contains("username")) return invalidRequest("The secret's value is damaged.");
-    secrets::PasswordRules rules;
-    rules.length = 32;
-    rules.excludeCharacters = "/@\"' \\";  // what RDS refuses in a master password
-    value["password"] = *secrets::randomPassword(rules);
-    auto applied = rotator->second(c, secret.arn, value["password"].get<std::string>());
-    if (!applied) return invalidRequest(applied.error().message);
-    auto version = addVersion(c, secret, in, Value{value.dump(), false}, {kCurrent});
-    if (!version) return version.error();
-    secret.lastRotatedMs = nowMs();
-    store_.save(secret);
-    return Json{{"ARN", secret.arn}, {"Name", secret.name}, {"VersionId", *version}};
   }
 
   // Seals `value` as a new version (or finds the same version again, for an
@@ -637,6 +637,8 @@ class SecretsManagerService final : public SecretsManagerModule {
   ClockPtr clock_;
   std::mutex mutex_;  // one read-modify-write of a secret at a time
   std::map<std::string, Rotator> rotators_;
+  secrets::OwnedRotation rotation_{store_, keys_, clock_, rotators_};
+  PeriodicTask rotationPass_{"secret rotation", std::chrono::seconds(2), [this] { rotation_.rotateDue(mutex_); }};
   HandlerTable handlers_;
 };
 
