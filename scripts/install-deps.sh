@@ -19,6 +19,8 @@ packages=(
   mariadb-client python3-pymysql redis-tools curl wrk
   # a Memcached client that uses the nodes Auto Discovery finds (test_elasticache_auto_discovery.py)
   python3-pymemcache
+  # a Redis Cluster client (test_elasticache_cluster_mode.py)
+  python3-redis
   # the Prometheus text parser that reads /_kura/metrics (test_metrics.py)
   python3-prometheus-client
   # the trace that proves no answer goes out before its sync (test_durability_order.py)

@@ -64,6 +64,7 @@ CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engin
       clock_(std::move(clock)),
       locks_(locks),
       groups_(engine_, paths_, proxies),
+      clusterMode_(catalog_, engine_, paths_, proxies),
       nodeEndpoints_(proxies),
       task_("elasticache supervisor", std::chrono::seconds(1), [this] { checkOnce(); }) {}
 
@@ -78,7 +79,9 @@ void CacheSupervisor::routeEndpoints() {
   for (const char* kind : {kCluster, kReplicationGroup}) {
     for (const Resource& resource : catalog_.listAllOfKind(kind)) {
       if (resource.goal != kAvailable || resource.status == kCreating) continue;
-      auto routed = resource.kind == kCluster ? nodeEndpoints_.route(resource) : groups_.route(resource);
+      auto routed = resource.kind == kCluster                   ? nodeEndpoints_.route(resource)
+                    : ClusterModeGroups::enabled(resource) ? clusterMode_.route(resource)
+                                                           : groups_.route(resource);
       if (!routed) {
         spdlog::warn("msg=\"cannot route the endpoints\" resource={} error=\"{}\"", resource.name,
                      routed.error().message);
@@ -186,6 +189,12 @@ void CacheSupervisor::watch(const Resource& listed) {
 
 void CacheSupervisor::watchGroup(Resource group) {
   if (group.status != kAvailable || group.goal != kAvailable) return;
+  if (ClusterModeGroups::enabled(group)) {
+    catchUpClientUsers(group, clusterMode_.layouts(group));
+    applyPendingParameters(catalog_, engine_, group, clusterMode_.layouts(group));
+    clusterMode_.watch(group);
+    return keepAutomaticSnapshots(group);
+  }
   std::vector<engines::RedisLayout> nodes;
   for (const std::string& member : ReplicationGroups::members(group)) nodes.push_back(memberLayout(group, member, paths_));
   catchUpClientUsers(group, nodes);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cache/cache_paths.h"
+#include "cache/cluster_mode_watch.h"
 #include "cache/node_endpoints.h"
 #include "cache/node_locks.h"
 #include "cache/replication_group.h"
@@ -66,6 +67,7 @@ class CacheSupervisor {
   ClockPtr clock_;
   NodeLocks& locks_;
   ReplicationGroups groups_;
+  ClusterModeWatch clusterMode_;  // groups with cluster mode enabled
   NodeEndpoints nodeEndpoints_;  // a cache cluster's, routed every pass (a restart of Kura has none)
   std::map<std::string, int> unanswered_;  // group ARN -> failed health checks of its primary in a row
   PeriodicTask task_;

@@ -24,6 +24,9 @@ StepOutcome ReplicationGroupController::fail(Resource& resource, ReconcileContex
 
 StepOutcome ReplicationGroupController::step(Resource& group, ReconcileContext& ctx) {
   auto guard = locks_.lock(group.arn);
+  if (ClusterModeGroups::enabled(group) && !(group.status == kModifying && clientUsersPending(group))) {
+    return clusterMode_.step(group, ctx);
+  }
   if (group.status == kCreating) return create(group, ctx);
   if (group.status == kDeleting) return remove(group, ctx);
   // Users first: a failover asked for meanwhile waits for them.

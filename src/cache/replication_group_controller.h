@@ -8,6 +8,7 @@
 // current parameters);
 // deleting (after the final snapshot, if one was asked for) -> deleted.
 #include "cache/cache_paths.h"
+#include "cache/cluster_mode_controller.h"
 #include "cache/node_locks.h"
 #include "cache/replication_group.h"
 #include "engines/redis_engine.h"
@@ -26,7 +27,8 @@ class ReplicationGroupController final : public Controller {
         ports_(ports),
         keys_(keys),
         locks_(locks),
-        groups_(engine_, paths_, proxies) {}
+        groups_(engine_, paths_, proxies),
+        clusterMode_(engine_, paths_, ports_, keys_, proxies) {}
   std::string kind() const override;
   StepOutcome step(Resource& group, ReconcileContext& ctx) override;
 
@@ -44,6 +46,7 @@ class ReplicationGroupController final : public Controller {
   kms::KeyManager& keys_;  // opens sealed snapshots for restores
   NodeLocks& locks_;
   ReplicationGroups groups_;
+  ClusterModeController clusterMode_;  // the groups with cluster mode enabled
 };
 
 }  // namespace kura::cache

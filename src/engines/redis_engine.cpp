@@ -179,13 +179,13 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
         // Snapshots stream an image as a replica sync does: at once.
         "repl-diskless-sync-delay 0\n"
         // ps shows whose node it is (the settings live in its folder).
-        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}{}",
+        "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}{}{}",
         layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address,
         layout.tls != nullptr ? *tls : fmt::format("port {}\n", layout.port),
         layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
         pidFile(layout).string(), (layout.dir / "redis.log").string(),
         dataOf(layout).string(), loadImageFirst ? "no" : "yes", parameterLines(layout),
-        redisAclSettings(*credentials_, layout.clientUsers));
+        redisAclSettings(*credentials_, layout.clientUsers), layout.clusterSettings);
     // The node's directory is the engine's: its settings are written beside
     // and renamed into place (a link planted as redis.conf goes, unfollowed).
     fs::path conf = layout.dir / "redis.conf";
@@ -204,7 +204,9 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   }
   // An adopted server may have been started with another role, and before
   // the clients' users last changed.
-  if (auto role = setRole(layout); !role) return role;
+  if (layout.clusterSettings.empty()) {
+    if (auto role = setRole(layout); !role) return role;
+  }
   if (!launched) {
     if (auto users = applyClientUsers(layout); !users) return users;
   }
@@ -341,6 +343,13 @@ Result<bool> RedisEngine::pauseWrites(const RedisLayout& layout, std::chrono::mi
   auto result = command(layout, {"CLIENT", "PAUSE", std::to_string(limit.count()), "WRITE"});
   if (!result.ok() || result.output != "OK") return ApiError::internal("cannot pause writes: " + result.output);
   return true;
+}
+
+ProcessResult RedisEngine::admin(const RedisLayout& layout, const std::vector<std::string>& args,
+                                 std::chrono::seconds timeout, bool passwordOnStdin) const {
+  if (!passwordOnStdin || !credentials_) return command(layout, args, timeout);
+  ProcessResult result = signedIn(layout, args, timeout, credentials_->admin + "\n");
+  return result;
 }
 
 Result<bool> RedisEngine::unpauseWrites(const RedisLayout& layout) {

@@ -57,6 +57,10 @@ struct RedisLayout {
   // The cache parameters' directives (name, value), validated by the
   // caller: in redis.conf at every start, after Kura's own.
   std::vector<std::pair<std::string, std::string>> settings;
+  // Cluster mode enabled (redis_cluster_node.h): the node's cluster
+  // directives; empty for a node without cluster mode. Its role is then the
+  // cluster's (replicaOf stays 0).
+  std::string clusterSettings;
 };
 
 struct RedisBackup {
@@ -109,6 +113,12 @@ class RedisEngine {
   // Holds (or releases) client writes on a primary, for a planned failover.
   Result<bool> pauseWrites(const RedisLayout& layout, std::chrono::milliseconds limit);
   Result<bool> unpauseWrites(const RedisLayout& layout);
+  // Any command as Kura's own user (cluster mode's CLUSTER commands, and
+  // redis-cli's --cluster tools); its output trimmed. `passwordOnStdin`:
+  // Kura's password is redis-cli's input too (--cluster-from-askpass: an
+  // import from another of Kura's nodes), never its command line.
+  ProcessResult admin(const RedisLayout& layout, const std::vector<std::string>& args,
+                      std::chrono::seconds timeout = std::chrono::seconds(10), bool passwordOnStdin = false) const;
 
  private:
   Result<bool> prepareDir(const std::filesystem::path& dir) const;

@@ -255,7 +255,7 @@ def test_group_errors(kura):
     assert error_code(ec.create_replication_group, ReplicationGroupId="solo", ReplicationGroupDescription="x",
                       NumCacheClusters=7) == "InvalidParameterValue"
     assert error_code(ec.create_replication_group, ReplicationGroupId="solo", ReplicationGroupDescription="x",
-                      NumNodeGroups=2) == "InvalidParameterValue"
+                      NumNodeGroups=0) == "InvalidParameterValue"
     ec.create_replication_group(ReplicationGroupId="solo", ReplicationGroupDescription="no failover",
                                 NumCacheClusters=1)
     wait_group(ec, "solo", "available")

@@ -334,10 +334,14 @@ class Handlers {
     for (const auto& [name, value] : *values) names += (names.empty() ? "" : ", ") + name;
     return storeValues(catalog_, c, families_, group->name, [&](Json& stored) -> std::optional<ApiError> {
       for (const auto& [name, value] : *values) stored[name] = value;
-      // Kura runs cluster mode disabled only: a group in use may not turn it on.
-      if (stored.value("cluster-enabled", "no") == "yes" && !ownersUsing(catalog_, c, group->name).empty()) {
-        return combination("Cache parameter group " + group->name +
-                           " is in use by a cluster with cluster mode disabled: cluster-enabled must stay no.");
+      // A group in use may not turn its owners' cluster mode on or off.
+      bool on = stored.value("cluster-enabled", "no") == "yes";
+      for (const Resource& owner : ownersUsing(catalog_, c, group->name)) {
+        if (on != owner.spec.value("ClusterEnabled", false)) {
+          return combination("Cache parameter group " + group->name + " is in use by " + owner.name +
+                             ", a cluster with cluster mode " + (on ? "disabled" : "enabled") +
+                             ": cluster-enabled cannot change.");
+        }
       }
       return std::nullopt;
     }, "Cache parameter group modified: " + names);
@@ -406,8 +410,10 @@ class Handlers {
   std::vector<std::string> families_;  // of the installed engines
 };
 
-// The values of the group named, for an owner of `family`.
-Result<Json> valuesFor(Catalog& catalog, const RequestContext& c, const std::string& name, const std::string& family) {
+// The values of the group named, for an owner of `family` (with cluster
+// mode enabled or not: the group's cluster-enabled must say the same).
+Result<Json> valuesFor(Catalog& catalog, const RequestContext& c, const std::string& name, const std::string& family,
+                       bool clusterMode) {
   // A default group of another family is found, to be refused as such.
   auto group = findGroup(catalog, c, cache::cacheParameterFamilies(), name);
   if (!group) return group.error();
@@ -416,9 +422,16 @@ Result<Json> valuesFor(Catalog& catalog, const RequestContext& c, const std::str
                        ", not the engine's " + family + ".");
   }
   Json values = group->spec.value("Parameters", Json::object());
-  if (values.value("cluster-enabled", "no") == "yes") {
+  bool clusterEnabled = values.value("cluster-enabled", "no") == "yes";
+  if (clusterEnabled && !clusterMode && family.rfind("redis", 0) == 0) {
     return combination("Cache parameter group " + group->name +
-                       " turns cluster mode on (cluster-enabled yes); Kura runs cluster mode disabled only.");
+                       " turns cluster mode on (cluster-enabled yes): it is for replication groups with cluster mode "
+                       "enabled.");
+  }
+  if (!clusterEnabled && clusterMode) {
+    return combination("Cache parameter group " + group->name +
+                       " has cluster mode off (cluster-enabled no): a replication group with cluster mode enabled needs "
+                       "a group with cluster-enabled yes, such as default." + family + ".cluster.on.");
   }
   return values;
 }
@@ -443,8 +456,10 @@ void registerCacheParameterGroupHandlers(HandlerTable& table, Catalog& catalog, 
 
 std::optional<ApiError> placeCacheParameterGroup(Catalog& catalog, const RequestContext& c, const Json& in,
                                                  const std::string& family, Json& spec) {
-  std::string name = rds::lowerCase(in.value("CacheParameterGroupName", "default." + family));
-  auto values = valuesFor(catalog, c, name, family);
+  bool clusterMode = spec.value("ClusterEnabled", false);
+  std::string name =
+      rds::lowerCase(in.value("CacheParameterGroupName", "default." + family + (clusterMode ? kClusterOn : "")));
+  auto values = valuesFor(catalog, c, name, family, clusterMode);
   if (!values) return values.error();
   spec["CacheParameterGroupName"] = name;
   spec["CacheParameters"] = *values;
@@ -455,7 +470,7 @@ std::optional<ApiError> changeCacheParameterGroup(Catalog& catalog, const Reques
                                                   Resource& owner) {
   if (!in.contains("CacheParameterGroupName")) return std::nullopt;
   std::string name = rds::lowerCase(in["CacheParameterGroupName"].get<std::string>());
-  auto values = valuesFor(catalog, c, name, cache::cacheFamilyOfOwner(owner));
+  auto values = valuesFor(catalog, c, name, cache::cacheFamilyOfOwner(owner), owner.spec.value("ClusterEnabled", false));
   if (!values) return values.error();
   if (name != owner.spec.value("CacheParameterGroupName", "")) {
     addEvent(catalog, owner, "Cache parameter group changed to " + name);

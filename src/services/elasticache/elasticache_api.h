@@ -53,6 +53,12 @@ class ElastiCacheApi {
   Result<Json> modifyReplicationGroup(const RequestContext& c, const Json& in);
   Result<Json> deleteReplicationGroup(const RequestContext& c, const Json& in);
   Result<Json> testFailover(const RequestContext& c, const Json& in);
+  // Cluster mode enabled (cluster_mode_handlers.cpp)
+  bool clusterModeAsked(const RequestContext& c, const Json& in);
+  Result<Json> createClusterModeGroup(const RequestContext& c, const Json& in, const std::string& id);
+  Result<Json> modifyShardConfiguration(const RequestContext& c, const Json& in);
+  Result<Json> increaseReplicaCount(const RequestContext& c, const Json& in);
+  Result<Json> decreaseReplicaCount(const RequestContext& c, const Json& in);
   // Users and user groups (user_handlers.cpp, user_group_handlers.cpp)
   Result<Json> createUser(const RequestContext& c, const Json& in);
   Result<Json> describeUsers(const RequestContext& c, const Json& in);
@@ -73,6 +79,10 @@ class ElastiCacheApi {
   Result<Resource> findCluster(const RequestContext& c, const std::string& id);
   Result<Resource> findSnapshot(const RequestContext& c, const std::string& name);
   Result<Resource> findGroup(const RequestContext& c, const std::string& id);
+  // An available group with cluster mode enabled, for a change of its shards
+  // or replicas; AWS's error otherwise.
+  Result<Resource> findClusterModeGroup(const RequestContext& c, const Json& in);
+  Result<Json> changeReplicaCount(const RequestContext& c, const Json& in, bool increase);
   // A snapshot to restore from (SnapshotName), checked; empty if none asked.
   Result<std::optional<Resource>> restoreSource(const RequestContext& c, const Json& in);
   // The installed version an EngineVersion asks for, or AWS's error.
@@ -124,6 +134,10 @@ class ElastiCacheApi {
 // DescribeSnapshots show (elasticache_views.cpp).
 Json clusterView(const Resource& cluster, bool showNodes);
 Json groupView(const Resource& group);
+// The same for a group with cluster mode enabled: `view` is what groupView
+// made, its node groups, configuration endpoint and members made over
+// (cluster_mode_views.cpp).
+Json clusterModeGroupView(const Resource& group, Json view);
 // The member cache clusters of a group, as DescribeCacheClusters shows them.
 std::vector<Json> memberClusterViews(const Resource& group, bool showNodes);
 Json snapshotView(const Resource& snapshot);

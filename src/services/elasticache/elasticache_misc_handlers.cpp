@@ -29,6 +29,9 @@ void ElastiCacheApi::registerHandlers(HandlerTable& table) {
   bind("ModifyReplicationGroup", &ElastiCacheApi::modifyReplicationGroup);
   bind("DeleteReplicationGroup", &ElastiCacheApi::deleteReplicationGroup);
   bind("TestFailover", &ElastiCacheApi::testFailover);
+  bind("ModifyReplicationGroupShardConfiguration", &ElastiCacheApi::modifyShardConfiguration);
+  bind("IncreaseReplicaCount", &ElastiCacheApi::increaseReplicaCount);
+  bind("DecreaseReplicaCount", &ElastiCacheApi::decreaseReplicaCount);
   bind("AddTagsToResource", &ElastiCacheApi::addTags);
   bind("RemoveTagsFromResource", &ElastiCacheApi::removeTags);
   bind("ListTagsForResource", &ElastiCacheApi::listTags);

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "cache/cluster_mode.h"
 #include "cache/memcached_nodes.h"
 #include "cache/replication_group.h"
 #include "common/time_format.h"
@@ -183,6 +184,7 @@ Json groupView(const Resource& group) {
   if (spec.contains("KmsKeyId")) view["KmsKeyId"] = spec["KmsKeyId"];
   if (spec.contains("AuthTokenLastModifiedDate")) view["AuthTokenLastModifiedDate"] = spec["AuthTokenLastModifiedDate"];
   if (spec.contains("UserGroupIds")) view["UserGroupIds"] = spec["UserGroupIds"];
+  if (cache::ClusterModeGroups::enabled(group)) return clusterModeGroupView(group, std::move(view));
   return view;
 }
 

@@ -37,11 +37,10 @@ Result<Resource> ElastiCacheApi::findGroup(const RequestContext& c, const std::s
 Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, const Json& in) {
   std::string id = rds::lowerCase(in["ReplicationGroupId"].get<std::string>());
   if (auto error = checkCacheIdentifier(id, "ReplicationGroupId", 40)) return *error;
-  for (const char* unsupported : {"GlobalReplicationGroupId", "PrimaryClusterId", "NodeGroupConfiguration"}) {
+  if (clusterModeAsked(c, in)) return createClusterModeGroup(c, in, id);
+  if (in.value("NumNodeGroups", 1) != 1) return invalid("NumNodeGroups must be between 1 and 500.");
+  for (const char* unsupported : {"GlobalReplicationGroupId", "PrimaryClusterId"}) {
     if (in.contains(unsupported)) return combination(std::string(unsupported) + " is not supported by Kura.");
-  }
-  if (in.value("NumNodeGroups", 1) != 1) {
-    return invalid("Kura runs replication groups with cluster mode disabled: NumNodeGroups must be 1.");
   }
   auto restore = restoreSource(c, in);
   if (!restore) return restore.error();

@@ -1,0 +1,78 @@
+#include "cache/cluster_restore.h"
+
+#include <algorithm>
+
+#include "cache/cluster_node.h"
+#include "kms/tree_envelope.h"
+
+namespace kura::cache {
+namespace fs = std::filesystem;
+
+std::vector<fs::path> shardImages(const fs::path& files) {
+  std::vector<fs::path> images;
+  std::error_code ec;
+  if (fs::exists(files / "dump.rdb", ec)) return {files};
+  for (const auto& entry : fs::directory_iterator(files, ec)) {
+    if (entry.is_directory() && fs::exists(entry.path() / "dump.rdb")) images.push_back(entry.path());
+  }
+  std::sort(images.begin(), images.end());
+  return images;
+}
+
+Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManager& keys, const CachePaths& paths,
+                                     PortAllocator& ports, const Resource& snapshot, const Resource& group,
+                                     const ClusterModeGroups& groups) {
+  fs::path files = paths.snapshotDir(snapshot);
+  fs::path work = paths.groupDir(group) / "restoring";
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  fs::create_directories(work, ec);
+  fs::path opened = work / "snapshot";
+  if (kms::isSealedTree(files)) {
+    auto open = kms::openTree(keys, {snapshot.accountId, snapshot.region}, files, opened);
+    if (!open) {
+      fs::remove_all(work, ec);
+      return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
+    }
+    files = opened;
+  }
+  std::vector<fs::path> images = shardImages(files);
+  if (images.empty()) return ApiError::sender("InvalidRestoreFault", "the snapshot holds no Redis image");
+  // Into the cluster through any primary's internal link.
+  std::string anchor = ClusterModeGroups::primaryOf(group, ClusterModeGroups::nodeGroups(group).front());
+  engines::RedisLayout target = groups.layout(group, anchor);
+  std::string into = std::string(kClusterInternalAddress) + ":" +
+                     std::to_string(group.state["Members"][anchor].value("Port", 0));
+  auto port = ports.allocate(group.arn + "#restoring");
+  if (!port) return ApiError::internal("no free engine port is left for the restore");
+  Result<bool> outcome = true;
+  for (size_t i = 0; i < images.size() && outcome; ++i) {
+    engines::RedisLayout source;
+    source.dir = work / ("image-" + std::to_string(i + 1));
+    source.port = *port;
+    source.clientUsers = {"default reset off"};  // Kura's own users only
+    if (auto restored = engine.restore(images[i], source); !restored) {
+      outcome = restored;
+      break;
+    }
+    if (auto started = engine.start(source); !started) {
+      outcome = started;
+    } else {
+      auto copied = engine.admin(target,
+                                 {"--cluster", "import", into, "--cluster-from", "127.0.0.1:" + std::to_string(*port),
+                                  "--cluster-from-user", engines::kRedisAdminUser, "--cluster-from-askpass",
+                                  "--cluster-copy", "--cluster-replace"},
+                                 std::chrono::seconds(3600), /*passwordOnStdin=*/true);
+      if (!copied.ok() || copied.output.find("[ERR]") != std::string::npos) {
+        std::string said = copied.output.size() > 300 ? copied.output.substr(copied.output.size() - 300) : copied.output;
+        outcome = ApiError::internal("the snapshot's keys could not be loaded into the cluster: " + said);
+      }
+    }
+    engine.stop(source);
+  }
+  ports.release(*port);
+  fs::remove_all(work, ec);
+  return outcome;
+}
+
+}  // namespace kura::cache
