@@ -96,6 +96,27 @@ std::vector<std::string> dynamoDbTables(const ServiceResources& service, const J
       }
     }
   }
+  // A global table's calls act on its table in every region they name
+  // (UpdateTable's ReplicaUpdates, the legacy ReplicationGroup and
+  // ReplicaUpdates), as DynamoDB authorizes them on each replica's ARN.
+  std::string name;
+  for (const char* member : {"TableName", "GlobalTableName"}) {
+    if (auto it = input.find(member); it != input.end() && it->is_string()) name = it->get<std::string>();
+  }
+  for (const char* member : {"ReplicaUpdates", "ReplicationGroup"}) {
+    auto list = input.find(member);
+    if (name.empty() || list == input.end() || !list->is_array()) continue;
+    for (const auto& entry : *list) {
+      if (!entry.is_object()) continue;
+      const Json* regionOf = &entry;
+      if (entry.size() == 1 && entry.begin()->is_object()) regionOf = &*entry.begin();  // {"Create": {...}}
+      auto region = regionOf->find("RegionName");
+      if (region == regionOf->end() || !region->is_string()) continue;
+      RequestTarget there = target;
+      there.region = region->get<std::string>();
+      out.push_back(arnOf(service, there, "table/", name));
+    }
+  }
   return out;
 }
 

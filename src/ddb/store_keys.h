@@ -10,6 +10,10 @@
 //   q|<stream id>                       where the stream's trimming stands
 //   c|stream-iterator-secret            the key shard iterators are signed with
 //   c|next-table-id                     counter
+//   g|<table id>|<item key>             a global table item's last stamp
+//   gs|<stream id>|<sequence>           a global table stream record's stamp
+//   gc|<table id>|<region>              replication cursor (global tables)
+//   gt|<account>|<region>|<table>       a replica of a global table
 // Shared by the store's files; not an interface of its own.
 #include <string>
 
@@ -28,6 +32,8 @@ inline std::string index(const std::string& tableId, const std::string& index) {
 inline std::string allIndexes(const std::string& tableId) { return "x|" + tableId + "|"; }
 inline std::string changeLog(const std::string& tableId) { return "p|" + tableId + "|"; }
 inline std::string streamRecords(const std::string& streamId) { return "r|" + streamId + "|"; }
+inline std::string itemStamps(const std::string& tableId) { return "g|" + tableId + "|"; }
+inline std::string recordStamps(const std::string& streamId) { return "gs|" + streamId + "|"; }
 // The first key after every key that starts with `prefix` (which ends in '|').
 inline std::string endOf(const std::string& prefix) { return prefix.substr(0, prefix.size() - 1) + "}"; }
 

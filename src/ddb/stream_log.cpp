@@ -116,9 +116,15 @@ void TableStore::rememberStream(const std::string& tableId, const Json& descript
   }
   std::string id = (*stream)["Id"];
   auto known = streams_.find(tableId);
-  if (known != streams_.end() && known->second->id == id) return;  // its sequence goes on
+  bool replicated = description.contains("_global");
+  if (known != streams_.end() && known->second->id == id) {  // its sequence goes on
+    known->second->replicated = replicated;
+    return;
+  }
   auto active = std::make_shared<ActiveStream>();
   active->id = id;
+  active->tableId = tableId;
+  active->replicated = replicated;
   active->viewType = (*stream)["ViewType"];
   active->region = stream->value("Region", "");
   for (const Json& element : description["KeySchema"]) active->keyAttributes.push_back(element["AttributeName"]);
@@ -171,14 +177,20 @@ void TableStore::addStreamWrite(rocksdb::WriteBatch& batch, const std::string& t
   bool withOld = before != nullptr && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES");
   std::string newText = withNew && afterText == nullptr ? after->dump() : std::string();
   std::string oldText = withOld && beforeText == nullptr ? before->dump() : std::string();
+  std::string itemKey;
+  if (stream->replicated && !stream->keyAttributes.empty()) {
+    const Json& hash = keys[stream->keyAttributes[0]];
+    itemKey = encodeKey(hash, stream->keyAttributes.size() > 1 ? &keys[stream->keyAttributes[1]] : nullptr);
+  }
   addStreamRecord(batch, *stream, before == nullptr ? "INSERT" : after == nullptr ? "REMOVE" : "MODIFY", keys.dump(),
                   withOld ? (beforeText != nullptr ? beforeText : &oldText) : nullptr,
-                  withNew ? (afterText != nullptr ? afterText : &newText) : nullptr, cause);
+                  withNew ? (afterText != nullptr ? afterText : &newText) : nullptr, cause,
+                  itemKey.empty() ? nullptr : &itemKey);
 }
 
 void TableStore::addStreamRecord(rocksdb::WriteBatch& batch, ActiveStream& stream, std::string_view eventName,
                                  const std::string& keysText, const std::string* oldImage,
-                                 const std::string* newImage, WriteCause cause) {
+                                 const std::string* newImage, WriteCause cause, const std::string* itemKey) {
   // The record is written as text: its images are the items' own texts,
   // dumped once for the item and its record. SizeBytes: the keys and
   // images as the record holds them.
@@ -205,6 +217,7 @@ void TableStore::addStreamRecord(rocksdb::WriteBatch& batch, ActiveStream& strea
   }
   record += '}';
   batch.Put(recordKey(stream.id, sequence), record);
+  if (itemKey != nullptr) addReplicaStamp(batch, stream, sequence, *itemKey);
 }
 
 bool TableStore::addStreamRewrite(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,
@@ -218,7 +231,7 @@ bool TableStore::addStreamRewrite(rocksdb::WriteBatch& batch, const std::string&
   bool withNew = view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES";
   bool withOld = view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES";
   addStreamRecord(batch, *stream, "MODIFY", keys->dump(), withOld ? &beforeText : nullptr,
-                  withNew ? &afterText : nullptr, WriteCause::Request);
+                  withNew ? &afterText : nullptr, WriteCause::Request, stream->replicated ? &key : nullptr);
   return true;
 }
 
@@ -273,6 +286,8 @@ Result<uint64_t> TableStore::trimStream(const std::string& streamId, double cuto
   batch.Put(trimmedKey(streamId), std::to_string(lastDropped + 1));
   // Up to the last record seen: one written meanwhile stays.
   batch.DeleteRange(prefix, recordKey(streamId, lastDropped + 1));
+  batch.DeleteRange(keys::recordStamps(streamId),
+                    keys::recordStamps(streamId) + streams::formatSequence(lastDropped + 1));
   if (auto status = write(batch); !status.ok()) return keys::storageError(status);
   return next;
 }
@@ -281,6 +296,7 @@ Result<bool> TableStore::dropStream(const std::string& metaKey, const std::strin
   std::string prefix = keys::streamRecords(streamId);
   rocksdb::WriteBatch batch;
   batch.DeleteRange(prefix, keys::endOf(prefix));
+  batch.DeleteRange(keys::recordStamps(streamId), keys::endOf(keys::recordStamps(streamId)));
   batch.Delete(trimmedKey(streamId));
   batch.Delete(metaKey);
   if (auto status = write(batch); !status.ok()) return keys::storageError(status);

@@ -182,6 +182,30 @@ class TableStore {
   static std::string encodeKey(const Json& hash, const Json* range);
   static std::string hashPrefix(const Json& hash);
 
+  // Global tables (table_store_replication.cpp). While a table's
+  // description has "_global", every stream record of it carries a stamp
+  // (when the change was made, and in which region) kept beside the record
+  // (ReplicaStamp), and each item's last stamp is kept beside the item:
+  // a replica applies a change made elsewhere only if its stamp is later
+  // than the item's (last writer wins), deletions included.
+  struct ReplicaStamp {
+    int64_t micros = 0;
+    std::string region;
+    bool replicated = false;  // the change came from another replica
+    bool after(const ReplicaStamp& other) const {
+      return micros != other.micros ? micros > other.micros : region > other.region;
+    }
+  };
+  std::optional<ReplicaStamp> recordStamp(const std::string& streamId, uint64_t sequence);
+  std::optional<ReplicaStamp> itemStamp(const std::string& tableId, const std::string& key);
+  // Applies a change made in another replica (the item, or none: deleted)
+  // if `stamp` is later than the item's; its stream record is marked as
+  // replicated. False when an equal or later change is there already.
+  Result<bool> applyReplicated(const std::string& tableId, const std::string& key, const std::optional<Json>& item,
+                               const ReplicaStamp& stamp);
+  // Deletes the item stamps of a table (deleted).
+  void dropItemStamps(const std::string& tableId);
+
  private:
   TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped);
   std::mutex& lockFor(const std::string& tableId);
@@ -244,6 +268,8 @@ class TableStore {
     std::vector<std::string> keyAttributes;
     std::string region;
     std::atomic<uint64_t> nextSequence{1};  // written under the table's write lock
+    std::string tableId;
+    std::atomic<bool> replicated{false};  // the table is a global table's replica
   };
   std::map<std::string, std::shared_ptr<ActiveStream>> streams_;
   std::string streamSecret_;
@@ -260,7 +286,10 @@ class TableStore {
   // The record itself, its images given as the items' texts (null: none).
   void addStreamRecord(rocksdb::WriteBatch& batch, ActiveStream& stream, std::string_view eventName,
                        const std::string& keysText, const std::string* oldImage, const std::string* newImage,
-                       WriteCause cause);
+                       WriteCause cause, const std::string* itemKey = nullptr);
+  // A replica's stamps of one record and its item (global tables).
+  void addReplicaStamp(rocksdb::WriteBatch& batch, const ActiveStream& stream, uint64_t sequence,
+                       const std::string& itemKey);
   // The record of an item rewritten as text (rewriteItemText); false when
   // it cannot be made without parsing the item.
   bool addStreamRewrite(rocksdb::WriteBatch& batch, const std::string& tableId, const std::string& key,

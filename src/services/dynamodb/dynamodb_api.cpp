@@ -14,7 +14,8 @@
 namespace kura::ddb {
 
 DynamoDbApi::DynamoDbApi(TableStore& store, std::filesystem::path backupDir, ClockPtr clock, kms::KeyManager* keys)
-    : store_(store), backupDir_(std::move(backupDir)), keys_(keys), clock_(std::move(clock)) {}
+    : store_(store), backupDir_(std::move(backupDir)), keys_(keys), clock_(std::move(clock)),
+      globalTables_(store, clock_, keys) {}
 
 Result<Json> DynamoDbApi::requireTable(const RequestContext& c, const std::string& name, Use use) {
   auto table = sharedTable(c, name, use);
@@ -129,6 +130,7 @@ Json DynamoDbApi::describe(const Json& table, bool withCounts) {
   out.erase("_ttl");
   out.erase("_pitr");
   out.erase("_stream");
+  addReplicaView(table, out);
   if (withCounts) {
     uint64_t bytes = 0;
     out["ItemCount"] = store_.countItems(table["_id"], bytes);

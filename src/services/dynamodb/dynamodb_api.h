@@ -9,6 +9,7 @@
 #include "ddb/table_store.h"
 #include "kms/key_manager.h"
 #include "services/core/handler_table.h"
+#include "services/dynamodb/global_tables.h"
 #include "services/dynamodb/throughput_limiter.h"
 
 namespace kura::ddb {
@@ -119,6 +120,8 @@ class DynamoDbApi {
                 const std::map<std::string, double>& indexUnits = {});
   // Whether a read of `source` (the table or an index) has capacity left.
   std::optional<ApiError> admitRead(const Json& table, const ReadSource& source);
+  // Global tables (global_tables.h): UpdateTable's replicas, the legacy API.
+  GlobalTables& globalTables() { return globalTables_; }
 
  private:
   // A statement (Statement, Parameters) parsed into `statement` and made the
@@ -132,6 +135,7 @@ class DynamoDbApi {
   kms::KeyManager* keys_;  // seals the backups of tables encrypted under KMS
   ClockPtr clock_;
   ThroughputLimiter limiter_;
+  GlobalTables globalTables_;
 };
 
 // The CreateTable request of a restore: the source table's schema, billing,

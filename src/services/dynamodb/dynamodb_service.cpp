@@ -4,6 +4,7 @@
 
 #include "common/periodic_task.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/global_table_replicator.h"
 #include "services/dynamodb/stream_retention.h"
 #include "services/dynamodb/ttl_sweeper.h"
 
@@ -32,8 +33,10 @@ class DynamoDbService final : public ServiceModule {
                     [this, clock = env.clock] {
                       ddb::trimStreams(*store_, clock->now());
                       ddb::rollShards(*store_, clock->now());
-                    }) {
+                    }),
+        replicator_(api_.globalTables()) {
     api_.registerHandlers(handlers_);
+    api_.globalTables().registerLegacyHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }
   std::vector<std::string> alsoServes() const override { return {"dynamodbstreams"}; }
@@ -41,8 +44,10 @@ class DynamoDbService final : public ServiceModule {
     ttl_.start();
     pruning_.start();
     streamTrim_.start();
+    replicator_.start();
   }
   void stop() override {
+    replicator_.stop();
     ttl_.stop();
     pruning_.stop();
     streamTrim_.stop();
@@ -55,6 +60,7 @@ class DynamoDbService final : public ServiceModule {
   ddb::TtlSweeper ttl_;
   PeriodicTask pruning_;
   PeriodicTask streamTrim_;
+  ddb::GlobalTableReplicator replicator_;
   HandlerTable handlers_;
 };
 

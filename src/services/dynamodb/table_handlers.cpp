@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/global_tables.h"
 #include "services/dynamodb/secondary_indexes.h"
 #include "services/dynamodb/stream_specification.h"
 
@@ -265,6 +266,8 @@ Result<Json> DynamoDbApi::deleteTable(const RequestContext& c, const Json& in) {
   auto deleted = store_.deleteTable({c.accountId, c.region, in["TableName"]},
                                     StreamChange::enabled(*table) ? stream.writes(store_) : AlsoWrite{});
   if (!deleted) return deleted.error();
+  globalTables_.replicaDeleted(c, *deleted);
+  store_.dropItemStamps((*deleted)["_id"]);
   Json view = describe(*deleted, false);
   view["TableStatus"] = "DELETING";
   return Json{{"TableDescription", view}};
@@ -361,11 +364,17 @@ Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
     }
   }
   if (in.contains("GlobalSecondaryIndexUpdates")) return updateGlobalIndexes(c, in);
+  if (in.contains("ReplicaUpdates")) {
+    auto replicated = globalTables_.updateReplicas(c, in);
+    if (!replicated) return replicated.error();
+    return Json{{"TableDescription", describe(*replicated, false)}};
+  }
   if (in.contains("ProvisionedThroughput")) {
     if (auto error = checkThroughputLimit(in["ProvisionedThroughput"])) return *error;
   }
   StreamChange stream;
   auto updated = store_.updateTable({c.accountId, c.region, in["TableName"]}, [&](Json& table) -> std::optional<ApiError> {
+    if (auto error = checkReplicaStreamChange(table, in)) return error;
     if (auto error = stream.apply(c, in, table, clock_->now())) return error;
     if (in.contains("DeletionProtectionEnabled")) table["DeletionProtectionEnabled"] = in["DeletionProtectionEnabled"];
     if (in.contains("BillingMode")) {

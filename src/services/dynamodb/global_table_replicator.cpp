@@ -1,0 +1,121 @@
+#include "services/dynamodb/global_table_replicator.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+#include <vector>
+
+namespace kura::ddb {
+namespace {
+
+constexpr size_t kRecordsPerRead = 500;
+
+// The stored key of the item a stream record names, by the table's schema.
+std::optional<std::string> keyOfRecord(const Json& table, const Json& keys) {
+  const Json* hash = nullptr;
+  const Json* range = nullptr;
+  for (const Json& element : table["KeySchema"]) {
+    auto it = keys.find(element.value("AttributeName", ""));
+    if (it == keys.end()) return std::nullopt;
+    (element.value("KeyType", "") == "HASH" ? hash : range) = &*it;
+  }
+  if (hash == nullptr) return std::nullopt;
+  return TableStore::encodeKey(*hash, range);
+}
+
+}  // namespace
+
+GlobalTableReplicator::GlobalTableReplicator(GlobalTables& tables, std::chrono::milliseconds interval)
+    : tables_(tables), task_("global table replication", interval, [this] {
+        // Catch up before resting: a pass reads at most kRecordsPerRead of each link.
+        for (int round = 0; round < 20 && replicateOnce() > 0; ++round) {
+        }
+      }) {}
+
+size_t GlobalTableReplicator::replicateOnce() {
+  TableStore& store = tables_.store();
+  std::vector<std::pair<std::string, Json>> links;
+  store.listMeta("gc|", [&](const std::string& key, Json link) { links.emplace_back(key, std::move(link)); });
+  size_t applied = 0;
+  for (auto& [key, link] : links) {
+    std::string account = link.value("Account", ""), name = link.value("Table", "");
+    auto source = store.tableShared({account, link.value("Region", ""), name});
+    auto target = store.tableShared({account, link.value("Target", ""), name});
+    if (!source || !target || !source->contains("_stream")) continue;  // a replica being created or deleted
+    if (link.value("Backfill", false)) {
+      if (!backfill(link, *source, *target)) continue;
+      link["Backfill"] = false;
+      store.putMeta(key, link);
+      markActive(link);
+    }
+    std::string streamId = link.value("StreamId", "");
+    std::string targetId = (*target)["_id"];
+    uint64_t cursor = link.value("Sequence", uint64_t{0});
+    uint64_t last = store.lastStreamSequence(streamId);
+    if (last <= cursor) continue;
+    auto records = store.streamRecords(streamId, cursor + 1, last, kRecordsPerRead);
+    for (const auto& [sequence, text] : records) {
+      cursor = sequence;
+      auto stamp = store.recordStamp(streamId, sequence);
+      // Only the source's own changes: one that came from another replica
+      // reached this target from there.
+      if (!stamp || stamp->replicated) continue;
+      Json record = Json::parse(text, nullptr, false);
+      if (!record.is_object() || !record.contains("dynamodb")) continue;
+      const Json& change = record["dynamodb"];
+      auto itemKey = keyOfRecord(*target, change.value("Keys", Json::object()));
+      if (!itemKey) continue;
+      std::optional<Json> item;
+      if (record.value("eventName", "") != "REMOVE" && change.contains("NewImage")) item = change["NewImage"];
+      auto done = store.applyReplicated(targetId, *itemKey, item, *stamp);
+      if (!done) {
+        spdlog::warn("msg=\"a global table change could not be replicated\" table={} target={} error=\"{}\"", name,
+                     link.value("Target", ""), done.error().message);
+        cursor = sequence - 1;  // tried again on the next pass
+        break;
+      }
+      ++applied;
+    }
+    if (cursor != link.value("Sequence", uint64_t{0})) {
+      link["Sequence"] = cursor;
+      store.putMeta(key, link);
+    }
+  }
+  return applied;
+}
+
+bool GlobalTableReplicator::backfill(const Json& link, const Json& source, const Json& target) {
+  TableStore& store = tables_.store();
+  std::string sourceId = source["_id"], targetId = target["_id"];
+  std::string region = link.value("Region", "");
+  bool ok = true;
+  store.scanItems(sourceId, "", "", [&](const std::string& key, Json item) {
+    // The item with its stamp: a later change to it, here or anywhere,
+    // wins over the copy (an item never stamped is older than any change).
+    TableStore::ReplicaStamp stamp = store.itemStamp(sourceId, key).value_or(TableStore::ReplicaStamp{0, region});
+    if (auto done = store.applyReplicated(targetId, key, item, stamp); !done) {
+      ok = false;
+      return false;
+    }
+    return true;
+  });
+  return ok;
+}
+
+void GlobalTableReplicator::markActive(const Json& link) {
+  TableStore& store = tables_.store();
+  std::string account = link.value("Account", ""), name = link.value("Table", ""), target = link.value("Target", "");
+  auto table = store.table({account, target, name});
+  if (!table || !isGlobal(*table)) return;
+  Json replicas = (*table)["_global"]["Replicas"];
+  for (Json& replica : replicas) {
+    if (replica.value("RegionName", "") == target) replica["ReplicaStatus"] = "ACTIVE";
+  }
+  tables_.writeReplicaSet(account, name, replicas, (*table)["_global"].value("Version", kCurrentVersion));
+  store.updateTable({account, target, name}, [](Json& description) -> std::optional<ApiError> {
+    description["TableStatus"] = "ACTIVE";
+    return std::nullopt;
+  });
+}
+
+}  // namespace kura::ddb

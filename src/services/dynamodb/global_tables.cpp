@@ -1,0 +1,128 @@
+// The replica set of a global table, as both versions of the API change it
+// (see global_tables.h).
+#include "services/dynamodb/global_tables.h"
+
+#include <mutex>
+
+namespace kura::ddb {
+namespace {
+
+std::string linkPrefix(const std::string& sourceTableId) { return "gc|" + sourceTableId + "|"; }
+
+}  // namespace
+
+std::string replicationCursorKey(const std::string& sourceTableId, const std::string& targetRegion) {
+  return linkPrefix(sourceTableId) + targetRegion;
+}
+
+bool isGlobal(const Json& table) { return table.contains("_global"); }
+
+std::vector<std::string> replicaRegions(const Json& table) {
+  std::vector<std::string> out;
+  if (!isGlobal(table)) return out;
+  for (const Json& replica : table["_global"].value("Replicas", Json::array())) {
+    out.push_back(replica.value("RegionName", ""));
+  }
+  return out;
+}
+
+void addReplicaView(const Json& table, Json& out) {
+  out.erase("_global");
+  if (!isGlobal(table)) return;
+  const Json& global = table["_global"];
+  // Version 2017.11.29's replicas are described by DescribeGlobalTable.
+  if (global.value("Version", "") != kCurrentVersion) return;
+  std::string own = table.value("TableArn", "");
+  out["GlobalTableVersion"] = kCurrentVersion;
+  Json replicas = Json::array();
+  for (const Json& replica : global.value("Replicas", Json::array())) {
+    // The table's own region is not one of its replicas.
+    std::string region = replica.value("RegionName", "");
+    if (own.find(":" + region + ":") != std::string::npos) continue;
+    replicas.push_back(replica);
+  }
+  out["Replicas"] = replicas;
+}
+
+std::optional<ApiError> checkReplicaStreamChange(const Json& table, const Json& in) {
+  if (!isGlobal(table) || !in.contains("StreamSpecification")) return std::nullopt;
+  return ApiError::sender("ValidationException",
+                          "One or more parameter values were invalid: Table " + table.value("TableName", "") +
+                              " has replicas: its stream (NEW_AND_OLD_IMAGES, which replication reads) cannot be "
+                              "disabled or changed");
+}
+
+GlobalTables::GlobalTables(TableStore& store, ClockPtr clock, kms::KeyManager* keys)
+    : store_(store), clock_(std::move(clock)), keys_(keys) {}
+
+void GlobalTables::writeReplicaSet(const std::string& account, const std::string& name, const Json& replicas,
+                                   const std::string& version) {
+  for (const Json& replica : replicas) {
+    std::string region = replica.value("RegionName", "");
+    store_.updateTable({account, region, name}, [&](Json& table) -> std::optional<ApiError> {
+      if (replicas.size() < 2 && version == kCurrentVersion) {
+        table.erase("_global");  // one region left: a table like any other
+      } else {
+        table["_global"] = {{"Version", version}, {"Replicas", replicas}};
+      }
+      return std::nullopt;
+    });
+  }
+}
+
+void GlobalTables::linkRegions(const std::string& account, const std::string& name,
+                               const std::vector<std::string>& regions, const std::string& backfillTo) {
+  for (const std::string& from : regions) {
+    auto source = store_.table({account, from, name});
+    if (!source || !source->contains("_stream")) continue;
+    std::string sourceId = (*source)["_id"];
+    std::string streamId = (*source)["_stream"].value("Id", "");
+    for (const std::string& to : regions) {
+      if (to == from) continue;
+      std::string key = replicationCursorKey(sourceId, to);
+      if (store_.getMeta(key)) continue;
+      Json link = {{"Account", account},
+                   {"Region", from},
+                   {"Table", name},
+                   {"Target", to},
+                   {"StreamId", streamId},
+                   {"Sequence", store_.lastStreamSequence(streamId)},
+                   {"Backfill", false}};
+      if (to == backfillTo && from == regions.front()) {
+        link["Backfill"] = true;  // the new replica's first source fills it
+      } else if (to == backfillTo) {
+        // The other replicas' links start where their link to that source
+        // stands: what they wrote and the source had not applied yet when
+        // it was read is not lost (an older change arriving twice is
+        // dropped, last writer wins).
+        if (auto peer = store_.getMeta(replicationCursorKey(sourceId, regions.front()))) {
+          link["Sequence"] = peer->value("Sequence", uint64_t{0});
+        }
+      }
+      store_.putMeta(key, link);
+    }
+  }
+}
+
+void GlobalTables::unlinkRegion(const std::string& account, const std::string& name, const std::string& region,
+                                const std::string& tableId) {
+  std::vector<std::string> gone;
+  store_.listMeta("gc|", [&](const std::string& key, Json link) {
+    if (link.value("Account", "") != account || link.value("Table", "") != name) return;
+    if (link.value("Target", "") == region || key.rfind(linkPrefix(tableId), 0) == 0) gone.push_back(key);
+  });
+  for (const std::string& key : gone) store_.deleteMeta(key);
+}
+
+void GlobalTables::replicaDeleted(const RequestContext& c, const Json& table) {
+  if (!isGlobal(table)) return;
+  std::string name = table["TableName"];
+  unlinkRegion(c.accountId, name, c.region, table["_id"]);
+  Json replicas = Json::array();
+  for (const Json& replica : table["_global"]["Replicas"]) {
+    if (replica.value("RegionName", "") != c.region) replicas.push_back(replica);
+  }
+  writeReplicaSet(c.accountId, name, replicas, table["_global"].value("Version", kCurrentVersion));
+}
+
+}  // namespace kura::ddb
