@@ -2,7 +2,9 @@
 """Embeds the official AWS service models in the kura binary.
 
 Reads botocore's service-2.json for each service Kura speaks (Debian's
-python3-botocore ships them), drops the documentation strings (most of the
+python3-botocore ships them; what the newer copies in tools/models/aws/,
+written by tools/update_models.py with their botocore version, add to them
+is merged in), drops the documentation strings (most of the
 bytes), and writes a C++ source that holds each model as JSON text. The
 protocol layer parses them at start-up: the models are the specification.
 """
@@ -71,6 +73,38 @@ def load(path):
         return json.load(f)
 
 
+NEWER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "aws")
+# What a newer model's metadata says of the protocols it is spoken in.
+PROTOCOL_METADATA = ("protocol", "protocols", "awsQueryCompatible", "targetPrefix", "jsonVersion")
+
+
+def merge_newer(model, folder, version):
+    """Adds what the committed newer copy of the model (tools/models/aws/)
+    has and Debian's lacks: operations, shapes, structure members, enum
+    values, and the protocols it lists. What both have stays Debian's:
+    Kura's answers and messages were measured against those shapes, and a
+    newer model's looser bounds (DynamoDB's TableName now takes an ARN of up
+    to 1024 characters) would change them unseen."""
+    path = os.path.join(NEWER, folder, version, "service-2.json")
+    if not os.path.exists(path):
+        return model
+    newer = load(path)
+    for key in PROTOCOL_METADATA:
+        if key in newer["metadata"]:
+            model["metadata"][key] = newer["metadata"][key]
+    for name, operation in newer["operations"].items():
+        model["operations"].setdefault(name, operation)
+    for name, shape in newer["shapes"].items():
+        old = model["shapes"].setdefault(name, shape)
+        if old is shape or old.get("type") != shape.get("type"):
+            continue
+        for member, target in shape.get("members", {}).items():
+            old.setdefault("members", {}).setdefault(member, target)
+        if "enum" in old and "enum" in shape:
+            old["enum"] += [value for value in shape["enum"] if value not in old["enum"]]
+    return model
+
+
 OVERLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_overlay.json")
 
 
@@ -104,7 +138,8 @@ def main():
     ]
     entries = []
     for index, (signing, (folder, version)) in enumerate(sorted(SERVICES.items())):
-        model = apply_overlay(folder, strip(load(os.path.join(data_dir, folder, version, "service-2.json"))))
+        model = merge_newer(strip(load(os.path.join(data_dir, folder, version, "service-2.json"))), folder, version)
+        model = apply_overlay(folder, model)
         text = json.dumps(model, separators=(",", ":"))
         lines.append(f"const char kModel{index}[] =")
         lines.extend("  " + chunk for chunk in cxx_literal_chunks(text))

@@ -7,11 +7,13 @@
 #include "common/ids.h"
 #include "common/json_text.h"
 #include "common/store_health.h"
+#include "protocol/cbor_codec.h"
 #include "protocol/form_decoding.h"
 #include "protocol/input_validator.h"
 #include "protocol/json_codec.h"
 #include "protocol/query_decoder.h"
 #include "protocol/query_encoder.h"
+#include "protocol/wire_values.h"
 
 namespace kura {
 namespace {
@@ -23,6 +25,17 @@ bool isSigningParameter(std::string_view name) { return name.rfind("X-Amz-", 0) 
 std::string protocolName(const ServiceModel* model) {
   if (model == nullptr) return "query";
   return model->protocol() == Protocol::Json ? "json" : model->protocol() == Protocol::Ec2 ? "ec2" : "query";
+}
+
+// The protocol the client speaks: Smithy RPC v2 CBOR says so in a header,
+// awsJson by its target (or content type); else the model's own.
+WireProtocol wireOf(const HttpRequest& request, const ServiceModel* model) {
+  if (request.header("smithy-protocol") == "rpc-v2-cbor") return WireProtocol::Cbor;
+  if (!request.header("X-Amz-Target").empty() || request.header("Content-Type").starts_with("application/x-amz-json")) {
+    return WireProtocol::Json;
+  }
+  if (model == nullptr || model->protocol() == Protocol::Query) return WireProtocol::Query;
+  return model->protocol() == Protocol::Ec2 ? WireProtocol::Ec2 : WireProtocol::Json;
 }
 
 ApiError notImplemented(const ServiceModel& model, const std::string& operation, bool known) {
@@ -70,7 +83,7 @@ ApiGateway::Routed ApiGateway::route(const HttpRequest& request, const std::opti
   return {};
 }
 
-HttpResponse ApiGateway::errorResponse(const ServiceModel* model, const ApiError& given,
+HttpResponse ApiGateway::errorResponse(const ServiceModel* model, WireProtocol wire, const ApiError& given,
                                        const std::string& requestId) const {
   ApiError error = given;
   if (model != nullptr) {
@@ -82,11 +95,21 @@ HttpResponse ApiGateway::errorResponse(const ServiceModel* model, const ApiError
   HttpResponse response;
   response.status = error.httpStatus;
   response.headers.emplace_back("x-amzn-RequestId", requestId);
-  if (model != nullptr && model->protocol() == Protocol::Json) {
-    response.headers.emplace_back("Content-Type", jsonContentType(*model));
+  if ((wire == WireProtocol::Json || wire == WireProtocol::Cbor) && model != nullptr && model->queryCompatible()) {
+    response.headers.emplace_back("x-amzn-query-error", error.code + (error.senderFault ? ";Sender" : ";Receiver"));
+  }
+  if (wire == WireProtocol::Cbor) {
+    response.headers.emplace_back("smithy-protocol", "rpc-v2-cbor");
+    response.headers.emplace_back("Content-Type", std::string(kCborContentType));
+    response.body = encodeCborError(model, error);
+  } else if (wire == WireProtocol::Json) {
+    response.headers.emplace_back("Content-Type",
+                                  model != nullptr ? jsonContentType(*model) : "application/x-amz-json-1.1");
     response.headers.emplace_back("x-amzn-ErrorType", error.code);
-    response.body = encodeJsonError(*model, error);
-  } else if (model != nullptr && model->protocol() == Protocol::Ec2) {
+    response.body = model != nullptr ? encodeJsonError(*model, error)
+                                     : Json{{"__type", error.code}, {"message", error.message}}.dump(
+                                           -1, ' ', false, Json::error_handler_t::replace);
+  } else if (wire == WireProtocol::Ec2) {
     response.headers.emplace_back("Content-Type", "text/xml");
     response.body = encodeEc2Error(error, requestId);
   } else {
@@ -108,12 +131,13 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
   auth::HttpRequestView view{request.method, request.target, request.headers, request.body};
   std::optional<auth::SigV4Scope> scope = auth::peekScope(view);
   Routed routed = route(request, scope);
+  WireProtocol wire = wireOf(request, routed.model);
   context.service = routed.service;
   auto verified = verifier_.verify(view);
   if (auto* failure = std::get_if<auth::AuthError>(&verified)) {
     ApiError error = auth::toApiError(*failure, protocolName(routed.model));
     if (observer_) observer_({&context, nullptr, nullptr, &error});
-    return errorResponse(routed.model, error, context.requestId);
+    return errorResponse(routed.model, wire, error, context.requestId);
   }
   // The verified identity is this call's alone: its strings are moved, not
   // copied, into the context (no allocations per call for them).
@@ -134,9 +158,9 @@ HttpResponse ApiGateway::handle(const HttpRequest& request) const {
     ApiError error = ApiError::sender(
         "UnknownService", "Kura does not implement the service '" + routed.service + "'.", 400);
     if (observer_) observer_({&context, nullptr, nullptr, &error});
-    return errorResponse(nullptr, error, context.requestId);
+    return errorResponse(nullptr, wire, error, context.requestId);
   }
-  return dispatch(request, *routed.model, context);
+  return dispatch(request, *routed.model, wire, context);
 }
 
 HttpResponse ApiGateway::unavailable(const HttpRequest& request) const {
@@ -144,19 +168,36 @@ HttpResponse ApiGateway::unavailable(const HttpRequest& request) const {
   Routed routed = route(request, auth::peekScope(view));
   ApiError error = ApiError::sender("ServiceUnavailable", "Kura has too many connections open; retry later.", 503);
   error.senderFault = false;
-  return errorResponse(routed.model, error, newUuid());
+  return errorResponse(routed.model, wireOf(request, routed.model), error, newUuid());
 }
 
-HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel& model,
+HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel& model, WireProtocol wire,
                                   RequestContext& context) const {
   Json input;
   const Operation* operation = nullptr;
   auto fail = [&](const ApiError& error) {
     if (observer_) observer_({&context, input.is_null() ? nullptr : &input, nullptr, &error});
-    return errorResponse(&model, error, context.requestId);
+    return errorResponse(&model, wire, error, context.requestId);
   };
 
-  if (model.protocol() != Protocol::Json) {
+  if (wire == WireProtocol::Cbor || (wire == WireProtocol::Json && model.protocol() != Protocol::Json)) {
+    // A protocol beside the handlers' own (protocol/wire_values.h).
+    std::string_view target = request.header("X-Amz-Target");
+    std::string name = wire == WireProtocol::Cbor ? cborOperationName(request.target)
+                                                  : std::string(target.substr(target.rfind('.') + 1));
+    context.operation = name;
+    if (!model.speaks(wire)) {
+      return fail(ApiError::sender("UnknownOperationException",
+                                   "Kura's model of " + model.signingName() + " does not list this protocol."));
+    }
+    operation = model.findOperation(name);
+    if (operation == nullptr) return fail(ApiError::sender("UnknownOperationException", ""));
+    auto decoded = wire == WireProtocol::Cbor ? decodeCborInput(request.body) : decodeJsonInput(request.body);
+    if (!decoded) return fail(decoded.error());
+    auto native = wireToNative(operation->input, std::move(*decoded), wire, model.protocol());
+    if (!native) return fail(native.error());
+    input = std::move(*native);
+  } else if (model.protocol() != Protocol::Json) {
     FormFields fields;
     auto fromQuery = parseForm(request.query());
     auto fromBody = parseForm(request.body);
@@ -239,7 +280,15 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   // Encoded now, sent once the syncs end (api/synced_answer.h).
   HttpResponse response;
   response.headers.emplace_back("x-amzn-RequestId", context.requestId);
-  if (model.protocol() == Protocol::Ec2) {
+  if (wire == WireProtocol::Cbor) {
+    response.headers.emplace_back("smithy-protocol", "rpc-v2-cbor");
+    response.headers.emplace_back("Content-Type", std::string(kCborContentType));
+    const std::string* raw = rawJsonText(*output);
+    response.body = encodeCborOutput(operation->output, raw ? Json::parse(*raw) : *output);
+  } else if (wire == WireProtocol::Json && model.protocol() != Protocol::Json) {
+    response.headers.emplace_back("Content-Type", jsonContentType(model));
+    response.body = nativeToJson(operation->output, *output).dump(-1, ' ', false, Json::error_handler_t::replace);
+  } else if (model.protocol() == Protocol::Ec2) {
     response.headers.emplace_back("Content-Type", "text/xml");
     response.body = encodeEc2Response(model, *operation, *output, context.requestId);
   } else if (model.protocol() == Protocol::Query) {
@@ -251,14 +300,14 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     response.body = raw ? *raw : output->dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   return answerOnceSynced(request, deferred, std::move(response),
-                          [this, &model, requestId = context.requestId,
+                          [this, &model, wire, requestId = context.requestId,
                            name = operation->name](const std::string& error) {
                             // The change is made (in memory) and recorded in the trail, but its
                             // sync failed: the caller is told it may not have been applied.
                             spdlog::error("request {}: {} {}: the sync of its change failed: {}", requestId,
                                           model.signingName(), name, error);
                             return errorResponse(
-                                &model,
+                                &model, wire,
                                 ApiError::internal(describeStorageFailure(error) == "no space left on device"
                                                        ? "The server's disk is full: the call may not have been "
                                                          "applied. Retry once space is freed."

@@ -3,10 +3,11 @@
 //   1. route: the SigV4 credential scope's service name, else the
 //      X-Amz-Target prefix, else the form's Version, picks the service model;
 //   2. authenticate: SigV4 (header or presigned query);
-//   3. decode: the protocol (query form or JSON) turns the body into the
-//      operation's input value tree, validated against the model;
+//   3. decode: the protocol (query form, JSON or CBOR: the client's, among
+//      those the model lists) turns the body into the operation's input
+//      value tree, as the handlers read it, validated against the model;
 //   4. handle: the service module's handler for the operation;
-//   5. encode: the output (or the error) in the protocol's wire shape, with
+//   5. encode: the output (or the error) in the client's protocol, with
 //      the request id in x-amzn-RequestId.
 #include <map>
 #include <optional>
@@ -59,8 +60,10 @@ class ApiGateway {
     std::string service;  // signing name asked for, even when Kura has no model of it
   };
   Routed route(const HttpRequest& request, const std::optional<auth::SigV4Scope>& scope) const;
-  HttpResponse errorResponse(const ServiceModel* model, const ApiError& error, const std::string& requestId) const;
-  HttpResponse dispatch(const HttpRequest& request, const ServiceModel& model, RequestContext& context) const;
+  HttpResponse errorResponse(const ServiceModel* model, WireProtocol wire, const ApiError& error,
+                             const std::string& requestId) const;
+  HttpResponse dispatch(const HttpRequest& request, const ServiceModel& model, WireProtocol wire,
+                        RequestContext& context) const;
 
   const ModelRegistry& models_;
   auth::SigV4Verifier verifier_;

@@ -35,16 +35,30 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
   auto model = std::make_unique<ServiceModel>();
   model->signingName_ = signingName;
   const Json& meta = doc.at("metadata");
-  std::string protocol = meta.at("protocol").get<std::string>();
-  if (protocol == "query") {
-    model->protocol_ = Protocol::Query;
-  } else if (protocol == "ec2") {
+  std::vector<std::string> protocols;
+  if (meta.contains("protocols")) protocols = meta["protocols"].get<std::vector<std::string>>();
+  if (protocols.empty()) protocols.push_back(meta.at("protocol").get<std::string>());
+  for (const std::string& protocol : protocols) {
+    if (protocol == "query") {
+      model->wires_.insert(WireProtocol::Query);
+    } else if (protocol == "ec2") {
+      model->wires_.insert(WireProtocol::Ec2);
+    } else if (protocol == "json") {
+      model->wires_.insert(WireProtocol::Json);
+    } else if (protocol == "smithy-rpc-v2-cbor") {
+      model->wires_.insert(WireProtocol::Cbor);
+    }
+  }
+  if (model->wires_.contains(WireProtocol::Ec2)) {
     model->protocol_ = Protocol::Ec2;
-  } else if (protocol == "json") {
+  } else if (model->wires_.contains(WireProtocol::Query)) {
+    model->protocol_ = Protocol::Query;
+  } else if (model->wires_.contains(WireProtocol::Json)) {
     model->protocol_ = Protocol::Json;
   } else {
-    throw std::runtime_error("unsupported protocol " + protocol + " for " + std::string(signingName));
+    throw std::runtime_error("no protocol Kura serves in the model of " + std::string(signingName));
   }
+  model->queryCompatible_ = meta.contains("awsQueryCompatible");
   model->apiVersion_ = meta.value("apiVersion", "");
   model->targetPrefix_ = meta.value("targetPrefix", "");
   model->jsonVersion_ = meta.value("jsonVersion", "1.0");
@@ -128,6 +142,8 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
   }
   return model;
 }
+
+bool ServiceModel::speaks(WireProtocol wire) const { return wires_.contains(wire); }
 
 const Operation* ServiceModel::findOperation(std::string_view name) const {
   auto it = operations_.find(name);

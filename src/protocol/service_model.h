@@ -64,6 +64,11 @@ struct Operation {
 // without a wrapper, <Response><Errors> errors). Json: JSON in and out.
 enum class Protocol { Query, Ec2, Json };
 
+// The protocols a model lists ("protocols", newer models) beside the one its
+// handlers speak (protocol()): a request may come in any of them, and is
+// decoded into, and answered from, the handlers' form (protocol/wire_values.h).
+enum class WireProtocol { Query, Ec2, Json, Cbor };
+
 class ServiceModel {
  public:
   // Parses a botocore model; throws std::runtime_error on a model it cannot read
@@ -71,7 +76,14 @@ class ServiceModel {
   static std::unique_ptr<ServiceModel> parse(std::string_view signingName, std::string_view json);
 
   const std::string& signingName() const { return signingName_; }
+  // The protocol the service's handlers are written against: of the model's
+  // protocols, ec2 or query before json (CloudWatch lists CBOR, JSON and
+  // query, and its handlers read query's values).
   Protocol protocol() const { return protocol_; }
+  bool speaks(WireProtocol wire) const;
+  // awsQueryCompatible: JSON and CBOR errors carry the query error code in
+  // the x-amzn-query-error header.
+  bool queryCompatible() const { return queryCompatible_; }
   const std::string& apiVersion() const { return apiVersion_; }
   const std::string& targetPrefix() const { return targetPrefix_; }  // json: X-Amz-Target prefix
   const std::string& jsonVersion() const { return jsonVersion_; }    // json: "1.0" or "1.1"
@@ -86,6 +98,8 @@ class ServiceModel {
  private:
   std::string signingName_, apiVersion_, targetPrefix_, jsonVersion_, xmlNamespace_, errorNamespace_;
   Protocol protocol_ = Protocol::Query;
+  std::set<WireProtocol> wires_;
+  bool queryCompatible_ = false;
   std::map<std::string, std::unique_ptr<Shape>, std::less<>> shapes_;
   std::map<std::string, Operation, std::less<>> operations_;
   std::map<std::string, const Shape*, std::less<>> errorsByCode_;
