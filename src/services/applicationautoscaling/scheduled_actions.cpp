@@ -1,6 +1,7 @@
 #include "services/applicationautoscaling/scheduled_actions.h"
 
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <sstream>
 
@@ -26,9 +27,18 @@ bool inside(const std::string& text, const char* prefix, std::string& body) {
 // at(...): epoch seconds; nullopt when malformed.
 std::optional<double> atTime(const std::string& body) {
   std::tm tm{};
-  std::istringstream in(body);
-  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-  if (in.fail() || in.peek() != EOF) return std::nullopt;
+  int consumed = 0;
+  if (body.size() != 19 || std::sscanf(body.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 59) {
+    return std::nullopt;
+  }
   return static_cast<double>(timegm(&tm));
 }
 

@@ -7,9 +7,8 @@ void ConsumptionMeter::add(const nlohmann::json& table, bool read, double units,
   auto arnField = table.find("TableArn");
   if (arnField == table.end() || !arnField->is_string()) return;
   const std::string& arn = arnField->get_ref<const std::string&>();
-  std::string key = arn + "/" + index + (read ? "/r" : "/w");
   std::lock_guard lock(mutex_);
-  auto found = sums_.find(key);
+  auto found = sums_.find(KeyView{arn, index, read});
   if (found == sums_.end()) {
     // arn:aws:dynamodb:<region>:<account>:table/<name>
     ConsumedUnits entry;
@@ -21,7 +20,7 @@ void ConsumptionMeter::add(const nlohmann::json& table, bool read, double units,
     entry.table = table.value("TableName", "");
     entry.index = index;
     entry.read = read;
-    found = sums_.emplace(key, std::move(entry)).first;
+    found = sums_.emplace(Key{arn, index, read}, std::move(entry)).first;
   }
   found->second.units += units;
 }
@@ -29,9 +28,17 @@ void ConsumptionMeter::add(const nlohmann::json& table, bool read, double units,
 std::vector<ConsumedUnits> ConsumptionMeter::drain() {
   std::lock_guard lock(mutex_);
   std::vector<ConsumedUnits> out;
-  out.reserve(sums_.size());
-  for (auto& [key, entry] : sums_) out.push_back(std::move(entry));
-  sums_.clear();
+  // A table's entry stays while it is used (no allocation on its calls);
+  // one idle for a whole interval (or deleted) goes.
+  for (auto it = sums_.begin(); it != sums_.end();) {
+    if (it->second.units <= 0) {
+      it = sums_.erase(it);
+      continue;
+    }
+    out.push_back(it->second);
+    it->second.units = 0;
+    ++it;
+  }
   return out;
 }
 

@@ -14,6 +14,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,12 +33,29 @@ struct ConsumedUnits {
 class ConsumptionMeter {
  public:
   void add(const nlohmann::json& table, bool read, double units, const std::string& index);
-  // What was consumed since the last call.
+  // What was consumed since the last call (tables that consumed something).
   std::vector<ConsumedUnits> drain();
 
  private:
+  // The table's ARN, the index, and read or write: looked up without a copy
+  // (this runs on every data-plane call).
+  struct Key {
+    std::string arn, index;
+    bool read = true;
+  };
+  struct KeyView {
+    std::string_view arn, index;
+    bool read = true;
+  };
+  struct KeyOrder {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::tie(a.arn, a.index, a.read) < std::tie(b.arn, b.index, b.read);
+    }
+  };
   std::mutex mutex_;
-  std::map<std::string, ConsumedUnits> sums_;  // "<table arn>/<index>/r|w"; guarded by mutex_
+  std::map<Key, ConsumedUnits, KeyOrder> sums_;  // guarded by mutex_
 };
 
 // The process's meter: every table store's calls add to it.
