@@ -41,7 +41,11 @@ size_t GlobalTableReplicator::replicateOnce() {
     std::string account = link.value("Account", ""), name = link.value("Table", "");
     auto source = store.tableShared({account, link.value("Region", ""), name});
     auto target = store.tableShared({account, link.value("Target", ""), name});
-    if (!source || !target || !source->contains("_stream")) continue;  // a replica being created or deleted
+    // A replica being deleted, or a table of the same name that is not the one linked.
+    if (!source || !target || !source->contains("_stream") ||
+        (*source)["_id"] != link.value("SourceId", "") || (*target)["_id"] != link.value("TargetId", "")) {
+      continue;
+    }
     if (link.value("Backfill", false)) {
       if (!backfill(link, *source, *target)) continue;
       link["Backfill"] = false;

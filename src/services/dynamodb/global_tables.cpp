@@ -70,23 +70,35 @@ void GlobalTables::writeReplicaSet(const std::string& account, const std::string
   }
 }
 
-void GlobalTables::linkRegions(const std::string& account, const std::string& name,
-                               const std::vector<std::string>& regions, const std::string& backfillTo) {
+std::vector<std::pair<std::string, std::string>> GlobalTables::newLinks(const std::string& account,
+                                                                      const std::string& name,
+                                                                      const std::vector<std::string>& regions,
+                                                                      const std::string& backfillTo,
+                                                                      const Json* created) {
+  // A region's table: the one being created (not stored yet), or the store's.
+  auto tableIn = [&](const std::string& region) -> std::optional<Json> {
+    if (created != nullptr && region == backfillTo) return *created;
+    return store_.table({account, region, name});
+  };
+  std::vector<std::pair<std::string, std::string>> out;
   for (const std::string& from : regions) {
-    auto source = store_.table({account, from, name});
+    auto source = tableIn(from);
     if (!source || !source->contains("_stream")) continue;
     std::string sourceId = (*source)["_id"];
     std::string streamId = (*source)["_stream"].value("Id", "");
     for (const std::string& to : regions) {
       if (to == from) continue;
+      auto target = tableIn(to);
       std::string key = replicationCursorKey(sourceId, to);
-      if (store_.getMeta(key)) continue;
+      if (!target || store_.getMeta(key)) continue;
       Json link = {{"Account", account},
                    {"Region", from},
                    {"Table", name},
+                   {"SourceId", sourceId},
                    {"Target", to},
+                   {"TargetId", (*target)["_id"]},
                    {"StreamId", streamId},
-                   {"Sequence", store_.lastStreamSequence(streamId)},
+                   {"Sequence", created != nullptr && from == backfillTo ? 0 : store_.lastStreamSequence(streamId)},
                    {"Backfill", false}};
       if (to == backfillTo && from == regions.front()) {
         link["Backfill"] = true;  // the new replica's first source fills it
@@ -99,8 +111,16 @@ void GlobalTables::linkRegions(const std::string& account, const std::string& na
           link["Sequence"] = peer->value("Sequence", uint64_t{0});
         }
       }
-      store_.putMeta(key, link);
+      out.emplace_back(key, link.dump());
     }
+  }
+  return out;
+}
+
+void GlobalTables::linkRegions(const std::string& account, const std::string& name,
+                               const std::vector<std::string>& regions) {
+  for (const auto& [key, value] : newLinks(account, name, regions, "", nullptr)) {
+    store_.putMeta(key, Json::parse(value));
   }
 }
 

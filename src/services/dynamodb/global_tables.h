@@ -54,10 +54,14 @@ class GlobalTables {
   // (a region whose table is gone is skipped), with `version`.
   void writeReplicaSet(const std::string& account, const std::string& name, const Json& replicas,
                        const std::string& version);
-  // Links every pair of the regions that has none yet: a cursor at the
-  // source stream's end, and a backfill first when `backfillTo` is the target.
-  void linkRegions(const std::string& account, const std::string& name, const std::vector<std::string>& regions,
-                   const std::string& backfillTo = "");
+  // The links every ordered pair of the regions lacks: a cursor at the
+  // source stream's end. With `created` (a replica's table as it is being
+  // created in `backfillTo`, not stored yet), the new replica's links:
+  // the first region's fills it first (its backfill).
+  std::vector<std::pair<std::string, std::string>> newLinks(const std::string& account, const std::string& name,
+                                                            const std::vector<std::string>& regions,
+                                                            const std::string& backfillTo, const Json* created);
+  void linkRegions(const std::string& account, const std::string& name, const std::vector<std::string>& regions);
   // Removes every link from or to `region`'s replica (table id `tableId`).
   void unlinkRegion(const std::string& account, const std::string& name, const std::string& region,
                     const std::string& tableId);

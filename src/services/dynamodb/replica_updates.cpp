@@ -151,12 +151,20 @@ Result<Json> GlobalTables::createReplica(const RequestContext& c, const Json& so
   }
   replicas.push_back(replicaEntry);
   replica["_global"] = {{"Version", kCurrentVersion}, {"Replicas", replicas}};
-  auto created = store_.createTable({c.accountId, region, name}, replica, stream.writes(store_));
-  if (!created) return created.error();
-  writeReplicaSet(c.accountId, name, replicas, kCurrentVersion);
   std::vector<std::string> names;
   for (const Json& entry : replicas) names.push_back(entry["RegionName"]);
-  linkRegions(c.accountId, name, names, region);
+  // The new table, its stream and its links in one atomic batch: a replica
+  // that exists is replicated to and from, whatever happens next.
+  AlsoWrite streamWrites = stream.writes(store_);
+  AlsoWrite withLinks = [&](const Json& description) {
+    auto out = streamWrites(description);
+    auto links = newLinks(c.accountId, name, names, region, &description);
+    out.insert(out.end(), links.begin(), links.end());
+    return out;
+  };
+  auto created = store_.createTable({c.accountId, region, name}, replica, withLinks);
+  if (!created) return created.error();
+  writeReplicaSet(c.accountId, name, replicas, kCurrentVersion);
   return Json::object();
 }
 
