@@ -43,7 +43,21 @@ SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth
   }
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
+SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* prepared, std::vector<sqlite3_stmt*>* home,
+                                 SqliteHealth* health, const int* nesting)
+    : db_(db), statement_(prepared), home_(home), health_(health), nesting_(nesting) {}
+
+SqliteStatement::~SqliteStatement() {
+  if (home_ == nullptr || home_->size() >= kKeptPerSql) {
+    sqlite3_finalize(statement_);
+    return;
+  }
+  // Kept for the next prepare() of its SQL: ended (a read statement left
+  // mid-way would hold its snapshot of the database open) and unbound.
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+  home_->push_back(statement_);
+}
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
   sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -127,7 +141,30 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : health_(path.filename().
   StoreHealth::global().setProbe(health_.store(), [dir = path.parent_path()] { return hasRoom(dir); });
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, statements] : cached_) {
+    for (sqlite3_stmt* statement : statements) sqlite3_finalize(statement);
+  }
+  sqlite3_close(db_);
+}
+
+SqliteStatement SqliteDb::prepare(std::string_view sql) {
+  auto found = cached_.find(sql);
+  if (found == cached_.end()) {
+    if (cached_.size() >= kCachedSqlLimit) return SqliteStatement(db_, sql, &health_, &nesting_);
+    found = cached_.emplace(std::string(sql), std::vector<sqlite3_stmt*>()).first;
+  }
+  std::vector<sqlite3_stmt*>& free = found->second;
+  if (!free.empty()) {
+    sqlite3_stmt* statement = free.back();
+    free.pop_back();
+    return SqliteStatement(db_, statement, &free, &health_, &nesting_);
+  }
+  SqliteStatement fresh(db_, sql, &health_, &nesting_);
+  // Handed over to a statement that goes back to `free` when it ends.
+  sqlite3_stmt* statement = std::exchange(fresh.statement_, nullptr);
+  return SqliteStatement(db_, statement, &free, &health_, &nesting_);
+}
 
 void SqliteDb::exec(std::string_view sql) {
   if (nesting_ > 0 && !inTransaction()) {  // as in SqliteStatement::step

@@ -2,10 +2,13 @@
 // A thin RAII layer over SQLite's C API for Kura's small stores (logs,
 // service state): WAL, synchronous=FULL, foreign keys, prepared statements.
 // Not thread-safe by itself: each store guards its SqliteDb with a mutex.
+// Prepared statements are kept for the next prepare() of the same SQL
+// (compiling a statement cost more than running most of the catalog's).
 #include <sqlite3.h>
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -13,7 +16,9 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace kura {
 
@@ -48,6 +53,10 @@ class SqliteStatement {
  public:
   // `nesting`: the owning SqliteDb's transaction depth, if any (see step()).
   SqliteStatement(sqlite3* db, std::string_view sql, SqliteHealth* health = nullptr, const int* nesting = nullptr);
+  // A statement prepared before, kept in `home` (a list of free statements
+  // of the same SQL), where it goes back, reset, when this one ends.
+  SqliteStatement(sqlite3* db, sqlite3_stmt* prepared, std::vector<sqlite3_stmt*>* home, SqliteHealth* health,
+                  const int* nesting);
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -67,8 +76,14 @@ class SqliteStatement {
   bool isNull(int column) const;
 
  private:
+  friend class SqliteDb;
+  // Free statements kept per SQL: more than one when a statement is used
+  // while another of the same SQL runs.
+  static constexpr size_t kKeptPerSql = 4;
+
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
+  std::vector<sqlite3_stmt*>* home_ = nullptr;  // where it is kept when this one ends; null: finalized
   SqliteHealth* health_;
   const int* nesting_;
 };
@@ -82,7 +97,11 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   void exec(std::string_view sql);
-  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql, &health_, &nesting_); }
+  // A statement of `sql`: one kept from an earlier prepare() of the same
+  // SQL when one is free (reset, no values bound), else a new one, kept
+  // when it ends. At most kCachedSqlLimit distinct SQL texts are kept (SQL
+  // built from values is compiled and finalized each time beyond that).
+  SqliteStatement prepare(std::string_view sql);
   int64_t lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
 
@@ -134,9 +153,19 @@ class SqliteDb {
   int nesting() const { return nesting_; }
 
  private:
+  static constexpr size_t kCachedSqlLimit = 512;
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>()(sql); }
+  };
+
   sqlite3* db_ = nullptr;
   SqliteHealth health_;
   int nesting_ = 0;
+  // Free prepared statements by their SQL; a node's list stays where it is
+  // (an unordered_map does not move its values), so statements can point
+  // back to it.
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>, SqlHash, std::equal_to<>> cached_;
 };
 
 }  // namespace kura

@@ -158,5 +158,61 @@ TEST_F(SqliteDbTest, AFullDiskMarksTheStoreFailingUntilAWriteSucceeds) {
   EXPECT_TRUE(StoreHealth::global().problems().empty());
 }
 
+TEST_F(SqliteDbTest, AKeptStatementComesBackResetAndUnbound) {
+  insert("a");
+  insert("b");
+  {
+    // Left mid-way, with a value bound: it must not keep either.
+    auto select = db_->prepare("SELECT v FROM t WHERE v >= ? ORDER BY v");
+    select.bind(1, "a");
+    ASSERT_TRUE(select.step());
+    EXPECT_EQ(select.text(0), "a");
+  }
+  // Its read ended: a row another connection commits now is seen.
+  SqliteDb other(dir_ / "test.db");
+  other.prepare("INSERT INTO t (v) VALUES ('c')").run();
+  EXPECT_EQ(rows(), 3);
+  auto again = db_->prepare("SELECT v FROM t WHERE v >= ? ORDER BY v");
+  // Unbound: NULL compares as nothing.
+  EXPECT_FALSE(again.step());
+  again.reset();
+  again.bind(1, "b");
+  ASSERT_TRUE(again.step());
+  EXPECT_EQ(again.text(0), "b");
+}
+
+TEST_F(SqliteDbTest, TheSameSqlRunsNestedInItself) {
+  insert("a");
+  insert("b");
+  auto outer = db_->prepare("SELECT v FROM t ORDER BY v");
+  std::string seen;
+  while (outer.step()) {
+    seen += outer.text(0);
+    auto inner = db_->prepare("SELECT v FROM t ORDER BY v");
+    while (inner.step()) seen += inner.text(0);
+    seen += "|";
+  }
+  EXPECT_EQ(seen, "aab|bab|");
+}
+
+TEST_F(SqliteDbTest, SqlBuiltFromValuesIsNotKeptWithoutBound) {
+  // More distinct texts than are kept: each still runs.
+  for (int i = 0; i < 600; ++i) {
+    auto select = db_->prepare("SELECT " + std::to_string(i));
+    ASSERT_TRUE(select.step());
+    EXPECT_EQ(select.integer(0), i);
+  }
+  EXPECT_EQ(rows(), 0);
+}
+
+TEST_F(SqliteDbTest, AKeptStatementSeesTheSchemaChangedUnderIt) {
+  insert("a");
+  EXPECT_EQ(rows(), 1);
+  db_->exec("ALTER TABLE t ADD COLUMN w INTEGER");
+  db_->exec("DROP TABLE t");
+  db_->exec("CREATE TABLE t (v TEXT NOT NULL)");
+  EXPECT_EQ(rows(), 0);
+}
+
 }  // namespace
 }  // namespace kura
