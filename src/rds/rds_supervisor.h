@@ -68,6 +68,9 @@ class RdsSupervisor {
   // Every endpoint to its engine as recorded, without asking the engines.
   void routeEndpoints();
   void watch(Resource instance);
+  // Whether a stopped instance's logs were shipped since it stopped (then its
+  // log folder is left alone); true at most from the second look on.
+  bool stoppedAndShipped(const Resource& instance);
   // Aurora clusters (cluster_watch.cpp).
   void watchCluster(Resource cluster);
   // A cluster's reader: started again, or rebuilt when it follows an old
@@ -119,6 +122,9 @@ class RdsSupervisor {
   };
   std::map<std::string, ReplicaWatch> replicaWatch_;  // replica ARN ->
   MetricSink metrics_;
+  // Stopped instances whose logs were shipped since they stopped: ARN ->
+  // the record's version then (rds_supervisor.cpp's stoppedAndShipped).
+  std::map<std::string, int64_t> shippedWhileStopped_;
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
