@@ -39,6 +39,9 @@ std::string drillLogMessage(const DrillReport& report) {
 
 std::optional<std::string> recordDrillEvent(DrillContext& context, const DrillReport& report,
                                             const std::string& message) {
+  if (report.resourceType == "table") {
+    return "DynamoDB keeps no events of a table: the trail and the log record the drill";
+  }
   Json input = {{"ResourceType", report.resourceType},
                 {"ResourceIdentifier", report.resource},
                 {"DrillName", context.options().drillName},

@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", config.logLevel, "trace, debug, info, warn, error")
       ->envname("KURA_LOG_LEVEL")
       ->capture_default_str();
+  serve->add_option("--log-format", config.logFormat, "text (logfmt lines) or json (one object a line)")
+      ->envname("KURA_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   serve->add_option("--threads", config.threads, "HTTP threads (0: one per core)")->envname("KURA_THREADS");
   serve->add_option("--max-connections", config.maxConnections,
                     "HTTP connections served at once; past it a new one gets 503 (0: from the descriptor limit)")
@@ -129,7 +133,8 @@ int main(int argc, char** argv) {
   kura::drill::DrillOptions drillOptions;
   auto* drill = app.add_subcommand("drill", "Rehearse an incident against a resource and measure RTO/RPO (docs/drill.md)");
   drill->add_option("name", drillOptions.drillName, "The drill: " + kura::drillList())->required();
-  drill->add_option("--resource", drillOptions.resource, "DB instance or cluster, group or table")->required();
+  drill->add_option("--resource", drillOptions.resource, "DB instance or cluster, replication group or table")
+      ->required();
   drill->add_option("--endpoint-url", drillOptions.endpointUrl, "Endpoint of every service (default: AWS's own)");
   drill->add_option("--region", drillOptions.region, "Region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)");
   drill->add_option("--profile", drillOptions.profile, "Profile of ~/.aws/credentials and ~/.aws/config");

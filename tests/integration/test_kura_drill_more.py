@@ -154,3 +154,34 @@ def test_accidental_delete_restores_postgres_rows_to_just_before(kura_factory, t
 
 def test_accidental_delete_restores_mariadb_rows_to_just_before(kura_factory, tmp_path):
     accidental_delete(kura_factory(), tmp_path, "mariadb", "orders")
+
+
+def test_accidental_delete_restores_dynamodb_items_by_pitr(kura_factory, tmp_path):
+    server = kura_factory()
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="carts", AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"},
+                                                              {"AttributeName": "n", "AttributeType": "N"}],
+                     KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName="carts", Item={"k": {"S": "customer"}, "n": {"N": "1"}})
+    # Without PITR there is no point in time to restore to.
+    done = run_drill(server, "accidental-delete", "--resource", "carts")
+    assert done.returncode == 2 and "point-in-time recovery is off on carts" in done.stderr
+    ddb.update_continuous_backups(TableName="carts",
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    code, report = drill_json(server, "accidental-delete", "--resource", "carts", "--duration", "30",
+                              "--report-dir", str(tmp_path))
+    assert code == 0, report
+    assert report["resourceType"] == "table" and report["faultMethod"] == "dynamodb:RestoreTableToPointInTime"
+    assert report["acked"] > 20 and report["lost"] == 0 and report["passed"] is True and report["rtoSeconds"] > 0
+    # The drill's items are gone from the table, the table's own item stays,
+    # and the temporary table is deleted.
+    items = ddb.scan(TableName="carts", ConsistentRead=True)["Items"]
+    assert items == [{"k": {"S": "customer"}, "n": {"N": "1"}}]
+    assert ddb.list_tables()["TableNames"] == ["carts"]
+    # The accident and the restore are in the trail; the summary in the log.
+    trail = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "RestoreTableToPointInTime"}])["Events"]
+    assert len(trail) == 1
+    assert logged_summary(server, "accidental-delete/table/carts")["verdict"] == "passed"
+    assert any("DynamoDB keeps no events of a table" in note for note in report["notes"])

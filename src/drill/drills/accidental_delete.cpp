@@ -9,7 +9,7 @@
 // from the accident to the data read back (the wait for the archive and
 // the restore itself, each also given apart). The temporary instance and
 // the marker table are deleted at the end. A DynamoDB table is drilled the
-// same way by table_accidental_delete.cpp.
+// same way with PITR (table_point_in_time.h).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -21,6 +21,7 @@
 #include "drill/point_in_time.h"
 #include "drill/rds_waits.h"
 #include "drill/sql_workload.h"
+#include "drill/table_point_in_time.h"
 #include "drill/steady_writer.h"
 #include "drill/workload_run.h"
 
@@ -106,7 +107,9 @@ class AccidentalDelete final : public Drill {
     return makeSqlWorkload(restoredTarget, table);
   }
 
-  static DrillResult runOnTable(DrillContext&, const std::string& problem) { return problem; }
+  static DrillResult runOnTable(DrillContext& context, const std::string& problem) {
+    return runTablePointInTimeDrill(context, problem);
+  }
 };
 
 const DrillRegistration registration{"accidental-delete", [] { return std::make_unique<AccidentalDelete>(); }};
