@@ -57,6 +57,8 @@ const std::vector<Rule>& ruleCatalog() {
       {"cloudtrail-logging", "2.3", High, "a trail exists and is logging", "cloudtrail create-trail, start-logging"},
       {"cloudtrail-log-validation", "5", Medium, "log file integrity validation on",
        "cloudtrail update-trail --enable-log-file-validation"},
+      {"cloudtrail-retention", "5", Medium, "audit events kept a year or more",
+       "cloudtrail update-event-data-store --retention-period 365"},
       // Detection (section 4.2: detect by CloudWatch alarm).
       {"cloudwatch-alarms", "4.2", High, "alarms on the metrics the runbook watches for each database",
        "cloudwatch put-metric-alarm for each metric without one"},

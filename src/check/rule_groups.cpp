@@ -8,6 +8,7 @@ void runAllRuleGroups(CheckContext& context) {
   checkElastiCache(context);
   checkSecretsManager(context);
   checkCloudTrail(context);
+  checkTrailRetention(context);
   checkAlarms(context);
   checkDrills(context);
   checkKms(context);

@@ -11,6 +11,7 @@ void checkDynamoDb(CheckContext& context);        // section 2
 void checkElastiCache(CheckContext& context);     // section 3
 void checkSecretsManager(CheckContext& context);  // section 1.4
 void checkCloudTrail(CheckContext& context);      // sections 2.3, 3.3, 5
+void checkTrailRetention(CheckContext& context);  // section 5: audit events kept long
 void checkAlarms(CheckContext& context);          // section 4.2
 void checkDrills(CheckContext& context);          // sections 4.2, 5: the last drill per database
 void checkKms(CheckContext& context);             // section 1.4; last: it reads the keys the others noted

@@ -335,7 +335,7 @@ int runServe(const ServerConfig& givenConfig) {
 
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env, **secrets));
-  modules.push_back(makeCloudTrailService(env, config.trail != "off"));
+  modules.push_back(makeCloudTrailService(env, config.trail != "off", config.trailRetentionDays));
   modules.push_back(makeLogsService(env, logStore));
   modules.push_back(makeCloudWatchService(env, metricStore, &alarmStore));
   modules.push_back(makeKmsService(keyManager));

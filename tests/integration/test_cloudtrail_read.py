@@ -22,7 +22,7 @@ def newest_mtime(folder):
 
 
 def test_own_trail_is_described_truthfully(kura_factory):
-    server = kura_factory(["--trail-digest-interval", "1"])
+    server = kura_factory(["--trail-digest-interval", "1", "--trail-retention-days", "400"])
     ct = server.client("cloudtrail")
     server.client("kms").create_key(Description="a change the trail records")
 
@@ -57,6 +57,13 @@ def test_own_trail_is_described_truthfully(kura_factory):
     assert selectors["TrailARN"] == arn and "EventSelectors" not in selectors
     categories = [s["FieldSelectors"][0]["Equals"] for s in selectors["AdvancedEventSelectors"]]
     assert ["Management"] in categories and ["Data"] in categories
+    # Where its events are kept, and how long: --trail-retention-days.
+    stores = ct.list_event_data_stores()["EventDataStores"]
+    assert [s["Name"] for s in stores] == ["kura"]
+    store = ct.get_event_data_store(EventDataStore=stores[0]["EventDataStoreArn"])
+    assert store["RetentionPeriod"] == 400 and store["Status"] == "ENABLED"
+    assert store["MultiRegionEnabled"] is True and store["TerminationProtectionEnabled"] is True
+    assert error_code(ct.get_event_data_store, EventDataStore="other") == "EventDataStoreNotFoundException"
     # What the selectors say is what the trail holds: the management call above.
     names = [e["EventName"] for e in ct.lookup_events(MaxResults=50)["Events"]]
     assert "CreateKey" in names

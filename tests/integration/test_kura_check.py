@@ -134,6 +134,12 @@ EXPECTED_PASSES = [
     ("elasticache-encryption-at-rest", "replicationgroup:good-cache"),
     ("elasticache-encryption-in-transit", "replicationgroup:good-cache"),
     ("kms-rotation", "GOODKEY"),
+    # RDS manages good-pg's master password and rotates it (every 7 days).
+    ("secretsmanager-rotation", "secret:rds!db-"),
+    # Kura's own trail: always on, its log files validated by signed digests.
+    ("cloudtrail-logging", "trail/kura"),
+    ("cloudtrail-log-validation", "trail/kura"),
+    ("cloudtrail-retention", "eventdatastore/kura"),  # --trail-retention-days: 2557 by default
 ]
 
 
@@ -156,9 +162,11 @@ def test_non_compliant_fleet_fails_the_right_rules_and_compliant_one_passes(flee
     # The fix names the resource: a command that runs as printed.
     pitr = find(report, "dynamodb-pitr", "table/bad-table")[0]
     assert "update-continuous-backups --table-name bad-table" in pitr["fix"]
-    # Kura implements no CloudTrail DescribeTrails: reported as such, never passed.
-    trail = find(report, "cloudtrail-logging", "cloudtrail:")[0]
-    assert trail["status"] in ("not checkable", "failed")
+    # The managed secret passes because it really rotates: its password has a
+    # schedule, and RotateSecret changes the engine's (test_secretsmanager_rotation.py).
+    managed = fleet.client("secretsmanager").describe_secret(
+        SecretId=find(report, "secretsmanager-rotation", "secret:rds!db-")[0]["resource"])
+    assert managed["RotationEnabled"] and managed["RotationRules"]["AutomaticallyAfterDays"] == 7
 
 
 def test_fix_commands_work_against_the_endpoint(fleet):

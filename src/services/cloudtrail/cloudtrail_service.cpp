@@ -59,8 +59,9 @@ Json toLookupEvent(const Json& event) {
 
 class CloudTrailService final : public ServiceModule {
  public:
-  CloudTrailService(const ServiceEnv& env, bool logging) : trailDir_(env.dataDir / "trail"), flushTrail_(env.flushTrail) {
-    addTrailDescriptionHandlers(handlers_, {trailDir_, logging, env.clock->now()});
+  CloudTrailService(const ServiceEnv& env, bool logging, int retentionDays)
+      : trailDir_(env.dataDir / "trail"), flushTrail_(env.flushTrail) {
+    addTrailDescriptionHandlers(handlers_, {trailDir_, logging, env.clock->now(), retentionDays});
     handlers_.add("LookupEvents", [this](const RequestContext& context, const Json& input) {
       // Every call answered before this one is in what is read.
       if (flushTrail_) flushTrail_();
@@ -137,8 +138,8 @@ class CloudTrailService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging) {
-  return std::make_unique<CloudTrailService>(env, logging);
+ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging, int retentionDays) {
+  return std::make_unique<CloudTrailService>(env, logging, retentionDays);
 }
 
 }  // namespace kura

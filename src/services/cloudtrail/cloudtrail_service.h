@@ -5,7 +5,8 @@ namespace kura {
 
 // AWS CloudTrail's event history: LookupEvents over Kura's own trail of
 // every API call (see src/trail/), and that trail described
-// (trail_description.h); `logging` false when the server runs with --trail off.
-ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging = true);
+// (trail_description.h); `logging` false when the server runs with --trail
+// off; `retentionDays` its --trail-retention-days (0: kept forever).
+ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging = true, int retentionDays = 0);
 
 }  // namespace kura

@@ -1,5 +1,6 @@
 #include "services/cloudtrail/trail_description.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "common/time_format.h"
@@ -62,6 +63,24 @@ Json advancedSelectors() {
                                                              equals("resources.type", {"AWS::DynamoDB::Stream"})}))});
 }
 
+constexpr int kLongestRetentionDays = 2557;  // the model's RetentionPeriod maximum
+
+std::string storeArn(const RequestContext& c) {
+  return "arn:aws:cloudtrail:" + c.region + ":" + c.accountId + ":eventdatastore/" + kTrailName;
+}
+
+Json eventDataStoreJson(const RequestContext& c, const OwnTrail& trail) {
+  int days = trail.retentionDays <= 0 ? kLongestRetentionDays : std::min(trail.retentionDays, kLongestRetentionDays);
+  return {{"EventDataStoreArn", storeArn(c)},
+          {"Name", kTrailName},
+          {"Status", "ENABLED"},
+          {"AdvancedEventSelectors", advancedSelectors()},
+          {"MultiRegionEnabled", true},
+          {"OrganizationEnabled", false},
+          {"RetentionPeriod", days},
+          {"TerminationProtectionEnabled", true}};
+}
+
 ApiError unsupported(const std::string& operation) {
   return ApiError::sender("UnsupportedOperationException",
                           operation + " is not supported: Kura keeps one trail of every call, always on, whose log "
@@ -109,8 +128,19 @@ void addTrailDescriptionHandlers(HandlerTable& handlers, OwnTrail trail) {
     if (!trail.logging) return unsupported("StartLogging");  // the server runs with --trail off
     return Json::object();  // it is logging, and stays so
   });
+  handlers.add("ListEventDataStores", [trail](const RequestContext& c, const Json&) -> Result<Json> {
+    return Json{{"EventDataStores", Json::array({eventDataStoreJson(c, trail)})}};
+  });
+  handlers.add("GetEventDataStore", [trail](const RequestContext& c, const Json& in) -> Result<Json> {
+    std::string name = in.value("EventDataStore", "");
+    if (name != storeArn(c) && name != kTrailName) {
+      return ApiError::sender("EventDataStoreNotFoundException", "The specified event data store was not found.");
+    }
+    return eventDataStoreJson(c, trail);
+  });
   for (const char* operation : {"CreateTrail", "DeleteTrail", "StopLogging", "UpdateTrail", "PutEventSelectors",
-                                "PutInsightSelectors"}) {
+                                "PutInsightSelectors", "CreateEventDataStore", "UpdateEventDataStore",
+                                "DeleteEventDataStore", "StartQuery"}) {
     handlers.add(operation, [operation](const RequestContext&, const Json&) -> Result<Json> {
       return unsupported(operation);
     });

@@ -6,6 +6,12 @@
 // bucket); the calls that would make, change or stop a trail are refused
 // with UnsupportedOperationException, since Kura keeps exactly one and it
 // is never stopped. StartLogging on it succeeds: it is logging.
+//
+// Where its events are kept, and how long (--trail-retention-days), is
+// described as an event data store (ListEventDataStores,
+// GetEventDataStore): the same events, queried by LookupEvents; Lake's SQL
+// queries (StartQuery) are not offered. Kept forever is reported as the
+// longest retention the model allows (2557 days), a lower bound.
 #include <filesystem>
 
 #include "common/clock.h"
@@ -17,6 +23,7 @@ struct OwnTrail {
   std::filesystem::path dir;  // <data-dir>/trail
   bool logging = true;        // false when the server runs with --trail off
   SystemTime startedAt{};     // when this server started writing it
+  int retentionDays = 0;      // 0: kept forever
 };
 
 void addTrailDescriptionHandlers(HandlerTable& handlers, OwnTrail trail);
