@@ -118,6 +118,19 @@ def dynamodb():
     listed = paginate(c, "list_tables", "TableNames")
     check(table in listed, f"ListTables: {listed}")
     c.delete_table(TableName=table)
+    # A member newer than Debian's botocore (tools/models/aws/): DeletionProtectionEnabled.
+    protected = PREFIX + "-protected"
+    c.create_table(TableName=protected, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                   BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True)
+    check(c.describe_table(TableName=protected)["Table"]["DeletionProtectionEnabled"] is True, "protection")
+    try:
+        c.delete_table(TableName=protected)
+        raise AssertionError("a protected table was deleted")
+    except c.exceptions.ClientError as error:
+        check("protected against deletion" in error.response["Error"]["Message"], f"error: {error.response}")
+    c.update_table(TableName=protected, DeletionProtectionEnabled=False)
+    c.delete_table(TableName=protected)
     return {}
 
 
