@@ -127,6 +127,13 @@ void GroupCommit::syncInBackground() {
     // syncCovering() caller runs wakes this as it ends).
     pending_.wait(lock, [&] { return stopping_ || (!syncing_ && issued_ > completedThrough_); });
     if (!syncing_ && issued_ > completedThrough_) {
+      // The threads handing data over (a loop with more requests ready)
+      // get the core first, once: the sync then covers theirs too. Costs
+      // nothing when no thread waits for a core.
+      lock.unlock();
+      std::this_thread::yield();
+      lock.lock();
+      if (syncing_) continue;
       runSyncLocked(lock);
       continue;
     }

@@ -48,7 +48,10 @@ void markFailing(const rocksdb::Status& status) {
 TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped)
     : db_(db),
       walSync_([this]() -> std::string {
-        rocksdb::Status status = db_->SyncWAL();
+        // The writes it covers are in the WAL's buffer (write() leaves the
+        // flush to their sync): flushed to the file in one write, then
+        // synced.
+        rocksdb::Status status = db_->FlushWAL(/*sync=*/true);
         return status.ok() ? std::string() : status.ToString();
       }),
       stopped_(std::move(stopped)) {
@@ -109,8 +112,12 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   // failed while the memtable is empty stays in use after Resume() and the
   // next write asserts (rocksdb_options.h). And RocksDB's SyncWAL() does
   // not share: concurrent callers sync one after the other. So the WAL is
-  // flushed here, after the insert, and synced by walSync_, which runs one
-  // SyncWAL() for every writer waiting.
+  // flushed after the insert, and synced by walSync_, which runs one
+  // FlushWAL() and SyncWAL() for every writer waiting. A write whose caller
+  // syncs it next (sync=false: syncWalOrDefer) leaves the flush to that
+  // sync: one write(2) for all the writes a sync covers, not one each; a
+  // flush that fails fails the sync, and the calls it covers.
+  if (status.ok() && !sync) return status;
   if (status.ok()) status = db_->FlushWAL(false);
   if (status.ok() && sync) return syncWal();
   if (!status.ok() && status.IsIOError()) {
