@@ -1,5 +1,6 @@
 #include "services/applicationautoscaling/application_autoscaling_service.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/ids.h"
@@ -14,9 +15,22 @@ namespace kura {
 namespace {
 
 constexpr int64_t kMaxResults = 50;
+// AWS's default quotas: scalable targets per namespace and account, scaling
+// policies and scheduled actions per target.
+constexpr size_t kMaxTargets = 3000;
+constexpr size_t kMaxPolicies = 50;
+constexpr size_t kMaxScheduled = 200;
 
 ApiError validation(const std::string& message) { return ApiError::sender("ValidationException", message); }
 ApiError notFound(const std::string& message) { return ApiError::sender("ObjectNotFoundException", message); }
+ApiError limit(const std::string& message) { return ApiError::sender("LimitExceededException", message); }
+
+// How many of `entries` belong to the target `key`.
+size_t countOf(const std::vector<std::pair<TargetKey, Json>>& entries, const TargetKey& key) {
+  return static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [&](const auto& entry) {
+    return entry.first.resourceId == key.resourceId && entry.first.dimension == key.dimension;
+  }));
+}
 
 TargetKey keyOf(const RequestContext& c, const Json& in) {
   return {c.accountId, c.region, in.value("ServiceNamespace", ""), in.value("ResourceId", ""),
@@ -112,6 +126,10 @@ class ApplicationAutoScalingService final : public ServiceModule {
     auto resolved = resolve(key);
     if (!resolved) return resolved.error();
     auto existing = store_.target(key);
+    if (!existing && store_.targets(c.accountId, c.region, key.nameSpace).size() >= kMaxTargets) {
+      return limit("The maximum number of scalable targets (" + std::to_string(kMaxTargets) +
+                   ") for service namespace dynamodb has been reached");
+    }
     if (!existing && (!in.contains("MinCapacity") || !in.contains("MaxCapacity"))) {
       return validation("MinCapacity and MaxCapacity are required to register a new scalable target");
     }
@@ -176,7 +194,14 @@ class ApplicationAutoScalingService final : public ServiceModule {
     TargetKey key = keyOf(c, in);
     if (auto target = parseScalableTarget(key.nameSpace, key.resourceId, key.dimension); !target) return target.error();
     if (!store_.target(key)) return notFound("No scalable target found for " + targetWords(key));
-    for (const Json& policy : store_.removeTarget(key)) deleteTrackingAlarms(*deps_.alarms, key, policy);
+    // The alarms go first: a kill between leaves policies whose alarms the
+    // scaler's next pass writes again, never alarms without a policy.
+    for (const auto& [policyKey, policy] : store_.policies(c.accountId, c.region, key.nameSpace)) {
+      if (policyKey.resourceId == key.resourceId && policyKey.dimension == key.dimension) {
+        deleteTrackingAlarms(*deps_.alarms, key, policy);
+      }
+    }
+    store_.removeTarget(key);
     return Json::object();
   }
 
@@ -222,6 +247,10 @@ class ApplicationAutoScalingService final : public ServiceModule {
     }
     std::string name = in["PolicyName"];
     auto existing = store_.policy(key, name);
+    if (!existing && countOf(store_.policies(c.accountId, c.region, key.nameSpace), key) >= kMaxPolicies) {
+      return limit("The maximum number of scaling policies (" + std::to_string(kMaxPolicies) +
+                   ") for the scalable target has been reached");
+    }
     Json policy;
     if (existing) {
       policy = *existing;
@@ -268,10 +297,9 @@ class ApplicationAutoScalingService final : public ServiceModule {
     if (auto target = parseScalableTarget(key.nameSpace, key.resourceId, key.dimension); !target) return target.error();
     std::string name = in["PolicyName"];
     auto policy = store_.policy(key, name);
-    if (!policy || !store_.removePolicy(key, name)) {
-      return notFound("No scaling policy found for " + targetWords(key) + ", policy name: " + name);
-    }
-    deleteTrackingAlarms(*deps_.alarms, key, *policy);
+    if (!policy) return notFound("No scaling policy found for " + targetWords(key) + ", policy name: " + name);
+    deleteTrackingAlarms(*deps_.alarms, key, *policy);  // first, as DeregisterScalableTarget does
+    store_.removePolicy(key, name);
     return Json::object();
   }
 
@@ -291,6 +319,10 @@ class ApplicationAutoScalingService final : public ServiceModule {
     if (!store_.target(key)) return notFound("No scalable target registered for " + targetWords(key));
     std::string name = in["ScheduledActionName"];
     auto existing = store_.scheduledAction(key, name);
+    if (!existing && countOf(store_.scheduledActions(c.accountId, c.region, key.nameSpace), key) >= kMaxScheduled) {
+      return limit("The maximum number of scheduled actions (" + std::to_string(kMaxScheduled) +
+                   ") for the scalable target has been reached");
+    }
     if (!existing && !in.contains("Schedule")) return validation("Schedule is required for a new scheduled action");
     Json action = existing ? *existing
                            : Json{{"ScheduledActionName", name},
