@@ -20,6 +20,7 @@
 #include "main/api_tls.h"
 #include "main/credentials_loader.h"
 #include "main/health_report.h"
+#include "main/json_log_sink.h"
 #include "main/metrics_endpoint.h"
 #include "main/data_dir_modes.h"
 #include "main/descriptor_limit.h"
@@ -78,13 +79,19 @@
 namespace kura {
 namespace {
 
-void setUpLogging(const std::string& level) {
+void setUpLogging(const std::string& level, const std::string& format) {
   // stderr is unbuffered by default: buffer it, flushed every second and at
   // every warning (losing at most a second of info lines to a SIGKILL).
   std::setvbuf(stderr, nullptr, _IOFBF, 1 << 16);
-  auto logger = spdlog::stderr_logger_mt("kura");
-  // logfmt-style lines: one event per line, fields as key=value.
-  logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  std::shared_ptr<spdlog::logger> logger;
+  if (format == "json") {
+    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<JsonLogSink>(stderr));
+    spdlog::register_logger(logger);
+  } else {
+    logger = spdlog::stderr_logger_mt("kura");
+    // logfmt-style lines: one event per line, fields as key=value.
+    logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  }
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
@@ -112,7 +119,7 @@ int runServe(const ServerConfig& givenConfig) {
   // on the data directory is absolute.
   ServerConfig config = givenConfig;
   config.dataDir = std::filesystem::absolute(config.dataDir).lexically_normal();
-  setUpLogging(config.logLevel);
+  setUpLogging(config.logLevel, config.logFormat);
   // SIGTERM and SIGINT (stop) and SIGHUP (reload the API's certificate)
   // are taken by sigwait below; block them before any thread starts.
   sigset_t signals;

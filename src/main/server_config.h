@@ -16,6 +16,7 @@ struct ServerConfig {
   std::filesystem::path credentialsFile;  // lines "ACCESS_KEY_ID SECRET [USER]"
   std::string accountId = "000000000000";
   std::string logLevel = "info";
+  std::string logFormat = "text";  // "text" (logfmt lines) or "json" (an object a line)
   int threads = 0;
   // HTTP connections served at once (0: derived from the descriptor limit).
   int maxConnections = 0;
