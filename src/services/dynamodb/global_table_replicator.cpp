@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/deferred_syncs.h"
+
 #include <utility>
 #include <vector>
 
@@ -58,6 +60,9 @@ size_t GlobalTableReplicator::replicateOnce() {
     uint64_t last = store.lastStreamSequence(streamId);
     if (last <= cursor) continue;
     auto records = store.streamRecords(streamId, cursor + 1, last, kRecordsPerRead);
+    // The changes' WAL syncs run beside each other; the cursor moves once
+    // they have all ended.
+    DeferredSyncs syncs;
     for (const auto& [sequence, text] : records) {
       cursor = sequence;
       auto stamp = store.recordStamp(streamId, sequence);
@@ -80,6 +85,10 @@ size_t GlobalTableReplicator::replicateOnce() {
       }
       ++applied;
     }
+    if (std::string error = syncs.waitAll(); !error.empty()) {
+      spdlog::warn("msg=\"replicated changes could not be synced\" table={} error=\"{}\"", name, error);
+      continue;
+    }
     if (cursor != link.value("Sequence", uint64_t{0})) {
       link["Sequence"] = cursor;
       store.putMeta(key, link);
@@ -93,6 +102,7 @@ bool GlobalTableReplicator::backfill(const Json& link, const Json& source, const
   std::string sourceId = source["_id"], targetId = target["_id"];
   std::string region = link.value("Region", "");
   bool ok = true;
+  DeferredSyncs syncs;  // one sync latency for the whole copy, not one per item
   store.scanItems(sourceId, "", "", [&](const std::string& key, Json item) {
     // The item with its stamp: a later change to it, here or anywhere,
     // wins over the copy (an item never stamped is older than any change).
@@ -103,7 +113,7 @@ bool GlobalTableReplicator::backfill(const Json& link, const Json& source, const
     }
     return true;
   });
-  return ok;
+  return syncs.waitAll().empty() && ok;
 }
 
 void GlobalTableReplicator::markActive(const Json& link) {
