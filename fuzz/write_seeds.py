@@ -62,7 +62,14 @@ def seeds():
         "deep-item": "a\n" + json.dumps({"k": {"S": "x"}, "v": attribute(40)}, separators=(",", ":")),
         "deep-raw": "a\n" + '{"v":' + brackets(3000) + "}",
     }
-    return {"json_body_fuzz": json_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
+    # CBOR: a map {"Zzz": ...} around arrays (0x81) or tags (0xc1) nested deep.
+    cbor_body = {
+        "deep-arrays-127": b"\xa1\x63Zzz" + b"\x81" * 126 + b"\x00",
+        "deep-arrays-2000": b"\xa1\x63Zzz" + b"\x81" * 2000 + b"\x00",
+        "deep-tags-2000": b"\xa1\x63Zzz" + b"\xc1" * 2000 + b"\x00",
+        "metric": b"\xa2\x69Namespace\x61N\x6aMetricData\x81\xa2\x6aMetricName\x61M\x69Timestamp\xc1\x00",
+    }
+    return {"json_body_fuzz": json_body, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
             "query_form_fuzz": query_form, "item_text_fuzz": item_text}
 
 
@@ -72,8 +79,9 @@ def main():
         folder = os.path.join(root, target)
         os.makedirs(folder, exist_ok=True)
         for name, text in inputs.items():
-            with open(os.path.join(folder, "seed-" + name), "w", encoding="utf-8") as f:
-                f.write(text)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            with open(os.path.join(folder, "seed-" + name), "wb") as f:
+                f.write(data)
 
 
 if __name__ == "__main__":
