@@ -31,8 +31,9 @@ void TargetTrackingScaler::pass() {
 
 double TargetTrackingScaler::consumedRate(const TargetKey& key, const DynamoDbTarget& target, int periods,
                                           double now) {
+  // The periods the alarm evaluated: the last `periods`, the newest still filling.
   double period = times_.period();
-  double end = periodStart(now, period);
+  double end = periodStart(now, period) + period;
   MetricId metric{"AWS/DynamoDB", target.read ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits",
                   {{"TableName", target.table}}};
   if (!target.index.empty()) metric.dimensions.emplace_back("GlobalSecondaryIndexName", target.index);

@@ -3,7 +3,8 @@
 // alarms' states (CloudWatch evaluates them each second): AlarmHigh in
 // ALARM scales out, AlarmLow in ALARM scales in (unless DisableScaleIn), to
 // the capacity at which the consumed units of the last period(s) would be
-// TargetValue% of it, within the target's MinCapacity and MaxCapacity,
+// TargetValue% of it (the highest rate of the periods the alarm
+// evaluated), within the target's MinCapacity and MaxCapacity,
 // once the policy's cooldown since the last scaling has passed (a scale-out
 // does not wait for a scale-in's cooldown). The change goes through
 // UpdateTable, and each scaling is recorded as a scaling activity (written
@@ -27,7 +28,8 @@ class TargetTrackingScaler {
 
  private:
   void evaluate(const TargetKey& key, const Json& policy, double now);
-  // Units consumed per second: the highest of the last `periods` whole periods.
+  // Units consumed per second: the highest of the `periods` periods the
+  // alarm evaluated (the newest one still filling).
   double consumedRate(const TargetKey& key, const DynamoDbTarget& target, int periods, double now);
 
   ScalingStore& store_;
