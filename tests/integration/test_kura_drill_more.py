@@ -185,3 +185,33 @@ def test_accidental_delete_restores_dynamodb_items_by_pitr(kura_factory, tmp_pat
     assert len(trail) == 1
     assert logged_summary(server, "accidental-delete/table/carts")["verdict"] == "passed"
     assert any("DynamoDB keeps no events of a table" in note for note in report["notes"])
+
+
+def test_snapshot_restore_of_an_aurora_cluster(kura_factory, tmp_path):
+    server = kura_factory()
+    rds = server.client("rds")
+    rds.create_db_cluster(DBClusterIdentifier="aur", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword="S3cret-pass")
+    rds.create_db_instance(DBInstanceIdentifier="aur-1", DBClusterIdentifier="aur", Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large")
+    wait_instances(rds, ["aur-1"])
+    wait_cluster(rds, "aur")
+    code, report = drill_json(server, "snapshot-restore", "--resource", "aur", "--duration", "60",
+                              "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
+    assert code == 0, report
+    assert report["resourceType"] == "db-cluster" and report["faultMethod"] == "rds:RestoreDBClusterFromSnapshot"
+    assert report["acked"] == 50 and report["lost"] == 0 and report["passed"] is True and report["rtoSeconds"] > 0
+    # The temporary cluster, its instance and the drill's snapshot go.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        clusters = [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]]
+        if clusters == ["aur"]:
+            break
+        time.sleep(0.5)
+    assert clusters == ["aur"]
+    assert [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]] == ["aur-1"]
+    assert not rds.describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
+    assert logged_summary(server, "snapshot-restore/db-cluster/aur")["verdict"] == "passed"
+    events = [e["Message"] for e in rds.describe_events(SourceType="db-cluster", SourceIdentifier="aur",
+                                                        Duration=60)["Events"]]
+    assert any(m.startswith("Drill snapshot-restore: ended, passed") for m in events)
