@@ -4,6 +4,7 @@ and then follows every write path of every replica (last writer wins);
 deleting a replica deletes its table; the legacy API (2017.11.29); the AWS
 CLI; and no acknowledged write is lost for the other replicas across a
 SIGKILL."""
+import json
 import threading
 import time
 
@@ -229,6 +230,26 @@ def test_legacy_global_tables(kura):
     eu.put_item(TableName="gt-legacy", Item=item("eu-only", 1))
     time.sleep(0.3)
     assert "Item" not in east.get_item(TableName="gt-legacy", Key=key("eu-only", 1))
+
+
+def test_iam_evaluates_the_table_in_every_region_named(kura):
+    east = kura.client("dynamodb", region=EAST)
+    make_table(east, "gt-iam")
+    iam = kura.client("iam")
+    iam.create_user(UserName="gt-east-only")
+    document = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["dynamodb:UpdateTable", "dynamodb:DescribeTable"],
+        "Resource": f"arn:aws:dynamodb:{EAST}:*:table/gt-iam"}]}
+    iam.put_user_policy(UserName="gt-east-only", PolicyName="east", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName="gt-east-only")["AccessKey"]
+    user = kura.client("dynamodb", region=EAST, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    code, message = error_of(user.update_table, TableName="gt-iam", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    assert code == "AccessDeniedException" and f"arn:aws:dynamodb:{WEST}:000000000000:table/gt-iam" in message
+    assert "Replicas" not in east.describe_table(TableName="gt-iam")["Table"]
+    document["Statement"][0]["Resource"] = "arn:aws:dynamodb:*:*:table/gt-iam"
+    iam.put_user_policy(UserName="gt-east-only", PolicyName="east", PolicyDocument=json.dumps(document))
+    user.update_table(TableName="gt-iam", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    wait_active(east, "gt-iam", WEST)
 
 
 def test_aws_cli_write_in_one_region_read_in_another(kura):

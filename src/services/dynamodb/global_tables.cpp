@@ -142,7 +142,9 @@ void GlobalTables::replicaDeleted(const RequestContext& c, const Json& table) {
   for (const Json& replica : table["_global"]["Replicas"]) {
     if (replica.value("RegionName", "") != c.region) replicas.push_back(replica);
   }
-  writeReplicaSet(c.accountId, name, replicas, table["_global"].value("Version", kCurrentVersion));
+  std::string version = table["_global"].value("Version", kCurrentVersion);
+  writeReplicaSet(c.accountId, name, replicas, version);
+  if (version == kLegacyVersion) dropLegacyMember(c.accountId, name, c.region);
 }
 
 }  // namespace kura::ddb

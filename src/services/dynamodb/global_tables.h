@@ -48,6 +48,8 @@ class GlobalTables {
   void replicaDeleted(const RequestContext& c, const Json& table);
   // The legacy API (version 2017.11.29), legacy_global_tables.cpp.
   void registerLegacyHandlers(HandlerTable& handlers);
+  // A legacy global table's member table was deleted: it leaves the record.
+  void dropLegacyMember(const std::string& account, const std::string& name, const std::string& region);
 
   // Shared by both versions.
   // Writes `replicas` into the "_global" of every replica named there

@@ -69,6 +69,16 @@ std::optional<ApiError> GlobalTables::checkLegacyMember(const RequestContext& c,
   return std::nullopt;
 }
 
+void GlobalTables::dropLegacyMember(const std::string& account, const std::string& name, const std::string& region) {
+  std::lock_guard lock(legacyMutex);
+  auto record = store_.getMeta(recordKey(account, name));
+  if (!record) return;
+  std::vector<std::string> regions = record->value("Regions", std::vector<std::string>());
+  regions.erase(std::remove(regions.begin(), regions.end(), region), regions.end());
+  (*record)["Regions"] = regions;
+  store_.putMeta(recordKey(account, name), *record);
+}
+
 Result<Json> GlobalTables::legacyDescription(const RequestContext& c, const std::string& name) {
   auto record = store_.getMeta(recordKey(c.accountId, name));
   if (!record) return notFound(name);
