@@ -215,3 +215,63 @@ def test_snapshot_restore_of_an_aurora_cluster(kura_factory, tmp_path):
     events = [e["Message"] for e in rds.describe_events(SourceType="db-cluster", SourceIdentifier="aur",
                                                         Duration=60)["Events"]]
     assert any(m.startswith("Drill snapshot-restore: ended, passed") for m in events)
+
+
+def test_fault_api_is_refused_to_other_principals_and_touches_no_other_engine(kura_factory):
+    """Kura serves one account: a principal it does not know (another
+    account's key), an IAM user without kura:InjectFault (or denied it), and
+    a caller in another region never reach the account's engines."""
+    server = kura_factory()
+    ec = server.client("elasticache")
+    ec.create_replication_group(ReplicationGroupId="guarded", ReplicationGroupDescription="x",
+                                NumCacheClusters=2, AutomaticFailoverEnabled=True)
+    group = wait_group(ec, "guarded", "available")
+    primary = primary_of(group)
+    zone = next(m["PreferredAvailabilityZone"] for m in group["NodeGroups"][0]["NodeGroupMembers"]
+                if m["CacheClusterId"] == primary)
+    port, _ = endpoints(group)
+    Resp(port).call("SET", "guard", "1")
+    kill = {"ResourceType": "replication-group", "ResourceIdentifier": "guarded", "Fault": "kill"}
+
+    # Another account's credentials: not a principal of this Kura.
+    stranger = server.client("kura", key="AKIAOTHERACCOUNT0001", secret="another-account-secret")
+    code, status = error_code(stranger.inject_fault, **kill)
+    assert status in (400, 403) and code in ("UnrecognizedClientException", "InvalidClientTokenId")
+    # IAM users: one with everything but the fault API, one allowed all and
+    # denied kura:InjectFault explicitly.
+    iam = server.client("iam")
+    policies = {
+        "no-faults": [{"Effect": "Allow", "Action": ["elasticache:*", "kura:RecordDrillEvent"], "Resource": "*"}],
+        "denied": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                   {"Effect": "Deny", "Action": "kura:InjectFault", "Resource": "*"}],
+    }
+    for name, statements in policies.items():
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="p",
+                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        user = server.client("kura", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        assert error_code(user.inject_fault, **kill) == ("AccessDeniedException", 400)
+        assert error_code(user.inject_fault, ResourceType="replication-group", ResourceIdentifier="guarded",
+                          Fault="zone-failure") == ("AccessDeniedException", 400)
+    # The account's own root in another region sees no resource, and no
+    # node of it is in the zone of this region.
+    elsewhere = server.client("kura", region="eu-west-1")
+    assert error_code(elsewhere.inject_fault, **kill) == ("ResourceNotFoundException", 404)
+    code, _ = error_code(elsewhere.inject_fault, ResourceType="replication-group", ResourceIdentifier="guarded",
+                         Fault="zone-failure", AvailabilityZone=zone)
+    assert code in ("ResourceNotFoundException", "InvalidParameterValueException")
+
+    # Nothing happened to the engine: the same primary, the key still there,
+    # no fault in the group's events; every refused call is in the trail.
+    time.sleep(2)
+    group = wait_group(ec, "guarded", "available")
+    assert primary_of(group) == primary
+    assert Resp(port).call("GET", "guard") == "1"
+    messages = [e["Message"] for e in ec.describe_events(SourceType="replication-group", SourceIdentifier="guarded",
+                                                         Duration=60)["Events"]]
+    assert not any("fault injection" in m or "Failover" in m for m in messages)
+    # The IAM users' refused calls are in this region's trail, as refused.
+    trail = server.client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "InjectFault"}])["Events"]
+    assert sorted(json.loads(t["CloudTrailEvent"]).get("errorCode") for t in trail) == ["AccessDeniedException"] * 4
