@@ -12,7 +12,5 @@ namespace kura::metrics {
 
 // (store name, bytes), in a fixed order; a store not there yet is 0.
 std::vector<std::pair<std::string, double>> storeSizes(const std::filesystem::path& dataDir);
-// Regular files below `path` (or `path` itself), symbolic links not followed.
-double bytesBelow(const std::filesystem::path& path);
 
 }  // namespace kura::metrics

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "common/durable_tree.h"
+#include "common/progress_board.h"
+#include "common/tree_size.h"
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "services/rds/rds_kinds.h"
@@ -44,7 +46,15 @@ StepOutcome DbSnapshotController::copyFiles(Resource& snapshot, ReconcileContext
   fs::remove_all(staging, ec);
   // The source is the engine's (a cluster's volume): a link in it is copied
   // as a link, never followed (Kura would copy what it points to).
-  fs::copy(from, staging, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  {
+    // PercentProgress while it copies: the bytes copied against the source's.
+    double sourceBytes = bytesBelow(from);
+    ProgressWatch progress(snapshot.arn, [&]() -> std::optional<double> {
+      if (sourceBytes <= 0) return std::nullopt;
+      return bytesBelow(staging) / sourceBytes;
+    });
+    fs::copy(from, staging, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  }
   if (!ec) keepOwners(from, staging);
   if (!ec) fs::rename(staging, dir, ec);
   if (ec) return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
@@ -128,7 +138,22 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
   fs::path plain = dir;
   plain += ".plain";  // an encrypted instance's backup, before it is sealed
   fs::remove_all(plain, ec);
-  auto backup = engine_.backup(*layout, encrypted ? plain : dir);
+  fs::path target = encrypted ? plain : dir;
+  auto backup = [&] {
+    // PercentProgress while the backup runs: the engine's own count of the
+    // bytes it copied (PostgreSQL's), else the bytes written against the
+    // instance's files (MariaDB's backup copies them as they are).
+    double sourceBytes = -1;  // the watch's thread alone touches it
+    ProgressWatch progress(snapshot.arn, [&]() -> std::optional<double> {
+      if (auto copied = engine_.backupProgress(*layout)) {
+        return static_cast<double>(copied->first) / static_cast<double>(copied->second);
+      }
+      if (sourceBytes < 0) sourceBytes = bytesBelow(layout->dir);
+      if (sourceBytes <= 0) return std::nullopt;
+      return bytesBelow(target) / sourceBytes;
+    });
+    return engine_.backup(*layout, target);
+  }();
   if (!backup) return fail(snapshot, ctx, backup.error().message);
   if (encrypted) {
     // Envelope encryption under the instance's KMS key; the context ties the

@@ -41,6 +41,9 @@ Result<bool> EngineSet::restore(const std::filesystem::path& backup, const Engin
 std::optional<SystemTime> EngineSet::latestRestorableTime(const EngineLayout& layout) {
   KURA_DISPATCH(layout, latestRestorableTime(layout), std::nullopt);
 }
+std::optional<std::pair<uint64_t, uint64_t>> EngineSet::backupProgress(const EngineLayout& layout) {
+  KURA_DISPATCH(layout, backupProgress(layout), std::nullopt);
+}
 Result<bool> EngineSet::createStandby(const EngineLayout& primary, const EngineLayout& standby) {
   KURA_DISPATCH(primary, createStandby(primary, standby), noDriver(primary));
 }

@@ -30,6 +30,7 @@ class EngineSet final : public InstanceEngine {
   Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
                        std::optional<SystemTime> until, const std::filesystem::path& walArchive) override;
   std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) override;
+  std::optional<std::pair<uint64_t, uint64_t>> backupProgress(const EngineLayout& layout) override;
   Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) override;
   Result<bool> follow(const EngineLayout& standby, const EngineLayout& upstream) override;
   std::optional<ReplicaStatus> replicaStatus(const EngineLayout& standby) override;

@@ -5,7 +5,9 @@
 // off by a crash can simply be taken again.
 #include <filesystem>
 #include <map>
+#include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,10 @@ class InstanceEngine {
                                std::optional<SystemTime> until, const std::filesystem::path& walArchive) = 0;
   // The newest moment the archive can restore to (empty: nothing archived).
   virtual std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) = 0;
+  // How far a backup of the instance under way has come, (bytes done, bytes
+  // in all), when the engine can tell (PostgreSQL's
+  // pg_stat_progress_basebackup); empty when it cannot or none runs.
+  virtual std::optional<std::pair<uint64_t, uint64_t>> backupProgress(const EngineLayout&) { return std::nullopt; }
   // Multi-AZ. A standby of `primary` in `standby`'s directory, streaming
   // from it (the primary must run); the standby's server is not started.
   virtual Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) = 0;

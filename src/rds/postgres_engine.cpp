@@ -796,6 +796,19 @@ Result<bool> PostgresEngine::setMasterPassword(const EngineLayout& layout) {
   return true;
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> PostgresEngine::backupProgress(const EngineLayout& layout) {
+  // The walsender of pg_basebackup counts what it streamed against its
+  // estimate of the whole (the data files; the WAL fetched after them is
+  // not in it, so the copy stays at its total while that streams).
+  auto row = sql(layout, "SELECT backup_streamed || ' ' || backup_total FROM pg_stat_progress_basebackup "
+                         "WHERE backup_total IS NOT NULL LIMIT 1");
+  if (!row || row->empty()) return std::nullopt;
+  std::istringstream fields(*row);
+  uint64_t done = 0, total = 0;
+  if (!(fields >> done >> total) || total == 0) return std::nullopt;
+  return std::pair{std::min(done, total), total};
+}
+
 Result<BackupResult> PostgresEngine::backup(const EngineLayout& layout, const fs::path& target) {
   std::error_code ec;
   fs::remove_all(target, ec);

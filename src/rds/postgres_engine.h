@@ -56,6 +56,7 @@ class PostgresEngine final : public InstanceEngine {
   Result<bool> restore(const std::filesystem::path& backup, const EngineLayout& layout,
                        std::optional<SystemTime> until, const std::filesystem::path& walArchive) override;
   std::optional<SystemTime> latestRestorableTime(const EngineLayout& layout) override;
+  std::optional<std::pair<uint64_t, uint64_t>> backupProgress(const EngineLayout& layout) override;
   std::optional<uint64_t> walPosition(const EngineLayout& layout) override;
   Result<bool> destroy(const EngineLayout& layout) override;
   Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) override;

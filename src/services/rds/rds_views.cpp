@@ -1,5 +1,6 @@
 #include "services/rds/rds_views.h"
 
+#include "common/progress_board.h"
 #include "common/time_format.h"
 #include "services/rds/db_network.h"
 #include "services/rds/mysql_engines.h"
@@ -105,7 +106,8 @@ Json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
   Json view = {{"DBSnapshotIdentifier", snapshot.name},
                {"DBSnapshotArn", snapshot.arn},
                {"Status", snapshot.status},
-               {"PercentProgress", state.value("PercentProgress", 0)},
+               {"PercentProgress", ProgressBoard::instance().percentOf(snapshot.arn, snapshot.status == "creating",
+                                                                         state.value("PercentProgress", 0))},
                {"SnapshotType", spec.value("SnapshotType", "manual")},
                {"TagList", tagList(tags)},
                {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)},
@@ -175,7 +177,8 @@ Json clusterSnapshotView(const Resource& snapshot, const std::vector<Tag>& tags)
   Json view = {{"DBClusterSnapshotIdentifier", snapshot.name},
                {"DBClusterSnapshotArn", snapshot.arn},
                {"Status", snapshot.status},
-               {"PercentProgress", state.value("PercentProgress", 0)},
+               {"PercentProgress", ProgressBoard::instance().percentOf(snapshot.arn, snapshot.status == "creating",
+                                                                         state.value("PercentProgress", 0))},
                {"SnapshotType", spec.value("SnapshotType", "manual")},
                {"TagList", tagList(tags)},
                {"AllocatedStorage", 1},
