@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import gen_models  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FOLDERS = {"monitoring": "cloudwatch", "dynamodbstreams": "dynamodb", "application-autoscaling": "applicationautoscaling"}
+FOLDERS = {"monitoring": "cloudwatch", "dynamodbstreams": "dynamodb", "application-autoscaling": "applicationautoscaling",
+           "kura": "faults"}
 REGISTRATION = re.compile(r'(?:handlers_\.add|table\.add|bind|add)\(\s*"([A-Z][A-Za-z0-9]+)"')
 
 
@@ -42,9 +43,13 @@ def main():
              "list `smithy-rpc-v2-cbor` speaks it with no code of its own. Errors come back in the protocol",
              "the client spoke. The models are Debian's botocore 1.29 with what botocore 1.43.11 adds",
              "(tools/models/aws/). The clients tested: docs/client-compatibility.md.", ""]
-    for signing, (folder, version) in sorted(gen_models.SERVICES.items()):
-        model = gen_models.merge_newer(gen_models.load(os.path.join(data_dir, folder, version, "service-2.json")),
-                                       folder, version)
+    models = [(signing, gen_models.merge_newer(gen_models.load(os.path.join(data_dir, folder, version,
+                                                                         "service-2.json")), folder, version))
+              for signing, (folder, version) in sorted(gen_models.SERVICES.items())]
+    # Kura's own APIs (tools/models/kura/: fault injection for `kura drill`).
+    models += [(signing, gen_models.load(os.path.join(ROOT, "tools", path)))
+               for signing, path in sorted(gen_models.LOCAL_MODELS.items())]
+    for signing, model in models:
         operations = sorted(model["operations"])
         done = implemented(signing) & set(operations)
         lines.append(f"## {model['metadata'].get('serviceFullName', signing)} (`{signing}`): "
