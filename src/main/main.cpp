@@ -45,10 +45,6 @@ int main(int argc, char** argv) {
       ->envname("KURA_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  serve->add_option("--log-format", config.logFormat, "text (logfmt lines) or json (one object a line)")
-      ->envname("KURA_LOG_FORMAT")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
   serve->add_option("--threads", config.threads, "HTTP threads (0: one per core)")->envname("KURA_THREADS");
   serve->add_option("--max-connections", config.maxConnections,
                     "HTTP connections served at once; past it a new one gets 503 (0: from the descriptor limit)")
