@@ -1,5 +1,8 @@
 #include "cache/cache_snapshot_controller.h"
 
+#include "cache/cluster_mode.h"
+#include "cache/cluster_snapshot.h"
+
 #include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
@@ -92,8 +95,9 @@ StepOutcome CacheSnapshotController::create(Resource& snapshot, ReconcileContext
   // The source: a cache cluster, or a replication group (its primary).
   auto cluster = ctx.catalog().getResourceByArn(snapshot.spec.value("SourceClusterArn", ""));
   if (!cluster || cluster->status == kDeleted) return fail(snapshot, ctx, "the source cache cluster is gone");
+  bool sharded = ClusterModeGroups::enabled(*cluster);
   engines::RedisLayout layout = sourceLayout(*cluster, paths_);
-  if (!engine_.running(layout)) {
+  if (!sharded && !engine_.running(layout)) {
     // The supervisor restarts an available cluster's server (after a crash
     // of Kura, say): wait for it rather than fail.
     if (cluster->status == kAvailable || cluster->status == kDeleting || cluster->status == kModifying) {
@@ -102,7 +106,9 @@ StepOutcome CacheSnapshotController::create(Resource& snapshot, ReconcileContext
     return fail(snapshot, ctx, "the source cache cluster is not running");
   }
   std::string keyId = snapshot.spec.value("KmsKeyId", "");
-  auto image = engine_.backup(layout, keyId.empty() ? dir : plain);
+  // A cluster-mode group's: one image per node group (cluster_snapshot.h).
+  auto image = sharded ? backupClusterShards(engine_, paths_, *cluster, keyId.empty() ? dir : plain)
+                       : engine_.backup(layout, keyId.empty() ? dir : plain);
   if (!image) return fail(snapshot, ctx, image.error().message);
   if (!keyId.empty()) {
     // Envelope encryption under the snapshot's KMS key; the context ties the

@@ -137,6 +137,7 @@ std::vector<ClusterNodeLine> ClusterModeGroups::nodesFrom(const engines::RedisLa
     line.failed = hasFlag(fields[2], "fail") || hasFlag(fields[2], "fail?") || hasFlag(fields[2], "handshake") ||
                   hasFlag(fields[2], "noaddr");
     line.masterId = fields[3] == "-" ? "" : fields[3];
+    line.epoch = std::atoll(fields[6].c_str());
     for (size_t i = 8; i < fields.size(); ++i) {
       if (fields[i].empty() || fields[i][0] == '[') continue;  // a slot being moved
       size_t dash = fields[i].find('-');
@@ -245,6 +246,17 @@ Result<bool> ClusterModeGroups::form(Resource& group) {
     }
   }
   if (!ready) return false;
+  // Every node knows who follows whom (CLUSTER SLOTS anywhere names them all).
+  for (const std::string& member : members) {
+    for (const ClusterNodeLine& line : views[member]) {
+      for (const std::string& nodeGroup : nodeGroups(group)) {
+        for (const std::string& replica : membersOf(group, nodeGroup)) {
+          if (replica == primaryOf(group, nodeGroup) || line.id != idOf(replica)) continue;
+          if (line.masterId != idOf(primaryOf(group, nodeGroup))) return false;
+        }
+      }
+    }
+  }
   for (const std::string& member : members) {
     auto info = engine_.admin(layout(group, member), {"CLUSTER", "INFO"});
     if (info.output.find("cluster_state:ok") == std::string::npos) return false;
@@ -254,35 +266,57 @@ Result<bool> ClusterModeGroups::form(Resource& group) {
 
 std::vector<std::string> ClusterModeGroups::sync(Resource& group) const {
   std::vector<std::string> messages;
-  std::vector<ClusterNodeLine> lines = nodes(group);
+  // Every running node's view: one that has not heard of a failover yet
+  // shows the old primary, under an older epoch than the new one's.
+  std::vector<ClusterNodeLine> lines;
+  for (const auto& [member, unused] : group.state["Members"].items()) {
+    engines::RedisLayout node = layout(group, member);
+    if (!engine_.running(node)) continue;
+    for (ClusterNodeLine& line : nodesFrom(node)) lines.push_back(std::move(line));
+  }
   if (lines.empty()) return messages;
   std::map<std::string, std::string> memberOf;
   for (const auto& [member, record] : group.state["Members"].items()) memberOf[record.value("NodeId", "")] = member;
   for (const std::string& nodeGroup : nodeGroups(group)) {
     nlohmann::json& record = group.state["NodeGroups"][nodeGroup];
     std::string old = record.value("Primary", "");
+    // The node group's live primary: the newest claim (config epoch).
+    const ClusterNodeLine* best = nullptr;
     for (const ClusterNodeLine& line : lines) {
       auto found = memberOf.find(line.id);
       if (found == memberOf.end() || !line.master || line.failed) continue;
       if (group.state["Members"][found->second].value("NodeGroup", "") != nodeGroup) continue;
-      // A node group's live primary: the one with slots, or any when none has.
-      if (found->second != old && (line.slots.empty() && record.contains("Primary"))) {
-        bool oldAlive = false;
-        for (const ClusterNodeLine& other : lines) {
-          if (memberOf.count(other.id) && memberOf[other.id] == old) oldAlive = other.master && !other.failed;
-        }
-        if (oldAlive) continue;
-      }
-      if (found->second != old) {
-        record["Primary"] = found->second;
-        messages.push_back("Failover from primary node " + old + " to replica node " + found->second +
-                           " completed for node group " + nodeGroup);
-      }
-      if (!line.slots.empty()) record["Slots"] = slotsText(line.slots);
-      break;
+      if (best == nullptr || line.epoch > best->epoch) best = &line;
     }
+    if (best == nullptr) continue;
+    std::string now = memberOf[best->id];
+    if (now != old) {
+      record["Primary"] = now;
+      messages.push_back("Failover from primary node " + old + " to replica node " + now +
+                         " completed for node group " + nodeGroup);
+    }
+    record["Slots"] = slotsText(best->slots);
   }
   return messages;
+}
+
+Result<std::string> ClusterModeGroups::takeOver(const Resource& group, const std::string& nodeGroup) const {
+  std::string old = primaryOf(group, nodeGroup);
+  std::string chosen;
+  long long furthest = -1;
+  for (const std::string& member : membersOf(group, nodeGroup)) {
+    if (member == old) continue;
+    auto offset = engine_.replicationOffset(layout(group, member));
+    if (offset && *offset > furthest) {
+      furthest = *offset;
+      chosen = member;
+    }
+  }
+  if (chosen.empty()) return ApiError::internal("no replica of node group " + nodeGroup + " answers");
+  // TAKEOVER: without the other primaries' votes (two node groups cannot
+  // outvote a lost one), under a new config epoch that wins every slot.
+  if (auto taken = run(layout(group, chosen), {"CLUSTER", "FAILOVER", "TAKEOVER"}); !taken) return taken.error();
+  return chosen;
 }
 
 }  // namespace kura::cache

@@ -11,7 +11,11 @@
 // user: clients may not); from then on the cluster is the truth: failovers
 // are Redis Cluster's own (a replica takes over once its primary has not
 // answered for the node timeout), and sync() copies who is primary and
-// which slots each node group holds into the record.
+// which slots each node group holds into the record. Redis Cluster fails a
+// primary over by itself only when most primaries agree it is gone, which
+// two node groups cannot: Kura's supervisor therefore promotes a dead or
+// hung primary's replica itself (CLUSTER FAILOVER TAKEOVER, the one
+// furthest along), as ElastiCache's control plane does.
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +34,7 @@ struct ClusterNodeLine {
   bool master = false;
   bool failed = false;  // fail or fail? or handshake or noaddr
   bool myself = false;
+  long long epoch = 0;  // its config epoch: the newest claim to a slot wins
   std::string masterId;
   std::vector<SlotRange> slots;
 };
@@ -63,6 +68,9 @@ class ClusterModeGroups {
   // Copies the cluster's primaries and slots into the record; the messages
   // of the failovers it saw.
   std::vector<std::string> sync(Resource& group) const;
+  // Promotes the replica of `nodeGroup` furthest along in place of its
+  // primary (dead, or fenced by the caller); the member promoted.
+  Result<std::string> takeOver(const Resource& group, const std::string& nodeGroup) const;
 
  private:
   Result<std::string> run(const engines::RedisLayout& layout, const std::vector<std::string>& args) const;

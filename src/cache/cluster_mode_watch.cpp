@@ -34,7 +34,41 @@ void ClusterModeWatch::addEvent(const Resource& group, const std::string& messag
   catalog_.addEvent(std::move(event));
 }
 
+void ClusterModeWatch::failOverLostPrimaries(Resource& group) {
+  for (const std::string& nodeGroup : ClusterModeGroups::nodeGroups(group)) {
+    std::string primary = ClusterModeGroups::primaryOf(group, nodeGroup);
+    if (primary.empty() || ClusterModeGroups::membersOf(group, nodeGroup).size() < 2) continue;
+    engines::RedisLayout node = groups_.layout(group, primary);
+    uint64_t mark = descriptorShortages();
+    bool running = engine_.running(node);
+    bool answers = running && engine_.healthy(node);
+    if (judgeProbe(answers, mark) == ProbeVerdict::kUnknown) {
+      logProbeUnknown("redis cluster primary " + group.name + "/" + primary);
+      continue;
+    }
+    int& unanswered = unanswered_[group.arn + "#" + primary];
+    unanswered = answers ? 0 : unanswered + 1;
+    if (running && unanswered < 2) continue;
+    unanswered = 0;
+    spdlog::warn("msg=\"cluster node group primary lost: failing over\" group={} node_group={} running={}", group.name,
+                 nodeGroup, running);
+    engine_.fence(node);  // a hung one never answers again
+    auto chosen = groups_.takeOver(group, nodeGroup);
+    if (!chosen) {
+      spdlog::error("msg=\"failover failed\" group={} error=\"{}\"", group.name, chosen.error().message);
+      addEvent(group, "Failover of node group " + nodeGroup + " failed: " + chosen.error().message, "failure");
+      continue;
+    }
+    group.state["NodeGroups"][nodeGroup]["Primary"] = *chosen;
+    auto stored = catalog_.updateResource(group);
+    if (stored) group = *stored;
+    addEvent(group, "Failover from primary node " + primary + " to replica node " + *chosen +
+                        " completed for node group " + nodeGroup, "failover");
+  }
+}
+
 void ClusterModeWatch::watch(Resource& group) {
+  failOverLostPrimaries(group);
   std::vector<ClusterNodeLine> view = groups_.nodes(group);
   auto now = std::chrono::steady_clock::now();
   std::vector<std::string> members;

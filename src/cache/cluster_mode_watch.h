@@ -1,11 +1,12 @@
 #pragma once
 // What the cache supervisor does for a replication group with cluster mode
 // enabled, once a second:
-//  - failover is Redis Cluster's own: a primary that stops answering is
-//    failed by the others after the node timeout and its replica elected
-//    in its place. Kura leaves a dead node down until its node group has a
-//    primary again (or, without replica, starts it at once), then starts
-//    it: it rejoins as a replica of the new primary;
+//  - a node group's primary that died, or did not answer twice in a row
+//    (then it is killed), is replaced by its replica furthest along
+//    (ClusterModeGroups::takeOver), with an event. Kura leaves the dead
+//    node down until its node group has a primary again (or, without
+//    replica, starts it at once), then starts it: it rejoins as a replica
+//    of the new primary;
 //  - the record follows the cluster: each node group's primary and slots
 //    (sync), with an event per failover;
 //  - every node's endpoint and internal link, and the configuration
@@ -33,7 +34,10 @@ class ClusterModeWatch {
   Catalog& catalog_;
   engines::RedisEngine& engine_;
   ClusterModeGroups groups_;
+  void failOverLostPrimaries(Resource& group);
+
   std::map<std::string, std::chrono::steady_clock::time_point> downSince_;  // "<arn>#<member>"
+  std::map<std::string, int> unanswered_;  // "<arn>#<member>" -> health checks failed in a row
 };
 
 }  // namespace kura::cache

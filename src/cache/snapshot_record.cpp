@@ -1,5 +1,8 @@
 #include "cache/snapshot_record.h"
 
+#include "cache/cluster_mode.h"
+#include "cache/cluster_snapshot.h"
+
 #include "catalog/arn.h"
 #include "common/time_format.h"
 #include "services/elasticache/elasticache_kinds.h"
@@ -37,6 +40,11 @@ Resource newSnapshotRecord(const Resource& cluster, const std::string& name, con
     snapshot.spec["CacheClusterId"] = cluster.state.value("Primary", "");
     snapshot.spec["AutomaticFailover"] = cluster.spec.value("AutomaticFailoverEnabled", false) ? "enabled" : "disabled";
     snapshot.spec["Port"] = cluster.state.value("EndpointPort", 0);
+    if (ClusterModeGroups::enabled(cluster)) {
+      snapshot.spec["NodeGroups"] = snapshotNodeGroups(cluster);
+      snapshot.spec["NumNodeGroups"] = snapshot.spec["NodeGroups"].size();
+      snapshot.spec.erase("CacheClusterId");
+    }
   }
   if (!kmsKeyArn.empty()) snapshot.spec["KmsKeyId"] = kmsKeyArn;
   // A group encrypted at rest seals every snapshot under its key.

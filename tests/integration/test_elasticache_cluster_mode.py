@@ -83,3 +83,147 @@ def test_sharded_group_spreads_keys_over_its_shards(kura):
         per_shard[shard] = per_shard.get(shard, 0) + 1
     assert set(per_shard) == {"0001", "0002"} and min(per_shard.values()) > 50
     client.close()
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kwargs)
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+def primaries(group):
+    return {g["NodeGroupId"]: next(m["CacheClusterId"] for m in g["NodeGroupMembers"] if m["CurrentRole"] == "primary")
+            for g in group["NodeGroups"]}
+
+
+class Writer:
+    """Writes numbered keys through a cluster client until stopped; a write
+    counts as acknowledged once a replica has it too (WAIT), when `wait`."""
+
+    def __init__(self, group, prefix, wait=False, read_back=False):
+        self.group, self.prefix, self.wait, self.read_back = group, prefix, wait, read_back
+        self.acked, self.errors, self.wrong_reads = [], 0, []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        client = cluster_client(self.group)
+        n = 0
+        deadline = time.monotonic() + 120
+        while not self.done.is_set() and time.monotonic() < deadline:
+            key = f"{self.prefix}:{n}"
+            try:
+                client.set(key, n)
+                if self.wait:
+                    node = client.get_node_from_key(key)
+                    if int(client.execute_command("WAIT", 1, 1000, target_nodes=node)) < 1:
+                        n += 1
+                        continue
+                self.acked.append(n)
+                if self.read_back and client.get(key) != str(n):
+                    self.wrong_reads.append(n)
+            except Exception:  # noqa: BLE001 - a failover or a move under way: try the next key
+                self.errors += 1
+                time.sleep(0.05)
+            n += 1
+        client.close()
+
+    def stop(self):
+        self.done.set()
+        self.thread.join(timeout=60)
+        return self.acked
+
+
+@pytest.mark.serial
+def test_a_shards_primary_killed_under_a_writer_fails_over_alone(kura):
+    ec = kura.client("elasticache")
+    group = create_sharded(ec, "ledger", shards=2, replicas=1)
+    before = primaries(group)
+    writer = Writer(group, "entry", wait=True)
+    time.sleep(1)
+    victim = before["0001"]
+    killed_at = time.monotonic()
+    subprocess.run(["kill", "-9", str(member_pid(kura.data_dir, "ledger", victim))], check=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        group = ec.describe_replication_groups(ReplicationGroupId="ledger")["ReplicationGroups"][0]
+        if primaries(group)["0001"] != victim:
+            break
+        time.sleep(0.1)
+    took = time.monotonic() - killed_at
+    now = primaries(group)
+    assert now["0001"] == "ledger-0001-002", f"no failover within {took:.1f} s"
+    assert now["0002"] == before["0002"]  # the other shard is left alone
+    time.sleep(1.5)
+    acked = writer.stop()
+    # Every write a replica had acknowledged (WAIT) survived the failover.
+    client = cluster_client(group)
+    missing = [n for n in acked if client.get(f"entry:{n}") != str(n)]
+    assert len(acked) > 20 and not missing, f"{len(missing)} of {len(acked)} acknowledged writes lost"
+    after = len(acked)
+    client.close()
+    messages = [e["Message"] for e in ec.describe_events(SourceIdentifier="ledger",
+                                                         SourceType="replication-group")["Events"]]
+    assert any("Failover from primary node ledger-0001-001 to replica node ledger-0001-002" in m for m in messages)
+    # The old primary comes back as the new one's replica.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        roles = cli(group, "CLUSTER", "NODES")
+        if roles.count("slave") == 2 and "fail" not in roles:
+            break
+        time.sleep(0.3)
+    assert roles.count("slave") == 2 and "fail" not in roles, roles
+    assert after and took < 15
+
+
+def test_resharding_2_to_3_and_back_moves_every_key_while_a_client_writes(kura):
+    ec = kura.client("elasticache")
+    group = create_sharded(ec, "grow", shards=2, replicas=0)
+    client = cluster_client(group)
+    for n in range(0, 3000, 100):
+        pipe = client.pipeline()
+        for k in range(n, n + 100):
+            pipe.set(f"seed:{k}", k)
+        pipe.execute()
+    writer = Writer(group, "live", read_back=True)
+    time.sleep(0.3)
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="grow", NodeGroupCount=3,
+                                                    ApplyImmediately=True)
+    assert ec.describe_replication_groups(ReplicationGroupId="grow")["ReplicationGroups"][0]["Status"] == "modifying"
+    group = wait_group(ec, "grow", "available", timeout=120)
+    acked = writer.stop()
+    assert [g["NodeGroupId"] for g in group["NodeGroups"]] == ["0001", "0002", "0003"]
+    assert all(g["Slots"] for g in group["NodeGroups"])
+    client = cluster_client(group)
+    assert all(client.get(f"seed:{k}") == str(k) for k in range(3000))
+    assert acked and all(client.get(f"live:{n}") == str(n) for n in acked)
+    assert not writer.wrong_reads
+    shards = {node_group_of_slot(group, client.keyslot(f"seed:{k}")) for k in range(3000)}
+    assert shards == {"0001", "0002", "0003"}
+    client.close()
+
+    # Back to two: node group 0001 goes, its slots with their keys to the others.
+    assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="grow", NodeGroupCount=2,
+                    ApplyImmediately=True)[0] == "InvalidParameterValue"
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="grow", NodeGroupCount=2,
+                                                    NodeGroupsToRemove=["0001"], ApplyImmediately=True)
+    group = wait_group(ec, "grow", "available", timeout=120)
+    assert [g["NodeGroupId"] for g in group["NodeGroups"]] == ["0002", "0003"]
+    assert "grow-0001-001" not in group["MemberClusters"]
+    client = cluster_client(group)
+    assert all(client.get(f"seed:{k}") == str(k) for k in range(3000))
+    client.close()
+
+    # A replica for each node group, then none again.
+    ec.increase_replica_count(ReplicationGroupId="grow", NewReplicaCount=1, ApplyImmediately=True)
+    group = wait_group(ec, "grow", "available", timeout=60)
+    assert group["MemberClusters"] == ["grow-0002-001", "grow-0002-002", "grow-0003-001", "grow-0003-002"]
+    assert cli(group, "CLUSTER", "NODES").count("slave") == 2
+    assert error_of(ec.increase_replica_count, ReplicationGroupId="grow", NewReplicaCount=1,
+                    ApplyImmediately=True)[0] == "NoOperationFault"
+    ec.decrease_replica_count(ReplicationGroupId="grow", NewReplicaCount=0, ApplyImmediately=True)
+    group = wait_group(ec, "grow", "available", timeout=60)
+    assert group["MemberClusters"] == ["grow-0002-001", "grow-0003-001"]
+    assert cli(group, "CLUSTER", "NODES").count("slave") == 0
+    assert cli(group, "GET", "seed:42") == "42"

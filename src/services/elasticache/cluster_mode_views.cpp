@@ -35,4 +35,22 @@ Json clusterModeGroupView(const Resource& group, Json view) {
   return view;
 }
 
+Json clusterModeSnapshotView(const Resource& snapshot, Json view, const Json& node) {
+  Json nodeSnapshots = Json::array();
+  for (const Json& nodeGroup : snapshot.spec["NodeGroups"]) {
+    Json one = node;
+    one["CacheClusterId"] = nodeGroup.value("CacheClusterId", "");
+    one["NodeGroupId"] = nodeGroup.value("NodeGroupId", "");
+    one["NodeGroupConfiguration"] = {{"NodeGroupId", nodeGroup.value("NodeGroupId", "")},
+                                     {"Slots", nodeGroup.value("Slots", "")},
+                                     {"ReplicaCount", nodeGroup.value("ReplicaCount", 0)},
+                                     {"PrimaryAvailabilityZone", nodeGroup.value("PrimaryAvailabilityZone", "")}};
+    nodeSnapshots.push_back(std::move(one));
+  }
+  view["NodeSnapshots"] = nodeSnapshots;
+  view["NumNodeGroups"] = snapshot.spec["NodeGroups"].size();
+  view.erase("CacheClusterId");
+  return view;
+}
+
 }  // namespace kura::elasticache

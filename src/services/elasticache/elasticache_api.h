@@ -138,6 +138,9 @@ Json groupView(const Resource& group);
 // made, its node groups, configuration endpoint and members made over
 // (cluster_mode_views.cpp).
 Json clusterModeGroupView(const Resource& group, Json view);
+// A snapshot of such a group: a NodeSnapshot per node group, `node` the
+// one snapshotView made (times, size of all the images).
+Json clusterModeSnapshotView(const Resource& snapshot, Json view, const Json& node);
 // The member cache clusters of a group, as DescribeCacheClusters shows them.
 std::vector<Json> memberClusterViews(const Resource& group, bool showNodes);
 Json snapshotView(const Resource& snapshot);

@@ -124,6 +124,7 @@ Json snapshotView(const Resource& snapshot) {
     node["CacheSize"] = fmt::format("{:.1f} MB", megabytes);
   }
   view["NodeSnapshots"] = Json::array({node});
+  if (spec.contains("NodeGroups")) return clusterModeSnapshotView(snapshot, std::move(view), node);
   return view;
 }
 
