@@ -336,3 +336,39 @@ def test_kura_check_reads_the_targets(server):
             half = verdict()
             assert half["status"] == "failed" and half["detail"].endswith("of its writes")
     assert verdict()["status"] == "passed"
+
+
+def test_index_write_capacity_scales_out_under_writes(server):
+    """A global secondary index's own target: writes to the table charge the
+    index, and its write capacity rises to what they need (capped)."""
+    ddb = server.client("dynamodb")
+    scaling = server.client("application-autoscaling")
+    make_table(ddb, "indexed", indexes=True)
+    dimension = "dynamodb:index:WriteCapacityUnits"
+    scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/indexed/index/by-g",
+                                     ScalableDimension=dimension, MinCapacity=3, MaxCapacity=20)
+    scaling.put_scaling_policy(
+        PolicyName="index-writes", ServiceNamespace="dynamodb", ResourceId="table/indexed/index/by-g",
+        ScalableDimension=dimension, PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 50.0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBWriteCapacityUtilization"}})
+
+    def index_units():
+        index = ddb.describe_table(TableName="indexed")["Table"]["GlobalSecondaryIndexes"][0]
+        return index["ProvisionedThroughput"]["WriteCapacityUnits"]
+    deadline, batch = time.monotonic() + 30, 0
+    while index_units() == 3 and time.monotonic() < deadline:
+        items = [{"PutRequest": {"Item": {"pk": {"S": f"{batch}-{i}"}, "g": {"S": "x" * 900}}}} for i in range(25)]
+        try:
+            ddb.batch_write_item(RequestItems={"indexed": items})
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+        batch += 1
+        time.sleep(0.1)
+    assert index_units() == 20
+    # The table's own write capacity is not the index's target: unchanged.
+    assert ddb.describe_table(TableName="indexed")["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 5
+    latest = scaling.describe_scaling_activities(ServiceNamespace="dynamodb", ResourceId="table/indexed/index/by-g",
+                                                 ScalableDimension=dimension)["ScalingActivities"][0]
+    assert latest["Description"] == "Setting write capacity units to 20." and latest["StatusCode"] == "Successful"
