@@ -113,9 +113,31 @@ def test_ttl_deletions_replicate(kura):
     east.update_table(TableName="gt-ttl", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
     wait_active(east, "gt-ttl", WEST)
     east.update_time_to_live(TableName="gt-ttl", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    # The setting is every replica's; the deletions TTL makes are replicated too.
+    assert west.describe_time_to_live(TableName="gt-ttl")["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
     east.put_item(TableName="gt-ttl", Item=dict(key("gone", 1), exp={"N": str(int(time.time()) + 2)}))
     assert wait_for(lambda: "Item" in west.get_item(TableName="gt-ttl", Key=key("gone", 1)))
     assert wait_for(lambda: "Item" not in west.get_item(TableName="gt-ttl", Key=key("gone", 1)), timeout=20)
+
+
+def test_index_changes_reach_every_replica(kura):
+    east, west = kura.client("dynamodb", region=EAST), kura.client("dynamodb", region=WEST)
+    make_table(east, "gt-gsi")
+    east.update_table(TableName="gt-gsi", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    wait_active(east, "gt-gsi", WEST)
+    east.update_table(TableName="gt-gsi", AttributeDefinitions=ATTRS + [{"AttributeName": "g", "AttributeType": "S"}],
+                      GlobalSecondaryIndexUpdates=[{"Create": {
+                          "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                          "Projection": {"ProjectionType": "ALL"}}}])
+    index = west.describe_table(TableName="gt-gsi")["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["IndexArn"] == f"arn:aws:dynamodb:{WEST}:000000000000:table/gt-gsi/index/by-g"
+    east.put_item(TableName="gt-gsi", Item=item("a", 1, g="green"))
+
+    def found():
+        return west.query(TableName="gt-gsi", IndexName="by-g", KeyConditionExpression="g = :g",
+                          ExpressionAttributeValues={":g": {"S": "green"}})["Items"]
+    assert wait_for(found) == [item("a", 1, g="green")]
 
 
 def test_concurrent_writes_converge_last_writer_wins(kura):

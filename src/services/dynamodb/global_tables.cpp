@@ -134,6 +134,26 @@ void GlobalTables::unlinkRegion(const std::string& account, const std::string& n
   for (const std::string& key : gone) store_.deleteMeta(key);
 }
 
+std::vector<std::string> GlobalTables::otherRegions(const RequestContext& c, const std::string& name) {
+  std::vector<std::string> out;
+  auto table = store_.tableShared({c.accountId, c.region, name});
+  if (!table) return out;
+  for (const std::string& region : replicaRegions(*table)) {
+    if (region != c.region) out.push_back(region);
+  }
+  return out;
+}
+
+void GlobalTables::shareTimeToLive(const RequestContext& c, const Json& table) {
+  if (!table.contains("_ttl")) return;
+  for (const std::string& region : otherRegions(c, table["TableName"])) {
+    store_.updateTable({c.accountId, region, table["TableName"]}, [&](Json& replica) -> std::optional<ApiError> {
+      replica["_ttl"] = table["_ttl"];
+      return std::nullopt;
+    });
+  }
+}
+
 void GlobalTables::replicaDeleted(const RequestContext& c, const Json& table) {
   if (!isGlobal(table)) return;
   std::string name = table["TableName"];

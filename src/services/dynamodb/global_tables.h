@@ -44,6 +44,10 @@ class GlobalTables {
 
   // UpdateTable's ReplicaUpdates (version 2019.11.21).
   Result<Json> updateReplicas(const RequestContext& c, const Json& in);
+  // The regions of the table's other replicas (none: not a global table).
+  std::vector<std::string> otherRegions(const RequestContext& c, const std::string& name);
+  // A replica's Time to Live setting is every replica's.
+  void shareTimeToLive(const RequestContext& c, const Json& table);
   // DeleteTable of a replica: the other replicas drop it.
   void replicaDeleted(const RequestContext& c, const Json& table);
   // The legacy API (version 2017.11.29), legacy_global_tables.cpp.

@@ -363,7 +363,18 @@ Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
                               "Given value " + throughput[units].dump() + " for " + units + " is out of bounds");
     }
   }
-  if (in.contains("GlobalSecondaryIndexUpdates")) return updateGlobalIndexes(c, in);
+  if (in.contains("GlobalSecondaryIndexUpdates")) {
+    auto done = updateGlobalIndexes(c, in);
+    // A global table's indexes are every replica's, as DynamoDB propagates them.
+    if (done) {
+      for (const std::string& region : globalTables_.otherRegions(c, in["TableName"])) {
+        RequestContext there = c;
+        there.region = region;
+        updateGlobalIndexes(there, in);
+      }
+    }
+    return done;
+  }
   if (in.contains("ReplicaUpdates")) {
     auto replicated = globalTables_.updateReplicas(c, in);
     if (!replicated) return replicated.error();
@@ -457,6 +468,7 @@ Result<Json> DynamoDbApi::updateTimeToLive(const RequestContext& c, const Json& 
     return std::nullopt;
   });
   if (!updated) return updated.error();
+  globalTables_.shareTimeToLive(c, *updated);
   return Json{{"TimeToLiveSpecification", {{"Enabled", enable}, {"AttributeName", attribute}}}};
 }
 
