@@ -71,8 +71,9 @@ const PayloadCall* payloadCallOf(std::string_view service, std::string_view oper
 }
 
 bool isSecretMember(std::string_view name) {
-  static constexpr std::array kSecretWords = {"password", "secretstring", "secretbinary", "plaintext",
-                                              "secretaccesskey", "authtoken", "privatekey", "sessiontoken"};
+  static constexpr std::array kSecretWords = {"password",        "secretstring", "secretbinary", "plaintext",
+                                              "secretaccesskey", "authtoken",    "privatekey",   "sessiontoken",
+                                              "sharedsecret"};
   return std::any_of(kSecretWords.begin(), kSecretWords.end(),
                      [&](const char* word) { return containsNoCase(name, word); });
 }
