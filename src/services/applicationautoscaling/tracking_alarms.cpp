@@ -33,7 +33,7 @@ Json alarmOf(const TargetKey& key, const DynamoDbTarget& target, const Json& pol
           {"MetricName", target.read ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits"},
           {"Dimensions", dimensions},
           {"Statistic", "Sum"},
-          {"Period", period},
+          {"Period", static_cast<int64_t>(period)},
           {"EvaluationPeriods", periods},
           {"DatapointsToAlarm", periods},
           {"Threshold", threshold},

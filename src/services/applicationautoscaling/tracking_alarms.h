@@ -9,6 +9,8 @@
 // without datapoints is a period without consumption (DynamoDB publishes
 // nothing for an idle table), so AlarmHigh treats it as not breaching and
 // AlarmLow as breaching.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -23,7 +25,8 @@ namespace kura {
 // `kura serve --autoscaling-time-scale 60` makes a minute a second (tests).
 struct ScalingTimes {
   double scale = 1;
-  double period() const { return scale <= 60 ? 60 / scale : 1; }
+  // The alarms' period: whole seconds, at least one.
+  double period() const { return std::max(1.0, std::floor(60 / scale)); }
   double seconds(double awsSeconds) const { return awsSeconds / scale; }
 };
 
