@@ -265,6 +265,19 @@ def test_state_survives_sigkill_and_deletes_clean_up(kura_factory):
     assert activities[0]["Description"] == "Setting read capacity units to 3." and \
         activities[0]["StatusCode"] == "Successful"
     assert read_units(ddb, "durable") == 3
+    # The policy still scales after the kill: load takes it to MaxCapacity.
+    for start in range(0, 100, 25):
+        ddb.batch_write_item(RequestItems={"durable": [
+            {"PutRequest": {"Item": {"pk": {"S": f"k{i:03}"}, "v": {"S": "x" * 1000}}}}
+            for i in range(start, start + 25)]})
+    deadline = time.monotonic() + 30
+    while read_units(ddb, "durable") == 3 and time.monotonic() < deadline:
+        try:
+            ddb.scan(TableName="durable", ConsistentRead=True)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+        time.sleep(0.1)
+    assert read_units(ddb, "durable") == 9
     # Deregistering removes the policy and its alarms.
     scaling.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/durable",
                                        ScalableDimension=TABLE_DIM)
