@@ -97,10 +97,14 @@ Result<bool> TableStore::applyReplicated(const std::string& tableId, const std::
   if (after || current) addChangeLogWrite(batch, tableId, key, after);
   ReplicaStamp marked = stamp;
   marked.replicated = true;
-  applying = &marked;
-  addStreamWrite(batch, tableId, before, after, WriteCause::Request, currentText ? &*currentText : nullptr,
-                 after ? &afterText : nullptr);
-  applying = nullptr;
+  {
+    struct Applying {
+      explicit Applying(const ReplicaStamp* stamp) { applying = stamp; }
+      ~Applying() { applying = nullptr; }
+    } scope(&marked);
+    addStreamWrite(batch, tableId, before, after, WriteCause::Request, currentText ? &*currentText : nullptr,
+                   after ? &afterText : nullptr);
+  }
   // The item's stamp, even when the item is as it was or stays deleted (a
   // deletion's stamp outlives the item, so that an older write arriving
   // later does not bring it back).

@@ -59,14 +59,18 @@ void GlobalTables::writeReplicaSet(const std::string& account, const std::string
                                    const std::string& version) {
   for (const Json& replica : replicas) {
     std::string region = replica.value("RegionName", "");
-    store_.updateTable({account, region, name}, [&](Json& table) -> std::optional<ApiError> {
-      if (replicas.size() < 2 && version == kCurrentVersion) {
+    bool alone = replicas.size() < 2 && version == kCurrentVersion;
+    auto updated = store_.updateTable({account, region, name}, [&](Json& table) -> std::optional<ApiError> {
+      if (alone) {
         table.erase("_global");  // one region left: a table like any other
       } else {
         table["_global"] = {{"Version", version}, {"Replicas", replicas}};
       }
       return std::nullopt;
     });
+    // Its items' stamps would not follow its changes any more: a replica it
+    // gets later starts from the items as they are then.
+    if (alone && updated) store_.dropItemStamps((*updated)["_id"]);
   }
 }
 
