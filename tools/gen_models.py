@@ -51,14 +51,15 @@ def strip(node):
 
 
 def find_data_dir():
-    candidates = [os.environ.get("KURA_BOTOCORE_DATA", "")]
+    # Debian's before whichever botocore the running Python has: the build
+    # embeds the same models whichever python3 CMake found.
+    candidates = [os.environ.get("KURA_BOTOCORE_DATA", ""), "/usr/lib/python3/dist-packages/botocore/data"]
     try:
         import botocore  # noqa: PLC0415
 
         candidates.append(os.path.join(os.path.dirname(botocore.__file__), "data"))
     except ImportError:
         pass
-    candidates.append("/usr/lib/python3/dist-packages/botocore/data")
     for path in candidates:
         if path and os.path.isdir(path):
             return path
