@@ -20,7 +20,8 @@ REGION = "ap-northeast-1"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KURA_BIN = os.environ.get("KURA_BIN", os.path.join(ROOT, "build", "src", "main", "kura"))
 # Debian's AWS CLI (what the README installs), even where another comes first
-# on PATH: newer CLIs speak CloudWatch's CBOR protocol, which Kura does not.
+# on PATH: the tests are written against its output. Newer CLIs are driven by
+# the client compatibility suite (test_client_compat_*.py).
 AWS_CLI = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws"
 
 
