@@ -1,11 +1,15 @@
 // rds-restore-drill-recent and rds-failover-drill-recent (runbook 4.2 and 5:
-// the incident procedures are rehearsed): the last drill of each kind on
-// each database, from the summaries `kura drill` writes to CloudWatch Logs
-// (group /kura/drills, stream "<drill>/<resource type>/<id>", docs/drill.md).
+// the incident procedures are rehearsed), elasticache-failover-drill-recent
+// and dynamodb-restore-drill-recent: the last drill of each kind on each
+// database, replication group and table, from the summaries `kura drill`
+// writes to CloudWatch Logs (group /kura/drills, stream
+// "<drill>/<resource type>/<id>", docs/drill.md).
 // An endpoint without that group has recorded no drill through Kura's tool:
 // not checkable; with it, a database whose last such drill is older than
 // kMaxAgeDays, or failed, fails.
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "check/json_fields.h"
 #include "check/rule_groups.h"
@@ -20,6 +24,7 @@ constexpr const char* kGroup = "/kura/drills";
 struct DrillKind {
   const char* ruleId;
   std::vector<const char*> drills;  // any of them counts; the first is the fix's
+  std::vector<const char*> types;   // the resources it is about
 };
 
 struct Database {
@@ -101,8 +106,10 @@ void checkDrillKind(CheckContext& context, const DrillKind& kind, const Database
 
 void checkDrills(CheckContext& context) {
   static const std::vector<DrillKind> kinds = {
-      {"rds-restore-drill-recent", {"snapshot-restore", "accidental-delete"}},
-      {"rds-failover-drill-recent", {"instance-failure", "az-failure"}},
+      {"rds-restore-drill-recent", {"snapshot-restore", "accidental-delete"}, {"db-instance", "db-cluster"}},
+      {"rds-failover-drill-recent", {"instance-failure", "az-failure"}, {"db-instance", "db-cluster"}},
+      {"elasticache-failover-drill-recent", {"cache-node-failure", "az-failure"}, {"replication-group"}},
+      {"dynamodb-restore-drill-recent", {"accidental-delete"}, {"table"}},
   };
   std::vector<Database> databases;
   if (const auto* output = client::outputOf(context.read("rds", "DescribeDBInstances"))) {
@@ -116,6 +123,27 @@ void checkDrills(CheckContext& context) {
       databases.push_back({"db-cluster", textOf(entry, "DBClusterIdentifier"), textOf(entry, "DBClusterArn")});
     }
   }
+  // Redis replication groups (cluster mode disabled: the drills' own) and
+  // DynamoDB tables, read as the ElastiCache and DynamoDB rules read them.
+  if (const auto* output = client::outputOf(context.read("elasticache", "DescribeReplicationGroups"))) {
+    for (const auto& entry : listOf(*output, "ReplicationGroups")) {
+      if (textOf(entry, "Engine") == "memcached" || listOf(entry, "NodeGroups").size() != 1) continue;
+      std::string id = textOf(entry, "ReplicationGroupId");
+      std::string arn = textOf(entry, "ARN");
+      databases.push_back({"replication-group", id, arn.empty() ? id : arn});
+    }
+  }
+  if (const auto* output = client::outputOf(context.read("dynamodb", "ListTables"))) {
+    for (const auto& name : listOf(*output, "TableNames")) {
+      if (!name.is_string()) continue;
+      std::string arn = "table/" + name.get<std::string>();
+      if (const auto* table = client::outputOf(context.read("dynamodb", "DescribeTable", {{"TableName", name}}))) {
+        std::string tableArn = textOf(table->value("Table", nlohmann::json::object()), "TableArn");
+        if (!tableArn.empty()) arn = tableArn;
+      }
+      databases.push_back({"table", name.get<std::string>(), arn});
+    }
+  }
   if (databases.empty()) return;
   const auto& groups = context.read("logs", "DescribeLogGroups", {{"logGroupNamePrefix", kGroup}});
   bool hasGroup = false;
@@ -125,6 +153,7 @@ void checkDrills(CheckContext& context) {
   }
   for (const auto& kind : kinds) {
     for (const auto& database : databases) {
+      if (std::find(kind.types.begin(), kind.types.end(), database.type) == kind.types.end()) continue;
       if (const auto* error = client::errorOf(groups)) {
         context.unreadable(kind.ruleId, database.arn, "DescribeLogGroups", *error);
       } else if (!hasGroup) {

@@ -68,6 +68,10 @@ const std::vector<Rule>& ruleCatalog() {
        "kura drill snapshot-restore --resource <id>"},
       {"rds-failover-drill-recent", "5", Medium, "a failover drill passed within 90 days",
        "kura drill instance-failure --resource <id>"},
+      {"elasticache-failover-drill-recent", "5", Medium, "a cache failover drill passed within 90 days",
+       "kura drill cache-node-failure --resource <id>"},
+      {"dynamodb-restore-drill-recent", "5", Medium, "a restore drill (accidental-delete) passed within 90 days",
+       "kura drill accidental-delete --resource <table>"},
   };
   return rules;
 }

@@ -6,12 +6,13 @@ an Aurora cluster, and the fault API refused to those who may not use it.
 Each drill ends with measured RTO/RPO and the incident's records."""
 import json
 import os
+import subprocess
 import time
 
 import botocore.exceptions
 import pytest
 
-from conftest import REGION
+from conftest import KURA_BIN, REGION
 from rds_support import wait_cluster, wait_instances, wait_status, writer_of
 from test_elasticache_replication import Resp, endpoints, primary_of, wait_group
 from test_kura_drill import check_results, error_code, run_drill
@@ -21,6 +22,17 @@ def drill_json(server, *args, env=None):
     done = run_drill(server, *args, "--format", "json", env=env)
     assert done.returncode in (0, 1), done.stderr + done.stdout
     return done.returncode, json.loads(done.stdout)
+
+
+def check_result(server, rule, arn_suffix):
+    """`kura check`'s result of one rule for the resource whose ARN ends so."""
+    checked = subprocess.run([KURA_BIN, "check", "--endpoint-url", server.endpoint, "--format", "json"],
+                             capture_output=True, text=True, timeout=120,
+                             env=dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                                      AWS_DEFAULT_REGION=REGION))
+    (result,) = [r for r in json.loads(checked.stdout)["results"]
+                 if r["rule"] == rule and r["resource"].endswith(arn_suffix)]
+    return result
 
 
 def logged_summary(server, stream):
@@ -100,6 +112,8 @@ def test_cache_node_failure_and_az_failure_of_a_redis_group(kura_factory, tmp_pa
     assert any(m.startswith("Kura fault injection by drill cache-node-failure: kill of the primary") for m in messages)
     assert any(m.startswith("Drill cache-node-failure: ended, passed") for m in messages)
     assert any(m.startswith(f"Failover from primary node {first}") for m in messages)
+    result = check_result(server, "elasticache-failover-drill-recent", ":replicationgroup:cached")
+    assert result["status"] == "passed" and "last cache-node-failure drill passed" in result["detail"]
 
     # The primary's whole zone fails: its member goes, the other is promoted.
     zone = next(m["PreferredAvailabilityZone"] for m in group["NodeGroups"][0]["NodeGroupMembers"]
@@ -185,6 +199,8 @@ def test_accidental_delete_restores_dynamodb_items_by_pitr(kura_factory, tmp_pat
     assert len(trail) == 1
     assert logged_summary(server, "accidental-delete/table/carts")["verdict"] == "passed"
     assert any("DynamoDB keeps no events of a table" in note for note in report["notes"])
+    result = check_result(server, "dynamodb-restore-drill-recent", ":table/carts")
+    assert result["status"] == "passed" and "last accidental-delete drill passed" in result["detail"]
 
 
 def test_snapshot_restore_of_an_aurora_cluster(kura_factory, tmp_path):
