@@ -188,7 +188,7 @@ def elasticache(aws, prefix):
         "--cache-node-type", "cache.t3.micro", "--num-cache-nodes", "1")
     # The CLI's waiter sleeps 15 s between its polls: it is asked once the
     # cluster is up, and must see it so on its first.
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a loaded CI machine's start of memcached
     while aws("elasticache", "describe-cache-clusters", "--cache-cluster-id", cluster)["CacheClusters"][0][
             "CacheClusterStatus"] != "available":
         check(time.monotonic() < deadline, "the cluster never became available")
