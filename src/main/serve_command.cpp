@@ -67,7 +67,6 @@
 #include "services/cloudwatch/cloudwatch_service.h"
 #include "services/applicationautoscaling/application_autoscaling_service.h"
 #include "services/dynamodb/consumption_meter.h"
-#include "trail/trail_event.h"
 #include "common/time_format.h"
 #include "dbauth/db_auth_policy.h"
 #include "dbauth/db_auth_responder.h"
