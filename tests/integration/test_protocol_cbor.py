@@ -134,3 +134,38 @@ def test_a_service_kura_does_not_serve_answers_in_the_clients_protocol(kura, wir
     assert status == 400
     assert body["__type"] == "UnknownService" and "frobnicator" in body["message"]
 
+
+
+def test_cbor_calls_are_authorized_and_recorded_as_any_other(kura):
+    iam = kura.client("iam")
+    iam.create_user(UserName="cbor-reader")
+    iam.put_user_policy(UserName="cbor-reader", PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "cloudwatch:ListMetrics",
+                                                "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="cbor-reader")["AccessKey"]
+    as_user = {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
+
+    def call(operation, body):
+        status, headers, data = send_signed(kura.endpoint, "monitoring", path=CW_PATH + operation,
+                                            headers=CBOR_HEADERS, body=encode(body), **as_user)
+        return status, {k.lower(): v for k, v in headers.items()}, decode(data)
+
+    deadline = time.monotonic() + 10  # IAM's keys reach the verifier once the catalog's write is read
+    while True:
+        status, headers, body = call("ListMetrics", {"Namespace": "Cbor/Authz"})
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status == 200 and body["Metrics"] == []
+    status, headers, body = call("PutMetricData", {"Namespace": "Cbor/Authz",
+                                                   "MetricData": [{"MetricName": "M", "Value": 1.0}]})
+    assert status in (400, 403) and body["__type"].startswith("AccessDenied")
+    assert "cloudwatch:PutMetricData" in body["message"]
+    assert headers["x-amzn-query-error"].startswith("AccessDenied")
+    # The trail records the CBOR calls as it records the query ones.
+    events = kura.client("cloudtrail").lookup_events(LookupAttributes=[
+        {"AttributeKey": "Username", "AttributeValue": "cbor-reader"}])["Events"]
+    names = sorted(e["EventName"] for e in events)
+    assert "ListMetrics" in names and "PutMetricData" in names, names
+    denied = [json.loads(e["CloudTrailEvent"]) for e in events if e["EventName"] == "PutMetricData"][0]
+    assert denied["errorCode"].startswith("AccessDenied") and denied["eventSource"] == "monitoring.amazonaws.com"
