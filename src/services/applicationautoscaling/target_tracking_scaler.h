@@ -40,7 +40,7 @@ class TargetTrackingScaler {
   ClockPtr clock_;
 };
 
-// Records a scaling activity (a new one when `activity` has no ActivityId).
+// A new scaling activity, InProgress, started at `now`.
 Json scalingActivity(const TargetKey& key, const std::string& description, const std::string& cause, double now);
 
 }  // namespace kura
