@@ -205,6 +205,10 @@ class TableStore {
                                const ReplicaStamp& stamp);
   // Deletes the item stamps of a table (deleted).
   void dropItemStamps(const std::string& tableId);
+  // Deletes the stamps of deleted items older than `cutoffMicros` (no
+  // change that old can still arrive: the streams keep 24 hours). Returns
+  // how many went.
+  size_t pruneTombstones(const std::string& tableId, int64_t cutoffMicros);
 
  private:
   TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped);

@@ -8,6 +8,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "common/deferred_syncs.h"
 #include "ddb/store_keys.h"
@@ -120,6 +122,28 @@ void TableStore::dropItemStamps(const std::string& tableId) {
   rocksdb::WriteBatch batch;
   batch.DeleteRange(keys::itemStamps(tableId), keys::endOf(keys::itemStamps(tableId)));
   write(batch);  // left behind, they are never read again (table ids are not reused)
+}
+
+size_t TableStore::pruneTombstones(const std::string& tableId, int64_t cutoffMicros) {
+  std::string prefix = keys::itemStamps(tableId);
+  std::vector<std::string> old;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto stamp = parseStamp(it->value().ToString());
+    if (stamp && stamp->micros < cutoffMicros) old.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  it.reset();
+  size_t pruned = 0;
+  for (const std::string& key : old) {
+    // Under the table's write lock: the item may have come back meanwhile.
+    std::lock_guard lock(lockFor(tableId));
+    auto stamp = itemStamp(tableId, key);
+    if (!stamp || stamp->micros >= cutoffMicros || getItemText(tableId, key)) continue;
+    rocksdb::WriteBatch batch;
+    batch.Delete(prefix + key);
+    if (write(batch, /*sync=*/false).ok()) ++pruned;
+  }
+  return pruned;
 }
 
 }  // namespace kura::ddb

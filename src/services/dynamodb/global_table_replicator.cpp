@@ -4,6 +4,7 @@
 
 #include "common/deferred_syncs.h"
 
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -32,7 +33,21 @@ GlobalTableReplicator::GlobalTableReplicator(GlobalTables& tables, std::chrono::
         // Catch up before resting: a pass reads at most kRecordsPerRead of each link.
         for (int round = 0; round < 20 && replicateOnce() > 0; ++round) {
         }
+        if (std::chrono::steady_clock::now() - lastPrune_ > std::chrono::minutes(1)) pruneTombstones();
       }) {}
+
+void GlobalTableReplicator::pruneTombstones() {
+  lastPrune_ = std::chrono::steady_clock::now();
+  TableStore& store = tables_.store();
+  std::set<std::string> tables;  // each replica that sends changes
+  store.listMeta("gc|", [&](const std::string&, Json link) { tables.insert(link.value("SourceId", "")); });
+  int64_t cutoff = std::chrono::duration_cast<std::chrono::microseconds>(
+                       (std::chrono::system_clock::now() - std::chrono::hours(25)).time_since_epoch())
+                       .count();
+  for (const std::string& table : tables) {
+    if (!table.empty()) store.pruneTombstones(table, cutoff);
+  }
+}
 
 size_t GlobalTableReplicator::replicateOnce() {
   TableStore& store = tables_.store();

@@ -31,7 +31,11 @@ class GlobalTableReplicator {
   bool backfill(const Json& link, const Json& source, const Json& target);
   void markActive(const Json& link);
 
+  // Once a minute, the stamps of items deleted more than a day ago go.
+  void pruneTombstones();
+
   GlobalTables& tables_;
+  std::chrono::steady_clock::time_point lastPrune_{};
   PeriodicTask task_;
 };
 

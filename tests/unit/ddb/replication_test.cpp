@@ -96,6 +96,16 @@ TEST_F(ReplicationStoreTest, ADeletionsStampOutlivesTheItem) {
   EXPECT_EQ(value("y"), "<none>");
 }
 
+TEST_F(ReplicationStoreTest, OnlyOldStampsOfDeletedItemsArePruned) {
+  ASSERT_TRUE(store_->applyReplicated(table_, key("gone"), std::nullopt, Stamp{1000, "r2"}).ok());
+  ASSERT_TRUE(store_->applyReplicated(table_, key("kept"), item("kept", "1"), Stamp{1000, "r2"}).ok());
+  ASSERT_TRUE(store_->applyReplicated(table_, key("recent"), std::nullopt, Stamp{9000, "r2"}).ok());
+  EXPECT_EQ(store_->pruneTombstones(table_, 5000), 1u);
+  EXPECT_FALSE(store_->itemStamp(table_, key("gone")));
+  EXPECT_TRUE(store_->itemStamp(table_, key("kept")));    // the item is there
+  EXPECT_TRUE(store_->itemStamp(table_, key("recent")));  // not old enough
+}
+
 TEST_F(ReplicationStoreTest, EqualTimesAreOrderedByRegion) {
   ASSERT_TRUE(store_->applyReplicated(table_, key("z"), item("z", "from-b"), Stamp{5000, "b"}).ok());
   auto lower = store_->applyReplicated(table_, key("z"), item("z", "from-a"), Stamp{5000, "a"});
