@@ -96,7 +96,7 @@ StepOutcome CacheSnapshotController::create(Resource& snapshot, ReconcileContext
   auto cluster = ctx.catalog().getResourceByArn(snapshot.spec.value("SourceClusterArn", ""));
   if (!cluster || cluster->status == kDeleted) return fail(snapshot, ctx, "the source cache cluster is gone");
   bool sharded = ClusterModeGroups::enabled(*cluster);
-  engines::RedisLayout layout = sourceLayout(*cluster, paths_);
+  engines::RedisLayout layout = sharded ? engines::RedisLayout{} : sourceLayout(*cluster, paths_);
   if (!sharded && !engine_.running(layout)) {
     // The supervisor restarts an available cluster's server (after a crash
     // of Kura, say): wait for it rather than fail.

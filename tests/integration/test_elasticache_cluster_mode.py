@@ -227,3 +227,91 @@ def test_resharding_2_to_3_and_back_moves_every_key_while_a_client_writes(kura):
     assert group["MemberClusters"] == ["grow-0002-001", "grow-0003-001"]
     assert cli(group, "CLUSTER", "NODES").count("slave") == 0
     assert cli(group, "GET", "seed:42") == "42"
+
+
+def test_snapshot_of_every_shard_restores_onto_another_shard_count(kura):
+    ec = kura.client("elasticache")
+    group = create_sharded(ec, "orders", shards=2, replicas=0)
+    client = cluster_client(group)
+    pipe = client.pipeline()
+    for n in range(1500):
+        pipe.set(f"order:{n}", f"total-{n}")
+    pipe.execute()
+    client.close()
+    ec.create_snapshot(ReplicationGroupId="orders", SnapshotName="orders-nightly")
+    deadline = time.monotonic() + 60
+    while True:
+        snapshot = ec.describe_snapshots(SnapshotName="orders-nightly")["Snapshots"][0]
+        if snapshot["SnapshotStatus"] == "available" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert snapshot["SnapshotStatus"] == "available"
+    assert snapshot["NumNodeGroups"] == 2 and snapshot["ReplicationGroupId"] == "orders"
+    assert [(s["NodeGroupId"], s["NodeGroupConfiguration"]["Slots"]) for s in snapshot["NodeSnapshots"]] == \
+        [("0001", "0-8191"), ("0002", "8192-16383")]
+    # One RDB per node group.
+    import glob
+    images = glob.glob(f"{kura.data_dir}/elasticache/snapshots/orders-nightly-*/*/dump.rdb")
+    assert len(images) == 2
+
+    # Onto three node groups: every key lands in the shard that holds its slot.
+    restored = create_sharded(ec, "orders-copy", shards=3, replicas=0, SnapshotName="orders-nightly")
+    assert [g["Slots"] for g in restored["NodeGroups"]] == ["0-5461", "5462-10922", "10923-16383"]
+    client = cluster_client(restored)
+    assert all(client.get(f"order:{n}") == f"total-{n}" for n in range(1500))
+    counts = {}
+    for node in client.get_primaries():
+        counts[node.port] = client.execute_command("DBSIZE", target_nodes=node)
+    assert len(counts) == 3 and sum(counts.values()) == 1500 and min(counts.values()) > 300
+    client.close()
+    ec.delete_replication_group(ReplicationGroupId="orders-copy")
+    ec.delete_replication_group(ReplicationGroupId="orders")
+    wait_group(ec, "orders", "gone")
+
+
+def test_cluster_mode_errors_are_aws_errors(kura):
+    ec = kura.client("elasticache")
+    base = dict(ReplicationGroupDescription="x", Engine="redis", CacheNodeType="cache.t3.micro")
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2,
+                    ReplicasPerNodeGroup=6, **base) == \
+        ("InvalidParameterValue", "The number of replicas per node group must be within 0 and 5.")
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=501, **base)[0] == \
+        "InvalidParameterValue"
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2, NumCacheClusters=2,
+                    **base)[0] == "InvalidParameterCombination"
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2,
+                    AutomaticFailoverEnabled=False, **base)[0] == "InvalidParameterCombination"
+    code, message = error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2, **base,
+                             NodeGroupConfiguration=[{"Slots": "0-8000"}, {"Slots": "8000-16383"}])
+    assert code == "InvalidParameterValue" and "8000" in message
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2, **base,
+                    NodeGroupConfiguration=[{"Slots": "0-9000"}, {"Slots": "9500-16383"}])[0] == "InvalidParameterValue"
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=3, **base,
+                    NodeGroupConfiguration=[{"Slots": "0-8191"}, {"Slots": "8192-16383"}])[0] == "InvalidParameterValue"
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2, **base,
+                    CacheParameterGroupName="default.redis7")[0] == "InvalidParameterCombination"
+    # Slots as given.
+    ec.create_replication_group(ReplicationGroupId="given", NumNodeGroups=2, **base, NodeGroupConfiguration=[
+        {"NodeGroupId": "0001", "Slots": "0-99", "ReplicaCount": 0},
+        {"NodeGroupId": "0002", "Slots": "100-16383", "ReplicaCount": 0}])
+    group = wait_group(ec, "given", "available", timeout=60)
+    assert [g["Slots"] for g in group["NodeGroups"]] == ["0-99", "100-16383"]
+    assert cli(group, "CLUSTER", "COUNTKEYSINSLOT", "50") == "0"
+    # Changes of shards and replicas.
+    assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=2,
+                    ApplyImmediately=True)[0] == "InvalidParameterValue"
+    assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="missing", NodeGroupCount=2,
+                    ApplyImmediately=True)[0] == "ReplicationGroupNotFoundFault"
+    assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=1,
+                    NodeGroupsToRemove=["0009"], ApplyImmediately=True)[0] == "NodeGroupNotFoundFault"
+    assert error_of(ec.decrease_replica_count, ReplicationGroupId="given", NewReplicaCount=0,
+                    ApplyImmediately=True)[0] == "NoOperationFault"
+    assert error_of(ec.increase_replica_count, ReplicationGroupId="given", NewReplicaCount=6,
+                    ApplyImmediately=True)[0] == "InvalidParameterValue"
+    assert error_of(ec.decrease_replica_count, ReplicationGroupId="given", ReplicasToRemove=["given-0001-001"],
+                    ApplyImmediately=True)[0] == "InvalidParameterValue"
+    # Clients may not change the cluster themselves.
+    assert "NOPERM" in cli(group, "CLUSTER", "ADDSLOTS", "5")
+    ec.create_replication_group(ReplicationGroupId="plain", NumCacheClusters=1, **base)
+    assert error_of(ec.increase_replica_count, ReplicationGroupId="plain", NewReplicaCount=1,
+                    ApplyImmediately=True)[0] == "InvalidParameterCombination"

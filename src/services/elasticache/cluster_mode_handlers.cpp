@@ -182,8 +182,8 @@ Result<Json> ElastiCacheApi::createClusterModeGroup(const RequestContext& c, con
     int next = 0;
     for (const auto& [first, last] : all) {
       if (first != next) {
-        return invalid("The node groups' slots must cover 0-16383 exactly once (slot " + std::to_string(next) +
-                       (first < next ? " is given twice)." : " is missing)."));
+        return invalid("The node groups' slots must cover 0-16383 exactly once (slot " +
+                       std::to_string(first < next ? first : next) + (first < next ? " is given twice)." : " is missing)."));
       }
       next = last + 1;
     }
