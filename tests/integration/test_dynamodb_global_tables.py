@@ -140,6 +140,21 @@ def test_index_changes_reach_every_replica(kura):
     assert wait_for(found) == [item("a", 1, g="green")]
 
 
+def test_an_encrypted_tables_replica_is_sealed_under_a_key_of_its_region(kura):
+    east, west = kura.client("dynamodb", region=EAST), kura.client("dynamodb", region=WEST)
+    key_arn = kura.client("kms", region=WEST).create_key()["KeyMetadata"]["Arn"]
+    east.create_table(TableName="gt-sse", BillingMode="PAY_PER_REQUEST", KeySchema=KEY, AttributeDefinitions=ATTRS,
+                      StreamSpecification=STREAM, SSESpecification={"Enabled": True, "SSEType": "KMS"})
+    out = east.update_table(TableName="gt-sse", ReplicaUpdates=[{"Create": {"RegionName": WEST,
+                                                                             "KMSMasterKeyId": key_arn}}])
+    assert out["TableDescription"]["Replicas"][0]["KMSMasterKeyId"] == key_arn
+    wait_active(east, "gt-sse", WEST)
+    assert west.describe_table(TableName="gt-sse")["Table"]["SSEDescription"]["KMSMasterKeyArn"] == key_arn
+    code, message = error_of(east.update_table, TableName="gt-sse", ReplicaUpdates=[{"Create": {
+        "RegionName": EU, "KMSMasterKeyId": key_arn}}])  # a key of another region
+    assert code == "ValidationException" and "KMSMasterKeyId" in message
+
+
 def test_concurrent_writes_converge_last_writer_wins(kura):
     clients = [kura.client("dynamodb", region=r) for r in (EAST, WEST, EU)]
     east = clients[0]
