@@ -132,6 +132,11 @@ def test_schedule_change_cancel_and_refusals(kura_factory):
     lambda_arn = "arn:aws:lambda:us-east-1:000000000000:function:rotate"
     assert error_of(sm.rotate_secret, SecretId=arn, RotationLambdaARN=lambda_arn)["Code"] == "InvalidRequestException"
 
+    # The password is the secret's: not set around it.
+    error = error_of(rds.modify_db_instance, DBInstanceIdentifier="scheduled", MasterUserPassword="Another-pass1",
+                     ApplyImmediately=True)
+    assert error["Code"] == "InvalidParameterCombination"
+
     sm.cancel_rotate_secret(SecretId=arn)
     described = raw_describe(sm, arn)
     assert described["RotationEnabled"] is False and "NextRotationDate" not in described
@@ -164,3 +169,44 @@ def test_rotation_killed_midway_completes_after_restart(kura_factory):
     assert current != first and password_of(sm, arn, "AWSPREVIOUS") == first
     assert logs_in("postgres", rds, "crashy", current)
     assert not logs_in("postgres", rds, "crashy", first)
+
+
+def test_aurora_cluster_master_secret_rotates(kura_factory):
+    """An Aurora cluster's managed master password: the writer takes the new
+    one; the secret goes with the cluster."""
+    from rds_support import wait_cluster, wait_instances
+    from test_rds_aurora import sql_at
+    server = kura_factory()
+    rds, sm = newer_client(server, "rds"), server.client("secretsmanager")
+    created = rds.create_db_cluster(DBClusterIdentifier="aur", Engine="aurora-postgresql", MasterUsername="admin",
+                                    ManageMasterUserPassword=True)["DBCluster"]
+    arn = created["MasterUserSecret"]["SecretArn"]
+    assert ":secret:rds!cluster-" in arn and created["MasterUserSecret"]["SecretStatus"] == "active"
+    wait_cluster(rds, "aur")
+    rds.create_db_instance(DBInstanceIdentifier="aur-1", DBClusterIdentifier="aur", Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large")
+    wait_instances(rds, ["aur-1"])
+    cluster = rds.describe_db_clusters(DBClusterIdentifier="aur")["DBClusters"][0]
+    assert cluster["MasterUserSecret"]["SecretArn"] == arn
+    assert sm.describe_secret(SecretId=arn)["RotationEnabled"] is True
+    first = password_of(sm, arn)
+
+    def login(host, password):
+        return sql_at(host, cluster["Port"], "SELECT 1", check=False, password=password) == "1"
+
+    assert login(cluster["Endpoint"], first)
+    version = sm.rotate_secret(SecretId=arn)["VersionId"]
+    wait_rotated(sm, arn, version)
+    second = password_of(sm, arn)
+    assert second != first and login(cluster["Endpoint"], second) and not login(cluster["Endpoint"], first)
+    error = error_of(rds.modify_db_cluster, DBClusterIdentifier="aur", MasterUserPassword="Another-pass1",
+                     ApplyImmediately=True)
+    assert error["Code"] == "InvalidParameterCombination"
+
+    rds.delete_db_instance(DBInstanceIdentifier="aur-1", SkipFinalSnapshot=True)
+    deadline = time.monotonic() + 120
+    while rds.describe_db_clusters(DBClusterIdentifier="aur")["DBClusters"][0]["DBClusterMembers"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    rds.delete_db_cluster(DBClusterIdentifier="aur", SkipFinalSnapshot=True)
+    assert error_of(sm.describe_secret, SecretId=arn)["Code"] == "ResourceNotFoundException"

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "catalog/arn.h"
+#include "common/crypto.h"
 #include "common/ids.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/db_network.h"
@@ -106,25 +107,45 @@ Result<Json> RdsApi::createCluster(const RequestContext& c, const Json& in) {
   if (in.value("EngineMode", "provisioned") != "provisioned") {
     return invalid("Kura runs provisioned Aurora clusters only, not " + in["EngineMode"].get<std::string>() + ".");
   }
-  if (in.value("ManageMasterUserPassword", false)) {
-    return combination("Kura does not manage the master password of Aurora clusters yet; give MasterUserPassword.");
+  bool managed = in.value("ManageMasterUserPassword", false);
+  if (managed && in.contains("MasterUserPassword")) {
+    return combination("You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.");
   }
+  if (!managed && in.contains("MasterUserSecretKmsKeyId")) {
+    return combination("You can't specify MasterUserSecretKmsKeyId without ManageMasterUserPassword.");
+  }
+  if (managed && config_.managedSecrets == nullptr) return combination("Secrets Manager is not available on this Kura server.");
   if (!in.contains("MasterUsername")) return invalid("The parameter MasterUsername must be provided and must not be blank.");
   if (auto error = checkMasterUsername(in["MasterUsername"].get<std::string>())) return *error;
-  if (!in.contains("MasterUserPassword")) {
+  if (!managed && !in.contains("MasterUserPassword")) {
     return invalid("The parameter MasterUserPassword must be provided and must not be blank.");
   }
-  if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+  if (!managed) {
+    if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
+  }
+  std::string password = managed ? toHex(randomBytes(16)) : in["MasterUserPassword"].get<std::string>();
   Json spec = {{"DBClusterIdentifier", identifier},
                {"Engine", engine},
                {"EngineVersion", version->first},
                {"EngineMajor", version->second},
                {"MasterUsername", in["MasterUsername"]},
-               {"MasterUserPasswordSealed", secrets_.seal(in["MasterUserPassword"].get<std::string>())}};
+               {"MasterUserPasswordSealed", secrets_.seal(password)}};
   if (in.contains("DatabaseName")) spec["DatabaseName"] = in["DatabaseName"];
   if (auto settings = clusterSettings(c, in, spec, false); !settings) return settings.error();
+  if (managed) {
+    // As for instances: the master password lives in a secret RDS owns (rotated by Secrets Manager).
+    std::string kmsKey = in.value("MasterUserSecretKmsKeyId", "");
+    auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", "rds!cluster-" + newUuid(),
+                                                            in["MasterUsername"], password, kmsKey);
+    if (!secret) return secret.error();
+    spec["MasterUserSecretArn"] = *secret;
+    spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
+  }
   auto created = recordNewCluster(c, spec, tagsFromInput(in), "Creating DB cluster");
-  if (!created) return created.error();
+  if (!created) {
+    if (managed) config_.managedSecrets->deleteOwnedSecret(c, spec["MasterUserSecretArn"]);
+    return created.error();
+  }
   reconciler_.wake();
   return Json{{"DBCluster", clusterJson(*created)}};
 }
@@ -239,6 +260,9 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   for (const char* unsupported : {"NewDBClusterIdentifier", "EngineVersion", "ManageMasterUserPassword"}) {
     if (in.contains(unsupported)) return combination(std::string("Kura cannot change ") + unsupported + " of a cluster yet.");
   }
+  if (in.contains("MasterUserPassword") && cluster.spec.contains("MasterUserSecretArn")) {
+    return combination("The master password of " + cluster.name + " is managed in Secrets Manager: rotate the secret.");
+  }
   if (in.contains("BackupRetentionPeriod")) {
     int64_t retention = in["BackupRetentionPeriod"];
     if (retention < 1 || retention > 35) {
@@ -319,6 +343,35 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   return Json{{"DBCluster", clusterJson(*stored)}};
 }
 
+Result<bool> RdsApi::rotateClusterPassword(Resource cluster, const std::string& password) {
+  std::vector<Resource> members = clusterMembers(catalog_, cluster);
+  auto writer = std::find_if(members.begin(), members.end(),
+                             [&](const Resource& member) { return isClusterWriter(cluster, member); });
+  auto sealed = secrets_.open(cluster.spec.value("MasterUserPasswordSealed", ""));
+  if (sealed && *sealed == password) {
+    return cluster.status == kAvailable && (writer == members.end() || writer->status == kAvailable);
+  }
+  if (cluster.status != kAvailable) return clusterState("DB cluster " + cluster.name + " is not available.");
+  if (writer != members.end() && writer->status != kAvailable) {
+    return clusterState("The writer " + writer->name + " is " + writer->status + "; try again when it is available.");
+  }
+  // As ModifyDBCluster's MasterUserPassword: the writer applies it; its readers have it through replication.
+  auto stored = catalog_.transact([&]() -> Result<Resource> {
+    cluster.spec["MasterUserPasswordSealed"] = secrets_.seal(password);
+    for (Resource member : members) {
+      sealMasterPassword(member.spec, password);
+      auto changed = storeModified(member, isClusterWriter(cluster, member));
+      if (!changed) return changed.error();
+    }
+    auto updated = catalog_.updateResource(cluster);
+    if (updated) addEvent(*updated, "Updated to use a modified configuration", {"configuration change"});
+    return updated;
+  });
+  if (!stored) return stored.error();
+  reconciler_.wake();
+  return writer == members.end();  // no instance yet: the next one starts with it
+}
+
 Result<Json> RdsApi::deleteCluster(const RequestContext& c, const Json& in) {
   auto found = findCluster(c, in["DBClusterIdentifier"]);
   if (!found) return found.error();
@@ -357,6 +410,9 @@ Result<Json> RdsApi::deleteCluster(const RequestContext& c, const Json& in) {
     return stored;
   });
   if (!result) return result.error();
+  if (config_.managedSecrets != nullptr && result->spec.contains("MasterUserSecretArn")) {
+    config_.managedSecrets->deleteOwnedSecret(c, result->spec["MasterUserSecretArn"]);
+  }
   reconciler_.wake();
   return Json{{"DBCluster", clusterJson(*result)}};
 }

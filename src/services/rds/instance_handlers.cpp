@@ -376,6 +376,12 @@ Result<bool> RdsApi::rotateManagedPassword(const RequestContext& c, const std::s
     reconciler_.wake();
     return false;
   }
+  for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
+    if (cluster.accountId == c.accountId && cluster.region == c.region && cluster.status != kDeleted &&
+        cluster.spec.value("MasterUserSecretArn", "") == secretArn) {
+      return rotateClusterPassword(cluster, password);
+    }
+  }
   return ApiError::sender("DBInstanceNotFound", "No DB instance uses the secret " + secretArn + ".");
 }
 
@@ -571,6 +577,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     spec["IAMDatabaseAuthenticationEnabled"] = in["EnableIAMDatabaseAuthentication"];
   }
   bool passwordChange = in.contains("MasterUserPassword");
+  if (passwordChange && spec.contains("MasterUserSecretArn")) {
+    return combination("The master password of " + instance.name + " is managed in Secrets Manager: rotate the secret.");
+  }
   if (passwordChange) {
     if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
     sealMasterPassword(spec, in["MasterUserPassword"].get<std::string>());

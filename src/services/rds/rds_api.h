@@ -159,6 +159,8 @@ class RdsApi {
   // RotateSecret on an instance's managed master secret.
   Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
                                      const std::string& password);
+  // The same for a cluster's: the writer applies it, true once it has.
+  Result<bool> rotateClusterPassword(Resource cluster, const std::string& password);
   Json snapshotJson(const Resource& snapshot);
   Result<Resource> findCluster(const RequestContext& c, const std::string& identifier);
   Result<Resource> findClusterSnapshot(const RequestContext& c, const std::string& identifier);

@@ -168,6 +168,11 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
   if (spec.contains("DBSubnetGroupName")) view["DBSubnetGroup"] = spec["DBSubnetGroupName"];
   if (state.contains("EarliestRestorableTime")) view["EarliestRestorableTime"] = state["EarliestRestorableTime"];
   if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  if (spec.contains("MasterUserSecretArn")) {
+    view["MasterUserSecret"] = {{"SecretArn", spec["MasterUserSecretArn"]},
+                                {"SecretStatus", "active"},
+                                {"KmsKeyId", spec.value("MasterUserSecretKmsKeyId", "")}};
+  }
   return view;
 }
 
