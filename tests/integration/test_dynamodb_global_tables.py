@@ -341,3 +341,20 @@ def test_sigkill_during_replication_loses_nothing_acknowledged(kura_factory):
         keys = {int(i["sk"]["N"]) for i in scan_all(west, "gt-kill")}
         return set(acknowledged) <= keys
     assert wait_for(all_there, timeout=20), len(scan_all(west, "gt-kill"))
+
+
+@pytest.mark.serial
+def test_sigkill_during_a_backfill_still_fills_the_replica(kura_factory):
+    server = kura_factory()
+    east = server.client("dynamodb", region=EAST)
+    make_table(east, "gt-fill")
+    for start in range(0, 2000, 25):
+        east.batch_write_item(RequestItems={"gt-fill": [{"PutRequest": {"Item": item("f", n, v="y" * 100)}}
+                                                        for n in range(start, start + 25)]})
+    east.update_table(TableName="gt-fill", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    server.stop(sigkill=True)
+    server.start()
+    east, west = server.client("dynamodb", region=EAST), server.client("dynamodb", region=WEST)
+    wait_active(east, "gt-fill", WEST)
+    east.put_item(TableName="gt-fill", Item=item("f", 5000))
+    assert wait_for(lambda: len(scan_all(west, "gt-fill")) == 2001)
