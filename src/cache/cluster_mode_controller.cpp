@@ -98,7 +98,17 @@ StepOutcome ClusterModeController::modify(Resource& group, ReconcileContext& ctx
       }
     }
     int port = group.state["Members"][anchor].value("Port", 0);
-    args.push_back(std::string(kClusterInternalAddress) + ":" + std::to_string(port));
+    std::string entry = std::string(kClusterInternalAddress) + ":" + std::to_string(port);
+    // A move cut short (Kura killed in the middle) left slots open
+    // (importing, migrating): they are closed first, their keys where
+    // they belong.
+    auto checked = engine_.admin(groups_.layout(group, anchor), {"--cluster", "check", entry}, std::chrono::seconds(60));
+    if (checked.output.find("[WARNING]") != std::string::npos || checked.output.find("[ERR]") != std::string::npos) {
+      auto fixed = engine_.admin(groups_.layout(group, anchor), {"--cluster", "fix", entry, "--cluster-yes"},
+                                 std::chrono::seconds(600));
+      if (!fixed.ok()) return fail(group, ctx, ApiError::internal("the open slots could not be closed: " + fixed.output), kFailed);
+    }
+    args.push_back(entry);
     args.insert(args.end(), {"--cluster-use-empty-masters", "--cluster-pipeline", "100"});
     if (!weights.empty()) {
       args.push_back("--cluster-weight");

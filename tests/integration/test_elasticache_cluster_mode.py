@@ -315,3 +315,39 @@ def test_cluster_mode_errors_are_aws_errors(kura):
     ec.create_replication_group(ReplicationGroupId="plain", NumCacheClusters=1, **base)
     assert error_of(ec.increase_replica_count, ReplicationGroupId="plain", NewReplicaCount=1,
                     ApplyImmediately=True)[0] == "InvalidParameterCombination"
+
+
+def running_nodes(data_dir, group_id):
+    out = subprocess.run(["pgrep", "-f", f"{data_dir}/elasticache/groups/{group_id}-"], capture_output=True, text=True)
+    return len(out.stdout.split())
+
+
+def test_kura_killed_while_creating_or_resharding_converges(kura_factory):
+    kura = kura_factory()  # its own: it is killed
+    ec = kura.client("elasticache")
+    ec.create_replication_group(ReplicationGroupId="phoenix", ReplicationGroupDescription="x", Engine="redis",
+                                NumNodeGroups=2, ReplicasPerNodeGroup=1)
+    time.sleep(0.8)  # nodes started, the cluster being formed
+    kura.restart(sigkill=True)
+    ec = kura.client("elasticache")
+    group = wait_group(ec, "phoenix", "available", timeout=90)
+    client = cluster_client(group)
+    for n in range(300):
+        client.set(f"p:{n}", n)
+    client.close()
+    assert running_nodes(kura.data_dir, "phoenix") == 4
+
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="phoenix", NodeGroupCount=3,
+                                                    ApplyImmediately=True)
+    time.sleep(2)  # slots on the move
+    kura.restart(sigkill=True)
+    ec = kura.client("elasticache")
+    group = wait_group(ec, "phoenix", "available", timeout=120)
+    assert len(group["NodeGroups"]) == 3
+    client = cluster_client(group)
+    assert all(client.get(f"p:{n}") == str(n) for n in range(300))
+    client.close()
+    assert running_nodes(kura.data_dir, "phoenix") == 6
+    ec.delete_replication_group(ReplicationGroupId="phoenix")
+    wait_group(ec, "phoenix", "gone", timeout=60)
+    assert running_nodes(kura.data_dir, "phoenix") == 0
