@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "common/hand_over_batch.h"
+
 namespace kura {
 
 namespace {
@@ -82,11 +84,16 @@ void GroupCommit::runCallbacksLocked(std::unique_lock<std::mutex>& lock, uint64_
   // Called without the lock: a callback may start or wait for the next sync.
   lock.unlock();
   static const std::string kNoError;
-  for (size_t i = 0; i < due.size(); ++i) {
-    try {
-      due[i].second(outcomes.empty() ? kNoError : outcomes[i]);
-    } catch (...) {
-      // A callback does not throw (it answers a call); the others still run.
+  {
+    // What the callbacks hand to event loops (answers) goes to each loop
+    // at once, once they have all run.
+    HandOverBatch handOver;
+    for (size_t i = 0; i < due.size(); ++i) {
+      try {
+        due[i].second(outcomes.empty() ? kNoError : outcomes[i]);
+      } catch (...) {
+        // A callback does not throw (it answers a call); the others still run.
+      }
     }
   }
   due.clear();

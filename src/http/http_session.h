@@ -21,6 +21,7 @@
 #include <string>
 #include <type_traits>
 
+#include "common/hand_over_batch.h"
 #include "http/http_server.h"
 #include "http/tls_server_context.h"
 
@@ -68,9 +69,10 @@ class OwedAnswers {
     std::lock_guard lock(mutex_);
     ++owed_;
   }
-  void paid() {
+  void paid(size_t answers = 1) {
     std::lock_guard lock(mutex_);
-    if (--owed_ == 0) none_.notify_all();
+    owed_ -= answers;
+    if (owed_ == 0) none_.notify_all();
   }
   void waitForNone() {
     std::unique_lock lock(mutex_);
@@ -196,12 +198,22 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     HttpResponse::Send send = [self = this->shared_from_this(), keepAlive, version](HttpResponse response) mutable {
       OwedAnswers* owed = self->owed_;
       auto executor = self->stream_.get_executor();
-      // The session goes with the posted answer: nothing of it is left
-      // here once the answer is counted paid (the loops may go then).
-      asio::post(executor, [self = std::move(self), response = std::move(response), keepAlive, version]() mutable {
-        self->write(std::move(response), keepAlive, version);
-      });
-      owed->paid();
+      // Sent from a batch of callbacks (a group commit's), the answers for
+      // one loop are posted together (common/hand_over_batch.h). The
+      // session goes with the posted answer: nothing of it is left here
+      // once the answer is counted paid (the loops may go then).
+      HandOverBatch::handOver(
+          &asio::query(executor, asio::execution::context),
+          [executor, owed](std::vector<HandOverBatch::Work> works) {
+            size_t answers = works.size();
+            asio::post(executor, [works = std::move(works)] {
+              for (const auto& work : works) work();
+            });
+            owed->paid(answers);
+          },
+          [self = std::move(self), response = std::move(response), keepAlive, version]() mutable {
+            self->write(std::move(response), keepAlive, version);
+          });
     };
     try {
       later(std::move(send));
