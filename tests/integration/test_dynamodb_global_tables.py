@@ -229,6 +229,15 @@ def test_legacy_global_tables(kura):
     assert error_of(east.create_global_table, GlobalTableName="gt-legacy",
                     ReplicationGroup=[{"RegionName": EAST}, {"RegionName": WEST}])[0] == "ValidationException"
     west.update_table(TableName="gt-legacy", StreamSpecification=STREAM)
+    # Members share their indexes.
+    west.update_table(TableName="gt-legacy", AttributeDefinitions=ATTRS + [{"AttributeName": "g", "AttributeType": "S"}],
+                      GlobalSecondaryIndexUpdates=[{"Create": {
+                          "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                          "Projection": {"ProjectionType": "ALL"}}}])
+    code, message = error_of(east.create_global_table, GlobalTableName="gt-legacy",
+                             ReplicationGroup=[{"RegionName": EAST}, {"RegionName": WEST}])
+    assert code == "ValidationException" and "global secondary indexes" in message
+    west.update_table(TableName="gt-legacy", GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-g"}}])
     out = east.create_global_table(GlobalTableName="gt-legacy",
                                    ReplicationGroup=[{"RegionName": EAST}, {"RegionName": WEST}])
     assert out["GlobalTableDescription"]["GlobalTableArn"] == "arn:aws:dynamodb::000000000000:global-table/gt-legacy"

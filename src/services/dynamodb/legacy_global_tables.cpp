@@ -7,6 +7,7 @@
 // streams of NEW_AND_OLD_IMAGES; its replica set is in each table's
 // "_global" with Version 2017.11.29.
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "common/time_format.h"
@@ -23,6 +24,32 @@ ApiError notFound(const std::string& name) {
 }
 
 std::mutex legacyMutex;  // one change of a legacy global table at a time
+
+// What every member of a legacy global table must share: the key schema,
+// the indexes (names and keys), and for a provisioned table the write
+// capacity. Empty when `table` matches `other`, else what differs.
+std::string differenceOf(const Json& table, const Json& other) {
+  if (table["KeySchema"] != other["KeySchema"]) return "the same key schema";
+  for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    std::map<std::string, Json> mine, theirs;
+    for (const Json& index : table.value(kind, Json::array())) mine[index.value("IndexName", "")] = index["KeySchema"];
+    for (const Json& index : other.value(kind, Json::array())) theirs[index.value("IndexName", "")] = index["KeySchema"];
+    if (mine != theirs) return std::string("the same ") + (kind[0] == 'G' ? "global" : "local") + " secondary indexes";
+  }
+  auto billing = [](const Json& t) { return t["BillingModeSummary"].value("BillingMode", "PROVISIONED"); };
+  if (billing(table) != billing(other)) return "the same billing mode";
+  if (billing(table) == "PROVISIONED" &&
+      table["ProvisionedThroughput"]["WriteCapacityUnits"] != other["ProvisionedThroughput"]["WriteCapacityUnits"]) {
+    return "the same provisioned write capacity";
+  }
+  return "";
+}
+
+ApiError differs(const std::string& name, const std::string& region, const std::string& what) {
+  return ApiError::sender("ValidationException", "One or more parameter values were invalid: Table: " + name +
+                                                     " in region " + region + " does not have " + what +
+                                                     " as the other replicas");
+}
 
 }  // namespace
 
@@ -122,11 +149,7 @@ Result<Json> GlobalTables::createGlobalTable(const RequestContext& c, const Json
     if (auto error = checkLegacyMember(c, name, region, true)) return *error;
     auto table = store_.table({c.accountId, region, name});
     if (!first) first = table;
-    else if ((*table)["KeySchema"] != (*first)["KeySchema"]) {
-      return ApiError::sender("ValidationException", "One or more parameter values were invalid: Table: " + name +
-                                                         " in region " + region +
-                                                         " does not have the same key schema as the other replicas");
-    }
+    else if (std::string what = differenceOf(*table, *first); !what.empty()) return differs(name, region, what);
   }
   Json replicas = Json::array();
   for (const std::string& region : regions) replicas.push_back({{"RegionName", region}, {"ReplicaStatus", "ACTIVE"}});
@@ -158,6 +181,13 @@ Result<Json> GlobalTables::updateGlobalTable(const RequestContext& c, const Json
         return ApiError::sender("ReplicaAlreadyExistsException", "Replica already exists in region: " + region);
       }
       if (auto error = checkLegacyMember(c, name, region, true)) return *error;
+      for (const std::string& member : regions) {
+        auto joining = store_.table({c.accountId, region, name});
+        auto existing = store_.table({c.accountId, member, name});
+        if (!existing) continue;
+        if (std::string what = differenceOf(*joining, *existing); !what.empty()) return differs(name, region, what);
+        break;
+      }
       regions.push_back(region);
     } else if (update.contains("Delete")) {
       std::string region = update["Delete"].value("RegionName", "");
