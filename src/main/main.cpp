@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
       ->envname("KURA_DATA_DIR")
       ->capture_default_str();
   verify->add_option("--public-key", trailArgs.publicKeyFile, "Pin the digest signing key (PEM)");
+  verify->add_flag("--progress", trailArgs.progress,
+                   "Show progress on stderr even when it is not a terminal (on a terminal it always is)");
   verify->add_flag("--require-sealed", trailArgs.requireSealed,
                    "The server is stopped: report any log file no digest covers, however new");
 

@@ -1,6 +1,7 @@
 #include "main/trail_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -31,7 +32,34 @@ int runTrailVerify(const TrailVerifyArgs& args) {
     options.publicKeyPem = buffer.str();
   }
   auto started = std::chrono::steady_clock::now();
+  // Progress on stderr: rewritten in place on a terminal (at most 5 times a
+  // second), a line per tenth otherwise (--progress).
+  bool terminal = ::isatty(STDERR_FILENO) == 1;
+  bool shown = false;
+  auto lastShown = started - std::chrono::seconds(1);
+  uint64_t lastTenth = 0;
+  if (terminal || args.progress) {
+    options.progress = [&](uint64_t done, uint64_t total) {
+      auto now = std::chrono::steady_clock::now();
+      uint64_t percent = total == 0 ? 100 : done * 100 / total;
+      double elapsed = std::chrono::duration<double>(now - started).count();
+      std::string line = fmt::format("verifying the trail: {:.1f} of {:.1f} MB ({}%), {:.1f} s", done / 1e6,
+                                     total / 1e6, percent, elapsed);
+      if (terminal) {
+        if (done < total && now - lastShown < std::chrono::milliseconds(200)) return;
+        fmt::print(stderr, "\r{}", line);
+      } else {
+        if (percent / 10 <= lastTenth && done < total) return;
+        lastTenth = percent / 10;
+        fmt::print(stderr, "{}\n", line);
+      }
+      std::fflush(stderr);
+      lastShown = now;
+      shown = true;
+    };
+  }
   TrailReport report = verifyTrail(options);
+  if (shown && terminal) fmt::print(stderr, "\n");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const TrailFinding& finding : report.findings) {
     fmt::print("{}: {}: {}\n", finding.kind, finding.file, finding.detail);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -122,6 +123,13 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
   // Log files: the hash chain record by record, and each file against its digest.
   uint64_t prunedRecords = expected - 1;
   auto logs = trail::listTrailFiles(options.dir / "logs", ".log");
+  uint64_t totalBytes = 0;
+  if (options.progress) {
+    for (const auto& [first, path] : logs) {
+      std::error_code sizeError;
+      if (first > prunedRecords) totalBytes += std::filesystem::file_size(path, sizeError);
+    }
+  }
   for (auto it = logs.begin(); it != logs.end(); ++it) {
     const auto& [first, path] = *it;
     if (first <= prunedRecords) continue;  // covered by the mark
@@ -129,6 +137,7 @@ TrailReport verifyTrail(const TrailVerifyOptions& options) {
     std::string text = trail::readTrailFile(path);
     report.files++;
     report.bytes += text.size();
+    if (options.progress) options.progress(report.bytes, std::max(totalBytes, report.bytes));
     std::string startHash = chainHash;
     uint64_t firstSequence = 0, lastSequence = 0, records = 0;
     std::string_view rest(text);

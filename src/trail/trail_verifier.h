@@ -7,6 +7,7 @@
 // reported as gaps, not findings; one whose signature does not is a
 // finding (forged-gap).
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,8 @@ struct TrailVerifyOptions {
   std::optional<std::string> publicKeyPem;  // pin the key; default: the one in dir
   SystemTime now{};
   std::chrono::seconds unsealedGrace{180};  // newest files younger than this may be unsealed
+  // Told after each log file is read: the bytes read so far and in all.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 TrailReport verifyTrail(const TrailVerifyOptions& options);
