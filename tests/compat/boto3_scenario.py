@@ -66,11 +66,13 @@ def cloudwatch():
                        EvaluationPeriods=1, Threshold=100, ComparisonOperator="GreaterThanThreshold")
     c.get_waiter("alarm_exists").wait(AlarmNames=[alarm], WaiterConfig=FAST)
     c.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="compat")
+    # SetAlarmState holds only until the alarm's next evaluation (as in
+    # AWS): its mark is the history's, not the state of the moment.
     described = c.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]
-    check(described["StateValue"] == "ALARM" and described["Threshold"] == 100.0, f"alarm: {described}")
+    check(described["Threshold"] == 100.0 and described["MetricName"] == "M0", f"alarm: {described}")
     check(isinstance(described["StateUpdatedTimestamp"], datetime.datetime), "alarm timestamp type")
     history = paginate(c, "describe_alarm_history", "AlarmHistoryItems", AlarmName=alarm)
-    check(any("ALARM" in h["HistorySummary"] for h in history), f"history: {history}")
+    check(any(h["HistorySummary"].endswith("to ALARM") for h in history), f"history: {history}")
     try:
         c.set_alarm_state(AlarmName=PREFIX + "-missing", StateValue="OK", StateReason="x")
         raise AssertionError("SetAlarmState of a missing alarm succeeded")
@@ -131,6 +133,29 @@ def dynamodb():
         check("protected against deletion" in error.response["Error"]["Message"], f"error: {error.response}")
     c.update_table(TableName=protected, DeletionProtectionEnabled=False)
     c.delete_table(TableName=protected)
+    return {}
+
+
+def autoscaling():
+    ddb = client("dynamodb")
+    table = PREFIX + "-scaled"
+    ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    ddb.get_waiter("table_exists").wait(TableName=table, WaiterConfig=FAST)
+    c = client("application-autoscaling")
+    for dimension in ("dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"):
+        c.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/" + table,
+                                   ScalableDimension=dimension, MinCapacity=5, MaxCapacity=20)
+    targets = paginate(c, "describe_scalable_targets", "ScalableTargets", ServiceNamespace="dynamodb",
+                       ResourceIds=["table/" + table])
+    check(sorted((t["ScalableDimension"], t["MaxCapacity"]) for t in targets) ==
+          [("dynamodb:table:ReadCapacityUnits", 20), ("dynamodb:table:WriteCapacityUnits", 20)], f"targets: {targets}")
+    check(isinstance(targets[0]["CreationTime"], datetime.datetime), "CreationTime")
+    for dimension in ("dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"):
+        c.deregister_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/" + table,
+                                     ScalableDimension=dimension)
+    ddb.delete_table(TableName=table)
     return {}
 
 
@@ -296,7 +321,7 @@ def cloudtrail():
 def main():
     report = {"botocore": botocore.__version__}
     steps = [("cloudwatch", cloudwatch), ("dynamodb", dynamodb), ("kms", kms), ("secretsmanager", secretsmanager),
-             ("logs", logs), ("iam_sts", iam_and_sts), ("ec2", ec2)]
+             ("logs", logs), ("iam_sts", iam_and_sts), ("ec2", ec2), ("autoscaling", autoscaling)]
     network = None
     for name, step in steps:
         try:

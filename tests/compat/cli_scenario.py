@@ -99,6 +99,23 @@ def dynamodb(aws, prefix):
     aws("dynamodb", "delete-table", "--table-name", table)
 
 
+def autoscaling(aws, prefix):
+    table = prefix + "-scaled"
+    aws("dynamodb", "create-table", "--table-name", table, "--attribute-definitions",
+        "AttributeName=pk,AttributeType=S", "--key-schema", "AttributeName=pk,KeyType=HASH",
+        "--provisioned-throughput", "ReadCapacityUnits=5,WriteCapacityUnits=5")
+    aws("dynamodb", "wait", "table-exists", "--table-name", table)
+    for unit in ("Read", "Write"):
+        aws("application-autoscaling", "register-scalable-target", "--service-namespace", "dynamodb",
+            "--resource-id", "table/" + table, "--scalable-dimension", f"dynamodb:table:{unit}CapacityUnits",
+            "--min-capacity", "5", "--max-capacity", "20")
+    targets = aws("application-autoscaling", "describe-scalable-targets", "--service-namespace", "dynamodb",
+                  "--resource-ids", "table/" + table, "--page-size", "1")["ScalableTargets"]
+    check(sorted(t["ScalableDimension"] for t in targets) ==
+          ["dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"], f"targets: {targets}")
+    aws("dynamodb", "delete-table", "--table-name", table)
+
+
 def kms(aws, prefix):
     key = aws("kms", "create-key", "--description", prefix)["KeyMetadata"]["KeyId"]
     with tempfile.TemporaryDirectory() as folder:
@@ -209,7 +226,8 @@ def cloudtrail(aws, prefix):
 
 
 STEPS = {"cloudwatch": cloudwatch, "dynamodb": dynamodb, "kms": kms, "secretsmanager": secretsmanager,
-         "logs": logs, "iam_sts": iam_and_sts, "ec2_rds": ec2_and_rds, "elasticache": elasticache}
+         "logs": logs, "iam_sts": iam_and_sts, "ec2_rds": ec2_and_rds, "elasticache": elasticache,
+         "autoscaling": autoscaling}
 
 
 def run(aws_path, endpoint, prefix):

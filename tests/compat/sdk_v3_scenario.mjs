@@ -48,9 +48,13 @@ async function cloudwatch() {
     ComparisonOperator: "GreaterThanThreshold" }));
   await cw.waitUntilAlarmExists(fast(c), { AlarmNames: [alarm] });
   await c.send(new cw.SetAlarmStateCommand({ AlarmName: alarm, StateValue: "ALARM", StateReason: "compat" }));
+  // SetAlarmState holds only until the alarm's next evaluation (as in AWS):
+  // its mark is the history's, not the state of the moment.
   const described = (await c.send(new cw.DescribeAlarmsCommand({ AlarmNames: [alarm] }))).MetricAlarms[0];
-  check(described.StateValue === "ALARM" && described.Threshold === 100 &&
-        described.StateUpdatedTimestamp instanceof Date, described);
+  check(described.Threshold === 100 && described.StateUpdatedTimestamp instanceof Date, described);
+  const history = await all(cw.paginateDescribeAlarmHistory({ client: c, pageSize: 1 },
+    { AlarmName: alarm, HistoryItemType: "StateUpdate" }), "AlarmHistoryItems");
+  check(history.some((h) => h.HistorySummary.endsWith("to ALARM") && h.Timestamp instanceof Date), history);
   try {
     await c.send(new cw.SetAlarmStateCommand({ AlarmName: `${prefix}-missing`, StateValue: "OK", StateReason: "x" }));
     throw new Error("SetAlarmState of a missing alarm succeeded");
@@ -92,6 +96,32 @@ async function dynamodb() {
   check(records.length === 3 && records[0].eventName === "INSERT" &&
         records[0].dynamodb.ApproximateCreationDateTime instanceof Date, records);
   await c.send(new ddb.DeleteTableCommand({ TableName: table }));
+}
+
+async function autoscaling() {
+  const ddb = sdk("dynamodb");
+  const d = new ddb.DynamoDBClient(config);
+  const table = `${prefix}-scaled`;
+  await d.send(new ddb.CreateTableCommand({ TableName: table, KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }));
+  await ddb.waitUntilTableExists(fast(d), { TableName: table });
+  const as = sdk("application-auto-scaling");
+  const c = new as.ApplicationAutoScalingClient(config);
+  const dimensions = ["dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"];
+  for (const ScalableDimension of dimensions) {
+    await c.send(new as.RegisterScalableTargetCommand({ ServiceNamespace: "dynamodb", ResourceId: `table/${table}`,
+      ScalableDimension, MinCapacity: 5, MaxCapacity: 20 }));
+  }
+  const targets = await all(as.paginateDescribeScalableTargets({ client: c, pageSize: 1 },
+    { ServiceNamespace: "dynamodb", ResourceIds: [`table/${table}`] }), "ScalableTargets");
+  check(targets.map((t) => t.ScalableDimension).sort().join() === dimensions.join() &&
+        targets[0].CreationTime instanceof Date, targets);
+  for (const ScalableDimension of dimensions) {
+    await c.send(new as.DeregisterScalableTargetCommand({ ServiceNamespace: "dynamodb",
+      ResourceId: `table/${table}`, ScalableDimension }));
+  }
+  await d.send(new ddb.DeleteTableCommand({ TableName: table }));
 }
 
 async function kms() {
@@ -247,7 +277,7 @@ async function step(name, fn) {
 await Promise.all([
   step("cloudwatch", cloudwatch), step("dynamodb", dynamodb), step("kms", kms),
   step("secretsmanager", secretsmanager), step("logs", logs), step("iam_sts", iamAndSts),
-  step("elasticache", elasticache),
+  step("elasticache", elasticache), step("autoscaling", autoscaling),
   (async () => {
     const network = await step("ec2", ec2);
     if (network) await step("rds", () => rds(network));

@@ -9,7 +9,7 @@ import pytest
 from compat_clients import COMPAT, newer_python, run_json
 
 SERVICES = ["cloudwatch", "dynamodb", "kms", "secretsmanager", "logs", "iam_sts", "ec2", "elasticache",
-            "cloudtrail", "rds"]
+            "cloudtrail", "rds", "autoscaling"]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from compat_clients import COMPAT, run_json
 
 CACHE = os.environ.get("KURA_COMPAT_CACHE", os.path.expanduser("~/.cache/kura-compat"))
 SERVICES = ["cloudwatch", "dynamodb", "kms", "secretsmanager", "logs", "iam_sts", "ec2", "elasticache", "rds",
-            "cloudtrail"]
+            "cloudtrail", "autoscaling"]
 
 
 def installed_sdk():
