@@ -155,6 +155,19 @@ def test_an_encrypted_tables_replica_is_sealed_under_a_key_of_its_region(kura):
     assert code == "ValidationException" and "KMSMasterKeyId" in message
 
 
+def test_billing_and_write_capacity_are_every_replicas(kura):
+    east, west = kura.client("dynamodb", region=EAST), kura.client("dynamodb", region=WEST)
+    make_table(east, "gt-capacity")
+    east.update_table(TableName="gt-capacity", ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
+    wait_active(east, "gt-capacity", WEST)
+    west.update_table(TableName="gt-capacity", BillingMode="PROVISIONED",
+                      ProvisionedThroughput={"ReadCapacityUnits": 4, "WriteCapacityUnits": 6})
+    table = east.describe_table(TableName="gt-capacity")["Table"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+    assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 6
+    assert table["ProvisionedThroughput"]["ReadCapacityUnits"] != 4  # each replica's own
+
+
 def test_concurrent_writes_converge_last_writer_wins(kura):
     clients = [kura.client("dynamodb", region=r) for r in (EAST, WEST, EU)]
     east = clients[0]

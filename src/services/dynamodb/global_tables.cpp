@@ -158,6 +158,17 @@ void GlobalTables::shareTimeToLive(const RequestContext& c, const Json& table) {
   }
 }
 
+void GlobalTables::shareWriteCapacity(const RequestContext& c, const Json& table) {
+  if (!isGlobal(table)) return;
+  for (const std::string& region : otherRegions(c, table["TableName"])) {
+    store_.updateTable({c.accountId, region, table["TableName"]}, [&](Json& replica) -> std::optional<ApiError> {
+      replica["BillingModeSummary"]["BillingMode"] = table["BillingModeSummary"]["BillingMode"];
+      replica["ProvisionedThroughput"]["WriteCapacityUnits"] = table["ProvisionedThroughput"]["WriteCapacityUnits"];
+      return std::nullopt;
+    });
+  }
+}
+
 void GlobalTables::replicaDeleted(const RequestContext& c, const Json& table) {
   if (!isGlobal(table)) return;
   std::string name = table["TableName"];

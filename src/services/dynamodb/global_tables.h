@@ -48,6 +48,9 @@ class GlobalTables {
   std::vector<std::string> otherRegions(const RequestContext& c, const std::string& name);
   // A replica's Time to Live setting is every replica's.
   void shareTimeToLive(const RequestContext& c, const Json& table);
+  // So are its billing mode and provisioned write capacity (read capacity
+  // is each replica's own), as DynamoDB keeps them.
+  void shareWriteCapacity(const RequestContext& c, const Json& table);
   // DeleteTable of a replica: the other replicas drop it.
   void replicaDeleted(const RequestContext& c, const Json& table);
   // The legacy API (version 2017.11.29), legacy_global_tables.cpp.

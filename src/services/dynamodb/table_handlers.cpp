@@ -405,6 +405,7 @@ Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
     return std::nullopt;
   }, StreamChange::asked(in) ? stream.writes(store_) : AlsoWrite{});
   if (!updated) return updated.error();
+  globalTables_.shareWriteCapacity(c, *updated);
   return Json{{"TableDescription", describe(*updated, false)}};
 }
 
