@@ -127,7 +127,7 @@ void ResourceMetrics::collectOnce() {
     }
     if (sources_.redis == nullptr) continue;
     bool answers = sources_.redis->healthy(cache::nodeLayout(cluster, *sources_.cachePaths));
-    up.add(labelsOf(cluster, "0001"), answers ? 1 : 0);
+    up.add(labelsOf(cluster, elasticache::kNodeId), answers ? 1 : 0);
   }
   for (const Resource& group : catalog.listAllOfKind(elasticache::kReplicationGroup)) {
     reportBackup(group, "g:");
