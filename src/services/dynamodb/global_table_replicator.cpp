@@ -67,7 +67,7 @@ size_t GlobalTableReplicator::replicateOnce() {
       if (!backfill(link, *source, *target)) continue;
       link["Backfill"] = false;
       store.putMeta(key, link);
-      markActive(link);
+      tables_.markActive(link.value("Account", ""), link.value("Table", ""), link.value("Target", ""));
     }
     std::string streamId = link.value("StreamId", "");
     std::string targetId = (*target)["_id"];
@@ -129,22 +129,6 @@ bool GlobalTableReplicator::backfill(const Json& link, const Json& source, const
     return true;
   });
   return syncs.waitAll().empty() && ok;
-}
-
-void GlobalTableReplicator::markActive(const Json& link) {
-  TableStore& store = tables_.store();
-  std::string account = link.value("Account", ""), name = link.value("Table", ""), target = link.value("Target", "");
-  auto table = store.table({account, target, name});
-  if (!table || !isGlobal(*table)) return;
-  Json replicas = (*table)["_global"]["Replicas"];
-  for (Json& replica : replicas) {
-    if (replica.value("RegionName", "") == target) replica["ReplicaStatus"] = "ACTIVE";
-  }
-  tables_.writeReplicaSet(account, name, replicas, (*table)["_global"].value("Version", kCurrentVersion));
-  store.updateTable({account, target, name}, [](Json& description) -> std::optional<ApiError> {
-    description["TableStatus"] = "ACTIVE";
-    return std::nullopt;
-  });
 }
 
 }  // namespace kura::ddb

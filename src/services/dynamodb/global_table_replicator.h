@@ -29,7 +29,6 @@ class GlobalTableReplicator {
  private:
   // Fills a new replica from its source; false if either is gone.
   bool backfill(const Json& link, const Json& source, const Json& target);
-  void markActive(const Json& link);
 
   // Once a minute, the stamps of items deleted more than a day ago go.
   void pruneTombstones();

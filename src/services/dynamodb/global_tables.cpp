@@ -169,8 +169,24 @@ void GlobalTables::shareWriteCapacity(const RequestContext& c, const Json& table
   }
 }
 
+void GlobalTables::markActive(const std::string& account, const std::string& name, const std::string& region) {
+  std::lock_guard lock(setMutex_);
+  auto table = store_.table({account, region, name});
+  if (!table || !isGlobal(*table)) return;
+  Json replicas = (*table)["_global"]["Replicas"];
+  for (Json& replica : replicas) {
+    if (replica.value("RegionName", "") == region) replica["ReplicaStatus"] = "ACTIVE";
+  }
+  writeReplicaSet(account, name, replicas, (*table)["_global"].value("Version", kCurrentVersion));
+  store_.updateTable({account, region, name}, [](Json& description) -> std::optional<ApiError> {
+    description["TableStatus"] = "ACTIVE";
+    return std::nullopt;
+  });
+}
+
 void GlobalTables::replicaDeleted(const RequestContext& c, const Json& table) {
   if (!isGlobal(table)) return;
+  std::lock_guard lock(setMutex_);
   std::string name = table["TableName"];
   unlinkRegion(c.accountId, name, c.region, table["_id"]);
   Json replicas = Json::array();

@@ -13,6 +13,7 @@
 // changes after the cursor to the target, last writer wins
 // (TableStore::applyReplicated). A new replica's link starts with a
 // backfill of the source's items (ReplicaStatus CREATING, then ACTIVE).
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,6 +76,9 @@ class GlobalTables {
   void unlinkRegion(const std::string& account, const std::string& name, const std::string& region,
                     const std::string& tableId);
 
+  // A new replica's backfill is done: it is ACTIVE in every replica's set.
+  void markActive(const std::string& account, const std::string& name, const std::string& region);
+
   TableStore& store() { return store_; }
   SystemTime now() const { return clock_->now(); }
 
@@ -95,6 +99,9 @@ class GlobalTables {
   TableStore& store_;
   ClockPtr clock_;
   kms::KeyManager* keys_;
+  // One change of a replica set at a time (it is written into every
+  // replica's description): both APIs, deletions and the replicator's.
+  std::recursive_mutex setMutex_;
 };
 
 // The cursor key of one link, and the prefix of a source's links.

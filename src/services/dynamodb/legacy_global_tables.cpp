@@ -23,7 +23,6 @@ ApiError notFound(const std::string& name) {
                           "Global table not found: Global table with name: '" + name + "' does not exist.");
 }
 
-std::mutex legacyMutex;  // one change of a legacy global table at a time
 
 // What every member of a legacy global table must share: the key schema,
 // the indexes (names and keys), and for a provisioned table the write
@@ -97,7 +96,7 @@ std::optional<ApiError> GlobalTables::checkLegacyMember(const RequestContext& c,
 }
 
 void GlobalTables::dropLegacyMember(const std::string& account, const std::string& name, const std::string& region) {
-  std::lock_guard lock(legacyMutex);
+  std::lock_guard lock(setMutex_);
   auto record = store_.getMeta(recordKey(account, name));
   if (!record) return;
   std::vector<std::string> regions = record->value("Regions", std::vector<std::string>());
@@ -128,7 +127,7 @@ Result<Json> GlobalTables::legacyDescription(const RequestContext& c, const std:
 
 Result<Json> GlobalTables::createGlobalTable(const RequestContext& c, const Json& in) {
   std::string name = in.value("GlobalTableName", "");
-  std::lock_guard lock(legacyMutex);
+  std::lock_guard lock(setMutex_);
   if (store_.getMeta(recordKey(c.accountId, name))) {
     return ApiError::sender("GlobalTableAlreadyExistsException", "Global table with this name already exists");
   }
@@ -170,7 +169,7 @@ Result<Json> GlobalTables::describeGlobalTable(const RequestContext& c, const Js
 
 Result<Json> GlobalTables::updateGlobalTable(const RequestContext& c, const Json& in) {
   std::string name = in.value("GlobalTableName", "");
-  std::lock_guard lock(legacyMutex);
+  std::lock_guard lock(setMutex_);
   auto record = store_.getMeta(recordKey(c.accountId, name));
   if (!record) return notFound(name);
   std::vector<std::string> regions = record->value("Regions", std::vector<std::string>());

@@ -16,10 +16,6 @@ ApiError invalid(const std::string& message) {
   return ApiError::sender("ValidationException", "One or more parameter values were invalid: " + message);
 }
 
-// One replica set change at a time in the process: the set is written into
-// every replica's description.
-std::mutex replicaSetMutex;
-
 bool validRegion(const std::string& region) {
   static const std::regex pattern("^[a-z]{2}(-[a-z]+)+-[0-9]$");
   return std::regex_match(region, pattern);
@@ -40,7 +36,7 @@ Result<Json> GlobalTables::updateReplicas(const RequestContext& c, const Json& i
   std::string name = in.value("TableName", "");
   const Json& updates = in["ReplicaUpdates"];
   if (!updates.is_array() || updates.empty()) return invalid("ReplicaUpdates must not be empty");
-  std::lock_guard lock(replicaSetMutex);
+  std::lock_guard lock(setMutex_);
   for (const Json& update : updates) {
     if (!update.is_object() || update.size() != 1) {
       return invalid("One of Create, Update or Delete must be given in each ReplicationGroupUpdate");
@@ -122,6 +118,7 @@ Result<Json> GlobalTables::createReplica(const RequestContext& c, const Json& so
     }
   }
   if (source.contains("_ttl")) replica["_ttl"] = source["_ttl"];
+  replica["_tags"] = Json::array();  // tags are each replica's own, as in DynamoDB
   if (action.contains("ProvisionedThroughputOverride") &&
       action["ProvisionedThroughputOverride"].contains("ReadCapacityUnits")) {
     replica["ProvisionedThroughput"]["ReadCapacityUnits"] = action["ProvisionedThroughputOverride"]["ReadCapacityUnits"];
