@@ -3,15 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <string>
 
 namespace kura {
 namespace fs = std::filesystem;
 namespace {
 
-// Kura's own stores, below the data directory.
-constexpr std::array kStores = {"trail", "dynamodb", "dynamodb-backups", "keys", "kms", "secretsmanager", "logs",
-                                "monitoring"};
 // The engines' trees: only these and their first level are Kura's.
 constexpr std::array kEngineTrees = {"rds", "elasticache"};
 
@@ -37,15 +36,17 @@ int tightenDataDir(const fs::path& dataDir) {
   for (const char* tree : kEngineTrees) engines = engines || fs::exists(dataDir / tree, ec);
   // Engine users pass through the data directory only to reach their trees.
   changed += tighten(dataDir, engines);
+  // Everything else below the data directory is one of Kura's own stores
+  // (the trail, DynamoDB, keys, every service's database, ...), whatever
+  // services a newer Kura adds: tightened throughout.
   for (const auto& entry : fs::directory_iterator(dataDir, ec)) {
-    if (entry.is_regular_file(ec)) changed += tighten(entry.path(), false);
-  }
-  for (const char* store : kStores) {
-    fs::path root = dataDir / store;
-    if (!fs::exists(root, ec)) continue;
-    changed += tighten(root, false);
-    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = entry.path().filename().string();
+    if (std::find(kEngineTrees.begin(), kEngineTrees.end(), name) != kEngineTrees.end()) continue;
+    changed += tighten(entry.path(), false);
+    if (!entry.is_directory(ec) || entry.is_symlink(ec)) continue;
+    std::error_code walk;
+    for (auto it = fs::recursive_directory_iterator(entry.path(), fs::directory_options::skip_permission_denied, walk);
+         !walk && it != fs::recursive_directory_iterator(); it.increment(walk)) {
       changed += tighten(it->path(), false);
     }
   }

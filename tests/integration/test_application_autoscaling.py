@@ -382,6 +382,13 @@ def test_index_write_capacity_scales_out_under_writes(server):
     assert index_units() == 20
     # The table's own write capacity is not the index's target: unchanged.
     assert ddb.describe_table(TableName="indexed")["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 5
-    latest = scaling.describe_scaling_activities(ServiceNamespace="dynamodb", ResourceId="table/indexed/index/by-g",
-                                                 ScalableDimension=dimension)["ScalingActivities"][0]
+    # The activity is marked Successful just after the capacity is set.
+    deadline = time.monotonic() + 10
+    while True:
+        latest = scaling.describe_scaling_activities(ServiceNamespace="dynamodb",
+                                                     ResourceId="table/indexed/index/by-g",
+                                                     ScalableDimension=dimension)["ScalingActivities"][0]
+        if latest["StatusCode"] != "InProgress" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert latest["Description"] == "Setting write capacity units to 20." and latest["StatusCode"] == "Successful"
