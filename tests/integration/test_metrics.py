@@ -47,7 +47,7 @@ def value(page, metric, **labels):
     return matches[0] if matches else None
 
 
-def wait_value(server, predicate, metric, timeout=30, **labels):
+def wait_value(server, predicate, metric, timeout=60, **labels):
     deadline = time.monotonic() + timeout
     seen = None
     while time.monotonic() < deadline:
