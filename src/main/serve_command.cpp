@@ -373,10 +373,12 @@ int runServe(const ServerConfig& givenConfig) {
     return rds::serverCertificateValidTill(rdsPaths.engineDir(instance));
   };
   modules.push_back(makeRdsService(*catalog, reconciler, **secrets, ports, rdsConfig));
+  const HandlerTable* rdsHandlers = &modules.back()->handlers();
   modules.push_back(
       makeElastiCacheService(*catalog, reconciler, ports,
                              {endpointAddress, redisVersion, memcachedVersion, &keyManager, secrets->get(),
                               certificateAuthority->get()}));
+  const HandlerTable* elastiCacheHandlers = &modules.back()->handlers();
   modules.push_back(makeEc2Service(*catalog));
   modules.push_back(makeIamService(*catalog, **secrets));
   modules.push_back(makeFaultService(*catalog, rdsPaths, config.dataDir / "elasticache", clock));
@@ -409,7 +411,8 @@ int runServe(const ServerConfig& givenConfig) {
                                 std::string event;
                                 appendTrailEventText(event, c, &input, output, error, newUuid());
                                 trailWriter.appendText(event, error == nullptr);
-                              }};
+                              },
+                              rdsHandlers, elastiCacheHandlers};
   modules.push_back(makeApplicationAutoScalingService(env, std::move(scalingDeps)));
 
   // IAM users' access keys are accepted beside Kura's own credentials (the

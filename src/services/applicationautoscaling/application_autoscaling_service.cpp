@@ -86,7 +86,12 @@ class ApplicationAutoScalingService final : public ServiceModule {
       : env_(env),
         deps_(std::move(deps)),
         store_(env.dataDir),
-        capacity_(deps_.dynamodb, deps_.record, env.clock),
+        capacity_(DynamoDbCapacity(deps_.dynamodb, deps_.record, env.clock),
+                  AuroraReplicas(ServiceRoleCalls(deps_.rds, "rds", "AWSServiceRoleForApplicationAutoScaling_RDSCluster",
+                                                  deps_.record, env.clock)),
+                  CacheReplicas(ServiceRoleCalls(deps_.elasticache, "elasticache",
+                                                 "AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG", deps_.record,
+                                                 env.clock))),
         scaler_(store_, *deps_.alarms, *deps_.metrics, capacity_, deps_.times, env.clock),
         schedules_(store_, capacity_, deps_.times, env.clock),
         pass_("application auto scaling", std::chrono::milliseconds(500), [this] {
@@ -112,8 +117,8 @@ class ApplicationAutoScalingService final : public ServiceModule {
  private:
   double now() const { return toEpochSeconds(env_.clock->now()); }
 
-  // The target's DynamoDB table or index, checked, with its capacity now.
-  Result<std::pair<DynamoDbTarget, int64_t>> resolve(const TargetKey& key) {
+  // The target's resource, checked, with its capacity now.
+  Result<std::pair<ScalableResource, int64_t>> resolve(const TargetKey& key) {
     auto target = parseScalableTarget(key.nameSpace, key.resourceId, key.dimension);
     if (!target) return target.error();
     auto current = capacity_.current(key.account, key.region, *target);
@@ -128,7 +133,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
     auto existing = store_.target(key);
     if (!existing && store_.targets(c.accountId, c.region, key.nameSpace).size() >= kMaxTargets) {
       return limit("The maximum number of scalable targets (" + std::to_string(kMaxTargets) +
-                   ") for service namespace dynamodb has been reached");
+                   ") for service namespace " + key.nameSpace + " has been reached");
     }
     if (!existing && (!in.contains("MinCapacity") || !in.contains("MaxCapacity"))) {
       return validation("MinCapacity and MaxCapacity are required to register a new scalable target");
@@ -137,9 +142,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
                            : Json{{"ServiceNamespace", key.nameSpace},
                                   {"ResourceId", key.resourceId},
                                   {"ScalableDimension", key.dimension},
-                                  {"RoleARN", "arn:aws:iam::" + c.accountId +
-                                                  ":role/aws-service-role/dynamodb.application-autoscaling.amazonaws.com/"
-                                                  "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable"},
+                                  {"RoleARN", serviceRoleArn(c.accountId, key.nameSpace)},
                                   {"CreationTime", now()},
                                   {"SuspendedState",
                                    {{"DynamicScalingInSuspended", false},
@@ -154,16 +157,25 @@ class ApplicationAutoScalingService final : public ServiceModule {
       }
     }
     int64_t minimum = target["MinCapacity"], maximum = target["MaxCapacity"];
-    if (minimum < 1) return validation("Minimum capacity cannot be less than 1 for a DynamoDB scalable target");
-    if (maximum > 40000) return validation("Maximum capacity cannot be greater than 40000 for a DynamoDB scalable target");
+    CapacityBounds bounds = capacityBounds(resolved->first);
+    if (minimum < bounds.minimum) {
+      return validation("Minimum capacity cannot be less than " + std::to_string(bounds.minimum) + " for " +
+                        (bounds.service[0] == 'A' || bounds.service[0] == 'E' ? "an " : "a ") + bounds.service +
+                        " scalable target");
+    }
+    if (maximum > bounds.maximum) {
+      return validation("Maximum capacity cannot be greater than " + std::to_string(bounds.maximum) + " for " +
+                        (bounds.service[0] == 'A' || bounds.service[0] == 'E' ? "an " : "a ") + bounds.service +
+                        " scalable target");
+    }
     if (minimum > maximum) return validation("Minimum capacity cannot be greater than maximum capacity");
     store_.putTarget(key, target);
     // Capacity outside the new range is brought within it at once.
     int64_t current = resolved->second;
     if (current < minimum || current > maximum) {
       int64_t wanted = current < minimum ? minimum : maximum;
-      std::string word = capacityWord(resolved->first);
-      Json activity = scalingActivity(key, "Setting " + word + " capacity units to " + std::to_string(wanted) + ".",
+      std::string word = capacityNoun(resolved->first);
+      Json activity = scalingActivity(key, "Setting " + word + " to " + std::to_string(wanted) + ".",
                                       std::string("minimum capacity was set to ") + std::to_string(minimum) +
                                           " and maximum capacity was set to " + std::to_string(maximum),
                                       now());
@@ -171,9 +183,9 @@ class ApplicationAutoScalingService final : public ServiceModule {
       auto set = capacity_.set(key.account, key.region, resolved->first, wanted);
       activity["EndTime"] = now();
       activity["StatusCode"] = set ? "Successful" : "Failed";
-      activity["StatusMessage"] = set ? "Successfully set " + word + " capacity units to " + std::to_string(wanted) +
-                                            ". Change successfully fulfilled by dynamodb."
-                                      : "Failed to set " + word + " capacity units to " + std::to_string(wanted) +
+      activity["StatusMessage"] = set ? "Successfully set " + word + " to " + std::to_string(wanted) +
+                                            ". Change successfully fulfilled by " + key.nameSpace + "."
+                                      : "Failed to set " + word + " to " + std::to_string(wanted) +
                                             ". Reason: " + set.error().message;
       store_.putActivity(key, activity);
     }
@@ -211,6 +223,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
     if (!parsed) return parsed.error();
     if (!store_.target(key)) return notFound("No scalable target registered for " + targetWords(key));
     std::string type = in.value("PolicyType", "StepScaling");
+    if (parsed->kind != ScalableKind::DynamoDbCapacity) return refusedPolicy(*parsed, type, in);
     if (type != "TargetTrackingScaling") {
       return validation("Unsupported policy type " + type + " for service namespace " + key.nameSpace +
                         ": DynamoDB supports TargetTrackingScaling only");
@@ -279,6 +292,40 @@ class ApplicationAutoScalingService final : public ServiceModule {
     // Thresholds of a changed target value are rewritten in place.
     putTrackingAlarms(*deps_.alarms, key, *parsed, policy, *current, deps_.times, now());
     return Json{{"PolicyARN", policy["PolicyARN"]}, {"Alarms", policy["Alarms"]}};
+  }
+
+  // Policies for Aurora and ElastiCache targets: Kura records none of the
+  // metrics their predefined metric types stand for, so a policy could not
+  // scale; it is refused rather than accepted and never acted on.
+  Result<Json> refusedPolicy(const ScalableResource& target, const std::string& type, const Json& in) {
+    if (type != "TargetTrackingScaling") {
+      return validation("Kura supports only scheduled actions for " + std::string(capacityBounds(target).service) +
+                        " scalable targets (PolicyType " + type + " is not supported)");
+    }
+    const Json config = in.value("TargetTrackingScalingPolicyConfiguration", Json::object());
+    if (config.contains("CustomizedMetricSpecification")) {
+      return validation("Kura supports only scheduled actions for " + std::string(capacityBounds(target).service) +
+                        " scalable targets (CustomizedMetricSpecification is not supported)");
+    }
+    std::string metric =
+        config.value("PredefinedMetricSpecification", Json::object()).value("PredefinedMetricType", "");
+    std::vector<std::string> allowed;
+    if (target.kind == ScalableKind::AuroraReplicas) {
+      allowed = {"RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"};
+    } else if (target.kind == ScalableKind::CacheReplicas) {
+      allowed = {"ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheReplicaEngineCPUUtilization",
+                 "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage"};
+    } else {
+      allowed = {"ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
+                 "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage"};
+    }
+    if (std::find(allowed.begin(), allowed.end(), metric) == allowed.end()) {
+      return validation("Unsupported metric " + metric + " for scalable dimension " +
+                        in.value("ScalableDimension", ""));
+    }
+    return validation("Kura does not record the metric behind " + metric + " for " +
+                      std::string(capacityBounds(target).service) +
+                      " yet, so a target-tracking policy on it could not scale; use scheduled actions");
   }
 
   Result<Json> describePolicies(const RequestContext& c, const Json& in) {
@@ -371,7 +418,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
   ServiceEnv env_;
   AutoScalingDeps deps_;
   ScalingStore store_;
-  DynamoDbCapacity capacity_;
+  TargetCapacity capacity_;
   TargetTrackingScaler scaler_;
   ScheduledActionRunner schedules_;
   HandlerTable handlers_;

@@ -12,7 +12,7 @@ constexpr const char* kSessionName = "AutoScaling-DynamoDB";
 constexpr const char* kServicePrincipal = "application-autoscaling.amazonaws.com";
 
 // The ProvisionedThroughput of the table or its index in a DescribeTable answer.
-std::optional<Json> throughputOf(const Json& table, const DynamoDbTarget& target) {
+std::optional<Json> throughputOf(const Json& table, const ScalableResource& target) {
   if (target.index.empty()) return table.value("ProvisionedThroughput", Json::object());
   for (const Json& index : table.value("GlobalSecondaryIndexes", Json::array())) {
     if (index.value("IndexName", "") == target.index) return index.value("ProvisionedThroughput", Json::object());
@@ -20,7 +20,7 @@ std::optional<Json> throughputOf(const Json& table, const DynamoDbTarget& target
   return std::nullopt;
 }
 
-std::string missing(const DynamoDbTarget& target) {
+std::string missing(const ScalableResource& target) {
   return target.index.empty() ? "DynamoDB table does not exist: table/" + target.table
                               : "DynamoDB global secondary index does not exist: table/" + target.table + "/index/" +
                                     target.index;
@@ -61,7 +61,7 @@ Result<Json> DynamoDbCapacity::call(const RequestContext& c, const std::string& 
 }
 
 Result<int64_t> DynamoDbCapacity::current(const std::string& account, const std::string& region,
-                                          const DynamoDbTarget& target) {
+                                          const ScalableResource& target) {
   RequestContext c = roleContext(account, region, "DescribeTable");
   auto described = call(c, "DescribeTable", {{"TableName", target.table}});
   if (!described) {
@@ -76,7 +76,7 @@ Result<int64_t> DynamoDbCapacity::current(const std::string& account, const std:
 }
 
 Result<bool> DynamoDbCapacity::set(const std::string& account, const std::string& region,
-                                   const DynamoDbTarget& target, int64_t units) {
+                                   const ScalableResource& target, int64_t units) {
   RequestContext c = roleContext(account, region, "DescribeTable");
   auto described = call(c, "DescribeTable", {{"TableName", target.table}});
   if (!described) return described.error();

@@ -26,9 +26,9 @@ class DynamoDbCapacity {
 
   // The provisioned units of the table or index; ValidationException when
   // it does not exist.
-  Result<int64_t> current(const std::string& account, const std::string& region, const DynamoDbTarget& target);
+  Result<int64_t> current(const std::string& account, const std::string& region, const ScalableResource& target);
   // Sets them (the other direction's units unchanged).
-  Result<bool> set(const std::string& account, const std::string& region, const DynamoDbTarget& target,
+  Result<bool> set(const std::string& account, const std::string& region, const ScalableResource& target,
                    int64_t units);
 
  private:

@@ -170,8 +170,8 @@ void ScheduledActionRunner::run(const TargetKey& key, Json action, double now) {
   auto current = capacity_.current(key.account, key.region, *target);
   if (current && (*current < minimum || *current > maximum)) {
     int64_t wanted = *current < minimum ? minimum : maximum;
-    std::string word = capacityWord(*target);
-    Json activity = scalingActivity(key, "Setting " + word + " capacity units to " + std::to_string(wanted) + ".",
+    std::string word = capacityNoun(*target);
+    Json activity = scalingActivity(key, "Setting " + word + " to " + std::to_string(wanted) + ".",
                                     "scheduled action name " + action.value("ScheduledActionName", "") +
                                         " was triggered",
                                     now);
@@ -179,9 +179,9 @@ void ScheduledActionRunner::run(const TargetKey& key, Json action, double now) {
     auto set = capacity_.set(key.account, key.region, *target, wanted);
     activity["EndTime"] = toEpochSeconds(clock_->now());
     activity["StatusCode"] = set ? "Successful" : "Failed";
-    activity["StatusMessage"] = set ? "Successfully set " + word + " capacity units to " + std::to_string(wanted) +
-                                          ". Change successfully fulfilled by dynamodb."
-                                    : "Failed to set " + word + " capacity units to " + std::to_string(wanted) +
+    activity["StatusMessage"] = set ? "Successfully set " + word + " to " + std::to_string(wanted) +
+                                          ". Change successfully fulfilled by " + key.nameSpace + "."
+                                    : "Failed to set " + word + " to " + std::to_string(wanted) +
                                           ". Reason: " + set.error().message;
     store_.putActivity(key, activity);
   }

@@ -9,7 +9,7 @@
 // lasts a second at scale 60); at and cron follow the wall clock.
 // An action's last run is written after it ran: a kill in between runs it
 // again after the restart, which sets the same range again.
-#include "services/applicationautoscaling/dynamodb_capacity.h"
+#include "services/applicationautoscaling/target_capacity.h"
 #include "services/applicationautoscaling/scaling_store.h"
 #include "services/applicationautoscaling/tracking_alarms.h"
 
@@ -20,7 +20,7 @@ Result<bool> checkSchedule(const Json& action);
 
 class ScheduledActionRunner {
  public:
-  ScheduledActionRunner(ScalingStore& store, DynamoDbCapacity& capacity, ScalingTimes times, ClockPtr clock)
+  ScheduledActionRunner(ScalingStore& store, TargetCapacity& capacity, ScalingTimes times, ClockPtr clock)
       : store_(store), capacity_(capacity), times_(times), clock_(std::move(clock)) {}
   void pass();
 
@@ -29,7 +29,7 @@ class ScheduledActionRunner {
   void run(const TargetKey& key, Json action, double now);
 
   ScalingStore& store_;
-  DynamoDbCapacity& capacity_;
+  TargetCapacity& capacity_;
   ScalingTimes times_;
   ClockPtr clock_;
 };

@@ -29,7 +29,7 @@ void TargetTrackingScaler::pass() {
   }
 }
 
-double TargetTrackingScaler::consumedRate(const TargetKey& key, const DynamoDbTarget& target, int periods,
+double TargetTrackingScaler::consumedRate(const TargetKey& key, const ScalableResource& target, int periods,
                                           double now) {
   // The periods the alarm evaluated: the last `periods`, the newest still filling.
   double period = times_.period();
@@ -78,10 +78,10 @@ void TargetTrackingScaler::evaluate(const TargetKey& key, const Json& policy, do
     if (wanted >= *current) return;
     if (now - std::max(lastIn, lastOut) < times_.seconds(config.value("ScaleInCooldown", 0.0))) return;
   }
-  std::string word = capacityWord(*target);
+  std::string word = capacityNoun(*target);
   std::string alarmName = (out ? alarmsOf[0] : alarmsOf[1])["AlarmName"];
   Json activity = scalingActivity(
-      key, "Setting " + word + " capacity units to " + std::to_string(wanted) + ".",
+      key, "Setting " + word + " to " + std::to_string(wanted) + ".",
       "monitor alarm " + alarmName + " in state ALARM triggered policy " + policy.value("PolicyName", ""), now);
   store_.putActivity(key, activity);  // InProgress first: a kill during the change leaves it so
   auto set = capacity_.set(key.account, key.region, *target, wanted);
@@ -89,15 +89,15 @@ void TargetTrackingScaler::evaluate(const TargetKey& key, const Json& policy, do
   activity["EndTime"] = end;
   if (set) {
     activity["StatusCode"] = "Successful";
-    activity["StatusMessage"] = "Successfully set " + word + " capacity units to " + std::to_string(wanted) +
-                                ". Change successfully fulfilled by dynamodb.";
+    activity["StatusMessage"] = "Successfully set " + word + " to " + std::to_string(wanted) +
+                                ". Change successfully fulfilled by " + key.nameSpace + ".";
     Json updated = *registered;
     updated[out ? "_lastScaleOut" : "_lastScaleIn"] = end;
     store_.putTarget(key, updated);
     putTrackingAlarms(alarms_, key, *target, policy, wanted, times_, end);
   } else {
     activity["StatusCode"] = "Failed";
-    activity["StatusMessage"] = "Failed to set " + word + " capacity units to " + std::to_string(wanted) + ". Reason: " +
+    activity["StatusMessage"] = "Failed to set " + word + " to " + std::to_string(wanted) + ". Reason: " +
                                 set.error().message;
   }
   store_.putActivity(key, activity);

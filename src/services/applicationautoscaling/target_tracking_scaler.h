@@ -10,7 +10,7 @@
 // UpdateTable, and each scaling is recorded as a scaling activity (written
 // InProgress before the change, Successful or Failed after: a kill between
 // leaves it InProgress, as AWS shows an activity it did not finish).
-#include "services/applicationautoscaling/dynamodb_capacity.h"
+#include "services/applicationautoscaling/target_capacity.h"
 #include "services/applicationautoscaling/scaling_store.h"
 #include "services/applicationautoscaling/tracking_alarms.h"
 #include "services/cloudwatch/alarm_store.h"
@@ -20,7 +20,7 @@ namespace kura {
 
 class TargetTrackingScaler {
  public:
-  TargetTrackingScaler(ScalingStore& store, AlarmStore& alarms, MetricStore& metrics, DynamoDbCapacity& capacity,
+  TargetTrackingScaler(ScalingStore& store, AlarmStore& alarms, MetricStore& metrics, TargetCapacity& capacity,
                        ScalingTimes times, ClockPtr clock)
       : store_(store), alarms_(alarms), metrics_(metrics), capacity_(capacity), times_(times), clock_(std::move(clock)) {}
 
@@ -30,12 +30,12 @@ class TargetTrackingScaler {
   void evaluate(const TargetKey& key, const Json& policy, double now);
   // Units consumed per second: the highest of the `periods` periods the
   // alarm evaluated (the newest one still filling).
-  double consumedRate(const TargetKey& key, const DynamoDbTarget& target, int periods, double now);
+  double consumedRate(const TargetKey& key, const ScalableResource& target, int periods, double now);
 
   ScalingStore& store_;
   AlarmStore& alarms_;
   MetricStore& metrics_;
-  DynamoDbCapacity& capacity_;
+  TargetCapacity& capacity_;
   ScalingTimes times_;
   ClockPtr clock_;
 };

@@ -10,7 +10,7 @@ std::string trackingAlarmName(const std::string& resourceId, bool high, const st
 
 namespace {
 
-Json alarmOf(const TargetKey& key, const DynamoDbTarget& target, const Json& policy, bool high, int64_t capacity,
+Json alarmOf(const TargetKey& key, const ScalableResource& target, const Json& policy, bool high, int64_t capacity,
              const ScalingTimes& times, double now) {
   const Json& config = policy["TargetTrackingScalingPolicyConfiguration"];
   double targetValue = config.value("TargetValue", 70.0);
@@ -44,7 +44,7 @@ Json alarmOf(const TargetKey& key, const DynamoDbTarget& target, const Json& pol
 
 }  // namespace
 
-void putTrackingAlarms(AlarmStore& alarms, const TargetKey& key, const DynamoDbTarget& target, const Json& policy,
+void putTrackingAlarms(AlarmStore& alarms, const TargetKey& key, const ScalableResource& target, const Json& policy,
                        int64_t capacity, const ScalingTimes& times, double now) {
   for (bool high : {true, false}) {
     Json alarm = alarmOf(key, target, policy, high, capacity, times, now);

@@ -38,7 +38,7 @@ constexpr double kLowMargin = 20;  // percentage points below the target
 std::string trackingAlarmName(const std::string& resourceId, bool high, const std::string& id);
 // Writes (or rewrites, keeping the state) the policy's two alarms for the
 // target's provisioned `capacity`.
-void putTrackingAlarms(AlarmStore& alarms, const TargetKey& key, const DynamoDbTarget& target, const Json& policy,
+void putTrackingAlarms(AlarmStore& alarms, const TargetKey& key, const ScalableResource& target, const Json& policy,
                        int64_t capacity, const ScalingTimes& times, double now);
 void deleteTrackingAlarms(AlarmStore& alarms, const TargetKey& key, const Json& policy);
 

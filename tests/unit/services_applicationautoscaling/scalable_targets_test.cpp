@@ -25,10 +25,31 @@ TEST(ScalableTargetTest, TablesAndIndexesOfDynamoDb) {
   EXPECT_FALSE(index->read);
 }
 
+TEST(ScalableTargetTest, AuroraReplicasAndElastiCacheGroups) {
+  auto aurora = parseScalableTarget("rds", "cluster:orders-db", "rds:cluster:ReadReplicaCount");
+  ASSERT_TRUE(aurora.ok());
+  EXPECT_EQ(aurora->kind, ScalableKind::AuroraReplicas);
+  EXPECT_EQ(aurora->id, "orders-db");
+  auto replicas = parseScalableTarget("elasticache", "replication-group/cache", "elasticache:replication-group:Replicas");
+  ASSERT_TRUE(replicas.ok());
+  EXPECT_EQ(replicas->kind, ScalableKind::CacheReplicas);
+  EXPECT_EQ(replicas->id, "cache");
+  auto shards = parseScalableTarget("elasticache", "replication-group/cache", "elasticache:replication-group:NodeGroups");
+  ASSERT_TRUE(shards.ok());
+  EXPECT_EQ(shards->kind, ScalableKind::CacheNodeGroups);
+  EXPECT_EQ(capacityBounds(*aurora).maximum, 15);
+  EXPECT_EQ(capacityBounds(*replicas).maximum, 5);
+}
+
 TEST(ScalableTargetTest, RefusesWhatItCannotScale) {
   for (auto [nameSpace, resource, dimension] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"ecs", "service/c/s", "ecs:service:DesiredCount"},
-           {"rds", "cluster:db", "rds:cluster:ReadReplicaCount"},
+           {"rds", "cluster/db", "rds:cluster:ReadReplicaCount"},
+           {"rds", "cluster:", "rds:cluster:ReadReplicaCount"},
+           {"rds", "cluster:db", "elasticache:replication-group:Replicas"},
+           {"elasticache", "replication-group/", "elasticache:replication-group:Replicas"},
+           {"elasticache", "replication-group/a/b", "elasticache:replication-group:NodeGroups"},
+           {"elasticache", "cluster:db", "elasticache:replication-group:Replicas"},
            {"dynamodb", "table/orders", "dynamodb:index:ReadCapacityUnits"},     // a table as an index
            {"dynamodb", "table/orders/index/i", "dynamodb:table:ReadCapacityUnits"},  // an index as a table
            {"dynamodb", "table/", "dynamodb:table:ReadCapacityUnits"},
