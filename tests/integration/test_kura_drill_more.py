@@ -53,7 +53,7 @@ def test_az_failure_of_a_multi_az_postgres_primary_zone(kura_factory, tmp_path):
     # A zone in which the account has no node: refused before anything happens.
     done = run_drill(server, "az-failure", "--resource", "zoned", "--zone", "us-east-1f", "--duration", "10",
                      "--report-dir", str(tmp_path), env=env)
-    assert done.returncode == 2 and "No node of the account's instances is in the zone us-east-1f" in done.stderr
+    assert done.returncode == 2 and "No node of the account's instances or replication groups is in the zone us-east-1f" in done.stderr
 
     code, report = drill_json(server, "az-failure", "--resource", "zoned", "--duration", "40",
                               "--report-dir", str(tmp_path), env=env)

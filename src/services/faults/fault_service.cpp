@@ -78,7 +78,9 @@ class FaultService final : public ServiceModule {
     if (fault == "zone-failure") {
       std::string zone = input.value("AvailabilityZone", targets_.primaryOf(*writer).zone);
       targets = targets_.inZone(context, zone);
-      if (targets.empty()) return invalid("No node of the account's instances is in the zone " + zone + ".");
+      if (targets.empty()) {
+        return invalid("No node of the account's instances or replication groups is in the zone " + zone + ".");
+      }
     } else {
       targets.push_back(targets_.primaryOf(*writer));
     }
@@ -108,10 +110,10 @@ class FaultService final : public ServiceModule {
       std::string what = fault == "hang"   ? "hang of " + std::to_string(seconds) + " s"
                          : fault == "kill" ? "kill"
                                            : "zone failure";
+      std::string node = target.role + (target.member.empty() ? "" : " " + target.member);
       addEvent(target.instance, target.instance.kind,
-               "Kura fault injection" + by + ": " + what + " of the " + target.role + (target.member.empty() ? "" : " " + target.member) +
-                   " in " + target.zone + " (" +
-                   faultId + ").");
+               "Kura fault injection" + by + ": " + what + " of the " + node + " in " + target.zone + " (" + faultId +
+                   ").");
       out["Targets"].push_back({{"ResourceIdentifier", target.name()},
                                 {"Role", target.role},
                                 {"AvailabilityZone", target.zone},
