@@ -11,9 +11,10 @@ std::string clusterNodeSettings(const Resource& group, const std::string& member
   std::string address = group.state.value("Address", "127.0.0.1");
   int port = node.value("Port", 0);
   int bus = node.value("BusPort", 0);
-  bool tls = group.spec.value("TransitEncryptionEnabled", false);
   return fmt::format(
-      "bind 127.0.0.1 {}{}\n"
+      // Loopback only: clients come through the proxy, the nodes through
+      // the internal links; the bus is never on the host's address.
+      "bind 127.0.0.1 {}\n"
       "cluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout {}\n"
       "cluster-port {}\ncluster-announce-ip {}\ncluster-announce-port {}\ncluster-announce-bus-port {}\n"
       "cluster-announce-hostname {}\ncluster-preferred-endpoint-type hostname\n"
@@ -21,10 +22,13 @@ std::string clusterNodeSettings(const Resource& group, const std::string& member
       // takes over however long its link was down; replicas stay in their
       // node group, as ElastiCache's do.
       "cluster-require-full-coverage no\ncluster-replica-validity-factor 0\n"
-      "cluster-allow-replica-migration no\ncluster-migration-barrier 999\n{}",
-      kClusterInternalAddress, address == "127.0.0.1" ? "" : " " + address, kClusterNodeTimeoutMs, bus,
-      kClusterInternalAddress, port, bus, address,
-      tls ? fmt::format("tls-cluster yes\ncluster-announce-tls-port {}\n", port) : "");
+      "cluster-allow-replica-migration no\ncluster-migration-barrier 999\n"
+      // The bus stays plaintext on loopback with in-transit encryption
+      // too (Kura's node certificates are for servers; the bus would need
+      // client ones); the announced port is the proxy's either way, where
+      // TLS clients and replicas pass through to the TLS port.
+      "tls-cluster no\n",
+      kClusterInternalAddress, kClusterNodeTimeoutMs, bus, kClusterInternalAddress, port, bus, address);
 }
 
 engines::RedisLayout clusterMemberLayout(const Resource& group, const std::string& member, const CachePaths& paths) {

@@ -10,7 +10,8 @@
 // following its primary, MIGRATE between nodes) uses the announced IP,
 // 127.0.0.2: there Kura's internal links (ClusterLinks) forward the same
 // ports to the engines without a guard, so that a tenant's security groups
-// can never cut a shard's replication, and the bus port is the engine's own.
+// can never cut a shard's replication, and the bus port is the engine's own
+// (plaintext, on loopback only, with in-transit encryption too).
 #include <string>
 
 #include "cache/cache_paths.h"

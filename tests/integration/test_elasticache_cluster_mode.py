@@ -322,6 +322,7 @@ def running_nodes(data_dir, group_id):
     return len(out.stdout.split())
 
 
+@pytest.mark.serial
 def test_kura_killed_while_creating_or_resharding_converges(kura_factory):
     kura = kura_factory()  # its own: it is killed
     ec = kura.client("elasticache")
@@ -351,3 +352,26 @@ def test_kura_killed_while_creating_or_resharding_converges(kura_factory):
     ec.delete_replication_group(ReplicationGroupId="phoenix")
     wait_group(ec, "phoenix", "gone", timeout=60)
     assert running_nodes(kura.data_dir, "phoenix") == 0
+
+
+def test_tls_and_auth_token_reach_every_shard(kura, tmp_path):
+    from test_elasticache_security import bundle_of
+    bundle = bundle_of(kura, tmp_path)
+    ec = kura.client("elasticache")
+    token = "cluster-token-0123456789"
+    group = create_sharded(ec, "vault", shards=2, replicas=1, TransitEncryptionEnabled=True, AuthToken=token)
+    assert group["TransitEncryptionEnabled"] and group["AuthTokenEnabled"]
+    address, port = config_endpoint(group)
+    env = {"REDISCLI_AUTH": token, "PATH": "/usr/bin:/bin"}
+    argv = ["redis-cli", "-c", "--tls", "--cacert", bundle, "-h", address, "-p", str(port)]
+    for n in range(10):
+        out = subprocess.run(argv + ["SET", f"secret:{n}", str(n)], capture_output=True, text=True, env=env, timeout=30)
+        assert out.stdout.strip() == "OK", out.stdout + out.stderr
+    assert subprocess.run(argv + ["GET", "secret:3"], capture_output=True, text=True, env=env).stdout.strip() == "3"
+    # Without the token: refused.
+    plain = subprocess.run(argv + ["GET", "secret:3"], capture_output=True, text=True, timeout=30)
+    assert "NOAUTH" in plain.stdout + plain.stderr
+    client = RedisCluster(host=address, port=port, password=token, ssl=True, ssl_ca_certs=bundle,
+                          decode_responses=True)
+    assert all(client.get(f"secret:{n}") == str(n) for n in range(10))
+    client.close()
