@@ -44,6 +44,7 @@ ResourceMetrics::ResourceMetrics(ResourceMetricSources sources, metrics::GaugeBo
     : sources_(std::move(sources)), board_(board), task_("metrics collection", interval, [this] { collectOnce(); }) {}
 
 void ResourceMetrics::collectOnce() {
+  auto started = std::chrono::steady_clock::now();
   Catalog& catalog = *sources_.catalog;
   double now = toEpochSeconds(sources_.clock->now());
   metrics::GaugeFamily up{"kura_engine_up", "1 if the resource's engine answers its probe, 0 if not.", {}, 0};
@@ -147,8 +148,11 @@ void ResourceMetrics::collectOnce() {
 
   for (auto& [store, bytes] : metrics::storeSizes(sources_.dataDir)) stores.add({{"store", store}}, bytes);
 
+  metrics::GaugeFamily pass{"kura_metrics_collection_seconds",
+                            "How long the last collection of these gauges took (probes and store sizes).", {}, 0};
+  pass.add({}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   std::vector<metrics::GaugeFamily> families;
-  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores}) {
+  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores, &pass}) {
     families.push_back(std::move(*family));
   }
   board_.publish(std::move(families));

@@ -13,6 +13,7 @@
 //   kura_restorable_lag_seconds    now - LatestRestorableTime
 //   kura_connections               client sessions of an RDS instance
 //   kura_store_bytes               Kura's own stores on disk
+//   kura_metrics_collection_seconds  how long the last pass took
 // Resources that are being created, stopped or deleted have no engine-up
 // series (they are not down). Labels: account, region, kind, name (and node).
 #include <chrono>
