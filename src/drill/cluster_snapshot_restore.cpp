@@ -46,7 +46,9 @@ std::optional<Json> waitForCluster(client::AwsClient& client, const std::string&
   }
 }
 
-void cleanUp(client::AwsClient& client, const std::string& temporary) {
+}  // namespace
+
+void deleteTemporaryCluster(client::AwsClient& client, const std::string& temporary) {
   client.call("rds", "DeleteDBInstance", {{"DBInstanceIdentifier", temporary + "-1"}, {"SkipFinalSnapshot", true}});
   // The cluster goes once its last instance has.
   auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -59,7 +61,29 @@ void cleanUp(client::AwsClient& client, const std::string& temporary) {
   client.call("rds", "DeleteDBClusterSnapshot", {{"DBClusterSnapshotIdentifier", temporary}});
 }
 
-}  // namespace
+std::optional<Json> addTemporaryInstance(DrillContext& context, const DatabaseTarget& target,
+                                         const std::string& temporary, std::string& problem) {
+  client::AwsClient& client = context.client();
+  auto limit = std::chrono::seconds(std::max(60, context.options().durationSeconds));
+  auto writer = client.call("rds", "DescribeDBInstances", {{"DBInstanceIdentifier", target.writerInstance}});
+  std::string instanceClass = "db.r6g.large";
+  if (const auto* output = client::outputOf(writer); output && !(*output)["DBInstances"].empty()) {
+    instanceClass = (*output)["DBInstances"][0].value("DBInstanceClass", instanceClass);
+  }
+  Json tags = Json::array({{{"Key", "kura:drill"}, {"Value", context.options().drillName}}});
+  auto instance = client.call("rds", "CreateDBInstance",
+                              {{"DBInstanceIdentifier", temporary + "-1"},
+                               {"DBClusterIdentifier", temporary},
+                               {"Engine", target.engine},
+                               {"DBInstanceClass", instanceClass},
+                               {"Tags", tags}});
+  if (const auto* error = client::errorOf(instance)) {
+    problem = "CreateDBInstance: " + error->describe();
+    return std::nullopt;
+  }
+  if (!waitForInstance(client, temporary + "-1", "available", limit, problem)) return std::nullopt;
+  return waitForCluster(client, "DescribeDBClusters", "DBClusterIdentifier", "DBClusters", temporary, limit, problem);
+}
 
 DrillResult runClusterSnapshotRestore(DrillContext& context, const DatabaseTarget& target) {
   client::AwsClient& client = context.client();
@@ -91,7 +115,7 @@ DrillResult runClusterSnapshotRestore(DrillContext& context, const DatabaseTarge
   std::string problem;
   auto finish = [&](std::string result) -> DrillResult {
     source->cleanup();
-    cleanUp(client, temporary);
+    deleteTemporaryCluster(client, temporary);
     if (!result.empty()) return result;
     report.durationSeconds = context.elapsed();
     return report;
@@ -118,23 +142,10 @@ DrillResult runClusterSnapshotRestore(DrillContext& context, const DatabaseTarge
   if (const auto* error = client::errorOf(restored)) {
     return finish("RestoreDBClusterFromSnapshot: " + error->describe());
   }
-  auto writer = client.call("rds", "DescribeDBInstances", {{"DBInstanceIdentifier", target.writerInstance}});
-  std::string instanceClass = "db.r6g.large";
-  if (const auto* output = client::outputOf(writer); output && !(*output)["DBInstances"].empty()) {
-    instanceClass = (*output)["DBInstances"][0].value("DBInstanceClass", instanceClass);
-  }
-  auto instance = client.call("rds", "CreateDBInstance",
-                              {{"DBInstanceIdentifier", temporary + "-1"},
-                               {"DBClusterIdentifier", temporary},
-                               {"Engine", target.engine},
-                               {"DBInstanceClass", instanceClass},
-                               {"Tags", tags}});
-  if (const auto* error = client::errorOf(instance)) return finish("CreateDBInstance: " + error->describe());
   std::optional<std::set<int64_t>> held;
   std::string readError;
-  if (waitForInstance(client, temporary + "-1", "available", limit, readError)) {
-    auto cluster = waitForCluster(client, "DescribeDBClusters", "DBClusterIdentifier", "DBClusters", temporary, limit,
-                                  readError);
+  {
+    auto cluster = addTemporaryInstance(context, target, temporary, readError);
     if (cluster) {
       DatabaseTarget restoredTarget = target;
       restoredTarget.host = cluster->value("Endpoint", "");

@@ -13,4 +13,14 @@ namespace kura::drill {
 
 DrillResult runClusterSnapshotRestore(DrillContext& context, const DatabaseTarget& target);
 
+// What a cluster restore needs after its restore call (accidental-delete's
+// too): one instance `<temporary>-1` of the writer's class in the temporary
+// cluster, and the cluster's description once both are available; nullopt
+// and `problem` set on failure.
+std::optional<nlohmann::json> addTemporaryInstance(DrillContext& context, const DatabaseTarget& target,
+                                                   const std::string& temporary, std::string& problem);
+// Deletes the temporary cluster's instance, then the cluster and a cluster
+// snapshot of the same name (best effort).
+void deleteTemporaryCluster(client::AwsClient& client, const std::string& temporary);
+
 }  // namespace kura::drill

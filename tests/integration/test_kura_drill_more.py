@@ -203,7 +203,7 @@ def test_accidental_delete_restores_dynamodb_items_by_pitr(kura_factory, tmp_pat
     assert result["status"] == "passed" and "last accidental-delete drill passed" in result["detail"]
 
 
-def test_snapshot_restore_of_an_aurora_cluster(kura_factory, tmp_path):
+def test_snapshot_restore_and_accidental_delete_of_an_aurora_cluster(kura_factory, tmp_path):
     server = kura_factory()
     rds = server.client("rds")
     rds.create_db_cluster(DBClusterIdentifier="aur", Engine="aurora-postgresql", MasterUsername="admin",
@@ -231,6 +231,22 @@ def test_snapshot_restore_of_an_aurora_cluster(kura_factory, tmp_path):
     events = [e["Message"] for e in rds.describe_events(SourceType="db-cluster", SourceIdentifier="aur",
                                                         Duration=60)["Events"]]
     assert any(m.startswith("Drill snapshot-restore: ended, passed") for m in events)
+
+    # The bad deletion on the cluster: PITR to just before, into a
+    # temporary cluster with one instance, compared, deleted.
+    code, report = drill_json(server, "accidental-delete", "--resource", "aur", "--duration", "60",
+                              "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
+    assert code == 0, report
+    assert report["faultMethod"] == "rds:RestoreDBClusterToPointInTime"
+    assert report["acked"] > 20 and report["lost"] == 0 and report["passed"] is True
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        clusters = [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]]
+        if clusters == ["aur"]:
+            break
+        time.sleep(0.5)
+    assert clusters == ["aur"]
+    assert logged_summary(server, "accidental-delete/db-cluster/aur")["verdict"] == "passed"
 
 
 def test_fault_api_is_refused_to_other_principals_and_touches_no_other_engine(kura_factory):

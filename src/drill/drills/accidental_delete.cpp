@@ -8,7 +8,9 @@
 // before T must be there again. RPO: the acknowledged rows missing; RTO:
 // from the accident to the data read back (the wait for the archive and
 // the restore itself, each also given apart). The temporary instance and
-// the marker table are deleted at the end. A DynamoDB table is drilled the
+// the marker table are deleted at the end. An Aurora cluster is restored
+// with RestoreDBClusterToPointInTime (and one instance added to the
+// temporary cluster). A DynamoDB table is drilled the
 // same way with PITR (table_point_in_time.h).
 #include <fmt/format.h>
 
@@ -17,6 +19,7 @@
 
 #include "common/time_format.h"
 #include "drill/cache_target.h"
+#include "drill/cluster_snapshot_restore.h"
 #include "drill/drill.h"
 #include "drill/point_in_time.h"
 #include "drill/rds_waits.h"
@@ -46,7 +49,7 @@ class AccidentalDelete final : public Drill {
       return *problem;
     }
     const DatabaseTarget& target = std::get<DatabaseTarget>(resolved);
-    if (target.resourceType != "db-instance") return "accidental-delete drills DB instances and DynamoDB tables";
+    if (target.resourceType == "db-cluster") return runOnCluster(context, target);
     client::AwsClient& client = context.client();
     auto described = client.call("rds", "DescribeDBInstances", {{"DBInstanceIdentifier", target.writerInstance}});
     const Json& instance = (*client::outputOf(described))["DBInstances"][0];
@@ -105,6 +108,55 @@ class AccidentalDelete final : public Drill {
     restoredTarget.host = (*copy)["Endpoint"].value("Address", "");
     restoredTarget.port = (*copy)["Endpoint"].value("Port", 0);
     return makeSqlWorkload(restoredTarget, table);
+  }
+
+  // An Aurora cluster: RestoreDBClusterToPointInTime into a temporary
+  // cluster, one instance added to it, the markers read at its endpoint.
+  static DrillResult runOnCluster(DrillContext& context, const DatabaseTarget& target) {
+    client::AwsClient& client = context.client();
+    auto described = client.call("rds", "DescribeDBClusters", {{"DBClusterIdentifier", target.identifier}});
+    const Json& cluster = (*client::outputOf(described))["DBClusters"][0];
+    if (cluster.value("BackupRetentionPeriod", 1) == 0) {
+      return "backups are off on " + target.identifier + ": there is no point in time to restore to";
+    }
+    std::string table = freshWorkloadName();
+    std::string temporary = "kura-drill-" + table.substr(table.size() - 8);
+    WorkloadPtr source = makeSqlWorkload(target, table);
+    PointInTimeRun run;
+    run.method = "rds:RestoreDBClusterToPointInTime";
+    run.copyKind = "cluster";
+    run.report.engine = target.engine;
+    run.report.writerInstance = target.writerInstance;
+    run.report.resourceType = target.resourceType;
+    run.report.resource = target.identifier;
+    RestorableTime restorable = [&client, id = target.identifier]() -> std::optional<SystemTime> {
+      auto answer = client.call("rds", "DescribeDBClusters", {{"DBClusterIdentifier", id}});
+      const auto* output = client::outputOf(answer);
+      if (output == nullptr || (*output)["DBClusters"].empty()) return std::nullopt;
+      return timestampOf((*output)["DBClusters"][0].value("LatestRestorableTime", Json()));
+    };
+    auto restore = [&](SystemTime pointInTime, std::string& problem) -> WorkloadPtr {
+      Json tags = Json::array({{{"Key", "kura:drill"}, {"Value", "accidental-delete"}}});
+      auto restored = client.call("rds", "RestoreDBClusterToPointInTime",
+                                  {{"DBClusterIdentifier", temporary},
+                                   {"SourceDBClusterIdentifier", target.identifier},
+                                   {"RestoreToTime", formatIso8601Seconds(pointInTime)},
+                                   {"Tags", tags}});
+      if (const auto* error = client::errorOf(restored)) {
+        problem = "RestoreDBClusterToPointInTime: " + error->describe();
+        return nullptr;
+      }
+      auto ready = addTemporaryInstance(context, target, temporary, problem);
+      if (!ready) return nullptr;
+      DatabaseTarget restoredTarget = target;
+      restoredTarget.host = ready->value("Endpoint", "");
+      restoredTarget.port = ready->value("Port", 0);
+      return makeSqlWorkload(restoredTarget, table);
+    };
+    auto result = runPointInTimeDrill(context, *source, run, restorable, restore);
+    source->cleanup();
+    deleteTemporaryCluster(client, temporary);
+    return result;
   }
 
   static DrillResult runOnTable(DrillContext& context, const std::string& problem) {
