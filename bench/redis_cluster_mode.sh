@@ -38,8 +38,11 @@ def free_port():
 
 
 def rates(args):
-    out = subprocess.run(["redis-benchmark", "-q", "-c", "50", "-n", str(REQUESTS), *args],
-                         capture_output=True, text=True, timeout=600).stdout
+    done = subprocess.run(["redis-benchmark", "-q", "-c", "50", "-n", str(REQUESTS), *args],
+                          capture_output=True, text=True, timeout=600)
+    out = done.stdout
+    if "requests per second" not in out:
+        raise SystemExit(f"redis-benchmark {' '.join(args)} failed: {(done.stdout + done.stderr)[-300:]}")
     found = dict(re.findall(r"^(\w+).*: ([\d.]+) requests per second", out.replace("\r", "\n"), re.M))
     return {name: float(value) for name, value in found.items()}
 
@@ -78,7 +81,8 @@ def main():
                     raise
                 time.sleep(0.2)
         ec.create_replication_group(ReplicationGroupId="bench", ReplicationGroupDescription="bench", Engine="redis",
-                                    NumNodeGroups=SHARDS, ReplicasPerNodeGroup=1)
+                                    NumNodeGroups=SHARDS, ReplicasPerNodeGroup=1,
+                                    CacheParameterGroupName="default.redis7.cluster.on")
         group = wait_available(ec)
         config = group["ConfigurationEndpoint"]["Port"]
         client = RedisCluster(host="127.0.0.1", port=config)
