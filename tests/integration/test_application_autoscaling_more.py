@@ -168,6 +168,17 @@ def test_scheduled_action_raises_redis_replicas_and_the_new_replica_holds_the_da
         return len(found) == 50
     wait_for(held, 30, "every key on the new replicas")
 
+    # A third node group, by a scheduled action on the NodeGroups dimension.
+    shards = "elasticache:replication-group:NodeGroups"
+    aas.register_scalable_target(ServiceNamespace="elasticache", ResourceId=resource, ScalableDimension=shards,
+                                 MinCapacity=2, MaxCapacity=3)
+    schedule(aas, "elasticache", resource, shards, "reshard", 3, 3)
+    activity = finished_activity(aas, "elasticache", resource, "Setting desired node group count to 3.")
+    assert activity["StatusCode"] == "Successful", activity
+    group = wait_group(ec, "sessions", "available", timeout=90)
+    assert len(group["NodeGroups"]) == 3
+    assert all(cli(group, "GET", f"s:{n}") == f"user-{n}" for n in range(50))
+
 
 def test_bad_input_gets_aws_errors(server):
     aas = server.client("application-autoscaling")
