@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <set>
+#include <thread>
 #include <sstream>
 
 #include "cache/cluster_node.h"
@@ -298,6 +299,33 @@ std::vector<std::string> ClusterModeGroups::sync(Resource& group) const {
     record["Slots"] = slotsText(best->slots);
   }
   return messages;
+}
+
+Result<std::string> ClusterModeGroups::plannedFailover(Resource& group, const std::string& nodeGroup) const {
+  std::string old = primaryOf(group, nodeGroup);
+  std::string chosen;
+  long long furthest = -1;
+  for (const std::string& member : membersOf(group, nodeGroup)) {
+    if (member == old) continue;
+    auto offset = engine_.replicationOffset(layout(group, member));
+    if (offset && *offset > furthest) {
+      furthest = *offset;
+      chosen = member;
+    }
+  }
+  if (chosen.empty()) return ApiError::internal("no replica of node group " + nodeGroup + " answers");
+  if (auto asked = run(layout(group, chosen), {"CLUSTER", "FAILOVER"}); !asked) return asked.error();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto info = engine_.admin(layout(group, chosen), {"ROLE"}, std::chrono::seconds(2));
+    if (info.ok() && info.output.rfind("master", 0) == 0) {
+      sync(group);
+      group.state["NodeGroups"][nodeGroup]["Primary"] = chosen;
+      return chosen;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return ApiError::internal("replica " + chosen + " did not take over within 15 s");
 }
 
 Result<std::string> ClusterModeGroups::takeOver(const Resource& group, const std::string& nodeGroup) const {

@@ -71,6 +71,10 @@ class ClusterModeGroups {
   // Promotes the replica of `nodeGroup` furthest along in place of its
   // primary (dead, or fenced by the caller); the member promoted.
   Result<std::string> takeOver(const Resource& group, const std::string& nodeGroup) const;
+  // A planned failover (TestFailover): the replica furthest along asks its
+  // primary to stop writes, catches up, and takes over (CLUSTER FAILOVER):
+  // nothing acknowledged is lost. The member promoted, once it is primary.
+  Result<std::string> plannedFailover(Resource& group, const std::string& nodeGroup) const;
 
  private:
   Result<std::string> run(const engines::RedisLayout& layout, const std::vector<std::string>& args) const;

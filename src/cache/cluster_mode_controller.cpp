@@ -77,6 +77,19 @@ StepOutcome ClusterModeController::create(Resource& group, ReconcileContext& ctx
 }
 
 StepOutcome ClusterModeController::modify(Resource& group, ReconcileContext& ctx) {
+  if (group.state.contains("FailoverNodeGroup")) {
+    std::string nodeGroup = group.state["FailoverNodeGroup"];
+    std::string old = ClusterModeGroups::primaryOf(group, nodeGroup);
+    ctx.emitEvent("Test Failover API called for node group " + nodeGroup, {"failover"});
+    auto chosen = groups_.plannedFailover(group, nodeGroup);
+    group.state.erase("FailoverNodeGroup");
+    group.status = kAvailable;
+    ctx.emitEvent(chosen ? "Failover from primary node " + old + " to replica node " + *chosen +
+                               " completed for node group " + nodeGroup
+                         : "Failover of node group " + nodeGroup + " failed: " + chosen.error().message,
+                  {chosen ? "failover" : "failure"});
+    return StepOutcome::done();
+  }
   // New nodes join (and replicas follow) first.
   auto whole = formed(group, ctx);
   if (!whole) return fail(group, ctx, whole.error(), kFailed);

@@ -176,6 +176,23 @@ def test_a_shards_primary_killed_under_a_writer_fails_over_alone(kura):
     assert roles.count("slave") == 2 and "fail" not in roles, roles
     assert after and took < 15
 
+    # A planned failover of the other node group (TestFailover) loses no
+    # acknowledged write, WAIT or not.
+    assert error_of(ec.test_failover, ReplicationGroupId="ledger", NodeGroupId="0009")[0] == "NodeGroupNotFoundFault"
+    writer = Writer(group, "planned")
+    time.sleep(0.5)
+    ec.test_failover(ReplicationGroupId="ledger", NodeGroupId="0002")
+    group = wait_group(ec, "ledger", "available", timeout=30)
+    time.sleep(0.5)
+    acked = writer.stop()
+    assert primaries(group) == {"0001": "ledger-0001-002", "0002": "ledger-0002-002"}
+    client = cluster_client(group)
+    missing = [n for n in acked if client.get(f"planned:{n}") != str(n)]
+    assert acked and not missing, f"{len(missing)} of {len(acked)} writes lost in a planned failover"
+    client.close()
+    assert error_of(ec.modify_replication_group, ReplicationGroupId="ledger",
+                    AutomaticFailoverEnabled=False)[0] == "InvalidParameterCombination"
+
 
 def test_resharding_2_to_3_and_back_moves_every_key_while_a_client_writes(kura):
     ec = kura.client("elasticache")

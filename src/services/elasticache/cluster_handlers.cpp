@@ -331,6 +331,10 @@ Result<Json> ElastiCacheApi::rebootGroupMember(const RequestContext& c, const Js
     for (const auto& node : in["CacheNodeIdsToReboot"]) {
       if (node != kNodeId) return invalid("Cache node " + node.get<std::string>() + " is not a node of " + id + ".");
     }
+    if (group.spec.value("ClusterEnabled", false)) {
+      return combination("Kura does not reboot a node of a replication group with cluster mode enabled; "
+                         "TestFailover fails a node group over.");
+    }
     if (group.status != kAvailable) {
       return ApiError::sender("InvalidCacheClusterState", "Cache cluster " + id + " is not in available state (its "
                                                               "replication group is " + group.status + ").");

@@ -441,6 +441,27 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
   return Json{{"ReplicationGroup", groupView(*stored)}};
 }
 
+Result<Json> ElastiCacheApi::testClusterModeFailover(const RequestContext& c, const Json& in, Resource group) {
+  (void)c;
+  std::string id = in["NodeGroupId"];
+  if (!group.state["NodeGroups"].contains(id)) {
+    return ApiError::sender("NodeGroupNotFoundFault", "Node group " + id + " not found.", 404);
+  }
+  if (group.status != kAvailable) {
+    return ApiError::sender("InvalidReplicationGroupState",
+                            "Replication group " + group.name + " is not in available state (it is " + group.status + ").");
+  }
+  if (cache::ClusterModeGroups::membersOf(group, id).size() < 2) {
+    return invalid("Node group " + id + " has no replica to fail over to.");
+  }
+  group.state["FailoverNodeGroup"] = id;
+  group.status = kModifying;
+  auto stored = catalog_.updateResource(group);
+  if (!stored) return stored.error();
+  reconciler_.wake();
+  return Json{{"ReplicationGroup", groupView(*stored)}};
+}
+
 Result<Json> ElastiCacheApi::increaseReplicaCount(const RequestContext& c, const Json& in) {
   return changeReplicaCount(c, in, true);
 }

@@ -83,6 +83,8 @@ class ElastiCacheApi {
   // or replicas; AWS's error otherwise.
   Result<Resource> findClusterModeGroup(const RequestContext& c, const Json& in);
   Result<Json> changeReplicaCount(const RequestContext& c, const Json& in, bool increase);
+  // TestFailover of one node group of such a group (a planned failover).
+  Result<Json> testClusterModeFailover(const RequestContext& c, const Json& in, Resource group);
   // A snapshot to restore from (SnapshotName), checked; empty if none asked.
   Result<std::optional<Resource>> restoreSource(const RequestContext& c, const Json& in);
   // The installed version an EngineVersion asks for, or AWS's error.

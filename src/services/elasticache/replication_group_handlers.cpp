@@ -3,6 +3,7 @@
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "cache/cache_parameters.h"
+#include "cache/cluster_mode.h"
 #include "services/elasticache/cache_network.h"
 #include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
@@ -165,6 +166,11 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
     if (auto error = recordClientUsers(c, *group)) return *error;
   }
   Json& spec = group->spec;
+  if (spec.value("ClusterEnabled", false) &&
+      (!in.value("AutomaticFailoverEnabled", true) || in.contains("PrimaryClusterId"))) {
+    return combination("A replication group with cluster mode enabled keeps automatic failover, and its primaries "
+                       "change by TestFailover per node group.");
+  }
   bool failover = in.value("AutomaticFailoverEnabled", spec.value("AutomaticFailoverEnabled", false));
   bool multiAz = in.value("MultiAZEnabled", spec.value("MultiAZEnabled", false));
   if (failover && spec.value("NumCacheClusters", 1) < 2) {
@@ -208,6 +214,7 @@ Result<Json> ElastiCacheApi::deleteReplicationGroup(const RequestContext& c, con
 Result<Json> ElastiCacheApi::testFailover(const RequestContext& c, const Json& in) {
   auto group = findGroup(c, in["ReplicationGroupId"]);
   if (!group) return group.error();
+  if (cache::ClusterModeGroups::enabled(*group)) return testClusterModeFailover(c, in, *group);
   if (in["NodeGroupId"] != "0001") {
     return ApiError::sender("NodeGroupNotFoundFault", "Node group " + in["NodeGroupId"].get<std::string>() + " not found.", 404);
   }
