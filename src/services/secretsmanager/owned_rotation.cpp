@@ -18,6 +18,7 @@ using Json = nlohmann::json;
 constexpr const char* kCurrent = "AWSCURRENT";
 constexpr const char* kPrevious = "AWSPREVIOUS";
 constexpr const char* kPending = "AWSPENDING";
+constexpr int64_t kRetryMs = 60 * 1000;
 
 ApiError invalidRequest(const std::string& message) { return ApiError::sender("InvalidRequestException", message); }
 
@@ -179,10 +180,14 @@ void OwnedRotation::rotateDue(std::mutex& lock) {
     }
     auto due = nextRotationMs(*secret);
     if (!due || *due > nowMs()) continue;
+    if (auto retry = retryAfterMs_.find(arn); retry != retryAfterMs_.end() && retry->second > nowMs()) continue;
     auto started = start(*secret, newUuid());
     if (!started) {
-      spdlog::warn("msg=\"a scheduled rotation could not start; it is tried again\" secret={} error=\"{}\"", arn,
-                   started.error().message);
+      retryAfterMs_[arn] = nowMs() + kRetryMs;
+      spdlog::warn("msg=\"a scheduled rotation could not start; it is tried again in a minute\" secret={} error=\"{}\"",
+                   arn, started.error().message);
+    } else {
+      retryAfterMs_.erase(arn);
     }
   }
 }

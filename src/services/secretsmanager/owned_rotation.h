@@ -55,6 +55,9 @@ class OwnedRotation {
   kms::KeyManager& keys_;
   ClockPtr clock_;
   const Rotators& rotators_;
+  // A due rotation its owner refused is tried again a minute later, not at
+  // every pass (a stopped instance), by ARN (guarded by the secrets' lock).
+  std::map<std::string, int64_t> retryAfterMs_;
 };
 
 }  // namespace kura::secrets

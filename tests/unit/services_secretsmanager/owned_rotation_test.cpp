@@ -123,6 +123,18 @@ TEST_F(OwnedRotationTest, RefusedByTheOwnerNothingChanges) {
   EXPECT_EQ(passwordAt("AWSPREVIOUS"), "first-password");
 }
 
+TEST_F(OwnedRotationTest, RefusedRotationIsTriedAgainAMinuteLater) {
+  refuse_ = true;
+  clock_->advance(std::chrono::hours(24 * 8));
+  OwnedRotation rotation(*store_, *keys_, clock_, rotators_);
+  rotation.rotateDue(mutex_);
+  rotation.rotateDue(mutex_);  // not at every pass
+  EXPECT_EQ(asked_.size(), 1u);
+  clock_->advance(61s);
+  rotation.rotateDue(mutex_);
+  EXPECT_EQ(asked_.size(), 2u);
+}
+
 TEST_F(OwnedRotationTest, CancelledRotationIsNotStarted) {
   OwnedRotation rotation(*store_, *keys_, clock_, rotators_);
   SecretRecord secret = *store_->byArn(arn_);
