@@ -231,8 +231,10 @@ def test_killed_writer_loses_no_acknowledged_commit(kura_factory):
     # A point-in-time restore spans the failovers: each writer's binary log
     # is in the cluster's archive under a generation of its own.
     written = time.time()
-    eventually(lambda: (t := cluster(rds, "fo").get("LatestRestorableTime")) and t.timestamp() > written + 1,
-               "LatestRestorableTime stalls", timeout=90)
+    # (and the first backup, which a loaded machine may still be taking, is there to restore from)
+    eventually(lambda: (c := cluster(rds, "fo")).get("EarliestRestorableTime") and
+               c.get("LatestRestorableTime") and c["LatestRestorableTime"].timestamp() > written + 1,
+               "LatestRestorableTime stalls", timeout=180)
     rds.restore_db_cluster_to_point_in_time(DBClusterIdentifier="fo-pitr", SourceDBClusterIdentifier="fo",
                                             UseLatestRestorableTime=True)
     wait_cluster(rds, "fo-pitr", timeout=240)
