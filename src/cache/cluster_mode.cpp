@@ -267,8 +267,24 @@ Result<bool> ClusterModeGroups::form(Resource& group) {
 
 std::vector<std::string> ClusterModeGroups::sync(Resource& group) const {
   std::vector<std::string> messages;
-  // Every running node's view: one that has not heard of a failover yet
-  // shows the old primary, under an older epoch than the new one's.
+  // One view that agrees with the record is enough (the usual pass: one
+  // command); otherwise every running node's view: one that has not heard
+  // of a failover yet shows the old primary, under an older epoch than the
+  // new one's.
+  std::vector<ClusterNodeLine> first = nodes(group);
+  bool agrees = !first.empty();
+  for (const std::string& nodeGroup : nodeGroups(group)) {
+    std::string id = group.state["Members"][primaryOf(group, nodeGroup)].value("NodeId", "");
+    bool seen = false;
+    for (const ClusterNodeLine& line : first) {
+      if (line.id == id && line.master && !line.failed &&
+          slotsText(line.slots) == group.state["NodeGroups"][nodeGroup].value("Slots", "")) {
+        seen = true;
+      }
+    }
+    agrees = agrees && seen;
+  }
+  if (agrees) return messages;
   std::vector<ClusterNodeLine> lines;
   for (const auto& [member, unused] : group.state["Members"].items()) {
     engines::RedisLayout node = layout(group, member);
