@@ -4,6 +4,7 @@ every service Kura serves: main calls, a waiter and a paginator per service,
 each read back (tests/compat/sdk_v3_scenario.mjs). Its CloudWatch speaks
 awsJson 1.0. Skipped, with the reason, without Node.js and npm, or when the
 packages can neither be found in the cache nor installed."""
+import fcntl
 import filecmp
 import os
 import shutil
@@ -27,16 +28,21 @@ def installed_sdk():
     wanted = os.path.join(COMPAT, "package.json")
     have = os.path.join(folder, "package.json")
     ready = os.path.join(folder, "node_modules", ".kura-installed")
-    if os.path.exists(ready) and os.path.exists(have) and filecmp.cmp(wanted, have, shallow=False):
-        return node, folder
     os.makedirs(folder, exist_ok=True)
-    shutil.copyfile(wanted, have)
-    result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
-                            capture_output=True, text=True, timeout=900)
-    if result.returncode != 0:
-        pytest.skip(f"npm could not install the AWS SDK for JavaScript v3 into {folder}: {result.stderr[-500:]}")
-    with open(ready, "w", encoding="utf-8") as f:
-        f.write("installed from tests/compat/package.json\n")
+    # One install at a time (pytest-xdist workers, runs side by side).
+    with open(os.path.join(folder, ".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(ready) and os.path.exists(have) and filecmp.cmp(wanted, have, shallow=False):
+            return node, folder
+        if os.path.exists(ready):
+            os.unlink(ready)
+        shutil.copyfile(wanted, have)
+        result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+                                capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            pytest.skip(f"npm could not install the AWS SDK for JavaScript v3 into {folder}: {result.stderr[-500:]}")
+        with open(ready, "w", encoding="utf-8") as f:
+            f.write("installed from tests/compat/package.json\n")
     return node, folder
 
 
