@@ -281,6 +281,10 @@ def test_snapshot_of_every_shard_restores_onto_another_shard_count(kura):
         counts[node.port] = client.execute_command("DBSIZE", target_nodes=node)
     assert len(counts) == 3 and sum(counts.values()) == 1500 and min(counts.values()) > 300
     client.close()
+    assert error_of(ec.create_replication_group, ReplicationGroupId="orders-flat", ReplicationGroupDescription="x",
+                    NumCacheClusters=1, SnapshotName="orders-nightly")[0] == "InvalidParameterCombination"
+    assert error_of(ec.create_cache_cluster, CacheClusterId="orders-one", Engine="redis",
+                    SnapshotName="orders-nightly")[0] == "InvalidParameterCombination"
     ec.delete_replication_group(ReplicationGroupId="orders-copy")
     ec.delete_replication_group(ReplicationGroupId="orders")
     wait_group(ec, "orders", "gone")

@@ -121,6 +121,10 @@ Result<Json> ElastiCacheApi::createCluster(const RequestContext& c, const Json& 
   auto restore = restoreSource(c, in);
   if (!restore) return restore.error();
   const std::optional<Resource>& snapshot = *restore;
+  if (snapshot && snapshot->spec.value("NumNodeGroups", 1) > 1) {
+    return combination("Snapshot " + snapshot->name +
+                       " holds several node groups: it restores into a replication group with cluster mode enabled.");
+  }
   std::string engine = in.value("Engine", snapshot ? snapshot->spec.value("Engine", "redis") : "memcached");
   if (engine == "memcached") return createMemcachedCluster(c, in, id);
   auto version = checkEngine(in, engine);

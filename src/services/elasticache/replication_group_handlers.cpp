@@ -46,6 +46,10 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
   auto restore = restoreSource(c, in);
   if (!restore) return restore.error();
   const std::optional<Resource>& snapshot = *restore;
+  if (snapshot && snapshot->spec.value("NumNodeGroups", 1) > 1) {
+    return combination("Snapshot " + snapshot->name +
+                       " holds several node groups: it restores into a replication group with cluster mode enabled.");
+  }
   auto version = checkEngine(in, "redis");
   if (!version) return version.error();
   if (auto error = checkSettings(in)) return *error;
