@@ -48,7 +48,16 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
   report.region = context.client().identity().region;
   report.startedAt = formatIso8601Seconds(context.startedAt());
   report.workload = workload.describe();
-  if (auto failed = workload.prepare()) return "the workload could not start: " + *failed;
+  // A database just back from a failover (its endpoint moved to the new
+  // primary, the old one being rebuilt as the standby) may turn away the
+  // first connections: the start is tried again for up to 30 s (prepare()
+  // makes its table only if it is not there).
+  std::optional<std::string> failed = workload.prepare();
+  for (auto until = std::chrono::steady_clock::now() + 30s; failed && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(500ms);
+    failed = workload.prepare();
+  }
+  if (failed) return "the workload could not start: " + *failed;
 
   SteadyWriter writer(workload, context.start());
   writer.start();
