@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "cache/cluster_mode.h"
 #include "cache/memcached_nodes.h"
 #include "cache/replication_group.h"
 #include "common/time_format.h"
@@ -130,13 +131,14 @@ void ResourceMetrics::collectOnce() {
     bool answers = sources_.redis->healthy(cache::nodeLayout(cluster, *sources_.cachePaths));
     up.add(labelsOf(cluster, elasticache::kNodeId), answers ? 1 : 0);
   }
-  for (const Resource& group : catalog.listAllOfKind(elasticache::kReplicationGroup)) {
-    reportBackup(group, "g:");
-    if (!shouldRun(group) || sources_.redis == nullptr) continue;
-    std::string primary = cache::ReplicationGroups::primary(group);
-    auto primaryOffset = sources_.redis->replicationOffset(cache::memberLayout(group, primary, *sources_.cachePaths));
-    for (const std::string& member : cache::ReplicationGroups::members(group)) {
-      auto layout = cache::memberLayout(group, member, *sources_.cachePaths);
+  // A group's members, each up or not, and each replica's lag behind its
+  // primary in bytes of the replication stream.
+  auto reportMembers = [&](const Resource& group, const std::string& primary, const std::vector<std::string>& members,
+                           const auto& layoutOf) {
+    std::optional<long long> primaryOffset;
+    if (!primary.empty()) primaryOffset = sources_.redis->replicationOffset(layoutOf(primary));
+    for (const std::string& member : members) {
+      auto layout = layoutOf(member);
       bool answers = sources_.redis->healthy(layout);
       up.add(labelsOf(group, member), answers ? 1 : 0);
       if (!answers || member == primary || !primaryOffset) continue;
@@ -144,6 +146,22 @@ void ResourceMetrics::collectOnce() {
         lagBytes.add(labelsOf(group, member), static_cast<double>(std::max(0LL, *primaryOffset - *offset)));
       }
     }
+  };
+  for (const Resource& group : catalog.listAllOfKind(elasticache::kReplicationGroup)) {
+    reportBackup(group, "g:");
+    if (!shouldRun(group) || sources_.redis == nullptr) continue;
+    if (cache::ClusterModeGroups::enabled(group)) {
+      // Cluster mode: each node group (shard) has a primary of its own.
+      cache::ClusterModeGroups shards(*sources_.redis, *sources_.cachePaths, nullptr);
+      auto layoutOf = [&](const std::string& member) { return shards.layout(group, member); };
+      for (const std::string& nodeGroup : cache::ClusterModeGroups::nodeGroups(group)) {
+        reportMembers(group, cache::ClusterModeGroups::primaryOf(group, nodeGroup),
+                      cache::ClusterModeGroups::membersOf(group, nodeGroup), layoutOf);
+      }
+      continue;
+    }
+    auto layoutOf = [&](const std::string& member) { return cache::memberLayout(group, member, *sources_.cachePaths); };
+    reportMembers(group, cache::ReplicationGroups::primary(group), cache::ReplicationGroups::members(group), layoutOf);
   }
 
   for (auto& [store, bytes] : metrics::storeSizes(sources_.dataDir)) stores.add({{"store", store}}, bytes);

@@ -153,6 +153,30 @@ def test_redis_replica_lag_and_a_hung_member(kura):
     ec.delete_replication_group(ReplicationGroupId="metrics-rg")
 
 
+def test_every_shard_of_a_cluster_mode_group_is_probed(kura):
+    """A cluster-mode group's members, each shard's primary and replica, are
+    up, and its replicas' lag is a number (the collection pass reads each
+    node group's own primary)."""
+    ec = kura.client("elasticache")
+    ec.create_replication_group(ReplicationGroupId="metrics-sharded", ReplicationGroupDescription="sharded",
+                                Engine="redis", CacheNodeType="cache.t3.micro", NumNodeGroups=2,
+                                ReplicasPerNodeGroup=1, AutomaticFailoverEnabled=True)
+    group = wait_group(ec, "metrics-sharded", "available", timeout=90)
+    members = [m["CacheClusterId"] for shard in group["NodeGroups"] for m in shard["NodeGroupMembers"]]
+    assert len(members) == 4
+    for member in members:
+        wait_value(kura, lambda v: v == 1, "kura_engine_up", kind="replication-group", name="metrics-sharded",
+                   node=member)
+    replicas = [m["CacheClusterId"] for shard in group["NodeGroups"] for m in shard["NodeGroupMembers"]
+                if m.get("CurrentRole") == "replica"]
+    assert len(replicas) == 2
+    for replica in replicas:
+        assert wait_value(kura, lambda v: True, "kura_replication_lag_bytes", name="metrics-sharded",
+                          node=replica) >= 0
+    ec.delete_replication_group(ReplicationGroupId="metrics-sharded")
+    wait_group(ec, "metrics-sharded", "gone")
+
+
 def signed_get(url, key, secret):
     request = botocore.awsrequest.AWSRequest(method="GET", url=url)
     botocore.auth.SigV4Auth(botocore.credentials.Credentials(key, secret), "kura", conftest.REGION).add_auth(request)
