@@ -236,7 +236,7 @@ def test_snapshot_restore_and_accidental_delete_of_an_aurora_cluster(kura_factor
     # temporary cluster with one instance, compared, deleted.
     code, report = drill_json(server, "accidental-delete", "--resource", "aur", "--duration", "60",
                               "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
-    assert code == 0, report
+    assert code == 0, (report["verdict"], report["notes"], report["events"])
     assert report["faultMethod"] == "rds:RestoreDBClusterToPointInTime"
     assert report["acked"] > 20 and report["lost"] == 0 and report["passed"] is True
     deadline = time.monotonic() + 60

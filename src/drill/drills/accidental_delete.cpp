@@ -34,6 +34,14 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
+// The end of a cluster's restorable window, once it is open: a fresh
+// cluster may answer a LatestRestorableTime before its first automated
+// snapshot has opened the window (EarliestRestorableTime).
+std::optional<SystemTime> openWindowEnd(const Json& described) {
+  if (!timestampOf(described.value("EarliestRestorableTime", Json()))) return std::nullopt;
+  return timestampOf(described.value("LatestRestorableTime", Json()));
+}
+
 class AccidentalDelete final : public Drill {
  public:
   std::string name() const override { return "accidental-delete"; }
@@ -133,7 +141,7 @@ class AccidentalDelete final : public Drill {
       auto answer = client.call("rds", "DescribeDBClusters", {{"DBClusterIdentifier", id}});
       const auto* output = client::outputOf(answer);
       if (output == nullptr || (*output)["DBClusters"].empty()) return std::nullopt;
-      return timestampOf((*output)["DBClusters"][0].value("LatestRestorableTime", Json()));
+      return openWindowEnd((*output)["DBClusters"][0]);
     };
     auto restore = [&](SystemTime pointInTime, std::string& problem) -> WorkloadPtr {
       Json tags = Json::array({{{"Key", "kura:drill"}, {"Value", "accidental-delete"}}});
