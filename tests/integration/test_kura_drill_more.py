@@ -303,7 +303,16 @@ def test_fault_api_is_refused_to_other_principals_and_touches_no_other_engine(ku
     messages = [e["Message"] for e in ec.describe_events(SourceType="replication-group", SourceIdentifier="guarded",
                                                          Duration=60)["Events"]]
     assert not any("fault injection" in m or "Failover" in m for m in messages)
+    # A group with cluster mode enabled has a primary per shard: no kill of "its primary".
+    ec.create_replication_group(ReplicationGroupId="sharded", ReplicationGroupDescription="x", Engine="redis",
+                                CacheNodeType="cache.t3.micro", NumNodeGroups=2, ReplicasPerNodeGroup=0,
+                                AutomaticFailoverEnabled=True)
+    wait_group(ec, "sharded", "available", timeout=90)
+    kura = server.client("kura")
+    assert error_code(kura.inject_fault, ResourceType="replication-group", ResourceIdentifier="sharded",
+                      Fault="kill") == ("InvalidParameterValueException", 400)
     # The IAM users' refused calls are in this region's trail, as refused.
     trail = server.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "InjectFault"}])["Events"]
-    assert sorted(json.loads(t["CloudTrailEvent"]).get("errorCode") for t in trail) == ["AccessDeniedException"] * 4
+    assert sorted(json.loads(t["CloudTrailEvent"]).get("errorCode") for t in trail) == \
+        ["AccessDeniedException"] * 4 + ["InvalidParameterValueException"]

@@ -74,6 +74,12 @@ class FaultService final : public ServiceModule {
     }
     auto writer = targets_.writerOf(context, type, id);
     if (!writer) return writer.error();
+    // A group with cluster mode enabled has a primary per shard: only a
+    // zone (named) fails for it as a whole.
+    if (type == "replication-group" && writer->state.value("Primary", "").empty() &&
+        (fault != "zone-failure" || !input.contains("AvailabilityZone"))) {
+      return invalid("A replication group with cluster mode enabled takes only zone-failure with AvailabilityZone.");
+    }
     std::vector<FaultTarget> targets;
     if (fault == "zone-failure") {
       std::string zone = input.value("AvailabilityZone", targets_.primaryOf(*writer).zone);

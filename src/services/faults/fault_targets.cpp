@@ -36,6 +36,10 @@ FaultTarget FaultTargets::member(const Resource& group, const std::string& name)
   std::string primary = group.state.value("Primary", "");
   Json members = group.state.value("Members", Json::object());
   std::string zone = members.contains(name) ? members[name].value("AvailabilityZone", "") : "";
+  if (members.contains(name) && members[name].contains("NodeGroup")) {  // cluster mode enabled: its shard's primary
+    std::string shard = members[name].value("NodeGroup", "");
+    primary = group.state.value("NodeGroups", Json::object()).value(shard, Json::object()).value("Primary", "");
+  }
   return {group, name == primary ? "primary" : "replica", zone,
           cacheRoot_ / "groups" / (group.name + "-" + std::to_string(group.id)) / name, name};
 }
