@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
+#include <string_view>
 
 #include "common/crypto.h"
 
@@ -64,6 +66,10 @@ void applyMeta(SecretRecord& s, const Json& meta) {
   s.resourcePolicy = meta.value("resourcePolicy", "");
 }
 
+// A secret another service owns, in SQL: one text for the index of them
+// and the query that reads it.
+constexpr std::string_view kOwnedSecret = "json_extract(meta, '$.owningService') <> ''";
+
 bool hasColumn(SqliteDb& db, const char* table, const char* column) {
   auto statement = db.prepare("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
   statement.bind(1, table).bind(2, column);
@@ -118,6 +124,10 @@ void SecretStore::addListingColumns() {
     });
   }
   db_.exec("CREATE INDEX IF NOT EXISTS secrets_listed ON secrets(account, region, deleting, created_ms, arn)");
+  // The owned secrets (ownedArns, every rotation pass): an index of them
+  // alone, so the pass does not read every secret's metadata. Its WHERE is
+  // ownedArns' own, as SQLite needs to use it.
+  db_.exec("CREATE INDEX IF NOT EXISTS secrets_owned ON secrets(arn) WHERE " + std::string(kOwnedSecret));
 }
 
 void SecretStore::save(const SecretRecord& secret) {
@@ -225,7 +235,7 @@ std::vector<SecretRecord> SecretStore::listedPage(const std::string& account, co
 
 std::vector<std::string> SecretStore::ownedArns() {
   std::lock_guard lock(mutex_);
-  auto select = db_.prepare("SELECT arn FROM secrets WHERE json_extract(meta, '$.owningService') <> ''");
+  auto select = db_.prepare("SELECT arn FROM secrets WHERE " + std::string(kOwnedSecret));
   std::vector<std::string> out;
   while (select.step()) out.push_back(select.text(0));
   return out;

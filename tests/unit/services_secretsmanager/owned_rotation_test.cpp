@@ -13,6 +13,7 @@
 #include "kms/envelope.h"
 #include "services/secretsmanager/rotation_schedule.h"
 #include "services/secretsmanager/secrets_service.h"
+#include "sql/sqlite_db.h"
 
 namespace kura::secrets {
 namespace {
@@ -143,6 +144,18 @@ TEST_F(OwnedRotationTest, CancelledRotationIsNotStarted) {
   pass();
   EXPECT_TRUE(asked_.empty());
   EXPECT_FALSE(nextRotationMs(*store_->byArn(arn_)).has_value());
+}
+
+// The pass runs every two seconds under the store's lock: it finds the
+// owned secrets by an index of them, not by reading every secret's metadata.
+TEST_F(OwnedRotationTest, OwnedSecretsAreFoundByAnIndexNotByReadingEverySecret) {
+  EXPECT_EQ(store_->ownedArns(), std::vector<std::string>{arn_});
+  SqliteDb db(dir_ / "secretsmanager" / "secrets.db");
+  auto plan = db.prepare(
+      "EXPLAIN QUERY PLAN SELECT arn FROM secrets WHERE json_extract(meta, '$.owningService') <> ''");
+  std::string details;
+  while (plan.step()) details += plan.text(3) + "\n";
+  EXPECT_NE(details.find("INDEX secrets_owned"), std::string::npos) << details;
 }
 
 TEST(RotationScheduleTest, RulesAreCheckedAsSecretsManagerChecksThem) {
