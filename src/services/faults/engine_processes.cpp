@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace kura::faults {
 namespace fs = std::filesystem;
@@ -46,12 +47,21 @@ bool beneath(const fs::path& path, const fs::path& dir) {
 }  // namespace
 
 std::vector<EngineProcess> processesBeneath(const fs::path& dir) {
-  std::vector<EngineProcess> found;
-  std::error_code ec;
-  fs::path wanted = fs::weakly_canonical(dir, ec);
-  if (ec || wanted.empty() || wanted == wanted.root_path()) return found;
+  return processesBeneath(std::vector<fs::path>{dir}).front();
+}
+
+std::vector<std::vector<EngineProcess>> processesBeneath(const std::vector<fs::path>& dirs) {
+  std::vector<std::vector<EngineProcess>> found(dirs.size());
+  std::vector<std::pair<fs::path, size_t>> wanted;  // each searchable dir, with its answer's index
+  for (size_t at = 0; at < dirs.size(); ++at) {
+    std::error_code ec;
+    fs::path dir = fs::weakly_canonical(dirs[at], ec);
+    if (!ec && !dir.empty() && dir != dir.root_path()) wanted.emplace_back(std::move(dir), at);
+  }
+  if (wanted.empty()) return found;
   bool root = ::geteuid() == 0;
   pid_t self = ::getpid();
+  std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -61,9 +71,14 @@ std::vector<EngineProcess> processesBeneath(const fs::path& dir) {
     if (::stat(entry.path().c_str(), &owner) != 0 || (root && owner.st_uid == 0)) continue;
     std::error_code linkError;
     fs::path cwd = fs::read_symlink(entry.path() / "cwd", linkError);
-    if (linkError || !beneath(cwd, wanted)) continue;
+    if (linkError) continue;
     EngineProcess process;
-    if (readStat(pid, process)) found.push_back(process);
+    bool read = false;
+    for (const auto& [dir, at] : wanted) {
+      if (!beneath(cwd, dir)) continue;
+      if (!read && !(read = readStat(pid, process))) break;
+      found[at].push_back(process);
+    }
   }
   return found;
 }

@@ -21,6 +21,10 @@ struct EngineProcess {
 // when Kura runs as root never a process of root (engines run as their own
 // unprivileged users).
 std::vector<EngineProcess> processesBeneath(const std::filesystem::path& dir);
+// The same for each of `dirs` (answers in their order), in one pass over
+// the host's processes: a zone's failure finds every node's at once, not
+// one pass a node.
+std::vector<std::vector<EngineProcess>> processesBeneath(const std::vector<std::filesystem::path>& dirs);
 // Of those, the servers: the processes whose parent is not one of them
 // (the postmaster, not its backends).
 std::vector<EngineProcess> serversOf(const std::vector<EngineProcess>& processes);

@@ -91,12 +91,13 @@ class FaultService final : public ServiceModule {
       targets.push_back(targets_.primaryOf(*writer));
     }
     // Found first, all of them, so that a fault acts on every node at once.
-    std::vector<std::vector<faults::EngineProcess>> processes;
-    for (const auto& target : targets) {
-      processes.push_back(faults::processesBeneath(target.dir));
-      if (processes.back().empty() && fault != "zone-failure") {
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& target : targets) dirs.push_back(target.dir);
+    std::vector<std::vector<faults::EngineProcess>> processes = faults::processesBeneath(dirs);
+    for (size_t at = 0; at < targets.size(); ++at) {
+      if (processes[at].empty() && fault != "zone-failure") {
         return ApiError::sender("InvalidResourceStateException",
-                                "No engine process of " + target.name() + " is running.", 409);
+                                "No engine process of " + targets[at].name() + " is running.", 409);
       }
     }
     int seconds = input.value("DurationSeconds", 10);

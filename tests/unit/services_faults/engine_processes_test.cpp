@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -91,6 +92,29 @@ TEST_F(EngineProcesses, FoundByWhereTheyWorkAndNothingElse) {
   EXPECT_TRUE(processesBeneath("/").empty());  // never every process of the host
   // Both are servers here: neither is the other's parent.
   EXPECT_EQ(serversOf(processesBeneath(dir_)).size(), 2u);
+}
+
+// A zone's failure asks for many nodes' processes at once: one pass over
+// the host's processes answers each folder as its own search would.
+TEST_F(EngineProcesses, ManyFoldersAreAnsweredInOnePassEachAsAlone) {
+  pid_t inA = spawn(dir_ / "node-a" / "pgdata");
+  pid_t inB = spawn(dir_ / "node-b");
+  ASSERT_TRUE(found(dir_ / "node-a", inA));
+  ASSERT_TRUE(found(dir_ / "node-b", inB));
+  auto pidsOf = [](const std::vector<EngineProcess>& processes) {
+    std::vector<pid_t> pids;
+    for (const auto& process : processes) pids.push_back(process.pid);
+    std::sort(pids.begin(), pids.end());
+    return pids;
+  };
+  auto each = processesBeneath(std::vector<fs::path>{dir_ / "node-b", "/", dir_ / "node-a", dir_, dir_ / "none"});
+  ASSERT_EQ(each.size(), 5u);
+  EXPECT_EQ(pidsOf(each[0]), std::vector<pid_t>{inB});
+  EXPECT_TRUE(each[1].empty());  // never every process of the host
+  EXPECT_EQ(pidsOf(each[2]), std::vector<pid_t>{inA});
+  EXPECT_EQ(pidsOf(each[3]), pidsOf(processesBeneath(dir_)));
+  EXPECT_EQ(each[3].size(), 2u);
+  EXPECT_TRUE(each[4].empty());
 }
 
 TEST_F(EngineProcesses, AHangIsResumedWhenItsTimeIsUpAndAfterARestart) {
