@@ -1,9 +1,10 @@
 #include "rds/postgres_sessions.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,30 @@ std::string readProcFile(const std::string& path) {
 bool isTcpHost(std::string_view token) {
   size_t open = token.find('(');
   return open != std::string_view::npos && open > 0 && token.size() > open + 2 && token.back() == ')';
+}
+
+// The postmaster's children. It is single-threaded: they are its main
+// thread's, listed in one file where the kernel keeps that list
+// (CONFIG_PROC_CHILDREN); elsewhere every process's parent is read.
+std::vector<pid_t> childrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  std::string self = std::to_string(parent);
+  std::ifstream listed("/proc/" + self + "/task/" + self + "/children");
+  if (listed.is_open()) {
+    for (pid_t child = 0; listed >> child;) children.push_back(child);
+    return children;
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = readProcFile(entry.path().string() + "/stat");
+    size_t close = stat.rfind(')');
+    // After "pid (comm) ": the state, then the parent's pid.
+    if (close == std::string::npos || close + 4 >= stat.size()) continue;
+    if (std::atol(stat.c_str() + close + 4) == parent) children.push_back(static_cast<pid_t>(std::atol(name.c_str())));
+  }
+  return children;
 }
 
 }  // namespace
@@ -53,11 +78,8 @@ std::optional<int64_t> countClientSessions(pid_t postmaster, std::string_view cl
   if (close == std::string::npos || close + 2 >= stat.size()) return std::nullopt;
   char state = stat[close + 2];
   if (state == 'T' || state == 't' || state == 'Z' || state == 'X') return std::nullopt;
-  // The postmaster is single-threaded: its children are its main thread's.
-  std::istringstream children(readProcFile(proc + "/task/" + std::to_string(postmaster) + "/children"));
   int64_t sessions = 0;
-  pid_t child = 0;
-  while (children >> child) {
+  for (pid_t child : childrenOf(postmaster)) {
     std::string title = readProcFile("/proc/" + std::to_string(child) + "/cmdline");
     // The title fills the arguments' space, padded with NULs.
     title.resize(std::min(title.size(), title.find('\0')));
