@@ -65,11 +65,15 @@ def test_sharded_group_spreads_keys_over_its_shards(kura):
     for n in range(20):
         assert cli(group, "SET", f"user:{n}", f"v{n}") == "OK"
     assert cli(group, "GET", "user:7") == "v7"
-    slots = cli(group, "CLUSTER", "SLOTS")
-    address, _ = config_endpoint(group)
     ports = {m["ReadEndpoint"]["Port"] for g in group["NodeGroups"] for m in g["NodeGroupMembers"]}
-    # Every node the cluster names is one of Kura's proxy ports.
-    named = {int(line) for line in slots.split("\n") if line.isdigit() and int(line) in ports}
+    # Every node the cluster names is one of Kura's proxy ports (a replica
+    # is named once the node answering has heard of it: awaited).
+    deadline, named = time.monotonic() + 20, set()
+    while named != ports and time.monotonic() < deadline:
+        slots = cli(group, "CLUSTER", "SLOTS")
+        numbers = {int(line) for line in slots.split("\n") if line.isdigit()}
+        named = numbers & ports
+        time.sleep(0.2)
     assert named == ports
 
     client = cluster_client(group)
