@@ -30,12 +30,12 @@ class MetricsEndpoint {
   // The gateway's observer: what the call was and how it ended.
   void observe(const ApiCallRecord& record);
   // The API's handler around the gateway: the call's latency is counted
-  // once it is answered.
+  // once it is answered (an owed answer once it is sent).
   template <typename F>
   HttpResponse timed(F&& handle) {
     auto started = std::chrono::steady_clock::now();
     HttpResponse response = handle();
-    requests_.finishCall(std::chrono::steady_clock::now() - started);
+    requests_.finishCall(response, started);
     return response;
   }
   // The page, a refusal, or empty when the request is not for the metrics.

@@ -101,6 +101,24 @@ void RequestMetrics::finishCall(std::chrono::nanoseconds latency) {
   pending.slot = nullptr;
 }
 
+void RequestMetrics::finishCall(HttpResponse& response, std::chrono::steady_clock::time_point started) {
+  if (!response.answerLater || pending.slot == nullptr) {
+    finishCall(std::chrono::steady_clock::now() - started);
+    return;
+  }
+  Slot* slot = pending.slot;
+  pending.slot = nullptr;
+  response.answerLater = [this, slot, errorCode = pending.errorCode, started,
+                          later = std::move(response.answerLater)](HttpResponse::Send send) {
+    later([this, slot, errorCode, started, send = std::move(send)](HttpResponse answer) {
+      std::string_view code = errorCode;
+      if (code.empty() && answer.status >= 400) code = answer.status >= 500 ? "InternalFailure" : "other";
+      record(*slot, code, std::chrono::steady_clock::now() - started);
+      send(std::move(answer));
+    });
+  };
+}
+
 void RequestMetrics::render(MetricText& out) const {
   struct Row {
     std::string_view service, operation;

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/http_message.h"
 #include "metrics/metric_text.h"
 
 namespace kura::metrics {
@@ -56,6 +57,11 @@ class RequestMetrics {
   // health check, is not counted).
   void noteCall(std::string_view service, std::string_view operation, std::string_view errorCode);
   void finishCall(std::chrono::nanoseconds latency);
+  // The same once `response` is answered (started at `started`): an answer
+  // owed (HttpResponse::answerLater, a write waiting for its sync) is
+  // counted when it is sent, with the time until then, and as failed when
+  // what is sent is an error the call had not noted (its sync failed).
+  void finishCall(HttpResponse& response, std::chrono::steady_clock::time_point started);
 
   // kura_api_requests_total, kura_api_request_errors_total,
   // kura_api_errors_total, kura_api_request_duration_seconds: operations

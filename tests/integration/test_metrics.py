@@ -81,6 +81,18 @@ def test_request_counters_move_with_real_calls(kura):
     assert moved("kura_api_request_duration_seconds_bucket", service="dynamodb", operation="ListTables",
                  le="+Inf") == 3
     assert value(after, "kura_api_request_duration_seconds_sum", service="dynamodb", operation="ListTables") > 0
+    # An item write is answered once synced, by the thread that ends the
+    # sync: it is counted then, and its time is the wait for the sync too.
+    ddb.create_table(TableName="metrics-writes", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.get_waiter("table_exists").wait(TableName="metrics-writes", WaiterConfig={"Delay": 1})
+    for index in range(2):
+        ddb.put_item(TableName="metrics-writes", Item={"k": {"S": str(index)}})
+    written = samples(kura)
+    assert value(written, "kura_api_requests_total", service="dynamodb", operation="PutItem") == 2
+    assert value(written, "kura_api_request_duration_seconds_count", service="dynamodb", operation="PutItem") == 2
+    assert value(written, "kura_api_request_duration_seconds_sum", service="dynamodb", operation="PutItem") > 0
     # An operation no model has is counted as "other", not under its name.
     request = urllib.request.Request(kura.endpoint + "/", data=b"{}", method="POST", headers={
         "X-Amz-Target": "DynamoDB_20120810.Made\"Up", "Content-Type": "application/x-amz-json-1.0"})

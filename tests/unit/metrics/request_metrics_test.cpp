@@ -66,6 +66,42 @@ TEST(RequestMetrics, NoteAndFinishCountOnTheirThread) {
   EXPECT_NE(page(metrics).find("operation=\"DescribeDBInstances\"} 1\n"), std::string::npos);
 }
 
+TEST(RequestMetrics, AnOwedAnswerCountsWhenItIsSentOnItsThread) {
+  RequestMetrics metrics(ServedOperations{{"dynamodb", {"PutItem", "DeleteItem"}}});
+  auto started = std::chrono::steady_clock::now();
+  HttpResponse::Send sendLater;
+  HttpResponse response;
+  response.answerLater = [&](HttpResponse::Send send) { sendLater = std::move(send); };
+  metrics.noteCall("dynamodb", "PutItem", "");
+  metrics.finishCall(response, started);
+  ASSERT_TRUE(response.answerLater);
+  EXPECT_EQ(page(metrics).find("PutItem"), std::string::npos);  // not answered yet
+
+  int sent = 0;
+  response.answerLater([&](HttpResponse answer) { sent = answer.status; });
+  ASSERT_TRUE(sendLater);
+  // The sync ends on another thread, 60 ms on, and fails: a 500.
+  std::thread([&] {
+    std::this_thread::sleep_for(milliseconds(60));
+    HttpResponse failed;
+    failed.status = 500;
+    sendLater(std::move(failed));
+  }).join();
+  EXPECT_EQ(sent, 500);
+  std::string text = page(metrics);
+  EXPECT_NE(text.find("kura_api_requests_total{service=\"dynamodb\",operation=\"PutItem\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("kura_api_request_errors_total{service=\"dynamodb\",operation=\"PutItem\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("code=\"InternalFailure\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("operation=\"PutItem\",le=\"0.05\"} 0\n"), std::string::npos);
+
+  // An answer ready at once is counted at once.
+  HttpResponse ready;
+  metrics.noteCall("dynamodb", "DeleteItem", "");
+  metrics.finishCall(ready, started);
+  EXPECT_NE(page(metrics).find("operation=\"DeleteItem\"} 1\n"), std::string::npos);
+}
+
 TEST(RequestMetrics, CountsEveryCallOfManyThreads) {
   RequestMetrics metrics(ServedOperations{{"dynamodb", {"GetItem"}}});
   std::vector<std::thread> threads;
