@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+import raw_http
+
 
 def test_every_log_line_is_a_json_object_without_secrets(kura_factory):
     server = kura_factory(["--log-format", "json"])
@@ -24,3 +26,19 @@ def test_every_log_line_is_a_json_object_without_secrets(kura_factory):
     assert serving and serving[0]["scheme"] == "http" and serving[0]["address"].startswith("127.0.0.1:")
     text = "\n".join(lines)
     assert "hunter2-never-logged" not in text and "wrong-secret-never-logged" not in text
+
+
+def test_a_client_named_operation_adds_no_fields_to_the_line(kura_factory):
+    # An X-Amz-Target may hold spaces: the operation it names is logged
+    # quoted, not as fields that would replace the call's own.
+    server = kura_factory(["--log-format", "json"])
+    target = "DynamoDB_20120810.Made request_id=forged service=iam"
+    status, _, _ = raw_http.send_signed(server.endpoint, "dynamodb", headers={
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"}, body=b"{}")
+    assert status == 400
+    server.stop()
+    events = [json.loads(line) for line in server.read_log().splitlines()]
+    calls = [e for e in events if e["msg"] == "request" and "Made" in e.get("op", "")]
+    assert len(calls) == 1, calls
+    assert calls[0]["op"] == "Made request_id=forged service=iam"
+    assert calls[0]["request_id"] != "forged" and calls[0]["service"] == "dynamodb"
