@@ -6,6 +6,10 @@ namespace {
 constexpr const char* kTarget = "target";
 constexpr const char* kPolicy = "policy";
 constexpr const char* kScheduled = "scheduled";
+// The newest activities a target keeps: older ones are dropped as new ones
+// come, so that a target scaled (or re-registered) over and over does not
+// grow the store without end.
+constexpr int64_t kActivitiesPerTarget = 1000;
 
 }  // namespace
 
@@ -20,7 +24,9 @@ ScalingStore::ScalingStore(const std::filesystem::path& dataDir)
       "body TEXT NOT NULL, PRIMARY KEY (kind, account, region, namespace, resource, dimension, name));"
       "CREATE TABLE IF NOT EXISTS activities (id INTEGER PRIMARY KEY AUTOINCREMENT, activity_id TEXT NOT NULL UNIQUE, "
       "account TEXT NOT NULL, region TEXT NOT NULL, namespace TEXT NOT NULL, resource TEXT NOT NULL, "
-      "dimension TEXT NOT NULL, body TEXT NOT NULL);");
+      "dimension TEXT NOT NULL, body TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS activities_of_target ON activities (account, region, namespace, resource, "
+      "dimension, id);");
 }
 
 namespace {
@@ -156,6 +162,13 @@ void ScalingStore::putActivity(const TargetKey& key, const Json& activity) {
   statement.bind(1, activity["ActivityId"].get<std::string>()).bind(2, key.account).bind(3, key.region);
   statement.bind(4, key.nameSpace).bind(5, key.resourceId).bind(6, key.dimension).bind(7, activity.dump());
   statement.run();
+  auto prune = db_.prepare(
+      "DELETE FROM activities WHERE account = ?1 AND region = ?2 AND namespace = ?3 AND resource = ?4 AND "
+      "dimension = ?5 AND id <= (SELECT id FROM activities WHERE account = ?1 AND region = ?2 AND namespace = ?3 "
+      "AND resource = ?4 AND dimension = ?5 ORDER BY id DESC LIMIT 1 OFFSET ?6)");
+  prune.bind(1, key.account).bind(2, key.region).bind(3, key.nameSpace).bind(4, key.resourceId);
+  prune.bind(5, key.dimension).bind(6, kActivitiesPerTarget);
+  prune.run();
 }
 
 std::vector<Json> ScalingStore::activities(const std::string& account, const std::string& region,

@@ -49,7 +49,8 @@ class ScalingStore {
   std::vector<std::pair<TargetKey, Json>> scheduledActions(const std::string& account, const std::string& region,
                                                            const std::string& nameSpace);
 
-  // A new activity, or a recorded one changed (by its ActivityId).
+  // A new activity, or a recorded one changed (by its ActivityId). A target
+  // keeps its newest 1000 activities; older ones are dropped.
   void putActivity(const TargetKey& key, const Json& activity);
   // Newest first.
   std::vector<Json> activities(const std::string& account, const std::string& region, const std::string& nameSpace,

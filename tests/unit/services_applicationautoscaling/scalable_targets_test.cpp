@@ -120,5 +120,26 @@ TEST(ScalingStoreTest, KeepsStateAcrossReopeningAndRemovesATargetWhole) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ScalingStoreTest, ATargetKeepsItsNewestActivitiesOnly) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("kura-scaling-activities-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::filesystem::remove_all(dir);
+  TargetKey key{"1", "r", "dynamodb", "table/t", "dynamodb:table:ReadCapacityUnits"};
+  TargetKey other{"1", "r", "dynamodb", "table/u", "dynamodb:table:ReadCapacityUnits"};
+  {
+    ScalingStore store(dir);
+    store.putActivity(other, {{"ActivityId", "o1"}});
+    for (int i = 0; i < 1010; ++i) store.putActivity(key, {{"ActivityId", "a" + std::to_string(i)}});
+    store.putActivity(other, {{"ActivityId", "o2"}});
+  }
+  ScalingStore store(dir);
+  auto kept = store.activities("1", "r", "dynamodb", "table/t", "", 5000);
+  ASSERT_EQ(kept.size(), 1000u);
+  EXPECT_EQ(kept.front()["ActivityId"], "a1009");
+  EXPECT_EQ(kept.back()["ActivityId"], "a10");
+  EXPECT_EQ(store.activities("1", "r", "dynamodb", "table/u", "", 5000).size(), 2u);  // another target's stay
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace kura
