@@ -302,6 +302,9 @@ def test_cluster_mode_errors_are_aws_errors(kura):
         ("InvalidParameterValue", "The number of replicas per node group must be within 0 and 5.")
     assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=501, **base)[0] == \
         "InvalidParameterValue"
+    # Every node is a process on this host: a group has at most 90.
+    assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=16,
+                    ReplicasPerNodeGroup=5, **base)[0] == "NodeQuotaForClusterExceeded"
     assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2, NumCacheClusters=2,
                     **base)[0] == "InvalidParameterCombination"
     assert error_of(ec.create_replication_group, ReplicationGroupId="bad", NumNodeGroups=2,
@@ -329,6 +332,12 @@ def test_cluster_mode_errors_are_aws_errors(kura):
                     ApplyImmediately=True)[0] == "ReplicationGroupNotFoundFault"
     assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=1,
                     NodeGroupsToRemove=["0009"], ApplyImmediately=True)[0] == "NodeGroupNotFoundFault"
+    # A node group's id names its members' folders: four digits only.
+    assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=3,
+                    ReshardingConfiguration=[{"NodeGroupId": "x/../../../escape"}],
+                    ApplyImmediately=True)[0] == "InvalidParameterValue"
+    assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=100,
+                    ApplyImmediately=True)[0] == "NodeQuotaForClusterExceeded"
     assert error_of(ec.decrease_replica_count, ReplicationGroupId="given", NewReplicaCount=0,
                     ApplyImmediately=True)[0] == "NoOperationFault"
     assert error_of(ec.increase_replica_count, ReplicationGroupId="given", NewReplicaCount=6,

@@ -4,6 +4,7 @@
 // IncreaseReplicaCount and DecreaseReplicaCount.
 #include <fmt/format.h>
 
+#include <optional>
 #include <set>
 
 #include "cache/cache_parameters.h"
@@ -22,18 +23,34 @@ namespace {
 
 constexpr int kMaxNodeGroups = 500;
 constexpr int kMaxReplicas = 5;
+// Nodes of one group, all node groups together (ElastiCache's default
+// quota): each is a Redis process on this host.
+constexpr int kMaxNodes = 90;
 
 ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
 ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
 ApiError replicasOutOfRange() { return invalid("The number of replicas per node group must be within 0 and 5."); }
+ApiError tooManyNodes(int nodes) {
+  return ApiError::sender("NodeQuotaForClusterExceeded", "The replication group would have " + std::to_string(nodes) +
+                                                             " nodes; the quota is " + std::to_string(kMaxNodes) + ".");
+}
 
 std::string memberName(const std::string& group, const std::string& nodeGroup, int index) {
   return fmt::format("{}-{}-{:03}", group, nodeGroup, index);
 }
 
 std::string nodeGroupName(int number) { return fmt::format("{:04}", number); }
+
+// A node group id is four digits, 0001 to 9999: it becomes part of its
+// members' names and so of their folders.
+std::optional<ApiError> checkNodeGroupId(const std::string& id) {
+  if (id.size() != 4 || id.find_first_not_of("0123456789") != std::string::npos || id == "0000") {
+    return invalid("NodeGroupId " + id.substr(0, 16) + " is not valid: it is four digits, 0001 to 9999.");
+  }
+  return std::nullopt;
+}
 
 // The zones of a node group's nodes: those asked for, then the subnet
 // group's in turn, starting after the primary's.
@@ -148,9 +165,7 @@ Result<Json> ElastiCacheApi::createClusterModeGroup(const RequestContext& c, con
     Shard shard;
     Json config = configs.empty() ? Json::object() : configs[static_cast<size_t>(i)];
     shard.id = config.value("NodeGroupId", nodeGroupName(i + 1));
-    if (shard.id.size() != 4 || shard.id.find_first_not_of("0123456789") != std::string::npos || shard.id == "0000") {
-      return invalid("NodeGroupId " + shard.id + " is not valid: it is four digits, 0001 to 9999.");
-    }
+    if (auto error = checkNodeGroupId(shard.id)) return *error;
     if (!ids.insert(shard.id).second) return invalid("NodeGroupId " + shard.id + " is given twice.");
     shard.replicas = config.value("ReplicaCount", replicas);
     if (shard.replicas < 0 || shard.replicas > kMaxReplicas) return replicasOutOfRange();
@@ -196,6 +211,7 @@ Result<Json> ElastiCacheApi::createClusterModeGroup(const RequestContext& c, con
   }
   int nodes = 0;
   for (const Shard& shard : plan) nodes += shard.replicas + 1;
+  if (nodes > kMaxNodes) return tooManyNodes(nodes);
   if (multiAz && nodes == shards) return combination("Multi-AZ needs at least one replica in each node group.");
   bool encrypted = in.value("AtRestEncryptionEnabled", false);
   std::string keyArn;
@@ -301,11 +317,14 @@ Result<Json> ElastiCacheApi::modifyShardConfiguration(const RequestContext& c, c
     }
     std::string first = current.front();
     int replicas = static_cast<int>(cache::ClusterModeGroups::membersOf(record, first).size()) - 1;
+    int nodes = static_cast<int>(record.state["Members"].size()) + (count - have) * (replicas + 1);
+    if (nodes > kMaxNodes) return tooManyNodes(nodes);
     std::vector<std::string> pool = zonePool(record.spec);
     int next = std::atoi(current.back().c_str()) + 1;
     for (int i = 0; i < count - have; ++i) {
       Json config = resharding.empty() ? Json::object() : resharding[static_cast<size_t>(i)];
       std::string id = config.value("NodeGroupId", nodeGroupName(next++));
+      if (auto error = checkNodeGroupId(id)) return *error;
       if (record.state["NodeGroups"].contains(id)) return invalid("Node group " + id + " already exists.");
       std::vector<std::string> zones = zonesFor(config.value("PreferredAvailabilityZones", std::vector<std::string>()),
                                                 pool, static_cast<size_t>(replicas + 1), static_cast<size_t>(have + i));
@@ -402,6 +421,11 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
                      std::to_string(before[id]) + " replicas: use IncreaseReplicaCount.");
     }
     changed = changed || count != before[id];
+  }
+  if (increase) {
+    int nodes = 0;
+    for (const auto& [id, count] : wanted) nodes += count + 1;
+    if (nodes > kMaxNodes) return tooManyNodes(nodes);
   }
   if (!changed) {
     return ApiError::sender("NoOperationFault", "The replica count is already what was asked for; nothing to do.");
