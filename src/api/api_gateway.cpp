@@ -61,7 +61,10 @@ ApiGateway::Routed ApiGateway::route(const HttpRequest& request, const std::opti
   std::string_view target = request.header("X-Amz-Target");
   // DynamoDB Streams signs as "dynamodb" (its calls are IAM's dynamodb:
   // actions, its trail's events DynamoDB's): its target prefix tells it apart.
-  if ((!scope || scope->service == "dynamodb") && target.starts_with("DynamoDBStreams_20120810.")) {
+  // Signed under its own name, it is still DynamoDB's: its calls'
+  // dynamodb: actions are what policies allow or deny.
+  if (((!scope || scope->service == "dynamodb") && target.starts_with("DynamoDBStreams_20120810.")) ||
+      (scope && scope->service == "dynamodbstreams")) {
     return {models_.bySigningName("dynamodbstreams"), "dynamodb"};
   }
   if (scope) return {models_.bySigningName(scope->service), scope->service};

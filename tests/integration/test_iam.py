@@ -8,6 +8,7 @@ import subprocess
 import botocore.exceptions
 import pytest
 
+import raw_http
 from conftest import AWS_CLI, REGION
 
 ACCOUNT = "000000000000"
@@ -679,3 +680,18 @@ def test_simulate_pages_action_resource_pairs(server):
     assert seen == [(a, r) for a in actions for r in resources]
     assert code_of(iam.simulate_custom_policy, PolicyInputList=[document], ActionNames=actions,
                    Marker="not-a-marker") == "ValidationError"
+
+
+def test_streams_signed_under_their_own_name_are_still_dynamodb_actions(server):
+    # The SDKs sign DynamoDB Streams as "dynamodb"; a call signed as
+    # "dynamodbstreams" is evaluated as the same dynamodb: action, so a Deny
+    # of dynamodb:* holds whatever name signs it.
+    key = make_user(server, "streams-denied", policy({"Effect": "Allow", "Action": "*", "Resource": "*"},
+                                                     {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*"}))
+    assert code_of(as_user(server, "dynamodbstreams", key).list_streams) == "AccessDeniedException"
+    for signing in ("dynamodb", "dynamodbstreams"):
+        status, _, body = raw_http.send_signed(
+            server.endpoint, signing, body=b"{}", key=key["AccessKeyId"], secret=key["SecretAccessKey"],
+            region=REGION, headers={"X-Amz-Target": "DynamoDBStreams_20120810.ListStreams",
+                                    "Content-Type": "application/x-amz-json-1.0"})
+        assert status == 400 and b"AccessDenied" in body, (signing, status, body)
