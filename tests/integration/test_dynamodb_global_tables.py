@@ -380,3 +380,14 @@ def test_sigkill_during_a_backfill_still_fills_the_replica(kura_factory):
     wait_active(east, "gt-fill", WEST)
     east.put_item(TableName="gt-fill", Item=item("f", 5000))
     assert wait_for(lambda: len(scan_all(west, "gt-fill")) == 2001)
+
+
+def test_a_long_region_name_is_refused_and_the_server_lives_on(kura):
+    """A RegionName is checked without a recursion as deep as it is long."""
+    east = kura.client("dynamodb", region=EAST)
+    make_table(east, "gt-long-region")
+    region = "us-" + "a" * 300000 + "-1"
+    code, message = error_of(east.update_table, TableName="gt-long-region",
+                             ReplicaUpdates=[{"Create": {"RegionName": region}}])
+    assert code == "ValidationException" and "Invalid region name" in message
+    assert east.describe_table(TableName="gt-long-region")["Table"]["TableName"] == "gt-long-region"

@@ -2,7 +2,6 @@
 // replica created in another region (a table of its own, filled from this
 // one), updated, or deleted with its table.
 #include <mutex>
-#include <regex>
 
 #include "common/ids.h"
 #include "common/time_format.h"
@@ -16,9 +15,27 @@ ApiError invalid(const std::string& message) {
   return ApiError::sender("ValidationException", "One or more parameter values were invalid: " + message);
 }
 
+// "<two letters>(-<letters>)+-<digit>", at most 50 characters (no region's
+// name is longer), checked in one pass: std::regex recurses once per
+// character, so a long name would overflow the stack.
 bool validRegion(const std::string& region) {
-  static const std::regex pattern("^[a-z]{2}(-[a-z]+)+-[0-9]$");
-  return std::regex_match(region, pattern);
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  size_t n = region.size();
+  if (n < 6 || n > 50 || !lower(region[0]) || !lower(region[1]) || region[2] != '-') return false;
+  if (region[n - 2] != '-' || region[n - 1] < '0' || region[n - 1] > '9') return false;
+  // Between: one or more runs of letters, each after a '-'.
+  bool afterDash = true;
+  for (size_t i = 3; i < n - 2; ++i) {
+    if (region[i] == '-') {
+      if (afterDash) return false;
+      afterDash = true;
+    } else if (lower(region[i])) {
+      afterDash = false;
+    } else {
+      return false;
+    }
+  }
+  return !afterDash;
 }
 
 std::string tableArnIn(const std::string& region, const std::string& account, const std::string& name) {
