@@ -52,7 +52,8 @@ def wait_active(ddb, name, region):
     def active():
         replicas = ddb.describe_table(TableName=name)["Table"].get("Replicas", [])
         return any(r["RegionName"] == region and r["ReplicaStatus"] == "ACTIVE" for r in replicas)
-    assert wait_for(active), ddb.describe_table(TableName=name)["Table"]
+    # Seconds on a loaded machine (a backfill restarted after a SIGKILL).
+    assert wait_for(active, timeout=60), ddb.describe_table(TableName=name)["Table"]
 
 
 def scan_all(ddb, name):
@@ -379,7 +380,7 @@ def test_sigkill_during_a_backfill_still_fills_the_replica(kura_factory):
     east, west = server.client("dynamodb", region=EAST), server.client("dynamodb", region=WEST)
     wait_active(east, "gt-fill", WEST)
     east.put_item(TableName="gt-fill", Item=item("f", 5000))
-    assert wait_for(lambda: len(scan_all(west, "gt-fill")) == 2001)
+    assert wait_for(lambda: len(scan_all(west, "gt-fill")) == 2001, timeout=60)
 
 
 def test_a_long_region_name_is_refused_and_the_server_lives_on(kura):
