@@ -336,6 +336,10 @@ def test_cluster_mode_errors_are_aws_errors(kura):
     assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=3,
                     ReshardingConfiguration=[{"NodeGroupId": "x/../../../escape"}],
                     ApplyImmediately=True)[0] == "InvalidParameterValue"
+    for _ in range(30):  # a refused call keeps no engine port (the server has 80)
+        assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given",
+                        NodeGroupCount=4, ReshardingConfiguration=[{}, {"NodeGroupId": "0001"}],
+                        ApplyImmediately=True)[0] == "InvalidParameterValue"
     assert error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="given", NodeGroupCount=100,
                     ApplyImmediately=True)[0] == "NodeQuotaForClusterExceeded"
     assert error_of(ec.decrease_replica_count, ReplicationGroupId="given", NewReplicaCount=0,

@@ -4,6 +4,7 @@
 // IncreaseReplicaCount and DecreaseReplicaCount.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -321,11 +322,20 @@ Result<Json> ElastiCacheApi::modifyShardConfiguration(const RequestContext& c, c
     if (nodes > kMaxNodes) return tooManyNodes(nodes);
     std::vector<std::string> pool = zonePool(record.spec);
     int next = std::atoi(current.back().c_str()) + 1;
+    // Every id is checked before any port is taken (a refused call keeps none).
+    std::vector<std::string> added;
     for (int i = 0; i < count - have; ++i) {
       Json config = resharding.empty() ? Json::object() : resharding[static_cast<size_t>(i)];
       std::string id = config.value("NodeGroupId", nodeGroupName(next++));
       if (auto error = checkNodeGroupId(id)) return *error;
-      if (record.state["NodeGroups"].contains(id)) return invalid("Node group " + id + " already exists.");
+      if (record.state["NodeGroups"].contains(id) || std::find(added.begin(), added.end(), id) != added.end()) {
+        return invalid("Node group " + id + " already exists.");
+      }
+      added.push_back(id);
+    }
+    for (int i = 0; i < count - have; ++i) {
+      Json config = resharding.empty() ? Json::object() : resharding[static_cast<size_t>(i)];
+      const std::string& id = added[static_cast<size_t>(i)];
       std::vector<std::string> zones = zonesFor(config.value("PreferredAvailabilityZones", std::vector<std::string>()),
                                                 pool, static_cast<size_t>(replicas + 1), static_cast<size_t>(have + i));
       for (int k = 0; k <= replicas; ++k) {
