@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 
 #include "common/ids.h"
 #include "common/periodic_task.h"
@@ -95,6 +96,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
         scaler_(store_, *deps_.alarms, *deps_.metrics, capacity_, deps_.times, env.clock),
         schedules_(store_, capacity_, deps_.times, env.clock),
         pass_("application auto scaling", std::chrono::milliseconds(500), [this] {
+          std::lock_guard lock(changing_);
           scaler_.pass();
           schedules_.pass();
         }) {
@@ -203,6 +205,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
   }
 
   Result<Json> deregisterTarget(const RequestContext& c, const Json& in) {
+    std::lock_guard lock(changing_);
     TargetKey key = keyOf(c, in);
     if (auto target = parseScalableTarget(key.nameSpace, key.resourceId, key.dimension); !target) return target.error();
     if (!store_.target(key)) return notFound("No scalable target found for " + targetWords(key));
@@ -218,6 +221,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
   }
 
   Result<Json> putPolicy(const RequestContext& c, const Json& in) {
+    std::lock_guard lock(changing_);
     TargetKey key = keyOf(c, in);
     auto parsed = parseScalableTarget(key.nameSpace, key.resourceId, key.dimension);
     if (!parsed) return parsed.error();
@@ -340,6 +344,7 @@ class ApplicationAutoScalingService final : public ServiceModule {
   }
 
   Result<Json> deletePolicy(const RequestContext& c, const Json& in) {
+    std::lock_guard lock(changing_);
     TargetKey key = keyOf(c, in);
     if (auto target = parseScalableTarget(key.nameSpace, key.resourceId, key.dimension); !target) return target.error();
     std::string name = in["PolicyName"];
@@ -422,6 +427,10 @@ class ApplicationAutoScalingService final : public ServiceModule {
   TargetTrackingScaler scaler_;
   ScheduledActionRunner schedules_;
   HandlerTable handlers_;
+  // Held by a pass and by the calls that remove or replace policies: a
+  // pass that had read a policy would otherwise write its alarms again
+  // after DeregisterScalableTarget or DeleteScalingPolicy deleted them.
+  std::mutex changing_;
   PeriodicTask pass_;
 };
 
