@@ -317,7 +317,7 @@ std::vector<std::string> ClusterModeGroups::sync(Resource& group) const {
   return messages;
 }
 
-Result<std::string> ClusterModeGroups::plannedFailover(Resource& group, const std::string& nodeGroup) const {
+std::string ClusterModeGroups::furthestReplica(const Resource& group, const std::string& nodeGroup) const {
   std::string old = primaryOf(group, nodeGroup);
   std::string chosen;
   long long furthest = -1;
@@ -329,6 +329,11 @@ Result<std::string> ClusterModeGroups::plannedFailover(Resource& group, const st
       chosen = member;
     }
   }
+  return chosen;
+}
+
+Result<std::string> ClusterModeGroups::plannedFailover(Resource& group, const std::string& nodeGroup) const {
+  std::string chosen = furthestReplica(group, nodeGroup);
   if (chosen.empty()) return ApiError::internal("no replica of node group " + nodeGroup + " answers");
   if (auto asked = run(layout(group, chosen), {"CLUSTER", "FAILOVER"}); !asked) return asked.error();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -345,17 +350,7 @@ Result<std::string> ClusterModeGroups::plannedFailover(Resource& group, const st
 }
 
 Result<std::string> ClusterModeGroups::takeOver(const Resource& group, const std::string& nodeGroup) const {
-  std::string old = primaryOf(group, nodeGroup);
-  std::string chosen;
-  long long furthest = -1;
-  for (const std::string& member : membersOf(group, nodeGroup)) {
-    if (member == old) continue;
-    auto offset = engine_.replicationOffset(layout(group, member));
-    if (offset && *offset > furthest) {
-      furthest = *offset;
-      chosen = member;
-    }
-  }
+  std::string chosen = furthestReplica(group, nodeGroup);
   if (chosen.empty()) return ApiError::internal("no replica of node group " + nodeGroup + " answers");
   // TAKEOVER: without the other primaries' votes (two node groups cannot
   // outvote a lost one), under a new config epoch that wins every slot.

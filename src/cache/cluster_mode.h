@@ -77,6 +77,9 @@ class ClusterModeGroups {
   Result<std::string> plannedFailover(Resource& group, const std::string& nodeGroup) const;
 
  private:
+  // The replica of `nodeGroup` furthest along its primary's stream (empty
+  // when none answers).
+  std::string furthestReplica(const Resource& group, const std::string& nodeGroup) const;
   Result<std::string> run(const engines::RedisLayout& layout, const std::vector<std::string>& args) const;
 
   engines::RedisEngine& engine_;
