@@ -54,18 +54,7 @@ void putTrackingAlarms(AlarmStore& alarms, const TargetKey& key, const ScalableR
         existing->value("Period", 0.0) == alarm["Period"].get<double>()) {
       continue;  // unchanged
     }
-    if (existing) {
-      for (const char* kept : {"StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp",
-                               "StateTransitionedTimestamp", "Tags"}) {
-        if (existing->contains(kept)) alarm[kept] = (*existing)[kept];
-      }
-    } else {
-      alarm["StateValue"] = "INSUFFICIENT_DATA";
-      alarm["StateReason"] = "Unchecked: Initial alarm creation";
-      alarm["StateUpdatedTimestamp"] = now;
-      alarm["StateTransitionedTimestamp"] = now;
-      alarm["Tags"] = Json::array();
-    }
+    carryAlarmState(alarm, existing, now, Json::array());
     alarms.put(ref, alarm);
     alarms.addHistory(ref, {0, ref.name, now, "ConfigurationUpdate",
                             "Alarm \"" + ref.name + "\" " + (existing ? "updated" : "created"),

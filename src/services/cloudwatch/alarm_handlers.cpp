@@ -120,19 +120,7 @@ Result<Json> CloudWatchApi::putMetricAlarm(const RequestContext& c, const Json& 
   alarm["AlarmArn"] = alarmArn(c, ref.name);
   alarm["AlarmConfigurationUpdatedTimestamp"] = at;
   auto existing = alarms_.get(ref);
-  if (existing) {
-    // An update keeps the state (and the tags); the next evaluation follows.
-    for (const char* kept : {"StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp",
-                             "StateTransitionedTimestamp", "Tags"}) {
-      if (existing->contains(kept)) alarm[kept] = (*existing)[kept];
-    }
-  } else {
-    alarm["StateValue"] = "INSUFFICIENT_DATA";
-    alarm["StateReason"] = "Unchecked: Initial alarm creation";
-    alarm["StateUpdatedTimestamp"] = at;
-    alarm["StateTransitionedTimestamp"] = at;
-    alarm["Tags"] = in.value("Tags", Json::array());
-  }
+  carryAlarmState(alarm, existing, at, in.value("Tags", Json::array()));
   alarms_.put(ref, alarm);
   alarms_.addHistory(ref, {0, ref.name, at, "ConfigurationUpdate",
                            "Alarm \"" + ref.name + "\" " + (existing ? "updated" : "created"),

@@ -106,4 +106,19 @@ std::vector<AlarmHistoryItem> AlarmStore::history(const std::string& account, co
   return items;
 }
 
+void carryAlarmState(Json& alarm, const std::optional<Json>& existing, double now, const Json& tags) {
+  if (existing) {
+    for (const char* kept : {"StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp",
+                             "StateTransitionedTimestamp", "Tags"}) {
+      if (existing->contains(kept)) alarm[kept] = (*existing)[kept];
+    }
+    return;
+  }
+  alarm["StateValue"] = "INSUFFICIENT_DATA";
+  alarm["StateReason"] = "Unchecked: Initial alarm creation";
+  alarm["StateUpdatedTimestamp"] = now;
+  alarm["StateTransitionedTimestamp"] = now;
+  alarm["Tags"] = tags;
+}
+
 }  // namespace kura

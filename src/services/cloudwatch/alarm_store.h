@@ -29,6 +29,11 @@ struct AlarmHistoryItem {
   std::string data;  // JSON text
 };
 
+// The state part of an alarm written again with a new configuration: an
+// update keeps `existing`'s state and tags (the next evaluation follows); a
+// new alarm starts INSUFFICIENT_DATA at `now` with `tags`.
+void carryAlarmState(Json& alarm, const std::optional<Json>& existing, double now, const Json& tags);
+
 class AlarmStore {
  public:
   explicit AlarmStore(const std::filesystem::path& dataDir);
