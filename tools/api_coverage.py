@@ -13,7 +13,7 @@ import gen_models  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FOLDERS = {"monitoring": "cloudwatch", "dynamodbstreams": "dynamodb", "application-autoscaling": "applicationautoscaling",
            "kura": "faults"}
-REGISTRATION = re.compile(r'(?:handlers_\.add|table\.add|bind|add)\(\s*"([A-Z][A-Za-z0-9]+)"')
+REGISTRATION = re.compile(r'(?:handlers_\.add|table\.add|bind|add|addWithGrantTokens)\(\s*"([A-Z][A-Za-z0-9]+)"')
 
 
 def implemented(signing):

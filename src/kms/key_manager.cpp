@@ -12,6 +12,8 @@ namespace kura::kms {
 namespace {
 
 constexpr int64_t kDayMs = 86400LL * 1000;
+// AWS KMS's quota of on-demand rotations per key (not adjustable).
+constexpr long kOnDemandRotations = 25;
 
 bool isUuid(const std::string& text) {
   static const std::regex uuid("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
@@ -216,9 +218,36 @@ Result<KeyRecord> KeyManager::setDescription(const Place& place, const std::stri
 
 void KeyManager::rotateIfDue(KeyRecord& key) {
   if (!key.rotationEnabled || !key.nextRotationMs || nowMs() < *key.nextRotationMs) return;
-  key.currentVersion += 1;
-  key.nextRotationMs = nowMs() + key.rotationPeriodDays * kDayMs;
-  store_.addMaterial(key, freshMaterial(key.currentVersion, nowMs(), false));
+  int64_t now = nowMs();
+  if (auto rotated = store_.rotate(key.keyId, randomBytes(kAesKeyBytes), now, now + key.rotationPeriodDays * kDayMs)) {
+    key = *rotated;
+  }
+}
+
+Result<KeyRecord> KeyManager::rotateOnDemand(const Place& place, const std::string& keyRef) {
+  auto key = resolve(place, keyRef);
+  if (!key) return key;
+  if (key->awsManaged) {
+    return ApiError::sender("UnsupportedOperationException",
+                            key->arn() + " is an AWS managed key: AWS rotates it every year.");
+  }
+  if (key->keySpec != "SYMMETRIC_DEFAULT") {
+    return ApiError::sender("UnsupportedOperationException",
+                            key->arn() + " is not a symmetric encryption key: on-demand rotation needs one.");
+  }
+  if (key->state == KeyState::Disabled) return disabled(*key);
+  if (key->state == KeyState::PendingDeletion) return invalidState(key->arn() + " is pending deletion.");
+  std::lock_guard lock(onDemandMutex_);
+  auto done = store_.materials(key->keyId);
+  auto onDemand = std::count_if(done.begin(), done.end(), [](const KeyMaterial& m) { return m.onDemand; });
+  if (onDemand >= kOnDemandRotations) {
+    return ApiError::sender("LimitExceededException", key->arn() + " has been rotated on demand " +
+                                                          std::to_string(kOnDemandRotations) +
+                                                          " times, the most KMS allows for one key.");
+  }
+  auto rotated = store_.rotate(key->keyId, randomBytes(kAesKeyBytes), nowMs(), std::nullopt);
+  if (!rotated) return notFound("Key '" + key->arn() + "' does not exist");
+  return *rotated;
 }
 
 Result<AliasRecord> KeyManager::createAlias(const Place& place, const std::string& name, const std::string& targetRef) {

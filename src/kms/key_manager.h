@@ -4,6 +4,7 @@
 // KMS API handlers call it, and so do the services that encrypt backups
 // and secrets under a customer's key (envelope encryption).
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,10 @@ class KeyManager {
   Result<KeyRecord> setRotation(const Place& place, const std::string& keyRef, bool enabled,
                                 std::optional<int64_t> periodDays);
   Result<KeyRecord> setDescription(const Place& place, const std::string& keyRef, const std::string& description);
+  // A new generation of the key's material now (RotateKeyOnDemand); the
+  // automatic schedule stays as it was.
+  Result<KeyRecord> rotateOnDemand(const Place& place, const std::string& keyRef);
+  // Every generation of the key's material, oldest first, without the bytes.
   std::vector<KeyMaterial> rotations(const KeyRecord& key) { return store_.materials(key.keyId); }
 
   Result<AliasRecord> createAlias(const Place& place, const std::string& name, const std::string& targetRef);
@@ -91,6 +96,7 @@ class KeyManager {
   KeyStore& store_;
   ClockPtr clock_;
   std::mutex createMutex_;  // one AWS managed key per alias, however many ask at once
+  std::mutex onDemandMutex_;  // the count of on-demand rotations and the next one, together
 };
 
 // Errors AWS KMS answers, worded as it does.

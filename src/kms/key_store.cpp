@@ -136,7 +136,7 @@ void KeyStore::updateKeyLocked(const KeyRecord& key) {
   auto update = db_.prepare(
       "UPDATE keys SET account=?2, region=?3, description=?4, key_usage=?5, key_spec=?6, aws_managed=?7, state=?8, "
       "created_ms=?9, deletion_date_ms=?10, pending_window_days=?11, rotation_enabled=?12, rotation_period_days=?13, "
-      "next_rotation_ms=?14, current_version=?15 WHERE key_id=?1");
+      "next_rotation_ms=?14, current_version=MAX(current_version, ?15) WHERE key_id=?1");
   bindKey(update, key);
   update.run();
 }
@@ -183,12 +183,30 @@ std::vector<KeyRecord> KeyStore::keys(const std::string& account, const std::str
   return out;
 }
 
-void KeyStore::addMaterial(const KeyRecord& key, const KeyMaterial& material) {
+std::optional<KeyRecord> KeyStore::rotate(const std::string& keyId, std::string materialBytes, int64_t nowMs,
+                                          std::optional<int64_t> nextRotationMs) {
   std::lock_guard lock(mutex_);
+  std::optional<KeyRecord> rotated;
   db_.transaction([&] {
-    insertMaterialLocked(key.keyId, material);
+    auto select = db_.prepare(std::string("SELECT ") + kKeyColumns + " FROM keys WHERE key_id=?");
+    select.bind(1, keyId);
+    if (!select.step()) return;
+    KeyRecord key = readKey(select);
+    bool automatic = nextRotationMs.has_value();
+    if (automatic && (!key.rotationEnabled || !key.nextRotationMs || nowMs < *key.nextRotationMs)) {
+      rotated = key;  // another caller rotated it first
+      return;
+    }
+    auto newest = db_.prepare("SELECT MAX(version) FROM materials WHERE key_id=?");
+    newest.bind(1, keyId);
+    int64_t version = (newest.step() ? newest.integer(0) : 0) + 1;
+    insertMaterialLocked(keyId, KeyMaterial{version, std::move(materialBytes), nowMs, !automatic});
+    key.currentVersion = version;
+    if (automatic) key.nextRotationMs = nextRotationMs;
     updateKeyLocked(key);
+    rotated = key;
   });
+  return rotated;
 }
 
 std::optional<KeyMaterial> KeyStore::material(const std::string& keyId, int64_t version) {

@@ -30,7 +30,14 @@ class KeyStore {
   std::vector<KeyRecord> keys(const std::string& account, const std::string& region, const std::string& after,
                               size_t limit);
 
-  void addMaterial(const KeyRecord& key, const KeyMaterial& material);  // and makes it current
+  // A new generation of the key's material, made current, in one
+  // transaction: its version follows the newest stored, however many rotate
+  // at once. An automatic rotation (`nextRotationMs` set: the date after
+  // it) happens only while the stored key is still due, so two callers that
+  // both saw it due rotate it once. The key as stored after, or nothing when
+  // it is gone.
+  std::optional<KeyRecord> rotate(const std::string& keyId, std::string materialBytes, int64_t nowMs,
+                                  std::optional<int64_t> nextRotationMs);
   std::optional<KeyMaterial> material(const std::string& keyId, int64_t version);
   std::vector<KeyMaterial> materials(const std::string& keyId);
 

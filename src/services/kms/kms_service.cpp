@@ -201,7 +201,41 @@ class KmsService final : public ServiceModule {
       auto key = keys_.resolve(placeOf(c), in["KeyId"]);
       if (!key) return key.error();
       if (key->state == KeyState::PendingDeletion) return kms::invalidState(key->arn() + " is pending deletion.");
-      return Json{{"KeyRotationEnabled", key->rotationEnabled}};
+      Json out = {{"KeyRotationEnabled", key->rotationEnabled}, {"KeyId", key->arn()}};
+      if (key->rotationEnabled) {
+        out["RotationPeriodInDays"] = key->rotationPeriodDays;
+        if (key->nextRotationMs) out["NextRotationDate"] = seconds(*key->nextRotationMs);
+      }
+      // An on-demand rotation is done before its call is answered: none is
+      // ever in progress, so OnDemandRotationStartDate is never shown.
+      return out;
+    });
+    handlers_.add("RotateKeyOnDemand", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+      auto key = keys_.rotateOnDemand(placeOf(c), in["KeyId"]);
+      if (!key) return key.error();
+      return Json{{"KeyId", key->keyId}};
+    });
+    handlers_.add("ListKeyRotations", [this](const RequestContext& c, const Json& in) -> Result<Json> {
+      auto key = keys_.resolve(placeOf(c), in["KeyId"]);
+      if (!key) return key.error();
+      if (key->state == KeyState::PendingDeletion) return kms::invalidState(key->arn() + " is pending deletion.");
+      // A rotation is every generation after the first; ALL_KEY_MATERIAL
+      // lists the first too.
+      auto materials = keys_.rotations(*key);
+      if (in.value("IncludeKeyMaterial", "ROTATIONS_ONLY") != "ALL_KEY_MATERIAL") {
+        std::erase_if(materials, [](const kms::KeyMaterial& m) { return m.version == 1; });
+      }
+      return page(materials, in, "Rotations", [&](const kms::KeyMaterial& m) {
+        Json entry = {{"KeyId", key->keyId},
+                      // An id of the generation that names no secret: a hash of the key and version.
+                      {"KeyMaterialId", sha256Hex(key->keyId + "/" + std::to_string(m.version))},
+                      {"KeyMaterialState", m.version == key->currentVersion ? "CURRENT" : "NON_CURRENT"}};
+        if (m.version > 1) {
+          entry["RotationDate"] = seconds(m.createdMs);
+          entry["RotationType"] = m.onDemand ? "ON_DEMAND" : "AUTOMATIC";
+        }
+        return entry;
+      });
     });
     handlers_.add("UpdateKeyDescription", [this](const RequestContext& c, const Json& in) -> Result<Json> {
       auto key = keys_.setDescription(placeOf(c), in["KeyId"], in["Description"]);
