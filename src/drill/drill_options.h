@@ -18,7 +18,8 @@ struct DrillOptions {
   std::string logGroup = "/kura/drills";
   int timeoutSeconds = 30;  // each HTTP step of the API calls
   std::string zone;         // az-failure: the zone that fails (empty: the primary's)
-  int maxLost = -1;         // Redis drills: acknowledged writes that may be lost (-1: any; reported)
+  int maxLost = -1;
+  bool progress = false;  // steps on stderr even when it is not a terminal (drill_progress.h)         // Redis drills: acknowledged writes that may be lost (-1: any; reported)
 };
 
 }  // namespace kura::drill

@@ -48,6 +48,8 @@ DrillResult runPointInTimeDrill(DrillContext& context, Workload& source, PointIn
   report.workload = "marker writes for 3 s, then every marker deleted; " + source.describe();
   if (auto problem = source.prepare()) return "the marker table could not be made: " + *problem;
 
+  context.step(fmt::format("{} on {}: writing markers for 3 s ({})", options.drillName, report.resource,
+                           source.describe()));
   SteadyWriter writer(source, context.start(), 50ms);
   writer.start();
   std::this_thread::sleep_for(3s);
@@ -64,6 +66,7 @@ DrillResult runPointInTimeDrill(DrillContext& context, Workload& source, PointIn
   double pointAt = elapsedAt(context, pointInTime);
 
   report.faultAt = context.elapsed();
+  context.step(fmt::format("the accident: deleting every marker (T is {})", formatIso8601Seconds(pointInTime)));
   if (auto problem = source.eraseAll()) return "the accident (deleting every marker) failed: " + *problem;
   std::string readError;
   if (auto left = source.readBack(readError); left && !left->empty()) {
@@ -80,7 +83,9 @@ DrillResult runPointInTimeDrill(DrillContext& context, Workload& source, PointIn
   // The store must be restorable to T: its archive has passed it.
   auto waitLimit = std::chrono::steady_clock::now() + std::chrono::seconds(options.durationSeconds);
   std::optional<SystemTime> latest;
+  context.step("waiting for the latest restorable time to pass T");
   while (!((latest = restorable()) && *latest >= pointInTime) && std::chrono::steady_clock::now() < waitLimit) {
+    context.status("latest restorable time: " + (latest ? formatIso8601Seconds(*latest) : std::string("none")));
     std::this_thread::sleep_for(500ms);
   }
   report.loss = measureLoss(report.attempts, {}, pointAt);
@@ -93,6 +98,7 @@ DrillResult runPointInTimeDrill(DrillContext& context, Workload& source, PointIn
   report.notes.push_back(
       fmt::format("the latest restorable time passed T {:.2f} s after the accident", restoreStart - report.faultAt));
   std::string problem;
+  context.step(fmt::format("restoring to T into a temporary {} ({})", run.copyKind, run.method));
   WorkloadPtr reader = restore(pointInTime, problem);
   if (!reader) return failed(report, context, "the restore to T failed: " + problem);
   std::optional<std::set<int64_t>> held;
@@ -101,6 +107,7 @@ DrillResult runPointInTimeDrill(DrillContext& context, Workload& source, PointIn
     std::this_thread::sleep_for(500ms);
   }
   if (!held) return failed(report, context, "the restored copy could not be read: " + readError);
+  context.step(fmt::format("the restored copy holds {} markers", held->size()));
   report.recovery.recoveredAt = context.elapsed();
   report.recovery.rtoSeconds = *report.recovery.recoveredAt - report.faultAt;
   report.notes.push_back(fmt::format("the restore itself ({} to the markers read back) took {:.2f} s", run.method,

@@ -1,22 +1,24 @@
 #include "drill/rds_waits.h"
 
+#include <fmt/format.h>
+
 #include <thread>
 
 namespace kura::drill {
-namespace {
 
 using Json = nlohmann::json;
 
-// Polls `operation` for `id` until its `listKey` entry's `statusKey` is `status`.
-std::optional<Json> waitFor(client::AwsClient& client, const char* operation, const char* idKey, const char* listKey,
-                            const char* statusKey, const std::string& id, const std::string& status,
-                            std::chrono::seconds timeout, std::string& problem) {
+std::optional<Json> waitForRds(DrillContext& context, const std::string& operation, const std::string& idKey,
+                               const std::string& listKey, const std::string& statusKey, const std::string& id,
+                               const std::string& status, std::chrono::seconds timeout, std::string& problem) {
+  client::AwsClient& client = context.client();
+  context.step(fmt::format("waiting for {} to be {} (at most {} s)", id, status, timeout.count()));
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last;
   while (true) {
     auto answer = client.call("rds", operation, {{idKey, id}});
     if (const auto* error = client::errorOf(answer)) {
-      problem = std::string(operation) + " of " + id + ": " + error->describe();
+      problem = operation + " of " + id + ": " + error->describe();
       return std::nullopt;
     }
     const Json& list = (*client::outputOf(answer))[listKey];
@@ -27,6 +29,13 @@ std::optional<Json> waitFor(client::AwsClient& client, const char* operation, co
         problem = id + " is " + last;
         return std::nullopt;
       }
+      std::string shown = fmt::format("{} is {}", id, last);
+      if (auto progress = list[0].find("PercentProgress"); progress != list[0].end() && progress->is_string()) {
+        shown += fmt::format(" ({})", progress->get<std::string>());
+      } else if (progress != list[0].end() && progress->is_number()) {
+        shown += fmt::format(" ({}%)", progress->get<int>());
+      }
+      context.status(shown);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       problem = id + " is still " + (last.empty() ? "unknown" : last) + ", not " + status + ", after " +
@@ -37,18 +46,16 @@ std::optional<Json> waitFor(client::AwsClient& client, const char* operation, co
   }
 }
 
-}  // namespace
-
-std::optional<Json> waitForInstance(client::AwsClient& client, const std::string& id, const std::string& status,
+std::optional<Json> waitForInstance(DrillContext& context, const std::string& id, const std::string& status,
                                     std::chrono::seconds timeout, std::string& problem) {
-  return waitFor(client, "DescribeDBInstances", "DBInstanceIdentifier", "DBInstances", "DBInstanceStatus", id, status,
-                 timeout, problem);
+  return waitForRds(context, "DescribeDBInstances", "DBInstanceIdentifier", "DBInstances", "DBInstanceStatus", id,
+                    status, timeout, problem);
 }
 
-bool waitForSnapshot(client::AwsClient& client, const std::string& id, std::chrono::seconds timeout,
+bool waitForSnapshot(DrillContext& context, const std::string& id, std::chrono::seconds timeout,
                      std::string& problem) {
-  return waitFor(client, "DescribeDBSnapshots", "DBSnapshotIdentifier", "DBSnapshots", "Status", id, "available",
-                 timeout, problem)
+  return waitForRds(context, "DescribeDBSnapshots", "DBSnapshotIdentifier", "DBSnapshots", "Status", id, "available",
+                    timeout, problem)
       .has_value();
 }
 

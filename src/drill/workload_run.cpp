@@ -48,6 +48,8 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
   report.region = context.client().identity().region;
   report.startedAt = formatIso8601Seconds(context.startedAt());
   report.workload = workload.describe();
+  context.step(fmt::format("{} on {} {}: preparing the workload ({})", options.drillName, target.resourceType,
+                           target.identifier, report.workload));
   // A database just back from a failover (its endpoint moved to the new
   // primary, the old one being rebuilt as the standby) may turn away the
   // first connections: the start is tried again for up to 30 s (prepare()
@@ -61,6 +63,7 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
 
   SteadyWriter writer(workload, context.start());
   writer.start();
+  context.step("writing steadily for 2 s before the fault");
   // A steady state first: two seconds of writes, at least one acknowledged.
   auto warm = std::chrono::steady_clock::now() + 2s;
   while (std::chrono::steady_clock::now() < warm) std::this_thread::sleep_for(50ms);
@@ -72,6 +75,7 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
     return "the workload's writes fail before any fault: " + error;
   }
 
+  context.step("injecting the fault");
   auto injected = fault();
   if (auto* problem = std::get_if<std::string>(&injected)) {
     writer.stop();
@@ -83,11 +87,27 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
   report.faultMethod = done.method;
   report.faultAt = done.at;
   report.notes = done.notes;
-  while (!settled(writer.attempts(), done, context.elapsed(), options.durationSeconds))
+  context.step(fmt::format("fault injected ({}, by {}); waiting up to {} s for the writes to recover", done.description,
+                           done.method, options.durationSeconds));
+  for (;;) {
+    auto attempts = writer.attempts();
+    if (settled(attempts, done, context.elapsed(), options.durationSeconds)) break;
+    int tried = 0, acked = 0;
+    for (const WriteAttempt& attempt : attempts) {
+      if (attempt.startSeconds < done.at) continue;
+      ++tried;
+      acked += attempt.acked ? 1 : 0;
+    }
+    context.status(fmt::format("since the fault: {} writes, {} acknowledged, {} failed", tried, acked, tried - acked));
     std::this_thread::sleep_for(100ms);
+  }
   writer.stop();
   report.attempts = writer.attempts();
   report.recovery = measureRecovery(report.attempts, report.faultAt);
+  context.step(report.recovery.rtoSeconds ? fmt::format("writes recovered {:.2f} s after the fault; reading back "
+                                                        "every acknowledged write",
+                                                        *report.recovery.rtoSeconds)
+                                          : std::string("writes did not recover; reading back every acknowledged write"));
 
   // Every acknowledged write read back on a new connection, once the
   // resource answers again (it may still be recovering).
@@ -96,6 +116,7 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
   auto readDeadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(std::max(10, options.durationSeconds / 2));
   while (!(held = workload.readBack(readError)) && std::chrono::steady_clock::now() < readDeadline) {
+    context.status("the resource does not answer the read back yet: " + readError);
     std::this_thread::sleep_for(500ms);
   }
   if (held) {
@@ -124,6 +145,7 @@ DrillResult runUnderWorkload(DrillContext& context, const DatabaseTarget& target
                                      *report.recovery.rtoSeconds)
                                : "no write failed across the fault; no acknowledged write was lost";
   }
+  context.step(fmt::format("{}: {}", report.passed ? "passed" : "failed", report.verdictReason));
   return report;
 }
 

@@ -78,6 +78,7 @@ int runDrill(const drill::DrillOptions& options) {
     // the drill, with what it was, not the process.
     result = std::string("the drill stopped on an unexpected answer: ") + error.what();
   }
+  context.progress().finish();
   if (auto* problem = std::get_if<std::string>(&result)) {
     fmt::print(stderr, "drill {} on {}: {}\n", options.drillName, options.resource, *problem);
     return 2;

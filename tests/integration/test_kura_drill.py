@@ -200,9 +200,19 @@ def test_snapshot_restore_proves_the_newest_snapshot_holds_the_data(kura_factory
     # No drill recorded at the endpoint yet: not checkable, never passed.
     assert check_results(server, "kept")["rds-restore-drill-recent"]["status"] == "not checkable"
     done = run_drill(server, "snapshot-restore", "--resource", "kept", "--format", "json", "--duration", "50",
-                     "--report-dir", str(tmp_path), env={"KURA_DB_PASSWORD": "S3cret-pass"})
+                     "--report-dir", str(tmp_path), "--progress", env={"KURA_DB_PASSWORD": "S3cret-pass"})
     assert done.returncode == 0, done.stderr + done.stdout
-    report = json.loads(done.stdout)
+    report = json.loads(done.stdout)  # the progress goes to stderr only
+    # --progress: the steps on stderr, each with the seconds since the start,
+    # in order, and the waits' status lines.
+    steps = [line.split("] ", 1)[1] for line in done.stderr.splitlines() if line.startswith("[")]
+    assert steps[0].startswith("snapshot-restore on kept: writing 50 marker rows"), done.stderr
+    order = ["writing 50 marker rows", "waiting for kept to be available", "snapshot ", "waiting for kura-drill-",
+             "restoring the snapshot", "waiting for kura-drill-"]
+    at = 0
+    for expected in order:
+        at = next(i for i in range(at, len(steps)) if expected in steps[i]) + 1
+    assert any(step.strip().startswith("kura-drill-") and " is " in step for step in steps), done.stderr
     assert report["passed"] is True and report["faultMethod"] == "rds:RestoreDBInstanceFromDBSnapshot"
     assert report["acked"] == 50 and report["lost"] == 0 and report["rtoSeconds"] > 0
     # The temporary instance and the drill's snapshot go; the instance stays.

@@ -183,9 +183,14 @@ def test_accidental_delete_restores_dynamodb_items_by_pitr(kura_factory, tmp_pat
     assert done.returncode == 2 and "point-in-time recovery is off on carts" in done.stderr
     ddb.update_continuous_backups(TableName="carts",
                                   PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-    code, report = drill_json(server, "accidental-delete", "--resource", "carts", "--duration", "30",
-                              "--report-dir", str(tmp_path))
+    done = run_drill(server, "accidental-delete", "--resource", "carts", "--duration", "30", "--report-dir",
+                     str(tmp_path), "--format", "json", "--progress")
+    code, report = done.returncode, json.loads(done.stdout)
     assert code == 0, report
+    for step in ("accidental-delete on carts: writing markers for 3 s", "the accident: deleting every marker",
+                 "waiting for the latest restorable time to pass T", "restoring to T into a temporary table",
+                 "the restored copy holds"):
+        assert step in done.stderr, done.stderr
     assert report["resourceType"] == "table" and report["faultMethod"] == "dynamodb:RestoreTableToPointInTime"
     assert report["acked"] > 20 and report["lost"] == 0 and report["passed"] is True and report["rtoSeconds"] > 0
     # The drill's items are gone from the table, the table's own item stays,

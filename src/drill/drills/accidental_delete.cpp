@@ -109,7 +109,7 @@ class AccidentalDelete final : public Drill {
       problem = "RestoreDBInstanceToPointInTime: " + error->describe();
       return nullptr;
     }
-    auto copy = waitForInstance(client, temporary, "available",
+    auto copy = waitForInstance(context, temporary, "available",
                                 std::chrono::seconds(std::max(60, context.options().durationSeconds)), problem);
     if (!copy) return nullptr;
     DatabaseTarget restoredTarget = target;
