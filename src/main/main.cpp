@@ -166,6 +166,8 @@ int main(int argc, char** argv) {
                     "Redis drills: fail when more acknowledged writes are lost (default: report the loss only; "
                     "Redis replicates asynchronously)")
       ->check(CLI::Range(0, 1000000000));
+  drill->add_flag("--progress", drillOptions.progress,
+                  "Show the drill's steps on stderr even when it is not a terminal (on a terminal it always does)");
   drill->add_option("--timeout", drillOptions.timeoutSeconds, "Seconds each HTTP step may take")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
