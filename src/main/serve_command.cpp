@@ -68,6 +68,7 @@
 #include "services/applicationautoscaling/application_autoscaling_service.h"
 #include "services/dynamodb/consumption_meter.h"
 #include "common/time_format.h"
+#include "console/console_endpoint.h"
 #include "dbauth/db_auth_policy.h"
 #include "dbauth/db_auth_responder.h"
 #include "services/secretsmanager/secrets_service.h"
@@ -439,6 +440,12 @@ int runServe(const ServerConfig& givenConfig) {
   MetricsEndpoint metricsEndpoint({catalog.get(), config.dataDir, clock, rdsEngines.empty() ? nullptr : &rdsEngines,
                                    &rdsPaths, secrets->get(), redis.get(), memcached.get(), &cachePaths},
                                   modules, isLoopbackHost(config.host), credentials, clock);
+  // /_kura/console/: the web console, whose calls are the API's own, made
+  // as the signed-in principal (docs/console.md).
+  console::ConsoleEndpoint consoleEndpoint(
+      allCredentials,
+      [&](const HttpRequest& request) { return metricsEndpoint.timed([&] { return gateway.handle(request); }); },
+      clock, *apiCertificate != nullptr);
   bool trailOn = config.trail != "off";
   if (!trailOn) spdlog::warn("msg=\"the audit trail is off: API calls are not recorded\"");
   gateway.setObserver([&trailWriter, trailOn, &metricsEndpoint](const ApiCallRecord& record) {
@@ -522,6 +529,7 @@ int runServe(const ServerConfig& givenConfig) {
       if (auto response = handleTestEndpoint(request, *catalog, reconciler)) return *response;
     }
     if (auto metrics = metricsEndpoint.serve(request)) return *metrics;
+    if (auto console = consoleEndpoint.serve(request)) return *console;
     return metricsEndpoint.timed([&] { return gateway.handle(request); });
   };
   // Past the connection limit: health is still answered, API calls get 503.
