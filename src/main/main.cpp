@@ -97,6 +97,21 @@ int main(int argc, char** argv) {
       ->envname("KURA_DYNAMODB_CACHE_MB")
       ->check(CLI::Range(16, 1 << 20))
       ->capture_default_str();
+  serve->add_option("--stream-shard-lifetime", config.streamShardLifetimeSeconds,
+                    "Seconds after which a DynamoDB stream's shard is closed and a child opens (AWS: about 4 hours)")
+      ->envname("KURA_STREAM_SHARD_LIFETIME")
+      ->check(CLI::Range(int64_t{1}, int64_t{7 * 24 * 3600}))
+      ->capture_default_str();
+  serve->add_option("--stream-shard-records", config.streamShardRecords,
+                    "Records after which a DynamoDB stream's shard is closed and a child opens (0: no bound)")
+      ->envname("KURA_STREAM_SHARD_RECORDS")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->capture_default_str();
+  serve->add_option("--stream-status-delay", config.streamStatusDelaySeconds,
+                    "Seconds a DynamoDB stream says ENABLING or DISABLING after it was changed")
+      ->envname("KURA_STREAM_STATUS_DELAY")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");

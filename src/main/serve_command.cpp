@@ -385,7 +385,11 @@ int runServe(const ServerConfig& givenConfig) {
   modules.push_back(makeFaultService(*catalog, rdsPaths, config.dataDir / "elasticache", clock));
   ddb::TableStore* tableStore = nullptr;
   try {
-    modules.push_back(makeDynamoDbService(env, &tableStore));
+    ddb::StreamSettings streams;
+    streams.shardLifetime = std::chrono::seconds(config.streamShardLifetimeSeconds);
+    streams.shardRecords = static_cast<uint64_t>(config.streamShardRecords);
+    streams.statusDelay = std::chrono::milliseconds(static_cast<int64_t>(config.streamStatusDelaySeconds * 1000));
+    modules.push_back(makeDynamoDbService(env, &tableStore, streams));
   } catch (const std::exception& error) {
     spdlog::error("msg=\"cannot open the DynamoDB store\" error=\"{}\"", error.what());
     return EXIT_FAILURE;

@@ -1,6 +1,7 @@
 #pragma once
 // The settings of `kura serve`, from (weakest first) defaults, a config file
 // (--config, INI/TOML), environment variables (KURA_*) and flags.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ struct ServerConfig {
   // What the DynamoDB store's RocksDB may hold in memory (block cache, with
   // its memtables and index and filter blocks charged to it), in MiB.
   int dynamoDbCacheMb = 256;
+  // DynamoDB Streams: a shard rolls over after this many seconds (AWS: about
+  // 4 hours) or once it holds this many records (0: no bound); a stream says
+  // ENABLING or DISABLING this long after it was changed.
+  int64_t streamShardLifetimeSeconds = 4 * 3600;
+  int64_t streamShardRecords = 0;
+  double streamStatusDelaySeconds = 1;
 };
 
 bool isLoopbackHost(const std::string& host);

@@ -10,6 +10,7 @@
 #include "kms/key_manager.h"
 #include "services/core/handler_table.h"
 #include "services/dynamodb/global_tables.h"
+#include "services/dynamodb/stream_retention.h"
 #include "services/dynamodb/throughput_limiter.h"
 
 namespace kura::ddb {
@@ -93,6 +94,9 @@ class DynamoDbApi {
   Result<Json> getRecords(const RequestContext& c, const Json& in);
   // A stream's description, by its ARN, in the caller's account and region.
   Result<Json> findStream(const RequestContext& c, const std::string& arn);
+  // How shards roll and how long a stream says ENABLING or DISABLING.
+  void setStreamSettings(const StreamSettings& settings) { streamSettings_ = settings; }
+  const StreamSettings& streamSettings() const { return streamSettings_; }
   // Point-in-time recovery (continuous_backup_handlers.cpp)
   Result<Json> updateContinuousBackups(const RequestContext& c, const Json& in);
   Result<Json> describeContinuousBackups(const RequestContext& c, const Json& in);
@@ -136,6 +140,7 @@ class DynamoDbApi {
   ClockPtr clock_;
   ThroughputLimiter limiter_;
   GlobalTables globalTables_;
+  StreamSettings streamSettings_;
 };
 
 // The CreateTable request of a restore: the source table's schema, billing,

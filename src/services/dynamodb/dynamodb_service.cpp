@@ -13,7 +13,7 @@ namespace {
 
 class DynamoDbService final : public ServiceModule {
  public:
-  DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env)
+  DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env, const ddb::StreamSettings& streams)
       : store_(std::move(store)),
         api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys),
         ttl_(*store_, env.clock),
@@ -28,13 +28,14 @@ class DynamoDbService final : public ServiceModule {
           api_.pruneSystemBackups();  // a deleted table's backup, after its 35 days
         }),
         // Streams keep 24 hours of records; a disabled stream goes 24 hours
-        // after it was disabled; shards roll over every 4 hours.
+        // after it was disabled.
         streamTrim_("stream trimming", std::chrono::minutes(1),
-                    [this, clock = env.clock] {
-                      ddb::trimStreams(*store_, clock->now());
-                      ddb::rollShards(*store_, clock->now());
-                    }),
+                    [this, clock = env.clock] { ddb::trimStreams(*store_, clock->now()); }),
+        // Shards roll over every 4 hours (or as configured).
+        shardRoll_("stream shard rollover", streams.rollInterval(),
+                   [this, clock = env.clock, streams] { ddb::rollShards(*store_, clock->now(), streams); }),
         replicator_(api_.globalTables()) {
+    api_.setStreamSettings(streams);
     api_.registerHandlers(handlers_);
     api_.globalTables().registerLegacyHandlers(handlers_);
   }
@@ -44,6 +45,7 @@ class DynamoDbService final : public ServiceModule {
     ttl_.start();
     pruning_.start();
     streamTrim_.start();
+    shardRoll_.start();
     replicator_.start();
   }
   void stop() override {
@@ -51,6 +53,7 @@ class DynamoDbService final : public ServiceModule {
     ttl_.stop();
     pruning_.stop();
     streamTrim_.stop();
+    shardRoll_.stop();
   }
   const HandlerTable& handlers() const override { return handlers_; }
 
@@ -60,17 +63,19 @@ class DynamoDbService final : public ServiceModule {
   ddb::TtlSweeper ttl_;
   PeriodicTask pruning_;
   PeriodicTask streamTrim_;
+  PeriodicTask shardRoll_;
   ddb::GlobalTableReplicator replicator_;
   HandlerTable handlers_;
 };
 
 }  // namespace
 
-ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** storeOut) {
+ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** storeOut,
+                                     const ddb::StreamSettings& streams) {
   auto store = ddb::TableStore::open(env.dataDir / "dynamodb");
   if (!store) throw std::runtime_error(store.error().message);
   if (storeOut != nullptr) *storeOut = store->get();
-  return std::make_unique<DynamoDbService>(std::move(*store), env);
+  return std::make_unique<DynamoDbService>(std::move(*store), env, streams);
 }
 
 }  // namespace kura

@@ -1,16 +1,17 @@
 #pragma once
 #include "services/core/service_module.h"
+#include "services/dynamodb/stream_retention.h"
 
 namespace kura {
-namespace ddb {
-class TableStore;
-}
 
 // Amazon DynamoDB on an embedded RocksDB (<data-dir>/dynamodb): tables,
 // items with every expression, Query and Scan, batches, backups.
 // Throws std::runtime_error if the store cannot be opened.
 // `store`, if given, is set to the module's table store (IAM's condition
 // keys read tables' key schemas from it).
-ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** store = nullptr);
+// `streams`: how streams' shards roll and how long their status changes
+// take (`kura serve --stream-*`).
+ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** store = nullptr,
+                                     const ddb::StreamSettings& streams = {});
 
 }  // namespace kura

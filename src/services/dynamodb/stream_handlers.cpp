@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/json_text.h"
+#include "common/time_format.h"
 #include "ddb/stream_format.h"
 #include "services/dynamodb/dynamodb_api.h"
 #include "services/dynamodb/stream_specification.h"
@@ -57,6 +58,16 @@ Json shardView(const Json& shard) {
   Json out = {{"ShardId", shard["ShardId"]}, {"SequenceNumberRange", range}};
   if (shard.contains("Parent")) out["ParentShardId"] = shard["Parent"];
   return out;
+}
+
+// What DescribeStream says of a stream: ENABLING or DISABLING for a
+// moment after UpdateTable (or CreateTable, DeleteTable) changed it, as
+// DynamoDB's, then ENABLED or DISABLED.
+std::string statusAt(const Json& stream, double nowSeconds, std::chrono::milliseconds delay) {
+  std::string status = stream.value("StreamStatus", "ENABLED");
+  double since = status == "DISABLED" ? stream.value("DisabledAt", 0.0) : stream.value("CreationRequestDateTime", 0.0);
+  if (nowSeconds - since >= std::chrono::duration<double>(delay).count()) return status;
+  return status == "DISABLED" ? "DISABLING" : "ENABLING";
 }
 
 }  // namespace
@@ -128,7 +139,7 @@ Result<Json> DynamoDbApi::describeStream(const RequestContext& c, const Json& in
   }
   Json description = {{"StreamArn", (*stream)["StreamArn"]},
                       {"StreamLabel", (*stream)["StreamLabel"]},
-                      {"StreamStatus", (*stream)["StreamStatus"]},
+                      {"StreamStatus", statusAt(*stream, toEpochSeconds(clock_->now()), streamSettings_.statusDelay)},
                       {"StreamViewType", (*stream)["StreamViewType"]},
                       {"CreationRequestDateTime", (*stream)["CreationRequestDateTime"]},
                       {"TableName", (*stream)["TableName"]},
@@ -177,18 +188,24 @@ Result<Json> DynamoDbApi::getShardIterator(const RequestContext& c, const Json& 
 }
 
 Result<Json> DynamoDbApi::getRecords(const RequestContext& c, const Json& in) {
+  // The request's own members first, as DynamoDB checks them.
+  int64_t limit = in.value("Limit", static_cast<int64_t>(kMaxRecordsPerCall));
+  if (limit < 1) {
+    return ApiError::sender("ValidationException", "1 validation error detected: Value '" + std::to_string(limit) +
+                                                       "' at 'limit' failed to satisfy constraint: Member must have "
+                                                       "value greater than or equal to 1");
+  }
+  if (limit > static_cast<int64_t>(kMaxRecordsPerCall)) {
+    return ApiError::sender("ValidationException", "1 validation error detected: Value '" + std::to_string(limit) +
+                                                       "' at 'limit' failed to satisfy constraint: Member must have "
+                                                       "value less than or equal to 1000");
+  }
   auto position = streams::decodeIterator(in["ShardIterator"].get<std::string>(), store_.streamSecret());
   if (!position) return position.error();
   int64_t now = millisOf(clock_->now());
   if (now > position->expiresAtMillis) {
     return ApiError::sender("ExpiredIteratorException",
                             "Iterator expired. The iterator was created more than 15 minutes ago.");
-  }
-  size_t limit = in.value("Limit", kMaxRecordsPerCall);
-  if (limit > kMaxRecordsPerCall) {
-    return ApiError::sender("ValidationException", "1 validation error detected: Value '" + std::to_string(limit) +
-                                                       "' at 'limit' failed to satisfy constraint: Member must have "
-                                                       "value less than or equal to 1000");
   }
   auto stream = findStream(c, position->streamArn);
   if (!stream) return stream.error();
@@ -200,7 +217,7 @@ Result<Json> DynamoDbApi::getRecords(const RequestContext& c, const Json& in) {
                             "The iterator points at records beyond the trim horizon of shard " + position->shardId);
   }
   uint64_t end = shardEnd(*shard);
-  auto read = store_.streamRecords(id, position->next, end, limit, kMaxBytesPerCall);
+  auto read = store_.streamRecords(id, position->next, end, static_cast<size_t>(limit), kMaxBytesPerCall);
   // The records as stored are the answer's text: none is parsed.
   std::string out = R"({"Records":[)";
   for (size_t i = 0; i < read.size(); ++i) {

@@ -50,17 +50,22 @@ std::optional<TableRef> tableOfStreamKey(const std::string& key) {
 
 }  // namespace
 
-size_t rollShards(TableStore& store, SystemTime now, std::chrono::seconds lifetime) {
+size_t rollShards(TableStore& store, SystemTime now, const StreamSettings& settings) {
   double nowSeconds = toEpochSeconds(now);
-  double openedBefore = toEpochSeconds(now - lifetime);
+  double openedBefore = toEpochSeconds(now - settings.shardLifetime);
   int64_t nowMillis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   std::vector<std::pair<std::string, Json>> due;
   store.listMeta("s|", [&](const std::string& key, Json stream) {
     if (stream.value("StreamStatus", "") != "ENABLED" || stream["Shards"].empty()) return;
     const Json& open = stream["Shards"].back();
-    if (open.value("Opened", stream.value("CreationRequestDateTime", nowSeconds)) < openedBefore) {
-      due.emplace_back(key, std::move(stream));
+    bool old = open.value("Opened", stream.value("CreationRequestDateTime", nowSeconds)) < openedBefore;
+    bool full = false;
+    if (!old && settings.shardRecords > 0) {
+      uint64_t start = open.value("Start", uint64_t{1});
+      uint64_t last = store.lastStreamSequence(stream.value("Id", ""));
+      full = last >= start && last - start + 1 >= settings.shardRecords;
     }
+    if (old || full) due.emplace_back(key, std::move(stream));
   });
   size_t rolled = 0;
   for (const auto& [key, stream] : due) {

@@ -106,6 +106,56 @@ TEST_F(StreamApiTest, ShardsRollOverWithTheirParent) {
   EXPECT_EQ(wrong.error().code, "ValidationException");
 }
 
+TEST_F(StreamApiTest, ShardsRollOverAtTheirNumberOfRecords) {
+  StreamSettings settings;
+  settings.shardRecords = 3;
+  put("a");
+  put("b");
+  EXPECT_EQ(rollShards(*store_, now(), settings), 0u);  // two of three
+  put("c");
+  EXPECT_EQ(rollShards(*store_, now(), settings), 1u);
+  EXPECT_EQ(rollShards(*store_, now(), settings), 0u);  // the child is empty
+  put("d");
+  Json listed = shards();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]["SequenceNumberRange"]["EndingSequenceNumber"], "000000000000000000003");
+  EXPECT_EQ(records(listed[0]["ShardId"])["Records"].size(), 3u);
+  EXPECT_EQ(records(listed[1]["ShardId"])["Records"].size(), 1u);
+}
+
+TEST_F(StreamApiTest, StatusSaysEnablingThenDisablingForAMoment) {
+  StreamSettings settings;
+  settings.statusDelay = std::chrono::seconds(2);
+  api_->setStreamSettings(settings);
+  auto status = [&] {
+    auto described = api_->describeStream(c_, {{"StreamArn", arn_}});
+    return described.ok() ? (*described)["StreamDescription"]["StreamStatus"].get<std::string>() : "";
+  };
+  EXPECT_EQ(status(), "ENABLING");
+  clock_->advance(std::chrono::seconds(3));
+  EXPECT_EQ(status(), "ENABLED");
+  ASSERT_TRUE(api_->updateTable(c_, {{"TableName", "t"}, {"StreamSpecification", {{"StreamEnabled", false}}}}).ok());
+  EXPECT_EQ(status(), "DISABLING");
+  clock_->advance(std::chrono::seconds(3));
+  EXPECT_EQ(status(), "DISABLED");
+}
+
+TEST_F(StreamApiTest, GetRecordsLimitIsOneToAThousand) {
+  std::string shard = shards()[0]["ShardId"];
+  auto it = iterator(shard, "LATEST");
+  ASSERT_TRUE(it.ok());
+  for (int limit : {0, -1, 1001}) {
+    auto read = api_->getRecords(c_, {{"ShardIterator", (*it)["ShardIterator"]}, {"Limit", limit}});
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.error().code, "ValidationException");
+  }
+  auto zero = api_->getRecords(c_, {{"ShardIterator", (*it)["ShardIterator"]}, {"Limit", 0}});
+  EXPECT_EQ(zero.error().message,
+            "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value "
+            "greater than or equal to 1");
+  EXPECT_TRUE(api_->getRecords(c_, {{"ShardIterator", (*it)["ShardIterator"]}, {"Limit", 1}}).ok());
+}
+
 TEST_F(StreamApiTest, IteratorsExpireAfterFifteenMinutes) {
   put("a");
   std::string shard = shards()[0]["ShardId"];
