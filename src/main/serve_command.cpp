@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -34,6 +35,7 @@
 #include "common/certificate_authority.h"
 #include "common/ids.h"
 #include "common/periodic_task.h"
+#include "common/store_health.h"
 #include "common/secret_box.h"
 #include "kms/key_manager.h"
 #include "kms/root_key.h"
@@ -105,6 +107,26 @@ int lockDataDir(const std::filesystem::path& dataDir) {
   return fd;
 }
 
+// Logs why the server cannot start, a full disk plainly and with what to do
+// about it; the exit code. SQLite reports some writes a full disk refused
+// (its shared memory file's) as I/O errors: the disk is called full when
+// the error says so, or when the data directory has less than 1 MiB free.
+int cannotStart(const std::filesystem::path& dataDir, const std::string& step, const std::string& error) {
+  struct statvfs disk {};
+  bool nearlyFull = ::statvfs(dataDir.c_str(), &disk) == 0 &&
+                    static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize < (uint64_t{1} << 20);
+  if (nearlyFull || describeStorageFailure(error) == "no space left on device") {
+    spdlog::error("msg=\"cannot start: the disk of the data directory is full; free some space and start Kura "
+                  "again\" step=\"{}\" error=\"{}\"",
+                  step, error);
+  } else {
+    spdlog::error("msg=\"{}\" error=\"{}\"", step, error);
+  }
+  return EXIT_FAILURE;
+}
+
+int serve(const ServerConfig& givenConfig);
+
 HttpResponse healthResponse(const std::filesystem::path& dataDir) {
   HttpResponse response;
   response.headers.emplace_back("Content-Type", "application/json");
@@ -114,7 +136,20 @@ HttpResponse healthResponse(const std::filesystem::path& dataDir) {
 
 }  // namespace
 
-int runServe(const ServerConfig& givenConfig) {
+int runServe(const ServerConfig& config) {
+  // A store that cannot be opened or written at start (a full disk above
+  // all) throws from its constructor: the server exits saying why, it
+  // never aborts.
+  try {
+    return serve(config);
+  } catch (const std::exception& error) {
+    return cannotStart(config.dataDir, "cannot start", error.what());
+  }
+}
+
+namespace {
+
+int serve(const ServerConfig& givenConfig) {
   // Engines resolve relative paths against their own directories: from here
   // on the data directory is absolute.
   ServerConfig config = givenConfig;
@@ -158,19 +193,16 @@ int runServe(const ServerConfig& givenConfig) {
   try {
     catalog = std::make_unique<Catalog>(config.dataDir, clock);
   } catch (const std::exception& error) {
-    spdlog::error("msg=\"cannot open the catalog\" error=\"{}\"", error.what());
-    return EXIT_FAILURE;
+    return cannotStart(config.dataDir, "cannot open the catalog", error.what());
   }
   auto secrets = SecretBox::openOrCreate(config.dataDir / "keys" / "catalog-secrets.key");
   if (!secrets) {
-    spdlog::error("msg=\"{}\"", secrets.error().message);
-    return EXIT_FAILURE;
+    return cannotStart(config.dataDir, "cannot start", secrets.error().message);
   }
   // The CA of the RDS instances' server certificates (keys/rds-ca.key, .pem).
   auto certificateAuthority = CertificateAuthority::openOrCreate(config.dataDir / "keys");
   if (!certificateAuthority) {
-    spdlog::error("msg=\"{}\"", certificateAuthority.error().message);
-    return EXIT_FAILURE;
+    return cannotStart(config.dataDir, "cannot start", certificateAuthority.error().message);
   }
   // HTTPS for the API, when asked for: checked before anything starts.
   auto apiCertificate = openApiCertificate(config, **certificateAuthority);
@@ -195,8 +227,7 @@ int runServe(const ServerConfig& givenConfig) {
   const char* rootKeyValue = std::getenv("KURA_KMS_ROOT_KEY");
   auto rootKey = kms::loadRootKey({rootKeyValue != nullptr ? rootKeyValue : "", config.kmsRootKeyFile, config.dataDir});
   if (!rootKey) {
-    spdlog::error("msg=\"{}\"", rootKey.error().message);
-    return EXIT_FAILURE;
+    return cannotStart(config.dataDir, "cannot start", rootKey.error().message);
   }
   kms::KeyStore keyStore(config.dataDir, std::move(*rootKey));
   kms::KeyManager keyManager(keyStore, clock);
@@ -333,10 +364,7 @@ int runServe(const ServerConfig& givenConfig) {
   trailOptions.digestInterval = std::chrono::seconds(config.trailDigestSeconds);
   trailOptions.retention = std::chrono::hours(24) * config.trailRetentionDays;
   auto trail = TrailWriter::open(trailOptions, clock);
-  if (!trail) {
-    spdlog::error("msg=\"{}\"", trail.error().message);
-    return EXIT_FAILURE;
-  }
+  if (!trail) return cannotStart(config.dataDir, "cannot open the trail", trail.error().message);
   TrailWriter& trailWriter = **trail;
   env.flushTrail = [&trailWriter] { trailWriter.flush(); };
 
@@ -391,8 +419,7 @@ int runServe(const ServerConfig& givenConfig) {
     streams.statusDelay = std::chrono::milliseconds(static_cast<int64_t>(config.streamStatusDelaySeconds * 1000));
     modules.push_back(makeDynamoDbService(env, &tableStore, streams));
   } catch (const std::exception& error) {
-    spdlog::error("msg=\"cannot open the DynamoDB store\" error=\"{}\"", error.what());
-    return EXIT_FAILURE;
+    return cannotStart(config.dataDir, "cannot open the DynamoDB store", error.what());
   }
   // DynamoDB's consumed capacity as CloudWatch metrics, and Application Auto
   // Scaling on them: alarms CloudWatch evaluates, UpdateTable as the
@@ -553,8 +580,7 @@ int runServe(const ServerConfig& givenConfig) {
     metricsEndpoint.start();
     ready = true;
   } catch (const std::exception& error) {
-    spdlog::error("msg=\"cannot start\" error=\"{}\"", error.what());
-    return EXIT_FAILURE;
+    return cannotStart(config.dataDir, "cannot start", error.what());
   }
   spdlog::info("msg=\"kura is serving\" address={}:{} scheme={} data_dir={}", config.host, server.port(),
                *apiCertificate ? "https" : "http", config.dataDir.string());
@@ -592,4 +618,5 @@ int runServe(const ServerConfig& givenConfig) {
   return EXIT_SUCCESS;
 }
 
+}  // namespace
 }  // namespace kura

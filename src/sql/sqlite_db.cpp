@@ -135,7 +135,13 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : health_(path.filename().
     throw SqliteError("cannot open " + path.string() + ": " + message);
   }
   sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  try {
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  } catch (const SqliteError& error) {
+    // The WAL's files cannot be made (a full disk): the file is named.
+    sqlite3_close(db_);
+    throw SqliteError("cannot open " + path.string() + ": " + error.what(), error.code());
+  }
   // Marked failing for a full disk, the store is healthy again once there
   // is room, even before its next write.
   StoreHealth::global().setProbe(health_.store(), [dir = path.parent_path()] { return hasRoom(dir); });

@@ -303,3 +303,38 @@ def test_writes_through_repeated_outages(small_disk):
                               capture_output=True, text=True, timeout=120)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     print(f"{len(acknowledged)} writes acknowledged, {len(refused)} refused; " + verified.stdout.splitlines()[-1])
+
+
+def test_kura_on_a_disk_with_no_space_at_all_exits_with_a_clear_error(small_disk):
+    """Started on a disk with not a byte free, Kura either serves (degraded)
+    or exits 1 saying the disk is full; it never aborts. Once space is freed
+    it starts with everything it had."""
+    data_dir, servers = small_disk
+    server = start_server(data_dir, servers)
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="items", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName="items", Item=item("kept"))
+    assert server.stop() == 0
+    filler = fill(data_dir)
+    assert free_bytes(data_dir) == 0
+    try:
+        server.start()
+        started = True
+    except RuntimeError as error:
+        started = False
+        print(error)
+    if started:
+        assert health(server)["status"] == "degraded"
+        assert server.stop() == 0
+    else:
+        code = server.stop()
+        log = server.read_log()
+        assert code == 1, log[-2000:]
+        assert "the disk of the data directory is full" in log, log[-2000:]
+    os.remove(filler)
+    server.start()
+    assert ddb.get_item(TableName="items", Key={"pk": {"S": "kept"}}, ConsistentRead=True)["Item"] == item("kept")
+    assert health(server)["status"] == "ok"
+    assert server.stop() == 0
