@@ -33,6 +33,7 @@
 #include "cache/replication_group_controller.h"
 #include "catalog/catalog.h"
 #include "common/certificate_authority.h"
+#include "common/crash_point.h"
 #include "common/ids.h"
 #include "common/periodic_task.h"
 #include "common/store_health.h"
@@ -164,6 +165,10 @@ int serve(const ServerConfig& givenConfig) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Kura's crash tests kill the server at a named step (common/crash_point.h).
+  if (const char* crashAt = std::getenv("KURA_CRASH_AT"); crashAt != nullptr && config.enableTestControllers) {
+    armCrashPoints(crashAt);
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.dataDir, ec);

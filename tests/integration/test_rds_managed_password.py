@@ -48,3 +48,30 @@ def test_managed_master_password_lives_in_secrets_manager_and_rotates(kura_facto
 
     rds.delete_db_instance(DBInstanceIdentifier="managed", SkipFinalSnapshot=True)
     assert error_code(sm.describe_secret, SecretId=secret_arn) == "ResourceNotFoundException"
+
+
+@pytest.mark.serial
+def test_a_secret_whose_instance_a_crash_never_recorded_is_deleted_at_start(kura_factory):
+    """ManageMasterUserPassword makes the secret, then the instance's
+    record: Kura killed between the two leaves a secret no instance names,
+    which the next start deletes; a secret an instance names is kept."""
+    server = kura_factory(["--enable-test-controllers"], env={"KURA_CRASH_AT": "rds-managed-secret-created"})
+    rds, sm = newer_client(server, "rds"), server.client("secretsmanager")
+    base = dict(Engine="postgres", DBInstanceClass="db.t3.micro", MasterUsername="admin", AllocatedStorage=20,
+                BackupRetentionPeriod=0, ManageMasterUserPassword=True)
+    with pytest.raises(botocore.exceptions.BotoCoreError):  # the server dies before it answers
+        rds.create_db_instance(DBInstanceIdentifier="cut-short", **base)
+    assert server.proc.wait(timeout=10) == -9
+    server.stop()
+    del server.env["KURA_CRASH_AT"]
+    server.start()
+    assert error_code(rds.describe_db_instances, DBInstanceIdentifier="cut-short") == "DBInstanceNotFound"
+    assert [s["Name"] for s in sm.list_secrets()["SecretList"]] == []
+    assert "deleting a managed master secret no DB instance or cluster names" in server.read_log()
+
+    kept = rds.create_db_instance(DBInstanceIdentifier="kept", **base)["DBInstance"]["MasterUserSecret"]["SecretArn"]
+    server.restart(sigkill=True)
+    assert sm.describe_secret(SecretId=kept)["OwningService"] == "rds"
+    assert [s["ARN"] for s in sm.list_secrets()["SecretList"]] == [kept]
+    rds.delete_db_instance(DBInstanceIdentifier="kept", SkipFinalSnapshot=True)
+    assert error_code(sm.describe_secret, SecretId=kept) == "ResourceNotFoundException"

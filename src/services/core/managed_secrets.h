@@ -5,6 +5,7 @@
 // its engine before the secret changes.
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/api_error.h"
 #include "services/core/request_context.h"
@@ -24,6 +25,10 @@ class ManagedSecrets {
                                                 const std::string& name, const std::string& username,
                                                 const std::string& password, const std::string& kmsKeyId) = 0;
   virtual void deleteOwnedSecret(const RequestContext& c, const std::string& arn) = 0;
+  // The ARNs of `owner`'s secrets, in every account and region: at start
+  // the owner deletes those none of its resources names (a crash between
+  // the secret and the resource's record left them).
+  virtual std::vector<std::string> ownedSecretArns(const std::string& owner) = 0;
   virtual void setRotator(const std::string& owner, Rotator rotator) = 0;
 };
 

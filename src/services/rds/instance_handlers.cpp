@@ -3,6 +3,7 @@
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "common/certificate_authority.h"
+#include "common/crash_point.h"
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/time_format.h"
@@ -309,6 +310,7 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
     if (!secret) return secret.error();
     spec["MasterUserSecretArn"] = *secret;
     spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
+    crashPoint("rds-managed-secret-created");  // a secret no record names yet: deleted at the next start
   }
   auto created = recordNewInstance(c, spec, tagsFromInput(in), "Creating DB instance");
   if (!created) {

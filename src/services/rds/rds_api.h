@@ -131,6 +131,12 @@ class RdsApi {
   Result<Json> downloadLogFilePortion(const RequestContext& c, const Json& in);
 
  private:
+  // At start, before any call: deletes RDS's managed secrets that no
+  // instance or cluster (not being deleted) names. A crash between a
+  // secret's creation and its resource's record (CreateDBInstance,
+  // CreateDBCluster), or between a deletion's record and the secret's
+  // deletion, leaves such a secret, which nothing would ever delete.
+  void deleteOrphanedSecrets();
   // A record of `kind` by name or ARN, not deleted; else `notFoundCode`.
   Result<Resource> findOfKind(const RequestContext& c, const std::string& identifier, const char* kind,
                               const char* notFoundCode, const char* label);

@@ -1,3 +1,7 @@
+#include <spdlog/spdlog.h>
+
+#include <set>
+
 #include "catalog/arn.h"
 #include "catalog/event_query_input.h"
 #include "catalog/pagination.h"
@@ -170,6 +174,25 @@ RdsApi::RdsApi(Catalog& catalog, Reconciler& reconciler, SecretBox& secrets, Por
                                                      const std::string& password) {
       return rotateManagedPassword(c, arn, password);
     });
+    deleteOrphanedSecrets();
+  }
+}
+
+void RdsApi::deleteOrphanedSecrets() {
+  std::set<std::string> named;
+  for (const char* kind : {kInstance, kCluster}) {
+    for (const Resource& owner : catalog_.listAllOfKind(kind)) {
+      if (owner.goal != kDeleted && owner.spec.contains("MasterUserSecretArn")) {
+        named.insert(owner.spec["MasterUserSecretArn"].get<std::string>());
+      }
+    }
+  }
+  for (const std::string& arn : config_.managedSecrets->ownedSecretArns("rds")) {
+    if (named.contains(arn)) continue;
+    spdlog::warn("msg=\"deleting a managed master secret no DB instance or cluster names (left by a crash)\" "
+                 "secret_arn={}",
+                 arn);
+    config_.managedSecrets->deleteOwnedSecret(RequestContext{}, arn);
   }
 }
 

@@ -271,6 +271,16 @@ class SecretsManagerService final : public SecretsManagerModule {
     store_.erase(arn);
   }
 
+  std::vector<std::string> ownedSecretArns(const std::string& owner) override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> arns;
+    for (const std::string& arn : store_.ownedArns()) {
+      auto secret = store_.byArn(arn);
+      if (secret && secret->owningService == owner) arns.push_back(arn);
+    }
+    return arns;
+  }
+
   void setRotator(const std::string& owner, Rotator rotator) override {
     std::lock_guard lock(mutex_);
     rotators_[owner] = std::move(rotator);
