@@ -204,6 +204,8 @@ StepOutcome ClusterModeController::remove(Resource& group, ReconcileContext& ctx
     if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
   }
   if (auto stopped = groups_.stopAll(group); !stopped) return fail(group, ctx, stopped.error(), kFailed);
+  stopSnapshotLoaders(engine_, paths_.groupDir(group));  // a restore a crash cut short
+  ports_.releaseAllOf(group.arn + "#restoring");
   groups_.forget(group);
   std::error_code ec;
   fs::remove_all(paths_.groupDir(group), ec);

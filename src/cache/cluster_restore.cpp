@@ -1,8 +1,11 @@
 #include "cache/cluster_restore.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "cache/cluster_node.h"
+#include "common/crash_point.h"
 #include "kms/tree_envelope.h"
 
 namespace kura::cache {
@@ -19,11 +22,28 @@ std::vector<fs::path> shardImages(const fs::path& files) {
   return images;
 }
 
+void stopSnapshotLoaders(engines::RedisEngine& engine, const fs::path& groupDir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(groupDir / "restoring", ec)) {
+    if (!entry.path().filename().string().starts_with("image-")) continue;
+    engines::RedisLayout loader;
+    loader.dir = entry.path();
+    if (auto killed = engine.fence(loader); !killed) {
+      spdlog::warn("msg=\"cannot stop a snapshot's loading node\" node={} error=\"{}\"", loader.dir.string(),
+                   killed.error().message);
+    }
+  }
+}
+
 Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManager& keys, const CachePaths& paths,
                                      PortAllocator& ports, const Resource& snapshot, const Resource& group,
                                      const ClusterModeGroups& groups) {
   fs::path files = paths.snapshotDir(snapshot);
   fs::path work = paths.groupDir(group) / "restoring";
+  // What a crash cut short: its loading node still runs (its pid file is
+  // in `work`), and its port is still recorded.
+  stopSnapshotLoaders(engine, paths.groupDir(group));
+  ports.releaseAllOf(group.arn + "#restoring");
   std::error_code ec;
   fs::remove_all(work, ec);
   fs::create_directories(work, ec);
@@ -58,6 +78,7 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
     if (auto started = engine.start(source); !started) {
       outcome = started;
     } else {
+      crashPoint("elasticache-snapshot-loader-started");
       auto copied = engine.admin(target,
                                  {"--cluster", "import", into, "--cluster-from", "127.0.0.1:" + std::to_string(*port),
                                   "--cluster-from-user", engines::kRedisAdminUser, "--cluster-from-askpass",

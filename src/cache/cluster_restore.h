@@ -20,6 +20,10 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
                                      PortAllocator& ports, const Resource& snapshot, const Resource& group,
                                      const ClusterModeGroups& groups);
 
+// Kills the loading nodes a restore into the group (below `groupDir`)
+// left running when a crash cut it short.
+void stopSnapshotLoaders(engines::RedisEngine& engine, const std::filesystem::path& groupDir);
+
 // The shard images in a snapshot's (opened) files: its node groups'
 // folders in order, or the folder itself when it holds one image.
 std::vector<std::filesystem::path> shardImages(const std::filesystem::path& files);

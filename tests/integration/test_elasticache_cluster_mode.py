@@ -3,6 +3,7 @@ Cluster: node groups sharing the hash slots, reached through Kura's proxy
 ports by cluster-aware clients (redis-cli -c, redis-py's RedisCluster),
 each shard failing over on its own, resharding while a client writes,
 snapshots of every shard restored onto another shard count."""
+import os
 import subprocess
 import threading
 import time
@@ -413,3 +414,51 @@ def test_tls_and_auth_token_reach_every_shard(kura, tmp_path):
                           decode_responses=True)
     assert all(client.get(f"secret:{n}") == str(n) for n in range(10))
     client.close()
+
+
+def snapshot_loaders(data_dir):
+    """The redis-server processes that load a snapshot's image for a
+    restore (their directory: <group>/restoring/image-N)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        if comm == "redis-server" and cwd.startswith(data_dir) and "/restoring/image-" in cwd:
+            pids.append(int(pid))
+    return pids
+
+
+@pytest.mark.serial
+def test_kura_killed_while_restoring_a_snapshot_leaves_no_loading_node(kura_factory):
+    kura = kura_factory(["--enable-test-controllers"], env={"KURA_CRASH_AT": "elasticache-snapshot-loader-started"})
+    ec = kura.client("elasticache")
+    group = create_sharded(ec, "source", shards=1, replicas=0, CacheParameterGroupName="default.redis7.cluster.on")
+    client = cluster_client(group)
+    for n in range(50):
+        client.set(f"k:{n}", n)
+    client.close()
+    ec.create_snapshot(ReplicationGroupId="source", SnapshotName="source-snap")
+    deadline = time.monotonic() + 60
+    while ec.describe_snapshots(SnapshotName="source-snap")["Snapshots"][0]["SnapshotStatus"] != "available":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    ec.create_replication_group(ReplicationGroupId="copy", ReplicationGroupDescription="x", Engine="redis",
+                                NumNodeGroups=1, ReplicasPerNodeGroup=0, SnapshotName="source-snap",
+                                CacheParameterGroupName="default.redis7.cluster.on")
+    # Killed once the snapshot's loading node runs: the node outlives it.
+    assert kura.proc.wait(timeout=90) == -9
+    assert snapshot_loaders(kura.data_dir), "the crash point left no loading node running"
+    kura.stop()
+    del kura.env["KURA_CRASH_AT"]
+    kura.start()
+    ec = kura.client("elasticache")
+    group = wait_group(ec, "copy", "available", timeout=90)
+    client = cluster_client(group)
+    assert all(client.get(f"k:{n}") == str(n) for n in range(50))
+    client.close()
+    assert snapshot_loaders(kura.data_dir) == []
+

@@ -43,4 +43,11 @@ std::optional<int> PortAllocator::allocate(const std::string& owner, std::option
 
 void PortAllocator::release(int port) { catalog_.putSetting(key(port), ""); }
 
+void PortAllocator::releaseAllOf(const std::string& owner) {
+  for (int port = first_; port <= last_; ++port) {
+    auto holder = catalog_.getSetting(key(port));
+    if (holder && *holder == owner) release(port);
+  }
+}
+
 }  // namespace kura

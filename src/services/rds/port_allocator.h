@@ -16,6 +16,9 @@ class PortAllocator {
   // catalog transaction that creates the owner.
   std::optional<int> allocate(const std::string& owner, std::optional<int> wanted = std::nullopt);
   void release(int port);
+  // Releases every port recorded for `owner` (one a crash kept from its
+  // release, say).
+  void releaseAllOf(const std::string& owner);
 
  private:
   Catalog& catalog_;
