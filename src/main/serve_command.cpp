@@ -76,6 +76,7 @@
 #include "dbauth/db_auth_responder.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sts/sts_service.h"
+#include "trail/account_trail_activity.h"
 #include "trail/trail_event.h"
 #include "trail/trail_writer.h"
 
@@ -364,6 +365,9 @@ int serve(const ServerConfig& givenConfig) {
   env.reconciler = &reconciler;
   env.keys = &keyManager;
 
+  // Each account's own trail delivery times (GetTrailStatus): before the
+  // trail, whose sealer tells it of every digest.
+  AccountTrailActivity trailActivity;
   TrailOptions trailOptions;
   trailOptions.dir = config.dataDir / "trail";
   trailOptions.digestInterval = std::chrono::seconds(config.trailDigestSeconds);
@@ -371,11 +375,13 @@ int serve(const ServerConfig& givenConfig) {
   auto trail = TrailWriter::open(trailOptions, clock);
   if (!trail) return cannotStart(config.dataDir, "cannot open the trail", trail.error().message);
   TrailWriter& trailWriter = **trail;
+  trailWriter.setSealObserver(
+      [&trailActivity](SystemTime takenAt, SystemTime sealedAt) { trailActivity.sealed(takenAt, sealedAt); });
   env.flushTrail = [&trailWriter] { trailWriter.flush(); };
 
   std::vector<ServiceModulePtr> modules;
   modules.push_back(makeStsService(env, **secrets));
-  modules.push_back(makeCloudTrailService(env, config.trail != "off", config.trailRetentionDays));
+  modules.push_back(makeCloudTrailService(env, config.trail != "off", config.trailRetentionDays, &trailActivity));
   modules.push_back(makeLogsService(env, logStore));
   modules.push_back(makeCloudWatchService(env, metricStore, &alarmStore));
   modules.push_back(makeKmsService(keyManager));
@@ -441,13 +447,14 @@ int serve(const ServerConfig& givenConfig) {
       });
   dynamoDbMetrics.start();
   AutoScalingDeps scalingDeps{&modules.back()->handlers(), &alarmStore, &metricStore, scalingTimes,
-                              [&trailWriter, trailOn = config.trail != "off"](
+                              [&trailWriter, &trailActivity, clock, trailOn = config.trail != "off"](
                                   const RequestContext& c, const nlohmann::json& input, const nlohmann::json* output,
                                   const ApiError* error) {
                                 if (!trailOn) return;
                                 std::string event;
                                 appendTrailEventText(event, c, &input, output, error, newUuid());
                                 trailWriter.appendText(event, error == nullptr);
+                                trailActivity.delivered(c.accountId, clock->now());
                               },
                               rdsHandlers, elastiCacheHandlers};
   modules.push_back(makeApplicationAutoScalingService(env, std::move(scalingDeps)));
@@ -484,7 +491,7 @@ int serve(const ServerConfig& givenConfig) {
       clock, *apiCertificate != nullptr);
   bool trailOn = config.trail != "off";
   if (!trailOn) spdlog::warn("msg=\"the audit trail is off: API calls are not recorded\"");
-  gateway.setObserver([&trailWriter, trailOn, &metricsEndpoint](const ApiCallRecord& record) {
+  gateway.setObserver([&trailWriter, &trailActivity, clock, trailOn, &metricsEndpoint](const ApiCallRecord& record) {
     logRequest(record);
     metricsEndpoint.observe(record);
     if (!trailOn) return;
@@ -495,6 +502,7 @@ int serve(const ServerConfig& givenConfig) {
       event.clear();
       appendTrailEventText(event, *record.context, record.input, record.output, record.error, newUuid());
       trailWriter.appendText(event, changed);
+      trailActivity.delivered(record.context->accountId, clock->now());
     } catch (const std::exception& error) {
       spdlog::error("msg=\"cannot record the call in the trail\" request_id={} error=\"{}\"",
                     record.context->requestId, error.what());

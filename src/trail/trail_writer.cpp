@@ -488,6 +488,7 @@ void TrailWriter::sealHeld() {
   // the next record opens a new file); the disk is waited for outside it,
   // so that calls are never held up by a digest's fsyncs.
   std::vector<PendingFile> files;
+  SystemTime takenAt = clock_->now();
   {
     std::lock_guard lock(mutex_);
     if (fd_ >= 0) {
@@ -513,6 +514,7 @@ void TrailWriter::sealHeld() {
   try {
     writeDigest(files, now);
     StoreHealth::global().recovered("trail digests");
+    if (sealObserver_) sealObserver_(takenAt, now);
   } catch (const std::exception& error) {
     // Sealed by the next seal: they go back before any file opened since.
     {

@@ -41,6 +41,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -86,6 +87,11 @@ class TrailWriter {
   // hour); stop() seals and joins.
   void startSealing();
   void stop();
+  // Told after each digest written: it seals every record written before
+  // `takenAt`, and was written at `sealedAt`. Set before startSealing().
+  void setSealObserver(std::function<void(SystemTime takenAt, SystemTime sealedAt)> observer) {
+    sealObserver_ = std::move(observer);
+  }
 
  private:
   // Events one after the other in one buffer, so that queueing an event
@@ -190,6 +196,7 @@ class TrailWriter {
   bool stopping_ = false;         // guarded by sealMutex_
   // Writes and syncs the queue for the changes deferred to a call's scope
   // (appendText). Last: its thread is joined before the rest goes.
+  std::function<void(SystemTime, SystemTime)> sealObserver_;
   Batch recordBatch_;  // the sync thread's own (guarded by mutex_)
   GroupCommit recordSync_;
 };

@@ -1,7 +1,8 @@
 """CloudTrail's trail API describes Kura's own trail as it is: one trail,
 always on, every region's calls, log files validated by signed digests, no
-S3 bucket. Its status times are those of the files on disk; the calls that
-would make, change or stop a trail are refused as unsupported."""
+S3 bucket. Its status times are those of the caller's account's own
+records (here, the only account: those of the files on disk); the calls
+that would make, change or stop a trail are refused as unsupported."""
 import datetime
 import os
 import time
@@ -39,8 +40,9 @@ def test_own_trail_is_described_truthfully(kura_factory):
     assert ct.get_trail(Name="kura")["Trail"] == trail
     assert ct.list_trails()["Trails"] == [{"TrailARN": arn, "Name": "kura", "HomeRegion": trail["HomeRegion"]}]
 
-    # The status reads the trail's files: the newest log file and the newest
-    # signed digest (sealed every second here).
+    # The status says when the account's newest record was written and the
+    # digest after it (sealed every second here): with one account making
+    # every call, the newest log file and the newest digest.
     deadline = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=20)
     while not os.listdir(os.path.join(server.data_dir, "trail", "digests")):
         assert datetime.datetime.now(datetime.timezone.utc) < deadline

@@ -59,9 +59,9 @@ Json toLookupEvent(const Json& event) {
 
 class CloudTrailService final : public ServiceModule {
  public:
-  CloudTrailService(const ServiceEnv& env, bool logging, int retentionDays)
+  CloudTrailService(const ServiceEnv& env, bool logging, int retentionDays, const AccountTrailActivity* activity)
       : trailDir_(env.dataDir / "trail"), flushTrail_(env.flushTrail) {
-    addTrailDescriptionHandlers(handlers_, {trailDir_, logging, env.clock->now(), retentionDays});
+    addTrailDescriptionHandlers(handlers_, {trailDir_, logging, env.clock->now(), retentionDays, activity});
     handlers_.add("LookupEvents", [this](const RequestContext& context, const Json& input) {
       // Every call answered before this one is in what is read.
       if (flushTrail_) flushTrail_();
@@ -138,8 +138,9 @@ class CloudTrailService final : public ServiceModule {
 
 }  // namespace
 
-ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging, int retentionDays) {
-  return std::make_unique<CloudTrailService>(env, logging, retentionDays);
+ServiceModulePtr makeCloudTrailService(const ServiceEnv& env, bool logging, int retentionDays,
+                                       const AccountTrailActivity* activity) {
+  return std::make_unique<CloudTrailService>(env, logging, retentionDays, activity);
 }
 
 }  // namespace kura

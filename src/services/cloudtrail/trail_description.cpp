@@ -40,16 +40,6 @@ Json trailJson(const RequestContext& c) {
           {"IsOrganizationTrail", false}};
 }
 
-// When the newest file of a kind was last written, if there is one.
-std::optional<SystemTime> newestWrite(const std::filesystem::path& dir, std::string_view extension) {
-  auto files = trail::listTrailFiles(dir, extension);
-  if (files.empty()) return std::nullopt;
-  std::error_code ec;
-  auto written = std::filesystem::last_write_time(files.rbegin()->second, ec);
-  if (ec) return std::nullopt;
-  return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(written));
-}
-
 // What the trail records: every management event, read and write, and the
 // data events of DynamoDB's items and streams (src/trail/trail_payloads.h).
 Json advancedSelectors() {
@@ -111,9 +101,12 @@ void addTrailDescriptionHandlers(HandlerTable& handlers, OwnTrail trail) {
     if (!namesOurTrail(c, name)) return trailNotFound(c, name);
     Json out = {{"IsLogging", trail.logging}};
     if (trail.logging) out["StartLoggingTime"] = toEpochSeconds(trail.startedAt);
-    if (auto delivered = newestWrite(trail.dir / "logs", ".log")) out["LatestDeliveryTime"] = toEpochSeconds(*delivered);
-    if (auto sealed = newestWrite(trail.dir / "digests", ".json")) {
-      out["LatestDigestDeliveryTime"] = toEpochSeconds(*sealed);
+    // The caller's account's own times, never the shared files' (they
+    // would tell when other accounts are active).
+    if (trail.activity != nullptr) {
+      auto times = trail.activity->of(c.accountId);
+      if (times.delivered) out["LatestDeliveryTime"] = toEpochSeconds(*times.delivered);
+      if (times.digested) out["LatestDigestDeliveryTime"] = toEpochSeconds(*times.digested);
     }
     return out;
   });

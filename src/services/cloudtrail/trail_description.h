@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "services/core/handler_table.h"
+#include "trail/account_trail_activity.h"
 
 namespace kura {
 
@@ -24,6 +25,8 @@ struct OwnTrail {
   bool logging = true;        // false when the server runs with --trail off
   SystemTime startedAt{};     // when this server started writing it
   int retentionDays = 0;      // 0: kept forever
+  // Each account's own delivery times (GetTrailStatus); none: not shown.
+  const AccountTrailActivity* activity = nullptr;
 };
 
 void addTrailDescriptionHandlers(HandlerTable& handlers, OwnTrail trail);
