@@ -886,6 +886,9 @@ std::optional<SystemTime> PostgresEngine::latestRestorableTime(const EngineLayou
   }
   bool idle = everythingArchived(layout);
   std::lock_guard lock(archiveMutex_);
+  // A verdict stands 10 s: older ones (of instances gone since) go.
+  std::erase_if(idleVerdicts_,
+                [&](const auto& entry) { return steadyNow - entry.second.at >= std::chrono::seconds(10); });
   if (!idle) {
     idleVerdicts_.erase(key);
     return archived;
@@ -992,6 +995,13 @@ Result<bool> PostgresEngine::share(const EngineLayout&, const fs::path& dir) {
 }
 
 Result<bool> PostgresEngine::destroy(const EngineLayout& layout) {
+  {
+    // What was remembered of the instance's archive goes with it.
+    std::lock_guard lock(archiveMutex_);
+    idleVerdicts_.erase(layout.dir.string());
+    quietAt_.erase(layout.dir.string());
+    switchedOnce_.erase(layout.dir.string());
+  }
   std::error_code ec;
   fs::remove_all(socketDir(layout), ec);  // when it is a short one outside (a no-op otherwise)
   fs::remove_all(layout.dir, ec);

@@ -9,9 +9,11 @@
 
 #include <cmath>
 #include <ctime>
+#include <set>
 
 #include "common/daily_window.h"
 #include "common/descriptor_shortage.h"
+#include "common/per_resource.h"
 #include "common/time_format.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
@@ -84,8 +86,22 @@ void RdsSupervisor::stop() {
 }
 
 void RdsSupervisor::checkOnce() {
-  for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) watchCluster(cluster);
-  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) watch(instance);
+  std::set<std::string> live;  // what the pass's maps may keep
+  for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
+    if (cluster.status != kDeleted) live.insert(cluster.arn);
+    watchCluster(cluster);
+  }
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    if (instance.status != kDeleted) live.insert(instance.arn);
+    watch(instance);
+  }
+  // A deleted instance's or cluster's entries go with it.
+  forgetAllBut(prunedAt_, live);
+  forgetAllBut(metricsRecordedAt_, live);
+  forgetAllBut(archiveFollowedAt_, live);
+  forgetAllBut(unanswered_, live);
+  forgetAllBut(replicaWatch_, live);
+  forgetAllBut(shippedWhileStopped_, live);
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {

@@ -1,10 +1,12 @@
 #include "services/secretsmanager/owned_rotation.h"
 
 #include <algorithm>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
 #include "common/ids.h"
+#include "common/per_resource.h"
 #include "kms/envelope.h"
 #include "protocol/json_nesting.h"
 #include "services/secretsmanager/random_password.h"
@@ -170,7 +172,13 @@ Json OwnedRotation::cancel(SecretRecord& secret) {
 }
 
 void OwnedRotation::rotateDue(std::mutex& lock) {
-  for (const std::string& arn : store_.ownedArns()) {
+  std::vector<std::string> owned = store_.ownedArns();
+  {
+    // A deleted secret's retry time goes with it.
+    std::lock_guard held(lock);
+    forgetAllBut(retryAfterMs_, std::set<std::string>(owned.begin(), owned.end()));
+  }
+  for (const std::string& arn : owned) {
     std::lock_guard held(lock);
     auto secret = store_.byArn(arn);
     if (!secret || secret->deletionDateMs) continue;

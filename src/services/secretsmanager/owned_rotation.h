@@ -45,6 +45,8 @@ class OwnedRotation {
   // One pass over every owned secret: rotations under way moved on, due
   // ones started; `lock` (the secrets' lock) is taken per secret.
   void rotateDue(std::mutex& lock);
+  // The secrets whose refused rotation waits to be tried again (tests).
+  size_t retriesWaiting() const { return retryAfterMs_.size(); }
 
  private:
   int64_t nowMs() const;

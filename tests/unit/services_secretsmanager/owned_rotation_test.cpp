@@ -136,6 +136,17 @@ TEST_F(OwnedRotationTest, RefusedRotationIsTriedAgainAMinuteLater) {
   EXPECT_EQ(asked_.size(), 2u);
 }
 
+TEST_F(OwnedRotationTest, ADeletedSecretsRetryIsForgotten) {
+  refuse_ = true;
+  clock_->advance(std::chrono::hours(24 * 8));
+  OwnedRotation rotation(*store_, *keys_, clock_, rotators_);
+  rotation.rotateDue(mutex_);
+  EXPECT_EQ(rotation.retriesWaiting(), 1u);
+  service_->deleteOwnedSecret(context_, arn_);  // its instance deleted
+  rotation.rotateDue(mutex_);
+  EXPECT_EQ(rotation.retriesWaiting(), 0u);
+}
+
 TEST_F(OwnedRotationTest, CancelledRotationIsNotStarted) {
   OwnedRotation rotation(*store_, *keys_, clock_, rotators_);
   SecretRecord secret = *store_->byArn(arn_);
