@@ -156,7 +156,11 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler, HttpHandl
   impl_->overloaded = overloaded ? std::move(overloaded) : defaultOverloaded;
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+  // An answer still owed may be sent later, to a loop of impl_: it stays.
+  if (abandoned_) (void)impl_.release();
+}
 
 void HttpServer::start() {
   int threads = impl_->options.threads > 0 ? impl_->options.threads
@@ -205,8 +209,16 @@ void HttpServer::stop() {
   // longer run, and are dropped with them.
   if (impl_->disk) impl_->disk->join();
   // Answers still owed are posted to the (stopped) loops, which must stay
-  // until then; they are dropped with them.
-  impl_->owed.waitForNone();
+  // until then; they are dropped with them. One never sent (a sync that
+  // never ends) must not hold the shutdown: past the wait, the loops and
+  // everything a late answer reaches are kept, never freed.
+  size_t owed = impl_->owed.waitForNone(impl_->options.owedAnswersWait);
+  if (owed > 0) {
+    spdlog::error("msg=\"answers still owed at shutdown: their connections are dropped unanswered\" owed={} "
+                  "waited_ms={}",
+                  owed, impl_->options.owedAnswersWait.count());
+    abandoned_ = true;
+  }
 }
 
 }  // namespace kura

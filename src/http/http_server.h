@@ -10,6 +10,7 @@
 // request handled on its loop may be answered later instead
 // (HttpResponse::answerLater): a change that only waits for a sync is
 // answered by the thread that ends it, and no thread waits meanwhile.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,6 +45,11 @@ struct HttpServerOptions {
   // changes as it has threads share a sync.
   std::function<bool(const HttpRequest&)> waitsForDisk;
   int diskThreads = 32;
+  // How long stop() waits for the answers handlers still owe
+  // (HttpResponse::answerLater). Past it, their connections are dropped
+  // unanswered, the wait is logged, and what a late answer would touch (the
+  // stopped loops) is left in memory for the rest of the process's life.
+  std::chrono::milliseconds owedAnswersWait{10000};
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -57,12 +63,14 @@ class HttpServer {
   // Binds and listens; throws std::runtime_error if it cannot.
   void start();
   unsigned short port() const;
-  // Stops accepting, closes connections, joins the threads.
+  // Stops accepting, closes connections, joins the threads, and waits for
+  // the answers still owed (up to options.owedAnswersWait).
   void stop();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  bool abandoned_ = false;  // stop() gave up waiting for an owed answer
 };
 
 }  // namespace kura

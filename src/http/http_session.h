@@ -74,9 +74,11 @@ class OwedAnswers {
     owed_ -= answers;
     if (owed_ == 0) none_.notify_all();
   }
-  void waitForNone() {
+  // Waits up to `limit` for every answer to be paid; the answers still owed then.
+  size_t waitForNone(std::chrono::milliseconds limit) {
     std::unique_lock lock(mutex_);
-    none_.wait(lock, [this] { return owed_ == 0; });
+    none_.wait_for(lock, limit, [this] { return owed_ == 0; });
+    return owed_;
   }
 
  private:

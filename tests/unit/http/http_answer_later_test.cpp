@@ -1,7 +1,8 @@
 // A handler on a connection's loop that answers later (HttpResponse::
 // answerLater): its answer is written when another thread sends it, the
 // loop serves other connections meanwhile, the connection goes on after the
-// answer (keep-alive), and stop() waits for an answer still owed.
+// answer (keep-alive), and stop() waits for an answer still owed, for a
+// bounded time.
 #include "http/http_server.h"
 
 #include <boost/asio.hpp>
@@ -53,10 +54,12 @@ struct Held {
   }
 };
 
-std::unique_ptr<HttpServer> serve(Held& held) {
+std::unique_ptr<HttpServer> serve(Held& held,
+                                  std::chrono::milliseconds owedAnswersWait = std::chrono::milliseconds(10000)) {
   HttpServerOptions options;
   options.port = 0;
   options.threads = 1;  // one loop: a held answer must not hold it
+  options.owedAnswersWait = owedAnswersWait;
   auto server = std::make_unique<HttpServer>(options, [&held](const HttpRequest& request) {
     HttpResponse response;
     if (request.target.starts_with("/later")) {
@@ -134,6 +137,29 @@ TEST(HttpAnswerLater, StopWaitsForAnAnswerStillOwed) {
   stopper.join();
   EXPECT_TRUE(stopped.load());
   server.reset();
+}
+
+TEST(HttpAnswerLater, StopGivesUpOnAnAnswerNeverSent) {
+  Held held;
+  auto server = serve(held, std::chrono::milliseconds(300));
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, "/later/never", 11};
+  request.set(bhttp::field::host, "127.0.0.1");
+  bhttp::write(socket, request);
+  ASSERT_TRUE(held.waitFor(1));
+
+  auto started = std::chrono::steady_clock::now();
+  server->stop();  // the answer is never sent before it returns
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(300));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  server.reset();
+  // Sent at last, after the server went: it reaches what was kept for it,
+  // and is dropped there.
+  held.releaseAll();
+  EXPECT_EQ(held.count(), 0u);
 }
 
 }  // namespace
