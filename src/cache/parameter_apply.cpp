@@ -5,8 +5,16 @@
 #include <algorithm>
 
 #include "cache/cache_parameters.h"
+#include "common/state_change_log.h"
 
 namespace kura::cache {
+namespace {
+
+// A node that refuses the values is asked again every pass: logged once
+// per change, not every second.
+StateChangeLog refusals;
+
+}  // namespace
 
 bool applyPendingParameters(Catalog& catalog, engines::RedisEngine& engine, Resource& owner,
                             const std::vector<engines::RedisLayout>& nodes) {
@@ -15,10 +23,16 @@ bool applyPendingParameters(Catalog& catalog, engines::RedisEngine& engine, Reso
   for (const engines::RedisLayout& layout : nodes) {
     if (!engine.running(layout)) continue;  // it starts with them
     if (auto applied = engine.applySettings(layout, settings); !applied) {
-      spdlog::error("msg=\"cannot set the cache parameters\" resource={} error=\"{}\"", owner.name,
-                    applied.error().message);
+      if (refusals.entered(owner.arn, applied.error().message)) {
+        spdlog::error("msg=\"cannot set the cache parameters: tried again every pass, logged again when the error "
+                      "changes\" resource={} error=\"{}\"",
+                      owner.name, applied.error().message);
+      }
       return false;
     }
+  }
+  if (refusals.ended(owner.arn)) {
+    spdlog::info("msg=\"the cache parameters were set at last\" resource={}", owner.name);
   }
   owner.state.erase("ParametersToApply");
   auto stored = catalog.updateResource(owner);
