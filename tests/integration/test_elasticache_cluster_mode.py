@@ -462,3 +462,21 @@ def test_kura_killed_while_restoring_a_snapshot_leaves_no_loading_node(kura_fact
     client.close()
     assert snapshot_loaders(kura.data_dir) == []
 
+
+def test_replicas_refused_for_want_of_ports_give_back_those_they_took(kura_factory):
+    kura = kura_factory(start=False)
+    # Room for the group (its configuration endpoint and one node's three
+    # ports) and for one more node: two more are refused.
+    first = int(kura.extra_args[1])
+    kura.extra_args[3] = str(first + 7)
+    kura.start()
+    ec = kura.client("elasticache")
+    create_sharded(ec, "tight", shards=1, replicas=0, CacheParameterGroupName="default.redis7.cluster.on")
+    code, _ = error_of(ec.increase_replica_count, ReplicationGroupId="tight", NewReplicaCount=2,
+                       ApplyImmediately=True)
+    assert code == "InsufficientCacheClusterCapacity"
+    # The first new node's ports were given back: one more node fits.
+    ec.increase_replica_count(ReplicationGroupId="tight", NewReplicaCount=1, ApplyImmediately=True)
+    group = wait_group(ec, "tight", "available", timeout=60)
+    assert len(group["NodeGroups"][0]["NodeGroupMembers"]) == 2
+    kura.stop()

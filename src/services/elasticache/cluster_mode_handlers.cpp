@@ -441,6 +441,14 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
     return ApiError::sender("NoOperationFault", "The replica count is already what was asked for; nothing to do.");
   }
   std::vector<std::string> pool = zonePool(record.spec);
+  // The ports new members take go back if the call fails after all (the
+  // range runs out at a later member, the record cannot be stored).
+  std::vector<std::string> added;
+  auto releaseAdded = [&] {
+    for (const std::string& member : added) {
+      for (const char* port : {"Port", "EnginePort", "BusPort"}) ports_.release(record.state["Members"][member][port]);
+    }
+  };
   for (const auto& [id, count] : wanted) {
     if (increase) {
       int index = lastIndex(record, id);
@@ -450,8 +458,12 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
         size_t slot = static_cast<size_t>(k - before[id]);
         std::string zone = slot < asked.size() ? asked[slot] : (pool.empty() ? "" : pool[static_cast<size_t>(index) % pool.size()]);
         Json node = {{"AvailabilityZone", zone}, {"NodeGroup", id}};
-        if (!allocateMember(ports_, record.arn, member, node)) return noCapacity();
+        if (!allocateMember(ports_, record.arn, member, node)) {
+          releaseAdded();
+          return noCapacity();
+        }
         record.state["Members"][member] = node;
+        added.push_back(member);
       }
     } else if (toRemove.empty()) {
       // The newest replicas go first.
@@ -470,7 +482,10 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
                                   (increase ? "increased" : "decreased");
   record.status = kModifying;
   auto stored = catalog_.updateResource(record);
-  if (!stored) return stored.error();
+  if (!stored) {
+    releaseAdded();
+    return stored.error();
+  }
   reconciler_.wake();
   return Json{{"ReplicationGroup", groupView(*stored)}};
 }
