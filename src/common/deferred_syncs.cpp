@@ -37,8 +37,30 @@ void DeferredSyncs::defer(GroupCommit& commit, uint64_t ticket,
   waits_.push_back({&commit, ticket, std::move(onFailure)});
 }
 
+void DeferredSyncs::deferStart(GroupCommit& commit, std::function<std::string(const std::string&)> onFailure) {
+  for (const PendingSync& wait : waits_) {
+    if (wait.commit == &commit && wait.ticket == 0) return;
+  }
+  waits_.push_back({&commit, 0, std::move(onFailure)});
+}
+
+void DeferredSyncs::setCarrier(TrailCarrier* carrier) {
+  if (outer_ != nullptr) return outer_->setCarrier(carrier);
+  carrier_ = carrier;
+}
+
+TrailCarrier* DeferredSyncs::carrier() const { return outer_ != nullptr ? outer_->carrier() : carrier_; }
+
+void DeferredSyncs::startLeft() {
+  // All started before any is waited for: they run beside each other.
+  for (PendingSync& wait : waits_) {
+    if (wait.ticket == 0) wait.ticket = wait.commit->start();
+  }
+}
+
 std::string DeferredSyncs::waitAll() {
   if (outer_ != nullptr) return outer_->waitAll();
+  startLeft();
   for (const PendingSync& wait : waits_) {
     std::string error = outcome(wait, wait.commit->wait(wait.ticket));
     if (firstError_.empty()) firstError_ = std::move(error);
@@ -50,6 +72,7 @@ std::string DeferredSyncs::waitAll() {
 }
 
 std::vector<PendingSync> DeferredSyncs::release() {
+  startLeft();
   std::vector<PendingSync> waits;
   std::swap(waits, waits_);
   return waits;

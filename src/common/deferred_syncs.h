@@ -15,6 +15,11 @@
 //
 // Every wait left here is waited for before the scope ends, even when the
 // call failed or threw: nothing a call wrote is acknowledged unsynced.
+//
+// A store may also leave a sync not started yet (deferStart): it starts
+// when the call's waits are run or released, after the call's trail record,
+// which the store may carry in the same file (setCarrier,
+// common/trail_carrier.h): one sync then covers both.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -23,12 +28,13 @@
 namespace kura {
 
 class GroupCommit;
+class TrailCarrier;
 
 // One sync a call waits for: a group commit's ticket, and what a failure
 // of that sync means for the call.
 struct PendingSync {
   GroupCommit* commit = nullptr;
-  uint64_t ticket = 0;
+  uint64_t ticket = 0;  // 0: not started yet (deferStart)
   // Given the sync's error, returns the call's (empty: the call is answered
   // all the same). Unset: the sync's error is the call's.
   std::function<std::string(const std::string& error)> onFailure;
@@ -49,6 +55,14 @@ class DeferredSyncs {
   static DeferredSyncs* current();
   // A sync to wait for before the answer.
   void defer(GroupCommit& commit, uint64_t ticket, std::function<std::string(const std::string&)> onFailure = {});
+  // A sync of `commit` to start when the waits are run or released, after
+  // all the call wrote (once per commit: a second one left before the
+  // first started is the same).
+  void deferStart(GroupCommit& commit, std::function<std::string(const std::string&)> onFailure = {});
+  // The store that can carry the call's trail record in the file one of
+  // these syncs covers, or null.
+  void setCarrier(TrailCarrier* carrier);
+  TrailCarrier* carrier() const;
   // Runs every wait left; returns the first error of any wait run so far
   // in this scope (empty when none).
   std::string waitAll();
@@ -66,7 +80,11 @@ class DeferredSyncs {
                       std::function<void(const std::string& error)> done);
 
  private:
+  // Starts the syncs left not started (deferStart).
+  void startLeft();
+
   std::vector<PendingSync> waits_;
+  TrailCarrier* carrier_ = nullptr;
   DeferredSyncs* outer_ = nullptr;  // the scope open when this one opened
   std::string firstError_;          // the first wait's error (an outermost scope's)
 };

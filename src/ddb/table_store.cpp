@@ -94,6 +94,8 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
   for (it->Seek("m|"); it->Valid() && it->key().starts_with("m|"); it->Next()) {
     store->rememberIndexes(Json::parse(it->value().ToString()));
   }
+  it.reset();
+  store->replayCarried();
   return store;
 }
 
@@ -149,11 +151,89 @@ rocksdb::Status TableStore::syncFailure(const std::string& error) {
 rocksdb::Status TableStore::syncWalOrDefer() {
   DeferredSyncs* deferred = DeferredSyncs::current();
   if (deferred == nullptr) return syncWal();
-  deferred->defer(walSync_, walSync_.start(), [this](const std::string& error) {
+  // Started at the call's end, after its trail record, which the WAL
+  // carries too (carry): one sync covers both.
+  deferred->deferStart(walSync_, [this](const std::string& error) {
     syncFailure(error);
     return error;
   });
+  deferred->setCarrier(this);
   return rocksdb::Status::OK();
+}
+
+namespace {
+constexpr std::string_view kCarriedPrefix = "o|";
+std::string carriedKey(uint64_t id) { return fmt::format("o|{:016x}", id); }
+}  // namespace
+
+bool TableStore::carry(std::string_view record, uint64_t ticket, uint64_t settledThrough) {
+  DeferredSyncs* deferred = DeferredSyncs::current();
+  if (deferred == nullptr || stopped_->load(std::memory_order_relaxed)) return false;
+  uint64_t id = nextCarried_.fetch_add(1);
+  rocksdb::WriteBatch batch;
+  batch.Put(carriedKey(id), rocksdb::Slice(record.data(), record.size()));
+  // The records the trail has synced since are dropped in the same write
+  // (each was put once: a single delete, which compaction drops with it).
+  std::vector<std::pair<uint64_t, uint64_t>> dropped;
+  {
+    std::lock_guard lock(carriedMutex_);
+    while (!carried_.empty() && carried_.front().first <= settledThrough) {
+      dropped.push_back(carried_.front());
+      carried_.pop_front();
+    }
+  }
+  for (const auto& each : dropped) batch.SingleDelete(carriedKey(each.second));
+  if (!write(batch, /*sync=*/false).ok()) {
+    std::lock_guard lock(carriedMutex_);
+    carried_.insert(carried_.begin(), dropped.begin(), dropped.end());
+    return false;
+  }
+  {
+    std::lock_guard lock(carriedMutex_);
+    carried_.emplace_back(ticket, id);
+  }
+  // The call's WAL sync starts after this write (it is left for the call's
+  // end, and this makes sure of it).
+  deferred->deferStart(walSync_, [this](const std::string& error) {
+    syncFailure(error);
+    return error;
+  });
+  return true;
+}
+
+void TableStore::replayCarried() {
+  std::vector<std::string> records, keys;
+  uint64_t last = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(rocksdb::Slice(kCarriedPrefix.data(), kCarriedPrefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(kCarriedPrefix.data(), kCarriedPrefix.size())); it->Next()) {
+    records.push_back(it->value().ToString());
+    keys.push_back(it->key().ToString());
+    last = std::stoull(keys.back().substr(kCarriedPrefix.size()), nullptr, 16);
+  }
+  it.reset();
+  // Ids go on past any an earlier run used: microseconds since the epoch
+  // at start, or past the last still stored.
+  uint64_t now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  nextCarried_ = std::max(now, last + 1);
+  if (records.empty()) return;
+  CarriedRecordSink sink = carriedRecordSink();
+  if (!sink) return;  // no trail in this process (a tool): kept for the server
+  try {
+    sink(records);
+  } catch (const std::exception& error) {
+    spdlog::error("msg=\"cannot append the trail records the DynamoDB store carried; kept for the next start\" "
+                  "records={} error=\"{}\"",
+                  records.size(), error.what());
+    return;
+  }
+  rocksdb::WriteBatch batch;
+  for (const std::string& key : keys) batch.SingleDelete(key);
+  if (auto status = write(batch); !status.ok()) {
+    // Appended again at the next start, unless the trail has them then.
+    spdlog::warn("msg=\"cannot drop the carried trail records\" error=\"{}\"", status.ToString());
+  }
 }
 
 bool TableStore::resume(std::chrono::milliseconds minInterval) {

@@ -5,6 +5,9 @@
 //   x|<table id>|<index>|<index hash>|<index range>|<item key>
 //                                  a secondary index entry: the item (JSON)
 //   b|<backup arn>                 backup description (JSON)
+//   o|<16 hex digits>              a trail record the WAL carries until the
+//                                  trail's own file has it synced
+//                                  (common/trail_carrier.h)
 // Index entries are written in the same atomic batch as their item.
 // Every write goes through RocksDB's WAL and is synced before it returns
 // (group commit: concurrent writers share one fdatasync): an acknowledged
@@ -14,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -28,6 +32,7 @@
 
 #include "common/api_error.h"
 #include "common/group_commit.h"
+#include "common/trail_carrier.h"
 #include "ddb/attribute_value.h"
 
 namespace rocksdb {
@@ -56,10 +61,16 @@ struct IndexDef {
 // The indexes a table description declares.
 std::vector<IndexDef> indexesOf(const Json& description);
 
-class TableStore {
+class TableStore : public TrailCarrier {
  public:
+  // Also hands the trail records its WAL carried and the trail may not
+  // have (a crash came first) to the process's trail (trail_carrier.h).
   static Result<std::unique_ptr<TableStore>> open(const std::filesystem::path& dir);
-  ~TableStore();
+  ~TableStore() override;
+
+  // A call's trail record, in the WAL its item write went to, ahead of the
+  // sync the call waits for (the item's write left it for the call's end).
+  bool carry(std::string_view record, uint64_t ticket, uint64_t settledThrough) override;
 
   // Table descriptions (the DynamoDB TableDescription JSON plus "_id").
   Result<Json> createTable(const TableRef& ref, Json description, const AlsoWrite& alsoWrite = {});
@@ -222,8 +233,9 @@ class TableStore {
   // Returns once a WAL sync that began after this call ended (walSync_).
   rocksdb::Status syncWal();
   // The same for an item's write, unless the call has a DeferredSyncs
-  // scope open (common/deferred_syncs.h): then the sync starts now and the
-  // scope waits for it before the answer, beside the trail's sync.
+  // scope open (common/deferred_syncs.h): then the sync starts at the
+  // call's end, after the call's trail record, which the store carries in
+  // the WAL too (carry): the one sync covers both before the answer.
   rocksdb::Status syncWalOrDefer();
   // Turns a failed sync's text into a status, and stops the store.
   rocksdb::Status syncFailure(const std::string& error);
@@ -235,6 +247,13 @@ class TableStore {
   // Syncs the WAL once for all the writers waiting (TableStore::write says
   // why this and not RocksDB's own sync of a write group).
   GroupCommit walSync_;
+  // The trail records carried (carry), by the trail's ticket, until the
+  // trail has them synced: then they are deleted with the next one carried.
+  std::mutex carriedMutex_;
+  std::deque<std::pair<uint64_t, uint64_t>> carried_;  // (ticket, id); guarded by carriedMutex_
+  std::atomic<uint64_t> nextCarried_{1};
+  // Hands the records carried by an earlier run to the trail, then drops them.
+  void replayCarried();
   std::shared_ptr<std::atomic<bool>> stopped_;  // an error stopped RocksDB's writes
   std::mutex resumeMutex_;
   std::chrono::steady_clock::time_point lastResume_{};  // guarded by resumeMutex_

@@ -19,6 +19,7 @@
 #include "common/crypto.h"
 #include "common/deferred_syncs.h"
 #include "common/store_health.h"
+#include "common/trail_carrier.h"
 #include "common/time_format.h"
 #include "trail/trail_format.h"
 
@@ -114,6 +115,12 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
     spdlog::warn("msg=\"trail: cannot prune at start\" error=\"{}\"", error.what());
   }
   writer->startWriting();
+  // Records a store's log still held after a crash are appended here.
+  setCarriedRecordSink([raw = writer.get()](const std::vector<std::string>& records) {
+    size_t added = raw->appendMissing(records);
+    spdlog::info("msg=\"trail: records a store carried before a stop are in the trail\" carried={} appended={}",
+                 records.size(), added);
+  });
   return writer;
 }
 
@@ -223,6 +230,8 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
   // are kept for the next time (emptied then), but not after a burst.
   thread_local Batch batch;
   uint64_t ticket = 0;
+  DeferredSyncs* deferred = changed ? DeferredSyncs::current() : nullptr;
+  TrailCarrier* carrier = deferred != nullptr ? deferred->carrier() : nullptr;
   {
     std::lock_guard lock(queueMutex_);
     queue_.text.append(text);
@@ -230,8 +239,13 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
     ticket = ++queuedRecords_;
     // The writer thread writes and syncs it within flushInterval.
     if (!changed && writing_) return;
+    if (!writing_) carrier = nullptr;  // stopping: nothing would write it later
   }
-  if (DeferredSyncs* deferred = DeferredSyncs::current()) {
+  // A change's record carried in the log of the store it changed: that
+  // log's sync, which the call waits for, covers it; the writer thread
+  // writes it here as a read's (trail_carrier.h).
+  if (carrier != nullptr && carrier->carry(text, ticket, settled_.load())) return;
+  if (deferred != nullptr) {
     // The call waits for the sync of its record beside its other syncs
     // (the record is in the queue the sync takes). A trail that cannot be
     // synced does not fail the call (as below: the caller logs it).
@@ -328,6 +342,33 @@ void TrailWriter::flush() {
     // Counted in the next gap record: a read (LookupEvents) is not failed
     // for records the disk did not take.
   }
+}
+
+size_t TrailWriter::appendMissing(const std::vector<std::string>& records) {
+  if (records.empty()) return 0;
+  flush();  // what this run queued is in the files
+  // A carrier holds a record until the trail's sync of it, at most a
+  // second or so after the call: the newest files hold it if the trail
+  // wrote it. (Up to 64 MB of them are read, from the newest.)
+  std::string tail;
+  auto files = trail::listTrailFiles(options_.dir / "logs", ".log");
+  for (auto it = files.rbegin(); it != files.rend() && tail.size() < 64 * 1024 * 1024; ++it) {
+    tail += trail::readTrailFile(it->second);
+  }
+  std::vector<const std::string*> missing;
+  for (const std::string& record : records) {
+    static constexpr std::string_view kId = "\"eventID\":\"";
+    size_t at = record.find(kId);
+    size_t end = at == std::string::npos ? at : record.find('"', at + kId.size());
+    std::string_view id = end == std::string::npos ? std::string_view()
+                                                   : std::string_view(record).substr(at, end + 1 - at);
+    if (!id.empty() && tail.find(id) != std::string::npos) continue;
+    missing.push_back(&record);
+  }
+  // Queued, then synced once with the last (a change's own sync takes the
+  // whole queue): one sync for all, not one each.
+  for (size_t i = 0; i < missing.size(); ++i) appendText(*missing[i], /*changed=*/i + 1 == missing.size());
+  return missing.size();
 }
 
 void TrailWriter::chainLocked(std::string_view text) {
@@ -636,6 +677,7 @@ void TrailWriter::startSealing() {
 }
 
 void TrailWriter::stop() {
+  setCarriedRecordSink({});
   {
     // What is queued is written first.
     std::lock_guard lock(queueMutex_);

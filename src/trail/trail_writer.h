@@ -24,6 +24,14 @@
 // its other syncs, or is called back once it has ended; the caller's
 // thread never writes nor syncs the trail itself.
 //
+// When the store the call changed can carry the record in its own log
+// (common/trail_carrier.h: the DynamoDB store's WAL), it does: the call's
+// one sync of that log covers its change and its record, and the record is
+// queued as a read's is (written within `flushInterval`, synced within
+// `readSyncInterval`), after which the store drops its copy. At start-up
+// the store hands back what it still holds (a crash came first), and
+// appendMissing() appends, synced, the records the trail's files lack.
+//
 // Retention: every hour, digests older than `retention` are deleted with
 // the log files they seal, oldest first (never the newest digest). A signed
 // mark (trail/pruned.json) written before the deletion names the last
@@ -79,6 +87,10 @@ class TrailWriter {
   // before it).
   // What the disk refuses is counted in the next gap record, not thrown.
   void flush();
+  // Appends, written and synced, those of `records` (events a carrier
+  // held at start-up) that the newest log files do not hold (by eventID);
+  // returns how many. Throws if the disk does not take them.
+  size_t appendMissing(const std::vector<std::string>& records);
   // Seals every record written so far with a digest (no-op when none).
   void seal();
   // Deletes the digests older than the retention, and their log files.

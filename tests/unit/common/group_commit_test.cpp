@@ -1,6 +1,7 @@
 #include "common/group_commit.h"
 
 #include "common/deferred_syncs.h"
+#include "common/trail_carrier.h"
 
 #include <gtest/gtest.h>
 
@@ -234,6 +235,42 @@ TEST(DeferredSyncs, ReleasedWaitsCallBackOnceAllSyncsEnded) {
   bool atOnce = false;
   DeferredSyncs::whenAll({}, "", [&](const std::string& error) { atOnce = error.empty(); });
   EXPECT_TRUE(atOnce);
+}
+
+// A sync left to start later (deferStart) starts only when the waits are
+// run or released, after everything written before; one per commit; and
+// the carrier set in an inner scope is the outer scope's.
+TEST(DeferredSyncs, ASyncLeftToStartStartsWhenTheWaitsRunOnceACommit) {
+  std::atomic<int> syncs{0};
+  GroupCommit commit([&] {
+    syncs++;
+    return std::string();
+  });
+  struct NoCarrier : TrailCarrier {
+    bool carry(std::string_view, uint64_t, uint64_t) override { return false; }
+  } carrier;
+  {
+    DeferredSyncs scope;
+    {
+      DeferredSyncs inner;  // (its end runs the outer scope's waits so far)
+      inner.setCarrier(&carrier);
+    }
+    EXPECT_EQ(scope.carrier(), &carrier);
+    scope.deferStart(commit);
+    scope.deferStart(commit);  // the same, not started yet
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(syncs.load(), 0);  // nothing started it
+    std::vector<PendingSync> waits = scope.release();
+    ASSERT_EQ(waits.size(), 1u);
+    EXPECT_NE(waits[0].ticket, 0u);
+    EXPECT_EQ(commit.wait(waits[0].ticket), "");
+    EXPECT_GE(syncs.load(), 1);
+    // Left after one started: a new one, started by the scope's waitAll.
+    scope.deferStart(commit);
+    int before = syncs.load();
+    EXPECT_EQ(scope.waitAll(), "");
+    EXPECT_GT(syncs.load(), before);
+  }
 }
 
 }  // namespace
