@@ -33,7 +33,7 @@ const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& al
   static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> kAllowed = {
       {"rds",
        {"DescribeDBInstances", "DescribeDBClusters", "DescribeDBSnapshots", "DescribeDBClusterSnapshots",
-        "DescribeDBInstanceAutomatedBackups", "DescribeEvents", "RebootDBInstance", "FailoverDBCluster"}},
+        "DescribeEvents", "RebootDBInstance", "FailoverDBCluster"}},
       {"elasticache", {"DescribeReplicationGroups", "DescribeCacheClusters", "DescribeSnapshots", "DescribeEvents"}},
       {"dynamodb", {"ListTables", "DescribeTable", "DescribeContinuousBackups", "ListBackups"}},
       {"monitoring", {"DescribeAlarms"}},

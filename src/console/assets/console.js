@@ -74,14 +74,14 @@ function errorNote(what, error) {
 }
 function facts(pairs) {
   return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 function table(headers, rows) {
   return h('table', {}, h('thead', {}, h('tr', {}, headers.map((t) => h('th', {}, t)))), h('tbody', {}, rows));
 }
 function setPage(title, ...content) {
   document.title = title + ' · Kura console';
-  $('main').replaceChildren(h('h1', {}, title), ...content);
+  $('main').replaceChildren(h('h1', {}, title), ...content.flat().filter((part) => part !== null && part !== undefined));
 }
 
 // ---- sign-in ----
@@ -235,12 +235,13 @@ async function fleetPage() {
 // The restorable window, snapshots and events on one time axis.
 function timeline(window, snapshots, events) {
   const now = Date.now();
-  const times = [now - 3600e3];
+  const times = [now - 120e3];
   const start = asDate(window.earliest), end = asDate(window.latest);
   if (start) times.push(+start);
   for (const s of snapshots) if (asDate(s.time)) times.push(+asDate(s.time));
   for (const e of events) if (asDate(e.Date)) times.push(+asDate(e.Date));
-  const from = Math.min(...times), span = Math.max(now - from, 60e3) * 1.02;
+  const first = Math.min(...times);
+  const from = first - (now - first) * 0.03, span = (now - from) * 1.02;
   const at = (t) => `${Math.min(100, Math.max(0, ((t - from) / span) * 100)).toFixed(2)}%`;
   const track = h('div', { class: 'timeline' });
   if (start && end) {
@@ -261,8 +262,11 @@ function timeline(window, snapshots, events) {
     mark(+asDate(e.Date), failover ? 'failover' : 'event', e.Message);
   }
   for (const fraction of [0, 0.5, 1]) {
-    const tick = h('div', { class: 'tick' }, showTime((from + fraction * span / 1.02) / 1000).slice(5, 16));
-    tick.style.left = `${fraction * 100 / 1.02}%`;
+    const label = showTime((from + fraction * (now - from)) / 1000);
+    const tick = h('div', { class: 'tick' }, now - from < 7200e3 ? label.slice(11, 19) : label.slice(5, 16));
+    tick.style.left = at(from + fraction * (now - from));
+    if (fraction === 0) tick.style.transform = 'none';
+    if (fraction === 1) tick.style.transform = 'translateX(-100%)';
     track.append(tick);
   }
   return h('div', { class: 'panel' }, h('div', { class: 'legend' }, h('span', { class: 'l-window' }, 'restorable window'),
@@ -317,18 +321,20 @@ async function rdsEvents(type, id) {
 
 async function instancePage(id) {
   setPage(id, h('p', { class: 'note' }, 'Loading…'));
-  const [described, backups, snapshots, events] = await settle([
+  const [described, snapshots, events] = await settle([
     aws('rds', 'DescribeDBInstances', { DBInstanceIdentifier: id }),
-    aws('rds', 'DescribeDBInstanceAutomatedBackups', { DBInstanceIdentifier: id }),
     aws('rds', 'DescribeDBSnapshots', { DBInstanceIdentifier: id, MaxRecords: 100 }),
     rdsEvents('db-instance', id),
   ]);
   if (described instanceof Error) return setPage(id, errorNote('DescribeDBInstances', described));
   const db = described.DBInstances[0];
-  const restoreWindow = backups instanceof Error ? {} : ((backups.DBInstanceAutomatedBackups || [])[0] || {}).RestoreWindow || {};
-  const window = { earliest: restoreWindow.EarliestTime, latest: db.LatestRestorableTime || restoreWindow.LatestTime };
   const shots = snapshots instanceof Error ? [] : (snapshots.DBSnapshots || []).map((s) => ({ name: s.DBSnapshotIdentifier,
     type: s.SnapshotType, time: s.SnapshotCreateTime, status: s.Status }));
+  // As RDS's: the window opens at the oldest automated backup and closes at LatestRestorableTime.
+  const automated = shots.filter((s) => s.type === 'automated' && s.status === 'available' && asDate(s.time))
+    .sort((a, b) => asDate(a.time) - asDate(b.time));
+  const window = { earliest: db.LatestRestorableTime && automated.length ? automated[0].time : null,
+    latest: db.LatestRestorableTime };
   const eventList = events instanceof Error ? [] : events;
   const actions = [actionButton('Reboot', async () => {
     await aws('rds', 'RebootDBInstance', { DBInstanceIdentifier: id });
@@ -348,9 +354,8 @@ async function instancePage(id) {
       ['Cluster', db.DBClusterIdentifier], ['Endpoint', db.Endpoint ? `${db.Endpoint.Address}:${db.Endpoint.Port}` : ''],
       ['Backup retention', `${db.BackupRetentionPeriod} days`], ['Encrypted', db.StorageEncrypted ? 'yes' : 'no'],
     ])),
-    h('h2', {}, 'Actions'), h('div', { class: 'panel' }, actions),
+    h('h2', {}, 'Actions'), h('div', { class: 'panel actions' }, actions),
     h('h2', {}, 'Backups and point-in-time recovery'), timeline(window, shots, eventList),
-    backups instanceof Error ? errorNote('Automated backups', backups) : null,
     snapshots instanceof Error ? errorNote('Snapshots', snapshots) : snapshotTable(shots),
     h('h2', {}, 'Events'), events instanceof Error ? errorNote('Events', events) : eventTable(eventList));
 }
@@ -495,6 +500,16 @@ function trailPage() {
   searchTrail(results);
 }
 
+// A call's resources: those CloudTrail names, else the identifiers among its
+// request's parameters (what LookupEvents' ResourceName matches).
+function resourceNames(e, detail) {
+  const named = (e.Resources || []).map((r) => r.ResourceName).filter(Boolean);
+  if (named.length) return named;
+  const parameters = detail.requestParameters || {};
+  return Object.entries(parameters).filter(([key, value]) => typeof value === 'string' &&
+    /(Identifier|Name|Id|Arn)$/i.test(key)).map(([, value]) => value);
+}
+
 async function searchTrail(results) {
   const filters = [['Username', $('trail-user').value.trim()], ['EventName', $('trail-event').value.trim()],
     ['ResourceName', $('trail-resource').value.trim()]].filter(([, value]) => value);
@@ -509,20 +524,23 @@ async function searchTrail(results) {
   try { out = await aws('cloudtrail', 'LookupEvents', input); } catch (error) {
     return results.replaceChildren(errorNote('LookupEvents', error));
   }
-  const matches = (e) => filters.slice(1).every(([key, value]) => {
+  const parsed = (out.Events || []).map((e) => {
+    let detail = {};
+    try { detail = JSON.parse(e.CloudTrailEvent || '{}'); } catch (error) { /* shown without */ }
+    return { e, detail, names: resourceNames(e, detail) };
+  });
+  const matches = ({ e, names }) => filters.slice(1).every(([key, value]) => {
     if (key === 'Username') return e.Username === value;
     if (key === 'EventName') return e.EventName === value;
-    return (e.Resources || []).some((r) => r.ResourceName === value);
+    return names.includes(value);
   });
-  const events = (out.Events || []).filter(matches);
-  if (!events.length) return results.replaceChildren(h('p', { class: 'note' }, 'No matching events.'));
+  const found = parsed.filter(matches);
+  if (!found.length) return results.replaceChildren(h('p', { class: 'note' }, 'No matching events.'));
   const rows = [];
-  for (const e of events) {
-    let detail = {};
-    try { detail = JSON.parse(e.CloudTrailEvent || '{}'); } catch (error) { /* shown raw */ }
+  for (const { e, detail, names } of found) {
     const row = h('tr', { class: 'clickable' }, h('td', { class: 'time' }, showTime(e.EventTime)),
       h('td', {}, e.Username || ''), h('td', {}, e.EventName), h('td', {}, e.EventSource || ''),
-      h('td', {}, (e.Resources || []).map((r) => r.ResourceName).join(', ')),
+      h('td', {}, names.join(', ')),
       h('td', {}, detail.errorCode ? badge(detail.errorCode) : badge('ok')));
     const more = h('tr', { class: 'detail', hidden: true }, h('td', { colspan: 6 },
       h('pre', { class: 'event' }, JSON.stringify(detail, null, 2))));

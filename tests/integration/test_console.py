@@ -1,0 +1,212 @@
+"""The web console (/_kura/console/, docs/console.md) in Debian's headless
+Chromium, driven by playwright-core from npm (installed into a cache folder
+outside the repository, as tests/integration/test_client_compat_js.py
+installs the AWS SDK): sign in, the fleet with a Multi-AZ instance's primary
+and standby in their zones, a failover from its page seen in its events and
+timeline, alarms, events, a trail search; a wrong secret refused, no secret
+in any page, cookie or storage, a read-only IAM user refused the actions.
+The console's API is also checked without a browser (CSRF, origin, cookie
+flags). Skipped, with the reason, without Node.js, npm or Chromium.
+
+KURA_UPDATE_SCREENSHOTS=1 copies the screenshots into docs/console/."""
+import fcntl
+import filecmp
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from compat_clients import run_json
+from conftest import REGION, ROOT
+from rds_support import create_instance
+
+CACHE = os.environ.get("KURA_COMPAT_CACHE", os.path.expanduser("~/.cache/kura-compat"))
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "console")
+PAGES = ["signin", "fleet", "instance", "alarms", "events", "trail", "denied"]
+READ_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": [
+        "rds:Describe*", "elasticache:Describe*", "dynamodb:List*", "dynamodb:Describe*",
+        "cloudwatch:Describe*", "cloudtrail:LookupEvents", "ec2:Describe*"], "Resource": "*"}],
+}
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.skip("Chromium is not installed (Debian's chromium package runs the console's pages)")
+
+
+def installed_playwright():
+    """The folder holding playwright-core, installed there when it is not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("Node.js and npm are not installed (playwright-core drives Chromium from them)")
+    folder = os.path.join(CACHE, "console")
+    wanted, have = os.path.join(HERE, "package.json"), os.path.join(folder, "package.json")
+    ready = os.path.join(folder, "node_modules", ".kura-installed")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(ready) and os.path.exists(have) and filecmp.cmp(wanted, have, shallow=False):
+            return node, folder
+        if os.path.exists(ready):
+            os.unlink(ready)
+        shutil.copyfile(wanted, have)
+        result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+                                capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            pytest.skip(f"npm could not install playwright-core into {folder}: {result.stderr[-500:]}")
+        with open(ready, "w", encoding="utf-8") as f:
+            f.write("installed from tests/integration/console/package.json\n")
+    return node, folder
+
+
+def console_call(server, path, body=None, headers=None):
+    """(status, headers, JSON body) of one request to the console's API."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.endpoint + "/_kura/console/api/" + path, data=data,
+                                     method="POST" if data is not None else "GET")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.headers, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read() or b"{}")
+
+
+@pytest.fixture(scope="module")
+def admin():
+    return {"id": "AKIACONSOLEADMIN0001", "secret": secrets.token_urlsafe(30)}
+
+
+@pytest.fixture(scope="module")
+def server(kura_factory, admin):
+    return kura_factory(env={"KURA_ACCESS_KEY_ID": admin["id"], "KURA_SECRET_ACCESS_KEY": admin["secret"]})
+
+
+def test_console_api_refuses_without_session_csrf_or_origin(server, admin):
+    status, _, body = console_call(server, "signin", {"accessKeyId": admin["id"], "secretAccessKey": "wrong"})
+    assert status == 401 and body["error"]["code"] == "SignInFailed"
+    status, headers, session = console_call(server, "signin",
+                                            {"accessKeyId": admin["id"], "secretAccessKey": admin["secret"]})
+    assert status == 200 and session["principal"].endswith(":root")
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/_kura/console/" in cookie
+    assert "Secure" not in cookie  # plain HTTP here (Secure on HTTPS)
+    assert admin["secret"] not in json.dumps(session) and admin["secret"] not in cookie
+    token = cookie.split(";")[0]
+    call = {"service": "rds", "operation": "DescribeDBInstances", "region": REGION}
+    csrf = {"X-Kura-Csrf": session["csrfToken"]}
+    assert console_call(server, "call", call, {"Cookie": token, **csrf})[0] == 200
+    assert console_call(server, "call", call, {"Cookie": token})[0] == 403  # no CSRF header
+    assert console_call(server, "call", call, {"Cookie": token, "X-Kura-Csrf": "0" * 64})[0] == 403
+    assert console_call(server, "call", call, csrf)[0] == 401  # no cookie
+    assert console_call(server, "call", call, {"Cookie": token, **csrf, "Origin": "http://evil.example"})[0] == 403
+    assert console_call(server, "call", call, {"Cookie": token, **csrf, "Sec-Fetch-Site": "cross-site"})[0] == 403
+    # Only the calls the pages make: a delete is not one, whoever asks.
+    status, _, body = console_call(server, "call", dict(call, operation="DeleteDBInstance"), {"Cookie": token, **csrf})
+    assert status == 400 and body["error"]["code"] == "NotAConsoleCall"
+    # A session token the server did not make is no session (no fixation).
+    assert console_call(server, "session", None, {"Cookie": "kura_console=" + "a" * 64, "X-Kura-Console": "1"})[0] == 401
+    # A sign-in ends the session the browser had.
+    status, headers, _ = console_call(server, "signin", {"accessKeyId": admin["id"], "secretAccessKey": admin["secret"]},
+                                      {"Cookie": token})
+    assert status == 200 and headers["Set-Cookie"].split(";")[0] != token
+    assert console_call(server, "session", None, {"Cookie": token, "X-Kura-Console": "1"})[0] == 401
+    # The pages: nothing from elsewhere, nothing inline, no framing.
+    with urllib.request.urlopen(server.endpoint + "/_kura/console/", timeout=10) as page:
+        assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert b"<script src=\"console.js\"" in page.read()
+
+
+@pytest.mark.serial
+def test_console_in_chromium(server, admin, tmp_path):
+    browser = chromium()
+    node, folder = installed_playwright()
+    rds = server.client("rds", key=admin["id"], secret=admin["secret"])
+    create_instance(rds, "console-db", MultiAZ=True)
+    cloudwatch = server.client("cloudwatch", key=admin["id"], secret=admin["secret"])
+    cloudwatch.put_metric_alarm(AlarmName="console-db-connections", Namespace="AWS/RDS", MetricName="DatabaseConnections",
+                                Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "console-db"}],
+                                Statistic="Maximum", Period=60, EvaluationPeriods=1, Threshold=50,
+                                ComparisonOperator="GreaterThanThreshold")
+    server.client("dynamodb", key=admin["id"], secret=admin["secret"]).create_table(
+        TableName="console-orders", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    iam = server.client("iam", key=admin["id"], secret=admin["secret"])
+    iam.create_user(UserName="viewer")
+    iam.put_user_policy(UserName="viewer", PolicyName="read-only", PolicyDocument=json.dumps(READ_ONLY))
+    viewer = iam.create_access_key(UserName="viewer")["AccessKey"]
+
+    instance = rds.describe_db_instances(DBInstanceIdentifier="console-db")["DBInstances"][0]
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    scenario = {
+        "endpoint": server.endpoint, "region": REGION, "instance": "console-db", "alarm": "console-db-connections",
+        "chromium": browser, "screenshots": str(shots), "failoverSeconds": 90,
+        "admin": admin, "viewer": {"id": viewer["AccessKeyId"], "secret": viewer["SecretAccessKey"]},
+        "secrets": [admin["secret"], viewer["SecretAccessKey"]],
+    }
+    scenario_file = tmp_path / "scenario.json"
+    scenario_file.write_text(json.dumps(scenario))
+    report = run_json([node, os.path.join(HERE, "console_scenario.mjs"), folder, str(scenario_file)],
+                      env=dict(os.environ, NODE_NO_WARNINGS="1"), timeout=300)
+    assert "error" not in report, report.get("error")
+    assert report["leaks"] == []
+
+    assert "not valid" in report["badSecretMessage"] and report["badSecretCookies"] == []
+    assert report["cookie"] == [{"name": "kura_console", "httpOnly": True, "sameSite": "Strict",
+                                 "path": "/_kura/console/"}]
+    assert report["documentCookie"] == ""  # not readable by the page's script
+    # The primary and the standby, each in its own zone.
+    placed = {node: zone["zone"] for zone in report["fleetNodes"] for node in zone["nodes"]}
+    assert placed["console-db:primary"] == instance["AvailabilityZone"]
+    assert placed["console-db:standby"] == instance["SecondaryAvailabilityZone"] != instance["AvailabilityZone"]
+    assert report["withoutCsrf"] == 403 and report["crossOrigin"] == 403
+
+    # The failover asked for from the page: its events, and marks on the timeline.
+    assert "failing over" in report["failoverMessage"]
+    assert "Multi-AZ instance failover completed" in report["instanceEvents"]
+    assert report["timelineFailoverMarks"] >= 2 and report["timelineWindow"] == 1
+    after = rds.describe_db_instances(DBInstanceIdentifier="console-db")["DBInstances"][0]
+    assert after["AvailabilityZone"] == instance["SecondaryAvailabilityZone"]
+    assert "console-db-connections" in report["alarms"]
+    assert "failover" in report["events"]
+
+    # The trail has the reboot, by the admin, through the console.
+    assert report["trailRows"] and all("RebootDBInstance" in row for row in report["trailRows"])
+    detail = json.loads(report["trailDetail"])
+    assert detail["userAgent"] == "kura-console" and detail["userIdentity"]["accessKeyId"] == admin["id"]
+    assert detail["requestParameters"]["forceFailover"] is True
+
+    assert report["afterSignOut"] == 401 and report["oldCookieAfterSignOut"] == 401
+
+    # The read-only user: the fleet, but not the actions; its refusals are in the trail under its name.
+    assert report["viewerPrincipal"].endswith(":user/viewer")
+    assert report["viewer Reboot"].startswith("AccessDenied")
+    assert report["viewer Reboot with failover"].startswith("AccessDenied")
+    trail = server.client("cloudtrail", key=admin["id"], secret=admin["secret"])
+    refused = trail.lookup_events(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": "viewer"}])["Events"]
+    reboots = [json.loads(e["CloudTrailEvent"]) for e in refused if e["EventName"] == "RebootDBInstance"]
+    assert len(reboots) == 2 and all(e["errorCode"] == "AccessDenied" for e in reboots)
+
+    for name in PAGES:
+        assert (shots / f"{name}.png").stat().st_size > 5000, name
+    if os.environ.get("KURA_UPDATE_SCREENSHOTS"):
+        docs = os.path.join(ROOT, "docs", "console")
+        os.makedirs(docs, exist_ok=True)
+        for name in PAGES:
+            shutil.copyfile(shots / f"{name}.png", os.path.join(docs, f"{name}.png"))
