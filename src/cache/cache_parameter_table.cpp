@@ -2,11 +2,12 @@
 // for default.redis7 and default.memcached1.6: name, default, data type,
 // allowed values, modifiable, change type, description, and how each
 // reaches the engine (cache_parameters.h). ElastiCache's own parameters that
-// would do nothing on a Kura node (reserved-memory-percent,
-// close-on-replica-write, maxclients, memcached's max_cache_memory,
-// max_simultaneous_connections) are left out, and so are the ones Kura owns
+// would do nothing on a Kura node (close-on-replica-write, maxclients,
+// memcached's max_cache_memory, max_simultaneous_connections) are left out, and so are the ones Kura owns
 // for durability (appendonly, appendfsync): a value shown here is the one
-// the engine runs with. Sorted by name.
+// the engine runs with (reserved-memory-percent reaches Redis as the
+// maxmemory it leaves of the node type's memory: node_type_memory.h).
+// Sorted by name.
 #include "cache/cache_parameters.h"
 
 namespace kura::cache {
@@ -92,6 +93,8 @@ const std::vector<CacheParameter> kRedis7 = {
      "repl-backlog-ttl"},
     {"repl-timeout", "60", "integer", "5-", true, kImmediate, "The timeout in seconds for bulk transfer I/O.",
      "repl-timeout"},
+    {"reserved-memory-percent", "25", "integer", "0-100", true, kImmediate,
+     "The percent of a nodes memory to be reserved for nondata use.", "maxmemory"},
     {"set-max-intset-entries", "512", "integer", "0-500000000", true, kImmediate,
      "The limit in the size of the set in order for the dataset to be compressed.", "set-max-intset-entries"},
     {"slowlog-log-slower-than", "10000", "integer", "-1-", true, kImmediate,

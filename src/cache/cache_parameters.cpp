@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "cache/memcached_nodes.h"
+#include "cache/node_type_memory.h"
 
 namespace kura::cache {
 namespace {
@@ -135,6 +136,13 @@ std::vector<std::pair<std::string, std::string>> redisSettings(const Resource& o
   for (const auto& [parameter, value] :
        effectiveCacheParameters(cacheFamilyOfOwner(owner), owner.spec.value("CacheParameters", nlohmann::json()))) {
     if (parameter->setting.empty() || (immediateOnly && (!parameter->immediate || !parameter->modifiable))) continue;
+    if (parameter->setting == "maxmemory") {
+      // reserved-memory-percent: what it leaves of the node type's memory.
+      auto memory = nodeTypeMaxMemory(owner.spec.value("CacheNodeType", ""));
+      if (!memory) continue;
+      settings.emplace_back("maxmemory", std::to_string(*memory / 100 * (100 - std::stoull(value))));
+      continue;
+    }
     settings.emplace_back(std::string(parameter->setting), value);
   }
   return settings;

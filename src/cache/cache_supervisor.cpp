@@ -65,6 +65,7 @@ CacheSupervisor::CacheSupervisor(Catalog& catalog, Reconciler& reconciler, engin
       locks_(locks),
       groups_(engine_, paths_, proxies),
       clusterMode_(catalog_, engine_, paths_, proxies),
+      metrics_(engine_, memcached_, clock_),
       nodeEndpoints_(proxies),
       task_("elasticache supervisor", std::chrono::seconds(1), [this] { checkOnce(); }) {}
 
@@ -126,6 +127,7 @@ void CacheSupervisor::checkOnce() {
       }
     }
   }
+  metrics_.prune();
 }
 
 void CacheSupervisor::watchMemcached(const Resource& listed) {
@@ -146,6 +148,11 @@ void CacheSupervisor::watchMemcached(const Resource& listed) {
              started ? "Cache node " + node + " restarted"
                      : "Cache node " + node + " could not be restarted: " + started.error().message,
              "notification");
+  }
+  if (metrics_.due(cluster)) {
+    std::vector<std::pair<std::string, engines::MemcachedLayout>> nodes;
+    for (const std::string& node : memcachedNodeIds(cluster)) nodes.emplace_back(node, memcachedLayout(cluster, node, paths_));
+    metrics_.recordMemcached(cluster, nodes);
   }
 }
 
@@ -184,7 +191,29 @@ void CacheSupervisor::watch(const Resource& listed) {
     addStartEvent(catalog_, cluster, std::string("Cache node ") + kNodeId, started);
     if (!started) return;
   }
+  if (metrics_.due(cluster)) metrics_.recordRedis(cluster, cluster.name, layout, std::nullopt);
   keepAutomaticSnapshots(cluster);
+}
+
+void CacheSupervisor::recordGroupMetrics(const Resource& group) {
+  if (!metrics_.due(group)) return;
+  auto record = [&](const std::string& primary, const std::vector<std::string>& members, const auto& layoutOf) {
+    std::optional<long long> primaryOffset;
+    if (!primary.empty()) primaryOffset = metrics_.recordRedis(group, primary, layoutOf(primary), std::nullopt);
+    for (const std::string& member : members) {
+      if (member != primary) metrics_.recordRedis(group, member, layoutOf(member), primaryOffset);
+    }
+  };
+  if (ClusterModeGroups::enabled(group)) {
+    ClusterModeGroups shards(engine_, paths_, nullptr);
+    auto layoutOf = [&](const std::string& member) { return shards.layout(group, member); };
+    for (const std::string& nodeGroup : ClusterModeGroups::nodeGroups(group)) {
+      record(ClusterModeGroups::primaryOf(group, nodeGroup), ClusterModeGroups::membersOf(group, nodeGroup), layoutOf);
+    }
+    return;
+  }
+  auto layoutOf = [&](const std::string& member) { return memberLayout(group, member, paths_); };
+  record(ReplicationGroups::primary(group), ReplicationGroups::members(group), layoutOf);
 }
 
 void CacheSupervisor::watchGroup(Resource group) {
@@ -193,6 +222,7 @@ void CacheSupervisor::watchGroup(Resource group) {
     catchUpClientUsers(group, clusterMode_.layouts(group));
     applyPendingParameters(catalog_, engine_, group, clusterMode_.layouts(group));
     clusterMode_.watch(group);
+    recordGroupMetrics(group);
     return keepAutomaticSnapshots(group);
   }
   std::vector<engines::RedisLayout> nodes;
@@ -259,6 +289,7 @@ void CacheSupervisor::watchGroup(Resource group) {
     spdlog::error("msg=\"cannot route the group's endpoints\" group={} error=\"{}\"", group.name,
                   routed.error().message);
   }
+  recordGroupMetrics(group);
   keepAutomaticSnapshots(group);
 }
 

@@ -11,6 +11,7 @@
 //    endpoints kept on the current primary and a replica;
 //  - a change of the clients' users recorded while a cluster or group was
 //    busy is set on its running nodes;
+//  - every few seconds, its CloudWatch metrics (cache_metrics.h);
 //  - the daily automatic snapshot is recorded inside SnapshotWindow when
 //    SnapshotRetentionLimit > 0 (the snapshot controller takes it), and
 //    automatic snapshots older than that many days are deleted.
@@ -18,6 +19,7 @@
 #include <map>
 #include <vector>
 
+#include "cache/cache_metrics.h"
 #include "cache/cache_paths.h"
 #include "cache/cluster_mode_watch.h"
 #include "cache/node_endpoints.h"
@@ -45,12 +47,17 @@ class CacheSupervisor {
   void stop();
   // One pass (tests call it directly).
   void checkOnce();
+  // Where the CloudWatch metrics go (none: they are not read).
+  void setMetricSink(CacheMetricSink sink) { metrics_.setSink(std::move(sink)); }
 
  private:
   void routeEndpoints();
   void watch(const Resource& cluster);
   void watchMemcached(const Resource& cluster);
   void watchGroup(Resource group);
+  // A replication group's datapoints: each node group's primary read first,
+  // then its replicas.
+  void recordGroupMetrics(const Resource& group);
   // Sets the clients' users recorded while the resource was busy on its
   // running nodes (client_users.h); false when they could not be set yet.
   bool catchUpClientUsers(Resource& owner, const std::vector<engines::RedisLayout>& nodes);
@@ -68,6 +75,7 @@ class CacheSupervisor {
   NodeLocks& locks_;
   ReplicationGroups groups_;
   ClusterModeWatch clusterMode_;  // groups with cluster mode enabled
+  CacheMetrics metrics_;
   NodeEndpoints nodeEndpoints_;  // a cache cluster's, routed every pass (a restart of Kura has none)
   std::map<std::string, int> unanswered_;  // group ARN -> failed health checks of its primary in a row
   PeriodicTask task_;

@@ -13,6 +13,7 @@
 
 #include "common/descriptor_shortage.h"
 #include "common/server_certificate.h"
+#include "engines/tcp_probe.h"
 #include "engines/tls_probe.h"
 
 namespace kura::engines {
@@ -69,16 +70,33 @@ int MemcachedEngine::pidOf(const MemcachedLayout& layout) const { return daemonP
 bool MemcachedEngine::running(const MemcachedLayout& layout) const { return pidOf(layout) > 0; }
 
 bool MemcachedEngine::healthy(const MemcachedLayout& layout) const {
-  if (layout.tls != nullptr) {
-    return probeTls(layout.port, layout.dir / kCaBundleFile, "version\r\n", 8, std::chrono::seconds(1)) == "VERSION ";
-  }
-  return answersVersion(layout.address, layout.port, 1000);
+  bool answers = layout.tls != nullptr ? probeTls(layout.port, layout.dir / kCaBundleFile, "version\r\n", 8,
+                                                  std::chrono::seconds(1)) == "VERSION "
+                                       : answersVersion(layout.address, layout.port, 1000);
+  // Counted when it answered (one refused at its start never reached it).
+  if (answers) own_.note(layout.port);
+  return answers;
+}
+
+std::optional<std::string> MemcachedEngine::stats(const MemcachedLayout& layout) const {
+  // `quit` makes memcached close the connection once the STAT lines are sent.
+  constexpr std::string_view kRequest = "stats\r\nquit\r\n";
+  constexpr size_t kMaxAnswer = 64 * 1024;
+  constexpr auto kTimeout = std::chrono::seconds(2);
+  std::string answer = layout.tls != nullptr
+                           ? probeTls(layout.port, layout.dir / kCaBundleFile, kRequest, kMaxAnswer, kTimeout)
+                           : probeTcp(layout.port, kRequest, kMaxAnswer, kTimeout);
+  if (!answer.empty()) own_.note(layout.port);
+  size_t end = answer.find("END\r\n");
+  if (answer.rfind("STAT ", 0) != 0 || end == std::string::npos) return std::nullopt;
+  return answer.substr(0, end);
 }
 
 Result<bool> MemcachedEngine::start(const MemcachedLayout& layout) {
   auto made = prepareEngineDir(layout.dir, user_, dataDir_);
   if (!made.ok) return ApiError::internal(made.error);
   if (!running(layout)) {
+    own_.reset(layout.port);
     std::error_code ec;
     fs::remove(pidFile(layout), ec);
     std::vector<std::string> argv = {kServer, "-d", "-P", pidFile(layout).string(), "-p", std::to_string(layout.port),

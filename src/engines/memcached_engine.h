@@ -7,12 +7,14 @@
 // With in-transit encryption the node serves TLS only (memcached's own,
 // -Z), as ElastiCache Memcached 1.6.12 and later do.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/api_error.h"
 #include "common/certificate_authority.h"
 #include "engines/engine_process.h"
+#include "engines/own_connections.h"
 
 namespace kura::engines {
 
@@ -42,12 +44,18 @@ class MemcachedEngine {
   bool running(const MemcachedLayout& layout) const;
   // Answers `version`.
   bool healthy(const MemcachedLayout& layout) const;
+  // The node's `stats` (STAT lines up to END), over one connection with no
+  // process spawned; empty when it does not answer within two seconds.
+  std::optional<std::string> stats(const MemcachedLayout& layout) const;
+  // How many connections Kura has opened to this port (own_connections.h).
+  uint64_t ownConnections(int port) const { return own_.opened(port); }
 
  private:
   int pidOf(const MemcachedLayout& layout) const;
 
   EngineUser user_;
   std::filesystem::path dataDir_;
+  mutable OwnConnections own_;
 };
 
 }  // namespace kura::engines

@@ -19,6 +19,8 @@
 #include "common/server_certificate.h"
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
+#include "engines/tcp_probe.h"
+#include "engines/tls_probe.h"
 
 namespace kura::engines {
 namespace fs = std::filesystem;
@@ -101,6 +103,7 @@ ProcessResult RedisEngine::signedIn(const RedisLayout& layout, const std::vector
   argv.insert(argv.end(), args.begin(), args.end());
   // The password in the environment: /proc shows it to Kura's user alone.
   ProcessResult result = runProcess(argv, EngineUser{}, input, timeout, {"REDISCLI_AUTH=" + credentials_->admin});
+  if (result.output.rfind("Could not connect", 0) != 0) own_.note(layout.port);
   result.output = trimmed(result.output);
   return result;
 }
@@ -122,6 +125,7 @@ bool RedisEngine::addUsers(const RedisLayout& layout) const {
   std::vector<std::string> argv = {kClient};
   for (std::string& arg : reach(layout)) argv.push_back(std::move(arg));
   ProcessResult result = runProcess(argv, EngineUser{}, redisAclCommands(*credentials_), std::chrono::seconds(10));
+  if (result.output.rfind("Could not connect", 0) != 0) own_.note(layout.port);
   std::string expected = "OK\nOK\nOK\nOK\nOK";
   bool added = result.ok() && trimmed(result.output) == expected;
   if (!added) {
@@ -192,6 +196,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     if (!replaceBeneath(layout.dir, "redis.conf", settings, owner())) {
       return ApiError::internal("cannot write " + conf.string() + ": " + std::strerror(errno));
     }
+    own_.reset(layout.port);
     auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30));
     if (!result.ok()) {
       return ApiError::internal("Redis did not start: " + result.output + " " +
@@ -332,6 +337,30 @@ std::optional<long long> RedisEngine::replicationOffset(const RedisLayout& layou
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> RedisEngine::info(const RedisLayout& layout) const {
+  if (!credentials_) return std::nullopt;
+  auto bulk = [](std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); };
+  std::string request = "*3\r\n" + bulk("AUTH") + bulk(kRedisAdminUser) + bulk(credentials_->admin) + "*1\r\n" +
+                        bulk("INFO") + "*1\r\n" + bulk("QUIT");
+  // INFO's default sections take a few kilobytes (one keyspace line a database).
+  constexpr size_t kMaxAnswer = 256 * 1024;
+  constexpr auto kTimeout = std::chrono::seconds(2);
+  std::string answer = layout.tls != nullptr
+                           ? probeTls(layout.port, dataDir_ / "keys" / "rds-ca.pem", request, kMaxAnswer, kTimeout)
+                           : probeTcp(layout.port, request, kMaxAnswer, kTimeout);
+  if (!answer.empty()) own_.note(layout.port);
+  // +OK (AUTH), $<length> INFO's text, +OK (QUIT).
+  if (answer.rfind("+OK\r\n$", 0) != 0) return std::nullopt;
+  size_t lengthEnd = answer.find("\r\n", 6);
+  if (lengthEnd == std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  long long length = std::strtoll(answer.c_str() + 6, &end, 10);
+  if (end != answer.c_str() + lengthEnd || length < 0 || lengthEnd + 2 + static_cast<size_t>(length) > answer.size()) {
+    return std::nullopt;
+  }
+  return answer.substr(lengthEnd + 2, static_cast<size_t>(length));
 }
 
 bool RedisEngine::replicaLinked(const RedisLayout& layout) const {

@@ -38,6 +38,7 @@
 #include "common/clock.h"
 #include "common/confined_file.h"
 #include "engines/engine_process.h"
+#include "engines/own_connections.h"
 #include "engines/redis_acl.h"
 
 namespace kura::engines {
@@ -119,6 +120,12 @@ class RedisEngine {
   // import from another of Kura's nodes), never its command line.
   ProcessResult admin(const RedisLayout& layout, const std::vector<std::string>& args,
                       std::chrono::seconds timeout = std::chrono::seconds(10), bool passwordOnStdin = false) const;
+  // The server's INFO (its default sections), read as Kura's own user over
+  // one connection with no process spawned (AUTH, INFO, QUIT); empty when
+  // it does not answer within two seconds.
+  std::optional<std::string> info(const RedisLayout& layout) const;
+  // How many connections Kura has opened to this port (own_connections.h).
+  uint64_t ownConnections(int port) const { return own_.opened(port); }
 
  private:
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
@@ -144,6 +151,7 @@ class RedisEngine {
   std::filesystem::path dataDir_;
   std::optional<RedisCredentials> credentials_;  // none: Kura cannot keep its key
   std::string credentialsError_;
+  mutable OwnConnections own_;
 };
 
 }  // namespace kura::engines

@@ -353,6 +353,12 @@ int serve(const ServerConfig& givenConfig) {
         std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies, cacheLocks));
     cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, memcached.get(),
                                                                cachePaths, clock, &proxies, cacheLocks);
+    cacheSupervisor->setMetricSink([&metricStore, clock](const Resource& owner, const cache::MetricDimensions& dimensions,
+                                                         const std::string& name, double value,
+                                                         const std::string& unit) {
+      metricStore.put(owner.accountId, owner.region, {"AWS/ElastiCache", name, dimensions},
+                      {{toEpochSeconds(clock->now()), 1, value, value, value, unit}});
+    });
   } else {
     spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
     redisVersion.clear();
