@@ -8,6 +8,8 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev librocksdb-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+  # the service models' `pattern` constraints (src/protocol/model_pattern.h)
+  libpcre2-dev
   # the server headers MariaDB's AWSAuthenticationPlugin is built against (src/dbauth/)
   libmariadbd-dev
   # the client libraries `kura drill` writes its workloads with (src/drill/)

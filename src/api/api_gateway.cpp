@@ -245,6 +245,11 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   auto moduleIt = services_.find(model.signingName());
   const Handler* handler = moduleIt == services_.end() ? nullptr : moduleIt->second->handlers().find(operation->name);
   if (handler == nullptr) return fail(notImplemented(model, operation->name, true));
+  if (model.protocol() == Protocol::Json &&
+      (model.signingName() == "dynamodb" || model.signingName() == "dynamodbstreams")) {
+    coerceStringBooleans(operation->input, input);
+  }
+  if (auto refused = moduleIt->second->checkBeforeModel(operation->name, input)) return fail(*refused);
   if (auto violations = validateInput(operation->input, input); !violations.empty()) {
     if (model.signingName() == "iam" || model.signingName() == "sts") {
       // IAM speaks the query protocol but words these as the JSON services

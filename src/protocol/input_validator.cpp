@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "protocol/model_pattern.h"
 
 namespace kura {
 namespace {
@@ -31,10 +35,17 @@ size_t base64Length(const std::string& text) {
   return bytes > padding ? bytes - padding : 0;
 }
 
+// The value a message quotes: whole, as AWS quotes it (a 255-character
+// name included), up to a bound that keeps a message of ten violations
+// small; cut at a character's start, never inside one.
+constexpr size_t kMaxQuoted = 1024;
+
 std::string shortValue(const Json& value) {
   std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-  if (text.size() > 64) text = text.substr(0, 61) + "...";
-  return text;
+  if (text.size() <= kMaxQuoted) return text;
+  size_t cut = kMaxQuoted - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
 }
 
 // The walk recurses once per level of the value, which is bounded before it
@@ -60,8 +71,10 @@ class Walker {
       case ShapeType::Map:
         if (!value.is_object()) return add(shape, path, value, "Member must be a map");
         size(shape, value.size(), value, path);
+        mapKeys(shape, value, path);
+        // A map's value is named as AWS names it: "<map>.<key>.member".
         for (auto it = value.begin(); it != value.end(); ++it) {
-          walk(*shape.value.shape, it.value(), path + "." + it.key());
+          walk(*shape.value.shape, it.value(), path + "." + it.key() + ".member");
         }
         return;
       case ShapeType::String:
@@ -72,6 +85,10 @@ class Walker {
           std::string set;
           for (const auto& e : shape.enumValues) set += (set.empty() ? "" : ", ") + e;
           return add(shape, path, value, "Member must satisfy enum value set: [" + set + "]");
+        }
+        // A value breaking both its pattern and its length gets both, as AWS answers.
+        if (shape.pattern && shape.pattern->matches(value.get_ref<const std::string&>()) == false) {
+          add(shape, path, value, "Member must satisfy regular expression pattern: " + shape.pattern->source());
         }
         size(shape, codePoints(value.get<std::string>()), value, path);
         return;
@@ -114,6 +131,27 @@ class Walker {
     }
   }
 
+  // The keys of a map, against their shape's length and pattern: one
+  // violation for the map naming every constraint of its keys, as AWS's
+  // ("Map keys must satisfy constraint: [...]").
+  void mapKeys(const Shape& shape, const Json& value, const std::string& path) {
+    const Shape* key = shape.key.shape;
+    if (key == nullptr || key->type != ShapeType::String || (!key->min && !key->max && !key->pattern)) return;
+    bool broken = false;
+    for (auto it = value.begin(); it != value.end() && !broken; ++it) {
+      size_t length = codePoints(it.key());
+      broken = (key->min && static_cast<double>(length) < *key->min) ||
+               (key->max && static_cast<double>(length) > *key->max) ||
+               (key->pattern && key->pattern->matches(it.key()) == false);
+    }
+    if (!broken) return;
+    std::vector<std::string> constraints;
+    if (key->max) constraints.push_back(fmt::format("Member must have length less than or equal to {}", *key->max));
+    if (key->min) constraints.push_back(fmt::format("Member must have length greater than or equal to {}", *key->min));
+    if (key->pattern) constraints.push_back("Member must satisfy regular expression pattern: " + key->pattern->source());
+    add(shape, path, value, fmt::format("Map keys must satisfy constraint: [{}]", fmt::join(constraints, ", ")));
+  }
+
   void size(const Shape& shape, size_t length, const Json& value, const std::string& path) {
     if (shape.min && static_cast<double>(length) < *shape.min) {
       add(shape, path, value, fmt::format("Member must have length greater than or equal to {}", *shape.min));
@@ -144,6 +182,49 @@ std::string upperFirst(std::string name) {
 }
 
 }  // namespace
+
+namespace {
+
+std::optional<bool> booleanOfText(std::string text) {
+  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (text == "true" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "no") return false;
+  return std::nullopt;
+}
+
+// Recurses once per level of the value, bounded as the Walker's.
+void coerce(const Shape& shape, Json& value) {
+  switch (shape.type) {
+    case ShapeType::Boolean:
+      if (value.is_string()) {
+        if (auto flag = booleanOfText(value.get<std::string>())) value = *flag;
+      }
+      return;
+    case ShapeType::Structure:
+      if (!value.is_object()) return;
+      for (const MemberRef& member : shape.members) {
+        auto it = value.find(member.name);
+        if (it != value.end()) coerce(*member.shape, *it);
+      }
+      return;
+    case ShapeType::List:
+      if (!value.is_array()) return;
+      for (Json& element : value) coerce(*shape.member.shape, element);
+      return;
+    case ShapeType::Map:
+      if (!value.is_object()) return;
+      for (auto it = value.begin(); it != value.end(); ++it) coerce(*shape.value.shape, it.value());
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+void coerceStringBooleans(const Shape* input, Json& value) {
+  if (input != nullptr) coerce(*input, value);
+}
 
 std::vector<Violation> validateInput(const Shape* input, const Json& value) {
   if (input == nullptr) return {};

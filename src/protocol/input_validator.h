@@ -1,6 +1,7 @@
 #pragma once
 // Checks an operation's input against its model: required members, types,
-// enum values, string lengths, list and map sizes, numeric ranges. The
+// enum values, string patterns (model_pattern.h), string lengths, list and
+// map sizes, numeric ranges. The
 // violations become the protocol's own error (MissingParameter /
 // InvalidParameterValue for query services, ValidationException for JSON).
 #include <string>
@@ -22,6 +23,10 @@ struct Violation {
 };
 
 std::vector<Violation> validateInput(const Shape* input, const nlohmann::json& value);
+// DynamoDB's JSON reader takes a boolean member written as a string
+// ("true", "false", "yes", "no", "1", "0", in any case) as that boolean;
+// this makes `value` say so before it is validated.
+void coerceStringBooleans(const Shape* input, nlohmann::json& value);
 // The error a service of this protocol answers for the violations (at least one).
 ApiError validationError(const std::vector<Violation>& violations, Protocol protocol);
 

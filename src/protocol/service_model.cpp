@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "protocol/model_pattern.h"
+
 namespace kura {
 namespace {
 
@@ -108,6 +110,9 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
     if (def.contains("enum")) shape.enumValues = def["enum"].get<std::vector<std::string>>();
     if (def.contains("min") && def["min"].is_number()) shape.min = def["min"].get<double>();
     if (def.contains("max") && def["max"].is_number()) shape.max = def["max"].get<double>();
+    if (shape.type == ShapeType::String && def.contains("pattern") && def["pattern"].is_string()) {
+      shape.pattern = std::make_shared<const ModelPattern>(def["pattern"].get<std::string>());
+    }
     shape.timestampFormat = def.value("timestampFormat", "");
     shape.sensitive = def.value("sensitive", false);
     shape.exception = def.value("exception", false);

@@ -13,6 +13,7 @@
 namespace kura {
 
 struct Shape;
+class ModelPattern;
 
 enum class ShapeType { Structure, List, Map, String, Integer, Long, Boolean, Timestamp, Blob, Double, Float };
 
@@ -47,6 +48,7 @@ struct Shape {
   bool sensitive = false;  // the model's "sensitive": never quoted back in an error
   bool exception = false;
   std::optional<ErrorInfo> error;
+  std::shared_ptr<const ModelPattern> pattern;  // a string's `pattern` (protocol/model_pattern.h)
 
   const MemberRef* findMember(std::string_view memberName) const;
 };

@@ -253,9 +253,43 @@ ERRORS = [
     ("CreateTable", {"TableName": "has/slash", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
                      "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"},
      V, INVALID_NAME.format("has/slash")),
+    # A table operation checks its TableName before the model, in words of its own (dynalite's recordings).
     ("DescribeTable", {"TableName": "ab"}, V,
-     "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length "
-     "greater than or equal to 3"),
+     "TableName must be at least 3 characters long and at most 255 characters long"),
+    ("DeleteTable", {"TableName": "a" * 256}, V,
+     "TableName must be at least 3 characters long and at most 255 characters long"),
+    ("DescribeTimeToLive", {}, V, "The parameter 'TableName' is required but was not present in the request"),
+    # The other operations check it with the model's pattern and length, both named, the value quoted whole.
+    ("DeleteItem", {"TableName": "a;", "Key": {"pk": {"S": "a"}}}, V,
+     "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy "
+     "regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a;' at 'tableName' failed to satisfy constraint: Member "
+     "must have length greater than or equal to 3"),
+    ("GetItem", {"TableName": "a" * 256, "Key": {"pk": {"S": "a"}}}, V,
+     "1 validation error detected: Value '" + "a" * 256 + "' at 'tableName' failed to satisfy constraint: Member "
+     "must have length less than or equal to 255"),
+    ("CreateTable", {"TableName": "newt", "BillingMode": "PAY_PER_REQUEST",
+                     "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"} for n in ("a", "b")],
+                     "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
+                     "GlobalSecondaryIndexes": [{"IndexName": "by b!", "KeySchema": [{"AttributeName": "b", "KeyType": "HASH"}],
+                                                 "Projection": {"ProjectionType": "ALL"}}]},
+     V, "1 validation error detected: Value 'by b!' at 'globalSecondaryIndexes.1.member.indexName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+    ("Query", {"TableName": "local", "IndexName": "no;", "KeyConditionExpression": "pk = :v",
+               "ExpressionAttributeValues": {":v": {"S": "a"}}},
+     V, "1 validation error detected: Value 'no;' at 'indexName' failed to satisfy constraint: Member must satisfy "
+        "regular expression pattern: [a-zA-Z0-9_.-]+"),
+    # A map's keys are checked together, its values named "<map>.<key>.member".
+    ("BatchGetItem", {"RequestItems": {"a": {"Keys": [{"pk": {"S": "a"}}]}}}, V,
+     "1 validation error detected: Value '{\"a\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}}' at 'requestItems' failed "
+     "to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, "
+     "Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: "
+     "[a-zA-Z0-9_.-]+]"),
+    ("BatchGetItem", {"RequestItems": {"plain": {"Keys": []}}}, V,
+     "1 validation error detected: Value '[]' at 'requestItems.plain.member.keys' failed to satisfy constraint: "
+     "Member must have length greater than or equal to 1"),
+    # A boolean written as a string is read as DynamoDB's JSON reader reads it.
+    ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NULL": "no"}}},
+     V, "One or more parameter values were invalid: Null attribute value types must have the value of true"),
     # CreateTable's schema.
     ("CreateTable", {"TableName": "newt", "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "S"}],
                      "KeySchema": [{"AttributeName": "a", "KeyType": "RANGE"}], "BillingMode": "PAY_PER_REQUEST"},
@@ -492,3 +526,13 @@ def test_batch_get_item_projects_attributes_to_get(ddb):
     ddb.put_item(TableName="plain", Item={"pk": {"S": "wide"}, "a": {"N": "1"}, "b": {"S": "x"}, "c": {"S": "y"}})
     out = ddb.batch_get_item(RequestItems={"plain": {"Keys": [{"pk": {"S": "wide"}}], "AttributesToGet": ["pk", "b"]}})
     assert out["Responses"]["plain"] == [{"pk": {"S": "wide"}, "b": {"S": "x"}}]
+
+
+def test_booleans_written_as_strings_are_read_as_dynamodb_reads_them(ddb):
+    ddb.put_item(TableName="plain", Item={"pk": {"S": "flags"}, "yes": {"BOOL": "Yes"}, "zero": {"BOOL": "0"},
+                                          "nothing": {"NULL": "true"}})
+    item = ddb.get_item(TableName="plain", Key={"pk": {"S": "flags"}}, ConsistentRead=True)["Item"]
+    assert item["yes"] == {"BOOL": True} and item["zero"] == {"BOOL": False} and item["nothing"] == {"NULL": True}
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        ddb.put_item(TableName="plain", Item={"pk": {"S": "flags"}, "b": {"BOOL": "maybe"}})
+    assert info.value.response["Error"]["Code"] == "ValidationException"

@@ -5,6 +5,7 @@
 // it a ServiceEnv, and routes each request to the module whose signing name
 // matches the request's SigV4 credential scope.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ class ServiceModule {
   // Further service models whose operations this module's handlers answer
   // (DynamoDB's answers DynamoDB Streams', "dynamodbstreams").
   virtual std::vector<std::string> alsoServes() const { return {}; }
+  // A refusal the service answers before the model's checks (DynamoDB's
+  // words for a table operation's missing or mis-sized TableName), if any.
+  virtual std::optional<ApiError> checkBeforeModel(const std::string& /*operation*/, const Json& /*input*/) const {
+    return std::nullopt;
+  }
   // Called once the server accepts requests, and before it exits.
   virtual void start() {}
   virtual void stop() {}
