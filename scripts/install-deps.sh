@@ -25,6 +25,8 @@ packages=(
   python3-redis
   # the Prometheus text parser that reads /_kura/metrics (test_metrics.py)
   python3-prometheus-client
+  # the browser and the runtime that drive the web console's pages (test_console.py, playwright-core from npm)
+  chromium chromium-driver nodejs npm
   # the trace that proves no answer goes out before its sync (test_durability_order.py)
   strace
   # the plain HTTP server the DynamoDB benchmarks measure against (bench/ddb_write_ceiling.sh)
