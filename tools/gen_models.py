@@ -118,6 +118,12 @@ def apply_overlay(folder, model):
     for name, members in overlay.get("members", {}).items():
         for member, target in members.items():
             model["shapes"][name]["members"].setdefault(member, target)
+    # The order the service lists an enum's values in its messages, where it
+    # is not the model's ("Member must satisfy enum value set: [B, N, S]").
+    for name, order in overlay.get("enumOrder", {}).items():
+        shape = model["shapes"].get(name)
+        if shape is not None and sorted(shape.get("enum", [])) == sorted(order):
+            shape["enum"] = order
     return model
 
 

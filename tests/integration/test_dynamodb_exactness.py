@@ -287,6 +287,19 @@ ERRORS = [
     ("BatchGetItem", {"RequestItems": {"plain": {"Keys": []}}}, V,
      "1 validation error detected: Value '[]' at 'requestItems.plain.member.keys' failed to satisfy constraint: "
      "Member must have length greater than or equal to 1"),
+    # Enum values listed in DynamoDB's order, not the model's.
+    ("CreateTable", {"TableName": "newt", "AttributeDefinitions": [{"AttributeName": "a", "AttributeType": "SS"}],
+                     "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"},
+     V, "1 validation error detected: Value 'SS' at 'attributeDefinitions.1.member.attributeType' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [B, N, S]"),
+    # The tagging calls check their ARN, then their tags, before looking for the table.
+    ("TagResource", {"ResourceArn": "a:b:c:d:e:f/g", "Tags": [{"Key": "k", "Value": "v"}]}, V,
+     "Invalid TableArn: Invalid ResourceArn provided as input a:b:c:d:e:f/g"),
+    ("ListTagsOfResource", {"ResourceArn": "arn:aws:dynamodb:ap-northeast-1:000000000000:table/ab"}, V,
+     "Invalid TableArn: Invalid ResourceArn provided as input arn:aws:dynamodb:ap-northeast-1:000000000000:table/ab"),
+    ("UntagResource", {"ResourceArn": "arn:aws:dynamodb:ap-northeast-1:000000000000:table/nothere", "TagKeys": []},
+     V, "Atleast one Tag Key needs to be provided as Input."),
+    ("TagResource", {"Tags": [{"Key": "k", "Value": "v"}]}, V, "Invalid TableArn"),
     # A boolean written as a string is read as DynamoDB's JSON reader reads it.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NULL": "no"}}},
      V, "One or more parameter values were invalid: Null attribute value types must have the value of true"),

@@ -16,8 +16,14 @@ namespace {
 // DynamoDB's table operations check their TableName before the model's
 // constraints, in words of their own (what DynamoDB answers, as dynalite's
 // recordings of it show): a missing one, and a name (not an ARN) outside
-// 3..255 characters.
+// 3..255 characters; its tagging calls a missing ResourceArn.
 std::optional<ApiError> checkTableName(const std::string& operation, const Json& input) {
+  // The tagging calls name their table by ARN, and say so first when there is none.
+  if (operation == "TagResource" || operation == "UntagResource" || operation == "ListTagsOfResource") {
+    auto arn = input.find("ResourceArn");
+    if (arn == input.end() || arn->is_null()) return ApiError::sender("ValidationException", "Invalid TableArn");
+    return std::nullopt;
+  }
   static const std::set<std::string, std::less<>> kTableOperations = {"CreateTable", "DeleteTable", "DescribeTable",
                                                                       "DescribeTimeToLive", "UpdateTable"};
   if (!kTableOperations.contains(operation)) return std::nullopt;

@@ -28,6 +28,30 @@ std::optional<std::string> tableFromArn(const RequestContext& c, const std::stri
   return rest.substr(0, rest.find('/'));
 }
 
+// A tagging call's ResourceArn as DynamoDB checks it before looking for the
+// table: arn:aws:dynamodb:<region>:<digits>:table/<name of 3 or more, no '/'>.
+std::optional<ApiError> checkTaggedArn(const std::string& arn) {
+  auto refuse = [&] {
+    return ApiError::sender("ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input " + arn);
+  };
+  constexpr std::string_view kStart = "arn:aws:dynamodb:";
+  if (!arn.starts_with(kStart)) return refuse();
+  std::string_view rest = std::string_view(arn).substr(kStart.size());
+  size_t regionEnd = rest.find(':');
+  if (regionEnd == std::string_view::npos || regionEnd == 0) return refuse();
+  std::string_view afterRegion = rest.substr(regionEnd + 1);
+  size_t accountEnd = afterRegion.find(':');
+  if (accountEnd == std::string_view::npos || accountEnd == 0) return refuse();
+  for (char digit : afterRegion.substr(0, accountEnd)) {
+    if (digit < '0' || digit > '9') return refuse();
+  }
+  std::string_view resource = afterRegion.substr(accountEnd + 1);
+  if (!resource.starts_with("table/")) return refuse();
+  std::string_view name = resource.substr(6);
+  if (name.size() < 3 || name.find('/') != std::string_view::npos) return refuse();
+  return std::nullopt;
+}
+
 // CreateTable's schema checked as DynamoDB checks it, in its order and
 // words: billing and throughput, the key schema against the definitions,
 // then each local and global index.
@@ -410,6 +434,8 @@ Result<Json> DynamoDbApi::updateTable(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> DynamoDbApi::tagResource(const RequestContext& c, const Json& in) {
+  if (auto invalid = checkTaggedArn(in["ResourceArn"])) return *invalid;
+  if (in["Tags"].empty()) return ApiError::sender("ValidationException", "Atleast one Tag needs to be provided as Input.");
   auto name = tableFromArn(c, in["ResourceArn"]);
   if (!name) return ApiError::sender("ResourceNotFoundException", "Requested resource not found");
   auto updated = store_.updateTable({c.accountId, c.region, *name}, [&](Json& table) -> std::optional<ApiError> {
@@ -426,6 +452,10 @@ Result<Json> DynamoDbApi::tagResource(const RequestContext& c, const Json& in) {
 }
 
 Result<Json> DynamoDbApi::untagResource(const RequestContext& c, const Json& in) {
+  if (auto invalid = checkTaggedArn(in["ResourceArn"])) return *invalid;
+  if (in["TagKeys"].empty()) {
+    return ApiError::sender("ValidationException", "Atleast one Tag Key needs to be provided as Input.");
+  }
   auto name = tableFromArn(c, in["ResourceArn"]);
   if (!name) return ApiError::sender("ResourceNotFoundException", "Requested resource not found");
   auto updated = store_.updateTable({c.accountId, c.region, *name}, [&](Json& table) -> std::optional<ApiError> {
@@ -442,6 +472,7 @@ Result<Json> DynamoDbApi::untagResource(const RequestContext& c, const Json& in)
 }
 
 Result<Json> DynamoDbApi::listTags(const RequestContext& c, const Json& in) {
+  if (auto invalid = checkTaggedArn(in["ResourceArn"])) return *invalid;
   auto name = tableFromArn(c, in["ResourceArn"]);
   if (!name) return ApiError::sender("ResourceNotFoundException", "Requested resource not found");
   auto table = requireTable(c, *name);
