@@ -19,12 +19,16 @@ std::pair<std::string, ConsoleSession> ConsoleSessions::create(ConsoleSession se
   std::lock_guard lock(mutex_);
   // Expired sessions go first; then, at the bound, the oldest.
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.expiresAt <= session.createdAt; });
-  while (sessions_.size() >= maxSessions_) {
-    auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
-      return a.second.createdAt < b.second.createdAt;
-    });
+  auto byAge = [](const auto& a, const auto& b) { return a.second.createdAt < b.second.createdAt; };
+  auto sameKey = [&](const auto& entry) { return entry.second.accessKeyId == session.accessKeyId; };
+  while (static_cast<size_t>(std::count_if(sessions_.begin(), sessions_.end(), sameKey)) >= kMaxSessionsPerKey) {
+    auto oldest = sessions_.end();
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+      if (sameKey(*it) && (oldest == sessions_.end() || byAge(*it, *oldest))) oldest = it;
+    }
     sessions_.erase(oldest);
   }
+  while (sessions_.size() >= maxSessions_) sessions_.erase(std::min_element(sessions_.begin(), sessions_.end(), byAge));
   sessions_[sha256(token)] = session;
   return {token, session};
 }

@@ -4,7 +4,8 @@
 // only as its SHA-256 (a lookup's timing says nothing of a token), and
 // names the access key it acts with and a hash of the secret it was
 // signed in with: never the secret itself, which the credential store
-// holds. Sessions expire, and past a bound the oldest is evicted.
+// holds. Sessions expire; past a bound per key, that key's oldest session
+// is evicted, and past the bound of all, the oldest of all.
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -27,6 +28,9 @@ struct ConsoleSession {
 class ConsoleSessions {
  public:
   static constexpr size_t kDefaultMaxSessions = 1000;
+  // One key's sessions at most: a key signed in again and again evicts its
+  // own oldest session, not other people's.
+  static constexpr size_t kMaxSessionsPerKey = 16;
   static constexpr std::chrono::hours kDefaultLifetime{12};
 
   explicit ConsoleSessions(ClockPtr clock, size_t maxSessions = kDefaultMaxSessions,

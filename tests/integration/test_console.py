@@ -79,7 +79,7 @@ def console_call(server, path, body=None, headers=None):
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=30, context=server.ssl_context()) as answer:
             return answer.status, answer.headers, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, error.headers, json.loads(error.read() or b"{}")
@@ -129,6 +129,34 @@ def test_console_api_refuses_without_session_csrf_or_origin(server, admin):
         assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
         assert page.headers["X-Frame-Options"] == "DENY"
         assert b"<script src=\"console.js\"" in page.read()
+
+
+def test_console_session_over_https_ends_with_its_key(kura_factory):
+    """Over HTTPS the cookie is Secure; an IAM user's session ends once its key is deleted."""
+    server = kura_factory(extra_args=["--tls"])
+    iam = server.client("iam")
+    iam.create_user(UserName="temp")
+    iam.put_user_policy(UserName="temp", PolicyName="read", PolicyDocument=json.dumps(READ_ONLY))
+    key = iam.create_access_key(UserName="temp")["AccessKey"]
+    status, headers, session = console_call(
+        server, "signin", {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]})
+    assert status == 200 and session["principal"].endswith(":user/temp")
+    cookie = headers["Set-Cookie"]
+    assert "; Secure" in cookie and "HttpOnly" in cookie
+    auth = {"Cookie": cookie.split(";")[0], "X-Kura-Csrf": session["csrfToken"]}
+    call = {"service": "rds", "operation": "DescribeDBInstances", "region": REGION}
+    assert console_call(server, "call", call, auth)[0] == 200
+    # What the policy does not allow is refused by IAM, as the user.
+    status, _, body = console_call(server, "call", dict(call, service="dynamodb", operation="ListTables",
+                                                        input={"Limit": 1}), auth)
+    assert status == 200
+    status, _, body = console_call(server, "call", dict(call, operation="RebootDBInstance",
+                                                        input={"DBInstanceIdentifier": "nothing"}), auth)
+    assert status == 403 and body["error"]["code"] == "AccessDenied"
+    iam.delete_access_key(UserName="temp", AccessKeyId=key["AccessKeyId"])
+    status, _, body = console_call(server, "call", call, auth)
+    assert status == 401 and body["error"]["code"] == "NotSignedIn"
+    assert console_call(server, "session", None, {"Cookie": auth["Cookie"], "X-Kura-Console": "1"})[0] == 401
 
 
 @pytest.mark.serial
