@@ -9,6 +9,7 @@
 #include "cache/memcached_nodes.h"
 #include "cache/parameter_apply.h"
 #include "cache/snapshot_record.h"
+#include "catalog/pending_maintenance.h"
 #include "common/daily_window.h"
 #include "common/descriptor_shortage.h"
 #include "common/time_format.h"
@@ -173,13 +174,34 @@ bool CacheSupervisor::catchUpClientUsers(Resource& owner, const std::vector<engi
   return true;
 }
 
+void CacheSupervisor::applyMaintenance(Resource& cluster) {
+  Resource updated = cluster;
+  auto applied = applyPendingMaintenance(updated, clock_->now(), [](Resource& record, const std::string& name,
+                                                                    const nlohmann::json& value) {
+    // A new node type: the node's maxmemory follows (reserved-memory-percent).
+    if (name == "CacheNodeType" && value != record.spec.value(name, nlohmann::json())) {
+      record.state["ParametersToApply"] = true;
+    }
+    record.spec[name] = value;
+    return true;
+  });
+  if (applied.empty()) return;
+  auto stored = catalog_.updateResource(updated);
+  if (!stored) return;  // changed meanwhile: the next pass looks again
+  cluster = *stored;
+  std::string names;
+  for (const std::string& name : applied) names += (names.empty() ? "" : ", ") + name;
+  addEvent(catalog_, cluster, "Applied the modifications pending for the maintenance window: " + names, "maintenance");
+}
+
 void CacheSupervisor::watch(const Resource& listed) {
   if (listed.status != kAvailable || listed.goal != kAvailable) return;
   if (auto routed = nodeEndpoints_.route(listed); !routed) {
     spdlog::error("msg=\"cannot route the cluster's nodes\" cluster={} error=\"{}\"", listed.name, routed.error().message);
   }
-  if (isMemcached(listed)) return watchMemcached(listed);
   Resource cluster = listed;
+  applyMaintenance(cluster);
+  if (isMemcached(cluster)) return watchMemcached(cluster);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   catchUpClientUsers(cluster, {layout});
   applyPendingParameters(catalog_, engine_, cluster, {layout});

@@ -7,6 +7,9 @@ import datetime
 import socket
 import time
 
+import botocore.exceptions
+import pytest
+
 from test_elasticache_cluster_mode import cluster_client, create_sharded
 from test_elasticache_parameter_groups import admin_config, wait_cluster
 
@@ -158,6 +161,12 @@ def test_cluster_mode_members_report_role_and_replication_lag(kura):
             break
         time.sleep(1)
     assert sum(counts) == 50 and all(counts), counts
+    # As on ElastiCache, no node of a cluster-mode group is rebooted.
+    some_member = group["NodeGroups"][0]["NodeGroupMembers"][0]["CacheClusterId"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        ec.reboot_cache_cluster(CacheClusterId=some_member, CacheNodeIdsToReboot=["0001"])
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    assert "not supported" in refused.value.response["Error"]["Message"]
     ec.delete_replication_group(ReplicationGroupId="metered-shards")
 
 

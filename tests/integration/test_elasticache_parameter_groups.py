@@ -306,8 +306,8 @@ def test_replication_group_members_take_the_group_values(kura):
              what="pg-rg-002 in-sync, pg-rg-001 pending")
     # Kura runs the installed Redis only: another version is refused, saying which runs.
     with pytest.raises(botocore.exceptions.ClientError) as refused:
-        ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="6.2", ApplyImmediately=True)
-    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+        ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="9.9", ApplyImmediately=True)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
     installed = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
     assert "runs redis " + installed.split("v=")[1].split()[0] in refused.value.response["Error"]["Message"]
     ec.modify_replication_group(ReplicationGroupId="pg-rg", EngineVersion="7.0", ApplyImmediately=True)
@@ -370,8 +370,8 @@ def test_memcached_parameters_apply_at_node_reboot(kura):
     wait_for(lambda: {n["CacheNodeId"]: n["ParameterGroupStatus"] for n in wait_cluster(ec, "pg-mc")["CacheNodes"]}
              == {"0001": "in-sync", "0002": "in-sync"}, timeout=10, what="both nodes in-sync")
     assert wait_cluster(ec, "pg-mc")["CacheParameterGroup"]["ParameterApplyStatus"] == "in-sync"
-    assert error_code(ec.modify_cache_cluster, CacheClusterId="pg-mc", EngineVersion="1.6.22",
-                      ApplyImmediately=True) == "InvalidParameterValue"
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="pg-mc", EngineVersion="1.9.22",
+                      ApplyImmediately=True) == "InvalidParameterCombination"
     ec.delete_cache_cluster(CacheClusterId="pg-mc")
 
 

@@ -6,6 +6,7 @@
 #include "cache/snapshot_record.h"
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "catalog/pending_maintenance.h"
 #include "common/daily_window.h"
 #include "services/elasticache/cache_network.h"
 #include "services/elasticache/cache_parameter_groups.h"
@@ -238,7 +239,10 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   // Security groups change at once, as in ElastiCache.
   if (auto changed = changeCacheSecurityGroups(catalog_, c, in, cluster->spec); !changed) return changed.error();
   if (auto error = changeCacheParameterGroup(catalog_, c, in, *cluster)) return *error;
-  if (cache::isMemcached(*cluster)) return modifyMemcachedCluster(c, *cluster, in);
+  // A new node type waits for the maintenance window unless ApplyImmediately, as on ElastiCache.
+  Json held = in;
+  holdForMaintenanceWindow(held, *cluster, {"CacheNodeType"}, in.value("ApplyImmediately", false));
+  if (cache::isMemcached(*cluster)) return modifyMemcachedCluster(c, *cluster, held);
   if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
     return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
   }
@@ -252,8 +256,12 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
     if (auto error = recordClientUsers(c, *cluster)) return *error;
   }
   for (const char* member : {"SnapshotRetentionLimit", "SnapshotWindow", "PreferredMaintenanceWindow",
-                             "CacheNodeType", "AutoMinorVersionUpgrade"}) {
+                             "AutoMinorVersionUpgrade"}) {
     if (in.contains(member)) cluster->spec[member] = in[member];
+  }
+  if (held.contains("CacheNodeType") && held["CacheNodeType"] != cluster->spec.value("CacheNodeType", "")) {
+    cluster->spec["CacheNodeType"] = held["CacheNodeType"];
+    cluster->state["ParametersToApply"] = true;  // its maxmemory follows (reserved-memory-percent)
   }
   auto stored = catalog_.updateResource(*cluster);
   if (!stored) return stored.error();
@@ -336,8 +344,9 @@ Result<Json> ElastiCacheApi::rebootGroupMember(const RequestContext& c, const Js
       if (node != kNodeId) return invalid("Cache node " + node.get<std::string>() + " is not a node of " + id + ".");
     }
     if (group.spec.value("ClusterEnabled", false)) {
-      return combination("Kura does not reboot a node of a replication group with cluster mode enabled; "
-                         "TestFailover fails a node group over.");
+      // As ElastiCache: "Rebooting is not supported on Redis (cluster mode enabled) clusters."
+      return combination("Rebooting is not supported on Redis (cluster mode enabled) clusters: " + id +
+                         " is a node of " + group.name + ". TestFailover fails a node group over.");
     }
     if (group.status != kAvailable) {
       return ApiError::sender("InvalidCacheClusterState", "Cache cluster " + id + " is not in available state (its "

@@ -35,7 +35,8 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                {"PreferredAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
                {"CacheClusterCreateTime", toEpochSeconds(cluster.createdAt)},
                {"PreferredMaintenanceWindow", spec.value("PreferredMaintenanceWindow", "")},
-               {"PendingModifiedValues", Json::object()},
+               // What waits for the maintenance window (CacheNodeType).
+               {"PendingModifiedValues", cluster.state.value("PendingMaintenance", Json::object())},
                {"CacheSecurityGroups", Json::array()},
                {"CacheParameterGroup", cacheParameterGroupStatus(cluster)},
                {"CacheSubnetGroupName", spec.value("CacheSubnetGroupName", "default")},

@@ -1,5 +1,8 @@
 #include "services/elasticache/engine_versions.h"
 
+#include <cstdio>
+#include <utility>
+
 namespace kura::elasticache {
 
 bool namesInstalledVersion(const std::string& engine, const std::string& wanted, const std::string& installed) {
@@ -13,11 +16,30 @@ bool namesInstalledVersion(const std::string& engine, const std::string& wanted,
   return engine == "redis" && (wanted == major || wanted == major + ".x");
 }
 
+namespace {
+
+// The leading numbers of a version ("7.0.15" -> 7, 0; "6.x" -> 6, -1).
+std::pair<int, int> majorMinorOf(const std::string& version) {
+  int major = -1;
+  int minor = -1;
+  std::sscanf(version.c_str(), "%d.%d", &major, &minor);
+  return {major, minor};
+}
+
+}  // namespace
+
 std::optional<ApiError> checkEngineVersionChange(const std::string& engine, const std::string& wanted,
                                                  const std::string& installed) {
   if (namesInstalledVersion(engine, wanted, installed)) return std::nullopt;
-  return ApiError::sender("InvalidParameterValue",
-                          "Cannot upgrade " + engine + " to version " + wanted + ": this Kura host runs " + engine +
+  auto [major, minor] = majorMinorOf(wanted);
+  auto [runningMajor, runningMinor] = majorMinorOf(installed);
+  if (major >= 0 && (major < runningMajor || (major == runningMajor && minor >= 0 && minor < runningMinor))) {
+    return ApiError::sender("InvalidParameterCombination",
+                            "Cannot downgrade " + engine + " from version " + installed + " to " + wanted +
+                                ": ElastiCache upgrades an engine, never downgrades it.");
+  }
+  return ApiError::sender("InvalidParameterCombination",
+                          "Cannot find version " + wanted + " for " + engine + ": this Kura host runs " + engine +
                               " " + installed + " (the version its Debian packages install), and no other.");
 }
 

@@ -2,6 +2,7 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "catalog/pending_maintenance.h"
 #include "common/certificate_authority.h"
 #include "common/crash_point.h"
 #include "common/crypto.h"
@@ -504,34 +505,13 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   // As RDS does: the instance class, storage, Multi-AZ, and turning backups
   // on or off wait for the maintenance window unless ApplyImmediately; an
   // immediate modification also applies what was waiting.
-  Json pending = instance.state.value("PendingMaintenance", Json::object());
-  bool immediately = in.value("ApplyImmediately", false);
-  for (const char* name : {"DBInstanceClass", "AllocatedStorage", "StorageType", "MultiAZ", "BackupRetentionPeriod"}) {
-    if (!in.contains(name)) continue;
-    bool retentionOnOrOff = std::string(name) != "BackupRetentionPeriod" ||
-                            (in[name] == 0) != (instance.spec.value("BackupRetentionPeriod", 0) == 0);
-    if (immediately || !retentionOnOrOff) {
-      pending.erase(name);
-      continue;
-    }
-    if (in[name] == instance.spec.value(name, Json())) {
-      pending.erase(name);  // back to what it is: nothing waits
-    } else {
-      pending[name] = in[name];
-    }
-    in.erase(name);
-  }
-  if (immediately) {
-    for (const auto& [name, value] : pending.items()) {
-      if (!in.contains(name)) in[name] = value;
-    }
-    pending = Json::object();
-  }
-  if (pending.empty()) {
-    instance.state.erase("PendingMaintenance");
-  } else {
-    instance.state["PendingMaintenance"] = pending;
-  }
+  holdForMaintenanceWindow(in, instance,
+                           {"DBInstanceClass", "AllocatedStorage", "StorageType", "MultiAZ", "BackupRetentionPeriod"},
+                           in.value("ApplyImmediately", false), [&](const std::string& name) {
+                             // A retention change waits only when it turns backups on or off.
+                             return name != "BackupRetentionPeriod" ||
+                                    (in[name] == 0) != (instance.spec.value("BackupRetentionPeriod", 0) == 0);
+                           });
   bool multiAzChange = in.contains("MultiAZ") && in["MultiAZ"].get<bool>() != instance.spec.value("MultiAZ", false);
   if (multiAzChange) {
     // Turned on or off online: the controller moves the data between the
