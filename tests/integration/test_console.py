@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -23,17 +24,26 @@ import pytest
 
 from compat_clients import run_json
 from conftest import REGION, ROOT
-from rds_support import create_instance
+from rds_support import PASSWORD, create_instance, wait_cluster, wait_instances
 
 CACHE = os.environ.get("KURA_COMPAT_CACHE", os.path.expanduser("~/.cache/kura-compat"))
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "console")
-PAGES = ["signin", "fleet", "instance", "alarms", "events", "trail", "denied"]
+PAGES = ["signin", "fleet", "cluster", "instance", "alarms", "events", "trail", "denied"]
 READ_ONLY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": [
         "rds:Describe*", "elasticache:Describe*", "dynamodb:List*", "dynamodb:Describe*",
         "cloudwatch:Describe*", "cloudtrail:LookupEvents", "ec2:Describe*"], "Resource": "*"}],
 }
+
+
+def wait_group(cache, group, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cache.describe_replication_groups(ReplicationGroupId=group)["ReplicationGroups"][0]["Status"] == "available":
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"{group} is not available")
 
 
 def chromium():
@@ -164,7 +174,20 @@ def test_console_in_chromium(server, admin, tmp_path):
     browser = chromium()
     node, folder = installed_playwright()
     rds = server.client("rds", key=admin["id"], secret=admin["secret"])
+    # An Aurora cluster with a writer and a reader, and a Multi-AZ Redis group, made while the instance starts.
+    rds.create_db_cluster(DBClusterIdentifier="console-aurora", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword=PASSWORD)
+    cache = server.client("elasticache", key=admin["id"], secret=admin["secret"])
+    cache.create_replication_group(ReplicationGroupId="console-cache", ReplicationGroupDescription="sessions",
+                                   Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2,
+                                   AutomaticFailoverEnabled=True, MultiAZEnabled=True)
     create_instance(rds, "console-db", MultiAZ=True)
+    wait_cluster(rds, "console-aurora")
+    for name in ("console-aurora-1", "console-aurora-2"):  # the writer first
+        rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier="console-aurora",
+                               Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+        wait_instances(rds, [name])
+    wait_group(cache, "console-cache")
     cloudwatch = server.client("cloudwatch", key=admin["id"], secret=admin["secret"])
     cloudwatch.put_metric_alarm(AlarmName="console-db-connections", Namespace="AWS/RDS", MetricName="DatabaseConnections",
                                 Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "console-db"}],
@@ -183,7 +206,8 @@ def test_console_in_chromium(server, admin, tmp_path):
     shots = tmp_path / "shots"
     shots.mkdir()
     scenario = {
-        "endpoint": server.endpoint, "region": REGION, "instance": "console-db", "alarm": "console-db-connections",
+        "endpoint": server.endpoint, "region": REGION, "instance": "console-db", "cluster": "console-aurora",
+        "cache": "console-cache", "alarm": "console-db-connections",
         "chromium": browser, "screenshots": str(shots), "failoverSeconds": 90,
         "admin": admin, "viewer": {"id": viewer["AccessKeyId"], "secret": viewer["SecretAccessKey"]},
         "secrets": [admin["secret"], viewer["SecretAccessKey"]],
@@ -203,6 +227,15 @@ def test_console_in_chromium(server, admin, tmp_path):
     placed = {node: zone["zone"] for zone in report["fleetNodes"] for node in zone["nodes"]}
     assert placed["console-db:primary"] == instance["AvailabilityZone"]
     assert placed["console-db:standby"] == instance["SecondaryAvailabilityZone"] != instance["AvailabilityZone"]
+    # The cluster's writer and reader, the group's primary and replica, each where it runs.
+    zone_of = {i["DBInstanceIdentifier"]: i["AvailabilityZone"] for i in rds.describe_db_instances()["DBInstances"]}
+    assert placed["console-aurora-1:writer"] == zone_of["console-aurora-1"]
+    assert placed["console-aurora-2:reader"] == zone_of["console-aurora-2"]
+    members = cache.describe_replication_groups(ReplicationGroupId="console-cache")["ReplicationGroups"][0]
+    for member in members["NodeGroups"][0]["NodeGroupMembers"]:
+        assert placed[f"{member['CacheClusterId']}:{member['CurrentRole']}"] == member["PreferredAvailabilityZone"]
+    assert "console-aurora-1writer" in report["clusterPage"] and "console-aurora-2reader" in report["clusterPage"]
+    assert "console-cache-001primary" in report["cachePage"] and "console-cache-002replica" in report["cachePage"]
     assert report["withoutCsrf"] == 403 and report["crossOrigin"] == 403
 
     # The failover asked for from the page: its events, and marks on the timeline.

@@ -67,6 +67,20 @@ try {
       n.querySelector(".badge.role").textContent) }))));
   await shot("fleet");
 
+  // An Aurora cluster's page (its writer and reader), and an ElastiCache group's.
+  await page.click(`main table a:text-is("${s.cluster}")`);
+  await page.waitForSelector(`h1:text-is("Aurora cluster ${s.cluster}")`);
+  note("clusterPage", await page.textContent("main"));
+  await shot("cluster");
+  await page.click(`main table a:text-is("${s.cache}")`).catch(async () => {
+    await page.click("a[data-page=fleet]");
+    await page.click(`main table a:text-is("${s.cache}")`);
+  });
+  await page.waitForSelector(`h1:text-is("ElastiCache group ${s.cache}")`);
+  note("cachePage", await page.textContent("main"));
+  await page.click("a[data-page=fleet]");
+  await page.waitForSelector(`.zones .node a:text-is("${s.instance}")`);
+
   // 3. The API refuses a call without the CSRF header, and one from another origin.
   note("withoutCsrf", await page.evaluate(async (region) => {
     const r = await fetch("api/call", { method: "POST", headers: { "Content-Type": "application/json" },
