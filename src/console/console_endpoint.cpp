@@ -156,6 +156,18 @@ std::variant<Json, client::CallError> forward(const ApiHandler& api, const HttpR
   return client::decodeAnswer(*model, *operation, client::HttpAnswer{answer.status, answer.headers, answer.body});
 }
 
+// A value for a log line's quoted field: no quote, backslash or control
+// character of it can end the field or start a line.
+std::string logged(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(byte < ' ' || byte == 0x7f ? '?' : c);
+  }
+  return out;
+}
+
 Json sessionJson(const ConsoleSession& session) {
   return {{"principal", session.principalArn},
           {"account", session.accountId},
@@ -254,7 +266,8 @@ HttpResponse ConsoleEndpoint::signIn(const HttpRequest& request) {
   draft.principalArn = identity->value("Arn", "");
   draft.accountId = identity->value("Account", "");
   auto [token, session] = sessions_.create(std::move(draft));
-  spdlog::info("msg=\"console sign-in\" principal={} access_key_id={}", session.principalArn, session.accessKeyId);
+  spdlog::info("msg=\"console sign-in\" principal=\"{}\" access_key_id=\"{}\"", logged(session.principalArn),
+               logged(session.accessKeyId));
   HttpResponse response = jsonAnswer(200, sessionJson(session));
   auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(session.expiresAt - session.createdAt);
   response.headers.emplace_back("Set-Cookie", cookie(token, static_cast<int>(lifetime.count())));
