@@ -353,11 +353,16 @@ int serve(const ServerConfig& givenConfig) {
         std::make_unique<cache::ReplicationGroupController>(*redis, cachePaths, ports, keyManager, &proxies, cacheLocks));
     cacheSupervisor = std::make_unique<cache::CacheSupervisor>(*catalog, reconciler, *redis, memcached.get(),
                                                                cachePaths, clock, &proxies, cacheLocks);
-    cacheSupervisor->setMetricSink([&metricStore, clock](const Resource& owner, const cache::MetricDimensions& dimensions,
-                                                         const std::string& name, double value,
-                                                         const std::string& unit) {
-      metricStore.put(owner.accountId, owner.region, {"AWS/ElastiCache", name, dimensions},
-                      {{toEpochSeconds(clock->now()), 1, value, value, value, unit}});
+    cacheSupervisor->setMetricSink([&metricStore, clock](const Resource& owner,
+                                                         std::vector<cache::CacheDatapoint> datapoints) {
+      double now = toEpochSeconds(clock->now());
+      std::vector<std::pair<MetricId, MetricSample>> points;
+      points.reserve(datapoints.size());
+      for (auto& point : datapoints) {
+        points.push_back({{"AWS/ElastiCache", std::move(point.name), std::move(point.dimensions)},
+                          {now, 1, point.value, point.value, point.value, std::move(point.unit)}});
+      }
+      metricStore.putBatch(owner.accountId, owner.region, std::move(points));
     });
   } else {
     spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
@@ -429,12 +434,14 @@ int serve(const ServerConfig& givenConfig) {
   modules.push_back(makeIamService(*catalog, **secrets));
   modules.push_back(makeFaultService(*catalog, rdsPaths, config.dataDir / "elasticache", clock));
   ddb::TableStore* tableStore = nullptr;
+  // Application Auto Scaling's handlers, for DynamoDB's replica auto scaling calls, once made below.
+  auto dynamoDbAutoScaling = std::make_shared<std::atomic<const HandlerTable*>>(nullptr);
   try {
     ddb::StreamSettings streams;
     streams.shardLifetime = std::chrono::seconds(config.streamShardLifetimeSeconds);
     streams.shardRecords = static_cast<uint64_t>(config.streamShardRecords);
     streams.statusDelay = std::chrono::milliseconds(static_cast<int64_t>(config.streamStatusDelaySeconds * 1000));
-    modules.push_back(makeDynamoDbService(env, &tableStore, streams));
+    modules.push_back(makeDynamoDbService(env, &tableStore, streams, dynamoDbAutoScaling));
   } catch (const std::exception& error) {
     return cannotStart(config.dataDir, "cannot open the DynamoDB store", error.what());
   }
@@ -464,6 +471,7 @@ int serve(const ServerConfig& givenConfig) {
                               },
                               rdsHandlers, elastiCacheHandlers};
   modules.push_back(makeApplicationAutoScalingService(env, std::move(scalingDeps)));
+  dynamoDbAutoScaling->store(&modules.back()->handlers());
 
   // IAM users' access keys are accepted beside Kura's own credentials (the
   // account root); their calls are evaluated against their policies.

@@ -45,9 +45,11 @@ std::optional<ApiError> checkTableName(const std::string& operation, const Json&
 
 class DynamoDbService final : public ServiceModule {
  public:
-  DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env, const ddb::StreamSettings& streams)
+  DynamoDbService(std::unique_ptr<ddb::TableStore> store, const ServiceEnv& env, const ddb::StreamSettings& streams,
+                  ddb::AutoScalingSlot autoScaling)
       : store_(std::move(store)),
         api_(*store_, env.dataDir / "dynamodb-backups", env.clock, env.keys),
+        replicaScaling_(api_, std::move(autoScaling)),
         ttl_(*store_, env.clock),
         // Point-in-time recovery keeps 35 days: older changes are folded
         // into the state at the window's start, every hour; system backups
@@ -70,6 +72,7 @@ class DynamoDbService final : public ServiceModule {
     api_.setStreamSettings(streams);
     api_.registerHandlers(handlers_);
     api_.globalTables().registerLegacyHandlers(handlers_);
+    replicaScaling_.registerHandlers(handlers_);
   }
   std::string signingName() const override { return "dynamodb"; }
   std::vector<std::string> alsoServes() const override { return {"dynamodbstreams"}; }
@@ -95,6 +98,7 @@ class DynamoDbService final : public ServiceModule {
  private:
   std::unique_ptr<ddb::TableStore> store_;
   ddb::DynamoDbApi api_;
+  ddb::ReplicaAutoScaling replicaScaling_;
   ddb::TtlSweeper ttl_;
   PeriodicTask pruning_;
   PeriodicTask streamTrim_;
@@ -106,11 +110,11 @@ class DynamoDbService final : public ServiceModule {
 }  // namespace
 
 ServiceModulePtr makeDynamoDbService(const ServiceEnv& env, ddb::TableStore** storeOut,
-                                     const ddb::StreamSettings& streams) {
+                                     const ddb::StreamSettings& streams, ddb::AutoScalingSlot autoScaling) {
   auto store = ddb::TableStore::open(env.dataDir / "dynamodb");
   if (!store) throw std::runtime_error(store.error().message);
   if (storeOut != nullptr) *storeOut = store->get();
-  return std::make_unique<DynamoDbService>(std::move(*store), env, streams);
+  return std::make_unique<DynamoDbService>(std::move(*store), env, streams, std::move(autoScaling));
 }
 
 }  // namespace kura
