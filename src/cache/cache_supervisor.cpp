@@ -174,8 +174,8 @@ bool CacheSupervisor::catchUpClientUsers(Resource& owner, const std::vector<engi
   return true;
 }
 
-void CacheSupervisor::applyMaintenance(Resource& cluster) {
-  Resource updated = cluster;
+void CacheSupervisor::applyMaintenance(Resource& owner) {
+  Resource updated = owner;
   auto applied = applyPendingMaintenance(updated, clock_->now(), [](Resource& record, const std::string& name,
                                                                     const nlohmann::json& value) {
     // A new node type: the node's maxmemory follows (reserved-memory-percent).
@@ -188,10 +188,10 @@ void CacheSupervisor::applyMaintenance(Resource& cluster) {
   if (applied.empty()) return;
   auto stored = catalog_.updateResource(updated);
   if (!stored) return;  // changed meanwhile: the next pass looks again
-  cluster = *stored;
+  owner = *stored;
   std::string names;
   for (const std::string& name : applied) names += (names.empty() ? "" : ", ") + name;
-  addEvent(catalog_, cluster, "Applied the modifications pending for the maintenance window: " + names, "maintenance");
+  addEvent(catalog_, owner, "Applied the modifications pending for the maintenance window: " + names, "maintenance");
 }
 
 void CacheSupervisor::watch(const Resource& listed) {
@@ -240,6 +240,7 @@ void CacheSupervisor::recordGroupMetrics(const Resource& group) {
 
 void CacheSupervisor::watchGroup(Resource group) {
   if (group.status != kAvailable || group.goal != kAvailable) return;
+  applyMaintenance(group);
   if (ClusterModeGroups::enabled(group)) {
     catchUpClientUsers(group, clusterMode_.layouts(group));
     applyPendingParameters(catalog_, engine_, group, clusterMode_.layouts(group));

@@ -11,7 +11,7 @@
 //    endpoints kept on the current primary and a replica;
 //  - a change of the clients' users recorded while a cluster or group was
 //    busy is set on its running nodes;
-//  - a cluster's modifications held for its maintenance window are
+//  - the modifications held for a maintenance window are
 //    applied when the window opens;
 //  - every few seconds, its CloudWatch metrics (cache_metrics.h);
 //  - the daily automatic snapshot is recorded inside SnapshotWindow when
@@ -55,9 +55,10 @@ class CacheSupervisor {
  private:
   void routeEndpoints();
   void watch(const Resource& cluster);
-  // Applies what a cluster's Modify held for its maintenance window, once
-  // the window is open (catalog/pending_maintenance.h), with an event.
-  void applyMaintenance(Resource& cluster);
+  // Applies what a cluster's or group's Modify held for its maintenance
+  // window, once the window is open (catalog/pending_maintenance.h), with
+  // an event.
+  void applyMaintenance(Resource& owner);
   void watchMemcached(const Resource& cluster);
   void watchGroup(Resource group);
   // A replication group's datapoints: each node group's primary read first,

@@ -79,3 +79,33 @@ def test_versions_and_a_node_type_held_for_the_maintenance_window(kura):
                for e in trail)
     assert any(e.get("errorCode") == "InvalidParameterCombination" for e in trail)
     ec.delete_cache_cluster(CacheClusterId="upkeep")
+
+
+def test_a_groups_node_type_waits_for_its_window_on_every_member(kura):
+    ec = kura.client("elasticache")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ec.create_replication_group(ReplicationGroupId="upkeep-rg", ReplicationGroupDescription="x", Engine="redis",
+                                CacheNodeType="cache.t3.micro", NumCacheClusters=2,
+                                PreferredMaintenanceWindow=window(now + datetime.timedelta(hours=30)))
+    wait_for(lambda: ec.describe_replication_groups(ReplicationGroupId="upkeep-rg")["ReplicationGroups"][0]["Status"]
+             == "available", timeout=90, what="upkeep-rg available")
+
+    def members():
+        return [c for c in ec.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+                if c.get("ReplicationGroupId") == "upkeep-rg"]
+    ports = [m["CacheNodes"][0]["Endpoint"]["Port"] for m in members()]
+    code, message = refused(ec.modify_replication_group, ReplicationGroupId="upkeep-rg", EngineVersion="5.0.6")
+    assert code == "InvalidParameterCombination" and "downgrade" in message
+    ec.modify_replication_group(ReplicationGroupId="upkeep-rg", CacheNodeType="cache.t3.small")
+    assert [m["PendingModifiedValues"] for m in members()] == [{"CacheNodeType": "cache.t3.small"}] * 2
+    assert {m["CacheNodeType"] for m in members()} == {"cache.t3.micro"}
+    ec.modify_replication_group(ReplicationGroupId="upkeep-rg",
+                                PreferredMaintenanceWindow=window(now - datetime.timedelta(minutes=5)))
+    wait_for(lambda: {m["CacheNodeType"] for m in members()} == {"cache.t3.small"}, what="the group's new node type")
+    assert [m["PendingModifiedValues"] for m in members()] == [{}, {}]
+    for port in ports:
+        wait_for(lambda: int(admin_config(kura, port, "maxmemory")) == 1471026299 // 100 * 75,
+                 what=f"maxmemory of a small on {port}")
+    events = ec.describe_events(SourceIdentifier="upkeep-rg", SourceType="replication-group", Duration=60)["Events"]
+    assert any(e["Message"].startswith("Applied the modifications pending") for e in events), events
+    ec.delete_replication_group(ReplicationGroupId="upkeep-rg")

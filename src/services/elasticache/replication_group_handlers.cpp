@@ -4,6 +4,7 @@
 #include "catalog/pagination.h"
 #include "cache/cache_parameters.h"
 #include "cache/cluster_mode.h"
+#include "catalog/pending_maintenance.h"
 #include "services/elasticache/cache_network.h"
 #include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
@@ -184,9 +185,17 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   spec["AutomaticFailoverEnabled"] = failover;
   spec["MultiAZEnabled"] = multiAz;
   if (in.contains("ReplicationGroupDescription")) spec["ReplicationGroupDescription"] = in["ReplicationGroupDescription"];
-  for (const char* member : {"SnapshotRetentionLimit", "SnapshotWindow", "PreferredMaintenanceWindow", "CacheNodeType",
+  for (const char* member : {"SnapshotRetentionLimit", "SnapshotWindow", "PreferredMaintenanceWindow",
                              "AutoMinorVersionUpgrade"}) {
     if (in.contains(member)) spec[member] = in[member];
+  }
+  // A new node type waits for the maintenance window unless ApplyImmediately
+  // (the members show it pending), as on ElastiCache.
+  Json held = in;
+  holdForMaintenanceWindow(held, *group, {"CacheNodeType"}, in.value("ApplyImmediately", false));
+  if (held.contains("CacheNodeType") && held["CacheNodeType"] != spec.value("CacheNodeType", "")) {
+    spec["CacheNodeType"] = held["CacheNodeType"];
+    group->state["ParametersToApply"] = true;  // its nodes' maxmemory follows (reserved-memory-percent)
   }
   if (in.contains("PrimaryClusterId") && in["PrimaryClusterId"] != group->state.value("Primary", "")) {
     // A planned switch to the member asked for.
