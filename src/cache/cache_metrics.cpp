@@ -108,9 +108,13 @@ std::optional<CacheMetrics::Deltas> CacheMetrics::advance(const std::string& nod
   return deltas;
 }
 
-void CacheMetrics::emit(const Resource& owner, const MetricDimensions& dimensions, const std::string& name,
-                        double value, const char* unit) {
-  sink_(owner, dimensions, name, value, unit);
+void CacheMetrics::emit(const MetricDimensions& dimensions, const std::string& name, double value, const char* unit) {
+  batch_.push_back({dimensions, name, value, unit});
+}
+
+void CacheMetrics::flush(const Resource& owner) {
+  if (!batch_.empty()) sink_(owner, std::move(batch_));
+  batch_.clear();
 }
 
 std::optional<long long> CacheMetrics::recordRedis(const Resource& owner, const std::string& clusterId,
@@ -135,25 +139,25 @@ std::optional<long long> CacheMetrics::recordRedis(const Resource& owner, const 
                                       {{"CacheClusterId", clusterId}}};
   for (const MetricDimensions& dimensions : at) {
     // INFO's own connection is among connected_clients.
-    emit(owner, dimensions, "CurrConnections", std::max(0.0, figure(figures, "connected_clients") - 1), "Count");
-    emit(owner, dimensions, "CurrItems", figure(figures, "keyspace_keys"), "Count");
-    emit(owner, dimensions, "BytesUsedForCache", figure(figures, "used_memory"), "Bytes");
+    emit(dimensions, "CurrConnections", std::max(0.0, figure(figures, "connected_clients") - 1), "Count");
+    emit(dimensions, "CurrItems", figure(figures, "keyspace_keys"), "Count");
+    emit(dimensions, "BytesUsedForCache", figure(figures, "used_memory"), "Bytes");
     if (double maxMemory = figure(figures, "maxmemory"); maxMemory > 0) {
-      emit(owner, dimensions, "DatabaseMemoryUsagePercentage", 100 * figure(figures, "used_memory") / maxMemory,
+      emit(dimensions, "DatabaseMemoryUsagePercentage", 100 * figure(figures, "used_memory") / maxMemory,
            "Percent");
     }
-    emit(owner, dimensions, "IsMaster", primary ? 1 : 0, "Count");
+    emit(dimensions, "IsMaster", primary ? 1 : 0, "Count");
     if (deltas) {
       const auto& d = deltas->counters;
-      emit(owner, dimensions, "NewConnections",
+      emit(dimensions, "NewConnections",
            std::max(0.0, figure(d, "total_connections_received") - figure(d, kOwn)), "Count");
-      emit(owner, dimensions, "Evictions", figure(d, "evicted_keys"), "Count");
-      emit(owner, dimensions, "CacheHits", figure(d, "keyspace_hits"), "Count");
-      emit(owner, dimensions, "CacheMisses", figure(d, "keyspace_misses"), "Count");
+      emit(dimensions, "Evictions", figure(d, "evicted_keys"), "Count");
+      emit(dimensions, "CacheHits", figure(d, "keyspace_hits"), "Count");
+      emit(dimensions, "CacheMisses", figure(d, "keyspace_misses"), "Count");
       if (deltas->seconds > 0) {
-        emit(owner, dimensions, "EngineCPUUtilization",
+        emit(dimensions, "EngineCPUUtilization",
              std::min(100.0, 100 * figure(d, "cpu_main_thread") / deltas->seconds), "Percent");
-        emit(owner, dimensions, "CPUUtilization",
+        emit(dimensions, "CPUUtilization",
              std::min(100.0, 100 * figure(d, "cpu") / deltas->seconds / processors()), "Percent");
       }
     }
@@ -167,9 +171,10 @@ std::optional<long long> CacheMetrics::recordRedis(const Resource& owner, const 
     // caught up; one behind has been since it last was.
     if (figure(figures, "slave_repl_offset") >= static_cast<double>(*primaryOffset)) history.caughtUpAt = now;
     for (const MetricDimensions& dimensions : at) {
-      emit(owner, dimensions, "ReplicationLag", std::max(0.0, now - history.caughtUpAt), "Seconds");
+      emit(dimensions, "ReplicationLag", std::max(0.0, now - history.caughtUpAt), "Seconds");
     }
   }
+  flush(owner);
   return offset;
 }
 
@@ -180,7 +185,7 @@ void CacheMetrics::recordMemcached(const Resource& cluster,
   std::map<std::string, const char*> units;
   int cpuNodes = 0;
   auto both = [&](const MetricDimensions& dimensions, const std::string& name, double value, const char* unit) {
-    emit(cluster, dimensions, name, value, unit);
+    emit(dimensions, name, value, unit);
     sums[name] += value;
     units[name] = unit;
   };
@@ -218,8 +223,9 @@ void CacheMetrics::recordMemcached(const Resource& cluster,
   }
   for (const auto& [name, sum] : sums) {
     double value = name == "CPUUtilization" ? sum / std::max(1, cpuNodes) : sum;
-    emit(cluster, {{"CacheClusterId", cluster.name}}, name, value, units[name]);
+    emit({{"CacheClusterId", cluster.name}}, name, value, units[name]);
   }
+  flush(cluster);
 }
 
 }  // namespace kura::cache

@@ -38,10 +38,15 @@
 namespace kura::cache {
 
 using MetricDimensions = std::vector<std::pair<std::string, std::string>>;
-// (the cluster or group the datapoint belongs to, its dimensions, metric
-// name, value, unit)
-using CacheMetricSink = std::function<void(const Resource&, const MetricDimensions&, const std::string&, double,
-                                           const std::string&)>;
+struct CacheDatapoint {
+  MetricDimensions dimensions;
+  std::string name;
+  double value = 0;
+  std::string unit;
+};
+// A node's datapoints at once (one write), with the cluster or group they
+// belong to.
+using CacheMetricSink = std::function<void(const Resource&, std::vector<CacheDatapoint>)>;
 
 class CacheMetrics {
  public:
@@ -76,13 +81,14 @@ class CacheMetrics {
     double seconds = 0;
   };
   std::optional<Deltas> advance(const std::string& node, double uptime, std::map<std::string, double> counters);
-  void emit(const Resource& owner, const MetricDimensions& dimensions, const std::string& name, double value,
-            const char* unit);
+  void emit(const MetricDimensions& dimensions, const std::string& name, double value, const char* unit);
+  void flush(const Resource& owner);
 
   engines::RedisEngine& redis_;
   engines::MemcachedEngine* memcached_;
   ClockPtr clock_;
   CacheMetricSink sink_;
+  std::vector<CacheDatapoint> batch_;  // a node's, until flushed
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, NodeHistory> nodes_;                              // node directory -> its history
   std::map<std::string, std::chrono::steady_clock::time_point> recorded_;  // owner ARN -> last datapoints

@@ -47,26 +47,37 @@ MetricStore::MetricStore(const std::filesystem::path& dataDir) : db_(dataDir / "
 
 void MetricStore::put(const std::string& account, const std::string& region, MetricId metric,
                       const std::vector<MetricSample>& samples) {
+  std::lock_guard lock(mutex_);
+  db_.transaction([&] { insertSamples(account, region, metric, samples); });
+}
+
+void MetricStore::putBatch(const std::string& account, const std::string& region,
+                           std::vector<std::pair<MetricId, MetricSample>> points) {
+  std::lock_guard lock(mutex_);
+  db_.transaction([&] {
+    for (auto& [metric, sample] : points) insertSamples(account, region, metric, {sample});
+  });
+}
+
+void MetricStore::insertSamples(const std::string& account, const std::string& region, MetricId& metric,
+                                const std::vector<MetricSample>& samples) {
   std::string key = dimensionsKey(metric.dimensions);
   double newest = 0;
   for (const MetricSample& sample : samples) newest = std::max(newest, sample.timestamp);
-  std::lock_guard lock(mutex_);
-  db_.transaction([&] {
-    auto id = db_.prepare(
-        "INSERT INTO metrics (account, region, namespace, name, dimensions, last_put) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (account, region, namespace, name, dimensions) "
-        "DO UPDATE SET last_put = max(last_put, excluded.last_put) RETURNING id");
-    id.bind(1, account).bind(2, region).bind(3, metric.nameSpace).bind(4, metric.name).bind(5, key).bindReal(6, newest);
-    if (!id.step()) throw SqliteError("the metric just stored is not there");
-    int64_t metricId = id.integer(0);
-    auto insert = db_.prepare("INSERT INTO datapoints VALUES (?, ?, ?, ?, ?, ?, ?)");
-    for (const MetricSample& sample : samples) {
-      insert.bind(1, metricId).bindReal(2, sample.timestamp).bindReal(3, sample.count).bindReal(4, sample.sum)
-          .bindReal(5, sample.minimum).bindReal(6, sample.maximum).bind(7, sample.unit);
-      insert.run();
-      insert.reset();
-    }
-  });
+  auto id = db_.prepare(
+      "INSERT INTO metrics (account, region, namespace, name, dimensions, last_put) VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (account, region, namespace, name, dimensions) "
+      "DO UPDATE SET last_put = max(last_put, excluded.last_put) RETURNING id");
+  id.bind(1, account).bind(2, region).bind(3, metric.nameSpace).bind(4, metric.name).bind(5, key).bindReal(6, newest);
+  if (!id.step()) throw SqliteError("the metric just stored is not there");
+  int64_t metricId = id.integer(0);
+  auto insert = db_.prepare("INSERT INTO datapoints VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const MetricSample& sample : samples) {
+    insert.bind(1, metricId).bindReal(2, sample.timestamp).bindReal(3, sample.count).bindReal(4, sample.sum)
+        .bindReal(5, sample.minimum).bindReal(6, sample.maximum).bind(7, sample.unit);
+    insert.run();
+    insert.reset();
+  }
 }
 
 std::vector<MetricBucket> MetricStore::statistics(const std::string& account, const std::string& region,

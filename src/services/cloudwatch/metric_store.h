@@ -50,6 +50,10 @@ class MetricStore {
 
   void put(const std::string& account, const std::string& region, MetricId metric,
            const std::vector<MetricSample>& samples);
+  // Datapoints of several metrics in one transaction (one sync to disk):
+  // what Kura records of a resource at once.
+  void putBatch(const std::string& account, const std::string& region,
+                std::vector<std::pair<MetricId, MetricSample>> points);
   // Buckets of `period` seconds from `start` (inclusive) to `end` (exclusive)
   // that hold datapoints, oldest first; `unit` (non-empty) keeps only those.
   std::vector<MetricBucket> statistics(const std::string& account, const std::string& region, MetricId metric,
@@ -63,6 +67,10 @@ class MetricStore {
   void prune(double now);
 
  private:
+  // One metric's row and its samples, inside the caller's transaction.
+  void insertSamples(const std::string& account, const std::string& region, MetricId& metric,
+                     const std::vector<MetricSample>& samples);
+
   std::mutex mutex_;
   SqliteDb db_;  // guarded by mutex_
 };
