@@ -1,5 +1,7 @@
 #include "api/api_gateway.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "api/synced_answer.h"
@@ -245,12 +247,18 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
   auto moduleIt = services_.find(model.signingName());
   const Handler* handler = moduleIt == services_.end() ? nullptr : moduleIt->second->handlers().find(operation->name);
   if (handler == nullptr) return fail(notImplemented(model, operation->name, true));
-  if (model.protocol() == Protocol::Json &&
-      (model.signingName() == "dynamodb" || model.signingName() == "dynamodbstreams")) {
-    coerceStringBooleans(operation->input, input);
-  }
   if (auto refused = moduleIt->second->checkBeforeModel(operation->name, input)) return fail(*refused);
-  if (auto violations = validateInput(operation->input, input); !violations.empty()) {
+  auto violations = validateInput(operation->input, input);
+  // DynamoDB reads a boolean written as a string ("yes", "0") as that
+  // boolean: only a request that has one pays for a second walk.
+  if (model.protocol() == Protocol::Json &&
+      (model.signingName() == "dynamodb" || model.signingName() == "dynamodbstreams") &&
+      std::any_of(violations.begin(), violations.end(),
+                  [](const Violation& v) { return v.constraint == "Member must be a boolean"; })) {
+    coerceStringBooleans(operation->input, input);
+    violations = validateInput(operation->input, input);
+  }
+  if (!violations.empty()) {
     if (model.signingName() == "iam" || model.signingName() == "sts") {
       // IAM speaks the query protocol but words these as the JSON services
       // do ("1 validation error detected: ..."), under its own code.
