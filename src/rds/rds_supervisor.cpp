@@ -104,6 +104,11 @@ void RdsSupervisor::checkOnce() {
   forgetAllBut(shippedWhileStopped_, live);
 }
 
+size_t RdsSupervisor::trackedEntries() const {
+  return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
+         replicaWatch_.size() + shippedWhileStopped_.size();
+}
+
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
   if (instance.spec.value("BackupRetentionPeriod", 0) == 0) return false;
   double last = instance.state.value("LastAutomatedBackup", 0.0);

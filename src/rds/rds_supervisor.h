@@ -63,6 +63,8 @@ class RdsSupervisor {
   void setMetricSink(MetricSink sink) { metrics_ = std::move(sink); }
   // One pass (tests call it directly).
   void checkOnce();
+  // The entries its per-resource maps hold (tests: they go with their resources).
+  size_t trackedEntries() const;
 
  private:
   // Every endpoint to its engine as recorded, without asking the engines.
