@@ -27,14 +27,15 @@ constexpr size_t kMaxKeyIdLength = 128;
 constexpr size_t kMaxSecretLength = 256;
 
 // What the pages call, by signing name: reading the fleet, its backups,
-// events, alarms and trail, and the two actions a resource's page offers.
+// events, alarms and trail, and the actions a resource's page offers.
 // Anything else is refused before it is signed.
 const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& allowedCalls() {
   static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> kAllowed = {
       {"rds",
        {"DescribeDBInstances", "DescribeDBClusters", "DescribeDBSnapshots", "DescribeDBClusterSnapshots",
         "DescribeEvents", "RebootDBInstance", "FailoverDBCluster"}},
-      {"elasticache", {"DescribeReplicationGroups", "DescribeCacheClusters", "DescribeSnapshots", "DescribeEvents"}},
+      {"elasticache",
+       {"DescribeReplicationGroups", "DescribeCacheClusters", "DescribeSnapshots", "DescribeEvents", "TestFailover"}},
       {"dynamodb", {"ListTables", "DescribeTable", "DescribeContinuousBackups", "ListBackups"}},
       {"monitoring", {"DescribeAlarms"}},
       {"cloudtrail", {"LookupEvents"}},

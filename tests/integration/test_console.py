@@ -203,6 +203,7 @@ def test_console_in_chromium(server, admin, tmp_path):
     viewer = iam.create_access_key(UserName="viewer")["AccessKey"]
 
     instance = rds.describe_db_instances(DBInstanceIdentifier="console-db")["DBInstances"][0]
+    members = cache.describe_replication_groups(ReplicationGroupId="console-cache")["ReplicationGroups"][0]
     shots = tmp_path / "shots"
     shots.mkdir()
     scenario = {
@@ -231,11 +232,11 @@ def test_console_in_chromium(server, admin, tmp_path):
     zone_of = {i["DBInstanceIdentifier"]: i["AvailabilityZone"] for i in rds.describe_db_instances()["DBInstances"]}
     assert placed["console-aurora-1:writer"] == zone_of["console-aurora-1"]
     assert placed["console-aurora-2:reader"] == zone_of["console-aurora-2"]
-    members = cache.describe_replication_groups(ReplicationGroupId="console-cache")["ReplicationGroups"][0]
     for member in members["NodeGroups"][0]["NodeGroupMembers"]:
         assert placed[f"{member['CacheClusterId']}:{member['CurrentRole']}"] == member["PreferredAvailabilityZone"]
     assert "console-aurora-1writer" in report["clusterPage"] and "console-aurora-2reader" in report["clusterPage"]
     assert "console-cache-001primary" in report["cachePage"] and "console-cache-002replica" in report["cachePage"]
+    assert "is failing over" in report["cacheFailoverMessage"]
     assert report["withoutCsrf"] == 403 and report["crossOrigin"] == 403
 
     # The failover asked for from the page: its events, and marks on the timeline.

@@ -411,11 +411,17 @@ async function cachePage(id) {
         h('td', {}, role(m.CurrentRole || 'node')), h('td', {}, m.PreferredAvailabilityZone || '')));
     }
   }
+  const actions = group.AutomaticFailover === 'enabled' ? (group.NodeGroups || []).map((shard) =>
+    actionButton(`Fail over shard ${shard.NodeGroupId}`, async () => {
+      await aws('elasticache', 'TestFailover', { ReplicationGroupId: id, NodeGroupId: shard.NodeGroupId });
+      return `Shard ${shard.NodeGroupId} of ${id} is failing over to a replica.`;
+    })) : [h('p', { class: 'note' }, 'Automatic failover is off: there is no failover to ask for.')];
   setPage(`ElastiCache group ${id}`,
     h('div', { class: 'panel' }, facts([['Status', badge(group.Status)], ['Description', group.Description],
       ['Multi-AZ', group.MultiAZ], ['Automatic failover', group.AutomaticFailover],
       ['Cluster mode', group.ClusterEnabled ? 'enabled' : 'disabled']])),
     h('h2', {}, 'Nodes'), table(['Shard', 'Node', 'Role', 'Zone'], members),
+    h('h2', {}, 'Actions'), h('div', { class: 'panel actions' }, actions),
     h('h2', {}, 'Snapshots'), timeline({}, shots, eventList), snapshotTable(shots),
     h('h2', {}, 'Events'), eventTable(eventList));
 }

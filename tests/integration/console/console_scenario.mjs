@@ -78,6 +78,10 @@ try {
   });
   await page.waitForSelector(`h1:text-is("ElastiCache group ${s.cache}")`);
   note("cachePage", await page.textContent("main"));
+  await page.click("[data-action='Fail over shard 0001']");
+  await page.click("[data-confirm='Fail over shard 0001']");
+  await page.waitForSelector(".message");
+  note("cacheFailoverMessage", await page.textContent(".message"));
   await page.click("a[data-page=fleet]");
   await page.waitForSelector(`.zones .node a:text-is("${s.instance}")`);
 
