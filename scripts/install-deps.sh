@@ -25,8 +25,8 @@ packages=(
   python3-redis
   # the Prometheus text parser that reads /_kura/metrics (test_metrics.py)
   python3-prometheus-client
-  # the browser and the runtime that drive the web console's pages (test_console.py, playwright-core from npm)
-  chromium chromium-driver nodejs npm
+  # the browser that shows the web console's pages (test_console.py; Node.js below drives it)
+  chromium chromium-driver
   # the trace that proves no answer goes out before its sync (test_durability_order.py)
   strace
   # the plain HTTP server the DynamoDB benchmarks measure against (bench/ddb_write_ceiling.sh)
@@ -38,6 +38,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm (playwright-core for test_console.py, the JavaScript SDK
+# for test_client_compat_js.py): Debian's, unless the machine has its own
+# (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
