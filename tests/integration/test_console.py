@@ -265,6 +265,16 @@ def test_console_in_chromium(server, admin, tmp_path):
     reboots = [json.loads(e["CloudTrailEvent"]) for e in refused if e["EventName"] == "RebootDBInstance"]
     assert len(reboots) == 2 and all(e["errorCode"] == "AccessDenied" for e in reboots)
 
+    # Nor in the server's log, nor in its trail.
+    trail_text = b""
+    for folder, _, files in os.walk(os.path.join(server.data_dir, "trail")):
+        for name in files:
+            with open(os.path.join(folder, name), "rb") as f:
+                trail_text += f.read()
+    assert b"RebootDBInstance" in trail_text  # the trail was read
+    for secret in scenario["secrets"]:
+        assert secret not in server.read_log() and secret.encode() not in trail_text
+
     for name in PAGES:
         assert (shots / f"{name}.png").stat().st_size > 5000, name
     if os.environ.get("KURA_UPDATE_SCREENSHOTS"):
