@@ -54,7 +54,8 @@ def test_managed_master_password_lives_in_secrets_manager_and_rotates(kura_facto
 def test_a_secret_whose_instance_a_crash_never_recorded_is_deleted_at_start(kura_factory):
     """ManageMasterUserPassword makes the secret, then the instance's
     record: Kura killed between the two leaves a secret no instance names,
-    which the next start deletes; a secret an instance names is kept."""
+    which the next start deletes; a secret an instance names is kept, and
+    one whose instance's deletion was recorded before a kill goes too."""
     server = kura_factory(["--enable-test-controllers"], env={"KURA_CRASH_AT": "rds-managed-secret-created"})
     rds, sm = newer_client(server, "rds"), server.client("secretsmanager")
     base = dict(Engine="postgres", DBInstanceClass="db.t3.micro", MasterUsername="admin", AllocatedStorage=20,
@@ -73,5 +74,14 @@ def test_a_secret_whose_instance_a_crash_never_recorded_is_deleted_at_start(kura
     server.restart(sigkill=True)
     assert sm.describe_secret(SecretId=kept)["OwningService"] == "rds"
     assert [s["ARN"] for s in sm.list_secrets()["SecretList"]] == [kept]
-    rds.delete_db_instance(DBInstanceIdentifier="kept", SkipFinalSnapshot=True)
+
+    server.stop()
+    server.env["KURA_CRASH_AT"] = "rds-instance-deletion-recorded"
+    server.start()
+    with pytest.raises(botocore.exceptions.BotoCoreError):
+        rds.delete_db_instance(DBInstanceIdentifier="kept", SkipFinalSnapshot=True)
+    assert server.proc.wait(timeout=10) == -9
+    server.stop()
+    del server.env["KURA_CRASH_AT"]
+    server.start()
     assert error_code(sm.describe_secret, SecretId=kept) == "ResourceNotFoundException"
