@@ -50,35 +50,8 @@ Json RdsApi::replicaNamesOf(const std::string& sourceArn) {
   return names;
 }
 
-void RdsApi::readForPage(const std::vector<Resource>& instances, InstancePageReads& reads) {
-  std::vector<std::string> arns;
-  arns.reserve(instances.size());
-  for (const Resource& instance : instances) arns.push_back(instance.arn);
-  reads.tags = catalog_.listTagsOf(arns);
-  for (const std::string& arn : arns) reads.replicaNames[arn] = Json::array();
-  // As replicaNamesOf, by id.
-  for (const Resource& other : catalog_.listReadReplicasOfAny(arns)) {
-    if (other.kind == kInstance && other.status != kDeleted && isReadReplica(other)) {
-      reads.replicaNames[other.spec["ReadReplicaSourceArn"].get<std::string>()].push_back(other.name);
-    }
-  }
-  reads.read = true;
-}
-
-Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page) {
-  std::map<std::string, Json>* subnetGroupViews = page != nullptr ? &page->subnetGroupViews : nullptr;
-  bool pageRead = page != nullptr && page->read;
-  std::vector<Tag> noTags;
-  const std::vector<Tag>* tags = &noTags;
-  std::vector<Tag> ownTags;
-  if (pageRead) {
-    auto found = page->tags.find(instance.arn);
-    if (found != page->tags.end()) tags = &found->second;
-  } else {
-    ownTags = catalog_.listTags(instance.arn);
-    tags = &ownTags;
-  }
-  Json view = instanceView(instance, *tags);
+Json RdsApi::instanceJson(const Resource& instance, std::map<std::string, Json>* subnetGroupViews) {
+  Json view = instanceView(instance, catalog_.listTags(instance.arn));
   if (const CertificateAuthority* ca = config_.certificateAuthority) {
     // Its server certificate is the CA's (renewed before it ends).
     view["CACertificateIdentifier"] = ca->identifier();
@@ -90,11 +63,7 @@ Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page) {
     }
   }
   // Replication, both ways: the source lists its replicas.
-  if (pageRead && page->replicaNames.count(instance.arn) != 0) {
-    view["ReadReplicaDBInstanceIdentifiers"] = page->replicaNames[instance.arn];
-  } else {
-    view["ReadReplicaDBInstanceIdentifiers"] = replicaNamesOf(instance.arn);
-  }
+  view["ReadReplicaDBInstanceIdentifiers"] = replicaNamesOf(instance.arn);
   // Its network: the subnet group (and its subnets) and the security groups.
   RequestContext owner;
   owner.accountId = instance.accountId;
@@ -475,34 +444,26 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
       bool seen = std::any_of(named.begin(), named.end(), [&](const Resource& r) { return r.id == found->id; });
       if (!seen) named.push_back(*found);
     }
-    InstancePageReads reads;
-    readForPage(named, reads);
+    std::map<std::string, Json> groups;
     return pageOfRecords(std::move(named), *limit, "DBInstances",
-                         [&](const Resource& r) { return instanceJson(r, &reads); });
+                         [&](const Resource& r) { return instanceJson(r, &groups); });
   }
-  // Filtering happens after the catalog's page: read on until the page is
-  // full (and one more, which tells a Marker is due), then render the page
-  // with its tags and replicas read once for all of it.
-  std::vector<Resource> kept;
-  bool more = false;
-  while (!more) {
+  Json out = {{"DBInstances", Json::array()}};
+  std::map<std::string, Json> groups;  // subnet groups' views, once a page
+  // Filtering happens after the catalog's page: read on until the page is full.
+  while (true) {
     ResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1);
-    for (Resource& r : page.items) {
+    for (const Resource& r : page.items) {
       after = r.name;
       if (!matchesBeyondIds(r)) continue;
-      if (kept.size() == *limit) {
-        more = true;
-        break;
+      if (out["DBInstances"].size() == *limit) {
+        out["Marker"] = encodeAfterName(out["DBInstances"].back()["DBInstanceIdentifier"].get<std::string>());
+        return out;
       }
-      kept.push_back(std::move(r));
+      out["DBInstances"].push_back(instanceJson(r, &groups));
     }
     if (!page.truncated) break;
   }
-  InstancePageReads reads;
-  readForPage(kept, reads);
-  Json out = {{"DBInstances", Json::array()}};
-  for (const Resource& r : kept) out["DBInstances"].push_back(instanceJson(r, &reads));
-  if (more) out["Marker"] = encodeAfterName(kept.back().name);
   return out;
 }
 
