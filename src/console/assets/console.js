@@ -45,6 +45,23 @@ async function aws(service, operation, input) {
   return answer.output || {};
 }
 
+// Every page of a listing, up to `pages` of them: the first page's output
+// with `key` holding the items of all.
+async function awsAll(service, operation, input, key, tokenIn, tokenOut, pages = 10) {
+  let all = null;
+  let request = input;
+  for (let page = 0; page < pages; page++) {
+    const out = await aws(service, operation, request);
+    if (all === null) all = out;
+    else all[key] = (all[key] || []).concat(out[key] || []);
+    const token = out[tokenOut || tokenIn];
+    delete all[tokenOut || tokenIn];
+    if (!token) break;
+    request = { ...input, [tokenIn]: token };
+  }
+  return all;
+}
+
 // Settles every call: [output or AwsError, ...].
 function settle(calls) {
   return Promise.all(calls.map((call) => call.then((out) => out, (error) => error)));
@@ -141,11 +158,11 @@ async function fleetPage() {
   setPage('Fleet', h('p', { class: 'note' }, 'Loading…'));
   const [zones, instances, clusters, groups, cacheClusters, tables] = await settle([
     aws('ec2', 'DescribeAvailabilityZones'),
-    aws('rds', 'DescribeDBInstances', { MaxRecords: 100 }),
-    aws('rds', 'DescribeDBClusters', { MaxRecords: 100 }),
-    aws('elasticache', 'DescribeReplicationGroups', { MaxRecords: 100 }),
-    aws('elasticache', 'DescribeCacheClusters', { MaxRecords: 100, ShowCacheNodeInfo: true }),
-    aws('dynamodb', 'ListTables', { Limit: 100 }),
+    awsAll('rds', 'DescribeDBInstances', { MaxRecords: 100 }, 'DBInstances', 'Marker'),
+    awsAll('rds', 'DescribeDBClusters', { MaxRecords: 100 }, 'DBClusters', 'Marker'),
+    awsAll('elasticache', 'DescribeReplicationGroups', { MaxRecords: 100 }, 'ReplicationGroups', 'Marker'),
+    awsAll('elasticache', 'DescribeCacheClusters', { MaxRecords: 100, ShowCacheNodeInfo: true }, 'CacheClusters', 'Marker'),
+    awsAll('dynamodb', 'ListTables', { Limit: 100 }, 'TableNames', 'ExclusiveStartTableName', 'LastEvaluatedTableName'),
   ]);
   const problems = [];
   const byZone = new Map();
@@ -315,7 +332,8 @@ function actionButton(label, run) {
 }
 
 async function rdsEvents(type, id) {
-  const out = await aws('rds', 'DescribeEvents', { SourceType: type, SourceIdentifier: id, Duration: 20160, MaxRecords: 100 });
+  const out = await awsAll('rds', 'DescribeEvents', { SourceType: type, SourceIdentifier: id, Duration: 20160, MaxRecords: 100 },
+    'Events', 'Marker');
   return out.Events || [];
 }
 
@@ -323,7 +341,7 @@ async function instancePage(id) {
   setPage(id, h('p', { class: 'note' }, 'Loading…'));
   const [described, snapshots, events] = await settle([
     aws('rds', 'DescribeDBInstances', { DBInstanceIdentifier: id }),
-    aws('rds', 'DescribeDBSnapshots', { DBInstanceIdentifier: id, MaxRecords: 100 }),
+    awsAll('rds', 'DescribeDBSnapshots', { DBInstanceIdentifier: id, MaxRecords: 100 }, 'DBSnapshots', 'Marker'),
     rdsEvents('db-instance', id),
   ]);
   if (described instanceof Error) return setPage(id, errorNote('DescribeDBInstances', described));
@@ -364,7 +382,7 @@ async function clusterPage(id) {
   setPage(id, h('p', { class: 'note' }, 'Loading…'));
   const [described, snapshots, events] = await settle([
     aws('rds', 'DescribeDBClusters', { DBClusterIdentifier: id }),
-    aws('rds', 'DescribeDBClusterSnapshots', { DBClusterIdentifier: id, MaxRecords: 100 }),
+    awsAll('rds', 'DescribeDBClusterSnapshots', { DBClusterIdentifier: id, MaxRecords: 100 }, 'DBClusterSnapshots', 'Marker'),
     rdsEvents('db-cluster', id),
   ]);
   if (described instanceof Error) return setPage(id, errorNote('DescribeDBClusters', described));
@@ -454,7 +472,7 @@ async function tablePage(name) {
 async function alarmsPage() {
   setPage('Alarms', h('p', { class: 'note' }, 'Loading…'));
   let out;
-  try { out = await aws('monitoring', 'DescribeAlarms', { MaxRecords: 100 }); } catch (error) {
+  try { out = await awsAll('monitoring', 'DescribeAlarms', { MaxRecords: 100 }, 'MetricAlarms', 'NextToken'); } catch (error) {
     return setPage(`Alarms in ${state.region}`, errorNote('DescribeAlarms', error));
   }
   const alarms = out.MetricAlarms || [];
@@ -470,8 +488,8 @@ async function alarmsPage() {
 async function eventsPage() {
   setPage('Events', h('p', { class: 'note' }, 'Loading…'));
   const [rds, cache] = await settle([
-    aws('rds', 'DescribeEvents', { Duration: 1440, MaxRecords: 100 }),
-    aws('elasticache', 'DescribeEvents', { Duration: 1440, MaxRecords: 100 }),
+    awsAll('rds', 'DescribeEvents', { Duration: 1440, MaxRecords: 100 }, 'Events', 'Marker'),
+    awsAll('elasticache', 'DescribeEvents', { Duration: 1440, MaxRecords: 100 }, 'Events', 'Marker'),
   ]);
   const all = [];
   for (const [service, out] of [['RDS', rds], ['ElastiCache', cache]]) {
@@ -553,7 +571,8 @@ async function searchTrail(results) {
     row.addEventListener('click', () => { more.hidden = !more.hidden; });
     rows.push(row, more);
   }
-  results.replaceChildren(table(['Time', 'User', 'Event', 'Source', 'Resources', 'Result'], rows));
+  results.replaceChildren(table(['Time', 'User', 'Event', 'Source', 'Resources', 'Result'], rows),
+    out.NextToken ? h('p', { class: 'note' }, 'The newest 50 events: narrow the search to see older ones.') : null);
 }
 
 // ---- routing ----
