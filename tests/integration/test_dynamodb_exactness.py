@@ -300,6 +300,14 @@ ERRORS = [
     ("UntagResource", {"ResourceArn": "arn:aws:dynamodb:ap-northeast-1:000000000000:table/nothere", "TagKeys": []},
      V, "Atleast one Tag Key needs to be provided as Input."),
     ("TagResource", {"Tags": [{"Key": "k", "Value": "v"}]}, V, "Invalid TableArn"),
+    # A legacy QueryFilter on a key is named as such; a path inside a key attribute is the key's.
+    ("Query", {"TableName": "sorted", "KeyConditions": {"pk": {"ComparisonOperator": "EQ",
+                                                               "AttributeValueList": [{"S": "a"}]}},
+               "QueryFilter": {"sk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}},
+     V, "QueryFilter can only contain non-primary key attributes: Primary key attribute: sk"),
+    ("UpdateItem", {"TableName": "sorted", "Key": {"pk": {"S": "a"}, "sk": {"S": "b"}},
+                    "UpdateExpression": "ADD sk.deep :n", "ExpressionAttributeValues": {":n": {"N": "1"}}},
+     V, "One or more parameter values were invalid: Cannot update attribute sk. This attribute is part of the key"),
     # A boolean written as a string is read as DynamoDB's JSON reader reads it.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NULL": "no"}}},
      V, "One or more parameter values were invalid: Null attribute value types must have the value of true"),

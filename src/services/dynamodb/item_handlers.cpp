@@ -246,7 +246,8 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   if (!key) return key.error();
   for (const auto& action : actions) {
     for (const auto& element : table["KeySchema"]) {
-      if (action.path.size() == 1 && action.path[0].name == element["AttributeName"]) {
+      // A key attribute's own value or a path inside it, as DynamoDB refuses both.
+      if (!action.path.empty() && action.path[0].name == element["AttributeName"]) {
         return ApiError::sender("ValidationException",
                                 "One or more parameter values were invalid: Cannot update attribute " +
                                     action.path[0].name + ". This attribute is part of the key");

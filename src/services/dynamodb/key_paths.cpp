@@ -75,14 +75,14 @@ std::optional<ApiError> checkKeyPaths(const Json& table, const std::vector<Path>
 }
 
 std::optional<ApiError> checkFilterKeys(const std::vector<Path>& paths, const std::string& hashName,
-                                        const std::string& rangeName) {
+                                        const std::string& rangeName, const std::string& filterName) {
   for (const std::string& name : {hashName, rangeName}) {
     if (name.empty()) continue;
     for (const Path& path : paths) {
       if (path[0].name == name) {
         return ApiError::sender("ValidationException",
-                                "Filter Expression can only contain non-primary key attributes: Primary key "
-                                "attribute: " + name);
+                                filterName + " can only contain non-primary key attributes: Primary key attribute: " +
+                                    name);
       }
     }
   }

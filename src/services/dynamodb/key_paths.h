@@ -24,7 +24,12 @@ std::optional<ApiError> checkKeyPaths(const Json& table, const std::vector<Path>
 // PartiQL SELECT's Query may (a second condition on the sort key goes to
 // its filter): it carries kFromStatement, which Query then does not check.
 inline constexpr const char* kFromStatement = "_kuraFromStatement";
+// Set on a Query whose filter came as the legacy QueryFilter (legacy_parameters.cpp).
+inline constexpr const char* kFromQueryFilter = "_kuraFromQueryFilter";
+// `filterName`: "QueryFilter" when the filter came as the legacy parameter,
+// whose name DynamoDB's message then uses.
 std::optional<ApiError> checkFilterKeys(const std::vector<Path>& paths, const std::string& hashName,
-                                        const std::string& rangeName);
+                                        const std::string& rangeName,
+                                        const std::string& filterName = "Filter Expression");
 
 }  // namespace kura::ddb

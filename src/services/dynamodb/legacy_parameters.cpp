@@ -299,6 +299,8 @@ Result<Json> translateLegacyParameters(const Json& request) {
   }
   // KeyConditions stays beside its expression: Query checks it against the
   // schema in DynamoDB's words before the expression.
+  // A filter that came as QueryFilter is named so in Query's messages.
+  if (request.contains("QueryFilter") && !request["QueryFilter"].empty()) out[kFromQueryFilter] = true;
   for (const char* name : kLegacyNames) {
     if (std::string(name) != "KeyConditions") out.erase(name);
   }

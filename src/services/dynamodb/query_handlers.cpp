@@ -288,7 +288,10 @@ Result<Json> DynamoDbApi::query(const RequestContext& c, const Json& in) {
   if ((*page)->filter) {
     std::vector<Path> filtered = conditionPaths(*(*page)->filter);
     if (!in.contains(kFromStatement)) {
-      if (auto error = checkFilterKeys(filtered, source->hashName, source->rangeName)) return *error;
+      if (auto error = checkFilterKeys(filtered, source->hashName, source->rangeName,
+                                       in.contains(kFromQueryFilter) ? "QueryFilter" : "Filter Expression")) {
+        return *error;
+      }
     }
     if (auto error = checkKeyPaths(*table, filtered)) return *error;
   }
