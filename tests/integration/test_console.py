@@ -208,7 +208,7 @@ def test_console_in_chromium(server, admin, tmp_path):
     shots.mkdir()
     scenario = {
         "endpoint": server.endpoint, "region": REGION, "instance": "console-db", "cluster": "console-aurora",
-        "cache": "console-cache", "alarm": "console-db-connections",
+        "cache": "console-cache", "otherRegion": "eu-west-1", "alarm": "console-db-connections",
         "chromium": browser, "screenshots": str(shots), "failoverSeconds": 90,
         "admin": admin, "viewer": {"id": viewer["AccessKeyId"], "secret": viewer["SecretAccessKey"]},
         "secrets": [admin["secret"], viewer["SecretAccessKey"]],
@@ -237,6 +237,7 @@ def test_console_in_chromium(server, admin, tmp_path):
     assert "console-aurora-1writer" in report["clusterPage"] and "console-aurora-2reader" in report["clusterPage"]
     assert "console-cache-001primary" in report["cachePage"] and "console-cache-002replica" in report["cachePage"]
     assert "is failing over" in report["cacheFailoverMessage"]
+    assert "console-db" not in report["otherRegionFleet"] and "eu-west-1a" in report["otherRegionFleet"]
     assert report["withoutCsrf"] == 403 and report["crossOrigin"] == 403
 
     # The failover asked for from the page: its events, and marks on the timeline.

@@ -67,6 +67,13 @@ try {
       n.querySelector(".badge.role").textContent) }))));
   await shot("fleet");
 
+  // Another region is another fleet (Kura keeps regions apart).
+  await page.selectOption("#region", s.otherRegion);
+  await page.waitForSelector(`h1:text-is("Fleet in ${s.otherRegion}")`);
+  note("otherRegionFleet", await page.textContent("main"));
+  await page.selectOption("#region", s.region);
+  await page.waitForSelector(`.zones .node a:text-is("${s.instance}")`);
+
   // An Aurora cluster's page (its writer and reader), and an ElastiCache group's.
   await page.click(`main table a:text-is("${s.cluster}")`);
   await page.waitForSelector(`h1:text-is("Aurora cluster ${s.cluster}")`);
