@@ -137,6 +137,19 @@ std::vector<Tag> Catalog::listTags(const std::string& arn) {
   return tags;
 }
 
+std::map<std::string, std::vector<Tag>> Catalog::listTagsOf(const std::vector<std::string>& arns) {
+  std::map<std::string, std::vector<Tag>> tags;
+  if (arns.empty()) return tags;
+  std::lock_guard lock(mutex_);
+  // One statement whatever the count (the ARNs as one JSON array), read
+  // along the primary key (arn, key).
+  auto statement = db_.prepare(
+      "SELECT arn, key, value FROM tags WHERE arn IN (SELECT value FROM json_each(?)) ORDER BY arn, key");
+  statement.bind(1, nlohmann::json(arns).dump());
+  while (statement.step()) tags[statement.text(0)].push_back({statement.text(1), statement.text(2)});
+  return tags;
+}
+
 void Catalog::deleteAllTags(const std::string& arn) {
   transact([&] {
     noteWrite(serviceOfArn(arn));

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -153,6 +154,8 @@ class Catalog {
   // The resources whose spec names `sourceArn` as its ReadReplicaSourceArn,
   // by id (an index keeps them: no scan of the fleet).
   std::vector<Resource> listReadReplicasOf(const std::string& sourceArn);
+  // The same for several sources at once (a Describe page's), by id.
+  std::vector<Resource> listReadReplicasOfAny(const std::vector<std::string>& sourceArns);
 
   // --- Events ----------------------------------------------------------------
   Event addEvent(Event event);
@@ -164,6 +167,9 @@ class Catalog {
   void addTags(const std::string& arn, const std::vector<Tag>& tags);  // overwrites values
   void removeTags(const std::string& arn, const std::vector<std::string>& keys);
   std::vector<Tag> listTags(const std::string& arn);  // ordered by key
+  // The tags of several ARNs in one read (a Describe page's), each ARN's
+  // ordered by key; an ARN without tags has no entry.
+  std::map<std::string, std::vector<Tag>> listTagsOf(const std::vector<std::string>& arns);
   void deleteAllTags(const std::string& arn);
 
   // --- The reconciler's journal ----------------------------------------------

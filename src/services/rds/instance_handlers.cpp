@@ -50,8 +50,35 @@ Json RdsApi::replicaNamesOf(const std::string& sourceArn) {
   return names;
 }
 
-Json RdsApi::instanceJson(const Resource& instance, std::map<std::string, Json>* subnetGroupViews) {
-  Json view = instanceView(instance, catalog_.listTags(instance.arn));
+void RdsApi::readForPage(const std::vector<Resource>& instances, InstancePageReads& reads) {
+  std::vector<std::string> arns;
+  arns.reserve(instances.size());
+  for (const Resource& instance : instances) arns.push_back(instance.arn);
+  reads.tags = catalog_.listTagsOf(arns);
+  for (const std::string& arn : arns) reads.replicaNames[arn] = Json::array();
+  // As replicaNamesOf, by id.
+  for (const Resource& other : catalog_.listReadReplicasOfAny(arns)) {
+    if (other.kind == kInstance && other.status != kDeleted && isReadReplica(other)) {
+      reads.replicaNames[other.spec["ReadReplicaSourceArn"].get<std::string>()].push_back(other.name);
+    }
+  }
+  reads.read = true;
+}
+
+Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page) {
+  std::map<std::string, Json>* subnetGroupViews = page != nullptr ? &page->subnetGroupViews : nullptr;
+  bool pageRead = page != nullptr && page->read;
+  std::vector<Tag> noTags;
+  const std::vector<Tag>* tags = &noTags;
+  std::vector<Tag> ownTags;
+  if (pageRead) {
+    auto found = page->tags.find(instance.arn);
+    if (found != page->tags.end()) tags = &found->second;
+  } else {
+    ownTags = catalog_.listTags(instance.arn);
+    tags = &ownTags;
+  }
+  Json view = instanceView(instance, *tags);
   if (const CertificateAuthority* ca = config_.certificateAuthority) {
     // Its server certificate is the CA's (renewed before it ends).
     view["CACertificateIdentifier"] = ca->identifier();
@@ -63,7 +90,11 @@ Json RdsApi::instanceJson(const Resource& instance, std::map<std::string, Json>*
     }
   }
   // Replication, both ways: the source lists its replicas.
-  view["ReadReplicaDBInstanceIdentifiers"] = replicaNamesOf(instance.arn);
+  if (pageRead && page->replicaNames.count(instance.arn) != 0) {
+    view["ReadReplicaDBInstanceIdentifiers"] = page->replicaNames[instance.arn];
+  } else {
+    view["ReadReplicaDBInstanceIdentifiers"] = replicaNamesOf(instance.arn);
+  }
   // Its network: the subnet group (and its subnets) and the security groups.
   RequestContext owner;
   owner.accountId = instance.accountId;
@@ -444,26 +475,34 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
       bool seen = std::any_of(named.begin(), named.end(), [&](const Resource& r) { return r.id == found->id; });
       if (!seen) named.push_back(*found);
     }
-    std::map<std::string, Json> groups;
+    InstancePageReads reads;
+    readForPage(named, reads);
     return pageOfRecords(std::move(named), *limit, "DBInstances",
-                         [&](const Resource& r) { return instanceJson(r, &groups); });
+                         [&](const Resource& r) { return instanceJson(r, &reads); });
   }
-  Json out = {{"DBInstances", Json::array()}};
-  std::map<std::string, Json> groups;  // subnet groups' views, once a page
-  // Filtering happens after the catalog's page: read on until the page is full.
-  while (true) {
+  // Filtering happens after the catalog's page: read on until the page is
+  // full (and one more, which tells a Marker is due), then render the page
+  // with its tags and replicas read once for all of it.
+  std::vector<Resource> kept;
+  bool more = false;
+  while (!more) {
     ResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1);
-    for (const Resource& r : page.items) {
+    for (Resource& r : page.items) {
       after = r.name;
       if (!matchesBeyondIds(r)) continue;
-      if (out["DBInstances"].size() == *limit) {
-        out["Marker"] = encodeAfterName(out["DBInstances"].back()["DBInstanceIdentifier"].get<std::string>());
-        return out;
+      if (kept.size() == *limit) {
+        more = true;
+        break;
       }
-      out["DBInstances"].push_back(instanceJson(r, &groups));
+      kept.push_back(std::move(r));
     }
     if (!page.truncated) break;
   }
+  InstancePageReads reads;
+  readForPage(kept, reads);
+  Json out = {{"DBInstances", Json::array()}};
+  for (const Resource& r : kept) out["DBInstances"].push_back(instanceJson(r, &reads));
+  if (more) out["Marker"] = encodeAfterName(kept.back().name);
   return out;
 }
 

@@ -147,9 +147,17 @@ class RdsApi {
                                      const std::string& eventMessage);
   Result<Resource> recordSnapshot(const RequestContext& c, const Resource& instance, const std::string& identifier,
                                   const std::string& type, const std::vector<Tag>& tags);
-  // `subnetGroupViews`, when given, keeps the subnet groups' views a page
-  // of instances has rendered, by name: a page renders each group once.
-  Json instanceJson(const Resource& instance, std::map<std::string, Json>* subnetGroupViews = nullptr);
+  // What a page of instances reads once for all of them rather than once
+  // an instance: their tags and read replicas (one query each), and the
+  // subnet groups' views by name (each rendered once).
+  struct InstancePageReads {
+    std::map<std::string, std::vector<Tag>> tags;  // by ARN; filled by readForPage
+    std::map<std::string, Json> replicaNames;      // by source ARN; idem
+    bool read = false;                             // readForPage has run
+    std::map<std::string, Json> subnetGroupViews;  // filled as the page renders
+  };
+  void readForPage(const std::vector<Resource>& instances, InstancePageReads& reads);
+  Json instanceJson(const Resource& instance, InstancePageReads* page = nullptr);
   // The names of an instance's read replicas (the catalog's index on their
   // source: the same cost at 10 and at 10,000 instances).
   Json replicaNamesOf(const std::string& sourceArn);
