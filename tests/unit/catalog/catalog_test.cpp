@@ -70,6 +70,15 @@ TEST_F(CatalogTest, ListsReadReplicasByTheirSource) {
   for (const Resource& r : catalog->listReadReplicasOf(source.arn)) names.push_back(r.name);
   EXPECT_EQ(names, (std::vector<std::string>{"replica-b", "replica-a"}));  // by id
   EXPECT_TRUE(catalog->listReadReplicasOf("arn:aws:rds:nowhere").empty());
+  // Several sources at once (a Describe page's): the same, by id.
+  names.clear();
+  std::string elsewhere = other.spec["ReadReplicaSourceArn"];
+  for (const Resource& r : catalog->listReadReplicasOfAny({"arn:aws:rds:nowhere", source.arn, elsewhere})) {
+    names.push_back(r.name);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"replica-b", "replica-a", "other-replica"}));
+  EXPECT_TRUE(catalog->listReadReplicasOfAny({}).empty());
+  EXPECT_TRUE(catalog->listReadReplicasOfAny({"arn:aws:rds:nowhere"}).empty());
 }
 
 TEST_F(CatalogTest, RefusesACatalogFromANewerKura) {
@@ -350,6 +359,23 @@ TEST_F(CatalogTest, TagsOverwriteRemoveAndDelete) {
   catalog->deleteAllTags(arn);
   EXPECT_TRUE(catalog->listTags(arn).empty());
   EXPECT_EQ(catalog->listTags(other).size(), 1u);
+}
+
+TEST_F(CatalogTest, ListsTheTagsOfSeveralArnsAtOnce) {
+  auto catalog = open();
+  std::string a = makeArn("rds", kRegion, kAccount, "db:a"), b = makeArn("rds", kRegion, kAccount, "db:b");
+  std::string untagged = makeArn("rds", kRegion, kAccount, "db:c"), unasked = makeArn("rds", kRegion, kAccount, "db:d");
+  catalog->addTags(a, {{"team", "x"}, {"env", "prod"}});
+  catalog->addTags(b, {{"only", "b"}});
+  catalog->addTags(unasked, {{"env", "dev"}});
+  auto tags = catalog->listTagsOf({b, untagged, a});
+  EXPECT_EQ(tags.size(), 2u);
+  EXPECT_EQ(tags[a], catalog->listTags(a));  // by key, as listTags
+  EXPECT_EQ(tags[a], (std::vector<Tag>{{"env", "prod"}, {"team", "x"}}));
+  EXPECT_EQ(tags[b], (std::vector<Tag>{{"only", "b"}}));
+  EXPECT_EQ(tags.count(untagged), 0u);
+  EXPECT_EQ(tags.count(unasked), 0u);
+  EXPECT_TRUE(catalog->listTagsOf({}).empty());
 }
 
 TEST_F(CatalogTest, JournalKeepsStepsInOrder) {
