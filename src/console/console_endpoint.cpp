@@ -198,21 +198,7 @@ std::optional<HttpResponse> ConsoleEndpoint::serve(const HttpRequest& request) {
     response.status = 308;
     response.headers.emplace_back("Location", "/_kura/console/");
   } else if (path.starts_with(kApiPrefix)) {
-    std::string_view endpoint = path.substr(kApiPrefix.size());
-    if (endpoint == "session" && request.method == "GET") {
-      response = session(request);
-    } else if (request.method != "POST" || (endpoint != "signin" && endpoint != "signout" && endpoint != "call")) {
-      response = refusal(endpoint == "session" || endpoint == "signin" || endpoint == "signout" || endpoint == "call"
-                             ? 405
-                             : 404,
-                         "NotFound", "no such console call");
-    } else if (endpoint == "signin") {
-      response = signIn(request);
-    } else if (endpoint == "signout") {
-      response = signOut(request);
-    } else {
-      response = call(request);
-    }
+    response = api(request, path.substr(kApiPrefix.size()));
   } else {
     std::string_view name = path.substr(kConsolePath.size() + 1);
     if (name.empty()) name = "index.html";
@@ -231,6 +217,21 @@ std::optional<HttpResponse> ConsoleEndpoint::serve(const HttpRequest& request) {
   }
   addSecurityHeaders(response);
   return response;
+}
+
+HttpResponse ConsoleEndpoint::api(const HttpRequest& request, std::string_view endpoint) {
+  bool known = endpoint == "session" || endpoint == "signin" || endpoint == "signout" || endpoint == "call";
+  if (!known) return refusal(404, "NotFound", "The console has no such call.");
+  std::string_view method = endpoint == "session" ? "GET" : "POST";
+  if (request.method != method) {
+    HttpResponse refused = refusal(405, "MethodNotAllowed", "This console call takes " + std::string(method) + ".");
+    refused.headers.emplace_back("Allow", std::string(method));
+    return refused;
+  }
+  if (endpoint == "session") return session(request);
+  if (endpoint == "signin") return signIn(request);
+  if (endpoint == "signout") return signOut(request);
+  return call(request);
 }
 
 HttpResponse ConsoleEndpoint::signIn(const HttpRequest& request) {

@@ -36,6 +36,7 @@ class ConsoleEndpoint {
   ConsoleSessions& sessions() { return sessions_; }
 
  private:
+  HttpResponse api(const HttpRequest& request, std::string_view endpoint);
   HttpResponse signIn(const HttpRequest& request);
   HttpResponse signOut(const HttpRequest& request);
   HttpResponse session(const HttpRequest& request);

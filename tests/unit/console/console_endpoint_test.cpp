@@ -78,6 +78,8 @@ TEST_F(ConsoleEndpointTest, RefusesBeforeAnyCall) {
   forged.emplace_back("X-Kura-Csrf", std::string(64, 'b'));
   EXPECT_EQ(serve("POST", "/_kura/console/api/call", forged, "{}").status, 401);
   EXPECT_EQ(serve("GET", "/_kura/console/api/call").status, 405);
+  EXPECT_EQ(serve("POST", "/_kura/console/api/session", json, "{}").status, 405);
+  EXPECT_EQ(serve("POST", "/_kura/console/api/nothing", json, "{}").status, 404);
   EXPECT_EQ(serve("GET", "/_kura/console/api/session", {{"X-Kura-Console", "1"}}).status, 401);
   EXPECT_EQ(serve("GET", "/_kura/console/api/session").status, 403);
   EXPECT_EQ(apiCalls, 0);
