@@ -76,12 +76,12 @@ def read_like_the_kcl(streams, arn):
 
 
 def test_status_says_enabling_and_disabling_for_a_moment(kura_factory):
-    server = kura_factory(["--stream-status-delay", "3"])
+    server = kura_factory(["--stream-status-delay", "5"])
     ddb, streams = server.client("dynamodb"), server.client("dynamodbstreams")
     arn = make_table(ddb, "sh-status")
     assert streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"] == "ENABLING"
     ddb.put_item(TableName="sh-status", Item={"pk": {"S": "early"}})  # recorded from the request on
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 20
     while streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"] == "ENABLING":
         assert time.monotonic() < deadline
         time.sleep(0.2)
@@ -90,7 +90,7 @@ def test_status_says_enabling_and_disabling_for_a_moment(kura_factory):
     description = streams.describe_stream(StreamArn=arn)["StreamDescription"]
     assert description["StreamStatus"] == "DISABLING"
     assert "EndingSequenceNumber" in description["Shards"][0]["SequenceNumberRange"]
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 20
     while streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"] == "DISABLING":
         assert time.monotonic() < deadline
         time.sleep(0.2)
