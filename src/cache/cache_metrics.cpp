@@ -120,7 +120,8 @@ void CacheMetrics::flush(const Resource& owner) {
 std::optional<long long> CacheMetrics::recordRedis(const Resource& owner, const std::string& clusterId,
                                                    const engines::RedisLayout& layout,
                                                    std::optional<long long> primaryOffset) {
-  auto text = redis_.info(layout);
+  uint64_t ownOpen = 1;
+  auto text = redis_.info(layout, &ownOpen);
   if (!text) return std::nullopt;  // a gap, which an alarm may treat as breaching
   auto figures = engineFigures(*text);
   bool primary = figure(figures, "role_master") == 1;
@@ -138,8 +139,9 @@ std::optional<long long> CacheMetrics::recordRedis(const Resource& owner, const 
   std::vector<MetricDimensions> at = {{{"CacheClusterId", clusterId}, {"CacheNodeId", "0001"}},
                                       {{"CacheClusterId", clusterId}}};
   for (const MetricDimensions& dimensions : at) {
-    // INFO's own connection is among connected_clients.
-    emit(dimensions, "CurrConnections", std::max(0.0, figure(figures, "connected_clients") - 1), "Count");
+    // Kura's own connections (INFO's among them) are among connected_clients.
+    emit(dimensions, "CurrConnections",
+         std::max(0.0, figure(figures, "connected_clients") - static_cast<double>(ownOpen)), "Count");
     emit(dimensions, "CurrItems", figure(figures, "keyspace_keys"), "Count");
     emit(dimensions, "BytesUsedForCache", figure(figures, "used_memory"), "Bytes");
     if (double maxMemory = figure(figures, "maxmemory"); maxMemory > 0) {
@@ -190,12 +192,14 @@ void CacheMetrics::recordMemcached(const Resource& cluster,
     units[name] = unit;
   };
   for (const auto& [node, layout] : nodes) {
-    auto text = memcached_->stats(layout);
+    uint64_t ownOpen = 1;
+    auto text = memcached_->stats(layout, &ownOpen);
     if (!text) continue;
     auto figures = engineFigures(*text);
     MetricDimensions dimensions = {{"CacheClusterId", cluster.name}, {"CacheNodeId", node}};
-    // This read's own connection is among curr_connections.
-    both(dimensions, "CurrConnections", std::max(0.0, figure(figures, "curr_connections") - 1), "Count");
+    // Kura's own connections (this read's among them) are among curr_connections.
+    both(dimensions, "CurrConnections",
+         std::max(0.0, figure(figures, "curr_connections") - static_cast<double>(ownOpen)), "Count");
     both(dimensions, "CurrItems", figure(figures, "curr_items"), "Count");
     both(dimensions, "BytesUsedForCacheItems", figure(figures, "bytes"), "Bytes");
     both(dimensions, "UnusedMemory", std::max(0.0, figure(figures, "limit_maxbytes") - figure(figures, "bytes")),

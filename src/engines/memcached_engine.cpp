@@ -70,23 +70,26 @@ int MemcachedEngine::pidOf(const MemcachedLayout& layout) const { return daemonP
 bool MemcachedEngine::running(const MemcachedLayout& layout) const { return pidOf(layout) > 0; }
 
 bool MemcachedEngine::healthy(const MemcachedLayout& layout) const {
+  own_.begin(layout.port);
   bool answers = layout.tls != nullptr ? probeTls(layout.port, layout.dir / kCaBundleFile, "version\r\n", 8,
                                                   std::chrono::seconds(1)) == "VERSION "
                                        : answersVersion(layout.address, layout.port, 1000);
   // Counted when it answered (one refused at its start never reached it).
-  if (answers) own_.note(layout.port);
+  own_.end(layout.port, answers);
   return answers;
 }
 
-std::optional<std::string> MemcachedEngine::stats(const MemcachedLayout& layout) const {
+std::optional<std::string> MemcachedEngine::stats(const MemcachedLayout& layout, uint64_t* ownOpen) const {
   // `quit` makes memcached close the connection once the STAT lines are sent.
   constexpr std::string_view kRequest = "stats\r\nquit\r\n";
   constexpr size_t kMaxAnswer = 64 * 1024;
   constexpr auto kTimeout = std::chrono::seconds(2);
+  own_.begin(layout.port);
   std::string answer = layout.tls != nullptr
                            ? probeTls(layout.port, layout.dir / kCaBundleFile, kRequest, kMaxAnswer, kTimeout)
                            : probeTcp(layout.port, kRequest, kMaxAnswer, kTimeout);
-  if (!answer.empty()) own_.note(layout.port);
+  if (ownOpen != nullptr) *ownOpen = own_.open(layout.port);
+  own_.end(layout.port, !answer.empty());
   size_t end = answer.find("END\r\n");
   if (answer.rfind("STAT ", 0) != 0 || end == std::string::npos) return std::nullopt;
   return answer.substr(0, end);

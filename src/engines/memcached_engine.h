@@ -46,7 +46,9 @@ class MemcachedEngine {
   bool healthy(const MemcachedLayout& layout) const;
   // The node's `stats` (STAT lines up to END), over one connection with no
   // process spawned; empty when it does not answer within two seconds.
-  std::optional<std::string> stats(const MemcachedLayout& layout) const;
+  // `ownOpen`: how many of Kura's connections to it were open meanwhile,
+  // this one included.
+  std::optional<std::string> stats(const MemcachedLayout& layout, uint64_t* ownOpen = nullptr) const;
   // How many connections Kura has opened to this port (own_connections.h).
   uint64_t ownConnections(int port) const { return own_.opened(port); }
 

@@ -1,9 +1,9 @@
 #pragma once
-// How many connections Kura itself has opened to each engine port and the
-// server accepted (its probes, redis-cli runs, metric reads), so that a
-// node's NewConnections counts the clients' connections, not Kura's: since
-// the server on the port was launched, as its own counters. One counter a
-// port: bounded by the engine port range.
+// The connections Kura itself makes to each engine port (its probes,
+// redis-cli runs, metric reads), so that a node's NewConnections and
+// CurrConnections count the clients' connections, not Kura's: how many the
+// server accepted since it was launched (as its own counters), and how many
+// are open now. Two counters a port: bounded by the engine port range.
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -12,24 +12,41 @@ namespace kura::engines {
 
 class OwnConnections {
  public:
-  void note(int port) {
+  // Around one connection: `accepted` when the server took it (one refused
+  // at a server's start never reached it).
+  void begin(int port) {
     std::lock_guard lock(mutex_);
-    ++opened_[port];
+    ++ports_[port].open;
+  }
+  void end(int port, bool accepted) {
+    std::lock_guard lock(mutex_);
+    Port& counts = ports_[port];
+    if (counts.open > 0) --counts.open;
+    if (accepted) ++counts.opened;
   }
   // A server Kura launches on the port counts from 0 (as its own counters do).
   void reset(int port) {
     std::lock_guard lock(mutex_);
-    opened_[port] = 0;
+    ports_[port].opened = 0;
   }
   uint64_t opened(int port) const {
     std::lock_guard lock(mutex_);
-    auto found = opened_.find(port);
-    return found == opened_.end() ? 0 : found->second;
+    auto found = ports_.find(port);
+    return found == ports_.end() ? 0 : found->second.opened;
+  }
+  uint64_t open(int port) const {
+    std::lock_guard lock(mutex_);
+    auto found = ports_.find(port);
+    return found == ports_.end() ? 0 : found->second.open;
   }
 
  private:
+  struct Port {
+    uint64_t opened = 0;
+    uint64_t open = 0;
+  };
   mutable std::mutex mutex_;
-  std::map<int, uint64_t> opened_;
+  std::map<int, Port> ports_;
 };
 
 }  // namespace kura::engines

@@ -102,8 +102,9 @@ ProcessResult RedisEngine::signedIn(const RedisLayout& layout, const std::vector
   for (std::string& arg : reach(layout)) argv.push_back(std::move(arg));
   argv.insert(argv.end(), args.begin(), args.end());
   // The password in the environment: /proc shows it to Kura's user alone.
+  own_.begin(layout.port);
   ProcessResult result = runProcess(argv, EngineUser{}, input, timeout, {"REDISCLI_AUTH=" + credentials_->admin});
-  if (result.output.rfind("Could not connect", 0) != 0) own_.note(layout.port);
+  own_.end(layout.port, result.output.rfind("Could not connect", 0) != 0);
   result.output = trimmed(result.output);
   return result;
 }
@@ -124,8 +125,9 @@ bool RedisEngine::addUsers(const RedisLayout& layout) const {
   // (a password among them) go through stdin.
   std::vector<std::string> argv = {kClient};
   for (std::string& arg : reach(layout)) argv.push_back(std::move(arg));
+  own_.begin(layout.port);
   ProcessResult result = runProcess(argv, EngineUser{}, redisAclCommands(*credentials_), std::chrono::seconds(10));
-  if (result.output.rfind("Could not connect", 0) != 0) own_.note(layout.port);
+  own_.end(layout.port, result.output.rfind("Could not connect", 0) != 0);
   std::string expected = "OK\nOK\nOK\nOK\nOK";
   bool added = result.ok() && trimmed(result.output) == expected;
   if (!added) {
@@ -339,7 +341,7 @@ std::optional<long long> RedisEngine::replicationOffset(const RedisLayout& layou
   return std::nullopt;
 }
 
-std::optional<std::string> RedisEngine::info(const RedisLayout& layout) const {
+std::optional<std::string> RedisEngine::info(const RedisLayout& layout, uint64_t* ownOpen) const {
   if (!credentials_) return std::nullopt;
   auto bulk = [](std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); };
   std::string request = "*3\r\n" + bulk("AUTH") + bulk(kRedisAdminUser) + bulk(credentials_->admin) + "*1\r\n" +
@@ -347,10 +349,14 @@ std::optional<std::string> RedisEngine::info(const RedisLayout& layout) const {
   // INFO's default sections take a few kilobytes (one keyspace line a database).
   constexpr size_t kMaxAnswer = 256 * 1024;
   constexpr auto kTimeout = std::chrono::seconds(2);
+  own_.begin(layout.port);
   std::string answer = layout.tls != nullptr
                            ? probeTls(layout.port, dataDir_ / "keys" / "rds-ca.pem", request, kMaxAnswer, kTimeout)
                            : probeTcp(layout.port, request, kMaxAnswer, kTimeout);
-  if (!answer.empty()) own_.note(layout.port);
+  // Kura's connections open while the server counted its clients: this one
+  // and any other of Kura's at the time.
+  if (ownOpen != nullptr) *ownOpen = own_.open(layout.port);
+  own_.end(layout.port, !answer.empty());
   // +OK (AUTH), $<length> INFO's text, +OK (QUIT).
   if (answer.rfind("+OK\r\n$", 0) != 0) return std::nullopt;
   size_t lengthEnd = answer.find("\r\n", 6);

@@ -122,8 +122,9 @@ class RedisEngine {
                       std::chrono::seconds timeout = std::chrono::seconds(10), bool passwordOnStdin = false) const;
   // The server's INFO (its default sections), read as Kura's own user over
   // one connection with no process spawned (AUTH, INFO, QUIT); empty when
-  // it does not answer within two seconds.
-  std::optional<std::string> info(const RedisLayout& layout) const;
+  // it does not answer within two seconds. `ownOpen`: how many of Kura's
+  // connections to it were open meanwhile, this one included.
+  std::optional<std::string> info(const RedisLayout& layout, uint64_t* ownOpen = nullptr) const;
   // How many connections Kura has opened to this port (own_connections.h).
   uint64_t ownConnections(int port) const { return own_.opened(port); }
 
