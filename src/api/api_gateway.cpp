@@ -89,7 +89,7 @@ ApiGateway::Routed ApiGateway::route(const HttpRequest& request, const std::opti
 }
 
 HttpResponse ApiGateway::errorResponse(const ServiceModel* model, WireProtocol wire, const ApiError& given,
-                                       const std::string& requestId) const {
+                                       const std::string& requestId) {
   ApiError error = given;
   if (model != nullptr) {
     if (const Shape* shape = model->findError(error.code); shape != nullptr && shape->error) {
@@ -316,7 +316,7 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     response.body = raw ? *raw : output->dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   return answerOnceSynced(request, deferred, std::move(response),
-                          [this, &model, wire, requestId = context.requestId,
+                          [&model, wire, requestId = context.requestId,
                            name = operation->name](const std::string& error) {
                             // The change is made (in memory) and recorded in the trail, but its
                             // sync failed: the caller is told it may not have been applied.

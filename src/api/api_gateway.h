@@ -60,8 +60,10 @@ class ApiGateway {
     std::string service;  // signing name asked for, even when Kura has no model of it
   };
   Routed route(const HttpRequest& request, const std::optional<auth::SigV4Scope>& scope) const;
-  HttpResponse errorResponse(const ServiceModel* model, WireProtocol wire, const ApiError& error,
-                             const std::string& requestId) const;
+  // Static: an answer owed until a sync ends may be encoded after the
+  // gateway is gone (a sync that fails after the server gave up at stop).
+  static HttpResponse errorResponse(const ServiceModel* model, WireProtocol wire, const ApiError& error,
+                                    const std::string& requestId);
   HttpResponse dispatch(const HttpRequest& request, const ServiceModel& model, WireProtocol wire,
                         RequestContext& context) const;
 
