@@ -480,3 +480,27 @@ def test_replicas_refused_for_want_of_ports_give_back_those_they_took(kura_facto
     group = wait_group(ec, "tight", "available", timeout=60)
     assert len(group["NodeGroups"][0]["NodeGroupMembers"]) == 2
     kura.stop()
+
+
+def test_node_groups_refused_for_want_of_ports_give_back_those_they_took(kura_factory):
+    kura = kura_factory(start=False)
+    # Room for the group (its configuration endpoint and one node's three
+    # ports) and for one more node: two more node groups of one node each
+    # are refused at the second.
+    first = int(kura.extra_args[1])
+    kura.extra_args[3] = str(first + 7)
+    kura.start()
+    ec = kura.client("elasticache")
+    create_sharded(ec, "narrow", shards=1, replicas=0, CacheParameterGroupName="default.redis7.cluster.on")
+    code, _ = error_of(ec.modify_replication_group_shard_configuration, ReplicationGroupId="narrow",
+                       NodeGroupCount=3, ApplyImmediately=True)
+    assert code == "InsufficientCacheClusterCapacity"
+    group = ec.describe_replication_groups(ReplicationGroupId="narrow")["ReplicationGroups"][0]
+    assert group["Status"] == "available" and group["MemberClusters"] == ["narrow-0001-001"]
+    # The first new node group's ports were given back: one node group fits.
+    ec.modify_replication_group_shard_configuration(ReplicationGroupId="narrow", NodeGroupCount=2,
+                                                    ApplyImmediately=True)
+    group = wait_group(ec, "narrow", "available", timeout=90)
+    assert [g["NodeGroupId"] for g in group["NodeGroups"]] == ["0001", "0002"]
+    assert cli(group, "SET", "after", "grown") == "OK" and cli(group, "GET", "after") == "grown"
+    kura.stop()

@@ -294,7 +294,29 @@ Result<Resource> ElastiCacheApi::findClusterModeGroup(const RequestContext& c, c
   return group;
 }
 
+// Node groups or replicas added or removed, in one transaction: a call refused
+// after some new members took their ports (the range ran out at a later one,
+// the record could not be stored) gives them back, and a crash before it is
+// stored keeps none.
 Result<Json> ElastiCacheApi::modifyShardConfiguration(const RequestContext& c, const Json& in) {
+  auto changed = catalog_.transact([&] { return changeShardCount(c, in); });
+  if (changed) reconciler_.wake();
+  return changed;
+}
+
+Result<Json> ElastiCacheApi::increaseReplicaCount(const RequestContext& c, const Json& in) {
+  auto changed = catalog_.transact([&] { return changeReplicaCount(c, in, true); });
+  if (changed) reconciler_.wake();
+  return changed;
+}
+
+Result<Json> ElastiCacheApi::decreaseReplicaCount(const RequestContext& c, const Json& in) {
+  auto changed = catalog_.transact([&] { return changeReplicaCount(c, in, false); });
+  if (changed) reconciler_.wake();
+  return changed;
+}
+
+Result<Json> ElastiCacheApi::changeShardCount(const RequestContext& c, const Json& in) {
   auto group = findClusterModeGroup(c, in);
   if (!group) return group.error();
   int count = in["NodeGroupCount"];
@@ -376,7 +398,6 @@ Result<Json> ElastiCacheApi::modifyShardConfiguration(const RequestContext& c, c
   record.status = kModifying;
   auto stored = catalog_.updateResource(record);
   if (!stored) return stored.error();
-  reconciler_.wake();
   return Json{{"ReplicationGroup", groupView(*stored)}};
 }
 
@@ -441,14 +462,6 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
     return ApiError::sender("NoOperationFault", "The replica count is already what was asked for; nothing to do.");
   }
   std::vector<std::string> pool = zonePool(record.spec);
-  // The ports new members take go back if the call fails after all (the
-  // range runs out at a later member, the record cannot be stored).
-  std::vector<std::string> added;
-  auto releaseAdded = [&] {
-    for (const std::string& member : added) {
-      for (const char* port : {"Port", "EnginePort", "BusPort"}) ports_.release(record.state["Members"][member][port]);
-    }
-  };
   for (const auto& [id, count] : wanted) {
     if (increase) {
       int index = lastIndex(record, id);
@@ -458,12 +471,8 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
         size_t slot = static_cast<size_t>(k - before[id]);
         std::string zone = slot < asked.size() ? asked[slot] : (pool.empty() ? "" : pool[static_cast<size_t>(index) % pool.size()]);
         Json node = {{"AvailabilityZone", zone}, {"NodeGroup", id}};
-        if (!allocateMember(ports_, record.arn, member, node)) {
-          releaseAdded();
-          return noCapacity();
-        }
+        if (!allocateMember(ports_, record.arn, member, node)) return noCapacity();
         record.state["Members"][member] = node;
-        added.push_back(member);
       }
     } else if (toRemove.empty()) {
       // The newest replicas go first.
@@ -482,11 +491,7 @@ Result<Json> ElastiCacheApi::changeReplicaCount(const RequestContext& c, const J
                                   (increase ? "increased" : "decreased");
   record.status = kModifying;
   auto stored = catalog_.updateResource(record);
-  if (!stored) {
-    releaseAdded();
-    return stored.error();
-  }
-  reconciler_.wake();
+  if (!stored) return stored.error();
   return Json{{"ReplicationGroup", groupView(*stored)}};
 }
 
@@ -509,14 +514,6 @@ Result<Json> ElastiCacheApi::testClusterModeFailover(const RequestContext& c, co
   if (!stored) return stored.error();
   reconciler_.wake();
   return Json{{"ReplicationGroup", groupView(*stored)}};
-}
-
-Result<Json> ElastiCacheApi::increaseReplicaCount(const RequestContext& c, const Json& in) {
-  return changeReplicaCount(c, in, true);
-}
-
-Result<Json> ElastiCacheApi::decreaseReplicaCount(const RequestContext& c, const Json& in) {
-  return changeReplicaCount(c, in, false);
 }
 
 }  // namespace kura::elasticache

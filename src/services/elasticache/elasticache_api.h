@@ -82,6 +82,9 @@ class ElastiCacheApi {
   // An available group with cluster mode enabled, for a change of its shards
   // or replicas; AWS's error otherwise.
   Result<Resource> findClusterModeGroup(const RequestContext& c, const Json& in);
+  // The body of ModifyReplicationGroupShardConfiguration and of
+  // Increase/DecreaseReplicaCount, run inside their transaction.
+  Result<Json> changeShardCount(const RequestContext& c, const Json& in);
   Result<Json> changeReplicaCount(const RequestContext& c, const Json& in, bool increase);
   // TestFailover of one node group of such a group (a planned failover).
   Result<Json> testClusterModeFailover(const RequestContext& c, const Json& in, Resource group);
