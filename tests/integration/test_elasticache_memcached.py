@@ -160,3 +160,28 @@ def test_memcached_in_transit_encryption_serves_tls_only(kura, tmp_path):
                 ssl.create_default_context().wrap_socket(raw, server_hostname="127.0.0.1")
     ec.delete_cache_cluster(CacheClusterId="mc-tls")
     wait_cluster(ec, "mc-tls", "gone")
+
+
+def test_nodes_refused_for_want_of_ports_give_back_those_they_took(kura_factory):
+    kura = kura_factory(start=False)
+    # Room for three nodes (two ports each): the cluster's first and two
+    # more; a third more is refused after the two took theirs.
+    first = int(kura.extra_args[1])
+    kura.extra_args[3] = str(first + 5)
+    kura.start()
+    ec = kura.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="narrow-mc", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=1)
+    wait_cluster(ec, "narrow-mc", "available")
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="narrow-mc", NumCacheNodes=4,
+                      ApplyImmediately=True) == "InsufficientCacheClusterCapacity"
+    cluster = ec.describe_cache_clusters(CacheClusterId="narrow-mc", ShowCacheNodeInfo=True)["CacheClusters"][0]
+    assert cluster["CacheClusterStatus"] == "available" and cluster["NumCacheNodes"] == 1
+    # The two nodes' ports were given back: two more nodes fit.
+    ec.modify_cache_cluster(CacheClusterId="narrow-mc", NumCacheNodes=3, ApplyImmediately=True)
+    cluster = wait_cluster(ec, "narrow-mc", "available")
+    ports = ports_of(cluster)
+    assert sorted(ports) == ["0001", "0002", "0003"]
+    assert memcached(ports["0003"], "set k 0 0 1\r\nv\r\n") == "STORED\r\n"
+    assert memcached(ports["0003"], "get k\r\n") == "VALUE k 0 1\r\nv\r\nEND\r\n"
+    kura.stop()
