@@ -308,6 +308,14 @@ ERRORS = [
     ("UpdateItem", {"TableName": "sorted", "Key": {"pk": {"S": "a"}, "sk": {"S": "b"}},
                     "UpdateExpression": "ADD sk.deep :n", "ExpressionAttributeValues": {":n": {"N": "1"}}},
      V, "One or more parameter values were invalid: Cannot update attribute sk. This attribute is part of the key"),
+    # UpdateTable's index updates, checked in DynamoDB's order.
+    ("UpdateTable", {"TableName": "plain", "GlobalSecondaryIndexUpdates": [{}]}, V,
+     "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+     "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"),
+    ("UpdateTable", {"TableName": "plain", "GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": "gone"}},
+                                                                           {"Delete": {"IndexName": "gone"}}]}, V,
+     "One or more parameter values were invalid: Only one global secondary index update per index is allowed "
+     "simultaneously. Index: gone"),
     # A boolean written as a string is read as DynamoDB's JSON reader reads it.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NULL": "no"}}},
      V, "One or more parameter values were invalid: Null attribute value types must have the value of true"),

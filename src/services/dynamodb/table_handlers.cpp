@@ -299,8 +299,29 @@ Result<Json> DynamoDbApi::deleteTable(const RequestContext& c, const Json& in) {
 
 Result<Json> DynamoDbApi::updateGlobalIndexes(const RequestContext& c, const Json& in) {
   const Json& updates = in["GlobalSecondaryIndexUpdates"];
-  if (updates.size() != 1 || (!updates[0].contains("Create") && !updates[0].contains("Delete") &&
-                              !updates[0].contains("Update"))) {
+  // DynamoDB's checks in its order: an empty list, an entry naming no
+  // action, an index named twice, then more than one index at a time.
+  if (updates.empty()) {
+    return ApiError::sender("ValidationException",
+                            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+  }
+  std::set<std::string> named;
+  for (const Json& update : updates) {
+    const Json* action = nullptr;
+    for (const char* kind : {"Create", "Update", "Delete"}) {
+      if (update.contains(kind) && update[kind].is_object()) action = &update[kind];
+    }
+    if (action == nullptr) {
+      return invalid("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                     "GlobalSecondaryIndexUpdate.Delete must not be null");
+    }
+    std::string index = action->value("IndexName", "");
+    if (!named.insert(index).second) {
+      return invalid("Only one global secondary index update per index is allowed simultaneously. Index: " + index);
+    }
+  }
+  if (updates.size() != 1) {
     return invalid("Only one global secondary index Create, Update or Delete is allowed per UpdateTable call");
   }
   const Json& update = updates[0];
