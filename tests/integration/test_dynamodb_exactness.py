@@ -316,6 +316,13 @@ ERRORS = [
                                                                            {"Delete": {"IndexName": "gone"}}]}, V,
      "One or more parameter values were invalid: Only one global secondary index update per index is allowed "
      "simultaneously. Index: gone"),
+    # BatchGetItem checks a table's expression parameters before a key asked for twice.
+    ("BatchGetItem", {"RequestItems": {"plain": {"Keys": [{"pk": {"S": "a"}}, {"pk": {"S": "a"}}],
+                                                 "ProjectionExpression": ""}}},
+     V, "Invalid ProjectionExpression: The expression can not be empty;"),
+    ("BatchGetItem", {"RequestItems": {"plain": {"Keys": [{"pk": {"S": "a"}}], "AttributesToGet": ["a"],
+                                                 "ExpressionAttributeNames": {}}}},
+     V, "ExpressionAttributeNames can only be specified when using expressions"),
     # A boolean written as a string is read as DynamoDB's JSON reader reads it.
     ("PutItem", {"TableName": "plain", "Item": {"pk": {"S": "a"}, "s": {"NULL": "no"}}},
      V, "One or more parameter values were invalid: Null attribute value types must have the value of true"),

@@ -438,22 +438,35 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
     return ApiError::sender("ValidationException", "Too many items requested for the BatchGetItem call");
   }
   // The keys and projections are checked before any table is looked up, as DynamoDB does.
+  // Each table's: its keys' values, its expression parameters, then
+  // whether a key is asked for twice, in DynamoDB's order.
   for (auto it = requests.begin(); it != requests.end(); ++it) {
+    const Json& entry = it.value();
     std::vector<Json> keys;
-    for (Json keyAttributes : it.value().value("Keys", Json::array())) {
+    for (Json keyAttributes : entry.value("Keys", Json::array())) {
       if (auto error = validateItem(keyAttributes, "Key")) return *error;
-      if (std::find(keys.begin(), keys.end(), keyAttributes) != keys.end()) {
-        return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
-      }
       keys.push_back(std::move(keyAttributes));
     }
-    RequestExpressions expressions(it.value());
-    if (auto projected = attributesToGet(it.value()); !projected) return projected.error();
-    if (it.value().contains("ProjectionExpression")) {
-      auto parsed = parseProjection(it.value()["ProjectionExpression"], expressions.context());
+    if (entry.contains("ExpressionAttributeNames") && !entry.contains("ProjectionExpression")) {
+      return ApiError::sender("ValidationException",
+                              "ExpressionAttributeNames can only be specified when using expressions");
+    }
+    if (auto names = entry.find("ExpressionAttributeNames"); names != entry.end() && names->is_object() &&
+                                                              names->empty()) {
+      return ApiError::sender("ValidationException", "ExpressionAttributeNames must not be empty");
+    }
+    RequestExpressions expressions(entry);
+    if (auto projected = attributesToGet(entry); !projected) return projected.error();
+    if (entry.contains("ProjectionExpression")) {
+      auto parsed = parseProjection(entry["ProjectionExpression"], expressions.context());
       if (!parsed) return parsed.error();
     }
     if (auto error = expressions.checkAllUsed()) return *error;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i), keys[i]) != keys.begin() + static_cast<std::ptrdiff_t>(i)) {
+        return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
+      }
+    }
   }
   Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
   Json consumedList = Json::array();
