@@ -1,5 +1,6 @@
 #include "common/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,10 +12,48 @@
 
 namespace kura {
 
+namespace {
+
+// OpenSSL 3 looks an algorithm up by name (under a lock) every time
+// EVP_sha256() or HMAC() is used; these run several times for every signed
+// request (SigV4), so the algorithms are fetched once and each thread
+// keeps its own contexts.
+EVP_MD* sha256Algorithm() {
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return algorithm;
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+struct HmacContext {
+  EVP_MAC_CTX* ctx = nullptr;
+  HmacContext() {
+    static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (hmac == nullptr) return;
+    ctx = EVP_MAC_CTX_new(hmac);
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+    if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+      EVP_MAC_CTX_free(ctx);
+      ctx = nullptr;
+    }
+  }
+  ~HmacContext() { EVP_MAC_CTX_free(ctx); }
+};
+
+}  // namespace
+
 std::string sha256(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  thread_local DigestContext local;
+  if (sha256Algorithm() == nullptr || local.ctx == nullptr ||
+      EVP_DigestInit_ex2(local.ctx, sha256Algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(local.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(local.ctx, digest, &length) != 1) {
     throw std::runtime_error("sha256 failed");
   }
   return std::string(reinterpret_cast<char*>(digest), length);
@@ -33,10 +72,15 @@ std::string sha256Hex(std::string_view data) { return toHex(sha256(data)); }
 
 std::string hmacSha256(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
-           &length) == nullptr) {
+  size_t length = 0;
+  thread_local HmacContext local;
+  // A context keyed again for each call (its digest set once). Never with
+  // a null key pointer: EVP_MAC_init would keep the previous call's key.
+  static const unsigned char kNoKey[1] = {0};
+  const unsigned char* keyBytes = key.empty() ? kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+  if (local.ctx == nullptr || EVP_MAC_init(local.ctx, keyBytes, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(local.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(local.ctx, digest, &length, sizeof(digest)) != 1) {
     throw std::runtime_error("hmac-sha256 failed");
   }
   return std::string(reinterpret_cast<char*>(digest), length);

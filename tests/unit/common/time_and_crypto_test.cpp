@@ -37,6 +37,18 @@ TEST(Crypto, HashesAndEncodes) {
   EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(toHex(hmacSha256("key", "The quick brown fox jumps over the lazy dog")),
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  // Each call has its own key, also right after another key (the context
+  // is reused), also empty or longer than a block (RFC 4231 case 1; the
+  // others checked against `openssl dgst -hmac`).
+  EXPECT_EQ(toHex(hmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(toHex(hmacSha256("", "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  EXPECT_EQ(toHex(hmacSha256(std::string_view(), "abc")),
+            "fd7adb152c05ef80dccf50a1fa4c05d5a3ec6da95575fc312ae7c5d091836351");
+  EXPECT_EQ(toHex(hmacSha256(std::string(200, 'k'), "data")),
+            "0163658d479ec73f2b801df07141db1426aaae2c6b5e8e6d9e6789f92f5e2b4f");
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   std::string decoded;
   ASSERT_TRUE(base64Decode(base64Encode("hello!?"), decoded));
   EXPECT_EQ(decoded, "hello!?");
