@@ -25,6 +25,9 @@ constexpr std::string_view kCookieName = "kura_console";
 constexpr std::string_view kApiPrefix = "/_kura/console/api/";
 constexpr size_t kMaxKeyIdLength = 128;
 constexpr size_t kMaxSecretLength = 256;
+// A console request's body: a sign-in or one call's input is small, and
+// nothing is parsed before this is checked.
+constexpr size_t kMaxConsoleBodyBytes = 64 * 1024;
 
 // What the pages call, by signing name: reading the fleet, its backups,
 // events, alarms and trail, and the actions a resource's page offers.
@@ -81,6 +84,14 @@ bool sameOrigin(const HttpRequest& request, bool secure) {
   }
   std::string_view site = request.header("Sec-Fetch-Site");
   return site.empty() || site == "same-origin";
+}
+
+// The browser runs on this machine: a secret it posts over plain HTTP
+// never crosses a network.
+bool loopbackClient(const HttpRequest& request) {
+  std::string_view address = request.remoteAddress;
+  if (address.starts_with("::ffff:")) address.remove_prefix(7);
+  return address.starts_with("127.") || address == "::1";
 }
 
 bool isHexToken(std::string_view text) {
@@ -222,6 +233,9 @@ std::optional<HttpResponse> ConsoleEndpoint::serve(const HttpRequest& request) {
 HttpResponse ConsoleEndpoint::api(const HttpRequest& request, std::string_view endpoint) {
   bool known = endpoint == "session" || endpoint == "signin" || endpoint == "signout" || endpoint == "call";
   if (!known) return refusal(404, "NotFound", "The console has no such call.");
+  if (request.body.size() > kMaxConsoleBodyBytes) {
+    return refusal(413, "RequestTooLarge", "A console request takes at most 64 KiB.");
+  }
   std::string_view method = endpoint == "session" ? "GET" : "POST";
   if (request.method != method) {
     HttpResponse refused = refusal(405, "MethodNotAllowed", "This console call takes " + std::string(method) + ".");
@@ -236,6 +250,13 @@ HttpResponse ConsoleEndpoint::api(const HttpRequest& request, std::string_view e
 
 HttpResponse ConsoleEndpoint::signIn(const HttpRequest& request) {
   if (!sameOrigin(request, secure_)) return refusal(403, "CrossOrigin", "The console answers its own pages only.");
+  if (!secure_ && !loopbackClient(request)) {
+    // The secret would cross the network in the clear (the API itself only
+    // ever receives signatures).
+    return refusal(403, "InsecureTransport",
+                   "Signing in over plain HTTP is allowed from this machine only: serve the API over HTTPS (--tls) "
+                   "to sign in from elsewhere.");
+  }
   auto body = jsonBody(request);
   if (!body) return refusal(400, "BadRequest", "Sign-in takes a JSON object.");
   std::string keyId = stringField(*body, "accessKeyId");
@@ -255,8 +276,9 @@ HttpResponse ConsoleEndpoint::signIn(const HttpRequest& request) {
   std::optional<auth::Credential> credential;
   if (identity != nullptr) credential = credentials_.find(keyId);
   if (identity == nullptr || !credential || !credential->sessionToken.empty()) {
-    spdlog::info("msg=\"console sign-in refused\" error_code={}",
-                 identity == nullptr ? std::get<client::CallError>(caller).code : "SessionKey");
+    spdlog::info("msg=\"console sign-in refused\" error_code={} access_key_id=\"{}\" remote_address={}",
+                 identity == nullptr ? std::get<client::CallError>(caller).code : "SessionKey", logged(keyId),
+                 logged(request.remoteAddress));
     return refusal(401, "SignInFailed", "The access key ID or the secret access key is not valid.");
   }
   // A new session on every sign-in (the one the browser had, if any, ends):
@@ -267,7 +289,14 @@ HttpResponse ConsoleEndpoint::signIn(const HttpRequest& request) {
   draft.secretHash = sha256(secret);
   draft.principalArn = identity->value("Arn", "");
   draft.accountId = identity->value("Account", "");
-  auto [token, session] = sessions_.create(std::move(draft));
+  auto created = sessions_.create(std::move(draft));
+  if (!created) {
+    spdlog::warn("msg=\"console sign-in refused: every session is taken by other principals\" principal=\"{}\"",
+                 logged(identity->value("Arn", "")));
+    return refusal(503, "TooManySessions",
+                   "The console has as many sessions as it keeps, all of other principals: try again later.");
+  }
+  auto& [token, session] = *created;
   spdlog::info("msg=\"console sign-in\" principal=\"{}\" access_key_id=\"{}\"", logged(session.principalArn),
                logged(session.accessKeyId));
   HttpResponse response = jsonAnswer(200, sessionJson(session));
@@ -295,12 +324,17 @@ std::optional<ConsoleEndpoint::SignedIn> ConsoleEndpoint::signedIn(const HttpReq
   // The key as the store has it now: deleted, deactivated or given another
   // secret since the sign-in, and the session is over.
   auto credential = credentials_.find(session->accessKeyId);
-  if (!credential || !constantTimeEquals(sha256(credential->secretAccessKey), session->secretHash)) {
+  if (!credential || !keyStillValid(*session)) {
     sessions_.remove(token);
     refused = refusal(401, "NotSignedIn", "The access key of this session is no longer valid: sign in again.");
     return std::nullopt;
   }
   return SignedIn{std::move(token), std::move(*session), std::move(*credential)};
+}
+
+bool ConsoleEndpoint::keyStillValid(const ConsoleSession& session) const {
+  auto credential = credentials_.find(session.accessKeyId);
+  return credential && constantTimeEquals(sha256(credential->secretAccessKey), session.secretHash);
 }
 
 HttpResponse ConsoleEndpoint::session(const HttpRequest& request) {
@@ -311,8 +345,13 @@ HttpResponse ConsoleEndpoint::session(const HttpRequest& request) {
   if (request.header("X-Kura-Console") != "1") {
     return refusal(403, "BadRequest", "The request does not carry X-Kura-Console: 1.");
   }
-  auto found = sessions_.find(cookieToken(request));
+  std::string token = cookieToken(request);
+  auto found = sessions_.find(token);
   if (!found) return refusal(401, "NotSignedIn", "Sign in first.");
+  if (!keyStillValid(*found)) {
+    sessions_.remove(token);
+    return refusal(401, "NotSignedIn", "The access key of this session is no longer valid: sign in again.");
+  }
   return jsonAnswer(200, sessionJson(*found));
 }
 

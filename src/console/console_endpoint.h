@@ -50,6 +50,9 @@ class ConsoleEndpoint {
     auth::Credential credential;  // the session's key, as the store has it now
   };
   std::optional<SignedIn> signedIn(const HttpRequest& request, HttpResponse& refusal);
+  // The session's key is still in the credential store, active, with the
+  // secret signed in with.
+  bool keyStillValid(const ConsoleSession& session) const;
   std::string cookie(const std::string& token, int maxAgeSeconds) const;
 
   const auth::CredentialStore& credentials_;

@@ -11,26 +11,35 @@ std::string newConsoleToken() { return toHex(randomBytes(32)); }
 ConsoleSessions::ConsoleSessions(ClockPtr clock, size_t maxSessions, std::chrono::seconds lifetime)
     : clock_(std::move(clock)), maxSessions_(std::max<size_t>(maxSessions, 1)), lifetime_(lifetime) {}
 
-std::pair<std::string, ConsoleSession> ConsoleSessions::create(ConsoleSession session) {
+std::optional<std::pair<std::string, ConsoleSession>> ConsoleSessions::create(ConsoleSession session) {
   std::string token = newConsoleToken();
   session.csrfToken = newConsoleToken();
   session.createdAt = clock_->now();
   session.expiresAt = session.createdAt + lifetime_;
   std::lock_guard lock(mutex_);
-  // Expired sessions go first; then, at the bound, the oldest.
+  // Expired sessions go first; then, past the bounds, only the caller's own.
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.expiresAt <= session.createdAt; });
-  auto byAge = [](const auto& a, const auto& b) { return a.second.createdAt < b.second.createdAt; };
   auto sameKey = [&](const auto& entry) { return entry.second.accessKeyId == session.accessKeyId; };
-  while (static_cast<size_t>(std::count_if(sessions_.begin(), sessions_.end(), sameKey)) >= kMaxSessionsPerKey) {
+  auto samePrincipal = [&](const auto& entry) {
+    return session.principalArn.empty() ? sameKey(entry) : entry.second.principalArn == session.principalArn;
+  };
+  auto oldestWhere = [&](auto&& matches) {
     auto oldest = sessions_.end();
     for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-      if (sameKey(*it) && (oldest == sessions_.end() || byAge(*it, *oldest))) oldest = it;
+      if (matches(*it) && (oldest == sessions_.end() || it->second.createdAt < oldest->second.createdAt)) oldest = it;
     }
-    sessions_.erase(oldest);
+    return oldest;
+  };
+  while (static_cast<size_t>(std::count_if(sessions_.begin(), sessions_.end(), sameKey)) >= kMaxSessionsPerKey) {
+    sessions_.erase(oldestWhere(sameKey));
   }
-  while (sessions_.size() >= maxSessions_) sessions_.erase(std::min_element(sessions_.begin(), sessions_.end(), byAge));
+  while (sessions_.size() >= maxSessions_) {
+    auto own = oldestWhere(samePrincipal);
+    if (own == sessions_.end()) return std::nullopt;
+    sessions_.erase(own);
+  }
   sessions_[sha256(token)] = session;
-  return {token, session};
+  return std::pair{token, session};
 }
 
 std::optional<ConsoleSession> ConsoleSessions::find(const std::string& token) {

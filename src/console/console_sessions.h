@@ -5,7 +5,9 @@
 // names the access key it acts with and a hash of the secret it was
 // signed in with: never the secret itself, which the credential store
 // holds. Sessions expire; past a bound per key, that key's oldest session
-// is evicted, and past the bound of all, the oldest of all.
+// is evicted; at the bound of all, the principal's own oldest session, and a
+// principal with none is refused: nobody's sign-ins end someone else's
+// session.
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -37,8 +39,9 @@ class ConsoleSessions {
                            std::chrono::seconds lifetime = kDefaultLifetime);
 
   // A new session with fresh random tokens: the cookie's token, returned
-  // once, and the session (its CSRF token within).
-  std::pair<std::string, ConsoleSession> create(ConsoleSession session);
+  // once, and the session (its CSRF token within); nothing when every
+  // session the bound allows is someone else's.
+  std::optional<std::pair<std::string, ConsoleSession>> create(ConsoleSession session);
   // The unexpired session of a cookie's token (an expired one is removed).
   std::optional<ConsoleSession> find(const std::string& token);
   void remove(const std::string& token);

@@ -579,7 +579,15 @@ async function searchTrail(results) {
 
 function route() {
   if (!state.csrf) return;
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  // A hash that does not decode (#/%) or names no page (#/hasOwnProperty) shows the fleet.
+  const decode = (part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return '';
+    }
+  };
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decode);
   const page = parts[0] || 'fleet';
   for (const link of document.querySelectorAll('.top nav a')) {
     link.classList.toggle('current', link.dataset.page === page);
@@ -593,7 +601,7 @@ function route() {
     events: () => eventsPage(),
     trail: () => trailPage(),
   };
-  Promise.resolve((pages[page] || pages.fleet)()).catch((error) => setPage('Error', errorNote('The page', error)));
+  Promise.resolve((Object.hasOwn(pages, page) ? pages[page] : pages.fleet)()).catch((error) => setPage('Error', errorNote('The page', error)));
 }
 
 document.addEventListener('DOMContentLoaded', () => {

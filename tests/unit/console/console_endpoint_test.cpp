@@ -94,5 +94,34 @@ TEST_F(ConsoleEndpointTest, AWrongKeyIsRefusedWithoutACookie) {
   EXPECT_EQ(endpoint.sessions().size(), 0u);
 }
 
+TEST_F(ConsoleEndpointTest, ABodyOverItsBoundIsRefusedUnread) {
+  std::string large = R"({"accessKeyId":"a","secretAccessKey":")" + std::string(70 * 1024, 'x') + R"("})";
+  EXPECT_EQ(serve("POST", "/_kura/console/api/signin", {{"Content-Type", "application/json"}}, large).status, 413);
+  EXPECT_EQ(apiCalls, 0);
+}
+
+TEST(ConsoleEndpointPlainHttp, SignInFromAnotherMachineIsRefusedOverPlainHttp) {
+  auth::StaticCredentialStore credentials;
+  int apiCalls = 0;
+  ConsoleEndpoint endpoint{credentials,
+                           [&apiCalls](const HttpRequest&) {
+                             ++apiCalls;
+                             return HttpResponse{403, {}, "<ErrorResponse/>"};
+                           },
+                           realClock(), /*secure=*/false};
+  auto signIn = [&](std::string from) {
+    HttpRequest request{"POST", "/_kura/console/api/signin", {{"Content-Type", "application/json"}},
+                        R"({"accessKeyId":"AKIANOBODY","secretAccessKey":"wrong"})", std::move(from)};
+    return endpoint.serve(request)->status;
+  };
+  EXPECT_EQ(signIn("192.0.2.7"), 403);
+  EXPECT_EQ(signIn("::ffff:192.0.2.7"), 403);
+  EXPECT_EQ(apiCalls, 0);  // the secret was not even put to the API
+  EXPECT_EQ(signIn("127.0.0.1"), 401);
+  EXPECT_EQ(signIn("::1"), 401);
+  EXPECT_EQ(signIn("::ffff:127.0.0.1"), 401);
+  EXPECT_EQ(apiCalls, 3);
+}
+
 }  // namespace
 }  // namespace kura::console
