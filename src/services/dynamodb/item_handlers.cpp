@@ -462,8 +462,8 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
       if (!parsed) return parsed.error();
     }
     if (auto error = expressions.checkAllUsed()) return *error;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i), keys[i]) != keys.begin() + static_cast<std::ptrdiff_t>(i)) {
+    for (auto key = keys.begin(); key != keys.end(); ++key) {
+      if (std::find(keys.begin(), key, *key) != key) {
         return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
       }
     }
