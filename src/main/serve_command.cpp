@@ -533,6 +533,9 @@ int serve(const ServerConfig& givenConfig) {
   // server's pool, not on a loop that reads (GetItem, Describe*) share.
   options.waitsForDisk = [](const HttpRequest& request) {
     if (request.method != "POST") return false;  // health and the test endpoints
+    // The console's calls (a sign-in, or any call in a JSON body whose text
+    // could read like a query form's read) are made on the pool.
+    if (request.path().starts_with("/_kura/console/")) return true;
     std::string_view target = request.header("X-Amz-Target");
     std::string_view operation;
     if (!target.empty()) {
