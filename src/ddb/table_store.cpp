@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "common/deferred_syncs.h"
@@ -166,48 +167,67 @@ constexpr std::string_view kCarriedPrefix = "o|";
 std::string carriedKey(uint64_t id) { return fmt::format("o|{:016x}", id); }
 }  // namespace
 
-bool TableStore::carry(std::string_view record, uint64_t ticket, uint64_t settledThrough) {
+uint64_t TableStore::carry(std::string_view record, std::string_view eventId, uint64_t horizon) {
   DeferredSyncs* deferred = DeferredSyncs::current();
-  if (deferred == nullptr || stopped_->load(std::memory_order_relaxed)) return false;
+  if (deferred == nullptr || stopped_->load(std::memory_order_relaxed)) return 0;
   uint64_t id = nextCarried_.fetch_add(1);
+  // <horizon> TAB <eventID> LF <record> (trail_carrier.h)
+  std::string value = fmt::format("{}\t{}\n", horizon, eventId);
+  value.append(record);
   rocksdb::WriteBatch batch;
-  batch.Put(carriedKey(id), rocksdb::Slice(record.data(), record.size()));
-  // The records the trail has synced since are dropped in the same write
-  // (each was put once: a single delete, which compaction drops with it).
-  std::vector<std::pair<uint64_t, uint64_t>> dropped;
-  {
-    std::lock_guard lock(carriedMutex_);
-    while (!carried_.empty() && carried_.front().first <= settledThrough) {
-      dropped.push_back(carried_.front());
-      carried_.pop_front();
-    }
-  }
-  for (const auto& each : dropped) batch.SingleDelete(carriedKey(each.second));
-  if (!write(batch, /*sync=*/false).ok()) {
-    std::lock_guard lock(carriedMutex_);
-    carried_.insert(carried_.begin(), dropped.begin(), dropped.end());
-    return false;
-  }
-  {
-    std::lock_guard lock(carriedMutex_);
-    carried_.emplace_back(ticket, id);
-  }
+  batch.Put(carriedKey(id), value);
+  if (!write(batch, /*sync=*/false).ok()) return 0;
   // The call's WAL sync starts after this write (it is left for the call's
   // end, and this makes sure of it).
   deferred->deferStart(walSync_, [this](const std::string& error) {
     syncFailure(error);
     return error;
   });
-  return true;
+  return id;
+}
+
+void TableStore::settled(const std::vector<uint64_t>& ids) {
+  if (ids.empty() || stopped_->load(std::memory_order_relaxed)) return;  // kept: the next start finds them in the trail
+  // Each was put once: a single delete, which compaction drops with it.
+  rocksdb::WriteBatch batch;
+  for (uint64_t id : ids) batch.SingleDelete(carriedKey(id));
+  if (!write(batch, /*sync=*/false).ok()) return;
+  // Synced soon, on the WAL's own sync thread (nobody waits for it): a power
+  // loss brings back only the copies of the last few milliseconds, and the
+  // next start finds those in the trail (its horizon search).
+  walSync_.start();
+}
+
+std::optional<std::string> TableStore::carriedRecord(uint64_t id) {
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), carriedKey(id), &value).ok()) return std::nullopt;
+  return parseCarried(value).text;
+}
+
+CarriedRecord TableStore::parseCarried(const std::string& value) {
+  CarriedRecord record;
+  size_t tab = value.find('\t');
+  size_t newline = value.find('\n');
+  if (!value.empty() && value[0] != '{' && tab != std::string::npos && newline != std::string::npos && tab < newline) {
+    record.horizon = std::strtoull(value.c_str(), nullptr, 10);
+    record.eventId = value.substr(tab + 1, newline - tab - 1);
+    record.text = value.substr(newline + 1);
+  } else {
+    // Carried before horizons were kept: the trail reads all it has.
+    record.text = value;
+    record.eventId = std::string(trailEventId(record.text));
+  }
+  return record;
 }
 
 void TableStore::replayCarried() {
-  std::vector<std::string> records, keys;
+  std::vector<CarriedRecord> records;
+  std::vector<std::string> keys;
   uint64_t last = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(rocksdb::Slice(kCarriedPrefix.data(), kCarriedPrefix.size()));
        it->Valid() && it->key().starts_with(rocksdb::Slice(kCarriedPrefix.data(), kCarriedPrefix.size())); it->Next()) {
-    records.push_back(it->value().ToString());
+    records.push_back(parseCarried(it->value().ToString()));
     keys.push_back(it->key().ToString());
     last = std::stoull(keys.back().substr(kCarriedPrefix.size()), nullptr, 16);
   }

@@ -70,7 +70,11 @@ class TableStore : public TrailCarrier {
 
   // A call's trail record, in the WAL its item write went to, ahead of the
   // sync the call waits for (the item's write left it for the call's end).
-  bool carry(std::string_view record, uint64_t ticket, uint64_t settledThrough) override;
+  // Stored as <horizon> TAB <eventID> LF <record> under o|<id>.
+  uint64_t carry(std::string_view record, std::string_view eventId, uint64_t horizon) override;
+  // Deletes the copies the trail has synced (told after each of its syncs).
+  void settled(const std::vector<uint64_t>& ids) override;
+  std::optional<std::string> carriedRecord(uint64_t id) override;
 
   // Table descriptions (the DynamoDB TableDescription JSON plus "_id").
   Result<Json> createTable(const TableRef& ref, Json description, const AlsoWrite& alsoWrite = {});
@@ -247,11 +251,10 @@ class TableStore : public TrailCarrier {
   // Syncs the WAL once for all the writers waiting (TableStore::write says
   // why this and not RocksDB's own sync of a write group).
   GroupCommit walSync_;
-  // The trail records carried (carry), by the trail's ticket, until the
-  // trail has them synced: then they are deleted with the next one carried.
-  std::mutex carriedMutex_;
-  std::deque<std::pair<uint64_t, uint64_t>> carried_;  // (ticket, id); guarded by carriedMutex_
+  // The trail records carried (carry) are kept under o|<id> until the trail
+  // says it has them synced (settled).
   std::atomic<uint64_t> nextCarried_{1};
+  static CarriedRecord parseCarried(const std::string& value);
   // Hands the records carried by an earlier run to the trail, then drops them.
   void replayCarried();
   std::shared_ptr<std::atomic<bool>> stopped_;  // an error stopped RocksDB's writes

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 #include <system_error>
 
 #include "common/crypto.h"
@@ -116,7 +117,7 @@ Result<std::unique_ptr<TrailWriter>> TrailWriter::open(TrailOptions options, Clo
   }
   writer->startWriting();
   // Records a store's log still held after a crash are appended here.
-  setCarriedRecordSink([raw = writer.get()](const std::vector<std::string>& records) {
+  setCarriedRecordSink([raw = writer.get()](const std::vector<CarriedRecord>& records) {
     size_t added = raw->appendMissing(records);
     spdlog::info("msg=\"trail: records a store carried before a stop are in the trail\" carried={} appended={}",
                  records.size(), added);
@@ -194,6 +195,7 @@ Result<bool> TrailWriter::recover() {
     if (pending.records > 0 && sealed.count(pending.name) == 0) unsealed_.push_back(pending);
     if (pending.records == 0) fs::remove(path);
   }
+  horizon_ = nextSequence_;
   // What an earlier run wrote but did not seal is sealed now, or by the
   // sealer once the disk takes it: a full disk does not keep Kura down.
   try {
@@ -232,19 +234,25 @@ void TrailWriter::appendText(std::string_view text, bool changed) {
   uint64_t ticket = 0;
   DeferredSyncs* deferred = changed ? DeferredSyncs::current() : nullptr;
   TrailCarrier* carrier = deferred != nullptr ? deferred->carrier() : nullptr;
+  // A change's record carried in the log of the store it changed: that
+  // log's sync, which the call waits for, covers it; the writer thread
+  // writes it here as a read's (trail_carrier.h), and tells the carrier
+  // once it has synced it. (Carried first: once queued, it may be written
+  // at once. Stopping, it may stay queued: the carrier keeps it then, and
+  // the next start appends it.)
+  uint64_t carriedId = carrier != nullptr ? carrier->carry(text, trailEventId(text), horizon_.load()) : 0;
   {
     std::lock_guard lock(queueMutex_);
     queue_.text.append(text);
     queue_.ends.push_back(queue_.text.size());
     ticket = ++queuedRecords_;
+    if (carriedId != 0) {
+      queue_.carried.push_back({queue_.ends.size() - 1, Carried{carrier, carriedId}});
+      return;
+    }
     // The writer thread writes and syncs it within flushInterval.
     if (!changed && writing_) return;
-    if (!writing_) carrier = nullptr;  // stopping: nothing would write it later
   }
-  // A change's record carried in the log of the store it changed: that
-  // log's sync, which the call waits for, covers it; the writer thread
-  // writes it here as a read's (trail_carrier.h).
-  if (carrier != nullptr && carrier->carry(text, ticket, settled_.load())) return;
   if (deferred != nullptr) {
     // The call waits for the sync of its record beside its other syncs
     // (the record is in the queue the sync takes). A trail that cannot be
@@ -297,13 +305,51 @@ uint64_t TrailWriter::takeQueueLocked(Batch& batch) {
 void TrailWriter::writeAndSyncLocked(const Batch& batch, uint64_t through, bool sync) {
   try {
     if (!batch.empty() || gapPending_) writeBatchLocked(batch);  // a gap waiting for room is written too
+    if (!lostCarried_.empty()) rewriteLostCarriedLocked();
   } catch (const std::exception&) {
-    settled_.store(std::max(settled_.load(), through));  // lost, and counted in the next gap record
+    // Lost, and counted in the next gap record (a carried record is kept
+    // by its carrier and written again instead).
+    settled_.store(std::max(settled_.load(), through));
     throw;
   }
   if (!sync) return;
   syncLocked();
   settled_.store(std::max(settled_.load(), through));
+  settleCarriedLocked();
+}
+
+void TrailWriter::settleCarriedLocked() {
+  if (writtenCarried_.empty()) return;
+  if (!carriersGone_) {
+    // Nearly always one carrier (the DynamoDB store): one call for all.
+    std::vector<uint64_t> ids;
+    ids.reserve(writtenCarried_.size());
+    for (size_t i = 0; i < writtenCarried_.size();) {
+      TrailCarrier* carrier = writtenCarried_[i].carrier;
+      ids.clear();
+      for (; i < writtenCarried_.size() && writtenCarried_[i].carrier == carrier; ++i) ids.push_back(writtenCarried_[i].id);
+      carrier->settled(ids);
+    }
+  }
+  writtenCarried_.clear();
+}
+
+void TrailWriter::rewriteLostCarriedLocked() {
+  Batch again;
+  std::vector<Carried> lost;
+  lost.swap(lostCarried_);
+  for (const Carried& each : lost) {
+    std::optional<std::string> text = carriersGone_ ? std::nullopt : each.carrier->carriedRecord(each.id);
+    if (!text) continue;  // the carrier has it no more
+    again.text += *text;
+    again.ends.push_back(again.text.size());
+    again.carried.push_back({again.ends.size() - 1, each});
+  }
+  if (!again.empty()) {
+    spdlog::info("msg=\"trail: writing the carried records the disk refused\" records={}", again.ends.size());
+    writeBatchLocked(again);  // refused again: back in lostCarried_
+  }
+  if (lostRecords_ == 0 && lostCarried_.empty()) gapPending_ = false;
 }
 
 void TrailWriter::syncLocked() {
@@ -344,26 +390,54 @@ void TrailWriter::flush() {
   }
 }
 
-size_t TrailWriter::appendMissing(const std::vector<std::string>& records) {
+size_t TrailWriter::appendMissing(const std::vector<CarriedRecord>& records) {
   if (records.empty()) return 0;
   flush();  // what this run queued is in the files
-  // A carrier holds a record until the trail's sync of it, at most a
-  // second or so after the call: the newest files hold it if the trail
-  // wrote it. (Up to 64 MB of them are read, from the newest.)
-  std::string tail;
-  auto files = trail::listTrailFiles(options_.dir / "logs", ".log");
-  for (auto it = files.rbegin(); it != files.rend() && tail.size() < 64 * 1024 * 1024; ++it) {
-    tail += trail::readTrailFile(it->second);
+  // A carried record, if the trail wrote it, is at its horizon or after:
+  // the files from the one holding the lowest horizon on are read, each
+  // line's eventID looked up once (found from the end of the event).
+  uint64_t horizon = UINT64_MAX;
+  std::unordered_set<std::string_view> wanted;
+  for (const CarriedRecord& record : records) {
+    horizon = std::min(horizon, record.horizon);
+    if (!record.eventId.empty()) wanted.insert(record.eventId);
   }
+  std::unordered_set<std::string> found;
+  auto files = trail::listTrailFiles(options_.dir / "logs", ".log");
+  auto file = files.upper_bound(horizon);
+  if (file != files.begin()) --file;
+  for (; file != files.end() && found.size() < wanted.size(); ++file) {
+    std::string text = trail::readTrailFile(file->second);
+    std::string_view rest(text);
+    while (!rest.empty()) {
+      size_t newline = rest.find('\n');
+      std::string_view line = rest.substr(0, newline);
+      rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+      auto record = trail::parseRecord(line);
+      if (!record || record->sequence < horizon) continue;
+      std::string_view id = trailEventId(record->event);
+      if (!id.empty() && wanted.count(id) != 0) found.emplace(id);
+    }
+  }
+  // Retention deleted the files through the mark's lastSequence: a record
+  // whose horizon is there may have been written and deleted since; it is
+  // not appended again.
+  std::optional<uint64_t> prunedThrough;
+  Json mark = Json::parse(trail::readTrailFile(options_.dir / trail::kPrunedMark), nullptr, false);
+  if (mark.is_object()) prunedThrough = mark.value("lastSequence", uint64_t{0});
   std::vector<const std::string*> missing;
-  for (const std::string& record : records) {
-    static constexpr std::string_view kId = "\"eventID\":\"";
-    size_t at = record.find(kId);
-    size_t end = at == std::string::npos ? at : record.find('"', at + kId.size());
-    std::string_view id = end == std::string::npos ? std::string_view()
-                                                   : std::string_view(record).substr(at, end + 1 - at);
-    if (!id.empty() && tail.find(id) != std::string::npos) continue;
-    missing.push_back(&record);
+  size_t pruned = 0;
+  for (const CarriedRecord& record : records) {
+    if (!record.eventId.empty() && found.count(record.eventId) != 0) continue;
+    if (prunedThrough && record.horizon <= *prunedThrough) {
+      pruned++;
+      continue;
+    }
+    missing.push_back(&record.text);
+  }
+  if (pruned > 0) {
+    spdlog::warn("msg=\"trail: carried records older than what retention deleted are not appended\" records={}",
+                 pruned);
   }
   // Queued, then synced once with the last (a change's own sync takes the
   // whole queue): one sync for all, not one each.
@@ -384,7 +458,7 @@ void TrailWriter::chainLocked(std::string_view text) {
 
 void TrailWriter::loseLocked(uint64_t records, const std::string& reason) {
   SystemTime now = clock_->now();
-  if (lostRecords_ == 0) {
+  if (!gapPending_) {
     firstLost_ = now;
     spdlog::error("msg=\"trail: cannot write; records are lost until the disk takes them (a gap record will say how "
                   "many)\" error=\"{}\"",
@@ -410,6 +484,7 @@ std::string TrailWriter::gapEventLocked() const {
 
 void TrailWriter::writeBatchLocked(const Batch& batch) {
   size_t count = batch.ends.size(), done = 0, begin = 0;
+  size_t carriedAt = 0;  // batch.carried before this are written
   // An empty batch writes the gap record alone, if records were lost.
   while (done < count || lostRecords_ > 0) {
     // What the file and the chain were before this chunk: a chunk the disk
@@ -445,12 +520,18 @@ void TrailWriter::writeBatchLocked(const Batch& batch) {
         throw std::system_error(error, std::generic_category(), "cannot append to the trail");
       }
       fileBytes_ += line_.size();
+      horizon_.store(nextSequence_);
+      for (; carriedAt < batch.carried.size() && batch.carried[carriedAt].first < done; ++carriedAt) {
+        writtenCarried_.push_back(batch.carried[carriedAt].second);
+      }
       if (gapRecords > 0) {
         spdlog::warn("msg=\"trail: writing again; the records lost are recorded as a gap\" records={} from={} to={} "
                      "reason=\"{}\"",
                      gapRecords, formatIso8601(firstLost_), formatIso8601(lastLost_), lostReason_);
         lostRecords_ = 0;
-        gapPending_ = false;
+      }
+      if (gapPending_ && lostRecords_ == 0) {
+        if (lostCarried_.empty()) gapPending_ = false;  // else once they are written again
         StoreHealth::global().recovered("trail");
       }
       if (fileBytes_ >= options_.maxFileBytes) {
@@ -468,7 +549,11 @@ void TrailWriter::writeBatchLocked(const Batch& batch) {
         current.records = fileRecordsBefore;
         current.lastHash = fileRecordsBefore > 0 ? hashBefore_ : std::string();
       }
-      loseLocked(count - chunkStart, reasonOf(error.code().value()));
+      // Carried records are kept by their carriers and written again once
+      // the disk takes them: not counted in the gap.
+      size_t carriedLost = batch.carried.size() - carriedAt;
+      for (; carriedAt < batch.carried.size(); ++carriedAt) lostCarried_.push_back(batch.carried[carriedAt].second);
+      loseLocked(count - chunkStart - carriedLost, reasonOf(error.code().value()));
       throw;
     }
   }
@@ -685,17 +770,33 @@ void TrailWriter::stop() {
   }
   queued_.notify_all();
   if (writer_.joinable()) writer_.join();
-  try {
-    flush();  // what the writer thread had not taken yet
-  } catch (const std::exception& error) {
-    spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
+  {
+    std::lock_guard writing(mutex_);
+    try {
+      // What the writer thread had not taken yet, written and synced: the
+      // carriers are told, and drop their copies.
+      Batch batch;
+      uint64_t through = takeQueueLocked(batch);
+      writeAndSyncLocked(batch, through);
+    } catch (const std::exception& error) {
+      spdlog::error("msg=\"trail: cannot write\" error=\"{}\"", error.what());
+    }
+    if (!lostCarried_.empty() && !carriersGone_) {
+      spdlog::warn("msg=\"trail: stopped with carried records the disk refused; their store keeps them for the next "
+                   "start\" records={}",
+                   lostCarried_.size());
+    }
+    // The carriers may go after this: they are told nothing more.
+    carriersGone_ = true;
+    writtenCarried_.clear();
+    lostCarried_.clear();
   }
   {
     // The count of records lost lives in memory until a gap record holds
     // it: stopped before the disk took one, Kura says it here, the only
     // place left (the trail itself will not show the gap).
     std::lock_guard lock(mutex_);
-    if (gapPending_) {
+    if (lostRecords_ > 0) {
       spdlog::error("msg=\"trail: stopped with records lost and no gap record written; kura trail verify will not "
                     "show this gap\" records={} first_lost={} last_lost={} reason=\"{}\"",
                     lostRecords_, formatIso8601(firstLost_), formatIso8601(lastLost_), lostReason_);

@@ -28,9 +28,13 @@
 // (common/trail_carrier.h: the DynamoDB store's WAL), it does: the call's
 // one sync of that log covers its change and its record, and the record is
 // queued as a read's is (written within `flushInterval`, synced within
-// `readSyncInterval`), after which the store drops its copy. At start-up
-// the store hands back what it still holds (a crash came first), and
-// appendMissing() appends, synced, the records the trail's files lack.
+// `readSyncInterval`); after each sync of the trail (and the last one, at
+// stop) the carriers are told which of theirs it covered, and drop them.
+// A carried record the trail cannot write is not counted in a gap record:
+// the carrier keeps it and the trail writes it once it can (or the next
+// start does). At start-up the store hands back what it still holds (a
+// crash came first), and appendMissing() appends, synced, the records the
+// trail's files lack, reading the files from each record's horizon on.
 //
 // Retention: every hour, digests older than `retention` are deleted with
 // the log files they seal, oldest first (never the newest digest). A signed
@@ -60,6 +64,7 @@
 #include "common/api_error.h"
 #include "common/clock.h"
 #include "common/group_commit.h"
+#include "common/trail_carrier.h"
 #include "trail/digest_signer.h"
 
 namespace kura {
@@ -88,9 +93,10 @@ class TrailWriter {
   // What the disk refuses is counted in the next gap record, not thrown.
   void flush();
   // Appends, written and synced, those of `records` (events a carrier
-  // held at start-up) that the newest log files do not hold (by eventID);
+  // held at start-up) that the log files from their horizon on do not
+  // hold (by eventID), except those whose horizon retention has pruned;
   // returns how many. Throws if the disk does not take them.
-  size_t appendMissing(const std::vector<std::string>& records);
+  size_t appendMissing(const std::vector<CarriedRecord>& records);
   // Seals every record written so far with a digest (no-op when none).
   void seal();
   // Deletes the digests older than the retention, and their log files.
@@ -109,13 +115,20 @@ class TrailWriter {
   // Events one after the other in one buffer, so that queueing an event
   // allocates nothing once the buffers have grown (and no event's memory is
   // freed by another thread than the one that took it).
+  struct Carried {
+    TrailCarrier* carrier = nullptr;
+    uint64_t id = 0;
+  };
   struct Batch {
     std::string text;
     std::vector<size_t> ends;  // where each event ends in text
+    // The carried ones among them: (index in ends, carrier and id), in order.
+    std::vector<std::pair<size_t, Carried>> carried;
     bool empty() const { return ends.empty(); }
     void clear() {
       text.clear();
       ends.clear();
+      carried.clear();
     }
   };
 
@@ -156,6 +169,11 @@ class TrailWriter {
   void chainLocked(std::string_view event);
   // Records that could not be written, for the gap record (mutex_ held).
   void loseLocked(uint64_t records, const std::string& reason);
+  // Tells the carriers which of their records the sync that just ended
+  // covered (mutex_ held).
+  void settleCarriedLocked();
+  // Writes again the carried records the disk refused (mutex_ held).
+  void rewriteLostCarriedLocked();
   std::string gapEventLocked() const;
 
   TrailOptions options_;
@@ -184,7 +202,15 @@ class TrailWriter {
   uint64_t lostRecords_ = 0;
   SystemTime firstLost_{}, lastLost_{};
   std::string lostReason_;
-  std::atomic<bool> gapPending_{false};  // lostRecords_ > 0, read without mutex_
+  // lostRecords_ > 0 or lostCarried_ not empty, read without mutex_.
+  std::atomic<bool> gapPending_{false};
+  // Carried records written since the last sync, and those the disk refused
+  // (guarded by mutex_); carriersGone_: stop() has run, nobody is told.
+  std::vector<Carried> writtenCarried_, lostCarried_;
+  bool carriersGone_ = false;
+  // The sequence the next record written will have at least: what a record
+  // carried now is at, or after, once written (a carried record's horizon).
+  std::atomic<uint64_t> horizon_{1};
   std::vector<PendingFile> unsealed_;  // files written since the last digest (guarded by mutex_)
   // One seal at a time; the digest chain below is the sealer's (guarded by
   // sealMutex_, taken before mutex_ when both are).

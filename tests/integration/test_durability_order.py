@@ -169,3 +169,30 @@ def test_trail_records_the_wal_carried_come_back_after_a_kill(kura_factory):
     verified = subprocess.run([KURA_BIN, "trail", "verify", "--data-dir", server.data_dir], capture_output=True,
                               text=True, timeout=120)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_carried_records_are_dropped_once_the_trail_has_synced_them(kura_factory):
+    """The WAL's copies go once the trail has synced them (within about a
+    second, with no other call), and at a clean stop: a kill or a restart
+    after that hands nothing back, and nothing is appended twice, however
+    much the trail grew meanwhile."""
+    server = kura_factory()
+    ddb = server.client("dynamodb")
+    table = "dropped" + uuid.uuid4().hex[:8]
+    ddb.create_table(TableName=table, AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    ids = [ddb.put_item(TableName=table, Item={"k": {"S": f"k{i}"}})["ResponseMetadata"]["RequestId"]
+           for i in range(20)]
+    time.sleep(2.5)  # the trail syncs within a second; DynamoDB is quiet meanwhile
+    server.restart(sigkill=True)
+    assert "carried=" not in server.read_log()
+    later = [server.client("dynamodb").put_item(TableName=table, Item={"k": {"S": "late"}})
+             ["ResponseMetadata"]["RequestId"]]
+    server.restart(sigkill=False)  # a clean stop drops what it has synced at the end
+    assert "carried=" not in server.read_log()
+    lines = [line for _, line in trail_records(server.data_dir)]
+    assert [sum(i in line for line in lines) for i in ids + later] == [1] * 21
+    server.stop()
+    verified = subprocess.run([KURA_BIN, "trail", "verify", "--data-dir", server.data_dir], capture_output=True,
+                              text=True, timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr

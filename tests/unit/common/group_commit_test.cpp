@@ -247,7 +247,9 @@ TEST(DeferredSyncs, ASyncLeftToStartStartsWhenTheWaitsRunOnceACommit) {
     return std::string();
   });
   struct NoCarrier : TrailCarrier {
-    bool carry(std::string_view, uint64_t, uint64_t) override { return false; }
+    uint64_t carry(std::string_view, std::string_view, uint64_t) override { return 0; }
+    void settled(const std::vector<uint64_t>&) override {}
+    std::optional<std::string> carriedRecord(uint64_t) override { return std::nullopt; }
   } carrier;
   {
     DeferredSyncs scope;
