@@ -6,7 +6,8 @@
 //                                  a secondary index entry: the item (JSON)
 //   b|<backup arn>                 backup description (JSON)
 //   o|<16 hex digits>              a trail record the WAL carries until the
-//                                  trail's own file has it synced
+//                                  trail's own file has it synced:
+//                                  <horizon> TAB <eventID> LF <event JSON>
 //                                  (common/trail_carrier.h)
 // Index entries are written in the same atomic batch as their item.
 // Every write goes through RocksDB's WAL and is synced before it returns
