@@ -1,8 +1,8 @@
 """The Debian package CPack builds (cmake/packaging.cmake): built here from
 the build tree and inspected with dpkg-deb (its files, control fields,
-maintainer scripts and systemd unit); then, where the tests run as root
-under a running systemd, installed, its service started and answering as
-the kura user, and purged."""
+maintainer scripts and systemd unit); then, where the tests run as root,
+installed, started as the kura user (by systemd where it runs, else its
+unit's command run as the unit runs it) and answering, and purged."""
 import configparser
 import os
 import pathlib
@@ -139,3 +139,83 @@ def test_installed_package_runs_kura_as_a_service(package):
         subprocess.run(["apt-get", "purge", "-y", "kura"], capture_output=True, timeout=300)
     assert subprocess.run(["systemctl", "is-active", "kura"], capture_output=True, text=True).stdout.strip() != "active"
     assert os.path.isdir("/var/lib/kura")  # the data stays
+
+
+@pytest.mark.serial
+@pytest.mark.skipif(os.geteuid() != 0, reason="installing a package needs root")
+@pytest.mark.skipif(systemd_running(), reason="under systemd the test above starts the service itself")
+def test_installed_package_runs_its_unit_command_as_the_kura_user_without_systemd(package):
+    """Where PID 1 is not systemd (a container, a CI machine): the package is
+    installed for real (its user, its directories and their modes), then the
+    unit's ExecStart is run as the unit runs it (its User and Group, UMask,
+    EnvironmentFile) and answers; purged after, its data kept. systemd's own
+    sandboxing (capabilities, ProtectSystem...) is what this cannot test."""
+    if subprocess.run(["dpkg", "-s", "kura"], capture_output=True).returncode == 0:
+        pytest.skip("a kura package is installed already: not touched")
+    if os.path.exists("/var/lib/kura") or os.path.exists("/etc/kura"):
+        pytest.skip("/var/lib/kura or /etc/kura exists already: not touched")
+    user_existed = subprocess.run(["getent", "passwd", "kura"], capture_output=True).returncode == 0
+    result = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", str(package)],
+                            capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    server = None
+    try:
+        assert subprocess.run(["getent", "passwd", "kura"], capture_output=True).returncode == 0
+        assert oct(os.stat("/var/lib/kura").st_mode & 0o777) == "0o700"
+        assert oct(os.stat("/etc/kura/kura.env").st_mode & 0o777) == "0o600"
+        service = unit_of(pathlib.Path("/"))["Service"]
+        command = service["ExecStart"].split()
+        assert command[0] == "/usr/bin/kura" and os.access(command[0], os.X_OK), command
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        for line in pathlib.Path(service["EnvironmentFile"].lstrip("-")).read_text().splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                key, _, value = line.partition("=")
+                env[key.strip()] = value.strip()
+        port = conftest.free_port()
+        env["KURA_PORT"] = str(port)
+        umask = service["UMask"]
+        server = subprocess.Popen(["runuser", "-u", service["User"], "-g", service["Group"], "--", "sh", "-c",
+                                   f'umask {umask} && exec "$@"', "kura", *command],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_kura/health", timeout=2) as response:
+                    status = response.status
+                    if status == 200:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        assert status == 200, server.stderr.read() if server.poll() is not None else "no answer"
+        kura_uid = int(subprocess.run(["id", "-u", "kura"], capture_output=True, text=True).stdout)
+        # The server, not runuser: the child of the process started.
+        pids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        served = [pid for pid in pids if os.readlink(f"/proc/{pid}/exe") == "/usr/bin/kura"] or [str(server.pid)]
+        with open(f"/proc/{served[0]}/status") as f:
+            assert int(next(line.split()[1] for line in f if line.startswith("Uid:"))) == kura_uid
+        # What it made under /var/lib/kura is kura's and private.
+        made = [path for path in pathlib.Path("/var/lib/kura").rglob("*") if path.is_file()]
+        assert made
+        for path in made:
+            info = os.stat(path)
+            assert info.st_uid == kura_uid and info.st_mode & 0o077 == 0, (path, oct(info.st_mode))
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_kura/metrics", timeout=5) as response:
+            assert b"# TYPE kura_api_requests_total counter" in response.read()
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        purged = subprocess.run(["apt-get", "purge", "-y", "kura"], capture_output=True, text=True, timeout=300)
+        kept = os.path.isdir("/var/lib/kura")
+        shutil.rmtree("/var/lib/kura", ignore_errors=True)
+        if not user_existed:
+            subprocess.run(["deluser", "--system", "kura"], capture_output=True)
+    assert purged.returncode == 0, purged.stdout + purged.stderr
+    assert kept, "purging the package removed /var/lib/kura: it must keep the data"
+    assert not os.path.exists("/etc/kura/kura.env")
