@@ -313,7 +313,15 @@ void TrailWriter::writeAndSyncLocked(const Batch& batch, uint64_t through, bool 
     throw;
   }
   if (!sync) return;
-  syncLocked();
+  try {
+    syncLocked();
+  } catch (const std::exception&) {
+    // A failed sync proves nothing of what it covered, nor does a later one
+    // (the kernel may have dropped the pages): the carriers keep those
+    // records, and the next start appends the ones the trail lacks.
+    writtenCarried_.clear();
+    throw;
+  }
   settled_.store(std::max(settled_.load(), through));
   settleCarriedLocked();
 }
@@ -617,6 +625,17 @@ void TrailWriter::sealHeld() {
   SystemTime takenAt = clock_->now();
   {
     std::lock_guard lock(mutex_);
+    if (!writtenCarried_.empty()) {
+      // Carried records written and not synced yet: synced before their
+      // files are closed (a later sync would not cover a closed file), and
+      // their carriers told.
+      try {
+        syncLocked();
+        settleCarriedLocked();
+      } catch (const std::exception&) {
+        writtenCarried_.clear();  // kept by their carriers, for the next start
+      }
+    }
     if (fd_ >= 0) {
       ::close(fd_);
       fd_ = -1;
