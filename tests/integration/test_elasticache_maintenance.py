@@ -7,6 +7,7 @@ maxmemory follows), with an event and the calls in the trail."""
 import datetime
 import json
 import subprocess
+import time
 
 import botocore.exceptions
 import pytest
@@ -25,6 +26,31 @@ def refused(call, **kwargs):
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         call(**kwargs)
     return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+@pytest.fixture(scope="module")
+def kura(kura_factory):
+    """A server of this module's own: the shared server's engine ports are
+    mostly taken by the modules run before (a cluster-mode group takes nine)."""
+    return kura_factory()
+
+
+def wait_gone(ec, cluster=None, group=None, timeout=60):
+    """Until the deletion is done and the ports are free again (the shared
+    server's port range is small)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if cluster:
+                ec.describe_cache_clusters(CacheClusterId=cluster)
+            else:
+                ec.describe_replication_groups(ReplicationGroupId=group)
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] in ("CacheClusterNotFound", "ReplicationGroupNotFoundFault"):
+                return
+            raise
+        time.sleep(0.5)
+    raise AssertionError(f"{cluster or group} is not gone after {timeout} s")
 
 
 def test_versions_and_a_node_type_held_for_the_maintenance_window(kura):
@@ -79,6 +105,7 @@ def test_versions_and_a_node_type_held_for_the_maintenance_window(kura):
                for e in trail)
     assert any(e.get("errorCode") == "InvalidParameterCombination" for e in trail)
     ec.delete_cache_cluster(CacheClusterId="upkeep")
+    wait_gone(ec, cluster="upkeep")
 
 
 def test_a_groups_node_type_waits_for_its_window_on_every_member(kura):
@@ -109,3 +136,4 @@ def test_a_groups_node_type_waits_for_its_window_on_every_member(kura):
     events = ec.describe_events(SourceIdentifier="upkeep-rg", SourceType="replication-group", Duration=60)["Events"]
     assert any(e["Message"].startswith("Applied the modifications pending") for e in events), events
     ec.delete_replication_group(ReplicationGroupId="upkeep-rg")
+    wait_gone(ec, group="upkeep-rg")

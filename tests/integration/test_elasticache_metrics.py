@@ -80,6 +80,31 @@ def wait_metric(cw, name, dimensions, stat, start, check, timeout=30):
     raise AssertionError(f"{name} {dimensions} {stat} is {value}")
 
 
+@pytest.fixture(scope="module")
+def kura(kura_factory):
+    """A server of this module's own: the shared server's engine ports are
+    mostly taken by the modules run before (a cluster-mode group takes nine)."""
+    return kura_factory()
+
+
+def wait_gone(ec, cluster=None, group=None, timeout=60):
+    """Until the deletion is done and the ports are free again (the shared
+    server's port range is small)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if cluster:
+                ec.describe_cache_clusters(CacheClusterId=cluster)
+            else:
+                ec.describe_replication_groups(ReplicationGroupId=group)
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] in ("CacheClusterNotFound", "ReplicationGroupNotFoundFault"):
+                return
+            raise
+        time.sleep(0.5)
+    raise AssertionError(f"{cluster or group} is not gone after {timeout} s")
+
+
 def test_redis_node_metrics_follow_its_clients_and_evictions(kura):
     ec, cw = kura.client("elasticache"), kura.client("cloudwatch")
     start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)
@@ -151,6 +176,8 @@ def test_redis_node_metrics_follow_its_clients_and_evictions(kura):
         time.sleep(1)
     assert after and all(p["Maximum"] == 0 for p in after), after
     ec.delete_cache_cluster(CacheClusterId="metered")
+    wait_gone(ec, cluster="metered")
+    ec.delete_cache_parameter_group(CacheParameterGroupName="tiny")
 
 
 def test_cluster_mode_members_report_role_and_replication_lag(kura):
@@ -187,6 +214,7 @@ def test_cluster_mode_members_report_role_and_replication_lag(kura):
     assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
     assert "not supported" in refused.value.response["Error"]["Message"]
     ec.delete_replication_group(ReplicationGroupId="metered-shards")
+    wait_gone(ec, group="metered-shards")
 
 
 def test_memcached_nodes_and_cluster_metrics(kura):
@@ -220,3 +248,4 @@ def test_memcached_nodes_and_cluster_metrics(kura):
     for conn in held:
         conn.close()
     ec.delete_cache_cluster(CacheClusterId="metered-mc")
+    wait_gone(ec, cluster="metered-mc")
