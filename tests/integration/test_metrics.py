@@ -169,10 +169,12 @@ def test_redis_replica_lag_and_a_hung_member(kura):
     ec.delete_replication_group(ReplicationGroupId="metrics-rg")
 
 
-def test_every_shard_of_a_cluster_mode_group_is_probed(kura):
+def test_every_shard_of_a_cluster_mode_group_is_probed(kura_factory):
     """A cluster-mode group's members, each shard's primary and replica, are
     up, and its replicas' lag is a number (the collection pass reads each
-    node group's own primary)."""
+    node group's own primary). On a server of its own: the shared one's
+    engine ports may be taken by the other modules' groups."""
+    kura = kura_factory()
     ec = kura.client("elasticache")
     ec.create_replication_group(ReplicationGroupId="metrics-sharded", ReplicationGroupDescription="sharded",
                                 Engine="redis", CacheNodeType="cache.t3.micro", NumNodeGroups=2,
