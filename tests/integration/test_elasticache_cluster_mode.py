@@ -15,6 +15,14 @@ from redis.cluster import RedisCluster
 from test_elasticache_replication import member_pid, wait_group
 
 
+@pytest.fixture(scope="module")
+def kura(kura_factory):
+    """A server of this module's own: its groups take many engine ports (a
+    restore onto three shards takes its nodes' and its loaders'), more than
+    the shared server has left after the other modules' groups."""
+    return kura_factory(["--enable-test-controllers"])
+
+
 def create_sharded(ec, group_id, shards=2, replicas=1, **extra):
     ec.create_replication_group(ReplicationGroupId=group_id, ReplicationGroupDescription="sharded",
                                 Engine="redis", CacheNodeType="cache.t3.micro", NumNodeGroups=shards,
