@@ -55,24 +55,12 @@ void appendParsed(std::vector<StoredRow>& rows, std::vector<Resource>& into) {
 }
 
 Resource readResource(const SqliteStatement& row) {
-  Resource resource;
-  resource.id = row.integer(0);
-  resource.accountId = row.text(1);
-  resource.region = row.text(2);
-  resource.service = row.text(3);
-  resource.kind = row.text(4);
-  resource.name = row.text(5);
-  resource.arn = row.text(6);
-  resource.status = row.text(7);
-  resource.goal = row.text(8);
+  StoredRow stored = readStoredRow(row);
   // Written by this class from nlohmann::json::dump(); a parse failure means
   // the file was damaged, which must not pass silently.
-  resource.spec = nlohmann::json::parse(row.text(9));
-  resource.state = nlohmann::json::parse(row.text(10));
-  resource.createdAt = fromMillis(row.integer(11));
-  resource.updatedAt = fromMillis(row.integer(12));
-  resource.version = row.integer(13);
-  return resource;
+  stored.resource.spec = nlohmann::json::parse(stored.spec);
+  stored.resource.state = nlohmann::json::parse(stored.state);
+  return std::move(stored.resource);
 }
 
 ApiError notFound(const std::string& what) {
