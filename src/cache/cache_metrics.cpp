@@ -11,6 +11,8 @@
 namespace kura::cache {
 namespace {
 
+constexpr double kMemcachedBackdate = 62;  // seconds, see the memcached metrics below
+
 constexpr auto kEvery = std::chrono::seconds(5);
 constexpr auto kForgetAfter = std::chrono::minutes(1);
 constexpr const char* kOwn = "kura_connections";  // Kura's own connections, among a node's counters
@@ -212,7 +214,12 @@ void CacheMetrics::recordMemcached(const Resource& cluster,
         {"get_misses", figure(figures, "get_misses")},
         {"cpu", figure(figures, "rusage_user") + figure(figures, "rusage_system")},
         {kOwn, static_cast<double>(memcached_->ownConnections(layout.port))}};
-    auto deltas = advance(layout.dir.string(), figure(figures, "uptime"), counters);
+    // memcached backdates its start by ITEM_UPDATE_INTERVAL + 2 seconds
+    // (memcached.c: process_started = time(0) - 62): its true uptime is 62 s
+    // less, else a node started within a minute of Kura looks older than
+    // Kura and its first counts are taken as a baseline and lost.
+    double uptime = std::max(0.0, figure(figures, "uptime") - kMemcachedBackdate);
+    auto deltas = advance(layout.dir.string(), uptime, counters);
     if (!deltas) continue;
     const auto& d = deltas->counters;
     both(dimensions, "NewConnections", std::max(0.0, figure(d, "total_connections") - figure(d, kOwn)), "Count");
