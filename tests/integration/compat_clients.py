@@ -3,6 +3,8 @@ clients it drives beside Debian's: the newer boto3 and AWS CLI v1 a machine
 image may carry (pyenv's, or KURA_COMPAT_PYTHON / KURA_COMPAT_AWS_V1), and
 Node.js for the AWS SDK for JavaScript v3. None of them is required: a test
 whose client is missing is skipped, and says why."""
+import fcntl
+import filecmp
 import glob
 import json
 import os
@@ -11,6 +13,37 @@ import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMPAT = os.path.join(ROOT, "tests", "compat")
+NPM_CACHE = os.environ.get("KURA_COMPAT_CACHE", os.path.expanduser("~/.cache/kura-compat"))
+
+
+def installed_npm_packages(package_json, subfolder, what, timeout=900):
+    """(node, folder): the packages `package_json` names, installed with npm
+    into NPM_CACHE/subfolder when they are not (again when it changed); one
+    install at a time across pytest-xdist workers and runs side by side. The
+    test is skipped, saying why, without Node.js and npm or when npm fails.
+    `what` names the packages in those reasons."""
+    import pytest  # only the tests that install something need it
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip(f"Node.js and npm are not installed ({what} runs on them)")
+    folder = os.path.join(NPM_CACHE, subfolder)
+    have = os.path.join(folder, "package.json")
+    ready = os.path.join(folder, "node_modules", ".kura-installed")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, ".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(ready) and os.path.exists(have) and filecmp.cmp(package_json, have, shallow=False):
+            return node, folder
+        if os.path.exists(ready):
+            os.unlink(ready)
+        shutil.copyfile(package_json, have)
+        result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
+                                capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            pytest.skip(f"npm could not install {what} into {folder}: {result.stderr[-500:]}")
+        with open(ready, "w", encoding="utf-8") as f:
+            f.write(f"installed from {os.path.relpath(package_json, ROOT)}\n")
+    return node, folder
 DEBIAN_PYTHON = "/usr/bin/python3"
 
 

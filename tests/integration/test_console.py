@@ -9,24 +9,20 @@ The console's API is also checked without a browser (CSRF, origin, cookie
 flags). Skipped, with the reason, without Node.js, npm or Chromium.
 
 KURA_UPDATE_SCREENSHOTS=1 copies the screenshots into docs/console/."""
-import fcntl
-import filecmp
 import json
 import os
 import secrets
 import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from compat_clients import run_json
+from compat_clients import installed_npm_packages, run_json
 from conftest import REGION, ROOT
 from rds_support import PASSWORD, create_instance, wait_cluster, wait_instances
 
-CACHE = os.environ.get("KURA_COMPAT_CACHE", os.path.expanduser("~/.cache/kura-compat"))
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "console")
 PAGES = ["signin", "fleet", "cluster", "instance", "alarms", "events", "trail", "denied"]
 READ_ONLY = {
@@ -55,28 +51,8 @@ def chromium():
 
 
 def installed_playwright():
-    """The folder holding playwright-core, installed there when it is not."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("Node.js and npm are not installed (playwright-core drives Chromium from them)")
-    folder = os.path.join(CACHE, "console")
-    wanted, have = os.path.join(HERE, "package.json"), os.path.join(folder, "package.json")
-    ready = os.path.join(folder, "node_modules", ".kura-installed")
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, ".lock"), "w", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.exists(ready) and os.path.exists(have) and filecmp.cmp(wanted, have, shallow=False):
-            return node, folder
-        if os.path.exists(ready):
-            os.unlink(ready)
-        shutil.copyfile(wanted, have)
-        result = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder,
-                                capture_output=True, text=True, timeout=600)
-        if result.returncode != 0:
-            pytest.skip(f"npm could not install playwright-core into {folder}: {result.stderr[-500:]}")
-        with open(ready, "w", encoding="utf-8") as f:
-            f.write("installed from tests/integration/console/package.json\n")
-    return node, folder
+    """(node, folder): playwright-core, installed there when it is not."""
+    return installed_npm_packages(os.path.join(HERE, "package.json"), "console", "playwright-core", timeout=600)
 
 
 def console_call(server, path, body=None, headers=None):

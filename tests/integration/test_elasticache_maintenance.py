@@ -7,12 +7,12 @@ maxmemory follows), with an event and the calls in the trail."""
 import datetime
 import json
 import subprocess
-import time
 
 import botocore.exceptions
 import pytest
 
 from test_elasticache_parameter_groups import admin_config, wait_cluster, wait_for
+from elasticache_support import kura, wait_gone  # noqa: F401 (kura: the module's own server)
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -26,31 +26,6 @@ def refused(call, **kwargs):
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         call(**kwargs)
     return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
-
-
-@pytest.fixture(scope="module")
-def kura(kura_factory):
-    """A server of this module's own: the shared server's engine ports are
-    mostly taken by the modules run before (a cluster-mode group takes nine)."""
-    return kura_factory()
-
-
-def wait_gone(ec, cluster=None, group=None, timeout=60):
-    """Until the deletion is done and the ports are free again (the shared
-    server's port range is small)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if cluster:
-                ec.describe_cache_clusters(CacheClusterId=cluster)
-            else:
-                ec.describe_replication_groups(ReplicationGroupId=group)
-        except botocore.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] in ("CacheClusterNotFound", "ReplicationGroupNotFoundFault"):
-                return
-            raise
-        time.sleep(0.5)
-    raise AssertionError(f"{cluster or group} is not gone after {timeout} s")
 
 
 def test_versions_and_a_node_type_held_for_the_maintenance_window(kura):

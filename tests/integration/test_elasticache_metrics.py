@@ -16,6 +16,7 @@ import pytest
 
 from test_elasticache_cluster_mode import cluster_client, create_sharded
 from test_elasticache_parameter_groups import admin_config, wait_cluster
+from elasticache_support import kura, wait_gone  # noqa: F401 (kura: the module's own server)
 
 
 def resp(*args):
@@ -66,7 +67,10 @@ def statistic(cw, name, dimensions, stat, start):
                                       Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
                                       StartTime=start, EndTime=datetime.datetime.now(datetime.timezone.utc)
                                       + datetime.timedelta(minutes=1), Period=3600, Statistics=[stat])["Datapoints"]
-    return points[0][stat] if points else None
+    # A run across an hour's turn gets two hourly datapoints: they are
+    # combined, not the first taken.
+    combine = {"Sum": sum, "Maximum": max, "Minimum": min}[stat]
+    return combine(p[stat] for p in points) if points else None
 
 
 def wait_metric(cw, name, dimensions, stat, start, check, timeout=30):
@@ -78,31 +82,6 @@ def wait_metric(cw, name, dimensions, stat, start, check, timeout=30):
             return value
         time.sleep(1)
     raise AssertionError(f"{name} {dimensions} {stat} is {value}")
-
-
-@pytest.fixture(scope="module")
-def kura(kura_factory):
-    """A server of this module's own: the shared server's engine ports are
-    mostly taken by the modules run before (a cluster-mode group takes nine)."""
-    return kura_factory()
-
-
-def wait_gone(ec, cluster=None, group=None, timeout=60):
-    """Until the deletion is done and the ports are free again (the shared
-    server's port range is small)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if cluster:
-                ec.describe_cache_clusters(CacheClusterId=cluster)
-            else:
-                ec.describe_replication_groups(ReplicationGroupId=group)
-        except botocore.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] in ("CacheClusterNotFound", "ReplicationGroupNotFoundFault"):
-                return
-            raise
-        time.sleep(0.5)
-    raise AssertionError(f"{cluster or group} is not gone after {timeout} s")
 
 
 def test_redis_node_metrics_follow_its_clients_and_evictions(kura):
