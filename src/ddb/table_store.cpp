@@ -1,6 +1,7 @@
 #include "ddb/table_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
 #include <fmt/format.h>
@@ -46,16 +47,42 @@ void markFailing(const rocksdb::Status& status) {
 
 }  // namespace
 
-TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped)
+void WriteStop::stop(const rocksdb::Status& why) {
+  noSpace.store(why.IsNoSpace());
+  stopped.store(true);
+}
+
+rocksdb::Status WriteStop::status() const {
+  static constexpr const char* kStopped = "the DynamoDB store is stopped after an I/O error";
+  return noSpace.load() ? rocksdb::Status::NoSpace(kStopped) : rocksdb::Status::IOError(kStopped);
+}
+
+TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped)
     : db_(db),
+      stopped_(std::move(stopped)),
+      walFiles_(db->GetOptions().wal_dir.empty() ? db->GetName() : db->GetOptions().wal_dir),
       walSync_([this]() -> std::string {
         // The writes it covers are in the WAL's buffer (write() leaves the
-        // flush to their sync): flushed to the file in one write, then
-        // synced.
-        rocksdb::Status status = db_->FlushWAL(/*sync=*/true);
-        return status.ok() ? std::string() : status.ToString();
-      }),
-      stopped_(std::move(stopped)) {
+        // flush to their sync): flushed to the file in one write, never on
+        // a stopped store and never beside a write (walMutex_ says why),
+        // then synced beside the writes that come meanwhile (wal_files.h).
+        uint64_t current = 0;
+        {
+          std::lock_guard lock(walMutex_);
+          if (stopped_->load()) return stopped_->status().ToString();
+          rocksdb::Status status = db_->FlushWAL(/*sync=*/false);
+          std::unique_ptr<rocksdb::LogFile> file;
+          if (status.ok()) status = db_->GetCurrentWalFile(&file);
+          if (!status.ok()) {
+            if (status.IsIOError()) stopWrites(status);
+            return status.ToString();
+          }
+          current = file->LogNumber();
+        }
+        std::string error = walFiles_.syncThrough(current);
+        if (!error.empty()) stopWrites(rocksdb::Status::IOError(error));
+        return error;
+      }) {
   // While the store is stopped, health's probe resumes it: the store heals
   // when space returns, with or without a write.
   // At most once a second: /_kura/health is answered to anyone.
@@ -77,10 +104,10 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
     if (name == "LOG" || name.starts_with("LOG.old.")) std::filesystem::remove(entry.path(), ec);
   }
   // Set from RocksDB's threads when a flush or compaction stops the store.
-  auto stopped = std::make_shared<std::atomic<bool>>(false);
+  auto stopped = std::make_shared<WriteStop>();
   rocksdb::Options options = storeOptions(kStoreName, [stopped](const rocksdb::Status& error) {
     if (!error.IsIOError()) return;
-    stopped->store(true);
+    stopped->stop(error);
     markFailing(error);
   });
   options.IncreaseParallelism(2);
@@ -102,7 +129,13 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
 
 rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   if (stopped_->load(std::memory_order_relaxed)) resume(std::chrono::milliseconds(250));
-  rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::Status status;
+  {
+    std::lock_guard lock(walMutex_);
+    if (stopped_->load()) return stopped_->status();
+    status = db_->Write(rocksdb::WriteOptions(), &batch);
+    if (!status.ok() && status.IsIOError()) stopWrites(status);
+  }
   // The write is in the memtable: the WAL is flushed to the kernel, then
   // synced, before the write counts as made, so that every acknowledged
   // write survives a power loss.
@@ -116,18 +149,11 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   // next write asserts (rocksdb_options.h). And RocksDB's SyncWAL() does
   // not share: concurrent callers sync one after the other. So the WAL is
   // flushed after the insert, and synced by walSync_, which runs one
-  // FlushWAL() and SyncWAL() for every writer waiting. A write whose caller
-  // syncs it next (sync=false: syncWalOrDefer) leaves the flush to that
-  // sync: one write(2) for all the writes a sync covers, not one each; a
-  // flush that fails fails the sync, and the calls it covers.
-  if (status.ok() && !sync) return status;
-  if (status.ok()) status = db_->FlushWAL(false);
-  if (status.ok() && sync) return syncWal();
-  if (!status.ok() && status.IsIOError()) {
-    stopped_->store(true);
-    markFailing(status);
-  }
-  return status;
+  // FlushWAL() and SyncWAL() for every writer waiting: one write(2) for
+  // all the writes a sync covers, not one each; a flush that fails fails
+  // the sync, and the calls it covers.
+  if (!status.ok() || !sync) return status;
+  return syncWal();
 }
 
 rocksdb::Status TableStore::put(const std::string& key, const std::string& value, bool sync) {
@@ -144,9 +170,13 @@ rocksdb::Status TableStore::syncWal() {
 rocksdb::Status TableStore::syncFailure(const std::string& error) {
   rocksdb::Status status = error.find("No space left") != std::string::npos ? rocksdb::Status::NoSpace(error)
                                                                             : rocksdb::Status::IOError(error);
-  stopped_->store(true);
-  markFailing(status);
+  stopWrites(status);
   return status;
+}
+
+void TableStore::stopWrites(const rocksdb::Status& status) {
+  stopped_->stop(status);
+  markFailing(status);
 }
 
 rocksdb::Status TableStore::syncWalOrDefer() {
@@ -264,9 +294,18 @@ bool TableStore::resume(std::chrono::milliseconds minInterval) {
   // A Resume flushes memtables: tried at most once per interval, whoever asks.
   if (now - lastResume_ < minInterval) return false;
   lastResume_ = now;
-  rocksdb::Status status = db_->Resume();
-  if (!status.ok()) return false;
-  stopped_->store(false);
+  {
+    // Resume() writes what the failed WAL's buffer holds and switches to a
+    // new WAL: not beside a write or a sync (walMutex_). After a failed
+    // sync of Kura's own (wal_files.h) RocksDB saw no error and Resume()
+    // does nothing: the flush of the memtables makes durable what that
+    // sync may not have (the kernel may drop the pages it failed to write).
+    std::lock_guard walLock(walMutex_);
+    rocksdb::Status status = db_->Resume();
+    if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());
+    if (!status.ok()) return false;
+    stopped_->stopped.store(false);
+  }
   StoreHealth::global().recovered(kStoreName);
   spdlog::info("msg=\"the DynamoDB store writes again\"");
   return true;

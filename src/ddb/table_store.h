@@ -35,6 +35,7 @@
 #include "common/group_commit.h"
 #include "common/trail_carrier.h"
 #include "ddb/attribute_value.h"
+#include "ddb/wal_files.h"
 
 namespace rocksdb {
 class DB;
@@ -51,6 +52,17 @@ struct TableRef {
 // Who made an item change: a request, or Time to Live's background
 // deletion (which a stream record marks as the service's).
 enum class WriteCause { Request, TimeToLive };
+// Whether an error stopped the store's writes, and whether it was a full
+// disk (set from RocksDB's threads too: a flush or compaction that failed).
+struct WriteStop {
+  std::atomic<bool> stopped{false};
+  std::atomic<bool> noSpace{false};
+  bool load(std::memory_order order = std::memory_order_seq_cst) const { return stopped.load(order); }
+  void stop(const rocksdb::Status& why);
+  // What a write to the stopped store answers.
+  rocksdb::Status status() const;
+};
+
 // Further keys (and values) written in the same atomic batch as a table's
 // description, given the description as it is written (with its "_id").
 using AlsoWrite = std::function<std::vector<std::pair<std::string, std::string>>(const Json& description)>;
@@ -227,7 +239,7 @@ class TableStore : public TrailCarrier {
   size_t pruneTombstones(const std::string& tableId, int64_t cutoffMicros);
 
  private:
-  TableStore(rocksdb::DB* db, std::shared_ptr<std::atomic<bool>> stopped);
+  TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped);
   std::mutex& lockFor(const std::string& tableId);
   // Every write goes through here: it resumes a store an error stopped (at
   // most four times a second), flushes the WAL and syncs it (or leaves the
@@ -244,21 +256,37 @@ class TableStore : public TrailCarrier {
   rocksdb::Status syncWalOrDefer();
   // Turns a failed sync's text into a status, and stops the store.
   rocksdb::Status syncFailure(const std::string& error);
+  // Marks the store stopped (no write or WAL sync until resume()) and
+  // reports why to StoreHealth.
+  void stopWrites(const rocksdb::Status& status);
   // RocksDB's Resume() of a stopped store, unless tried less than
   // `minInterval` ago; true when it writes again.
   bool resume(std::chrono::milliseconds minInterval);
 
   std::unique_ptr<rocksdb::DB> db_;
-  // Syncs the WAL once for all the writers waiting (TableStore::write says
-  // why this and not RocksDB's own sync of a write group).
-  GroupCommit walSync_;
   // The trail records carried (carry) are kept under o|<id> until the trail
   // says it has them synced (settled).
   std::atomic<uint64_t> nextCarried_{1};
   static CarriedRecord parseCarried(const std::string& value);
   // Hands the records carried by an earlier run to the trail, then drops them.
   void replayCarried();
-  std::shared_ptr<std::atomic<bool>> stopped_;  // an error stopped RocksDB's writes
+  std::shared_ptr<WriteStop> stopped_;  // an error stopped RocksDB's writes
+  // Orders every use of the WAL's writer: a write (its WAL append), the
+  // sync's FlushWAL() and Resume(). With RocksDB 7.8, once an append or a
+  // flush of the WAL fails, the next one on the same writer asserts
+  // (WritableFileWriter::AssertFalseAndGetStatusForPrevError) and aborts
+  // the process, until Resume() has switched to a new WAL: a write already
+  // under way when a flush failed, or the next group commit's flush, did
+  // that on a full disk. So each holds this mutex and checks stopped_
+  // first, and the one that fails sets stopped_ before letting go of it.
+  // The fsync itself runs without it (WalFiles: it does not use RocksDB's
+  // writer).
+  std::mutex walMutex_;
+  WalFiles walFiles_;  // what walSync_ syncs (its thread alone)
+  // Syncs the WAL once for all the writers waiting (TableStore::write says
+  // why this and not RocksDB's own sync of a write group). Declared after
+  // what its syncs use: it is destroyed first, after the syncs it owes.
+  GroupCommit walSync_;
   std::mutex resumeMutex_;
   std::chrono::steady_clock::time_point lastResume_{};  // guarded by resumeMutex_
   std::mutex locksMutex_;

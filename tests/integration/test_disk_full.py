@@ -255,8 +255,10 @@ def test_kura_starts_on_a_nearly_full_disk(small_disk):
 
 
 def test_writes_through_repeated_outages(small_disk):
-    """Two writers keep writing while the disk fills and empties twice:
-    the server lives, nothing acknowledged is lost, and the trail verifies."""
+    """Six writers keep writing while the disk fills and empties four times:
+    the server lives, nothing acknowledged is lost, and the trail verifies.
+    (A write or a WAL sync under way when another one failed once aborted
+    the server inside RocksDB: TableStore's walMutex_.)"""
     data_dir, servers = small_disk
     server = start_server(data_dir, servers)
     ddb = server.client("dynamodb")
@@ -279,15 +281,15 @@ def test_writes_through_repeated_outages(small_disk):
                 refused.append(key)
                 time.sleep(0.05)
 
-    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b")]
+    threads = [threading.Thread(target=writer, args=(name,)) for name in "abcdef"]
     for thread in threads:
         thread.start()
     try:
-        for _ in range(2):
+        for _ in range(4):
             time.sleep(1.5)
             filler = fill(data_dir)
             time.sleep(2)
-            assert server.proc.poll() is None
+            assert server.proc.poll() is None, server.read_log()[-4000:]
             os.remove(filler)
         time.sleep(2)
     finally:
