@@ -133,7 +133,25 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   {
     std::lock_guard lock(walMutex_);
     if (stopped_->load()) return stopped_->status();
-    status = db_->Write(rocksdb::WriteOptions(), &batch);
+    if (batch.GetDataSize() + (1u << 20) > kWalBufferBytes) {
+      // Bigger than the WAL's buffer: RocksDB would write it to the WAL
+      // file inside Write(), before the memtable insert. Failing there
+      // (a full disk) while the memtable is empty (right after a recovery,
+      // or a switch of memtables in this write) leaves the failed WAL in
+      // use after Resume(), which switches only when it has something to
+      // flush, and the next write aborts (RocksDB 7.8). So it bypasses the
+      // WAL and is flushed to a synced table before it counts as made; the
+      // WAL's buffer is flushed first so that the flush's switch of WAL
+      // has nothing to write (a switch that fails stops the store until a
+      // restart: RocksDB rates it fatal).
+      rocksdb::WriteOptions unlogged;
+      unlogged.disableWAL = true;
+      status = db_->Write(unlogged, &batch);
+      if (status.ok()) status = db_->FlushWAL(/*sync=*/false);
+      if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());
+    } else {
+      status = db_->Write(rocksdb::WriteOptions(), &batch);
+    }
     if (!status.ok() && status.IsIOError()) stopWrites(status);
   }
   // The write is in the memtable: the WAL is flushed to the kernel, then
@@ -302,6 +320,10 @@ bool TableStore::resume(std::chrono::milliseconds minInterval) {
     // sync may not have (the kernel may drop the pages it failed to write).
     std::lock_guard walLock(walMutex_);
     rocksdb::Status status = db_->Resume();
+    // The WAL's buffer is written first (writes may have come between a
+    // sync's flush and its failed fdatasync): a switch of WAL whose write
+    // of the buffer fails is fatal to RocksDB until a restart.
+    if (status.ok()) status = db_->FlushWAL(/*sync=*/false);
     if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());
     if (!status.ok()) return false;
     stopped_->stopped.store(false);

@@ -340,3 +340,52 @@ def test_kura_on_a_disk_with_no_space_at_all_exits_with_a_clear_error(small_disk
     assert ddb.get_item(TableName="items", Key={"pk": {"S": "kept"}}, ConsistentRead=True)["Item"] == item("kept")
     assert health(server)["status"] == "ok"
     assert server.stop() == 0
+
+
+def test_a_write_bigger_than_the_wal_buffer_on_a_full_disk(small_disk):
+    """A write batch bigger than the WAL's buffer (rocksdb_options.h:
+    kWalBufferBytes) fails on a full disk inside RocksDB's append, before it
+    reaches the memtable. Right after a recovery the memtable is empty, and
+    RocksDB's Resume() switches to a new WAL only when it has something to
+    flush: the failed WAL stayed in use and the next write aborted Kura.
+    25 items of 390 KB with an index that projects them all make one batch
+    of about 20 MB."""
+    data_dir, servers = small_disk
+    server = start_server(data_dir, servers)
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="big", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "g", "AttributeType": "S"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "by-g",
+                                              "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"}}],
+                     BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName="big", Item={"pk": {"S": "kept"}, "g": {"S": "g"}})
+
+    def store_stopped():
+        return "disk full: dynamodb" in health(server).get("reasons", [])
+
+    # An outage and its recovery, which leaves the memtable empty.
+    filler = fill(data_dir)
+    for i in range(200):
+        if failure(ddb.put_item, TableName="big", Item={"pk": {"S": f"full-{i}"}, "v": {"S": "x" * 8000}}):
+            break
+    assert store_stopped()
+    os.remove(filler)
+    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), health(server)
+    # The big write on a full disk, then space again.
+    filler = fill(data_dir)
+    items = [{"PutRequest": {"Item": {"pk": {"S": f"big-{i}"}, "g": {"S": "g"}, "v": {"S": "y" * 390000}}}}
+             for i in range(25)]
+    error = failure(ddb.batch_write_item, RequestItems={"big": items})
+    assert_disk_full_error(error)
+    os.remove(filler)
+    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), health(server)
+    # Writes work again; the process lives.
+    assert until(time.monotonic() + FULL_WAIT,
+                 lambda: failure(ddb.put_item, TableName="big", Item={"pk": {"S": "after"}, "g": {"S": "g"}}) is None)
+    assert server.proc.poll() is None, server.read_log()[-4000:]
+    ddb.batch_write_item(RequestItems={"big": items})
+    assert ddb.get_item(TableName="big", Key={"pk": {"S": "big-24"}}, ConsistentRead=True)["Item"]["v"]["S"] == "y" * 390000
+    assert ddb.get_item(TableName="big", Key={"pk": {"S": "kept"}}, ConsistentRead=True)["Item"]
+    assert server.stop() == 0
