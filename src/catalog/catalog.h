@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -151,6 +152,13 @@ class Catalog {
   std::vector<Resource> listPending();
   // Every resource of a kind, in every account and region (supervisors).
   std::vector<Resource> listAllOfKind(const std::string& kind);
+  // The same, but a record's spec and state are read and parsed only when
+  // `wanted` says so of the rest of it (id, names, status, goal, version:
+  // `wanted` sees them with spec and state empty). A supervisor passes over
+  // the records it has nothing to do for at the cost of their columns,
+  // not of parsing them. `wanted` is called for every record, in id order,
+  // with the catalog held: it must not wait for another thread's catalog call.
+  std::vector<Resource> listAllOfKind(const std::string& kind, const std::function<bool(const Resource&)>& wanted);
   // The resources whose spec names `sourceArn` as its ReadReplicaSourceArn,
   // by id (an index keeps them: no scan of the fleet).
   std::vector<Resource> listReadReplicasOf(const std::string& sourceArn);

@@ -22,7 +22,13 @@ struct StoredRow {
   std::string spec, state;
 };
 
-StoredRow readStoredRow(const SqliteStatement& row) {
+// Spec and state, which readStoredRow(row, false) left out.
+void readStoredBodies(const SqliteStatement& row, StoredRow& stored) {
+  stored.spec = row.text(9);
+  stored.state = row.text(10);
+}
+
+StoredRow readStoredRow(const SqliteStatement& row, bool bodies = true) {
   StoredRow stored;
   Resource& resource = stored.resource;
   resource.id = row.integer(0);
@@ -34,8 +40,7 @@ StoredRow readStoredRow(const SqliteStatement& row) {
   resource.arn = row.text(6);
   resource.status = row.text(7);
   resource.goal = row.text(8);
-  stored.spec = row.text(9);
-  stored.state = row.text(10);
+  if (bodies) readStoredBodies(row, stored);
   resource.createdAt = fromMillis(row.integer(11));
   resource.updatedAt = fromMillis(row.integer(12));
   resource.version = row.integer(13);
@@ -232,27 +237,39 @@ std::vector<Resource> Catalog::listPending() {
 }
 
 std::vector<Resource> Catalog::listAllOfKind(const std::string& kind) {
+  return listAllOfKind(kind, [](const Resource&) { return true; });
+}
+
+std::vector<Resource> Catalog::listAllOfKind(const std::string& kind,
+                                             const std::function<bool(const Resource&)>& wanted) {
   // Read a chunk at a time, the catalog free for other callers between
   // chunks: the supervisors read every instance twice a second, and at
   // 10,000 of them one read held every API call for about 100 ms. A caller
   // inside a transaction keeps the lock throughout (it is recursive). The
   // records are parsed with the lock free: a chunk holds it for the rows'
-  // bytes only (about a tenth of a parsed read).
+  // bytes only (about a tenth of a parsed read), and an unwanted row's spec
+  // and state are not even copied out of SQLite.
   constexpr int64_t kChunk = 256;
   std::vector<Resource> resources;
   std::vector<StoredRow> rows;
   int64_t after = 0;
   for (;;) {
+    int64_t read = 0;
     {
       std::lock_guard lock(mutex_);
       auto statement = db_.prepare(std::string(kColumns) + "WHERE kind = ? AND id > ? ORDER BY id LIMIT ?");
       statement.bind(1, kind).bind(2, after).bind(3, kChunk);
-      while (statement.step()) rows.push_back(readStoredRow(statement));
+      while (statement.step()) {
+        ++read;
+        StoredRow row = readStoredRow(statement, false);
+        after = row.resource.id;
+        if (!wanted(row.resource)) continue;
+        readStoredBodies(statement, row);
+        rows.push_back(std::move(row));
+      }
     }
-    size_t read = rows.size();
-    if (read != 0) after = rows.back().resource.id;
     appendParsed(rows, resources);
-    if (read < static_cast<size_t>(kChunk)) return resources;
+    if (read < kChunk) return resources;
   }
 }
 

@@ -91,10 +91,16 @@ void RdsSupervisor::checkOnce() {
     if (cluster.status != kDeleted) live.insert(cluster.arn);
     watchCluster(cluster);
   }
-  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
-    if (instance.status != kDeleted) live.insert(instance.arn);
-    watch(instance);
-  }
+  // A stopped instance that was seen settled at its record's version is
+  // passed over unparsed: with thousands stopped, parsing every record
+  // twice a second was most of the supervisor's time (and of an idle
+  // Kura's CPU).
+  std::vector<Resource> instances = catalog_.listAllOfKind(kInstance, [&](const Resource& unparsed) {
+    if (unparsed.status != kDeleted) live.insert(unparsed.arn);
+    return !settledWhileStopped(unparsed);
+  });
+  watchedLastPass_ = instances.size();
+  for (Resource& instance : instances) watch(std::move(instance));
   // A deleted instance's or cluster's entries go with it.
   forgetAllBut(prunedAt_, live);
   forgetAllBut(metricsRecordedAt_, live);
@@ -102,11 +108,12 @@ void RdsSupervisor::checkOnce() {
   forgetAllBut(unanswered_, live);
   forgetAllBut(replicaWatch_, live);
   forgetAllBut(shippedWhileStopped_, live);
+  forgetAllBut(settledWhileStopped_, live);
 }
 
 size_t RdsSupervisor::trackedEntries() const {
   return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
-         replicaWatch_.size() + shippedWhileStopped_.size();
+         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
@@ -321,9 +328,10 @@ bool RdsSupervisor::syncParameters(Resource& instance) {
   return true;
 }
 
-void RdsSupervisor::sealWal(const Resource& instance) {
+bool RdsSupervisor::sealWal(const Resource& instance) {
   auto layout = layoutOf(instance, paths_, secrets_);
-  if (!layout || layout->walOutbox.empty() || keys_ == nullptr) return;
+  if (!layout) return false;
+  if (layout->walOutbox.empty() || keys_ == nullptr) return true;
   std::error_code ec;
   std::vector<std::filesystem::path> ready;
   for (const auto& entry : std::filesystem::directory_iterator(layout->walOutbox, ec)) {
@@ -333,14 +341,14 @@ void RdsSupervisor::sealWal(const Resource& instance) {
       ready.push_back(entry.path());
     }
   }
-  if (ready.empty()) return;
+  if (ready.empty()) return true;
   auto key = kms::directoryDataKey(*keys_, {instance.accountId, instance.region},
                                    instance.spec.value("KmsKeyId", "alias/aws/rds"),
                                    {{"aws:rds:dbi-resource-id", walArchiveId(instance)}},
                                    layout->walArchive);
   if (!key) {
     spdlog::warn("msg=\"cannot seal the WAL archive\" instance={} error=\"{}\"", instance.name, key.error().message);
-    return;
+    return false;
   }
   std::sort(ready.begin(), ready.end());
   for (const auto& file : ready) {
@@ -352,7 +360,7 @@ void RdsSupervisor::sealWal(const Resource& instance) {
     if (auto sealed = kms::sealIntoDirectory(*key, file, layout->walArchive, file.filename().string()); !sealed) {
       spdlog::warn("msg=\"cannot seal a WAL segment\" instance={} error=\"{}\"", instance.name,
                    sealed.error().message);
-      return;
+      return false;
     }
     if (timed) {
       struct timespec times[2] = {before.st_mtim, before.st_mtim};
@@ -365,10 +373,11 @@ void RdsSupervisor::sealWal(const Resource& instance) {
     if (synced.empty()) synced = syncPath(layout->walArchive);
     if (!synced.empty()) {
       spdlog::warn("msg=\"cannot sync a sealed WAL segment\" instance={} error=\"{}\"", instance.name, synced);
-      return;
+      return false;
     }
     std::filesystem::remove(file, ec);
   }
+  return true;
 }
 
 bool RdsSupervisor::stoppedAndShipped(const Resource& instance) {
@@ -389,10 +398,26 @@ bool RdsSupervisor::stoppedAndShipped(const Resource& instance) {
   return true;
 }
 
+bool RdsSupervisor::settledWhileStopped(const Resource& instance) const {
+  if (instance.status != kStopped || instance.goal != kStopped) return false;
+  auto at = settledWhileStopped_.find(instance.arn);
+  return at != settledWhileStopped_.end() && at->second == instance.version;
+}
+
 void RdsSupervisor::watch(Resource instance) {
-  if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) sealWal(instance);
+  // What a stopped instance may still need: its last WAL segments sealed and
+  // its last logs shipped. Once both are done at a version of its record,
+  // the passes leave it alone until the record changes (checkOnce).
+  bool settled = true;
+  if (instance.spec.value("StorageEncrypted", false) && instance.status != kDeleted) settled = sealWal(instance);
+  bool shipped = shipper_ == nullptr || instance.status == kCreating || stoppedAndShipped(instance);
+  if (instance.status == kStopped && instance.goal == kStopped && settled && shipped) {
+    settledWhileStopped_[instance.arn] = instance.version;
+  } else {
+    settledWhileStopped_.erase(instance.arn);
+  }
   // Every instance: the log types it does not export are passed over.
-  if (shipper_ != nullptr && instance.status != kCreating && !stoppedAndShipped(instance)) {
+  if (!shipped) {
     std::optional<Resource> cluster;
     if (isClusterMember(instance)) {
       if (auto found = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""))) cluster = *found;

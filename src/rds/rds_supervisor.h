@@ -65,6 +65,9 @@ class RdsSupervisor {
   void checkOnce();
   // The entries its per-resource maps hold (tests: they go with their resources).
   size_t trackedEntries() const;
+  // How many instance records the last pass parsed and watched (tests: a
+  // settled stopped instance is passed over).
+  size_t watchedLastPass() const { return watchedLastPass_; }
 
  private:
   // Every endpoint to its engine as recorded, without asking the engines.
@@ -73,6 +76,10 @@ class RdsSupervisor {
   // Whether a stopped instance's logs were shipped since it stopped (then its
   // log folder is left alone); true at most from the second look on.
   bool stoppedAndShipped(const Resource& instance);
+  // Whether a stopped instance was found with nothing left to do (WAL
+  // sealed, logs shipped) at the version of its record seen now: judged
+  // from its unparsed fields, its record is then not parsed.
+  bool settledWhileStopped(const Resource& instance) const;
   // Aurora clusters (cluster_watch.cpp).
   void watchCluster(Resource cluster);
   // A cluster's reader: started again, or rebuilt when it follows an old
@@ -94,7 +101,8 @@ class RdsSupervisor {
   bool startPendingMaintenance(Resource& instance, SystemTime now);
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
-  void sealWal(const Resource& instance);
+  // True when nothing is left in the outbox to seal.
+  bool sealWal(const Resource& instance);
   // DatabaseConnections and FreeStorageSpace, every few seconds (instance_metrics.cpp).
   // Whether the instance's metrics are due (every 5 s; marks them taken).
   bool metricsDue(const Resource& instance);
@@ -127,6 +135,10 @@ class RdsSupervisor {
   // Stopped instances whose logs were shipped since they stopped: ARN ->
   // the record's version then (rds_supervisor.cpp's stoppedAndShipped).
   std::map<std::string, int64_t> shippedWhileStopped_;
+  // Stopped instances with nothing left to do: ARN -> the record's version
+  // then (settledWhileStopped).
+  std::map<std::string, int64_t> settledWhileStopped_;
+  size_t watchedLastPass_ = 0;
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->

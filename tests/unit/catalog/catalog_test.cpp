@@ -81,6 +81,36 @@ TEST_F(CatalogTest, ListsReadReplicasByTheirSource) {
   EXPECT_TRUE(catalog->listReadReplicasOfAny({"arn:aws:rds:nowhere"}).empty());
 }
 
+TEST_F(CatalogTest, ListsAllOfAKindParsingOnlyTheWantedRecords) {
+  // More than one chunk of 256, so the chunks' seams are crossed too.
+  auto catalog = open();
+  for (int i = 0; i < 300; ++i) {
+    Resource record = instance("db-" + std::to_string(i), i % 2 == 0 ? kRegion : "us-east-1");
+    record.spec["index"] = i;
+    ASSERT_TRUE(catalog->createResource(record).ok());
+  }
+  std::vector<std::string> seen;
+  auto wanted = catalog->listAllOfKind("db-instance", [&](const Resource& unparsed) {
+    // Everything but spec and state is there to judge by.
+    EXPECT_TRUE(unparsed.spec.empty());
+    EXPECT_EQ(unparsed.version, 1);
+    EXPECT_EQ(unparsed.status, "creating");
+    EXPECT_EQ(unparsed.arn, makeArn("rds", unparsed.region, kAccount, "db:" + unparsed.name));
+    seen.push_back(unparsed.name);
+    return unparsed.name.ends_with("7");
+  });
+  ASSERT_EQ(seen.size(), 300u);
+  EXPECT_EQ(seen.front(), "db-0");
+  EXPECT_EQ(seen.back(), "db-299");  // in id order
+  ASSERT_EQ(wanted.size(), 30u);
+  for (const Resource& record : wanted) {
+    EXPECT_TRUE(record.name.ends_with("7"));
+    EXPECT_EQ("db-" + std::to_string(record.spec["index"].get<int>()), record.name);  // parsed
+  }
+  EXPECT_EQ(catalog->listAllOfKind("db-instance").size(), 300u);
+  EXPECT_TRUE(catalog->listAllOfKind("db-instance", [](const Resource&) { return false; }).empty());
+}
+
 TEST_F(CatalogTest, RefusesACatalogFromANewerKura) {
   {
     auto catalog = open();
