@@ -97,15 +97,19 @@ std::vector<std::string> splitSignedHeaders(std::string_view text) {
   return names;
 }
 
-std::variant<SignatureParts, AuthError> parseAuthorization(std::string_view header) {
-  auto incomplete = [](std::string message) { return AuthError{AuthFailure::IncompleteSignature, std::move(message)}; };
+// An Authorization header's fields as views into it (the last of each
+// wins). One reader for the scope's peek before routing and for the
+// verification, so that the peek copies nothing and splits no header list.
+struct AuthorizationFields {
+  std::string_view algorithm;
+  std::optional<std::string_view> credential, signedHeaders, signature;
+  bool complete() const { return credential && signedHeaders && signature; }
+};
+
+AuthorizationFields authorizationFields(std::string_view header) {
+  AuthorizationFields fields;
   size_t space = header.find(' ');
-  std::string_view algorithm = header.substr(0, space);
-  if (algorithm != kAlgorithm) {
-    return AuthError{AuthFailure::UnsupportedAlgorithm,
-                     "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'. Use AWS4-HMAC-SHA256."};
-  }
-  std::optional<std::string> credential, signedHeaders, signature;
+  fields.algorithm = header.substr(0, space);
   std::string_view rest = space == std::string_view::npos ? std::string_view() : header.substr(space + 1);
   size_t start = 0;
   while (start < rest.size()) {
@@ -118,21 +122,32 @@ std::variant<SignatureParts, AuthError> parseAuthorization(std::string_view head
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view key = part.substr(0, eq);
-    std::string value(part.substr(eq + 1));
-    if (key == "Credential") credential = value;
-    if (key == "SignedHeaders") signedHeaders = value;
-    if (key == "Signature") signature = value;
+    std::string_view value = part.substr(eq + 1);
+    if (key == "Credential") fields.credential = value;
+    if (key == "SignedHeaders") fields.signedHeaders = value;
+    if (key == "Signature") fields.signature = value;
   }
-  if (!credential || !signedHeaders || !signature) {
+  return fields;
+}
+
+std::variant<SignatureParts, AuthError> parseAuthorization(std::string_view header) {
+  auto incomplete = [](std::string message) { return AuthError{AuthFailure::IncompleteSignature, std::move(message)}; };
+  AuthorizationFields fields = authorizationFields(header);
+  std::string_view algorithm = fields.algorithm;
+  if (algorithm != kAlgorithm) {
+    return AuthError{AuthFailure::UnsupportedAlgorithm,
+                     "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'. Use AWS4-HMAC-SHA256."};
+  }
+  if (!fields.complete()) {
     return incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. "
                       "Authorization=" + std::string(algorithm));
   }
-  auto scope = parseCredential(*credential);
+  auto scope = parseCredential(*fields.credential);
   if (!scope) return incomplete("Credential should be scoped to a valid region and service, with a 'aws4_request' terminator.");
   SignatureParts parts;
   parts.scope = *scope;
-  parts.signedHeaders = splitSignedHeaders(*signedHeaders);
-  parts.signature = *signature;
+  parts.signedHeaders = splitSignedHeaders(*fields.signedHeaders);
+  parts.signature = std::string(*fields.signature);
   return parts;
 }
 
@@ -180,9 +195,10 @@ std::optional<Credential> StaticCredentialStore::find(std::string_view accessKey
 std::optional<SigV4Scope> peekScope(const HttpRequestView& request) {
   std::string_view header = headerValue(request, "authorization");
   if (!header.empty()) {
-    auto parts = parseAuthorization(header);
-    if (auto* parsed = std::get_if<SignatureParts>(&parts)) return parsed->scope;
-    return std::nullopt;
+    // What parseAuthorization accepts, without its copies and header list.
+    AuthorizationFields fields = authorizationFields(header);
+    if (fields.algorithm != kAlgorithm || !fields.complete()) return std::nullopt;
+    return parseCredential(*fields.credential);
   }
   if (auto credential = queryParameter(queryOf(request.target), "X-Amz-Credential")) return parseCredential(*credential);
   return std::nullopt;

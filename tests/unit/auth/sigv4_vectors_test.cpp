@@ -192,6 +192,28 @@ TEST(SigV4, MissingAuthenticationAndPeekScope) {
             AuthFailure::IncompleteSignature);
 }
 
+// The peek before routing reads the header's fields without the
+// verification's copies; it must accept exactly what the verification parses.
+TEST(SigV4, PeekScopeAcceptsWhatTheVerificationParses) {
+  auto peek = [](std::string header) {
+    Headers headers = {{"Authorization", std::move(header)}};
+    return peekScope(HttpRequestView{"POST", "/", headers, ""});
+  };
+  auto later = peek("AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sts/aws4_request,  SignedHeaders=host ,"
+                    "Signature=00, Credential=BK/20260102/eu-west-1/dynamodb/aws4_request");
+  ASSERT_TRUE(later);  // the last of each field wins, as in the verification
+  EXPECT_EQ(later->accessKeyId, "BK");
+  EXPECT_EQ(later->date, "20260102");
+  EXPECT_EQ(later->region, "eu-west-1");
+  EXPECT_EQ(later->service, "dynamodb");
+  EXPECT_FALSE(peek("AWS4-HMAC-SHA1 Credential=AK/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, "
+                    "Signature=00"));
+  EXPECT_FALSE(peek("AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sts/aws4_request, Signature=00"));
+  EXPECT_FALSE(peek("AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sts/aws4_request, SignedHeaders=host"));
+  EXPECT_FALSE(peek("AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sts, SignedHeaders=host, Signature=00"));
+  EXPECT_FALSE(peek("AWS4-HMAC-SHA256"));
+}
+
 TEST(SigV4, ErrorsInEachProtocolsWords) {
   AuthError mismatch{AuthFailure::SignatureMismatch, "m"};
   EXPECT_EQ(toApiError(mismatch, "query").code, "SignatureDoesNotMatch");
