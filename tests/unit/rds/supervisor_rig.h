@@ -1,0 +1,74 @@
+#pragma once
+// An RDS supervisor over a catalog of its own in a temporary directory, with
+// an engine that has nothing to say (QuietEngine) and no reconciler running:
+// nothing runs but the passes a test asks for (checkOnce).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "common/crypto.h"
+#include "common/secret_box.h"
+#include "quiet_engine.h"
+#include "rds/rds_supervisor.h"
+#include "services/rds/rds_kinds.h"
+
+namespace kura::rds::testing {
+
+// A directory removed with everything in it when it goes (declared first in
+// the rig, it goes last, after the catalog that has files open in it).
+struct TempDir {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("kura-supervisor-test-" + toHex(randomBytes(6)));
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+struct SupervisorRig {
+  TempDir temp;
+  std::filesystem::path dir = temp.path;
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(SystemTime(std::chrono::hours(24 * 365 * 56)));
+  Catalog catalog{dir, clock};
+  Reconciler reconciler{catalog, clock};
+  std::shared_ptr<SecretBox> secrets = openSecrets(dir);
+  QuietEngine engine;
+  RdsSupervisor supervisor{catalog, reconciler, engine, *secrets, RdsPaths{dir / "rds"}, clock};
+
+  SupervisorRig() {
+    supervisor.setMetricSink([](const Resource&, const std::string&, double, const std::string&) {});
+  }
+  // A PostgreSQL instance's record, in `status` (its goal too).
+  Resource addInstance(const std::string& name, const std::string& status) {
+    Resource draft;
+    draft.accountId = "000000000000";
+    draft.region = "ap-northeast-1";
+    draft.service = "rds";
+    draft.kind = kInstance;
+    draft.name = name;
+    draft.arn = "arn:aws:rds:ap-northeast-1:000000000000:db:" + name;
+    draft.status = status;
+    draft.goal = status;
+    draft.spec = {{"Engine", "postgres"},
+                  {"MasterUsername", "admin"},
+                  {"MasterUserPasswordSealed", secrets->seal("a-password")},
+                  {"DbiResourceId", "db-" + name},
+                  {"BackupRetentionPeriod", 0}};
+    draft.state = {{"EnginePort", 1}};
+    auto created = catalog.createResource(draft);
+    EXPECT_TRUE(created.ok()) << created.error().message;
+    return created.ok() ? *created : draft;
+  }
+
+ private:
+  static std::shared_ptr<SecretBox> openSecrets(const std::filesystem::path& dir) {
+    auto opened = SecretBox::openOrCreate(dir / "keys" / "catalog-secrets.key");
+    if (!opened.ok()) throw std::runtime_error(opened.error().message);
+    return *opened;
+  }
+};
+
+}  // namespace kura::rds::testing
