@@ -26,12 +26,17 @@ void StoreHealth::setProbe(const std::string& store, std::function<bool()> probe
 }
 
 void StoreHealth::removeProbe(const std::string& store) {
-  std::lock_guard lock(mutex_);
-  probes_.erase(store);
+  {
+    std::lock_guard lock(mutex_);
+    probes_.erase(store);
+  }
+  // A probe looked up before the erase may still be running.
+  std::unique_lock waitForProbes(probing_);
 }
 
 std::vector<std::pair<std::string, std::string>> StoreHealth::problems() {
   std::vector<std::pair<std::string, std::function<bool()>>> toProbe;
+  std::shared_lock running(probing_);
   {
     std::lock_guard lock(mutex_);
     for (const auto& [store, reason] : failing_) {
@@ -43,6 +48,7 @@ std::vector<std::pair<std::string, std::string>> StoreHealth::problems() {
   for (const auto& [store, probe] : toProbe) {
     if (probe()) recovered(store);
   }
+  running.unlock();
   std::lock_guard lock(mutex_);
   return {failing_.begin(), failing_.end()};
 }

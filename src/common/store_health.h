@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,8 @@ class StoreHealth {
   // `probe` answers true once the store writes again; it is called (without
   // this registry's lock) only while the store is marked failing.
   void setProbe(const std::string& store, std::function<bool()> probe);
+  // Returns once no probe of the store runs any more (its owner is about
+  // to go: a probe running on another thread would use it).
   void removeProbe(const std::string& store);
   // The failing stores and their reasons, by store name, after their
   // probes have had their say.
@@ -30,6 +33,9 @@ class StoreHealth {
 
  private:
   std::mutex mutex_;
+  // Held shared while probes run (taken before they are looked up), and
+  // alone by removeProbe to wait for those under way.
+  std::shared_mutex probing_;
   std::map<std::string, std::string> failing_;
   std::map<std::string, std::function<bool()>> probes_;
 };

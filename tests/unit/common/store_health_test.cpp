@@ -1,0 +1,54 @@
+#include "common/store_health.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace kura {
+namespace {
+
+TEST(StoreHealth, AProbeRunsOnlyWhileItsStoreIsFailing) {
+  StoreHealth health;
+  int probes = 0;
+  health.setProbe("store", [&] {
+    ++probes;
+    return true;
+  });
+  EXPECT_TRUE(health.problems().empty());
+  EXPECT_EQ(probes, 0);
+  health.failing("store", "disk full: store");
+  EXPECT_TRUE(health.problems().empty());  // the probe healed it
+  EXPECT_EQ(probes, 1);
+}
+
+TEST(StoreHealth, RemoveProbeWaitsForAProbeUnderWay) {
+  // The store's owner removes its probe as it goes: a probe still running
+  // on another thread (a health check) would use what is gone.
+  StoreHealth health;
+  std::atomic<bool> inProbe{false}, probeEnded{false};
+  health.setProbe("store", [&] {
+    inProbe = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    probeEnded = true;
+    return false;
+  });
+  health.failing("store", "disk full: store");
+  std::thread check([&] { health.problems(); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!inProbe && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_TRUE(inProbe);
+  health.removeProbe("store");
+  EXPECT_TRUE(probeEnded);
+  check.join();
+  // Gone: the failing store is reported without a probe being run.
+  inProbe = false;
+  auto problems = health.problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].second, "disk full: store");
+  EXPECT_FALSE(inProbe);
+}
+
+}  // namespace
+}  // namespace kura
