@@ -1,5 +1,7 @@
 #include "ddb/table_store.h"
 
+#include <sys/statvfs.h>
+
 #include <rocksdb/db.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -312,22 +314,37 @@ bool TableStore::resume(std::chrono::milliseconds minInterval) {
   // A Resume flushes memtables: tried at most once per interval, whoever asks.
   if (now - lastResume_ < minInterval) return false;
   lastResume_ = now;
-  {
-    // Resume() writes what the failed WAL's buffer holds and switches to a
-    // new WAL: not beside a write or a sync (walMutex_). After a failed
-    // sync of Kura's own (wal_files.h) RocksDB saw no error and Resume()
-    // does nothing: the flush of the memtables makes durable what that
-    // sync may not have (the kernel may drop the pages it failed to write).
-    std::lock_guard walLock(walMutex_);
-    rocksdb::Status status = db_->Resume();
-    // The WAL's buffer is written first (writes may have come between a
-    // sync's flush and its failed fdatasync): a switch of WAL whose write
-    // of the buffer fails is fatal to RocksDB until a restart.
-    if (status.ok()) status = db_->FlushWAL(/*sync=*/false);
-    if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());
-    if (!status.ok()) return false;
-    stopped_->stopped.store(false);
+  // RocksDB 7.8's Resume() can wait forever when its recovery's flush fails
+  // again (seen with a disk still full: the flush is not run again, and the
+  // caller, a call's thread holding its table's lock, never returns). It is
+  // tried only once there is room for that flush: the memtables twice over
+  // and 8 MiB besides (RocksDB's own recovery, off here, waits for 64 MB).
+  uint64_t memtables = 0;
+  db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+  struct statvfs disk {};
+  if (::statvfs(db_->GetName().c_str(), &disk) == 0 &&
+      static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize < 2 * memtables + (8u << 20)) {
+    return false;
   }
+  // No write or sync touches the WAL while the store is stopped (each
+  // checks stopped_ under walMutex_ first), and stopped_ is cleared last:
+  // Resume() runs without walMutex_. (Holding it, a Resume() that never
+  // returned, which RocksDB 7.8 can do when its recovery's flush is not
+  // run again after a failure, held every write and sync of the store, and
+  // with them the threads that serve HTTP.) After a failed sync of Kura's
+  // own (wal_files.h) RocksDB saw no error and Resume() does nothing: the
+  // flush of the memtables makes durable what that sync may not have (the
+  // kernel may drop the pages it failed to write).
+  rocksdb::Status status = db_->Resume();
+  // The WAL's buffer is written first (writes may have come between a
+  // sync's flush and its failed fdatasync): a switch of WAL whose write of
+  // the buffer fails is fatal to RocksDB until a restart.
+  if (status.ok()) status = db_->FlushWAL(/*sync=*/false);
+  rocksdb::FlushOptions flush;
+  flush.allow_write_stall = true;  // as Resume()'s own: a stall must not hold the recovery
+  if (status.ok()) status = db_->Flush(flush);
+  if (!status.ok()) return false;
+  stopped_->stopped.store(false);
   StoreHealth::global().recovered(kStoreName);
   spdlog::info("msg=\"the DynamoDB store writes again\"");
   return true;

@@ -271,8 +271,8 @@ class TableStore : public TrailCarrier {
   // Hands the records carried by an earlier run to the trail, then drops them.
   void replayCarried();
   std::shared_ptr<WriteStop> stopped_;  // an error stopped RocksDB's writes
-  // Orders every use of the WAL's writer: a write (its WAL append), the
-  // sync's FlushWAL() and Resume(). With RocksDB 7.8, once an append or a
+  // Orders the uses of the WAL's writer: a write (its WAL append) and the
+  // sync's FlushWAL(). With RocksDB 7.8, once an append or a
   // flush of the WAL fails, the next one on the same writer asserts
   // (WritableFileWriter::AssertFalseAndGetStatusForPrevError) and aborts
   // the process, until Resume() has switched to a new WAL: a write already
@@ -280,7 +280,7 @@ class TableStore : public TrailCarrier {
   // that on a full disk. So each holds this mutex and checks stopped_
   // first, and the one that fails sets stopped_ before letting go of it.
   // The fsync itself runs without it (WalFiles: it does not use RocksDB's
-  // writer).
+  // writer), and so does resume(), while stopped_ keeps the others away.
   std::mutex walMutex_;
   WalFiles walFiles_;  // what walSync_ syncs (its thread alone)
   // Syncs the WAL once for all the writers waiting (TableStore::write says
