@@ -239,6 +239,10 @@ def test_bad_input_gets_aws_errors(server):
                                                                                     "serviceNamespace")
 
 
+# Alone (the serial pass): in two full runs beside the other tests' engines
+# the policy did not scale within 90 s after the restart, though it does in
+# about a second alone or beside busy CPUs; why is not known yet.
+@pytest.mark.serial
 def test_state_survives_sigkill_and_deletes_clean_up(kura_factory):
     server = kura_factory(extra_args=["--autoscaling-time-scale", "60"])
     ddb = server.client("dynamodb")
