@@ -26,29 +26,36 @@ void StoreHealth::setProbe(const std::string& store, std::function<bool()> probe
 }
 
 void StoreHealth::removeProbe(const std::string& store) {
-  {
-    std::lock_guard lock(mutex_);
-    probes_.erase(store);
-  }
+  std::unique_lock lock(mutex_);
+  probes_.erase(store);
   // A probe looked up before the erase may still be running.
-  std::unique_lock waitForProbes(probing_);
+  probesEnded_.wait(lock, [&] { return running_.find(store) == running_.end(); });
 }
 
 std::vector<std::pair<std::string, std::string>> StoreHealth::problems() {
   std::vector<std::pair<std::string, std::function<bool()>>> toProbe;
-  std::shared_lock running(probing_);
   {
     std::lock_guard lock(mutex_);
     for (const auto& [store, reason] : failing_) {
       auto probe = probes_.find(store);
-      if (probe != probes_.end()) toProbe.emplace_back(store, probe->second);
+      if (probe == probes_.end()) continue;
+      toProbe.emplace_back(store, probe->second);
+      ++running_[store];
     }
   }
   // Probes take their store's own locks: never under ours.
   for (const auto& [store, probe] : toProbe) {
-    if (probe()) recovered(store);
+    bool healed = false;
+    try {
+      healed = probe();
+    } catch (...) {
+      // Counted out all the same below; a probe that throws heals nothing.
+    }
+    std::lock_guard lock(mutex_);
+    if (healed) failing_.erase(store);
+    if (--running_[store] == 0) running_.erase(store);
+    probesEnded_.notify_all();
   }
-  running.unlock();
   std::lock_guard lock(mutex_);
   return {failing_.begin(), failing_.end()};
 }

@@ -5,10 +5,10 @@
 // store that can heal without a write (RocksDB's Resume) registers a probe,
 // run for it while it is marked failing. Process-wide and thread-safe:
 // stores are deep in services that know nothing of the HTTP server.
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,9 +33,12 @@ class StoreHealth {
 
  private:
   std::mutex mutex_;
-  // Held shared while probes run (taken before they are looked up), and
-  // alone by removeProbe to wait for those under way.
-  std::shared_mutex probing_;
+  // Probes under way, by store (counted when they are looked up, under
+  // mutex_): removeProbe waits for its store's to end. A count per store,
+  // not a readers' lock: health checks that never stop coming (anyone may
+  // ask) cannot keep a store's owner from going.
+  std::map<std::string, int> running_;
+  std::condition_variable probesEnded_;
   std::map<std::string, std::string> failing_;
   std::map<std::string, std::function<bool()>> probes_;
 };
