@@ -149,8 +149,7 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
       rocksdb::WriteOptions unlogged;
       unlogged.disableWAL = true;
       status = db_->Write(unlogged, &batch);
-      if (status.ok()) status = db_->FlushWAL(/*sync=*/false);
-      if (status.ok()) status = db_->Flush(rocksdb::FlushOptions());
+      if (status.ok()) status = flushMemtables();
     } else {
       status = db_->Write(rocksdb::WriteOptions(), &batch);
     }
@@ -169,9 +168,9 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
   // next write asserts (rocksdb_options.h). And RocksDB's SyncWAL() does
   // not share: concurrent callers sync one after the other. So the WAL is
   // flushed after the insert, and synced by walSync_, which runs one
-  // FlushWAL() and SyncWAL() for every writer waiting: one write(2) for
-  // all the writes a sync covers, not one each; a flush that fails fails
-  // the sync, and the calls it covers.
+  // FlushWAL() and one fdatasync (wal_files.h) for every writer waiting:
+  // one write(2) for all the writes a sync covers, not one each; a flush
+  // that fails fails the sync, and the calls it covers.
   if (!status.ok() || !sync) return status;
   return syncWal();
 }
@@ -306,6 +305,17 @@ void TableStore::replayCarried() {
   }
 }
 
+rocksdb::Status TableStore::flushMemtables() {
+  // The WAL's buffer is written first (writes may have come since the last
+  // sync's flush): a switch of WAL whose write of the buffer fails is fatal
+  // to RocksDB until a restart.
+  rocksdb::Status status = db_->FlushWAL(/*sync=*/false);
+  rocksdb::FlushOptions flush;
+  flush.allow_write_stall = true;  // as Resume()'s own: a stall must not hold the caller
+  if (status.ok()) status = db_->Flush(flush);
+  return status;
+}
+
 bool TableStore::resume(std::chrono::milliseconds minInterval) {
   std::unique_lock lock(resumeMutex_, std::try_to_lock);
   if (!lock.owns_lock()) return false;  // another thread is at it
@@ -336,13 +346,7 @@ bool TableStore::resume(std::chrono::milliseconds minInterval) {
   // flush of the memtables makes durable what that sync may not have (the
   // kernel may drop the pages it failed to write).
   rocksdb::Status status = db_->Resume();
-  // The WAL's buffer is written first (writes may have come between a
-  // sync's flush and its failed fdatasync): a switch of WAL whose write of
-  // the buffer fails is fatal to RocksDB until a restart.
-  if (status.ok()) status = db_->FlushWAL(/*sync=*/false);
-  rocksdb::FlushOptions flush;
-  flush.allow_write_stall = true;  // as Resume()'s own: a stall must not hold the recovery
-  if (status.ok()) status = db_->Flush(flush);
+  if (status.ok()) status = flushMemtables();
   if (!status.ok()) return false;
   stopped_->stopped.store(false);
   StoreHealth::global().recovered(kStoreName);

@@ -259,6 +259,8 @@ class TableStore : public TrailCarrier {
   // Marks the store stopped (no write or WAL sync until resume()) and
   // reports why to StoreHealth.
   void stopWrites(const rocksdb::Status& status);
+  // Writes the WAL's buffer, then the memtables to synced tables.
+  rocksdb::Status flushMemtables();
   // RocksDB's Resume() of a stopped store, unless tried less than
   // `minInterval` ago; true when it writes again.
   bool resume(std::chrono::milliseconds minInterval);
