@@ -40,6 +40,10 @@ def poll(call, done, timeout, what):
 
 
 def assert_synced(calls, paths, before, after=0.0, what=""):
+    """Each of `paths` synced by a call begun at or after `after` and ended
+    by `before`. `after` is the client's clock just before it asked for the
+    work (strace's -ttt reads the same clock): the work runs beside the
+    request and may sync a folder before the request's answer is written."""
     for path in paths:
         at = synced_at(calls, path, after)
         assert at is not None, f"{what}: {path} was never synced"
@@ -103,13 +107,13 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
         psql(rds, "durpg", "CREATE TABLE t (v text); INSERT INTO t VALUES ('kept')")
         written = time.time()
 
-        made = rds.create_db_snapshot(DBInstanceIdentifier="durpg", DBSnapshotIdentifier="durpg-snap")
-        snap_asked = made["ResponseMetadata"]["RequestId"]
+        snap_asked = time.time()
+        rds.create_db_snapshot(DBInstanceIdentifier="durpg", DBSnapshotIdentifier="durpg-snap")
         _, snap_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durpg-snap"),
                              lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "snapshot available")
 
-        made = rds.copy_db_snapshot(SourceDBSnapshotIdentifier="durpg-snap", TargetDBSnapshotIdentifier="durpg-copy")
-        copy_asked = made["ResponseMetadata"]["RequestId"]
+        copy_asked = time.time()
+        rds.copy_db_snapshot(SourceDBSnapshotIdentifier="durpg-snap", TargetDBSnapshotIdentifier="durpg-copy")
         _, copy_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durpg-copy"),
                              lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "copy available")
 
@@ -120,10 +124,9 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
         source = response["DBInstances"][0]
         latest = source["LatestRestorableTime"]
 
-        asked = rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durpg",
-                                                         TargetDBInstanceIdentifier="durpg-pitr",
-                                                         RestoreTime=latest)
-        restore_asked = asked["ResponseMetadata"]["RequestId"]
+        restore_asked = time.time()
+        rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durpg",
+                                                 TargetDBInstanceIdentifier="durpg-pitr", RestoreTime=latest)
         restored, restore_shown = poll(describe("durpg-pitr"), lambda r: status(r) in ("available", "failed",
                                                                                        "incompatible-restore"),
                                        300, "restored instance available")
@@ -142,20 +145,19 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
 
         # The snapshot and its copy: every file, its folders, and the folder that holds it.
         assert_snapshot_synced(calls, os.path.join(data, "rds", "snapshots"), "durpg-snap", "base.tar.gz",
-                               answered_at(calls, snap_asked), answered_at(calls, snap_shown))
+                               snap_asked, answered_at(calls, snap_shown))
         assert_snapshot_synced(calls, os.path.join(data, "rds", "snapshots"), "durpg-copy", "base.tar.gz",
-                               answered_at(calls, copy_asked), answered_at(calls, copy_shown))
+                               copy_asked, answered_at(calls, copy_shown))
 
         # The restore's files (from the snapshot's tar: PostgreSQL never
         # rewrites these), the instance's folder and the one holding it.
         shown = answered_at(calls, restore_shown)
-        asked_at = answered_at(calls, restore_asked)
         instance = os.path.join(data, "rds", "instances", restored_id)
         assert_synced(calls, [os.path.join(instance, "pgdata", "PG_VERSION"),
                               os.path.join(instance, "pgdata", "postgresql.conf"),
                               os.path.join(instance, "pgdata", "base"),
-                              instance], shown, after=asked_at, what="restore")
-        assert_synced(calls, [os.path.dirname(instance)], shown, after=asked_at, what="restore's folder")
+                              instance], shown, after=restore_asked, what="restore")
+        assert_synced(calls, [os.path.dirname(instance)], shown, after=restore_asked, what="restore's folder")
 
 
 def test_encrypted_postgres_sealed_wal_is_synced_before_it_counts():
@@ -211,13 +213,13 @@ def test_mariadb_binary_logs_snapshot_and_point_in_time_restore_are_synced_befor
                                "LatestRestorableTime past the write")
         latest = response["DBInstances"][0]["LatestRestorableTime"]
         source_id = response["DBInstances"][0]["DbiResourceId"]
-        snap_asked = rds.create_db_snapshot(DBInstanceIdentifier="durmaria",
-                                            DBSnapshotIdentifier="durmaria-snap")["ResponseMetadata"]["RequestId"]
+        snap_asked = time.time()
+        rds.create_db_snapshot(DBInstanceIdentifier="durmaria", DBSnapshotIdentifier="durmaria-snap")
         _, snap_shown = poll(lambda: rds.describe_db_snapshots(DBSnapshotIdentifier="durmaria-snap"),
                              lambda r: r["DBSnapshots"][0]["Status"] == "available", 180, "snapshot available")
-        asked = rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durmaria",
-                                                         TargetDBInstanceIdentifier="durmaria-pitr",
-                                                         RestoreTime=latest)["ResponseMetadata"]["RequestId"]
+        asked = time.time()
+        rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="durmaria",
+                                                 TargetDBInstanceIdentifier="durmaria-pitr", RestoreTime=latest)
         restored, restore_shown = poll(lambda: rds.describe_db_instances(DBInstanceIdentifier="durmaria-pitr"),
                                        lambda r: r["DBInstances"][0]["DBInstanceStatus"] in (
                                            "available", "failed", "incompatible-restore"), 300, "restored")
@@ -232,13 +234,13 @@ def test_mariadb_binary_logs_snapshot_and_point_in_time_restore_are_synced_befor
                                            latest.timestamp(), answered_at(calls, shown), writing, "binary log")
         # The snapshot (mariabackup's files): every file and folder.
         assert_snapshot_synced(calls, os.path.join(data, "rds", "snapshots"), "durmaria-snap", "kura-manifest.json",
-                               answered_at(calls, snap_asked), answered_at(calls, snap_shown))
+                               snap_asked, answered_at(calls, snap_shown))
         # The restore's files: the table's, copied from the backup and
         # replayed into, the server's folders, the instance's and the one holding it.
         instance = os.path.join(data, "rds", "instances", restored_id)
         assert_synced(calls, [os.path.join(instance, "data", "d", "t.frm"), os.path.join(instance, "data", "d"),
                               os.path.join(instance, "data"), instance, os.path.dirname(instance)],
-                      answered_at(calls, restore_shown), after=answered_at(calls, asked), what="restore")
+                      answered_at(calls, restore_shown), after=asked, what="restore")
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/lib/postgresql"), reason="no PostgreSQL installed")
@@ -253,13 +255,14 @@ def test_aurora_cluster_snapshot_is_synced_before_available():
              lambda r: r["DBInstances"][0]["DBInstanceStatus"] == "available", 300, "writer available")
         poll(lambda: rds.describe_db_clusters(DBClusterIdentifier="duraur"),
              lambda r: r["DBClusters"][0]["Status"] == "available", 120, "cluster available")
-        asked = rds.create_db_cluster_snapshot(DBClusterIdentifier="duraur", DBClusterSnapshotIdentifier="duraur-snap")
+        asked = time.time()
+        rds.create_db_cluster_snapshot(DBClusterIdentifier="duraur", DBClusterSnapshotIdentifier="duraur-snap")
         _, shown = poll(lambda: rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="duraur-snap"),
                         lambda r: r["DBClusterSnapshots"][0]["Status"] == "available", 180, "cluster snapshot")
         kura.stop()
         calls = kura.calls()
         assert_snapshot_synced(calls, os.path.join(kura.data_dir, "rds", "cluster-snapshots"), "duraur-snap",
-                               "base.tar.gz", answered_at(calls, asked["ResponseMetadata"]["RequestId"]),
+                               "base.tar.gz", asked,
                                answered_at(calls, shown))
 
 
@@ -284,14 +287,15 @@ def test_cache_snapshot_its_copy_and_a_restore_are_synced_before_available():
 
         snapshots = lambda name: lambda: ec.describe_snapshots(SnapshotName=name)  # noqa: E731
         available = lambda r: r["Snapshots"][0]["SnapshotStatus"] == "available"  # noqa: E731
-        snap_asked = ec.create_snapshot(CacheClusterId="durcache", SnapshotName="dursnap")["ResponseMetadata"]
+        snap_asked = time.time()
+        ec.create_snapshot(CacheClusterId="durcache", SnapshotName="dursnap")
         _, snap_shown = poll(snapshots("dursnap"), available, 120, "snapshot available")
-        copy_asked = ec.copy_snapshot(SourceSnapshotName="dursnap",
-                                      TargetSnapshotName="dursnap-copy")["ResponseMetadata"]
+        copy_asked = time.time()
+        ec.copy_snapshot(SourceSnapshotName="dursnap", TargetSnapshotName="dursnap-copy")
         _, copy_shown = poll(snapshots("dursnap-copy"), available, 120, "copy available")
 
-        restore_asked = ec.create_cache_cluster(CacheClusterId="durrestored",
-                                                SnapshotName="dursnap-copy")["ResponseMetadata"]
+        restore_asked = time.time()
+        ec.create_cache_cluster(CacheClusterId="durrestored", SnapshotName="dursnap-copy")
         restored, restore_shown = poll(clusters("durrestored"), lambda r: status(r) == "available", 120,
                                        "restored cluster available")
         assert redis_cli(restored["CacheClusters"][0], "GET", "k") == "kept"
@@ -301,9 +305,9 @@ def test_cache_snapshot_its_copy_and_a_restore_are_synced_before_available():
 
         for name, asked, shown in (("dursnap", snap_asked, snap_shown), ("dursnap-copy", copy_asked, copy_shown)):
             assert_snapshot_synced(calls, os.path.join(data, "elasticache", "snapshots"), name, "dump.rdb",
-                                   answered_at(calls, asked["RequestId"]), answered_at(calls, shown))
+                                   asked, answered_at(calls, shown))
 
         [node] = glob.glob(os.path.join(data, "elasticache", "clusters", "durrestored-*", "node-0001"))
         assert_synced(calls, [os.path.join(node, "data", "dump.rdb"), os.path.join(node, "data"), node],
-                      answered_at(calls, restore_shown), after=answered_at(calls, restore_asked["RequestId"]),
+                      answered_at(calls, restore_shown), after=restore_asked,
                       what="restore")
