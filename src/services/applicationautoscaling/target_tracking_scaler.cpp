@@ -31,14 +31,15 @@ void TargetTrackingScaler::pass() {
 
 double TargetTrackingScaler::consumedRate(const TargetKey& key, const ScalableResource& target, int periods,
                                           double now) {
-  // The periods the alarm evaluated: the last `periods`, the newest still filling.
+  // The periods the alarm evaluated: the last `periods` complete ones and
+  // the one still filling (which the alarm counts once it has data).
   double period = times_.period();
   double end = periodStart(now, period) + period;
   MetricId metric{"AWS/DynamoDB", target.read ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits",
                   {{"TableName", target.table}}};
   if (!target.index.empty()) metric.dimensions.emplace_back("GlobalSecondaryIndexName", target.index);
   double highest = 0;
-  for (const MetricBucket& bucket : metrics_.statistics(key.account, key.region, metric, end - periods * period, end,
+  for (const MetricBucket& bucket : metrics_.statistics(key.account, key.region, metric, end - (periods + 1) * period, end,
                                                         period, "")) {
     highest = std::max(highest, bucket.sum / period);
   }

@@ -29,7 +29,8 @@ class TargetTrackingScaler {
  private:
   void evaluate(const TargetKey& key, const Json& policy, double now);
   // Units consumed per second: the highest of the `periods` periods the
-  // alarm evaluated (the newest one still filling).
+  // alarm evaluated (the last complete ones, or those and the one still
+  // filling: alarm_evaluation.h).
   double consumedRate(const TargetKey& key, const ScalableResource& target, int periods, double now);
 
   ScalingStore& store_;

@@ -44,13 +44,20 @@ AlarmVerdict evaluateAlarm(const Json& alarm, MetricStore& metrics, const std::s
   const std::string missing = alarm.value("TreatMissingData", "missing");
   auto metricOf = metricIdOf(alarm);  // PutMetricAlarm checked it
   const MetricId metric = metricOf ? *metricOf : MetricId{};
-  const double newest = periodStart(now, period);
-  const double oldest = newest - (periods - 1) * period;
+  const double filling = periodStart(now, period);
   std::map<double, MetricBucket> found;
-  for (MetricBucket& bucket :
-       metrics.statistics(account, region, metric, oldest, newest + period, period, alarm.value("Unit", ""))) {
+  for (MetricBucket& bucket : metrics.statistics(account, region, metric, filling - periods * period,
+                                                 filling + period, period, alarm.value("Unit", ""))) {
     found[bucket.start] = std::move(bucket);
   }
+  // The period still filling counts once it has data. Until then it is not
+  // missing data, only data not come yet (a publisher that sends twice a
+  // period has sent nothing early in one): the last complete periods are
+  // evaluated instead. Counted as missing, it kept an alarm on two periods
+  // of a steady load out of ALARM for as long as its passes fell early in
+  // their periods (a target-tracking policy that never scaled).
+  const double newest = found.contains(filling) ? filling : filling - period;
+  const double oldest = newest - (periods - 1) * period;
   int breaching = 0, known = 0;
   Json recent = Json::array(), evaluated = Json::array();
   std::string listed;

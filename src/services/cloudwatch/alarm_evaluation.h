@@ -1,7 +1,8 @@
 #pragma once
 // How a metric alarm's state follows its metric (CloudWatch's "M out of N"):
 // the statistic of each of the last EvaluationPeriods periods (the newest
-// one still filling) is compared with the threshold; DatapointsToAlarm
+// one still filling, once it has data; until then the last complete ones)
+// is compared with the threshold; DatapointsToAlarm
 // breaching periods put it in ALARM, else it is OK; periods without data
 // count as TreatMissingData says (missing: no data at all means
 // INSUFFICIENT_DATA; ignore: the state stays; breaching; notBreaching).

@@ -62,6 +62,19 @@ TEST_F(AlarmEvaluationTest, MOutOfNBreachingPeriodsAlarm) {
   EXPECT_EQ(evaluate(alarm(1, 1, "missing")).state, "ALARM");  // only the newest period
 }
 
+TEST_F(AlarmEvaluationTest, APeriodJustBegunWithoutDataIsNotMissing) {
+  put(5880 + 1, 9);  // two periods ago
+  put(5940 + 1, 8);  // the last full period; nothing yet in the one still filling
+  AlarmVerdict verdict = evaluate(alarm(2, 2, "notBreaching"));
+  EXPECT_EQ(verdict.state, "ALARM") << verdict.reason;
+  EXPECT_EQ(verdict.reasonData["recentDatapoints"], Json::array({9.0, 8.0}));
+  // Once it has data, the period still filling counts.
+  put(6000 + 1, 1);
+  verdict = evaluate(alarm(2, 2, "notBreaching"));
+  EXPECT_EQ(verdict.state, "OK") << verdict.reason;
+  EXPECT_EQ(verdict.reasonData["recentDatapoints"], Json::array({8.0, 1.0}));
+}
+
 TEST_F(AlarmEvaluationTest, StatisticsArePerPeriodAndExact) {
   put(5940 + 1, 1);
   put(5940 + 50, 4);
