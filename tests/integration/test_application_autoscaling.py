@@ -108,6 +108,10 @@ def test_target_tracking_scales_out_under_load_and_back_in(server):
     assert latest["StatusCode"] == "Successful"
     assert latest["Description"] == "Setting read capacity units to 20."
     assert names[0] in latest["Cause"] and "reads" in latest["Cause"]
+    # The high alarm's history: its action, the policy, executed (Kura's own scaler acts on it).
+    history = cloudwatch.describe_alarm_history(AlarmName=names[0], HistoryItemType="Action")["AlarmHistoryItems"]
+    assert history and history[0]["HistorySummary"] == f"Successfully executed action {policy['PolicyARN']}"
+    assert json.loads(history[0]["HistoryData"])["actionState"] == "Succeeded"
 
     # Idle: after 15 periods below (50 - 20)% the low alarm scales it in, to MinCapacity.
     wait_for(lambda: read_units(ddb, "hot") == 5, 40, "scale in to MinCapacity")

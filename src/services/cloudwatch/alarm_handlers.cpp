@@ -240,10 +240,18 @@ bool CloudWatchApi::changeState(const AlarmRef& ref, const Json& alarm, const st
   if (!alarm.value("ActionsEnabled", true)) return true;
   for (const Json& action : alarm.value(actionsOf(state), Json::array())) {
     std::string arn = action;
+    // A target-tracking policy's own alarm: Application Auto Scaling's
+    // scaler reads this state and acts on it (target_tracking_scaler.h).
+    if (ref.name.starts_with("TargetTracking-") && arn.starts_with("arn:aws:autoscaling:") &&
+        arn.find(":scalingPolicy:") != std::string::npos && arn.find(":resource/") != std::string::npos) {
+      alarms_.addHistory(ref, {0, ref.name, at, "Action", "Successfully executed action " + arn,
+                               Json{{"actionState", "Succeeded"}, {"notificationResource", arn}}.dump()});
+      continue;
+    }
     alarms_.addHistory(ref, {0, ref.name, at, "Action", "Failed to execute action " + arn,
                              Json{{"actionState", "Failed"},
-                                  {"error", "Kura does not deliver alarm actions: it has no SNS, Auto Scaling or "
-                                            "EC2. The state change is in the history and in Kura's log."}}
+                                  {"error", "Kura does not deliver alarm actions to SNS, EC2 or EC2 Auto Scaling "
+                                            "(it has none). The state change is in the history and in Kura's log."}}
                                  .dump()});
   }
   return true;
