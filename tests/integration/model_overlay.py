@@ -1,8 +1,10 @@
 """boto3 clients that know the members tools/model_overlay.json adds (AWS
 added them after the botocore Debian ships), so tests can send them as a
 newer SDK would."""
+import atexit
 import json
 import os
+import shutil
 import tempfile
 
 import boto3
@@ -21,6 +23,7 @@ def _patched_data_dir():
             overlay = json.load(f)
         loader = botocore.session.get_session().get_component("data_loader")
         _DATA_DIR = tempfile.mkdtemp(prefix="kura-models-")
+        atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
         for service, additions in overlay.items():
             if service.startswith("_"):
                 continue

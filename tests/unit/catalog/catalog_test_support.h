@@ -17,4 +17,17 @@ inline std::filesystem::path freshTestDir(const std::string& area) {
   return dir;
 }
 
+// freshTestDir's directory, removed when it goes out of scope: declare it
+// before what writes in it.
+struct ScopedTestDir {
+  explicit ScopedTestDir(const std::string& area) : path(freshTestDir(area)) {}
+  ~ScopedTestDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  ScopedTestDir(const ScopedTestDir&) = delete;
+  ScopedTestDir& operator=(const ScopedTestDir&) = delete;
+  std::filesystem::path path;
+};
+
 }  // namespace kura::testing

@@ -32,7 +32,8 @@ void failCommitsOfTagFail(const std::filesystem::path& dataDir) {
 }
 
 TEST(CatalogTransactions, AFailedCommitLeavesTheCatalogWorking) {
-  auto dir = testing::freshTestDir("catalog");
+  testing::ScopedTestDir scoped("catalog");
+  const auto& dir = scoped.path;
   Catalog catalog(dir);
   failCommitsOfTagFail(dir);
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -43,7 +44,8 @@ TEST(CatalogTransactions, AFailedCommitLeavesTheCatalogWorking) {
 }
 
 TEST(CatalogTransactions, AFailedCommitOfNestedCallsUndoesThemAll) {
-  auto dir = testing::freshTestDir("catalog");
+  testing::ScopedTestDir scoped("catalog");
+  const auto& dir = scoped.path;
   Catalog catalog(dir);
   failCommitsOfTagFail(dir);
   EXPECT_THROW(catalog.transact([&] {
@@ -63,7 +65,8 @@ TEST(CatalogTransactions, AFailedCommitOfNestedCallsUndoesThemAll) {
 TEST(CatalogTransactions, ARollbackSqliteAlreadyMadeLeavesTheCatalogWorking) {
   // RAISE(ROLLBACK) ends the whole transaction inside a statement, as
   // SQLite does by itself after some SQLITE_FULL and SQLITE_IOERR failures.
-  auto dir = testing::freshTestDir("catalog");
+  testing::ScopedTestDir scoped("catalog");
+  const auto& dir = scoped.path;
   Catalog catalog(dir);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "catalog.db").c_str(), &db), SQLITE_OK);
