@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include "protocol/model_pattern.h"
@@ -99,6 +101,10 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view signingName, 
       for (auto m = def["members"].begin(); m != def["members"].end(); ++m) {
         shape.members.push_back(resolve(m.value(), m.key()));
       }
+      shape.membersByName.resize(shape.members.size());
+      std::iota(shape.membersByName.begin(), shape.membersByName.end(), 0u);
+      std::sort(shape.membersByName.begin(), shape.membersByName.end(),
+                [&](uint32_t a, uint32_t b) { return shape.members[a].name < shape.members[b].name; });
     }
     if (def.contains("required")) {
       for (const auto& r : def["required"]) shape.required.insert(r.get<std::string>());

@@ -2,6 +2,7 @@
 // The official AWS service model (botocore's service-2.json) as typed
 // structures: the specification every request is parsed, validated and
 // answered by.
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,7 @@ struct Shape {
   std::string name;
   ShapeType type = ShapeType::String;
   std::vector<MemberRef> members;  // structure, in model order
+  std::vector<uint32_t> membersByName;  // indexes into `members`, in the order of their names
   std::set<std::string> required;
   MemberRef member;                // list
   MemberRef key, value;            // map

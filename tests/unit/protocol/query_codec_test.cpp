@@ -97,6 +97,31 @@ TEST(QueryEncoder, WritesResultWrapperListsAndRequestId) {
   EXPECT_NE(xml.find("<RequestId>req-1</RequestId>"), std::string::npos);
 }
 
+TEST(QueryEncoder, WritesMembersInTheModelsOrderWhateverTheirNames) {
+  // The answer's members come sorted by name; the XML follows the model's
+  // order (DBInstanceIdentifier, DBInstanceClass, Engine, ...), skips
+  // members absent or null and keys the model does not have.
+  const Operation* op = rds().findOperation("DescribeDBInstances");
+  Json output = {{"DBInstances", Json::array({{{"Engine", "postgres"},
+                                               {"DBInstanceIdentifier", "app"},
+                                               {"AAA", "not in the model"},
+                                               {"DBInstanceClass", "db.t3.micro"},
+                                               {"DBName", nullptr},
+                                               {"zzz", 1}}})}};
+  std::string xml = encodeQueryResponse(rds(), *op, output, "r");
+  EXPECT_NE(xml.find("<DBInstance><DBInstanceIdentifier>app</DBInstanceIdentifier><DBInstanceClass>db.t3.micro"
+                     "</DBInstanceClass><Engine>postgres</Engine></DBInstance>"),
+            std::string::npos)
+      << xml;
+  // Text runs between escapes are kept whole, at the start and the end too.
+  std::string text;
+  appendXmlEscaped(text, "&start 'mid' end>");
+  EXPECT_EQ(text, "&amp;start &apos;mid&apos; end&gt;");
+  text.clear();
+  appendXmlEscaped(text, "plain");
+  EXPECT_EQ(text, "plain");
+}
+
 TEST(QueryEncoder, EscapesTextAndWritesErrors) {
   std::string xml = encodeQueryError(ApiError::sender("InvalidParameterValue", "a<b & \"c\""), "r");
   EXPECT_NE(xml.find("<Code>InvalidParameterValue</Code><Message>a&lt;b &amp; &quot;c&quot;</Message>"),
