@@ -16,8 +16,9 @@ if [[ $endpoint == https://* ]]; then
 fi
 health() { curl -fsS ${ca_args[1]:+--cacert "${ca_args[1]}"} "$endpoint/_kura/health"; }
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=ap-northeast-1 AWS_PAGER=""
-# Debian's AWS CLI (what install-deps.sh installs) even where another comes
-# first on PATH: newer CLIs speak CloudWatch's CBOR protocol, which Kura does not.
+# Debian's AWS CLI (what install-deps.sh installs, and what the tour's output
+# is written for) even where another comes first on PATH; newer CLIs work too
+# (their CloudWatch speaks Smithy RPC v2 CBOR, which Kura answers).
 aws_cli=aws
 [ -x /usr/bin/aws ] && aws_cli=/usr/bin/aws
 aws() { command "$aws_cli" --endpoint-url "$endpoint" "${ca_args[@]}" "$@"; }
