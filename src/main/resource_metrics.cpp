@@ -86,9 +86,32 @@ void ResourceMetrics::collectOnce() {
     }
   };
 
-  for (const Resource& instance : catalog.listAllOfKind(rds::kInstance)) {
+  std::unique_lock settledLock(settledMutex_);
+  std::unordered_map<int64_t, Settled> settledNow;
+  // A row whose record is as a pass last parsed it, and that runs no
+  // engine, is reported from what that pass kept (its columns say as much:
+  // status, goal, version, names).
+  auto parseNeeded = [&](const Resource& row) {
+    if (shouldRun(row)) return true;
+    auto known = settled_.find(row.id);
+    if (known == settled_.end() || known->second.version != row.version) return true;
+    reportBackup(row, "i:");
+    if (known->second.latestRestorable) {
+      restorable.add(labelsOf(row), std::max(0.0, now - *known->second.latestRestorable));
+    }
+    settledNow.insert(settled_.extract(known));
+    return false;
+  };
+  for (const Resource& instance : catalog.listAllOfKind(rds::kInstance, parseNeeded)) {
     reportBackup(instance, "i:");
     reportRestorable(instance);
+    if (!shouldRun(instance)) {
+      Settled& kept = settledNow[instance.id];
+      kept.version = instance.version;
+      if (instance.state.contains("LatestRestorableTime") && instance.state["LatestRestorableTime"].is_number()) {
+        kept.latestRestorable = instance.state["LatestRestorableTime"].get<double>();
+      }
+    }
     if (sources_.rdsEngine == nullptr || !shouldRun(instance)) continue;
     rds::InstanceEngine& engine = *sources_.rdsEngine;
     auto layout = rds::layoutOf(instance, *sources_.rdsPaths, *sources_.secrets);
@@ -111,6 +134,8 @@ void ResourceMetrics::collectOnce() {
       if (auto status = engine.replicaStatus(*standbyLayout)) lag.add(labelsOf(instance, standby), status->lagSeconds);
     }
   }
+  settled_ = std::move(settledNow);  // instances gone since are forgotten
+  settledLock.unlock();
   for (const Resource& cluster : catalog.listAllOfKind(rds::kCluster)) {
     reportBackup(cluster, "c:");
     reportRestorable(cluster);

@@ -142,6 +142,21 @@ def test_rds_instance_gauges_are_real(kura):
     finally:
         os.kill(pid, signal.SIGCONT)
     wait_value(kura, lambda v: v == 1, "kura_engine_up", **labels)
+
+    # Stopped: no engine-up series, and its backup age and restorable lag
+    # still reported, pass after pass (later passes from what an earlier
+    # one kept of the unchanged record), each from the time of its pass.
+    rds.stop_db_instance(DBInstanceIdentifier="metrics-pg")
+    wait_status(rds, "metrics-pg", "stopped")
+    stopped_at = time.monotonic()
+    first_lag = wait_value(kura, lambda v: time.monotonic() > stopped_at + 11, "kura_restorable_lag_seconds", timeout=30,
+                           **labels)
+    first_age = value(samples(kura), "kura_backup_age_seconds", **labels)
+    assert value(samples(kura), "kura_engine_up", **labels) is None
+    latest = rds.describe_db_instances(DBInstanceIdentifier="metrics-pg")["DBInstances"][0]["LatestRestorableTime"]
+    assert 0 <= first_lag <= time.time() - latest.timestamp() + 10, first_lag
+    assert wait_value(kura, lambda v: v > first_lag + 4, "kura_restorable_lag_seconds", timeout=30, **labels)
+    assert value(samples(kura), "kura_backup_age_seconds", **labels) > first_age + 4
     rds.delete_db_instance(DBInstanceIdentifier="metrics-pg", SkipFinalSnapshot=True)
 
 
