@@ -105,6 +105,29 @@ def renamed_into(calls, path):
     return None
 
 
+def made_at(calls, path):
+    """When `path` last came to be in its folder (None if the trace does not
+    show it): the end of a successful mkdir or mkdirat of it, by path or
+    relative to a folder's fd, or of a rename onto it, whichever is later."""
+    renamed = renamed_into(calls, path)
+    for name, _, args, _, exit_at in calls:
+        if name not in ("mkdir", "mkdirat") or not re.search(r"\)?\s*=\s*0\b", args):
+            continue
+        quoted = QUOTED.findall(args)
+        if not quoted:
+            continue
+        target = quoted[0]
+        if not target.startswith("/"):
+            # mkdirat(5</dir>, "x", 0700): the first argument's folder.
+            folder = fd_path(args.split(",", 1)[0].strip()) if name == "mkdirat" else None
+            if folder is None:
+                continue
+            target = os.path.join(folder, target)
+        if os.path.normpath(target) == os.path.normpath(path):
+            return exit_at if renamed is None else max(exit_at, renamed)
+    return renamed
+
+
 def answered_at(calls, request_id):
     """When the answer carrying `request_id` (x-amzn-RequestId, or the
     query protocol's RequestId) began to be handed to a client's socket."""
@@ -117,7 +140,8 @@ class TracedKura:
     """A `kura serve` on a new data directory, run under strace. Use as a
     context manager; calls() reads the trace once it is stopped."""
 
-    def __init__(self, syscalls="fdatasync,fsync,rename,renameat,renameat2,write,writev,pwrite64,sendto,sendmsg",
+    def __init__(self, syscalls="fdatasync,fsync,rename,renameat,renameat2,mkdir,mkdirat,write,writev,pwrite64,sendto,"
+                 "sendmsg",
                  string_limit=700):
         self.root = tempfile.mkdtemp(prefix="kura-durable-")
         os.chmod(self.root, 0o711)  # engines (their own users) pass through

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from rds_support import PASSWORD, psql
-from syscall_trace import STRACE, TracedKura, answered_at, renamed_into, synced_at
+from syscall_trace import STRACE, TracedKura, answered_at, made_at, renamed_into, synced_at
 
 pytestmark = pytest.mark.skipif(STRACE is None, reason="strace is not installed (scripts/install-deps.sh installs it)")
 
@@ -50,16 +50,27 @@ def assert_synced(calls, paths, before, after=0.0, what=""):
         assert at <= before, f"{what}: {path} was synced at {at}, after the answer at {before}"
 
 
+def assert_folder_synced_after_entry(calls, child, before, what):
+    """The folder holding `child` synced after `child`'s name was made in it
+    (mkdir or rename, in the trace) and by `before`."""
+    made = made_at(calls, child)
+    assert made is not None, f"{what}: the trace does not show how {child} was made"
+    assert_synced(calls, [os.path.dirname(child)], before, after=made, what=what)
+
+
 def assert_snapshot_synced(calls, parent, name, image, asked, shown):
     """The snapshot `name` under `parent` (as `<name>-<id>`): every file and
-    folder in it synced before `shown`, the folder that holds it after `asked`."""
+    folder in it synced before `shown`, the folder that holds it after the
+    snapshot's folder was made in it (and after `asked`)."""
     [snap_dir] = [d for d in glob.glob(os.path.join(parent, name + "-*"))
                   if re.fullmatch(re.escape(name) + r"-\d+", os.path.basename(d))]
     files = [os.path.join(d, f) for d, _, fs in os.walk(snap_dir) for f in fs]
     folders = [d for d, _, _ in os.walk(snap_dir)]
     assert any(f.endswith(image) for f in files), files
     assert_synced(calls, files + folders, shown, what=name)
-    assert_synced(calls, [parent], shown, after=asked, what=name + "'s folder")
+    assert os.path.dirname(snap_dir) == parent
+    assert_folder_synced_after_entry(calls, snap_dir, shown, name + "'s folder")
+    assert made_at(calls, snap_dir) >= asked, f"{snap_dir} was made before the request"
 
 
 def assert_archive_counted_only_synced(calls, archive, is_log, latest, answered, writing, what):
@@ -157,7 +168,7 @@ def test_postgres_wal_snapshot_and_point_in_time_restore_are_synced_before_repor
                               os.path.join(instance, "pgdata", "postgresql.conf"),
                               os.path.join(instance, "pgdata", "base"),
                               instance], shown, after=restore_asked, what="restore")
-        assert_synced(calls, [os.path.dirname(instance)], shown, after=restore_asked, what="restore's folder")
+        assert_folder_synced_after_entry(calls, instance, shown, "restore's folder")
 
 
 def test_encrypted_postgres_sealed_wal_is_synced_before_it_counts():
@@ -239,8 +250,9 @@ def test_mariadb_binary_logs_snapshot_and_point_in_time_restore_are_synced_befor
         # replayed into, the server's folders, the instance's and the one holding it.
         instance = os.path.join(data, "rds", "instances", restored_id)
         assert_synced(calls, [os.path.join(instance, "data", "d", "t.frm"), os.path.join(instance, "data", "d"),
-                              os.path.join(instance, "data"), instance, os.path.dirname(instance)],
+                              os.path.join(instance, "data"), instance],
                       answered_at(calls, restore_shown), after=asked, what="restore")
+        assert_folder_synced_after_entry(calls, instance, answered_at(calls, restore_shown), "restore's folder")
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/lib/postgresql"), reason="no PostgreSQL installed")
@@ -308,6 +320,9 @@ def test_cache_snapshot_its_copy_and_a_restore_are_synced_before_available():
                                    asked, answered_at(calls, shown))
 
         [node] = glob.glob(os.path.join(data, "elasticache", "clusters", "durrestored-*", "node-0001"))
-        assert_synced(calls, [os.path.join(node, "data", "dump.rdb"), os.path.join(node, "data"), node],
-                      answered_at(calls, restore_shown), after=restore_asked,
-                      what="restore")
+        shown = answered_at(calls, restore_shown)
+        assert_synced(calls, [os.path.join(node, "data", "dump.rdb")], shown, after=restore_asked, what="restore")
+        # Each folder after the name made in it: the image renamed into
+        # data/, data/ made in the node's folder.
+        assert_folder_synced_after_entry(calls, os.path.join(node, "data", "dump.rdb"), shown, "restore's data folder")
+        assert_folder_synced_after_entry(calls, os.path.join(node, "data"), shown, "restore's node folder")
