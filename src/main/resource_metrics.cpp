@@ -1,6 +1,7 @@
 #include "main/resource_metrics.h"
 
 #include <map>
+#include <vector>
 
 #include "cache/cluster_mode.h"
 #include "cache/memcached_nodes.h"
@@ -90,19 +91,24 @@ void ResourceMetrics::collectOnce() {
   std::unordered_map<int64_t, Settled> settledNow;
   // A row whose record is as a pass last parsed it, and that runs no
   // engine, is reported from what that pass kept (its columns say as much:
-  // status, goal, version, names).
+  // status, goal, version, names), after the listing (the catalog is held
+  // while `parseNeeded` runs).
+  std::vector<Resource> unchanged;
   auto parseNeeded = [&](const Resource& row) {
     if (shouldRun(row)) return true;
     auto known = settled_.find(row.id);
     if (known == settled_.end() || known->second.version != row.version) return true;
-    reportBackup(row, "i:");
-    if (known->second.latestRestorable) {
-      restorable.add(labelsOf(row), std::max(0.0, now - *known->second.latestRestorable));
-    }
     settledNow.insert(settled_.extract(known));
+    unchanged.push_back(row);
     return false;
   };
-  for (const Resource& instance : catalog.listAllOfKind(rds::kInstance, parseNeeded)) {
+  std::vector<Resource> instances = catalog.listAllOfKind(rds::kInstance, parseNeeded);
+  for (const Resource& row : unchanged) {
+    reportBackup(row, "i:");
+    const Settled& kept = settledNow.at(row.id);
+    if (kept.latestRestorable) restorable.add(labelsOf(row), std::max(0.0, now - *kept.latestRestorable));
+  }
+  for (const Resource& instance : instances) {
     reportBackup(instance, "i:");
     reportRestorable(instance);
     if (!shouldRun(instance)) {

@@ -128,6 +128,47 @@ def test_target_tracking_scales_out_under_load_and_back_in(server):
     assert wait_for(role_update, 10, "the role's UpdateTable in the trail")
 
 
+def test_an_alarm_with_its_actions_disabled_does_not_scale(server):
+    """DisableAlarmActions on a policy's high alarm: the alarm still goes to
+    ALARM under load, the policy does not act on it, and its history has no
+    action; enabled again, the policy scales."""
+    ddb = server.client("dynamodb")
+    scaling = server.client("application-autoscaling")
+    cloudwatch = server.client("cloudwatch")
+    make_table(ddb, "held")
+    for start in range(0, 100, 25):
+        ddb.batch_write_item(RequestItems={"held": [
+            {"PutRequest": {"Item": {"pk": {"S": f"k{i:03}"}, "v": {"S": "x" * 1000}}}}
+            for i in range(start, start + 25)]})
+    scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/held",
+                                     ScalableDimension=TABLE_DIM, MinCapacity=5, MaxCapacity=20)
+    policy = scaling.put_scaling_policy(
+        PolicyName="reads", ServiceNamespace="dynamodb", ResourceId="table/held", ScalableDimension=TABLE_DIM,
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 50.0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"}})
+    high = policy["Alarms"][0]["AlarmName"]
+    cloudwatch.disable_alarm_actions(AlarmNames=[high])
+
+    def load(seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and read_units(ddb, "held") == 5:
+            try:
+                ddb.scan(TableName="held", ConsistentRead=True)
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+            time.sleep(0.1)
+
+    load(8)
+    assert cloudwatch.describe_alarms(AlarmNames=[high])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    assert read_units(ddb, "held") == 5
+    assert cloudwatch.describe_alarm_history(AlarmName=high, HistoryItemType="Action")["AlarmHistoryItems"] == []
+    cloudwatch.enable_alarm_actions(AlarmNames=[high])
+    load(30)
+    assert read_units(ddb, "held") == 20
+
+
 def test_register_brings_capacity_within_bounds_and_cli(server):
     ddb = server.client("dynamodb")
     make_table(ddb, "small", read=1, indexes=True)

@@ -1,6 +1,8 @@
 #include "services/applicationautoscaling/target_tracking_scaler.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -31,17 +33,22 @@ void TargetTrackingScaler::pass() {
 
 double TargetTrackingScaler::consumedRate(const TargetKey& key, const ScalableResource& target, int periods,
                                           double now) {
-  // The periods the alarm evaluated: the last `periods` complete ones and
-  // the one still filling (which the alarm counts once it has data).
+  // The periods the alarm evaluated (alarm_evaluation.h): the last
+  // `periods` ending with the one still filling once it has data, else
+  // with the last complete one.
   double period = times_.period();
-  double end = periodStart(now, period) + period;
+  double filling = periodStart(now, period);
   MetricId metric{"AWS/DynamoDB", target.read ? "ConsumedReadCapacityUnits" : "ConsumedWriteCapacityUnits",
                   {{"TableName", target.table}}};
   if (!target.index.empty()) metric.dimensions.emplace_back("GlobalSecondaryIndexName", target.index);
+  std::vector<MetricBucket> buckets = metrics_.statistics(key.account, key.region, metric, filling - periods * period,
+                                                          filling + period, period, "");
+  bool fillingHasData = std::any_of(buckets.begin(), buckets.end(),
+                                    [&](const MetricBucket& bucket) { return bucket.start >= filling; });
+  double oldest = fillingHasData ? filling - (periods - 1) * period : filling - periods * period;
   double highest = 0;
-  for (const MetricBucket& bucket : metrics_.statistics(key.account, key.region, metric, end - (periods + 1) * period, end,
-                                                        period, "")) {
-    highest = std::max(highest, bucket.sum / period);
+  for (const MetricBucket& bucket : buckets) {
+    if (bucket.start >= oldest) highest = std::max(highest, bucket.sum / period);
   }
   return highest;
 }
@@ -55,8 +62,10 @@ void TargetTrackingScaler::evaluate(const TargetKey& key, const Json& policy, do
   if (alarmsOf.size() < 2) return;
   auto high = alarms_.get({key.account, key.region, alarmsOf[0]["AlarmName"]});
   auto low = alarms_.get({key.account, key.region, alarmsOf[1]["AlarmName"]});
-  bool out = high && high->value("StateValue", "") == "ALARM";
-  bool in = low && low->value("StateValue", "") == "ALARM";
+  // An alarm whose actions are disabled (DisableAlarmActions) does not
+  // trigger the policy, as in AWS.
+  bool out = high && high->value("StateValue", "") == "ALARM" && high->value("ActionsEnabled", true);
+  bool in = low && low->value("StateValue", "") == "ALARM" && low->value("ActionsEnabled", true);
   const Json& config = policy["TargetTrackingScalingPolicyConfiguration"];
   const Json suspended = registered->value("SuspendedState", Json::object());
   if (out && suspended.value("DynamicScalingOutSuspended", false)) out = false;

@@ -29,8 +29,8 @@ class TargetTrackingScaler {
  private:
   void evaluate(const TargetKey& key, const Json& policy, double now);
   // Units consumed per second: the highest of the `periods` periods the
-  // alarm evaluated (the last complete ones, or those and the one still
-  // filling: alarm_evaluation.h).
+  // alarm evaluated (ending with the one still filling once it has data,
+  // else with the last complete one: alarm_evaluation.h).
   double consumedRate(const TargetKey& key, const ScalableResource& target, int periods, double now);
 
   ScalingStore& store_;

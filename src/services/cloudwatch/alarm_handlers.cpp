@@ -240,10 +240,11 @@ bool CloudWatchApi::changeState(const AlarmRef& ref, const Json& alarm, const st
   if (!alarm.value("ActionsEnabled", true)) return true;
   for (const Json& action : alarm.value(actionsOf(state), Json::array())) {
     std::string arn = action;
-    // A target-tracking policy's own alarm: Application Auto Scaling's
+    // A target-tracking policy's own alarm (its name and description as
+    // Application Auto Scaling writes them, tracking_alarms.h): the policy's
     // scaler reads this state and acts on it (target_tracking_scaler.h).
     if (ref.name.starts_with("TargetTracking-") && arn.starts_with("arn:aws:autoscaling:") &&
-        arn.find(":scalingPolicy:") != std::string::npos && arn.find(":resource/") != std::string::npos) {
+        alarm.value("AlarmDescription", "") == "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy " + arn + ".") {
       alarms_.addHistory(ref, {0, ref.name, at, "Action", "Successfully executed action " + arn,
                                Json{{"actionState", "Succeeded"}, {"notificationResource", arn}}.dump()});
       continue;
