@@ -57,23 +57,28 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_target_tracking_scales_out_under_load_and_back_in(server):
-    ddb = server.client("dynamodb")
-    scaling = server.client("application-autoscaling")
-    make_table(ddb, "hot")
-    # 100 items of ~1 KB: a consistent Scan consumes 25 read units.
+def tracked_table(ddb, scaling, name):
+    """A table of 100 items of ~1 KB (a consistent Scan consumes 25 read
+    units), its reads a target of 5 to 20 units, tracked at 50%: the policy."""
+    make_table(ddb, name)
     for start in range(0, 100, 25):
-        ddb.batch_write_item(RequestItems={"hot": [
+        ddb.batch_write_item(RequestItems={name: [
             {"PutRequest": {"Item": {"pk": {"S": f"k{i:03}"}, "v": {"S": "x" * 1000}}}}
             for i in range(start, start + 25)]})
-    scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/hot",
+    scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{name}",
                                      ScalableDimension=TABLE_DIM, MinCapacity=5, MaxCapacity=20)
-    policy = scaling.put_scaling_policy(
-        PolicyName="reads", ServiceNamespace="dynamodb", ResourceId="table/hot", ScalableDimension=TABLE_DIM,
+    return scaling.put_scaling_policy(
+        PolicyName="reads", ServiceNamespace="dynamodb", ResourceId=f"table/{name}", ScalableDimension=TABLE_DIM,
         PolicyType="TargetTrackingScaling",
         TargetTrackingScalingPolicyConfiguration={
             "TargetValue": 50.0,
             "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"}})
+
+
+def test_target_tracking_scales_out_under_load_and_back_in(server):
+    ddb = server.client("dynamodb")
+    scaling = server.client("application-autoscaling")
+    policy = tracked_table(ddb, scaling, "hot")
     assert policy["PolicyARN"].startswith("arn:aws:autoscaling:")
     names = [a["AlarmName"] for a in policy["Alarms"]]
     assert len(names) == 2 and "AlarmHigh" in names[0] and "AlarmLow" in names[1]
@@ -135,19 +140,7 @@ def test_an_alarm_with_its_actions_disabled_does_not_scale(server):
     ddb = server.client("dynamodb")
     scaling = server.client("application-autoscaling")
     cloudwatch = server.client("cloudwatch")
-    make_table(ddb, "held")
-    for start in range(0, 100, 25):
-        ddb.batch_write_item(RequestItems={"held": [
-            {"PutRequest": {"Item": {"pk": {"S": f"k{i:03}"}, "v": {"S": "x" * 1000}}}}
-            for i in range(start, start + 25)]})
-    scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId="table/held",
-                                     ScalableDimension=TABLE_DIM, MinCapacity=5, MaxCapacity=20)
-    policy = scaling.put_scaling_policy(
-        PolicyName="reads", ServiceNamespace="dynamodb", ResourceId="table/held", ScalableDimension=TABLE_DIM,
-        PolicyType="TargetTrackingScaling",
-        TargetTrackingScalingPolicyConfiguration={
-            "TargetValue": 50.0,
-            "PredefinedMetricSpecification": {"PredefinedMetricType": "DynamoDBReadCapacityUtilization"}})
+    policy = tracked_table(ddb, scaling, "held")
     high = policy["Alarms"][0]["AlarmName"]
     cloudwatch.disable_alarm_actions(AlarmNames=[high])
 
