@@ -143,22 +143,29 @@ def test_an_alarm_with_its_actions_disabled_does_not_scale(server):
     policy = tracked_table(ddb, scaling, "held")
     high = policy["Alarms"][0]["AlarmName"]
     cloudwatch.disable_alarm_actions(AlarmNames=[high])
+    state = lambda: cloudwatch.describe_alarms(AlarmNames=[high])["MetricAlarms"][0]["StateValue"]  # noqa: E731
 
-    def load(seconds):
+    # About 125 units a second (25 times the table's 5): the burst capacity
+    # (1,500 units) lasts some 12 s without throttling, for both phases. A
+    # throttled table's consumption comes in bursts that the alarm's
+    # one-second periods (--autoscaling-time-scale 60) would not see as a
+    # steady load.
+    def load(until, seconds):
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and read_units(ddb, "held") == 5:
+        while time.monotonic() < deadline and not until():
             try:
                 ddb.scan(TableName="held", ConsistentRead=True)
             except ClientError as error:
                 assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
-            time.sleep(0.1)
+            time.sleep(0.2)
 
-    load(8)
-    assert cloudwatch.describe_alarms(AlarmNames=[high])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    load(lambda: state() == "ALARM", 10)
+    assert state() == "ALARM"
+    load(lambda: read_units(ddb, "held") != 5, 2)  # the scaler's passes meanwhile: it must not act
     assert read_units(ddb, "held") == 5
     assert cloudwatch.describe_alarm_history(AlarmName=high, HistoryItemType="Action")["AlarmHistoryItems"] == []
     cloudwatch.enable_alarm_actions(AlarmNames=[high])
-    load(30)
+    load(lambda: read_units(ddb, "held") != 5, 30)
     assert read_units(ddb, "held") == 20
 
 
