@@ -21,11 +21,7 @@ TEST(RdsSupervisorForgets, AnInstancesEntriesGoWithIt) {
   size_t both = supervisor.trackedEntries();
   EXPECT_GE(both, 4u);  // at least its metrics' and its pruning's times, for each
 
-  Resource gone = *catalog.getResourceByArn(instances[0].arn);
-  gone.status = kDeleted;
-  gone.goal = kDeleted;
-  auto stored = catalog.updateResource(gone);
-  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  rig.setStatus(instances[0].arn, kDeleted);
   supervisor.checkOnce();
   EXPECT_EQ(supervisor.trackedEntries(), both / 2);
   ASSERT_TRUE(catalog.removeResource(instances[1].id).ok());

@@ -29,29 +29,21 @@ TEST(RdsSupervisorStopped, ASettledStoppedInstanceIsPassedOverUntilItsRecordChan
   EXPECT_EQ(supervisor.watchedLastPass(), 1u);
 
   // Its record changed (a modification while stopped): looked at again once.
-  Resource modified = *catalog.getResourceByArn(instances["stopped"].arn);
-  modified.spec["AllocatedStorage"] = 30;
-  ASSERT_TRUE(catalog.updateResource(modified).ok());
+  rig.update(instances["stopped"].arn, [](Resource& record) { record.spec["AllocatedStorage"] = 30; });
   supervisor.checkOnce();
   EXPECT_EQ(supervisor.watchedLastPass(), 2u);
   supervisor.checkOnce();
   EXPECT_EQ(supervisor.watchedLastPass(), 1u);
 
   // Started: watched on every pass again.
-  Resource started = *catalog.getResourceByArn(instances["stopped"].arn);
-  started.status = kAvailable;
-  started.goal = kAvailable;
-  ASSERT_TRUE(catalog.updateResource(started).ok());
+  rig.setStatus(instances["stopped"].arn, kAvailable);
   supervisor.checkOnce();
   EXPECT_EQ(supervisor.watchedLastPass(), 2u);
   supervisor.checkOnce();
   EXPECT_EQ(supervisor.watchedLastPass(), 2u);
 
   // Stopped again and then deleted: its entry goes with it.
-  Resource stopped = *catalog.getResourceByArn(instances["stopped"].arn);
-  stopped.status = kStopped;
-  stopped.goal = kStopped;
-  ASSERT_TRUE(catalog.updateResource(stopped).ok());
+  rig.setStatus(instances["stopped"].arn, kStopped);
   supervisor.checkOnce();
   supervisor.checkOnce();
   EXPECT_EQ(supervisor.watchedLastPass(), 1u);

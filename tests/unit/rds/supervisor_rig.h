@@ -62,6 +62,18 @@ struct SupervisorRig {
     EXPECT_TRUE(created.ok()) << created.error().message;
     return created.ok() ? *created : draft;
   }
+  // Rereads the record at `arn`, lets `edit` change it, and stores it.
+  template <typename Edit>
+  void update(const std::string& arn, Edit edit) {
+    Resource record = *catalog.getResourceByArn(arn);
+    edit(record);
+    auto stored = catalog.updateResource(record);
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+  }
+  // The record at `arn` in `status`, its goal too.
+  void setStatus(const std::string& arn, const std::string& status) {
+    update(arn, [&](Resource& record) { record.status = record.goal = status; });
+  }
 
  private:
   static std::shared_ptr<SecretBox> openSecrets(const std::filesystem::path& dir) {
