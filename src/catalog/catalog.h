@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -50,6 +51,12 @@ inline constexpr const char* kVersionConflict = "VersionConflict";      // 409
 // One page of resources, ordered by name.
 struct ResourcePage {
   std::vector<Resource> items;
+  bool truncated = false;  // more after the last item
+};
+
+// The same, its records shared (some of them a caller's own copies).
+struct SharedResourcePage {
+  std::vector<std::shared_ptr<const Resource>> items;
   bool truncated = false;  // more after the last item
 };
 
@@ -140,6 +147,15 @@ class Catalog {
   // (exclusive; empty for the first page).
   ResourcePage listResources(const std::string& accountId, const std::string& region, const std::string& kind,
                              const std::string& afterName, size_t limit);
+  // The same, but a row for which `known` (given the row without its spec
+  // and state) answers a record is not read further nor parsed: that record
+  // takes its place. For a caller that keeps records it parsed before, by id
+  // and version (ids are never reused; every write moves the version on).
+  // `known` is called with the catalog held: it must not wait for another
+  // thread's catalog call.
+  using KnownRecord = std::function<std::shared_ptr<const Resource>(const Resource& row)>;
+  SharedResourcePage listResources(const std::string& accountId, const std::string& region, const std::string& kind,
+                                   const std::string& afterName, size_t limit, const KnownRecord& known);
   // Writes every field but id and createdAt if the stored version equals
   // resource.version (kVersionConflict otherwise); returns the stored
   // record with its new version. A new name or ARN must be free.

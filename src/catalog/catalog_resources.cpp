@@ -1,5 +1,7 @@
 // The resources table of the Catalog.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_internal.h"
@@ -66,6 +68,16 @@ Resource readResource(const SqliteStatement& row) {
   stored.resource.spec = nlohmann::json::parse(stored.spec);
   stored.resource.state = nlohmann::json::parse(stored.state);
   return std::move(stored.resource);
+}
+
+// A page of one kind's records by name after a name: bindPage asks one
+// more than the page's size, which tells whether another page follows.
+constexpr const char* kPageWhere =
+    "WHERE account_id = ? AND region = ? AND kind = ? AND name > ? ORDER BY name LIMIT ?";
+
+void bindPage(SqliteStatement& statement, const std::string& accountId, const std::string& region,
+              const std::string& kind, const std::string& afterName, size_t limit) {
+  statement.bind(1, accountId).bind(2, region).bind(3, kind).bind(4, afterName).bind(5, static_cast<int64_t>(limit) + 1);
 }
 
 ApiError notFound(const std::string& what) {
@@ -152,14 +164,47 @@ ResourcePage Catalog::listResources(const std::string& accountId, const std::str
   std::vector<StoredRow> rows;
   {
     std::lock_guard lock(mutex_);
-    auto statement = db_.prepare(std::string(kColumns) +
-                                 "WHERE account_id = ? AND region = ? AND kind = ? AND name > ? "
-                                 "ORDER BY name LIMIT ?");
-    // One more than asked tells whether another page follows.
-    statement.bind(1, accountId).bind(2, region).bind(3, kind).bind(4, afterName).bind(5, static_cast<int64_t>(limit) + 1);
+    auto statement = db_.prepare(std::string(kColumns) + kPageWhere);
+    bindPage(statement, accountId, region, kind, afterName, limit);
     while (statement.step()) rows.push_back(readStoredRow(statement));
   }
   appendParsed(rows, page.items);
+  if (page.items.size() > limit) {
+    page.items.resize(limit);
+    page.truncated = true;
+  }
+  return page;
+}
+
+SharedResourcePage Catalog::listResources(const std::string& accountId, const std::string& region,
+                                          const std::string& kind, const std::string& afterName, size_t limit,
+                                          const KnownRecord& known) {
+  SharedResourcePage page;
+  std::vector<StoredRow> rows;
+  std::vector<std::shared_ptr<const Resource>> slots;  // in order; empty where a row of `rows` goes
+  {
+    std::lock_guard lock(mutex_);
+    auto statement = db_.prepare(std::string(kColumns) + kPageWhere);
+    bindPage(statement, accountId, region, kind, afterName, limit);
+    while (statement.step()) {
+      StoredRow row = readStoredRow(statement, false);
+      std::shared_ptr<const Resource> kept = known(row.resource);
+      if (kept && kept->id == row.resource.id && kept->version == row.resource.version) {
+        slots.push_back(std::move(kept));
+        continue;
+      }
+      readStoredBodies(statement, row);
+      rows.push_back(std::move(row));
+      slots.emplace_back();
+    }
+  }
+  std::vector<Resource> parsed;
+  appendParsed(rows, parsed);
+  auto next = parsed.begin();
+  page.items.reserve(slots.size());
+  for (auto& slot : slots) {
+    page.items.push_back(slot ? std::move(slot) : std::make_shared<const Resource>(std::move(*next++)));
+  }
   if (page.items.size() > limit) {
     page.items.resize(limit);
     page.truncated = true;

@@ -1,8 +1,10 @@
 """DescribeDBInstances' pages read their instances' tags and read replicas
-once for the whole page: each instance's answer is the same, byte for byte,
-in a page and described alone, and every change (tags, a modification, a
-status) shows on the very next call."""
+once for the whole page, and keep each instance's view of its record from
+one page to the next (by the record's version): each instance's answer is
+the same, byte for byte, in a page (kept or not) and described alone, and
+every change (tags, a modification, a status) shows on the very next call."""
 import re
+import time
 import urllib.parse
 
 import pytest
@@ -74,3 +76,17 @@ def test_changes_show_on_the_next_page(server):
                              Tags=[{"Key": "only-b", "Value": "x"}])
     assert page_entry(rds, "pages-a")["TagList"] == [{"Key": "env", "Value": "test"}]
     assert page_entry(rds, "pages-b")["TagList"] == [{"Key": "only-b", "Value": "x"}]
+
+
+def test_a_deleted_instance_leaves_the_page(server):
+    rds = server.client("rds")
+    assert "pages-b" in [i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"]]
+    rds.delete_db_instance(DBInstanceIdentifier="pages-b", SkipFinalSnapshot=True)
+    for _ in range(600):
+        names = {i["DBInstanceIdentifier"]: i["DBInstanceStatus"] for i in rds.describe_db_instances()["DBInstances"]}
+        if "pages-b" not in names:
+            break
+        assert names["pages-b"] == "deleting"
+        time.sleep(0.1)
+    assert "pages-b" not in names
+    assert "pages-a" in names

@@ -50,10 +50,7 @@ Json RdsApi::replicaNamesOf(const std::string& sourceArn) {
   return names;
 }
 
-void RdsApi::readForPage(const std::vector<Resource>& instances, InstancePageReads& reads) {
-  std::vector<std::string> arns;
-  arns.reserve(instances.size());
-  for (const Resource& instance : instances) arns.push_back(instance.arn);
+void RdsApi::readForPage(const std::vector<std::string>& arns, InstancePageReads& reads) {
   reads.tags = catalog_.listTagsOf(arns);
   for (const std::string& arn : arns) reads.replicaNames[arn] = Json::array();
   // As replicaNamesOf, by id.
@@ -65,7 +62,7 @@ void RdsApi::readForPage(const std::vector<Resource>& instances, InstancePageRea
   reads.read = true;
 }
 
-Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page) {
+Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page, const Json* base) {
   std::map<std::string, Json>* subnetGroupViews = page != nullptr ? &page->subnetGroupViews : nullptr;
   bool pageRead = page != nullptr && page->read;
   std::vector<Tag> noTags;
@@ -78,7 +75,13 @@ Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page) {
     ownTags = catalog_.listTags(instance.arn);
     tags = &ownTags;
   }
-  Json view = instanceView(instance, *tags);
+  Json view;
+  if (base != nullptr) {
+    view = *base;
+    view["TagList"] = tagListView(*tags);
+  } else {
+    view = instanceView(instance, *tags);
+  }
   if (const CertificateAuthority* ca = config_.certificateAuthority) {
     // Its server certificate is the CA's (renewed before it ends).
     view["CACertificateIdentifier"] = ca->identifier();
@@ -476,20 +479,24 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
       if (!seen) named.push_back(*found);
     }
     InstancePageReads reads;
-    readForPage(named, reads);
+    std::vector<std::string> arns;
+    for (const Resource& r : named) arns.push_back(r.arn);
+    readForPage(arns, reads);
     return pageOfRecords(std::move(named), *limit, "DBInstances",
                          [&](const Resource& r) { return instanceJson(r, &reads); });
   }
   // Filtering happens after the catalog's page: read on until the page is
   // full (and one more, which tells a Marker is due), then render the page
-  // with its tags and replicas read once for all of it.
-  std::vector<Resource> kept;
+  // with its tags and replicas read once for all of it. Records and their
+  // views are kept from earlier pages (rendered_instances.h).
+  std::vector<std::shared_ptr<const Resource>> kept;
   bool more = false;
+  auto known = [this](const Resource& row) { return rendered_.record(row); };
   while (!more) {
-    ResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1);
-    for (Resource& r : page.items) {
-      after = r.name;
-      if (!matchesBeyondIds(r)) continue;
+    SharedResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1, known);
+    for (auto& r : page.items) {
+      after = r->name;
+      if (!matchesBeyondIds(*r)) continue;
       if (kept.size() == *limit) {
         more = true;
         break;
@@ -499,10 +506,13 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
     if (!page.truncated) break;
   }
   InstancePageReads reads;
-  readForPage(kept, reads);
+  std::vector<std::string> arns;
+  for (const auto& r : kept) arns.push_back(r->arn);
+  readForPage(arns, reads);
   Json out = {{"DBInstances", Json::array()}};
-  for (const Resource& r : kept) out["DBInstances"].push_back(instanceJson(r, &reads));
-  if (more) out["Marker"] = encodeAfterName(kept.back().name);
+  auto render = [](const Resource& r) { return instanceView(r, {}); };
+  for (const auto& r : kept) out["DBInstances"].push_back(instanceJson(*r, &reads, rendered_.view(r, render).get()));
+  if (more) out["Marker"] = encodeAfterName(kept.back()->name);
   return out;
 }
 

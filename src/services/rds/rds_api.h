@@ -16,6 +16,7 @@
 #include "services/core/managed_secrets.h"
 #include "services/rds/engine_parameter.h"
 #include "services/rds/port_allocator.h"
+#include "services/rds/rendered_instances.h"
 
 namespace kura {
 class CertificateAuthority;
@@ -156,8 +157,10 @@ class RdsApi {
     bool read = false;                             // readForPage has run
     std::map<std::string, Json> subnetGroupViews;  // filled as the page renders
   };
-  void readForPage(const std::vector<Resource>& instances, InstancePageReads& reads);
-  Json instanceJson(const Resource& instance, InstancePageReads* page = nullptr);
+  void readForPage(const std::vector<std::string>& arns, InstancePageReads& reads);
+  // `base`: the instance's view from its record alone (instanceView without
+  // tags), kept from an earlier answer; null: made now.
+  Json instanceJson(const Resource& instance, InstancePageReads* page = nullptr, const Json* base = nullptr);
   // The names of an instance's read replicas (the catalog's index on their
   // source: the same cost at 10 and at 10,000 instances).
   Json replicaNamesOf(const std::string& sourceArn);
@@ -210,6 +213,7 @@ class RdsApi {
   SecretBox& secrets_;
   PortAllocator& ports_;
   RdsConfig config_;
+  RenderedInstances rendered_;  // DescribeDBInstances' pages
 };
 
 std::vector<Tag> tagsFromInput(const Json& in);

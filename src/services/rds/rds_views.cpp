@@ -23,12 +23,6 @@ std::string optionGroupOf(const Json& spec) {
   return "default:" + engine + "-" + major;  // default:mysql-8-0
 }
 
-Json tagList(const std::vector<Tag>& tags) {
-  Json out = Json::array();
-  for (const Tag& tag : tags) out.push_back({{"Key", tag.key}, {"Value", tag.value}});
-  return out;
-}
-
 // Copies the members present in `from` (the stored spec) into `to`.
 void copyMembers(const Json& from, Json& to, std::initializer_list<const char*> names) {
   for (const char* name : names) {
@@ -46,6 +40,12 @@ Json pendingModifiedValues(const Json& state) {
 }
 
 }  // namespace
+
+Json tagListView(const std::vector<Tag>& tags) {
+  Json out = Json::array();
+  for (const Tag& tag : tags) out.push_back({{"Key", tag.key}, {"Value", tag.value}});
+  return out;
+}
 
 Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
   const Json& spec = instance.spec;
@@ -66,7 +66,7 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                {"CACertificateIdentifier", "rds-ca-rsa2048-g1"},
                {"DomainMemberships", Json::array()},
                {"AssociatedRoles", Json::array()},
-               {"TagList", tagList(tags)},
+               {"TagList", tagListView(tags)},
                {"LicenseModel", licenseModelOf(spec)},
                {"MonitoringInterval", 0},
                {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)},
@@ -109,7 +109,7 @@ Json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags) {
                {"PercentProgress", ProgressBoard::instance().percentOf(snapshot.arn, snapshot.status == "creating",
                                                                          state.value("PercentProgress", 0))},
                {"SnapshotType", spec.value("SnapshotType", "manual")},
-               {"TagList", tagList(tags)},
+               {"TagList", tagListView(tags)},
                {"IAMDatabaseAuthenticationEnabled", spec.value("IAMDatabaseAuthenticationEnabled", false)},
                {"LicenseModel", licenseModelOf(spec)},
                {"ProcessorFeatures", Json::array()},
@@ -152,7 +152,7 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
                {"AssociatedRoles", Json::array()},
                {"ReadReplicaIdentifiers", Json::array()},
                {"DomainMemberships", Json::array()},
-               {"TagList", tagList(tags)},
+               {"TagList", tagListView(tags)},
                {"HostedZoneId", "Z00000000KURA"},
                {"AllocatedStorage", 1},
                {"StorageType", "aurora"},
@@ -185,7 +185,7 @@ Json clusterSnapshotView(const Resource& snapshot, const std::vector<Tag>& tags)
                {"PercentProgress", ProgressBoard::instance().percentOf(snapshot.arn, snapshot.status == "creating",
                                                                          state.value("PercentProgress", 0))},
                {"SnapshotType", spec.value("SnapshotType", "manual")},
-               {"TagList", tagList(tags)},
+               {"TagList", tagListView(tags)},
                {"AllocatedStorage", 1},
                {"StorageType", "aurora"},
                {"LicenseModel", "postgresql-license"},

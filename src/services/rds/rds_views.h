@@ -7,6 +7,8 @@
 namespace kura::rds {
 
 nlohmann::json instanceView(const Resource& instance, const std::vector<Tag>& tags);
+// Tags as a view's TagList.
+nlohmann::json tagListView(const std::vector<Tag>& tags);
 nlohmann::json snapshotView(const Resource& snapshot, const std::vector<Tag>& tags);
 nlohmann::json eventView(const Event& event);
 // A DBCluster: its members (instances not deleted) and where its endpoints

@@ -243,6 +243,42 @@ TEST_F(CatalogTest, PaginatesOverManyResourcesInNameOrder) {
   EXPECT_FALSE(exact.truncated);
 }
 
+TEST_F(CatalogTest, ASharedPageTakesTheCallersRecordsAtTheirVersionsOnly) {
+  auto catalog = open();
+  for (const char* name : {"db-a", "db-b", "db-c"}) ASSERT_TRUE(catalog->createResource(instance(name)).ok());
+  // The caller's copies of db-a (at its version) and of db-b (at an older one).
+  auto first = catalog->listResources(kAccount, kRegion, "db-instance", "", 10,
+                                      [](const Resource&) { return std::shared_ptr<const Resource>(); });
+  ASSERT_EQ(first.items.size(), 3u);
+  EXPECT_FALSE(first.truncated);
+  EXPECT_EQ(first.items[1]->spec, instance("db-b").spec);  // parsed when not known
+  auto keptA = first.items[0];
+  auto keptB = first.items[1];
+  Resource b = *keptB;
+  b.spec["allocatedStorage"] = 40;
+  ASSERT_TRUE(catalog->updateResource(b).ok());
+  std::vector<std::string> asked;
+  auto known = [&](const Resource& row) -> std::shared_ptr<const Resource> {
+    asked.push_back(row.name);
+    EXPECT_TRUE(row.spec.empty());  // the row comes without its bodies
+    if (row.name == "db-a") return keptA;
+    if (row.name == "db-b") return keptB;  // version 1, the row's is 2
+    return nullptr;
+  };
+  auto page = catalog->listResources(kAccount, kRegion, "db-instance", "", 2, known);
+  EXPECT_EQ(asked, (std::vector<std::string>{"db-a", "db-b", "db-c"}));
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_TRUE(page.truncated);
+  EXPECT_EQ(page.items[0].get(), keptA.get());
+  EXPECT_NE(page.items[1].get(), keptB.get());
+  EXPECT_EQ(page.items[1]->version, 2);
+  EXPECT_EQ(page.items[1]->spec["allocatedStorage"], 40);
+  auto rest = catalog->listResources(kAccount, kRegion, "db-instance", "db-b", 2, known);
+  ASSERT_EQ(rest.items.size(), 1u);
+  EXPECT_EQ(rest.items[0]->name, "db-c");
+  EXPECT_FALSE(rest.truncated);
+}
+
 TEST_F(CatalogTest, ListsPendingResources) {
   auto catalog = open();
   auto creating = catalog->createResource(instance("creating"));
