@@ -58,6 +58,9 @@ struct ResourcePage {
 struct SharedResourcePage {
   std::vector<std::shared_ptr<const Resource>> items;
   bool truncated = false;  // more after the last item
+  // Read outside any transaction, so every record is committed (inside one,
+  // a record may be rolled back, and its version written again otherwise).
+  bool committed = true;
 };
 
 struct EventQuery {
@@ -150,7 +153,8 @@ class Catalog {
   // The same, but a row for which `known` (given the row without its spec
   // and state) answers a record is not read further nor parsed: that record
   // takes its place. For a caller that keeps records it parsed before, by id
-  // and version (ids are never reused; every write moves the version on).
+  // and version (ids are never reused; every committed write moves the
+  // version on): it keeps only a page's records that are `committed`.
   // `known` is called with the catalog held: it must not wait for another
   // thread's catalog call.
   using KnownRecord = std::function<std::shared_ptr<const Resource>(const Resource& row)>;

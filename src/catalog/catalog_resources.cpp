@@ -184,11 +184,12 @@ SharedResourcePage Catalog::listResources(const std::string& accountId, const st
   std::vector<std::shared_ptr<const Resource>> slots;  // in order; empty where a row of `rows` goes
   {
     std::lock_guard lock(mutex_);
+    page.committed = !db_.inTransaction();
     auto statement = db_.prepare(std::string(kColumns) + kPageWhere);
     bindPage(statement, accountId, region, kind, afterName, limit);
     while (statement.step()) {
       StoredRow row = readStoredRow(statement, false);
-      std::shared_ptr<const Resource> kept = known(row.resource);
+      std::shared_ptr<const Resource> kept = known && page.committed ? known(row.resource) : nullptr;
       if (kept && kept->id == row.resource.id && kept->version == row.resource.version) {
         slots.push_back(std::move(kept));
         continue;

@@ -491,9 +491,11 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
   // views are kept from earlier pages (rendered_instances.h).
   std::vector<std::shared_ptr<const Resource>> kept;
   bool more = false;
+  bool committed = true;
   auto known = [this](const Resource& row) { return rendered_.record(row); };
   while (!more) {
     SharedResourcePage page = catalog_.listResources(c.accountId, c.region, kInstance, after, *limit + 1, known);
+    committed = committed && page.committed;
     for (auto& r : page.items) {
       after = r->name;
       if (!matchesBeyondIds(*r)) continue;
@@ -511,7 +513,10 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
   readForPage(arns, reads);
   Json out = {{"DBInstances", Json::array()}};
   auto render = [](const Resource& r) { return instanceView(r, {}); };
-  for (const auto& r : kept) out["DBInstances"].push_back(instanceJson(*r, &reads, rendered_.view(r, render).get()));
+  for (const auto& r : kept) {
+    out["DBInstances"].push_back(committed ? instanceJson(*r, &reads, rendered_.view(r, render).get())
+                                           : instanceJson(*r, &reads));
+  }
   if (more) out["Marker"] = encodeAfterName(kept.back()->name);
   return out;
 }

@@ -25,22 +25,31 @@ std::shared_ptr<const nlohmann::json> RenderedInstances::view(
     }
   }
   auto made = std::make_shared<const nlohmann::json>(render(*record));
+  std::vector<Entry> gone;  // freed after the lock
   std::lock_guard lock(mutex_);
-  auto [at, fresh] = entries_.try_emplace(record->id);
-  Entry& entry = at->second;
-  if (fresh) {
+  auto found = entries_.find(record->id);
+  if (found == entries_.end()) {
     used_.push_front(record->id);
-    entry.used = used_.begin();
+    try {
+      entries_.emplace(record->id, Entry{record, made, used_.begin()});
+    } catch (...) {
+      used_.pop_front();
+      throw;
+    }
   } else {
+    Entry& entry = found->second;
     touch(entry);
     // Another call kept a newer version meanwhile: this answer still uses
     // its own record's view, but the newer one stays.
     if (entry.record->version > record->version) return made;
+    gone.push_back(Entry{std::move(entry.record), std::move(entry.view), entry.used});
+    entry.record = record;
+    entry.view = made;
   }
-  entry.record = record;
-  entry.view = made;
   while (entries_.size() > capacity_) {
-    entries_.erase(used_.back());
+    auto last = entries_.find(used_.back());
+    gone.push_back(std::move(last->second));
+    entries_.erase(last);
     used_.pop_back();
   }
   return made;

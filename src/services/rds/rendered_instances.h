@@ -1,16 +1,19 @@
 #pragma once
-// DB instances as DescribeDBInstances renders them from their records alone,
-// kept by record: id and version (ids are never reused, and every write of
-// a record moves its version on, so a kept view is never stale). A page
-// asked again (a console, `aws rds wait`, a fleet's first page polled) skips
-// parsing its records and building their views, about three fifths of its
-// cost at 10,000 instances. What does not live in the record (tags, read
-// replicas, subnet groups, an Aurora cluster's settings, the server
-// certificate's end) is read for every answer as before.
+// DB instances as DescribeDBInstances' pages render them from their records
+// alone, kept by record: id and version (ids are never reused, and every
+// committed write of a record moves its version on, so a kept view is never
+// stale). A page asked again (a console, a fleet's first page polled, every
+// page of a fleet within the capacity) skips parsing its records and
+// building their views, about three fifths of its cost. What does not live
+// in the record (tags, read replicas, subnet groups, an Aurora cluster's
+// settings, the server certificate's end) is read for every answer as
+// before. Instances asked by name or filtered by id are read as before.
 //
-// Bounded: the least recently used record goes first beyond `capacity`.
+// Bounded: the least recently used record goes first beyond `capacity`. A
+// walk of more instances than that finds none kept (least recently used is
+// the worst order for a walk), and pays a copy of each view in vain.
 // Thread-safe; record() is called with the catalog held, so nothing here
-// calls the catalog.
+// calls the catalog, and what goes is freed after the lock.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,8 +42,8 @@ class RenderedInstances {
                                              const std::function<nlohmann::json(const Resource&)>& render);
   size_t size();
 
-  // About 10 KB a record with its view: 2,048 of them are some 20 MB.
-  static constexpr size_t kDefaultCapacity = 2048;
+  // About 25 KB a parsed record with its view: 1,024 of them are some 25 MB.
+  static constexpr size_t kDefaultCapacity = 1024;
 
  private:
   struct Entry {

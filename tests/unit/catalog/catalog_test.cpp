@@ -277,6 +277,21 @@ TEST_F(CatalogTest, ASharedPageTakesTheCallersRecordsAtTheirVersionsOnly) {
   ASSERT_EQ(rest.items.size(), 1u);
   EXPECT_EQ(rest.items[0]->name, "db-c");
   EXPECT_FALSE(rest.truncated);
+  EXPECT_TRUE(rest.committed);
+  // Inside a transaction a record may yet be rolled back: nothing is asked
+  // of the caller, and the page says its records are not all committed.
+  asked.clear();
+  auto inside = catalog->transact([&]() -> Result<SharedResourcePage> {
+    return catalog->listResources(kAccount, kRegion, "db-instance", "", 10, known);
+  });
+  ASSERT_TRUE(inside.ok());
+  EXPECT_TRUE(asked.empty());
+  EXPECT_FALSE(inside->committed);
+  EXPECT_EQ(inside->items.size(), 3u);
+  // Another account's page never asks about this one's rows.
+  asked.clear();
+  EXPECT_TRUE(catalog->listResources("111111111111", kRegion, "db-instance", "", 10, known).items.empty());
+  EXPECT_TRUE(asked.empty());
 }
 
 TEST_F(CatalogTest, ListsPendingResources) {

@@ -65,5 +65,16 @@ TEST(RenderedInstances, TheLeastRecentlyUsedGoesBeyondTheCapacity) {
   EXPECT_NE(kept.record(row(4, 1)), nullptr);
 }
 
+TEST(RenderedInstances, NothingIsKeptWithoutCapacity) {
+  RenderedInstances kept(0);
+  renders = 0;
+  auto v1 = record(1, 1, "stopped");
+  EXPECT_EQ((*kept.view(v1, render))["DBInstanceStatus"], "stopped");
+  EXPECT_EQ((*kept.view(v1, render))["DBInstanceStatus"], "stopped");
+  EXPECT_EQ(renders, 2);
+  EXPECT_EQ(kept.size(), 0u);
+  EXPECT_EQ(kept.record(row(1, 1)), nullptr);
+}
+
 }  // namespace
 }  // namespace kura::rds
