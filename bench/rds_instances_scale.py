@@ -8,8 +8,9 @@ It makes one real PostgreSQL instance through the API and stops it
 (catalog.db) under new names until the region holds SIZE stopped instances;
 then starts Kura again and times CALLS calls of DescribeDBInstances of one
 random instance, of the first page (MaxRecords 100), and one walk of every
-page. Stopped instances run no engine, so what grows is only what the
-describe path reads: the catalog. Reports p50 / p99 in ms per size, through
+page (and, without boto3, every page of two walks, then Kura's RSS).
+Stopped instances run no engine, so what grows is only what the describe
+path reads: the catalog. Reports p50 / p99 in ms per size, through
 boto3 (its own cost included: parsing a page of 100 instances takes it about
 35 ms) and, in turn with it, through a plain keep-alive HTTP client (each
 request signed before its clock starts, the answer read whole): Kura's own
@@ -21,6 +22,7 @@ import http.client
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -136,12 +138,31 @@ class RawClient:
         data = answer.read()
         elapsed = (time.perf_counter() - begin) * 1000
         assert answer.status == 200, data[:300]
+        self.last = data
         return elapsed
+
+    def walk(self):
+        """Times every page of 100 in turn: their times, sorted."""
+        marker, times = None, []
+        while True:
+            times.append(self.timed_call(MaxRecords=100, **({"Marker": marker} if marker else {})))
+            found = re.search(rb"<Marker>(.*?)</Marker>", self.last)
+            if not found:
+                return sorted(times)
+            marker = found.group(1).decode()
 
 
 def timed_raw(call, count):
     times = sorted(call() for _ in range(count))
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def walk(rds):
@@ -179,11 +200,15 @@ try:
         seen = walk(rds)
         walked = time.perf_counter() - begin
         assert seen == size, (seen, size)
-        results.append((size, describe, page, walked, raw_describe, raw_page))
+        pages = raw.walk() + raw.walk()  # every page without boto3, twice
+        raw_walk = (statistics.median(pages), pages[min(len(pages) - 1, int(len(pages) * 0.99))])
+        rss = rss_mb(server.pid)
+        results.append((size, describe, page, walked, raw_describe, raw_page, raw_walk, rss))
         print(f"{size:6} instances: describe one p50 {describe[0]:6.2f} p99 {describe[1]:6.2f} ms; first page "
               f"p50 {page[0]:6.2f} p99 {page[1]:6.2f} ms; every page {walked:.2f} s; without boto3: describe one "
               f"p50 {raw_describe[0]:6.2f} p99 {raw_describe[1]:6.2f} ms, first page p50 {raw_page[0]:6.2f} "
-              f"p99 {raw_page[1]:6.2f} ms", flush=True)
+              f"p99 {raw_page[1]:6.2f} ms, every page (two walks) p50 {raw_walk[0]:6.2f} p99 {raw_walk[1]:6.2f} ms; "
+              f"Kura's RSS {rss:.0f} MB", flush=True)
     if os.environ.get("KURA_SCALE_HOLD"):  # keeps the last size's server up that long, e.g. for perf
         print(f"holding {endpoint} (pid {server.pid}) for {os.environ['KURA_SCALE_HOLD']} s", flush=True)
         time.sleep(float(os.environ["KURA_SCALE_HOLD"]))
@@ -193,8 +218,9 @@ finally:
 
 print()
 print("| instances | describe one p50 / p99 ms | first page (100) p50 / p99 ms | walk of every page, s "
-      "| without boto3: describe one | first page |")
-print("| --- | --- | --- | --- | --- | --- |")
-for size, describe, page, walked, raw_describe, raw_page in results:
+      "| without boto3: describe one | first page | every page | Kura's RSS, MB |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+for size, describe, page, walked, raw_describe, raw_page, raw_walk, rss in results:
     print(f"| {size} | {describe[0]:.2f} / {describe[1]:.2f} | {page[0]:.2f} / {page[1]:.2f} | {walked:.2f} "
-          f"| {raw_describe[0]:.2f} / {raw_describe[1]:.2f} | {raw_page[0]:.2f} / {raw_page[1]:.2f} |")
+          f"| {raw_describe[0]:.2f} / {raw_describe[1]:.2f} | {raw_page[0]:.2f} / {raw_page[1]:.2f} "
+          f"| {raw_walk[0]:.2f} / {raw_walk[1]:.2f} | {rss:.0f} |")

@@ -38,6 +38,7 @@
 #include "catalog/records.h"
 #include "common/api_error.h"
 #include "common/clock.h"
+#include "common/counted_mutex.h"
 #include "sql/sqlite_db.h"
 
 namespace kura {
@@ -239,7 +240,7 @@ class Catalog {
   bool resourceKeyTaken(const Resource& resource, int64_t exceptId);
 
   ClockPtr clock_;
-  std::recursive_mutex mutex_;
+  CountedRecursiveMutex mutex_;
   SqliteDb db_;           // guarded by mutex_ (with its depth of nested transactions)
   std::atomic<uint64_t> generation_{0};
   static constexpr size_t kServiceSlots = 32;

@@ -514,8 +514,8 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
   Json out = {{"DBInstances", Json::array()}};
   auto render = [](const Resource& r) { return instanceView(r, {}); };
   for (const auto& r : kept) {
-    out["DBInstances"].push_back(committed ? instanceJson(*r, &reads, rendered_.view(r, render).get())
-                                           : instanceJson(*r, &reads));
+    auto base = committed ? rendered_.view(r, render) : nullptr;
+    out["DBInstances"].push_back(instanceJson(*r, &reads, base.get()));
   }
   if (more) out["Marker"] = encodeAfterName(kept.back()->name);
   return out;

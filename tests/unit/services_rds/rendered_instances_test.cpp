@@ -53,11 +53,11 @@ TEST(RenderedInstances, AViewIsKeptForItsRecordsVersionOnly) {
   EXPECT_EQ(kept.size(), 1u);
 }
 
-TEST(RenderedInstances, TheLeastRecentlyUsedGoesBeyondTheCapacity) {
-  RenderedInstances kept(3);
+TEST(RenderedInstances, TheLeastRecentlyUsedGivesWayOnceIdle) {
+  RenderedInstances kept(3, std::chrono::seconds(0));  // idle at once
   for (int64_t id = 1; id <= 3; ++id) kept.view(record(id, 1, "stopped"), render);
   ASSERT_NE(kept.record(row(1, 1)), nullptr);  // 1 used last: 2 is the oldest now
-  kept.view(record(4, 1, "stopped"), render);
+  EXPECT_NE(kept.view(record(4, 1, "stopped"), render), nullptr);
   EXPECT_EQ(kept.size(), 3u);
   EXPECT_EQ(kept.record(row(2, 1)), nullptr);
   EXPECT_NE(kept.record(row(1, 1)), nullptr);
@@ -65,13 +65,26 @@ TEST(RenderedInstances, TheLeastRecentlyUsedGoesBeyondTheCapacity) {
   EXPECT_NE(kept.record(row(4, 1)), nullptr);
 }
 
+TEST(RenderedInstances, AWalkBeyondTheCapacityKeepsTheFirstAndRendersNoMore) {
+  RenderedInstances kept(2, std::chrono::hours(1));
+  renders = 0;
+  EXPECT_NE(kept.view(record(1, 1, "stopped"), render), nullptr);
+  EXPECT_NE(kept.view(record(2, 1, "stopped"), render), nullptr);
+  EXPECT_EQ(kept.view(record(3, 1, "stopped"), render), nullptr);  // no room: the caller renders it
+  EXPECT_EQ(renders, 2);
+  EXPECT_EQ(kept.size(), 2u);
+  EXPECT_NE(kept.record(row(1, 1)), nullptr);
+  EXPECT_NE(kept.record(row(2, 1)), nullptr);
+  // A kept record's new version takes its own room.
+  EXPECT_EQ((*kept.view(record(2, 2, "starting"), render))["DBInstanceStatus"], "starting");
+  EXPECT_EQ(kept.size(), 2u);
+}
+
 TEST(RenderedInstances, NothingIsKeptWithoutCapacity) {
   RenderedInstances kept(0);
   renders = 0;
-  auto v1 = record(1, 1, "stopped");
-  EXPECT_EQ((*kept.view(v1, render))["DBInstanceStatus"], "stopped");
-  EXPECT_EQ((*kept.view(v1, render))["DBInstanceStatus"], "stopped");
-  EXPECT_EQ(renders, 2);
+  EXPECT_EQ(kept.view(record(1, 1, "stopped"), render), nullptr);
+  EXPECT_EQ(renders, 0);
   EXPECT_EQ(kept.size(), 0u);
   EXPECT_EQ(kept.record(row(1, 1)), nullptr);
 }
