@@ -17,8 +17,11 @@ class CountedRecursiveMutex {
   void lock() {
     if (inner_.try_lock()) return;
     waiting_.fetch_add(1, std::memory_order_relaxed);
+    struct Uncount {  // also when lock() throws
+      std::atomic<int>& waiting;
+      ~Uncount() { waiting.fetch_sub(1, std::memory_order_relaxed); }
+    } uncount{waiting_};
     inner_.lock();
-    waiting_.fetch_sub(1, std::memory_order_relaxed);
   }
   bool try_lock() { return inner_.try_lock(); }
   void unlock() { inner_.unlock(); }
@@ -27,10 +30,19 @@ class CountedRecursiveMutex {
   int waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
   // Called without the mutex held: until the threads that wait for it have
-  // taken it (or `bound` passed), lets them run.
-  void yieldToWaiters(std::chrono::steady_clock::duration bound) const {
-    auto until = std::chrono::steady_clock::now() + bound;
-    while (waiting() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  // taken it, lets them run, for at most `budget`, which it lessens by the
+  // time it spent (a scan gives each of its pauses what is left of one
+  // budget, so that a steady stream of callers costs it a bounded time).
+  void yieldToWaiters(std::chrono::steady_clock::duration& budget) const {
+    if (waiting() == 0 || budget <= std::chrono::steady_clock::duration::zero()) return;
+    auto began = std::chrono::steady_clock::now();
+    auto until = began + budget;
+    auto now = began;
+    while (waiting() > 0 && now < until) {
+      std::this_thread::yield();
+      now = std::chrono::steady_clock::now();
+    }
+    budget -= now - began;
   }
 
  private:

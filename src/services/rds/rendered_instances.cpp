@@ -37,7 +37,9 @@ std::shared_ptr<const nlohmann::json> RenderedInstances::view(
   }
   auto made = std::make_shared<const nlohmann::json>(render(*record));
   std::vector<Entry> gone;  // freed after the lock
+  gone.reserve(1);          // allocated before: moving an entry out must not fail
   std::lock_guard lock(mutex_);
+  now = std::chrono::steady_clock::now();
   auto found = entries_.find(record->id);
   if (found == entries_.end()) {
     if (!hasRoom(record->id, now)) return made;  // taken meanwhile

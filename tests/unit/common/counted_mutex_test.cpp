@@ -23,25 +23,46 @@ TEST(CountedRecursiveMutex, AWaiterTakesItBeforeTheThreadThatYields) {
     took = true;
   });
   for (int i = 0; i < 2000 && mutex.waiting() == 0; ++i) std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(mutex.waiting(), 1);
+  if (mutex.waiting() != 1) {
+    ADD_FAILURE() << "the waiter was never counted";
+    mutex.unlock();
+    mutex.unlock();
+    waiter.join();
+    return;
+  }
   mutex.unlock();
   EXPECT_EQ(mutex.waiting(), 1);  // still held once
   mutex.unlock();
-  mutex.yieldToWaiters(10s);
+  std::chrono::steady_clock::duration budget = 10s;
+  mutex.yieldToWaiters(budget);
   EXPECT_EQ(mutex.waiting(), 0);
+  EXPECT_LT(budget, 10s);
   mutex.lock();
   EXPECT_TRUE(took);  // it went first
   mutex.unlock();
   waiter.join();
 }
 
-TEST(CountedRecursiveMutex, YieldingIsBoundedAndFreeWithoutWaiters) {
+TEST(CountedRecursiveMutex, YieldingIsFreeWithoutWaitersAndSpendsItsBudget) {
   CountedRecursiveMutex mutex;
+  std::chrono::steady_clock::duration budget = 10s;
+  mutex.yieldToWaiters(budget);
+  EXPECT_EQ(budget, 10s);  // no one waited
+  // A waiter that cannot take it (held here, as by a third thread's
+  // transaction): the budget is spent, and no more.
+  mutex.lock();
+  std::thread waiter([&] { std::lock_guard lock(mutex); });
+  for (int i = 0; i < 2000 && mutex.waiting() == 0; ++i) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(mutex.waiting(), 1);
+  budget = 20ms;
   auto began = std::chrono::steady_clock::now();
-  mutex.yieldToWaiters(10s);
-  EXPECT_LT(std::chrono::steady_clock::now() - began, 5s);
-  EXPECT_TRUE(mutex.try_lock());
+  mutex.yieldToWaiters(budget);
+  EXPECT_GE(std::chrono::steady_clock::now() - began, 20ms);
+  EXPECT_LE(budget, std::chrono::steady_clock::duration::zero());
+  mutex.yieldToWaiters(budget);  // nothing left: returns at once
   mutex.unlock();
+  waiter.join();
+  EXPECT_EQ(mutex.waiting(), 0);
 }
 
 }  // namespace
