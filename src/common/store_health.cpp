@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <system_error>
 
 namespace kura {
 
@@ -32,30 +33,47 @@ void StoreHealth::removeProbe(const std::string& store) {
   probesEnded_.wait(lock, [&] { return running_.find(store) == running_.end(); });
 }
 
+void StoreHealth::runProbe(const std::string& store, const std::function<bool()>& probe) {
+  bool healed = false;
+  try {
+    healed = probe();
+  } catch (...) {
+    // Counted out all the same below; a probe that throws heals nothing.
+  }
+  std::lock_guard lock(mutex_);
+  if (healed) failing_.erase(store);
+  if (--running_[store] == 0) running_.erase(store);
+  probesEnded_.notify_all();
+}
+
 std::vector<std::pair<std::string, std::string>> StoreHealth::problems() {
-  std::vector<std::pair<std::string, std::function<bool()>>> toProbe;
+  std::vector<std::shared_future<void>> awaited;
+  std::vector<std::pair<std::string, std::function<bool()>>> inline_;  // when no thread could be started
   {
     std::lock_guard lock(mutex_);
     for (const auto& [store, reason] : failing_) {
       auto probe = probes_.find(store);
       if (probe == probes_.end()) continue;
-      toProbe.emplace_back(store, probe->second);
-      ++running_[store];
+      std::shared_future<void>& flight = probing_[store];
+      bool underWay = flight.valid() && flight.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+      if (!underWay) {
+        // Probes take their store's own locks: never under ours.
+        ++running_[store];
+        try {
+          flight = std::async(std::launch::async, [this, store = store, run = probe->second] { runProbe(store, run); })
+                       .share();
+        } catch (const std::system_error&) {
+          flight = {};
+          inline_.emplace_back(store, probe->second);
+          continue;
+        }
+      }
+      awaited.push_back(flight);
     }
   }
-  // Probes take their store's own locks: never under ours.
-  for (const auto& [store, probe] : toProbe) {
-    bool healed = false;
-    try {
-      healed = probe();
-    } catch (...) {
-      // Counted out all the same below; a probe that throws heals nothing.
-    }
-    std::lock_guard lock(mutex_);
-    if (healed) failing_.erase(store);
-    if (--running_[store] == 0) running_.erase(store);
-    probesEnded_.notify_all();
-  }
+  for (const auto& [store, probe] : inline_) runProbe(store, probe);
+  auto until = std::chrono::steady_clock::now() + probeWait_;
+  for (const auto& flight : awaited) flight.wait_until(until);
   std::lock_guard lock(mutex_);
   return {failing_.begin(), failing_.end()};
 }

@@ -5,8 +5,15 @@
 // store that can heal without a write (RocksDB's Resume) registers a probe,
 // run for it while it is marked failing. Process-wide and thread-safe:
 // stores are deep in services that know nothing of the HTTP server.
+//
+// A probe runs on a thread of its own, one at a time per store; a health
+// check waits for it a bounded time (a second) and answers with what is
+// known then. A recovery that takes long (RocksDB's Resume flushes the
+// memtables) never holds a health check, nor the thread that serves it.
+#include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,6 +24,7 @@ namespace kura {
 
 class StoreHealth {
  public:
+  explicit StoreHealth(std::chrono::milliseconds probeWait = std::chrono::seconds(1)) : probeWait_(probeWait) {}
   static StoreHealth& global();
 
   void failing(const std::string& store, std::string reason);
@@ -28,10 +36,13 @@ class StoreHealth {
   // to go: a probe running on another thread would use it).
   void removeProbe(const std::string& store);
   // The failing stores and their reasons, by store name, after their
-  // probes have had their say.
+  // probes have had their say (or the probe wait passed).
   std::vector<std::pair<std::string, std::string>> problems();
 
  private:
+  void runProbe(const std::string& store, const std::function<bool()>& probe);
+
+  const std::chrono::milliseconds probeWait_;
   std::mutex mutex_;
   // Probes under way, by store (counted when they are looked up, under
   // mutex_): removeProbe waits for its store's to end. A count per store,
@@ -41,6 +52,9 @@ class StoreHealth {
   std::condition_variable probesEnded_;
   std::map<std::string, std::string> failing_;
   std::map<std::string, std::function<bool()>> probes_;
+  // The probe under way or last run, by store. Last of the members: a
+  // probe's thread is joined (the future's end) before mutex_ goes.
+  std::map<std::string, std::shared_future<void>> probing_;
 };
 
 // "no space left on device" for ENOSPC-like failures (the errno text an

@@ -79,6 +79,15 @@ def health(server):
         return json.loads(response.read())
 
 
+def state_of(server):
+    """For a failed assertion: what health says (or why it did not), and the log's tail."""
+    try:
+        said = health(server)
+    except Exception as error:  # noqa: BLE001 - shown, not handled
+        said = repr(error)
+    return said, server.read_log()[-3000:]
+
+
 def failure(call, **kwargs):
     """The ClientError a call fails with, or None when it succeeds."""
     try:
@@ -377,7 +386,7 @@ def test_a_write_bigger_than_the_wal_buffer_on_a_full_disk(small_disk):
             break
     assert store_stopped()
     os.remove(filler)
-    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), health(server)
+    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), state_of(server)
     # The big write on a full disk, then space again.
     filler = fill(data_dir)
     items = [{"PutRequest": {"Item": {"pk": {"S": f"big-{i}"}, "g": {"S": "g"}, "v": {"S": "y" * 390000}}}}
@@ -385,7 +394,7 @@ def test_a_write_bigger_than_the_wal_buffer_on_a_full_disk(small_disk):
     error = failure(ddb.batch_write_item, RequestItems={"big": items})
     assert_disk_full_error(error)
     os.remove(filler)
-    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), health(server)
+    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), state_of(server)
     # Writes work again; the process lives.
     assert until(time.monotonic() + FULL_WAIT,
                  lambda: failure(ddb.put_item, TableName="big", Item={"pk": {"S": "after"}, "g": {"S": "g"}}) is None)

@@ -50,5 +50,32 @@ TEST(StoreHealth, RemoveProbeWaitsForAProbeUnderWay) {
   EXPECT_FALSE(inProbe);
 }
 
+TEST(StoreHealth, ASlowProbeHoldsAHealthCheckABoundedTime) {
+  // RocksDB's Resume may take long: a health check answers meanwhile, and
+  // one probe at a time runs for the store.
+  StoreHealth health(std::chrono::milliseconds(50));
+  std::atomic<int> probes{0};
+  std::atomic<bool> release{false};
+  health.setProbe("store", [&] {
+    ++probes;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  health.failing("store", "disk full: store");
+  auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(health.problems().size(), 1u);  // still failing: the probe runs on
+  EXPECT_EQ(health.problems().size(), 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(20));
+  EXPECT_EQ(probes, 1);
+  release = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!health.problems().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(health.problems().empty());  // healed by that probe
+  EXPECT_EQ(probes, 1);
+}
+
 }  // namespace
 }  // namespace kura
