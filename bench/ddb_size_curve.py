@@ -26,6 +26,7 @@ import time
 import urllib.request
 
 from ddb_ycsb import Client, free_port
+from proc_stats import rss_mb
 
 args = sys.argv[1:]
 extra = []
@@ -62,14 +63,6 @@ def load_part(job):
             answer = client.call("BatchWriteItem", {"RequestItems": pending})
             pending = answer.get("UnprocessedItems") or {}
         n += len(batch)
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def folder_mb(path):

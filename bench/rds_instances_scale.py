@@ -38,6 +38,7 @@ import urllib.request
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from proc_stats import rss_mb
 from rds_bench import create_instance, rds_client
 
 kura_bin = sys.argv[1]
@@ -155,14 +156,6 @@ class RawClient:
 def timed_raw(call, count):
     times = sorted(call() for _ in range(count))
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def walk(rds):
