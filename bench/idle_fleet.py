@@ -24,6 +24,8 @@ import urllib.request
 
 import boto3
 
+from proc_stats import rss_mb
+
 kura_bin = sys.argv[1]
 postgres = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 redis = int(sys.argv[3]) if len(sys.argv) > 3 else 15
@@ -57,17 +59,6 @@ def threads(pid):
         except OSError:
             pass
     return out
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def engine_processes():
