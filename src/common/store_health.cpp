@@ -47,7 +47,7 @@ void StoreHealth::runProbe(const std::string& store, const std::function<bool()>
 }
 
 std::vector<std::pair<std::string, std::string>> StoreHealth::problems() {
-  std::vector<std::shared_future<void>> awaited;
+  std::vector<std::shared_future<void>> awaited;  // the probes this check started
   std::vector<std::pair<std::string, std::function<bool()>>> inline_;  // when no thread could be started
   {
     std::lock_guard lock(mutex_);
@@ -55,18 +55,16 @@ std::vector<std::pair<std::string, std::string>> StoreHealth::problems() {
       auto probe = probes_.find(store);
       if (probe == probes_.end()) continue;
       std::shared_future<void>& flight = probing_[store];
-      bool underWay = flight.valid() && flight.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-      if (!underWay) {
-        // Probes take their store's own locks: never under ours.
-        ++running_[store];
-        try {
-          flight = std::async(std::launch::async, [this, store = store, run = probe->second] { runProbe(store, run); })
-                       .share();
-        } catch (const std::system_error&) {
-          flight = {};
-          inline_.emplace_back(store, probe->second);
-          continue;
-        }
+      if (flight.valid() && flight.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+      // Probes take their store's own locks: never under ours.
+      ++running_[store];
+      try {
+        flight = std::async(std::launch::async, [this, store = store, run = probe->second] { runProbe(store, run); })
+                     .share();
+      } catch (const std::system_error&) {
+        flight = {};
+        inline_.emplace_back(store, probe->second);
+        continue;
       }
       awaited.push_back(flight);
     }

@@ -6,10 +6,13 @@
 // run for it while it is marked failing. Process-wide and thread-safe:
 // stores are deep in services that know nothing of the HTTP server.
 //
-// A probe runs on a thread of its own, one at a time per store; a health
-// check waits for it a bounded time (a second) and answers with what is
-// known then. A recovery that takes long (RocksDB's Resume flushes the
-// memtables) never holds a health check, nor the thread that serves it.
+// A probe runs on a thread of its own, one at a time per store. The health
+// check that starts it waits for it a short, bounded time (100 ms) and
+// answers with what is known then; a check that finds one under way does
+// not wait. Health is answered on a loop that reads share (GetItem,
+// Describe*), and anyone may ask: a recovery that takes long (RocksDB's
+// Resume flushes the memtables) holds neither that loop nor a flood of
+// checks.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -24,7 +27,7 @@ namespace kura {
 
 class StoreHealth {
  public:
-  explicit StoreHealth(std::chrono::milliseconds probeWait = std::chrono::seconds(1)) : probeWait_(probeWait) {}
+  explicit StoreHealth(std::chrono::milliseconds probeWait = std::chrono::milliseconds(100)) : probeWait_(probeWait) {}
   static StoreHealth& global();
 
   void failing(const std::string& store, std::string reason);

