@@ -208,7 +208,7 @@ def test_a_full_disk_heals_without_a_restart(small_disk):
             return False
         return health(server)["status"] == "ok"
 
-    assert until(deadline, everything_works), health(server)
+    assert until(deadline, everything_works), state_of(server)
     print(f"healed {time.monotonic() - healed_at:.1f} s after the filler was deleted")
     assert server.proc.poll() is None
 
@@ -304,7 +304,7 @@ def test_writes_through_repeated_outages(small_disk):
             assert server.proc.poll() is None, server.read_log()[-4000:]
             os.remove(filler)
             assert until(time.monotonic() + FULL_WAIT,
-                         lambda: "disk full: dynamodb" not in health(server).get("reasons", [])), health(server)
+                         lambda: "disk full: dynamodb" not in health(server).get("reasons", [])), state_of(server)
         time.sleep(2)
     finally:
         stop.set()
