@@ -11,8 +11,10 @@ size. Then, with every size's server up, ROUNDS rounds: in each, GETS
 GetItems of random keys on one keep-alive connection against each server
 in turn (the same client: SigV4 over http.client, about 0.1 ms of its own
 per call). Reports p50 / p99 per size and round, their medians and spread,
-and the p99 ratio of each size against the smallest. Removes its data
-directories at the end."""
+and the p99 ratio of each size against the smallest, and (from
+/_kura/metrics) the size of the table files' index and filter blocks and
+how much of them is in the cache. Removes its data directories at the
+end."""
 import multiprocessing
 import os
 import random
@@ -141,6 +143,26 @@ def load(server):
     return base, loaded, read
 
 
+def index_and_filter_mb(server):
+    """The table files' index and filter blocks, and those in the cache, in
+    MB, from /_kura/metrics (gauges refreshed every 5 s); None from a Kura
+    without them."""
+    try:
+        page = urllib.request.urlopen(f"{server.endpoint}/_kura/metrics", timeout=10).read().decode()
+    except OSError:
+        return None
+    found = {}
+    for line in page.splitlines():
+        for name in ("kura_dynamodb_index_filter_bytes", "kura_dynamodb_cache_bytes"):
+            if line.startswith(name + "{"):
+                part = line.split('part="', 1)[1].split('"', 1)[0]
+                found[(name, part)] = float(line.rsplit(" ", 1)[1]) / (1 << 20)
+    if ("kura_dynamodb_index_filter_bytes", "index") not in found:
+        return None
+    return (found[("kura_dynamodb_index_filter_bytes", "index")], found[("kura_dynamodb_index_filter_bytes", "filter")],
+            found.get(("kura_dynamodb_cache_bytes", "index"), 0) + found.get(("kura_dynamodb_cache_bytes", "filter"), 0))
+
+
 def latencies(server, rng):
     client = Client(server.endpoint)
     times = []
@@ -166,8 +188,13 @@ try:
             p50, p99 = latencies(server, rng)
             results[server.size].append((p50, p99))
             print(f"round {r + 1}, {server.size:9} items: GetItem p50 {p50:.3f} ms, p99 {p99:.3f} ms", flush=True)
+    time.sleep(15)  # the gauges, and RocksDB's statistics of its cache (up to 10 s old)
     for server in servers:
         memory[server.size] += (rss_mb(server.proc.pid),)
+        blocks = index_and_filter_mb(server)
+        if blocks:
+            print(f"{server.size:9} items: the table files' index {blocks[0]:.1f} MB and filter {blocks[1]:.1f} MB; "
+                  f"{blocks[2]:.1f} MB of them in the cache", flush=True)
 finally:
     for server in servers:
         server.stop()

@@ -844,4 +844,6 @@ void TableStore::listMeta(const std::string& prefix, const std::function<void(co
   }
 }
 
+StoreMemory TableStore::memory() const { return storeMemory(*db_); }
+
 }  // namespace kura::ddb

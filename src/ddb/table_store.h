@@ -35,6 +35,7 @@
 #include "common/group_commit.h"
 #include "common/trail_carrier.h"
 #include "ddb/attribute_value.h"
+#include "ddb/store_memory.h"
 #include "ddb/wal_files.h"
 
 namespace rocksdb {
@@ -233,6 +234,9 @@ class TableStore : public TrailCarrier {
                                const ReplicaStamp& stamp);
   // Deletes the item stamps of a table (deleted).
   void dropItemStamps(const std::string& tableId);
+  // What the store holds in the process's memory budget (store_memory.h).
+  StoreMemory memory() const;
+
   // Deletes the stamps of deleted items older than `cutoffMicros` (no
   // change that old can still arrive: the streams keep 24 hours). Returns
   // how many went.

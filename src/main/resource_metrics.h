@@ -13,6 +13,11 @@
 //   kura_restorable_lag_seconds    now - LatestRestorableTime
 //   kura_connections               client sessions of an RDS instance
 //   kura_store_bytes               Kura's own stores on disk
+//   kura_dynamodb_cache_bytes      what the DynamoDB store's memory budget
+//                                  holds, by part (data, index, filter,
+//                                  memtables, other), and its capacity
+//   kura_dynamodb_index_filter_bytes  the index and filter blocks of all
+//                                  the store's table files (part)
 //   kura_metrics_collection_seconds  how long the last pass took
 // Resources that are being created, stopped or deleted have no engine-up
 // series (they are not down). Labels: account, region, kind, name (and node).
@@ -28,6 +33,7 @@
 #include "catalog/catalog.h"
 #include "common/periodic_task.h"
 #include "common/secret_box.h"
+#include "ddb/table_store.h"
 #include "engines/memcached_engine.h"
 #include "engines/redis_engine.h"
 #include "metrics/gauge_board.h"
@@ -46,6 +52,7 @@ struct ResourceMetricSources {
   engines::RedisEngine* redis = nullptr;
   engines::MemcachedEngine* memcached = nullptr;
   const cache::CachePaths* cachePaths = nullptr;
+  const ddb::TableStore* tableStore = nullptr;  // null: no DynamoDB store
 };
 
 class ResourceMetrics {

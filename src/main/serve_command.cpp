@@ -495,7 +495,7 @@ int serve(const ServerConfig& givenConfig) {
   for (auto& module : modules) gateway.addService(*module);
   // /_kura/metrics: the calls' counters, the resources' and stores' gauges.
   MetricsEndpoint metricsEndpoint({catalog.get(), config.dataDir, clock, rdsEngines.empty() ? nullptr : &rdsEngines,
-                                   &rdsPaths, secrets->get(), redis.get(), memcached.get(), &cachePaths},
+                                   &rdsPaths, secrets->get(), redis.get(), memcached.get(), &cachePaths, tableStore},
                                   modules, isLoopbackHost(config.host), credentials, clock);
   // /_kura/console/: the web console, whose calls are the API's own, made
   // as the signed-in principal (docs/console.md).

@@ -108,6 +108,51 @@ def test_request_counters_move_with_real_calls(kura):
     assert value(samples(kura), "kura_store_bytes", store="catalog") > 0
 
 
+def test_dynamodb_cache_bytes_show_what_the_budget_holds(kura_factory):
+    """kura_dynamodb_cache_bytes: the store's budget (--dynamodb-cache-mb)
+    and what it holds once a table bigger than it is written and read
+    back: data, index and filter blocks, within the budget; and
+    kura_dynamodb_index_filter_bytes, those of all the table files."""
+    server = kura_factory(["--dynamodb-cache-mb", "16"])
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="cache-parts", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    keys = [f"item-{n:05d}" for n in range(6000)]  # 24 MB: more than the budget, flushed to table files
+    for first in range(0, len(keys), 25):
+        pending = {"cache-parts": [{"PutRequest": {"Item": {"k": {"S": key}, "v": {"S": key * 400}}}}
+                                   for key in keys[first:first + 25]]}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending)["UnprocessedItems"]
+    read = 0
+    for first in range(0, len(keys), 100):
+        wanted = {"cache-parts": {"Keys": [{"k": {"S": key}} for key in keys[first:first + 100]]}}
+        while wanted:
+            answer = ddb.batch_get_item(RequestItems=wanted)
+            read += len(answer["Responses"].get("cache-parts", []))
+            wanted = answer["UnprocessedKeys"]
+    assert read == len(keys)
+
+    def parts():
+        found = samples(server)
+        return {part: found.get(("kura_dynamodb_cache_bytes", frozenset({("part", part)})))
+                for part in ("capacity", "data", "index", "filter", "memtables", "other")}
+    deadline = time.monotonic() + 60  # gauges every 5 s; RocksDB's statistics up to 10 s old
+    while True:
+        seen = parts()
+        if all(seen[part] for part in ("data", "index", "filter")) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert seen["capacity"] == 16 << 20, seen
+    assert seen["data"] > 0 and seen["index"] > 0 and seen["filter"] > 0, seen
+    held = sum(seen[part] for part in ("data", "index", "filter", "memtables", "other"))
+    assert held <= seen["capacity"] * 1.25, seen
+    # The table files' index and filter blocks, cached or not.
+    found = samples(server)
+    for part in ("index", "filter"):
+        assert found[("kura_dynamodb_index_filter_bytes", frozenset({("part", part)}))] > 0, part
+
+
 def postmaster_pid(server, instance):
     path = os.path.join(server.data_dir, "rds", "instances", instance["DbiResourceId"], "pgdata", "postmaster.pid")
     with open(path) as f:
