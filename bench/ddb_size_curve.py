@@ -188,9 +188,10 @@ try:
             p50, p99 = latencies(server, rng)
             results[server.size].append((p50, p99))
             print(f"round {r + 1}, {server.size:9} items: GetItem p50 {p50:.3f} ms, p99 {p99:.3f} ms", flush=True)
-    time.sleep(15)  # the gauges, and RocksDB's statistics of its cache (up to 10 s old)
     for server in servers:
         memory[server.size] += (rss_mb(server.proc.pid),)
+    time.sleep(15)  # the gauges, and RocksDB's statistics of its cache (up to 10 s old)
+    for server in servers:
         blocks = index_and_filter_mb(server)
         if blocks:
             print(f"{server.size:9} items: the table files' index {blocks[0]:.1f} MB and filter {blocks[1]:.1f} MB; "

@@ -197,18 +197,20 @@ void ResourceMetrics::collectOnce() {
 
   for (auto& [store, bytes] : metrics::storeSizes(sources_.dataDir)) stores.add({{"store", store}}, bytes);
   metrics::GaugeFamily cacheBytes{"kura_dynamodb_cache_bytes",
-                                  "What the DynamoDB store's memory budget (--dynamodb-cache-mb) holds, by part; "
-                                  "part=capacity is the budget.",
-                                  {}, 0};
+                                  "What the DynamoDB store's memory budget (--dynamodb-cache-mb) holds, by part.", {},
+                                  0};
+  metrics::GaugeFamily cacheCapacity{"kura_dynamodb_cache_capacity_bytes",
+                                     "The DynamoDB store's memory budget (--dynamodb-cache-mb).", {}, 0};
   metrics::GaugeFamily filesBytes{"kura_dynamodb_index_filter_bytes",
                                   "The index and filter blocks of all the DynamoDB store's table files: what its "
                                   "memory budget would hold if every one were read.",
                                   {}, 0};
   if (sources_.tableStore != nullptr) {
     ddb::StoreMemory memory = sources_.tableStore->memory();
-    for (auto [part, bytes] : {std::pair{"capacity", memory.capacity}, std::pair{"data", memory.data},
-                               std::pair{"index", memory.index}, std::pair{"filter", memory.filter},
-                               std::pair{"memtables", memory.memtables}, std::pair{"other", memory.other}}) {
+    cacheCapacity.add({}, static_cast<double>(memory.capacity));
+    for (auto [part, bytes] : {std::pair{"data", memory.data}, std::pair{"index", memory.index},
+                               std::pair{"filter", memory.filter}, std::pair{"memtables", memory.memtables},
+                               std::pair{"other", memory.other}}) {
       cacheBytes.add({{"part", part}}, static_cast<double>(bytes));
     }
     filesBytes.add({{"part", "index"}}, static_cast<double>(memory.filesIndex));
@@ -219,7 +221,7 @@ void ResourceMetrics::collectOnce() {
                             "How long the last collection of these gauges took (probes and store sizes).", {}, 0};
   pass.add({}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   std::vector<metrics::GaugeFamily> families;
-  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores, &cacheBytes, &filesBytes, &pass}) {
+  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores, &cacheBytes, &cacheCapacity, &filesBytes, &pass}) {
     families.push_back(std::move(*family));
   }
   board_.publish(std::move(families));

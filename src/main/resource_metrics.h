@@ -15,7 +15,8 @@
 //   kura_store_bytes               Kura's own stores on disk
 //   kura_dynamodb_cache_bytes      what the DynamoDB store's memory budget
 //                                  holds, by part (data, index, filter,
-//                                  memtables, other), and its capacity
+//                                  memtables, other)
+//   kura_dynamodb_cache_capacity_bytes  that budget
 //   kura_dynamodb_index_filter_bytes  the index and filter blocks of all
 //                                  the store's table files (part)
 //   kura_metrics_collection_seconds  how long the last pass took

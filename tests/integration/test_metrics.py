@@ -109,10 +109,13 @@ def test_request_counters_move_with_real_calls(kura):
 
 
 def test_dynamodb_cache_bytes_show_what_the_budget_holds(kura_factory):
-    """kura_dynamodb_cache_bytes: the store's budget (--dynamodb-cache-mb)
-    and what it holds once a table bigger than it is written and read
-    back: data, index and filter blocks, within the budget; and
-    kura_dynamodb_index_filter_bytes, those of all the table files."""
+    """kura_dynamodb_cache_bytes: what the store's budget (--dynamodb-cache-mb,
+    kura_dynamodb_cache_capacity_bytes) holds once a table bigger than it is
+    written, flushed to table files and read back: data blocks come in with
+    the reads, and all stays within the budget. kura_dynamodb_index_filter_bytes:
+    the index and filter blocks of all the table files. Every item read back
+    (GetItem batches and a Scan, from the files' partitioned index) is the one
+    written."""
     server = kura_factory(["--dynamodb-cache-mb", "16"])
     ddb = server.client("dynamodb")
     ddb.create_table(TableName="cache-parts", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
@@ -124,33 +127,47 @@ def test_dynamodb_cache_bytes_show_what_the_budget_holds(kura_factory):
                                    for key in keys[first:first + 25]]}
         while pending:
             pending = ddb.batch_write_item(RequestItems=pending)["UnprocessedItems"]
+
+    def parts():
+        found = samples(server)
+        seen = {part: found.get(("kura_dynamodb_cache_bytes", frozenset({("part", part)})))
+                for part in ("data", "index", "filter", "memtables", "other")}
+        seen["capacity"] = found.get(("kura_dynamodb_cache_capacity_bytes", frozenset()))
+        for part in ("index", "filter"):
+            seen["files " + part] = found.get(("kura_dynamodb_index_filter_bytes", frozenset({("part", part)})))
+        return seen
+
+    def settle(ready):  # gauges every 5 s; RocksDB's statistics of the cache up to 10 s old
+        deadline = time.monotonic() + 60
+        while True:
+            seen = parts()
+            if (seen["capacity"] and ready(seen)) or time.monotonic() > deadline:
+                return seen
+            time.sleep(1)
+    unread = settle(lambda seen: seen["files index"] and seen["files filter"])
+    assert unread["files index"] > 0 and unread["files filter"] > 0, unread
+
     read = 0
     for first in range(0, len(keys), 100):
         wanted = {"cache-parts": {"Keys": [{"k": {"S": key}} for key in keys[first:first + 100]]}}
         while wanted:
             answer = ddb.batch_get_item(RequestItems=wanted)
-            read += len(answer["Responses"].get("cache-parts", []))
+            for item in answer["Responses"].get("cache-parts", []):
+                assert item["v"]["S"] == item["k"]["S"] * 400, item["k"]
+                read += 1
             wanted = answer["UnprocessedKeys"]
     assert read == len(keys)
+    scanned = []
+    for page in ddb.get_paginator("scan").paginate(TableName="cache-parts"):
+        scanned += [(item["k"]["S"], item["v"]["S"]) for item in page["Items"]]
+    assert sorted(scanned) == [(key, key * 400) for key in keys]
 
-    def parts():
-        found = samples(server)
-        return {part: found.get(("kura_dynamodb_cache_bytes", frozenset({("part", part)})))
-                for part in ("capacity", "data", "index", "filter", "memtables", "other")}
-    deadline = time.monotonic() + 60  # gauges every 5 s; RocksDB's statistics up to 10 s old
-    while True:
-        seen = parts()
-        if all(seen[part] for part in ("data", "index", "filter")) or time.monotonic() > deadline:
-            break
-        time.sleep(1)
+    seen = settle(lambda seen: (seen["data"] or 0) > (unread["data"] or 0) + (1 << 20))
     assert seen["capacity"] == 16 << 20, seen
-    assert seen["data"] > 0 and seen["index"] > 0 and seen["filter"] > 0, seen
+    assert seen["data"] > (unread["data"] or 0) + (1 << 20), (unread, seen)
+    assert seen["index"] > 0 and seen["filter"] > 0, seen
     held = sum(seen[part] for part in ("data", "index", "filter", "memtables", "other"))
     assert held <= seen["capacity"] * 1.25, seen
-    # The table files' index and filter blocks, cached or not.
-    found = samples(server)
-    for part in ("index", "filter"):
-        assert found[("kura_dynamodb_index_filter_bytes", frozenset({("part", part)}))] > 0, part
 
 
 def postmaster_pid(server, instance):
