@@ -117,13 +117,14 @@ rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler o
   // Index and filter blocks that stay small as a table grows, and whose
   // misses stay cheap once they no longer fit in the budget:
   //  - keys of the index prefix-compressed (a restart every 16 entries, as
-  //    the data blocks have): a fifth of the index with Kura's item keys,
-  //    and no slower to search;
+  //    the data blocks have): a sixth of the index with Kura's item keys
+  //    (1.6 against 9.5 MB per million 1 KB items), and no slower to search;
   //  - the index and the filter of each table file cut into 4 KB
   //    partitions under a small top level, pinned. A GetItem whose index
   //    is not in the cache reads one partition back, not the whole file's
-  //    index (half a megabyte for a 64 MB file of 1 KB items; a miss cost
-  //    0.2 ms instead of 5 us).
+  //    index (over half a megabyte for a 64 MB file of 1 KB items): with a
+  //    cache too small for the index, a read took 5-8 us instead of 95-100
+  //    (bench/README.md, "Partitioned index and filter blocks").
   table.index_block_restart_interval = 16;
   table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
   table.partition_filters = true;

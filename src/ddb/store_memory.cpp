@@ -23,11 +23,11 @@ uint64_t number(const std::map<std::string, std::string>& stats, const std::stri
 StoreMemory storeMemory(rocksdb::DB& db) {
   using Keys = rocksdb::BlockCacheEntryStatsMapKeys;
   using Role = rocksdb::CacheEntryRole;
-  std::map<std::string, std::string> stats;
+  StoreMemory memory;
   // RocksDB walks the cache for these at most every 10 s (and less often
   // when a walk takes long: at most a tenth of a thread), giving the last
   // ones between.
-  StoreMemory memory;
+  std::map<std::string, std::string> stats;
   if (!db.GetMapProperty(rocksdb::DB::Properties::kBlockCacheEntryStats, &stats)) stats.clear();
   memory.capacity = number(stats, Keys::CacheCapacityBytes());
   for (uint32_t i = 0; i < rocksdb::kNumCacheEntryRoles; ++i) {

@@ -13,7 +13,7 @@ namespace kura::ddb {
 
 struct StoreMemory {
   uint64_t capacity = 0;   // the block cache's capacity: the budget
-  uint64_t data = 0;       // data blocks (items, index entries, records)
+  uint64_t data = 0;       // data blocks (items, secondary index entries, stream records)
   uint64_t index = 0;      // index blocks (partitions and top levels)
   uint64_t filter = 0;     // Bloom filter blocks (partitions and top levels)
   uint64_t memtables = 0;  // the memtables, charged to the cache

@@ -221,7 +221,8 @@ void ResourceMetrics::collectOnce() {
                             "How long the last collection of these gauges took (probes and store sizes).", {}, 0};
   pass.add({}, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   std::vector<metrics::GaugeFamily> families;
-  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores, &cacheBytes, &cacheCapacity, &filesBytes, &pass}) {
+  for (auto* family : {&up, &lag, &lagBytes, &backupAge, &restorable, &connections, &stores, &cacheBytes,
+                       &cacheCapacity, &filesBytes, &pass}) {
     families.push_back(std::move(*family));
   }
   board_.publish(std::move(families));
