@@ -118,12 +118,12 @@ rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler o
   // misses stay cheap once they no longer fit in the budget:
   //  - keys of the index prefix-compressed (a restart every 16 entries, as
   //    the data blocks have): a sixth of the index with Kura's item keys
-  //    (1.6 against 9.5 MB per million 1 KB items), and no slower to search;
+  //    (1.6 against 9.5 MB per million 1 KB items), searched about as fast;
   //  - the index and the filter of each table file cut into 4 KB
   //    partitions under a small top level, pinned. A GetItem whose index
   //    is not in the cache reads one partition back, not the whole file's
   //    index (over half a megabyte for a 64 MB file of 1 KB items): with a
-  //    cache too small for the index, a read took 5-8 us instead of 95-100
+  //    cache too small for the index, a read took 5-8 us instead of 94-104
   //    (bench/README.md, "Partitioned index and filter blocks").
   table.index_block_restart_interval = 16;
   table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;

@@ -7,6 +7,7 @@
 #include "cache/memcached_nodes.h"
 #include "cache/replication_group.h"
 #include "common/time_format.h"
+#include "ddb/table_store.h"
 #include "metrics/store_sizes.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/rds/rds_kinds.h"

@@ -34,12 +34,15 @@
 #include "catalog/catalog.h"
 #include "common/periodic_task.h"
 #include "common/secret_box.h"
-#include "ddb/table_store.h"
 #include "engines/memcached_engine.h"
 #include "engines/redis_engine.h"
 #include "metrics/gauge_board.h"
 #include "rds/instance_engine.h"
 #include "rds/rds_layout.h"
+
+namespace kura::ddb {
+class TableStore;
+}
 
 namespace kura {
 
