@@ -36,12 +36,6 @@ std::string percentDecodeLenient(std::string_view text) {
   return out;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // Trims and collapses runs of white space (including folded lines) to one space.
 std::string normalizeHeaderValue(std::string_view value) {
   std::string out;
@@ -129,6 +123,20 @@ std::string canonicalQuery(std::string_view rawQuery, bool skipSignature, bool s
   return out;
 }
 
+namespace {
+
+// `key` lowered (ASCII) is `name`, compared without a copy.
+bool lowersTo(std::string_view key, std::string_view name) {
+  if (key.size() != name.size()) return false;
+  for (size_t i = 0; i < key.size(); ++i) {
+    char c = key[i] >= 'A' && key[i] <= 'Z' ? static_cast<char>(key[i] + ('a' - 'A')) : key[i];
+    if (c != name[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string canonicalHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
                              const std::vector<std::string>& signedHeaders) {
   std::string out;
@@ -136,7 +144,7 @@ std::string canonicalHeaders(const std::vector<std::pair<std::string, std::strin
     std::string joined;
     bool first = true;
     for (const auto& [key, value] : headers) {
-      if (key.size() != name.size() || lower(key) != name) continue;
+      if (!lowersTo(key, name)) continue;
       if (!first) joined += ',';
       joined += normalizeHeaderValue(value);
       first = false;

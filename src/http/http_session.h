@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -23,6 +24,7 @@
 
 #include "common/hand_over_batch.h"
 #include "http/http_server.h"
+#include "http/response_head.h"
 #include "http/tls_server_context.h"
 
 namespace kura::http_session {
@@ -238,6 +240,22 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void write(HttpResponse response, bool keepAlive, unsigned version) {
+    lowest().expires_after(kIdleTimeout);
+    if (std::optional<std::string> head = responseHead(response, keepAlive, version)) {
+      // The head and the body in one gather write (http/response_head.h).
+      struct Bytes {
+        std::string head;
+        std::string body;
+      };
+      auto bytes = std::make_shared<Bytes>(Bytes{std::move(*head), std::move(response.body)});
+      std::array<asio::const_buffer, 2> buffers{asio::buffer(bytes->head), asio::buffer(bytes->body)};
+      asio::async_write(stream_, buffers,
+                        [self = this->shared_from_this(), bytes, keepAlive](beast::error_code ec, size_t) {
+                          if (ec || !keepAlive) return self->close();
+                          self->read();
+                        });
+      return;
+    }
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
     message->version(version);
     message->result(static_cast<unsigned>(response.status));
@@ -246,7 +264,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     message->body() = std::move(response.body);
     message->keep_alive(keepAlive);
     message->prepare_payload();
-    lowest().expires_after(kIdleTimeout);
     bhttp::async_write(stream_, *message,
                        [self = this->shared_from_this(), message, keepAlive](beast::error_code ec, size_t) {
                          if (ec || !keepAlive) return self->close();

@@ -1,0 +1,93 @@
+#include "http/response_head.h"
+
+#include <ostream>  // before Boost 1.74's string_view, which needs it whole
+
+#include <boost/beast/http/status.hpp>
+
+#include <string_view>
+#include <vector>
+
+namespace kura {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+// What Beast keeps of a value: without leading and trailing spaces and tabs.
+std::string_view trimmed(std::string_view value) {
+  size_t first = 0;
+  while (first < value.size() && (value[first] == ' ' || value[first] == '\t')) ++first;
+  size_t last = value.size();
+  while (last > first && (value[last - 1] == ' ' || value[last - 1] == '\t')) --last;
+  return value.substr(first, last - first);
+}
+
+// Field names compare as Beast compares them: ASCII letters in any case.
+bool sameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool framing(std::string_view name) {
+  return sameName(name, "Connection") || sameName(name, "Content-Length") || sameName(name, "Transfer-Encoding");
+}
+
+// Beast's field elements hold a name and a value of up to 65,533 bytes.
+constexpr size_t kMaxFieldPart = 65533;
+
+}  // namespace
+
+std::optional<std::string> responseHead(const HttpResponse& response, bool keepAlive, unsigned version) {
+  int status = response.status;
+  if (status < 200 || status > 999 || status == 204 || status == 304) return std::nullopt;
+  // The fields in Beast's order: `set` drops the earlier ones of a name.
+  struct Field {
+    std::string_view name;
+    std::string_view value;
+  };
+  std::vector<Field> fields;
+  fields.reserve(response.headers.size() + 3);
+  fields.push_back({"Server", "Kura"});
+  for (const auto& [name, value] : response.headers) {
+    if (framing(name) || name.size() > kMaxFieldPart || value.size() > kMaxFieldPart) return std::nullopt;
+    std::erase_if(fields, [&](const Field& field) { return sameName(field.name, name); });
+    fields.push_back({name, trimmed(value)});
+  }
+  // Beast's keep_alive(): HTTP/1.1 says when it closes, HTTP/1.0 when it does not.
+  if (version >= 11 && !keepAlive) fields.push_back({"Connection", "close"});
+  if (version < 11 && keepAlive) fields.push_back({"Connection", "keep-alive"});
+  std::string length = std::to_string(response.body.size());
+  fields.push_back({"Content-Length", length});
+
+  auto beastReason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  std::string_view reason(beastReason.data(), beastReason.size());
+  size_t size = 15 + reason.size();
+  for (const Field& field : fields) size += field.name.size() + field.value.size() + 4;
+  std::string head;
+  head.reserve(size);
+  head += "HTTP/";
+  head += static_cast<char>('0' + version / 10);
+  head += '.';
+  head += static_cast<char>('0' + version % 10);
+  head += ' ';
+  head += static_cast<char>('0' + status / 100);
+  head += static_cast<char>('0' + (status / 10) % 10);
+  head += static_cast<char>('0' + status % 10);
+  head += ' ';
+  head += reason;
+  head += "\r\n";
+  for (const Field& field : fields) {
+    head += field.name;
+    head += ": ";
+    head += field.value;
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+}  // namespace kura
