@@ -24,6 +24,7 @@
 
 #include "common/hand_over_batch.h"
 #include "http/http_server.h"
+#include "http/request_reader.h"
 #include "http/response_head.h"
 #include "http/tls_server_context.h"
 
@@ -165,17 +166,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       HttpResponse response = plainError(400, "malformed HTTP request");
       return write(std::move(response), false, 11);
     }
-    auto& message = parser_->get();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    request.body = std::move(message.body());
+    HttpRequest request = std::move(parser_->request());
     request.remoteAddress = remoteAddress_;
-    bool keepAlive = message.keep_alive() && !overflow_;
-    unsigned version = message.version();
+    bool keepAlive = parser_->keep_alive() && !overflow_;
+    unsigned version = parser_->version();
     if (disk_ != nullptr && waitsForDisk_ != nullptr && *waitsForDisk_ && (*waitsForDisk_)(request)) {
       // Handled on the pool; the answer is written on this connection's
       // loop, which reads nothing more from it until then.
@@ -284,7 +278,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   TlsContextPtr context_;  // before the stream: it outlives the stream's TLS state
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestReader> parser_;
   const HttpHandler& handler_;
   asio::thread_pool* disk_;
   const std::function<bool(const HttpRequest&)>* waitsForDisk_;
