@@ -69,7 +69,16 @@ def seeds():
         "deep-tags-2000": b"\xa1\x63Zzz" + b"\xc1" * 2000 + b"\x00",
         "metric": b"\xa2\x69Namespace\x61N\x6aMetricData\x81\xa2\x6aMetricName\x61M\x69Timestamp\xc1\x00",
     }
-    return {"json_body_fuzz": json_body, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
+    # Requests as the API listener reads them: signed, chunked, folded, duplicated fields.
+    http_request = {
+        "getitem": "POST / HTTP/1.1\r\nHost: h\r\nX-Amz-Target: DynamoDB_20120810.GetItem\r\n"
+                   "Authorization: AWS4-HMAC-SHA256 Credential=a/20261205/r/dynamodb/aws4_request, "
+                   "SignedHeaders=host, Signature=00\r\nContent-Length: 2\r\n\r\n{}",
+        "chunked": "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "5;x=1\r\nhello\r\n0\r\nT: t\r\n\r\n",
+        "fields": "GET /?Action=A HTTP/1.0\r\nX-A:  1 \t\r\nx-a: 2\r\nConnection: keep-alive, close\r\n\r\n",
+    }
+    return {"json_body_fuzz": json_body, "http_request_fuzz": http_request, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
             "query_form_fuzz": query_form, "item_text_fuzz": item_text}
 
 

@@ -4,10 +4,13 @@
 // copied once, into the request, instead of into a message's field
 // elements and then into the request (a GetItem's fields cost about 2% of
 // its CPU that way). What it keeps is what the message kept: the method
-// and target as sent, every field in order with its value trimmed of
-// spaces and tabs, the body. Keep-alive is the parser's own reading of
-// the Connection fields, where a `close` in any of them closes (the
-// message read only the first).
+// and target as sent, every field with its value trimmed of spaces and
+// tabs, the body. Two things differ, neither seen by a reader of fields
+// by name (HttpRequest::header, SigV4's canonical headers): the fields
+// stay in the wire's order (the message moved a field up to the last one
+// of its name), and keep-alive is the parser's own reading of the
+// Connection fields, where a `close` in any of them closes (the message
+// read only the first).
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <string>

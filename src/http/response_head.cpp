@@ -52,10 +52,11 @@ std::optional<std::string> responseHead(const HttpResponse& response, bool keepA
   std::vector<Field> fields;
   fields.reserve(response.headers.size() + 3);
   fields.push_back({"Server", "Kura"});
-  for (const auto& [name, value] : response.headers) {
-    if (framing(name) || name.size() > kMaxFieldPart || value.size() > kMaxFieldPart) return std::nullopt;
-    std::erase_if(fields, [&](const Field& field) { return sameName(field.name, name); });
-    fields.push_back({name, trimmed(value)});
+  for (const auto& header : response.headers) {
+    std::string_view name = header.first;
+    if (framing(name) || name.size() > kMaxFieldPart || header.second.size() > kMaxFieldPart) return std::nullopt;
+    std::erase_if(fields, [name](const Field& field) { return sameName(field.name, name); });
+    fields.push_back({name, trimmed(header.second)});
   }
   // Beast's keep_alive(): HTTP/1.1 says when it closes, HTTP/1.0 when it does not.
   if (version >= 11 && !keepAlive) fields.push_back({"Connection", "close"});
