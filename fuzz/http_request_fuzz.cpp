@@ -2,7 +2,8 @@
 // the message Beast's own parser builds from the same bytes: both accept or
 // refuse alike, and what they read is the same (method, target, fields,
 // body, version; keep-alive where at most one Connection field speaks, as
-// the reader lets a close in any of them close). The message moves a
+// the reader reads them all). Trailers past the reader's limit are the
+// one refusal of its own. The message moves a
 // field up to the last one of its name; the reader keeps the wire's order:
 // the fields of each name, in their order, are the same.
 #include <boost/asio/buffer.hpp>
@@ -70,6 +71,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::stable_sort(fromMessage.begin(), fromMessage.end(), byName);
   std::stable_sort(fromReader.begin(), fromReader.end(), byName);
   check(fromMessage == fromReader && r.body == m.body() && reader.version() == m.version());
-  if (connectionFields <= 1) check(reader.keep_alive() == m.keep_alive());
+  if (connectionFields <= 1) check(reader.keepAlive() == m.keep_alive());
   return 0;
 }

@@ -46,6 +46,7 @@ inline constexpr auto kOverflowTimeout = std::chrono::seconds(2);
 // and says nothing holds a connection slot, never a thread (the handshake
 // is asynchronous on the connection's loop like every read), and not long.
 inline constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+inline constexpr size_t kReadBufferLimit = 1024 * 1024;
 
 inline HttpResponse plainError(int status, const std::string& message) {
   HttpResponse response;
@@ -168,7 +169,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     HttpRequest request = std::move(parser_->request());
     request.remoteAddress = remoteAddress_;
-    bool keepAlive = parser_->keep_alive() && !overflow_;
+    bool keepAlive = parser_->keepAlive() && !overflow_;
     unsigned version = parser_->version();
     if (disk_ != nullptr && waitsForDisk_ != nullptr && *waitsForDisk_ && (*waitsForDisk_)(request)) {
       // Handled on the pool; the answer is written on this connection's
@@ -251,13 +252,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return;
     }
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
-    message->version(version);
-    message->result(static_cast<unsigned>(response.status));
-    message->set(bhttp::field::server, "Kura");
-    for (auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keepAlive);
-    message->prepare_payload();
+    try {
+      message->version(version);
+      message->result(static_cast<unsigned>(response.status));
+      message->set(bhttp::field::server, "Kura");
+      for (auto& [name, value] : response.headers) message->set(name, value);
+      message->body() = std::move(response.body);
+      message->keep_alive(keepAlive);
+      message->prepare_payload();
+    } catch (const std::exception& error) {
+      // A response Beast cannot frame (a status past 999, a field past
+      // 64 KiB, a 204 with a body): a handler's fault, answered as one.
+      spdlog::error("msg=\"a response could not be framed\" status={} error=\"{}\"", response.status, error.what());
+      return write(plainError(500, "internal error"), false, version);
+    }
     bhttp::async_write(stream_, *message,
                        [self = this->shared_from_this(), message, keepAlive](beast::error_code ec, size_t) {
                          if (ec || !keepAlive) return self->close();
@@ -277,7 +285,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   TlsContextPtr context_;  // before the stream: it outlives the stream's TLS state
   Stream stream_;
-  beast::flat_buffer buffer_;
+  // What is read but not yet parsed: a request's header block (64 KiB at
+  // most), a chunk's size line and extensions, a piece of its body. Bounded,
+  // so that a line that never ends (a chunk extension) cannot grow it.
+  beast::flat_buffer buffer_{kReadBufferLimit};
   std::optional<RequestReader> parser_;
   const HttpHandler& handler_;
   asio::thread_pool* disk_;

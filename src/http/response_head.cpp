@@ -66,7 +66,7 @@ std::optional<std::string> responseHead(const HttpResponse& response, bool keepA
 
   auto beastReason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
   std::string_view reason(beastReason.data(), beastReason.size());
-  size_t size = 15 + reason.size();
+  size_t size = 17 + reason.size();  // "HTTP/x.y ### ", the reason, CRLF twice
   for (const Field& field : fields) size += field.name.size() + field.value.size() + 4;
   std::string head;
   head.reserve(size);

@@ -362,3 +362,49 @@ def test_data_plane_payloads_never_reach_the_trail(kura_factory):
     assert "PutLogEvents" in text and "CreateSecret" in text and "PutItem" in text
     for marker in markers:
         assert marker not in text, marker
+
+
+def raw_exchange(server, request, reply_limit=65536):
+    """Sends `request` bytes on a plain connection; the status line of the answer (or b"" if it closed)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+        try:
+            conn.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before all of it was sent: the answer is still read
+        reply = b""
+        while b"\r\n" not in reply and len(reply) < reply_limit:
+            try:
+                chunk = conn.recv(4096)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            reply += chunk
+        return reply.split(b"\r\n", 1)[0]
+
+
+def test_a_chunk_extension_that_never_ends_is_refused_not_held(server):
+    # A chunk's size line whose extension goes on past the read buffer's
+    # bound (1 MiB): refused as malformed, the server's memory untouched.
+    request = (b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+               b"1;x=" + b"e" * (2 * 1024 * 1024))
+    assert raw_exchange(server, request) == b"HTTP/1.1 400 Bad Request"
+    assert_alive(server)
+
+
+def test_trailers_past_their_bound_are_refused(server):
+    trailers = b"".join(b"T%d: %s\r\n" % (i, b"t" * 1000) for i in range(70))
+    request = (b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n" + trailers + b"\r\n")
+    assert raw_exchange(server, request) == b"HTTP/1.1 400 Bad Request"
+    assert_alive(server)
+
+
+def test_a_chunked_signed_call_is_served(server):
+    # The body in chunks reads back as the same call: a table listed.
+    headers = raw_http.ddb_headers("ListTables")
+    body = b"{}"
+    signed = raw_http.sign(server.endpoint, "dynamodb", headers=headers, body=body)
+    lines = [b"POST / HTTP/1.1", f"Host: 127.0.0.1:{server.port}".encode()]
+    lines += [f"{k}: {v}".encode() for k, v in signed.headers.items() if k.lower() not in ("content-length", "host")]
+    request = b"\r\n".join(lines) + b"\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n1;ext=1\r\n}\r\n0\r\n\r\n"
+    assert raw_exchange(server, request) == b"HTTP/1.1 200 OK"

@@ -59,7 +59,7 @@ std::optional<Read> viaMessage(const std::string& wire, size_t step) {
 std::optional<Read> viaReader(const std::string& wire, size_t step) {
   RequestReader reader;
   if (!feed(reader, wire, step)) return std::nullopt;
-  return Read{reader.request(), reader.keep_alive(), reader.version()};
+  return Read{reader.request(), reader.keepAlive(), reader.version()};
 }
 
 void expectSameRead(const std::string& wire) {
@@ -126,6 +126,30 @@ TEST(RequestReader, ACloseInALaterConnectionFieldCloses) {
   auto read = viaReader("GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n", 1000);
   ASSERT_TRUE(read);
   EXPECT_FALSE(read->keepAlive);
+}
+
+TEST(RequestReader, EveryConnectionFieldIsRead) {
+  auto read = [](const std::string& wire) { return viaReader(wire, 1000).value().keepAlive; };
+  EXPECT_FALSE(read("GET / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n"));
+  EXPECT_FALSE(read("GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_TRUE(read("GET / HTTP/1.0\r\nX: 1\r\nConnection: upgrade\r\nConnection: Keep-Alive\r\n\r\n"));
+  // Proxy-Connection is not the client's word to the server.
+  EXPECT_FALSE(read("GET / HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\n"));
+  EXPECT_TRUE(read("GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n"));
+}
+
+TEST(RequestReader, TrailersAreBounded) {
+  std::string trailers;
+  while (trailers.size() <= RequestReader::kMaxTrailerBytes) trailers += "T: " + std::string(1000, 't') + "\r\n";
+  std::string wire = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n" + trailers + "\r\n";
+  RequestReader reader;
+  reader.eager(true);
+  boost::beast::error_code ec;
+  size_t at = 0;
+  while (!ec && at < wire.size() && !reader.is_done()) {
+    at += reader.put(boost::asio::buffer(wire.data() + at, wire.size() - at), ec);
+  }
+  EXPECT_EQ(ec, bhttp::error::header_limit);
 }
 
 TEST(RequestReader, MalformedRequestsAreRefusedAlike) {
