@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -20,7 +21,6 @@
 #include "main/api_tls.h"
 #include "main/credentials_loader.h"
 #include "main/health_report.h"
-#include "main/buffered_log_sink.h"
 #include "main/json_log_sink.h"
 #include "main/metrics_endpoint.h"
 #include "main/data_dir_modes.h"
@@ -92,8 +92,7 @@ void setUpLogging(const std::string& level, const std::string& format) {
     logger = std::make_shared<spdlog::logger>("kura", std::make_shared<JsonLogSink>(stderr));
     spdlog::register_logger(logger);
   } else {
-    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<BufferedLogSink>(stderr));
-    spdlog::register_logger(logger);
+    logger = spdlog::stderr_logger_mt("kura");
     // logfmt-style lines: one event per line, fields as key=value.
     logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
   }
