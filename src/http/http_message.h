@@ -28,6 +28,14 @@ struct HttpRequest {
   std::string_view query() const;
 };
 
+// A field's value as HTTP keeps it: without leading and trailing spaces
+// and tabs (what Beast's fields store, read or written).
+std::string_view trimmedFieldValue(std::string_view value);
+
+// A field whose name or value holds a CR, LF or NUL: written as is, it
+// would end the head early (a header injected into the answer).
+bool breaksFieldLine(std::string_view text);
+
 struct HttpResponse {
   int status = 200;
   HeaderList headers;

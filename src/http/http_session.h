@@ -235,6 +235,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void write(HttpResponse response, bool keepAlive, unsigned version) {
+    for (const auto& [name, value] : response.headers) {
+      if (breaksFieldLine(name) || breaksFieldLine(value)) {
+        // A handler's fault, never written (Beast 1.74 would write it too):
+        // the line break would let a value add fields of its own.
+        spdlog::error("msg=\"a response field holds a line break; answered 500\" status={}", response.status);
+        return write(plainError(500, "internal error"), false, version);
+      }
+    }
     lowest().expires_after(kIdleTimeout);
     if (std::optional<std::string> head = responseHead(response, keepAlive, version)) {
       // The head and the body in one gather write (http/response_head.h).
@@ -262,7 +270,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       message->prepare_payload();
     } catch (const std::exception& error) {
       // A response Beast cannot frame (a status past 999, a field past
-      // 64 KiB, a 204 with a body): a handler's fault, answered as one.
+      // 64 KiB, a 204 with a body): a handler's fault, answered 500.
       spdlog::error("msg=\"a response could not be framed\" status={} error=\"{}\"", response.status, error.what());
       return write(plainError(500, "internal error"), false, version);
     }

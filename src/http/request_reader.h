@@ -60,12 +60,8 @@ class RequestReader : public boost::beast::http::basic_parser<true> {
       saidKeepAlive_ = saidKeepAlive_ || tokens.exists("keep-alive");
     }
     // Trimmed as basic_fields trims a value it stores.
-    size_t first = 0;
-    size_t last = value.size();
-    while (first < last && (value[first] == ' ' || value[first] == '\t')) ++first;
-    while (last > first && (value[last - 1] == ' ' || value[last - 1] == '\t')) --last;
     request_.headers.emplace_back(std::string(name.data(), name.size()),
-                                  std::string(value.data() + first, last - first));
+                                  std::string(trimmedFieldValue({value.data(), value.size()})));
   }
   void on_header_impl(error_code& ec) override {
     headerDone_ = true;

@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <strings.h>
+
 #include <string_view>
 #include <vector>
 
@@ -12,24 +14,10 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-// What Beast keeps of a value: without leading and trailing spaces and tabs.
-std::string_view trimmed(std::string_view value) {
-  size_t first = 0;
-  while (first < value.size() && (value[first] == ' ' || value[first] == '\t')) ++first;
-  size_t last = value.size();
-  while (last > first && (value[last - 1] == ' ' || value[last - 1] == '\t')) --last;
-  return value.substr(first, last - first);
-}
-
-// Field names compare as Beast compares them: ASCII letters in any case.
+// Field names compare as Beast compares them: ASCII letters in any case
+// (strncasecmp in the C locale, as HttpRequest::header compares them).
 bool sameName(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) return false;
-  }
-  return true;
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool framing(std::string_view name) {
@@ -56,7 +44,7 @@ std::optional<std::string> responseHead(const HttpResponse& response, bool keepA
     std::string_view name = header.first;
     if (framing(name) || name.size() > kMaxFieldPart || header.second.size() > kMaxFieldPart) return std::nullopt;
     std::erase_if(fields, [name](const Field& field) { return sameName(field.name, name); });
-    fields.push_back({name, trimmed(header.second)});
+    fields.push_back({name, trimmedFieldValue(header.second)});
   }
   // Beast's keep_alive(): HTTP/1.1 says when it closes, HTTP/1.0 when it does not.
   if (version >= 11 && !keepAlive) fields.push_back({"Connection", "close"});
