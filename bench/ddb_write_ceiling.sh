@@ -18,7 +18,9 @@
 # KURA_BIN may name several builds, comma-separated (before,after): each
 # runs as a server of its own, loaded alike, and every round runs nginx
 # and then each build in turn, so that they are compared in the same run.
-#   bench/ddb_write_ceiling.sh [KURA_BIN=build/src/main/kura] [ROUNDS=3] [CONNECTIONS=16] [SECONDS=5]
+# Kura logs at warn unless LOG_LEVEL says otherwise (info is the default of
+# `kura serve` and of perf-getitem.sh: a request line per call).
+#   [LOG_LEVEL=warn] bench/ddb_write_ceiling.sh [KURA_BIN=build/src/main/kura] [ROUNDS=3] [CONNECTIONS=16] [SECONDS=5]
 # Needs: wrk, nginx (Debian packages; nginx-light is enough), boto3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +40,7 @@ np=$(free_port)
 kura_pids=(); kura_ports=()
 for i in "${!kuras[@]}"; do
   kp=$(free_port)
-  "${kuras[$i]}" serve --host 127.0.0.1 --port "$kp" --data-dir "$work/kura$i" --log-level warn >"$work/kura$i.log" 2>&1 &
+  "${kuras[$i]}" serve --host 127.0.0.1 --port "$kp" --data-dir "$work/kura$i" --log-level "${LOG_LEVEL:-warn}" >"$work/kura$i.log" 2>&1 &
   kura_pids+=($!); kura_ports+=("$kp")
   kura_pid="${kura_pids[*]}"  # for cleanup
   wait_health "$kp"

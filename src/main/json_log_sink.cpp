@@ -72,7 +72,7 @@ void JsonLogSink::sink_it_(const spdlog::details::log_msg& message) {
   std::string line = jsonLogLine(time, std::string_view(level.data(), level.size()),
                                  std::string_view(message.payload.data(), message.payload.size()));
   line += '\n';
-  std::fwrite(line.data(), 1, line.size(), out_);
+  out_->add(line, flushEachLine_);
 }
 
 }  // namespace kura

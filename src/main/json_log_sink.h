@@ -5,13 +5,16 @@
 // each pair becomes a member, beside "time" (UTC, milliseconds) and
 // "level"; text that is not logfmt is the "msg". Values stay strings. The
 // sink adds nothing to what is logged: what Kura never logs (secrets,
-// request bodies) is never in it.
+// request bodies) is never in it. Written through a LogLineBuffer: event
+// lines at once, request lines gathered (log_line_buffer.h).
 #include <spdlog/sinks/base_sink.h>
 
-#include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+
+#include "main/log_line_buffer.h"
 
 namespace kura {
 
@@ -20,14 +23,16 @@ std::string jsonLogLine(std::string_view time, std::string_view level, std::stri
 
 class JsonLogSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  explicit JsonLogSink(std::FILE* out) : out_(out) {}
+  JsonLogSink(std::shared_ptr<LogLineBuffer> out, bool flushEachLine)
+      : out_(std::move(out)), flushEachLine_(flushEachLine) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& message) override;
-  void flush_() override { std::fflush(out_); }
+  void flush_() override { out_->flush(); }
 
  private:
-  std::FILE* out_;
+  std::shared_ptr<LogLineBuffer> out_;
+  bool flushEachLine_;
 };
 
 }  // namespace kura

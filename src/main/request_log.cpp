@@ -5,6 +5,9 @@
 namespace kura {
 namespace {
 
+// Set once, before the server serves.
+std::shared_ptr<spdlog::logger> requestLogger;
+
 // A field's value as logfmt has it: bare when it holds no space, quote,
 // '=' or control character, else quoted with '"' and '\' escaped. The
 // service, operation and access key id are what the client named (an X-Amz-Target
@@ -34,7 +37,11 @@ std::string_view logfmtValue(std::string_view value, std::string& quoted) {
 
 }  // namespace
 
+void setRequestLogger(std::shared_ptr<spdlog::logger> logger) { requestLogger = std::move(logger); }
+
 void logRequest(const ApiCallRecord& record) {
+  spdlog::logger& logger = requestLogger != nullptr ? *requestLogger : *spdlog::default_logger_raw();
+  if (!logger.should_log(spdlog::level::info)) return;
   const RequestContext& context = *record.context;
   auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() - context.receivedAt);
   std::string quotedService, quotedOperation, quotedKey;
@@ -42,11 +49,11 @@ void logRequest(const ApiCallRecord& record) {
   std::string_view operation = logfmtValue(context.operation, quotedOperation);
   std::string_view accessKey = logfmtValue(context.accessKeyId, quotedKey);
   if (record.error != nullptr) {
-    spdlog::info("msg=request request_id={} service={} op={} access_key={} status={} code={} ms={:.2f}",
+    logger.info("msg=request request_id={} service={} op={} access_key={} status={} code={} ms={:.2f}",
                  context.requestId, service, operation, accessKey, record.error->httpStatus,
                  record.error->code, elapsed.count());
   } else {
-    spdlog::info("msg=request request_id={} service={} op={} access_key={} status=200 ms={:.2f}", context.requestId,
+    logger.info("msg=request request_id={} service={} op={} access_key={} status=200 ms={:.2f}", context.requestId,
                  service, operation, accessKey, elapsed.count());
   }
 }

@@ -6,7 +6,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -22,6 +21,8 @@
 #include "main/credentials_loader.h"
 #include "main/health_report.h"
 #include "main/json_log_sink.h"
+#include "main/log_line_buffer.h"
+#include "main/logfmt_log_sink.h"
 #include "main/metrics_endpoint.h"
 #include "main/data_dir_modes.h"
 #include "main/descriptor_limit.h"
@@ -84,21 +85,26 @@ namespace kura {
 namespace {
 
 void setUpLogging(const std::string& level, const std::string& format) {
-  // stderr is unbuffered by default: buffer it, flushed every second and at
-  // every warning (losing at most a second of info lines to a SIGKILL).
-  std::setvbuf(stderr, nullptr, _IOFBF, 1 << 16);
-  std::shared_ptr<spdlog::logger> logger;
-  if (format == "json") {
-    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<JsonLogSink>(stderr));
-    spdlog::register_logger(logger);
-  } else {
-    logger = spdlog::stderr_logger_mt("kura");
-    // logfmt-style lines: one event per line, fields as key=value.
-    logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
-  }
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
+  // Event lines are written as they are logged; request lines (one per
+  // call) gather and leave with the next event line, a full buffer or
+  // every second, so a SIGKILL loses at most a second of them (the trail
+  // keeps every call: docs/operations.md).
+  auto out = std::make_shared<LogLineBuffer>(STDERR_FILENO);
+  auto makeLogger = [&](const char* name, bool flushEachLine) {
+    std::shared_ptr<spdlog::logger> logger;
+    if (format == "json") {
+      logger = std::make_shared<spdlog::logger>(name, std::make_shared<JsonLogSink>(out, flushEachLine));
+    } else {
+      logger = std::make_shared<spdlog::logger>(name, std::make_shared<LogfmtLogSink>(out, flushEachLine));
+      // logfmt-style lines: one event per line, fields as key=value.
+      logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+    }
+    logger->set_level(spdlog::level::from_str(level));
+    spdlog::register_logger(logger);  // flushed by flush_every
+    return logger;
+  };
+  spdlog::set_default_logger(makeLogger("kura", true));
+  setRequestLogger(makeLogger("kura.request", false));
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
