@@ -50,11 +50,11 @@ void logRequest(const ApiCallRecord& record) {
   std::string_view accessKey = logfmtValue(context.accessKeyId, quotedKey);
   if (record.error != nullptr) {
     logger.info("msg=request request_id={} service={} op={} access_key={} status={} code={} ms={:.2f}",
-                 context.requestId, service, operation, accessKey, record.error->httpStatus,
-                 record.error->code, elapsed.count());
+                context.requestId, service, operation, accessKey, record.error->httpStatus, record.error->code,
+                elapsed.count());
   } else {
     logger.info("msg=request request_id={} service={} op={} access_key={} status=200 ms={:.2f}", context.requestId,
-                 service, operation, accessKey, elapsed.count());
+                service, operation, accessKey, elapsed.count());
   }
 }
 
