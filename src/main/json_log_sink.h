@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "main/log_line_buffer.h"
+#include "common/log_line_buffer.h"
 
 namespace kura {
 

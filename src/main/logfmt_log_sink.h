@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string_view>
 
-#include "main/log_line_buffer.h"
+#include "common/log_line_buffer.h"
 
 namespace kura {
 

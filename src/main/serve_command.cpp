@@ -21,7 +21,7 @@
 #include "main/credentials_loader.h"
 #include "main/health_report.h"
 #include "main/json_log_sink.h"
-#include "main/log_line_buffer.h"
+#include "common/log_line_buffer.h"
 #include "main/logfmt_log_sink.h"
 #include "main/metrics_endpoint.h"
 #include "main/data_dir_modes.h"
@@ -162,9 +162,10 @@ int serve(const ServerConfig& givenConfig) {
   // on the data directory is absolute.
   ServerConfig config = givenConfig;
   config.dataDir = std::filesystem::absolute(config.dataDir).lexically_normal();
-  setUpLogging(config.logLevel, config.logFormat);
   // SIGTERM and SIGINT (stop) and SIGHUP (reload the API's certificate)
-  // are taken by sigwait below; block them before any thread starts.
+  // are taken by sigwait below; block them before any thread starts (the
+  // loggers' flusher is the first: a signal it took unblocked ended the
+  // process, a SIGHUP that came during the reload of the one before).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -172,6 +173,7 @@ int serve(const ServerConfig& givenConfig) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  setUpLogging(config.logLevel, config.logFormat);
   // Kura's crash tests kill the server at a named step (common/crash_point.h).
   if (const char* crashAt = std::getenv("KURA_CRASH_AT"); crashAt != nullptr && config.enableTestControllers) {
     armCrashPoints(crashAt);
