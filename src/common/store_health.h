@@ -13,12 +13,20 @@
 // Describe*), and anyone may ask: a recovery that takes long (RocksDB's
 // Resume flushes the memtables) holds neither that loop nor a flood of
 // checks.
+//
+// A probe that has not ended after `stuckAfter` is reported as such, by a
+// reason of its own beside the store's ("recovery stuck: <store> ...") and
+// once in the log: RocksDB 7.8's Resume() can wait
+// forever for a flush it never schedules (a flush request left in its
+// queue by a flush that began after the error; RocksDB issue #15030 is the
+// same family), and then only a restart brings the store back.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,7 +35,9 @@ namespace kura {
 
 class StoreHealth {
  public:
-  explicit StoreHealth(std::chrono::milliseconds probeWait = std::chrono::milliseconds(100)) : probeWait_(probeWait) {}
+  explicit StoreHealth(std::chrono::milliseconds probeWait = std::chrono::milliseconds(100),
+                       std::chrono::milliseconds stuckAfter = std::chrono::seconds(20))
+      : probeWait_(probeWait), stuckAfter_(stuckAfter) {}
   static StoreHealth& global();
 
   void failing(const std::string& store, std::string reason);
@@ -41,12 +51,23 @@ class StoreHealth {
   // The failing stores and their reasons, by store name, after their
   // probes have had their say (or the probe wait passed).
   std::vector<std::pair<std::string, std::string>> problems();
+  // Starts the store's probe if it is failing and none is under way, and
+  // returns without waiting for it: a store's own calls ask for their
+  // recovery this way, never running it (RocksDB's Resume, which can wait
+  // forever) on the thread of a request.
+  void kick(const std::string& store);
 
  private:
   void runProbe(const std::string& store, const std::function<bool()>& probe);
+  std::optional<std::shared_future<void>> startProbeLocked(
+      const std::string& store, std::vector<std::pair<std::string, std::function<bool()>>>& inline_);
 
   const std::chrono::milliseconds probeWait_;
+  const std::chrono::milliseconds stuckAfter_;
   std::mutex mutex_;
+  // When the probe under way began, by store, and whether its being stuck
+  // was logged.
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, bool>> probeBegan_;
   // Probes under way, by store (counted when they are looked up, under
   // mutex_): removeProbe waits for its store's to end. A count per store,
   // not a readers' lock: health checks that never stop coming (anyone may

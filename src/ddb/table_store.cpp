@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
@@ -92,6 +93,9 @@ TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped)
 }
 
 TableStore::~TableStore() {
+  // A recovery still under way (a Resume() that never ended: store_health.h)
+  // ends once RocksDB is shutting down; removeProbe waits for it.
+  rocksdb::CancelAllBackgroundWork(db_.get(), /*wait=*/false);
   StoreHealth::global().removeProbe(kStoreName);
   StoreHealth::global().recovered(kStoreName);
 }
@@ -130,7 +134,9 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
 }
 
 rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
-  if (stopped_->load(std::memory_order_relaxed)) resume(std::chrono::milliseconds(250));
+  // A stopped store's recovery runs on the health probe's thread, never on
+  // this one: RocksDB 7.8's Resume() can wait forever (store_health.h).
+  if (stopped_->load(std::memory_order_relaxed)) StoreHealth::global().kick(kStoreName);
   rocksdb::Status status;
   {
     std::lock_guard lock(walMutex_);

@@ -394,7 +394,23 @@ def test_a_write_bigger_than_the_wal_buffer_on_a_full_disk(small_disk):
     error = failure(ddb.batch_write_item, RequestItems={"big": items})
     assert_disk_full_error(error)
     os.remove(filler)
-    assert until(time.monotonic() + FULL_WAIT, lambda: not store_stopped()), state_of(server)
+
+    def recovered_or_stuck():
+        reasons = health(server).get("reasons", [])
+        if any(reason.startswith("recovery stuck: dynamodb") for reason in reasons):
+            return "stuck"
+        return "disk full: dynamodb" not in reasons
+
+    outcome = until(time.monotonic() + FULL_WAIT, recovered_or_stuck)
+    assert outcome, state_of(server)
+    if outcome == "stuck":
+        # RocksDB 7.8's Resume() can wait forever for a flush it never
+        # schedules (seen about once in 16 runs on a loaded machine; the
+        # StoreHealth and docs/operations.md say so): Kura says to restart,
+        # and a restart brings the store back with what was acknowledged.
+        assert "a store's recovery has not ended: restart Kura" in server.read_log()
+        server.restart(sigkill=False)
+        ddb = server.client("dynamodb")
     # Writes work again; the process lives.
     assert until(time.monotonic() + FULL_WAIT,
                  lambda: failure(ddb.put_item, TableName="big", Item={"pk": {"S": "after"}, "g": {"S": "g"}}) is None)

@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace kura {
 namespace {
@@ -76,6 +79,81 @@ TEST(StoreHealth, ASlowProbeHoldsAHealthCheckABoundedTime) {
   }
   EXPECT_TRUE(health.problems().empty());  // healed by that probe
   EXPECT_EQ(probes, 1);
+}
+
+TEST(StoreHealth, AProbeThatDoesNotEndIsReportedStuck) {
+  // RocksDB 7.8's Resume() can wait forever: past `stuckAfter` the reason
+  // says so and what to do; a probe that ends heals the store as before.
+  StoreHealth health(std::chrono::milliseconds(10), std::chrono::milliseconds(50));
+  std::atomic<bool> release{false};
+  health.setProbe("store", [&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  health.failing("store", "disk full: store");
+  auto first = health.problems();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].second, "disk full: store");
+  std::vector<std::pair<std::string, std::string>> now;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (now.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    now = health.problems();
+  }
+  ASSERT_EQ(now.size(), 2u);
+  EXPECT_EQ(now[0].second, "disk full: store");  // the store's own, unchanged
+  EXPECT_EQ(now[1].second.rfind("recovery stuck: store (for ", 0), 0u) << now[1].second;
+  EXPECT_NE(now[1].second.find("restart Kura"), std::string::npos) << now[1].second;
+  release = true;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!health.problems().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(health.problems().empty());
+}
+
+TEST(StoreHealth, AProbeUnderWayIsNotStuckBeforeItsTime) {
+  StoreHealth health(std::chrono::milliseconds(10), std::chrono::hours(1));
+  std::atomic<bool> release{false};
+  health.setProbe("store", [&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return false;
+  });
+  health.failing("store", "disk full: store");
+  for (int i = 0; i < 3; ++i) {
+    auto now = health.problems();
+    ASSERT_EQ(now.size(), 1u);
+    EXPECT_EQ(now[0].second, "disk full: store");
+  }
+  release = true;
+  health.removeProbe("store");
+}
+
+TEST(StoreHealth, AKickStartsTheProbeOfAFailingStoreWithoutWaiting) {
+  StoreHealth health;
+  std::atomic<int> probes{0};
+  std::atomic<bool> release{false};
+  health.setProbe("store", [&] {
+    ++probes;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  health.kick("store");  // not failing: nothing to do
+  EXPECT_EQ(probes, 0);
+  health.failing("store", "disk full: store");
+  health.kick("store");  // returns while the probe runs on
+  health.kick("store");  // one at a time
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (probes == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_EQ(probes, 1);
+  EXPECT_FALSE(release);
+  release = true;
+  health.removeProbe("store");  // waits for it
+  EXPECT_EQ(probes, 1);
+  EXPECT_TRUE(health.problems().empty());  // it healed the store
 }
 
 }  // namespace
