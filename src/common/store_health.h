@@ -6,7 +6,8 @@
 // run for it while it is marked failing. Process-wide and thread-safe:
 // stores are deep in services that know nothing of the HTTP server.
 //
-// A probe runs on a thread of its own, one at a time per store. The health
+// A probe runs on a thread of its own, one at a time per store (none when
+// no thread can be started: a later check or kick tries again). The health
 // check that starts it waits for it a short, bounded time (100 ms) and
 // answers with what is known then; a check that finds one under way does
 // not wait. Health is answered on a loop that reads share (GetItem,
@@ -22,6 +23,7 @@
 // same family), and then only a restart brings the store back.
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <map>
@@ -58,9 +60,9 @@ class StoreHealth {
   void kick(const std::string& store);
 
  private:
-  void runProbe(const std::string& store, const std::function<bool()>& probe);
-  std::optional<std::shared_future<void>> startProbeLocked(
-      const std::string& store, std::vector<std::pair<std::string, std::function<bool()>>>& inline_);
+  void runProbe(const std::string& store, const std::function<bool()>& probe, uint64_t failures);
+  std::optional<std::shared_future<void>> startProbeLocked(const std::string& store);
+  std::optional<std::string> stuckLocked(const std::string& store);
 
   const std::chrono::milliseconds probeWait_;
   const std::chrono::milliseconds stuckAfter_;
@@ -75,6 +77,8 @@ class StoreHealth {
   std::map<std::string, int> running_;
   std::condition_variable probesEnded_;
   std::map<std::string, std::string> failing_;
+  // Failures marked, by store: a probe heals only what failed before it.
+  std::map<std::string, uint64_t> failures_;
   std::map<std::string, std::function<bool()>> probes_;
   // The probe under way or last run, by store. Last of the members: a
   // probe's thread is joined (the future's end) before mutex_ goes.

@@ -89,7 +89,7 @@ TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped)
   // While the store is stopped, health's probe resumes it: the store heals
   // when space returns, with or without a write.
   // At most once a second: /_kura/health is answered to anyone.
-  StoreHealth::global().setProbe(kStoreName, [this] { return resume(std::chrono::seconds(1)); });
+  StoreHealth::global().setProbe(kStoreName, [this] { return resume(std::chrono::milliseconds(250)); });
 }
 
 TableStore::~TableStore() {

@@ -245,8 +245,9 @@ class TableStore : public TrailCarrier {
  private:
   TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped);
   std::mutex& lockFor(const std::string& tableId);
-  // Every write goes through here: it resumes a store an error stopped (at
-  // most four times a second), flushes the WAL and syncs it (or leaves the
+  // Every write goes through here: it asks StoreHealth's probe to resume a
+  // store an error stopped (at most four times a second, on the probe's
+  // thread: never on this one), flushes the WAL and syncs it (or leaves the
   // sync to the caller's syncWal(), once it released its locks), and
   // reports a full disk to StoreHealth.
   rocksdb::Status write(rocksdb::WriteBatch& batch, bool sync = true);

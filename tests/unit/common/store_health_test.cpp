@@ -131,7 +131,7 @@ TEST(StoreHealth, AProbeUnderWayIsNotStuckBeforeItsTime) {
   health.removeProbe("store");
 }
 
-TEST(StoreHealth, AKickStartsTheProbeOfAFailingStoreWithoutWaiting) {
+TEST(StoreHealth, AKickStartsTheProbeWithoutWaiting) {
   StoreHealth health;
   std::atomic<int> probes{0};
   std::atomic<bool> release{false};
@@ -141,8 +141,6 @@ TEST(StoreHealth, AKickStartsTheProbeOfAFailingStoreWithoutWaiting) {
     while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return true;
   });
-  health.kick("store");  // not failing: nothing to do
-  EXPECT_EQ(probes, 0);
   health.failing("store", "disk full: store");
   health.kick("store");  // returns while the probe runs on
   health.kick("store");  // one at a time
@@ -154,6 +152,30 @@ TEST(StoreHealth, AKickStartsTheProbeOfAFailingStoreWithoutWaiting) {
   health.removeProbe("store");  // waits for it
   EXPECT_EQ(probes, 1);
   EXPECT_TRUE(health.problems().empty());  // it healed the store
+}
+
+TEST(StoreHealth, AFailureMarkedWhileAProbeRunsIsNotHealedByIt) {
+  // The store stopped again as its recovery ended: the probe that saw the
+  // recovery succeed must not clear the new failure.
+  StoreHealth health(std::chrono::milliseconds(10));
+  std::atomic<bool> inProbe{false}, release{false};
+  health.setProbe("store", [&] {
+    inProbe = true;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return true;
+  });
+  health.failing("store", "disk full: store");
+  health.kick("store");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!inProbe && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_TRUE(inProbe);
+  health.failing("store", "disk full: store");  // again, during the probe
+  release = true;
+  health.removeProbe("store");
+  auto left = health.problems();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].second, "disk full: store");
 }
 
 }  // namespace
