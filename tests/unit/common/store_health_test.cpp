@@ -12,6 +12,33 @@
 namespace kura {
 namespace {
 
+// A probe that runs until the test releases it (30 s at most).
+void blockUntil(const std::atomic<bool>& release) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+// "store" failing, with such a probe; `heals`: what the probe answers;
+// `probes`, when given, counts the probes begun.
+void failingWithBlockedProbe(StoreHealth& health, const std::atomic<bool>& release, bool heals,
+                             std::atomic<int>* probes = nullptr) {
+  health.setProbe("store", [&release, heals, probes] {
+    if (probes != nullptr) ++*probes;
+    blockUntil(release);
+    return heals;
+  });
+  health.failing("store", "disk full: store");
+}
+
+// Whether health has no problem left within 10 s.
+bool healedSoon(StoreHealth& health) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!health.problems().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return health.problems().empty();
+}
+
 TEST(StoreHealth, AProbeRunsOnlyWhileItsStoreIsFailing) {
   StoreHealth health;
   int probes = 0;
@@ -59,13 +86,7 @@ TEST(StoreHealth, ASlowProbeHoldsAHealthCheckABoundedTime) {
   StoreHealth health(std::chrono::milliseconds(50));
   std::atomic<int> probes{0};
   std::atomic<bool> release{false};
-  health.setProbe("store", [&] {
-    ++probes;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return true;
-  });
-  health.failing("store", "disk full: store");
+  failingWithBlockedProbe(health, release, true, &probes);
   // Still failing: the probe runs on (it would heal the store if a check
   // had waited for it to end), and a second check starts no other.
   EXPECT_EQ(health.problems().size(), 1u);
@@ -86,12 +107,7 @@ TEST(StoreHealth, AProbeThatDoesNotEndIsReportedStuck) {
   // says so and what to do; a probe that ends heals the store as before.
   StoreHealth health(std::chrono::milliseconds(10), std::chrono::milliseconds(50));
   std::atomic<bool> release{false};
-  health.setProbe("store", [&] {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return true;
-  });
-  health.failing("store", "disk full: store");
+  failingWithBlockedProbe(health, release, true);
   auto first = health.problems();
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].second, "disk full: store");
@@ -106,22 +122,13 @@ TEST(StoreHealth, AProbeThatDoesNotEndIsReportedStuck) {
   EXPECT_EQ(now[1].second.rfind("recovery stuck: store (for ", 0), 0u) << now[1].second;
   EXPECT_NE(now[1].second.find("restart Kura"), std::string::npos) << now[1].second;
   release = true;
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!health.problems().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(health.problems().empty());
+  EXPECT_TRUE(healedSoon(health));
 }
 
 TEST(StoreHealth, AProbeUnderWayIsNotStuckBeforeItsTime) {
   StoreHealth health(std::chrono::milliseconds(10), std::chrono::hours(1));
   std::atomic<bool> release{false};
-  health.setProbe("store", [&] {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return false;
-  });
-  health.failing("store", "disk full: store");
+  failingWithBlockedProbe(health, release, false);
   for (int i = 0; i < 3; ++i) {
     auto now = health.problems();
     ASSERT_EQ(now.size(), 1u);
@@ -135,13 +142,7 @@ TEST(StoreHealth, AKickStartsTheProbeWithoutWaiting) {
   StoreHealth health;
   std::atomic<int> probes{0};
   std::atomic<bool> release{false};
-  health.setProbe("store", [&] {
-    ++probes;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return true;
-  });
-  health.failing("store", "disk full: store");
+  failingWithBlockedProbe(health, release, true, &probes);
   health.kick("store");  // returns while the probe runs on
   health.kick("store");  // one at a time
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -158,18 +159,13 @@ TEST(StoreHealth, AFailureMarkedWhileAProbeRunsIsNotHealedByIt) {
   // The store stopped again as its recovery ended: the probe that saw the
   // recovery succeed must not clear the new failure.
   StoreHealth health(std::chrono::milliseconds(10));
-  std::atomic<bool> inProbe{false}, release{false};
-  health.setProbe("store", [&] {
-    inProbe = true;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return true;
-  });
-  health.failing("store", "disk full: store");
+  std::atomic<int> probes{0};
+  std::atomic<bool> release{false};
+  failingWithBlockedProbe(health, release, true, &probes);
   health.kick("store");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!inProbe && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  ASSERT_TRUE(inProbe);
+  while (probes == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(probes, 1);
   health.failing("store", "disk full: store");  // again, during the probe
   release = true;
   health.removeProbe("store");
