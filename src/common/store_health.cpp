@@ -1,8 +1,8 @@
 #include "common/store_health.h"
 
 #include <algorithm>
-#include <optional>
 #include <cctype>
+#include <optional>
 #include <system_error>
 
 #include <fmt/format.h>

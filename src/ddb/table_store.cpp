@@ -88,7 +88,8 @@ TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped)
       }) {
   // While the store is stopped, health's probe resumes it: the store heals
   // when space returns, with or without a write.
-  // At most once a second: /_kura/health is answered to anyone.
+  // At most four times a second: /_kura/health is answered to anyone, and
+  // the store's own writes ask for it too (StoreHealth::kick).
   StoreHealth::global().setProbe(kStoreName, [this] { return resume(std::chrono::milliseconds(250)); });
 }
 
