@@ -31,6 +31,10 @@ void LogLineBuffer::flush() {
 void LogLineBuffer::writeLocked() {
   if (pending_.empty()) return;
   if (cut_) pending_.insert(pending_.begin(), '\n');
+  // One wait for the whole write, not one per piece: a reader that takes
+  // a few bytes at a time cannot hold the lock (and the calls logging
+  // behind it) for long.
+  auto giveUpAt = std::chrono::steady_clock::now() + kWaitForRoom;
   size_t done = 0;
   while (done < pending_.size()) {
     ssize_t n = ::write(fd_, pending_.data() + done, pending_.size() - done);
@@ -40,8 +44,12 @@ void LogLineBuffer::writeLocked() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(giveUpAt - std::chrono::steady_clock::now());
       pollfd room{fd_, POLLOUT, 0};
-      if (::poll(&room, 1, static_cast<int>(kWaitForRoom.count())) == 1 && (room.revents & POLLOUT) != 0) continue;
+      if (left.count() > 0 && ::poll(&room, 1, static_cast<int>(left.count())) == 1 &&
+          (room.revents & POLLOUT) != 0) {
+        continue;
+      }
     }
     break;
   }

@@ -22,7 +22,7 @@ namespace kura {
 class LogLineBuffer {
  public:
   static constexpr size_t kCapacity = 64 * 1024;
-  // How long a write waits for a descriptor that takes no more now
+  // How long a write waits in all for a descriptor that takes no more now
   // (a non-blocking pipe whose reader lags) before its lines are dropped.
   static constexpr std::chrono::milliseconds kWaitForRoom{100};
 
