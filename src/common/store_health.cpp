@@ -101,7 +101,10 @@ void StoreHealth::kick(const std::string& store) {
   // The store knows it is stopped: its probe runs whether or not it is
   // marked failing here (a failure may have come as a recovery ended).
   std::lock_guard lock(mutex_);
-  startProbeLocked(store);
+  auto began = probeBegan_.find(store);
+  if (began == probeBegan_.end() || std::chrono::steady_clock::now() - began->second.first >= kickInterval_) {
+    startProbeLocked(store);
+  }
   stuckLocked(store);  // logged even when nobody asks for health
 }
 

@@ -38,8 +38,9 @@ namespace kura {
 class StoreHealth {
  public:
   explicit StoreHealth(std::chrono::milliseconds probeWait = std::chrono::milliseconds(100),
-                       std::chrono::milliseconds stuckAfter = std::chrono::seconds(20))
-      : probeWait_(probeWait), stuckAfter_(stuckAfter) {}
+                       std::chrono::milliseconds stuckAfter = std::chrono::seconds(20),
+                       std::chrono::milliseconds kickInterval = std::chrono::milliseconds(250))
+      : probeWait_(probeWait), stuckAfter_(stuckAfter), kickInterval_(kickInterval) {}
   static StoreHealth& global();
 
   void failing(const std::string& store, std::string reason);
@@ -53,10 +54,11 @@ class StoreHealth {
   // The failing stores and their reasons, by store name, after their
   // probes have had their say (or the probe wait passed).
   std::vector<std::pair<std::string, std::string>> problems();
-  // Starts the store's probe if it is failing and none is under way, and
-  // returns without waiting for it: a store's own calls ask for their
-  // recovery this way, never running it (RocksDB's Resume, which can wait
-  // forever) on the thread of a request.
+  // Starts the store's probe if none is under way and none began within
+  // `kickInterval`, and returns without waiting for it: a store's own
+  // calls ask for their recovery this way, never running it (RocksDB's
+  // Resume, which can wait forever) on the thread of a request, and a
+  // flood of calls to a stopped store starts no flood of threads.
   void kick(const std::string& store);
 
  private:
@@ -66,6 +68,7 @@ class StoreHealth {
 
   const std::chrono::milliseconds probeWait_;
   const std::chrono::milliseconds stuckAfter_;
+  const std::chrono::milliseconds kickInterval_;
   std::mutex mutex_;
   // When the probe under way began, by store, and whether its being stuck
   // was logged.

@@ -174,5 +174,23 @@ TEST(StoreHealth, AFailureMarkedWhileAProbeRunsIsNotHealedByIt) {
   EXPECT_EQ(left[0].second, "disk full: store");
 }
 
+TEST(StoreHealth, KicksStartAProbeAtMostOncePerInterval) {
+  // Every write to a stopped store kicks: past the first, a kick within
+  // the interval starts no probe (no thread per write).
+  StoreHealth health(std::chrono::milliseconds(10), std::chrono::seconds(20), std::chrono::hours(1));
+  std::atomic<int> probes{0};
+  health.setProbe("store", [&] {
+    ++probes;
+    return false;
+  });
+  health.failing("store", "disk full: store");
+  for (int i = 0; i < 200; ++i) {
+    health.kick("store");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(probes, 1);
+  health.removeProbe("store");
+}
+
 }  // namespace
 }  // namespace kura
