@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "auth/ascii_case.h"
 #include "auth/sigv4_verifier.h"
 #include "common/crypto.h"
 
@@ -36,20 +37,32 @@ std::string percentDecodeLenient(std::string_view text) {
   return out;
 }
 
-// Trims and collapses runs of white space (including folded lines) to one space.
-std::string normalizeHeaderValue(std::string_view value) {
-  std::string out;
-  bool space = false;
+// Appends `value` trimmed, its runs of white space (including folded
+// lines) collapsed to one space.
+void appendNormalizedHeaderValue(std::string& out, std::string_view value) {
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!value.empty() && blank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && blank(value.back())) value.remove_suffix(1);
+  // Most values need nothing collapsed: appended whole.
+  bool plain = true;
+  for (size_t i = 0; i < value.size() && plain; ++i) {
+    plain = value[i] == ' ' ? value[i + 1] != ' ' : !blank(value[i]);
+  }
+  if (plain) {
+    out += value;
+    return;
+  }
+  bool wrote = false, space = false;
   for (char c : value) {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      space = !out.empty();
+      space = wrote;
       continue;
     }
     if (space) out.push_back(' ');
     space = false;
     out.push_back(c);
+    wrote = true;
   }
-  return out;
 }
 
 }  // namespace
@@ -71,7 +84,7 @@ std::string uriEncode(std::string_view text, bool keepSlash) {
 }
 
 std::string canonicalUri(std::string_view rawPath) {
-  if (rawPath.empty()) return "/";
+  if (rawPath.empty() || rawPath == "/") return "/";
   std::vector<std::string_view> segments;
   size_t start = 0;
   while (start <= rawPath.size()) {
@@ -125,14 +138,20 @@ std::string canonicalQuery(std::string_view rawQuery, bool skipSignature, bool s
 
 namespace {
 
-// `key` lowered (ASCII) is `name`, compared without a copy.
-bool lowersTo(std::string_view key, std::string_view name) {
-  if (key.size() != name.size()) return false;
-  for (size_t i = 0; i < key.size(); ++i) {
-    char c = key[i] >= 'A' && key[i] <= 'Z' ? static_cast<char>(key[i] + ('a' - 'A')) : key[i];
-    if (c != name[i]) return false;
+void appendCanonicalHeaders(std::string& out, const std::vector<std::pair<std::string, std::string>>& headers,
+                            const std::vector<std::string>& signedHeaders) {
+  for (const std::string& name : signedHeaders) {
+    out += name;
+    out += ':';
+    bool first = true;
+    for (const auto& [key, value] : headers) {
+      if (!lowersTo(key, name)) continue;
+      if (!first) out += ',';
+      appendNormalizedHeaderValue(out, value);
+      first = false;
+    }
+    out += '\n';
   }
-  return true;
 }
 
 }  // namespace
@@ -140,20 +159,7 @@ bool lowersTo(std::string_view key, std::string_view name) {
 std::string canonicalHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
                              const std::vector<std::string>& signedHeaders) {
   std::string out;
-  for (const std::string& name : signedHeaders) {
-    std::string joined;
-    bool first = true;
-    for (const auto& [key, value] : headers) {
-      if (!lowersTo(key, name)) continue;
-      if (!first) joined += ',';
-      joined += normalizeHeaderValue(value);
-      first = false;
-    }
-    out += name;
-    out += ':';
-    out += joined;
-    out += '\n';
-  }
+  appendCanonicalHeaders(out, headers, signedHeaders);
   return out;
 }
 
@@ -164,38 +170,47 @@ std::string canonicalRequest(std::string_view method, std::string_view target,
   size_t mark = target.find('?');
   std::string_view path = target.substr(0, mark);
   std::string_view query = mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);
-  std::string names;
-  for (const std::string& name : signedHeaders) {
-    if (!names.empty()) names += ';';
-    names += name;
-  }
-  std::string out(method);
+  std::string out;
+  out.reserve(512);
+  out += method;
   out += '\n';
   out += canonicalUri(path);
   out += '\n';
-  out += canonicalQuery(query, presigned, skipSecurityToken);
+  if (!query.empty()) out += canonicalQuery(query, presigned, skipSecurityToken);
   out += '\n';
-  out += canonicalHeaders(headers, signedHeaders);
+  appendCanonicalHeaders(out, headers, signedHeaders);
   out += '\n';
-  out += names;
+  for (size_t i = 0; i < signedHeaders.size(); ++i) {
+    if (i > 0) out += ';';
+    out += signedHeaders[i];
+  }
   out += '\n';
   out += payloadHash;
   return out;
 }
 
 std::string stringToSign(std::string_view amzDate, const SigV4Scope& scope, std::string_view canonicalRequestText) {
-  std::string out = "AWS4-HMAC-SHA256\n";
+  std::string out;
+  out.reserve(160);
+  out += "AWS4-HMAC-SHA256\n";
   out += amzDate;
   out += '\n';
-  out += scope.date + "/" + scope.region + "/" + scope.service + "/aws4_request\n";
+  out += scope.date;
+  out += '/';
+  out += scope.region;
+  out += '/';
+  out += scope.service;
+  out += "/aws4_request\n";
   out += sha256Hex(canonicalRequestText);
   return out;
 }
 
-std::string signingKey(std::string_view secret, std::string_view date, std::string_view region,
-                       std::string_view service) {
-  // The key changes once a day per credential and scope: remember the last
-  // one each thread derived (four HMACs saved on every request).
+namespace {
+
+// The key changes once a day per credential and scope: each thread
+// remembers the last one it derived (four HMACs saved on every request).
+const std::string& cachedSigningKey(std::string_view secret, std::string_view date, std::string_view region,
+                                    std::string_view service) {
   struct CachedKey {
     std::string secret, date, region, service, key;
   };
@@ -207,13 +222,20 @@ std::string signingKey(std::string_view secret, std::string_view date, std::stri
   key = hmacSha256(key, region);
   key = hmacSha256(key, service);
   key = hmacSha256(key, "aws4_request");
-  cached = {std::string(secret), std::string(date), std::string(region), std::string(service), key};
-  return key;
+  cached = {std::string(secret), std::string(date), std::string(region), std::string(service), std::move(key)};
+  return cached.key;
+}
+
+}  // namespace
+
+std::string signingKey(std::string_view secret, std::string_view date, std::string_view region,
+                       std::string_view service) {
+  return cachedSigningKey(secret, date, region, service);
 }
 
 std::string signature(std::string_view secret, std::string_view amzDate, const SigV4Scope& scope,
                       std::string_view canonicalRequestText) {
-  std::string key = signingKey(secret, scope.date, scope.region, scope.service);
+  const std::string& key = cachedSigningKey(secret, scope.date, scope.region, scope.service);
   return toHex(hmacSha256(key, stringToSign(amzDate, scope, canonicalRequestText)));
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "auth/ascii_case.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
 
@@ -15,18 +16,10 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 constexpr long kMaxPresignedSeconds = 604800;
 
-// ASCII only, as SigV4 lowers names (std::tolower asks the locale per byte).
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
-}
-
+// `name` is lower-case; the header's own name may be in any case.
 std::string_view headerValue(const HttpRequestView& request, std::string_view name) {
   for (const auto& [key, value] : request.headers) {
-    if (key.size() == name.size() && lower(key) == name) return value;
+    if (lowersTo(key, name)) return value;
   }
   return {};
 }
@@ -67,16 +60,17 @@ std::optional<std::string> queryParameter(std::string_view query, std::string_vi
 
 // "AKID/20150830/us-east-1/service/aws4_request"
 std::optional<SigV4Scope> parseCredential(std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
+  std::string_view parts[5];
+  size_t count = 0, start = 0;
   while (true) {
     size_t slash = text.find('/', start);
-    parts.emplace_back(text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (count == 5) return std::nullopt;
+    parts[count++] = text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  if (parts.size() != 5 || parts[4] != "aws4_request" || parts[0].empty() || parts[1].size() != 8) return std::nullopt;
-  return SigV4Scope{parts[0], parts[1], parts[2], parts[3]};
+  if (count != 5 || parts[4] != "aws4_request" || parts[0].empty() || parts[1].size() != 8) return std::nullopt;
+  return SigV4Scope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
 }
 
 struct SignatureParts {
@@ -94,7 +88,7 @@ std::vector<std::string> splitSignedHeaders(std::string_view text) {
   while (start <= text.size()) {
     size_t semicolon = text.find(';', start);
     if (semicolon == std::string_view::npos) semicolon = text.size();
-    if (semicolon > start) names.push_back(lower(text.substr(start, semicolon - start)));
+    if (semicolon > start) names.push_back(asciiLowered(text.substr(start, semicolon - start)));
     start = semicolon + 1;
   }
   return names;
@@ -282,30 +276,32 @@ std::variant<Identity, AuthError> SigV4Verifier::verify(const HttpRequestView& r
   // The payload hash the client signed: its x-amz-content-sha256 when sent
   // (checked against the body when it is a hash), UNSIGNED-PAYLOAD or the
   // body's hash for presigned URLs, else the body's hash.
-  std::vector<std::string> candidates;
+  std::string candidates[2];
+  size_t candidateCount = 0;
   std::string_view declared = headerValue(request, "x-amz-content-sha256");
   if (!declared.empty() && !parts.presigned) {
     bool special = declared == kUnsignedPayload || declared.rfind("STREAMING-", 0) == 0;
-    if (!special && lower(declared) != sha256Hex(request.body)) {
+    if (!special && asciiLowered(declared) != sha256Hex(request.body)) {
       return AuthError{AuthFailure::SignatureMismatch,
                        "The provided 'x-amz-content-sha256' header does not match what was computed."};
     }
-    candidates.emplace_back(declared);
+    candidates[candidateCount++] = declared;
   } else if (parts.presigned) {
-    candidates.emplace_back(kUnsignedPayload);
-    candidates.push_back(sha256Hex(request.body));
+    candidates[candidateCount++] = kUnsignedPayload;
+    candidates[candidateCount++] = sha256Hex(request.body);
   } else {
-    candidates.push_back(sha256Hex(request.body));
+    candidates[candidateCount++] = sha256Hex(request.body);
   }
+  for (char& c : parts.signature) c = asciiLower(c);
   bool tokenInQuery = parts.presigned && queryParameter(query, "X-Amz-Security-Token").has_value();
   for (bool skipToken : {false, true}) {
     if (skipToken && !tokenInQuery) break;
-    for (const std::string& payloadHash : candidates) {
+    for (size_t i = 0; i < candidateCount; ++i) {
       std::string canonical = canonicalRequest(request.method, request.target, request.headers,
-                                               parts.signedHeaders, payloadHash, parts.presigned, skipToken);
+                                               parts.signedHeaders, candidates[i], parts.presigned, skipToken);
       std::string expected = signature(credential->secretAccessKey, parts.amzDate, parts.scope, canonical);
-      if (constantTimeEquals(expected, lower(parts.signature))) {
-        return Identity{*credential, parts.scope, parts.presigned};
+      if (constantTimeEquals(expected, parts.signature)) {
+        return Identity{std::move(*credential), std::move(parts.scope), parts.presigned};
       }
     }
   }

@@ -41,7 +41,12 @@ struct HmacContext {
       ctx = nullptr;
     }
   }
-  ~HmacContext() { EVP_MAC_CTX_free(ctx); }
+  ~HmacContext() {
+    EVP_MAC_CTX_free(ctx);
+    OPENSSL_cleanse(key.data(), key.size());
+  }
+  std::string key;     // the key ctx was last initialised with,
+  bool keyed = false;  // once that succeeded
 };
 
 }  // namespace
@@ -74,15 +79,24 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   size_t length = 0;
   thread_local HmacContext local;
-  // A context keyed again for each call (its digest set once). Never with
-  // a null key pointer: EVP_MAC_init would keep the previous call's key.
+  // The context keeps its digest, and the last key it was given: a null
+  // key pointer makes EVP_MAC_init start again from that key's prepared
+  // state (SigV4 signs every request of the day with the same key, and
+  // preparing a key costs two digest blocks). Any other key is set anew;
+  // the keys are compared in constant time.
   static const unsigned char kNoKey[1] = {0};
   const unsigned char* keyBytes = key.empty() ? kNoKey : reinterpret_cast<const unsigned char*>(key.data());
-  if (local.ctx == nullptr || EVP_MAC_init(local.ctx, keyBytes, key.size(), nullptr) != 1 ||
+  bool sameKey = local.keyed && constantTimeEquals(key, local.key);
+  if (!sameKey) {
+    local.keyed = false;
+    local.key.assign(key);
+  }
+  if (local.ctx == nullptr || EVP_MAC_init(local.ctx, sameKey ? nullptr : keyBytes, sameKey ? 0 : key.size(), nullptr) != 1 ||
       EVP_MAC_update(local.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(local.ctx, digest, &length, sizeof(digest)) != 1) {
     throw std::runtime_error("hmac-sha256 failed");
   }
+  local.keyed = true;
   return std::string(reinterpret_cast<char*>(digest), length);
 }
 

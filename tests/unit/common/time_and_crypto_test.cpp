@@ -47,6 +47,18 @@ TEST(Crypto, HashesAndEncodes) {
             "fd7adb152c05ef80dccf50a1fa4c05d5a3ec6da95575fc312ae7c5d091836351");
   EXPECT_EQ(toHex(hmacSha256(std::string(200, 'k'), "data")),
             "0163658d479ec73f2b801df07141db1426aaae2c6b5e8e6d9e6789f92f5e2b4f");
+  // The same key again starts from its prepared state: each call's MAC is
+  // still its own data's, and a key one byte apart is set anew.
+  EXPECT_EQ(toHex(hmacSha256("key", "one")), "0cf1a9a873bd799074ecef7099c639df5859e0c1bedb40d0a65c03fbecb50eea");
+  EXPECT_EQ(toHex(hmacSha256("key", "two")), "a8241d62807ce22e491a983675191d58b15786c97265ca9254ed63577b6c2d9f");
+  EXPECT_EQ(toHex(hmacSha256("kez", "two")), "f1d8a29bacfe160615061cbc6d6ec69a7c3f4818f064c2148856b01fed68b9bb");
+  EXPECT_EQ(toHex(hmacSha256("key", "two")), "a8241d62807ce22e491a983675191d58b15786c97265ca9254ed63577b6c2d9f");
+  EXPECT_EQ(toHex(hmacSha256("", "x")), "4cbc96099a6467ce002461f10549b4898265ebe6188b45efacc44293516e62c4");
+  EXPECT_EQ(toHex(hmacSha256("", "x")), "4cbc96099a6467ce002461f10549b4898265ebe6188b45efacc44293516e62c4");
+  EXPECT_EQ(toHex(hmacSha256(std::string(200, 'k'), "again")),
+            "f1be43ff169097212f287627e4252800e8a66eca4820acbcd17d28128c50f67d");
+  EXPECT_EQ(toHex(hmacSha256(std::string(200, 'k'), "again")),
+            "f1be43ff169097212f287627e4252800e8a66eca4820acbcd17d28128c50f67d");
   EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   std::string decoded;
