@@ -48,6 +48,39 @@ std::string shortValue(const Json& value) {
   return text.substr(0, cut) + "...";
 }
 
+// Where a value sits, as AWS names it in a message ("key.k.member",
+// "items.2.member"): the walk keeps the chain of its parents and writes the
+// name out only for a violation (most requests have none).
+struct Path {
+  enum class Kind { Root, Member, Element, MapValue };
+  const Path* parent = nullptr;
+  Kind kind = Kind::Root;
+  std::string_view name;  // a member's name as the model has it, or a map's key
+  size_t index = 0;       // an element's, from 1
+
+  std::string text() const {
+    if (kind == Kind::Root) return "";
+    std::string out = parent->text();
+    switch (kind) {
+      case Kind::Member:
+        if (!out.empty()) out += '.';
+        out += lowerFirst(std::string(name));
+        break;
+      case Kind::Element:
+        out += fmt::format(".{}.member", index);
+        break;
+      case Kind::MapValue:
+        out += '.';
+        out += name;
+        out += ".member";
+        break;
+      case Kind::Root:
+        break;
+    }
+    return out;
+  }
+};
+
 // The walk recurses once per level of the value, which is bounded before it
 // gets here: JSON bodies by kMaxJsonDepth (protocol/json_nesting.h), query
 // forms by the decoder's limit on a name's parts (and no query service's
@@ -56,7 +89,7 @@ class Walker {
  public:
   std::vector<Violation> violations;
 
-  void walk(const Shape& shape, const Json& value, const std::string& path) {
+  void walk(const Shape& shape, const Json& value, const Path& path) {
     if (violations.size() >= kMaxReported) return;
     switch (shape.type) {
       case ShapeType::Structure:
@@ -65,7 +98,7 @@ class Walker {
         if (!value.is_array()) return add(shape, path, value, "Member must be a list");
         size(shape, value.size(), value, path);
         for (size_t i = 0; i < value.size(); ++i) {
-          walk(*shape.member.shape, value[i], fmt::format("{}.{}.member", path, i + 1));
+          walk(*shape.member.shape, value[i], Path{&path, Path::Kind::Element, {}, i + 1});
         }
         return;
       case ShapeType::Map:
@@ -74,13 +107,13 @@ class Walker {
         mapKeys(shape, value, path);
         // A map's value is named as AWS names it: "<map>.<key>.member".
         for (auto it = value.begin(); it != value.end(); ++it) {
-          walk(*shape.value.shape, it.value(), path + "." + it.key() + ".member");
+          walk(*shape.value.shape, it.value(), Path{&path, Path::Kind::MapValue, it.key()});
         }
         return;
       case ShapeType::String:
         if (!value.is_string()) return add(shape, path, value, "Member must be a string");
         if (!shape.enumValues.empty() &&
-            std::find(shape.enumValues.begin(), shape.enumValues.end(), value.get<std::string>()) ==
+            std::find(shape.enumValues.begin(), shape.enumValues.end(), value.get_ref<const std::string&>()) ==
                 shape.enumValues.end()) {
           std::string set;
           for (const auto& e : shape.enumValues) set += (set.empty() ? "" : ", ") + e;
@@ -90,7 +123,7 @@ class Walker {
         if (shape.pattern && shape.pattern->matches(value.get_ref<const std::string&>()) == false) {
           add(shape, path, value, "Member must satisfy regular expression pattern: " + shape.pattern->source());
         }
-        size(shape, codePoints(value.get<std::string>()), value, path);
+        size(shape, codePoints(value.get_ref<const std::string&>()), value, path);
         return;
       case ShapeType::Blob:
         if (!value.is_string()) return add(shape, path, value, "Member must be a blob");
@@ -116,14 +149,14 @@ class Walker {
   }
 
  private:
-  void structure(const Shape& shape, const Json& value, const std::string& path) {
+  void structure(const Shape& shape, const Json& value, const Path& path) {
     if (!value.is_object()) return add(shape, path, value, "Member must be a structure");
     for (const MemberRef& member : shape.members) {
-      std::string memberPath = path.empty() ? lowerFirst(member.name) : path + "." + lowerFirst(member.name);
+      Path memberPath{&path, Path::Kind::Member, member.name};
       auto it = value.find(member.name);
       if (it == value.end() || it->is_null()) {
         if (shape.required.count(member.name) != 0) {
-          violations.push_back({memberPath, "null", "Member must not be null", true});
+          violations.push_back({memberPath.text(), "null", "Member must not be null", true});
         }
         continue;
       }
@@ -134,7 +167,7 @@ class Walker {
   // The keys of a map, against their shape's length and pattern: one
   // violation for the map naming every constraint of its keys, as AWS's
   // ("Map keys must satisfy constraint: [...]").
-  void mapKeys(const Shape& shape, const Json& value, const std::string& path) {
+  void mapKeys(const Shape& shape, const Json& value, const Path& path) {
     const Shape* key = shape.key.shape;
     if (key == nullptr || key->type != ShapeType::String || (!key->min && !key->max && !key->pattern)) return;
     bool broken = false;
@@ -152,7 +185,7 @@ class Walker {
     add(shape, path, value, fmt::format("Map keys must satisfy constraint: [{}]", fmt::join(constraints, ", ")));
   }
 
-  void size(const Shape& shape, size_t length, const Json& value, const std::string& path) {
+  void size(const Shape& shape, size_t length, const Json& value, const Path& path) {
     if (shape.min && static_cast<double>(length) < *shape.min) {
       add(shape, path, value, fmt::format("Member must have length greater than or equal to {}", *shape.min));
     } else if (shape.max && static_cast<double>(length) > *shape.max) {
@@ -160,7 +193,7 @@ class Walker {
     }
   }
 
-  void range(const Shape& shape, double number, const Json& value, const std::string& path) {
+  void range(const Shape& shape, double number, const Json& value, const Path& path) {
     if (shape.min && number < *shape.min) {
       add(shape, path, value, fmt::format("Member must have value greater than or equal to {}", *shape.min));
     } else if (shape.max && number > *shape.max) {
@@ -170,8 +203,8 @@ class Walker {
 
   // A secret (SecretString, Plaintext, ...) is never quoted back: the
   // message reaches the client, the log and the trail.
-  void add(const Shape& shape, const std::string& path, const Json& value, std::string constraint) {
-    violations.push_back({path, shape.sensitive ? "" : shortValue(value), std::move(constraint), false,
+  void add(const Shape& shape, const Path& path, const Json& value, std::string constraint) {
+    violations.push_back({path.text(), shape.sensitive ? "" : shortValue(value), std::move(constraint), false,
                           shape.sensitive});
   }
 };
@@ -229,7 +262,7 @@ void coerceStringBooleans(const Shape* input, Json& value) {
 std::vector<Violation> validateInput(const Shape* input, const Json& value) {
   if (input == nullptr) return {};
   Walker walker;
-  walker.walk(*input, value, "");
+  walker.walk(*input, value, Path{});
   return walker.violations;
 }
 
