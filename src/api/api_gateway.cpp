@@ -312,8 +312,9 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     response.body = encodeQueryResponse(model, *operation, *output, context.requestId);
   } else {
     response.headers.emplace_back("Content-Type", jsonContentType(model));
-    const std::string* raw = rawJsonText(*output);
-    response.body = raw ? *raw : output->dump(-1, ' ', false, Json::error_handler_t::replace);
+    // The output's last use: a stored item's text is moved, not copied.
+    std::string* raw = rawJsonText(*output);
+    response.body = raw ? std::move(*raw) : output->dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   return answerOnceSynced(request, deferred, std::move(response),
                           [&model, wire, requestId = context.requestId,

@@ -96,12 +96,23 @@ namespace {
 constexpr const char* kRawJsonMember = "\x01rawJson";
 }  // namespace
 
-nlohmann::json rawJsonAnswer(std::string text) { return nlohmann::json{{kRawJsonMember, std::move(text)}}; }
+nlohmann::json rawJsonAnswer(std::string text) {
+  // Moved in: a braced list would copy the text (an item of up to 400 KB).
+  nlohmann::json answer = nlohmann::json::object();
+  answer[kRawJsonMember] = std::move(text);
+  return answer;
+}
 
 const std::string* rawJsonText(const nlohmann::json& answer) {
   if (!answer.is_object() || answer.size() != 1) return nullptr;
   auto it = answer.find(kRawJsonMember);
   return it != answer.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+std::string* rawJsonText(nlohmann::json& answer) {
+  if (!answer.is_object() || answer.size() != 1) return nullptr;
+  auto it = answer.find(kRawJsonMember);
+  return it != answer.end() && it->is_string() ? &it->get_ref<std::string&>() : nullptr;
 }
 
 }  // namespace kura

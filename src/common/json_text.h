@@ -21,5 +21,7 @@ void appendJsonString(std::string& out, std::string_view text);
 nlohmann::json rawJsonAnswer(std::string text);
 // The text of such an answer; null for any other answer.
 const std::string* rawJsonText(const nlohmann::json& answer);
+// The same text, for the answer's last reader to move out.
+std::string* rawJsonText(nlohmann::json& answer);
 
 }  // namespace kura

@@ -38,25 +38,25 @@ Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes
   const Json* hash = nullptr;
   const Json* range = nullptr;
   for (const auto& element : schema) {
-    std::string name = element["AttributeName"];
+    const std::string& name = element["AttributeName"].get_ref<const std::string&>();
     auto it = attributes.find(name);
     if (it == attributes.end()) {
       if (exactKey) return ApiError::sender("ValidationException", "The provided key element does not match the schema");
       return ApiError::sender("ValidationException",
                               "One or more parameter values were invalid: Missing the key " + name + " in the item");
     }
-    std::string wanted;
+    std::string_view wanted;
     for (const auto& definition : table["AttributeDefinitions"]) {
-      if (definition["AttributeName"] == name) wanted = definition["AttributeType"];
+      if (definition["AttributeName"] == name) wanted = definition["AttributeType"].get_ref<const std::string&>();
     }
     std::string type = typeOf(*it);
     if (type != wanted) {
       return ApiError::sender("ValidationException",
                               exactKey ? "The provided key element does not match the schema"
                                        : "One or more parameter values were invalid: Type mismatch for key " + name +
-                                             " expected: " + wanted + " actual: " + type);
+                                             " expected: " + std::string(wanted) + " actual: " + type);
     }
-    const std::string& value = it->begin().value().get<std::string>();
+    const std::string& value = it->begin().value().get_ref<const std::string&>();
     bool isHash = element["KeyType"] == "HASH";
     if (value.empty()) {
       return ApiError::sender("ValidationException",

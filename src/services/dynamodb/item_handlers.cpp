@@ -188,7 +188,13 @@ Result<Json> DynamoDbApi::getItem(const RequestContext& c, const Json& in, bool 
   if (rawAnswer && projection.empty() && in.value("ReturnConsumedCapacity", "NONE") == "NONE" &&
       !isProvisioned(table)) {
     auto text = store_.getItemText(table["_id"], *key);
-    return rawJsonAnswer(text ? "{\"Item\":" + *text + "}" : "{}");
+    if (!text) return rawJsonAnswer("{}");
+    std::string answer;
+    answer.reserve(text->size() + 10);
+    answer += "{\"Item\":";
+    answer += *text;
+    answer += '}';
+    return rawJsonAnswer(std::move(answer));
   }
   auto item = store_.getItem(table["_id"], *key);
   Json out = Json::object();
