@@ -90,21 +90,20 @@ void setUpLogging(const std::string& level, const std::string& format) {
   // every second, so a SIGKILL loses at most a second of them (the trail
   // keeps every call: docs/operations.md).
   auto out = std::make_shared<LogLineBuffer>(STDERR_FILENO);
-  auto makeLogger = [&](const char* name, bool flushEachLine) {
-    std::shared_ptr<spdlog::logger> logger;
-    if (format == "json") {
-      logger = std::make_shared<spdlog::logger>(name, std::make_shared<JsonLogSink>(out, flushEachLine));
-    } else {
-      logger = std::make_shared<spdlog::logger>(name, std::make_shared<LogfmtLogSink>(out, flushEachLine));
-      // logfmt-style lines: one event per line, fields as key=value.
-      logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
-    }
-    logger->set_level(spdlog::level::from_str(level));
-    spdlog::register_logger(logger);  // flushed by flush_every
-    return logger;
-  };
-  spdlog::set_default_logger(makeLogger("kura", true));
-  setRequestLogger(makeLogger("kura.request", false));
+  std::shared_ptr<spdlog::logger> logger;
+  if (format == "json") {
+    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<JsonLogSink>(out, true));
+  } else {
+    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<LogfmtLogSink>(out, true));
+    // logfmt-style lines: one event per line, fields as key=value.
+    logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::register_logger(logger);  // flushed by flush_every, with the request lines
+  spdlog::set_default_logger(logger);
+  // Request lines go straight into the same buffer, in the same format
+  // (main/request_log.cpp).
+  setRequestLog(out, format == "json", spdlog::level::from_str(level) <= spdlog::level::info);
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
