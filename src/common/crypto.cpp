@@ -89,6 +89,7 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
   bool sameKey = local.keyed && constantTimeEquals(key, local.key);
   if (!sameKey) {
     local.keyed = false;
+    OPENSSL_cleanse(local.key.data(), local.key.size());  // no old key left behind the new one
     local.key.assign(key);
   }
   if (local.ctx == nullptr || EVP_MAC_init(local.ctx, sameKey ? nullptr : keyBytes, sameKey ? 0 : key.size(), nullptr) != 1 ||

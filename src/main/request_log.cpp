@@ -73,11 +73,10 @@ void setRequestLog(std::shared_ptr<LogLineBuffer> out, bool json, bool enabled) 
   requestLog = RequestLog{std::move(out), json, enabled};
 }
 
-void logRequest(const ApiCallRecord& record) {
-  if (requestLog.out == nullptr ? !spdlog::default_logger_raw()->should_log(spdlog::level::info)
-                                : !requestLog.enabled) {
-    return;
-  }
+namespace {
+
+// The payload ("msg=request request_id=..."), then the whole line.
+void writeRequestLine(const ApiCallRecord& record) {
   const RequestContext& context = *record.context;
   auto now = std::chrono::system_clock::now();
   auto elapsed = std::chrono::duration<double, std::milli>(now - context.receivedAt);
@@ -118,6 +117,21 @@ void logRequest(const ApiCallRecord& record) {
   }
   line += '\n';
   requestLog.out->add(line, false);
+}
+
+}  // namespace
+
+void logRequest(const ApiCallRecord& record) {
+  if (requestLog.out == nullptr ? !spdlog::default_logger_raw()->should_log(spdlog::level::info)
+                                : !requestLog.enabled) {
+    return;
+  }
+  // As spdlog did, a line that cannot be written (no memory) is dropped,
+  // never the call's answer.
+  try {
+    writeRequestLine(record);
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace kura

@@ -5,12 +5,14 @@ and an event line (SIGHUP's, "stopped") is out as it is logged, with the
 request lines before it. The buffer's own cases (whole lines, a write cut
 short, a closed reader) are tests/unit/common/log_line_buffer_test.cpp's."""
 import json
+import re
 import signal
 import time
 
 import pytest
 
 CALLS = 400
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def write_calls(server):
@@ -52,14 +54,26 @@ def test_request_lines_share_writes_and_all_arrive(kura_factory, log_format):
     wait_for(server, ids[-1], seconds=5)
     log = server.read_log()
     assert all(i in log for i in ids)
+    # Request lines are written beside the event lines, in their form: the
+    # same time (UTC, milliseconds) and level, and their order in time.
     if log_format == "json":
         events = [json.loads(line) for line in log.splitlines()]
         gets = [e for e in events if e["msg"] == "request" and e.get("op") == "GetItem"]
         assert len(gets) == CALLS and all(e["status"] == "200" for e in gets)
+        assert all(list(e)[:3] == ["time", "level", "msg"] and TIME.fullmatch(e["time"]) for e in events), events[:3]
+        assert all(e["level"] == "info" for e in gets)
+        times = [e["time"] for e in gets]
     else:
-        gets = [line for line in log.splitlines() if "msg=request" in line and " op=GetItem " in line]
+        lines = log.splitlines()
+        gets = [line for line in lines if "msg=request" in line and " op=GetItem " in line]
         bad = [l for l in gets if " status=200 " not in l]
         assert len(gets) == CALLS and not bad, bad
+        shape = re.compile(r"time=(\S+) level=(trace|debug|info|warning|error|critical) msg=\S")
+        odd = [l for l in lines if not (shape.match(l) and TIME.fullmatch(shape.match(l).group(1)))]
+        assert not odd, odd[:3]
+        assert all(l.startswith("time=") and " level=info msg=request request_id=" in l for l in gets)
+        times = [shape.match(l).group(1) for l in gets]
+    assert times == sorted(times), times
 
 
 def test_an_event_line_is_out_at_once_with_the_request_lines_before_it(kura_factory):
