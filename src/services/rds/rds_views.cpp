@@ -91,7 +91,11 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                         {"HostedZoneId", "Z00000000KURA"}};
     view["DbInstancePort"] = 0;
   }
-  if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  // The window's end only with its start: a restore needs both
+  // (rds_validation.cpp), and a client that sees the end restores to it.
+  if (state.contains("EarliestRestorableTime") && state.contains("LatestRestorableTime")) {
+    view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  }
   if (spec.contains("MasterUserSecretArn")) {
     view["MasterUserSecret"] = {{"SecretArn", spec["MasterUserSecretArn"]},
                                 {"SecretStatus", "active"},
@@ -167,7 +171,11 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
                "DBClusterParameterGroup", "EnabledCloudwatchLogsExports"});
   if (spec.contains("DBSubnetGroupName")) view["DBSubnetGroup"] = spec["DBSubnetGroupName"];
   if (state.contains("EarliestRestorableTime")) view["EarliestRestorableTime"] = state["EarliestRestorableTime"];
-  if (state.contains("LatestRestorableTime")) view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  // The window's end only with its start: a restore needs both
+  // (rds_validation.cpp), and a client that sees the end restores to it.
+  if (state.contains("EarliestRestorableTime") && state.contains("LatestRestorableTime")) {
+    view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  }
   if (spec.contains("MasterUserSecretArn")) {
     view["MasterUserSecret"] = {{"SecretArn", spec["MasterUserSecretArn"]},
                                 {"SecretStatus", "active"},
