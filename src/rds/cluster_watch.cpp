@@ -77,6 +77,7 @@ void RdsSupervisor::watchCluster(Resource cluster) {
   }
   SystemTime now = clock_->now();
   if (!followArchive(cluster, *layout)) return;
+  if (!countFirstBackup(cluster)) return;
   if (!cluster.state.contains("LastAutomatedBackup") || backupDue(cluster, now)) {
     Resource snapshot = clusterSnapshotDraft(cluster, automatedSnapshotName(cluster.name, now), "automated");
     auto recorded = catalog_.transact([&]() -> Result<Resource> {
@@ -84,6 +85,7 @@ void RdsSupervisor::watchCluster(Resource cluster) {
         return existing;
       }
       cluster.state["LastAutomatedBackup"] = toEpochSeconds(now);
+      if (!cluster.state.contains("EarliestRestorableTime")) cluster.state["PendingFirstBackup"] = snapshot.name;
       auto stored = catalog_.updateResource(cluster);
       if (!stored) return stored;
       return catalog_.createResource(snapshot);
@@ -92,6 +94,26 @@ void RdsSupervisor::watchCluster(Resource cluster) {
     return;
   }
   pruneAutomatedSnapshots(cluster, now);
+}
+
+bool RdsSupervisor::countFirstBackup(Resource& cluster) {
+  // A cluster's first automated snapshot starts its restorable window once
+  // it is available (an instance's controller waits for its own backup; a
+  // cluster's is the watch's): looked up by its name on each pass while it
+  // is under way, not by a read of every snapshot. One that failed is let
+  // go; the pruning counts the next one.
+  std::string name = cluster.state.value("PendingFirstBackup", "");
+  if (name.empty()) return true;
+  auto snapshot = catalog_.getResource(cluster.accountId, cluster.region, kClusterSnapshot, name);
+  if (snapshot && snapshot->status == kCreating) return true;
+  if (snapshot && snapshot->status == kAvailable && !cluster.state.contains("EarliestRestorableTime")) {
+    cluster.state["EarliestRestorableTime"] = snapshot->state.value("SnapshotCreateTime", 0.0);
+  }
+  cluster.state.erase("PendingFirstBackup");
+  auto updated = catalog_.updateResource(cluster);
+  if (!updated) return false;  // changed meanwhile: next pass
+  cluster = *updated;
+  return true;
 }
 
 bool RdsSupervisor::watchMember(Resource& instance) {

@@ -127,18 +127,13 @@ bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
 void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime now) {
   // It reads every snapshot of its kind: once a minute an owner, not on
   // every pass (retention is counted in days; the first backup's
-  // EarliestRestorableTime is the backup controller's to set).
-  // Every two seconds, though, while a first backup has been started and
-  // not yet counted: until it is, no point-in-time restore can start (a
-  // cluster's backup may still be under way at the first look).
-  double retentionSeconds = instance.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
-  bool firstUncounted = retentionSeconds > 0 && instance.state.contains("LastAutomatedBackup") &&
-                        !instance.state.contains("EarliestRestorableTime");
-  auto interval = firstUncounted ? std::chrono::seconds(2) : std::chrono::seconds(60);
+  // EarliestRestorableTime is set when it is available: by the instance's
+  // controller, or by a cluster's watch, countFirstBackup).
   auto steadyNow = std::chrono::steady_clock::now();
   auto& last = prunedAt_[instance.arn];
-  if (last != std::chrono::steady_clock::time_point{} && steadyNow - last < interval) return;
+  if (last != std::chrono::steady_clock::time_point{} && steadyNow - last < std::chrono::minutes(1)) return;
   last = steadyNow;
+  double retentionSeconds = instance.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
   double oldestKept = std::numeric_limits<double>::max();
   const bool cluster = instance.kind == kCluster;
   for (Resource snapshot : catalog_.listAllOfKind(cluster ? kClusterSnapshot : kSnapshot)) {

@@ -82,6 +82,9 @@ class RdsSupervisor {
   bool settledWhileStopped(const Resource& instance) const;
   // Aurora clusters (cluster_watch.cpp).
   void watchCluster(Resource cluster);
+  // A cluster's first automated snapshot, once available, starts its
+  // restorable window; false when the record changed meanwhile.
+  bool countFirstBackup(Resource& cluster);
   // A cluster's reader: started again, or rebuilt when it follows an old
   // writer. False when the pass must stop here for this instance.
   bool watchMember(Resource& instance);

@@ -39,6 +39,14 @@ Json pendingModifiedValues(const Json& state) {
   return pending;
 }
 
+// The restorable window's end, only with its start: a restore needs both
+// (rds_validation.cpp), and a client that sees the end restores to it.
+void addLatestRestorableTime(const Json& state, Json& view) {
+  if (state.contains("EarliestRestorableTime") && state.contains("LatestRestorableTime")) {
+    view["LatestRestorableTime"] = state["LatestRestorableTime"];
+  }
+}
+
 }  // namespace
 
 Json tagListView(const std::vector<Tag>& tags) {
@@ -91,11 +99,7 @@ Json instanceView(const Resource& instance, const std::vector<Tag>& tags) {
                         {"HostedZoneId", "Z00000000KURA"}};
     view["DbInstancePort"] = 0;
   }
-  // The window's end only with its start: a restore needs both
-  // (rds_validation.cpp), and a client that sees the end restores to it.
-  if (state.contains("EarliestRestorableTime") && state.contains("LatestRestorableTime")) {
-    view["LatestRestorableTime"] = state["LatestRestorableTime"];
-  }
+  addLatestRestorableTime(state, view);
   if (spec.contains("MasterUserSecretArn")) {
     view["MasterUserSecret"] = {{"SecretArn", spec["MasterUserSecretArn"]},
                                 {"SecretStatus", "active"},
@@ -171,11 +175,7 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
                "DBClusterParameterGroup", "EnabledCloudwatchLogsExports"});
   if (spec.contains("DBSubnetGroupName")) view["DBSubnetGroup"] = spec["DBSubnetGroupName"];
   if (state.contains("EarliestRestorableTime")) view["EarliestRestorableTime"] = state["EarliestRestorableTime"];
-  // The window's end only with its start: a restore needs both
-  // (rds_validation.cpp), and a client that sees the end restores to it.
-  if (state.contains("EarliestRestorableTime") && state.contains("LatestRestorableTime")) {
-    view["LatestRestorableTime"] = state["LatestRestorableTime"];
-  }
+  addLatestRestorableTime(state, view);
   if (spec.contains("MasterUserSecretArn")) {
     view["MasterUserSecret"] = {{"SecretArn", spec["MasterUserSecretArn"]},
                                 {"SecretStatus", "active"},
