@@ -104,9 +104,7 @@ nlohmann::json rawJsonAnswer(std::string text) {
 }
 
 const std::string* rawJsonText(const nlohmann::json& answer) {
-  if (!answer.is_object() || answer.size() != 1) return nullptr;
-  auto it = answer.find(kRawJsonMember);
-  return it != answer.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  return rawJsonText(const_cast<nlohmann::json&>(answer));  // read only: the same lookup
 }
 
 std::string* rawJsonText(nlohmann::json& answer) {

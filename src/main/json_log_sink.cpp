@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 
 namespace kura {
@@ -58,21 +59,35 @@ std::string jsonLogLine(std::string_view time, std::string_view level, std::stri
   return event.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-void JsonLogSink::sink_it_(const spdlog::details::log_msg& message) {
-  auto since = message.time.time_since_epoch();
+void appendLogTime(std::string& out, std::chrono::system_clock::time_point at) {
+  auto since = at.time_since_epoch();
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds).count();
+  // The second's text kept per thread: most lines fall in the second of
+  // the one before.
+  thread_local std::time_t cachedSecond = -1;
+  thread_local char cachedText[32] = {};
   std::time_t whole = seconds.count();
-  std::tm utc{};
-  gmtime_r(&whole, &utc);
-  char time[40];
-  size_t length = std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(time + length, sizeof time - length, ".%03dZ", static_cast<int>(millis));
+  if (whole != cachedSecond) {
+    std::tm utc{};
+    gmtime_r(&whole, &utc);
+    std::strftime(cachedText, sizeof cachedText, "%Y-%m-%dT%H:%M:%S", &utc);
+    cachedSecond = whole;
+  }
+  char millisText[8];
+  std::snprintf(millisText, sizeof millisText, ".%03dZ", static_cast<int>(millis));
+  out += cachedText;
+  out += millisText;
+}
+
+void JsonLogSink::sink_it_(const spdlog::details::log_msg& message) {
+  std::string time;
+  appendLogTime(time, message.time);
   auto level = spdlog::level::to_string_view(message.level);
   std::string line = jsonLogLine(time, std::string_view(level.data(), level.size()),
                                  std::string_view(message.payload.data(), message.payload.size()));
   line += '\n';
-  out_->add(line, flushEachLine_);
+  out_->add(line, /*now=*/true);
 }
 
 }  // namespace kura

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <iterator>
 
 #include "common/log_line_buffer.h"
@@ -19,26 +18,6 @@ struct RequestLog {
   bool enabled = false;
 };
 RequestLog requestLog;
-
-// "2026-12-06T05:06:47.123Z", as the event lines' time (spdlog's
-// %Y-%m-%dT%H:%M:%S.%e in UTC, and the JSON sink's): the second's text
-// kept per thread, since most lines fall in the second of the one before.
-void appendLogTime(std::string& out, std::chrono::system_clock::time_point at) {
-  auto since = at.time_since_epoch();
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds).count();
-  thread_local std::time_t cachedSecond = -1;
-  thread_local char cachedText[32] = {};
-  std::time_t whole = seconds.count();
-  if (whole != cachedSecond) {
-    std::tm utc{};
-    gmtime_r(&whole, &utc);
-    std::strftime(cachedText, sizeof cachedText, "%Y-%m-%dT%H:%M:%S", &utc);
-    cachedSecond = whole;
-  }
-  out += cachedText;
-  fmt::format_to(std::back_inserter(out), ".{:03}Z", static_cast<int>(millis));
-}
 
 // A field's value as logfmt has it: bare when it holds no space, quote,
 // '=' or control character, else quoted with '"' and '\' escaped. The

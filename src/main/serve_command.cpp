@@ -92,9 +92,9 @@ void setUpLogging(const std::string& level, const std::string& format) {
   auto out = std::make_shared<LogLineBuffer>(STDERR_FILENO);
   std::shared_ptr<spdlog::logger> logger;
   if (format == "json") {
-    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<JsonLogSink>(out, true));
+    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<JsonLogSink>(out));
   } else {
-    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<LogfmtLogSink>(out, true));
+    logger = std::make_shared<spdlog::logger>("kura", std::make_shared<LogfmtLogSink>(out));
     // logfmt-style lines: one event per line, fields as key=value.
     logger->set_pattern("time=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
   }
