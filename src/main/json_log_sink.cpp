@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 
 namespace kura {
@@ -74,10 +73,10 @@ void appendLogTime(std::string& out, std::chrono::system_clock::time_point at) {
     std::strftime(cachedText, sizeof cachedText, "%Y-%m-%dT%H:%M:%S", &utc);
     cachedSecond = whole;
   }
-  char millisText[8];
-  std::snprintf(millisText, sizeof millisText, ".%03dZ", static_cast<int>(millis));
+  const char millisText[] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                             static_cast<char>('0' + millis % 10), 'Z'};
   out += cachedText;
-  out += millisText;
+  out.append(millisText, sizeof millisText);
 }
 
 void JsonLogSink::sink_it_(const spdlog::details::log_msg& message) {

@@ -1,5 +1,6 @@
 #include "main/request_log.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -67,11 +68,13 @@ void writeRequestLine(const ApiCallRecord& record) {
   payload.clear();
   auto to = std::back_inserter(payload);
   if (record.error != nullptr) {
-    fmt::format_to(to, "msg=request request_id={} service={} op={} access_key={} status={} code={} ms={:.2f}",
+    // The patterns are parsed at build time (FMT_COMPILE), not per call.
+    fmt::format_to(to,
+                   FMT_COMPILE("msg=request request_id={} service={} op={} access_key={} status={} code={} ms={:.2f}"),
                    context.requestId, service, operation, accessKey, record.error->httpStatus, record.error->code,
                    elapsed.count());
   } else {
-    fmt::format_to(to, "msg=request request_id={} service={} op={} access_key={} status=200 ms={:.2f}",
+    fmt::format_to(to, FMT_COMPILE("msg=request request_id={} service={} op={} access_key={} status=200 ms={:.2f}"),
                    context.requestId, service, operation, accessKey, elapsed.count());
   }
   if (requestLog.out == nullptr) {
