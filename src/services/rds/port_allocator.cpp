@@ -14,6 +14,12 @@ std::string key(int port) { return "port:" + std::to_string(port); }
 bool portIsFree(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
+  // As the engines and Kura's proxies bind (all with SO_REUSEADDR): a port
+  // whose last connections linger in TIME_WAIT (an engine stopped a minute
+  // ago) is free for them, and a listener, or a socket bound without the
+  // option, still makes it taken.
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));

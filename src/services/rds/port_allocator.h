@@ -25,7 +25,9 @@ class PortAllocator {
   int first_, last_;
 };
 
-// True when nothing listens on 127.0.0.1:port and it can be bound.
+// True when nothing listens on 127.0.0.1:port and it can be bound with
+// SO_REUSEADDR, as an engine binds it (connections of an earlier user left
+// in TIME_WAIT do not take it).
 bool portIsFree(int port);
 
 }  // namespace kura
