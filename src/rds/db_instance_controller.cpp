@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "catalog/arn.h"
+#include "common/crash_point.h"
 #include "common/durable_tree.h"
 #include "common/time_format.h"
 #include "engines/engine_process.h"
@@ -274,6 +275,10 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     instance.state["FilesReady"] = true;
     return StepOutcome::progress();
   }
+  // A restore's files are in place and recorded, its replay not begun:
+  // the replay reads the archive as the restore listed it, whatever the
+  // source archived since (test_rds_postgres_pitr_frozen_archive.py).
+  if (instance.spec.contains("RestoreSource")) crashPoint("rds-restore-before-replay");
   if (auto started = engine_.start(layout); !started) return failStep(instance, ctx, started.error(), kFailed);
   {
     // Recovery is over: an opened copy of a sealed WAL archive goes.

@@ -85,6 +85,9 @@ fs::path socketDir(const EngineLayout& layout) {
 }
 
 // A WAL segment's name: 24 upper-case hex digits (never .partial or .history).
+// The archive's files a restore may replay (PostgresEngine::restore).
+constexpr const char* kRestoreFileList = "restore-wal-files";
+
 bool isSegmentName(const std::string& name) {
   return name.size() == 24 && name.find_first_not_of("0123456789ABCDEF") == std::string::npos;
 }
@@ -842,8 +845,25 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
   if (!untar.ok()) return engineError("cannot unpack the snapshot", untar);
   fs::remove(pgdata(layout) / "postmaster.pid", ec);
   if (!walArchive.empty()) {
-    std::string settings = fmt::format("restore_command = 'cp {}/%f %p'\nrecovery_target_action = 'promote'\n",
-                                       walArchive.string());
+    // The replay reads the archive as it stands now, never a file archived
+    // later. The source keeps archiving (a segment a second while it
+    // writes), and a replay that ran out before the moment asked for is run
+    // again without it (start()): it must then end where the first one did,
+    // not in segments archived meanwhile, which hold what came after that
+    // moment: the very accident a point-in-time restore undoes.
+    std::string files;
+    for (const auto& entry : fs::directory_iterator(walArchive, ec)) {
+      std::string name = entry.path().filename().string();
+      std::error_code typeError;
+      if (entry.is_regular_file(typeError) && !name.ends_with(".part")) files += name + "\n";
+    }
+    if (ec) return ApiError::internal("cannot list the WAL archive " + walArchive.string() + ": " + ec.message());
+    if (!writeBeneath(layout.dir, kRestoreFileList, files, WriteMode::Truncate, fileOwner())) {
+      return ApiError::internal("cannot write the list of WAL files to restore in " + layout.dir.string());
+    }
+    std::string settings = fmt::format(
+        "restore_command = 'grep -qxF -- \"%f\" \"{}\" && cp \"{}/%f\" \"%p\"'\nrecovery_target_action = 'promote'\n",
+        (layout.dir / kRestoreFileList).string(), walArchive.string());
     if (until) settings += "recovery_target_time = '" + pgTime(*until) + "'\nrecovery_target_inclusive = true\n";
     if (!writeBeneath(layout.dir, "pgdata/postgresql.auto.conf", settings, WriteMode::Append, fileOwner()) ||
         !writeBeneath(layout.dir, "pgdata/recovery.signal", "", WriteMode::Truncate, fileOwner())) {
