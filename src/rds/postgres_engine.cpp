@@ -84,10 +84,10 @@ fs::path socketDir(const EngineLayout& layout) {
   return fs::path("/tmp") / ("kura-pg-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
 }
 
-// A WAL segment's name: 24 upper-case hex digits (never .partial or .history).
 // The archive's files a restore may replay (PostgresEngine::restore).
 constexpr const char* kRestoreFileList = "restore-wal-files";
 
+// A WAL segment's name: 24 upper-case hex digits (never .partial or .history).
 bool isSegmentName(const std::string& name) {
   return name.size() == 24 && name.find_first_not_of("0123456789ABCDEF") == std::string::npos;
 }
