@@ -851,11 +851,12 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
     // again without it (start()): it must then end where the first one did,
     // not in segments archived meanwhile, which hold what came after that
     // moment: the very accident a point-in-time restore undoes.
+    // Files only, as they are: a link is not followed, nor listed.
     std::string files;
-    for (const auto& entry : fs::directory_iterator(walArchive, ec)) {
-      std::string name = entry.path().filename().string();
+    for (fs::directory_iterator it(walArchive, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
       std::error_code typeError;
-      if (entry.is_regular_file(typeError) && !name.ends_with(".part")) files += name + "\n";
+      if (fs::is_regular_file(it->symlink_status(typeError)) && !name.ends_with(".part")) files += name + "\n";
     }
     if (ec) return ApiError::internal("cannot list the WAL archive " + walArchive.string() + ": " + ec.message());
     if (!writeBeneath(layout.dir, kRestoreFileList, files, WriteMode::Truncate, fileOwner())) {
