@@ -1,6 +1,7 @@
 #include "common/json_text.h"
 
 #include <array>
+#include <utility>
 
 namespace kura {
 namespace {
@@ -104,13 +105,14 @@ nlohmann::json rawJsonAnswer(std::string text) {
 }
 
 const std::string* rawJsonText(const nlohmann::json& answer) {
-  return rawJsonText(const_cast<nlohmann::json&>(answer));  // read only: the same lookup
+  if (!answer.is_object() || answer.size() != 1) return nullptr;
+  auto it = answer.find(kRawJsonMember);
+  return it != answer.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
 }
 
 std::string* rawJsonText(nlohmann::json& answer) {
-  if (!answer.is_object() || answer.size() != 1) return nullptr;
-  auto it = answer.find(kRawJsonMember);
-  return it != answer.end() && it->is_string() ? &it->get_ref<std::string&>() : nullptr;
+  // The same lookup; the text is the caller's to move (the answer is theirs).
+  return const_cast<std::string*>(rawJsonText(std::as_const(answer)));
 }
 
 }  // namespace kura
