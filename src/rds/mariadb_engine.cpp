@@ -740,37 +740,53 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
   auto copyClosed = [&] { return copyBinlogs(layout, false); };
   auto active = copyClosed();
   if (!active) return std::nullopt;
-  // A file still in the outbox (waiting to be sealed) is not in the archive
-  // yet. This server's own generation decides: another's files (an old
-  // primary's, archived or sealed after this one took over) say nothing of
-  // what this one has archived.
-  std::string base = binlogBase(layout);
-  auto archived = [&] {
-    auto own = newestBinlog(layout.walArchive, base);
-    return own ? own : newestBinlog(layout.walArchive);
-  };
-  auto ownArchived = [&] { return newestBinlog(layout.walArchive, base); };
+  // Taken before anything is asked of the server: what is logged after it
+  // makes the file longer.
   auto activeInfo = statBeneath(layout.dir, fs::path("binlog") / *active);
-  auto newest = archived();
   if (!activeInfo) return std::nullopt;
-  if (!layout.walOutbox.empty() && newestBinlog(layout.walOutbox)) {
-    return newest ? std::optional<SystemTime>(toSystem(*newest) - std::chrono::seconds(1)) : std::nullopt;
-  }
-  SystemTime activeTime(std::chrono::duration_cast<SystemTime::duration>(
-      std::chrono::seconds(activeInfo->st_mtim.tv_sec) + std::chrono::nanoseconds(activeInfo->st_mtim.tv_nsec)));
-  // Nothing written since the last rotation was archived: every moment up
-  // to now can be restored.
+  // What is archived is known from the server, not from the files' times: a
+  // commit logged while a closed file was being copied (or sealed) is in no
+  // archived file, yet older than the copy.
+  ArchiveProgress& progress = archiveProgress_[layout.dir];
+  // A file still in the outbox (an encrypted instance's, waiting to be
+  // sealed) is not in the archive yet: what could be restored before.
+  auto sealing = [&] { return !layout.walOutbox.empty() && newestBinlog(layout.walOutbox).has_value(); };
+  if (sealing()) return progress.restorable;
+  std::string activeKey = fmt::format("{} {} {}", *active, activeInfo->st_ino, activeInfo->st_size);
   SystemTime now = std::chrono::system_clock::now();
-  if (auto own = ownArchived(); own && activeTime < toSystem(*own)) return now - std::chrono::seconds(1);
-  // Written to since: rotated (at most every 3 s) and the closed file copied.
-  auto& rotated = rotatedAt_[layout.dir];
-  if (std::chrono::steady_clock::now() - rotated >= std::chrono::seconds(3) && running(layout)) {
-    rotated = std::chrono::steady_clock::now();
-    if (sql(layout, "FLUSH BINARY LOGS", std::chrono::seconds(10))) copyClosed();
-    newest = archived();
+  // Nothing logged since the last rotation, all of whose files are
+  // archived: every moment up to now can be restored.
+  if (progress.loggedAtRotation) {
+    if (progress.quietActive == activeKey) return progress.restorable = now - std::chrono::seconds(1);
+    auto logged = sql(layout, "SELECT @@gtid_binlog_pos", std::chrono::seconds(10));
+    if (logged && *logged == *progress.loggedAtRotation) {
+      progress.quietActive = activeKey;
+      return progress.restorable = now - std::chrono::seconds(1);
+    }
   }
-  // What the newest archived file holds was written before it was copied,
-  // less a second for the copy itself.
+  // Logged since: rotated (at most every 3 s) and the closed file copied.
+  // What was logged before the rotation began is in a closed file (what was
+  // logged between the two statements too: it is then found logged since,
+  // and taken at the next rotation).
+  if (std::chrono::steady_clock::now() - progress.rotatedAt >= std::chrono::seconds(3) && running(layout)) {
+    progress.rotatedAt = std::chrono::steady_clock::now();
+    now = std::chrono::system_clock::now();
+    auto logged = sql(layout, "SELECT @@gtid_binlog_pos;\nFLUSH BINARY LOGS", std::chrono::seconds(10));
+    if (logged && copyClosed()) {
+      progress.loggedAtRotation = *logged;
+      progress.rotationStarted = now;
+      progress.quietActive.clear();
+    }
+    if (sealing()) return progress.restorable;
+  }
+  // A commit is stamped with the second its statement began: less a second.
+  if (progress.loggedAtRotation) return progress.restorable = progress.rotationStarted - std::chrono::seconds(1);
+  // Not rotated since Kura started (the server is down): as far as the
+  // newest archived file goes, this server's own generation first (another's
+  // files, an old primary's archived after this one took over, say nothing
+  // of what this one has archived).
+  auto newest = newestBinlog(layout.walArchive, binlogBase(layout));
+  if (!newest) newest = newestBinlog(layout.walArchive);
   if (!newest) return std::nullopt;
   return toSystem(*newest) - std::chrono::seconds(1);
 }
@@ -800,7 +816,7 @@ std::optional<int64_t> MariaDbEngine::connections(const EngineLayout& layout) {
 Result<bool> MariaDbEngine::destroy(const EngineLayout& layout) {
   {
     std::lock_guard lock(archiveMutex_);
-    rotatedAt_.erase(layout.dir);
+    archiveProgress_.erase(layout.dir);
   }
   {
     std::lock_guard lock(appliedMutex_);

@@ -134,7 +134,15 @@ class MariaDbEngine final : public InstanceEngine {
   engines::EngineUser user_;
   std::filesystem::path dataDir_;
   std::mutex archiveMutex_;
-  std::map<std::filesystem::path, std::chrono::steady_clock::time_point> rotatedAt_;  // instance dir ->
+  // How far each instance's binary log is archived (see archiveBinlogs).
+  struct ArchiveProgress {
+    std::chrono::steady_clock::time_point rotatedAt;  // the last FLUSH BINARY LOGS tried
+    std::optional<std::string> loggedAtRotation;  // @@gtid_binlog_pos just before the last one archived
+    SystemTime rotationStarted;    // when that one began
+    std::string quietActive;       // the active file last found to hold nothing logged since: "<name> <ino> <size>"
+    std::optional<SystemTime> restorable;  // the newest moment last found archived
+  };
+  std::map<std::filesystem::path, ArchiveProgress> archiveProgress_;  // by instance dir
   // What reload() last applied to each instance's server (its pid, the statements).
   std::mutex appliedMutex_;
   std::map<std::filesystem::path, std::pair<int, std::string>> applied_;

@@ -300,6 +300,11 @@ Result<bool> MariaDbEngine::promote(const EngineLayout& layout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  // Its binary log is followed into the archive afresh (see archiveBinlogs).
+  {
+    std::lock_guard lock(archiveMutex_);
+    archiveProgress_.erase(layout.dir);
+  }
   // Its generation's place in the archive's history: from here on, what it
   // logs is the instance's (see MariaDbEngine::replay). Written before it
   // takes a write, again if this is taken again.
