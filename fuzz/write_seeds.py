@@ -7,6 +7,7 @@ run starts at the edges where the stack overflowed before the limits.
 fuzz/write_seeds.py CORPUS_ROOT: one folder per target under CORPUS_ROOT
 (scripts/fuzz.sh passes build/fuzz/corpus); existing files are kept.
 """
+import datetime
 import json
 import os
 import sys
@@ -78,7 +79,24 @@ def seeds():
                    "5;x=1\r\nhello\r\n0\r\nT: t\r\n\r\n",
         "fields": "GET /?Action=A HTTP/1.0\r\nX-A:  1 \t\r\nx-a: 2\r\nConnection: keep-alive, close\r\n\r\n",
     }
-    return {"json_body_fuzz": json_body, "http_request_fuzz": http_request, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
+    # Signed requests as the SigV4 fuzzer reads them (target, headers, body),
+    # dated now so that the signature itself is checked: SigV4 and SigV4a
+    # (its DER signature), in a header and presigned.
+    now = datetime.datetime.now(datetime.timezone.utc)
+    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    der = "3045022100" + "ab" * 32 + "0220" + "cd" * 32
+    sigv4 = {
+        "v4-header": f"/\nHost:h\nX-Amz-Date:{amz_date}\nAuthorization:AWS4-HMAC-SHA256 "
+                     f"Credential=test/{day}/r/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, "
+                     f"Signature={'0' * 64}\n\n{{}}",
+        "v4a-header": f"/a/../b\nHost:h\nX-Amz-Date:{amz_date}\nX-Amz-Region-Set:us-east-1\n"
+                      f"Authorization:AWS4-ECDSA-P256-SHA256 Credential=test/{day}/dynamodb/aws4_request, "
+                      f"SignedHeaders=host;x-amz-date;x-amz-region-set, Signature={der}\n\n{{}}",
+        "v4a-query": f"/?X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential=test%2F{day}%2Fdynamodb%2F"
+                     f"aws4_request&X-Amz-Date={amz_date}&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&"
+                     f"X-Amz-Region-Set=us-east-1&X-Amz-Signature={der}\nHost:h\n\n",
+    }
+    return {"sigv4_fuzz": sigv4, "json_body_fuzz": json_body, "http_request_fuzz": http_request, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
             "query_form_fuzz": query_form, "item_text_fuzz": item_text}
 
 

@@ -25,6 +25,8 @@ packages=(
   python3-redis
   # the Prometheus text parser that reads /_kura/metrics (test_metrics.py)
   python3-prometheus-client
+  # the AWS Common Runtime, botocore's SigV4a signer (test_sigv4a.py)
+  python3-awscrt
   # the browser that shows the web console's pages (test_console.py; Node.js below drives it)
   chromium chromium-driver
   # the trace that proves no answer goes out before its sync (test_durability_order.py)

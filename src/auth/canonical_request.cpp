@@ -109,6 +109,8 @@ std::string canonicalUri(std::string_view rawPath) {
   return uriEncode(path, true);
 }
 
+std::string literalCanonicalUri(std::string_view rawPath) { return rawPath.empty() ? "/" : uriEncode(rawPath, true); }
+
 std::string canonicalQuery(std::string_view rawQuery, bool skipSignature, bool skipSecurityToken) {
   std::vector<std::pair<std::string, std::string>> parameters;
   size_t start = 0;
@@ -166,7 +168,7 @@ std::string canonicalHeaders(const std::vector<std::pair<std::string, std::strin
 std::string canonicalRequest(std::string_view method, std::string_view target,
                              const std::vector<std::pair<std::string, std::string>>& headers,
                              const std::vector<std::string>& signedHeaders, std::string_view payloadHash,
-                             bool presigned, bool skipSecurityToken) {
+                             bool presigned, bool skipSecurityToken, bool normalizePath) {
   size_t mark = target.find('?');
   std::string_view path = target.substr(0, mark);
   std::string_view query = mark == std::string_view::npos ? std::string_view() : target.substr(mark + 1);
@@ -174,7 +176,7 @@ std::string canonicalRequest(std::string_view method, std::string_view target,
   out.reserve(512);
   out += method;
   out += '\n';
-  out += canonicalUri(path);
+  out += normalizePath ? canonicalUri(path) : literalCanonicalUri(path);
   out += '\n';
   if (!query.empty()) out += canonicalQuery(query, presigned, skipSecurityToken);
   out += '\n';

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "auth/ascii_case.h"
+#include "auth/sigv4a.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
 
@@ -58,22 +59,36 @@ std::optional<std::string> queryParameter(std::string_view query, std::string_vi
   return std::nullopt;
 }
 
-// "AKID/20150830/us-east-1/service/aws4_request"
-std::optional<SigV4Scope> parseCredential(std::string_view text) {
+bool isSigV4a(std::string_view algorithm) { return algorithm == kSigV4aAlgorithm; }
+
+// "AKID/20150830/us-east-1/service/aws4_request"; SigV4a's has no region
+// ("AKID/20150830/service/aws4_request": the region set is a header).
+std::optional<SigV4Scope> parseCredential(std::string_view text, bool sigv4a = false) {
+  const size_t wanted = sigv4a ? 4 : 5;
   std::string_view parts[5];
   size_t count = 0, start = 0;
   while (true) {
     size_t slash = text.find('/', start);
-    if (count == 5) return std::nullopt;
+    if (count == wanted) return std::nullopt;
     parts[count++] = text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  if (count != 5 || parts[4] != "aws4_request" || parts[0].empty() || parts[1].size() != 8) return std::nullopt;
+  if (count != wanted || parts[wanted - 1] != "aws4_request" || parts[0].empty() || parts[1].size() != 8) {
+    return std::nullopt;
+  }
+  if (sigv4a) return SigV4Scope{std::string(parts[0]), std::string(parts[1]), "", std::string(parts[2])};
   return SigV4Scope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
 }
 
+// SigV4a's region set: the X-Amz-Region-Set header (the query parameter of
+// a presigned request). Kura serves every region at one endpoint, so the
+// set must name the one region the request is for: a wildcard or a list
+// would leave it unknown.
+std::optional<std::string> regionSetOf(const HttpRequestView& request, std::string_view query, bool presigned);
+
 struct SignatureParts {
+  bool sigv4a = false;
   SigV4Scope scope;
   std::vector<std::string> signedHeaders;
   std::string signature;
@@ -131,7 +146,7 @@ std::variant<SignatureParts, AuthError> parseAuthorization(std::string_view head
   auto incomplete = [](std::string message) { return AuthError{AuthFailure::IncompleteSignature, std::move(message)}; };
   AuthorizationFields fields = authorizationFields(header);
   std::string_view algorithm = fields.algorithm;
-  if (algorithm != kAlgorithm) {
+  if (algorithm != kAlgorithm && !isSigV4a(algorithm)) {
     return AuthError{AuthFailure::UnsupportedAlgorithm,
                      "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "'. Use AWS4-HMAC-SHA256."};
   }
@@ -139,9 +154,10 @@ std::variant<SignatureParts, AuthError> parseAuthorization(std::string_view head
     return incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. "
                       "Authorization=" + std::string(algorithm));
   }
-  auto scope = parseCredential(*fields.credential);
+  auto scope = parseCredential(*fields.credential, isSigV4a(algorithm));
   if (!scope) return incomplete("Credential should be scoped to a valid region and service, with a 'aws4_request' terminator.");
   SignatureParts parts;
+  parts.sigv4a = isSigV4a(algorithm);
   parts.scope = *scope;
   parts.signedHeaders = splitSignedHeaders(*fields.signedHeaders);
   parts.signature = std::string(*fields.signature);
@@ -151,7 +167,7 @@ std::variant<SignatureParts, AuthError> parseAuthorization(std::string_view head
 std::variant<SignatureParts, AuthError> parsePresigned(std::string_view query) {
   auto incomplete = [](std::string message) { return AuthError{AuthFailure::IncompleteSignature, std::move(message)}; };
   auto algorithm = queryParameter(query, "X-Amz-Algorithm");
-  if (!algorithm || *algorithm != kAlgorithm) {
+  if (!algorithm || (*algorithm != kAlgorithm && !isSigV4a(*algorithm))) {
     return AuthError{AuthFailure::UnsupportedAlgorithm, "Unsupported X-Amz-Algorithm: " + algorithm.value_or("")};
   }
   auto credential = queryParameter(query, "X-Amz-Credential");
@@ -163,9 +179,10 @@ std::variant<SignatureParts, AuthError> parsePresigned(std::string_view query) {
     return incomplete("A presigned request needs X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders "
                       "and X-Amz-Signature.");
   }
-  auto scope = parseCredential(*credential);
+  auto scope = parseCredential(*credential, isSigV4a(*algorithm));
   if (!scope) return incomplete("X-Amz-Credential should be scoped to a valid region and service.");
   SignatureParts parts;
+  parts.sigv4a = isSigV4a(*algorithm);
   parts.scope = *scope;
   parts.signedHeaders = splitSignedHeaders(*signedHeaders);
   parts.signature = *signature;
@@ -181,6 +198,16 @@ std::variant<SignatureParts, AuthError> parsePresigned(std::string_view query) {
 
 std::string minus(SystemTime t, std::chrono::seconds s) { return formatAmzDate(t - s); }
 
+std::optional<std::string> regionSetOf(const HttpRequestView& request, std::string_view query, bool presigned) {
+  std::string set = presigned ? queryParameter(query, "X-Amz-Region-Set").value_or("")
+                              : std::string(headerValue(request, "x-amz-region-set"));
+  bool oneRegion = !set.empty() && set.size() <= 64 && std::all_of(set.begin(), set.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  if (!oneRegion) return std::nullopt;
+  return set;
+}
+
 }  // namespace
 
 std::optional<Credential> StaticCredentialStore::find(std::string_view accessKeyId) const {
@@ -194,11 +221,18 @@ std::optional<SigV4Scope> peekScope(const HttpRequestView& request) {
   if (!header.empty()) {
     // What parseAuthorization accepts, without its copies and header list.
     AuthorizationFields fields = authorizationFields(header);
-    if (fields.algorithm != kAlgorithm || !fields.complete()) return std::nullopt;
-    return parseCredential(*fields.credential);
+    if ((fields.algorithm != kAlgorithm && !isSigV4a(fields.algorithm)) || !fields.complete()) return std::nullopt;
+    auto scope = parseCredential(*fields.credential, isSigV4a(fields.algorithm));
+    if (scope && isSigV4a(fields.algorithm)) scope->region = regionSetOf(request, "", false).value_or("");
+    return scope;
   }
-  if (auto credential = queryParameter(queryOf(request.target), "X-Amz-Credential")) return parseCredential(*credential);
-  return std::nullopt;
+  std::string_view query = queryOf(request.target);
+  auto credential = queryParameter(query, "X-Amz-Credential");
+  if (!credential) return std::nullopt;
+  bool sigv4a = isSigV4a(queryParameter(query, "X-Amz-Algorithm").value_or(""));
+  auto scope = parseCredential(*credential, sigv4a);
+  if (scope && sigv4a) scope->region = regionSetOf(request, query, true).value_or("");
+  return scope;
 }
 
 SigV4Verifier::SigV4Verifier(const CredentialStore& credentials, ClockPtr clock, std::chrono::seconds maxSkew)
@@ -236,6 +270,19 @@ std::variant<Identity, AuthError> SigV4Verifier::verify(const HttpRequestView& r
   }
   if (std::find(parts.signedHeaders.begin(), parts.signedHeaders.end(), "host") == parts.signedHeaders.end()) {
     return AuthError{AuthFailure::SignatureMismatch, "'Host' must be a signed header."};
+  }
+  if (parts.sigv4a) {
+    auto set = regionSetOf(request, query, parts.presigned);
+    if (!set) {
+      return AuthError{AuthFailure::IncompleteSignature,
+                       "Kura serves every region at one endpoint: X-Amz-Region-Set must name the one region the "
+                       "request is for (such as us-east-1), not a wildcard or a list."};
+    }
+    if (!parts.presigned && std::find(parts.signedHeaders.begin(), parts.signedHeaders.end(), "x-amz-region-set") ==
+                                parts.signedHeaders.end()) {
+      return AuthError{AuthFailure::SignatureMismatch, "'X-Amz-Region-Set' must be a signed header."};
+    }
+    parts.scope.region = std::move(*set);
   }
   SystemTime now = clock_->now();
   if (parts.presigned) {
@@ -294,14 +341,29 @@ std::variant<Identity, AuthError> SigV4Verifier::verify(const HttpRequestView& r
   }
   for (char& c : parts.signature) c = asciiLower(c);
   bool tokenInQuery = parts.presigned && queryParameter(query, "X-Amz-Security-Token").has_value();
-  for (bool skipToken : {false, true}) {
-    if (skipToken && !tokenInQuery) break;
-    for (size_t i = 0; i < candidateCount; ++i) {
-      std::string canonical = canonicalRequest(request.method, request.target, request.headers,
-                                               parts.signedHeaders, candidates[i], parts.presigned, skipToken);
-      std::string expected = signature(credential->secretAccessKey, parts.amzDate, parts.scope, canonical);
-      if (constantTimeEquals(expected, parts.signature)) {
-        return Identity{std::move(*credential), std::move(parts.scope), parts.presigned};
+  // The path as the services Kura speaks sign it (normalized), then, when
+  // that differs, as it was sent (signers that do not normalize, S3's): a
+  // signature over the very path sent binds the request no less.
+  for (bool normalizePath : {true, false}) {
+    if (!normalizePath) {
+      std::string_view path = request.target.substr(0, request.target.find('?'));
+      if (literalCanonicalUri(path) == canonicalUri(path)) break;
+    }
+    for (bool skipToken : {false, true}) {
+      if (skipToken && !tokenInQuery) break;
+      for (size_t i = 0; i < candidateCount; ++i) {
+        std::string canonical = canonicalRequest(request.method, request.target, request.headers, parts.signedHeaders,
+                                                 candidates[i], parts.presigned, skipToken, normalizePath);
+        bool matches =
+            parts.sigv4a
+                ? sigv4aVerify(credential->accessKeyId, credential->secretAccessKey,
+                               sigv4aStringToSign(parts.amzDate, parts.scope.date, parts.scope.service, canonical),
+                               parts.signature)
+                : constantTimeEquals(signature(credential->secretAccessKey, parts.amzDate, parts.scope, canonical),
+                                     parts.signature);
+        if (matches) {
+          return Identity{std::move(*credential), std::move(parts.scope), parts.presigned};
+        }
       }
     }
   }

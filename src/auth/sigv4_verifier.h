@@ -105,6 +105,9 @@ ApiError toApiError(const AuthError& error, std::string_view protocol);
 std::string uriEncode(std::string_view text, bool keepSlash);
 // The path normalized (., .., repeated slashes) and encoded once more.
 std::string canonicalUri(std::string_view rawPath);
+// The path as it was sent, encoded once more: the form of signers that do
+// not normalize (S3's; the suite's "normalize": false cases).
+std::string literalCanonicalUri(std::string_view rawPath);
 // Sorted, re-encoded query parameters; `skipSignature` drops X-Amz-Signature,
 // `skipSecurityToken` an X-Amz-Security-Token added after signing (the
 // "omit session token" form some SDKs use for presigned URLs).
@@ -114,7 +117,7 @@ std::string canonicalHeaders(const std::vector<std::pair<std::string, std::strin
 std::string canonicalRequest(std::string_view method, std::string_view target,
                              const std::vector<std::pair<std::string, std::string>>& headers,
                              const std::vector<std::string>& signedHeaders, std::string_view payloadHash,
-                             bool presigned, bool skipSecurityToken = false);
+                             bool presigned, bool skipSecurityToken = false, bool normalizePath = true);
 std::string stringToSign(std::string_view amzDate, const SigV4Scope& scope, std::string_view canonicalRequestText);
 std::string signingKey(std::string_view secret, std::string_view date, std::string_view region,
                        std::string_view service);
