@@ -223,8 +223,11 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       // Each segment synced before its name appears, and the name synced
       // before PostgreSQL recycles the segment: after a power loss the
       // archive holds whole segments only (a torn one under the final name
-      // would fail `test ! -f` for ever and stop archiving).
-      "archive_command = 'test ! -f {}/%f && cp %p {}/%f.part && sync {}/%f.part && mv {}/%f.part {}/%f && "
+      // would fail `test ! -f` for ever and stop archiving). It keeps the
+      // time it was last written, at its switch: what it holds is no newer
+      // (latestRestorableTime), however late it is archived.
+      "archive_command = 'test ! -f {}/%f && cp --preserve=timestamps %p {}/%f.part && sync {}/%f.part && "
+      "mv {}/%f.part {}/%f && "
       "sync {}'\n"
       "archive_timeout = 1\n"
       "max_wal_senders = 10\n"
@@ -884,8 +887,9 @@ std::optional<SystemTime> PostgresEngine::latestRestorableTime(const EngineLayou
     if (!ec && (!newest || time > *newest)) newest = time;
   }
   if (!newest) return std::nullopt;
-  // Everything committed before the newest segment was archived is in the
-  // archive, less a second for the copy itself.
+  // Everything committed before the newest segment was last written (its
+  // switch: the archive command keeps that time) is in the archive; less a
+  // second, as a commit's time is its statement's start.
   SystemTime archived =
       std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(*newest)) -
       std::chrono::seconds(1);
