@@ -110,13 +110,6 @@ const DerivedKey* derivedKey(std::string_view accessKeyId, std::string_view secr
   return &cached;
 }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::optional<SigV4aPublicKey> sigv4aPublicKey(std::string_view accessKeyId, std::string_view secret) {
@@ -144,18 +137,13 @@ std::string sigv4aStringToSign(std::string_view amzDate, std::string_view date, 
 bool sigv4aVerify(std::string_view accessKeyId, std::string_view secret, std::string_view stringToSign,
                   std::string_view signatureHex) {
   // A DER ECDSA P-256 signature is at most 72 bytes.
-  if (signatureHex.empty() || signatureHex.size() % 2 != 0 || signatureHex.size() > 144) return false;
-  unsigned char der[72];
-  for (size_t i = 0; i < signatureHex.size(); i += 2) {
-    int high = hexDigit(signatureHex[i]), low = hexDigit(signatureHex[i + 1]);
-    if (high < 0 || low < 0) return false;
-    der[i / 2] = static_cast<unsigned char>(high * 16 + low);
-  }
+  std::string der;
+  if (signatureHex.empty() || signatureHex.size() > 144 || !fromHex(signatureHex, der)) return false;
   const DerivedKey* key = derivedKey(accessKeyId, secret);
   if (key == nullptr) return false;
   DigestContext context(EVP_MD_CTX_new());
   bool valid = context && EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key->key.get()) == 1 &&
-               EVP_DigestVerify(context.get(), der, signatureHex.size() / 2,
+               EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(),
                                 reinterpret_cast<const unsigned char*>(stringToSign.data()), stringToSign.size()) == 1;
   // A refused signature leaves OpenSSL's error on this thread's queue: not for the next TLS call to find.
   if (!valid) ERR_clear_error();

@@ -11,6 +11,8 @@ std::string sha256Hex(std::string_view data);    // lower-case hex
 std::string sha1(std::string_view data);
 std::string hmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string toHex(std::string_view bytes);
+// Hex digits (either case) to bytes; false on an odd count or a non-hex digit.
+bool fromHex(std::string_view hex, std::string& out);
 std::string randomBytes(size_t count);
 // Compares two strings in time independent of where they differ.
 bool constantTimeEquals(std::string_view a, std::string_view b);
