@@ -33,6 +33,18 @@ TEST(TimeFormat, SecondsFormatEachSecondAgain) {
   EXPECT_EQ(formatIso8601Seconds(SystemTime{} - std::chrono::seconds(1)), "1969-12-31T23:59:59Z");
 }
 
+TEST(Crypto, HexBothWays) {
+  std::string bytes;
+  ASSERT_TRUE(fromHex("00ff7Fa0", bytes));
+  EXPECT_EQ(bytes, std::string("\x00\xff\x7f\xa0", 4));
+  EXPECT_EQ(toHex(bytes), "00ff7fa0");
+  ASSERT_TRUE(fromHex("", bytes));
+  EXPECT_TRUE(bytes.empty());
+  EXPECT_FALSE(fromHex("abc", bytes));  // odd
+  EXPECT_FALSE(fromHex("0g", bytes));
+  EXPECT_FALSE(fromHex("-1", bytes));
+}
+
 TEST(Crypto, HashesAndEncodes) {
   EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(toHex(hmacSha256("key", "The quick brown fox jumps over the lazy dog")),
