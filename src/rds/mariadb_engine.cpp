@@ -178,24 +178,14 @@ bool isBinlogName(const std::string& name) {
   return std::regex_match(name, pattern);
 }
 
-
-// The newest modification time of the binary log files in `dir`.
-std::optional<fs::file_time_type> newestBinlog(const fs::path& dir, const std::string& base = "") {
-  std::optional<fs::file_time_type> newest;
+// Whether `dir` holds a binary log file.
+bool holdsBinlog(const fs::path& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (!isBinlogName(name) || (!base.empty() && name.rfind(base + ".", 0) != 0)) continue;
-    auto time = entry.last_write_time(ec);
-    if (!ec && (!newest || time > *newest)) newest = time;
+    if (isBinlogName(entry.path().filename().string())) return true;
   }
-  return newest;
+  return false;
 }
-
-SystemTime toSystem(fs::file_time_type time) {
-  return std::chrono::time_point_cast<SystemTime::duration>(std::chrono::file_clock::to_sys(time));
-}
-
 
 // A value in SET GLOBAL: numbers as they are, anything else as a string.
 std::string sqlValue(const MariaDbParameter* p, const std::string& value) {
@@ -729,7 +719,7 @@ Result<bool> MariaDbEngine::archiveTail(const EngineLayout& layout) {
   std::lock_guard lock(archiveMutex_);
   std::error_code ec;
   if (!fs::exists(layout.dir / "binlog", ec)) return true;
-  if (!copyBinlogs(layout, true) && newestBinlog(layout.dir / "binlog")) {
+  if (!copyBinlogs(layout, true) && holdsBinlog(layout.dir / "binlog")) {
     return ApiError::internal("cannot archive the old primary's binary log");
   }
   return true;
@@ -750,7 +740,7 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
   ArchiveProgress& progress = archiveProgress_[layout.dir];
   // A file still in the outbox (an encrypted instance's, waiting to be
   // sealed) is not in the archive yet: what could be restored before.
-  auto sealing = [&] { return !layout.walOutbox.empty() && newestBinlog(layout.walOutbox).has_value(); };
+  auto sealing = [&] { return !layout.walOutbox.empty() && holdsBinlog(layout.walOutbox); };
   if (sealing()) return progress.restorable;
   std::string activeKey = fmt::format("{} {} {}", *active, activeInfo->st_ino, activeInfo->st_size);
   SystemTime now = std::chrono::system_clock::now();
@@ -781,14 +771,10 @@ std::optional<SystemTime> MariaDbEngine::archiveBinlogs(const EngineLayout& layo
   }
   // A commit is stamped with the second its statement began: less a second.
   if (progress.loggedAtRotation) return progress.restorable = progress.rotationStarted - std::chrono::seconds(1);
-  // Not rotated since Kura started (the server is down): as far as the
-  // newest archived file goes, this server's own generation first (another's
-  // files, an old primary's archived after this one took over, say nothing
-  // of what this one has archived).
-  auto newest = newestBinlog(layout.walArchive, binlogBase(layout));
-  if (!newest) newest = newestBinlog(layout.walArchive);
-  if (!newest) return std::nullopt;
-  return toSystem(*newest) - std::chrono::seconds(1);
+  // Not rotated since Kura started (the server is down): nothing more is
+  // known to be archived than what was counted before. (The archived
+  // files' times say when they were copied, not up to when they hold.)
+  return std::nullopt;
 }
 
 bool MariaDbEngine::healthy(const EngineLayout& layout, std::chrono::milliseconds timeout) {
