@@ -24,6 +24,7 @@ struct Freer {
   }
 };
 using Bignum = std::unique_ptr<BIGNUM, Freer<BN_free>>;
+using SecretBignum = std::unique_ptr<BIGNUM, Freer<BN_clear_free>>;  // wiped when freed
 using Group = std::unique_ptr<EC_GROUP, Freer<EC_GROUP_free>>;
 using Point = std::unique_ptr<EC_POINT, Freer<EC_POINT_free>>;
 using Pkey = std::unique_ptr<EVP_PKEY, Freer<EVP_PKEY_free>>;
@@ -40,7 +41,7 @@ void appendBigEndian32(std::string& out, uint32_t value) {
 // (input key "AWS4A" + secret; fixed input: i = 1, the label, a zero byte,
 // the access key id and the counter, L = 256), the first with k <= n - 2,
 // plus one (so that it lies in [1, n - 1]).
-Bignum derivePrivateScalar(std::string_view accessKeyId, std::string_view secret, const EC_GROUP* group) {
+SecretBignum derivePrivateScalar(std::string_view accessKeyId, std::string_view secret, const EC_GROUP* group) {
   std::string inputKey = "AWS4A" + std::string(secret);
   Bignum limit(BN_dup(EC_GROUP_get0_order(group)));
   if (!limit || BN_sub_word(limit.get(), 2) != 1) return nullptr;
@@ -53,7 +54,8 @@ Bignum derivePrivateScalar(std::string_view accessKeyId, std::string_view secret
     fixed.push_back(static_cast<char>(counter));
     appendBigEndian32(fixed, 256);
     std::string k = hmacSha256(inputKey, fixed);
-    Bignum scalar(BN_bin2bn(reinterpret_cast<const unsigned char*>(k.data()), static_cast<int>(k.size()), nullptr));
+    SecretBignum scalar(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(k.data()), static_cast<int>(k.size()), nullptr));
     if (!scalar) return nullptr;
     if (BN_cmp(scalar.get(), limit.get()) > 0) continue;
     if (BN_add_word(scalar.get(), 1) != 1) return nullptr;
@@ -71,7 +73,7 @@ struct DerivedKey {
 bool derive(std::string_view accessKeyId, std::string_view secret, DerivedKey& out) {
   Group group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
   if (!group) return false;
-  Bignum scalar = derivePrivateScalar(accessKeyId, secret, group.get());
+  SecretBignum scalar = derivePrivateScalar(accessKeyId, secret, group.get());
   Point point(EC_POINT_new(group.get()));
   if (!scalar || !point || EC_POINT_mul(group.get(), point.get(), scalar.get(), nullptr, nullptr, nullptr) != 1) {
     return false;
