@@ -4,6 +4,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
+#include <rocksdb/rate_limiter.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -95,6 +96,17 @@ rocksdb::Options storeOptions(const std::string& store, BackgroundErrorHandler o
   options.manifest_preallocation_size = 0;
   options.manual_wal_flush = true;
   options.writable_file_max_buffer_size = kWalBufferBytes;
+  // Table files (flushes, compactions) go to the disk paced, in pieces, and
+  // written back as they are made: the WAL's buffer above is every file's,
+  // so a table file was written in 16 MB bursts and synced whole at its
+  // end, and a WAL sync behind that waited tens of milliseconds. The limit
+  // tunes itself (from a twentieth of 256 MiB/s up to it) to what the
+  // compactions need; the WAL is never paced (bench/README.md, "Table
+  // files paced").
+  options.bytes_per_sync = 1u << 20;
+  options.rate_limiter.reset(rocksdb::NewGenericRateLimiter(256u << 20, /*refill_period_us=*/10 * 1000,
+                                                            /*fairness=*/10, rocksdb::RateLimiter::Mode::kWritesOnly,
+                                                            /*auto_tuned=*/true));
   options.listeners.push_back(std::make_shared<ErrorListener>(std::move(onError)));
 
   MemoryBudget& memory = budget();
