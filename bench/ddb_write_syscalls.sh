@@ -19,20 +19,7 @@ trap cleanup EXIT
 source bench/wrk_common.sh
 IFS=, read -r -a kuras <<<"$kura"
 ports=()
-for i in "${!kuras[@]}"; do
-  port=$(free_port)
-  "${kuras[$i]}" serve --host 127.0.0.1 --port "$port" --data-dir "$work/kura$i" --log-level warn >"$work/kura$i.log" 2>&1 &
-  pids+=($!); ports+=("$port")
-  wait_health "$port"
-  /usr/bin/python3 - "$port" <<'PY'
-import sys, boto3
-c = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="ap-northeast-1",
-                 aws_access_key_id="test", aws_secret_access_key="test")
-c.create_table(TableName="bench", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-               AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
-c.get_waiter("table_exists").wait(TableName="bench")
-PY
-done
+serve_bench_tables "$kura" "$work"
 events=syscalls:sys_enter_fdatasync,syscalls:sys_enter_write,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,context-switches
 echo "round build rps fdatasync write futex epoll_wait context_switches cpu_us (per PutItem)"
 for round in $(seq 1 "$rounds"); do

@@ -20,20 +20,7 @@ trap cleanup EXIT
 source bench/wrk_common.sh
 lua="$PWD/bench/ddb_signed_write.lua"
 ports=()
-for i in "${!builds[@]}"; do
-  port=$(free_port)
-  "${builds[$i]}" serve --host 127.0.0.1 --port "$port" --data-dir "$work/kura$i" --log-level warn >"$work/kura$i.log" 2>&1 &
-  pids+=($!); ports+=("$port")
-  wait_health "$port"
-  /usr/bin/python3 - "$port" <<'PY'
-import sys, boto3
-c = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="ap-northeast-1",
-                 aws_access_key_id="test", aws_secret_access_key="test")
-c.create_table(TableName="bench", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-               AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
-c.get_waiter("table_exists").wait(TableName="bench")
-PY
-done
+serve_bench_tables "$1" "$work"
 run() {  # port delay -> "rps p50 p90 p99 max" (ms)
   DDB_OP=PutItem DDB_HOST="127.0.0.1:$1" DDB_TABLE=bench DDB_KEYS=100 DDB_RUN="r$RANDOM$RANDOM" DDB_DELAY_MS="$2" \
     wrk -t2 -c16 -d"${seconds}s" --latency -s "$lua" "http://127.0.0.1:$1/" 2>/dev/null |

@@ -8,6 +8,28 @@ wait_health() {  # port
   return 1
 }
 
+# Each build of a comma-separated list as a server of its own (a free port,
+# a data directory under WORK, warn level) holding an empty on-demand table
+# "bench" (hash key "k"): appends to the arrays `pids` and `ports`.
+serve_bench_tables() {  # builds work
+  local builds i port
+  IFS=, read -r -a builds <<<"$1"
+  for i in "${!builds[@]}"; do
+    port=$(free_port)
+    "${builds[$i]}" serve --host 127.0.0.1 --port "$port" --data-dir "$2/kura$i" --log-level warn >"$2/kura$i.log" 2>&1 &
+    pids+=($!); ports+=("$port")
+    wait_health "$port"
+    /usr/bin/python3 - "$port" <<'PY'
+import sys, boto3
+c = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="ap-northeast-1",
+                 aws_access_key_id="test", aws_secret_access_key="test")
+c.create_table(TableName="bench", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+               AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+c.get_waiter("table_exists").wait(TableName="bench")
+PY
+  done
+}
+
 # A signed STS GetCallerIdentity as a wrk script (valid for the 15-minute
 # skew window).
 signed_noop_script() {  # port > script.lua
