@@ -7,6 +7,8 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from rds_support import create_instance, psql, wait_restorable, wait_status
 
 
@@ -27,6 +29,8 @@ def latest(rds, identifier):
 
 
 def test_a_segment_archived_late_counts_from_when_it_was_written(kura_factory):
+    if os.geteuid() != 0:
+        pytest.skip("keeping the archive from the engine's user takes root")
     kura = kura_factory()
     rds = kura.client("rds")
     create_instance(rds, "late")
