@@ -85,7 +85,15 @@ std::optional<SigV4Scope> parseCredential(std::string_view text, bool sigv4a = f
 // a presigned request). Kura serves every region at one endpoint, so the
 // set must name the one region the request is for: a wildcard or a list
 // would leave it unknown.
-std::optional<std::string> regionSetOf(const HttpRequestView& request, std::string_view query, bool presigned);
+std::optional<std::string> regionSetOf(const HttpRequestView& request, std::string_view query, bool presigned) {
+  std::string set = presigned ? queryParameter(query, "X-Amz-Region-Set").value_or("")
+                              : std::string(headerValue(request, "x-amz-region-set"));
+  bool oneRegion = !set.empty() && set.size() <= 64 && std::all_of(set.begin(), set.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  if (!oneRegion) return std::nullopt;
+  return set;
+}
 
 struct SignatureParts {
   bool sigv4a = false;
@@ -197,16 +205,6 @@ std::variant<SignatureParts, AuthError> parsePresigned(std::string_view query) {
 }
 
 std::string minus(SystemTime t, std::chrono::seconds s) { return formatAmzDate(t - s); }
-
-std::optional<std::string> regionSetOf(const HttpRequestView& request, std::string_view query, bool presigned) {
-  std::string set = presigned ? queryParameter(query, "X-Amz-Region-Set").value_or("")
-                              : std::string(headerValue(request, "x-amz-region-set"));
-  bool oneRegion = !set.empty() && set.size() <= 64 && std::all_of(set.begin(), set.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-  if (!oneRegion) return std::nullopt;
-  return set;
-}
 
 }  // namespace
 
