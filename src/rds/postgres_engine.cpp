@@ -854,12 +854,21 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
     // again without it (start()): it must then end where the first one did,
     // not in segments archived meanwhile, which hold what came after that
     // moment: the very accident a point-in-time restore undoes.
-    // Files only, as they are: a link is not followed, nor listed.
+    // Files only, as they are: a link is not followed, nor listed. Segments
+    // from the one the backup starts in (its backup_label names it): the
+    // replay asks for no older one, and the list, read at every segment the
+    // replay fetches, stays as long as the replay, not the retention period.
+    std::string label = readBeneath(layout.dir, "pgdata/backup_label", 0, 4096).value_or("");
+    size_t at = label.find("(file ");
+    std::string firstSegment = at == std::string::npos ? "" : label.substr(at + 6, 24);
+    if (!isSegmentName(firstSegment)) firstSegment.clear();
     std::string files;
     for (fs::directory_iterator it(walArchive, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
       std::error_code typeError;
-      if (fs::is_regular_file(it->symlink_status(typeError)) && !name.ends_with(".part")) files += name + "\n";
+      if (!fs::is_regular_file(it->symlink_status(typeError)) || name.ends_with(".part")) continue;
+      if (isSegmentName(name) && name < firstSegment) continue;
+      files += name + "\n";
     }
     if (ec) return ApiError::internal("cannot list the WAL archive " + walArchive.string() + ": " + ec.message());
     if (!writeBeneath(layout.dir, kRestoreFileList, files, WriteMode::Truncate, fileOwner())) {

@@ -11,6 +11,7 @@ the restore's files and its replay: the source deletes every row and
 archives it while Kura is down, and the copy must still hold them all."""
 import glob
 import os
+import re
 import subprocess
 import time
 
@@ -47,6 +48,18 @@ def test_a_restore_replays_the_archive_as_it_stood_when_the_restore_began(kura_f
     # Killed once the copy's files are restored, before its replay.
     assert kura.proc.wait(timeout=120) == -9
     kura.stop()
+    # The list holds the segments from the one the backup starts in, none
+    # of the archive's older ones (the replay never asks for them).
+    [listing] = glob.glob(os.path.join(kura.data_dir, "rds", "instances", "*", "restore-wal-files"))
+    with open(os.path.join(os.path.dirname(listing), "pgdata", "backup_label")) as f:
+        first = re.search(r"\(file ([0-9A-F]{24})\)", f.read()).group(1)
+    with open(listing) as f:
+        segments = [name for name in f.read().split() if re.fullmatch(r"[0-9A-F]{24}", name)]
+    assert segments and min(segments) == first, (first, segments[:5])
+    archive = glob.glob(os.path.join(kura.data_dir, "rds", "wal", "*", first))
+    older = [name for name in os.listdir(os.path.dirname(archive[0]))
+             if re.fullmatch(r"[0-9A-F]{24}", name) and name < first]
+    assert older, "the archive holds no segment older than the backup: nothing to leave out"
 
     # The source's server outlives Kura: it deletes every row and archives
     # the segment that holds the deletion.
