@@ -86,6 +86,9 @@ fs::path socketDir(const EngineLayout& layout) {
 
 // The archive's files a restore may replay (PostgresEngine::restore).
 constexpr const char* kRestoreFileList = "restore-wal-files";
+// An idle verdict is kept only on a newest WAL file at least this much
+// older than the verdict: far more than a tick of the kernel's clock.
+constexpr auto kRacyMarkMargin = std::chrono::seconds(1);
 
 // A WAL segment's name: 24 upper-case hex digits (never .partial or .history).
 bool isSegmentName(const std::string& name) {
@@ -421,9 +424,15 @@ std::vector<pid_t> processesIn(const fs::path& dir, std::optional<uid_t> owner) 
 
 // The newest file of pg_wal (segments and their status): its name, time in
 // nanoseconds and size; empty when the folder cannot be read.
-std::string newestWalMark(const EngineLayout& layout) {
+// The newest WAL file: its name, time and size, and its time apart.
+struct WalMark {
+  std::string text;
+  fs::file_time_type time{};
+};
+
+WalMark newestWalMark(const EngineLayout& layout) {
   std::error_code ec;
-  std::string mark;
+  WalMark mark;
   std::optional<fs::file_time_type> newest;
   for (const auto& entry : fs::directory_iterator(layout.dir / "pgdata" / "pg_wal", ec)) {
     std::error_code entryError;
@@ -431,10 +440,11 @@ std::string newestWalMark(const EngineLayout& layout) {
     auto time = entry.last_write_time(entryError);
     if (entryError || (newest && time <= *newest)) continue;
     newest = time;
-    mark = entry.path().filename().string() + "@" + std::to_string(time.time_since_epoch().count()) + "/" +
-           std::to_string(entry.file_size(entryError));
+    mark = {entry.path().filename().string() + "@" + std::to_string(time.time_since_epoch().count()) + "/" +
+                std::to_string(entry.file_size(entryError)),
+            time};
   }
-  return ec ? std::string() : mark;
+  return ec ? WalMark{} : mark;
 }
 
 // Gone, or a zombie nobody has reaped yet.
@@ -908,12 +918,13 @@ std::optional<SystemTime> PostgresEngine::latestRestorableTime(const EngineLayou
   // for a while, so a busy instance costs no query.
   SystemTime now = std::chrono::system_clock::now();
   if (now - archived < std::chrono::seconds(3)) return archived;
-  std::string key = layout.dir.string(), mark = newestWalMark(layout);
+  std::string key = layout.dir.string();
+  WalMark mark = newestWalMark(layout);
   auto steadyNow = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(archiveMutex_);
     auto known = idleVerdicts_.find(key);
-    if (known != idleVerdicts_.end() && !mark.empty() && known->second.walMark == mark &&
+    if (known != idleVerdicts_.end() && !mark.text.empty() && known->second.walMark == mark.text &&
         steadyNow - known->second.at < std::chrono::seconds(10)) {
       return now - std::chrono::seconds(1);
     }
@@ -927,7 +938,14 @@ std::optional<SystemTime> PostgresEngine::latestRestorableTime(const EngineLayou
     idleVerdicts_.erase(key);
     return archived;
   }
-  idleVerdicts_[key] = {mark, steadyNow};
+  // A file's time is the kernel's coarse clock: a record written within
+  // the same tick as the newest one (a few milliseconds) leaves its time
+  // as it was, and its size too (a segment's size is fixed). A verdict
+  // stands only on a mark older than a tick: a commit after the query
+  // then changes the mark (git's "racily clean" entries, and their cure).
+  if (!mark.text.empty() && std::chrono::file_clock::to_sys(mark.time) < now - kRacyMarkMargin) {
+    idleVerdicts_[key] = {mark.text, steadyNow};
+  }
   return now - std::chrono::seconds(1);
 }
 

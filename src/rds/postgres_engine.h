@@ -110,7 +110,8 @@ class PostgresEngine final : public InstanceEngine {
   // Where everythingArchived last said yes: the newest WAL file's name, time
   // and size just before it asked, and when. While pg_wal is unchanged (no
   // record written, so no commit) the answer stands, up to 10 s, without a
-  // query: an idle fleet costs no psql every other second.
+  // query: an idle fleet costs no psql every other second. Kept only when
+  // that file was older than a second then (latestRestorableTime says why).
   struct IdleVerdict {
     std::string walMark;
     std::chrono::steady_clock::time_point at{};

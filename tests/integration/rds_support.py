@@ -110,3 +110,19 @@ def writer_of(rds, identifier):
     writers = [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
     assert len(writers) == 1, members
     return writers[0]
+
+
+def server_sql(data_dir, resource, sql):
+    """`sql` as Kura's own role over the instance's socket (what a segment's
+    name is, and what was archived, are not the master user's to ask)."""
+    with open(os.path.join(data_dir, "rds", "instances", resource, "pgdata", "postmaster.pid")) as f:
+        lines = f.read().splitlines()
+    result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                             f"host={lines[4]} port={lines[3]} user=rdsadmin dbname=postgres", "-c", sql],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def latest_restorable(rds, identifier):
+    return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0].get("LatestRestorableTime")

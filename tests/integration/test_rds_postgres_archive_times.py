@@ -4,28 +4,11 @@ archive: a segment archived late (the archive was not writable for a
 while) made Kura count commits of the next segment, which was not archived
 yet, as restorable."""
 import os
-import subprocess
 import time
 
 import pytest
 
-from rds_support import create_instance, psql, wait_restorable, wait_status
-
-
-def server_sql(data_dir, resource, sql):
-    """`sql` as Kura's own role over the instance's socket (what a segment's
-    name is, and what was archived, are not the master user's to ask)."""
-    with open(os.path.join(data_dir, "rds", "instances", resource, "pgdata", "postmaster.pid")) as f:
-        lines = f.read().splitlines()
-    result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                             f"host={lines[4]} port={lines[3]} user=rdsadmin dbname=postgres", "-c", sql],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-def latest(rds, identifier):
-    return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0].get("LatestRestorableTime")
+from rds_support import create_instance, latest_restorable as latest, psql, server_sql, wait_restorable, wait_status
 
 
 def test_a_segment_archived_late_counts_from_when_it_was_written(kura_factory):
