@@ -42,11 +42,17 @@ fs::path socketDir(const EngineLayout& layout) {
 }
 fs::path socketOf(const EngineLayout& layout) { return socketDir(layout) / "mariadbd.sock"; }
 
+// A string in SQL. A quote is doubled, which ends no string in any
+// sql_mode; a backslash is escaped, as Kura's own sessions read it
+// (kAdminSession: with NO_BACKSLASH_ESCAPES, which a tenant's parameter
+// group may set, \' ended the string, and a password ran the rest as
+// Kura's account).
 std::string quoteLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
+    if (c == '\'') out += "''";
+    else if (c == '\\') out += "\\\\";
+    else out += c;
   }
   return out + "'";
 }
@@ -93,6 +99,10 @@ namespace {
 
 // Written once an instance's files are made whole (create()).
 constexpr const char* kCreatedMark = "kura-created";
+// Kura's own sessions read SQL one way, whatever the tenant's parameter
+// group makes the server's default (quoteLiteral relies on it).
+constexpr const char* kAdminSession =
+    "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'";
 
 // What RDS grants a MySQL master user, less RELOAD: with RELOAD, FLUSH
 // PRIVILEGES would put in effect at once whatever the master wrote into the
@@ -338,7 +348,8 @@ Result<std::string> MariaDbEngine::sql(const EngineLayout& layout, const std::st
   // The statement on standard input (never in the arguments, which any
   // user of the host can read).
   auto result = run({kClient, "--no-defaults", "--protocol=socket", "--socket=" + socketOf(layout).string(),
-                     "--user=" + adminUser(), "--batch", "--skip-column-names", "--raw"},
+                     "--user=" + adminUser(), std::string("--init-command=") + kAdminSession, "--batch",
+                     "--skip-column-names", "--raw"},
                     statement + ";\n", timeout);
   if (!result.ok()) return engineError("SQL failed", result);
   std::string out = result.output;

@@ -102,14 +102,27 @@ std::string readFile(const fs::path& path) {
   return buffer.str();
 }
 
+// A value in postgresql.conf: quotes doubled, backslashes and line ends
+// escaped (the file's strings take backslash escapes, so a value ending in
+// a backslash cannot run on past its closing quote, nor a line end start
+// another setting).
 std::string quoteLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
+    if (c == '\'') out += "''";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
   }
   return out + "'";
 }
+
+// A string in SQL, as an escape string (E'...'): read the same whatever
+// standard_conforming_strings is, which a tenant may set for its databases
+// (with it off, a plain '...' takes \' as a quote, and a password ending a
+// literal early ran the rest as Kura's superuser).
+std::string sqlLiteral(const std::string& text) { return "E" + quoteLiteral(text); }
 
 std::string quoteIdentifier(const std::string& text) {
   std::string out = "\"";
@@ -196,7 +209,8 @@ engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv,
   // reach Kura. Options a client sends override database and role settings.
   static const std::vector<std::string> kSessionOptions = {
       "PGOPTIONS=-c search_path=pg_catalog,pg_temp -c default_transaction_read_only=off -c statement_timeout=0 "
-      "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0 -c session_replication_role=replica"};
+      "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0 -c session_replication_role=replica "
+      "-c standard_conforming_strings=on -c backslash_quote=safe_encoding"};
   return engines::runProcess(argv, user_, stdinText, timeout, kSessionOptions);
 }
 
@@ -327,7 +341,7 @@ Result<bool> PostgresEngine::follow(const EngineLayout& standby, const EngineLay
   // upstream, and recovery_target_timeline 'latest' follows its promotion.
   std::string conninfo = "host=" + socketDir(upstream).string() + " port=" + std::to_string(upstream.port) +
                          " user=" + std::string(kAdminUser);
-  auto changed = sql(standby, "ALTER SYSTEM SET primary_conninfo = " + quoteLiteral(conninfo));
+  auto changed = sql(standby, "ALTER SYSTEM SET primary_conninfo = " + sqlLiteral(conninfo));
   if (!changed) return changed.error();
   if (auto reloaded = sql(standby, "SELECT pg_reload_conf()"); !reloaded) return reloaded.error();
   return true;
@@ -641,13 +655,13 @@ Result<bool> PostgresEngine::ensureRoles(const EngineLayout& layout) {
   if (converting) {
     if (auto cleared = clearSuperuserLeftovers(layout); !cleared) return cleared;
   }
-  auto exists = sql(layout, "SELECT count(*) FROM pg_roles WHERE rolname = " + quoteLiteral(layout.masterUser));
+  auto exists = sql(layout, "SELECT count(*) FROM pg_roles WHERE rolname = " + sqlLiteral(layout.masterUser));
   if (!exists) return exists.error();
   // Never logged, whatever log_statement or pgaudit say: the statement may hold the password.
   std::string quiet = "SET log_statement = 'none';\nSET pgaudit.log = 'none';\n";
   if (*exists == "0") {
     auto created = sql(layout, quiet + "CREATE ROLE " + quoteIdentifier(layout.masterUser) + " LOGIN PASSWORD " +
-                                   quoteLiteral(layout.masterPassword));
+                                   sqlLiteral(layout.masterPassword));
     if (!created) return ApiError::internal("cannot create the master user");  // never echo the statement
   }
   bool pgaudit = preloadSettings().find("pgaudit") != std::string::npos;
@@ -807,7 +821,7 @@ Result<std::string> PostgresEngine::runSql(const EngineLayout& layout, const std
 Result<bool> PostgresEngine::setMasterPassword(const EngineLayout& layout) {
   auto changed = sql(layout, "SET log_statement = 'none';\nSET pgaudit.log = 'none';\nALTER ROLE " +
                                  quoteIdentifier(layout.masterUser) + " PASSWORD " +
-                                 quoteLiteral(layout.masterPassword));
+                                 sqlLiteral(layout.masterPassword));
   if (!changed) return ApiError::internal("cannot set the master password");  // never echo the statement
   return true;
 }
