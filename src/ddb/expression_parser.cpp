@@ -11,6 +11,7 @@ namespace {
 
 constexpr size_t kMaxExpressionBytes = 4096;
 constexpr int kMaxOperators = 300;
+constexpr size_t kMaxInCandidates = 100;  // IN's candidates, DynamoDB's limit
 constexpr int kMaxNesting = 64;  // parentheses, NOT and functions inside each other
 
 struct Token {
@@ -598,6 +599,11 @@ class Parser {
         next();
       }
       if (auto error = expect(")")) return *error;
+      // The value and at most 100 candidates (DynamoDB's limit for IN).
+      if (node->operands.size() > kMaxInCandidates + 1) {
+        defer(Operands, "Too many operands for the IN function; operator or function: IN, number of operands: " +
+                            std::to_string(node->operands.size() - 1));
+      }
       return node;
     }
     for (const char* op : {"=", "<>", "<=", ">=", "<", ">"}) {
@@ -685,6 +691,9 @@ std::optional<ApiError> checkPlaceholders(const ExpressionContext& context) {
     for (auto it = names->begin(); it != names->end(); ++it) {
       if (!isPlaceholder(it.key(), '#')) {
         return refuse("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + it.key() + "\"");
+      }
+      if (it.value().is_string() && it.value().get_ref<const std::string&>().empty()) {
+        return refuse("ExpressionAttributeNames contains invalid value: Empty attribute name for key " + it.key());
       }
     }
   }

@@ -1,4 +1,6 @@
 #include "services/dynamodb/dynamodb_api.h"
+
+#include "services/dynamodb/item_checks.h"
 #include "services/dynamodb/secondary_indexes.h"
 
 #include "services/dynamodb/legacy_parameters.h"
@@ -82,34 +84,7 @@ Result<std::string> DynamoDbApi::keyOf(const Json& table, const Json& attributes
     (isHash ? hash : range) = &*it;
   }
   if (!exactKey) {
-    // An item's secondary index keys, where it has them, are of their
-    // declared types and not empty (an item without them is not indexed).
-    for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
-      for (const Json& index : table.value(kind, Json::array())) {
-        for (const Json& element : index["KeySchema"]) {
-          std::string name = element["AttributeName"];
-          auto it = attributes.find(name);
-          if (it == attributes.end()) continue;
-          std::string wanted;
-          for (const auto& definition : table["AttributeDefinitions"]) {
-            if (definition["AttributeName"] == name) wanted = definition["AttributeType"];
-          }
-          std::string type = typeOf(*it);
-          std::string indexName = index["IndexName"];
-          if (type != wanted) {
-            return ApiError::sender("ValidationException",
-                                    "One or more parameter values were invalid: Type mismatch for Index Key " + name +
-                                        " Expected: " + wanted + " Actual: " + type + " IndexName: " + indexName);
-          }
-          if (it->begin().value().is_string() && it->begin().value().get<std::string>().empty()) {
-            return ApiError::sender("ValidationException",
-                                    "One or more parameter values are not valid. A value specified for a secondary "
-                                    "index key is not supported. The AttributeValue for a key attribute cannot contain "
-                                    "an empty string value. IndexName: " + indexName + ", IndexKey: " + name);
-          }
-        }
-      }
-    }
+    if (auto error = indexKeyError(table, attributes)) return *error;
   }
   return TableStore::encodeKey(*hash, range);
 }

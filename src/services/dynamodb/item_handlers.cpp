@@ -4,29 +4,17 @@
 #include "common/json_text.h"
 #include "ddb/item_text.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/item_checks.h"
 #include "services/dynamodb/key_paths.h"
 #include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
 namespace {
 
-constexpr size_t kMaxItemBytes = 400 * 1024;
-
 double writeUnits(const Json* item) { return item ? std::max(1.0, std::ceil(itemSize(*item) / 1024.0)) : 1.0; }
 double readUnits(const Json* item, bool consistent) {
   double units = item ? std::max(1.0, std::ceil(itemSize(*item) / 4096.0)) : 1.0;
   return consistent ? units : units / 2;
-}
-
-std::optional<ApiError> validateItem(Json& item, const char* where) {
-  if (!item.is_object()) return ApiError::sender("ValidationException", std::string(where) + " must be a map");
-  for (auto it = item.begin(); it != item.end(); ++it) {
-    if (auto error = validateValue(it.value(), where)) return error;
-  }
-  if (itemSize(item) > kMaxItemBytes) {
-    return ApiError::sender("ValidationException", "Item size has exceeded the maximum allowed size");
-  }
-  return std::nullopt;
 }
 
 // The condition, if any, parsed against the request's names and values.
@@ -52,20 +40,33 @@ std::optional<ApiError> checkCondition(const ConditionPtr& condition, const Json
   return std::nullopt;
 }
 
-// The attributes an update touched, for UPDATED_OLD / UPDATED_NEW.
+// What an update touched, for UPDATED_OLD / UPDATED_NEW: the paths it
+// names and no more (SET info.rating answers info.rating, not all of info),
+// as a projection of them answers.
 Json touched(const Json& item, const std::vector<UpdateAction>& actions) {
-  Json out = Json::object();
-  for (const auto& action : actions) {
-    const std::string& top = action.path.front().name;
-    if (item.contains(top)) out[top] = item[top];
+  std::vector<Path> paths;
+  paths.reserve(actions.size());
+  for (const auto& action : actions) paths.push_back(action.path);
+  return project(item, paths);
+}
+
+// Whether `name` is a key attribute of one of the table's secondary indexes.
+bool indexKeyName(const Json& table, const std::string& name) {
+  for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    for (const Json& index : table.value(kind, Json::array())) {
+      for (const Json& element : index["KeySchema"]) {
+        if (element["AttributeName"] == name) return true;
+      }
+    }
   }
-  return out;
+  return false;
 }
 
 // What an update sets, as text, when it only SETs whole top-level
 // attributes to values (SET a = :v, b = :w) of an on-demand table, with no
 // condition, nothing to return and no capacity to report: the update that
-// can be made to the item's text without parsing it.
+// can be made to the item's text without parsing it. Not an index's key,
+// whose type the general path checks (indexKeyError).
 std::optional<std::vector<AttributeText>> plainSets(const Json& in, const Json& table, bool conditioned,
                                                     const std::vector<UpdateAction>& actions) {
   if (conditioned || actions.empty() || isProvisioned(table) || in.value("ReturnValues", "NONE") != "NONE" ||
@@ -77,7 +78,7 @@ std::optional<std::vector<AttributeText>> plainSets(const Json& in, const Json& 
   std::vector<AttributeText> sets;
   for (const auto& action : actions) {
     if (action.kind != UpdateAction::Kind::Set || action.path.size() != 1 || action.path[0].name.empty() ||
-        action.value->kind != Operand::Kind::Value) {
+        action.value->kind != Operand::Kind::Value || indexKeyName(table, action.path[0].name)) {
       return std::nullopt;
     }
     sets.push_back({action.path[0].name, action.value->value.dump()});
@@ -250,16 +251,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
   const Json& table = **found;
   auto key = keyOf(table, keyAttributes, true);
   if (!key) return key.error();
-  for (const auto& action : actions) {
-    for (const auto& element : table["KeySchema"]) {
-      // A key attribute's own value or a path inside it, as DynamoDB refuses both.
-      if (!action.path.empty() && action.path[0].name == element["AttributeName"]) {
-        return ApiError::sender("ValidationException",
-                                "One or more parameter values were invalid: Cannot update attribute " +
-                                    action.path[0].name + ". This attribute is part of the key");
-      }
-    }
-  }
+  if (auto error = keyUpdateError(table, actions)) return *error;
   if (auto sets = plainSets(in, table, *condition != nullptr, actions)) {
     auto rewritten = store_.rewriteItemText(table["_id"], *key, [&](const std::string& current) {
       auto text = withAttributesSet(current, *sets);
@@ -283,9 +275,7 @@ Result<Json> DynamoDbApi::updateItem(const RequestContext& c, const Json& in) {
     }
     updated = current ? *current : keyAttributes;
     if (auto error = applyUpdate(updated, actions)) return *error;
-    if (itemSize(updated) > kMaxItemBytes) {
-      return ApiError::sender("ValidationException", "Item size to update has exceeded the maximum allowed size");
-    }
+    if (auto error = updatedItemError(table, updated)) return *error;
     return &updated;
   });
   if (!old) return old.error();

@@ -151,6 +151,18 @@ Result<std::unique_ptr<PageBuilder>> pageFor(const Json& in, RequestExpressions&
   if (select == "SPECIFIC_ATTRIBUTES" && page->projection.empty()) {
     return ApiError::sender("ValidationException", "Select SPECIFIC_ATTRIBUTES needs a ProjectionExpression");
   }
+  // A projection goes with SPECIFIC_ATTRIBUTES only (or no Select), and
+  // ALL_PROJECTED_ATTRIBUTES with an index, as the API reference says.
+  if (in.contains("Select") && select != "SPECIFIC_ATTRIBUTES" && !page->projection.empty()) {
+    return ApiError::sender("ValidationException",
+                            std::string("Cannot specify the ") +
+                                (in.contains("AttributesToGet") ? "AttributesToGet" : "ProjectionExpression") +
+                                " when choosing to get " + select);
+  }
+  if (select == "ALL_PROJECTED_ATTRIBUTES" && !in.contains("IndexName")) {
+    return ApiError::sender("ValidationException",
+                            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  }
   if (in.contains("Limit")) page->limit = in["Limit"].get<size_t>();
   return page;
 }

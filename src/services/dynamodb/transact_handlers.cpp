@@ -4,6 +4,7 @@
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/item_checks.h"
 #include "services/dynamodb/secondary_indexes.h"
 
 namespace kura::ddb {
@@ -52,9 +53,7 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
     auto table = requireTable(c, request["TableName"], Use::Write);
     if (!table) return table.error();
     Json keySource = plan.kind == "Put" ? request["Item"] : request["Key"];
-    for (auto it = keySource.begin(); it != keySource.end(); ++it) {
-      if (auto error = validateValue(it.value(), plan.kind == "Put" ? "Item" : "Key")) return *error;
-    }
+    if (auto error = validateItem(keySource, plan.kind == "Put" ? "Item" : "Key")) return *error;
     auto key = keyOf(*table, keySource, plan.kind != "Put");
     if (!key) return key.error();
     if (!seen.insert((*table)["_id"].get<std::string>() + "/" + *key).second) {
@@ -72,6 +71,7 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
       auto actions = parseUpdate(request.value("UpdateExpression", ""), expressions.context());
       if (!actions) return actions.error();
       plan.actions = *actions;
+      if (auto error = keyUpdateError(*table, plan.actions)) return *error;
     }
     if (auto error = expressions.checkAllUsed()) return *error;
     plan.item = keySource;
@@ -86,32 +86,24 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
   std::vector<std::map<std::string, double>> indexUnits(plans.size());
   auto done = store_.transact(items, [&](const std::vector<std::optional<Json>>& current)
                                          -> Result<std::vector<std::pair<bool, std::optional<Json>>>> {
+    // Every item's reason, in the request's order: a condition that does
+    // not hold, or an update that cannot be made (an attribute it reads is
+    // missing, the item grows past 400 KB, an index key of the wrong type):
+    // TransactionCanceledException's ConditionalCheckFailed and ValidationError.
     Json reasons = Json::array();
     bool failed = false;
-    for (size_t i = 0; i < plans.size(); ++i) {
-      Json reason = {{"Code", "None"}};
-      if (plans[i].condition) {
-        auto holds = evaluate(*plans[i].condition, current[i] ? *current[i] : Json::object());
-        if (!holds) return holds.error();
-        if (!*holds) {
-          failed = true;
-          reason = {{"Code", "ConditionalCheckFailed"}, {"Message", "The conditional request failed"}};
-          if (plans[i].returnOnFailure == "ALL_OLD" && current[i]) reason["Item"] = *current[i];
-        }
-      }
-      reasons.push_back(reason);
-    }
-    if (failed) {
-      std::string codes;
-      for (const auto& reason : reasons) codes += (codes.empty() ? "" : ", ") + reason["Code"].get<std::string>();
-      ApiError error = ApiError::sender("TransactionCanceledException",
-                                        "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
-      error.detailsJson = Json{{"CancellationReasons", reasons}}.dump();
-      return error;
-    }
     std::vector<std::pair<bool, std::optional<Json>>> writes;
     for (size_t i = 0; i < plans.size(); ++i) {
       const PlannedWrite& plan = plans[i];
+      Json reason = {{"Code", "None"}};
+      if (plan.condition) {
+        auto holds = evaluate(*plan.condition, current[i] ? *current[i] : Json::object());
+        if (!holds) return holds.error();
+        if (!*holds) {
+          reason = {{"Code", "ConditionalCheckFailed"}, {"Message", "The conditional request failed"}};
+          if (plan.returnOnFailure == "ALL_OLD" && current[i]) reason["Item"] = *current[i];
+        }
+      }
       if (plan.kind == "ConditionCheck") {
         writes.emplace_back(false, std::nullopt);
       } else if (plan.kind == "Delete") {
@@ -122,14 +114,26 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
         writes.emplace_back(false, std::nullopt);  // removing from a missing item creates nothing
       } else {
         Json item = current[i] ? *current[i] : plan.item;
-        if (auto error = applyUpdate(item, plan.actions)) return *error;
-        writes.emplace_back(true, item);
+        std::optional<ApiError> error = applyUpdate(item, plan.actions);
+        if (!error) error = updatedItemError(tables[i], item);
+        if (error && reason["Code"] == "None") reason = {{"Code", "ValidationError"}, {"Message", error->message}};
+        writes.emplace_back(true, std::move(item));
       }
+      failed = failed || reason["Code"] != "None";
+      reasons.push_back(std::move(reason));
       const Json* before = current[i] ? &*current[i] : nullptr;
       const Json* after = writes.back().second ? &*writes.back().second : nullptr;
       const Json* sized = after ? after : before;
       units[i] = sized ? std::max(1.0, std::ceil(itemSize(*sized) / 1024.0)) : 1.0;
-      if (writes.back().first) indexUnits[i] = indexWriteCosts(tables[i], in, before, after);
+      if (writes.back().first && !failed) indexUnits[i] = indexWriteCosts(tables[i], in, before, after);
+    }
+    if (failed) {
+      std::string codes;
+      for (const auto& reason : reasons) codes += (codes.empty() ? "" : ", ") + reason["Code"].get<std::string>();
+      ApiError error = ApiError::sender("TransactionCanceledException",
+                                        "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
+      error.detailsJson = Json{{"CancellationReasons", reasons}}.dump();
+      return error;
     }
     return writes;
   });
