@@ -147,3 +147,30 @@ def test_attribute_names_are_not_empty(ddb):
     assert (error["Code"], error["Message"]) == (
         V, "ExpressionAttributeNames contains invalid value: Empty attribute name for key #e")
     assert item(ddb, "e") is None
+
+
+def test_delete_item_returns_all_old_or_nothing(ddb):
+    ddb.put_item(TableName="items", Item={"pk": {"S": "d"}})
+    error = refused(ddb.delete_item, TableName="items", Key={"pk": {"S": "d"}}, ReturnValues="ALL_NEW")["Error"]
+    assert (error["Code"], error["Message"]) == (V, "ReturnValues can only be ALL_OLD or NONE")
+    assert item(ddb, "d") is not None
+    assert ddb.delete_item(TableName="items", Key={"pk": {"S": "d"}}, ReturnValues="ALL_OLD")["Attributes"] == {
+        "pk": {"S": "d"}}
+
+
+def test_batch_get_item_answers_16_mb_at_most_and_the_rest_later(ddb):
+    value = "v" * (390 * 1024)
+    names = [f"heavy{i:02d}" for i in range(45)]  # 45 items of 390 KB: over 17 MB
+    for first in range(0, len(names), 5):
+        ddb.batch_write_item(RequestItems={"items": [
+            {"PutRequest": {"Item": {"pk": {"S": name}, "v": {"S": value}}}} for name in names[first:first + 5]]})
+    request = {"items": {"Keys": [{"pk": {"S": name}} for name in names]}}
+    answer = ddb.batch_get_item(RequestItems=request)
+    got = [i["pk"]["S"] for i in answer["Responses"]["items"]]
+    assert 0 < len(got) < len(names)
+    assert sum(len(i["v"]["S"]) + 1 + len(i["pk"]["S"]) + 2 for i in answer["Responses"]["items"]) <= 16 * 1024 * 1024
+    left = [k["pk"]["S"] for k in answer["UnprocessedKeys"]["items"]["Keys"]]
+    assert sorted(got + left) == names
+    again = ddb.batch_get_item(RequestItems=answer["UnprocessedKeys"])
+    assert sorted(i["pk"]["S"] for i in again["Responses"]["items"]) == sorted(left)
+    assert not again.get("UnprocessedKeys")

@@ -11,6 +11,8 @@
 namespace kura::ddb {
 namespace {
 
+constexpr size_t kMaxBatchGetBytes = 16u << 20;  // what one BatchGetItem answers at most
+
 double writeUnits(const Json* item) { return item ? std::max(1.0, std::ceil(itemSize(*item) / 1024.0)) : 1.0; }
 double readUnits(const Json* item, bool consistent) {
   double units = item ? std::max(1.0, std::ceil(itemSize(*item) / 4096.0)) : 1.0;
@@ -212,6 +214,9 @@ Result<Json> DynamoDbApi::deleteItem(const RequestContext& c, const Json& in) {
   auto condition = conditionOf(in, expressions);
   if (!condition) return condition.error();
   if (auto error = expressions.checkAllUsed()) return *error;
+  if (std::string returnValues = in.value("ReturnValues", "NONE"); returnValues != "NONE" && returnValues != "ALL_OLD") {
+    return ApiError::sender("ValidationException", "ReturnValues can only be ALL_OLD or NONE");
+  }
   auto found = sharedTable(c, in["TableName"], Use::Write);
   if (!found) return found.error();
   const Json& table = **found;
@@ -466,7 +471,7 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
   }
   Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
   Json consumedList = Json::array();
-  size_t admitted = 0;
+  size_t admitted = 0, answered = 0;
   std::optional<ApiError> throttled;
   for (auto it = requests.begin(); it != requests.end(); ++it) {
     auto table = requireTable(c, it.key(), Use::None);
@@ -499,11 +504,21 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
         continue;
       }
       auto item = store_.getItem((*table)["_id"], *key);
-      double itemUnits = readUnits(item ? &*item : nullptr, consistent);
+      double itemUnits = readUnits(item ? &*item : nullptr, consistent);  // the whole item's, projected or not
+      std::optional<Json> answer;
+      if (item) answer = projection.empty() ? std::move(*item) : project(*item, projection);
+      // A call answers 16 MB at most; the keys whose items would pass it
+      // come back in UnprocessedKeys, as DynamoDB answers them.
+      size_t bytes = answer ? itemSize(*answer) : 0;
+      if (answered + bytes > kMaxBatchGetBytes) {
+        unprocessed.push_back(keyAttributes);
+        continue;
+      }
+      answered += bytes;
       limiter_.charge(*table, Use::Read, itemUnits);
       units += itemUnits;
       ++admitted;
-      if (item) items.push_back(projection.empty() ? *item : project(*item, projection));
+      if (answer) items.push_back(std::move(*answer));
     }
     out["Responses"][it.key()] = items;
     if (!unprocessed.empty()) {
