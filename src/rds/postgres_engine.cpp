@@ -226,7 +226,9 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
   // Defaults a group may change (RDS runs in UTC), then the group's values.
   std::string parameters = "timezone = 'UTC'\n# From the instance's DB parameter group.\n";
   for (const auto& [name, value] : layout.parameters) {
-    if (name != kPostgresForceSsl) parameters += name + " = " + quoteLiteral(value) + "\n";  // pg_hba's, below
+    // rds.force_ssl is pg_hba's (below). A setting Kura owns never comes
+    // from a group: one stored before it was refused stays out.
+    if (name != kPostgresForceSsl && !kuraOwnsSetting(name)) parameters += name + " = " + quoteLiteral(value) + "\n";
   }
   auto tls = writeServerCertificate(layout, fileOwner());
   if (!tls) return tls;

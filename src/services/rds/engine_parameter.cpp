@@ -1,23 +1,33 @@
 #include "services/rds/engine_parameter.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <string_view>
 
 namespace kura::rds {
 namespace {
 
 // Settings Kura writes for every instance (postgres_engine.cpp): where the
-// server listens, archives and logs, what it preloads, and its TLS (the
-// certificate Kura's CA issued; no file or command of a tenant's choosing).
-constexpr std::array<std::string_view, 33> kKuraOwned = {
+// server listens, archives and logs, what it preloads, its TLS (the
+// certificate Kura's CA issued), its recovery and replication; and every
+// setting that names a command, a library, a file or a connection: none
+// of a tenant's choosing, for a command would run as the engine's user,
+// which every instance of the engine shares. And what keeps a commit
+// durable (fsync, full_page_writes), which RDS does not let a group turn off.
+constexpr std::string_view kKuraOwned[] = {
     "listen_addresses", "port",           "unix_socket_directories", "unix_socket_group", "unix_socket_permissions",
     "data_directory",   "hba_file",       "ident_file",              "config_file",       "external_pid_file",
     "wal_level",        "archive_mode",   "archive_command",         "archive_library",   "restore_command",
+    "archive_cleanup_command", "recovery_end_command",
     "logging_collector", "log_directory", "log_filename",            "log_rotation_age",  "log_rotation_size",
-    "shared_preload_libraries", "max_wal_senders", "log_timezone", "log_line_prefix",
+    "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries", "dynamic_library_path",
+    "jit_provider", "krb_server_keyfile", "max_wal_senders", "log_timezone", "log_line_prefix",
     "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_crl_dir", "ssl_dh_params_file",
-    "ssl_passphrase_command", "ssl_passphrase_command_supports_reload"};
+    "ssl_passphrase_command", "ssl_passphrase_command_supports_reload",
+    "primary_conninfo", "primary_slot_name", "promote_trigger_file", "cluster_name",
+    "recovery_target", "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn",
+    "recovery_target_name", "recovery_target_time", "recovery_target_timeline", "recovery_target_xid",
+    "fsync", "full_page_writes"};
 
 std::vector<std::string> splitTabs(std::string_view line) {
   std::vector<std::string> fields;
@@ -32,10 +42,11 @@ std::vector<std::string> splitTabs(std::string_view line) {
 
 }  // namespace
 
-bool EngineParameter::isModifiable() const {
-  if (context == "internal") return false;
-  return std::find(kKuraOwned.begin(), kKuraOwned.end(), name) == kKuraOwned.end();
+bool kuraOwnsSetting(std::string_view name) {
+  return std::find(std::begin(kKuraOwned), std::end(kKuraOwned), name) != std::end(kKuraOwned);
 }
+
+bool EngineParameter::isModifiable() const { return context != "internal" && !kuraOwnsSetting(name); }
 
 std::string EngineParameter::dataType() const {
   if (type == "BOOLEAN") return "boolean";

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/api_error.h"
@@ -23,6 +24,10 @@ struct EngineParameter {
   bool isModifiable() const;
   std::string dataType() const;  // as RDS names it: boolean, integer, float, string, list
 };
+
+// Whether Kura owns the PostgreSQL setting `name` for every instance: no
+// parameter group may set it (engine_parameter.cpp lists them and says why).
+bool kuraOwnsSetting(std::string_view name);
 
 // Parses `postgres --describe-config` output (one tab-separated line each).
 std::vector<EngineParameter> parseDescribeConfig(const std::string& text);
