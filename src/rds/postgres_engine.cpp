@@ -211,7 +211,11 @@ engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv,
       "PGOPTIONS=-c search_path=pg_catalog,pg_temp -c default_transaction_read_only=off -c statement_timeout=0 "
       "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0 -c session_replication_role=replica "
       "-c standard_conforming_strings=on -c backslash_quote=safe_encoding"};
-  return engines::runProcess(argv, user_, stdinText, timeout, kSessionOptions);
+  // A client's only: a server started with them in its environment handed
+  // them on to every connection its backends open (a tenant's dblink was
+  // refused "permission denied to set parameter session_replication_role").
+  bool server = !argv.empty() && (argv[0] == tool("pg_ctl") || argv[0] == tool("postgres"));
+  return engines::runProcess(argv, user_, stdinText, timeout, server ? std::vector<std::string>{} : kSessionOptions);
 }
 
 Result<bool> PostgresEngine::prepareDir(const fs::path& dir) const {
