@@ -99,10 +99,12 @@ namespace {
 
 // Written once an instance's files are made whole (create()).
 constexpr const char* kCreatedMark = "kura-created";
-// Kura's own sessions read SQL one way, whatever the tenant's parameter
-// group makes the server's default (quoteLiteral relies on it).
+// Kura's own sessions read SQL one way and commit each statement, whatever
+// the tenant's parameter group makes the server's defaults (quoteLiteral
+// relies on the first).
 constexpr const char* kAdminSession =
-    "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'";
+    "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION', "
+    "autocommit = 1";
 
 // What RDS grants a MySQL master user, less RELOAD: with RELOAD, FLUSH
 // PRIVILEGES would put in effect at once whatever the master wrote into the
