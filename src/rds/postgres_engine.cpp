@@ -443,8 +443,8 @@ std::vector<pid_t> processesIn(const fs::path& dir, std::optional<uid_t> owner) 
 }
 
 // The newest file of pg_wal (segments and their status): its name, time in
-// nanoseconds and size; empty when the folder cannot be read.
-// The newest WAL file: its name, time and size, and its time apart.
+// nanoseconds and size as text, and its time; empty when the folder cannot
+// be read.
 struct WalMark {
   std::string text;
   fs::file_time_type time{};
