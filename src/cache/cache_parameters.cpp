@@ -140,7 +140,10 @@ std::vector<std::pair<std::string, std::string>> redisSettings(const Resource& o
       // reserved-memory-percent: what it leaves of the node type's memory.
       auto memory = nodeTypeMaxMemory(owner.spec.value("CacheNodeType", ""));
       if (!memory) continue;
-      settings.emplace_back("maxmemory", std::to_string(*memory / 100 * (100 - std::stoull(value))));
+      // All of it reserved leaves no room for data: a limit of one byte,
+      // never 0, which Redis takes for no limit at all.
+      uint64_t left = *memory / 100 * (100 - std::stoull(value));
+      settings.emplace_back("maxmemory", std::to_string(std::max<uint64_t>(left, 1)));
       continue;
     }
     settings.emplace_back(std::string(parameter->setting), value);

@@ -51,6 +51,7 @@ engines::RedisLayout memberLayout(const Resource& group, const std::string& memb
   layout.address = group.state.value("Address", "127.0.0.1");
   const auto& members = group.state["Members"];
   layout.port = enginePortOf(members[member]);
+  layout.exposed = !members[member].contains("EnginePort");
   std::string primary = group.state.value("Primary", "");
   if (member != primary && members.contains(primary)) layout.replicaOf = enginePortOf(members[primary]);
   addAccess(group, paths, layout);
@@ -69,6 +70,7 @@ engines::RedisLayout nodeLayout(const Resource& cluster, const CachePaths& paths
   layout.dir = paths.clusterDir(cluster) / (std::string("node-") + elasticache::kNodeId);
   layout.address = cluster.state.value("Address", "127.0.0.1");
   layout.port = enginePortOf(cluster.state);
+  layout.exposed = !cluster.state.contains("EnginePort");
   addAccess(cluster, paths, layout);
   return layout;
 }

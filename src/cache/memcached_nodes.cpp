@@ -22,6 +22,7 @@ engines::MemcachedLayout memcachedLayout(const Resource& cluster, const std::str
   layout.dir = paths.clusterDir(cluster) / ("node-" + node);
   layout.address = cluster.state.value("Address", "127.0.0.1");
   layout.port = enginePortOf(cluster.state["Nodes"][node]);
+  layout.exposed = !cluster.state["Nodes"][node].contains("EnginePort");
   if (cluster.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
   layout.options = memcachedOptionsOf(cluster);
   return layout;

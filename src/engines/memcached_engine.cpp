@@ -67,13 +67,17 @@ std::string MemcachedEngine::installedVersion() {
 
 int MemcachedEngine::pidOf(const MemcachedLayout& layout) const { return daemonPid(pidFile(layout), "memcached"); }
 
+std::string memcachedListenAddress(const MemcachedLayout& layout) {
+  return layout.exposed ? layout.address : "127.0.0.1";
+}
+
 bool MemcachedEngine::running(const MemcachedLayout& layout) const { return pidOf(layout) > 0; }
 
 bool MemcachedEngine::healthy(const MemcachedLayout& layout) const {
   own_.begin(layout.port);
   bool answers = layout.tls != nullptr ? probeTls(layout.port, layout.dir / kCaBundleFile, "version\r\n", 8,
                                                   std::chrono::seconds(1)) == "VERSION "
-                                       : answersVersion(layout.address, layout.port, 1000);
+                                       : answersVersion(memcachedListenAddress(layout), layout.port, 1000);
   // Counted when it answered (one refused at its start never reached it).
   own_.end(layout.port, answers);
   return answers;
@@ -103,7 +107,7 @@ Result<bool> MemcachedEngine::start(const MemcachedLayout& layout) {
     std::error_code ec;
     fs::remove(pidFile(layout), ec);
     std::vector<std::string> argv = {kServer, "-d", "-P", pidFile(layout).string(), "-p", std::to_string(layout.port),
-                                     "-U", "0", "-l", layout.address, "-m", std::to_string(layout.memoryMegabytes)};
+                                     "-U", "0", "-l", memcachedListenAddress(layout), "-m", std::to_string(layout.memoryMegabytes)};
     argv.insert(argv.end(), layout.options.begin(), layout.options.end());
     // memcached refuses root unless told whom to run as; Kura already
     // dropped to the engine user then, and names it again.

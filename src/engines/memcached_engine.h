@@ -20,7 +20,12 @@ namespace kura::engines {
 
 struct MemcachedLayout {
   std::filesystem::path dir;  // the node's own directory (pid file, nothing else)
+  // The endpoint's address (its certificate names it). The node listens on
+  // 127.0.0.1, where Kura's proxy (and its Auto Discovery filter) reach it.
   std::string address = "127.0.0.1";
+  // A node recorded before Kura proxied every node (no EnginePort): its
+  // endpoint is memcached's own port, on `address`.
+  bool exposed = false;
   int port = 0;
   int memoryMegabytes = 64;
   // In-transit encryption: TLS only, with a certificate this CA issues
@@ -30,6 +35,10 @@ struct MemcachedLayout {
   // validated by the caller; a running node takes new ones at its restart.
   std::vector<std::string> options;
 };
+
+// The address memcached listens on: 127.0.0.1, or its endpoint's address
+// when it is exposed.
+std::string memcachedListenAddress(const MemcachedLayout& layout);
 
 class MemcachedEngine {
  public:

@@ -79,6 +79,10 @@ std::optional<FileOwner> RedisEngine::owner() const {
   return FileOwner{static_cast<uid_t>(user_.uid), static_cast<gid_t>(user_.gid)};
 }
 
+std::string redisBindAddresses(const RedisLayout& layout) {
+  return layout.exposed && layout.address != "127.0.0.1" ? "127.0.0.1 " + layout.address : "127.0.0.1";
+}
+
 Result<bool> RedisEngine::prepareDir(const fs::path& dir) const {
   auto made = prepareEngineDir(dir, user_, dataDir_);
   if (!made.ok) return ApiError::internal(made.error);
@@ -86,7 +90,7 @@ Result<bool> RedisEngine::prepareDir(const fs::path& dir) const {
 }
 
 std::vector<std::string> RedisEngine::reach(const RedisLayout& layout) const {
-  std::vector<std::string> args = {"-h", layout.address, "-p", std::to_string(layout.port)};
+  std::vector<std::string> args = {"-h", "127.0.0.1", "-p", std::to_string(layout.port)};
   if (layout.tls != nullptr) {
     // The CA's own certificate in Kura's keys/ (certificate_authority.h),
     // never the copy in the node's folder, which the engine user owns.
@@ -186,7 +190,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
         "repl-diskless-sync-delay 0\n"
         // ps shows whose node it is (the settings live in its folder).
         "proc-title-template \"{{title}} {{listen-addr}} {{server-mode}} {{config-file}}\"\n{}{}{}",
-        layout.address == "127.0.0.1" ? layout.address : "127.0.0.1 " + layout.address,
+        redisBindAddresses(layout),
         layout.tls != nullptr ? *tls : fmt::format("port {}\n", layout.port),
         layout.replicaOf > 0 ? fmt::format("replicaof 127.0.0.1 {}\nreplica-read-only yes\n", layout.replicaOf) : "",
         pidFile(layout).string(), (layout.dir / "redis.log").string(),

@@ -45,7 +45,13 @@ namespace kura::engines {
 
 struct RedisLayout {
   std::filesystem::path dir;  // the node's own directory
-  std::string address = "127.0.0.1";  // it listens here and on 127.0.0.1
+  // The endpoint's address (its certificate names it). The node listens on
+  // 127.0.0.1 only, where Kura's proxy reaches it: the proxy's port is the
+  // endpoint, where the security groups admit clients.
+  std::string address = "127.0.0.1";
+  // A node recorded before Kura proxied every node (no EnginePort): its
+  // endpoint is the engine's own port, and it listens on `address` too.
+  bool exposed = false;
   int port = 0;
   // A replica: the port of its primary on 127.0.0.1 (0: it is a primary).
   int replicaOf = 0;
@@ -68,6 +74,10 @@ struct RedisBackup {
   SystemTime time{};  // the image is consistent as of this time
   uint64_t bytes = 0;
 };
+
+// The addresses a node's redis.conf binds: 127.0.0.1, and its endpoint's
+// address only when it is exposed.
+std::string redisBindAddresses(const RedisLayout& layout);
 
 class RedisEngine {
  public:

@@ -104,5 +104,20 @@ TEST(CacheParameters, OwnersGetDirectivesAndOptions) {
   EXPECT_NE(std::find(options.begin(), options.end(), "hash_algorithm=jenkins"), options.end());
 }
 
+TEST(CacheParameters, ReservingAllTheMemoryLeavesNoRoomRatherThanNoLimit) {
+  auto maxmemory = [](const char* percent) {
+    Resource redis;
+    redis.spec = {{"Engine", "redis"}, {"EngineVersion", "7.0.15"}, {"CacheNodeType", "cache.t3.micro"},
+                  {"CacheParameters", {{"reserved-memory-percent", percent}}}};
+    for (const auto& [name, value] : redisSettingsOf(redis)) {
+      if (name == "maxmemory") return std::stoull(value);
+    }
+    return 0ull;
+  };
+  EXPECT_GT(maxmemory("25"), maxmemory("99"));
+  EXPECT_GT(maxmemory("99"), 1u);
+  EXPECT_EQ(maxmemory("100"), 1u);  // Redis reads maxmemory 0 as no limit at all
+}
+
 }  // namespace
 }  // namespace kura::cache
