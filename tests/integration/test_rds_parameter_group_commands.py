@@ -9,7 +9,8 @@ import pytest
 REFUSED = ["recovery_end_command", "archive_cleanup_command", "session_preload_libraries",
            "local_preload_libraries", "dynamic_library_path", "jit_provider", "krb_server_keyfile",
            "primary_conninfo", "primary_slot_name", "promote_trigger_file", "cluster_name",
-           "recovery_target_time", "recovery_target_action", "fsync", "full_page_writes"]
+           "recovery_target_time", "recovery_target_action", "fsync", "full_page_writes",
+           "extension_destdir"]  # Debian's: where extensions' files are looked for
 
 
 @pytest.fixture(scope="module")

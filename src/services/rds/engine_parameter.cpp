@@ -8,26 +8,26 @@ namespace kura::rds {
 namespace {
 
 // Settings Kura writes for every instance (postgres_engine.cpp): where the
-// server listens, archives and logs, what it preloads, its TLS (the
-// certificate Kura's CA issued), its recovery and replication; and every
-// setting that names a command, a library, a file or a connection: none
-// of a tenant's choosing, for a command would run as the engine's user,
-// which every instance of the engine shares. And what keeps a commit
-// durable (fsync, full_page_writes), which RDS does not let a group turn off.
+// server listens, how it archives and logs, its TLS, its replication and
+// recovery; and what keeps a commit durable (fsync, full_page_writes),
+// which RDS does not let a group turn off. Besides these, every setting
+// whose name says it holds a command, a library, a file, a directory or a
+// connection (kPathLikeEndings): none of a tenant's choosing, for a
+// command would run as the engine's user, which every instance shares.
 constexpr std::string_view kKuraOwned[] = {
-    "listen_addresses", "port",           "unix_socket_directories", "unix_socket_group", "unix_socket_permissions",
-    "data_directory",   "hba_file",       "ident_file",              "config_file",       "external_pid_file",
-    "wal_level",        "archive_mode",   "archive_command",         "archive_library",   "restore_command",
-    "archive_cleanup_command", "recovery_end_command",
-    "logging_collector", "log_directory", "log_filename",            "log_rotation_age",  "log_rotation_size",
-    "shared_preload_libraries", "session_preload_libraries", "local_preload_libraries", "dynamic_library_path",
-    "jit_provider", "krb_server_keyfile", "max_wal_senders", "log_timezone", "log_line_prefix",
-    "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file", "ssl_crl_dir", "ssl_dh_params_file",
-    "ssl_passphrase_command", "ssl_passphrase_command_supports_reload",
-    "primary_conninfo", "primary_slot_name", "promote_trigger_file", "cluster_name",
-    "recovery_target", "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn",
-    "recovery_target_name", "recovery_target_time", "recovery_target_timeline", "recovery_target_xid",
-    "fsync", "full_page_writes"};
+    "listen_addresses", "port", "unix_socket_group", "unix_socket_permissions", "wal_level", "archive_mode",
+    "max_wal_senders", "logging_collector", "log_filename", "log_rotation_age", "log_rotation_size", "log_timezone",
+    "log_line_prefix", "dynamic_library_path", "ssl", "ssl_passphrase_command_supports_reload", "primary_slot_name",
+    "cluster_name", "recovery_target", "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn",
+    "recovery_target_name", "recovery_target_time", "recovery_target_timeline", "recovery_target_xid", "fsync",
+    "full_page_writes"};
+
+// What a setting's name says it holds: a command, a library, a file, a
+// directory, a connection. Any such setting, those of a later PostgreSQL or
+// of a Debian patch (extension_destdir) included, stays Kura's.
+constexpr std::string_view kPathLikeEndings[] = {"_command",  "_library",     "_libraries", "_file",
+                                                 "_dir",      "_directory",   "_directories", "_destdir",
+                                                 "_conninfo", "_provider",    "_keyfile"};
 
 std::vector<std::string> splitTabs(std::string_view line) {
   std::vector<std::string> fields;
@@ -43,7 +43,9 @@ std::vector<std::string> splitTabs(std::string_view line) {
 }  // namespace
 
 bool kuraOwnsSetting(std::string_view name) {
-  return std::find(std::begin(kKuraOwned), std::end(kKuraOwned), name) != std::end(kKuraOwned);
+  if (std::find(std::begin(kKuraOwned), std::end(kKuraOwned), name) != std::end(kKuraOwned)) return true;
+  return std::any_of(std::begin(kPathLikeEndings), std::end(kPathLikeEndings),
+                     [&](std::string_view ending) { return name.ends_with(ending); });
 }
 
 bool EngineParameter::isModifiable() const { return context != "internal" && !kuraOwnsSetting(name); }
