@@ -1,5 +1,7 @@
 #include "services/dynamodb/item_checks.h"
 
+#include "ddb/table_store.h"
+
 #include <string>
 
 namespace kura::ddb {
@@ -33,30 +35,29 @@ std::optional<ApiError> keyUpdateError(const Json& table, const std::vector<Upda
   return std::nullopt;
 }
 
+std::string attributeType(const Json& table, const std::string& name) {
+  for (const auto& definition : table["AttributeDefinitions"]) {
+    if (definition["AttributeName"] == name) return definition["AttributeType"];
+  }
+  return "";
+}
+
 std::optional<ApiError> indexKeyError(const Json& table, const Json& item) {
-  for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
-    for (const Json& index : table.value(kind, Json::array())) {
-      for (const Json& element : index["KeySchema"]) {
-        const std::string& name = element["AttributeName"].get_ref<const std::string&>();
-        auto it = item.find(name);
-        if (it == item.end()) continue;
-        std::string wanted;
-        for (const auto& definition : table["AttributeDefinitions"]) {
-          if (definition["AttributeName"] == name) wanted = definition["AttributeType"];
-        }
-        std::string type = typeOf(*it);
-        std::string indexName = index["IndexName"];
-        if (type != wanted) {
-          return ApiError::sender("ValidationException",
-                                  "One or more parameter values were invalid: Type mismatch for Index Key " + name +
-                                      " Expected: " + wanted + " Actual: " + type + " IndexName: " + indexName);
-        }
-        if (it->begin().value().is_string() && it->begin().value().get_ref<const std::string&>().empty()) {
-          return ApiError::sender("ValidationException",
-                                  "One or more parameter values are not valid. A value specified for a secondary "
-                                  "index key is not supported. The AttributeValue for a key attribute cannot contain "
-                                  "an empty string value. IndexName: " + indexName + ", IndexKey: " + name);
-        }
+  for (const IndexDef& index : indexesOf(table)) {
+    for (const std::string* name : {&index.hashAttr, &index.rangeAttr}) {
+      auto it = name->empty() ? item.end() : item.find(*name);
+      if (it == item.end()) continue;
+      std::string wanted = attributeType(table, *name), type = typeOf(*it);
+      if (type != wanted) {
+        return ApiError::sender("ValidationException",
+                                "One or more parameter values were invalid: Type mismatch for Index Key " + *name +
+                                    " Expected: " + wanted + " Actual: " + type + " IndexName: " + index.name);
+      }
+      if (it->begin().value().is_string() && it->begin().value().get_ref<const std::string&>().empty()) {
+        return ApiError::sender("ValidationException",
+                                "One or more parameter values are not valid. A value specified for a secondary "
+                                "index key is not supported. The AttributeValue for a key attribute cannot contain "
+                                "an empty string value. IndexName: " + index.name + ", IndexKey: " + *name);
       }
     }
   }

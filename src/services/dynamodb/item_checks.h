@@ -5,6 +5,7 @@
 // transactions, so that no way of writing an item skips one.
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/api_error.h"
@@ -20,6 +21,9 @@ std::optional<ApiError> validateItem(Json& item, const char* where);
 // "Cannot update attribute pk. This attribute is part of the key": an
 // update action on a key attribute of the table, or on a path inside it.
 std::optional<ApiError> keyUpdateError(const Json& table, const std::vector<UpdateAction>& actions);
+// The declared type of a key attribute (of the table or an index); empty
+// when the table declares none of that name.
+std::string attributeType(const Json& table, const std::string& name);
 // An item's secondary index keys, where it has them: of their declared
 // types and not empty (an item without them is not indexed).
 std::optional<ApiError> indexKeyError(const Json& table, const Json& item);

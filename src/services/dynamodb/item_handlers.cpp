@@ -54,12 +54,8 @@ Json touched(const Json& item, const std::vector<UpdateAction>& actions) {
 
 // Whether `name` is a key attribute of one of the table's secondary indexes.
 bool indexKeyName(const Json& table, const std::string& name) {
-  for (const char* kind : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
-    for (const Json& index : table.value(kind, Json::array())) {
-      for (const Json& element : index["KeySchema"]) {
-        if (element["AttributeName"] == name) return true;
-      }
-    }
+  for (const IndexDef& index : indexesOf(table)) {
+    if (index.hashAttr == name || index.rangeAttr == name) return true;
   }
   return false;
 }
@@ -472,6 +468,7 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
   Json out = {{"Responses", Json::object()}, {"UnprocessedKeys", Json::object()}};
   Json consumedList = Json::array();
   size_t admitted = 0, answered = 0;
+  bool full = false;
   std::optional<ApiError> throttled;
   for (auto it = requests.begin(); it != requests.end(); ++it) {
     auto table = requireTable(c, it.key(), Use::None);
@@ -498,6 +495,12 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
       if (!seen.insert(*key).second) return ApiError::sender("ValidationException", "Provided list of item keys contains duplicates");
       // Capacity per key: what a PROVISIONED table has none left for comes
       // back in UnprocessedKeys.
+      // Once an item did not fit in the answer, the keys after it are left
+      // for the next call unread.
+      if (full) {
+        unprocessed.push_back(keyAttributes);
+        continue;
+      }
       if (auto refused = limiter_.admit(*table, Use::Read)) {
         throttled = refused;
         unprocessed.push_back(keyAttributes);
@@ -511,6 +514,7 @@ Result<Json> DynamoDbApi::batchGetItem(const RequestContext& c, const Json& in) 
       // come back in UnprocessedKeys, as DynamoDB answers them.
       size_t bytes = answer ? itemSize(*answer) : 0;
       if (answered + bytes > kMaxBatchGetBytes) {
+        full = true;
         unprocessed.push_back(keyAttributes);
         continue;
       }

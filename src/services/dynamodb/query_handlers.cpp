@@ -4,6 +4,7 @@
 #include <set>
 
 #include "services/dynamodb/dynamodb_api.h"
+#include "services/dynamodb/item_checks.h"
 #include "services/dynamodb/key_paths.h"
 #include "services/dynamodb/secondary_indexes.h"
 
@@ -66,14 +67,6 @@ std::optional<ApiError> keyParts(const ConditionPtr& node, std::vector<KeyPart>&
   }
   parts.push_back(std::move(part));
   return std::nullopt;
-}
-
-// The declared type of a key attribute.
-std::string attributeType(const Json& table, const std::string& name) {
-  for (const auto& definition : table["AttributeDefinitions"]) {
-    if (definition["AttributeName"] == name) return definition["AttributeType"];
-  }
-  return "";
 }
 
 // The partition key's value and the sort key's condition, if any, checked
