@@ -126,3 +126,9 @@ def server_sql(data_dir, resource, sql):
 
 def latest_restorable(rds, identifier):
     return rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0].get("LatestRestorableTime")
+
+
+def instance_archive(data_dir, rds, identifier):
+    """An instance's resource id and its WAL or binary log archive's folder."""
+    resource = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]["DbiResourceId"]
+    return resource, os.path.join(data_dir, "rds", "wal", resource)

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from rds_support import create_instance, latest_restorable as latest, psql, server_sql, wait_restorable, wait_status
+from rds_support import (create_instance, instance_archive, latest_restorable as latest, psql, server_sql,
+                         wait_restorable, wait_status)
 
 
 def test_a_segment_archived_late_counts_from_when_it_was_written(kura_factory):
@@ -17,8 +18,7 @@ def test_a_segment_archived_late_counts_from_when_it_was_written(kura_factory):
     kura = kura_factory()
     rds = kura.client("rds")
     create_instance(rds, "late")
-    resource = rds.describe_db_instances(DBInstanceIdentifier="late")["DBInstances"][0]["DbiResourceId"]
-    archive = os.path.join(kura.data_dir, "rds", "wal", resource)
+    resource, archive = instance_archive(kura.data_dir, rds, "late")
     current = lambda: server_sql(kura.data_dir, resource, "SELECT pg_walfile_name(pg_current_wal_insert_lsn())")  # noqa: E731
     archived = lambda: server_sql(kura.data_dir, resource,  # noqa: E731
                                   "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")

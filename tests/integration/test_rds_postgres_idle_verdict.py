@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from rds_support import create_instance, latest_restorable as latest, psql, server_sql, wait_restorable
+from rds_support import create_instance, instance_archive, latest_restorable as latest, psql, server_sql, wait_restorable
 
 
 def test_a_verdict_on_a_file_written_just_now_is_not_kept(kura_factory):
@@ -19,8 +19,7 @@ def test_a_verdict_on_a_file_written_just_now_is_not_kept(kura_factory):
     kura = kura_factory()
     rds = kura.client("rds")
     create_instance(rds, "racy")
-    resource = rds.describe_db_instances(DBInstanceIdentifier="racy")["DBInstances"][0]["DbiResourceId"]
-    archive = os.path.join(kura.data_dir, "rds", "wal", resource)
+    resource, archive = instance_archive(kura.data_dir, rds, "racy")
     pg_wal = os.path.join(kura.data_dir, "rds", "instances", resource, "pgdata", "pg_wal")
     psql(rds, "racy", "CREATE TABLE marks (label text); INSERT INTO marks VALUES ('A')")
     wait_restorable(rds, "racy", time.time() + 1)  # idle, and every moment restorable
