@@ -48,7 +48,9 @@ def test_encrypted_snapshot_is_sealed_and_restores(kura_factory):
         try:
             with open(path, "rb") as f:
                 data = f.read()
-        except FileNotFoundError:  # a segment being sealed (.sealing), renamed into place since the listing
+        except FileNotFoundError:
+            # Only a segment being sealed, renamed into place since the listing, may go.
+            assert path.endswith(".sealing"), f"{path} vanished"
             continue
         assert marker.encode() not in data
         assert not data.startswith(b"\x1f\x8b"), f"{path} is a readable gzip file"
