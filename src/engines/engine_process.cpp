@@ -52,8 +52,15 @@ std::optional<EngineUser> engineUser(const std::string& name) {
 }
 
 ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser& user, const std::string& stdinText,
-                         std::chrono::seconds timeout, const std::vector<std::string>& extraEnv) {
+                         std::chrono::seconds timeout, const std::vector<std::string>& extraEnv,
+                         const Confinement& confinement) {
   ProcessResult result;
+  // Made before the fork (it opens the paths it names); entered by the child.
+  ConfinementRuleset rules = confinementRuleset(confinement);
+  if (!rules.error.empty()) {
+    result.output = rules.error;
+    return result;
+  }
   int output[2], input[2];
   // Out of descriptors, a tool cannot run: noted, so that a probe made of a
   // tool (pg_ctl status, redis-cli PING) is judged unknown, not down.
@@ -97,6 +104,8 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     ::dup2(output[1], STDOUT_FILENO);
     ::dup2(output[1], STDERR_FILENO);
     ::setsid();
+    // Before its descriptor goes with the others below.
+    if (rules.fd && !enterConfinement(rules.fd.get())) _exit(126);
     // Nothing of Kura's (its listening socket above all) may outlive it in
     // an engine: close every other descriptor.
     ::close_range(3, ~0U, 0);

@@ -4,12 +4,16 @@
 // root (PostgreSQL refuses to run as root). Bounded in time; the child dies
 // with Kura (PR_SET_PDEATHSIG) unless it daemonizes itself (pg_ctl start
 // does: the server is then adopted by the next Kura through its pid file).
+// A server is started confined to its own files (confinement.h); a tool
+// Kura runs for itself is not.
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "engines/confinement.h"
 
 namespace kura::engines {
 
@@ -33,7 +37,8 @@ std::optional<EngineUser> engineUser(const std::string& name);
 ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser& user,
                          const std::string& stdinText = "",
                          std::chrono::seconds timeout = std::chrono::seconds(120),
-                         const std::vector<std::string>& extraEnv = {});
+                         const std::vector<std::string>& extraEnv = {},
+                         const Confinement& confinement = {});
 
 // Daemons (redis-server, memcached) write a pid file; the next Kura adopts
 // them through it. The pid in `pidFile` if that process lives (a zombie does

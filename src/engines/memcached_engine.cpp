@@ -129,7 +129,9 @@ Result<bool> MemcachedEngine::start(const MemcachedLayout& layout) {
                                    ",ssl_key=" + (layout.dir / kServerKeyFile).string() +
                                    ",ssl_ca_cert=" + (layout.dir / kCaBundleFile).string()});
     }
-    auto result = runProcess(argv, user_, "", std::chrono::seconds(30));
+    // Confined to the node's directory (confinement.h): its pid file and
+    // certificate are there.
+    auto result = runProcess(argv, user_, "", std::chrono::seconds(30), {}, Confinement{.writable = {layout.dir}});
     if (!result.ok()) return ApiError::internal("memcached did not start: " + result.output);
   }
   if (!waitUntil([&] { return healthy(layout); }, std::chrono::seconds(30))) {

@@ -203,7 +203,10 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
       return ApiError::internal("cannot write " + conf.string() + ": " + std::strerror(errno));
     }
     own_.reset(layout.port);
-    auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30));
+    // Confined to the node's directory (confinement.h): its data, log,
+    // certificate and cluster file are all there.
+    auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30), {},
+                             Confinement{.writable = {layout.dir}});
     if (!result.ok()) {
       return ApiError::internal("Redis did not start: " + result.output + " " +
                                 tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));

@@ -230,8 +230,9 @@ std::string MariaDbEngine::installedVersion() {
 }
 
 engines::ProcessResult MariaDbEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
-                                          std::chrono::seconds timeout) const {
-  return engines::runProcess(argv, user_, stdinText, timeout);
+                                          std::chrono::seconds timeout,
+                                          const engines::Confinement& confinement) const {
+  return engines::runProcess(argv, user_, stdinText, timeout, {}, confinement);
 }
 
 Result<bool> MariaDbEngine::prepareDir(const fs::path& dir) const {
@@ -435,6 +436,16 @@ Result<bool> MariaDbEngine::ensureMaster(const EngineLayout& layout) {
   return true;
 }
 
+// What the server may reach (confinement.h): its own directory and
+// socket, and the plugins Kura places for it. Its binary logs are archived
+// by Kura, and a replay reads the archive through Kura's tools.
+engines::Confinement MariaDbEngine::serverConfinement(const EngineLayout& layout) const {
+  engines::Confinement confined;
+  confined.writable = {layout.dir, socketDir(layout)};
+  confined.readable = {dataDir_ / "rds" / "mariadb-plugins"};
+  return confined;
+}
+
 Result<bool> MariaDbEngine::start(const EngineLayout& layout) {
   if (!fs::exists(dataOf(layout) / "mysql")) return ApiError::internal("the instance has no database files");
   if (auto made = prepareDirs(layout); !made) return made;
@@ -446,7 +457,7 @@ Result<bool> MariaDbEngine::start(const EngineLayout& layout) {
     auto result = run({"/bin/sh", "-c", "exec /usr/bin/setsid -f " + std::string(kServer) +
                                             " --defaults-file=\"$0\" </dev/null >/dev/null 2>&1",
                        configOf(layout).string()},
-                      "", std::chrono::seconds(30));
+                      "", std::chrono::seconds(30), serverConfinement(layout));
     if (!result.ok()) return engineError("MariaDB did not start", result);
     // Up once it answers on its port (after the init file: before that it takes no connection).
     bool up = engines::waitUntil(

@@ -74,9 +74,11 @@ class MariaDbEngine final : public InstanceEngine {
 
  private:
   engines::ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
-                             std::chrono::seconds timeout = std::chrono::seconds(120)) const;
+                             std::chrono::seconds timeout = std::chrono::seconds(120),
+                             const engines::Confinement& confinement = {}) const;
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> prepareDirs(const EngineLayout& layout) const;
+  engines::Confinement serverConfinement(const EngineLayout& layout) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
   // A new instance's data directory: a copy of the server's files as made
   // by mariadb-install-db, with the named time zones loaded.

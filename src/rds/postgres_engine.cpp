@@ -86,6 +86,12 @@ fs::path socketDir(const EngineLayout& layout) {
 
 // The archive's files a restore may replay (PostgresEngine::restore).
 constexpr const char* kRestoreFileList = "restore-wal-files";
+// Where a restore replays from (another instance's archive, or one opened
+// for it): Kura's, beside the instance's directory, where no confined
+// server writes. Its first start may read there, and no later one.
+fs::path replaySourceFile(const EngineLayout& layout) {
+  return layout.dir.filename().string() + ".replay-source";
+}
 // An idle verdict is kept only on a newest WAL file at least this much
 // older than the verdict: far more than a tick of the kernel's clock.
 constexpr auto kRacyMarkMargin = std::chrono::seconds(1);
@@ -202,7 +208,7 @@ std::string PostgresEngine::tool(const char* name) const {
 std::string PostgresEngine::libDir() const { return fmt::format("/usr/lib/postgresql/{}/lib", major_); }
 
 engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
-                                  std::chrono::seconds timeout) const {
+                                           std::chrono::seconds timeout, const engines::Confinement& confinement) const {
   // Kura's sessions run as a superuser in databases the tenant owns: the
   // tenant's settings for them (ALTER DATABASE ... SET search_path to a
   // schema of its own functions, a read-only default, timeouts) must not
@@ -215,7 +221,19 @@ engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv,
   // them on to every connection its backends open (a tenant's dblink was
   // refused "permission denied to set parameter session_replication_role").
   bool server = !argv.empty() && (argv[0] == tool("pg_ctl") || argv[0] == tool("postgres"));
-  return engines::runProcess(argv, user_, stdinText, timeout, server ? std::vector<std::string>{} : kSessionOptions);
+  return engines::runProcess(argv, user_, stdinText, timeout, server ? std::vector<std::string>{} : kSessionOptions,
+                             confinement);
+}
+
+engines::Confinement PostgresEngine::confinement(const EngineLayout& layout) const {
+  engines::Confinement confined;
+  confined.writable = {layout.dir, socketDir(layout), layout.walArchive};
+  if (!layout.walOutbox.empty()) confined.writable.push_back(layout.walOutbox);
+  if (auto source = readBeneath(layout.dir.parent_path(), replaySourceFile(layout), 0, 4096); source && !source->empty()) {
+    confined.readable.push_back(*source);
+  }
+  confined.sharedMemory = true;  // dynamic_shared_memory_type = posix
+  return confined;
 }
 
 Result<bool> PostgresEngine::prepareDir(const fs::path& dir) const {
@@ -742,7 +760,7 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
   auto launch = [&]() -> Result<bool> {
     auto result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
                        (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
-                      "", std::chrono::seconds(150));
+                      "", std::chrono::seconds(150), confinement(layout));
     if (result.ok()) return true;
     std::string log = readBeneath(layout.dir, "postgresql.log").value_or("");
     if (log.size() > 800) log = log.substr(log.size() - 800);
@@ -782,7 +800,12 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
       // snapshot): asked as its master user, converted once out of recovery.
       recovering = sqlAs(layout, layout.masterUser, "SELECT pg_is_in_recovery()");
     }
-    if (recovering && *recovering == "f") return ready();
+    if (recovering && *recovering == "f") {
+      // Replayed: the next start reads no other instance's archive.
+      std::error_code ec;
+      fs::remove(layout.dir.parent_path() / replaySourceFile(layout), ec);
+      return ready();
+    }
     if (!recovering) {
       if (auto retried = retryWithoutTarget(); retried && !*retried) return *retried;
     }
@@ -877,6 +900,14 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
   auto untar = run({"/bin/tar", "-xzf", (backup / "base" / "base.tar.gz").string(), "-C", pgdata(layout).string()});
   if (!untar.ok()) return engineError("cannot unpack the snapshot", untar);
   fs::remove(pgdata(layout) / "postmaster.pid", ec);
+  // Kura's own file (std::nullopt: Kura owns it): the server's first start
+  // is confined with read access to the archive it replays from.
+  fs::remove(layout.dir.parent_path() / replaySourceFile(layout), ec);
+  if (!walArchive.empty() && !writeBeneath(layout.dir.parent_path(), replaySourceFile(layout),
+                                           fs::absolute(walArchive).lexically_normal().string(), WriteMode::Truncate,
+                                           std::nullopt)) {
+    return ApiError::internal("cannot note the archive a restore replays from beside " + layout.dir.string());
+  }
   if (!walArchive.empty()) {
     // The replay reads the archive as it stands now, never a file archived
     // later. The source keeps archiving (a segment a second while it
@@ -1076,6 +1107,7 @@ Result<bool> PostgresEngine::destroy(const EngineLayout& layout) {
   }
   std::error_code ec;
   fs::remove_all(socketDir(layout), ec);  // when it is a short one outside (a no-op otherwise)
+  fs::remove(layout.dir.parent_path() / replaySourceFile(layout), ec);
   fs::remove_all(layout.dir, ec);
   if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
   return true;

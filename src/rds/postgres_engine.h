@@ -65,7 +65,11 @@ class PostgresEngine final : public InstanceEngine {
   std::string tool(const char* name) const;
   std::string libDir() const;  // the installed major's extension libraries
   engines::ProcessResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
-                    std::chrono::seconds timeout = std::chrono::seconds(120)) const;
+                             std::chrono::seconds timeout = std::chrono::seconds(120),
+                             const engines::Confinement& confinement = {}) const;
+  // What the server may reach: its own directories, and while a restore
+  // replays, the archive it replays from (confinement.h).
+  engines::Confinement confinement(const EngineLayout& layout) const;
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
   std::string preloadSettings() const;

@@ -1,0 +1,50 @@
+#pragma once
+// Confines an engine's server, and every process it starts (an archive
+// command, a program a superuser runs with COPY ... PROGRAM), to its own
+// files, with Landlock: every instance's server runs as the same system
+// user (postgres, mysql, redis, memcache), so file permissions alone let a
+// tenant who gains that user in one instance (a superuser escalation, a
+// file privilege) read and write every other instance's files and Kura's
+// own. Confined, a server reads the system (/usr, /etc, /proc, /sys, a few
+// devices) and what `readable` names, reads and writes what `writable`
+// names, and nothing else; on a kernel that offers it (Landlock ABI 6) it
+// signals no process outside its own, and ptraces none, so it cannot stop
+// another instance's server nor read another process's memory.
+//
+// Landlock needs no privilege and no library (Debian ships none for it:
+// the three system calls are made here). On a kernel without it, servers
+// run unconfined, as before; Kura says so once at start.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/confined_file.h"
+
+namespace kura::engines {
+
+struct Confinement {
+  std::vector<std::filesystem::path> writable;  // read, write, create, remove below each
+  std::vector<std::filesystem::path> readable;  // read below each (a missing one is left out)
+  bool sharedMemory = false;  // /dev/shm without listing it (PostgreSQL's dynamic shared memory)
+  bool active() const { return !writable.empty(); }
+};
+
+// The Landlock ABI version this kernel offers (0: none).
+int landlockAbi();
+
+// A Landlock ruleset for `confinement`, ready for enterConfinement: an
+// empty one (and no error) when the kernel offers no Landlock or the
+// confinement is not active; an error names a path that could not be
+// taken in (a writable one that does not exist).
+struct ConfinementRuleset {
+  UniqueFd fd;
+  std::string error;
+};
+ConfinementRuleset confinementRuleset(const Confinement& confinement);
+
+// Enforces the ruleset on the calling process (a child between fork and
+// exec: async-signal-safe). Sets no_new_privs, which Landlock requires of
+// an unprivileged caller. False: the ruleset could not be enforced.
+bool enterConfinement(int rulesetFd);
+
+}  // namespace kura::engines

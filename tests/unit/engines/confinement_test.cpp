@@ -1,0 +1,91 @@
+#include "engines/confinement.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "engines/engine_process.h"
+
+namespace kura::engines {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Two instances' directories side by side, as in Kura's data directory.
+class ConfinementTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (landlockAbi() < 1) GTEST_SKIP() << "this kernel offers no Landlock";
+    root_ = fs::temp_directory_path() / ("kura-confinement-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(own_ = root_ / "own");
+    fs::create_directories(other_ = root_ / "other");
+    fs::create_directories(source_ = root_ / "source");
+    std::ofstream(other_ / "secret") << "theirs\n";
+    std::ofstream(source_ / "segment") << "replayed\n";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // Runs a shell command confined to `own` (and reading `source`): its exit code.
+  int confined(const std::string& command) {
+    Confinement confinement{.writable = {own_}, .readable = {source_}};
+    return runProcess({"/bin/sh", "-c", command}, EngineUser{}, "", std::chrono::seconds(20), {}, confinement)
+        .exitCode;
+  }
+
+  fs::path root_, own_, other_, source_;
+};
+
+TEST_F(ConfinementTest, AServerWritesItsOwnFilesAndReadsTheSystem) {
+  EXPECT_EQ(confined("echo ours > '" + own_.string() + "/file' && mkdir '" + own_.string() +
+                     "/dir' && mv '" + own_.string() + "/file' '" + own_.string() + "/dir/file' && cat '" +
+                     own_.string() + "/dir/file' >/dev/null && rm -r '" + own_.string() + "/dir'"),
+            0);
+  EXPECT_EQ(confined("cat /etc/passwd >/dev/null && ls /usr/bin >/dev/null && cat /proc/self/status >/dev/null"), 0);
+  EXPECT_EQ(confined("cat '" + source_.string() + "/segment' >/dev/null"), 0);
+}
+
+TEST_F(ConfinementTest, AServerReachesNoOtherInstancesFiles) {
+  EXPECT_NE(confined("cat '" + other_.string() + "/secret'"), 0);
+  EXPECT_NE(confined("ls '" + other_.string() + "'"), 0);
+  EXPECT_NE(confined("echo pwned > '" + other_.string() + "/planted'"), 0);
+  EXPECT_NE(confined("echo pwned >> '" + other_.string() + "/secret'"), 0);
+  EXPECT_NE(confined("rm -f '" + other_.string() + "/secret'"), 0);
+  EXPECT_NE(confined("echo pwned > '" + source_.string() + "/segment'"), 0);  // read, never written
+  // Nor a link from its own directory to theirs.
+  EXPECT_NE(confined("ln '" + other_.string() + "/secret' '" + own_.string() + "/link'"), 0);
+  EXPECT_NE(confined("ln -s '" + other_.string() + "/secret' '" + own_.string() + "/sym' && cat '" + own_.string() +
+                     "/sym'"),
+            0);
+  // Nor the data directory's other files, nor the host's temporary files.
+  EXPECT_NE(confined("echo pwned > '" + root_.string() + "/planted'"), 0);
+  EXPECT_NE(confined("ls /tmp"), 0);
+  EXPECT_FALSE(fs::exists(other_ / "planted"));
+  EXPECT_FALSE(fs::exists(root_ / "planted"));
+  std::ifstream secret(other_ / "secret");
+  std::string text;
+  std::getline(secret, text);
+  EXPECT_EQ(text, "theirs");
+}
+
+// With scoped signals (ABI 6), no process outside the server's own: not
+// Kura, not another instance's server (both run as the same user).
+TEST_F(ConfinementTest, AServerSignalsNoProcessOutsideItsOwn) {
+  if (landlockAbi() < 6) GTEST_SKIP() << "this kernel's Landlock does not scope signals";
+  EXPECT_NE(confined("kill -0 " + std::to_string(::getpid())), 0);
+  EXPECT_EQ(confined("sleep 5 & kill $!"), 0);  // its own children it may stop
+}
+
+TEST_F(ConfinementTest, AWritableDirectoryThatIsALinkIsRefusedNotFollowed) {
+  fs::create_symlink(other_, root_ / "planted-link");
+  Confinement confinement{.writable = {root_ / "planted-link"}};
+  auto result = runProcess({"/bin/true"}, EngineUser{}, "", std::chrono::seconds(20), {}, confinement);
+  EXPECT_EQ(result.exitCode, -1);
+  EXPECT_NE(result.output.find("cannot confine"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace kura::engines
