@@ -4,6 +4,7 @@
 
 #include "cache/cache_parameters.h"
 #include "cache/client_users.h"
+#include "cache/node_type_memory.h"
 #include "cache/node_endpoints.h"
 #include "services/elasticache/elasticache_kinds.h"
 
@@ -15,6 +16,7 @@ namespace {
 void addAccess(const Resource& owner, const CachePaths& paths, engines::RedisLayout& layout) {
   if (owner.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
   layout.settings = redisSettingsOf(owner);
+  layout.memoryBound = nodeTypeMemoryBound(owner.spec.value("CacheNodeType", "")).value_or(0);
   std::string sealed = owner.spec.value(kClientAclSealed, "");
   if (sealed.empty()) return;
   std::optional<std::string> opened;

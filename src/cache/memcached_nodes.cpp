@@ -4,6 +4,7 @@
 
 #include "cache/cache_parameters.h"
 #include "cache/node_endpoints.h"
+#include "cache/node_type_memory.h"
 
 namespace kura::cache {
 
@@ -25,6 +26,8 @@ engines::MemcachedLayout memcachedLayout(const Resource& cluster, const std::str
   layout.exposed = !cluster.state["Nodes"][node].contains("EnginePort");
   if (cluster.spec.value("TransitEncryptionEnabled", false)) layout.tls = paths.certificateAuthority;
   layout.options = memcachedOptionsOf(cluster);
+  // Every memcached node keeps memoryMegabytes of items, whatever its type.
+  layout.memoryBound = (static_cast<uint64_t>(layout.memoryMegabytes) << 20) + kNodeProcessOverhead;
   return layout;
 }
 

@@ -24,4 +24,10 @@ std::optional<uint64_t> nodeTypeMaxMemory(std::string_view nodeType) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> nodeTypeMemoryBound(std::string_view nodeType) {
+  auto memory = nodeTypeMaxMemory(nodeType);
+  if (!memory) return std::nullopt;
+  return *memory + kNodeProcessOverhead;
+}
+
 }  // namespace kura::cache

@@ -11,4 +11,12 @@ namespace kura::cache {
 
 std::optional<uint64_t> nodeTypeMaxMemory(std::string_view nodeType);
 
+// What a node's process may map beyond its data: the server's code, thread
+// stacks and buffers (an idle memcached maps about 400 MiB, Redis 60 MiB).
+constexpr uint64_t kNodeProcessOverhead = 512ULL << 20;
+
+// The address space a node of this type may map (its memory and the
+// overhead); none for a type missing from the table, which runs unbounded.
+std::optional<uint64_t> nodeTypeMemoryBound(std::string_view nodeType);
+
 }  // namespace kura::cache

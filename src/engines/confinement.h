@@ -14,6 +14,7 @@
 // Landlock needs no privilege and no library (Debian ships none for it:
 // the three system calls are made here). On a kernel without it, servers
 // run unconfined, as before; Kura says so once at start.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +27,11 @@ struct Confinement {
   std::vector<std::filesystem::path> writable;  // read, write, create, remove below each
   std::vector<std::filesystem::path> readable;  // read below each (a missing one is left out)
   bool sharedMemory = false;  // /dev/shm without listing it (PostgreSQL's dynamic shared memory)
+  // The most address space the server (and each process it starts) may
+  // map (RLIMIT_AS; 0: no bound): a cache node's memory, which its own
+  // settings do not bound (a Lua script's, a raised cache_memlimit), comes
+  // from the host every tenant shares.
+  uint64_t addressSpaceBytes = 0;
   bool active() const { return !writable.empty(); }
 };
 

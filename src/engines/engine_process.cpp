@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -106,6 +107,10 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     ::setsid();
     // Before its descriptor goes with the others below.
     if (rules.fd && !enterConfinement(rules.fd.get())) _exit(126);
+    if (confinement.addressSpaceBytes > 0) {
+      const rlimit bound{confinement.addressSpaceBytes, confinement.addressSpaceBytes};
+      if (::setrlimit(RLIMIT_AS, &bound) != 0) _exit(126);
+    }
     // Nothing of Kura's (its listening socket above all) may outlive it in
     // an engine: close every other descriptor.
     ::close_range(3, ~0U, 0);

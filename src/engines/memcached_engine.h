@@ -28,6 +28,8 @@ struct MemcachedLayout {
   bool exposed = false;
   int port = 0;
   int memoryMegabytes = 64;
+  // The most address space the node's process may map (0: no bound).
+  uint64_t memoryBound = 0;
   // In-transit encryption: TLS only, with a certificate this CA issues
   // (written into the node's directory at every start); null: plaintext.
   const CertificateAuthority* tls = nullptr;

@@ -206,7 +206,7 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     // Confined to the node's directory (confinement.h): its data, log,
     // certificate and cluster file are all there.
     auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30), {},
-                             Confinement{.writable = {layout.dir}});
+                             Confinement{.writable = {layout.dir}, .addressSpaceBytes = layout.memoryBound});
     if (!result.ok()) {
       return ApiError::internal("Redis did not start: " + result.output + " " +
                                 tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));

@@ -68,6 +68,9 @@ struct RedisLayout {
   // directives; empty for a node without cluster mode. Its role is then the
   // cluster's (replicaOf stays 0).
   std::string clusterSettings;
+  // The most address space the node's process may map (0: no bound), from
+  // its node type: Redis's maxmemory leaves out what a Lua script allocates.
+  uint64_t memoryBound = 0;
 };
 
 struct RedisBackup {

@@ -565,6 +565,13 @@ int serve(const ServerConfig& givenConfig) {
     }
     return !isReadOnlyOperation(operation);
   };
+  // Engines' servers run confined to their own files where the kernel has
+  // Landlock (src/engines/confinement.h); say so when it has not.
+  if (int abi = engines::landlockAbi(); abi < 1) {
+    spdlog::warn("msg=\"engines run unconfined: this kernel offers no Landlock\"");
+  } else {
+    spdlog::info("msg=\"engines run confined\" landlock_abi={} signals_confined={}", abi, abi >= 6);
+  }
   DescriptorLimit descriptors = raiseDescriptorLimit();
   options.maxConnections = config.maxConnections > 0
                                ? static_cast<size_t>(config.maxConnections)

@@ -87,5 +87,20 @@ TEST_F(ConfinementTest, AWritableDirectoryThatIsALinkIsRefusedNotFollowed) {
   EXPECT_NE(result.output.find("cannot confine"), std::string::npos) << result.output;
 }
 
+// A cache node's process maps no more than its bound, Landlock or not: a
+// shell's `ulimit -v` reads the limit back (KiB).
+TEST(ConfinementBoundTest, AServersAddressSpaceIsBoundedWhenABoundIsGiven) {
+  Confinement bounded{.writable = {fs::temp_directory_path()}, .addressSpaceBytes = 256ULL << 20};
+  auto result = runProcess({"/bin/sh", "-c", "ulimit -v"}, EngineUser{}, "", std::chrono::seconds(20), {}, bounded);
+  ASSERT_TRUE(result.ok()) << result.output;
+  EXPECT_EQ(result.output, "262144\n");
+  // More than the bound cannot be had: a 512 MiB allocation fails.
+  auto greedy = runProcess({"/usr/bin/python3", "-c", "bytearray(512 << 20)"}, EngineUser{}, "",
+                           std::chrono::seconds(60), {}, bounded);
+  EXPECT_FALSE(greedy.ok()) << greedy.output;
+  auto unbounded = runProcess({"/bin/sh", "-c", "ulimit -v"}, EngineUser{}, "", std::chrono::seconds(20));
+  EXPECT_EQ(unbounded.output, "unlimited\n");
+}
+
 }  // namespace
 }  // namespace kura::engines

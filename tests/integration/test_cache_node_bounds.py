@@ -1,0 +1,63 @@
+"""A cache node's process is bounded by its node type, not only by its own
+settings: Redis's maxmemory leaves a Lua script's memory out, and a
+memcached client may raise its node's limit (cache_memlimit). Both came out
+of the host's memory, which every tenant shares. Each node now runs with an
+address-space bound (its type's memory and the server's overhead) and
+confined to its own directory."""
+import glob
+import os
+import time
+
+from confinement_support import landlock_abi
+from test_elasticache import create_cluster, redis, wait_cluster
+
+MIB = 1 << 20
+OVERHEAD = 512 * MIB  # kNodeProcessOverhead
+
+
+def address_space_limit(pid):
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith("Max address space"):
+                return line.split()[3]
+    raise AssertionError(f"no address space limit of {pid}")
+
+
+def pid_in(folder, name):
+    with open(os.path.join(folder, name)) as f:
+        return int(f.read().strip())
+
+
+def test_a_redis_node_maps_no_more_than_its_type_and_a_greedy_script_harms_only_itself(kura):
+    ec = kura.client("elasticache")
+    cluster = create_cluster(ec, "bounded")  # cache.t3.micro: 512 MiB
+    (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "bounded-*", "node-0001"))
+    pid = pid_in(folder, "redis.pid")
+    assert address_space_limit(pid) == str(512 * MIB + OVERHEAD)
+    redis(cluster, "SET", "kept", "before")
+    # A script that would take 2 GiB of the host: the node cannot map it.
+    greedy = "local t = {} for i = 1, 20000000 do t[i] = string.rep('x', 100) .. i end return #t"
+    answer = redis(cluster, "EVAL", greedy, "0", check=False)
+    assert answer != "20000000"
+    # The node serves again (Kura starts it again if the script took it down).
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if redis(cluster, "PING", check=False) == "PONG":
+            break
+        time.sleep(0.5)
+    assert redis(cluster, "PING") == "PONG"
+    assert redis(cluster, "SET", "after", "yes") == "OK"
+
+
+def test_a_memcached_node_maps_no_more_than_its_memory_and_overhead(kura):
+    ec = kura.client("elasticache")
+    ec.create_cache_cluster(CacheClusterId="bounded-mc", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=1)
+    wait_cluster(ec, "bounded-mc", "available", timeout=60)
+    (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "bounded-mc-*", "node-0001"))
+    pid = pid_in(folder, "memcached.pid")
+    assert address_space_limit(pid) == str(64 * MIB + OVERHEAD)
+    # Confined as well, where the kernel offers Landlock (which needs no_new_privs).
+    if landlock_abi() >= 1:
+        with open(f"/proc/{pid}/status") as f:
+            assert "NoNewPrivs:\t1" in f.read()

@@ -1,0 +1,146 @@
+"""Every instance's server runs as its engine's one system user, so a tenant
+who became that user in one instance (a superuser escalation, a file
+privilege) could read and write every other instance's files, and Kura's
+own. Servers run confined with Landlock: here Kura's own superuser of one
+instance (what such a tenant would hold) tries to reach another instance's
+files, Kura's files, and another instance's server, and is refused; the
+same statements on its own instance's files work."""
+import getpass
+import os
+import subprocess
+
+import pytest
+
+from confinement_support import landlock_abi
+from rds_support import create_instance, wait_status
+
+ABI = landlock_abi()
+pytestmark = pytest.mark.skipif(ABI < 1, reason="this kernel offers no Landlock")
+
+
+def instance_dir(server, rds, identifier):
+    resource = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]["DbiResourceId"]
+    return os.path.join(server.data_dir, "rds", "instances", resource)
+
+
+def superuser_sql(directory, sql):
+    """`sql` as Kura's own superuser of the instance in `directory`: (ok, output)."""
+    with open(os.path.join(directory, "pgdata", "postmaster.pid")) as f:
+        lines = f.read().splitlines()
+    result = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                             f"host={lines[4]} port={lines[3]} user=rdsadmin dbname=postgres", "-c", sql],
+                            capture_output=True, text=True, timeout=60)
+    return result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+def postmaster_pid(directory):
+    with open(os.path.join(directory, "pgdata", "postmaster.pid")) as f:
+        return int(f.readline())
+
+
+def kura_file(data_dir):
+    """A regular file of Kura's own (its catalog, its keys), outside every instance."""
+    for folder, _, files in os.walk(data_dir):
+        if os.sep + "rds" + os.sep in folder + os.sep or os.sep + "elasticache" in folder:
+            continue
+        for name in sorted(files):
+            return os.path.join(folder, name)
+    raise AssertionError(f"no file of Kura's in {data_dir}")
+
+
+def test_a_postgres_superuser_reaches_only_its_own_instance(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    create_instance(rds, "mine", BackupRetentionPeriod=0)
+    create_instance(rds, "theirs", BackupRetentionPeriod=0)
+    wait_status(rds, "mine", "available")
+    mine, theirs = instance_dir(server, rds, "mine"), instance_dir(server, rds, "theirs")
+
+    # In its own directory the superuser's file functions work: the
+    # refusals below are the confinement's, not the functions'.
+    ok, out = superuser_sql(mine, f"COPY (SELECT 'ours') TO '{mine}/pgdata/written-here'")
+    assert ok, out
+    ok, out = superuser_sql(mine, f"SELECT pg_read_file('{mine}/pgdata/PG_VERSION')")
+    assert ok and out.strip().isdigit(), out
+
+    # Another instance's files: neither written, nor read, nor listed.
+    ok, out = superuser_sql(mine, f"COPY (SELECT 'pwned') TO '{theirs}/pgdata/planted'")
+    assert not ok and "Permission denied" in out, out
+    assert not os.path.exists(f"{theirs}/pgdata/planted")
+    ok, out = superuser_sql(mine, f"SELECT pg_read_file('{theirs}/pgdata/PG_VERSION')")
+    assert not ok and "Permission denied" in out, out
+    ok, out = superuser_sql(mine, f"SELECT count(*) FROM pg_ls_dir('{theirs}/pgdata')")
+    assert not ok and "Permission denied" in out, out
+    # Nor through a program of its own, which runs confined too.
+    ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'cat {theirs}/pgdata/PG_VERSION > {mine}/stolen'")
+    assert not ok, out
+    assert not os.path.exists(f"{mine}/stolen") or os.path.getsize(f"{mine}/stolen") == 0
+
+    # Kura's own files (its catalog, its keys).
+    secret = kura_file(server.data_dir)
+    ok, out = superuser_sql(mine, f"SELECT pg_read_binary_file('{secret}')")
+    assert not ok and "Permission denied" in out, (secret, out)
+
+    # Another instance's server runs as the same system user: a program of
+    # the tenant's cannot read its environment or memory through /proc,
+    ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM "
+                                  f"'cat /proc/{postmaster_pid(theirs)}/environ > {mine}/environ'")
+    assert not ok, out
+    assert not os.path.exists(f"{mine}/environ") or os.path.getsize(f"{mine}/environ") == 0
+    # (its own server's it can: the refusal above is the confinement's)
+    ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM "
+                                  f"'cat /proc/{postmaster_pid(mine)}/environ > {mine}/environ'")
+    assert ok and os.path.getsize(f"{mine}/environ") > 0, out
+    # nor stop it.
+    if ABI >= 6:
+        pid = postmaster_pid(theirs)
+        ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'kill -STOP {pid}'")
+        assert not ok, out
+        with open(f"/proc/{pid}/stat") as f:
+            assert f.read().split(") ")[1][0] != "T"  # not stopped
+        ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'kill -0 {server.proc.pid}'")
+        assert not ok, out
+
+    # Both instances still serve.
+    ok, out = superuser_sql(theirs, "SELECT 1")
+    assert ok and out == "1", out
+
+
+def mariadb_admin(directory, sql):
+    """`sql` as Kura's own MariaDB account (unix_socket: the engine's system user)."""
+    socket = os.path.join(directory, "run", "mariadbd.sock")
+    user = "mysql" if os.geteuid() == 0 else getpass.getuser()
+    prefix = ["runuser", "-u", "mysql", "--"] if os.geteuid() == 0 else []
+    result = subprocess.run(prefix + ["mariadb", "--no-defaults", f"--socket={socket}", "-u", user, "-N", "-B",
+                                      "-e", sql], capture_output=True, text=True, timeout=60)
+    return result.returncode == 0, (result.stdout + result.stderr).strip()
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/sbin/mariadbd"), reason="no MariaDB server installed")
+def test_a_mariadb_account_with_every_privilege_reaches_only_its_own_instance(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    for name in ("mine", "theirs"):
+        rds.create_db_instance(DBInstanceIdentifier=name, Engine="mariadb", DBInstanceClass="db.t3.micro",
+                               MasterUsername="admin", MasterUserPassword="secret-pass-1", AllocatedStorage=20,
+                               BackupRetentionPeriod=0)
+    wait_status(rds, "mine", "available", timeout=240)
+    wait_status(rds, "theirs", "available", timeout=240)
+    mine, theirs = instance_dir(server, rds, "mine"), instance_dir(server, rds, "theirs")
+
+    # The general log is any file the server can open: in its own
+    # directory it is written, and in another instance's it is not.
+    ok, out = mariadb_admin(mine, f"SET GLOBAL general_log_file = '{mine}/log/general-here.log'; "
+                                  "SET GLOBAL general_log = ON; SELECT 'logged'; SET GLOBAL general_log = OFF")
+    assert ok, out
+    assert os.path.exists(f"{mine}/log/general-here.log")
+    ok, out = mariadb_admin(mine, f"SET GLOBAL general_log_file = '{theirs}/binlog/planted.log'; "
+                                  "SET GLOBAL general_log = ON; SELECT 'logged'; SET GLOBAL general_log = OFF")
+    assert not ok and "Permission denied" in out, out
+    assert not os.path.exists(f"{theirs}/binlog/planted.log")
+    ok, out = mariadb_admin(mine, f"SET GLOBAL slow_query_log_file = '{theirs}/data/planted-slow.log'; "
+                                  "SET GLOBAL slow_query_log = ON")
+    assert not ok and "Permission denied" in out, out
+    assert not os.path.exists(f"{theirs}/data/planted-slow.log")
+    ok, out = mariadb_admin(theirs, "SELECT 1")
+    assert ok and out == "1", out
