@@ -35,6 +35,7 @@ engines::RedisLayout clusterMemberLayout(const Resource& group, const std::strin
   engines::RedisLayout layout = memberLayout(group, member, paths);
   layout.replicaOf = 0;  // the cluster's
   layout.clusterSettings = clusterNodeSettings(group, member);
+  layout.busPort = group.state["Members"][member].value("BusPort", 0);
   return layout;
 }
 

@@ -30,8 +30,10 @@ constexpr uint64_t kIoctlDev = 1ULL << 15;           // ABI 5
 constexpr uint64_t kFileRights = kExecute | kWriteFile | kReadFile | kTruncate | kIoctlDev;
 constexpr uint64_t kScopeAbstractUnixSocket = 1ULL << 0;  // ABI 6
 constexpr uint64_t kScopeSignal = 1ULL << 1;              // ABI 6
+constexpr uint64_t kNetBindTcp = 1ULL << 0;               // ABI 4
 constexpr unsigned kCreateRulesetVersion = 1U << 0;
 constexpr int kRulePathBeneath = 1;
+constexpr int kRuleNetPort = 2;
 
 struct RulesetAttr {
   uint64_t handledAccessFs = 0;
@@ -42,6 +44,11 @@ struct RulesetAttr {
 struct __attribute__((packed)) PathBeneathAttr {
   uint64_t allowedAccess = 0;
   int32_t parentFd = -1;
+};
+
+struct NetPortAttr {
+  uint64_t allowedAccess = 0;
+  uint64_t port = 0;
 };
 
 uint64_t handledRights(int abi) {
@@ -89,7 +96,10 @@ ConfinementRuleset confinementRuleset(const Confinement& confinement) {
   RulesetAttr attr;
   attr.handledAccessFs = handledRights(abi);
   size_t size = sizeof(uint64_t);
-  if (abi >= 4) size = 2 * sizeof(uint64_t);
+  if (abi >= 4) {
+    size = 2 * sizeof(uint64_t);
+    if (!confinement.listenPorts.empty()) attr.handledAccessNet = kNetBindTcp;
+  }
   if (abi >= 6) {
     attr.scoped = kScopeAbstractUnixSocket | kScopeSignal;
     size = sizeof(RulesetAttr);
@@ -127,6 +137,19 @@ ConfinementRuleset confinementRuleset(const Confinement& confinement) {
       result.error = "cannot confine the server to " + path.string() + ": " + std::strerror(errno);
       return result;
     }
+  }
+  if (attr.handledAccessNet != 0) {
+    for (int port : confinement.listenPorts) {
+      NetPortAttr rule{kNetBindTcp, static_cast<uint64_t>(port)};
+      if (port <= 0 || port > 65535 || ::syscall(SYS_landlock_add_rule, ruleset.get(), kRuleNetPort, &rule, 0) != 0) {
+        result.error = "cannot let the server listen on port " + std::to_string(port) + ": " + std::strerror(errno);
+        return result;
+      }
+    }
+    // Port 0 (an ephemeral port, which a client may bind before it
+    // connects) takes no one's port: allowed where the kernel reads it so.
+    NetPortAttr ephemeral{kNetBindTcp, 0};
+    ::syscall(SYS_landlock_add_rule, ruleset.get(), kRuleNetPort, &ephemeral, 0);
   }
   result.fd = std::move(ruleset);
   return result;

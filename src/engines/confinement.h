@@ -7,9 +7,10 @@
 // file privilege) read and write every other instance's files and Kura's
 // own. Confined, a server reads the system (/usr, /etc, /proc, /sys, a few
 // devices) and what `readable` names, reads and writes what `writable`
-// names, and nothing else; on a kernel that offers it (Landlock ABI 6) it
-// signals no process outside its own, and ptraces none, so it cannot stop
-// another instance's server nor read another process's memory.
+// names, and nothing else. It ptraces no process outside its own (nor reads
+// another's memory through /proc); on a kernel that offers it (Landlock ABI
+// 6) it signals none, so it cannot stop another instance's server; and
+// (ABI 4) it listens on its own TCP ports only.
 //
 // Landlock needs no privilege and no library (Debian ships none for it:
 // the three system calls are made here). On a kernel without it, servers
@@ -27,6 +28,11 @@ struct Confinement {
   std::vector<std::filesystem::path> writable;  // read, write, create, remove below each
   std::vector<std::filesystem::path> readable;  // read below each (a missing one is left out)
   bool sharedMemory = false;  // /dev/shm without listing it (PostgreSQL's dynamic shared memory)
+  // The only TCP ports the server may listen on (with Landlock ABI 4;
+  // empty: any). A free port is anyone's to take: another instance's while
+  // it restarts would take that instance's clients (and their passwords).
+  // Connecting out (dblink, replication) is not confined.
+  std::vector<int> listenPorts;
   // The most address space the server (and each process it starts) may
   // map (RLIMIT_AS; 0: no bound): a cache node's memory, which its own
   // settings do not bound (a Lua script's, a raised cache_memlimit), comes

@@ -134,7 +134,8 @@ Result<bool> MemcachedEngine::start(const MemcachedLayout& layout) {
     // Its memory bounded as well: a client's cache_memlimit raises the
     // limit memcached itself keeps.
     auto result = runProcess(argv, user_, "", std::chrono::seconds(30), {},
-                             Confinement{.writable = {layout.dir}, .addressSpaceBytes = layout.memoryBound});
+                             Confinement{.writable = {layout.dir}, .listenPorts = {layout.port},
+                                         .addressSpaceBytes = layout.memoryBound});
     if (!result.ok()) return ApiError::internal("memcached did not start: " + result.output);
   }
   if (!waitUntil([&] { return healthy(layout); }, std::chrono::seconds(30))) {

@@ -32,6 +32,16 @@ constexpr const char* kClient = "/usr/bin/redis-cli";
 
 fs::path dataOf(const RedisLayout& layout) { return layout.dir / "data"; }
 fs::path pidFile(const RedisLayout& layout) { return layout.dir / "redis.pid"; }
+
+// Where the node may write (its directory: data, log, certificate and
+// cluster file are all there), listen (its port, and its cluster bus's)
+// and how much it may map (confinement.h).
+Confinement redisConfinement(const RedisLayout& layout) {
+  Confinement confined{.writable = {layout.dir}, .listenPorts = {layout.port},
+                       .addressSpaceBytes = layout.memoryBound};
+  if (layout.busPort > 0) confined.listenPorts.push_back(layout.busPort);
+  return confined;
+}
 fs::path aofManifest(const RedisLayout& layout) {
   return dataOf(layout) / "appendonlydir" / "appendonly.aof.manifest";
 }
@@ -203,10 +213,8 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
       return ApiError::internal("cannot write " + conf.string() + ": " + std::strerror(errno));
     }
     own_.reset(layout.port);
-    // Confined to the node's directory (confinement.h): its data, log,
-    // certificate and cluster file are all there.
     auto result = runProcess({kServer, conf.string()}, user_, "", std::chrono::seconds(30), {},
-                             Confinement{.writable = {layout.dir}, .addressSpaceBytes = layout.memoryBound});
+                             redisConfinement(layout));
     if (!result.ok()) {
       return ApiError::internal("Redis did not start: " + result.output + " " +
                                 tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));

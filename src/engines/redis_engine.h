@@ -71,6 +71,8 @@ struct RedisLayout {
   // The most address space the node's process may map (0: no bound), from
   // its node type: Redis's maxmemory leaves out what a Lua script allocates.
   uint64_t memoryBound = 0;
+  // Cluster mode: the port of the node's cluster bus (0: none).
+  int busPort = 0;
 };
 
 struct RedisBackup {

@@ -443,6 +443,7 @@ engines::Confinement MariaDbEngine::serverConfinement(const EngineLayout& layout
   engines::Confinement confined;
   confined.writable = {layout.dir, socketDir(layout)};
   confined.readable = {dataDir_ / "rds" / "mariadb-plugins"};
+  confined.listenPorts = {layout.port};
   return confined;
 }
 

@@ -233,6 +233,7 @@ engines::Confinement PostgresEngine::confinement(const EngineLayout& layout) con
     confined.readable.push_back(*source);
   }
   confined.sharedMemory = true;  // dynamic_shared_memory_type = posix
+  confined.listenPorts = {layout.port};
   return confined;
 }
 

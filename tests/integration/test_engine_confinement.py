@@ -7,6 +7,7 @@ files, Kura's files, and another instance's server, and is refused; the
 same statements on its own instance's files work."""
 import getpass
 import os
+import socket
 import subprocess
 
 import pytest
@@ -100,6 +101,22 @@ def test_a_postgres_superuser_reaches_only_its_own_instance(kura_factory):
             assert f.read().split(") ")[1][0] != "T"  # not stopped
         ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'kill -0 {server.proc.pid}'")
         assert not ok, out
+
+    # Nor listen on a port other than its own (with Landlock ABI 4): a free
+    # port may be another instance's, between its stop and its start.
+    if ABI >= 4:
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+        probe.close()
+        listen = f"import socket; s = socket.socket(); s.bind((''127.0.0.1'', {free})); s.listen()"
+        ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'python3 -c \"{listen}\" 2> {mine}/bind.err'")
+        assert not ok, out
+        with open(f"{mine}/bind.err") as f:
+            assert "PermissionError" in f.read()
+        ephemeral = "import socket; s = socket.socket(); s.bind((''127.0.0.1'', 0)); s.listen()"
+        ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'python3 -c \"{ephemeral}\"'")
+        assert ok, out
 
     # Both instances still serve.
     ok, out = superuser_sql(theirs, "SELECT 1")

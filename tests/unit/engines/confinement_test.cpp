@@ -79,6 +79,32 @@ TEST_F(ConfinementTest, AServerSignalsNoProcessOutsideItsOwn) {
   EXPECT_EQ(confined("sleep 5 & kill $!"), 0);  // its own children it may stop
 }
 
+// With Landlock ABI 4 a server listens on its own ports only: a free port
+// (another instance's, while that one restarts) is not its to take.
+TEST_F(ConfinementTest, AServerListensOnItsOwnPortsOnly) {
+  if (landlockAbi() < 4) GTEST_SKIP() << "this kernel's Landlock does not confine ports";
+  auto listen = [&](int own, int wanted) {
+    Confinement confinement{.writable = {own_}, .listenPorts = {own}};
+    std::string script = "import socket; s = socket.socket(); s.bind(('127.0.0.1', " + std::to_string(wanted) +
+                         ")); s.listen()";
+    return runProcess({"/usr/bin/python3", "-c", script}, EngineUser{}, "", std::chrono::seconds(20), {}, confinement)
+        .exitCode;
+  };
+  // Two ports nobody listens on (taken and let go: free, as a stopped instance's are).
+  auto freePort = [] {
+    auto result = runProcess({"/usr/bin/python3", "-c",
+                              "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+                              "print(s.getsockname()[1])"},
+                             EngineUser{}, "", std::chrono::seconds(20));
+    return std::stoi(result.output);
+  };
+  int own = freePort(), theirs = freePort();
+  ASSERT_NE(own, theirs);
+  EXPECT_EQ(listen(own, own), 0);
+  EXPECT_NE(listen(own, theirs), 0);
+  EXPECT_EQ(listen(own, 0), 0);  // an ephemeral port takes no one's
+}
+
 TEST_F(ConfinementTest, AWritableDirectoryThatIsALinkIsRefusedNotFollowed) {
   fs::create_symlink(other_, root_ / "planted-link");
   Confinement confinement{.writable = {root_ / "planted-link"}};
