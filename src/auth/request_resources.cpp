@@ -1,6 +1,7 @@
 #include "auth/request_resources.h"
 
 #include <array>
+#include <cctype>
 
 namespace kura::auth {
 namespace {
@@ -9,10 +10,15 @@ using Json = nlohmann::json;
 
 // One input member that names a resource, and how its ARN is written: the
 // resource part before the value ("table/", "db:"). The first member of a
-// service's list that the input carries decides.
+// service's list that the input carries decides. A member may hold a list
+// of names (AlarmNames): each is a resource. `folded`: the service takes
+// the name in any case and keeps it in lower case (RDS's identifiers,
+// ElastiCache's clusters, groups and users), and so does its ARN: a Deny
+// on "db:prod" holds for "PROD".
 struct NamedBy {
   std::string_view member;
   std::string_view resourcePrefix;
+  bool folded = false;
 };
 
 struct ServiceResources {
@@ -29,34 +35,43 @@ const std::array<std::string_view, 3> kArnMembers{"ResourceArn", "ResourceName",
 const std::vector<ServiceResources>& table() {
   static const std::vector<ServiceResources> services{
       // DynamoDB Streams signs as dynamodb: its calls name their stream by ARN.
+      // A restore reads its source (a backup, or a table at a point in
+      // time) and makes its target: it is authorized on each, as DynamoDB
+      // authorizes it.
       {"dynamodb",
        "dynamodb",
        false,
-       {{"TableName", "table/"}, {"GlobalTableName", "global-table/"}, {"StreamArn", ""}}},
+       {{"TableName", "table/"},
+        {"GlobalTableName", "global-table/"},
+        {"StreamArn", ""},
+        {"BackupArn", ""},
+        {"SourceTableName", "table/"},
+        {"SourceTableArn", ""},
+        {"TargetTableName", "table/"}}},
       {"rds",
        "rds",
        false,
-       {{"DBSnapshotIdentifier", "snapshot:"},
-        {"DBClusterSnapshotIdentifier", "cluster-snapshot:"},
-        {"DBInstanceIdentifier", "db:"},
-        {"DBClusterIdentifier", "cluster:"},
-        {"DBSubnetGroupName", "subgrp:"},
-        {"DBClusterParameterGroupName", "cluster-pg:"},
-        {"DBParameterGroupName", "pg:"}}},
+       {{"DBSnapshotIdentifier", "snapshot:", true},
+        {"DBClusterSnapshotIdentifier", "cluster-snapshot:", true},
+        {"DBInstanceIdentifier", "db:", true},
+        {"DBClusterIdentifier", "cluster:", true},
+        {"DBSubnetGroupName", "subgrp:", true},
+        {"DBClusterParameterGroupName", "cluster-pg:", true},
+        {"DBParameterGroupName", "pg:", true}}},
       {"elasticache",
        "elasticache",
        false,
        {{"SnapshotName", "snapshot:"},
-        {"CacheClusterId", "cluster:"},
-        {"ReplicationGroupId", "replicationgroup:"},
-        {"UserGroupId", "usergroup:"},
-        {"UserId", "user:"},
-        {"CacheSubnetGroupName", "subnetgroup:"},
-        {"CacheParameterGroupName", "parametergroup:"}}},
+        {"CacheClusterId", "cluster:", true},
+        {"ReplicationGroupId", "replicationgroup:", true},
+        {"UserGroupId", "usergroup:", true},
+        {"UserId", "user:", true},
+        {"CacheSubnetGroupName", "subnetgroup:", true},
+        {"CacheParameterGroupName", "parametergroup:", true}}},
       {"kms", "kms", false, {{"KeyId", "key/"}, {"AliasName", ""}}},
       {"secretsmanager", "secretsmanager", false, {{"SecretId", "secret:"}, {"Name", "secret:"}}},
       {"logs", "logs", false, {{"logGroupName", "log-group:"}}},
-      {"monitoring", "cloudwatch", false, {{"AlarmName", "alarm:"}}},
+      {"monitoring", "cloudwatch", false, {{"AlarmName", "alarm:"}, {"AlarmNames", "alarm:"}}},
       // A user's policies are acted on through the user; a managed policy
       // is its own resource.
       {"iam", "iam", true, {{"UserName", "user/"}, {"PolicyArn", ""}, {"PolicyName", "policy/"}}},
@@ -167,16 +182,28 @@ std::vector<std::string> requestResources(std::string_view signingName, std::str
     for (auto named = service.members.rbegin(); named != service.members.rend(); ++named) {
       if (signingName == "iam" && policyCall == (named->member == "UserName")) continue;
       auto it = input.find(named->member);
-      if (it == input.end() || !it->is_string()) continue;
-      const std::string value = it->get<std::string>();
+      if (it == input.end()) continue;
+      std::vector<std::string> values;
+      if (it->is_string()) values.push_back(it->get<std::string>());
+      if (it->is_array()) {
+        for (const auto& entry : *it) {
+          if (entry.is_string()) values.push_back(entry.get<std::string>());
+        }
+      }
+      if (values.empty()) continue;
       if (signingName == "iam" && found) out.pop_back();  // IAM's first member alone decides
       found = true;
-      if (signingName == "kms") {
-        out.push_back(kmsArn(service, target, value));
-      } else if (value.rfind("arn:", 0) == 0) {
-        out.push_back(value);
-      } else {
-        out.push_back(arnOf(service, target, named->resourcePrefix, value));
+      for (std::string& value : values) {
+        if (signingName == "kms") {
+          out.push_back(kmsArn(service, target, value));
+        } else if (value.rfind("arn:", 0) == 0) {
+          out.push_back(value);
+        } else {
+          if (named->folded) {
+            for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          }
+          out.push_back(arnOf(service, target, named->resourcePrefix, value));
+        }
       }
     }
     if (!out.empty()) return out;

@@ -20,8 +20,6 @@ constexpr uint64_t kExecute = 1ULL << 0;
 constexpr uint64_t kWriteFile = 1ULL << 1;
 constexpr uint64_t kReadFile = 1ULL << 2;
 constexpr uint64_t kReadDir = 1ULL << 3;
-constexpr uint64_t kRemoveFile = 1ULL << 5;
-constexpr uint64_t kMakeReg = 1ULL << 8;
 constexpr uint64_t kAbi1Rights = (1ULL << 13) - 1;  // execute ... make_sym
 constexpr uint64_t kRefer = 1ULL << 13;              // ABI 2
 constexpr uint64_t kTruncate = 1ULL << 14;           // ABI 3
@@ -37,7 +35,7 @@ constexpr int kRuleNetPort = 2;
 
 struct RulesetAttr {
   uint64_t handledAccessFs = 0;
-  uint64_t handledAccessNet = 0;  // ABI 4; networks are not confined here
+  uint64_t handledAccessNet = 0;  // ABI 4: which TCP ports it may bind
   uint64_t scoped = 0;            // ABI 6
 };
 
@@ -121,11 +119,6 @@ ConfinementRuleset confinementRuleset(const Confinement& confinement) {
     addRule(ruleset.get(), device, kReadFile | kWriteFile | kTruncate | kIoctlDev, all, true);
   }
   for (const char* device : {"/dev/urandom", "/dev/random"}) addRule(ruleset.get(), device, kReadFile, all, true);
-  // Segments are made, used and removed by name; listing them (the names of
-  // other servers' segments) is not granted.
-  if (confinement.sharedMemory) {
-    addRule(ruleset.get(), "/dev/shm", kReadFile | kWriteFile | kMakeReg | kRemoveFile | kTruncate, all, true);
-  }
   for (const auto& path : confinement.readable) {
     if (!addRule(ruleset.get(), path, read, all, false) && errno != ENOENT) {
       result.error = "cannot confine the server to " + path.string() + ": " + std::strerror(errno);

@@ -27,7 +27,6 @@ namespace kura::engines {
 struct Confinement {
   std::vector<std::filesystem::path> writable;  // read, write, create, remove below each
   std::vector<std::filesystem::path> readable;  // read below each (a missing one is left out)
-  bool sharedMemory = false;  // /dev/shm without listing it (PostgreSQL's dynamic shared memory)
   // The only TCP ports the server may listen on (with Landlock ABI 4;
   // empty: any). A free port is anyone's to take: another instance's while
   // it restarts would take that instance's clients (and their passwords).

@@ -44,8 +44,13 @@ std::vector<Target> targetsOf(const std::string& operation, const Json& input) {
             {"kms:ReEncryptTo", member(input, "DestinationKeyId"), nullptr, "DestinationEncryptionContext"}};
   }
   if (operation == "Decrypt") return {{"kms:Decrypt", member(input, "KeyId"), "CiphertextBlob"}};
-  if (operation == "CreateAlias" || operation == "UpdateAlias") {
-    return {{"kms:" + operation, member(input, "TargetKeyId")}};
+  if (operation == "CreateAlias") return {{"kms:CreateAlias", member(input, "TargetKeyId")}};
+  // Moving an alias takes it from the key it names now (through the alias)
+  // as much as it gives it to the new one: both keys must allow it, as KMS
+  // asks, or a caller could point another's alias at a key of its own and
+  // read what the alias's users then encrypt.
+  if (operation == "UpdateAlias") {
+    return {{"kms:UpdateAlias", member(input, "AliasName")}, {"kms:UpdateAlias", member(input, "TargetKeyId")}};
   }
   if (operation == "DeleteAlias") return {{"kms:DeleteAlias", member(input, "AliasName")}};
   // ListAliases filtered by key is IAM's alone, as in KMS.

@@ -37,15 +37,27 @@ std::optional<secrets::SecretRecord> secretNamedBy(secrets::SecretStore& secrets
   return std::nullopt;
 }
 
-// The KMS key a creation call names for a service to encrypt with.
-std::string keyNamedBy(const nlohmann::json& input) {
-  if (auto key = input.find("KmsKeyId"); key != input.end() && key->is_string()) return key->get<std::string>();
+// The KMS keys a creation call names for services to encrypt with, each
+// with the service that uses it: the resource's own (KmsKeyId, a table's
+// SSE key), and RDS's master user secret's, which Secrets Manager seals.
+struct NamedKey {
+  std::string keyRef;
+  std::string service;  // the call's own service when empty
+};
+std::vector<NamedKey> keysNamedBy(const nlohmann::json& input) {
+  std::vector<NamedKey> keys;
+  if (auto key = input.find("KmsKeyId"); key != input.end() && key->is_string()) keys.push_back({key->get<std::string>(), ""});
+  if (auto key = input.find("MasterUserSecretKmsKeyId"); key != input.end() && key->is_string()) {
+    keys.push_back({key->get<std::string>(), "secretsmanager"});
+  }
   for (const char* name : {"SSESpecification", "SSESpecificationOverride"}) {
     auto sse = input.find(name);
     if (sse == input.end() || !sse->is_object()) continue;
-    if (auto key = sse->find("KMSMasterKeyId"); key != sse->end() && key->is_string()) return key->get<std::string>();
+    if (auto key = sse->find("KMSMasterKeyId"); key != sse->end() && key->is_string()) {
+      keys.push_back({key->get<std::string>(), ""});
+    }
   }
-  return "";
+  return keys;
 }
 
 // A call that has a service encrypt a resource under a customer's key: the
@@ -57,14 +69,16 @@ auth::ResourceVerdict encryptingCall(kms::KeyAccess& access, const std::string& 
                                      const nlohmann::json& input, const auth::RequestFacts& facts,
                                      const iam::RequestAuthorizer::IdentityDecision& identity) {
   auth::Decision decision = identity(facts);
-  std::string keyRef = keyNamedBy(input);
-  if (decision != auth::Decision::Allow || keyRef.empty()) return {decision};
-  auth::RequestFacts viaService = facts;
-  viaService.keys.insert_or_assign("kms:viaservice", service + "." + context.region + ".amazonaws.com");
-  for (const char* operation : {"DescribeKey", "CreateGrant"}) {
-    auth::ResourceVerdict verdict = access.authorize({context.accountId, context.region}, callerOf(context), operation,
-                                                     {{"KeyId", keyRef}}, viaService, identity);
-    if (verdict.decision != auth::Decision::Allow) return verdict;
+  if (decision != auth::Decision::Allow) return {decision};
+  for (const NamedKey& key : keysNamedBy(input)) {
+    auth::RequestFacts viaService = facts;
+    viaService.keys.insert_or_assign(
+        "kms:viaservice", (key.service.empty() ? service : key.service) + "." + context.region + ".amazonaws.com");
+    for (const char* operation : {"DescribeKey", "CreateGrant"}) {
+      auth::ResourceVerdict verdict = access.authorize({context.accountId, context.region}, callerOf(context),
+                                                       operation, {{"KeyId", key.keyRef}}, viaService, identity);
+      if (verdict.decision != auth::Decision::Allow) return verdict;
+    }
   }
   return {auth::Decision::Allow};
 }
@@ -113,7 +127,7 @@ void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager
   const std::map<std::string, std::set<std::string, std::less<>>> encrypting = {
       {"rds",
        {"CreateDBInstance", "CreateDBCluster", "CreateDBInstanceReadReplica", "CopyDBSnapshot", "CopyDBClusterSnapshot",
-        "RestoreDBClusterFromSnapshot", "RestoreDBClusterToPointInTime"}},
+        "RestoreDBClusterFromSnapshot", "RestoreDBClusterToPointInTime", "ModifyDBInstance", "ModifyDBCluster"}},
       {"dynamodb", {"CreateTable", "UpdateTable", "RestoreTableFromBackup", "RestoreTableToPointInTime"}},
       {"elasticache", {"CreateReplicationGroup", "CreateSnapshot", "CopySnapshot"}}};
   for (const auto& [service, operations] : encrypting) {

@@ -87,10 +87,14 @@ fs::path socketDir(const EngineLayout& layout) {
 // The archive's files a restore may replay (PostgresEngine::restore).
 constexpr const char* kRestoreFileList = "restore-wal-files";
 // Where a restore replays from (another instance's archive, or one opened
-// for it): Kura's, beside the instance's directory, where no confined
-// server writes. Its first start may read there, and no later one.
+// for it), noted for the server's start, which may read there until the
+// replay ends. In a directory of Kura's own that no server may write (one
+// beside an instance's directory could be the writable directory of
+// another server: a Multi-AZ instance's nodes sit in a Single-AZ one's),
+// named by the instance's directory.
+constexpr const char* kReplaySources = "replay-sources";
 fs::path replaySourceFile(const EngineLayout& layout) {
-  return layout.dir.filename().string() + ".replay-source";
+  return sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 32);
 }
 // An idle verdict is kept only on a newest WAL file at least this much
 // older than the verdict: far more than a tick of the kernel's clock.
@@ -225,14 +229,15 @@ engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv,
                              confinement);
 }
 
+fs::path PostgresEngine::replaySources() const { return dataDir_ / "rds" / kReplaySources; }
+
 engines::Confinement PostgresEngine::confinement(const EngineLayout& layout) const {
   engines::Confinement confined;
   confined.writable = {layout.dir, socketDir(layout), layout.walArchive};
   if (!layout.walOutbox.empty()) confined.writable.push_back(layout.walOutbox);
-  if (auto source = readBeneath(layout.dir.parent_path(), replaySourceFile(layout), 0, 4096); source && !source->empty()) {
+  if (auto source = readBeneath(replaySources(), replaySourceFile(layout), 0, 4096); source && !source->empty()) {
     confined.readable.push_back(*source);
   }
-  confined.sharedMemory = true;  // dynamic_shared_memory_type = posix
   confined.listenPorts = {layout.port};
   return confined;
 }
@@ -260,6 +265,11 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       "listen_addresses = '127.0.0.1'\n"
       "port = {}\n"
       "unix_socket_directories = '{}'\n"
+      // Dynamic shared memory in files of its own (pgdata/pg_dynshmem), not
+      // in /dev/shm, where any server of the engine's user could open it by
+      // the name the server's System V segment (which Landlock does not
+      // govern) gives away.
+      "dynamic_shared_memory_type = mmap\n"
       "wal_level = replica\n"
       "archive_mode = on\n"
       // Each segment synced before its name appears, and the name synced
@@ -350,12 +360,15 @@ Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const En
   fs::remove_all(pgdata(standby), ec);
   // Over the primary's own socket (trusted, as every local connection of the
   // engine user); -R leaves standby.signal and primary_conninfo behind.
+  // Confined to the standby's directory: a tablespace's link in the
+  // primary's pg_tblspc names where a plain backup writes it, and the
+  // tenant who owns the primary chose that place.
   auto result = run({tool("pg_basebackup"), "-h", socketDir(primary).string(), "-p", std::to_string(primary.port),
                      "-U", kAdminUser, "-D", pgdata(standby).string(), "-X", "stream", "-c", "fast", "-R",
                      "--no-password"},
                     // Bounded: the supervisor waits for it, and a primary that hangs meanwhile must
                     // still be noticed (a rebuild off the supervisor's thread is the real fix).
-                    "", std::chrono::minutes(2));
+                    "", std::chrono::minutes(2), engines::Confinement{.writable = {standby.dir}});
   if (!result.ok()) return engineError("pg_basebackup of the standby failed", result);
   fs::remove(pgdata(standby) / "postmaster.pid", ec);
   return writeSettings(standby);
@@ -758,10 +771,14 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     if (!launched) sql(layout, "SELECT pg_reload_conf()");
     return launched;
   };
+  // A server replaying a restore may read the archive it replays from
+  // (another instance's, which goes on growing).
+  engines::Confinement confined = confinement(layout);
+  bool readsSource = !confined.readable.empty();
   auto launch = [&]() -> Result<bool> {
     auto result = run({tool("pg_ctl"), "start", "-D", pgdata(layout).string(), "-l",
                        (layout.dir / "postgresql.log").string(), "-w", "-t", "120", "-s"},
-                      "", std::chrono::seconds(150), confinement(layout));
+                      "", std::chrono::seconds(150), confined);
     if (result.ok()) return true;
     std::string log = readBeneath(layout.dir, "postgresql.log").value_or("");
     if (log.size() > 800) log = log.substr(log.size() - 800);
@@ -802,10 +819,18 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
       recovering = sqlAs(layout, layout.masterUser, "SELECT pg_is_in_recovery()");
     }
     if (recovering && *recovering == "f") {
-      // Replayed: the next start reads no other instance's archive.
+      if (!readsSource) return ready();
+      // Replayed. A running server keeps what it was granted (a Landlock
+      // rule is never withdrawn): it starts again without the source's
+      // archive, which it would otherwise read as long as it runs.
       std::error_code ec;
-      fs::remove(layout.dir.parent_path() / replaySourceFile(layout), ec);
-      return ready();
+      fs::remove(replaySources() / replaySourceFile(layout), ec);
+      confined = confinement(layout);
+      readsSource = false;
+      if (auto stopped = stop(layout); !stopped) return stopped;
+      if (auto again = launch(); !again) return again;
+      launched = true;
+      continue;
     }
     if (!recovering) {
       if (auto retried = retryWithoutTarget(); retried && !*retried) return *retried;
@@ -878,7 +903,7 @@ Result<BackupResult> PostgresEngine::backup(const EngineLayout& layout, const fs
   auto result = run({tool("pg_basebackup"), "-h", socketDir(layout).string(), "-p", std::to_string(layout.port),
                      "-U", kAdminUser, "-D", (target / "base").string(), "-Ft", "-z", "-X", "fetch", "-c",
                      "fast", "--no-password"},
-                    "", std::chrono::minutes(60));
+                    "", std::chrono::minutes(60), engines::Confinement{.writable = {target}});
   if (!result.ok()) return engineError("pg_basebackup failed", result);
   backup.bytes = engines::writeManifest(
       target, {{"engine", "postgres"}, {"major", major_}, {"startTime", toEpochSeconds(backup.startTime)}});
@@ -898,13 +923,17 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
   for (const fs::path& dir : {layout.dir, pgdata(layout), socketDir(layout), layout.walArchive}) {
     if (auto made = prepareDir(dir); !made) return made;
   }
-  auto untar = run({"/bin/tar", "-xzf", (backup / "base" / "base.tar.gz").string(), "-C", pgdata(layout).string()});
+  // What a tenant's files hold goes into the instance's files only.
+  auto untar = run({"/bin/tar", "-xzf", (backup / "base" / "base.tar.gz").string(), "-C", pgdata(layout).string()}, "",
+                   std::chrono::seconds(120),
+                   engines::Confinement{.writable = {pgdata(layout)}, .readable = {backup / "base"}});
   if (!untar.ok()) return engineError("cannot unpack the snapshot", untar);
   fs::remove(pgdata(layout) / "postmaster.pid", ec);
-  // Kura's own file (std::nullopt: Kura owns it): the server's first start
-  // is confined with read access to the archive it replays from.
-  fs::remove(layout.dir.parent_path() / replaySourceFile(layout), ec);
-  if (!walArchive.empty() && !writeBeneath(layout.dir.parent_path(), replaySourceFile(layout),
+  // Kura's own file (std::nullopt: Kura owns it): the server is started
+  // with read access to the archive it replays from, until the replay ends.
+  fs::remove(replaySources() / replaySourceFile(layout), ec);
+  fs::create_directories(replaySources(), ec);
+  if (!walArchive.empty() && !writeBeneath(replaySources(), replaySourceFile(layout),
                                            fs::absolute(walArchive).lexically_normal().string(), WriteMode::Truncate,
                                            std::nullopt)) {
     return ApiError::internal("cannot note the archive a restore replays from beside " + layout.dir.string());
@@ -1108,7 +1137,7 @@ Result<bool> PostgresEngine::destroy(const EngineLayout& layout) {
   }
   std::error_code ec;
   fs::remove_all(socketDir(layout), ec);  // when it is a short one outside (a no-op otherwise)
-  fs::remove(layout.dir.parent_path() / replaySourceFile(layout), ec);
+  fs::remove(replaySources() / replaySourceFile(layout), ec);
   fs::remove_all(layout.dir, ec);
   if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
   return true;

@@ -70,6 +70,7 @@ class PostgresEngine final : public InstanceEngine {
   // What the server may reach: its own directories, and while a restore
   // replays, the archive it replays from (confinement.h).
   engines::Confinement confinement(const EngineLayout& layout) const;
+  std::filesystem::path replaySources() const;  // Kura's notes of where restores replay from
   Result<bool> prepareDir(const std::filesystem::path& dir) const;
   Result<bool> writeSettings(const EngineLayout& layout) const;
   std::string preloadSettings() const;

@@ -41,10 +41,10 @@ def _patched_data_dir():
     return _DATA_DIR
 
 
-def newer_client(server, service):
+def newer_client(server, service, key="test", secret="test"):
     session = botocore.session.get_session()
     session.get_component("data_loader").search_paths.insert(0, _patched_data_dir())
     config = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=60)
     return boto3.Session(botocore_session=session).client(
-        service, endpoint_url=server.endpoint, region_name=REGION, aws_access_key_id="test",
-        aws_secret_access_key="test", config=config)
+        service, endpoint_url=server.endpoint, region_name=REGION, aws_access_key_id=key,
+        aws_secret_access_key=secret, config=config)

@@ -10,7 +10,9 @@ namespace {
 // Settings Kura writes for every instance (postgres_engine.cpp): where the
 // server listens, how it archives and logs, its TLS, its replication and
 // recovery; and what keeps a commit durable (fsync, full_page_writes),
-// which RDS does not let a group turn off. Besides these, every setting
+// which RDS does not let a group turn off; and where the server's dynamic
+// shared memory lives (inside its own directory, src/engines/confinement.h).
+// Besides these, every setting
 // whose name says it holds a command, a library, a file, a directory or a
 // connection (kPathLikeEndings): none of a tenant's choosing, for a
 // command would run as the engine's user, which every instance shares.
@@ -20,7 +22,7 @@ constexpr std::string_view kKuraOwned[] = {
     "log_line_prefix", "dynamic_library_path", "ssl", "ssl_passphrase_command_supports_reload", "primary_slot_name",
     "cluster_name", "recovery_target", "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn",
     "recovery_target_name", "recovery_target_time", "recovery_target_timeline", "recovery_target_xid", "fsync",
-    "full_page_writes"};
+    "full_page_writes", "dynamic_shared_memory_type"};
 
 // What a setting's name says it holds: a command, a library, a file, a
 // directory, a connection. Any such setting, those of a later PostgreSQL or

@@ -1,0 +1,153 @@
+"""Each call is authorized on every resource it acts on, as AWS authorizes
+it: a restore on its source, an alias move on the key the alias leaves, a
+list of alarms on each alarm, an identifier in any case on the resource it
+names, an RDS master user secret on its KMS key. A Deny on the resource
+holds in each case (a review found each one getting past it), and the
+same call on a resource the user may use works."""
+import json
+
+import botocore.exceptions
+import pytest
+
+from conftest import REGION
+from model_overlay import newer_client
+
+ACCOUNT = "000000000000"
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def denied(call, *args, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        call(*args, **kwargs)
+    error = caught.value.response["Error"]
+    assert error["Code"] in ("AccessDenied", "AccessDeniedException"), error
+    return error
+
+
+@pytest.fixture(scope="module")
+def server(kura_factory):
+    return kura_factory()
+
+
+def user(server, name, *statements):
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*statements))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    def client(service, newer=False):
+        if newer:  # a model newer than Debian's botocore (ManageMasterUserPassword)
+            return newer_client(server, service, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        return server.client(service, key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    return client
+
+
+def test_a_restore_is_authorized_on_its_source(server):
+    ddb = server.client("dynamodb")
+    for name in ("rm-secret", "rm-open"):
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName=name, Item={"k": {"S": "1"}, "v": {"S": f"{name} data"}})
+        ddb.update_continuous_backups(TableName=name,
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    secret_backup = ddb.create_backup(TableName="rm-secret", BackupName="before")["BackupDetails"]["BackupArn"]
+    open_backup = ddb.create_backup(TableName="rm-open", BackupName="before")["BackupDetails"]["BackupArn"]
+    secret = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-secret"
+    client = user(server, "rm-ddb",
+                  {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "dynamodb:*", "Resource": [secret, secret + "/*"]})("dynamodb")
+    denied(client.scan, TableName="rm-secret")
+    denied(client.restore_table_from_backup, TargetTableName="rm-stolen", BackupArn=secret_backup)
+    denied(client.restore_table_to_point_in_time, SourceTableName="rm-secret", TargetTableName="rm-stolen2",
+           UseLatestRestorableTime=True)
+    denied(client.delete_backup, BackupArn=secret_backup)
+    names = ddb.list_tables()["TableNames"]
+    assert "rm-stolen" not in names and "rm-stolen2" not in names
+    # The same restores of a table the user may read work.
+    client.restore_table_from_backup(TargetTableName="rm-copy", BackupArn=open_backup)
+    assert "rm-copy" in ddb.list_tables()["TableNames"]
+
+
+def test_an_alias_moves_only_with_the_leave_of_the_key_it_names(server):
+    kms = server.client("kms")
+    victim = kms.create_key(Description="victim")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/rm-app", TargetKeyId=victim)
+    client = user(server, "rm-alias",
+                  {"Effect": "Allow", "Action": ["kms:CreateKey", "kms:UpdateAlias", "kms:CreateAlias",
+                                                 "kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], "Resource": "*"},
+                  {"Effect": "Deny", "Action": "kms:*",
+                   "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{victim}"})("kms")
+    own = client.create_key(Description="the user's")["KeyMetadata"]["KeyId"]
+    denied(client.update_alias, AliasName="alias/rm-app", TargetKeyId=own)
+    target = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/rm-app"][0]["TargetKeyId"]
+    assert target == victim
+    # An alias of its own key it may move.
+    client.create_alias(AliasName="alias/rm-mine", TargetKeyId=own)
+    second = client.create_key(Description="the user's second")["KeyMetadata"]["KeyId"]
+    client.update_alias(AliasName="alias/rm-mine", TargetKeyId=second)
+
+
+def test_identifiers_in_any_case_name_the_resource_a_deny_protects(server):
+    rds = server.client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="rm-protected", DBParameterGroupFamily="postgres15",
+                                  Description="protected")
+    ec = server.client("elasticache")
+    ec.create_cache_parameter_group(CacheParameterGroupName="rm-protected-cpg", CacheParameterGroupFamily="redis7",
+                                    Description="protected")
+    make = user(server, "rm-case",
+                {"Effect": "Allow", "Action": ["rds:*", "elasticache:*"], "Resource": "*"},
+                {"Effect": "Deny", "Action": "rds:*",
+                 "Resource": f"arn:aws:rds:{REGION}:{ACCOUNT}:pg:rm-protected"},
+                {"Effect": "Deny", "Action": "elasticache:*",
+                 "Resource": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:parametergroup:rm-protected-cpg"})
+    for name in ("rm-protected", "RM-PROTECTED", "Rm-Protected"):
+        denied(make("rds").delete_db_parameter_group, DBParameterGroupName=name)
+    denied(make("elasticache").delete_cache_parameter_group, CacheParameterGroupName="RM-PROTECTED-CPG")
+    assert rds.describe_db_parameter_groups(DBParameterGroupName="rm-protected")["DBParameterGroups"]
+    assert ec.describe_cache_parameter_groups(CacheParameterGroupName="rm-protected-cpg")["CacheParameterGroups"]
+    # A group it may change, named in capitals, is still the same group.
+    rds.create_db_parameter_group(DBParameterGroupName="rm-free", DBParameterGroupFamily="postgres15",
+                                  Description="free")
+    make("rds").delete_db_parameter_group(DBParameterGroupName="RM-FREE")
+    names = [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]]
+    assert "rm-free" not in names
+
+
+def test_a_list_of_alarms_is_authorized_on_each_alarm(server):
+    cw = server.client("cloudwatch")
+    for name in ("rm-prod-alarm", "rm-dev-alarm"):
+        cw.put_metric_alarm(AlarmName=name, MetricName="CPUUtilization", Namespace="AWS/RDS", Statistic="Average",
+                            Period=60, EvaluationPeriods=1, Threshold=90, ComparisonOperator="GreaterThanThreshold")
+    client = user(server, "rm-alarms",
+                  {"Effect": "Allow", "Action": "cloudwatch:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "cloudwatch:*",
+                   "Resource": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:rm-prod-alarm"})("cloudwatch")
+    denied(client.delete_alarms, AlarmNames=["rm-dev-alarm", "rm-prod-alarm"])
+    denied(client.disable_alarm_actions, AlarmNames=["rm-prod-alarm"])
+    names = [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]]
+    assert "rm-prod-alarm" in names and "rm-dev-alarm" in names
+    client.delete_alarms(AlarmNames=["rm-dev-alarm"])
+    names = [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]]
+    assert "rm-dev-alarm" not in names
+
+
+def test_an_rds_master_user_secret_is_sealed_only_under_a_key_the_caller_may_use(server):
+    kms = server.client("kms")
+    key = kms.create_key(Description="not the caller's")["KeyMetadata"]["KeyId"]
+    client = user(server, "rm-secret-key",
+                  {"Effect": "Allow", "Action": ["rds:*", "kms:*", "secretsmanager:*"], "Resource": "*"},
+                  {"Effect": "Deny", "Action": "kms:*",
+                   "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key}"})("rds", newer=True)
+    # Refused before anything is made: no parameter group of that name
+    # exists, and the answer is the key's refusal, not the group's.
+    denied(client.create_db_instance, DBInstanceIdentifier="rm-db", Engine="postgres",
+           DBInstanceClass="db.t3.micro", MasterUsername="admin", ManageMasterUserPassword=True,
+           MasterUserSecretKmsKeyId=key, AllocatedStorage=20, DBParameterGroupName="rm-no-such-group")
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        client.create_db_instance(DBInstanceIdentifier="rm-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+                                  MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
+                                  DBParameterGroupName="rm-no-such-group")
+    assert caught.value.response["Error"]["Code"] == "DBParameterGroupNotFound"
