@@ -5,15 +5,17 @@ own. Servers run confined with Landlock: here Kura's own superuser of one
 instance (what such a tenant would hold) tries to reach another instance's
 files, Kura's files, and another instance's server, and is refused; the
 same statements on its own instance's files work."""
+import datetime
 import getpass
 import os
 import socket
 import subprocess
+import time
 
 import pytest
 
 from confinement_support import landlock_abi
-from rds_support import create_instance, wait_status
+from rds_support import create_instance, psql, wait_restorable, wait_status
 
 ABI = landlock_abi()
 pytestmark = pytest.mark.skipif(ABI < 1, reason="this kernel offers no Landlock")
@@ -121,6 +123,69 @@ def test_a_postgres_superuser_reaches_only_its_own_instance(kura_factory):
     # Both instances still serve.
     ok, out = superuser_sql(theirs, "SELECT 1")
     assert ok and out == "1", out
+
+
+def test_a_restored_instance_reads_its_source_archive_only_while_it_replays(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    create_instance(rds, "source")  # with backups: an archive to restore from
+    psql(rds, "source", "CREATE TABLE t (v text); INSERT INTO t VALUES ('before')")
+    wait_restorable(rds, "source", datetime.datetime.now(datetime.timezone.utc))
+    rds.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="source",
+                                             TargetDBInstanceIdentifier="restored", UseLatestRestorableTime=True)
+    wait_status(rds, "restored", "available", timeout=240)
+    assert psql(rds, "restored", "SELECT v FROM t") == "before"
+    resource = rds.describe_db_instances(DBInstanceIdentifier="source")["DBInstances"][0]["DbiResourceId"]
+    archive = os.path.join(server.data_dir, "rds", "wal", resource)
+    restored = instance_dir(server, rds, "restored")
+    # Replayed: the server, started again without the grant, reads the
+    # source's archive (which goes on growing with the source's writes) no more.
+    ok, out = superuser_sql(restored, f"SELECT count(*) FROM pg_ls_dir('{archive}')")
+    assert not ok and "Permission denied" in out, out
+    # Its dynamic shared memory is its own (not /dev/shm), and a parallel query uses it.
+    ok, out = superuser_sql(restored, "SHOW dynamic_shared_memory_type")
+    assert ok and out == "mmap", out
+    ok, out = superuser_sql(restored, "SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; "
+                                      "SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; "
+                                      "SET force_parallel_mode = on; SELECT count(*) FROM pg_class")
+    assert ok and int(out.splitlines()[-1]) > 0, out
+
+
+def test_a_tablespace_link_planted_in_a_primary_places_nothing_elsewhere(kura_factory):
+    """A plain base backup (a replica's, a standby's) writes a tablespace
+    where the primary's pg_tblspc link says, and a relative link is read
+    from the server's directory by the server but from Kura's (/ under the
+    service) by pg_basebackup: the tenant could name another instance's
+    directory for the second while the first reads its own files."""
+    here = os.getcwd()
+    os.chdir("/")  # Kura's working directory under its service unit
+    try:
+        server = kura_factory()
+    finally:
+        os.chdir(here)
+    rds = server.client("rds")
+    create_instance(rds, "mine", BackupRetentionPeriod=1)
+    create_instance(rds, "theirs", BackupRetentionPeriod=0)
+    mine, theirs = instance_dir(server, rds, "mine"), instance_dir(server, rds, "theirs")
+    target = os.path.join(theirs, "pgdata", "planted")
+    relative = os.path.relpath(target, "/")
+    ok, version = superuser_sql(mine, "SELECT 'PG_' || current_setting('server_version_num')::int / 10000 || '_' || "
+                                      "catalog_version_no FROM pg_control_system()")
+    assert ok, version
+    ok, out = superuser_sql(mine, f"COPY (SELECT 'planted by mine') TO '{mine}/pgdata/{relative}/{version}/PLANTED'")
+    assert not ok  # the directory first
+    ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'mkdir -p {mine}/pgdata/{relative}/{version} && "
+                                  f"echo planted > {mine}/pgdata/{relative}/{version}/PLANTED && "
+                                  f"ln -s {relative} {mine}/pgdata/pg_tblspc/99999'")
+    assert ok, out
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="mine-replica", SourceDBInstanceIdentifier="mine")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = rds.describe_db_instances(DBInstanceIdentifier="mine-replica")["DBInstances"][0]["DBInstanceStatus"]
+        if status not in ("creating", "backing-up", "modifying"):
+            break
+        time.sleep(1)
+    assert not os.path.exists(target)
 
 
 def mariadb_admin(directory, sql):
