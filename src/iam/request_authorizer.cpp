@@ -2,6 +2,7 @@
 
 #include "auth/policy_evaluation.h"
 #include "auth/request_resources.h"
+#include "ddb/partiql.h"
 #include "iam/global_condition_keys.h"
 #include "iam/iam_request_resources.h"
 #include "iam/service_condition_keys.h"
@@ -53,6 +54,50 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
   auth::Decision decision = auth::evaluatePolicies(policies.view(), facts, deniedResource);
   policies.remember(key, decision, *deniedResource);
   return decision;
+}
+
+// DynamoDB's PartiQL calls are authorized as IAM names them: each
+// statement as dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or
+// PartiQLDelete on its table (and the index it reads), never as the call
+// on "*". A statement that does not parse is left out: the call runs none
+// of it (it answers ValidationException for it); one with no statement
+// that parses is asked as itself, on "*".
+std::vector<auth::RequestFacts> partiqlAsks(const RequestContext& context, const nlohmann::json& input,
+                                            const auth::RequestFacts& facts) {
+  std::vector<auth::RequestFacts> asks;
+  if (context.service != "dynamodb" || !input.is_object()) return asks;
+  std::vector<const nlohmann::json*> statements;
+  if (context.operation == "ExecuteStatement") {
+    statements.push_back(&input);
+  } else if (context.operation == "BatchExecuteStatement" || context.operation == "ExecuteTransaction") {
+    auto list = input.find(context.operation == "ExecuteTransaction" ? "TransactStatements" : "Statements");
+    if (list == input.end() || !list->is_array()) return asks;
+    for (const auto& entry : *list) statements.push_back(&entry);
+  } else {
+    return asks;
+  }
+  std::string tablePrefix = "arn:aws:dynamodb:" + context.region + ":" + context.accountId + ":table/";
+  for (const nlohmann::json* entry : statements) {
+    if (!entry->is_object()) continue;
+    auto text = entry->find("Statement");
+    if (text == entry->end() || !text->is_string()) continue;
+    auto parameters = entry->find("Parameters");
+    auto parsed = ddb::partiql::parseStatement(text->get<std::string>(),
+                                               parameters == entry->end() ? nlohmann::json() : *parameters);
+    if (!parsed) continue;
+    using Kind = ddb::partiql::Statement::Kind;
+    auth::RequestFacts ask = facts;
+    switch (parsed->kind) {
+      case Kind::Insert: ask.action = "dynamodb:PartiQLInsert"; break;
+      case Kind::Update: ask.action = "dynamodb:PartiQLUpdate"; break;
+      case Kind::Delete: ask.action = "dynamodb:PartiQLDelete"; break;
+      default: ask.action = "dynamodb:PartiQLSelect"; break;
+    }
+    ask.resources = {tablePrefix + parsed->table};
+    if (!parsed->index.empty()) ask.resources.push_back(tablePrefix + parsed->table + "/index/" + parsed->index);
+    asks.push_back(std::move(ask));
+  }
+  return asks;
 }
 
 }  // namespace
@@ -128,51 +173,61 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
       provider->second(context, input, wanted, facts);
     }
   }
-  std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
-  if (check != checks_.end()) {
-    // The service weighs its resources' own policies (auth/resource_policy.h)
-    // with the identity (and session) policies' decision on facts it
-    // derives: a key's ARN, its condition keys.
-    auto identity = [&](const auth::RequestFacts& asked) {
-      std::string ignored;
-      auth::Decision decision = policies ? decide(*policies, asked, false, &ignored) : auth::Decision::ImplicitDeny;
-      if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
-        auth::Decision limit = decide(*boundary, asked, false, &ignored);
-        if (limit == auth::Decision::ExplicitDeny || decision == auth::Decision::Allow) decision = limit;
-      }
-      if (decision == auth::Decision::Allow && session && session->limits) {
-        decision = decide(*session, asked, false, &ignored);
-      }
-      return decision;
-    };
-    return checkResourcePolicies(check->second.decide, context, input, facts, protocol, identity);
-  }
-  auth::Decision decision = auth::Decision::ImplicitDeny;
-  if (policies) decision = decide(*policies, facts, true, &resource);
-  std::string kind = "identity-based policy";
-  if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
-    // A permissions boundary: what the identity policies allow, it must
-    // allow too; its Deny refuses whatever they say.
-    std::string limited = resource;
-    auth::Decision limit = decide(*boundary, facts, true, &limited);
-    if (limit == auth::Decision::ExplicitDeny || (decision == auth::Decision::Allow && limit != auth::Decision::Allow)) {
-      decision = limit;
-      resource = limited;
-      kind = "permissions boundary";
+  // Each thing the call asks (PartiQL's: each statement's action on its
+  // table) must be allowed.
+  auto decideAsk = [&](const auth::RequestFacts& facts) -> std::optional<ApiError> {
+    std::string resource = facts.resources.empty() ? "*" : facts.resources.front();
+    if (check != checks_.end()) {
+      // The service weighs its resources' own policies (auth/resource_policy.h)
+      // with the identity (and session) policies' decision on facts it
+      // derives: a key's ARN, its condition keys.
+      auto identity = [&](const auth::RequestFacts& asked) {
+        std::string ignored;
+        auth::Decision decision = policies ? decide(*policies, asked, false, &ignored) : auth::Decision::ImplicitDeny;
+        if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
+          auth::Decision limit = decide(*boundary, asked, false, &ignored);
+          if (limit == auth::Decision::ExplicitDeny || decision == auth::Decision::Allow) decision = limit;
+        }
+        if (decision == auth::Decision::Allow && session && session->limits) {
+          decision = decide(*session, asked, false, &ignored);
+        }
+        return decision;
+      };
+      return checkResourcePolicies(check->second.decide, context, input, facts, protocol, identity);
     }
+    auth::Decision decision = auth::Decision::ImplicitDeny;
+    if (policies) decision = decide(*policies, facts, true, &resource);
+    std::string kind = "identity-based policy";
+    if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
+      // A permissions boundary: what the identity policies allow, it must
+      // allow too; its Deny refuses whatever they say.
+      std::string limited = resource;
+      auth::Decision limit = decide(*boundary, facts, true, &limited);
+      if (limit == auth::Decision::ExplicitDeny || (decision == auth::Decision::Allow && limit != auth::Decision::Allow)) {
+        decision = limit;
+        resource = limited;
+        kind = "permissions boundary";
+      }
+    }
+    if (decision == auth::Decision::Allow && session && session->limits) {
+      // A session policy limits what the role's policies allow.
+      decision = decide(*session, facts, true, &resource);
+      kind = "session policy";
+    }
+    if (decision == auth::Decision::Allow) return std::nullopt;
+    std::string article = kind == "identity-based policy" ? "an " : "a ";
+    return denied(protocol, "User: " + context.userArn + " is not authorized to perform: " + facts.action +
+                                " on resource: " + resource +
+                                (decision == auth::Decision::ExplicitDeny
+                                     ? " with an explicit deny in " + article + kind
+                                     : " because no " + kind + " allows the " + facts.action + " action"));
+  };
+  std::vector<auth::RequestFacts> asks = partiqlAsks(context, input, facts);
+  if (asks.empty()) asks.push_back(facts);
+  for (const auto& ask : asks) {
+    if (auto error = decideAsk(ask)) return error;
   }
-  if (decision == auth::Decision::Allow && session && session->limits) {
-    // A session policy limits what the role's policies allow.
-    decision = decide(*session, facts, true, &resource);
-    kind = "session policy";
-  }
-  if (decision == auth::Decision::Allow) return std::nullopt;
-  std::string article = kind == "identity-based policy" ? "an " : "a ";
-  return denied(protocol, "User: " + context.userArn + " is not authorized to perform: " + facts.action +
-                              " on resource: " + resource +
-                              (decision == auth::Decision::ExplicitDeny
-                                   ? " with an explicit deny in " + article + kind
-                                   : " because no " + kind + " allows the " + facts.action + " action"));
+  return std::nullopt;
 }
 
 std::optional<ApiError> RequestAuthorizer::checkResourcePolicies(const ResourcePolicyCheck& check,

@@ -151,3 +151,33 @@ def test_an_rds_master_user_secret_is_sealed_only_under_a_key_the_caller_may_use
                                   MasterUsername="admin", ManageMasterUserPassword=True, AllocatedStorage=20,
                                   DBParameterGroupName="rm-no-such-group")
     assert caught.value.response["Error"]["Code"] == "DBParameterGroupNotFound"
+
+
+def test_partiql_statements_are_authorized_on_their_tables(server):
+    ddb = server.client("dynamodb")
+    for name in ("rm-pq-secret", "rm-pq-open"):
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName=name, Item={"k": {"S": "1"}, "v": {"S": f"{name} data"}})
+    secret = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-pq-secret"
+    client = user(server, "rm-pq",
+                  {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "dynamodb:*", "Resource": [secret, secret + "/*"]})("dynamodb")
+    denied(client.execute_statement, Statement='SELECT * FROM "rm-pq-secret"')
+    denied(client.execute_statement, Statement="UPDATE \"rm-pq-secret\" SET v = 'x' WHERE k = '1'")
+    denied(client.execute_statement, Statement="DELETE FROM \"rm-pq-secret\" WHERE k = '1'")
+    denied(client.batch_execute_statement, Statements=[{"Statement": 'SELECT * FROM "rm-pq-open" WHERE k = \'1\''},
+                                                       {"Statement": 'SELECT * FROM "rm-pq-secret" WHERE k = \'1\''}])
+    denied(client.execute_transaction,
+           TransactStatements=[{"Statement": "UPDATE \"rm-pq-secret\" SET v = 'x' WHERE k = '1'"}])
+    item = ddb.get_item(TableName="rm-pq-secret", Key={"k": {"S": "1"}})["Item"]
+    assert item["v"]["S"] == "rm-pq-secret data"
+    assert client.execute_statement(Statement='SELECT * FROM "rm-pq-open"')["Items"]
+    # A policy in PartiQL's own actions, as AWS writes them, allows just those.
+    reader = user(server, "rm-pq-reader",
+                  {"Effect": "Allow", "Action": "dynamodb:PartiQLSelect",
+                   "Resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-pq-open"})("dynamodb")
+    assert reader.execute_statement(Statement='SELECT * FROM "rm-pq-open"')["Items"]
+    denied(reader.execute_statement, Statement="UPDATE \"rm-pq-open\" SET v = 'x' WHERE k = '1'")
+    denied(reader.execute_statement, Statement='SELECT * FROM "rm-pq-secret"')
