@@ -56,15 +56,25 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
   return decision;
 }
 
-// DynamoDB's PartiQL calls are authorized as IAM names them: each
+// What a call asks beyond itself, each asked of the policies in turn (none:
+// just the call). DynamoDB's PartiQL calls are authorized as IAM names them: each
 // statement as dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or
 // PartiQLDelete on its table (and the index it reads), never as the call
 // on "*". A statement that does not parse is left out: the call runs none
 // of it (it answers ValidationException for it); one with no statement
 // that parses is asked as itself, on "*".
-std::vector<auth::RequestFacts> partiqlAsks(const RequestContext& context, const nlohmann::json& input,
+std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nlohmann::json& input,
                                             const auth::RequestFacts& facts) {
   std::vector<auth::RequestFacts> asks;
+  // AssumeRole with session tags asks for sts:TagSession as well (its
+  // trust policy is asked the same by STS itself).
+  if (context.service == "sts" && context.operation == "AssumeRole" && input.is_object() &&
+      (input.contains("Tags") || input.contains("TransitiveTagKeys"))) {
+    asks.push_back(facts);
+    asks.push_back(facts);
+    asks.back().action = "sts:TagSession";
+    return asks;
+  }
   if (context.service != "dynamodb" || !input.is_object()) return asks;
   std::vector<const nlohmann::json*> statements;
   if (context.operation == "ExecuteStatement") {
@@ -222,7 +232,7 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
                                      ? " with an explicit deny in " + article + kind
                                      : " because no " + kind + " allows the " + facts.action + " action"));
   };
-  std::vector<auth::RequestFacts> asks = partiqlAsks(context, input, facts);
+  std::vector<auth::RequestFacts> asks = asksOf(context, input, facts);
   if (asks.empty()) asks.push_back(facts);
   for (const auto& ask : asks) {
     if (auto error = decideAsk(ask)) return error;

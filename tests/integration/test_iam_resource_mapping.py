@@ -181,3 +181,70 @@ def test_partiql_statements_are_authorized_on_their_tables(server):
     assert reader.execute_statement(Statement='SELECT * FROM "rm-pq-open"')["Items"]
     denied(reader.execute_statement, Statement="UPDATE \"rm-pq-open\" SET v = 'x' WHERE k = '1'")
     denied(reader.execute_statement, Statement='SELECT * FROM "rm-pq-secret"')
+
+
+def keys_of(server, name, *statements, tags=None):
+    iam = server.client("iam")
+    iam.create_user(UserName=name, **({"Tags": tags} if tags else {}))
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*statements))
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def sts_as(server, key):
+    return server.client("sts", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+def test_session_tags_need_sts_tag_session_of_the_role_and_the_caller(server):
+    iam = server.client("iam")
+    ddb = server.client("dynamodb")
+    for name in ("blue-data", "red-data"):
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+    caller = f"arn:aws:iam::{ACCOUNT}:user/rm-tagger"
+    role = f"arn:aws:iam::{ACCOUNT}:role/rm-abac"
+    key = keys_of(server, "rm-tagger", {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+                                        "Resource": role})
+    untagger = keys_of(server, "rm-untagger", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role})
+    trust = lambda *actions: policy({"Effect": "Allow", "Principal": {"AWS": caller}, "Action": list(actions)})
+    role = iam.create_role(RoleName="rm-abac", AssumeRolePolicyDocument=trust("sts:AssumeRole"),
+                           Tags=[{"Key": "team", "Value": "blue"}])["Role"]["Arn"]
+    iam.put_role_policy(RoleName="rm-abac", PolicyName="p", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:Scan",
+         "Resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/${{aws:PrincipalTag/team}}-*"}))
+    sts = sts_as(server, key)
+    red = [{"Key": "team", "Value": "red"}]
+    # The role's trust policy does not admit session tags: refused.
+    denied(sts.assume_role, RoleArn=role, RoleSessionName="sess", Tags=red)
+    plain = sts.assume_role(RoleArn=role, RoleSessionName="sess")["Credentials"]
+    session = server.client("dynamodb", key=plain["AccessKeyId"], secret=plain["SecretAccessKey"],
+                            aws_session_token=plain["SessionToken"])
+    session.scan(TableName="blue-data")
+    denied(session.scan, TableName="red-data")
+    # Admitted by the role, the tags are the session's.
+    iam.update_assume_role_policy(RoleName="rm-abac", PolicyDocument=trust("sts:AssumeRole", "sts:TagSession"))
+    tagged = sts.assume_role(RoleArn=role, RoleSessionName="sess", Tags=red)["Credentials"]
+    session = server.client("dynamodb", key=tagged["AccessKeyId"], secret=tagged["SecretAccessKey"],
+                            aws_session_token=tagged["SessionToken"])
+    session.scan(TableName="red-data")
+    # A caller whose own policies do not allow sts:TagSession may not tag.
+    iam.update_assume_role_policy(RoleName="rm-abac", PolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"AWS": [caller, f"arn:aws:iam::{ACCOUNT}:user/rm-untagger"]},
+         "Action": ["sts:AssumeRole", "sts:TagSession"]}))
+    other = sts_as(server, untagger)
+    denied(other.assume_role, RoleArn=role, RoleSessionName="sess", Tags=red)
+    other.assume_role(RoleArn=role, RoleSessionName="sess")
+
+
+def test_a_trust_policy_reads_the_callers_tags(server):
+    iam = server.client("iam")
+    role = iam.create_role(RoleName="rm-prod", AssumeRolePolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"},
+        {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/contractor": "true"}}}))["Role"]["Arn"]
+    allow = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role}
+    contractor = sts_as(server, keys_of(server, "rm-contractor", allow,
+                                        tags=[{"Key": "contractor", "Value": "true"}]))
+    employee = sts_as(server, keys_of(server, "rm-employee", allow))
+    denied(contractor.assume_role, RoleArn=role, RoleSessionName="sess")
+    employee.assume_role(RoleArn=role, RoleSessionName="sess")

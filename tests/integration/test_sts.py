@@ -39,8 +39,8 @@ def role_arn(name):
     return f"arn:aws:iam::{ACCOUNT}:role/{name}"
 
 
-def trusting(*principals):
-    return policy({"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"})
+def trusting(*principals, actions=("sts:AssumeRole",)):
+    return policy({"Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": list(actions)})
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,8 @@ def as_session(server, service, credentials, token=None):
                          aws_session_token=token or credentials["SessionToken"])
 
 
-def may_assume(*roles):
-    return policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [role_arn(r) for r in roles]})
+def may_assume(*roles, actions=("sts:AssumeRole",)):
+    return policy({"Effect": "Allow", "Action": list(actions), "Resource": [role_arn(r) for r in roles]})
 
 
 def make_role(server, name, trust, *documents, **kwargs):
@@ -354,8 +354,10 @@ def test_the_cli_assumes_a_role_and_uses_its_session(server, tables):
 
 def test_session_and_role_tags_are_principal_tags(server, tables):
     a, _ = tables
-    key = make_user(server, "tagger", may_assume("tagged-role"))
-    make_role(server, "tagged-role", trusting(f"arn:aws:iam::{ACCOUNT}:user/tagger"),
+    # Session tags need sts:TagSession, of the caller and of the role's trust.
+    tagging = ("sts:AssumeRole", "sts:TagSession")
+    key = make_user(server, "tagger", may_assume("tagged-role", actions=tagging))
+    make_role(server, "tagged-role", trusting(f"arn:aws:iam::{ACCOUNT}:user/tagger", actions=tagging),
               policy({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table_arn(a),
                       "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}),
               Tags=[{"Key": "team", "Value": "red"}])

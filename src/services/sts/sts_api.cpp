@@ -32,7 +32,32 @@ bool validSessionName(const std::string& name) {
   });
 }
 
+std::string lowered(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return text;
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> StsApi::callerTags(const RequestContext& c) const {
+  // A session's own tags stand before its role's (aws:PrincipalTag), as
+  // for every other call (iam/request_authorizer.cpp).
+  std::vector<std::pair<std::string, std::string>> tags;
+  auto add = [&](const char* kind, const std::string& name) {
+    auto record = catalog_.getResource(c.accountId, iam::kRegion, kind, name);
+    if (!record) return;
+    for (const auto& tag : record->spec.value("Tags", Json::array())) {
+      if (tag.is_object()) tags.emplace_back(tag.value("Key", ""), tag.value("Value", ""));
+    }
+  };
+  if (c.principalType == "AssumedRole") {
+    add(iam::kSession, c.accessKeyId);
+    add(iam::kRole, iam::recordName(c.roleName));
+  } else if (c.principalType == "IAMUser") {
+    add(iam::kUser, iam::recordName(c.userName));
+  }
+  return tags;
+}
 
 Result<Json> StsApi::assumeRole(const RequestContext& c, const Json& in) {
   if (c.principalType == "Root") return accessDenied("Roles may not be assumed by root accounts.");
@@ -74,9 +99,29 @@ Result<Json> StsApi::assumeRole(const RequestContext& c, const Json& in) {
   auth::RequestFacts facts;
   facts.action = "sts:AssumeRole";
   facts.resources = {roleArn};
-  iam::addGlobalKeys(c, {}, facts);
+  iam::addGlobalKeys(c, callerTags(c), facts);
   facts.keys.emplace("sts:rolesessionname", sessionName);
   if (auth::evaluateTrustPolicy(*trust, caller, facts) != auth::Decision::Allow) return notAuthorized(c, roleArn);
+  // Session tags (aws:PrincipalTag for every call of the session) are the
+  // role's to admit: its trust policy must allow sts:TagSession too, with
+  // the tags as aws:RequestTag and aws:TagKeys (the caller's own policies
+  // are asked the same by the authorizer).
+  if (in.contains("Tags") || in.contains("TransitiveTagKeys")) {
+    auth::RequestFacts tagging = facts;
+    tagging.action = "sts:TagSession";
+    std::vector<std::string> keys;
+    for (const auto& tag : in.value("Tags", Json::array())) {
+      if (!tag.is_object()) continue;
+      std::string key = tag.value("Key", "");
+      tagging.keys.insert_or_assign("aws:requesttag/" + lowered(key), tag.value("Value", ""));
+      keys.push_back(key);
+    }
+    tagging.multiKeys["aws:tagkeys"] = keys;
+    if (auth::evaluateTrustPolicy(*trust, caller, tagging) != auth::Decision::Allow) {
+      return accessDenied("User: " + c.userArn + " is not authorized to perform: sts:TagSession on resource: " +
+                          roleArn);
+    }
+  }
 
   Json spec = {{"Type", "AssumedRole"}, {"RoleName", role->name}, {"SessionName", sessionName}};
   if (in.contains("Policy")) {

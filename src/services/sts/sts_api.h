@@ -21,6 +21,8 @@ class StsApi {
   Result<Json> getSessionToken(const RequestContext& c, const Json& in);
 
  private:
+  // The caller's tags (aws:PrincipalTag in the role's trust policy).
+  std::vector<std::pair<std::string, std::string>> callerTags(const RequestContext& c) const;
   Catalog& catalog_;
   const SecretBox& secrets_;
 };
