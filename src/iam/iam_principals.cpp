@@ -161,6 +161,14 @@ std::optional<auth::Credential> IamPrincipals::findSession(std::string_view acce
   if (type == "AssumedRole") {
     auto role = catalog_.getResource(accountId_, kRegion, kRole, session->spec.value("RoleName", ""));
     if (!role) return std::nullopt;  // the role is gone: so is what it granted
+    // A session is its role's, by the role's unique id: a role made again
+    // under the name (with other trust and other policies) is another role,
+    // and the old sessions stay dead. (A session issued before the id was
+    // kept has none, and holds until it expires.)
+    if (std::string issuedFor = session->spec.value("RoleId", ""); !issuedFor.empty() &&
+                                                                    issuedFor != role->spec.value("RoleId", "")) {
+      return std::nullopt;
+    }
     std::string sessionName = session->spec.value("SessionName", "");
     credential.principalType = "AssumedRole";
     credential.roleName = role->spec.value("RoleName", "");
@@ -172,6 +180,10 @@ std::optional<auth::Credential> IamPrincipals::findSession(std::string_view acce
   } else if (type == "IAMUser") {
     auto user = catalog_.getResource(accountId_, kRegion, kUser, session->spec.value("UserName", ""));
     if (!user) return std::nullopt;
+    if (std::string issuedFor = session->spec.value("UserId", ""); !issuedFor.empty() &&
+                                                                    issuedFor != user->spec.value("UserId", "")) {
+      return std::nullopt;  // the same name, another user
+    }
     credential.principalType = "IAMUser";
     credential.userName = user->spec.value("UserName", "");
     credential.userId = user->spec.value("UserId", "");

@@ -248,3 +248,41 @@ def test_a_trust_policy_reads_the_callers_tags(server):
     employee = sts_as(server, keys_of(server, "rm-employee", allow))
     denied(contractor.assume_role, RoleArn=role, RoleSessionName="sess")
     employee.assume_role(RoleArn=role, RoleSessionName="sess")
+
+
+def test_a_session_ends_with_its_role_or_user_even_when_the_name_is_taken_again(server):
+    iam = server.client("iam")
+    caller = f"arn:aws:iam::{ACCOUNT}:user/rm-ephemeral-caller"
+    role = f"arn:aws:iam::{ACCOUNT}:role/rm-ephemeral"
+    key = keys_of(server, "rm-ephemeral-caller", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role})
+    trust = policy({"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "sts:AssumeRole"})
+    iam.create_role(RoleName="rm-ephemeral", AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(RoleName="rm-ephemeral", PolicyName="p",
+                        PolicyDocument=policy({"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"}))
+    creds = sts_as(server, key).assume_role(RoleArn=role, RoleSessionName="old")["Credentials"]
+    session = server.client("dynamodb", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                            aws_session_token=creds["SessionToken"])
+    session.list_tables()
+    iam.delete_role_policy(RoleName="rm-ephemeral", PolicyName="p")
+    iam.delete_role(RoleName="rm-ephemeral")
+    # Another role under the same name, trusting someone else.
+    iam.create_role(RoleName="rm-ephemeral", AssumeRolePolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName="rm-ephemeral", PolicyName="p",
+                        PolicyDocument=policy({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}))
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        session.list_tables()
+    assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    # A user's session the same: the user made again (the name in other case) is another user.
+    user_key = keys_of(server, "rm-tempuser", {"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"})
+    token = sts_as(server, user_key).get_session_token()["Credentials"]
+    tables = server.client("dynamodb", key=token["AccessKeyId"], secret=token["SecretAccessKey"],
+                           aws_session_token=token["SessionToken"])
+    tables.list_tables()
+    iam.delete_access_key(UserName="rm-tempuser", AccessKeyId=user_key["AccessKeyId"])
+    iam.delete_user_policy(UserName="rm-tempuser", PolicyName="p")
+    iam.delete_user(UserName="rm-tempuser")
+    keys_of(server, "RM-TempUser", {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"})
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        tables.list_tables()
+    assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"

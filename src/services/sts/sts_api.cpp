@@ -123,7 +123,10 @@ Result<Json> StsApi::assumeRole(const RequestContext& c, const Json& in) {
     }
   }
 
-  Json spec = {{"Type", "AssumedRole"}, {"RoleName", role->name}, {"SessionName", sessionName}};
+  Json spec = {{"Type", "AssumedRole"},
+               {"RoleName", role->name},
+               {"RoleId", role->spec.value("RoleId", "")},
+               {"SessionName", sessionName}};
   if (in.contains("Policy")) {
     std::string policy = in["Policy"];
     if (auto parsed = auth::parsePolicyDocument(policy); !parsed) return parsed.error();
@@ -164,7 +167,10 @@ Result<Json> StsApi::getSessionToken(const RequestContext& c, const Json& in) {
   // The root's sessions last an hour at most, a longer one is cut to it.
   if (root) seconds = std::min(seconds, kRootMaxSession);
   Json spec = {{"Type", root ? "Root" : "IAMUser"}};
-  if (!root) spec["UserName"] = iam::recordName(c.userName);
+  if (!root) {
+    spec["UserName"] = iam::recordName(c.userName);
+    spec["UserId"] = c.userId;  // the user's unique id: one made again under the name is another
+  }
   auto issued = issueSession(catalog_, secrets_, c.accountId, spec, seconds);
   if (!issued) return issued.error();
   return Json{{"Credentials", issued->credentials}};
