@@ -49,6 +49,9 @@ struct RequestFacts {
   // The caller has a permissions boundary: a resource policy's
   // NotPrincipal never leaves it out (auth/resource_policy.h).
   bool boundedPrincipal = false;
+  // The caller is a role's session given a session policy, which limits
+  // what a resource policy grants to its role (not to the session itself).
+  bool limitedSession = false;
 };
 
 enum class Decision { Allow, ImplicitDeny, ExplicitDeny };

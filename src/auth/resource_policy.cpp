@@ -203,9 +203,18 @@ ResourcePolicyFinding evaluateResourcePolicy(const ResourcePolicy& policy, const
       finding.deny = true;
     } else if (decision == Decision::Allow) {
       (named ? finding.allowCaller : finding.allowAccount) = true;
+      bool direct = statement.anyone || statement.notPrincipal || (callerIsRoot && account) ||
+                    std::find(statement.arns.begin(), statement.arns.end(), caller.arn) != statement.arns.end();
+      if (named && direct) finding.allowCallerDirectly = true;
     }
   }
   return finding;
+}
+
+bool callerGranted(const ResourcePolicyFinding& finding, const RequestFacts& facts, Decision identity) {
+  if (!finding.allowCaller) return false;
+  if (finding.allowCallerDirectly || (!facts.limitedSession && !facts.boundedPrincipal)) return true;
+  return identity == Decision::Allow;
 }
 
 }  // namespace kura::auth

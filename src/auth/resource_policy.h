@@ -55,9 +55,18 @@ struct Caller {
 // What the statements that apply to a request say of a caller.
 struct ResourcePolicyFinding {
   bool deny = false;          // a Deny applies to the caller (or its account)
-  bool allowCaller = false;   // an Allow names the caller itself (or "*")
+  bool allowCaller = false;   // an Allow names the caller itself (or "*"), or its role
+  bool allowCallerDirectly = false;  // ... the caller itself (or "*"), not through its role
   bool allowAccount = false;  // an Allow names the caller's account: IAM decides
 };
+
+// Whether the policy's Allow of the caller stands on its own. One that
+// names the caller's role, not the session, is limited by the session's
+// policy and its permissions boundary, as in AWS: it stands only where the
+// caller's side (`identity`: its policies, boundary and session policy)
+// allows too. (Kura asks the identity policies as well there, which AWS
+// does not: stricter, never wider.)
+bool callerGranted(const ResourcePolicyFinding& finding, const RequestFacts& facts, Decision identity);
 
 ResourcePolicyFinding evaluateResourcePolicy(const ResourcePolicy& policy, const Caller& caller,
                                              const RequestFacts& facts);

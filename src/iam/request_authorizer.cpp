@@ -171,6 +171,7 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
     addGlobalKeys(context, tags, facts);
   }
   facts.boundedPrincipal = boundary != nullptr;
+  facts.limitedSession = session && session->limits;
   if (usesKeys) {
     // The service's keys that some statement reads (docs/iam.md).
     std::vector<std::string> wanted;

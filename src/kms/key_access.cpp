@@ -153,7 +153,8 @@ Result<bool> KeyAccess::checkLockout(const auth::ResourcePolicy& policy, const a
   auto finding = auth::evaluateResourcePolicy(policy, caller, putFacts);
   auth::Decision identityDecision = identity(putFacts);
   bool allowed = identityDecision != auth::Decision::ExplicitDeny && !finding.deny &&
-                 (finding.allowCaller || (finding.allowAccount && identityDecision == auth::Decision::Allow));
+                 (auth::callerGranted(finding, putFacts, identityDecision) ||
+                  (finding.allowAccount && identityDecision == auth::Decision::Allow));
   if (allowed) return true;
   return ApiError::sender("MalformedPolicyDocumentException",
                           "The new key policy will not allow you to update the key policy in the future.");
@@ -258,7 +259,8 @@ auth::ResourceVerdict KeyAccess::authorize(const Place& place, const auth::Calle
     if (identityDecision == auth::Decision::ExplicitDeny) return {identityDecision, false, target.action, keyArn};
     if (finding.deny) return {auth::Decision::ExplicitDeny, true, target.action, keyArn};
     std::string grantOperation = target.action.substr(4);
-    bool allowed = finding.allowCaller || (finding.allowAccount && identityDecision == auth::Decision::Allow) ||
+    bool allowed = auth::callerGranted(finding, one, identityDecision) ||
+                   (finding.allowAccount && identityDecision == auth::Decision::Allow) ||
                    (key && grantAllows(*key, caller, grantOperation, context, input));
     if (!allowed) {
       return {auth::Decision::ImplicitDeny, identityDecision == auth::Decision::Allow, target.action, keyArn};

@@ -286,3 +286,46 @@ def test_a_session_ends_with_its_role_or_user_even_when_the_name_is_taken_again(
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         tables.list_tables()
     assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_a_resource_policy_naming_a_role_is_limited_by_its_sessions_policy_and_boundary(server):
+    iam = server.client("iam")
+    caller = f"arn:aws:iam::{ACCOUNT}:user/rm-reader-caller"
+    roles = {name: f"arn:aws:iam::{ACCOUNT}:role/{name}" for name in ("rm-cfg-reader", "rm-cfg-bounded")}
+    key = keys_of(server, "rm-reader-caller",
+                  {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(roles.values())})
+    trust = policy({"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "sts:AssumeRole"})
+    boundary = iam.create_policy(PolicyName="rm-ddb-only", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}))["Policy"]["Arn"]
+    iam.create_role(RoleName="rm-cfg-reader", AssumeRolePolicyDocument=trust)
+    iam.create_role(RoleName="rm-cfg-bounded", AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
+    sm = server.client("secretsmanager")
+    sm.create_secret(Name="rm-team/cfg", SecretString="the value")
+    sm.put_resource_policy(SecretId="rm-team/cfg", ResourcePolicy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": list(roles.values())}, "Action": "secretsmanager:GetSecretValue",
+         "Resource": "*"}))
+    kms = server.client("kms")
+    key_id = kms.create_key(Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": list(roles.values())}, "Action": "kms:Encrypt",
+         "Resource": "*"}))["KeyMetadata"]["KeyId"]
+    sts = sts_as(server, key)
+
+    def session(role, **limits):
+        creds = sts.assume_role(RoleArn=roles[role], RoleSessionName="sess", **limits)["Credentials"]
+        return lambda service: server.client(service, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                                             aws_session_token=creds["SessionToken"])
+
+    # Granted to the role: its plain session has it.
+    plain = session("rm-cfg-reader")
+    assert plain("secretsmanager").get_secret_value(SecretId="rm-team/cfg")["SecretString"] == "the value"
+    plain("kms").encrypt(KeyId=key_id, Plaintext=b"x")
+    # A session policy that allows only DynamoDB limits it.
+    narrow = session("rm-cfg-reader", Policy=policy({"Effect": "Allow", "Action": "dynamodb:ListTables",
+                                                     "Resource": "*"}))
+    denied(narrow("secretsmanager").get_secret_value, SecretId="rm-team/cfg")
+    denied(narrow("kms").encrypt, KeyId=key_id, Plaintext=b"x")
+    # So does a permissions boundary that allows only DynamoDB.
+    bounded = session("rm-cfg-bounded")
+    denied(bounded("secretsmanager").get_secret_value, SecretId="rm-team/cfg")
+    denied(bounded("kms").encrypt, KeyId=key_id, Plaintext=b"x")
