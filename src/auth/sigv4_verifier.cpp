@@ -316,6 +316,11 @@ std::variant<Identity, AuthError> SigV4Verifier::verify(const HttpRequestView& r
     if (now >= credential->expiresAt) {
       return AuthError{AuthFailure::ExpiredToken, "The security token included in the request is expired"};
     }
+  } else if (!headerValue(request, "x-amz-security-token").empty() ||
+             !queryParameter(query, "X-Amz-Security-Token").value_or("").empty()) {
+    // A long-term key with a session token: no token was issued with it,
+    // and AWS refuses the request as it refuses a wrong token.
+    return AuthError{AuthFailure::UnknownAccessKey, "The security token included in the request is invalid."};
   }
 
   // The payload hash the client signed: its x-amz-content-sha256 when sent

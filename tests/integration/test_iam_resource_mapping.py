@@ -329,3 +329,14 @@ def test_a_resource_policy_naming_a_role_is_limited_by_its_sessions_policy_and_b
     bounded = session("rm-cfg-bounded")
     denied(bounded("secretsmanager").get_secret_value, SecretId="rm-team/cfg")
     denied(bounded("kms").encrypt, KeyId=key_id, Plaintext=b"x")
+
+
+def test_a_long_term_key_with_a_made_up_session_token_is_refused(server):
+    key = keys_of(server, "rm-longterm", {"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"})
+    ddb = server.client("dynamodb", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    ddb.list_tables()
+    forged = server.client("dynamodb", key=key["AccessKeyId"], secret=key["SecretAccessKey"],
+                           aws_session_token="made-up")
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        forged.list_tables()
+    assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"

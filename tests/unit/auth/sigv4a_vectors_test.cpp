@@ -33,6 +33,11 @@ class SigV4aVector : public ::testing::TestWithParam<std::string> {
     normalize_ = context_.value("normalize", true);
     credential_ = {context_["credentials"]["access_key_id"], context_["credentials"]["secret_access_key"],
                    "000000000000", "root"};
+    // A case signed with a session token is one of temporary credentials.
+    if (context_["credentials"].contains("token")) {
+      credential_.sessionToken = context_["credentials"]["token"];
+      credential_.expiresAt = *parseTimestamp(context_["timestamp"].get<std::string>()) + std::chrono::hours(1);
+    }
     store_.add(credential_);
     time_ = *parseTimestamp(context_["timestamp"].get<std::string>());
     amzDate_ = formatAmzDate(time_);

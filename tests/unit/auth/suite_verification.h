@@ -44,7 +44,9 @@ inline std::optional<Identity> checkSuiteRequest(const signing_suite::Request& r
               std::get<AuthError>(refused).failure == AuthFailure::SignatureMismatch);
 
   StaticCredentialStore wrongSecret;
-  wrongSecret.add({credential.accessKeyId, "not-the-secret", "000000000000", "root"});
+  Credential other = credential;  // its session token too, if it has one
+  other.secretAccessKey = "not-the-secret";
+  wrongSecret.add(other);
   auto wrong = verify(wrongSecret, request);
   EXPECT_TRUE(std::holds_alternative<AuthError>(wrong) &&
               std::get<AuthError>(wrong).failure == AuthFailure::SignatureMismatch);
