@@ -44,13 +44,19 @@ def user(server, name, *statements):
     return client
 
 
+def make_table(ddb, name, value=None):
+    """A table keyed by k, with item k=1 holding `value` when given."""
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    if value is not None:
+        ddb.put_item(TableName=name, Item={"k": {"S": "1"}, "v": {"S": value}})
+
+
 def test_a_restore_is_authorized_on_its_source(server):
     ddb = server.client("dynamodb")
     for name in ("rm-secret", "rm-open"):
-        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
-        ddb.put_item(TableName=name, Item={"k": {"S": "1"}, "v": {"S": f"{name} data"}})
+        make_table(ddb, name, f"{name} data")
         ddb.update_continuous_backups(TableName=name,
                                       PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     secret_backup = ddb.create_backup(TableName="rm-secret", BackupName="before")["BackupDetails"]["BackupArn"]
@@ -156,10 +162,7 @@ def test_an_rds_master_user_secret_is_sealed_only_under_a_key_the_caller_may_use
 def test_partiql_statements_are_authorized_on_their_tables(server):
     ddb = server.client("dynamodb")
     for name in ("rm-pq-secret", "rm-pq-open"):
-        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
-        ddb.put_item(TableName=name, Item={"k": {"S": "1"}, "v": {"S": f"{name} data"}})
+        make_table(ddb, name, f"{name} data")
     secret = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-pq-secret"
     client = user(server, "rm-pq",
                   {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
@@ -198,9 +201,7 @@ def test_session_tags_need_sts_tag_session_of_the_role_and_the_caller(server):
     iam = server.client("iam")
     ddb = server.client("dynamodb")
     for name in ("blue-data", "red-data"):
-        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-                         BillingMode="PAY_PER_REQUEST")
+        make_table(ddb, name)
     caller = f"arn:aws:iam::{ACCOUNT}:user/rm-tagger"
     role = f"arn:aws:iam::{ACCOUNT}:role/rm-abac"
     key = keys_of(server, "rm-tagger", {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
