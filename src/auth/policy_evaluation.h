@@ -52,6 +52,10 @@ struct RequestFacts {
   // The caller is a role's session given a session policy, which limits
   // what a resource policy grants to its role (not to the session itself).
   bool limitedSession = false;
+  // Asked of the caller's side: only what limits it (its permissions
+  // boundary, its session policy), not its identity policies. A resource
+  // policy's grant to the caller's role stands where these allow.
+  bool limitsOnly = false;
 };
 
 enum class Decision { Allow, ImplicitDeny, ExplicitDeny };

@@ -211,10 +211,13 @@ ResourcePolicyFinding evaluateResourcePolicy(const ResourcePolicy& policy, const
   return finding;
 }
 
-bool callerGranted(const ResourcePolicyFinding& finding, const RequestFacts& facts, Decision identity) {
+bool callerGranted(const ResourcePolicyFinding& finding, const RequestFacts& facts,
+                   const std::function<Decision(const RequestFacts&)>& identity) {
   if (!finding.allowCaller) return false;
   if (finding.allowCallerDirectly || (!facts.limitedSession && !facts.boundedPrincipal)) return true;
-  return identity == Decision::Allow;
+  RequestFacts limits = facts;
+  limits.limitsOnly = true;
+  return identity(limits) == Decision::Allow;
 }
 
 }  // namespace kura::auth

@@ -15,6 +15,7 @@
 // Whether that delegation is enough (Secrets Manager) or needed (KMS) is
 // the service's rule: kms/key_access.h, services/secretsmanager.
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,13 +61,12 @@ struct ResourcePolicyFinding {
   bool allowAccount = false;  // an Allow names the caller's account: IAM decides
 };
 
-// Whether the policy's Allow of the caller stands on its own. One that
-// names the caller's role, not the session, is limited by the session's
-// policy and its permissions boundary, as in AWS: it stands only where the
-// caller's side (`identity`: its policies, boundary and session policy)
-// allows too. (Kura asks the identity policies as well there, which AWS
-// does not: stricter, never wider.)
-bool callerGranted(const ResourcePolicyFinding& finding, const RequestFacts& facts, Decision identity);
+// Whether the policy's Allow of the caller stands. One that names the
+// caller's role, not the session, is limited by the session's policy and
+// its permissions boundary, as in AWS: it stands only where those allow
+// (`identity` asked with limitsOnly; the role's own policies need not).
+bool callerGranted(const ResourcePolicyFinding& finding, const RequestFacts& facts,
+                   const std::function<Decision(const RequestFacts&)>& identity);
 
 ResourcePolicyFinding evaluateResourcePolicy(const ResourcePolicy& policy, const Caller& caller,
                                              const RequestFacts& facts);

@@ -33,9 +33,9 @@ struct Confinement {
   // Connecting out (dblink, replication) is not confined.
   std::vector<int> listenPorts;
   // The most address space the server (and each process it starts) may
-  // map (RLIMIT_AS; 0: no bound): a cache node's memory, which its own
-  // settings do not bound (a Lua script's, a raised cache_memlimit), comes
-  // from the host every tenant shares.
+  // map (RLIMIT_AS's soft limit; 0: no bound): a cache node's memory, which
+  // its own settings do not bound (a Lua script's, a raised cache_memlimit),
+  // comes from the host every tenant shares.
   uint64_t addressSpaceBytes = 0;
   bool active() const { return !writable.empty(); }
 };

@@ -108,7 +108,10 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     // Before its descriptor goes with the others below.
     if (rules.fd && !enterConfinement(rules.fd.get())) _exit(126);
     if (confinement.addressSpaceBytes > 0) {
-      const rlimit bound{confinement.addressSpaceBytes, confinement.addressSpaceBytes};
+      // The soft limit bounds; the hard one stays open, so that Kura (as
+      // the engine's user) can move the bound of a running node whose type
+      // changed. No tenant of a cache node runs code that could raise it.
+      const rlimit bound{confinement.addressSpaceBytes, RLIM_INFINITY};
       if (::setrlimit(RLIMIT_AS, &bound) != 0) _exit(126);
     }
     // Nothing of Kura's (its listening socket above all) may outlive it in

@@ -246,11 +246,25 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
 
 Result<bool> RedisEngine::applySettings(const RedisLayout& layout,
                                         const std::vector<std::pair<std::string, std::string>>& settings) {
+  // A new node type moves the node's bound with its maxmemory (before it,
+  // so that a larger maxmemory never meets the smaller bound).
+  if (auto bounded = applyMemoryBound(layout); !bounded) return bounded;
   if (settings.empty()) return true;
   std::vector<std::string> args = {"CONFIG", "SET"};
   for (const auto& [name, value] : settings) args.insert(args.end(), {name, value});
   auto set = command(layout, args);
   if (!set.ok() || set.output != "OK") return ApiError::internal("cannot set the node's parameters: " + set.output);
+  return true;
+}
+
+Result<bool> RedisEngine::applyMemoryBound(const RedisLayout& layout) {
+  int pid = pidOf(layout);
+  if (layout.memoryBound == 0 || pid == 0) return true;
+  // As the engine's user, whose process it is (prlimit(1), util-linux).
+  auto set = runProcess({"/usr/bin/prlimit", "--pid", std::to_string(pid),
+                         "--as=" + std::to_string(layout.memoryBound) + ":"},
+                        user_, "", std::chrono::seconds(10));
+  if (!set.ok()) return ApiError::internal("cannot move the node's memory bound: " + tail(set.output, 300));
   return true;
 }
 

@@ -111,6 +111,8 @@ class RedisEngine {
   Result<bool> applyClientUsers(const RedisLayout& layout);
   // Sets directives on the running server at once (CONFIG SET, as Kura's
   // own user: clients may not run CONFIG).
+  // Moves a running node's address-space bound to layout.memoryBound.
+  Result<bool> applyMemoryBound(const RedisLayout& layout);
   Result<bool> applySettings(const RedisLayout& layout, const std::vector<std::pair<std::string, std::string>>& settings);
   // Removes the node's files (the server must be stopped).
   Result<bool> destroy(const RedisLayout& layout);

@@ -172,9 +172,9 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
   }
   facts.boundedPrincipal = boundary != nullptr;
   facts.limitedSession = session && session->limits;
+  // The service's keys that some statement reads (docs/iam.md).
+  std::vector<std::string> wanted;
   if (usesKeys) {
-    // The service's keys that some statement reads (docs/iam.md).
-    std::vector<std::string> wanted;
     for (const PrincipalPolicies* read : {policies.get(), session && session->limits ? session.get() : nullptr,
                                          boundary}) {
       if (read != nullptr) wanted.insert(wanted.end(), read->keysRead.begin(), read->keysRead.end());
@@ -195,6 +195,9 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
       auto identity = [&](const auth::RequestFacts& asked) {
         std::string ignored;
         auth::Decision decision = policies ? decide(*policies, asked, false, &ignored) : auth::Decision::ImplicitDeny;
+        // What limits the caller only (auth::callerGranted): its boundary
+        // and session policy, over a grant its role's policies need not make.
+        if (asked.limitsOnly) decision = auth::Decision::Allow;
         if (decision != auth::Decision::ExplicitDeny && boundary != nullptr) {
           auth::Decision limit = decide(*boundary, asked, false, &ignored);
           if (limit == auth::Decision::ExplicitDeny || decision == auth::Decision::Allow) decision = limit;
@@ -234,8 +237,15 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
                                      : " because no " + kind + " allows the " + facts.action + " action"));
   };
   std::vector<auth::RequestFacts> asks = asksOf(context, input, facts);
-  if (asks.empty()) asks.push_back(facts);
-  for (const auto& ask : asks) {
+  if (asks.empty()) return decideAsk(facts);  // the call itself: no copy on the common path
+  for (auto& ask : asks) {
+    // An ask's own resources (a PartiQL statement's table) have their own
+    // keys: their tags, as aws:ResourceTag.
+    if (usesKeys && ask.resources != facts.resources) {
+      if (auto provider = serviceKeys_.find(context.service); provider != serviceKeys_.end()) {
+        provider->second(context, input, wanted, ask);
+      }
+    }
     if (auto error = decideAsk(ask)) return error;
   }
   return std::nullopt;

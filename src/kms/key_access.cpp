@@ -153,7 +153,7 @@ Result<bool> KeyAccess::checkLockout(const auth::ResourcePolicy& policy, const a
   auto finding = auth::evaluateResourcePolicy(policy, caller, putFacts);
   auth::Decision identityDecision = identity(putFacts);
   bool allowed = identityDecision != auth::Decision::ExplicitDeny && !finding.deny &&
-                 (auth::callerGranted(finding, putFacts, identityDecision) ||
+                 (auth::callerGranted(finding, putFacts, identity) ||
                   (finding.allowAccount && identityDecision == auth::Decision::Allow));
   if (allowed) return true;
   return ApiError::sender("MalformedPolicyDocumentException",
@@ -259,7 +259,7 @@ auth::ResourceVerdict KeyAccess::authorize(const Place& place, const auth::Calle
     if (identityDecision == auth::Decision::ExplicitDeny) return {identityDecision, false, target.action, keyArn};
     if (finding.deny) return {auth::Decision::ExplicitDeny, true, target.action, keyArn};
     std::string grantOperation = target.action.substr(4);
-    bool allowed = auth::callerGranted(finding, one, identityDecision) ||
+    bool allowed = auth::callerGranted(finding, one, identity) ||
                    (finding.allowAccount && identityDecision == auth::Decision::Allow) ||
                    (key && grantAllows(*key, caller, grantOperation, context, input));
     if (!allowed) {

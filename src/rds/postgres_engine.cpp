@@ -933,7 +933,9 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
   // with read access to the archive it replays from, until the replay ends.
   fs::remove(replaySources() / replaySourceFile(layout), ec);
   fs::create_directories(replaySources(), ec);
-  if (!walArchive.empty() && !writeBeneath(replaySources(), replaySourceFile(layout),
+  // (An archive of its own, an Aurora writer's from its cluster's volume,
+  // is its server's to read and write already.)
+  if (!walArchive.empty() && walArchive != layout.walArchive && !writeBeneath(replaySources(), replaySourceFile(layout),
                                            fs::absolute(walArchive).lexically_normal().string(), WriteMode::Truncate,
                                            std::nullopt)) {
     return ApiError::internal("cannot note the archive a restore replays from beside " + layout.dir.string());

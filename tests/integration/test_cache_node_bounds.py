@@ -49,6 +49,21 @@ def test_a_redis_node_maps_no_more_than_its_type_and_a_greedy_script_harms_only_
     assert redis(cluster, "SET", "after", "yes") == "OK"
 
 
+def test_a_redis_nodes_bound_follows_its_node_type(kura):
+    ec = kura.client("elasticache")
+    create_cluster(ec, "rebound")  # cache.t3.micro
+    (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "rebound-*", "node-0001"))
+    pid = pid_in(folder, "redis.pid")
+    assert address_space_limit(pid) == str(512 * MIB + OVERHEAD)
+    ec.modify_cache_cluster(CacheClusterId="rebound", CacheNodeType="cache.t3.small", ApplyImmediately=True)
+    small = 1471026299 + OVERHEAD  # cache.t3.small's memory (node_type_memory.cpp)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and address_space_limit(pid) != str(small):
+        time.sleep(0.5)
+    assert address_space_limit(pid) == str(small)
+    assert pid_in(folder, "redis.pid") == pid  # the same process: its data kept
+
+
 def test_a_memcached_node_maps_no_more_than_its_memory_and_overhead(kura):
     ec = kura.client("elasticache")
     ec.create_cache_cluster(CacheClusterId="bounded-mc", Engine="memcached", CacheNodeType="cache.t3.micro",

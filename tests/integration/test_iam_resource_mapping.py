@@ -341,3 +341,64 @@ def test_a_long_term_key_with_a_made_up_session_token_is_refused(server):
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         forged.list_tables()
     assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"
+
+
+def test_rds_and_elasticache_copies_are_authorized_on_their_sources(server):
+    """Refused before the handler looks (none of these sources exists: the
+    answer is the Deny's, not NotFound)."""
+    make = user(server, "rm-copies",
+                {"Effect": "Allow", "Action": ["rds:*", "elasticache:*"], "Resource": "*"},
+                {"Effect": "Deny", "Action": "rds:*", "Resource": [
+                    f"arn:aws:rds:{REGION}:{ACCOUNT}:db:rm-secret-db",
+                    f"arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:rm-secret-snap",
+                    f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:rm-secret-cluster"]},
+                {"Effect": "Deny", "Action": "elasticache:*",
+                 "Resource": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:snapshot:rm-secret-cache-snap"})
+    rds = make("rds")
+    denied(rds.restore_db_instance_to_point_in_time, SourceDBInstanceIdentifier="RM-SECRET-DB",
+           TargetDBInstanceIdentifier="rm-mine", UseLatestRestorableTime=True)
+    denied(rds.create_db_instance_read_replica, DBInstanceIdentifier="rm-mine",
+           SourceDBInstanceIdentifier="rm-secret-db")
+    denied(rds.copy_db_snapshot, SourceDBSnapshotIdentifier="rm-secret-snap", TargetDBSnapshotIdentifier="rm-mine")
+    denied(rds.restore_db_cluster_to_point_in_time, SourceDBClusterIdentifier="rm-secret-cluster",
+           DBClusterIdentifier="rm-mine", UseLatestRestorableTime=True)
+    denied(make("elasticache").copy_snapshot, SourceSnapshotName="rm-secret-cache-snap", TargetSnapshotName="rm-mine")
+    # The same calls on sources the user may read reach the handler.
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        rds.copy_db_snapshot(SourceDBSnapshotIdentifier="rm-open-snap", TargetDBSnapshotIdentifier="rm-mine")
+    assert caught.value.response["Error"]["Code"] == "DBSnapshotNotFound"
+
+
+def test_a_resource_policy_grant_to_a_role_needs_no_role_policy_where_its_boundary_allows(server):
+    iam = server.client("iam")
+    caller = f"arn:aws:iam::{ACCOUNT}:user/rm-bounded-caller"
+    role = f"arn:aws:iam::{ACCOUNT}:role/rm-bounded-reader"
+    key = keys_of(server, "rm-bounded-caller", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role})
+    boundary = iam.create_policy(PolicyName="rm-secrets-boundary", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))["Policy"]["Arn"]
+    iam.create_role(RoleName="rm-bounded-reader", PermissionsBoundary=boundary, AssumeRolePolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "sts:AssumeRole"}))
+    sm = server.client("secretsmanager")
+    sm.create_secret(Name="rm-bounded/cfg", SecretString="granted")
+    sm.put_resource_policy(SecretId="rm-bounded/cfg", ResourcePolicy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
+    creds = sts_as(server, key).assume_role(RoleArn=role, RoleSessionName="sess")["Credentials"]
+    session = server.client("secretsmanager", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                            aws_session_token=creds["SessionToken"])
+    # The role's own policies say nothing; the grant and the boundary allow.
+    assert session.get_secret_value(SecretId="rm-bounded/cfg")["SecretString"] == "granted"
+
+
+def test_partiql_statements_see_their_tables_tags(server):
+    ddb = server.client("dynamodb")
+    make_table(ddb, "rm-pq-prod", "prod data")
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-pq-prod"
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"}])
+    make_table(ddb, "rm-pq-dev", "dev data")
+    client = user(server, "rm-pq-tags",
+                  {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*",
+                   "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}})("dynamodb")
+    denied(client.get_item, TableName="rm-pq-prod", Key={"k": {"S": "1"}})
+    denied(client.execute_statement, Statement='SELECT * FROM "rm-pq-prod"')
+    assert client.execute_statement(Statement='SELECT * FROM "rm-pq-dev"')["Items"]

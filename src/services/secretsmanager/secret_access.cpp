@@ -63,7 +63,7 @@ auth::ResourceVerdict authorizeSecretCall(const SecretRecord* secret, const auth
   if (!policy) return {identityDecision};  // checked when stored
   auto finding = auth::evaluateResourcePolicy(*policy, caller, one);
   if (finding.deny) return {auth::Decision::ExplicitDeny, true, "", secret->arn};
-  if (auth::callerGranted(finding, one, identityDecision) || identityDecision == auth::Decision::Allow) {
+  if (identityDecision == auth::Decision::Allow || auth::callerGranted(finding, one, identity)) {
     return {auth::Decision::Allow};
   }
   return {auth::Decision::ImplicitDeny, false, "", secret->arn};
