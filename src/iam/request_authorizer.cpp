@@ -57,14 +57,14 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
 }
 
 // What a call asks beyond itself, each asked of the policies in turn (none:
-// just the call). DynamoDB's PartiQL calls are authorized as IAM names them: each
-// statement as dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or
+// just the call). DynamoDB's PartiQL calls are authorized as IAM names
+// them: each statement as dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or
 // PartiQLDelete on its table (and the index it reads), never as the call
 // on "*". A statement that does not parse is left out: the call runs none
 // of it (it answers ValidationException for it); one with no statement
 // that parses is asked as itself, on "*".
 std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nlohmann::json& input,
-                                            const auth::RequestFacts& facts) {
+                                       const auth::RequestFacts& facts) {
   std::vector<auth::RequestFacts> asks;
   // AssumeRole with session tags asks for sts:TagSession as well (its
   // trust policy is asked the same by STS itself).
