@@ -21,6 +21,9 @@ const char* kmsUseOf(const std::string& operation, const nlohmann::json& input) 
   if (operation == "GetSecretValue") return "Decrypt";
   if (operation == "PutSecretValue") return "GenerateDataKey";
   if ((operation == "CreateSecret" || operation == "UpdateSecret") && carriesValue(input)) return "GenerateDataKey";
+  // A new key for the secret's next versions: the caller must be able to
+  // have Secrets Manager use it, as AWS asks (kms:GenerateDataKey).
+  if (operation == "UpdateSecret" && input.is_object() && input.contains("KmsKeyId")) return "GenerateDataKey";
   return nullptr;
 }
 
@@ -113,7 +116,11 @@ void addResourcePolicyChecks(iam::RequestAuthorizer& authorizer, kms::KeyManager
     // The secret's value is sealed under its KMS key, which Secrets Manager
     // uses for the caller: the key's policy, grants and the caller's
     // identity policies must let it, through Secrets Manager.
-    std::string keyRef = secret ? secret->kmsKeyId : input.value("KmsKeyId", std::string());
+    // The key the call names (a new one, for CreateSecret and UpdateSecret)
+    // seals what it writes; else the secret's own.
+    std::string keyRef = input.is_object() && input.contains("KmsKeyId") && input["KmsKeyId"].is_string()
+                             ? input["KmsKeyId"].get<std::string>()
+                             : (secret ? secret->kmsKeyId : std::string());
     if (keyRef.empty()) keyRef = "alias/aws/secretsmanager";
     nlohmann::json kmsInput = {{"KeyId", keyRef}};
     if (secret) kmsInput["EncryptionContext"] = {{"SecretARN", secret->arn}};

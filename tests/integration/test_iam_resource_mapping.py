@@ -402,3 +402,21 @@ def test_partiql_statements_see_their_tables_tags(server):
     denied(client.get_item, TableName="rm-pq-prod", Key={"k": {"S": "1"}})
     denied(client.execute_statement, Statement='SELECT * FROM "rm-pq-prod"')
     assert client.execute_statement(Statement='SELECT * FROM "rm-pq-dev"')["Items"]
+
+
+def test_a_secrets_new_kms_key_must_be_the_callers_to_use(server):
+    kms = server.client("kms")
+    denied_key = kms.create_key(Description="not the caller's")["KeyMetadata"]["KeyId"]
+    own_key = kms.create_key(Description="the caller's")["KeyMetadata"]["KeyId"]
+    sm = server.client("secretsmanager")
+    sm.create_secret(Name="rm-rekeyed", SecretString="v1")
+    client = user(server, "rm-rekeyer",
+                  {"Effect": "Allow", "Action": ["secretsmanager:*", "kms:*"], "Resource": "*"},
+                  {"Effect": "Deny", "Action": "kms:*",
+                   "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{denied_key}"})("secretsmanager")
+    denied(client.update_secret, SecretId="rm-rekeyed", KmsKeyId=denied_key)
+    denied(client.update_secret, SecretId="rm-rekeyed", KmsKeyId=denied_key, SecretString="v2")
+    assert sm.get_secret_value(SecretId="rm-rekeyed")["SecretString"] == "v1"
+    assert sm.describe_secret(SecretId="rm-rekeyed").get("KmsKeyId") in (None, "", "alias/aws/secretsmanager")
+    client.update_secret(SecretId="rm-rekeyed", KmsKeyId=own_key, SecretString="v3")
+    assert sm.get_secret_value(SecretId="rm-rekeyed")["SecretString"] == "v3"
