@@ -1,7 +1,8 @@
 #include "auth/request_resources.h"
 
 #include <array>
-#include <cctype>
+
+#include "auth/ascii_case.h"
 
 namespace kura::auth {
 namespace {
@@ -209,10 +210,7 @@ std::vector<std::string> requestResources(std::string_view signingName, std::str
         } else if (value.rfind("arn:", 0) == 0) {
           out.push_back(value);
         } else {
-          if (named->folded) {
-            for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          }
-          out.push_back(arnOf(service, target, named->resourcePrefix, value));
+          out.push_back(arnOf(service, target, named->resourcePrefix, named->folded ? asciiLowered(value) : value));
         }
       }
     }

@@ -28,15 +28,15 @@ SystemTime fromEpochSeconds(double seconds) {
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double>(seconds)));
 }
 
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> tagsOf(const Resource& principal) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& tag : principal.spec.value("Tags", nlohmann::json::array())) {
-    out.emplace_back(tag.value("Key", ""), tag.value("Value", ""));
+    if (tag.is_object()) out.emplace_back(tag.value("Key", ""), tag.value("Value", ""));
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<auth::Decision> PrincipalPolicies::recalled(const std::string& key, std::string* deniedResource) const {
   std::shared_lock lock(mutex_);

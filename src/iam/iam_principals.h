@@ -69,6 +69,9 @@ struct PrincipalPolicies {
   mutable size_t bytes_ = 0;  // of decisions_, counted in the shared budget; guarded by mutex_
 };
 
+// A user's, role's or session's tags (its record's Tags), in order.
+std::vector<std::pair<std::string, std::string>> tagsOf(const Resource& principal);
+
 // Compiles documents (those that no longer parse grant nothing).
 std::shared_ptr<PrincipalPolicies> compilePolicies(const std::vector<std::string>& texts);
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "auth/ascii_case.h"
 #include "auth/policy_document.h"
 #include "auth/trust_policy.h"
 #include "iam/global_condition_keys.h"
+#include "iam/iam_principals.h"
 #include "iam/iam_records.h"
 #include "services/sts/sts_sessions.h"
 
@@ -32,11 +34,6 @@ bool validSessionName(const std::string& name) {
   });
 }
 
-std::string lowered(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  return text;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> StsApi::callerTags(const RequestContext& c) const {
@@ -44,10 +41,9 @@ std::vector<std::pair<std::string, std::string>> StsApi::callerTags(const Reques
   // for every other call (iam/request_authorizer.cpp).
   std::vector<std::pair<std::string, std::string>> tags;
   auto add = [&](const char* kind, const std::string& name) {
-    auto record = catalog_.getResource(c.accountId, iam::kRegion, kind, name);
-    if (!record) return;
-    for (const auto& tag : record->spec.value("Tags", Json::array())) {
-      if (tag.is_object()) tags.emplace_back(tag.value("Key", ""), tag.value("Value", ""));
+    if (auto record = catalog_.getResource(c.accountId, iam::kRegion, kind, name)) {
+      auto own = iam::tagsOf(*record);
+      tags.insert(tags.end(), own.begin(), own.end());
     }
   };
   if (c.principalType == "AssumedRole") {
@@ -113,7 +109,7 @@ Result<Json> StsApi::assumeRole(const RequestContext& c, const Json& in) {
     for (const auto& tag : in.value("Tags", Json::array())) {
       if (!tag.is_object()) continue;
       std::string key = tag.value("Key", "");
-      tagging.keys.insert_or_assign("aws:requesttag/" + lowered(key), tag.value("Value", ""));
+      tagging.keys.insert_or_assign("aws:requesttag/" + auth::asciiLowered(key), tag.value("Value", ""));
       keys.push_back(key);
     }
     tagging.multiKeys["aws:tagkeys"] = keys;
