@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -90,15 +91,15 @@ TEST_F(ConfinementTest, AServerListensOnItsOwnPortsOnly) {
     return runProcess({"/usr/bin/python3", "-c", script}, EngineUser{}, "", std::chrono::seconds(20), {}, confinement)
         .exitCode;
   };
-  // Two ports nobody listens on (taken and let go: free, as a stopped instance's are).
-  auto freePort = [] {
-    auto result = runProcess({"/usr/bin/python3", "-c",
-                              "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
-                              "print(s.getsockname()[1])"},
-                             EngineUser{}, "", std::chrono::seconds(20));
-    return std::stoi(result.output);
-  };
-  int own = freePort(), theirs = freePort();
+  // Two ports nobody listens on (taken together, so they differ, and let
+  // go: free, as a stopped instance's are).
+  auto pair = runProcess({"/usr/bin/python3", "-c",
+                          "import socket; a, b = socket.socket(), socket.socket(); a.bind(('127.0.0.1', 0)); "
+                          "b.bind(('127.0.0.1', 0)); print(a.getsockname()[1], b.getsockname()[1])"},
+                         EngineUser{}, "", std::chrono::seconds(20));
+  ASSERT_TRUE(pair.ok()) << pair.output;
+  int own = 0, theirs = 0;
+  ASSERT_EQ(std::sscanf(pair.output.c_str(), "%d %d", &own, &theirs), 2) << pair.output;
   ASSERT_NE(own, theirs);
   EXPECT_EQ(listen(own, own), 0);
   EXPECT_NE(listen(own, theirs), 0);
