@@ -3,10 +3,15 @@ settings: Redis's maxmemory leaves a Lua script's memory out, and a
 memcached client may raise its node's limit (cache_memlimit). Both came out
 of the host's memory, which every tenant shares. Each node now runs with an
 address-space bound (its type's memory and the server's overhead) and
-confined to its own directory."""
+confined to its own directory. A node type ElastiCache does not have is
+refused, as ElastiCache refuses it: a made-up name would have run a node
+with neither maxmemory nor a bound."""
 import glob
 import os
 import time
+
+import botocore.exceptions
+import pytest
 
 from confinement_support import landlock_abi
 from test_elasticache import create_cluster, redis, wait_cluster
@@ -76,3 +81,39 @@ def test_a_memcached_node_maps_no_more_than_its_memory_and_overhead(kura):
     if landlock_abi() >= 1:
         with open(f"/proc/{pid}/status") as f:
             assert "NoNewPrivs:\t1" in f.read()
+
+
+def refused_type(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        call(**kwargs)
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValue", error
+    assert error["Message"] == f"Invalid Cache Node Type: {kwargs['CacheNodeType']}.", error
+
+
+def test_a_node_type_elasticache_does_not_have_is_refused(kura):
+    ec = kura.client("elasticache")
+    refused_type(ec.create_cache_cluster, CacheClusterId="madeup-redis", Engine="redis",
+                 CacheNodeType="cache.x9.unheard", NumCacheNodes=1)
+    refused_type(ec.create_cache_cluster, CacheClusterId="madeup-memcached", Engine="memcached",
+                 CacheNodeType="cache.t3.enormous", NumCacheNodes=1)
+    refused_type(ec.create_replication_group, ReplicationGroupId="madeup-group", ReplicationGroupDescription="d",
+                 CacheNodeType="cache.r6g.medium", NumCacheClusters=1)
+    names = [c["CacheClusterId"] for c in ec.describe_cache_clusters()["CacheClusters"]]
+    assert not [n for n in names if n.startswith("madeup")], names
+    assert not [g for g in ec.describe_replication_groups()["ReplicationGroups"]
+                if g["ReplicationGroupId"] == "madeup-group"]
+    create_cluster(ec, "retyped")  # cache.t3.micro
+    refused_type(ec.modify_cache_cluster, CacheClusterId="retyped", CacheNodeType="cache.t3.unbounded",
+                 ApplyImmediately=True)
+    cluster = ec.describe_cache_clusters(CacheClusterId="retyped")["CacheClusters"][0]
+    assert cluster["CacheNodeType"] == "cache.t3.micro"
+    assert "CacheNodeType" not in cluster.get("PendingModifiedValues", {})
+    # A current type ElastiCache has is taken, and its node bounded by it.
+    ec.modify_cache_cluster(CacheClusterId="retyped", CacheNodeType="cache.m7g.large", ApplyImmediately=True)
+    (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "retyped-*", "node-0001"))
+    bound = str(6854542746 + OVERHEAD)  # cache.m7g.large's memory (node_type_memory.cpp)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and address_space_limit(pid_in(folder, "redis.pid")) != bound:
+        time.sleep(0.5)
+    assert address_space_limit(pid_in(folder, "redis.pid")) == bound

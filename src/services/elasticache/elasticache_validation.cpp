@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "cache/node_type_memory.h"
 #include "common/daily_window.h"
 #include "services/rds/rds_validation.h"
 
@@ -35,8 +36,14 @@ std::optional<ApiError> checkSettings(const Json& in) {
   if (in.contains("PreferredMaintenanceWindow")) {
     if (auto error = rds::checkMaintenanceWindow(in["PreferredMaintenanceWindow"].get<std::string>())) return error;
   }
-  if (in.contains("CacheNodeType") && in["CacheNodeType"].get<std::string>().rfind("cache.", 0) != 0) {
-    return invalid("Invalid CacheNodeType: " + in["CacheNodeType"].get<std::string>());
+  return checkNodeType(in);
+}
+
+std::optional<ApiError> checkNodeType(const Json& in) {
+  // Only a type whose memory Kura knows: its nodes are bounded by it (a
+  // made-up name would run a node with neither maxmemory nor a bound).
+  if (in.contains("CacheNodeType") && !cache::nodeTypeMaxMemory(in["CacheNodeType"].get<std::string>())) {
+    return invalid("Invalid Cache Node Type: " + in["CacheNodeType"].get<std::string>() + ".");
   }
   return std::nullopt;
 }

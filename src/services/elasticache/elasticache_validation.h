@@ -14,5 +14,8 @@ std::optional<ApiError> checkCacheIdentifier(const std::string& id, const char* 
 // SnapshotRetentionLimit, SnapshotWindow, PreferredMaintenanceWindow and
 // CacheNodeType, where given.
 std::optional<ApiError> checkSettings(const Json& in);
+// CacheNodeType, where given: one of ElastiCache's node types
+// (cache/node_type_memory.h), for either engine.
+std::optional<ApiError> checkNodeType(const Json& in);
 
 }  // namespace kura::elasticache

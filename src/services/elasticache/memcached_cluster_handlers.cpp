@@ -9,6 +9,7 @@
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/engine_versions.h"
 #include "services/elasticache/elasticache_kinds.h"
+#include "services/elasticache/elasticache_validation.h"
 #include "services/rds/rds_api.h"
 
 namespace kura::elasticache {
@@ -32,6 +33,7 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
     return combination("Snapshots are not supported for Memcached clusters.");
   }
   if (in.contains("AuthToken")) return combination("AuthToken is only supported for the Redis engine.");
+  if (auto error = checkNodeType(in)) return *error;
   // In-transit encryption: memcached's own TLS, with a certificate of Kura's CA.
   bool tls = in.value("TransitEncryptionEnabled", false);
   if (tls && config_.certificateAuthority == nullptr) {
