@@ -1,5 +1,7 @@
 #include "iam/request_authorizer.h"
 
+#include <algorithm>
+
 #include "auth/policy_evaluation.h"
 #include "auth/request_resources.h"
 #include "ddb/partiql.h"
@@ -62,9 +64,11 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
 // PartiQLDelete on its table (and the index it reads), never as the call
 // on "*". A statement that does not parse is left out: the call runs none
 // of it (it answers ValidationException for it); one with no statement
-// that parses is asked as itself, on "*".
+// that parses is asked as itself, on "*". A SELECT carries
+// dynamodb:FullTableScan when `fullTableScan` is given (a policy reads it).
 std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nlohmann::json& input,
-                                       const auth::RequestFacts& facts) {
+                                       const auth::RequestFacts& facts,
+                                       const RequestAuthorizer::FullTableScanCheck* fullTableScan) {
   std::vector<auth::RequestFacts> asks;
   // AssumeRole with session tags asks for sts:TagSession as well (its
   // trust policy is asked the same by STS itself).
@@ -102,6 +106,9 @@ std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nloh
       case Kind::Update: ask.action = "dynamodb:PartiQLUpdate"; break;
       case Kind::Delete: ask.action = "dynamodb:PartiQLDelete"; break;
       default: ask.action = "dynamodb:PartiQLSelect"; break;
+    }
+    if (parsed->kind == Kind::Select && fullTableScan != nullptr) {
+      ask.keys.insert_or_assign("dynamodb:fulltablescan", (*fullTableScan)(context, *parsed) ? "true" : "false");
     }
     ask.resources = {tablePrefix + parsed->table};
     if (!parsed->index.empty()) ask.resources.push_back(tablePrefix + parsed->table + "/index/" + parsed->index);
@@ -236,7 +243,8 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
                                      ? " with an explicit deny in " + article + kind
                                      : " because no " + kind + " allows the " + facts.action + " action"));
   };
-  std::vector<auth::RequestFacts> asks = asksOf(context, input, facts);
+  bool scanWanted = fullTableScan_ && std::find(wanted.begin(), wanted.end(), "dynamodb:fulltablescan") != wanted.end();
+  std::vector<auth::RequestFacts> asks = asksOf(context, input, facts, scanWanted ? &fullTableScan_ : nullptr);
   if (asks.empty()) return decideAsk(facts);  // the call itself: no copy on the common path
   for (auto& ask : asks) {
     // An ask's own resources (a PartiQL statement's table) have their own

@@ -20,6 +20,10 @@
 #include "iam/iam_principals.h"
 #include "services/core/request_context.h"
 
+namespace kura::ddb::partiql {
+struct Statement;
+}
+
 namespace kura::iam {
 
 class RequestAuthorizer {
@@ -55,6 +59,11 @@ class RequestAuthorizer {
   void setServiceKeys(const std::string& service, ServiceKeys provider) {
     serviceKeys_[service] = std::move(provider);
   }
+  // Whether a PartiQL SELECT reads its whole table (dynamodb:FullTableScan,
+  // "true" or "false" on its dynamodb:PartiQLSelect ask): DynamoDB's to say,
+  // from the table's key schema; set at start-up.
+  using FullTableScanCheck = std::function<bool(const RequestContext&, const ddb::partiql::Statement&)>;
+  void setFullTableScanCheck(FullTableScanCheck check) { fullTableScan_ = std::move(check); }
   // Empty when allowed; else AWS's error naming principal, action and
   // resource: AccessDenied (HTTP 403) for `protocol` "query",
   // AccessDeniedException (400) for "json", UnauthorizedOperation (403)
@@ -72,6 +81,7 @@ class RequestAuthorizer {
 
   std::map<std::string, ResourceResolver, std::less<>> resolvers_;
   std::map<std::string, ServiceKeys, std::less<>> serviceKeys_;
+  FullTableScanCheck fullTableScan_;
   struct ServiceCheck {
     ResourcePolicyCheck decide;
     std::set<std::string, std::less<>> operations;

@@ -3,6 +3,7 @@
 #include "iam/dynamodb_condition_keys.h"
 #include "iam/service_condition_keys.h"
 #include "main/resource_policy_checks.h"
+#include "services/dynamodb/partiql_requests.h"
 
 namespace kura {
 namespace {
@@ -61,6 +62,14 @@ void addDynamoDbConditionKeys(iam::RequestAuthorizer& authorizer, ddb::TableStor
     iam::addDynamoDbKeys(context.operation, input, wanted, [&](const std::string& table) {
       return tables.tableShared({context.accountId, context.region, table});
     }, facts);
+  });
+  // A SELECT without an equality on its key's partition key reads the whole
+  // table (or index): it runs as a Scan.
+  authorizer.setFullTableScanCheck([&tables](const RequestContext& context, const ddb::partiql::Statement& statement) {
+    auto table = tables.tableShared({context.accountId, context.region, statement.table});
+    if (!table) return false;  // the call answers ResourceNotFoundException
+    auto request = ddb::requestFor(statement, *table, /*oneItem=*/false);
+    return request && request->op == ddb::StatementRequest::Op::Scan;
   });
 }
 

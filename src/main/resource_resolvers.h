@@ -10,8 +10,8 @@
 namespace kura {
 
 void addResourceResolvers(iam::RequestAuthorizer& authorizer, kms::KeyManager& keys, secrets::SecretStore& secrets);
-// DynamoDB's condition keys (iam/dynamodb_condition_keys.h), which read a
-// table's key schema.
+// DynamoDB's condition keys (iam/dynamodb_condition_keys.h) and PartiQL's
+// dynamodb:FullTableScan, which read a table's key schema.
 void addDynamoDbConditionKeys(iam::RequestAuthorizer& authorizer, ddb::TableStore& tables);
 
 }  // namespace kura

@@ -420,3 +420,26 @@ def test_a_secrets_new_kms_key_must_be_the_callers_to_use(server):
     assert sm.describe_secret(SecretId="rm-rekeyed").get("KmsKeyId") in (None, "", "alias/aws/secretsmanager")
     client.update_secret(SecretId="rm-rekeyed", KmsKeyId=own_key, SecretString="v3")
     assert sm.get_secret_value(SecretId="rm-rekeyed")["SecretString"] == "v3"
+
+
+def test_partiql_full_table_scans_can_be_denied(server):
+    ddb = server.client("dynamodb")
+    make_table(ddb, "rm-pq-scan", "scan data")
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-pq-scan"
+    client = user(server, "rm-pq-noscan",
+                  {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "dynamodb:PartiQLSelect", "Resource": "*",
+                   "Condition": {"Bool": {"dynamodb:FullTableScan": "true"}}})("dynamodb")
+    denied(client.execute_statement, Statement='SELECT * FROM "rm-pq-scan"')
+    # A predicate on another attribute than the partition key still scans.
+    denied(client.execute_statement, Statement="SELECT * FROM \"rm-pq-scan\" WHERE v = 'scan data'")
+    keyed = "SELECT * FROM \"rm-pq-scan\" WHERE k = '1'"
+    assert client.execute_statement(Statement=keyed)["Items"] == [{"k": {"S": "1"}, "v": {"S": "scan data"}}]
+    # Writes are not SELECTs: the key is absent and the Deny does not apply.
+    client.execute_statement(Statement="UPDATE \"rm-pq-scan\" SET w = 'x' WHERE k = '1'")
+    # Allowed only where it does not scan, as AWS's examples write it.
+    reader = user(server, "rm-pq-keyed",
+                  {"Effect": "Allow", "Action": "dynamodb:PartiQLSelect", "Resource": arn,
+                   "Condition": {"Bool": {"dynamodb:FullTableScan": "false"}}})("dynamodb")
+    assert reader.execute_statement(Statement=keyed)["Items"][0]["w"] == {"S": "x"}
+    denied(reader.execute_statement, Statement='SELECT * FROM "rm-pq-scan"')
