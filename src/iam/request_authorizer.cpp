@@ -59,10 +59,12 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
 }
 
 // What a call asks beyond itself, each asked of the policies in turn (none:
-// just the call). DynamoDB's PartiQL calls are authorized as IAM names
-// them: each statement as dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or
-// PartiQLDelete on its table (and the index it reads), never as the call
-// on "*". A statement that does not parse is left out: the call runs none
+// just the call). DynamoDB's transactions are asked as their items'
+// actions (dynamodb:PutItem, UpdateItem, DeleteItem, ConditionCheckItem,
+// GetItem) on their tables, as DynamoDB authorizes them. Its PartiQL calls
+// are authorized as IAM names them: each statement as
+// dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or PartiQLDelete on
+// its table (and the index it reads), never as the call on "*". A statement that does not parse is left out: the call runs none
 // of it (it answers ValidationException for it); one with no statement
 // that parses is asked as itself, on "*". A SELECT carries
 // dynamodb:FullTableScan when `fullTableScan` is given (a policy reads it).
@@ -80,6 +82,38 @@ std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nloh
     return asks;
   }
   if (context.service != "dynamodb" || !input.is_object()) return asks;
+  std::string tablePrefix = "arn:aws:dynamodb:" + context.region + ":" + context.accountId + ":table/";
+  if (context.operation == "TransactWriteItems" || context.operation == "TransactGetItems") {
+    // A transaction is authorized as its items' own actions (there is no
+    // IAM action of the call's name), each on its table, with
+    // dynamodb:EnclosingOperation naming the call.
+    static const std::pair<const char*, const char*> kItemActions[] = {
+        {"Put", "dynamodb:PutItem"},       {"Update", "dynamodb:UpdateItem"}, {"Delete", "dynamodb:DeleteItem"},
+        {"ConditionCheck", "dynamodb:ConditionCheckItem"}, {"Get", "dynamodb:GetItem"}};
+    auto items = input.find("TransactItems");
+    if (items == input.end() || !items->is_array()) return asks;
+    for (const auto& entry : *items) {
+      if (!entry.is_object()) continue;
+      for (const auto& [member, action] : kItemActions) {
+        auto request = entry.find(member);
+        if (request == entry.end() || !request->is_object()) continue;
+        auto table = request->find("TableName");
+        if (table == request->end() || !table->is_string()) continue;
+        std::string resource = tablePrefix + table->get<std::string>();
+        // One ask per action and table, however many items share them.
+        bool asked = std::any_of(asks.begin(), asks.end(), [&](const auth::RequestFacts& ask) {
+          return ask.action == action && ask.resources.front() == resource;
+        });
+        if (asked) continue;
+        auth::RequestFacts ask = facts;
+        ask.action = action;
+        ask.resources = {std::move(resource)};
+        ask.keys.insert_or_assign("dynamodb:enclosingoperation", context.operation);
+        asks.push_back(std::move(ask));
+      }
+    }
+    return asks;
+  }
   std::vector<const nlohmann::json*> statements;
   if (context.operation == "ExecuteStatement") {
     statements.push_back(&input);
@@ -90,7 +124,6 @@ std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nloh
   } else {
     return asks;
   }
-  std::string tablePrefix = "arn:aws:dynamodb:" + context.region + ":" + context.accountId + ":table/";
   for (const nlohmann::json* entry : statements) {
     if (!entry->is_object()) continue;
     auto text = entry->find("Statement");

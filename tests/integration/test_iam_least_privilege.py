@@ -72,7 +72,7 @@ def test_leading_keys_limit_a_user_to_its_own_items(server, notes):
     key = make_user(server, "alice", policy({
         "Effect": "Allow",
         "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchGetItem",
-                   "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"],
+                   "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
         "Resource": table_arn(notes),
         "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}}}))
     ddb = as_user(server, "dynamodb", key)

@@ -443,3 +443,44 @@ def test_partiql_full_table_scans_can_be_denied(server):
                    "Condition": {"Bool": {"dynamodb:FullTableScan": "false"}}})("dynamodb")
     assert reader.execute_statement(Statement=keyed)["Items"][0]["w"] == {"S": "x"}
     denied(reader.execute_statement, Statement='SELECT * FROM "rm-pq-scan"')
+
+
+def test_transactions_are_authorized_as_their_items_actions(server):
+    ddb = server.client("dynamodb")
+    make_table(ddb, "rm-tx", "tx data")
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-tx"
+    # A Deny of PutItem holds inside a transaction, as in DynamoDB (there is
+    # no IAM action of the transaction's own name to allow or deny).
+    client = user(server, "rm-tx-noput",
+                  {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "dynamodb:PutItem", "Resource": arn})("dynamodb")
+    error = denied(client.transact_write_items,
+                   TransactItems=[{"Put": {"TableName": "rm-tx", "Item": {"k": {"S": "2"}}}}])
+    assert "dynamodb:PutItem" in error["Message"], error
+    assert "Item" not in ddb.get_item(TableName="rm-tx", Key={"k": {"S": "2"}})
+    client.transact_write_items(TransactItems=[{"Update": {
+        "TableName": "rm-tx", "Key": {"k": {"S": "1"}}, "UpdateExpression": "SET w = :w",
+        "ExpressionAttributeValues": {":w": {"S": "x"}}}}])
+    # AWS's own example: the items' actions, allowed only within transactions.
+    tx_only = user(server, "rm-tx-only",
+                   {"Effect": "Allow", "Resource": arn,
+                    "Action": ["dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                               "dynamodb:DeleteItem", "dynamodb:GetItem"],
+                    "Condition": {"ForAnyValue:StringEquals": {
+                        "dynamodb:EnclosingOperation": ["TransactWriteItems", "TransactGetItems"]}}})("dynamodb")
+    tx_only.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "rm-tx", "Item": {"k": {"S": "3"}, "v": {"S": "three"}}}},
+        {"ConditionCheck": {"TableName": "rm-tx", "Key": {"k": {"S": "1"}},
+                            "ConditionExpression": "attribute_exists(k)"}}])
+    got = tx_only.transact_get_items(TransactItems=[{"Get": {"TableName": "rm-tx", "Key": {"k": {"S": "3"}}}}])
+    assert got["Responses"][0]["Item"]["v"] == {"S": "three"}
+    denied(tx_only.put_item, TableName="rm-tx", Item={"k": {"S": "4"}})
+    denied(tx_only.get_item, TableName="rm-tx", Key={"k": {"S": "3"}})
+    # Without ConditionCheckItem, a transaction's condition check is refused.
+    no_check = user(server, "rm-tx-nocheck",
+                    {"Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": arn})("dynamodb")
+    denied(no_check.transact_write_items, TransactItems=[
+        {"Put": {"TableName": "rm-tx", "Item": {"k": {"S": "5"}}}},
+        {"ConditionCheck": {"TableName": "rm-tx", "Key": {"k": {"S": "1"}},
+                            "ConditionExpression": "attribute_exists(k)"}}])
+    assert "Item" not in ddb.get_item(TableName="rm-tx", Key={"k": {"S": "5"}})
