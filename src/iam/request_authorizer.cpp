@@ -1,6 +1,7 @@
 #include "iam/request_authorizer.h"
 
 #include <algorithm>
+#include <span>
 
 #include "auth/policy_evaluation.h"
 #include "auth/request_resources.h"
@@ -68,49 +69,75 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
 // of it (it answers ValidationException for it); one with no statement
 // that parses is asked as itself, on "*". A SELECT carries
 // dynamodb:FullTableScan when `fullTableScan` is given (a policy reads it).
-std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nlohmann::json& input,
-                                       const auth::RequestFacts& facts,
-                                       const RequestAuthorizer::FullTableScanCheck* fullTableScan) {
-  std::vector<auth::RequestFacts> asks;
+struct Ask {
+  auth::RequestFacts facts;
+  // The part of the call the ask is for (a transaction's item, as a
+  // transaction of its own), whose service keys are its own; null: the call.
+  nlohmann::json input;
+};
+
+std::vector<Ask> asksOf(const RequestContext& context, const nlohmann::json& input, const auth::RequestFacts& facts,
+                        const RequestAuthorizer::FullTableScanCheck* fullTableScan) {
+  std::vector<Ask> asks;
   // AssumeRole with session tags asks for sts:TagSession as well (its
   // trust policy is asked the same by STS itself).
   if (context.service == "sts" && context.operation == "AssumeRole" && input.is_object() &&
       (input.contains("Tags") || input.contains("TransitiveTagKeys"))) {
-    asks.push_back(facts);
-    asks.push_back(facts);
-    asks.back().action = "sts:TagSession";
+    asks.push_back({facts, nullptr});
+    asks.push_back({facts, nullptr});
+    asks.back().facts.action = "sts:TagSession";
     return asks;
   }
   if (context.service != "dynamodb" || !input.is_object()) return asks;
   std::string tablePrefix = "arn:aws:dynamodb:" + context.region + ":" + context.accountId + ":table/";
   if (context.operation == "TransactWriteItems" || context.operation == "TransactGetItems") {
     // A transaction is authorized as its items' own actions (there is no
-    // IAM action of the call's name), each on its table, with
-    // dynamodb:EnclosingOperation naming the call.
-    static const std::pair<const char*, const char*> kItemActions[] = {
-        {"Put", "dynamodb:PutItem"},       {"Update", "dynamodb:UpdateItem"}, {"Delete", "dynamodb:DeleteItem"},
-        {"ConditionCheck", "dynamodb:ConditionCheckItem"}, {"Get", "dynamodb:GetItem"}};
+    // IAM action of the call's name), each on its table, with its own keys
+    // (its leading key, its attributes) and dynamodb:EnclosingOperation
+    // naming the call. An item of another kind, or without a table, is
+    // asked as the call on "*": nothing allows it but a grant of every
+    // action on every table (and the call refuses it, ValidationException).
+    bool writes = context.operation == "TransactWriteItems";
+    static const std::pair<const char*, const char*> kWriteActions[] = {{"Put", "dynamodb:PutItem"},
+                                                                         {"Update", "dynamodb:UpdateItem"},
+                                                                         {"Delete", "dynamodb:DeleteItem"},
+                                                                         {"ConditionCheck", "dynamodb:ConditionCheckItem"}};
+    static const std::pair<const char*, const char*> kReadActions[] = {{"Get", "dynamodb:GetItem"}};
     auto items = input.find("TransactItems");
     if (items == input.end() || !items->is_array()) return asks;
+    // The call's own service keys are every item's together: each ask has
+    // its item's only.
+    auth::RequestFacts base = facts;
+    std::erase_if(base.keys, [](const auto& key) { return key.first.starts_with("dynamodb:"); });
+    std::erase_if(base.multiKeys, [](const auto& key) { return key.first.starts_with("dynamodb:"); });
     for (const auto& entry : *items) {
-      if (!entry.is_object()) continue;
-      for (const auto& [member, action] : kItemActions) {
-        auto request = entry.find(member);
-        if (request == entry.end() || !request->is_object()) continue;
-        auto table = request->find("TableName");
-        if (table == request->end() || !table->is_string()) continue;
-        std::string resource = tablePrefix + table->get<std::string>();
-        // One ask per action and table, however many items share them.
-        bool asked = std::any_of(asks.begin(), asks.end(), [&](const auth::RequestFacts& ask) {
-          return ask.action == action && ask.resources.front() == resource;
-        });
-        if (asked) continue;
-        auth::RequestFacts ask = facts;
-        ask.action = action;
-        ask.resources = {std::move(resource)};
-        ask.keys.insert_or_assign("dynamodb:enclosingoperation", context.operation);
-        asks.push_back(std::move(ask));
+      const char* action = nullptr;
+      const nlohmann::json* request = nullptr;
+      if (entry.is_object() && entry.size() == 1) {
+        std::span<const std::pair<const char*, const char*>> kinds = kReadActions;
+        if (writes) kinds = kWriteActions;
+        for (const auto& [member, name] : kinds) {
+          if (auto found = entry.find(member); found != entry.end()) {
+            action = name;
+            request = &*found;
+          }
+        }
       }
+      const nlohmann::json* table = nullptr;
+      if (request != nullptr && request->is_object()) {
+        if (auto found = request->find("TableName"); found != request->end() && found->is_string()) table = &*found;
+      }
+      Ask ask{base, nullptr};
+      ask.facts.keys.insert_or_assign("dynamodb:enclosingoperation", context.operation);
+      if (action == nullptr || table == nullptr) {
+        ask.facts.resources = {"*"};
+        asks.push_back(std::move(ask));
+        continue;
+      }
+      ask.facts.action = action;
+      ask.facts.resources = {tablePrefix + table->get<std::string>()};
+      ask.input = {{"TransactItems", nlohmann::json::array({entry})}};
+      asks.push_back(std::move(ask));
     }
     return asks;
   }
@@ -145,7 +172,7 @@ std::vector<auth::RequestFacts> asksOf(const RequestContext& context, const nloh
     }
     ask.resources = {tablePrefix + parsed->table};
     if (!parsed->index.empty()) ask.resources.push_back(tablePrefix + parsed->table + "/index/" + parsed->index);
-    asks.push_back(std::move(ask));
+    asks.push_back({std::move(ask), nullptr});
   }
   return asks;
 }
@@ -277,17 +304,19 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
                                      : " because no " + kind + " allows the " + facts.action + " action"));
   };
   bool scanWanted = fullTableScan_ && std::find(wanted.begin(), wanted.end(), "dynamodb:fulltablescan") != wanted.end();
-  std::vector<auth::RequestFacts> asks = asksOf(context, input, facts, scanWanted ? &fullTableScan_ : nullptr);
+  std::vector<Ask> asks = asksOf(context, input, facts, scanWanted ? &fullTableScan_ : nullptr);
   if (asks.empty()) return decideAsk(facts);  // the call itself: no copy on the common path
   for (auto& ask : asks) {
     // An ask's own resources (a PartiQL statement's table) have their own
-    // keys: their tags, as aws:ResourceTag.
-    if (usesKeys && ask.resources != facts.resources) {
+    // keys: their tags, as aws:ResourceTag; a transaction's item, its own
+    // service keys too.
+    bool ownInput = !ask.input.is_null();
+    if (usesKeys && (ownInput || ask.facts.resources != facts.resources)) {
       if (auto provider = serviceKeys_.find(context.service); provider != serviceKeys_.end()) {
-        provider->second(context, input, wanted, ask);
+        provider->second(context, ownInput ? ask.input : input, wanted, ask.facts);
       }
     }
-    if (auto error = decideAsk(ask)) return error;
+    if (auto error = decideAsk(ask.facts)) return error;
   }
   return std::nullopt;
 }

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import REGION
 from model_overlay import newer_client
+from raw_http import ddb_headers, send_signed
 
 ACCOUNT = "000000000000"
 
@@ -479,8 +480,62 @@ def test_transactions_are_authorized_as_their_items_actions(server):
     # Without ConditionCheckItem, a transaction's condition check is refused.
     no_check = user(server, "rm-tx-nocheck",
                     {"Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": arn})("dynamodb")
-    denied(no_check.transact_write_items, TransactItems=[
+    error = denied(no_check.transact_write_items, TransactItems=[
         {"Put": {"TableName": "rm-tx", "Item": {"k": {"S": "5"}}}},
         {"ConditionCheck": {"TableName": "rm-tx", "Key": {"k": {"S": "1"}},
                             "ConditionExpression": "attribute_exists(k)"}}])
+    assert "dynamodb:ConditionCheckItem" in error["Message"], error
     assert "Item" not in ddb.get_item(TableName="rm-tx", Key={"k": {"S": "5"}})
+
+
+def test_each_transaction_item_is_authorized_on_its_own_keys(server):
+    ddb = server.client("dynamodb")
+    make_table(ddb, "rm-tx-keys")
+    make_table(ddb, "rm-tx-config", "global")
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-tx-keys"
+    config = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-tx-config"
+    # Plain StringEquals on a key of several values holds if any value
+    # matches: one item's key must not let another item through.
+    client = user(server, "rm-tx-mine",
+                  {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": arn,
+                   "Condition": {"StringEquals": {"dynamodb:LeadingKeys": "mine"}}},
+                  {"Effect": "Allow", "Action": "dynamodb:ConditionCheckItem", "Resource": config})("dynamodb")
+    error = denied(client.transact_write_items, TransactItems=[
+        {"Put": {"TableName": "rm-tx-keys", "Item": {"k": {"S": "mine"}}}},
+        {"Put": {"TableName": "rm-tx-keys", "Item": {"k": {"S": "theirs"}}}}])
+    assert "dynamodb:PutItem" in error["Message"], error
+    assert "Item" not in ddb.get_item(TableName="rm-tx-keys", Key={"k": {"S": "theirs"}})
+    # Nor does another table's item make a leading key condition fail.
+    client.transact_write_items(TransactItems=[
+        {"Put": {"TableName": "rm-tx-keys", "Item": {"k": {"S": "mine"}}}},
+        {"ConditionCheck": {"TableName": "rm-tx-config", "Key": {"k": {"S": "1"}},
+                            "ConditionExpression": "attribute_exists(k)"}}])
+    assert "Item" in ddb.get_item(TableName="rm-tx-keys", Key={"k": {"S": "mine"}})
+
+
+def test_a_transaction_item_of_no_known_kind_is_refused_and_does_nothing(server):
+    ddb = server.client("dynamodb")
+    make_table(ddb, "rm-tx-victim", "victim data")
+    iam = server.client("iam")
+    iam.create_user(UserName="rm-tx-reader")
+    iam.put_user_policy(UserName="rm-tx-reader", PolicyName="p", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": "*"}))
+    key = iam.create_access_key(UserName="rm-tx-reader")["AccessKey"]
+    # SDKs refuse such items before sending: sent by hand, signed as they sign.
+    for items in (
+            [{"Put": {"TableName": "rm-tx-victim", "Item": {"k": {"S": "mine"}}}},
+             {"Frob": {"TableName": "rm-tx-victim", "Key": {"k": {"S": "1"}},
+                       "ConditionExpression": "attribute_not_exists(k)",
+                       "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}],
+            [{"Get": {"TableName": "rm-tx-victim", "Key": {"k": {"S": "new"}}}}],
+            [{"Frob": {}}]):
+        body = json.dumps({"TransactItems": items}).encode()
+        for signer in (("test", "test"), (key["AccessKeyId"], key["SecretAccessKey"])):
+            status, _, answer = send_signed(server.endpoint, "dynamodb", headers=ddb_headers("TransactWriteItems"),
+                                            body=body, key=signer[0], secret=signer[1])
+            assert status == 400, (items, answer)
+            error = json.loads(answer)
+            assert error["__type"].split("#")[-1] in ("ValidationException", "AccessDeniedException"), error
+            assert "victim data" not in answer.decode()
+    scanned = ddb.scan(TableName="rm-tx-victim")["Items"]
+    assert scanned == [{"k": {"S": "1"}, "v": {"S": "victim data"}}]

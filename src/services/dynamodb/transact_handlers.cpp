@@ -49,6 +49,12 @@ Result<Json> DynamoDbApi::transactWriteItems(const RequestContext& c, const Json
     PlannedWrite plan;
     plan.kind = operation.begin().key();
     plan.request = &operation.begin().value();
+    // Only the four kinds (the service model checked their members): any
+    // other name would run as an update nobody authorized.
+    if ((plan.kind != "Put" && plan.kind != "Update" && plan.kind != "Delete" && plan.kind != "ConditionCheck") ||
+        !plan.request->is_object()) {
+      return ApiError::sender("ValidationException", "Each TransactItem must contain exactly one of Put, Update, Delete or ConditionCheck");
+    }
     const Json& request = *plan.request;
     auto table = requireTable(c, request["TableName"], Use::Write);
     if (!table) return table.error();

@@ -97,6 +97,9 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
                {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                {"SnapshotRetentionLimit", in.value("SnapshotRetentionLimit", 0)},
                {"SnapshotWindow", in.value("SnapshotWindow", from.value("SnapshotWindow", "05:00-06:00"))}};
+  // A snapshot's type, restored, as a given one (a snapshot made before
+  // Kura refused made-up types may carry one).
+  if (auto error = checkNodeType(spec)) return *error;
   if (encrypted) spec["KmsKeyId"] = keyArn;
   if (snapshot) spec["RestoreSnapshotArn"] = snapshot->arn;
   if (auto error = placeCacheParameterGroup(catalog_, c, in, cache::redisFamilyOf(config_.redisVersion), spec)) {
