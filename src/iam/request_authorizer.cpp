@@ -65,10 +65,11 @@ auth::Decision decide(const PrincipalPolicies& policies, const auth::RequestFact
 // GetItem) on their tables, as DynamoDB authorizes them. Its PartiQL calls
 // are authorized as IAM names them: each statement as
 // dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate or PartiQLDelete on
-// its table (and the index it reads), never as the call on "*". A statement that does not parse is left out: the call runs none
-// of it (it answers ValidationException for it); one with no statement
-// that parses is asked as itself, on "*". A SELECT carries
-// dynamodb:FullTableScan when `fullTableScan` is given (a policy reads it).
+// its table (and the index it reads), never as the call on "*". A
+// statement that does not parse is left out: the call runs none of it (it
+// answers ValidationException for it); one with no statement that parses
+// is asked as itself, on "*". A SELECT carries dynamodb:FullTableScan when
+// `fullTableScan` is given (a policy reads it).
 struct Ask {
   auth::RequestFacts facts;
   // The part of the call the ask is for (a transaction's item, as a
