@@ -95,9 +95,9 @@ std::vector<Ask> asksOf(const RequestContext& context, const nlohmann::json& inp
     // A transaction is authorized as its items' own actions (there is no
     // IAM action of the call's name), each on its table, with its own keys
     // (its leading key, its attributes) and dynamodb:EnclosingOperation
-    // naming the call. An item of another kind, or without a table, is
-    // asked as the call on "*": nothing allows it but a grant of every
-    // action on every table (and the call refuses it, ValidationException).
+    // naming the call. An item of another kind (or of more than one), or
+    // without a table, is asked as the call on "*", and the call refuses
+    // it (ValidationException): the handlers run only the kinds asked here.
     bool writes = context.operation == "TransactWriteItems";
     static const std::pair<const char*, const char*> kWriteActions[] = {{"Put", "dynamodb:PutItem"},
                                                                          {"Update", "dynamodb:UpdateItem"},

@@ -539,3 +539,17 @@ def test_a_transaction_item_of_no_known_kind_is_refused_and_does_nothing(server)
             assert "victim data" not in answer.decode()
     scanned = ddb.scan(TableName="rm-tx-victim")["Items"]
     assert scanned == [{"k": {"S": "1"}, "v": {"S": "victim data"}}]
+    # A Get with another member beside it is no Get the policies were asked for.
+    iam.create_user(UserName="rm-tx-noget")
+    iam.put_user_policy(UserName="rm-tx-noget", PolicyName="p", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "dynamodb:GetItem",
+         "Resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rm-tx-victim"}))
+    noget = iam.create_access_key(UserName="rm-tx-noget")["AccessKey"]
+    get = {"TableName": "rm-tx-victim", "Key": {"k": {"S": "1"}}}
+    for item in ({"Get": get, "X": {}}, {"Get": get, "Put": None}, {"Get": get}):
+        body = json.dumps({"TransactItems": [item]}).encode()
+        status, _, answer = send_signed(server.endpoint, "dynamodb", headers=ddb_headers("TransactGetItems"),
+                                        body=body, key=noget["AccessKeyId"], secret=noget["SecretAccessKey"])
+        assert status == 400, (item, answer)
+        assert "victim data" not in answer.decode()

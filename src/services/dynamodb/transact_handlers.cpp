@@ -162,7 +162,12 @@ Result<Json> DynamoDbApi::transactGetItems(const RequestContext& c, const Json& 
   std::vector<std::vector<Path>> projections;
   std::vector<Json> tables;
   for (const auto& operation : in["TransactItems"]) {
-    if (!operation.contains("Get")) return ApiError::sender("ValidationException", "Each TransactItem must contain Get");
+    // Get alone (the service model checked its members): an item with
+    // another member beside it is not the one its authorization asked for.
+    if (!operation.is_object() || operation.size() != 1 || !operation.contains("Get") ||
+        !operation["Get"].is_object()) {
+      return ApiError::sender("ValidationException", "Each TransactItem must contain exactly one Get");
+    }
     const Json& request = operation["Get"];
     auto table = requireTable(c, request["TableName"], Use::Read);
     if (!table) return table.error();
