@@ -90,7 +90,10 @@ std::vector<Ask> asksOf(const RequestContext& context, const nlohmann::json& inp
     return asks;
   }
   if (context.service != "dynamodb" || !input.is_object()) return asks;
-  std::string tablePrefix = "arn:aws:dynamodb:" + context.region + ":" + context.accountId + ":table/";
+  // Made only for the calls that ask beyond themselves (not on GetItem's path).
+  auto tableArn = [&](const std::string& name) {
+    return "arn:aws:dynamodb:" + context.region + ":" + context.accountId + ":table/" + name;
+  };
   if (context.operation == "TransactWriteItems" || context.operation == "TransactGetItems") {
     // A transaction is authorized as its items' own actions (there is no
     // IAM action of the call's name), each on its table, with its own keys
@@ -136,7 +139,7 @@ std::vector<Ask> asksOf(const RequestContext& context, const nlohmann::json& inp
         continue;
       }
       ask.facts.action = action;
-      ask.facts.resources = {tablePrefix + table->get<std::string>()};
+      ask.facts.resources = {tableArn(table->get<std::string>())};
       ask.input = {{"TransactItems", nlohmann::json::array({entry})}};
       asks.push_back(std::move(ask));
     }
@@ -171,8 +174,8 @@ std::vector<Ask> asksOf(const RequestContext& context, const nlohmann::json& inp
     if (parsed->kind == Kind::Select && fullTableScan != nullptr) {
       ask.keys.insert_or_assign("dynamodb:fulltablescan", (*fullTableScan)(context, *parsed) ? "true" : "false");
     }
-    ask.resources = {tablePrefix + parsed->table};
-    if (!parsed->index.empty()) ask.resources.push_back(tablePrefix + parsed->table + "/index/" + parsed->index);
+    ask.resources = {tableArn(parsed->table)};
+    if (!parsed->index.empty()) ask.resources.push_back(ask.resources.front() + "/index/" + parsed->index);
     asks.push_back({std::move(ask), nullptr});
   }
   return asks;
@@ -304,7 +307,8 @@ std::optional<ApiError> RequestAuthorizer::authorize(const RequestContext& conte
                                      ? " with an explicit deny in " + article + kind
                                      : " because no " + kind + " allows the " + facts.action + " action"));
   };
-  bool scanWanted = fullTableScan_ && std::find(wanted.begin(), wanted.end(), "dynamodb:fulltablescan") != wanted.end();
+  bool scanWanted = context.service == "dynamodb" && fullTableScan_ && !wanted.empty() &&
+                    std::find(wanted.begin(), wanted.end(), "dynamodb:fulltablescan") != wanted.end();
   std::vector<Ask> asks = asksOf(context, input, facts, scanWanted ? &fullTableScan_ : nullptr);
   if (asks.empty()) return decideAsk(facts);  // the call itself: no copy on the common path
   for (auto& ask : asks) {
