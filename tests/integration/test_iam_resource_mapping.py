@@ -534,8 +534,12 @@ def test_a_transaction_item_of_no_known_kind_is_refused_and_does_nothing(server)
             status, _, answer = send_signed(server.endpoint, "dynamodb", headers=ddb_headers("TransactWriteItems"),
                                             body=body, key=signer[0], secret=signer[1])
             assert status == 400, (items, answer)
-            error = json.loads(answer)
-            assert error["__type"].split("#")[-1] in ("ValidationException", "AccessDeniedException"), error
+            error = json.loads(answer)["__type"].split("#")[-1]
+            # The root is never asked: the call itself refuses the item. The
+            # user may be refused first, by its policy.
+            allowed = ("ValidationException",) if signer[0] == "test" else ("ValidationException",
+                                                                            "AccessDeniedException")
+            assert error in allowed, (items, answer)
             assert "victim data" not in answer.decode()
     scanned = ddb.scan(TableName="rm-tx-victim")["Items"]
     assert scanned == [{"k": {"S": "1"}, "v": {"S": "victim data"}}]
