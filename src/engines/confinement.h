@@ -37,6 +37,12 @@ struct Confinement {
   // its own settings do not bound (a Lua script's, a raised cache_memlimit),
   // comes from the host every tenant shares.
   uint64_t addressSpaceBytes = 0;
+  // The most memory the server and every process it starts may use
+  // together (0: no bound): an RDS instance's class's. They run in a memory
+  // cgroup named for `memoryGroupOf`, the server's directory
+  // (engines/memory_cgroup.h), where Kura has memory cgroups.
+  uint64_t memoryBytes = 0;
+  std::filesystem::path memoryGroupOf;
   bool active() const { return !writable.empty(); }
 };
 

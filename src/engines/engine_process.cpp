@@ -20,6 +20,7 @@
 
 #include "common/confined_file.h"
 #include "common/descriptor_shortage.h"
+#include "engines/memory_cgroup.h"
 
 namespace kura::engines {
 namespace {
@@ -60,6 +61,12 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   ConfinementRuleset rules = confinementRuleset(confinement);
   if (!rules.error.empty()) {
     result.output = rules.error;
+    return result;
+  }
+  // Made ready before the fork too: the child only joins it.
+  MemoryGroup group = memoryCgroups().prepare(confinement.memoryGroupOf, confinement.memoryBytes);
+  if (!group.error.empty()) {
+    result.output = group.error;
     return result;
   }
   int output[2], input[2];
@@ -105,6 +112,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     ::dup2(output[1], STDOUT_FILENO);
     ::dup2(output[1], STDERR_FILENO);
     ::setsid();
+    // Into its memory cgroup before it starts anything: what it forks is
+    // born inside. As Kura's user, who may write the group.
+    if (group.procs && ::write(group.procs.get(), "0", 1) != 1) _exit(126);
     // Before its descriptor goes with the others below.
     if (rules.fd && !enterConfinement(rules.fd.get())) _exit(126);
     if (confinement.addressSpaceBytes > 0) {

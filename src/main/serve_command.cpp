@@ -50,6 +50,7 @@
 #include "rds/engine_set.h"
 #include "rds/engine_tls.h"
 #include "rds/mariadb_engine.h"
+#include "engines/memory_cgroup.h"
 #include "services/rds/mysql_engines.h"
 #include "proxy/endpoint_proxy.h"
 #include "services/ec2/endpoint_admission.h"
@@ -572,6 +573,26 @@ int serve(const ServerConfig& givenConfig) {
   } else {
     spdlog::info("msg=\"engines run confined\" landlock_abi={} signals_confined={}", abi, abi >= 6);
   }
+  // RDS servers run each in a memory cgroup of its own, bounded to its
+  // instance class's memory, where Kura may make them
+  // (src/engines/memory_cgroup.h); say so when it may not.
+  {
+    auto readProc = [](const char* path) {
+      UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+      return fd ? readAll(fd.get(), 1 << 20).value_or("") : std::string();
+    };
+    engines::CgroupPlace place =
+        engines::locateMemoryCgroup(readProc("/proc/self/mountinfo"), readProc("/proc/self/cgroup"));
+    engines::setMemoryCgroups(engines::MemoryCgroups::open(place, config.dataDir));
+    const engines::MemoryCgroups& groups = engines::memoryCgroups();
+    if (!groups.available()) {
+      spdlog::warn("msg=\"RDS servers run without a memory bound\" reason=\"{}\"", groups.reason());
+    } else {
+      groups.sweep();
+      spdlog::info("msg=\"RDS servers run in memory cgroups\" cgroup_version={} groups={}",
+                   groups.version() == engines::CgroupVersion::v2 ? 2 : 1, groups.root().string());
+    }
+  }
   DescriptorLimit descriptors = raiseDescriptorLimit();
   options.maxConnections = config.maxConnections > 0
                                ? static_cast<size_t>(config.maxConnections)
@@ -653,6 +674,7 @@ int serve(const ServerConfig& givenConfig) {
   reconciler.stop();
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
   if (cacheSupervisor) cacheSupervisor->stop();
+  engines::memoryCgroups().close();  // the groups of the servers stopped, and their directory
   proxies.stop();
   dbAuth.stop();
   for (auto& module : modules) module->stop();

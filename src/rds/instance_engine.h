@@ -49,6 +49,9 @@ struct EngineLayout {
   // DbiResourceId). Token logins go there, over TLS only.
   int dbAuthPort = 0;
   std::string dbAuthKey;
+  // The instance class's memory: the most its server's processes may use
+  // together (0: no bound; engines/memory_cgroup.h).
+  uint64_t memoryBytes = 0;
 };
 
 // A standby's replication, as it reports it.

@@ -19,6 +19,7 @@
 #include "common/crypto.h"
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
+#include "engines/memory_cgroup.h"
 #include "engines/tcp_probe.h"
 #include "rds/engine_tls.h"
 #include "rds/mariadb_files.h"
@@ -444,6 +445,8 @@ engines::Confinement MariaDbEngine::serverConfinement(const EngineLayout& layout
   confined.writable = {layout.dir, socketDir(layout)};
   confined.readable = {dataDir_ / "rds" / "mariadb-plugins"};
   confined.listenPorts = {layout.port};
+  confined.memoryBytes = layout.memoryBytes;
+  confined.memoryGroupOf = layout.dir;
   return confined;
 }
 
@@ -484,7 +487,10 @@ Result<bool> MariaDbEngine::stop(const EngineLayout& layout) {
   if (pid == 0) return true;
   // SIGTERM is a clean shutdown; sent as the engine user, who owns the server.
   run({"/bin/kill", "-TERM", std::to_string(pid)}, "", std::chrono::seconds(10));
-  if (engines::waitUntil([&] { return !engines::processAlive(pid); }, std::chrono::seconds(90))) return true;
+  if (engines::waitUntil([&] { return !engines::processAlive(pid); }, std::chrono::seconds(90))) {
+    engines::memoryCgroups().remove(layout.dir);
+    return true;
+  }
   return fence(layout);
 }
 
@@ -836,6 +842,7 @@ Result<bool> MariaDbEngine::destroy(const EngineLayout& layout) {
   std::error_code ec;
   if (socketDir(layout).parent_path() != layout.dir) fs::remove_all(socketDir(layout), ec);  // a short one outside
   fs::remove_all(layout.dir, ec);
+  engines::memoryCgroups().remove(layout.dir);
   if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
   return true;
 }

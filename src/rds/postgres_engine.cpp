@@ -1,6 +1,7 @@
 #include "rds/postgres_engine.h"
 
 #include "engines/backup_manifest.h"
+#include "engines/memory_cgroup.h"
 #include "engines/tcp_probe.h"
 
 #include "rds/engine_tls.h"
@@ -239,6 +240,8 @@ engines::Confinement PostgresEngine::confinement(const EngineLayout& layout) con
     confined.readable.push_back(*source);
   }
   confined.listenPorts = {layout.port};
+  confined.memoryBytes = layout.memoryBytes;
+  confined.memoryGroupOf = layout.dir;
   return confined;
 }
 
@@ -845,6 +848,7 @@ Result<bool> PostgresEngine::stop(const EngineLayout& layout) {
   auto result = run({tool("pg_ctl"), "stop", "-D", pgdata(layout).string(), "-m", "fast", "-w", "-t", "60", "-s"},
                     "", std::chrono::seconds(90));
   if (!result.ok() && running(layout)) return engineError("PostgreSQL did not stop", result);
+  engines::memoryCgroups().remove(layout.dir);
   return true;
 }
 
@@ -1141,6 +1145,7 @@ Result<bool> PostgresEngine::destroy(const EngineLayout& layout) {
   fs::remove_all(socketDir(layout), ec);  // when it is a short one outside (a no-op otherwise)
   fs::remove(replaySources() / replaySourceFile(layout), ec);
   fs::remove_all(layout.dir, ec);
+  engines::memoryCgroups().remove(layout.dir);
   if (ec) return ApiError::internal("cannot remove " + layout.dir.string() + ": " + ec.message());
   return true;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/rds/instance_class_memory.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
 
@@ -90,6 +91,7 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   }
   layout.dbAuthPort = paths.dbAuthPort;
   layout.dbAuthKey = instance.spec.value("DbiResourceId", "");
+  layout.memoryBytes = instanceClassMemoryBytes(instance.spec.value("DBInstanceClass", ""));
   auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));
   if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
   layout.masterPassword = *password;

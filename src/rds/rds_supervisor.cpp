@@ -15,6 +15,8 @@
 #include "common/descriptor_shortage.h"
 #include "common/per_resource.h"
 #include "common/time_format.h"
+#include "engines/memory_cgroup.h"
+#include "services/rds/instance_class_memory.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 
@@ -109,11 +111,12 @@ void RdsSupervisor::checkOnce() {
   forgetAllBut(replicaWatch_, live);
   forgetAllBut(shippedWhileStopped_, live);
   forgetAllBut(settledWhileStopped_, live);
+  forgetAllBut(memoryBoundClass_, live);
 }
 
 size_t RdsSupervisor::trackedEntries() const {
   return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
-         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size();
+         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + memoryBoundClass_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
@@ -405,6 +408,23 @@ bool RdsSupervisor::settledWhileStopped(const Resource& instance) const {
   return at != settledWhileStopped_.end() && at->second == instance.version;
 }
 
+void RdsSupervisor::keepMemoryBound(const Resource& instance) {
+  const std::string instanceClass = instance.spec.value("DBInstanceClass", "");
+  auto at = memoryBoundClass_.find(instance.arn);
+  if (at != memoryBoundClass_.end() && at->second == instanceClass) return;
+  memoryBoundClass_[instance.arn] = instanceClass;  // tried once a class: a refusal is not repeated every pass
+  const uint64_t bytes = instanceClassMemoryBytes(instanceClass);
+  std::vector<std::filesystem::path> servers = {paths_.engineDir(instance)};
+  if (isMultiAz(instance)) servers.push_back(paths_.nodeDir(instance, standbyNode(instance)));
+  for (const auto& server : servers) {
+    if (!engines::memoryCgroups().rebound(server, bytes)) {
+      spdlog::warn("msg=\"cannot move the server's memory bound: it keeps its old one until it restarts\" "
+                   "instance={} class={} bytes={}",
+                   instance.name, instanceClass, bytes);
+    }
+  }
+}
+
 void RdsSupervisor::watch(Resource instance) {
   // What a stopped instance may still need: its last WAL segments sealed and
   // its last logs shipped. Once both are done at a version of its record,
@@ -433,6 +453,7 @@ void RdsSupervisor::watch(Resource instance) {
     }
   }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
+  keepMemoryBound(instance);
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;
   if (isClusterMember(instance)) {
     watchMember(instance);

@@ -73,6 +73,9 @@ class RdsSupervisor {
   // Every endpoint to its engine as recorded, without asking the engines.
   void routeEndpoints();
   void watch(Resource instance);
+  // A class changed while the instance runs: its servers' memory bounds
+  // follow at once.
+  void keepMemoryBound(const Resource& instance);
   // Whether a stopped instance's logs were shipped since it stopped (then its
   // log folder is left alone); true at most from the second look on.
   bool stoppedAndShipped(const Resource& instance);
@@ -141,6 +144,9 @@ class RdsSupervisor {
   // Stopped instances with nothing left to do: ARN -> the record's version
   // then (settledWhileStopped).
   std::map<std::string, int64_t> settledWhileStopped_;
+  // Available instances: ARN -> the class their servers' memory groups
+  // were last bounded to (keepMemoryBound).
+  std::map<std::string, std::string> memoryBoundClass_;
   size_t watchedLastPass_ = 0;
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row

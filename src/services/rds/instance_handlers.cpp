@@ -168,6 +168,12 @@ Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, c
   // The instance starts with its parameter group's values.
   bool aurora = spec.contains("ClusterArn");
   std::string engine = spec.value("Engine", aurora ? kAuroraEngine : "postgres");
+  // However it is made (a restore or a replica takes its source's class
+  // unless it names one), an instance runs as a class RDS has: its memory
+  // bounds the instance's server.
+  if (auto error = checkInstanceClass(spec.value("DBInstanceClass", ""), engine, spec.value("EngineVersion", ""))) {
+    return *error;
+  }
   auto group = findParameterGroup(c, spec.value("DBParameterGroupName", defaultParameterGroupOf(engine)));
   if (!group) return group.error();
   if (auto error = checkGroupFits(*group, engine)) return *error;
@@ -552,6 +558,12 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   }
   if (in.contains("BackupRetentionPeriod")) {
     if (auto error = checkRetention(in["BackupRetentionPeriod"])) return *error;
+  }
+  if (in.contains("DBInstanceClass")) {
+    if (auto error = checkInstanceClass(in["DBInstanceClass"].get<std::string>(), instance.spec.value("Engine", ""),
+                                        instance.spec.value("EngineVersion", ""))) {
+      return *error;
+    }
   }
   if (in.contains("MultiAZ") && in["MultiAZ"].get<bool>() && isReadReplica(instance)) {
     return combination("Kura does not make read replicas Multi-AZ yet.");

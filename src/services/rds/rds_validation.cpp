@@ -1,5 +1,7 @@
 #include "services/rds/rds_validation.h"
 
+#include "services/rds/instance_class_memory.h"
+
 #include "common/time_format.h"
 
 #include <algorithm>
@@ -129,6 +131,20 @@ Result<double> restoreTargetOf(const nlohmann::json& in, const char* timeMember,
                                                        formatIso8601Seconds(fromEpoch(latest)) + ".");
   }
   return target;
+}
+
+std::optional<ApiError> checkInstanceClass(std::string_view instanceClass, std::string_view engine,
+                                           std::string_view engineVersion) {
+  bool aurora = engine.starts_with("aurora");
+  if (isInstanceClass(instanceClass) && (instanceClass != "db.serverless" || aurora)) return std::nullopt;
+  std::string_view license = engine.find("postgres") != std::string_view::npos ? "postgresql-license"
+                                                                               : "general-public-license";
+  return ApiError::sender("InvalidParameterCombination",
+                          "RDS does not support creating a DB instance with the following combination: DBInstanceClass=" +
+                              std::string(instanceClass) + ", Engine=" + std::string(engine) +
+                              ", EngineVersion=" + std::string(engineVersion) + ", LicenseModel=" + std::string(license) +
+                              ". For supported combinations of instance class and database engine version, see the "
+                              "documentation.");
 }
 
 }  // namespace kura::rds

@@ -29,6 +29,12 @@ std::optional<ApiError> checkRetention(long days);
 // LatestRestorableTime), or the latest with UseLatestRestorableTime.
 Result<double> restoreTargetOf(const nlohmann::json& in, const char* timeMember, const nlohmann::json& sourceState,
                                const std::string& sourceName);
+// A DB instance class RDS has, for `engine` (db.serverless is Aurora's
+// only): otherwise InvalidParameterCombination naming the combination, as
+// RDS answers. The class bounds the instance's memory
+// (services/rds/instance_class_memory.h).
+std::optional<ApiError> checkInstanceClass(std::string_view instanceClass, std::string_view engine,
+                                           std::string_view engineVersion);
 // A Describe call's MaxRecords: 20-100, 100 when not given.
 Result<size_t> pageSizeOf(const nlohmann::json& in);
 }  // namespace kura::rds

@@ -1,0 +1,253 @@
+#include "engines/memory_cgroup.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "common/crypto.h"
+
+namespace kura::engines {
+namespace fs = std::filesystem;
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    size_t at = text.find(separator);
+    parts.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
+bool listHas(std::string_view list, std::string_view word, char separator) {
+  for (std::string_view part : split(list, separator)) {
+    if (part == word) return true;
+  }
+  return false;
+}
+
+// mountinfo writes a space, a tab, a newline and a backslash in a path as
+// three octal digits after a backslash.
+std::string unescapeMountPath(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 3 < text.size()) {
+      std::string_view digits = text.substr(i + 1, 3);
+      if (digits.find_first_not_of("01234567") == std::string_view::npos) {
+        out += static_cast<char>((digits[0] - '0') * 64 + (digits[1] - '0') * 8 + (digits[2] - '0'));
+        i += 3;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+struct Mount {
+  std::string root;  // the cgroup the mount shows at its mount point
+  std::string point;
+};
+
+// `path` (a cgroup, as /proc/self/cgroup names it) as a directory of `mount`.
+std::optional<fs::path> placeIn(const Mount& mount, std::string_view path) {
+  if (mount.root != "/") {
+    if (!path.starts_with(mount.root) || (path.size() > mount.root.size() && path[mount.root.size()] != '/')) {
+      return std::nullopt;  // not visible in this mount
+    }
+    path.remove_prefix(mount.root.size());
+  }
+  while (path.starts_with('/')) path.remove_prefix(1);
+  return path.empty() ? fs::path(mount.point) : fs::path(mount.point) / std::string(path);
+}
+
+std::string errorText(int error) { return std::strerror(error); }
+
+// Writes `text` to a cgroup file, in one write as the kernel wants it.
+bool writeControl(const fs::path& file, std::string_view text) {
+  UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return false;
+  return ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
+std::string readControl(const fs::path& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return "";
+  std::string text = readAll(fd.get(), 64 * 1024).value_or("");
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+bool makeDir(const fs::path& dir) { return ::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST; }
+
+// cgroup v2 lets a cgroup give its children a controller only while it
+// holds no process itself: Kura leaves its own cgroup for a leaf beside its
+// engines' groups, then hands the memory controller down. Any other process
+// left in the cgroup (a shell that started Kura) makes the kernel refuse,
+// and Kura runs its servers unbounded rather than move what is not its own.
+std::string delegateV2(const fs::path& own) {
+  if (!listHas(readControl(own / "cgroup.controllers"), "memory", ' ')) {
+    return "cgroup v2 does not give Kura's cgroup " + own.string() +
+           " the memory controller (a systemd unit needs Delegate=yes)";
+  }
+  if (listHas(readControl(own / "cgroup.subtree_control"), "memory", ' ')) return "";
+  const fs::path leaf = own / "kura-supervisor";
+  if (!makeDir(leaf)) return "cannot make " + leaf.string() + ": " + errorText(errno);
+  if (!writeControl(leaf / "cgroup.procs", std::to_string(::getpid()))) {
+    return "cannot move Kura into " + leaf.string() + ": " + errorText(errno);
+  }
+  if (!writeControl(own / "cgroup.subtree_control", "+memory")) {
+    return "cannot give " + own.string() + "'s children the memory controller (" + errorText(errno) +
+           "; another process shares Kura's cgroup?)";
+  }
+  return "";
+}
+
+MemoryCgroups& theGroups() {
+  static MemoryCgroups groups;
+  return groups;
+}
+
+}  // namespace
+
+CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view selfCgroup) {
+  std::optional<Mount> v1, v2;
+  for (std::string_view line : split(mountinfo, '\n')) {
+    size_t dash = line.find(" - ");
+    if (dash == std::string_view::npos) continue;
+    std::vector<std::string_view> before = split(line.substr(0, dash), ' ');
+    std::vector<std::string_view> after = split(line.substr(dash + 3), ' ');
+    if (before.size() < 5 || after.size() < 3) continue;
+    Mount mount{unescapeMountPath(before[3]), unescapeMountPath(before[4])};
+    if (after[0] == "cgroup2" && !v2) v2 = mount;
+    if (after[0] == "cgroup" && listHas(after[2], "memory", ',') && !v1) v1 = mount;
+  }
+  std::optional<std::string_view> v1Path, v2Path;
+  for (std::string_view line : split(selfCgroup, '\n')) {
+    std::vector<std::string_view> fields = split(line, ':');
+    if (fields.size() < 3) continue;
+    // The path may hold a colon: it is everything after the second one.
+    std::string_view path = line.substr(fields[0].size() + fields[1].size() + 2);
+    if (fields[0] == "0" && fields[1].empty()) v2Path = path;
+    if (listHas(fields[1], "memory", ',')) v1Path = path;
+  }
+  // A controller lives in one hierarchy only: where v1 has memory, v2 has it not.
+  if (v1 && v1Path) {
+    if (auto dir = placeIn(*v1, *v1Path)) return {CgroupVersion::v1, *dir};
+  }
+  if (v2 && v2Path) {
+    if (auto dir = placeIn(*v2, *v2Path)) return {CgroupVersion::v2, *dir};
+  }
+  return {};
+}
+
+MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& dataDir) {
+  MemoryCgroups groups;
+  if (place.version == CgroupVersion::none) {
+    groups.reason_ = "no memory cgroup hierarchy is mounted";
+    return groups;
+  }
+  if (place.version == CgroupVersion::v2) {
+    if (std::string refused = delegateV2(place.dir); !refused.empty()) {
+      groups.reason_ = refused;
+      return groups;
+    }
+  }
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(dataDir, ec);
+  const fs::path root = place.dir / ("kura-" + sha256Hex((ec ? dataDir : canonical).string()).substr(0, 12));
+  if (!makeDir(root)) {
+    groups.reason_ = "cannot make " + root.string() + ": " + errorText(errno);
+    return groups;
+  }
+  if (place.version == CgroupVersion::v2 && !listHas(readControl(root / "cgroup.subtree_control"), "memory", ' ') &&
+      !writeControl(root / "cgroup.subtree_control", "+memory")) {
+    groups.reason_ = "cannot give " + root.string() + "'s children the memory controller: " + errorText(errno);
+    return groups;
+  }
+  groups.version_ = place.version;
+  groups.root_ = root;
+  groups.reason_.clear();
+  return groups;
+}
+
+fs::path MemoryCgroups::groupDir(const fs::path& serverDir) const {
+  std::string name = serverDir.filename().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  }
+  if (name.size() > 64) name.resize(64);
+  return root_ / (name + "-" + sha256Hex(serverDir.string()).substr(0, 12));
+}
+
+bool MemoryCgroups::writeBound(const fs::path& group, uint64_t bytes) const {
+  const std::string text = std::to_string(bytes);
+  if (version_ == CgroupVersion::v2) {
+    if (!writeControl(group / "memory.max", text)) return false;
+    // No swap beyond the bound (a host without swap has no such file).
+    return writeControl(group / "memory.swap.max", "0") || errno == ENOENT;
+  }
+  // v1 keeps the memory-and-swap bound at or above the memory bound: a
+  // raise writes it first, a cut after; written in turn, one order holds.
+  bool memory = writeControl(group / "memory.limit_in_bytes", text);
+  const fs::path withSwap = group / "memory.memsw.limit_in_bytes";
+  bool swap = writeControl(withSwap, text) || errno == ENOENT;
+  if (!memory) memory = writeControl(group / "memory.limit_in_bytes", text);
+  return memory && swap;
+}
+
+MemoryGroup MemoryCgroups::prepare(const fs::path& serverDir, uint64_t bytes) const {
+  MemoryGroup group;
+  if (!available() || bytes == 0) return group;
+  const fs::path dir = groupDir(serverDir);
+  if (!makeDir(dir)) {
+    group.error = "cannot make the memory cgroup " + dir.string() + ": " + errorText(errno);
+    return group;
+  }
+  if (!writeBound(dir, bytes)) {
+    group.error = "cannot bound the memory cgroup " + dir.string() + ": " + errorText(errno);
+    return group;
+  }
+  group.procs = UniqueFd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!group.procs) group.error = "cannot open " + (dir / "cgroup.procs").string() + ": " + errorText(errno);
+  return group;
+}
+
+bool MemoryCgroups::rebound(const fs::path& serverDir, uint64_t bytes) const {
+  if (!available() || bytes == 0) return true;
+  const fs::path dir = groupDir(serverDir);
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) != 0) return true;  // not running in one: bounded at its next start
+  return writeBound(dir, bytes);
+}
+
+void MemoryCgroups::remove(const fs::path& serverDir) const {
+  if (available()) ::rmdir(groupDir(serverDir).c_str());
+}
+
+void MemoryCgroups::sweep() const {
+  if (!available()) return;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    if (entry.is_directory(ec)) ::rmdir(entry.path().c_str());  // one holding a process stays (EBUSY)
+  }
+}
+
+void MemoryCgroups::close() const {
+  if (!available()) return;
+  sweep();
+  ::rmdir(root_.c_str());
+}
+
+const MemoryCgroups& memoryCgroups() { return theGroups(); }
+
+void setMemoryCgroups(MemoryCgroups groups) { theGroups() = std::move(groups); }
+
+}  // namespace kura::engines

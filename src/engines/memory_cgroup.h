@@ -1,0 +1,102 @@
+#pragma once
+// Bounds the memory of an engine's server, every process it starts
+// together, with a memory cgroup of its own: a PostgreSQL or MariaDB server
+// is many processes, and a master user may raise each session's memory
+// (SET work_mem, a large sort buffer) as far as the host lets it. A bound
+// per process (RLIMIT_AS, as cache nodes have) would not bound them all.
+// Within its group the server meets the kernel's OOM killer at its own
+// instance class's memory, as an RDS instance does at its own, and the
+// other tenants' servers and Kura keep theirs.
+//
+// Kura makes the groups below its own cgroup: with cgroup v2 where the
+// memory controller reaches Kura's cgroup (a systemd unit with Delegate=yes,
+// packaging/kura.service), or in cgroup v1's memory hierarchy where Kura may
+// write it (root). Elsewhere (a container without a writable cgroup file
+// system, an unprivileged Kura without delegation) servers run unbounded, as
+// before; Kura says so once at start.
+//
+// The cgroup files are written with plain system calls: Debian ships
+// libcgroup, but only for v1 and with far more than this needs.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "common/confined_file.h"
+
+namespace kura::engines {
+
+enum class CgroupVersion { none, v1, v2 };
+
+// Kura's own memory cgroup: where it is in the file system, and which
+// hierarchy holds it.
+struct CgroupPlace {
+  CgroupVersion version = CgroupVersion::none;
+  std::filesystem::path dir;
+};
+
+// Finds Kura's memory cgroup from the text of /proc/self/mountinfo and
+// /proc/self/cgroup: the v2 hierarchy when it is mounted (whether it offers
+// the memory controller is the directory's to say), else the v1 one that
+// has the memory controller. version none: neither.
+CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view selfCgroup);
+
+// A group made ready for a server: its cgroup.procs, open for writing, for
+// the server's first process to write "0" into between fork and exec (it
+// joins, and every process it starts is born inside). No descriptor and no
+// error: Kura has no memory cgroups here, the server runs unbounded.
+struct MemoryGroup {
+  UniqueFd procs;
+  std::string error;
+};
+
+class MemoryCgroups {
+ public:
+  // None: servers run unbounded.
+  MemoryCgroups() = default;
+  // Kura's groups under `place`, in a directory named for the data
+  // directory (so that two Kuras sharing a cgroup never share a group).
+  // Makes that directory, and for v2 moves the processes of `place` into a
+  // leaf of their own and hands the memory controller down (v2 lets no
+  // cgroup both hold processes and give its children controllers). Fails,
+  // with a reason, where any step is refused.
+  static MemoryCgroups open(const CgroupPlace& place, const std::filesystem::path& dataDir);
+
+  bool available() const { return version_ != CgroupVersion::none; }
+  CgroupVersion version() const { return version_; }
+  // Why there are none (empty when available()).
+  const std::string& reason() const { return reason_; }
+  // The directory holding this Kura's groups.
+  const std::filesystem::path& root() const { return root_; }
+
+  // The group of the server whose files are at `serverDir` (made if need
+  // be), bound to `bytes` with no swap beyond it; ready to join.
+  MemoryGroup prepare(const std::filesystem::path& serverDir, uint64_t bytes) const;
+  // Moves a running server's bound (an instance class changed); false when
+  // the kernel refused it (it could not reclaim below a lower bound).
+  bool rebound(const std::filesystem::path& serverDir, uint64_t bytes) const;
+  // Removes the group of a server that no longer runs (a group still
+  // holding a process stays).
+  void remove(const std::filesystem::path& serverDir) const;
+  // Removes every empty group of this Kura's: servers that stopped, or were
+  // deleted while Kura was down.
+  void sweep() const;
+  // At Kura's stop: sweep(), then the directory of its groups, once empty
+  // (a server left running, which the next Kura adopts, keeps both).
+  void close() const;
+  // The group's directory (whether or not it exists).
+  std::filesystem::path groupDir(const std::filesystem::path& serverDir) const;
+
+ private:
+  bool writeBound(const std::filesystem::path& group, uint64_t bytes) const;
+
+  CgroupVersion version_ = CgroupVersion::none;
+  std::filesystem::path root_;
+  std::string reason_ = "no memory cgroup was looked for";
+};
+
+// The process's groups: set once by `kura serve` before any engine starts.
+const MemoryCgroups& memoryCgroups();
+void setMemoryCgroups(MemoryCgroups groups);
+
+}  // namespace kura::engines

@@ -1,0 +1,126 @@
+#include "engines/memory_cgroup.h"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "engines/engine_process.h"
+
+namespace kura::engines {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(MemoryCgroupTest, FindsTheV1MemoryHierarchyWhereV1HoldsTheController) {
+  // This machine's layout: every v1 controller mounted, v2 holding none.
+  const std::string mountinfo =
+      "30 25 0:26 / /sys/fs/cgroup/cpu rw,relatime shared:9 - cgroup cgroup rw,cpu\n"
+      "33 25 0:29 / /sys/fs/cgroup/memory rw,relatime shared:12 - cgroup cgroup rw,memory\n"
+      "38 25 0:34 / /sys/fs/cgroup/unified rw,relatime shared:17 - cgroup2 cgroup2 rw\n";
+  const std::string self = "9:name=systemd:/\n4:memory:/process_api/abc\n1:cpu:/\n0::/\n";
+  CgroupPlace place = locateMemoryCgroup(mountinfo, self);
+  EXPECT_EQ(place.version, CgroupVersion::v1);
+  EXPECT_EQ(place.dir, fs::path("/sys/fs/cgroup/memory/process_api/abc"));
+}
+
+TEST(MemoryCgroupTest, FindsTheV2CgroupOfAUnifiedHost) {
+  const std::string mountinfo =
+      "25 30 0:23 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 "
+      "rw,nsdelegate,memory_recursiveprot\n";
+  const std::string self = "0::/system.slice/kura.service\n";
+  CgroupPlace place = locateMemoryCgroup(mountinfo, self);
+  EXPECT_EQ(place.version, CgroupVersion::v2);
+  EXPECT_EQ(place.dir, fs::path("/sys/fs/cgroup/system.slice/kura.service"));
+  // At the hierarchy's root (a container's namespace), the mount itself.
+  EXPECT_EQ(locateMemoryCgroup(mountinfo, "0::/\n").dir, fs::path("/sys/fs/cgroup"));
+}
+
+TEST(MemoryCgroupTest, AMountOfPartOfTheHierarchyShowsOnlyWhatIsBelowItsRoot) {
+  // A container given its own part of the host's hierarchy, mounted at a
+  // path with a space (mountinfo writes it \040).
+  const std::string mountinfo =
+      "40 30 0:31 /docker/abc /sys/fs/cgroup/my\\040memory rw - cgroup cgroup rw,memory\n";
+  CgroupPlace inside = locateMemoryCgroup(mountinfo, "5:memory:/docker/abc/kura\n");
+  EXPECT_EQ(inside.version, CgroupVersion::v1);
+  EXPECT_EQ(inside.dir, fs::path("/sys/fs/cgroup/my memory/kura"));
+  // A cgroup outside the mount's root (or only sharing a prefix) is not in it.
+  EXPECT_EQ(locateMemoryCgroup(mountinfo, "5:memory:/docker/abcdef\n").version, CgroupVersion::none);
+  EXPECT_EQ(locateMemoryCgroup(mountinfo, "5:memory:/other\n").version, CgroupVersion::none);
+}
+
+TEST(MemoryCgroupTest, NoHierarchyNoGroups) {
+  EXPECT_EQ(locateMemoryCgroup("", "").version, CgroupVersion::none);
+  // v1 without the memory controller mounted.
+  EXPECT_EQ(locateMemoryCgroup("30 25 0:26 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n", "1:cpu:/\n").version,
+            CgroupVersion::none);
+  MemoryCgroups none = MemoryCgroups::open(CgroupPlace{}, "/tmp/data");
+  EXPECT_FALSE(none.available());
+  EXPECT_FALSE(none.reason().empty());
+  // A server asked to be bounded runs as before.
+  MemoryGroup group = none.prepare("/tmp/data/rds/instances/db-X", 1 << 30);
+  EXPECT_FALSE(group.procs);
+  EXPECT_TRUE(group.error.empty());
+}
+
+std::string readText(const fs::path& path) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// The real thing, where this machine lets Kura make memory cgroups (root,
+// or a delegated v2 cgroup): a process started bounded is born in its
+// group, and one that touches more memory than its bound is killed.
+TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
+  CgroupPlace place = locateMemoryCgroup(readText("/proc/self/mountinfo"), readText("/proc/self/cgroup"));
+  if (place.version != CgroupVersion::v1) GTEST_SKIP() << "runs where memory is cgroup v1's (this test changes no v2 tree)";
+  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dataDir = pattern;
+  MemoryCgroups groups = MemoryCgroups::open(place, dataDir);
+  if (!groups.available()) {
+    fs::remove_all(dataDir);
+    GTEST_SKIP() << "no memory cgroups here: " << groups.reason();
+  }
+  setMemoryCgroups(groups);
+  const fs::path server = dataDir / "rds" / "instances" / "db-TEST";
+  Confinement bounded;
+  bounded.memoryBytes = 64ull << 20;
+  bounded.memoryGroupOf = server;
+
+  auto where = runProcess({"/bin/cat", "/proc/self/cgroup"}, EngineUser{}, "", std::chrono::seconds(10), {}, bounded);
+  EXPECT_TRUE(where.ok()) << where.output;
+  const fs::path group = groups.groupDir(server);
+  EXPECT_NE(where.output.find(group.string().substr(place.dir.string().size()) + "\n"), std::string::npos)
+      << where.output;
+  EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(64ull << 20));
+
+  // 256 MiB touched (dd fills its buffer) against a bound of 64: killed.
+  auto greedy = runProcess({"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"}, EngineUser{}, "",
+                           std::chrono::seconds(30), {}, bounded);
+  EXPECT_FALSE(greedy.ok()) << greedy.output;
+  // The same, unbounded, runs.
+  auto free = runProcess({"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"}, EngineUser{}, "",
+                         std::chrono::seconds(30));
+  EXPECT_TRUE(free.ok()) << free.output;
+
+  // A larger bound for the running group; then the group goes with its server.
+  EXPECT_TRUE(groups.rebound(server, 128ull << 20));
+  EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(128ull << 20));
+  EXPECT_TRUE(groups.rebound(server, 32ull << 20));
+  EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(32ull << 20));
+  groups.remove(server);
+  EXPECT_FALSE(fs::exists(group));
+  groups.close();
+  EXPECT_FALSE(fs::exists(groups.root()));
+  setMemoryCgroups(MemoryCgroups());
+  fs::remove_all(dataDir);
+}
+
+}  // namespace
+}  // namespace kura::engines
