@@ -273,6 +273,14 @@ void addDynamoDbKeys(const std::string& operation, const nlohmann::json& input, 
   if (operation == "PutItem" || operation == "UpdateItem" || operation == "DeleteItem") {
     facts.keys.insert_or_assign("dynamodb:returnvalues", input.value("ReturnValues", "NONE"));
   }
+  static constexpr std::string_view kMeasured[] = {"GetItem",      "PutItem",        "UpdateItem",       "DeleteItem",
+                                                   "Query",        "Scan",           "BatchGetItem",     "BatchWriteItem",
+                                                   "TransactGetItems", "TransactWriteItems"};
+  if (std::find(std::begin(kMeasured), std::end(kMeasured), operation) != std::end(kMeasured)) {
+    auto asked = input.find("ReturnConsumedCapacity");
+    facts.keys.insert_or_assign("dynamodb:returnconsumedcapacity",
+                                asked != input.end() && asked->is_string() ? asked->get<std::string>() : "NONE");
+  }
   if (!out.leading.empty()) facts.multiKeys.insert_or_assign("dynamodb:leadingkeys", std::move(out.leading));
   // A read that names no attribute reads them all: the key is absent, as
   // in DynamoDB (dynamodb:Select tells such a read apart).

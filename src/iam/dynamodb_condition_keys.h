@@ -15,6 +15,9 @@
 //    ALL_PROJECTED_ATTRIBUTES on an index, ALL_ATTRIBUTES).
 //  - dynamodb:ReturnValues: PutItem's, UpdateItem's and DeleteItem's
 //    (NONE without one).
+//  - dynamodb:ReturnConsumedCapacity: the call's (NONE without one), on
+//    every item call that takes it (a transaction's items carry their
+//    call's).
 //  - aws:ResourceTag/<key>: each table's tags, per table.
 #include <functional>
 #include <memory>

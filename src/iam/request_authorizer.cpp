@@ -141,6 +141,9 @@ std::vector<Ask> asksOf(const RequestContext& context, const nlohmann::json& inp
       ask.facts.action = action;
       ask.facts.resources = {tableArn(table->get<std::string>())};
       ask.input = {{"TransactItems", nlohmann::json::array({entry})}};
+      if (auto measured = input.find("ReturnConsumedCapacity"); measured != input.end()) {
+        ask.input["ReturnConsumedCapacity"] = *measured;
+      }
       asks.push_back(std::move(ask));
     }
     return asks;

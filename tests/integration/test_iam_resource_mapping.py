@@ -446,6 +446,31 @@ def test_partiql_full_table_scans_can_be_denied(server):
     denied(reader.execute_statement, Statement='SELECT * FROM "rm-pq-scan"')
 
 
+def test_return_consumed_capacity_can_be_required_or_denied(server):
+    ddb = server.client("dynamodb")
+    make_table(ddb, "rm-rcc", "rcc data")
+    key = {"k": {"S": "1"}}
+    client = user(server, "rm-rcc-none",
+                  {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"},
+                  {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*",
+                   "Condition": {"StringNotEquals": {"dynamodb:ReturnConsumedCapacity": "NONE"}}})("dynamodb")
+    assert client.get_item(TableName="rm-rcc", Key=key)["Item"]["v"] == {"S": "rcc data"}
+    assert "Item" in client.get_item(TableName="rm-rcc", Key=key, ReturnConsumedCapacity="NONE")
+    for asked in ("TOTAL", "INDEXES"):
+        denied(client.get_item, TableName="rm-rcc", Key=key, ReturnConsumedCapacity=asked)
+        denied(client.scan, TableName="rm-rcc", ReturnConsumedCapacity=asked)
+    denied(client.put_item, TableName="rm-rcc", Item={"k": {"S": "2"}}, ReturnConsumedCapacity="TOTAL")
+    denied(client.batch_write_item, RequestItems={"rm-rcc": [{"PutRequest": {"Item": {"k": {"S": "3"}}}}]},
+           ReturnConsumedCapacity="TOTAL")
+    # A transaction's items carry their call's.
+    denied(client.transact_write_items, TransactItems=[{"Put": {"TableName": "rm-rcc", "Item": {"k": {"S": "4"}}}}],
+           ReturnConsumedCapacity="TOTAL")
+    for k in ("2", "3", "4"):
+        assert "Item" not in ddb.get_item(TableName="rm-rcc", Key={"k": {"S": k}})
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": "rm-rcc", "Item": {"k": {"S": "4"}}}}])
+    assert "Item" in ddb.get_item(TableName="rm-rcc", Key={"k": {"S": "4"}})
+
+
 def test_transactions_are_authorized_as_their_items_actions(server):
     ddb = server.client("dynamodb")
     make_table(ddb, "rm-tx", "tx data")

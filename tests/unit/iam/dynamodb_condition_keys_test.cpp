@@ -10,7 +10,7 @@ namespace {
 using Json = nlohmann::json;
 
 const std::vector<std::string> kAll{"dynamodb:leadingkeys", "dynamodb:attributes", "dynamodb:select",
-                                    "dynamodb:returnvalues"};
+                                    "dynamodb:returnvalues", "dynamodb:returnconsumedcapacity"};
 
 TableLookup tables() {
   auto orders = std::make_shared<const Json>(Json::parse(R"({
@@ -56,6 +56,21 @@ TEST(DynamoDbConditionKeys, ItemCalls) {
       "ExpressionAttributeValues":{":v":{"S":"y"}}})");
   EXPECT_EQ(many(update, "dynamodb:attributes"), (std::vector<std::string>{"customer", "id", "memo", "note"}));
   EXPECT_EQ(update.keys.at("dynamodb:returnvalues"), "NONE");
+}
+
+TEST(DynamoDbConditionKeys, ReturnConsumedCapacityOnEveryItemCall) {
+  auto get = keysOf("GetItem", R"({"TableName":"orders","Key":{"customer":{"S":"a"},"id":{"N":"1"}},
+      "ReturnConsumedCapacity":"TOTAL"})");
+  EXPECT_EQ(get.keys.at("dynamodb:returnconsumedcapacity"), "TOTAL");
+  auto scan = keysOf("Scan", R"({"TableName":"orders","ReturnConsumedCapacity":"INDEXES"})");
+  EXPECT_EQ(scan.keys.at("dynamodb:returnconsumedcapacity"), "INDEXES");
+  // Not asked for: NONE, as the call then answers none.
+  auto put = keysOf("PutItem", R"({"TableName":"orders","Item":{"customer":{"S":"a"},"id":{"N":"1"}}})");
+  EXPECT_EQ(put.keys.at("dynamodb:returnconsumedcapacity"), "NONE");
+  auto batch = keysOf("BatchWriteItem", R"({"RequestItems":{}})");
+  EXPECT_EQ(batch.keys.at("dynamodb:returnconsumedcapacity"), "NONE");
+  // Calls that take no such parameter have no such key.
+  EXPECT_FALSE(keysOf("DescribeTable", R"({"TableName":"orders"})").keys.contains("dynamodb:returnconsumedcapacity"));
 }
 
 TEST(DynamoDbConditionKeys, QueryScanAndBatches) {
