@@ -1,10 +1,17 @@
 #include "engines/memory_cgroup.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -229,7 +236,39 @@ bool MemoryCgroups::rebound(const fs::path& serverDir, uint64_t bytes) const {
 }
 
 void MemoryCgroups::remove(const fs::path& serverDir) const {
-  if (available()) ::rmdir(groupDir(serverDir).c_str());
+  if (!available()) return;
+  const fs::path dir = groupDir(serverDir);
+  // A server that stopped leaves no process of its own: what the group
+  // still holds was detached from it (a program a superuser started with
+  // COPY ... PROGRAM 'setsid ...'), and goes with it.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (::rmdir(dir.c_str()) == 0 || errno != EBUSY) return;
+    endMembers(dir);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  spdlog::warn("msg=\"a stopped server's memory cgroup still holds processes\" group={}", dir.string());
+}
+
+size_t MemoryCgroups::endMembers(const fs::path& group) const {
+  // cgroup v2 kills a group's processes at once (Linux 5.14).
+  if (version_ == CgroupVersion::v2 && writeControl(group / "cgroup.kill", "1")) return 1;
+  size_t ended = 0;
+  const std::string listed = readControl(group / "cgroup.procs");
+  for (std::string_view text : split(listed, '\n')) {
+    int pid = 0;
+    if (std::from_chars(text.data(), text.data() + text.size(), pid).ec != std::errc() || pid <= 1) continue;
+    // Held by a descriptor, the process is the one signalled even if it
+    // exits meanwhile and its number goes to another; still listed after
+    // it was opened, it is one of the group's (a number taken again is
+    // in the group only if a member forked it).
+    UniqueFd process(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!process) continue;
+    const std::string again = readControl(group / "cgroup.procs");
+    std::vector<std::string_view> now = split(again, '\n');
+    if (std::find(now.begin(), now.end(), text) == now.end()) continue;
+    if (::syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0) == 0) ++ended;
+  }
+  return ended;
 }
 
 void MemoryCgroups::sweep() const {

@@ -75,8 +75,9 @@ class MemoryCgroups {
   // Moves a running server's bound (an instance class changed); false when
   // the kernel refused it (it could not reclaim below a lower bound).
   bool rebound(const std::filesystem::path& serverDir, uint64_t bytes) const;
-  // Removes the group of a server that no longer runs (a group still
-  // holding a process stays).
+  // Removes the group of a server that no longer runs, killing first what
+  // it still holds: processes detached from the server, which would keep
+  // its grants (its Landlock domain) and run on unseen.
   void remove(const std::filesystem::path& serverDir) const;
   // Removes every empty group of this Kura's: servers that stopped, or were
   // deleted while Kura was down.
@@ -89,6 +90,8 @@ class MemoryCgroups {
 
  private:
   bool writeBound(const std::filesystem::path& group, uint64_t bytes) const;
+  // Sends SIGKILL to every process of the group; how many were sent one.
+  size_t endMembers(const std::filesystem::path& group) const;
 
   CgroupVersion version_ = CgroupVersion::none;
   std::filesystem::path root_;

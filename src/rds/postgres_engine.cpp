@@ -848,7 +848,9 @@ Result<bool> PostgresEngine::stop(const EngineLayout& layout) {
   auto result = run({tool("pg_ctl"), "stop", "-D", pgdata(layout).string(), "-m", "fast", "-w", "-t", "60", "-s"},
                     "", std::chrono::seconds(90));
   if (!result.ok() && running(layout)) return engineError("PostgreSQL did not stop", result);
-  engines::memoryCgroups().remove(layout.dir);
+  // Only once pg_ctl saw it stop: a check of the pid file that could not be
+  // made (no descriptor free) must not end a running server's processes.
+  if (result.ok()) engines::memoryCgroups().remove(layout.dir);
   return true;
 }
 

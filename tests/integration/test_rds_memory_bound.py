@@ -9,6 +9,7 @@ neighbour never notices. A class RDS does not have is refused, and a class
 changed while the server runs moves its bound."""
 import os
 import re
+import subprocess
 import time
 
 import botocore.exceptions
@@ -157,3 +158,55 @@ def test_classes_rds_does_not_have_are_refused_and_a_class_change_moves_the_boun
     while os.path.exists(group):
         assert time.monotonic() < deadline, "the deleted instance's group stays"
         time.sleep(0.2)
+
+
+def test_a_program_detached_from_a_server_goes_when_the_server_stops(kura_factory):
+    """A superuser's program (COPY ... TO PROGRAM) that leaves its server's
+    session and process group keeps the server's grants; it cannot leave
+    the server's memory group, and goes with the server."""
+    server = kura_factory()
+    rds = server.client("rds")
+    _, root = groups_root(server)
+    create_instance(rds, "detacher", BackupRetentionPeriod=0)
+    resource = rds.describe_db_instances(DBInstanceIdentifier="detacher")["DBInstances"][0]["DbiResourceId"]
+    directory = os.path.join(server.data_dir, "rds", "instances", resource)
+    with open(os.path.join(directory, "pgdata", "postmaster.pid")) as f:
+        lines = f.read().splitlines()
+    group = group_of(root, int(lines[0]))
+    # Kura's own superuser of the instance: what a tenant who escalated would hold.
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"host={lines[4]} port={lines[3]} user=rdsadmin "
+                    "dbname=postgres", "-c",
+                    "COPY (SELECT 1) TO PROGRAM 'setsid sleep 4242 </dev/null >/dev/null 2>&1 &'"],
+                   check=True, capture_output=True, timeout=60)
+
+    def detached():
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if f.read().split(b"\0")[:2] == [b"sleep", b"4242"]:
+                        found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 10
+    while not detached():
+        assert time.monotonic() < deadline, "the program did not start"
+        time.sleep(0.1)
+    (sleeper,) = detached()
+    with open(os.path.join(group, "cgroup.procs")) as f:
+        assert str(sleeper) in f.read().split()
+    assert os.getsid(sleeper) != os.getsid(int(lines[0]))  # out of the server's session
+
+    rds.stop_db_instance(DBInstanceIdentifier="detacher")
+    wait_status(rds, "detacher", "stopped")
+    deadline = time.monotonic() + 10
+    while detached() or os.path.exists(group):
+        assert time.monotonic() < deadline, f"left running: {detached()}, group kept: {os.path.exists(group)}"
+        time.sleep(0.1)
+    # It starts again, bounded again.
+    rds.start_db_instance(DBInstanceIdentifier="detacher")
+    wait_status(rds, "detacher", "available")
+    with open(os.path.join(directory, "pgdata", "postmaster.pid")) as f:
+        assert bound_of(*groups_root(server)[:1], group_of(root, int(f.readline()))) == GIB
