@@ -114,8 +114,23 @@ TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
   EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(128ull << 20));
   EXPECT_TRUE(groups.rebound(server, 32ull << 20));
   EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(32ull << 20));
+  // A process detached from the server (its own session, its parent gone)
+  // is still in the group, and removing the group ends it.
+  auto detach = runProcess({"/bin/sh", "-c", "setsid sleep 300 </dev/null >/dev/null 2>&1 &"}, EngineUser{}, "",
+                           std::chrono::seconds(10), {}, bounded);
+  EXPECT_TRUE(detach.ok()) << detach.output;
+  std::string members;
+  for (int i = 0; i < 100 && members.empty(); ++i) {
+    members = readText(group / "cgroup.procs");
+    if (members.empty()) ::usleep(10000);
+  }
+  ASSERT_FALSE(members.empty());
+  const int sleeper = std::stoi(members);
+  EXPECT_EQ(::kill(sleeper, 0), 0);
   groups.remove(server);
   EXPECT_FALSE(fs::exists(group));
+  for (int i = 0; i < 100 && ::kill(sleeper, 0) == 0; ++i) ::usleep(10000);  // reaped by init
+  EXPECT_NE(readText("/proc/" + std::to_string(sleeper) + "/cmdline").find("sleep"), 0u);
   groups.close();
   EXPECT_FALSE(fs::exists(groups.root()));
   setMemoryCgroups(MemoryCgroups());
