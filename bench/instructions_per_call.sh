@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Instructions a signed GetItem of a 1 KB item costs Kura, counted by
+# Instructions a signed GetItem of a 1 KB item (CALL=putitem: a PutItem of
+# one, durable) costs Kura, counted by
 # valgrind's callgrind: a measure the shared machine's noise does not move
 # (repeated runs agree within 0.2%), where wall-clock and CPU-time ones
 # spread by tens of percent. Each variant runs under callgrind; after a
@@ -20,7 +21,7 @@
 # Needs: valgrind, Debian's python3-boto3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-calls="${1:-3000}"; rounds="${2:-2}"
+calls="${1:-3000}"; rounds="${2:-2}"; call="${CALL:-getitem}"
 kura="${KURA_BIN:-./build/src/main/kura}"
 variants="${VARIANTS:-trail-on=;trail-off=--trail off}"
 command -v valgrind >/dev/null || { echo "install valgrind (apt-get install valgrind)"; exit 2; }
@@ -41,9 +42,13 @@ if mode == "setup":
     c.get_waiter("table_exists").wait(TableName="bench", WaiterConfig={"Delay": 1, "MaxAttempts": 300})
     c.put_item(TableName="bench", Item={"k": {"S": "k7"}, "v": {"S": "x" * 1000}})
     sys.exit(0)
-body = json.dumps({"TableName": "bench", "Key": {"k": {"S": "k7"}}})
+operation = {"getitem": "GetItem", "putitem": "PutItem"}[mode]
+if operation == "GetItem":
+    body = json.dumps({"TableName": "bench", "Key": {"k": {"S": "k7"}}})
+else:  # the same item written again and again: each write durable, as any
+    body = json.dumps({"TableName": "bench", "Item": {"k": {"S": "k7"}, "v": {"S": "x" * 1000}}})
 request = botocore.awsrequest.AWSRequest(method="POST", url=url + "/", data=body, headers={
-    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.GetItem"})
+    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + operation})
 botocore.auth.SigV4Auth(botocore.credentials.Credentials("test", "test"), "dynamodb", "ap-northeast-1").add_auth(request)
 headers = dict(request.headers.items())
 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -65,11 +70,11 @@ measure() {  # name flags -> "name instructions_per_call"
   vpid=$!
   for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$port/_kura/health" >/dev/null 2>&1 && break; sleep 0.5; done
   /usr/bin/python3 "$work/drive.py" "$port" 0 setup
-  /usr/bin/python3 "$work/drive.py" "$port" 300 calls  # warm-up
+  /usr/bin/python3 "$work/drive.py" "$port" 300 "$call"  # warm-up
   sleep 2
   callgrind_control -z "$vpid" >/dev/null 2>&1
   t0=$(date +%s.%N)
-  /usr/bin/python3 "$work/drive.py" "$port" "$calls" calls
+  /usr/bin/python3 "$work/drive.py" "$port" "$calls" "$call"
   t1=$(date +%s.%N)
   callgrind_control -d calls "$vpid" >/dev/null 2>&1
   elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')

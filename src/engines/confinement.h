@@ -39,8 +39,8 @@ struct Confinement {
   uint64_t addressSpaceBytes = 0;
   // The most memory the server and every process it starts may use
   // together (0: no bound): an RDS instance's class's. They run in a memory
-  // cgroup named for `memoryGroupOf`, the server's directory
-  // (engines/memory_cgroup.h), where Kura has memory cgroups.
+  // cgroup named for `memoryGroupOf`, the server's directory (none when
+  // empty; engines/memory_cgroup.h), where Kura has memory cgroups.
   uint64_t memoryBytes = 0;
   std::filesystem::path memoryGroupOf;
   bool active() const { return !writable.empty(); }

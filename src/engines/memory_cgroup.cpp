@@ -96,23 +96,34 @@ bool makeDir(const fs::path& dir) { return ::mkdir(dir.c_str(), 0755) == 0 || er
 
 // cgroup v2 lets a cgroup give its children a controller only while it
 // holds no process itself: Kura leaves its own cgroup for a leaf beside its
-// engines' groups, then hands the memory controller down. Any other process
-// left in the cgroup (a shell that started Kura) makes the kernel refuse,
-// and Kura runs its servers unbounded rather than move what is not its own.
+// engines' groups, then hands the memory controller down. A cgroup that
+// holds another process too (a shell that started Kura) is not Kura's to
+// divide: Kura leaves it as it was and runs its servers unbounded.
 std::string delegateV2(const fs::path& own) {
   if (!listHas(readControl(own / "cgroup.controllers"), "memory", ' ')) {
     return "cgroup v2 does not give Kura's cgroup " + own.string() +
            " the memory controller (a systemd unit needs Delegate=yes)";
   }
   if (listHas(readControl(own / "cgroup.subtree_control"), "memory", ' ')) return "";
+  const std::string self = std::to_string(::getpid());
+  const std::string members = readControl(own / "cgroup.procs");
+  for (std::string_view member : split(members, '\n')) {
+    if (!member.empty() && member != self) {
+      return "Kura's cgroup " + own.string() + " holds other processes than Kura (" + std::string(member) + ")";
+    }
+  }
   const fs::path leaf = own / "kura-supervisor";
   if (!makeDir(leaf)) return "cannot make " + leaf.string() + ": " + errorText(errno);
-  if (!writeControl(leaf / "cgroup.procs", std::to_string(::getpid()))) {
-    return "cannot move Kura into " + leaf.string() + ": " + errorText(errno);
+  if (!writeControl(leaf / "cgroup.procs", self)) {
+    std::string refused = "cannot move Kura into " + leaf.string() + ": " + errorText(errno);
+    ::rmdir(leaf.c_str());
+    return refused;
   }
   if (!writeControl(own / "cgroup.subtree_control", "+memory")) {
-    return "cannot give " + own.string() + "'s children the memory controller (" + errorText(errno) +
-           "; another process shares Kura's cgroup?)";
+    std::string refused = "cannot give " + own.string() + "'s children the memory controller: " + errorText(errno);
+    writeControl(own / "cgroup.procs", self);  // back where it was
+    ::rmdir(leaf.c_str());
+    return refused;
   }
   return "";
 }
@@ -125,7 +136,7 @@ MemoryCgroups& theGroups() {
 }  // namespace
 
 CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view selfCgroup) {
-  std::optional<Mount> v1, v2;
+  std::vector<Mount> v1, v2;  // a hierarchy may be mounted more than once, each showing part of it
   for (std::string_view line : split(mountinfo, '\n')) {
     size_t dash = line.find(" - ");
     if (dash == std::string_view::npos) continue;
@@ -133,8 +144,8 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
     std::vector<std::string_view> after = split(line.substr(dash + 3), ' ');
     if (before.size() < 5 || after.size() < 3) continue;
     Mount mount{unescapeMountPath(before[3]), unescapeMountPath(before[4])};
-    if (after[0] == "cgroup2" && !v2) v2 = mount;
-    if (after[0] == "cgroup" && listHas(after[2], "memory", ',') && !v1) v1 = mount;
+    if (after[0] == "cgroup2") v2.push_back(mount);
+    if (after[0] == "cgroup" && listHas(after[2], "memory", ',')) v1.push_back(mount);
   }
   std::optional<std::string_view> v1Path, v2Path;
   for (std::string_view line : split(selfCgroup, '\n')) {
@@ -146,11 +157,16 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
     if (listHas(fields[1], "memory", ',')) v1Path = path;
   }
   // A controller lives in one hierarchy only: where v1 has memory, v2 has it not.
-  if (v1 && v1Path) {
-    if (auto dir = placeIn(*v1, *v1Path)) return {CgroupVersion::v1, *dir};
+  if (!v1.empty()) {
+    for (const Mount& mount : v1) {
+      if (!v1Path) break;
+      if (auto dir = placeIn(mount, *v1Path)) return {CgroupVersion::v1, *dir};
+    }
+    return {};
   }
-  if (v2 && v2Path) {
-    if (auto dir = placeIn(*v2, *v2Path)) return {CgroupVersion::v2, *dir};
+  for (const Mount& mount : v2) {
+    if (!v2Path) break;
+    if (auto dir = placeIn(mount, *v2Path)) return {CgroupVersion::v2, *dir};
   }
   return {};
 }
@@ -181,7 +197,14 @@ MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& data
   }
   groups.version_ = place.version;
   groups.root_ = root;
+  groups.dataDir_ = dataDir;
   groups.reason_.clear();
+  // Without the kernel's swap accounting there is no bound on swap to
+  // write: a v1 group is then told not to swap (memory.swappiness 0).
+  struct stat info {};
+  groups.swapBounded_ =
+      ::stat((root / (place.version == CgroupVersion::v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes")).c_str(),
+             &info) == 0;
   return groups;
 }
 
@@ -191,28 +214,38 @@ fs::path MemoryCgroups::groupDir(const fs::path& serverDir) const {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
   }
   if (name.size() > 64) name.resize(64);
-  return root_ / (name + "-" + sha256Hex(serverDir.string()).substr(0, 12));
+  // Named for where the server is in the data directory, so that the same
+  // server finds its group however the directory is spelled.
+  fs::path relative = serverDir.lexically_relative(dataDir_);
+  const std::string key = relative.empty() || *relative.begin() == ".." ? serverDir.string() : relative.string();
+  return root_ / (name + "-" + sha256Hex(key).substr(0, 12));
 }
 
 bool MemoryCgroups::writeBound(const fs::path& group, uint64_t bytes) const {
-  const std::string text = std::to_string(bytes);
+  // 0: no bound (a class whose memory Kura does not know): the server still
+  // runs in a group of its own, which is emptied when it stops.
   if (version_ == CgroupVersion::v2) {
-    if (!writeControl(group / "memory.max", text)) return false;
-    // No swap beyond the bound (a host without swap has no such file).
-    return writeControl(group / "memory.swap.max", "0") || errno == ENOENT;
+    if (!writeControl(group / "memory.max", bytes == 0 ? "max" : std::to_string(bytes))) return false;
+    // No swap beyond the bound, where the kernel accounts swap.
+    return !swapBounded_ || writeControl(group / "memory.swap.max", bytes == 0 ? "max" : "0");
   }
+  const std::string text = bytes == 0 ? "-1" : std::to_string(bytes);
+  const fs::path memory = group / "memory.limit_in_bytes";
+  if (!swapBounded_) return writeControl(group / "memory.swappiness", "0") && writeControl(memory, text);
   // v1 keeps the memory-and-swap bound at or above the memory bound: a
-  // raise writes it first, a cut after; written in turn, one order holds.
-  bool memory = writeControl(group / "memory.limit_in_bytes", text);
+  // raise writes it first, a cut writes it after the memory bound.
   const fs::path withSwap = group / "memory.memsw.limit_in_bytes";
-  bool swap = writeControl(withSwap, text) || errno == ENOENT;
-  if (!memory) memory = writeControl(group / "memory.limit_in_bytes", text);
-  return memory && swap;
+  uint64_t now = 0;
+  const std::string current = readControl(memory);
+  std::from_chars(current.data(), current.data() + current.size(), now);
+  const bool raise = bytes == 0 || bytes > now;
+  if (raise) return writeControl(withSwap, text) && writeControl(memory, text);
+  return writeControl(memory, text) && writeControl(withSwap, text);
 }
 
 MemoryGroup MemoryCgroups::prepare(const fs::path& serverDir, uint64_t bytes) const {
   MemoryGroup group;
-  if (!available() || bytes == 0) return group;
+  if (!available() || serverDir.empty()) return group;
   const fs::path dir = groupDir(serverDir);
   if (!makeDir(dir)) {
     group.error = "cannot make the memory cgroup " + dir.string() + ": " + errorText(errno);
@@ -228,10 +261,18 @@ MemoryGroup MemoryCgroups::prepare(const fs::path& serverDir, uint64_t bytes) co
 }
 
 bool MemoryCgroups::rebound(const fs::path& serverDir, uint64_t bytes) const {
-  if (!available() || bytes == 0) return true;
+  if (!available()) return true;
   const fs::path dir = groupDir(serverDir);
   struct stat info {};
   if (::stat(dir.c_str(), &info) != 0) return true;  // not running in one: bounded at its next start
+  if (version_ == CgroupVersion::v2 && bytes != 0) {
+    // v2 takes a bound below what the group holds and reclaims down to it,
+    // killing if it must (v1 refuses it): a cut waits for the next start.
+    uint64_t held = 0;
+    const std::string current = readControl(dir / "memory.current");
+    std::from_chars(current.data(), current.data() + current.size(), held);
+    if (held > bytes) return false;
+  }
   return writeBound(dir, bytes);
 }
 

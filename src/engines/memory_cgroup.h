@@ -56,24 +56,31 @@ class MemoryCgroups {
   MemoryCgroups() = default;
   // Kura's groups under `place`, in a directory named for the data
   // directory (so that two Kuras sharing a cgroup never share a group).
-  // Makes that directory, and for v2 moves the processes of `place` into a
-  // leaf of their own and hands the memory controller down (v2 lets no
-  // cgroup both hold processes and give its children controllers). Fails,
-  // with a reason, where any step is refused.
+  // Makes that directory, and for v2 moves Kura into a leaf of its own and
+  // hands the memory controller down (v2 lets no cgroup both hold processes
+  // and give its children controllers); a v2 cgroup holding any other
+  // process is left as it is. Fails, with a reason, where any step is
+  // refused.
   static MemoryCgroups open(const CgroupPlace& place, const std::filesystem::path& dataDir);
 
   bool available() const { return version_ != CgroupVersion::none; }
   CgroupVersion version() const { return version_; }
   // Why there are none (empty when available()).
   const std::string& reason() const { return reason_; }
+  // Whether the kernel accounts swap, so that a group's swap is bounded
+  // too (otherwise v1 groups are told not to swap, and v2 ones may).
+  bool swapBounded() const { return swapBounded_; }
   // The directory holding this Kura's groups.
   const std::filesystem::path& root() const { return root_; }
 
   // The group of the server whose files are at `serverDir` (made if need
-  // be), bound to `bytes` with no swap beyond it; ready to join.
+  // be; none for an empty path), bound to `bytes` (0: unbounded) with no
+  // swap beyond it; ready to join.
   MemoryGroup prepare(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Moves a running server's bound (an instance class changed); false when
-  // the kernel refused it (it could not reclaim below a lower bound).
+  // a lower bound is below what the group holds (v1's kernel refuses it;
+  // on v2 Kura does not ask, as the kernel would kill to reach it): the
+  // server takes it at its next start.
   bool rebound(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Removes the group of a server that no longer runs, killing first what
   // it still holds: processes detached from the server, which would keep
@@ -95,6 +102,8 @@ class MemoryCgroups {
 
   CgroupVersion version_ = CgroupVersion::none;
   std::filesystem::path root_;
+  std::filesystem::path dataDir_;
+  bool swapBounded_ = false;
   std::string reason_ = "no memory cgroup was looked for";
 };
 

@@ -589,8 +589,12 @@ int serve(const ServerConfig& givenConfig) {
       spdlog::warn("msg=\"RDS servers run without a memory bound\" reason=\"{}\"", groups.reason());
     } else {
       groups.sweep();
-      spdlog::info("msg=\"RDS servers run in memory cgroups\" cgroup_version={} groups={}",
-                   groups.version() == engines::CgroupVersion::v2 ? 2 : 1, groups.root().string());
+      spdlog::info("msg=\"RDS servers run in memory cgroups\" cgroup_version={} groups={} swap_bounded={}",
+                   groups.version() == engines::CgroupVersion::v2 ? 2 : 1, groups.root().string(),
+                   groups.swapBounded());
+      if (!groups.swapBounded()) {
+        spdlog::warn("msg=\"the kernel does not account swap: a server's swap is not bounded with its memory\"");
+      }
     }
   }
   DescriptorLimit descriptors = raiseDescriptorLimit();

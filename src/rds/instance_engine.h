@@ -54,6 +54,11 @@ struct EngineLayout {
   uint64_t memoryBytes = 0;
 };
 
+// Says so (a warning) when the server is about to start in a memory group
+// without a bound: its class (db.serverless, or one recorded before Kura
+// knew classes) has no memory Kura knows.
+void warnIfUnbounded(const EngineLayout& layout);
+
 // A standby's replication, as it reports it.
 struct ReplicaStatus {
   bool streaming = false;  // its walreceiver streams from the upstream

@@ -447,6 +447,7 @@ engines::Confinement MariaDbEngine::serverConfinement(const EngineLayout& layout
   confined.listenPorts = {layout.port};
   confined.memoryBytes = layout.memoryBytes;
   confined.memoryGroupOf = layout.dir;
+  warnIfUnbounded(layout);
   return confined;
 }
 

@@ -1,7 +1,8 @@
 // The part of RdsSupervisor that applies, when an instance's weekly
 // maintenance window opens, the modifications ModifyDBInstance held for it:
-// as an immediate modification would. The instance class and storage are
-// recorded (Kura does not size engines by them), backups are turned on or
+// as an immediate modification would. The instance class (which bounds the
+// server's memory: the supervisor moves the bound) and storage are
+// recorded, backups are turned on or
 // off, and a Multi-AZ change is handed to the controller (status
 // modifying), which converts the instance.
 #include <spdlog/spdlog.h>

@@ -242,6 +242,7 @@ engines::Confinement PostgresEngine::confinement(const EngineLayout& layout) con
   confined.listenPorts = {layout.port};
   confined.memoryBytes = layout.memoryBytes;
   confined.memoryGroupOf = layout.dir;
+  warnIfUnbounded(layout);
   return confined;
 }
 
@@ -273,6 +274,9 @@ Result<bool> PostgresEngine::writeSettings(const EngineLayout& layout) const {
       // the name the server's System V segment (which Landlock does not
       // govern) gives away.
       "dynamic_shared_memory_type = mmap\n"
+      // Huge pages are not charged to the instance's memory cgroup: its
+      // shared buffers would come from the host's pool beyond its bound.
+      "huge_pages = off\n"
       "wal_level = replica\n"
       "archive_mode = on\n"
       // Each segment synced before its name appears, and the name synced

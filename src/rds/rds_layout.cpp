@@ -1,9 +1,12 @@
 #include "rds/rds_layout.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
-#include "services/rds/instance_class_memory.h"
+#include "engines/memory_cgroup.h"
 #include "services/rds/cluster_records.h"
+#include "services/rds/instance_class_memory.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -96,6 +99,14 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
   layout.masterPassword = *password;
   return layout;
+}
+
+void warnIfUnbounded(const EngineLayout& layout) {
+  if (layout.memoryBytes == 0 && engines::memoryCgroups().available()) {
+    spdlog::warn("msg=\"the instance class has no memory Kura knows: its server runs without a memory bound\" "
+                 "server={}",
+                 layout.dir.string());
+  }
 }
 
 }  // namespace kura::rds

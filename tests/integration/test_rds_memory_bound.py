@@ -108,11 +108,9 @@ def test_a_master_user_cannot_take_more_memory_than_its_class_has(kura_factory):
                                "FROM generate_series(1, 4) i") == "4"
 
 
-def test_classes_rds_does_not_have_are_refused_and_a_class_change_moves_the_bound(kura_factory):
+def test_classes_rds_does_not_have_are_refused(kura_factory):
     server = kura_factory()
     rds = server.client("rds")
-    version, root = groups_root(server)
-
     for made_up in ("db.t3.huge", "db.serverless", "cache.t3.micro"):
         with pytest.raises(botocore.exceptions.ClientError) as refused:
             rds.create_db_instance(DBInstanceIdentifier="nope", Engine="postgres", DBInstanceClass=made_up,
@@ -120,21 +118,40 @@ def test_classes_rds_does_not_have_are_refused_and_a_class_change_moves_the_boun
         assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
         assert f"DBInstanceClass={made_up}, Engine=postgres" in refused.value.response["Error"]["Message"]
     assert not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == "nope"]
-
-    create_instance(rds, "growing", BackupRetentionPeriod=0)
-    group = group_of(root, postmaster_pid(server, rds, "growing"))
-    assert bound_of(version, group) == GIB
+    create_instance(rds, "kept", BackupRetentionPeriod=0)
+    for made_up in ("db.t3.enormous", "db.serverless"):
+        with pytest.raises(botocore.exceptions.ClientError) as refused:
+            rds.modify_db_instance(DBInstanceIdentifier="kept", DBInstanceClass=made_up, ApplyImmediately=True)
+        assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    assert rds.describe_db_instances(DBInstanceIdentifier="kept")["DBInstances"][0]["DBInstanceClass"] == "db.t3.micro"
+    # A restore takes its snapshot's class unless it names one: a named one is checked too.
+    rds.create_db_snapshot(DBInstanceIdentifier="kept", DBSnapshotIdentifier="kept-snap")
+    wait_status(rds, "kept-snap", "available", snapshot=True)
     with pytest.raises(botocore.exceptions.ClientError) as refused:
-        rds.modify_db_instance(DBInstanceIdentifier="growing", DBInstanceClass="db.t3.enormous", ApplyImmediately=True)
+        rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="restored", DBSnapshotIdentifier="kept-snap",
+                                                 DBInstanceClass="db.t3.colossal")
     assert refused.value.response["Error"]["Code"] == "InvalidParameterCombination"
-    assert rds.describe_db_instances(DBInstanceIdentifier="growing")["DBInstances"][0]["DBInstanceClass"] == "db.t3.micro"
+
+
+def test_a_class_change_moves_the_bound_of_the_running_server(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    version, root = groups_root(server)
+    create_instance(rds, "growing", BackupRetentionPeriod=0)
+    postmaster = postmaster_pid(server, rds, "growing")
+    group = group_of(root, postmaster)
+    assert bound_of(version, group) == GIB
+    # Held for the maintenance window: the bound stays.
+    rds.modify_db_instance(DBInstanceIdentifier="growing", DBInstanceClass="db.t3.medium", ApplyImmediately=False)
+    time.sleep(2)
+    assert bound_of(version, group) == GIB
 
     rds.modify_db_instance(DBInstanceIdentifier="growing", DBInstanceClass="db.t3.small", ApplyImmediately=True)
     deadline = time.monotonic() + 30
     while bound_of(version, group) != 2 * GIB:
         assert time.monotonic() < deadline, f"the bound stays {bound_of(version, group)}"
         time.sleep(0.2)
-    assert group_of(root, postmaster_pid(server, rds, "growing")) == group  # the same server, not restarted
+    assert postmaster_pid(server, rds, "growing") == postmaster  # the same server, not restarted
 
     # A MySQL instance's server (MariaDB's, started through a shell and
     # setsid) is bounded the same way.

@@ -22,7 +22,7 @@ constexpr std::string_view kKuraOwned[] = {
     "log_line_prefix", "dynamic_library_path", "ssl", "ssl_passphrase_command_supports_reload", "primary_slot_name",
     "cluster_name", "recovery_target", "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn",
     "recovery_target_name", "recovery_target_time", "recovery_target_timeline", "recovery_target_xid", "fsync",
-    "full_page_writes", "dynamic_shared_memory_type"};
+    "full_page_writes", "dynamic_shared_memory_type", "huge_pages"};
 
 // What a setting's name says it holds: a command, a library, a file, a
 // directory, a connection. Any such setting, those of a later PostgreSQL or

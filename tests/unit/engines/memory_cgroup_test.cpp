@@ -50,6 +50,9 @@ TEST(MemoryCgroupTest, AMountOfPartOfTheHierarchyShowsOnlyWhatIsBelowItsRoot) {
   // A cgroup outside the mount's root (or only sharing a prefix) is not in it.
   EXPECT_EQ(locateMemoryCgroup(mountinfo, "5:memory:/docker/abcdef\n").version, CgroupVersion::none);
   EXPECT_EQ(locateMemoryCgroup(mountinfo, "5:memory:/other\n").version, CgroupVersion::none);
+  // Mounted twice, the second mount shows it.
+  const std::string twice = mountinfo + "41 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+  EXPECT_EQ(locateMemoryCgroup(twice, "5:memory:/other\n").dir, fs::path("/sys/fs/cgroup/memory/other"));
 }
 
 TEST(MemoryCgroupTest, NoHierarchyNoGroups) {
@@ -99,11 +102,22 @@ TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
   EXPECT_NE(where.output.find(group.string().substr(place.dir.string().size()) + "\n"), std::string::npos)
       << where.output;
   EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(64ull << 20));
+  if (groups.swapBounded()) {
+    EXPECT_EQ(readText(group / "memory.memsw.limit_in_bytes"), std::to_string(64ull << 20));
+  }
 
-  // 256 MiB touched (dd fills its buffer) against a bound of 64: killed.
+  // 256 MiB touched (dd fills its buffer) against a bound of 64: killed
+  // by the kernel at the group's bound.
+  auto oomKills = [&] {
+    std::string text = readText(group / "memory.oom_control");
+    size_t at = text.find("oom_kill ");
+    return at == std::string::npos ? -1 : std::stoi(text.substr(at + 9));
+  };
+  const int killsBefore = oomKills();
   auto greedy = runProcess({"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"}, EngineUser{}, "",
                            std::chrono::seconds(30), {}, bounded);
   EXPECT_FALSE(greedy.ok()) << greedy.output;
+  EXPECT_EQ(oomKills(), killsBefore + 1);
   // The same, unbounded, runs.
   auto free = runProcess({"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"}, EngineUser{}, "",
                          std::chrono::seconds(30));
@@ -112,8 +126,17 @@ TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
   // A larger bound for the running group; then the group goes with its server.
   EXPECT_TRUE(groups.rebound(server, 128ull << 20));
   EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(128ull << 20));
+  if (groups.swapBounded()) {
+    EXPECT_EQ(readText(group / "memory.memsw.limit_in_bytes"), std::to_string(128ull << 20));
+  }
   EXPECT_TRUE(groups.rebound(server, 32ull << 20));
   EXPECT_EQ(readText(group / "memory.limit_in_bytes"), std::to_string(32ull << 20));
+  if (groups.swapBounded()) {
+    EXPECT_EQ(readText(group / "memory.memsw.limit_in_bytes"), std::to_string(32ull << 20));
+  }
+  // Unbounded (a class of no known memory): a group all the same.
+  EXPECT_TRUE(groups.rebound(server, 0));
+  EXPECT_GT(std::stoull(readText(group / "memory.limit_in_bytes")), 1ull << 40);
   // A process detached from the server (its own session, its parent gone)
   // is still in the group, and removing the group ends it.
   auto detach = runProcess({"/bin/sh", "-c", "setsid sleep 300 </dev/null >/dev/null 2>&1 &"}, EngineUser{}, "",
