@@ -1,6 +1,7 @@
 #include "common/json_text.h"
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace kura {
@@ -89,6 +90,56 @@ void appendJsonString(std::string& out, std::string_view text) {
     ++i;
   }
   out.push_back('"');
+}
+
+void appendJson(std::string& out, const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (!first) out.push_back(',');
+        first = false;
+        appendJsonString(out, it.key());
+        out.push_back(':');
+        appendJson(out, it.value());
+      }
+      out.push_back('}');
+      return;
+    }
+    case nlohmann::json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& element : value) {
+        if (!first) out.push_back(',');
+        first = false;
+        appendJson(out, element);
+      }
+      out.push_back(']');
+      return;
+    }
+    case nlohmann::json::value_t::string:
+      appendJsonString(out, value.get_ref<const std::string&>());
+      return;
+    case nlohmann::json::value_t::boolean:
+      out.append(value.get<bool>() ? "true" : "false");
+      return;
+    case nlohmann::json::value_t::null:
+      out.append("null");
+      return;
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned: {
+      char digits[24];
+      auto end = value.is_number_unsigned()
+                     ? std::to_chars(digits, digits + sizeof(digits), value.get<uint64_t>()).ptr
+                     : std::to_chars(digits, digits + sizeof(digits), value.get<int64_t>()).ptr;
+      out.append(digits, static_cast<size_t>(end - digits));
+      return;
+    }
+    default:  // a float (its shortest form is nlohmann's own), a binary, a discarded value
+      out.append(value.dump());
+      return;
+  }
 }
 
 namespace {

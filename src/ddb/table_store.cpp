@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "common/json_text.h"
 #include "common/deferred_syncs.h"
 #include "common/store_health.h"
 #include "ddb/rocksdb_options.h"
@@ -522,7 +523,7 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   rocksdb::WriteBatch batch;
   std::string afterText;
   if (after) {
-    afterText = after->dump();
+    appendJson(afterText, *after);  // dump()'s bytes, without decoding each character
     batch.Put(itemPrefix(tableId) + key, afterText);
   } else if (current) {
     batch.Delete(itemPrefix(tableId) + key);
@@ -766,7 +767,11 @@ void TableStore::addIndexWrites(rocksdb::WriteBatch& batch, const std::string& t
     std::optional<std::string> old = before ? indexEntryKey(index, *before, key) : std::nullopt;
     std::optional<std::string> now = after ? indexEntryKey(index, *after, key) : std::nullopt;
     if (old && old != now) batch.Delete(indexPrefix(tableId, index.name) + *old);
-    if (now) batch.Put(indexPrefix(tableId, index.name) + *now, after->dump());
+    if (now) {
+      std::string text;
+      appendJson(text, *after);
+      batch.Put(indexPrefix(tableId, index.name) + *now, text);
+    }
   }
 }
 

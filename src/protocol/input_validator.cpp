@@ -123,7 +123,8 @@ class Walker {
         if (shape.pattern && shape.pattern->matches(value.get_ref<const std::string&>()) == false) {
           add(shape, path, value, "Member must satisfy regular expression pattern: " + shape.pattern->source());
         }
-        size(shape, codePoints(value.get_ref<const std::string&>()), value, path);
+        // Counted only where a length is bounded (an item's strings are not).
+        if (shape.min || shape.max) size(shape, codePoints(value.get_ref<const std::string&>()), value, path);
         return;
       case ShapeType::Blob:
         if (!value.is_string()) return add(shape, path, value, "Member must be a blob");

@@ -53,5 +53,29 @@ TEST(JsonText, AnyBytesGiveAStringThatParsesBack) {
   }
 }
 
+// appendJson writes dump()'s bytes: items are stored as it writes them,
+// and answered as stored.
+TEST(JsonText, AppendJsonWritesWhatDumpWrites) {
+  std::vector<nlohmann::json> values = {
+      nlohmann::json::parse(R"({"k":{"S":"a\"b\\c\n\t\u0001\u001f\u007f/日本語 ✓ 😀"},"n":{"N":"-12.5e3"},
+                               "b":{"BOOL":false},"z":{"NULL":true},"l":{"L":[{"S":""},{"N":"1"},{"M":{}}]},
+                               "ss":{"SS":["x","y"]},"m":{"M":{"inner":{"B":"AAEC"}}},"e":[],"o":{}})"),
+      nlohmann::json::parse(R"([1,-2,18446744073709551615,-9223372036854775808,0,true,null,"x"])"),
+      nlohmann::json::parse(R"({"float":1.5,"tiny":1e-300,"big":1.7976931348623157e308,"neg":-0.0})"),
+      nlohmann::json("plain"), nlohmann::json(nullptr), nlohmann::json::object(), nlohmann::json::array()};
+  std::mt19937 random(7);
+  for (int i = 0; i < 200; ++i) {  // strings of every byte below 0x80, and valid UTF-8 above
+    std::string text;
+    for (int j = 0; j < 40; ++j) text.push_back(static_cast<char>(random() % 0x80));
+    text += "\xC3\xA9\xE2\x82\xAC";
+    values.push_back(nlohmann::json{{"S", text}, {text, {{"N", std::to_string(random())}}}});
+  }
+  for (const auto& value : values) {
+    std::string written;
+    appendJson(written, value);
+    EXPECT_EQ(written, value.dump());
+  }
+}
+
 }  // namespace
 }  // namespace kura
