@@ -96,7 +96,15 @@ def seeds():
                      f"aws4_request&X-Amz-Date={amz_date}&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&"
                      f"X-Amz-Region-Set=us-east-1&X-Amz-Signature={der}\nHost:h\n\n",
     }
-    return {"sigv4_fuzz": sigv4, "json_body_fuzz": json_body, "http_request_fuzz": http_request, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
+    # The fast JSON path's judge: the JSON bodies, and numbers and strings at its edges.
+    fast_json = dict(json_body)
+    fast_json.update({
+        "numbers": '{"a":[0,-0,-0.0,1e2,-1E-2,9223372036854775807,9223372036854775808,18446744073709551615,'
+                   '18446744073709551616,-9223372036854775808,-9223372036854775809,1.7976931348623157e308]}',
+        "strings": '{"s":"item-0","t":"a\\"b\\\\c\\n\\/","u":"\\ud83d\\ude00","d":{"k":1,"k":2}}',
+        "item": '{"TableName":"t","Item":{"k":{"S":"' + "x" * 1000 + '"},"n":{"N":"-0"},"b":{"BOOL":true}}}',
+    })
+    return {"sigv4_fuzz": sigv4, "json_body_fuzz": json_body, "json_fast_parse_fuzz": fast_json, "http_request_fuzz": http_request, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
             "query_form_fuzz": query_form, "item_text_fuzz": item_text}
 
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "protocol/json_fast_parse.h"
 #include "protocol/json_nesting.h"
 
 namespace kura {
@@ -14,7 +15,10 @@ Result<Json> decodeJsonInput(std::string_view body) {
     return ApiError::sender("SerializationException",
                             fmt::format("The request body nests deeper than {} levels.", kMaxJsonDepth));
   }
-  Json value = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  // simdjson where it gives nlohmann's value (protocol/json_fast_parse.h),
+  // nlohmann's parser for the rest.
+  std::optional<Json> fast = fastParseJson(body);
+  Json value = fast ? std::move(*fast) : Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return ApiError::sender("SerializationException", "The request body is not valid JSON (or not valid UTF-8).");
   }
