@@ -46,7 +46,7 @@ def unit_of(root):
 def test_package_holds_the_server_its_unit_and_its_scripts(package, tmp_path):
     assert field(package, "Package") == "kura"
     depends = field(package, "Depends")
-    for needed in ("adduser", "libc6", "libssl3", "libsqlite3-0", "libjemalloc2"):
+    for needed in ("adduser", "libc6", "libssl3", "libsqlite3-0", "libjemalloc2", "libsimdjson"):
         assert needed in depends, depends
     recommends = field(package, "Recommends")
     for engine in ("postgresql", "mariadb-server", "mariadb-backup", "redis-server", "memcached"):
@@ -70,7 +70,13 @@ def test_package_holds_the_server_its_unit_and_its_scripts(package, tmp_path):
     assert service["ExecStart"] == "/usr/bin/kura serve --data-dir /var/lib/kura"
     assert service["User"] == "kura" and service["Group"] == "kura"
     assert service["EnvironmentFile"] == "-/etc/kura/kura.env"
-    for key, wanted in {"ProtectSystem": "strict", "ReadWritePaths": "/var/lib/kura", "NoNewPrivileges": "yes",
+    # Written on two lines: Kura's data, and the unit's own cgroup (each RDS
+    # server's memory cgroup is made below it).
+    unit_text = (root / "lib/systemd/system/kura.service").read_text()
+    writable = [line.split("=", 1)[1] for line in unit_text.splitlines() if line.startswith("ReadWritePaths=")]
+    assert writable == ["/var/lib/kura", "-/sys/fs/cgroup/system.slice/kura.service"], writable
+    assert service["Delegate"] == "yes" and service["ProtectControlGroups"] == "yes"
+    for key, wanted in {"ProtectSystem": "strict", "NoNewPrivileges": "yes",
                         "PrivateTmp": "yes", "ProtectHome": "yes", "PrivateDevices": "yes",
                         "RestrictSUIDSGID": "yes", "UMask": "0077"}.items():
         assert service[key] == wanted, key
