@@ -252,8 +252,16 @@ MemoryGroup MemoryCgroups::prepare(const fs::path& serverDir, uint64_t bytes) co
     return group;
   }
   if (!writeBound(dir, bytes)) {
-    group.error = "cannot bound the memory cgroup " + dir.string() + ": " + errorText(errno);
-    return group;
+    // A cut below what the group still holds (a process left from the
+    // server before, which its stop did not end): v1 refuses it. The server
+    // starts with the bound the group has; the next start takes the cut.
+    if (errno != EBUSY) {
+      group.error = "cannot bound the memory cgroup " + dir.string() + ": " + errorText(errno);
+      return group;
+    }
+    spdlog::warn("msg=\"the server starts with its group's earlier memory bound: the group holds more than the new one\" "
+                 "group={} bytes={}",
+                 dir.string(), bytes);
   }
   group.procs = UniqueFd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!group.procs) group.error = "cannot open " + (dir / "cgroup.procs").string() + ": " + errorText(errno);
