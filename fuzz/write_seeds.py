@@ -103,6 +103,11 @@ def seeds():
                    '18446744073709551616,-9223372036854775808,-9223372036854775809,1.7976931348623157e308]}',
         "strings": '{"s":"item-0","t":"a\\"b\\\\c\\n\\/","u":"\\ud83d\\ude00","d":{"k":1,"k":2}}',
         "item": '{"TableName":"t","Item":{"k":{"S":"' + "x" * 1000 + '"},"n":{"N":"-0"},"b":{"BOOL":true}}}',
+        # what the fast path takes whole (no -0 number, no \u escape)
+        "fast-numbers": '{"a":[0,-0.0,1e2,-1E-2,9223372036854775807,9223372036854775808,18446744073709551615,'
+                        '-9223372036854775808,1.7976931348623157e308,5e-324,-12,3.25]}',
+        "fast-strings": '{"s":"item-0","t":"a\\"b\\\\c\\n\\/\\t\\b\\f\\r","d":{"k":1,"k":{"x":[]}},"":"empty key",'
+                        '"utf":"日本語 ✓ 😀"}',
     })
     return {"sigv4_fuzz": sigv4, "json_body_fuzz": json_body, "json_fast_parse_fuzz": fast_json, "http_request_fuzz": http_request, "cbor_body_fuzz": cbor_body, "ddb_expression_fuzz": expressions, "partiql_fuzz": partiql,
             "query_form_fuzz": query_form, "item_text_fuzz": item_text}

@@ -40,9 +40,9 @@ size_t sequenceLength(std::string_view text, size_t i) {
   return 0;
 }
 
-}  // namespace
-
-void appendJsonString(std::string& out, std::string_view text) {
+// appendJsonString's body. `strict`: a byte that is not part of valid UTF-8
+// stops it (false), where it would otherwise write U+FFFD.
+bool appendString(std::string& out, std::string_view text, bool strict) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t i = 0;
@@ -62,6 +62,7 @@ void appendJsonString(std::string& out, std::string_view text) {
     if (c >= 0x80) {
       size_t length = sequenceLength(text, i);
       if (length == 0) {
+        if (strict) return false;
         out.append(kReplacement);
         ++i;
       } else {
@@ -90,7 +91,12 @@ void appendJsonString(std::string& out, std::string_view text) {
     ++i;
   }
   out.push_back('"');
+  return true;
 }
+
+}  // namespace
+
+void appendJsonString(std::string& out, std::string_view text) { appendString(out, text, /*strict=*/false); }
 
 void appendJson(std::string& out, const nlohmann::json& value) {
   switch (value.type()) {
@@ -100,7 +106,8 @@ void appendJson(std::string& out, const nlohmann::json& value) {
       for (auto it = value.begin(); it != value.end(); ++it) {
         if (!first) out.push_back(',');
         first = false;
-        appendJsonString(out, it.key());
+        // An invalid byte: dump() throws (type_error 316), as before.
+        if (!appendString(out, it.key(), /*strict=*/true)) out.append(value.dump());
         out.push_back(':');
         appendJson(out, it.value());
       }
@@ -119,7 +126,7 @@ void appendJson(std::string& out, const nlohmann::json& value) {
       return;
     }
     case nlohmann::json::value_t::string:
-      appendJsonString(out, value.get_ref<const std::string&>());
+      if (!appendString(out, value.get_ref<const std::string&>(), /*strict=*/true)) out.append(value.dump());
       return;
     case nlohmann::json::value_t::boolean:
       out.append(value.get<bool>() ? "true" : "false");

@@ -16,10 +16,10 @@ namespace kura {
 void appendJsonString(std::string& out, std::string_view text);
 
 // Appends `value` as JSON text: the bytes value.dump() writes (compact,
-// UTF-8 as it is), where every string is valid UTF-8, as every parsed
-// value's is (dump() throws on an invalid byte; this writes U+FFFD, as
-// above). Several times faster on items of long strings: nlohmann's
-// serializer decodes each character, this copies runs of plain text.
+// UTF-8 as it is), and where a string holds a byte that is not valid
+// UTF-8, dump()'s type_error (316), as dump() throws it. Several times
+// faster on items of long strings: nlohmann's serializer decodes each
+// character, this copies runs of plain text.
 void appendJson(std::string& out, const nlohmann::json& value);
 
 // A handler's answer already written as JSON text, which the JSON protocols

@@ -56,8 +56,11 @@ bool convert(simdjson::dom::element element, Json& out) {
 }
 
 // "-0" as a number (not followed by a fraction, an exponent or a digit):
-// a signed integer to nlohmann, and a double to simdjson. (Inside a string
-// it is left to nlohmann as well: rare, and harmless.)
+// a signed integer 0 to nlohmann, and to simdjson an int64 0, which the
+// conversion above writes unsigned (as any integer without a sign). Left to
+// nlohmann; so is a string that holds "-0" before a delimiter (rare, and
+// harmless). A number is never followed by '"' in JSON (simdjson refuses
+// such text, and nlohmann's parser judges it).
 bool hasMinusZero(std::string_view text) {
   for (size_t at = text.find("-0"); at != std::string_view::npos; at = text.find("-0", at + 1)) {
     char next = at + 2 < text.size() ? text[at + 2] : ' ';
@@ -72,10 +75,16 @@ std::optional<Json> fastParseJson(std::string_view text) {
   if (text.size() > kFastParseMaxBytes || text.find("\\u") != std::string_view::npos || hasMinusZero(text)) {
     return std::nullopt;
   }
-  // One parser a thread, its buffers kept (bounded by the size above).
-  thread_local simdjson::dom::parser parser(kFastParseMaxBytes);
+  // One parser a thread for the common bodies, its buffers kept (about
+  // 300 KiB at 16 KiB: the pool has tens of threads); a larger body gets a
+  // parser of its own, freed with it.
+  constexpr size_t kKeptBytes = 16 * 1024;
+  thread_local simdjson::dom::parser kept(kKeptBytes);
+  std::optional<simdjson::dom::parser> once;
+  simdjson::dom::parser* parser = &kept;
+  if (text.size() > kKeptBytes) parser = &once.emplace(kFastParseMaxBytes);
   simdjson::dom::element root;
-  if (parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root) != simdjson::SUCCESS) {
+  if (parser->parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root) != simdjson::SUCCESS) {
     return std::nullopt;
   }
   Json value;

@@ -8,8 +8,8 @@
 //
 // Only where the two agree: any text simdjson refuses, any number it
 // cannot hold (beyond 64 bits), any \u escape (where the two judge a lone
-// surrogate differently) and any body over 64 KiB (a parser keeps the
-// memory of the largest text it parsed) give no value, and the caller
+// surrogate differently) and any body over 64 KiB (a parser holds buffers
+// several times the text's size) give no value, and the caller
 // parses with nlohmann as before, with its answers and messages.
 // fuzz/json_fast_parse_fuzz.cpp holds the two to the same value.
 #include <optional>

@@ -75,6 +75,13 @@ TEST(JsonText, AppendJsonWritesWhatDumpWrites) {
     appendJson(written, value);
     EXPECT_EQ(written, value.dump());
   }
+  // A byte that is not valid UTF-8, in a value or a key: dump()'s error.
+  for (const nlohmann::json& invalid : {nlohmann::json{{"S", "ok \xff"}}, nlohmann::json{{"k\xC3", 1}},
+                                        nlohmann::json::array({"\xED\xA0\x80"})}) {
+    std::string written;
+    EXPECT_THROW(appendJson(written, invalid), nlohmann::json::type_error);
+    EXPECT_THROW((void)invalid.dump(), nlohmann::json::type_error);
+  }
 }
 
 }  // namespace
