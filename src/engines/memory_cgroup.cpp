@@ -92,6 +92,25 @@ std::string readControl(const fs::path& file) {
   return text;
 }
 
+}  // namespace
+
+std::vector<int> groupMembers(const fs::path& group) {
+  std::vector<int> pids;
+  UniqueFd fd(::open((group / "cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return pids;
+  const std::string text = readAll(fd.get(), 1 << 20).value_or("");
+  size_t start = 0;
+  for (size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+    int pid = 0;
+    auto [ptr, ec] = std::from_chars(text.data() + start, text.data() + end, pid);
+    if (ec == std::errc() && ptr == text.data() + end && pid > 1) pids.push_back(pid);
+    start = end + 1;
+  }
+  return pids;
+}
+
+namespace {
+
 bool makeDir(const fs::path& dir) { return ::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST; }
 
 // cgroup v2 lets a cgroup give its children a controller only while it
@@ -302,20 +321,25 @@ size_t MemoryCgroups::endMembers(const fs::path& group) const {
   // cgroup v2 kills a group's processes at once (Linux 5.14).
   if (version_ == CgroupVersion::v2 && writeControl(group / "cgroup.kill", "1")) return 1;
   size_t ended = 0;
-  const std::string listed = readControl(group / "cgroup.procs");
-  for (std::string_view text : split(listed, '\n')) {
-    int pid = 0;
-    if (std::from_chars(text.data(), text.data() + text.size(), pid).ec != std::errc() || pid <= 1) continue;
-    // Held by a descriptor, the process is the one signalled even if it
-    // exits meanwhile and its number goes to another; still listed after
-    // it was opened, it is one of the group's (a number taken again is
-    // in the group only if a member forked it).
-    UniqueFd process(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!process) continue;
-    const std::string again = readControl(group / "cgroup.procs");
-    std::vector<std::string_view> now = split(again, '\n');
-    if (std::find(now.begin(), now.end(), text) == now.end()) continue;
-    if (::syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0) == 0) ++ended;
+  const std::vector<int> listed = groupMembers(group);
+  // In pieces, so that a group of thousands takes few descriptors at once.
+  constexpr size_t kPiece = 64;
+  for (size_t from = 0; from < listed.size(); from += kPiece) {
+    // Held by a descriptor, a process is the one signalled even if it exits
+    // meanwhile and its number goes to another; still listed after it was
+    // opened, it is one of the group's (a number taken again is in the
+    // group only if a member forked it).
+    std::vector<std::pair<int, UniqueFd>> opened;
+    for (size_t i = from; i < std::min(listed.size(), from + kPiece); ++i) {
+      UniqueFd process(static_cast<int>(::syscall(SYS_pidfd_open, listed[i], 0)));
+      if (process && listed[i] != ::getpid()) opened.emplace_back(listed[i], std::move(process));
+    }
+    std::vector<int> still = groupMembers(group);
+    std::sort(still.begin(), still.end());
+    for (const auto& [pid, process] : opened) {
+      if (!std::binary_search(still.begin(), still.end(), pid)) continue;
+      if (::syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0) == 0) ++ended;
+    }
   }
   return ended;
 }

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/confined_file.h"
 
@@ -106,6 +107,11 @@ class MemoryCgroups {
   bool swapBounded_ = false;
   std::string reason_ = "no memory cgroup was looked for";
 };
+
+// The processes a group's cgroup.procs lists, whole lines only: a list cut
+// at the read's bound (1 MiB: a tenant's many thousands of processes) must
+// not yield a number cut short, which would name another process.
+std::vector<int> groupMembers(const std::filesystem::path& group);
 
 // The process's groups: set once by `kura serve` before any engine starts.
 const MemoryCgroups& memoryCgroups();

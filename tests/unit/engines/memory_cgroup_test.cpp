@@ -69,6 +69,22 @@ TEST(MemoryCgroupTest, NoHierarchyNoGroups) {
   EXPECT_TRUE(group.error.empty());
 }
 
+TEST(MemoryCgroupTest, AGroupsMembersAreItsWholeLinesOnly) {
+  char pattern[] = "/tmp/kura-members-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dir = pattern;
+  {
+    std::ofstream(dir / "cgroup.procs") << "123\n4567\n89";  // the last line cut by the read's bound
+  }
+  EXPECT_EQ(groupMembers(dir), (std::vector<int>{123, 4567}));
+  {
+    std::ofstream(dir / "cgroup.procs") << "1\nabc\n0\n42x\n77\n";  // init, and what is not a number
+  }
+  EXPECT_EQ(groupMembers(dir), (std::vector<int>{77}));
+  EXPECT_TRUE(groupMembers(dir / "missing").empty());
+  fs::remove_all(dir);
+}
+
 std::string readText(const fs::path& path) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
