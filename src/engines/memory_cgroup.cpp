@@ -125,10 +125,9 @@ std::string delegateV2(const fs::path& own) {
   }
   if (listHas(readControl(own / "cgroup.subtree_control"), "memory", ' ')) return "";
   const std::string self = std::to_string(::getpid());
-  const std::string members = readControl(own / "cgroup.procs");
-  for (std::string_view member : split(members, '\n')) {
-    if (!member.empty() && member != self) {
-      return "Kura's cgroup " + own.string() + " holds other processes than Kura (" + std::string(member) + ")";
+  for (int member : groupMembers(own)) {
+    if (member != ::getpid()) {
+      return "Kura's cgroup " + own.string() + " holds other processes than Kura (" + std::to_string(member) + ")";
     }
   }
   const fs::path leaf = own / "kura-supervisor";
