@@ -92,7 +92,7 @@ def test_a_postgres_superuser_reaches_only_its_own_instance(kura_factory):
     assert not os.path.exists(f"{mine}/environ") or os.path.getsize(f"{mine}/environ") == 0
     # (its own server's it can: the refusal above is the confinement's)
     ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM "
-                                  f"'cat /proc/{postmaster_pid(mine)}/environ > {mine}/environ'")
+                                  f"'cat >/dev/null; cat /proc/{postmaster_pid(mine)}/environ > {mine}/environ'")
     assert ok and os.path.getsize(f"{mine}/environ") > 0, out
     # nor stop it.
     if ABI >= 6:
@@ -117,7 +117,7 @@ def test_a_postgres_superuser_reaches_only_its_own_instance(kura_factory):
         with open(f"{mine}/bind.err") as f:
             assert "PermissionError" in f.read()
         ephemeral = "import socket; s = socket.socket(); s.bind((''127.0.0.1'', 0)); s.listen()"
-        ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'python3 -c \"{ephemeral}\"'")
+        ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; python3 -c \"{ephemeral}\"'")
         assert ok, out
 
     # Both instances still serve.

@@ -191,9 +191,11 @@ def test_a_program_detached_from_a_server_goes_when_the_server_stops(kura_factor
         lines = f.read().splitlines()
     group = group_of(root, int(lines[0]))
     # Kura's own superuser of the instance: what a tenant who escalated would hold.
+    # (The program reads its input first: a shell that exits before the server
+    # writes the row would fail the COPY with a broken pipe.)
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"host={lines[4]} port={lines[3]} user=rdsadmin "
                     "dbname=postgres", "-c",
-                    "COPY (SELECT 1) TO PROGRAM 'setsid sleep 4242 </dev/null >/dev/null 2>&1 &'"],
+                    "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; setsid sleep 4242 </dev/null >/dev/null 2>&1 &'"],
                    check=True, capture_output=True, timeout=60)
 
     def detached():

@@ -29,12 +29,12 @@ def primary_pid(server, identifier):
     """The postmaster of the instance's current primary node, from its pid file."""
     for folder, _, files in os.walk(os.path.join(server.data_dir, "rds", "instances")):
         if "postmaster.pid" in files and "standby.signal" not in files:
-            with open(os.path.join(folder, "postmaster.pid")) as f:
-                pid = int(f.readline())
-            try:
+            try:  # the server may remove its pid file between the walk and the read
+                with open(os.path.join(folder, "postmaster.pid")) as f:
+                    pid = int(f.readline())
                 os.kill(pid, 0)
                 return pid, folder
-            except OSError:
+            except (OSError, ValueError):
                 continue
     raise AssertionError("no running primary")
 
