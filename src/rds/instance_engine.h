@@ -49,14 +49,15 @@ struct EngineLayout {
   // DbiResourceId). Token logins go there, over TLS only.
   int dbAuthPort = 0;
   std::string dbAuthKey;
-  // The instance class's memory: the most its server's processes may use
-  // together (0: no bound; engines/memory_cgroup.h).
+  // The instance class's memory (db.serverless: its cluster's MaxCapacity's):
+  // the most its server's processes may use together (0: no bound;
+  // engines/memory_cgroup.h).
   uint64_t memoryBytes = 0;
 };
 
 // Says so (a warning) when the server is about to start in a memory group
-// without a bound: its class (db.serverless, or one recorded before Kura
-// knew classes) has no memory Kura knows.
+// without a bound: its class (one recorded before Kura knew classes) has
+// no memory Kura knows.
 void warnIfUnbounded(const EngineLayout& layout);
 
 // A standby's replication, as it reports it.

@@ -6,7 +6,7 @@
 
 #include "engines/memory_cgroup.h"
 #include "services/rds/cluster_records.h"
-#include "services/rds/instance_class_memory.h"
+#include "services/rds/serverless_capacity.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -94,7 +94,7 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   }
   layout.dbAuthPort = paths.dbAuthPort;
   layout.dbAuthKey = instance.spec.value("DbiResourceId", "");
-  layout.memoryBytes = instanceClassMemoryBytes(instance.spec.value("DBInstanceClass", ""));
+  layout.memoryBytes = instanceMemoryBytes(instance.spec);
   auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));
   if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
   layout.masterPassword = *password;

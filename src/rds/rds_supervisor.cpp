@@ -16,7 +16,7 @@
 #include "common/per_resource.h"
 #include "common/time_format.h"
 #include "engines/memory_cgroup.h"
-#include "services/rds/instance_class_memory.h"
+#include "services/rds/serverless_capacity.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 
@@ -111,12 +111,12 @@ void RdsSupervisor::checkOnce() {
   forgetAllBut(replicaWatch_, live);
   forgetAllBut(shippedWhileStopped_, live);
   forgetAllBut(settledWhileStopped_, live);
-  forgetAllBut(memoryBoundClass_, live);
+  forgetAllBut(memoryBoundBytes_, live);
 }
 
 size_t RdsSupervisor::trackedEntries() const {
   return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
-         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + memoryBoundClass_.size();
+         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + memoryBoundBytes_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
@@ -410,10 +410,11 @@ bool RdsSupervisor::settledWhileStopped(const Resource& instance) const {
 
 void RdsSupervisor::keepMemoryBound(const Resource& instance) {
   const std::string instanceClass = instance.spec.value("DBInstanceClass", "");
-  auto at = memoryBoundClass_.find(instance.arn);
-  if (at != memoryBoundClass_.end() && at->second == instanceClass) return;
-  memoryBoundClass_[instance.arn] = instanceClass;  // tried once a class: a refusal is not repeated every pass
-  const uint64_t bytes = instanceClassMemoryBytes(instanceClass);
+  // The class's memory, or a db.serverless instance's cluster's MaxCapacity.
+  const uint64_t bytes = instanceMemoryBytes(instance.spec);
+  auto at = memoryBoundBytes_.find(instance.arn);
+  if (at != memoryBoundBytes_.end() && at->second == bytes) return;
+  memoryBoundBytes_[instance.arn] = bytes;  // tried once a bound: a refusal is not repeated every pass
   std::vector<std::filesystem::path> servers = {paths_.engineDir(instance)};
   if (isMultiAz(instance)) servers.push_back(paths_.nodeDir(instance, standbyNode(instance)));
   for (const auto& server : servers) {

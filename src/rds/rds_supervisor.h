@@ -144,9 +144,9 @@ class RdsSupervisor {
   // Stopped instances with nothing left to do: ARN -> the record's version
   // then (settledWhileStopped).
   std::map<std::string, int64_t> settledWhileStopped_;
-  // Available instances: ARN -> the class their servers' memory groups
-  // were last bounded to (keepMemoryBound).
-  std::map<std::string, std::string> memoryBoundClass_;
+  // Available instances: ARN -> the bytes their servers' memory groups
+  // were last bounded to (keepMemoryBound; 0: no bound).
+  std::map<std::string, uint64_t> memoryBoundBytes_;
   size_t watchedLastPass_ = 0;
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row

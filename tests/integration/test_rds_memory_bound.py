@@ -15,7 +15,7 @@ import time
 import botocore.exceptions
 import pytest
 
-from rds_support import create_instance, psql, wait_status
+from rds_support import create_instance, psql, wait_cluster, wait_instances, wait_status
 
 GIB = 1 << 30
 
@@ -175,6 +175,111 @@ def test_a_class_change_moves_the_bound_of_the_running_server(kura_factory):
     while os.path.exists(group):
         assert time.monotonic() < deadline, "the deleted instance's group stays"
         time.sleep(0.2)
+
+
+def refusal(call, **params):
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        call(**params)
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def test_serverless_capacity_ranges_are_checked(kura_factory):
+    """A cluster's Aurora Serverless v2 range (ServerlessV2ScalingConfiguration),
+    checked as Aurora checks it, and required before a db.serverless instance joins."""
+    server = kura_factory()
+    rds = server.client("rds")
+    cluster = dict(Engine="aurora-postgresql", MasterUsername="admin", MasterUserPassword="S3cret-pass")
+    for bad, words in (({"MinCapacity": 0.5}, "Both MinCapacity and MaxCapacity must be specified"),
+                       ({"MinCapacity": 0.7, "MaxCapacity": 4}, "steps of 0.5"),
+                       ({"MinCapacity": 0.5, "MaxCapacity": 300}, "from 1 to 256"),
+                       ({"MinCapacity": 0, "MaxCapacity": 4}, "does not pause"),
+                       ({"MinCapacity": 8, "MaxCapacity": 4}, "less than or equal to MaxCapacity")):
+        code, message = refusal(rds.create_db_cluster, DBClusterIdentifier="nope",
+                                ServerlessV2ScalingConfiguration=bad, **cluster)
+        assert code == "InvalidParameterValue" and words in message, (bad, message)
+    assert not rds.describe_db_clusters()["DBClusters"]
+
+    rds.create_db_cluster(DBClusterIdentifier="plain", **cluster)
+    wait_cluster(rds, "plain")
+    assert "ServerlessV2ScalingConfiguration" not in cluster_of(rds, "plain")
+    code, message = refusal(rds.create_db_instance, DBInstanceIdentifier="plain-1", DBClusterIdentifier="plain",
+                            Engine="aurora-postgresql", DBInstanceClass="db.serverless")
+    assert code == "InvalidDBClusterStateFault" and "Set the Serverless v2 scaling configuration" in message
+    assert not [i for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"] == "plain-1"]
+    # Initialised by a modification: both first, then either alone.
+    code, message = refusal(rds.modify_db_cluster, DBClusterIdentifier="plain",
+                            ServerlessV2ScalingConfiguration={"MaxCapacity": 8})
+    assert code == "InvalidParameterValue" and "Both MinCapacity and MaxCapacity" in message
+    rds.modify_db_cluster(DBClusterIdentifier="plain", ServerlessV2ScalingConfiguration={"MinCapacity": 1, "MaxCapacity": 8},
+                          ApplyImmediately=True)
+    wait_cluster(rds, "plain")
+    rds.modify_db_cluster(DBClusterIdentifier="plain", ServerlessV2ScalingConfiguration={"MaxCapacity": 16.5},
+                          ApplyImmediately=True)
+    wait_cluster(rds, "plain")
+    assert cluster_of(rds, "plain")["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 1.0, "MaxCapacity": 16.5}
+    code, _ = refusal(rds.modify_db_cluster, DBClusterIdentifier="plain",
+                      ServerlessV2ScalingConfiguration={"MinCapacity": 32})
+    assert code == "InvalidParameterValue"
+    assert cluster_of(rds, "plain")["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 1.0, "MaxCapacity": 16.5}
+
+
+def cluster_of(rds, identifier):
+    return rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+
+
+def test_a_serverless_instance_is_bounded_by_its_clusters_max_capacity(kura_factory):
+    """A db.serverless instance's server may use its cluster's MaxCapacity at
+    2 GiB an ACU; a change of the range moves the running server's bound."""
+    server = kura_factory()
+    rds = server.client("rds")
+    version, root = groups_root(server)
+    rds.create_db_cluster(DBClusterIdentifier="elastic", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword="S3cret-pass", ServerlessV2ScalingConfiguration={"MinCapacity": 0.5,
+                                                                                              "MaxCapacity": 1})
+    wait_cluster(rds, "elastic")
+    for name, instance_class in (("elastic-1", "db.serverless"), ("elastic-2", "db.t3.medium")):
+        rds.create_db_instance(DBInstanceIdentifier=name, DBClusterIdentifier="elastic", Engine="aurora-postgresql",
+                               DBInstanceClass=instance_class)
+    wait_instances(rds, ["elastic-1", "elastic-2"])
+    writer = postmaster_pid(server, rds, "elastic-1")
+    serverless, provisioned = group_of(root, writer), group_of(root, postmaster_pid(server, rds, "elastic-2"))
+    assert bound_of(version, serverless) == 2 * GIB  # 1 ACU
+    assert bound_of(version, provisioned) == 4 * GIB  # db.t3.medium's own
+
+    rds.modify_db_cluster(DBClusterIdentifier="elastic", ServerlessV2ScalingConfiguration={"MaxCapacity": 2.5},
+                          ApplyImmediately=True)
+    deadline = time.monotonic() + 30
+    while bound_of(version, serverless) != 5 * GIB:
+        assert time.monotonic() < deadline, f"the bound stays {bound_of(version, serverless)}"
+        time.sleep(0.2)
+    assert postmaster_pid(server, rds, "elastic-1") == writer  # the same server, not restarted
+    assert bound_of(version, provisioned) == 4 * GIB
+    # The provisioned reader made serverless takes the cluster's range too.
+    rds.modify_db_instance(DBInstanceIdentifier="elastic-2", DBInstanceClass="db.serverless", ApplyImmediately=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if bound_of(version, group_of(root, postmaster_pid(server, rds, "elastic-2"))) == 5 * GIB:
+                break
+        except (AssertionError, OSError, ValueError):
+            pass  # restarting
+        assert time.monotonic() < deadline, "the reader's bound did not follow its class"
+        time.sleep(0.2)
+
+    # A restored cluster takes the range its restore names (checked the same way).
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="elastic", DBClusterSnapshotIdentifier="elastic-snap")
+    deadline = time.monotonic() + 120
+    while rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="elastic-snap")["DBClusterSnapshots"][0][
+            "Status"] != "available":
+        assert time.monotonic() < deadline, "the cluster snapshot is not available"
+        time.sleep(0.2)
+    code, _ = refusal(rds.restore_db_cluster_from_snapshot, DBClusterIdentifier="again", SnapshotIdentifier="elastic-snap",
+                      Engine="aurora-postgresql", ServerlessV2ScalingConfiguration={"MinCapacity": 2})
+    assert code == "InvalidParameterValue"
+    rds.restore_db_cluster_from_snapshot(DBClusterIdentifier="again", SnapshotIdentifier="elastic-snap",
+                                         Engine="aurora-postgresql",
+                                         ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": 4})
+    assert cluster_of(rds, "again")["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4.0}
 
 
 def test_a_program_detached_from_a_server_goes_when_the_server_stops(kura_factory):

@@ -16,6 +16,7 @@
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 #include "services/rds/rds_views.h"
+#include "services/rds/serverless_capacity.h"
 
 namespace kura::rds {
 namespace {
@@ -199,6 +200,11 @@ Result<bool> RdsApi::clusterSettings(const RequestContext& c, const Json& in, Js
     spec["KmsKeyId"] = *key;
   }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) spec[name] = in.value(name, spec.value(name, false));
+  if (in.contains(kServerlessScaling)) {
+    auto range = scalingRangeOf(in[kServerlessScaling], nullptr);
+    if (!range) return range.error();
+    spec[kServerlessScaling] = *range;
+  }
   spec["IAMDatabaseAuthenticationEnabled"] =
       in.value("EnableIAMDatabaseAuthentication", spec.value("IAMDatabaseAuthenticationEnabled", false));
   if (in.contains("EnableCloudwatchLogsExports")) {
@@ -282,6 +288,14 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot"}) {
     if (in.contains(name)) cluster.spec[name] = in[name];
   }
+  if (in.contains(kServerlessScaling)) {
+    // As Aurora does, at once: the servers of its db.serverless instances
+    // get the new MaxCapacity's memory (the RDS supervisor's next pass).
+    auto current = cluster.spec.find(kServerlessScaling);
+    auto range = scalingRangeOf(in[kServerlessScaling], current == cluster.spec.end() ? nullptr : &*current);
+    if (!range) return range.error();
+    cluster.spec[kServerlessScaling] = *range;
+  }
   if (in.contains("EnableIAMDatabaseAuthentication")) {
     cluster.spec["IAMDatabaseAuthenticationEnabled"] = in["EnableIAMDatabaseAuthentication"];
   }
@@ -312,10 +326,13 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
     cluster.spec["VpcSecurityGroupIds"] = *groups;
   }
   auto stored = catalog_.transact([&]() -> Result<Resource> {
-    if (in.contains("VpcSecurityGroupIds")) {
-      // Its instances are reached through the cluster's groups: each carries a copy.
+    // Its instances are reached through the cluster's security groups, and
+    // its db.serverless ones are bounded by its capacity range: each
+    // instance carries a copy of both.
+    for (const char* shared : {"VpcSecurityGroupIds", kServerlessScaling}) {
+      if (!in.contains(shared)) continue;
       for (Resource member : clusterMembers(catalog_, cluster)) {
-        member.spec["VpcSecurityGroupIds"] = cluster.spec["VpcSecurityGroupIds"];
+        member.spec[shared] = cluster.spec[shared];
         if (auto changed = catalog_.updateResource(member); !changed) return changed.error();
       }
     }
@@ -500,6 +517,11 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
   }
   spec["DBSubnetGroupName"] = subnetGroup;
   if (cluster->spec.contains("VpcSecurityGroupIds")) spec["VpcSecurityGroupIds"] = cluster->spec["VpcSecurityGroupIds"];
+  if (cluster->spec.contains(kServerlessScaling)) {
+    spec[kServerlessScaling] = cluster->spec[kServerlessScaling];
+  } else if (spec["DBInstanceClass"] == kServerlessClass) {
+    return noScalingRange();
+  }
   if (in.contains("AvailabilityZone")) spec["AvailabilityZone"] = in["AvailabilityZone"];
   if (in.contains("DBParameterGroupName")) spec["DBParameterGroupName"] = in["DBParameterGroupName"];
   if (in.contains("Port")) spec["Port"] = in["Port"];

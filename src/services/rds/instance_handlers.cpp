@@ -17,6 +17,7 @@
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 #include "services/rds/rds_views.h"
+#include "services/rds/serverless_capacity.h"
 #include "services/rds/zone_choice.h"
 
 namespace kura::rds {
@@ -563,6 +564,10 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     if (auto error = checkInstanceClass(in["DBInstanceClass"].get<std::string>(), instance.spec.value("Engine", ""),
                                         instance.spec.value("EngineVersion", ""))) {
       return *error;
+    }
+    // A cluster's instance carries the cluster's capacity range (cluster_handlers.cpp).
+    if (in["DBInstanceClass"] == kServerlessClass && !instance.spec.contains(kServerlessScaling)) {
+      return noScalingRange();
     }
   }
   if (in.contains("MultiAZ") && in["MultiAZ"].get<bool>() && isReadReplica(instance)) {

@@ -172,7 +172,7 @@ Json clusterView(const Resource& cluster, const std::vector<Resource>& members, 
               {"Engine", "EngineVersion", "MasterUsername", "DatabaseName", "BackupRetentionPeriod",
                "PreferredBackupWindow", "PreferredMaintenanceWindow", "StorageEncrypted", "KmsKeyId",
                "DbClusterResourceId", "DeletionProtection", "CopyTagsToSnapshot", "AvailabilityZones",
-               "DBClusterParameterGroup", "EnabledCloudwatchLogsExports"});
+               "DBClusterParameterGroup", "EnabledCloudwatchLogsExports", "ServerlessV2ScalingConfiguration"});
   if (spec.contains("DBSubnetGroupName")) view["DBSubnetGroup"] = spec["DBSubnetGroupName"];
   if (state.contains("EarliestRestorableTime")) view["EarliestRestorableTime"] = state["EarliestRestorableTime"];
   addLatestRestorableTime(state, view);
