@@ -115,6 +115,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     // Into its memory cgroup before it starts anything: what it forks is
     // born inside. As Kura's user, who may write the group.
     if (group.procs && ::write(group.procs.get(), "0", 1) != 1) _exit(126);
+    if (group.taskProcs && ::write(group.taskProcs.get(), "0", 1) != 1) _exit(126);
     // Before its descriptor goes with the others below.
     if (rules.fd && !enterConfinement(rules.fd.get())) _exit(126);
     if (confinement.addressSpaceBytes > 0) {

@@ -113,6 +113,15 @@ namespace {
 
 bool makeDir(const fs::path& dir) { return ::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST; }
 
+// cgroup v2: hands the pids controller down too where `dir` has it (a
+// kernel or a delegation without it leaves tasks unbounded); whether its
+// children have it.
+bool handDownTasks(const fs::path& dir) {
+  if (listHas(readControl(dir / "cgroup.subtree_control"), "pids", ' ')) return true;
+  return listHas(readControl(dir / "cgroup.controllers"), "pids", ' ') &&
+         writeControl(dir / "cgroup.subtree_control", "+pids");
+}
+
 // cgroup v2 lets a cgroup give its children a controller only while it
 // holds no process itself: Kura leaves its own cgroup for a leaf beside its
 // engines' groups, then hands the memory controller down. A cgroup that
@@ -123,7 +132,10 @@ std::string delegateV2(const fs::path& own) {
     return "cgroup v2 does not give Kura's cgroup " + own.string() +
            " the memory controller (a systemd unit needs Delegate=yes)";
   }
-  if (listHas(readControl(own / "cgroup.subtree_control"), "memory", ' ')) return "";
+  if (listHas(readControl(own / "cgroup.subtree_control"), "memory", ' ')) {
+    handDownTasks(own);
+    return "";
+  }
   const std::string self = std::to_string(::getpid());
   for (int member : groupMembers(own)) {
     if (member != ::getpid()) {
@@ -143,6 +155,7 @@ std::string delegateV2(const fs::path& own) {
     ::rmdir(leaf.c_str());
     return refused;
   }
+  handDownTasks(own);
   return "";
 }
 
@@ -154,6 +167,10 @@ MemoryCgroups& theGroups() {
 }  // namespace
 
 CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view selfCgroup) {
+  return locateCgroup(mountinfo, selfCgroup, "memory");
+}
+
+CgroupPlace locateCgroup(std::string_view mountinfo, std::string_view selfCgroup, std::string_view controller) {
   std::vector<Mount> v1, v2;  // a hierarchy may be mounted more than once, each showing part of it
   for (std::string_view line : split(mountinfo, '\n')) {
     size_t dash = line.find(" - ");
@@ -163,7 +180,7 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
     if (before.size() < 5 || after.size() < 3) continue;
     Mount mount{unescapeMountPath(before[3]), unescapeMountPath(before[4])};
     if (after[0] == "cgroup2") v2.push_back(mount);
-    if (after[0] == "cgroup" && listHas(after[2], "memory", ',')) v1.push_back(mount);
+    if (after[0] == "cgroup" && listHas(after[2], controller, ',')) v1.push_back(mount);
   }
   std::optional<std::string_view> v1Path, v2Path;
   for (std::string_view line : split(selfCgroup, '\n')) {
@@ -172,9 +189,9 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
     // The path may hold a colon: it is everything after the second one.
     std::string_view path = line.substr(fields[0].size() + fields[1].size() + 2);
     if (fields[0] == "0" && fields[1].empty()) v2Path = path;
-    if (listHas(fields[1], "memory", ',')) v1Path = path;
+    if (listHas(fields[1], controller, ',')) v1Path = path;
   }
-  // A controller lives in one hierarchy only: where v1 has memory, v2 has it not.
+  // A controller lives in one hierarchy only: where v1 has it, v2 has it not.
   if (!v1.empty()) {
     for (const Mount& mount : v1) {
       if (!v1Path) break;
@@ -189,7 +206,12 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
   return {};
 }
 
-MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& dataDir) {
+uint64_t taskBoundFor(uint64_t bytes) {
+  if (bytes == 0) return 0;
+  return std::max(kFewestTasks, bytes / (uint64_t{1} << 20) * kTasksPerMiB);
+}
+
+MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& dataDir, const CgroupPlace& tasks) {
   MemoryCgroups groups;
   if (place.version == CgroupVersion::none) {
     groups.reason_ = "no memory cgroup hierarchy is mounted";
@@ -203,7 +225,8 @@ MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& data
   }
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(dataDir, ec);
-  const fs::path root = place.dir / ("kura-" + sha256Hex((ec ? dataDir : canonical).string()).substr(0, 12));
+  const std::string name = "kura-" + sha256Hex((ec ? dataDir : canonical).string()).substr(0, 12);
+  const fs::path root = place.dir / name;
   if (!makeDir(root)) {
     groups.reason_ = "cannot make " + root.string() + ": " + errorText(errno);
     return groups;
@@ -217,6 +240,13 @@ MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& data
   groups.root_ = root;
   groups.dataDir_ = dataDir;
   groups.reason_.clear();
+  // Tasks: in the same groups with v2 (where the pids controller reaches
+  // them), in v1's pids hierarchy under the same name otherwise.
+  if (place.version == CgroupVersion::v2) {
+    if (handDownTasks(root)) groups.taskRoot_ = root;
+  } else if (tasks.version == CgroupVersion::v1 && makeDir(tasks.dir / name)) {
+    groups.taskRoot_ = tasks.dir / name;
+  }
   // Without the kernel's swap accounting there is no bound on swap to
   // write: a v1 group is then told not to swap (memory.swappiness 0).
   struct stat info {};
@@ -237,6 +267,17 @@ fs::path MemoryCgroups::groupDir(const fs::path& serverDir) const {
   fs::path relative = serverDir.lexically_relative(dataDir_);
   const std::string key = relative.empty() || *relative.begin() == ".." ? serverDir.string() : relative.string();
   return root_ / (name + "-" + sha256Hex(key).substr(0, 12));
+}
+
+fs::path MemoryCgroups::taskGroupDir(const fs::path& serverDir) const {
+  const fs::path group = groupDir(serverDir);
+  return version_ == CgroupVersion::v2 || taskRoot_.empty() ? group : taskRoot_ / group.filename();
+}
+
+bool MemoryCgroups::writeTaskBound(const fs::path& serverDir, uint64_t bytes) const {
+  if (!tasksBounded()) return true;
+  const uint64_t tasks = taskBoundFor(bytes);
+  return writeControl(taskGroupDir(serverDir) / "pids.max", tasks == 0 ? "max" : std::to_string(tasks));
 }
 
 bool MemoryCgroups::writeBound(const fs::path& group, uint64_t bytes) const {
@@ -282,7 +323,20 @@ MemoryGroup MemoryCgroups::prepare(const fs::path& serverDir, uint64_t bytes) co
                  dir.string(), bytes);
   }
   group.procs = UniqueFd(::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!group.procs) group.error = "cannot open " + (dir / "cgroup.procs").string() + ": " + errorText(errno);
+  if (!group.procs) {
+    group.error = "cannot open " + (dir / "cgroup.procs").string() + ": " + errorText(errno);
+    return group;
+  }
+  if (!tasksBounded()) return group;
+  const fs::path tasks = taskGroupDir(serverDir);
+  if ((tasks != dir && !makeDir(tasks)) || !writeTaskBound(serverDir, bytes)) {
+    group.error = "cannot bound the tasks of the cgroup " + tasks.string() + ": " + errorText(errno);
+    return group;
+  }
+  if (tasks != dir) {
+    group.taskProcs = UniqueFd(::open((tasks / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!group.taskProcs) group.error = "cannot open " + (tasks / "cgroup.procs").string() + ": " + errorText(errno);
+  }
   return group;
 }
 
@@ -299,21 +353,27 @@ bool MemoryCgroups::rebound(const fs::path& serverDir, uint64_t bytes) const {
     std::from_chars(current.data(), current.data() + current.size(), held);
     if (held > bytes) return false;
   }
-  return writeBound(dir, bytes);
+  return writeBound(dir, bytes) && writeTaskBound(serverDir, bytes);
 }
 
 void MemoryCgroups::remove(const fs::path& serverDir) const {
   if (!available()) return;
-  const fs::path dir = groupDir(serverDir);
   // A server that stopped leaves no process of its own: what the group
   // still holds was detached from it (a program a superuser started with
-  // COPY ... PROGRAM 'setsid ...'), and goes with it.
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    if (::rmdir(dir.c_str()) == 0 || errno != EBUSY) return;
-    endMembers(dir);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // COPY ... PROGRAM 'setsid ...'), and goes with it. (v1: the same
+  // processes are in its group of the pids hierarchy, removed after.)
+  std::vector<fs::path> dirs = {groupDir(serverDir)};
+  if (taskGroupDir(serverDir) != dirs.front()) dirs.push_back(taskGroupDir(serverDir));
+  for (const fs::path& dir : dirs) {
+    bool removed = false;
+    for (int attempt = 0; attempt < 50 && !removed; ++attempt) {
+      removed = ::rmdir(dir.c_str()) == 0 || errno != EBUSY;
+      if (removed) break;
+      endMembers(dir);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!removed) spdlog::warn("msg=\"a stopped server's cgroup still holds processes\" group={}", dir.string());
   }
-  spdlog::warn("msg=\"a stopped server's memory cgroup still holds processes\" group={}", dir.string());
 }
 
 size_t MemoryCgroups::endMembers(const fs::path& group) const {
@@ -345,9 +405,13 @@ size_t MemoryCgroups::endMembers(const fs::path& group) const {
 
 void MemoryCgroups::sweep() const {
   if (!available()) return;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(root_, ec)) {
-    if (entry.is_directory(ec)) ::rmdir(entry.path().c_str());  // one holding a process stays (EBUSY)
+  std::vector<fs::path> roots = {root_};
+  if (!taskRoot_.empty() && taskRoot_ != root_) roots.push_back(taskRoot_);  // v1's pids hierarchy
+  for (const fs::path& root : roots) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+      if (entry.is_directory(ec)) ::rmdir(entry.path().c_str());  // one holding a process stays (EBUSY)
+    }
   }
 }
 
@@ -355,6 +419,7 @@ void MemoryCgroups::close() const {
   if (!available()) return;
   sweep();
   ::rmdir(root_.c_str());
+  if (!taskRoot_.empty() && taskRoot_ != root_) ::rmdir(taskRoot_.c_str());
 }
 
 const MemoryCgroups& memoryCgroups() { return theGroups(); }

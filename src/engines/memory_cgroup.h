@@ -8,6 +8,12 @@
 // instance class's memory, as an RDS instance does at its own, and the
 // other tenants' servers and Kura keep theirs.
 //
+// The same groups bound how many tasks (processes and threads) a server
+// may hold, where the kernel's pids controller reaches them: a program a
+// superuser runs (COPY ... PROGRAM) could otherwise fork until the host has
+// no process number left for anyone, Kura included. The bound follows the
+// memory's (kTasksPerMiB), far above what a server's own connections need.
+//
 // Kura makes the groups below its own cgroup: with cgroup v2 where the
 // memory controller reaches Kura's cgroup (a systemd unit with Delegate=yes,
 // packaging/kura.service), or in cgroup v1's memory hierarchy where Kura may
@@ -41,6 +47,17 @@ struct CgroupPlace {
 // the memory controller is the directory's to say), else the v1 one that
 // has the memory controller. version none: neither.
 CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view selfCgroup);
+// The same for another controller (v1: the hierarchy that has it).
+CgroupPlace locateCgroup(std::string_view mountinfo, std::string_view selfCgroup, std::string_view controller);
+
+// The most tasks a server bounded to `bytes` of memory may hold: one a MiB,
+// at least kFewestTasks; 0 (no bound) for an unbounded server. Ten times
+// RDS's default max_connections for the class (a backend process or a
+// connection's thread each: a db.t3.micro's 1 GiB gives about a hundred
+// connections and 1,024 tasks).
+inline constexpr uint64_t kTasksPerMiB = 1;
+inline constexpr uint64_t kFewestTasks = 512;
+uint64_t taskBoundFor(uint64_t bytes);
 
 // A group made ready for a server: its cgroup.procs, open for writing, for
 // the server's first process to write "0" into between fork and exec (it
@@ -48,6 +65,8 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
 // error: Kura has no memory cgroups here, the server runs unbounded.
 struct MemoryGroup {
   UniqueFd procs;
+  // cgroup v1: the server's group in the pids hierarchy, joined the same way.
+  UniqueFd taskProcs;
   std::string error;
 };
 
@@ -62,7 +81,11 @@ class MemoryCgroups {
   // and give its children controllers); a v2 cgroup holding any other
   // process is left as it is. Fails, with a reason, where any step is
   // refused.
-  static MemoryCgroups open(const CgroupPlace& place, const std::filesystem::path& dataDir);
+  // `tasks` is Kura's cgroup in v1's pids hierarchy (none: tasks are not
+  // bounded; with v2 the memory groups bound them where the pids
+  // controller reaches Kura's cgroup).
+  static MemoryCgroups open(const CgroupPlace& place, const std::filesystem::path& dataDir,
+                            const CgroupPlace& tasks = {});
 
   bool available() const { return version_ != CgroupVersion::none; }
   CgroupVersion version() const { return version_; }
@@ -73,15 +96,20 @@ class MemoryCgroups {
   bool swapBounded() const { return swapBounded_; }
   // The directory holding this Kura's groups.
   const std::filesystem::path& root() const { return root_; }
+  // Whether servers' tasks are bounded too; where their groups are (v1:
+  // the pids hierarchy's; v2: root()).
+  bool tasksBounded() const { return !taskRoot_.empty(); }
+  const std::filesystem::path& taskRoot() const { return taskRoot_; }
 
   // The group of the server whose files are at `serverDir` (made if need
   // be; none for an empty path), bound to `bytes` (0: unbounded) with no
-  // swap beyond it; ready to join.
+  // swap beyond it, and to taskBoundFor(bytes) tasks; ready to join.
   MemoryGroup prepare(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Moves a running server's bound (an instance class changed); false when
   // a lower bound is below what the group holds (v1's kernel refuses it;
   // on v2 Kura does not ask, as the kernel would kill to reach it): the
   // server takes it at its next start.
+  // The task bound follows.
   bool rebound(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Removes the group of a server that no longer runs, killing first what
   // it still holds: processes detached from the server, which would keep
@@ -95,14 +123,18 @@ class MemoryCgroups {
   void close() const;
   // The group's directory (whether or not it exists).
   std::filesystem::path groupDir(const std::filesystem::path& serverDir) const;
+  // Its group bounding tasks (v2: the same; v1: the pids hierarchy's).
+  std::filesystem::path taskGroupDir(const std::filesystem::path& serverDir) const;
 
  private:
   bool writeBound(const std::filesystem::path& group, uint64_t bytes) const;
+  bool writeTaskBound(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Sends SIGKILL to every process of the group; how many were sent one.
   size_t endMembers(const std::filesystem::path& group) const;
 
   CgroupVersion version_ = CgroupVersion::none;
   std::filesystem::path root_;
+  std::filesystem::path taskRoot_;  // empty: tasks not bounded
   std::filesystem::path dataDir_;
   bool swapBounded_ = false;
   std::string reason_ = "no memory cgroup was looked for";

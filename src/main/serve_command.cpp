@@ -581,17 +581,23 @@ int serve(const ServerConfig& givenConfig) {
       UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
       return fd ? readAll(fd.get(), 1 << 20).value_or("") : std::string();
     };
-    engines::CgroupPlace place =
-        engines::locateMemoryCgroup(readProc("/proc/self/mountinfo"), readProc("/proc/self/cgroup"));
-    engines::setMemoryCgroups(engines::MemoryCgroups::open(place, config.dataDir));
+    const std::string mountinfo = readProc("/proc/self/mountinfo"), self = readProc("/proc/self/cgroup");
+    engines::CgroupPlace place = engines::locateMemoryCgroup(mountinfo, self);
+    // Tasks: v1's pids hierarchy (with v2 the memory groups bound them too).
+    engines::CgroupPlace tasks = engines::locateCgroup(mountinfo, self, "pids");
+    engines::setMemoryCgroups(engines::MemoryCgroups::open(place, config.dataDir, tasks));
     const engines::MemoryCgroups& groups = engines::memoryCgroups();
     if (!groups.available()) {
       spdlog::warn("msg=\"RDS servers run without a memory bound\" reason=\"{}\"", groups.reason());
     } else {
       groups.sweep();
-      spdlog::info("msg=\"RDS servers run in memory cgroups\" cgroup_version={} groups={} swap_bounded={}",
+      spdlog::info("msg=\"RDS servers run in memory cgroups\" cgroup_version={} groups={} swap_bounded={} "
+                   "task_groups={}",
                    groups.version() == engines::CgroupVersion::v2 ? 2 : 1, groups.root().string(),
-                   groups.swapBounded());
+                   groups.swapBounded(), groups.tasksBounded() ? groups.taskRoot().string() : "none");
+      if (!groups.tasksBounded()) {
+        spdlog::warn("msg=\"no pids cgroup reaches Kura: a server's number of processes is not bounded\"");
+      }
       if (!groups.swapBounded()) {
         spdlog::warn("msg=\"the kernel does not account swap: a server's swap is not bounded with its memory\"");
       }

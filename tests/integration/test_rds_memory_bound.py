@@ -334,3 +334,71 @@ def test_a_program_detached_from_a_server_goes_when_the_server_stops(kura_factor
     wait_status(rds, "detacher", "available")
     with open(os.path.join(directory, "pgdata", "postmaster.pid")) as f:
         assert bound_of(*groups_root(server)[:1], group_of(root, int(f.readline()))) == GIB
+
+
+def test_a_server_forking_without_end_is_held_at_its_task_bound(kura_factory):
+    """A superuser's program that forks without end (COPY ... TO PROGRAM) is
+    held at its server's task bound (1,024 for a db.t3.micro's 1 GiB): the
+    host keeps process numbers for its neighbour and for Kura, and the
+    instance serves again once rebooted."""
+    server = kura_factory()
+    rds = server.client("rds")
+    _, root = groups_root(server)
+    found = re.search(r"task_groups=(\S+)", server.read_log())
+    if not found or found.group(1) == "none":
+        assert not (os.geteuid() == 0 and os.path.isdir("/sys/fs/cgroup/pids")), server.read_log()[-3000:]
+        pytest.skip("this host gives Kura no pids cgroups")
+    task_root = found.group(1)
+    create_instance(rds, "forker", BackupRetentionPeriod=0)
+    create_instance(rds, "calm", BackupRetentionPeriod=0)
+    psql(rds, "forker", "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')")
+    pid = postmaster_pid(server, rds, "forker")
+    group = os.path.join(task_root, os.path.basename(group_of(root, pid)))
+    with open(os.path.join(group, "pids.max")) as f:
+        assert f.read().strip() == "1024"
+    resource = rds.describe_db_instances(DBInstanceIdentifier="forker")["DBInstances"][0]["DbiResourceId"]
+    with open(os.path.join(server.data_dir, "rds", "instances", resource, "pgdata", "postmaster.pid")) as f:
+        lines = f.read().splitlines()
+    # 3,000 sleepers asked for, each in a session of its own, from a detached shell.
+    bomb = ("cat >/dev/null; setsid sh -c 'i=0; while [ $i -lt 3000 ]; do setsid sleep 4343 </dev/null "
+            ">/dev/null 2>&1 & i=$((i+1)); done' </dev/null >/dev/null 2>&1 &")
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"host={lines[4]} port={lines[3]} user=rdsadmin "
+                    "dbname=postgres", "-c", "COPY (SELECT 1) TO PROGRAM '" + bomb.replace("'", "''") + "'"],
+                   check=True, capture_output=True, timeout=60)
+
+    def sleepers():
+        count = 0
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    count += f.read().split(b"\0")[:2] == [b"sleep", b"4343"]
+            except OSError:
+                pass
+        return count
+
+    def current():
+        with open(os.path.join(group, "pids.current")) as f:
+            return int(f.read())
+
+    deadline = time.monotonic() + 60
+    while current() < 1000:
+        assert time.monotonic() < deadline, f"the program made {current()} tasks"
+        time.sleep(0.2)
+    time.sleep(2)  # what the loop still tries is refused
+    assert current() <= 1024
+    assert sleepers() <= 1024
+    with open(os.path.join(group, "pids.events")) as f:
+        assert int(f.read().split()[1]) > 0  # forks refused at the bound
+    # The neighbour still takes connections (each a new backend process), and Kura answers.
+    for _ in range(5):
+        assert psql(rds, "calm", "SELECT 1") == "1"
+    assert rds.describe_db_instances(DBInstanceIdentifier="calm")["DBInstances"][0]["DBInstanceStatus"] == "available"
+    # A reboot ends the server and all it made; it serves its data again.
+    rds.reboot_db_instance(DBInstanceIdentifier="forker")
+    time.sleep(1)
+    wait_status(rds, "forker", "available", timeout=180)
+    deadline = time.monotonic() + 30
+    while sleepers():
+        assert time.monotonic() < deadline, f"{sleepers()} sleepers outlived their server"
+        time.sleep(0.2)
+    assert psql(rds, "forker", "SELECT v FROM kept") == "still here"

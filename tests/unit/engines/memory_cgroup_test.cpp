@@ -176,5 +176,65 @@ TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
   fs::remove_all(dataDir);
 }
 
+// A program that forks without end (what a superuser's COPY ... PROGRAM
+// could run) is held at its group's task bound, and the host keeps its
+// process numbers; the group's removal ends what it made.
+TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
+  const std::string mountinfo = readText("/proc/self/mountinfo"), self = readText("/proc/self/cgroup");
+  CgroupPlace place = locateMemoryCgroup(mountinfo, self);
+  if (place.version != CgroupVersion::v1) GTEST_SKIP() << "runs where memory is cgroup v1's (this test changes no v2 tree)";
+  CgroupPlace tasks = locateCgroup(mountinfo, self, "pids");
+  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dataDir = pattern;
+  MemoryCgroups groups = MemoryCgroups::open(place, dataDir, tasks);
+  if (!groups.available() || !groups.tasksBounded()) {
+    groups.close();
+    fs::remove_all(dataDir);
+    GTEST_SKIP() << "no pids cgroups here: " << groups.reason();
+  }
+  setMemoryCgroups(groups);
+  EXPECT_EQ(taskBoundFor(0), 0u);
+  EXPECT_EQ(taskBoundFor(64ull << 20), kFewestTasks);
+  EXPECT_EQ(taskBoundFor(1ull << 30), 1024u);
+  const fs::path server = dataDir / "rds" / "instances" / "db-FORKS";
+  Confinement bounded;
+  bounded.memoryBytes = 256ull << 20;  // room for the sleepers' memory: the task bound is what holds them
+  bounded.memoryGroupOf = server;
+  const fs::path group = groups.taskGroupDir(server);
+  EXPECT_NE(group, groups.groupDir(server));  // v1: the pids hierarchy's
+  // 2,000 sleepers asked for, each its own session; a fork refused ends the loop.
+  auto bomb = runProcess({"/bin/sh", "-c",
+                          "i=0; while [ $i -lt 2000 ]; do setsid sleep 300 </dev/null >/dev/null 2>&1 & "
+                          "i=$((i+1)); done 2>/dev/null; exit 0"},
+                         EngineUser{}, "", std::chrono::seconds(60), {}, bounded);
+  EXPECT_EQ(readText(group / "pids.max"), std::to_string(kFewestTasks));
+  const int held = std::stoi(readText(group / "pids.current"));
+  EXPECT_LE(held, static_cast<int>(kFewestTasks));
+  EXPECT_GE(held, static_cast<int>(kFewestTasks) - 16) << "the loop stopped before the bound: " << bomb.output;
+  const std::string events = readText(group / "pids.events");
+  EXPECT_NE(events.find("max "), std::string::npos);
+  EXPECT_NE(events, "max 0") << "no fork was refused";
+  // The same processes are in the memory group: its removal ends them all.
+  EXPECT_EQ(groupMembers(groups.groupDir(server)).size(), groupMembers(group).size());
+  groups.remove(server);
+  EXPECT_FALSE(fs::exists(group));
+  EXPECT_FALSE(fs::exists(groups.groupDir(server)));
+  groups.close();
+  EXPECT_FALSE(fs::exists(groups.taskRoot()));
+  setMemoryCgroups(MemoryCgroups());
+  fs::remove_all(dataDir);
+}
+
+TEST(MemoryCgroupTest, OtherControllersAreFoundInTheirOwnHierarchy) {
+  const std::string mountinfo =
+      "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+      "31 25 0:27 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
+  CgroupPlace pids = locateCgroup(mountinfo, "8:pids:/user.slice\n4:memory:/kura\n", "pids");
+  EXPECT_EQ(pids.version, CgroupVersion::v1);
+  EXPECT_EQ(pids.dir, fs::path("/sys/fs/cgroup/pids/user.slice"));
+  EXPECT_EQ(locateCgroup(mountinfo, "4:memory:/kura\n", "pids").version, CgroupVersion::none);
+}
+
 }  // namespace
 }  // namespace kura::engines
