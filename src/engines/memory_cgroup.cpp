@@ -206,10 +206,48 @@ CgroupPlace locateCgroup(std::string_view mountinfo, std::string_view selfCgroup
   return {};
 }
 
-uint64_t taskBoundFor(uint64_t bytes) {
+uint64_t taskBoundFor(uint64_t bytes, uint64_t ceiling) {
   if (bytes == 0) return 0;
-  return std::max(kFewestTasks, bytes / (uint64_t{1} << 20) * kTasksPerMiB);
+  return std::min(ceiling, std::max(kFewestTasks, bytes / (uint64_t{1} << 20) * kTasksPerMiB));
 }
+
+namespace {
+
+uint64_t numberIn(const fs::path& file) {
+  const std::string text = readControl(file);
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() ? value : 0;
+}
+
+// The tasks the host lets Kura have: the kernel's bounds, and the pids.max
+// of `own` and of every cgroup above it that has one ("max": none).
+uint64_t hostTaskLimit(const fs::path& own) {
+  uint64_t limit = UINT64_MAX;
+  for (const char* kernel : {"/proc/sys/kernel/pid_max", "/proc/sys/kernel/threads-max"}) {
+    if (uint64_t value = numberIn(kernel); value > 0) limit = std::min(limit, value);
+  }
+  for (fs::path dir = own; !dir.empty() && dir != dir.parent_path(); dir = dir.parent_path()) {
+    struct stat info {};
+    if (::stat((dir / "pids.max").c_str(), &info) != 0) break;  // the hierarchy's root has none
+    if (uint64_t value = numberIn(dir / "pids.max"); value > 0) limit = std::min(limit, value);
+  }
+  return limit;
+}
+
+// Whether Kura may make groups under `root` and bound their tasks: a
+// directory left by an earlier Kura on a file system Kura can no longer
+// write must not count.
+std::string tryTaskGroup(const fs::path& root) {
+  const fs::path trial = root / "kura-trial";
+  if (!makeDir(trial)) return "cannot make a group in " + root.string() + ": " + errorText(errno);
+  const bool written = writeControl(trial / "pids.max", "max");
+  const int error = errno;
+  ::rmdir(trial.c_str());
+  return written ? "" : "cannot bound a group's tasks in " + root.string() + ": " + errorText(error);
+}
+
+}  // namespace
 
 MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& dataDir, const CgroupPlace& tasks) {
   MemoryCgroups groups;
@@ -243,9 +281,25 @@ MemoryCgroups MemoryCgroups::open(const CgroupPlace& place, const fs::path& data
   // Tasks: in the same groups with v2 (where the pids controller reaches
   // them), in v1's pids hierarchy under the same name otherwise.
   if (place.version == CgroupVersion::v2) {
-    if (handDownTasks(root)) groups.taskRoot_ = root;
-  } else if (tasks.version == CgroupVersion::v1 && makeDir(tasks.dir / name)) {
+    if (handDownTasks(root)) {
+      groups.taskRoot_ = root;
+    } else {
+      groups.taskReason_ = "cgroup v2 does not give " + root.string() + "'s children the pids controller";
+    }
+  } else if (tasks.version != CgroupVersion::v1) {
+    groups.taskReason_ = "no cgroup v1 pids hierarchy is mounted";
+  } else if (!makeDir(tasks.dir / name)) {
+    groups.taskReason_ = "cannot make " + (tasks.dir / name).string() + ": " + errorText(errno);
+  } else if (std::string refused = tryTaskGroup(tasks.dir / name); !refused.empty()) {
+    groups.taskReason_ = refused;
+    ::rmdir((tasks.dir / name).c_str());
+  } else {
     groups.taskRoot_ = tasks.dir / name;
+  }
+  if (groups.tasksBounded()) {
+    groups.taskReason_.clear();
+    const fs::path own = place.version == CgroupVersion::v2 ? place.dir : tasks.dir;
+    groups.taskCeiling_ = std::max<uint64_t>(1, hostTaskLimit(own) / kHostShareDivisor);
   }
   // Without the kernel's swap accounting there is no bound on swap to
   // write: a v1 group is then told not to swap (memory.swappiness 0).
@@ -276,7 +330,7 @@ fs::path MemoryCgroups::taskGroupDir(const fs::path& serverDir) const {
 
 bool MemoryCgroups::writeTaskBound(const fs::path& serverDir, uint64_t bytes) const {
   if (!tasksBounded()) return true;
-  const uint64_t tasks = taskBoundFor(bytes);
+  const uint64_t tasks = tasksFor(bytes);
   return writeControl(taskGroupDir(serverDir) / "pids.max", tasks == 0 ? "max" : std::to_string(tasks));
 }
 
@@ -328,14 +382,20 @@ MemoryGroup MemoryCgroups::prepare(const fs::path& serverDir, uint64_t bytes) co
     return group;
   }
   if (!tasksBounded()) return group;
+  // Tasks: a group that cannot be bounded leaves the server its memory
+  // bound alone (said in the log), not unstarted.
   const fs::path tasks = taskGroupDir(serverDir);
   if ((tasks != dir && !makeDir(tasks)) || !writeTaskBound(serverDir, bytes)) {
-    group.error = "cannot bound the tasks of the cgroup " + tasks.string() + ": " + errorText(errno);
+    spdlog::warn("msg=\"the server starts without a bound on its tasks\" group={} error=\"{}\"", tasks.string(),
+                 errorText(errno));
     return group;
   }
   if (tasks != dir) {
     group.taskProcs = UniqueFd(::open((tasks / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!group.taskProcs) group.error = "cannot open " + (tasks / "cgroup.procs").string() + ": " + errorText(errno);
+    if (!group.taskProcs) {
+      spdlog::warn("msg=\"the server starts without a bound on its tasks\" group={} error=\"{}\"", tasks.string(),
+                   errorText(errno));
+    }
   }
   return group;
 }
@@ -353,7 +413,14 @@ bool MemoryCgroups::rebound(const fs::path& serverDir, uint64_t bytes) const {
     std::from_chars(current.data(), current.data() + current.size(), held);
     if (held > bytes) return false;
   }
-  return writeBound(dir, bytes) && writeTaskBound(serverDir, bytes);
+  const bool bounded = writeBound(dir, bytes);
+  // A server started without a task group (by an older Kura) gets one at
+  // its next start; a failure here is said, not taken for the memory's.
+  if (tasksBounded() && ::stat(taskGroupDir(serverDir).c_str(), &info) == 0 && !writeTaskBound(serverDir, bytes)) {
+    spdlog::warn("msg=\"cannot move the server's task bound\" group={} error=\"{}\"",
+                 taskGroupDir(serverDir).string(), errorText(errno));
+  }
+  return bounded;
 }
 
 void MemoryCgroups::remove(const fs::path& serverDir) const {

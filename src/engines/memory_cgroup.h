@@ -51,13 +51,19 @@ CgroupPlace locateMemoryCgroup(std::string_view mountinfo, std::string_view self
 CgroupPlace locateCgroup(std::string_view mountinfo, std::string_view selfCgroup, std::string_view controller);
 
 // The most tasks a server bounded to `bytes` of memory may hold: one a MiB,
-// at least kFewestTasks; 0 (no bound) for an unbounded server. Ten times
-// RDS's default max_connections for the class (a backend process or a
-// connection's thread each: a db.t3.micro's 1 GiB gives about a hundred
-// connections and 1,024 tasks).
+// at least kFewestTasks, and never more than `ceiling`; 0 (no bound) for an
+// unbounded server. Ten times RDS's default max_connections for the class
+// (a backend process or a connection's thread each: a db.t3.micro's 1 GiB
+// gives about a hundred connections and 1,024 tasks).
 inline constexpr uint64_t kTasksPerMiB = 1;
 inline constexpr uint64_t kFewestTasks = 512;
-uint64_t taskBoundFor(uint64_t bytes);
+uint64_t taskBoundFor(uint64_t bytes, uint64_t ceiling = UINT64_MAX);
+// A server may hold at most this share of the tasks the host lets Kura
+// have (the kernel's pid_max and threads-max, and the pids.max of Kura's
+// cgroup and those above it, as a systemd unit's TasksMax=): a class of
+// 32 GiB would otherwise be allowed every process number of a host whose
+// pid_max is 32,768, and none would be left for Kura.
+inline constexpr uint64_t kHostShareDivisor = 8;
 
 // A group made ready for a server: its cgroup.procs, open for writing, for
 // the server's first process to write "0" into between fork and exec (it
@@ -100,16 +106,25 @@ class MemoryCgroups {
   // the pids hierarchy's; v2: root()).
   bool tasksBounded() const { return !taskRoot_.empty(); }
   const std::filesystem::path& taskRoot() const { return taskRoot_; }
+  // Why tasks are not bounded (empty when they are).
+  const std::string& taskReason() const { return taskReason_; }
+  // The most tasks any server may hold here (a share of the host's), and
+  // what a server bounded to `bytes` of memory may hold.
+  uint64_t taskCeiling() const { return taskCeiling_; }
+  uint64_t tasksFor(uint64_t bytes) const { return taskBoundFor(bytes, taskCeiling_); }
 
   // The group of the server whose files are at `serverDir` (made if need
   // be; none for an empty path), bound to `bytes` (0: unbounded) with no
-  // swap beyond it, and to taskBoundFor(bytes) tasks; ready to join.
+  // swap beyond it, and to tasksFor(bytes) tasks (where the task group
+  // cannot be made, the server starts with its memory bound alone, and
+  // the log says so); ready to join.
   MemoryGroup prepare(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Moves a running server's bound (an instance class changed); false when
   // a lower bound is below what the group holds (v1's kernel refuses it;
   // on v2 Kura does not ask, as the kernel would kill to reach it): the
   // server takes it at its next start.
-  // The task bound follows.
+  // The task bound follows (a server started without a task group, by an
+  // older Kura, gets one at its next start).
   bool rebound(const std::filesystem::path& serverDir, uint64_t bytes) const;
   // Removes the group of a server that no longer runs, killing first what
   // it still holds: processes detached from the server, which would keep
@@ -135,6 +150,8 @@ class MemoryCgroups {
   CgroupVersion version_ = CgroupVersion::none;
   std::filesystem::path root_;
   std::filesystem::path taskRoot_;  // empty: tasks not bounded
+  std::string taskReason_ = "no pids cgroup was looked for";
+  uint64_t taskCeiling_ = UINT64_MAX;
   std::filesystem::path dataDir_;
   bool swapBounded_ = false;
   std::string reason_ = "no memory cgroup was looked for";

@@ -592,11 +592,12 @@ int serve(const ServerConfig& givenConfig) {
     } else {
       groups.sweep();
       spdlog::info("msg=\"RDS servers run in memory cgroups\" cgroup_version={} groups={} swap_bounded={} "
-                   "task_groups={}",
+                   "task_groups={} most_tasks_a_server={}",
                    groups.version() == engines::CgroupVersion::v2 ? 2 : 1, groups.root().string(),
-                   groups.swapBounded(), groups.tasksBounded() ? groups.taskRoot().string() : "none");
+                   groups.swapBounded(), groups.tasksBounded() ? groups.taskRoot().string() : "none",
+                   groups.tasksBounded() ? groups.taskCeiling() : 0);
       if (!groups.tasksBounded()) {
-        spdlog::warn("msg=\"no pids cgroup reaches Kura: a server's number of processes is not bounded\"");
+        spdlog::warn("msg=\"a server's number of processes is not bounded\" reason=\"{}\"", groups.taskReason());
       }
       if (!groups.swapBounded()) {
         spdlog::warn("msg=\"the kernel does not account swap: a server's swap is not bounded with its memory\"");

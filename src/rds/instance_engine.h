@@ -53,11 +53,13 @@ struct EngineLayout {
   // the most its server's processes may use together (0: no bound;
   // engines/memory_cgroup.h).
   uint64_t memoryBytes = 0;
+  std::string instanceClass;  // what the bound comes from (for the log)
 };
 
 // Says so (a warning) when the server is about to start in a memory group
 // without a bound: its class (one recorded before Kura knew classes) has
-// no memory Kura knows.
+// no memory Kura knows, or it is db.serverless in a cluster without a
+// capacity range (one made before Kura took ranges).
 void warnIfUnbounded(const EngineLayout& layout);
 
 // A standby's replication, as it reports it.

@@ -95,6 +95,7 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
   layout.dbAuthPort = paths.dbAuthPort;
   layout.dbAuthKey = instance.spec.value("DbiResourceId", "");
   layout.memoryBytes = instanceMemoryBytes(instance.spec);
+  layout.instanceClass = instance.spec.value("DBInstanceClass", "");
   auto password = secrets.open(instance.spec.value("MasterUserPasswordSealed", ""));
   if (!password) return ApiError::internal("the master password of " + instance.name + " cannot be unsealed");
   layout.masterPassword = *password;
@@ -102,7 +103,11 @@ Result<EngineLayout> layoutOf(const Resource& instance, const RdsPaths& paths, c
 }
 
 void warnIfUnbounded(const EngineLayout& layout) {
-  if (layout.memoryBytes == 0 && engines::memoryCgroups().available()) {
+  if (layout.memoryBytes == 0 && engines::memoryCgroups().available() && layout.instanceClass == kServerlessClass) {
+    spdlog::warn("msg=\"the cluster has no ServerlessV2ScalingConfiguration: its db.serverless server runs without a "
+                 "memory bound until ModifyDBCluster gives it one\" server={}",
+                 layout.dir.string());
+  } else if (layout.memoryBytes == 0 && engines::memoryCgroups().available()) {
     spdlog::warn("msg=\"the instance class has no memory Kura knows: its server runs without a memory bound\" "
                  "server={}",
                  layout.dir.string());

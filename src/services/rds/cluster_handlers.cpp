@@ -516,17 +516,21 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
                        "cluster's, " + subnetGroup + ".");
   }
   spec["DBSubnetGroupName"] = subnetGroup;
-  if (cluster->spec.contains("VpcSecurityGroupIds")) spec["VpcSecurityGroupIds"] = cluster->spec["VpcSecurityGroupIds"];
-  if (cluster->spec.contains(kServerlessScaling)) {
-    spec[kServerlessScaling] = cluster->spec[kServerlessScaling];
-  } else if (spec["DBInstanceClass"] == kServerlessClass) {
-    return noScalingRange();
-  }
   if (in.contains("AvailabilityZone")) spec["AvailabilityZone"] = in["AvailabilityZone"];
   if (in.contains("DBParameterGroupName")) spec["DBParameterGroupName"] = in["DBParameterGroupName"];
   if (in.contains("Port")) spec["Port"] = in["Port"];
   if (in.contains("EnableCloudwatchLogsExports")) spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
   auto created = catalog_.transact([&]() -> Result<Resource> {
+    // Its copies of the cluster's security groups and capacity range are
+    // taken in the transaction that records it: a ModifyDBCluster either
+    // came before (its values are read here) or comes after (it finds
+    // this instance among the members it updates).
+    auto now = catalog_.getResourceByArn(cluster->arn);
+    if (!now) return now;
+    for (const char* shared : {"VpcSecurityGroupIds", kServerlessScaling}) {
+      if (now->spec.contains(shared)) spec[shared] = now->spec[shared];
+    }
+    if (spec["DBInstanceClass"] == kServerlessClass && !spec.contains(kServerlessScaling)) return noScalingRange();
     auto made = recordNewInstance(c, spec, tagsFromInput(in), "Creating DB instance");
     if (!made) return made;
     // The first instance of a cluster without one is its writer.

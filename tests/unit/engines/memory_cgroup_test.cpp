@@ -197,6 +197,14 @@ TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
   EXPECT_EQ(taskBoundFor(0), 0u);
   EXPECT_EQ(taskBoundFor(64ull << 20), kFewestTasks);
   EXPECT_EQ(taskBoundFor(1ull << 30), 1024u);
+  EXPECT_EQ(taskBoundFor(64ull << 30, 4096), 4096u);  // a large class: a share of the host's at most
+  EXPECT_EQ(taskBoundFor(0, 4096), 0u);
+  // This host's share: pid_max (and threads-max) over kHostShareDivisor.
+  std::ifstream pidMax("/proc/sys/kernel/pid_max");
+  uint64_t hostPids = 0;
+  pidMax >> hostPids;
+  EXPECT_LE(groups.taskCeiling(), hostPids / kHostShareDivisor);
+  EXPECT_GE(groups.taskCeiling(), 1u);
   const fs::path server = dataDir / "rds" / "instances" / "db-FORKS";
   Confinement bounded;
   bounded.memoryBytes = 256ull << 20;  // room for the sleepers' memory: the task bound is what holds them
@@ -208,7 +216,8 @@ TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
                           "i=0; while [ $i -lt 2000 ]; do setsid sleep 300 </dev/null >/dev/null 2>&1 & "
                           "i=$((i+1)); done 2>/dev/null; exit 0"},
                          EngineUser{}, "", std::chrono::seconds(60), {}, bounded);
-  EXPECT_EQ(readText(group / "pids.max"), std::to_string(kFewestTasks));
+  EXPECT_EQ(readText(group / "pids.max"), std::to_string(groups.tasksFor(256ull << 20)));
+  ASSERT_EQ(groups.tasksFor(256ull << 20), kFewestTasks);  // the ceiling is above it here
   const int held = std::stoi(readText(group / "pids.current"));
   EXPECT_LE(held, static_cast<int>(kFewestTasks));
   EXPECT_GE(held, static_cast<int>(kFewestTasks) - 16) << "the loop stopped before the bound: " << bomb.output;
@@ -222,6 +231,38 @@ TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
   EXPECT_FALSE(fs::exists(groups.groupDir(server)));
   groups.close();
   EXPECT_FALSE(fs::exists(groups.taskRoot()));
+  setMemoryCgroups(MemoryCgroups());
+  fs::remove_all(dataDir);
+}
+
+// A pids "hierarchy" where no group can be bounded (here a plain
+// directory, as a file system Kura can no longer write would be): tasks go
+// unbounded, with the reason said, and servers still start in their
+// memory groups.
+TEST(MemoryCgroupTest, APidsHierarchyKuraCannotWriteLeavesServersTheirMemoryBound) {
+  CgroupPlace place = locateMemoryCgroup(readText("/proc/self/mountinfo"), readText("/proc/self/cgroup"));
+  if (place.version != CgroupVersion::v1) GTEST_SKIP() << "runs where memory is cgroup v1's (this test changes no v2 tree)";
+  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dataDir = pattern;
+  fs::create_directories(dataDir / "not-pids");
+  MemoryCgroups groups = MemoryCgroups::open(place, dataDir, CgroupPlace{CgroupVersion::v1, dataDir / "not-pids"});
+  if (!groups.available()) {
+    fs::remove_all(dataDir);
+    GTEST_SKIP() << "no memory cgroups here: " << groups.reason();
+  }
+  EXPECT_FALSE(groups.tasksBounded());
+  EXPECT_NE(groups.taskReason().find("cannot bound a group's tasks"), std::string::npos) << groups.taskReason();
+  setMemoryCgroups(groups);
+  const fs::path server = dataDir / "rds" / "instances" / "db-UNTASKED";
+  Confinement bounded;
+  bounded.memoryBytes = 64ull << 20;
+  bounded.memoryGroupOf = server;
+  auto where = runProcess({"/bin/cat", "/proc/self/cgroup"}, EngineUser{}, "", std::chrono::seconds(10), {}, bounded);
+  EXPECT_TRUE(where.ok()) << where.output;
+  EXPECT_NE(where.output.find(groups.groupDir(server).filename().string()), std::string::npos) << where.output;
+  groups.remove(server);
+  groups.close();
   setMemoryCgroups(MemoryCgroups());
   fs::remove_all(dataDir);
 }
