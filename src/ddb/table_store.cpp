@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <fmt/format.h>
 
@@ -65,6 +66,8 @@ TableStore::TableStore(rocksdb::DB* db, std::shared_ptr<WriteStop> stopped)
     : db_(db),
       stopped_(std::move(stopped)),
       walFiles_(db->GetOptions().wal_dir.empty() ? db->GetName() : db->GetOptions().wal_dir),
+      memtableBytes_(db->GetOptions().write_buffer_size),
+      writeBuffers_(db->GetOptions().write_buffer_manager),
       walSync_([this]() -> std::string {
         // The writes it covers are in the WAL's buffer (write() leaves the
         // flush to their sync): flushed to the file in one write, never on
@@ -159,7 +162,13 @@ rocksdb::Status TableStore::write(rocksdb::WriteBatch& batch, bool sync) {
       status = db_->Write(unlogged, &batch);
       if (status.ok()) status = flushMemtables();
     } else {
-      status = db_->Write(rocksdb::WriteOptions(), &batch);
+      // A switch of memtable writes the WAL's buffer to the old WAL first,
+      // and RocksDB 7.8 rates a failure there fatal: on a full disk the
+      // store would take no write until a restart. Where this write may
+      // switch, the buffer is written first, here, where a failure is the
+      // kind Resume() recovers from (as the sync's FlushWAL()).
+      if (switchMayCome(batch)) status = db_->FlushWAL(/*sync=*/false);
+      if (status.ok()) status = db_->Write(rocksdb::WriteOptions(), &batch);
     }
     if (!status.ok() && status.IsIOError()) stopWrites(status);
   }
@@ -322,6 +331,16 @@ rocksdb::Status TableStore::flushMemtables() {
   flush.allow_write_stall = true;  // as Resume()'s own: a stall must not hold the caller
   if (status.ok()) status = db_->Flush(flush);
   return status;
+}
+
+bool TableStore::switchMayCome(const rocksdb::WriteBatch& batch) {
+  // RocksDB switches at the write after the one that filled the memtable
+  // (to about 90% of write_buffer_size, MemTable::ShouldFlushNow), or when
+  // the shared budget says so: three quarters, with room for this batch,
+  // leaves a margin for the memtable's own overhead.
+  uint64_t active = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeActiveMemTable, &active);
+  return active + 2 * batch.GetDataSize() >= memtableBytes_ / 4 * 3 || (writeBuffers_ && writeBuffers_->ShouldFlush());
 }
 
 bool TableStore::resume(std::chrono::milliseconds minInterval) {

@@ -42,6 +42,7 @@ namespace rocksdb {
 class DB;
 class Status;
 class WriteBatch;
+class WriteBufferManager;
 }
 
 namespace kura::ddb {
@@ -266,6 +267,10 @@ class TableStore : public TrailCarrier {
   void stopWrites(const rocksdb::Status& status);
   // Writes the WAL's buffer, then the memtables to synced tables.
   rocksdb::Status flushMemtables();
+  // Whether writing `batch` may make RocksDB switch to a new memtable (and
+  // WAL) first: its memtable is near full, or the memtables' shared budget
+  // is (walMutex_ held).
+  bool switchMayCome(const rocksdb::WriteBatch& batch);
   // RocksDB's Resume() of a stopped store, unless tried less than
   // `minInterval` ago; true when it writes again.
   bool resume(std::chrono::milliseconds minInterval);
@@ -290,6 +295,8 @@ class TableStore : public TrailCarrier {
   // writer), and so does resume(), while stopped_ keeps the others away.
   std::mutex walMutex_;
   WalFiles walFiles_;  // what walSync_ syncs (its thread alone)
+  size_t memtableBytes_;  // a memtable's size (write_buffer_size)
+  std::shared_ptr<rocksdb::WriteBufferManager> writeBuffers_;  // the memtables' shared budget
   // Syncs the WAL once for all the writers waiting (TableStore::write says
   // why this and not RocksDB's own sync of a write group). Declared after
   // what its syncs use: it is destroyed first, after the syncs it owes.
