@@ -11,7 +11,9 @@
 //    whose WAL flush fails is already in the memtable, so RocksDB's
 //    Resume() switches to a new WAL. (With RocksDB 7.8 a WAL write that
 //    fails while the memtable is empty leaves the failed WAL in use after
-//    Resume(), and the next write asserts.)
+//    Resume(), and the next write asserts.) Before a write that may switch
+//    memtables, Kura flushes the buffer too: RocksDB's own flush of it at a
+//    switch is fatal when it fails (TableStore::write).
 //  - RocksDB's own recovery from a full disk off: it waits for 64 MB free
 //    (the write buffer); Kura calls Resume() itself when it retries.
 //  - memory bounded by one budget (`--dynamodb-cache-mb`), not by the
