@@ -92,15 +92,28 @@ std::string readText(const fs::path& path) {
   return text;
 }
 
+// A data directory of its own, under /tmp (empty: none could be made).
+fs::path temporaryDataDir() {
+  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
+  return ::mkdtemp(pattern) == nullptr ? fs::path() : fs::path(pattern);
+}
+
+// How a server at `server` is started bounded to `bytes`.
+Confinement boundedAt(const fs::path& server, uint64_t bytes) {
+  Confinement bounded;
+  bounded.memoryBytes = bytes;
+  bounded.memoryGroupOf = server;
+  return bounded;
+}
+
 // The real thing, where this machine lets Kura make memory cgroups (root,
 // or a delegated v2 cgroup): a process started bounded is born in its
 // group, and one that touches more memory than its bound is killed.
 TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
   CgroupPlace place = locateMemoryCgroup(readText("/proc/self/mountinfo"), readText("/proc/self/cgroup"));
   if (place.version != CgroupVersion::v1) GTEST_SKIP() << "runs where memory is cgroup v1's (this test changes no v2 tree)";
-  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const fs::path dataDir = pattern;
+  const fs::path dataDir = temporaryDataDir();
+  ASSERT_FALSE(dataDir.empty());
   MemoryCgroups groups = MemoryCgroups::open(place, dataDir);
   if (!groups.available()) {
     fs::remove_all(dataDir);
@@ -108,9 +121,7 @@ TEST(MemoryCgroupTest, AProcessStartedBoundedRunsInItsGroupAndDiesAtItsBound) {
   }
   setMemoryCgroups(groups);
   const fs::path server = dataDir / "rds" / "instances" / "db-TEST";
-  Confinement bounded;
-  bounded.memoryBytes = 64ull << 20;
-  bounded.memoryGroupOf = server;
+  const Confinement bounded = boundedAt(server, 64ull << 20);
 
   auto where = runProcess({"/bin/cat", "/proc/self/cgroup"}, EngineUser{}, "", std::chrono::seconds(10), {}, bounded);
   EXPECT_TRUE(where.ok()) << where.output;
@@ -184,9 +195,8 @@ TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
   CgroupPlace place = locateMemoryCgroup(mountinfo, self);
   if (place.version != CgroupVersion::v1) GTEST_SKIP() << "runs where memory is cgroup v1's (this test changes no v2 tree)";
   CgroupPlace tasks = locateCgroup(mountinfo, self, "pids");
-  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const fs::path dataDir = pattern;
+  const fs::path dataDir = temporaryDataDir();
+  ASSERT_FALSE(dataDir.empty());
   MemoryCgroups groups = MemoryCgroups::open(place, dataDir, tasks);
   if (!groups.available() || !groups.tasksBounded()) {
     groups.close();
@@ -206,9 +216,8 @@ TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
   EXPECT_LE(groups.taskCeiling(), hostPids / kHostShareDivisor);
   EXPECT_GE(groups.taskCeiling(), 1u);
   const fs::path server = dataDir / "rds" / "instances" / "db-FORKS";
-  Confinement bounded;
-  bounded.memoryBytes = 256ull << 20;  // room for the sleepers' memory: the task bound is what holds them
-  bounded.memoryGroupOf = server;
+  // Room for the sleepers' memory: the task bound is what holds them.
+  const Confinement bounded = boundedAt(server, 256ull << 20);
   const fs::path group = groups.taskGroupDir(server);
   EXPECT_NE(group, groups.groupDir(server));  // v1: the pids hierarchy's
   // 2,000 sleepers asked for, each its own session; a fork refused ends the loop.
@@ -242,9 +251,8 @@ TEST(MemoryCgroupTest, AServerForkingWithoutEndIsHeldAtItsTaskBound) {
 TEST(MemoryCgroupTest, APidsHierarchyKuraCannotWriteLeavesServersTheirMemoryBound) {
   CgroupPlace place = locateMemoryCgroup(readText("/proc/self/mountinfo"), readText("/proc/self/cgroup"));
   if (place.version != CgroupVersion::v1) GTEST_SKIP() << "runs where memory is cgroup v1's (this test changes no v2 tree)";
-  char pattern[] = "/tmp/kura-cgroup-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(pattern), nullptr);
-  const fs::path dataDir = pattern;
+  const fs::path dataDir = temporaryDataDir();
+  ASSERT_FALSE(dataDir.empty());
   fs::create_directories(dataDir / "not-pids");
   MemoryCgroups groups = MemoryCgroups::open(place, dataDir, CgroupPlace{CgroupVersion::v1, dataDir / "not-pids"});
   if (!groups.available()) {
@@ -255,9 +263,7 @@ TEST(MemoryCgroupTest, APidsHierarchyKuraCannotWriteLeavesServersTheirMemoryBoun
   EXPECT_NE(groups.taskReason().find("cannot bound a group's tasks"), std::string::npos) << groups.taskReason();
   setMemoryCgroups(groups);
   const fs::path server = dataDir / "rds" / "instances" / "db-UNTASKED";
-  Confinement bounded;
-  bounded.memoryBytes = 64ull << 20;
-  bounded.memoryGroupOf = server;
+  const Confinement bounded = boundedAt(server, 64ull << 20);
   auto where = runProcess({"/bin/cat", "/proc/self/cgroup"}, EngineUser{}, "", std::chrono::seconds(10), {}, bounded);
   EXPECT_TRUE(where.ok()) << where.output;
   EXPECT_NE(where.output.find(groups.groupDir(server).filename().string()), std::string::npos) << where.output;
