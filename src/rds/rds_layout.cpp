@@ -6,8 +6,8 @@
 
 #include "engines/memory_cgroup.h"
 #include "services/rds/cluster_records.h"
-#include "services/rds/serverless_capacity.h"
 #include "services/rds/rds_kinds.h"
+#include "services/rds/serverless_capacity.h"
 
 namespace kura::rds {
 

@@ -16,9 +16,9 @@
 #include "common/per_resource.h"
 #include "common/time_format.h"
 #include "engines/memory_cgroup.h"
-#include "services/rds/serverless_capacity.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
+#include "services/rds/serverless_capacity.h"
 
 namespace kura::rds {
 using Json = nlohmann::json;
