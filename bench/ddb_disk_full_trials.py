@@ -16,6 +16,7 @@ writes acknowledged and refused. A long fault trial: not a test."""
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -69,14 +70,15 @@ def trial(kura_bin):
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     log_path = os.path.join(root, "kura.log")
-    with open(log_path, "w") as log:
-        kura = subprocess.Popen([kura_bin, "serve", "--port", str(port), "--data-dir", data, "--trail-digest-interval",
-                                 "2", "--dynamodb-cache-mb", "16"], stdout=log, stderr=log)
-    busy = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(load)]
+    kura, busy = None, []
     stop = threading.Event()
     counts = {"acknowledged": 0, "refused": 0}
     outcome = f"all {fills} fills healed"
     try:
+        with open(log_path, "w") as log:
+            kura = subprocess.Popen([kura_bin, "serve", "--port", str(port), "--data-dir", data,
+                                     "--trail-digest-interval", "2", "--dynamodb-cache-mb", "16"], stdout=log, stderr=log)
+        busy = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(load)]
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -135,16 +137,20 @@ def trial(kura_bin):
         stop.set()
         for process in busy:
             process.kill()
-        kura.terminate()
-        try:
-            kura.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            kura.kill()
+        if kura is not None:
+            kura.terminate()
+            try:
+                kura.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                kura.kill()
         subprocess.run(["umount", "-l", data], check=False)
         shutil.rmtree(root, ignore_errors=True)
     return outcome, counts
 
 
+# Stopped (SIGTERM, Ctrl-C): the trial under way still stops its Kura and
+# busy loops and unmounts its disk.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 for round_number in range(1, rounds + 1):
     for build in builds:
         outcome, counts = trial(build)
