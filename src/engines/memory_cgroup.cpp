@@ -432,14 +432,15 @@ void MemoryCgroups::remove(const fs::path& serverDir) const {
   std::vector<fs::path> dirs = {groupDir(serverDir)};
   if (taskGroupDir(serverDir) != dirs.front()) dirs.push_back(taskGroupDir(serverDir));
   for (const fs::path& dir : dirs) {
-    bool removed = false;
-    for (int attempt = 0; attempt < 50 && !removed; ++attempt) {
-      removed = ::rmdir(dir.c_str()) == 0 || errno != EBUSY;
-      if (removed) break;
+    int attempt = 0;
+    while (::rmdir(dir.c_str()) != 0 && errno == EBUSY) {
+      if (++attempt == 50) {
+        spdlog::warn("msg=\"a stopped server's cgroup still holds processes\" group={}", dir.string());
+        break;
+      }
       endMembers(dir);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (!removed) spdlog::warn("msg=\"a stopped server's cgroup still holds processes\" group={}", dir.string());
   }
 }
 

@@ -329,10 +329,11 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
     // Its instances are reached through the cluster's security groups, and
     // its db.serverless ones are bounded by its capacity range: each
     // instance carries a copy of both.
-    for (const char* shared : {"VpcSecurityGroupIds", kServerlessScaling}) {
-      if (!in.contains(shared)) continue;
+    if (in.contains("VpcSecurityGroupIds") || in.contains(kServerlessScaling)) {
       for (Resource member : clusterMembers(catalog_, cluster)) {
-        member.spec[shared] = cluster.spec[shared];
+        for (const char* shared : {"VpcSecurityGroupIds", kServerlessScaling}) {
+          if (in.contains(shared)) member.spec[shared] = cluster.spec[shared];
+        }
         if (auto changed = catalog_.updateResource(member); !changed) return changed.error();
       }
     }
