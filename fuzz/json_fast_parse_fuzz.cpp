@@ -1,4 +1,4 @@
-// Holds the fast JSON path (protocol/json_fast_parse.h) to nlohmann's
+// Holds the fast JSON path (common/json_fast_parse.h) to nlohmann's
 // parser: wherever it gives a value, nlohmann gives the same one, of the
 // same types, written the same.
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "protocol/json_fast_parse.h"
+#include "common/json_fast_parse.h"
 
 namespace {
 

@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev librocksdb-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
-  # request bodies parsed with the CPU's vector instructions (src/protocol/json_fast_parse.h)
+  # request bodies parsed with the CPU's vector instructions (src/common/json_fast_parse.h)
   libsimdjson-dev
   # the service models' `pattern` constraints (src/protocol/model_pattern.h)
   libpcre2-dev

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "common/json_fast_parse.h"
 #include "common/json_text.h"
 #include "common/deferred_syncs.h"
 #include "common/store_health.h"
@@ -131,7 +132,7 @@ Result<std::unique_ptr<TableStore>> TableStore::open(const std::filesystem::path
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   store->loadStreamSecret();
   for (it->Seek("m|"); it->Valid() && it->key().starts_with("m|"); it->Next()) {
-    store->rememberIndexes(Json::parse(it->value().ToString()));
+    store->rememberIndexes(parseStoredJson(it->value().ToStringView()));
   }
   it.reset();
   store->replayCarried();
@@ -435,7 +436,7 @@ std::shared_ptr<const Json> TableStore::tableShared(const TableRef& ref) {
   }
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return nullptr;
-  auto description = std::make_shared<const Json>(Json::parse(value));
+  auto description = std::make_shared<const Json>(parseStoredJson(value));
   std::unique_lock lock(descriptionsMutex_);
   // Cached only if no table changed meanwhile: this read may be older than
   // a change (a deletion above all) already made.
@@ -518,7 +519,7 @@ std::vector<std::string> TableStore::tableNames(const std::string& account, cons
 std::optional<Json> TableStore::getItem(const std::string& tableId, const std::string& key) {
   auto text = getItemText(tableId, key);
   if (!text) return std::nullopt;
-  return Json::parse(*text);
+  return parseStoredJson(*text);
 }
 
 std::optional<std::string> TableStore::getItemText(const std::string& tableId, const std::string& key) {
@@ -533,7 +534,7 @@ Result<std::optional<Json>> TableStore::writeItem(const std::string& tableId, co
   std::unique_lock lock(lockFor(tableId));
   auto currentText = getItemText(tableId, key);
   std::optional<Json> current;
-  if (currentText) current = Json::parse(*currentText);
+  if (currentText) current = parseStoredJson(*currentText);
   const Json* before = current ? &*current : nullptr;
   auto decision = decide(before);
   if (!decision) return decision.error();
@@ -653,7 +654,7 @@ void TableStore::scanItems(const std::string& tableId, const std::string& keyPre
   }
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string key = it->key().ToString().substr(itemPrefix(tableId).size());
-    if (!visit(key, Json::parse(it->value().ToString()))) break;
+    if (!visit(key, parseStoredJson(it->value().ToStringView()))) break;
   }
 }
 
@@ -722,7 +723,7 @@ Result<uint64_t> TableStore::copyFromCheckpoint(const std::filesystem::path& dir
     std::string itemKey = it->key().ToString().substr(source.size());
     batch.Put(target + itemKey, it->value());
     if (indexed) {
-      Json item = Json::parse(it->value().ToString());
+      Json item = parseStoredJson(it->value().ToStringView());
       addIndexWrites(batch, targetTableId, itemKey, nullptr, &item);
     }
     ++count;
@@ -807,7 +808,7 @@ void TableStore::scanIndex(const std::string& tableId, const std::string& index,
     if (it->Valid() && it->key() == base + startAfter) it->Next();
   }
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!visit(it->key().ToString().substr(base.size()), Json::parse(it->value().ToString()))) break;
+    if (!visit(it->key().ToString().substr(base.size()), parseStoredJson(it->value().ToStringView()))) break;
   }
 }
 
@@ -830,7 +831,7 @@ Result<bool> TableStore::buildIndex(const std::string& tableId, const IndexDef& 
   std::string prefix = itemPrefix(tableId);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    Json item = Json::parse(it->value().ToString());
+    Json item = parseStoredJson(it->value().ToStringView());
     if (auto entry = indexEntryKey(index, item, it->key().ToString().substr(prefix.size()))) {
       batch.Put(indexPrefix(tableId, index.name) + *entry, it->value());
     }
@@ -859,7 +860,7 @@ void TableStore::putMeta(const std::string& key, const Json& value) {
 std::optional<Json> TableStore::getMeta(const std::string& key) {
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
-  return Json::parse(value);
+  return parseStoredJson(value);
 }
 
 void TableStore::deleteMeta(const std::string& key) {
@@ -871,7 +872,7 @@ void TableStore::deleteMeta(const std::string& key) {
 void TableStore::listMeta(const std::string& prefix, const std::function<void(const std::string&, Json)>& visit) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    visit(it->key().ToString(), Json::parse(it->value().ToString()));
+    visit(it->key().ToString(), parseStoredJson(it->value().ToStringView()));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 
+#include "common/json_fast_parse.h"
 #include "ddb/store_keys.h"
 #include "ddb/table_store.h"
 
@@ -132,7 +133,7 @@ Result<uint64_t> TableStore::restoreFromChangeLog(const std::string& sourceTable
   uint64_t count = 0;
   for (const auto& [key, item] : state) {
     if (item.empty()) continue;
-    Json parsed = Json::parse(item);
+    Json parsed = parseStoredJson(item);
     batch.Put(target + key, item);
     addIndexWrites(batch, targetTableId, key, nullptr, &parsed);
     ++count;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/deferred_syncs.h"
+#include "common/json_fast_parse.h"
 #include "ddb/store_keys.h"
 #include "ddb/stream_format.h"
 #include "ddb/table_store.h"
@@ -84,7 +85,7 @@ Result<bool> TableStore::applyReplicated(const std::string& tableId, const std::
   if (auto existing = itemStamp(tableId, key); existing && !stamp.after(*existing)) return false;
   auto currentText = getItemText(tableId, key);
   std::optional<Json> current;
-  if (currentText) current = Json::parse(*currentText);
+  if (currentText) current = parseStoredJson(*currentText);
   const Json* before = current ? &*current : nullptr;
   const Json* after = item ? &*item : nullptr;
   rocksdb::WriteBatch batch;

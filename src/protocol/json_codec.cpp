@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "protocol/json_fast_parse.h"
+#include "common/json_fast_parse.h"
 #include "protocol/json_nesting.h"
 
 namespace kura {
@@ -15,7 +15,7 @@ Result<Json> decodeJsonInput(std::string_view body) {
     return ApiError::sender("SerializationException",
                             fmt::format("The request body nests deeper than {} levels.", kMaxJsonDepth));
   }
-  // simdjson where it gives nlohmann's value (protocol/json_fast_parse.h),
+  // simdjson where it gives nlohmann's value (common/json_fast_parse.h),
   // nlohmann's parser for the rest.
   std::optional<Json> fast = fastParseJson(body);
   Json value = fast ? std::move(*fast) : Json::parse(body, nullptr, /*allow_exceptions=*/false);

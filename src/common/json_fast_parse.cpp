@@ -1,4 +1,4 @@
-#include "protocol/json_fast_parse.h"
+#include "common/json_fast_parse.h"
 
 #include <simdjson.h>
 
@@ -90,6 +90,11 @@ std::optional<Json> fastParseJson(std::string_view text) {
   Json value;
   if (!convert(root, value)) return std::nullopt;
   return value;
+}
+
+Json parseStoredJson(std::string_view text) {
+  if (auto fast = fastParseJson(text)) return std::move(*fast);
+  return Json::parse(text);
 }
 
 }  // namespace kura

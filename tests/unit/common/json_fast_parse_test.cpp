@@ -1,4 +1,4 @@
-#include "protocol/json_fast_parse.h"
+#include "common/json_fast_parse.h"
 
 #include <gtest/gtest.h>
 
@@ -52,6 +52,18 @@ TEST(JsonFastParse, LeavesToNlohmannWhatTheyMightJudgeApart) {
        }) {
     EXPECT_FALSE(fastParseJson(body)) << body.substr(0, 60);
   }
+}
+
+// A stored item's text gives the value nlohmann's parser gives, by either
+// way; text that is not JSON throws as Json::parse does.
+TEST(JsonFastParse, StoredTextGivesNlohmannsValueEitherWay) {
+  Json item = {{"k", {{"S", std::string(2000, 'x')}}}, {"ctl", {{"S", std::string("a\x01b")}}},
+               {"n", {{"N", "-0"}}}, {"l", {{"L", Json::array({Json{{"BOOL", true}}, Json{{"NULL", true}}})}}}};
+  for (const std::string& text : {item.dump(), std::string(R"({"s":"\u00e9","n":-0})"), std::string("{}")}) {
+    expectSame(parseStoredJson(text), Json::parse(text));
+  }
+  EXPECT_THROW(parseStoredJson(R"({"a":1,})"), Json::parse_error);
+  EXPECT_THROW(parseStoredJson(""), Json::parse_error);
 }
 
 }  // namespace
