@@ -112,6 +112,12 @@ int main(int argc, char** argv) {
       ->envname("KURA_STREAM_STATUS_DELAY")
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
+  serve->add_option("--rds-stop-limit-seconds", config.rdsStopLimitSeconds,
+                    "Seconds after which a stopped RDS instance or Aurora cluster starts by itself, as RDS and "
+                    "Aurora start them after seven days (0: never)")
+      ->envname("KURA_RDS_STOP_LIMIT_SECONDS")
+      ->check(CLI::Range(int64_t{0}, int64_t{10} * 365 * 24 * 3600))
+      ->capture_default_str();
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");

@@ -327,6 +327,7 @@ int serve(const ServerConfig& givenConfig) {
     reconciler.add(std::make_unique<rds::DbClusterController>(rdsEngines, **secrets, rdsPaths, ports, &proxies));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, rdsEngines, **secrets, rdsPaths, clock,
                                                          &logShipper, &proxies, &keyManager, &ports);
+    rdsSupervisor->setStopLimit(std::chrono::seconds(config.rdsStopLimitSeconds));
     rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,
                                                        double value, const std::string& unit) {
       double now = toEpochSeconds(clock->now());
@@ -414,6 +415,7 @@ int serve(const ServerConfig& givenConfig) {
   rdsConfig.installedPostgresMajor = postgresMajor;
   rdsConfig.managedSecrets = managedSecrets;
   rdsConfig.keys = &keyManager;
+  rdsConfig.stopLimit = std::chrono::seconds(config.rdsStopLimitSeconds);
   if (postgres) {
     rdsConfig.engineParameters = postgres->describeParameters();
     rdsConfig.checkParameters = [&postgres](const std::map<std::string, std::string>& values) {

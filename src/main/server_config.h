@@ -51,6 +51,9 @@ struct ServerConfig {
   int64_t streamShardLifetimeSeconds = 4 * 3600;
   int64_t streamShardRecords = 0;
   double streamStatusDelaySeconds = 1;
+  // RDS instances and Aurora clusters stopped this long start by themselves
+  // (RDS's and Aurora's seven days); 0: they stay stopped.
+  int64_t rdsStopLimitSeconds = 7 * 24 * 3600;
 };
 
 bool isLoopbackHost(const std::string& host);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/time_format.h"
+#include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -27,8 +29,29 @@ StepOutcome DbClusterController::step(Resource& cluster, ReconcileContext& ctx) 
     return StepOutcome::done();
   }
   if (cluster.status == kDeleting) return remove(cluster, ctx);
+  if (cluster.status == kStopping || cluster.status == kStarting) return settleStopOrStart(cluster, ctx);
   ctx.note("no step from " + cluster.status + " to " + cluster.goal);
   return StepOutcome::failed();
+}
+
+StepOutcome DbClusterController::settleStopOrStart(Resource& cluster, ReconcileContext& ctx) {
+  // Each instance's server is its controller's to stop or start; the cluster
+  // settles once none is still on its way (one that failed keeps its own
+  // status, which DescribeDBInstances shows).
+  const std::string moving = cluster.status;
+  for (const Resource& member : clusterMembers(ctx.catalog(), cluster)) {
+    if (member.status == moving) return StepOutcome::retryAfter(milliseconds(200));
+  }
+  if (moving == kStopping) {
+    cluster.status = kStopped;
+    cluster.state["StoppedAt"] = toEpochSeconds(ctx.now());  // its AutomaticRestartTime counts from here
+    ctx.emitEvent("DB cluster stopped", {"notification"});
+  } else {
+    cluster.status = kAvailable;
+    cluster.state.erase("StoppedAt");
+    ctx.emitEvent("DB cluster started", {"notification"});
+  }
+  return StepOutcome::done();
 }
 
 StepOutcome DbClusterController::endFailover(Resource& cluster, ReconcileContext& ctx, const std::string& message) {

@@ -3,6 +3,8 @@
 // ports are Kura's at once; its data comes with its first instance, the
 // writer); failing-over (FailoverDBCluster, the deletion of a writer that
 // has readers, or a writer the supervisor found dead or hung) -> available;
+// stopping -> stopped and starting -> available (StopDBCluster and
+// StartDBCluster: the instance controller stops or starts each server);
 // deleting (after the final snapshot) -> deleted.
 //
 // A failover fences the old writer first (stopped cleanly when planned,
@@ -31,6 +33,7 @@ class DbClusterController final : public Controller {
   StepOutcome switchWriter(Resource& cluster, ReconcileContext& ctx);
   StepOutcome promoteWriter(Resource& cluster, ReconcileContext& ctx);
   StepOutcome remove(Resource& cluster, ReconcileContext& ctx);
+  StepOutcome settleStopOrStart(Resource& cluster, ReconcileContext& ctx);
   StepOutcome endFailover(Resource& cluster, ReconcileContext& ctx, const std::string& message);
 
   InstanceEngine& engine_;

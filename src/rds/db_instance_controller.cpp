@@ -102,6 +102,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     if (!stopped) return failStep(instance, ctx, stopped.error(), kFailed);
     if (!isMultiAz(instance) && isBehindProxy(instance)) multiAz_.forget(instance);  // a stopped instance is not reached
     instance.status = kStopped;
+    instance.state["StoppedAt"] = toEpochSeconds(ctx.now());  // its AutomaticRestartTime counts from here
     ctx.emitEvent("DB instance stopped", {"notification"});
     return StepOutcome::done();
   }
@@ -115,6 +116,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
       if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
     }
     noteStarted(instance);
+    instance.state.erase("StoppedAt");
     instance.status = kAvailable;
     ctx.emitEvent("DB instance started", {"notification"});
     return StepOutcome::done();

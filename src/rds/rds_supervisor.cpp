@@ -91,6 +91,7 @@ void RdsSupervisor::checkOnce() {
   std::set<std::string> live;  // what the pass's maps may keep
   for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
     if (cluster.status != kDeleted) live.insert(cluster.arn);
+    if (startIfStoppedTooLong(cluster)) continue;
     watchCluster(cluster);
   }
   // A stopped instance that was seen settled at its record's version is
@@ -99,7 +100,10 @@ void RdsSupervisor::checkOnce() {
   // Kura's CPU).
   std::vector<Resource> instances = catalog_.listAllOfKind(kInstance, [&](const Resource& unparsed) {
     if (unparsed.status != kDeleted) live.insert(unparsed.arn);
-    return !settledWhileStopped(unparsed);
+    // Its AutomaticRestartTime counts from when it stopped, which is never
+    // after its record's last change.
+    return !settledWhileStopped(unparsed) ||
+           (stopLimit_.count() > 0 && unparsed.updatedAt + stopLimit_ <= clock_->now());
   });
   watchedLastPass_ = instances.size();
   for (Resource& instance : instances) watch(std::move(instance));
@@ -426,7 +430,32 @@ void RdsSupervisor::keepMemoryBound(const Resource& instance) {
   }
 }
 
+bool RdsSupervisor::startIfStoppedTooLong(const Resource& resource) {
+  // A cluster's instances start with it.
+  if (resource.kind == kInstance && isClusterMember(resource)) return false;
+  auto due = automaticRestartTime(resource, stopLimit_);
+  if (!due || *due > clock_->now()) return false;
+  Result<Resource> stored = ApiError::internal("");
+  if (resource.kind == kCluster) {
+    stored = recordClusterStarting(catalog_, resource);
+  } else {
+    Resource instance = resource;
+    instance.status = kStarting;
+    instance.goal = kAvailable;
+    stored = catalog_.updateResource(instance);
+  }
+  if (!stored) return false;  // changed meanwhile: the next pass looks again
+  spdlog::info("msg=\"stopped too long: starting\" kind={} name={}", resource.kind, resource.name);
+  addEvent(*stored,
+           std::string(resource.kind == kCluster ? "DB cluster" : "DB instance") +
+               " is being started due to it exceeding the maximum allowed time being stopped.",
+           "notification");
+  reconciler_.wake();
+  return true;
+}
+
 void RdsSupervisor::watch(Resource instance) {
+  if (startIfStoppedTooLong(instance)) return;
   // What a stopped instance may still need: its last WAL segments sealed and
   // its last logs shipped. Once both are done at a version of its record,
   // the passes leave it alone until the record changes (checkOnce).

@@ -42,6 +42,7 @@
 #include "rds/rds_layout.h"
 #include "reconcile/reconciler.h"
 #include "services/rds/port_allocator.h"
+#include "services/rds/stop_limit.h"
 
 namespace kura::rds {
 
@@ -61,6 +62,9 @@ class RdsSupervisor {
   // Stops watching and stops every engine.
   void stop();
   void setMetricSink(MetricSink sink) { metrics_ = std::move(sink); }
+  // How long an instance or cluster stays stopped before the supervisor
+  // starts it (services/rds/stop_limit.h); 0: never.
+  void setStopLimit(std::chrono::seconds limit) { stopLimit_ = limit; }
   // One pass (tests call it directly).
   void checkOnce();
   // The entries its per-resource maps hold (tests: they go with their resources).
@@ -73,6 +77,9 @@ class RdsSupervisor {
   // Every endpoint to its engine as recorded, without asking the engines.
   void routeEndpoints();
   void watch(Resource instance);
+  // A stopped instance or cluster past its AutomaticRestartTime recorded
+  // starting; true if it was.
+  bool startIfStoppedTooLong(const Resource& resource);
   // A class changed while the instance runs: its servers' memory bounds
   // follow at once.
   void keepMemoryBound(const Resource& instance);
@@ -138,6 +145,7 @@ class RdsSupervisor {
   };
   std::map<std::string, ReplicaWatch> replicaWatch_;  // replica ARN ->
   MetricSink metrics_;
+  std::chrono::seconds stopLimit_ = kDefaultStopLimit;
   // Stopped instances whose logs were shipped since they stopped: ARN ->
   // the record's version then (rds_supervisor.cpp's stoppedAndShipped).
   std::map<std::string, int64_t> shippedWhileStopped_;

@@ -7,6 +7,7 @@
 #include "catalog/arn.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/time_format.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/db_network.h"
 #include "services/rds/describe_paging.h"
@@ -49,8 +50,12 @@ Result<Resource> RdsApi::findCluster(const RequestContext& c, const std::string&
 }
 
 Json RdsApi::clusterJson(const Resource& cluster) {
-  return clusterView(cluster, clusterMembers(catalog_, cluster), catalog_.listTags(cluster.arn),
-                     config_.endpointAddress, readerEndpointAddress(config_.endpointAddress));
+  Json view = clusterView(cluster, clusterMembers(catalog_, cluster), catalog_.listTags(cluster.arn),
+                          config_.endpointAddress, readerEndpointAddress(config_.endpointAddress));
+  if (auto restart = automaticRestartTime(cluster, config_.stopLimit)) {
+    view["AutomaticRestartTime"] = toEpochSeconds(*restart);
+  }
+  return view;
 }
 
 Result<Resource> RdsApi::recordNewCluster(const RequestContext& c, Json spec, const std::vector<Tag>& tags,
@@ -479,6 +484,10 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
                        cluster->spec.value("Engine", std::string()) + ".");
   }
   if (cluster->status == kDeleting) return clusterState("Cluster " + cluster->name + " is being deleted.");
+  if (cluster->status == kStopped || cluster->status == kStopping || cluster->status == kStarting) {
+    return clusterState("DB cluster " + cluster->name + " is in " + cluster->status +
+                        " state: start it before adding instances.");
+  }
   for (const char* name : {"MasterUsername", "MasterUserPassword", "ManageMasterUserPassword"}) {
     if (in.contains(name)) {
       return combination("The requested DB Instance will be a member of a DB Cluster. Set " + std::string(name) +

@@ -83,6 +83,9 @@ Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page, con
   } else {
     view = instanceView(instance, *tags);
   }
+  if (auto restart = automaticRestartTime(instance, config_.stopLimit)) {
+    view["AutomaticRestartTime"] = toEpochSeconds(*restart);
+  }
   if (const CertificateAuthority* ca = config_.certificateAuthority) {
     // Its server certificate is the CA's (renewed before it ends).
     view["CACertificateIdentifier"] = ca->identifier();
@@ -688,6 +691,13 @@ Result<Json> RdsApi::deleteInstance(const RequestContext& c, const Json& in) {
       return combination("FinalDBSnapshotIdentifier can not be specified when deleting a cluster instance.");
     }
     skip = true;
+    // As in Aurora: no instance leaves a stopped cluster (nor one on its way).
+    auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""));
+    if (cluster && (cluster->status == kStopped || cluster->status == kStopping || cluster->status == kStarting)) {
+      return ApiError::sender("InvalidDBClusterStateFault", "DB cluster " + cluster->name + " is in " +
+                                                                cluster->status + " state: start it before deleting " +
+                                                                "its instances.");
+    }
   }
   if (!skip && finalSnapshot.empty()) {
     return combination("FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.");
@@ -764,8 +774,9 @@ Result<Json> RdsApi::stopInstance(const RequestContext& c, const Json& in) {
     return combination("Kura does not take a snapshot on stop yet; call CreateDBSnapshot first.");
   }
   if (isClusterMember(instance)) {
-    return ApiError::sender("InvalidDBInstanceState", "The instance is a member of a DB cluster; Kura does not stop "
-                                                      "Aurora clusters or their instances yet.");
+    // As Aurora answers: a cluster's instances stop with it (StopDBCluster).
+    return combination(instance.spec.value("Engine", std::string("aurora")) +
+                       " DB instances are not eligible for stopping and starting.");
   }
   instance.status = kStopping;
   instance.goal = kStopped;
@@ -782,6 +793,10 @@ Result<Json> RdsApi::startInstance(const RequestContext& c, const Json& in) {
   if (instance.status != kStopped) {
     return ApiError::sender("InvalidDBInstanceState",
                             "Instance " + instance.name + " is not stopped, it is " + instance.status + ".");
+  }
+  if (isClusterMember(instance)) {
+    return combination(instance.spec.value("Engine", std::string("aurora")) +
+                       " DB instances are not eligible for stopping and starting.");
   }
   instance.status = kStarting;
   instance.goal = kAvailable;

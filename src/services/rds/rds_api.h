@@ -17,6 +17,7 @@
 #include "services/rds/engine_parameter.h"
 #include "services/rds/port_allocator.h"
 #include "services/rds/rendered_instances.h"
+#include "services/rds/stop_limit.h"
 
 namespace kura {
 class CertificateAuthority;
@@ -47,6 +48,9 @@ struct RdsConfig {
   const CertificateAuthority* certificateAuthority = nullptr;
   // When an instance's server certificate ends (empty: none yet).
   std::function<std::optional<SystemTime>(const Resource&)> serverCertificateValidTill;
+  // How long an instance or cluster stays stopped before it starts by
+  // itself (AutomaticRestartTime; stop_limit.h). 0: never.
+  std::chrono::seconds stopLimit = kDefaultStopLimit;
 };
 
 class RdsApi {
@@ -114,6 +118,9 @@ class RdsApi {
   Result<Json> modifyCluster(const RequestContext& c, const Json& in);
   Result<Json> deleteCluster(const RequestContext& c, const Json& in);
   Result<Json> failoverCluster(const RequestContext& c, const Json& in);
+  // StopDBCluster, StartDBCluster (cluster_stop_start.cpp)
+  Result<Json> stopCluster(const RequestContext& c, const Json& in);
+  Result<Json> startCluster(const RequestContext& c, const Json& in);
   // CreateDBInstance with DBClusterIdentifier: a writer or a reader.
   Result<Json> createClusterInstance(const RequestContext& c, const Json& in);
   // Cluster snapshots and restores (cluster_snapshot_handlers.cpp)

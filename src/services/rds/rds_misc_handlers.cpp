@@ -217,6 +217,8 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("DeleteDBInstance", &RdsApi::deleteInstance);
   bind("RebootDBInstance", &RdsApi::rebootInstance);
   bind("StopDBInstance", &RdsApi::stopInstance);
+  bind("StopDBCluster", &RdsApi::stopCluster);
+  bind("StartDBCluster", &RdsApi::startCluster);
   bind("StartDBInstance", &RdsApi::startInstance);
   bind("CreateDBSnapshot", &RdsApi::createSnapshot);
   bind("DescribeDBSnapshots", &RdsApi::describeSnapshots);
