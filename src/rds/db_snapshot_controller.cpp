@@ -67,6 +67,42 @@ StepOutcome DbSnapshotController::copyFiles(Resource& snapshot, ReconcileContext
   return StepOutcome::done();
 }
 
+StepOutcome DbSnapshotController::sealCopy(Resource& snapshot, ReconcileContext& ctx, const Resource& source) {
+  // The source's files, opened (or copied, if plain) beside the copy, then
+  // sealed under the copy's key: what the copy holds opens with that key
+  // alone. The plain files never outlive the step.
+  fs::path dir = paths_.snapshotDir(snapshot);
+  fs::path plain = dir;
+  plain += ".plain";
+  std::error_code ec;
+  fs::remove_all(plain, ec);
+  fs::path from = paths_.snapshotDir(source);
+  if (kms::isSealedTree(from)) {
+    if (auto opened = kms::openTree(keys_, {source.accountId, source.region}, from, plain); !opened) {
+      fs::remove_all(plain, ec);
+      return fail(snapshot, ctx, "the source snapshot's KMS key cannot open it: " + opened.error().message);
+    }
+  } else {
+    fs::copy(from, plain, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+    if (ec) {
+      fs::remove_all(plain, ec);
+      return fail(snapshot, ctx, "cannot copy the snapshot: " + ec.message());
+    }
+  }
+  std::string resource = snapshot.spec.value("DbiResourceId", snapshot.spec.value("DbClusterResourceId", ""));
+  auto sealed = kms::sealTree(keys_, {snapshot.accountId, snapshot.region}, snapshot.spec.value("SealCopyUnder", ""),
+                              {{"aws:rds:dbi-resource-id", resource}}, plain, dir);
+  fs::remove_all(plain, ec);
+  if (!sealed) return fail(snapshot, ctx, "cannot encrypt the copy: " + sealed.error().message);
+  if (auto error = syncTree(dir); !error.empty()) return fail(snapshot, ctx, error);  // on disk before available
+  snapshot.state["SnapshotCreateTime"] = source.state.value("SnapshotCreateTime", toEpochSeconds(ctx.now()));
+  snapshot.state["Bytes"] = source.state.value("Bytes", uint64_t{0});
+  snapshot.state["PercentProgress"] = 100;
+  snapshot.status = kAvailable;
+  ctx.emitEvent("Finished copy of snapshot " + source.name, {"creation"});
+  return StepOutcome::done();
+}
+
 StepOutcome DbSnapshotController::fail(Resource& snapshot, ReconcileContext& ctx, const std::string& why) {
   int attempts = snapshot.state.value("Attempts", 0) + 1;
   snapshot.state["Attempts"] = attempts;
@@ -105,6 +141,7 @@ StepOutcome DbSnapshotController::create(Resource& snapshot, ReconcileContext& c
   if (!copyFrom.empty()) {
     auto source = ctx.catalog().getResourceByArn(copyFrom);
     if (!source || source->status != kAvailable) return fail(snapshot, ctx, "the source snapshot is not available");
+    if (snapshot.spec.contains("SealCopyUnder")) return sealCopy(snapshot, ctx, *source);
     StepOutcome copied = copyFiles(snapshot, ctx, paths_.snapshotDir(*source),
                                    source->state.value("SnapshotCreateTime", toEpochSeconds(ctx.now())),
                                    source->state.value("Bytes", uint64_t{0}));

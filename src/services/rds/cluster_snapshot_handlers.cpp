@@ -5,6 +5,7 @@
 // made from the snapshot (or the source's backup and WAL archive).
 #include <algorithm>
 
+#include "catalog/arn.h"
 #include "common/time_format.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/describe_paging.h"
@@ -120,6 +121,46 @@ Result<Json> RdsApi::describeClusterSnapshots(const RequestContext& c, const Jso
   return pageOfRecords(std::move(snapshots), *limit, "DBClusterSnapshots", [this](const Resource& r) {
     return clusterSnapshotView(r, catalog_.listTags(r.arn));
   });
+}
+
+Result<Json> RdsApi::copyClusterSnapshot(const RequestContext& c, const Json& in) {
+  auto source = findClusterSnapshot(c, in["SourceDBClusterSnapshotIdentifier"]);
+  if (!source) return source.error();
+  if (source->status != kAvailable) {
+    return ApiError::sender("InvalidDBClusterSnapshotStateFault",
+                            "Cluster snapshot " + source->name + " is not available: it cannot be copied.");
+  }
+  std::string identifier = lowerCase(in["TargetDBClusterSnapshotIdentifier"].get<std::string>());
+  if (auto error = checkIdentifier(identifier, "TargetDBClusterSnapshotIdentifier", 255)) return *error;
+  Resource draft = *source;
+  draft.id = 0;
+  draft.name = identifier;
+  draft.arn = makeArn("rds", c.region, c.accountId, "cluster-snapshot:" + identifier);
+  draft.status = kCreating;
+  draft.goal = kAvailable;
+  draft.state = Json::object();
+  draft.spec["DBClusterSnapshotIdentifier"] = identifier;
+  draft.spec["SnapshotType"] = "manual";
+  draft.spec["SourceDBClusterSnapshotArn"] = source->arn;
+  draft.spec["CopyFromSnapshotArn"] = source->arn;  // the snapshot controller copies its files
+  if (auto error = copyEncryption(c, *source, in, draft.spec)) return *error;
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    if (catalog_.getResource(c.accountId, c.region, kClusterSnapshot, identifier).ok()) {
+      return ApiError::sender("DBClusterSnapshotAlreadyExistsFault",
+                              "Cannot copy the cluster snapshot because one with the identifier " + identifier +
+                                  " already exists.");
+    }
+    auto stored = catalog_.createResource(draft);
+    if (!stored) return stored;
+    auto tags = tagsFromInput(in);
+    if (in.value("CopyTags", false)) tags = catalog_.listTags(source->arn);
+    catalog_.addTags(stored->arn, tags);
+    addEvent(*stored, "Copying cluster snapshot " + source->name, {"backup"});
+    return stored;
+  });
+  if (!created) return created.error();
+  reconciler_.wake();
+  return Json{{"DBClusterSnapshot", clusterSnapshotView(*created, catalog_.listTags(created->arn))}};
 }
 
 Result<Json> RdsApi::deleteClusterSnapshot(const RequestContext& c, const Json& in) {

@@ -71,6 +71,11 @@ class RdsApi {
   Result<Json> describeSnapshots(const RequestContext& c, const Json& in);
   Result<Json> deleteSnapshot(const RequestContext& c, const Json& in);
   Result<Json> copySnapshot(const RequestContext& c, const Json& in);
+  // A copy's encryption (CopyDBSnapshot, CopyDBClusterSnapshot): the
+  // source's key, or the KmsKeyId asked for, under which the copy is then
+  // sealed again (spec.SealCopyUnder; an unencrypted source's copy is
+  // encrypted by it), as RDS copies.
+  std::optional<ApiError> copyEncryption(const RequestContext& c, const Resource& source, const Json& in, Json& spec);
   Result<Json> restoreFromSnapshot(const RequestContext& c, const Json& in);
   Result<Json> restoreToPointInTime(const RequestContext& c, const Json& in);
   // Events, tags, engines (rds_misc_handlers.cpp)
@@ -118,6 +123,7 @@ class RdsApi {
   Result<Json> modifyCluster(const RequestContext& c, const Json& in);
   Result<Json> deleteCluster(const RequestContext& c, const Json& in);
   Result<Json> failoverCluster(const RequestContext& c, const Json& in);
+  Result<Json> copyClusterSnapshot(const RequestContext& c, const Json& in);
   // StopDBCluster, StartDBCluster (cluster_stop_start.cpp)
   Result<Json> stopCluster(const RequestContext& c, const Json& in);
   Result<Json> startCluster(const RequestContext& c, const Json& in);

@@ -224,6 +224,7 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("DescribeDBSnapshots", &RdsApi::describeSnapshots);
   bind("DeleteDBSnapshot", &RdsApi::deleteSnapshot);
   bind("CopyDBSnapshot", &RdsApi::copySnapshot);
+  bind("CopyDBClusterSnapshot", &RdsApi::copyClusterSnapshot);
   bind("RestoreDBInstanceFromDBSnapshot", &RdsApi::restoreFromSnapshot);
   bind("RestoreDBInstanceToPointInTime", &RdsApi::restoreToPointInTime);
   bind("DescribeEvents", &RdsApi::describeEvents);

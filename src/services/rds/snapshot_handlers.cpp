@@ -188,6 +188,26 @@ Result<Json> RdsApi::deleteSnapshot(const RequestContext& c, const Json& in) {
   return Json{{"DBSnapshot", view}};
 }
 
+std::optional<ApiError> RdsApi::copyEncryption(const RequestContext& c, const Resource& source, const Json& in,
+                                               Json& spec) {
+  spec.erase("SealCopyUnder");  // the source's own, if it was such a copy
+  if (!in.contains("KmsKeyId")) return std::nullopt;  // the source's encryption, its files as they are
+  auto key = usableKmsKey(c, in["KmsKeyId"].get<std::string>());
+  if (!key) return key.error();
+  std::string sourceKey;
+  if (source.spec.value("Encrypted", false) || source.spec.value("StorageEncrypted", false)) {
+    // Its key must open it for the copy.
+    auto opens = usableKmsKey(c, source.spec.value("KmsKeyId", "alias/aws/rds"));
+    if (!opens) return opens.error();
+    sourceKey = *opens;
+  }
+  spec["Encrypted"] = true;
+  spec["StorageEncrypted"] = true;
+  spec["KmsKeyId"] = *key;
+  if (*key != sourceKey) spec["SealCopyUnder"] = *key;
+  return std::nullopt;
+}
+
 Result<Json> RdsApi::copySnapshot(const RequestContext& c, const Json& in) {
   auto source = findSnapshot(c, in["SourceDBSnapshotIdentifier"]);
   if (!source) return source.error();
@@ -211,7 +231,7 @@ Result<Json> RdsApi::copySnapshot(const RequestContext& c, const Json& in) {
   draft.spec["SourceDBSnapshotIdentifier"] = source->arn;
   draft.spec["CopyFromSnapshotArn"] = source->arn;
   draft.spec["OriginalSnapshotCreateTime"] = source->state.value("SnapshotCreateTime", Json());
-  if (in.contains("KmsKeyId")) draft.spec["KmsKeyId"] = in["KmsKeyId"];
+  if (auto error = copyEncryption(c, *source, in, draft.spec)) return *error;
   auto created = catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, kSnapshot, identifier).ok()) {
       return ApiError::sender("DBSnapshotAlreadyExists", "Cannot copy the snapshot because a snapshot with the "

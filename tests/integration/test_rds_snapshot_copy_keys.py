@@ -1,0 +1,124 @@
+"""Snapshot copies under a KMS key of their own (CopyDBSnapshot and
+CopyDBClusterSnapshot with KmsKeyId), as RDS copies them: the copy is
+sealed again under the key asked for, so it restores with that key alone
+(the source's key disabled), and an unencrypted snapshot's copy is
+encrypted; a copy without KmsKeyId keeps its source's key. The copied
+data is read back through psql."""
+import os
+import time
+
+from rds_support import cluster, create_instance, psql, wait_cluster, wait_instances, wait_status
+from test_rds_aurora import error_code, make_cluster, on_writer, sql_at
+from test_rds_encryption import snapshot_files
+
+
+def sealed_dirs(server):
+    return {os.path.basename(folder) for folder, _ in snapshot_files(server.data_dir, "kura-envelope.json")}
+
+
+def wait_cluster_snapshot(rds, name, wanted="available", timeout=120):
+    deadline, status = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        status = rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=name)["DBClusterSnapshots"][0]["Status"]
+        if status == wanted:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"cluster snapshot {name} is {status}, not {wanted}")
+
+
+def test_a_snapshot_copied_under_another_key_restores_with_that_key_alone(kura_factory):
+    server = kura_factory()
+    rds, kms = server.client("rds"), server.client("kms")
+    first, second = (kms.create_key(Description=d)["KeyMetadata"] for d in ("first", "second"))
+    create_instance(rds, "keyed", StorageEncrypted=True, KmsKeyId=first["KeyId"])
+    create_instance(rds, "open")
+    marker = "marker-" + os.urandom(6).hex()
+    for name in ("keyed", "open"):
+        psql(rds, name, f"CREATE TABLE s (v text); INSERT INTO s SELECT '{marker}' FROM generate_series(1, 500)")
+        rds.create_db_snapshot(DBInstanceIdentifier=name, DBSnapshotIdentifier=f"{name}-snap")
+        wait_status(rds, f"{name}-snap", "available", snapshot=True)
+
+    assert error_code(rds.copy_db_snapshot, SourceDBSnapshotIdentifier="keyed-snap", TargetDBSnapshotIdentifier="x",
+                      KmsKeyId="alias/none") == "KMSKeyNotAccessibleFault"
+    rds.copy_db_snapshot(SourceDBSnapshotIdentifier="keyed-snap", TargetDBSnapshotIdentifier="keyed-second",
+                         KmsKeyId=second["KeyId"])
+    rds.copy_db_snapshot(SourceDBSnapshotIdentifier="keyed-snap", TargetDBSnapshotIdentifier="keyed-same")
+    rds.copy_db_snapshot(SourceDBSnapshotIdentifier="open-snap", TargetDBSnapshotIdentifier="open-sealed",
+                         KmsKeyId=second["Arn"])
+    for name in ("keyed-second", "keyed-same", "open-sealed"):
+        wait_status(rds, name, "available", snapshot=True)
+    shown = {s["DBSnapshotIdentifier"]: s for s in rds.describe_db_snapshots()["DBSnapshots"]}
+    assert (shown["keyed-second"]["Encrypted"], shown["keyed-second"]["KmsKeyId"]) == (True, second["Arn"])
+    assert (shown["keyed-same"]["Encrypted"], shown["keyed-same"]["KmsKeyId"]) == (True, first["Arn"])
+    assert (shown["open-sealed"]["Encrypted"], shown["open-sealed"]["KmsKeyId"]) == (True, second["Arn"])
+    assert shown["open-snap"]["Encrypted"] is False
+    sealed = sealed_dirs(server)
+    for name in ("keyed-snap", "keyed-second", "keyed-same", "open-sealed"):
+        assert any(d.startswith(name + "-") for d in sealed), (name, sealed)
+    assert not any(d.startswith("open-snap-") for d in sealed)
+    for folder, files in snapshot_files(server.data_dir, "kura-envelope.json"):
+        for path in files:
+            with open(path, "rb") as f:
+                assert marker.encode() not in f.read(), path
+    # No plain copy is left beside a sealed one.
+    assert not [f for f, _, _ in os.walk(server.data_dir) if f.endswith(".plain")]
+
+    # With the first key off, only what the second key sealed restores.
+    kms.disable_key(KeyId=first["KeyId"])
+    assert error_code(rds.restore_db_instance_from_db_snapshot, DBInstanceIdentifier="nope",
+                      DBSnapshotIdentifier="keyed-same") == "KMSKeyNotAccessibleFault"
+    for copy in ("keyed-second", "open-sealed"):
+        rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=f"{copy}-back", DBSnapshotIdentifier=copy)
+    for copy in ("keyed-second", "open-sealed"):
+        wait_status(rds, f"{copy}-back", "available")
+        assert psql(rds, f"{copy}-back", f"SELECT count(*) FROM s WHERE v = '{marker}'") == "500"
+        restored = rds.describe_db_instances(DBInstanceIdentifier=f"{copy}-back")["DBInstances"][0]
+        assert (restored["StorageEncrypted"], restored["KmsKeyId"]) == (True, second["Arn"])
+    # A copy whose source's key is off cannot be made under a new key either.
+    assert error_code(rds.copy_db_snapshot, SourceDBSnapshotIdentifier="keyed-snap", TargetDBSnapshotIdentifier="y",
+                      KmsKeyId=second["KeyId"]) == "KMSKeyNotAccessibleFault"
+
+
+def test_a_cluster_snapshot_is_copied_with_its_data(kura_factory):
+    server = kura_factory()
+    rds, kms = server.client("rds"), server.client("kms")
+    key = kms.create_key(Description="copy")["KeyMetadata"]
+    make_cluster(rds, "src")
+    on_writer(rds, "src", "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 321)")
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="src", DBClusterSnapshotIdentifier="src-snap",
+                                   Tags=[{"Key": "team", "Value": "db"}])
+    wait_cluster_snapshot(rds, "src-snap")
+    assert error_code(rds.copy_db_cluster_snapshot, SourceDBClusterSnapshotIdentifier="nope",
+                      TargetDBClusterSnapshotIdentifier="x") == "DBClusterSnapshotNotFoundFault"
+    copied = rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="src-snap",
+                                          TargetDBClusterSnapshotIdentifier="src-copy", CopyTags=True)
+    assert copied["DBClusterSnapshot"]["Status"] == "creating"
+    rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="src-snap",
+                                 TargetDBClusterSnapshotIdentifier="src-sealed", KmsKeyId=key["KeyId"])
+    assert error_code(rds.copy_db_cluster_snapshot, SourceDBClusterSnapshotIdentifier="src-snap",
+                      TargetDBClusterSnapshotIdentifier="src-copy") == "DBClusterSnapshotAlreadyExistsFault"
+    for name in ("src-copy", "src-sealed"):
+        wait_cluster_snapshot(rds, name)
+    shown = {s["DBClusterSnapshotIdentifier"]: s for s in rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]}
+    assert shown["src-copy"]["SourceDBClusterSnapshotArn"] == shown["src-snap"]["DBClusterSnapshotArn"]
+    assert shown["src-copy"]["SnapshotCreateTime"] == shown["src-snap"]["SnapshotCreateTime"]
+    assert (shown["src-sealed"]["StorageEncrypted"], shown["src-sealed"]["KmsKeyId"]) == (True, key["Arn"])
+    tags = rds.list_tags_for_resource(ResourceName=shown["src-copy"]["DBClusterSnapshotArn"])["TagList"]
+    assert tags == [{"Key": "team", "Value": "db"}]
+    assert any(d.startswith("src-sealed-") for d in sealed_dirs(server))
+
+    # The source's cluster and snapshot go; the copies still hold the data.
+    rds.delete_db_instance(DBInstanceIdentifier="src-1")
+    rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="src-snap")
+    for copy in ("src-copy", "src-sealed"):
+        rds.restore_db_cluster_from_snapshot(DBClusterIdentifier=f"{copy}-back", SnapshotIdentifier=copy,
+                                             Engine="aurora-postgresql")
+    for copy in ("src-copy", "src-sealed"):
+        wait_cluster(rds, f"{copy}-back")
+        rds.create_db_instance(DBInstanceIdentifier=f"{copy}-back-1", DBClusterIdentifier=f"{copy}-back",
+                               Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+    wait_instances(rds, ["src-copy-back-1", "src-sealed-back-1"])
+    for copy in ("src-copy", "src-sealed"):
+        c = cluster(rds, f"{copy}-back")
+        assert sql_at(c["Endpoint"], c["Port"], "SELECT count(*), max(n) FROM t") == "321|321"
+    assert cluster(rds, "src-sealed-back")["StorageEncrypted"] is True
