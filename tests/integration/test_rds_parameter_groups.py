@@ -118,3 +118,52 @@ def test_parameter_group_lifecycle_and_effect(kura_factory):
         except botocore.exceptions.ClientError:
             time.sleep(0.3)
     assert error_code(rds.describe_db_parameters, DBParameterGroupName="app-params")[0] == "DBParameterGroupNotFound"
+
+
+def test_a_copied_parameter_group_carries_its_values_to_an_instance(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    family = rds.describe_db_engine_versions(Engine="postgres")["DBEngineVersions"][0]["DBParameterGroupFamily"]
+    rds.create_db_parameter_group(DBParameterGroupName="base", DBParameterGroupFamily=family, Description="base")
+    rds.modify_db_parameter_group(DBParameterGroupName="base", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "250", "ApplyMethod": "immediate"}])
+    arn = rds.describe_db_parameter_groups(DBParameterGroupName="base")["DBParameterGroups"][0]["DBParameterGroupArn"]
+    copied = rds.copy_db_parameter_group(SourceDBParameterGroupIdentifier=arn, TargetDBParameterGroupIdentifier="Copy",
+                                         TargetDBParameterGroupDescription="a copy",
+                                         Tags=[{"Key": "team", "Value": "db"}])["DBParameterGroup"]
+    assert (copied["DBParameterGroupName"], copied["DBParameterGroupFamily"], copied["Description"]) == (
+        "copy", family, "a copy")
+    assert rds.list_tags_for_resource(ResourceName=copied["DBParameterGroupArn"])["TagList"] == [
+        {"Key": "team", "Value": "db"}]
+    mine = rds.describe_db_parameters(DBParameterGroupName="copy", Source="user")["Parameters"]
+    assert [(p["ParameterName"], p["ParameterValue"]) for p in mine] == [("log_min_duration_statement", "250")]
+    # A default group copies too (no values of its own); the source is unchanged by the copy's changes.
+    rds.copy_db_parameter_group(SourceDBParameterGroupIdentifier=f"default.{family}",
+                                TargetDBParameterGroupIdentifier="from-default", TargetDBParameterGroupDescription="d")
+    assert rds.describe_db_parameters(DBParameterGroupName="from-default", Source="user")["Parameters"] == []
+    rds.modify_db_parameter_group(DBParameterGroupName="copy", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "500", "ApplyMethod": "immediate"}])
+    base = rds.describe_db_parameters(DBParameterGroupName="base", Source="user")["Parameters"]
+    assert [p["ParameterValue"] for p in base] == ["250"]
+    for source, target, code in (("nope", "x", "DBParameterGroupNotFound"),
+                                 ("arn:aws:rds:us-east-1:000000000000:pg:nope", "x", "DBParameterGroupNotFound"),
+                                 ("base", "copy", "DBParameterGroupAlreadyExists"),
+                                 ("base", "default.mine", "InvalidParameterValue")):
+        assert error_code(rds.copy_db_parameter_group, SourceDBParameterGroupIdentifier=source,
+                          TargetDBParameterGroupIdentifier=target,
+                          TargetDBParameterGroupDescription="d")[0] == code, (source, target)
+
+    create_instance(rds, "copied", DBParameterGroupName="copy", BackupRetentionPeriod=0)
+    wait_show(rds, "copied", "log_min_duration_statement", "500ms")
+
+    cluster_family = f"aurora-postgresql{family.removeprefix('postgres')}"
+    rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="cbase", DBParameterGroupFamily=cluster_family,
+                                          Description="c")
+    rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="cbase", Parameters=[
+        {"ParameterName": "log_min_duration_statement", "ParameterValue": "750", "ApplyMethod": "immediate"}])
+    copied = rds.copy_db_cluster_parameter_group(SourceDBClusterParameterGroupIdentifier="cbase",
+                                                 TargetDBClusterParameterGroupIdentifier="ccopy",
+                                                 TargetDBClusterParameterGroupDescription="c copy")
+    assert copied["DBClusterParameterGroup"]["DBParameterGroupFamily"] == cluster_family
+    values = rds.describe_db_cluster_parameters(DBClusterParameterGroupName="ccopy", Source="user")["Parameters"]
+    assert [(p["ParameterName"], p["ParameterValue"]) for p in values] == [("log_min_duration_statement", "750")]

@@ -217,7 +217,40 @@ Result<Json> RdsApi::createClusterParameterGroup(const RequestContext& c, const 
   return Json{{"DBClusterParameterGroup", groupView(kClusterGroups, *created)}};
 }
 
-Result<Resource> RdsApi::createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in) {
+Result<Json> RdsApi::copyParameterGroup(const RequestContext& c, const Json& in) {
+  auto copied = copyGroup(kInstanceGroups, c, in, "");
+  if (!copied) return copied.error();
+  return Json{{"DBParameterGroup", groupView(kInstanceGroups, *copied)}};
+}
+
+Result<Json> RdsApi::copyClusterParameterGroup(const RequestContext& c, const Json& in) {
+  auto copied = copyGroup(kClusterGroups, c, in, "Cluster");
+  if (!copied) return copied.error();
+  return Json{{"DBClusterParameterGroup", groupView(kClusterGroups, *copied)}};
+}
+
+Result<Resource> RdsApi::copyGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
+                                   const std::string& prefix) {
+  std::string source = in["SourceDB" + prefix + "ParameterGroupIdentifier"];
+  // Named by its ARN (of this account and region: findGroup looks there).
+  const std::string marker = std::string(":") + flavor.arnPrefix;
+  if (source.rfind("arn:", 0) == 0) {
+    auto at = source.rfind(marker);
+    if (at == std::string::npos) return notFound(source);
+    source = source.substr(at + marker.size());
+  }
+  auto found = findGroup(flavor, c, source);
+  if (!found) return found.error();
+  Json create = {{flavor.nameMember, in["TargetDB" + prefix + "ParameterGroupIdentifier"]},
+                 {"DBParameterGroupFamily", found->spec["DBParameterGroupFamily"]},
+                 {"Description", in["TargetDB" + prefix + "ParameterGroupDescription"]}};
+  if (in.contains("Tags")) create["Tags"] = in["Tags"];
+  Json parameters = found->spec.value("Parameters", Json::object());
+  return createGroup(flavor, c, create, &parameters);
+}
+
+Result<Resource> RdsApi::createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
+                                     const Json* parameters) {
   std::string name = lowerCase(in[flavor.nameMember].get<std::string>());
   if (auto error = checkIdentifier(name, flavor.nameMember, 255)) return *error;
   std::string family = in["DBParameterGroupFamily"];
@@ -241,7 +274,7 @@ Result<Resource> RdsApi::createGroup(const ParameterGroupFlavor& flavor, const R
   group.goal = kAvailable;
   group.spec = {{"DBParameterGroupFamily", family},
                 {"Description", in["Description"]},
-                {"Parameters", Json::object()},
+                {"Parameters", parameters != nullptr ? *parameters : Json::object()},
                 {"Version", 1}};
   return catalog_.transact([&]() -> Result<Resource> {
     if (catalog_.getResource(c.accountId, c.region, flavor.kind, name)) {

@@ -124,6 +124,8 @@ class RdsApi {
   Result<Json> deleteCluster(const RequestContext& c, const Json& in);
   Result<Json> failoverCluster(const RequestContext& c, const Json& in);
   Result<Json> copyClusterSnapshot(const RequestContext& c, const Json& in);
+  Result<Json> copyParameterGroup(const RequestContext& c, const Json& in);
+  Result<Json> copyClusterParameterGroup(const RequestContext& c, const Json& in);
   // StopDBCluster, StartDBCluster (cluster_stop_start.cpp)
   Result<Json> stopCluster(const RequestContext& c, const Json& in);
   Result<Json> startCluster(const RequestContext& c, const Json& in);
@@ -208,7 +210,13 @@ class RdsApi {
   std::vector<std::string> groupFamilies(const ParameterGroupFlavor& flavor) const;
   const std::vector<EngineParameter>& parametersOf(const std::string& family) const;
   const ParameterChecker& checkerOf(const std::string& family) const;
-  Result<Resource> createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);
+  // A new group; `parameters`: the values it starts with (a copy's).
+  Result<Resource> createGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
+                               const Json* parameters = nullptr);
+  // CopyDBParameterGroup, CopyDBClusterParameterGroup: the source's family
+  // and values under a new name (`prefix`: "" or "Cluster").
+  Result<Resource> copyGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
+                             const std::string& prefix);
   Result<Json> describeGroups(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in,
                               const char* listMember);
   Result<Json> modifyGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const Json& in);

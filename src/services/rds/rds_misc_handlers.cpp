@@ -225,6 +225,8 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("DeleteDBSnapshot", &RdsApi::deleteSnapshot);
   bind("CopyDBSnapshot", &RdsApi::copySnapshot);
   bind("CopyDBClusterSnapshot", &RdsApi::copyClusterSnapshot);
+  bind("CopyDBParameterGroup", &RdsApi::copyParameterGroup);
+  bind("CopyDBClusterParameterGroup", &RdsApi::copyClusterParameterGroup);
   bind("RestoreDBInstanceFromDBSnapshot", &RdsApi::restoreFromSnapshot);
   bind("RestoreDBInstanceToPointInTime", &RdsApi::restoreToPointInTime);
   bind("DescribeEvents", &RdsApi::describeEvents);
