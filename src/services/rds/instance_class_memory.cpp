@@ -400,4 +400,12 @@ bool isInstanceClass(std::string_view instanceClass) {
   return instanceClass == "db.serverless" || find(instanceClass) != nullptr;
 }
 
+std::vector<std::string_view> instanceClassNames() {
+  std::vector<std::string_view> names;
+  for (const ClassMemory& entry : kClasses) names.push_back(entry.name);
+  names.push_back("db.serverless");
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 }  // namespace kura::rds

@@ -4,6 +4,7 @@
 // (engines/memory_cgroup.h), and which names CreateDBInstance takes.
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace kura::rds {
 
@@ -13,5 +14,8 @@ uint64_t instanceClassMemoryBytes(std::string_view instanceClass);
 
 // Whether RDS has a class of that name (db.serverless included).
 bool isInstanceClass(std::string_view instanceClass);
+
+// Every class of the table, by name, db.serverless included.
+std::vector<std::string_view> instanceClassNames();
 
 }  // namespace kura::rds

@@ -125,6 +125,8 @@ class RdsApi {
   Result<Json> failoverCluster(const RequestContext& c, const Json& in);
   Result<Json> copyClusterSnapshot(const RequestContext& c, const Json& in);
   Result<Json> copyParameterGroup(const RequestContext& c, const Json& in);
+  // DescribeOrderableDBInstanceOptions (orderable_options.cpp)
+  Result<Json> describeOrderableOptions(const RequestContext& c, const Json& in);
   Result<Json> copyClusterParameterGroup(const RequestContext& c, const Json& in);
   // StopDBCluster, StartDBCluster (cluster_stop_start.cpp)
   Result<Json> stopCluster(const RequestContext& c, const Json& in);

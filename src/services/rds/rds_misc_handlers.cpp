@@ -234,6 +234,7 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("RemoveTagsFromResource", &RdsApi::removeTags);
   bind("ListTagsForResource", &RdsApi::listTags);
   bind("DescribeDBEngineVersions", &RdsApi::describeEngineVersions);
+  bind("DescribeOrderableDBInstanceOptions", &RdsApi::describeOrderableOptions);
   bind("DescribeCertificates", &RdsApi::describeCertificates);
   bind("CreateDBSubnetGroup", &RdsApi::createSubnetGroup);
   bind("DescribeDBSubnetGroups", &RdsApi::describeSubnetGroups);
