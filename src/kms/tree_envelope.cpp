@@ -104,12 +104,24 @@ Result<std::string> readEnvelopeKey(KeyManager& keys, const Place& place, const 
   return std::move(dataKey->plaintext);
 }
 
-void writeEnvelope(const DataKey& dataKey, const EncryptionContext& context, const fs::path& dir) {
+// Written whole (a full disk fails it, leaving no envelope) and renamed into
+// place; the caller syncs the tree.
+Result<bool> writeEnvelope(const DataKey& dataKey, const EncryptionContext& context, const fs::path& dir) {
   Json envelope = {{"keyArn", dataKey.keyArn}, {"dataKey", base64Encode(dataKey.blob)}, {"context", context}};
   fs::path tmp = dir / (std::string(kEnvelopeFile) + ".tmp");
-  std::ofstream(tmp, std::ios::trunc) << envelope.dump();
   std::error_code ec;
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << envelope.dump();
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      return ApiError::internal("cannot write the envelope of " + dir.string());
+    }
+  }
   fs::rename(tmp, dir / kEnvelopeFile, ec);
+  if (ec) return ApiError::internal("cannot place the envelope of " + dir.string() + ": " + ec.message());
+  return true;
 }
 
 }  // namespace
@@ -126,8 +138,7 @@ Result<std::string> directoryDataKey(KeyManager& keys, const Place& place, const
   if (isSealedTree(dir)) return readEnvelopeKey(keys, place, dir);
   auto dataKey = keys.generateDataKey(place, keyRef, kAesKeyBytes, context);
   if (!dataKey) return dataKey.error();
-  writeEnvelope(*dataKey, context, dir);
-  if (!isSealedTree(dir)) return ApiError::internal("cannot write the envelope of " + dir.string());
+  if (auto written = writeEnvelope(*dataKey, context, dir); !written) return written.error();
   return dataKey->plaintext;
 }
 
@@ -158,8 +169,7 @@ Result<bool> sealTree(KeyManager& keys, const Place& place, const std::string& k
     if (type != fs::file_type::regular) continue;
     if (auto sealed = sealFile(dataKey->plaintext, name, source, name, target / name); !sealed) return sealed;
   }
-  writeEnvelope(*dataKey, context, target);
-  return true;
+  return writeEnvelope(*dataKey, context, target);
 }
 
 Result<bool> openTree(KeyManager& keys, const Place& place, const fs::path& source, const fs::path& target) {

@@ -49,7 +49,10 @@ void RdsSupervisor::watchCluster(Resource cluster) {
       if (catalog_.updateResource(cluster)) reconciler_.wake();
       return;
     }
-    // No reader to take over: the writer starts again where it is.
+    // No reader to take over: the writer starts again where it is, unless
+    // a StopDBCluster came since this pass read the cluster.
+    auto fresh = catalog_.getResourceByArn(cluster.arn);
+    if (!fresh || fresh->status != kAvailable || fresh->goal != kAvailable) return;
     if (auto fenced = engine_.fence(*layout); !fenced) return;
     auto started = engine_.start(*layout);
     addEvent(*writer, started ? "DB instance restarted" : "DB instance could not be restarted: " + started.error().message,
@@ -123,8 +126,13 @@ bool RdsSupervisor::watchMember(Resource& instance) {
   if (isClusterWriter(*cluster, instance)) return false;
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return false;
+  // Its cluster being stopped or started: the controllers move its servers.
+  if (cluster->status == kStopping || cluster->status == kStopped || cluster->status == kStarting) return false;
   if (followsWriter(*cluster, instance)) {
     if (!engine_.running(*layout)) {
+      // This pass's record may be older than a StopDBCluster: the current one decides.
+      auto fresh = catalog_.getResourceByArn(instance.arn);
+      if (!fresh || fresh->status != kAvailable || fresh->goal != kAvailable) return false;
       addStartEvent(instance, engine_.start(*layout));
     }
     return false;

@@ -39,17 +39,20 @@ StepOutcome DbClusterController::settleStopOrStart(Resource& cluster, ReconcileC
   // settles once none is still on its way (one that failed keeps its own
   // status, which DescribeDBInstances shows).
   const std::string moving = cluster.status;
+  std::string failed;  // the members that ended failed, named in the event
   for (const Resource& member : clusterMembers(ctx.catalog(), cluster)) {
     if (member.status == moving) return StepOutcome::retryAfter(milliseconds(200));
+    if (member.status == kFailed) failed += (failed.empty() ? "" : ", ") + member.name;
   }
+  std::string also = failed.empty() ? "" : "; DB instances that failed (see their events): " + failed;
   if (moving == kStopping) {
     cluster.status = kStopped;
     cluster.state["StoppedAt"] = toEpochSeconds(ctx.now());  // its AutomaticRestartTime counts from here
-    ctx.emitEvent("DB cluster stopped", {"notification"});
+    ctx.emitEvent("DB cluster stopped" + also, {"notification"});
   } else {
     cluster.status = kAvailable;
     cluster.state.erase("StoppedAt");
-    ctx.emitEvent("DB cluster started", {"notification"});
+    ctx.emitEvent("DB cluster started" + also, {"notification"});
   }
   return StepOutcome::done();
 }

@@ -98,6 +98,8 @@ StepOutcome DbSnapshotController::sealCopy(Resource& snapshot, ReconcileContext&
   snapshot.state["SnapshotCreateTime"] = source.state.value("SnapshotCreateTime", toEpochSeconds(ctx.now()));
   snapshot.state["Bytes"] = source.state.value("Bytes", uint64_t{0});
   snapshot.state["PercentProgress"] = 100;
+  snapshot.state.erase("Attempts");
+  snapshot.state.erase("LastError");
   snapshot.status = kAvailable;
   ctx.emitEvent("Finished copy of snapshot " + source.name, {"creation"});
   return StepOutcome::done();

@@ -100,10 +100,10 @@ void RdsSupervisor::checkOnce() {
   // Kura's CPU).
   std::vector<Resource> instances = catalog_.listAllOfKind(kInstance, [&](const Resource& unparsed) {
     if (unparsed.status != kDeleted) live.insert(unparsed.arn);
-    // Its AutomaticRestartTime counts from when it stopped, which is never
-    // after its record's last change.
-    return !settledWhileStopped(unparsed) ||
-           (stopLimit_.count() > 0 && unparsed.updatedAt + stopLimit_ <= clock_->now());
+    if (!settledWhileStopped(unparsed)) return true;
+    // Settled, so seen at this version, and its AutomaticRestartTime noted.
+    auto due = restartDue_.find(unparsed.arn);
+    return due != restartDue_.end() && due->second <= clock_->now();
   });
   watchedLastPass_ = instances.size();
   for (Resource& instance : instances) watch(std::move(instance));
@@ -115,12 +115,14 @@ void RdsSupervisor::checkOnce() {
   forgetAllBut(replicaWatch_, live);
   forgetAllBut(shippedWhileStopped_, live);
   forgetAllBut(settledWhileStopped_, live);
+  forgetAllBut(restartDue_, live);
   forgetAllBut(memoryBoundBytes_, live);
 }
 
 size_t RdsSupervisor::trackedEntries() const {
   return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
-         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + memoryBoundBytes_.size();
+         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + restartDue_.size() +
+         memoryBoundBytes_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
@@ -434,7 +436,13 @@ bool RdsSupervisor::startIfStoppedTooLong(const Resource& resource) {
   // A cluster's instances start with it.
   if (resource.kind == kInstance && isClusterMember(resource)) return false;
   auto due = automaticRestartTime(resource, stopLimit_);
-  if (!due || *due > clock_->now()) return false;
+  if (!due) {
+    restartDue_.erase(resource.arn);
+    return false;
+  }
+  restartDue_[resource.arn] = *due;
+  if (*due > clock_->now()) return false;
+  restartDue_.erase(resource.arn);
   Result<Resource> stored = ApiError::internal("");
   if (resource.kind == kCluster) {
     stored = recordClusterStarting(catalog_, resource);

@@ -152,6 +152,9 @@ class RdsSupervisor {
   // Stopped instances with nothing left to do: ARN -> the record's version
   // then (settledWhileStopped).
   std::map<std::string, int64_t> settledWhileStopped_;
+  // When a stopped instance seen by a pass starts by itself: its record is
+  // parsed again then, however settled.
+  std::map<std::string, SystemTime> restartDue_;
   // Available instances: ARN -> the bytes their servers' memory groups
   // were last bounded to (keepMemoryBound; 0: no bound).
   std::map<std::string, uint64_t> memoryBoundBytes_;

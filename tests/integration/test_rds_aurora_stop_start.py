@@ -82,7 +82,7 @@ def test_a_stopped_cluster_keeps_its_data_and_its_readers(kura_factory):
 def test_what_is_stopped_too_long_starts_by_itself(kura_factory):
     server = kura_factory(["--rds-stop-limit-seconds", "6"])
     rds = server.client("rds")
-    make_cluster(rds, "auto")
+    make_cluster(rds, "auto", readers=1)  # its writer starts with no reader streaming yet
     on_writer(rds, "auto", "CREATE TABLE t (n int); INSERT INTO t VALUES (7)")
     rds.create_db_instance(DBInstanceIdentifier="solo", Engine="postgres", DBInstanceClass="db.t3.micro",
                            MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20)
@@ -102,8 +102,10 @@ def test_what_is_stopped_too_long_starts_by_itself(kura_factory):
     # Nobody starts them: the supervisor does, once the limit has passed.
     wait_cluster(rds, "auto", "available", timeout=120)
     assert time.time() >= restart.timestamp() - 1
-    wait_instances(rds, ["auto-1", "solo"])
+    wait_instances(rds, ["auto-1", "auto-2", "solo"])
     eventually(lambda: on_writer(rds, "auto", "SELECT n FROM t", check=False) == "7", "the cluster's row")
+    on_writer(rds, "auto", "INSERT INTO t VALUES (8)")
+    eventually(lambda: on_reader(rds, "auto", "SELECT max(n) FROM t", check=False) == "8", "the reader streaming")
     assert sql_at(endpoint["Address"], endpoint["Port"], "SELECT n FROM s") == "8"
     due = "exceeding the maximum allowed time being stopped"
     assert any(due in m for m in messages(rds, "db-cluster", "auto"))

@@ -82,43 +82,60 @@ def test_a_snapshot_copied_under_another_key_restores_with_that_key_alone(kura_f
 def test_a_cluster_snapshot_is_copied_with_its_data(kura_factory):
     server = kura_factory()
     rds, kms = server.client("rds"), server.client("kms")
-    key = kms.create_key(Description="copy")["KeyMetadata"]
+    first, second = (kms.create_key(Description=d)["KeyMetadata"] for d in ("first", "second"))
     make_cluster(rds, "src")
-    on_writer(rds, "src", "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 321)")
-    rds.create_db_cluster_snapshot(DBClusterIdentifier="src", DBClusterSnapshotIdentifier="src-snap",
-                                   Tags=[{"Key": "team", "Value": "db"}])
-    wait_cluster_snapshot(rds, "src-snap")
+    make_cluster(rds, "enc", StorageEncrypted=True, KmsKeyId=first["KeyId"])
+    for name in ("src", "enc"):
+        on_writer(rds, name, "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 321)")
+        rds.create_db_cluster_snapshot(DBClusterIdentifier=name, DBClusterSnapshotIdentifier=f"{name}-snap",
+                                       Tags=[{"Key": "team", "Value": "db"}])
+    for name in ("src", "enc"):
+        wait_cluster_snapshot(rds, f"{name}-snap")
     assert error_code(rds.copy_db_cluster_snapshot, SourceDBClusterSnapshotIdentifier="nope",
                       TargetDBClusterSnapshotIdentifier="x") == "DBClusterSnapshotNotFoundFault"
+    # As in Aurora: an unencrypted cluster snapshot's copy is not encrypted.
+    assert error_code(rds.copy_db_cluster_snapshot, SourceDBClusterSnapshotIdentifier="src-snap",
+                      TargetDBClusterSnapshotIdentifier="x", KmsKeyId=second["KeyId"]) == "InvalidParameterCombination"
     copied = rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="src-snap",
                                           TargetDBClusterSnapshotIdentifier="src-copy", CopyTags=True)
     assert copied["DBClusterSnapshot"]["Status"] == "creating"
-    rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="src-snap",
-                                 TargetDBClusterSnapshotIdentifier="src-sealed", KmsKeyId=key["KeyId"])
+    rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="enc-snap",
+                                 TargetDBClusterSnapshotIdentifier="enc-same")
+    rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier="enc-snap",
+                                 TargetDBClusterSnapshotIdentifier="enc-second", KmsKeyId=second["KeyId"])
     assert error_code(rds.copy_db_cluster_snapshot, SourceDBClusterSnapshotIdentifier="src-snap",
                       TargetDBClusterSnapshotIdentifier="src-copy") == "DBClusterSnapshotAlreadyExistsFault"
-    for name in ("src-copy", "src-sealed"):
+    for name in ("src-copy", "enc-same", "enc-second"):
         wait_cluster_snapshot(rds, name)
     shown = {s["DBClusterSnapshotIdentifier"]: s for s in rds.describe_db_cluster_snapshots()["DBClusterSnapshots"]}
     assert shown["src-copy"]["SourceDBClusterSnapshotArn"] == shown["src-snap"]["DBClusterSnapshotArn"]
     assert shown["src-copy"]["SnapshotCreateTime"] == shown["src-snap"]["SnapshotCreateTime"]
-    assert (shown["src-sealed"]["StorageEncrypted"], shown["src-sealed"]["KmsKeyId"]) == (True, key["Arn"])
+    assert shown["src-copy"]["StorageEncrypted"] is False
+    assert (shown["enc-same"]["StorageEncrypted"], shown["enc-same"]["KmsKeyId"]) == (True, first["Arn"])
+    assert (shown["enc-second"]["StorageEncrypted"], shown["enc-second"]["KmsKeyId"]) == (True, second["Arn"])
     tags = rds.list_tags_for_resource(ResourceName=shown["src-copy"]["DBClusterSnapshotArn"])["TagList"]
     assert tags == [{"Key": "team", "Value": "db"}]
-    assert any(d.startswith("src-sealed-") for d in sealed_dirs(server))
+    assert any(d.startswith("enc-second-") for d in sealed_dirs(server))
+    assert not [f for f, _, _ in os.walk(server.data_dir) if f.endswith(".plain")]
 
-    # The source's cluster and snapshot go; the copies still hold the data.
-    rds.delete_db_instance(DBInstanceIdentifier="src-1")
-    rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="src-snap")
-    for copy in ("src-copy", "src-sealed"):
+    # The source snapshots go, the first key is disabled: the plain copy and
+    # the copy under the second key still hold the data; the copy that kept
+    # the first key cannot be restored.
+    for name in ("src", "enc"):
+        rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=f"{name}-snap")
+    kms.disable_key(KeyId=first["KeyId"])
+    assert error_code(rds.restore_db_cluster_from_snapshot, DBClusterIdentifier="nope", SnapshotIdentifier="enc-same",
+                      Engine="aurora-postgresql") == "KMSKeyNotAccessibleFault"
+    for copy in ("src-copy", "enc-second"):
         rds.restore_db_cluster_from_snapshot(DBClusterIdentifier=f"{copy}-back", SnapshotIdentifier=copy,
                                              Engine="aurora-postgresql")
-    for copy in ("src-copy", "src-sealed"):
+    for copy in ("src-copy", "enc-second"):
         wait_cluster(rds, f"{copy}-back")
         rds.create_db_instance(DBInstanceIdentifier=f"{copy}-back-1", DBClusterIdentifier=f"{copy}-back",
                                Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
-    wait_instances(rds, ["src-copy-back-1", "src-sealed-back-1"])
-    for copy in ("src-copy", "src-sealed"):
+    wait_instances(rds, ["src-copy-back-1", "enc-second-back-1"])
+    for copy in ("src-copy", "enc-second"):
         c = cluster(rds, f"{copy}-back")
         assert sql_at(c["Endpoint"], c["Port"], "SELECT count(*), max(n) FROM t") == "321|321"
-    assert cluster(rds, "src-sealed-back")["StorageEncrypted"] is True
+    assert (cluster(rds, "enc-second-back")["StorageEncrypted"], cluster(rds, "enc-second-back")["KmsKeyId"]) == (
+        True, second["Arn"])

@@ -537,6 +537,12 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
     // this instance among the members it updates).
     auto now = catalog_.getResourceByArn(cluster->arn);
     if (!now) return now;
+    // A StopDBCluster recorded since the check above: its members are
+    // moved in a transaction of their own, which this one must not miss.
+    if (now->status == kStopped || now->status == kStopping || now->status == kStarting) {
+      return clusterState("DB cluster " + now->name + " is in " + now->status +
+                          " state: start it before adding instances.");
+    }
     for (const char* shared : {"VpcSecurityGroupIds", kServerlessScaling}) {
       if (now->spec.contains(shared)) spec[shared] = now->spec[shared];
     }

@@ -134,6 +134,8 @@ Result<Json> RdsApi::copyClusterSnapshot(const RequestContext& c, const Json& in
   if (auto error = checkIdentifier(identifier, "TargetDBClusterSnapshotIdentifier", 255)) return *error;
   Resource draft = *source;
   draft.id = 0;
+  draft.accountId = c.accountId;
+  draft.region = c.region;
   draft.name = identifier;
   draft.arn = makeArn("rds", c.region, c.accountId, "cluster-snapshot:" + identifier);
   draft.status = kCreating;

@@ -32,7 +32,7 @@ Result<Json> RdsApi::stopCluster(const RequestContext& c, const Json& in) {
     }
   }
   auto stored = recordClusterStopping(catalog_, cluster);
-  if (!stored) return clusterState("The DB cluster or one of its instances changed meanwhile; try again.");
+  if (!stored) return stored.error();
   addEvent(*stored, "DB cluster is being stopped", {"notification"});
   reconciler_.wake();
   return Json{{"DBCluster", clusterJson(*stored)}};
@@ -47,7 +47,7 @@ Result<Json> RdsApi::startCluster(const RequestContext& c, const Json& in) {
                         "cluster can be started.");
   }
   auto stored = recordClusterStarting(catalog_, cluster);
-  if (!stored) return clusterState("The DB cluster or one of its instances changed meanwhile; try again.");
+  if (!stored) return stored.error();
   addEvent(*stored, "DB cluster is being started", {"notification"});
   reconciler_.wake();
   return Json{{"DBCluster", clusterJson(*stored)}};

@@ -236,7 +236,8 @@ Result<Resource> RdsApi::copyGroup(const ParameterGroupFlavor& flavor, const Req
   const std::string marker = std::string(":") + flavor.arnPrefix;
   if (source.rfind("arn:", 0) == 0) {
     auto at = source.rfind(marker);
-    if (at == std::string::npos) return notFound(source);
+    std::string here = "arn:aws:rds:" + c.region + ":" + c.accountId;
+    if (at == std::string::npos || source.substr(0, at) != here) return notFound(source);
     source = source.substr(at + marker.size());
   }
   auto found = findGroup(flavor, c, source);

@@ -72,9 +72,9 @@ class RdsApi {
   Result<Json> deleteSnapshot(const RequestContext& c, const Json& in);
   Result<Json> copySnapshot(const RequestContext& c, const Json& in);
   // A copy's encryption (CopyDBSnapshot, CopyDBClusterSnapshot): the
-  // source's key, or the KmsKeyId asked for, under which the copy is then
-  // sealed again (spec.SealCopyUnder; an unencrypted source's copy is
-  // encrypted by it), as RDS copies.
+  // source's key and files, or the KmsKeyId asked for, under which the copy
+  // is then sealed again (spec.SealCopyUnder), as RDS copies: an unencrypted
+  // DB snapshot's copy is encrypted by it, a cluster snapshot's is refused.
   std::optional<ApiError> copyEncryption(const RequestContext& c, const Resource& source, const Json& in, Json& spec);
   Result<Json> restoreFromSnapshot(const RequestContext& c, const Json& in);
   Result<Json> restoreToPointInTime(const RequestContext& c, const Json& in);

@@ -37,7 +37,9 @@ Result<Resource> RdsApi::findOfKind(const RequestContext& c, const std::string& 
                                     const char* notFoundCode, const char* label) {
   auto found = identifier.rfind("arn:", 0) == 0 ? catalog_.getResourceByArn(identifier)
                                                  : catalog_.getResource(c.accountId, c.region, kind, lowerCase(identifier));
-  if (!found || found->kind != kind || found->status == kDeleted) {
+  // An ARN of another account or region names nothing here, as in RDS.
+  if (!found || found->kind != kind || found->status == kDeleted || found->accountId != c.accountId ||
+      found->region != c.region) {
     return ApiError::sender(notFoundCode, std::string(label) + " " + identifier + " not found.", 404);
   }
   return found;

@@ -201,10 +201,17 @@ std::optional<ApiError> RdsApi::copyEncryption(const RequestContext& c, const Re
     if (!opens) return opens.error();
     sourceKey = *opens;
   }
+  if (source.kind == kClusterSnapshot && sourceKey.empty()) {
+    // Aurora's rule (RDS encrypts a DB snapshot's copy instead).
+    return ApiError::sender("InvalidParameterCombination",
+                            "Cannot encrypt an unencrypted DB cluster snapshot when copying it: omit KmsKeyId.");
+  }
   spec["Encrypted"] = true;
   spec["StorageEncrypted"] = true;
   spec["KmsKeyId"] = *key;
-  if (*key != sourceKey) spec["SealCopyUnder"] = *key;
+  // Sealed again even under the source's own key: the files' key is then
+  // the one the copy names, whatever the source's record says.
+  spec["SealCopyUnder"] = *key;
   return std::nullopt;
 }
 

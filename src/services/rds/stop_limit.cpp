@@ -6,13 +6,22 @@
 namespace kura::rds {
 namespace {
 
-// The cluster and its members moved to `status` towards `goal`, together.
-Result<Resource> recordClusterMove(Catalog& catalog, Resource cluster, const char* status, const char* goal) {
+// The cluster and its members moved to `status` towards `goal`, together,
+// if each member is where the move starts from (`from`, or failed).
+Result<Resource> recordClusterMove(Catalog& catalog, Resource cluster, const char* from, const char* status,
+                                   const char* goal) {
   return catalog.transact([&]() -> Result<Resource> {
     for (Resource member : clusterMembers(catalog, cluster)) {
-      if (member.status == kDeleting) continue;
+      if (member.status != from && member.status != kFailed) {
+        return ApiError::sender("InvalidDBInstanceState", "DB instance " + member.name + " of cluster " +
+                                                              cluster.name + " is " + member.status + ".");
+      }
       member.status = status;
       member.goal = goal;
+      // The writer starts with its commits waiting for no reader: readers
+      // start beside it, and the supervisor asks for one again once one
+      // streams (cluster_watch.cpp).
+      member.state["SynchronousReaders"] = false;
       if (auto stored = catalog.updateResource(member); !stored) return stored.error();
     }
     cluster.status = status;
@@ -34,11 +43,11 @@ std::optional<SystemTime> automaticRestartTime(const Resource& resource, std::ch
 }
 
 Result<Resource> recordClusterStopping(Catalog& catalog, Resource cluster) {
-  return recordClusterMove(catalog, std::move(cluster), kStopping, kStopped);
+  return recordClusterMove(catalog, std::move(cluster), kAvailable, kStopping, kStopped);
 }
 
 Result<Resource> recordClusterStarting(Catalog& catalog, Resource cluster) {
-  return recordClusterMove(catalog, std::move(cluster), kStarting, kAvailable);
+  return recordClusterMove(catalog, std::move(cluster), kStopped, kStarting, kAvailable);
 }
 
 }  // namespace kura::rds

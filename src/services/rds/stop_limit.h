@@ -22,7 +22,8 @@ inline constexpr std::chrono::seconds kDefaultStopLimit{7 * 24 * 3600};
 std::optional<SystemTime> automaticRestartTime(const Resource& resource, std::chrono::seconds limit);
 
 // The cluster and every instance of it recorded stopping (starting), in one
-// transaction; an error if a record changed meanwhile.
+// transaction; an error if a record changed meanwhile, or an instance is
+// not available (stopped) or failed.
 Result<Resource> recordClusterStopping(Catalog& catalog, Resource cluster);
 Result<Resource> recordClusterStarting(Catalog& catalog, Resource cluster);
 

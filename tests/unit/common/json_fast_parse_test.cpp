@@ -57,9 +57,14 @@ TEST(JsonFastParse, LeavesToNlohmannWhatTheyMightJudgeApart) {
 // A stored item's text gives the value nlohmann's parser gives, by either
 // way; text that is not JSON throws as Json::parse does.
 TEST(JsonFastParse, StoredTextGivesNlohmannsValueEitherWay) {
-  Json item = {{"k", {{"S", std::string(2000, 'x')}}}, {"ctl", {{"S", std::string("a\x01b")}}},
-               {"n", {{"N", "-0"}}}, {"l", {{"L", Json::array({Json{{"BOOL", true}}, Json{{"NULL", true}}})}}}};
-  for (const std::string& text : {item.dump(), std::string(R"({"s":"\u00e9","n":-0})"), std::string("{}")}) {
+  Json item = {{"k", {{"S", std::string(2000, 'x')}}}, {"n", {{"N", "-0"}}}, {"u", {{"S", "日本語"}}},
+               {"l", {{"L", Json::array({Json{{"BOOL", true}}, Json{{"NULL", true}}, Json{{"N", "1e5"}}})}}}};
+  const std::string plain = item.dump();
+  ASSERT_TRUE(fastParseJson(plain));  // simdjson's way
+  item["ctl"] = {{"S", std::string("a\x01b")}};  // dumped as \u0001: nlohmann's way
+  const std::string escaped = item.dump();
+  ASSERT_FALSE(fastParseJson(escaped));
+  for (const std::string& text : {plain, escaped, std::string(R"({"n":-0})"), std::string("{}")}) {
     expectSame(parseStoredJson(text), Json::parse(text));
   }
   EXPECT_THROW(parseStoredJson(R"({"a":1,})"), Json::parse_error);
