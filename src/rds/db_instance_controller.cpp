@@ -103,6 +103,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     if (!isMultiAz(instance) && isBehindProxy(instance)) multiAz_.forget(instance);  // a stopped instance is not reached
     instance.status = kStopped;
     instance.state["StoppedAt"] = toEpochSeconds(ctx.now());  // its AutomaticRestartTime counts from here
+    instance.state.erase("Attempts");
     ctx.emitEvent("DB instance stopped", {"notification"});
     return StepOutcome::done();
   }
@@ -223,6 +224,10 @@ void DbInstanceController::noteStarted(Resource& instance) {
   }
   instance.state["StaticParametersAtStart"] = statics;
   instance.state["StartedParameterGroup"] = instance.state.value("AppliedParameterGroup", "");
+  // A start that succeeded ends the count of failed ones: a later failure
+  // gets its own attempts.
+  instance.state.erase("Attempts");
+  instance.state.erase("LastError");
   instance.state["ParameterApplyStatus"] = "in-sync";
 }
 
@@ -298,8 +303,6 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     if (auto routed = multiAz_.route(instance); !routed) return failStep(instance, ctx, routed.error(), kFailed);
   }
   noteStarted(instance);
-  instance.state.erase("Attempts");
-  instance.state.erase("LastError");
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0) {
     instance.status = kBackingUp;
     ctx.emitEvent("Backing up DB instance", {"backup"});
