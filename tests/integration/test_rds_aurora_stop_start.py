@@ -140,3 +140,30 @@ def test_an_aurora_mysql_cluster_stops_and_starts_with_its_reader(kura_factory):
     mysql.eventually(lambda: mysql.on_writer(rds, "my", "SELECT count(*) FROM app.t") == ((3,),), "the writer's rows")
     mysql.on_writer(rds, "my", "INSERT INTO app.t VALUES (4)")
     mysql.eventually(lambda: mysql.on_reader(rds, "my", "SELECT max(n) FROM app.t") == ((4,),), "the reader streaming")
+
+
+def test_a_kill_while_a_cluster_stops_or_starts_is_resumed(kura_factory):
+    server = kura_factory()
+    rds = server.client("rds")
+    make_cluster(rds, "crash", readers=1)
+    on_writer(rds, "crash", "CREATE TABLE t (n int); INSERT INTO t VALUES (1)")
+    eventually(lambda: on_reader(rds, "crash", "SELECT count(*) FROM t", check=False) == "1", "the reader's row")
+
+    rds.stop_db_cluster(DBClusterIdentifier="crash")
+    server.restart(sigkill=True)  # Kura dies with the stop recorded, its servers wherever they were
+    rds = server.client("rds")
+    wait_cluster(rds, "crash", "stopped")
+    for name in ("crash-1", "crash-2"):
+        assert instance(rds, name)["DBInstanceStatus"] == "stopped"
+        endpoint = instance(rds, name)["Endpoint"]
+        eventually(lambda: sql_at(endpoint["Address"], endpoint["Port"], "SELECT 1", check=False).returncode != 0,
+                   f"{name}'s server stopped")
+
+    rds.start_db_cluster(DBClusterIdentifier="crash")
+    server.restart(sigkill=True)
+    rds = server.client("rds")
+    wait_cluster(rds, "crash")
+    wait_instances(rds, ["crash-1", "crash-2"])
+    eventually(lambda: on_writer(rds, "crash", "SELECT count(*) FROM t", check=False) == "1", "the writer's row")
+    on_writer(rds, "crash", "INSERT INTO t VALUES (2)")
+    eventually(lambda: on_reader(rds, "crash", "SELECT max(n) FROM t", check=False) == "2", "the reader streaming")
