@@ -44,6 +44,7 @@
 #include "main/test_endpoints.h"
 #include "rds/db_cluster_controller.h"
 #include "rds/db_instance_controller.h"
+#include "rds/retained_backup_controller.h"
 #include "services/rds/rds_kinds.h"
 #include "rds/db_snapshot_controller.h"
 #include "rds/postgres_engine.h"
@@ -325,6 +326,7 @@ int serve(const ServerConfig& givenConfig) {
     reconciler.add(std::make_unique<rds::DbSnapshotController>(rdsEngines, **secrets, rdsPaths, keyManager,
                                                                rds::kClusterSnapshot));
     reconciler.add(std::make_unique<rds::DbClusterController>(rdsEngines, **secrets, rdsPaths, ports, &proxies));
+    reconciler.add(std::make_unique<rds::RetainedBackupController>(rdsPaths));
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, rdsEngines, **secrets, rdsPaths, clock,
                                                          &logShipper, &proxies, &keyManager, &ports);
     rdsSupervisor->setStopLimit(std::chrono::seconds(config.rdsStopLimitSeconds));

@@ -12,6 +12,7 @@
 #include "common/time_format.h"
 #include "engines/engine_process.h"
 #include "services/rds/rds_kinds.h"
+#include "services/rds/retained_backups.h"
 
 namespace kura::rds {
 namespace {
@@ -249,8 +250,15 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
       made = restoreFrom(instance, *snapshot, layout, std::nullopt, {});
       if (!made) return failStep(instance, ctx, made.error(), kIncompatibleRestore);
     } else if (source.contains("SourceInstanceArn")) {
-      auto sourceInstance = ctx.catalog().getResourceByArn(source["SourceInstanceArn"]);
-      if (!sourceInstance) {
+      // The source instance, or the record of the backups it kept when it
+      // was deleted (retained_backups.h): its ARN and DbiResourceId.
+      std::optional<Resource> sourceInstance;
+      if (auto live = ctx.catalog().getResourceByArn(source["SourceInstanceArn"])) {
+        sourceInstance = *live;
+      } else if (auto kept = ctx.catalog().getResourceByArn(source.value("RetainedBackupArn", ""))) {
+        sourceInstance = *kept;
+        sourceInstance->arn = kept->spec.value("DBInstanceArn", "");
+      } else {
         return failStep(instance, ctx, ApiError::internal("the source instance is gone"), kIncompatibleRestore);
       }
       SystemTime target = fromEpoch(source["RestoreTime"].get<double>());
@@ -401,6 +409,13 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     }
     std::error_code ec;
     std::filesystem::remove_all(layout.walArchive, ec);
+  } else if (!isClusterMember(instance) && instance.spec.value("BackupRetentionPeriod", 0) > 0) {
+    // Kept: its automated snapshots and WAL archive, and a record of them
+    // (a step made again after a crash finds it made).
+    auto kept = ctx.catalog().createResource(retainedBackupOf(instance));
+    if (!kept && kept.error().code != catalog_errors::kAlreadyExists) {
+      return failStep(instance, ctx, kept.error(), kFailed);
+    }
   }
   for (const char* port : {"Port", "EnginePort"}) {
     if (instance.state.contains(port)) ports_.release(instance.state[port]);

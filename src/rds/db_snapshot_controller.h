@@ -22,10 +22,10 @@ class DbSnapshotController final : public Controller {
  private:
   StepOutcome create(Resource& snapshot, ReconcileContext& ctx);
   StepOutcome fail(Resource& snapshot, ReconcileContext& ctx, const std::string& why);
-  // The snapshot's files as a copy of `from` (another snapshot's, a volume).
   // A copy sealed under another key than its source's (CopyDBSnapshot,
   // CopyDBClusterSnapshot with a KmsKeyId): spec.SealCopyUnder.
   StepOutcome sealCopy(Resource& snapshot, ReconcileContext& ctx, const Resource& source);
+  // The snapshot's files as a copy of `from` (another snapshot's, a volume).
   StepOutcome copyFiles(Resource& snapshot, ReconcileContext& ctx, const std::filesystem::path& from,
                         double createTime, uint64_t bytes);
 

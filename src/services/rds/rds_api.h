@@ -78,6 +78,9 @@ class RdsApi {
   std::optional<ApiError> copyEncryption(const RequestContext& c, const Resource& source, const Json& in, Json& spec);
   Result<Json> restoreFromSnapshot(const RequestContext& c, const Json& in);
   Result<Json> restoreToPointInTime(const RequestContext& c, const Json& in);
+  // DescribeDBInstanceAutomatedBackups (automated_backup_handlers.cpp)
+  Result<Json> describeAutomatedBackups(const RequestContext& c, const Json& in);
+  Result<Json> deleteAutomatedBackup(const RequestContext& c, const Json& in);
   // Events, tags, engines (rds_misc_handlers.cpp)
   Result<Json> describeEvents(const RequestContext& c, const Json& in);
   Result<Json> addTags(const RequestContext& c, const Json& in);

@@ -12,6 +12,8 @@ inline constexpr const char* kCluster = "db-cluster";
 inline constexpr const char* kClusterSnapshot = "db-cluster-snapshot";
 inline constexpr const char* kClusterParameterGroup = "db-cluster-parameter-group";
 inline constexpr const char* kSubnetGroup = "db-subnet-group";  // db_network.h
+// The automated backups a deleted instance kept (retained_backups.h).
+inline constexpr const char* kRetainedBackup = "db-instance-automated-backup";
 inline constexpr const char* kAuroraEngine = "aurora-postgresql";
 
 // Statuses as DescribeDBInstances shows them.

@@ -220,6 +220,8 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("RebootDBInstance", &RdsApi::rebootInstance);
   bind("StopDBInstance", &RdsApi::stopInstance);
   bind("StopDBCluster", &RdsApi::stopCluster);
+  bind("DescribeDBInstanceAutomatedBackups", &RdsApi::describeAutomatedBackups);
+  bind("DeleteDBInstanceAutomatedBackup", &RdsApi::deleteAutomatedBackup);
   bind("StartDBCluster", &RdsApi::startCluster);
   bind("StartDBInstance", &RdsApi::startInstance);
   bind("CreateDBSnapshot", &RdsApi::createSnapshot);

@@ -285,9 +285,36 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
 Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& in) {
   std::string identifier = lowerCase(in["TargetDBInstanceIdentifier"].get<std::string>());
   if (auto error = checkIdentifier(identifier, "TargetDBInstanceIdentifier")) return *error;
-  std::string sourceId = in.value("SourceDBInstanceIdentifier", in.value("SourceDbiResourceId", ""));
-  if (sourceId.empty()) return invalid("The parameter SourceDBInstanceIdentifier must be provided.");
-  auto source = findInstance(c, sourceId);
+  // The source: a live instance (by identifier or DbiResourceId), or the
+  // backups a deleted one kept (by DbiResourceId or their ARN).
+  Result<Resource> source = ApiError::sender("DBInstanceNotFound", "The source DB instance was not found.", 404);
+  std::string keptArn;
+  if (in.contains("SourceDBInstanceIdentifier")) {
+    source = findInstance(c, in["SourceDBInstanceIdentifier"]);
+  } else if (in.contains("SourceDbiResourceId") || in.contains("SourceDBInstanceAutomatedBackupsArn")) {
+    std::string dbi = in.value("SourceDbiResourceId", "");
+    for (const Resource& live : catalog_.listAllOfKind(kInstance)) {
+      if (!dbi.empty() && live.accountId == c.accountId && live.region == c.region && live.status != kDeleted &&
+          live.spec.value("DbiResourceId", "") == dbi) {
+        source = live;
+      }
+    }
+    if (!source) {
+      auto kept = in.contains("SourceDBInstanceAutomatedBackupsArn")
+                      ? catalog_.getResourceByArn(in["SourceDBInstanceAutomatedBackupsArn"])
+                      : catalog_.getResource(c.accountId, c.region, kRetainedBackup, dbi);
+      if (!kept || kept->kind != kRetainedBackup || kept->accountId != c.accountId || kept->region != c.region) {
+        return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No automated backup was found for the source.",
+                                404);
+      }
+      keptArn = kept->arn;
+      source = *kept;
+      source->name = kept->spec.value("DBInstanceIdentifier", kept->name);
+      source->arn = kept->spec.value("DBInstanceArn", "");
+    }
+  } else {
+    return invalid("The parameter SourceDBInstanceIdentifier must be provided.");
+  }
   if (!source) return source.error();
   if (source->spec.value("StorageEncrypted", false)) {
     auto key = usableKmsKey(c, source->spec.value("KmsKeyId", "alias/aws/rds"));
@@ -303,6 +330,7 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
   const bool useLatest = in.value("UseLatestRestorableTime", false);
   Json spec = restoredSpec(identifier, source->spec, in);
   spec["RestoreSource"] = {{"SourceInstanceArn", source->arn}, {"RestoreTime", target}, {"UseLatest", useLatest}};
+  if (!keptArn.empty()) spec["RestoreSource"]["RetainedBackupArn"] = keptArn;
   auto created = recordNewInstance(c, spec, tagsFromInput(in),
                                    "Restored from DB instance " + source->name + " to " +
                                        formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(target * 1000)))));

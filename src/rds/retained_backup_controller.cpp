@@ -1,0 +1,39 @@
+#include "rds/retained_backup_controller.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "services/rds/rds_kinds.h"
+
+namespace kura::rds {
+
+std::string RetainedBackupController::kind() const { return kRetainedBackup; }
+
+StepOutcome RetainedBackupController::step(Resource& record, ReconcileContext& ctx) {
+  if (record.status != kDeleting) {
+    ctx.note("no step from " + record.status + " to " + record.goal);
+    return StepOutcome::failed();
+  }
+  const std::string instanceArn = record.spec.value("DBInstanceArn", "");
+  for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
+    if (snapshot.spec.value("SourceInstanceArn", "") != instanceArn ||
+        snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.goal == kDeleted) {
+      continue;
+    }
+    snapshot.status = kDeleting;
+    snapshot.goal = kDeleted;
+    if (ctx.catalog().updateResource(snapshot)) ctx.requestRescan();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(paths_.walArchive(walArchiveId(record)), ec);
+  if (ec) {
+    ctx.note("cannot remove the WAL archive: " + ec.message());
+    return StepOutcome::retryAfter(std::chrono::milliseconds(500));
+  }
+  record.status = kDeleted;
+  ctx.emitEvent("Deleted the automated backups of " + record.spec.value("DBInstanceIdentifier", record.name),
+                {"deletion"});
+  return StepOutcome::done();
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,40 @@
+#include "services/rds/retained_backups.h"
+
+#include <cctype>
+
+#include "catalog/arn.h"
+#include "services/rds/rds_kinds.h"
+
+namespace kura::rds {
+
+std::string retainedBackupArn(const Resource& instance) {
+  std::string id = instance.spec.value("DbiResourceId", instance.name);
+  std::string tail;
+  for (char ch : id.rfind("db-", 0) == 0 ? id.substr(3) : id) {
+    tail += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return makeArn("rds", instance.region, instance.accountId, "auto-backup:ab-" + tail);
+}
+
+Resource retainedBackupOf(const Resource& instance) {
+  Resource record;
+  record.accountId = instance.accountId;
+  record.region = instance.region;
+  record.service = kService;
+  record.kind = kRetainedBackup;
+  record.name = instance.spec.value("DbiResourceId", instance.name);
+  record.arn = retainedBackupArn(instance);
+  record.status = "retained";
+  record.goal = "retained";
+  record.spec = instance.spec;  // the settings a restore starts from
+  record.spec["DBInstanceIdentifier"] = instance.name;
+  record.spec["DBInstanceArn"] = instance.arn;
+  record.spec["InstanceCreateTime"] = std::chrono::duration<double>(instance.createdAt.time_since_epoch()).count();
+  record.spec["Port"] = instance.state.value("Port", instance.spec.value("Port", 5432));
+  for (const char* member : {"EarliestRestorableTime", "LatestRestorableTime"}) {
+    if (instance.state.contains(member)) record.state[member] = instance.state[member];
+  }
+  return record;
+}
+
+}  // namespace kura::rds

@@ -1,0 +1,20 @@
+#pragma once
+// Automated backups kept after their instance is gone (DeleteDBInstance
+// with DeleteAutomatedBackups false), as RDS keeps them: the instance's
+// automated snapshots and WAL archive stay on disk, and a record of kind
+// db-instance-automated-backup (named by the instance's DbiResourceId)
+// keeps what a point-in-time restore needs: the instance's settings and
+// its restorable window at deletion. DescribeDBInstanceAutomatedBackups
+// lists these ("retained") beside live instances' ("active");
+// RestoreDBInstanceToPointInTime takes SourceDbiResourceId or
+// SourceDBInstanceAutomatedBackupsArn of one.
+#include "catalog/catalog.h"
+
+namespace kura::rds {
+
+// The record of a deleted instance's retained backups.
+Resource retainedBackupOf(const Resource& instance);
+// Its ARN (arn:aws:rds:<region>:<account>:auto-backup:ab-...).
+std::string retainedBackupArn(const Resource& instance);
+
+}  // namespace kura::rds
