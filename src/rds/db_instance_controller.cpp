@@ -12,6 +12,7 @@
 #include "common/time_format.h"
 #include "engines/engine_process.h"
 #include "services/rds/rds_kinds.h"
+#include "services/rds/rds_validation.h"
 #include "services/rds/retained_backups.h"
 
 namespace kura::rds {
@@ -252,22 +253,26 @@ StepOutcome DbInstanceController::create(Resource& instance, const EngineLayout&
     } else if (source.contains("SourceInstanceArn")) {
       // The source instance, or the record of the backups it kept when it
       // was deleted (retained_backups.h): its ARN and DbiResourceId.
+      // (The kept backups first: a live instance may have the same ARN,
+      // its name taken again.)
       std::optional<Resource> sourceInstance;
-      if (auto live = ctx.catalog().getResourceByArn(source["SourceInstanceArn"])) {
+      if (source.contains("RetainedBackupArn")) {
+        if (auto kept = ctx.catalog().getResourceByArn(source["RetainedBackupArn"])) {
+          sourceInstance = *kept;
+          sourceInstance->arn = kept->spec.value("DBInstanceArn", "");
+        }
+      } else if (auto live = ctx.catalog().getResourceByArn(source["SourceInstanceArn"])) {
         sourceInstance = *live;
-      } else if (auto kept = ctx.catalog().getResourceByArn(source.value("RetainedBackupArn", ""))) {
-        sourceInstance = *kept;
-        sourceInstance->arn = kept->spec.value("DBInstanceArn", "");
-      } else {
+      }
+      if (!sourceInstance) {
         return failStep(instance, ctx, ApiError::internal("the source instance is gone"), kIncompatibleRestore);
       }
       SystemTime target = fromEpoch(source["RestoreTime"].get<double>());
       // The newest backup of the source taken at or before the target time.
       std::optional<Resource> base;
       for (const Resource& snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
-        if (snapshot.status != kAvailable ||
-            snapshot.spec.value("SourceInstanceArn", "") != sourceInstance->arn ||
-            !snapshot.state.contains("SnapshotCreateTime")) {
+        if (snapshot.status != kAvailable || !isSnapshotOf(snapshot, *sourceInstance) ||
+            snapshot.spec.contains("CopyFromSnapshotArn") || !snapshot.state.contains("SnapshotCreateTime")) {
           continue;
         }
         double taken = snapshot.state["SnapshotCreateTime"];
@@ -350,6 +355,13 @@ StepOutcome DbInstanceController::backUp(Resource& instance, const EngineLayout&
     if (instance.spec.contains(name)) snapshot.spec[name] = instance.spec[name];
   }
   auto existing = ctx.catalog().getResource(snapshot.accountId, snapshot.region, kSnapshot, snapshot.name);
+  if (existing && !isSnapshotOf(*existing, instance)) {
+    // The name is taken by a backup kept from an earlier instance of the
+    // same name (deleted within the same minute): this one's gets another.
+    std::string dbi = lowerCase(instance.spec.value("DbiResourceId", std::to_string(instance.id)));
+    instance.state["PendingBackup"] = snapshot.name + "-" + dbi.substr(dbi.size() > 8 ? dbi.size() - 8 : 0);
+    return StepOutcome::progress();
+  }
   auto recorded = existing ? existing : ctx.catalog().createResource(snapshot);
   if (!recorded) return failStep(instance, ctx, recorded.error(), kFailed);
   // The snapshot controller takes the backup; this instance waits for it.
@@ -397,10 +409,14 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
   }
   if (!isClusterMember(instance)) promoteReplicasOf(instance, ctx);
   // A cluster member's archive is the cluster's: it goes with the cluster.
-  if (instance.spec.value("DeleteAutomatedBackups", true) && !isClusterMember(instance)) {
+  // Kept only when asked for and there are backups to keep (without
+  // retention, an archive alone would be kept with nothing to restore from).
+  const bool keep = !instance.spec.value("DeleteAutomatedBackups", true) &&
+                    instance.spec.value("BackupRetentionPeriod", 0) > 0;
+  if (!keep && !isClusterMember(instance)) {
     for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
-      if (snapshot.spec.value("SourceInstanceArn", "") != instance.arn ||
-          snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.goal == kDeleted) {
+      if (!isSnapshotOf(snapshot, instance) || snapshot.spec.value("SnapshotType", "") != "automated" ||
+          snapshot.goal == kDeleted) {
         continue;
       }
       snapshot.status = kDeleting;
@@ -409,7 +425,7 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
     }
     std::error_code ec;
     std::filesystem::remove_all(layout.walArchive, ec);
-  } else if (!isClusterMember(instance) && instance.spec.value("BackupRetentionPeriod", 0) > 0) {
+  } else if (keep && !isClusterMember(instance)) {
     // Kept: its automated snapshots and WAL archive, and a record of them
     // (a step made again after a crash finds it made).
     auto kept = ctx.catalog().createResource(retainedBackupOf(instance));

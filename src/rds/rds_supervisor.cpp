@@ -146,8 +146,8 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
   double oldestKept = std::numeric_limits<double>::max();
   const bool cluster = instance.kind == kCluster;
   for (Resource snapshot : catalog_.listAllOfKind(cluster ? kClusterSnapshot : kSnapshot)) {
-    if (snapshot.spec.value(cluster ? "SourceClusterArn" : "SourceInstanceArn", "") != instance.arn ||
-        snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.status != kAvailable) {
+    bool ours = cluster ? snapshot.spec.value("SourceClusterArn", "") == instance.arn : isSnapshotOf(snapshot, instance);
+    if (!ours || snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.status != kAvailable) {
       continue;
     }
     double taken = snapshot.state.value("SnapshotCreateTime", 0.0);

@@ -14,10 +14,12 @@ StepOutcome RetainedBackupController::step(Resource& record, ReconcileContext& c
     ctx.note("no step from " + record.status + " to " + record.goal);
     return StepOutcome::failed();
   }
-  const std::string instanceArn = record.spec.value("DBInstanceArn", "");
+  // The deleted instance's own (a live one may have its name, and its ARN).
+  Resource instance = record;
+  instance.arn = record.spec.value("DBInstanceArn", "");
   for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
-    if (snapshot.spec.value("SourceInstanceArn", "") != instanceArn ||
-        snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.goal == kDeleted) {
+    if (!isSnapshotOf(snapshot, instance) || snapshot.spec.value("SnapshotType", "") != "automated" ||
+        snapshot.goal == kDeleted) {
       continue;
     }
     snapshot.status = kDeleting;

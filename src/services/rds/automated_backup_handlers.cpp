@@ -94,7 +94,10 @@ Result<Json> RdsApi::describeAutomatedBackups(const RequestContext& c, const Jso
     }
     consider(instance, "active");
   }
-  for (const Resource& kept : catalog_.listAllOfKind(kRetainedBackup)) consider(kept, "retained");
+  for (const Resource& kept : catalog_.listAllOfKind(kRetainedBackup)) consider(kept, kept.status);
+  if (found.empty() && after.empty() && (in.contains("DbiResourceId") || in.contains("DBInstanceAutomatedBackupsArn"))) {
+    return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No automated backup was found.", 404);
+  }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   Json out = {{"DBInstanceAutomatedBackups", Json::array()}};
   for (size_t i = 0; i < found.size(); ++i) {
@@ -115,6 +118,20 @@ Result<Json> RdsApi::deleteAutomatedBackup(const RequestContext& c, const Json& 
   Result<Resource> kept = in.contains("DBInstanceAutomatedBackupsArn")
                               ? catalog_.getResourceByArn(in["DBInstanceAutomatedBackupsArn"])
                               : catalog_.getResource(c.accountId, c.region, kRetainedBackup, in.value("DbiResourceId", ""));
+  std::string dbi = kept ? kept->name : in.value("DbiResourceId", "");
+  // An instance that has (or still has, while it is deleted) these backups,
+  // or a restore from them under way: they stay.
+  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+    if (instance.accountId != c.accountId || instance.region != c.region || instance.status == kDeleted) continue;
+    bool owner = !dbi.empty() && instance.spec.value("DbiResourceId", "") == dbi;
+    bool restoring = kept && instance.status == kCreating &&
+                     instance.spec.value("RestoreSource", Json::object()).value("RetainedBackupArn", "") == kept->arn;
+    if (owner || restoring) {
+      return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
+                              owner ? "The automated backups of DB instance " + instance.name + " are active."
+                                    : "DB instance " + instance.name + " is being restored from these backups.");
+    }
+  }
   if (!kept || kept->kind != kRetainedBackup || kept->accountId != c.accountId || kept->region != c.region) {
     return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No retained automated backup was found.", 404);
   }

@@ -36,6 +36,13 @@ inline bool isReadReplica(const Resource& instance) {
   return instance.spec.contains("ReadReplicaSourceArn") && !instance.state.value("Promoted", false);
 }
 
+// A snapshot taken of this instance, not of an earlier one of the same name
+// (whose automated backups may have been kept: retained_backups.h).
+inline bool isSnapshotOf(const Resource& snapshot, const Resource& instance) {
+  return snapshot.spec.value("SourceInstanceArn", "") == instance.arn &&
+         snapshot.spec.value("DbiResourceId", "") == instance.spec.value("DbiResourceId", "");
+}
+
 // An instance of an Aurora cluster (the writer or a reader).
 inline bool isClusterMember(const Resource& instance) { return instance.spec.contains("ClusterArn"); }
 

@@ -295,7 +295,7 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
     std::string dbi = in.value("SourceDbiResourceId", "");
     for (const Resource& live : catalog_.listAllOfKind(kInstance)) {
       if (!dbi.empty() && live.accountId == c.accountId && live.region == c.region && live.status != kDeleted &&
-          live.spec.value("DbiResourceId", "") == dbi) {
+          live.status != kDeleting && live.spec.value("DbiResourceId", "") == dbi) {
         source = live;
       }
     }
@@ -306,6 +306,10 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
       if (!kept || kept->kind != kRetainedBackup || kept->accountId != c.accountId || kept->region != c.region) {
         return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No automated backup was found for the source.",
                                 404);
+      }
+      if (kept->status != "retained") {
+        return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
+                                "The automated backup is " + kept->status + ": it cannot be restored from.");
       }
       keptArn = kept->arn;
       source = *kept;
