@@ -1,6 +1,7 @@
 // DescribeDBInstanceAutomatedBackups: the automated backups of live
 // instances ("active") and those deleted instances kept ("retained",
-// retained_backups.h), sorted by DbiResourceId, in pages.
+// retained_backups.h), sorted by DbiResourceId, in pages; and
+// DeleteDBInstanceAutomatedBackup of kept ones.
 #include <algorithm>
 
 #include "catalog/pagination.h"
@@ -110,43 +111,44 @@ Result<Json> RdsApi::describeAutomatedBackups(const RequestContext& c, const Jso
   return out;
 }
 
-}  // namespace kura::rds
-
-namespace kura::rds {
-
 Result<Json> RdsApi::deleteAutomatedBackup(const RequestContext& c, const Json& in) {
   Result<Resource> kept = in.contains("DBInstanceAutomatedBackupsArn")
                               ? catalog_.getResourceByArn(in["DBInstanceAutomatedBackupsArn"])
                               : catalog_.getResource(c.accountId, c.region, kRetainedBackup, in.value("DbiResourceId", ""));
-  std::string dbi = kept ? kept->name : in.value("DbiResourceId", "");
-  // An instance that has (or still has, while it is deleted) these backups,
-  // or a restore from them under way: they stay.
-  for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
-    if (instance.accountId != c.accountId || instance.region != c.region || instance.status == kDeleted) continue;
-    bool owner = !dbi.empty() && instance.spec.value("DbiResourceId", "") == dbi;
-    bool restoring = kept && instance.status == kCreating &&
-                     instance.spec.value("RestoreSource", Json::object()).value("RetainedBackupArn", "") == kept->arn;
-    if (owner || restoring) {
-      return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
-                              owner ? "The automated backups of DB instance " + instance.name + " are active."
-                                    : "DB instance " + instance.name + " is being restored from these backups.");
+  const std::string dbi = kept ? kept->name : in.value("DbiResourceId", "");
+  // In one transaction with its checks: a restore from these backups is
+  // recorded either before (and seen here) or after (and refused there).
+  auto marked = catalog_.transact([&]() -> Result<Json> {
+    // An instance that has (or still has, while it is deleted) these
+    // backups, or a restore from them under way: they stay.
+    for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
+      if (instance.accountId != c.accountId || instance.region != c.region || instance.status == kDeleted) continue;
+      bool owner = !dbi.empty() && instance.spec.value("DbiResourceId", "") == dbi;
+      bool restoring = kept && instance.status == kCreating &&
+                       instance.spec.value("RestoreSource", Json::object()).value("RetainedBackupArn", "") == kept->arn;
+      if (owner || restoring) {
+        return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
+                                owner ? "The automated backups of DB instance " + instance.name + " are active."
+                                      : "DB instance " + instance.name + " is being restored from these backups.");
+      }
     }
-  }
-  if (!kept || kept->kind != kRetainedBackup || kept->accountId != c.accountId || kept->region != c.region) {
-    return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No retained automated backup was found.", 404);
-  }
-  if (kept->status != "retained") {
-    return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
-                            "The automated backup is " + kept->status + ", not retained.");
-  }
-  Resource record = *kept;
-  Json view = automatedBackupView(record, "deleting");
-  record.status = kDeleting;
-  record.goal = kDeleted;
-  auto stored = catalog_.updateResource(record);
-  if (!stored) return stored.error();
-  reconciler_.wake();
-  return Json{{"DBInstanceAutomatedBackup", view}};
+    if (!kept || kept->kind != kRetainedBackup || kept->accountId != c.accountId || kept->region != c.region) {
+      return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No retained automated backup was found.", 404);
+    }
+    if (kept->status != "retained") {
+      return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
+                              "The automated backup is " + kept->status + ", not retained.");
+    }
+    Resource record = *kept;
+    Json view = automatedBackupView(record, "deleting");
+    record.status = kDeleting;
+    record.goal = kDeleted;
+    auto stored = catalog_.updateResource(record);
+    if (!stored) return stored.error();
+    return Json{{"DBInstanceAutomatedBackup", view}};
+  });
+  if (marked) reconciler_.wake();
+  return marked;
 }
 
 }  // namespace kura::rds

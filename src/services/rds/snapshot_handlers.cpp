@@ -335,9 +335,20 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
   Json spec = restoredSpec(identifier, source->spec, in);
   spec["RestoreSource"] = {{"SourceInstanceArn", source->arn}, {"RestoreTime", target}, {"UseLatest", useLatest}};
   if (!keptArn.empty()) spec["RestoreSource"]["RetainedBackupArn"] = keptArn;
-  auto created = recordNewInstance(c, spec, tagsFromInput(in),
-                                   "Restored from DB instance " + source->name + " to " +
-                                       formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(target * 1000)))));
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    // Kept backups still kept when the restore is recorded: their deletion
+    // (which waits for restores recorded from them) cannot come between.
+    if (!keptArn.empty()) {
+      auto kept = catalog_.getResourceByArn(keptArn);
+      if (!kept || kept->status != "retained") {
+        return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
+                                "The automated backup is being deleted: it cannot be restored from.");
+      }
+    }
+    return recordNewInstance(c, spec, tagsFromInput(in),
+                             "Restored from DB instance " + source->name + " to " +
+                                 formatIso8601Seconds(SystemTime(std::chrono::milliseconds(static_cast<long long>(target * 1000)))));
+  });
   if (!created) return created.error();
   reconciler_.wake();
   return Json{{"DBInstance", instanceJson(*created)}};
