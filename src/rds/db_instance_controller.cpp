@@ -414,15 +414,7 @@ StepOutcome DbInstanceController::remove(Resource& instance, const EngineLayout&
   const bool keep = !instance.spec.value("DeleteAutomatedBackups", true) &&
                     instance.spec.value("BackupRetentionPeriod", 0) > 0;
   if (!keep && !isClusterMember(instance)) {
-    for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
-      if (!isSnapshotOf(snapshot, instance) || snapshot.spec.value("SnapshotType", "") != "automated" ||
-          snapshot.goal == kDeleted) {
-        continue;
-      }
-      snapshot.status = kDeleting;
-      snapshot.goal = kDeleted;
-      ctx.catalog().updateResource(snapshot);
-    }
+    if (deleteAutomatedSnapshotsOf(ctx.catalog(), instance)) ctx.requestRescan();
     std::error_code ec;
     std::filesystem::remove_all(layout.walArchive, ec);
   } else if (keep && !isClusterMember(instance)) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "services/rds/rds_kinds.h"
+#include "services/rds/retained_backups.h"
 
 namespace kura::rds {
 
@@ -17,15 +18,7 @@ StepOutcome RetainedBackupController::step(Resource& record, ReconcileContext& c
   // The deleted instance's own (a live one may have its name, and its ARN).
   Resource instance = record;
   instance.arn = record.spec.value("DBInstanceArn", "");
-  for (Resource snapshot : ctx.catalog().listAllOfKind(kSnapshot)) {
-    if (!isSnapshotOf(snapshot, instance) || snapshot.spec.value("SnapshotType", "") != "automated" ||
-        snapshot.goal == kDeleted) {
-      continue;
-    }
-    snapshot.status = kDeleting;
-    snapshot.goal = kDeleted;
-    if (ctx.catalog().updateResource(snapshot)) ctx.requestRescan();
-  }
+  if (deleteAutomatedSnapshotsOf(ctx.catalog(), instance)) ctx.requestRescan();
   std::error_code ec;
   std::filesystem::remove_all(paths_.walArchive(walArchiveId(record)), ec);
   if (ec) {

@@ -16,6 +16,20 @@ std::string retainedBackupArn(const Resource& instance) {
   return makeArn("rds", instance.region, instance.accountId, "auto-backup:ab-" + tail);
 }
 
+bool deleteAutomatedSnapshotsOf(Catalog& catalog, const Resource& instance) {
+  bool any = false;
+  for (Resource snapshot : catalog.listAllOfKind(kSnapshot)) {
+    if (!isSnapshotOf(snapshot, instance) || snapshot.spec.value("SnapshotType", "") != "automated" ||
+        snapshot.goal == kDeleted) {
+      continue;
+    }
+    snapshot.status = kDeleting;
+    snapshot.goal = kDeleted;
+    if (catalog.updateResource(snapshot)) any = true;
+  }
+  return any;
+}
+
 Resource retainedBackupOf(const Resource& instance) {
   Resource record;
   record.accountId = instance.accountId;

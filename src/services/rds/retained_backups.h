@@ -16,5 +16,9 @@ namespace kura::rds {
 Resource retainedBackupOf(const Resource& instance);
 // Its ARN (arn:aws:rds:<region>:<account>:auto-backup:ab-...).
 std::string retainedBackupArn(const Resource& instance);
+// The instance's automated snapshots (isSnapshotOf: not an earlier one's of
+// the same name) recorded deleting; the snapshot controller removes their
+// files. True if any was.
+bool deleteAutomatedSnapshotsOf(Catalog& catalog, const Resource& instance);
 
 }  // namespace kura::rds
