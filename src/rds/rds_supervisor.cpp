@@ -107,6 +107,7 @@ void RdsSupervisor::checkOnce() {
   });
   watchedLastPass_ = instances.size();
   for (Resource& instance : instances) watch(std::move(instance));
+  expireRetainedBackups(clock_->now());
   // A deleted instance's or cluster's entries go with it.
   forgetAllBut(prunedAt_, live);
   forgetAllBut(metricsRecordedAt_, live);

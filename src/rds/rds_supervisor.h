@@ -7,7 +7,9 @@
 //    before the catalog says the time is restorable);
 //  - the daily automated backup is started inside PreferredBackupWindow
 //    (status backing-up: the instance controller takes it);
-//  - automated snapshots older than BackupRetentionPeriod days are deleted;
+//  - automated snapshots older than BackupRetentionPeriod days are deleted,
+//    a deleted instance's retained ones too (and the rest of its retained
+//    backups with the last);
 //  - modifications held for the maintenance window are applied in it;
 //  - a changed DB parameter group reaches its instances: the engine
 //    re-reads its settings (dynamic ones apply), and ParameterApplyStatus
@@ -106,6 +108,12 @@ class RdsSupervisor {
   // pruning of the automated snapshots older than its retention.
   bool backupDue(const Resource& owner, SystemTime now) const;
   void pruneAutomatedSnapshots(const Resource& owner, SystemTime now);
+  // Retained automated backups (retained_backups.h) expire as their
+  // instance's would have: each automated snapshot once older than the
+  // retention period the instance had, the whole (archive and record) once
+  // none is left (retained_backup_expiry.cpp). Once a minute.
+  void expireRetainedBackups(SystemTime now);
+  void expireRetainedBackup(const Resource& kept, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
   // Inside the weekly maintenance window, the modifications held for it are
@@ -164,6 +172,7 @@ class RdsSupervisor {
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
   // When an owner's automated snapshots were last pruned (once a minute).
   std::map<std::string, std::chrono::steady_clock::time_point> prunedAt_;  // instance or cluster ARN ->
+  SystemTime retainedCheckedAt_{};  // expireRetainedBackups' last pass
   GrowingFolderSync archiveSync_;  // the WAL and binary log archives, synced before they count
   PeriodicTask task_;
 };

@@ -26,7 +26,10 @@ StepOutcome RetainedBackupController::step(Resource& record, ReconcileContext& c
     return StepOutcome::retryAfter(std::chrono::milliseconds(500));
   }
   record.status = kDeleted;
-  ctx.emitEvent("Deleted the automated backups of " + record.spec.value("DBInstanceIdentifier", record.name),
+  std::string name = record.spec.value("DBInstanceIdentifier", record.name);
+  ctx.emitEvent(record.state.value("Expired", false)
+                    ? "The automated backups of " + name + " expired at the end of their retention period"
+                    : "Deleted the automated backups of " + name,
                 {"deletion"});
   return StepOutcome::done();
 }

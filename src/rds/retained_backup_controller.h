@@ -1,7 +1,7 @@
 #pragma once
 // Drives the record of the backups a deleted instance kept
-// (services/rds/retained_backups.h): deleting (DeleteDBInstanceAutomatedBackup)
-// -> its automated snapshots recorded deleting (the snapshot controller
+// (services/rds/retained_backups.h): deleting (DeleteDBInstanceAutomatedBackup,
+// or expired: retained_backup_expiry.cpp) -> its automated snapshots recorded deleting (the snapshot controller
 // removes their files), its WAL archive removed -> deleted (the record goes).
 #include "rds/rds_layout.h"
 #include "reconcile/controller.h"

@@ -121,16 +121,9 @@ Result<Json> RdsApi::deleteAutomatedBackup(const RequestContext& c, const Json& 
   auto marked = catalog_.transact([&]() -> Result<Json> {
     // An instance that has (or still has, while it is deleted) these
     // backups, or a restore from them under way: they stay.
-    for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
-      if (instance.accountId != c.accountId || instance.region != c.region || instance.status == kDeleted) continue;
-      bool owner = !dbi.empty() && instance.spec.value("DbiResourceId", "") == dbi;
-      bool restoring = kept && instance.status == kCreating &&
-                       instance.spec.value("RestoreSource", Json::object()).value("RetainedBackupArn", "") == kept->arn;
-      if (owner || restoring) {
-        return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
-                                owner ? "The automated backups of DB instance " + instance.name + " are active."
-                                      : "DB instance " + instance.name + " is being restored from these backups.");
-      }
+    if (std::string holder = retainedBackupHolder(catalog_, c.accountId, c.region, dbi, kept ? kept->arn : "");
+        !holder.empty()) {
+      return ApiError::sender("InvalidDBInstanceAutomatedBackupState", holder);
     }
     if (!kept || kept->kind != kRetainedBackup || kept->accountId != c.accountId || kept->region != c.region) {
       return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No retained automated backup was found.", 404);

@@ -30,6 +30,21 @@ bool deleteAutomatedSnapshotsOf(Catalog& catalog, const Resource& instance) {
   return any;
 }
 
+std::string retainedBackupHolder(Catalog& catalog, const std::string& accountId, const std::string& region,
+                                 const std::string& dbi, const std::string& keptArn) {
+  for (const Resource& instance : catalog.listAllOfKind(kInstance)) {
+    if (instance.accountId != accountId || instance.region != region || instance.status == kDeleted) continue;
+    if (!dbi.empty() && instance.spec.value("DbiResourceId", "") == dbi) {
+      return "The automated backups of DB instance " + instance.name + " are active.";
+    }
+    if (!keptArn.empty() && instance.status == kCreating &&
+        instance.spec.value("RestoreSource", nlohmann::json::object()).value("RetainedBackupArn", "") == keptArn) {
+      return "DB instance " + instance.name + " is being restored from these backups.";
+    }
+  }
+  return "";
+}
+
 Resource retainedBackupOf(const Resource& instance) {
   Resource record;
   record.accountId = instance.accountId;

@@ -20,5 +20,12 @@ std::string retainedBackupArn(const Resource& instance);
 // the same name) recorded deleting; the snapshot controller removes their
 // files. True if any was.
 bool deleteAutomatedSnapshotsOf(Catalog& catalog, const Resource& instance);
+// What keeps the backups of DbiResourceId `dbi` (retained as `keptArn`, if
+// they are) from going now: a live instance that has them, or a restore
+// from them under way; empty when nothing does. Read inside the
+// transaction that marks them deleting, so that a restore is recorded
+// either before (and seen) or after (and refused: it reads them first).
+std::string retainedBackupHolder(Catalog& catalog, const std::string& accountId, const std::string& region,
+                                 const std::string& dbi, const std::string& keptArn);
 
 }  // namespace kura::rds
