@@ -56,6 +56,7 @@ const std::vector<ServiceResources>& table() {
         {"DBClusterSnapshotIdentifier", "cluster-snapshot:", true},
         {"DBInstanceIdentifier", "db:", true},
         {"DBClusterIdentifier", "cluster:", true},
+        {"DBClusterEndpointIdentifier", "cluster-endpoint:", true},
         // Restores, copies and replicas read a source and make a target.
         {"SourceDBInstanceIdentifier", "db:", true},
         {"TargetDBInstanceIdentifier", "db:", true},

@@ -363,4 +363,16 @@ void EndpointProxies::remove(const std::string& name) {
   impl_->endpoints.erase(it);
 }
 
+void EndpointProxies::removeStartingWith(const std::string& prefix) {
+  std::vector<std::string> names;
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto it = impl_->endpoints.lower_bound(prefix);
+         it != impl_->endpoints.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      names.push_back(it->first);
+    }
+  }
+  for (const std::string& name : names) remove(name);
+}
+
 }  // namespace kura

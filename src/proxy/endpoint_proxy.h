@@ -56,6 +56,8 @@ class EndpointProxies {
   const std::string& listenAddress() const;
   // Stops listening on the endpoint and closes its connections.
   void remove(const std::string& name);
+  // The same for every endpoint whose name starts with `prefix`.
+  void removeStartingWith(const std::string& prefix);
 
  private:
   struct Impl;

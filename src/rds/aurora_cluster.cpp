@@ -1,5 +1,6 @@
 #include "rds/aurora_cluster.h"
 
+#include "services/rds/cluster_endpoints.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -44,6 +45,7 @@ void ClusterEndpoints::remove(const Resource& cluster) {
   if (proxies_ == nullptr) return;
   proxies_->remove(cluster.arn);
   proxies_->remove(cluster.arn + "#reader");
+  proxies_->removeStartingWith(customEndpointRoutePrefix(cluster.arn));  // its custom endpoints' too
 }
 
 }  // namespace kura::rds

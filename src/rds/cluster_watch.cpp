@@ -78,6 +78,7 @@ void RdsSupervisor::watchCluster(Resource cluster) {
   if (auto routed = clusterEndpoints_.route(cluster, members); !routed) {
     spdlog::warn("msg=\"cannot route the cluster\" cluster={} error=\"{}\"", cluster.name, routed.error().message);
   }
+  routeCustomEndpoints(cluster, members, readers);
   SystemTime now = clock_->now();
   if (!followArchive(cluster, *layout)) return;
   if (!countFirstBackup(cluster)) return;

@@ -41,6 +41,7 @@ RdsSupervisor::RdsSupervisor(Catalog& catalog, Reconciler& reconciler, InstanceE
       paths_(std::move(paths)),
       clock_(std::move(clock)),
       shipper_(shipper),
+      proxies_(proxies),
       multiAz_(engine_, secrets_, paths_, proxies),
       clusterEndpoints_(engine_, secrets_, paths_, proxies),
       keys_(keys),
@@ -94,6 +95,7 @@ void RdsSupervisor::checkOnce() {
     if (startIfStoppedTooLong(cluster)) continue;
     watchCluster(cluster);
   }
+  settleCustomEndpoints();
   // A stopped instance that was seen settled at its record's version is
   // passed over unparsed: with thousands stopped, parsing every record
   // twice a second was most of the supervisor's time (and of an idle

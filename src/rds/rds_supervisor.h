@@ -113,6 +113,13 @@ class RdsSupervisor {
   // retention period the instance had, the whole (archive and record) once
   // none is left (retained_backup_expiry.cpp). Once a minute.
   void expireRetainedBackups(SystemTime now);
+  // Custom endpoints of clusters (custom_endpoints.cpp): each routed to
+  // its members that serve (the writer, for ANY; the readers that follow
+  // it), and available once routed; deleted ones, and those of clusters
+  // gone or going, stop listening and go.
+  void routeCustomEndpoints(const Resource& cluster, const std::vector<Resource>& members,
+                            const std::vector<const Resource*>& readers);
+  void settleCustomEndpoints();
   void expireRetainedBackup(const Resource& kept, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
@@ -143,6 +150,7 @@ class RdsSupervisor {
   RdsPaths paths_;
   ClockPtr clock_;
   LogShipper* shipper_;
+  EndpointProxies* proxies_;
   MultiAz multiAz_;
   ClusterEndpoints clusterEndpoints_;
   kms::KeyManager* keys_;

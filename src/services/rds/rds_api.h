@@ -81,6 +81,11 @@ class RdsApi {
   // DescribeDBInstanceAutomatedBackups (automated_backup_handlers.cpp)
   Result<Json> describeAutomatedBackups(const RequestContext& c, const Json& in);
   Result<Json> deleteAutomatedBackup(const RequestContext& c, const Json& in);
+  // Custom endpoints of Aurora clusters (cluster_endpoint_handlers.cpp)
+  Result<Json> createClusterEndpoint(const RequestContext& c, const Json& in);
+  Result<Json> describeClusterEndpoints(const RequestContext& c, const Json& in);
+  Result<Json> modifyClusterEndpoint(const RequestContext& c, const Json& in);
+  Result<Json> deleteClusterEndpoint(const RequestContext& c, const Json& in);
   // Events, tags, engines (rds_misc_handlers.cpp)
   Result<Json> describeEvents(const RequestContext& c, const Json& in);
   Result<Json> addTags(const RequestContext& c, const Json& in);

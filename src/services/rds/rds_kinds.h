@@ -11,6 +11,8 @@ inline constexpr const char* kParameterGroup = "db-parameter-group";
 inline constexpr const char* kCluster = "db-cluster";
 inline constexpr const char* kClusterSnapshot = "db-cluster-snapshot";
 inline constexpr const char* kClusterParameterGroup = "db-cluster-parameter-group";
+// An Aurora cluster's custom endpoint (cluster_endpoints.h).
+inline constexpr const char* kClusterEndpoint = "db-cluster-endpoint";
 inline constexpr const char* kSubnetGroup = "db-subnet-group";  // db_network.h
 // The automated backups a deleted instance kept (retained_backups.h).
 inline constexpr const char* kRetainedBackup = "db-instance-automated-backup";

@@ -256,6 +256,10 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("ModifyDBCluster", &RdsApi::modifyCluster);
   bind("DeleteDBCluster", &RdsApi::deleteCluster);
   bind("FailoverDBCluster", &RdsApi::failoverCluster);
+  bind("CreateDBClusterEndpoint", &RdsApi::createClusterEndpoint);
+  bind("DescribeDBClusterEndpoints", &RdsApi::describeClusterEndpoints);
+  bind("ModifyDBClusterEndpoint", &RdsApi::modifyClusterEndpoint);
+  bind("DeleteDBClusterEndpoint", &RdsApi::deleteClusterEndpoint);
   bind("CreateDBClusterSnapshot", &RdsApi::createClusterSnapshot);
   bind("DescribeDBClusterSnapshots", &RdsApi::describeClusterSnapshots);
   bind("DeleteDBClusterSnapshot", &RdsApi::deleteClusterSnapshot);
