@@ -11,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 
 #include "rds/rds_supervisor.h"
 #include "services/rds/cluster_endpoints.h"
@@ -22,8 +21,9 @@ namespace kura::rds {
 
 void RdsSupervisor::routeCustomEndpoints(const Resource& cluster, const std::vector<Resource>& members,
                                          const std::vector<const Resource*>& readers) {
-  if (proxies_ == nullptr) return;
-  for (Resource endpoint : customEndpointsOf(catalog_, cluster.arn)) {
+  auto listed = customEndpoints_.find(cluster.arn);
+  if (proxies_ == nullptr || listed == customEndpoints_.end()) return;
+  for (Resource endpoint : listed->second) {
     if (endpoint.status == kDeleting) continue;  // settleCustomEndpoints takes it down
     // An instance deleted from the cluster leaves the endpoint's lists, as in Aurora.
     bool dropped = false;
@@ -69,20 +69,16 @@ void RdsSupervisor::routeCustomEndpoints(const Resource& cluster, const std::vec
 }
 
 void RdsSupervisor::settleCustomEndpoints() {
-  std::vector<Resource> endpoints = catalog_.listAllOfKind(kClusterEndpoint);
-  if (endpoints.empty()) return;
-  std::map<std::string, bool> going;  // cluster ARN -> being deleted (or gone)
-  for (const Resource& endpoint : endpoints) {
-    std::string clusterArn = endpoint.spec.value("ClusterArn", "");
-    if (!going.contains(clusterArn)) {
-      auto cluster = catalog_.getResourceByArn(clusterArn);
-      going[clusterArn] = !cluster || cluster->status == kDeleted || cluster->goal == kDeleted;
-    }
-    if (endpoint.status != kDeleting && endpoint.status != kDeleted && !going[clusterArn]) continue;
-    if (proxies_ != nullptr) proxies_->remove(customEndpointRoute(endpoint));
-    if (auto removed = catalog_.removeResource(endpoint.id); !removed) {
-      spdlog::warn("msg=\"cannot remove a custom endpoint\" endpoint={} error=\"{}\"", endpoint.name,
-                   removed.error().message);
+  for (const auto& [clusterArn, endpoints] : customEndpoints_) {
+    auto cluster = catalog_.getResourceByArn(clusterArn);
+    bool going = !cluster || cluster->status == kDeleted || cluster->goal == kDeleted;
+    for (const Resource& endpoint : endpoints) {
+      if (endpoint.status != kDeleting && endpoint.status != kDeleted && !going) continue;
+      if (proxies_ != nullptr) proxies_->remove(customEndpointRoute(endpoint));
+      if (auto removed = catalog_.removeResource(endpoint.id); !removed) {
+        spdlog::warn("msg=\"cannot remove a custom endpoint\" endpoint={} error=\"{}\"", endpoint.name,
+                     removed.error().message);
+      }
     }
   }
 }

@@ -90,6 +90,11 @@ void RdsSupervisor::stop() {
 
 void RdsSupervisor::checkOnce() {
   std::set<std::string> live;  // what the pass's maps may keep
+  customEndpoints_.clear();
+  for (Resource& endpoint : catalog_.listAllOfKind(kClusterEndpoint)) {
+    std::string clusterArn = endpoint.spec.value("ClusterArn", "");
+    customEndpoints_[clusterArn].push_back(std::move(endpoint));
+  }
   for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
     if (cluster.status != kDeleted) live.insert(cluster.arn);
     if (startIfStoppedTooLong(cluster)) continue;

@@ -120,6 +120,8 @@ class RdsSupervisor {
   void routeCustomEndpoints(const Resource& cluster, const std::vector<Resource>& members,
                             const std::vector<const Resource*>& readers);
   void settleCustomEndpoints();
+  // Read once a pass: cluster ARN -> its custom endpoints.
+  std::map<std::string, std::vector<Resource>> customEndpoints_;
   void expireRetainedBackup(const Resource& kept, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);

@@ -4,6 +4,7 @@
 // how they are kept: cluster_endpoints.h; how they are routed:
 // src/rds/custom_endpoints.cpp.
 #include <algorithm>
+#include <map>
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
@@ -173,13 +174,17 @@ Result<Json> RdsApi::describeClusterEndpoints(const RequestContext& c, const Jso
     if (!ids.empty() && (id.empty() || !listedIn(ids, id))) return;
     found.emplace_back(key, std::move(view));
   };
+  std::map<std::string, std::vector<Resource>> customOf;  // cluster ARN ->
+  for (Resource& endpoint : catalog_.listAllOfKind(kClusterEndpoint)) {
+    if (endpoint.status != kDeleted) customOf[endpoint.spec.value("ClusterArn", "")].push_back(std::move(endpoint));
+  }
   for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
     if (cluster.accountId != c.accountId || cluster.region != c.region || cluster.status == kDeleted) continue;
     if (only && only->arn != cluster.arn) continue;
     consider(cluster.name + "\x01" + "1", builtInEndpointView(cluster, "WRITER", config_.endpointAddress));
     consider(cluster.name + "\x01" + "2",
              builtInEndpointView(cluster, "READER", readerEndpointAddress(config_.endpointAddress)));
-    for (const Resource& endpoint : customEndpointsOf(catalog_, cluster.arn)) {
+    for (const Resource& endpoint : customOf[cluster.arn]) {
       consider(cluster.name + "\x01" + "3" + endpoint.name, customEndpointView(endpoint));
     }
   }
