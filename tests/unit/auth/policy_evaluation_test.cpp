@@ -319,6 +319,11 @@ TEST(RequestResources, DerivedPerService) {
                              Json{{"DBInstanceIdentifier", "db1"}, {"DBSnapshotIdentifier", "s1"}}, target),
             (std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:db:db1",
                                       "arn:aws:rds:us-east-1:000000000000:snapshot:s1"}));
+  // A custom endpoint is a resource of its own, beside its cluster (names in lower case, as RDS keeps them).
+  EXPECT_EQ(requestResources("rds", "CreateDBClusterEndpoint",
+                             Json{{"DBClusterIdentifier", "c1"}, {"DBClusterEndpointIdentifier", "Reports"}}, target),
+            (std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:cluster-endpoint:reports",
+                                      "arn:aws:rds:us-east-1:000000000000:cluster:c1"}));
   // A member the call ignores narrows what it is evaluated on, never widens it.
   EXPECT_EQ(requestResources("rds", "DeleteDBInstance",
                              Json{{"DBInstanceIdentifier", "db1"}, {"DBSnapshotIdentifier", "allowed"}}, target),
