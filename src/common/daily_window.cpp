@@ -65,4 +65,19 @@ bool insideWeeklyWindow(std::string_view window, SystemTime now) {
   return *start <= *end ? (minute >= *start && minute < *end) : (minute >= *start || minute < *end);
 }
 
+std::optional<SystemTime> nextWeeklyWindowStart(std::string_view window, SystemTime now) {
+  size_t dash = window.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto start = parseWeekClock(window.substr(0, dash));
+  if (!start || !parseWeekClock(window.substr(dash + 1))) return std::nullopt;
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  int minute = utc.tm_wday * 1440 + utc.tm_hour * 60 + utc.tm_min;
+  int ahead = (*start - minute + 10080) % 10080;  // minutes to the next start (0: it starts this minute)
+  auto thisMinute = std::chrono::floor<std::chrono::minutes>(now);
+  if (ahead == 0 && thisMinute < now) ahead = 10080;  // this minute's start has passed: next week's
+  return SystemTime(thisMinute + std::chrono::minutes(ahead));
+}
+
 }  // namespace kura

@@ -25,5 +25,8 @@ std::optional<int> parseWeekClock(std::string_view value);
 // True when `now` (UTC) falls inside a "ddd:hh24:mi-ddd:hh24:mi" window
 // (which may wrap the week).
 bool insideWeeklyWindow(std::string_view window, SystemTime now);
+// When the weekly window next opens, from `now` (now itself if it opens
+// at this very instant); empty if malformed.
+std::optional<SystemTime> nextWeeklyWindowStart(std::string_view window, SystemTime now);
 
 }  // namespace kura

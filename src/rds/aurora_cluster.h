@@ -6,7 +6,9 @@
 // writer while there is none). A commit on the writer waits for one reader
 // while any streams, so that a failover to the reader furthest ahead loses
 // no acknowledged commit.
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/secret_box.h"
@@ -22,8 +24,15 @@ class ClusterEndpoints {
   ClusterEndpoints(InstanceEngine& engine, const SecretBox& secrets, const RdsPaths& paths, EndpointProxies* proxies)
       : engine_(engine), secrets_(secrets), paths_(paths), proxies_(proxies) {}
   // Points the cluster endpoint at the writer and the reader endpoint at the
-  // readers of `members` that answer; without a writer both stop listening.
-  Result<bool> route(const Resource& cluster, const std::vector<Resource>& members);
+  // readers of `members` that answer, and each of the cluster's `custom`
+  // endpoints (services/rds/cluster_endpoints.h) at those of its members
+  // that serve it (the writer for ANY; the readers that answer); a custom
+  // endpoint none serves stops listening, and without a writer all do.
+  // `customErrors`, if given, gets the custom endpoints that could not
+  // listen: name -> why.
+  Result<bool> route(const Resource& cluster, const std::vector<Resource>& members,
+                     const std::vector<Resource>& custom,
+                     std::map<std::string, std::string>* customErrors = nullptr);
   void remove(const Resource& cluster);
 
  private:

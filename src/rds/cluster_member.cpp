@@ -6,6 +6,7 @@
 #include "common/time_format.h"
 #include "kms/tree_envelope.h"
 #include "rds/db_instance_controller.h"
+#include "services/rds/cluster_endpoints.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
@@ -125,7 +126,9 @@ void DbInstanceController::joinCluster(Resource& instance, ReconcileContext& ctx
   for (Resource& member : members) {
     if (member.arn == instance.arn) member.status = kAvailable;  // about to be
   }
-  if (auto routed = endpoints_.route(*cluster, members); !routed) ctx.note(routed.error().message);
+  if (auto routed = endpoints_.route(*cluster, members, customEndpointsOf(ctx.catalog(), cluster->arn)); !routed) {
+    ctx.note(routed.error().message);
+  }
 }
 
 std::optional<StepOutcome> DbInstanceController::leaveCluster(Resource& instance, const EngineLayout& layout,
@@ -138,7 +141,9 @@ std::optional<StepOutcome> DbInstanceController::leaveCluster(Resource& instance
     if (member.arn != instance.arn) others.push_back(std::move(member));
   }
   if (!isClusterWriter(*cluster, instance)) {
-    if (auto routed = endpoints_.route(*cluster, others); !routed) ctx.note(routed.error().message);
+    if (auto routed = endpoints_.route(*cluster, others, customEndpointsOf(ctx.catalog(), cluster->arn)); !routed) {
+      ctx.note(routed.error().message);
+    }
     return std::nullopt;
   }
   bool readerLeft = std::any_of(others.begin(), others.end(), [&](const Resource& member) {

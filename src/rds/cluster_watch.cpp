@@ -75,10 +75,12 @@ void RdsSupervisor::watchCluster(Resource cluster) {
     }
     if (auto stored = catalog_.updateResource(updated)) *writer = *stored;
   }
-  if (auto routed = clusterEndpoints_.route(cluster, members); !routed) {
+  std::map<std::string, std::string> customErrors;
+  if (auto routed = clusterEndpoints_.route(cluster, members, customEndpoints_[cluster.arn], &customErrors); !routed) {
     spdlog::warn("msg=\"cannot route the cluster\" cluster={} error=\"{}\"", cluster.name, routed.error().message);
+  } else {
+    settleCustomEndpointStatus(cluster, members, customErrors);
   }
-  routeCustomEndpoints(cluster, members, readers);
   SystemTime now = clock_->now();
   if (!followArchive(cluster, *layout)) return;
   if (!countFirstBackup(cluster)) return;

@@ -1,32 +1,29 @@
-// The part of RdsSupervisor that serves Aurora clusters' custom endpoints
-// (services/rds/cluster_endpoints.h). Each listens on its own loopback
-// address at the cluster's port and sends new connections to its members
-// that serve, in turn: the writer if it is ANY and the writer is one of
-// them, and every member reader that follows the writer and answers (a
-// reader that stops answering leaves the endpoint at the next pass, as it
-// leaves the reader endpoint). With no member to serve it, it does not
-// listen. Routed on every pass of an available cluster (watchCluster); a
-// cluster stopped or without a writer takes its custom endpoints down with
-// its own (aurora_cluster.cpp).
+// The part of RdsSupervisor that keeps Aurora clusters' custom endpoints'
+// records (services/rds/cluster_endpoints.h); they are routed with the
+// cluster's own endpoints by ClusterEndpoints::route, on every pass of an
+// available cluster and by the controllers whenever a member joins or
+// leaves or the writer changes. Here: a created or modified endpoint is
+// available once routed (one that cannot listen says so in an event, and
+// stays as it is), a deleted instance leaves the lists, as in Aurora; a
+// deleted endpoint, or one of a cluster gone or going, stops listening and
+// its record goes.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "rds/rds_supervisor.h"
 #include "services/rds/cluster_endpoints.h"
-#include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
 
-void RdsSupervisor::routeCustomEndpoints(const Resource& cluster, const std::vector<Resource>& members,
-                                         const std::vector<const Resource*>& readers) {
+void RdsSupervisor::settleCustomEndpointStatus(const Resource& cluster, const std::vector<Resource>& members,
+                                               const std::map<std::string, std::string>& customErrors) {
   auto listed = customEndpoints_.find(cluster.arn);
-  if (proxies_ == nullptr || listed == customEndpoints_.end()) return;
+  if (listed == customEndpoints_.end()) return;
   for (Resource endpoint : listed->second) {
-    if (endpoint.status == kDeleting) continue;  // settleCustomEndpoints takes it down
-    // An instance deleted from the cluster leaves the endpoint's lists, as in Aurora.
-    bool dropped = false;
+    if (endpoint.status == kDeleting || endpoint.status == kDeleted) continue;  // settleCustomEndpoints
+    Resource updated = endpoint;
     for (const char* list : {"StaticMembers", "ExcludedMembers"}) {
       nlohmann::json kept = nlohmann::json::array();
       for (const auto& name : endpoint.spec.value(list, nlohmann::json::array())) {
@@ -34,36 +31,21 @@ void RdsSupervisor::routeCustomEndpoints(const Resource& cluster, const std::vec
           kept.push_back(name);
         }
       }
-      dropped = dropped || kept.size() != endpoint.spec.value(list, nlohmann::json::array()).size();
-      endpoint.spec[list] = std::move(kept);
+      updated.spec[list] = std::move(kept);
     }
-    bool any = endpoint.spec.value("EndpointType", "ANY") == "ANY";
-    std::vector<unsigned short> targets;
-    for (const Resource& member : members) {
-      if (!customEndpointHas(endpoint, member.name)) continue;
-      bool serves = isClusterWriter(cluster, member)
-                        ? any
-                        : std::any_of(readers.begin(), readers.end(),
-                                      [&](const Resource* reader) { return reader->arn == member.arn; });
-      if (!serves) continue;
-      if (auto layout = layoutOf(member, paths_, secrets_)) targets.push_back(static_cast<unsigned short>(layout->port));
-    }
-    std::string route = customEndpointRoute(endpoint);
-    if (targets.empty()) {
-      proxies_->remove(route);
-    } else {
-      try {
-        proxies_->route(route, endpoint.state.value("Address", ""),
-                        static_cast<unsigned short>(cluster.state.value("Port", 0)), targets);
-      } catch (const std::exception& error) {
-        spdlog::warn("msg=\"cannot listen on a custom endpoint\" endpoint={} address={} error=\"{}\"", endpoint.name,
-                     endpoint.state.value("Address", ""), error.what());
-        continue;
+    auto failed = customErrors.find(endpoint.name);
+    if (failed != customErrors.end()) {
+      if (endpoint.state.value("ListenError", "") != failed->second) {
+        updated.state["ListenError"] = failed->second;
+        addEvent(cluster, "Custom endpoint " + endpoint.name + " cannot listen on " +
+                              endpoint.state.value("Address", "") + ": " + failed->second, "notification");
       }
+    } else {
+      updated.state.erase("ListenError");
+      if (updated.status == kCreating || updated.status == kModifying) updated.status = updated.goal = kAvailable;
     }
-    if (endpoint.status == kCreating || endpoint.status == kModifying || dropped) {
-      endpoint.status = kAvailable;
-      catalog_.updateResource(endpoint);  // changed meanwhile (modified again): the next pass
+    if (updated.spec != endpoint.spec || updated.state != endpoint.state || updated.status != endpoint.status) {
+      catalog_.updateResource(updated);  // changed meanwhile (modified again): the next pass
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.h"
+#include "services/rds/cluster_endpoints.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
 
@@ -139,7 +140,9 @@ StepOutcome DbClusterController::promoteWriter(Resource& cluster, ReconcileConte
     return StepOutcome::retryAfter(milliseconds(500));
   }
   if (auto reloaded = engine_.reload(*layout); !reloaded) ctx.note(reloaded.error().message);
-  if (auto routed = endpoints_.route(cluster, clusterMembers(ctx.catalog(), cluster)); !routed) {
+  if (auto routed = endpoints_.route(cluster, clusterMembers(ctx.catalog(), cluster),
+                                     customEndpointsOf(ctx.catalog(), cluster.arn));
+      !routed) {
     ctx.note(routed.error().message);
   }
   return endFailover(cluster, ctx, "Completed failover to DB instance: " + writer->name);

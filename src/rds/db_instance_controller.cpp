@@ -63,6 +63,19 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
   if (status == kCreating) return create(instance, *layout, ctx);
   if (status == kBackingUp) return backUp(instance, *layout, ctx);
   if (status == kDeleting) return remove(instance, *layout, ctx);
+  if (status == kRebooting && instance.state.value("SystemUpdating", false) && isMultiAz(instance) &&
+      !instance.state.value("FailoverRequested", false)) {
+    // A system update of a Multi-AZ instance (system_update.cpp): its
+    // standby restarts on the installed executable, then takes over (the
+    // old primary is rebuilt as the new standby, on it too).
+    auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
+    if (!standby) return failStep(instance, ctx, standby.error(), kFailed);
+    if (auto stopped = engine_.stop(*standby); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
+    if (auto started = engine_.start(*standby); !started) return failStep(instance, ctx, started.error(), kFailed);
+    finishSystemUpdate(instance, ctx);
+    instance.state["FailoverRequested"] = true;
+    return StepOutcome::progress();
+  }
   if (status == kRebooting && instance.state.value("FailoverRequested", false)) return failOver(instance, ctx);
   if (status == kRebooting) {
     if (auto stopped = engine_.stop(*layout); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
@@ -70,6 +83,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
     noteStarted(instance);
     instance.status = kAvailable;
     ctx.emitEvent("DB instance restarted", {"availability"});
+    if (instance.state.value("SystemUpdating", false)) finishSystemUpdate(instance, ctx);
     return StepOutcome::done();
   }
   if (status == kModifying && instance.state.contains("MultiAzConversion")) return convertMultiAz(instance, ctx);
@@ -215,6 +229,14 @@ StepOutcome DbInstanceController::failOver(Resource& instance, ReconcileContext&
   instance.status = kAvailable;
   ctx.emitEvent("Multi-AZ instance failover completed.", {"failover"});
   return StepOutcome::done();
+}
+
+void DbInstanceController::finishSystemUpdate(Resource& instance, ReconcileContext& ctx) {
+  std::string executable = instance.state.value("SystemUpdate", Json::object()).value("Executable", "the installed executable");
+  instance.state.erase("SystemUpdating");
+  instance.state.erase("SystemUpdate");  // noted again by the supervisor if a server still runs an older one
+  instance.state.erase("SystemUpdateOptIn");
+  ctx.emitEvent("Applied the system update: the server runs " + executable + " as installed", {"maintenance"});
 }
 
 void DbInstanceController::noteStarted(Resource& instance) {

@@ -58,6 +58,8 @@ class DbInstanceController final : public Controller {
   StepOutcome makeReplicaFiles(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   std::optional<StepOutcome> awaitNewReplicas(const Resource& instance, ReconcileContext& ctx);
   void promoteReplicasOf(const Resource& instance, ReconcileContext& ctx);
+  // A system update applied (system_update.cpp): its records go, an event says so.
+  void finishSystemUpdate(Resource& instance, ReconcileContext& ctx);
   void noteStarted(Resource& instance);
   StepOutcome failOver(Resource& instance, ReconcileContext& ctx);
   // ModifyDBInstance --multi-az / --no-multi-az (multi_az_conversion.cpp).

@@ -133,6 +133,10 @@ class InstanceEngine {
   // snapshot or archive, which Kura's umask keeps to itself) to the user
   // the engine runs as.
   virtual Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) = 0;
+  // The installed server executable, when the running server runs an older
+  // one (engines/replaced_executable.h: a package upgrade since it
+  // started); nullopt when it runs the installed one, or it cannot be told.
+  virtual std::optional<std::filesystem::path> replacedServerExecutable(const EngineLayout&) { return std::nullopt; }
 };
 
 }  // namespace kura::rds

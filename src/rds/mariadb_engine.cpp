@@ -20,6 +20,7 @@
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
 #include "engines/memory_cgroup.h"
+#include "engines/replaced_executable.h"
 #include "engines/tcp_probe.h"
 #include "rds/engine_tls.h"
 #include "rds/mariadb_files.h"
@@ -346,6 +347,11 @@ int MariaDbEngine::serverPid(const EngineLayout& layout) const {
 }
 
 bool MariaDbEngine::running(const EngineLayout& layout) { return serverPid(layout) != 0; }
+
+std::optional<fs::path> MariaDbEngine::replacedServerExecutable(const EngineLayout& layout) {
+  auto replaced = engines::runsReplacedExecutable(serverPid(layout), kServer);
+  return replaced.value_or(false) ? std::optional<fs::path>(kServer) : std::nullopt;
+}
 
 Result<std::string> MariaDbEngine::sql(const EngineLayout& layout, const std::string& statement,
                                        std::chrono::seconds timeout) const {

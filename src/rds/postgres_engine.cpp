@@ -2,6 +2,7 @@
 
 #include "engines/backup_manifest.h"
 #include "engines/memory_cgroup.h"
+#include "engines/replaced_executable.h"
 #include "engines/tcp_probe.h"
 
 #include "rds/engine_tls.h"
@@ -759,6 +760,13 @@ bool PostgresEngine::running(const EngineLayout& layout) {
   pid_t pid = static_cast<pid_t>(std::atol(pidText.c_str()));
   if (pid <= 1) return false;
   return ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
+std::optional<fs::path> PostgresEngine::replacedServerExecutable(const EngineLayout& layout) {
+  std::string pidText = readBeneath(layout.dir, "pgdata/postmaster.pid", 0, 4096).value_or("");
+  fs::path installed = tool("postgres");
+  auto replaced = engines::runsReplacedExecutable(static_cast<pid_t>(std::atol(pidText.c_str())), installed);
+  return replaced.value_or(false) ? std::optional<fs::path>(installed) : std::nullopt;
 }
 
 Result<bool> PostgresEngine::start(const EngineLayout& layout) {

@@ -16,6 +16,7 @@
 #include "common/per_resource.h"
 #include "common/time_format.h"
 #include "engines/memory_cgroup.h"
+#include "services/rds/cluster_endpoints.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 #include "services/rds/serverless_capacity.h"
@@ -64,7 +65,9 @@ void RdsSupervisor::routeEndpoints() {
   }
   for (const Resource& cluster : catalog_.listAllOfKind(kCluster)) {
     if (cluster.goal != kAvailable || cluster.status == kCreating) continue;
-    if (auto routed = clusterEndpoints_.route(cluster, clusterMembers(catalog_, cluster)); !routed) {
+    if (auto routed = clusterEndpoints_.route(cluster, clusterMembers(catalog_, cluster),
+                                              customEndpointsOf(catalog_, cluster.arn));
+        !routed) {
       spdlog::warn("msg=\"cannot route the cluster\" cluster={} error=\"{}\"", cluster.name, routed.error().message);
     }
   }
@@ -125,12 +128,13 @@ void RdsSupervisor::checkOnce() {
   forgetAllBut(settledWhileStopped_, live);
   forgetAllBut(restartDue_, live);
   forgetAllBut(memoryBoundBytes_, live);
+  forgetAllBut(systemUpdateCheckedAt_, live);
 }
 
 size_t RdsSupervisor::trackedEntries() const {
   return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
          replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + restartDue_.size() +
-         memoryBoundBytes_.size();
+         memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
@@ -500,6 +504,7 @@ void RdsSupervisor::watch(Resource instance) {
   }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
   keepMemoryBound(instance);
+  if (!watchSystemUpdate(instance)) return;
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;
   if (isClusterMember(instance)) {
     watchMember(instance);

@@ -113,16 +113,21 @@ class RdsSupervisor {
   // retention period the instance had, the whole (archive and record) once
   // none is left (retained_backup_expiry.cpp). Once a minute.
   void expireRetainedBackups(SystemTime now);
-  // Custom endpoints of clusters (custom_endpoints.cpp): each routed to
-  // its members that serve (the writer, for ANY; the readers that follow
-  // it), and available once routed; deleted ones, and those of clusters
-  // gone or going, stop listening and go.
-  void routeCustomEndpoints(const Resource& cluster, const std::vector<Resource>& members,
-                            const std::vector<const Resource*>& readers);
+  // An instance whose servers run an older executable than the one
+  // installed has a pending system update (system_update.cpp), applied
+  // here in the window when opted in; false when the pass must stop here
+  // for this instance.
+  bool watchSystemUpdate(Resource& instance);
+  // Custom endpoints of clusters (custom_endpoints.cpp), routed with the
+  // cluster's own (ClusterEndpoints::route): available once routed (an
+  // event when one cannot listen), a deleted member out of their lists;
+  // deleted ones, and those of clusters gone or going, stop listening and go.
+  void settleCustomEndpointStatus(const Resource& cluster, const std::vector<Resource>& members,
+                                  const std::map<std::string, std::string>& customErrors);
   void settleCustomEndpoints();
   // Read once a pass: cluster ARN -> its custom endpoints.
   std::map<std::string, std::vector<Resource>> customEndpoints_;
-  void expireRetainedBackup(const Resource& kept, SystemTime now);
+  void expireRetainedBackup(const Resource& kept, const std::vector<Resource>& snapshots, SystemTime now);
   // Returns false when the instance record moved on meanwhile.
   bool syncParameters(Resource& instance);
   // Inside the weekly maintenance window, the modifications held for it are
@@ -180,6 +185,8 @@ class RdsSupervisor {
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
+  // When an instance's executables were last compared (once a minute).
+  std::map<std::string, std::chrono::steady_clock::time_point> systemUpdateCheckedAt_;  // instance ARN ->
   // When an owner's automated snapshots were last pruned (once a minute).
   std::map<std::string, std::chrono::steady_clock::time_point> prunedAt_;  // instance or cluster ARN ->
   SystemTime retainedCheckedAt_{};  // expireRetainedBackups' last pass

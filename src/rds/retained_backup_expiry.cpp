@@ -5,6 +5,7 @@
 // deletion, and, with no new one taken, the whole once the last has gone.
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
@@ -18,60 +19,79 @@ namespace {
 
 constexpr double kDaySeconds = 86400;
 
+using SnapshotsByOwner = std::map<std::pair<std::string, std::string>, std::vector<Resource>>;
+
 }  // namespace
 
 void RdsSupervisor::expireRetainedBackups(SystemTime now) {
-  // Retention is counted in days: a pass a minute reads every record.
-  if (retainedCheckedAt_ != SystemTime{} && now - retainedCheckedAt_ < std::chrono::minutes(1)) return;
+  // Retention is counted in days: a pass a minute (and one at once if the
+  // clock was set back).
+  if (retainedCheckedAt_ != SystemTime{} && now >= retainedCheckedAt_ &&
+      now - retainedCheckedAt_ < std::chrono::minutes(1)) {
+    return;
+  }
   retainedCheckedAt_ = now;
-  for (const Resource& kept : catalog_.listAllOfKind(kRetainedBackup)) {
-    if (kept.status == "retained") expireRetainedBackup(kept, now);
+  std::vector<Resource> kept;
+  for (Resource& record : catalog_.listAllOfKind(kRetainedBackup)) {
+    if (record.status == "retained") kept.push_back(std::move(record));
+  }
+  if (kept.empty()) return;
+  // Every automated snapshot read once, outside any transaction, by the
+  // instance it was taken of (its ARN and DbiResourceId: isSnapshotOf).
+  SnapshotsByOwner snapshots;
+  for (Resource& snapshot : catalog_.listAllOfKind(kSnapshot)) {
+    if (snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.status != kAvailable) continue;
+    snapshots[{snapshot.spec.value("SourceInstanceArn", ""), snapshot.spec.value("DbiResourceId", "")}].push_back(
+        std::move(snapshot));
+  }
+  for (const Resource& record : kept) {
+    auto owned = snapshots.find({record.spec.value("DBInstanceArn", ""), record.name});
+    expireRetainedBackup(record, owned == snapshots.end() ? std::vector<Resource>{} : owned->second, now);
   }
 }
 
-void RdsSupervisor::expireRetainedBackup(const Resource& kept, SystemTime now) {
-  bool changed = false;
-  // In one transaction with its check, as DeleteDBInstanceAutomatedBackup:
+void RdsSupervisor::expireRetainedBackup(const Resource& kept, const std::vector<Resource>& snapshots,
+                                         SystemTime now) {
+  double retentionSeconds = kept.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
+  double oldestKept = std::numeric_limits<double>::max();
+  std::vector<std::string> expiring;
+  for (const Resource& snapshot : snapshots) {
+    double taken = snapshot.state.value("SnapshotCreateTime", 0.0);
+    if (toEpochSeconds(now) - taken > retentionSeconds) {
+      expiring.push_back(snapshot.arn);
+    } else {
+      oldestKept = std::min(oldestKept, taken);
+    }
+  }
+  bool whole = oldestKept == std::numeric_limits<double>::max();
+  bool moved = !whole && std::abs(kept.state.value("EarliestRestorableTime", 0.0) - oldestKept) > 0.5;
+  if (expiring.empty() && !whole && !moved) return;  // the usual case: nothing to write
+  // Written in one transaction with its check, as DeleteDBInstanceAutomatedBackup:
   // a restore from these backups is recorded before (and seen here: nothing
-  // expires while it reads them) or after (and it reads what is left).
+  // expires while it reads them) or after (and it checks the window then).
   auto expired = catalog_.transact([&]() -> Result<bool> {
     auto fresh = catalog_.getResourceByArn(kept.arn);
-    if (!fresh || fresh->status != "retained") return false;
+    if (!fresh || fresh->status != "retained" || fresh->version != kept.version) return false;  // the next pass
     Resource record = *fresh;
     if (!retainedBackupHolder(catalog_, record.accountId, record.region, record.name, record.arn).empty()) {
       return false;
     }
-    // The deleted instance as its snapshots name it (a live one may have
-    // its name, and its ARN: isSnapshotOf tells them apart).
-    Resource instance = record;
-    instance.arn = record.spec.value("DBInstanceArn", "");
-    double retentionSeconds = record.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
-    double oldestKept = std::numeric_limits<double>::max();
-    for (Resource snapshot : catalog_.listAllOfKind(kSnapshot)) {
-      if (!isSnapshotOf(snapshot, instance) || snapshot.spec.value("SnapshotType", "") != "automated" ||
-          snapshot.status != kAvailable) {
-        continue;
-      }
-      double taken = snapshot.state.value("SnapshotCreateTime", 0.0);
-      if (toEpochSeconds(now) - taken <= retentionSeconds) {
-        oldestKept = std::min(oldestKept, taken);
-        continue;
-      }
-      snapshot.status = kDeleting;
-      snapshot.goal = kDeleted;
-      if (auto stored = catalog_.updateResource(snapshot); !stored) return stored.error();
-      changed = true;
+    for (const std::string& arn : expiring) {
+      auto snapshot = catalog_.getResourceByArn(arn);
+      if (!snapshot || snapshot->status != kAvailable) continue;
+      Resource marked = *snapshot;
+      marked.status = kDeleting;
+      marked.goal = kDeleted;
+      if (auto stored = catalog_.updateResource(marked); !stored) return stored.error();
     }
-    if (oldestKept == std::numeric_limits<double>::max()) {
+    if (whole) {
       // Nothing left to restore from: the rest goes (the controller
       // removes the WAL archive, then the record).
       record.status = kDeleting;
       record.goal = kDeleted;
       record.state["Expired"] = true;
-    } else if (std::abs(record.state.value("EarliestRestorableTime", 0.0) - oldestKept) > 0.5) {
-      record.state["EarliestRestorableTime"] = oldestKept;  // what can be restored starts there
     } else {
-      return changed;
+      record.state["EarliestRestorableTime"] = oldestKept;  // what can be restored starts there
     }
     if (auto stored = catalog_.updateResource(record); !stored) return stored.error();
     return true;

@@ -8,7 +8,7 @@ Kura killed and started again, it serves again; its last member deleted,
 it serves nothing; the cluster's deletion takes its endpoints with it."""
 import time
 
-from rds_support import cluster
+from rds_support import cluster, writer_of
 from test_rds_aurora import error_code, eventually, make_cluster, sql_at
 
 
@@ -53,7 +53,11 @@ def test_custom_endpoints_route_to_the_instances_they_name(kura_factory):
     assert error_code(create, DBClusterIdentifier="ce", DBClusterEndpointIdentifier="x", EndpointType="ANY",
                       StaticMembers=["ce-2"], ExcludedMembers=["ce-3"]) == "InvalidParameterCombination"
     assert error_code(create, DBClusterIdentifier="ce", DBClusterEndpointIdentifier="x", EndpointType="ANY",
-                      StaticMembers=["elsewhere"]) == "InvalidParameterValue"
+                      StaticMembers=["nowhere"]) == "DBInstanceNotFound"
+    rds.create_db_instance(DBInstanceIdentifier="alone", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", MasterUserPassword="secret-password-1", AllocatedStorage=20)
+    assert error_code(create, DBClusterIdentifier="ce", DBClusterEndpointIdentifier="x", EndpointType="ANY",
+                      ExcludedMembers=["alone"]) == "InvalidParameterValue"  # not the cluster's
 
     made = create(DBClusterIdentifier="ce", DBClusterEndpointIdentifier="Analytics", EndpointType="reader",
                   StaticMembers=["ce-3"])
@@ -77,6 +81,36 @@ def test_custom_endpoints_route_to_the_instances_they_name(kura_factory):
     assert [e["DBClusterEndpointIdentifier"] for e in only_readers] == ["analytics"]
     assert len(endpoints(rds, Filters=[{"Name": "db-cluster-endpoint-type", "Values": ["custom"]}])) == 2
     assert error_code(rds.describe_db_cluster_endpoints, DBClusterIdentifier="nope") == "DBClusterNotFoundFault"
+    assert [e["DBClusterEndpointIdentifier"] for e in endpoints(
+        rds, Filters=[{"Name": "db-cluster-endpoint-status", "Values": ["available"]},
+                      {"Name": "db-cluster-endpoint-type", "Values": ["custom"]}])] == ["all-but-one", "analytics"]
+
+    # Aurora's quota: five a cluster.
+    for n in range(3):
+        create(DBClusterIdentifier="ce", DBClusterEndpointIdentifier=f"extra-{n}", EndpointType="ANY")
+    assert error_code(create, DBClusterIdentifier="ce", DBClusterEndpointIdentifier="sixth",
+                      EndpointType="ANY") == "DBClusterEndpointQuotaExceededFault"
+    for n in range(3):
+        wait_endpoint(rds, f"extra-{n}")
+        rds.delete_db_cluster_endpoint(DBClusterEndpointIdentifier=f"extra-{n}")
+    for n in range(3):
+        eventually(lambda: custom(rds, f"extra-{n}") is None, f"extra-{n} deleted")
+
+    # Pages of 20 (RDS's least MaxRecords) over every cluster's endpoints:
+    # ten clusters without instances add twenty.
+    for n in range(10):
+        rds.create_db_cluster(DBClusterIdentifier=f"pg-{n}", Engine="aurora-postgresql", MasterUsername="admin",
+                              MasterUserPassword="secret-password-1")
+    first = rds.describe_db_cluster_endpoints(MaxRecords=20)
+    second = rds.describe_db_cluster_endpoints(MaxRecords=20, Marker=first["Marker"])
+    assert len(first["DBClusterEndpoints"]) == 20 and "Marker" not in second
+    paged = [(e["DBClusterIdentifier"], e["EndpointType"], e.get("DBClusterEndpointIdentifier"))
+             for e in first["DBClusterEndpoints"] + second["DBClusterEndpoints"]]
+    assert len(paged) == len(set(paged)) == 24
+    assert paged == [(e["DBClusterIdentifier"], e["EndpointType"], e.get("DBClusterEndpointIdentifier"))
+                     for e in endpoints(rds)]
+    for n in range(10):
+        rds.delete_db_cluster(DBClusterIdentifier=f"pg-{n}", SkipFinalSnapshot=True)
 
     # Through each, only the instances it names: the reader, read-only; the
     # writer and ce-3, not the excluded ce-2.
@@ -99,6 +133,17 @@ def test_custom_endpoints_route_to_the_instances_they_name(kura_factory):
                timeout=60)
     assert engines_behind(rds, "analytics", port) == {engine_of["ce-2"]}
 
+    # A failover to its one member: a READER endpoint never sends to the
+    # writer, so it serves nothing; made ANY, it serves the writer.
+    rds.failover_db_cluster(DBClusterIdentifier="ce", TargetDBInstanceIdentifier="ce-2")
+    eventually(lambda: writer_of(rds, "ce") == "ce-2", "failed over to ce-2", timeout=120)
+    eventually(lambda: sql_at(analytics["Endpoint"], port, "SELECT 1", check=False) != "1", "no reader behind it")
+    rds.modify_db_cluster_endpoint(DBClusterEndpointIdentifier="analytics", EndpointType="ANY")
+    wait_endpoint(rds, "analytics")
+    eventually(lambda: sql_at(analytics["Endpoint"], port, "SELECT 1", check=False) == "1", "the writer behind it")
+    assert engines_behind(rds, "analytics", port) == {engine_of["ce-2"]}
+    assert sql_at(analytics["Endpoint"], port, "CREATE TABLE t (n int)") == ""  # the writer takes writes
+
     # Deleted: it stops listening and is no longer listed.
     gone = rds.delete_db_cluster_endpoint(DBClusterEndpointIdentifier="all-but-one")
     assert gone["Status"] == "deleting"
@@ -109,14 +154,15 @@ def test_custom_endpoints_route_to_the_instances_they_name(kura_factory):
     assert error_code(rds.modify_db_cluster_endpoint, DBClusterEndpointIdentifier="all-but-one",
                       EndpointType="ANY") == "DBClusterEndpointNotFoundFault"
 
-    # Its one member deleted, the endpoint lists none and serves nothing
+    # Its one member (the writer) deleted, the cluster fails over first; the
+    # endpoint then lists none and serves nothing
     # (it does not turn into one over every instance).
     rds.delete_db_instance(DBInstanceIdentifier="ce-2", SkipFinalSnapshot=True)
     eventually(lambda: custom(rds, "analytics")["StaticMembers"] == [], "deleted member dropped", timeout=120)
     eventually(lambda: sql_at(analytics["Endpoint"], port, "SELECT 1", check=False) != "1", "nothing behind it")
 
     # The cluster's deletion takes the rest with it.
-    for name in ("ce-3", "ce-1"):
+    for name in ("ce-3", "ce-1", "alone"):
         rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
     eventually(lambda: not rds.describe_db_instances()["DBInstances"], "instances deleted", timeout=120)
     rds.delete_db_cluster(DBClusterIdentifier="ce", SkipFinalSnapshot=True)

@@ -57,10 +57,12 @@ std::optional<ApiError> takeMembers(Catalog& catalog, const Resource& cluster, c
     for (Json& name : *list) {
       name = lowerCase(name.get<std::string>());
       bool found = std::any_of(members.begin(), members.end(), [&](const Resource& m) { return m.name == name; });
-      if (!found) {
-        return invalid("DB instance " + name.get<std::string>() + " is not a member of DB cluster " + cluster.name +
-                       ".");
+      if (found) continue;
+      auto elsewhere = catalog.getResource(cluster.accountId, cluster.region, kInstance, name.get<std::string>());
+      if (!elsewhere || elsewhere->status == kDeleted) {
+        return ApiError::sender("DBInstanceNotFound", "DBInstance " + name.get<std::string>() + " not found.", 404);
       }
+      return invalid("DB instance " + name.get<std::string>() + " is not a member of DB cluster " + cluster.name + ".");
     }
   }
   if (in.contains("StaticMembers") || in.contains("ExcludedMembers")) {
@@ -117,8 +119,7 @@ Result<Json> RdsApi::createClusterEndpoint(const RequestContext& c, const Json& 
     draft.kind = kClusterEndpoint;
     draft.name = identifier;
     draft.arn = makeArn("rds", c.region, c.accountId, "cluster-endpoint:" + identifier);
-    draft.status = kCreating;
-    draft.goal = kAvailable;
+    draft.status = draft.goal = kCreating;  // the supervisor makes both available (no controller)
     draft.spec = spec;
     draft.state = {{"Address", *address}};
     auto stored = catalog_.createResource(draft);
@@ -215,7 +216,7 @@ Result<Json> RdsApi::modifyClusterEndpoint(const RequestContext& c, const Json& 
     }
     Resource record = *endpoint;
     if (auto error = takeMembers(catalog_, *cluster, in, record.spec)) return *error;
-    record.status = kModifying;
+    record.status = record.goal = kModifying;
     return catalog_.updateResource(record);
   });
   if (!changed) return changed.error();
@@ -229,8 +230,7 @@ Result<Json> RdsApi::deleteClusterEndpoint(const RequestContext& c, const Json& 
     if (!endpoint || endpoint->status == kDeleted) return endpointNotFound(identifier);
     if (endpoint->status == kDeleting) return endpointState("DBClusterEndpoint " + identifier + " is being deleted.");
     Resource record = *endpoint;
-    record.status = kDeleting;
-    record.goal = kDeleted;
+    record.status = record.goal = kDeleting;
     return catalog_.updateResource(record);
   });
   if (!marked) return marked.error();

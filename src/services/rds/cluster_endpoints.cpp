@@ -29,10 +29,11 @@ bool customEndpointHas(const Resource& endpoint, const std::string& instanceName
 std::optional<std::string> freeCustomEndpointAddress(const std::vector<Resource>& endpoints) {
   std::set<std::string> taken;
   for (const Resource& endpoint : endpoints) taken.insert(endpoint.state.value("Address", ""));
-  // 127.0.0.1 and .2 are the cluster endpoints' (cluster_records.h).
-  for (int third = 1; third <= 255; ++third) {
+  // Out of the way of 127.0.0.1 and .2 (the clusters' own endpoints) and
+  // of 127.0.1.1 (the host's own name on Debian: /etc/hosts).
+  for (int third = 0; third <= 255; ++third) {
     for (int fourth = 1; fourth <= 254; ++fourth) {
-      std::string address = "127.0." + std::to_string(third) + "." + std::to_string(fourth);
+      std::string address = "127.77." + std::to_string(third) + "." + std::to_string(fourth);
       if (!taken.contains(address)) return address;
     }
   }
@@ -66,7 +67,11 @@ Json customEndpointView(const Resource& endpoint) {
 Json builtInEndpointView(const Resource& cluster, const std::string& type, const std::string& address) {
   return {{"DBClusterIdentifier", cluster.name},
           {"Endpoint", address},
-          {"Status", cluster.status == kAvailable ? "available" : cluster.status},
+          // The values an endpoint's Status takes: the cluster's while it
+          // is made, changed or deleted, available otherwise.
+          {"Status", cluster.status == kCreating || cluster.status == kModifying || cluster.status == kDeleting
+                         ? cluster.status
+                         : std::string(kAvailable)},
           {"EndpointType", type}};
 }
 

@@ -31,7 +31,7 @@ std::string customEndpointRoutePrefix(const std::string& clusterArn);
 // StaticMembers if it was given some (spec.Static), else not in its
 // ExcludedMembers.
 bool customEndpointHas(const Resource& endpoint, const std::string& instanceName);
-// A loopback address no custom endpoint of `endpoints` has (127.0.1.1 on);
+// A loopback address no custom endpoint of `endpoints` has (127.77.0.1 on);
 // empty when every one is taken.
 std::optional<std::string> freeCustomEndpointAddress(const std::vector<Resource>& endpoints);
 // The custom endpoints of the cluster (deleting ones included).

@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/time_format.h"
+#include "services/rds/cluster_endpoints.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/db_network.h"
 #include "services/rds/describe_paging.h"
@@ -428,6 +429,12 @@ Result<Json> RdsApi::deleteCluster(const RequestContext& c, const Json& in) {
     }
     cluster.status = kDeleting;
     cluster.goal = kDeleted;
+    // Its custom endpoints go with it (a cluster made again under its name
+    // never inherits them).
+    for (Resource endpoint : customEndpointsOf(catalog_, cluster.arn)) {
+      endpoint.status = endpoint.goal = kDeleting;
+      if (auto marked = catalog_.updateResource(endpoint); !marked) return marked.error();
+    }
     auto stored = catalog_.updateResource(cluster);
     if (stored) addEvent(*stored, "DB cluster is being deleted", {"deletion"});
     return stored;

@@ -86,6 +86,9 @@ class RdsApi {
   Result<Json> describeClusterEndpoints(const RequestContext& c, const Json& in);
   Result<Json> modifyClusterEndpoint(const RequestContext& c, const Json& in);
   Result<Json> deleteClusterEndpoint(const RequestContext& c, const Json& in);
+  // Pending maintenance: system updates (maintenance_handlers.cpp)
+  Result<Json> describePendingMaintenanceActions(const RequestContext& c, const Json& in);
+  Result<Json> applyPendingMaintenanceAction(const RequestContext& c, const Json& in);
   // Events, tags, engines (rds_misc_handlers.cpp)
   Result<Json> describeEvents(const RequestContext& c, const Json& in);
   Result<Json> addTags(const RequestContext& c, const Json& in);

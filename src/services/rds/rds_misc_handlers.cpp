@@ -218,6 +218,8 @@ void RdsApi::registerHandlers(HandlerTable& table) {
   bind("ModifyDBInstance", &RdsApi::modifyInstance);
   bind("DeleteDBInstance", &RdsApi::deleteInstance);
   bind("RebootDBInstance", &RdsApi::rebootInstance);
+  bind("DescribePendingMaintenanceActions", &RdsApi::describePendingMaintenanceActions);
+  bind("ApplyPendingMaintenanceAction", &RdsApi::applyPendingMaintenanceAction);
   bind("StopDBInstance", &RdsApi::stopInstance);
   bind("StopDBCluster", &RdsApi::stopCluster);
   bind("DescribeDBInstanceAutomatedBackups", &RdsApi::describeAutomatedBackups);

@@ -344,6 +344,10 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
         return ApiError::sender("InvalidDBInstanceAutomatedBackupState",
                                 "The automated backup is being deleted: it cannot be restored from.");
       }
+      // Their window as it is now: expiry (retained_backup_expiry.cpp),
+      // which waits for restores recorded from them, may have moved it
+      // since it was read.
+      if (auto still = restoreTargetOf(in, "RestoreTime", kept->state, source->name); !still) return still.error();
     }
     return recordNewInstance(c, spec, tagsFromInput(in),
                              "Restored from DB instance " + source->name + " to " +

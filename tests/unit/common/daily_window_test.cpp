@@ -60,5 +60,16 @@ TEST(WeeklyWindow, TellsWhetherATimeIsInside) {
   EXPECT_FALSE(insideWeeklyWindow("garbage", at(2, 30)));
 }
 
+TEST(WeeklyWindow, TellsWhenItNextOpens) {
+  // at() is on a Tuesday.
+  EXPECT_EQ(nextWeeklyWindowStart("tue:05:00-tue:06:00", at(2, 30)), at(5, 0));
+  EXPECT_EQ(nextWeeklyWindowStart("tue:02:00-tue:03:00", at(2, 0)), at(2, 0));
+  // Open or passed this week: next week's.
+  EXPECT_EQ(nextWeeklyWindowStart("tue:02:00-tue:03:00", at(2, 30)), at(2, 0) + std::chrono::hours(24 * 7));
+  EXPECT_EQ(nextWeeklyWindowStart("wed:01:00-wed:02:00", at(2, 30)), at(1, 0) + std::chrono::hours(24));
+  EXPECT_EQ(nextWeeklyWindowStart("mon:01:00-mon:02:00", at(2, 30)), at(1, 0) + std::chrono::hours(24 * 6));
+  EXPECT_FALSE(nextWeeklyWindowStart("garbage", at(2, 30)));
+}
+
 }  // namespace
 }  // namespace kura
