@@ -185,7 +185,7 @@ class RdsSupervisor {
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
-  // When an instance's executables were last compared (once a minute).
+  // When an instance's executables were last compared (every ten seconds).
   std::map<std::string, std::chrono::steady_clock::time_point> systemUpdateCheckedAt_;  // instance ARN ->
   // When an owner's automated snapshots were last pruned (once a minute).
   std::map<std::string, std::chrono::steady_clock::time_point> prunedAt_;  // instance or cluster ARN ->

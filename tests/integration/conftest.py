@@ -72,6 +72,7 @@ class KuraServer:
         self.env = dict(os.environ, **(env or {}))
         self.port = None
         self.proc = None
+        self.prefix = []  # a command Kura runs under (unshare ...), which execs it
         self.log_path = os.path.join(data_dir, "..", os.path.basename(data_dir) + ".log")
 
     @property
@@ -87,8 +88,8 @@ class KuraServer:
         self.port = self.port or free_port()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [KURA_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", self.data_dir]
-            + self.extra_args,
+            self.prefix + [KURA_BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir",
+                           self.data_dir] + self.extra_args,
             stdout=self.log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -1,0 +1,152 @@
+"""Pending system updates: a PostgreSQL or MariaDB package upgrade puts a
+new server executable in place, and a server started before it runs the
+old one until it restarts. Kura notices (DescribePendingMaintenanceActions
+lists a "system-update" for the instance, with an event) and applies it as
+RDS does (ApplyPendingMaintenanceAction: in the next maintenance window, or
+at once), restarting the servers on the installed executable; a Multi-AZ
+instance's standby first, then a failover to it, so that no acknowledged
+write is lost.
+
+The upgrade is made as dpkg would make it, seen by Kura alone: Kura runs in
+a mount namespace of its own, where a copy of the executable is bind-mounted
+over the installed path (a new file there, the same program)."""
+import datetime
+import glob
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from rds_support import create_instance, psql, wait_status
+from test_rds_aurora import error_code, eventually
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"),
+    reason="needs root, unshare and nsenter: the engine's executable is replaced in a mount namespace of Kura's own")
+
+
+def postgres_executable():
+    return sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))[-1]
+
+
+def kura_in_its_own_mounts(kura_factory):
+    server = kura_factory(start=False)
+    server.prefix = ["unshare", "--mount", "--propagation", "private", "--"]
+    return server.start()
+
+
+def upgrade(server, installed):
+    """A new file at the executable's path, in Kura's mount namespace only."""
+    copy = os.path.join(os.path.dirname(server.data_dir), f"upgraded-{os.path.basename(server.data_dir)}-"
+                        + os.path.basename(installed))
+    shutil.copy2(installed, copy)
+    subprocess.run(["nsenter", "--mount", "--target", str(server.proc.pid), "mount", "--bind", copy, installed],
+                   check=True)
+
+
+def pending(rds, **params):
+    return rds.describe_pending_maintenance_actions(**params)["PendingMaintenanceActions"]
+
+
+def test_a_replaced_executable_is_a_pending_system_update_applied_on_request(kura_factory):
+    server = kura_in_its_own_mounts(kura_factory)
+    rds = server.client("rds")
+    create_instance(rds, "patched", PreferredMaintenanceWindow="sun:05:00-sun:06:00")
+    create_instance(rds, "other")
+    psql(rds, "patched", "CREATE TABLE t (n int); INSERT INTO t VALUES (1), (2)")
+    arn = rds.describe_db_instances(DBInstanceIdentifier="patched")["DBInstances"][0]["DBInstanceArn"]
+    assert pending(rds) == []
+    apply = rds.apply_pending_maintenance_action
+    assert error_code(apply, ResourceIdentifier=arn, ApplyAction="system-update",
+                      OptInType="immediate") == "InvalidParameterValue"  # nothing pending
+    assert error_code(apply, ResourceIdentifier=arn.replace("patched", "nope"), ApplyAction="system-update",
+                      OptInType="immediate") == "ResourceNotFoundFault"
+    assert error_code(rds.describe_pending_maintenance_actions,
+                      ResourceIdentifier=arn.replace("patched", "nope")) == "ResourceNotFoundFault"
+
+    installed = postgres_executable()
+    upgrade(server, installed)
+    # Both instances run the old executable: each has its update.
+    eventually(lambda: [p["ResourceIdentifier"].rsplit(":", 1)[1] for p in pending(rds)] == ["other", "patched"],
+               "a pending system update for each instance", timeout=30)
+    [mine] = pending(rds, ResourceIdentifier=arn)
+    [detail] = mine["PendingMaintenanceActionDetails"]
+    assert detail["Action"] == "system-update" and installed in detail["Description"]
+    assert "OptInStatus" not in detail
+    assert [p["ResourceIdentifier"] for p in pending(rds, Filters=[{"Name": "db-instance-id", "Values": ["patched"]}])] \
+        == [arn]
+    events = rds.describe_events(SourceType="db-instance", SourceIdentifier="patched")["Events"]
+    assert any("system update is available" in e["Message"] for e in events)
+
+    # In the next window (Sunday 05:00 UTC), then not after all.
+    answer = apply(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="next-maintenance")
+    [detail] = answer["ResourcePendingMaintenanceActions"]["PendingMaintenanceActionDetails"]
+    assert detail["OptInStatus"] == "next-maintenance"
+    when = detail["CurrentApplyDate"].astimezone(datetime.timezone.utc)
+    assert (when.weekday(), when.hour, when.minute) == (6, 5, 0)
+    assert when - datetime.datetime.now(datetime.timezone.utc) <= datetime.timedelta(days=7)
+    answer = apply(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="undo-opt-in")
+    assert "OptInStatus" not in answer["ResourcePendingMaintenanceActions"]["PendingMaintenanceActionDetails"][0]
+    assert error_code(apply, ResourceIdentifier=arn, ApplyAction="db-upgrade",
+                      OptInType="immediate") == "InvalidParameterValue"
+    assert error_code(apply, ResourceIdentifier=arn, ApplyAction="system-update",
+                      OptInType="soon") == "InvalidParameterValue"
+
+    # At once: restarted on the installed executable, the data kept; the
+    # other instance still has its update.
+    apply(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="immediate")
+    assert rds.describe_db_instances(DBInstanceIdentifier="patched")["DBInstances"][0]["DBInstanceStatus"] in (
+        "rebooting", "available")
+    wait_status(rds, "patched", "available")
+    eventually(lambda: [p["ResourceIdentifier"] for p in pending(rds)] == [arn.replace("patched", "other")],
+               "only the other instance's update left", timeout=30)
+    assert psql(rds, "patched", "SELECT sum(n) FROM t") == "3"
+    events = rds.describe_events(SourceType="db-instance", SourceIdentifier="patched")["Events"]
+    assert any("Applied the system update" in e["Message"] for e in events)
+    # And it stays applied: the server runs what is installed.
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=12)
+    while datetime.datetime.now() < deadline:
+        assert pending(rds, ResourceIdentifier=arn) == []
+
+
+def test_a_multi_az_instance_is_updated_standby_first_without_losing_a_write(kura_factory):
+    server = kura_in_its_own_mounts(kura_factory)
+    rds = server.client("rds")
+    create_instance(rds, "pair", MultiAZ=True)
+    psql(rds, "pair", "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 100)")
+    arn = rds.describe_db_instances(DBInstanceIdentifier="pair")["DBInstances"][0]["DBInstanceArn"]
+    upgrade(server, postgres_executable())
+    eventually(lambda: pending(rds, ResourceIdentifier=arn), "a pending system update", timeout=30)
+    rds.apply_pending_maintenance_action(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="immediate")
+    wait_status(rds, "pair", "available")
+    events = [e["Message"] for e in rds.describe_events(SourceType="db-instance", SourceIdentifier="pair")["Events"]]
+    assert any("failover completed" in m for m in events), events
+    psql(rds, "pair", "INSERT INTO t VALUES (101)")
+    assert psql(rds, "pair", "SELECT count(*) FROM t") == "101"
+    # Both nodes now run the installed executable (the old primary was
+    # rebuilt as the standby): nothing stays pending.
+    eventually(lambda: pending(rds) == [], "no update left", timeout=60)
+    deadline = datetime.datetime.now() + datetime.timedelta(seconds=12)
+    while datetime.datetime.now() < deadline:
+        assert pending(rds) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/sbin/mariadbd"), reason="no MariaDB server installed")
+def test_a_mariadb_instance_is_updated_too(kura_factory):
+    from test_rds_mariadb import create, query  # pymysql, as the MariaDB tests use it
+    server = kura_in_its_own_mounts(kura_factory)
+    rds = server.client("rds")
+    create(rds, "maria", "mariadb")
+    wait_status(rds, "maria", "available")
+    query(rds, "maria", "CREATE DATABASE d")
+    query(rds, "maria", "CREATE TABLE d.t (n int)")
+    query(rds, "maria", "INSERT INTO d.t VALUES (7)")
+    arn = rds.describe_db_instances(DBInstanceIdentifier="maria")["DBInstances"][0]["DBInstanceArn"]
+    upgrade(server, "/usr/sbin/mariadbd")
+    [found] = eventually(lambda: pending(rds), "a pending system update", timeout=30)
+    assert "/usr/sbin/mariadbd" in found["PendingMaintenanceActionDetails"][0]["Description"]
+    rds.apply_pending_maintenance_action(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="immediate")
+    wait_status(rds, "maria", "available")
+    eventually(lambda: pending(rds) == [], "no update left", timeout=30)
+    assert query(rds, "maria", "SELECT n FROM d.t") == ((7,),)
