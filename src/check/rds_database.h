@@ -32,5 +32,7 @@ void checkRdsBackups(CheckContext& context, const RdsDatabase& database);
 void checkRdsSecurity(CheckContext& context, const RdsDatabase& database);
 void checkRdsLogs(CheckContext& context, const RdsDatabase& database);
 void checkRdsParameters(CheckContext& context, const RdsDatabase& database);
+// rds-pending-maintenance, over every instance and cluster at once.
+void checkRdsMaintenance(CheckContext& context, const nlohmann::json& instances, const nlohmann::json& clusters);
 
 }  // namespace kura::check

@@ -16,7 +16,8 @@ constexpr const char* kInstanceRules[] = {"rds-multi-az",
                                           "rds-log-retention",
                                           "rds-iam-auth",
                                           "rds-master-password-managed",
-                                          "rds-parameter-group"};
+                                          "rds-parameter-group",
+                                          "rds-pending-maintenance"};
 
 void unreadableAll(CheckContext& context, const std::string& what, const client::CallError& error) {
   for (const char* rule : kInstanceRules) context.unreadable(rule, "rds:" + context.region(), what, error);
@@ -49,7 +50,8 @@ void checkRds(CheckContext& context) {
     context.unreadable("rds-multi-az", "rds:" + context.region() + ":clusters", "DescribeDBClusters", *error);
     return;
   }
-  for (const auto& entry : listOf(*client::outputOf(clustersAnswer), "DBClusters")) {
+  const nlohmann::json& clusters = listOf(*client::outputOf(clustersAnswer), "DBClusters");
+  for (const auto& entry : clusters) {
     RdsDatabase database = RdsDatabase::dbCluster(entry);
     checkRdsAvailability(context, database, instances);
     checkRdsBackups(context, database);
@@ -57,6 +59,7 @@ void checkRds(CheckContext& context) {
     checkRdsLogs(context, database);
     checkRdsParameters(context, database);
   }
+  checkRdsMaintenance(context, instances, clusters);
 }
 
 }  // namespace kura::check

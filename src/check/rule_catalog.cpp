@@ -27,6 +27,9 @@ const std::vector<Rule>& ruleCatalog() {
       {"rds-iam-auth", "1.2", Low, "IAM database authentication enabled", "--enable-iam-database-authentication"},
       {"rds-master-password-managed", "1.4", Medium, "the master password managed in Secrets Manager",
        "--manage-master-user-password"},
+      {"rds-pending-maintenance", "4.1", Medium,
+       "every pending maintenance action (a system update, an engine upgrade) scheduled",
+       "apply-pending-maintenance-action --opt-in-type next-maintenance"},
       // DynamoDB (section 2).
       {"dynamodb-pitr", "2.2", High, "point-in-time recovery on",
        "update-continuous-backups --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true"},

@@ -19,6 +19,7 @@ import subprocess
 import pytest
 
 from rds_support import create_instance, psql, wait_status
+from test_kura_check import find, results_of
 from test_rds_aurora import error_code, eventually
 
 pytestmark = pytest.mark.skipif(
@@ -79,9 +80,20 @@ def test_a_replaced_executable_is_a_pending_system_update_applied_on_request(kur
     events = rds.describe_events(SourceType="db-instance", SourceIdentifier="patched")["Events"]
     assert any("system update is available" in e["Message"] for e in events)
 
+    # kura check (runbook 4.1: patches applied): the update nobody scheduled
+    # fails, and the fix it prints, run by the AWS CLI, schedules it.
+    _, report = results_of(server.endpoint)
+    [result] = find(report, "rds-pending-maintenance", arn)
+    assert result["status"] == "failed" and "system-update" in result["detail"], result
+    assert find(report, "rds-pending-maintenance", ":db:other")[0]["status"] == "failed"
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_PAGER="")
+    subprocess.run(["/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws", *result["fix"].split()[1:]],
+                   check=True, env=env, capture_output=True, timeout=60)
+    _, report = results_of(server.endpoint)
+    assert find(report, "rds-pending-maintenance", arn)[0]["status"] == "passed"
+
     # In the next window (Sunday 05:00 UTC), then not after all.
-    answer = apply(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="next-maintenance")
-    [detail] = answer["ResourcePendingMaintenanceActions"]["PendingMaintenanceActionDetails"]
+    [detail] = pending(rds, ResourceIdentifier=arn)[0]["PendingMaintenanceActionDetails"]
     assert detail["OptInStatus"] == "next-maintenance"
     when = detail["CurrentApplyDate"].astimezone(datetime.timezone.utc)
     assert (when.weekday(), when.hour, when.minute) == (6, 5, 0)
