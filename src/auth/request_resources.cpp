@@ -30,8 +30,9 @@ struct ServiceResources {
 };
 
 // Members whose value is already an ARN (tagging calls, mostly) are taken
-// as they are: ResourceArn, ResourceName (RDS, ElastiCache), TableArn.
-const std::array<std::string_view, 3> kArnMembers{"ResourceArn", "ResourceName", "TableArn"};
+// as they are: ResourceArn, ResourceName (RDS, ElastiCache), TableArn,
+// ResourceIdentifier (RDS's pending maintenance).
+const std::array<std::string_view, 4> kArnMembers{"ResourceArn", "ResourceName", "TableArn", "ResourceIdentifier"};
 
 const std::vector<ServiceResources>& table() {
   static const std::vector<ServiceResources> services{

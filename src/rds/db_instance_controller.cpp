@@ -67,11 +67,18 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
       !instance.state.value("FailoverRequested", false)) {
     // A system update of a Multi-AZ instance (system_update.cpp): its
     // standby restarts on the installed executable, then takes over (the
-    // old primary is rebuilt as the new standby, on it too).
-    auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
-    if (!standby) return failStep(instance, ctx, standby.error(), kFailed);
-    if (auto stopped = engine_.stop(*standby); !stopped) return failStep(instance, ctx, stopped.error(), kFailed);
-    if (auto started = engine_.start(*standby); !started) return failStep(instance, ctx, started.error(), kFailed);
+    // failover waits for it to stream synchronously again; the old primary
+    // is rebuilt as the new standby, on the installed executable too).
+    if (auto restarted = multiAz_.restartStandby(instance); !restarted) {
+      // Not applied: the instance serves on as it was (the supervisor
+      // builds the standby again), the update still pending.
+      instance.state.erase("SystemUpdating");
+      instance.status = kAvailable;
+      ctx.emitEvent("The system update could not be applied: the standby did not start again: " +
+                        restarted.error().message,
+                    {"maintenance"});
+      return StepOutcome::done();
+    }
     finishSystemUpdate(instance, ctx);
     instance.state["FailoverRequested"] = true;
     return StepOutcome::progress();
@@ -232,11 +239,10 @@ StepOutcome DbInstanceController::failOver(Resource& instance, ReconcileContext&
 }
 
 void DbInstanceController::finishSystemUpdate(Resource& instance, ReconcileContext& ctx) {
-  std::string executable = instance.state.value("SystemUpdate", Json::object()).value("Executable", "the installed executable");
   instance.state.erase("SystemUpdating");
   instance.state.erase("SystemUpdate");  // noted again by the supervisor if a server still runs an older one
   instance.state.erase("SystemUpdateOptIn");
-  ctx.emitEvent("Applied the system update: the server runs " + executable + " as installed", {"maintenance"});
+  ctx.emitEvent("Applied the system update: the database server runs the installed executable", {"maintenance"});
 }
 
 void DbInstanceController::noteStarted(Resource& instance) {

@@ -27,8 +27,8 @@ Result<bool> EngineSet::create(const EngineLayout& layout) { KURA_DISPATCH(layou
 Result<bool> EngineSet::start(const EngineLayout& layout) { KURA_DISPATCH(layout, start(layout), noDriver(layout)); }
 Result<bool> EngineSet::stop(const EngineLayout& layout) { KURA_DISPATCH(layout, stop(layout), noDriver(layout)); }
 bool EngineSet::running(const EngineLayout& layout) { KURA_DISPATCH(layout, running(layout), false); }
-std::optional<std::filesystem::path> EngineSet::replacedServerExecutable(const EngineLayout& layout) {
-  KURA_DISPATCH(layout, replacedServerExecutable(layout), std::nullopt);
+InstanceEngine::ServerExecutable EngineSet::serverExecutable(const EngineLayout& layout) {
+  KURA_DISPATCH(layout, serverExecutable(layout), ServerExecutable::kUnknown);
 }
 Result<bool> EngineSet::setMasterPassword(const EngineLayout& layout) {
   KURA_DISPATCH(layout, setMasterPassword(layout), noDriver(layout));

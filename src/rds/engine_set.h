@@ -43,7 +43,7 @@ class EngineSet final : public InstanceEngine {
   std::optional<int64_t> connections(const EngineLayout& layout) override;
   Result<bool> destroy(const EngineLayout& layout) override;
   Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) override;
-  std::optional<std::filesystem::path> replacedServerExecutable(const EngineLayout& layout) override;
+  ServerExecutable serverExecutable(const EngineLayout& layout) override;
 
  private:
   std::map<std::string, InstanceEngine*> drivers_;

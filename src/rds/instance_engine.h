@@ -133,10 +133,12 @@ class InstanceEngine {
   // snapshot or archive, which Kura's umask keeps to itself) to the user
   // the engine runs as.
   virtual Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) = 0;
-  // The installed server executable, when the running server runs an older
-  // one (engines/replaced_executable.h: a package upgrade since it
-  // started); nullopt when it runs the installed one, or it cannot be told.
-  virtual std::optional<std::filesystem::path> replacedServerExecutable(const EngineLayout&) { return std::nullopt; }
+  // Whether the running server runs the server executable installed now
+  // (engines/replaced_executable.h: a package upgrade since it started
+  // replaces it): kUnknown when it cannot be told (no server, a pid file
+  // that names another process, no permission).
+  enum class ServerExecutable { kUnknown, kInstalled, kReplaced };
+  virtual ServerExecutable serverExecutable(const EngineLayout&) { return ServerExecutable::kUnknown; }
 };
 
 }  // namespace kura::rds

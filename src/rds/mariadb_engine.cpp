@@ -348,9 +348,10 @@ int MariaDbEngine::serverPid(const EngineLayout& layout) const {
 
 bool MariaDbEngine::running(const EngineLayout& layout) { return serverPid(layout) != 0; }
 
-std::optional<fs::path> MariaDbEngine::replacedServerExecutable(const EngineLayout& layout) {
-  auto replaced = engines::runsReplacedExecutable(serverPid(layout), kServer);
-  return replaced.value_or(false) ? std::optional<fs::path>(kServer) : std::nullopt;
+InstanceEngine::ServerExecutable MariaDbEngine::serverExecutable(const EngineLayout& layout) {
+  auto replaced = engines::runsReplacedExecutable(serverPid(layout), kServer);  // checked to be this instance's
+  if (!replaced) return ServerExecutable::kUnknown;
+  return *replaced ? ServerExecutable::kReplaced : ServerExecutable::kInstalled;
 }
 
 Result<std::string> MariaDbEngine::sql(const EngineLayout& layout, const std::string& statement,

@@ -65,7 +65,7 @@ class MariaDbEngine final : public InstanceEngine {
   std::optional<uint64_t> walPosition(const EngineLayout& layout) override;
   std::optional<int64_t> connections(const EngineLayout& layout) override;
   Result<bool> destroy(const EngineLayout& layout) override;
-  std::optional<std::filesystem::path> replacedServerExecutable(const EngineLayout& layout) override;
+  ServerExecutable serverExecutable(const EngineLayout& layout) override;
   Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) override;
 
   // The settings a DB parameter group of the MySQL families may set.

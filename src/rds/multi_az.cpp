@@ -124,6 +124,20 @@ Result<bool> MultiAz::startStandby(const Resource& instance) {
   return engine_.start(*standby);
 }
 
+Result<bool> MultiAz::restartStandby(Resource& instance) {
+  auto primary = layoutOf(instance, paths_, secrets_);
+  if (!primary) return primary.error();
+  auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
+  if (!standby) return standby.error();
+  auto building = standbyBuilds().lock(instance.arn);
+  if (!instance.state.value("StandbyReady", false)) return true;
+  instance.state["StandbyReady"] = false;
+  auto restarted = engine_.stop(*standby);
+  if (restarted) restarted = engine_.start(*standby);
+  if (!restarted) engine_.reload(*primary);  // commits must not wait for a standby that is not there
+  return restarted;
+}
+
 void MultiAz::forget(const Resource& instance) {
   if (proxies_ != nullptr) proxies_->remove(instance.arn);
 }

@@ -32,6 +32,14 @@ class MultiAz {
   Result<bool> promoteAndRoute(const Resource& instance);
   Result<bool> stopBoth(const Resource& instance);
   Result<bool> startStandby(const Resource& instance);
+  // A system update's first step: the ready standby restarts (on the
+  // executable installed now) under the lock its builds take, commits
+  // waiting meanwhile as they wait for it; StandbyReady is cleared, so that
+  // ensureStandby sees it stream synchronously again before a failover. A
+  // standby not ready is left to ensureStandby (which builds it on the
+  // installed executable). If it does not start, commits stop waiting for
+  // it and the error is returned.
+  Result<bool> restartStandby(Resource& instance);
   void forget(const Resource& instance);
 
  private:

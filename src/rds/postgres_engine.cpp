@@ -762,11 +762,21 @@ bool PostgresEngine::running(const EngineLayout& layout) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-std::optional<fs::path> PostgresEngine::replacedServerExecutable(const EngineLayout& layout) {
+InstanceEngine::ServerExecutable PostgresEngine::serverExecutable(const EngineLayout& layout) {
   std::string pidText = readBeneath(layout.dir, "pgdata/postmaster.pid", 0, 4096).value_or("");
-  fs::path installed = tool("postgres");
-  auto replaced = engines::runsReplacedExecutable(static_cast<pid_t>(std::atol(pidText.c_str())), installed);
-  return replaced.value_or(false) ? std::optional<fs::path>(installed) : std::nullopt;
+  auto pid = static_cast<pid_t>(std::atol(pidText.c_str()));
+  // The pid file's process only if it is this instance's postmaster (its
+  // working directory is the data directory): a stale file's pid may be
+  // anyone's by now.
+  std::error_code ec, canonical;
+  if (pid <= 1 || fs::read_symlink("/proc/" + std::to_string(pid) + "/cwd", ec) !=
+                      fs::weakly_canonical(pgdata(layout), canonical) ||
+      ec || canonical) {
+    return ServerExecutable::kUnknown;
+  }
+  auto replaced = engines::runsReplacedExecutable(pid, tool("postgres"));
+  if (!replaced) return ServerExecutable::kUnknown;
+  return *replaced ? ServerExecutable::kReplaced : ServerExecutable::kInstalled;
 }
 
 Result<bool> PostgresEngine::start(const EngineLayout& layout) {

@@ -59,7 +59,7 @@ class PostgresEngine final : public InstanceEngine {
   std::optional<std::pair<uint64_t, uint64_t>> backupProgress(const EngineLayout& layout) override;
   std::optional<uint64_t> walPosition(const EngineLayout& layout) override;
   Result<bool> destroy(const EngineLayout& layout) override;
-  std::optional<std::filesystem::path> replacedServerExecutable(const EngineLayout& layout) override;
+  ServerExecutable serverExecutable(const EngineLayout& layout) override;
   Result<bool> share(const EngineLayout& layout, const std::filesystem::path& dir) override;
 
  private:

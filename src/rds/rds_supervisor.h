@@ -186,7 +186,7 @@ class RdsSupervisor {
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->
   // When an instance's executables were last compared (every ten seconds).
-  std::map<std::string, std::chrono::steady_clock::time_point> systemUpdateCheckedAt_;  // instance ARN ->
+  std::map<std::string, SystemTime> systemUpdateCheckedAt_;  // instance ARN -> (the clock's time)
   // When an owner's automated snapshots were last pruned (once a minute).
   std::map<std::string, std::chrono::steady_clock::time_point> prunedAt_;  // instance or cluster ARN ->
   SystemTime retainedCheckedAt_{};  // expireRetainedBackups' last pass

@@ -4,46 +4,69 @@
 // it as the instance's pending "system-update" (state.SystemUpdate), which
 // DescribePendingMaintenanceActions shows and ApplyPendingMaintenanceAction
 // applies: at once, or in the next maintenance window when opted in for it
-// (state.SystemUpdateOptIn "next-maintenance", applied here). Applying it
-// restarts the servers on the installed executable (the instance
-// controller's reboot: a Multi-AZ instance's standby first, then a
-// failover to it). Looked at every ten seconds an instance (two stat(2)s a
-// server).
+// (state.SystemUpdateOptIn "next-maintenance", applied here: an Aurora
+// cluster's members one at a time, its readers before its writer).
+// Applying it restarts the servers on the installed executable (the
+// instance controller's reboot: a Multi-AZ instance's standby first, then
+// a failover to it). Looked at every ten seconds an instance (two stat(2)s
+// a server).
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "common/daily_window.h"
 #include "common/time_format.h"
 #include "rds/rds_supervisor.h"
+#include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
+namespace {
+
+// Whether an opted-in member of an Aurora cluster may be updated now: the
+// cluster available and no other member on its way anywhere; the writer
+// only once no reader waits for its own update.
+bool memberMayGo(Catalog& catalog, const Resource& instance) {
+  auto cluster = catalog.getResourceByArn(instance.spec.value("ClusterArn", ""));
+  if (!cluster || cluster->status != kAvailable || cluster->goal != kAvailable) return false;
+  bool writer = isClusterWriter(*cluster, instance);
+  for (const Resource& member : clusterMembers(catalog, *cluster)) {
+    if (member.arn == instance.arn) continue;
+    if (member.status != kAvailable || member.goal != kAvailable) return false;
+    if (writer && member.state.contains("SystemUpdate") &&
+        member.state.value("SystemUpdateOptIn", "") == "next-maintenance") {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool RdsSupervisor::watchSystemUpdate(Resource& instance) {
-  auto steadyNow = std::chrono::steady_clock::now();
+  SystemTime now = clock_->now();
   auto& last = systemUpdateCheckedAt_[instance.arn];
-  if (last != std::chrono::steady_clock::time_point{} && steadyNow - last < std::chrono::seconds(10)) return true;
-  last = steadyNow;
-  // Every server of the instance: a Multi-AZ instance's two nodes.
-  std::optional<std::filesystem::path> replaced;
+  if (last != SystemTime{} && now >= last && now - last < std::chrono::seconds(10)) return true;
+  last = now;
+  // Every server of the instance (a Multi-AZ instance's two nodes): pending
+  // if one runs an older executable, done only once every one is known to
+  // run the installed one (a node down or being rebuilt cannot be told).
   std::vector<std::string> nodes = isMultiAz(instance) ? std::vector<std::string>{primaryNode(instance), standbyNode(instance)}
                                                        : std::vector<std::string>{""};
+  int replaced = 0, installed = 0;
   for (const std::string& node : nodes) {
     auto layout = node.empty() ? layoutOf(instance, paths_, secrets_) : nodeLayoutOf(instance, node, paths_, secrets_);
     if (!layout) continue;
-    if (auto found = engine_.replacedServerExecutable(*layout)) replaced = found;
+    auto found = engine_.serverExecutable(*layout);
+    replaced += found == InstanceEngine::ServerExecutable::kReplaced;
+    installed += found == InstanceEngine::ServerExecutable::kInstalled;
   }
   bool noted = instance.state.contains("SystemUpdate");
-  if (replaced.has_value() != noted) {
+  bool pending = replaced > 0;
+  if ((pending && !noted) || (!pending && noted && installed == static_cast<int>(nodes.size()))) {
     Resource updated = instance;
-    if (replaced) {
-      updated.state["SystemUpdate"] = {{"Executable", replaced->string()},
-                                       {"Since", toEpochSeconds(clock_->now())}};
-      spdlog::info("msg=\"the instance's server runs an older executable than the one installed\" instance={} "
-                   "executable={}",
-                   instance.name, replaced->string());
-      addEvent(instance, "A system update is available: the server runs an older " + replaced->string() +
-                             " than the one installed (apply-pending-maintenance-action --apply-action system-update)",
-               "maintenance");
+    if (pending) {
+      updated.state["SystemUpdate"] = {{"Since", toEpochSeconds(clock_->now())}};
     } else {
       updated.state.erase("SystemUpdate");
       updated.state.erase("SystemUpdateOptIn");
@@ -51,13 +74,23 @@ bool RdsSupervisor::watchSystemUpdate(Resource& instance) {
     auto stored = catalog_.updateResource(updated);
     if (!stored) return false;  // changed meanwhile: the next pass
     instance = *stored;
+    if (pending) {
+      spdlog::info("msg=\"the instance's server runs an older executable than the one installed\" instance={}",
+                   instance.name);
+      addEvent(instance,
+               "A system update is available: the database server runs an older executable than the one "
+               "installed (apply-pending-maintenance-action --apply-action system-update)",
+               "maintenance");
+    }
   }
   // Opted in for the next window, and the window is open: applied now.
   if (instance.state.contains("SystemUpdate") && instance.state.value("SystemUpdateOptIn", "") == "next-maintenance" &&
-      insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), clock_->now())) {
-    instance.status = kRebooting;
-    instance.state["SystemUpdating"] = true;
-    if (auto stored = catalog_.updateResource(instance)) {
+      insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), now) &&
+      (!isClusterMember(instance) || memberMayGo(catalog_, instance))) {
+    Resource updated = instance;
+    updated.status = kRebooting;
+    updated.state["SystemUpdating"] = true;
+    if (auto stored = catalog_.updateResource(updated)) {
       instance = *stored;
       reconciler_.wake();
     }

@@ -71,6 +71,9 @@ def test_custom_endpoints_route_to_the_instances_they_name(kura_factory):
     analytics, others = wait_endpoint(rds, "analytics"), wait_endpoint(rds, "all-but-one")
     assert analytics["Endpoint"] != others["Endpoint"]
     assert analytics["Endpoint"] not in (cluster(rds, "ce")["Endpoint"], cluster(rds, "ce")["ReaderEndpoint"])
+    assert sorted(cluster(rds, "ce")["CustomEndpoints"]) == sorted([analytics["Endpoint"], others["Endpoint"]])
+    assert sorted(rds.describe_db_clusters()["DBClusters"][0]["CustomEndpoints"]) == \
+        sorted([analytics["Endpoint"], others["Endpoint"]])
 
     # The listing: the cluster's own endpoints first, then its custom ones.
     listed = endpoints(rds, DBClusterIdentifier="ce")

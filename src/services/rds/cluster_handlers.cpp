@@ -3,6 +3,7 @@
 // CreateDBInstance adds to a cluster. See src/rds/aurora_cluster.h for how
 // a cluster runs on PostgreSQL.
 #include <algorithm>
+#include <map>
 
 #include "catalog/arn.h"
 #include "common/crypto.h"
@@ -50,9 +51,16 @@ Result<Resource> RdsApi::findCluster(const RequestContext& c, const std::string&
   return findOfKind(c, identifier, kCluster, "DBClusterNotFoundFault", "DBCluster");
 }
 
-Json RdsApi::clusterJson(const Resource& cluster) {
+Json RdsApi::clusterJson(const Resource& cluster, const std::vector<Resource>* custom) {
   Json view = clusterView(cluster, clusterMembers(catalog_, cluster), catalog_.listTags(cluster.arn),
                           config_.endpointAddress, readerEndpointAddress(config_.endpointAddress));
+  // Its custom endpoints' addresses (cluster_endpoints.h), as Aurora lists them.
+  std::vector<Resource> own = custom != nullptr ? std::vector<Resource>{} : customEndpointsOf(catalog_, cluster.arn);
+  Json addresses = Json::array();
+  for (const Resource& endpoint : custom != nullptr ? *custom : own) {
+    if (endpoint.status != kDeleting && endpoint.status != kDeleted) addresses.push_back(endpoint.state.value("Address", ""));
+  }
+  view["CustomEndpoints"] = addresses;
   if (auto restart = automaticRestartTime(cluster, config_.stopLimit)) {
     view["AutomaticRestartTime"] = toEpochSeconds(*restart);
   }
@@ -261,7 +269,13 @@ Result<Json> RdsApi::describeClusters(const RequestContext& c, const Json& in) {
     return cluster.status != kDeleted && (listedIn(ids, cluster.name) || listedIn(ids, cluster.arn)) &&
            listedIn(engines, cluster.spec.value("Engine", ""));
   });
-  return pageOfRecords(std::move(clusters), *limit, "DBClusters", [this](const Resource& r) { return clusterJson(r); });
+  // The page's custom endpoints, read once.
+  std::map<std::string, std::vector<Resource>> custom;
+  for (Resource& endpoint : catalog_.listAllOfKind(kClusterEndpoint)) {
+    custom[endpoint.spec.value("ClusterArn", "")].push_back(std::move(endpoint));
+  }
+  return pageOfRecords(std::move(clusters), *limit, "DBClusters",
+                       [&](const Resource& r) { return clusterJson(r, &custom[r.arn]); });
 }
 
 Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {

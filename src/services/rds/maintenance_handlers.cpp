@@ -23,17 +23,20 @@ ApiError invalid(std::string message) { return ApiError::sender("InvalidParamete
 Json pendingActionsOf(const Resource& instance, SystemTime now) {
   Json details = Json::array();
   if (!instance.state.contains("SystemUpdate")) return details;
-  std::string executable = instance.state["SystemUpdate"].value("Executable", "");
   Json action = {{"Action", kSystemUpdate},
-                 {"Description", "The server runs an older " + executable +
-                                     " than the one installed; a restart runs the installed one."}};
+                 {"Description", "The database server runs an older executable than the one installed (a package "
+                                 "upgrade since it started); a restart runs the installed one."}};
   std::string optIn = instance.state.value("SystemUpdateOptIn", "");
-  if (instance.state.value("SystemUpdating", false)) {
+  std::string window = instance.spec.value("PreferredMaintenanceWindow", "");
+  if (instance.state.value("SystemUpdating", false) && instance.status == kRebooting) {
     action["OptInStatus"] = "immediate";
     action["CurrentApplyDate"] = toEpochSeconds(now);
   } else if (optIn == "next-maintenance") {
     action["OptInStatus"] = optIn;
-    if (auto next = nextWeeklyWindowStart(instance.spec.value("PreferredMaintenanceWindow", ""), now)) {
+    // Applied within seconds when the window is open now.
+    if (insideWeeklyWindow(window, now)) {
+      action["CurrentApplyDate"] = toEpochSeconds(now);
+    } else if (auto next = nextWeeklyWindowStart(window, now)) {
       action["CurrentApplyDate"] = toEpochSeconds(*next);
     }
   }
@@ -91,16 +94,20 @@ Result<Json> RdsApi::applyPendingMaintenanceAction(const RequestContext& c, cons
   bool wake = false;
   auto applied = catalog_.transact([&]() -> Result<Resource> {
     auto found = catalog_.getResourceByArn(arn);
-    if (!found || found->kind != kInstance || found->accountId != c.accountId || found->region != c.region ||
-        found->status == kDeleted) {
+    if (!found || found->accountId != c.accountId || found->region != c.region || found->status == kDeleted ||
+        (found->kind != kInstance && found->kind != kCluster)) {
       return ApiError::sender("ResourceNotFoundFault", "The specified resource ARN was not found.", 404);
     }
     Resource instance = *found;
-    if (action != kSystemUpdate || !instance.state.contains("SystemUpdate")) {
+    // A cluster has none of its own: its instances' are each theirs.
+    if (found->kind != kInstance || action != kSystemUpdate || !instance.state.contains("SystemUpdate")) {
       return invalid("No pending maintenance action " + action + " for " + instance.name + ".");
     }
-    if (instance.state.value("SystemUpdating", false)) {
-      return ApiError::sender("InvalidDBInstanceState", "The system update of " + instance.name + " is under way.");
+    // Written only while no step works on the instance (whose step would
+    // write its own state over this one).
+    if (instance.state.value("SystemUpdating", false) || instance.status != instance.goal) {
+      return ApiError::sender("InvalidDBInstanceState", "DB instance " + instance.name + " is " + instance.status +
+                                                            ": try again once it is available.");
     }
     if (optIn == "undo-opt-in") {
       instance.state.erase("SystemUpdateOptIn");
@@ -110,6 +117,13 @@ Result<Json> RdsApi::applyPendingMaintenanceAction(const RequestContext& c, cons
       if (instance.status != kAvailable || instance.goal != kAvailable) {
         return ApiError::sender("InvalidDBInstanceState",
                                 "Database instance is not in available state. Current state: " + instance.status);
+      }
+      if (isClusterMember(instance)) {
+        auto cluster = catalog_.getResourceByArn(instance.spec.value("ClusterArn", ""));
+        if (!cluster || cluster->status != kAvailable || cluster->goal != kAvailable) {
+          return ApiError::sender("InvalidDBClusterStateFault",
+                                  "DB cluster " + instance.spec.value("DBClusterIdentifier", "") + " is not available.");
+        }
       }
       instance.status = kRebooting;
       instance.state["SystemUpdateOptIn"] = optIn;

@@ -215,7 +215,9 @@ class RdsApi {
   Result<Resource> recordClusterSnapshot(const RequestContext& c, const Resource& cluster,
                                          const std::string& identifier, const std::string& type,
                                          const std::vector<Tag>& tags);
-  Json clusterJson(const Resource& cluster);
+  // `custom`: the cluster's custom endpoints, when the caller read them
+  // (a page of clusters reads them once); else they are read here.
+  Json clusterJson(const Resource& cluster, const std::vector<Resource>* custom = nullptr);
   // Parameter groups of either flavor (parameter_group_handlers.cpp).
   Result<Resource> findGroup(const ParameterGroupFlavor& flavor, const RequestContext& c, const std::string& name);
   // The families of a flavor's groups on this host, and the settings (and

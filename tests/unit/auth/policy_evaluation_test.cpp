@@ -324,6 +324,12 @@ TEST(RequestResources, DerivedPerService) {
                              Json{{"DBClusterIdentifier", "c1"}, {"DBClusterEndpointIdentifier", "Reports"}}, target),
             (std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:cluster-endpoint:reports",
                                       "arn:aws:rds:us-east-1:000000000000:cluster:c1"}));
+  // Pending maintenance names its instance by ARN: evaluated on it (a Deny on the instance holds).
+  EXPECT_EQ(requestResources("rds", "ApplyPendingMaintenanceAction",
+                             Json{{"ResourceIdentifier", "arn:aws:rds:us-east-1:000000000000:db:prod"},
+                                  {"ApplyAction", "system-update"}, {"OptInType", "immediate"}},
+                             target),
+            std::vector<std::string>{"arn:aws:rds:us-east-1:000000000000:db:prod"});
   // A member the call ignores narrows what it is evaluated on, never widens it.
   EXPECT_EQ(requestResources("rds", "DeleteDBInstance",
                              Json{{"DBInstanceIdentifier", "db1"}, {"DBSnapshotIdentifier", "allowed"}}, target),
