@@ -20,6 +20,7 @@
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 #include "services/rds/serverless_capacity.h"
+#include "services/rds/snapshot_readers.h"
 
 namespace kura::rds {
 using Json = nlohmann::json;
@@ -157,19 +158,43 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
   double retentionSeconds = instance.spec.value("BackupRetentionPeriod", 0) * kDaySeconds;
   double oldestKept = std::numeric_limits<double>::max();
   const bool cluster = instance.kind == kCluster;
-  for (Resource snapshot : catalog_.listAllOfKind(cluster ? kClusterSnapshot : kSnapshot)) {
+  std::vector<Resource> expired;
+  for (Resource& snapshot : catalog_.listAllOfKind(cluster ? kClusterSnapshot : kSnapshot)) {
     bool ours = cluster ? snapshot.spec.value("SourceClusterArn", "") == instance.arn : isSnapshotOf(snapshot, instance);
     if (!ours || snapshot.spec.value("SnapshotType", "") != "automated" || snapshot.status != kAvailable) {
       continue;
     }
     double taken = snapshot.state.value("SnapshotCreateTime", 0.0);
     if (toEpochSeconds(now) - taken > retentionSeconds) {
-      snapshot.status = kDeleting;
-      snapshot.goal = kDeleted;
-      if (catalog_.updateResource(snapshot)) reconciler_.wake();
+      expired.push_back(std::move(snapshot));
     } else {
       oldestKept = std::min(oldestKept, taken);
     }
+  }
+  // Marked deleting in one transaction with the check that no restore or
+  // copy reads them (snapshot_readers.h): one under way keeps them, and the
+  // owner's window, until it is done.
+  if (!expired.empty()) {
+    auto pruned = catalog_.transact([&]() -> Result<bool> {
+      bool any = false;
+      bool ownerRead = beingReadFrom(catalog_, instance.arn);  // a point-in-time restore from it
+      for (Resource& snapshot : expired) {
+        auto fresh = catalog_.getResourceByArn(snapshot.arn);
+        if (!fresh || fresh->status != kAvailable) continue;
+        if (ownerRead || beingReadFrom(catalog_, snapshot.arn)) {
+          oldestKept = std::min(oldestKept, fresh->state.value("SnapshotCreateTime", 0.0));
+          continue;
+        }
+        Resource marked = *fresh;
+        marked.status = kDeleting;
+        marked.goal = kDeleted;
+        if (auto stored = catalog_.updateResource(marked); !stored) return stored.error();
+        any = true;
+      }
+      return any;
+    });
+    if (pruned && *pruned) reconciler_.wake();
+    if (!pruned) return;  // the next minute
   }
   // What can be restored starts at the oldest backup still kept.
   if (oldestKept != std::numeric_limits<double>::max() &&

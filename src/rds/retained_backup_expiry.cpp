@@ -13,6 +13,7 @@
 #include "rds/rds_supervisor.h"
 #include "services/rds/rds_kinds.h"
 #include "services/rds/retained_backups.h"
+#include "services/rds/snapshot_readers.h"
 
 namespace kura::rds {
 namespace {
@@ -79,6 +80,12 @@ void RdsSupervisor::expireRetainedBackup(const Resource& kept, const std::vector
     for (const std::string& arn : expiring) {
       auto snapshot = catalog_.getResourceByArn(arn);
       if (!snapshot || snapshot->status != kAvailable) continue;
+      if (beingReadFrom(catalog_, arn)) {
+        // Restored from, or copied, right now: kept (and the whole with it) until that is done.
+        whole = false;
+        oldestKept = std::min(oldestKept, snapshot->state.value("SnapshotCreateTime", 0.0));
+        continue;
+      }
       Resource marked = *snapshot;
       marked.status = kDeleting;
       marked.goal = kDeleted;

@@ -152,6 +152,10 @@ Result<Json> RdsApi::copyClusterSnapshot(const RequestContext& c, const Json& in
                               "Cannot copy the cluster snapshot because one with the identifier " + identifier +
                                   " already exists.");
     }
+    if (auto fresh = catalog_.getResourceByArn(source->arn); !fresh || fresh->status != kAvailable) {
+      return ApiError::sender("InvalidDBClusterSnapshotStateFault",
+                              "DB cluster snapshot " + source->name + " is not available.");
+    }
     auto stored = catalog_.createResource(draft);
     if (!stored) return stored;
     auto tags = tagsFromInput(in);

@@ -244,6 +244,11 @@ Result<Json> RdsApi::copySnapshot(const RequestContext& c, const Json& in) {
       return ApiError::sender("DBSnapshotAlreadyExists", "Cannot copy the snapshot because a snapshot with the "
                                                          "identifier " + identifier + " already exists.");
     }
+    // The source still there when the copy is recorded (its pruning spares
+    // a snapshot being copied: snapshot_readers.h).
+    if (auto fresh = catalog_.getResourceByArn(source->arn); !fresh || fresh->status != kAvailable) {
+      return ApiError::sender("InvalidDBSnapshotState", "Snapshot " + source->name + " is not available.");
+    }
     auto stored = catalog_.createResource(draft);
     if (!stored) return stored;
     auto tags = tagsFromInput(in);
@@ -276,7 +281,15 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
   }
   Json spec = restoredSpec(identifier, snapshot->spec, in);
   spec["RestoreSource"] = {{"SnapshotArn", snapshot->arn}};
-  auto created = recordNewInstance(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    // Still there when the restore is recorded: its pruning (which spares
+    // a snapshot a restore reads, snapshot_readers.h) cannot come between.
+    auto fresh = catalog_.getResourceByArn(snapshot->arn);
+    if (!fresh || fresh->status != kAvailable) {
+      return ApiError::sender("InvalidDBSnapshotState", "Snapshot " + snapshot->name + " is not available.");
+    }
+    return recordNewInstance(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
+  });
   if (!created) return created.error();
   reconciler_.wake();
   return Json{{"DBInstance", instanceJson(*created)}};
@@ -348,6 +361,9 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
       // which waits for restores recorded from them, may have moved it
       // since it was read.
       if (auto still = restoreTargetOf(in, "RestoreTime", kept->state, source->name); !still) return still.error();
+    } else if (auto live = catalog_.getResourceByArn(source->arn)) {
+      // The same for a live source, whose pruning waits for restores from it.
+      if (auto still = restoreTargetOf(in, "RestoreTime", live->state, source->name); !still) return still.error();
     }
     return recordNewInstance(c, spec, tagsFromInput(in),
                              "Restored from DB instance " + source->name + " to " +

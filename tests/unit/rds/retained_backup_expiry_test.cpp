@@ -107,6 +107,23 @@ TEST(RetainedBackupExpiry, NothingExpiresWhileARestoreReadsThem) {
   EXPECT_EQ(rig.statusOf(kept.arn), kDeleting);
 }
 
+TEST(RetainedBackupExpiry, ASnapshotRestoredFromIsKeptUntilTheRestoreIsDone) {
+  ExpiryRig rig;
+  Resource kept = rig.addRetained();
+  Resource old = rig.addSnapshot("rds:gone-1", 3);
+  Resource restoring = rig.addInstance("restored", kCreating);
+  rig.update(restoring.arn, [&](Resource& r) { r.spec["RestoreSource"] = {{"SnapshotArn", old.arn}}; });
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.statusOf(old.arn), kAvailable);
+  EXPECT_EQ(rig.statusOf(kept.arn), "retained");  // not the whole either
+
+  rig.setStatus(restoring.arn, kAvailable);
+  rig.clock->advance(std::chrono::minutes(2));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.statusOf(old.arn), kDeleting);
+  EXPECT_EQ(rig.statusOf(kept.arn), kDeleting);
+}
+
 TEST(RetainedBackupExpiry, OncePerMinute) {
   ExpiryRig rig;
   rig.supervisor.checkOnce();  // the minute's pass, with nothing to expire yet

@@ -1,0 +1,81 @@
+// Automated snapshots past their retention are pruned, but never one that a
+// restore or a copy under way reads (snapshot_readers.h), nor any of an
+// instance a point-in-time restore reads from.
+#include <gtest/gtest.h>
+
+#include "common/time_format.h"
+#include "services/rds/snapshot_readers.h"
+#include "supervisor_rig.h"
+
+namespace kura::rds {
+namespace {
+
+using testing::SupervisorRig;
+
+struct PruneRig : SupervisorRig {
+  Resource instance = addInstance("db", kAvailable);
+  Resource old;
+
+  PruneRig() {
+    update(instance.arn, [&](Resource& r) {
+      r.spec["BackupRetentionPeriod"] = 1;
+      r.state["LastAutomatedBackup"] = toEpochSeconds(clock->now());  // no backup due
+    });
+    Resource draft;
+    draft.accountId = instance.accountId;
+    draft.region = instance.region;
+    draft.service = "rds";
+    draft.kind = kSnapshot;
+    draft.name = "rds:db-old";
+    draft.arn = "arn:aws:rds:ap-northeast-1:000000000000:snapshot:rds:db-old";
+    draft.status = draft.goal = kAvailable;
+    draft.spec = {{"SourceInstanceArn", instance.arn}, {"DbiResourceId", "db-db"}, {"SnapshotType", "automated"}};
+    draft.state = {{"SnapshotCreateTime", toEpochSeconds(clock->now()) - 2 * 86400}};
+    old = *catalog.createResource(draft);
+  }
+  // An instance being restored from `source` (RestoreSource's `member`).
+  void restoring(const char* member, const std::string& source) {
+    Resource target = addInstance("restored", kCreating);
+    update(target.arn, [&](Resource& r) { r.spec["RestoreSource"] = {{member, source}}; });
+  }
+  std::string statusOfOld() { return catalog.getResourceByArn(old.arn)->status; }
+};
+
+TEST(SnapshotReaders, AnExpiredSnapshotIsPruned) {
+  PruneRig rig;
+  EXPECT_FALSE(beingReadFrom(rig.catalog, rig.old.arn));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.statusOfOld(), kDeleting);
+}
+
+TEST(SnapshotReaders, NotWhileARestoreReadsIt) {
+  PruneRig rig;
+  rig.restoring("SnapshotArn", rig.old.arn);
+  EXPECT_TRUE(beingReadFrom(rig.catalog, rig.old.arn));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.statusOfOld(), kAvailable);
+}
+
+TEST(SnapshotReaders, NotWhileAPointInTimeRestoreReadsItsInstance) {
+  PruneRig rig;
+  rig.restoring("SourceInstanceArn", rig.instance.arn);
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.statusOfOld(), kAvailable);
+}
+
+TEST(SnapshotReaders, NotWhileACopyReadsIt) {
+  PruneRig rig;
+  Resource copy = rig.old;
+  copy.name = "a-copy";
+  copy.arn = "arn:aws:rds:ap-northeast-1:000000000000:snapshot:a-copy";
+  copy.status = kCreating;
+  copy.goal = kAvailable;
+  copy.spec["SnapshotType"] = "manual";
+  copy.spec["CopyFromSnapshotArn"] = rig.old.arn;
+  ASSERT_TRUE(rig.catalog.createResource(copy).ok());
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.statusOfOld(), kAvailable);
+}
+
+}  // namespace
+}  // namespace kura::rds
