@@ -99,16 +99,7 @@ Result<Json> RdsApi::describeAutomatedBackups(const RequestContext& c, const Jso
   if (found.empty() && after.empty() && (in.contains("DbiResourceId") || in.contains("DBInstanceAutomatedBackupsArn"))) {
     return ApiError::sender("DBInstanceAutomatedBackupNotFound", "No automated backup was found.", 404);
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  Json out = {{"DBInstanceAutomatedBackups", Json::array()}};
-  for (size_t i = 0; i < found.size(); ++i) {
-    if (i == *limit) {
-      out["Marker"] = encodeAfterName(found[i - 1].first);
-      break;
-    }
-    out["DBInstanceAutomatedBackups"].push_back(std::move(found[i].second));
-  }
-  return out;
+  return pageOfKeyed(std::move(found), *limit, "DBInstanceAutomatedBackups");
 }
 
 Result<Json> RdsApi::deleteAutomatedBackup(const RequestContext& c, const Json& in) {

@@ -7,7 +7,6 @@
 #include <map>
 
 #include "catalog/arn.h"
-#include "catalog/pagination.h"
 #include "common/ids.h"
 #include "services/rds/cluster_endpoints.h"
 #include "services/rds/cluster_records.h"
@@ -189,16 +188,7 @@ Result<Json> RdsApi::describeClusterEndpoints(const RequestContext& c, const Jso
       consider(cluster.name + "\x01" + "3" + endpoint.name, customEndpointView(endpoint));
     }
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  Json out = {{"DBClusterEndpoints", Json::array()}};
-  for (size_t i = 0; i < found.size(); ++i) {
-    if (i == *limit) {
-      out["Marker"] = encodeAfterName(found[i - 1].first);
-      break;
-    }
-    out["DBClusterEndpoints"].push_back(std::move(found[i].second));
-  }
-  return out;
+  return pageOfKeyed(std::move(found), *limit, "DBClusterEndpoints");
 }
 
 Result<Json> RdsApi::modifyClusterEndpoint(const RequestContext& c, const Json& in) {

@@ -29,6 +29,20 @@ nlohmann::json pageOfRecords(std::vector<Resource> records, size_t limit, const 
   return out;
 }
 
+nlohmann::json pageOfKeyed(std::vector<std::pair<std::string, nlohmann::json>> found, size_t limit,
+                           const char* listMember) {
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  nlohmann::json out = {{listMember, nlohmann::json::array()}};
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (i == limit) {
+      out["Marker"] = encodeAfterName(found[i - 1].first);
+      break;
+    }
+    out[listMember].push_back(std::move(found[i].second));
+  }
+  return out;
+}
+
 std::vector<Resource> recordsAfter(Catalog& catalog, const RequestContext& c, const std::string& kind,
                                    std::string after, size_t count,
                                    const std::function<bool(const Resource&)>& keep) {

@@ -23,6 +23,10 @@ bool listedIn(const std::vector<std::string>& list, const std::string& value);
 // and a Marker when more follow.
 nlohmann::json pageOfRecords(std::vector<Resource> records, size_t limit, const char* listMember,
                              const std::function<nlohmann::json(const Resource&)>& render);
+// The same for views built beforehand, each with the key it sorts and pages
+// by (the Marker is the last key shown).
+nlohmann::json pageOfKeyed(std::vector<std::pair<std::string, nlohmann::json>> found, size_t limit,
+                           const char* listMember);
 // Up to `count` records of `kind` in the caller's account and region, named
 // after `after`, that `keep` accepts, by name. The catalog is read a page at
 // a time and no further than the records found need: a Describe call's page
