@@ -10,6 +10,7 @@
 #include "rds/db_instance_controller.h"
 #include "rds/rds_supervisor.h"
 #include "services/rds/rds_kinds.h"
+#include "services/rds/snapshot_readers.h"
 
 namespace kura::rds {
 
@@ -84,6 +85,13 @@ void RdsSupervisor::watchCluster(Resource cluster) {
   SystemTime now = clock_->now();
   if (!followArchive(cluster, *layout)) return;
   if (!countFirstBackup(cluster)) return;
+  if (cluster.spec.contains("RestoreSource") && !cluster.state.value(kRestoreRead, false)) {
+    // Its writer answers, so it made its files from the restore's source:
+    // the source's snapshots may be pruned again (snapshot_readers.h).
+    Resource updated = cluster;
+    updated.state[kRestoreRead] = true;
+    if (auto stored = catalog_.updateResource(updated)) cluster = *stored;
+  }
   if (!cluster.state.contains("LastAutomatedBackup") || backupDue(cluster, now)) {
     Resource snapshot = clusterSnapshotDraft(cluster, automatedSnapshotName(cluster.name, now), "automated");
     auto recorded = catalog_.transact([&]() -> Result<Resource> {

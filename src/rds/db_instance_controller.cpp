@@ -73,6 +73,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
       // Not applied: the instance serves on as it was (the supervisor
       // builds the standby again), the update still pending.
       instance.state.erase("SystemUpdating");
+      instance.state.erase("SystemUpdateOptIn");  // not tried again by itself: asked for again
       instance.status = kAvailable;
       ctx.emitEvent("The system update could not be applied: the standby did not start again: " +
                         restarted.error().message,

@@ -134,7 +134,18 @@ Result<bool> MultiAz::restartStandby(Resource& instance) {
   instance.state["StandbyReady"] = false;
   auto restarted = engine_.stop(*standby);
   if (restarted) restarted = engine_.start(*standby);
-  if (!restarted) engine_.reload(*primary);  // commits must not wait for a standby that is not there
+  EngineLayout synchronous = *primary;
+  synchronous.synchronousStandby = true;
+  // Ready again once the primary has it as its synchronous standby (it
+  // catches up from where it stopped); if not within half a minute, commits
+  // stop waiting for it, and ensureStandby builds it again.
+  if (restarted && engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(30))) {
+    instance.state["StandbyReady"] = true;
+    return true;
+  }
+  EngineLayout plain = *primary;
+  plain.synchronousStandby = false;
+  engine_.reload(plain);  // commits must not wait for a standby that is not there
   return restarted;
 }
 

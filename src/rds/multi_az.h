@@ -34,11 +34,11 @@ class MultiAz {
   Result<bool> startStandby(const Resource& instance);
   // A system update's first step: the ready standby restarts (on the
   // executable installed now) under the lock its builds take, commits
-  // waiting meanwhile as they wait for it; StandbyReady is cleared, so that
-  // ensureStandby sees it stream synchronously again before a failover. A
-  // standby not ready is left to ensureStandby (which builds it on the
-  // installed executable). If it does not start, commits stop waiting for
-  // it and the error is returned.
+  // waiting meanwhile as they wait for it, and is ready again once it
+  // streams synchronously. A standby not ready is left to ensureStandby
+  // (which builds it on the installed executable). If it does not start
+  // (an error) or stream again, commits stop waiting for it and it is
+  // left not ready, for ensureStandby to build again.
   Result<bool> restartStandby(Resource& instance);
   void forget(const Resource& instance);
 

@@ -173,36 +173,40 @@ void RdsSupervisor::pruneAutomatedSnapshots(const Resource& instance, SystemTime
   }
   // Marked deleting in one transaction with the check that no restore or
   // copy reads them (snapshot_readers.h): one under way keeps them, and the
-  // owner's window, until it is done.
-  if (!expired.empty()) {
-    auto pruned = catalog_.transact([&]() -> Result<bool> {
-      bool any = false;
-      bool ownerRead = beingReadFrom(catalog_, instance.arn);  // a point-in-time restore from it
-      for (Resource& snapshot : expired) {
-        auto fresh = catalog_.getResourceByArn(snapshot.arn);
-        if (!fresh || fresh->status != kAvailable) continue;
-        if (ownerRead || beingReadFrom(catalog_, snapshot.arn)) {
-          oldestKept = std::min(oldestKept, fresh->state.value("SnapshotCreateTime", 0.0));
-          continue;
-        }
-        Resource marked = *fresh;
-        marked.status = kDeleting;
-        marked.goal = kDeleted;
-        if (auto stored = catalog_.updateResource(marked); !stored) return stored.error();
-        any = true;
+  // owner's window, until it is done. The window moves in the same
+  // transaction, so that a restore recorded after it checks the new one.
+  if (expired.empty() && (oldestKept == std::numeric_limits<double>::max() ||
+                          std::abs(instance.state.value("EarliestRestorableTime", 0.0) - oldestKept) <= 0.5)) {
+    return;  // the usual case: nothing to write
+  }
+  auto pruned = catalog_.transact([&]() -> Result<bool> {
+    std::set<std::string> reads = expired.empty() ? std::set<std::string>{} : snapshotReads(catalog_);
+    bool ownerRead = reads.contains(instance.arn);  // a point-in-time restore from it
+    bool any = false;
+    for (const Resource& snapshot : expired) {
+      auto fresh = catalog_.getResourceByArn(snapshot.arn);
+      if (!fresh || fresh->status != kAvailable) continue;
+      if (ownerRead || reads.contains(snapshot.arn)) {
+        oldestKept = std::min(oldestKept, fresh->state.value("SnapshotCreateTime", 0.0));
+        continue;
       }
-      return any;
-    });
-    if (pruned && *pruned) reconciler_.wake();
-    if (!pruned) return;  // the next minute
-  }
-  // What can be restored starts at the oldest backup still kept.
-  if (oldestKept != std::numeric_limits<double>::max() &&
-      std::abs(instance.state.value("EarliestRestorableTime", 0.0) - oldestKept) > 0.5) {
-    Resource updated = instance;
-    updated.state["EarliestRestorableTime"] = oldestKept;
-    catalog_.updateResource(updated);
-  }
+      Resource marked = *fresh;
+      marked.status = kDeleting;
+      marked.goal = kDeleted;
+      if (auto stored = catalog_.updateResource(marked); !stored) return stored.error();
+      any = true;
+    }
+    // What can be restored starts at the oldest backup still kept.
+    auto owner = catalog_.getResourceByArn(instance.arn);
+    if (owner && oldestKept != std::numeric_limits<double>::max() &&
+        std::abs(owner->state.value("EarliestRestorableTime", 0.0) - oldestKept) > 0.5) {
+      Resource updated = *owner;
+      updated.state["EarliestRestorableTime"] = oldestKept;
+      if (auto stored = catalog_.updateResource(updated); !stored) return stored.error();
+    }
+    return any;
+  });
+  if (pruned && *pruned) reconciler_.wake();
 }
 
 bool RdsSupervisor::followArchive(Resource& owner, const EngineLayout& layout) {

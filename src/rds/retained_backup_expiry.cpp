@@ -77,10 +77,11 @@ void RdsSupervisor::expireRetainedBackup(const Resource& kept, const std::vector
     if (!retainedBackupHolder(catalog_, record.accountId, record.region, record.name, record.arn).empty()) {
       return false;
     }
+    std::set<std::string> reads = expiring.empty() ? std::set<std::string>{} : snapshotReads(catalog_);
     for (const std::string& arn : expiring) {
       auto snapshot = catalog_.getResourceByArn(arn);
       if (!snapshot || snapshot->status != kAvailable) continue;
-      if (beingReadFrom(catalog_, arn)) {
+      if (reads.contains(arn)) {
         // Restored from, or copied, right now: kept (and the whole with it) until that is done.
         whole = false;
         oldestKept = std::min(oldestKept, snapshot->state.value("SnapshotCreateTime", 0.0));

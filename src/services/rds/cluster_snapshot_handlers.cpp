@@ -210,7 +210,15 @@ Result<Json> RdsApi::restoreClusterFromSnapshot(const RequestContext& c, const J
   }
   if (auto settings = clusterSettings(c, in, spec, true); !settings) return settings.error();
   spec["RestoreSource"] = {{"ClusterSnapshotArn", snapshot->arn}};
-  auto created = recordNewCluster(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    // Still there when the restore is recorded: its pruning spares a
+    // snapshot a restore reads (snapshot_readers.h).
+    if (auto fresh = catalog_.getResourceByArn(snapshot->arn); !fresh || fresh->status != kAvailable) {
+      return ApiError::sender("InvalidDBClusterSnapshotStateFault",
+                              "DB cluster snapshot " + snapshot->name + " is not available.");
+    }
+    return recordNewCluster(c, spec, tagsFromInput(in), "Restored from snapshot " + snapshot->name);
+  });
   if (!created) return created.error();
   reconciler_.wake();
   return Json{{"DBCluster", clusterJson(*created)}};
@@ -238,9 +246,17 @@ Result<Json> RdsApi::restoreClusterToPointInTime(const RequestContext& c, const 
                            {"SourceArchiveId", source->spec.value("DbClusterResourceId", "")},
                            {"RestoreTime", target},
                            {"UseLatest", useLatest}};
-  auto created = recordNewCluster(c, spec, tagsFromInput(in),
-                                  "Restored from DB cluster " + source->name + " to " +
-                                      formatIso8601Seconds(fromEpoch(target)));
+  auto created = catalog_.transact([&]() -> Result<Resource> {
+    // The source's window as it is now (its pruning, which spares the
+    // snapshots of a cluster a restore reads, may have moved it).
+    auto fresh = catalog_.getResourceByArn(source->arn);
+    if (!fresh || fresh->status == kDeleting || fresh->status == kDeleted) {
+      return ApiError::sender("DBClusterNotFoundFault", "DBCluster " + source->name + " not found.", 404);
+    }
+    if (auto still = restoreTargetOf(in, "RestoreToTime", fresh->state, source->name); !still) return still.error();
+    return recordNewCluster(c, spec, tagsFromInput(in),
+                            "Restored from DB cluster " + source->name + " to " + formatIso8601Seconds(fromEpoch(target)));
+  });
   if (!created) return created.error();
   reconciler_.wake();
   return Json{{"DBCluster", clusterJson(*created)}};

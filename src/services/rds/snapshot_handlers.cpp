@@ -361,8 +361,12 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
       // which waits for restores recorded from them, may have moved it
       // since it was read.
       if (auto still = restoreTargetOf(in, "RestoreTime", kept->state, source->name); !still) return still.error();
-    } else if (auto live = catalog_.getResourceByArn(source->arn)) {
+    } else {
       // The same for a live source, whose pruning waits for restores from it.
+      auto live = catalog_.getResourceByArn(source->arn);
+      if (!live || live->status == kDeleting || live->status == kDeleted) {
+        return ApiError::sender("DBInstanceNotFound", "DBInstance " + source->name + " not found.", 404);
+      }
       if (auto still = restoreTargetOf(in, "RestoreTime", live->state, source->name); !still) return still.error();
     }
     return recordNewInstance(c, spec, tagsFromInput(in),

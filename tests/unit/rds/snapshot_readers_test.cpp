@@ -43,7 +43,7 @@ struct PruneRig : SupervisorRig {
 
 TEST(SnapshotReaders, AnExpiredSnapshotIsPruned) {
   PruneRig rig;
-  EXPECT_FALSE(beingReadFrom(rig.catalog, rig.old.arn));
+  EXPECT_FALSE(snapshotReads(rig.catalog).contains(rig.old.arn));
   rig.supervisor.checkOnce();
   EXPECT_EQ(rig.statusOfOld(), kDeleting);
 }
@@ -51,9 +51,12 @@ TEST(SnapshotReaders, AnExpiredSnapshotIsPruned) {
 TEST(SnapshotReaders, NotWhileARestoreReadsIt) {
   PruneRig rig;
   rig.restoring("SnapshotArn", rig.old.arn);
-  EXPECT_TRUE(beingReadFrom(rig.catalog, rig.old.arn));
+  EXPECT_TRUE(snapshotReads(rig.catalog).contains(rig.old.arn));
   rig.supervisor.checkOnce();
   EXPECT_EQ(rig.statusOfOld(), kAvailable);
+  // The window still starts at it: a restore to a time it covers stays possible.
+  EXPECT_DOUBLE_EQ(rig.catalog.getResourceByArn(rig.instance.arn)->state.value("EarliestRestorableTime", 0.0),
+                   rig.old.state.value("SnapshotCreateTime", 0.0));
 }
 
 TEST(SnapshotReaders, NotWhileAPointInTimeRestoreReadsItsInstance) {
@@ -61,6 +64,24 @@ TEST(SnapshotReaders, NotWhileAPointInTimeRestoreReadsItsInstance) {
   rig.restoring("SourceInstanceArn", rig.instance.arn);
   rig.supervisor.checkOnce();
   EXPECT_EQ(rig.statusOfOld(), kAvailable);
+}
+
+TEST(SnapshotReaders, ARestoredClusterReadsItsSourceUntilItsWriterMadeItsFiles) {
+  SupervisorRig rig;
+  Resource cluster;
+  cluster.accountId = "000000000000";
+  cluster.region = "ap-northeast-1";
+  cluster.service = "rds";
+  cluster.kind = kCluster;
+  cluster.name = "restored";
+  cluster.arn = "arn:aws:rds:ap-northeast-1:000000000000:cluster:restored";
+  cluster.status = cluster.goal = kAvailable;  // available before any instance reads the snapshot
+  const std::string source = "arn:aws:rds:ap-northeast-1:000000000000:cluster-snapshot:rds:src-1";
+  cluster.spec = {{"RestoreSource", {{"ClusterSnapshotArn", source}}}};
+  Resource stored = *rig.catalog.createResource(cluster);
+  EXPECT_TRUE(snapshotReads(rig.catalog).contains(source));
+  rig.update(stored.arn, [](Resource& r) { r.state[kRestoreRead] = true; });
+  EXPECT_FALSE(snapshotReads(rig.catalog).contains(source));
 }
 
 TEST(SnapshotReaders, NotWhileACopyReadsIt) {
