@@ -210,3 +210,26 @@ def test_a_mariadb_instance_is_updated_too(kura_factory):
     wait_status(rds, "maria", "available")
     eventually(lambda: pending(rds) == [], "no update left", timeout=30)
     assert query(rds, "maria", "SELECT n FROM d.t") == ((7,),)
+
+
+def test_kura_killed_while_an_update_is_applied_finishes_it(kura_factory):
+    """SIGKILL right after the update is asked for: the restarted Kura
+    takes the step up again; the instance ends available with its rows,
+    its server on the executable its mount namespace has installed, and
+    nothing pending. (The restarted Kura is in a mount namespace of its
+    own again, where the original file is the installed one.)"""
+    server = kura_in_its_own_mounts(kura_factory)
+    rds = server.client("rds")
+    create_instance(rds, "crashy")
+    psql(rds, "crashy", "CREATE TABLE t (n int); INSERT INTO t SELECT generate_series(1, 50)")
+    arn = rds.describe_db_instances(DBInstanceIdentifier="crashy")["DBInstances"][0]["DBInstanceArn"]
+    upgrade(server, postgres_executable())
+    eventually(lambda: pending(rds, ResourceIdentifier=arn), "a pending system update", timeout=30)
+    rds.apply_pending_maintenance_action(ResourceIdentifier=arn, ApplyAction="system-update", OptInType="immediate")
+    server.restart(sigkill=True)
+    rds = server.client("rds")
+    wait_status(rds, "crashy", "available", timeout=240)
+    assert psql(rds, "crashy", "SELECT count(*) FROM t") == "50"
+    eventually(lambda: pending(rds) == [], "nothing pending", timeout=30)
+    running = postmasters_running(server, postgres_executable())
+    assert len(running) == 1 and all(running.values()), running
