@@ -22,14 +22,8 @@ struct ExpiryRig : SupervisorRig {
 
   // The record DeleteDBInstance leaves for "gone" (retention 2 days).
   Resource addRetained() {
-    Resource draft;
-    draft.accountId = "000000000000";
-    draft.region = "ap-northeast-1";
-    draft.service = "rds";
-    draft.kind = kRetainedBackup;
-    draft.name = "db-gone";
+    Resource draft = SupervisorRig::draft(kRetainedBackup, "db-gone", "auto-backup:ab-", "retained");
     draft.arn = "arn:aws:rds:ap-northeast-1:000000000000:auto-backup:ab-gone";
-    draft.status = draft.goal = "retained";
     draft.spec = {{"DbiResourceId", "db-gone"},
                   {"DBInstanceArn", kGoneArn},
                   {"DBInstanceIdentifier", "gone"},
@@ -40,14 +34,7 @@ struct ExpiryRig : SupervisorRig {
 
   Resource addSnapshot(const std::string& name, double ageDays, const std::string& type = "automated",
                        const std::string& dbi = "db-gone") {
-    Resource draft;
-    draft.accountId = "000000000000";
-    draft.region = "ap-northeast-1";
-    draft.service = "rds";
-    draft.kind = kSnapshot;
-    draft.name = name;
-    draft.arn = "arn:aws:rds:ap-northeast-1:000000000000:snapshot:" + name;
-    draft.status = draft.goal = kAvailable;
+    Resource draft = SupervisorRig::draft(kSnapshot, name, "snapshot:", kAvailable);
     draft.spec = {{"SourceInstanceArn", kGoneArn}, {"DbiResourceId", dbi}, {"SnapshotType", type}};
     draft.state = {{"SnapshotCreateTime", now() - ageDays * 86400}};
     return *catalog.createResource(draft);

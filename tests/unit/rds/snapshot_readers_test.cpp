@@ -21,14 +21,7 @@ struct PruneRig : SupervisorRig {
       r.spec["BackupRetentionPeriod"] = 1;
       r.state["LastAutomatedBackup"] = toEpochSeconds(clock->now());  // no backup due
     });
-    Resource draft;
-    draft.accountId = instance.accountId;
-    draft.region = instance.region;
-    draft.service = "rds";
-    draft.kind = kSnapshot;
-    draft.name = "rds:db-old";
-    draft.arn = "arn:aws:rds:ap-northeast-1:000000000000:snapshot:rds:db-old";
-    draft.status = draft.goal = kAvailable;
+    Resource draft = SupervisorRig::draft(kSnapshot, "rds:db-old", "snapshot:", kAvailable);
     draft.spec = {{"SourceInstanceArn", instance.arn}, {"DbiResourceId", "db-db"}, {"SnapshotType", "automated"}};
     draft.state = {{"SnapshotCreateTime", toEpochSeconds(clock->now()) - 2 * 86400}};
     old = *catalog.createResource(draft);
@@ -68,14 +61,8 @@ TEST(SnapshotReaders, NotWhileAPointInTimeRestoreReadsItsInstance) {
 
 TEST(SnapshotReaders, ARestoredClusterReadsItsSourceUntilItsWriterMadeItsFiles) {
   SupervisorRig rig;
-  Resource cluster;
-  cluster.accountId = "000000000000";
-  cluster.region = "ap-northeast-1";
-  cluster.service = "rds";
-  cluster.kind = kCluster;
-  cluster.name = "restored";
-  cluster.arn = "arn:aws:rds:ap-northeast-1:000000000000:cluster:restored";
-  cluster.status = cluster.goal = kAvailable;  // available before any instance reads the snapshot
+  // Available before any instance reads the snapshot.
+  Resource cluster = SupervisorRig::draft(kCluster, "restored", "cluster:", kAvailable);
   const std::string source = "arn:aws:rds:ap-northeast-1:000000000000:cluster-snapshot:rds:src-1";
   cluster.spec = {{"RestoreSource", {{"ClusterSnapshotArn", source}}}};
   Resource stored = *rig.catalog.createResource(cluster);

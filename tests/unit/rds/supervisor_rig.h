@@ -41,26 +41,32 @@ struct SupervisorRig {
   SupervisorRig() {
     supervisor.setMetricSink([](const Resource&, const std::string&, double, const std::string&) {});
   }
+  // A record of `kind` in the rig's account and region, in `status` (its
+  // goal too), named `name`, its ARN's resource part `arnPart` + name.
+  static Resource draft(const char* kind, const std::string& name, const std::string& arnPart,
+                        const std::string& status) {
+    Resource record;
+    record.accountId = "000000000000";
+    record.region = "ap-northeast-1";
+    record.service = "rds";
+    record.kind = kind;
+    record.name = name;
+    record.arn = "arn:aws:rds:ap-northeast-1:000000000000:" + arnPart + name;
+    record.status = record.goal = status;
+    return record;
+  }
   // A PostgreSQL instance's record, in `status` (its goal too).
   Resource addInstance(const std::string& name, const std::string& status) {
-    Resource draft;
-    draft.accountId = "000000000000";
-    draft.region = "ap-northeast-1";
-    draft.service = "rds";
-    draft.kind = kInstance;
-    draft.name = name;
-    draft.arn = "arn:aws:rds:ap-northeast-1:000000000000:db:" + name;
-    draft.status = status;
-    draft.goal = status;
-    draft.spec = {{"Engine", "postgres"},
+    Resource record = draft(kInstance, name, "db:", status);
+    record.spec = {{"Engine", "postgres"},
                   {"MasterUsername", "admin"},
                   {"MasterUserPasswordSealed", secrets->seal("a-password")},
                   {"DbiResourceId", "db-" + name},
                   {"BackupRetentionPeriod", 0}};
-    draft.state = {{"EnginePort", 1}};
-    auto created = catalog.createResource(draft);
+    record.state = {{"EnginePort", 1}};
+    auto created = catalog.createResource(record);
     EXPECT_TRUE(created.ok()) << created.error().message;
-    return created.ok() ? *created : draft;
+    return created.ok() ? *created : record;
   }
   // Rereads the record at `arn`, lets `edit` change it, and stores it.
   template <typename Edit>

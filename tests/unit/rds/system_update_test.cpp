@@ -58,14 +58,7 @@ TEST(SystemUpdate, AnOptedInUpdateStartsWhenTheWindowOpens) {
 
 TEST(SystemUpdate, AClustersReadersGoBeforeItsWriterOneAtATime) {
   SupervisorRig rig;
-  Resource cluster;
-  cluster.accountId = "000000000000";
-  cluster.region = "ap-northeast-1";
-  cluster.service = "rds";
-  cluster.kind = kCluster;
-  cluster.name = "c";
-  cluster.arn = "arn:aws:rds:ap-northeast-1:000000000000:cluster:c";
-  cluster.status = cluster.goal = kAvailable;
+  Resource cluster = SupervisorRig::draft(kCluster, "c", "cluster:", kAvailable);
   cluster.spec = {{"Engine", "aurora-postgresql"}};
   cluster.state = {{"Writer", "arn:aws:rds:ap-northeast-1:000000000000:db:w"}, {"Port", 1}, {"ReaderPort", 2}};
   ASSERT_TRUE(rig.catalog.createResource(cluster).ok());
