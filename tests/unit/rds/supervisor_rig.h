@@ -59,10 +59,10 @@ struct SupervisorRig {
   Resource addInstance(const std::string& name, const std::string& status) {
     Resource record = draft(kInstance, name, "db:", status);
     record.spec = {{"Engine", "postgres"},
-                  {"MasterUsername", "admin"},
-                  {"MasterUserPasswordSealed", secrets->seal("a-password")},
-                  {"DbiResourceId", "db-" + name},
-                  {"BackupRetentionPeriod", 0}};
+                   {"MasterUsername", "admin"},
+                   {"MasterUserPasswordSealed", secrets->seal("a-password")},
+                   {"DbiResourceId", "db-" + name},
+                   {"BackupRetentionPeriod", 0}};
     record.state = {{"EnginePort", 1}};
     auto created = catalog.createResource(record);
     EXPECT_TRUE(created.ok()) << created.error().message;
