@@ -64,7 +64,7 @@ StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& 
     if (!source.empty()) {
       auto snapshot = ctx.catalog().getResourceByArn(source);
       if (!snapshot || snapshot->status != kAvailable) {
-        return fail(cluster, ctx, ApiError::internal("the snapshot to restore from is gone"), kRestoreFailed);
+        return fail(cluster, ctx, ApiError::sender("SnapshotNotFoundFault", "the snapshot to restore from is gone"), kRestoreFailed);
       }
       auto made = restoreImage(engine_, keys_, paths_, *snapshot, nodeLayout(cluster, paths_));
       if (!made) return fail(cluster, ctx, made.error(), kRestoreFailed);

@@ -60,7 +60,7 @@ StepOutcome ClusterModeController::create(Resource& group, ReconcileContext& ctx
   if (!source.empty() && !group.state.value("Restored", false)) {
     auto snapshot = ctx.catalog().getResourceByArn(source);
     if (!snapshot || snapshot->status != kAvailable) {
-      return fail(group, ctx, ApiError::internal("the snapshot to restore from is gone"), kRestoreFailed);
+      return fail(group, ctx, ApiError::sender("SnapshotNotFoundFault", "the snapshot to restore from is gone"), kRestoreFailed);
     }
     auto loaded = loadSnapshotIntoCluster(engine_, keys_, paths_, ports_, *snapshot, group, groups_);
     if (!loaded) return fail(group, ctx, loaded.error(), kRestoreFailed);

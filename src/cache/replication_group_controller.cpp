@@ -47,7 +47,7 @@ StepOutcome ReplicationGroupController::create(Resource& group, ReconcileContext
     if (!source.empty()) {
       auto snapshot = ctx.catalog().getResourceByArn(source);
       if (!snapshot || snapshot->status != kAvailable) {
-        return fail(group, ctx, ApiError::internal("the snapshot to restore from is gone"), kRestoreFailed);
+        return fail(group, ctx, ApiError::sender("SnapshotNotFoundFault", "the snapshot to restore from is gone"), kRestoreFailed);
       }
       // The primary starts from the image; the replicas copy the primary.
       auto made = restoreImage(engine_, keys_, paths_, *snapshot,

@@ -16,7 +16,12 @@ StepOutcome failStep(Resource& resource, ReconcileContext& ctx, const ApiError& 
   int attempts = resource.state.value("Attempts", 0) + 1;
   resource.state["Attempts"] = attempts;
   bool restore = std::string(status) == elasticache::kRestoreFailed;
-  if (!restore && attempts < kMaxStartAttempts) return StepOutcome::retryAfter(std::chrono::milliseconds(500 * attempts));
+  // A restore the snapshot itself refuses (no image, a key that cannot
+  // open it) fails at once; one cut short by the host (a loading node that
+  // did not start, a copy that broke off) is tried again as a start is:
+  // every try begins from the snapshot's files anew.
+  bool retried = !restore || error.httpStatus >= 500;
+  if (retried && attempts < kMaxStartAttempts) return StepOutcome::retryAfter(std::chrono::milliseconds(500 * attempts));
   resource.status = status;
   ctx.emitEvent((restore ? std::string("Restore from snapshot failed: ") : std::string(noun) + " failed: ") +
                     error.message,

@@ -77,7 +77,8 @@ def wait_group(ec, group_id, wanted, timeout=60):
         if status == wanted:
             return groups[0]
         if status in ("failed", "restore-failed") and wanted != status:
-            raise AssertionError(f"{group_id} is {status}")
+            events = ec.describe_events(SourceIdentifier=group_id, SourceType="replication-group")["Events"]
+            raise AssertionError(f"{group_id} is {status}: " + "; ".join(e["Message"] for e in events))
         time.sleep(0.2)
     raise AssertionError(f"{group_id} is still {status}, not {wanted}")
 
