@@ -118,6 +118,13 @@ int main(int argc, char** argv) {
       ->envname("KURA_RDS_STOP_LIMIT_SECONDS")
       ->check(CLI::Range(int64_t{0}, int64_t{10} * 365 * 24 * 3600))
       ->capture_default_str();
+  serve->add_option("--rds-system-update-auto-apply-seconds", config.rdsSystemUpdateAutoApplySeconds,
+                    "Seconds after Kura notices that an RDS instance's server runs an older executable than the "
+                    "one installed (a package upgrade) from which the instance is restarted on it in its next "
+                    "maintenance window without an opt-in, as RDS applies required updates (0: only when asked)")
+      ->envname("KURA_RDS_SYSTEM_UPDATE_AUTO_APPLY_SECONDS")
+      ->check(CLI::Range(int64_t{0}, int64_t{10} * 365 * 24 * 3600))
+      ->capture_default_str();
   serve->add_flag("--enable-test-controllers", config.enableTestControllers,
                   "Test-only resource kinds (for Kura's own crash tests)")
       ->envname("KURA_ENABLE_TEST_CONTROLLERS");

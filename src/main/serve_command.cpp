@@ -330,6 +330,7 @@ int serve(const ServerConfig& givenConfig) {
     rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, rdsEngines, **secrets, rdsPaths, clock,
                                                          &logShipper, &proxies, &keyManager, &ports);
     rdsSupervisor->setStopLimit(std::chrono::seconds(config.rdsStopLimitSeconds));
+    rdsSupervisor->setSystemUpdateAutoApply(std::chrono::seconds(config.rdsSystemUpdateAutoApplySeconds));
     rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,
                                                        double value, const std::string& unit) {
       double now = toEpochSeconds(clock->now());
@@ -418,6 +419,7 @@ int serve(const ServerConfig& givenConfig) {
   rdsConfig.managedSecrets = managedSecrets;
   rdsConfig.keys = &keyManager;
   rdsConfig.stopLimit = std::chrono::seconds(config.rdsStopLimitSeconds);
+  rdsConfig.systemUpdateAutoApply = std::chrono::seconds(config.rdsSystemUpdateAutoApplySeconds);
   if (postgres) {
     rdsConfig.engineParameters = postgres->describeParameters();
     rdsConfig.checkParameters = [&postgres](const std::map<std::string, std::string>& values) {

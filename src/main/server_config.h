@@ -54,6 +54,9 @@ struct ServerConfig {
   // RDS instances and Aurora clusters stopped this long start by themselves
   // (RDS's and Aurora's seven days); 0: they stay stopped.
   int64_t rdsStopLimitSeconds = 7 * 24 * 3600;
+  // A pending system update applied in the window this long after it was
+  // noticed (services/rds/system_update_schedule.h); 0: only when asked.
+  int64_t rdsSystemUpdateAutoApplySeconds = 14 * 24 * 3600;
 };
 
 bool isLoopbackHost(const std::string& host);

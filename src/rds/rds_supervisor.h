@@ -45,6 +45,7 @@
 #include "reconcile/reconciler.h"
 #include "services/rds/port_allocator.h"
 #include "services/rds/stop_limit.h"
+#include "services/rds/system_update_schedule.h"
 
 namespace kura::rds {
 
@@ -67,6 +68,10 @@ class RdsSupervisor {
   // How long an instance or cluster stays stopped before the supervisor
   // starts it (services/rds/stop_limit.h); 0: never.
   void setStopLimit(std::chrono::seconds limit) { stopLimit_ = limit; }
+  // How long after it is noticed a pending system update is applied in the
+  // instance's maintenance window without an opt-in
+  // (services/rds/system_update_schedule.h); 0: never.
+  void setSystemUpdateAutoApply(std::chrono::seconds after) { systemUpdateAutoApply_ = after; }
   // One pass (tests call it directly).
   void checkOnce();
   // The entries its per-resource maps hold (tests: they go with their resources).
@@ -169,6 +174,7 @@ class RdsSupervisor {
   std::map<std::string, ReplicaWatch> replicaWatch_;  // replica ARN ->
   MetricSink metrics_;
   std::chrono::seconds stopLimit_ = kDefaultStopLimit;
+  std::chrono::seconds systemUpdateAutoApply_ = kDefaultSystemUpdateAutoApply;
   // Stopped instances whose logs were shipped since they stopped: ARN ->
   // the record's version then (rds_supervisor.cpp's stoppedAndShipped).
   std::map<std::string, int64_t> shippedWhileStopped_;

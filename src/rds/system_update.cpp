@@ -5,7 +5,9 @@
 // DescribePendingMaintenanceActions shows and ApplyPendingMaintenanceAction
 // applies: at once, or in the next maintenance window when opted in for it
 // (state.SystemUpdateOptIn "next-maintenance", applied here: an Aurora
-// cluster's members one at a time, its readers before its writer).
+// cluster's members one at a time, its readers before its writer), and in
+// the first window after its AutoAppliedAfterDate without one
+// (services/rds/system_update_schedule.h).
 // Applying it restarts the servers on the installed executable (the
 // instance controller's reboot: a Multi-AZ instance's standby first, then
 // a failover to it). Looked at every ten seconds an instance (two stat(2)s
@@ -19,6 +21,7 @@
 #include "rds/rds_supervisor.h"
 #include "services/rds/cluster_records.h"
 #include "services/rds/rds_kinds.h"
+#include "services/rds/system_update_schedule.h"
 
 namespace kura::rds {
 namespace {
@@ -26,17 +29,14 @@ namespace {
 // Whether an opted-in member of an Aurora cluster may be updated now: the
 // cluster available and no other member on its way anywhere; the writer
 // only once no reader waits for its own update.
-bool memberMayGo(Catalog& catalog, const Resource& instance) {
+bool memberMayGo(Catalog& catalog, const Resource& instance, SystemTime now, std::chrono::seconds autoApply) {
   auto cluster = catalog.getResourceByArn(instance.spec.value("ClusterArn", ""));
   if (!cluster || cluster->status != kAvailable || cluster->goal != kAvailable) return false;
   bool writer = isClusterWriter(*cluster, instance);
   for (const Resource& member : clusterMembers(catalog, *cluster)) {
     if (member.arn == instance.arn) continue;
     if (member.status != kAvailable || member.goal != kAvailable) return false;
-    if (writer && member.state.contains("SystemUpdate") &&
-        member.state.value("SystemUpdateOptIn", "") == "next-maintenance") {
-      return false;
-    }
+    if (writer && systemUpdateDueInWindow(member, now, autoApply)) return false;
   }
   return true;
 }
@@ -83,10 +83,11 @@ bool RdsSupervisor::watchSystemUpdate(Resource& instance) {
                "maintenance");
     }
   }
-  // Opted in for the next window, and the window is open: applied now.
-  if (instance.state.contains("SystemUpdate") && instance.state.value("SystemUpdateOptIn", "") == "next-maintenance" &&
+  // Opted in for the next window, or past its automatic date, and the
+  // window is open: applied now.
+  if (systemUpdateDueInWindow(instance, now, systemUpdateAutoApply_) &&
       insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), now) &&
-      (!isClusterMember(instance) || memberMayGo(catalog_, instance))) {
+      (!isClusterMember(instance) || memberMayGo(catalog_, instance, now, systemUpdateAutoApply_))) {
     Resource updated = instance;
     updated.status = kRebooting;
     updated.state["SystemUpdating"] = true;

@@ -34,8 +34,8 @@ def postgres_executable():
     return sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))[-1]
 
 
-def kura_in_its_own_mounts(kura_factory):
-    server = kura_factory(start=False)
+def kura_in_its_own_mounts(kura_factory, extra_args=()):
+    server = kura_factory(list(extra_args), start=False)
     server.prefix = ["unshare", "--mount", "--propagation", "private", "--"]
     return server.start()
 
@@ -78,7 +78,8 @@ def pending(rds, **params):
 
 
 def test_a_replaced_executable_is_a_pending_system_update_applied_on_request(kura_factory):
-    server = kura_in_its_own_mounts(kura_factory)
+    # Applied only when asked (no automatic date): nothing schedules it.
+    server = kura_in_its_own_mounts(kura_factory, ["--rds-system-update-auto-apply-seconds", "0"])
     rds = server.client("rds")
     window, opens = window_days_away(3)
     create_instance(rds, "patched", PreferredMaintenanceWindow=window)
@@ -102,7 +103,7 @@ def test_a_replaced_executable_is_a_pending_system_update_applied_on_request(kur
     [mine] = pending(rds, ResourceIdentifier=arn)
     [detail] = mine["PendingMaintenanceActionDetails"]
     assert detail["Action"] == "system-update" and "older executable" in detail["Description"]
-    assert "OptInStatus" not in detail
+    assert "OptInStatus" not in detail and "AutoAppliedAfterDate" not in detail and "CurrentApplyDate" not in detail
     assert [p["ResourceIdentifier"] for p in pending(rds, Filters=[{"Name": "db-instance-id", "Values": ["patched"]}])] \
         == [arn]
     events = rds.describe_events(SourceType="db-instance", SourceIdentifier="patched")["Events"]
@@ -146,6 +147,54 @@ def test_a_replaced_executable_is_a_pending_system_update_applied_on_request(kur
     deadline = datetime.datetime.now() + datetime.timedelta(seconds=12)
     while datetime.datetime.now() < deadline:
         assert pending(rds, ResourceIdentifier=arn) == []
+
+
+def test_an_update_nobody_asked_for_is_applied_in_the_first_window_after_its_date(kura_factory):
+    """RDS applies a required update in the first maintenance window after
+    its AutoAppliedAfterDate; Kura does the same a configured time after it
+    noticed the update (here 20 s; 14 days by default)."""
+    server = kura_in_its_own_mounts(kura_factory, ["--rds-system-update-auto-apply-seconds", "20"])
+    rds = server.client("rds")
+    start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+    end = start + datetime.timedelta(hours=1)
+    open_now = f"{start:%a:%H:%M}-{end:%a:%H:%M}".lower()
+    closed, opens = window_days_away(3)
+    create_instance(rds, "auto", PreferredMaintenanceWindow=open_now)
+    create_instance(rds, "later", PreferredMaintenanceWindow=closed)
+    psql(rds, "auto", "CREATE TABLE t (n int); INSERT INTO t VALUES (5), (6)")
+    upgraded = datetime.datetime.now(datetime.timezone.utc)
+    upgrade(server, postgres_executable())
+    eventually(lambda: len(pending(rds)) == 2, "both instances' updates", timeout=30)
+    noticed = datetime.datetime.now(datetime.timezone.utc)
+    details = {p["ResourceIdentifier"].rsplit(":", 1)[1]: p["PendingMaintenanceActionDetails"][0] for p in pending(rds)}
+    for name, detail in details.items():
+        assert "OptInStatus" not in detail, detail
+        after = detail["AutoAppliedAfterDate"]
+        assert upgraded - datetime.timedelta(seconds=1) <= after - datetime.timedelta(seconds=20) <= noticed, detail
+    # The open window applies it once the date has passed; the closed one
+    # when it opens.
+    assert details["auto"]["CurrentApplyDate"] == details["auto"]["AutoAppliedAfterDate"]
+    assert abs(details["later"]["CurrentApplyDate"] - opens.replace(second=0, microsecond=0)) < \
+        datetime.timedelta(minutes=1)
+    # kura check: an update with a date is scheduled.
+    _, report = results_of(server.endpoint)
+    assert find(report, "rds-pending-maintenance", ":db:later")[0]["status"] == "passed"
+    # An undo-opt-in takes back an opt-in, not the automatic date.
+    arn = rds.describe_db_instances(DBInstanceIdentifier="later")["DBInstances"][0]["DBInstanceArn"]
+    answer = rds.apply_pending_maintenance_action(ResourceIdentifier=arn, ApplyAction="system-update",
+                                                  OptInType="undo-opt-in")
+    assert "AutoAppliedAfterDate" in answer["ResourcePendingMaintenanceActions"]["PendingMaintenanceActionDetails"][0]
+
+    eventually(lambda: [p["ResourceIdentifier"].rsplit(":", 1)[1] for p in pending(rds)] == ["later"],
+               "the update applied by itself in the open window", timeout=90)
+    wait_status(rds, "auto", "available")
+    assert psql(rds, "auto", "SELECT sum(n) FROM t") == "11"
+    events = rds.describe_events(SourceType="db-instance", SourceIdentifier="auto")["Events"]
+    assert any("Applied the system update" in e["Message"] for e in events)
+    # One server runs the installed executable (the updated one), one the old.
+    running = postmasters_running(server, postgres_executable())
+    assert sorted(running.values()) == [False, True], running
+    assert rds.describe_db_instances(DBInstanceIdentifier="later")["DBInstances"][0]["DBInstanceStatus"] == "available"
 
 
 def test_a_multi_az_instance_is_updated_standby_first_without_losing_a_write(kura_factory):

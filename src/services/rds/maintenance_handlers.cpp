@@ -4,7 +4,9 @@
 // executable than the one installed (a package upgrade of the engine since
 // they started: src/rds/system_update.cpp notes it). Applied at once
 // (a restart on the installed executable; a Multi-AZ instance's standby
-// first, then a failover), or in the next maintenance window.
+// first, then a failover), or in the next maintenance window; without
+// either, in the first window after its AutoAppliedAfterDate
+// (system_update_schedule.h).
 #include "common/daily_window.h"
 #include "common/time_format.h"
 #include "services/rds/describe_paging.h"
@@ -19,8 +21,15 @@ constexpr const char* kSystemUpdate = "system-update";
 
 ApiError invalid(std::string message) { return ApiError::sender("InvalidParameterValue", std::move(message)); }
 
+// When the window applies the update, from `from` on: `from` itself when
+// the window is open then, else the window's next start.
+std::optional<SystemTime> windowFrom(const std::string& window, SystemTime from) {
+  if (insideWeeklyWindow(window, from)) return from;
+  return nextWeeklyWindowStart(window, from);
+}
+
 // The instance's pending actions, as RDS lists them (empty: none).
-Json pendingActionsOf(const Resource& instance, SystemTime now) {
+Json pendingActionsOf(const Resource& instance, SystemTime now, std::chrono::seconds autoApply) {
   Json details = Json::array();
   if (!instance.state.contains("SystemUpdate")) return details;
   Json action = {{"Action", kSystemUpdate},
@@ -28,17 +37,17 @@ Json pendingActionsOf(const Resource& instance, SystemTime now) {
                                  "upgrade since it started); a restart runs the installed one."}};
   std::string optIn = instance.state.value("SystemUpdateOptIn", "");
   std::string window = instance.spec.value("PreferredMaintenanceWindow", "");
+  auto autoAfter = systemUpdateAutoAppliedAfter(instance, autoApply);
+  if (autoAfter) action["AutoAppliedAfterDate"] = toEpochSeconds(*autoAfter);
   if (instance.state.value("SystemUpdating", false) && instance.status == kRebooting) {
     action["OptInStatus"] = "immediate";
     action["CurrentApplyDate"] = toEpochSeconds(now);
-  } else if (optIn == "next-maintenance") {
-    action["OptInStatus"] = optIn;
-    // Applied within seconds when the window is open now.
-    if (insideWeeklyWindow(window, now)) {
-      action["CurrentApplyDate"] = toEpochSeconds(now);
-    } else if (auto next = nextWeeklyWindowStart(window, now)) {
-      action["CurrentApplyDate"] = toEpochSeconds(*next);
-    }
+  } else if (optIn == "next-maintenance" || autoAfter) {
+    if (optIn == "next-maintenance") action["OptInStatus"] = optIn;
+    // Applied within seconds when the window is open now (and, without an
+    // opt-in, the automatic date has passed).
+    SystemTime from = optIn == "next-maintenance" ? now : std::max(now, *autoAfter);
+    if (auto when = windowFrom(window, from)) action["CurrentApplyDate"] = toEpochSeconds(*when);
   }
   details.push_back(std::move(action));
   return details;
@@ -80,7 +89,7 @@ Result<Json> RdsApi::describePendingMaintenanceActions(const RequestContext& c, 
     return clusters.empty() || (!cluster.empty() && (listedIn(clusters, cluster) || listedIn(clusters, clusterArn)));
   });
   return pageOfRecords(std::move(found), *limit, "PendingMaintenanceActions", [&](const Resource& instance) {
-    return Json{{"ResourceIdentifier", instance.arn}, {"PendingMaintenanceActionDetails", pendingActionsOf(instance, now)}};
+    return Json{{"ResourceIdentifier", instance.arn}, {"PendingMaintenanceActionDetails", pendingActionsOf(instance, now, config_.systemUpdateAutoApply)}};
   });
 }
 
@@ -136,7 +145,7 @@ Result<Json> RdsApi::applyPendingMaintenanceAction(const RequestContext& c, cons
   if (wake) reconciler_.wake();
   return Json{{"ResourcePendingMaintenanceActions",
                {{"ResourceIdentifier", applied->arn},
-                {"PendingMaintenanceActionDetails", pendingActionsOf(*applied, catalog_.clock()->now())}}}};
+                {"PendingMaintenanceActionDetails", pendingActionsOf(*applied, catalog_.clock()->now(), config_.systemUpdateAutoApply)}}}};
 }
 
 }  // namespace kura::rds

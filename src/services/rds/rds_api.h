@@ -18,6 +18,7 @@
 #include "services/rds/port_allocator.h"
 #include "services/rds/rendered_instances.h"
 #include "services/rds/stop_limit.h"
+#include "services/rds/system_update_schedule.h"
 
 namespace kura {
 class CertificateAuthority;
@@ -51,6 +52,9 @@ struct RdsConfig {
   // How long an instance or cluster stays stopped before it starts by
   // itself (AutomaticRestartTime; stop_limit.h). 0: never.
   std::chrono::seconds stopLimit = kDefaultStopLimit;
+  // How long after it is noticed a pending system update is applied in the
+  // instance's window without an opt-in (system_update_schedule.h). 0: never.
+  std::chrono::seconds systemUpdateAutoApply = kDefaultSystemUpdateAutoApply;
 };
 
 class RdsApi {

@@ -8,7 +8,9 @@
 #include <ctime>
 #include <string>
 
+#include "common/time_format.h"
 #include "services/rds/cluster_records.h"
+#include "services/rds/system_update_schedule.h"
 #include "supervisor_rig.h"
 
 namespace kura::rds {
@@ -95,6 +97,65 @@ TEST(SystemUpdate, AClustersReadersGoBeforeItsWriterOneAtATime) {
     }
   }
   EXPECT_EQ(fresh(rig, writer).status, kRebooting);
+}
+
+// Noticed now, not opted in: pending until its AutoAppliedAfterDate, then
+// applied in the first window after it; never when the automatic date is
+// turned off (0).
+void notice(SupervisorRig& rig, const Resource& instance, const std::string& window) {
+  rig.update(instance.arn, [&](Resource& r) {
+    r.spec["PreferredMaintenanceWindow"] = window;
+    r.state["SystemUpdate"] = {{"Since", toEpochSeconds(rig.clock->now())}};
+  });
+}
+
+TEST(SystemUpdate, AnUpdateNobodyAskedForGoesInTheFirstWindowAfterItsAutomaticDate) {
+  SupervisorRig rig;
+  rig.supervisor.setSystemUpdateAutoApply(std::chrono::hours(24 * 10));
+  Resource instance = rig.addInstance("db", kAvailable);
+  notice(rig, instance, windowAround(rig.clock->now()));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(fresh(rig, instance).status, kAvailable);  // the window is open, the date not reached
+  rig.clock->advance(std::chrono::hours(24 * 7));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(fresh(rig, instance).status, kAvailable);  // the window again, seven days on: still before it
+  rig.clock->advance(std::chrono::hours(24 * 4));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(fresh(rig, instance).status, kAvailable);  // past the date, outside the window
+  rig.clock->advance(std::chrono::hours(24 * 3));
+  rig.supervisor.checkOnce();
+  Resource updating = fresh(rig, instance);
+  EXPECT_EQ(updating.status, kRebooting);  // the first window after the date
+  EXPECT_TRUE(updating.state.value("SystemUpdating", false));
+}
+
+TEST(SystemUpdate, WithoutAnAutomaticDateOnlyAnOptInApplies) {
+  SupervisorRig rig;
+  rig.supervisor.setSystemUpdateAutoApply(std::chrono::seconds(0));
+  Resource instance = rig.addInstance("db", kAvailable);
+  notice(rig, instance, windowAround(rig.clock->now()));
+  for (int week = 0; week < 3; ++week) {
+    rig.supervisor.checkOnce();
+    EXPECT_EQ(fresh(rig, instance).status, kAvailable) << week;
+    rig.clock->advance(std::chrono::hours(24 * 7));
+  }
+  EXPECT_FALSE(systemUpdateAutoAppliedAfter(fresh(rig, instance), std::chrono::seconds(0)));
+  rig.update(instance.arn, [](Resource& r) { r.state["SystemUpdateOptIn"] = "next-maintenance"; });
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(fresh(rig, instance).status, kRebooting);
+}
+
+TEST(SystemUpdate, TheAutomaticDateIsWhenTheUpdateWasNoticedPlusTheDelay) {
+  Resource instance;
+  EXPECT_FALSE(systemUpdateAutoAppliedAfter(instance, std::chrono::hours(1)));
+  instance.state["SystemUpdate"] = {{"Since", 1000.0}};
+  auto after = systemUpdateAutoAppliedAfter(instance, std::chrono::hours(1));
+  ASSERT_TRUE(after);
+  EXPECT_DOUBLE_EQ(toEpochSeconds(*after), 1000.0 + 3600.0);
+  EXPECT_FALSE(systemUpdateDueInWindow(instance, *after - std::chrono::seconds(1), std::chrono::hours(1)));
+  EXPECT_TRUE(systemUpdateDueInWindow(instance, *after, std::chrono::hours(1)));
+  instance.state["SystemUpdateOptIn"] = "next-maintenance";
+  EXPECT_TRUE(systemUpdateDueInWindow(instance, *after - std::chrono::hours(2), std::chrono::hours(1)));
 }
 
 }  // namespace
