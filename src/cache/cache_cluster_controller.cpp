@@ -70,6 +70,7 @@ StepOutcome CacheClusterController::create(Resource& cluster, ReconcileContext& 
       if (!made) return fail(cluster, ctx, made.error(), kRestoreFailed);
     }
     cluster.state["FilesReady"] = true;
+    cluster.state.erase("RestoreAttempts");
     return StepOutcome::progress();
   }
   if (auto started = engine_.start(nodeLayout(cluster, paths_)); !started) {

@@ -65,6 +65,7 @@ StepOutcome ClusterModeController::create(Resource& group, ReconcileContext& ctx
     auto loaded = loadSnapshotIntoCluster(engine_, keys_, paths_, ports_, *snapshot, group, groups_);
     if (!loaded) return fail(group, ctx, loaded.error(), kRestoreFailed);
     group.state["Restored"] = true;
+    group.state.erase("RestoreAttempts");
   }
   groups_.sync(group);
   markClientUsersApplied(group);

@@ -52,19 +52,27 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
     auto open = kms::openTree(keys, {snapshot.accountId, snapshot.region}, files, opened);
     if (!open) {
       fs::remove_all(work, ec);
+      // The key refused it; what the host refused (a full disk) is tried again.
+      if (open.error().httpStatus >= 500) return open.error();
       return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
     }
     files = opened;
   }
   std::vector<fs::path> images = shardImages(files);
-  if (images.empty()) return ApiError::sender("InvalidRestoreFault", "the snapshot holds no Redis image");
+  if (images.empty()) {
+    fs::remove_all(work, ec);
+    return ApiError::sender("InvalidRestoreFault", "the snapshot holds no Redis image");
+  }
   // Into the cluster through any primary's internal link.
   std::string anchor = ClusterModeGroups::primaryOf(group, ClusterModeGroups::nodeGroups(group).front());
   engines::RedisLayout target = groups.layout(group, anchor);
   std::string into = std::string(kClusterInternalAddress) + ":" +
                      std::to_string(group.state["Members"][anchor].value("Port", 0));
   auto port = ports.allocate(group.arn + "#restoring");
-  if (!port) return ApiError::internal("no free engine port is left for the restore");
+  if (!port) {
+    fs::remove_all(work, ec);  // the opened snapshot goes with the restore
+    return ApiError::internal("no free engine port is left for the restore");
+  }
   Result<bool> outcome = true;
   for (size_t i = 0; i < images.size() && outcome; ++i) {
     engines::RedisLayout source;
@@ -89,7 +97,15 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
         outcome = ApiError::internal("the snapshot's keys could not be loaded into the cluster: " + said);
       }
     }
-    engine.stop(source);
+    // A loader that would not stop keeps its folder (its pid file, for the
+    // next try's stopSnapshotLoaders) and its port, which nothing else may
+    // take while it listens; the opened snapshot goes all the same.
+    if (auto stopped = engine.fence(source); !stopped) {
+      spdlog::warn("msg=\"cannot stop a snapshot's loading node\" node={} error=\"{}\"", source.dir.string(),
+                   stopped.error().message);
+      fs::remove_all(opened, ec);
+      return outcome ? Result<bool>(ApiError::internal("a snapshot's loading node did not stop")) : outcome;
+    }
   }
   ports.release(*port);
   fs::remove_all(work, ec);

@@ -55,6 +55,7 @@ StepOutcome ReplicationGroupController::create(Resource& group, ReconcileContext
       if (!made) return fail(group, ctx, made.error(), kRestoreFailed);
     }
     group.state["FilesReady"] = true;
+    group.state.erase("RestoreAttempts");
     return StepOutcome::progress();
   }
   if (auto started = groups_.startAll(group); !started) return fail(group, ctx, started.error(), kFailed);

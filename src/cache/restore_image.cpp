@@ -17,6 +17,8 @@ Result<bool> restoreImage(engines::RedisEngine& engine, kms::KeyManager& keys, c
   Result<bool> made = open ? engine.restore(opened, layout) : Result<bool>(open.error());
   fs::remove_all(opened, ec);
   if (!open) {
+    // The key refused it; what the host refused (a full disk) is tried again.
+    if (open.error().httpStatus >= 500) return open.error();
     return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
   }
   return made;

@@ -13,9 +13,12 @@ StepOutcome failStep(Resource& resource, ReconcileContext& ctx, const ApiError& 
                      const char* noun) {
   ctx.note(error.message);
   resource.state["LastError"] = error.message;
-  int attempts = resource.state.value("Attempts", 0) + 1;
-  resource.state["Attempts"] = attempts;
   bool restore = std::string(status) == elasticache::kRestoreFailed;
+  // A restore's tries are counted apart from the start's: neither uses up
+  // the other's.
+  const char* counter = restore ? "RestoreAttempts" : "Attempts";
+  int attempts = resource.state.value(counter, 0) + 1;
+  resource.state[counter] = attempts;
   // A restore the snapshot itself refuses (no image, a key that cannot
   // open it) fails at once; one cut short by the host (a loading node that
   // did not start, a copy that broke off) is tried again as a start is:

@@ -225,6 +225,13 @@ int daemonPid(const std::filesystem::path& pidFile, const std::string& comm) {
   return pid;
 }
 
+bool daemonExited(const std::filesystem::path& pidFile) {
+  std::string text = readSmallFile(pidFile);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  return !processAlive(std::stoi(text));
+}
+
 bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {

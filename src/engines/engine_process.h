@@ -44,6 +44,10 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
 // them through it. The pid in `pidFile` if that process lives (a zombie does
 // not) and is still `comm` (a pid can be reused); else 0.
 int daemonPid(const std::filesystem::path& pidFile, const std::string& comm);
+// Whether the pid file names a process that has exited (a server that
+// wrote it and died, as one does that cannot load its data); false while
+// there is no pid file.
+bool daemonExited(const std::filesystem::path& pidFile);
 bool processAlive(int pid);
 // Polls `ready` every 50 ms for up to `limit`; its last answer.
 bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds limit);

@@ -221,7 +221,11 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
     }
   }
   // Loading a large image takes a while: the server answers once loaded.
-  if (!waitUntil([&] { return healthy(layout); }, std::chrono::minutes(5))) {
+  // One that exited (an image it cannot load) is not waited for: its pid
+  // file (removed before a launch) names a process gone.
+  bool answered = false;
+  waitUntil([&] { return (answered = healthy(layout)) || daemonExited(pidFile(layout)); }, std::chrono::minutes(5));
+  if (!answered) {
     return ApiError::internal("Redis does not answer: " + tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));
   }
   // An adopted server may have been started with another role, and before

@@ -74,6 +74,7 @@ StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx
       // builds the standby again), the update still pending.
       instance.state.erase("SystemUpdating");
       instance.state.erase("SystemUpdateOptIn");  // not tried again by itself: asked for again
+      if (instance.state.contains("SystemUpdate")) instance.state["SystemUpdate"]["AutoApplyFailed"] = true;
       instance.status = kAvailable;
       ctx.emitEvent("The system update could not be applied: the standby did not start again: " +
                         restarted.error().message,

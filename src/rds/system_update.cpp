@@ -28,15 +28,16 @@ namespace {
 
 // Whether an opted-in member of an Aurora cluster may be updated now: the
 // cluster available and no other member on its way anywhere; the writer
-// only once no reader waits for its own update.
-bool memberMayGo(Catalog& catalog, const Resource& instance, SystemTime now, std::chrono::seconds autoApply) {
+// only once no reader has an update to apply in a window (opted in, or with
+// an automatic date: readers noticed later than the writer still go first).
+bool memberMayGo(Catalog& catalog, const Resource& instance, std::chrono::seconds autoApply) {
   auto cluster = catalog.getResourceByArn(instance.spec.value("ClusterArn", ""));
   if (!cluster || cluster->status != kAvailable || cluster->goal != kAvailable) return false;
   bool writer = isClusterWriter(*cluster, instance);
   for (const Resource& member : clusterMembers(catalog, *cluster)) {
     if (member.arn == instance.arn) continue;
     if (member.status != kAvailable || member.goal != kAvailable) return false;
-    if (writer && systemUpdateDueInWindow(member, now, autoApply)) return false;
+    if (writer && systemUpdateScheduled(member, autoApply)) return false;
   }
   return true;
 }
@@ -63,10 +64,16 @@ bool RdsSupervisor::watchSystemUpdate(Resource& instance) {
   }
   bool noted = instance.state.contains("SystemUpdate");
   bool pending = replaced > 0;
-  if ((pending && !noted) || (!pending && noted && installed == static_cast<int>(nodes.size()))) {
+  // Its automatic date, written once (a change of the setting later moves
+  // no date shown); an update noticed before dates were written gets one now.
+  bool undated = noted && systemUpdateAutoApply_.count() > 0 && !instance.state["SystemUpdate"].contains("AutoAppliedAfter");
+  if ((pending && (!noted || undated)) || (!pending && noted && installed == static_cast<int>(nodes.size()))) {
     Resource updated = instance;
     if (pending) {
-      updated.state["SystemUpdate"] = {{"Since", toEpochSeconds(clock_->now())}};
+      if (!noted) updated.state["SystemUpdate"] = {{"Since", toEpochSeconds(now)}};
+      if (systemUpdateAutoApply_.count() > 0) {
+        updated.state["SystemUpdate"]["AutoAppliedAfter"] = toEpochSeconds(now + systemUpdateAutoApply_);
+      }
     } else {
       updated.state.erase("SystemUpdate");
       updated.state.erase("SystemUpdateOptIn");
@@ -74,7 +81,7 @@ bool RdsSupervisor::watchSystemUpdate(Resource& instance) {
     auto stored = catalog_.updateResource(updated);
     if (!stored) return false;  // changed meanwhile: the next pass
     instance = *stored;
-    if (pending) {
+    if (pending && !noted) {
       spdlog::info("msg=\"the instance's server runs an older executable than the one installed\" instance={}",
                    instance.name);
       addEvent(instance,
@@ -84,10 +91,13 @@ bool RdsSupervisor::watchSystemUpdate(Resource& instance) {
     }
   }
   // Opted in for the next window, or past its automatic date, and the
-  // window is open: applied now.
-  if (systemUpdateDueInWindow(instance, now, systemUpdateAutoApply_) &&
+  // window is open: applied now. Nobody asking, only when a server is seen
+  // on an older executable in this very pass (a node that cannot be looked
+  // at, a standby being rebuilt, is no reason to restart and fail over).
+  bool optedIn = instance.state.value("SystemUpdateOptIn", "") == "next-maintenance";
+  if (systemUpdateDueInWindow(instance, now, systemUpdateAutoApply_) && (optedIn || replaced > 0) &&
       insideWeeklyWindow(instance.spec.value("PreferredMaintenanceWindow", ""), now) &&
-      (!isClusterMember(instance) || memberMayGo(catalog_, instance, now, systemUpdateAutoApply_))) {
+      (!isClusterMember(instance) || memberMayGo(catalog_, instance, systemUpdateAutoApply_))) {
     Resource updated = instance;
     updated.status = kRebooting;
     updated.state["SystemUpdating"] = true;

@@ -40,7 +40,7 @@ Json pendingActionsOf(const Resource& instance, SystemTime now, std::chrono::sec
   auto autoAfter = systemUpdateAutoAppliedAfter(instance, autoApply);
   if (autoAfter) action["AutoAppliedAfterDate"] = toEpochSeconds(*autoAfter);
   if (instance.state.value("SystemUpdating", false) && instance.status == kRebooting) {
-    action["OptInStatus"] = "immediate";
+    if (!optIn.empty()) action["OptInStatus"] = optIn;  // none when applied by its date
     action["CurrentApplyDate"] = toEpochSeconds(now);
   } else if (optIn == "next-maintenance" || autoAfter) {
     if (optIn == "next-maintenance") action["OptInStatus"] = optIn;

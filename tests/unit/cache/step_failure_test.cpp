@@ -62,6 +62,15 @@ TEST_F(StepFailure, ARestoreTheHostCutShortIsTriedAgainThenFails) {
   EXPECT_EQ(events_, 1u);
 }
 
+TEST_F(StepFailure, ARestoresTriesAndAStartsAreCountedApart) {
+  for (int attempt = 1; attempt < 5; ++attempt) {
+    EXPECT_EQ(failOnce(ApiError::internal("x"), elasticache::kRestoreFailed).kind, StepOutcome::Kind::RetryAfter);
+  }
+  group_.state.erase("RestoreAttempts");  // restored at last
+  EXPECT_EQ(failOnce(ApiError::internal("no start"), elasticache::kFailed).kind, StepOutcome::Kind::RetryAfter);
+  EXPECT_EQ(group_.status, elasticache::kCreating);
+}
+
 TEST_F(StepFailure, AStartIsTriedAgainWhateverTheError) {
   for (int attempt = 1; attempt < 5; ++attempt) {
     EXPECT_EQ(failOnce(ApiError::sender("InvalidParameterValue", "x"), elasticache::kFailed).kind,

@@ -32,6 +32,9 @@ class QuietEngine final : public InstanceEngine {
   std::optional<int64_t> connections(const EngineLayout&) override { return 0; }
   Result<bool> destroy(const EngineLayout&) override { return true; }
   Result<bool> share(const EngineLayout&, const std::filesystem::path&) override { return true; }
+  // What its servers run, as a test sets it (by default: cannot be told).
+  ServerExecutable serverExecutable(const EngineLayout&) override { return executable; }
+  ServerExecutable executable = ServerExecutable::kUnknown;
 };
 
 }  // namespace kura::rds::testing
