@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "common/descriptor_shortage.h"
@@ -65,6 +67,42 @@ TEST(EngineProcessTest, AnEngineDirectoryPlantedAsALinkIsReplacedNotFollowed) {
   EXPECT_EQ(fs::status(base / "outside").permissions() & fs::perms::all,
             fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
   fs::remove_all(base);
+}
+
+}  // namespace
+}  // namespace kura::engines
+
+namespace kura::engines {
+namespace {
+
+// A server that wrote its pid file and died (one that cannot load its
+// image) is told apart from one still starting (no pid file yet) and from
+// one running.
+TEST(EngineProcessTest, APidFileOfAProcessGoneIsADaemonThatExited) {
+  auto dir = std::filesystem::temp_directory_path() / ("kura-daemon-exited-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto pidFile = dir / "server.pid";
+  EXPECT_FALSE(daemonExited(pidFile));  // not written yet
+  {
+    std::ofstream out(pidFile);
+    out << ::getpid() << "\n";
+  }
+  EXPECT_FALSE(daemonExited(pidFile));  // this process runs
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  {
+    std::ofstream out(pidFile);
+    out << child << "\n";
+  }
+  EXPECT_TRUE(daemonExited(pidFile));
+  {
+    std::ofstream out(pidFile);
+    out << "garbage";
+  }
+  EXPECT_FALSE(daemonExited(pidFile));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
