@@ -42,8 +42,13 @@ def test_encrypted_cluster_kura_kill_hung_writer_and_password(kura_factory):
     files = sealed_files(server.data_dir)
     assert any("cluster-snapshots" in f for f in files)
     for path in files:
-        with open(path, "rb") as f:
-            data = f.read()
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            # Only a WAL segment being sealed, renamed into place since the listing, may go.
+            assert path.endswith(".sealing"), f"{path} vanished"
+            continue
         assert marker.encode() not in data and not data.startswith(b"\x1f\x8b"), path
 
     # Kura dies: the engines carry on, and the endpoints come back with it.
