@@ -205,7 +205,10 @@ StepOutcome ClusterModeController::remove(Resource& group, ReconcileContext& ctx
     if (snapshot && snapshot->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));
   }
   if (auto stopped = groups_.stopAll(group); !stopped) return fail(group, ctx, stopped.error(), kFailed);
-  stopSnapshotLoaders(engine_, paths_.groupDir(group));  // a restore a crash cut short
+  // A restore a crash cut short: its loaders go before their ports do.
+  if (!stopSnapshotLoaders(engine_, paths_.groupDir(group))) {
+    return fail(group, ctx, ApiError::internal("a snapshot's loading node did not stop"), kFailed);
+  }
   ports_.releaseAllOf(group.arn + "#restoring");
   groups_.forget(group);
   std::error_code ec;

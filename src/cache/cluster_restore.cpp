@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cache/cluster_node.h"
+#include "cache/restore_image.h"
 #include "common/crash_point.h"
 #include "kms/tree_envelope.h"
 
@@ -22,7 +23,8 @@ std::vector<fs::path> shardImages(const fs::path& files) {
   return images;
 }
 
-void stopSnapshotLoaders(engines::RedisEngine& engine, const fs::path& groupDir) {
+bool stopSnapshotLoaders(engines::RedisEngine& engine, const fs::path& groupDir) {
+  bool stopped = true;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(groupDir / "restoring", ec)) {
     if (!entry.path().filename().string().starts_with("image-")) continue;
@@ -31,8 +33,10 @@ void stopSnapshotLoaders(engines::RedisEngine& engine, const fs::path& groupDir)
     if (auto killed = engine.fence(loader); !killed) {
       spdlog::warn("msg=\"cannot stop a snapshot's loading node\" node={} error=\"{}\"", loader.dir.string(),
                    killed.error().message);
+      stopped = false;
     }
   }
+  return stopped;
 }
 
 Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManager& keys, const CachePaths& paths,
@@ -42,7 +46,9 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
   fs::path work = paths.groupDir(group) / "restoring";
   // What a crash cut short: its loading node still runs (its pid file is
   // in `work`), and its port is still recorded.
-  stopSnapshotLoaders(engine, paths.groupDir(group));
+  if (!stopSnapshotLoaders(engine, paths.groupDir(group))) {
+    return ApiError::internal("a loading node of an earlier try did not stop");  // its port and folder kept
+  }
   ports.releaseAllOf(group.arn + "#restoring");
   std::error_code ec;
   fs::remove_all(work, ec);
@@ -52,9 +58,7 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
     auto open = kms::openTree(keys, {snapshot.accountId, snapshot.region}, files, opened);
     if (!open) {
       fs::remove_all(work, ec);
-      // The key refused it; what the host refused (a full disk) is tried again.
-      if (open.error().httpStatus >= 500) return open.error();
-      return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
+      return sealedSnapshotRefused(open.error());
     }
     files = opened;
   }

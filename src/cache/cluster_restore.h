@@ -21,8 +21,9 @@ Result<bool> loadSnapshotIntoCluster(engines::RedisEngine& engine, kms::KeyManag
                                      const ClusterModeGroups& groups);
 
 // Kills the loading nodes a restore into the group (below `groupDir`)
-// left running when a crash cut it short.
-void stopSnapshotLoaders(engines::RedisEngine& engine, const std::filesystem::path& groupDir);
+// left running when a crash or a failed try cut it short; false if one
+// would not die (its folder and its port must then stay).
+bool stopSnapshotLoaders(engines::RedisEngine& engine, const std::filesystem::path& groupDir);
 
 // The shard images in a snapshot's (opened) files: its node groups'
 // folders in order, or the folder itself when it holds one image.

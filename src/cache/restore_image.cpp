@@ -16,12 +16,13 @@ Result<bool> restoreImage(engines::RedisEngine& engine, kms::KeyManager& keys, c
   auto open = kms::openTree(keys, {snapshot.accountId, snapshot.region}, files, opened);
   Result<bool> made = open ? engine.restore(opened, layout) : Result<bool>(open.error());
   fs::remove_all(opened, ec);
-  if (!open) {
-    // The key refused it; what the host refused (a full disk) is tried again.
-    if (open.error().httpStatus >= 500) return open.error();
-    return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + open.error().message);
-  }
+  if (!open) return sealedSnapshotRefused(open.error());
   return made;
+}
+
+ApiError sealedSnapshotRefused(const ApiError& openError) {
+  if (openError.httpStatus >= 500) return openError;
+  return ApiError::sender("InvalidKMSKeyFault", "The snapshot's KMS key cannot open it: " + openError.message);
 }
 
 }  // namespace kura::cache

@@ -8,6 +8,12 @@
 
 namespace kura::cache {
 
+// What a restore answers when a sealed snapshot cannot be opened: the
+// key's refusal (disabled, deleted, not the caller's) as InvalidKMSKeyFault,
+// which no retry mends; what the host refused (a full disk) as it is, an
+// internal error the controller tries again.
+ApiError sealedSnapshotRefused(const ApiError& openError);
+
 Result<bool> restoreImage(engines::RedisEngine& engine, kms::KeyManager& keys, const CachePaths& paths,
                           const Resource& snapshot, const engines::RedisLayout& layout);
 

@@ -216,20 +216,27 @@ bool processAlive(int pid) {
   return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
 }
 
-int daemonPid(const std::filesystem::path& pidFile, const std::string& comm) {
+namespace {
+
+// The pid a pid file names (read without following a link), or 0.
+int pidInFile(const std::filesystem::path& pidFile) {
   std::string text = readSmallFile(pidFile);
   if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return 0;
-  int pid = std::stoi(text);
-  if (!processAlive(pid)) return 0;
-  if (readSmallFile(std::filesystem::path("/proc") / text / "comm") != comm) return 0;
+  return std::stoi(text);
+}
+
+}  // namespace
+
+int daemonPid(const std::filesystem::path& pidFile, const std::string& comm) {
+  int pid = pidInFile(pidFile);
+  if (pid == 0 || !processAlive(pid)) return 0;
+  if (readSmallFile(std::filesystem::path("/proc") / std::to_string(pid) / "comm") != comm) return 0;
   return pid;
 }
 
 bool daemonExited(const std::filesystem::path& pidFile) {
-  std::string text = readSmallFile(pidFile);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
-  return !processAlive(std::stoi(text));
+  int pid = pidInFile(pidFile);
+  return pid != 0 && !processAlive(pid);
 }
 
 bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds limit) {

@@ -132,3 +132,15 @@ def instance_archive(data_dir, rds, identifier):
     """An instance's resource id and its WAL or binary log archive's folder."""
     resource = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0]["DbiResourceId"]
     return resource, os.path.join(data_dir, "rds", "wal", resource)
+
+
+def sealed_contents(path):
+    """A sealed tree's file, read; None for a WAL segment that was being
+    sealed when the tree was listed (its ".sealing" file, ciphertext too,
+    renamed into place since). Any other file that vanishes fails."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        assert path.endswith(".sealing"), f"{path} vanished"
+        return None
