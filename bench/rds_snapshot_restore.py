@@ -109,15 +109,18 @@ for round_number in range(rounds):
     wait(lambda: available(restored), "restore")
     kura_restore.append(time.monotonic() - start)
 
+    # Kura's restored instance is gone (its files removed) before the peer
+    # restores: a large database's two restored copies need not fit the
+    # disk together.
+    rds.delete_db_instance(DBInstanceIdentifier=restored, SkipFinalSnapshot=True)
+    wait(lambda: gone(rds.describe_db_instances, DBInstanceIdentifier=restored), "restored instance deleted")
     start = time.monotonic()
     peer.restore(work)
     peer_restore.append(time.monotonic() - start)
     peer.stop(work)
     shutil.rmtree(work, ignore_errors=True)
-    rds.delete_db_instance(DBInstanceIdentifier=restored, SkipFinalSnapshot=True)
     rds.delete_db_snapshot(DBSnapshotIdentifier=snapshot)
-    # Both gone (their files removed) before the next round is timed.
-    wait(lambda: gone(rds.describe_db_instances, DBInstanceIdentifier=restored), "restored instance deleted")
+    # Gone (its files removed) before the next round is timed.
     wait(lambda: gone(rds.describe_db_snapshots, DBSnapshotIdentifier=snapshot), "snapshot deleted")
     print(f"round {round_number + 1}: kura snapshot {kura_snapshot[-1]:.2f} s, {peer.backup_tool} "
           f"{peer_backup[-1]:.2f} s, kura restore serving {kura_serving[-1]:.2f} s / available "

@@ -131,19 +131,23 @@ std::string cacheFamilyOfOwner(const Resource& owner) {
 
 namespace {
 
+// reserved-memory-percent: what it leaves of the node type's memory.
+std::optional<uint64_t> maxMemoryLeft(std::string_view nodeType, const std::string& reservedPercent) {
+  auto memory = nodeTypeMaxMemory(nodeType);
+  if (!memory) return std::nullopt;
+  // All of it reserved leaves no room for data: a limit of one byte, never
+  // 0, which Redis takes for no limit at all.
+  return std::max<uint64_t>(*memory / 100 * (100 - std::stoull(reservedPercent)), 1);
+}
+
 std::vector<std::pair<std::string, std::string>> redisSettings(const Resource& owner, bool immediateOnly) {
   std::vector<std::pair<std::string, std::string>> settings;
   for (const auto& [parameter, value] :
        effectiveCacheParameters(cacheFamilyOfOwner(owner), owner.spec.value("CacheParameters", nlohmann::json()))) {
     if (parameter->setting.empty() || (immediateOnly && (!parameter->immediate || !parameter->modifiable))) continue;
     if (parameter->setting == "maxmemory") {
-      // reserved-memory-percent: what it leaves of the node type's memory.
-      auto memory = nodeTypeMaxMemory(owner.spec.value("CacheNodeType", ""));
-      if (!memory) continue;
-      // All of it reserved leaves no room for data: a limit of one byte,
-      // never 0, which Redis takes for no limit at all.
-      uint64_t left = *memory / 100 * (100 - std::stoull(value));
-      settings.emplace_back("maxmemory", std::to_string(std::max<uint64_t>(left, 1)));
+      auto left = maxMemoryLeft(owner.spec.value("CacheNodeType", ""), value);
+      if (left) settings.emplace_back("maxmemory", std::to_string(*left));
       continue;
     }
     settings.emplace_back(std::string(parameter->setting), value);
@@ -152,6 +156,14 @@ std::vector<std::pair<std::string, std::string>> redisSettings(const Resource& o
 }
 
 }  // namespace
+
+std::optional<uint64_t> redisMaxMemoryWith(const Resource& owner, std::string_view nodeType) {
+  for (const auto& [parameter, value] :
+       effectiveCacheParameters(cacheFamilyOfOwner(owner), owner.spec.value("CacheParameters", nlohmann::json()))) {
+    if (parameter->setting == "maxmemory") return maxMemoryLeft(nodeType, value);
+  }
+  return std::nullopt;
+}
 
 std::vector<std::pair<std::string, std::string>> redisSettingsOf(const Resource& owner) {
   return redisSettings(owner, false);

@@ -63,6 +63,10 @@ std::string cacheFamilyOfOwner(const Resource& owner);
 std::vector<std::pair<std::string, std::string>> redisSettingsOf(const Resource& owner);
 // The directives of the parameters that change at once, for CONFIG SET.
 std::vector<std::pair<std::string, std::string>> redisImmediateSettingsOf(const Resource& owner);
+// The maxmemory a Redis node of `owner` has with `nodeType` (its
+// reserved-memory-percent taken off the type's memory); none for a type
+// without a size, which runs without maxmemory.
+std::optional<uint64_t> redisMaxMemoryWith(const Resource& owner, std::string_view nodeType);
 // The memcached options a node of `owner` starts with.
 std::vector<std::string> memcachedOptionsOf(const Resource& owner);
 

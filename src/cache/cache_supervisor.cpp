@@ -5,8 +5,10 @@
 
 #include <ctime>
 
+#include "cache/cache_events.h"
 #include "cache/client_users.h"
 #include "cache/memcached_nodes.h"
+#include "cache/node_type_change.h"
 #include "cache/parameter_apply.h"
 #include "cache/snapshot_record.h"
 #include "catalog/pending_maintenance.h"
@@ -21,26 +23,14 @@ namespace {
 using namespace elasticache;
 constexpr double kDaySeconds = 86400;
 
-void addEvent(Catalog& catalog, const Resource& cluster, const std::string& message, const std::string& category) {
-  Event event;
-  event.accountId = cluster.accountId;
-  event.region = cluster.region;
-  event.sourceType = cluster.kind;
-  event.sourceId = cluster.name;
-  event.sourceArn = cluster.arn;
-  event.message = message;
-  event.categories = {category};
-  catalog.addEvent(std::move(event));
-}
-
 // After a start of a node found not running: "restarted" only when Kura
 // started a server (one that came up meanwhile and was adopted ran on).
 void addStartEvent(Catalog& catalog, const Resource& owner, const std::string& node,
                    const Result<bool>& started) {
   if (!started) {
-    addEvent(catalog, owner, node + " could not be restarted: " + started.error().message, "notification");
+    addResourceEvent(catalog, owner, node + " could not be restarted: " + started.error().message, "notification");
   } else if (started.value()) {
-    addEvent(catalog, owner, node + " restarted", "notification");
+    addResourceEvent(catalog, owner, node + " restarted", "notification");
   }
 }
 
@@ -145,7 +135,7 @@ void CacheSupervisor::watchMemcached(const Resource& listed) {
     }
     auto started = memcached_->start(layout);
     if (started) noteNodeStartedAgain(catalog_, cluster, node);
-    addEvent(catalog_, cluster,
+    addResourceEvent(catalog_, cluster,
              started ? "Cache node " + node + " restarted"
                      : "Cache node " + node + " could not be restarted: " + started.error().message,
              "notification");
@@ -178,6 +168,12 @@ void CacheSupervisor::applyMaintenance(Resource& owner) {
   Resource updated = owner;
   auto applied = applyPendingMaintenance(updated, clock_->now(), [](Resource& record, const std::string& name,
                                                                     const nlohmann::json& value) {
+    // A new Redis node type: a smaller one once the data is seen to fit
+    // (settleScaleDown, this pass).
+    if (name == "CacheNodeType" && !isMemcached(record)) {
+      changeNodeType(record, value.get<std::string>());
+      return true;
+    }
     // A new node type: the node's maxmemory follows (reserved-memory-percent).
     if (name == "CacheNodeType" && value != record.spec.value(name, nlohmann::json())) {
       record.state["ParametersToApply"] = true;
@@ -191,7 +187,7 @@ void CacheSupervisor::applyMaintenance(Resource& owner) {
   owner = *stored;
   std::string names;
   for (const std::string& name : applied) names += (names.empty() ? "" : ", ") + name;
-  addEvent(catalog_, owner, "Applied the modifications pending for the maintenance window: " + names, "maintenance");
+  addResourceEvent(catalog_, owner, "Applied the modifications pending for the maintenance window: " + names, "maintenance");
 }
 
 void CacheSupervisor::watch(const Resource& listed) {
@@ -204,6 +200,7 @@ void CacheSupervisor::watch(const Resource& listed) {
   if (isMemcached(cluster)) return watchMemcached(cluster);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   catchUpClientUsers(cluster, {layout});
+  settleScaleDown(catalog_, engine_, cluster, {layout});
   applyPendingParameters(catalog_, engine_, cluster, {layout});
   uint64_t mark = descriptorShortages();
   if (!engine_.running(layout)) {
@@ -243,6 +240,7 @@ void CacheSupervisor::watchGroup(Resource group) {
   applyMaintenance(group);
   if (ClusterModeGroups::enabled(group)) {
     catchUpClientUsers(group, clusterMode_.layouts(group));
+    settleScaleDown(catalog_, engine_, group, clusterMode_.layouts(group));
     applyPendingParameters(catalog_, engine_, group, clusterMode_.layouts(group));
     clusterMode_.watch(group);
     recordGroupMetrics(group);
@@ -251,6 +249,7 @@ void CacheSupervisor::watchGroup(Resource group) {
   std::vector<engines::RedisLayout> nodes;
   for (const std::string& member : ReplicationGroups::members(group)) nodes.push_back(memberLayout(group, member, paths_));
   catchUpClientUsers(group, nodes);
+  settleScaleDown(catalog_, engine_, group, nodes);
   applyPendingParameters(catalog_, engine_, group, nodes);
   std::string primary = ReplicationGroups::primary(group);
   engines::RedisLayout primaryLayout = memberLayout(group, primary, paths_);
@@ -272,7 +271,7 @@ void CacheSupervisor::watchGroup(Resource group) {
       auto chosen = groups_.failOver(group, /*planned=*/false);
       if (chosen) {
         auto stored = catalog_.updateResource(group);
-        addEvent(catalog_, group, "Failover from primary node " + primary + " to replica node " + *chosen + " completed",
+        addResourceEvent(catalog_, group, "Failover from primary node " + primary + " to replica node " + *chosen + " completed",
                  "failover");
         if (!stored) return;
         group = *stored;
@@ -287,7 +286,7 @@ void CacheSupervisor::watchGroup(Resource group) {
       engine_.fence(primaryLayout);
       auto started = engine_.start(primaryLayout);
       if (started && *started) noteNodeStartedAgain(catalog_, group, primary);
-      addEvent(catalog_, group,
+      addResourceEvent(catalog_, group,
                started ? "Cache node 0001 of " + primary + " restarted"
                        : "Cache node 0001 of " + primary + " could not be restarted: " + started.error().message,
                "notification");

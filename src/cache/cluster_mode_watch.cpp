@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cache/cache_events.h"
 #include "cache/cluster_node.h"
 #include "cache/parameter_apply.h"
 #include "common/descriptor_shortage.h"
@@ -23,15 +24,7 @@ std::vector<engines::RedisLayout> ClusterModeWatch::layouts(const Resource& grou
 }
 
 void ClusterModeWatch::addEvent(const Resource& group, const std::string& message, const std::string& category) {
-  Event event;
-  event.accountId = group.accountId;
-  event.region = group.region;
-  event.sourceType = group.kind;
-  event.sourceId = group.name;
-  event.sourceArn = group.arn;
-  event.message = message;
-  event.categories = {category};
-  catalog_.addEvent(std::move(event));
+  addResourceEvent(catalog_, group, message, category);
 }
 
 void ClusterModeWatch::failOverLostPrimaries(Resource& group) {

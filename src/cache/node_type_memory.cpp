@@ -57,6 +57,8 @@ std::optional<uint64_t> nodeTypeMaxMemory(std::string_view nodeType) {
   return std::nullopt;
 }
 
+std::span<const std::pair<std::string_view, uint64_t>> nodeTypesWithMemory() { return kMaxMemory; }
+
 std::optional<uint64_t> nodeTypeMemoryBound(std::string_view nodeType) {
   auto memory = nodeTypeMaxMemory(nodeType);
   if (!memory) return std::nullopt;

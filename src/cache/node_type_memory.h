@@ -5,11 +5,15 @@
 // / 100, as on ElastiCache; a type missing here runs without maxmemory.
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <utility>
 #include <string_view>
 
 namespace kura::cache {
 
 std::optional<uint64_t> nodeTypeMaxMemory(std::string_view nodeType);
+// Every node type of the table with its memory, sorted by name.
+std::span<const std::pair<std::string_view, uint64_t>> nodeTypesWithMemory();
 
 // What a node's process may map beyond its data: the server's code, thread
 // stacks and buffers (an idle memcached maps about 400 MiB, Redis 60 MiB).

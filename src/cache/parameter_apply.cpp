@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cache/cache_events.h"
 #include "cache/cache_parameters.h"
 #include "common/state_change_log.h"
 
@@ -38,16 +39,10 @@ bool applyPendingParameters(Catalog& catalog, engines::RedisEngine& engine, Reso
   auto stored = catalog.updateResource(owner);
   if (!stored) return false;  // changed meanwhile: the next pass sees it
   owner = *stored;
-  Event event;
-  event.accountId = owner.accountId;
-  event.region = owner.region;
-  event.sourceType = owner.kind;
-  event.sourceId = owner.name;
-  event.sourceArn = owner.arn;
-  event.message = "Parameters of cache parameter group " + owner.spec.value("CacheParameterGroupName", "") +
-                  " applied to the running nodes";
-  event.categories = {"configuration change"};
-  catalog.addEvent(std::move(event));
+  addResourceEvent(catalog, owner,
+                   "Parameters of cache parameter group " + owner.spec.value("CacheParameterGroupName", "") +
+                       " applied to the running nodes",
+                   "configuration change");
   return true;
 }
 

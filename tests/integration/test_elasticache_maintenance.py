@@ -3,7 +3,8 @@ only the installed engine's version (a downgrade or a version the host
 lacks refused as ElastiCache refuses them); a new node type waits in
 PendingModifiedValues for PreferredMaintenanceWindow unless
 ApplyImmediately, and is applied when the window opens (the node's
-maxmemory follows), with an event and the calls in the trail."""
+maxmemory follows), with an event and the calls in the trail; with
+ApplyImmediately a smaller type is applied once the data is seen to fit."""
 import datetime
 import json
 import subprocess
@@ -69,10 +70,13 @@ def test_versions_and_a_node_type_held_for_the_maintenance_window(kura):
     events = ec.describe_events(SourceIdentifier="upkeep", SourceType="cache-cluster", Duration=60)["Events"]
     assert any(e["Message"] == "Applied the modifications pending for the maintenance window: CacheNodeType"
                for e in events), events
-    # ApplyImmediately: at once, nothing pending.
+    # ApplyImmediately: not held for the window; a smaller type once the
+    # node's data is seen to fit it (test_elasticache_scale_down.py).
     answer = ec.modify_cache_cluster(CacheClusterId="upkeep", CacheNodeType="cache.t3.micro",
                                      ApplyImmediately=True)["CacheCluster"]
-    assert answer["CacheNodeType"] == "cache.t3.micro" and answer["PendingModifiedValues"] == {}
+    assert answer["PendingModifiedValues"] == {"CacheNodeType": "cache.t3.micro"}
+    wait_for(lambda: (c := wait_cluster(ec, "upkeep"))["CacheNodeType"] == "cache.t3.micro"
+             and c["PendingModifiedValues"] == {}, what="the smaller type applied at once")
     wait_for(lambda: int(admin_config(kura, port, "maxmemory")) == 536870912 // 100 * 75, what="maxmemory of a micro")
     trail = [json.loads(e["CloudTrailEvent"]) for e in kura.client("cloudtrail").lookup_events(LookupAttributes=[
         {"AttributeKey": "EventName", "AttributeValue": "ModifyCacheCluster"}], MaxResults=50)["Events"]]

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "cache/cache_parameters.h"
+#include "cache/node_type_change.h"
 #include "cache/memcached_nodes.h"
 #include "cache/snapshot_record.h"
 #include "catalog/arn.h"
@@ -262,10 +263,8 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
                              "AutoMinorVersionUpgrade"}) {
     if (in.contains(member)) cluster->spec[member] = in[member];
   }
-  if (held.contains("CacheNodeType") && held["CacheNodeType"] != cluster->spec.value("CacheNodeType", "")) {
-    cluster->spec["CacheNodeType"] = held["CacheNodeType"];
-    cluster->state["ParametersToApply"] = true;  // its maxmemory follows (reserved-memory-percent)
-  }
+  // A smaller type waits until the node's data is seen to fit it.
+  if (held.contains("CacheNodeType")) cache::changeNodeType(*cluster, held["CacheNodeType"]);
   auto stored = catalog_.updateResource(*cluster);
   if (!stored) return stored.error();
   if (stored->status == kModifying) reconciler_.wake();

@@ -74,6 +74,8 @@ class ElastiCacheApi {
   Result<Json> removeTags(const RequestContext& c, const Json& in);
   Result<Json> listTags(const RequestContext& c, const Json& in);
   Result<Json> describeEngineVersions(const RequestContext& c, const Json& in);
+  // The node types a cluster or group may move to (node_type_handlers.cpp)
+  Result<Json> listAllowedNodeTypeModifications(const RequestContext& c, const Json& in);
 
  private:
   Result<Resource> findCluster(const RequestContext& c, const std::string& id);

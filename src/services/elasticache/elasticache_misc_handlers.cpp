@@ -29,6 +29,7 @@ void ElastiCacheApi::registerHandlers(HandlerTable& table) {
   bind("ModifyReplicationGroup", &ElastiCacheApi::modifyReplicationGroup);
   bind("DeleteReplicationGroup", &ElastiCacheApi::deleteReplicationGroup);
   bind("TestFailover", &ElastiCacheApi::testFailover);
+  bind("ListAllowedNodeTypeModifications", &ElastiCacheApi::listAllowedNodeTypeModifications);
   bind("ModifyReplicationGroupShardConfiguration", &ElastiCacheApi::modifyShardConfiguration);
   bind("IncreaseReplicaCount", &ElastiCacheApi::increaseReplicaCount);
   bind("DecreaseReplicaCount", &ElastiCacheApi::decreaseReplicaCount);

@@ -2,6 +2,7 @@
 
 #include "cache/cluster_mode.h"
 #include "cache/memcached_nodes.h"
+#include "cache/node_type_change.h"
 #include "cache/replication_group.h"
 #include "common/time_format.h"
 
@@ -21,6 +22,16 @@ Result<size_t> pageSize(const Json& in, size_t max) {
   return static_cast<size_t>(requested);
 }
 
+namespace {
+
+Json pendingModifiedValues(const Resource& cluster) {
+  Json pending = cluster.state.value("PendingMaintenance", Json::object());
+  if (std::string smaller = cache::heldScaleDown(cluster); !smaller.empty()) pending["CacheNodeType"] = smaller;
+  return pending;
+}
+
+}  // namespace
+
 Json clusterView(const Resource& cluster, bool showNodes) {
   const Json& spec = cluster.spec;
   std::string engineVersion = spec.value("EngineVersion", "");
@@ -35,8 +46,9 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                {"PreferredAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
                {"CacheClusterCreateTime", toEpochSeconds(cluster.createdAt)},
                {"PreferredMaintenanceWindow", spec.value("PreferredMaintenanceWindow", "")},
-               // What waits for the maintenance window (CacheNodeType).
-               {"PendingModifiedValues", cluster.state.value("PendingMaintenance", Json::object())},
+               // What waits for the maintenance window (CacheNodeType), or
+               // for the check that the data fits a smaller node type.
+               {"PendingModifiedValues", pendingModifiedValues(cluster)},
                {"CacheSecurityGroups", Json::array()},
                {"CacheParameterGroup", cacheParameterGroupStatus(cluster)},
                {"CacheSubnetGroupName", spec.value("CacheSubnetGroupName", "default")},

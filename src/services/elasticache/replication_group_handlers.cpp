@@ -3,6 +3,7 @@
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
 #include "cache/cache_parameters.h"
+#include "cache/node_type_change.h"
 #include "cache/cluster_mode.h"
 #include "catalog/pending_maintenance.h"
 #include "services/elasticache/cache_network.h"
@@ -196,10 +197,8 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   // (the members show it pending), as on ElastiCache.
   Json held = in;
   holdForMaintenanceWindow(held, *group, {"CacheNodeType"}, in.value("ApplyImmediately", false));
-  if (held.contains("CacheNodeType") && held["CacheNodeType"] != spec.value("CacheNodeType", "")) {
-    spec["CacheNodeType"] = held["CacheNodeType"];
-    group->state["ParametersToApply"] = true;  // its nodes' maxmemory follows (reserved-memory-percent)
-  }
+  // A smaller type waits until every node's data is seen to fit it.
+  if (held.contains("CacheNodeType")) cache::changeNodeType(*group, held["CacheNodeType"]);
   if (in.contains("PrimaryClusterId") && in["PrimaryClusterId"] != group->state.value("Primary", "")) {
     // A planned switch to the member asked for.
     std::string target = in["PrimaryClusterId"];
