@@ -20,6 +20,7 @@
 
 #include "common/confined_file.h"
 #include "common/descriptor_shortage.h"
+#include "common/tool_cut.h"
 #include "engines/memory_cgroup.h"
 
 namespace kura::engines {
@@ -165,7 +166,12 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   auto deadline = std::chrono::steady_clock::now() + timeout;
   char buffer[4096];
   bool timedOut = false;
+  bool cut = false;
   while (true) {
+    if (toolCutDue()) {
+      cut = true;
+      break;
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timedOut = true;
@@ -180,14 +186,18 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     if (result.output.size() < kMaxOutput) result.output.append(buffer, static_cast<size_t>(n));
   }
   ::close(output[0]);
-  if (timedOut) {
+  if (timedOut || cut) {
     ::kill(-pid, SIGKILL);
     ::kill(pid, SIGKILL);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  if (!timedOut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
+  if (!timedOut && !cut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
   if (timedOut) result.output += "\n(timed out)";
+  if (cut) {
+    result.output += "\n(cut short: Kura is stopping)";
+    noteToolCut();
+  }
   return result;
 }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/tool_cut.h"
+
 namespace kura {
 
 using std::chrono::milliseconds;
@@ -54,6 +56,7 @@ void Reconciler::start() {
   if (!workers_.empty()) return;
   stopping_ = false;
   stopSignal_.clear();
+  requestToolCut(false);
   rescanRequested_ = true;  // the first worker picks up everything pending
   nextResync_ = SteadyClock::now() + resyncInterval_;
   for (int index = 0; index < workerCount_; ++index) workers_.emplace_back([this] { workerLoop(); });
@@ -64,6 +67,9 @@ void Reconciler::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  // A step running a long tool (a large snapshot's backup) is cut short
+  // rather than waited for; it runs again at the next start.
+  requestToolCut(true);
   stopSignal_.raise();
   workAvailable_.notify_all();
   for (auto& worker : workers_) worker.join();
@@ -92,6 +98,7 @@ bool Reconciler::waitIdle(milliseconds timeout) {
 }
 
 void Reconciler::workerLoop() {
+  ToolCutScope cutAtStop;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     auto now = SteadyClock::now();
@@ -227,13 +234,26 @@ Reconciler::Next Reconciler::stepOnce(int64_t id, int failures) {
   const Resource before = resource;
   ReconcileContext ctx(catalog_, clock_, stopSignal_, failures);
   StepOutcome outcome;
+  uint64_t cutBefore = toolsCut();
+  auto cutByStop = [&] {
+    if (!stopSignal_.raised() || toolsCut() == cutBefore) return false;
+    // Its failure is the stop's, not the resource's: nothing of it is
+    // recorded, and the step runs again at the next start.
+    spdlog::info("msg=\"reconcile: a step cut short by the stop runs again at the next start\" resource={} "
+                 "status={}",
+                 before.arn, before.status);
+    return true;
+  };
   try {
     outcome = controller->step(resource, ctx);
   } catch (const std::exception& error) {
+    if (cutByStop()) return Next{};
     return recordFailure(before, failures, error.what());
   } catch (...) {
+    if (cutByStop()) return Next{};
     return recordFailure(before, failures, "unknown exception");
   }
+  if (cutByStop()) return Next{};
   try {
     Next next = persist(before, resource, outcome, ctx);
     if (ctx.rescanRequested()) wake();

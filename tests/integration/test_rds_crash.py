@@ -77,3 +77,42 @@ def test_corrupted_snapshot_fails_the_restore_and_nothing_else(kura_factory):
     assert any("checksum" in e["Message"] for e in events)
     assert psql(rds, "src", "SELECT 1") == "1"
     assert rds.describe_db_instances(DBInstanceIdentifier="src")["DBInstances"][0]["DBInstanceStatus"] == "available"
+
+
+@pytest.mark.serial
+def test_a_stop_cuts_a_long_snapshot_short_and_the_next_start_takes_it_again(kura_factory):
+    """SIGTERM while pg_basebackup copies a large database: Kura does not
+    wait for it (a service manager would kill a stop that outlasts its
+    timeout); the step is not recorded, and the next start takes the
+    snapshot again, whole."""
+    server = kura_factory()
+    rds = server.client("rds")
+    create_instance(rds, "long", BackupRetentionPeriod=0)
+    # About 300 MB that gzip halves at best: seconds of pg_basebackup -z.
+    psql(rds, "long", "CREATE TABLE b AS SELECT i, repeat(md5(i::text) || md5((i + 1)::text), 12) AS pad "
+                      "FROM generate_series(1, 400000) i")
+    rds.create_db_snapshot(DBInstanceIdentifier="long", DBSnapshotIdentifier="long-snap")
+
+    def copying():
+        found = subprocess.run(["pgrep", "-f", f"pg_basebackup -h {server.data_dir}"], capture_output=True, text=True)
+        return found.stdout.split()
+
+    deadline = time.monotonic() + 60
+    while not copying() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert copying(), "pg_basebackup never ran"
+    started = time.monotonic()
+    assert server.stop() == 0
+    stopped_in = time.monotonic() - started
+    assert "a step cut short by the stop runs again at the next start" in server.read_log()
+    assert not copying(), "the tool outlived Kura"
+    assert stopped_in < 20, stopped_in
+
+    server.start()
+    rds = server.client("rds")
+    wait_status(rds, "long-snap", "available", snapshot=True)
+    events = rds.describe_events(SourceType="db-snapshot", SourceIdentifier="long-snap")["Events"]
+    assert not [e for e in events if "fail" in e["Message"].lower()], events
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="long-back", DBSnapshotIdentifier="long-snap")
+    wait_status(rds, "long-back", "available")
+    assert psql(rds, "long-back", "SELECT count(*) FROM b") == "400000"

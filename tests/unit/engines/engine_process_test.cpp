@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "common/descriptor_shortage.h"
+#include "common/tool_cut.h"
 
 #include "../descriptor_exhaustion.h"
 
@@ -103,6 +105,34 @@ TEST(EngineProcessTest, APidFileOfAProcessGoneIsADaemonThatExited) {
   }
   EXPECT_FALSE(daemonExited(pidFile));
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kura::engines
+
+namespace kura::engines {
+namespace {
+
+// A stop cuts a long tool that a reconciler's worker runs (a large
+// snapshot's pg_basebackup), never one another thread runs.
+TEST(EngineProcessTest, AStopCutsAWorkersLongToolAndNoOtherThreads) {
+  uint64_t cutBefore = toolsCut();
+  ProcessResult cut;
+  std::thread worker([&] {
+    ToolCutScope scope;
+    cut = runProcess({"/bin/sleep", "30"}, EngineUser{}, "", std::chrono::seconds(60));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  requestToolCut(true);
+  // Outside a worker's scope: runs to its end even while a stop asks.
+  auto other = runProcess({"/bin/sh", "-c", "sleep 1; echo done"}, EngineUser{}, "", std::chrono::seconds(10));
+  worker.join();
+  requestToolCut(false);
+  EXPECT_TRUE(other.ok());
+  EXPECT_EQ(other.output, "done\n");
+  EXPECT_FALSE(cut.ok());
+  EXPECT_NE(cut.output.find("cut short: Kura is stopping"), std::string::npos);
+  EXPECT_EQ(toolsCut(), cutBefore + 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "catalog/arn.h"
+#include "common/tool_cut.h"
 #include "reconcile/sleeper_controller.h"
 #include "reconcile_test_support.h"
 
@@ -346,6 +347,54 @@ TEST_F(ReconcilerTest, WaitIdleIsFalseBeforeStart) {
   EXPECT_TRUE(reconciler->waitIdle(10s));
   reconciler->stop();
   reconciler->stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace kura
+
+namespace kura {
+namespace {
+
+// A step running a tool that a stop cuts short (as engines::runProcess
+// does): it waits for the stop, counts the cut and fails, having changed
+// the record.
+class CutToolController final : public Controller {
+ public:
+  std::string kind() const override { return "cut-tool"; }
+  StepOutcome step(Resource& resource, ReconcileContext& ctx) override {
+    started = true;
+    while (!toolCutDue()) ctx.sleepFor(10ms);
+    noteToolCut();
+    resource.state["Attempts"] = 1;
+    ctx.emitEvent("Snapshot failed: the tool was killed", {"failure"});
+    return StepOutcome::failed();
+  }
+  std::atomic<bool> started{false};
+};
+
+TEST_F(ReconcilerTest, AStepWhoseToolAStopCutIsNotRecorded) {
+  auto created = catalog_->createResource(draft("cut-tool", "big", "creating", "available"));
+  ASSERT_TRUE(created.ok());
+  Reconciler reconciler(*catalog_, realClock(), 1);
+  auto controller = std::make_unique<CutToolController>();
+  CutToolController* raw = controller.get();
+  reconciler.add(std::move(controller));
+  reconciler.start();
+  ASSERT_TRUE(eventually([&] { return raw->started.load(); }, 10s));
+  uint64_t cutBefore = toolsCut();
+  reconciler.stop();
+  EXPECT_EQ(toolsCut(), cutBefore + 1);
+  // As after a crash: the record as it was before the step, no event, no journal.
+  auto after = catalog_->getResourceById(created->id);
+  EXPECT_EQ(after->status, "creating");
+  EXPECT_FALSE(after->state.contains("Attempts"));
+  EXPECT_TRUE(catalog_->listEvents(kAccount, kRegion, {}).items.empty());
+  EXPECT_TRUE(catalog_->listSteps(created->id).empty());
+  // A thread outside a reconciler's workers is never cut, and a start lowers the request.
+  reconciler.start();
+  EXPECT_FALSE(toolCutDue());
+  reconciler.stop();
+  EXPECT_FALSE(toolCutDue());
 }
 
 }  // namespace
