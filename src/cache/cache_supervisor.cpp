@@ -136,9 +136,9 @@ void CacheSupervisor::watchMemcached(const Resource& listed) {
     auto started = memcached_->start(layout);
     if (started) noteNodeStartedAgain(catalog_, cluster, node);
     addResourceEvent(catalog_, cluster,
-             started ? "Cache node " + node + " restarted"
-                     : "Cache node " + node + " could not be restarted: " + started.error().message,
-             "notification");
+                     started ? "Cache node " + node + " restarted"
+                             : "Cache node " + node + " could not be restarted: " + started.error().message,
+                     "notification");
   }
   if (metrics_.due(cluster)) {
     std::vector<std::pair<std::string, engines::MemcachedLayout>> nodes;
@@ -166,12 +166,13 @@ bool CacheSupervisor::catchUpClientUsers(Resource& owner, const std::vector<engi
 
 void CacheSupervisor::applyMaintenance(Resource& owner) {
   Resource updated = owner;
-  auto applied = applyPendingMaintenance(updated, clock_->now(), [](Resource& record, const std::string& name,
-                                                                    const nlohmann::json& value) {
+  SystemTime now = clock_->now();
+  auto applied = applyPendingMaintenance(updated, now, [now](Resource& record, const std::string& name,
+                                                             const nlohmann::json& value) {
     // A new Redis node type: a smaller one once the data is seen to fit
     // (settleScaleDown, this pass).
     if (name == "CacheNodeType" && !isMemcached(record)) {
-      changeNodeType(record, value.get<std::string>());
+      changeNodeType(record, value.get<std::string>(), now);
       return true;
     }
     // A new node type: the node's maxmemory follows (reserved-memory-percent).
@@ -187,7 +188,8 @@ void CacheSupervisor::applyMaintenance(Resource& owner) {
   owner = *stored;
   std::string names;
   for (const std::string& name : applied) names += (names.empty() ? "" : ", ") + name;
-  addResourceEvent(catalog_, owner, "Applied the modifications pending for the maintenance window: " + names, "maintenance");
+  addResourceEvent(catalog_, owner, "Applied the modifications pending for the maintenance window: " + names,
+                   "maintenance");
 }
 
 void CacheSupervisor::watch(const Resource& listed) {
@@ -200,7 +202,7 @@ void CacheSupervisor::watch(const Resource& listed) {
   if (isMemcached(cluster)) return watchMemcached(cluster);
   engines::RedisLayout layout = nodeLayout(cluster, paths_);
   catchUpClientUsers(cluster, {layout});
-  settleScaleDown(catalog_, engine_, cluster, {layout});
+  if (settleScaleDown(catalog_, engine_, cluster, {layout}, clock_->now())) layout = nodeLayout(cluster, paths_);
   applyPendingParameters(catalog_, engine_, cluster, {layout});
   uint64_t mark = descriptorShortages();
   if (!engine_.running(layout)) {
@@ -240,16 +242,22 @@ void CacheSupervisor::watchGroup(Resource group) {
   applyMaintenance(group);
   if (ClusterModeGroups::enabled(group)) {
     catchUpClientUsers(group, clusterMode_.layouts(group));
-    settleScaleDown(catalog_, engine_, group, clusterMode_.layouts(group));
+    settleScaleDown(catalog_, engine_, group, clusterMode_.layouts(group), clock_->now());
     applyPendingParameters(catalog_, engine_, group, clusterMode_.layouts(group));
     clusterMode_.watch(group);
     recordGroupMetrics(group);
     return keepAutomaticSnapshots(group);
   }
-  std::vector<engines::RedisLayout> nodes;
-  for (const std::string& member : ReplicationGroups::members(group)) nodes.push_back(memberLayout(group, member, paths_));
+  auto layouts = [&] {
+    std::vector<engines::RedisLayout> nodes;
+    for (const std::string& member : ReplicationGroups::members(group)) {
+      nodes.push_back(memberLayout(group, member, paths_));
+    }
+    return nodes;
+  };
+  std::vector<engines::RedisLayout> nodes = layouts();
   catchUpClientUsers(group, nodes);
-  settleScaleDown(catalog_, engine_, group, nodes);
+  if (settleScaleDown(catalog_, engine_, group, nodes, clock_->now())) nodes = layouts();
   applyPendingParameters(catalog_, engine_, group, nodes);
   std::string primary = ReplicationGroups::primary(group);
   engines::RedisLayout primaryLayout = memberLayout(group, primary, paths_);
@@ -271,8 +279,9 @@ void CacheSupervisor::watchGroup(Resource group) {
       auto chosen = groups_.failOver(group, /*planned=*/false);
       if (chosen) {
         auto stored = catalog_.updateResource(group);
-        addResourceEvent(catalog_, group, "Failover from primary node " + primary + " to replica node " + *chosen + " completed",
-                 "failover");
+        addResourceEvent(catalog_, group,
+                         "Failover from primary node " + primary + " to replica node " + *chosen + " completed",
+                         "failover");
         if (!stored) return;
         group = *stored;
       } else {
@@ -287,9 +296,10 @@ void CacheSupervisor::watchGroup(Resource group) {
       auto started = engine_.start(primaryLayout);
       if (started && *started) noteNodeStartedAgain(catalog_, group, primary);
       addResourceEvent(catalog_, group,
-               started ? "Cache node 0001 of " + primary + " restarted"
-                       : "Cache node 0001 of " + primary + " could not be restarted: " + started.error().message,
-               "notification");
+                       started ? "Cache node 0001 of " + primary + " restarted"
+                               : "Cache node 0001 of " + primary +
+                                     " could not be restarted: " + started.error().message,
+                       "notification");
     }
   }
   // Dead replicas (an old primary among them) come back following the primary.

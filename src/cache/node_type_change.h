@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "common/clock.h"
 #include "engines/redis_engine.h"
 
 namespace kura::cache {
@@ -29,19 +30,22 @@ bool scalesDown(const Resource& owner, std::string_view nodeType);
 
 // Records `nodeType` as the owner's (a Redis cluster or group): at once
 // when it does not scale down (its nodes' maxmemory follows), held for the
-// supervisor's check otherwise. The current type drops a held scale-down.
-void changeNodeType(Resource& owner, const std::string& nodeType);
+// supervisor's check otherwise (from `now`). The current type drops a held
+// scale-down.
+void changeNodeType(Resource& owner, const std::string& nodeType, SystemTime now);
 
 // The type a held scale-down goes to, or empty.
 std::string heldScaleDown(const Resource& owner);
 
 // When a scale-down is held: reads used_memory of every node (`nodes`, the
 // owner's) and puts the type into effect when each fits the maxmemory it
-// leaves, or drops it with an event saying how much the largest holds; stores
-// the owner (and updates the caller's copy). Leaves it held when a node is
-// down or does not answer (the next pass asks again).
-void settleScaleDown(Catalog& catalog, engines::RedisEngine& engine, Resource& owner,
-                     const std::vector<engines::RedisLayout>& nodes);
+// leaves, or drops it with an event saying how much the fullest holds;
+// stores the owner (and updates the caller's copy). Leaves it held while a
+// node is down or does not answer (the next pass asks again), for ten
+// minutes at most (then dropped with an event). True when the type
+// changed: the caller's node layouts (their memory bound) are stale.
+bool settleScaleDown(Catalog& catalog, engines::RedisEngine& engine, Resource& owner,
+                     const std::vector<engines::RedisLayout>& nodes, SystemTime now);
 
 // used_memory in INFO's text, or none.
 std::optional<uint64_t> usedMemoryIn(std::string_view info);

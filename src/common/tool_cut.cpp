@@ -1,22 +1,23 @@
 #include "common/tool_cut.h"
 
-#include <atomic>
-
 namespace kura {
 namespace {
 
-std::atomic<bool> cutWanted{false};
-std::atomic<uint64_t> cutCount{0};
-thread_local bool inScope = false;
+thread_local const std::atomic<bool>* scopeFlag = nullptr;
+thread_local uint64_t cutCount = 0;
 
 }  // namespace
 
-ToolCutScope::ToolCutScope() : before_(inScope) { inScope = true; }
-ToolCutScope::~ToolCutScope() { inScope = before_; }
+ToolCutScope::ToolCutScope(const std::atomic<bool>& wanted) : before_(scopeFlag) { scopeFlag = &wanted; }
+ToolCutScope::~ToolCutScope() { scopeFlag = before_; }
 
-void requestToolCut(bool wanted) { cutWanted.store(wanted, std::memory_order_relaxed); }
-bool toolCutDue() { return inScope && cutWanted.load(std::memory_order_relaxed); }
-uint64_t toolsCut() { return cutCount.load(std::memory_order_relaxed); }
-void noteToolCut() { cutCount.fetch_add(1, std::memory_order_relaxed); }
+bool toolCutDue() { return scopeFlag != nullptr && scopeFlag->load(std::memory_order_relaxed); }
+
+void cutShort() {
+  ++cutCount;
+  throw ToolCut();
+}
+
+uint64_t toolsCutOnThisThread() { return cutCount; }
 
 }  // namespace kura

@@ -1,36 +1,46 @@
 #pragma once
 // A stop of Kura that does not wait for a long tool. A reconcile step may
 // run a tool for minutes (pg_basebackup or mariadb-backup of a large
-// database, a restore's copy); a stop that waited for it would outlast a
-// service manager's stop timeout and be killed anyway. A thread that runs
-// such steps marks itself (ToolCutScope); once its reconciler stops
-// (requestToolCut), a tool it runs is killed within a second and counted
-// (toolsCut), and the step that ran it is not recorded: it runs again at
-// the next start, as after a crash, which every step must survive.
-// Tools run by other threads (the supervisors', a stop's own pg_ctl stop)
-// are never cut.
+// database, a restore's copy) or wait minutes for a server (a restored
+// Redis image loading); a stop that waited would outlast a service
+// manager's stop timeout and be killed anyway. A reconciler's worker
+// marks itself (ToolCutScope, with its reconciler's flag); once that
+// reconciler stops, a tool the worker runs is killed within a second, a
+// wait (engines::waitUntil) ends, and ToolCut is thrown; the step is not
+// recorded and runs again at the next start, as after a crash, which
+// every step must survive. Tools run by other threads (the supervisors',
+// a stop's own pg_ctl stop) are never cut.
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 
 namespace kura {
 
-// While alive, tools this thread runs are cut once a stop asks.
+// While alive, tools this thread runs are cut once `wanted` is raised.
 class ToolCutScope {
  public:
-  ToolCutScope();
+  explicit ToolCutScope(const std::atomic<bool>& wanted);
   ~ToolCutScope();
   ToolCutScope(const ToolCutScope&) = delete;
   ToolCutScope& operator=(const ToolCutScope&) = delete;
 
  private:
-  bool before_;
+  const std::atomic<bool>* before_;
 };
 
-// Raised by a stopping reconciler, lowered by its start.
-void requestToolCut(bool wanted);
-// Whether a tool this thread runs is to be cut now.
+// Whether a tool or wait of this thread is to be cut now.
 bool toolCutDue();
-// Tools cut so far (a step compares the count before and after it ran).
-uint64_t toolsCut();
-void noteToolCut();
+
+// What a cut tool or wait throws.
+class ToolCut : public std::runtime_error {
+ public:
+  ToolCut() : std::runtime_error("cut short: Kura is stopping") {}
+};
+
+// Counts a cut on this thread and throws ToolCut.
+[[noreturn]] void cutShort();
+
+// Cuts on this thread so far (a step compares the count before and after).
+uint64_t toolsCutOnThisThread();
 
 }  // namespace kura

@@ -194,10 +194,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
   ::waitpid(pid, &status, 0);
   if (!timedOut && !cut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
   if (timedOut) result.output += "\n(timed out)";
-  if (cut) {
-    result.output += "\n(cut short: Kura is stopping)";
-    noteToolCut();
-  }
+  if (cut) cutShort();
   return result;
 }
 
@@ -253,6 +250,7 @@ bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds lim
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (ready()) return true;
+    if (toolCutDue()) cutShort();  // a reconcile step's wait ends with Kura's stop
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return ready();

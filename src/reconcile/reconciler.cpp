@@ -56,7 +56,7 @@ void Reconciler::start() {
   if (!workers_.empty()) return;
   stopping_ = false;
   stopSignal_.clear();
-  requestToolCut(false);
+  cutTools_ = false;
   rescanRequested_ = true;  // the first worker picks up everything pending
   nextResync_ = SteadyClock::now() + resyncInterval_;
   for (int index = 0; index < workerCount_; ++index) workers_.emplace_back([this] { workerLoop(); });
@@ -69,7 +69,7 @@ void Reconciler::stop() {
   }
   // A step running a long tool (a large snapshot's backup) is cut short
   // rather than waited for; it runs again at the next start.
-  requestToolCut(true);
+  cutTools_ = true;
   stopSignal_.raise();
   workAvailable_.notify_all();
   for (auto& worker : workers_) worker.join();
@@ -98,7 +98,7 @@ bool Reconciler::waitIdle(milliseconds timeout) {
 }
 
 void Reconciler::workerLoop() {
-  ToolCutScope cutAtStop;
+  ToolCutScope cutAtStop(cutTools_);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     auto now = SteadyClock::now();
@@ -234,9 +234,9 @@ Reconciler::Next Reconciler::stepOnce(int64_t id, int failures) {
   const Resource before = resource;
   ReconcileContext ctx(catalog_, clock_, stopSignal_, failures);
   StepOutcome outcome;
-  uint64_t cutBefore = toolsCut();
+  uint64_t cutBefore = toolsCutOnThisThread();
   auto cutByStop = [&] {
-    if (!stopSignal_.raised() || toolsCut() == cutBefore) return false;
+    if (!stopSignal_.raised() || toolsCutOnThisThread() == cutBefore) return false;
     // Its failure is the stop's, not the resource's: nothing of it is
     // recorded, and the step runs again at the next start.
     spdlog::info("msg=\"reconcile: a step cut short by the stop runs again at the next start\" resource={} "

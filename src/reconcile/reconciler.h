@@ -8,6 +8,7 @@
 // resync. One resource is never stepped by two workers at once. Because
 // everything lives in the catalog, a server killed mid-operation picks the
 // work up at its next start(). Only one Reconciler may run on a catalog.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -90,6 +91,8 @@ class Reconciler {
   std::chrono::milliseconds maxBackoff_{30000};
   std::chrono::milliseconds resyncInterval_{10000};
   StopSignal stopSignal_;
+  // Raised by stop(): the workers' long tools are cut short (common/tool_cut.h).
+  std::atomic<bool> cutTools_{false};
 
   std::mutex mutex_;
   std::condition_variable workAvailable_;  // with mutex_

@@ -8,6 +8,8 @@ data fits, the same change is put into effect. Both ways in: at once
 replication group; a sharded group counts its fullest shard.
 ListAllowedNodeTypeModifications lists the types up and down."""
 import datetime
+import glob
+import os
 import socket
 
 import botocore.exceptions
@@ -15,6 +17,7 @@ import pytest
 from redis.cluster import RedisCluster
 
 from elasticache_support import kura, wait_gone  # noqa: F401 (kura: the module's own server)
+from test_cache_node_bounds import OVERHEAD, address_space_limit, pid_in
 from test_elasticache_maintenance import window
 from test_elasticache_parameter_groups import admin_config, wait_cluster, wait_for
 from test_elasticache_replication import wait_group
@@ -130,6 +133,10 @@ def test_a_cluster_keeps_its_type_and_keys_when_a_smaller_one_would_not_hold_the
     wait_for(lambda: wait_cluster(ec, "shrink")["CacheNodeType"] == "cache.t3.micro", timeout=30,
              what="the smaller type")
     wait_for(lambda: int(admin_config(kura, port, "maxmemory")) == MICRO // 100, what="a micro's maxmemory")
+    # The running node's address space is bounded by the new type too.
+    (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "shrink-*", "node-0001"))
+    wait_for(lambda: address_space_limit(pid_in(folder, "redis.pid")) == str(MICRO + OVERHEAD),
+             what="a micro's address space bound")
     all_there(port, 100)
     assert "Scaled down to cache node type cache.t3.micro: every node's data fits" in events_of(
         ec, "shrink", "cache-cluster")
@@ -187,20 +194,43 @@ def test_a_sharded_groups_scale_down_counts_its_fullest_shard(kura):
     group = wait_group(ec, "shrink-sharded", "available", timeout=90)
     endpoint = group["ConfigurationEndpoint"]
     cluster = RedisCluster(host=endpoint["Address"], port=endpoint["Port"], socket_timeout=5)
-    # Every key in one slot: one shard holds them all, the other nothing.
-    for first in range(0, KEYS, BATCH):
-        pipe = cluster.pipeline()
-        for i in range(first, first + BATCH):
-            pipe.set(f"{{one}}k{i}", VALUE, ex=3600)
-        assert pipe.execute() == [True] * BATCH
+    # Two hash tags that land on different shards.
+    tags = {}
+    for candidate in (f"t{i}" for i in range(100)):
+        tags.setdefault(cluster.get_node_from_key(f"{{{candidate}}}").name, candidate)
+        if len(tags) == 2:
+            break
+    first_tag, second_tag = tags.values()
 
-    ec.modify_replication_group(ReplicationGroupId="shrink-sharded", CacheNodeType="cache.t3.micro",
-                                ApplyImmediately=True)
+    def write(tag, keys):
+        for start in range(keys.start, keys.stop, BATCH):
+            pipe = cluster.pipeline()
+            for i in range(start, min(start + BATCH, keys.stop)):
+                pipe.set(f"{{{tag}}}k{i}", VALUE, ex=3600)
+            assert all(pipe.execute())
+
+    def micro():
+        ec.modify_replication_group(ReplicationGroupId="shrink-sharded", CacheNodeType="cache.t3.micro",
+                                    ApplyImmediately=True)
+
+    # One shard holds more than a micro leaves: refused, every key kept.
+    write(first_tag, range(KEYS))
+    micro()
     wait_for(lambda: refusal_in(events_of(ec, "shrink-sharded", "replication-group"), "shrink-sharded",
                                 "Replication Group"), timeout=30, what="the refusal's event")
     assert wait_group(ec, "shrink-sharded", "available")["CacheNodeType"] == "cache.t3.small"
-    for first in range(0, KEYS, BATCH):
-        assert cluster.mget([f"{{one}}k{i}" for i in range(first, first + BATCH)]) == [VALUE] * BATCH
+    for start in range(0, KEYS, BATCH):
+        assert cluster.mget([f"{{{first_tag}}}k{i}" for i in range(start, start + BATCH)]) == [VALUE] * BATCH
+
+    # Each shard holds about half of what a micro leaves, together more than
+    # it: the fullest node is what counts, and it fits.
+    cluster.delete(*[f"{{{first_tag}}}k{i}" for i in range(300, KEYS)])
+    write(second_tag, range(300))
+    micro()
+    wait_for(lambda: wait_group(ec, "shrink-sharded", "available")["CacheNodeType"] == "cache.t3.micro",
+             timeout=30, what="the smaller type")
+    for tag in (first_tag, second_tag):
+        assert cluster.mget([f"{{{tag}}}k{i}" for i in range(300)]) == [VALUE] * 300
     cluster.close()
     ec.delete_replication_group(ReplicationGroupId="shrink-sharded")
     wait_gone(ec, group="shrink-sharded")

@@ -94,7 +94,9 @@ def test_a_stop_cuts_a_long_snapshot_short_and_the_next_start_takes_it_again(kur
     rds.create_db_snapshot(DBInstanceIdentifier="long", DBSnapshotIdentifier="long-snap")
 
     def copying():
-        found = subprocess.run(["pgrep", "-f", f"pg_basebackup -h {server.data_dir}"], capture_output=True, text=True)
+        # Its copy goes into the snapshot's folder under the data directory.
+        found = subprocess.run(["pgrep", "-f", f"pg_basebackup .* -D {server.data_dir}/"], capture_output=True,
+                               text=True)
         return found.stdout.split()
 
     deadline = time.monotonic() + 60

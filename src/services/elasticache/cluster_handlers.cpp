@@ -264,7 +264,7 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
     if (in.contains(member)) cluster->spec[member] = in[member];
   }
   // A smaller type waits until the node's data is seen to fit it.
-  if (held.contains("CacheNodeType")) cache::changeNodeType(*cluster, held["CacheNodeType"]);
+  if (held.contains("CacheNodeType")) cache::changeNodeType(*cluster, held["CacheNodeType"], catalog_.clock()->now());
   auto stored = catalog_.updateResource(*cluster);
   if (!stored) return stored.error();
   if (stored->status == kModifying) reconciler_.wake();

@@ -26,7 +26,9 @@ namespace {
 
 Json pendingModifiedValues(const Resource& cluster) {
   Json pending = cluster.state.value("PendingMaintenance", Json::object());
-  if (std::string smaller = cache::heldScaleDown(cluster); !smaller.empty()) pending["CacheNodeType"] = smaller;
+  // A type asked for the window since is the newer wish.
+  std::string smaller = cache::heldScaleDown(cluster);
+  if (!smaller.empty() && !pending.contains("CacheNodeType")) pending["CacheNodeType"] = smaller;
   return pending;
 }
 

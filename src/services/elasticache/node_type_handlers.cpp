@@ -11,7 +11,8 @@ namespace kura::elasticache {
 Result<Json> ElastiCacheApi::listAllowedNodeTypeModifications(const RequestContext& c, const Json& in) {
   bool ofCluster = in.contains("CacheClusterId");
   if (ofCluster == in.contains("ReplicationGroupId")) {
-    return ApiError::sender("InvalidParameterCombination", "Exactly one of CacheClusterId and ReplicationGroupId is required.");
+    return ApiError::sender("InvalidParameterCombination",
+                            "Exactly one of CacheClusterId and ReplicationGroupId is required.");
   }
   auto owner = ofCluster ? findCluster(c, in["CacheClusterId"]) : findGroup(c, in["ReplicationGroupId"]);
   if (!owner) return owner.error();

@@ -198,7 +198,7 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
   Json held = in;
   holdForMaintenanceWindow(held, *group, {"CacheNodeType"}, in.value("ApplyImmediately", false));
   // A smaller type waits until every node's data is seen to fit it.
-  if (held.contains("CacheNodeType")) cache::changeNodeType(*group, held["CacheNodeType"]);
+  if (held.contains("CacheNodeType")) cache::changeNodeType(*group, held["CacheNodeType"], catalog_.clock()->now());
   if (in.contains("PrimaryClusterId") && in["PrimaryClusterId"] != group->state.value("Primary", "")) {
     // A planned switch to the member asked for.
     std::string target = in["PrimaryClusterId"];

@@ -14,16 +14,18 @@ Resource redisOf(const std::string& nodeType) {
 
 TEST(NodeTypeChange, ASmallerTypeIsHeldAndALargerOneTakenAtOnce) {
   Resource owner = redisOf("cache.t3.small");
-  changeNodeType(owner, "cache.t3.micro");
+  changeNodeType(owner, "cache.t3.micro", SystemTime{});
   EXPECT_EQ(owner.spec["CacheNodeType"], "cache.t3.small");
   EXPECT_EQ(heldScaleDown(owner), "cache.t3.micro");
+  EXPECT_TRUE(owner.state.contains("ScaleDownSince"));
   EXPECT_FALSE(owner.state.contains("ParametersToApply"));
   // The current type again: the held change is dropped.
-  changeNodeType(owner, "cache.t3.small");
+  changeNodeType(owner, "cache.t3.small", SystemTime{});
   EXPECT_EQ(heldScaleDown(owner), "");
-  changeNodeType(owner, "cache.t3.micro");
+  EXPECT_FALSE(owner.state.contains("ScaleDownSince"));
+  changeNodeType(owner, "cache.t3.micro", SystemTime{});
   // A larger one: at once, and it drops the held one.
-  changeNodeType(owner, "cache.m7g.large");
+  changeNodeType(owner, "cache.m7g.large", SystemTime{});
   EXPECT_EQ(owner.spec["CacheNodeType"], "cache.m7g.large");
   EXPECT_EQ(heldScaleDown(owner), "");
   EXPECT_TRUE(owner.state.value("ParametersToApply", false));

@@ -356,45 +356,61 @@ namespace kura {
 namespace {
 
 // A step running a tool that a stop cuts short (as engines::runProcess
-// does): it waits for the stop, counts the cut and fails, having changed
-// the record.
+// does): "big" waits for the stop, changes its record and is cut; at the
+// next start it succeeds. "quick" ends well during the same stop, after
+// big's cut, on the other worker: its outcome is kept.
 class CutToolController final : public Controller {
  public:
   std::string kind() const override { return "cut-tool"; }
   StepOutcome step(Resource& resource, ReconcileContext& ctx) override {
-    started = true;
+    if (resource.name == "quick") {
+      quickStarted = true;
+      while (!bigCut) ctx.sleepFor(10ms);
+      resource.status = "available";
+      return StepOutcome::done();
+    }
+    if (++bigRuns > 1) {
+      resource.status = "available";
+      return StepOutcome::done();
+    }
+    bigStarted = true;
     while (!toolCutDue()) ctx.sleepFor(10ms);
-    noteToolCut();
     resource.state["Attempts"] = 1;
     ctx.emitEvent("Snapshot failed: the tool was killed", {"failure"});
-    return StepOutcome::failed();
+    bigCut = true;
+    cutShort();
   }
-  std::atomic<bool> started{false};
+  std::atomic<bool> quickStarted{false}, bigStarted{false}, bigCut{false};
+  std::atomic<int> bigRuns{0};
 };
 
-TEST_F(ReconcilerTest, AStepWhoseToolAStopCutIsNotRecorded) {
-  auto created = catalog_->createResource(draft("cut-tool", "big", "creating", "available"));
-  ASSERT_TRUE(created.ok());
-  Reconciler reconciler(*catalog_, realClock(), 1);
+TEST_F(ReconcilerTest, AStepWhoseToolAStopCutIsNotRecordedAndRunsAgainAtTheNextStart) {
+  auto big = catalog_->createResource(draft("cut-tool", "big", "creating", "available"));
+  auto quick = catalog_->createResource(draft("cut-tool", "quick", "creating", "available"));
+  ASSERT_TRUE(big.ok() && quick.ok());
+  Reconciler reconciler(*catalog_, realClock(), 2);
   auto controller = std::make_unique<CutToolController>();
   CutToolController* raw = controller.get();
   reconciler.add(std::move(controller));
   reconciler.start();
-  ASSERT_TRUE(eventually([&] { return raw->started.load(); }, 10s));
-  uint64_t cutBefore = toolsCut();
+  ASSERT_TRUE(eventually([&] { return raw->bigStarted.load() && raw->quickStarted.load(); }, 10s));
+  EXPECT_FALSE(toolCutDue());  // this thread is no worker
   reconciler.stop();
-  EXPECT_EQ(toolsCut(), cutBefore + 1);
+  EXPECT_TRUE(raw->bigCut.load());
   // As after a crash: the record as it was before the step, no event, no journal.
-  auto after = catalog_->getResourceById(created->id);
+  auto after = catalog_->getResourceById(big->id);
   EXPECT_EQ(after->status, "creating");
   EXPECT_FALSE(after->state.contains("Attempts"));
   EXPECT_TRUE(catalog_->listEvents(kAccount, kRegion, {}).items.empty());
-  EXPECT_TRUE(catalog_->listSteps(created->id).empty());
-  // A thread outside a reconciler's workers is never cut, and a start lowers the request.
+  EXPECT_TRUE(catalog_->listSteps(big->id).empty());
+  // The step that was not cut is kept, though it ended during the stop.
+  EXPECT_EQ(statusOf(quick->id), "available");
+  // The next start takes the cut step again.
   reconciler.start();
-  EXPECT_FALSE(toolCutDue());
+  ASSERT_TRUE(reconciler.waitIdle(10s));
+  EXPECT_EQ(raw->bigRuns.load(), 2);
+  EXPECT_EQ(statusOf(big->id), "available");
   reconciler.stop();
-  EXPECT_FALSE(toolCutDue());
 }
 
 }  // namespace
