@@ -5,7 +5,7 @@
 
 #include <ctime>
 
-#include "cache/cache_events.h"
+#include "catalog/resource_event.h"
 #include "cache/client_users.h"
 #include "cache/memcached_nodes.h"
 #include "cache/node_type_change.h"

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "cache/cache_events.h"
+#include "catalog/resource_event.h"
 #include "cache/cluster_node.h"
 #include "cache/parameter_apply.h"
 #include "common/descriptor_shortage.h"

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <chrono>
 
-#include "cache/cache_events.h"
+#include "catalog/resource_event.h"
 #include "cache/cache_parameters.h"
 #include "common/time_format.h"
 #include "services/elasticache/elasticache_kinds.h"

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "cache/cache_events.h"
+#include "catalog/resource_event.h"
 #include "cache/cache_parameters.h"
 #include "common/state_change_log.h"
 

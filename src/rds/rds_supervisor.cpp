@@ -11,6 +11,7 @@
 #include <ctime>
 #include <set>
 
+#include "catalog/resource_event.h"
 #include "common/daily_window.h"
 #include "common/descriptor_shortage.h"
 #include "common/per_resource.h"
@@ -246,15 +247,7 @@ void RdsSupervisor::addStartEvent(const Resource& instance, Result<bool> started
 }
 
 void RdsSupervisor::addEvent(const Resource& instance, const std::string& message, const std::string& category) {
-  Event event;
-  event.accountId = instance.accountId;
-  event.region = instance.region;
-  event.sourceType = instance.kind;
-  event.sourceId = instance.name;
-  event.sourceArn = instance.arn;
-  event.message = message;
-  event.categories = {category};
-  catalog_.addEvent(event);
+  addResourceEvent(catalog_, instance, message, category);
 }
 
 bool RdsSupervisor::watchMultiAz(Resource& instance) {

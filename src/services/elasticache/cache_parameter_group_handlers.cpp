@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cache/cache_parameters.h"
+#include "catalog/resource_event.h"
 #include "cache/memcached_nodes.h"
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
@@ -169,15 +170,7 @@ std::vector<std::string> nodesOf(const Resource& owner) {
 }
 
 void addEvent(Catalog& catalog, const Resource& source, const std::string& message) {
-  Event event;
-  event.accountId = source.accountId;
-  event.region = source.region;
-  event.sourceType = source.kind;
-  event.sourceId = source.name;
-  event.sourceArn = source.arn;
-  event.message = message;
-  event.categories = {"configuration change"};
-  catalog.addEvent(std::move(event));
+  addResourceEvent(catalog, source, message, "configuration change");
 }
 
 // The owner takes `values` (its group's): the immediate ones are set on its

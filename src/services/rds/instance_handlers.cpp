@@ -2,6 +2,7 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
+#include "catalog/resource_event.h"
 #include "catalog/pending_maintenance.h"
 #include "common/certificate_authority.h"
 #include "common/crash_point.h"
@@ -145,15 +146,7 @@ Json RdsApi::instanceJson(const Resource& instance, InstancePageReads* page, con
 }
 
 void RdsApi::addEvent(const Resource& resource, const std::string& message, std::vector<std::string> categories) {
-  Event event;
-  event.accountId = resource.accountId;
-  event.region = resource.region;
-  event.sourceType = resource.kind;
-  event.sourceId = resource.name;
-  event.sourceArn = resource.arn;
-  event.message = message;
-  event.categories = std::move(categories);
-  catalog_.addEvent(std::move(event));
+  catalog_.addEvent(eventAbout(resource, message, std::move(categories)));
 }
 
 Result<Resource> RdsApi::recordNewInstance(const RequestContext& c, Json spec, const std::vector<Tag>& tags,
