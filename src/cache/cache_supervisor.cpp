@@ -187,7 +187,12 @@ void CacheSupervisor::applyMaintenance(Resource& owner) {
   if (!stored) return;  // changed meanwhile: the next pass looks again
   owner = *stored;
   std::string names;
-  for (const std::string& name : applied) names += (names.empty() ? "" : ", ") + name;
+  for (std::string name : applied) {
+    if (name == "CacheNodeType" && !heldScaleDown(owner).empty()) {
+      name += " (a smaller type: put into effect once every node's data is seen to fit it)";
+    }
+    names += (names.empty() ? "" : ", ") + name;
+  }
   addResourceEvent(catalog_, owner, "Applied the modifications pending for the maintenance window: " + names,
                    "maintenance");
 }

@@ -177,6 +177,8 @@ def test_a_groups_scale_down_in_its_window_waits_for_data_that_fits(kura):
              timeout=30, what="the refusal's event")
     assert {m["CacheNodeType"] for m in members()} == {"cache.t3.small"}
     assert [m["PendingModifiedValues"] for m in members()] == [{}, {}]
+    assert "Applied the modifications pending for the maintenance window: CacheNodeType (a smaller type: put into " \
+           "effect once every node's data is seen to fit it)" in events_of(ec, "shrink-rg", "replication-group")
     for port in ports:
         assert int(admin_config(kura, port, "maxmemory")) == SMALL // 100
         all_there(port)
