@@ -144,6 +144,7 @@ Result<Json> decodeScalar(const Shape& shape, const std::string& text, const std
 
 Result<Json> decodeStructure(const Shape& shape, const FieldNode& node, const std::string& path, Dialect dialect) {
   Json out = Json::object();
+  size_t taken = 0;
   for (const MemberRef& member : shape.members) {
     const std::string name = requestName(member, dialect);
     auto it = node.children.find(name);
@@ -152,10 +153,28 @@ Result<Json> decodeStructure(const Shape& shape, const FieldNode& node, const st
       it = node.children.find(member.shape->member.locationName);
     }
     if (it == node.children.end()) continue;
+    ++taken;
     std::string memberPath = path.empty() ? name : path + "." + name;
     auto value = decodeNode(*member.shape, it->second, memberPath, dialect);
     if (!value) return value;
     out[member.name] = std::move(*value);
+  }
+  if (taken < node.children.size()) {
+    // A parameter the operation's model does not have (one AWS added since
+    // the model Kura serves, or a misspelling) is refused, never dropped:
+    // the call would answer success and not do what it asked.
+    for (const auto& [name, unused] : node.children) {
+      bool known = std::any_of(shape.members.begin(), shape.members.end(), [&](const MemberRef& member) {
+        return requestName(member, dialect) == name ||
+               (!dialect.ec2 && member.shape->type == ShapeType::List && member.shape->flattened &&
+                member.shape->member.locationName == name);
+      });
+      if (known) continue;
+      std::string unknown = path.empty() ? name : path + "." + name;
+      return ApiError::sender("InvalidParameterValue", "The parameter " + unknown.substr(0, 128) +
+                                                           " is not one Kura knows for this operation: "
+                                                           "nothing was done.");
+    }
   }
   return out;
 }

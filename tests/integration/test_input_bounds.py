@@ -408,3 +408,27 @@ def test_a_chunked_signed_call_is_served(server):
     lines += [f"{k}: {v}".encode() for k, v in signed.headers.items() if k.lower() not in ("content-length", "host")]
     request = b"\r\n".join(lines) + b"\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n1;ext=1\r\n}\r\n0\r\n\r\n"
     assert raw_exchange(server, request) == b"HTTP/1.1 200 OK"
+
+
+def test_a_parameter_the_model_lacks_is_refused_not_dropped(server):
+    """A member the operation's model lacks (TransitEncryptionMode, which AWS
+    added to ModifyReplicationGroup after the model Kura serves, sent where it
+    does not belong here; a misspelt one): the call is refused and changes
+    nothing, rather than answering success for what it did not do."""
+    ec = server.client("elasticache")
+    ec.create_cache_parameter_group(CacheParameterGroupName="unknown-members", CacheParameterGroupFamily="redis7",
+                                    Description="before")
+    for extra in ("TransitEncryptionMode=preferred", "Descriptionn=after"):
+        body = ("Action=ModifyCacheParameterGroup&Version=2015-02-02&CacheParameterGroupName=unknown-members&"
+                "ParameterNameValues.ParameterNameValue.1.ParameterName=maxmemory-samples&"
+                "ParameterNameValues.ParameterNameValue.1.ParameterValue=7&" + extra).encode()
+        status, _, response = raw_http.send_signed(server.endpoint, "elasticache", headers=raw_http.FORM_HEADERS,
+                                                   body=body)
+        assert status == 400, response[:300]
+        assert b"<Code>InvalidParameterValue</Code>" in response, response[:300]
+        name = extra.split("=")[0].encode()
+        assert b"The parameter " + name + b" is not one Kura knows for this operation" in response, response[:300]
+    values = {p["ParameterName"]: p.get("ParameterValue") for p in ec.describe_cache_parameters(
+        CacheParameterGroupName="unknown-members", Source="user")["Parameters"]}
+    assert "maxmemory-samples" not in values, values
+    ec.delete_cache_parameter_group(CacheParameterGroupName="unknown-members")

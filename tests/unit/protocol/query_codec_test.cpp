@@ -77,6 +77,26 @@ TEST(QueryDecoder, RejectsValuesOfTheWrongType) {
   EXPECT_FALSE(decodeQueryInput(rds().findOperation("DescribeDBInstances")->input, *fields).ok());
 }
 
+TEST(QueryDecoder, RefusesAParameterTheModelDoesNotHaveRatherThanDroppingIt) {
+  auto refused = [](const std::string& body) {
+    auto fields = parseForm(body);
+    auto value = decodeQueryInput(rds().findOperation("CreateDBInstance")->input, *fields);
+    EXPECT_FALSE(value.ok()) << body;
+    return value.ok() ? std::string() : value.error().code + ": " + value.error().message;
+  };
+  EXPECT_EQ(refused("Action=CreateDBInstance&DBInstanceIdentifier=app&EngineLifecycleSupportX=open-source"),
+            "InvalidParameterValue: The parameter EngineLifecycleSupportX is not one Kura knows for this operation: "
+            "nothing was done.");
+  // Within a structure of a list too.
+  EXPECT_NE(refused("Action=CreateDBInstance&DBInstanceIdentifier=app&Tags.Tag.1.Key=k&Tags.Tag.1.Colour=red")
+                .find("The parameter Tags.Tag.Colour is not one"),
+            std::string::npos);
+  // Known ones, the Action and the Version pass.
+  Json input = decode("CreateDBInstance",
+                      "Action=CreateDBInstance&Version=2014-10-31&DBInstanceIdentifier=app&Tags.Tag.1.Key=k");
+  EXPECT_EQ(input["Tags"][0]["Key"], "k");
+}
+
 TEST(QueryEncoder, WritesResultWrapperListsAndRequestId) {
   const Operation* op = rds().findOperation("DescribeDBInstances");
   Json output = {{"DBInstances", Json::array({{{"DBInstanceIdentifier", "app"},
