@@ -246,9 +246,17 @@ Result<Json> ElastiCacheApi::modifyCluster(const RequestContext& c, const Json& 
   // A new node type waits for the maintenance window unless ApplyImmediately, as on ElastiCache.
   Json held = in;
   holdForMaintenanceWindow(held, *cluster, {"CacheNodeType"}, in.value("ApplyImmediately", false));
-  if (cache::isMemcached(*cluster)) return modifyMemcachedCluster(c, *cluster, held);
+  if (cache::isMemcached(*cluster)) {
+    if (in.contains("AuthToken") || in.contains("AuthTokenUpdateStrategy")) {
+      return combination("AuthToken is only supported for the Redis engine.");
+    }
+    return modifyMemcachedCluster(c, *cluster, held);
+  }
   if (in.contains("NumCacheNodes") && in["NumCacheNodes"].get<int64_t>() != 1) {
     return invalid("A Redis cache cluster has exactly one node: NumCacheNodes must be 1.");
+  }
+  if (!in.value("CacheNodeIdsToRemove", Json::array()).empty()) {
+    return invalid("A Redis cache cluster has exactly one node: it has none to remove (CacheNodeIdsToRemove).");
   }
   if (in.contains("EngineVersion")) {
     if (auto error = checkEngineVersionChange("redis", in["EngineVersion"], config_.redisVersion)) return *error;

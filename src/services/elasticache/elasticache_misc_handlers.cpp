@@ -2,6 +2,7 @@
 #include "common/time_format.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
+#include "services/elasticache/unsupported_members.h"
 #include "services/rds/rds_api.h"
 
 namespace kura::elasticache {
@@ -12,7 +13,10 @@ ElastiCacheApi::ElastiCacheApi(Catalog& catalog, Reconciler& reconciler, PortAll
 
 void ElastiCacheApi::registerHandlers(HandlerTable& table) {
   auto bind = [&](const char* operation, Result<Json> (ElastiCacheApi::*method)(const RequestContext&, const Json&)) {
-    table.add(operation, [this, method](const RequestContext& c, const Json& in) { return (this->*method)(c, in); });
+    table.add(operation, [this, method](const RequestContext& c, const Json& in) -> Result<Json> {
+      if (auto refused = refuseUnsupportedMembers(in)) return *refused;
+      return (this->*method)(c, in);
+    });
   };
   bind("CreateCacheCluster", &ElastiCacheApi::createCluster);
   bind("DescribeCacheClusters", &ElastiCacheApi::describeClusters);

@@ -22,6 +22,44 @@ ApiError invalid(std::string message) { return ApiError::sender("InvalidParamete
 ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
+// A group with cluster mode disabled described by one NodeGroupConfiguration,
+// as AWS documents it: its replica count and zones are the group's
+// (NumCacheClusters, PreferredCacheClusterAZs).
+Result<Json> withOneNodeGroup(const Json& in) {
+  if (in.value("NodeGroupConfiguration", Json::array()).empty()) return in;
+  const Json& nodeGroup = in["NodeGroupConfiguration"][0];
+  Json flat = in;
+  flat.erase("NodeGroupConfiguration");
+  if (nodeGroup.contains("Slots")) return combination("Slots are for a replication group with cluster mode enabled.");
+  if (nodeGroup.value("NodeGroupId", "0001") != "0001") {
+    return invalid("A replication group with cluster mode disabled has one node group, 0001.");
+  }
+  if (nodeGroup.contains("ReplicaCount")) {
+    int clusters = nodeGroup["ReplicaCount"].get<int>() + 1;
+    if ((in.contains("NumCacheClusters") && in["NumCacheClusters"].get<int>() != clusters) ||
+        (in.contains("ReplicasPerNodeGroup") && in["ReplicasPerNodeGroup"].get<int>() + 1 != clusters)) {
+      return combination(
+          "NodeGroupConfiguration's ReplicaCount disagrees with NumCacheClusters or ReplicasPerNodeGroup.");
+    }
+    if (!in.contains("ReplicasPerNodeGroup")) flat["NumCacheClusters"] = clusters;
+  } else if (nodeGroup.contains("ReplicaAvailabilityZones") && !in.contains("NumCacheClusters") &&
+             !in.contains("ReplicasPerNodeGroup")) {
+    flat["NumCacheClusters"] = static_cast<int>(nodeGroup["ReplicaAvailabilityZones"].size()) + 1;
+  }
+  if (nodeGroup.contains("PrimaryAvailabilityZone") || nodeGroup.contains("ReplicaAvailabilityZones")) {
+    if (in.contains("PreferredCacheClusterAZs")) {
+      return combination("Give the zones in PreferredCacheClusterAZs or in NodeGroupConfiguration, not both.");
+    }
+    if (!nodeGroup.contains("PrimaryAvailabilityZone")) {
+      return combination("ReplicaAvailabilityZones needs the PrimaryAvailabilityZone of the node group.");
+    }
+    std::vector<std::string> zones = {nodeGroup["PrimaryAvailabilityZone"].get<std::string>()};
+    for (const Json& zone : nodeGroup.value("ReplicaAvailabilityZones", Json::array())) zones.push_back(zone);
+    flat["PreferredCacheClusterAZs"] = zones;
+  }
+  return flat;
+}
+
 ApiError notAvailable(const Resource& group) {
   return ApiError::sender("InvalidReplicationGroupState", "Replication group " + group.name +
                                                               " is not in available state (it is " + group.status + ").");
@@ -37,10 +75,13 @@ Result<Resource> ElastiCacheApi::findGroup(const RequestContext& c, const std::s
   return found;
 }
 
-Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, const Json& in) {
-  std::string id = rds::lowerCase(in["ReplicationGroupId"].get<std::string>());
+Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, const Json& given) {
+  std::string id = rds::lowerCase(given["ReplicationGroupId"].get<std::string>());
   if (auto error = checkCacheIdentifier(id, "ReplicationGroupId", 40)) return *error;
-  if (clusterModeAsked(c, in)) return createClusterModeGroup(c, in, id);
+  if (clusterModeAsked(c, given)) return createClusterModeGroup(c, given, id);
+  auto flattened = withOneNodeGroup(given);
+  if (!flattened) return flattened.error();
+  const Json& in = *flattened;
   if (in.value("NumNodeGroups", 1) != 1) return invalid("NumNodeGroups must be between 1 and 500.");
   for (const char* unsupported : {"GlobalReplicationGroupId", "PrimaryClusterId"}) {
     if (in.contains(unsupported)) return combination(std::string(unsupported) + " is not supported by Kura.");
@@ -175,6 +216,13 @@ Result<Json> ElastiCacheApi::modifyReplicationGroup(const RequestContext& c, con
     if (auto error = recordClientUsers(c, *group)) return *error;
   }
   Json& spec = group->spec;
+  if (in.contains("SnapshottingClusterId") && in["SnapshottingClusterId"] != group->state.value("Primary", "")) {
+    return invalid("Kura takes a replication group's snapshots from its primary (" +
+                   group->state.value("Primary", std::string()) + "): another SnapshottingClusterId is not supported.");
+  }
+  if (in.contains("NodeGroupId") && in["NodeGroupId"] != "0001") {
+    return invalid("Node group " + in["NodeGroupId"].get<std::string>() + " is not one of " + group->name + ".");
+  }
   if (spec.value("ClusterEnabled", false) &&
       (!in.value("AutomaticFailoverEnabled", true) || in.contains("PrimaryClusterId"))) {
     return combination("A replication group with cluster mode enabled keeps automatic failover, and its primaries "

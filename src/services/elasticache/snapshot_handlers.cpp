@@ -152,6 +152,16 @@ Result<Json> ElastiCacheApi::copySnapshot(const RequestContext& c, const Json& i
   if (source->status != kAvailable) {
     return ApiError::sender("InvalidSnapshotState", "Snapshot " + source->name + " is not in available state.");
   }
+  if (in.contains("KmsKeyId")) {
+    // The copy is the source's files, sealed by the source's key: another
+    // key would not be honoured.
+    auto key = usableKmsKey(c, in["KmsKeyId"]);
+    if (!key) return key.error();
+    if (*key != source->spec.value("KmsKeyId", "")) {
+      return invalid("A copy under another KMS key than its source's is not supported by Kura: the copy keeps the "
+                     "source's encryption (" + source->spec.value("KmsKeyId", std::string("none")) + ").");
+    }
+  }
   Resource copy = *source;
   copy.id = 0;
   copy.version = 0;
