@@ -13,6 +13,7 @@
 #include "services/rds/rds_kinds.h"
 #include "services/rds/rds_validation.h"
 #include "services/rds/rds_views.h"
+#include "services/rds/unsupported_members.h"
 
 namespace kura::rds {
 
@@ -200,7 +201,10 @@ void RdsApi::deleteOrphanedSecrets() {
 
 void RdsApi::registerHandlers(HandlerTable& table) {
   auto bind = [this, &table](const char* name, Result<Json> (RdsApi::*method)(const RequestContext&, const Json&)) {
-    table.add(name, [this, method](const RequestContext& c, const Json& in) { return (this->*method)(c, in); });
+    table.add(name, [this, method, name](const RequestContext& c, const Json& in) -> Result<Json> {
+      if (auto refused = refuseUnsupportedMembers(name, in)) return *refused;
+      return (this->*method)(c, in);
+    });
   };
   bind("CreateDBInstance", &RdsApi::createInstance);
   bind("DescribeDBLogFiles", &RdsApi::describeLogFiles);

@@ -29,6 +29,12 @@ const char* const kRestoreOverrides[] = {"DBInstanceClass", "AvailabilityZone", 
                                          "DeletionProtection", "DBParameterGroupName", "DBName",
                                          "DBSubnetGroupName", "VpcSecurityGroupIds"};
 
+// A restore makes a Single-AZ instance, from a snapshot or to a point in time.
+ApiError restoreIsSingleAz() {
+  return ApiError::sender("InvalidParameterCombination",
+                          "Kura restores into a Single-AZ instance: modify it to Multi-AZ once it is available.");
+}
+
 // A restored instance's spec: the source's settings, then the request's overrides.
 Json restoredSpec(const std::string& identifier, const Json& source, const Json& in) {
   Json spec = {{"DBInstanceIdentifier", identifier}, {"MultiAZ", false}};
@@ -273,7 +279,7 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
   if (snapshot->status != kAvailable) {
     return ApiError::sender("InvalidDBSnapshotState", "Snapshot " + snapshot->name + " is not available.");
   }
-  if (in.value("MultiAZ", false)) return ApiError::sender("InvalidParameterCombination", "Kura does not run Multi-AZ instances yet.");
+  if (in.value("MultiAZ", false)) return restoreIsSingleAz();
   if (snapshot->spec.value("Encrypted", false)) {
     // The snapshot's key must open it: a disabled or deleted key fails the restore now.
     auto key = usableKmsKey(c, snapshot->spec.value("KmsKeyId", "alias/aws/rds"));
@@ -298,6 +304,7 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
 Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& in) {
   std::string identifier = lowerCase(in["TargetDBInstanceIdentifier"].get<std::string>());
   if (auto error = checkIdentifier(identifier, "TargetDBInstanceIdentifier")) return *error;
+  if (in.value("MultiAZ", false)) return restoreIsSingleAz();
   // The source: a live instance (by identifier or DbiResourceId), or the
   // backups a deleted one kept (by DbiResourceId or their ARN).
   Result<Resource> source = ApiError::sender("DBInstanceNotFound", "The source DB instance was not found.", 404);
