@@ -228,6 +228,13 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, const ServiceModel
     if (action.empty()) return fail(ApiError::sender("MissingAction", "The request must contain the parameter Action."));
     operation = model.findOperation(action);
     if (operation == nullptr) return fail(notImplemented(model, action, false));
+    // An operation Kura does not implement says so before its members are
+    // judged (a newer SDK fills in members, idempotency tokens, that the
+    // model Kura serves may lack).
+    if (auto served = services_.find(model.signingName());
+        served == services_.end() || served->second->handlers().find(operation->name) == nullptr) {
+      return fail(notImplemented(model, operation->name, true));
+    }
     auto decoded = model.protocol() == Protocol::Ec2 ? decodeEc2Input(operation->input, fields)
                                                      : decodeQueryInput(operation->input, fields);
     if (!decoded) return fail(decoded.error());

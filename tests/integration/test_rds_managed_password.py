@@ -85,3 +85,36 @@ def test_a_secret_whose_instance_a_crash_never_recorded_is_deleted_at_start(kura
     del server.env["KURA_CRASH_AT"]
     server.start()
     assert error_code(sm.describe_secret, SecretId=kept) == "ResourceNotFoundException"
+
+
+def test_an_instance_of_a_password_of_its_own_is_switched_to_a_managed_one(kura_factory):
+    """ModifyDBInstance --manage-master-user-password: a new password in a
+    secret RDS owns, set on the running instance (the old one stops
+    working), as `kura check`'s rds-master-password-managed advises."""
+    server = kura_factory()
+    rds, sm = newer_client(server, "rds"), server.client("secretsmanager")
+    rds.create_db_instance(DBInstanceIdentifier="switched", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", MasterUserPassword="Own-pass-1234", AllocatedStorage=20,
+                           BackupRetentionPeriod=0)
+    wait_status(rds, "switched", "available")
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="switched", ApplyImmediately=True,
+                      MasterUserSecretKmsKeyId="alias/aws/secretsmanager") == "InvalidParameterCombination"
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="switched", ApplyImmediately=True,
+                      ManageMasterUserPassword=True, MasterUserPassword="Other-pass-1234") == \
+        "InvalidParameterCombination"
+    modified = rds.modify_db_instance(DBInstanceIdentifier="switched", ApplyImmediately=True,
+                                      ManageMasterUserPassword=True)["DBInstance"]
+    secret_arn = modified["MasterUserSecret"]["SecretArn"]
+    wait_status(rds, "switched", "available")
+    value = json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"])
+    assert value["username"] == "admin" and value["password"] != "Own-pass-1234"
+    assert psql(rds, "switched", "SELECT current_user", password=value["password"]) == "admin"
+    assert psql(rds, "switched", "SELECT 1", password="Own-pass-1234", check=False).returncode != 0
+    # Managed from now on: asking again changes nothing; going back is refused.
+    rds.modify_db_instance(DBInstanceIdentifier="switched", ApplyImmediately=True, ManageMasterUserPassword=True)
+    assert rds.describe_db_instances(DBInstanceIdentifier="switched")["DBInstances"][0]["MasterUserSecret"][
+        "SecretArn"] == secret_arn
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="switched", ApplyImmediately=True,
+                      ManageMasterUserPassword=False) == "InvalidParameterValue"
+    rds.delete_db_instance(DBInstanceIdentifier="switched", SkipFinalSnapshot=True)
+    assert error_code(sm.describe_secret, SecretId=secret_arn) == "ResourceNotFoundException"

@@ -22,6 +22,10 @@ ApiError invalid(std::string message) { return ApiError::sender("InvalidParamete
 ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
+// Set by withOneNodeGroup: PreferredCacheClusterAZs came from the node
+// group's zones, which may name fewer than its clusters.
+constexpr const char* kZonesMayBeFewer = "kura:ZonesMayBeFewer";
+
 // A group with cluster mode disabled described by one NodeGroupConfiguration,
 // as AWS documents it: its replica count and zones are the group's
 // (NumCacheClusters, PreferredCacheClusterAZs).
@@ -35,7 +39,9 @@ Result<Json> withOneNodeGroup(const Json& in) {
     return invalid("A replication group with cluster mode disabled has one node group, 0001.");
   }
   if (nodeGroup.contains("ReplicaCount")) {
-    int clusters = nodeGroup["ReplicaCount"].get<int>() + 1;
+    int replicas = nodeGroup["ReplicaCount"].get<int>();
+    if (replicas < 0 || replicas > 5) return invalid("A node group has 0 to 5 replicas (ReplicaCount).");
+    int clusters = replicas + 1;
     if ((in.contains("NumCacheClusters") && in["NumCacheClusters"].get<int>() != clusters) ||
         (in.contains("ReplicasPerNodeGroup") && in["ReplicasPerNodeGroup"].get<int>() + 1 != clusters)) {
       return combination(
@@ -55,7 +61,13 @@ Result<Json> withOneNodeGroup(const Json& in) {
     }
     std::vector<std::string> zones = {nodeGroup["PrimaryAvailabilityZone"].get<std::string>()};
     for (const Json& zone : nodeGroup.value("ReplicaAvailabilityZones", Json::array())) zones.push_back(zone);
+    // Replicas without a zone of their own get the subnet group's in turn.
+    int clusters = flat.value("NumCacheClusters", flat.value("ReplicasPerNodeGroup", 0) + 1);
+    if (zones.size() > static_cast<size_t>(clusters)) {
+      return combination("NodeGroupConfiguration names more zones than the node group has cache clusters.");
+    }
     flat["PreferredCacheClusterAZs"] = zones;
+    flat[kZonesMayBeFewer] = true;
   }
   return flat;
 }
@@ -120,7 +132,7 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
     return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ".");
   }
   std::vector<std::string> zones = in.value("PreferredCacheClusterAZs", std::vector<std::string>());
-  if (!zones.empty() && zones.size() != static_cast<size_t>(clusters)) {
+  if (!zones.empty() && zones.size() != static_cast<size_t>(clusters) && !in.value(kZonesMayBeFewer, false)) {
     return invalid("PreferredCacheClusterAZs must name one zone per cache cluster.");
   }
   const Json from = snapshot ? snapshot->spec : Json::object();

@@ -524,6 +524,44 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
   return out;
 }
 
+Result<std::string> RdsApi::switchToManagedPassword(const RequestContext& c, const Json& in, Json& spec) {
+  bool managed = spec.contains("MasterUserSecretArn");
+  if (!in.contains("ManageMasterUserPassword")) {
+    if (in.contains("MasterUserSecretKmsKeyId")) {
+      return combination("You can't specify MasterUserSecretKmsKeyId without ManageMasterUserPassword.");
+    }
+    return std::string();
+  }
+  if (!in["ManageMasterUserPassword"].get<bool>()) {
+    if (!managed) return std::string();
+    return invalid("The parameter ManageMasterUserPassword is not supported by Kura as false: a managed master "
+                   "password does not go back to one of your own. Nothing was done.");
+  }
+  if (managed) {
+    if (in.contains("MasterUserSecretKmsKeyId")) {
+      return invalid("The parameter MasterUserSecretKmsKeyId is not supported by Kura for a password already "
+                     "managed: its secret keeps its key. Nothing was done.");
+    }
+    return std::string();
+  }
+  if (in.contains("MasterUserPassword")) {
+    return combination("You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.");
+  }
+  if (config_.managedSecrets == nullptr) return combination("Secrets Manager is not available on this Kura server.");
+  // As RDS does: a new password, in a secret RDS owns, set on the instance
+  // as a password change is. The secret is made first: one a crash leaves
+  // unnamed by any record is deleted at the next start.
+  std::string password = toHex(randomBytes(16));
+  std::string kmsKey = in.value("MasterUserSecretKmsKeyId", "");
+  auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", "rds!" + lowerCase(dbiResourceId()),
+                                                          spec.value("MasterUsername", ""), password, kmsKey);
+  if (!secret) return secret.error();
+  spec["MasterUserSecretArn"] = *secret;
+  spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
+  sealMasterPassword(spec, password);
+  return *secret;
+}
+
 Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) {
   Json in = asked;  // what applies now (settings held for the maintenance window are taken out)
   auto found = findInstance(c, in["DBInstanceIdentifier"]);
@@ -534,8 +572,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
                             "Database instance is not in available state. Current state: " + instance.status);
   }
   if (isClusterMember(instance)) {
-    for (const char* name : {"MultiAZ", "MasterUserPassword", "BackupRetentionPeriod", "PreferredBackupWindow",
-                             "AllocatedStorage", "StorageType", "VpcSecurityGroupIds"}) {
+    for (const char* name : {"MultiAZ", "MasterUserPassword", "ManageMasterUserPassword", "MasterUserSecretKmsKeyId",
+                             "BackupRetentionPeriod", "PreferredBackupWindow", "AllocatedStorage", "StorageType",
+                             "VpcSecurityGroupIds"}) {
       if (in.contains(name)) {
         return combination(std::string("The instance is a member of a DB cluster: ") + name +
                            " is the cluster's setting (ModifyDBCluster).");
@@ -633,6 +672,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
     sealMasterPassword(spec, in["MasterUserPassword"].get<std::string>());
   }
+  auto managedNow = switchToManagedPassword(c, in, spec);
+  if (!managedNow) return managedNow.error();
+  passwordChange = passwordChange || !managedNow->empty();
   if (in.contains("CloudwatchLogsExportConfiguration")) {
     if (auto error = changeLogExports(spec, in["CloudwatchLogsExportConfiguration"])) return *error;
   }
@@ -658,6 +700,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
              {"configuration change"});
   }
   auto updated = storeModified(instance, passwordChange);
+  if (!updated && !managedNow->empty()) config_.managedSecrets->deleteOwnedSecret(c, *managedNow);
   if (!updated) releaseMultiAzChange(instance, ports_);
   if (!updated) {
     if (updated.error().code == catalog_errors::kVersionConflict) {

@@ -206,6 +206,10 @@ class RdsApi {
   // modifying (the controller applies it to the engine).
   Result<Resource> storeModified(Resource instance, bool passwordChange);
   // RotateSecret on an instance's managed master secret.
+  // ModifyDBInstance's ManageMasterUserPassword: a managed password switched
+  // on (a new password in a new secret, sealed into `spec`); the new
+  // secret's ARN, empty when nothing changes.
+  Result<std::string> switchToManagedPassword(const RequestContext& c, const Json& in, Json& spec);
   Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
                                      const std::string& password);
   // The same for a cluster's: the writer applies it, true once it has.

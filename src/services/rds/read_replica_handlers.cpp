@@ -39,6 +39,17 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
   if (in.value("MultiAZ", false)) {
     return ApiError::sender("InvalidParameterCombination", "Kura does not make read replicas Multi-AZ yet.");
   }
+  if (in.contains("KmsKeyId")) {
+    // In its source's region a replica keeps its source's encryption.
+    auto key = usableKmsKey(c, in["KmsKeyId"]);
+    if (!key) return key.error();
+    if (*key != source->spec.value("KmsKeyId", "")) {
+      return ApiError::sender("InvalidParameterValue",
+                              "A read replica keeps its source's encryption (" +
+                                  source->spec.value("KmsKeyId", std::string("none")) +
+                                  "): another KmsKeyId is not supported by Kura.");
+    }
+  }
   Json spec = {{"DBInstanceIdentifier", identifier},
                {"ReadReplicaSourceDBInstanceIdentifier", source->name},
                {"ReadReplicaSourceArn", source->arn},

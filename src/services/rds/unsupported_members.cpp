@@ -22,7 +22,7 @@ constexpr std::string_view kLogsLater =
     "Kura sets a new instance's log exports from its source; change them with modify-db-instance "
     "--cloudwatch-logs-export-configuration once it is available.";
 
-constexpr std::array<Unsupported, 36> kUnsupported = {{
+constexpr std::array<Unsupported, 34> kUnsupported = {{
     {"OptionGroupName", kOptionGroups},
     {"MonitoringInterval", kMonitoring, "0"},
     {"MonitoringRoleArn", kMonitoring},
@@ -59,10 +59,6 @@ constexpr std::array<Unsupported, 36> kUnsupported = {{
     {"Port", "Kura does not move a running cluster to another port.", {}, "ModifyDBCluster"},
     {"RotateMasterUserPassword", "Rotate the managed secret with Secrets Manager's rotate-secret.", "false",
      "ModifyDBInstance"},
-    {"ManageMasterUserPassword", "Kura sets a managed master password when the instance is created.", {},
-     "ModifyDBInstance"},
-    {"MasterUserSecretKmsKeyId", "Kura sets a managed master password when the instance is created.", {},
-     "ModifyDBInstance"},
 }};
 
 // Members whose effect differs by operation, beside the table.
@@ -70,14 +66,9 @@ std::optional<ApiError> refuseForOperation(std::string_view operation, const Jso
   bool makesInstanceFromAnother = operation == "RestoreDBInstanceFromDBSnapshot" ||
                                   operation == "RestoreDBInstanceToPointInTime" ||
                                   operation == "CreateDBInstanceReadReplica";
-  if (makesInstanceFromAnother && in.contains("EnableCloudwatchLogsExports")) {
+  if (makesInstanceFromAnother && !in.value("EnableCloudwatchLogsExports", Json::array()).empty()) {
     return ApiError::sender("InvalidParameterValue", "The parameter EnableCloudwatchLogsExports is not supported by "
                                                      "Kura here: " + std::string(kLogsLater) + " Nothing was done.");
-  }
-  if (operation == "CreateDBInstanceReadReplica" && in.contains("KmsKeyId")) {
-    return ApiError::sender("InvalidParameterValue",
-                            "The parameter KmsKeyId is not supported by Kura here: a read replica in the source's "
-                            "region keeps its source's encryption. Nothing was done.");
   }
   return std::nullopt;
 }
