@@ -952,8 +952,10 @@ Result<bool> PostgresEngine::restore(const fs::path& backup, const EngineLayout&
     if (auto made = prepareDir(dir); !made) return made;
   }
   // What a tenant's files hold goes into the instance's files only.
+  // Bounded as the backup that made it is: it takes as long as the data
+  // (a 20 GB database's passed two minutes), and a stop cuts it short.
   auto untar = run({"/bin/tar", "-xzf", (backup / "base" / "base.tar.gz").string(), "-C", pgdata(layout).string()}, "",
-                   std::chrono::seconds(120),
+                   std::chrono::minutes(60),
                    engines::Confinement{.writable = {pgdata(layout)}, .readable = {backup / "base"}});
   if (!untar.ok()) return engineError("cannot unpack the snapshot", untar);
   fs::remove(pgdata(layout) / "postmaster.pid", ec);
