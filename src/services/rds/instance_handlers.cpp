@@ -2,8 +2,8 @@
 
 #include "catalog/arn.h"
 #include "catalog/pagination.h"
-#include "catalog/resource_event.h"
 #include "catalog/pending_maintenance.h"
+#include "catalog/resource_event.h"
 #include "common/certificate_authority.h"
 #include "common/crash_point.h"
 #include "common/crypto.h"
@@ -672,9 +672,6 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     if (auto error = checkMasterPassword(in["MasterUserPassword"].get<std::string>())) return *error;
     sealMasterPassword(spec, in["MasterUserPassword"].get<std::string>());
   }
-  auto managedNow = switchToManagedPassword(c, in, spec);
-  if (!managedNow) return managedNow.error();
-  passwordChange = passwordChange || !managedNow->empty();
   if (in.contains("CloudwatchLogsExportConfiguration")) {
     if (auto error = changeLogExports(spec, in["CloudwatchLogsExportConfiguration"])) return *error;
   }
@@ -699,6 +696,13 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
                           : "Applying modification to convert to a standard (Single-AZ) DB Instance",
              {"configuration change"});
   }
+  // Last of the checks: a secret made here is deleted if the change is not stored.
+  auto managedNow = switchToManagedPassword(c, in, spec);
+  if (!managedNow) {
+    if (multiAzChange) releaseMultiAzChange(instance, ports_);
+    return managedNow.error();
+  }
+  passwordChange = passwordChange || !managedNow->empty();
   auto updated = storeModified(instance, passwordChange);
   if (!updated && !managedNow->empty()) config_.managedSecrets->deleteOwnedSecret(c, *managedNow);
   if (!updated) releaseMultiAzChange(instance, ports_);
