@@ -163,7 +163,8 @@ Result<Json> decodeStructure(const Shape& shape, const FieldNode& node, const st
     // A parameter the operation's model does not have (one AWS added since
     // the model Kura serves, or a misspelling) is refused, never dropped:
     // the call would answer success and not do what it asked.
-    for (const auto& [name, unused] : node.children) {
+    for (const auto& child : node.children) {
+      const std::string& name = child.first;  // not a structured binding: clang 14 cannot capture one
       bool known = std::any_of(shape.members.begin(), shape.members.end(), [&](const MemberRef& member) {
         return requestName(member, dialect) == name ||
                (!dialect.ec2 && member.shape->type == ShapeType::List && member.shape->flattened &&
