@@ -57,6 +57,8 @@ std::optional<EngineUser> engineUser(const std::string& name) {
 ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser& user, const std::string& stdinText,
                          std::chrono::seconds timeout, const std::vector<std::string>& extraEnv,
                          const Confinement& confinement) {
+  // A reconcile step's tool asked for while its reconciler stops is not started.
+  if (toolCutDue()) cutShort();
   ProcessResult result;
   // Made before the fork (it opens the paths it names); entered by the child.
   ConfinementRuleset rules = confinementRuleset(confinement);

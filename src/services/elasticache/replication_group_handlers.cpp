@@ -22,10 +22,6 @@ ApiError invalid(std::string message) { return ApiError::sender("InvalidParamete
 ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
-// Set by withOneNodeGroup: PreferredCacheClusterAZs came from the node
-// group's zones, which may name fewer than its clusters.
-constexpr const char* kZonesMayBeFewer = "kura:ZonesMayBeFewer";
-
 // A group with cluster mode disabled described by one NodeGroupConfiguration,
 // as AWS documents it: its replica count and zones are the group's
 // (NumCacheClusters, PreferredCacheClusterAZs).
@@ -67,7 +63,6 @@ Result<Json> withOneNodeGroup(const Json& in) {
       return combination("NodeGroupConfiguration names more zones than the node group has cache clusters.");
     }
     flat["PreferredCacheClusterAZs"] = zones;
-    flat[kZonesMayBeFewer] = true;
   }
   return flat;
 }
@@ -132,7 +127,8 @@ Result<Json> ElastiCacheApi::createReplicationGroup(const RequestContext& c, con
     return invalid("Invalid port " + std::to_string(in["Port"].get<int>()) + ".");
   }
   std::vector<std::string> zones = in.value("PreferredCacheClusterAZs", std::vector<std::string>());
-  if (!zones.empty() && zones.size() != static_cast<size_t>(clusters) && !in.value(kZonesMayBeFewer, false)) {
+  // Zones given as the node group's may name fewer (the rest placed in turn).
+  if (given.contains("PreferredCacheClusterAZs") && zones.size() != static_cast<size_t>(clusters)) {
     return invalid("PreferredCacheClusterAZs must name one zone per cache cluster.");
   }
   const Json from = snapshot ? snapshot->spec : Json::object();

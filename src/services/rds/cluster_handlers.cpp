@@ -149,12 +149,9 @@ Result<Json> RdsApi::createCluster(const RequestContext& c, const Json& in) {
   if (auto settings = clusterSettings(c, in, spec, false); !settings) return settings.error();
   if (managed) {
     // As for instances: the master password lives in a secret RDS owns (rotated by Secrets Manager).
-    std::string kmsKey = in.value("MasterUserSecretKmsKeyId", "");
-    auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", "rds!cluster-" + newUuid(),
-                                                            in["MasterUsername"], password, kmsKey);
+    auto secret = keepMasterPasswordInSecret(c, spec, "rds!cluster-" + newUuid(), password,
+                                             in.value("MasterUserSecretKmsKeyId", ""));
     if (!secret) return secret.error();
-    spec["MasterUserSecretArn"] = *secret;
-    spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
   }
   auto created = recordNewCluster(c, spec, tagsFromInput(in), "Creating DB cluster");
   if (!created) {

@@ -342,12 +342,9 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
   if (managed) {
     // As RDS does: the master password lives in a secret RDS owns, made
     // before the instance so that the instance never exists without it.
-    std::string kmsKey = in.value("MasterUserSecretKmsKeyId", "");
-    auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", "rds!" + lowerCase(dbiResourceId()),
-                                                            in["MasterUsername"], password, kmsKey);
+    auto secret = keepMasterPasswordInSecret(c, spec, "rds!" + lowerCase(dbiResourceId()), password,
+                                             in.value("MasterUserSecretKmsKeyId", ""));
     if (!secret) return secret.error();
-    spec["MasterUserSecretArn"] = *secret;
-    spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
     crashPoint("rds-managed-secret-created");  // a secret no record names yet: deleted at the next start
   }
   auto created = recordNewInstance(c, spec, tagsFromInput(in), "Creating DB instance");
@@ -524,6 +521,16 @@ Result<Json> RdsApi::describeInstances(const RequestContext& c, const Json& in) 
   return out;
 }
 
+Result<std::string> RdsApi::keepMasterPasswordInSecret(const RequestContext& c, Json& spec, const std::string& name,
+                                                       const std::string& password, const std::string& kmsKey) {
+  auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", name, spec.value("MasterUsername", ""), password,
+                                                          kmsKey);
+  if (!secret) return secret.error();
+  spec["MasterUserSecretArn"] = *secret;
+  spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
+  return *secret;
+}
+
 Result<std::string> RdsApi::switchToManagedPassword(const RequestContext& c, const Json& in, Json& spec) {
   bool managed = spec.contains("MasterUserSecretArn");
   if (!in.contains("ManageMasterUserPassword")) {
@@ -552,12 +559,9 @@ Result<std::string> RdsApi::switchToManagedPassword(const RequestContext& c, con
   // as a password change is. The secret is made first: one a crash leaves
   // unnamed by any record is deleted at the next start.
   std::string password = toHex(randomBytes(16));
-  std::string kmsKey = in.value("MasterUserSecretKmsKeyId", "");
-  auto secret = config_.managedSecrets->createOwnedSecret(c, "rds", "rds!" + lowerCase(dbiResourceId()),
-                                                          spec.value("MasterUsername", ""), password, kmsKey);
+  auto secret = keepMasterPasswordInSecret(c, spec, "rds!" + lowerCase(dbiResourceId()), password,
+                                           in.value("MasterUserSecretKmsKeyId", ""));
   if (!secret) return secret.error();
-  spec["MasterUserSecretArn"] = *secret;
-  spec["MasterUserSecretKmsKeyId"] = kmsKey.empty() ? "alias/aws/secretsmanager" : kmsKey;
   sealMasterPassword(spec, password);
   return *secret;
 }

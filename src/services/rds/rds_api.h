@@ -209,6 +209,10 @@ class RdsApi {
   // ModifyDBInstance's ManageMasterUserPassword: a managed password switched
   // on (a new password in a new secret, sealed into `spec`); the new
   // secret's ARN, empty when nothing changes.
+  // The master password of `spec` (its MasterUsername's) in a secret RDS
+  // owns, named `name`; the secret's ARN and key written into `spec`.
+  Result<std::string> keepMasterPasswordInSecret(const RequestContext& c, Json& spec, const std::string& name,
+                                                 const std::string& password, const std::string& kmsKey);
   Result<std::string> switchToManagedPassword(const RequestContext& c, const Json& in, Json& spec);
   Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
                                      const std::string& password);

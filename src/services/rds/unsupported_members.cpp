@@ -31,10 +31,10 @@ constexpr std::array<Unsupported, 34> kUnsupported = {{
     {"PerformanceInsightsRetentionPeriod", kInsights},
     {"Domain", kDomain},
     {"DomainIAMRoleName", kDomain},
-    {"ProcessorFeatures", "Kura sets no processor features.", "[]"},
+    {"ProcessorFeatures", "Kura sets no processor features."},
     {"UseDefaultProcessorFeatures", "Kura sets no processor features.", "true"},
     {"NetworkType", "Kura's endpoints are IPv4.", "IPV4"},
-    {"DBSecurityGroups", "DB security groups are EC2-Classic's; give VpcSecurityGroupIds.", "[]"},
+    {"DBSecurityGroups", "DB security groups are EC2-Classic's; give VpcSecurityGroupIds."},
     {"CharacterSetName", kOtherEngines},
     {"NcharCharacterSetName", kOtherEngines},
     {"Timezone", kOtherEngines},
@@ -75,8 +75,11 @@ std::optional<ApiError> refuseForOperation(std::string_view operation, const Jso
 
 bool harmless(const Json& value, const Unsupported& rule) {
   if (value.is_array() && value.empty()) return true;
+  // The default option group is what every instance has.
+  if (rule.member == "OptionGroupName") {
+    return value.is_string() && value.get<std::string>().rfind("default:", 0) == 0;
+  }
   if (!rule.harmless) return false;
-  if (rule.member == "OptionGroupName") return false;
   std::string text = value.is_string() ? value.get<std::string>() : value.dump();
   return text == *rule.harmless;
 }
@@ -88,10 +91,6 @@ std::optional<ApiError> refuseUnsupportedMembers(std::string_view operation, con
     if (!rule.operation.empty() && rule.operation != operation) continue;
     auto found = in.find(std::string(rule.member));
     if (found == in.end() || harmless(*found, rule)) continue;
-    // The default option group is what every instance has.
-    if (rule.member == "OptionGroupName" && found->is_string() && found->get<std::string>().rfind("default:", 0) == 0) {
-      continue;
-    }
     return ApiError::sender("InvalidParameterValue", "The parameter " + std::string(rule.member) +
                                                          " is not supported by Kura: " + std::string(rule.why) +
                                                          " Nothing was done.");
