@@ -688,6 +688,7 @@ int serve(const ServerConfig& givenConfig) {
   apiCertificateCheck.stop();
   server.stop();
   metricsEndpoint.stop();
+  if (rdsSupervisor) rdsSupervisor->cutRebuilds();  // before a step waits for one of them
   reconciler.stop();
   if (rdsSupervisor) rdsSupervisor->stop();  // stops the engines
   if (cacheSupervisor) cacheSupervisor->stop();

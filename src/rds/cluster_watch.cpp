@@ -102,7 +102,12 @@ void RdsSupervisor::watchCluster(Resource cluster) {
       if (!cluster.state.contains("EarliestRestorableTime")) cluster.state["PendingFirstBackup"] = snapshot.name;
       auto stored = catalog_.updateResource(cluster);
       if (!stored) return stored;
-      return catalog_.createResource(snapshot);
+      auto created = catalog_.createResource(snapshot);
+      // With CopyTagsToSnapshot, automated snapshots carry the cluster's tags as manual ones do.
+      if (created && cluster.spec.value("CopyTagsToSnapshot", false)) {
+        catalog_.addTags(created->arn, catalog_.listTags(cluster.arn));
+      }
+      return created;
     });
     if (recorded) reconciler_.wake();
     return;
@@ -155,20 +160,34 @@ bool RdsSupervisor::watchMember(Resource& instance) {
   if (!writer || writer->status != kAvailable) return false;
   auto writerLayout = layoutOf(*writer, paths_, secrets_);
   if (!writerLayout || !engine_.running(*writerLayout)) return false;
-  if (auto fenced = engine_.fence(*layout); !fenced) return false;
   spdlog::info("msg=\"rebuilding a cluster reader\" cluster={} instance={} writer={}", cluster->name, instance.name,
                writer->name);
-  auto made = engine_.createStandby(*writerLayout, *layout);
-  if (made) made = engine_.start(*layout);
-  if (!made) {
-    spdlog::warn("msg=\"cannot rebuild the reader\" instance={} error=\"{}\"", instance.name, made.error().message);
-    return false;
-  }
-  instance.state["Upstream"] = writer->arn;
-  instance.state["UpstreamEpoch"] = cluster->state.value("WriterEpoch", 0);
-  instance.state["SynchronousReaders"] = false;
-  if (auto stored = catalog_.updateResource(instance)) instance = *stored;
-  addEvent(instance, "DB instance is now a reader of " + writer->name, "availability");
+  // As long as a backup of the writer: off this thread (rebuilds_), which
+  // meanwhile keeps watching the writer.
+  rebuilds_.submit(instance.arn, [this, name = instance.name, arn = instance.arn, writer = *writer,
+                                  writerLayout = *writerLayout, layout = *layout,
+                                  epoch = cluster->state.value("WriterEpoch", 0)]() {
+    if (auto fenced = engine_.fence(layout); !fenced) return;
+    auto made = engine_.createStandby(writerLayout, layout);
+    if (made) made = engine_.start(layout);
+    if (!made) {
+      spdlog::warn("msg=\"cannot rebuild the reader\" instance={} error=\"{}\"", name, made.error().message);
+      return;
+    }
+    // Recorded where the reader is still one to run; else the one just
+    // started stops again (its controller may have stopped it meanwhile).
+    auto fresh = catalog_.getResourceByArn(arn);
+    if (!fresh || fresh->goal != kAvailable) {
+      engine_.stop(layout);
+      return;
+    }
+    fresh->state["Upstream"] = writer.arn;
+    fresh->state["UpstreamEpoch"] = epoch;
+    fresh->state["SynchronousReaders"] = false;
+    if (auto stored = catalog_.updateResource(*fresh)) {
+      addEvent(*stored, "DB instance is now a reader of " + writer.name, "availability");
+    }
+  });
   return false;
 }
 

@@ -99,13 +99,20 @@ StepOutcome DbClusterController::switchWriter(Resource& cluster, ReconcileContex
       return StepOutcome::retryAfter(milliseconds(500));
     }
   }
-  // The reader furthest ahead has every commit a reader acknowledged.
+  // The reader furthest ahead has every commit a reader acknowledged;
+  // among those as far ahead, the one of the best PromotionTier (0 first),
+  // as Aurora orders them (then the first by name).
   const std::pair<Resource, EngineLayout>* chosen = nullptr;
   uint64_t furthest = 0;
+  auto tierOf = [](const Resource& member) { return member.spec.value("PromotionTier", 1); };
   for (const auto& candidate : candidates) {
     auto position = engine_.walPosition(candidate.second);
     if (!position) continue;
-    if (chosen == nullptr || *position > furthest) {
+    bool better = chosen == nullptr || *position > furthest ||
+                  (*position == furthest && (tierOf(candidate.first) < tierOf(chosen->first) ||
+                                             (tierOf(candidate.first) == tierOf(chosen->first) &&
+                                              candidate.first.name < chosen->first.name)));
+    if (better) {
       chosen = &candidate;
       furthest = *position;
     }

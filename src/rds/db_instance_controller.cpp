@@ -392,7 +392,14 @@ StepOutcome DbInstanceController::backUp(Resource& instance, const EngineLayout&
     instance.state["PendingBackup"] = snapshot.name + "-" + dbi.substr(dbi.size() > 8 ? dbi.size() - 8 : 0);
     return StepOutcome::progress();
   }
-  auto recorded = existing ? existing : ctx.catalog().createResource(snapshot);
+  auto recorded = existing ? existing : ctx.catalog().transact([&]() -> Result<Resource> {
+    auto created = ctx.catalog().createResource(snapshot);
+    // With CopyTagsToSnapshot, automated snapshots carry the instance's tags as manual ones do.
+    if (created && instance.spec.value("CopyTagsToSnapshot", false)) {
+      ctx.catalog().addTags(created->arn, ctx.catalog().listTags(instance.arn));
+    }
+    return created;
+  });
   if (!recorded) return failStep(instance, ctx, recorded.error(), kFailed);
   // The snapshot controller takes the backup; this instance waits for it.
   if (recorded->status == kCreating) return StepOutcome::retryAfter(milliseconds(200));

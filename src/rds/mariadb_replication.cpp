@@ -185,10 +185,12 @@ Result<bool> MariaDbEngine::createStandby(const EngineLayout& primary, const Eng
   auto copied = run({"/usr/bin/mariadb-backup", "--defaults-file=" + configOf(primary).string(), "--backup",
                      "--target-dir=" + dataOf(standby).string(), "--socket=" + socketOf(primary).string(),
                      "--user=" + adminUser()},
-                    "", std::chrono::minutes(2));
+                    // As long as a backup of the database (off the supervisor's
+                    // thread; a stop of Kura cuts it short).
+                    "", std::chrono::minutes(60));
   if (!copied.ok()) return engineError("mariadb-backup of the standby failed", copied);
   auto prepared = run({"/usr/bin/mariadb-backup", "--no-defaults", "--prepare", "--target-dir=" + dataOf(standby).string()},
-                      "", std::chrono::minutes(2));
+                      "", std::chrono::minutes(60));
   if (!prepared.ok()) return engineError("mariadb-backup --prepare of the standby failed", prepared);
   // Where the copy ends: "mysql-bin.000003\t1234\t0-1-56" (no GTID yet on a new server).
   std::string info = readBeneath(standby.dir, "data/xtrabackup_binlog_info", 0, 4096).value_or("");

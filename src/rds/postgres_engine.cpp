@@ -28,6 +28,7 @@
 #include "common/confined_file.h"
 #include "common/crypto.h"
 #include "common/time_format.h"
+#include "common/tool_cut.h"
 
 namespace kura::rds {
 namespace {
@@ -374,9 +375,10 @@ Result<bool> PostgresEngine::createStandby(const EngineLayout& primary, const En
   auto result = run({tool("pg_basebackup"), "-h", socketDir(primary).string(), "-p", std::to_string(primary.port),
                      "-U", kAdminUser, "-D", pgdata(standby).string(), "-X", "stream", "-c", "fast", "-R",
                      "--no-password"},
-                    // Bounded: the supervisor waits for it, and a primary that hangs meanwhile must
-                    // still be noticed (a rebuild off the supervisor's thread is the real fix).
-                    "", std::chrono::minutes(2), engines::Confinement{.writable = {standby.dir}});
+                    // As long as a backup of the database: the supervisor copies
+                    // off its thread (a primary that hangs is fenced meanwhile,
+                    // which ends the copy), and a stop of Kura cuts it short.
+                    "", std::chrono::minutes(60), engines::Confinement{.writable = {standby.dir}});
   if (!result.ok()) return engineError("pg_basebackup of the standby failed", result);
   fs::remove(pgdata(standby) / "postmaster.pid", ec);
   return writeSettings(standby);
@@ -834,8 +836,12 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
   // A Multi-AZ standby stays in recovery: it is up once it accepts reads.
   if (fs::exists(pgdata(layout) / "standby.signal")) return launched;
   // A restored instance replays WAL first: it is available once promoted.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  // A point-in-time restore replays the archive up to its moment, which
+  // may take as long as the backup that started it (a restore's step, which
+  // a stop of Kura cuts short).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(60);
   while (std::chrono::steady_clock::now() < deadline) {
+    if (toolCutDue()) cutShort();
     auto recovering = sql(layout, "SELECT pg_is_in_recovery()");
     if (!recovering && recovering.error().message.find("\"" + std::string(kAdminUser) + "\" does not exist") !=
                            std::string::npos) {
@@ -862,7 +868,7 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return ApiError::internal("PostgreSQL is still recovering after 5 minutes");
+  return ApiError::internal("PostgreSQL is still recovering after 60 minutes");
 }
 
 Result<bool> PostgresEngine::stop(const EngineLayout& layout) {

@@ -77,6 +77,7 @@ void RdsSupervisor::routeEndpoints() {
 
 void RdsSupervisor::stop() {
   if (!task_.stop()) return;
+  rebuilds_.stop();  // a copy under way is cut short: the next start takes it again
   for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
     if (isMultiAz(instance) && instance.status != kDeleted) {
       if (auto stopped = multiAz_.stopBoth(instance); !stopped) {
@@ -309,20 +310,54 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
     }
   }
   if (!standbyReady) {
-    bool wasFailover = instance.state.value("Primary", "a") != instance.state.value("EventedPrimary", "a");
-    auto ready = multiAz_.ensureStandby(instance);
-    if (!ready) {
-      spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", instance.name, ready.error().message);
-    }
-    if (wasFailover) {
+    // The failover is complete once the new primary serves; its new
+    // standby is copied off this thread (rebuildStandby).
+    if (instance.state.value("Primary", "a") != instance.state.value("EventedPrimary", "a")) {
       instance.state["EventedPrimary"] = instance.state["Primary"];
       addEvent(instance, "Multi-AZ instance failover completed.", "failover");
+      auto stored = catalog_.updateResource(instance);
+      if (!stored) return false;
+      instance = *stored;
     }
-    auto stored = catalog_.updateResource(instance);
-    if (!stored) return false;
-    instance = *stored;
+    rebuildStandby(instance);
   }
   return true;
+}
+
+void RdsSupervisor::rebuildStandby(const Resource& instance) {
+  // As long as a backup of the database: off this thread, which meanwhile
+  // keeps watching the primary (and every other instance).
+  rebuilds_.submit(instance.arn, [this, built = instance]() mutable {
+    auto ready = multiAz_.ensureStandby(built);
+    if (!ready) {
+      spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", built.name, ready.error().message);
+      return;
+    }
+    keepStandby(built);
+  });
+}
+
+void RdsSupervisor::keepStandby(const Resource& built) {
+  // Recorded ready only if the instance is still what the standby was built
+  // for; one stopped, deleted or made Single-AZ meanwhile (its controller
+  // may have stopped its servers before this one started) must not keep a
+  // standby running.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto fresh = catalog_.getResourceByArn(built.arn);
+    bool same = fresh && fresh->goal == kAvailable && isMultiAz(*fresh) && primaryNode(*fresh) == primaryNode(built);
+    if (!same) {
+      auto standby = nodeLayoutOf(built, standbyNode(built), paths_, secrets_);
+      if (standby) engine_.stop(*standby);
+      spdlog::info("msg=\"the instance changed while its standby was built: standby stopped\" instance={}", built.name);
+      return;
+    }
+    // Another step under way (a modification, a reboot) records its own
+    // result: the next pass finds the standby streaming and records it then.
+    if (fresh->status != kAvailable || fresh->state.value("StandbyReady", false)) return;
+    Resource ready = *fresh;
+    ready.state["StandbyReady"] = true;
+    if (catalog_.updateResource(ready)) return;
+  }
 }
 
 bool RdsSupervisor::syncParameters(Resource& instance) {
@@ -525,6 +560,13 @@ void RdsSupervisor::watch(Resource instance) {
     }
   }
   if (instance.status != kAvailable || instance.goal != kAvailable) return;
+  // A reader or read replica being copied again from its primary
+  // (rebuilds_) is the copy's until it ends; a replica's time to its next
+  // rebuild starts then.
+  if (!isMultiAz(instance) && rebuilds_.busy(instance.arn)) {
+    if (isReadReplica(instance)) replicaWatch_[instance.arn].streamedAt = std::chrono::steady_clock::now();
+    return;
+  }
   keepMemoryBound(instance);
   if (!watchSystemUpdate(instance)) return;
   if (isMultiAz(instance) && !watchMultiAz(instance)) return;

@@ -34,6 +34,7 @@
 
 #include "catalog/catalog.h"
 #include "common/durable_tree.h"
+#include "common/keyed_jobs.h"
 #include "common/periodic_task.h"
 #include "common/secret_box.h"
 #include "rds/instance_engine.h"
@@ -64,6 +65,10 @@ class RdsSupervisor {
   void start();
   // Stops watching and stops every engine.
   void stop();
+  // Cuts the copies under way short (their tools killed) without waiting:
+  // called before the reconciler stops, whose steps may wait for a copy's
+  // lock (MultiAz::ensureStandby).
+  void cutRebuilds() { rebuilds_.cut(); }
   void setMetricSink(MetricSink sink) { metrics_ = std::move(sink); }
   // How long an instance or cluster stays stopped before the supervisor
   // starts it (services/rds/stop_limit.h); 0: never.
@@ -141,6 +146,10 @@ class RdsSupervisor {
   bool startPendingMaintenance(Resource& instance, SystemTime now);
   // Multi-AZ: false when the pass must stop here for this instance.
   bool watchMultiAz(Resource& instance);
+  // A standby not ready is built (rebuilds_) and then recorded ready
+  // (keepStandby) if the instance is still what it was built for.
+  void rebuildStandby(const Resource& instance);
+  void keepStandby(const Resource& built);
   // True when nothing is left in the outbox to seal.
   bool sealWal(const Resource& instance);
   // DatabaseConnections and FreeStorageSpace, every few seconds (instance_metrics.cpp).
@@ -197,6 +206,9 @@ class RdsSupervisor {
   std::map<std::string, std::chrono::steady_clock::time_point> prunedAt_;  // instance or cluster ARN ->
   SystemTime retainedCheckedAt_{};  // expireRetainedBackups' last pass
   GrowingFolderSync archiveSync_;  // the WAL and binary log archives, synced before they count
+  // Standbys, readers and read replicas copied again from their primaries:
+  // as long as a backup, so off the passes' thread, two at a time.
+  KeyedJobs rebuilds_{"rds rebuilds", 2};
   PeriodicTask task_;
 };
 

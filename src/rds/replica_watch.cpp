@@ -74,19 +74,29 @@ bool RdsSupervisor::watchReplica(Resource& replica) {
   }
   spdlog::warn("msg=\"read replica does not stream: rebuilding it from its source\" instance={} source={}",
                replica.name, source->name);
-  if (auto fenced = engine_.fence(*layout); !fenced) return false;
-  auto made = engine_.createStandby(*sourceLayout, *layout);
-  if (made) made = engine_.start(*layout);
-  if (!made) {
-    spdlog::warn("msg=\"cannot rebuild the read replica\" instance={} error=\"{}\"", replica.name,
-                 made.error().message);
-    return false;
-  }
-  watched.streamedAt = std::chrono::steady_clock::now();
-  replica.state["Upstream"] = upstream;
-  if (auto stored = catalog_.updateResource(replica)) replica = *stored;
-  addEvent(replica, "Read replica rebuilt from " + source->name + ": it could not stream from its primary",
-           "read replica");
+  // As long as a backup of the source: off this thread (rebuilds_).
+  rebuilds_.submit(replica.arn, [this, replica, source = *source, sourceLayout = *sourceLayout,
+                                 layout = *layout, upstream]() mutable {
+    if (auto fenced = engine_.fence(layout); !fenced) return;
+    auto made = engine_.createStandby(sourceLayout, layout);
+    if (made) made = engine_.start(layout);
+    if (!made) {
+      spdlog::warn("msg=\"cannot rebuild the read replica\" instance={} error=\"{}\"", replica.name,
+                   made.error().message);
+      return;
+    }
+    // Recorded where the replica is still one to run; else the one just
+    // started stops again (its controller may have stopped it meanwhile).
+    auto fresh = catalog_.getResourceByArn(replica.arn);
+    if (!fresh || fresh->goal != kAvailable) {
+      engine_.stop(layout);
+      return;
+    }
+    fresh->state["Upstream"] = upstream;
+    catalog_.updateResource(*fresh);
+    addEvent(*fresh, "Read replica rebuilt from " + source.name + ": it could not stream from its primary",
+             "read replica");
+  });
   return false;
 }
 

@@ -186,3 +186,63 @@ def test_nodes_refused_for_want_of_ports_give_back_those_they_took(kura_factory)
     assert memcached(ports["0003"], "set k 0 0 1\r\nv\r\n") == "STORED\r\n"
     assert memcached(ports["0003"], "get k\r\n") == "VALUE k 0 1\r\nv\r\nEND\r\n"
     kura.stop()
+
+
+def zones_of(cluster):
+    return {node["CacheNodeId"]: node["CustomerAvailabilityZone"] for node in cluster["CacheNodes"]}
+
+
+def test_memcached_nodes_are_placed_in_zones_as_elasticache_places_them(kura):
+    """single-az (the default) keeps every node in the cluster's zone;
+    cross-az spreads them, PreferredAvailabilityZones and
+    NewAvailabilityZones name each new node's; "Multiple" when they span
+    zones (kura check's elasticache-multi-az fix then passes)."""
+    ec = kura.client("elasticache")
+    zones = sorted({subnet["SubnetAvailabilityZone"]["Name"] for subnet in ec.describe_cache_subnet_groups(
+        CacheSubnetGroupName="default")["CacheSubnetGroups"][0]["Subnets"]})
+    assert len(zones) >= 2, zones
+
+    ec.create_cache_cluster(CacheClusterId="one-zone", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=2, PreferredAvailabilityZone=zones[1])
+    cluster = wait_cluster(ec, "one-zone", "available")
+    assert cluster["PreferredAvailabilityZone"] == zones[1]
+    assert zones_of(cluster) == {"0001": zones[1], "0002": zones[1]}
+    # kura check's fix for a cluster in one zone: a node more, across zones.
+    ec.modify_cache_cluster(CacheClusterId="one-zone", NumCacheNodes=3, AZMode="cross-az", ApplyImmediately=True)
+    cluster = wait_cluster(ec, "one-zone", "available")
+    placed = zones_of(cluster)
+    assert placed["0001"] == placed["0002"] == zones[1] and placed["0003"] != zones[1]
+    assert cluster["PreferredAvailabilityZone"] == "Multiple"
+    # Named for the nodes added; a count that does not match, or a zone not
+    # in the subnet group, is refused and changes nothing.
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="one-zone", NumCacheNodes=5,
+                      NewAvailabilityZones=[zones[0]], ApplyImmediately=True) == "InvalidParameterValue"
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="one-zone", NumCacheNodes=4,
+                      NewAvailabilityZones=["mars-1a"], ApplyImmediately=True) == "InvalidVPCNetworkStateFault"
+    assert error_code(ec.modify_cache_cluster, CacheClusterId="one-zone", AZMode="single-az",
+                      ApplyImmediately=True) == "InvalidParameterCombination"
+    ec.modify_cache_cluster(CacheClusterId="one-zone", NumCacheNodes=4, NewAvailabilityZones=[zones[0]],
+                            ApplyImmediately=True)
+    cluster = wait_cluster(ec, "one-zone", "available")
+    assert zones_of(cluster)["0004"] == zones[0] and len(cluster["CacheNodes"]) == 4
+
+    ec.create_cache_cluster(CacheClusterId="spread", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=2, AZMode="cross-az")
+    cluster = wait_cluster(ec, "spread", "available")
+    assert len(set(zones_of(cluster).values())) == 2 and cluster["PreferredAvailabilityZone"] == "Multiple"
+
+    named = [zones[-1], zones[0], zones[-1]]
+    ec.create_cache_cluster(CacheClusterId="named", Engine="memcached", CacheNodeType="cache.t3.micro",
+                            NumCacheNodes=3, PreferredAvailabilityZones=named)
+    cluster = wait_cluster(ec, "named", "available")
+    assert [zones_of(cluster)[n] for n in ("0001", "0002", "0003")] == named
+
+    for refused in ({"NumCacheNodes": 1, "AZMode": "cross-az"},
+                    {"NumCacheNodes": 2, "PreferredAvailabilityZones": [zones[0]]},
+                    {"NumCacheNodes": 2, "AZMode": "single-az", "PreferredAvailabilityZones": zones[:2]}):
+        assert error_code(ec.create_cache_cluster, CacheClusterId="refused", Engine="memcached",
+                          CacheNodeType="cache.t3.micro", **refused) in (
+                              "InvalidParameterValue", "InvalidParameterCombination"), refused
+        assert error_code(ec.describe_cache_clusters, CacheClusterId="refused") == "CacheClusterNotFound"
+    for name in ("one-zone", "spread", "named"):
+        ec.delete_cache_cluster(CacheClusterId=name)

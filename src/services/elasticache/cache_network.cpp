@@ -133,11 +133,13 @@ Result<bool> placeCacheNetwork(Catalog& catalog, const RequestContext& c, const 
     for (const auto& zone : in.value("PreferredAvailabilityZones", Json::array())) {
       if (auto error = checkZone(zones, zone.get<std::string>(), group->name)) return *error;
     }
+    std::vector<std::string> named = in.value("PreferredAvailabilityZones", std::vector<std::string>());
     if (in.contains("PreferredAvailabilityZone")) {
       if (auto error = checkZone(zones, in["PreferredAvailabilityZone"].get<std::string>(), group->name)) return *error;
       spec["PreferredAvailabilityZone"] = in["PreferredAvailabilityZone"];
     } else {
-      spec["PreferredAvailabilityZone"] = zones.front();
+      // The first node's zone when the request names each node's.
+      spec["PreferredAvailabilityZone"] = named.empty() ? zones.front() : named.front();
     }
     return true;
   }

@@ -6,10 +6,12 @@
 #include <cctype>
 
 #include "catalog/arn.h"
+#include "cache/memcached_nodes.h"
 #include "services/ec2/network_lookup.h"
 #include "services/elasticache/cache_network.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
+#include "services/elasticache/memcached_zones.h"
 #include "services/rds/describe_paging.h"
 #include "services/rds/rds_api.h"
 #include "services/rds/rds_validation.h"
@@ -64,6 +66,9 @@ std::vector<std::string> zonesInUse(Catalog& catalog, const RequestContext& c, c
       }
       if (resource.spec.contains("PreferredAvailabilityZone")) {
         zones.push_back(resource.spec["PreferredAvailabilityZone"]);
+      }
+      if (cache::isMemcached(resource)) {
+        for (std::string& zone : memcachedNodeZones(resource)) zones.push_back(std::move(zone));
       }
       const Json members = resource.state.value("Members", Json::object());  // outlives the loop over it
       for (const auto& [member, node] : members.items()) zones.push_back(node.value("AvailabilityZone", ""));

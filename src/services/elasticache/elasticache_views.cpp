@@ -10,6 +10,7 @@
 #include "services/elasticache/cache_parameter_groups.h"
 #include "services/elasticache/elasticache_api.h"
 #include "services/elasticache/elasticache_kinds.h"
+#include "services/elasticache/memcached_zones.h"
 
 namespace kura::elasticache {
 
@@ -68,7 +69,8 @@ Json clusterView(const Resource& cluster, bool showNodes) {
   if (spec.contains("AuthTokenLastModifiedDate")) view["AuthTokenLastModifiedDate"] = spec["AuthTokenLastModifiedDate"];
   if (cache::isMemcached(cluster)) {
     // Every node on a port of its own; the configuration endpoint is the
-    // first node.
+    // first node. Nodes in several zones: "Multiple".
+    view["PreferredAvailabilityZone"] = memcachedClusterZone(cluster);
     std::vector<std::string> nodes = cache::memcachedNodeIds(cluster);
     view["NumCacheNodes"] = nodes.size();
     std::string address = cluster.state.value("Address", "127.0.0.1");
@@ -82,7 +84,7 @@ Json clusterView(const Resource& cluster, bool showNodes) {
                                       {"CacheNodeStatus", cluster.status == kAvailable ? "available" : cluster.status},
                                       {"CacheNodeCreateTime", toEpochSeconds(cluster.createdAt)},
                                       {"ParameterGroupStatus", cacheNodeParameterStatus(cluster, node)},
-                                      {"CustomerAvailabilityZone", spec.value("PreferredAvailabilityZone", "")},
+                                      {"CustomerAvailabilityZone", memcachedNodeZone(cluster, node)},
                                       {"Endpoint", {{"Address", address}, {"Port", cluster.state["Nodes"][node].value("Port", 0)}}}});
       }
     }

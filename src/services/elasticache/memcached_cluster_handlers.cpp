@@ -2,6 +2,9 @@
 // snapshots (SnapshotFeatureNotSupportedFault), as in ElastiCache.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 #include "cache/cache_parameters.h"
 #include "cache/memcached_nodes.h"
 #include "catalog/arn.h"
@@ -10,6 +13,8 @@
 #include "services/elasticache/engine_versions.h"
 #include "services/elasticache/elasticache_kinds.h"
 #include "services/elasticache/elasticache_validation.h"
+#include "services/elasticache/cache_network.h"
+#include "services/elasticache/memcached_zones.h"
 #include "services/rds/rds_api.h"
 
 namespace kura::elasticache {
@@ -22,6 +27,18 @@ ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
 std::string nodeId(int n) { return fmt::format("{:04}", n); }
+
+// The zones of a subnet group by its name, or its error.
+Result<std::vector<std::string>> subnetZones(Catalog& catalog, const RequestContext& c, const std::string& groupName) {
+  auto group = findCacheSubnetGroup(catalog, c, groupName);
+  if (!group) return group.error();
+  return zonesOfCacheSubnetGroup(catalog, c, *group);
+}
+
+// single-az or cross-az: what `zones` (every node's) make of a cluster.
+std::string azModeOf(const std::vector<std::string>& zones) {
+  return std::set<std::string>(zones.begin(), zones.end()).size() > 1 ? "cross-az" : "single-az";
+}
 
 }  // namespace
 
@@ -53,7 +70,7 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
                 {"CacheNodeType", in.value("CacheNodeType", "cache.t3.micro")},
                 {"NumCacheNodes", nodes},
                 {"PreferredAvailabilityZone", in.value("PreferredAvailabilityZone", c.region + "a")},
-                {"AZMode", in.value("AZMode", "single-az")},
+                {"AZMode", in.value("AZMode", "single-az")},  // made what the nodes' zones are below
                 {"PreferredMaintenanceWindow", in.value("PreferredMaintenanceWindow", "sun:23:00-mon:01:30")},
                 {"AutoMinorVersionUpgrade", in.value("AutoMinorVersionUpgrade", true)},
                 {"TransitEncryptionEnabled", tls}};
@@ -61,6 +78,16 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
     return *error;
   }
   auto created = recordNew(c, kCluster, id, spec, in, [&](Resource& draft) -> std::optional<ApiError> {
+    // Each node's zone, in the subnet group placeCacheNetwork settled.
+    std::string group = draft.spec.value("CacheSubnetGroupName", kDefaultCacheSubnetGroup);
+    auto inGroup = subnetZones(catalog_, c, group);
+    if (!inGroup) return inGroup.error();
+    auto zones = zonesOfNewNodes({in.value("AZMode", ""), in.value("PreferredAvailabilityZones", std::vector<std::string>()),
+                                  nodes},
+                                 {}, draft.spec.value("PreferredAvailabilityZone", ""), *inGroup, group);
+    if (!zones) return zones.error();
+    draft.spec["AZMode"] = azModeOf(*zones);
+    if (in.value("AZMode", "") == "cross-az") draft.spec["AZMode"] = "cross-az";
     Json ports = Json::object();
     for (int n = 1; n <= nodes; ++n) {
       std::optional<int> wanted;
@@ -70,7 +97,7 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
       if (!enginePort) {
         return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
       }
-      ports[nodeId(n)] = {{"Port", *port}, {"EnginePort", *enginePort}};
+      ports[nodeId(n)] = {{"Port", *port}, {"EnginePort", *enginePort}, {"AvailabilityZone", (*zones)[n - 1]}};
     }
     draft.state = {{"Address", config_.endpointAddress}, {"Nodes", ports}};
     return std::nullopt;
@@ -80,7 +107,6 @@ Result<Json> ElastiCacheApi::createMemcachedCluster(const RequestContext& c, con
 }
 
 Result<Json> ElastiCacheApi::modifyMemcachedCluster(const RequestContext& c, Resource cluster, const Json& in) {
-  (void)c;
   if (in.contains("EngineVersion")) {
     if (auto error = checkEngineVersionChange("memcached", in["EngineVersion"], config_.memcachedVersion)) {
       return *error;
@@ -105,6 +131,24 @@ Result<Json> ElastiCacheApi::modifyMemcachedCluster(const RequestContext& c, Res
   for (const std::string& node : removing) {
     if (!cluster.state["Nodes"].contains(node)) return invalid("Cache node " + node + " is not a node of " + cluster.name + ".");
   }
+  // The zones of the nodes added (NewAvailabilityZones, else by AZMode).
+  int adding = std::max(0, wanted - static_cast<int>(current.size()));
+  std::vector<std::string> named = in.value("NewAvailabilityZones", std::vector<std::string>());
+  if (!named.empty() && adding == 0) {
+    return combination("NewAvailabilityZones needs NumCacheNodes greater than the cluster's number of nodes.");
+  }
+  std::vector<std::string> newZones;
+  if (adding > 0 || in.contains("AZMode")) {
+    std::string group = cluster.spec.value("CacheSubnetGroupName", kDefaultCacheSubnetGroup);
+    auto inGroup = subnetZones(catalog_, c, group);
+    if (!inGroup) return inGroup.error();
+    std::string azMode = in.value("AZMode", cluster.spec.value("AZMode", "single-az"));
+    auto zones = zonesOfNewNodes({azMode, named, adding}, memcachedNodeZones(cluster, removing),
+                                 cluster.spec.value("PreferredAvailabilityZone", ""), *inGroup, group);
+    if (!zones) return zones.error();
+    newZones = *zones;
+    if (in.contains("AZMode")) cluster.spec["AZMode"] = azMode;
+  }
   for (const char* member : {"PreferredMaintenanceWindow", "CacheNodeType", "AutoMinorVersionUpgrade"}) {
     if (in.contains(member)) cluster.spec[member] = in[member];
   }
@@ -119,7 +163,9 @@ Result<Json> ElastiCacheApi::modifyMemcachedCluster(const RequestContext& c, Res
         if (!enginePort) {
           return ApiError::sender("InsufficientCacheClusterCapacity", "No free engine port is left in Kura's port range.");
         }
-        cluster.state["Nodes"][nodeId(next)] = {{"Port", *port}, {"EnginePort", *enginePort}};
+        cluster.state["Nodes"][nodeId(next)] = {{"Port", *port},
+                                                {"EnginePort", *enginePort},
+                                                {"AvailabilityZone", newZones[static_cast<size_t>(added) - current.size()]}};
       }
       cluster.state["NodesToRemove"] = removing;
       cluster.spec["NumCacheNodes"] = wanted;

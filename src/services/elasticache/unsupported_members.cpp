@@ -12,7 +12,7 @@ struct Unsupported {
   std::optional<std::string_view> harmless;  // a value that asks for what Kura does anyway
 };
 
-constexpr std::array<Unsupported, 13> kUnsupported = {{
+constexpr std::array<Unsupported, 12> kUnsupported = {{
     {"NotificationTopicArn", "Kura sends no notifications to an SNS topic; read DescribeEvents.", std::nullopt},
     {"NotificationTopicStatus", "Kura sends no notifications to an SNS topic; read DescribeEvents.", "inactive"},
     {"CacheSecurityGroupNames", "Cache security groups are EC2-Classic's; give SecurityGroupIds.", std::nullopt},
@@ -25,7 +25,6 @@ constexpr std::array<Unsupported, 13> kUnsupported = {{
     {"PreferredOutpostArns", "Kura runs no nodes on Outposts.", std::nullopt},
     {"PrimaryOutpostArn", "Kura runs no nodes on Outposts.", std::nullopt},
     {"ReplicaOutpostArns", "Kura runs no nodes on Outposts.", std::nullopt},
-    {"NewAvailabilityZones", "Kura adds no Memcached nodes in other zones by ModifyCacheCluster.", std::nullopt},
 }};
 
 bool harmless(const Json& value, const Unsupported& rule) {

@@ -664,6 +664,13 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
                            "AllocatedStorage", "MaxAllocatedStorage", "StorageType", "PubliclyAccessible"}) {
     if (in.contains(name)) spec[name] = in[name];
   }
+  // At once, as RDS applies it: the order in which a cluster's readers
+  // are chosen by a failover (db_cluster_controller.cpp).
+  if (in.contains("PromotionTier")) {
+    int tier = in["PromotionTier"].get<int>();
+    if (tier < 0 || tier > 15) return invalid("PromotionTier must be between 0 and 15.");
+    spec["PromotionTier"] = tier;
+  }
   // At once, whatever ApplyImmediately says: the engine asks Kura at each login.
   if (in.contains("EnableIAMDatabaseAuthentication")) {
     spec["IAMDatabaseAuthenticationEnabled"] = in["EnableIAMDatabaseAuthentication"];

@@ -6,7 +6,7 @@
 
 namespace kura::rds::testing {
 
-class QuietEngine final : public InstanceEngine {
+class QuietEngine : public InstanceEngine {
  public:
   Result<bool> create(const EngineLayout&) override { return true; }
   Result<bool> start(const EngineLayout&) override { return true; }

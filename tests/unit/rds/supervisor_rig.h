@@ -1,7 +1,8 @@
 #pragma once
 // An RDS supervisor over a catalog of its own in a temporary directory, with
-// an engine that has nothing to say (QuietEngine) and no reconciler running:
-// nothing runs but the passes a test asks for (checkOnce).
+// an engine that has nothing to say (QuietEngine, or a test's own) and no
+// reconciler running: nothing runs but the passes a test asks for
+// (checkOnce), and the jobs those passes start (rebuilds).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "common/crypto.h"
 #include "common/secret_box.h"
+#include "proxy/endpoint_proxy.h"
 #include "quiet_engine.h"
 #include "rds/rds_supervisor.h"
 #include "services/rds/rds_kinds.h"
@@ -28,19 +30,24 @@ struct TempDir {
   }
 };
 
-struct SupervisorRig {
+template <typename Engine>
+struct SupervisorRigWith {
+  // `routed`: endpoints listen on loopback (a Multi-AZ primary is routed
+  // before its standby is looked at).
+  explicit SupervisorRigWith(bool routed = false)
+      : proxies(routed ? std::make_unique<EndpointProxies>("127.0.0.1") : nullptr) {
+    supervisor.setMetricSink([](const Resource&, const std::string&, double, const std::string&) {});
+  }
   TempDir temp;
   std::filesystem::path dir = temp.path;
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(SystemTime(std::chrono::hours(24 * 365 * 56)));
   Catalog catalog{dir, clock};
   Reconciler reconciler{catalog, clock};
   std::shared_ptr<SecretBox> secrets = openSecrets(dir);
-  QuietEngine engine;
-  RdsSupervisor supervisor{catalog, reconciler, engine, *secrets, RdsPaths{dir / "rds"}, clock};
-
-  SupervisorRig() {
-    supervisor.setMetricSink([](const Resource&, const std::string&, double, const std::string&) {});
-  }
+  Engine engine;
+  std::unique_ptr<EndpointProxies> proxies;
+  RdsSupervisor supervisor{catalog, reconciler, engine, *secrets, RdsPaths{dir / "rds"}, clock, nullptr,
+                           proxies.get()};
   // A record of `kind` in the rig's account and region, in `status` (its
   // goal too), named `name`, its ARN's resource part `arnPart` + name.
   static Resource draft(const char* kind, const std::string& name, const std::string& arnPart,
@@ -88,5 +95,7 @@ struct SupervisorRig {
     return *opened;
   }
 };
+
+using SupervisorRig = SupervisorRigWith<QuietEngine>;
 
 }  // namespace kura::rds::testing
