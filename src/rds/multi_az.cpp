@@ -95,7 +95,7 @@ Result<bool> MultiAz::fenceAndSwitch(Resource& instance, bool planned) {
   return true;
 }
 
-Result<bool> MultiAz::promoteAndRoute(const Resource& instance) {
+Result<bool> MultiAz::promoteAndRoute(const Resource& instance, bool settle) {
   auto primary = layoutOf(instance, paths_, secrets_);
   if (!primary) return primary.error();
   if (!engine_.running(*primary)) {
@@ -105,7 +105,9 @@ Result<bool> MultiAz::promoteAndRoute(const Resource& instance) {
   }
   if (auto promoted = engine_.promote(*primary); !promoted) return promoted;
   // Without a standby, commits must not wait for one.
-  if (auto reloaded = engine_.reload(*primary); !reloaded) return reloaded;
+  if (settle) {
+    if (auto reloaded = engine_.reload(*primary); !reloaded) return reloaded;
+  }
   return route(instance);
 }
 

@@ -29,7 +29,10 @@ class MultiAz {
   // planned, killed otherwise); the record now names the other node primary.
   Result<bool> fenceAndSwitch(Resource& instance, bool planned);
   // Step 2: the new primary is promoted and the endpoint points at it.
-  Result<bool> promoteAndRoute(const Resource& instance);
+  // `settle`: its settings follow the record (without a ready standby,
+  // commits do not wait for one); false while a copy of its standby runs,
+  // which turns synchronous replication on itself once the standby streams.
+  Result<bool> promoteAndRoute(const Resource& instance, bool settle = true);
   Result<bool> stopBoth(const Resource& instance);
   Result<bool> startStandby(const Resource& instance);
   // A system update's first step: the ready standby restarts (on the

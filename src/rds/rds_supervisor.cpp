@@ -292,8 +292,10 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
     instance = *stored;
   }
   // Every pass: the recorded primary is promoted and behind the endpoint
-  // (this also finishes a failover that a crash of Kura cut short).
-  if (auto promoted = multiAz_.promoteAndRoute(instance); !promoted) {
+  // (this also finishes a failover that a crash of Kura cut short). While
+  // its standby is copied, the copy decides whether commits wait for it: a
+  // reload here would turn that off under it.
+  if (auto promoted = multiAz_.promoteAndRoute(instance, !rebuilds_.busy(instance.arn)); !promoted) {
     spdlog::error("msg=\"cannot promote the primary\" instance={} error=\"{}\"", instance.name, promoted.error().message);
     return false;
   }
