@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "common/resource_locks.h"
 #include "rds/primary_watchdog.h"
 
@@ -18,7 +20,7 @@ ResourceLocks& standbyBuilds() {
 
 }  // namespace
 
-Result<bool> MultiAz::ensureStandby(Resource& instance) {
+Result<bool> MultiAz::ensureStandby(Resource& instance, bool watchPrimary) {
   if (instance.state.value("StandbyReady", false)) return true;
   auto primary = layoutOf(instance, paths_, secrets_);
   if (!primary) return primary.error();
@@ -39,26 +41,28 @@ Result<bool> MultiAz::ensureStandby(Resource& instance) {
   }
   spdlog::info("msg=\"building the standby\" instance={} node={} from_port={}", instance.name, standbyNode(instance),
                primary->port);
-  PrimaryWatchdog watchdog(engine_, *primary);
+  std::optional<PrimaryWatchdog> watchdog;
+  if (watchPrimary) watchdog.emplace(engine_, *primary);
+  auto fenced = [&] { return watchdog && watchdog->fenced(); };
   auto lost = [&] { return ApiError::internal("the primary stopped answering while the standby was built"); };
-  if (auto made = engine_.createStandby(*primary, *standby); !made) return watchdog.fenced() ? lost() : made;
+  if (auto made = engine_.createStandby(*primary, *standby); !made) return fenced() ? lost() : made;
   if (auto started = engine_.start(*standby); !started) return started;
   // Commits wait for the standby only once it streams: until then (and if it
   // never does) they do not stall.
   // In one-second waits, so that a primary the watchdog fenced ends it at once.
   bool streaming = false;
-  for (int second = 0; second < 30 && !streaming && !watchdog.fenced(); ++second) {
+  for (int second = 0; second < 30 && !streaming && !fenced(); ++second) {
     streaming = engine_.standbyStreaming(*primary, std::chrono::seconds(1));
   }
-  if (watchdog.fenced()) return lost();
+  if (fenced()) return lost();
   if (!streaming) return ApiError::internal("the standby does not stream from the primary");
   // From now on a commit waits for the standby to have it; the standby is
   // ready only once the primary says so (a primary that cannot answer, or
   // whose setting did not take, never gets a standby it could fail over to).
   if (auto reloaded = engine_.reload(synchronous); !reloaded) return reloaded;
-  if (!engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(10)) || watchdog.fenced()) {
+  if (!engine_.synchronousStandbyStreaming(synchronous, std::chrono::seconds(10)) || fenced()) {
     engine_.reload(*primary);  // commits must not wait for a standby that is not there
-    return watchdog.fenced() ? lost() : ApiError::internal("the standby does not stream synchronously from the primary");
+    return fenced() ? lost() : ApiError::internal("the standby does not stream synchronously from the primary");
   }
   instance.state["StandbyReady"] = true;
   return true;

@@ -22,7 +22,11 @@ class MultiAz {
 
   // Builds and starts the standby from the running primary when it is not
   // ready, then turns synchronous replication on. Sets state.StandbyReady.
-  Result<bool> ensureStandby(Resource& instance);
+  // `watchPrimary`: a watchdog fences a primary that hangs meanwhile (a
+  // controller's step, which nothing else watches); the supervisor's own
+  // copies go without, as its passes watch the primary themselves (two
+  // fencing the same primary would kill the one the other restarted).
+  Result<bool> ensureStandby(Resource& instance, bool watchPrimary = true);
   // The endpoint forwards to the current primary.
   Result<bool> route(const Resource& instance);
   // Step 1 of a failover: the old primary can no longer answer (stopped when

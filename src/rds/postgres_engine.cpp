@@ -865,6 +865,13 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
     }
     if (!recovering) {
       if (auto retried = retryWithoutTarget(); retried && !*retried) return *retried;
+      // A server that died meanwhile (killed, fenced by a failover, or
+      // failed) will never answer: not waited for (the bound is an hour).
+      if (!running(layout) && !retryWithoutTarget()) {
+        std::string log = readBeneath(layout.dir, "postgresql.log").value_or("");
+        if (log.size() > 600) log = log.substr(log.size() - 600);
+        return ApiError::internal("PostgreSQL stopped before it was ready: " + log);
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -330,7 +330,7 @@ void RdsSupervisor::rebuildStandby(const Resource& instance) {
   // As long as a backup of the database: off this thread, which meanwhile
   // keeps watching the primary (and every other instance).
   rebuilds_.submit(instance.arn, [this, built = instance]() mutable {
-    auto ready = multiAz_.ensureStandby(built);
+    auto ready = multiAz_.ensureStandby(built, /*watchPrimary=*/false);  // the passes watch it
     if (!ready) {
       spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", built.name, ready.error().message);
       return;

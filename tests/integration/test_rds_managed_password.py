@@ -8,7 +8,7 @@ import botocore.exceptions
 import pytest
 
 from model_overlay import newer_client
-from rds_support import psql, wait_status
+from rds_support import psql, wait_cluster, wait_instances, wait_status
 
 
 def error_code(call, *args, **kwargs):
@@ -118,3 +118,58 @@ def test_an_instance_of_a_password_of_its_own_is_switched_to_a_managed_one(kura_
                       ManageMasterUserPassword=False) == "InvalidParameterValue"
     rds.delete_db_instance(DBInstanceIdentifier="switched", SkipFinalSnapshot=True)
     assert error_code(sm.describe_secret, SecretId=secret_arn) == "ResourceNotFoundException"
+
+
+def test_rotate_master_user_password_rotates_the_managed_secret_at_once(kura_factory):
+    """modify-db-instance / modify-db-cluster --rotate-master-user-password
+    --apply-immediately: a new password in the secret and on the engine
+    (the old one stops working); refused without ApplyImmediately, for a
+    password that is not managed, or beside other changes, each changing
+    nothing."""
+    server = kura_factory()
+    rds, sm = newer_client(server, "rds"), server.client("secretsmanager")
+    rds.create_db_instance(DBInstanceIdentifier="rotated", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", AllocatedStorage=20, BackupRetentionPeriod=0,
+                           ManageMasterUserPassword=True)
+    rds.create_db_instance(DBInstanceIdentifier="own-password", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", MasterUserPassword="S3cret-pass", AllocatedStorage=20,
+                           BackupRetentionPeriod=0)
+    wait_status(rds, "rotated", "available")
+    wait_status(rds, "own-password", "available")
+    secret_arn = rds.describe_db_instances(DBInstanceIdentifier="rotated")["DBInstances"][0]["MasterUserSecret"][
+        "SecretArn"]
+    first = json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"])
+
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="rotated",
+                      RotateMasterUserPassword=True) == "InvalidParameterCombination"  # ApplyImmediately
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="own-password", RotateMasterUserPassword=True,
+                      ApplyImmediately=True) == "InvalidParameterCombination"
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="rotated", RotateMasterUserPassword=True,
+                      ApplyImmediately=True, DeletionProtection=True) == "InvalidParameterCombination"
+    assert json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"]) == first
+    assert rds.describe_db_instances(DBInstanceIdentifier="rotated")["DBInstances"][0]["DeletionProtection"] is False
+
+    rds.modify_db_instance(DBInstanceIdentifier="rotated", RotateMasterUserPassword=True, ApplyImmediately=True)
+    wait_status(rds, "rotated", "available")
+    second = json.loads(sm.get_secret_value(SecretId=secret_arn)["SecretString"])
+    assert second["password"] != first["password"]
+    assert psql(rds, "rotated", "SELECT 1", password=second["password"]) == "1"
+    assert psql(rds, "rotated", "SELECT 1", password=first["password"], check=False).returncode != 0
+
+    # An Aurora cluster's, on its writer.
+    rds.create_db_cluster(DBClusterIdentifier="rotated-cluster", Engine="aurora-postgresql", MasterUsername="admin",
+                          ManageMasterUserPassword=True)
+    wait_cluster(rds, "rotated-cluster")
+    rds.create_db_instance(DBInstanceIdentifier="rotated-cluster-1", DBClusterIdentifier="rotated-cluster",
+                           Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+    wait_instances(rds, ["rotated-cluster-1"])
+    cluster_secret = rds.describe_db_clusters(DBClusterIdentifier="rotated-cluster")["DBClusters"][0][
+        "MasterUserSecret"]["SecretArn"]
+    before = json.loads(sm.get_secret_value(SecretId=cluster_secret)["SecretString"])
+    rds.modify_db_cluster(DBClusterIdentifier="rotated-cluster", RotateMasterUserPassword=True, ApplyImmediately=True)
+    wait_cluster(rds, "rotated-cluster")
+    wait_instances(rds, ["rotated-cluster-1"])  # the writer takes it (modifying, then available)
+    after = json.loads(sm.get_secret_value(SecretId=cluster_secret)["SecretString"])
+    assert after["password"] != before["password"]
+    assert psql(rds, "rotated-cluster-1", "SELECT 1", password=after["password"]) == "1"
+    assert psql(rds, "rotated-cluster-1", "SELECT 1", password=before["password"], check=False).returncode != 0

@@ -30,6 +30,9 @@ class ManagedSecrets {
   // the secret and the resource's record left them).
   virtual std::vector<std::string> ownedSecretArns(const std::string& owner) = 0;
   virtual void setRotator(const std::string& owner, Rotator rotator) = 0;
+  // Rotates the owned secret `arn` now, as RotateSecret does (the owner's
+  // rotator puts the new password in place first); the new version's id.
+  virtual Result<std::string> rotateOwnedSecret(const RequestContext& c, const std::string& arn) = 0;
 };
 
 }  // namespace kura

@@ -280,6 +280,11 @@ Result<Json> RdsApi::modifyCluster(const RequestContext& c, const Json& in) {
   if (!found) return found.error();
   Resource cluster = *found;
   if (cluster.status != kAvailable) return clusterState("DB cluster " + cluster.name + " is not available.");
+  if (in.value("RotateMasterUserPassword", false)) {
+    auto rotated = rotateMasterPasswordNow(c, cluster, in);
+    if (!rotated) return rotated.error();
+    return Json{{"DBCluster", clusterJson(*rotated)}};
+  }
   for (const char* unsupported : {"NewDBClusterIdentifier", "EngineVersion", "ManageMasterUserPassword"}) {
     if (in.contains(unsupported)) return combination(std::string("Kura cannot change ") + unsupported + " of a cluster yet.");
   }

@@ -575,6 +575,11 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     return ApiError::sender("InvalidDBInstanceState",
                             "Database instance is not in available state. Current state: " + instance.status);
   }
+  if (in.value("RotateMasterUserPassword", false)) {
+    auto rotated = rotateMasterPasswordNow(c, instance, in);
+    if (!rotated) return rotated.error();
+    return Json{{"DBInstance", instanceJson(*rotated)}};
+  }
   if (isClusterMember(instance)) {
     for (const char* name : {"MultiAZ", "MasterUserPassword", "ManageMasterUserPassword", "MasterUserSecretKmsKeyId",
                              "BackupRetentionPeriod", "PreferredBackupWindow", "AllocatedStorage", "StorageType",

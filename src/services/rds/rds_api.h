@@ -205,15 +205,20 @@ class RdsApi {
   // Records a modified instance; a new master password takes it through
   // modifying (the controller applies it to the engine).
   Result<Resource> storeModified(Resource instance, bool passwordChange);
-  // RotateSecret on an instance's managed master secret.
-  // ModifyDBInstance's ManageMasterUserPassword: a managed password switched
-  // on (a new password in a new secret, sealed into `spec`); the new
-  // secret's ARN, empty when nothing changes.
   // The master password of `spec` (its MasterUsername's) in a secret RDS
   // owns, named `name`; the secret's ARN and key written into `spec`.
   Result<std::string> keepMasterPasswordInSecret(const RequestContext& c, Json& spec, const std::string& name,
                                                  const std::string& password, const std::string& kmsKey);
+  // ModifyDBInstance's ManageMasterUserPassword: a managed password switched
+  // on (a new password in a new secret, sealed into `spec`); the new
+  // secret's ARN, empty when nothing changes.
   Result<std::string> switchToManagedPassword(const RequestContext& c, const Json& in, Json& spec);
+  // ModifyDBInstance's or ModifyDBCluster's RotateMasterUserPassword
+  // (master_password_rotation.cpp): the owner's managed secret rotated now,
+  // as RotateSecret rotates it; the owner's record as it is then. Nothing
+  // else of the request may change: Kura rotates in a call of its own.
+  Result<Resource> rotateMasterPasswordNow(const RequestContext& c, const Resource& owner, const Json& in);
+  // RotateSecret on an instance's managed master secret.
   Result<bool> rotateManagedPassword(const RequestContext& c, const std::string& secretArn,
                                      const std::string& password);
   // The same for a cluster's: the writer applies it, true once it has.

@@ -22,7 +22,7 @@ constexpr std::string_view kLogsLater =
     "Kura sets a new instance's log exports from its source; change them with modify-db-instance "
     "--cloudwatch-logs-export-configuration once it is available.";
 
-constexpr std::array<Unsupported, 34> kUnsupported = {{
+constexpr std::array<Unsupported, 33> kUnsupported = {{
     {"OptionGroupName", kOptionGroups},
     {"MonitoringInterval", kMonitoring, "0"},
     {"MonitoringRoleArn", kMonitoring},
@@ -57,8 +57,6 @@ constexpr std::array<Unsupported, 34> kUnsupported = {{
      "ModifyDBCluster"},
     {"DBPortNumber", "Kura does not move a running instance to another port.", {}, "ModifyDBInstance"},
     {"Port", "Kura does not move a running cluster to another port.", {}, "ModifyDBCluster"},
-    {"RotateMasterUserPassword", "Rotate the managed secret with Secrets Manager's rotate-secret.", "false",
-     "ModifyDBInstance"},
 }};
 
 // Members whose effect differs by operation, beside the table.

@@ -285,6 +285,16 @@ class SecretsManagerService final : public SecretsManagerModule {
     std::lock_guard lock(mutex_);
     rotators_[owner] = std::move(rotator);
   }
+
+  Result<std::string> rotateOwnedSecret(const RequestContext& c, const std::string& arn) override {
+    std::lock_guard lock(mutex_);
+    auto secret = live(c, arn);
+    if (!secret) return secret.error();
+    if (secret->owningService.empty()) return invalidRequest("The secret " + arn + " is not managed by a service.");
+    auto rotated = rotation_.rotate(c, *secret, Json{{"RotateImmediately", true}});
+    if (!rotated) return rotated.error();
+    return rotated->value("VersionId", "");
+  }
   const HandlerTable& handlers() const override { return handlers_; }
   void start() override { rotationPass_.start(); }
   void stop() override { rotationPass_.stop(); }
