@@ -10,21 +10,14 @@
 #include <thread>
 
 #include "common/tool_cut.h"
+#include "../within.h"
 
 namespace kura {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::within;
 
-// Polls `done` every 10 ms for at most `limit`.
-template <typename Done>
-bool within(std::chrono::milliseconds limit, Done done) {
-  for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
 
 // What a tool does while it runs: ends by itself after `limit`, or is cut.
 void runLikeATool(std::chrono::milliseconds limit) {

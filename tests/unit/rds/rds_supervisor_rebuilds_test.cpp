@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/tool_cut.h"
+#include "../within.h"
 #include "services/rds/rds_kinds.h"
 #include "supervisor_rig.h"
 
@@ -19,6 +20,7 @@ namespace kura::rds {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::within;
 
 constexpr int kPrimaryPort = 41001;
 constexpr int kStandbyPort = 41002;
@@ -87,14 +89,6 @@ struct RebuildRig : testing::SupervisorRigWith<SlowCopyEngine> {
   }
 };
 
-template <typename Done>
-bool within(std::chrono::milliseconds limit, Done done) {
-  for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
 
 TEST(RdsSupervisorRebuilds, PassesGoOnWhileAStandbyIsCopiedAndItIsRecordedReadyAfter) {
   RebuildRig rig;
