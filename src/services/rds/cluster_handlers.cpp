@@ -524,7 +524,8 @@ Result<Json> RdsApi::createClusterInstance(const RequestContext& c, const Json& 
                          " is the cluster's setting.");
     }
   }
-  if (in.contains("PromotionTier") && (in["PromotionTier"].get<int>() < 0 || in["PromotionTier"].get<int>() > 15)) {
+  if (in.contains("PromotionTier") &&
+      (in["PromotionTier"].get<int64_t>() < 0 || in["PromotionTier"].get<int64_t>() > 15)) {
     return invalid("PromotionTier must be between 0 and 15.");
   }
   Json spec = {{"DBInstanceIdentifier", identifier},

@@ -672,7 +672,7 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   // At once, as RDS applies it: the order in which a cluster's readers
   // are chosen by a failover (db_cluster_controller.cpp).
   if (in.contains("PromotionTier")) {
-    int tier = in["PromotionTier"].get<int>();
+    int64_t tier = in["PromotionTier"].get<int64_t>();
     if (tier < 0 || tier > 15) return invalid("PromotionTier must be between 0 and 15.");
     spec["PromotionTier"] = tier;
   }
