@@ -8,8 +8,10 @@
 // reconciler stops, a tool the worker runs is killed within a second, a
 // wait (engines::waitUntil) ends, and ToolCut is thrown; the step is not
 // recorded and runs again at the next start, as after a crash, which
-// every step must survive. Tools run by other threads (the supervisors',
-// a stop's own pg_ctl stop) are never cut.
+// every step must survive. The same for the RDS supervisor's copies of a
+// primary (keyed_jobs.h), cut by their own flag. Tools run by other
+// threads (the supervisors' passes, a stop's own pg_ctl stop) are never
+// cut.
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>

@@ -165,8 +165,18 @@ bool RdsSupervisor::watchMember(Resource& instance) {
   // As long as a backup of the writer: off this thread (rebuilds_), which
   // meanwhile keeps watching the writer.
   rebuilds_.submit(instance.arn, [this, name = instance.name, arn = instance.arn, writer = *writer,
-                                  writerLayout = *writerLayout, layout = *layout,
+                                  writerLayout = *writerLayout, layout = *layout, clusterArn = cluster->arn,
                                   epoch = cluster->state.value("WriterEpoch", 0)]() {
+    // Only if, when the copy starts, it is still a reader to run and that
+    // writer still the cluster's (a failover meanwhile may have made this
+    // very instance the writer).
+    auto now = catalog_.getResourceByArn(arn);
+    auto cluster = catalog_.getResourceByArn(clusterArn);
+    if (!now || now->status != kAvailable || now->goal != kAvailable || !cluster ||
+        cluster->status != kAvailable || cluster->state.value("Writer", "") != writer.arn ||
+        cluster->state.value("WriterEpoch", 0) != epoch) {
+      return;
+    }
     if (auto fenced = engine_.fence(layout); !fenced) return;
     auto made = engine_.createStandby(writerLayout, layout);
     if (made) made = engine_.start(layout);

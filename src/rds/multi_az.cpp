@@ -20,13 +20,22 @@ ResourceLocks& standbyBuilds() {
 
 }  // namespace
 
-Result<bool> MultiAz::ensureStandby(Resource& instance, bool watchPrimary) {
+Result<bool> MultiAz::ensureStandby(Resource& instance, bool watchPrimary, const Reread& reread) {
   if (instance.state.value("StandbyReady", false)) return true;
+  auto building = standbyBuilds().lock(instance.arn);
+  // A copy queued earlier works from the record as it is now, under the
+  // lock a controller's failover takes too: from the one it was queued
+  // with, it would take the node that is now the primary for the standby.
+  if (reread) {
+    auto fresh = reread();
+    if (!fresh) return ApiError::internal("the instance changed before its standby was built: nothing to do");
+    instance = *fresh;
+    if (instance.state.value("StandbyReady", false)) return true;
+  }
   auto primary = layoutOf(instance, paths_, secrets_);
   if (!primary) return primary.error();
   auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
   if (!standby) return standby.error();
-  auto building = standbyBuilds().lock(instance.arn);
   EngineLayout synchronous = *primary;
   synchronous.synchronousStandby = true;
   // Built meanwhile by the other: the primary reports it as its synchronous
@@ -36,21 +45,26 @@ Result<bool> MultiAz::ensureStandby(Resource& instance, bool watchPrimary) {
     instance.state["StandbyReady"] = true;
     return true;
   }
-  if (engine_.running(*standby)) {
-    if (auto fenced = engine_.fence(*standby); !fenced) return fenced;
-  }
-  spdlog::info("msg=\"building the standby\" instance={} node={} from_port={}", instance.name, standbyNode(instance),
-               primary->port);
   std::optional<PrimaryWatchdog> watchdog;
-  if (watchPrimary) watchdog.emplace(engine_, *primary);
   auto fenced = [&] { return watchdog && watchdog->fenced(); };
   auto lost = [&] { return ApiError::internal("the primary stopped answering while the standby was built"); };
-  if (auto made = engine_.createStandby(*primary, *standby); !made) return fenced() ? lost() : made;
-  if (auto started = engine_.start(*standby); !started) return started;
+  // One that streams from this primary, not synchronously (its primary was
+  // reloaded without it meanwhile), is made synchronous again, not copied
+  // again: only what streams from this primary's timeline streams at all.
+  bool streaming = engine_.running(*standby) && engine_.standbyStreaming(*primary, std::chrono::seconds(1));
+  if (!streaming) {
+    if (engine_.running(*standby)) {
+      if (auto stopped = engine_.fence(*standby); !stopped) return stopped;
+    }
+    spdlog::info("msg=\"building the standby\" instance={} node={} from_port={}", instance.name,
+                 standbyNode(instance), primary->port);
+    if (watchPrimary) watchdog.emplace(engine_, *primary);
+    if (auto made = engine_.createStandby(*primary, *standby); !made) return fenced() ? lost() : made;
+    if (auto started = engine_.start(*standby); !started) return started;
+  }
   // Commits wait for the standby only once it streams: until then (and if it
   // never does) they do not stall.
   // In one-second waits, so that a primary the watchdog fenced ends it at once.
-  bool streaming = false;
   for (int second = 0; second < 30 && !streaming && !fenced(); ++second) {
     streaming = engine_.standbyStreaming(*primary, std::chrono::seconds(1));
   }

@@ -8,6 +8,9 @@
 // started, or stopped cleanly when planned), then promotes the standby and
 // re-points the endpoint; the old node is rebuilt as the new standby from
 // the new primary, never started as a primary again.
+#include <functional>
+#include <optional>
+
 #include "common/secret_box.h"
 #include "proxy/endpoint_proxy.h"
 #include "rds/instance_engine.h"
@@ -26,7 +29,11 @@ class MultiAz {
   // controller's step, which nothing else watches); the supervisor's own
   // copies go without, as its passes watch the primary themselves (two
   // fencing the same primary would kill the one the other restarted).
-  Result<bool> ensureStandby(Resource& instance, bool watchPrimary = true);
+  // `reread`: the instance's record as it is now, under the builds' lock,
+  // or nothing when the copy is no longer wanted (the supervisor's copies,
+  // queued with a record that may be old by then); `instance` becomes it.
+  using Reread = std::function<std::optional<Resource>()>;
+  Result<bool> ensureStandby(Resource& instance, bool watchPrimary = true, const Reread& reread = {});
   // The endpoint forwards to the current primary.
   Result<bool> route(const Resource& instance);
   // Step 1 of a failover: the old primary can no longer answer (stopped when

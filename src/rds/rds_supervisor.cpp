@@ -252,6 +252,15 @@ void RdsSupervisor::addEvent(const Resource& instance, const std::string& messag
 }
 
 bool RdsSupervisor::watchMultiAz(Resource& instance) {
+  // Whether a copy of its standby runs (rebuildStandby), judged once for
+  // the pass. A copy that ended since this pass read the record recorded
+  // its result: a pass that went on from the older record would undo it
+  // (reload the primary without its standby, copy it again).
+  const bool building = rebuilds_.busy(instance.arn);
+  if (!building) {
+    auto fresh = catalog_.getResourceByArn(instance.arn);
+    if (!fresh || fresh->version != instance.version) return false;
+  }
   auto primary = layoutOf(instance, paths_, secrets_);
   if (!primary) return false;
   uint64_t mark = descriptorShortages();
@@ -295,7 +304,7 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
   // (this also finishes a failover that a crash of Kura cut short). While
   // its standby is copied, the copy decides whether commits wait for it: a
   // reload here would turn that off under it.
-  if (auto promoted = multiAz_.promoteAndRoute(instance, !rebuilds_.busy(instance.arn)); !promoted) {
+  if (auto promoted = multiAz_.promoteAndRoute(instance, !building); !promoted) {
     spdlog::error("msg=\"cannot promote the primary\" instance={} error=\"{}\"", instance.name, promoted.error().message);
     return false;
   }
@@ -303,15 +312,21 @@ bool RdsSupervisor::watchMultiAz(Resource& instance) {
   // a hung one would only hold up the next check.
   if (!answers && running) return false;
   bool standbyReady = instance.state.value("StandbyReady", false);
-  if (standbyReady) {
+  if (standbyReady && !building) {
     auto standby = nodeLayoutOf(instance, standbyNode(instance), paths_, secrets_);
     if (standby && !engine_.running(*standby) && !multiAz_.startStandby(instance)) {
-      // A synchronous primary would wait for it forever: rebuild it.
+      // A synchronous primary would wait for it forever: recorded not ready
+      // (no failover to it, commits stop waiting for it) before it is
+      // copied again.
       instance.state["StandbyReady"] = false;
+      auto stored = catalog_.updateResource(instance);
+      if (!stored) return false;
+      instance = *stored;
+      if (auto plain = layoutOf(instance, paths_, secrets_)) engine_.reload(*plain);
       standbyReady = false;
     }
   }
-  if (!standbyReady) {
+  if (!standbyReady && !building) {
     // The failover is complete once the new primary serves; its new
     // standby is copied off this thread (rebuildStandby).
     if (instance.state.value("Primary", "a") != instance.state.value("EventedPrimary", "a")) {
@@ -330,13 +345,34 @@ void RdsSupervisor::rebuildStandby(const Resource& instance) {
   // As long as a backup of the database: off this thread, which meanwhile
   // keeps watching the primary (and every other instance).
   rebuilds_.submit(instance.arn, [this, built = instance]() mutable {
-    auto ready = multiAz_.ensureStandby(built, /*watchPrimary=*/false);  // the passes watch it
+    // Built from the record as it is when the copy starts, if the instance
+    // still wants a standby then.
+    auto reread = [this, arn = built.arn]() -> std::optional<Resource> {
+      auto fresh = catalog_.getResourceByArn(arn);
+      if (!fresh || fresh->status != kAvailable || fresh->goal != kAvailable || !isMultiAz(*fresh)) return std::nullopt;
+      return *fresh;
+    };
+    auto ready = multiAz_.ensureStandby(built, /*watchPrimary=*/false, reread);  // the passes watch the primary
     if (!ready) {
       spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", built.name, ready.error().message);
+      stopUnwantedStandby(built);
       return;
     }
     keepStandby(built);
   });
+}
+
+bool RdsSupervisor::stopUnwantedStandby(const Resource& built) {
+  // Still wanted: the instance runs, Multi-AZ, with the same primary.
+  auto fresh = catalog_.getResourceByArn(built.arn);
+  if (fresh && fresh->goal == kAvailable && isMultiAz(*fresh) && primaryNode(*fresh) == primaryNode(built)) {
+    return false;
+  }
+  // Never the node that is the primary now.
+  if (fresh && isMultiAz(*fresh) && primaryNode(*fresh) == standbyNode(built)) return true;
+  if (auto standby = nodeLayoutOf(built, standbyNode(built), paths_, secrets_)) engine_.stop(*standby);
+  spdlog::info("msg=\"the instance changed while its standby was built: standby stopped\" instance={}", built.name);
+  return true;
 }
 
 void RdsSupervisor::keepStandby(const Resource& built) {
@@ -345,17 +381,12 @@ void RdsSupervisor::keepStandby(const Resource& built) {
   // may have stopped its servers before this one started) must not keep a
   // standby running.
   for (int attempt = 0; attempt < 5; ++attempt) {
+    if (stopUnwantedStandby(built)) return;
     auto fresh = catalog_.getResourceByArn(built.arn);
-    bool same = fresh && fresh->goal == kAvailable && isMultiAz(*fresh) && primaryNode(*fresh) == primaryNode(built);
-    if (!same) {
-      auto standby = nodeLayoutOf(built, standbyNode(built), paths_, secrets_);
-      if (standby) engine_.stop(*standby);
-      spdlog::info("msg=\"the instance changed while its standby was built: standby stopped\" instance={}", built.name);
-      return;
-    }
-    // Another step under way (a modification, a reboot) records its own
-    // result: the next pass finds the standby streaming and records it then.
-    if (fresh->status != kAvailable || fresh->state.value("StandbyReady", false)) return;
+    // Another step under way (a modification, a reboot, a backup) records
+    // its own result: the next pass finds the standby streaming and makes
+    // it ready again without a copy (MultiAz::ensureStandby).
+    if (!fresh || fresh->status != kAvailable || fresh->state.value("StandbyReady", false)) return;
     Resource ready = *fresh;
     ready.state["StandbyReady"] = true;
     if (catalog_.updateResource(ready)) return;
@@ -594,7 +625,10 @@ void RdsSupervisor::watch(Resource instance) {
     addStartEvent(instance, started);
   }
   if (instance.spec.value("BackupRetentionPeriod", 0) > 0 && !followArchive(instance, *layout)) return;
-  if (!syncParameters(instance)) return;
+  // A Multi-AZ primary's settings while its standby is copied are the
+  // copy's (a reload from this record would turn synchronous replication
+  // off under it): parameters reach it after the copy.
+  if (!(isMultiAz(instance) && rebuilds_.busy(instance.arn)) && !syncParameters(instance)) return;
   if (startPendingMaintenance(instance, now)) return;
   if (backupDue(instance, now)) {
     instance.status = kBackingUp;  // the controller takes the backup

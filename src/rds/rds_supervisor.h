@@ -150,6 +150,11 @@ class RdsSupervisor {
   // (keepStandby) if the instance is still what it was built for.
   void rebuildStandby(const Resource& instance);
   void keepStandby(const Resource& built);
+  // After a copy of a standby for `built` (the record the copy worked
+  // from): true when the instance no longer wants it (stopped, deleted,
+  // made Single-AZ, failed over), the standby node then stopped unless it
+  // is the primary now.
+  bool stopUnwantedStandby(const Resource& built);
   // True when nothing is left in the outbox to seal.
   bool sealWal(const Resource& instance);
   // DatabaseConnections and FreeStorageSpace, every few seconds (instance_metrics.cpp).

@@ -77,6 +77,13 @@ bool RdsSupervisor::watchReplica(Resource& replica) {
   // As long as a backup of the source: off this thread (rebuilds_).
   rebuilds_.submit(replica.arn, [this, replica, source = *source, sourceLayout = *sourceLayout,
                                  layout = *layout, upstream]() mutable {
+    // Only if it is still a replica of that source to run when the copy
+    // starts (a promotion, a stop or a deletion meanwhile ends it here).
+    auto now = catalog_.getResourceByArn(replica.arn);
+    if (!now || now->status != kAvailable || now->goal != kAvailable || !isReadReplica(*now) ||
+        now->spec.value("ReadReplicaSourceArn", "") != source.arn) {
+      return;
+    }
     if (auto fenced = engine_.fence(layout); !fenced) return;
     auto made = engine_.createStandby(sourceLayout, layout);
     if (made) made = engine_.start(layout);

@@ -133,13 +133,14 @@ Result<bool> placeCacheNetwork(Catalog& catalog, const RequestContext& c, const 
     for (const auto& zone : in.value("PreferredAvailabilityZones", Json::array())) {
       if (auto error = checkZone(zones, zone.get<std::string>(), group->name)) return *error;
     }
-    std::vector<std::string> named = in.value("PreferredAvailabilityZones", std::vector<std::string>());
     if (in.contains("PreferredAvailabilityZone")) {
       if (auto error = checkZone(zones, in["PreferredAvailabilityZone"].get<std::string>(), group->name)) return *error;
-      spec["PreferredAvailabilityZone"] = in["PreferredAvailabilityZone"];
+    }
+    std::vector<std::string> named = in.value("PreferredAvailabilityZones", std::vector<std::string>());
+    if (!named.empty()) {
+      spec["PreferredAvailabilityZone"] = named.front();  // the first node's, where the request names each node's
     } else {
-      // The first node's zone when the request names each node's.
-      spec["PreferredAvailabilityZone"] = named.empty() ? zones.front() : named.front();
+      spec["PreferredAvailabilityZone"] = in.value("PreferredAvailabilityZone", zones.front());
     }
     return true;
   }

@@ -33,7 +33,13 @@ Result<Resource> RdsApi::rotateMasterPasswordNow(const RequestContext& c, const 
   }
   if (config_.managedSecrets == nullptr) return combination("Secrets Manager is not available on this Kura server.");
   auto rotated = config_.managedSecrets->rotateOwnedSecret(c, owner.spec["MasterUserSecretArn"].get<std::string>());
-  if (!rotated) return rotated.error();
+  if (!rotated) {
+    // Secrets Manager's refusal (a rotation not finished, the owner busy) in RDS's words.
+    if (rotated.error().code != "InvalidRequestException") return rotated.error();
+    return ApiError::sender(cluster ? "InvalidDBClusterStateFault" : "InvalidDBInstanceState",
+                            "The master user password of " + owner.name + " cannot be rotated now: " +
+                                rotated.error().message);
+  }
   return catalog_.getResourceByArn(owner.arn);
 }
 

@@ -5,6 +5,7 @@
 // of the supervisor cuts the copy short.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -29,8 +30,10 @@ constexpr int kStandbyPort = 41002;
 // cuts it, as a tool is cut), and whose primary a test can make hang.
 class SlowCopyEngine : public testing::QuietEngine {
  public:
-  Result<bool> createStandby(const EngineLayout&, const EngineLayout&) override {
+  Result<bool> createStandby(const EngineLayout& primary, const EngineLayout& standby) override {
     ++copies;
+    copiedFrom = primary.port;
+    copiedTo = standby.port;
     while (!release) {
       if (toolCutDue()) {
         cut = true;
@@ -45,6 +48,12 @@ class SlowCopyEngine : public testing::QuietEngine {
     return !(primaryHung && layout.port == kPrimaryPort);
   }
   bool synchronousStandbyStreaming(const EngineLayout&, std::chrono::seconds) override { return built; }
+  bool standbyStreaming(const EngineLayout&, std::chrono::seconds) override { return built; }
+  Result<bool> fence(const EngineLayout& layout) override {
+    std::lock_guard lock(mutex);
+    fenced.push_back(layout.port);
+    return true;
+  }
   Result<bool> start(const EngineLayout& layout) override {
     std::lock_guard lock(mutex);
     started.push_back(layout.port);
@@ -65,9 +74,9 @@ class SlowCopyEngine : public testing::QuietEngine {
   }
 
   std::atomic<bool> release{false}, built{false}, primaryHung{false}, cut{false};
-  std::atomic<int> copies{0};
+  std::atomic<int> copies{0}, copiedFrom{0}, copiedTo{0};
   std::mutex mutex;
-  std::vector<int> started, stopped;  // guarded by mutex
+  std::vector<int> started, stopped, fenced;  // guarded by mutex
 };
 
 struct RebuildRig : testing::SupervisorRigWith<SlowCopyEngine> {
@@ -134,6 +143,37 @@ TEST(RdsSupervisorRebuilds, AStandbyCopiedForAnInstanceStoppedMeanwhileIsStopped
   rig.engine.release = true;
   EXPECT_TRUE(within(10s, [&] { return rig.engine.stopsOf(kStandbyPort) > stopsBefore; }));
   EXPECT_FALSE(rig.standbyReady(instance.arn));
+}
+
+TEST(RdsSupervisorRebuilds, ACopyWorksFromTheRecordAsItIsWhenItStarts) {
+  // Queued with a record from before a failover: node b is the primary
+  // now, so the copy goes from b to a, and b is never fenced.
+  RebuildRig rig;
+  Resource stale = rig.addMultiAz("multi");
+  rig.update(stale.arn, [](Resource& record) {
+    record.state["Primary"] = "b";
+    record.state["EventedPrimary"] = "b";
+  });
+  RdsPaths paths{rig.dir / "rds"};  // MultiAz keeps a reference
+  MultiAz multiAz(rig.engine, *rig.secrets, paths, nullptr);
+  rig.engine.release = true;
+  auto ready = multiAz.ensureStandby(stale, /*watchPrimary=*/false,
+                                     [&]() -> std::optional<Resource> { return *rig.catalog.getResourceByArn(stale.arn); });
+  ASSERT_TRUE(ready.ok()) << ready.error().message;
+  EXPECT_EQ(rig.engine.copiedFrom, kStandbyPort);
+  EXPECT_EQ(rig.engine.copiedTo, kPrimaryPort);
+  {
+    std::lock_guard lock(rig.engine.mutex);
+    EXPECT_EQ(std::count(rig.engine.fenced.begin(), rig.engine.fenced.end(), kStandbyPort), 0);
+  }
+  EXPECT_EQ(stale.state.value("Primary", ""), "b");  // the record it worked from
+  // No longer wanted when the copy starts (stopped meanwhile): nothing done.
+  int copies = rig.engine.copies;
+  Resource again = *rig.catalog.getResourceByArn(stale.arn);
+  again.state["StandbyReady"] = false;
+  auto refused = multiAz.ensureStandby(again, false, []() -> std::optional<Resource> { return std::nullopt; });
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(rig.engine.copies, copies);
 }
 
 TEST(RdsSupervisorRebuilds, AStopOfTheSupervisorCutsTheCopyShort) {

@@ -72,6 +72,8 @@ std::vector<Resource> auroraCluster(SupervisorRig& rig) {
       r.spec["ClusterArn"] = cluster.arn;
       r.spec["DBClusterIdentifier"] = "c";
       r.spec["Engine"] = "aurora-postgresql";
+      // Readers that stream from the writer (else the supervisor copies them again from it).
+      if (std::string(name) != "w") r.state["Upstream"] = cluster.state["Writer"];
     });
   }
   return members;
