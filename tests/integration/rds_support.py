@@ -144,3 +144,14 @@ def sealed_contents(path):
     except FileNotFoundError:
         assert path.endswith(".sealing"), f"{path} vanished"
         return None
+
+
+def eventually(probe, what, timeout=180):
+    """probe()'s first truthy answer within `timeout` seconds, asked every half second."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -1,21 +1,9 @@
 """CopyTagsToSnapshot as RDS applies it: an instance's or a cluster's tags
 are copied to its automated snapshots, as to its manual ones; without it
 an automated snapshot has none."""
-import time
-
-from rds_support import PASSWORD, create_instance, wait_cluster, wait_instances
+from rds_support import PASSWORD, create_instance, eventually, wait_cluster, wait_instances
 
 TAGS = [{"Key": "team", "Value": "db"}, {"Key": "cost", "Value": "42"}]
-
-
-def eventually(probe, what, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def sorted_tags(tags):
