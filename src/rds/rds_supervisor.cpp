@@ -355,16 +355,15 @@ void RdsSupervisor::rebuildStandby(const Resource& instance) {
     auto ready = multiAz_.ensureStandby(built, /*watchPrimary=*/false, reread);  // the passes watch the primary
     if (!ready) {
       spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", built.name, ready.error().message);
-      stopUnwantedStandby(built);
+      stopUnwantedStandby(built, catalog_.getResourceByArn(built.arn));
       return;
     }
     keepStandby(built);
   });
 }
 
-bool RdsSupervisor::stopUnwantedStandby(const Resource& built) {
+bool RdsSupervisor::stopUnwantedStandby(const Resource& built, Result<Resource> fresh) {
   // Still wanted: the instance runs, Multi-AZ, with the same primary.
-  auto fresh = catalog_.getResourceByArn(built.arn);
   if (fresh && fresh->goal == kAvailable && isMultiAz(*fresh) && primaryNode(*fresh) == primaryNode(built)) {
     return false;
   }
@@ -381,8 +380,8 @@ void RdsSupervisor::keepStandby(const Resource& built) {
   // may have stopped its servers before this one started) must not keep a
   // standby running.
   for (int attempt = 0; attempt < 5; ++attempt) {
-    if (stopUnwantedStandby(built)) return;
     auto fresh = catalog_.getResourceByArn(built.arn);
+    if (stopUnwantedStandby(built, fresh)) return;
     // Another step under way (a modification, a reboot, a backup) records
     // its own result: the next pass finds the standby streaming and makes
     // it ready again without a copy (MultiAz::ensureStandby).

@@ -151,10 +151,10 @@ class RdsSupervisor {
   void rebuildStandby(const Resource& instance);
   void keepStandby(const Resource& built);
   // After a copy of a standby for `built` (the record the copy worked
-  // from): true when the instance no longer wants it (stopped, deleted,
-  // made Single-AZ, failed over), the standby node then stopped unless it
-  // is the primary now.
-  bool stopUnwantedStandby(const Resource& built);
+  // from), given the instance's record now (`fresh`): true when the
+  // instance no longer wants it (stopped, deleted, made Single-AZ, failed
+  // over), the standby node then stopped unless it is the primary now.
+  bool stopUnwantedStandby(const Resource& built, Result<Resource> fresh);
   // True when nothing is left in the outbox to seal.
   bool sealWal(const Resource& instance);
   // DatabaseConnections and FreeStorageSpace, every few seconds (instance_metrics.cpp).
