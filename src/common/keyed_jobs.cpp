@@ -10,14 +10,23 @@
 
 namespace kura {
 
-KeyedJobs::KeyedJobs(std::string name, size_t workers) : name_(std::move(name)), workerCount_(std::max<size_t>(1, workers)) {}
+KeyedJobs::KeyedJobs(std::string name, size_t workers, std::chrono::milliseconds firstBackoff,
+                     std::chrono::milliseconds maxBackoff)
+    : name_(std::move(name)),
+      workerCount_(std::max<size_t>(1, workers)),
+      firstBackoff_(firstBackoff),
+      maxBackoff_(std::max(firstBackoff, maxBackoff)) {}
 
 KeyedJobs::~KeyedJobs() { stop(); }
 
-bool KeyedJobs::submit(const std::string& key, std::function<void()> job) {
+bool KeyedJobs::submit(const std::string& key, Job job) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || busy_.contains(key)) return false;
+    if (auto held = heldOff_.find(key);
+        held != heldOff_.end() && std::chrono::steady_clock::now() < held->second.until) {
+      return false;
+    }
     busy_.insert(key);
     queue_.emplace_back(key, std::move(job));
     // Started with the first job: a Kura that never rebuilds anything runs no idle threads for it.
@@ -34,12 +43,32 @@ bool KeyedJobs::busy(const std::string& key) const {
   return busy_.contains(key);
 }
 
+bool KeyedJobs::cancel(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto running = running_.find(key); running != running_.end()) {
+    running->second->store(true);
+    return false;
+  }
+  auto queued = std::find_if(queue_.begin(), queue_.end(), [&](const auto& entry) { return entry.first == key; });
+  if (queued != queue_.end()) queue_.erase(queued);
+  busy_.erase(key);
+  heldOff_.erase(key);  // the resource is being deleted or stopped: its next job, if any, starts afresh
+  return true;
+}
+
+void KeyedJobs::cut() {
+  std::lock_guard lock(mutex_);
+  cut_ = true;
+  for (auto& [key, flag] : running_) flag->store(true);
+}
+
 void KeyedJobs::stop() {
   std::vector<std::thread> workers;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     cut_ = true;
+    for (auto& [key, flag] : running_) flag->store(true);
     for (const auto& [key, job] : queue_) busy_.erase(key);
     queue_.clear();
     workers.swap(workers_);
@@ -48,26 +77,45 @@ void KeyedJobs::stop() {
   for (std::thread& worker : workers) worker.join();
 }
 
+void KeyedJobs::noteEnd(const std::string& key, bool succeeded) {
+  busy_.erase(key);
+  running_.erase(key);
+  if (succeeded) {
+    heldOff_.erase(key);
+    return;
+  }
+  HeldOff& held = heldOff_[key];
+  held.last = held.last.count() == 0 ? firstBackoff_ : std::min(maxBackoff_, held.last * 2);
+  held.until = std::chrono::steady_clock::now() + held.last;
+}
+
 void KeyedJobs::work() {
   // Named for top -H and /proc/PID/task (15 characters at most).
   pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
-  ToolCutScope cuttable(cut_);
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
     auto [key, job] = std::move(queue_.front());
     queue_.pop_front();
+    // This job's own cut: raised by cancel(key), cut() and stop().
+    std::atomic<bool> cutThis{cut_};
+    running_[key] = &cutThis;
     lock.unlock();
-    try {
-      job();
-    } catch (const ToolCut&) {
-      spdlog::info("msg=\"{}: a job was cut short by the stop; the next start takes it again\" key={}", name_, key);
-    } catch (const std::exception& error) {
-      spdlog::error("msg=\"{}: a job failed\" key={} error=\"{}\"", name_, key, error.what());
+    bool succeeded = false;
+    {
+      ToolCutScope cuttable(cutThis);
+      try {
+        succeeded = job();
+      } catch (const ToolCut&) {
+        succeeded = true;  // cut for a stop or for whoever acts on the resource now: no backoff
+        spdlog::info("msg=\"{}: a job was cut short; it is taken again when still needed\" key={}", name_, key);
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"{}: a job failed\" key={} error=\"{}\"", name_, key, error.what());
+      }
     }
     lock.lock();
-    busy_.erase(key);
+    noteEnd(key, succeeded);
   }
 }
 

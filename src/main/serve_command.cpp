@@ -320,15 +320,15 @@ int serve(const ServerConfig& givenConfig) {
     mariaDbVersion.clear();
   }
   if (!rdsEngines.empty()) {
-    reconciler.add(
-        std::make_unique<rds::DbInstanceController>(rdsEngines, **secrets, rdsPaths, ports, keyManager, &proxies));
+    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, rdsEngines, **secrets, rdsPaths, clock,
+                                                         &logShipper, &proxies, &keyManager, &ports);
+    reconciler.add(std::make_unique<rds::DbInstanceController>(rdsEngines, **secrets, rdsPaths, ports, keyManager,
+                                                               &proxies, &rdsSupervisor->copies()));
     reconciler.add(std::make_unique<rds::DbSnapshotController>(rdsEngines, **secrets, rdsPaths, keyManager));
     reconciler.add(std::make_unique<rds::DbSnapshotController>(rdsEngines, **secrets, rdsPaths, keyManager,
                                                                rds::kClusterSnapshot));
     reconciler.add(std::make_unique<rds::DbClusterController>(rdsEngines, **secrets, rdsPaths, ports, &proxies));
     reconciler.add(std::make_unique<rds::RetainedBackupController>(rdsPaths));
-    rdsSupervisor = std::make_unique<rds::RdsSupervisor>(*catalog, reconciler, rdsEngines, **secrets, rdsPaths, clock,
-                                                         &logShipper, &proxies, &keyManager, &ports);
     rdsSupervisor->setStopLimit(std::chrono::seconds(config.rdsStopLimitSeconds));
     rdsSupervisor->setSystemUpdateAutoApply(std::chrono::seconds(config.rdsSystemUpdateAutoApplySeconds));
     rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,

@@ -175,21 +175,21 @@ bool RdsSupervisor::watchMember(Resource& instance) {
     if (!now || now->status != kAvailable || now->goal != kAvailable || !cluster ||
         cluster->status != kAvailable || cluster->state.value("Writer", "") != writer.arn ||
         cluster->state.value("WriterEpoch", 0) != epoch) {
-      return;
+      return true;
     }
-    if (auto fenced = engine_.fence(layout); !fenced) return;
+    if (auto fenced = engine_.fence(layout); !fenced) return false;
     auto made = engine_.createStandby(writerLayout, layout);
     if (made) made = engine_.start(layout);
     if (!made) {
       spdlog::warn("msg=\"cannot rebuild the reader\" instance={} error=\"{}\"", name, made.error().message);
-      return;
+      return false;
     }
     // Recorded where the reader is still one to run; else the one just
     // started stops again (its controller may have stopped it meanwhile).
     auto fresh = catalog_.getResourceByArn(arn);
     if (!fresh || fresh->goal != kAvailable) {
       engine_.stop(layout);
-      return;
+      return true;
     }
     fresh->state["Upstream"] = writer.arn;
     fresh->state["UpstreamEpoch"] = epoch;
@@ -197,6 +197,7 @@ bool RdsSupervisor::watchMember(Resource& instance) {
     if (auto stored = catalog_.updateResource(*fresh)) {
       addEvent(*stored, "DB instance is now a reader of " + writer.name, "availability");
     }
+    return true;
   });
   return false;
 }

@@ -56,7 +56,20 @@ StepOutcome DbInstanceController::failStep(Resource& instance, ReconcileContext&
   return StepOutcome::failed();
 }
 
+bool DbInstanceController::heldByCopy(const Resource& instance) {
+  if (copies_ == nullptr) return false;
+  // A copy starts only for an available instance (it rereads the record
+  // when it starts), so one that is not busy now will not start under this
+  // step. One under way would go on writing the files a deletion removes,
+  // start a server a stop stopped, or leave a promoted replica streaming
+  // from its source again.
+  if (instance.status == kDeleting || instance.status == kStopping) return !copies_->cancel(instance.arn);
+  return copies_->busy(instance.arn);
+}
+
 StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx) {
+  // Nothing noted: a wait changes nothing, and the reconciler then writes nothing.
+  if (heldByCopy(instance)) return StepOutcome::retryAfter(milliseconds(250));
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return failStep(instance, ctx, layout.error(), kFailed);
   const std::string status = instance.status;

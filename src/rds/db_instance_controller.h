@@ -3,6 +3,7 @@
 // or to a point in time) -> backing-up (the first automated backup) ->
 // available; rebooting, modifying (new master password), stopping/stopped,
 // starting, and deleting (after the final snapshot, if one was asked for).
+#include "common/keyed_jobs.h"
 #include "common/secret_box.h"
 #include "kms/key_manager.h"
 #include "rds/aurora_cluster.h"
@@ -16,9 +17,12 @@ namespace kura::rds {
 
 class DbInstanceController final : public Controller {
  public:
+  // `copies`: the RDS supervisor's copies of a primary (a Multi-AZ standby,
+  // an Aurora reader, a read replica rebuilt), by instance ARN.
   DbInstanceController(InstanceEngine& engine, const SecretBox& secrets, RdsPaths paths, PortAllocator& ports,
-                       kms::KeyManager& keys, EndpointProxies* proxies = nullptr)
-      : engine_(engine),
+                       kms::KeyManager& keys, EndpointProxies* proxies = nullptr, KeyedJobs* copies = nullptr)
+      : copies_(copies),
+        engine_(engine),
         secrets_(secrets),
         paths_(std::move(paths)),
         ports_(ports),
@@ -29,6 +33,10 @@ class DbInstanceController final : public Controller {
   StepOutcome step(Resource& instance, ReconcileContext& ctx) override;
 
  private:
+  // A copy of the instance's primary under way acts on the same servers as
+  // a step would: a deletion or a stop cuts it short, any other step waits
+  // for it to end. True while the step must wait.
+  bool heldByCopy(const Resource& instance);
   StepOutcome create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   StepOutcome backUp(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   StepOutcome remove(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
@@ -66,6 +74,7 @@ class DbInstanceController final : public Controller {
   StepOutcome convertMultiAz(Resource& instance, ReconcileContext& ctx);
   StepOutcome failStep(Resource& instance, ReconcileContext& ctx, const ApiError& error, const char* status);
 
+  KeyedJobs* copies_;
   InstanceEngine& engine_;
   const SecretBox& secrets_;
   RdsPaths paths_;

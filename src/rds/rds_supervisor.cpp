@@ -356,9 +356,10 @@ void RdsSupervisor::rebuildStandby(const Resource& instance) {
     if (!ready) {
       spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", built.name, ready.error().message);
       stopUnwantedStandby(built, catalog_.getResourceByArn(built.arn));
-      return;
+      return false;
     }
     keepStandby(built);
+    return true;
   });
 }
 

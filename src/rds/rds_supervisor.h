@@ -69,6 +69,10 @@ class RdsSupervisor {
   // called before the reconciler stops, whose steps may wait for a copy's
   // lock (MultiAz::ensureStandby).
   void cutRebuilds() { rebuilds_.cut(); }
+  // The copies under way, by instance ARN: a controller about to act on an
+  // instance's servers waits for its copy or cuts it short
+  // (DbInstanceController::heldByCopy).
+  KeyedJobs& copies() { return rebuilds_; }
   void setMetricSink(MetricSink sink) { metrics_ = std::move(sink); }
   // How long an instance or cluster stays stopped before the supervisor
   // starts it (services/rds/stop_limit.h); 0: never.

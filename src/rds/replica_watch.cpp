@@ -82,27 +82,28 @@ bool RdsSupervisor::watchReplica(Resource& replica) {
     auto now = catalog_.getResourceByArn(replica.arn);
     if (!now || now->status != kAvailable || now->goal != kAvailable || !isReadReplica(*now) ||
         now->spec.value("ReadReplicaSourceArn", "") != source.arn) {
-      return;
+      return true;
     }
-    if (auto fenced = engine_.fence(layout); !fenced) return;
+    if (auto fenced = engine_.fence(layout); !fenced) return false;
     auto made = engine_.createStandby(sourceLayout, layout);
     if (made) made = engine_.start(layout);
     if (!made) {
       spdlog::warn("msg=\"cannot rebuild the read replica\" instance={} error=\"{}\"", replica.name,
                    made.error().message);
-      return;
+      return false;
     }
     // Recorded where the replica is still one to run; else the one just
     // started stops again (its controller may have stopped it meanwhile).
     auto fresh = catalog_.getResourceByArn(replica.arn);
     if (!fresh || fresh->goal != kAvailable) {
       engine_.stop(layout);
-      return;
+      return true;
     }
     fresh->state["Upstream"] = upstream;
     catalog_.updateResource(*fresh);
     addEvent(*fresh, "Read replica rebuilt from " + source.name + ": it could not stream from its primary",
              "read replica");
+    return true;
   });
   return false;
 }

@@ -12,7 +12,12 @@
 #include <thread>
 #include <vector>
 
+#include "common/crypto.h"
 #include "common/tool_cut.h"
+#include "kms/key_manager.h"
+#include "kms/key_store.h"
+#include "rds/db_instance_controller.h"
+#include "reconcile/stop_signal.h"
 #include "../within.h"
 #include "services/rds/rds_kinds.h"
 #include "supervisor_rig.h"
@@ -183,6 +188,65 @@ TEST(RdsSupervisorRebuilds, AStopOfTheSupervisorCutsTheCopyShort) {
   rig.supervisor.stop();  // the copy ends only when released or cut: it returns because it was cut
   EXPECT_TRUE(rig.engine.cut);
   EXPECT_FALSE(rig.engine.built);
+}
+
+// The instance's own controller beside the copies: a step that would act on
+// the servers being copied waits for the copy; a deletion cuts it short.
+struct ControllerRig : RebuildRig {
+  RdsPaths paths{dir / "rds"};
+  PortAllocator ports{catalog, 42000, 42100};
+  kms::KeyStore keyStore{dir / "kms", randomBytes(32)};
+  kms::KeyManager keys{keyStore, clock};
+  StopSignal stopSignal;
+  DbInstanceController controller{engine, *secrets, paths, ports, keys, nullptr, &supervisor.copies()};
+  // One step of the controller on the record as stored, which it then stores.
+  StepOutcome::Kind step(const std::string& arn) {
+    Resource record = *catalog.getResourceByArn(arn);
+    ReconcileContext ctx(catalog, clock, stopSignal, 0);
+    StepOutcome outcome = controller.step(record, ctx);
+    if (record.status == kDeleted) {
+      EXPECT_TRUE(catalog.removeResource(record.id).ok());
+    } else {
+      EXPECT_TRUE(catalog.updateResource(record).ok());
+    }
+    return outcome.kind;
+  }
+};
+
+TEST(RdsSupervisorRebuilds, AStepOfTheInstanceWaitsForItsCopyAndADeletionCutsIt) {
+  ControllerRig rig;
+  Resource instance = rig.addMultiAz("multi");
+  rig.supervisor.checkOnce();
+  ASSERT_TRUE(within(5s, [&] { return rig.engine.copies == 1; }));
+  // RebootDBInstance: the step would restart the primary the copy works
+  // from; it waits, and the copy goes on.
+  rig.update(instance.arn, [](Resource& record) { record.status = kRebooting; });
+  EXPECT_EQ(rig.step(instance.arn), StepOutcome::Kind::RetryAfter);
+  EXPECT_EQ(rig.engine.stopsOf(kPrimaryPort), 0);
+  EXPECT_FALSE(rig.engine.cut);
+  EXPECT_TRUE(rig.supervisor.copies().busy(instance.arn));
+
+  // DeleteDBInstance: the copy is cut short (never finished), then the
+  // instance is deleted, its servers stopped.
+  rig.update(instance.arn, [](Resource& record) {
+    record.status = kDeleting;
+    record.goal = kDeleted;
+  });
+  EXPECT_EQ(rig.step(instance.arn), StepOutcome::Kind::RetryAfter);  // cut, not waited for
+  EXPECT_TRUE(within(10s, [&] { return rig.step(instance.arn) != StepOutcome::Kind::RetryAfter; }));
+  EXPECT_TRUE(rig.engine.cut);
+  EXPECT_FALSE(rig.engine.built);
+  EXPECT_FALSE(rig.catalog.getResourceByArn(instance.arn).ok());
+  EXPECT_GE(rig.engine.stopsOf(kPrimaryPort), 1);
+  EXPECT_GE(rig.engine.stopsOf(kStandbyPort), 1);
+}
+
+TEST(RdsSupervisorRebuilds, AStepWithoutACopyIsNotHeld) {
+  ControllerRig rig;
+  Resource instance = rig.addInstance("single", kAvailable);
+  rig.update(instance.arn, [](Resource& record) { record.status = kRebooting; });
+  EXPECT_EQ(rig.step(instance.arn), StepOutcome::Kind::Done);
+  EXPECT_EQ(rig.catalog.getResourceByArn(instance.arn)->status, kAvailable);
 }
 
 }  // namespace
