@@ -43,6 +43,12 @@ bool KeyedJobs::busy(const std::string& key) const {
   return busy_.contains(key);
 }
 
+std::chrono::milliseconds KeyedJobs::backoffOf(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto held = heldOff_.find(key);
+  return held == heldOff_.end() ? std::chrono::milliseconds(0) : held->second.last;
+}
+
 bool KeyedJobs::cancel(const std::string& key) {
   std::lock_guard lock(mutex_);
   if (auto running = running_.find(key); running != running_.end()) {

@@ -9,14 +9,17 @@
 // A job that fails (returns false, or throws) holds its key off: the key
 // takes no new job for `firstBackoff`, twice that after a second failure
 // in a row, and so on up to `maxBackoff`; one that succeeds ends the
-// backoff. (A copy that fails at once, its primary refusing it, would
-// otherwise be started again at every pass of its supervisor.)
+// backoff, and so does one cut short (ToolCut), which did not fail. (A
+// copy that fails at once, its primary refusing it, would otherwise be
+// started again at every pass of its supervisor.)
 //
 // A stop cuts the running jobs' tools and waits (tool_cut.h: they throw
 // ToolCut, which ends the job) and drops the queued ones: a job must leave
 // what it builds so that the next start takes it again, as after a crash.
-// cancel() does the same for one key, for whoever is about to act on that
-// resource itself (a deletion of the instance being copied).
+// cancel() cuts and drops one key's job without waiting (its caller asks
+// again until none is left), and ends the key's backoff: for whoever is
+// about to act on that resource itself (a deletion of the instance being
+// copied).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -50,9 +53,12 @@ class KeyedJobs {
   bool submit(const std::string& key, Job job);
   // Whether a job for `key` is queued or running.
   bool busy(const std::string& key) const;
+  // How long `key` is held off after its last failure (0: its last job did
+  // not fail), whether or not that time has passed.
+  std::chrono::milliseconds backoffOf(const std::string& key) const;
   // Drops a queued job for `key` and cuts a running one short (its tools
   // see toolCutDue), without waiting for it: true once none is queued or
-  // running (ask again until it is).
+  // running (ask again until it is). Ends the key's backoff.
   bool cancel(const std::string& key);
   // From now on the jobs' tools and waits are cut short (without waiting
   // for them): raised before a stop waits for anything a job may hold.

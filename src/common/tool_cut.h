@@ -36,7 +36,7 @@ bool toolCutDue();
 // What a cut tool or wait throws.
 class ToolCut : public std::runtime_error {
  public:
-  ToolCut() : std::runtime_error("cut short: Kura is stopping") {}
+  ToolCut() : std::runtime_error("cut short: Kura is stopping, or the resource is being deleted or stopped") {}
 };
 
 // Counts a cut on this thread and throws ToolCut.

@@ -662,6 +662,9 @@ int serve(const ServerConfig& givenConfig) {
     metricsEndpoint.start();
     ready = true;
   } catch (const std::exception& error) {
+    // The reconciler's steps use what is destroyed on the way out before it
+    // (the RDS supervisor's copies, ports, proxies): it stops first.
+    reconciler.stop();
     return cannotStart(config.dataDir, "cannot start", error.what());
   }
   spdlog::info("msg=\"kura is serving\" address={}:{} scheme={} data_dir={}", config.host, server.port(),

@@ -56,20 +56,28 @@ StepOutcome DbInstanceController::failStep(Resource& instance, ReconcileContext&
   return StepOutcome::failed();
 }
 
-bool DbInstanceController::heldByCopy(const Resource& instance) {
+bool DbInstanceController::heldByCopy(const Resource& instance, ReconcileContext& ctx) {
   if (copies_ == nullptr) return false;
   // A copy starts only for an available instance (it rereads the record
   // when it starts), so one that is not busy now will not start under this
   // step. One under way would go on writing the files a deletion removes,
   // start a server a stop stopped, or leave a promoted replica streaming
-  // from its source again.
-  if (instance.status == kDeleting || instance.status == kStopping) return !copies_->cancel(instance.arn);
-  return copies_->busy(instance.arn);
+  // from its source again. A deletion cuts it short; so does a stop of a
+  // Multi-AZ instance, whose start builds its standby again. A read
+  // replica's or reader's copy replaces its only server's files: cut
+  // short, they would not start again, so its stop waits too.
+  const bool cut = instance.status == kDeleting || (instance.status == kStopping && isMultiAz(instance));
+  if (cut ? !copies_->cancel(instance.arn) : copies_->busy(instance.arn)) return true;
+  // A copy that ended after this step's record was read wrote its result
+  // (a standby ready, a reader's new upstream): the step starts again from
+  // it, not from the record before, which the step's own write would put back.
+  auto now = ctx.catalog().getResourceByArn(instance.arn);
+  return now.ok() && now->version != instance.version;
 }
 
 StepOutcome DbInstanceController::step(Resource& instance, ReconcileContext& ctx) {
   // Nothing noted: a wait changes nothing, and the reconciler then writes nothing.
-  if (heldByCopy(instance)) return StepOutcome::retryAfter(milliseconds(250));
+  if (heldByCopy(instance, ctx)) return StepOutcome::retryAfter(milliseconds(250));
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return failStep(instance, ctx, layout.error(), kFailed);
   const std::string status = instance.status;

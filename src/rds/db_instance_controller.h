@@ -34,9 +34,11 @@ class DbInstanceController final : public Controller {
 
  private:
   // A copy of the instance's primary under way acts on the same servers as
-  // a step would: a deletion or a stop cuts it short, any other step waits
-  // for it to end. True while the step must wait.
-  bool heldByCopy(const Resource& instance);
+  // a step would: a deletion (or a stop of a Multi-AZ instance) cuts it
+  // short, any other step waits for it to end; then a step whose record a
+  // copy changed meanwhile starts again from the new one. True while the
+  // step must wait.
+  bool heldByCopy(const Resource& instance, ReconcileContext& ctx);
   StepOutcome create(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   StepOutcome backUp(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);
   StepOutcome remove(Resource& instance, const EngineLayout& layout, ReconcileContext& ctx);

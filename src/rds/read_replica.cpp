@@ -48,6 +48,10 @@ std::optional<StepOutcome> DbInstanceController::awaitNewReplicas(const Resource
       ctx.note("waiting for the read replica " + replica.name + " to be created");
       return StepOutcome::retryAfter(std::chrono::milliseconds(500));
     }
+    // One being copied again from this source: whole once the copy ends
+    // (and then promoted with the others); cut short, it would be promoted
+    // half copied. Nothing noted: the wait may be long, and changes nothing.
+    if (copies_ != nullptr && copies_->busy(replica.arn)) return StepOutcome::retryAfter(std::chrono::milliseconds(500));
   }
   return std::nullopt;
 }

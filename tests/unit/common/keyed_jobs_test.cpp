@@ -100,7 +100,7 @@ TEST(KeyedJobs, NoThreadUntilTheFirstJob) {
   EXPECT_FALSE(jobs.submit("a", [] { return true; }));
 }
 
-TEST(KeyedJobs, AFailedJobHoldsItsKeyOffAndASuccessEndsTheBackoff) {
+TEST(KeyedJobs, AFailedJobHoldsItsKeyOffButNotOthers) {
   // A backoff no test outlasts: a refusal below is the backoff's, not a race.
   KeyedJobs held("test jobs", 1, std::chrono::hours(1), std::chrono::hours(1));
   std::atomic<int> failedRuns{0};
@@ -122,6 +122,31 @@ TEST(KeyedJobs, AFailedJobHoldsItsKeyOffAndASuccessEndsTheBackoff) {
   std::atomic<bool> ranAgain{false};
   EXPECT_TRUE(free.submit("a", [&] { return ranAgain = true; }));
   EXPECT_TRUE(within(5s, [&] { return ranAgain && !free.busy("a"); }));
+}
+
+TEST(KeyedJobs, TheBackoffDoublesUpToItsCapAndASuccessOrACutEndsIt) {
+  KeyedJobs jobs("test jobs", 1, 10ms, 40ms);
+  // Each job of "a" is submitted as soon as the key takes one again.
+  auto runOnce = [&](KeyedJobs::Job job) {
+    ASSERT_TRUE(within(5s, [&] { return jobs.submit("a", job); }));
+    ASSERT_TRUE(within(5s, [&] { return !jobs.busy("a"); }));
+  };
+  auto fail = [] { return false; };
+  runOnce(fail);
+  EXPECT_EQ(jobs.backoffOf("a"), 10ms);
+  runOnce(fail);
+  EXPECT_EQ(jobs.backoffOf("a"), 20ms);
+  runOnce(fail);
+  EXPECT_EQ(jobs.backoffOf("a"), 40ms);
+  runOnce(fail);
+  EXPECT_EQ(jobs.backoffOf("a"), 40ms);  // the cap
+  runOnce([] { return true; });
+  EXPECT_EQ(jobs.backoffOf("a"), 0ms);
+  runOnce(fail);
+  EXPECT_EQ(jobs.backoffOf("a"), 10ms);  // from the start again
+  // A job cut short (its tool threw ToolCut) did not fail: no backoff after it.
+  runOnce([]() -> bool { cutShort(); });
+  EXPECT_EQ(jobs.backoffOf("a"), 0ms);
 }
 
 TEST(KeyedJobs, ACancelDropsAQueuedJobAndCutsARunningOneOfItsKeyOnly) {
@@ -154,7 +179,7 @@ TEST(KeyedJobs, ACancelDropsAQueuedJobAndCutsARunningOneOfItsKeyOnly) {
   }));
   EXPECT_TRUE(within(5s, [&] { return !jobs.busy("other"); }));
   EXPECT_TRUE(otherFinished);
-  // And a cut job's key takes a job again at once (a cut is not a failure).
+  // And the key takes a job again at once.
   EXPECT_TRUE(jobs.submit("long", [] { return true; }));
   jobs.stop();
 }

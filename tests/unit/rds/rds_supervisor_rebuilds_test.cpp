@@ -241,6 +241,49 @@ TEST(RdsSupervisorRebuilds, AStepOfTheInstanceWaitsForItsCopyAndADeletionCutsIt)
   EXPECT_GE(rig.engine.stopsOf(kStandbyPort), 1);
 }
 
+TEST(RdsSupervisorRebuilds, AStopWaitsForTheCopyOfAnInstanceWithOneServerAndCutsAStandbys) {
+  ControllerRig rig;
+  // A copy of a read replica's or reader's only server (a job of the
+  // copies, as replica_watch.cpp and cluster_watch.cpp submit them): cut
+  // short, its files would not start again.
+  Resource single = rig.addInstance("replica", kAvailable);
+  std::atomic<bool> release{false}, cut{false}, finished{false};
+  ASSERT_TRUE(rig.supervisor.copies().submit(single.arn, [&] {
+    while (!release) {
+      if (toolCutDue()) {
+        cut = true;
+        cutShort();
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return finished = true;
+  }));
+  rig.update(single.arn, [](Resource& record) {
+    record.status = kStopping;
+    record.goal = kStopped;
+  });
+  EXPECT_EQ(rig.step(single.arn), StepOutcome::Kind::RetryAfter);
+  EXPECT_EQ(rig.step(single.arn), StepOutcome::Kind::RetryAfter);
+  EXPECT_FALSE(cut);
+  release = true;
+  EXPECT_TRUE(within(10s, [&] { return rig.step(single.arn) == StepOutcome::Kind::Done; }));
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(rig.catalog.getResourceByArn(single.arn)->status, kStopped);
+
+  // A Multi-AZ instance's standby copy is cut: its start builds the standby again.
+  Resource multi = rig.addMultiAz("multi");
+  rig.supervisor.checkOnce();
+  ASSERT_TRUE(within(5s, [&] { return rig.engine.copies == 1; }));
+  rig.update(multi.arn, [](Resource& record) {
+    record.status = kStopping;
+    record.goal = kStopped;
+  });
+  EXPECT_TRUE(within(10s, [&] { return rig.step(multi.arn) == StepOutcome::Kind::Done; }));
+  EXPECT_TRUE(rig.engine.cut);
+  EXPECT_FALSE(rig.engine.built);
+  EXPECT_EQ(rig.catalog.getResourceByArn(multi.arn)->status, kStopped);
+}
+
 TEST(RdsSupervisorRebuilds, AStepWithoutACopyIsNotHeld) {
   ControllerRig rig;
   Resource instance = rig.addInstance("single", kAvailable);
