@@ -2,10 +2,12 @@
 // (AWS/RDS, dimension DBInstanceIdentifier) every few seconds while it is
 // available: DatabaseConnections when the engine answers (so that a server
 // that does not answer leaves a gap an alarm can treat as breaching), and
-// FreeStorageSpace of the file system that holds its data.
+// FreeStorageSpace: what its files leave of its AllocatedStorage, at most
+// what the file system that holds them has free.
 #include <sys/statvfs.h>
 
 #include "rds/rds_supervisor.h"
+#include "rds/storage_use.h"
 
 namespace kura::rds {
 namespace {
@@ -29,8 +31,14 @@ void RdsSupervisor::recordMetrics(const Resource& instance, const EngineLayout& 
   }
   struct statvfs disk {};
   if (::statvfs(layout.dir.c_str(), &disk) == 0) {
-    metrics_(instance, "FreeStorageSpace", static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize),
-             "Bytes");
+    uint64_t fileSystemFree = static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize;
+    // What is left of the allocation (storage_watch.cpp); an Aurora
+    // member's storage is the cluster's volume, which has none: the file
+    // system's.
+    auto used = storageUsed(instance.arn);
+    uint64_t free = used ? freeStorageBytes(instance.spec.value("AllocatedStorage", int64_t{20}), *used, fileSystemFree)
+                         : fileSystemFree;
+    metrics_(instance, "FreeStorageSpace", static_cast<double>(free), "Bytes");
   }
 }
 

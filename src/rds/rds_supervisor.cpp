@@ -124,6 +124,7 @@ void RdsSupervisor::checkOnce() {
   // A deleted instance's or cluster's entries go with it.
   forgetAllBut(prunedAt_, live);
   forgetAllBut(metricsRecordedAt_, live);
+  forgetAllBut(storage_, live);
   forgetAllBut(archiveFollowedAt_, live);
   forgetAllBut(unanswered_, live);
   forgetAllBut(replicaWatch_, live);
@@ -135,7 +136,7 @@ void RdsSupervisor::checkOnce() {
 }
 
 size_t RdsSupervisor::trackedEntries() const {
-  return prunedAt_.size() + metricsRecordedAt_.size() + archiveFollowedAt_.size() + unanswered_.size() +
+  return prunedAt_.size() + metricsRecordedAt_.size() + storage_.size() + archiveFollowedAt_.size() + unanswered_.size() +
          replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + restartDue_.size() +
          memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
 }
@@ -352,6 +353,7 @@ void RdsSupervisor::rebuildStandby(const Resource& instance) {
       if (!fresh || fresh->status != kAvailable || fresh->goal != kAvailable || !isMultiAz(*fresh)) return std::nullopt;
       return *fresh;
     };
+    if (!reread()) return true;  // no longer wanted: nothing to do (not a failure to back off from)
     auto ready = multiAz_.ensureStandby(built, /*watchPrimary=*/false, reread);  // the passes watch the primary
     if (!ready) {
       spdlog::warn("msg=\"cannot build the standby\" instance={} error=\"{}\"", built.name, ready.error().message);
@@ -615,6 +617,8 @@ void RdsSupervisor::watch(Resource instance) {
   if (isReadReplica(instance) && !watchReplica(instance)) return;
   auto layout = layoutOf(instance, paths_, secrets_);
   if (!layout) return;
+  measureStorage(instance, *layout);
+  if (!watchStorage(instance)) return;
   if (metricsDue(instance)) recordMetrics(instance, *layout);
   SystemTime now = clock_->now();
   uint64_t mark = descriptorShortages();

@@ -24,13 +24,18 @@
 //  - read replicas (replica_watch.cpp) stream from their source's current
 //    primary, report their state and ReplicaLag, and are rebuilt when they
 //    cannot stream;
+//  - an instance's storage against its AllocatedStorage (storage_watch.cpp):
+//    FreeStorageSpace, RDS's low storage events, storage autoscaling;
 //  - CloudWatch metrics of available instances (instance_metrics.cpp);
 //  - new PostgreSQL log lines are shipped to CloudWatch Logs for instances
 //    that export the postgresql log.
 // At shutdown it stops the engines it runs.
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "catalog/catalog.h"
 #include "common/durable_tree.h"
@@ -83,6 +88,11 @@ class RdsSupervisor {
   void setSystemUpdateAutoApply(std::chrono::seconds after) { systemUpdateAutoApply_ = after; }
   // One pass (tests call it directly).
   void checkOnce();
+  // What measures the bytes an instance's files take (tests: a figure of
+  // their own); by default the blocks of the files under its folder.
+  void setStorageMeter(std::function<uint64_t(const std::filesystem::path&)> meter) {
+    storageMeter_ = std::move(meter);
+  }
   // The entries its per-resource maps hold (tests: they go with their resources).
   size_t trackedEntries() const;
   // How many instance records the last pass parsed and watched (tests: a
@@ -106,6 +116,13 @@ class RdsSupervisor {
   // sealed, logs shipped) at the version of its record seen now: judged
   // from its unparsed fields, its record is then not parsed.
   bool settledWhileStopped(const Resource& instance) const;
+  // An instance's storage against its allocation (storage_watch.cpp): the
+  // bytes its files take, measured every half minute; then RDS's low
+  // storage events and storage autoscaling. watchStorage is false when the
+  // pass must stop here for this instance.
+  void measureStorage(const Resource& instance, const EngineLayout& layout);
+  std::optional<uint64_t> storageUsed(const std::string& arn) const;
+  bool watchStorage(Resource& instance);
   // Aurora clusters (cluster_watch.cpp).
   void watchCluster(Resource cluster);
   // A cluster's first automated snapshot, once available, starts its
@@ -206,6 +223,13 @@ class RdsSupervisor {
   // were last bounded to (keepMemoryBound; 0: no bound).
   std::map<std::string, uint64_t> memoryBoundBytes_;
   size_t watchedLastPass_ = 0;
+  struct StorageWatch {
+    SystemTime measuredAt{};  // the clock's time
+    uint64_t usedBytes = 0;
+    SystemTime lowSince{};  // since when at most 10% is free (the clock's time); epoch: not
+  };
+  std::map<std::string, StorageWatch> storage_;  // instance ARN ->
+  std::function<uint64_t(const std::filesystem::path&)> storageMeter_;
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->

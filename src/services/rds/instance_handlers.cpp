@@ -333,7 +333,10 @@ Result<Json> RdsApi::createInstance(const RequestContext& c, const Json& in) {
     if (auto error = checkLogTypes(engine, version, in["EnableCloudwatchLogsExports"])) return *error;
     spec["EnabledCloudwatchLogsExports"] = in["EnableCloudwatchLogsExports"];
   }
-  if (in.contains("MaxAllocatedStorage")) spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
+  if (in.contains("MaxAllocatedStorage")) {
+    if (auto error = checkMaxAllocatedStorage(storage, in["MaxAllocatedStorage"].get<int64_t>(), false)) return *error;
+    spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
+  }
   // Checked and settled where every new instance is recorded (db_network.h).
   for (const char* name : {"AvailabilityZone", "DBSubnetGroupName", "VpcSecurityGroupIds"}) {
     if (in.contains(name)) spec[name] = in[name];
@@ -617,6 +620,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
   if (in.contains("MultiAZ") && in["MultiAZ"].get<bool>() && isReadReplica(instance)) {
     return combination("Kura does not make read replicas Multi-AZ yet.");
   }
+  if (in.contains("AllocatedStorage") || in.contains("MaxAllocatedStorage")) {
+    if (auto error = checkStorageChange(instance.spec, in)) return *error;
+  }
   // As RDS does: the instance class, storage, Multi-AZ, and turning backups
   // on or off wait for the maintenance window unless ApplyImmediately; an
   // immediate modification also applies what was waiting.
@@ -665,9 +671,17 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     if (auto error = checkMaintenanceWindow(in["PreferredMaintenanceWindow"].get<std::string>())) return *error;
     spec["PreferredMaintenanceWindow"] = in["PreferredMaintenanceWindow"];
   }
+  // Storage autoscaling waits six hours after a change of the allocation (storage_use.h).
+  if (in.contains("AllocatedStorage") && in["AllocatedStorage"] != spec.value("AllocatedStorage", Json(20))) {
+    instance.state["StorageChangedAt"] = toEpochSeconds(catalog_.clock()->now());
+  }
   for (const char* name : {"DeletionProtection", "CopyTagsToSnapshot", "AutoMinorVersionUpgrade", "DBInstanceClass",
                            "AllocatedStorage", "MaxAllocatedStorage", "StorageType", "PubliclyAccessible"}) {
     if (in.contains(name)) spec[name] = in[name];
+  }
+  // A maximum equal to the allocation turns storage autoscaling off (as RDS does): not shown.
+  if (spec.contains("MaxAllocatedStorage") && spec["MaxAllocatedStorage"] == spec.value("AllocatedStorage", Json(20))) {
+    spec.erase("MaxAllocatedStorage");
   }
   // At once, as RDS applies it: the order in which a cluster's readers
   // are chosen by a failover (db_cluster_controller.cpp).

@@ -93,6 +93,59 @@ std::optional<ApiError> checkRetention(long days) {
   return std::nullopt;
 }
 
+namespace {
+
+constexpr int64_t kMostStorageGiB = 65536;
+
+// At least 10% more than `from`, in whole GiB.
+int64_t tenPercentAbove(int64_t from) { return from + (from + 9) / 10; }
+
+ApiError combination(std::string message) {
+  return ApiError::sender("InvalidParameterCombination", std::move(message));
+}
+
+}  // namespace
+
+std::optional<ApiError> checkMaxAllocatedStorage(int64_t allocatedGiB, int64_t maxGiB, bool modifying) {
+  if (maxGiB > kMostStorageGiB) {
+    return invalid("Invalid max storage size: " + std::to_string(maxGiB) + ". It must be at most 65536 GiB.");
+  }
+  if (modifying && maxGiB == allocatedGiB) return std::nullopt;  // storage autoscaling off
+  if (maxGiB <= allocatedGiB) return combination("Max storage size must be greater than storage size");
+  if (maxGiB < tenPercentAbove(allocatedGiB)) {
+    return combination("The maximum allocated storage must be increased by at least 10 percent.");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> checkStorageChange(const nlohmann::json& spec, const nlohmann::json& in) {
+  const int64_t current = spec.value("AllocatedStorage", int64_t{20});
+  int64_t wanted = current;
+  if (in.contains("AllocatedStorage")) {
+    wanted = in["AllocatedStorage"].get<int64_t>();
+    if (wanted > kMostStorageGiB) {
+      return invalid("Invalid storage size: " + std::to_string(wanted) + ". It must be at most 65536 GiB.");
+    }
+    if (wanted < current) {
+      return combination("Invalid storage size: " + std::to_string(wanted) + " GiB. The allocated storage of a DB "
+                         "instance cannot be decreased (it is " + std::to_string(current) + " GiB).");
+    }
+    if (wanted > current && wanted < tenPercentAbove(current)) {
+      return combination("Invalid storage size: " + std::to_string(wanted) + " GiB. The allocated storage must be "
+                         "increased by at least 10 percent (to " + std::to_string(tenPercentAbove(current)) +
+                         " GiB or more).");
+    }
+  }
+  if (in.contains("MaxAllocatedStorage")) {
+    return checkMaxAllocatedStorage(wanted, in["MaxAllocatedStorage"].get<int64_t>(), true);
+  }
+  // A larger allocation under the maximum kept from before.
+  if (spec.contains("MaxAllocatedStorage") && spec["MaxAllocatedStorage"].get<int64_t>() < wanted) {
+    return combination("Max storage size must be greater than storage size");
+  }
+  return std::nullopt;
+}
+
 Result<size_t> pageSizeOf(const nlohmann::json& in) {
   if (!in.contains("MaxRecords")) return size_t{100};
   int64_t requested = in["MaxRecords"];

@@ -23,6 +23,13 @@ std::optional<ApiError> checkBackupWindow(std::string_view value);
 // "ddd:hh24:mi-ddd:hh24:mi", at least 30 minutes.
 std::optional<ApiError> checkMaintenanceWindow(std::string_view value);
 std::optional<ApiError> checkRetention(long days);
+// MaxAllocatedStorage against the allocation (GiB), as RDS checks it: at
+// least 10% above it, at most 65,536; on a modification (`modifying`) the
+// allocation itself turns storage autoscaling off.
+std::optional<ApiError> checkMaxAllocatedStorage(int64_t allocatedGiB, int64_t maxGiB, bool modifying);
+// A ModifyDBInstance's AllocatedStorage and MaxAllocatedStorage against the
+// instance's `spec`: the allocation never shrinks and grows by 10% or more.
+std::optional<ApiError> checkStorageChange(const nlohmann::json& spec, const nlohmann::json& in);
 // The moment a point-in-time restore replays to, in epoch seconds: the time
 // in `timeMember` (a timestamp or epoch seconds) inside the source's
 // restorable window (from its state's EarliestRestorableTime and
