@@ -8,7 +8,8 @@ import time
 import botocore.exceptions
 import pytest
 
-from rds_support import PASSWORD, create_instance, eventually, psql
+from model_overlay import newer_client
+from rds_support import PASSWORD, create_instance, eventually, psql, wait_status
 
 GIB = 1 << 30
 
@@ -61,6 +62,20 @@ def test_free_storage_space_is_what_the_files_leave_of_the_allocation(kura):
     described = rds.describe_db_instances(DBInstanceIdentifier="stored")["DBInstances"][0]
     assert described["AllocatedStorage"] == 30 and "MaxAllocatedStorage" not in described
     assert psql(rds, "stored", "SELECT count(*) FROM filler") == "64000"
+
+    # A restore takes its snapshot's allocation, or more when asked (a newer
+    # SDK's AllocatedStorage).
+    newer = newer_client(kura, "rds")
+    rds.create_db_snapshot(DBInstanceIdentifier="stored", DBSnapshotIdentifier="stored-snap")
+    wait_status(rds, "stored-snap", "available", snapshot=True)
+    assert error_code(newer.restore_db_instance_from_db_snapshot, DBInstanceIdentifier="smaller",
+                      DBSnapshotIdentifier="stored-snap", AllocatedStorage=20) == "InvalidParameterCombination"
+    newer.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="larger", DBSnapshotIdentifier="stored-snap",
+                                               AllocatedStorage=40)
+    wait_status(rds, "larger", "available")
+    described = rds.describe_db_instances(DBInstanceIdentifier="larger")["DBInstances"][0]
+    assert described["AllocatedStorage"] == 40 and "MaxAllocatedStorage" not in described
+    assert psql(rds, "larger", "SELECT count(*) FROM filler") == "64000"
 
 
 def test_a_new_instance_maximum_must_be_ten_percent_above_its_allocation(kura):

@@ -118,6 +118,29 @@ std::optional<ApiError> checkMaxAllocatedStorage(int64_t allocatedGiB, int64_t m
   return std::nullopt;
 }
 
+std::optional<ApiError> takeStorageRequest(nlohmann::json& spec, const nlohmann::json& in) {
+  const int64_t source = spec.value("AllocatedStorage", int64_t{20});
+  int64_t allocated = source;
+  if (in.contains("AllocatedStorage")) {
+    allocated = in["AllocatedStorage"].get<int64_t>();
+    if (allocated > kMostStorageGiB) {
+      return invalid("Invalid storage size: " + std::to_string(allocated) + ". It must be at most 65536 GiB.");
+    }
+    if (allocated < source) {
+      return combination("Invalid storage size: " + std::to_string(allocated) + " GiB. It must be at least the " +
+                         std::to_string(source) + " GiB of the source.");
+    }
+  }
+  if (in.contains("MaxAllocatedStorage")) {
+    if (auto error = checkMaxAllocatedStorage(allocated, in["MaxAllocatedStorage"].get<int64_t>(), false)) {
+      return error;
+    }
+    spec["MaxAllocatedStorage"] = in["MaxAllocatedStorage"];
+  }
+  spec["AllocatedStorage"] = allocated;
+  return std::nullopt;
+}
+
 std::optional<ApiError> checkStorageChange(const nlohmann::json& spec, const nlohmann::json& in) {
   const int64_t current = spec.value("AllocatedStorage", int64_t{20});
   int64_t wanted = current;

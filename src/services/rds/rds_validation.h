@@ -27,6 +27,10 @@ std::optional<ApiError> checkRetention(long days);
 // least 10% above it, at most 65,536; on a modification (`modifying`) the
 // allocation itself turns storage autoscaling off.
 std::optional<ApiError> checkMaxAllocatedStorage(int64_t allocatedGiB, int64_t maxGiB, bool modifying);
+// A new instance made from another (a restore, a read replica), whose
+// `spec` holds its source's AllocatedStorage: the request's AllocatedStorage
+// (the source's or more) and MaxAllocatedStorage, checked, into `spec`.
+std::optional<ApiError> takeStorageRequest(nlohmann::json& spec, const nlohmann::json& in);
 // A ModifyDBInstance's AllocatedStorage and MaxAllocatedStorage against the
 // instance's `spec`: the allocation never shrinks and grows by 10% or more.
 std::optional<ApiError> checkStorageChange(const nlohmann::json& spec, const nlohmann::json& in);

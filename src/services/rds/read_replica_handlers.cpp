@@ -72,6 +72,7 @@ Result<Json> RdsApi::createReadReplica(const RequestContext& c, const Json& in) 
     if (in.contains(name)) spec[name] = in[name];
   }
   if (in.contains("Port")) spec["Port"] = in["Port"];
+  if (auto error = takeStorageRequest(spec, in)) return *error;
   auto created = recordNewInstance(c, spec, tagsFromInput(in), "DB instance created as a read replica of " +
                                                                    source->name);
   if (!created) return created.error();

@@ -286,6 +286,7 @@ Result<Json> RdsApi::restoreFromSnapshot(const RequestContext& c, const Json& in
     if (!key) return key.error();
   }
   Json spec = restoredSpec(identifier, snapshot->spec, in);
+  if (auto error = takeStorageRequest(spec, in)) return *error;
   spec["RestoreSource"] = {{"SnapshotArn", snapshot->arn}};
   auto created = catalog_.transact([&]() -> Result<Resource> {
     // Still there when the restore is recorded: its pruning (which spares
@@ -353,6 +354,7 @@ Result<Json> RdsApi::restoreToPointInTime(const RequestContext& c, const Json& i
   const double target = *chosen;
   const bool useLatest = in.value("UseLatestRestorableTime", false);
   Json spec = restoredSpec(identifier, source->spec, in);
+  if (auto error = takeStorageRequest(spec, in)) return *error;
   spec["RestoreSource"] = {{"SourceInstanceArn", source->arn}, {"RestoreTime", target}, {"UseLatest", useLatest}};
   if (!keptArn.empty()) spec["RestoreSource"]["RetainedBackupArn"] = keptArn;
   auto created = catalog_.transact([&]() -> Result<Resource> {

@@ -88,6 +88,19 @@ TEST(StorageUse, TheAllocationAndItsMaximumAreCheckedAsRdsChecksThem) {
   EXPECT_EQ(checkMaxAllocatedStorage(20, 70000, false)->code, "InvalidParameterValue");
 }
 
+TEST(StorageUse, ARestoreOrAReplicaTakesItsSourcesAllocationOrMore) {
+  nlohmann::json spec = {{"AllocatedStorage", 100}};
+  EXPECT_FALSE(takeStorageRequest(spec, nlohmann::json::object()));
+  EXPECT_EQ(spec["AllocatedStorage"], 100);
+  EXPECT_EQ(takeStorageRequest(spec, {{"AllocatedStorage", 50}})->code, "InvalidParameterCombination");
+  EXPECT_EQ(takeStorageRequest(spec, {{"MaxAllocatedStorage", 105}})->code, "InvalidParameterCombination");
+  EXPECT_EQ(spec["AllocatedStorage"], 100);  // a refused request changes nothing
+  EXPECT_FALSE(spec.contains("MaxAllocatedStorage"));
+  EXPECT_FALSE(takeStorageRequest(spec, {{"AllocatedStorage", 200}, {"MaxAllocatedStorage", 300}}));
+  EXPECT_EQ(spec["AllocatedStorage"], 200);
+  EXPECT_EQ(spec["MaxAllocatedStorage"], 300);
+}
+
 // The supervisor with a figure of the test's own for what the files take.
 struct StorageRig : testing::SupervisorRig {
   StorageRig() {
