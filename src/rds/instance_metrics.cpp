@@ -8,6 +8,7 @@
 
 #include "rds/rds_supervisor.h"
 #include "rds/storage_use.h"
+#include "services/rds/rds_kinds.h"
 
 namespace kura::rds {
 namespace {
@@ -34,11 +35,14 @@ void RdsSupervisor::recordMetrics(const Resource& instance, const EngineLayout& 
     uint64_t fileSystemFree = static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize;
     // What is left of the allocation (storage_watch.cpp); an Aurora
     // member's storage is the cluster's volume, which has none: the file
-    // system's.
-    auto used = storageUsed(instance.arn);
-    uint64_t free = used ? freeStorageBytes(instance.spec.value("AllocatedStorage", int64_t{20}), *used, fileSystemFree)
-                         : fileSystemFree;
-    metrics_(instance, "FreeStorageSpace", static_cast<double>(free), "Bytes");
+    // system's. Until an instance's files are first measured, none.
+    auto used = measuredStorage(instance.arn);
+    if (used) {
+      uint64_t free = freeStorageBytes(instance.spec.value("AllocatedStorage", int64_t{20}), *used, fileSystemFree);
+      metrics_(instance, "FreeStorageSpace", static_cast<double>(free), "Bytes");
+    } else if (isClusterMember(instance)) {
+      metrics_(instance, "FreeStorageSpace", static_cast<double>(fileSystemFree), "Bytes");
+    }
   }
 }
 

@@ -7,7 +7,10 @@
 // modifying), which converts the instance.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "catalog/pending_maintenance.h"
+#include "common/time_format.h"
 #include "rds/rds_supervisor.h"
 #include "services/rds/multi_az_change.h"
 #include "services/rds/rds_kinds.h"
@@ -18,6 +21,16 @@ bool RdsSupervisor::startPendingMaintenance(Resource& instance, SystemTime now) 
   Resource updated = instance;
   auto applied = applyPendingMaintenance(updated, now, [&](Resource& record, const std::string& name,
                                                           const nlohmann::json& value) {
+    if (name == "AllocatedStorage") {
+      // Never smaller than storage autoscaling made it meanwhile; the change
+      // counts for autoscaling's six hours (storage_use.h).
+      int64_t wanted = std::max(value.get<int64_t>(), record.spec.value("AllocatedStorage", int64_t{20}));
+      if (wanted != record.spec.value("AllocatedStorage", int64_t{20})) {
+        record.state["StorageChangedAt"] = toEpochSeconds(now);
+      }
+      record.spec[name] = wanted;
+      return true;
+    }
     if (name != "MultiAZ") {
       record.spec[name] = value;
       return true;

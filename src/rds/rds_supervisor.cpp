@@ -78,6 +78,7 @@ void RdsSupervisor::routeEndpoints() {
 void RdsSupervisor::stop() {
   if (!task_.stop()) return;
   rebuilds_.stop();  // a copy under way is cut short: the next start takes it again
+  measurements_.stop();
   for (const Resource& instance : catalog_.listAllOfKind(kInstance)) {
     if (isMultiAz(instance) && instance.status != kDeleted) {
       if (auto stopped = multiAz_.stopBoth(instance); !stopped) {
@@ -124,7 +125,10 @@ void RdsSupervisor::checkOnce() {
   // A deleted instance's or cluster's entries go with it.
   forgetAllBut(prunedAt_, live);
   forgetAllBut(metricsRecordedAt_, live);
-  forgetAllBut(storage_, live);
+  {
+    std::lock_guard lock(storageMutex_);
+    forgetAllBut(storage_, live);
+  }
   forgetAllBut(archiveFollowedAt_, live);
   forgetAllBut(unanswered_, live);
   forgetAllBut(replicaWatch_, live);
@@ -136,6 +140,7 @@ void RdsSupervisor::checkOnce() {
 }
 
 size_t RdsSupervisor::trackedEntries() const {
+  std::lock_guard lock(storageMutex_);
   return prunedAt_.size() + metricsRecordedAt_.size() + storage_.size() + archiveFollowedAt_.size() + unanswered_.size() +
          replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + restartDue_.size() +
          memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
@@ -594,7 +599,10 @@ void RdsSupervisor::watch(Resource instance) {
       spdlog::warn("msg=\"cannot route the instance\" instance={} error=\"{}\"", instance.name, routed.error().message);
     }
   }
-  if (instance.status != kAvailable || instance.goal != kAvailable) return;
+  if (instance.status != kAvailable || instance.goal != kAvailable) {
+    forgetStorage(instance.arn);  // measured afresh, its low time counted afresh, once available again
+    return;
+  }
   // A reader or read replica being copied again from its primary
   // (rebuilds_) is the copy's until it ends; a replica's time to its next
   // rebuild starts then.

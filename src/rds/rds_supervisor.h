@@ -35,6 +35,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include "catalog/catalog.h"
@@ -89,10 +90,13 @@ class RdsSupervisor {
   // One pass (tests call it directly).
   void checkOnce();
   // What measures the bytes an instance's files take (tests: a figure of
-  // their own); by default the blocks of the files under its folder.
-  void setStorageMeter(std::function<uint64_t(const std::filesystem::path&)> meter) {
+  // their own); by default the blocks of the files under its folder
+  // (diskBytesUnder). Empty: it could not; the last figure stands.
+  void setStorageMeter(std::function<std::optional<uint64_t>(const std::filesystem::path&)> meter) {
     storageMeter_ = std::move(meter);
   }
+  // The bytes an instance's files took when last measured (storage_watch.cpp).
+  std::optional<uint64_t> measuredStorage(const std::string& arn) const;
   // The entries its per-resource maps hold (tests: they go with their resources).
   size_t trackedEntries() const;
   // How many instance records the last pass parsed and watched (tests: a
@@ -121,8 +125,9 @@ class RdsSupervisor {
   // storage events and storage autoscaling. watchStorage is false when the
   // pass must stop here for this instance.
   void measureStorage(const Resource& instance, const EngineLayout& layout);
-  std::optional<uint64_t> storageUsed(const std::string& arn) const;
   bool watchStorage(Resource& instance);
+  // An instance no longer watched (stopped, deleted): measured afresh when it is again.
+  void forgetStorage(const std::string& arn);
   // Aurora clusters (cluster_watch.cpp).
   void watchCluster(Resource cluster);
   // A cluster's first automated snapshot, once available, starts its
@@ -224,12 +229,15 @@ class RdsSupervisor {
   std::map<std::string, uint64_t> memoryBoundBytes_;
   size_t watchedLastPass_ = 0;
   struct StorageWatch {
-    SystemTime measuredAt{};  // the clock's time
-    uint64_t usedBytes = 0;
-    SystemTime lowSince{};  // since when at most 10% is free (the clock's time); epoch: not
+    SystemTime submittedAt{};            // the last measurement asked for (the clock's time)
+    std::optional<uint64_t> usedBytes;   // the last one made
+    SystemTime lowSince{};               // since when at most 10% is free (the clock's time); epoch: not
   };
-  std::map<std::string, StorageWatch> storage_;  // instance ARN ->
-  std::function<uint64_t(const std::filesystem::path&)> storageMeter_;
+  mutable std::mutex storageMutex_;
+  std::map<std::string, StorageWatch> storage_;  // instance ARN ->; guarded by storageMutex_
+  std::function<std::optional<uint64_t>(const std::filesystem::path&)> storageMeter_;
+  // The measurements, one at a time, off the passes' thread.
+  KeyedJobs measurements_{"rds storage", 1};
   std::map<std::string, std::chrono::steady_clock::time_point> metricsRecordedAt_;  // instance ARN ->
   std::map<std::string, int> unanswered_;  // instance or cluster ARN -> failed health probes in a row
   std::map<std::string, std::chrono::steady_clock::time_point> archiveFollowedAt_;  // instance or cluster ARN ->

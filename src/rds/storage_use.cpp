@@ -1,8 +1,13 @@
 #include "rds/storage_use.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <string_view>
 
 namespace kura::rds {
 
@@ -19,16 +24,62 @@ bool atMostTenPercentFree(int64_t allocatedGiB, uint64_t usedBytes) {
   return free * 10 <= allocated;
 }
 
-uint64_t diskBytesUnder(const std::filesystem::path& dir) {
-  std::error_code ec;
-  uint64_t total = 0;
-  std::filesystem::recursive_directory_iterator it(dir, std::filesystem::directory_options::skip_permission_denied,
-                                                   ec);
-  for (const std::filesystem::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
-    struct stat info {};
-    // lstat: a link counts as itself, not as what it points to.
-    if (::lstat(it->path().c_str(), &info) == 0) total += static_cast<uint64_t>(info.st_blocks) * 512;
+namespace {
+
+// Adds the blocks of what `dir` (open) holds to `total`; false on an error
+// other than an entry gone or a folder not readable.
+bool addBlocksUnder(int dir, dev_t device, int depth, uint64_t& total) {
+  DIR* listing = ::fdopendir(dir);
+  if (listing == nullptr) {
+    ::close(dir);
+    return false;
   }
+  bool ok = true;
+  errno = 0;
+  while (struct dirent* entry = ::readdir(listing)) {
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat info {};
+    if (::fstatat(::dirfd(listing), entry->d_name, &info, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // gone meanwhile
+      ok = false;
+      break;
+    }
+    total += static_cast<uint64_t>(info.st_blocks) * 512;
+    if (!S_ISDIR(info.st_mode) || info.st_dev != device) continue;
+    if (depth >= 32) {
+      ok = false;
+      break;
+    }
+    int child = ::openat(::dirfd(listing), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0) {
+      if (errno == ENOENT || errno == EACCES) continue;
+      ok = false;
+      break;
+    }
+    if (!addBlocksUnder(child, device, depth + 1, total)) {
+      ok = false;
+      break;
+    }
+    errno = 0;
+  }
+  if (ok && errno != 0) ok = false;  // readdir failed
+  ::closedir(listing);
+  return ok;
+}
+
+}  // namespace
+
+std::optional<uint64_t> diskBytesUnder(const std::filesystem::path& dir) {
+  int top = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (top < 0) return errno == ENOENT ? std::optional<uint64_t>(0) : std::nullopt;
+  struct stat info {};
+  if (::fstat(top, &info) != 0) {
+    ::close(top);
+    return std::nullopt;
+  }
+  uint64_t total = 0;
+  if (!addBlocksUnder(top, info.st_dev, 0, total)) return std::nullopt;
   return total;
 }
 
@@ -38,10 +89,12 @@ uint64_t freeStorageBytes(int64_t allocatedGiB, uint64_t usedBytes, uint64_t fil
   return std::min(left, fileSystemFreeBytes);
 }
 
-StorageLevel storageLevel(int64_t allocatedGiB, uint64_t usedBytes) {
+StorageLevel storageLevel(int64_t allocatedGiB, uint64_t usedBytes, StorageLevel before) {
   uint64_t allocated = static_cast<uint64_t>(std::max<int64_t>(allocatedGiB, 0)) * kGiB;
   if (usedBytes >= allocated) return StorageLevel::kFull;
-  if (usedBytes * 10 >= allocated * 9) return StorageLevel::kLow;
+  // In hundredths of the allocation (a whole number of GiB: nothing lost).
+  if (usedBytes >= allocated / 100 * 90) return StorageLevel::kLow;
+  if (before != StorageLevel::kNormal && usedBytes >= allocated / 100 * 85) return StorageLevel::kLow;
   return StorageLevel::kNormal;
 }
 

@@ -20,17 +20,22 @@ namespace kura::rds {
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 // The bytes of disk the files under `dir` take (their allocated blocks),
-// without following links; 0 for a folder that is not there. Files that
-// go while it walks are skipped.
-uint64_t diskBytesUnder(const std::filesystem::path& dir);
+// without following links or leaving the file system; 0 for a folder that
+// is not there. Files and folders that go while it walks (a server's
+// temporary files, a dropped database) and folders it may not read are
+// skipped; any other error (or folders nested deeper than 32) makes it
+// empty, so that a partial figure is never taken for the whole.
+std::optional<uint64_t> diskBytesUnder(const std::filesystem::path& dir);
 
 // What FreeStorageSpace says: the allocation less the bytes used, at
 // least 0, at most what the file system has free.
 uint64_t freeStorageBytes(int64_t allocatedGiB, uint64_t usedBytes, uint64_t fileSystemFreeBytes);
 
-// Where an instance's use stands against its allocation.
-enum class StorageLevel { kNormal, kLow, kFull };  // low: 90% used; full: all of it
-StorageLevel storageLevel(int64_t allocatedGiB, uint64_t usedBytes);
+// Where an instance's use stands against its allocation: low from 90%
+// used, full at all of it. Once low, it is normal again only below 85%, so
+// that use hovering at 90% does not repeat the low storage event.
+enum class StorageLevel { kNormal, kLow, kFull };
+StorageLevel storageLevel(int64_t allocatedGiB, uint64_t usedBytes, StorageLevel before = StorageLevel::kNormal);
 
 // Whether at most 10% of the allocation is free: storage autoscaling's
 // low condition.

@@ -621,7 +621,16 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
     return combination("Kura does not make read replicas Multi-AZ yet.");
   }
   if (in.contains("AllocatedStorage") || in.contains("MaxAllocatedStorage")) {
-    if (auto error = checkStorageChange(instance.spec, in)) return *error;
+    // With what waits for the maintenance window, which an immediate
+    // modification applies too, and which the window applies beside a
+    // maximum changed now.
+    Json effective = in;
+    Json held = instance.state.value("PendingMaintenance", Json::object());
+    if (!effective.contains("AllocatedStorage") && held.contains("AllocatedStorage") &&
+        held["AllocatedStorage"].get<int64_t>() > instance.spec.value("AllocatedStorage", int64_t{20})) {
+      effective["AllocatedStorage"] = held["AllocatedStorage"];
+    }
+    if (auto error = checkStorageChange(instance.spec, effective)) return *error;
   }
   // As RDS does: the instance class, storage, Multi-AZ, and turning backups
   // on or off wait for the maintenance window unless ApplyImmediately; an
@@ -679,8 +688,9 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
                            "AllocatedStorage", "MaxAllocatedStorage", "StorageType", "PubliclyAccessible"}) {
     if (in.contains(name)) spec[name] = in[name];
   }
-  // A maximum equal to the allocation turns storage autoscaling off (as RDS does): not shown.
-  if (spec.contains("MaxAllocatedStorage") && spec["MaxAllocatedStorage"] == spec.value("AllocatedStorage", Json(20))) {
+  // A maximum set equal to the allocation turns storage autoscaling off
+  // (as RDS does): not shown. (One autoscaling reached stays shown.)
+  if (in.contains("MaxAllocatedStorage") && spec["MaxAllocatedStorage"] == spec.value("AllocatedStorage", Json(20))) {
     spec.erase("MaxAllocatedStorage");
   }
   // At once, as RDS applies it: the order in which a cluster's readers

@@ -13,6 +13,7 @@
 #include "rds/storage_use.h"
 #include "services/rds/rds_validation.h"
 #include "supervisor_rig.h"
+#include "../within.h"
 
 namespace kura::rds {
 namespace {
@@ -55,14 +56,20 @@ TEST(StorageUse, TheFilesUnderAFolderCountByTheirBlocksAndLinksAsThemselves) {
   testing::TempDir temp;
   std::filesystem::create_directories(temp.path / "data" / "base");
   writeSynced(temp.path / "data" / "base" / "1", 256 * 1024);
-  uint64_t used = diskBytesUnder(temp.path / "data");
+  uint64_t used = diskBytesUnder(temp.path / "data").value_or(0);
   EXPECT_GE(used, 256u * 1024);
   EXPECT_LT(used, 1024u * 1024);
   // A link to a large file elsewhere counts as the link.
   writeSynced(temp.path / "outside", 1024 * 1024);
   std::filesystem::create_symlink(temp.path / "outside", temp.path / "data" / "link");
-  EXPECT_LT(diskBytesUnder(temp.path / "data"), 1024u * 1024);
+  EXPECT_LT(diskBytesUnder(temp.path / "data").value_or(1u << 30), 1024u * 1024);
   EXPECT_EQ(diskBytesUnder(temp.path / "missing"), 0u);
+  // A folder that goes while others are walked is skipped, not a failure;
+  // one not readable is skipped too.
+  std::filesystem::create_directories(temp.path / "data" / "locked" / "inner");
+  std::filesystem::permissions(temp.path / "data" / "locked", std::filesystem::perms::none);
+  EXPECT_TRUE(diskBytesUnder(temp.path / "data").has_value());
+  std::filesystem::permissions(temp.path / "data" / "locked", std::filesystem::perms::owner_all);
 }
 
 TEST(StorageUse, TheAllocationAndItsMaximumAreCheckedAsRdsChecksThem) {
@@ -104,9 +111,23 @@ TEST(StorageUse, ARestoreOrAReplicaTakesItsSourcesAllocationOrMore) {
 // The supervisor with a figure of the test's own for what the files take.
 struct StorageRig : testing::SupervisorRig {
   StorageRig() {
-    supervisor.setStorageMeter([this](const std::filesystem::path&) { return used.load(); });
+    supervisor.setStorageMeter([this](const std::filesystem::path&) -> std::optional<uint64_t> {
+      ++walks;
+      if (failing) return std::nullopt;
+      return used.load();
+    });
   }
   std::atomic<uint64_t> used{0};
+  std::atomic<bool> failing{false};
+  std::atomic<int> walks{0};
+  // A pass that asks for a measurement, the measurement (off the pass's
+  // thread), then a pass that acts on it.
+  void measure(const std::string& arn) {
+    clock->advance(31s);
+    supervisor.checkOnce();
+    ASSERT_TRUE(test_support::within(5s, [&] { return supervisor.measuredStorage(arn) == used.load(); }));
+    supervisor.checkOnce();
+  }
   std::vector<std::string> events(const std::string& name) {
     EventQuery query;
     query.sourceId = name;
@@ -127,13 +148,12 @@ TEST(StorageWatch, LowStorageIsAnEventOnceAndAutoscalingGrowsTheAllocationAfterF
     record.spec["MaxAllocatedStorage"] = 100;
   });
   rig.used = 10 * kGiB;
-  rig.supervisor.checkOnce();
+  rig.measure(instance.arn);
   EXPECT_FALSE(rig.record(instance.arn).state.contains("StorageLevel"));
   EXPECT_TRUE(rig.events("growing").empty());
 
   rig.used = 19 * kGiB;  // 95%
-  rig.clock->advance(31s);  // measured again
-  rig.supervisor.checkOnce();
+  rig.measure(instance.arn);
   EXPECT_EQ(rig.record(instance.arn).state.value("StorageLevel", ""), "low");
   rig.supervisor.checkOnce();
   ASSERT_EQ(rig.events("growing").size(), 1u);  // once
@@ -154,8 +174,7 @@ TEST(StorageWatch, LowStorageIsAnEventOnceAndAutoscalingGrowsTheAllocationAfterF
 
   // Full again within six hours of the change: the event, but no growth yet.
   rig.used = 30 * kGiB;
-  rig.clock->advance(31s);
-  rig.supervisor.checkOnce();
+  rig.measure(instance.arn);
   rig.clock->advance(10min);
   rig.supervisor.checkOnce();
   EXPECT_EQ(rig.record(instance.arn).state.value("StorageLevel", ""), "full");
@@ -167,17 +186,70 @@ TEST(StorageWatch, LowStorageIsAnEventOnceAndAutoscalingGrowsTheAllocationAfterF
   EXPECT_EQ(rig.record(instance.arn).spec.value("AllocatedStorage", 0), 40);
 }
 
+TEST(StorageWatch, UseHoveringAtNinetyPercentIsOneEventAndAStopStartsTheLowTimeAgain) {
+  StorageRig rig;
+  Resource instance = rig.addInstance("hovering", kAvailable);
+  rig.update(instance.arn, [](Resource& record) {
+    record.spec["AllocatedStorage"] = 100;
+    record.spec["MaxAllocatedStorage"] = 200;
+  });
+  for (uint64_t gib : {91, 88, 91, 86, 92}) {  // never below 85% once low
+    rig.used = gib * kGiB;
+    rig.measure(instance.arn);
+  }
+  EXPECT_EQ(rig.events("hovering").size(), 1u);
+  rig.used = 80 * kGiB;
+  rig.measure(instance.arn);
+  EXPECT_FALSE(rig.record(instance.arn).state.contains("StorageLevel"));
+
+  // At most 10% free, then stopped before five minutes: once started again
+  // the low time counts from then, not from before the stop.
+  rig.used = 95 * kGiB;
+  rig.measure(instance.arn);
+  rig.setStatus(instance.arn, kStopped);
+  rig.supervisor.checkOnce();
+  rig.clock->advance(1h);
+  rig.setStatus(instance.arn, kAvailable);
+  rig.measure(instance.arn);
+  EXPECT_EQ(rig.record(instance.arn).spec.value("AllocatedStorage", 0), 100);
+  rig.clock->advance(5min);
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.record(instance.arn).spec.value("AllocatedStorage", 0), 110);
+}
+
 TEST(StorageWatch, WithoutAMaximumTheAllocationStaysAsItIs) {
   StorageRig rig;
   Resource instance = rig.addInstance("fixed", kAvailable);
   rig.update(instance.arn, [](Resource& record) { record.spec["AllocatedStorage"] = 20; });
   rig.used = 20 * kGiB;
-  rig.supervisor.checkOnce();
+  rig.measure(instance.arn);
   rig.clock->advance(24h);
   rig.supervisor.checkOnce();
   EXPECT_EQ(rig.record(instance.arn).spec.value("AllocatedStorage", 0), 20);
   EXPECT_EQ(rig.record(instance.arn).state.value("StorageLevel", ""), "full");
   EXPECT_EQ(rig.events("fixed").size(), 1u);
+}
+
+TEST(StorageWatch, AWalkThatFailsLeavesTheLastFigure) {
+  StorageRig rig;
+  Resource instance = rig.addInstance("unreadable", kAvailable);
+  rig.used = 3 * kGiB;
+  rig.measure(instance.arn);
+  rig.failing = true;
+  rig.used = 1 * kGiB;
+  int walks = rig.walks;
+  rig.clock->advance(31s);
+  rig.supervisor.checkOnce();
+  ASSERT_TRUE(test_support::within(5s, [&] { return rig.walks > walks; }));
+  rig.supervisor.checkOnce();
+  EXPECT_EQ(rig.supervisor.measuredStorage(instance.arn), 3 * kGiB);
+  // diskBytesUnder's own failures (a folder nested too deep) give no figure.
+  testing::TempDir temp;
+  std::filesystem::path deep = temp.path;
+  for (int level = 0; level < 40; ++level) deep /= "d";
+  std::filesystem::create_directories(deep);
+  EXPECT_EQ(diskBytesUnder(temp.path), std::nullopt);
+  EXPECT_EQ(rig.supervisor.measuredStorage(instance.arn), 3 * kGiB);
 }
 
 }  // namespace
