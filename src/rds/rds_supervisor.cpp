@@ -141,9 +141,9 @@ void RdsSupervisor::checkOnce() {
 
 size_t RdsSupervisor::trackedEntries() const {
   std::lock_guard lock(storageMutex_);
-  return prunedAt_.size() + metricsRecordedAt_.size() + storage_.size() + archiveFollowedAt_.size() + unanswered_.size() +
-         replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() + restartDue_.size() +
-         memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
+  return prunedAt_.size() + metricsRecordedAt_.size() + storage_.size() + archiveFollowedAt_.size() +
+         unanswered_.size() + replicaWatch_.size() + shippedWhileStopped_.size() + settledWhileStopped_.size() +
+         restartDue_.size() + memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {

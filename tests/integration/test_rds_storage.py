@@ -62,6 +62,15 @@ def test_free_storage_space_is_what_the_files_leave_of_the_allocation(kura):
     described = rds.describe_db_instances(DBInstanceIdentifier="stored")["DBInstances"][0]
     assert described["AllocatedStorage"] == 30 and "MaxAllocatedStorage" not in described
     assert psql(rds, "stored", "SELECT count(*) FROM filler") == "64000"
+    # An allocation held for the maintenance window counts against a maximum
+    # set now, and an immediate modification applies both.
+    rds.modify_db_instance(DBInstanceIdentifier="stored", AllocatedStorage=40)
+    assert error_code(rds.modify_db_instance, DBInstanceIdentifier="stored", MaxAllocatedStorage=42,
+                      ApplyImmediately=True) == "InvalidParameterCombination"
+    assert rds.describe_db_instances(DBInstanceIdentifier="stored")["DBInstances"][0]["AllocatedStorage"] == 30
+    rds.modify_db_instance(DBInstanceIdentifier="stored", MaxAllocatedStorage=50, ApplyImmediately=True)
+    described = rds.describe_db_instances(DBInstanceIdentifier="stored")["DBInstances"][0]
+    assert described["AllocatedStorage"] == 40 and described["MaxAllocatedStorage"] == 50
 
     # A restore takes its snapshot's allocation, or more when asked (a newer
     # SDK's AllocatedStorage).
@@ -69,12 +78,12 @@ def test_free_storage_space_is_what_the_files_leave_of_the_allocation(kura):
     rds.create_db_snapshot(DBInstanceIdentifier="stored", DBSnapshotIdentifier="stored-snap")
     wait_status(rds, "stored-snap", "available", snapshot=True)
     assert error_code(newer.restore_db_instance_from_db_snapshot, DBInstanceIdentifier="smaller",
-                      DBSnapshotIdentifier="stored-snap", AllocatedStorage=20) == "InvalidParameterCombination"
+                      DBSnapshotIdentifier="stored-snap", AllocatedStorage=30) == "InvalidParameterCombination"
     newer.restore_db_instance_from_db_snapshot(DBInstanceIdentifier="larger", DBSnapshotIdentifier="stored-snap",
-                                               AllocatedStorage=40)
+                                               AllocatedStorage=60)
     wait_status(rds, "larger", "available")
     described = rds.describe_db_instances(DBInstanceIdentifier="larger")["DBInstances"][0]
-    assert described["AllocatedStorage"] == 40 and "MaxAllocatedStorage" not in described
+    assert described["AllocatedStorage"] == 60 and "MaxAllocatedStorage" not in described
     assert psql(rds, "larger", "SELECT count(*) FROM filler") == "64000"
 
 

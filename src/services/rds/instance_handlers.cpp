@@ -642,6 +642,12 @@ Result<Json> RdsApi::modifyInstance(const RequestContext& c, const Json& asked) 
                              return name != "BackupRetentionPeriod" ||
                                     (in[name] == 0) != (instance.spec.value("BackupRetentionPeriod", 0) == 0);
                            });
+  // A held allocation an immediate modification applies now, which storage
+  // autoscaling has passed meanwhile, is dropped: the allocation never shrinks.
+  if (in.contains("AllocatedStorage") &&
+      in["AllocatedStorage"].get<int64_t>() < instance.spec.value("AllocatedStorage", int64_t{20})) {
+    in.erase("AllocatedStorage");
+  }
   bool multiAzChange = in.contains("MultiAZ") && in["MultiAZ"].get<bool>() != instance.spec.value("MultiAZ", false);
   if (multiAzChange) {
     // Turned on or off online: the controller moves the data between the
