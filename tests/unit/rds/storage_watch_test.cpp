@@ -230,6 +230,28 @@ TEST(StorageWatch, WithoutAMaximumTheAllocationStaysAsItIs) {
   EXPECT_EQ(rig.events("fixed").size(), 1u);
 }
 
+TEST(StorageWatch, TheMaintenanceWindowNeverShrinksWhatAutoscalingGrew) {
+  StorageRig rig;
+  Resource instance = rig.addInstance("held", kAvailable);
+  auto hold = [&](int64_t gib) {
+    rig.update(instance.arn, [&](Resource& record) {
+      record.spec["AllocatedStorage"] = 30;  // what autoscaling made it meanwhile
+      record.spec["PreferredMaintenanceWindow"] = "sun:00:00-sat:23:59";  // open now, whatever the day
+      record.state["PendingMaintenance"] = {{"AllocatedStorage", gib}};
+      record.state.erase("StorageChangedAt");
+    });
+    rig.supervisor.checkOnce();
+    return rig.record(instance.arn);
+  };
+  Resource passed = hold(25);  // asked for before autoscaling grew it to 30
+  EXPECT_EQ(passed.spec.value("AllocatedStorage", 0), 30);
+  EXPECT_FALSE(passed.state.contains("PendingMaintenance"));
+  EXPECT_FALSE(passed.state.contains("StorageChangedAt"));
+  Resource grown = hold(40);
+  EXPECT_EQ(grown.spec.value("AllocatedStorage", 0), 40);
+  EXPECT_TRUE(grown.state.contains("StorageChangedAt"));  // autoscaling waits six hours from here
+}
+
 TEST(StorageWatch, AWalkThatFailsLeavesTheLastFigure) {
   StorageRig rig;
   Resource instance = rig.addInstance("unreadable", kAvailable);
