@@ -198,11 +198,12 @@ struct ControllerRig : RebuildRig {
   kms::KeyStore keyStore{dir / "kms", randomBytes(32)};
   kms::KeyManager keys{keyStore, clock};
   StopSignal stopSignal;
+  ClockPtr stepClock = clock;  // ReconcileContext keeps a reference: not to a temporary
   DbInstanceController controller{engine, *secrets, paths, ports, keys, nullptr, &supervisor.copies()};
   // One step of the controller on the record as stored, which it then stores.
   StepOutcome::Kind step(const std::string& arn) {
     Resource record = *catalog.getResourceByArn(arn);
-    ReconcileContext ctx(catalog, clock, stopSignal, 0);
+    ReconcileContext ctx(catalog, stepClock, stopSignal, 0);
     StepOutcome outcome = controller.step(record, ctx);
     if (record.status == kDeleted) {
       EXPECT_TRUE(catalog.removeResource(record.id).ok());
