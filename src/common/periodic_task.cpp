@@ -24,7 +24,9 @@ void PeriodicTask::start() {
         spdlog::error("msg=\"{} pass failed\" error=\"{}\"", name_, error.what());
       }
       lock.lock();
-      wake_.wait_for(lock, interval_, [this] { return stopping_; });
+      auto wait = nextWait_.count() > 0 ? nextWait_ : interval_;
+      nextWait_ = std::chrono::milliseconds(0);
+      wake_.wait_for(lock, wait, [this] { return stopping_; });
     }
   });
 }

@@ -22,6 +22,9 @@ class PeriodicTask {
   void start();
   // Waits for a pass under way to end. Returns false if already stopped.
   bool stop();
+  // Called by a pass: the wait before the next one is `wait` instead of
+  // the interval, once (a task with nothing to watch wakes less often).
+  void waitLongerOnce(std::chrono::milliseconds wait) { nextWait_ = wait; }
 
  private:
   std::string name_;
@@ -31,6 +34,7 @@ class PeriodicTask {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_
+  std::chrono::milliseconds nextWait_{0};  // the task's thread only; 0: the interval
 };
 
 }  // namespace kura

@@ -33,6 +33,7 @@ GlobalTableReplicator::GlobalTableReplicator(GlobalTables& tables, std::chrono::
         // Catch up before resting: a pass reads at most kRecordsPerRead of each link.
         for (int round = 0; round < 20 && replicateOnce() > 0; ++round) {
         }
+        if (linksLastPass_ == 0) task_.waitLongerOnce(std::chrono::milliseconds(200));
         if (std::chrono::steady_clock::now() - lastPrune_ > std::chrono::minutes(1)) pruneTombstones();
       }) {}
 
@@ -53,6 +54,7 @@ size_t GlobalTableReplicator::replicateOnce() {
   TableStore& store = tables_.store();
   std::vector<std::pair<std::string, Json>> links;
   store.listMeta("gc|", [&](const std::string& key, Json link) { links.emplace_back(key, std::move(link)); });
+  linksLastPass_ = links.size();
   size_t applied = 0;
   for (auto& [key, link] : links) {
     std::string account = link.value("Account", ""), name = link.value("Table", "");
