@@ -27,6 +27,21 @@ void runLikeATool(std::chrono::milliseconds limit) {
   }
 }
 
+// A job that runs a tool for a minute unless cut: says when it started and
+// whether it saw the cut.
+KeyedJobs::Job untilCut(std::atomic<bool>& started, std::atomic<bool>& cut) {
+  return [&started, &cut] {
+    started = true;
+    try {
+      runLikeATool(60s);
+    } catch (const ToolCut&) {
+      cut = true;
+      throw;
+    }
+    return true;
+  };
+}
+
 TEST(KeyedJobs, OneJobAKeyAtATimeAndOthersBesideIt) {
   KeyedJobs jobs("test jobs", 2);
   std::atomic<bool> release{false};
@@ -60,16 +75,7 @@ TEST(KeyedJobs, AJobThatFailsLeavesItsWorkerToTheNext) {
 TEST(KeyedJobs, AStopCutsTheRunningJobShortAndDropsTheQueued) {
   KeyedJobs jobs("test jobs", 1);
   std::atomic<bool> started{false}, cut{false}, queuedRan{false};
-  ASSERT_TRUE(jobs.submit("long", [&] {
-    started = true;
-    try {
-      runLikeATool(60s);
-    } catch (const ToolCut&) {
-      cut = true;
-      throw;
-    }
-    return true;
-  }));
+  ASSERT_TRUE(jobs.submit("long", untilCut(started, cut)));
   ASSERT_TRUE(jobs.submit("queued", [&] { return queuedRan = true; }));  // waits: one worker
   ASSERT_TRUE(within(5s, [&] { return started.load(); }));
   jobs.stop();
@@ -152,16 +158,7 @@ TEST(KeyedJobs, TheBackoffDoublesUpToItsCapAndASuccessOrACutEndsIt) {
 TEST(KeyedJobs, ACancelDropsAQueuedJobAndCutsARunningOneOfItsKeyOnly) {
   KeyedJobs jobs("test jobs", 1);
   std::atomic<bool> started{false}, cut{false}, otherFinished{false}, queuedRan{false};
-  ASSERT_TRUE(jobs.submit("long", [&] {
-    started = true;
-    try {
-      runLikeATool(60s);
-    } catch (const ToolCut&) {
-      cut = true;
-      throw;
-    }
-    return true;
-  }));
+  ASSERT_TRUE(jobs.submit("long", untilCut(started, cut)));
   ASSERT_TRUE(within(5s, [&] { return started.load(); }));
   ASSERT_TRUE(jobs.submit("queued", [&] { return queuedRan = true; }));  // waits: one worker
   EXPECT_TRUE(jobs.cancel("queued"));                                      // dropped, never run
