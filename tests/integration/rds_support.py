@@ -146,12 +146,13 @@ def sealed_contents(path):
         return None
 
 
-def eventually(probe, what, timeout=180):
-    """probe()'s first truthy answer within `timeout` seconds, asked every half second."""
-    deadline = time.monotonic() + timeout
+def eventually(check, what, timeout=30):
+    """check()'s first truthy answer within `timeout` seconds, asked five
+    times a second; on timeout the error names `what` and the last answer."""
+    deadline, value = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: {value!r}")

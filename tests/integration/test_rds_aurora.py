@@ -11,7 +11,7 @@ import time
 import botocore.exceptions
 import pytest
 
-from rds_support import PASSWORD, cluster, psql, wait_cluster, wait_instances, writer_of  # noqa: F401 (the drills import them from here)
+from rds_support import PASSWORD, cluster, eventually, psql, wait_cluster, wait_instances, writer_of  # noqa: F401 (the drills import them from here)
 from steady_writer import SteadyWriter
 
 psycopg = pytest.importorskip("psycopg2")
@@ -58,16 +58,6 @@ def on_writer(rds, identifier, sql, check=True):
 def on_reader(rds, identifier, sql, check=True):
     c = cluster(rds, identifier)
     return sql_at(c["ReaderEndpoint"], c["Port"], sql, check)
-
-
-def eventually(check, what, timeout=30):
-    deadline, value = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: {value!r}")
 
 
 def test_cluster_writer_readers_and_endpoints(kura_factory):

@@ -28,7 +28,8 @@ def test_automated_snapshots_carry_the_instance_and_cluster_tags(kura_factory):
         return [s for s in snapshots if s["Status"] == "available"]
 
     for identifier, expected in (("tagged", TAGS), ("plain", [])):
-        snapshot = eventually(lambda: automated(identifier), f"the automated snapshot of {identifier}")[0]
+        snapshot = eventually(lambda: automated(identifier), f"the automated snapshot of {identifier}",
+                              timeout=180)[0]
         listed = rds.list_tags_for_resource(ResourceName=snapshot["DBSnapshotArn"])["TagList"]
         assert sorted_tags(listed) == sorted_tags(expected), (identifier, listed)
         # Shown with the snapshot too.
@@ -39,6 +40,6 @@ def test_automated_snapshots_carry_the_instance_and_cluster_tags(kura_factory):
                                                       SnapshotType="automated")["DBClusterSnapshots"]
         return snapshots
 
-    snapshot = eventually(cluster_automated, "the cluster's automated snapshot")[0]
+    snapshot = eventually(cluster_automated, "the cluster's automated snapshot", timeout=180)[0]
     listed = rds.list_tags_for_resource(ResourceName=snapshot["DBClusterSnapshotArn"])["TagList"]
     assert sorted_tags(listed) == sorted_tags(TAGS)
