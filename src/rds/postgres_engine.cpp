@@ -839,7 +839,8 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
   // A point-in-time restore replays the archive up to its moment, which
   // may take as long as the backup that started it (a restore's step, which
   // a stop of Kura cuts short).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(60);
+  const auto begun = std::chrono::steady_clock::now();
+  const auto deadline = begun + std::chrono::minutes(60);
   while (std::chrono::steady_clock::now() < deadline) {
     if (toolCutDue()) cutShort();
     auto recovering = sql(layout, "SELECT pg_is_in_recovery()");
@@ -874,7 +875,7 @@ Result<bool> PostgresEngine::start(const EngineLayout& layout) {
       }
     }
     // Asked ten times a second at first, then once a second (a psql each).
-    bool early = std::chrono::steady_clock::now() < deadline - std::chrono::minutes(59);
+    bool early = std::chrono::steady_clock::now() - begun < std::chrono::minutes(1);
     std::this_thread::sleep_for(std::chrono::milliseconds(early ? 100 : 1000));
   }
   return ApiError::internal("PostgreSQL is still recovering after 60 minutes");
