@@ -27,7 +27,10 @@ bool atMostTenPercentFree(int64_t allocatedGiB, uint64_t usedBytes) {
 namespace {
 
 // Adds the blocks of what `dir` (open) holds to `total`; false on an error
-// other than an entry gone or a folder not readable.
+// other than an entry gone, replaced or not readable. By hand, not with
+// std::filesystem::recursive_directory_iterator: that one ends the whole
+// walk, with an error, when a folder goes between its listing and its
+// opening, which a server's temporary files and a DROP DATABASE do.
 bool addBlocksUnder(int dir, dev_t device, int depth, uint64_t& total) {
   DIR* listing = ::fdopendir(dir);
   if (listing == nullptr) {
@@ -53,7 +56,8 @@ bool addBlocksUnder(int dir, dev_t device, int depth, uint64_t& total) {
     }
     int child = ::openat(::dirfd(listing), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (child < 0) {
-      if (errno == ENOENT || errno == EACCES) continue;
+      // Gone, or replaced by a link or a file since it was looked at.
+      if (errno == ENOENT || errno == EACCES || errno == ELOOP || errno == ENOTDIR) continue;
       ok = false;
       break;
     }

@@ -64,8 +64,11 @@ std::optional<uint64_t> RdsSupervisor::measuredStorage(const std::string& arn) c
 }
 
 void RdsSupervisor::forgetStorage(const std::string& arn) {
-  std::lock_guard lock(storageMutex_);
-  storage_.erase(arn);
+  {
+    std::lock_guard lock(storageMutex_);
+    storage_.erase(arn);
+  }
+  measurements_.cancel(arn);  // and the backoff of a walk that failed: a deleted instance's goes with it
 }
 
 bool RdsSupervisor::watchStorage(Resource& instance) {

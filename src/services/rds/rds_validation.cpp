@@ -104,12 +104,15 @@ ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
 
+std::optional<ApiError> checkStorageSize(int64_t gib) {
+  if (gib <= kMostStorageGiB) return std::nullopt;
+  return invalid("Invalid storage size: " + std::to_string(gib) + ". It must be at most 65536 GiB.");
+}
+
 }  // namespace
 
 std::optional<ApiError> checkMaxAllocatedStorage(int64_t allocatedGiB, int64_t maxGiB, bool modifying) {
-  if (maxGiB > kMostStorageGiB) {
-    return invalid("Invalid max storage size: " + std::to_string(maxGiB) + ". It must be at most 65536 GiB.");
-  }
+  if (auto error = checkStorageSize(maxGiB)) return error;
   if (modifying && maxGiB == allocatedGiB) return std::nullopt;  // storage autoscaling off
   if (maxGiB <= allocatedGiB) return combination("Max storage size must be greater than storage size");
   if (maxGiB < tenPercentAbove(allocatedGiB)) {
@@ -123,9 +126,7 @@ std::optional<ApiError> takeStorageRequest(nlohmann::json& spec, const nlohmann:
   int64_t allocated = source;
   if (in.contains("AllocatedStorage")) {
     allocated = in["AllocatedStorage"].get<int64_t>();
-    if (allocated > kMostStorageGiB) {
-      return invalid("Invalid storage size: " + std::to_string(allocated) + ". It must be at most 65536 GiB.");
-    }
+    if (auto error = checkStorageSize(allocated)) return error;
     if (allocated < source) {
       return combination("Invalid storage size: " + std::to_string(allocated) + " GiB. It must be at least the " +
                          std::to_string(source) + " GiB of the source.");
@@ -146,9 +147,7 @@ std::optional<ApiError> checkStorageChange(const nlohmann::json& spec, const nlo
   int64_t wanted = current;
   if (in.contains("AllocatedStorage")) {
     wanted = in["AllocatedStorage"].get<int64_t>();
-    if (wanted > kMostStorageGiB) {
-      return invalid("Invalid storage size: " + std::to_string(wanted) + ". It must be at most 65536 GiB.");
-    }
+    if (auto error = checkStorageSize(wanted)) return error;
     if (wanted < current) {
       return combination("Invalid storage size: " + std::to_string(wanted) + " GiB. The allocated storage of a DB "
                          "instance cannot be decreased (it is " + std::to_string(current) + " GiB).");

@@ -138,15 +138,20 @@ struct StorageRig : testing::SupervisorRig {
     return messages;
   }
   Resource record(const std::string& arn) { return *catalog.getResourceByArn(arn); }
+  // An available instance of `allocated` GiB, autoscaling up to `max` (0: none).
+  Resource addSized(const std::string& name, int64_t allocated, int64_t max) {
+    Resource instance = addInstance(name, kAvailable);
+    update(instance.arn, [&](Resource& record) {
+      record.spec["AllocatedStorage"] = allocated;
+      if (max > 0) record.spec["MaxAllocatedStorage"] = max;
+    });
+    return record(instance.arn);
+  }
 };
 
 TEST(StorageWatch, LowStorageIsAnEventOnceAndAutoscalingGrowsTheAllocationAfterFiveMinutes) {
   StorageRig rig;
-  Resource instance = rig.addInstance("growing", kAvailable);
-  rig.update(instance.arn, [](Resource& record) {
-    record.spec["AllocatedStorage"] = 20;
-    record.spec["MaxAllocatedStorage"] = 100;
-  });
+  Resource instance = rig.addSized("growing", 20, 100);
   rig.used = 10 * kGiB;
   rig.measure(instance.arn);
   EXPECT_FALSE(rig.record(instance.arn).state.contains("StorageLevel"));
@@ -188,11 +193,7 @@ TEST(StorageWatch, LowStorageIsAnEventOnceAndAutoscalingGrowsTheAllocationAfterF
 
 TEST(StorageWatch, UseHoveringAtNinetyPercentIsOneEventAndAStopStartsTheLowTimeAgain) {
   StorageRig rig;
-  Resource instance = rig.addInstance("hovering", kAvailable);
-  rig.update(instance.arn, [](Resource& record) {
-    record.spec["AllocatedStorage"] = 100;
-    record.spec["MaxAllocatedStorage"] = 200;
-  });
+  Resource instance = rig.addSized("hovering", 100, 200);
   for (uint64_t gib : {91, 88, 91, 86, 92}) {  // never below 85% once low
     rig.used = gib * kGiB;
     rig.measure(instance.arn);
@@ -219,8 +220,7 @@ TEST(StorageWatch, UseHoveringAtNinetyPercentIsOneEventAndAStopStartsTheLowTimeA
 
 TEST(StorageWatch, WithoutAMaximumTheAllocationStaysAsItIs) {
   StorageRig rig;
-  Resource instance = rig.addInstance("fixed", kAvailable);
-  rig.update(instance.arn, [](Resource& record) { record.spec["AllocatedStorage"] = 20; });
+  Resource instance = rig.addSized("fixed", 20, 0);
   rig.used = 20 * kGiB;
   rig.measure(instance.arn);
   rig.clock->advance(24h);
