@@ -121,9 +121,14 @@ def test_alarm_detects_a_stopped_rds_instance(kura_factory):
                         DatapointsToAlarm=2, Threshold=1, ComparisonOperator="LessThanThreshold",
                         TreatMissingData="breaching")
     wait_state(cw, "watched-down", "OK", timeout=30)
-    free = cw.get_metric_statistics(Namespace="AWS/RDS", MetricName="FreeStorageSpace", Dimensions=dims,
-                                    StartTime=time.time() - 300, EndTime=time.time() + 60, Period=60,
-                                    Statistics=["Minimum"])["Datapoints"]
+    # FreeStorageSpace follows the first measurement of the instance's files
+    # (every 30 s, on a thread of its own): it may come a little after.
+    deadline, free = time.monotonic() + 45, []
+    while not free and time.monotonic() < deadline:
+        free = cw.get_metric_statistics(Namespace="AWS/RDS", MetricName="FreeStorageSpace", Dimensions=dims,
+                                        StartTime=time.time() - 300, EndTime=time.time() + 60, Period=60,
+                                        Statistics=["Minimum"])["Datapoints"]
+        time.sleep(0 if free else 1)
     assert free and free[0]["Minimum"] > 0 and free[0]["Unit"] == "Bytes"
 
     rds.stop_db_instance(DBInstanceIdentifier="watched")
