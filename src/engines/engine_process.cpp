@@ -121,6 +121,14 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const EngineUser&
     if (group.taskProcs && ::write(group.taskProcs.get(), "0", 1) != 1) _exit(126);
     // Before its descriptor goes with the others below.
     if (rules.fd && !enterConfinement(rules.fd.get())) _exit(126);
+    // No core file from anything Kura starts: an engine's memory holds its
+    // tenants' data and passwords, and a tenant who can crash its own server
+    // at will (a Lua script past its node's bound) would have a core as
+    // large as that memory written into its folder at every crash, filling
+    // the shared disk and holding the restart back while it is written.
+    // Hard and soft: a server may not raise it again.
+    const rlimit noCore{0, 0};
+    if (::setrlimit(RLIMIT_CORE, &noCore) != 0) _exit(126);
     if (confinement.addressSpaceBytes > 0) {
       // The soft limit bounds; the hard one stays open, so that Kura (as
       // the engine's user) can move the bound of a running node whose type

@@ -20,12 +20,18 @@ MIB = 1 << 20
 OVERHEAD = 512 * MIB  # kNodeProcessOverhead
 
 
-def address_space_limit(pid):
+def limits_of(pid, name):
+    """A process's soft and hard limit called `name` in /proc/<pid>/limits."""
     with open(f"/proc/{pid}/limits") as f:
         for line in f:
-            if line.startswith("Max address space"):
-                return line.split()[3]
-    raise AssertionError(f"no address space limit of {pid}")
+            if line.startswith(name + " "):
+                soft, hard = line[len(name):].split()[:2]
+                return soft, hard
+    raise AssertionError(f"no limit {name!r} of {pid}")
+
+
+def address_space_limit(pid):
+    return limits_of(pid, "Max address space")[0]
 
 
 def pid_in(folder, name):
@@ -39,6 +45,9 @@ def test_a_redis_node_maps_no_more_than_its_type_and_a_greedy_script_harms_only_
     (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "bounded-*", "node-0001"))
     pid = pid_in(folder, "redis.pid")
     assert address_space_limit(pid) == str(512 * MIB + OVERHEAD)
+    # A crash writes no core (as large as what the node mapped) into the
+    # node's folder, whatever limit Kura itself runs with.
+    assert limits_of(pid, "Max core file size") == ("0", "0")
     redis(cluster, "SET", "kept", "before")
     # A script that would take 2 GiB of the host: the node cannot map it.
     greedy = "local t = {} for i = 1, 20000000 do t[i] = string.rep('x', 100) .. i end return #t"
@@ -52,6 +61,7 @@ def test_a_redis_node_maps_no_more_than_its_type_and_a_greedy_script_harms_only_
         time.sleep(0.5)
     assert redis(cluster, "PING") == "PONG"
     assert redis(cluster, "SET", "after", "yes") == "OK"
+    assert not [name for name in os.listdir(os.path.join(folder, "data")) if name.startswith("core")]
 
 
 def test_a_redis_nodes_bound_follows_its_node_type(kura):

@@ -120,6 +120,13 @@ def test_a_postgres_superuser_reaches_only_its_own_instance(kura_factory):
         ok, out = superuser_sql(mine, f"COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; python3 -c \"{ephemeral}\"'")
         assert ok, out
 
+    # Its server dumps no core (its memory: the instance's data and
+    # passwords), and a program of the tenant's cannot allow one again.
+    with open(f"/proc/{postmaster_pid(mine)}/limits") as f:
+        assert [line.split()[4:6] for line in f if line.startswith("Max core file size")] == [["0", "0"]]
+    ok, out = superuser_sql(mine, "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; ulimit -c unlimited'")
+    assert not ok, out
+
     # Both instances still serve.
     ok, out = superuser_sql(theirs, "SELECT 1")
     assert ok and out == "1", out
