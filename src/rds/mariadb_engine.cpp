@@ -248,8 +248,11 @@ Result<bool> MariaDbEngine::prepareDirs(const EngineLayout& layout) const {
   // files only there, and loads plugins only from there.
   // tmp: the server's temporary files, its own (the host's /tmp is shared
   // with every other server, whose temporary names can collide with its).
+  // run: its pid file, even when its socket is elsewhere (a deep folder's
+  // is too long for a socket's path: socketDir).
   for (const fs::path& dir : {layout.dir, layout.dir / "log", layout.dir / "binlog", layout.dir / "no-files",
-                              layout.dir / "no-plugins", layout.dir / "tmp", socketDir(layout), layout.walArchive}) {
+                              layout.dir / "no-plugins", layout.dir / "tmp", layout.dir / "run", socketDir(layout),
+                              layout.walArchive}) {
     if (auto made = prepareDir(dir); !made) return made;
   }
   if (!layout.walOutbox.empty()) return prepareDir(layout.walOutbox);

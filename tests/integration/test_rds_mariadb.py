@@ -345,6 +345,23 @@ def test_delete_leaves_no_server_behind(rds, server):
     assert servers_below(instance_dirs) == []
 
 
+def test_a_deep_data_directory_still_serves_mariadb_multi_az(kura_factory):
+    """Under a data directory too deep for a Unix socket's path (107 bytes)
+    the servers' sockets go to a short folder of their own, and their pid
+    files stay in theirs: both nodes start, and the rows are read back."""
+    deep = kura_factory(subdir="a-data-directory-as-deep-as-an-operator-may-choose/" + "x" * 40)
+    rds = deep.client("rds")
+    create(rds, "deepmy", "mariadb", MultiAZ=True, BackupRetentionPeriod=0)
+    wait_status(rds, "deepmy", "available", timeout=240)
+    query(rds, "deepmy", "CREATE DATABASE shop")
+    query(rds, "deepmy", "CREATE TABLE shop.kept (n INT PRIMARY KEY)")
+    query(rds, "deepmy", "INSERT INTO shop.kept VALUES (7)")
+    assert query(rds, "deepmy", "SELECT n FROM shop.kept") == ((7,),)
+    assert len(servers_below(os.path.join(deep.data_dir, "rds", "instances"))) == 2
+    rds.delete_db_instance(DBInstanceIdentifier="deepmy", SkipFinalSnapshot=True)
+    wait_gone(rds, ["deepmy"])
+
+
 def test_engine_versions_say_what_runs_and_refusals_are_clear(rds):
     versions = rds.describe_db_engine_versions(Engine="mariadb")["DBEngineVersions"]
     assert versions and "MariaDB 1" in versions[0]["DBEngineVersionDescription"]
