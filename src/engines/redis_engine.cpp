@@ -19,6 +19,7 @@
 #include "common/server_certificate.h"
 #include "common/time_format.h"
 #include "engines/backup_manifest.h"
+#include "engines/resp_reply.h"
 #include "engines/tcp_probe.h"
 #include "engines/tls_probe.h"
 
@@ -172,8 +173,13 @@ int RedisEngine::pidOf(const RedisLayout& layout) const { return daemonPid(pidFi
 bool RedisEngine::running(const RedisLayout& layout) const { return pidOf(layout) > 0; }
 
 bool RedisEngine::healthy(const RedisLayout& layout) const {
-  auto result = command(layout, {"PING"}, std::chrono::seconds(2));
-  return result.ok() && result.output == "PONG";
+  bool refused = false;
+  auto reply = exchange(layout, {"PING"}, 256, std::chrono::seconds(2), &refused);
+  if (refused) {
+    auto result = command(layout, {"PING"}, std::chrono::seconds(2));
+    return result.ok() && result.output == "PONG";
+  }
+  return reply && reply->type == '+' && reply->text == "PONG";
 }
 
 Result<bool> RedisEngine::start(const RedisLayout& layout) {
@@ -361,16 +367,53 @@ Result<bool> RedisEngine::fence(const RedisLayout& layout) {
   return true;
 }
 
+std::optional<RedisEngine::Exchanged> RedisEngine::exchange(const RedisLayout& layout,
+                                                           const std::vector<std::string>& args, size_t maxAnswer,
+                                                           std::chrono::milliseconds timeout, bool* refused,
+                                                           uint64_t* ownOpen) const {
+  if (!credentials_) return std::nullopt;
+  std::string request =
+      respCommand({"AUTH", kRedisAdminUser, credentials_->admin}) + respCommand(args) + respCommand({"QUIT"});
+  own_.begin(layout.port);
+  std::string answer = layout.tls != nullptr
+                           ? probeTls(layout.port, dataDir_ / "keys" / "rds-ca.pem", request, maxAnswer, timeout)
+                           : probeTcp(layout.port, request, maxAnswer, timeout);
+  // Kura's connections open while the server counted its clients: this one
+  // and any other of Kura's at the time.
+  if (ownOpen != nullptr) *ownOpen = own_.open(layout.port);
+  own_.end(layout.port, !answer.empty());
+  std::vector<RespReply> replies = respReplies(answer, 2);
+  if (replies.empty()) return std::nullopt;
+  if (replies[0].type != '+' || replies[0].text != "OK") {
+    if (refused != nullptr) *refused = replies[0].type == '-';
+    return std::nullopt;
+  }
+  if (replies.size() < 2) return std::nullopt;
+  return Exchanged{replies[1].type, std::string(replies[1].text)};
+}
+
+std::optional<std::string> RedisEngine::replicationInfo(const RedisLayout& layout) const {
+  bool refused = false;
+  auto reply = exchange(layout, {"INFO", "replication"}, 64 * 1024, std::chrono::seconds(2), &refused);
+  if (refused) {
+    auto result = command(layout, {"INFO", "replication"}, std::chrono::seconds(2));
+    if (!result.ok()) return std::nullopt;
+    return result.output;
+  }
+  if (!reply || reply->type != '$') return std::nullopt;
+  return reply->text;
+}
+
 std::optional<long long> RedisEngine::replicationOffset(const RedisLayout& layout) const {
-  auto result = command(layout, {"INFO", "replication"}, std::chrono::seconds(2));
-  if (!result.ok()) return std::nullopt;
+  auto text = replicationInfo(layout);
+  if (!text) return std::nullopt;
   // A replica reports what it processed as slave_repl_offset; a primary (or
   // a replica) what its stream holds as master_repl_offset.
   for (const char* field : {"slave_repl_offset:", "master_repl_offset:"}) {
-    size_t at = result.output.find(field);
+    size_t at = text->find(field);
     if (at == std::string::npos) continue;
     try {
-      return std::stoll(result.output.substr(at + std::string(field).size()));
+      return std::stoll(text->substr(at + std::string(field).size()));
     } catch (const std::exception&) {
       return std::nullopt;
     }
@@ -379,36 +422,15 @@ std::optional<long long> RedisEngine::replicationOffset(const RedisLayout& layou
 }
 
 std::optional<std::string> RedisEngine::info(const RedisLayout& layout, uint64_t* ownOpen) const {
-  if (!credentials_) return std::nullopt;
-  auto bulk = [](std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); };
-  std::string request = "*3\r\n" + bulk("AUTH") + bulk(kRedisAdminUser) + bulk(credentials_->admin) + "*1\r\n" +
-                        bulk("INFO") + "*1\r\n" + bulk("QUIT");
   // INFO's default sections take a few kilobytes (one keyspace line a database).
-  constexpr size_t kMaxAnswer = 256 * 1024;
-  constexpr auto kTimeout = std::chrono::seconds(2);
-  own_.begin(layout.port);
-  std::string answer = layout.tls != nullptr
-                           ? probeTls(layout.port, dataDir_ / "keys" / "rds-ca.pem", request, kMaxAnswer, kTimeout)
-                           : probeTcp(layout.port, request, kMaxAnswer, kTimeout);
-  // Kura's connections open while the server counted its clients: this one
-  // and any other of Kura's at the time.
-  if (ownOpen != nullptr) *ownOpen = own_.open(layout.port);
-  own_.end(layout.port, !answer.empty());
-  // +OK (AUTH), $<length> INFO's text, +OK (QUIT).
-  if (answer.rfind("+OK\r\n$", 0) != 0) return std::nullopt;
-  size_t lengthEnd = answer.find("\r\n", 6);
-  if (lengthEnd == std::string::npos) return std::nullopt;
-  char* end = nullptr;
-  long long length = std::strtoll(answer.c_str() + 6, &end, 10);
-  if (end != answer.c_str() + lengthEnd || length < 0 || lengthEnd + 2 + static_cast<size_t>(length) > answer.size()) {
-    return std::nullopt;
-  }
-  return answer.substr(lengthEnd + 2, static_cast<size_t>(length));
+  auto reply = exchange(layout, {"INFO"}, 256 * 1024, std::chrono::seconds(2), nullptr, ownOpen);
+  if (!reply || reply->type != '$') return std::nullopt;
+  return reply->text;
 }
 
 bool RedisEngine::replicaLinked(const RedisLayout& layout) const {
-  auto result = command(layout, {"INFO", "replication"}, std::chrono::seconds(2));
-  return result.ok() && result.output.find("master_link_status:up") != std::string::npos;
+  auto text = replicationInfo(layout);
+  return text && text->find("master_link_status:up") != std::string::npos;
 }
 
 Result<bool> RedisEngine::pauseWrites(const RedisLayout& layout, std::chrono::milliseconds limit) {

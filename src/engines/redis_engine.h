@@ -99,7 +99,8 @@ class RedisEngine {
   Result<bool> start(const RedisLayout& layout);
   Result<bool> stop(const RedisLayout& layout);
   bool running(const RedisLayout& layout) const;
-  // Answers PING.
+  // Answers PING (as Kura's own user, with no process spawned: a probe of
+  // every pass).
   bool healthy(const RedisLayout& layout) const;
   Result<RedisBackup> backup(const RedisLayout& layout, const std::filesystem::path& target);
   // The node's files from a backup (checksums verified first); the server
@@ -155,6 +156,21 @@ class RedisEngine {
                         std::chrono::seconds timeout = std::chrono::seconds(10)) const;
   ProcessResult signedIn(const RedisLayout& layout, const std::vector<std::string>& args,
                          std::chrono::seconds timeout, const std::string& input = "") const;
+  // AUTH as Kura's own user, `args`, QUIT, over one connection (TLS when the
+  // node serves it) with no process spawned: the reply to `args`, or
+  // nullopt when none came within `timeout` (at most `maxAnswer` bytes are
+  // read). `refused`: set when the server would not take Kura's AUTH (a
+  // server started by an earlier Kura has no users yet: command() gives it
+  // them). `ownOpen`: as info()'s.
+  struct Exchanged {
+    char type = 0;     // the reply's (resp_reply.h)
+    std::string text;  // its line, or its bulk string
+  };
+  std::optional<Exchanged> exchange(const RedisLayout& layout, const std::vector<std::string>& args, size_t maxAnswer,
+                                    std::chrono::milliseconds timeout, bool* refused = nullptr,
+                                    uint64_t* ownOpen = nullptr) const;
+  // INFO replication through exchange(), or command() when AUTH was refused.
+  std::optional<std::string> replicationInfo(const RedisLayout& layout) const;
   // How redis-cli reaches the node: address, port, and TLS when it serves it.
   std::vector<std::string> reach(const RedisLayout& layout) const;
   // The node's TLS settings for redis.conf (its certificate written first);
