@@ -7,6 +7,7 @@
 
 #include "rds/engine_tls.h"
 #include "rds/log_shipper.h"
+#include "rds/postgres_query.h"
 #include "rds/postgres_sessions.h"
 
 #include <errno.h>
@@ -85,6 +86,13 @@ fs::path socketDir(const EngineLayout& layout) {
   constexpr size_t kMaxSocketPath = sizeof(sockaddr_un{}.sun_path) - 1;
   if (own.string().size() + std::string_view("/.s.PGSQL.65535").size() <= kMaxSocketPath) return own;
   return fs::path("/tmp") / ("kura-pg-" + sha256Hex(fs::absolute(layout.dir).lexically_normal().string()).substr(0, 16));
+}
+
+// Kura's probes of every pass (postgres_query.h), over the instance's own
+// socket as its admin user; each given at most kProbeTimeout.
+constexpr auto kProbeTimeout = std::chrono::seconds(3);
+PostgresTarget queryTarget(const EngineLayout& layout) {
+  return {socketDir(layout), layout.port, kAdminUser, "postgres"};
 }
 
 // The archive's files a restore may replay (PostgresEngine::restore).
@@ -216,14 +224,8 @@ std::string PostgresEngine::libDir() const { return fmt::format("/usr/lib/postgr
 
 engines::ProcessResult PostgresEngine::run(const std::vector<std::string>& argv, const std::string& stdinText,
                                            std::chrono::seconds timeout, const engines::Confinement& confinement) const {
-  // Kura's sessions run as a superuser in databases the tenant owns: the
-  // tenant's settings for them (ALTER DATABASE ... SET search_path to a
-  // schema of its own functions, a read-only default, timeouts) must not
-  // reach Kura. Options a client sends override database and role settings.
-  static const std::vector<std::string> kSessionOptions = {
-      "PGOPTIONS=-c search_path=pg_catalog,pg_temp -c default_transaction_read_only=off -c statement_timeout=0 "
-      "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0 -c session_replication_role=replica "
-      "-c standard_conforming_strings=on -c backslash_quote=safe_encoding"};
+  // Kura's sessions set their own options (kKuraSessionOptions).
+  static const std::vector<std::string> kSessionOptions = {std::string("PGOPTIONS=") + kKuraSessionOptions};
   // A client's only: a server started with them in its environment handed
   // them on to every connection its backends open (a tenant's dblink was
   // refused "permission denied to set parameter session_replication_role").
@@ -398,19 +400,20 @@ Result<bool> PostgresEngine::follow(const EngineLayout& standby, const EngineLay
 std::optional<ReplicaStatus> PostgresEngine::replicaStatus(const EngineLayout& standby) {
   // The lag as RDS's ReplicaLag for PostgreSQL has it: none while it streams
   // and replay has caught up, else the age of the last replayed commit.
-  auto result = run({tool("psql"), "-X", "-q", "-A", "-t", "-F", " ", "-h", socketDir(standby).string(), "-p",
-                     std::to_string(standby.port), "-U", kAdminUser, "-d", "postgres", "-c",
-                     "WITH r AS (SELECT coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false) s) "
-                     "SELECT pg_is_in_recovery(), s, "
-                     "CASE WHEN s AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-                     "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END FROM r"},
-                    "", std::chrono::seconds(3));
-  if (!result.ok()) return std::nullopt;
-  std::istringstream fields(result.output);
-  std::string recovering, streaming;
+  auto row = firstRow(queryTarget(standby),
+                      "WITH r AS (SELECT coalesce((SELECT status = 'streaming' FROM pg_stat_wal_receiver), false) s) "
+                      "SELECT pg_is_in_recovery(), s, "
+                      "CASE WHEN s AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+                      "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END FROM r",
+                      kProbeTimeout);
+  if (!row || row->size() != 3 || (*row)[0] != "t") return std::nullopt;
   double lag = 0;
-  if (!(fields >> recovering >> streaming >> lag) || recovering != "t") return std::nullopt;
-  return ReplicaStatus{streaming == "t", std::max(0.0, lag)};
+  try {
+    lag = std::stod((*row)[2]);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return ReplicaStatus{(*row)[1] == "t", std::max(0.0, lag)};
 }
 
 std::optional<int64_t> PostgresEngine::connections(const EngineLayout& layout) {
@@ -1093,20 +1096,18 @@ bool PostgresEngine::everythingArchived(const EngineLayout& layout) {
   // last have archived a backup history file ("<segment>.<offset>.backup").
   // With it: whether the archiver last succeeded, and the transaction ids
   // in use (xmin = xmax: none is).
-  auto result = sql(layout,
-                    "WITH w AS (SELECT pg_current_wal_insert_lsn() AS lsn, "
-                    "(SELECT setting::numeric FROM pg_settings WHERE name = 'wal_segment_size') AS seg), "
-                    "a AS (SELECT left(last_archived_wal, 24) AS archived, last_archived_time, last_failed_time "
-                    "FROM pg_stat_archiver), x AS (SELECT pg_current_snapshot() AS s) "
-                    "SELECT NOT pg_is_in_recovery() AND coalesce(archived >= pg_walfile_name(CASE WHEN "
-                    "(lsn - '0/0') % seg <= 40 THEN lsn - (lsn - '0/0') % seg ELSE lsn END), false), "
-                    "coalesce(last_failed_time < last_archived_time, last_failed_time IS NULL), "
-                    "pg_snapshot_xmin(s), pg_snapshot_xmax(s) FROM w, a, x");
-  if (!result) return false;
-  std::vector<std::string> fields;
-  std::istringstream row(*result);
-  for (std::string field; std::getline(row, field, '|');) fields.push_back(field);
-  if (fields.size() != 4) return false;
+  auto result = firstRow(queryTarget(layout),
+                         "WITH w AS (SELECT pg_current_wal_insert_lsn() AS lsn, "
+                         "(SELECT setting::numeric FROM pg_settings WHERE name = 'wal_segment_size') AS seg), "
+                         "a AS (SELECT left(last_archived_wal, 24) AS archived, last_archived_time, last_failed_time "
+                         "FROM pg_stat_archiver), x AS (SELECT pg_current_snapshot() AS s) "
+                         "SELECT NOT pg_is_in_recovery() AND coalesce(archived >= pg_walfile_name(CASE WHEN "
+                         "(lsn - '0/0') % seg <= 40 THEN lsn - (lsn - '0/0') % seg ELSE lsn END), false), "
+                         "coalesce(last_failed_time < last_archived_time, last_failed_time IS NULL), "
+                         "pg_snapshot_xmin(s), pg_snapshot_xmax(s) FROM w, a, x",
+                         kProbeTimeout);
+  if (!result || result->size() != 4) return false;
+  const std::vector<std::string>& fields = *result;
   const bool archived = fields[0] == "t", archiverOk = fields[1] == "t", noneInUse = fields[2] == fields[3];
   const std::string& nextXid = fields[3];
   std::string key = layout.dir.string();
@@ -1126,7 +1127,9 @@ bool PostgresEngine::everythingArchived(const EngineLayout& layout) {
   if (quiet != quietAt_.end()) return noneInUse && quiet->second == nextXid;
   // Not known (Kura started since): one switch archives it, once, never
   // while the archiver is failing (segments would pile up).
-  if (archiverOk && switchedOnce_.insert(key).second) sql(layout, "SELECT pg_switch_wal()");
+  if (archiverOk && switchedOnce_.insert(key).second) {
+    firstRow(queryTarget(layout), "SELECT pg_switch_wal()", kProbeTimeout);
+  }
   return false;
 }
 
