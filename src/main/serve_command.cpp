@@ -334,8 +334,9 @@ int serve(const ServerConfig& givenConfig) {
     rdsSupervisor->setMetricSink([&metricStore, clock](const Resource& instance, const std::string& name,
                                                        double value, const std::string& unit) {
       double now = toEpochSeconds(clock->now());
-      metricStore.put(instance.accountId, instance.region,
-                      {"AWS/RDS", name, {{"DBInstanceIdentifier", instance.name}}}, {{now, 1, value, value, value, unit}});
+      metricStore.putObserved(instance.accountId, instance.region,
+                              {{{"AWS/RDS", name, {{"DBInstanceIdentifier", instance.name}}},
+                                {now, 1, value, value, value, unit}}});
     });
   }
 
@@ -374,7 +375,7 @@ int serve(const ServerConfig& givenConfig) {
         points.push_back({{"AWS/ElastiCache", std::move(point.name), std::move(point.dimensions)},
                           {now, 1, point.value, point.value, point.value, std::move(point.unit)}});
       }
-      metricStore.putBatch(owner.accountId, owner.region, std::move(points));
+      metricStore.putObserved(owner.accountId, owner.region, std::move(points));
     });
   } else {
     spdlog::warn("msg=\"no Redis server (or no redis user to run it as): ElastiCache cannot create clusters\"");
@@ -470,7 +471,7 @@ int serve(const ServerConfig& givenConfig) {
                         {{"TableName", used.table}}};
         if (!used.index.empty()) metric.dimensions.emplace_back("GlobalSecondaryIndexName", used.index);
         double now = toEpochSeconds(clock->now());
-        metricStore.put(used.account, used.region, metric, {{now, 1, used.units, used.units, used.units, "Count"}});
+        metricStore.putObserved(used.account, used.region, {{metric, {now, 1, used.units, used.units, used.units, "Count"}}});
       });
   dynamoDbMetrics.start();
   AutoScalingDeps scalingDeps{&modules.back()->handlers(), &alarmStore, &metricStore, scalingTimes,

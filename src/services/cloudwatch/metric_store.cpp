@@ -51,12 +51,21 @@ void MetricStore::put(const std::string& account, const std::string& region, Met
   db_.transaction([&] { insertSamples(account, region, metric, samples); });
 }
 
-void MetricStore::putBatch(const std::string& account, const std::string& region,
-                           std::vector<std::pair<MetricId, MetricSample>> points) {
+void MetricStore::putObserved(const std::string& account, const std::string& region,
+                              std::vector<std::pair<MetricId, MetricSample>> points) {
   std::lock_guard lock(mutex_);
-  db_.transaction([&] {
-    for (auto& [metric, sample] : points) insertSamples(account, region, metric, {sample});
-  });
+  // WAL with synchronous=NORMAL: the commit is appended to the WAL, which
+  // the next synced commit (or checkpoint) takes to disk, in order.
+  db_.exec("PRAGMA synchronous=NORMAL");
+  try {
+    db_.transaction([&] {
+      for (auto& [metric, sample] : points) insertSamples(account, region, metric, {sample});
+    });
+  } catch (...) {
+    db_.exec("PRAGMA synchronous=FULL");
+    throw;
+  }
+  db_.exec("PRAGMA synchronous=FULL");
 }
 
 void MetricStore::insertSamples(const std::string& account, const std::string& region, MetricId& metric,

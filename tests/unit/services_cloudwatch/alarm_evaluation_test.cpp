@@ -101,5 +101,25 @@ TEST_F(AlarmEvaluationTest, PruningDropsOnlyExpiredDatapoints) {
   EXPECT_EQ(buckets[0].sum, 2);
 }
 
+TEST_F(AlarmEvaluationTest, ObservedDatapointsAreStoredAsPutOnesAndOutliveTheStore) {
+  store_->putObserved("1", "r",
+                      {{{"AWS/RDS", "CPUUtilization", {{"DBInstanceIdentifier", "db"}}}, {6010, 1, 4, 4, 4, "Percent"}},
+                       {{"AWS/RDS", "DatabaseConnections", {{"DBInstanceIdentifier", "db"}}}, {6010, 1, 2, 2, 2, "Count"}}});
+  put(6020, 7);  // a call's datapoint after them, synced as before
+  store_ = std::make_unique<MetricStore>(dir_);
+  auto cpu = store_->statistics("1", "r", {"AWS/RDS", "CPUUtilization", {{"DBInstanceIdentifier", "db"}}}, 6000,
+                                6060, 60, "");
+  ASSERT_EQ(cpu.size(), 1u);
+  EXPECT_EQ(cpu[0].sum, 4);
+  EXPECT_EQ(cpu[0].unit, "Percent");
+  auto connections = store_->statistics(
+      "1", "r", {"AWS/RDS", "DatabaseConnections", {{"DBInstanceIdentifier", "db"}}}, 6000, 6060, 60, "");
+  ASSERT_EQ(connections.size(), 1u);
+  EXPECT_EQ(connections[0].sum, 2);
+  auto depth = store_->statistics("1", "r", {"App", "Depth", {{"Queue", "q"}}}, 6000, 6060, 60, "");
+  ASSERT_EQ(depth.size(), 1u);
+  EXPECT_EQ(depth[0].maximum, 7);
+}
+
 }  // namespace
 }  // namespace kura
