@@ -116,6 +116,9 @@ class RdsSupervisor {
   // Whether a stopped instance's logs were shipped since it stopped (then its
   // log folder is left alone); true at most from the second look on.
   bool stoppedAndShipped(const Resource& instance);
+  // Whether a running instance's log folder is looked at this pass: every
+  // other second (a stopped one's: as stoppedAndShipped says).
+  bool shipDue(const Resource& instance);
   // Whether a stopped instance was found with nothing left to do (WAL
   // sealed, logs shipped) at the version of its record seen now: judged
   // from its unparsed fields, its record is then not parsed.
@@ -218,6 +221,7 @@ class RdsSupervisor {
   // Stopped instances whose logs were shipped since they stopped: ARN ->
   // the record's version then (rds_supervisor.cpp's stoppedAndShipped).
   std::map<std::string, int64_t> shippedWhileStopped_;
+  std::map<std::string, std::chrono::steady_clock::time_point> shippedAt_;  // ARN -> last look (shipDue)
   // Stopped instances with nothing left to do: ARN -> the record's version
   // then (settledWhileStopped).
   std::map<std::string, int64_t> settledWhileStopped_;
