@@ -385,7 +385,12 @@ std::optional<RedisEngine::Exchanged> RedisEngine::exchange(const RedisLayout& l
   std::vector<RespReply> replies = respReplies(answer, 2);
   if (replies.empty()) return std::nullopt;
   if (replies[0].type != '+' || replies[0].text != "OK") {
-    if (refused != nullptr) *refused = replies[0].type == '-';
+    // Kura's user or password refused (a server without Kura's users yet);
+    // not another error (a node at its client limit refuses everyone).
+    if (refused != nullptr) {
+      *refused = replies[0].type == '-' &&
+                 (replies[0].text.starts_with("WRONGPASS") || replies[0].text.starts_with("NOAUTH"));
+    }
     return std::nullopt;
   }
   if (replies.size() < 2) return std::nullopt;

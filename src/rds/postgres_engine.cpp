@@ -1127,8 +1127,9 @@ bool PostgresEngine::everythingArchived(const EngineLayout& layout) {
   if (quiet != quietAt_.end()) return noneInUse && quiet->second == nextXid;
   // Not known (Kura started since): one switch archives it, once, never
   // while the archiver is failing (segments would pile up).
-  if (archiverOk && switchedOnce_.insert(key).second) {
-    firstRow(queryTarget(layout), "SELECT pg_switch_wal()", kProbeTimeout);
+  if (archiverOk && switchedOnce_.insert(key).second &&
+      !firstRow(queryTarget(layout), "SELECT pg_switch_wal()", kProbeTimeout)) {
+    switchedOnce_.erase(key);  // not switched: tried again at the next look
   }
   return false;
 }

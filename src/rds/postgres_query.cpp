@@ -56,8 +56,12 @@ std::optional<std::vector<std::string>> firstRow(const PostgresTarget& target, c
                                                  std::chrono::milliseconds timeout) {
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   Connection connection = connect(target, deadline);
+  // One row at a time, and none after the first: libpq holds a whole
+  // answer in memory before handing it over, and the server is the
+  // tenant's (a row is still held whole: PostgreSQL's own bound, 1 GB a
+  // field, is all there is).
   if (!connection || PQsetnonblocking(connection.get(), 1) != 0 ||
-      PQsendQuery(connection.get(), statement.c_str()) != 1) {
+      PQsendQuery(connection.get(), statement.c_str()) != 1 || PQsetSingleRowMode(connection.get()) != 1) {
     return std::nullopt;
   }
   // The query is short: it is sent whole before its answer is read.
@@ -66,24 +70,17 @@ std::optional<std::vector<std::string>> firstRow(const PostgresTarget& target, c
     if (flushed == 0) break;
     if (flushed < 0 || !waitFor(connection.get(), POLLOUT, deadline)) return std::nullopt;
   }
-  std::optional<std::vector<std::string>> row;
-  bool failed = false;
-  while (true) {
-    while (PQisBusy(connection.get())) {
-      if (!waitFor(connection.get(), POLLIN, deadline) || PQconsumeInput(connection.get()) != 1) return std::nullopt;
-    }
-    Answer answer(PQgetResult(connection.get()));
-    if (!answer) break;  // every result read
-    if (PQresultStatus(answer.get()) != PGRES_TUPLES_OK) {
-      failed = true;
-    } else if (!row && !failed && PQntuples(answer.get()) > 0) {
-      row.emplace();
-      for (int field = 0; field < PQnfields(answer.get()); ++field) {
-        row->emplace_back(PQgetisnull(answer.get(), 0, field) ? "" : PQgetvalue(answer.get(), 0, field));
-      }
-    }
+  while (PQisBusy(connection.get())) {
+    if (!waitFor(connection.get(), POLLIN, deadline) || PQconsumeInput(connection.get()) != 1) return std::nullopt;
   }
-  if (failed) return std::nullopt;
+  Answer answer(PQgetResult(connection.get()));
+  // The first row (what is left of the answer goes with the connection),
+  // or none: an error, or an empty answer (PGRES_TUPLES_OK).
+  if (!answer || PQresultStatus(answer.get()) != PGRES_SINGLE_TUPLE) return std::nullopt;
+  std::vector<std::string> row;
+  for (int field = 0; field < PQnfields(answer.get()); ++field) {
+    row.emplace_back(PQgetisnull(answer.get(), 0, field) ? "" : PQgetvalue(answer.get(), 0, field));
+  }
   return row;
 }
 

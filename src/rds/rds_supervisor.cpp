@@ -522,7 +522,9 @@ bool RdsSupervisor::shipDue(const Resource& instance) {
   // Twice a second, the look at every running instance's log folder was a
   // fifth of the supervisor's time with an idle fleet; the logs reach
   // CloudWatch Logs within two seconds all the same.
-  if (instance.status == kStopped) return true;
+  // A stopped instance's last logs: as stoppedAndShipped says; a deleted
+  // one's: at every pass until its folder goes.
+  if (instance.status == kStopped || instance.status == kDeleting || instance.goal == kDeleted) return true;
   auto now = std::chrono::steady_clock::now();
   auto& last = shippedAt_[instance.arn];
   if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::seconds(2)) return false;

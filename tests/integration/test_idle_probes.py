@@ -19,11 +19,16 @@ STRACE = shutil.which("strace")
 EXEC = re.compile(r'execve\("(?P<program>[^"]+)"')
 
 
-def programs_started(pid, seconds):
-    """The programs the process and its children start over `seconds`."""
+def programs_started(pid, seconds, meanwhile=None):
+    """The programs the process and its children start over `seconds`
+    (`meanwhile` called once attached)."""
     tracer = subprocess.Popen([STRACE, "-f", "-qq", "-e", "trace=execve", "-p", str(pid)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)  # attached to every thread
+    if meanwhile:
+        meanwhile()
     time.sleep(seconds)
+    assert tracer.poll() is None, "strace could not attach"
     tracer.terminate()
     _, trace = tracer.communicate(timeout=30)
     return [os.path.basename(m.group("program")) for m in EXEC.finditer(trace)]
@@ -49,6 +54,12 @@ def test_an_idle_fleet_is_probed_without_starting_clients(kura_factory):
 
     started = programs_started(server.proc.pid, 12)
     assert not [p for p in started if p in ("psql", "redis-cli")], started
+    # The trace sees what Kura does start: a new master password is set
+    # with psql.
+    started = programs_started(server.proc.pid, 5, lambda: rds.modify_db_instance(
+        DBInstanceIdentifier="quiet", MasterUserPassword="another-password-1", ApplyImmediately=True))
+    assert "psql" in started, started
+    wait_status(rds, "quiet", "available")
 
     # What the probes read is there: the replica's lag, the node up, and
     # the idle instance's window moving (its archive seen to hold everything).

@@ -32,7 +32,12 @@ std::string dimensionsKey(std::vector<std::pair<std::string, std::string>>& dime
   return key;
 }
 
-MetricStore::MetricStore(const std::filesystem::path& dataDir) : db_(dataDir / "monitoring" / "metrics.db") {
+MetricStore::MetricStore(const std::filesystem::path& dataDir)
+    : db_(dataDir / "monitoring" / "metrics.db"), observed_(dataDir / "monitoring" / "metrics.db") {
+  // WAL with synchronous=NORMAL: a commit is appended to the WAL, which the
+  // next synced commit of either connection (or a checkpoint) takes to
+  // disk, in order. Set once, on this connection alone.
+  observed_.exec("PRAGMA synchronous=NORMAL");
   db_.exec(R"(
     CREATE TABLE IF NOT EXISTS metrics (
       id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, namespace TEXT NOT NULL,
@@ -48,39 +53,30 @@ MetricStore::MetricStore(const std::filesystem::path& dataDir) : db_(dataDir / "
 void MetricStore::put(const std::string& account, const std::string& region, MetricId metric,
                       const std::vector<MetricSample>& samples) {
   std::lock_guard lock(mutex_);
-  db_.transaction([&] { insertSamples(account, region, metric, samples); });
+  db_.transaction([&] { insertSamples(db_, account, region, metric, samples); });
 }
 
 void MetricStore::putObserved(const std::string& account, const std::string& region,
                               std::vector<std::pair<MetricId, MetricSample>> points) {
   std::lock_guard lock(mutex_);
-  // WAL with synchronous=NORMAL: the commit is appended to the WAL, which
-  // the next synced commit (or checkpoint) takes to disk, in order.
-  db_.exec("PRAGMA synchronous=NORMAL");
-  try {
-    db_.transaction([&] {
-      for (auto& [metric, sample] : points) insertSamples(account, region, metric, {sample});
-    });
-  } catch (...) {
-    db_.exec("PRAGMA synchronous=FULL");
-    throw;
-  }
-  db_.exec("PRAGMA synchronous=FULL");
+  observed_.transaction([&] {
+    for (auto& [metric, sample] : points) insertSamples(observed_, account, region, metric, {sample});
+  });
 }
 
-void MetricStore::insertSamples(const std::string& account, const std::string& region, MetricId& metric,
-                                const std::vector<MetricSample>& samples) {
+void MetricStore::insertSamples(SqliteDb& db, const std::string& account, const std::string& region,
+                                MetricId& metric, const std::vector<MetricSample>& samples) {
   std::string key = dimensionsKey(metric.dimensions);
   double newest = 0;
   for (const MetricSample& sample : samples) newest = std::max(newest, sample.timestamp);
-  auto id = db_.prepare(
+  auto id = db.prepare(
       "INSERT INTO metrics (account, region, namespace, name, dimensions, last_put) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (account, region, namespace, name, dimensions) "
       "DO UPDATE SET last_put = max(last_put, excluded.last_put) RETURNING id");
   id.bind(1, account).bind(2, region).bind(3, metric.nameSpace).bind(4, metric.name).bind(5, key).bindReal(6, newest);
   if (!id.step()) throw SqliteError("the metric just stored is not there");
   int64_t metricId = id.integer(0);
-  auto insert = db_.prepare("INSERT INTO datapoints VALUES (?, ?, ?, ?, ?, ?, ?)");
+  auto insert = db.prepare("INSERT INTO datapoints VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (const MetricSample& sample : samples) {
     insert.bind(1, metricId).bindReal(2, sample.timestamp).bindReal(3, sample.count).bindReal(4, sample.sum)
         .bindReal(5, sample.minimum).bindReal(6, sample.maximum).bind(7, sample.unit);

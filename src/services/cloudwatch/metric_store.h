@@ -73,12 +73,13 @@ class MetricStore {
   void prune(double now);
 
  private:
-  // One metric's row and its samples, inside the caller's transaction.
-  void insertSamples(const std::string& account, const std::string& region, MetricId& metric,
+  // One metric's row and its samples, inside the caller's transaction on `db`.
+  void insertSamples(SqliteDb& db, const std::string& account, const std::string& region, MetricId& metric,
                      const std::vector<MetricSample>& samples);
 
   std::mutex mutex_;
-  SqliteDb db_;  // guarded by mutex_
+  SqliteDb db_;        // guarded by mutex_; synchronous=FULL
+  SqliteDb observed_;  // guarded by mutex_; the same file, synchronous=NORMAL (putObserved)
 };
 
 // Dimensions in CloudWatch's identity order (by name), one text form.

@@ -105,6 +105,10 @@ TEST_F(AlarmEvaluationTest, ObservedDatapointsAreStoredAsPutOnesAndOutliveTheSto
   store_->putObserved("1", "r",
                       {{{"AWS/RDS", "CPUUtilization", {{"DBInstanceIdentifier", "db"}}}, {6010, 1, 4, 4, 4, "Percent"}},
                        {{"AWS/RDS", "DatabaseConnections", {{"DBInstanceIdentifier", "db"}}}, {6010, 1, 2, 2, 2, "Count"}}});
+  // Read at once (another connection wrote them).
+  ASSERT_EQ(store_->statistics("1", "r", {"AWS/RDS", "CPUUtilization", {{"DBInstanceIdentifier", "db"}}}, 6000, 6060,
+                               60, "").size(),
+            1u);
   put(6020, 7);  // a call's datapoint after them, synced as before
   store_ = std::make_unique<MetricStore>(dir_);
   auto cpu = store_->statistics("1", "r", {"AWS/RDS", "CPUUtilization", {{"DBInstanceIdentifier", "db"}}}, 6000,
