@@ -471,7 +471,8 @@ int serve(const ServerConfig& givenConfig) {
                         {{"TableName", used.table}}};
         if (!used.index.empty()) metric.dimensions.emplace_back("GlobalSecondaryIndexName", used.index);
         double now = toEpochSeconds(clock->now());
-        metricStore.putObserved(used.account, used.region, {{metric, {now, 1, used.units, used.units, used.units, "Count"}}});
+        metricStore.putObserved(used.account, used.region,
+                                {{metric, {now, 1, used.units, used.units, used.units, "Count"}}});
       });
   dynamoDbMetrics.start();
   AutoScalingDeps scalingDeps{&modules.back()->handlers(), &alarmStore, &metricStore, scalingTimes,

@@ -143,8 +143,8 @@ void RdsSupervisor::checkOnce() {
 size_t RdsSupervisor::trackedEntries() const {
   std::lock_guard lock(storageMutex_);
   return prunedAt_.size() + metricsRecordedAt_.size() + storage_.size() + archiveFollowedAt_.size() +
-         unanswered_.size() + replicaWatch_.size() + shippedWhileStopped_.size() + shippedAt_.size() + settledWhileStopped_.size() +
-         restartDue_.size() + memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
+         unanswered_.size() + replicaWatch_.size() + shippedWhileStopped_.size() + shippedAt_.size() +
+         settledWhileStopped_.size() + restartDue_.size() + memoryBoundBytes_.size() + systemUpdateCheckedAt_.size();
 }
 
 bool RdsSupervisor::backupDue(const Resource& instance, SystemTime now) const {
@@ -521,9 +521,9 @@ bool RdsSupervisor::stoppedAndShipped(const Resource& instance) {
 bool RdsSupervisor::shipDue(const Resource& instance) {
   // Twice a second, the look at every running instance's log folder was a
   // fifth of the supervisor's time with an idle fleet; the logs reach
-  // CloudWatch Logs within two seconds all the same.
-  // A stopped instance's last logs: as stoppedAndShipped says; a deleted
-  // one's: at every pass until its folder goes.
+  // CloudWatch Logs within two seconds all the same. A stopped instance's
+  // last logs go as stoppedAndShipped says; a deleted one's are looked for
+  // at every pass until its folder goes.
   if (instance.status == kStopped || instance.status == kDeleting || instance.goal == kDeleted) return true;
   auto now = std::chrono::steady_clock::now();
   auto& last = shippedAt_[instance.arn];
