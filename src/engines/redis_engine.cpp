@@ -232,9 +232,20 @@ Result<bool> RedisEngine::start(const RedisLayout& layout) {
   }
   // Loading a large image takes a while: the server answers once loaded.
   // One that exited (an image it cannot load) is not waited for: its pid
-  // file (removed before a launch) names a process gone.
+  // file (removed before a launch) names a process gone. Nor one that
+  // wrote none within seconds (it writes it before it loads anything): it
+  // could not take its port, which a crashed server keeps a moment after
+  // removing its pid file, and the next pass starts it again. Waited for,
+  // it held the supervisor, and every other node, for five minutes.
   bool answered = false;
-  waitUntil([&] { return (answered = healthy(layout)) || daemonExited(pidFile(layout)); }, std::chrono::minutes(5));
+  const auto launchedAt = std::chrono::steady_clock::now();
+  waitUntil(
+      [&] {
+        return (answered = healthy(layout)) || daemonExited(pidFile(layout)) ||
+               (launched && !fs::exists(pidFile(layout)) &&
+                std::chrono::steady_clock::now() - launchedAt > std::chrono::seconds(10));
+      },
+      std::chrono::minutes(5));
   if (!answered) {
     return ApiError::internal("Redis does not answer: " + tail(readBeneath(layout.dir, "redis.log").value_or(""), 600));
   }

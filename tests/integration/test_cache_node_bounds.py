@@ -8,6 +8,7 @@ refused, as ElastiCache refuses it: a made-up name would have run a node
 with neither maxmemory nor a bound."""
 import glob
 import os
+import signal
 import time
 
 import botocore.exceptions
@@ -127,3 +128,37 @@ def test_a_node_type_elasticache_does_not_have_is_refused(kura):
     while time.monotonic() < deadline and address_space_limit(pid_in(folder, "redis.pid")) != bound:
         time.sleep(0.5)
     assert address_space_limit(pid_in(folder, "redis.pid")) == bound
+
+
+def test_a_node_whose_port_is_still_held_is_started_again_soon(kura):
+    """A crashed Redis removes its pid file and then keeps its port a
+    moment while it dies: a server started meanwhile cannot take the port
+    and exits without a pid file. Kura gives that start up within seconds
+    and starts the node again, instead of waiting five minutes for an
+    answer (the supervisor, and every other node, waited with it)."""
+    ec = kura.client("elasticache")
+    cluster = create_cluster(ec, "held")
+    other = create_cluster(ec, "unheld")
+    redis(cluster, "SET", "kept", "before")
+    (folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "held-*", "node-0001"))
+    pid = pid_in(folder, "redis.pid")
+    # As Redis's crash path does: the pid file goes, the process (stopped
+    # here) keeps its port.
+    os.kill(pid, signal.SIGSTOP)
+    os.unlink(os.path.join(folder, "redis.pid"))
+    time.sleep(4)  # Kura has tried a start meanwhile, which could not take the port
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and redis(cluster, "PING", check=False) != "PONG":
+        time.sleep(0.5)
+    assert redis(cluster, "PING") == "PONG"
+    assert redis(cluster, "GET", "kept") == "before"
+    # The supervisor goes on with the others: a node type change reaches its node.
+    (other_folder,) = glob.glob(os.path.join(kura.data_dir, "elasticache", "clusters", "unheld-*", "node-0001"))
+    ec.modify_cache_cluster(CacheClusterId="unheld", CacheNodeType="cache.t3.small", ApplyImmediately=True)
+    small = str(1471026299 + OVERHEAD)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and address_space_limit(pid_in(other_folder, "redis.pid")) != small:
+        time.sleep(0.5)
+    assert address_space_limit(pid_in(other_folder, "redis.pid")) == small
+    assert redis(other, "PING") == "PONG"
