@@ -55,6 +55,11 @@ def test_free_storage_space_is_what_the_files_leave_of_the_allocation(kura):
                       ApplyImmediately=True) == "InvalidParameterCombination"  # above the maximum of 40
     assert error_code(rds.modify_db_instance, DBInstanceIdentifier="stored", MaxAllocatedStorage=21,
                       ApplyImmediately=True) == "InvalidParameterCombination"
+    # Past RDS's largest size: the message names which size.
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        rds.modify_db_instance(DBInstanceIdentifier="stored", MaxAllocatedStorage=70000, ApplyImmediately=True)
+    assert info.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert info.value.response["Error"]["Message"].startswith("Invalid max storage size: 70000.")
     out = rds.modify_db_instance(DBInstanceIdentifier="stored", AllocatedStorage=30, ApplyImmediately=True)
     assert out["DBInstance"]["AllocatedStorage"] == 30
     # A maximum equal to the allocation turns storage autoscaling off.

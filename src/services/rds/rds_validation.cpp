@@ -104,15 +104,16 @@ ApiError combination(std::string message) {
   return ApiError::sender("InvalidParameterCombination", std::move(message));
 }
 
-std::optional<ApiError> checkStorageSize(int64_t gib) {
+// `what`: "storage size", or "max storage size" (MaxAllocatedStorage).
+std::optional<ApiError> checkStorageSize(int64_t gib, const char* what = "storage size") {
   if (gib <= kMostStorageGiB) return std::nullopt;
-  return invalid("Invalid storage size: " + std::to_string(gib) + ". It must be at most 65536 GiB.");
+  return invalid(std::string("Invalid ") + what + ": " + std::to_string(gib) + ". It must be at most 65536 GiB.");
 }
 
 }  // namespace
 
 std::optional<ApiError> checkMaxAllocatedStorage(int64_t allocatedGiB, int64_t maxGiB, bool modifying) {
-  if (auto error = checkStorageSize(maxGiB)) return error;
+  if (auto error = checkStorageSize(maxGiB, "max storage size")) return error;
   if (modifying && maxGiB == allocatedGiB) return std::nullopt;  // storage autoscaling off
   if (maxGiB <= allocatedGiB) return combination("Max storage size must be greater than storage size");
   if (maxGiB < tenPercentAbove(allocatedGiB)) {
